@@ -1,0 +1,349 @@
+"""Clinics (the tenants), the people in them, invitations and messages.
+
+``clinic`` never imports ``rehab``: dependencies point one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone; choose one such as Europe/London."),
+            params={"value": value},
+            code="invalid_timezone",
+        )
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        if extra.get("is_staff") is not True or extra.get("is_superuser") is not True:
+            raise ValueError("A superuser must have is_staff and is_superuser set.")
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: clinician, patient or staff. Email is the login."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Can sign in to the admin site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("email"), name="clinic_user_email_ci_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+
+
+class Clinic(models.Model):
+    """The tenant: every patient, clinician, plan and clinic-made exercise belongs to one."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    requires_mfa = models.BooleanField(
+        _("clinicians must use two-factor sign-in"), default=True
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Clinician(models.Model):
+    class Role(models.TextChoices):
+        THERAPIST = "therapist", _("Physiotherapist")
+        ADMIN = "admin", _("Clinic admin")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clinicians")
+    role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.THERAPIST)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("clinician")
+        verbose_name_plural = _("clinicians")
+        ordering = ["user__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["therapist", "admin"]), name="clinic_clinician_role_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.clinic})"
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class Patient(models.Model):
+    class Side(models.TextChoices):
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
+
+    class Pathway(models.TextChoices):
+        OPERATIVE = "operative", _("Operative (surgical repair)")
+        NON_OPERATIVE = "non_operative", _("Non-operative (functional treatment)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DISCHARGED = "discharged", _("Discharged")
+        ARCHIVED = "archived", _("Archived")
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patient",
+        help_text=_("Set when the patient accepts their invitation."),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    injured_side = models.CharField(_("injured side"), max_length=5, choices=Side)
+    injury_date = models.DateField(_("injury date"))
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway)
+    surgery_date = models.DateField(
+        _("surgery date"),
+        null=True,
+        blank=True,
+        help_text=_("Required for the operative pathway; not before the injury."),
+    )
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            models.Index(fields=["clinic", "status", "last_name"], name="clinic_pat_clinic_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pathway="non_operative") | Q(surgery_date__isnull=False),
+                name="clinic_patient_operative_needs_surgery_date",
+                violation_error_message=_("An operative patient needs a surgery date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(surgery_date__isnull=True) | Q(surgery_date__gte=F("injury_date")),
+                name="clinic_patient_surgery_not_before_injury",
+                violation_error_message=_("The surgery date cannot be before the injury date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(pathway="operative") | Q(surgery_date__isnull=True),
+                name="clinic_patient_non_operative_no_surgery_date",
+                violation_error_message=_(
+                    "A non-operative patient has no surgery date; "
+                    "change the pathway to operative if they had surgery."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(pathway__in=["operative", "non_operative"]),
+                name="clinic_patient_pathway_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(injured_side__in=["left", "right"]),
+                name="clinic_patient_side_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "discharged", "archived"]),
+                name="clinic_patient_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def anchor_date(self) -> dt.date:
+        """The date week numbers count from: the surgery date, else the injury date."""
+        return self.surgery_date or self.injury_date
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_today(self) -> dt.date:
+        return timezone.now().astimezone(self.tz).date()
+
+    def week_on(self, day: dt.date) -> int:
+        """Whole weeks since the anchor date (week 0 is the first seven days)."""
+        return (day - self.anchor_date).days // 7
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        if self.pathway == self.Pathway.OPERATIVE and not self.surgery_date:
+            errors.setdefault("surgery_date", []).append(
+                str(_("An operative patient needs a surgery date."))
+            )
+        if self.pathway == self.Pathway.NON_OPERATIVE and self.surgery_date:
+            errors.setdefault("surgery_date", []).append(
+                str(_("Leave the surgery date empty for a non-operative patient."))
+            )
+        if self.surgery_date and self.injury_date and self.surgery_date < self.injury_date:
+            errors.setdefault("surgery_date", []).append(
+                str(_("The surgery date cannot be before the injury date."))
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A one-time, expiring link for a patient to set a password. Only a hash is stored."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")),
+                name="clinic_invitation_expires_after_created",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.patient} ({self.created_at:%Y-%m-%d})"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class Message(models.Model):
+    """One message in the thread between a patient and their clinic."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_patient = models.BooleanField(_("from the patient"))
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["patient", "created_at"], name="clinic_msg_patient_created"),
+            models.Index(
+                fields=["patient"],
+                condition=Q(from_patient=True, read_at__isnull=True),
+                name="clinic_msg_unread_from_patient",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(body=""), name="clinic_message_body_not_empty"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.body[:40]}"

@@ -1,0 +1,99 @@
+"""Typed readers for settings from the environment.
+
+Each raises ``ImproperlyConfigured`` naming the variable when its value cannot be used, so a
+misconfigured deployment stops at start-up with a message that says what to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "", *, environ: Mapping[str, str] | None = None) -> str:
+    source = os.environ if environ is None else environ
+    return source.get(name, default)
+
+
+def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = None) -> bool:
+    source = os.environ if environ is None else environ
+    if name not in source:
+        return default
+    value = source[name].strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    msg = f"{name} must be a boolean (1/0, true/false, yes/no, on/off), not {source[name]!r}."
+    raise ImproperlyConfigured(msg)
+
+
+def env_int(
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> int:
+    source = os.environ if environ is None else environ
+    if name not in source or source[name].strip() == "":
+        return default
+    try:
+        value = int(source[name])
+    except ValueError:
+        msg = f"{name} must be a whole number, not {source[name]!r}."
+        raise ImproperlyConfigured(msg) from None
+    if minimum is not None and value < minimum:
+        msg = f"{name} must be at least {minimum}, not {value}."
+        raise ImproperlyConfigured(msg)
+    return value
+
+
+def env_list(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    source = os.environ if environ is None else environ
+    if name not in source:
+        return default
+    return [item.strip() for item in source[name].split(",") if item.strip()]
+
+
+def env_database(
+    name: str, default_sqlite_path: str, *, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The database from ``DATABASE_URL``, else a SQLite file.
+
+    Only PostgreSQL and SQLite are supported; anything else, or an unparsable URL, is refused.
+    """
+    source = os.environ if environ is None else environ
+    url = source.get(name)
+    if url is None:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": default_sqlite_path,
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+        }
+    url = url.strip()
+    if not url:
+        msg = f"{name} is set but empty; unset it for SQLite or give a postgres:// URL."
+        raise ImproperlyConfigured(msg)
+    try:
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
+    except (ValueError, KeyError, TypeError) as exc:
+        msg = f"{name} is not a valid database URL ({exc}); expected postgres://user@host:port/name."
+        raise ImproperlyConfigured(msg) from None
+    engine = config.get("ENGINE", "")
+    if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+        msg = f"{name} must point at PostgreSQL (postgres://…) or SQLite (sqlite:///…), not {url.split(':', 1)[0]!r}."
+        raise ImproperlyConfigured(msg)
+    if not config.get("NAME"):
+        msg = f"{name} names no database; expected postgres://user@host:port/name."
+        raise ImproperlyConfigured(msg)
+    return config

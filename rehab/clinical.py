@@ -1,0 +1,114 @@
+"""Clinical constants from shared/clinical.md: red flags (§4), ATRS (§3), dose limits.
+
+Kept as code, not data, because the check-in form, the alert rules and the tests all rest on
+them and they change only with a clinical review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+# Dose limits, shared by the models' constraints, forms and serializers.
+SETS_MAX = 20
+REPS_MAX = 100
+HOLD_SECONDS_MAX = 600
+TIMES_PER_DAY_MAX = 10
+DAYS_PER_WEEK_MAX = 7
+WEEK_MAX = 104
+SCORE_MAX = 10  # pain, effort, ATRS items: 0–10
+ALERT_PAIN_THRESHOLD = 7  # pain ≥ 7/10 on a log or check-in raises an alert
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    code: str
+    question: Promise
+    advice: Promise
+    source: str
+
+
+RED_FLAGS: tuple[RedFlag, ...] = (
+    RedFlag(
+        code="dvt",
+        question=_("New pain, swelling, warmth or discoloured skin in your calf?"),
+        advice=_(
+            "This could be a blood clot (DVT). Get urgent medical advice today: "
+            "call your GP, NHS 111 or go to an urgent care centre."
+        ),
+        source="guysandstthomas.nhs.uk",
+    ),
+    RedFlag(
+        code="pe",
+        question=_(
+            "Breathlessness, chest pain that is worse when you breathe in, or coughing up blood?"
+        ),
+        advice=_(
+            "This could be a clot in the lungs (pulmonary embolism). "
+            "Call emergency services now (999 / 112 / 911)."
+        ),
+        source="guysandstthomas.nhs.uk",
+    ),
+    RedFlag(
+        code="wound",
+        question=_(
+            "Wound redness, pus, leaking for more than a day, a fever over 38 °C, "
+            "or the wound edges opening?"
+        ),
+        advice=_("This could be an infection. Contact your surgical team today."),
+        source="sw.org; Mass General Brigham",
+    ),
+    RedFlag(
+        code="circulation",
+        question=_(
+            "Toes blue, white or cold, pins and needles, or a boot or cast that feels too tight?"
+        ),
+        advice=_(
+            "Loosen the boot if you have been told you may, keep the leg raised, "
+            "and contact the clinic now."
+        ),
+        source="ryanfootandankleclinic.com",
+    ),
+    RedFlag(
+        code="rerupture",
+        question=_(
+            "A sudden pop or snap, a gap you can feel in the tendon, "
+            "or suddenly unable to rise on your toes?"
+        ),
+        advice=_(
+            "The tendon may have torn again. Stop exercising, protect the leg "
+            "(boot on if you have one) and contact the clinic today."
+        ),
+        source="physio-pedia; ortho.boston",
+    ),
+)
+RED_FLAG_CODES = tuple(flag.code for flag in RED_FLAGS)
+RED_FLAGS_BY_CODE = {flag.code: flag for flag in RED_FLAGS}
+
+
+@dataclass(frozen=True)
+class AtrsItem:
+    number: int
+    question: Promise
+
+
+# Nilsson-Helander K et al. Am J Sports Med 2007;35:421. Each item 0 (major limitation)
+# to 10 (no limitation); the total is the sum, 0–100.
+ATRS_SOURCE = "Nilsson-Helander K et al. Am J Sports Med 2007;35(3):421-426"
+ATRS_ITEMS: tuple[AtrsItem, ...] = (
+    AtrsItem(1, _("Are you limited due to decreased strength in the calf/Achilles tendon/foot?")),
+    AtrsItem(2, _("Are you limited due to fatigue in the calf/Achilles tendon/foot?")),
+    AtrsItem(3, _("Are you limited due to stiffness in the calf/Achilles tendon/foot?")),
+    AtrsItem(4, _("Are you limited due to pain in the calf/Achilles tendon/foot?")),
+    AtrsItem(5, _("Are you limited during activities of daily living?")),
+    AtrsItem(6, _("Are you limited when walking on uneven surfaces?")),
+    AtrsItem(7, _("Are you limited when walking quickly up the stairs or up a hill?")),
+    AtrsItem(8, _("Are you limited during activities that include running?")),
+    AtrsItem(9, _("Are you limited during activities that include jumping?")),
+    AtrsItem(10, _("Are you limited in performing hard physical labour?")),
+)
+ATRS_ANCHOR_LOW = _("0 = major limitation")
+ATRS_ANCHOR_HIGH = _("10 = no limitation")
+ATRS_OFFER_WEEKS = (6, 12, 26, 52)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from clinic.models import Clinician, Patient, User
+from tests import factories
+
+
+@pytest.fixture
+def clinician(db: None) -> Clinician:
+    return factories.ClinicianFactory()
+
+
+@pytest.fixture
+def colleague(clinician: Clinician) -> Clinician:
+    """Another clinician of the same clinic."""
+    return factories.ClinicianFactory(clinic=clinician.clinic)
+
+
+@pytest.fixture
+def other_clinician(db: None) -> Clinician:
+    """A clinician of another clinic."""
+    return factories.ClinicianFactory()
+
+
+@pytest.fixture
+def patient(clinician: Clinician) -> Patient:
+    return factories.PatientFactory(clinic=clinician.clinic)
+
+
+@pytest.fixture
+def other_patient(clinician: Clinician) -> Patient:
+    """Another patient of the same clinic."""
+    return factories.PatientFactory(clinic=clinician.clinic)
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    return factories.StaffFactory()
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

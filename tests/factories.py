@@ -1,0 +1,245 @@
+"""factory_boy factories for the object graphs tests need."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from clinic.models import Clinic, Clinician, Message, Patient, User
+from rehab.models import (
+    Alert,
+    AtrsResponse,
+    CheckIn,
+    Equipment,
+    Exercise,
+    ExerciseLog,
+    Measurement,
+    Plan,
+    PlanPhase,
+    Prescription,
+    Protocol,
+    ProtocolItem,
+    ProtocolPhase,
+)
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class ClinicFactory(factory.django.DjangoModelFactory[Clinic]):
+    class Meta:
+        model = Clinic
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+    slug = factory.Sequence(lambda n: f"clinic-{n}")
+    phone = "+44 20 7946 0000"
+    email = factory.Sequence(lambda n: f"clinic{n}@example.org")
+
+
+class ClinicianFactory(factory.django.DjangoModelFactory[Clinician]):
+    class Meta:
+        model = Clinician
+
+    user = factory.SubFactory(UserFactory)
+    clinic = factory.SubFactory(ClinicFactory)
+    role = Clinician.Role.THERAPIST
+
+
+class ClinicAdminFactory(ClinicianFactory):
+    role = Clinician.Role.ADMIN
+
+
+class PatientFactory(factory.django.DjangoModelFactory[Patient]):
+    class Meta:
+        model = Patient
+
+    clinic = factory.SubFactory(ClinicFactory)
+    user = factory.SubFactory(UserFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: o.user.email if o.user else "")
+    injured_side = Patient.Side.LEFT
+    pathway = Patient.Pathway.OPERATIVE
+    injury_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    surgery_date = factory.LazyAttribute(
+        lambda o: o.injury_date + dt.timedelta(days=2)
+        if o.pathway == Patient.Pathway.OPERATIVE
+        else None
+    )
+    timezone = "Europe/London"
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory[Equipment]):
+    class Meta:
+        model = Equipment
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Equipment {n}")
+    slug = factory.Sequence(lambda n: f"equipment-{n}")
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory[Exercise]):
+    class Meta:
+        model = Exercise
+
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    slug = factory.Sequence(lambda n: f"exercise-{n}")
+    category = Exercise.Category.STRENGTH
+    summary = "A test exercise."
+    steps = factory.LazyFunction(lambda: ["Stand tall.", "Rise slowly.", "Lower slowly."])
+    cues = factory.LazyFunction(lambda: ["Keep the foot straight."])
+    safety_notes = factory.LazyFunction(lambda: ["Stop at more than mild discomfort."])
+    default_sets = 3
+    default_reps = 10
+    source = "Test source"
+
+
+class ProtocolFactory(factory.django.DjangoModelFactory[Protocol]):
+    class Meta:
+        model = Protocol
+
+    name = factory.Sequence(lambda n: f"Protocol {n}")
+    slug = factory.Sequence(lambda n: f"protocol-{n}")
+    pathway = Patient.Pathway.OPERATIVE
+    source = "Test source"
+
+
+class ProtocolPhaseFactory(factory.django.DjangoModelFactory[ProtocolPhase]):
+    class Meta:
+        model = ProtocolPhase
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Phase {n}")
+    start_week = 0
+    end_week = 2
+
+
+class ProtocolItemFactory(factory.django.DjangoModelFactory[ProtocolItem]):
+    class Meta:
+        model = ProtocolItem
+
+    phase = factory.SubFactory(ProtocolPhaseFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    order = factory.Sequence(lambda n: n)
+    sets = 3
+    reps = 10
+
+
+class PlanFactory(factory.django.DjangoModelFactory[Plan]):
+    class Meta:
+        model = Plan
+
+    patient = factory.SubFactory(PatientFactory)
+    name = "Rehabilitation plan"
+    pathway = factory.SelfAttribute("patient.pathway")
+    anchor_date = factory.LazyAttribute(lambda o: o.patient.anchor_date)
+    status = Plan.Status.ACTIVE
+
+
+class PlanPhaseFactory(factory.django.DjangoModelFactory[PlanPhase]):
+    class Meta:
+        model = PlanPhase
+
+    plan = factory.SubFactory(PlanFactory)
+    order = factory.Sequence(lambda n: n)
+    name = factory.Sequence(lambda n: f"Phase {n}")
+    start_week = 0
+    end_week = 52
+
+
+class PrescriptionFactory(factory.django.DjangoModelFactory[Prescription]):
+    class Meta:
+        model = Prescription
+
+    phase = factory.SubFactory(PlanPhaseFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    order = factory.Sequence(lambda n: n)
+    sets = 3
+    reps = 10
+
+
+class ExerciseLogFactory(factory.django.DjangoModelFactory[ExerciseLog]):
+    class Meta:
+        model = ExerciseLog
+
+    prescription = factory.SubFactory(PrescriptionFactory)
+    patient = factory.LazyAttribute(lambda o: o.prescription.phase.plan.patient)
+    date = factory.LazyFunction(timezone.localdate)
+    sets_done = 3
+    pain = 2
+    effort = 5
+
+
+class CheckInFactory(factory.django.DjangoModelFactory[CheckIn]):
+    class Meta:
+        model = CheckIn
+
+    patient = factory.SubFactory(PatientFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    pain_at_rest = 2
+    swelling = "mild"
+
+
+class AtrsResponseFactory(factory.django.DjangoModelFactory[AtrsResponse]):
+    class Meta:
+        model = AtrsResponse
+
+    patient = factory.SubFactory(PatientFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    item_1 = 5
+    item_2 = 5
+    item_3 = 5
+    item_4 = 5
+    item_5 = 5
+    item_6 = 5
+    item_7 = 5
+    item_8 = 5
+    item_9 = 5
+    item_10 = 5
+    total = 50
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory[Measurement]):
+    class Meta:
+        model = Measurement
+
+    patient = factory.SubFactory(PatientFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    heel_rise_reps_injured = 8
+    heel_rise_reps_uninjured = 20
+
+
+class AlertFactory(factory.django.DjangoModelFactory[Alert]):
+    class Meta:
+        model = Alert
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = Alert.Kind.HIGH_PAIN
+    message = "Pain 8/10 reported."
+
+
+class MessageFactory(factory.django.DjangoModelFactory[Message]):
+    class Meta:
+        model = Message
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.LazyAttribute(lambda o: o.patient.user)
+    from_patient = True
+    body = "Is it normal that my ankle is swollen in the evening?"

@@ -110,9 +110,7 @@ class Clinic(models.Model):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
-    requires_mfa = models.BooleanField(
-        _("clinicians must use two-factor sign-in"), default=True
-    )
+    requires_mfa = models.BooleanField(_("clinicians must use two-factor sign-in"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -340,9 +338,7 @@ class Message(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(body=""), name="clinic_message_body_not_empty"
-            )
+            models.CheckConstraint(condition=~Q(body=""), name="clinic_message_body_not_empty")
         ]
 
     def __str__(self) -> str:

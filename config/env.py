@@ -78,7 +78,10 @@ def env_database(
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": default_sqlite_path,
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL;",
+            },
         }
     url = url.strip()
     if not url:
@@ -87,7 +90,9 @@ def env_database(
     try:
         config: dict[str, Any] = dict(dj_database_url.parse(url))
     except (ValueError, KeyError, TypeError) as exc:
-        msg = f"{name} is not a valid database URL ({exc}); expected postgres://user@host:port/name."
+        msg = (
+            f"{name} is not a valid database URL ({exc}); expected postgres://user@host:port/name."
+        )
         raise ImproperlyConfigured(msg) from None
     engine = config.get("ENGINE", "")
     if engine not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:

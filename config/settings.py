@@ -21,7 +21,7 @@ if not SECRET_KEY:
     if not DEBUG:
         msg = "SECRET_KEY must be set when DEBUG is off (set DEBUG=1 for local development)."
         raise ImproperlyConfigured(msg)
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -132,21 +132,37 @@ STORAGES = {
         )
     },
 }
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
 # E-mail: printed to the console in development; SMTP from the environment in production.
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
-)
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_BACKEND_NAME = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")
+if EMAIL_BACKEND_NAME == "console":
+    MAILERS: dict[str, dict[str, object]] = {
+        "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    }
+elif EMAIL_BACKEND_NAME == "smtp":
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 587, minimum=1),
+                "username": env_str("EMAIL_HOST_USER"),
+                "password": env_str("EMAIL_HOST_PASSWORD"),
+                "use_tls": env_bool("EMAIL_USE_TLS", default=True),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    msg = f"EMAIL_BACKEND must be 'console' or 'smtp', not {EMAIL_BACKEND_NAME!r}."
+    raise ImproperlyConfigured(msg)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rehab@localhost")
 
 # Sessions and cookies.

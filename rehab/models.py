@@ -650,8 +650,7 @@ class ExerciseLog(models.Model):
                 name="rehab_exerciselog_pain_range",
             ),
             models.CheckConstraint(
-                condition=Q(effort__isnull=True)
-                | Q(effort__gte=0, effort__lte=clinical.SCORE_MAX),
+                condition=Q(effort__isnull=True) | Q(effort__gte=0, effort__lte=clinical.SCORE_MAX),
                 name="rehab_exerciselog_effort_range",
             ),
             models.CheckConstraint(
@@ -687,7 +686,9 @@ class CheckIn(models.Model):
     date = models.DateField(_("date"))
     pain_at_rest = _score_field(_("pain at rest (0–10)"))
     swelling = models.CharField(_("swelling"), max_length=10, choices=Swelling)
-    flag_dvt = models.BooleanField(_("calf pain, swelling, warmth or discolouration"), default=False)
+    flag_dvt = models.BooleanField(
+        _("calf pain, swelling, warmth or discolouration"), default=False
+    )
     flag_pe = models.BooleanField(_("breathlessness, chest pain or coughing blood"), default=False)
     flag_wound = models.BooleanField(_("wound redness, pus, leaking, fever"), default=False)
     flag_circulation = models.BooleanField(

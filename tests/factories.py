@@ -78,9 +78,9 @@ class PatientFactory(factory.django.DjangoModelFactory[Patient]):
     pathway = Patient.Pathway.OPERATIVE
     injury_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
     surgery_date = factory.LazyAttribute(
-        lambda o: o.injury_date + dt.timedelta(days=2)
-        if o.pathway == Patient.Pathway.OPERATIVE
-        else None
+        lambda o: (
+            o.injury_date + dt.timedelta(days=2) if o.pathway == Patient.Pathway.OPERATIVE else None
+        )
     )
     timezone = "Europe/London"
 

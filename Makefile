@@ -1,0 +1,66 @@
+# Two commands matter: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python >= 3.12: $(PYTHON) if given, else the newest python3.X on PATH, else pyenv's.
+define find_python
+for c in $(PYTHON) python3.14 python3.13 python3.12 python3 \
+         $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+    command -v "$$c"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: help
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(PY):
+	@py=$$( $(find_python) ) || { echo "error: no Python >= 3.12 found. Install one, or run: make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }; \
+	echo "Creating $(VENV) with $$py ($$($$py --version))"; \
+	"$$py" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+.PHONY: install
+install: $(STAMP)  ## create .venv and install the app with its dev tools
+
+.PHONY: run
+run: export DEBUG ?= 1
+run: install  ## set up everything and serve on http://$(HOST):$(PORT) with SQLite
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata library protocols
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: install  ## run the whole suite (DATABASE_URL selects PostgreSQL, else SQLite)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install  ## ruff, ruff format --check, mypy, djLint, makemigrations --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(VENV)/bin/mypy .
+	$(VENV)/bin/djlint templates --lint
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+.PHONY: format
+format: install  ## apply ruff's fixes and formatting, and djLint's
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates --reformat --quiet || true
+
+.PHONY: clean
+clean:  ## remove the virtual environment, caches and the SQLite database
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-*

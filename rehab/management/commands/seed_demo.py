@@ -1,0 +1,157 @@
+"""A demo clinic with people, plans and a few weeks of logs. Safe to run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import Clinic, Clinician, Message, Patient, User
+from rehab import services
+from rehab.models import Plan, Protocol
+
+DEMO_PASSWORD = "demo-rehab-2026"  # noqa: S105 (a published demo login, refused without DEBUG)
+NAMESPACE = uuid.UUID("6f1c4c1e-7a55-4d0e-9a3b-1d2f0c9b8a11")
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) a demo clinic, its people, plans and logs; print the logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even with DEBUG off (never on a server holding real patients).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            msg = "seed_demo creates known passwords; run it with DEBUG=1 (or --force)."
+            raise CommandError(msg)
+        if not Protocol.objects.filter(slug="achilles-operative").exists():
+            call_command("loaddata", "library", "protocols", verbosity=0)
+        with transaction.atomic():
+            logins = self._seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/ as:"))
+        width = max(len(email) for _, email in logins)
+        for role, email in logins:
+            self.stdout.write(f"  {role:<22} {email:<{width}}  password: {DEMO_PASSWORD}")
+
+    def _user(self, email: str, name: str, **extra: Any) -> User:
+        user, _created = User.objects.get_or_create(
+            email=email, defaults={"full_name": name, **extra}
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        return user
+
+    def _seed(self) -> list[tuple[str, str]]:
+        clinic, _ = Clinic.objects.get_or_create(
+            slug="demo",
+            defaults={
+                "name": "Demo Physiotherapy Clinic",
+                "phone": "+44 20 7946 0018",
+                "email": "clinic@demo.example",
+                "requires_mfa": False,
+            },
+        )
+        physio = self._user("physio@demo.example", "Sam Physio")
+        Clinician.objects.get_or_create(user=physio, defaults={"clinic": clinic})
+        admin = self._user("clinic-admin@demo.example", "Alex Admin")
+        Clinician.objects.get_or_create(
+            user=admin, defaults={"clinic": clinic, "role": Clinician.Role.ADMIN}
+        )
+        self._user(
+            "superuser@demo.example", "Site Admin", is_staff=True, is_superuser=True
+        )
+        today = timezone.localdate()
+        operative = self._patient(
+            clinic,
+            email="olivia@demo.example",
+            first_name="Olivia",
+            last_name="Operative",
+            pathway=Patient.Pathway.OPERATIVE,
+            injury_date=today - dt.timedelta(weeks=5, days=3),
+            surgery_date=today - dt.timedelta(weeks=5),
+        )
+        conservative = self._patient(
+            clinic,
+            email="noah@demo.example",
+            first_name="Noah",
+            last_name="Conservative",
+            pathway=Patient.Pathway.NON_OPERATIVE,
+            injury_date=today - dt.timedelta(weeks=10),
+            surgery_date=None,
+        )
+        for patient, slug in (
+            (operative, "achilles-operative"),
+            (conservative, "achilles-non-operative"),
+        ):
+            plan = patient.plans.filter(status=Plan.Status.ACTIVE).first()
+            if plan is None:
+                plan = services.plan_from_protocol(
+                    patient=patient, protocol=Protocol.objects.get(slug=slug), created_by=physio
+                )
+                plan = services.plan_activate(plan=plan, activated_by=physio)
+            self._logs(patient, plan, seed=patient.pk)
+        if not Message.objects.filter(patient=operative).exists():
+            Message.objects.create(
+                patient=operative,
+                author=operative.user,
+                from_patient=True,
+                body="My ankle is a bit swollen in the evening after the exercises. Is that normal?",
+            )
+        return [
+            ("Physiotherapist", physio.email),
+            ("Clinic admin", admin.email),
+            ("Superuser (/admin/)", "superuser@demo.example"),
+            ("Patient, operative", "olivia@demo.example"),
+            ("Patient, non-operative", "noah@demo.example"),
+        ]
+
+    def _patient(self, clinic: Clinic, *, email: str, **fields: Any) -> Patient:
+        user = self._user(email, f"{fields['first_name']} {fields['last_name']}")
+        patient, _ = Patient.objects.get_or_create(
+            user=user,
+            defaults={
+                "clinic": clinic,
+                "email": email,
+                "injured_side": Patient.Side.RIGHT,
+                "timezone": "Europe/London",
+                **fields,
+            },
+        )
+        return patient
+
+    def _logs(self, patient: Patient, plan: Plan, *, seed: int) -> None:
+        """Three weeks of logs for the phase each day fell in, about 80 % adherence."""
+        rng = random.Random(seed)  # noqa: S311 (demo data, not security)
+        today = patient.local_today()
+        phases = list(plan.phases.prefetch_related("prescriptions__exercise").order_by("order"))
+        for days_ago in range(21, 0, -1):
+            day = today - dt.timedelta(days=days_ago)
+            week = plan.week_on(day)
+            phase = next((p for p in phases if p.start_week <= week < p.end_week), None)
+            if phase is None:
+                continue
+            for rx in phase.prescriptions.all():
+                if rx.retired_at or rng.random() > 0.8:
+                    continue
+                services.log_record(
+                    patient=patient,
+                    prescription=rx,
+                    client_uuid=uuid.uuid5(NAMESPACE, f"{patient.pk}:{rx.pk}:{day}"),
+                    date=day,
+                    sets_done=rx.sets,
+                    reps=rx.reps,
+                    hold_seconds=rx.hold_seconds,
+                    pain=rng.choice([1, 2, 2, 3, 3, 4]),
+                    effort=rng.choice([3, 4, 5, 6]),
+                )

@@ -1,0 +1,117 @@
+"""The clinic models' rules, in the model and in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.models import Invitation, Patient, User, hash_token
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_logs_in_with_email_case_insensitively() -> None:
+    user = User.objects.create_user("Ann.Smith@Example.org", "a-long-password-1")
+    assert user.email == "ann.smith@example.org"
+    assert User.objects.get_by_natural_key("ANN.SMITH@example.org") == user
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(email="ANN.SMITH@EXAMPLE.ORG")
+
+
+def test_create_superuser_sets_flags() -> None:
+    admin = User.objects.create_superuser("root@example.org", "a-long-password-1")
+    assert admin.is_staff
+    assert admin.is_superuser
+
+
+def test_operative_patient_without_surgery_date_is_refused_by_clean_and_database() -> None:
+    patient = factories.PatientFactory.build(
+        clinic=factories.ClinicFactory(), user=None, surgery_date=None
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        patient.full_clean()
+    assert "surgery_date" in excinfo.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        patient.save()
+
+
+def test_surgery_before_injury_is_refused_by_clean_and_database() -> None:
+    patient = factories.PatientFactory.build(
+        clinic=factories.ClinicFactory(),
+        user=None,
+        injury_date=dt.date(2026, 5, 10),
+        surgery_date=dt.date(2026, 5, 1),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        patient.full_clean()
+    assert "before the injury" in str(excinfo.value.message_dict["surgery_date"])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        patient.save()
+
+
+def test_non_operative_patient_with_surgery_date_is_refused() -> None:
+    patient = factories.PatientFactory.build(
+        clinic=factories.ClinicFactory(),
+        user=None,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=dt.date(2026, 5, 1),
+        surgery_date=dt.date(2026, 5, 3),
+    )
+    with pytest.raises(ValidationError):
+        patient.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        patient.save()
+
+
+def test_surgery_on_the_injury_day_is_allowed() -> None:
+    patient = factories.PatientFactory(
+        injury_date=dt.date(2026, 5, 1), surgery_date=dt.date(2026, 5, 1)
+    )
+    patient.full_clean()
+    assert patient.anchor_date == dt.date(2026, 5, 1)
+
+
+def test_anchor_date_is_surgery_else_injury() -> None:
+    operative = factories.PatientFactory(
+        injury_date=dt.date(2026, 1, 1), surgery_date=dt.date(2026, 1, 5)
+    )
+    conservative = factories.PatientFactory(
+        pathway=Patient.Pathway.NON_OPERATIVE, injury_date=dt.date(2026, 1, 1)
+    )
+    assert operative.anchor_date == dt.date(2026, 1, 5)
+    assert conservative.anchor_date == dt.date(2026, 1, 1)
+    assert operative.week_on(dt.date(2026, 1, 18)) == 1
+
+
+def test_unknown_timezone_is_refused() -> None:
+    patient = factories.PatientFactory.build(
+        clinic=factories.ClinicFactory(), user=None, timezone="Mars/Olympus_Mons"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        patient.full_clean()
+    assert "timezone" in excinfo.value.message_dict
+
+
+def test_invitation_usable_only_unused_unrevoked_unexpired() -> None:
+    patient = factories.PatientFactory()
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        patient=patient, token_hash=hash_token("abc"), expires_at=now + dt.timedelta(days=7)
+    )
+    assert invitation.is_usable(now)
+    assert not invitation.is_usable(now + dt.timedelta(days=8))
+    invitation.used_at = now
+    assert not invitation.is_usable(now)
+    assert len(invitation.token_hash) == 64
+    assert invitation.token_hash != "abc"
+
+
+def test_message_body_cannot_be_empty_in_database() -> None:
+    patient = factories.PatientFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.MessageFactory(patient=patient, body="")

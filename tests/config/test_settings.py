@@ -1,0 +1,101 @@
+"""Settings errors stop start-up with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_database, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    """Run ``manage.py check`` in a fresh interpreter with exactly these settings variables."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_debug_off_without_secret_key_stops_with_its_name() -> None:
+    result = run_check(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_malformed_database_url_stops_with_its_name() -> None:
+    result = run_check(DEBUG="1", DATABASE_URL="not a url")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_valid_development_settings_pass_check() -> None:
+    result = run_check(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("", "empty"),
+        ("mysql://root@localhost/rehab", "PostgreSQL"),
+        ("postgres://postgres@127.0.0.1:5432/", "names no database"),
+        ("nonsense", "DATABASE_URL"),
+    ],
+)
+def test_env_database_refuses_bad_urls(url: str, fragment: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as excinfo:
+        env_database("DATABASE_URL", "x.sqlite3", environ={"DATABASE_URL": url})
+    assert "DATABASE_URL" in str(excinfo.value)
+    assert fragment in str(excinfo.value)
+
+
+def test_env_database_defaults_to_sqlite_and_parses_postgres() -> None:
+    assert env_database("DATABASE_URL", "x.sqlite3", environ={})["ENGINE"].endswith("sqlite3")
+    pg = env_database(
+        "DATABASE_URL", "/x", environ={"DATABASE_URL": "postgres://u:p@db.example:5433/rehab"}
+    )
+    assert pg["ENGINE"] == "django.db.backends.postgresql"
+    assert (pg["NAME"], pg["HOST"], pg["PORT"], pg["USER"]) == ("rehab", "db.example", 5433, "u")
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_env_bool_refuses_non_booleans(value: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env_bool("DEBUG", default=False, environ={"DEBUG": value})
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("off", False), ("TRUE", True)])
+def test_env_bool_reads_booleans(value: str, *, expected: bool) -> None:
+    assert env_bool("DEBUG", default=not expected, environ={"DEBUG": value}) is expected
+
+
+def test_env_int_refuses_non_numbers_and_too_small() -> None:
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        env_int("EMAIL_PORT", 25, environ={"EMAIL_PORT": "twenty"})
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+        env_int("EMAIL_PORT", 25, minimum=1, environ={"EMAIL_PORT": "0"})
+    assert env_int("EMAIL_PORT", 25, environ={}) == 25
+
+
+def test_env_list_splits_on_commas() -> None:
+    assert env_list("ALLOWED_HOSTS", [], environ={"ALLOWED_HOSTS": "a.org, b.org,,"}) == [
+        "a.org",
+        "b.org",
+    ]

@@ -1,0 +1,29 @@
+# Production image: gunicorn behind your TLS proxy, static files served by WhiteNoise.
+# Build: docker build -t achilles-rehab .
+# Run:   docker run -p 8000:8000 -e SECRET_KEY=... -e DATABASE_URL=postgres://... \
+#          -e ALLOWED_HOSTS=rehab.example.org -e SECURE_PROXY_SSL_HEADER=1 achilles-rehab
+FROM python:3.13-slim AS base
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN groupadd --system app && useradd --system --gid app --home-dir /app --shell /usr/sbin/nologin app
+WORKDIR /app
+
+COPY pyproject.toml README.md LICENSE ./
+RUN pip install --upgrade pip && pip install .
+
+COPY --chown=app:app . .
+
+# collectstatic needs settings but no real secret or database.
+RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    python manage.py collectstatic --noinput \
+    && python -m compileall -q config clinic rehab
+
+USER app
+EXPOSE 8000
+
+# 2 workers x 4 threads suits 2 cores; raise --workers to about 2 x cores + 1 on bigger hosts.
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-2} --threads ${GUNICORN_THREADS:-4} --access-logfile - --forwarded-allow-ips='*'"]

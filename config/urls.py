@@ -3,7 +3,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from clinic.urls import auth_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    *auth_urlpatterns,
     path("", include("clinic.urls")),
+    path("", include("rehab.urls")),
 ]

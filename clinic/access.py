@@ -1,0 +1,112 @@
+"""Access helpers: one per resource, used by every page and API view.
+
+Another clinic's or another patient's object answers 404, never 403, so its existence is not
+revealed. Anonymous users are sent to sign in by the decorators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
+
+
+def clinician_of(user: User | Any) -> Clinician | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.clinician  # type: ignore[no-any-return]
+    except Clinician.DoesNotExist:
+        return None
+
+
+def patient_of(user: User | Any) -> Patient | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        patient: Patient = user.patient
+    except Patient.DoesNotExist:
+        return None
+    return patient
+
+
+def clinician_required[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Signed-in clinicians only; anyone else signed in gets 404; anonymous, the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if clinician_of(request.user) is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def patient_required[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Signed-in patients with an active record only; others 404; anonymous, the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if patient_of(request.user) is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def clinic_for(user: User | Any) -> Clinic:
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return clinician.clinic
+
+
+def patients_for(user: User | Any) -> Any:
+    """The patients a user may see: a clinician's clinic's, a patient's own, else none."""
+    clinician = clinician_of(user)
+    if clinician is not None:
+        return Patient.objects.filter(clinic_id=clinician.clinic_id)
+    patient = patient_of(user)
+    if patient is not None:
+        return Patient.objects.filter(pk=patient.pk)
+    return Patient.objects.none()
+
+
+def get_patient(user: User | Any, patient_id: int | str) -> Patient:
+    """The patient ``patient_id`` if the user may see it, else 404."""
+    return get_object_or_404(patients_for(user).select_related("clinic", "user"), pk=patient_id)
+
+
+def get_patient_for_clinician(user: User | Any, patient_id: int | str) -> Patient:
+    """Like ``get_patient`` but only for the clinic's clinicians (for writes)."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return get_object_or_404(
+        Patient.objects.select_related("clinic", "user"),
+        pk=patient_id,
+        clinic_id=clinician.clinic_id,
+    )
+
+
+def messages_for(user: User | Any) -> Any:
+    return Message.objects.filter(patient__in=patients_for(user))
+
+
+def get_invitation_for_clinician(user: User | Any, invitation_id: int | str) -> Invitation:
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return get_object_or_404(
+        Invitation.objects.select_related("patient"),
+        pk=invitation_id,
+        patient__clinic_id=clinician.clinic_id,
+    )

@@ -21,7 +21,8 @@ def clinician_of(user: User | Any) -> Clinician | None:
     if not getattr(user, "is_authenticated", False):
         return None
     try:
-        return user.clinician  # type: ignore[no-any-return]
+        clinician: Clinician = user.clinician
+        return clinician
     except Clinician.DoesNotExist:
         return None
 

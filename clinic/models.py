@@ -16,6 +16,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +85,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(
-                models.functions.Lower("email"), name="clinic_user_email_ci_unique"
+                Lower("email"), name="clinic_user_email_ci_unique"
             ),
         ]
 

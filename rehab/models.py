@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +13,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 from clinic.models import Clinic, Patient
 from rehab import clinical
@@ -24,7 +27,7 @@ def _range(low: int, high: int) -> list[Any]:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
-def _score_field(label: str, *, null: bool = False) -> models.PositiveSmallIntegerField[Any, Any]:
+def _score_field(label: StrOrPromise, *, null: bool = False) -> models.PositiveSmallIntegerField[Any, Any]:
     return models.PositiveSmallIntegerField(
         label, null=null, blank=null, validators=_range(0, clinical.SCORE_MAX)
     )

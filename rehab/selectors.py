@@ -120,7 +120,7 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
         TodayItem(
             prescription=rx,
             due=is_due_on(days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day),
-            logs=rx.logs_today,  # type: ignore[attr-defined]
+            logs=rx.logs_today,
         )
         for rx in prescriptions
     ]
@@ -273,10 +273,12 @@ def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
         point = PainPoint(row["date"], row["pain"], "log")
         if row["patient_id"] not in latest:
             latest[row["patient_id"]] = point
-    for row in checkin_rows.filter(date__gte=_recent_cutoff()):
-        current = latest.get(row["patient_id"])
-        if current is None or row["date"] > current.day:
-            latest[row["patient_id"]] = PainPoint(row["date"], row["pain_at_rest"], "checkin")
+    for checkin in checkin_rows.filter(date__gte=_recent_cutoff()):
+        current = latest.get(checkin["patient_id"])
+        if current is None or checkin["date"] > current.day:
+            latest[checkin["patient_id"]] = PainPoint(
+                checkin["date"], checkin["pain_at_rest"], "checkin"
+            )
     return latest
 
 

@@ -45,7 +45,7 @@ def test_dose_out_of_range_is_refused_with_a_message_and_by_the_database(
 
 
 def test_dose_needs_reps_or_hold() -> None:
-    rx = factories.PrescriptionFactory()
+    rx = factories.PrescriptionFactory.create()
     rx.reps = None
     rx.hold_seconds = None
     with pytest.raises(ValidationError, match="repetitions, a hold time, or both"):

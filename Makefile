@@ -43,9 +43,20 @@ run: install  ## set up everything and serve on http://$(HOST):$(PORT) with SQLi
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+CHROMIUM ?= $(shell command -v chromium 2>/dev/null || ls /usr/bin/chromium 2>/dev/null)
+
 .PHONY: test
-test: install  ## run the whole suite (DATABASE_URL selects PostgreSQL, else SQLite)
+test: install  ## run the whole suite, browser tests too when Chromium is installed
+	@if [ -z "$(CHROMIUM)" ]; then \
+	  echo "NOTE: Chromium not found: the browser tests (tests/e2e) will be SKIPPED."; \
+	  echo "      Install it with: apt-get install -y chromium  (then make e2e runs them)"; \
+	fi
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: e2e
+e2e: install  ## run only the real-browser tests (Playwright + Debian's Chromium)
+	@test -n "$(CHROMIUM)" || { echo "error: Chromium not found; apt-get install -y chromium" >&2; exit 1; }
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install  ## ruff, ruff format --check, mypy, djLint, makemigrations --check
@@ -63,4 +74,4 @@ format: install  ## apply ruff's fixes and formatting, and djLint's
 
 .PHONY: clean
 clean:  ## remove the virtual environment, caches and the SQLite database
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-*
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-* artifacts

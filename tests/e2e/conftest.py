@@ -1,0 +1,107 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against pytest-django's
+live server. Skipped, with a clear reason, where Chromium is not installed.
+
+Screenshots go to ``artifacts/screenshots/`` (CI keeps that folder's contents in its output).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, BrowserContext, Page
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+# synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: browser tests skipped")
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+            if not HAVE_CHROMIUM:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+def _context(browser: Browser, viewport: dict[str, int], **extra: Any) -> BrowserContext:
+    context = browser.new_context(viewport=viewport, locale="en-GB", **extra)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A page in a 390×844 phone viewport with touch."""
+    context = _context(browser, PHONE, has_touch=True, is_mobile=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser) -> Iterator[Page]:
+    context = _context(browser, DESKTOP)
+    yield context.new_page()
+    context.close()
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page, label: str = "") -> None:
+    """No axe-core violation of impact serious or critical on the page as it is now."""
+    results = _axe.run(page)
+    blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
+    detail = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(n.get("target", [""])[0] for n in v["nodes"][:3])
+        for v in blocking
+    )
+    assert not blocking, f"accessibility violations on {label or page.url}:\n{detail}"
+
+
+def screenshot(page: Page, journey: str, name: str) -> Path:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    size = "phone" if width and width < 600 else "desktop"
+    folder = ARTIFACTS / journey
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}-{size}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def check_page(page: Page, journey: str, name: str) -> None:
+    """Screenshot the page, then check it with axe."""
+    screenshot(page, journey, name)
+    assert_accessible(page, f"{journey}/{name}")

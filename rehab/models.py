@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -139,26 +140,27 @@ class DoseFields(models.Model):
 
     def dose_text(self) -> str:
         """The dose in words, e.g. "3 × 30 s hold" or "2 sets × 10 reps"."""
-        parts: list[str] = []
         if self.hold_seconds and self.reps:
-            parts.append(
-                str(_("%(sets)s × %(reps)s reps, hold %(hold)s s"))
-                % {"sets": self.sets, "reps": self.reps, "hold": self.hold_seconds}
-            )
+            text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
+                "sets": self.sets,
+                "reps": self.reps,
+                "hold": self.hold_seconds,
+            }
         elif self.hold_seconds:
-            parts.append(
-                str(_("%(sets)s × %(hold)s s hold"))
-                % {"sets": self.sets, "hold": self.hold_seconds}
-            )
+            text = _("%(sets)s × %(hold)s s hold") % {"sets": self.sets, "hold": self.hold_seconds}
+        elif self.sets == 1:
+            text = ngettext("%(reps)s rep", "%(reps)s reps", self.reps or 0) % {"reps": self.reps}
         else:
-            parts.append(
-                str(_("%(sets)s sets × %(reps)s reps")) % {"sets": self.sets, "reps": self.reps}
-            )
+            text = _("%(sets)s sets × %(reps)s reps") % {"sets": self.sets, "reps": self.reps}
+        parts = [str(text)]
         if self.times_per_day > 1:
-            parts.append(str(_("%(n)s times a day")) % {"n": self.times_per_day})
+            parts.append(_("%(n)s times a day") % {"n": self.times_per_day})
         if self.days_per_week < 7:
-            parts.append(str(_("%(n)s days a week")) % {"n": self.days_per_week})
-        return ", ".join(parts)
+            parts.append(
+                ngettext("%(n)s day a week", "%(n)s days a week", self.days_per_week)
+                % {"n": self.days_per_week}
+            )
+        return ", ".join(str(p) for p in parts)
 
 
 class Exercise(models.Model):

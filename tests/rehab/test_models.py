@@ -170,3 +170,5 @@ def test_dose_text_reads_like_a_prescription() -> None:
     reps = factories.PrescriptionFactory(sets=2, reps=10, times_per_day=3, days_per_week=5)
     assert hold.dose_text() == "3 × 30 s hold"
     assert reps.dose_text() == "2 sets × 10 reps, 3 times a day, 5 days a week"
+    single = factories.PrescriptionFactory(sets=1, reps=10, days_per_week=1)
+    assert single.dose_text() == "10 reps, 1 day a week"

@@ -1,0 +1,250 @@
+"""The seeded library and protocol templates in ``fixtures/``: loadable twice, and safe.
+
+The guardrail weeks of the video's exercises come from shared/clinical.md §2; no template may
+place an exercise in a phase that starts before the exercise's earliest safe week.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from rehab.models import Equipment, Exercise, Protocol, ProtocolItem, ProtocolPhase
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+FIXTURE_FILES = (FIXTURES_DIR / "library.json", FIXTURES_DIR / "protocols.json")
+
+# shared/clinical.md §2, "Safety rules for the library": (operative, non-operative).
+VIDEO_GUARDRAIL_WEEKS: dict[str, tuple[int, int]] = {
+    "towel-calf-stretch": (8, 12),
+    "standing-gastrocnemius-stretch": (12, 16),
+    "standing-soleus-stretch": (12, 16),
+    "heel-raise-bilateral": (8, 9),
+    "balance-both-hands": (6, 9),
+    "balance-two-fingers": (6, 9),
+    "balance-one-finger": (6, 9),
+    "balance-no-hands": (6, 9),
+}
+VIDEO_EXERCISES = (
+    "towel-calf-stretch",
+    "standing-gastrocnemius-stretch",
+    "standing-soleus-stretch",
+    "heel-raise-bilateral",
+)
+BALANCE_LEVELS = (
+    "balance-both-hands",
+    "balance-two-fingers",
+    "balance-one-finger",
+    "balance-no-hands",
+)
+PROTOCOLS = {"achilles-operative": "operative", "achilles-non-operative": "non_operative"}
+
+
+def _fixture_labels() -> list[str]:
+    """Fixture names if ``FIXTURE_DIRS`` finds them, else their full paths."""
+    dirs = [Path(d).resolve() for d in getattr(settings, "FIXTURE_DIRS", [])]
+    if FIXTURES_DIR.resolve() in dirs:
+        return ["library", "protocols"]
+    return [str(path) for path in FIXTURE_FILES]
+
+
+def _load() -> None:
+    call_command("loaddata", *_fixture_labels(), verbosity=0)
+
+
+def _rows(path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return rows
+
+
+def _item_keys() -> list[tuple[str, int, int]]:
+    """Every protocol item's natural key, read from the fixture file at collection time."""
+    return [
+        (row["fields"]["phase"][0], row["fields"]["phase"][1], row["fields"]["order"])
+        for row in _rows(FIXTURES_DIR / "protocols.json")
+        if row["model"] == "rehab.protocolitem"
+    ]
+
+
+def _snapshot() -> dict[str, list[Any]]:
+    return {
+        "equipment": list(Equipment.objects.order_by("slug").values()),
+        "exercise": list(Exercise.objects.order_by("slug").values()),
+        "exercise_equipment": sorted(
+            Exercise.equipment.through.objects.values_list("exercise__slug", "equipment__slug")
+        ),
+        "protocol": list(Protocol.objects.order_by("slug").values()),
+        "phase": list(ProtocolPhase.objects.order_by("protocol__slug", "order").values()),
+        "item": list(
+            ProtocolItem.objects.order_by("phase__protocol__slug", "phase__order", "order").values()
+        ),
+    }
+
+
+@pytest.fixture
+def loaded(db: None) -> None:
+    _load()
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_fixtures_use_natural_keys_only(path: Path) -> None:
+    rows = _rows(path)
+    assert rows
+    with_pk = [row for row in rows if "pk" in row]
+    assert not with_pk, f"{path.name}: rows with a pk: {with_pk[:3]}"
+
+
+def test_loading_twice_gives_the_same_rows_and_values() -> None:
+    _load()
+    first = _snapshot()
+    _load()
+    second = _snapshot()
+    assert {name: len(rows) for name, rows in first.items()} == {
+        name: len(rows) for name, rows in second.items()
+    }
+    assert first == second
+    assert len(first["exercise"]) >= 12
+    assert len(first["protocol"]) == 2
+
+
+def test_every_row_passes_model_validation(loaded: None) -> None:
+    """Dose ranges, week ranges and required fields, as the admin would check them."""
+    for model in (Equipment, Exercise, Protocol, ProtocolPhase, ProtocolItem):
+        for obj in model.objects.all():
+            obj.full_clean()
+
+
+def test_library_holds_the_video_exercises_and_the_balance_series(loaded: None) -> None:
+    slugs = (*VIDEO_EXERCISES, *BALANCE_LEVELS)
+    exercises = Exercise.objects.in_bulk(slugs, field_name="slug")
+    assert set(exercises) == set(slugs)
+    assert all(exercises[slug].from_video for slug in slugs)
+    assert Exercise.objects.filter(from_video=True).count() == len(slugs)
+    for slug in BALANCE_LEVELS:
+        assert exercises[slug].category == Exercise.Category.BALANCE
+    for slug in ("towel-calf-stretch", "standing-gastrocnemius-stretch", "standing-soleus-stretch"):
+        stretch = exercises[slug]
+        assert stretch.category == Exercise.Category.STRETCH
+        assert (stretch.default_sets, stretch.default_hold_seconds) == (3, 30)
+        assert stretch.default_reps is None
+    heel_raise = exercises["heel-raise-bilateral"]
+    assert (heel_raise.default_sets, heel_raise.default_reps) == (1, 10)
+    towel_equipment = set(exercises["towel-calf-stretch"].equipment.values_list("slug", flat=True))
+    assert {"strap", "towel", "belt", "dog-leash"} <= towel_equipment
+
+
+def test_balance_levels_progress_in_order(loaded: None) -> None:
+    levels = [Exercise.objects.get(slug=slug) for slug in BALANCE_LEVELS]
+    for level, next_level in itertools.pairwise(levels):
+        assert level.progresses_to == next_level, f"{level.slug} should progress to {next_level}"
+    assert levels[-1].progresses_to is None
+    assert [level.default_hold_seconds for level in levels] == [20, 15, 15, 10]
+
+
+def test_every_exercise_has_source_steps_and_safety_notes(loaded: None) -> None:
+    for exercise in Exercise.objects.all():
+        assert exercise.clinic_id is None, exercise.slug
+        assert exercise.source.strip(), exercise.slug
+        assert exercise.earliest_week_source.strip(), exercise.slug
+        assert exercise.earliest_week_reason.strip(), exercise.slug
+        for field in ("steps", "safety_notes"):
+            value = getattr(exercise, field)
+            assert isinstance(value, list), (exercise.slug, field)
+            assert value, (exercise.slug, field)
+            assert all(isinstance(line, str) and line.strip() for line in value)
+        assert isinstance(exercise.cues, list), exercise.slug
+        assert exercise.default_reps is not None or exercise.default_hold_seconds is not None
+
+
+def test_video_exercises_have_full_steps_and_the_required_warnings(loaded: None) -> None:
+    for exercise in Exercise.objects.filter(from_video=True):
+        assert 5 <= len(exercise.steps) <= 8, exercise.slug
+        assert "Ask Doctor Jo" in exercise.source, exercise.slug
+        notes = " ".join(exercise.safety_notes).lower()
+        assert "before and after surgery" in notes, exercise.slug
+        assert "physiotherapist has prescribed" in notes, exercise.slug
+        assert "mild discomfort" in notes, exercise.slug
+        assert "never push through pain" in notes, exercise.slug
+
+
+def test_exercises_not_from_the_video_are_marked_and_cite_their_own_source(loaded: None) -> None:
+    others = Exercise.objects.filter(from_video=False)
+    assert others.count() >= 8
+    for exercise in others:
+        assert exercise.source.strip(), exercise.slug
+        assert "Not shown in the Ask Doctor Jo video" in exercise.source, exercise.slug
+    early = {"toe-curls-and-spreading", "straight-leg-raise", "quadriceps-sets"}
+    assert set(others.filter(earliest_week_operative=0).values_list("slug", flat=True)) >= early
+
+
+@pytest.mark.parametrize(("slug", "weeks"), VIDEO_GUARDRAIL_WEEKS.items())
+def test_video_exercise_guardrail_weeks_match_the_clinical_table(
+    loaded: None, slug: str, weeks: tuple[int, int]
+) -> None:
+    exercise = Exercise.objects.get(slug=slug)
+    assert (exercise.earliest_week_operative, exercise.earliest_week_non_operative) == weeks
+
+
+@pytest.mark.parametrize(("slug", "pathway"), PROTOCOLS.items())
+def test_protocols_have_five_ordered_contiguous_phases(
+    loaded: None, slug: str, pathway: str
+) -> None:
+    protocol = Protocol.objects.get(slug=slug)
+    assert protocol.pathway == pathway
+    assert protocol.version == "1"
+    assert protocol.source.strip()
+    assert protocol.clinic_id is None
+    phases = list(protocol.phases.order_by("order"))
+    assert [phase.order for phase in phases] == [1, 2, 3, 4, 5]
+    assert phases[0].start_week == 0
+    for phase in phases:
+        assert phase.end_week > phase.start_week, phase.name
+        assert phase.goals.strip(), phase.name
+        assert phase.precautions.strip(), phase.name
+        assert phase.weight_bearing, phase.name
+        assert phase.boot, phase.name
+        assert phase.wedges, phase.name
+        assert phase.exit_criteria_list, phase.name
+        assert phase.items.count() >= 2, f"{phase} has fewer than 2 items"
+    for earlier, later in itertools.pairwise(phases):
+        assert earlier.end_week == later.start_week, f"{earlier} and {later} overlap or gap"
+
+
+@pytest.mark.parametrize(
+    ("protocol_slug", "phase_order", "item_order"),
+    _item_keys(),
+    ids=str,
+)
+def test_no_item_starts_before_its_exercise_is_safe(
+    loaded: None, protocol_slug: str, phase_order: int, item_order: int
+) -> None:
+    item = ProtocolItem.objects.get_by_natural_key(protocol_slug, phase_order, item_order)
+    phase = item.phase
+    earliest = item.exercise.earliest_week_for(phase.protocol.pathway)
+    assert phase.start_week >= earliest, (
+        f"{protocol_slug} phase {phase_order} ({phase.name}, from week {phase.start_week}) "
+        f"item {item_order} {item.exercise.slug}: not safe before week {earliest}"
+    )
+
+
+def test_every_protocol_item_is_checked_by_the_guardrail_test(loaded: None) -> None:
+    assert ProtocolItem.objects.count() == len(_item_keys())
+
+
+def test_later_phases_use_the_video_exercises(loaded: None) -> None:
+    for slug in PROTOCOLS:
+        used = set(
+            ProtocolItem.objects.filter(phase__protocol__slug=slug).values_list(
+                "exercise__slug", flat=True
+            )
+        )
+        assert set(VIDEO_EXERCISES) <= used, slug
+        assert used & set(BALANCE_LEVELS), slug

@@ -1,0 +1,60 @@
+"""seed_demo: a demo clinic with people, active plans and logs; safe to run twice."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from clinic.models import Clinic, Clinician, Patient, User
+from rehab.management.commands.seed_demo import DEMO_PASSWORD
+from rehab.models import ExerciseLog, Plan
+
+pytestmark = pytest.mark.django_db
+
+
+def run() -> str:
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_people_plans_and_logs_and_prints_logins() -> None:
+    output = run()
+    for email in (
+        "physio@demo.example",
+        "clinic-admin@demo.example",
+        "superuser@demo.example",
+        "olivia@demo.example",
+        "noah@demo.example",
+    ):
+        assert email in output
+        assert authenticate(email=email, password=DEMO_PASSWORD) is not None
+    assert DEMO_PASSWORD in output
+    clinic = Clinic.objects.get(slug="demo")
+    assert Clinician.objects.filter(clinic=clinic, role=Clinician.Role.ADMIN).count() == 1
+    assert User.objects.get(email="superuser@demo.example").is_superuser
+    pathways = set(Patient.objects.filter(clinic=clinic).values_list("pathway", flat=True))
+    assert pathways == {Patient.Pathway.OPERATIVE, Patient.Pathway.NON_OPERATIVE}
+    plans = Plan.objects.filter(patient__clinic=clinic, status=Plan.Status.ACTIVE)
+    assert plans.count() == 2
+    assert all(plan.current_phase_id for plan in plans)
+    weeks = {plan.week_on(plan.patient.local_today()) for plan in plans}
+    assert len(weeks) == 2  # the two patients are at different weeks
+    assert ExerciseLog.objects.filter(patient__clinic=clinic).count() > 20
+
+
+def test_seed_demo_twice_changes_nothing() -> None:
+    run()
+    counts = (User.objects.count(), Patient.objects.count(), Plan.objects.count())
+    logs = ExerciseLog.objects.count()
+    run()
+    assert (User.objects.count(), Patient.objects.count(), Plan.objects.count()) == counts
+    assert ExerciseLog.objects.count() == logs
+
+
+def test_seed_demo_refuses_without_debug() -> None:
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())

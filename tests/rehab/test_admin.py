@@ -1,0 +1,562 @@
+"""The admin for the exercise library, protocol templates and (view-only) patient data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms import FileField
+from django.test import Client
+from django.urls import reverse
+
+from clinic.models import User
+from rehab.admin import ExerciseLogAdmin
+from rehab.forms_admin import LinesField, lines_to_list
+from rehab.models import (
+    Alert,
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    Exercise,
+    ExerciseLog,
+    Measurement,
+    PhaseChange,
+    Plan,
+    Prescription,
+    Protocol,
+    ProtocolItem,
+    ProtocolPhase,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    client.force_login(factories.StaffFactory())
+    return client
+
+
+def admin_url(model: type[Any], view: str, *args: Any) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def post_data_from(response: Any, **overrides: Any) -> dict[str, Any]:
+    """The admin form as rendered (main form, inlines and their management forms), as POST data.
+
+    Booleans that are off and file inputs are left out, as a browser does; ``overrides`` then
+    replace values (``None`` removes one).
+    """
+    forms: list[Any] = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms.append(inline.formset.management_form)
+        forms.extend(inline.formset.forms)
+    data: dict[str, Any] = {}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False or isinstance(bound.field, FileField):
+                continue
+            data[bound.html_name] = "on" if value is True else value
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def exercise_add_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "Seated heel raise",
+        "slug": "seated-heel-raise",
+        "category": Exercise.Category.STRENGTH,
+        "summary": "Raise both heels while seated.",
+        "steps": "1. Sit with feet flat.\r\n\r\n  Rise onto the toes.  \r\n- Lower slowly.\r\n",
+        "cues": "Keep the knees still.",
+        "safety_notes": "",
+        "default_sets": "3",
+        "default_reps": "10",
+        "default_hold_seconds": "",
+        "default_times_per_day": "1",
+        "default_days_per_week": "7",
+        "side": "both",
+        "video_url": "",
+        "video_start_seconds": "0",
+        "earliest_week_operative": "2",
+        "earliest_week_non_operative": "3",
+        "earliest_week_reason": "",
+        "earliest_week_source": "",
+        "source": "Test source",
+        "is_published": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- the lines field ----------------------------------------------------------------------
+
+
+def test_lines_to_list_drops_blank_lines_numbers_and_bullets() -> None:
+    text = "1. Stand tall.\n\n  2) Rise slowly. \n- Lower.\n• Rest 1.5 s.\n* Repeat."
+    assert lines_to_list(text) == [
+        "Stand tall.",
+        "Rise slowly.",
+        "Lower.",
+        "Rest 1.5 s.",
+        "Repeat.",
+    ]
+
+
+def test_lines_field_shows_a_list_one_item_per_line_and_is_unchanged_by_a_round_trip() -> None:
+    field = LinesField()
+    shown = field.prepare_value(["Stand tall.", "Rise slowly."])
+    assert shown == "Stand tall.\nRise slowly."
+    assert field.clean(shown) == ["Stand tall.", "Rise slowly."]
+    assert not field.has_changed(["Stand tall.", "Rise slowly."], shown + "\n\n")
+
+
+def test_lines_field_required_and_limits() -> None:
+    field = LinesField(max_items=2, item_max_length=10)
+    with pytest.raises(ValidationError):
+        field.clean("\n \n")
+    with pytest.raises(ValidationError, match="at most 2"):
+        field.clean("a\nb\nc")
+    with pytest.raises(ValidationError, match="Line 2 is too long"):
+        field.clean("short\n" + "x" * 11)
+    assert LinesField(required=False).clean("") == []
+
+
+# --- exercises ----------------------------------------------------------------------------
+
+
+def test_exercise_changelist(staff_client: Client) -> None:
+    clinic = factories.ClinicFactory()
+    factories.ExerciseFactory(name="Calf stretch", clinic=clinic)
+    factories.ExerciseFactory(name="Heel raise")
+    response = staff_client.get(admin_url(Exercise, "changelist"))
+    assert response.status_code == 200
+    assert b"Calf stretch" in response.content
+    assert b"Shared library" in response.content
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("q=balance", "Single-leg balance", "Calf stretch"),
+        ("q=wobble-board", "Single-leg balance", "Calf stretch"),
+        ("category__exact=stretch", "Calf stretch", "Single-leg balance"),
+        ("equipment__id__exact={equipment}", "Single-leg balance", "Calf stretch"),
+        ("is_published__exact=0", "Calf stretch", "Single-leg balance"),
+        ("clinic__isnull=True", "Single-leg balance", "Calf stretch"),
+        ("clinic__id__exact={clinic}", "Calf stretch", "Single-leg balance"),
+        ("from_video__exact=1", "Single-leg balance", "Calf stretch"),
+    ],
+)
+def test_exercise_changelist_search_and_filters(
+    staff_client: Client, query: str, shown: str, hidden: str
+) -> None:
+    clinic = factories.ClinicFactory()
+    board = factories.EquipmentFactory(name="Wobble board", slug="wobble-board")
+    balance = factories.ExerciseFactory(
+        name="Single-leg balance",
+        slug="wobble-board-balance",
+        category=Exercise.Category.BALANCE,
+        from_video=True,
+    )
+    balance.equipment.add(board)
+    factories.ExerciseFactory(
+        name="Calf stretch", category=Exercise.Category.STRETCH, clinic=clinic, is_published=False
+    )
+    url = (
+        admin_url(Exercise, "changelist") + "?" + query.format(equipment=board.pk, clinic=clinic.pk)
+    )
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 1
+    assert [str(e) for e in response.context["cl"].result_list] == [shown]
+    assert hidden not in [str(e) for e in response.context["cl"].result_list]
+
+
+def test_exercise_changelist_queries_do_not_grow_with_rows(
+    staff_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    previous = None
+    for _ in range(30):  # each row with its own clinic and next level
+        previous = factories.ExerciseFactory(
+            clinic=factories.ClinicFactory(), progresses_to=previous
+        )
+    # 1. session, 2. user, 3. equipment filter choices, 4. clinic filter choices,
+    # 5. count (filtered), 6. count (all), 7. the page of exercises joined to clinic and
+    # progresses_to. The list_editable formset reuses the page: no query per row.
+    with django_assert_max_num_queries(7):
+        response = staff_client.get(admin_url(Exercise, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 30
+
+
+def test_exercise_add_page(staff_client: Client) -> None:
+    response = staff_client.get(admin_url(Exercise, "add"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "One step per line" in content
+    assert "Save the exercise to see a preview" in content
+    for legend in ("Basics", "Instructions", "Default dose", "Video and image", "Guardrail"):
+        assert legend in content
+
+
+def test_exercise_add_creates_it_with_the_steps_one_per_line(staff_client: Client) -> None:
+    band = factories.EquipmentFactory(name="Band", slug="band")
+    response = staff_client.post(admin_url(Exercise, "add"), exercise_add_data(equipment=[band.pk]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    exercise = Exercise.objects.get(slug="seated-heel-raise")
+    assert exercise.steps == ["Sit with feet flat.", "Rise onto the toes.", "Lower slowly."]
+    assert exercise.cues == ["Keep the knees still."]
+    assert exercise.safety_notes == []
+    assert list(exercise.equipment.all()) == [band]
+    assert exercise.clinic is None
+    assert exercise.earliest_week_non_operative == 3
+
+
+def test_exercise_add_needs_at_least_one_step_and_a_dose(staff_client: Client) -> None:
+    response = staff_client.post(
+        admin_url(Exercise, "add"), exercise_add_data(steps="\n  \n", default_reps="")
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert "steps" in form.errors
+    assert "Give default repetitions, a hold time, or both." in form.non_field_errors()
+    assert not Exercise.objects.exists()
+
+
+def test_exercise_change_page_previews_the_instructions_escaped(staff_client: Client) -> None:
+    exercise = factories.ExerciseFactory(
+        summary="Calf <b>raise</b>",
+        steps=["Stand tall.", "<script>alert(1)</script>"],
+        cues=["Knees & toes"],
+        safety_notes=["Stop if it hurts > 3/10."],
+    )
+    response = staff_client.get(admin_url(Exercise, "change", exercise.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<script>alert(1)</script>" not in content
+    assert "<li>&lt;script&gt;alert(1)&lt;/script&gt;</li>" in content
+    assert "<p>Calf &lt;b&gt;raise&lt;/b&gt;</p>" in content
+    assert "<ol><li>Stand tall.</li>" in content
+    assert "<li>Knees &amp; toes</li>" in content
+    assert "<li>Stop if it hurts &gt; 3/10.</li>" in content
+    # The textarea shows the steps one per line (escaped too).
+    assert "Stand tall.\n&lt;script&gt;alert(1)&lt;/script&gt;</textarea>" in content
+    # The slug is fixed once the exercise exists.
+    assert 'name="slug"' not in content
+
+
+def test_exercise_change_updates_the_steps_and_the_preview(staff_client: Client) -> None:
+    exercise = factories.ExerciseFactory()
+    url = admin_url(Exercise, "change", exercise.pk)
+    data = post_data_from(staff_client.get(url), steps="Step one.\nStep two.\n\n")
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    exercise.refresh_from_db()
+    assert exercise.steps == ["Step one.", "Step two."]
+    assert exercise.cues == ["Keep the foot straight."]
+    response = staff_client.get(url)
+    assert "<ol><li>Step one.</li><li>Step two.</li></ol>" in response.content.decode()
+
+
+def test_exercise_cannot_progress_to_itself(staff_client: Client) -> None:
+    exercise = factories.ExerciseFactory()
+    url = admin_url(Exercise, "change", exercise.pk)
+    data = post_data_from(staff_client.get(url), progresses_to=exercise.pk)
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "progresses_to" in response.context["adminform"].form.errors
+
+
+def test_exercise_publish_actions(staff_client: Client) -> None:
+    exercises = factories.ExerciseFactory.create_batch(2, is_published=False)
+    response = staff_client.post(
+        admin_url(Exercise, "changelist"),
+        {"action": "publish", "_selected_action": [e.pk for e in exercises]},
+    )
+    assert response.status_code == 302
+    assert Exercise.objects.filter(is_published=True).count() == 2
+
+
+# --- protocol templates -------------------------------------------------------------------
+
+
+def test_protocol_changelist_add_and_change_pages(staff_client: Client) -> None:
+    phase = factories.ProtocolPhaseFactory(name="Protection")
+    factories.ProtocolItemFactory.create_batch(2, phase=phase)
+    protocol = phase.protocol
+    response = staff_client.get(admin_url(Protocol, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_list[0].phase_count == 1
+
+    response = staff_client.get(admin_url(Protocol, "add"))
+    assert response.status_code == 200
+    assert 'name="phases-TOTAL_FORMS"' in response.content.decode()
+
+    response = staff_client.get(admin_url(Protocol, "change", protocol.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Protection" in content
+    assert admin_url(ProtocolPhase, "change", phase.pk) in content
+    assert "Edit 2 exercises" in content
+
+
+def test_protocol_change_page_queries_do_not_grow_with_phases(
+    staff_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    protocol = factories.ProtocolFactory()
+    for phase in factories.ProtocolPhaseFactory.create_batch(10, protocol=protocol):
+        factories.ProtocolItemFactory(phase=phase)
+    # 1. session, 2. user, 3. the protocol, 4. its phases joined to the protocol, with the
+    # item count annotated, 5. the content type (history link), 6. clinic choices.
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(admin_url(Protocol, "change", protocol.pk))
+    assert response.status_code == 200
+    assert response.content.decode().count("Edit 1 exercise<") == 10
+
+
+def test_protocol_add_with_a_phase(staff_client: Client) -> None:
+    page = staff_client.get(admin_url(Protocol, "add"))
+    data = post_data_from(
+        page,
+        name="Operative, accelerated",
+        slug="operative-accelerated",
+        pathway="operative",
+        source="Test source",
+        **{
+            "phases-0-order": "1",
+            "phases-0-name": "Protection",
+            "phases-0-start_week": "0",
+            "phases-0-end_week": "2",
+            "phases-0-boot": "Boot with 3 wedges",
+        },
+    )
+    response = staff_client.post(admin_url(Protocol, "add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    protocol = Protocol.objects.get(slug="operative-accelerated")
+    assert [(p.name, p.boot) for p in protocol.phases.all()] == [
+        ("Protection", "Boot with 3 wedges")
+    ]
+
+
+def test_protocol_phase_end_before_start_is_refused(staff_client: Client) -> None:
+    protocol = factories.ProtocolFactory()
+    url = admin_url(Protocol, "change", protocol.pk)
+    data = post_data_from(
+        staff_client.get(url),
+        **{
+            "phases-0-order": "1",
+            "phases-0-name": "Backwards",
+            "phases-0-start_week": "4",
+            "phases-0-end_week": "2",
+        },
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert "The end week must be after the start week." in response.content.decode()
+    assert not ProtocolPhase.objects.exists()
+
+
+def test_protocol_changelist_queries_do_not_grow_with_rows(
+    staff_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(30):  # each with its own clinic
+        protocol = factories.ProtocolFactory(clinic=factories.ClinicFactory())
+        factories.ProtocolPhaseFactory.create_batch(2, protocol=protocol)
+    # 1. session, 2. user, 3. clinic filter choices, 4. count (filtered), 5. count (all),
+    # 6. the page of protocols joined to clinic, with the phase count annotated.
+    with django_assert_max_num_queries(6):
+        response = staff_client.get(admin_url(Protocol, "changelist"))
+    assert response.status_code == 200
+    assert {p.phase_count for p in response.context["cl"].result_list} == {2}
+
+
+def test_protocol_phase_change_page_with_items_inline(staff_client: Client) -> None:
+    exercise = factories.ExerciseFactory(name="Single-leg balance", earliest_week_operative=6)
+    item = factories.ProtocolItemFactory(exercise=exercise)
+    phase = item.phase
+    response = staff_client.get(admin_url(ProtocolPhase, "change", phase.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="items-TOTAL_FORMS"' in content
+    assert "Single-leg balance" in content
+    assert "Before its earliest safe week (6)" in content
+    response = staff_client.get(admin_url(ProtocolPhase, "changelist"))
+    assert response.status_code == 200
+
+
+def test_protocol_phase_items_are_edited_inline(staff_client: Client) -> None:
+    item = factories.ProtocolItemFactory(sets=3, reps=10, order=1)
+    new_exercise = factories.ExerciseFactory()
+    url = admin_url(ProtocolPhase, "change", item.phase.pk)
+    data = post_data_from(
+        staff_client.get(url),
+        **{
+            "items-0-sets": "2",
+            "items-1-exercise": str(new_exercise.pk),
+            "items-1-order": "2",
+            "items-1-hold_seconds": "30",
+        },
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    items = list(ProtocolItem.objects.filter(phase=item.phase).order_by("order"))
+    assert [(i.exercise_id, i.sets, i.reps, i.hold_seconds) for i in items] == [
+        (item.exercise_id, 2, 10, None),
+        (new_exercise.pk, 1, None, 30),
+    ]
+
+
+def test_exercise_autocomplete_for_protocol_items(staff_client: Client) -> None:
+    factories.ExerciseFactory(name="Single-leg balance")
+    factories.ExerciseFactory(name="Calf stretch")
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "balance",
+            "app_label": "rehab",
+            "model_name": "protocolitem",
+            "field_name": "exercise",
+        },
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["Single-leg balance"]
+
+
+# --- patient data, view-only --------------------------------------------------------------
+
+
+def _patient_data() -> None:
+    log = factories.ExerciseLogFactory()
+    patient = log.patient
+    plan = log.prescription.phase.plan
+    factories.CheckInFactory(patient=patient, flag_dvt=True)
+    response = factories.AtrsResponseFactory(patient=patient)
+    factories.MeasurementFactory(patient=patient)
+    factories.AlertFactory(patient=patient)
+    AtrsRequest.objects.create(patient=patient, response=response)
+    PhaseChange.objects.create(
+        plan=plan, to_phase=log.prescription.phase, effective_on=plan.anchor_date
+    )
+
+
+REGISTERED_REHAB_MODELS = [
+    model for model in admin.site._registry if model._meta.app_label == "rehab"
+]
+
+
+@pytest.mark.parametrize("model", REGISTERED_REHAB_MODELS, ids=lambda m: m._meta.model_name)
+def test_every_rehab_changelist_and_change_page_answers(staff_client: Client, model: Any) -> None:
+    _patient_data()
+    factories.ProtocolItemFactory()
+    factories.EquipmentFactory()
+    response = staff_client.get(admin_url(model, "changelist"))
+    assert response.status_code == 200
+    obj = model.objects.first()
+    assert obj is not None
+    response = staff_client.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["red_flag=any", "red_flag=none", "red_flag=dvt", "swelling__exact=mild", "q=smith"],
+)
+def test_checkin_filters(staff_client: Client, query: str) -> None:
+    _patient_data()
+    response = staff_client.get(admin_url(CheckIn, "changelist") + "?" + query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "query"),
+    [
+        (Alert, "open=yes"),
+        (Alert, "open=no"),
+        (Prescription, "retired=yes"),
+        (Prescription, "retired=no"),
+        (Plan, "status__exact=active"),
+    ],
+)
+def test_patient_data_filters(staff_client: Client, model: Any, query: str) -> None:
+    _patient_data()
+    response = staff_client.get(admin_url(model, "changelist") + "?" + query)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "model", [Plan, Prescription, ExerciseLog, CheckIn, AtrsResponse, Measurement, Alert]
+)
+def test_patient_data_is_view_only(staff_client: Client, model: Any) -> None:
+    _patient_data()
+    obj = model.objects.first()
+    assert staff_client.get(admin_url(model, "add")).status_code == 403
+    response = staff_client.get(admin_url(model, "change", obj.pk))
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
+    assert staff_client.post(admin_url(model, "change", obj.pk), {}).status_code == 403
+
+
+@pytest.mark.parametrize("model", [ExerciseLog, CheckIn, AtrsResponse, Measurement, Alert], ids=str)
+def test_what_patients_reported_cannot_be_deleted(staff_client: Client, model: Any) -> None:
+    _patient_data()
+    obj = model.objects.first()
+    assert staff_client.get(admin_url(model, "delete", obj.pk)).status_code == 403
+    response = staff_client.post(
+        admin_url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk]}
+    )
+    assert model.objects.filter(pk=obj.pk).exists()
+    assert response.status_code in {200, 302}
+
+
+def test_exercise_log_admin_has_no_delete_permission(rf: Any) -> None:
+    request = rf.get("/")
+    request.user = factories.StaffFactory()
+    model_admin = ExerciseLogAdmin(ExerciseLog, admin.site)
+    assert not model_admin.has_delete_permission(request)
+    assert not model_admin.has_delete_permission(request, factories.ExerciseLogFactory())
+
+
+def test_plan_change_page_lists_its_phases_read_only(staff_client: Client) -> None:
+    rx = factories.PrescriptionFactory()
+    plan = rx.phase.plan
+    response = staff_client.get(admin_url(Plan, "change", plan.pk))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert rx.phase.name in content
+    assert f"?phase__id__exact={rx.phase.pk}" in content
+    response = staff_client.get(
+        admin_url(Prescription, "changelist"), {"phase__id__exact": rx.phase.pk}
+    )
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [rx]
+
+
+def test_log_changelist_queries_do_not_grow_with_rows(
+    staff_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    factories.ExerciseLogFactory.create_batch(30)  # each with its own patient and exercise
+    # 1. session, 2. user, 3. clinic filter choices, 4. count (filtered), 5. count (all),
+    # 6. the page of logs joined to patient, clinic, prescription and exercise,
+    # 7.-8. the date hierarchy (first and last date, then the days).
+    with django_assert_max_num_queries(8):
+        response = staff_client.get(admin_url(ExerciseLog, "changelist"))
+    assert response.status_code == 200
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("make_user", [factories.UserFactory, None], ids=["non-staff", "anonymous"])
+def test_non_staff_are_sent_to_the_admin_login(client: Client, make_user: Any) -> None:
+    if make_user is not None:
+        user: User = make_user()
+        client.force_login(user)
+    url = admin_url(Exercise, "changelist")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))

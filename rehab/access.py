@@ -79,9 +79,7 @@ def get_phase_for_clinician(user: User | Any, phase_id: int | str) -> PlanPhase:
     if clinician_of(user) is None:
         raise Http404
     return get_object_or_404(
-        PlanPhase.objects.select_related("plan", "plan__patient").filter(
-            plan__in=plans_for(user)
-        ),
+        PlanPhase.objects.select_related("plan", "plan__patient").filter(plan__in=plans_for(user)),
         pk=phase_id,
     )
 

@@ -28,7 +28,9 @@ def _range(low: int, high: int) -> list[Any]:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
-def _score_field(label: StrOrPromise, *, null: bool = False) -> models.PositiveSmallIntegerField[Any, Any]:
+def _score_field(
+    label: StrOrPromise, *, null: bool = False
+) -> models.PositiveSmallIntegerField[Any, Any]:
     return models.PositiveSmallIntegerField(
         label, null=null, blank=null, validators=_range(0, clinical.SCORE_MAX)
     )

@@ -68,9 +68,7 @@ class Command(BaseCommand):
         Clinician.objects.get_or_create(
             user=admin, defaults={"clinic": clinic, "role": Clinician.Role.ADMIN}
         )
-        self._user(
-            "superuser@demo.example", "Site Admin", is_staff=True, is_superuser=True
-        )
+        self._user("superuser@demo.example", "Site Admin", is_staff=True, is_superuser=True)
         today = timezone.localdate()
         operative = self._patient(
             clinic,

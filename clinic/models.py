@@ -84,9 +84,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(
-                Lower("email"), name="clinic_user_email_ci_unique"
-            ),
+            models.UniqueConstraint(Lower("email"), name="clinic_user_email_ci_unique"),
         ]
 
     def __str__(self) -> str:

@@ -10,6 +10,17 @@ app_name = "clinic"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("clinic/patients/new/", views.patient_create, name="patient_create"),
+    path("clinic/patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
+    path("clinic/patients/<int:pk>/discharge/", views.patient_discharge, name="patient_discharge"),
+    path("clinic/patients/<int:pk>/archive/", views.patient_archive, name="patient_archive"),
+    path(
+        "clinic/patients/<int:pk>/reactivate/",
+        views.patient_reactivate,
+        name="patient_reactivate",
+    ),
+    path("clinic/patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
+    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]
 
 # Django's auth views reverse un-namespaced names ("login", "password_reset_done", …).

@@ -1,10 +1,42 @@
+"""Clinic pages: the home redirect, adding and editing patients, their status, invitations.
+
+Pages that show rehab data (dashboard, patient list, alerts, messages) live in
+``rehab/views/``: ``clinic`` never imports ``rehab``.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import services
+from clinic.access import (
+    clinic_for,
+    clinician_of,
+    clinician_required,
+    get_patient_for_clinician,
+    patient_of,
+)
+from clinic.forms import PatientForm
+from clinic.models import Patient, User
 
 
 @require_GET
@@ -17,4 +49,194 @@ def health(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their own start page."""
+    if clinician_of(request.user) is not None:
+        return redirect("rehab:dashboard")
+    if patient_of(request.user) is not None:
+        return redirect("rehab:today")
     return render(request, "home.html")
+
+
+# --- Patients --------------------------------------------------------------------------------
+
+
+def patient_page_url(patient: Patient) -> str:
+    """The patient's page (in rehab; reversed by name, not imported)."""
+    return reverse("rehab:patient_detail", args=[patient.pk])
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (the views that call this require one)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_for(request.user)
+    form = PatientForm(request.POST or None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(
+                clinic=clinic, created_by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s has been added.") % {"name": patient.full_name})
+            return redirect(patient_page_url(patient))
+    return render(request, "clinic/patient_form.html", {"form": form, "patient": None})
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_clinician(request.user, pk)
+    form = PatientForm(request.POST or None, instance=patient, clinic=patient.clinic)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(patient=patient, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The details have been saved."))
+            return redirect(patient_page_url(patient))
+    if form.errors:
+        # The bound form changed the instance in memory; show the stored record alongside.
+        patient.refresh_from_db()
+    return render(
+        request,
+        "clinic/patient_form.html",
+        {"form": form, "patient": patient, "statuses": Patient.Status},
+    )
+
+
+def _status_change(
+    request: HttpRequest,
+    pk: int,
+    change: Callable[..., Patient],
+    done: str,
+) -> HttpResponseRedirect:
+    patient = get_patient_for_clinician(request.user, pk)
+    change(patient=patient)
+    messages.success(request, done % {"name": patient.full_name})
+    return redirect(_safe_next(request, patient_page_url(patient)))
+
+
+@clinician_required
+@require_POST
+def patient_discharge(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    return _status_change(
+        request, pk, services.patient_discharge, _("%(name)s has been discharged.")
+    )
+
+
+@clinician_required
+@require_POST
+def patient_archive(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    return _status_change(request, pk, services.patient_archive, _("%(name)s has been archived."))
+
+
+@clinician_required
+@require_POST
+def patient_reactivate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
+    return _status_change(request, pk, services.patient_reactivate, _("%(name)s is active again."))
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def _qr_svg(url: str) -> SafeString:
+    """The link as a QR code, an inline SVG drawn by segno (never user markup)."""
+    label = _("QR code of the invitation link")
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, dark="#000", light="#fff", title=label, svgclass="invitation-qr"
+    )
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return mark_safe(svg)  # noqa: S308 - segno's output; the only text in it is escaped
+
+
+@never_cache
+@clinician_required
+@require_POST
+def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_clinician(request.user, pk)
+    try:
+        invitation, token = services.invitation_create(patient=patient, created_by=_user(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_safe_next(request, reverse("clinic:patient_edit", args=[patient.pk])))
+    url = services.invitation_url(token)
+    return render(
+        request,
+        "clinic/invitation_created.html",
+        {
+            "patient": patient,
+            "invitation": invitation,
+            "url": url,
+            "qr_svg": _qr_svg(url),
+            "patient_url": patient_page_url(patient),
+        },
+    )
+
+
+# Why an invitation cannot be used → the HTTP status of the page that says so.
+INVITATION_PROBLEM_STATUS = {
+    "unknown": 404,
+    "expired": 410,
+    "used": 410,
+    "revoked": 410,
+    "no_email": 409,
+    "email_taken": 409,
+}
+
+
+def _invitation_problem(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    code = getattr(error, "code", None) or "unknown"
+    return render(
+        request,
+        "clinic/invitation_unusable.html",
+        {"code": code, "reason": " ".join(error.messages)},
+        status=INVITATION_PROBLEM_STATUS.get(code, 400),
+    )
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Anyone holding the link may use it once, to set the patient's password."""
+    try:
+        invitation = services.invitation_check(token=token)
+    except ValidationError as error:
+        return _invitation_problem(request, error)
+    form = SetPasswordForm(services.invitation_candidate_user(invitation), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) in INVITATION_PROBLEM_STATUS:
+                return _invitation_problem(request, error)
+            form.add_error("new_password1", error)
+        else:
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            messages.success(request, _("Your password is set. Welcome!"))
+            return redirect("clinic:home")
+    return render(
+        request,
+        "clinic/invitation_accept.html",
+        {"form": form, "invitation": invitation, "patient": invitation.patient},
+    )

@@ -7,13 +7,17 @@ with messages fit to show a user.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +30,7 @@ from rehab.models import (
     CheckIn,
     Exercise,
     ExerciseLog,
+    Measurement,
     PhaseChange,
     Plan,
     PlanPhase,
@@ -76,13 +81,47 @@ class GuardrailWarning:
         return self.exercise.earliest_week_source or self.exercise.source
 
 
-def guardrail_warning(*, exercise: Exercise, phase: PlanPhase) -> GuardrailWarning | None:
-    earliest = exercise.earliest_week_for(phase.plan.pathway)
-    if phase.start_week < earliest:
+def earliest_week_warning(
+    *, exercise: Exercise, pathway: str, start_week: int
+) -> GuardrailWarning | None:
+    """The warning for ``exercise`` in a phase starting in ``start_week`` on ``pathway``."""
+    earliest = exercise.earliest_week_for(pathway)
+    if start_week < earliest:
         return GuardrailWarning(
-            exercise=exercise, phase_start_week=phase.start_week, earliest_week=earliest
+            exercise=exercise, phase_start_week=start_week, earliest_week=earliest
         )
     return None
+
+
+def guardrail_warning(*, exercise: Exercise, phase: PlanPhase) -> GuardrailWarning | None:
+    return earliest_week_warning(
+        exercise=exercise, pathway=phase.plan.pathway, start_week=phase.start_week
+    )
+
+
+def guardrail_reasons_needed(
+    *,
+    prescriptions: Iterable[Prescription],
+    pathway: str,
+    start_week: int,
+    old_start_week: int,
+) -> list[tuple[Prescription, GuardrailWarning]]:
+    """The live prescriptions of a phase that need a (fresh) reason at ``start_week``.
+
+    Moving a phase's start earlier re-checks every exercise in it: each one that then starts
+    before its earliest safe week needs its reason confirmed, even if it had one. Otherwise
+    only the exercises that warn and have no reason yet need one.
+    """
+    needed = []
+    for rx in prescriptions:
+        if rx.retired_at is not None:
+            continue
+        warning = earliest_week_warning(
+            exercise=rx.exercise, pathway=pathway, start_week=start_week
+        )
+        if warning and (start_week < old_start_week or not rx.guardrail_reason.strip()):
+            needed.append((rx, warning))
+    return needed
 
 
 def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
@@ -111,27 +150,118 @@ def _ensure_patient_can_have_plan(patient: Patient) -> None:
         )
 
 
+_PENDING_VERSIONS: ContextVar[list[tuple[Plan, int]] | None] = ContextVar(
+    "pending_plan_versions", default=None
+)
+
+
+def _edits_plan[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """Run a plan-editing service in a transaction. Only if it succeeds does the caller's plan
+    object take the new version (so a refused edit leaves it as it was, like the database)."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        pending: list[tuple[Plan, int]] = []
+        token = _PENDING_VERSIONS.set(pending)
+        try:
+            with transaction.atomic():
+                result = service(*args, **kwargs)
+        finally:
+            _PENDING_VERSIONS.reset(token)
+        for plan, version in pending:
+            plan.version = version
+        return result
+
+    return wrapper
+
+
+def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
+    """Lock the plan, refuse an edit to a completed plan or an older version, bump the version.
+
+    Returns the locked plan. ``plan`` itself shows the new version once the edit has succeeded.
+    """
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status == Plan.Status.COMPLETED:
+        raise ValidationError(
+            _("This plan is completed; it can no longer be changed."), code="plan_completed"
+        )
+    _bump_version(locked, expected_version=expected_version)
+    pending = _PENDING_VERSIONS.get()
+    if pending is None:
+        plan.version = locked.version
+    else:
+        pending.append((plan, locked.version))
+    return locked
+
+
+# A second identical draft asked for within this time is a double-submitted form.
+DUPLICATE_PLAN_WINDOW = dt.timedelta(seconds=30)
+
+
+def _recent_duplicate_draft(
+    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
+) -> Plan | None:
+    """The untouched draft this same request made moments ago, if any (a double click).
+
+    Locks the patient row first, so that on PostgreSQL two simultaneous submits are handled
+    one after the other and the second finds the first's plan.
+    """
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    return (
+        Plan.objects.filter(
+            patient=patient,
+            status=Plan.Status.DRAFT,
+            protocol=protocol,
+            created_by=created_by,
+            name=name,
+            version=1,
+            created_at__gte=timezone.now() - DUPLICATE_PLAN_WINDOW,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
+    """A new empty draft plan. Asked for twice within seconds, returns the first one."""
     _ensure_patient_can_have_plan(patient)
+    name = name.strip() or _("Rehabilitation plan")
+    duplicate = _recent_duplicate_draft(
+        patient=patient, protocol=None, created_by=created_by, name=name
+    )
+    if duplicate is not None:
+        return duplicate
     plan = Plan(
         patient=patient,
-        name=name or _("Rehabilitation plan"),
+        name=name,
         pathway=patient.pathway,
         anchor_date=patient.anchor_date,
         status=Plan.Status.DRAFT,
         created_by=created_by,
     )
-    plan.full_clean()
+    plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
     plan.save()
     return plan
+
+
+def plan_create(
+    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str = ""
+) -> Plan:
+    """A new draft plan for ``patient``: a copy of ``protocol``, or blank if there is none."""
+    if protocol is None:
+        return plan_create_blank(patient=patient, created_by=created_by, name=name)
+    return plan_from_protocol(patient=patient, protocol=protocol, created_by=created_by, name=name)
 
 
 @transaction.atomic
 def plan_from_protocol(
     *, patient: Patient, protocol: Protocol, created_by: User | None, name: str = ""
 ) -> Plan:
-    """Copy ``protocol`` into a new draft plan. Later protocol edits never change the copy."""
+    """Copy ``protocol`` into a new draft plan. Later protocol edits never change the copy.
+
+    Asked for twice within seconds (a double-submitted form), returns the first plan.
+    """
     _ensure_patient_can_have_plan(patient)
     if protocol.pathway != patient.pathway:
         raise ValidationError(
@@ -142,9 +272,15 @@ def plan_from_protocol(
             },
             code="pathway_mismatch",
         )
+    name = name.strip() or protocol.name
+    duplicate = _recent_duplicate_draft(
+        patient=patient, protocol=protocol, created_by=created_by, name=name
+    )
+    if duplicate is not None:
+        return duplicate
     plan = Plan(
         patient=patient,
-        name=name or protocol.name,
+        name=name,
         pathway=patient.pathway,
         anchor_date=patient.anchor_date,
         status=Plan.Status.DRAFT,
@@ -152,7 +288,7 @@ def plan_from_protocol(
         protocol_version=protocol.version,
         created_by=created_by,
     )
-    plan.full_clean()
+    plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
     plan.save()
     phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
     new_phases = PlanPhase.objects.bulk_create(
@@ -293,7 +429,7 @@ def plan_previous_phase(
     )
 
 
-@transaction.atomic
+@_edits_plan
 def prescription_add(
     *,
     phase: PlanPhase,
@@ -303,17 +439,19 @@ def prescription_add(
     note: str = "",
     expected_version: int | None = None,
 ) -> Prescription:
-    """Add ``exercise`` to ``phase`` at its default dose (or ``dose``).
+    """Add ``exercise`` to ``phase`` at its default dose (or ``dose``), last in the phase.
 
     An exercise placed before its earliest safe week needs a ``guardrail_reason``.
     """
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phase = PlanPhase.objects.get(pk=phase.pk, plan=plan)
+    phase.plan = plan
     warning = guardrail_warning(exercise=exercise, phase=phase)
     if warning and not guardrail_reason.strip():
         raise ValidationError(
             {"guardrail_reason": warning.message + " " + _("Give a reason to keep it here.")},
             code="guardrail_reason_missing",
         )
-    _bump_version(phase.plan, expected_version=expected_version)
     next_order = (phase.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
     values: dict[str, Any] = {
         "sets": exercise.default_sets,
@@ -337,16 +475,328 @@ def prescription_add(
     return rx
 
 
-@transaction.atomic
+@_edits_plan
 def prescription_remove(*, prescription: Prescription, expected_version: int | None = None) -> bool:
     """Remove a prescription. One with logs is retired (logs kept); returns True if deleted."""
-    _bump_version(prescription.phase.plan, expected_version=expected_version)
+    _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if prescription.logs.exists():
-        prescription.retired_at = timezone.now()
-        prescription.save(update_fields=["retired_at", "updated_at"])
+        if prescription.retired_at is None:
+            prescription.retired_at = timezone.now()
+            prescription.save(update_fields=["retired_at", "updated_at"])
         return False
     prescription.delete()
     return True
+
+
+# --- Editing a plan: its name, phases and prescriptions ------------------------------------
+#
+# Every edit takes the ``expected_version`` the editor's page showed; an edit against an older
+# version is refused ("Someone else changed this plan…") and nothing is saved.
+
+PHASE_EDIT_FIELDS = tuple(f for f in PHASE_FIELDS if f != "order")
+UP = "up"
+DOWN = "down"
+
+
+def _swap_and_renumber[T: (PlanPhase, Prescription)](
+    items: list[T], *, item: T, direction: str, first_msg: str, last_msg: str
+) -> None:
+    """Move ``item`` one place up or down in ``items`` and renumber ``order`` from 1."""
+    ids = [i.pk for i in items]
+    index = ids.index(item.pk)
+    target = index - 1 if direction == UP else index + 1
+    if direction not in (UP, DOWN):
+        raise ValidationError(_("Choose up or down."), code="bad_direction")
+    if target < 0:
+        raise ValidationError(first_msg, code="already_first")
+    if target >= len(items):
+        raise ValidationError(last_msg, code="already_last")
+    items[index], items[target] = items[target], items[index]
+    for number, each in enumerate(items, start=1):
+        each.order = number
+    type(item).objects.bulk_update(items, ["order"])
+
+
+@_edits_plan
+def plan_rename(*, plan: Plan, name: str, expected_version: int | None) -> Plan:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the plan a name.")}, code="required")
+    locked = _begin_edit(plan, expected_version=expected_version)
+    locked.name = name
+    locked.full_clean(exclude=["created_by"], validate_constraints=False)
+    locked.save(update_fields=["name", "updated_at"])
+    return locked
+
+
+@_edits_plan
+def phase_add(
+    *,
+    plan: Plan,
+    name: str,
+    start_week: int,
+    end_week: int,
+    goals: str = "",
+    precautions: str = "",
+    weight_bearing: str = "",
+    boot: str = "",
+    wedges: str = "",
+    exit_criteria: str = "",
+    expected_version: int | None,
+) -> PlanPhase:
+    """Add a phase at the end of the plan."""
+    locked = _begin_edit(plan, expected_version=expected_version)
+    next_order = (locked.phases.aggregate(m=Max("order"))["m"] or 0) + 1
+    phase = PlanPhase(
+        plan=locked,
+        order=next_order,
+        name=name.strip(),
+        start_week=start_week,
+        end_week=end_week,
+        goals=goals,
+        precautions=precautions,
+        weight_bearing=weight_bearing,
+        boot=boot,
+        wedges=wedges,
+        exit_criteria=exit_criteria,
+    )
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+@_edits_plan
+def phase_update(
+    *,
+    phase: PlanPhase,
+    name: str,
+    start_week: int,
+    end_week: int,
+    goals: str = "",
+    precautions: str = "",
+    weight_bearing: str = "",
+    boot: str = "",
+    wedges: str = "",
+    exit_criteria: str = "",
+    guardrail_reasons: dict[int, str] | None = None,
+    expected_version: int | None,
+) -> PlanPhase:
+    """Change a phase. A start week that places exercises before their earliest safe week
+    needs a reason for each (``guardrail_reasons``: prescription id → reason)."""
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
+    phase.plan = plan
+    old_start_week = phase.start_week
+    phase.name = name.strip()
+    phase.start_week = start_week
+    phase.end_week = end_week
+    phase.goals = goals
+    phase.precautions = precautions
+    phase.weight_bearing = weight_bearing
+    phase.boot = boot
+    phase.wedges = wedges
+    phase.exit_criteria = exit_criteria
+    phase.full_clean()
+    live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
+    needed = guardrail_reasons_needed(
+        prescriptions=live,
+        pathway=plan.pathway,
+        start_week=start_week,
+        old_start_week=old_start_week,
+    )
+    reasons = {pk: text.strip() for pk, text in (guardrail_reasons or {}).items()}
+    missing = [rx for rx, _warning in needed if not reasons.get(rx.pk)]
+    if missing:
+        raise ValidationError(
+            {
+                "start_week": _(
+                    "From week %(week)s these exercises start before their earliest safe "
+                    "week: %(names)s. Give a reason for each to keep them in this phase."
+                )
+                % {"week": start_week, "names": ", ".join(rx.exercise.name for rx in missing)}
+            },
+            code="guardrail_reason_missing",
+        )
+    for rx, _warning in needed:
+        rx.guardrail_reason = reasons[rx.pk]
+        rx.save(update_fields=["guardrail_reason", "updated_at"])
+    phase.save()
+    return phase
+
+
+@_edits_plan
+def phase_remove(*, phase: PlanPhase, expected_version: int | None) -> None:
+    """Remove a phase and its exercises. Refused if any of them was logged (logs are never
+    deleted), if it is the active plan's current phase, or if it is in the phase history."""
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
+    if ExerciseLog.objects.filter(prescription__phase=phase).exists():
+        raise ValidationError(
+            _(
+                "%(phase)s cannot be removed: the patient has logged some of its exercises. "
+                "Remove its exercises instead (logged ones are retired and their logs kept)."
+            )
+            % {"phase": phase.name},
+            code="phase_has_logs",
+        )
+    if plan.current_phase_id == phase.pk:
+        raise ValidationError(
+            _(
+                "%(phase)s is the plan's current phase; move the plan to another phase "
+                "before removing it."
+            )
+            % {"phase": phase.name},
+            code="phase_is_current",
+        )
+    if PhaseChange.objects.filter(Q(to_phase=phase) | Q(from_phase=phase)).exists():
+        raise ValidationError(
+            _("%(phase)s is part of the plan's phase history and cannot be removed.")
+            % {"phase": phase.name},
+            code="phase_in_history",
+        )
+    Prescription.objects.filter(phase=phase).delete()
+    phase.delete()
+    remaining = list(plan.phases.order_by("order", "pk"))
+    for number, each in enumerate(remaining, start=1):
+        each.order = number
+    PlanPhase.objects.bulk_update(remaining, ["order"])
+
+
+@_edits_plan
+def phase_move(*, phase: PlanPhase, direction: str, expected_version: int | None) -> None:
+    """Move a phase one place up or down in the plan."""
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phases = list(plan.phases.select_for_update().order_by("order", "pk"))
+    _swap_and_renumber(
+        phases,
+        item=phase,
+        direction=direction,
+        first_msg=_("This is already the first phase."),
+        last_msg=_("This is already the last phase."),
+    )
+
+
+@_edits_plan
+def prescription_update(
+    *,
+    prescription: Prescription,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    times_per_day: int,
+    days_per_week: int,
+    side: str,
+    note: str = "",
+    guardrail_reason: str | None = None,
+    expected_version: int | None,
+) -> Prescription:
+    """Change a prescription's dose and note (and its guardrail reason, if given)."""
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    rx = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise", "phase")
+        .get(pk=prescription.pk, phase__plan=plan)
+    )
+    rx.phase.plan = plan
+    if rx.retired_at is not None:
+        raise ValidationError(
+            _("This exercise was retired from the plan; its dose can no longer be changed."),
+            code="retired",
+        )
+    rx.sets = sets
+    rx.reps = reps
+    rx.hold_seconds = hold_seconds
+    rx.times_per_day = times_per_day
+    rx.days_per_week = days_per_week
+    rx.side = side
+    rx.note = note
+    if guardrail_reason is not None:
+        rx.guardrail_reason = guardrail_reason.strip()
+    warning = guardrail_warning(exercise=rx.exercise, phase=rx.phase)
+    if warning and not rx.guardrail_reason:
+        raise ValidationError(
+            {"guardrail_reason": warning.message + " " + _("Give a reason to keep it here.")},
+            code="guardrail_reason_missing",
+        )
+    rx.full_clean()
+    rx.save()
+    return rx
+
+
+@_edits_plan
+def prescription_move(
+    *, prescription: Prescription, direction: str, expected_version: int | None
+) -> None:
+    """Move a prescription one place up or down among its phase's live exercises."""
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    rx = Prescription.objects.select_for_update().get(pk=prescription.pk, phase__plan=plan)
+    if rx.retired_at is not None:
+        raise ValidationError(_("This exercise was retired from the plan."), code="retired")
+    live = list(
+        Prescription.objects.select_for_update()
+        .filter(phase_id=rx.phase_id, retired_at__isnull=True)
+        .order_by("order", "pk")
+    )
+    _swap_and_renumber(
+        live,
+        item=rx,
+        direction=direction,
+        first_msg=_("This is already the first exercise of the phase."),
+        last_msg=_("This is already the last exercise of the phase."),
+    )
+
+
+@_edits_plan
+def prescription_move_to_phase(
+    *,
+    prescription: Prescription,
+    phase: PlanPhase,
+    guardrail_reason: str = "",
+    expected_version: int | None,
+) -> Prescription:
+    """Move a prescription to another phase of the same plan, last in that phase.
+
+    The guardrail is checked against the new phase. A prescription the patient has logged is
+    retired where it was (its logs kept) and a copy placed in the new phase; the copy is
+    returned.
+    """
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    rx = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise")
+        .get(pk=prescription.pk, phase__plan=plan)
+    )
+    target = PlanPhase.objects.filter(pk=phase.pk, plan=plan).first()
+    if target is None:
+        raise ValidationError({"phase": _("Choose a phase of this plan.")}, code="other_plan")
+    target.plan = plan
+    if rx.retired_at is not None:
+        raise ValidationError(_("This exercise was retired from the plan."), code="retired")
+    if rx.phase_id == target.pk:
+        return rx
+    warning = guardrail_warning(exercise=rx.exercise, phase=target)
+    reason = guardrail_reason.strip()
+    if warning and not reason:
+        raise ValidationError(
+            {"guardrail_reason": warning.message + " " + _("Give a reason to move it there.")},
+            code="guardrail_reason_missing",
+        )
+    next_order = (target.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
+    if rx.logs.exists():
+        rx.retired_at = timezone.now()
+        rx.save(update_fields=["retired_at", "updated_at"])
+        rx = Prescription(
+            exercise=rx.exercise,
+            note=rx.note,
+            **{f: getattr(rx, f) for f in DOSE_FIELDS},
+        )
+    rx.phase = target
+    rx.order = next_order
+    rx.guardrail_reason = reason if warning else ""
+    rx.full_clean()
+    rx.save()
+    return rx
 
 
 # --- What patients log -------------------------------------------------------------------
@@ -396,6 +846,10 @@ def log_record(
         or prescription.retired_at is not None
     ):
         raise ValidationError({"prescription": _("This exercise is not part of your active plan.")})
+    if date < plan.anchor_date:
+        raise ValidationError(
+            {"date": _("This day is before your plan started; choose a later day.")}
+        )
     log = ExerciseLog(
         patient=patient,
         prescription=prescription,
@@ -414,7 +868,10 @@ def log_record(
             log.save()
     except IntegrityError:
         # A concurrent request with the same client id won the race: return its row.
-        return ExerciseLog.objects.get(client_uuid=client_uuid, patient=patient), False
+        winner = ExerciseLog.objects.filter(client_uuid=client_uuid, patient=patient).first()
+        if winner is None:
+            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
+        return winner, False
     _raise_pain_alert(patient=patient, pain=pain, where=_("an exercise log"), log=log)
     return log, True
 
@@ -433,7 +890,8 @@ def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
         setattr(log, field, value)
     log.full_clean(validate_unique=False)
     log.save(update_fields=[*changes, "updated_at"])
-    if log.pain != old_pain:
+    # One alert per crossing of the threshold: 8 → 9 on the same log raises nothing new.
+    if old_pain is None or old_pain < clinical.ALERT_PAIN_THRESHOLD:
         _raise_pain_alert(patient=log.patient, pain=log.pain, where=_("an exercise log"), log=log)
     return log
 
@@ -542,3 +1000,122 @@ def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
         alert.acknowledged_by = by
         alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
     return alert
+
+
+# --- Outcomes recorded or requested by the clinic ------------------------------------------
+
+
+@transaction.atomic
+def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple[AtrsRequest, bool]:
+    """Ask the patient to fill in the ATRS. An unanswered request is reused, not repeated.
+
+    Returns ``(request, created)``.
+    """
+    open_request = (
+        AtrsRequest.objects.select_for_update()
+        .filter(patient=patient, response__isnull=True)
+        .order_by("-requested_at")
+        .first()
+    )
+    if open_request is not None:
+        return open_request, False
+    return AtrsRequest.objects.create(patient=patient, requested_by=requested_by), True
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    patient: Patient,
+    recorded_by: User | None,
+    client_uuid: uuid.UUID,
+    date: dt.date | None = None,
+    heel_rise_reps_injured: int | None = None,
+    heel_rise_reps_uninjured: int | None = None,
+    calf_cm_injured: Decimal | None = None,
+    calf_cm_uninjured: Decimal | None = None,
+    note: str = "",
+) -> tuple[Measurement, bool]:
+    """Record heel-rise reps and calf circumference. A repeated ``client_uuid`` returns the
+    stored row (a double submit makes one row). Returns ``(measurement, created)``."""
+    existing = Measurement.objects.filter(client_uuid=client_uuid).first()
+    if existing is not None:
+        if existing.patient_id != patient.pk:
+            raise ValidationError({"client_uuid": _("This id is already in use.")})
+        return existing, False
+    today = patient.local_today()
+    date = date or today
+    if date > today:
+        raise ValidationError({"date": _("A measurement cannot be dated in the future.")})
+    values = (
+        heel_rise_reps_injured,
+        heel_rise_reps_uninjured,
+        calf_cm_injured,
+        calf_cm_uninjured,
+    )
+    if all(value is None for value in values):
+        raise ValidationError(_("Enter at least one measurement."), code="measurement_empty")
+    measurement = Measurement(
+        patient=patient,
+        recorded_by=recorded_by,
+        client_uuid=client_uuid,
+        date=date,
+        heel_rise_reps_injured=heel_rise_reps_injured,
+        heel_rise_reps_uninjured=heel_rise_reps_uninjured,
+        calf_cm_injured=calf_cm_injured,
+        calf_cm_uninjured=calf_cm_uninjured,
+        note=note,
+    )
+    measurement.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError:
+        winner = Measurement.objects.filter(client_uuid=client_uuid, patient=patient).first()
+        if winner is None:
+            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
+        return winner, False
+    return measurement, True
+
+
+# --- The exercise library, written by staff through the API --------------------------------
+# (Added for rehab/api: the admin writes through its own forms.)
+
+
+@transaction.atomic
+def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise:
+    """Add an exercise to the library (``clinic`` empty: the shared library)."""
+    exercise = Exercise(**fields)
+    exercise.full_clean()
+    exercise.save()
+    exercise.equipment.set(list(equipment))
+    return exercise
+
+
+@transaction.atomic
+def exercise_update(
+    *, exercise: Exercise, equipment: Iterable[Any] | None = None, **fields: Any
+) -> Exercise:
+    """Change a library exercise; ``equipment``, if given, replaces its equipment."""
+    for name, value in fields.items():
+        setattr(exercise, name, value)
+    exercise.full_clean()
+    exercise.save()
+    if equipment is not None:
+        exercise.equipment.set(list(equipment))
+    return exercise
+
+
+@transaction.atomic
+def exercise_delete(*, exercise: Exercise) -> None:
+    """Delete an exercise no protocol or plan uses (those are kept: unpublish them instead)."""
+    try:
+        with transaction.atomic():
+            exercise.delete()
+    except IntegrityError:  # ProtectedError: a protocol item or prescription refers to it
+        raise ValidationError(
+            _(
+                "This exercise is used by a protocol template or a patient's plan, so it cannot "
+                "be deleted. Unpublish it instead."
+            ),
+            code="exercise_in_use",
+        ) from None

@@ -1,5 +1,14 @@
+"""The clinician's dashboard, patient list and alerts inbox (mounted at /clinic/)."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from rehab.views import dashboard as views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("patients/", views.patient_list, name="patient_list"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+]

@@ -1,5 +1,12 @@
+"""Message threads (mounted at /): the clinician's per patient and the patient's own."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from rehab.views import messages as views
+
+urlpatterns = [
+    path("clinic/patients/<int:pk>/messages/", views.patient_messages, name="patient_messages"),
+    path("me/messages/", views.my_messages, name="my_messages"),
+]

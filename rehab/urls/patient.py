@@ -1,5 +1,18 @@
+"""The patient's pages, mounted at /me/."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from rehab.views import patient as views
+
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("plan/", views.my_plan, name="my_plan"),
+    path("progress/", views.progress, name="progress"),
+    path("check-in/", views.checkin, name="checkin"),
+    path("atrs/", views.atrs, name="atrs"),
+    path("logs/", views.log_create, name="log_create"),
+    path("logs/<int:pk>/", views.log_update, name="log_update"),
+    path("logs/<int:pk>/undo/", views.log_undo, name="log_undo"),
+]

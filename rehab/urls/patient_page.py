@@ -1,5 +1,13 @@
+"""The clinician's page for one patient, mounted at /clinic/."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from rehab.views import patient_page as views
+
+urlpatterns = [
+    path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/atrs-request/", views.atrs_request, name="atrs_request"),
+    path("patients/<int:pk>/measurements/", views.measurement_create, name="measurement_create"),
+]

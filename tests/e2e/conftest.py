@@ -56,24 +56,40 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 def _context(browser: Browser, viewport: dict[str, int], **extra: Any) -> BrowserContext:
-    context = browser.new_context(viewport=viewport, locale="en-GB", **extra)
+    # Reduced motion: Bootstrap then skips transitions, so axe measures settled colours.
+    context = browser.new_context(
+        viewport=viewport, locale="en-GB", reduced_motion="reduce", **extra
+    )
     context.set_default_timeout(10_000)
     return context
+
+
+def _watched_page(context: BrowserContext) -> Iterator[Page]:
+    """A page whose Content-Security-Policy violations fail the test at teardown."""
+    page = context.new_page()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            violations.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
     """A page in a 390×844 phone viewport with touch."""
-    context = _context(browser, PHONE, has_touch=True, is_mobile=True)
-    yield context.new_page()
-    context.close()
+    yield from _watched_page(_context(browser, PHONE, has_touch=True, is_mobile=True))
 
 
 @pytest.fixture
 def desktop(browser: Browser) -> Iterator[Page]:
-    context = _context(browser, DESKTOP)
-    yield context.new_page()
-    context.close()
+    yield from _watched_page(_context(browser, DESKTOP))
 
 
 _axe = Axe()

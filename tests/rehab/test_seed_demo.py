@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Patient, User
 from rehab.management.commands.seed_demo import DEMO_PASSWORD
 from rehab.models import ExerciseLog, Plan
+from rehab.selectors import adherence_for_patients
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +47,20 @@ def test_seed_demo_creates_people_plans_and_logs_and_prints_logins() -> None:
     weeks = {plan.week_on(plan.patient.local_today()) for plan in plans}
     assert len(weeks) == 2  # the two patients are at different weeks
     assert ExerciseLog.objects.filter(patient__clinic=clinic).count() > 20
+
+
+def test_seed_demo_history_gives_realistic_adherence() -> None:
+    """The plan is backdated with its phase history, so last week's logs count as adherence."""
+    run()
+    patients = list(Patient.objects.filter(clinic__slug="demo"))
+    today = timezone.localdate()
+    adherence = adherence_for_patients(
+        patients, start=today - dt.timedelta(days=7), end=today - dt.timedelta(days=1)
+    )
+    for patient in patients:
+        percent = adherence[patient.pk].percent
+        assert percent is not None
+        assert 50 <= percent <= 100, (patient, percent)
 
 
 def test_seed_demo_twice_changes_nothing() -> None:

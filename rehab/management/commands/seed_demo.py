@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Message, Patient, User
 from rehab import services
-from rehab.models import Plan, Protocol
+from rehab.models import PhaseChange, Plan, PlanPhase, Prescription, Protocol
+from rehab.selectors import is_due_on
 
 DEMO_PASSWORD = "demo-rehab-2026"  # noqa: S105 (a published demo login, refused without DEBUG)
 NAMESPACE = uuid.UUID("6f1c4c1e-7a55-4d0e-9a3b-1d2f0c9b8a11")
@@ -98,6 +99,7 @@ class Command(BaseCommand):
                     patient=patient, protocol=Protocol.objects.get(slug=slug), created_by=physio
                 )
                 plan = services.plan_activate(plan=plan, activated_by=physio)
+                self._backdate(plan)
             self._logs(patient, plan, seed=patient.pk)
         if not Message.objects.filter(patient=operative).exists():
             Message.objects.create(
@@ -128,8 +130,30 @@ class Command(BaseCommand):
         )
         return patient
 
+    def _backdate(self, plan: Plan) -> None:
+        """Make the demo plan look as if it was made on the anchor date and advanced phase by
+        phase since, so that history and adherence read as they would in real use."""
+        anchor = dt.datetime.combine(plan.anchor_date, dt.time(9), tzinfo=dt.UTC)
+        Plan.objects.filter(pk=plan.pk).update(created_at=anchor, activated_at=anchor)
+        Prescription.objects.filter(phase__plan=plan).update(created_at=anchor)
+        week = plan.week_on(plan.patient.local_today())
+        plan.phase_changes.all().delete()
+        previous = None
+        for phase in plan.phases.filter(start_week__lte=week).order_by("order"):
+            day = plan.date_of_week(phase.start_week)
+            PhaseChange.objects.create(
+                plan=plan,
+                from_phase=previous,
+                to_phase=phase,
+                changed_by=plan.created_by,
+                changed_at=dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC),
+                effective_on=day,
+            )
+            PlanPhase.objects.filter(pk=phase.pk).update(started_on=day)
+            previous = phase
+
     def _logs(self, patient: Patient, plan: Plan, *, seed: int) -> None:
-        """Three weeks of logs for the phase each day fell in, about 80 % adherence."""
+        """Three weeks of logs for the phase each day fell in: about 80 % of sessions."""
         rng = random.Random(seed)  # noqa: S311 (demo data, not security)
         today = patient.local_today()
         phases = list(plan.phases.prefetch_related("prescriptions__exercise").order_by("order"))
@@ -140,16 +164,21 @@ class Command(BaseCommand):
             if phase is None:
                 continue
             for rx in phase.prescriptions.all():
-                if rx.retired_at or rng.random() > 0.8:
+                if rx.retired_at or not is_due_on(
+                    days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day
+                ):
                     continue
-                services.log_record(
-                    patient=patient,
-                    prescription=rx,
-                    client_uuid=uuid.uuid5(NAMESPACE, f"{patient.pk}:{rx.pk}:{day}"),
-                    date=day,
-                    sets_done=rx.sets,
-                    reps=rx.reps,
-                    hold_seconds=rx.hold_seconds,
-                    pain=rng.choice([1, 2, 2, 3, 3, 4]),
-                    effort=rng.choice([3, 4, 5, 6]),
-                )
+                for session in range(rx.times_per_day):
+                    if rng.random() > 0.8:
+                        continue
+                    services.log_record(
+                        patient=patient,
+                        prescription=rx,
+                        client_uuid=uuid.uuid5(NAMESPACE, f"{patient.pk}:{rx.pk}:{day}:{session}"),
+                        date=day,
+                        sets_done=rx.sets,
+                        reps=rx.reps,
+                        hold_seconds=rx.hold_seconds,
+                        pain=rng.choice([1, 2, 2, 3, 3, 4]),
+                        effort=rng.choice([3, 4, 5, 6]),
+                    )

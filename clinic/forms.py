@@ -1,0 +1,144 @@
+"""Forms for the clinic pages: patients, their list's filters, messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Clinic, Patient, timezone_choices
+
+DEFAULT_TIMEZONE = "Europe/London"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PatientForm(forms.ModelForm):
+    """Add or edit a patient.
+
+    The model's ``clean`` (run by the ModelForm) holds the surgery-date rules, so the messages
+    appear on the surgery date field exactly once; this form adds the checks the model cannot
+    make (dates in the future, the time-zone list). The service refuses an email address another
+    patient of the clinic already has.
+    """
+
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=timezone_choices,
+        initial=DEFAULT_TIMEZONE,
+        help_text=_("Used to decide when the patient's day starts and ends."),
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "email",
+            "injured_side",
+            "injury_date",
+            "pathway",
+            "surgery_date",
+            "timezone",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "injury_date": DateInput(),
+            "surgery_date": DateInput(),
+            "injured_side": forms.RadioSelect,
+            "pathway": forms.RadioSelect,
+        }
+        help_texts = {
+            "email": _("Needed to invite the patient to the app."),
+            "injury_date": _("The day the tendon ruptured."),
+        }
+
+    def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        # Radio buttons need no "- Select an option -" entry.
+        for name, choices in (
+            ("injured_side", Patient.Side.choices),
+            ("pathway", Patient.Pathway.choices),
+        ):
+            self.fields[name].choices = choices  # type: ignore[attr-defined]
+
+    def _today(self) -> dt.date:
+        """Today where the patient is (their chosen time zone), else the server's date."""
+        name = self.data.get(self.add_prefix("timezone")) if self.is_bound else None
+        if name in zoneinfo.available_timezones():
+            return timezone.now().astimezone(zoneinfo.ZoneInfo(str(name))).date()
+        return timezone.localdate()
+
+    def clean_injury_date(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("injury_date")
+        if value and value > self._today():
+            raise forms.ValidationError(
+                _("The injury date cannot be in the future."), code="future_injury"
+            )
+        return value
+
+    def clean_date_of_birth(self) -> dt.date | None:
+        value: dt.date | None = self.cleaned_data.get("date_of_birth")
+        if value and value > self._today():
+            raise forms.ValidationError(
+                _("The date of birth cannot be in the future."), code="future_birth"
+            )
+        return value
+
+    def clean_email(self) -> str:
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+
+class PatientFilterForm(forms.Form):
+    """The patient list's search and filters (GET)."""
+
+    STATUS_ALL = "all"
+
+    q = forms.CharField(
+        label=_("Search by name"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    pathway = forms.ChoiceField(
+        label=_("Pathway"),
+        required=False,
+        choices=[("", _("All pathways")), *Patient.Pathway.choices],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[*Patient.Status.choices, (STATUS_ALL, _("All"))],
+    )
+    has_open_alerts = forms.BooleanField(label=_("Only patients with open alerts"), required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The cleaned filters; defaults (active patients) when the input is not valid."""
+        data: dict[str, Any] = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status") or Patient.Status.ACTIVE
+        return {
+            "q": (data.get("q") or "").strip(),
+            "pathway": data.get("pathway") or "",
+            "status": "" if status == self.STATUS_ALL else status,
+            "has_open_alerts": bool(data.get("has_open_alerts")),
+        }
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

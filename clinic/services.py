@@ -1,0 +1,364 @@
+"""Writes for the clinic app: patients, invitations and messages.
+
+Views call one of these; each is atomic and validates first. Keyword-only, typed arguments.
+Domain errors are ``django.core.exceptions.ValidationError`` with messages fit to show a user
+(and a ``code`` the views use to choose a response).
+
+``clinic`` never imports ``rehab``: dependencies point one way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Clinic, Invitation, Message, Patient, User, hash_token
+
+logger = logging.getLogger(__name__)
+
+# --- Patients ----------------------------------------------------------------------------
+
+PATIENT_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "email",
+        "injured_side",
+        "injury_date",
+        "pathway",
+        "surgery_date",
+        "timezone",
+    }
+)
+# A second identical "add patient" within this many seconds is a double submit: the first row
+# is returned instead of a second one.
+PATIENT_DUPLICATE_WINDOW = dt.timedelta(seconds=60)
+
+
+def _check_patient_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - PATIENT_FIELDS
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+
+
+def _check_email_free(patient: Patient) -> None:
+    """Two patients of a clinic with one email address could not both accept an invitation."""
+    if not patient.email:
+        return
+    others = Patient.objects.filter(clinic_id=patient.clinic_id, email__iexact=patient.email)
+    if patient.pk:
+        others = others.exclude(pk=patient.pk)
+    if others.exists():
+        raise ValidationError(
+            {"email": _("Another patient of this clinic already has this email address.")},
+            code="email_in_use",
+        )
+
+
+@transaction.atomic
+def patient_create(*, clinic: Clinic, created_by: User | None, **fields: Any) -> Patient:
+    """Register a patient in ``clinic``.
+
+    A repeat of the same details within a minute (a double-submitted form) returns the patient
+    created the first time rather than a second row.
+    """
+    _check_patient_fields(fields)
+    # Serialise concurrent adds for this clinic (a no-op on SQLite, whose writes are serial).
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    patient = Patient(clinic=clinic, **fields)
+    patient.email = (patient.email or "").strip().lower()
+    patient.full_clean()
+    duplicate = (
+        Patient.objects.filter(
+            clinic=clinic,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            date_of_birth=patient.date_of_birth,
+            injury_date=patient.injury_date,
+            email=patient.email,
+            created_at__gte=timezone.now() - PATIENT_DUPLICATE_WINDOW,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if duplicate is not None:
+        return duplicate
+    _check_email_free(patient)
+    patient.save()
+    logger.info(
+        "Patient %s created in clinic %s by user %s",
+        patient.pk,
+        clinic.pk,
+        created_by.pk if created_by else None,
+    )
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, **fields: Any) -> Patient:
+    """Change a patient's details (not their clinic, account or status)."""
+    _check_patient_fields(fields)
+    if "email" in fields:
+        fields["email"] = (fields["email"] or "").strip().lower()
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    _check_email_free(patient)
+    patient.save(update_fields=[*fields, "updated_at"])
+    return patient
+
+
+def _patient_set_status(*, patient: Patient, status: str) -> Patient:
+    if patient.status != status:
+        patient.status = status
+        patient.full_clean()
+        patient.save(update_fields=["status", "updated_at"])
+    return patient
+
+
+@transaction.atomic
+def patient_discharge(*, patient: Patient) -> Patient:
+    """Rehabilitation finished: the record and all logs are kept."""
+    return _patient_set_status(patient=patient, status=Patient.Status.DISCHARGED)
+
+
+@transaction.atomic
+def patient_archive(*, patient: Patient) -> Patient:
+    """Hide the patient from the usual lists. Patients are never deleted."""
+    return _patient_set_status(patient=patient, status=Patient.Status.ARCHIVED)
+
+
+@transaction.atomic
+def patient_reactivate(*, patient: Patient) -> Patient:
+    return _patient_set_status(patient=patient, status=Patient.Status.ACTIVE)
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+# A second invitation for the same patient within this many seconds is a double submit.
+INVITATION_RESEND_WINDOW = dt.timedelta(seconds=10)
+
+
+def invitation_url(token: str) -> str:
+    """The absolute link a patient opens to accept an invitation."""
+    path = reverse("clinic:invitation_accept", kwargs={"token": token})
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send_invitation_email(*, invitation: Invitation, token: str) -> bool:
+    patient = invitation.patient
+    context = {
+        "patient": patient,
+        "clinic": patient.clinic,
+        "url": invitation_url(token),
+        "expires_at": invitation.expires_at,
+        "site_name": settings.SITE_NAME,
+    }
+    subject = " ".join(render_to_string("clinic/emails/invitation_subject.txt", context).split())
+    body = render_to_string("clinic/emails/invitation_body.txt", context)
+    try:
+        send_mail(subject, body, None, [patient.email])
+    except (smtplib.SMTPException, OSError):
+        # The page still shows the link and its QR code, so the clinician can pass it on.
+        logger.exception("Could not email invitation %s", invitation.pk)
+        return False
+    return True
+
+
+@transaction.atomic
+def invitation_create(*, patient: Patient, created_by: User | None) -> tuple[Invitation, str]:
+    """A new one-time link for ``patient`` to set a password, emailed to them.
+
+    Only the token's hash is stored; the token itself is returned once, to show the link.
+    Earlier unused links of the patient stop working. Returns ``(invitation, token)``.
+    """
+    patient = (
+        Patient.objects.select_for_update().select_related("clinic", "user").get(pk=patient.pk)
+    )
+    if not patient.email:
+        raise ValidationError(
+            _("Add the patient's email address before inviting them."), code="no_email"
+        )
+    if patient.status == Patient.Status.ARCHIVED:
+        raise ValidationError(
+            _("An archived patient cannot be invited; reactivate the patient first."),
+            code="archived",
+        )
+    now = timezone.now()
+    if Invitation.objects.filter(
+        patient=patient,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__gte=now - INVITATION_RESEND_WINDOW,
+    ).exists():
+        raise ValidationError(
+            _(
+                "An invitation was sent to this patient a moment ago; its link has been emailed. "
+                "Wait a few seconds before sending a new one."
+            ),
+            code="too_soon",
+        )
+    Invitation.objects.filter(
+        patient=patient, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        patient=patient,
+        token_hash=hash_token(token),
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    _send_invitation_email(invitation=invitation, token=token)
+    return invitation, token
+
+
+def invitation_check(*, token: str) -> Invitation:
+    """The usable invitation for ``token`` (a read), or ValidationError with a code:
+    ``unknown``, ``expired``, ``used``, ``revoked``, ``no_email`` or ``email_taken``."""
+    invitation = (
+        Invitation.objects.select_related("patient", "patient__user", "patient__clinic")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    _ensure_usable(invitation)
+    assert invitation is not None  # for the type checker; _ensure_usable raised otherwise
+    return invitation
+
+
+def _ensure_usable(invitation: Invitation | None) -> None:
+    if invitation is None:
+        raise ValidationError(_("This invitation link is not valid."), code="unknown")
+    if invitation.used_at is not None:
+        raise ValidationError(_("This invitation link has already been used."), code="used")
+    if invitation.revoked_at is not None:
+        raise ValidationError(
+            _("This invitation link was replaced by a newer one."), code="revoked"
+        )
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(_("This invitation link has expired."), code="expired")
+    patient = invitation.patient
+    if not patient.email:
+        raise ValidationError(
+            _("The clinic has no email address for you; ask them to add it."), code="no_email"
+        )
+    owners = User.objects.filter(email__iexact=patient.email)
+    if patient.user_id is not None:
+        owners = owners.exclude(pk=patient.user_id)
+    if owners.exists():
+        raise ValidationError(
+            _(
+                "The email address %(email)s already belongs to another account. "
+                "Ask the clinic to check the email address on your record."
+            )
+            % {"email": patient.email},
+            code="email_taken",
+        )
+
+
+def invitation_candidate_user(invitation: Invitation) -> User:
+    """The account the invitation will set a password for: the patient's linked account, or
+    an unsaved one with their email (for the password form's similarity checks)."""
+    patient = invitation.patient
+    if patient.user is not None:
+        return patient.user
+    return User(email=patient.email, full_name=patient.full_name)
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str) -> User:
+    """Set the patient's password from a usable invitation; the link then stops working.
+
+    Creates the patient's account with their email (or reuses their linked account) and links
+    it to the patient. Raises ValidationError (see ``invitation_check``) and changes nothing if
+    the link cannot be used.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("patient", "patient__user")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    _ensure_usable(invitation)
+    assert invitation is not None
+    patient = invitation.patient
+    user = invitation_candidate_user(invitation)
+    password_validation.validate_password(password, user)
+    user.email = patient.email.lower()
+    if not user.full_name:
+        user.full_name = patient.full_name
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    if patient.user_id != user.pk:
+        patient.user = user
+        patient.save(update_fields=["user", "updated_at"])
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return user
+
+
+# --- Messages ------------------------------------------------------------------------------
+
+# The same text from the same author within this window is a double submit, not a new message.
+MESSAGE_DUPLICATE_WINDOW = dt.timedelta(seconds=10)
+
+
+@transaction.atomic
+def message_send(
+    *, patient: Patient, author: User | None, body: str, from_patient: bool
+) -> Message:
+    """Add a message to the patient's thread.
+
+    An identical message from the same author within ten seconds (a double-submitted form)
+    returns the first one instead of storing a second.
+    """
+    body = (body or "").strip()
+    # Serialise sends to one thread so two identical submits cannot both pass the check.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    now = timezone.now()
+    duplicate = (
+        Message.objects.filter(
+            patient=patient,
+            author=author,
+            from_patient=from_patient,
+            body=body,
+            created_at__gte=now - MESSAGE_DUPLICATE_WINDOW,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if body and duplicate is not None:
+        return duplicate
+    message = Message(
+        patient=patient, author=author, from_patient=from_patient, body=body, created_at=now
+    )
+    message.full_clean()
+    message.save()
+    return message
+
+
+@transaction.atomic
+def messages_mark_read(*, patient: Patient, reader_is_patient: bool) -> int:
+    """Mark the other side's unread messages in the thread read; returns how many."""
+    return Message.objects.filter(
+        patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -1,0 +1,513 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, printable, accessible.
+
+Each chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` summarising the values,
+plus a visually hidden data table with every value (``rehab/charts/figure.html``). Only SVG
+presentation attributes (``fill``, ``stroke``, …) are used, never ``style``: the Content Security
+Policy's ``style-src`` does not apply to presentation attributes. The ``viewBox`` is phone sized
+and the SVG scales to the width of its container.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient
+from rehab.models import AtrsResponse, Measurement
+from rehab.selectors import PainPoint
+
+WIDTH = 360
+HEIGHT = 220
+LEFT = 40
+RIGHT = 12
+TOP = 42  # room for two rows of legend
+BOTTOM = 34
+
+# Okabe–Ito colours (safe for colour-blind readers); series also differ by dash and marker.
+BLUE = "#0072B2"
+ORANGE = "#D55E00"
+GREEN = "#009E73"
+GREY = "#6c757d"
+
+_ids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: the SVG, a one-sentence summary and the values as a table."""
+
+    title: str
+    summary: str
+    svg: SafeString
+    head: tuple[str, ...]
+    rows: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def __html__(self) -> str:
+        return render_to_string("rehab/charts/figure.html", {"chart": self})
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    color: str
+    points: Sequence[tuple[dt.date, float | Decimal | None]]
+    dash: str = ""
+    marker: str = "circle"  # or "square"
+    unit: str = ""
+
+
+def _fmt(value: float | Decimal | None, unit: str = "") -> str:
+    if value is None:
+        return "–"
+    number = f"{float(value):g}"
+    return f"{number}{unit}"
+
+
+def _day(day: dt.date) -> str:
+    return date_format(day, "j M")
+
+
+def _plot_box() -> tuple[float, float, float, float]:
+    return LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM
+
+
+def _svg(title: str, summary: str, body: SafeString | str) -> SafeString:
+    n = next(_ids)
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="rehab-chart" role="img" '
+        'viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMidYMid meet" '
+        'aria-labelledby="chart-{n}-title chart-{n}-desc">'
+        '<title id="chart-{n}-title">{title}</title><desc id="chart-{n}-desc">{summary}</desc>'
+        "{body}</svg>",
+        w=WIDTH,
+        h=HEIGHT,
+        n=n,
+        title=title,
+        summary=summary,
+        body=body,
+    )
+
+
+def _empty_svg(title: str, message: str) -> SafeString:
+    body = format_html(
+        '<rect x="0" y="0" width="{w}" height="{h}" fill="#f8f9fa" stroke="#dee2e6"/>'
+        '<text x="{cx}" y="{cy}" text-anchor="middle" font-size="14" fill="{grey}">{msg}</text>',
+        w=WIDTH,
+        h=HEIGHT,
+        cx=WIDTH / 2,
+        cy=HEIGHT / 2,
+        grey=GREY,
+        msg=message,
+    )
+    return _svg(title, message, body)
+
+
+def _y_axis(y_min: float, y_max: float, ticks: Iterable[float], unit: str = "") -> SafeString:
+    x0, top, x1, bottom = _plot_box()
+    parts = []
+    for tick in ticks:
+        y = _scale(tick, y_min, y_max, bottom, top)
+        parts.append(
+            format_html(
+                '<line x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" stroke="#dee2e6" stroke-width="1"/>'
+                '<text x="{tx}" y="{ty}" text-anchor="end" font-size="11" fill="#495057">'
+                "{label}</text>",
+                x0=x0,
+                x1=x1,
+                y=_r(y),
+                tx=x0 - 4,
+                ty=_r(y + 4),
+                label=_fmt(tick, unit),
+            )
+        )
+    parts.append(
+        format_html(
+            '<line x1="{x0}" x2="{x0}" y1="{top}" y2="{bottom}" stroke="#495057"/>'
+            '<line x1="{x0}" x2="{x1}" y1="{bottom}" y2="{bottom}" stroke="#495057"/>',
+            x0=x0,
+            x1=x1,
+            top=top,
+            bottom=bottom,
+        )
+    )
+    return mark_safe("".join(parts))  # noqa: S308  (each part is escaped by format_html)
+
+
+def _legend(series: Sequence[tuple[str, str, str, str]]) -> SafeString:
+    """(label, colour, dash, marker) for each series, above the plot; a series that does not
+    fit on the first row goes on the second."""
+    parts = []
+    x, y = float(LEFT), 12.0
+    for label, color, dash, marker in series:
+        width = 30 + 6.2 * len(label)
+        if x > LEFT and x + width > WIDTH:
+            x, y = float(LEFT), y + 15
+        parts.append(
+            format_html(
+                '<line x1="{x}" x2="{x2}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="3"{dash}/>'
+                "{marker}"
+                '<text x="{tx}" y="{ty}" font-size="11" fill="#212529">{label}</text>',
+                x=_r(x),
+                x2=_r(x + 18),
+                y=_r(y),
+                c=color,
+                dash=format_html(' stroke-dasharray="{}"', dash) if dash else "",
+                marker=_marker(marker, x + 9, y, color, label),
+                tx=_r(x + 22),
+                ty=_r(y + 4),
+                label=label,
+            )
+        )
+        x += width
+    return mark_safe("".join(parts))  # noqa: S308  (each part is escaped by format_html)
+
+
+def _marker(kind: str, x: float, y: float, color: str, title: str) -> SafeString:
+    if kind == "square":
+        return format_html(
+            '<rect x="{x}" y="{y}" width="7" height="7" fill="{c}"><title>{t}</title></rect>',
+            x=_r(x - 3.5),
+            y=_r(y - 3.5),
+            c=color,
+            t=title,
+        )
+    return format_html(
+        '<circle cx="{x}" cy="{y}" r="3.5" fill="{c}"><title>{t}</title></circle>',
+        x=_r(x),
+        y=_r(y),
+        c=color,
+        t=title,
+    )
+
+
+def _scale(value: float, low: float, high: float, out_low: float, out_high: float) -> float:
+    if high == low:
+        return (out_low + out_high) / 2
+    return out_low + (value - low) * (out_high - out_low) / (high - low)
+
+
+def _r(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _x_labels(start: dt.date, end: dt.date) -> SafeString:
+    x0, _top, x1, bottom = _plot_box()
+    span = (end - start).days
+    count = 1 if span == 0 else min(4, span + 1)
+    days = (
+        [start]
+        if count == 1
+        else [start + dt.timedelta(days=round(i * span / (count - 1))) for i in range(count)]
+    )
+    return format_html_join(
+        "",
+        '<text x="{}" y="{}" text-anchor="{}" font-size="11" fill="#495057">{}</text>',
+        (
+            (
+                _r(_scale((d - start).days, 0, span, x0, x1)),
+                _r(bottom + 16),
+                "start" if i == 0 and count > 1 else "end" if i == count - 1 else "middle",
+                _day(d),
+            )
+            for i, d in enumerate(days)
+        ),
+    )
+
+
+def line_chart(
+    *,
+    title: str,
+    series: Sequence[Series],
+    y_min: float,
+    y_max: float,
+    y_ticks: Iterable[float],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    empty_message: str = "",
+    reference: tuple[float, str] | None = None,
+) -> Chart:
+    """A line chart over calendar days; ``None`` values leave a gap in the line."""
+    days = sorted({d for s in series for d, v in s.points if v is not None})
+    head = (_("Date"), *(s.label for s in series))
+    if not days:
+        message = empty_message or _("Nothing recorded yet.")
+        return Chart(title=title, summary=message, svg=_empty_svg(title, message), head=head)
+    start = start or days[0]
+    end = end or days[-1]
+    span = max((end - start).days, 0)
+    x0, top, x1, bottom = _plot_box()
+    y_max = max([y_max, *(float(v) for s in series for _d, v in s.points if v is not None)])
+
+    def xy(day: dt.date, value: float) -> tuple[float, float]:
+        return (
+            _scale((day - start).days, 0, span, x0, x1),
+            _scale(float(value), y_min, y_max, bottom, top),
+        )
+
+    body: list[str] = [_y_axis(y_min, y_max, y_ticks), _x_labels(start, end)]
+    if reference is not None:
+        ref_value, ref_label = reference
+        _rx, ry = xy(start, ref_value)
+        body.append(
+            format_html(
+                '<line x1="{x0}" x2="{x1}" y1="{y}" y2="{y}" stroke="{g}" stroke-dasharray="2 3"/>'
+                '<text x="{x1}" y="{ty}" text-anchor="end" font-size="10" fill="{g}">{t}</text>',
+                x0=x0,
+                x1=x1,
+                y=_r(ry),
+                ty=_r(ry - 3),
+                g=GREY,
+                t=ref_label,
+            )
+        )
+    for s in series:
+        segment: list[str] = []
+        segments: list[list[str]] = [segment]
+        markers: list[str] = []
+        for day, value in sorted(s.points, key=lambda p: p[0]):
+            if value is None:
+                segment = []
+                segments.append(segment)
+                continue
+            x, y = xy(day, float(value))
+            segment.append(f"{_r(x)},{_r(y)}")
+            markers.append(_marker(s.marker, x, y, s.color, f"{_day(day)}: {_fmt(value, s.unit)}"))
+        for points in segments:
+            if len(points) > 1:
+                body.append(
+                    format_html(
+                        '<polyline points="{p}" fill="none" stroke="{c}" stroke-width="2"{d}/>',
+                        p=" ".join(points),
+                        c=s.color,
+                        d=format_html(' stroke-dasharray="{}"', s.dash) if s.dash else "",
+                    )
+                )
+        body.extend(markers)
+    body.append(_legend([(s.label, s.color, s.dash, s.marker) for s in series]))
+    values_by_day = [
+        {d: v for d, v in s.points if v is not None} for s in series
+    ]  # one row per day, a column per series
+    rows = [
+        (_day(d), *(_fmt(v.get(d), s.unit) for v, s in zip(values_by_day, series, strict=True)))
+        for d in days
+    ]
+    summary = "; ".join(
+        _summarise(s.label, [v for _d, v in s.points if v is not None], s.unit) for s in series
+    )
+    svg = _svg(title, summary, mark_safe("".join(body)))  # noqa: S308  (parts escaped above)
+    return Chart(title=title, summary=summary, svg=svg, head=head, rows=rows)
+
+
+def _summarise(label: str, values: Sequence[float | Decimal], unit: str) -> str:
+    if not values:
+        return _("%(label)s: no values") % {"label": label}
+    return _("%(label)s: %(n)s values, latest %(last)s, lowest %(low)s, highest %(high)s") % {
+        "label": label,
+        "n": len(values),
+        "last": _fmt(values[-1], unit),
+        "low": _fmt(min(values), unit),
+        "high": _fmt(max(values), unit),
+    }
+
+
+def adherence_chart(weeks: Sequence[tuple[int, int, int]], *, title: str = "") -> Chart:
+    """Bars per week: sessions prescribed (light) and done (dark). ``weeks`` is
+    ``Adherence.by_week``: (week number, prescribed, done)."""
+    title = title or _("Exercise sessions per week: prescribed and done")
+    head = (_("Week"), _("Prescribed"), _("Done"), _("Adherence"))
+    weeks = [w for w in weeks if w[1] or w[2]]
+    if not weeks:
+        message = _("No sessions prescribed yet.")
+        return Chart(title=title, summary=message, svg=_empty_svg(title, message), head=head)
+    x0, top, x1, bottom = _plot_box()
+    y_max = max(max(e, d) for _w, e, d in weeks)
+    step = _nice_step(y_max)
+    y_max = step * -(-y_max // step)
+    slot = (x1 - x0) / len(weeks)
+    bar = min(slot * 0.36, 28)
+    body: list[str] = [_y_axis(0, y_max, range(0, y_max + 1, step))]
+    rows: list[tuple[str, ...]] = []
+    for i, (week, expected, done) in enumerate(weeks):
+        cx = x0 + slot * (i + 0.5)
+        percent = f"{round(100 * done / expected)} %" if expected else "–"
+        for offset, value, color, label in (
+            (-bar, expected, "#9ecae1", _("prescribed")),
+            (0.0, done, BLUE, _("done")),
+        ):
+            y = _scale(value, 0, y_max, bottom, top)
+            body.append(
+                format_html(
+                    '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}" stroke="{s}">'
+                    "<title>{t}</title></rect>",
+                    x=_r(cx + offset),
+                    y=_r(y),
+                    w=_r(bar),
+                    h=_r(bottom - y),
+                    c=color,
+                    s=BLUE,
+                    t=_("Week %(week)s: %(n)s %(what)s")
+                    % {"week": week, "n": value, "what": label},
+                )
+            )
+        body.append(
+            format_html(
+                '<text x="{x}" y="{y}" text-anchor="middle" font-size="11" fill="#495057">'
+                "{t}</text>",
+                x=_r(cx),
+                y=_r(bottom + 16),
+                t=_("wk %(week)s") % {"week": week},
+            )
+        )
+        rows.append((str(week), str(expected), str(done), percent))
+    body.append(
+        _legend([(_("Prescribed"), "#9ecae1", "", "square"), (_("Done"), BLUE, "", "square")])
+    )
+    total_expected = sum(w[1] for w in weeks)
+    total_done = sum(w[2] for w in weeks)
+    summary = _(
+        "%(weeks)s weeks: %(done)s of %(expected)s prescribed sessions done; "
+        "latest week %(last_done)s of %(last_expected)s."
+    ) % {
+        "weeks": len(weeks),
+        "done": total_done,
+        "expected": total_expected,
+        "last_done": weeks[-1][2],
+        "last_expected": weeks[-1][1],
+    }
+    svg = _svg(title, summary, mark_safe("".join(body)))  # noqa: S308  (parts escaped above)
+    return Chart(title=title, summary=summary, svg=svg, head=head, rows=rows)
+
+
+def _nice_step(high: int) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500):
+        if high / step <= 5:
+            return step
+    return 1000
+
+
+def pain_chart(points: Sequence[PainPoint], *, start: dt.date, end: dt.date) -> Chart:
+    return line_chart(
+        title=_("Pain (0–10): during exercise and at rest"),
+        series=[
+            Series(
+                _("During exercise (highest of the day)"),
+                ORANGE,
+                [(p.day, p.pain) for p in points if p.source == "log"],
+            ),
+            Series(
+                _("At rest (check-in)"),
+                BLUE,
+                [(p.day, p.pain) for p in points if p.source == "checkin"],
+                dash="5 3",
+                marker="square",
+            ),
+        ],
+        y_min=0,
+        y_max=10,
+        y_ticks=range(0, 11, 2),
+        start=start,
+        end=end,
+        empty_message=_("No pain scores recorded yet."),
+    )
+
+
+def atrs_chart(responses: Sequence[AtrsResponse]) -> Chart:
+    return line_chart(
+        title=_("ATRS score (0–100, higher is better)"),
+        series=[Series(_("ATRS total"), GREEN, [(r.date, r.total) for r in responses])],
+        y_min=0,
+        y_max=100,
+        y_ticks=range(0, 101, 20),
+        empty_message=_("No ATRS answers yet."),
+    )
+
+
+def lsi_chart(measurements: Sequence[Measurement]) -> Chart:
+    return line_chart(
+        title=_("Heel-rise limb symmetry (injured ÷ other side, %)"),
+        series=[
+            Series(
+                _("Heel-rise LSI"),
+                BLUE,
+                [(m.date, m.heel_rise_lsi) for m in measurements if m.heel_rise_lsi is not None],
+                unit=" %",
+            )
+        ],
+        y_min=0,
+        y_max=100,
+        y_ticks=range(0, 101, 25),
+        reference=(90.0, _("90 %")),
+        empty_message=_("No heel-rise tests recorded yet."),
+    )
+
+
+def calf_chart(measurements: Sequence[Measurement], *, injured_side: str = "") -> Chart:
+    values = [
+        float(v)
+        for m in measurements
+        for v in (m.calf_cm_injured, m.calf_cm_uninjured)
+        if v is not None
+    ]
+    low = max(0, int(min(values)) // 5 * 5 - 5) if values else 0
+    high = (int(max(values)) // 5 + 1) * 5 if values else 50
+    side = Patient.Side(injured_side).label if injured_side else ""
+    injured_label = _("Injured side (%(side)s)") % {"side": side} if side else _("Injured side")
+    return line_chart(
+        title=_("Calf circumference (cm), each side"),
+        series=[
+            Series(
+                injured_label,
+                ORANGE,
+                [(m.date, m.calf_cm_injured) for m in measurements if m.calf_cm_injured],
+                unit=" cm",
+            ),
+            Series(
+                _("Other side"),
+                BLUE,
+                [(m.date, m.calf_cm_uninjured) for m in measurements if m.calf_cm_uninjured],
+                dash="5 3",
+                marker="square",
+                unit=" cm",
+            ),
+        ],
+        y_min=low,
+        y_max=high,
+        y_ticks=range(low, high + 1, 5),
+        empty_message=_("No calf measurements recorded yet."),
+    )
+
+
+def patient_charts(
+    *,
+    patient: Patient,
+    adherence_weeks: Sequence[tuple[int, int, int]],
+    pain: Sequence[PainPoint],
+    pain_start: dt.date,
+    pain_end: dt.date,
+    atrs: Sequence[AtrsResponse],
+    measurements: Sequence[Measurement],
+) -> dict[str, Chart]:
+    """The five charts of the progress page and the clinician's patient page."""
+    return {
+        "adherence": adherence_chart(adherence_weeks),
+        "pain": pain_chart(pain, start=pain_start, end=pain_end),
+        "atrs": atrs_chart(atrs),
+        "lsi": lsi_chart(measurements),
+        "calf": calf_chart(measurements, injured_side=patient.injured_side),
+    }

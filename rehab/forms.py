@@ -1,0 +1,380 @@
+"""Forms of the plan builder and the library browser.
+
+Every form that edits a plan carries the plan's ``version`` as a hidden field; the view passes
+it to the service as ``expected_version`` so that an edit made on a page someone else has since
+changed is refused instead of silently overwriting theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from rehab import services
+from rehab.models import Equipment, Exercise, Plan, PlanPhase, Prescription, Protocol
+
+UP = services.UP
+DOWN = services.DOWN
+
+
+def guardrail_help_text(warning: services.GuardrailWarning) -> str:
+    """The warning, why, and the source, escaped (crispy-forms shows help text unescaped)."""
+    parts = [warning.message]
+    if warning.reason:
+        parts.append(warning.reason)
+    if warning.source:
+        parts.append(_("Source: %(source)s") % {"source": warning.source})
+    return format_html_join(" ", "{}", ((part,) for part in parts))
+
+
+class VersionForm(forms.Form):
+    """The plan version the page was showing; every edit form has it."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            "required": _("This page is out of date; reload it and try again."),
+            "invalid": _("This page is out of date; reload it and try again."),
+            "min_value": _("This page is out of date; reload it and try again."),
+        },
+    )
+
+
+class DirectionForm(VersionForm):
+    """Move something one place up or down (the up/down buttons send ``direction``)."""
+
+    direction = forms.ChoiceField(choices=[(UP, _("Up")), (DOWN, _("Down"))])
+
+
+class ProtocolChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Protocol) -> str:
+        return _("%(name)s (version %(version)s)") % {"name": obj.name, "version": obj.version}
+
+
+class PlanCreateForm(forms.Form):
+    template = ProtocolChoiceField(
+        queryset=Protocol.objects.none(),
+        required=False,
+        blank=True,
+        empty_label=_("Blank plan: add phases and exercises yourself"),
+        widget=forms.RadioSelect,
+        label=_("Start from"),
+    )
+    name = forms.CharField(
+        label=_("Plan name"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional; the template's name is used if you leave it empty."),
+    )
+
+    def __init__(self, *args: Any, protocols: QuerySet[Protocol], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["template"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = protocols
+
+
+class PlanRenameForm(VersionForm):
+    name = forms.CharField(label=_("Plan name"), max_length=200)
+
+
+class PhaseForm(forms.ModelForm):
+    """A phase's name, weeks and guidance.
+
+    When the submitted start week places exercises of the phase before their earliest safe
+    week, the form grows one required reason field per exercise (``guardrail_reason_<id>``).
+    The first time it does, it also refuses to save, so that the clinician sees the warnings
+    before confirming them.
+    """
+
+    version = VersionForm.base_fields["version"]
+    # The template adds a hidden ``guardrail_confirm`` input once it has shown the warnings.
+    CONFIRM = "guardrail_confirm"
+
+    class Meta:
+        model = PlanPhase
+        fields = [
+            "name",
+            "start_week",
+            "end_week",
+            "goals",
+            "precautions",
+            "weight_bearing",
+            "boot",
+            "wedges",
+            "exit_criteria",
+        ]
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "precautions": forms.Textarea(attrs={"rows": 2}),
+            "exit_criteria": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(
+        self,
+        *args: Any,
+        plan: Plan,
+        prescriptions: Sequence[Prescription] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.guardrail_items: list[tuple[Prescription, services.GuardrailWarning]] = []
+        self.needs_confirmation = False
+        start_week = self._submitted_start_week()
+        if self.instance.pk is None or start_week is None:
+            return
+        self.guardrail_items = services.guardrail_reasons_needed(
+            prescriptions=prescriptions,
+            pathway=plan.pathway,
+            start_week=start_week,
+            old_start_week=self.instance.start_week,
+        )
+        confirmed = bool(self.data.get(self.add_prefix(self.CONFIRM)))
+        if self.guardrail_items and not confirmed:
+            # First sight of the warnings: show each with the reason it already has.
+            data: QueryDict | dict[str, Any] = (
+                self.data.copy() if isinstance(self.data, QueryDict) else dict(self.data)
+            )
+            for rx, _warning in self.guardrail_items:
+                data.setdefault(self.add_prefix(self.reason_field(rx)), rx.guardrail_reason)
+            self.data = data
+        self.needs_confirmation = bool(self.guardrail_items) and not confirmed
+        for rx, _warning in self.guardrail_items:
+            name = self.reason_field(rx)
+            self.fields[name] = forms.CharField(
+                label=_("Reason to keep %(exercise)s in this phase") % {"exercise": rx.exercise},
+                # The warning, why and its source are shown in a box just before the field.
+                widget=forms.Textarea(
+                    attrs={
+                        "rows": 2,
+                        "aria-describedby": f"{self._id_for(name)}_warning",
+                    }
+                ),
+                max_length=2000,
+                error_messages={
+                    "required": _("Give a reason to keep this exercise in this phase.")
+                },
+            )
+
+    def _id_for(self, name: str) -> str:
+        auto_id = self.auto_id if isinstance(self.auto_id, str) else "id_%s"
+        return auto_id % self.add_prefix(name)
+
+    @staticmethod
+    def reason_field(rx: Prescription) -> str:
+        return f"guardrail_reason_{rx.pk}"
+
+    def _submitted_start_week(self) -> int | None:
+        if not self.is_bound:
+            return None
+        try:
+            return int(self.data.get(self.add_prefix("start_week"), ""))
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.needs_confirmation:
+            raise forms.ValidationError(
+                _(
+                    "With this start week some exercises come before their earliest safe "
+                    "week. Read the warnings and give a reason for each to keep it, or "
+                    "choose a later start week."
+                ),
+                code="guardrail_confirm",
+            )
+        return cleaned
+
+    def guardrail_rows(self) -> list[tuple[Prescription, services.GuardrailWarning, Any]]:
+        """(prescription, warning, bound reason field) for each exercise that needs a reason."""
+        return [(rx, w, self[self.reason_field(rx)]) for rx, w in self.guardrail_items]
+
+    @property
+    def confirm_name(self) -> str:
+        return self.add_prefix(self.CONFIRM)
+
+    def guardrail_reasons(self) -> dict[int, str]:
+        return {
+            rx.pk: self.cleaned_data[self.reason_field(rx)] for rx, _warning in self.guardrail_items
+        }
+
+    def phase_values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PrescriptionAddForm(VersionForm):
+    """Add one library exercise to a phase of the plan, at its default dose."""
+
+    exercise = forms.IntegerField(widget=forms.HiddenInput)
+    phase = forms.TypedChoiceField(
+        coerce=int,
+        label=_("Add to phase"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    guardrail_reason = forms.CharField(
+        label=_("Reason for placing it before its earliest safe week"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    # The library search the clinician was looking at, kept across the submit.
+    q = forms.CharField(required=False, widget=forms.HiddenInput)
+    category = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(
+        self,
+        *args: Any,
+        exercises: QuerySet[Exercise],
+        phases: Sequence[PlanPhase],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.exercises = exercises
+        self.phases = {phase.pk: phase for phase in phases}
+        field = self.fields["phase"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (
+                phase.pk,
+                _("%(name)s (weeks %(start)s–%(end)s)")
+                % {"name": phase.name, "start": phase.start_week, "end": phase.end_week},
+            )
+            for phase in phases
+        ]
+        self.warning: services.GuardrailWarning | None = None
+        self.exercise_obj: Exercise | None = None
+
+    def clean_exercise(self) -> Exercise:
+        exercise = self.exercises.filter(pk=self.cleaned_data["exercise"]).first()
+        if exercise is None:
+            raise forms.ValidationError(_("Choose an exercise from the library."))
+        self.exercise_obj = exercise
+        return exercise
+
+    def clean_phase(self) -> PlanPhase:
+        phase = self.phases.get(self.cleaned_data["phase"])
+        if phase is None:
+            raise forms.ValidationError(_("Choose a phase of this plan."))
+        return phase
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        exercise, phase = cleaned.get("exercise"), cleaned.get("phase")
+        if isinstance(exercise, Exercise) and isinstance(phase, PlanPhase):
+            self.warning = services.guardrail_warning(exercise=exercise, phase=phase)
+            if self.warning and not cleaned.get("guardrail_reason", "").strip():
+                self.add_error(
+                    "guardrail_reason",
+                    _("Give a reason to place it in this phase, or choose a later phase."),
+                )
+        return cleaned
+
+
+class DoseForm(forms.ModelForm):
+    """A prescription's dose and note; its guardrail reason too when it needs one."""
+
+    version = VersionForm.base_fields["version"]
+
+    class Meta:
+        model = Prescription
+        fields = [
+            "sets",
+            "reps",
+            "hold_seconds",
+            "times_per_day",
+            "days_per_week",
+            "side",
+            "note",
+            "guardrail_reason",
+        ]
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "guardrail_reason": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"note": _("Note to the patient")}
+
+    def __init__(
+        self, *args: Any, warning: services.GuardrailWarning | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.warning = warning
+        if warning is None:
+            del self.fields["guardrail_reason"]
+        else:
+            field = self.fields["guardrail_reason"]
+            field.required = True
+            field.help_text = guardrail_help_text(warning)
+            field.error_messages["required"] = _(
+                "Give a reason to keep this exercise before its earliest safe week."
+            )
+
+    def dose_values(self) -> dict[str, Any]:
+        values = {name: self.cleaned_data[name] for name in services.DOSE_FIELDS}
+        values["note"] = self.cleaned_data["note"]
+        if "guardrail_reason" in self.fields:
+            values["guardrail_reason"] = self.cleaned_data["guardrail_reason"]
+        return values
+
+
+class PrescriptionMovePhaseForm(VersionForm):
+    """Move a prescription to another phase of the plan."""
+
+    phase = forms.TypedChoiceField(coerce=int, label=_("Move to phase"))
+    guardrail_reason = forms.CharField(
+        label=_("Reason, if that phase is before its earliest safe week"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args: Any, phases: Sequence[PlanPhase], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phases = {phase.pk: phase for phase in phases}
+        field = self.fields["phase"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [(phase.pk, phase.name) for phase in phases]
+
+    def clean_phase(self) -> PlanPhase:
+        phase = self.phases.get(self.cleaned_data["phase"])
+        if phase is None:
+            raise forms.ValidationError(_("Choose a phase of this plan."))
+        return phase
+
+
+class LibrarySearchForm(forms.Form):
+    """Search the library by name and filter by category (and equipment on the library page)."""
+
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *Exercise.Category.choices],
+    )
+
+    def values(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"q": "", "category": ""}
+        return {"q": self.cleaned_data["q"], "category": self.cleaned_data["category"]}
+
+
+class LibraryFilterForm(LibrarySearchForm):
+    equipment = forms.ChoiceField(label=_("Equipment"), required=False)
+
+    def __init__(self, *args: Any, equipment: Sequence[Equipment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["equipment"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Any equipment")), *((e.slug, e.name) for e in equipment)]
+
+    def values(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"q": "", "category": "", "equipment": ""}
+        return {**super().values(), "equipment": self.cleaned_data["equipment"]}

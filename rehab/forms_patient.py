@@ -1,0 +1,253 @@
+"""Forms for the patient's pages (ticks, check-in, ATRS) and the clinician's patient page.
+
+They validate input only; the services in ``rehab.services`` decide and write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Patient
+from rehab import clinical, selectors
+from rehab.models import AtrsResponse, Prescription, Swelling
+
+SCORE_CHOICES = [(n, str(n)) for n in range(clinical.SCORE_MAX + 1)]
+SCORE_ERRORS = {
+    "invalid_choice": _("Choose a number from 0 to 10."),
+    "required": _("Choose a number from 0 to 10."),
+}
+
+
+def _score_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Field:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        required=required,
+        empty_value=None,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages=SCORE_ERRORS,
+        help_text=help_text,
+    )
+
+
+def _optional_score(label: Any) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=clinical.SCORE_MAX,
+        error_messages={
+            "min_value": _("Choose a number from 0 to 10."),
+            "max_value": _("Choose a number from 0 to 10."),
+            "invalid": _("Choose a number from 0 to 10."),
+        },
+    )
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ``ValidationError`` on the form: on its field if the form has one,
+    else as an error for the whole form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def errors_json(errors: ErrorDict) -> dict[str, list[str]]:
+    """Form errors as ``{"field": ["message", …]}`` (``"__all__"`` for the whole form)."""
+    return {field: [str(message) for message in messages] for field, messages in errors.items()}
+
+
+class LogCreateForm(forms.Form):
+    """A tick: one set, or all the sets of a session, of one prescription on one day."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    prescription: forms.ModelChoiceField[Prescription] = forms.ModelChoiceField(
+        queryset=Prescription.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("This exercise is not part of your active plan.")},
+    )
+    sets_done = forms.IntegerField(
+        label=_("Sets done"), required=False, min_value=1, max_value=clinical.SETS_MAX
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.HiddenInput)
+    pain = _optional_score(_("Pain (0–10)"))
+    effort = _optional_score(_("Effort (0–10)"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        field = self.fields["prescription"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.prescriptions_for_logging(patient)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        prescription = data["prescription"]
+        return {
+            "patient": self.patient,
+            "prescription": prescription,
+            "client_uuid": data["client_uuid"],
+            "date": data["date"],
+            # No count given: the whole session, as prescribed.
+            "sets_done": data["sets_done"] or prescription.sets,
+            "pain": data["pain"],
+            "effort": data["effort"],
+            "note": data["note"],
+        }
+
+
+class LogUpdateForm(forms.Form):
+    """Pain, effort, a note or a new set count for today's tick; only the fields sent change."""
+
+    sets_done = forms.IntegerField(
+        label=_("Sets done"), required=False, min_value=0, max_value=clinical.SETS_MAX
+    )
+    pain = _optional_score(_("Pain (0–10)"))
+    effort = _optional_score(_("Effort (0–10)"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if "sets_done" in self.data and cleaned.get("sets_done") is None:
+            self.add_error("sets_done", _("Give the number of sets done."))
+        if not any(name in self.data for name in self.fields):
+            raise ValidationError(_("Nothing to change."))
+        return cleaned
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name in self.data and name in self.cleaned_data
+        }
+
+
+class CheckInForm(forms.Form):
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    pain_at_rest = _score_field(
+        _("Pain at rest right now (0 = none, 10 = worst imaginable)"),
+    )
+    swelling = forms.ChoiceField(
+        label=_("Swelling"),
+        choices=Swelling.choices,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        error_messages={"required": _("Choose how swollen your leg is.")},
+    )
+    note = forms.CharField(
+        label=_("Anything else to tell your physiotherapist? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for flag in clinical.RED_FLAGS:
+            self.fields[f"flag_{flag.code}"] = forms.BooleanField(
+                label=str(flag.question), required=False
+            )
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+
+    @property
+    def flag_fields(self) -> list[forms.BoundField]:
+        return [self[f"flag_{flag.code}"] for flag in clinical.RED_FLAGS]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "client_uuid": data["client_uuid"],
+            "pain_at_rest": data["pain_at_rest"],
+            "swelling": data["swelling"],
+            "red_flags": [flag.code for flag in clinical.RED_FLAGS if data[f"flag_{flag.code}"]],
+            "note": data["note"],
+        }
+
+
+class AtrsForm(forms.Form):
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in clinical.ATRS_ITEMS:
+            self.fields[f"item_{item.number}"] = _score_field(str(item.question))
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+
+    @property
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in AtrsResponse.ITEM_FIELDS]
+
+    def items(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name in AtrsResponse.ITEM_FIELDS}
+
+
+class MeasurementForm(forms.Form):
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    heel_rise_reps_injured = forms.IntegerField(
+        label=_("Heel-rise reps, injured side"), required=False, min_value=0, max_value=200
+    )
+    heel_rise_reps_uninjured = forms.IntegerField(
+        label=_("Heel-rise reps, other side"), required=False, min_value=0, max_value=200
+    )
+    calf_cm_injured = forms.DecimalField(
+        label=_("Calf circumference, injured side (cm)"),
+        required=False,
+        min_value=Decimal(10),
+        max_value=Decimal(80),
+        max_digits=4,
+        decimal_places=1,
+    )
+    calf_cm_uninjured = forms.DecimalField(
+        label=_("Calf circumference, other side (cm)"),
+        required=False,
+        min_value=Decimal(10),
+        max_value=Decimal(80),
+        max_digits=4,
+        decimal_places=1,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    VALUE_FIELDS = (
+        "heel_rise_reps_injured",
+        "heel_rise_reps_uninjured",
+        "calf_cm_injured",
+        "calf_cm_uninjured",
+    )
+
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+            self.initial.setdefault("date", patient.local_today())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and all(cleaned.get(name) is None for name in self.VALUE_FIELDS):
+            raise ValidationError(_("Enter at least one measurement."))
+        return cleaned
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "patient": self.patient,
+            "client_uuid": data["client_uuid"],
+            "date": data["date"],
+            **{name: data[name] for name in self.VALUE_FIELDS},
+            "note": data["note"],
+        }

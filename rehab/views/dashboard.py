@@ -1,0 +1,113 @@
+"""The clinician's dashboard, patient list and alerts inbox."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.access import clinic_for, clinician_required
+from clinic.forms import PatientFilterForm
+from clinic.models import User
+from rehab import selectors, services
+from rehab.access import get_alert_for_clinician
+
+PAGE_SIZE = 20
+DASHBOARD_ALERTS = 50  # the rest are in the alerts inbox
+ALERTS_TEMPLATE = "rehab/dashboard/alerts.html"
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (the views that call this require one)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+@clinician_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Open alerts, patients falling behind, unread messages."""
+    clinic = clinic_for(request.user)
+    today = timezone.localdate()
+    open_alerts = selectors.open_alerts_for_clinic(clinic.pk)
+    context = {
+        "clinic": clinic,
+        "alerts": list(open_alerts[:DASHBOARD_ALERTS]),
+        "alert_count": open_alerts.count(),
+        "behind": selectors.patients_falling_behind(clinic_id=clinic.pk, today=today),
+        "unread": list(selectors.patients_with_unread_messages(clinic.pk)),
+        "falling_behind_percent": selectors.FALLING_BEHIND_PERCENT,
+        "next": request.get_full_path(),
+    }
+    return render(request, "rehab/dashboard/dashboard.html", context)
+
+
+@require_GET
+@clinician_required
+def patient_list(request: HttpRequest) -> HttpResponse:
+    """The clinic's patients: search, filters, adherence, last pain and open alerts."""
+    clinic = clinic_for(request.user)
+    form = PatientFilterForm(request.GET)
+    filters = form.filters()
+    patients = selectors.patients_matching(clinic_id=clinic.pk, **filters)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.patient_rows(list(page.object_list), today=timezone.localdate())
+    return render(
+        request,
+        "rehab/dashboard/patient_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "adherence_days": selectors.ADHERENCE_WINDOW_DAYS,
+        },
+    )
+
+
+@require_GET
+@clinician_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    """The alerts inbox: open alerts, or (``?show=acknowledged``) acknowledged ones."""
+    clinic = clinic_for(request.user)
+    show_acknowledged = request.GET.get("show") == "acknowledged"
+    rows = (
+        selectors.acknowledged_alerts_for_clinic(clinic.pk)
+        if show_acknowledged
+        else selectors.open_alerts_for_clinic(clinic.pk)
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        ALERTS_TEMPLATE,
+        {
+            "page": page,
+            "alerts": page.object_list,
+            "show_acknowledged": show_acknowledged,
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@require_POST
+@clinician_required
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_alert_for_clinician(request.user, pk)
+    alert = services.alert_acknowledge(alert=alert, by=_user(request))
+    next_url = _safe_next(request, reverse("rehab:alerts"))
+    if getattr(request, "htmx", False):
+        return render(request, f"{ALERTS_TEMPLATE}#row", {"alert": alert, "next": next_url})
+    return redirect(next_url)

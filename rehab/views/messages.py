@@ -1,0 +1,95 @@
+"""Message threads between a patient and their clinic.
+
+Here rather than in ``clinic`` because the patient's page shows the red-flag advice from
+``rehab.clinical``. The writes are clinic services (messages are clinic data).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clinic import services
+from clinic.access import (
+    clinician_required,
+    get_patient_for_clinician,
+    patient_of,
+    patient_required,
+)
+from clinic.forms import MessageForm
+from clinic.models import Patient, User
+from rehab import clinical, selectors
+
+
+def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_patient: bool) -> bool:
+    """Validate and send; True when sent (the caller then redirects)."""
+    if not form.is_valid():
+        return False
+    try:
+        services.message_send(
+            patient=patient,
+            author=_user(request),
+            body=form.cleaned_data["body"],
+            from_patient=from_patient,
+        )
+    except ValidationError as error:
+        form.add_error("body", error.messages)
+        return False
+    flash.success(request, _("Your message has been sent."))
+    return True
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (the views that call this require one)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
+    """A clinician reads a patient's thread (marking it read) and replies."""
+    patient = get_patient_for_clinician(request.user, pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if _send(request, form, patient=patient, from_patient=False):
+            return redirect("rehab:patient_messages", pk=patient.pk)
+        thread = selectors.message_thread(patient)
+    else:
+        thread = selectors.message_thread(patient)
+        services.messages_mark_read(patient=patient, reader_is_patient=False)
+    return render(
+        request,
+        "rehab/messages/patient_messages.html",
+        {"patient": patient, "thread": thread, "form": form},
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def my_messages(request: HttpRequest) -> HttpResponse:
+    """A patient reads their thread (marking the clinic's replies read) and writes."""
+    patient = patient_of(request.user)
+    assert patient is not None  # patient_required
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if _send(request, form, patient=patient, from_patient=True):
+            return redirect("rehab:my_messages")
+        thread = selectors.message_thread(patient)
+    else:
+        thread = selectors.message_thread(patient)
+        services.messages_mark_read(patient=patient, reader_is_patient=True)
+    return render(
+        request,
+        "rehab/messages/my_messages.html",
+        {
+            "patient": patient,
+            "thread": thread,
+            "form": form,
+            "red_flags": clinical.RED_FLAGS,
+        },
+    )

@@ -1,0 +1,358 @@
+"""The patient's pages, phone first: today, ticks, check-in, ATRS, plan and progress.
+
+Every view: the patient's own record (``patient_required``; anyone else 404, anonymous to sign
+in) → a form → one service call → a page, a redirect, or JSON for today.js.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import patient_of, patient_required
+from clinic.models import Patient
+from rehab import charts, clinical, selectors, services
+from rehab.access import get_log_for_patient
+from rehab.forms_patient import (
+    AtrsForm,
+    CheckInForm,
+    LogCreateForm,
+    LogUpdateForm,
+    add_service_errors,
+    errors_json,
+)
+from rehab.models import ExerciseLog, Prescription, Side
+
+HISTORY_DAYS = 28
+CHART_WEEKS = 8
+
+
+def _me(request: HttpRequest) -> Patient:
+    patient = patient_of(request.user)
+    if patient is None:  # patient_required has checked; this keeps the type narrow
+        raise Http404
+    return patient
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    """today.js asks for JSON; a plain form post (no JavaScript) gets a redirect."""
+    accept = request.headers.get("Accept", "")
+    return accept.startswith("application/json") or request.content_type == "application/json"
+
+
+def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+    return request.POST
+
+
+def leg_text(side: str, injured_side: str) -> str:
+    """Which leg, in words: "Left leg (injured side)", "Both legs together", …"""
+    injured = Patient.Side(injured_side).label if injured_side else ""
+    if side == Side.BOTH:
+        return _("Both legs together")
+    if side == Side.EACH:
+        return _("Each leg in turn (start with the %(side)s leg)") % {"side": str(injured).lower()}
+    return _("%(side)s leg (your injured side)") % {"side": injured}
+
+
+def _log_json(log: ExerciseLog) -> dict[str, Any]:
+    return {
+        "id": log.pk,
+        "client_uuid": str(log.client_uuid),
+        "prescription": log.prescription_id,
+        "date": log.date.isoformat(),
+        "sets_done": log.sets_done,
+        "pain": log.pain,
+        "effort": log.effort,
+        "note": log.note,
+        "update_url": reverse("rehab:log_update", args=[log.pk]),
+        "undo_url": reverse("rehab:log_undo", args=[log.pk]),
+    }
+
+
+def _describe(rx: Prescription, patient: Patient) -> None:
+    """Words the templates show with a prescription: which leg, the video's start time."""
+    rx.leg_text = leg_text(rx.side, patient.injured_side)  # type: ignore[attr-defined]
+    start = rx.exercise.video_start_seconds
+    rx.video_start = f"{start // 60}:{start % 60:02d}"  # type: ignore[attr-defined]
+
+
+@patient_required
+@require_GET
+def today(request: HttpRequest) -> HttpResponse:
+    patient = _me(request)
+    day = selectors.today_for_patient(patient)
+    for item in day.items:
+        _describe(item.prescription, patient)
+        item.new_uuid = uuid.uuid4()  # type: ignore[attr-defined]  # for the no-JS form
+    config = {
+        "timezone": patient.timezone,
+        "today": day.day.isoformat(),
+        "patient": patient.pk,
+        "logCreateUrl": reverse("rehab:log_create"),
+        "logUpdateUrl": reverse("rehab:log_update", args=[0]),
+        "logUndoUrl": reverse("rehab:log_undo", args=[0]),
+        "strings": {
+            "queued_one": _("1 entry waiting to be sent. It will be sent when you are online."),
+            "queued_many": _(
+                "%(n)s entries waiting to be sent. They will be sent when you are online."
+            ),
+            "sent": _("All entries sent."),
+            "saved": _("Saved."),
+            "offline": _("No connection: saved on this phone, will be sent later."),
+            "refused": _("Not saved: %(reason)s"),
+            "setsDone": _("Sets done: %(done)s of %(sets)s"),
+            "sessionsDone": _("Sessions today: %(done)s of %(times)s"),
+            "done": _("Done for today"),
+            "undone": _("Tick undone."),
+            "undoOffline": _("No connection: the tick could not be undone. Try again later."),
+            "holdStart": _("Start %(s)s-second hold"),
+            "holdStop": _("Stop the hold"),
+            "holdDone": _("Hold done. Set counted."),
+            "repsDone": _("Holds done: %(done)s of %(reps)s"),
+        },
+    }
+    return render(
+        request,
+        "rehab/me/today.html",
+        {
+            "patient": patient,
+            "today": day,
+            "leg_injured": Patient.Side(patient.injured_side).label,
+            "atrs_offer": selectors.atrs_offer(patient, day=day.day),
+            "checkin": selectors.checkin_on(patient, day.day),
+            "config": config,
+        },
+    )
+
+
+@patient_required
+@require_POST
+def log_create(request: HttpRequest) -> HttpResponse:
+    """Tick a set or a session. JSON: 201 first time, 200 with the stored row for a repeated
+    client UUID, 400 with errors. Without JavaScript: back to Today with a message."""
+    patient = _me(request)
+    form = LogCreateForm(_post_data(request), patient=patient)
+    if form.is_valid():
+        try:
+            log, created = services.log_record(**form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if _wants_json(request):
+                return JsonResponse(_log_json(log), status=201 if created else 200)
+            messages.success(
+                request,
+                _("Ticked: %(exercise)s.") % {"exercise": log.prescription.exercise.name},
+            )
+            return redirect("rehab:today")
+    return _form_errors(request, form.errors)
+
+
+def _form_errors(request: HttpRequest, errors: Any) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"errors": errors_json(errors)}, status=400)
+    for message in {str(m) for field_errors in errors.values() for m in field_errors}:
+        messages.error(request, _("Not saved: %(reason)s") % {"reason": message})
+    return redirect("rehab:today")
+
+
+@patient_required
+@require_POST
+def log_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pain, effort, note or set count for today's tick (same day only)."""
+    log = get_log_for_patient(request.user, pk)
+    form = LogUpdateForm(_post_data(request))
+    if form.is_valid():
+        try:
+            log = services.log_update(log=log, **form.changes())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if _wants_json(request):
+                return JsonResponse(_log_json(log))
+            messages.success(request, _("Saved."))
+            return redirect("rehab:today")
+    return _form_errors(request, form.errors)
+
+
+@patient_required
+@require_POST
+def log_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a tick made today by mistake."""
+    log = get_log_for_patient(request.user, pk)
+    try:
+        services.log_undo(log=log)
+    except ValidationError as error:
+        return _form_errors(request, {"__all__": error.messages})
+    if _wants_json(request):
+        return JsonResponse({"undone": True, "id": pk})
+    messages.success(request, _("Tick undone."))
+    return redirect("rehab:today")
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def checkin(request: HttpRequest) -> HttpResponse:
+    """The daily check-in. A red flag shows its advice at once (after the redirect)."""
+    patient = _me(request)
+    day = patient.local_today()
+    existing = selectors.checkin_on(patient, day)
+    if request.method == "POST":
+        form = CheckInForm(request.POST)
+        if form.is_valid():
+            try:
+                services.checkin_record(patient=patient, **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect("rehab:checkin")
+    else:
+        initial: dict[str, Any] = {}
+        if existing is not None:
+            initial = {
+                "pain_at_rest": existing.pain_at_rest,
+                "swelling": existing.swelling,
+                "note": existing.note,
+                **{
+                    f"flag_{f.code}": getattr(existing, f"flag_{f.code}")
+                    for f in clinical.RED_FLAGS
+                },
+            }
+        form = CheckInForm(initial=initial)
+    return render(
+        request,
+        "rehab/me/checkin.html",
+        {
+            "patient": patient,
+            "form": form,
+            "checkin": existing,
+            "high_pain": existing is not None
+            and existing.pain_at_rest >= clinical.ALERT_PAIN_THRESHOLD,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def atrs(request: HttpRequest) -> HttpResponse:
+    """The ATRS questionnaire: ten items, each 0–10; the total is computed on the server."""
+    patient = _me(request)
+    if request.method == "POST":
+        form = AtrsForm(request.POST)
+        if form.is_valid():
+            try:
+                response, _created = services.atrs_record(
+                    patient=patient,
+                    client_uuid=form.cleaned_data["client_uuid"],
+                    items=form.items(),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Thank you. Your score today: %(total)s out of 100.")
+                    % {"total": response.total},
+                )
+                return redirect("rehab:atrs")
+    else:
+        form = AtrsForm()
+    history = selectors.atrs_series(patient)
+    return render(
+        request,
+        "rehab/me/atrs.html",
+        {
+            "patient": patient,
+            "form": form,
+            "history": history[::-1],
+            "chart": charts.atrs_chart(history),
+            "anchor_low": clinical.ATRS_ANCHOR_LOW,
+            "anchor_high": clinical.ATRS_ANCHOR_HIGH,
+            "anchor_hint": f"{clinical.ATRS_ANCHOR_LOW}; {clinical.ATRS_ANCHOR_HIGH}",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@patient_required
+@require_GET
+def my_plan(request: HttpRequest) -> HttpResponse:
+    """The whole plan: past, current and future phases with dates, and their exercises."""
+    patient = _me(request)
+    day = patient.local_today()
+    plan = selectors.active_plan(patient)
+    phases = selectors.plan_phases(plan) if plan is not None else []
+    current = selectors.phase_on(plan, day) if plan is not None else None
+    current_index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
+    rows = []
+    for index, phase in enumerate(phases):
+        for rx in phase.live_prescriptions:  # type: ignore[attr-defined]
+            _describe(rx, patient)
+        if current_index is None:
+            state = "future"
+        elif index < current_index:
+            state = "past"
+        elif index == current_index:
+            state = "current"
+        else:
+            state = "future"
+        rows.append({"phase": phase, "state": state})
+    return render(
+        request,
+        "rehab/me/plan.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "phases": rows,
+            "week": plan.week_on(day) if plan is not None else None,
+        },
+    )
+
+
+@patient_required
+@require_GET
+def progress(request: HttpRequest) -> HttpResponse:
+    """History by day (4 weeks), streak, adherence per week, pain, ATRS and measurements."""
+    patient = _me(request)
+    day = patient.local_today()
+    chart_start = max(patient.anchor_date, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1))
+    chart_start = min(chart_start, day)
+    adherence = selectors.adherence_for_patient(patient, start=chart_start, end=day)
+    return render(
+        request,
+        "rehab/me/progress.html",
+        {
+            "patient": patient,
+            "streak": selectors.streak(patient, today=day),
+            "adherence": adherence,
+            "history": selectors.history_by_day(
+                patient, start=day - dt.timedelta(days=HISTORY_DAYS - 1), end=day
+            ),
+            "charts": charts.patient_charts(
+                patient=patient,
+                adherence_weeks=adherence.by_week(patient.anchor_date),
+                pain=selectors.pain_series(patient, start=chart_start, end=day),
+                pain_start=chart_start,
+                pain_end=day,
+                atrs=selectors.atrs_series(patient),
+                measurements=selectors.measurement_series(patient),
+            ),
+        },
+    )

@@ -1,0 +1,116 @@
+"""The clinician's page for one patient: details, plan, charts, alerts, messages.
+
+Clinicians of the patient's clinic only (``get_patient_for_clinician``: anyone else 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.access import clinician_required, get_patient_for_clinician
+from clinic.models import Patient, User
+from rehab import charts, selectors, services
+from rehab.forms_patient import MeasurementForm, add_service_errors
+from rehab.models import Plan
+
+CHART_WEEKS = 8
+
+
+def _clinician_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):  # clinician_required has checked; this narrows the type
+        raise Http404
+    return user
+
+
+def _page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    measurement_form: MeasurementForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render the page. Its query count does not grow with the plan or the history."""
+    today = patient.local_today()
+    start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
+    plans = selectors.plans_of_patient(patient)
+    active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
+    adherence = selectors.adherence_for_patient(patient, start=start, end=today)
+    measurements = selectors.measurement_series(patient)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "today": today,
+        "week": patient.week_on(today),
+        "active_plan": active,
+        "current_phase": selectors.phase_on(active, today) if active is not None else None,
+        "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
+        "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
+        "adherence": adherence,
+        "charts": charts.patient_charts(
+            patient=patient,
+            adherence_weeks=adherence.by_week(patient.anchor_date),
+            pain=selectors.pain_series(patient, start=start, end=today),
+            pain_start=start,
+            pain_end=today,
+            atrs=selectors.atrs_series(patient),
+            measurements=measurements,
+        ),
+        "latest_measurement": measurements[-1] if measurements else None,
+        "atrs_request": selectors.open_atrs_request(patient),
+        "alerts": selectors.open_alerts(patient),
+        "recent_messages": selectors.recent_messages(patient, limit=5),
+        "measurement_form": measurement_form or MeasurementForm(patient=patient),
+    }
+    return render(request, "rehab/patient_page/detail.html", context, status=status)
+
+
+@clinician_required
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_clinician(request.user, pk)
+    return _page(request, patient)
+
+
+@clinician_required
+@require_POST
+def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the patient to fill in the ATRS; it shows on their Today page until answered."""
+    patient = get_patient_for_clinician(request.user, pk)
+    _request, created = services.atrs_request_create(
+        patient=patient, requested_by=_clinician_user(request)
+    )
+    if created:
+        messages.success(
+            request,
+            _("%(name)s will be asked to fill in the ATRS.") % {"name": patient.full_name},
+        )
+    else:
+        messages.info(request, _("The ATRS has already been requested and not yet answered."))
+    return redirect("rehab:patient_detail", pk=patient.pk)
+
+
+@clinician_required
+@require_POST
+def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record heel-rise reps and calf circumference (a double submit stores one row)."""
+    patient = get_patient_for_clinician(request.user, pk)
+    form = MeasurementForm(request.POST, patient=patient)
+    if form.is_valid():
+        try:
+            services.measurement_record(
+                recorded_by=_clinician_user(request), **form.service_kwargs()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Measurement saved."))
+            return redirect("rehab:patient_detail", pk=patient.pk)
+    return _page(request, patient, measurement_form=form, status=400)

@@ -1,0 +1,622 @@
+/*
+ * The Today page: tick sets without a reload, keep ticks made offline and send them later,
+ * and a hold timer with a beep and a vibration.
+ *
+ * Without this script every form still works (POST and redirect). With it, the same forms are
+ * sent with fetch() and answered in JSON. Each tick carries a client-made UUID, so a tick sent
+ * twice (a retry, a flaky connection) is stored once by the server.
+ *
+ * Offline queue (localStorage): [{client_uuid, prescription, sets_done, date, pain, effort,
+ * note}], sent on page load, on the "online" event and every 30 seconds while not empty. The
+ * server answers a repeated UUID with the stored row; if the queued entry has more sets or a
+ * pain/effort the stored row lacks, an update follows (same day only).
+ */
+(function () {
+  "use strict";
+
+  var configElement = document.getElementById("today-config");
+  if (!configElement) {
+    return;
+  }
+  var config = JSON.parse(configElement.textContent);
+  var S = config.strings;
+  var QUEUE_KEY = "rehab.queue.v1." + config.patient;
+  var queueStatus = document.getElementById("queue-status");
+  var cards = [];
+
+  function fmt(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (match, key) {
+      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
+    });
+  }
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) {
+      return input.value;
+    }
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    // randomUUID needs a secure context; getRandomValues does not.
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 0x100).toString(16).slice(1);
+      })
+      .join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  /* The patient's own date (their time zone from the clinic record), as YYYY-MM-DD. */
+  function localDate() {
+    try {
+      var parts = new Intl.DateTimeFormat("en-CA", {
+        timeZone: config.timezone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+      }).formatToParts(new Date());
+      var get = function (type) {
+        return parts.filter(function (p) {
+          return p.type === type;
+        })[0].value;
+      };
+      return get("year") + "-" + get("month") + "-" + get("day");
+    } catch (error) {
+      var d = new Date();
+      return (
+        d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0")
+      );
+    }
+  }
+
+  function logUrl(template, id) {
+    return template.replace("/0/", "/" + id + "/");
+  }
+
+  /* --- Talking to the server ------------------------------------------------------------ */
+
+  /* Resolves to {kind: "ok" | "refused" | "retry", status, json}. Never rejects. */
+  function send(url, data) {
+    if (navigator.onLine === false) {
+      return Promise.resolve({ kind: "retry", status: 0, json: null });
+    }
+    var body = new URLSearchParams();
+    Object.keys(data).forEach(function (key) {
+      if (data[key] !== null && data[key] !== undefined) {
+        body.append(key, data[key]);
+      }
+    });
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
+      body: body,
+    })
+      .then(function (response) {
+        var isJson = (response.headers.get("Content-Type") || "").indexOf("application/json") !== -1;
+        if (response.status === 400 || response.status === 404) {
+          return (isJson ? response.json() : Promise.resolve(null)).then(function (json) {
+            return { kind: "refused", status: response.status, json: json };
+          });
+        }
+        if (!response.ok || !isJson) {
+          // A server error, or the sign-in page after a redirect: keep it and try later.
+          return { kind: "retry", status: response.status, json: null };
+        }
+        return response.json().then(function (json) {
+          return { kind: "ok", status: response.status, json: json };
+        });
+      })
+      .catch(function () {
+        return { kind: "retry", status: 0, json: null };
+      });
+  }
+
+  function reasonOf(result) {
+    if (result.json && result.json.errors) {
+      var messages = [];
+      Object.keys(result.json.errors).forEach(function (key) {
+        messages = messages.concat(result.json.errors[key]);
+      });
+      return messages.join(" ");
+    }
+    return String(result.status);
+  }
+
+  /* --- The offline queue ---------------------------------------------------------------- */
+
+  function loadQueue() {
+    try {
+      return JSON.parse(window.localStorage.getItem(QUEUE_KEY) || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function saveQueue(queue) {
+    try {
+      window.localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+    } catch (error) {
+      /* storage full or disabled: nothing more we can do */
+    }
+    showQueue();
+  }
+
+  function upsertQueued(entry) {
+    var queue = loadQueue();
+    var found = false;
+    queue.forEach(function (item, index) {
+      if (item.client_uuid === entry.client_uuid) {
+        queue[index] = Object.assign(item, entry);
+        found = true;
+      }
+    });
+    if (!found) {
+      queue.push(entry);
+    }
+    saveQueue(queue);
+  }
+
+  function removeQueued(clientUuid) {
+    saveQueue(
+      loadQueue().filter(function (item) {
+        return item.client_uuid !== clientUuid;
+      })
+    );
+  }
+
+  function isQueued(clientUuid) {
+    return loadQueue().some(function (item) {
+      return item.client_uuid === clientUuid;
+    });
+  }
+
+  var sentSomething = false;
+
+  function showQueue() {
+    if (!queueStatus) {
+      return;
+    }
+    var count = loadQueue().length;
+    if (count) {
+      queueStatus.className = "rehab-queue alert alert-warning";
+      queueStatus.textContent = count === 1 ? S.queued_one : fmt(S.queued_many, { n: count });
+    } else if (sentSomething) {
+      queueStatus.className = "rehab-queue alert alert-success";
+      queueStatus.textContent = S.sent;
+    } else {
+      queueStatus.className = "rehab-queue";
+      queueStatus.textContent = "";
+    }
+  }
+
+  var flushing = false;
+
+  function flush() {
+    if (flushing || navigator.onLine === false) {
+      return;
+    }
+    var queue = loadQueue();
+    if (!queue.length) {
+      return;
+    }
+    flushing = true;
+    var entry = queue[0];
+    var next = function () {
+      flushing = false;
+      flush();
+    };
+    var done = function () {
+      sentSomething = true;
+      removeQueued(entry.client_uuid);
+      next();
+    };
+    send(config.logCreateUrl, {
+      client_uuid: entry.client_uuid,
+      prescription: entry.prescription,
+      sets_done: entry.sets_done,
+      date: entry.date,
+      pain: entry.pain,
+      effort: entry.effort,
+      note: entry.note,
+    }).then(function (result) {
+      if (result.kind === "retry") {
+        flushing = false;
+        showQueue();
+        return;
+      }
+      if (result.kind === "refused") {
+        removeQueued(entry.client_uuid);
+        var card = cardFor(entry.prescription);
+        if (card) {
+          say(card, fmt(S.refused, { reason: reasonOf(result) }));
+        }
+        next();
+        return;
+      }
+      var stored = result.json;
+      linkStored(entry.client_uuid, stored);
+      var changes = {};
+      if (entry.sets_done > stored.sets_done) {
+        changes.sets_done = entry.sets_done;
+      }
+      ["pain", "effort", "note"].forEach(function (key) {
+        if (entry[key] !== undefined && entry[key] !== null && String(entry[key]) !== String(stored[key])) {
+          changes[key] = entry[key];
+        }
+      });
+      if (!Object.keys(changes).length || stored.date !== localDate()) {
+        done();
+        return;
+      }
+      send(stored.update_url, changes).then(function (update) {
+        if (update.kind === "retry") {
+          flushing = false;
+          showQueue();
+          return;
+        }
+        done();
+      });
+    });
+  }
+
+  /* --- Cards ---------------------------------------------------------------------------- */
+
+  function cardFor(prescriptionId) {
+    return cards.filter(function (card) {
+      return card.rx === Number(prescriptionId);
+    })[0];
+  }
+
+  /* A queued tick reached the server: remember its id so pain, effort and undo can use it. */
+  function linkStored(clientUuid, stored) {
+    cards.forEach(function (card) {
+      [card.open, card.last].forEach(function (entry) {
+        if (entry && entry.uuid === clientUuid) {
+          entry.id = stored.id;
+        }
+      });
+      render(card);
+    });
+  }
+
+  function say(card, text) {
+    var message = card.el.querySelector("[data-role=message]");
+    if (message) {
+      message.textContent = text;
+    }
+  }
+
+  function isDone(card) {
+    return card.sessions >= Math.max(card.times, 1) && !card.open;
+  }
+
+  function render(card) {
+    var done = isDone(card);
+    var shown = card.open ? card.open.sets : done && card.last ? card.last.sets : 0;
+    var setsText = card.el.querySelector("[data-role=sets-text]");
+    var sessionsText = card.el.querySelector("[data-role=sessions-text]");
+    if (setsText) {
+      setsText.textContent = fmt(S.setsDone, { done: shown, sets: card.sets });
+    }
+    if (sessionsText) {
+      sessionsText.textContent = fmt(S.sessionsDone, { done: card.sessions, times: card.times });
+    }
+    card.el.classList.toggle("is-done", done);
+    var badge = card.el.querySelector("[data-role=done-badge]");
+    if (badge) {
+      badge.hidden = !done;
+    }
+    ["tick", "timer"].forEach(function (role) {
+      var part = card.el.querySelector("[data-role=" + role + "]");
+      if (part && (role !== "timer" || card.hold)) {
+        part.hidden = done;
+      }
+    });
+    ["feedback", "undo"].forEach(function (role) {
+      var form = card.el.querySelector("[data-role=" + role + "]");
+      if (form) {
+        form.hidden = !card.last;
+        if (card.last && card.last.id) {
+          form.action = logUrl(role === "undo" ? config.logUndoUrl : config.logUpdateUrl, card.last.id);
+        }
+      }
+    });
+  }
+
+  function queueEntry(card, entry, extra) {
+    return Object.assign(
+      { client_uuid: entry.uuid, prescription: card.rx, sets_done: entry.sets, date: entry.date },
+      extra || {}
+    );
+  }
+
+  function create(card, entry) {
+    var data = queueEntry(card, entry);
+    send(config.logCreateUrl, data).then(function (result) {
+      if (result.kind === "ok") {
+        entry.id = result.json.id;
+        if (entry.sets > result.json.sets_done) {
+          // Another set was ticked while the first request was on its way.
+          update(card, entry, { sets_done: entry.sets });
+        }
+        say(card, S.saved);
+      } else if (result.kind === "retry") {
+        upsertQueued(queueEntry(card, entry));
+        say(card, S.offline);
+      } else {
+        removeQueued(entry.uuid);
+        revert(card, entry);
+        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+      }
+      render(card);
+    });
+  }
+
+  function update(card, entry, changes) {
+    if (!entry.id || isQueued(entry.uuid)) {
+      upsertQueued(queueEntry(card, entry, changes));
+      flush();
+      return;
+    }
+    send(logUrl(config.logUpdateUrl, entry.id), changes).then(function (result) {
+      if (result.kind === "ok") {
+        say(card, S.saved);
+      } else if (result.kind === "retry") {
+        upsertQueued(queueEntry(card, entry, changes));
+        say(card, S.offline);
+      } else {
+        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+      }
+    });
+  }
+
+  function revert(card, entry) {
+    card.sessions = Math.max(0, card.sessions - 1);
+    if (card.open === entry) {
+      card.open = null;
+    }
+    if (card.last === entry) {
+      card.last = null;
+    }
+    render(card);
+  }
+
+  /* One tap: one set (``all`` false) or the whole session. */
+  function tick(card, all) {
+    if (card.open) {
+      var entry = card.open;
+      entry.sets = all ? card.sets : Math.min(entry.sets + 1, card.sets);
+      if (entry.sets >= card.sets) {
+        card.open = null;
+      }
+      render(card);
+      update(card, entry, { sets_done: entry.sets });
+      return;
+    }
+    var fresh = { uuid: uuid4(), id: null, sets: all ? card.sets : 1, date: localDate() };
+    card.sessions += 1;
+    card.last = fresh;
+    if (fresh.sets < card.sets) {
+      card.open = fresh;
+    }
+    render(card);
+    create(card, fresh);
+  }
+
+  function setupTimer(card) {
+    var box = card.el.querySelector("[data-role=timer]");
+    if (!box || !card.hold) {
+      return;
+    }
+    var button = box.querySelector("[data-role=hold]");
+    var countdown = box.querySelector("[data-role=countdown]");
+    var repsText = box.querySelector("[data-role=reps-text]");
+    var timer = null;
+    var holds = 0;
+    var audio = null;
+
+    function stop() {
+      window.clearInterval(timer);
+      timer = null;
+      box.classList.remove("is-running");
+      button.textContent = fmt(S.holdStart, { s: card.hold });
+      countdown.textContent = card.hold;
+    }
+
+    function beep() {
+      if (!audio) {
+        return;
+      }
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      oscillator.type = "sine";
+      oscillator.frequency.value = 880;
+      gain.gain.value = 0.25;
+      oscillator.connect(gain);
+      gain.connect(audio.destination);
+      oscillator.start();
+      oscillator.stop(audio.currentTime + 0.4);
+    }
+
+    button.addEventListener("click", function () {
+      if (timer) {
+        stop();
+        return;
+      }
+      if (!audio) {
+        // Created on a tap: browsers allow sound only after a user gesture.
+        var AudioContextClass = window.AudioContext || window.webkitAudioContext;
+        audio = AudioContextClass ? new AudioContextClass() : null;
+      }
+      if (audio && audio.state === "suspended") {
+        audio.resume();
+      }
+      var endsAt = Date.now() + card.hold * 1000;
+      countdown.textContent = card.hold;
+      box.classList.add("is-running");
+      button.textContent = S.holdStop;
+      timer = window.setInterval(function () {
+        var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
+        countdown.textContent = left;
+        if (left > 0) {
+          return;
+        }
+        stop();
+        beep();
+        if (navigator.vibrate) {
+          navigator.vibrate([200, 100, 200]);
+        }
+        if (card.reps) {
+          // Holds are repetitions here: a set is counted after ``reps`` holds.
+          holds += 1;
+          if (holds >= card.reps) {
+            holds = 0;
+            tick(card, false);
+          }
+          if (repsText) {
+            repsText.textContent = fmt(S.repsDone, { done: holds, reps: card.reps });
+          }
+        } else {
+          tick(card, false);
+        }
+        say(card, S.holdDone);
+      }, 250);
+    });
+    box.hidden = isDone(card);
+  }
+
+  function setupCard(element) {
+    var data = element.dataset;
+    var card = {
+      el: element,
+      rx: Number(data.rx),
+      sets: Number(data.sets) || 1,
+      times: Number(data.times) || 1,
+      reps: data.reps ? Number(data.reps) : 0,
+      hold: data.hold ? Number(data.hold) : 0,
+      sessions: Number(data.sessions) || 0,
+      open: null,
+      last: null,
+    };
+    if (data.lastUuid) {
+      card.last = {
+        uuid: data.lastUuid,
+        id: Number(data.lastId),
+        sets: Number(data.lastSets) || 0,
+        date: config.today,
+      };
+    }
+    if (data.openUuid) {
+      card.open = card.last && card.last.uuid === data.openUuid ? card.last : null;
+      if (!card.open) {
+        card.open = { uuid: data.openUuid, id: Number(data.openId), sets: Number(data.openSets) || 0, date: config.today };
+      }
+    }
+    element.querySelector("[data-role=tick]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      tick(card, !submitter || submitter.dataset.action === "all");
+    });
+    var feedback = element.querySelector("[data-role=feedback]");
+    feedback.querySelectorAll("input[type=range]").forEach(function (input) {
+      var output = feedback.querySelector("output[for='" + input.id + "']");
+      input.addEventListener("input", function () {
+        if (output) {
+          output.textContent = input.value;
+        }
+      });
+    });
+    feedback.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!card.last) {
+        return;
+      }
+      update(card, card.last, {
+        pain: feedback.elements.pain.value,
+        effort: feedback.elements.effort.value,
+        note: feedback.elements.note.value,
+      });
+    });
+    element.querySelector("[data-role=undo]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var entry = card.last;
+      if (!entry) {
+        return;
+      }
+      if (!entry.id || isQueued(entry.uuid)) {
+        // Never reached the server (or only partly): forgetting it here is enough,
+        // unless it has an id, in which case the server copy is undone too.
+        removeQueued(entry.uuid);
+        if (!entry.id) {
+          revert(card, entry);
+          say(card, S.undone);
+          return;
+        }
+      }
+      send(logUrl(config.logUndoUrl, entry.id), {}).then(function (result) {
+        if (result.kind === "ok") {
+          revert(card, entry);
+          say(card, S.undone);
+        } else if (result.kind === "retry") {
+          say(card, S.undoOffline);
+        } else {
+          say(card, fmt(S.refused, { reason: reasonOf(result) }));
+        }
+      });
+    });
+    cards.push(card);
+    setupTimer(card);
+    return card;
+  }
+
+  /* Ticks still waiting in the queue show as ticked after a reload. */
+  function applyQueued() {
+    var today = localDate();
+    loadQueue().forEach(function (item) {
+      var card = cardFor(item.prescription);
+      if (!card || item.date !== today) {
+        return;
+      }
+      var known = [card.open, card.last].filter(function (entry) {
+        return entry && entry.uuid === item.client_uuid;
+      })[0];
+      if (known) {
+        known.sets = Math.max(known.sets, Number(item.sets_done) || 0);
+        if (card.open === known && known.sets >= card.sets) {
+          card.open = null;
+        }
+      } else {
+        var entry = { uuid: item.client_uuid, id: null, sets: Number(item.sets_done) || 1, date: item.date };
+        card.sessions += 1;
+        card.last = entry;
+        card.open = entry.sets < card.sets ? entry : null;
+      }
+    });
+    cards.forEach(render);
+  }
+
+  document.querySelectorAll(".rehab-card[data-rx]").forEach(setupCard);
+  applyQueued();
+  showQueue();
+  flush();
+  window.addEventListener("online", flush);
+  window.setInterval(function () {
+    if (loadQueue().length) {
+      flush();
+    }
+  }, 30000);
+})();

@@ -1,0 +1,344 @@
+"""clinic.services: patients, invitations and messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic import services
+from clinic.models import Clinician, Invitation, Message, Patient, User, hash_token
+from tests import factories
+
+NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
+
+
+def patient_fields(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    fields: dict[str, Any] = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": dt.date(1980, 12, 10),
+        "email": "Ada@Example.org",
+        "injured_side": Patient.Side.RIGHT,
+        "injury_date": today - dt.timedelta(days=10),
+        "pathway": Patient.Pathway.OPERATIVE,
+        "surgery_date": today - dt.timedelta(days=8),
+        "timezone": "Europe/London",
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def uninvited(clinician: Clinician) -> Patient:
+    """A patient with an email address and no account yet."""
+    return factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
+
+
+# --- Patients ------------------------------------------------------------------------------
+
+
+def test_patient_create(clinician: Clinician) -> None:
+    patient = services.patient_create(
+        clinic=clinician.clinic, created_by=clinician.user, **patient_fields()
+    )
+    assert patient.pk
+    assert patient.clinic == clinician.clinic
+    assert patient.email == "ada@example.org"
+    assert patient.status == Patient.Status.ACTIVE
+
+
+def test_patient_create_twice_quickly_makes_one_row(clinician: Clinician) -> None:
+    first = services.patient_create(
+        clinic=clinician.clinic, created_by=clinician.user, **patient_fields()
+    )
+    second = services.patient_create(
+        clinic=clinician.clinic, created_by=clinician.user, **patient_fields()
+    )
+    assert first == second
+    assert Patient.objects.count() == 1
+
+
+def test_patient_create_same_details_later_is_a_new_patient(clinician: Clinician) -> None:
+    # Two people may share a name, birthday and injury date (not an email address).
+    fields = patient_fields(email="")
+    services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **fields)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **fields)
+    assert Patient.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"surgery_date": None}, "surgery_date"),
+        ({"pathway": Patient.Pathway.NON_OPERATIVE}, "surgery_date"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+    ],
+)
+def test_patient_create_validates(
+    clinician: Clinician, overrides: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.patient_create(
+            clinic=clinician.clinic, created_by=clinician.user, **patient_fields(**overrides)
+        )
+    assert field in error.value.message_dict
+    assert not Patient.objects.exists()
+
+
+def test_patient_create_refuses_unknown_fields(clinician: Clinician) -> None:
+    with pytest.raises(ValidationError):
+        services.patient_create(
+            clinic=clinician.clinic,
+            created_by=clinician.user,
+            **patient_fields(status=Patient.Status.ARCHIVED),
+        )
+
+
+def test_patient_email_must_be_free_in_the_clinic(clinician: Clinician) -> None:
+    factories.PatientFactory(clinic=clinician.clinic, user=None, email="ada@example.org")
+    with pytest.raises(ValidationError) as error:
+        services.patient_create(
+            clinic=clinician.clinic, created_by=clinician.user, **patient_fields()
+        )
+    assert "email" in error.value.message_dict
+    assert Patient.objects.count() == 1
+
+
+def test_patient_email_used_in_another_clinic_is_fine(clinician: Clinician) -> None:
+    factories.PatientFactory(user=None, email="ada@example.org")
+    services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **patient_fields())
+    assert Patient.objects.count() == 2
+
+
+def test_patient_update_keeps_own_email_but_not_anothers(
+    patient: Patient, other_patient: Patient
+) -> None:
+    services.patient_update(patient=patient, email=patient.email.upper())
+    with pytest.raises(ValidationError):
+        services.patient_update(patient=patient, email=other_patient.email)
+    assert Patient.objects.get(pk=patient.pk).email != other_patient.email
+
+
+def test_patient_update(patient: Patient) -> None:
+    services.patient_update(patient=patient, first_name="Grace", email="GRACE@example.org")
+    patient.refresh_from_db()
+    assert patient.first_name == "Grace"
+    assert patient.email == "grace@example.org"
+
+
+def test_patient_update_validates_and_saves_nothing(patient: Patient) -> None:
+    with pytest.raises(ValidationError):
+        services.patient_update(
+            patient=patient, surgery_date=patient.injury_date - dt.timedelta(days=1)
+        )
+    patient.refresh_from_db()
+    assert patient.surgery_date is not None
+    assert patient.surgery_date >= patient.injury_date
+
+
+def test_patient_status_changes(patient: Patient) -> None:
+    services.patient_discharge(patient=patient)
+    assert Patient.objects.get(pk=patient.pk).status == Patient.Status.DISCHARGED
+    services.patient_archive(patient=patient)
+    assert Patient.objects.get(pk=patient.pk).status == Patient.Status.ARCHIVED
+    services.patient_reactivate(patient=patient)
+    assert Patient.objects.get(pk=patient.pk).status == Patient.Status.ACTIVE
+
+
+# --- Invitations -----------------------------------------------------------------------------
+
+
+def test_invitation_create_stores_only_a_hash(
+    uninvited: Patient, clinician: Clinician, mailoutbox: list[Any], settings: Any
+) -> None:
+    settings.SITE_URL = "https://rehab.example.org"
+    invitation, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    assert len(token) >= 40
+    assert invitation.token_hash == hash_token(token)
+    assert token not in invitation.token_hash
+    assert invitation.created_by == clinician.user
+    assert invitation.expires_at - invitation.created_at == dt.timedelta(
+        days=settings.INVITATION_TTL_DAYS
+    )
+    assert len(mailoutbox) == 1
+    email = mailoutbox[0]
+    assert email.to == ["new@example.org"]
+    assert f"https://rehab.example.org/invite/{token}/" in email.body
+    assert uninvited.clinic.name in email.subject
+
+
+def test_invitation_create_needs_an_email(clinician: Clinician, mailoutbox: list[Any]) -> None:
+    patient = factories.PatientFactory(clinic=clinician.clinic, user=None, email="")
+    with pytest.raises(ValidationError) as error:
+        services.invitation_create(patient=patient, created_by=clinician.user)
+    assert error.value.code == "no_email"
+    assert not Invitation.objects.exists()
+    assert not mailoutbox
+
+
+def test_invitation_create_refuses_an_archived_patient(
+    uninvited: Patient, clinician: Clinician
+) -> None:
+    services.patient_archive(patient=uninvited)
+    with pytest.raises(ValidationError):
+        services.invitation_create(patient=uninvited, created_by=clinician.user)
+    assert not Invitation.objects.exists()
+
+
+def test_reinvite_revokes_the_earlier_link(uninvited: Patient, clinician: Clinician) -> None:
+    first, first_token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1)):
+        second, second_token = services.invitation_create(
+            patient=uninvited, created_by=clinician.user
+        )
+        first.refresh_from_db()
+        assert first.revoked_at is not None
+        assert second.is_usable()
+        with pytest.raises(ValidationError) as error:
+            services.invitation_accept(token=first_token, password=NEW_PASSWORD)
+        assert error.value.code == "revoked"
+        user = services.invitation_accept(token=second_token, password=NEW_PASSWORD)
+    assert user.email == "new@example.org"
+
+
+def test_invitation_double_submit_is_refused(uninvited: Patient, clinician: Clinician) -> None:
+    services.invitation_create(patient=uninvited, created_by=clinician.user)
+    with pytest.raises(ValidationError) as error:
+        services.invitation_create(patient=uninvited, created_by=clinician.user)
+    assert error.value.code == "too_soon"
+    assert Invitation.objects.count() == 1
+    assert Invitation.objects.get().is_usable()
+
+
+def test_invitation_accept_creates_the_account(uninvited: Patient, clinician: Clinician) -> None:
+    invitation, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    user = services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert user.check_password(NEW_PASSWORD)
+    assert user.email == "new@example.org"
+    assert user.full_name == uninvited.full_name
+    uninvited.refresh_from_db()
+    invitation.refresh_from_db()
+    assert uninvited.user == user
+    assert invitation.used_at is not None
+
+
+def test_invitation_accept_reuses_the_linked_account(
+    patient: Patient, clinician: Clinician
+) -> None:
+    account = patient.user
+    _, token = services.invitation_create(patient=patient, created_by=clinician.user)
+    user = services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert user.pk == account.pk
+    assert User.objects.filter(email__iexact=patient.email).count() == 1
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_invitation_is_single_use(uninvited: Patient, clinician: Clinician) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    services.invitation_accept(token=token, password=NEW_PASSWORD)
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token, password="another-long-passphrase-77")
+    assert error.value.code == "used"
+    assert User.objects.get(email="new@example.org").check_password(NEW_PASSWORD)
+
+
+def test_invitation_expires(uninvited: Patient, clinician: Clinician, settings: Any) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    later = timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS, minutes=1)
+    with time_machine.travel(later), pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert error.value.code == "expired"
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+
+
+def test_invitation_unknown_token(db: None) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token="not-a-token", password=NEW_PASSWORD)
+    assert error.value.code == "unknown"
+
+
+def test_invitation_refuses_an_email_of_another_account(
+    uninvited: Patient, clinician: Clinician
+) -> None:
+    factories.UserFactory(email="NEW@example.org")
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert error.value.code == "email_taken"
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+    assert Invitation.objects.get().used_at is None
+
+
+def test_invitation_accept_validates_the_password(uninvited: Patient, clinician: Clinician) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    with pytest.raises(ValidationError):
+        services.invitation_accept(token=token, password="123")
+    assert not User.objects.filter(email="new@example.org").exists()
+    assert Invitation.objects.get().used_at is None
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+def test_message_send(patient: Patient) -> None:
+    message = services.message_send(
+        patient=patient, author=patient.user, body="  Is swelling normal?  ", from_patient=True
+    )
+    assert message.body == "Is swelling normal?"
+    assert message.read_at is None
+
+
+def test_message_send_refuses_an_empty_body(patient: Patient) -> None:
+    with pytest.raises(ValidationError):
+        services.message_send(patient=patient, author=patient.user, body="   ", from_patient=True)
+    assert not Message.objects.exists()
+
+
+def test_message_double_submit_makes_one_row(patient: Patient) -> None:
+    first = services.message_send(
+        patient=patient, author=patient.user, body="Hello", from_patient=True
+    )
+    second = services.message_send(
+        patient=patient, author=patient.user, body="Hello", from_patient=True
+    )
+    assert first == second
+    assert Message.objects.count() == 1
+
+
+def test_message_same_body_after_ten_seconds_is_new(patient: Patient) -> None:
+    services.message_send(patient=patient, author=patient.user, body="Thanks", from_patient=True)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=11)):
+        services.message_send(
+            patient=patient, author=patient.user, body="Thanks", from_patient=True
+        )
+    assert Message.objects.count() == 2
+
+
+def test_message_same_body_by_another_author_is_new(patient: Patient, clinician: Clinician) -> None:
+    services.message_send(patient=patient, author=patient.user, body="OK", from_patient=True)
+    services.message_send(patient=patient, author=clinician.user, body="OK", from_patient=False)
+    assert Message.objects.count() == 2
+
+
+def test_messages_mark_read_marks_the_other_side(patient: Patient, clinician: Clinician) -> None:
+    from_patient = factories.MessageFactory(patient=patient)
+    from_clinic = factories.MessageFactory(
+        patient=patient, author=clinician.user, from_patient=False
+    )
+    assert services.messages_mark_read(patient=patient, reader_is_patient=False) == 1
+    from_patient.refresh_from_db()
+    from_clinic.refresh_from_db()
+    assert from_patient.read_at is not None
+    assert from_clinic.read_at is None
+    assert services.messages_mark_read(patient=patient, reader_is_patient=True) == 1
+    from_clinic.refresh_from_db()
+    assert from_clinic.read_at is not None

@@ -1,0 +1,488 @@
+"""Clinic pages: home, add/edit patient, status changes, invitations.
+
+Each view: it works; a colleague can; another clinic's clinician gets 404; a patient gets 404;
+anonymous is sent to sign in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import services
+from clinic.models import Clinician, Invitation, Patient, User
+from tests import factories
+from tests.conftest import client_for
+
+NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
+
+
+def form_data(**overrides: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    data: dict[str, Any] = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": "1980-12-10",
+        "email": "ada@example.org",
+        "injured_side": "right",
+        "injury_date": (today - dt.timedelta(days=10)).isoformat(),
+        "pathway": "operative",
+        "surgery_date": (today - dt.timedelta(days=8)).isoformat(),
+        "timezone": "Europe/London",
+    }
+    data.update(overrides)
+    return data
+
+
+def assert_login_redirect(response: Any, path: str) -> None:
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse('login')}?next=")
+    assert path in response["Location"]
+
+
+@pytest.fixture
+def uninvited(clinician: Clinician) -> Patient:
+    return factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
+
+
+# --- Home --------------------------------------------------------------------------------------
+
+
+def test_home_sends_clinicians_to_the_dashboard(clinician: Clinician) -> None:
+    response = client_for(clinician.user).get(reverse("clinic:home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:dashboard")
+
+
+def test_home_sends_patients_to_today(patient: Patient) -> None:
+    response = client_for(patient.user).get(reverse("clinic:home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:today")
+
+
+def test_home_for_staff_links_to_the_admin(staff: User) -> None:
+    response = client_for(staff).get(reverse("clinic:home"))
+    assert response.status_code == 200
+    assert reverse("admin:index") in response.content.decode()
+
+
+def test_home_for_a_user_without_a_role(db: None) -> None:
+    response = client_for(factories.UserFactory()).get(reverse("clinic:home"))
+    assert response.status_code == 200
+    assert reverse("admin:index") not in response.content.decode()
+
+
+def test_home_anonymous(db: None) -> None:
+    assert_login_redirect(Client().get("/"), "/")
+
+
+# --- Add a patient ---------------------------------------------------------------------------
+
+
+def test_create_page(clinician: Clinician) -> None:
+    response = client_for(clinician.user).get(reverse("clinic:patient_create"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'name="first_name"' in content
+    assert '<option value="Europe/London" selected>' in content
+
+
+def test_create(clinician: Clinician) -> None:
+    response = client_for(clinician.user).post(reverse("clinic:patient_create"), form_data())
+    patient = Patient.objects.get()
+    assert patient.clinic == clinician.clinic
+    assert patient.full_name == "Ada Lovelace"
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:patient_detail", args=[patient.pk])
+
+
+def test_create_double_submit_makes_one_patient(clinician: Clinician) -> None:
+    client = client_for(clinician.user)
+    first = client.post(reverse("clinic:patient_create"), form_data())
+    second = client.post(reverse("clinic:patient_create"), form_data())
+    assert Patient.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"surgery_date": "2000-01-01", "injury_date": "2000-01-05"}, "surgery_date"),
+        ({"surgery_date": ""}, "surgery_date"),
+        (
+            {"injury_date": "2999-01-01", "pathway": "non_operative", "surgery_date": ""},
+            "injury_date",
+        ),
+        ({"timezone": "Not/AZone"}, "timezone"),
+        ({"injury_date": "not a date"}, "injury_date"),
+    ],
+)
+def test_create_bad_input_shows_errors_and_saves_nothing(
+    clinician: Clinician, overrides: dict[str, Any], field: str
+) -> None:
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_create"), form_data(**overrides)
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert "invalid-feedback" in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+def test_create_colleague(colleague: Clinician) -> None:
+    client_for(colleague.user).post(reverse("clinic:patient_create"), form_data())
+    assert Patient.objects.get().clinic == colleague.clinic
+
+
+def test_create_patient_gets_404(patient: Patient) -> None:
+    client = client_for(patient.user)
+    assert client.get(reverse("clinic:patient_create")).status_code == 404
+    assert client.post(reverse("clinic:patient_create"), form_data()).status_code == 404
+    assert Patient.objects.count() == 1
+
+
+def test_create_anonymous(db: None) -> None:
+    url = reverse("clinic:patient_create")
+    assert_login_redirect(Client().get(url), url)
+    assert_login_redirect(Client().post(url, form_data()), url)
+    assert not Patient.objects.exists()
+
+
+# --- Edit a patient --------------------------------------------------------------------------
+
+
+def test_edit_page(clinician: Clinician, patient: Patient) -> None:
+    response = client_for(clinician.user).get(reverse("clinic:patient_edit", args=[patient.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert patient.first_name in content
+    assert reverse("clinic:patient_discharge", args=[patient.pk]) in content
+    assert reverse("clinic:patient_invite", args=[patient.pk]) in content
+    assert "/delete" not in content
+
+
+def test_edit(clinician: Clinician, patient: Patient) -> None:
+    data = form_data(email=patient.email, first_name="Grace")
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_edit", args=[patient.pk]), data
+    )
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.first_name == "Grace"
+    assert patient.pathway == "operative"
+
+
+def test_edit_bad_input_saves_nothing(clinician: Clinician, patient: Patient) -> None:
+    before = Patient.objects.get(pk=patient.pk)
+    data = form_data(
+        email=patient.email, first_name="Grace", surgery_date="2000-01-01", injury_date="2000-01-05"
+    )
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_edit", args=[patient.pk]), data
+    )
+    assert response.status_code == 200
+    assert "surgery_date" in response.context["form"].errors
+    after = Patient.objects.get(pk=patient.pk)
+    assert (after.first_name, after.surgery_date) == (before.first_name, before.surgery_date)
+
+
+def test_edit_colleague(colleague: Clinician, patient: Patient) -> None:
+    url = reverse("clinic:patient_edit", args=[patient.pk])
+    assert client_for(colleague.user).get(url).status_code == 200
+
+
+def test_edit_other_clinic_gets_404(other_clinician: Clinician, patient: Patient) -> None:
+    url = reverse("clinic:patient_edit", args=[patient.pk])
+    client = client_for(other_clinician.user)
+    assert client.get(url).status_code == 404
+    assert client.post(url, form_data(first_name="Mallory")).status_code == 404
+    patient.refresh_from_db()
+    assert patient.first_name != "Mallory"
+
+
+def test_edit_patient_gets_404(patient: Patient) -> None:
+    url = reverse("clinic:patient_edit", args=[patient.pk])
+    assert client_for(patient.user).get(url).status_code == 404
+
+
+def test_edit_anonymous(patient: Patient) -> None:
+    url = reverse("clinic:patient_edit", args=[patient.pk])
+    assert_login_redirect(Client().get(url), url)
+
+
+# --- Discharge, archive, reactivate ------------------------------------------------------------
+
+STATUS_VIEWS = [
+    ("clinic:patient_discharge", Patient.Status.DISCHARGED),
+    ("clinic:patient_archive", Patient.Status.ARCHIVED),
+]
+
+
+@pytest.mark.parametrize(("name", "status"), STATUS_VIEWS)
+def test_status_change(clinician: Clinician, patient: Patient, name: str, status: str) -> None:
+    response = client_for(clinician.user).post(reverse(name, args=[patient.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:patient_detail", args=[patient.pk])
+    patient.refresh_from_db()
+    assert patient.status == status
+
+
+def test_reactivate(colleague: Clinician, patient: Patient) -> None:
+    Patient.objects.filter(pk=patient.pk).update(status=Patient.Status.ARCHIVED)
+    client_for(colleague.user).post(reverse("clinic:patient_reactivate", args=[patient.pk]))
+    patient.refresh_from_db()
+    assert patient.status == Patient.Status.ACTIVE
+
+
+def test_status_change_follows_a_safe_next(clinician: Clinician, patient: Patient) -> None:
+    client = client_for(clinician.user)
+    url = reverse("clinic:patient_discharge", args=[patient.pk])
+    response = client.post(url, {"next": "/clinic/patients/"})
+    assert response["Location"] == "/clinic/patients/"
+    response = client.post(url, {"next": "https://evil.example.com/"})
+    assert response["Location"] == reverse("rehab:patient_detail", args=[patient.pk])
+
+
+@pytest.mark.parametrize(("name", "status"), STATUS_VIEWS)
+def test_status_change_is_post_only(
+    clinician: Clinician, patient: Patient, name: str, status: str
+) -> None:
+    response = client_for(clinician.user).get(reverse(name, args=[patient.pk]))
+    assert response.status_code == 405
+    patient.refresh_from_db()
+    assert patient.status == Patient.Status.ACTIVE
+
+
+@pytest.mark.parametrize(("name", "status"), STATUS_VIEWS)
+def test_status_change_other_clinic_and_patient_get_404(
+    other_clinician: Clinician, patient: Patient, name: str, status: str
+) -> None:
+    url = reverse(name, args=[patient.pk])
+    assert client_for(other_clinician.user).post(url).status_code == 404
+    assert client_for(patient.user).post(url).status_code == 404
+    assert_login_redirect(Client().post(url), url)
+    patient.refresh_from_db()
+    assert patient.status == Patient.Status.ACTIVE
+
+
+def test_there_is_no_delete_path(clinician: Clinician, patient: Patient) -> None:
+    client = client_for(clinician.user)
+    for path in (f"/clinic/patients/{patient.pk}/delete/", f"/clinic/patients/{patient.pk}/"):
+        client.delete(path)
+        client.post(path)
+    assert Patient.objects.filter(pk=patient.pk).exists()
+
+
+# --- Invite ------------------------------------------------------------------------------------
+
+
+def invite(client: Client, patient: Patient) -> Any:
+    return client.post(reverse("clinic:patient_invite", args=[patient.pk]))
+
+
+def link_in(response: Any) -> str:
+    match = re.search(r'value="(https?://[^"]+/invite/[^"]+/)"', response.content.decode())
+    assert match, "the page shows the link"
+    return match.group(1)
+
+
+def test_invite(
+    clinician: Clinician, uninvited: Patient, mailoutbox: list[Any], settings: Any
+) -> None:
+    settings.SITE_URL = "https://rehab.example.org"
+    response = invite(client_for(clinician.user), uninvited)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    link = link_in(response)
+    assert link.startswith("https://rehab.example.org/invite/")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    invitation = Invitation.objects.get()
+    assert invitation.token_hash != token
+    assert invitation.is_usable()
+    content = response.content.decode()
+    assert '<svg role="img" aria-label="QR code of the invitation link"' in content
+    assert "<path" in content
+    assert "cannot be shown again" in content
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["new@example.org"]
+    assert link in mailoutbox[0].body
+
+
+def test_invite_colleague(colleague: Clinician, uninvited: Patient) -> None:
+    assert invite(client_for(colleague.user), uninvited).status_code == 200
+
+
+def test_invite_without_email(clinician: Clinician, mailoutbox: list[Any]) -> None:
+    patient = factories.PatientFactory(clinic=clinician.clinic, user=None, email="")
+    response = invite(client_for(clinician.user), patient)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clinic:patient_edit", args=[patient.pk])
+    assert not Invitation.objects.exists()
+    assert not mailoutbox
+
+
+def test_invite_double_submit(clinician: Clinician, uninvited: Patient) -> None:
+    client = client_for(clinician.user)
+    invite(client, uninvited)
+    response = invite(client, uninvited)
+    assert response.status_code == 302
+    assert Invitation.objects.count() == 1
+
+
+def test_invite_is_post_only(clinician: Clinician, uninvited: Patient) -> None:
+    url = reverse("clinic:patient_invite", args=[uninvited.pk])
+    assert client_for(clinician.user).get(url).status_code == 405
+
+
+def test_invite_other_clinic_patient_anonymous(
+    other_clinician: Clinician, uninvited: Patient, patient: Patient, mailoutbox: list[Any]
+) -> None:
+    url = reverse("clinic:patient_invite", args=[uninvited.pk])
+    assert client_for(other_clinician.user).post(url).status_code == 404
+    assert client_for(patient.user).post(url).status_code == 404
+    assert_login_redirect(Client().post(url), url)
+    assert not Invitation.objects.exists()
+    assert not mailoutbox
+
+
+# --- Accept an invitation ------------------------------------------------------------------------
+
+
+def accept_url(token: str) -> str:
+    return reverse("clinic:invitation_accept", args=[token])
+
+
+def password_data(password: str = NEW_PASSWORD) -> dict[str, str]:
+    return {"new_password1": password, "new_password2": password}
+
+
+def test_accept_page(clinician: Clinician, uninvited: Patient) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    response = Client().get(accept_url(token))
+    assert response.status_code == 200
+    assert "new@example.org" in response.content.decode()
+    assert 'name="new_password1"' in response.content.decode()
+
+
+def test_accept_creates_the_account_and_signs_in(clinician: Clinician, uninvited: Patient) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    client = Client()
+    response = client.post(accept_url(token), password_data())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clinic:home")
+    uninvited.refresh_from_db()
+    assert uninvited.user is not None
+    assert uninvited.user.email == "new@example.org"
+    assert uninvited.user.check_password(NEW_PASSWORD)
+    assert client.session[SESSION_KEY] == str(uninvited.user.pk)
+    assert Invitation.objects.get().used_at is not None
+    # The patient can now reach their own pages.
+    assert client.get(reverse("rehab:my_messages")).status_code == 200
+
+
+def test_accept_bad_password_shows_errors(clinician: Clinician, uninvited: Patient) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    mismatch = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}
+    for data in (password_data("short"), password_data("new@example.org"), mismatch):
+        response = Client().post(accept_url(token), data)
+        assert response.status_code == 200
+        assert response.context["form"].errors
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+    assert Invitation.objects.get().used_at is None
+
+
+def test_accept_is_single_use(clinician: Clinician, uninvited: Patient) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    Client().post(accept_url(token), password_data())
+    response = Client().post(accept_url(token), password_data("another-long-passphrase-77"))
+    assert response.status_code == 410
+    assert "already been used" in response.content.decode()
+    user = User.objects.get(email="new@example.org")
+    assert user.check_password(NEW_PASSWORD)
+    assert Client().get(accept_url(token)).status_code == 410
+
+
+def test_accept_expired(clinician: Clinician, uninvited: Patient, settings: Any) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    later = timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS, seconds=1)
+    with time_machine.travel(later):
+        response = Client().post(accept_url(token), password_data())
+        assert response.status_code == 410
+        content = response.content.decode()
+        assert "expired" in content
+        assert "new link" in content
+        assert Client().get(accept_url(token)).status_code == 410
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+
+
+def test_accept_just_before_expiry(clinician: Clinician, uninvited: Patient, settings: Any) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    later = timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS, seconds=-60)
+    with time_machine.travel(later):
+        assert Client().post(accept_url(token), password_data()).status_code == 302
+
+
+def test_reinvite_invalidates_the_old_link(
+    clinician: Clinician, uninvited: Patient, mailoutbox: list[Any]
+) -> None:
+    client = client_for(clinician.user)
+    old = link_in(invite(client, uninvited))
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        new = link_in(invite(client, uninvited))
+        assert old != new
+        old_path = old.split("://", 1)[1].split("/", 1)[1]
+        new_path = new.split("://", 1)[1].split("/", 1)[1]
+        response = Client().get("/" + old_path)
+        assert response.status_code == 410
+        assert "replaced by a newer one" in response.content.decode()
+        assert Client().get("/" + new_path).status_code == 200
+    assert len(mailoutbox) == 2
+
+
+def test_accept_unknown_token(db: None) -> None:
+    response = Client().get(accept_url("no-such-token"))
+    assert response.status_code == 404
+    assert "not valid" in response.content.decode()
+    assert Client().post(accept_url("no-such-token"), password_data()).status_code == 404
+    assert not User.objects.exists()
+
+
+def test_accept_refuses_an_email_of_another_account(
+    clinician: Clinician, uninvited: Patient
+) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    factories.UserFactory(email="new@example.org")
+    response = Client().post(accept_url(token), password_data())
+    assert response.status_code == 409
+    assert "already belongs to another account" in response.content.decode()
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+    assert Invitation.objects.get().used_at is None
+
+
+def test_accept_reuses_the_patients_account(clinician: Clinician, patient: Patient) -> None:
+    _, token = services.invitation_create(patient=patient, created_by=clinician.user)
+    response = Client().post(accept_url(token), password_data())
+    assert response.status_code == 302
+    assert User.objects.filter(email=patient.email).count() == 1
+    patient.user.refresh_from_db()
+    assert patient.user.check_password(NEW_PASSWORD)
+
+
+def test_create_with_an_email_already_in_the_clinic(clinician: Clinician, patient: Patient) -> None:
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_create"), form_data(email=patient.email)
+    )
+    assert response.status_code == 200
+    assert "email" in response.context["form"].errors
+    assert Patient.objects.count() == 1

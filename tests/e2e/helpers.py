@@ -1,0 +1,102 @@
+"""Set-up and steps the journeys share: data made through the services, as the app would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from clinic.models import Clinician, Patient
+from clinic.services import invitation_create
+from rehab import services
+from rehab.models import Plan
+from tests import factories
+
+PASSWORD = "a-Long-patient-passphrase-42"
+
+
+@dataclass
+class Scene:
+    clinician: Clinician
+    patient: Patient
+    plan: Plan
+    token: str
+
+
+def patient_with_plan(*, with_user: bool = False) -> Scene:
+    """An operative patient at week 3 with an active plan of a hold and a reps exercise, and
+    an invitation link (the patient has not set a password yet unless ``with_user``)."""
+    clinician = factories.ClinicianFactory(
+        user__full_name="Pat Physio", user__email="physio@clinic.example"
+    )
+    surgery = timezone.localdate() - dt.timedelta(weeks=3)
+    patient = factories.PatientFactory(
+        clinic=clinician.clinic,
+        user=factories.UserFactory(email="robin@patient.example") if with_user else None,
+        first_name="Robin",
+        last_name="Walker",
+        email="robin@patient.example",
+        injury_date=surgery - dt.timedelta(days=2),
+        surgery_date=surgery,
+    )
+    hold = factories.ExerciseFactory(
+        name="Seated ankle hold",
+        default_sets=1,
+        default_reps=None,
+        default_hold_seconds=2,
+        steps=["Sit with the foot flat.", "Press the foot gently down.", "Hold, then relax."],
+    )
+    reps = factories.ExerciseFactory(name="Toe curls", default_sets=2, default_reps=10)
+    plan = services.plan_create_blank(patient=patient, created_by=clinician.user)
+    phase = factories.PlanPhaseFactory(
+        plan=plan, name="Protected movement", start_week=0, end_week=8
+    )
+    for exercise in (hold, reps):
+        services.prescription_add(phase=phase, exercise=exercise)
+    plan = services.plan_activate(plan=plan, activated_by=clinician.user)
+    token = ""
+    if not with_user:
+        _invitation, token = invitation_create(patient=patient, created_by=clinician.user)
+    return Scene(clinician=clinician, patient=patient, plan=plan, token=token)
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def card(page: Page, name: str) -> Locator:
+    """An exercise card on the Today page, found by its heading."""
+    return page.get_by_role("article", name=name)
+
+
+def choose(page: Page, group: str, option: str) -> None:
+    """Pick ``option`` in the radio group whose legend is ``group``."""
+    page.get_by_role("group", name=group).get_by_text(option, exact=True).click()
+
+
+def tab_to(page: Page, target: Locator, *, limit: int = 300) -> None:
+    """Press Tab until ``target`` has the keyboard focus, as a keyboard user would."""
+    for _ in range(limit):
+        if target.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"{target} was not reached with the Tab key in {limit} presses")
+
+
+def expect_done(page: Page, name: str) -> None:
+    expect(card(page, name).get_by_text("Done for today")).to_be_visible()
+
+
+def eventually(page: Page, check: Callable[[], bool], *, seconds: float = 10) -> None:
+    """Wait until ``check()`` holds (for effects that reach the database after the page)."""
+    for _ in range(int(seconds * 10)):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the expected change did not happen in time")

@@ -1,0 +1,168 @@
+"""The patient on a phone (390×844): from the invitation to a message to the clinic."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from clinic.models import Message
+from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog
+from tests.e2e.conftest import check_page
+from tests.e2e.helpers import (
+    PASSWORD,
+    card,
+    choose,
+    eventually,
+    expect_done,
+    patient_with_plan,
+    tab_to,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JOURNEY = "patient"
+
+
+def test_patient_journey_on_a_phone(live_server: object, phone: Page) -> None:
+    scene = patient_with_plan()
+    page = phone
+
+    # The invitation: set a password, land on Today.
+    page.goto(f"{live_server}/invite/{scene.token}/")
+    expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
+    check_page(page, JOURNEY, "invitation")
+    page.get_by_label(re.compile(r"New password\W*$")).fill(PASSWORD)
+    page.get_by_label("New password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Set password and sign in").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    expect(page.get_by_text("Protected movement")).to_be_visible()
+    expect(page.get_by_text("This plan comes from your physiotherapist")).to_be_visible()
+    check_page(page, JOURNEY, "today")
+
+    # The hold timer counts the set when it ends.
+    hold = card(page, "Seated ankle hold")
+    hold.get_by_role("button", name="Start 2-second hold").click()
+    expect(hold.get_by_text("Sets done: 1 of 1")).to_be_visible(timeout=8_000)
+    expect_done(page, "Seated ankle hold")
+
+    # Tick off the whole exercise, then log pain 3.
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect_done(page, "Toe curls")
+    toes.get_by_label("Pain (0 = none, 10 = worst imaginable)").fill("3")
+    toes.get_by_role("button", name="Save how it felt").click()
+    expect(toes.get_by_text("Saved.")).to_be_visible()
+    check_page(page, JOURNEY, "today-ticked")
+
+    page.reload()
+    expect_done(page, "Seated ankle hold")
+    expect_done(page, "Toe curls")
+    logs = ExerciseLog.objects.filter(patient=scene.patient)
+    assert logs.count() == 2
+    assert logs.get(prescription__exercise__name="Toe curls").pain == 3
+
+    # The daily check-in with a red flag: the advice shows at once, the clinic is alerted.
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    check_page(page, JOURNEY, "checkin")
+    choose(page, "Pain at rest right now (0 = none, 10 = worst imaginable)", "2")
+    choose(page, "Swelling", "Mild")
+    page.get_by_label(re.compile("New pain, swelling, warmth or discoloured skin")).check()
+    page.get_by_role("button", name="Send check-in").click()
+    expect(page.get_by_role("heading", name="Act on this now")).to_be_visible()
+    expect(page.get_by_text(re.compile("could be a blood clot"))).to_be_visible()
+    check_page(page, JOURNEY, "checkin-red-flag")
+    assert CheckIn.objects.get(patient=scene.patient).flag_dvt
+    assert Alert.objects.filter(patient=scene.patient, code="dvt").exists()
+
+    # The ATRS questionnaire: ten answers, the total from the server.
+    page.goto(f"{live_server}/me/atrs/")
+    for n in range(1, 11):
+        page.get_by_role("group", name=re.compile(rf"^{n}\. ")).get_by_text("6", exact=True).click()
+    check_page(page, JOURNEY, "atrs")
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.get_by_text("60 of 100").first).to_be_visible()
+    assert AtrsResponse.objects.get(patient=scene.patient).total == 60
+
+    # A question to the clinic.
+    page.get_by_role("link", name="Messages", exact=True).click()
+    expect(page.get_by_text("Messages are not for emergencies.")).to_be_visible()
+    page.get_by_role("textbox", name="Message").fill("Is some swelling in the evening normal?")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Is some swelling in the evening normal?")).to_be_visible()
+    check_page(page, JOURNEY, "messages")
+    assert Message.objects.filter(patient=scene.patient, from_patient=True).count() == 1
+
+
+def test_patient_ticks_offline_and_the_tick_is_stored_once(
+    live_server: object, phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = phone
+    page.goto(f"{live_server}/accounts/login/")
+    page.get_by_label("Email address").fill("robin@patient.example")
+    page.get_by_label("Password").fill("correct-horse-battery-staple")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    screenshot_name = "offline-waiting"
+    check_page(page, JOURNEY, screenshot_name)
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 0
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    page.reload()
+    expect_done(page, "Toe curls")
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+
+
+def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Page) -> None:
+    """Sign in, tick an exercise, log pain and send a check-in without touching the mouse."""
+    scene = patient_with_plan(with_user=True)
+    page = phone
+    page.goto(f"{live_server}/accounts/login/")
+    tab_to(page, page.get_by_label("Email address"))
+    page.keyboard.type("robin@patient.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct-horse-battery-staple")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    toes = card(page, "Toe curls")
+    tab_to(page, toes.get_by_role("button", name="All 2 sets done"))
+    page.keyboard.press("Enter")
+    expect_done(page, "Toe curls")
+    tab_to(page, toes.get_by_label("Pain (0 = none, 10 = worst imaginable)"))
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    tab_to(page, toes.get_by_role("button", name="Save how it felt"))
+    page.keyboard.press("Enter")
+    eventually(
+        page, lambda: ExerciseLog.objects.get(patient=scene.patient).pain == 9
+    )  # 5, the slider's start, plus four steps
+
+    tab_to(page, page.get_by_role("link", name="Check-in", exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    # Radio groups: Tab enters the group, arrow keys choose within it.
+    tab_to(
+        page,
+        page.get_by_role("group", name="Pain at rest right now (0 = none, 10 = worst imaginable)")
+        .get_by_role("radio")
+        .first,
+    )
+    page.keyboard.press("Space")
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+    tab_to(page, page.get_by_role("group", name="Swelling").get_by_role("radio").first)
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name="Send check-in"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("today's check-in is saved")).to_be_visible()
+    checkin = CheckIn.objects.get(patient=scene.patient)
+    assert checkin.pain_at_rest == 2
+    assert checkin.swelling == "none"

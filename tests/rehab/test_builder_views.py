@@ -1,0 +1,1476 @@
+"""The plan builder pages: creating, editing, guardrails, activation, progression, the
+handout and the library browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from clinic.models import Clinician, Patient
+from rehab.models import (
+    Exercise,
+    ExerciseLog,
+    PhaseChange,
+    Plan,
+    PlanPhase,
+    Prescription,
+    Protocol,
+)
+from rehab.selectors import progression_evidence
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+STALE = "Someone else changed this plan"
+
+
+# --- The objects the tests work on ---------------------------------------------------------
+
+
+@dataclass
+class World:
+    """An active plan with three phases (the second current) for the clinician's patient, a
+    draft plan for another of their patients, and library exercises."""
+
+    clinician: Clinician
+    patient: Patient
+    plan: Plan
+    phases: list[PlanPhase]
+    rx: Prescription  # in the current phase
+    rx2: Prescription  # after rx in the current phase
+    draft: Plan
+    exercise: Exercise  # in the shared library
+    own_exercise: Exercise  # the clinic's own
+
+    def refresh(self) -> None:
+        self.plan.refresh_from_db()
+        self.draft.refresh_from_db()
+
+
+@pytest.fixture
+def world(clinician: Clinician, patient: Patient) -> World:
+    plan = factories.PlanFactory.create(
+        patient=patient, name="Left Achilles", status=Plan.Status.ACTIVE
+    )
+    phases = [
+        factories.PlanPhaseFactory.create(
+            plan=plan,
+            order=n,
+            name=name,
+            start_week=n * 4,
+            end_week=n * 4 + 4,
+            exit_criteria="Walks without crutches\nNo pain at rest",
+        )
+        for n, name in enumerate(["Protection", "Boot", "Strength"])
+    ]
+    plan.current_phase = phases[1]
+    plan.save()
+    PhaseChange.objects.create(plan=plan, to_phase=phases[1], effective_on=timezone.localdate())
+    rx = factories.PrescriptionFactory.create(phase=phases[1], order=1, exercise__name="Toe curls")
+    rx2 = factories.PrescriptionFactory.create(phase=phases[1], order=2, exercise__name="Leg raise")
+    other_patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    draft = factories.PlanFactory.create(patient=other_patient, status=Plan.Status.DRAFT)
+    factories.PlanPhaseFactory.create(plan=draft, start_week=0, end_week=8)
+    return World(
+        clinician=clinician,
+        patient=patient,
+        plan=plan,
+        phases=phases,
+        rx=rx,
+        rx2=rx2,
+        draft=draft,
+        exercise=factories.ExerciseFactory.create(name="Seated heel raise"),
+        own_exercise=factories.ExerciseFactory.create(
+            name="Clinic balance board", clinic=clinician.clinic
+        ),
+    )
+
+
+def _fixtures_present() -> bool:
+    return all(
+        (Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").exists()
+        for name in ("library", "protocols")
+    )
+
+
+@pytest.fixture
+def seeded(db: None) -> None:
+    if not _fixtures_present():
+        pytest.skip("fixtures/library.json and fixtures/protocols.json are not written yet")
+    call_command("loaddata", "library", "protocols", verbosity=0)
+
+
+def _builder(plan: Plan) -> str:
+    return reverse("rehab:plan_builder", args=[plan.pk])
+
+
+def _phase_data(phase: PlanPhase, version: int, **overrides: Any) -> dict[str, Any]:
+    values = {
+        "version": version,
+        "name": phase.name,
+        "start_week": phase.start_week,
+        "end_week": phase.end_week,
+        "goals": phase.goals,
+        "precautions": phase.precautions,
+        "weight_bearing": phase.weight_bearing,
+        "boot": phase.boot,
+        "wedges": phase.wedges,
+        "exit_criteria": phase.exit_criteria,
+        **overrides,
+    }
+    return {f"phase-{phase.pk}-{k}": v for k, v in values.items()}
+
+
+def _dose_data(rx: Prescription, version: int, **overrides: Any) -> dict[str, Any]:
+    values = {
+        "version": version,
+        "sets": rx.sets,
+        "reps": rx.reps or "",
+        "hold_seconds": rx.hold_seconds or "",
+        "times_per_day": rx.times_per_day,
+        "days_per_week": rx.days_per_week,
+        "side": rx.side,
+        "note": rx.note,
+        **overrides,
+    }
+    return {f"rx-{rx.pk}-{k}": v for k, v in values.items()}
+
+
+# --- Access: every view ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ViewCase:
+    name: str
+    method: str
+    url: Callable[[World], str]
+    data: Callable[[World], dict[str, Any]]
+    ok: int  # the status when it works
+    changes_plan: bool = False  # whether success bumps the plan's version
+
+    def request(self, client: Client, world: World) -> Any:
+        if self.method == "get":
+            return client.get(self.url(world))
+        return client.post(self.url(world), self.data(world))
+
+
+def _none(w: World) -> dict[str, Any]:
+    return {}
+
+
+def _version(w: World) -> dict[str, Any]:
+    return {"version": w.plan.version}
+
+
+VIEWS = [
+    ViewCase(
+        "plan_create GET",
+        "get",
+        lambda w: reverse("rehab:plan_create", args=[w.patient.pk]),
+        _none,
+        200,
+    ),
+    ViewCase(
+        "plan_create POST",
+        "post",
+        lambda w: reverse("rehab:plan_create", args=[w.patient.pk]),
+        lambda w: {"template": "", "name": "Second plan"},
+        302,
+    ),
+    ViewCase("plan_builder", "get", lambda w: _builder(w.plan), _none, 200),
+    ViewCase(
+        "plan_rename",
+        "post",
+        lambda w: reverse("rehab:plan_rename", args=[w.plan.pk]),
+        lambda w: {"rename-version": w.plan.version, "rename-name": "Renamed"},
+        302,
+        True,
+    ),
+    ViewCase(
+        "plan_activate",
+        "post",
+        lambda w: reverse("rehab:plan_activate", args=[w.draft.pk]),
+        lambda w: {"version": w.draft.version},
+        302,
+    ),
+    ViewCase(
+        "plan_advance",
+        "post",
+        lambda w: reverse("rehab:plan_advance", args=[w.plan.pk]),
+        _version,
+        302,
+        True,
+    ),
+    ViewCase(
+        "plan_back",
+        "post",
+        lambda w: reverse("rehab:plan_back", args=[w.plan.pk]),
+        _version,
+        302,
+        True,
+    ),
+    ViewCase(
+        "plan_handout", "get", lambda w: reverse("rehab:plan_handout", args=[w.plan.pk]), _none, 200
+    ),
+    ViewCase(
+        "phase_add",
+        "post",
+        lambda w: reverse("rehab:phase_add", args=[w.plan.pk]),
+        lambda w: {
+            "new-phase-version": w.plan.version,
+            "new-phase-name": "Return to sport",
+            "new-phase-start_week": 12,
+            "new-phase-end_week": 52,
+        },
+        302,
+        True,
+    ),
+    ViewCase(
+        "phase_edit",
+        "post",
+        lambda w: reverse("rehab:phase_edit", args=[w.phases[2].pk]),
+        lambda w: _phase_data(w.phases[2], w.plan.version, name="Strength and balance"),
+        302,
+        True,
+    ),
+    ViewCase(
+        "phase_remove",
+        "post",
+        lambda w: reverse("rehab:phase_remove", args=[w.phases[2].pk]),
+        _version,
+        302,
+        True,
+    ),
+    ViewCase(
+        "phase_move",
+        "post",
+        lambda w: reverse("rehab:phase_move", args=[w.phases[2].pk]),
+        lambda w: {"version": w.plan.version, "direction": "up"},
+        302,
+        True,
+    ),
+    ViewCase(
+        "prescription_add",
+        "post",
+        lambda w: reverse("rehab:prescription_add", args=[w.plan.pk]),
+        lambda w: {"version": w.plan.version, "exercise": w.exercise.pk, "phase": w.phases[2].pk},
+        302,
+        True,
+    ),
+    ViewCase(
+        "prescription_edit",
+        "post",
+        lambda w: reverse("rehab:prescription_edit", args=[w.rx.pk]),
+        lambda w: _dose_data(w.rx, w.plan.version, sets=4),
+        302,
+        True,
+    ),
+    ViewCase(
+        "prescription_remove",
+        "post",
+        lambda w: reverse("rehab:prescription_remove", args=[w.rx.pk]),
+        _version,
+        302,
+        True,
+    ),
+    ViewCase(
+        "prescription_move",
+        "post",
+        lambda w: reverse("rehab:prescription_move", args=[w.rx2.pk]),
+        lambda w: {"version": w.plan.version, "direction": "up"},
+        302,
+        True,
+    ),
+    ViewCase(
+        "prescription_move_phase",
+        "post",
+        lambda w: reverse("rehab:prescription_move_phase", args=[w.rx.pk]),
+        lambda w: {
+            f"rxmove-{w.rx.pk}-version": w.plan.version,
+            f"rxmove-{w.rx.pk}-phase": w.phases[2].pk,
+        },
+        302,
+        True,
+    ),
+    ViewCase("library", "get", lambda w: reverse("rehab:library"), _none, 200),
+    ViewCase(
+        "library_detail",
+        "get",
+        lambda w: reverse("rehab:library_detail", args=[w.own_exercise.pk]),
+        _none,
+        200,
+    ),
+]
+IDS = [case.name for case in VIEWS]
+
+
+@pytest.mark.parametrize("case", VIEWS, ids=IDS)
+@pytest.mark.parametrize("who", ["clinician", "colleague"])
+def test_it_works_for_the_clinician_and_a_colleague(
+    case: ViewCase, who: str, world: World, colleague: Clinician
+) -> None:
+    user = world.clinician.user if who == "clinician" else colleague.user
+    version = world.plan.version
+    response = case.request(client_for(user), world)
+    assert response.status_code == case.ok, response.content.decode()[:2000]
+    if case.ok == 302:
+        assert not response["Location"].startswith(reverse("login"))
+    world.refresh()
+    if case.changes_plan:
+        assert world.plan.version == version + 1
+
+
+@pytest.mark.parametrize("case", [c for c in VIEWS if c.name != "library"], ids=lambda c: c.name)
+def test_another_clinic_gets_404_and_nothing_changes(
+    case: ViewCase, world: World, other_clinician: Clinician
+) -> None:
+    version = world.plan.version
+    response = case.request(client_for(other_clinician.user), world)
+    assert response.status_code == 404
+    world.refresh()
+    assert world.plan.version == version
+    assert world.draft.status == Plan.Status.DRAFT
+
+
+def test_the_library_list_hides_another_clinics_own_exercises(
+    world: World, other_clinician: Clinician
+) -> None:
+    page = client_for(other_clinician.user).get(reverse("rehab:library")).content.decode()
+    assert world.exercise.name in page
+    assert world.own_exercise.name not in page
+    mine = client_for(world.clinician.user).get(reverse("rehab:library")).content.decode()
+    assert world.own_exercise.name in mine
+
+
+@pytest.mark.parametrize("case", VIEWS, ids=IDS)
+def test_a_patient_gets_404(case: ViewCase, world: World) -> None:
+    assert world.patient.user is not None
+    version = world.plan.version
+    response = case.request(client_for(world.patient.user), world)
+    assert response.status_code == 404
+    world.refresh()
+    assert world.plan.version == version
+
+
+@pytest.mark.parametrize("case", VIEWS, ids=IDS)
+def test_anonymous_is_sent_to_sign_in(case: ViewCase, world: World) -> None:
+    response = case.request(Client(), world)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("case", [c for c in VIEWS if c.method == "post"], ids=lambda c: c.name)
+def test_post_views_refuse_get(case: ViewCase, world: World) -> None:
+    if case.name.startswith("plan_create"):
+        pytest.skip("plan_create answers GET with its form")
+    assert client_for(world.clinician.user).get(case.url(world)).status_code == 405
+
+
+def test_a_missing_object_is_404(world: World) -> None:
+    client = client_for(world.clinician.user)
+    assert client.get(reverse("rehab:plan_builder", args=[999999])).status_code == 404
+    assert client.get(reverse("rehab:library_detail", args=[999999])).status_code == 404
+    response = client.post(reverse("rehab:phase_edit", args=[999999]), {})
+    assert response.status_code == 404
+
+
+# --- Creating a plan ------------------------------------------------------------------------
+
+
+def test_create_offers_the_templates_of_the_patients_pathway(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    mine = factories.ProtocolFactory.create(name="Operative template", pathway="operative")
+    factories.ProtocolFactory.create(name="Non-operative template", pathway="non_operative")
+    factories.ProtocolFactory.create(
+        name="Other clinic template", clinic=factories.ClinicFactory.create()
+    )
+    page = client_for(clinician.user).get(reverse("rehab:plan_create", args=[patient.pk]))
+    text = page.content.decode()
+    assert "Operative template" in text
+    assert "Non-operative template" not in text
+    assert "Other clinic template" not in text
+    assert "Blank plan" in text
+    assert f'value="{mine.pk}"' in text
+
+
+def test_create_from_a_template_redirects_to_the_builder(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    item = factories.ProtocolItemFactory.create(phase__protocol__name="Operative template")
+    protocol = item.phase.protocol
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_create", args=[patient.pk]), {"template": protocol.pk, "name": ""}
+    )
+    plan = Plan.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == _builder(plan)
+    assert (plan.name, plan.protocol, plan.created_by) == (
+        "Operative template",
+        protocol,
+        clinician.user,
+    )
+    assert Prescription.objects.filter(phase__plan=plan).count() == 1
+
+
+def test_create_a_blank_plan_with_a_name(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    client_for(clinician.user).post(
+        reverse("rehab:plan_create", args=[patient.pk]), {"template": "", "name": "My plan"}
+    )
+    plan = Plan.objects.get()
+    assert (plan.name, plan.protocol, plan.status) == ("My plan", None, "draft")
+
+
+@pytest.mark.parametrize("status", [Patient.Status.DISCHARGED, Patient.Status.ARCHIVED])
+def test_create_for_a_discharged_patient_shows_a_form_error(
+    clinician: Clinician, status: str
+) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, status=status)
+    client = client_for(clinician.user)
+    assert "reactivate" in client.get(reverse("rehab:plan_create", args=[patient.pk])).text
+    response = client.post(
+        reverse("rehab:plan_create", args=[patient.pk]), {"template": "", "name": ""}
+    )
+    assert response.status_code == 200
+    assert "reactivate the patient before planning" in response.text
+    assert not Plan.objects.exists()
+
+
+def test_create_with_another_clinics_template_is_a_form_error(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    theirs = factories.ProtocolFactory.create(clinic=factories.ClinicFactory.create())
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_create", args=[patient.pk]), {"template": theirs.pk}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not Plan.objects.exists()
+
+
+def test_a_double_submitted_create_makes_one_plan(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    protocol = factories.ProtocolItemFactory.create().phase.protocol
+    client = client_for(clinician.user)
+    url = reverse("rehab:plan_create", args=[patient.pk])
+    first = client.post(url, {"template": protocol.pk, "name": ""})
+    second = client.post(url, {"template": protocol.pk, "name": ""})
+    assert Plan.objects.count() == 1
+    assert first["Location"] == second["Location"] == _builder(Plan.objects.get())
+
+
+# --- The builder page -----------------------------------------------------------------------
+
+
+def test_the_builder_shows_phases_with_dates_and_prescriptions(world: World) -> None:
+    retired = factories.PrescriptionFactory.create(
+        phase=world.phases[1], exercise__name="Old stretch", retired_at=timezone.now()
+    )
+    factories.ExerciseLogFactory.create(prescription=retired)
+    response = client_for(world.clinician.user).get(_builder(world.plan))
+    text = response.text
+    boot = world.phases[1]
+    assert world.plan.name in text
+    assert "Active" in text
+    assert "Boot" in text
+    assert f"{boot.start_date:%-d %b %Y}" in text
+    assert f"{boot.end_date:%-d %b %Y}" in text
+    assert "Walks without crutches" in text
+    assert "Toe curls" in text
+    assert world.rx.dose_text() in text
+    assert "Old stretch" in text
+    assert "retired, logs kept" in text
+    assert 'id="builder-body"' in text
+    assert f'name="rx-{world.rx.pk}-sets"' in text  # the dose form
+    assert f'value="{world.plan.version}"' in text
+
+
+def test_the_builder_links_back_to_the_patient_page(world: World) -> None:
+    text = client_for(world.clinician.user).get(_builder(world.plan)).text
+    assert reverse("rehab:patient_detail", args=[world.patient.pk]) in text
+
+
+def test_a_completed_plan_is_shown_without_edit_forms(world: World) -> None:
+    world.draft.status = Plan.Status.COMPLETED
+    world.draft.save()
+    text = client_for(world.clinician.user).get(_builder(world.draft)).text
+    assert "can no longer be changed" in text
+    assert reverse("rehab:phase_add", args=[world.draft.pk]) not in text
+
+
+class _Inputs(HTMLParser):
+    """Collects form controls, labels, inline scripts, style and event-handler attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.label_for: set[str] = set()
+        self.problems: list[str] = []
+        self._in_label = 0
+        self._script_nonce: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        for name in attributes:
+            if name == "style" or name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…>")
+        if tag == "label":
+            self._in_label += 1
+            if attributes.get("for"):
+                self.label_for.add(str(attributes["for"]))
+        if tag in {"input", "select", "textarea"} and attributes.get("type") not in {
+            "hidden",
+            "submit",
+        }:
+            self.controls.append({**attributes, "_wrapped": "1" if self._in_label else None})
+        if tag == "script" and not attributes.get("nonce"):
+            self.problems.append("<script> without a nonce")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "label":
+            self._in_label -= 1
+
+
+def _check_markup(html: str) -> None:
+    parser = _Inputs()
+    parser.feed(html)
+    assert parser.problems == []
+    unlabelled = [
+        c
+        for c in parser.controls
+        if not c["_wrapped"] and c.get("id") not in parser.label_for and not c.get("aria-label")
+    ]
+    assert unlabelled == []
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    assert duplicates == set()
+
+
+def test_every_control_has_a_label_and_the_page_keeps_to_the_csp(world: World) -> None:
+    text = client_for(world.clinician.user).get(_builder(world.plan) + "?q=e").text
+    assert 'id="library-results"' in text
+    _check_markup(text)
+    for page in (
+        reverse("rehab:plan_create", args=[world.patient.pk]),
+        reverse("rehab:plan_handout", args=[world.plan.pk]),
+        reverse("rehab:library"),
+        reverse("rehab:library_detail", args=[world.exercise.pk]),
+        _builder(world.draft),
+    ):
+        _check_markup(client_for(world.clinician.user).get(page).text)
+
+
+def test_the_builder_page_has_a_constant_number_of_queries(
+    clinician: Clinician, django_assert_max_num_queries: Any
+) -> None:
+    """Growing the plan tenfold does not add a query.
+
+    1 session, 2 user, 3 clinician, 4 plan (with patient, clinic, current phase),
+    5 phases, 6 prescriptions with exercises and "has logs",
+    7-10 adherence (active plan, phase history, prescriptions, log counts),
+    11-12 pain (logs, check-ins), 13-14 latest heel-rise and calf measurements,
+    15 latest ATRS, 16 open alerts, 17 phase history with people,
+    18 the template the plan came from, 19-20 library search results and their equipment.
+    """
+
+    def build(scale: int) -> Plan:
+        patient = factories.PatientFactory.create(clinic=clinician.clinic)
+        plan = factories.PlanFactory.create(
+            patient=patient, protocol=factories.ProtocolFactory.create()
+        )
+        phases = []
+        for n in range(2 * scale):
+            phase = factories.PlanPhaseFactory.create(
+                plan=plan, order=n, start_week=n, end_week=n + 1, exit_criteria="a\nb"
+            )
+            phases.append(phase)
+            for _ in range(2):
+                rx = factories.PrescriptionFactory.create(phase=phase)
+                factories.ExerciseLogFactory.create(prescription=rx, pain=3)
+            PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=plan.anchor_date)
+        plan.current_phase = phases[0]
+        plan.save()
+        factories.MeasurementFactory.create_batch(scale, patient=patient)
+        factories.AlertFactory.create_batch(scale, patient=patient)
+        factories.AtrsResponseFactory.create_batch(scale, patient=patient)
+        return plan
+
+    client = client_for(clinician.user)
+    for scale in (1, 10):
+        plan = build(scale)
+        url = _builder(plan) + "?q=Exercise"
+        client.get(url)  # warm the session
+        with django_assert_max_num_queries(20):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.text.count('class="builder-rx') == 4 * scale
+
+
+# --- Editing --------------------------------------------------------------------------------
+
+
+def test_rename_the_plan(world: World) -> None:
+    client_for(world.clinician.user).post(
+        reverse("rehab:plan_rename", args=[world.plan.pk]),
+        {"rename-version": world.plan.version, "rename-name": "Right Achilles"},
+    )
+    world.refresh()
+    assert world.plan.name == "Right Achilles"
+
+
+def test_edit_a_phase(world: World) -> None:
+    phase = world.phases[2]
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:phase_edit", args=[phase.pk]),
+        _phase_data(
+            phase,
+            world.plan.version,
+            name="Strength and balance",
+            start_week=9,
+            end_week=14,
+            goals="Single-leg heel rise",
+            weight_bearing="Full",
+            boot="Off",
+            wedges="None",
+            precautions="No running",
+            exit_criteria="20 heel rises",
+        ),
+    )
+    assert response["Location"].endswith(f"#phase-{phase.pk}")
+    phase.refresh_from_db()
+    assert (phase.name, phase.start_week, phase.end_week, phase.goals, phase.wedges) == (
+        "Strength and balance",
+        9,
+        14,
+        "Single-leg heel rise",
+        "None",
+    )
+
+
+def test_a_phase_ending_before_it_starts_is_a_form_error(world: World) -> None:
+    phase = world.phases[2]
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:phase_edit", args=[phase.pk]),
+        _phase_data(phase, world.plan.version, name="Changed", start_week=10, end_week=9),
+    )
+    assert response.status_code == 200
+    assert "The end week must be after the start week." in response.text
+    phase.refresh_from_db()
+    assert (phase.name, phase.start_week) == ("Strength", 8)
+    world.refresh()
+
+
+def test_bad_input_is_never_a_500(world: World) -> None:
+    client = client_for(world.clinician.user)
+    phase = world.phases[2]
+    responses = [
+        client.post(reverse("rehab:phase_edit", args=[phase.pk]), {"junk": "x"}),
+        client.post(
+            reverse("rehab:phase_edit", args=[phase.pk]),
+            _phase_data(phase, world.plan.version, start_week="soon", end_week="-3"),
+        ),
+        client.post(reverse("rehab:phase_add", args=[world.plan.pk]), {}),
+        client.post(reverse("rehab:prescription_edit", args=[world.rx.pk]), {}),
+        client.post(
+            reverse("rehab:prescription_add", args=[world.plan.pk]),
+            {"version": world.plan.version, "exercise": "abc", "phase": "x"},
+        ),
+        client.post(reverse("rehab:phase_move", args=[phase.pk]), {"direction": "up"}),
+        client.post(
+            reverse("rehab:phase_move", args=[phase.pk]),
+            {"version": world.plan.version, "direction": "sideways"},
+        ),
+        client.post(reverse("rehab:plan_activate", args=[world.draft.pk]), {"version": "x"}),
+        client.get(reverse("rehab:plan_handout", args=[world.plan.pk]) + "?phase=abc"),
+        client.get(reverse("rehab:library") + "?category=nope&page=zz"),
+    ]
+    assert all(r.status_code in (200, 302, 404) for r in responses), [
+        r.status_code for r in responses
+    ]
+    world.refresh()
+    phase.refresh_from_db()
+    assert phase.name == "Strength"
+
+
+def test_add_a_phase(world: World) -> None:
+    client_for(world.clinician.user).post(
+        reverse("rehab:phase_add", args=[world.plan.pk]),
+        {
+            "new-phase-version": world.plan.version,
+            "new-phase-name": "Return to sport",
+            "new-phase-start_week": 12,
+            "new-phase-end_week": 52,
+            "new-phase-exit_criteria": "LSI 90%",
+        },
+    )
+    phase = world.plan.phases.order_by("-order").first()
+    assert phase is not None
+    assert (phase.name, phase.start_week, phase.end_week, phase.exit_criteria) == (
+        "Return to sport",
+        12,
+        52,
+        "LSI 90%",
+    )
+
+
+def test_add_a_phase_with_bad_weeks_shows_the_error_and_saves_nothing(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:phase_add", args=[world.plan.pk]),
+        {
+            "new-phase-version": world.plan.version,
+            "new-phase-name": "Backwards",
+            "new-phase-start_week": 12,
+            "new-phase-end_week": 4,
+        },
+    )
+    assert response.status_code == 200
+    assert "The end week must be after the start week." in response.text
+    assert world.plan.phases.count() == 3
+
+
+def test_remove_a_phase_without_logs(world: World) -> None:
+    extra = factories.PrescriptionFactory.create(phase=world.phases[2])
+    client_for(world.clinician.user).post(
+        reverse("rehab:phase_remove", args=[world.phases[2].pk]), {"version": world.plan.version}
+    )
+    assert not PlanPhase.objects.filter(pk=world.phases[2].pk).exists()
+    assert not Prescription.objects.filter(pk=extra.pk).exists()
+
+
+def test_a_phase_with_logs_is_not_removed_and_says_why(world: World) -> None:
+    phase = world.phases[2]
+    log = factories.ExerciseLogFactory.create(prescription__phase=phase)
+    client = client_for(world.clinician.user)
+    response = client.post(
+        reverse("rehab:phase_remove", args=[phase.pk]), {"version": world.plan.version}, follow=True
+    )
+    assert "cannot be removed" in response.text
+    assert PlanPhase.objects.filter(pk=phase.pk).exists()
+    assert ExerciseLog.objects.filter(pk=log.pk).exists()
+    page = client.get(_builder(world.plan)).text
+    assert "The patient has logged exercises of this phase" in page
+
+
+def test_reorder_phases_and_prescriptions(world: World) -> None:
+    client = client_for(world.clinician.user)
+    client.post(
+        reverse("rehab:phase_move", args=[world.phases[2].pk]),
+        {"version": world.plan.version, "direction": "up"},
+    )
+    world.refresh()
+    order = list(world.plan.phases.order_by("order").values_list("name", flat=True))
+    assert order == ["Protection", "Strength", "Boot"]
+    client.post(
+        reverse("rehab:prescription_move", args=[world.rx2.pk]),
+        {"version": world.plan.version, "direction": "up"},
+    )
+    live = list(world.phases[1].prescriptions.order_by("order").values_list("pk", flat=True))
+    assert live == [world.rx2.pk, world.rx.pk]
+
+
+def test_edit_a_dose_and_the_note(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(
+            world.rx,
+            world.plan.version,
+            sets=2,
+            reps=15,
+            hold_seconds=3,
+            times_per_day=2,
+            days_per_week=5,
+            side="each",
+            note="Slowly down",
+        ),
+    )
+    assert response["Location"].endswith(f"#rx-{world.rx.pk}")
+    world.rx.refresh_from_db()
+    assert world.rx.dose_text() == "2 × 15 reps, hold 3 s, 2 times a day, 5 days a week"
+    assert (world.rx.side, world.rx.note) == ("each", "Slowly down")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("sets", 21, "less than or equal to 20"),
+        ("reps", 0, "greater than or equal to 1"),
+        ("hold_seconds", 700, "less than or equal to 600"),
+        ("days_per_week", 9, "less than or equal to 7"),
+    ],
+)
+def test_a_dose_out_of_range_shows_the_error_on_the_field(
+    world: World, field: str, value: int, message: str
+) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, world.plan.version, **{field: value}),
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert message in text
+    assert re.search(
+        rf'id="id_rx-{world.rx.pk}-{field}"[^>]*is-invalid|is-invalid[^>]*id="id_rx-{world.rx.pk}-{field}"',
+        text,
+    )
+    assert "<details" in text
+    assert "open" in text
+    world.rx.refresh_from_db()
+    assert world.rx.sets == 3
+
+
+def test_remove_a_logged_prescription_retires_it_and_keeps_the_logs(world: World) -> None:
+    log = factories.ExerciseLogFactory.create(prescription=world.rx)
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_remove", args=[world.rx.pk]),
+        {"version": world.plan.version},
+        follow=True,
+    )
+    assert "their logs are kept" in response.text
+    assert "retired, logs kept" in response.text
+    world.rx.refresh_from_db()
+    assert world.rx.retired_at is not None
+    assert ExerciseLog.objects.filter(pk=log.pk).exists()
+
+
+def test_remove_an_unlogged_prescription_deletes_it(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_remove", args=[world.rx.pk]),
+        {"version": world.plan.version},
+        follow=True,
+    )
+    assert "Exercise removed." in response.text
+    assert not Prescription.objects.filter(pk=world.rx.pk).exists()
+
+
+def test_move_a_prescription_to_another_phase(world: World) -> None:
+    client_for(world.clinician.user).post(
+        reverse("rehab:prescription_move_phase", args=[world.rx.pk]),
+        {
+            f"rxmove-{world.rx.pk}-version": world.plan.version,
+            f"rxmove-{world.rx.pk}-phase": world.phases[2].pk,
+        },
+    )
+    world.rx.refresh_from_db()
+    assert world.rx.phase == world.phases[2]
+
+
+def test_library_search_in_the_builder(world: World) -> None:
+    factories.ExerciseFactory.create(name="Towel calf stretch", category=Exercise.Category.STRETCH)
+    client = client_for(world.clinician.user)
+    text = client.get(_builder(world.plan) + "?q=towel").text
+    assert "Towel calf stretch" in text
+    assert "Seated heel raise" not in text.split('id="library-results"')[1]
+    by_category = client.get(_builder(world.plan) + "?category=stretch").text
+    assert "Towel calf stretch" in by_category
+    results = by_category.split('id="library-results"')[1]
+    assert "Seated heel raise" not in results
+    assert "Clinic balance board" not in results
+    own = client.get(_builder(world.plan) + "?q=balance").text
+    assert "Clinic balance board" in own.split('id="library-results"')[1]
+
+
+def test_add_an_exercise_at_its_default_dose(world: World) -> None:
+    exercise = factories.ExerciseFactory.create(
+        default_sets=2, default_reps=None, default_hold_seconds=20, default_times_per_day=3
+    )
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_add", args=[world.plan.pk]),
+        {
+            "version": world.plan.version,
+            "exercise": exercise.pk,
+            "phase": world.phases[2].pk,
+            "q": "calf",
+            "category": "",
+        },
+    )
+    assert response["Location"] == _builder(world.plan) + "?q=calf#library"
+    rx = Prescription.objects.get(exercise=exercise)
+    assert (rx.phase, rx.sets, rx.reps, rx.hold_seconds, rx.times_per_day) == (
+        world.phases[2],
+        2,
+        None,
+        20,
+        3,
+    )
+
+
+def test_another_clinics_exercise_cannot_be_added(world: World) -> None:
+    theirs = factories.ExerciseFactory.create(clinic=factories.ClinicFactory.create())
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_add", args=[world.plan.pk]),
+        {"version": world.plan.version, "exercise": theirs.pk, "phase": world.phases[2].pk},
+    )
+    assert response.status_code == 200
+    assert "Choose an exercise from the library." in response.text
+    assert not Prescription.objects.filter(exercise=theirs).exists()
+
+
+# --- Guardrails -----------------------------------------------------------------------------
+
+
+def _calf_stretch(seeded_or_factory: str) -> Exercise:
+    if seeded_or_factory == "seeded":
+        return Exercise.objects.get(slug="standing-gastrocnemius-stretch")
+    return factories.ExerciseFactory.create(
+        name="Standing calf (gastrocnemius) stretch",
+        category=Exercise.Category.STRETCH,
+        earliest_week_operative=12,
+        earliest_week_non_operative=16,
+        earliest_week_reason="Stretching the healing tendon early can lengthen it.",
+        earliest_week_source="Table E-1, fernandoaranmd.com",
+        default_reps=None,
+        default_hold_seconds=30,
+    )
+
+
+@pytest.mark.parametrize("library", ["seeded", "factory"])
+def test_a_standing_calf_stretch_in_week_two_warns_needs_a_reason_and_shows_it(
+    clinician: Clinician, library: str, request: pytest.FixtureRequest
+) -> None:
+    """Issue acceptance: a standing calf (gastrocnemius) stretch added in week 2 of an operative
+    plan warns, cannot be saved without a reason, and with a reason is saved and shown."""
+    if library == "seeded":
+        request.getfixturevalue("seeded")
+    stretch = _calf_stretch(library)
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, pathway="operative")
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.DRAFT)
+    week_two = factories.PlanPhaseFactory.create(plan=plan, name="Boot", start_week=2, end_week=6)
+    client = client_for(clinician.user)
+    url = reverse("rehab:prescription_add", args=[plan.pk])
+    data = {"version": plan.version, "exercise": stretch.pk, "phase": week_two.pk}
+
+    # Without a reason: the warning, its reason and source, and nothing saved.
+    response = client.post(url, data)
+    assert response.status_code == 200
+    text = response.text
+    assert "Before its earliest safe week." in text
+    assert "usually not started before week 12" in text
+    assert stretch.earliest_week_reason
+    assert escape(stretch.earliest_week_reason) in text
+    assert escape(stretch.earliest_week_source or stretch.source) in text
+    assert 'name="guardrail_reason"' in text
+    assert "Give a reason to place it in this phase" in text
+    assert not Prescription.objects.exists()
+    plan.refresh_from_db()
+    assert plan.version == data["version"]
+
+    # A blank reason is no reason.
+    client.post(url, {**data, "guardrail_reason": "   "})
+    assert not Prescription.objects.exists()
+
+    # With a reason: saved, and the reason is shown on the builder page (and the handout).
+    reason = "Surgeon cleared gentle stretching early for this athlete."
+    response = client.post(url, {**data, "guardrail_reason": reason})
+    assert response.status_code == 302
+    rx = Prescription.objects.get()
+    assert (rx.exercise, rx.phase, rx.guardrail_reason) == (stretch, week_two, reason)
+    page = client.get(_builder(plan)).text
+    assert reason in page
+    assert "Clinician's reason for keeping it:" in page
+    handout = client.get(
+        reverse("rehab:plan_handout", args=[plan.pk]) + f"?phase={week_two.pk}"
+    ).text
+    assert reason in handout
+
+
+def test_the_same_stretch_in_week_twelve_does_not_warn(clinician: Clinician) -> None:
+    stretch = _calf_stretch("factory")
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.DRAFT)
+    late = factories.PlanPhaseFactory.create(plan=plan, start_week=12, end_week=16)
+    response = client_for(clinician.user).post(
+        reverse("rehab:prescription_add", args=[plan.pk]),
+        {"version": plan.version, "exercise": stretch.pk, "phase": late.pk},
+    )
+    assert response.status_code == 302
+    assert Prescription.objects.get().guardrail_reason == ""
+
+
+def test_moving_a_phase_start_earlier_warns_and_requires_reasons(clinician: Clinician) -> None:
+    stretch = _calf_stretch("factory")
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.DRAFT)
+    phase = factories.PlanPhaseFactory.create(plan=plan, name="Late", start_week=12, end_week=16)
+    rx = factories.PrescriptionFactory.create(phase=phase, exercise=stretch)
+    client = client_for(clinician.user)
+    url = reverse("rehab:phase_edit", args=[phase.pk])
+    data = _phase_data(phase, plan.version, start_week=4)
+
+    first = client.post(url, data)
+    assert first.status_code == 200
+    assert "Before its earliest safe week." in first.text
+    assert f'name="phase-{phase.pk}-guardrail_reason_{rx.pk}"' in first.text
+    assert f'name="phase-{phase.pk}-guardrail_confirm"' in first.text
+    phase.refresh_from_db()
+    assert phase.start_week == 12
+
+    without_reason = client.post(url, {**data, f"phase-{phase.pk}-guardrail_confirm": "1"})
+    assert "Give a reason to keep this exercise in this phase." in without_reason.text
+    phase.refresh_from_db()
+    assert phase.start_week == 12
+
+    client.post(
+        url,
+        {
+            **data,
+            f"phase-{phase.pk}-guardrail_confirm": "1",
+            f"phase-{phase.pk}-guardrail_reason_{rx.pk}": "Early, on purpose",
+        },
+    )
+    phase.refresh_from_db()
+    rx.refresh_from_db()
+    assert (phase.start_week, rx.guardrail_reason) == (4, "Early, on purpose")
+    assert "Early, on purpose" in client.get(_builder(plan)).text
+
+
+def test_activation_is_refused_while_a_reason_is_missing(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.DRAFT)
+    phase = factories.PlanPhaseFactory.create(plan=plan, start_week=0, end_week=20)
+    rx = factories.PrescriptionFactory.create(phase=phase, exercise=_calf_stretch("factory"))
+    client = client_for(clinician.user)
+    page = client.get(_builder(plan)).text
+    assert "the plan cannot be activated until you do" in page
+    assert f'href="#rx-{rx.pk}"' in page
+    response = client.post(
+        reverse("rehab:plan_activate", args=[plan.pk]), {"version": plan.version}, follow=True
+    )
+    assert "Give a reason for each exercise placed before its earliest safe week" in response.text
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
+
+
+def test_a_plan_from_the_seeded_templates_shows_no_warning(
+    clinician: Clinician, seeded: None
+) -> None:
+    client = client_for(clinician.user)
+    for slug, pathway in [
+        ("achilles-operative", "operative"),
+        ("achilles-non-operative", "non_operative"),
+    ]:
+        patient = factories.PatientFactory.create(clinic=clinician.clinic, pathway=pathway)
+        response = client.post(
+            reverse("rehab:plan_create", args=[patient.pk]),
+            {"template": Protocol.objects.get(slug=slug).pk, "name": ""},
+            follow=True,
+        )
+        assert response.status_code == 200
+        assert "Before its earliest safe week" not in response.text
+        assert "cannot be activated" not in response.text
+        plan = Plan.objects.get(patient=patient)
+        response = client.post(
+            reverse("rehab:plan_activate", args=[plan.pk]), {"version": plan.version}, follow=True
+        )
+        assert "Plan activated" in response.text
+        plan.refresh_from_db()
+        assert plan.status == Plan.Status.ACTIVE
+
+
+# --- Activation, concurrency ----------------------------------------------------------------
+
+
+def test_activate_a_draft(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:plan_activate", args=[world.draft.pk]),
+        {"version": world.draft.version},
+        follow=True,
+    )
+    assert "Plan activated" in response.text
+    world.refresh()
+    assert world.draft.status == Plan.Status.ACTIVE
+    assert world.draft.current_phase is not None
+
+
+def test_a_second_active_plan_is_refused_with_a_clear_error(world: World) -> None:
+    second = factories.PlanFactory.create(patient=world.patient, status=Plan.Status.DRAFT)
+    factories.PlanPhaseFactory.create(plan=second)
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:plan_activate", args=[second.pk]), {"version": second.version}, follow=True
+    )
+    assert "already has an active plan" in response.text
+    second.refresh_from_db()
+    assert second.status == Plan.Status.DRAFT
+
+
+def test_two_clinicians_editing_the_same_plan(world: World, colleague: Clinician) -> None:
+    """Both load the builder; the first saves; the second's edit is refused, nothing saved."""
+    mine, theirs = client_for(world.clinician.user), client_for(colleague.user)
+    version = world.plan.version
+    assert f'value="{version}"' in mine.get(_builder(world.plan)).text
+    assert f'value="{version}"' in theirs.get(_builder(world.plan)).text
+
+    mine.post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, version, sets=5),
+    )
+    world.rx.refresh_from_db()
+    assert world.rx.sets == 5
+
+    edits: list[tuple[str, dict[str, Any]]] = [
+        (
+            reverse("rehab:prescription_edit", args=[world.rx.pk]),
+            _dose_data(world.rx, version, sets=1),
+        ),
+        (
+            reverse("rehab:phase_edit", args=[world.phases[2].pk]),
+            _phase_data(world.phases[2], version, name="Theirs"),
+        ),
+        (
+            reverse("rehab:prescription_add", args=[world.plan.pk]),
+            {"version": version, "exercise": world.exercise.pk, "phase": world.phases[2].pk},
+        ),
+        (reverse("rehab:prescription_remove", args=[world.rx2.pk]), {"version": version}),
+        (reverse("rehab:phase_remove", args=[world.phases[2].pk]), {"version": version}),
+        (reverse("rehab:plan_advance", args=[world.plan.pk]), {"version": version}),
+        (
+            reverse("rehab:plan_rename", args=[world.plan.pk]),
+            {"rename-version": version, "rename-name": "Theirs"},
+        ),
+    ]
+    for url, data in edits:
+        response = theirs.post(url, data, follow=True)
+        assert STALE in response.text, url
+    world.refresh()
+    world.rx.refresh_from_db()
+    world.phases[2].refresh_from_db()
+    assert world.plan.version == version + 1
+    assert world.rx.sets == 5
+    assert world.phases[2].name == "Strength"
+    assert world.plan.name == "Left Achilles"
+    assert world.plan.current_phase == world.phases[1]
+    assert Prescription.objects.filter(phase__plan=world.plan).count() == 2
+
+
+def test_a_double_submitted_edit_saves_once(world: World) -> None:
+    client = client_for(world.clinician.user)
+    data = {
+        "version": world.plan.version,
+        "exercise": world.exercise.pk,
+        "phase": world.phases[2].pk,
+    }
+    url = reverse("rehab:prescription_add", args=[world.plan.pk])
+    client.post(url, data)
+    response = client.post(url, data, follow=True)
+    assert STALE in response.text
+    assert Prescription.objects.filter(exercise=world.exercise).count() == 1
+
+
+# --- htmx -----------------------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "builder-body"}
+
+
+def test_an_htmx_edit_answers_with_the_builder_body(world: World) -> None:
+    client = client_for(world.clinician.user)
+    response = client.post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, world.plan.version, sets=4),
+        **HTMX,
+        HTTP_HX_CURRENT_URL="http://testserver" + _builder(world.plan) + "?q=heel",
+    )
+    assert response.status_code == 200
+    text = response.text
+    assert text.lstrip().startswith('<div id="builder-body"')
+    assert "<html" not in text
+    assert "Dose saved." in text
+    versions = set(re.findall(r'name="[^"]*version" value="(\d+)"', text))
+    assert versions == {str(world.plan.version + 1)}  # every form has the new version
+    assert "Seated heel raise" in text  # the clinician's library search is kept
+
+
+def test_an_htmx_edit_with_errors_answers_200_with_the_form(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, world.plan.version, sets=99),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "less than or equal to 20" in response.text
+    assert "<html" not in response.text
+
+
+def test_an_htmx_stale_edit_shows_the_message_and_fresh_forms(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, world.plan.version - 1 if world.plan.version > 1 else 0, sets=4),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "out of date" in response.text or STALE in response.text
+    world.rx.refresh_from_db()
+    assert world.rx.sets == 3
+
+
+def test_the_htmx_library_search_answers_with_the_results_only(world: World) -> None:
+    response = client_for(world.clinician.user).get(
+        _builder(world.plan) + "?q=heel",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="library-results",
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="library-results"')
+    assert "Seated heel raise" in response.text
+
+
+def test_the_htmx_guardrail_warning_comes_back_in_the_body(world: World) -> None:
+    stretch = _calf_stretch("factory")
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_add", args=[world.plan.pk]),
+        {"version": world.plan.version, "exercise": stretch.pk, "phase": world.phases[0].pk},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert 'id="pending-add"' in response.text
+    assert "Before its earliest safe week." in response.text
+    assert not Prescription.objects.filter(exercise=stretch).exists()
+
+
+# --- Progression ----------------------------------------------------------------------------
+
+
+def test_progression_shows_the_exit_criteria_and_the_evidence(world: World) -> None:
+    today = timezone.localdate()
+    factories.ExerciseLogFactory.create(
+        prescription=world.rx, pain=6, date=today - dt.timedelta(days=1)
+    )
+    factories.CheckInFactory.create(patient=world.patient, pain_at_rest=2, date=today)
+    factories.MeasurementFactory.create(
+        patient=world.patient, heel_rise_reps_injured=9, heel_rise_reps_uninjured=18
+    )
+    factories.MeasurementFactory.create(
+        patient=world.patient,
+        heel_rise_reps_injured=None,
+        heel_rise_reps_uninjured=None,
+        calf_cm_injured="33.5",
+        calf_cm_uninjured="36.0",
+    )
+    factories.AtrsResponseFactory.create(patient=world.patient)
+    factories.AlertFactory.create(patient=world.patient, message="Pain 8/10 reported on a log.")
+    text = client_for(world.clinician.user).get(_builder(world.plan)).text
+    section = text.split('id="progression"')[1]
+    assert "Current phase: <strong>Boot</strong>" in section
+    assert "Walks without crutches" in section
+    assert "Adherence, last 14 days" in section
+    assert "highest 6/10" in section
+    assert "injured side 9, other side 18" in section
+    assert "LSI 50.0%" in section
+    assert "injured side 33.5 cm, other side 36.0 cm" in section
+    assert "50/100" in section
+    assert "Pain 8/10 reported on a log." in section
+    assert "Advance to next phase (Strength)" in section
+    assert "Back to previous phase (Protection)" in section
+
+
+def test_advance_records_who_and_when_and_shows_the_history(world: World) -> None:
+    client = client_for(world.clinician.user)
+    response = client.post(
+        reverse("rehab:plan_advance", args=[world.plan.pk]),
+        {"version": world.plan.version},
+    )
+    assert response["Location"] == _builder(world.plan) + "#progression"
+    world.refresh()
+    assert world.plan.current_phase == world.phases[2]
+    change = PhaseChange.objects.filter(plan=world.plan).order_by("-changed_at", "-pk").first()
+    assert change is not None
+    assert (change.from_phase, change.to_phase, change.changed_by) == (
+        world.phases[1],
+        world.phases[2],
+        world.clinician.user,
+    )
+    assert change.effective_on == world.patient.local_today()
+    page = client.get(_builder(world.plan)).text
+    history = page.split('id="history-title"')[1]
+    assert "Boot" in history
+    assert "Strength" in history
+    assert world.clinician.user.get_full_name() in history
+
+
+def test_back_to_the_previous_phase(world: World) -> None:
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:plan_back", args=[world.plan.pk]),
+        {"version": world.plan.version},
+        follow=True,
+    )
+    assert "The plan is now in Protection" in response.text
+    world.refresh()
+    assert world.plan.current_phase == world.phases[0]
+
+
+def test_advance_past_the_last_phase_is_a_clear_error(world: World) -> None:
+    world.plan.current_phase = world.phases[2]
+    world.plan.save()
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:plan_advance", args=[world.plan.pk]),
+        {"version": world.plan.version},
+        follow=True,
+    )
+    assert "This is the last phase" in response.text
+
+
+def test_advance_returns_to_a_safe_next_page_only(world: World) -> None:
+    client = client_for(world.clinician.user)
+    patient_page = reverse("rehab:patient_detail", args=[world.patient.pk])
+    response = client.post(
+        reverse("rehab:plan_advance", args=[world.plan.pk]),
+        {"version": world.plan.version, "next": patient_page},
+    )
+    assert response["Location"] == patient_page
+    world.refresh()
+    response = client.post(
+        reverse("rehab:plan_back", args=[world.plan.pk]),
+        {"version": world.plan.version, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == _builder(world.plan) + "#progression"
+
+
+def test_the_progression_partial_can_be_included_elsewhere(world: World, rf: Any) -> None:
+    request = rf.get("/")
+    request.user = world.clinician.user
+    html = render_to_string(
+        "rehab/builder/_progression.html",
+        {
+            "plan": world.plan,
+            "evidence": progression_evidence(world.plan),
+            "next_url": "/clinic/patients/1/",
+        },
+        request=request,
+    )
+    assert "Current phase: <strong>Boot</strong>" in html
+    assert 'name="next" value="/clinic/patients/1/"' in html
+
+
+# --- The handout ----------------------------------------------------------------------------
+
+
+def test_the_handout_prints_the_current_phase(world: World) -> None:
+    boot = world.phases[1]
+    boot.precautions = "No stretching of the calf"
+    boot.weight_bearing = "As tolerated in the boot"
+    boot.save()
+    world.rx.note = "Keep the knee straight"
+    world.rx.side = "injured"
+    world.rx.save()
+    clinic = world.clinician.clinic
+    text = (
+        client_for(world.clinician.user)
+        .get(reverse("rehab:plan_handout", args=[world.plan.pk]))
+        .text
+    )
+    assert world.patient.full_name in text
+    assert "Boot" in text
+    assert f"{boot.start_date:%-d %b %Y}" in text
+    assert "No stretching of the calf" in text
+    assert "As tolerated in the boot" in text
+    assert "Toe curls" in text
+    assert "Leg raise" in text
+    assert world.rx.dose_text() in text
+    assert "your injured leg (the left)" in text
+    assert "Rise slowly." in text  # steps
+    assert "Keep the foot straight." in text  # cues
+    assert "Stop at more than mild discomfort." in text  # safety notes
+    assert "Keep the knee straight" in text
+    assert clinic.name in text
+    assert clinic.phone in text
+    assert clinic.email in text
+    assert "This plan comes from your physiotherapist" in text
+    assert "Pain beyond mild discomfort means stop" in text
+    assert "css/builder.css" in text
+
+
+def test_the_handout_prints_a_chosen_phase(world: World) -> None:
+    client = client_for(world.clinician.user)
+    url = reverse("rehab:plan_handout", args=[world.plan.pk])
+    text = client.get(url + f"?phase={world.phases[0].pk}").text
+    assert "<strong>Protection</strong>" in text
+    assert "Toe curls" not in text
+    other = factories.PlanPhaseFactory.create()
+    assert client.get(url + f"?phase={other.pk}").status_code == 404
+    assert client.get(url + "?phase=x").status_code == 404
+
+
+def test_the_print_stylesheet_sets_the_page_and_hides_navigation() -> None:
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "builder.css").read_text()
+    assert "@page" in css
+    assert "size: A4" in css
+    assert "@media print" in css
+    assert "header.navbar" in css
+
+
+# --- The library ----------------------------------------------------------------------------
+
+
+def test_the_library_searches_and_filters(world: World) -> None:
+    chair = factories.EquipmentFactory.create(slug="chair", name="Chair")
+    stretch = factories.ExerciseFactory.create(
+        name="Standing soleus stretch",
+        category=Exercise.Category.STRETCH,
+        earliest_week_operative=12,
+        earliest_week_non_operative=16,
+    )
+    stretch.equipment.add(chair)
+    client = client_for(world.clinician.user)
+    url = reverse("rehab:library")
+    assert "Standing soleus stretch" in client.get(url + "?q=soleus").text
+    assert "Seated heel raise" not in client.get(url + "?q=soleus").text
+    by_category = client.get(url + "?category=stretch").text
+    assert "Standing soleus stretch" in by_category
+    assert "Seated heel raise" not in by_category
+    by_equipment = client.get(url + "?equipment=chair").text
+    assert "Standing soleus stretch" in by_equipment
+    assert "Seated heel raise" not in by_equipment
+    row = by_category.split("Standing soleus stretch")[1].split("</tr>")[0]
+    assert "<td>12</td>" in row
+    assert "<td>16</td>" in row
+
+
+def test_the_library_detail_shows_instructions_and_source(world: World) -> None:
+    exercise = factories.ExerciseFactory.create(
+        name="Towel calf stretch",
+        summary="Gentle calf stretch with a towel.",
+        source="Video transcript; Table E-1",
+        earliest_week_operative=8,
+        earliest_week_non_operative=12,
+        earliest_week_reason="Not before the tendon has healed enough.",
+        earliest_week_source="fernandoaranmd.com",
+        video_url="https://example.org/video",
+        video_start_seconds=42,
+    )
+    text = (
+        client_for(world.clinician.user)
+        .get(reverse("rehab:library_detail", args=[exercise.pk]))
+        .text
+    )
+    for expected in (
+        "Towel calf stretch",
+        "Gentle calf stretch with a towel.",
+        "Rise slowly.",
+        "Keep the foot straight.",
+        "Stop at more than mild discomfort.",
+        "Video transcript; Table E-1",
+        "operative: week 8; non-operative: week 12",
+        "Not before the tendon has healed enough.",
+        "fernandoaranmd.com",
+        "https://example.org/video?t=42",
+    ):
+        assert expected in text, expected
+
+
+def test_an_unpublished_shared_exercise_is_404(world: World) -> None:
+    hidden = factories.ExerciseFactory.create(is_published=False)
+    response = client_for(world.clinician.user).get(
+        reverse("rehab:library_detail", args=[hidden.pk])
+    )
+    assert response.status_code == 404

@@ -1,0 +1,499 @@
+"""The clinician's dashboard, patient list and alerts inbox.
+
+Each view: it works; a colleague can; another clinic's clinician gets 404; a patient gets 404;
+anonymous is sent to sign in. The list pages keep their query count whatever the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Clinic, Clinician, Patient
+from rehab.models import Alert, PhaseChange, Plan, Prescription
+from tests import factories
+from tests.conftest import client_for
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def assert_login_redirect(response: Any, path: str) -> None:
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse('login')}?next=")
+    assert path in response["Location"]
+
+
+def patient_with_plan(
+    clinic: Clinic,
+    *,
+    days_done: int = 7,
+    pain: int | None = 2,
+    high_pain_alerts: int = 0,
+    red_flags: int = 0,
+    unread: int = 0,
+    **patient_fields: Any,
+) -> Patient:
+    """An active patient with an active plan (one exercise, daily, since 30 days ago) who did it
+    on ``days_done`` of the last seven days, with alerts and unread messages as asked."""
+    today = timezone.localdate()
+    patient = factories.PatientFactory(clinic=clinic, **patient_fields)
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan, name="Protected loading")
+    rx = factories.PrescriptionFactory(phase=phase, days_per_week=7, times_per_day=1)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    Plan.objects.filter(pk=plan.pk).update(current_phase=phase)
+    PhaseChange.objects.create(
+        plan=plan, to_phase=phase, effective_on=today - dt.timedelta(days=30)
+    )
+    for n in range(days_done):
+        factories.ExerciseLogFactory(
+            prescription=rx, patient=patient, date=today - dt.timedelta(days=n), pain=pain
+        )
+    for _ in range(high_pain_alerts):
+        factories.AlertFactory(patient=patient, kind=Alert.Kind.HIGH_PAIN)
+    for _ in range(red_flags):
+        factories.AlertFactory(
+            patient=patient, kind=Alert.Kind.RED_FLAG, code="dvt", message="Calf pain"
+        )
+    for _ in range(unread):
+        factories.MessageFactory(patient=patient)
+    return patient
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+
+def test_dashboard(clinician: Clinician) -> None:
+    clinic = clinician.clinic
+    fine = patient_with_plan(clinic, first_name="Fine")
+    behind = patient_with_plan(clinic, days_done=2, first_name="Behind")
+    factories.AlertFactory(patient=fine, message="Pain 8/10 reported on the daily check-in.")
+    factories.AlertFactory(
+        patient=behind, kind=Alert.Kind.RED_FLAG, code="pe", message="Breathlessness"
+    )
+    writer = patient_with_plan(clinic, unread=2, first_name="Writer")
+    response = client_for(clinician.user).get(reverse("rehab:dashboard"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    # Red flags first, then high pain.
+    alerts = response.context["alerts"]
+    assert [a.kind for a in alerts] == [Alert.Kind.RED_FLAG, Alert.Kind.HIGH_PAIN]
+    assert content.index("Breathlessness") < content.index("Pain 8/10")
+    assert reverse("rehab:alert_acknowledge", args=[alerts[0].pk]) in content
+    assert reverse("rehab:patient_detail", args=[behind.pk]) in content
+    assert [row.patient for row in response.context["behind"]] == [behind]
+    assert "29 %" in content  # 2 of 7 sessions
+    assert [p.pk for p in response.context["unread"]] == [writer.pk]
+    assert response.context["unread"][0].unread_count == 2
+    assert reverse("rehab:patient_messages", args=[writer.pk]) in content
+
+
+def test_dashboard_newest_alerts_first_within_kind(clinician: Clinician, patient: Patient) -> None:
+    old = factories.AlertFactory(patient=patient)
+    old.created_at = timezone.now() - dt.timedelta(days=1)
+    old.save()
+    new = factories.AlertFactory(patient=patient)
+    response = client_for(clinician.user).get(reverse("rehab:dashboard"))
+    assert response.context["alerts"] == [new, old]
+
+
+def test_dashboard_leaves_out_what_is_not_open_or_not_ours(
+    clinician: Clinician, other_clinician: Clinician, patient: Patient
+) -> None:
+    factories.AlertFactory(
+        patient=patient, acknowledged_at=timezone.now(), acknowledged_by=clinician.user
+    )
+    stranger = patient_with_plan(other_clinician.clinic, days_done=0, high_pain_alerts=1, unread=1)
+    factories.MessageFactory(patient=patient, read_at=timezone.now())
+    factories.MessageFactory(patient=patient, author=clinician.user, from_patient=False)
+    # Falling behind counts only active patients with an active plan.
+    patient_with_plan(clinician.clinic, days_done=0, status=Patient.Status.DISCHARGED)
+    draft = patient_with_plan(clinician.clinic, days_done=0)
+    Plan.objects.filter(patient=draft).update(status=Plan.Status.DRAFT)
+    response = client_for(clinician.user).get(reverse("rehab:dashboard"))
+    assert response.context["alerts"] == []
+    assert response.context["behind"] == []
+    assert response.context["unread"] == []
+    assert stranger.full_name not in response.content.decode()
+
+
+def test_dashboard_colleague(colleague: Clinician, patient: Patient) -> None:
+    factories.AlertFactory(patient=patient)
+    response = client_for(colleague.user).get(reverse("rehab:dashboard"))
+    assert response.status_code == 200
+    assert len(response.context["alerts"]) == 1
+
+
+def test_dashboard_patient_gets_404(patient: Patient) -> None:
+    assert client_for(patient.user).get(reverse("rehab:dashboard")).status_code == 404
+
+
+def test_dashboard_anonymous(db: None) -> None:
+    url = reverse("rehab:dashboard")
+    assert_login_redirect(Client().get(url), url)
+
+
+def dashboard_data(clinic: Clinic, n: int) -> None:
+    for i in range(n):
+        patient_with_plan(clinic, days_done=1, high_pain_alerts=1, unread=1)
+        patient_with_plan(clinic, days_done=7, red_flags=1)
+        if i % 2:
+            patient_with_plan(clinic, status=Patient.Status.DISCHARGED, unread=1)
+
+
+# Expected queries:
+#  1 session, 2 user, 3 clinician (access check), 4 clinic;
+#  5 open alerts (with patients), 6 count of open alerts;
+#  7 active plans with patients and phases, 8-11 adherence (plans, phase changes,
+#    prescriptions, log counts);
+#  12 patients with unread messages.
+DASHBOARD_QUERIES = 12
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_dashboard_query_count_is_constant(
+    clinician: Clinician, django_assert_max_num_queries: Any, n: int
+) -> None:
+    dashboard_data(clinician.clinic, n)
+    client = client_for(clinician.user)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("rehab:dashboard"))
+    assert response.status_code == 200
+    assert len(response.context["behind"]) == n
+
+
+def test_dashboard_same_query_count_with_ten_times_the_data(
+    clinician: Clinician, django_assert_num_queries: Any
+) -> None:
+    client = client_for(clinician.user)
+    dashboard_data(clinician.clinic, 2)
+    client.get(reverse("rehab:dashboard"))  # warm the session
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        client.get(reverse("rehab:dashboard"))
+    dashboard_data(clinician.clinic, 18)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("rehab:dashboard"))
+    assert len(response.context["behind"]) == 20
+    assert response.context["alert_count"] == 40
+
+
+def test_dashboard_caps_the_alerts_and_links_to_the_inbox(
+    clinician: Clinician, patient: Patient
+) -> None:
+    for _ in range(52):
+        factories.AlertFactory(patient=patient)
+    response = client_for(clinician.user).get(reverse("rehab:dashboard"))
+    assert len(response.context["alerts"]) == 50
+    assert "See all 52 open alerts" in response.content.decode()
+
+
+# --- Patient list --------------------------------------------------------------------------------
+
+
+def test_patient_list(clinician: Clinician) -> None:
+    patient = patient_with_plan(
+        clinician.clinic, days_done=5, pain=6, high_pain_alerts=2, last_name="Achilles"
+    )
+    response = client_for(clinician.user).get(reverse("rehab:patient_list"))
+    assert response.status_code == 200
+    (row,) = response.context["rows"]
+    assert row.patient == patient
+    assert row.phase.name == "Protected loading"
+    assert row.week == (timezone.localdate() - patient.anchor_date).days // 7
+    assert row.adherence.percent == 71  # 5 of 7
+    assert row.last_pain.pain == 6
+    assert row.open_alerts == 2
+    content = response.content.decode()
+    assert reverse("rehab:patient_detail", args=[patient.pk]) in content
+    assert "Protected loading" in content
+    assert "71 %" in content
+    assert "6/10" in content
+    assert reverse("clinic:patient_create") in content
+
+
+def test_patient_list_without_plan(clinician: Clinician, patient: Patient) -> None:
+    response = client_for(clinician.user).get(reverse("rehab:patient_list"))
+    (row,) = response.context["rows"]
+    assert row.plan is None
+    assert "No active plan" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, {"Ada Lovelace", "Grace Hopper"}),
+        ({"q": "ada"}, {"Ada Lovelace"}),
+        ({"q": "HOPPER"}, {"Grace Hopper"}),
+        ({"q": "grace hop"}, {"Grace Hopper"}),
+        ({"q": "nobody"}, set()),
+        ({"pathway": "non_operative"}, {"Grace Hopper"}),
+        ({"status": "discharged"}, {"Alan Turing"}),
+        ({"status": "all"}, {"Ada Lovelace", "Grace Hopper", "Alan Turing", "Acked Alert"}),
+        ({"status": "all", "has_open_alerts": "on"}, {"Ada Lovelace"}),
+        ({"has_open_alerts": "on"}, {"Ada Lovelace"}),
+        ({"status": "bogus"}, {"Ada Lovelace", "Grace Hopper"}),
+    ],
+)
+def test_patient_list_search_and_filters(
+    clinician: Clinician, params: dict[str, str], expected: set[str]
+) -> None:
+    clinic = clinician.clinic
+    ada = factories.PatientFactory(clinic=clinic, first_name="Ada", last_name="Lovelace")
+    factories.AlertFactory(patient=ada)
+    factories.AlertFactory(
+        patient=factories.PatientFactory(
+            clinic=clinic, first_name="Acked", last_name="Alert", status=Patient.Status.ARCHIVED
+        ),
+        acknowledged_at=timezone.now(),
+        acknowledged_by=clinician.user,
+    )
+    factories.PatientFactory(
+        clinic=clinic,
+        first_name="Grace",
+        last_name="Hopper",
+        pathway=Patient.Pathway.NON_OPERATIVE,
+    )
+    factories.PatientFactory(
+        clinic=clinic, first_name="Alan", last_name="Turing", status=Patient.Status.DISCHARGED
+    )
+    factories.PatientFactory(first_name="Ada", last_name="Elsewhere")  # another clinic
+    response = client_for(clinician.user).get(reverse("rehab:patient_list"), params)
+    assert response.status_code == 200
+    assert {row.patient.full_name for row in response.context["rows"]} == expected
+
+
+def test_patient_list_is_paginated(clinician: Clinician) -> None:
+    for n in range(25):
+        factories.PatientFactory(clinic=clinician.clinic, last_name=f"Name{n:02d}")
+    client = client_for(clinician.user)
+    first = client.get(reverse("rehab:patient_list"), {"q": "name"})
+    assert len(first.context["rows"]) == 20
+    assert "page=2" in first.content.decode()
+    assert "q=name" in first.content.decode()
+    second = client.get(reverse("rehab:patient_list"), {"q": "name", "page": 2})
+    assert len(second.context["rows"]) == 5
+    last = client.get(reverse("rehab:patient_list"), {"page": "999"})
+    assert last.status_code == 200
+    assert len(last.context["rows"]) == 5
+    assert client.get(reverse("rehab:patient_list"), {"page": "x"}).status_code == 200
+
+
+def test_patient_list_colleague(colleague: Clinician, patient: Patient) -> None:
+    response = client_for(colleague.user).get(reverse("rehab:patient_list"))
+    assert [row.patient for row in response.context["rows"]] == [patient]
+
+
+def test_patient_list_other_clinic_sees_none_of_ours(
+    other_clinician: Clinician, patient: Patient
+) -> None:
+    response = client_for(other_clinician.user).get(reverse("rehab:patient_list"))
+    assert response.status_code == 200
+    assert response.context["rows"] == []
+    assert patient.last_name not in response.content.decode()
+
+
+def test_patient_list_patient_gets_404(patient: Patient) -> None:
+    assert client_for(patient.user).get(reverse("rehab:patient_list")).status_code == 404
+
+
+def test_patient_list_anonymous(db: None) -> None:
+    url = reverse("rehab:patient_list")
+    assert_login_redirect(Client().get(url), url)
+
+
+# Expected queries:
+#  1 session, 2 user, 3 clinician (access check), 4 clinic;
+#  5 count for the paginator, 6 the page's patients;
+#  7 their active plans with current phases;
+#  8-11 adherence (plans, phase changes, prescriptions, log counts);
+#  12-13 last pain (exercise logs, check-ins); 14 open alert counts.
+PATIENT_LIST_QUERIES = 14
+
+
+def patient_list_data(clinic: Clinic, n: int) -> None:
+    for _ in range(n):
+        patient = patient_with_plan(clinic, days_done=3, high_pain_alerts=1, unread=1)
+        factories.CheckInFactory(patient=patient)
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_patient_list_query_count(
+    clinician: Clinician, django_assert_max_num_queries: Any, n: int
+) -> None:
+    patient_list_data(clinician.clinic, n)
+    client = client_for(clinician.user)
+    with django_assert_max_num_queries(PATIENT_LIST_QUERIES):
+        response = client.get(reverse("rehab:patient_list"), {"has_open_alerts": "on"})
+    assert len(response.context["rows"]) == min(n, 20)
+
+
+def test_patient_list_same_query_count_with_ten_times_the_data(
+    clinician: Clinician, django_assert_num_queries: Any
+) -> None:
+    client = client_for(clinician.user)
+    patient_list_data(clinician.clinic, 2)
+    with django_assert_num_queries(PATIENT_LIST_QUERIES):
+        response = client.get(reverse("rehab:patient_list"))
+    assert len(response.context["rows"]) == 2
+    patient_list_data(clinician.clinic, 18)
+    with django_assert_num_queries(PATIENT_LIST_QUERIES):
+        response = client.get(reverse("rehab:patient_list"))
+    assert len(response.context["rows"]) == 20
+
+
+# --- Alerts inbox ------------------------------------------------------------------------------
+
+
+def test_alerts(clinician: Clinician, patient: Patient) -> None:
+    open_alert = factories.AlertFactory(patient=patient, message="Pain 9/10")
+    factories.AlertFactory(
+        patient=patient,
+        message="Old news",
+        acknowledged_at=timezone.now(),
+        acknowledged_by=clinician.user,
+    )
+    response = client_for(clinician.user).get(reverse("rehab:alerts"))
+    assert response.status_code == 200
+    assert list(response.context["alerts"]) == [open_alert]
+    content = response.content.decode()
+    assert "Pain 9/10" in content
+    assert "Old news" not in content
+    assert f'hx-post="{reverse("rehab:alert_acknowledge", args=[open_alert.pk])}"' in content
+
+
+def test_alerts_acknowledged_toggle(clinician: Clinician, patient: Patient) -> None:
+    factories.AlertFactory(patient=patient, message="Still open")
+    done = factories.AlertFactory(
+        patient=patient,
+        message="Old news",
+        acknowledged_at=timezone.now(),
+        acknowledged_by=clinician.user,
+    )
+    response = client_for(clinician.user).get(reverse("rehab:alerts"), {"show": "acknowledged"})
+    assert list(response.context["alerts"]) == [done]
+    content = response.content.decode()
+    assert "Old news" in content
+    assert "Acknowledged by" in content
+
+
+def test_alerts_paginated_and_red_flags_first(clinician: Clinician, patient: Patient) -> None:
+    for _ in range(21):
+        factories.AlertFactory(patient=patient)
+    red = factories.AlertFactory(patient=patient, kind=Alert.Kind.RED_FLAG, code="dvt")
+    Alert.objects.filter(pk=red.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    client = client_for(clinician.user)
+    first = client.get(reverse("rehab:alerts"))
+    assert len(first.context["alerts"]) == 20
+    assert first.context["alerts"][0] == red
+    assert len(client.get(reverse("rehab:alerts"), {"page": 2}).context["alerts"]) == 2
+
+
+def test_alerts_other_clinic_sees_none(other_clinician: Clinician, patient: Patient) -> None:
+    factories.AlertFactory(patient=patient, message="Private")
+    response = client_for(other_clinician.user).get(reverse("rehab:alerts"))
+    assert list(response.context["alerts"]) == []
+    assert "Private" not in response.content.decode()
+
+
+def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patient) -> None:
+    factories.AlertFactory(patient=patient)
+    url = reverse("rehab:alerts")
+    assert len(client_for(colleague.user).get(url).context["alerts"]) == 1
+    assert client_for(patient.user).get(url).status_code == 404
+    assert_login_redirect(Client().get(url), url)
+
+
+# Expected queries: 1 session, 2 user, 3 clinician, 4 clinic, 5 count, 6 the page of alerts
+# with their patients.
+ALERTS_QUERIES = 6
+
+
+def test_alerts_query_count_is_constant(
+    clinician: Clinician, django_assert_num_queries: Any
+) -> None:
+    client = client_for(clinician.user)
+    for _ in range(2):
+        factories.AlertFactory(patient=factories.PatientFactory(clinic=clinician.clinic))
+    with django_assert_num_queries(ALERTS_QUERIES):
+        client.get(reverse("rehab:alerts"))
+    for _ in range(18):
+        factories.AlertFactory(patient=factories.PatientFactory(clinic=clinician.clinic))
+    with django_assert_num_queries(ALERTS_QUERIES):
+        response = client.get(reverse("rehab:alerts"))
+    assert len(response.context["alerts"]) == 20
+
+
+# --- Acknowledge ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def alert(patient: Patient) -> Alert:
+    return factories.AlertFactory(patient=patient)
+
+
+def ack_url(alert: Alert) -> str:
+    return reverse("rehab:alert_acknowledge", args=[alert.pk])
+
+
+def test_acknowledge_redirects_back(clinician: Clinician, alert: Alert) -> None:
+    response = client_for(clinician.user).post(ack_url(alert), {"next": "/clinic/?x=1"})
+    assert response.status_code == 302
+    assert response["Location"] == "/clinic/?x=1"
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == clinician.user
+    assert alert.acknowledged_at is not None
+
+
+def test_acknowledge_refuses_an_unsafe_next(clinician: Clinician, alert: Alert) -> None:
+    response = client_for(clinician.user).post(ack_url(alert), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("rehab:alerts")
+    response = client_for(clinician.user).post(ack_url(alert), {"next": "//evil.example/"})
+    assert response["Location"] == reverse("rehab:alerts")
+
+
+def test_acknowledge_with_htmx_returns_the_row(clinician: Clinician, alert: Alert) -> None:
+    response = client_for(clinician.user).post(ack_url(alert), {"next": "/clinic/"}, **HTMX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert content.strip().startswith(f'<li class="list-group-item" id="alert-{alert.pk}">')
+    assert "Acknowledged by" in content
+    assert "<html" not in content
+    assert "hx-post" not in content
+
+
+def test_acknowledge_twice_keeps_the_first(
+    clinician: Clinician, colleague: Clinician, alert: Alert
+) -> None:
+    client_for(clinician.user).post(ack_url(alert))
+    first = Alert.objects.get(pk=alert.pk).acknowledged_at
+    client_for(colleague.user).post(ack_url(alert))
+    alert.refresh_from_db()
+    assert alert.acknowledged_at == first
+    assert alert.acknowledged_by == clinician.user
+
+
+def test_acknowledge_colleague(colleague: Clinician, alert: Alert) -> None:
+    assert client_for(colleague.user).post(ack_url(alert)).status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == colleague.user
+
+
+def test_acknowledge_is_post_only(clinician: Clinician, alert: Alert) -> None:
+    assert client_for(clinician.user).get(ack_url(alert)).status_code == 405
+    alert.refresh_from_db()
+    assert alert.is_open
+
+
+def test_acknowledge_other_clinic_patient_anonymous(
+    other_clinician: Clinician, alert: Alert
+) -> None:
+    assert client_for(other_clinician.user).post(ack_url(alert)).status_code == 404
+    assert client_for(alert.patient.user).post(ack_url(alert)).status_code == 404
+    assert_login_redirect(Client().post(ack_url(alert)), ack_url(alert))
+    alert.refresh_from_db()
+    assert alert.is_open

@@ -1,0 +1,405 @@
+"""What patients log: ticks, check-ins, ATRS; and what the clinic records or requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from clinic.models import Patient
+from rehab import services
+from rehab.models import (
+    Alert,
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    ExerciseLog,
+    Measurement,
+    Plan,
+    Prescription,
+)
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> object:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def _rx(patient: Patient, **dose: object) -> Prescription:
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan)
+    plan.current_phase = phase
+    plan.save()
+    return factories.PrescriptionFactory(phase=phase, **dose)
+
+
+@pytest.fixture
+def rx(patient: Patient) -> Prescription:
+    return _rx(patient)
+
+
+# --- log_record -----------------------------------------------------------------------------
+
+
+def test_log_record_stores_a_tick(patient: Patient, rx: Prescription) -> None:
+    client_uuid = uuid.uuid4()
+    log, created = services.log_record(
+        patient=patient, prescription=rx, client_uuid=client_uuid, sets_done=2, pain=3, effort=4
+    )
+    assert created
+    assert (log.date, log.sets_done, log.pain, log.effort) == (dt.date(2025, 3, 10), 2, 3, 4)
+    assert log.client_uuid == client_uuid
+    assert not Alert.objects.exists()
+
+
+def test_the_same_uuid_twice_makes_one_row_and_returns_the_stored_one(
+    patient: Patient, rx: Prescription
+) -> None:
+    client_uuid = uuid.uuid4()
+    first, created = services.log_record(
+        patient=patient, prescription=rx, client_uuid=client_uuid, sets_done=1
+    )
+    again, created_again = services.log_record(
+        patient=patient, prescription=rx, client_uuid=client_uuid, sets_done=3, pain=9
+    )
+    assert created
+    assert not created_again
+    assert again.pk == first.pk
+    assert again.sets_done == 1  # the stored row, unchanged
+    assert ExerciseLog.objects.count() == 1
+    assert not Alert.objects.exists()
+
+
+def test_another_patients_uuid_is_refused(patient: Patient, other_patient: Patient) -> None:
+    client_uuid = uuid.uuid4()
+    services.log_record(patient=patient, prescription=_rx(patient), client_uuid=client_uuid)
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(
+            patient=other_patient, prescription=_rx(other_patient), client_uuid=client_uuid
+        )
+    assert "client_uuid" in excinfo.value.message_dict
+    assert ExerciseLog.objects.count() == 1
+
+
+def test_a_future_date_is_refused(patient: Patient, rx: Prescription) -> None:
+    with pytest.raises(ValidationError, match="future"):
+        services.log_record(
+            patient=patient,
+            prescription=rx,
+            client_uuid=uuid.uuid4(),
+            date=dt.date(2025, 3, 11),
+        )
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_past_date_within_the_plan_is_accepted_before_it_is_refused(
+    patient: Patient, rx: Prescription
+) -> None:
+    anchor = rx.phase.plan.anchor_date
+    log, _ = services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=anchor
+    )
+    assert log.date == anchor
+    with pytest.raises(ValidationError, match="before your plan started"):
+        services.log_record(
+            patient=patient,
+            prescription=rx,
+            client_uuid=uuid.uuid4(),
+            date=anchor - dt.timedelta(days=1),
+        )
+    assert ExerciseLog.objects.count() == 1
+
+
+def test_the_date_is_the_patients_local_date() -> None:
+    # 23:30 UTC on 10 March is already 11 March, 12:30, in Auckland.
+    with time_machine.travel(dt.datetime(2025, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False):
+        kiwi = factories.PatientFactory(timezone="Pacific/Auckland")
+        londoner = factories.PatientFactory(timezone="Europe/London")
+        kiwi_rx = _rx(kiwi)
+        log, _ = services.log_record(patient=kiwi, prescription=kiwi_rx, client_uuid=uuid.uuid4())
+        assert log.date == dt.date(2025, 3, 11)
+        services.log_record(
+            patient=kiwi,
+            prescription=kiwi_rx,
+            client_uuid=uuid.uuid4(),
+            date=dt.date(2025, 3, 11),
+        )
+        with pytest.raises(ValidationError, match="future"):
+            services.log_record(
+                patient=londoner,
+                prescription=_rx(londoner),
+                client_uuid=uuid.uuid4(),
+                date=dt.date(2025, 3, 11),
+            )
+
+
+def test_another_patients_prescription_is_refused(patient: Patient, other_patient: Patient) -> None:
+    theirs = _rx(other_patient)
+    with pytest.raises(ValidationError, match="not part of your active plan"):
+        services.log_record(patient=patient, prescription=theirs, client_uuid=uuid.uuid4())
+    assert not ExerciseLog.objects.exists()
+
+
+@pytest.mark.parametrize("status", [Plan.Status.DRAFT, Plan.Status.COMPLETED])
+def test_a_prescription_outside_the_active_plan_is_refused(
+    patient: Patient, rx: Prescription, status: str
+) -> None:
+    Plan.objects.filter(pk=rx.phase.plan_id).update(status=status)
+    rx.refresh_from_db()
+    with pytest.raises(ValidationError, match="not part of your active plan"):
+        services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
+
+
+def test_a_retired_prescription_is_refused(patient: Patient, rx: Prescription) -> None:
+    rx.retired_at = NOW
+    rx.save()
+    with pytest.raises(ValidationError, match="not part of your active plan"):
+        services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
+
+
+@pytest.mark.parametrize(("field", "value"), [("pain", 11), ("effort", 11), ("sets_done", 21)])
+def test_out_of_range_values_are_refused(
+    patient: Patient, rx: Prescription, field: str, value: int
+) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(
+            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), **{field: value}
+        )
+    assert field in excinfo.value.message_dict
+    assert not ExerciseLog.objects.exists()
+
+
+def test_pain_of_seven_raises_an_alert(patient: Patient, rx: Prescription) -> None:
+    log, _ = services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=7)
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.log, alert.patient) == (Alert.Kind.HIGH_PAIN, log, patient)
+    assert "7/10" in alert.message
+
+
+# --- log_update and log_undo ----------------------------------------------------------------
+
+
+def test_log_update_changes_todays_log(patient: Patient, rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, pain=None, effort=None, sets_done=1)
+    services.log_update(log=log, sets_done=3, pain=2, effort=6, note="Fine")
+    log.refresh_from_db()
+    assert (log.sets_done, log.pain, log.effort, log.note) == (3, 2, 6, "Fine")
+
+
+def test_log_update_refuses_yesterdays_log(patient: Patient, rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, date=dt.date(2025, 3, 9), pain=1)
+    with pytest.raises(ValidationError, match="Only today's"):
+        services.log_update(log=log, pain=5)
+    log.refresh_from_db()
+    assert log.pain == 1
+
+
+def test_log_update_refuses_other_fields_and_bad_values(rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, pain=1)
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        services.log_update(log=log, date=dt.date(2025, 3, 1))
+    with pytest.raises(ValidationError):
+        services.log_update(log=log, pain=11)
+    log.refresh_from_db()
+    assert log.pain == 1
+
+
+def test_log_update_raises_one_alert_per_crossing_of_the_threshold(rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, pain=2)
+    services.log_update(log=log, pain=8)
+    services.log_update(log=log, pain=9)
+    assert Alert.objects.count() == 1
+    services.log_update(log=log, pain=3)
+    services.log_update(log=log, pain=7)
+    assert Alert.objects.count() == 2
+
+
+def test_log_undo_deletes_todays_log_and_keeps_its_alert(rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx)
+    alert = factories.AlertFactory(patient=log.patient, log=log)
+    services.log_undo(log=log)
+    assert not ExerciseLog.objects.exists()
+    alert.refresh_from_db()
+    assert alert.log is None
+
+
+def test_log_undo_refuses_an_earlier_day(rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, date=dt.date(2025, 3, 9))
+    with pytest.raises(ValidationError, match="Only today's"):
+        services.log_undo(log=log)
+    assert ExerciseLog.objects.filter(pk=log.pk).exists()
+
+
+# --- checkin_record -------------------------------------------------------------------------
+
+
+def test_checkin_with_red_flags_raises_one_alert_per_flag(patient: Patient) -> None:
+    checkin, created = services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=2,
+        swelling="mild",
+        red_flags=["dvt", "rerupture"],
+    )
+    assert created
+    assert checkin.flag_dvt
+    assert checkin.flag_rerupture
+    assert not checkin.flag_pe
+    assert sorted(Alert.objects.values_list("code", flat=True)) == ["dvt", "rerupture"]
+    assert {a.kind for a in Alert.objects.all()} == {Alert.Kind.RED_FLAG}
+
+
+def test_checkin_high_pain_raises_an_alert(patient: Patient) -> None:
+    services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=7, swelling="none"
+    )
+    alert = Alert.objects.get()
+    assert alert.kind == Alert.Kind.HIGH_PAIN
+
+
+def test_the_same_checkin_uuid_twice_makes_one_row_and_one_alert(patient: Patient) -> None:
+    client_uuid = uuid.uuid4()
+    for _ in range(2):
+        services.checkin_record(
+            patient=patient,
+            client_uuid=client_uuid,
+            pain_at_rest=8,
+            swelling="severe",
+            red_flags=["pe"],
+        )
+    assert CheckIn.objects.count() == 1
+    assert Alert.objects.count() == 2  # the red flag and the pain, once each
+
+
+def test_a_second_checkin_the_same_day_updates_it(patient: Patient) -> None:
+    first, _ = services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=2, swelling="mild"
+    )
+    second, created = services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=3,
+        swelling="moderate",
+        red_flags=["wound"],
+    )
+    assert not created
+    assert second.pk == first.pk
+    assert (second.pain_at_rest, second.swelling, second.flag_wound) == (3, "moderate", True)
+    assert CheckIn.objects.count() == 1
+    assert Alert.objects.get().code == "wound"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"pain_at_rest": 11, "swelling": "mild"},
+        {"pain_at_rest": 2, "swelling": "huge"},
+        {"pain_at_rest": 2, "swelling": "mild", "red_flags": ["headache"]},
+        {"pain_at_rest": 2, "swelling": "mild", "date": dt.date(2025, 3, 11)},
+    ],
+)
+def test_bad_checkins_are_refused(patient: Patient, kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        services.checkin_record(patient=patient, client_uuid=uuid.uuid4(), **kwargs)
+    assert not CheckIn.objects.exists()
+    assert not Alert.objects.exists()
+
+
+# --- atrs_record and atrs_request_create ------------------------------------------------------
+
+
+def _items(**overrides: int | None) -> dict[str, int]:
+    items = {f"item_{n}": n - 1 for n in range(1, 11)}
+    items.update(overrides)
+    return items
+
+
+def test_atrs_total_is_computed_on_the_server(patient: Patient) -> None:
+    response, created = services.atrs_record(
+        patient=patient, client_uuid=uuid.uuid4(), items=_items()
+    )
+    assert created
+    assert response.total == sum(range(10)) == 45
+    assert response.date == dt.date(2025, 3, 10)
+
+
+def test_atrs_same_uuid_twice_is_one_row(patient: Patient) -> None:
+    client_uuid = uuid.uuid4()
+    services.atrs_record(patient=patient, client_uuid=client_uuid, items=_items())
+    _, created = services.atrs_record(patient=patient, client_uuid=client_uuid, items=_items())
+    assert not created
+    assert AtrsResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize("overrides", [{"item_3": None}, {"item_10": 11}, {"item_1": -1}])
+def test_atrs_missing_or_out_of_range_item_is_refused(
+    patient: Patient, overrides: dict[str, int | None]
+) -> None:
+    with pytest.raises(ValidationError) as excinfo:
+        services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items(**overrides))
+    assert next(iter(overrides)) in excinfo.value.message_dict
+    assert not AtrsResponse.objects.exists()
+
+
+def test_an_answer_closes_the_open_request(clinician: object, patient: Patient) -> None:
+    request, created = services.atrs_request_create(patient=patient, requested_by=None)
+    again, created_again = services.atrs_request_create(patient=patient, requested_by=None)
+    assert created
+    assert not created_again
+    assert again.pk == request.pk
+    response, _ = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
+    request.refresh_from_db()
+    assert request.response == response
+    _, created_after = services.atrs_request_create(patient=patient, requested_by=None)
+    assert created_after
+    assert AtrsRequest.objects.count() == 2
+
+
+# --- measurement_record -----------------------------------------------------------------------
+
+
+def test_measurement_is_recorded_once_per_uuid(clinician: object, patient: Patient) -> None:
+    client_uuid = uuid.uuid4()
+    for _ in range(2):
+        measurement, _ = services.measurement_record(
+            patient=patient,
+            recorded_by=clinician.user,
+            client_uuid=client_uuid,
+            heel_rise_reps_injured=9,
+            heel_rise_reps_uninjured=20,
+            calf_cm_injured=Decimal("35.5"),
+        )
+    assert Measurement.objects.count() == 1
+    assert measurement.heel_rise_lsi == 45.0
+    assert measurement.recorded_by == clinician.user
+    assert measurement.date == dt.date(2025, 3, 10)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"heel_rise_reps_injured": 201},
+        {"calf_cm_injured": Decimal("9.9")},
+        {"heel_rise_reps_injured": 5, "date": dt.date(2025, 3, 11)},
+    ],
+)
+def test_bad_measurements_are_refused(patient: Patient, kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        services.measurement_record(
+            patient=patient,
+            recorded_by=None,
+            client_uuid=uuid.uuid4(),
+            **kwargs,
+        )
+    assert not Measurement.objects.exists()

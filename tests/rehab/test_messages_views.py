@@ -1,0 +1,213 @@
+"""Message threads: the clinician's per patient, the patient's own.
+
+Each view: it works; a colleague can; another clinic's clinician gets 404; a patient gets 404
+on the clinician's page (and sees only their own thread); anonymous is sent to sign in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Clinician, Message, Patient
+from rehab import clinical
+from tests import factories
+from tests.conftest import client_for
+
+
+def assert_login_redirect(response: Any, path: str) -> None:
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse('login')}?next=")
+    assert path in response["Location"]
+
+
+def thread_url(patient: Patient) -> str:
+    return reverse("rehab:patient_messages", args=[patient.pk])
+
+
+MY_URL = "/me/messages/"
+
+
+# --- The clinician's thread --------------------------------------------------------------------
+
+
+def test_thread_shows_messages_and_marks_them_read(clinician: Clinician, patient: Patient) -> None:
+    question = factories.MessageFactory(patient=patient, body="Is swelling normal?")
+    reply = factories.MessageFactory(
+        patient=patient, author=clinician.user, from_patient=False, body="Yes, raise the leg."
+    )
+    response = client_for(clinician.user).get(thread_url(patient))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Is swelling normal?" in content
+    assert "Yes, raise the leg." in content
+    assert content.index("Is swelling normal?") < content.index("Yes, raise the leg.")
+    assert "New" in content  # shown as new this once
+    assert 'name="body"' in content
+    question.refresh_from_db()
+    reply.refresh_from_db()
+    assert question.read_at is not None
+    assert reply.read_at is None  # the patient has not read it
+
+
+def test_thread_reply(clinician: Clinician, patient: Patient) -> None:
+    response = client_for(clinician.user).post(thread_url(patient), {"body": " Keep going. "})
+    assert response.status_code == 302
+    assert response["Location"] == thread_url(patient)
+    message = Message.objects.get()
+    assert message.body == "Keep going."
+    assert message.from_patient is False
+    assert message.author == clinician.user
+    assert message.patient == patient
+
+
+def test_thread_reply_double_submit_makes_one_message(
+    clinician: Clinician, patient: Patient
+) -> None:
+    client = client_for(clinician.user)
+    client.post(thread_url(patient), {"body": "Keep going."})
+    response = client.post(thread_url(patient), {"body": "Keep going."})
+    assert response.status_code == 302
+    assert Message.objects.count() == 1
+
+
+def test_thread_reply_empty_shows_an_error(clinician: Clinician, patient: Patient) -> None:
+    for body in ("", "   ", "x" * 4001):
+        response = client_for(clinician.user).post(thread_url(patient), {"body": body})
+        assert response.status_code == 200
+        assert "body" in response.context["form"].errors
+    assert not Message.objects.exists()
+
+
+def test_thread_colleague(colleague: Clinician, patient: Patient) -> None:
+    factories.MessageFactory(patient=patient)
+    client = client_for(colleague.user)
+    assert client.get(thread_url(patient)).status_code == 200
+    client.post(thread_url(patient), {"body": "Noted."})
+    assert Message.objects.filter(author=colleague.user).count() == 1
+
+
+def test_thread_other_clinic_gets_404(other_clinician: Clinician, patient: Patient) -> None:
+    message = factories.MessageFactory(patient=patient)
+    client = client_for(other_clinician.user)
+    assert client.get(thread_url(patient)).status_code == 404
+    assert client.post(thread_url(patient), {"body": "Hi"}).status_code == 404
+    message.refresh_from_db()
+    assert message.read_at is None
+    assert Message.objects.count() == 1
+
+
+def test_thread_patient_gets_404(patient: Patient) -> None:
+    assert client_for(patient.user).get(thread_url(patient)).status_code == 404
+
+
+def test_thread_anonymous(patient: Patient) -> None:
+    assert_login_redirect(Client().get(thread_url(patient)), thread_url(patient))
+    assert_login_redirect(Client().post(thread_url(patient), {"body": "x"}), thread_url(patient))
+    assert not Message.objects.exists()
+
+
+# Expected queries: 1 session, 2 user, 3 clinician, 4 patient (access check),
+# 5 the thread with authors, 6-8 mark read (savepoint, update, release).
+THREAD_QUERIES = 8
+
+
+def test_thread_query_count_is_constant(
+    clinician: Clinician, patient: Patient, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(clinician.user)
+    factories.MessageFactory(patient=patient)
+    with django_assert_max_num_queries(THREAD_QUERIES):
+        client.get(thread_url(patient))
+    for _ in range(10):
+        factories.MessageFactory(patient=patient)
+        factories.MessageFactory(patient=patient, author=clinician.user, from_patient=False)
+    with django_assert_max_num_queries(THREAD_QUERIES):
+        client.get(thread_url(patient))
+
+
+# --- The patient's own thread ----------------------------------------------------------------
+
+
+def test_my_messages(clinician: Clinician, patient: Patient, other_patient: Patient) -> None:
+    factories.MessageFactory(patient=patient, body="My question")
+    reply = factories.MessageFactory(
+        patient=patient, author=clinician.user, from_patient=False, body="The answer"
+    )
+    factories.MessageFactory(patient=other_patient, body="Someone else's secret")
+    response = client_for(patient.user).get(reverse("rehab:my_messages"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "My question" in content
+    assert "The answer" in content
+    assert "Someone else&#x27;s secret" not in content
+    assert "Someone else's secret" not in content
+    reply.refresh_from_db()
+    assert reply.read_at is not None
+
+
+def test_my_messages_says_they_are_not_for_emergencies(patient: Patient) -> None:
+    content = client_for(patient.user).get(reverse("rehab:my_messages")).content.decode()
+    assert "not for emergencies" in content
+    for flag in clinical.RED_FLAGS:
+        assert str(flag.advice) in content or str(flag.advice).replace("'", "&#x27;") in content
+    assert len(clinical.RED_FLAGS) == content.count("<dt>")
+
+
+def test_my_messages_send(patient: Patient) -> None:
+    response = client_for(patient.user).post(MY_URL, {"body": "Can I swim yet?"})
+    assert response.status_code == 302
+    assert response["Location"] == MY_URL
+    message = Message.objects.get()
+    assert message.patient == patient
+    assert message.from_patient is True
+    assert message.author == patient.user
+    assert message.read_at is None
+
+
+def test_my_messages_double_submit_makes_one_message(patient: Patient) -> None:
+    client = client_for(patient.user)
+    client.post(MY_URL, {"body": "Can I swim yet?"})
+    client.post(MY_URL, {"body": "Can I swim yet?"})
+    assert Message.objects.count() == 1
+
+
+def test_my_messages_empty_shows_an_error(patient: Patient) -> None:
+    response = client_for(patient.user).post(MY_URL, {"body": "  "})
+    assert response.status_code == 200
+    assert "body" in response.context["form"].errors
+    assert not Message.objects.exists()
+
+
+def test_my_messages_only_own_thread(patient: Patient, other_patient: Patient) -> None:
+    """There is no patient id in the URL: a patient can only ever write to their own thread."""
+    client_for(other_patient.user).post(MY_URL, {"body": "Mine"})
+    assert Message.objects.get().patient == other_patient
+
+
+def test_my_messages_clinicians_get_404(clinician: Clinician, other_clinician: Clinician) -> None:
+    assert client_for(clinician.user).get(MY_URL).status_code == 404
+    assert client_for(other_clinician.user).post(MY_URL, {"body": "x"}).status_code == 404
+    assert not Message.objects.exists()
+
+
+def test_my_messages_anonymous(db: None) -> None:
+    assert_login_redirect(Client().get(MY_URL), MY_URL)
+
+
+def test_unread_reply_reaches_the_dashboard_and_clears(
+    clinician: Clinician, patient: Patient
+) -> None:
+    client_for(patient.user).post(MY_URL, {"body": "Help with the boot?"})
+    clinic = client_for(clinician.user)
+    dashboard = clinic.get(reverse("rehab:dashboard"))
+    assert [p.pk for p in dashboard.context["unread"]] == [patient.pk]
+    clinic.get(thread_url(patient))
+    dashboard = clinic.get(reverse("rehab:dashboard"))
+    assert dashboard.context["unread"] == []
+    read_at = Message.objects.get().read_at
+    assert read_at is not None
+    assert read_at <= timezone.now()

@@ -1,0 +1,308 @@
+"""The clinician's patient page, the ATRS request and recording a measurement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from clinic.models import Clinician, Patient
+from rehab.models import AtrsRequest, Measurement, PhaseChange, Plan, PlanPhase
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name: str, *args: Any) -> str | None:
+    """A URL another helper provides, or None while it does not exist yet."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _active_plan(patient: Patient, *, phases: int = 2) -> tuple[Plan, list[PlanPhase]]:
+    plan = factories.PlanFactory(patient=patient, name="Operative plan v1")
+    made = [
+        factories.PlanPhaseFactory(
+            plan=plan, order=n, start_week=n * 4, end_week=n * 4 + 4, name=f"Stage {n}"
+        )
+        for n in range(phases)
+    ]
+    plan.current_phase = made[0]
+    plan.save()
+    PhaseChange.objects.create(plan=plan, to_phase=made[0], effective_on=plan.anchor_date)
+    return plan, made
+
+
+def _measurement(**extra: Any) -> dict[str, Any]:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "date": (timezone.localdate() - dt.timedelta(days=2)).isoformat(),
+        "heel_rise_reps_injured": 6,
+        "heel_rise_reps_uninjured": 24,
+        "calf_cm_injured": "34.5",
+        "calf_cm_uninjured": "",
+        "note": "",
+        **extra,
+    }
+
+
+def _login_redirect(response: Any) -> None:
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+def test_the_page_works_for_the_clinician_and_a_colleague(
+    clinician: Clinician, colleague: Clinician, patient: Patient
+) -> None:
+    for who in (clinician, colleague):
+        response = client_for(who.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+        assert response.status_code == 200
+        assert patient.full_name in response.content.decode()
+
+
+def test_another_clinic_a_patient_and_a_missing_id_get_404(
+    other_clinician: Clinician, patient: Patient, other_patient: Patient, clinician: Clinician
+) -> None:
+    url = reverse("rehab:patient_detail", args=[patient.pk])
+    assert client_for(other_clinician.user).get(url).status_code == 404
+    assert client_for(patient.user).get(url).status_code == 404
+    assert client_for(other_patient.user).get(url).status_code == 404
+    missing = reverse("rehab:patient_detail", args=[patient.pk + 1000])
+    assert client_for(clinician.user).get(missing).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_sign_in(patient: Patient) -> None:
+    for name in ("rehab:patient_detail", "rehab:atrs_request", "rehab:measurement_create"):
+        url = reverse(name, args=[patient.pk])
+        response = Client().get(url) if name == "rehab:patient_detail" else Client().post(url)
+        _login_redirect(response)
+
+
+@pytest.mark.parametrize("name", ["rehab:atrs_request", "rehab:measurement_create"])
+def test_post_actions_check_the_clinic(
+    other_clinician: Clinician, patient: Patient, colleague: Clinician, name: str
+) -> None:
+    url = reverse(name, args=[patient.pk])
+    data = _measurement() if name == "rehab:measurement_create" else {}
+    assert client_for(other_clinician.user).post(url, data).status_code == 404
+    assert client_for(patient.user).post(url, data).status_code == 404
+    assert not AtrsRequest.objects.exists()
+    assert not Measurement.objects.exists()
+    assert client_for(colleague.user).post(url, data).status_code == 302
+    assert client_for(colleague.user).get(url).status_code == 405
+
+
+# --- what the page shows ---------------------------------------------------------------------------
+
+
+def test_the_page_shows_details_plan_charts_alerts_and_messages(
+    clinician: Clinician, patient: Patient
+) -> None:
+    plan, (first, _second) = _active_plan(patient)
+    draft = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT, name="Next draft")
+    rx = factories.PrescriptionFactory(phase=first)
+    day = patient.local_today()
+    factories.ExerciseLogFactory(prescription=rx, date=day, pain=5)
+    factories.CheckInFactory(patient=patient, date=day, pain_at_rest=3)
+    factories.AtrsResponseFactory(patient=patient, date=day)
+    factories.MeasurementFactory(patient=patient, date=day, calf_cm_injured=Decimal("35.0"))
+    alert = factories.AlertFactory(patient=patient, message="Pain 8/10 reported on a log.")
+    factories.AlertFactory(
+        patient=patient,
+        message="Old acknowledged alert",
+        acknowledged_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        acknowledged_by=clinician.user,
+    )
+    start = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
+    for n in range(7):
+        factories.MessageFactory(
+            patient=patient, body=f"Message number {n}", created_at=start + dt.timedelta(hours=n)
+        )
+    response = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    html = response.content.decode()
+    assert patient.get_pathway_display() in html
+    assert "Operative plan v1" in html
+    assert (
+        f"Current phase: Stage 0 ({first.start_date:%-d %b %Y} to {first.end_date:%-d %b %Y})"
+        in html
+    )
+    assert "Next draft" in html
+    assert html.count('role="img"') == 5
+    assert "Pain 8/10 reported on a log." in html
+    assert "Old acknowledged alert" not in html
+    assert "Message number 1" not in html
+    assert all(f"Message number {n}" in html for n in range(2, 7))
+    assert f'action="{reverse("rehab:atrs_request", args=[patient.pk])}"' in html
+    assert f'action="{reverse("rehab:measurement_create", args=[patient.pk])}"' in html
+    for label in (
+        "Heel-rise reps, injured side",
+        "Heel-rise reps, other side",
+        "Calf circumference, injured side (cm)",
+        "Calf circumference, other side (cm)",
+    ):
+        assert f">{label}" in html or f"{label}\n" in html or label in html
+    links = {
+        "rehab:alert_acknowledge": (alert.pk,),
+        "rehab:plan_builder": (plan.pk,),
+        "rehab:patient_messages": (patient.pk,),
+        "clinic:patient_edit": (patient.pk,),
+    }
+    for name, args in links.items():
+        url = _url(name, *args)
+        if url:
+            assert url in html, name
+    draft_url = _url("rehab:plan_builder", draft.pk)
+    if draft_url:
+        assert draft_url in html
+    assert " style=" not in html
+
+
+def test_without_a_plan_the_page_offers_to_create_one(
+    clinician: Clinician, patient: Patient
+) -> None:
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]))
+        .content.decode()
+    )
+    assert "No active plan." in html
+    create_url = _url("rehab:plan_create", patient.pk)
+    if create_url:
+        assert create_url in html
+
+
+def test_the_invite_button_shows_until_the_patient_has_an_account(
+    clinician: Clinician,
+) -> None:
+    patient = factories.PatientFactory(clinic=clinician.clinic, user=None)
+    invite_url = _url("clinic:patient_invite", patient.pk)
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]))
+        .content.decode()
+    )
+    assert "Not yet" in html
+    if invite_url:
+        assert f'action="{invite_url}"' in html
+
+
+def _grow(patient: Patient, phases: list[PlanPhase], n: int, *, offset: int = 0) -> None:
+    day = patient.local_today()
+    for i in range(offset, offset + n):
+        rx = factories.PrescriptionFactory(phase=phases[0])
+        factories.PrescriptionFactory(phase=phases[1])
+        for back in range(3):
+            factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=back + i))
+        factories.CheckInFactory(patient=patient, date=day - dt.timedelta(days=40 + i))
+        factories.AtrsResponseFactory(patient=patient, date=day - dt.timedelta(days=i))
+        factories.MeasurementFactory(patient=patient, date=day - dt.timedelta(days=i))
+        factories.AlertFactory(patient=patient)
+        factories.MessageFactory(patient=patient)
+        factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
+        factories.PlanPhaseFactory(plan=phases[0].plan, order=10 + i)
+
+
+def test_query_count_is_constant_as_the_plan_and_history_grow(
+    clinician: Clinician, patient: Patient, django_assert_max_num_queries: Any
+) -> None:
+    _plan, phases = _active_plan(patient)
+    url = reverse("rehab:patient_detail", args=[patient.pk])
+    client = client_for(clinician.user)
+    _grow(patient, phases, 2)
+    # session, user, clinician, patient (+ clinic, user); plans (+ current phase);
+    # adherence: plans, phase changes, prescriptions, logs; measurements; phase change in force
+    # today; pain: logs, check-ins; ATRS; open ATRS request; open alerts; last messages
+    # (+ authors)
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _grow(patient, phases, 18, offset=2)  # 10× the plan and the history
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small) == len(large)
+
+
+# --- ask for the ATRS ------------------------------------------------------------------------------
+
+
+def test_asking_for_the_atrs_creates_one_open_request(
+    clinician: Clinician, patient: Patient
+) -> None:
+    client = client_for(clinician.user)
+    url = reverse("rehab:atrs_request", args=[patient.pk])
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [(reverse("rehab:patient_detail", args=[patient.pk]), 302)]
+    html = response.content.decode()
+    assert "will be asked to fill in the ATRS" in html
+    assert "not answered yet" in html
+    client.post(url)
+    request = AtrsRequest.objects.get()
+    assert request.requested_by == clinician.user
+    assert request.patient == patient
+    # The patient sees it on Today.
+    today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+    assert "Your physiotherapist asks you to fill in" in today
+
+
+# --- record a measurement --------------------------------------------------------------------------
+
+
+def test_recording_a_measurement(clinician: Clinician, patient: Patient) -> None:
+    client = client_for(clinician.user)
+    data = _measurement(date=patient.local_today().isoformat())
+    response = client.post(reverse("rehab:measurement_create", args=[patient.pk]), data)
+    assert response.status_code == 302
+    client.post(reverse("rehab:measurement_create", args=[patient.pk]), data)  # double submit
+    saved = Measurement.objects.get()
+    assert saved.recorded_by == clinician.user
+    assert saved.heel_rise_lsi == 25.0
+    assert saved.calf_cm_injured == Decimal("34.5")
+    assert saved.calf_cm_uninjured is None
+    html = client.get(reverse("rehab:patient_detail", args=[patient.pk])).content.decode()
+    assert "25 %" in html  # in the LSI chart's table
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        (
+            {
+                "heel_rise_reps_injured": "",
+                "heel_rise_reps_uninjured": "",
+                "calf_cm_injured": "",
+            },
+            "__all__",
+        ),
+        ({"heel_rise_reps_injured": 201}, "heel_rise_reps_injured"),
+        ({"calf_cm_injured": "9"}, "calf_cm_injured"),
+        ({"calf_cm_uninjured": "81"}, "calf_cm_uninjured"),
+        ({"calf_cm_injured": "34.55"}, "calf_cm_injured"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"date": "yesterday"}, "date"),
+        ({"client_uuid": "x"}, "client_uuid"),
+    ],
+)
+def test_bad_measurements_show_errors_and_save_nothing(
+    clinician: Clinician, patient: Patient, extra: dict[str, Any], field: str
+) -> None:
+    data = {**_measurement(), **extra}
+    response = client_for(clinician.user).post(
+        reverse("rehab:measurement_create", args=[patient.pk]), data
+    )
+    assert response.status_code == 400
+    assert response.context["measurement_form"].errors[field]
+    assert "Not saved" in response.content.decode()
+    assert not Measurement.objects.exists()

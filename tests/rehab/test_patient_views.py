@@ -1,0 +1,711 @@
+"""The patient's pages: today, ticks (JSON and no-JS), check-in, ATRS, plan and progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab import clinical
+from rehab.models import (
+    Alert,
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    ExerciseLog,
+    PhaseChange,
+    Plan,
+    PlanPhase,
+    Prescription,
+)
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+PAGES = ["rehab:today", "rehab:my_plan", "rehab:progress", "rehab:checkin", "rehab:atrs"]
+
+
+def _active_plan(patient: Patient, *, phases: int = 1) -> tuple[Plan, list[PlanPhase]]:
+    plan = factories.PlanFactory(patient=patient)
+    made = [
+        factories.PlanPhaseFactory(
+            plan=plan, order=n, start_week=n * 4, end_week=n * 4 + 4, name=f"Stage {n}"
+        )
+        for n in range(phases)
+    ]
+    plan.current_phase = made[0]
+    plan.save()
+    PhaseChange.objects.create(plan=plan, to_phase=made[0], effective_on=plan.anchor_date)
+    return plan, made
+
+
+@pytest.fixture
+def rx(patient: Patient) -> Prescription:
+    _plan, (phase,) = _active_plan(patient)
+    return factories.PrescriptionFactory(phase=phase, sets=3, reps=10)
+
+
+@pytest.fixture
+def me(patient: Patient) -> Client:
+    return client_for(patient.user)
+
+
+def _tick(rx: Prescription, **extra: Any) -> dict[str, Any]:
+    return {"client_uuid": str(uuid.uuid4()), "prescription": rx.pk, **extra}
+
+
+def _login_redirect(response: Any, url: str) -> None:
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert "next=" in response["Location"]
+
+
+# --- access, for every page ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_each_page_works_for_the_patient_and_carries_the_disclaimer(
+    me: Client, rx: Prescription, name: str
+) -> None:
+    response = me.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This plan comes from your physiotherapist" in html
+    assert "more than mild discomfort, stop" in html
+    assert 'href="/static/css/patient.css"' in html
+    assert " style=" not in html
+    assert " onclick=" not in html
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert "nonce=" in tag or 'type="application/json"' in tag, tag
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_clinician_gets_404_on_patient_pages(clinician: Clinician, name: str) -> None:
+    assert client_for(clinician.user).get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_user_without_a_record_gets_404(name: str) -> None:
+    assert client_for(factories.UserFactory()).get(reverse(name)).status_code == 404
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_anonymous_users_are_sent_to_sign_in(db: None, name: str) -> None:
+    _login_redirect(Client().get(reverse(name)), reverse(name))
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [("rehab:log_create", []), ("rehab:log_update", [1]), ("rehab:log_undo", [1])],
+)
+def test_tick_endpoints_need_a_signed_in_patient(
+    clinician: Clinician, name: str, args: list[int]
+) -> None:
+    _login_redirect(Client().post(reverse(name, args=args), {}), reverse(name, args=args))
+    assert client_for(clinician.user).post(reverse(name, args=args), {}).status_code == 404
+
+
+def test_tick_endpoints_refuse_get(me: Client, rx: Prescription) -> None:
+    assert me.get(reverse("rehab:log_create")).status_code == 405
+
+
+# --- Today -----------------------------------------------------------------------------------
+
+
+def test_today_shows_the_phase_precautions_and_the_exercise_card(
+    patient: Patient, me: Client
+) -> None:
+    # Day 1 of a week from the anchor: an exercise done once a week is not due today.
+    today = patient.local_today()
+    patient.injury_date = today - dt.timedelta(days=36)
+    patient.surgery_date = today - dt.timedelta(days=29)
+    patient.save()
+    _plan, (phase,) = _active_plan(patient)
+    phase.weight_bearing = "As comfortable in the boot"
+    phase.boot = "Boot on for walking"
+    phase.wedges = "Two wedges"
+    phase.save()
+    exercise = factories.ExerciseFactory(
+        name="Towel calf stretch",
+        video_url="https://video.example/watch?v=abc",
+        video_start_seconds=95,
+    )
+    exercise.equipment.add(factories.EquipmentFactory(name="Towel or strap"))
+    factories.PrescriptionFactory(
+        phase=phase,
+        exercise=exercise,
+        sets=3,
+        reps=None,
+        hold_seconds=30,
+        note="Gently, to mild tension only.",
+        guardrail_reason="Cleared by the surgeon at review.",
+    )
+    factories.PrescriptionFactory(phase=phase, exercise__name="Heel raise", days_per_week=1)
+    day = patient.local_today()
+    response = me.get(reverse("rehab:today"))
+    html = response.content.decode()
+    assert "Stage 0" in html
+    assert f"Week {patient.week_on(day)} since" in html
+    for text in ("As comfortable in the boot", "Boot on for walking", "Two wedges"):
+        assert text in html
+    assert "Towel calf stretch" in html
+    assert "3 × 30 s hold" in html
+    assert "Left leg (your injured side)" in html
+    assert "<details" in html
+    assert "<summary>How to do it, tips and safety</summary>" in html
+    assert "Stand tall." in html
+    assert "Keep the foot straight." in html
+    assert "Stop at more than mild discomfort." in html
+    assert "Towel or strap" in html
+    assert 'href="https://video.example/watch?v=abc&amp;t=95"' in html
+    assert "Watch the video (from 1:35)" in html
+    assert "Gently, to mild tension only." in html
+    assert "Cleared by the surgeon at review." in html
+    assert "Start 30-second hold" in html
+    assert 'role="timer"' in html
+    assert "Rest day for these" in html
+    rest_section = html.split("Rest day for these")[1]
+    assert "Heel raise" in rest_section
+    config = response.context["config"]
+    assert config["logCreateUrl"] == reverse("rehab:log_create")
+    assert config["timezone"] == patient.timezone
+    assert 'id="today-config" type="application/json"' in html
+    assert 'id="queue-status"' in html
+    assert 'aria-live="polite"' in html
+    assert "js/today.js" in html
+
+
+def test_today_without_a_plan(me: Client) -> None:
+    response = me.get(reverse("rehab:today"))
+    assert "has not given you a plan yet" in response.content.decode()
+
+
+def test_today_shows_the_done_state_after_a_reload(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "Sets done: 0 of 3" in html
+    assert "is-done" not in html
+    me.post(reverse("rehab:log_create"), _tick(rx, sets_done=1), **JSON)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "Sets done: 1 of 3" in html
+    log = ExerciseLog.objects.get()
+    assert f'data-open-id="{log.pk}"' in html
+    assert f'action="{reverse("rehab:log_update", args=[log.pk])}"' in html  # next set, no JS
+    me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3}, **JSON)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "rehab-card mb-3 is-done" in html
+    assert "Sessions today: 1 of 1" in html
+
+
+def test_today_is_due_by_the_patients_local_day(db: None) -> None:
+    # 23:30 UTC on Monday 10 March is already Tuesday in Auckland.
+    with time_machine.travel(dt.datetime(2025, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False):
+        for tz, due in (("Pacific/Auckland", True), ("Europe/London", False)):
+            patient = factories.PatientFactory(
+                timezone=tz,
+                pathway=Patient.Pathway.NON_OPERATIVE,
+                injury_date=dt.date(2025, 3, 4),
+            )
+            _plan, (phase,) = _active_plan(patient)
+            factories.PrescriptionFactory(
+                phase=phase, exercise__name="Weekly exercise", days_per_week=1
+            )
+            response = client_for(patient.user).get(reverse("rehab:today"))
+            due_section = response.content.decode().split("Exercises for today")[1]
+            due_section = due_section.split("Rest day for these")[0]
+            assert ("Weekly exercise" in due_section) is due
+
+
+def test_today_shows_the_new_phase_from_the_day_it_takes_effect(
+    patient: Patient, me: Client
+) -> None:
+    plan, (first, second) = _active_plan(patient, phases=2)
+    factories.PrescriptionFactory(phase=first, exercise__name="Old exercise")
+    factories.PrescriptionFactory(phase=second, exercise__name="New exercise")
+    PhaseChange.objects.create(
+        plan=plan, from_phase=first, to_phase=second, effective_on=patient.local_today()
+    )
+    Plan.objects.filter(pk=plan.pk).update(current_phase=second)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "New exercise" in html
+    assert "Old exercise" not in html
+    assert "Stage 1" in html
+
+
+def test_today_offers_the_atrs_when_requested(patient: Patient, me: Client) -> None:
+    assert "Answer the questionnaire" not in me.get(reverse("rehab:today")).content.decode()
+    AtrsRequest.objects.create(patient=patient)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "Your physiotherapist asks you to fill in" in html
+    assert f'href="{reverse("rehab:atrs")}"' in html
+
+
+def test_today_offers_the_atrs_in_week_6(db: None) -> None:
+    with time_machine.travel(dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC), tick=False):
+        patient = factories.PatientFactory(
+            pathway=Patient.Pathway.NON_OPERATIVE,
+            injury_date=dt.date(2025, 3, 10) - dt.timedelta(weeks=6, days=2),
+        )
+        html = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+        assert "It is week 6" in html
+
+
+def test_today_links_the_checkin_until_it_is_done(patient: Patient, me: Client) -> None:
+    assert "Do today's check-in" in me.get(reverse("rehab:today")).content.decode()
+    factories.CheckInFactory(patient=patient, date=patient.local_today())
+    assert "Do today's check-in" not in me.get(reverse("rehab:today")).content.decode()
+
+
+def _grow(patient: Patient, phase: PlanPhase, n: int) -> None:
+    day = patient.local_today()
+    for i in range(n):
+        rx = factories.PrescriptionFactory(phase=phase, days_per_week=1 + i % 7)
+        rx.exercise.equipment.add(factories.EquipmentFactory())
+        factories.ExerciseLogFactory(prescription=rx, date=day, sets_done=1)
+        factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
+    factories.PlanPhaseFactory(plan=phase.plan, order=99)
+
+
+def test_today_query_count_is_constant(
+    patient: Patient, me: Client, django_assert_max_num_queries: Any
+) -> None:
+    _plan, (phase,) = _active_plan(patient)
+    _grow(patient, phase, 2)
+    # session, user, patient (patient_required); plan, phase change, prescriptions + exercises,
+    # equipment, today's logs (today_for_patient); open ATRS request (and, in an ATRS week
+    # only, one more: answered this week?); today's check-in; base.html's user.clinician
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
+        assert me.get(reverse("rehab:today")).status_code == 200
+    _grow(patient, phase, 20)
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as large:
+        response = me.get(reverse("rehab:today"))
+    assert len(response.context["today"].items) == 22
+    assert len(small) == len(large)
+
+
+# --- ticking (JSON) ----------------------------------------------------------------------------
+
+
+def test_a_tick_is_stored_with_201_and_the_same_tick_again_returns_it_with_200(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    data = _tick(rx, sets_done=1, date=patient.local_today().isoformat())
+    first = me.post(reverse("rehab:log_create"), data, **JSON)
+    assert first.status_code == 201
+    body = first.json()
+    log = ExerciseLog.objects.get()
+    assert body["id"] == log.pk
+    assert body["client_uuid"] == data["client_uuid"]
+    assert body["sets_done"] == 1
+    assert body["update_url"] == reverse("rehab:log_update", args=[log.pk])
+    assert body["undo_url"] == reverse("rehab:log_undo", args=[log.pk])
+    again = me.post(reverse("rehab:log_create"), {**data, "sets_done": 3}, **JSON)
+    assert again.status_code == 200
+    assert again.json() == body
+    assert ExerciseLog.objects.count() == 1
+
+
+def test_a_tick_may_be_sent_as_a_json_body(patient: Patient, me: Client, rx: Prescription) -> None:
+    response = me.post(
+        reverse("rehab:log_create"),
+        json.dumps(_tick(rx, pain=2, effort=4)),
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    log = ExerciseLog.objects.get()
+    assert (log.sets_done, log.pain, log.effort) == (3, 2, 4)  # no count: the whole session
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"pain": 11}, "pain"),
+        ({"pain": -1}, "pain"),
+        ({"effort": 11}, "effort"),
+        ({"effort": "lots"}, "effort"),
+        ({"sets_done": 0}, "sets_done"),
+        ({"client_uuid": "not-a-uuid"}, "client_uuid"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"prescription": 999999}, "prescription"),
+    ],
+)
+def test_bad_ticks_are_refused_with_clear_errors(
+    me: Client, rx: Prescription, extra: dict[str, Any], field: str
+) -> None:
+    response = me.post(reverse("rehab:log_create"), {**_tick(rx), **extra}, **JSON)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert field in errors
+    assert errors[field][0]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_future_date_in_the_patients_zone_is_refused(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    tomorrow = patient.local_today() + dt.timedelta(days=1)
+    response = me.post(reverse("rehab:log_create"), _tick(rx, date=tomorrow.isoformat()), **JSON)
+    assert response.status_code == 400
+    assert "future" in response.json()["errors"]["date"][0]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_past_date_within_the_plan_is_accepted(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    yesterday = patient.local_today() - dt.timedelta(days=1)
+    response = me.post(reverse("rehab:log_create"), _tick(rx, date=yesterday.isoformat()), **JSON)
+    assert response.status_code == 201
+    assert ExerciseLog.objects.get().date == yesterday
+
+
+def test_another_patients_prescription_is_refused(
+    me: Client, rx: Prescription, other_patient: Patient
+) -> None:
+    _plan, (phase,) = _active_plan(other_patient)
+    theirs = factories.PrescriptionFactory(phase=phase)
+    response = me.post(reverse("rehab:log_create"), _tick(theirs), **JSON)
+    assert response.status_code == 400
+    assert "not part of your active plan" in response.json()["errors"]["prescription"][0]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_retired_prescription_is_refused(me: Client, rx: Prescription) -> None:
+    Prescription.objects.filter(pk=rx.pk).update(retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    response = me.post(reverse("rehab:log_create"), _tick(rx), **JSON)
+    assert response.status_code == 400
+    assert not ExerciseLog.objects.exists()
+
+
+def test_high_pain_on_a_tick_raises_an_alert(me: Client, rx: Prescription) -> None:
+    me.post(reverse("rehab:log_create"), _tick(rx, pain=8), **JSON)
+    assert Alert.objects.get().kind == Alert.Kind.HIGH_PAIN
+
+
+# --- ticking without JavaScript ------------------------------------------------------------------
+
+
+def test_no_js_tick_redirects_to_today_with_a_message(me: Client, rx: Prescription) -> None:
+    data = _tick(rx, sets_done=3)
+    response = me.post(reverse("rehab:log_create"), data, follow=True)
+    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
+    assert "Ticked:" in response.content.decode()
+    me.post(reverse("rehab:log_create"), data)  # the same form sent twice
+    assert ExerciseLog.objects.count() == 1
+
+
+def test_no_js_bad_tick_shows_the_error_and_saves_nothing(me: Client, rx: Prescription) -> None:
+    response = me.post(reverse("rehab:log_create"), _tick(rx, pain=12), follow=True)
+    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
+    assert "Not saved: Choose a number from 0 to 10." in response.content.decode()
+    assert not ExerciseLog.objects.exists()
+
+
+def test_the_today_page_forms_post_a_server_made_uuid(me: Client, rx: Prescription) -> None:
+    html = me.get(reverse("rehab:today")).content.decode()
+    match = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', html)
+    assert match
+    assert f'name="prescription" value="{rx.pk}"' in html
+    assert 'name="sets_done"' in html
+    assert 'value="3"' in html
+
+
+# --- log_update and log_undo --------------------------------------------------------------------
+
+
+def test_log_update_saves_pain_effort_and_note(me: Client, rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, pain=None, effort=None, sets_done=1)
+    response = me.post(
+        reverse("rehab:log_update", args=[log.pk]),
+        {"pain": 3, "effort": 6, "note": "Tight calf"},
+        **JSON,
+    )
+    assert response.status_code == 200
+    assert response.json()["pain"] == 3
+    log.refresh_from_db()
+    assert (log.pain, log.effort, log.note, log.sets_done) == (3, 6, "Tight calf", 1)
+
+
+def test_log_update_without_js_redirects(me: Client, rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, sets_done=1)
+    response = me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 2})
+    assert response.status_code == 302
+    log.refresh_from_db()
+    assert log.sets_done == 2
+
+
+@pytest.mark.parametrize("data", [{"pain": 11}, {"effort": -2}, {"sets_done": ""}, {}])
+def test_log_update_refuses_bad_values(me: Client, rx: Prescription, data: dict[str, Any]) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, pain=1, effort=1, sets_done=1)
+    response = me.post(reverse("rehab:log_update", args=[log.pk]), data, **JSON)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    log.refresh_from_db()
+    assert (log.pain, log.effort, log.sets_done) == (1, 1, 1)
+
+
+def test_log_update_only_on_the_same_day(me: Client, rx: Prescription, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(
+        prescription=rx, date=patient.local_today() - dt.timedelta(days=1), pain=1
+    )
+    response = me.post(reverse("rehab:log_update", args=[log.pk]), {"pain": 5}, **JSON)
+    assert response.status_code == 400
+    assert "Only today's" in response.json()["errors"]["__all__"][0]
+    log.refresh_from_db()
+    assert log.pain == 1
+
+
+def test_another_patients_log_is_404(me: Client, other_patient: Patient) -> None:
+    _plan, (phase,) = _active_plan(other_patient)
+    theirs = factories.ExerciseLogFactory(prescription=factories.PrescriptionFactory(phase=phase))
+    assert me.post(reverse("rehab:log_update", args=[theirs.pk]), {"pain": 9}).status_code == 404
+    assert me.post(reverse("rehab:log_undo", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.pain == 2
+
+
+def test_log_undo_removes_todays_tick(me: Client, rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx)
+    response = me.post(reverse("rehab:log_undo", args=[log.pk]), **JSON)
+    assert response.status_code == 200
+    assert response.json() == {"undone": True, "id": log.pk}
+    assert not ExerciseLog.objects.exists()
+    assert me.post(reverse("rehab:log_undo", args=[log.pk]), **JSON).status_code == 404
+
+
+def test_log_undo_without_js_redirects(me: Client, rx: Prescription) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx)
+    response = me.post(reverse("rehab:log_undo", args=[log.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
+    assert "Tick undone." in response.content.decode()
+
+
+def test_log_undo_only_on_the_same_day(me: Client, rx: Prescription, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(
+        prescription=rx, date=patient.local_today() - dt.timedelta(days=2)
+    )
+    assert me.post(reverse("rehab:log_undo", args=[log.pk]), **JSON).status_code == 400
+    assert ExerciseLog.objects.filter(pk=log.pk).exists()
+
+
+# --- check-in ------------------------------------------------------------------------------------
+
+
+def _checkin(**extra: Any) -> dict[str, Any]:
+    return {"client_uuid": str(uuid.uuid4()), "pain_at_rest": 2, "swelling": "mild", **extra}
+
+
+def test_checkin_form_asks_the_five_red_flag_questions(me: Client) -> None:
+    html = me.get(reverse("rehab:checkin")).content.decode()
+    for flag in clinical.RED_FLAGS:
+        assert f'name="flag_{flag.code}"' in html
+        assert str(flag.question) in html
+    assert html.count('type="radio" name="pain_at_rest"') == 11
+    for value, label in (("none", "None"), ("severe", "Severe")):
+        assert f'value="{value}"' in html
+        assert label in html
+    assert '<label class="btn btn-outline-primary" for="id_pain_at_rest_0">0</label>' in html
+
+
+def test_a_red_flag_shows_the_advice_at_once_and_alerts_the_clinic(
+    me: Client, patient: Patient
+) -> None:
+    response = me.post(reverse("rehab:checkin"), _checkin(flag_dvt="on"), follow=True)
+    assert response.redirect_chain == [(reverse("rehab:checkin"), 302)]
+    html = response.content.decode()
+    assert 'class="alert alert-danger rehab-red-flag" role="alert"' in html
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
+    assert "Your clinic has been alerted" in html
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.code, alert.patient) == (Alert.Kind.RED_FLAG, "dvt", patient)
+
+
+def test_high_pain_at_rest_alerts_the_clinic(me: Client) -> None:
+    html = me.post(reverse("rehab:checkin"), _checkin(pain_at_rest=7), follow=True)
+    assert "Your pain at rest is 7 out of 10." in html.content.decode()
+    assert Alert.objects.get().kind == Alert.Kind.HIGH_PAIN
+
+
+def test_a_repeated_checkin_submit_makes_one_row(me: Client) -> None:
+    data = _checkin(flag_pe="on")
+    me.post(reverse("rehab:checkin"), data)
+    me.post(reverse("rehab:checkin"), data)
+    assert CheckIn.objects.count() == 1
+    assert Alert.objects.count() == 1
+
+
+def test_a_second_checkin_the_same_day_updates_it(me: Client, patient: Patient) -> None:
+    me.post(reverse("rehab:checkin"), _checkin())
+    response = me.get(reverse("rehab:checkin"))
+    assert "today's check-in is saved" in response.content.decode()
+    assert response.context["form"].initial["swelling"] == "mild"
+    me.post(reverse("rehab:checkin"), _checkin(swelling="moderate"))
+    assert CheckIn.objects.get().swelling == "moderate"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"pain_at_rest": 11}, "pain_at_rest"),
+        ({"pain_at_rest": ""}, "pain_at_rest"),
+        ({"swelling": "enormous"}, "swelling"),
+        ({"client_uuid": ""}, "client_uuid"),
+    ],
+)
+def test_bad_checkins_show_errors_and_save_nothing(
+    me: Client, data: dict[str, Any], field: str
+) -> None:
+    response = me.post(reverse("rehab:checkin"), _checkin(**data))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert "Nothing was saved" in response.content.decode()
+    assert not CheckIn.objects.exists()
+    assert not Alert.objects.exists()
+
+
+# --- ATRS ----------------------------------------------------------------------------------------
+
+
+def _atrs(**extra: Any) -> dict[str, Any]:
+    return {"client_uuid": str(uuid.uuid4()), **{f"item_{n}": n - 1 for n in range(1, 11)}, **extra}
+
+
+def test_atrs_form_has_ten_labelled_groups_of_eleven(me: Client) -> None:
+    html = me.get(reverse("rehab:atrs")).content.decode()
+    assert html.count("<fieldset") == 10
+    assert html.count("<legend") == 10
+    assert html.count('type="radio"') == 110
+    for item in clinical.ATRS_ITEMS:
+        assert str(item.question) in html
+    assert str(clinical.ATRS_ANCHOR_LOW) in html
+    assert str(clinical.ATRS_ANCHOR_HIGH) in html
+    assert "Questions 8 to 10" in html
+
+
+def test_atrs_total_is_computed_on_the_server_and_listed(me: Client, patient: Patient) -> None:
+    response = me.post(reverse("rehab:atrs"), {**_atrs(), "total": 100}, follow=True)
+    assert response.redirect_chain == [(reverse("rehab:atrs"), 302)]
+    saved = AtrsResponse.objects.get()
+    assert saved.total == 45
+    assert saved.patient == patient
+    html = response.content.decode()
+    assert "Your score today: 45 out of 100." in html
+    assert "45 of 100" in html
+
+
+def test_atrs_answer_closes_the_clinics_request(me: Client, patient: Patient) -> None:
+    request = AtrsRequest.objects.create(patient=patient)
+    me.post(reverse("rehab:atrs"), _atrs())
+    request.refresh_from_db()
+    assert request.response is not None
+
+
+def test_atrs_same_submit_twice_is_one_row(me: Client) -> None:
+    data = _atrs()
+    me.post(reverse("rehab:atrs"), data)
+    me.post(reverse("rehab:atrs"), data)
+    assert AtrsResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", [{"item_4": ""}, {"item_9": 11}, {"item_1": -1}, {"item_2": "x"}])
+def test_atrs_missing_or_out_of_range_item_is_refused(me: Client, bad: dict[str, Any]) -> None:
+    data = _atrs(**bad)
+    if bad.get("item_4") == "":
+        del data["item_4"]
+    response = me.post(reverse("rehab:atrs"), data)
+    assert response.status_code == 400
+    field = next(iter(bad))
+    assert response.context["form"].errors[field] == ["Choose a number from 0 to 10."]
+    assert "Nothing was saved" in response.content.decode()
+    assert not AtrsResponse.objects.exists()
+
+
+# --- plan and progress -----------------------------------------------------------------------------
+
+
+def test_my_plan_shows_past_current_and_future_phases_with_dates(
+    patient: Patient, me: Client
+) -> None:
+    plan, phases = _active_plan(patient, phases=3)
+    factories.PrescriptionFactory(phase=phases[0], exercise__name="Toe curls")
+    factories.PrescriptionFactory(phase=phases[2], exercise__name="Single-leg balance")
+    factories.PrescriptionFactory(
+        phase=phases[2],
+        exercise__name="Retired one",
+        retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    PhaseChange.objects.create(
+        plan=plan, from_phase=phases[0], to_phase=phases[1], effective_on=patient.local_today()
+    )
+    Plan.objects.filter(pk=plan.pk).update(current_phase=phases[1])
+    response = me.get(reverse("rehab:my_plan"))
+    html = response.content.decode()
+    assert [row["state"] for row in response.context["phases"]] == ["past", "current", "future"]
+    assert 'aria-current="step"' in html
+    start = plan.anchor_date + dt.timedelta(weeks=4)
+    assert f"Weeks 4–8: {start:%-d %b %Y}" in html
+    assert "Toe curls" in html
+    assert "Single-leg balance" in html
+    assert "Retired one" not in html
+
+
+def test_a_patient_never_sees_a_draft_plan(patient: Patient, me: Client) -> None:
+    factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT, name="Secret draft")
+    html = me.get(reverse("rehab:my_plan")).content.decode()
+    assert "Secret draft" not in html
+    assert "has not given you a plan yet" in html
+
+
+def test_progress_shows_streak_history_and_charts(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    day = patient.local_today()
+    factories.ExerciseLogFactory(prescription=rx, date=day, pain=4)
+    factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
+    factories.CheckInFactory(patient=patient, date=day, pain_at_rest=1)
+    factories.AtrsResponseFactory(patient=patient, date=day)
+    factories.MeasurementFactory(
+        patient=patient,
+        date=day,
+        calf_cm_injured=Decimal("35.0"),
+        calf_cm_uninjured=Decimal("37.5"),
+    )
+    response = me.get(reverse("rehab:progress"))
+    html = response.content.decode()
+    assert response.context["streak"] == 2
+    assert html.count('role="img"') == 5
+    assert html.count('<div class="visually-hidden">') == 5
+    assert len(response.context["history"]) == 28
+    assert "pain 4/10" in html
+    assert rx.exercise.name in html
+
+
+def test_progress_query_count_is_constant(
+    patient: Patient, me: Client, django_assert_max_num_queries: Any
+) -> None:
+    _plan, (phase,) = _active_plan(patient)
+    _grow(patient, phase, 2)
+    # session, user, patient; adherence (plan, phase changes, prescriptions, logs); streak;
+    # history; pain (logs, check-ins); ATRS; measurements; base.html's user.clinician
+    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as small:
+        me.get(reverse("rehab:progress"))
+    _grow(patient, phase, 20)
+    for n in range(20):
+        factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
+    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as large:
+        me.get(reverse("rehab:progress"))
+    assert len(small) == len(large)

@@ -189,7 +189,9 @@ def invitation_create(*, patient: Patient, created_by: User | None) -> tuple[Inv
     Earlier unused links of the patient stop working. Returns ``(invitation, token)``.
     """
     patient = (
-        Patient.objects.select_for_update().select_related("clinic", "user").get(pk=patient.pk)
+        Patient.objects.select_for_update(of=("self",))
+        .select_related("clinic", "user")
+        .get(pk=patient.pk)
     )
     if not patient.email:
         raise ValidationError(
@@ -292,7 +294,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     the link cannot be used.
     """
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("patient", "patient__user")
         .filter(token_hash=hash_token(token))
         .first()

@@ -75,3 +75,8 @@ format: install  ## apply ruff's fixes and formatting, and djLint's
 .PHONY: clean
 clean:  ## remove the virtual environment, caches and the SQLite database
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-* artifacts
+
+.PHONY: bench
+bench: install  ## load-test the hot pages (wrk, gunicorn, PostgreSQL) at 1x and 10x data; BENCH_SCALE=quick for a short run
+	@command -v wrk >/dev/null || { echo "error: wrk not found; apt-get install -y wrk" >&2; exit 1; }
+	$(PY) -m bench.run

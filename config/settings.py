@@ -5,6 +5,7 @@ SQLite is the default so a fresh clone runs at once; ``DATABASE_URL`` selects Po
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "knox",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -202,20 +205,51 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 REST_FRAMEWORK = {
+    # Knox's token first: its ``WWW-Authenticate`` header makes a missing or bad login a 401
+    # (DRF answers 403 when the first class has no such header). Sessions serve the site's own
+    # pages and the API docs.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "rehab.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "rehab.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("API_LOGIN_RATE", "10/min")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# Per-device API tokens (POST /api/v1/auth/login/): only a hash is stored; each expires after
+# API_TOKEN_TTL_DAYS and can be revoked from /api/v1/auth/devices/.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30, minimum=1)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Achilles Rehab API",
-    "DESCRIPTION": "Phased rehabilitation plans, exercise logs, check-ins and outcomes.",
+    "DESCRIPTION": (
+        "Phased rehabilitation plans, exercise logs, check-ins and outcomes. "
+        "Sign in with `POST /api/v1/auth/login/` and send the token as "
+        "`Authorization: Token <token>`; the site's session cookie works too."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PatientStatusEnum": "clinic.models.Patient.Status",
+        "PlanStatusEnum": "rehab.models.Plan.Status",
+    },
+    # Swagger UI's files come from drf-spectacular-sidecar, served as static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Invitations.

@@ -7,6 +7,7 @@ from clinic.urls import auth_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("rehab.api.urls")),
     *auth_urlpatterns,
     path("", include("clinic.urls")),
     path("", include("rehab.urls")),

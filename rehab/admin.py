@@ -222,7 +222,8 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
     )
     search_fields = ("name", "summary", "slug", "source")
     ordering = ("category", "name")
-    autocomplete_fields = ("progresses_to",)
+    # A plain labelled select: select2's combobox has no accessible name (axe), and the
+    # library is small enough to list.
     readonly_fields = ("instructions_preview", "created_at", "updated_at")
     actions = ("publish", "unpublish")
     save_on_top = True

@@ -158,4 +158,6 @@ class ExerciseAdminForm(forms.ModelForm):
             "source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_reason": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            # The admin names a file input only with a fieldset legend; give it its own name.
+            "image": forms.ClearableFileInput(attrs={"aria-label": _("Image")}),
         }

@@ -45,6 +45,7 @@ def _page(
     active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
     adherence = selectors.adherence_for_patient(patient, start=start, end=today)
     measurements = selectors.measurement_series(patient)
+    atrs = selectors.atrs_series(patient)
     context: dict[str, Any] = {
         "patient": patient,
         "today": today,
@@ -60,10 +61,11 @@ def _page(
             pain=selectors.pain_series(patient, start=start, end=today),
             pain_start=start,
             pain_end=today,
-            atrs=selectors.atrs_series(patient),
+            atrs=atrs,
             measurements=measurements,
         ),
         "latest_measurement": measurements[-1] if measurements else None,
+        "latest_atrs": atrs[-1] if atrs else None,
         "atrs_request": selectors.open_atrs_request(patient),
         "alerts": selectors.open_alerts(patient),
         "recent_messages": selectors.recent_messages(patient, limit=5),

@@ -71,7 +71,7 @@ def _watched_page(context: BrowserContext) -> Iterator[Page]:
     page.on(
         "console",
         lambda msg: (
-            violations.append(msg.text)
+            violations.append(f"{page.url}: {msg.text[:120]} at {msg.location}")
             if msg.type == "error" and "Content Security Policy" in msg.text
             else None
         ),

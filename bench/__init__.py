@@ -1,0 +1,1 @@
+"""Load benchmarks: ``make bench`` (see bench/README.md)."""

@@ -1,0 +1,18 @@
+"""The project's settings, for the benchmark server: the same stack plus a baseline page.
+
+``bench/run.py`` starts gunicorn with ``DJANGO_SETTINGS_MODULE=bench.settings`` and production
+values in the environment (``DEBUG=0``, a ``SECRET_KEY``, ``ALLOWED_HOSTS``, the pool).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from config.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.urls"
+
+# collectstatic writes here (a temporary directory), so a bench run leaves the tree clean.
+if os.environ.get("BENCH_STATIC_ROOT"):
+    STATIC_ROOT = Path(os.environ["BENCH_STATIC_ROOT"])

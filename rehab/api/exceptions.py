@@ -1,0 +1,42 @@
+"""One error body for the whole API.
+
+DRF already answers its own errors as ``{"detail": "..."}`` (401, 403, 404, 405, 429) or, for
+invalid input, as field errors keyed by field name. Every 404 from an access helper says only
+"Not found.", whatever was looked for. Services raise Django's
+``ValidationError``; it is turned into the same 400 body here, with model-wide errors under
+``non_field_errors`` (never Django's ``__all__``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def validation_error_body(exc: DjangoValidationError) -> dict[str, Any]:
+    """Field errors keyed by field name; the rest under ``non_field_errors``."""
+    body = dict(as_serializer_error(exc))
+    if NON_FIELD_ERRORS in body:
+        body.setdefault(api_settings.NON_FIELD_ERRORS_KEY, [])
+        body[api_settings.NON_FIELD_ERRORS_KEY] += body.pop(NON_FIELD_ERRORS)
+    return body
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        # Django's "No Patient matches the given query." names the model: say only "Not found."
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=validation_error_body(exc))
+    elif isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
+        # ``raise ValidationError("...")`` in a view: keep the body an object, like the rest.
+        exc = exceptions.ValidationError(detail={api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,103 @@
+"""OpenAPI pieces shared by every endpoint: the error bodies and the docs page.
+
+Each operation documents its error responses with ``errors(...)``: 400 (field errors keyed by
+field name), 401 (not signed in), 403 (wrong role), 404 (not found or outside your reach), 429
+(too many sign-in attempts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBase
+from django.template import engines
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import TemplateHTMLRenderer
+from rest_framework.request import Request
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """An error that concerns no one field."""
+
+    detail = serializers.CharField(help_text="What went wrong, in words fit to show a user.")
+
+
+class ValidationErrorSerializer(serializers.Serializer[Any]):
+    """Invalid input: the body maps each field name to its messages."""
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    """Field errors have no fixed field list: describe the body as a map."""
+
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": (
+                "Field errors keyed by field name, each a list of messages "
+                "(nested fields give an object of the same shape). Errors that concern no one "
+                "field are under `non_field_errors`; a body that is not valid JSON gives "
+                "`detail`."
+            ),
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object"},
+                    {"type": "string"},
+                ]
+            },
+            "example": {"pain": ["Ensure this value is less than or equal to 10."]},
+        }
+
+
+_ERRORS: dict[int, OpenApiResponse] = {
+    400: OpenApiResponse(
+        ValidationErrorSerializer, description="Invalid input: field errors keyed by field."
+    ),
+    401: OpenApiResponse(
+        ErrorSerializer,
+        description="Not signed in, or the token is unknown, revoked or expired.",
+    ),
+    403: OpenApiResponse(ErrorSerializer, description="Signed in, but not in a role that may."),
+    404: OpenApiResponse(ErrorSerializer, description="Not found, or not yours to see."),
+    429: OpenApiResponse(ErrorSerializer, description="Too many attempts; wait and try again."),
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error responses ``codes`` for ``@extend_schema(responses=...)``."""
+    return {code: _ERRORS[code] for code in codes}
+
+
+# --- The docs page -------------------------------------------------------------------------
+
+_SWAGGER_TEMPLATE = Path(__file__).with_name("swagger_ui.html")
+
+
+class _FileTemplateHTMLRenderer(TemplateHTMLRenderer):
+    """Renders the page from a template file kept beside this module."""
+
+    def resolve_template(self, template_names: Any) -> Any:
+        return engines["django"].from_string(_SWAGGER_TEMPLATE.read_text(encoding="utf-8"))
+
+
+class DocsView(SpectacularSwaggerView):
+    """Swagger UI from drf-spectacular-sidecar's static files, its inline script carrying the
+    page's CSP nonce. Anonymous visitors are sent to sign in, like every other page."""
+
+    renderer_classes = [_FileTemplateHTMLRenderer]
+    permission_classes = [AllowAny]
+    url_name = "api:schema"
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)

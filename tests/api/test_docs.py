@@ -1,0 +1,129 @@
+"""The OpenAPI schema and the Swagger UI docs page (served offline, under the site's CSP)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.api.conftest import World, body
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+@pytest.fixture
+def schema(world: World) -> dict[str, Any]:
+    response = world.client("patient").get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if method in METHODS
+    ]
+
+
+def test_schema_needs_sign_in(db: None) -> None:
+    response = APIClient().get("/api/v1/schema/")
+    assert response.status_code == 401
+
+
+def test_schema_is_openapi_3_and_lists_every_endpoint(schema: dict[str, Any]) -> None:
+    assert schema["openapi"].startswith("3.")
+    paths = set(schema["paths"])
+    for expected in [
+        "/api/v1/auth/login/",
+        "/api/v1/auth/logout/",
+        "/api/v1/auth/logoutall/",
+        "/api/v1/auth/devices/",
+        "/api/v1/auth/devices/{token_key}/",
+        "/api/v1/exercises/{id}/",
+        "/api/v1/protocols/{id}/",
+        "/api/v1/patients/{id}/discharge/",
+        "/api/v1/plans/{id}/activate/",
+        "/api/v1/plans/{id}/advance/",
+        "/api/v1/me/plan/",
+        "/api/v1/me/today/",
+        "/api/v1/logs/{id}/",
+        "/api/v1/checkins/",
+        "/api/v1/atrs/",
+        "/api/v1/measurements/",
+        "/api/v1/messages/",
+        "/api/v1/alerts/{id}/acknowledge/",
+    ]:
+        assert expected in paths
+    assert "knoxApiToken" in schema["components"]["securitySchemes"]
+
+
+def test_every_operation_has_a_summary_and_documented_errors(schema: dict[str, Any]) -> None:
+    for path, method, op in operations(schema):
+        label = f"{method.upper()} {path}"
+        assert op.get("summary"), label
+        responses = op["responses"]
+        assert any(code.startswith("2") for code in responses), label
+        if path != "/api/v1/auth/login/":
+            assert "401" in responses, label
+        filters = [
+            p
+            for p in op.get("parameters", [])
+            if p["in"] == "query" and p["name"] not in {"page", "page_size", "cursor", "format"}
+        ]
+        if op.get("requestBody") or filters:
+            assert "400" in responses, label
+        if "{" in path:
+            assert "404" in responses, label
+        for code, response in responses.items():
+            if code != "204":
+                assert "application/json" in response.get("content", {}), (label, code)
+
+
+def test_list_operations_are_paginated(schema: dict[str, Any]) -> None:
+    for path, method, op in operations(schema):
+        if method == "get" and "{" not in path and not path.startswith("/api/v1/me/"):
+            ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+            assert ref.split("/")[-1].startswith("Paginated"), path
+
+
+def test_docs_send_anonymous_visitors_to_sign_in(db: None) -> None:
+    response = Client().get("/api/v1/docs/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_docs_page_is_offline_and_fits_the_csp(world: World) -> None:
+    client = Client()
+    client.force_login(world.clinician.user)
+    response = client.get("/api/v1/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    csp = response["Content-Security-Policy"]
+    [nonce] = re.findall(r"'nonce-([^']+)'", csp.split("script-src")[1].split(";")[0])
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts
+    for tag in scripts:
+        assert f'nonce="{nonce}"' in tag, tag
+    assert f'<style nonce="{nonce}">' in html
+    assert "http://" not in html
+    assert "https://" not in html
+    for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
+        assert finders.find(asset), asset
+    assert "/api/v1/schema/" in html
+
+
+def test_unknown_api_paths_are_json_404(world: World) -> None:
+    client = world.client("clinician")
+    for path in ["/api/v1/nothing/", "/api/v1/logs/1/nothing/", "/api/v1/exercises/a%0Ab/"]:
+        response = client.get(path)
+        assert response.status_code == 404
+        assert body(response) == {"detail": "Not found."}
+    response = client.post("/api/v1/nothing/")
+    assert response.status_code == 404

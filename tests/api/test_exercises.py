@@ -1,0 +1,185 @@
+"""The exercise library: read by clinicians (shared + own clinic's), written only by staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from rehab.models import Exercise
+from tests import factories
+from tests.api.conftest import World, assert_matrix, body
+
+URL = "/api/v1/exercises/"
+
+
+def names(response: Any) -> set[str]:
+    return {row["name"] for row in body(response)["results"]}
+
+
+def test_role_matrix_for_reads(world: World) -> None:
+    own = factories.ExerciseFactory(clinic=world.clinician.clinic)
+    assert_matrix(
+        world,
+        "get",
+        URL,
+        {
+            "anonymous": 401,
+            "patient": 403,
+            "clinician": 200,
+            "other_clinician": 200,
+            "staff": 200,
+        },
+    )
+    assert_matrix(
+        world,
+        "get",
+        f"{URL}{own.pk}/",
+        {
+            "anonymous": 401,
+            "patient": 403,
+            "clinician": 200,
+            "colleague": 200,
+            "other_clinician": 404,
+            "staff": 200,
+        },
+    )
+
+
+def test_list_shows_shared_published_and_own_clinic(world: World) -> None:
+    own = factories.ExerciseFactory(name="Own", clinic=world.clinician.clinic)
+    factories.ExerciseFactory(name="Theirs", clinic=world.other_clinician.clinic)
+    factories.ExerciseFactory(name="Draft", is_published=False)
+    got = names(world.client("clinician").get(URL))
+    assert own.name in got
+    assert world.exercise.name in got
+    assert "Theirs" not in got
+    assert "Draft" not in got
+
+
+def test_filters(world: World) -> None:
+    towel = factories.EquipmentFactory(slug="towel", name="Towel")
+    stretch = factories.ExerciseFactory(
+        name="Towel calf stretch",
+        summary="Gentle",
+        category=Exercise.Category.STRETCH,
+        earliest_week_operative=8,
+        earliest_week_non_operative=12,
+    )
+    stretch.equipment.add(towel)
+    client = world.client("clinician")
+    assert names(client.get(URL, {"category": "stretch"})) == {stretch.name}
+    assert names(client.get(URL, {"equipment": "towel"})) == {stretch.name}
+    assert names(client.get(URL, {"search": "calf TOWEL"})) == {stretch.name}
+    safe = {"safe_for_pathway": "operative", "safe_at_week": 7}
+    assert stretch.name not in names(client.get(URL, safe))
+    assert stretch.name in names(client.get(URL, {**safe, "safe_at_week": 8}))
+    non_op = {"safe_for_pathway": "non_operative", "safe_at_week": 11}
+    assert stretch.name not in names(client.get(URL, non_op))
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"category": "dance"}, "category"),
+        ({"safe_at_week": 3}, "safe_for_pathway"),
+        ({"safe_for_pathway": "operative"}, "safe_at_week"),
+        ({"safe_for_pathway": "operative", "safe_at_week": "1.5"}, "safe_at_week"),
+        ({"safe_for_pathway": "operative", "safe_at_week": 10**30}, "safe_at_week"),
+        ({"search": "a\x00b"}, "search"),
+    ],
+)
+def test_bad_filters_are_400_naming_the_field(world: World, params: dict, field: str) -> None:
+    response = world.client("clinician").get(URL, params)
+    assert response.status_code == 400
+    assert field in body(response)
+
+
+def test_detail_has_instructions(world: World) -> None:
+    data = body(world.client("clinician").get(f"{URL}{world.exercise.pk}/"))
+    assert data["steps"] == world.exercise.steps
+    assert data["equipment"] == []
+    assert "equipment_slugs" not in data
+
+
+def exercise_payload(**extra: Any) -> dict[str, Any]:
+    return {
+        "slug": "seated-heel-raise",
+        "name": "Seated heel raise",
+        "category": "strength",
+        "summary": "Raise both heels while seated.",
+        "steps": ["Sit tall.", "Raise the heels.", "Lower slowly."],
+        "default_sets": 3,
+        "default_reps": 10,
+        "source": "Test source",
+        "earliest_week_operative": 4,
+        "earliest_week_non_operative": 4,
+        **extra,
+    }
+
+
+def test_only_staff_write(world: World) -> None:
+    assert_matrix(
+        world,
+        "post",
+        URL,
+        {"anonymous": 401, "patient": 403, "clinician": 403},
+        exercise_payload(),
+    )
+    assert not Exercise.objects.filter(slug="seated-heel-raise").exists()
+    for method in ("patch", "put", "delete"):
+        assert_matrix(
+            world,
+            method,
+            f"{URL}{world.exercise.pk}/",
+            {"anonymous": 401, "patient": 403, "clinician": 403},
+            {"name": "Renamed"} if method != "delete" else None,
+        )
+
+
+def test_staff_create_update_delete(world: World) -> None:
+    factories.EquipmentFactory(slug="chair", name="Chair")
+    client = world.client("staff")
+    response = client.post(URL, exercise_payload(equipment_slugs=["chair"]), format="json")
+    assert response.status_code == 201, response.content
+    data = body(response)
+    assert data["equipment"] == [{"slug": "chair", "name": "Chair"}]
+    assert data["clinic"] is None
+    url = f"{URL}{data['id']}/"
+    response = client.patch(url, {"name": "Seated heel raises", "equipment_slugs": []})
+    assert body(response)["name"] == "Seated heel raises"
+    assert body(response)["equipment"] == []
+    assert client.delete(url).status_code == 204
+    assert not Exercise.objects.filter(pk=data["id"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"default_reps": None, "default_hold_seconds": None}, "non_field_errors"),
+        ({"default_sets": 0}, "default_sets"),
+        ({"steps": []}, "steps"),
+        ({"category": "dance"}, "category"),
+        ({"equipment_slugs": ["no-such-thing"]}, "equipment_slugs"),
+        ({"progresses_to": 10**12}, "progresses_to"),
+        ({"earliest_week_operative": 105}, "earliest_week_operative"),
+    ],
+)
+def test_staff_bad_input_is_400(world: World, extra: dict, field: str) -> None:
+    response = world.client("staff").post(URL, exercise_payload(**extra), format="json")
+    assert response.status_code == 400
+    assert field in body(response)
+
+
+def test_an_exercise_in_use_cannot_be_deleted(world: World) -> None:
+    response = world.client("staff").delete(f"{URL}{world.exercise.pk}/")
+    assert response.status_code == 400
+    assert "Unpublish" in body(response)["non_field_errors"][0]
+    assert Exercise.objects.filter(pk=world.exercise.pk).exists()
+
+
+@pytest.mark.parametrize("path", ["abc/", "99999999999999999999/", "9223372036854775807/"])
+def test_odd_ids_are_json_404(world: World, path: str) -> None:
+    response = world.client("clinician").get(f"{URL}{path}")
+    assert response.status_code == 404
+    assert "detail" in body(response)

@@ -1,0 +1,203 @@
+"""Exercise logs: patients write their own (idempotent by client_uuid; same-day changes
+only); clinicians read their clinic's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+from rehab.models import Alert, ExerciseLog, Plan
+from tests import factories
+from tests.api.conftest import World, assert_matrix, body
+
+URL = "/api/v1/logs/"
+
+
+def payload(world: World, **extra: Any) -> dict[str, Any]:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "prescription": world.prescription.pk,
+        "sets_done": 3,
+        "reps": 10,
+        "pain": 2,
+        "effort": 5,
+        **extra,
+    }
+
+
+def make_log(world: World, **extra: Any) -> ExerciseLog:
+    return factories.ExerciseLogFactory(
+        prescription=world.prescription, date=world.patient.local_today(), **extra
+    )
+
+
+def test_role_matrix(world: World) -> None:
+    log = make_log(world)
+    detail = f"{URL}{log.pk}/"
+    reads = {
+        "anonymous": 401,
+        "patient": 200,
+        "other_patient": 404,
+        "stranger": 404,
+        "clinician": 200,
+        "colleague": 200,
+        "other_clinician": 404,
+        "staff": 403,
+    }
+    assert_matrix(world, "get", detail, reads)
+    assert_matrix(
+        world,
+        "get",
+        URL,
+        {"anonymous": 401, "patient": 200, "other_patient": 200, "clinician": 200, "staff": 403},
+    )
+    writes = {
+        "anonymous": 401,
+        "other_patient": 404,
+        "stranger": 404,
+        "clinician": 403,
+        "staff": 403,
+    }
+    assert_matrix(world, "patch", detail, writes, {"pain": 1})
+    assert_matrix(world, "delete", detail, writes)
+    assert_matrix(
+        world,
+        "post",
+        URL,
+        {"anonymous": 401, "clinician": 403, "staff": 403},
+        payload(world),
+    )
+    log.refresh_from_db()
+    assert log.pain == 2
+
+
+def test_lists_are_scoped(world: World) -> None:
+    mine = make_log(world)
+    theirs = factories.ExerciseLogFactory(prescription=world.stranger_prescription)
+    ids = {row["id"] for row in body(world.client("patient").get(URL))["results"]}
+    assert ids == {mine.pk}
+    assert body(world.client("other_patient").get(URL))["results"] == []
+    clinic = world.client("clinician")
+    assert {row["id"] for row in body(clinic.get(URL))["results"]} == {mine.pk}
+    filtered = body(clinic.get(URL, {"patient": world.patient.pk}))["results"]
+    assert [row["id"] for row in filtered] == [mine.pk]
+    assert clinic.get(URL, {"patient": world.stranger.pk}).status_code == 404
+    assert world.client("other_clinician").get(f"{URL}{mine.pk}/").status_code == 404
+    assert theirs.pk not in ids
+
+
+def test_list_pages_with_a_cursor(world: World) -> None:
+    for _ in range(5):
+        make_log(world)
+    client = world.client("patient")
+    page = body(client.get(URL, {"page_size": 2}))
+    seen = [row["id"] for row in page["results"]]
+    while page["next"]:
+        page = body(client.get(page["next"]))
+        seen += [row["id"] for row in page["results"]]
+    assert len(seen) == len(set(seen)) == 5
+    assert client.get(URL, {"cursor": "garbage"}).status_code == 404
+
+
+def test_create_then_retry_is_one_row_and_the_same_body(world: World) -> None:
+    client = world.client("patient")
+    data = payload(world)
+    first = client.post(URL, data, format="json")
+    assert first.status_code == 201, first.content
+    again = client.post(URL, data, format="json")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    assert ExerciseLog.objects.filter(client_uuid=data["client_uuid"]).count() == 1
+    assert first.json()["exercise"] == world.exercise.pk
+
+
+def test_client_uuid_is_required(world: World) -> None:
+    data = payload(world)
+    del data["client_uuid"]
+    response = world.client("patient").post(URL, data, format="json")
+    assert response.status_code == 400
+    assert "client_uuid" in body(response)
+
+
+def test_high_pain_alerts_the_clinic(world: World) -> None:
+    world.client("patient").post(URL, payload(world, pain=8), format="json")
+    assert Alert.objects.filter(patient=world.patient, kind="high_pain").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"pain": 11}, "pain"),
+        ({"effort": -1}, "effort"),
+        ({"sets_done": 21}, "sets_done"),
+        ({"reps": "ten"}, "reps"),
+        ({"client_uuid": "not-a-uuid"}, "client_uuid"),
+        ({"prescription": None}, "prescription"),
+        ({"prescription": 10**18}, "prescription"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"date": "1990-01-01"}, "date"),
+        ({"note": "x" * 2001}, "note"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(world: World, extra: dict, field: str) -> None:
+    response = world.client("patient").post(URL, payload(world, **extra), format="json")
+    assert response.status_code == 400
+    assert field in body(response), body(response)
+
+
+def test_another_patients_prescription_is_not_part_of_your_plan(world: World) -> None:
+    response = world.client("patient").post(
+        URL, payload(world, prescription=world.stranger_prescription.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["prescription"] == ["This exercise is not part of your active plan."]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_prescription_of_a_completed_plan_is_refused(world: World) -> None:
+    Plan.objects.filter(pk=world.plan.pk).update(status=Plan.Status.COMPLETED)
+    response = world.client("patient").post(URL, payload(world), format="json")
+    assert response.status_code == 400
+    assert "prescription" in body(response)
+
+
+def test_malformed_json_and_wrong_shapes(world: World) -> None:
+    client = world.client("patient")
+    response = client.post(URL, "{", content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in body(response)
+    response = client.post(URL, [1, 2], format="json")
+    assert response.status_code == 400
+    response = client.post(URL, "x=1", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 415
+
+
+def test_same_day_update_and_undo(world: World) -> None:
+    log = make_log(world, pain=2)
+    client = world.client("patient")
+    response = client.patch(f"{URL}{log.pk}/", {"pain": 3, "note": "ok"}, format="json")
+    assert response.status_code == 200, response.content
+    assert (body(response)["pain"], body(response)["note"]) == (3, "ok")
+    assert client.patch(f"{URL}{log.pk}/", {"pain": 12}, format="json").status_code == 400
+    assert client.delete(f"{URL}{log.pk}/").status_code == 204
+    assert not ExerciseLog.objects.filter(pk=log.pk).exists()
+
+
+def test_earlier_days_cannot_be_changed(world: World) -> None:
+    log = make_log(world)
+    ExerciseLog.objects.filter(pk=log.pk).update(date=log.date - dt.timedelta(days=1))
+    client = world.client("patient")
+    response = client.patch(f"{URL}{log.pk}/", {"pain": 3}, format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in body(response)
+    assert client.delete(f"{URL}{log.pk}/").status_code == 400
+    assert ExerciseLog.objects.filter(pk=log.pk).exists()
+
+
+def test_put_is_not_allowed(world: World) -> None:
+    log = make_log(world)
+    response = world.client("patient").put(f"{URL}{log.pk}/", payload(world), format="json")
+    assert response.status_code == 405

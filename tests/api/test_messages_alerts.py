@@ -1,0 +1,103 @@
+"""Messages (a thread per patient, written by both sides) and alerts (clinicians)."""
+
+from __future__ import annotations
+
+from clinic.models import Message
+from rehab.models import Alert
+from tests import factories
+from tests.api.conftest import World, assert_matrix, body
+
+MESSAGES = "/api/v1/messages/"
+ALERTS = "/api/v1/alerts/"
+
+
+def test_message_list_matrix_and_scope(world: World) -> None:
+    mine = factories.MessageFactory(patient=world.patient)
+    factories.MessageFactory(patient=world.stranger)
+    assert_matrix(
+        world,
+        "get",
+        MESSAGES,
+        {"anonymous": 401, "patient": 200, "clinician": 200, "other_clinician": 200, "staff": 403},
+    )
+    assert [m["id"] for m in body(world.client("patient").get(MESSAGES))["results"]] == [mine.pk]
+    assert body(world.client("other_patient").get(MESSAGES))["results"] == []
+    clinic = world.client("clinician")
+    thread = body(clinic.get(MESSAGES, {"patient": world.patient.pk}))["results"]
+    assert [m["id"] for m in thread] == [mine.pk]
+    assert clinic.get(MESSAGES, {"patient": world.stranger.pk}).status_code == 404
+    patient_side = world.client("patient").get(MESSAGES, {"patient": world.other_patient.pk})
+    assert patient_side.status_code == 404
+
+
+def test_patient_and_clinician_write_in_the_thread(world: World) -> None:
+    response = world.client("patient").post(MESSAGES, {"body": "Swollen ankle?"}, format="json")
+    assert response.status_code == 201, response.content
+    assert body(response)["from_patient"] is True
+    response = world.client("colleague").post(
+        MESSAGES, {"patient": world.patient.pk, "body": "Raise it."}, format="json"
+    )
+    assert response.status_code == 201
+    assert body(response)["from_patient"] is False
+    assert Message.objects.filter(patient=world.patient).count() == 2
+    response = world.client("patient").post("/api/v1/messages/read/", {}, format="json")
+    assert body(response) == {"marked": 1}
+
+
+def test_message_refusals(world: World) -> None:
+    clinician = world.client("clinician")
+    for data, field in [
+        ({"body": "Hi"}, "patient"),
+        ({"patient": world.stranger.pk, "body": "Hi"}, "patient"),
+        ({"patient": world.patient.pk, "body": ""}, "body"),
+        ({"patient": world.patient.pk, "body": "x" * 4001}, "body"),
+    ]:
+        response = clinician.post(MESSAGES, data, format="json")
+        assert response.status_code == 400
+        assert field in body(response)
+    response = world.client("patient").post(
+        MESSAGES, {"patient": world.other_patient.pk, "body": "Hi"}, format="json"
+    )
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+    assert_matrix(world, "post", MESSAGES, {"anonymous": 401, "staff": 403}, {"body": "Hi"})
+
+
+def test_alert_matrix(world: World) -> None:
+    alert = factories.AlertFactory(patient=world.patient)
+    readers = {
+        "anonymous": 401,
+        "patient": 403,
+        "clinician": 200,
+        "colleague": 200,
+        "other_clinician": 404,
+        "staff": 403,
+    }
+    assert_matrix(world, "get", f"{ALERTS}{alert.pk}/", readers)
+    assert_matrix(
+        world,
+        "get",
+        ALERTS,
+        {"anonymous": 401, "patient": 403, "clinician": 200, "other_clinician": 200},
+    )
+    assert_matrix(
+        world,
+        "post",
+        f"{ALERTS}{alert.pk}/acknowledge/",
+        {"anonymous": 401, "patient": 403, "other_clinician": 404, "staff": 403},
+    )
+    alert.refresh_from_db()
+    assert alert.is_open
+
+
+def test_alerts_list_filters_and_acknowledge(world: World) -> None:
+    alert = factories.AlertFactory(patient=world.patient)
+    factories.AlertFactory(patient=world.stranger)
+    client = world.client("clinician")
+    assert [a["id"] for a in body(client.get(ALERTS))["results"]] == [alert.pk]
+    response = client.post(f"{ALERTS}{alert.pk}/acknowledge/")
+    assert response.status_code == 200
+    assert body(response)["acknowledged_by"] == world.clinician.user_id
+    assert body(client.get(ALERTS, {"open": "true"}))["results"] == []
+    assert body(client.get(ALERTS, {"open": "false"}))["count"] == 1
+    assert Alert.objects.get(pk=alert.pk).acknowledged_at is not None

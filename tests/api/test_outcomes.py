@@ -1,0 +1,190 @@
+"""Check-ins and ATRS (patients write, both read) and measurements (clinicians write)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+from rehab.models import Alert, AtrsResponse, CheckIn, Measurement
+from tests import factories
+from tests.api.conftest import World, assert_matrix, body
+
+READS = {
+    "anonymous": 401,
+    "patient": 200,
+    "other_patient": 404,
+    "stranger": 404,
+    "clinician": 200,
+    "colleague": 200,
+    "other_clinician": 404,
+    "staff": 403,
+}
+LISTS = {"anonymous": 401, "patient": 200, "clinician": 200, "other_clinician": 200, "staff": 403}
+
+
+def checkin_payload(**extra: Any) -> dict[str, Any]:
+    return {"client_uuid": str(uuid.uuid4()), "pain_at_rest": 2, "swelling": "mild", **extra}
+
+
+def atrs_payload(**extra: Any) -> dict[str, Any]:
+    items = {f"item_{n}": n % 11 for n in range(1, 11)}
+    return {"client_uuid": str(uuid.uuid4()), **items, **extra}
+
+
+def test_checkin_matrix(world: World) -> None:
+    checkin = factories.CheckInFactory(patient=world.patient)
+    assert_matrix(world, "get", f"/api/v1/checkins/{checkin.pk}/", READS)
+    assert_matrix(world, "get", "/api/v1/checkins/", LISTS)
+    assert_matrix(
+        world,
+        "post",
+        "/api/v1/checkins/",
+        {"anonymous": 401, "clinician": 403, "staff": 403},
+        checkin_payload(),
+    )
+
+
+def test_checkin_with_red_flags_tells_the_patient_what_to_do(world: World) -> None:
+    client = world.client("patient")
+    data = checkin_payload(red_flags=["dvt", "rerupture"], pain_at_rest=8)
+    response = client.post("/api/v1/checkins/", data, format="json")
+    assert response.status_code == 201, response.content
+    result = body(response)
+    assert result["red_flags"] == ["dvt", "rerupture"]
+    assert [a["code"] for a in result["advice"]] == ["dvt", "rerupture"]
+    assert "clot" in result["advice"][0]["advice"]
+    assert Alert.objects.filter(patient=world.patient).count() == 3
+    again = client.post("/api/v1/checkins/", data, format="json")
+    assert again.status_code == 200
+    assert again.json() == result
+    # A second check-in the same day updates the first.
+    response = client.post("/api/v1/checkins/", checkin_payload(), format="json")
+    assert response.status_code == 200
+    assert CheckIn.objects.filter(patient=world.patient).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"pain_at_rest": 11}, "pain_at_rest"),
+        ({"swelling": "huge"}, "swelling"),
+        ({"red_flags": ["fever"]}, "red_flags"),
+        ({"red_flags": "dvt"}, "red_flags"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"client_uuid": None}, "client_uuid"),
+    ],
+)
+def test_checkin_bad_input(world: World, extra: dict, field: str) -> None:
+    response = world.client("patient").post(
+        "/api/v1/checkins/", checkin_payload(**extra), format="json"
+    )
+    assert response.status_code == 400
+    assert field in body(response), body(response)
+
+
+def test_atrs_matrix(world: World) -> None:
+    atrs = factories.AtrsResponseFactory(patient=world.patient)
+    assert_matrix(world, "get", f"/api/v1/atrs/{atrs.pk}/", READS)
+    assert_matrix(world, "get", "/api/v1/atrs/", LISTS)
+    assert_matrix(
+        world,
+        "post",
+        "/api/v1/atrs/",
+        {"anonymous": 401, "clinician": 403, "staff": 403},
+        atrs_payload(),
+    )
+
+
+def test_atrs_total_is_computed_by_the_server(world: World) -> None:
+    client = world.client("patient")
+    data = atrs_payload(total=100)
+    response = client.post("/api/v1/atrs/", data, format="json")
+    assert response.status_code == 201, response.content
+    assert body(response)["total"] == sum(n % 11 for n in range(1, 11))
+    again = client.post("/api/v1/atrs/", data, format="json")
+    assert (again.status_code, again.json()) == (200, response.json())
+    assert AtrsResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [({"item_3": 11}, "item_3"), ({"item_10": None}, "item_10"), ({"date": "2999-01-01"}, "date")],
+)
+def test_atrs_bad_input(world: World, extra: dict, field: str) -> None:
+    response = world.client("patient").post("/api/v1/atrs/", atrs_payload(**extra), format="json")
+    assert response.status_code == 400
+    assert field in body(response)
+
+
+def measurement_payload(world: World, **extra: Any) -> dict[str, Any]:
+    return {
+        "patient": world.patient.pk,
+        "client_uuid": str(uuid.uuid4()),
+        "heel_rise_reps_injured": 10,
+        "heel_rise_reps_uninjured": 20,
+        "calf_cm_injured": "35.5",
+        **extra,
+    }
+
+
+def test_measurement_matrix(world: World) -> None:
+    measurement = factories.MeasurementFactory(patient=world.patient)
+    assert_matrix(world, "get", f"/api/v1/measurements/{measurement.pk}/", READS)
+    assert_matrix(world, "get", "/api/v1/measurements/", LISTS)
+    assert_matrix(
+        world,
+        "post",
+        "/api/v1/measurements/",
+        {"anonymous": 401, "patient": 403, "staff": 403},
+        measurement_payload(world),
+    )
+    response = world.client("other_clinician").post(
+        "/api/v1/measurements/", measurement_payload(world), format="json"
+    )
+    assert response.status_code == 400
+    assert "patient" in body(response)
+    assert Measurement.objects.count() == 1
+
+
+def test_measurement_create(world: World) -> None:
+    client = world.client("clinician")
+    data = measurement_payload(world)
+    response = client.post("/api/v1/measurements/", data, format="json")
+    assert response.status_code == 201, response.content
+    result = body(response)
+    assert result["heel_rise_lsi"] == 50.0
+    assert result["calf_cm_injured"] == "35.5"
+    assert result["recorded_by"] == world.clinician.user_id
+    again = client.post("/api/v1/measurements/", data, format="json")
+    assert (again.status_code, again.json()) == (200, result)
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"calf_cm_injured": "95"}, "calf_cm_injured"),
+        ({"calf_cm_injured": "35.55"}, "calf_cm_injured"),
+        ({"heel_rise_reps_injured": 201}, "heel_rise_reps_injured"),
+        ({"date": str(dt.date(2999, 1, 1))}, "date"),
+        ({"patient": 10**15}, "patient"),
+    ],
+)
+def test_measurement_bad_input(world: World, extra: dict, field: str) -> None:
+    response = world.client("clinician").post(
+        "/api/v1/measurements/", measurement_payload(world, **extra), format="json"
+    )
+    assert response.status_code == 400
+    assert field in body(response)
+
+
+def test_an_empty_measurement_is_400(world: World) -> None:
+    response = world.client("clinician").post(
+        "/api/v1/measurements/",
+        {"patient": world.patient.pk, "client_uuid": str(uuid.uuid4())},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in body(response)

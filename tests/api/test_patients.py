@@ -1,0 +1,123 @@
+"""Patients: the clinic's clinicians list, register, read, change and discharge them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from clinic.models import Patient
+from tests import factories
+from tests.api.conftest import World, assert_matrix, body
+
+URL = "/api/v1/patients/"
+
+
+def payload(**extra: Any) -> dict[str, Any]:
+    return {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ADA@example.org",
+        "injured_side": "left",
+        "injury_date": "2026-01-10",
+        "pathway": "operative",
+        "surgery_date": "2026-01-12",
+        **extra,
+    }
+
+
+def test_role_matrix(world: World) -> None:
+    everyone_else = {"anonymous": 401, "patient": 403, "staff": 403}
+    assert_matrix(world, "get", URL, {**everyone_else, "clinician": 200, "other_clinician": 200})
+    detail = f"{URL}{world.patient.pk}/"
+    assert_matrix(
+        world,
+        "get",
+        detail,
+        {**everyone_else, "clinician": 200, "colleague": 200, "other_clinician": 404},
+    )
+    assert_matrix(
+        world, "patch", detail, {**everyone_else, "other_clinician": 404}, {"first_name": "X"}
+    )
+    assert_matrix(world, "post", f"{detail}discharge/", {**everyone_else, "other_clinician": 404})
+    assert_matrix(world, "post", URL, {**everyone_else}, payload())
+    world.patient.refresh_from_db()
+    assert world.patient.status == Patient.Status.ACTIVE
+    assert world.patient.first_name != "X"
+
+
+def test_list_is_the_clinics_with_search_and_filters(world: World) -> None:
+    factories.PatientFactory(
+        clinic=world.clinician.clinic,
+        first_name="Zed",
+        last_name="Nonop",
+        pathway="non_operative",
+        status="discharged",
+    )
+    client = world.client("clinician")
+    data = body(client.get(URL))
+    ids = {row["id"] for row in data["results"]}
+    assert world.patient.pk in ids
+    assert world.stranger.pk not in ids
+    assert data["count"] == 3
+    found = body(client.get(URL, {"search": "zed NONOP"}))["results"]
+    assert [row["first_name"] for row in found] == ["Zed"]
+    assert body(client.get(URL, {"pathway": "non_operative"}))["count"] == 1
+    assert body(client.get(URL, {"status": "discharged"}))["count"] == 1
+    assert client.get(URL, {"status": "gone"}).status_code == 400
+
+
+def test_create_in_own_clinic(world: World) -> None:
+    response = world.client("clinician").post(URL, payload(), format="json")
+    assert response.status_code == 201, response.content
+    data = body(response)
+    patient = Patient.objects.get(pk=data["id"])
+    assert patient.clinic == world.clinician.clinic
+    assert patient.email == "ada@example.org"
+    assert data["anchor_date"] == "2026-01-12"
+    assert data["status"] == "active"
+    assert data["has_account"] is False
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"surgery_date": None}, "surgery_date"),
+        ({"surgery_date": "2026-01-01"}, "surgery_date"),
+        ({"pathway": "non_operative"}, "surgery_date"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"injured_side": "both"}, "injured_side"),
+        ({"injury_date": "yesterday"}, "injury_date"),
+        ({"first_name": ""}, "first_name"),
+        ({"email": "x"}, "email"),
+        ({"status": "discharged", "first_name": "x" * 101}, "first_name"),
+    ],
+)
+def test_create_bad_input_is_400(world: World, extra: dict, field: str) -> None:
+    response = world.client("clinician").post(URL, payload(**extra), format="json")
+    assert response.status_code == 400
+    assert field in body(response), body(response)
+
+
+def test_update_and_discharge(world: World) -> None:
+    client = world.client("colleague")
+    url = f"{URL}{world.patient.pk}/"
+    response = client.patch(url, {"first_name": "Grace", "timezone": "Europe/Paris"})
+    assert response.status_code == 200, response.content
+    world.patient.refresh_from_db()
+    assert (world.patient.first_name, world.patient.timezone) == ("Grace", "Europe/Paris")
+    response = client.patch(url, {"surgery_date": str(world.patient.injury_date - dt.timedelta(1))})
+    assert response.status_code == 400
+    assert "surgery_date" in body(response)
+    response = client.post(f"{url}discharge/")
+    assert body(response)["status"] == "discharged"
+
+
+def test_put_replaces_details(world: World) -> None:
+    response = world.client("clinician").put(
+        f"{URL}{world.other_patient.pk}/", payload(first_name="Mary"), format="json"
+    )
+    assert response.status_code == 200, response.content
+    world.other_patient.refresh_from_db()
+    assert world.other_patient.first_name == "Mary"

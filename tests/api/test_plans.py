@@ -1,0 +1,152 @@
+"""Plans: clinicians create (from a template or blank), read, rename, activate and advance
+them; a patient reads their own (not drafts) and their active plan at /me/plan/."""
+
+from __future__ import annotations
+
+from clinic.models import Patient
+from rehab.models import PhaseChange, Plan
+from tests import factories
+from tests.api.conftest import World, assert_matrix, body
+
+URL = "/api/v1/plans/"
+
+
+def test_role_matrix(world: World) -> None:
+    detail = f"{URL}{world.plan.pk}/"
+    assert_matrix(
+        world,
+        "get",
+        detail,
+        {
+            "anonymous": 401,
+            "patient": 200,
+            "other_patient": 404,
+            "stranger": 404,
+            "clinician": 200,
+            "colleague": 200,
+            "other_clinician": 404,
+            "staff": 403,
+        },
+    )
+    assert_matrix(
+        world,
+        "get",
+        URL,
+        {"anonymous": 401, "patient": 403, "clinician": 200, "other_clinician": 200},
+    )
+    writes = {"anonymous": 401, "patient": 403, "other_clinician": 404, "staff": 403}
+    assert_matrix(world, "patch", detail, writes, {"name": "X"})
+    assert_matrix(world, "post", f"{detail}activate/", writes, {})
+    assert_matrix(world, "post", f"{detail}advance/", writes, {})
+    world.plan.refresh_from_db()
+    assert world.plan.name != "X"
+
+
+def test_list_filters_by_patient(world: World) -> None:
+    client = world.client("clinician")
+    factories.PlanFactory(patient=world.other_patient, status=Plan.Status.DRAFT)
+    assert body(client.get(URL))["count"] == 2
+    data = body(client.get(URL, {"patient": world.patient.pk}))
+    assert [row["id"] for row in data["results"]] == [world.plan.pk]
+    assert client.get(URL, {"patient": world.stranger.pk}).status_code == 404
+    assert client.get(URL, {"patient": "x"}).status_code == 400
+
+
+def test_a_patient_never_sees_a_draft(world: World) -> None:
+    draft = factories.PlanFactory(patient=world.patient, status=Plan.Status.DRAFT)
+    assert world.client("patient").get(f"{URL}{draft.pk}/").status_code == 404
+    assert world.client("clinician").get(f"{URL}{draft.pk}/").status_code == 200
+
+
+def test_detail_has_phases_and_prescriptions(world: World) -> None:
+    data = body(world.client("patient").get(f"{URL}{world.plan.pk}/"))
+    [phase] = data["phases"]
+    assert phase["is_current"] is True
+    [rx] = phase["prescriptions"]
+    assert rx["id"] == world.prescription.pk
+    assert rx["exercise"]["name"] == world.exercise.name
+    assert data["disclaimer"]
+
+
+def test_create_from_protocol_then_activate_and_advance(world: World) -> None:
+    patient = world.other_patient
+    client = world.client("clinician")
+    response = client.post(
+        URL, {"patient": patient.pk, "protocol": world.protocol.pk}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    data = body(response)
+    assert data["status"] == "draft"
+    assert data["name"] == world.protocol.name
+    assert len(data["phases"]) == 1
+    plan = Plan.objects.get(pk=data["id"])
+    factories.PlanPhaseFactory(plan=plan, order=9, start_week=6, end_week=12)
+    url = f"{URL}{plan.pk}/"
+    response = client.post(f"{url}activate/", {"version": data["version"]}, format="json")
+    assert response.status_code == 200, response.content
+    activated = body(response)
+    assert activated["status"] == "active"
+    response = client.post(f"{url}advance/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert body(response)["current_phase"] != activated["current_phase"]
+    assert PhaseChange.objects.filter(plan=plan).count() == 2
+    response = client.post(f"{url}advance/", {}, format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in body(response)
+
+
+def test_create_blank_and_rename(world: World) -> None:
+    client = world.client("clinician")
+    response = client.post(URL, {"patient": world.other_patient.pk, "name": "Mine"}, format="json")
+    assert response.status_code == 201
+    data = body(response)
+    assert (data["name"], data["phases"], data["protocol"]) == ("Mine", [], None)
+    url = f"{URL}{data['id']}/"
+    response = client.patch(url, {"name": "Renamed", "version": data["version"]}, format="json")
+    assert body(response)["name"] == "Renamed"
+    stale = client.patch(url, {"name": "Again", "version": data["version"]}, format="json")
+    assert stale.status_code == 400
+    assert client.patch(url, {"name": "  "}, format="json").status_code == 400
+    # Activating a plan without phases says why.
+    response = client.post(f"{url}activate/", {}, format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in body(response)
+
+
+def test_create_refuses_another_clinics_patient_or_protocol(world: World) -> None:
+    client = world.client("clinician")
+    response = client.post(URL, {"patient": world.stranger.pk}, format="json")
+    assert response.status_code == 400
+    assert "patient" in body(response)
+    theirs = factories.ProtocolFactory(clinic=world.other_clinician.clinic)
+    response = client.post(
+        URL, {"patient": world.other_patient.pk, "protocol": theirs.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "protocol" in body(response)
+    assert not Plan.objects.filter(patient=world.other_patient).exists()
+
+
+def test_create_refuses_a_template_of_the_other_pathway(world: World) -> None:
+    patient = factories.PatientFactory(
+        clinic=world.clinician.clinic, pathway=Patient.Pathway.NON_OPERATIVE
+    )
+    response = world.client("clinician").post(
+        URL, {"patient": patient.pk, "protocol": world.protocol.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in body(response)
+
+
+def test_me_plan(world: World) -> None:
+    assert_matrix(
+        world,
+        "get",
+        "/api/v1/me/plan/",
+        {"anonymous": 401, "patient": 200, "clinician": 403, "staff": 403},
+    )
+    data = body(world.client("patient").get("/api/v1/me/plan/"))
+    assert data["id"] == world.plan.pk
+    response = world.client("other_patient").get("/api/v1/me/plan/")
+    assert response.status_code == 404
+    assert body(response)["detail"]

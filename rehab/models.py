@@ -624,8 +624,14 @@ class PhaseChange(models.Model):
 class ExerciseLog(models.Model):
     """What a patient did of one prescription on one day."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exercise_logs")
-    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="logs")
+    # No single-column indexes on these two: the (patient, date) and (prescription, date)
+    # indexes below serve every lookup, and the table is the largest in the database.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="exercise_logs", db_index=False
+    )
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.PROTECT, related_name="logs", db_index=False
+    )
     date = models.DateField(_("date"))
     sets_done = models.PositiveSmallIntegerField(
         _("sets done"), default=1, validators=_range(0, clinical.SETS_MAX)

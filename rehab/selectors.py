@@ -20,6 +20,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -258,8 +259,10 @@ def adherence_for_patients(
     ):
         changes[change.plan_id].append(change)
     rx_by_phase: dict[int, list[Prescription]] = defaultdict(list)
-    for rx in Prescription.objects.filter(phase__plan_id__in=plan_by_id).only(  # 3
-        "pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at"
+    for rx in (
+        Prescription.objects.filter(phase__plan_id__in=plan_by_id)  # 3
+        .only("pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at")
+        .order_by()  # the model's default ordering would join and sort every plan
     ):
         rx_by_phase[rx.phase_id].append(rx)
     done_counts: dict[tuple[int, dt.date], int] = {}
@@ -307,29 +310,37 @@ LAST_PAIN_WINDOW_DAYS = 30
 
 def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
     """The most recent pain each patient reported in the last 30 days, on an exercise log or a
-    check-in (the later wins). Two queries."""
+    check-in (the later wins). One query: a correlated subquery per patient reads just the
+    newest row through the (patient, date) indexes, whatever the length of the history."""
     ids = [p.pk for p in patients]
+    if not ids:
+        return {}
+    cutoff = _recent_cutoff()
+    newest_log = ExerciseLog.objects.filter(
+        patient=OuterRef("pk"), pain__isnull=False, date__gte=cutoff
+    ).order_by("-date", "-created_at")
+    newest_checkin = CheckIn.objects.filter(patient=OuterRef("pk"), date__gte=cutoff).order_by(
+        "-date"
+    )
+    rows = (
+        Patient.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            log_date=Subquery(newest_log.values("date")[:1]),
+            log_pain=Subquery(newest_log.values("pain")[:1]),
+            checkin_date=Subquery(newest_checkin.values("date")[:1]),
+            checkin_pain=Subquery(newest_checkin.values("pain_at_rest")[:1]),
+        )
+        .values("pk", "log_date", "log_pain", "checkin_date", "checkin_pain")
+    )
     latest: dict[int, PainPoint] = {}
-    log_rows = (
-        ExerciseLog.objects.filter(patient_id__in=ids, pain__isnull=False)
-        .order_by("patient_id", "-date", "-created_at")
-        .values("patient_id", "date", "pain")
-    )
-    checkin_rows = (
-        CheckIn.objects.filter(patient_id__in=ids)
-        .order_by("patient_id", "-date")
-        .values("patient_id", "date", "pain_at_rest")
-    )
-    for row in log_rows.filter(date__gte=_recent_cutoff()):
-        point = PainPoint(row["date"], row["pain"], "log")
-        if row["patient_id"] not in latest:
-            latest[row["patient_id"]] = point
-    for checkin in checkin_rows.filter(date__gte=_recent_cutoff()):
-        current = latest.get(checkin["patient_id"])
-        if current is None or checkin["date"] > current.day:
-            latest[checkin["patient_id"]] = PainPoint(
-                checkin["date"], checkin["pain_at_rest"], "checkin"
-            )
+    for row in rows:
+        if row["checkin_date"] is not None and (
+            row["log_date"] is None or row["checkin_date"] > row["log_date"]
+        ):
+            latest[row["pk"]] = PainPoint(row["checkin_date"], row["checkin_pain"], "checkin")
+        elif row["log_date"] is not None:
+            latest[row["pk"]] = PainPoint(row["log_date"], row["log_pain"], "log")
     return latest
 
 

@@ -114,6 +114,10 @@ def screenshot(page: Page, journey: str, name: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{re.sub(r'[^a-z0-9-]+', '-', name.lower())}-{size}.png"
     page.screenshot(path=str(path), full_page=True)
+    if page.viewport_size:
+        # A full-page capture under mobile emulation can leave the device metrics stretched,
+        # so that later taps land on the wrong element; put the viewport back.
+        page.set_viewport_size(page.viewport_size)
     return path
 
 

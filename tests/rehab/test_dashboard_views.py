@@ -311,8 +311,9 @@ def test_patient_list_anonymous(db: None) -> None:
 #  5 count for the paginator, 6 the page's patients;
 #  7 their active plans with current phases;
 #  8-11 adherence (plans, phase changes, prescriptions, log counts);
-#  12-13 last pain (exercise logs, check-ins); 14 open alert counts.
-PATIENT_LIST_QUERIES = 14
+#  12 last pain (one query: newest log and check-in per patient by subquery);
+#  13 open alert counts.
+PATIENT_LIST_QUERIES = 13
 
 
 def patient_list_data(clinic: Clinic, n: int) -> None:

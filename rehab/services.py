@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -802,6 +802,37 @@ def prescription_move_to_phase(
 # --- What patients log -------------------------------------------------------------------
 
 
+def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
+    model: type[M], *, patient: Patient, client_uuid: uuid.UUID
+) -> M | None:
+    """The row already stored under ``client_uuid`` (a retried or replayed submit), if any.
+
+    An id another patient's row holds is refused, without saying whose it is.
+    """
+    existing = cast("M | None", model.objects.filter(client_uuid=client_uuid).first())
+    if existing is not None and existing.patient_id != patient.pk:
+        raise ValidationError({"client_uuid": _("This id is already in use.")})
+    return existing
+
+
+def _save_once[M: ExerciseLog | Measurement](row: M) -> tuple[M, bool]:
+    """Validate and insert ``row``; if a concurrent request with the same client id won the
+    race, return the stored row instead. Returns ``(row, created)``."""
+    row.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        winner = cast(
+            "M | None",
+            type(row).objects.filter(client_uuid=row.client_uuid, patient=row.patient).first(),
+        )
+        if winner is None:
+            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
+        return winner, False
+    return row, True
+
+
 def _raise_pain_alert(*, patient: Patient, pain: int | None, where: str, **links: Any) -> None:
     if pain is not None and pain >= clinical.ALERT_PAIN_THRESHOLD:
         Alert.objects.create(
@@ -830,10 +861,8 @@ def log_record(
 
     Returns ``(log, created)``.
     """
-    existing = ExerciseLog.objects.filter(client_uuid=client_uuid).first()
+    existing = _stored_once(ExerciseLog, patient=patient, client_uuid=client_uuid)
     if existing is not None:
-        if existing.patient_id != patient.pk:
-            raise ValidationError({"client_uuid": _("This id is already in use.")})
         return existing, False
     today = patient.local_today()
     date = date or today
@@ -862,16 +891,9 @@ def log_record(
         effort=effort,
         note=note,
     )
-    log.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            log.save()
-    except IntegrityError:
-        # A concurrent request with the same client id won the race: return its row.
-        winner = ExerciseLog.objects.filter(client_uuid=client_uuid, patient=patient).first()
-        if winner is None:
-            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
-        return winner, False
+    log, created = _save_once(log)
+    if not created:
+        return log, False
     _raise_pain_alert(patient=patient, pain=pain, where=_("an exercise log"), log=log)
     return log, True
 
@@ -918,10 +940,8 @@ def checkin_record(
 ) -> tuple[CheckIn, bool]:
     """The daily check-in. Red flags and pain ≥ 7 raise alerts. One per day (same-day resubmit
     updates it)."""
-    existing = CheckIn.objects.filter(client_uuid=client_uuid).first()
+    existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
     if existing is not None:
-        if existing.patient_id != patient.pk:
-            raise ValidationError({"client_uuid": _("This id is already in use.")})
         return existing, False
     unknown = set(red_flags) - set(clinical.RED_FLAG_CODES)
     if unknown:
@@ -969,10 +989,8 @@ def atrs_record(
     date: dt.date | None = None,
 ) -> tuple[AtrsResponse, bool]:
     """Store an ATRS response; the total is computed here, never taken from the client."""
-    existing = AtrsResponse.objects.filter(client_uuid=client_uuid).first()
+    existing = _stored_once(AtrsResponse, patient=patient, client_uuid=client_uuid)
     if existing is not None:
-        if existing.patient_id != patient.pk:
-            raise ValidationError({"client_uuid": _("This id is already in use.")})
         return existing, False
     missing = [name for name in AtrsResponse.ITEM_FIELDS if items.get(name) is None]
     if missing:
@@ -1037,10 +1055,8 @@ def measurement_record(
 ) -> tuple[Measurement, bool]:
     """Record heel-rise reps and calf circumference. A repeated ``client_uuid`` returns the
     stored row (a double submit makes one row). Returns ``(measurement, created)``."""
-    existing = Measurement.objects.filter(client_uuid=client_uuid).first()
+    existing = _stored_once(Measurement, patient=patient, client_uuid=client_uuid)
     if existing is not None:
-        if existing.patient_id != patient.pk:
-            raise ValidationError({"client_uuid": _("This id is already in use.")})
         return existing, False
     today = patient.local_today()
     date = date or today
@@ -1065,16 +1081,7 @@ def measurement_record(
         calf_cm_uninjured=calf_cm_uninjured,
         note=note,
     )
-    measurement.full_clean(validate_unique=False)
-    try:
-        with transaction.atomic():
-            measurement.save()
-    except IntegrityError:
-        winner = Measurement.objects.filter(client_uuid=client_uuid, patient=patient).first()
-        if winner is None:
-            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
-        return winner, False
-    return measurement, True
+    return _save_once(measurement)
 
 
 # --- The exercise library, written by staff through the API --------------------------------

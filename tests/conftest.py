@@ -53,3 +53,10 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def staff_client(client: Client) -> Client:
+    """A test client signed in as a superuser."""
+    client.force_login(factories.StaffFactory())
+    return client

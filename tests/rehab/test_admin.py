@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.forms import FileField
 from django.test import Client
 from django.urls import reverse
 
@@ -30,39 +29,9 @@ from rehab.models import (
     ProtocolPhase,
 )
 from tests import factories
+from tests.admin_helpers import admin_url, post_data_from
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client: Client) -> Client:
-    client.force_login(factories.StaffFactory())
-    return client
-
-
-def admin_url(model: type[Any], view: str, *args: Any) -> str:
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def post_data_from(response: Any, **overrides: Any) -> dict[str, Any]:
-    """The admin form as rendered (main form, inlines and their management forms), as POST data.
-
-    Booleans that are off and file inputs are left out, as a browser does; ``overrides`` then
-    replace values (``None`` removes one).
-    """
-    forms: list[Any] = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data: dict[str, Any] = {}
-    for form in forms:
-        for bound in form:
-            value = bound.value()
-            if value is None or value is False or isinstance(bound.field, FileField):
-                continue
-            data[bound.html_name] = "on" if value is True else value
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
 
 
 def exercise_add_data(**overrides: Any) -> dict[str, Any]:

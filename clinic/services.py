@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic import events
 from clinic.models import Clinic, Invitation, Message, Patient, User, hash_token
 
 logger = logging.getLogger(__name__)
@@ -116,11 +117,14 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     _check_patient_fields(fields)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
+    anchor_before = patient.anchor_date
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
     _check_email_free(patient)
     patient.save(update_fields=[*fields, "updated_at"])
+    if patient.anchor_date != anchor_before:
+        events.patient_anchor_changed.send(sender=Patient, patient=patient)
     return patient
 
 
@@ -129,6 +133,8 @@ def _patient_set_status(*, patient: Patient, status: str) -> Patient:
         patient.status = status
         patient.full_clean()
         patient.save(update_fields=["status", "updated_at"])
+        if status != Patient.Status.ACTIVE:
+            events.patient_left_care.send(sender=Patient, patient=patient)
     return patient
 
 

@@ -1126,3 +1126,25 @@ def exercise_delete(*, exercise: Exercise) -> None:
             ),
             code="exercise_in_use",
         ) from None
+
+
+# --- Following changes to the patient's record -------------------------------------------
+
+
+@transaction.atomic
+def plans_follow_anchor(*, patient: Patient) -> int:
+    """Re-date the patient's draft and active plans from their new anchor date (a corrected
+    surgery or injury date), so phases fall on the right calendar days. Completed plans keep
+    the dates they were followed by. Returns the number of plans changed."""
+    return Plan.objects.filter(
+        patient=patient, status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE]
+    ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
+
+
+@transaction.atomic
+def plans_complete_for(*, patient: Patient) -> int:
+    """Complete the active plan of a patient who left care (discharged or archived): they are
+    no longer offered exercises. The logs stay. Returns the number of plans completed."""
+    return Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
+        status=Plan.Status.COMPLETED, version=F("version") + 1
+    )

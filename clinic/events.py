@@ -1,0 +1,15 @@
+"""Signals the clinic app sends about patients, for apps that depend on it (``rehab``) to act on.
+
+``clinic`` never imports ``rehab``; ``rehab`` connects to these in its ``AppConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+# The date week numbers count from (surgery date, else injury date) changed.
+# Sent with ``patient`` after the change is saved, inside the same transaction.
+patient_anchor_changed = Signal()
+
+# The patient was discharged or archived. Sent with ``patient``.
+patient_left_care = Signal()

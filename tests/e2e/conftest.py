@@ -122,6 +122,12 @@ def screenshot(page: Page, journey: str, name: str) -> Path:
 
 
 def check_page(page: Page, journey: str, name: str) -> None:
-    """Screenshot the page, then check it with axe."""
-    screenshot(page, journey, name)
-    assert_accessible(page, f"{journey}/{name}")
+    """Screenshot the page and check it with axe, at the journey's size and at the other one
+    (phone and desktop), then put the viewport back."""
+    own = page.viewport_size or DESKTOP
+    other = DESKTOP if own["width"] < 600 else PHONE
+    for size in (own, other):
+        page.set_viewport_size(size)
+        screenshot(page, journey, name)
+        assert_accessible(page, f"{journey}/{name} at {size['width']}px")
+    page.set_viewport_size(own)

@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     eventually,
     expect_done,
     patient_with_plan,
+    sign_in,
     tab_to,
 )
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "patient"
 
 
-def test_patient_journey_on_a_phone(live_server: object, phone: Page) -> None:
+def test_patient_journey_on_a_phone(live_server: object, phone: Page, desktop: Page) -> None:
     scene = patient_with_plan()
     page = phone
 
@@ -92,6 +93,13 @@ def test_patient_journey_on_a_phone(live_server: object, phone: Page) -> None:
     expect(page.get_by_text("Is some swelling in the evening normal?")).to_be_visible()
     check_page(page, JOURNEY, "messages")
     assert Message.objects.filter(patient=scene.patient, from_patient=True).count() == 1
+
+    # The physiotherapist sees today's two ticks in the patient list's adherence.
+    sign_in(desktop, str(live_server), scene.clinician.user.email, "correct-horse-battery-staple")
+    desktop.get_by_role("link", name="Patients", exact=True).click()
+    row = desktop.get_by_role("row").filter(has_text="Walker, Robin")
+    expect(row.get_by_text("100 %")).to_be_visible()
+    expect(row.get_by_text("2 of 2 sessions")).to_be_visible()
 
 
 def test_patient_ticks_offline_and_the_tick_is_stored_once(
@@ -166,3 +174,33 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
     checkin = CheckIn.objects.get(patient=scene.patient)
     assert checkin.pain_at_rest == 2
     assert checkin.swelling == "none"
+
+    # The hold timer, started with the keyboard.
+    tab_to(page, page.get_by_role("link", name="Today", exact=True))
+    page.keyboard.press("Enter")
+    hold = card(page, "Seated ankle hold")
+    tab_to(page, hold.get_by_role("button", name="Start 2-second hold"))
+    page.keyboard.press("Enter")
+    expect(hold.get_by_text("Sets done: 1 of 1")).to_be_visible(timeout=8_000)
+    expect_done(page, "Seated ankle hold")
+
+    # The ATRS: each question's radio group reached with Tab, answered with the arrow keys.
+    page.goto(f"{live_server}/me/atrs/")
+    for n in range(1, 11):
+        group = page.get_by_role("group", name=re.compile(rf"^{n}\. "))
+        tab_to(page, group.get_by_role("radio").first)
+        page.keyboard.press("Space")  # 0
+        for _ in range(7):
+            page.keyboard.press("ArrowRight")  # … to 7
+    tab_to(page, page.get_by_role("button", name="Send my answers"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("70 of 100").first).to_be_visible()
+
+    # A message to the clinic.
+    tab_to(page, page.get_by_role("link", name="Messages", exact=True))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("textbox", name="Message"))
+    page.keyboard.type("Typed without a mouse.")
+    tab_to(page, page.get_by_role("button", name="Send"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Typed without a mouse.")).to_be_visible()

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from audit.context import touch
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
 
 
@@ -34,6 +35,7 @@ def patient_of(user: User | Any) -> Patient | None:
         patient: Patient = user.patient
     except Patient.DoesNotExist:
         return None
+    touch(patient.pk)  # the audit trail: this request is about the patient's own data
     return patient
 
 
@@ -83,7 +85,9 @@ def patients_for(user: User | Any) -> Any:
 
 def get_patient(user: User | Any, patient_id: int | str) -> Patient:
     """The patient ``patient_id`` if the user may see it, else 404."""
-    return get_object_or_404(patients_for(user).select_related("clinic", "user"), pk=patient_id)
+    patient = get_object_or_404(patients_for(user).select_related("clinic", "user"), pk=patient_id)
+    touch(patient.pk)
+    return patient
 
 
 def get_patient_for_clinician(user: User | Any, patient_id: int | str) -> Patient:
@@ -91,11 +95,13 @@ def get_patient_for_clinician(user: User | Any, patient_id: int | str) -> Patien
     clinician = clinician_of(user)
     if clinician is None:
         raise Http404
-    return get_object_or_404(
+    patient = get_object_or_404(
         Patient.objects.select_related("clinic", "user"),
         pk=patient_id,
         clinic_id=clinician.clinic_id,
     )
+    touch(patient.pk)
+    return patient
 
 
 def messages_for(user: User | Any) -> Any:
@@ -106,8 +112,10 @@ def get_invitation_for_clinician(user: User | Any, invitation_id: int | str) -> 
     clinician = clinician_of(user)
     if clinician is None:
         raise Http404
-    return get_object_or_404(
+    invitation = get_object_or_404(
         Invitation.objects.select_related("patient"),
         pk=invitation_id,
         patient__clinic_id=clinician.clinic_id,
     )
+    touch(invitation.patient_id)
+    return invitation

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import views
+from clinic.middleware import rate_limit
 
 app_name = "clinic"
 
@@ -20,7 +21,11 @@ urlpatterns = [
         name="patient_reactivate",
     ),
     path("clinic/patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
-    path("invite/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path(
+        "invite/<str:token>/",
+        rate_limit("invitation")(views.invitation_accept),
+        name="invitation_accept",
+    ),
 ]
 
 # Django's auth views reverse un-namespaced names ("login", "password_reset_done", …).
@@ -29,6 +34,11 @@ auth_urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        rate_limit("password_reset")(auth_views.PasswordResetView.as_view()),
+        name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

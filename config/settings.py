@@ -47,8 +47,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
+    "axes",
     "clinic",
     "rehab",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -59,10 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.middleware.SessionLimitsMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees every sign-in attempt and can turn a lockout into its own answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +108,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "clinic.User"
+# django-axes first (refuses a locked-out account+address), then Django's own check.
+AUTHENTICATION_BACKENDS = [
+    "clinic.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clinic:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -168,8 +180,19 @@ else:
     raise ImproperlyConfigured(msg)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rehab@localhost")
 
-# Sessions and cookies.
+# Sessions and cookies. ``clinic.middleware.SessionLimitsMiddleware`` ends a session after
+# ``idle`` seconds without a request or ``absolute`` seconds after sign-in, whichever is first.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
+SESSION_LIMITS = {
+    "staff": {  # clinicians, clinic admins, site staff
+        "idle": env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60,
+        "absolute": env_int("SESSION_ABSOLUTE_HOURS", 12, minimum=1) * 60 * 60,
+    },
+    "patient": {
+        "idle": env_int("PATIENT_SESSION_IDLE_DAYS", 30, minimum=1) * 60 * 60 * 24,
+        "absolute": env_int("PATIENT_SESSION_ABSOLUTE_DAYS", 90, minimum=1) * 60 * 60 * 24,
+    },
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -180,10 +203,12 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+# `preload` only makes the domain eligible for browsers' preload list; submitting it is up to you.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -200,6 +225,24 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
 }
+
+# Sign-in throttling (django-axes): an account+address is locked after AXES_FAILURE_LIMIT
+# failed sign-ins (page, admin and API) for AXES_COOLOFF_TIME. Attempts are kept in the database.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"  # Django's AuthenticationForm; the value is the email
+AXES_USERNAME_CALLABLE = "clinic.middleware.axes_username"
+AXES_LOCKOUT_CALLABLE = "clinic.middleware.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Per-address limits on forms that send email or set passwords: (POSTs, seconds).
+# Off in DEBUG (tests and the development server share one in-memory counter) unless set.
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", default=not DEBUG)
+RATE_LIMIT_CACHE = "default"
+RATE_LIMITS = {"password_reset": (5, 15 * 60), "invitation": (5, 15 * 60)}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -11,4 +11,5 @@ urlpatterns = [
     *auth_urlpatterns,
     path("", include("clinic.urls")),
     path("", include("rehab.urls")),
+    path("", include("audit.urls")),
 ]

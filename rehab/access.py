@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from audit.context import touch
 from clinic.access import clinician_of, patient_of, patients_for
 from clinic.models import User
 from rehab.models import (
@@ -64,9 +65,11 @@ def plans_for(user: User | Any) -> QuerySet[Plan]:
 
 
 def get_plan(user: User | Any, plan_id: int | str) -> Plan:
-    return get_object_or_404(
+    plan = get_object_or_404(
         plans_for(user).select_related("patient", "patient__clinic", "current_phase"), pk=plan_id
     )
+    touch(plan.patient_id)
+    return plan
 
 
 def get_plan_for_clinician(user: User | Any, plan_id: int | str) -> Plan:
@@ -78,21 +81,25 @@ def get_plan_for_clinician(user: User | Any, plan_id: int | str) -> Plan:
 def get_phase_for_clinician(user: User | Any, phase_id: int | str) -> PlanPhase:
     if clinician_of(user) is None:
         raise Http404
-    return get_object_or_404(
+    phase = get_object_or_404(
         PlanPhase.objects.select_related("plan", "plan__patient").filter(plan__in=plans_for(user)),
         pk=phase_id,
     )
+    touch(phase.plan.patient_id)
+    return phase
 
 
 def get_prescription_for_clinician(user: User | Any, prescription_id: int | str) -> Prescription:
     if clinician_of(user) is None:
         raise Http404
-    return get_object_or_404(
+    prescription = get_object_or_404(
         Prescription.objects.select_related("phase", "phase__plan", "exercise").filter(
             phase__plan__in=plans_for(user)
         ),
         pk=prescription_id,
     )
+    touch(prescription.phase.plan.patient_id)
+    return prescription
 
 
 def logs_for(user: User | Any) -> QuerySet[ExerciseLog]:
@@ -100,7 +107,9 @@ def logs_for(user: User | Any) -> QuerySet[ExerciseLog]:
 
 
 def get_log(user: User | Any, log_id: int | str) -> ExerciseLog:
-    return get_object_or_404(logs_for(user).select_related("patient", "prescription"), pk=log_id)
+    log = get_object_or_404(logs_for(user).select_related("patient", "prescription"), pk=log_id)
+    touch(log.patient_id)
+    return log
 
 
 def get_log_for_patient(user: User | Any, log_id: int | str) -> ExerciseLog:
@@ -118,7 +127,9 @@ def checkins_for(user: User | Any) -> QuerySet[CheckIn]:
 
 
 def get_checkin(user: User | Any, checkin_id: int | str) -> CheckIn:
-    return get_object_or_404(checkins_for(user), pk=checkin_id)
+    checkin = get_object_or_404(checkins_for(user), pk=checkin_id)
+    touch(checkin.patient_id)
+    return checkin
 
 
 def atrs_for(user: User | Any) -> QuerySet[AtrsResponse]:
@@ -136,4 +147,6 @@ def alerts_for(user: User | Any) -> QuerySet[Alert]:
 def get_alert_for_clinician(user: User | Any, alert_id: int | str) -> Alert:
     if clinician_of(user) is None:
         raise Http404
-    return get_object_or_404(alerts_for(user).select_related("patient"), pk=alert_id)
+    alert = get_object_or_404(alerts_for(user).select_related("patient"), pk=alert_id)
+    touch(alert.patient_id)
+    return alert

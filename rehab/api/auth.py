@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from clinic.middleware import lockout_message
 from rehab.api.schema import errors
 from rehab.api.serializers import DeviceSerializer, LoginSerializer, MeSerializer, TokenSerializer
 
@@ -44,7 +45,8 @@ class LoginView(APIView):
             "Checks the email and password and answers a new token for this device, shown "
             "only this once. Send it as `Authorization: Token <token>`. It expires after the "
             "`expiry` time (30 days by default) and can be revoked. At most 10 attempts a "
-            "minute from one address."
+            "minute from one address; after 5 failed attempts for one email from one address, "
+            "that email is locked there for 15 minutes (429)."
         ),
         request=LoginSerializer,
         responses={200: TokenSerializer, **errors(400, 429)},
@@ -54,11 +56,14 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The Django request, so django-axes sees the address and can lock the account+address.
         user = authenticate(
-            request._request,
+            request=request._request,
             username=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
+        if getattr(request._request, "axes_locked_out", False):
+            return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Enter a correct email address and password.")]}

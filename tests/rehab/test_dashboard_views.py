@@ -151,8 +151,8 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 #  5 open alerts (with patients), 6 count of open alerts;
 #  7 active plans with patients and phases, 8-11 adherence (plans, phase changes,
 #    prescriptions, log counts);
-#  12 patients with unread messages.
-DASHBOARD_QUERIES = 12
+#  12 patients with unread messages; 13 +1 audit event.
+DASHBOARD_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", [1, 10])
@@ -312,8 +312,8 @@ def test_patient_list_anonymous(db: None) -> None:
 #  7 their active plans with current phases;
 #  8-11 adherence (plans, phase changes, prescriptions, log counts);
 #  12 last pain (one query: newest log and check-in per patient by subquery);
-#  13 open alert counts.
-PATIENT_LIST_QUERIES = 13
+#  13 open alert counts; 14 +1 audit event.
+PATIENT_LIST_QUERIES = 14
 
 
 def patient_list_data(clinic: Clinic, n: int) -> None:
@@ -410,8 +410,8 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
 
 
 # Expected queries: 1 session, 2 user, 3 clinician, 4 clinic, 5 count, 6 the page of alerts
-# with their patients.
-ALERTS_QUERIES = 6
+# with their patients, 7 +1 audit event.
+ALERTS_QUERIES = 7
 
 
 def test_alerts_query_count_is_constant(

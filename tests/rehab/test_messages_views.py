@@ -111,8 +111,8 @@ def test_thread_anonymous(patient: Patient) -> None:
 
 
 # Expected queries: 1 session, 2 user, 3 clinician, 4 patient (access check),
-# 5 the thread with authors, 6-8 mark read (savepoint, update, release).
-THREAD_QUERIES = 8
+# 5 the thread with authors, 6-8 mark read (savepoint, update, release), 9 +1 audit event.
+THREAD_QUERIES = 9
 
 
 def test_thread_query_count_is_constant(

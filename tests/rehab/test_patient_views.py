@@ -287,11 +287,12 @@ def test_today_query_count_is_constant(
     _grow(patient, phase, 2)
     # session, user, patient (patient_required); plan, phase change, prescriptions + exercises,
     # equipment, today's logs (today_for_patient); open ATRS request (and, in an ATRS week
-    # only, one more: answered this week?); today's check-in; base.html's user.clinician
-    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
+    # only, one more: answered this week?); today's check-in; base.html's user.clinician;
+    # +1 audit event
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as small:
         assert me.get(reverse("rehab:today")).status_code == 200
     _grow(patient, phase, 20)
-    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as large:
         response = me.get(reverse("rehab:today"))
     assert len(response.context["today"].items) == 22
     assert len(small) == len(large)
@@ -700,12 +701,13 @@ def test_progress_query_count_is_constant(
     _plan, (phase,) = _active_plan(patient)
     _grow(patient, phase, 2)
     # session, user, patient; adherence (plan, phase changes, prescriptions, logs); streak;
-    # history; pain (logs, check-ins); ATRS; measurements; base.html's user.clinician
-    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as small:
+    # history; pain (logs, check-ins); ATRS; measurements; base.html's user.clinician;
+    # +1 audit event
+    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as small:
         me.get(reverse("rehab:progress"))
     _grow(patient, phase, 20)
     for n in range(20):
         factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
-    with django_assert_max_num_queries(14), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as large:
         me.get(reverse("rehab:progress"))
     assert len(small) == len(large)

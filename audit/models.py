@@ -1,0 +1,97 @@
+"""The audit trail: who read or changed which patient's data, when, and from where.
+
+Append-only for the application: a row is written once and never updated or deleted through
+the ORM (``save`` of an existing row, ``delete`` and the queryset's ``update``/``delete``
+raise). Erasure of a patient sets ``patient`` to NULL; ``patient_ref`` keeps the id.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Patient
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete an audit row."""
+
+
+class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Access events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access events are append-only.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class AccessEvent(models.Model):
+    class Action(models.TextChoices):
+        READ = "read", _("Read")
+        CHANGE = "change", _("Change")
+        EXPORT = "export", _("Export")
+        ERASE = "erase", _("Erase")
+
+    when = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    actor_email = models.CharField(_("actor email"), max_length=254, blank=True)
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    actor_role = models.CharField(_("actor role"), max_length=30, blank=True)
+    patient = models.ForeignKey(
+        Patient,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("patient"),
+    )
+    patient_ref = models.BigIntegerField(_("patient id"), null=True, blank=True, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    what = models.CharField(_("what"), max_length=200)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
+
+    objects: ClassVar[AccessEventQuerySet] = AccessEventQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+        ordering = ["-when", "-pk"]
+        indexes = [
+            models.Index(fields=["patient", "when"], name="audit_event_patient_when"),
+            models.Index(fields=["actor", "when"], name="audit_event_actor_when"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["read", "change", "export", "erase"]),
+                name="audit_event_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.when:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.what}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Access events are append-only.")
+        kwargs["force_insert"] = True  # never an UPDATE, even with an explicit pk
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access events are append-only.")

@@ -1,0 +1,121 @@
+"""Which routes show or change patient data, and how to find the patient from a route.
+
+``audit`` never imports ``rehab``: models are named by label and fetched from the registry.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db.models import Subquery
+from django.urls import ResolverMatch
+
+from audit.services import Target
+
+# Model label → the lookup from one of its rows to its patient's id ("pk": the patient itself).
+PATIENT_PATHS: dict[str, str] = {
+    "clinic.patient": "pk",
+    "clinic.invitation": "patient",
+    "clinic.message": "patient",
+    "rehab.plan": "patient",
+    "rehab.planphase": "plan__patient",
+    "rehab.prescription": "phase__plan__patient",
+    "rehab.phasechange": "plan__patient",
+    "rehab.exerciselog": "patient",
+    "rehab.checkin": "patient",
+    "rehab.atrsresponse": "patient",
+    "rehab.atrsrequest": "patient",
+    "rehab.measurement": "patient",
+    "rehab.alert": "patient",
+}
+
+# API router basename → model label.
+API_MODELS: dict[str, str] = {
+    "patient": "clinic.patient",
+    "plan": "rehab.plan",
+    "log": "rehab.exerciselog",
+    "checkin": "rehab.checkin",
+    "atrs": "rehab.atrsresponse",
+    "measurement": "rehab.measurement",
+    "message": "clinic.message",
+    "alert": "rehab.alert",
+}
+
+# Pages that list several patients' data: one event without a patient.
+LIST_PAGES = frozenset({"rehab:patient_list", "rehab:alerts", "rehab:dashboard"})
+
+ADMIN_OBJECT_SUFFIXES = ("_change", "_delete", "_history")
+ADMIN_LIST_SUFFIXES = ("_changelist", "_add")
+
+
+def _admin_model(url_name: str, suffixes: tuple[str, ...]) -> str | None:
+    for label in PATIENT_PATHS:
+        prefix = label.replace(".", "_")
+        for suffix in suffixes:
+            if url_name == prefix + suffix:
+                return label
+    return None
+
+
+def _object_id(match: ResolverMatch) -> int | None:
+    raw = match.kwargs.get("object_id", match.kwargs.get("pk"))
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19:
+        return int(raw)
+    return None
+
+
+def _object_model(match: ResolverMatch) -> str | None:
+    """The model label of an admin or API route about one object, else None."""
+    if match.namespace == "admin":
+        return _admin_model(match.url_name or "", ADMIN_OBJECT_SUFFIXES)
+    if match.namespace == "api" and "pk" in match.kwargs:
+        return API_MODELS.get((match.url_name or "").split("-", 1)[0])
+    return None
+
+
+def is_list(match: ResolverMatch) -> bool:
+    if match.view_name in LIST_PAGES:
+        return True
+    if match.namespace == "admin":
+        return _admin_model(match.url_name or "", ADMIN_LIST_SUFFIXES) is not None
+    if match.namespace == "api" and "pk" not in match.kwargs:
+        basename, _sep, suffix = (match.url_name or "").partition("-")
+        return basename in API_MODELS and suffix == "list"
+    return False
+
+
+def patient_lookup(label: str, object_id: int) -> Target:
+    """A target whose patient id a subquery finds (NULL if the row is gone)."""
+    path = PATIENT_PATHS[label]
+    if path == "pk":
+        return Target(patient_id=object_id)
+    model = apps.get_model(label)
+    return Target(lookup=Subquery(model._default_manager.filter(pk=object_id).values(path)[:1]))
+
+
+def targets(match: ResolverMatch, touched: set[int]) -> list[Target]:
+    if touched:
+        return [Target(patient_id=patient_id) for patient_id in sorted(touched)]
+    label = _object_model(match)
+    object_id = _object_id(match)
+    if label is not None and object_id is not None:
+        return [patient_lookup(label, object_id)]
+    if is_list(match):
+        return [Target()]
+    return []
+
+
+def describe(match: ResolverMatch) -> str:
+    """The route name, and the object's id for an object route: "admin:rehab_alert_change 4"."""
+    object_id = _object_id(match)
+    return match.view_name if object_id is None else f"{match.view_name} {object_id}"
+
+
+def safe_path(path: str, match: ResolverMatch) -> str:
+    """The path with every non-numeric route value (tokens, slugs) masked."""
+    for value in list(match.args) + list(match.kwargs.values()):
+        text = str(value)
+        if text and not (text.isascii() and text.isdigit()):
+            path = path.replace(text, "-")
+    return path

@@ -1,0 +1,108 @@
+"""Writes to the audit trail: one ``bulk_create`` (one INSERT) per request at most."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Subquery
+
+from audit.models import AccessEvent
+from clinic.models import Clinician, Patient
+
+# C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+USER_AGENT_MAX = 200
+
+
+def clean_text(value: Any, max_length: int) -> str:
+    """Text safe to store and to print in a log line: no control characters, no newlines."""
+    text = _CONTROL.sub("", str(value or ""))
+    return text[:max_length]
+
+
+def client_ip(meta: dict[str, Any]) -> str | None:
+    """REMOTE_ADDR; behind a trusted proxy (``SECURE_PROXY_SSL_HEADER`` set), the first hop of
+    X-Forwarded-For. Anything that is not an IP address is dropped."""
+    candidate = meta.get("REMOTE_ADDR") or ""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR") or ""
+        first = forwarded.split(",")[0].strip()
+        if first:
+            candidate = first
+    try:
+        return str(ipaddress.ip_address(str(candidate).strip()))
+    except ValueError:
+        return None
+
+
+def actor_role(user: Any) -> str:
+    """The user's role, from objects the access helpers already loaded (no query)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    cache = getattr(getattr(user, "_state", None), "fields_cache", {})
+    clinician = cache.get("clinician")
+    if isinstance(clinician, Clinician):
+        return f"clinician:{clinician.role}"
+    if isinstance(cache.get("patient"), Patient):
+        return "patient"
+    if getattr(user, "is_superuser", False):
+        return "superuser"
+    if getattr(user, "is_staff", False):
+        return "staff"
+    return "user"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One patient an event is about: a known id, or a subquery giving it (admin and API
+    object routes), or nothing (a list)."""
+
+    patient_id: int | None = None
+    lookup: Subquery | None = None
+
+
+def record(
+    *,
+    user: Any,
+    action: str,
+    what: str,
+    method: str,
+    path: str,
+    meta: dict[str, Any],
+    targets: Iterable[Target],
+) -> list[AccessEvent]:
+    """Store one event per target in a single INSERT."""
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    common: dict[str, Any] = {
+        "actor": user if authenticated else None,
+        "actor_email": clean_text(getattr(user, "email", "") if authenticated else "", 254),
+        "actor_name": clean_text(getattr(user, "full_name", "") if authenticated else "", 150),
+        "actor_role": clean_text(actor_role(user), 30),
+        "action": action,
+        "what": clean_text(what, 200),
+        "method": clean_text(method, 10),
+        "path": clean_text(path, 500),
+        "ip_address": client_ip(meta),
+        "user_agent": clean_text(meta.get("HTTP_USER_AGENT", ""), USER_AGENT_MAX),
+    }
+    events = []
+    for target in targets:
+        ref: Subquery | int | None
+        if target.lookup is not None:
+            patient: Subquery | None = target.lookup
+            ref = target.lookup
+        elif target.patient_id is not None:
+            # The row may be gone by now (erased in this request): keep the id, NULL the FK.
+            patient = Subquery(Patient.objects.filter(pk=target.patient_id).values("pk")[:1])
+            ref = target.patient_id
+        else:
+            patient = ref = None
+        events.append(AccessEvent(patient_id=patient, patient_ref=ref, **common))
+    if not events:
+        return []
+    return AccessEvent.objects.bulk_create(events)

@@ -1,0 +1,42 @@
+"""Access history: the clinic admin's view of a patient's trail, and the patient's own."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from audit import selectors
+from clinic.access import clinician_of, get_patient_for_clinician, patient_of, patient_required
+from clinic.models import User
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every recorded access to one patient's data. The clinic's admins only; anyone else 404."""
+    clinician = clinician_of(request.user)
+    if clinician is None or not clinician.is_clinic_admin:
+        raise Http404
+    patient = get_patient_for_clinician(request.user, pk)
+    page = Paginator(selectors.events_for_patient(patient), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "audit/patient_history.html", {"patient": patient, "page": page})
+
+
+@require_GET
+@patient_required
+def my_history(request: HttpRequest) -> HttpResponse:
+    """Who at the clinic opened the patient's record, and when."""
+    patient = patient_of(request.user)
+    if patient is None or not isinstance(request.user, User):  # patient_required has checked
+        raise Http404
+    page = Paginator(
+        selectors.clinic_accesses_for_patient(patient, viewer=request.user), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(request, "audit/my_history.html", {"patient": patient, "page": page})

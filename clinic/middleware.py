@@ -1,0 +1,204 @@
+"""Security plumbing for every request: session limits, ``Cache-Control``, rate limits, lockout.
+
+- ``SessionLimitsMiddleware`` ends a signed-in session after an idle time and an absolute time,
+  shorter for clinicians and staff than for patients (``SESSION_LIMITS`` in settings).
+- ``NoStoreMiddleware`` marks every answer to a signed-in user, and every ``/api/`` answer,
+  ``Cache-Control: no-store, private``: they may hold patient data.
+- ``rate_limit`` is a small per-address limit (Django's cache) for the password-reset and
+  invitation forms; django-axes throttles the sign-in forms themselves.
+- ``lockout_response`` is django-axes' answer when an account and address are locked out.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient
+
+# Session keys (set at sign-in by ``clinic.signals``).
+STARTED_AT = "started_at"
+SEEN_AT = "seen_at"
+SESSION_CLASS = "session_class"  # "patient" or "staff" (clinicians and admins)
+
+# ``seen_at`` is written at most this often, so most requests do not re-save the session.
+SEEN_AT_GRANULARITY = 60
+
+
+def session_class_for(user: Any) -> str:
+    """Patients get the longer limits; everyone else (clinicians, admins) the shorter ones."""
+    return "patient" if Patient.objects.filter(user_id=user.pk).exists() else "staff"
+
+
+def start_session_clock(request: HttpRequest, user: Any) -> None:
+    now = int(time.time())
+    request.session[STARTED_AT] = now
+    request.session[SEEN_AT] = now
+    request.session[SESSION_CLASS] = session_class_for(user)
+    _set_expiry(request, now)
+
+
+def _limits(request: HttpRequest) -> tuple[int, int]:
+    limits = settings.SESSION_LIMITS.get(
+        request.session.get(SESSION_CLASS, "staff"), settings.SESSION_LIMITS["staff"]
+    )
+    return int(limits["idle"]), int(limits["absolute"])
+
+
+def _set_expiry(request: HttpRequest, now: int) -> None:
+    """The cookie (and the stored session) lives until the sooner of the two limits."""
+    idle, absolute = _limits(request)
+    left = absolute - (now - int(request.session.get(STARTED_AT, now)))
+    request.session.set_expiry(max(1, min(idle, left)))
+
+
+class SessionLimitsMiddleware:
+    """End a signed-in session once it has been idle, or open, for too long.
+
+    Goes after ``AuthenticationMiddleware`` and ``MessageMiddleware``. Pages redirect to the
+    sign-in page with a message; ``/api/`` requests carry on signed out (and get a 401/403).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session:
+            now = int(time.time())
+            user = getattr(request, "user", None)
+            if user is not None and not user.is_authenticated:
+                # Deactivated (or deleted) since sign-in: end the session, not just ignore it.
+                session.flush()
+            elif STARTED_AT not in session:  # a session from before these limits
+                start_session_clock(request, user)
+            elif self._expired(request, now):
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.info(
+                        request,
+                        _("Your session has ended for your security. Please sign in again."),
+                    )
+                    return redirect_to_login(request.get_full_path())
+            elif now - int(session.get(SEEN_AT, 0)) >= SEEN_AT_GRANULARITY:
+                session[SEEN_AT] = now
+                _set_expiry(request, now)
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(request: HttpRequest, now: int) -> bool:
+        idle, absolute = _limits(request)
+        session = request.session
+        return (
+            now - int(session.get(SEEN_AT, 0)) > idle
+            or now - int(session.get(STARTED_AT, 0)) > absolute
+        )
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on signed-in pages and on every API answer.
+
+    Static files never get here (WhiteNoise answers them first, with their long cache).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "no-store" in response.get("Cache-Control", ""):
+            return response
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith("/api/"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+# --- Rate limits -----------------------------------------------------------------------------
+
+
+def client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def rate_limit[V: Callable[..., HttpResponseBase]](scope: str) -> Callable[[V], V]:
+    """At most ``RATE_LIMITS[scope]`` = (count, seconds) POSTs per address; then a 429 page.
+
+    Counts live in Django's cache (``RATE_LIMIT_CACHE``); a fixed window per address.
+    """
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method == "POST" and settings.RATE_LIMIT_ENABLED:
+                limit, period = settings.RATE_LIMITS[scope]
+                cache = caches[settings.RATE_LIMIT_CACHE]
+                key = f"rate-limit:{scope}:{client_address(request)}"
+                cache.add(key, 0, timeout=period)
+                try:
+                    count = cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.set(key, 1, timeout=period)
+                    count = 1
+                if count > limit:
+                    return render(
+                        request,
+                        "registration/rate_limited.html",
+                        {"minutes": max(1, period // 60)},
+                        status=429,
+                    )
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+# --- django-axes -----------------------------------------------------------------------------
+
+
+def lockout_message() -> str:
+    """The same words whether or not the account exists."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _(
+        "Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again, "
+        "or reset your password."
+    ) % {"minutes": minutes}
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """``AXES_LOCKOUT_CALLABLE``: JSON for the API, a page for the site and the admin."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": lockout_message()}, status=429)
+    else:
+        response = render(
+            request,
+            "registration/locked_out.html",
+            {"message": lockout_message()},
+            status=429,
+        )
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """``AXES_USERNAME_CALLABLE``: the email as typed, trimmed and lower-cased."""
+    value = (credentials or {}).get("username") or (credentials or {}).get("email")
+    if value is None:
+        value = request.POST.get("username", "") if request.method == "POST" else ""
+    return str(value).strip().lower()

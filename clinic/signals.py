@@ -1,0 +1,54 @@
+"""Receivers that keep sign-ins honest (connected in ``ClinicConfig.ready``).
+
+- At sign-in, start the session clock that ``SessionLimitsMiddleware`` checks.
+- When a user's password changes or the account is deactivated, delete all of their API
+  (knox) tokens. Their browser sessions end by themselves: Django stores a hash of the password
+  in each session and drops a session whose hash no longer matches (the session that changed
+  the password keeps going through ``update_session_auth_hash``), and an inactive user's
+  session no longer loads a user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import SESSION_KEY
+from django.http import HttpRequest
+from knox.models import AuthToken
+
+from clinic.middleware import start_session_clock
+from clinic.models import User
+
+# What the instance held when it was loaded: (password hash, is_active).
+_SNAPSHOT = "_security_snapshot"
+
+
+def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    session = getattr(request, "session", None)
+    if request is not None and session is not None and SESSION_KEY in session:
+        start_session_clock(request, user)
+
+
+def _snapshot(instance: User) -> tuple[str | None, bool | None]:
+    # From __dict__ so a deferred field is never fetched just for this.
+    return instance.__dict__.get("password"), instance.__dict__.get("is_active")
+
+
+def remember_credentials(sender: Any, instance: User, **kwargs: Any) -> None:
+    setattr(instance, _SNAPSHOT, _snapshot(instance))
+
+
+def end_tokens_on_credential_change(
+    sender: Any, instance: User, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    before = getattr(instance, _SNAPSHOT, (None, None))
+    after = _snapshot(instance)
+    setattr(instance, _SNAPSHOT, after)
+    if created:
+        return
+    old_password, old_active = before
+    new_password, new_active = after
+    password_changed = old_password is not None and new_password != old_password
+    deactivated = new_active is False and old_active is not False
+    if password_changed or deactivated:
+        AuthToken.objects.filter(user_id=instance.pk).delete()

@@ -1,0 +1,331 @@
+"""The access rules table for ``tests/test_access_matrix.py``: one rule per URL pattern.
+
+A pattern is named ``"namespace:name"`` (or, when it has no name, by its route as Django's
+resolver joins it). Each rule says what fills the route's parameters (``obj``, a key of the
+scenario's objects, all belonging to clinic A and its first patient), the expected answer to a
+GET for each of the seven actors, and, for endpoints that only take a write method, the accepted
+answers to that write sent with an empty body.
+
+Expectations: an HTTP status, or ``"login"`` (302 to ``/accounts/login/?next=…``),
+``"admin_login"`` (302 to ``/admin/login/?next=…``) or ``"->/prefix"`` (302 to a location that
+starts with ``/prefix``). A tuple means any of them. A 500 is never accepted.
+
+A URL that answers differently than it should is written here as it SHOULD be, and the case is
+listed in ``bugs`` with the reason: the test marks it ``xfail(strict=True)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+Actor = Literal[
+    "anonymous",
+    "patient",
+    "other_patient",
+    "clinician",
+    "other_clinician",
+    "clinic_admin",
+    "staff",
+]
+ACTORS: Final[tuple[Actor, ...]] = (
+    "anonymous",
+    "patient",
+    "other_patient",
+    "clinician",
+    "other_clinician",
+    "clinic_admin",
+    "staff",
+)
+
+Expect = int | str
+Expects = Expect | tuple[Expect, ...]
+Row = dict[Actor, tuple[Expect, ...]]
+
+LOGIN: Final = "login"
+ADMIN_LOGIN: Final = "admin_login"
+
+
+def row(*values: Expects) -> Row:
+    """One expectation per actor, in the order of ``ACTORS`` (anonymous, patient, other patient,
+    clinician, other clinic's clinician, clinic admin, staff)."""
+    if len(values) != len(ACTORS):
+        raise ValueError(f"a row has {len(ACTORS)} values, not {len(values)}")
+    return {
+        actor: value if isinstance(value, tuple) else (value,)
+        for actor, value in zip(ACTORS, values, strict=True)
+    }
+
+
+def same(value: Expects) -> Row:
+    return row(value, value, value, value, value, value, value)
+
+
+@dataclass(frozen=True)
+class Rule:
+    get: Row
+    obj: str | None = None
+    """The scenario object whose ids fill the route's parameters."""
+    write: Row | None = None
+    """For endpoints that take only a write method: the answers to it (empty body)."""
+    write_method: Literal["post", "delete"] = "post"
+    path: str | None = None
+    """A concrete path, for catch-all patterns whose parameters are free text."""
+    bugs: dict[Actor, str] = field(default_factory=dict)
+    """Actors for which the app does not follow the rule yet (xfail, strict)."""
+
+
+# --- Profiles --------------------------------------------------------------------------------
+
+# A page for anyone (signed in or not).
+PUBLIC = same(200)
+# A clinician's page not about one object: any clinic's clinicians.
+CLINIC_PAGE = row(LOGIN, 404, 404, 200, 200, 200, 404)
+# A clinician's page about an object of clinic A.
+CLINIC_OBJECT_PAGE = row(LOGIN, 404, 404, 200, 404, 200, 404)
+# A clinician's POST-only action on an object of clinic A: the method is checked after the
+# role and before the object, so on GET the other clinic's clinician also gets 405.
+CLINIC_OBJECT_ACTION_GET = row(LOGIN, 404, 404, 405, 405, 405, 404)
+DONE = (200, 204, 302, 400, 409)  # the action ran, or refused the empty form
+CLINIC_OBJECT_ACTION_POST = row(LOGIN, 404, 404, DONE, 404, DONE, 404)
+# A patient's own page (no id in the path: each patient sees their own).
+PATIENT_PAGE = row(LOGIN, 200, 200, 404, 404, 404, 404)
+# A patient's POST-only action on the first patient's object.
+PATIENT_OBJECT_ACTION_GET = row(LOGIN, 405, 405, 404, 404, 404, 404)
+PATIENT_OBJECT_ACTION_POST = row(LOGIN, DONE, 404, 404, 404, 404, 404)
+
+# The API: anonymous 401, a wrong role 403, another tenant's object 404.
+API_ANY_SIGNED_IN = row(401, 200, 200, 200, 200, 200, 200)
+API_CLINICIAN_LIST = row(401, 403, 403, 200, 200, 200, 403)
+API_CLINICIAN_OBJECT = row(401, 403, 403, 200, 404, 200, 403)
+API_SHARED_LIST = row(401, 200, 200, 200, 200, 200, 403)  # clinicians and patients
+API_SHARED_OBJECT = row(401, 200, 404, 200, 404, 200, 403)
+API_CLINICIAN_ACTION_GET = row(401, 403, 403, 405, 405, 405, 403)
+API_CLINICIAN_ACTION_POST = row(401, 403, 403, DONE, 404, DONE, 403)
+
+# The admin: staff only; everyone else is sent to the admin's sign-in page.
+ADMIN_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
+
+
+def admin_only(staff: Expects) -> Row:
+    return {**ADMIN_ONLY, "staff": staff if isinstance(staff, tuple) else (staff,)}
+
+
+# --- The site's own pages --------------------------------------------------------------------
+
+SIGNED_IN_TO_HOME = row(200, "->/", "->/", "->/", "->/", "->/", "->/")
+
+RULES: dict[str, Rule] = {
+    # Django's auth pages (un-namespaced).
+    "login": Rule(SIGNED_IN_TO_HOME),
+    "logout": Rule(same(405), write=same("->/accounts/login/")),
+    "password_change": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "password_change_done": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "password_reset": Rule(PUBLIC),
+    "password_reset_done": Rule(PUBLIC),
+    "password_reset_confirm": Rule(same("->/accounts/reset/"), obj="password_reset"),
+    "password_reset_complete": Rule(PUBLIC),
+    # clinic
+    "clinic:home": Rule(
+        row(LOGIN, "->/me/", "->/me/", "->/clinic/", "->/clinic/", "->/clinic/", 200)
+    ),
+    "clinic:health": Rule(PUBLIC),
+    "clinic:patient_create": Rule(CLINIC_PAGE),
+    "clinic:patient_edit": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
+    "clinic:patient_discharge": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "clinic:patient_archive": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "clinic:patient_reactivate": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "clinic:patient_invite": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="invited_patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    # Anyone holding the link may open it.
+    "clinic:invitation_accept": Rule(PUBLIC, obj="invitation_token"),
+    # rehab: dashboard (require_GET/require_POST come before the role check here)
+    "rehab:dashboard": Rule(CLINIC_PAGE),
+    "rehab:patient_list": Rule(CLINIC_PAGE),
+    "rehab:alerts": Rule(CLINIC_PAGE),
+    "rehab:alert_acknowledge": Rule(same(405), obj="alert", write=CLINIC_OBJECT_ACTION_POST),
+    # rehab: the plan builder
+    "rehab:plan_create": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
+    "rehab:plan_builder": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
+    "rehab:plan_handout": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
+    "rehab:library": Rule(CLINIC_PAGE),
+    # Clinic A's own exercise: the other clinic must not see it.
+    "rehab:library_detail": Rule(CLINIC_OBJECT_PAGE, obj="exercise"),
+    **{
+        f"rehab:{name}": Rule(CLINIC_OBJECT_ACTION_GET, obj=obj, write=CLINIC_OBJECT_ACTION_POST)
+        for name, obj in (
+            ("plan_rename", "plan"),
+            ("plan_activate", "plan"),
+            ("plan_advance", "plan"),
+            ("plan_back", "plan"),
+            ("phase_add", "plan"),
+            ("prescription_add", "plan"),
+            ("phase_edit", "phase"),
+            ("phase_remove", "phase"),
+            ("phase_move", "phase"),
+            ("prescription_edit", "prescription"),
+            ("prescription_remove", "prescription"),
+            ("prescription_move", "prescription"),
+            ("prescription_move_phase", "prescription"),
+        )
+    },
+    # rehab: the clinician's page for one patient, and its messages
+    "rehab:patient_detail": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
+    "rehab:atrs_request": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:measurement_create": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
+    # rehab: the patient's own pages
+    "rehab:today": Rule(PATIENT_PAGE),
+    "rehab:my_plan": Rule(PATIENT_PAGE),
+    "rehab:progress": Rule(PATIENT_PAGE),
+    "rehab:checkin": Rule(PATIENT_PAGE),
+    "rehab:atrs": Rule(PATIENT_PAGE),
+    "rehab:my_messages": Rule(PATIENT_PAGE),
+    "rehab:log_create": Rule(
+        row(LOGIN, 405, 405, 404, 404, 404, 404),
+        write=row(LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ),
+    "rehab:log_update": Rule(
+        PATIENT_OBJECT_ACTION_GET, obj="log", write=PATIENT_OBJECT_ACTION_POST
+    ),
+    "rehab:log_undo": Rule(PATIENT_OBJECT_ACTION_GET, obj="log", write=PATIENT_OBJECT_ACTION_POST),
+    # audit: a patient's access history is for the clinic's admins only; the patient's own.
+    "audit:patient_history": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
+    "audit:my_history": Rule(PATIENT_PAGE),
+}
+
+# --- The API (/api/v1/) ----------------------------------------------------------------------
+
+API_RULES: dict[str, Rule] = {
+    "api:schema": Rule(API_ANY_SIGNED_IN),
+    # A page like the others: anonymous visitors are sent to sign in.
+    "api:docs": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "api:login": Rule(same(405), write=same(400)),
+    "api:logout": Rule(row(401, 405, 405, 405, 405, 405, 405), write=row(401, *(204,) * 6)),
+    "api:logoutall": Rule(row(401, 405, 405, 405, 405, 405, 405), write=row(401, *(204,) * 6)),
+    "api:devices": Rule(API_ANY_SIGNED_IN),
+    # The first patient's device: only they can sign it out; for anyone else it is not there.
+    "api:device": Rule(
+        row(401, 405, 405, 405, 405, 405, 405),
+        obj="token",
+        write=row(401, 204, 404, 404, 404, 404, 404),
+        write_method="delete",
+    ),
+    "api:me": Rule(API_ANY_SIGNED_IN),
+    "api:me-plan": Rule(row(401, 200, 404, 403, 403, 403, 403)),
+    "api:me-today": Rule(row(401, 200, 200, 403, 403, 403, 403)),
+    "api:exercise-list": Rule(row(401, 403, 403, 200, 200, 200, 200)),
+    "api:exercise-detail": Rule(row(401, 403, 403, 200, 404, 200, 200), obj="exercise"),
+    "api:protocol-list": Rule(API_CLINICIAN_LIST),
+    "api:protocol-detail": Rule(API_CLINICIAN_OBJECT, obj="protocol"),
+    "api:patient-list": Rule(API_CLINICIAN_LIST),
+    "api:patient-detail": Rule(API_CLINICIAN_OBJECT, obj="patient"),
+    "api:patient-discharge": Rule(
+        API_CLINICIAN_ACTION_GET, obj="patient", write=API_CLINICIAN_ACTION_POST
+    ),
+    "api:plan-list": Rule(API_CLINICIAN_LIST),
+    "api:plan-detail": Rule(API_SHARED_OBJECT, obj="plan"),
+    "api:plan-activate": Rule(
+        API_CLINICIAN_ACTION_GET, obj="plan", write=API_CLINICIAN_ACTION_POST
+    ),
+    "api:plan-advance": Rule(API_CLINICIAN_ACTION_GET, obj="plan", write=API_CLINICIAN_ACTION_POST),
+    "api:log-list": Rule(API_SHARED_LIST),
+    "api:log-detail": Rule(API_SHARED_OBJECT, obj="log"),
+    "api:checkin-list": Rule(API_SHARED_LIST),
+    "api:checkin-detail": Rule(API_SHARED_OBJECT, obj="checkin"),
+    "api:atrs-list": Rule(API_SHARED_LIST),
+    "api:atrs-detail": Rule(API_SHARED_OBJECT, obj="atrs"),
+    "api:measurement-list": Rule(API_SHARED_LIST),
+    "api:measurement-detail": Rule(API_SHARED_OBJECT, obj="measurement"),
+    "api:message-list": Rule(API_SHARED_LIST),
+    # Patients mark their own thread read; a clinician must name the patient (400 without).
+    "api:message-read": Rule(
+        row(401, 405, 405, 405, 405, 405, 403), write=row(401, 200, 200, 400, 400, 400, 403)
+    ),
+    "api:alert-list": Rule(API_CLINICIAN_LIST),
+    "api:alert-detail": Rule(API_CLINICIAN_OBJECT, obj="alert"),
+    "api:alert-acknowledge": Rule(
+        API_CLINICIAN_ACTION_GET, obj="alert", write=API_CLINICIAN_ACTION_POST
+    ),
+    # Any other path under /api/v1/: a JSON 404 for everyone.
+    "api/v1/": Rule(same(404), path="/api/v1/no-such-endpoint/"),
+}
+
+# --- The admin -------------------------------------------------------------------------------
+
+# Every registered model, with the staff's answer to (add, delete) where the admin forbids them.
+ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
+    "auth.group": (200, 200),
+    "knox.authtoken": (200, 200),
+    "clinic.user": (200, 200),
+    "clinic.clinic": (200, 200),
+    "clinic.clinician": (200, 200),
+    "clinic.patient": (200, 200),
+    "clinic.invitation": (403, 200),
+    "clinic.message": (403, 200),
+    "rehab.equipment": (200, 200),
+    "rehab.exercise": (200, 200),
+    "rehab.protocol": (200, 200),
+    "rehab.protocolphase": (200, 200),
+    "rehab.plan": (403, 200),
+    "rehab.prescription": (403, 200),
+    "rehab.phasechange": (403, 200),
+    "rehab.exerciselog": (403, 403),
+    "rehab.checkin": (403, 403),
+    "rehab.atrsresponse": (403, 403),
+    "rehab.atrsrequest": (403, 200),
+    "rehab.measurement": (403, 403),
+    "rehab.alert": (403, 403),
+    "audit.accessevent": (403, 403),
+    "axes.accessattempt": (403, 200),
+    "axes.accesslog": (403, 200),
+    "axes.accessfailurelog": (403, 200),
+}
+
+
+def _admin_rules() -> dict[str, Rule]:
+    rules: dict[str, Rule] = {
+        "admin:index": Rule(ADMIN_ONLY),
+        # Signed in without staff rights: the sign-in form again (to switch account).
+        "admin:login": Rule(row(200, 200, 200, 200, 200, 200, "->/admin/")),
+        # Logging out is a POST; without staff rights a GET is sent to the admin's index.
+        "admin:logout": Rule(row(*("->/admin/",) * 6, 405)),
+        "admin:password_change": Rule(ADMIN_ONLY),
+        "admin:password_change_done": Rule(ADMIN_ONLY),
+        "admin:autocomplete": Rule(admin_only(403)),  # no field named: refused even to staff
+        "admin:jsi18n": Rule(ADMIN_ONLY),
+        # No model has a public URL (get_absolute_url), so even staff get 404.
+        "admin:view_on_site": Rule(admin_only(404), obj="view_on_site"),
+        "admin:app_list": Rule(ADMIN_ONLY, obj="app_label"),
+        "admin/(?P<url>.*)$": Rule(admin_only(404), path="/admin/no-such-page/"),
+        "admin:auth_user_password_change": Rule(ADMIN_ONLY, obj="admin:clinic.user"),
+    }
+    for label, (add, delete) in ADMIN_MODELS.items():
+        app, model = label.split(".")
+        obj = f"admin:{label}"
+        prefix = f"admin:{app}_{model}"
+        rules[f"{prefix}_changelist"] = Rule(ADMIN_ONLY)
+        rules[f"{prefix}_add"] = Rule(admin_only(add))
+        rules[f"{prefix}_history"] = Rule(ADMIN_ONLY, obj=obj)
+        rules[f"{prefix}_delete"] = Rule(admin_only(delete), obj=obj)
+        rules[f"{prefix}_change"] = Rule(ADMIN_ONLY, obj=obj)
+        # The bare object URL redirects to its change page.
+        rules[f"admin/{app}/{model}/<path:object_id>/"] = Rule(
+            admin_only(f"->/admin/{app}/{model}/"), obj=obj
+        )
+    return rules
+
+
+RULES.update(API_RULES)
+RULES.update(_admin_rules())

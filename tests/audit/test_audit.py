@@ -1,0 +1,334 @@
+"""The audit trail: what is recorded, that it is append-only, and the two history pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from audit import context
+from audit.models import AccessEvent, AppendOnlyError
+from audit.services import clean_text, client_ip
+from clinic.models import Clinician, Patient
+from rehab.models import Alert
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(**filters: Any) -> list[AccessEvent]:
+    return list(AccessEvent.objects.filter(**filters).order_by("pk"))
+
+
+@pytest.fixture
+def clinic_admin(clinician: Clinician) -> Clinician:
+    return factories.ClinicAdminFactory(clinic=clinician.clinic)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+def test_a_clinicians_read_of_the_patient_page_is_recorded(
+    clinician: Clinician, patient: Patient
+) -> None:
+    client = client_for(clinician.user)
+    response = client.get(
+        reverse("rehab:patient_detail", args=[patient.pk]) + "?q=secret",
+        HTTP_USER_AGENT="Firefox",
+        REMOTE_ADDR="10.0.0.7",
+    )
+    assert response.status_code == 200
+    (event,) = _events()
+    assert event.actor == clinician.user
+    assert event.actor_email == clinician.user.email
+    assert event.actor_role == "clinician:therapist"
+    assert event.patient == patient
+    assert event.patient_ref == patient.pk
+    assert event.action == "read"
+    assert event.what == f"rehab:patient_detail {patient.pk}"
+    assert event.method == "GET"
+    assert event.path == f"/clinic/patients/{patient.pk}/"  # no query string
+    assert event.ip_address == "10.0.0.7"
+    assert event.user_agent == "Firefox"
+
+
+def test_acknowledging_an_alert_is_recorded_as_a_change(
+    clinician: Clinician, patient: Patient
+) -> None:
+    alert = factories.AlertFactory(patient=patient)
+    response = client_for(clinician.user).post(reverse("rehab:alert_acknowledge", args=[alert.pk]))
+    assert response.status_code == 302
+    (event,) = _events()
+    assert (event.action, event.patient_id, event.method) == ("change", patient.pk, "POST")
+    assert event.what == f"rehab:alert_acknowledge {alert.pk}"
+    assert Alert.objects.get(pk=alert.pk).acknowledged_at is not None
+
+
+def test_a_patients_tick_is_recorded_as_a_change_of_their_own_record(patient: Patient) -> None:
+    plan = factories.PlanFactory(patient=patient, status="active")
+    phase = factories.PlanPhaseFactory(plan=plan)
+    rx = factories.PrescriptionFactory(phase=phase)
+    plan.current_phase = phase
+    plan.save()
+    response = client_for(patient.user).post(
+        reverse("rehab:log_create"),
+        {"prescription": rx.pk, "client_uuid": "6f1c1b5e-3f7a-4d57-9b1a-0c3c5f0e9a11"},
+    )
+    assert response.status_code == 302
+    (event,) = _events()
+    assert (event.action, event.patient_id, event.actor_role) == ("change", patient.pk, "patient")
+    assert event.what == "rehab:log_create"
+
+
+def test_an_api_read_of_a_patient_is_recorded(clinician: Clinician, patient: Patient) -> None:
+    api = APIClient()
+    api.force_authenticate(clinician.user)
+    assert api.get(f"/api/v1/patients/{patient.pk}/").status_code == 200
+    (event,) = _events()
+    assert (event.action, event.patient_id, event.patient_ref) == ("read", patient.pk, patient.pk)
+    assert event.what == f"api:patient-detail {patient.pk}"
+    assert event.actor == clinician.user
+
+
+def test_an_api_read_of_a_log_finds_its_patient(clinician: Clinician, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(prescription__phase__plan__patient=patient)
+    api = APIClient()
+    api.force_authenticate(clinician.user)
+    assert api.get(f"/api/v1/logs/{log.pk}/").status_code == 200
+    (event,) = _events()
+    assert (event.patient_id, event.patient_ref, event.what) == (
+        patient.pk,
+        patient.pk,
+        f"api:log-detail {log.pk}",
+    )
+
+
+def test_a_list_is_one_event_without_a_patient(clinician: Clinician, patient: Patient) -> None:
+    assert client_for(clinician.user).get(reverse("rehab:patient_list")).status_code == 200
+    (event,) = _events()
+    assert (event.patient_id, event.patient_ref, event.what) == (None, None, "rehab:patient_list")
+
+
+def test_an_admin_read_of_a_log_is_recorded(staff_client: Client, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(prescription__phase__plan__patient=patient)
+    url = reverse("admin:rehab_exerciselog_change", args=[log.pk])
+    assert staff_client.get(url).status_code == 200
+    (event,) = _events()
+    assert event.action == "read"
+    assert event.what == f"admin:rehab_exerciselog_change {log.pk}"
+    assert (event.patient_id, event.patient_ref, event.actor_role) == (
+        patient.pk,
+        patient.pk,
+        "superuser",
+    )
+
+
+def test_pages_without_patient_data_and_failures_are_not_recorded(
+    clinician: Clinician, other_clinician: Clinician, patient: Patient
+) -> None:
+    assert client_for(clinician.user).get(reverse("rehab:library")).status_code == 200
+    other = client_for(other_clinician.user)
+    assert other.get(reverse("rehab:patient_detail", args=[patient.pk])).status_code == 404
+    assert Client().get(reverse("rehab:patient_detail", args=[patient.pk])).status_code == 302
+    assert _events() == []
+
+
+def test_touch_outside_a_request_does_nothing(patient: Patient) -> None:
+    context.touch(patient.pk)
+    assert context.current.get() is None
+
+
+def test_text_is_stripped_of_control_characters(clinician: Clinician, patient: Patient) -> None:
+    client = client_for(clinician.user)
+    client.get(
+        reverse("rehab:patient_detail", args=[patient.pk]),
+        HTTP_USER_AGENT="evil\r\nINFO forged line\x00\x1b[31m" + "x" * 300,
+    )
+    (event,) = _events()
+    assert "\n" not in event.user_agent
+    assert "\r" not in event.user_agent
+    assert "\x00" not in event.user_agent
+    assert "\x1b" not in event.user_agent
+    assert event.user_agent.startswith("evilINFO forged line[31m")
+    assert len(event.user_agent) == 200
+    assert clean_text("/a\nb\u2028c\x7f", 50) == "/abc"
+
+
+def test_client_ip_trusts_forwarded_for_only_behind_a_proxy(settings: Any) -> None:
+    meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"}
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert client_ip(meta) == "10.0.0.1"
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client_ip(meta) == "203.0.113.9"
+    assert client_ip({"REMOTE_ADDR": "not an ip\n"}) is None
+
+
+def test_non_numeric_route_values_are_masked_in_the_path(db: None) -> None:
+    response = Client().get("/invite/secret-token-value/")
+    assert response.status_code in {200, 404}
+    assert not AccessEvent.objects.filter(path__contains="secret-token-value").exists()
+
+
+# --- append-only -------------------------------------------------------------------------------
+
+
+def _event(patient: Patient) -> AccessEvent:
+    return AccessEvent.objects.create(
+        patient=patient, patient_ref=patient.pk, action="read", what="x"
+    )
+
+
+def test_events_cannot_be_changed_or_deleted(patient: Patient) -> None:
+    event = _event(patient)
+    event.what = "changed"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AccessEvent.objects.filter(pk=event.pk).update(what="changed")
+    with pytest.raises(AppendOnlyError):
+        AccessEvent.objects.filter(pk=event.pk).delete()
+    with pytest.raises(AppendOnlyError):
+        AccessEvent.objects.all().delete()
+    assert AccessEvent.objects.get(pk=event.pk).what == "x"
+
+
+def test_erasing_a_patient_keeps_the_reference(patient: Patient) -> None:
+    event = _event(patient)
+    pk = patient.pk
+    Patient.objects.filter(pk=pk).delete()
+    event = AccessEvent.objects.get(pk=event.pk)
+    assert (event.patient_id, event.patient_ref) == (None, pk)
+
+
+def test_deleting_the_actor_keeps_their_email_and_role(
+    clinician: Clinician, patient: Patient
+) -> None:
+    client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    email = clinician.user.email
+    clinician.user.delete()
+    (event,) = _events()
+    assert (event.actor_id, event.actor_email, event.actor_role) == (
+        None,
+        email,
+        "clinician:therapist",
+    )
+
+
+def test_the_admin_is_read_only(staff_client: Client, patient: Patient, rf: Any) -> None:
+    event = _event(patient)
+    model_admin = admin.site._registry[AccessEvent]
+    request = rf.get("/")
+    request.user = factories.StaffFactory()
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+    assert staff_client.get(reverse("admin:audit_accessevent_changelist")).status_code == 200
+    assert (
+        staff_client.get(reverse("admin:audit_accessevent_change", args=[event.pk])).status_code
+        == 200
+    )
+    assert staff_client.get(reverse("admin:audit_accessevent_add")).status_code == 403
+    delete_url = reverse("admin:audit_accessevent_delete", args=[event.pk])
+    assert staff_client.post(delete_url, {"post": "yes"}).status_code == 403
+    assert AccessEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- the history pages -------------------------------------------------------------------------
+
+
+def test_a_clinic_admin_sees_a_patients_access_history(
+    clinician: Clinician, clinic_admin: Clinician, patient: Patient
+) -> None:
+    client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    url = reverse("audit:patient_history", args=[patient.pk])
+    assert url == f"/clinic/patients/{patient.pk}/access-history/"
+    response = client_for(clinic_admin.user).get(url)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert clinician.user.email in content
+    assert f"rehab:patient_detail {patient.pk}" in content
+
+
+def test_a_colleague_clinic_admin_can_see_it(clinic_admin: Clinician, patient: Patient) -> None:
+    colleague_admin = factories.ClinicAdminFactory(clinic=clinic_admin.clinic)
+    url = reverse("audit:patient_history", args=[patient.pk])
+    assert client_for(colleague_admin.user).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["therapist", "other_clinic_admin", "patient", "other_patient"])
+def test_others_get_404_on_the_patient_history(
+    who: str, clinician: Clinician, patient: Patient, other_patient: Patient
+) -> None:
+    user = {
+        "therapist": clinician.user,
+        "other_clinic_admin": factories.ClinicAdminFactory().user,
+        "patient": patient.user,
+        "other_patient": other_patient.user,
+    }[who]
+    url = reverse("audit:patient_history", args=[patient.pk])
+    assert client_for(user).get(url).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_sign_in(patient: Patient) -> None:
+    for url in (reverse("audit:patient_history", args=[patient.pk]), reverse("audit:my_history")):
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_patient_sees_who_at_the_clinic_opened_their_record(
+    clinician: Clinician, patient: Patient, other_patient: Patient, staff_client: Client
+) -> None:
+    clinician.user.full_name = "Dr Alice Example"
+    clinician.user.save()
+    client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    client_for(clinician.user).get(reverse("rehab:patient_detail", args=[other_patient.pk]))
+    staff_client.get(reverse("admin:clinic_patient_change", args=[patient.pk]))
+    me = client_for(patient.user)
+    me.get(reverse("rehab:today"))  # their own access: not shown
+    response = me.get(reverse("audit:my_history"))
+    assert response.status_code == 200
+    events = list(response.context["page"].object_list)
+    assert [(e.actor_id, e.patient_ref) for e in events] == [(clinician.user_id, patient.pk)]
+    content = response.content.decode()
+    assert "Dr Alice Example" in content
+    assert "rehab:patient_detail" not in content  # no staff internals
+    assert "/clinic/patients/" not in content
+
+
+def test_another_patients_history_is_not_shown(clinician: Clinician, patient: Patient) -> None:
+    other = factories.PatientFactory(clinic=clinician.clinic)
+    client_for(clinician.user).get(reverse("rehab:patient_detail", args=[other.pk]))
+    response = client_for(patient.user).get(reverse("audit:my_history"))
+    assert list(response.context["page"].object_list) == []
+
+
+def test_clinicians_get_404_on_my_history(clinician: Clinician) -> None:
+    assert client_for(clinician.user).get(reverse("audit:my_history")).status_code == 404
+
+
+# --- cost ----------------------------------------------------------------------------------------
+
+
+def test_the_today_page_gains_at_most_one_query(patient: Patient, settings: Any) -> None:
+    me = client_for(patient.user)
+    me.get(reverse("rehab:today"))  # warm up (session, caches)
+    with CaptureQueriesContext(connection) as with_audit:
+        assert me.get(reverse("rehab:today")).status_code == 200
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "audit.middleware.AuditMiddleware"
+    ]
+    with CaptureQueriesContext(connection) as without_audit:
+        assert me.get(reverse("rehab:today")).status_code == 200
+    assert len(with_audit) - len(without_audit) <= 1
+    inserts = [q for q in with_audit.captured_queries if "audit_accessevent" in q["sql"]]
+    assert len(inserts) == 1

@@ -106,3 +106,27 @@ def record(
     if not events:
         return []
     return AccessEvent.objects.bulk_create(events)
+
+
+def record_for_request(request: Any, *, action: str, patient_id: int) -> list[AccessEvent]:
+    """Record an export or an erasure of one patient explicitly, from the view that did it.
+
+    The patient is taken off the request's collector (``audit.context``), so the middleware
+    does not also record the same request as a plain read or change: the trail shows one row,
+    with this action. Call it last, once the answer is ready.
+    """
+    from audit import context, routes  # noqa: PLC0415 (routes imports this module)
+
+    touched = context.current.get()
+    if touched is not None:
+        touched.discard(int(patient_id))
+    match = getattr(request, "resolver_match", None)
+    return record(
+        user=getattr(request, "user", None),
+        action=action,
+        what=routes.describe(match) if match is not None else "",
+        method=(request.method or "").upper(),
+        path=routes.safe_path(request.path, match) if match is not None else request.path,
+        meta=request.META,
+        targets=[Target(patient_id=int(patient_id))],
+    )

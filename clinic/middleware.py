@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -23,10 +24,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from clinic.models import Patient
+from clinic.models import Patient, UserSession
 
 # Session keys (set at sign-in by ``clinic.signals``).
 STARTED_AT = "started_at"
@@ -84,6 +86,7 @@ class SessionLimitsMiddleware:
                 session.flush()
             elif STARTED_AT not in session:  # a session from before these limits
                 start_session_clock(request, user)
+                touch_user_session(request, user)
             elif self._expired(request, now):
                 logout(request)
                 if not request.path.startswith("/api/"):
@@ -95,6 +98,7 @@ class SessionLimitsMiddleware:
             elif now - int(session.get(SEEN_AT, 0)) >= SEEN_AT_GRANULARITY:
                 session[SEEN_AT] = now
                 _set_expiry(request, now)
+                touch_user_session(request, user)
         return self.get_response(request)
 
     @staticmethod
@@ -105,6 +109,56 @@ class SessionLimitsMiddleware:
             now - int(session.get(SEEN_AT, 0)) > idle
             or now - int(session.get(STARTED_AT, 0)) > absolute
         )
+
+
+# --- The user's list of sessions (``clinic.UserSession``) ------------------------------------
+
+
+def _ip_or_none(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value or ""))
+    except ValueError:
+        return None
+
+
+def record_user_session(request: HttpRequest, user: Any) -> UserSession | None:
+    """Create (or refresh) the row for this request's session; at sign-in, and when missing."""
+    session = getattr(request, "session", None)
+    if session is None or user is None or not getattr(user, "pk", None):
+        return None
+    if not session.session_key:
+        session.save()
+    now = timezone.now()
+    meta = getattr(request, "META", {})
+    row, _created = UserSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user_id": user.pk,
+            "last_seen_at": now,
+            "ip": _ip_or_none(meta.get("REMOTE_ADDR")),
+            "user_agent": str(meta.get("HTTP_USER_AGENT", ""))[: UserSession.USER_AGENT_LENGTH],
+        },
+        create_defaults={
+            "user_id": user.pk,
+            "created_at": now,
+            "last_seen_at": now,
+            "ip": _ip_or_none(meta.get("REMOTE_ADDR")),
+            "user_agent": str(meta.get("HTTP_USER_AGENT", ""))[: UserSession.USER_AGENT_LENGTH],
+        },
+    )
+    return row
+
+
+def touch_user_session(request: HttpRequest, user: Any) -> None:
+    """``last_seen_at`` now (called at most once a minute per session); the row if missing."""
+    key = request.session.session_key
+    if not key or user is None or not getattr(user, "pk", None):
+        return
+    updated = UserSession.objects.filter(session_key=key, user_id=user.pk).update(
+        last_seen_at=timezone.now(), ip=_ip_or_none(request.META.get("REMOTE_ADDR"))
+    )
+    if not updated:
+        record_user_session(request, user)
 
 
 class NoStoreMiddleware:

@@ -342,3 +342,32 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient}: {self.body[:40]}"
+
+
+class UserSession(models.Model):
+    """One signed-in browser session, so its owner can see it and end it (``/account/sessions/``).
+
+    Written at sign-in (``clinic.signals``), its ``last_seen_at`` refreshed at most once a minute
+    by ``SessionLimitsMiddleware``, deleted at sign-out. The Django session itself lives in the
+    session store; ending one here deletes it there too.
+    """
+
+    USER_AGENT_LENGTH = 200
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=USER_AGENT_LENGTH, blank=True)
+
+    class Meta:
+        verbose_name = _("browser session")
+        verbose_name_plural = _("browser sessions")
+        ordering = ["-last_seen_at", "-pk"]
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="clinic_usersession_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,8 @@
-"""Receivers that keep sign-ins honest (connected in ``ClinicConfig.ready``).
+"""Receivers that keep sign-ins honest (connected in ``ClinicConfig.ready``, or here with
+``@receiver``: this module is imported there).
 
-- At sign-in, start the session clock that ``SessionLimitsMiddleware`` checks.
+- At sign-in, start the session clock that ``SessionLimitsMiddleware`` checks, and record the
+  session in the user's list (``UserSession``, ``/account/sessions/``); forget it at sign-out.
 - When a user's password changes or the account is deactivated, delete all of their API
   (knox) tokens. Their browser sessions end by themselves: Django stores a hash of the password
   in each session and drops a session whose hash no longer matches (the session that changed
@@ -13,11 +15,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_out
+from django.dispatch import receiver
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from clinic.middleware import start_session_clock
-from clinic.models import User
+from clinic.middleware import record_user_session, start_session_clock
+from clinic.models import User, UserSession
 
 # What the instance held when it was loaded: (password hash, is_active).
 _SNAPSHOT = "_security_snapshot"
@@ -27,6 +31,15 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
     session = getattr(request, "session", None)
     if request is not None and session is not None and SESSION_KEY in session:
         start_session_clock(request, user)
+        record_user_session(request, user)
+
+
+@receiver(user_logged_out, dispatch_uid="clinic.user_session_logout")
+def on_user_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Forget this browser session in the user's list (the session itself is flushed next)."""
+    key = getattr(getattr(request, "session", None), "session_key", None)
+    if key:
+        UserSession.objects.filter(session_key=key).delete()
 
 
 def _snapshot(instance: User) -> tuple[str | None, bool | None]:

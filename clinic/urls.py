@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic import views
+from clinic import views, views_account, views_sessions
 from clinic.middleware import rate_limit
 
 app_name = "clinic"
@@ -21,6 +21,14 @@ urlpatterns = [
         name="patient_reactivate",
     ),
     path("clinic/patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
+    path("account/", views_account.account, name="account"),
+    path("account/sessions/", views_sessions.sessions, name="sessions"),
+    path("account/sessions/end/", views_sessions.session_end, name="session_end"),
+    path(
+        "account/sessions/end-others/",
+        views_sessions.session_end_others,
+        name="session_end_others",
+    ),
     path(
         "invite/<str:token>/",
         rate_limit("invitation")(views.invitation_accept),

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "rehab",
     "audit",
@@ -61,9 +64,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after AuthenticationMiddleware: marks request.user verified by a two-factor device.
+    "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
+    "clinic.mfa.MfaRequiredMiddleware",
     "clinic.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -238,6 +244,14 @@ AXES_LOCKOUT_CALLABLE = "clinic.middleware.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Two-factor sign-in (django-otp; see README, "Two-factor sign-in"). With MFA_REQUIRED on (the
+# default unless DEBUG), staff, clinic admins, therapists of clinics that require it and anyone
+# who has enrolled must confirm a code at sign-in (site, admin and API). Off: nobody is asked.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)
+MFA_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = SITE_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret or QR code
+
 # Per-address limits on forms that send email or set passwords: (POSTs, seconds).
 # Off in DEBUG (tests and the development server share one in-memory counter) unless set.
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", default=not DEBUG)
@@ -253,7 +267,8 @@ REST_FRAMEWORK = {
     # pages and the API docs.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Django's session, refused while its two-factor step is pending.
+        "rehab.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -298,9 +313,24 @@ SPECTACULAR_SETTINGS = {
 # Invitations.
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7, minimum=1)
 
+# Request size limits: a bigger body, or more fields, answers 400 (never a 500). No form or API
+# request of the app comes near them; exercise images are uploaded in the admin.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000, minimum=10)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 10, minimum=1)
+
+# Every log line goes through ``config.logging.EscapeControlCharacters``: user input (a name, an
+# email, a path) with a newline in it cannot forge a log line of its own.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"escape_control_chars": {"()": "config.logging.EscapeControlCharacters"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["escape_control_chars"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own default handler would write its records (e.g. "Not Found: <path>") without
+    # the filter: they go up to the root's handler instead.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -146,6 +146,16 @@ RULES: dict[str, Rule] = {
     ),
     # Anyone holding the link may open it.
     "clinic:invitation_accept": Rule(PUBLIC, obj="invitation_token"),
+    # Anyone signed in: their own account page.
+    "clinic:account": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    # Anyone signed in: their own browser sessions. An empty POST names none of them (404).
+    "clinic:sessions": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "clinic:session_end": Rule(
+        row(LOGIN, 405, 405, 405, 405, 405, 405), write=row(LOGIN, 404, 404, 404, 404, 404, 404)
+    ),
+    "clinic:session_end_others": Rule(
+        row(LOGIN, 405, 405, 405, 405, 405, 405), write=row(LOGIN, *("->/account/sessions/",) * 6)
+    ),
     # rehab: dashboard (require_GET/require_POST come before the role check here)
     "rehab:dashboard": Rule(CLINIC_PAGE),
     "rehab:patient_list": Rule(CLINIC_PAGE),
@@ -203,6 +213,24 @@ RULES: dict[str, Rule] = {
     # audit: a patient's access history is for the clinic's admins only; the patient's own.
     "audit:patient_history": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
     "audit:my_history": Rule(PATIENT_PAGE),
+    # rehab: exporting a whole record (the patient's own; the clinic's admins) and erasing it.
+    # The erase POST with an empty body is refused (400): nothing is erased.
+    "rehab:my_export": Rule(PATIENT_PAGE),
+    "rehab:my_export_json": Rule(PATIENT_PAGE),
+    "rehab:patient_export": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
+    "rehab:patient_export_json": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
+    "rehab:patient_erase": Rule(
+        row(LOGIN, 404, 404, 404, 404, 200, 404),
+        obj="patient",
+        write=row(LOGIN, 404, 404, 404, 404, 400, 404),
+    ),
+    # Two-factor sign-in: anyone signed in may set it up; with no device, verify sends there.
+    "mfa:setup": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "mfa:verify": Rule(row(LOGIN, *("->/account/mfa/setup/",) * 6)),
+    # With no device yet there are no codes to replace: to setup.
+    "mfa:recovery_codes": Rule(row(LOGIN, *("->/account/mfa/setup/",) * 6)),
+    # Only those whose role does not require it may turn it off (both clinics require it).
+    "mfa:turn_off": Rule(row(LOGIN, "->/account/", "->/account/", 404, 404, 404, 404)),
 }
 
 # --- The API (/api/v1/) ----------------------------------------------------------------------
@@ -329,3 +357,28 @@ def _admin_rules() -> dict[str, Rule]:
 
 RULES.update(API_RULES)
 RULES.update(_admin_rules())
+
+
+def _otp_admin_rules() -> dict[str, Rule]:
+    """django-otp's device admins. The scenario has no devices, so the object URLs name a
+    missing one (the admin then sends staff to its index). The secret-showing config and QR
+    views are off (``OTP_ADMIN_HIDE_SENSITIVE_DATA``): 403 even to staff."""
+    rules: dict[str, Rule] = {}
+    for app, model in (("otp_totp", "totpdevice"), ("otp_static", "staticdevice")):
+        base = f"/admin/{app}/{model}/"
+        prefix = f"admin:{app}_{model}"
+        rules[f"{prefix}_changelist"] = Rule(ADMIN_ONLY)
+        rules[f"{prefix}_add"] = Rule(ADMIN_ONLY)
+        for view in ("history", "delete", "change"):
+            rules[f"{prefix}_{view}"] = Rule(admin_only("->/admin/"), path=f"{base}0/{view}/")
+        rules[f"admin/{app}/{model}/<path:object_id>/"] = Rule(
+            admin_only(f"->{base}"), path=f"{base}0/"
+        )
+    for view in ("config", "qrcode"):
+        rules[f"admin:otp_totp_totpdevice_{view}"] = Rule(
+            admin_only(403), path=f"/admin/otp_totp/totpdevice/0/{view}/"
+        )
+    return rules
+
+
+RULES.update(_otp_admin_rules())

@@ -19,18 +19,34 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from clinic import mfa
 from clinic.middleware import lockout_message
 from rehab.api.schema import errors
-from rehab.api.serializers import DeviceSerializer, LoginSerializer, MeSerializer, TokenSerializer
+from rehab.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer
+from rehab.api.serializers import LoginSerializer as PasswordLoginSerializer
 
 TOKEN_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,25}$")
+
+
+class LoginSerializer(PasswordLoginSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        write_only=True,
+        help_text=(
+            "A code from the user's authenticator app, or one of their recovery codes. Required "
+            "when two-factor sign-in applies to the user (staff, clinic admins, therapists of "
+            "clinics that require it, and anyone who has set it up)."
+        ),
+    )
 
 
 class LoginView(APIView):
@@ -46,7 +62,8 @@ class LoginView(APIView):
             "only this once. Send it as `Authorization: Token <token>`. It expires after the "
             "`expiry` time (30 days by default) and can be revoked. At most 10 attempts a "
             "minute from one address; after 5 failed attempts for one email from one address, "
-            "that email is locked there for 15 minutes (429)."
+            "that email is locked there for 15 minutes (429). When two-factor sign-in applies to "
+            "the user, `otp` is required too (400 without it or when it is wrong)."
         ),
         request=LoginSerializer,
         responses={200: TokenSerializer, **errors(400, 429)},
@@ -68,10 +85,26 @@ class LoginView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Enter a correct email address and password.")]}
             )
+        if mfa.mfa_required(user):
+            self._check_otp(user, serializer.validated_data.get("otp", ""))
         instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         data = {"token": token, "expiry": instance.expiry, "user": user}
         return Response(TokenSerializer(data, context={"request": request}).data)
+
+    @staticmethod
+    def _check_otp(user: Any, otp: str) -> None:
+        """Two-factor sign-in: a code from the user's app or a recovery code (used up)."""
+        if not mfa.has_confirmed_device(user):
+            raise exceptions.ValidationError(
+                {"otp": [_("Set up two-factor sign-in on the website first.")]}
+            )
+        if not otp.strip():
+            raise exceptions.ValidationError({"otp": [_("A two-factor code is required.")]})
+        if mfa.match_code(user, otp) is None:
+            raise exceptions.ValidationError(
+                {"otp": [_("That code is not right, or has been used already.")]}
+            )
 
 
 class LogoutView(APIView):

@@ -12,4 +12,5 @@ urlpatterns = [
     path("clinic/", include("rehab.urls.patient_page")),
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),
+    path("", include("rehab.urls.records")),
 ]

@@ -376,3 +376,105 @@ def test_the_password_validators_are_on(settings: Any) -> None:
         "NumericPasswordValidator",
     ]
     assert settings.AUTH_PASSWORD_VALIDATORS[1]["OPTIONS"]["min_length"] == 10
+
+
+# --- Tampered credentials and stale links: refused, with a generic answer ------------------
+
+
+def _flip_last(value: str) -> str:
+    return value[:-1] + ("a" if value[-1] != "a" else "b")
+
+
+def test_a_tampered_session_cookie_is_an_anonymous_visitor(clinician: Clinician) -> None:
+    client = client_for(clinician.user)
+    assert client.get("/clinic/").status_code == 200
+    key = client.cookies["sessionid"].value
+    for forged in (_flip_last(key), "x" * 32, "../../etc/passwd", "' OR 1=1 --"):
+        client.cookies["sessionid"] = forged
+        response = client.get("/clinic/")
+        assert response.status_code == 302, forged
+        assert response["Location"].startswith(LOGIN)
+        response = client.get("/api/v1/patients/")
+        assert response.status_code in (401, 403), forged
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Token not-a-token",
+        "Token ",
+        "Token " + "A" * 200,
+        "Bearer abc",
+        "Token abc\r\nX-Forged: 1",
+    ],
+)
+def test_a_malformed_api_token_is_refused_generically(db: None, header: str) -> None:
+    response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=header)
+    assert response.status_code == 401
+    assert "X-Forged" not in response
+    assert set(response.json()) <= {"detail", "code", "errors", "type"}
+
+
+def test_a_tampered_api_token_is_refused(patient: Patient) -> None:
+    assert patient.user is not None
+    _instance, token = AuthToken.objects.create(user=patient.user)
+    ok = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert ok.status_code == 200
+    forged = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {_flip_last(token)}")
+    assert forged.status_code == 401
+    assert patient.user.email not in forged.content.decode()
+
+
+def _reset_link(user: User) -> str:
+    from django.contrib.auth.tokens import default_token_generator  # noqa: PLC0415
+    from django.utils.encoding import force_bytes  # noqa: PLC0415
+    from django.utils.http import urlsafe_base64_encode  # noqa: PLC0415
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("password_reset_confirm", args=[uid, token])
+
+
+def _reset_page_works(client: Client, link: str) -> bool:
+    response = client.get(link, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    works = 'name="new_password1"' in html
+    assert works != ("This link no longer works" in html)
+    return works
+
+
+def test_a_reset_link_works_before_it_expires(clinician: Clinician, settings: Any) -> None:
+    assert _reset_page_works(Client(), _reset_link(clinician.user))
+
+
+def test_an_expired_reset_link_is_refused(clinician: Clinician, settings: Any) -> None:
+    link = _reset_link(clinician.user)
+    later = timezone.now() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)
+    with time_machine.travel(later):
+        client = Client()
+        response = client.get(link, follow=True)
+        html = response.content.decode()
+        assert "This link no longer works" in html
+        assert clinician.user.email not in html
+        # Posting a new password through it changes nothing.
+        final = response.redirect_chain[-1][0] if response.redirect_chain else link
+        client.post(final, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    clinician.user.refresh_from_db()
+    assert not clinician.user.check_password(NEW_PASSWORD)
+
+
+def test_a_tampered_reset_link_is_refused(clinician: Clinician) -> None:
+    link = _reset_link(clinician.user).rstrip("/")
+    assert not _reset_page_works(Client(), _flip_last(link) + "/")
+
+
+def test_a_used_reset_link_is_refused(clinician: Clinician) -> None:
+    link = _reset_link(clinician.user)
+    client = Client()
+    response = client.get(link, follow=True)
+    form_url = response.redirect_chain[-1][0]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    clinician.user.refresh_from_db()
+    assert clinician.user.check_password(NEW_PASSWORD)
+    assert not _reset_page_works(Client(), link)

@@ -1,0 +1,146 @@
+"""Two-factor sign-in (django-otp): who must use it, checking codes, and the middleware.
+
+A user *must* use two-factor sign-in when ``MFA_REQUIRED`` is on (production) and they are
+site staff, a clinic admin, a therapist of a clinic that requires it (``Clinic.requires_mfa``),
+or anyone (a patient) who has set it up. With ``MFA_REQUIRED`` off (development, tests by
+default) nobody is asked.
+
+Devices: one TOTP authenticator app (``otp_totp``) and one set of single-use recovery codes
+(``otp_static``) per user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_otp import devices_for_user, user_has_device
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.models import Clinician
+
+TOTP_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+
+
+def role_requires_mfa(user: Any) -> bool:
+    """Whether the user's role calls for a second factor (they may not turn it off)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    try:
+        clinician: Clinician = user.clinician
+    except Clinician.DoesNotExist:
+        return False
+    return bool(clinician.is_clinic_admin or clinician.clinic.requires_mfa)
+
+
+def policy_requires_mfa(user: Any) -> bool:
+    """Whether the user's role, or their own choice (a device set up), calls for a code."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return role_requires_mfa(user) or user_has_device(user)
+
+
+def mfa_required(user: Any) -> bool:
+    """Whether the user must confirm a code now: ``MFA_REQUIRED`` on, and the policy says so."""
+    return bool(settings.MFA_REQUIRED) and policy_requires_mfa(user)
+
+
+def has_confirmed_device(user: Any) -> bool:
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
+
+
+def normalise_code(code: str) -> str:
+    return "".join(str(code).split()).replace("-", "").lower()
+
+
+def match_code(user: Any, code: str) -> Device | None:
+    """The user's confirmed device that accepts ``code`` (TOTP, or a recovery code, which is
+    then used up), else ``None``. django-otp refuses a TOTP code already used (``last_t``) and
+    throttles each device after failures."""
+    code = normalise_code(code)
+    if not code or len(code) > 16:
+        return None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if isinstance(device, TOTPDevice) and not code.isdigit():
+                continue
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def create_recovery_codes(user: Any) -> list[str]:
+    """Replace the user's recovery codes with ``MFA_RECOVERY_CODES`` new single-use ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes: list[str] = []
+    while len(codes) < settings.MFA_RECOVERY_CODES:
+        code = StaticToken.random_token()
+        if code not in codes:
+            codes.append(code)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def recovery_codes_left(user: Any) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def turn_off(user: Any) -> None:
+    """Remove the user's authenticator app and recovery codes (only when their role allows)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def _exempt_paths() -> tuple[str, ...]:
+    return (
+        reverse("mfa:setup"),
+        reverse("mfa:verify"),
+        reverse("logout"),
+        reverse("admin:logout"),
+        reverse("clinic:health"),
+        "/" + settings.STATIC_URL.lstrip("/"),
+        "/api/",  # token sign-in asks for its own code (rehab.api.auth)
+    )
+
+
+class MfaRequiredMiddleware:
+    """Send a signed-in user who must use two-factor sign-in, and whose session is not yet
+    verified, to set it up (no device yet) or to enter a code. Goes after django-otp's
+    ``OTPMiddleware`` (which gives ``request.user.is_verified()``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.MFA_REQUIRED:
+            user = getattr(request, "user", None)
+            if (
+                user is not None
+                and user.is_authenticated
+                and not user.is_verified()
+                and not request.path.startswith(_exempt_paths())
+                and mfa_required(user)
+            ):
+                return self._redirect(request, user)
+        return self.get_response(request)
+
+    @staticmethod
+    def _redirect(request: HttpRequest, user: Any) -> HttpResponse:
+        name = "mfa:verify" if has_confirmed_device(user) else "mfa:setup"
+        url = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)

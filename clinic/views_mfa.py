@@ -1,0 +1,238 @@
+"""Two-factor sign-in pages: set up an authenticator app, and enter a code at sign-in."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+import segno
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic import mfa
+
+INVALID_CODE = gettext_lazy("That code is not right, or has been used already. Please try again.")
+
+
+class SetupForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("6-digit code from your authenticator app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+    )
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
+        ),
+    )
+
+
+def _next_url(request: HttpRequest) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _qr_svg(url: str) -> SafeString:
+    """The authenticator link as an inline SVG QR code drawn by segno."""
+    label = _("QR code to scan with your authenticator app")
+    svg = segno.make(url, error="m").svg_inline(
+        scale=4, dark="#000", light="#fff", title=label, svgclass="mfa-qr"
+    )
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return mark_safe(svg)  # noqa: S308 - segno's output; the only text in it is escaped
+
+
+def _secret(device: TOTPDevice) -> str:
+    """The key in base32, in groups of four, for typing into an app by hand."""
+    text = b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def setup(request: HttpRequest) -> HttpResponse:
+    """Add an authenticator app: scan, confirm with a code, then see the recovery codes once."""
+    user = request.user
+    if mfa.has_confirmed_device(user):
+        if not user.is_verified():  # type: ignore[union-attr]
+            # Only a verified session may replace the app: an unverified one proves a code first.
+            url = f"{reverse('mfa:verify')}?{urlencode({'next': request.get_full_path()})}"
+            return HttpResponseRedirect(url)
+        return render(request, "clinic/mfa/enabled.html", {"next": _next_url(request)})
+    unconfirmed = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk")
+    device = unconfirmed.first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=mfa.TOTP_NAME, confirmed=False)
+    form = SetupForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        code = mfa.normalise_code(form.cleaned_data["code"])
+        with transaction.atomic():
+            device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+            ok = code.isdigit() and device.verify_token(code)
+            if ok:
+                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                codes = mfa.create_recovery_codes(user)
+        if ok:
+            request.session.cycle_key()
+            otp_login(request, device)
+            return render(
+                request,
+                "clinic/mfa/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error("code", INVALID_CODE)
+    return render(
+        request,
+        "clinic/mfa/setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": _secret(device),
+            "next": _next_url(request),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """Enter a code (authenticator app or a recovery code) to finish signing in."""
+    user = request.user
+    next_url = _next_url(request)
+    if user.is_verified():  # type: ignore[union-attr]
+        return HttpResponseRedirect(next_url)
+    if not mfa.has_confirmed_device(user):
+        return HttpResponseRedirect(f"{reverse('mfa:setup')}?{urlencode({'next': next_url})}")
+    form = VerifyForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        device = mfa.match_code(user, form.cleaned_data["code"])
+        if device is not None:
+            request.session.cycle_key()
+            otp_login(request, device)
+            return HttpResponseRedirect(next_url)
+        form.add_error("code", INVALID_CODE)
+    return render(
+        request,
+        "clinic/mfa/verify.html",
+        {"form": form, "next": next_url},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+class ConfirmWithCodeForm(forms.Form):
+    """A current code, asked again before the recovery codes are replaced or MFA turned off."""
+
+    code = forms.CharField(
+        label=gettext_lazy("Current code from your authenticator app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
+    )
+
+
+def _confirmed_by_code(request: HttpRequest, form: ConfirmWithCodeForm) -> bool:
+    if form.is_valid() and mfa.match_code(request.user, form.cleaned_data["code"]) is not None:
+        return True
+    if form.is_bound and "code" not in form.errors:
+        form.add_error("code", INVALID_CODE)
+    return False
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+@require_http_methods(["GET", "POST"])
+def recovery_codes_new(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery codes (the old ones stop working), after a current code."""
+    if not mfa.has_confirmed_device(request.user):
+        return HttpResponseRedirect(reverse("mfa:setup"))
+    form = ConfirmWithCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and _confirmed_by_code(request, form):
+        codes = mfa.create_recovery_codes(request.user)
+        return render(
+            request,
+            "clinic/mfa/recovery_codes.html",
+            {"codes": codes, "next": reverse("clinic:account")},
+        )
+    return render(
+        request,
+        "clinic/mfa/confirm.html",
+        {
+            "form": form,
+            "title": _("New recovery codes"),
+            "intro": _(
+                "Your present recovery codes will stop working and ten new ones will be shown "
+                "once. Enter a current code to confirm."
+            ),
+            "button": _("Make new recovery codes"),
+            "danger": False,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@login_required
+@require_http_methods(["GET", "POST"])
+def turn_off(request: HttpRequest) -> HttpResponse:
+    """Turn two-factor sign-in off, after a current code; only for those whose role allows."""
+    if mfa.role_requires_mfa(request.user):
+        raise Http404
+    if not mfa.has_confirmed_device(request.user):
+        return HttpResponseRedirect(reverse("clinic:account"))
+    form = ConfirmWithCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and _confirmed_by_code(request, form):
+        mfa.turn_off(request.user)
+        messages.success(request, _("Two-factor sign-in is off."))
+        return HttpResponseRedirect(reverse("clinic:account"))
+    return render(
+        request,
+        "clinic/mfa/confirm.html",
+        {
+            "form": form,
+            "title": _("Turn off two-factor sign-in"),
+            "intro": _(
+                "You will sign in with your password only. Your authenticator app and recovery "
+                "codes will stop working. Enter a current code to confirm."
+            ),
+            "button": _("Turn off two-factor sign-in"),
+            "danger": True,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

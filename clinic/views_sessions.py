@@ -1,0 +1,108 @@
+"""A signed-in person's own browser sessions: see them, end one, or end all but this one.
+
+Each session is a ``clinic.UserSession`` row (recorded at sign-in, see ``clinic.signals``).
+Ending one deletes the Django session from the session store (that browser is signed out at
+its next request) and the row. A session is named by its row's id, never by its session key
+(a bearer credential that is not shown, even to its owner); another person's id answers 404.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.middleware import record_user_session
+from clinic.models import User, UserSession
+
+
+def _me(request: HttpRequest) -> User:
+    """The signed-in user (``login_required`` has checked)."""
+    if not isinstance(request.user, User):
+        raise Http404
+    return request.user
+
+
+def _store() -> type:
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _end(row: UserSession) -> None:
+    """Delete the session from the store, then the row."""
+    _store()().delete(row.session_key)
+    row.delete()
+
+
+def _prune(request: HttpRequest) -> None:
+    """Forget rows whose session has already gone (expired, flushed, cycled)."""
+    store = _store()()
+    for row in UserSession.objects.filter(user=_me(request)).exclude(
+        session_key=request.session.session_key
+    ):
+        if not store.exists(row.session_key):
+            row.delete()
+
+
+@login_required
+@require_GET
+def sessions(request: HttpRequest) -> HttpResponse:
+    # This session may lack its row (e.g. its key changed with the password): add it.
+    if not UserSession.objects.filter(session_key=request.session.session_key).exists():
+        record_user_session(request, request.user)
+    _prune(request)
+    rows = list(UserSession.objects.filter(user=_me(request)))
+    current = request.session.session_key
+    return render(
+        request,
+        "clinic/sessions.html",
+        {
+            "rows": rows,
+            "current_key": current,
+            "others": sum(1 for row in rows if row.session_key != current),
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest) -> HttpResponse:
+    """End one of the signed-in person's sessions (``session`` = the row's id)."""
+    pk = request.POST.get("session", "")
+    row = (
+        UserSession.objects.filter(user=_me(request), pk=int(pk)).first()
+        if pk.isdigit() and len(pk) < 19
+        else None
+    )
+    if row is None:  # someone else's, or already ended (a second click): nothing to do here
+        raise Http404
+    if row.session_key == request.session.session_key:
+        logout(request)  # this device: an ordinary sign-out (its receiver deletes the row)
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    _end(row)
+    messages.success(request, _("That session has been signed out."))
+    return redirect("clinic:sessions")
+
+
+@login_required
+@require_POST
+def session_end_others(request: HttpRequest) -> HttpResponse:
+    """End every session of the signed-in person but this one."""
+    rows = UserSession.objects.filter(user=_me(request)).exclude(
+        session_key=request.session.session_key
+    )
+    count = 0
+    for row in rows:
+        _end(row)
+        count += 1
+    messages.success(
+        request,
+        _("Signed out everywhere else.") if count else _("You were not signed in anywhere else."),
+    )
+    return redirect("clinic:sessions")

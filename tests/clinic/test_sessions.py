@@ -1,0 +1,191 @@
+"""A signed-in person's own sessions: listed at /account/sessions/, ended one by one or all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import time_machine
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.middleware import record_user_session
+from clinic.models import Clinician, Patient, User, UserSession
+from tests import factories
+
+SESSIONS = reverse("clinic:sessions")
+END = reverse("clinic:session_end")
+END_OTHERS = reverse("clinic:session_end_others")
+
+
+def _signed_in_client(user: User, agent: str = "Test browser") -> Client:
+    client = Client(HTTP_USER_AGENT=agent)
+    client.force_login(user)
+    # force_login's own request has no headers: name the browser as a page sign-in would.
+    UserSession.objects.filter(session_key=client.session.session_key).update(user_agent=agent)
+    return client
+
+
+def _key(client: Client) -> str:
+    return client.session.session_key
+
+
+def _row(client: Client) -> UserSession:
+    return UserSession.objects.get(session_key=_key(client))
+
+
+def _is_signed_in(client: Client) -> bool:
+    # The home page answers a redirect to the sign-in page when the session is gone.
+    response = client.get(SESSIONS)
+    return response.status_code == 200
+
+
+@pytest.fixture(params=["clinician", "patient"])
+def someone(request: Any, clinician: Clinician, patient: Patient) -> User:
+    return clinician.user if request.param == "clinician" else patient.user
+
+
+def test_sign_in_records_the_session_and_sign_out_forgets_it(clinician: Clinician) -> None:
+    client = Client(HTTP_USER_AGENT="Firefox on a laptop", REMOTE_ADDR="192.0.2.7")
+    response = client.post(
+        reverse("login"), {"username": clinician.user.email, "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302
+    row = UserSession.objects.get(user=clinician.user)
+    assert row.session_key == _key(client)
+    assert row.ip == "192.0.2.7"
+    assert row.user_agent == "Firefox on a laptop"
+    client.post(reverse("logout"))
+    assert not UserSession.objects.filter(user=clinician.user).exists()
+
+
+def test_the_user_agent_is_cut_to_200_characters_and_a_bad_address_dropped(
+    clinician: Clinician,
+) -> None:
+    request = RequestFactory().get("/", HTTP_USER_AGENT="x" * 1000, REMOTE_ADDR="not-an-ip")
+    request.session = SessionStore()
+    row = record_user_session(request, clinician.user)
+    assert row is not None
+    row.refresh_from_db()
+    assert row.user_agent == "x" * 200
+    assert row.ip is None
+    assert row.session_key == request.session.session_key
+
+
+def test_last_seen_is_updated_at_most_once_a_minute(clinician: Clinician) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        client = _signed_in_client(clinician.user)
+        assert _row(client).last_seen_at == start
+        traveller.shift(30)
+        client.get(SESSIONS)
+        assert _row(client).last_seen_at == start
+        traveller.shift(40)
+        client.get(SESSIONS)
+        assert _row(client).last_seen_at > start
+
+
+def test_the_page_lists_only_ones_own_sessions_and_marks_this_device(
+    someone: User, other_clinician: Clinician
+) -> None:
+    here = _signed_in_client(someone, agent="This browser")
+    _signed_in_client(someone, agent="A phone")
+    _signed_in_client(other_clinician.user, agent="Somebody else's browser")
+    response = here.get(SESSIONS)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This browser" in page
+    assert "A phone" in page
+    assert "Somebody else" not in page
+    assert page.count("This device") == 1
+    assert _key(here) not in page  # the session key is never shown
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(db: None) -> None:
+    for method, url in (("get", SESSIONS), ("post", END), ("post", END_OTHERS)):
+        response = getattr(Client(), method)(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_ending_a_session_signs_that_browser_out(someone: User) -> None:
+    here = _signed_in_client(someone)
+    there = _signed_in_client(someone)
+    there_row = _row(there)
+    response = here.post(END, {"session": there_row.pk})
+    assert response.status_code == 302
+    assert response["Location"] == SESSIONS
+    assert not Session.objects.filter(session_key=there_row.session_key).exists()
+    assert not UserSession.objects.filter(pk=there_row.pk).exists()
+    assert not _is_signed_in(there)
+    assert _is_signed_in(here)
+
+
+def test_ending_it_twice_is_harmless(clinician: Clinician) -> None:
+    here = _signed_in_client(clinician.user)
+    there = _signed_in_client(clinician.user)
+    third = _signed_in_client(clinician.user)
+    pk = _row(there).pk
+    assert here.post(END, {"session": pk}).status_code == 302
+    assert here.post(END, {"session": pk}).status_code == 404  # already gone: nothing happens
+    assert _is_signed_in(here)
+    assert _is_signed_in(third)
+
+
+def test_another_users_session_is_not_found(clinician: Clinician, patient: Patient) -> None:
+    mine = _signed_in_client(clinician.user)
+    theirs = _signed_in_client(patient.user)
+    row = _row(theirs)
+    for value in (row.pk, row.session_key, "", "abc", "9" * 40):
+        assert mine.post(END, {"session": value}).status_code == 404
+    assert UserSession.objects.filter(pk=row.pk).exists()
+    assert _is_signed_in(theirs)
+
+
+def test_ending_this_device_signs_out_here(clinician: Clinician) -> None:
+    here = _signed_in_client(clinician.user)
+    response = here.post(END, {"session": _row(here).pk})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert not UserSession.objects.filter(user=clinician.user).exists()
+    assert not _is_signed_in(here)
+
+
+def test_sign_out_everywhere_else(someone: User, other_clinician: Clinician) -> None:
+    here = _signed_in_client(someone)
+    elsewhere = [_signed_in_client(someone) for _ in range(2)]
+    stranger = _signed_in_client(other_clinician.user)
+    for _ in range(2):  # a second POST changes nothing and is not an error
+        response = here.post(END_OTHERS)
+        assert response.status_code == 302
+        assert response["Location"] == SESSIONS
+    assert list(UserSession.objects.filter(user=someone)) == [_row(here)]
+    assert all(not _is_signed_in(client) for client in elsewhere)
+    assert _is_signed_in(here)
+    assert _is_signed_in(stranger)
+
+
+def test_get_is_not_allowed_on_the_actions(clinician: Clinician) -> None:
+    here = _signed_in_client(clinician.user)
+    assert here.get(END).status_code == 405
+    assert here.get(END_OTHERS).status_code == 405
+
+
+def test_sessions_that_expired_are_dropped_from_the_list(clinician: Clinician) -> None:
+    here = _signed_in_client(clinician.user)
+    gone = _signed_in_client(clinician.user, agent="Expired browser")
+    Session.objects.filter(session_key=_key(gone)).delete()
+    page = here.get(SESSIONS).content.decode()
+    assert "Expired browser" not in page
+    assert UserSession.objects.filter(user=clinician.user).count() == 1
+
+
+def test_a_session_without_a_row_gets_one(clinician: Clinician) -> None:
+    here = _signed_in_client(clinician.user)
+    UserSession.objects.all().delete()
+    assert here.get(SESSIONS).status_code == 200
+    assert _row(here).user == clinician.user

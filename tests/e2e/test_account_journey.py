@@ -1,0 +1,104 @@
+"""Two-factor sign-in, sessions and a patient's own data, in a real browser."""
+
+from __future__ import annotations
+
+import re
+from base64 import b32decode
+from typing import Any
+
+import pytest
+from django_otp.oath import totp
+from playwright.sync_api import Page, expect
+
+from tests import factories
+from tests.e2e.conftest import check_page
+from tests.e2e.helpers import PASSWORD, patient_with_plan, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+JOURNEY = "account"
+
+
+def _code_from_key(page: Page) -> str:
+    """What an authenticator app would show for the key printed on the set-up page."""
+    key = re.sub(
+        r"\s", "", page.get_by_text(re.compile(r"^[A-Z2-7]{4}( [A-Z2-7]{1,4})+$")).inner_text()
+    )
+    key += "=" * (-len(key) % 8)
+    return f"{totp(b32decode(key)):06d}"
+
+
+def test_a_clinic_admin_sets_up_two_factor_then_signs_in_with_a_recovery_code(
+    live_server: Any, desktop: Page, settings: Any
+) -> None:
+    settings.MFA_REQUIRED = True
+    admin = factories.ClinicAdminFactory(user__email="admin@clinic.example")
+    admin.user.set_password(PASSWORD)
+    admin.user.save()
+    page = desktop
+
+    sign_in(page, live_server.url, "admin@clinic.example", PASSWORD)
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    expect(
+        page.get_by_role("img", name="QR code to scan with your authenticator app")
+    ).to_be_visible()
+    check_page(page, JOURNEY, "mfa-setup")
+
+    field = page.get_by_label("6-digit code from your authenticator app")
+    field.fill("000000" if _code_from_key(page) != "000000" else "111111")
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_text("That code is not right, or has been used already.")).to_be_visible()
+
+    page.wait_for_timeout(1100)  # django-otp throttles the device for a second after a failure
+    page.get_by_label("6-digit code from your authenticator app").fill(_code_from_key(page))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    codes = (
+        page.get_by_role("listitem").filter(has_text=re.compile(r"^[a-z2-7]{8}$")).all_inner_texts()
+    )
+    assert len(codes) == 10
+    check_page(page, JOURNEY, "recovery-codes")
+    page.get_by_role("link", name="I have saved my codes, continue").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Dashboard"))).to_be_visible()
+
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    expect(page.get_by_text("You have 10 recovery codes left.")).to_be_visible()
+    expect(page.get_by_role("link", name="Turn off two-factor sign-in")).to_have_count(0)
+    check_page(page, JOURNEY, "account-admin")
+    page.get_by_role("link", name="See and end your sessions").click()
+    expect(page.get_by_role("heading", name="Where you are signed in")).to_be_visible()
+    expect(page.get_by_text("This device")).to_be_visible()
+    check_page(page, JOURNEY, "sessions")
+
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    sign_in(page, live_server.url, "admin@clinic.example", PASSWORD)
+    expect(page.get_by_role("heading", name="Enter your two-factor code")).to_be_visible()
+    check_page(page, JOURNEY, "mfa-verify")
+    page.get_by_label("Code from your authenticator app, or a recovery code").fill(codes[0])
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Dashboard"))).to_be_visible()
+
+
+def test_a_patient_finds_their_data_and_who_opened_their_record(
+    live_server: Any, phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    assert scene.patient.user is not None
+    scene.patient.user.set_password(PASSWORD)
+    scene.patient.user.save()
+    page = phone
+
+    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    expect(page.get_by_role("link", name="Set up two-factor sign-in")).to_be_visible()
+    check_page(page, JOURNEY, "account-patient")
+
+    page.get_by_role("link", name="View or print everything we hold about you").click()
+    expect(page.get_by_text("Seated ankle hold").first).to_be_visible()
+    check_page(page, JOURNEY, "my-export")
+
+    page.go_back()
+    page.get_by_role("link", name="Who at the clinic opened your record").click()
+    check_page(page, JOURNEY, "my-access-history")

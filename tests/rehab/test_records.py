@@ -1,0 +1,369 @@
+"""Exporting a patient's whole record (their own; the clinic admin's) and erasing it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from axes.models import AccessAttempt, AccessLog
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
+
+from audit.models import AccessEvent
+from clinic.models import Clinician, Invitation, Message, Patient, UserSession
+from rehab.models import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.services import patient_erase
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+CLINIC_ROUTES = ("rehab:patient_export", "rehab:patient_export_json", "rehab:patient_erase")
+MY_ROUTES = ("rehab:my_export", "rehab:my_export_json")
+
+
+@pytest.fixture
+def admin(clinician: Clinician) -> Clinician:
+    return factories.ClinicAdminFactory(clinic=clinician.clinic)
+
+
+@pytest.fixture
+def record(patient: Patient) -> dict[str, Any]:
+    """A patient with a bit of everything, with notes that identify them."""
+    log = factories.ExerciseLogFactory(
+        prescription__phase__plan__patient=patient, note="Sore after the walk to Mum's"
+    )
+    checkin = factories.CheckInFactory(patient=patient, note="Swollen at work")
+    atrs = factories.AtrsResponseFactory(patient=patient)
+    measurement = factories.MeasurementFactory(patient=patient, note="Measured by J.")
+    alert = factories.AlertFactory(patient=patient)
+    message = factories.MessageFactory(patient=patient, body="Hi, this is Jo Bloggs")
+    return {
+        "log": log,
+        "checkin": checkin,
+        "atrs": atrs,
+        "measurement": measurement,
+        "alert": alert,
+        "message": message,
+    }
+
+
+def _url(name: str, patient: Patient) -> str:
+    return reverse(name, args=[patient.pk])
+
+
+def _discharged(patient: Patient) -> Patient:
+    Patient.objects.filter(pk=patient.pk).update(status=Patient.Status.DISCHARGED)
+    patient.refresh_from_db()
+    return patient
+
+
+# --- Access ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CLINIC_ROUTES)
+def test_clinic_admin_of_the_clinic_may_open(name: str, admin: Clinician, patient: Patient) -> None:
+    assert client_for(admin.user).get(_url(name, patient)).status_code == 200
+
+
+@pytest.mark.parametrize("name", CLINIC_ROUTES)
+def test_colleague_clinic_admin_may_open(name: str, admin: Clinician, patient: Patient) -> None:
+    colleague_admin = factories.ClinicAdminFactory(clinic=admin.clinic)
+    assert client_for(colleague_admin.user).get(_url(name, patient)).status_code == 200
+
+
+@pytest.mark.parametrize("name", CLINIC_ROUTES)
+def test_others_get_404_on_clinic_routes(
+    name: str, clinician: Clinician, patient: Patient, other_patient: Patient
+) -> None:
+    other_admin = factories.ClinicAdminFactory()  # another clinic
+    for user in (clinician.user, other_admin.user, patient.user, other_patient.user):
+        assert client_for(user).get(_url(name, patient)).status_code == 404
+        assert client_for(user).post(_url(name, patient)).status_code in (404, 405)
+
+
+@pytest.mark.parametrize("name", CLINIC_ROUTES + MY_ROUTES)
+def test_anonymous_is_sent_to_sign_in(name: str, patient: Patient) -> None:
+    url = _url(name, patient) if name in CLINIC_ROUTES else reverse(name)
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("name", MY_ROUTES)
+def test_my_export_is_for_patients_only(name: str, clinician: Clinician, admin: Clinician) -> None:
+    for user in (clinician.user, admin.user):
+        assert client_for(user).get(reverse(name)).status_code == 404
+
+
+# --- Content ---------------------------------------------------------------------------------
+
+
+def test_my_export_json_holds_my_record_and_nothing_of_another_patient(
+    patient: Patient, other_patient: Patient, record: dict[str, Any]
+) -> None:
+    theirs = factories.ExerciseLogFactory(
+        prescription__phase__plan__patient=other_patient, note="OTHERS-NOTE"
+    )
+    factories.MessageFactory(patient=other_patient, body="OTHERS-MESSAGE")
+
+    response = client_for(patient.user).get(reverse("rehab:my_export_json"))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/json")
+    disposition = response["Content-Disposition"]
+    assert disposition == (
+        f'attachment; filename="rehab-export-{timezone.localdate().isoformat()}.json"'
+    )
+    assert patient.last_name not in disposition
+    data = json.loads(response.content)
+    assert data["profile"]["id"] == str(patient.pk)
+    assert data["profile"]["last_name"] == patient.last_name
+    assert [log["id"] for log in data["logs"]] == [str(record["log"].pk)]
+    assert data["logs"][0]["date"] == record["log"].date.isoformat()
+    assert data["logs"][0]["note"] == "Sore after the walk to Mum's"
+    assert [c["id"] for c in data["check_ins"]] == [str(record["checkin"].pk)]
+    assert [a["total"] for a in data["atrs"]] == [50]
+    assert [m["id"] for m in data["measurements"]] == [str(record["measurement"].pk)]
+    assert [a["id"] for a in data["alerts"]] == [str(record["alert"].pk)]
+    assert [m["body"] for m in data["messages"]] == ["Hi, this is Jo Bloggs"]
+    plan = data["plans"][0]
+    assert plan["phases"][0]["prescriptions"][0]["id"] == str(record["log"].prescription_id)
+    text = response.content.decode()
+    assert str(theirs.pk) not in {log["id"] for log in data["logs"]}
+    assert "OTHERS-NOTE" not in text
+    assert "OTHERS-MESSAGE" not in text
+    assert other_patient.last_name not in text
+
+
+def test_my_export_page_is_the_callers_own(
+    patient: Patient, other_patient: Patient, record: dict[str, Any]
+) -> None:
+    response = client_for(other_patient.user).get(reverse("rehab:my_export"))
+    assert response.status_code == 200
+    assert other_patient.last_name in response.content.decode()
+    assert "Hi, this is Jo Bloggs" not in response.content.decode()
+    assert patient.last_name not in response.content.decode()
+
+    mine = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    assert "Hi, this is Jo Bloggs" in mine
+    assert "Sore after the walk" in mine
+
+
+def test_patient_export_leaves_out_draft_plans_the_clinic_export_has_them(
+    admin: Clinician, patient: Patient
+) -> None:
+    factories.PlanFactory(patient=patient, status="draft", name="Draft plan")
+    mine = json.loads(client_for(patient.user).get(reverse("rehab:my_export_json")).content)
+    clinic = json.loads(
+        client_for(admin.user).get(_url("rehab:patient_export_json", patient)).content
+    )
+    assert mine["plans"] == []
+    assert [p["name"] for p in clinic["plans"]] == ["Draft plan"]
+
+
+def test_clinic_export_json(admin: Clinician, patient: Patient, record: dict[str, Any]) -> None:
+    response = client_for(admin.user).get(_url("rehab:patient_export_json", patient))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="rehab-export-')
+    data = json.loads(response.content)
+    assert [log["id"] for log in data["logs"]] == [str(record["log"].pk)]
+
+
+def test_links_to_the_exports(admin: Clinician, clinician: Clinician, patient: Patient) -> None:
+    page = client_for(admin.user).get(_url("rehab:patient_detail", patient)).content.decode()
+    assert _url("rehab:patient_export", patient) in page
+    assert _url("rehab:patient_erase", patient) in page
+    page = client_for(clinician.user).get(_url("rehab:patient_detail", patient)).content.decode()
+    assert _url("rehab:patient_erase", patient) not in page
+    page = client_for(patient.user).get(reverse("rehab:my_plan")).content.decode()
+    assert reverse("rehab:my_export_json") in page
+
+
+# --- Audit -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MY_ROUTES)
+def test_my_export_is_audited_as_export(name: str, patient: Patient) -> None:
+    assert client_for(patient.user).get(reverse(name)).status_code == 200
+    events = list(AccessEvent.objects.filter(patient=patient))
+    assert [(e.action, e.actor_id, e.what) for e in events] == [
+        ("export", patient.user.pk, f"rehab:{name.split(':')[1]}")
+    ]
+
+
+@pytest.mark.parametrize("name", ["rehab:patient_export", "rehab:patient_export_json"])
+def test_clinic_export_is_audited_as_export(name: str, admin: Clinician, patient: Patient) -> None:
+    assert client_for(admin.user).get(_url(name, patient)).status_code == 200
+    events = list(AccessEvent.objects.filter(patient_ref=patient.pk))
+    assert [(e.action, e.actor_id, e.actor_role, e.patient_id) for e in events] == [
+        ("export", admin.user.pk, "clinician:admin", patient.pk)
+    ]
+
+
+def test_refused_export_is_not_audited(clinician: Clinician, patient: Patient) -> None:
+    client_for(clinician.user).get(_url("rehab:patient_export_json", patient))
+    assert not AccessEvent.objects.filter(action="export").exists()
+
+
+# --- Erasure ---------------------------------------------------------------------------------
+
+
+def _counts(patient: Patient) -> dict[str, int]:
+    return {
+        "logs": ExerciseLog.objects.filter(patient=patient).count(),
+        "checkins": CheckIn.objects.filter(patient=patient).count(),
+        "atrs": AtrsResponse.objects.filter(patient=patient).count(),
+        "measurements": Measurement.objects.filter(patient=patient).count(),
+        "messages": Message.objects.filter(patient=patient).count(),
+    }
+
+
+def _snapshot(patient: Patient) -> tuple[Any, ...]:
+    patient.refresh_from_db()
+    user = patient.user
+    assert user is not None
+    user.refresh_from_db()
+    return (
+        patient.first_name,
+        patient.last_name,
+        patient.email,
+        patient.status,
+        user.email,
+        user.is_active,
+        user.password,
+        tuple(Message.objects.filter(patient=patient).values_list("body", flat=True)),
+        tuple(ExerciseLog.objects.filter(patient=patient).values_list("note", flat=True)),
+    )
+
+
+def test_erase_refuses_a_patient_not_discharged(
+    admin: Clinician, patient: Patient, record: dict[str, Any]
+) -> None:
+    before = _snapshot(patient)
+    response = client_for(admin.user).post(
+        _url("rehab:patient_erase", patient), {"confirmation": "ERASE"}
+    )
+    assert response.status_code == 400
+    assert "Only a discharged patient can be erased" in response.content.decode()
+    assert _snapshot(patient) == before
+    assert not AccessEvent.objects.filter(action="erase").exists()
+
+
+@pytest.mark.parametrize("typed", ["", "erase", "ERASED", "yes"])
+def test_erase_refuses_a_wrong_confirmation(
+    typed: str, admin: Clinician, patient: Patient, record: dict[str, Any]
+) -> None:
+    _discharged(patient)
+    before = _snapshot(patient)
+    response = client_for(admin.user).post(
+        _url("rehab:patient_erase", patient), {"confirmation": typed}
+    )
+    assert response.status_code == 400
+    assert "Type the word ERASE" in response.content.decode()
+    assert _snapshot(patient) == before
+    assert not AccessEvent.objects.filter(action="erase").exists()
+
+
+def test_erase_page_says_what_to_type(admin: Clinician, patient: Patient) -> None:
+    _discharged(patient)
+    page = client_for(admin.user).get(_url("rehab:patient_erase", patient)).content.decode()
+    assert "<strong>ERASE</strong>" in page
+    assert 'name="confirmation"' in page
+
+
+def test_erase_anonymises_and_keeps_the_clinical_rows(
+    admin: Clinician, patient: Patient, record: dict[str, Any]
+) -> None:
+    _discharged(patient)
+    Patient.objects.filter(pk=patient.pk).update(date_of_birth="1980-01-02")
+    user = patient.user
+    assert user is not None
+    AuthToken.objects.create(user=user)
+    Invitation.objects.create(
+        patient=patient, token_hash="x" * 64, expires_at=timezone.now() + dt.timedelta(days=1)
+    )
+    counts = _counts(patient)
+    patient_client = client_for(user)
+    old_email = user.email
+    assert Client().login(email=old_email, password=factories.PASSWORD)
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    AccessAttempt.objects.create(
+        username=old_email, ip_address="192.0.2.1", user_agent="x", failures_since_start=1
+    )
+    AccessLog.objects.create(username=old_email, ip_address="192.0.2.1", user_agent="x")
+    assert UserSession.objects.filter(user=user).exists()
+
+    response = client_for(admin.user).post(
+        _url("rehab:patient_erase", patient), {"confirmation": " ERASE "}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == _url("rehab:patient_detail", patient)
+    patient.refresh_from_db()
+    user.refresh_from_db()
+    assert patient.first_name == "Erased"
+    assert patient.last_name == f"patient {patient.pk}"
+    assert patient.email == ""
+    assert patient.date_of_birth is None
+    assert patient.status == Patient.Status.ARCHIVED
+    assert user.email == f"erased-{patient.pk}@invalid"
+    assert user.full_name == ""
+    assert not user.is_active
+    assert not user.has_usable_password()
+    assert not AuthToken.objects.filter(user=user).exists()
+    assert not Invitation.objects.filter(patient=patient).exists()
+    assert not UserSession.objects.filter(user=user).exists()
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not AccessAttempt.objects.filter(username__iexact=old_email).exists()
+    assert not AccessLog.objects.filter(username__iexact=old_email).exists()
+    assert _counts(patient) == counts
+    assert set(Message.objects.filter(patient=patient).values_list("body", flat=True)) == {
+        "[erased]"
+    }
+    for model in (ExerciseLog, CheckIn, Measurement):
+        assert set(model.objects.filter(patient=patient).values_list("note", flat=True)) == {""}
+    assert AtrsResponse.objects.get(pk=record["atrs"].pk).total == 50
+
+    # The patient can no longer sign in, and their open session has ended.
+    assert not Client().login(email=user.email, password=factories.PASSWORD)
+    assert not Client().login(email=old_email, password=factories.PASSWORD)
+    assert patient_client.get(reverse("rehab:today")).status_code == 302
+
+    # The export shows nothing that identifies them.
+    data = json.loads(
+        client_for(admin.user).get(_url("rehab:patient_export_json", patient)).content
+    )
+    assert "Jo Bloggs" not in json.dumps(data)
+    assert len(data["logs"]) == counts["logs"]
+
+
+def test_erase_is_audited_as_erase(admin: Clinician, patient: Patient) -> None:
+    _discharged(patient)
+    client_for(admin.user).post(_url("rehab:patient_erase", patient), {"confirmation": "ERASE"})
+    events = list(AccessEvent.objects.filter(patient_ref=patient.pk))
+    assert [(e.action, e.actor_id, e.method, e.patient_id) for e in events] == [
+        ("erase", admin.user.pk, "POST", patient.pk)
+    ]
+
+
+def test_erase_service_checks_the_actor_and_the_status(
+    admin: Clinician, clinician: Clinician, patient: Patient
+) -> None:
+    with pytest.raises(ValidationError):
+        patient_erase(patient=patient, by=admin.user)  # not discharged
+    _discharged(patient)
+    with pytest.raises(ValidationError):
+        patient_erase(patient=patient, by=clinician.user)  # not an admin
+    with pytest.raises(ValidationError):
+        patient_erase(patient=patient, by=factories.ClinicAdminFactory().user)  # other clinic
+    patient.refresh_from_db()
+    assert patient.status == Patient.Status.DISCHARGED
+    erased = patient_erase(patient=patient, by=admin.user)
+    assert erased.full_name == f"Erased patient {patient.pk}"

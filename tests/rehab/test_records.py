@@ -156,6 +156,14 @@ def test_my_export_page_is_the_callers_own(
     assert "Sore after the walk" in mine
 
 
+def test_the_export_page_names_red_flags_in_plain_words(patient: Patient) -> None:
+    factories.CheckInFactory(patient=patient, flag_pe=True, flag_rerupture=True)
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    assert "breathlessness, chest pain or coughing blood" in html
+    assert "pop or snap, a gap, unable to rise on toes" in html
+    assert "calf pain, swelling, warmth or discolouration" not in html
+
+
 def test_patient_export_leaves_out_draft_plans_the_clinic_export_has_them(
     admin: Clinician, patient: Patient
 ) -> None:

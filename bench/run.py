@@ -22,6 +22,8 @@ and the targets met or missed. Configuration (environment):
     BENCH_DATABASE_URL postgres://postgres@127.0.0.1:5432/rehab_bench; the database is created
                        if missing and its scale data replaced (its name must contain "bench")
     BENCH_OUTPUT       where to write the results as JSON (default: a temporary file)
+    BENCH_REDIS_URL    Redis for the cache and sessions (default redis://127.0.0.1:6379/14;
+                       empty: none)
 """
 
 from __future__ import annotations
@@ -122,6 +124,22 @@ def say(message: str) -> None:
 # --- The database and the server ------------------------------------------------------------
 
 
+def shared_cache_url() -> str:
+    """Redis for the cache and cached sessions, as in production (``BENCH_REDIS_URL``; set it
+    empty to bench without), flushed for a clean start; empty when Redis does not answer."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14").strip()
+    if not url:
+        return ""
+    import redis  # noqa: PLC0415 (a dependency of the project's settings)
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except redis.exceptions.RedisError as exc:
+        say(f"Redis at {url} does not answer ({exc}); sessions stay in the database only")
+        return ""
+    return url
+
+
 def server_environment(config: Config, static_root: str) -> dict[str, str]:
     """Production-like settings for gunicorn, the management commands and this process."""
     env = dict(os.environ)
@@ -141,6 +159,7 @@ def server_environment(config: Config, static_root: str) -> dict[str, str]:
             "BENCH_STATIC_ROOT": static_root,
             "LOG_LEVEL": "WARNING",
             "EMAIL_BACKEND": "console",
+            "REDIS_URL": shared_cache_url(),
         }
     )
     return env

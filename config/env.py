@@ -102,3 +102,25 @@ def env_database(
         msg = f"{name} names no database; expected postgres://user@host:port/name."
         raise ImproperlyConfigured(msg)
     return config
+
+
+def env_caches(name: str, *, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Django's ``CACHES`` from a Redis URL (a cache shared by every server process), else a
+    cache in each process's memory.
+
+    Only ``redis://``, ``rediss://`` and ``unix://`` URLs are accepted.
+    """
+    source = os.environ if environ is None else environ
+    url = source.get(name, "").strip()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.split("://", 1)[0] not in {"redis", "rediss", "unix"} or "://" not in url:
+        msg = f"{name} must be a Redis URL (redis://host:6379/0), not {url.split(':', 1)[0]!r}."
+        raise ImproperlyConfigured(msg)
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "rehab",
+        }
+    }

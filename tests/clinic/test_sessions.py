@@ -189,3 +189,53 @@ def test_a_session_without_a_row_gets_one(clinician: Clinician) -> None:
     UserSession.objects.all().delete()
     assert here.get(SESSIONS).status_code == 200
     assert _row(here).user == clinician.user
+
+
+# --- With Redis: sessions read from the shared cache (``REDIS_URL`` in production) ----------
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_sessions(settings: Any) -> Any:
+    """Sessions in ``cached_db`` over a Redis database of the tests' own (skipped without
+    Redis; ``.ci/run`` starts it)."""
+    import redis  # noqa: PLC0415
+
+    connection = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
+    try:
+        connection.flushdb()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"Redis is not running at {REDIS_TEST_URL}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    yield connection
+    connection.flushdb()
+
+
+def test_with_cached_sessions_ending_one_signs_that_browser_out(
+    redis_sessions: Any, clinician: Clinician
+) -> None:
+    here = _signed_in_client(clinician.user)
+    there = _signed_in_client(clinician.user)
+    assert _is_signed_in(there)
+    assert redis_sessions.dbsize() >= 2  # the sessions are in the cache
+    here.post(END, {"session": _row(there).pk})
+    assert not _is_signed_in(there)  # not served from a stale cache entry
+    assert _is_signed_in(here)
+
+
+def test_with_cached_sessions_a_password_change_ends_the_other_sessions(
+    redis_sessions: Any, clinician: Clinician
+) -> None:
+    there = _signed_in_client(clinician.user)
+    assert _is_signed_in(there)
+    user = User.objects.get(pk=clinician.user.pk)
+    user.set_password("a-brand-new-long-passphrase-42")
+    user.save()
+    assert not _is_signed_in(there)

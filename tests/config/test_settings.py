@@ -99,3 +99,67 @@ def test_env_list_splits_on_commas() -> None:
         "a.org",
         "b.org",
     ]
+
+
+# --- The cache and sessions ----------------------------------------------------------------
+
+
+def test_no_redis_url_means_a_cache_per_process() -> None:
+    from config.env import env_caches  # noqa: PLC0415
+
+    assert env_caches("REDIS_URL", environ={})["default"]["BACKEND"].endswith("LocMemCache")
+    assert env_caches("REDIS_URL", environ={"REDIS_URL": " "})["default"]["BACKEND"].endswith(
+        "LocMemCache"
+    )
+
+
+@pytest.mark.parametrize("url", ["redis://127.0.0.1:6379/0", "rediss://cache.example:6380/1"])
+def test_a_redis_url_selects_the_redis_cache(url: str) -> None:
+    from config.env import env_caches  # noqa: PLC0415
+
+    cache = env_caches("REDIS_URL", environ={"REDIS_URL": url})["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == url
+
+
+@pytest.mark.parametrize("url", ["memcached://127.0.0.1:11211", "127.0.0.1:6379", "redis"])
+def test_a_url_that_is_not_redis_is_refused_with_its_name(url: str) -> None:
+    from config.env import env_caches  # noqa: PLC0415
+
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env_caches("REDIS_URL", environ={"REDIS_URL": url})
+
+
+def test_a_bad_redis_url_stops_start_up_with_its_name() -> None:
+    result = run_check(DEBUG="1", REDIS_URL="memcached://127.0.0.1:11211")
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr
+
+
+def test_sessions_live_in_the_database_unless_the_cache_is_shared() -> None:
+    from django.conf import settings  # noqa: PLC0415
+
+    # The tests run without REDIS_URL: a per-process cache must not hold sessions.
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import django, os; django.setup(); from django.conf import settings; "
+                "print(settings.SESSION_ENGINE)"
+            ),
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DEBUG": "1",
+            "REDIS_URL": "redis://127.0.0.1:6379/15",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "django.contrib.sessions.backends.cached_db"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -96,3 +98,31 @@ def test_the_focus_clinician_keeps_300_patients_at_both_sizes() -> None:
         output="",
     )
     assert config.focus_patients == 300
+
+
+@pytest.mark.django_db
+def test_two_factor_sign_in_for_the_bench_clinician(settings: Any) -> None:
+    from bench.run import _two_factor_code, force_login  # noqa: PLC0415
+
+    settings.MFA_REQUIRED = True
+    patient = factories.PatientFactory()
+    assert patient.user is not None
+    assert _two_factor_code(patient.user.email) == ""  # nothing asked of a patient
+
+    admin = factories.ClinicAdminFactory().user
+    code = _two_factor_code(admin.email)
+    assert len(code) == 6
+    assert code.isdigit()
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/clinic/")["Location"].startswith("/account/mfa/verify/")
+    assert (
+        client.post("/account/mfa/verify/", {"code": code, "next": "/clinic/"}).status_code == 302
+    )
+    assert client.get("/clinic/").status_code == 200
+
+    # The fallback session is made already verified.
+    session = force_login(admin.email, reason="test")
+    direct = Client()
+    direct.cookies["sessionid"] = session.cookie.split(";")[0].split("=", 1)[1]
+    assert direct.get("/clinic/").status_code == 200

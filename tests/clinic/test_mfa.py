@@ -457,3 +457,23 @@ def test_those_who_must_use_it_cannot_turn_it_off(make_user: Any, clock: Any) ->
 def test_managing_it_needs_a_sign_in() -> None:
     for path in (RECOVERY, TURN_OFF):
         assert goes_to(Client().get(path), "/accounts/login/")
+
+
+@pytest.mark.usefixtures("enforced")
+def test_the_policy_costs_one_query_and_none_for_staff(django_assert_num_queries: Any) -> None:
+    patient = User.objects.get(pk=patient_user().pk)
+    admin = User.objects.get(pk=factories.ClinicAdminFactory(clinic__requires_mfa=False).user.pk)
+    plain = User.objects.get(pk=therapist(requires_mfa=False).pk)
+    required = User.objects.get(pk=therapist(requires_mfa=True).pk)
+    staff = factories.StaffFactory()
+    with django_assert_num_queries(4):
+        assert not mfa.mfa_required(patient)
+        assert mfa.mfa_required(admin)
+        assert not mfa.mfa_required(plain)
+        assert mfa.mfa_required(required)
+    with django_assert_num_queries(0):
+        assert mfa.mfa_required(staff)
+    TOTPDevice.objects.create(user=patient, name=mfa.TOTP_NAME, confirmed=False)
+    assert not mfa.mfa_required(patient)  # a device not yet confirmed does not count
+    TOTPDevice.objects.filter(user=patient).update(confirmed=True)
+    assert mfa.mfa_required(patient)

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.db.models import (
     Case,
@@ -139,36 +140,53 @@ def phase_on(plan: Plan, day: dt.date) -> PlanPhase | None:
 def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     """What the Today page shows: the live exercises of the phase in force on ``day`` (the
     patient's local today by default), due or not, and the patient's logs for them that day.
-    Five queries, whatever the size of the plan or history."""
+
+    Four queries, whatever the size of the plan or history: the active plan with its current
+    phase and the phase in force on ``day`` (``phase_on``'s rule, as a subquery); the phase's
+    live prescriptions with their exercises; the exercises' equipment; the day's logs. One more
+    only while a phase change effective after ``day`` has already moved the plan on (the phase
+    in force is then not the current one)."""
     day = day or patient.local_today()
-    plan = active_plan(patient)  # 1
+    phase_on_day = (
+        PhaseChange.objects.filter(plan=OuterRef("pk"), effective_on__lte=day)
+        .order_by("-effective_on", "-changed_at", "-pk")
+        .values("to_phase_id")[:1]
+    )
+    plan = (  # 1
+        Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE)
+        .select_related("current_phase")
+        .annotate(phase_on_day_id=Subquery(phase_on_day))
+        .first()
+    )
     if plan is None:
         return Today(patient=patient, day=day, plan=plan, phase=None, week=None)
-    phase = phase_on(plan, day)  # 2
-    if phase is None:
+    phase_id = plan.phase_on_day_id or plan.current_phase_id
+    if phase_id is None:
         return Today(patient=patient, day=day, plan=plan, phase=None, week=plan.week_on(day))
-    phase.plan = plan
+    phase = plan.current_phase
+    if phase is None or phase.pk != phase_id:
+        phase = PlanPhase.objects.get(pk=phase_id)  # (1b) only in the case above
+    phase.plan = plan  # its dates need the plan: no query for it
     prescriptions = list(
-        # 3 prescriptions + exercises, 4 equipment, 5 the day's logs
+        # 2 prescriptions + exercises, 3 equipment
         Prescription.objects.filter(phase=phase, retired_at__isnull=True)
         .select_related("exercise")
-        .prefetch_related(
-            "exercise__equipment",
-            Prefetch(
-                "logs",
-                queryset=ExerciseLog.objects.filter(patient=patient, date=day).order_by(
-                    "created_at"
-                ),
-                to_attr="logs_today",
-            ),
-        )
+        .prefetch_related("exercise__equipment")
         .order_by("order", "pk")
     )
+    logs: dict[int, list[ExerciseLog]] = {rx.pk: [] for rx in prescriptions}
+    if prescriptions:
+        by_pk = {rx.pk: rx for rx in prescriptions}
+        for log in ExerciseLog.objects.filter(  # 4
+            patient=patient, date=day, prescription_id__in=list(by_pk)
+        ).order_by("created_at"):
+            log.prescription = by_pk[log.prescription_id]  # no query for it
+            logs[log.prescription_id].append(log)
     items = [
         TodayItem(
             prescription=rx,
             due=is_due_on(days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day),
-            logs=rx.logs_today,
+            logs=logs[rx.pk],
         )
         for rx in prescriptions
     ]
@@ -216,12 +234,6 @@ class Adherence:
         return [(week, e, n) for week, (e, n) in sorted(weeks.items())]
 
 
-def _phase_timeline(changes: Sequence[PhaseChange]) -> list[tuple[dt.date, int]]:
-    """(effective date, phase id) in order; on a day with several changes the last one wins."""
-    ordered = sorted(changes, key=lambda c: (c.effective_on, c.changed_at, c.pk))
-    return [(c.effective_on, c.to_phase_id) for c in ordered]
-
-
 def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | None:
     current = None
     for effective_on, phase_id in timeline:
@@ -233,13 +245,20 @@ def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | Non
 
 
 def adherence_for_patients(
-    patients: Iterable[Patient], *, start: dt.date, end: dt.date
+    patients: Iterable[Patient],
+    *,
+    start: dt.date,
+    end: dt.date,
+    plans: Iterable[Plan] | None = None,
 ) -> dict[int, Adherence]:
     """Adherence of each patient's active plan from ``start`` to ``end`` (inclusive).
 
     Prescribed sessions per day come from the phase that was current that day (the plan's
     phase history) and each prescription's days per week and times per day; done sessions are
-    logs, at most the prescribed number per prescription and day. Four queries in all.
+    logs, at most the prescribed number per prescription and day. Four queries in all: the
+    active plans, their phase changes, the prescriptions of the phases in force in the range
+    only, and the day's log counts; three when ``plans`` gives the patients' active plans
+    already read (``active_plans_for_patients``). Rows are read as tuples, not models.
     """
     patients = list(patients)
     patient_ids = [p.pk for p in patients]
@@ -247,52 +266,121 @@ def adherence_for_patients(
     result = {pid: Adherence(days=[DayAdherence(day=d) for d in days]) for pid in patient_ids}
     if not patient_ids or not days:
         return result
-    plans = list(  # 1
-        Plan.objects.filter(patient_id__in=patient_ids, status=Plan.Status.ACTIVE).only(
-            "pk", "patient_id", "anchor_date"
-        )
-    )
-    plan_by_id = {plan.pk: plan for plan in plans}
-    changes: dict[int, list[PhaseChange]] = defaultdict(list)
-    for change in PhaseChange.objects.filter(plan_id__in=plan_by_id).only(  # 2
-        "pk", "plan_id", "to_phase_id", "effective_on", "changed_at"
+    plan_rows = _active_plan_rows(patient_ids, plans)  # 1 (none if ``plans`` is given)
+    if not plan_rows:
+        return result
+    changes: dict[int, list[tuple[dt.date, dt.datetime, int, int]]] = defaultdict(list)
+    for plan_id, effective_on, changed_at, change_pk, to_phase_id in (
+        PhaseChange.objects.filter(plan_id__in=[row[0] for row in plan_rows])  # 2
+        .order_by()
+        .values_list("plan_id", "effective_on", "changed_at", "pk", "to_phase_id")
     ):
-        changes[change.plan_id].append(change)
-    rx_by_phase: dict[int, list[Prescription]] = defaultdict(list)
-    for rx in (
-        Prescription.objects.filter(phase__plan_id__in=plan_by_id)  # 3
-        .only("pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at")
-        .order_by()  # the model's default ordering would join and sort every plan
-    ):
-        rx_by_phase[rx.phase_id].append(rx)
-    done_counts: dict[tuple[int, dt.date], int] = {}
-    for row in (  # 4
-        ExerciseLog.objects.filter(patient_id__in=patient_ids, date__gte=start, date__lte=end)
-        .values("prescription_id", "date")
-        .annotate(n=Count("pk"))
-    ):
-        done_counts[(row["prescription_id"], row["date"])] = row["n"]
+        changes[plan_id].append((effective_on, changed_at, change_pk, to_phase_id))
+    # The phase in force on each day of the range, per plan (the last change effective by then;
+    # on a day with several changes the last one made wins).
+    phase_by_day: dict[int, list[int | None]] = {}
+    for plan_id, _patient_id, _anchor in plan_rows:
+        timeline = [(c[0], c[3]) for c in sorted(changes[plan_id])]
+        phase_by_day[plan_id] = [_phase_id_on(timeline, day) for day in days]
     # A prescription made at 20:00 UTC is already "tomorrow" in Auckland: judge in local days.
     tz_by_patient = {p.pk: p.tz for p in patients}
-    for plan in plans:
-        tz = tz_by_patient.get(plan.patient_id)
-        timeline = _phase_timeline(changes[plan.pk])
-        for day_row in result[plan.patient_id].days:
-            phase_id = _phase_id_on(timeline, day_row.day)
-            if phase_id is None:
-                continue
-            for rx in rx_by_phase[phase_id]:
-                if not _live_on(rx, day_row.day, tz) or not is_due_on(
-                    days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day_row.day
-                ):
-                    continue
-                day_row.expected += rx.times_per_day
-                day_row.done += min(done_counts.get((rx.pk, day_row.day), 0), rx.times_per_day)
+    tz_by_phase: dict[int, dt.tzinfo] = {}
+    for plan_id, patient_id, _anchor in plan_rows:
+        for pid in phase_by_day[plan_id]:
+            if pid is not None:
+                tz_by_phase[pid] = tz_by_patient.get(patient_id) or dt.UTC
+    if not tz_by_phase:  # no phase in force on any day of the range
+        return result
+    rx_by_phase = _prescriptions_by_phase(tz_by_phase)  # 3
+    done_counts: dict[tuple[int, dt.date], int] = {
+        (rx_id, day): n
+        for rx_id, day, n in (
+            ExerciseLog.objects.filter(  # 4
+                patient_id__in=patient_ids, date__gte=start, date__lte=end
+            )
+            .order_by()
+            .values("prescription_id", "date")
+            .annotate(n=Count("pk"))
+            .values_list("prescription_id", "date", "n")
+        )
+    }
+    for plan_id, patient_id, anchor in plan_rows:
+        for day_row, phase_id in zip(result[patient_id].days, phase_by_day[plan_id], strict=True):
+            if phase_id is not None:
+                _count_day(day_row, rx_by_phase[phase_id], done_counts, anchor=anchor)
     return result
 
 
-def adherence_for_patient(patient: Patient, *, start: dt.date, end: dt.date) -> Adherence:
-    return adherence_for_patients([patient], start=start, end=end)[patient.pk]
+def _count_day(
+    day_row: DayAdherence,
+    prescriptions: list[tuple[int, int, int, dt.date, dt.date | None]],
+    done_counts: dict[tuple[int, dt.date], int],
+    *,
+    anchor: dt.date,
+) -> None:
+    """Add the sessions prescribed on the day (by the phase's prescriptions live and due that
+    day) and those done, at most the prescribed number per prescription."""
+    day = day_row.day
+    for pk, times, days_per_week, live_from, retired_from in prescriptions:
+        if live_from > day or (retired_from is not None and retired_from <= day):
+            continue
+        if not is_due_on(days_per_week=days_per_week, anchor=anchor, day=day):
+            continue
+        day_row.expected += times
+        day_row.done += min(done_counts.get((pk, day), 0), times)
+
+
+def _active_plan_rows(
+    patient_ids: list[int], plans: Iterable[Plan] | None
+) -> list[tuple[int, int, dt.date]]:
+    """(pk, patient id, anchor date) of the patients' active plans: from ``plans`` if given,
+    else one query."""
+    if plans is not None:
+        wanted = set(patient_ids)
+        return [
+            (plan.pk, plan.patient_id, plan.anchor_date)
+            for plan in plans
+            if plan.status == Plan.Status.ACTIVE and plan.patient_id in wanted
+        ]
+    return list(
+        Plan.objects.filter(patient_id__in=patient_ids, status=Plan.Status.ACTIVE)
+        .order_by()
+        .values_list("pk", "patient_id", "anchor_date")
+    )
+
+
+def _prescriptions_by_phase(
+    tz_by_phase: dict[int, dt.tzinfo],
+) -> dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]]:
+    """The prescriptions of the phases ``tz_by_phase`` names, retired ones too, by phase: (pk,
+    times per day, days per week, first local day live, first local day retired or None), the
+    days in the time zone of the phase's patient. One query."""
+    by_phase: dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]] = defaultdict(list)
+    for pk, phase_id, times, days_per_week, created_at, retired_at in (
+        Prescription.objects.filter(phase_id__in=list(tz_by_phase))
+        .order_by()  # the model's default ordering would sort every row
+        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at")
+    ):
+        tz = tz_by_phase[phase_id]
+        by_phase[phase_id].append(
+            (
+                pk,
+                times,
+                days_per_week,
+                created_at.astimezone(tz).date(),
+                retired_at.astimezone(tz).date() if retired_at is not None else None,
+            )
+        )
+    return by_phase
+
+
+def adherence_for_patient(
+    patient: Patient, *, start: dt.date, end: dt.date, plan: Plan | None = None
+) -> Adherence:
+    """``adherence_for_patients`` for one patient; ``plan``, if given, is their active plan
+    already read (one query fewer)."""
+    plans = None if plan is None else [plan]
+    return adherence_for_patients([patient], start=start, end=end, plans=plans)[patient.pk]
 
 
 # --- Pain, alerts, scores ----------------------------------------------------------------
@@ -312,9 +400,16 @@ def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
     """The most recent pain each patient reported in the last 30 days, on an exercise log or a
     check-in (the later wins). One query: a correlated subquery per patient reads just the
     newest row through the (patient, date) indexes, whatever the length of the history."""
-    ids = [p.pk for p in patients]
+    return _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=False)[0]
+
+
+def _last_pain_and_open_alerts(
+    ids: list[int], *, open_alerts: bool
+) -> tuple[dict[int, PainPoint], dict[int, int]]:
+    """``last_pain_for_patients`` and, if ``open_alerts``, ``open_alert_counts`` (by the
+    partial index of open alerts) in the same single query."""
     if not ids:
-        return {}
+        return {}, {}
     cutoff = _recent_cutoff()
     newest_log = ExerciseLog.objects.filter(
         patient=OuterRef("pk"), pain__isnull=False, date__gte=cutoff
@@ -322,18 +417,26 @@ def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
     newest_checkin = CheckIn.objects.filter(patient=OuterRef("pk"), date__gte=cutoff).order_by(
         "-date"
     )
-    rows = (
-        Patient.objects.filter(pk__in=ids)
-        .order_by()
-        .annotate(
-            log_date=Subquery(newest_log.values("date")[:1]),
-            log_pain=Subquery(newest_log.values("pain")[:1]),
-            checkin_date=Subquery(newest_checkin.values("date")[:1]),
-            checkin_pain=Subquery(newest_checkin.values("pain_at_rest")[:1]),
+    annotations: dict[str, Any] = {
+        "log_date": Subquery(newest_log.values("date")[:1]),
+        "log_pain": Subquery(newest_log.values("pain")[:1]),
+        "checkin_date": Subquery(newest_checkin.values("date")[:1]),
+        "checkin_pain": Subquery(newest_checkin.values("pain_at_rest")[:1]),
+    }
+    if open_alerts:
+        annotations["open_alerts"] = Subquery(
+            Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
+            .order_by()
+            .values("patient")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
         )
-        .values("pk", "log_date", "log_pain", "checkin_date", "checkin_pain")
+    rows = cast(
+        "Iterable[dict[str, Any]]",
+        Patient.objects.filter(pk__in=ids).order_by().values("pk", **annotations),
     )
     latest: dict[int, PainPoint] = {}
+    alerts: dict[int, int] = {}
     for row in rows:
         if row["checkin_date"] is not None and (
             row["log_date"] is None or row["checkin_date"] > row["log_date"]
@@ -341,7 +444,9 @@ def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
             latest[row["pk"]] = PainPoint(row["checkin_date"], row["checkin_pain"], "checkin")
         elif row["log_date"] is not None:
             latest[row["pk"]] = PainPoint(row["log_date"], row["log_pain"], "log")
-    return latest
+        if row.get("open_alerts"):
+            alerts[row["pk"]] = row["open_alerts"]
+    return latest, alerts
 
 
 def _recent_cutoff() -> dt.date:
@@ -475,17 +580,17 @@ def adherence_window(today: dt.date) -> tuple[dt.date, dt.date]:
 def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[PatientRow]:
     """Plan, phase, week, 7-day adherence, last pain and open alerts for each patient.
 
-    Eight queries whatever the number of patients: active plans (1), adherence (4),
-    last pain (2), open alert counts (1).
+    Five queries whatever the number of patients: active plans with their current phases (1);
+    adherence of those plans (3: phase changes, prescriptions, log counts); last pain and open
+    alert counts (1, a subquery per patient).
     """
     patients = list(patients)
     if not patients:
         return []
     plans = active_plans_for_patients(patients)
     start, end = adherence_window(today)
-    adherence = adherence_for_patients(patients, start=start, end=end)
-    pain = last_pain_for_patients(patients)
-    alerts = open_alert_counts(patients)
+    adherence = adherence_for_patients(patients, start=start, end=end, plans=plans.values())
+    pain, alerts = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
     rows = []
     for patient in patients:
         plan = plans.get(patient.pk)
@@ -599,6 +704,26 @@ class AtrsOffer:
 
     request: AtrsRequest | None = None
     week: int | None = None
+    request_id: int | None = None
+
+    @property
+    def requested(self) -> bool:
+        """The clinic asked for it (else ``week`` is the scheduled week)."""
+        return self.request is not None or self.request_id is not None
+
+
+def _atrs_window(patient: Patient, day: dt.date) -> tuple[int, dt.date] | None:
+    """The ATRS week ``day`` falls in (6, 12, 26 or 52 from the anchor date) and its first
+    day, else None."""
+    week = patient.week_on(day)
+    if week not in clinical.ATRS_OFFER_WEEKS:
+        return None
+    return week, patient.anchor_date + dt.timedelta(weeks=week)
+
+
+def _atrs_answered_in(start: dt.date) -> QuerySet[AtrsResponse]:
+    """The patient's (``OuterRef("pk")`` or filtered further) answers in the week from ``start``."""
+    return AtrsResponse.objects.filter(date__gte=start, date__lt=start + dt.timedelta(days=7))
 
 
 def atrs_offer(patient: Patient, *, day: dt.date) -> AtrsOffer | None:
@@ -611,15 +736,46 @@ def atrs_offer(patient: Patient, *, day: dt.date) -> AtrsOffer | None:
         .first()
     )
     if request is not None:
-        return AtrsOffer(request=request)
-    week = patient.week_on(day)
-    if week not in clinical.ATRS_OFFER_WEEKS:
+        return AtrsOffer(request=request, request_id=request.pk)
+    window = _atrs_window(patient, day)
+    if window is None:
         return None
-    window_start = patient.anchor_date + dt.timedelta(weeks=week)
-    answered = AtrsResponse.objects.filter(
-        patient=patient, date__gte=window_start, date__lt=window_start + dt.timedelta(days=7)
-    ).exists()
+    week, start = window
+    answered = _atrs_answered_in(start).filter(patient=patient).exists()
     return None if answered else AtrsOffer(week=week)
+
+
+@dataclass(frozen=True)
+class TodayNotices:
+    """What the Today page reminds the patient of besides the exercises."""
+
+    checked_in: bool
+    atrs_offer: AtrsOffer | None
+
+
+def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
+    """Whether the patient has checked in on ``day`` (``checkin_on``) and the ATRS offer
+    (``atrs_offer``, without the request's row), in one query whatever the week."""
+    annotations: dict[str, Any] = {
+        "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
+        "request_id": Subquery(
+            AtrsRequest.objects.filter(patient=OuterRef("pk"), response__isnull=True)
+            .order_by("-requested_at")
+            .values("pk")[:1]
+        ),
+    }
+    window = _atrs_window(patient, day)
+    if window is not None:
+        annotations["answered"] = Exists(
+            _atrs_answered_in(window[1]).filter(patient=OuterRef("pk"))
+        )
+    row: dict[str, Any] = dict(Patient.objects.filter(pk=patient.pk).values(**annotations).get())
+    offer: AtrsOffer | None = None
+    if row["request_id"] is not None:
+        offer = AtrsOffer(request_id=row["request_id"])
+    elif window is not None and not row["answered"]:
+        offer = AtrsOffer(week=window[0])
+    return TodayNotices(checked_in=row["checked_in"], atrs_offer=offer)
 
 
 def open_atrs_request(patient: Patient) -> AtrsRequest | None:

@@ -7,6 +7,7 @@ prefetched, so a list costs the same number of queries whatever its length.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +43,26 @@ DISCLAIMER = _(
 NOTE_MAX = 2000
 STEP_MAX = 1000
 STEPS_MAX = 50
+
+
+class BuiltOnceMixin:
+    """A ModelSerializer whose fields are worked out from the model once per class, then copied.
+
+    DRF builds a ModelSerializer's fields from the model (field types, labels, validators) for
+    every serializer instance, so every nested serializer of every response: most of the cost
+    of a nested body such as ``me/today``. The result depends only on the class (its ``Meta``
+    and declared fields), never on the instance, data or context, so the first build is kept,
+    unbound, and each instance gets a deep copy, as DRF does with declared fields. Labels, help
+    texts and messages stay lazy, so the active language still applies.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        cls = type(self)
+        built = cls.__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]
+            cls._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)
 
 
 def _score(**kwargs: Any) -> serializers.IntegerField:
@@ -124,14 +145,14 @@ class DeviceSerializer(serializers.Serializer[Any]):
 # --- The library -----------------------------------------------------------------------------
 
 
-class EquipmentSerializer(serializers.ModelSerializer[Equipment]):
+class EquipmentSerializer(BuiltOnceMixin, serializers.ModelSerializer[Equipment]):
     class Meta:
         model = Equipment
         fields = ["slug", "name"]
         read_only_fields = fields
 
 
-class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
+class ExerciseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exercise]):
     """An exercise as a plan shows it: what to do and how (needs ``equipment`` prefetched)."""
 
     steps = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -333,7 +354,7 @@ class PatientSerializer(serializers.ModelSerializer[Patient]):
 # --- Plans -----------------------------------------------------------------------------------
 
 
-class PrescriptionSerializer(serializers.ModelSerializer[Prescription]):
+class PrescriptionSerializer(BuiltOnceMixin, serializers.ModelSerializer[Prescription]):
     exercise = ExerciseBriefSerializer(read_only=True)
     dose_text = serializers.CharField(read_only=True)
 
@@ -356,7 +377,7 @@ class PrescriptionSerializer(serializers.ModelSerializer[Prescription]):
         read_only_fields = fields
 
 
-class PlanPhaseBriefSerializer(serializers.ModelSerializer[PlanPhase]):
+class PlanPhaseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[PlanPhase]):
     """A phase without its exercises (needs ``plan`` set on the phase for the dates)."""
 
     exit_criteria = serializers.ListField(
@@ -447,7 +468,7 @@ class PlanUpdateSerializer(PlanVersionSerializer):
 # --- Exercise logs ---------------------------------------------------------------------------
 
 
-class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
+class ExerciseLogSerializer(BuiltOnceMixin, serializers.ModelSerializer[ExerciseLog]):
     exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
     exercise_name = serializers.CharField(source="prescription.exercise.name", read_only=True)
 
@@ -711,7 +732,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
 # --- Today ---------------------------------------------------------------------------------
 
 
-class PlanBriefSerializer(serializers.ModelSerializer[Plan]):
+class PlanBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Plan]):
     class Meta:
         model = Plan
         fields = ["id", "name", "status", "anchor_date", "version"]

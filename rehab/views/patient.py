@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
-from rehab import charts, clinical, selectors, services
+from rehab import charts, clinical, fragments, selectors, services
 from rehab.access import get_log_for_patient
 from rehab.forms_patient import (
     AtrsForm,
@@ -86,10 +86,8 @@ def _log_json(log: ExerciseLog) -> dict[str, Any]:
 
 
 def _describe(rx: Prescription, patient: Patient) -> None:
-    """Words the templates show with a prescription: which leg, the video's start time."""
+    """Words the templates show with a prescription: which leg."""
     rx.leg_text = leg_text(rx.side, patient.injured_side)  # type: ignore[attr-defined]
-    start = rx.exercise.video_start_seconds
-    rx.video_start = f"{start // 60}:{start % 60:02d}"  # type: ignore[attr-defined]
 
 
 @patient_required
@@ -97,9 +95,14 @@ def _describe(rx: Prescription, patient: Patient) -> None:
 def today(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
     day = selectors.today_for_patient(patient)
+    due = day.due_items
+    instructions = fragments.exercise_instructions(item.prescription.exercise for item in due)
     for item in day.items:
         _describe(item.prescription, patient)
+    for item in due:
+        item.instructions = instructions[item.prescription.exercise_id]  # type: ignore[attr-defined]
         item.new_uuid = uuid.uuid4()  # type: ignore[attr-defined]  # for the no-JS form
+    notices = selectors.today_notices(patient, day=day.day)
     config = {
         "timezone": patient.timezone,
         "today": day.day.isoformat(),
@@ -134,8 +137,8 @@ def today(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "today": day,
             "leg_injured": Patient.Side(patient.injured_side).label,
-            "atrs_offer": selectors.atrs_offer(patient, day=day.day),
-            "checkin": selectors.checkin_on(patient, day.day),
+            "atrs_offer": notices.atrs_offer,
+            "checked_in": notices.checked_in,
             "config": config,
         },
     )

@@ -310,10 +310,11 @@ def test_patient_list_anonymous(db: None) -> None:
 #  1 session, 2 user, 3 clinician (access check), 4 clinic;
 #  5 count for the paginator, 6 the page's patients;
 #  7 their active plans with current phases;
-#  8-11 adherence (plans, phase changes, prescriptions, log counts);
-#  12 last pain (one query: newest log and check-in per patient by subquery);
-#  13 open alert counts; 14 +1 audit event.
-PATIENT_LIST_QUERIES = 14
+#  8-10 adherence of those plans (phase changes, prescriptions of the phases in force,
+#    log counts);
+#  11 last pain and open alert counts (one query: a subquery per patient);
+#  12 +1 audit event.
+PATIENT_LIST_QUERIES = 12
 
 
 def patient_list_data(clinic: Clinic, n: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -170,8 +171,47 @@ def test_today_query_count_does_not_grow(patient: Patient) -> None:
     _grow(patient, phase, 18)
     with CaptureQueriesContext(connection) as large:
         assert len(selectors.today_for_patient(patient).items) == 20
-    # plan, phase change, prescriptions + exercises, equipment, today's logs
-    assert len(small) == len(large) == 5
+    # the plan with the phase in force (a subquery), prescriptions + exercises, equipment,
+    # today's logs
+    assert len(small) == len(large) == 4
+
+
+def test_today_reads_the_phase_in_force_when_the_plan_has_moved_on(
+    patient: Patient, django_assert_num_queries: Any
+) -> None:
+    plan, (first, second) = _plan(patient, phases=2)
+    rx = factories.PrescriptionFactory(phase=first)
+    tomorrow = patient.local_today() + dt.timedelta(days=1)
+    PhaseChange.objects.create(plan=plan, from_phase=first, to_phase=second, effective_on=tomorrow)
+    Plan.objects.filter(pk=plan.pk).update(current_phase=second)
+    # one more query, for the phase in force, only while it is not the current phase
+    with django_assert_num_queries(5):
+        today = selectors.today_for_patient(patient)
+    assert today.phase == first
+    assert today.phase.plan == plan
+    assert [i.prescription for i in today.items] == [rx]
+
+
+def test_today_without_a_phase_change_shows_the_current_phase(patient: Patient) -> None:
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan)
+    plan.current_phase = phase
+    plan.save()
+    rx = factories.PrescriptionFactory(phase=phase)
+    today = selectors.today_for_patient(patient)
+    assert today.phase == phase
+    assert [i.prescription for i in today.items] == [rx]
+
+
+def test_today_logs_know_their_prescription(
+    patient: Patient, django_assert_num_queries: Any
+) -> None:
+    _plan_obj, (phase,) = _plan(patient)
+    rx = factories.PrescriptionFactory(phase=phase)
+    factories.ExerciseLogFactory(prescription=rx, date=patient.local_today())
+    with django_assert_num_queries(4):
+        (item,) = selectors.today_for_patient(patient).items
+        assert item.logs[0].prescription.exercise.name == rx.exercise.name  # no query
 
 
 # --- adherence ------------------------------------------------------------------------------
@@ -293,6 +333,29 @@ def test_atrs_is_offered_when_the_clinic_asks(week_patient: Patient) -> None:
     assert offer is not None
     assert offer.request == request
     assert selectors.open_atrs_request(week_patient) == request
+
+
+@pytest.mark.parametrize("days", [41, 42, 48, 49, 84, 100])
+def test_today_notices_agree_with_checkin_on_and_atrs_offer(
+    week_patient: Patient, days: int, django_assert_num_queries: Any
+) -> None:
+    day = week_patient.anchor_date + dt.timedelta(days=days)
+    for step in ("nothing", "answered", "checked in", "asked"):
+        if step == "answered":
+            factories.AtrsResponseFactory(patient=week_patient, date=day)
+        elif step == "checked in":
+            factories.CheckInFactory(patient=week_patient, date=day)
+        elif step == "asked":
+            services.atrs_request_create(patient=week_patient, requested_by=None)
+        with django_assert_num_queries(1):
+            notices = selectors.today_notices(week_patient, day=day)
+        offer = selectors.atrs_offer(week_patient, day=day)
+        assert notices.checked_in == (selectors.checkin_on(week_patient, day) is not None)
+        assert (notices.atrs_offer is None) == (offer is None), step
+        if offer is not None and notices.atrs_offer is not None:
+            assert notices.atrs_offer.week == offer.week
+            assert notices.atrs_offer.requested == offer.requested
+            assert notices.atrs_offer.request_id == offer.request_id
 
 
 def test_history_by_day_lists_every_day_newest_first(patient: Patient) -> None:

@@ -12,6 +12,7 @@ Devices: one TOTP authenticator app (``otp_totp``) and one set of single-use rec
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -70,6 +71,36 @@ def mfa_required(user: Any) -> bool:
     return bool(settings.MFA_REQUIRED) and policy_requires_mfa(user)
 
 
+POLICY_SESSION_KEY = "mfa_policy"
+POLICY_TTL_SECONDS = 60
+
+
+def session_requires_mfa(request: HttpRequest, user: Any) -> bool:
+    """``mfa_required(user)`` for a request's session, asked of the database at most once a
+    minute per session (the answer is kept in the session with the time and the user's id).
+
+    A change (a clinic starts to require it, a role becomes admin, a device is set up in
+    another browser) reaches an open session within ``POLICY_TTL_SECONDS``; the browser that
+    sets a device up is verified at once."""
+    if not settings.MFA_REQUIRED:
+        return False
+    session = getattr(request, "session", None)
+    if session is None:
+        return mfa_required(user)
+    now = int(time.time())
+    kept = session.get(POLICY_SESSION_KEY)
+    if (
+        isinstance(kept, list)
+        and len(kept) == 3  # [answer, when, user id]
+        and kept[2] == user.pk
+        and 0 <= now - int(kept[1]) < POLICY_TTL_SECONDS
+    ):
+        return bool(kept[0])
+    required = mfa_required(user)
+    session[POLICY_SESSION_KEY] = [required, now, user.pk]
+    return required
+
+
 def has_confirmed_device(user: Any) -> bool:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
 
@@ -111,10 +142,12 @@ def recovery_codes_left(user: Any) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def turn_off(user: Any) -> None:
-    """Remove the user's authenticator app and recovery codes (only when their role allows)."""
+def turn_off(request: HttpRequest, user: Any) -> None:
+    """Remove the user's authenticator app and recovery codes (only when their role allows),
+    and forget this session's kept answer, so that it is not asked for a code any more."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    request.session.pop(POLICY_SESSION_KEY, None)
 
 
 @functools.cache
@@ -146,7 +179,7 @@ class MfaRequiredMiddleware:
                 and user.is_authenticated
                 and not user.is_verified()
                 and not request.path.startswith(_exempt_paths())
-                and mfa_required(user)
+                and session_requires_mfa(request, user)
             ):
                 return self._redirect(request, user)
         return self.get_response(request)

@@ -218,7 +218,7 @@ def turn_off(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("clinic:account"))
     form = ConfirmWithCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and _confirmed_by_code(request, form):
-        mfa.turn_off(request.user)
+        mfa.turn_off(request, request.user)
         messages.success(request, _("Two-factor sign-in is off."))
         return HttpResponseRedirect(reverse("clinic:account"))
     return render(

@@ -23,6 +23,8 @@ class VerifiedSessionAuthentication(SessionAuthentication):
             return None
         user = result[0]
         verified = getattr(user, "is_verified", None)
-        if mfa.mfa_required(user) and not (callable(verified) and verified()):
+        if not (callable(verified) and verified()) and mfa.session_requires_mfa(
+            request._request, user
+        ):
             return None
         return result

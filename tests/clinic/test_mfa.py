@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from clinic import mfa
-from clinic.models import User
+from clinic.models import Clinic, User
 from tests import factories
 
 SETUP = "/account/mfa/setup/"
@@ -477,3 +477,40 @@ def test_the_policy_costs_one_query_and_none_for_staff(django_assert_num_queries
     assert not mfa.mfa_required(patient)  # a device not yet confirmed does not count
     TOTPDevice.objects.filter(user=patient).update(confirmed=True)
     assert mfa.mfa_required(patient)
+
+
+@pytest.mark.usefixtures("enforced")
+def test_the_answer_is_kept_in_the_session_for_a_minute(clock: Any) -> None:
+    user = therapist(requires_mfa=False)
+    client = signed_in(user)
+    assert not goes_to(client.get("/account/"), "/account/mfa/")
+    # The clinic starts to require it: this open session is asked within a minute.
+    Clinic.objects.filter(clinicians__user=user).update(requires_mfa=True)
+    assert not goes_to(client.get("/account/"), "/account/mfa/")  # the kept answer
+    clock.shift(dt.timedelta(seconds=mfa.POLICY_TTL_SECONDS + 1))
+    assert goes_to(client.get("/account/"), SETUP)
+
+
+@pytest.mark.usefixtures("enforced")
+def test_a_kept_answer_is_for_its_own_user_only(clock: Any) -> None:
+    from django.test import RequestFactory  # noqa: PLC0415
+
+    request = RequestFactory().get("/")
+    request.session = {}  # type: ignore[assignment]
+    staff = factories.StaffFactory()
+    patient = patient_user()
+    assert mfa.session_requires_mfa(request, staff)
+    assert not mfa.session_requires_mfa(request, patient)
+    assert request.session[mfa.POLICY_SESSION_KEY] == [False, int(START.timestamp()), patient.pk]
+
+
+@pytest.mark.usefixtures("enforced")
+def test_turning_it_off_is_not_followed_by_a_code_request(clock: Any) -> None:
+    user = patient_user()
+    device, _codes = enrol(user)
+    client = signed_in(user)
+    assert goes_to(client.get("/account/"), VERIFY)  # the answer is now kept: required
+    assert goes_to(client.post(VERIFY, {"code": code_for(device), "next": "/"}), "/")
+    clock.shift(dt.timedelta(seconds=31))
+    assert goes_to(client.post(TURN_OFF, {"code": code_for(device)}), "/account/")
+    assert client.get("/account/").status_code == 200

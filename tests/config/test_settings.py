@@ -163,3 +163,25 @@ def test_sessions_live_in_the_database_unless_the_cache_is_shared() -> None:
         timeout=60,
     )
     assert result.stdout.strip() == "django.contrib.sessions.backends.cached_db"
+
+
+def test_manage_py_runs_with_development_settings_when_debug_is_unset() -> None:
+    result = run_check()  # no DEBUG, no SECRET_KEY, no DATABASE_URL
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_web_server_needs_a_secret_key_when_debug_is_unset() -> None:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit import selectors
-from clinic.access import clinician_of, get_patient_for_clinician, patient_of, patient_required
+from clinic.access import get_patient_for_clinic_admin, patient_of, patient_required
 from clinic.models import User
 
 PAGE_SIZE = 50
@@ -19,10 +19,7 @@ PAGE_SIZE = 50
 @login_required
 def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every recorded access to one patient's data. The clinic's admins only; anyone else 404."""
-    clinician = clinician_of(request.user)
-    if clinician is None or not clinician.is_clinic_admin:
-        raise Http404
-    patient = get_patient_for_clinician(request.user, pk)
+    patient = get_patient_for_clinic_admin(request.user, pk)
     page = Paginator(selectors.events_for_patient(patient), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -104,6 +104,15 @@ def get_patient_for_clinician(user: User | Any, patient_id: int | str) -> Patien
     return patient
 
 
+def get_patient_for_clinic_admin(user: User | Any, patient_id: int | str) -> Patient:
+    """Like ``get_patient_for_clinician`` but only for the clinic's admins (a patient's access
+    history, export and erasure); any other clinician, a patient or anonymous: 404."""
+    clinician = clinician_of(user)
+    if clinician is None or not clinician.is_clinic_admin:
+        raise Http404
+    return get_patient_for_clinician(user, patient_id)
+
+
 def messages_for(user: User | Any) -> Any:
     return Message.objects.filter(patient__in=patients_for(user))
 

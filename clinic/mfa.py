@@ -125,6 +125,26 @@ def match_code(user: Any, code: str) -> Device | None:
     return None
 
 
+def pending_device(user: Any) -> TOTPDevice:
+    """The user's authenticator device being set up (made when there is none)."""
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+
+
+@transaction.atomic
+def confirm_device(user: Any, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm ``device`` with a code from the app: it replaces any other authenticator of the
+    user, and new recovery codes are made and returned. A wrong code: ``None``, no change."""
+    code = normalise_code(code)
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=user)
+    if not (code.isdigit() and device.verify_token(code)):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return create_recovery_codes(user)
+
+
 def create_recovery_codes(user: Any) -> list[str]:
     """Replace the user's recovery codes with ``MFA_RECOVERY_CODES`` new single-use ones."""
     StaticDevice.objects.filter(user=user).delete()
@@ -142,11 +162,16 @@ def recovery_codes_left(user: Any) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def turn_off(request: HttpRequest, user: Any) -> None:
-    """Remove the user's authenticator app and recovery codes (only when their role allows),
-    and forget this session's kept answer, so that it is not asked for a code any more."""
+def delete_devices(user: Any) -> None:
+    """Remove the user's authenticator app and recovery codes."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+def turn_off(request: HttpRequest, user: Any) -> None:
+    """Turn two-factor sign-in off (only when the user's role allows; the view checks), and
+    forget this session's kept answer, so that it is not asked for a code any more."""
+    delete_devices(user)
     request.session.pop(POLICY_SESSION_KEY, None)
 
 

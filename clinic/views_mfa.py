@@ -9,7 +9,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -91,22 +90,11 @@ def setup(request: HttpRequest) -> HttpResponse:
             url = f"{reverse('mfa:verify')}?{urlencode({'next': request.get_full_path()})}"
             return HttpResponseRedirect(url)
         return render(request, "clinic/mfa/enabled.html", {"next": _next_url(request)})
-    unconfirmed = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk")
-    device = unconfirmed.first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=mfa.TOTP_NAME, confirmed=False)
+    device = mfa.pending_device(user)
     form = SetupForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        code = mfa.normalise_code(form.cleaned_data["code"])
-        with transaction.atomic():
-            device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-            ok = code.isdigit() and device.verify_token(code)
-            if ok:
-                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                codes = mfa.create_recovery_codes(user)
-        if ok:
+        codes = mfa.confirm_device(user, device, form.cleaned_data["code"])
+        if codes is not None:
             request.session.cycle_key()
             otp_login(request, device)
             return render(

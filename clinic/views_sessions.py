@@ -8,8 +8,6 @@ its next request) and the row. A session is named by its row's id, never by its 
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -19,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic import services
 from clinic.middleware import record_user_session
 from clinic.models import User, UserSession
 
@@ -30,33 +29,13 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
-def _store() -> type:
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
-def _end(row: UserSession) -> None:
-    """Delete the session from the store, then the row."""
-    _store()().delete(row.session_key)
-    row.delete()
-
-
-def _prune(request: HttpRequest) -> None:
-    """Forget rows whose session has already gone (expired, flushed, cycled)."""
-    store = _store()()
-    for row in UserSession.objects.filter(user=_me(request)).exclude(
-        session_key=request.session.session_key
-    ):
-        if not store.exists(row.session_key):
-            row.delete()
-
-
 @login_required
 @require_GET
 def sessions(request: HttpRequest) -> HttpResponse:
     # This session may lack its row (e.g. its key changed with the password): add it.
     if not UserSession.objects.filter(session_key=request.session.session_key).exists():
         record_user_session(request, request.user)
-    _prune(request)
+    services.user_sessions_prune(_me(request), keep_key=request.session.session_key)
     rows = list(UserSession.objects.filter(user=_me(request)))
     current = request.session.session_key
     return render(
@@ -85,7 +64,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
     if row.session_key == request.session.session_key:
         logout(request)  # this device: an ordinary sign-out (its receiver deletes the row)
         return redirect(settings.LOGOUT_REDIRECT_URL)
-    _end(row)
+    services.user_sessions_end(_me(request), pk=row.pk)
     messages.success(request, _("That session has been signed out."))
     return redirect("clinic:sessions")
 
@@ -94,13 +73,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
 @require_POST
 def session_end_others(request: HttpRequest) -> HttpResponse:
     """End every session of the signed-in person but this one."""
-    rows = UserSession.objects.filter(user=_me(request)).exclude(
-        session_key=request.session.session_key
-    )
-    count = 0
-    for row in rows:
-        _end(row)
-        count += 1
+    count = services.user_sessions_end(_me(request), keep_key=request.session.session_key)
     messages.success(
         request,
         _("Signed out everywhere else.") if count else _("You were not signed in anywhere else."),

@@ -1161,21 +1161,13 @@ def _forget_sign_ins(user: User) -> None:
     """What the sign-in machinery holds about a person: browser sessions (with their addresses
     and browsers), two-factor devices, and django-axes' records of sign-in attempts, which are
     keyed by the email address."""
-    from importlib import import_module  # noqa: PLC0415
-
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: PLC0415
-    from django.conf import settings  # noqa: PLC0415
-    from django_otp.plugins.otp_static.models import StaticDevice  # noqa: PLC0415
-    from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
 
-    from clinic.models import UserSession  # noqa: PLC0415
+    from clinic.mfa import delete_devices  # noqa: PLC0415
+    from clinic.services import user_sessions_end  # noqa: PLC0415
 
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
-    for key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
-        store.delete(key)
-    UserSession.objects.filter(user=user).delete()
-    TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    user_sessions_end(user)
+    delete_devices(user)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         model.objects.filter(username__iexact=user.email).delete()
 

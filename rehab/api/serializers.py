@@ -258,25 +258,26 @@ class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
         read_only_fields = fields
 
 
+# A protocol item's and a prescription's dose, as the API shows both (``DoseFields``).
+DOSE_FIELDS = [
+    "sets",
+    "reps",
+    "hold_seconds",
+    "times_per_day",
+    "days_per_week",
+    "side",
+    "dose_text",
+    "note",
+]
+
+
 class ProtocolItemSerializer(serializers.ModelSerializer[ProtocolItem]):
     exercise = ExerciseBriefSerializer(read_only=True)
     dose_text = serializers.CharField(read_only=True)
 
     class Meta:
         model = ProtocolItem
-        fields = [
-            "id",
-            "order",
-            "exercise",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "times_per_day",
-            "days_per_week",
-            "side",
-            "dose_text",
-            "note",
-        ]
+        fields = ["id", "order", "exercise", *DOSE_FIELDS]
         read_only_fields = fields
 
 
@@ -360,20 +361,7 @@ class PrescriptionSerializer(BuiltOnceMixin, serializers.ModelSerializer[Prescri
 
     class Meta:
         model = Prescription
-        fields = [
-            "id",
-            "order",
-            "exercise",
-            "sets",
-            "reps",
-            "hold_seconds",
-            "times_per_day",
-            "days_per_week",
-            "side",
-            "dose_text",
-            "note",
-            "guardrail_reason",
-        ]
+        fields = ["id", "order", "exercise", *DOSE_FIELDS, "guardrail_reason"]
         read_only_fields = fields
 
 

@@ -27,9 +27,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import AccessEvent
 from audit.services import record_for_request
 from clinic.access import (
-    clinician_of,
     clinician_required,
-    get_patient_for_clinician,
+    get_patient_for_clinic_admin,
     patient_of,
     patient_required,
 )
@@ -43,14 +42,6 @@ def _me(request: HttpRequest) -> Patient:
     if patient is None:  # patient_required has checked; this keeps the type narrow
         raise Http404
     return patient
-
-
-def _admin_patient(request: HttpRequest, pk: int) -> Patient:
-    """The patient ``pk`` of the caller's clinic, for a clinic admin; anyone else 404."""
-    clinician = clinician_of(request.user)
-    if clinician is None or not clinician.is_clinic_admin:
-        raise Http404
-    return get_patient_for_clinician(request.user, pk)
 
 
 def _json_download(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> HttpResponse:
@@ -94,14 +85,14 @@ def my_export(request: HttpRequest) -> HttpResponse:
 @require_GET
 @clinician_required
 def patient_export_json(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _admin_patient(request, pk)
+    patient = get_patient_for_clinic_admin(request.user, pk)
     return _json_download(request, patient, patient_export(patient, include_drafts=True))
 
 
 @require_GET
 @clinician_required
 def patient_export_page(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = _admin_patient(request, pk)
+    patient = get_patient_for_clinic_admin(request.user, pk)
     data = patient_export(patient, include_drafts=True)
     return _html_export(
         request, patient, data, json_url=reverse("rehab:patient_export_json", args=[patient.pk])
@@ -113,7 +104,7 @@ def patient_export_page(request: HttpRequest, pk: int) -> HttpResponse:
 def patient_erase(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: what erasure does and the confirmation box. POST: erase if the patient is
     discharged and the admin typed ERASE; otherwise the page again (400), nothing changed."""
-    patient = _admin_patient(request, pk)
+    patient = get_patient_for_clinic_admin(request.user, pk)
     error = ""
     if request.method == "POST":
         typed = (request.POST.get("confirmation") or "").strip()

@@ -988,7 +988,7 @@ class Generator:
         if rng.random() < 0.0015:  # red flags are rare
             flags[rng.choice(clinical.RED_FLAG_CODES)] = True
         swelling = rng.choice(SWELLING_EARLY if week < 8 else SWELLING_LATE)
-        at = self._at(day, tz_name, 20, rng.randint(0, 59))
+        at = self._past(self._at(day, tz_name, 20, rng.randint(0, 59)))  # not after now
         checkin_id = self.ids.take(CheckIn)
         self.t_checkin.add(
             checkin_id,

@@ -117,6 +117,10 @@ else:
 # and sessions in the database only (a per-process cache would serve a stale session).
 CACHES = env_caches("REDIS_URL")
 SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
+# Whole answers of the hottest pages, cached until the patient's data changes
+# (rehab/pagecache.py). Only with a cache every process shares, unless set (the tests set it on
+# their single process's cache).
+PAGE_CACHE = env_bool("PAGE_CACHE", default=SHARED_CACHE)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if SHARED_CACHE
@@ -128,7 +132,7 @@ AUTH_USER_MODEL = "clinic.User"
 # django-axes first (refuses a locked-out account+address), then Django's own check.
 AUTHENTICATION_BACKENDS = [
     "clinic.backends.AuthenticationBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "clinic.backends.ModelBackend",  # Django's, reading the user's record in the same query
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clinic:home"

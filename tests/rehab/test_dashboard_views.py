@@ -147,12 +147,12 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 
 
 # Expected queries:
-#  1 session, 2 user, 3 clinician (access check), 4 clinic;
-#  5 open alerts (with patients), 6 count of open alerts;
-#  7 active plans with patients and phases, 8-11 adherence (plans, phase changes,
+#  1 session, 2 user with their clinician record and clinic (clinic.backends);
+#  3 open alerts (with patients), 4 count of open alerts;
+#  5 active plans with patients and phases, 6-9 adherence (plans, phase changes,
 #    prescriptions, log counts);
-#  12 patients with unread messages; 13 +1 audit event.
-DASHBOARD_QUERIES = 13
+#  10 patients with unread messages; 11 +1 audit event.
+DASHBOARD_QUERIES = 11
 
 
 @pytest.mark.parametrize("n", [1, 10])
@@ -306,15 +306,15 @@ def test_patient_list_anonymous(db: None) -> None:
     assert_login_redirect(Client().get(url), url)
 
 
-# Expected queries:
-#  1 session, 2 user, 3 clinician (access check), 4 clinic;
-#  5 count for the paginator, 6 the page's patients;
-#  7 their active plans with current phases;
-#  8-10 adherence of those plans (phase changes, prescriptions of the phases in force,
+# Expected queries (a page not in the page cache yet: a new page of patients is a new key):
+#  1 session, 2 user with their clinician record and clinic (clinic.backends);
+#  3 count for the paginator, 4 the page's patients;
+#  5 their active plans with current phases;
+#  6-8 adherence of those plans (phase changes, prescriptions of the phases in force,
 #    log counts);
-#  11 last pain and open alert counts (one query: a subquery per patient);
-#  12 +1 audit event.
-PATIENT_LIST_QUERIES = 12
+#  9 last pain and open alert counts (one query: a subquery per patient);
+#  10 +1 audit event.
+PATIENT_LIST_QUERIES = 10
 
 
 def patient_list_data(clinic: Clinic, n: int) -> None:
@@ -410,9 +410,9 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
     assert_login_redirect(Client().get(url), url)
 
 
-# Expected queries: 1 session, 2 user, 3 clinician, 4 clinic, 5 count, 6 the page of alerts
-# with their patients, 7 +1 audit event.
-ALERTS_QUERIES = 7
+# Expected queries: 1 session, 2 user with their clinician record and clinic
+# (clinic.backends), 3 count, 4 the page of alerts with their patients, 5 +1 audit event.
+ALERTS_QUERIES = 5
 
 
 def test_alerts_query_count_is_constant(

@@ -110,9 +110,10 @@ def test_thread_anonymous(patient: Patient) -> None:
     assert not Message.objects.exists()
 
 
-# Expected queries: 1 session, 2 user, 3 clinician, 4 patient (access check),
-# 5 the thread with authors, 6-8 mark read (savepoint, update, release), 9 +1 audit event.
-THREAD_QUERIES = 9
+# Expected queries: 1 session, 2 user with their clinician record and clinic
+# (clinic.backends), 3 patient (access check), 4 the thread with authors, 5-7 mark read
+# (savepoint, update, release), 8 +1 audit event.
+THREAD_QUERIES = 8
 
 
 def test_thread_query_count_is_constant(

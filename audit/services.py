@@ -98,7 +98,9 @@ def record(
             ref = target.lookup
         elif target.patient_id is not None:
             # The row may be gone by now (erased in this request): keep the id, NULL the FK.
-            patient = Subquery(Patient.objects.filter(pk=target.patient_id).values("pk")[:1])
+            patient = Subquery(
+                Patient.objects.filter(pk=target.patient_id).order_by().values("pk")[:1]
+            )
             ref = target.patient_id
         else:
             patient = ref = None

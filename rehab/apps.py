@@ -19,3 +19,4 @@ class RehabConfig(AppConfig):
         events.patient_left_care.connect(
             receivers.on_patient_left_care, dispatch_uid="rehab.plans_complete_for"
         )
+        receivers.connect_page_cache()

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from clinic.models import Patient
-from rehab import services
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from clinic.models import Clinician, Invitation, Message, Patient, User
+from rehab import pagecache, services
+from rehab.models import (
+    Alert,
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    Equipment,
+    Exercise,
+    ExerciseLog,
+    Measurement,
+    PhaseChange,
+    Plan,
+    PlanPhase,
+    Prescription,
+)
 
 
 def on_patient_anchor_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
@@ -14,3 +31,106 @@ def on_patient_anchor_changed(sender: type[Patient], *, patient: Patient, **_: A
 
 def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
     services.plans_complete_for(patient=patient)
+
+
+# --- Cached pages (rehab.pagecache): a write to a patient's data retires their answers ------
+
+
+def _plan_patient_id(plan_id: int | None) -> int | None:
+    if plan_id is None:
+        return None
+    return Plan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
+
+
+def _patient_id(instance: Any) -> int | None:
+    """The patient a row belongs to, from the row or its cached parents; else one query."""
+    if isinstance(instance, Patient):
+        return int(instance.pk)
+    if hasattr(instance, "patient_id"):
+        return instance.patient_id
+    if isinstance(instance, Prescription):
+        if Prescription.phase.is_cached(instance):
+            instance = instance.phase
+        else:
+            return (
+                Plan.objects.filter(phases=instance.phase_id)
+                .values_list("patient_id", flat=True)
+                .first()
+            )
+    if isinstance(instance, PlanPhase | PhaseChange):
+        if type(instance).plan.is_cached(instance):
+            return instance.plan.patient_id
+        return _plan_patient_id(instance.plan_id)
+    return None
+
+
+def on_patient_data_saved(sender: type[Model], *, instance: Model, **_: Any) -> None:
+    pagecache.patient_changed(_patient_id(instance))
+
+
+def on_person_saved(
+    sender: type[Model], *, instance: Model, update_fields: Any = None, **_: Any
+) -> None:
+    """A user or clinician changed: their name shows in their clinic's clinician pages (as an
+    author) and, for a patient, in their own pages. A sign-in only stamps ``last_login``."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    if isinstance(instance, Clinician):
+        pagecache.clinic_changed(instance.clinic_id)
+        return
+    clinics = Clinician.objects.filter(user_id=instance.pk).values_list("clinic_id", flat=True)
+    pagecache.clinic_changed(*clinics)
+    pagecache.patient_changed(
+        *Patient.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
+    )
+
+
+def on_library_saved(sender: type[Model], **_: Any) -> None:
+    pagecache.library_changed()
+
+
+PATIENT_DATA_MODELS: tuple[type[Model], ...] = (
+    Patient,
+    Message,
+    Invitation,
+    Plan,
+    PlanPhase,
+    Prescription,
+    PhaseChange,
+    ExerciseLog,
+    CheckIn,
+    AtrsResponse,
+    AtrsRequest,
+    Measurement,
+    Alert,
+)
+LIBRARY_MODELS: tuple[type[Model], ...] = (Exercise, Equipment)
+
+
+def connect_page_cache() -> None:
+    for model in PATIENT_DATA_MODELS:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_patient_data_saved,
+                sender=model,
+                dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
+            )
+    for model in LIBRARY_MODELS:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_library_saved,
+                sender=model,
+                dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
+            )
+    for model in (User, Clinician):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                on_person_saved,
+                sender=model,
+                dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
+            )
+    m2m_changed.connect(
+        on_library_saved,
+        sender=Exercise.equipment.through,
+        dispatch_uid="rehab.pagecache.exercise_equipment",
+    )

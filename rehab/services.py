@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
-from rehab import clinical
+from rehab import clinical, pagecache
 from rehab.models import (
     Alert,
     AtrsRequest,
@@ -130,6 +130,7 @@ def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     updated = rows.update(version=F("version") + 1)
+    pagecache.patient_changed(plan.patient_id)
     if not updated:
         raise ValidationError(
             _(
@@ -1136,6 +1137,7 @@ def plans_follow_anchor(*, patient: Patient) -> int:
     """Re-date the patient's draft and active plans from their new anchor date (a corrected
     surgery or injury date), so phases fall on the right calendar days. Completed plans keep
     the dates they were followed by. Returns the number of plans changed."""
+    pagecache.patient_changed(patient.pk)
     return Plan.objects.filter(
         patient=patient, status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE]
     ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
@@ -1145,6 +1147,7 @@ def plans_follow_anchor(*, patient: Patient) -> int:
 def plans_complete_for(*, patient: Patient) -> int:
     """Complete the active plan of a patient who left care (discharged or archived): they are
     no longer offered exercises. The logs stay. Returns the number of plans completed."""
+    pagecache.patient_changed(patient.pk)
     return Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
         status=Plan.Status.COMPLETED, version=F("version") + 1
     )
@@ -1224,6 +1227,7 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
         user.save(update_fields=["email", "full_name", "is_active", "password"])
         AuthToken.objects.filter(user_id=user.pk).delete()
 
+    pagecache.patient_changed(locked.pk)
     Message.objects.filter(patient=locked).update(body=ERASED_TEXT)
     ExerciseLog.objects.filter(patient=locked).exclude(note="").update(note="")
     CheckIn.objects.filter(patient=locked).exclude(note="").update(note="")

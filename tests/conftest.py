@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from clinic.models import Clinician, Patient, User
@@ -13,6 +14,15 @@ from tests import factories
 def _fast_password_hashing(settings: Any) -> None:
     """PBKDF2 is slow by design; tests need not be."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings: Any) -> None:
+    """Cached pages on, as in production, so every test that writes and reads again also
+    checks that the write retired the cached answer (one process: its cache is shared by all
+    the code a test runs). Each test starts with an empty cache."""
+    settings.PAGE_CACHE = True
+    cache.clear()
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ cannot use (unknown, or another clinic's or patient's) answer 400 with an error 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from clinic import services as clinic_services
 from clinic.access import clinician_of, messages_for, patient_of, patients_for
 from clinic.models import Message, Patient, User
-from rehab import selectors, services
+from rehab import pagecache, selectors, services
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -412,9 +412,29 @@ class MeTodayView(APIView):
         responses={200: s.TodaySerializer, **errors(401, 403)},
         tags=["me"],
     )
-    def get(self, request: Request) -> Response:
-        today = selectors.today_for_patient(_patient(request))
-        return Response(s.TodaySerializer(today, context={"request": request}).data)
+    def get(self, request: Request) -> HttpResponse:
+        patient = _patient(request)
+        day = patient.local_today()
+
+        def data() -> Any:
+            today = selectors.today_for_patient(patient, day=day)
+            return s.TodaySerializer(today, context={"request": request}).data
+
+        renderer = request.accepted_renderer
+        if renderer.format != "json":  # the browsable API: not cached
+            return Response(data())
+        return pagecache.respond(
+            cast("HttpRequest", request),
+            page="api-today",
+            patient_ids=[patient.pk],
+            vary=[day.isoformat(), request.accepted_media_type],
+            render=lambda: HttpResponse(
+                renderer.render(data(), request.accepted_media_type, self.get_renderer_context()),
+                content_type=f"{renderer.media_type}; charset={renderer.charset}"
+                if renderer.charset
+                else renderer.media_type,
+            ),
+        )
 
 
 # --- Exercise logs ---------------------------------------------------------------------------

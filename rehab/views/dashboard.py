@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import clinic_for, clinician_required
+from clinic.access import clinic_for, clinician_of, clinician_required
 from clinic.forms import PatientFilterForm
 from clinic.models import User
-from rehab import selectors, services
+from rehab import pagecache, selectors, services
 from rehab.access import get_alert_for_clinician
 
 PAGE_SIZE = 20
@@ -64,17 +64,33 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     patients = selectors.patients_matching(clinic_id=clinic.pk, **filters)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.patient_rows(list(page.object_list), today=timezone.localdate())
-    return render(
+    shown = list(page.object_list)
+    today = timezone.localdate()
+    return pagecache.respond(
         request,
-        "rehab/dashboard/patient_list.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page": page,
-            "rows": rows,
-            "adherence_days": selectors.ADHERENCE_WINDOW_DAYS,
-        },
+        page="patients",
+        patient_ids=[p.pk for p in shown],
+        clinic_id=clinic.pk,
+        # The rows in order, each patient's own today (their week), and the page count.
+        vary=[
+            today.isoformat(),
+            clinic.pk,
+            getattr(clinician_of(request.user), "role", ""),
+            page.paginator.count,
+            *(f"{p.pk}@{p.local_today().isoformat()}" for p in shown),
+        ],
+        render=lambda: render(
+            request,
+            "rehab/dashboard/patient_list.html",
+            {
+                **pagecache.placeholders(),
+                "form": form,
+                "filters": filters,
+                "page": page,
+                "rows": selectors.patient_rows(shown, today=today),
+                "adherence_days": selectors.ADHERENCE_WINDOW_DAYS,
+            },
+        ),
     )
 
 

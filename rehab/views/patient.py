@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
-from rehab import charts, clinical, fragments, selectors, services
+from rehab import charts, clinical, fragments, pagecache, selectors, services
 from rehab.access import get_log_for_patient
 from rehab.forms_patient import (
     AtrsForm,
@@ -94,18 +93,31 @@ def _describe(rx: Prescription, patient: Patient) -> None:
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
-    day = selectors.today_for_patient(patient)
-    due = day.due_items
+    day = patient.local_today()
+    return pagecache.respond(
+        request,
+        page="today",
+        patient_ids=[patient.pk],
+        vary=[day.isoformat()],
+        render=lambda: _today_page(request, patient, day),
+    )
+
+
+def _today_page(request: HttpRequest, patient: Patient, day: dt.date) -> HttpResponse:
+    """The Today page as every request of the day sees it (``pagecache`` fills in the CSRF
+    token, the CSP nonce and a new UUID for each no-JavaScript tick form)."""
+    today = selectors.today_for_patient(patient, day=day)
+    due = today.due_items
     instructions = fragments.exercise_instructions(item.prescription.exercise for item in due)
-    for item in day.items:
+    for item in today.items:
         _describe(item.prescription, patient)
     for item in due:
         item.instructions = instructions[item.prescription.exercise_id]  # type: ignore[attr-defined]
-        item.new_uuid = uuid.uuid4()  # type: ignore[attr-defined]  # for the no-JS form
-    notices = selectors.today_notices(patient, day=day.day)
+        item.new_uuid = pagecache.UUID_PLACEHOLDER  # type: ignore[attr-defined]
+    notices = selectors.today_notices(patient, day=today.day)
     config = {
         "timezone": patient.timezone,
-        "today": day.day.isoformat(),
+        "today": today.day.isoformat(),
         "patient": patient.pk,
         "logCreateUrl": reverse("rehab:log_create"),
         "logUpdateUrl": reverse("rehab:log_update", args=[0]),
@@ -134,8 +146,9 @@ def today(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/today.html",
         {
+            **pagecache.placeholders(),
             "patient": patient,
-            "today": day,
+            "today": today,
             "leg_injured": Patient.Side(patient.injured_side).label,
             "atrs_offer": notices.atrs_offer,
             "checked_in": notices.checked_in,

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import clinician_required, get_patient_for_clinician
+from clinic.access import clinician_of, clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
-from rehab import charts, selectors, services
+from rehab import charts, pagecache, selectors, services
 from rehab.forms_patient import MeasurementForm, add_service_errors
 from rehab.models import Plan
 
@@ -72,7 +72,9 @@ def _page(
         "atrs_request": selectors.open_atrs_request(patient),
         "alerts": selectors.open_alerts(patient),
         "recent_messages": selectors.recent_messages(patient, limit=5),
-        "measurement_form": measurement_form or MeasurementForm(patient=patient),
+        "measurement_form": measurement_form
+        or MeasurementForm(patient=patient, initial={"client_uuid": pagecache.UUID_PLACEHOLDER}),
+        **pagecache.placeholders(),
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 
@@ -81,7 +83,15 @@ def _page(
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinician(request.user, pk)
-    return _page(request, patient)
+    viewer = clinician_of(request.user)
+    return pagecache.respond(
+        request,
+        page="patient",
+        patient_ids=[patient.pk],
+        clinic_id=patient.clinic_id,
+        vary=[patient.local_today().isoformat(), getattr(viewer, "role", "")],
+        render=lambda: _page(request, patient),
+    )
 
 
 @clinician_required
@@ -118,4 +128,4 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Measurement saved."))
             return redirect("rehab:patient_detail", pk=patient.pk)
-    return _page(request, patient, measurement_form=form, status=400)
+    return pagecache.personal(request, _page(request, patient, measurement_form=form, status=400))

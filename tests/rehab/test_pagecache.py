@@ -1081,3 +1081,42 @@ def test_the_scheme_is_part_of_the_key(patient: Patient) -> None:
     assert pagecache._page_key(plain, "api-today", ["x"]) != pagecache._page_key(
         secure, "api-today", ["x"]
     )
+
+
+# --- What a cached answer costs: a constant, small number of queries -------------------------
+
+
+def _hit_queries(client: Client, url: str, **extra: Any) -> list[str]:
+    _get(client, url, **extra)  # rendered and stored
+    _response, sql = _get_counting(client, url, **extra)
+    return sql
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_a_cached_today_costs_three_queries_whatever_the_plan(
+    patient: Patient, n: int, django_assert_num_queries: Any
+) -> None:
+    """1 session, 2 user with their patient record (clinic.backends), 3 the audit event."""
+    _plan, phase = _active_plan(patient)
+    for _ in range(n):
+        factories.PrescriptionFactory(phase=phase)
+    client = client_for(patient.user)
+    _get(client, _today_url())
+    with django_assert_num_queries(3):
+        _get(client, _today_url())
+    assert len(_hit_queries(client, API_TODAY, **JSON)) == 3
+
+
+def test_a_cached_patient_page_and_list_cost_a_constant_number_of_queries(
+    clinician: Clinician,
+) -> None:
+    """Patient page: 1 session, 2 user with clinician record and clinic, 3 the patient
+    (access check), 4 the audit event. List: 1 session, 2 user, 3 count, 4 the page's
+    patients, 5 the audit event; the same with 20 patients on the page as with 2."""
+    client = client_for(clinician.user)
+    patients = [factories.PatientFactory(clinic=clinician.clinic) for _ in range(2)]
+    assert len(_hit_queries(client, _detail_url(patients[0]))) == 4
+    assert len(_hit_queries(client, reverse("rehab:patient_list"))) == 5
+    for _ in range(18):
+        factories.PatientFactory(clinic=clinician.clinic)
+    assert len(_hit_queries(client, reverse("rehab:patient_list"))) == 5

@@ -108,27 +108,19 @@ LIBRARY_MODELS: tuple[type[Model], ...] = (Exercise, Equipment)
 
 
 def connect_page_cache() -> None:
-    for model in PATIENT_DATA_MODELS:
-        for signal in (post_save, post_delete):
-            signal.connect(
-                on_patient_data_saved,
-                sender=model,
-                dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
-            )
-    for model in LIBRARY_MODELS:
-        for signal in (post_save, post_delete):
-            signal.connect(
-                on_library_saved,
-                sender=model,
-                dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
-            )
-    for model in (User, Clinician):
-        for signal in (post_save, post_delete):
-            signal.connect(
-                on_person_saved,
-                sender=model,
-                dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
-            )
+    handlers: tuple[tuple[Any, tuple[type[Model], ...]], ...] = (
+        (on_patient_data_saved, PATIENT_DATA_MODELS),
+        (on_library_saved, LIBRARY_MODELS),
+        (on_person_saved, (User, Clinician)),
+    )
+    for handler, models in handlers:
+        for model in models:
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    handler,
+                    sender=model,
+                    dispatch_uid=f"rehab.pagecache.{model._meta.label_lower}.{signal is post_save}",
+                )
     m2m_changed.connect(
         on_library_saved,
         sender=Exercise.equipment.through,

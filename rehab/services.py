@@ -130,7 +130,6 @@ def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     updated = rows.update(version=F("version") + 1)
-    pagecache.patient_changed(plan.patient_id)
     if not updated:
         raise ValidationError(
             _(
@@ -139,6 +138,7 @@ def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
             ),
             code="stale_plan",
         )
+    pagecache.patient_changed(plan.patient_id)  # every plan edit passes here
     plan.refresh_from_db(fields=["version"])
 
 

@@ -430,9 +430,7 @@ class MeTodayView(APIView):
             vary=[day.isoformat(), request.accepted_media_type],
             render=lambda: HttpResponse(
                 renderer.render(data(), request.accepted_media_type, self.get_renderer_context()),
-                content_type=f"{renderer.media_type}; charset={renderer.charset}"
-                if renderer.charset
-                else renderer.media_type,
+                content_type=renderer.media_type,  # JSON: no charset parameter, as DRF sends it
             ),
         )
 

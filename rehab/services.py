@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -810,25 +810,47 @@ def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
 
     An id another patient's row holds is refused, without saying whose it is.
     """
-    existing = cast("M | None", model.objects.filter(client_uuid=client_uuid).first())
-    if existing is not None and existing.patient_id != patient.pk:
+    try:
+        existing = cast("M", model.objects.get(client_uuid=client_uuid))  # unique: no ORDER BY
+    except model.DoesNotExist:
+        return None
+    if existing.patient_id != patient.pk:
         raise ValidationError({"client_uuid": _("This id is already in use.")})
     return existing
 
 
-def _save_once[M: ExerciseLog | Measurement](row: M) -> tuple[M, bool]:
-    """Validate and insert ``row``; if a concurrent request with the same client id won the
-    race, return the stored row instead. Returns ``(row, created)``."""
-    row.full_clean(validate_unique=False)
+def _save_once[M: ExerciseLog | Measurement](
+    row: M, *, then: Callable[[M], None] | None = None
+) -> tuple[M, bool]:
+    """Validate and insert ``row`` and do ``then(row)`` in one transaction; if a concurrent
+    request with the same client id won the race, return the stored row instead. Returns
+    ``(row, created)``. Call it outside a transaction: BEGIN, INSERT, COMMIT is the whole write
+    (inside one, a savepoint stands in for BEGIN).
+
+    This is the patient's hottest write, so validation costs no query on the way in: the
+    fields' own validators run (each check constraint has one, with its message), the foreign
+    keys the caller has just read are not looked up again, and the check constraints are left
+    to the database. Should the database refuse the row anyway, the full validation runs then,
+    to say which value is wrong.
+    """
+    loaded = [
+        field.name
+        for field in row._meta.concrete_fields
+        if isinstance(field, models.ForeignKey) and field.is_cached(row)
+    ]
+    row.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             row.save()
+            if then is not None:
+                then(row)
     except IntegrityError:
         winner = cast(
             "M | None",
             type(row).objects.filter(client_uuid=row.client_uuid, patient=row.patient).first(),
         )
         if winner is None:
+            row.full_clean(validate_unique=False)  # the value the database refused, in words
             raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
         return winner, False
     return row, True
@@ -844,7 +866,6 @@ def _raise_pain_alert(*, patient: Patient, pain: int | None, where: str, **links
         )
 
 
-@transaction.atomic
 def log_record(
     *,
     patient: Patient,
@@ -892,11 +913,12 @@ def log_record(
         effort=effort,
         note=note,
     )
-    log, created = _save_once(log)
-    if not created:
-        return log, False
-    _raise_pain_alert(patient=patient, pain=pain, where=_("an exercise log"), log=log)
-    return log, True
+    return _save_once(
+        log,
+        then=lambda row: _raise_pain_alert(
+            patient=patient, pain=pain, where=_("an exercise log"), log=row
+        ),
+    )
 
 
 @transaction.atomic
@@ -1041,7 +1063,6 @@ def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple
     return AtrsRequest.objects.create(patient=patient, requested_by=requested_by), True
 
 
-@transaction.atomic
 def measurement_record(
     *,
     patient: Patient,

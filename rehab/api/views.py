@@ -486,15 +486,17 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         data = s.ExerciseLogCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        prescription = (
-            Prescription.objects.filter(phase__plan__patient=patient, pk=values.pop("prescription"))
-            .select_related("phase__plan", "exercise")
-            .first()
-        )
-        if prescription is None:
+        try:
+            # get(), not first(): one row by primary key needs no ORDER BY over the joins.
+            prescription = (
+                Prescription.objects.filter(phase__plan__patient=patient)
+                .select_related("phase__plan", "exercise")
+                .get(pk=values.pop("prescription"))
+            )
+        except Prescription.DoesNotExist:
             raise serializers.ValidationError(
                 {"prescription": [_("This exercise is not part of your active plan.")]}
-            )
+            ) from None
         log, created = services.log_record(patient=patient, prescription=prescription, **values)
         return self.created_or_found(log, created)
 

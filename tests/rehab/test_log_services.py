@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -176,6 +177,44 @@ def test_out_of_range_values_are_refused(
             patient=patient, prescription=rx, client_uuid=uuid.uuid4(), **{field: value}
         )
     assert field in excinfo.value.message_dict
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_value_only_the_database_refuses_is_still_named(
+    patient: Patient, rx: Prescription, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validation on the way in leaves the check constraints to the database; should a field's
+    validators ever miss what its constraint refuses, the answer still names the field (not
+    "id already in use") and nothing is stored."""
+    monkeypatch.setattr(ExerciseLog._meta.get_field("pain"), "validators", [])
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=11)
+    assert "client_uuid" not in excinfo.value.message_dict
+    assert ExerciseLog.objects.count() == 0
+
+
+def test_a_tick_costs_four_queries(
+    patient: Patient, rx: Prescription, django_assert_num_queries: Any
+) -> None:
+    """The patient's hottest write makes no validation query: the prescription and the
+    patient were just read by the caller, and the check constraints are the database's."""
+    patient = Patient.objects.get(pk=patient.pk)
+    rx = Prescription.objects.select_related("phase__plan").get(pk=rx.pk)
+    with django_assert_num_queries(4):
+        # 1 SELECT by client_uuid (a retry?); 2 SAVEPOINT (BEGIN outside a test); 3 INSERT;
+        # 4 RELEASE SAVEPOINT (COMMIT outside a test)
+        services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
+
+
+def test_a_tick_and_its_alert_are_stored_together_or_not_at_all(
+    patient: Patient, rx: Prescription, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(**_kwargs: object) -> None:
+        raise RuntimeError
+
+    monkeypatch.setattr(Alert.objects, "create", fail)
+    with pytest.raises(RuntimeError):
+        services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=9)
     assert not ExerciseLog.objects.exists()
 
 

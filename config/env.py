@@ -119,7 +119,7 @@ def env_caches(name: str, *, environ: Mapping[str, str] | None = None) -> dict[s
         raise ImproperlyConfigured(msg)
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "rehab",
         }

@@ -209,7 +209,7 @@ def redis_sessions(settings: Any) -> Any:
         pytest.skip(f"Redis is not running at {REDIS_TEST_URL}")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": REDIS_TEST_URL,
         }
     }

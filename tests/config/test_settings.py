@@ -118,7 +118,7 @@ def test_a_redis_url_selects_the_redis_cache(url: str) -> None:
     from config.env import env_caches  # noqa: PLC0415
 
     cache = env_caches("REDIS_URL", environ={"REDIS_URL": url})["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "config.cache.RedisCache"
     assert cache["LOCATION"] == url
 
 

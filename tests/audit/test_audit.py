@@ -332,3 +332,70 @@ def test_the_today_page_gains_at_most_one_query(patient: Patient, settings: Any)
     assert len(with_audit) - len(without_audit) <= 1
     inserts = [q for q in with_audit.captured_queries if "audit_accessevent" in q["sql"]]
     assert len(inserts) == 1
+
+
+# --- services.record: the prepared INSERT of the hot path ----------------------------------
+
+
+def _record(user: Any, *targets: Any) -> list[AccessEvent]:
+    from audit import services  # noqa: PLC0415
+
+    return services.record(
+        user=user,
+        action="read",
+        what="Today",
+        method="GET",
+        path="/me/",
+        meta={"REMOTE_ADDR": "10.0.0.7", "HTTP_USER_AGENT": "phone"},
+        targets=targets,
+    )
+
+
+def _columns(event: AccessEvent) -> dict[str, Any]:
+    return {
+        f.attname: getattr(event, f.attname)
+        for f in AccessEvent._meta.concrete_fields
+        if f.name not in {"id", "when"}
+    }
+
+
+def test_the_prepared_insert_writes_what_the_orm_would(patient: Patient) -> None:
+    from django.db.models import Subquery  # noqa: PLC0415
+
+    from audit.services import Target  # noqa: PLC0415
+
+    user = patient.user
+    [fast] = _record(user, Target(patient_id=patient.pk))
+    lookup = Subquery(Patient.objects.filter(pk=patient.pk).values("pk")[:1])
+    _record(user, Target(lookup=lookup))
+    stored_fast, stored_orm = _events()
+    assert stored_fast.pk == fast.pk
+    assert _columns(stored_fast) == _columns(stored_orm)
+    assert stored_fast.patient_id == patient.pk
+    assert stored_fast.ip_address == "10.0.0.7"
+    assert stored_fast.when is not None
+
+
+def test_several_patients_are_one_insert_and_a_gone_one_keeps_its_reference(
+    patient: Patient,
+) -> None:
+    from audit.services import Target  # noqa: PLC0415
+
+    gone = 10**9  # no such row (erased in this request): the FK is NULL, the id kept
+    with CaptureQueriesContext(connection) as queries:
+        events = _record(
+            patient.user, Target(patient_id=patient.pk), Target(patient_id=gone), Target()
+        )
+    assert len(queries) == 1
+    assert [e.pk for e in events] == [e.pk for e in _events()]
+    assert [(e.patient_id, e.patient_ref) for e in _events()] == [
+        (patient.pk, patient.pk),
+        (None, gone),
+        (None, None),
+    ]
+
+
+def test_no_target_writes_nothing(patient: Patient) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert _record(patient.user) == []
+    assert len(queries) == 0

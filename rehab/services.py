@@ -879,49 +879,55 @@ def log_record(
     effort: int | None = None,
     note: str = "",
 ) -> tuple[ExerciseLog, bool]:
-    """Store what the patient did. A repeat of the same ``client_uuid`` returns the stored row.
+    """Store what the patient did. A repeat of the same ``client_uuid`` returns the stored row
+    (even if the plan has changed since the first try).
 
-    Returns ``(log, created)``.
+    Returns ``(log, created)``. The INSERT comes first: a repeat is rare, so it is found by the
+    unique ``client_uuid`` refusing the second row rather than looked up before every tick.
     """
-    existing = _stored_once(ExerciseLog, patient=patient, client_uuid=client_uuid)
-    if existing is not None:
-        return existing, False
-    today = patient.local_today()
-    date = date or today
-    if date > today:
-        raise ValidationError({"date": _("You cannot log an exercise for a future day.")})
-    plan = prescription.phase.plan
-    if (
-        plan.patient_id != patient.pk
-        or plan.status != Plan.Status.ACTIVE
-        or prescription.retired_at is not None
-    ):
-        raise ValidationError({"prescription": _("This exercise is not part of your active plan.")})
-    if date < plan.anchor_date:
-        raise ValidationError(
-            {"date": _("This day is before your plan started; choose a later day.")}
+    try:
+        today = patient.local_today()
+        date = date or today
+        if date > today:
+            raise ValidationError({"date": _("You cannot log an exercise for a future day.")})
+        plan = prescription.phase.plan
+        if (
+            plan.patient_id != patient.pk
+            or plan.status != Plan.Status.ACTIVE
+            or prescription.retired_at is not None
+        ):
+            raise ValidationError(
+                {"prescription": _("This exercise is not part of your active plan.")}
+            )
+        if date < plan.anchor_date:
+            raise ValidationError(
+                {"date": _("This day is before your plan started; choose a later day.")}
+            )
+        log = ExerciseLog(
+            patient=patient,
+            prescription=prescription,
+            client_uuid=client_uuid,
+            date=date,
+            sets_done=sets_done,
+            reps=reps,
+            hold_seconds=hold_seconds,
+            pain=pain,
+            effort=effort,
+            note=note,
         )
-    log = ExerciseLog(
-        patient=patient,
-        prescription=prescription,
-        client_uuid=client_uuid,
-        date=date,
-        sets_done=sets_done,
-        reps=reps,
-        hold_seconds=hold_seconds,
-        pain=pain,
-        effort=effort,
-        note=note,
-    )
-    return _save_once(
-        log,
-        then=lambda row: _raise_pain_alert(
-            patient=patient, pain=pain, where=_("an exercise log"), log=row
-        ),
-    )
+        return _save_once(
+            log,
+            then=lambda row: _raise_pain_alert(
+                patient=patient, pain=pain, where=_("an exercise log"), log=row
+            ),
+        )
+    except ValidationError:
+        existing = _stored_once(ExerciseLog, patient=patient, client_uuid=client_uuid)
+        if existing is not None:
+            return existing, False
+        raise
 
 
-@transaction.atomic
 def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
     """Edit a log on the day it was made (in the patient's time zone)."""
     if log.date != log.patient.local_today():

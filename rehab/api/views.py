@@ -438,6 +438,16 @@ class MeTodayView(APIView):
 # --- Exercise logs ---------------------------------------------------------------------------
 
 
+# What logging a tick reads of its prescription (services.log_record's checks, the answer).
+LOG_PRESCRIPTION_FIELDS = (
+    "retired_at",
+    "phase__plan__patient",
+    "phase__plan__status",
+    "phase__plan__anchor_date",
+    "exercise__name",
+)
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List exercise logs (yours, or your clinic's)",
@@ -487,10 +497,12 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         try:
-            # get(), not first(): one row by primary key needs no ORDER BY over the joins.
+            # get(), not first(): one row by primary key needs no ORDER BY over the joins;
+            # only the columns the checks and the answer use (the exercise's texts are long).
             prescription = (
                 Prescription.objects.filter(phase__plan__patient=patient)
                 .select_related("phase__plan", "exercise")
+                .only(*LOG_PRESCRIPTION_FIELDS)
                 .get(pk=values.pop("prescription"))
             )
         except Prescription.DoesNotExist:

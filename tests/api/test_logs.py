@@ -201,3 +201,29 @@ def test_put_is_not_allowed(world: World) -> None:
     log = make_log(world)
     response = world.client("patient").put(f"{URL}{log.pk}/", payload(world), format="json")
     assert response.status_code == 405
+
+
+def test_a_tick_costs_the_same_few_queries_however_many_logs_exist(world: World) -> None:
+    """``POST /logs/`` is the patient's hottest write (the bench's ``api_log_post``)."""
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    client = world.client("patient")
+    client.post(URL, payload(world), format="json")  # warm up: the token's last use, etc.
+
+    def post() -> list[str]:
+        with CaptureQueriesContext(connection) as context:
+            response = client.post(URL, payload(world), format="json")
+        assert response.status_code == 201, response.content
+        return [q["sql"].split(" ", 1)[0] for q in context.captured_queries]
+
+    few = post()
+    factories.ExerciseLogFactory.create_batch(25, prescription=world.prescription)
+    many = post()
+    assert many == few
+    # knox: the token by its key with its user, then the user's tokens (it deletes expired
+    # ones) (2); the patient's record (1); the prescription with its plan and exercise, only
+    # the columns used (1); SAVEPOINT, INSERT, RELEASE (BEGIN, INSERT, COMMIT outside the
+    # tests' transaction); the audit row (1). No validation query, no retry lookup, no
+    # deferred column read late.
+    assert few == ["SELECT"] * 4 + ["SAVEPOINT", "INSERT", "RELEASE", "INSERT"], few

@@ -23,7 +23,7 @@ and the targets met or missed. Configuration (environment):
     BENCH_SCALE        full (default: 1,000 and 10,000 patients, 90 days, 15 s a run)
                        or quick (200 and 2,000 patients, 30 days, 5 s a run)
     BENCH_PATIENTS, BENCH_FACTOR, BENCH_DAYS, BENCH_CLINICS, BENCH_DURATION, BENCH_WARMUP,
-    BENCH_CONNECTIONS (16), BENCH_WRK_THREADS (2), BENCH_WORKERS (2), BENCH_THREADS (4)
+    BENCH_CONNECTIONS (16), BENCH_WRK_THREADS (2), BENCH_WORKERS (5), BENCH_THREADS (1)
     BENCH_DATABASE_URL postgres://postgres@127.0.0.1:5432/rehab_bench; the database is created
                        if missing and its scale data replaced (its name must contain "bench")
     BENCH_OUTPUT       where to write the results as JSON (default: a temporary file)
@@ -116,8 +116,8 @@ def config_from_env() -> Config:
         warmup=_env_int("BENCH_WARMUP", preset["warmup"]),
         connections=_env_int("BENCH_CONNECTIONS", 16),
         wrk_threads=_env_int("BENCH_WRK_THREADS", 2),
-        workers=_env_int("BENCH_WORKERS", 2),
-        threads=_env_int("BENCH_THREADS", 4),
+        workers=_env_int("BENCH_WORKERS", 5),
+        threads=_env_int("BENCH_THREADS", 1),
         output=os.environ.get("BENCH_OUTPUT", ""),
     )
 

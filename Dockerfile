@@ -27,5 +27,6 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
 USER app
 EXPOSE 8000
 
-# One thread a worker, 2 x cores + 1 workers (5 on 2 cores, 33 on 16): see README, Performance.
+# 2 x cores + 1 single-thread (sync) workers: 5 on 2 cores, 33 on 16 (README, Performance).
+# Sync workers need the buffering TLS proxy in front (slow clients, keep-alive).
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-5} --threads ${GUNICORN_THREADS:-1} --access-logfile - --forwarded-allow-ips='*'"]

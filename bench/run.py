@@ -217,7 +217,8 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn on 127.0.0.1:<free port>, like the Dockerfile's (gthread workers)."""
+    """gunicorn on 127.0.0.1:<free port>, like the Dockerfile's (one thread a worker is
+    gunicorn's sync worker; more threads, its gthread worker)."""
 
     def __init__(self, config: Config, env: dict[str, str], log_dir: str) -> None:
         self.port = free_port()
@@ -835,7 +836,8 @@ def main() -> None:
         "",
         (
             f"Achilles Rehab bench – {config.connections} connections, {config.duration} s per "
-            f"endpoint, gunicorn {config.workers}×{config.threads} (gthread), DEBUG=0, "
+            f"endpoint, gunicorn {config.workers}×{config.threads} "
+            f"({'sync' if config.threads == 1 else 'gthread'}), DEBUG=0, "
             f"PostgreSQL; latency in ms; req/s counts only 200/201 answers"
         ),
         table(small, large),

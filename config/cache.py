@@ -1,9 +1,10 @@
-"""Django's Redis cache backend, keeping one Redis client per server for the process.
+"""Django's Redis cache backend, keeping its Redis client instead of making one per call.
 
 Django's ``RedisCacheClient.get_client`` builds a new ``redis.Redis`` for every cache call
 (the connection pool is shared, but each client copies redis-py's ~170 response callbacks),
-and a page can make several cache calls (the session, the page cache, its version tokens). A
-``redis.Redis`` is safe to share between threads, so one per server is kept and reused.
+and a page can make several cache calls (the session, the page cache, its version tokens).
+Here each backend instance (Django makes one per thread) keeps one client per server; a
+``redis.Redis`` is also safe to share between threads, should a backend be shared.
 """
 
 from __future__ import annotations

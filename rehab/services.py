@@ -828,10 +828,11 @@ def _save_once[M: ExerciseLog | Measurement](
     (inside one, a savepoint stands in for BEGIN).
 
     This is the patient's hottest write, so validation costs no query on the way in: the
-    fields' own validators run (each check constraint has one, with its message), the foreign
-    keys the caller has just read are not looked up again, and the check constraints are left
-    to the database. Should the database refuse the row anyway, the full validation runs then,
-    to say which value is wrong.
+    fields' own validators run (ExerciseLog's check constraints each have one, with its
+    message; Measurement's "at least one value" is checked by its service), the foreign keys
+    the caller has just read are not looked up again, and the check constraints are left to the
+    database. Should the database refuse the row anyway, the full validation runs then, to say
+    which rule the row broke.
     """
     loaded = [
         field.name
@@ -845,14 +846,14 @@ def _save_once[M: ExerciseLog | Measurement](
             if then is not None:
                 then(row)
     except IntegrityError:
-        winner = cast(
-            "M | None",
-            type(row).objects.filter(client_uuid=row.client_uuid, patient=row.patient).first(),
-        )
-        if winner is None:
-            row.full_clean(validate_unique=False)  # the value the database refused, in words
+        stored = type(row).objects.filter(client_uuid=row.client_uuid)
+        winner = cast("M | None", stored.filter(patient=row.patient).first())
+        if winner is not None:
+            return winner, False
+        row.full_clean(validate_unique=False)  # a rule the database refused, in words
+        if stored.exists():
             raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
-        return winner, False
+        raise  # not the client id, not a rule the model knows: a fault to see, not to mask
     return row, True
 
 
@@ -928,6 +929,7 @@ def log_record(
         raise
 
 
+@transaction.atomic
 def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
     """Edit a log on the day it was made (in the patient's time zone)."""
     if log.date != log.patient.local_today():

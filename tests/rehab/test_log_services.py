@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 
 from clinic.models import Patient
 from rehab import services
@@ -195,16 +196,17 @@ def test_out_of_range_values_are_refused(
     assert not ExerciseLog.objects.exists()
 
 
-def test_a_value_only_the_database_refuses_is_still_named(
+def test_a_value_only_the_database_refuses_is_still_explained(
     patient: Patient, rx: Prescription, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Validation on the way in leaves the check constraints to the database; should a field's
-    validators ever miss what its constraint refuses, the answer still names the field (not
-    "id already in use") and nothing is stored."""
+    validators ever miss what its constraint refuses, the answer names the rule the row broke
+    (not "id already in use") and nothing is stored."""
     monkeypatch.setattr(ExerciseLog._meta.get_field("pain"), "validators", [])
     with pytest.raises(ValidationError) as excinfo:
         services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=11)
     assert "client_uuid" not in excinfo.value.message_dict
+    assert "rehab_exerciselog_pain_range" in str(excinfo.value)
     assert ExerciseLog.objects.count() == 0
 
 
@@ -221,14 +223,17 @@ def test_a_tick_costs_three_queries(
         services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
 
 
+@pytest.mark.parametrize("error", [RuntimeError, IntegrityError])
 def test_a_tick_and_its_alert_are_stored_together_or_not_at_all(
-    patient: Patient, rx: Prescription, monkeypatch: pytest.MonkeyPatch
+    patient: Patient, rx: Prescription, monkeypatch: pytest.MonkeyPatch, error: type[Exception]
 ) -> None:
+    """And a database error that is not about the client id is not reported as one."""
+
     def fail(**_kwargs: object) -> None:
-        raise RuntimeError
+        raise error
 
     monkeypatch.setattr(Alert.objects, "create", fail)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(error):
         services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=9)
     assert not ExerciseLog.objects.exists()
 
@@ -276,6 +281,21 @@ def test_log_update_raises_one_alert_per_crossing_of_the_threshold(rx: Prescript
     services.log_update(log=log, pain=3)
     services.log_update(log=log, pain=7)
     assert Alert.objects.count() == 2
+
+
+def test_log_update_and_its_alert_are_stored_together_or_not_at_all(
+    rx: Prescription, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, pain=2)
+
+    def fail(**_kwargs: object) -> None:
+        raise RuntimeError
+
+    monkeypatch.setattr(Alert.objects, "create", fail)
+    with pytest.raises(RuntimeError):
+        services.log_update(log=log, pain=9)
+    log.refresh_from_db()
+    assert log.pain == 2  # so the next 9 still raises its alert
 
 
 def test_log_undo_deletes_todays_log_and_keeps_its_alert(rx: Prescription) -> None:

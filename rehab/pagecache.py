@@ -12,7 +12,7 @@ What is cached is the same for every request of one user: the per-request parts 
 as placeholders and filled in on the way out (the CSRF token, the CSP nonce, the fresh UUIDs of
 no-JavaScript forms). An answer is not cached while flash messages are waiting (they would be
 rendered into it), nor for any status but 200. The key holds the page, the scheme, host and
-full path, the viewer (id and name; the views add role and clinic), the language, the day the
+full path, the viewer (id, name, and a clinician's role and clinic), the language, the day the
 caller passes and a digest of the code and templates (a deploy never serves the previous
 release's markup). Clinicians' pages also carry their clinic's token, replaced when one of
 its clinicians changes (their names show as authors of messages and measurements).
@@ -43,6 +43,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+
+from clinic.access import clinician_of
 
 logger = logging.getLogger(__name__)
 
@@ -154,9 +156,16 @@ def release() -> str:
 
 
 def _viewer(request: HttpRequest) -> list[str]:
-    """Who is asking, as the header shows them (the views add their role to ``vary``)."""
+    """Who is asking, as the header shows them, and a clinician's role and clinic (what they
+    may do on the page); the record comes with the user (clinic.backends), so no query."""
     user: Any = request.user
-    return [str(user.pk), user.get_full_name() if hasattr(user, "get_full_name") else ""]
+    clinician = clinician_of(user)
+    return [
+        str(user.pk),
+        user.get_full_name() if hasattr(user, "get_full_name") else "",
+        clinician.role if clinician else "",
+        str(clinician.clinic_id) if clinician else "",
+    ]
 
 
 def _page_key(request: HttpRequest, page: str, vary: Sequence[object]) -> str:
@@ -193,7 +202,7 @@ def respond(
 
     ``clinic_id``: the clinician's pages also show the clinic's clinicians (their names).
     ``vary``: whatever else the answer depends on beyond the key's usual parts (the day, the
-    viewer's role and clinic, the patients on a list page and their count)."""
+    patients on a list page and their count)."""
     if not enabled() or _has_messages(request):
         return personal(request, render())
     names: list[object] = [*sorted(set(patient_ids)), LIBRARY]

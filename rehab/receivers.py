@@ -36,10 +36,8 @@ def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -
 # --- Cached pages (rehab.pagecache): a write to a patient's data retires their answers ------
 
 
-def _plan_patient_id(plan_id: int | None) -> int | None:
-    if plan_id is None:
-        return None
-    return Plan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
+def _plan_patient_id(**plan: Any) -> int | None:
+    return Plan.objects.filter(**plan).values_list("patient_id", flat=True).first()
 
 
 def _patient_id(instance: Any) -> int | None:
@@ -49,18 +47,13 @@ def _patient_id(instance: Any) -> int | None:
     if hasattr(instance, "patient_id"):
         return instance.patient_id
     if isinstance(instance, Prescription):
-        if Prescription.phase.is_cached(instance):
-            instance = instance.phase
-        else:
-            return (
-                Plan.objects.filter(phases=instance.phase_id)
-                .values_list("patient_id", flat=True)
-                .first()
-            )
+        if not Prescription.phase.is_cached(instance):
+            return _plan_patient_id(phases=instance.phase_id)
+        instance = instance.phase
     if isinstance(instance, PlanPhase | PhaseChange):
         if type(instance).plan.is_cached(instance):
             return instance.plan.patient_id
-        return _plan_patient_id(instance.plan_id)
+        return _plan_patient_id(pk=instance.plan_id)
     return None
 
 

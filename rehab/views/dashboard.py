@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import clinic_for, clinician_of, clinician_required
+from clinic.access import clinic_for, clinician_required
 from clinic.forms import PatientFilterForm
 from clinic.models import User
 from rehab import pagecache, selectors, services
@@ -74,8 +74,6 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         # The rows in order, each patient's own today (their week), and the page count.
         vary=[
             today.isoformat(),
-            clinic.pk,
-            getattr(clinician_of(request.user), "role", ""),
             page.paginator.count,
             *(f"{p.pk}@{p.local_today().isoformat()}" for p in shown),
         ],

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import clinician_of, clinician_required, get_patient_for_clinician
+from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from rehab import charts, pagecache, selectors, services
 from rehab.forms_patient import MeasurementForm, add_service_errors
@@ -83,13 +83,12 @@ def _page(
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinician(request.user, pk)
-    viewer = clinician_of(request.user)
     return pagecache.respond(
         request,
         page="patient",
         patient_ids=[patient.pk],
         clinic_id=patient.clinic_id,
-        vary=[patient.local_today().isoformat(), getattr(viewer, "role", "")],
+        vary=[patient.local_today().isoformat()],
         render=lambda: _page(request, patient),
     )
 

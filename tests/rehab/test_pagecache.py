@@ -1120,3 +1120,35 @@ def test_a_cached_patient_page_and_list_cost_a_constant_number_of_queries(
     for _ in range(18):
         factories.PatientFactory(clinic=clinician.clinic)
     assert len(_hit_queries(client, reverse("rehab:patient_list"))) == 5
+
+
+# --- The key: who is asking ------------------------------------------------------------------
+
+
+def test_the_key_holds_a_clinicians_role_and_clinic_and_costs_no_query(
+    clinician: Clinician, patient: Patient, django_assert_num_queries: Any
+) -> None:
+    """A clinic admin sees controls a therapist does not, on the same page: the role is part
+    of the key, read from the record the session's user came with (clinic.backends)."""
+    from django.contrib.auth import get_user  # noqa: PLC0415
+
+    def key_for(user: Any) -> str:
+        request = RequestFactory().get(_detail_url(patient))
+        request.user = user
+        with django_assert_num_queries(0):
+            return pagecache._page_key(request, "patient", [])
+
+    def signed_in(user: Any) -> Any:
+        client = client_for(user)
+        request = RequestFactory().get("/")
+        request.session = client.session
+        return get_user(request)  # as the middleware loads it: with the record
+
+    user = signed_in(clinician.user)
+    therapist = key_for(user)
+    user.clinician.role = Clinician.Role.ADMIN
+    admin = key_for(user)
+    user.clinician.clinic_id = factories.ClinicFactory().pk
+    elsewhere = key_for(user)
+    assert len({therapist, admin, elsewhere}) == 3
+    assert key_for(signed_in(patient.user)) not in {therapist, admin, elsewhere}

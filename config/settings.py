@@ -111,6 +111,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0, minimum=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DATABASE_PREPARED", default=True
+):
+    # Parameters sent apart from the SQL, and a query run 5 times on one connection prepared
+    # (psycopg's default, which Django turns off): PostgreSQL plans it once, not on every
+    # request, and planning is most of a lookup by key. Off (0) behind a pooler in
+    # transaction mode that cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 
 # Cache: Redis when REDIS_URL is set (shared by every process: lockout and rate-limit counts,
 # and sessions read from the cache with the database behind it), else each process's memory

@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
+from clinic.models import User
 from config.env import env_bool, env_database, env_int, env_list
+from tests.factories import PatientFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -185,3 +188,54 @@ def test_the_web_server_needs_a_secret_key_when_debug_is_unset() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _database_options(**env: str) -> str:
+    """The default database's OPTIONS as the settings build them from ``env``."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import django; django.setup(); from django.conf import settings; "
+                "print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
+            ),
+        ],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.strip()
+
+
+def test_postgresql_binds_parameters_on_the_server_unless_turned_off() -> None:
+    url = "postgres://u@db.example:5432/rehab"
+    on = _database_options(DATABASE_URL=url)
+    assert "('server_side_binding', True)" in on
+    assert "('prepare_threshold', 5)" in on
+    off = _database_options(DATABASE_URL=url, DATABASE_PREPARED="0")
+    assert "server_side_binding" not in off
+    assert "prepare_threshold" not in off
+    assert "server_side_binding" not in _database_options()  # SQLite has no such option
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_a_query_run_often_on_one_connection_is_prepared_once() -> None:
+    """With server-side binding (``DATABASE_PREPARED``, on by default), psycopg prepares a
+    query after 5 runs: PostgreSQL then keeps its plan instead of planning it every time."""
+    patient = PatientFactory()
+    for _ in range(7):
+        user = User.objects.select_related("patient").get(pk=patient.user_id)
+        assert user.patient == patient
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['SELECT "clinic_user"."id"%'],
+        )
+        (prepared,) = cursor.fetchone()
+    assert prepared == 1

@@ -95,8 +95,12 @@ def _new_token() -> str:
 
 
 def _replace_tokens(names: Iterable[object]) -> None:
+    tokens = {_token_key(n): _new_token() for n in names}
     try:
-        cache.set_many({_token_key(n): _new_token() for n in names}, TOKEN_TTL)
+        if len(tokens) == 1:  # the usual write: one SET, not a MULTI/EXEC pipeline
+            cache.set(*tokens.popitem(), TOKEN_TTL)
+        else:
+            cache.set_many(tokens, TOKEN_TTL)
     except Exception:  # the write stands; its pages may show the old data until PAGE_TTL
         logger.exception("pagecache: could not replace version tokens")
 

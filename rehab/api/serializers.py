@@ -45,6 +45,37 @@ STEP_MAX = 1000
 STEPS_MAX = 50
 
 
+def _copy_fields(
+    fields: dict[str, serializers.Field[Any, Any, Any, Any]],
+) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+    """Fresh copies of unbound fields for one serializer instance.
+
+    DRF deep-copies every field for every instance, which rebuilds each from its constructor
+    arguments. A plain field keeps no state of its own beyond what ``bind`` sets on the copy
+    (its name, parent, label, source), so a shallow copy is enough; a field holding other
+    fields (a nested serializer, a list, a many-related field) or a mutable default is
+    deep-copied, as DRF does.
+    """
+    return {
+        name: (
+            copy.deepcopy(field)
+            if isinstance(field, serializers.BaseSerializer)
+            or hasattr(field, "child")
+            or hasattr(field, "child_relation")
+            or isinstance(getattr(field, "default", None), list | dict | set)
+            else copy.copy(field)
+        )
+        for name, field in fields.items()
+    }
+
+
+class DeclaredOnceMixin:
+    """A plain Serializer whose declared fields are copied with ``_copy_fields``."""
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        return _copy_fields(self._declared_fields)  # type: ignore[attr-defined]
+
+
 class BuiltOnceMixin:
     """A ModelSerializer whose fields are worked out from the model once per class, then copied.
 
@@ -52,8 +83,8 @@ class BuiltOnceMixin:
     every serializer instance, so every nested serializer of every response: most of the cost
     of a nested body such as ``me/today``. The result depends only on the class (its ``Meta``
     and declared fields), never on the instance, data or context, so the first build is kept,
-    unbound, and each instance gets a deep copy, as DRF does with declared fields. Labels, help
-    texts and messages stay lazy, so the active language still applies.
+    unbound, and each instance gets copies (``_copy_fields``), as DRF does with declared
+    fields. Labels, help texts and messages stay lazy, so the active language still applies.
     """
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -62,7 +93,7 @@ class BuiltOnceMixin:
         if built is None:
             built = super().get_fields()  # type: ignore[misc]
             cls._built_fields = built  # type: ignore[attr-defined]
-        return copy.deepcopy(built)
+        return _copy_fields(built)
 
 
 def _score(**kwargs: Any) -> serializers.IntegerField:
@@ -482,7 +513,7 @@ class ExerciseLogSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exercise
         read_only_fields = fields
 
 
-class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):
+class ExerciseLogUpdateSerializer(DeclaredOnceMixin, serializers.Serializer[Any]):
     sets_done = serializers.IntegerField(min_value=0, max_value=clinical.SETS_MAX, required=False)
     reps = serializers.IntegerField(
         min_value=0, max_value=clinical.REPS_MAX, required=False, allow_null=True

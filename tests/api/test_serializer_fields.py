@@ -1,4 +1,5 @@
-"""Serializers built once per class (``BuiltOnceMixin``) have the fields DRF would build."""
+"""Serializers built once per class (``BuiltOnceMixin``), or with their declared fields copied
+cheaply (``DeclaredOnceMixin``), have the fields DRF would build, never shared."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ BUILT_ONCE = [
     cls
     for cls in vars(s).values()
     if isinstance(cls, type) and issubclass(cls, s.BuiltOnceMixin) and cls is not s.BuiltOnceMixin
+]
+
+DECLARED_ONCE = [
+    cls
+    for cls in vars(s).values()
+    if isinstance(cls, type)
+    and issubclass(cls, s.DeclaredOnceMixin)
+    and cls is not s.DeclaredOnceMixin
 ]
 
 
@@ -36,3 +45,37 @@ def test_fields_are_what_drf_builds_and_never_shared(cls: type[Any]) -> None:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first
         assert second.fields[name].parent is second
+
+
+@pytest.mark.parametrize("cls", DECLARED_ONCE, ids=lambda cls: cls.__name__)
+def test_declared_fields_are_what_drf_copies_and_never_shared(cls: type[Any]) -> None:
+    first, second = cls(), cls()
+    fresh = serializers.Serializer.get_fields(cls())  # DRF's own deep copy
+    assert _shape(first.fields) == _shape(second.fields) == _shape(fresh)
+    for name in first.fields:
+        assert first.fields[name] is not second.fields[name]
+        assert first.fields[name].parent is first
+        assert cls._declared_fields[name].parent is None  # the class's own stay unbound
+
+
+def test_the_log_create_serializer_copies_its_fields_cheaply() -> None:
+    assert s.ExerciseLogCreateSerializer in DECLARED_ONCE
+
+
+class _Nested(s.DeclaredOnceMixin, serializers.Serializer[Any]):
+    brief = s.ClinicBriefSerializer()
+    many = serializers.ListField(child=serializers.IntegerField())
+    tags = serializers.JSONField(default={"a": 1})  # a mutable default
+    name = serializers.CharField()
+
+
+def test_fields_holding_fields_or_a_mutable_default_are_deep_copied() -> None:
+    first, second = _Nested(), _Nested()
+    assert first.fields["brief"] is not second.fields["brief"]
+    assert first.fields["brief"].fields["name"].parent is first.fields["brief"]
+    assert first.fields["many"].child is not second.fields["many"].child
+    assert first.fields["many"].child.parent is first.fields["many"]
+    assert first.fields["tags"].default is not second.fields["tags"].default
+    assert first.fields["tags"].default == {"a": 1}
+    first.fields["name"].bind("other", first)  # binding one copy leaves the other alone
+    assert second.fields["name"].field_name == "name"

@@ -49,7 +49,6 @@ from rehab.models import (
     ExerciseLog,
     Measurement,
     Plan,
-    Prescription,
     Protocol,
     ProtocolItem,
 )
@@ -438,16 +437,6 @@ class MeTodayView(APIView):
 # --- Exercise logs ---------------------------------------------------------------------------
 
 
-# What logging a tick reads of its prescription (services.log_record's checks, the answer).
-LOG_PRESCRIPTION_FIELDS = (
-    "retired_at",
-    "phase__plan__patient",
-    "phase__plan__status",
-    "phase__plan__anchor_date",
-    "exercise__name",
-)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List exercise logs (yours, or your clinic's)",
@@ -496,19 +485,11 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         data = s.ExerciseLogCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            # get(), not first(): one row by primary key needs no ORDER BY over the joins;
-            # only the columns the checks and the answer use (the exercise's texts are long).
-            prescription = (
-                Prescription.objects.filter(phase__plan__patient=patient)
-                .select_related("phase__plan", "exercise")
-                .only(*LOG_PRESCRIPTION_FIELDS)
-                .get(pk=values.pop("prescription"))
-            )
-        except Prescription.DoesNotExist:
+        prescription = selectors.prescription_to_log(patient, values.pop("prescription"))
+        if prescription is None:
             raise serializers.ValidationError(
                 {"prescription": [_("This exercise is not part of your active plan.")]}
-            ) from None
+            )
         log, created = services.log_record(patient=patient, prescription=prescription, **values)
         return self.created_or_found(log, created)
 

@@ -406,6 +406,74 @@ def test_prescriptions_for_logging_are_the_patients_active_plans_only(
     assert list(selectors.prescriptions_for_logging(patient)) == [mine]
 
 
+def test_prescription_to_log_is_the_orms_row_in_one_query(
+    patient: Patient, django_assert_num_queries: Any
+) -> None:
+    """The tick's hand-built SELECT gives what ``select_related().only()`` would."""
+    _plan_obj, (phase,) = _plan(patient)
+    rx = factories.PrescriptionFactory(
+        phase=phase, retired_at=dt.datetime(2025, 2, 3, 4, 5, tzinfo=UTC)
+    )
+    expected = (
+        Prescription.objects.select_related("phase__plan", "exercise")
+        .only(
+            "retired_at",
+            "phase__plan__patient",
+            "phase__plan__status",
+            "phase__plan__anchor_date",
+            "exercise__name",
+        )
+        .get(pk=rx.pk)
+    )
+    with django_assert_num_queries(1):
+        got = selectors.prescription_to_log(patient, rx.pk)
+        assert got is not None
+        # Everything the service and the answer read, with no further query.
+        read = (
+            got.pk,
+            got.phase_id,
+            got.exercise_id,
+            got.retired_at,
+            got.phase.pk,
+            got.phase.plan_id,
+            got.phase.plan.pk,
+            got.phase.plan.patient_id,
+            got.phase.plan.status,
+            got.phase.plan.anchor_date,
+            got.exercise.pk,
+            got.exercise.name,
+        )
+    assert read == (
+        expected.pk,
+        expected.phase_id,
+        expected.exercise_id,
+        expected.retired_at,
+        expected.phase.pk,
+        expected.phase.plan_id,
+        expected.phase.plan.pk,
+        expected.phase.plan.patient_id,
+        expected.phase.plan.status,
+        expected.phase.plan.anchor_date,
+        expected.exercise.pk,
+        expected.exercise.name,
+    )
+    assert isinstance(got.retired_at, dt.datetime)  # converted, on SQLite too
+    assert isinstance(got.phase.plan.anchor_date, dt.date)
+    assert got.get_deferred_fields() == expected.get_deferred_fields()
+    assert not got._state.adding
+    assert got._state.db == expected._state.db
+
+
+def test_prescription_to_log_is_none_for_another_patients_or_a_missing_one(
+    patient: Patient, other_patient: Patient
+) -> None:
+    _plan_obj, (phase,) = _plan(other_patient)
+    theirs = factories.PrescriptionFactory(phase=phase)
+    assert selectors.prescription_to_log(patient, theirs.pk) is None
+    assert selectors.prescription_to_log(patient, theirs.pk + 1000) is None
+    assert selectors.prescription_to_log(other_patient, theirs.pk) is not None
+
+
 def test_recent_messages_are_the_last_five_oldest_first(patient: Patient) -> None:
     start = dt.datetime(2025, 3, 1, tzinfo=UTC)
     made = [

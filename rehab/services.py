@@ -824,8 +824,10 @@ def _save_once[M: ExerciseLog | Measurement](
 ) -> tuple[M, bool]:
     """Validate and insert ``row`` and do ``then(row)`` in one transaction; if a concurrent
     request with the same client id won the race, return the stored row instead. Returns
-    ``(row, created)``. Call it outside a transaction: BEGIN, INSERT, COMMIT is the whole write
-    (inside one, a savepoint stands in for BEGIN).
+    ``(row, created)``. Call it outside a transaction: with nothing to do after the INSERT,
+    the INSERT alone is the whole write (one statement in autocommit is atomic by itself, and
+    a refused one leaves the connection usable); with ``then``, BEGIN, INSERT, …, COMMIT.
+    Inside a caller's transaction, a savepoint keeps that transaction usable after a refusal.
 
     This is the patient's hottest write, so validation costs no query on the way in: the
     fields' own validators run (ExerciseLog's check constraints each have one, with its
@@ -841,10 +843,13 @@ def _save_once[M: ExerciseLog | Measurement](
     ]
     row.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
     try:
-        with transaction.atomic():
+        if then is None and not transaction.get_connection().in_atomic_block:
             row.save()
-            if then is not None:
-                then(row)
+        else:
+            with transaction.atomic():
+                row.save()
+                if then is not None:
+                    then(row)
     except IntegrityError:
         stored = type(row).objects.filter(client_uuid=row.client_uuid)
         winner = cast("M | None", stored.filter(patient=row.patient).first())
@@ -857,8 +862,12 @@ def _save_once[M: ExerciseLog | Measurement](
     return row, True
 
 
+def _alerts_pain(pain: int | None) -> bool:
+    return pain is not None and pain >= clinical.ALERT_PAIN_THRESHOLD
+
+
 def _raise_pain_alert(*, patient: Patient, pain: int | None, where: str, **links: Any) -> None:
-    if pain is not None and pain >= clinical.ALERT_PAIN_THRESHOLD:
+    if _alerts_pain(pain):
         Alert.objects.create(
             patient=patient,
             kind=Alert.Kind.HIGH_PAIN,
@@ -918,8 +927,15 @@ def log_record(
         )
         return _save_once(
             log,
-            then=lambda row: _raise_pain_alert(
-                patient=patient, pain=pain, where=_("an exercise log"), log=row
+            # A pain alert goes in the tick's transaction; most ticks have none to write.
+            then=(
+                (
+                    lambda row: _raise_pain_alert(
+                        patient=patient, pain=pain, where=_("an exercise log"), log=row
+                    )
+                )
+                if _alerts_pain(pain)
+                else None
             ),
         )
     except ValidationError:

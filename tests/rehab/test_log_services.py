@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from clinic.models import Patient
 from rehab import services
@@ -219,8 +219,55 @@ def test_a_tick_costs_three_queries(
     patient = Patient.objects.get(pk=patient.pk)
     rx = Prescription.objects.select_related("phase__plan").get(pk=rx.pk)
     with django_assert_num_queries(3):
-        # 1 SAVEPOINT (BEGIN outside a test); 2 INSERT; 3 RELEASE SAVEPOINT (COMMIT outside)
+        # 1 SAVEPOINT; 2 INSERT; 3 RELEASE SAVEPOINT: the tests' transaction is open (outside
+        # one, the INSERT alone: see test_a_tick_outside_a_transaction_is_one_insert…).
         services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
+
+
+def _saves_in_a_transaction(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each ExerciseLog saved from now on was saved inside a transaction."""
+    seen: list[bool] = []
+    original = ExerciseLog.save
+
+    def save(self: ExerciseLog, *args: Any, **kwargs: Any) -> None:
+        seen.append(transaction.get_connection().in_atomic_block)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ExerciseLog, "save", save)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_tick_outside_a_transaction_is_one_insert_and_with_an_alert_one_transaction(
+    patient: Patient, rx: Prescription, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without an alert to write, the INSERT runs alone in autocommit (no BEGIN and COMMIT
+    round trips); with one, tick and alert share a transaction."""
+    in_transaction = _saves_in_a_transaction(monkeypatch)
+    services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=3)
+    services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4(), pain=8)
+    assert in_transaction == [False, True]
+    assert ExerciseLog.objects.count() == 2
+    assert Alert.objects.get().log == ExerciseLog.objects.get(pain=8)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_tick_outside_a_transaction_returns_the_stored_row(
+    patient: Patient, rx: Prescription, other_patient: Patient
+) -> None:
+    """The unique client id refuses the repeat's INSERT in autocommit; the connection is fine
+    afterwards, and another patient's id is refused without storing anything."""
+    client_uuid = uuid.uuid4()
+    first, created = services.log_record(patient=patient, prescription=rx, client_uuid=client_uuid)
+    again, created_again = services.log_record(
+        patient=patient, prescription=rx, client_uuid=client_uuid
+    )
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    other_rx = _rx(other_patient)
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(patient=other_patient, prescription=other_rx, client_uuid=client_uuid)
+    assert "client_uuid" in excinfo.value.message_dict
+    assert list(ExerciseLog.objects.values_list("patient_id", flat=True)) == [patient.pk]
 
 
 @pytest.mark.parametrize("error", [RuntimeError, IntegrityError])

@@ -64,7 +64,7 @@ def test_the_log_create_serializer_copies_its_fields_cheaply() -> None:
 
 class _Nested(s.DeclaredOnceMixin, serializers.Serializer[Any]):
     brief = s.ClinicBriefSerializer()
-    many = serializers.ListField(child=serializers.IntegerField())
+    numbers = serializers.ListField(child=serializers.IntegerField())
     tags = serializers.JSONField(default={"a": 1})  # a mutable default
     name = serializers.CharField()
 
@@ -73,8 +73,8 @@ def test_fields_holding_fields_or_a_mutable_default_are_deep_copied() -> None:
     first, second = _Nested(), _Nested()
     assert first.fields["brief"] is not second.fields["brief"]
     assert first.fields["brief"].fields["name"].parent is first.fields["brief"]
-    assert first.fields["many"].child is not second.fields["many"].child
-    assert first.fields["many"].child.parent is first.fields["many"]
+    assert first.fields["numbers"].child is not second.fields["numbers"].child
+    assert first.fields["numbers"].child.parent is first.fields["numbers"]
     assert first.fields["tags"].default is not second.fields["tags"].default
     assert first.fields["tags"].default == {"a": 1}
     first.fields["name"].bind("other", first)  # binding one copy leaves the other alone

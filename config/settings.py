@@ -115,9 +115,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     "DATABASE_PREPARED", default=True
 ):
     # Parameters sent apart from the SQL, and a query run 5 times on one connection prepared
-    # (psycopg's default, which Django turns off): PostgreSQL plans it once, not on every
-    # request, and planning is most of a lookup by key. Off (0) behind a pooler in
-    # transaction mode that cannot keep prepared statements.
+    # (psycopg's default, which Django turns off): PostgreSQL parses it once and, when a
+    # generic plan is as good, plans it once, and planning is most of a lookup by key. It
+    # pays with long-lived connections (the pool). Off (0) behind a pooler in transaction
+    # mode that cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )

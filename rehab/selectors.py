@@ -763,6 +763,9 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
     The hottest read of a write: one statement built once, as the ORM would with
     ``select_related("phase__plan", "exercise").only(...)``, the other columns deferred.
     """
+    low, high = connection.ops.integer_field_range(Prescription._meta.pk.get_internal_type())
+    if not low <= prescription_id <= high:  # as the ORM's lookup: no such row, not an error
+        return None
     with connection.cursor() as cursor:
         cursor.execute(_to_log_sql(), [prescription_id, patient.pk])
         row = cursor.fetchone()

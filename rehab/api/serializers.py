@@ -51,10 +51,10 @@ def _copy_fields(
     """Fresh copies of unbound fields for one serializer instance.
 
     DRF deep-copies every field for every instance, which rebuilds each from its constructor
-    arguments. A plain field keeps no state of its own beyond what ``bind`` sets on the copy
-    (its name, parent, label, source), so a shallow copy is enough; a field holding other
-    fields (a nested serializer, a list, a many-related field) or a mutable default is
-    deep-copied, as DRF does.
+    arguments. A plain field needs less: a shallow copy with its own validators list and
+    messages (what code may change on one instance's field), on which ``bind`` then sets the
+    name, parent, label and source. A field holding other fields (a nested serializer, a
+    list, a many-related field) or a mutable default is deep-copied, as DRF does.
     """
     return {
         name: (
@@ -63,10 +63,18 @@ def _copy_fields(
             or hasattr(field, "child")
             or hasattr(field, "child_relation")
             or isinstance(getattr(field, "default", None), list | dict | set)
-            else copy.copy(field)
+            else _copy_field(field)
         )
         for name, field in fields.items()
     }
+
+
+def _copy_field[F: serializers.Field[Any, Any, Any, Any]](field: F) -> F:
+    copied = copy.copy(field)
+    if "_validators" in field.__dict__:
+        copied._validators = list(field._validators)  # type: ignore[attr-defined]
+    copied.error_messages = dict(field.error_messages)
+    return copied
 
 
 class DeclaredOnceMixin:

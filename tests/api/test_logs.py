@@ -137,6 +137,7 @@ def test_high_pain_alerts_the_clinic(world: World) -> None:
         ({"client_uuid": "not-a-uuid"}, "client_uuid"),
         ({"prescription": None}, "prescription"),
         ({"prescription": 10**18}, "prescription"),
+        ({"prescription": 10**19}, "prescription"),  # past a database key's range
         ({"date": "2999-01-01"}, "date"),
         ({"date": "1990-01-01"}, "date"),
         ({"note": "x" * 2001}, "note"),

@@ -31,6 +31,24 @@ def _shape(fields: dict[str, Any]) -> dict[str, str]:
     return {name: repr(field) for name, field in fields.items()}
 
 
+def _validators(fields: dict[str, Any]) -> dict[str, list[str]]:
+    return {name: [type(v).__name__ for v in field.validators] for name, field in fields.items()}
+
+
+def _own_containers(first: Any, second: Any) -> None:
+    """Each instance's field has its own validators list and messages: changing them on one
+    (as a serializer's ``__init__`` may) changes no other instance, nor later requests'."""
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field.validators is not other.validators
+        assert field.error_messages is not other.error_messages
+        field.validators.append(lambda _value: None)
+        field.error_messages["extra"] = "changed"
+        assert len(other.validators) == len(field.validators) - 1
+        assert "extra" not in other.error_messages
+        assert "extra" not in type(first)().fields[name].error_messages
+
+
 def test_the_today_serializers_are_built_once() -> None:
     names = {cls.__name__ for cls in BUILT_ONCE}
     assert {"ExerciseBriefSerializer", "PrescriptionSerializer", "ExerciseLogSerializer"} <= names
@@ -41,10 +59,12 @@ def test_fields_are_what_drf_builds_and_never_shared(cls: type[Any]) -> None:
     first, second = cls(), cls()
     fresh = serializers.ModelSerializer.get_fields(cls())  # DRF's own build, not the cache
     assert _shape(first.fields) == _shape(second.fields) == _shape(fresh)
+    assert _validators(first.fields) == _validators(fresh)
     for name in first.fields:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first
         assert second.fields[name].parent is second
+    _own_containers(first, second)
 
 
 @pytest.mark.parametrize("cls", DECLARED_ONCE, ids=lambda cls: cls.__name__)
@@ -52,13 +72,15 @@ def test_declared_fields_are_what_drf_copies_and_never_shared(cls: type[Any]) ->
     first, second = cls(), cls()
     fresh = serializers.Serializer.get_fields(cls())  # DRF's own deep copy
     assert _shape(first.fields) == _shape(second.fields) == _shape(fresh)
+    assert _validators(first.fields) == _validators(fresh)
     for name in first.fields:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first
         assert cls._declared_fields[name].parent is None  # the class's own stay unbound
+    _own_containers(first, second)
 
 
-def test_the_log_create_serializer_copies_its_fields_cheaply() -> None:
+def test_the_tick_serializer_is_among_those_checked_above() -> None:
     assert s.ExerciseLogCreateSerializer in DECLARED_ONCE
 
 

@@ -471,6 +471,8 @@ def test_prescription_to_log_is_none_for_another_patients_or_a_missing_one(
     theirs = factories.PrescriptionFactory(phase=phase)
     assert selectors.prescription_to_log(patient, theirs.pk) is None
     assert selectors.prescription_to_log(patient, theirs.pk + 1000) is None
+    assert selectors.prescription_to_log(patient, 10**19) is None  # past the key's range
+    assert selectors.prescription_to_log(patient, -(10**19)) is None
     assert selectors.prescription_to_log(other_patient, theirs.pk) is not None
 
 

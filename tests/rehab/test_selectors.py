@@ -406,6 +406,25 @@ def test_prescriptions_for_logging_are_the_patients_active_plans_only(
     assert list(selectors.prescriptions_for_logging(patient)) == [mine]
 
 
+def _what_a_tick_reads(rx: Prescription) -> tuple[Any, ...]:
+    """Everything the tick's service and answer read of its prescription."""
+    plan = rx.phase.plan
+    return (
+        rx.pk,
+        rx.phase_id,
+        rx.exercise_id,
+        rx.retired_at,
+        rx.phase.pk,
+        rx.phase.plan_id,
+        plan.pk,
+        plan.patient_id,
+        plan.status,
+        plan.anchor_date,
+        rx.exercise.pk,
+        rx.exercise.name,
+    )
+
+
 def test_prescription_to_log_is_the_orms_row_in_one_query(
     patient: Patient, django_assert_num_queries: Any
 ) -> None:
@@ -425,38 +444,11 @@ def test_prescription_to_log_is_the_orms_row_in_one_query(
         )
         .get(pk=rx.pk)
     )
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # and no further query for what a tick reads
         got = selectors.prescription_to_log(patient, rx.pk)
         assert got is not None
-        # Everything the service and the answer read, with no further query.
-        read = (
-            got.pk,
-            got.phase_id,
-            got.exercise_id,
-            got.retired_at,
-            got.phase.pk,
-            got.phase.plan_id,
-            got.phase.plan.pk,
-            got.phase.plan.patient_id,
-            got.phase.plan.status,
-            got.phase.plan.anchor_date,
-            got.exercise.pk,
-            got.exercise.name,
-        )
-    assert read == (
-        expected.pk,
-        expected.phase_id,
-        expected.exercise_id,
-        expected.retired_at,
-        expected.phase.pk,
-        expected.phase.plan_id,
-        expected.phase.plan.pk,
-        expected.phase.plan.patient_id,
-        expected.phase.plan.status,
-        expected.phase.plan.anchor_date,
-        expected.exercise.pk,
-        expected.exercise.name,
-    )
+        read = _what_a_tick_reads(got)
+    assert read == _what_a_tick_reads(expected)
     assert isinstance(got.retired_at, dt.datetime)  # converted, on SQLite too
     assert isinstance(got.phase.plan.anchor_date, dt.date)
     assert got.get_deferred_fields() == expected.get_deferred_fields()

@@ -67,14 +67,15 @@ def errors_json(errors: ErrorDict) -> dict[str, list[str]]:
     return {field: [str(message) for message in messages] for field, messages in errors.items()}
 
 
+NOT_IN_PLAN = _("This exercise is not part of your active plan.")
+
+
 class LogCreateForm(forms.Form):
     """A tick: one set, or all the sets of a session, of one prescription on one day."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
-    prescription: forms.ModelChoiceField[Prescription] = forms.ModelChoiceField(
-        queryset=Prescription.objects.none(),
-        widget=forms.HiddenInput,
-        error_messages={"invalid_choice": _("This exercise is not part of your active plan.")},
+    prescription = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"invalid": NOT_IN_PLAN}
     )
     sets_done = forms.IntegerField(
         label=_("Sets done"), required=False, min_value=1, max_value=clinical.SETS_MAX
@@ -87,9 +88,16 @@ class LogCreateForm(forms.Form):
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        field = self.fields["prescription"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = selectors.prescriptions_for_logging(patient)
+
+    def clean_prescription(self) -> Prescription:
+        """The patient's own prescription, as the API reads it (the service then refuses one
+        that is retired or not of the active plan, unless this is a retried tick)."""
+        prescription = selectors.prescription_to_log(
+            self.patient, self.cleaned_data["prescription"]
+        )
+        if prescription is None:
+            raise ValidationError(NOT_IN_PLAN, code="invalid_choice")
+        return prescription
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -687,18 +687,10 @@ def message_thread(patient: Patient) -> list[Message]:
 # --- Pages for the patient and the clinician's patient page -------------------------------
 
 
-def prescriptions_for_logging(patient: Patient) -> QuerySet[Prescription]:
-    """The prescriptions a patient may log against: those of their active plan (retired ones
-    too, so a retried tick still finds its stored row; the service refuses new logs on them).
-    """
-    return Prescription.objects.filter(
-        phase__plan__patient=patient, phase__plan__status=Plan.Status.ACTIVE
-    ).select_related("phase", "phase__plan", "exercise")
-
-
-# What a tick reads of its prescription (services.log_record's checks, the API's answer).
+# What a tick reads of its prescription (services.log_record's checks, the prescribed sets of a
+# whole-session tick, the answers).
 _TO_LOG: tuple[tuple[type[Any], str, tuple[str, ...]], ...] = (
-    (Prescription, "rx", ("id", "phase", "exercise", "retired_at")),
+    (Prescription, "rx", ("id", "phase", "exercise", "sets", "retired_at")),
     (PlanPhase, "ph", ("id", "plan")),
     (Plan, "pl", ("id", "patient", "status", "anchor_date")),
     (Exercise, "ex", ("id", "name")),
@@ -757,8 +749,10 @@ def _to_log_sql() -> str:
 
 def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription | None:
     """The patient's prescription ``prescription_id`` (of any of their plans; the service
-    checks that the plan is active and the prescription current), with its phase's plan (owner,
-    status, start day) and its exercise's name loaded, or None if it is not theirs.
+    checks that the plan is active and the prescription current, and finds a retried tick's
+    stored row even after a plan change), with its phase's plan (owner, status, start day) and
+    its exercise's name loaded, or None if it is not theirs. The one lookup of what a tick is
+    for: the Today page's form and the API both use it.
 
     The hottest read of a write: one statement built once, as the ORM would with
     ``select_related("phase__plan", "exercise").only(...)``, the other columns deferred.

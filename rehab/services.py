@@ -925,17 +925,12 @@ def log_record(
             effort=effort,
             note=note,
         )
-        return _save_once(
+        if not _alerts_pain(pain):  # most ticks: the INSERT alone
+            return _save_once(log)
+        return _save_once(  # the alert in the tick's transaction
             log,
-            # A pain alert goes in the tick's transaction; most ticks have none to write.
-            then=(
-                (
-                    lambda row: _raise_pain_alert(
-                        patient=patient, pain=pain, where=_("an exercise log"), log=row
-                    )
-                )
-                if _alerts_pain(pain)
-                else None
+            then=lambda row: _raise_pain_alert(
+                patient=patient, pain=pain, where=_("an exercise log"), log=row
             ),
         )
     except ValidationError:

@@ -385,6 +385,33 @@ def test_another_patients_prescription_is_refused(
     assert not ExerciseLog.objects.exists()
 
 
+def test_a_draft_plans_prescription_or_a_bad_id_is_refused(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    """Only the active plan's exercises can be ticked; an id that is no prescription at all
+    gets the same answer."""
+    draft = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
+    drafted = factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=draft))
+    for sent in (drafted.pk, "abc", -1, 10**19):
+        response = me.post(reverse("rehab:log_create"), {**_tick(rx), "prescription": sent}, **JSON)
+        assert response.status_code == 400, sent
+        assert "not part of your active plan" in response.json()["errors"]["prescription"][0]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_tick_retried_after_the_plan_ended_returns_the_stored_tick(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    tick = _tick(rx)
+    first = me.post(reverse("rehab:log_create"), tick, **JSON)
+    assert first.status_code == 201
+    Plan.objects.filter(patient=patient).update(status=Plan.Status.COMPLETED)
+    again = me.post(reverse("rehab:log_create"), tick, **JSON)
+    assert again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    assert ExerciseLog.objects.count() == 1
+
+
 def test_a_retired_prescription_is_refused(me: Client, rx: Prescription) -> None:
     Prescription.objects.filter(pk=rx.pk).update(retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
     response = me.post(reverse("rehab:log_create"), _tick(rx), **JSON)

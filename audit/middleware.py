@@ -1,6 +1,6 @@
 """Record who read or changed which patient's data: one INSERT per request at most.
 
-The patient comes from the access helpers (``audit.context.touch``), else from the route:
+The patient comes from the access helpers (``core.touched.touch``), else from the route:
 an admin or API object route (``admin:rehab_exerciselog_change 42``, ``api:log-detail 42``)
 looks the patient up in a subquery of the same INSERT; a list of patient data (patient list,
 alerts inbox, admin change lists, API lists) records one event without a patient.
@@ -19,7 +19,8 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import ResolverMatch
 
-from audit import context, routes, services
+from audit import routes, services
+from core import touched as touched_patients
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +32,11 @@ class AuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = context.start()
+        token = touched_patients.start()
         try:
             response = self.get_response(request)
         finally:
-            touched = context.stop(token)
+            touched = touched_patients.stop(token)
         try:
             self.record(request, response, touched)
         except DatabaseError:  # never turn a served answer into an error page

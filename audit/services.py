@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Subquery
 
 from audit.models import AccessEvent
 from clinic.models import Clinician, Patient
+from core import touched as touched_patients
+from core.client import client_ip
 
 # C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -25,21 +25,6 @@ def clean_text(value: Any, max_length: int) -> str:
     """Text safe to store and to print in a log line: no control characters, no newlines."""
     text = _CONTROL.sub("", str(value or ""))
     return text[:max_length]
-
-
-def client_ip(meta: dict[str, Any]) -> str | None:
-    """REMOTE_ADDR; behind a trusted proxy (``SECURE_PROXY_SSL_HEADER`` set), the first hop of
-    X-Forwarded-For. Anything that is not an IP address is dropped."""
-    candidate = meta.get("REMOTE_ADDR") or ""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR") or ""
-        first = forwarded.split(",")[0].strip()
-        if first:
-            candidate = first
-    try:
-        return str(ipaddress.ip_address(str(candidate).strip()))
-    except ValueError:
-        return None
 
 
 def actor_role(user: Any) -> str:
@@ -167,13 +152,13 @@ def _insert(events: list[AccessEvent]) -> list[AccessEvent]:
 def record_for_request(request: Any, *, action: str, patient_id: int) -> list[AccessEvent]:
     """Record an export or an erasure of one patient explicitly, from the view that did it.
 
-    The patient is taken off the request's collector (``audit.context``), so the middleware
+    The patient is taken off the request's collector (``core.touched``), so the middleware
     does not also record the same request as a plain read or change: the trail shows one row,
     with this action. Call it last, once the answer is ready.
     """
-    from audit import context, routes  # noqa: PLC0415 (routes imports this module)
+    from audit import routes  # noqa: PLC0415 (routes imports this module)
 
-    touched = context.current.get()
+    touched = touched_patients.current.get()
     if touched is not None:
         touched.discard(int(patient_id))
     match = getattr(request, "resolver_match", None)

@@ -14,8 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
-from audit.context import touch
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
+from core.touched import touch
 
 
 def clinician_of(user: User | Any) -> Clinician | None:

@@ -1,34 +1,27 @@
-"""Security plumbing for every request: session limits, ``Cache-Control``, rate limits, lockout.
+"""Security plumbing for every request: session limits, lockout.
 
 - ``SessionLimitsMiddleware`` ends a signed-in session after an idle time and an absolute time,
   shorter for clinicians and staff than for patients (``SESSION_LIMITS`` in settings).
-- ``NoStoreMiddleware`` marks every answer to a signed-in user, and every ``/api/`` answer,
-  ``Cache-Control: no-store, private``: they may hold patient data.
-- ``rate_limit`` is a small per-address limit (Django's cache) for the password-reset and
-  invitation forms; django-axes throttles the sign-in forms themselves.
 - ``lockout_response`` is django-axes' answer when an account and address are locked out.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import time
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import caches
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, UserSession
+from core.client import client_ip
 
 # Session keys (set at sign-in by ``clinic.signals``).
 STARTED_AT = "started_at"
@@ -114,13 +107,6 @@ class SessionLimitsMiddleware:
 # --- The user's list of sessions (``clinic.UserSession``) ------------------------------------
 
 
-def _ip_or_none(value: str | None) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value or ""))
-    except ValueError:
-        return None
-
-
 def record_user_session(request: HttpRequest, user: Any) -> UserSession | None:
     """Create (or refresh) the row for this request's session; at sign-in, and when missing."""
     session = getattr(request, "session", None)
@@ -135,14 +121,14 @@ def record_user_session(request: HttpRequest, user: Any) -> UserSession | None:
         defaults={
             "user_id": user.pk,
             "last_seen_at": now,
-            "ip": _ip_or_none(meta.get("REMOTE_ADDR")),
+            "ip": client_ip(meta),
             "user_agent": str(meta.get("HTTP_USER_AGENT", ""))[: UserSession.USER_AGENT_LENGTH],
         },
         create_defaults={
             "user_id": user.pk,
             "created_at": now,
             "last_seen_at": now,
-            "ip": _ip_or_none(meta.get("REMOTE_ADDR")),
+            "ip": client_ip(meta),
             "user_agent": str(meta.get("HTTP_USER_AGENT", ""))[: UserSession.USER_AGENT_LENGTH],
         },
     )
@@ -155,70 +141,10 @@ def touch_user_session(request: HttpRequest, user: Any) -> None:
     if not key or user is None or not getattr(user, "pk", None):
         return
     updated = UserSession.objects.filter(session_key=key, user_id=user.pk).update(
-        last_seen_at=timezone.now(), ip=_ip_or_none(request.META.get("REMOTE_ADDR"))
+        last_seen_at=timezone.now(), ip=client_ip(request.META)
     )
     if not updated:
         record_user_session(request, user)
-
-
-class NoStoreMiddleware:
-    """``Cache-Control: no-store, private`` on signed-in pages and on every API answer.
-
-    Static files never get here (WhiteNoise answers them first, with their long cache).
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        if "no-store" in response.get("Cache-Control", ""):
-            return response
-        user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        if signed_in or request.path.startswith("/api/"):
-            patch_cache_control(response, no_store=True, private=True)
-        return response
-
-
-# --- Rate limits -----------------------------------------------------------------------------
-
-
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def rate_limit[V: Callable[..., HttpResponseBase]](scope: str) -> Callable[[V], V]:
-    """At most ``RATE_LIMITS[scope]`` = (count, seconds) POSTs per address; then a 429 page.
-
-    Counts live in Django's cache (``RATE_LIMIT_CACHE``); a fixed window per address.
-    """
-
-    def decorator(view: V) -> V:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if request.method == "POST" and settings.RATE_LIMIT_ENABLED:
-                limit, period = settings.RATE_LIMITS[scope]
-                cache = caches[settings.RATE_LIMIT_CACHE]
-                key = f"rate-limit:{scope}:{client_address(request)}"
-                cache.add(key, 0, timeout=period)
-                try:
-                    count = cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.set(key, 1, timeout=period)
-                    count = 1
-                if count > limit:
-                    return render(
-                        request,
-                        "registration/rate_limited.html",
-                        {"minutes": max(1, period // 60)},
-                        status=429,
-                    )
-            return view(request, *args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorator
 
 
 # --- django-axes -----------------------------------------------------------------------------
@@ -256,3 +182,8 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> s
     if value is None:
         value = request.POST.get("username", "") if request.method == "POST" else ""
     return str(value).strip().lower()
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the client's address under ``core.client``'s one policy."""
+    return client_ip(request.META)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from clinic import views, views_account, views_sessions
-from clinic.middleware import rate_limit
+from core.ratelimit import rate_limit
 
 app_name = "clinic"
 

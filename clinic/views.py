@@ -20,7 +20,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,6 +36,8 @@ from clinic.access import (
 )
 from clinic.forms import PatientForm
 from clinic.models import Patient, User
+from core.redirects import safe_next_url
+from core.users import signed_in_user
 
 
 @require_GET
@@ -65,21 +66,6 @@ def patient_page_url(patient: Patient) -> str:
     return reverse("rehab:patient_detail", args=[patient.pk])
 
 
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (the views that call this require one)."""
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @clinician_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
@@ -88,7 +74,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(
-                clinic=clinic, created_by=_user(request), **form.cleaned_data
+                clinic=clinic, created_by=signed_in_user(request, User), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -130,7 +116,7 @@ def _status_change(
     patient = get_patient_for_clinician(request.user, pk)
     change(patient=patient)
     messages.success(request, done % {"name": patient.full_name})
-    return redirect(_safe_next(request, patient_page_url(patient)))
+    return redirect(safe_next_url(request, patient_page_url(patient)))
 
 
 @clinician_required
@@ -172,11 +158,13 @@ def _qr_svg(url: str) -> SafeString:
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinician(request.user, pk)
     try:
-        invitation, token = services.invitation_create(patient=patient, created_by=_user(request))
+        invitation, token = services.invitation_create(
+            patient=patient, created_by=signed_in_user(request, User)
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect(_safe_next(request, reverse("clinic:patient_edit", args=[patient.pk])))
+        return redirect(safe_next_url(request, reverse("clinic:patient_edit", args=[patient.pk])))
     url = services.invitation_url(token)
     return render(
         request,

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.html import escape
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import mfa
+from core.redirects import safe_next_url
 
 INVALID_CODE = gettext_lazy("That code is not right, or has been used already. Please try again.")
 
@@ -53,15 +54,6 @@ class VerifyForm(forms.Form):
     )
 
 
-def _next_url(request: HttpRequest) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
 def _qr_svg(url: str) -> SafeString:
     """The authenticator link as an inline SVG QR code drawn by segno."""
     label = _("QR code to scan with your authenticator app")
@@ -89,7 +81,11 @@ def setup(request: HttpRequest) -> HttpResponse:
             # Only a verified session may replace the app: an unverified one proves a code first.
             url = f"{reverse('mfa:verify')}?{urlencode({'next': request.get_full_path()})}"
             return HttpResponseRedirect(url)
-        return render(request, "clinic/mfa/enabled.html", {"next": _next_url(request)})
+        return render(
+            request,
+            "clinic/mfa/enabled.html",
+            {"next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))},
+        )
     device = mfa.pending_device(user)
     form = SetupForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
@@ -100,7 +96,10 @@ def setup(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "clinic/mfa/recovery_codes.html",
-                {"codes": codes, "next": _next_url(request)},
+                {
+                    "codes": codes,
+                    "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
+                },
             )
         form.add_error("code", INVALID_CODE)
     return render(
@@ -110,7 +109,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": _qr_svg(device.config_url),
             "secret": _secret(device),
-            "next": _next_url(request),
+            "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -122,7 +121,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Enter a code (authenticator app or a recovery code) to finish signing in."""
     user = request.user
-    next_url = _next_url(request)
+    next_url = safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
     if user.is_verified():  # type: ignore[union-attr]
         return HttpResponseRedirect(next_url)
     if not mfa.has_confirmed_device(user):

@@ -20,13 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic import services
 from clinic.middleware import record_user_session
 from clinic.models import User, UserSession
-
-
-def _me(request: HttpRequest) -> User:
-    """The signed-in user (``login_required`` has checked)."""
-    if not isinstance(request.user, User):
-        raise Http404
-    return request.user
+from core.users import signed_in_user
 
 
 @login_required
@@ -35,8 +29,10 @@ def sessions(request: HttpRequest) -> HttpResponse:
     # This session may lack its row (e.g. its key changed with the password): add it.
     if not UserSession.objects.filter(session_key=request.session.session_key).exists():
         record_user_session(request, request.user)
-    services.user_sessions_prune(_me(request), keep_key=request.session.session_key)
-    rows = list(UserSession.objects.filter(user=_me(request)))
+    services.user_sessions_prune(
+        signed_in_user(request, User), keep_key=request.session.session_key
+    )
+    rows = list(UserSession.objects.filter(user=signed_in_user(request, User)))
     current = request.session.session_key
     return render(
         request,
@@ -55,7 +51,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
     """End one of the signed-in person's sessions (``session`` = the row's id)."""
     pk = request.POST.get("session", "")
     row = (
-        UserSession.objects.filter(user=_me(request), pk=int(pk)).first()
+        UserSession.objects.filter(user=signed_in_user(request, User), pk=int(pk)).first()
         if pk.isdigit() and len(pk) < 19
         else None
     )
@@ -64,7 +60,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
     if row.session_key == request.session.session_key:
         logout(request)  # this device: an ordinary sign-out (its receiver deletes the row)
         return redirect(settings.LOGOUT_REDIRECT_URL)
-    services.user_sessions_end(_me(request), pk=row.pk)
+    services.user_sessions_end(signed_in_user(request, User), pk=row.pk)
     messages.success(request, _("That session has been signed out."))
     return redirect("clinic:sessions")
 
@@ -73,7 +69,9 @@ def session_end(request: HttpRequest) -> HttpResponse:
 @require_POST
 def session_end_others(request: HttpRequest) -> HttpResponse:
     """End every session of the signed-in person but this one."""
-    count = services.user_sessions_end(_me(request), keep_key=request.session.session_key)
+    count = services.user_sessions_end(
+        signed_in_user(request, User), keep_key=request.session.session_key
+    )
     messages.success(
         request,
         _("Signed out everywhere else.") if count else _("You were not signed in anywhere else."),

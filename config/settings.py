@@ -70,7 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.mfa.MfaRequiredMiddleware",
-    "clinic.middleware.NoStoreMiddleware",
+    "core.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -243,6 +243,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the app append the client's address to X-Forwarded-For. 0: the
+# address is REMOTE_ADDR and the header is ignored. ``core.client.client_ip`` applies this for
+# the rate limits, the sign-in lockout, the list of a user's sessions and the audit trail.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0, minimum=0)
 
 from django.utils.csp import CSP  # noqa: E402
 
@@ -267,6 +271,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # Django's AuthenticationForm; the value is the email
 AXES_USERNAME_CALLABLE = "clinic.middleware.axes_username"
 AXES_LOCKOUT_CALLABLE = "clinic.middleware.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "clinic.middleware.axes_client_ip"  # core.client's one policy
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

@@ -8,9 +8,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from audit.context import touch
 from clinic.access import clinician_of, patient_of, patients_for
 from clinic.models import User
+from core.touched import touch
 from rehab.models import (
     Alert,
     AtrsResponse,

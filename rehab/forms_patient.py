@@ -52,16 +52,6 @@ def _optional_score(label: Any) -> forms.IntegerField:
     )
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ``ValidationError`` on the form: on its field if the form has one,
-    else as an error for the whole form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def errors_json(errors: ErrorDict) -> dict[str, list[str]]:
     """Form errors as ``{"field": ["message", …]}`` (``"__all__"`` for the whole form)."""
     return {field: [str(message) for message in messages] for field, messages in errors.items()}

@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from clinic import mfa
 from clinic.middleware import lockout_message
+from core.client import client_ip
 from rehab.api.schema import errors
 from rehab.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer
 from rehab.api.serializers import LoginSerializer as PasswordLoginSerializer
@@ -49,10 +50,17 @@ class LoginSerializer(PasswordLoginSerializer):
     )
 
 
+class ClientRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counting per client under ``core.client``'s one policy."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request.META) or "unknown"
+
+
 class LoginView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientRateThrottle]
     throttle_scope = "login"
 
     @extend_schema(

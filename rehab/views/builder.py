@@ -21,13 +21,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
 from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import User
+from core.forms import add_service_errors
+from core.redirects import is_safe_redirect
+from core.users import signed_in_user
 from rehab import selectors, services
 from rehab.access import (
     exercises_for,
@@ -59,13 +61,6 @@ NEW_PHASE_WEEKS = 4
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in clinician's user (the views are all behind ``clinician_required``)."""
-    if not isinstance(request.user, User):
-        raise Http404
-    return request.user
 
 
 # --- The builder page -----------------------------------------------------------------------
@@ -161,7 +156,7 @@ def _builder_context(
     default_phase = plan.current_phase_id or (phases[0].pk if phases else None)
     results: list[LibraryResult] | None = None
     if search["q"] or search["category"]:
-        exercises = selectors.library_search(exercises_for(_user(request)), **search)
+        exercises = selectors.library_search(exercises_for(signed_in_user(request, User)), **search)
         results = [
             LibraryResult(
                 exercise=exercise,
@@ -238,17 +233,9 @@ def _after_edit(
     if success:
         messages.success(request, success)
     if request.htmx:
-        plan = get_plan_for_clinician(_user(request), plan_pk)
+        plan = get_plan_for_clinician(signed_in_user(request, User), plan_pk)
         return _render_builder(request, plan, search=search)
     return redirect(_builder_url(plan_pk, anchor=anchor, search=search))
-
-
-def _add_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _show_form_again(
@@ -268,7 +255,9 @@ def _show_form_again(
         for message in form.errors["version"]:
             messages.error(request, str(message))
         return _after_edit(request, plan_pk, search=search)
-    plan = get_plan_for_clinician(_user(request), plan_pk)  # fresh: the failed edit rolled back
+    plan = get_plan_for_clinician(
+        signed_in_user(request, User), plan_pk
+    )  # fresh: the failed edit rolled back
     return _render_builder(request, plan, bound={key: form}, search=search)
 
 
@@ -299,7 +288,7 @@ def _edit(
         result = action(form.cleaned_data)
     except ValidationError as error:
         if key and getattr(error, "code", None) != "stale_plan":
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return _show_form_again(request, plan.pk, form, key, search=search)
         for message in error.messages:
             messages.error(request, message)
@@ -311,9 +300,11 @@ def _edit(
 @clinician_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
-    patient = get_patient_for_clinician(_user(request), patient_pk)
+    patient = get_patient_for_clinician(signed_in_user(request, User), patient_pk)
     protocols = (
-        protocols_for(_user(request)).filter(pathway=patient.pathway).order_by("name", "version")
+        protocols_for(signed_in_user(request, User))
+        .filter(pathway=patient.pathway)
+        .order_by("name", "version")
     )
     form = PlanCreateForm(
         request.POST or None,
@@ -325,11 +316,11 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
             plan = services.plan_create(
                 patient=patient,
                 protocol=form.cleaned_data["template"],
-                created_by=_user(request),
+                created_by=signed_in_user(request, User),
                 name=form.cleaned_data["name"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Draft plan created. Adjust it, then activate it for the patient.")
@@ -345,14 +336,14 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
 @clinician_required
 @require_GET
 def plan_builder(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     return _render_builder(request, plan)
 
 
 @clinician_required
 @require_POST
 def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     form = PlanRenameForm(request.POST, prefix="rename")
     return _edit(
         request,
@@ -369,27 +360,27 @@ def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     return _edit(
         request,
         plan,
         form=VersionForm(request.POST),
         action=lambda data: services.plan_activate(
-            plan=plan, activated_by=_user(request), expected_version=data["version"]
+            plan=plan, activated_by=signed_in_user(request, User), expected_version=data["version"]
         ),
         success=_("Plan activated: the patient sees it from today."),
     )
 
 
 def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     form = VersionForm(request.POST)
     change = services.plan_advance_phase if forward else services.plan_previous_phase
     if form.is_valid():
         try:
             plan = change(
                 plan=plan,
-                changed_by=_user(request),
+                changed_by=signed_in_user(request, User),
                 expected_version=form.cleaned_data["version"],
             )
         except ValidationError as error:
@@ -405,9 +396,7 @@ def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpRe
     else:
         messages.error(request, _("This page is out of date; reload it and try again."))
     next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if is_safe_redirect(request, next_url):
         return redirect(next_url)
     return redirect(_builder_url(pk, anchor="progression"))
 
@@ -427,7 +416,7 @@ def plan_back(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     form = PhaseForm(request.POST, prefix="new-phase", instance=PlanPhase(plan=plan), plan=plan)
     return _edit(
         request,
@@ -444,7 +433,7 @@ def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    phase = get_phase_for_clinician(_user(request), pk)
+    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
     plan = phase.plan
     key = f"phase-{phase.pk}"
     live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
@@ -468,7 +457,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    phase = get_phase_for_clinician(_user(request), pk)
+    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
     return _edit(
         request,
         phase.plan,
@@ -481,7 +470,7 @@ def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    phase = get_phase_for_clinician(_user(request), pk)
+    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
     return _edit(
         request,
         phase.plan,
@@ -497,12 +486,15 @@ def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     phases = list(plan.phases.order_by("order", "pk"))
     for phase in phases:
         phase.plan = plan
     form = PrescriptionAddForm(
-        request.POST, auto_id="add-%s", exercises=exercises_for(_user(request)), phases=phases
+        request.POST,
+        auto_id="add-%s",
+        exercises=exercises_for(signed_in_user(request, User)),
+        phases=phases,
     )
     search = {
         "q": request.POST.get("q", "")[:100],
@@ -528,7 +520,7 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(_user(request), pk)
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
     plan = rx.phase.plan
     key = f"rx-{rx.pk}"
     warning = services.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
@@ -549,7 +541,7 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(_user(request), pk)
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
     return _edit(
         request,
         rx.phase.plan,
@@ -569,7 +561,7 @@ def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(_user(request), pk)
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
     return _edit(
         request,
         rx.phase.plan,
@@ -585,7 +577,7 @@ def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(_user(request), pk)
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
     plan = rx.phase.plan
     phases = list(plan.phases.order_by("order", "pk"))
     for phase in phases:
@@ -613,7 +605,7 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_GET
 def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(_user(request), pk)
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     phases = list(plan.phases.order_by("order", "pk"))
     for each in phases:
         each.plan = plan
@@ -648,7 +640,9 @@ def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(
         request.GET, auto_id="library-%s", equipment=list(Equipment.objects.order_by("name"))
     )
-    exercises = selectors.library_search(exercises_for(_user(request)), **form.values())
+    exercises = selectors.library_search(
+        exercises_for(signed_in_user(request, User)), **form.values()
+    )
     page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(exercise, selectors.default_dose_text(exercise)) for exercise in page]
     query = urlencode({k: v for k, v in form.values().items() if v})
@@ -662,7 +656,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @clinician_required
 @require_GET
 def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exercise = get_exercise(_user(request), pk)
+    exercise = get_exercise(signed_in_user(request, User), pk)
     return render(
         request,
         "rehab/builder/library_detail.html",
@@ -671,7 +665,9 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "equipment": list(exercise.equipment.all()),
             "dose_text": selectors.default_dose_text(exercise),
             "progresses_to": (
-                exercises_for(_user(request)).filter(pk=exercise.progresses_to_id).first()
+                exercises_for(signed_in_user(request, User))
+                .filter(pk=exercise.progresses_to_id)
+                .first()
                 if exercise.progresses_to_id
                 else None
             ),

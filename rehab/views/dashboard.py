@@ -7,33 +7,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import clinic_for, clinician_required
 from clinic.forms import PatientFilterForm
 from clinic.models import User
+from core.redirects import safe_next_url
+from core.users import signed_in_user
 from rehab import pagecache, selectors, services
 from rehab.access import get_alert_for_clinician
 
 PAGE_SIZE = 20
 DASHBOARD_ALERTS = 50  # the rest are in the alerts inbox
 ALERTS_TEMPLATE = "rehab/dashboard/alerts.html"
-
-
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (the views that call this require one)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @require_GET
@@ -120,8 +106,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_clinician(request.user, pk)
-    alert = services.alert_acknowledge(alert=alert, by=_user(request))
-    next_url = _safe_next(request, reverse("rehab:alerts"))
+    alert = services.alert_acknowledge(alert=alert, by=signed_in_user(request, User))
+    next_url = safe_next_url(request, reverse("rehab:alerts"))
     if getattr(request, "htmx", False):
         return render(request, f"{ALERTS_TEMPLATE}#row", {"alert": alert, "next": next_url})
     return redirect(next_url)

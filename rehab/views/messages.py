@@ -22,6 +22,7 @@ from clinic.access import (
 )
 from clinic.forms import MessageForm
 from clinic.models import Patient, User
+from core.users import signed_in_user
 from rehab import clinical, selectors
 
 
@@ -32,7 +33,7 @@ def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_pat
     try:
         services.message_send(
             patient=patient,
-            author=_user(request),
+            author=signed_in_user(request, User),
             body=form.cleaned_data["body"],
             from_patient=from_patient,
         )
@@ -41,12 +42,6 @@ def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_pat
         return False
     flash.success(request, _("Your message has been sent."))
     return True
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user (the views that call this require one)."""
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @clinician_required

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
+from core.forms import add_service_errors
 from rehab import charts, clinical, fragments, pagecache, selectors, services
 from rehab.access import get_log_for_patient
 from rehab.forms_patient import (
@@ -27,7 +28,6 @@ from rehab.forms_patient import (
     CheckInForm,
     LogCreateForm,
     LogUpdateForm,
-    add_service_errors,
     errors_json,
 )
 from rehab.models import ExerciseLog, Prescription, Side

@@ -10,25 +10,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
+from core.forms import add_service_errors
+from core.users import signed_in_user
 from rehab import charts, pagecache, selectors, services
-from rehab.forms_patient import MeasurementForm, add_service_errors
+from rehab.forms_patient import MeasurementForm
 from rehab.models import Plan
 
 CHART_WEEKS = 8
-
-
-def _clinician_user(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User):  # clinician_required has checked; this narrows the type
-        raise Http404
-    return user
 
 
 def _page(
@@ -99,7 +94,7 @@ def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the patient to fill in the ATRS; it shows on their Today page until answered."""
     patient = get_patient_for_clinician(request.user, pk)
     _request, created = services.atrs_request_create(
-        patient=patient, requested_by=_clinician_user(request)
+        patient=patient, requested_by=signed_in_user(request, User)
     )
     if created:
         messages.success(
@@ -120,7 +115,7 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.measurement_record(
-                recorded_by=_clinician_user(request), **form.service_kwargs()
+                recorded_by=signed_in_user(request, User), **form.service_kwargs()
             )
         except ValidationError as error:
             add_service_errors(form, error)

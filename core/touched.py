@@ -1,8 +1,9 @@
 """Which patients the current request touched.
 
-``AuditMiddleware`` opens a collector for each request; the access helpers call ``touch`` with
-the id of each patient whose data they hand out. Outside a request (shell, tasks, tests calling
-helpers directly) there is no collector and ``touch`` does nothing.
+The audit trail's middleware (``audit.middleware``) opens a collector for each request; the
+access helpers call ``touch`` with the id of each patient whose data they hand out. Outside a
+request (shell, tasks, tests calling helpers directly) there is no collector and ``touch`` does
+nothing.
 """
 
 from __future__ import annotations

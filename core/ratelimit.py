@@ -1,0 +1,53 @@
+"""A small per-address limit (Django's cache) for the password-reset and invitation forms;
+django-axes throttles the sign-in forms themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import render
+
+from core.client import client_ip
+
+
+def client_address(request: HttpRequest) -> str:
+    """The key a client's requests are counted under (``core.client``'s policy)."""
+    return client_ip(request.META) or "unknown"
+
+
+def rate_limit[V: Callable[..., HttpResponseBase]](scope: str) -> Callable[[V], V]:
+    """At most ``RATE_LIMITS[scope]`` = (count, seconds) POSTs per address; then a 429 page.
+
+    Counts live in Django's cache (``RATE_LIMIT_CACHE``); a fixed window per address.
+    """
+
+    def decorator(view: V) -> V:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method == "POST" and settings.RATE_LIMIT_ENABLED:
+                limit, period = settings.RATE_LIMITS[scope]
+                cache = caches[settings.RATE_LIMIT_CACHE]
+                key = f"rate-limit:{scope}:{client_address(request)}"
+                cache.add(key, 0, timeout=period)
+                try:
+                    count = cache.incr(key)
+                except ValueError:  # expired between add and incr
+                    cache.set(key, 1, timeout=period)
+                    count = 1
+                if count > limit:
+                    return render(
+                        request,
+                        "registration/rate_limited.html",
+                        {"minutes": max(1, period // 60)},
+                        status=429,
+                    )
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

@@ -1,6 +1,7 @@
 """Which routes show or change patient data, and how to find the patient from a route.
 
-``audit`` never imports ``rehab``: models are named by label and fetched from the registry.
+``audit`` never imports ``rehab``: the apps register their models, API basenames and list pages
+(``audit.registry``); models are named by label and fetched from Django's app registry.
 """
 
 from __future__ import annotations
@@ -9,39 +10,8 @@ from django.apps import apps
 from django.db.models import Subquery
 from django.urls import ResolverMatch
 
+from audit.registry import API_MODELS, LIST_PAGES, PATIENT_PATHS
 from audit.services import Target
-
-# Model label → the lookup from one of its rows to its patient's id ("pk": the patient itself).
-PATIENT_PATHS: dict[str, str] = {
-    "clinic.patient": "pk",
-    "clinic.invitation": "patient",
-    "clinic.message": "patient",
-    "rehab.plan": "patient",
-    "rehab.planphase": "plan__patient",
-    "rehab.prescription": "phase__plan__patient",
-    "rehab.phasechange": "plan__patient",
-    "rehab.exerciselog": "patient",
-    "rehab.checkin": "patient",
-    "rehab.atrsresponse": "patient",
-    "rehab.atrsrequest": "patient",
-    "rehab.measurement": "patient",
-    "rehab.alert": "patient",
-}
-
-# API router basename → model label.
-API_MODELS: dict[str, str] = {
-    "patient": "clinic.patient",
-    "plan": "rehab.plan",
-    "log": "rehab.exerciselog",
-    "checkin": "rehab.checkin",
-    "atrs": "rehab.atrsresponse",
-    "measurement": "rehab.measurement",
-    "message": "clinic.message",
-    "alert": "rehab.alert",
-}
-
-# Pages that list several patients' data: one event without a patient.
-LIST_PAGES = frozenset({"rehab:patient_list", "rehab:alerts", "rehab:dashboard"})
 
 ADMIN_OBJECT_SUFFIXES = ("_change", "_delete", "_history")
 ADMIN_LIST_SUFFIXES = ("_changelist", "_add")

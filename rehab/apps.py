@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from audit import registry
+
 
 class RehabConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -20,3 +22,32 @@ class RehabConfig(AppConfig):
             receivers.on_patient_left_care, dispatch_uid="rehab.plans_complete_for"
         )
         receivers.connect_page_cache()
+        register_audited()
+
+
+def register_audited() -> None:
+    """Tell the audit trail which rehab rows, API lists and pages hold patients' data."""
+    for label, patient_path in (
+        ("rehab.plan", "patient"),
+        ("rehab.planphase", "plan__patient"),
+        ("rehab.prescription", "phase__plan__patient"),
+        ("rehab.phasechange", "plan__patient"),
+        ("rehab.exerciselog", "patient"),
+        ("rehab.checkin", "patient"),
+        ("rehab.atrsresponse", "patient"),
+        ("rehab.atrsrequest", "patient"),
+        ("rehab.measurement", "patient"),
+        ("rehab.alert", "patient"),
+    ):
+        registry.register_model(label, patient_path=patient_path)
+    for basename, label in (
+        ("plan", "rehab.plan"),
+        ("log", "rehab.exerciselog"),
+        ("checkin", "rehab.checkin"),
+        ("atrs", "rehab.atrsresponse"),
+        ("measurement", "rehab.measurement"),
+        ("alert", "rehab.alert"),
+    ):
+        registry.register_api(basename, label)
+    for view_name in ("rehab:patient_list", "rehab:alerts", "rehab:dashboard"):
+        registry.register_list_page(view_name)

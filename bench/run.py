@@ -337,7 +337,7 @@ def _two_factor_device(email: str) -> Any:
     as if they had set it up), else ``None``."""
     from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: PLC0415
 
-    from clinic import mfa  # noqa: PLC0415
+    from clinic.accounts import mfa  # noqa: PLC0415
     from clinic.models import User  # noqa: PLC0415
 
     user = User.objects.get(email=email)

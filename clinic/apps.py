@@ -12,7 +12,7 @@ class ClinicConfig(AppConfig):
     verbose_name = _("Clinics and people")
 
     def ready(self) -> None:
-        from clinic import signals  # noqa: PLC0415 (apps are ready only now)
+        from clinic.accounts import signals  # noqa: PLC0415 (apps are ready only now)
         from clinic.models import User  # noqa: PLC0415
 
         user_logged_in.connect(signals.on_user_logged_in, dispatch_uid="clinic.session_clock")

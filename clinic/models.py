@@ -347,7 +347,7 @@ class Message(models.Model):
 class UserSession(models.Model):
     """One signed-in browser session, so its owner can see it and end it (``/account/sessions/``).
 
-    Written at sign-in (``clinic.signals``), its ``last_seen_at`` refreshed at most once a minute
+    Written at sign-in (``clinic.accounts.signals``), its ``last_seen_at`` refreshed at most once a minute
     by ``SessionLimitsMiddleware``, deleted at sign-out. The Django session itself lives in the
     session store; ending one here deletes it there too.
     """

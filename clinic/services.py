@@ -13,7 +13,6 @@ import datetime as dt
 import logging
 import secrets
 import smtplib
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic import events
-from clinic.models import Clinic, Invitation, Message, Patient, User, UserSession, hash_token
+from clinic.models import Clinic, Invitation, Message, Patient, User, hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -371,35 +370,3 @@ def messages_mark_read(*, patient: Patient, reader_is_patient: bool) -> int:
     return Message.objects.filter(
         patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
     ).update(read_at=timezone.now())
-
-
-# --- A user's browser sessions (``UserSession`` rows and the session store behind them) -----
-
-
-def _session_store() -> Any:
-    return import_module(settings.SESSION_ENGINE).SessionStore()
-
-
-def user_sessions_end(user: User, *, keep_key: str | None = None, pk: int | None = None) -> int:
-    """Sign out the user's browser sessions (all, all but ``keep_key``, or the one row ``pk``):
-    delete each from the session store, then its row. Returns how many were ended."""
-    rows = UserSession.objects.filter(user=user)
-    if keep_key is not None:
-        rows = rows.exclude(session_key=keep_key)
-    if pk is not None:
-        rows = rows.filter(pk=pk)
-    store = _session_store()
-    count = 0
-    for row in rows:
-        store.delete(row.session_key)
-        row.delete()
-        count += 1
-    return count
-
-
-def user_sessions_prune(user: User, *, keep_key: str | None) -> None:
-    """Forget rows whose session has already gone (expired, flushed, cycled)."""
-    store = _session_store()
-    for row in UserSession.objects.filter(user=user).exclude(session_key=keep_key):
-        if not store.exists(row.session_key):
-            row.delete()

@@ -68,8 +68,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "clinic.middleware.SessionLimitsMiddleware",
-    "clinic.mfa.MfaRequiredMiddleware",
+    "clinic.accounts.sessions.SessionLimitsMiddleware",
+    "clinic.accounts.mfa.MfaRequiredMiddleware",
     "core.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -142,8 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "clinic.User"
 # django-axes first (refuses a locked-out account+address), then Django's own check.
 AUTHENTICATION_BACKENDS = [
-    "clinic.backends.AuthenticationBackend",
-    "clinic.backends.ModelBackend",  # Django's, reading the user's record in the same query
+    "clinic.accounts.backends.AuthenticationBackend",
+    "clinic.accounts.backends.ModelBackend",  # Django's, reading the user's record in the same query
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clinic:home"
@@ -212,7 +212,7 @@ else:
     raise ImproperlyConfigured(msg)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rehab@localhost")
 
-# Sessions and cookies. ``clinic.middleware.SessionLimitsMiddleware`` ends a session after
+# Sessions and cookies. ``clinic.accounts.sessions.SessionLimitsMiddleware`` ends a session after
 # ``idle`` seconds without a request or ``absolute`` seconds after sign-in, whichever is first.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12, minimum=60)
 SESSION_LIMITS = {
@@ -269,9 +269,9 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"  # Django's AuthenticationForm; the value is the email
-AXES_USERNAME_CALLABLE = "clinic.middleware.axes_username"
-AXES_LOCKOUT_CALLABLE = "clinic.middleware.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "clinic.middleware.axes_client_ip"  # core.client's one policy
+AXES_USERNAME_CALLABLE = "clinic.accounts.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "clinic.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "clinic.accounts.lockout.axes_client_ip"  # core.client's one policy
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 

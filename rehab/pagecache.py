@@ -161,7 +161,7 @@ def release() -> str:
 
 def _viewer(request: HttpRequest) -> list[str]:
     """Who is asking, as the header shows them, and a clinician's role and clinic (what they
-    may do on the page); the record comes with the user (clinic.backends), so no query."""
+    may do on the page); the record comes with the user (clinic.accounts.backends), so no query."""
     user: Any = request.user
     clinician = clinician_of(user)
     return [

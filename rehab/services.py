@@ -1206,8 +1206,8 @@ def _forget_sign_ins(user: User) -> None:
     keyed by the email address."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: PLC0415
 
-    from clinic.mfa import delete_devices  # noqa: PLC0415
-    from clinic.services import user_sessions_end  # noqa: PLC0415
+    from clinic.accounts.mfa import delete_devices  # noqa: PLC0415
+    from clinic.accounts.services import user_sessions_end  # noqa: PLC0415
 
     user_sessions_end(user)
     delete_devices(user)

@@ -26,8 +26,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from clinic import mfa
-from clinic.middleware import lockout_message
+from clinic.accounts import mfa
+from clinic.accounts.lockout import lockout_message
 from core.client import client_ip
 from rehab.api.schema import errors
 from rehab.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer

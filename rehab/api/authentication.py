@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
-from clinic import mfa
+from clinic.accounts import mfa
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):

@@ -1,4 +1,4 @@
-"""``clinic.backends``: the session's user comes with their clinician or patient record."""
+"""``clinic.accounts.backends``: the session's user comes with their clinician or patient record."""
 
 from __future__ import annotations
 

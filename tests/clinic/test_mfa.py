@@ -16,7 +16,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from clinic import mfa
+from clinic.accounts import mfa
 from clinic.models import Clinic, User
 from tests import factories
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic import services
+from clinic.accounts import services as account_services
 from clinic.models import Clinician, Invitation, Message, Patient, User, hash_token
 from tests import factories
 
@@ -373,16 +374,16 @@ def test_user_sessions_end_all_but_one_or_just_one(clinician: Clinician) -> None
     other_user_client = _three_sessions(factories.ClinicianFactory().user)[0]
 
     row = UserSession.objects.get(session_key=second.session.session_key)
-    assert services.user_sessions_end(user, pk=row.pk) == 1
+    assert account_services.user_sessions_end(user, pk=row.pk) == 1
     assert not _signed_in(second)
     assert _signed_in(third)
 
-    assert services.user_sessions_end(user, keep_key=here.session.session_key) == 1
+    assert account_services.user_sessions_end(user, keep_key=here.session.session_key) == 1
     assert not _signed_in(third)
     assert _signed_in(here)
     assert _signed_in(other_user_client)
 
-    assert services.user_sessions_end(user) == 1
+    assert account_services.user_sessions_end(user) == 1
     assert not _signed_in(here)
     assert not UserSession.objects.filter(user=user).exists()
     assert not Session.objects.filter(session_key=here.session.session_key).exists()
@@ -398,6 +399,6 @@ def test_user_sessions_prune_forgets_rows_whose_session_is_gone(clinician: Clini
     here, gone, _kept = _three_sessions(user)
     gone_key = gone.session.session_key
     Session.objects.filter(session_key=gone_key).delete()
-    services.user_sessions_prune(user, keep_key=here.session.session_key)
+    account_services.user_sessions_prune(user, keep_key=here.session.session_key)
     assert not UserSession.objects.filter(session_key=gone_key).exists()
     assert UserSession.objects.filter(user=user).count() == 2

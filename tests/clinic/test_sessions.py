@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.middleware import record_user_session
+from clinic.accounts.sessions import record_user_session
 from clinic.models import Clinician, Patient, User, UserSession
 from tests import factories
 

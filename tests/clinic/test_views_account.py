@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic import mfa
+from clinic.accounts import mfa
 from clinic.models import User
 from tests import factories
 

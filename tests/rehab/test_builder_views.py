@@ -578,7 +578,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
 ) -> None:
     """Growing the plan tenfold does not add a query.
 
-    1 session, 2 user with their clinician record and clinic (clinic.backends),
+    1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
     3 plan (with patient, clinic, current phase), 4 phases, 5 prescriptions with exercises
     and "has logs", 6-9 adherence (active plan, phase history, prescriptions, log counts),
     10-11 pain (logs, check-ins), 12-13 latest heel-rise and calf measurements,

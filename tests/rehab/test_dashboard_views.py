@@ -147,7 +147,7 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 
 
 # Expected queries:
-#  1 session, 2 user with their clinician record and clinic (clinic.backends);
+#  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
 #  3 open alerts (with patients), 4 count of open alerts;
 #  5 active plans with patients and phases, 6-9 adherence (plans, phase changes,
 #    prescriptions, log counts);
@@ -307,7 +307,7 @@ def test_patient_list_anonymous(db: None) -> None:
 
 
 # Expected queries (a page not in the page cache yet: a new page of patients is a new key):
-#  1 session, 2 user with their clinician record and clinic (clinic.backends);
+#  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
 #  3 count for the paginator, 4 the page's patients;
 #  5 their active plans with current phases;
 #  6-8 adherence of those plans (phase changes, prescriptions of the phases in force,
@@ -411,7 +411,7 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
 
 
 # Expected queries: 1 session, 2 user with their clinician record and clinic
-# (clinic.backends), 3 count, 4 the page of alerts with their patients, 5 +1 audit event.
+# (clinic.accounts.backends), 3 count, 4 the page of alerts with their patients, 5 +1 audit event.
 ALERTS_QUERIES = 5
 
 

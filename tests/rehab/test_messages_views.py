@@ -111,7 +111,7 @@ def test_thread_anonymous(patient: Patient) -> None:
 
 
 # Expected queries: 1 session, 2 user with their clinician record and clinic
-# (clinic.backends), 3 patient (access check), 4 the thread with authors, 5-7 mark read
+# (clinic.accounts.backends), 3 patient (access check), 4 the thread with authors, 5-7 mark read
 # (savepoint, update, release), 8 +1 audit event.
 THREAD_QUERIES = 8
 

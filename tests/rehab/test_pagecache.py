@@ -1096,7 +1096,7 @@ def _hit_queries(client: Client, url: str, **extra: Any) -> list[str]:
 def test_a_cached_today_costs_three_queries_whatever_the_plan(
     patient: Patient, n: int, django_assert_num_queries: Any
 ) -> None:
-    """1 session, 2 user with their patient record (clinic.backends), 3 the audit event."""
+    """1 session, 2 user with their patient record (clinic.accounts.backends), 3 the audit event."""
     _plan, phase = _active_plan(patient)
     for _ in range(n):
         factories.PrescriptionFactory(phase=phase)
@@ -1129,7 +1129,7 @@ def test_the_key_holds_a_clinicians_role_and_clinic_and_costs_no_query(
     clinician: Clinician, patient: Patient, django_assert_num_queries: Any
 ) -> None:
     """A clinic admin sees controls a therapist does not, on the same page: the role is part
-    of the key, read from the record the session's user came with (clinic.backends)."""
+    of the key, read from the record the session's user came with (clinic.accounts.backends)."""
     from django.contrib.auth import get_user  # noqa: PLC0415
 
     def key_for(user: Any) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from base64 import b32encode
 
 import segno
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,35 +22,11 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic import mfa
+from clinic.accounts import mfa
+from clinic.accounts.forms import ConfirmWithCodeForm, SetupForm, VerifyForm
 from core.redirects import safe_next_url
 
 INVALID_CODE = gettext_lazy("That code is not right, or has been used already. Please try again.")
-
-
-class SetupForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("6-digit code from your authenticator app"),
-        max_length=16,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "pattern": "[0-9 ]*",
-                "autofocus": True,
-            }
-        ),
-    )
-
-
-class VerifyForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("Code from your authenticator app, or a recovery code"),
-        max_length=32,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}
-        ),
-    )
 
 
 def _qr_svg(url: str) -> SafeString:
@@ -139,16 +114,6 @@ def verify(request: HttpRequest) -> HttpResponse:
         "clinic/mfa/verify.html",
         {"form": form, "next": next_url},
         status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-class ConfirmWithCodeForm(forms.Form):
-    """A current code, asked again before the recovery codes are replaced or MFA turned off."""
-
-    code = forms.CharField(
-        label=gettext_lazy("Current code from your authenticator app, or a recovery code"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none"}),
     )
 
 

@@ -1,6 +1,6 @@
 """A signed-in person's own browser sessions: see them, end one, or end all but this one.
 
-Each session is a ``clinic.UserSession`` row (recorded at sign-in, see ``clinic.signals``).
+Each session is a ``clinic.UserSession`` row (recorded at sign-in, see ``clinic.accounts.signals``).
 Ending one deletes the Django session from the session store (that browser is signed out at
 its next request) and the row. A session is named by its row's id, never by its session key
 (a bearer credential that is not shown, even to its owner); another person's id answers 404.
@@ -17,8 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic import services
-from clinic.middleware import record_user_session
+from clinic.accounts import services
+from clinic.accounts.sessions import record_user_session
 from clinic.models import User, UserSession
 from core.users import signed_in_user
 

@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from clinic import mfa
 from clinic.access import patient_of
+from clinic.accounts import mfa
 from clinic.models import User, UserSession
 
 

@@ -20,7 +20,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from clinic.middleware import record_user_session, start_session_clock
+from clinic.accounts.sessions import record_user_session, start_session_clock
 from clinic.models import User, UserSession
 
 # What the instance held when it was loaded: (password hash, is_active).

@@ -1,8 +1,8 @@
-"""Security plumbing for every request: session limits, lockout.
+"""Session limits and the list of a user's browser sessions.
 
 - ``SessionLimitsMiddleware`` ends a signed-in session after an idle time and an absolute time,
   shorter for clinicians and staff than for patients (``SESSION_LIMITS`` in settings).
-- ``lockout_response`` is django-axes' answer when an account and address are locked out.
+- ``record_user_session`` / ``touch_user_session`` keep the user's ``UserSession`` rows.
 """
 
 from __future__ import annotations
@@ -15,15 +15,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, UserSession
 from core.client import client_ip
 
-# Session keys (set at sign-in by ``clinic.signals``).
+# Session keys (set at sign-in by ``clinic.accounts.signals``).
 STARTED_AT = "started_at"
 SEEN_AT = "seen_at"
 SESSION_CLASS = "session_class"  # "patient" or "staff" (clinicians and admins)
@@ -145,45 +144,3 @@ def touch_user_session(request: HttpRequest, user: Any) -> None:
     )
     if not updated:
         record_user_session(request, user)
-
-
-# --- django-axes -----------------------------------------------------------------------------
-
-
-def lockout_message() -> str:
-    """The same words whether or not the account exists."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return _(
-        "Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again, "
-        "or reset your password."
-    ) % {"minutes": minutes}
-
-
-def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
-) -> HttpResponse:
-    """``AXES_LOCKOUT_CALLABLE``: JSON for the API, a page for the site and the admin."""
-    if request.path.startswith("/api/"):
-        response: HttpResponse = JsonResponse({"detail": lockout_message()}, status=429)
-    else:
-        response = render(
-            request,
-            "registration/locked_out.html",
-            {"message": lockout_message()},
-            status=429,
-        )
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
-    return response
-
-
-def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """``AXES_USERNAME_CALLABLE``: the email as typed, trimmed and lower-cased."""
-    value = (credentials or {}).get("username") or (credentials or {}).get("email")
-    if value is None:
-        value = request.POST.get("username", "") if request.method == "POST" else ""
-    return str(value).strip().lower()
-
-
-def axes_client_ip(request: HttpRequest) -> str | None:
-    """``AXES_CLIENT_IP_CALLABLE``: the client's address under ``core.client``'s one policy."""
-    return client_ip(request.META)

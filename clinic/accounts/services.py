@@ -1,0 +1,40 @@
+"""Writes about a person's account: their browser sessions (``UserSession`` rows and the
+session store behind them)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+
+from clinic.models import User, UserSession
+
+
+def _session_store() -> Any:
+    return import_module(settings.SESSION_ENGINE).SessionStore()
+
+
+def user_sessions_end(user: User, *, keep_key: str | None = None, pk: int | None = None) -> int:
+    """Sign out the user's browser sessions (all, all but ``keep_key``, or the one row ``pk``):
+    delete each from the session store, then its row. Returns how many were ended."""
+    rows = UserSession.objects.filter(user=user)
+    if keep_key is not None:
+        rows = rows.exclude(session_key=keep_key)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    store = _session_store()
+    count = 0
+    for row in rows:
+        store.delete(row.session_key)
+        row.delete()
+        count += 1
+    return count
+
+
+def user_sessions_prune(user: User, *, keep_key: str | None) -> None:
+    """Forget rows whose session has already gone (expired, flushed, cycled)."""
+    store = _session_store()
+    for row in UserSession.objects.filter(user=user).exclude(session_key=keep_key):
+        if not store.exists(row.session_key):
+            row.delete()

@@ -1,0 +1,1 @@
+"""The account URLs: sign-in and password reset, the account pages, two-factor sign-in."""

@@ -1,0 +1,1 @@
+"""The account pages: the account, its sessions, two-factor sign-in."""

@@ -1,0 +1,51 @@
+"""The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts.
+
+Django loads the models from here; code imports them from their sub-module."""
+
+from __future__ import annotations
+
+from rehab.models.alerts import Alert
+from rehab.models.library import DoseFields, Equipment, Exercise, Pathway, Side, SlugManager
+from rehab.models.logbook import (
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    ExerciseLog,
+    Measurement,
+    Swelling,
+)
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.protocols import (
+    PhaseFields,
+    Protocol,
+    ProtocolItem,
+    ProtocolItemManager,
+    ProtocolPhase,
+    ProtocolPhaseManager,
+)
+
+__all__ = [
+    "Alert",
+    "AtrsRequest",
+    "AtrsResponse",
+    "CheckIn",
+    "DoseFields",
+    "Equipment",
+    "Exercise",
+    "ExerciseLog",
+    "Measurement",
+    "Pathway",
+    "PhaseChange",
+    "PhaseFields",
+    "Plan",
+    "PlanPhase",
+    "Prescription",
+    "Protocol",
+    "ProtocolItem",
+    "ProtocolItemManager",
+    "ProtocolPhase",
+    "ProtocolPhaseManager",
+    "Side",
+    "SlugManager",
+    "Swelling",
+]

@@ -1,0 +1,66 @@
+"""Alerts raised by a red flag or high pain, acknowledged by a clinician."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Patient
+from rehab.models.logbook import CheckIn, ExerciseLog
+
+
+class Alert(models.Model):
+    """Raised by a red flag or pain ≥ 7; acknowledged by a clinician."""
+
+    class Kind(models.TextChoices):
+        RED_FLAG = "red_flag", _("Red flag")
+        HIGH_PAIN = "high_pain", _("High pain")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    code = models.CharField(
+        _("red flag"), max_length=20, blank=True, help_text=_("The red flag's code, if any.")
+    )
+    message = models.TextField(_("message"))
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    log = models.ForeignKey(
+        ExerciseLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["patient", "created_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="rehab_alert_open_by_patient",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["red_flag", "high_pain"]), name="rehab_alert_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
+                name="rehab_alert_ack_has_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.patient}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None

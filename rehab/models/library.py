@@ -1,0 +1,307 @@
+"""The exercise library: exercises, their equipment, and the dose fields every dose shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from clinic.models import Clinic, Patient
+from rehab import clinical
+
+Pathway = Patient.Pathway
+
+
+def _range(low: int, high: int) -> list[Any]:
+    return [MinValueValidator(low), MaxValueValidator(high)]
+
+
+class SlugManager(models.Manager[Any]):
+    """Finds a row by its slug, the natural key of library rows in ``fixtures/``."""
+
+    def get_by_natural_key(self, slug: str) -> Any:
+        return self.get(slug=slug)
+
+
+class Side(models.TextChoices):
+    INJURED = "injured", _("Injured leg")
+    BOTH = "both", _("Both legs together")
+    EACH = "each", _("Each leg in turn")
+
+
+class Equipment(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("equipment")
+        verbose_name_plural = _("equipment")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class DoseFields(models.Model):
+    """A dose: how many sets of how many reps or holds, how often, and which leg."""
+
+    sets = models.PositiveSmallIntegerField(
+        _("sets"), default=1, validators=_range(1, clinical.SETS_MAX)
+    )
+    reps = models.PositiveSmallIntegerField(
+        _("reps"),
+        null=True,
+        blank=True,
+        validators=_range(1, clinical.REPS_MAX),
+        help_text=_("Repetitions per set; empty for a hold."),
+    )
+    hold_seconds = models.PositiveSmallIntegerField(
+        _("hold (seconds)"),
+        null=True,
+        blank=True,
+        validators=_range(1, clinical.HOLD_SECONDS_MAX),
+        help_text=_("Seconds to hold each repetition; empty if not held."),
+    )
+    times_per_day = models.PositiveSmallIntegerField(
+        _("times per day"), default=1, validators=_range(1, clinical.TIMES_PER_DAY_MAX)
+    )
+    days_per_week = models.PositiveSmallIntegerField(
+        _("days per week"), default=7, validators=_range(1, clinical.DAYS_PER_WEEK_MAX)
+    )
+    side = models.CharField(_("which leg"), max_length=10, choices=Side, default=Side.INJURED)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sets__gte=1, sets__lte=clinical.SETS_MAX),
+                name="%(app_label)s_%(class)s_sets_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=clinical.REPS_MAX),
+                name="%(app_label)s_%(class)s_reps_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_seconds__isnull=True)
+                | Q(hold_seconds__gte=1, hold_seconds__lte=clinical.HOLD_SECONDS_MAX),
+                name="%(app_label)s_%(class)s_hold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=False) | Q(hold_seconds__isnull=False),
+                name="%(app_label)s_%(class)s_reps_or_hold",
+                violation_error_message=_("Give repetitions, a hold time, or both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(times_per_day__gte=1, times_per_day__lte=clinical.TIMES_PER_DAY_MAX),
+                name="%(app_label)s_%(class)s_times_per_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(days_per_week__gte=1, days_per_week__lte=clinical.DAYS_PER_WEEK_MAX),
+                name="%(app_label)s_%(class)s_days_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(side__in=["injured", "both", "each"]),
+                name="%(app_label)s_%(class)s_side_valid",
+            ),
+        ]
+
+    def dose_text(self) -> str:
+        """The dose in words, e.g. "3 × 30 s hold" or "2 sets × 10 reps"."""
+        if self.hold_seconds and self.reps:
+            text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
+                "sets": self.sets,
+                "reps": self.reps,
+                "hold": self.hold_seconds,
+            }
+        elif self.hold_seconds:
+            text = _("%(sets)s × %(hold)s s hold") % {"sets": self.sets, "hold": self.hold_seconds}
+        elif self.sets == 1:
+            text = ngettext("%(reps)s rep", "%(reps)s reps", self.reps or 0) % {"reps": self.reps}
+        else:
+            text = _("%(sets)s sets × %(reps)s reps") % {"sets": self.sets, "reps": self.reps}
+        parts = [str(text)]
+        if self.times_per_day > 1:
+            parts.append(_("%(n)s times a day") % {"n": self.times_per_day})
+        if self.days_per_week < 7:
+            parts.append(
+                ngettext("%(n)s day a week", "%(n)s days a week", self.days_per_week)
+                % {"n": self.days_per_week}
+            )
+        return ", ".join(str(p) for p in parts)
+
+
+class Exercise(models.Model):
+    """An exercise in the library. ``clinic`` empty means the shared library."""
+
+    class Category(models.TextChoices):
+        STRETCH = "stretch", _("Stretch")
+        STRENGTH = "strength", _("Strength")
+        BALANCE = "balance", _("Balance")
+        MOBILITY = "mobility", _("Mobility")
+        CARDIO = "cardio", _("Cardio")
+        EDUCATION = "education", _("Education")
+
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exercises",
+        help_text=_("Empty for the shared library; set for a clinic's own exercise."),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    summary = models.TextField(_("summary"), max_length=600)
+    steps = models.JSONField(_("steps"), default=list, help_text=_("Ordered steps, one per item."))
+    cues = models.JSONField(_("cues"), default=list, blank=True)
+    safety_notes = models.JSONField(_("safety notes"), default=list, blank=True)
+    equipment = models.ManyToManyField(
+        Equipment, blank=True, related_name="exercises", verbose_name=_("equipment")
+    )
+    # Default dose, copied into a prescription when the exercise is added to a plan.
+    default_sets = models.PositiveSmallIntegerField(
+        _("default sets"), default=1, validators=_range(1, clinical.SETS_MAX)
+    )
+    default_reps = models.PositiveSmallIntegerField(
+        _("default reps"), null=True, blank=True, validators=_range(1, clinical.REPS_MAX)
+    )
+    default_hold_seconds = models.PositiveSmallIntegerField(
+        _("default hold (seconds)"),
+        null=True,
+        blank=True,
+        validators=_range(1, clinical.HOLD_SECONDS_MAX),
+    )
+    default_times_per_day = models.PositiveSmallIntegerField(
+        _("default times per day"), default=1, validators=_range(1, clinical.TIMES_PER_DAY_MAX)
+    )
+    default_days_per_week = models.PositiveSmallIntegerField(
+        _("default days per week"), default=7, validators=_range(1, clinical.DAYS_PER_WEEK_MAX)
+    )
+    side = models.CharField(_("which leg"), max_length=10, choices=Side, default=Side.INJURED)
+    video_url = models.URLField(_("video link"), blank=True)
+    video_start_seconds = models.PositiveIntegerField(_("video start (seconds)"), default=0)
+    image = models.ImageField(_("image"), upload_to="exercises/", blank=True)
+    from_video = models.BooleanField(
+        _("shown in the seed video"),
+        default=False,
+        help_text=_("False for exercises added from other sources."),
+    )
+    source = models.TextField(_("source"), help_text=_("Citation for the instructions and dose."))
+    # Guardrail: the earliest week (since surgery, or injury if non-operative) it is safe.
+    earliest_week_operative = models.PositiveSmallIntegerField(
+        _("earliest safe week, operative"), default=0, validators=_range(0, clinical.WEEK_MAX)
+    )
+    earliest_week_non_operative = models.PositiveSmallIntegerField(
+        _("earliest safe week, non-operative"),
+        default=0,
+        validators=_range(0, clinical.WEEK_MAX),
+    )
+    earliest_week_reason = models.TextField(
+        _("why not earlier"), blank=True, help_text=_("Shown with the guardrail warning.")
+    )
+    earliest_week_source = models.TextField(_("guardrail source"), blank=True)
+    progresses_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progresses_from",
+        verbose_name=_("progresses to"),
+        help_text=_("The next level, e.g. in the balance series."),
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
+        ordering = ["category", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_reps__isnull=False) | Q(default_hold_seconds__isnull=False),
+                name="rehab_exercise_default_reps_or_hold",
+                violation_error_message=_("Give default repetitions, a hold time, or both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(default_sets__gte=1, default_sets__lte=clinical.SETS_MAX),
+                name="rehab_exercise_default_sets_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_reps__isnull=True)
+                | Q(default_reps__gte=1, default_reps__lte=clinical.REPS_MAX),
+                name="rehab_exercise_default_reps_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_hold_seconds__isnull=True)
+                | Q(
+                    default_hold_seconds__gte=1,
+                    default_hold_seconds__lte=clinical.HOLD_SECONDS_MAX,
+                ),
+                name="rehab_exercise_default_hold_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    default_times_per_day__gte=1,
+                    default_times_per_day__lte=clinical.TIMES_PER_DAY_MAX,
+                ),
+                name="rehab_exercise_default_times_per_day_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    default_days_per_week__gte=1,
+                    default_days_per_week__lte=clinical.DAYS_PER_WEEK_MAX,
+                ),
+                name="rehab_exercise_default_days_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(earliest_week_operative__lte=clinical.WEEK_MAX)
+                & Q(earliest_week_non_operative__lte=clinical.WEEK_MAX),
+                name="rehab_exercise_earliest_week_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(progresses_to=F("pk")),
+                name="rehab_exercise_not_own_progression",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def earliest_week_for(self, pathway: str) -> int:
+        if pathway == Pathway.OPERATIVE:
+            return self.earliest_week_operative
+        return self.earliest_week_non_operative
+
+    @property
+    def video_link(self) -> str:
+        """The video URL starting at ``video_start_seconds``."""
+        if not self.video_url:
+            return ""
+        if not self.video_start_seconds:
+            return self.video_url
+        joiner = "&" if "?" in self.video_url else "?"
+        return f"{self.video_url}{joiner}t={self.video_start_seconds}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.default_reps is None and self.default_hold_seconds is None:
+            raise ValidationError(_("Give default repetitions, a hold time, or both."))
+        if self.progresses_to_id is not None and self.progresses_to_id == self.pk:
+            raise ValidationError({"progresses_to": _("An exercise cannot progress to itself.")})

@@ -1,0 +1,165 @@
+"""A patient's own plan: its phases, their prescriptions, and who moved it between phases."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Patient
+from rehab.models.library import DoseFields, Exercise, Pathway
+from rehab.models.protocols import PhaseFields, Protocol
+
+
+class Plan(models.Model):
+    """A patient's own plan: a copy of a protocol (or built from scratch)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
+    name = models.CharField(_("name"), max_length=200)
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    anchor_date = models.DateField(
+        _("anchor date"), help_text=_("Week 0 starts here: the surgery date, else the injury date.")
+    )
+    protocol = models.ForeignKey(
+        Protocol,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plans",
+        help_text=_("The template this plan was copied from, if any."),
+    )
+    protocol_version = models.CharField(_("protocol version"), max_length=20, blank=True)
+    current_phase = models.ForeignKey(
+        "PlanPhase",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("current phase"),
+    )
+    version = models.PositiveIntegerField(
+        _("edit version"), default=1, help_text=_("Raised on every edit, to detect conflicts.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="active"),
+                name="rehab_plan_one_active_per_patient",
+                violation_error_message=_("This patient already has an active plan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "active", "completed"]),
+                name="rehab_plan_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} – {self.patient}"
+
+    def date_of_week(self, week: int) -> dt.date:
+        return self.anchor_date + dt.timedelta(weeks=week)
+
+    def week_on(self, day: dt.date) -> int:
+        return (day - self.anchor_date).days // 7
+
+
+class PlanPhase(PhaseFields):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    started_on = models.DateField(
+        _("started on"), null=True, blank=True, help_text=_("When it became the current phase.")
+    )
+
+    class Meta(PhaseFields.Meta):
+        verbose_name = _("plan phase")
+        verbose_name_plural = _("plan phases")
+        ordering = ["plan", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def start_date(self) -> dt.date:
+        return self.plan.date_of_week(self.start_week)
+
+    @property
+    def end_date(self) -> dt.date:
+        """The last day of the phase (the day before ``end_week`` starts)."""
+        return self.plan.date_of_week(self.end_week) - dt.timedelta(days=1)
+
+
+class Prescription(DoseFields):
+    """One exercise at one dose in a plan phase. Retired, never deleted, once logged."""
+
+    phase = models.ForeignKey(PlanPhase, on_delete=models.PROTECT, related_name="prescriptions")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    note = models.TextField(_("note to the patient"), blank=True)
+    guardrail_reason = models.TextField(
+        _("reason for placing it before its earliest safe week"), blank=True
+    )
+    retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta(DoseFields.Meta):
+        verbose_name = _("prescription")
+        verbose_name_plural = _("prescriptions")
+        ordering = ["phase", "order", "pk"]
+        indexes = [
+            models.Index(
+                fields=["phase", "order"],
+                condition=Q(retired_at__isnull=True),
+                name="rehab_rx_live_by_phase",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.dose_text()})"
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class PhaseChange(models.Model):
+    """Who moved a plan from one phase to another, and when."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phase_changes")
+    from_phase = models.ForeignKey(
+        PlanPhase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_phase = models.ForeignKey(PlanPhase, on_delete=models.CASCADE, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+    effective_on = models.DateField(_("effective from"))
+
+    class Meta:
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: → {self.to_phase}"

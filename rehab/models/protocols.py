@@ -1,0 +1,161 @@
+"""Protocol templates: a versioned plan for one pathway, its phases and their items."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Clinic
+from rehab import clinical
+from rehab.models.library import DoseFields, Exercise, Pathway, SlugManager, _range
+
+
+class ProtocolPhaseManager(models.Manager["ProtocolPhase"]):
+    def get_by_natural_key(self, protocol_slug: str, order: int) -> ProtocolPhase:
+        return self.get(protocol__slug=protocol_slug, order=order)
+
+
+class ProtocolItemManager(models.Manager["ProtocolItem"]):
+    def get_by_natural_key(self, protocol_slug: str, phase_order: int, order: int) -> ProtocolItem:
+        return self.get(phase__protocol__slug=protocol_slug, phase__order=phase_order, order=order)
+
+
+class PhaseFields(models.Model):
+    """What a protocol phase and a plan phase share."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=150)
+    start_week = models.PositiveSmallIntegerField(
+        _("start week"), validators=_range(0, clinical.WEEK_MAX)
+    )
+    end_week = models.PositiveSmallIntegerField(
+        _("end week"),
+        validators=_range(0, clinical.WEEK_MAX),
+        help_text=_("The phase runs up to the start of this week."),
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    precautions = models.TextField(
+        _("precautions"), blank=True, help_text=_("E.g. weight bearing, boot, wedges.")
+    )
+    weight_bearing = models.CharField(_("weight bearing"), max_length=200, blank=True)
+    boot = models.CharField(_("boot"), max_length=200, blank=True)
+    wedges = models.CharField(_("heel wedges"), max_length=200, blank=True)
+    exit_criteria = models.TextField(
+        _("exit criteria"), blank=True, help_text=_("One criterion per line.")
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_week__gt=F("start_week")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=_("The end week must be after the start week."),
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.start_week is not None
+            and self.end_week is not None
+            and self.end_week <= self.start_week
+        ):
+            raise ValidationError({"end_week": _("The end week must be after the start week.")})
+
+    @property
+    def exit_criteria_list(self) -> list[str]:
+        return [line.strip() for line in self.exit_criteria.splitlines() if line.strip()]
+
+
+class Protocol(models.Model):
+    """A template plan for one pathway, from a cited source."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway)
+    summary = models.TextField(_("summary"), blank=True)
+    source = models.TextField(_("source"))
+    version = models.CharField(_("version"), max_length=20, default="1")
+    clinic = models.ForeignKey(
+        Clinic,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="protocols",
+        help_text=_("Empty for a shared template."),
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SlugManager()
+
+    class Meta:
+        verbose_name = _("protocol template")
+        verbose_name_plural = _("protocol templates")
+        ordering = ["pathway", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pathway__in=["operative", "non_operative"]),
+                name="rehab_protocol_pathway_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+
+class ProtocolPhase(PhaseFields):
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")
+
+    objects = ProtocolPhaseManager()
+
+    class Meta(PhaseFields.Meta):
+        verbose_name = _("protocol phase")
+        verbose_name_plural = _("protocol phases")
+        ordering = ["protocol", "order"]
+        constraints = [
+            *PhaseFields.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["protocol", "order"], name="rehab_protocolphase_unique_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol.name}: {self.name}"
+
+    def natural_key(self) -> tuple[str, int]:
+        return (self.protocol.slug, self.order)
+
+    natural_key.dependencies = ["rehab.protocol"]  # type: ignore[attr-defined]
+
+
+class ProtocolItem(DoseFields):
+    phase = models.ForeignKey(ProtocolPhase, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    note = models.TextField(_("note to the patient"), blank=True)
+
+    objects = ProtocolItemManager()
+
+    class Meta(DoseFields.Meta):
+        verbose_name = _("protocol item")
+        verbose_name_plural = _("protocol items")
+        ordering = ["phase", "order"]
+        constraints = [
+            *DoseFields.Meta.constraints,
+            models.UniqueConstraint(fields=["phase", "order"], name="rehab_protocolitem_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} ({self.dose_text()})"
+
+    def natural_key(self) -> tuple[str, int, int]:
+        return (*self.phase.natural_key(), self.order)
+
+    natural_key.dependencies = ["rehab.protocolphase", "rehab.exercise"]  # type: ignore[attr-defined]

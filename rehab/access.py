@@ -11,18 +11,11 @@ from django.shortcuts import get_object_or_404
 from clinic.access import clinician_of, patient_of, patients_for
 from clinic.models import User
 from core.touched import touch
-from rehab.models import (
-    Alert,
-    AtrsResponse,
-    CheckIn,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    Plan,
-    PlanPhase,
-    Prescription,
-    Protocol,
-)
+from rehab.models.alerts import Alert
+from rehab.models.library import Exercise
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol
 
 
 def exercises_for(user: User | Any) -> QuerySet[Exercise]:

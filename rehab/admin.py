@@ -24,23 +24,11 @@ from django.utils.translation import ngettext
 from clinic.models import Clinic
 from rehab import clinical
 from rehab.forms_admin import ExerciseAdminForm
-from rehab.models import (
-    Alert,
-    AtrsRequest,
-    AtrsResponse,
-    CheckIn,
-    Equipment,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    PhaseChange,
-    Plan,
-    PlanPhase,
-    Prescription,
-    Protocol,
-    ProtocolItem,
-    ProtocolPhase,
-)
+from rehab.models.alerts import Alert
+from rehab.models.library import Equipment, Exercise
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 
 PATIENT_SEARCH_FIELDS = ("patient__first_name", "patient__last_name", "patient__email")
 

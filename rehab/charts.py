@@ -24,7 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient
-from rehab.models import AtrsResponse, Measurement
+from rehab.models.logbook import AtrsResponse, Measurement
 from rehab.selectors import PainPoint
 
 WIDTH = 360

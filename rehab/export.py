@@ -16,16 +16,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from clinic.models import Message, Patient
-from rehab.models import (
-    Alert,
-    AtrsResponse,
-    CheckIn,
-    ExerciseLog,
-    Measurement,
-    Plan,
-    PlanPhase,
-    Prescription,
-)
+from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Plan, PlanPhase, Prescription
 
 FORMAT_VERSION = 1
 

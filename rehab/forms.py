@@ -16,14 +16,18 @@ from django.http import QueryDict
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from rehab import services
-from rehab.models import Equipment, Exercise, Plan, PlanPhase, Prescription, Protocol
+from rehab import guardrails
+from rehab.models.library import Equipment, Exercise
+from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol
+from rehab.services import builder as builder_services
+from rehab.services import plans as plan_services
 
-UP = services.UP
-DOWN = services.DOWN
+UP = builder_services.UP
+DOWN = builder_services.DOWN
 
 
-def guardrail_help_text(warning: services.GuardrailWarning) -> str:
+def guardrail_help_text(warning: guardrails.GuardrailWarning) -> str:
     """The warning, why, and the source, escaped (crispy-forms shows help text unescaped)."""
     parts = [warning.message]
     if warning.reason:
@@ -126,12 +130,12 @@ class PhaseForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.plan = plan
-        self.guardrail_items: list[tuple[Prescription, services.GuardrailWarning]] = []
+        self.guardrail_items: list[tuple[Prescription, guardrails.GuardrailWarning]] = []
         self.needs_confirmation = False
         start_week = self._submitted_start_week()
         if self.instance.pk is None or start_week is None:
             return
-        self.guardrail_items = services.guardrail_reasons_needed(
+        self.guardrail_items = guardrails.guardrail_reasons_needed(
             prescriptions=prescriptions,
             pathway=plan.pathway,
             start_week=start_week,
@@ -193,7 +197,7 @@ class PhaseForm(forms.ModelForm):
             )
         return cleaned
 
-    def guardrail_rows(self) -> list[tuple[Prescription, services.GuardrailWarning, Any]]:
+    def guardrail_rows(self) -> list[tuple[Prescription, guardrails.GuardrailWarning, Any]]:
         """(prescription, warning, bound reason field) for each exercise that needs a reason."""
         return [(rx, w, self[self.reason_field(rx)]) for rx, w in self.guardrail_items]
 
@@ -249,7 +253,7 @@ class PrescriptionAddForm(VersionForm):
             )
             for phase in phases
         ]
-        self.warning: services.GuardrailWarning | None = None
+        self.warning: guardrails.GuardrailWarning | None = None
         self.exercise_obj: Exercise | None = None
 
     def clean_exercise(self) -> Exercise:
@@ -269,7 +273,7 @@ class PrescriptionAddForm(VersionForm):
         cleaned = super().clean() or {}
         exercise, phase = cleaned.get("exercise"), cleaned.get("phase")
         if isinstance(exercise, Exercise) and isinstance(phase, PlanPhase):
-            self.warning = services.guardrail_warning(exercise=exercise, phase=phase)
+            self.warning = guardrails.guardrail_warning(exercise=exercise, phase=phase)
             if self.warning and not cleaned.get("guardrail_reason", "").strip():
                 self.add_error(
                     "guardrail_reason",
@@ -302,7 +306,7 @@ class DoseForm(forms.ModelForm):
         labels = {"note": _("Note to the patient")}
 
     def __init__(
-        self, *args: Any, warning: services.GuardrailWarning | None = None, **kwargs: Any
+        self, *args: Any, warning: guardrails.GuardrailWarning | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.warning = warning
@@ -317,7 +321,7 @@ class DoseForm(forms.ModelForm):
             )
 
     def dose_values(self) -> dict[str, Any]:
-        values = {name: self.cleaned_data[name] for name in services.DOSE_FIELDS}
+        values = {name: self.cleaned_data[name] for name in plan_services.DOSE_FIELDS}
         values["note"] = self.cleaned_data["note"]
         if "guardrail_reason" in self.fields:
             values["guardrail_reason"] = self.cleaned_data["guardrail_reason"]

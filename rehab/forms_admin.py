@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from rehab.models import Exercise
+from rehab.models.library import Exercise
 
 # "1. ", "2) ", "- ", "* " or "• " at the start of a pasted line: the preview numbers the
 # steps itself, so a pasted numbered list would otherwise read "1. 1. Stand tall".

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
 from rehab import clinical, selectors
-from rehab.models import AtrsResponse, Prescription, Swelling
+from rehab.models.logbook import AtrsResponse, Swelling
+from rehab.models.plans import Prescription
 
 SCORE_CHOICES = [(n, str(n)) for n in range(clinical.SCORE_MAX + 1)]
 SCORE_ERRORS = {

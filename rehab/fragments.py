@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from rehab.models import Exercise
+from rehab.models.library import Exercise
 
 logger = logging.getLogger(__name__)
 

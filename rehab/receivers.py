@@ -8,29 +8,20 @@ from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from clinic.models import Clinician, Invitation, Message, Patient, User
-from rehab import pagecache, services
-from rehab.models import (
-    Alert,
-    AtrsRequest,
-    AtrsResponse,
-    CheckIn,
-    Equipment,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    PhaseChange,
-    Plan,
-    PlanPhase,
-    Prescription,
-)
+from rehab import pagecache
+from rehab.models.alerts import Alert
+from rehab.models.library import Equipment, Exercise
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.services import plans as plan_services
 
 
 def on_patient_anchor_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
-    services.plans_follow_anchor(patient=patient)
+    plan_services.plans_follow_anchor(patient=patient)
 
 
 def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
-    services.plans_complete_for(patient=patient)
+    plan_services.plans_complete_for(patient=patient)
 
 
 # --- Cached pages (rehab.pagecache): a write to a patient's data retires their answers ------

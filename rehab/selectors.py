@@ -31,20 +31,11 @@ from django.utils import timezone
 
 from clinic.models import Message, Patient
 from rehab import clinical
-from rehab.models import (
-    Alert,
-    AtrsRequest,
-    AtrsResponse,
-    CheckIn,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    PhaseChange,
-    Plan,
-    PlanPhase,
-    Prescription,
-)
-from rehab.services import GuardrailWarning, guardrail_warning
+from rehab.guardrails import GuardrailWarning, guardrail_warning
+from rehab.models.alerts import Alert
+from rehab.models.library import Exercise
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 
 
 def is_due_on(*, days_per_week: int, anchor: dt.date, day: dt.date) -> bool:

@@ -15,16 +15,11 @@ from drf_spectacular.utils import extend_schema_field
 from clinic.access import get_patient
 from clinic.models import Message, Patient
 from rehab import clinical
-from rehab.models import (
-    Alert,
-    AtrsResponse,
-    CheckIn,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    Plan,
-    Protocol,
-)
+from rehab.models.alerts import Alert
+from rehab.models.library import Exercise
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Plan
+from rehab.models.protocols import Protocol
 
 ID_MAX = 2**63 - 1
 StrOrPromise = str | Promise

@@ -17,22 +17,11 @@ from rest_framework import serializers
 from clinic.access import clinician_of, patient_of
 from clinic.models import Clinic, Message, Patient
 from rehab import clinical
-from rehab.models import (
-    Alert,
-    AtrsResponse,
-    CheckIn,
-    Equipment,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    Plan,
-    PlanPhase,
-    Prescription,
-    Protocol,
-    ProtocolItem,
-    ProtocolPhase,
-    Swelling,
-)
+from rehab.models.alerts import Alert
+from rehab.models.library import Equipment, Exercise
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement, Swelling
+from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 
 DISCLAIMER = _(
     "This plan comes from your physiotherapist: defaults they adapt for you, not general advice. "

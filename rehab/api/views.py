@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from clinic import services as clinic_services
 from clinic.access import clinician_of, messages_for, patient_of, patients_for
 from clinic.models import Message, Patient, User
-from rehab import pagecache, selectors, services
+from rehab import pagecache, selectors
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -41,17 +41,16 @@ from rehab.api import serializers as s
 from rehab.api.pagination import LogCursorPagination
 from rehab.api.permissions import IsClinician, IsClinicianOrPatient, IsPatient, LibraryPermission
 from rehab.api.schema import ErrorSerializer, errors
-from rehab.models import (
-    Alert,
-    AtrsResponse,
-    CheckIn,
-    Exercise,
-    ExerciseLog,
-    Measurement,
-    Plan,
-    Protocol,
-    ProtocolItem,
-)
+from rehab.models.alerts import Alert
+from rehab.models.library import Exercise
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Plan
+from rehab.models.protocols import Protocol, ProtocolItem
+from rehab.services import builder as builder_services
+from rehab.services import library as library_services
+from rehab.services import logbook as logbook_services
+from rehab.services import outcomes as outcome_services
+from rehab.services import plans as plan_services
 
 
 def _user(request: Request) -> User:
@@ -152,21 +151,21 @@ class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleView
     def create(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        exercise = services.exercise_create(**serializer.validated_data)
+        exercise = library_services.exercise_create(**serializer.validated_data)
         return Response(self.get_serializer(exercise).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, pk: int | None = None, partial: bool = False) -> Response:
         exercise = self.get_object()
         serializer = self.get_serializer(exercise, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        exercise = services.exercise_update(exercise=exercise, **serializer.validated_data)
+        exercise = library_services.exercise_update(exercise=exercise, **serializer.validated_data)
         return Response(self.get_serializer(self.get_object()).data)
 
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int | None = None) -> Response:
-        services.exercise_delete(exercise=self.get_object())
+        library_services.exercise_delete(exercise=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -333,14 +332,14 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
         values = data.validated_data
         patient = _reachable_patient(request, values["patient"], field="patient")
         if values.get("protocol") is None:
-            plan = services.plan_create_blank(
+            plan = plan_services.plan_create_blank(
                 patient=patient, created_by=_user(request), name=values["name"]
             )
         else:
             protocol = protocols_for(request.user).filter(pk=values["protocol"]).first()
             if protocol is None:
                 raise serializers.ValidationError({"protocol": [_("No such protocol.")]})
-            plan = services.plan_from_protocol(
+            plan = plan_services.plan_from_protocol(
                 patient=patient, protocol=protocol, created_by=_user(request), name=values["name"]
             )
         return self._detail(plan, code=status.HTTP_201_CREATED)
@@ -350,7 +349,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
         data = s.PlanUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "name" in data.validated_data:
-            plan = services.plan_rename(
+            plan = builder_services.plan_rename(
                 plan=plan,
                 name=data.validated_data["name"],
                 expected_version=data.validated_data.get("version"),
@@ -366,7 +365,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
-        plan = services.plan_activate(
+        plan = plan_services.plan_activate(
             plan=plan, activated_by=_user(request), expected_version=self._version(request)
         )
         return self._detail(plan)
@@ -374,7 +373,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
-        plan = services.plan_advance_phase(
+        plan = plan_services.plan_advance_phase(
             plan=plan, changed_by=_user(request), expected_version=self._version(request)
         )
         return self._detail(plan)
@@ -490,18 +489,20 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
             raise serializers.ValidationError(
                 {"prescription": [_("This exercise is not part of your active plan.")]}
             )
-        log, created = services.log_record(patient=patient, prescription=prescription, **values)
+        log, created = logbook_services.log_record(
+            patient=patient, prescription=prescription, **values
+        )
         return self.created_or_found(log, created)
 
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
         log = get_log_for_patient(request.user, pk or 0)
         data = s.ExerciseLogUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.log_update(log=log, **data.validated_data)
+        logbook_services.log_update(log=log, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
 
     def destroy(self, request: Request, pk: int | None = None) -> Response:
-        services.log_undo(log=get_log_for_patient(request.user, pk or 0))
+        logbook_services.log_undo(log=get_log_for_patient(request.user, pk or 0))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -539,7 +540,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         patient = _patient(request)
         data = s.CheckInCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        checkin, created = services.checkin_record(patient=patient, **data.validated_data)
+        checkin, created = logbook_services.checkin_record(patient=patient, **data.validated_data)
         return self.created_or_found(checkin, created)
 
 
@@ -573,7 +574,7 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         items = {name: values.pop(name) for name in AtrsResponse.ITEM_FIELDS}
-        response, created = services.atrs_record(patient=patient, items=items, **values)
+        response, created = logbook_services.atrs_record(patient=patient, items=items, **values)
         return self.created_or_found(response, created)
 
 
@@ -605,7 +606,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         patient = _reachable_patient(request, values.pop("patient"), field="patient")
-        measurement, created = services.measurement_record(
+        measurement, created = outcome_services.measurement_record(
             patient=patient, recorded_by=_user(request), **values
         )
         return self.created_or_found(measurement, created)
@@ -686,5 +687,5 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: int | None = None) -> Response:
-        alert = services.alert_acknowledge(alert=self.get_object(), by=_user(request))
+        alert = logbook_services.alert_acknowledge(alert=self.get_object(), by=_user(request))
         return Response(self.get_serializer(alert).data)

@@ -30,7 +30,7 @@ from clinic.models import User
 from core.forms import add_service_errors
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
-from rehab import selectors, services
+from rehab import guardrails, selectors
 from rehab.access import (
     exercises_for,
     get_exercise,
@@ -51,7 +51,10 @@ from rehab.forms import (
     PrescriptionMovePhaseForm,
     VersionForm,
 )
-from rehab.models import Equipment, Exercise, Plan, PlanPhase, Prescription
+from rehab.models.library import Equipment, Exercise
+from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.services import builder as builder_services
+from rehab.services import plans as plan_services
 
 BUILDER = "rehab/builder/builder.html"
 LIBRARY_RESULTS_MAX = 25
@@ -313,7 +316,7 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_create(
+            plan = plan_services.plan_create(
                 patient=patient,
                 protocol=form.cleaned_data["template"],
                 created_by=signed_in_user(request, User),
@@ -350,7 +353,7 @@ def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         plan,
         form=form,
         key="rename",
-        action=lambda data: services.plan_rename(
+        action=lambda data: builder_services.plan_rename(
             plan=plan, name=data["name"], expected_version=data["version"]
         ),
         success=_("Plan renamed."),
@@ -365,7 +368,7 @@ def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         plan,
         form=VersionForm(request.POST),
-        action=lambda data: services.plan_activate(
+        action=lambda data: plan_services.plan_activate(
             plan=plan, activated_by=signed_in_user(request, User), expected_version=data["version"]
         ),
         success=_("Plan activated: the patient sees it from today."),
@@ -375,7 +378,7 @@ def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     form = VersionForm(request.POST)
-    change = services.plan_advance_phase if forward else services.plan_previous_phase
+    change = plan_services.plan_advance_phase if forward else plan_services.plan_previous_phase
     if form.is_valid():
         try:
             plan = change(
@@ -423,7 +426,7 @@ def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         plan,
         form=form,
         key="new-phase",
-        action=lambda data: services.phase_add(
+        action=lambda data: builder_services.phase_add(
             plan=plan, **form.phase_values(), expected_version=data["version"]
         ),
         success=_("Phase added."),
@@ -443,7 +446,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         plan,
         form=form,
         key=key,
-        action=lambda data: services.phase_update(
+        action=lambda data: builder_services.phase_update(
             phase=phase,
             **form.phase_values(),
             guardrail_reasons=form.guardrail_reasons(),
@@ -462,7 +465,9 @@ def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         phase.plan,
         form=VersionForm(request.POST),
-        action=lambda data: services.phase_remove(phase=phase, expected_version=data["version"]),
+        action=lambda data: builder_services.phase_remove(
+            phase=phase, expected_version=data["version"]
+        ),
         success=_("Phase removed."),
     )
 
@@ -475,7 +480,7 @@ def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         phase.plan,
         form=DirectionForm(request.POST),
-        action=lambda data: services.phase_move(
+        action=lambda data: builder_services.phase_move(
             phase=phase, direction=data["direction"], expected_version=data["version"]
         ),
         success=_("Phase moved."),
@@ -505,7 +510,7 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         plan,
         form=form,
         key="add",
-        action=lambda data: services.prescription_add(
+        action=lambda data: builder_services.prescription_add(
             phase=data["phase"],
             exercise=data["exercise"],
             guardrail_reason=data["guardrail_reason"],
@@ -523,14 +528,14 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
     plan = rx.phase.plan
     key = f"rx-{rx.pk}"
-    warning = services.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
+    warning = guardrails.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
     form = DoseForm(request.POST, prefix=key, instance=rx, warning=warning)
     return _edit(
         request,
         plan,
         form=form,
         key=key,
-        action=lambda data: services.prescription_update(
+        action=lambda data: builder_services.prescription_update(
             prescription=rx, **form.dose_values(), expected_version=data["version"]
         ),
         success=_("Dose saved."),
@@ -546,7 +551,7 @@ def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         rx.phase.plan,
         form=VersionForm(request.POST),
-        action=lambda data: services.prescription_remove(
+        action=lambda data: builder_services.prescription_remove(
             prescription=rx, expected_version=data["version"]
         ),
         success=lambda deleted: (
@@ -566,7 +571,7 @@ def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         rx.phase.plan,
         form=DirectionForm(request.POST),
-        action=lambda data: services.prescription_move(
+        action=lambda data: builder_services.prescription_move(
             prescription=rx, direction=data["direction"], expected_version=data["version"]
         ),
         success=_("Exercise moved."),
@@ -589,7 +594,7 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         plan,
         form=form,
         key=key,
-        action=lambda data: services.prescription_move_to_phase(
+        action=lambda data: builder_services.prescription_move_to_phase(
             prescription=rx,
             phase=data["phase"],
             guardrail_reason=data["guardrail_reason"],

@@ -14,8 +14,9 @@ from clinic.forms import PatientFilterForm
 from clinic.models import User
 from core.redirects import safe_next_url
 from core.users import signed_in_user
-from rehab import pagecache, selectors, services
+from rehab import pagecache, selectors
 from rehab.access import get_alert_for_clinician
+from rehab.services import logbook as logbook_services
 
 PAGE_SIZE = 20
 DASHBOARD_ALERTS = 50  # the rest are in the alerts inbox
@@ -106,7 +107,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_clinician(request.user, pk)
-    alert = services.alert_acknowledge(alert=alert, by=signed_in_user(request, User))
+    alert = logbook_services.alert_acknowledge(alert=alert, by=signed_in_user(request, User))
     next_url = safe_next_url(request, reverse("rehab:alerts"))
     if getattr(request, "htmx", False):
         return render(request, f"{ALERTS_TEMPLATE}#row", {"alert": alert, "next": next_url})

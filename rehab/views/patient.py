@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
 from core.forms import add_service_errors
-from rehab import charts, clinical, fragments, pagecache, selectors, services
+from rehab import charts, clinical, fragments, pagecache, selectors
 from rehab.access import get_log_for_patient
 from rehab.forms_patient import (
     AtrsForm,
@@ -30,7 +30,10 @@ from rehab.forms_patient import (
     LogUpdateForm,
     errors_json,
 )
-from rehab.models import ExerciseLog, Prescription, Side
+from rehab.models.library import Side
+from rehab.models.logbook import ExerciseLog
+from rehab.models.plans import Prescription
+from rehab.services import logbook as logbook_services
 
 HISTORY_DAYS = 28
 CHART_WEEKS = 8
@@ -166,7 +169,7 @@ def log_create(request: HttpRequest) -> HttpResponse:
     form = LogCreateForm(_post_data(request), patient=patient)
     if form.is_valid():
         try:
-            log, created = services.log_record(**form.service_kwargs())
+            log, created = logbook_services.log_record(**form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -196,7 +199,7 @@ def log_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = LogUpdateForm(_post_data(request))
     if form.is_valid():
         try:
-            log = services.log_update(log=log, **form.changes())
+            log = logbook_services.log_update(log=log, **form.changes())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -213,7 +216,7 @@ def log_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a tick made today by mistake."""
     log = get_log_for_patient(request.user, pk)
     try:
-        services.log_undo(log=log)
+        logbook_services.log_undo(log=log)
     except ValidationError as error:
         return _form_errors(request, {"__all__": error.messages})
     if _wants_json(request):
@@ -233,7 +236,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         form = CheckInForm(request.POST)
         if form.is_valid():
             try:
-                services.checkin_record(patient=patient, **form.service_kwargs())
+                logbook_services.checkin_record(patient=patient, **form.service_kwargs())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -274,7 +277,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
         form = AtrsForm(request.POST)
         if form.is_valid():
             try:
-                response, _created = services.atrs_record(
+                response, _created = logbook_services.atrs_record(
                     patient=patient,
                     client_uuid=form.cleaned_data["client_uuid"],
                     items=form.items(),

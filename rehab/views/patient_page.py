@@ -19,9 +19,10 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts, pagecache, selectors, services
+from rehab import charts, pagecache, selectors
 from rehab.forms_patient import MeasurementForm
-from rehab.models import Plan
+from rehab.models.plans import Plan
+from rehab.services import outcomes as outcome_services
 
 CHART_WEEKS = 8
 
@@ -93,7 +94,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the patient to fill in the ATRS; it shows on their Today page until answered."""
     patient = get_patient_for_clinician(request.user, pk)
-    _request, created = services.atrs_request_create(
+    _request, created = outcome_services.atrs_request_create(
         patient=patient, requested_by=signed_in_user(request, User)
     )
     if created:
@@ -114,7 +115,7 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeasurementForm(request.POST, patient=patient)
     if form.is_valid():
         try:
-            services.measurement_record(
+            outcome_services.measurement_record(
                 recorded_by=signed_in_user(request, User), **form.service_kwargs()
             )
         except ValidationError as error:

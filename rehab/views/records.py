@@ -33,8 +33,8 @@ from clinic.access import (
     patient_required,
 )
 from clinic.models import Patient, User
-from rehab import services
 from rehab.export import export_filename, patient_export
+from rehab.services import records as record_services
 
 
 def _me(request: HttpRequest) -> Patient:
@@ -110,16 +110,16 @@ def patient_erase(request: HttpRequest, pk: int) -> HttpResponse:
         typed = (request.POST.get("confirmation") or "").strip()
         if patient.status != Patient.Status.DISCHARGED:
             error = _("Only a discharged patient can be erased. Discharge the patient first.")
-        elif typed != services.ERASE_CONFIRMATION:
+        elif typed != record_services.ERASE_CONFIRMATION:
             error = _("Type the word %(word)s, in capitals, to confirm the erasure.") % {
-                "word": services.ERASE_CONFIRMATION
+                "word": record_services.ERASE_CONFIRMATION
             }
         else:
             user = request.user
             if not isinstance(user, User):  # clinician_required has checked
                 raise Http404
             try:
-                erased = services.patient_erase(patient=patient, by=user)
+                erased = record_services.patient_erase(patient=patient, by=user)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
@@ -136,7 +136,7 @@ def patient_erase(request: HttpRequest, pk: int) -> HttpResponse:
         "rehab/records/erase.html",
         {
             "patient": patient,
-            "word": services.ERASE_CONFIRMATION,
+            "word": record_services.ERASE_CONFIRMATION,
             "error": error,
             "can_erase": patient.status == Patient.Status.DISCHARGED,
         },

@@ -18,8 +18,8 @@ from rehab.forms import (
     PrescriptionMovePhaseForm,
     VersionForm,
 )
+from rehab.guardrails import guardrail_warning
 from rehab.models import Exercise, Plan, PlanPhase, Protocol
-from rehab.services import guardrail_warning
 from tests import factories
 
 pytestmark = pytest.mark.django_db

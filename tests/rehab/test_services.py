@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from clinic.models import Patient
-from rehab import services
+from rehab import guardrails, services
 from rehab.models import (
     Exercise,
     ExerciseLog,
@@ -226,7 +226,7 @@ def test_plans_from_the_seeded_templates_raise_no_guardrail_warning(seeded: None
         warnings = [
             rx.exercise.slug
             for rx in prescriptions
-            if services.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
+            if guardrails.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
         ]
         assert warnings == [], slug
         services.plan_activate(plan=plan, activated_by=None, expected_version=plan.version)
@@ -353,7 +353,7 @@ def test_guardrail_reasons_needed() -> None:
     def needed(start: int, old: int) -> list[int]:
         return [
             rx.pk
-            for rx, _w in services.guardrail_reasons_needed(
+            for rx, _w in guardrails.guardrail_reasons_needed(
                 prescriptions=rxs, pathway=plan.pathway, start_week=start, old_start_week=old
             )
         ]

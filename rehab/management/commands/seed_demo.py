@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Message, Patient, User
-from rehab import services
-from rehab.models import PhaseChange, Plan, PlanPhase, Prescription, Protocol
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol
 from rehab.selectors import is_due_on
+from rehab.services import logbook as logbook_services
+from rehab.services import plans as plan_services
 
 DEMO_PASSWORD = "demo-rehab-2026"  # noqa: S105 (a published demo login, refused without DEBUG)
 NAMESPACE = uuid.UUID("6f1c4c1e-7a55-4d0e-9a3b-1d2f0c9b8a11")
@@ -95,10 +97,10 @@ class Command(BaseCommand):
         ):
             plan = patient.plans.filter(status=Plan.Status.ACTIVE).first()
             if plan is None:
-                plan = services.plan_from_protocol(
+                plan = plan_services.plan_from_protocol(
                     patient=patient, protocol=Protocol.objects.get(slug=slug), created_by=physio
                 )
-                plan = services.plan_activate(plan=plan, activated_by=physio)
+                plan = plan_services.plan_activate(plan=plan, activated_by=physio)
                 self._backdate(plan)
             self._logs(patient, plan, seed=patient.pk)
         if not Message.objects.filter(patient=operative).exists():
@@ -171,7 +173,7 @@ class Command(BaseCommand):
                 for session in range(rx.times_per_day):
                     if rng.random() > 0.8:
                         continue
-                    services.log_record(
+                    logbook_services.log_record(
                         patient=patient,
                         prescription=rx,
                         client_uuid=uuid.uuid5(NAMESPACE, f"{patient.pk}:{rx.pk}:{day}:{session}"),

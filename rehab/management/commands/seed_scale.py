@@ -39,21 +39,13 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
 from rehab import clinical
-from rehab.models import (
-    Alert,
-    AtrsRequest,
-    AtrsResponse,
-    CheckIn,
-    ExerciseLog,
-    Measurement,
-    PhaseChange,
-    Plan,
-    PlanPhase,
-    Prescription,
-    Protocol,
-)
+from rehab.guardrails import earliest_week_warning
+from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol
 from rehab.selectors import is_due_on
-from rehab.services import DOSE_FIELDS, PHASE_FIELDS, earliest_week_warning
+from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS
 
 SCALE_PASSWORD = "scale-rehab-2026"  # noqa: S105 (a published bench login, refused without DEBUG)
 SLUG_PREFIX = "scale-"

@@ -1,0 +1,92 @@
+"""Writes for the rehab app, one module per business process: the library, plans, the builder,
+what patients log, outcomes, a patient's record.
+
+Views call one of these; each is atomic and validates first. Keyword-only, typed arguments.
+Domain errors are ``django.core.exceptions.ValidationError`` with messages fit to show a user.
+This package re-exports every service for short call sites outside the app (``services.x``);
+code in ``rehab`` imports from the sub-module."""
+
+from __future__ import annotations
+
+from rehab.services.builder import (
+    DOWN,
+    PHASE_EDIT_FIELDS,
+    UP,
+    phase_add,
+    phase_move,
+    phase_remove,
+    phase_update,
+    plan_rename,
+    prescription_add,
+    prescription_move,
+    prescription_move_to_phase,
+    prescription_remove,
+    prescription_update,
+)
+from rehab.services.library import exercise_create, exercise_delete, exercise_update
+from rehab.services.logbook import (
+    alert_acknowledge,
+    atrs_record,
+    checkin_record,
+    log_record,
+    log_undo,
+    log_update,
+)
+from rehab.services.outcomes import atrs_request_create, measurement_record
+from rehab.services.plans import (
+    DOSE_FIELDS,
+    DUPLICATE_PLAN_WINDOW,
+    PHASE_FIELDS,
+    plan_activate,
+    plan_advance_phase,
+    plan_create,
+    plan_create_blank,
+    plan_from_protocol,
+    plan_previous_phase,
+    plan_set_phase,
+    plans_complete_for,
+    plans_follow_anchor,
+)
+from rehab.services.records import ERASE_CONFIRMATION, ERASED_TEXT, patient_erase
+
+__all__ = [
+    "DOSE_FIELDS",
+    "DOWN",
+    "DUPLICATE_PLAN_WINDOW",
+    "ERASED_TEXT",
+    "ERASE_CONFIRMATION",
+    "PHASE_EDIT_FIELDS",
+    "PHASE_FIELDS",
+    "UP",
+    "alert_acknowledge",
+    "atrs_record",
+    "atrs_request_create",
+    "checkin_record",
+    "exercise_create",
+    "exercise_delete",
+    "exercise_update",
+    "log_record",
+    "log_undo",
+    "log_update",
+    "measurement_record",
+    "patient_erase",
+    "phase_add",
+    "phase_move",
+    "phase_remove",
+    "phase_update",
+    "plan_activate",
+    "plan_advance_phase",
+    "plan_create",
+    "plan_create_blank",
+    "plan_from_protocol",
+    "plan_previous_phase",
+    "plan_rename",
+    "plan_set_phase",
+    "plans_complete_for",
+    "plans_follow_anchor",
+    "prescription_add",
+    "prescription_move",
+    "prescription_move_to_phase",
+    "prescription_remove",
+    "prescription_update",
+]

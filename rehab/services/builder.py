@@ -1,0 +1,390 @@
+"""Writes of the plan builder: a plan's name, its phases and their prescriptions.
+
+Every edit takes the ``expected_version`` the editor's page showed; an edit against an older
+version is refused ("Someone else changed this plan…") and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rehab.guardrails import guardrail_reasons_needed, guardrail_warning
+from rehab.models.library import Exercise
+from rehab.models.logbook import ExerciseLog
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS, _begin_edit, _edits_plan
+
+
+@_edits_plan
+def prescription_add(
+    *,
+    phase: PlanPhase,
+    exercise: Exercise,
+    guardrail_reason: str = "",
+    dose: dict[str, Any] | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Prescription:
+    """Add ``exercise`` to ``phase`` at its default dose (or ``dose``), last in the phase.
+
+    An exercise placed before its earliest safe week needs a ``guardrail_reason``.
+    """
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phase = PlanPhase.objects.get(pk=phase.pk, plan=plan)
+    phase.plan = plan
+    warning = guardrail_warning(exercise=exercise, phase=phase)
+    if warning and not guardrail_reason.strip():
+        raise ValidationError(
+            {"guardrail_reason": warning.message + " " + _("Give a reason to keep it here.")},
+            code="guardrail_reason_missing",
+        )
+    next_order = (phase.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
+    values: dict[str, Any] = {
+        "sets": exercise.default_sets,
+        "reps": exercise.default_reps,
+        "hold_seconds": exercise.default_hold_seconds,
+        "times_per_day": exercise.default_times_per_day,
+        "days_per_week": exercise.default_days_per_week,
+        "side": exercise.side,
+    }
+    values.update(dose or {})
+    rx = Prescription(
+        phase=phase,
+        exercise=exercise,
+        order=next_order,
+        note=note,
+        guardrail_reason=guardrail_reason.strip() if warning else "",
+        **values,
+    )
+    rx.full_clean()
+    rx.save()
+    return rx
+
+
+@_edits_plan
+def prescription_remove(*, prescription: Prescription, expected_version: int | None = None) -> bool:
+    """Remove a prescription. One with logs is retired (logs kept); returns True if deleted."""
+    _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    if prescription.logs.exists():
+        if prescription.retired_at is None:
+            prescription.retired_at = timezone.now()
+            prescription.save(update_fields=["retired_at", "updated_at"])
+        return False
+    prescription.delete()
+    return True
+
+
+# --- Editing a plan: its name, phases and prescriptions ------------------------------------
+#
+# Every edit takes the ``expected_version`` the editor's page showed; an edit against an older
+# version is refused ("Someone else changed this plan…") and nothing is saved.
+
+PHASE_EDIT_FIELDS = tuple(f for f in PHASE_FIELDS if f != "order")
+UP = "up"
+DOWN = "down"
+
+
+def _swap_and_renumber[T: (PlanPhase, Prescription)](
+    items: list[T], *, item: T, direction: str, first_msg: str, last_msg: str
+) -> None:
+    """Move ``item`` one place up or down in ``items`` and renumber ``order`` from 1."""
+    ids = [i.pk for i in items]
+    index = ids.index(item.pk)
+    target = index - 1 if direction == UP else index + 1
+    if direction not in (UP, DOWN):
+        raise ValidationError(_("Choose up or down."), code="bad_direction")
+    if target < 0:
+        raise ValidationError(first_msg, code="already_first")
+    if target >= len(items):
+        raise ValidationError(last_msg, code="already_last")
+    items[index], items[target] = items[target], items[index]
+    for number, each in enumerate(items, start=1):
+        each.order = number
+    type(item).objects.bulk_update(items, ["order"])
+
+
+@_edits_plan
+def plan_rename(*, plan: Plan, name: str, expected_version: int | None) -> Plan:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the plan a name.")}, code="required")
+    locked = _begin_edit(plan, expected_version=expected_version)
+    locked.name = name
+    locked.full_clean(exclude=["created_by"], validate_constraints=False)
+    locked.save(update_fields=["name", "updated_at"])
+    return locked
+
+
+@_edits_plan
+def phase_add(
+    *,
+    plan: Plan,
+    name: str,
+    start_week: int,
+    end_week: int,
+    goals: str = "",
+    precautions: str = "",
+    weight_bearing: str = "",
+    boot: str = "",
+    wedges: str = "",
+    exit_criteria: str = "",
+    expected_version: int | None,
+) -> PlanPhase:
+    """Add a phase at the end of the plan."""
+    locked = _begin_edit(plan, expected_version=expected_version)
+    next_order = (locked.phases.aggregate(m=Max("order"))["m"] or 0) + 1
+    phase = PlanPhase(
+        plan=locked,
+        order=next_order,
+        name=name.strip(),
+        start_week=start_week,
+        end_week=end_week,
+        goals=goals,
+        precautions=precautions,
+        weight_bearing=weight_bearing,
+        boot=boot,
+        wedges=wedges,
+        exit_criteria=exit_criteria,
+    )
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+@_edits_plan
+def phase_update(
+    *,
+    phase: PlanPhase,
+    name: str,
+    start_week: int,
+    end_week: int,
+    goals: str = "",
+    precautions: str = "",
+    weight_bearing: str = "",
+    boot: str = "",
+    wedges: str = "",
+    exit_criteria: str = "",
+    guardrail_reasons: dict[int, str] | None = None,
+    expected_version: int | None,
+) -> PlanPhase:
+    """Change a phase. A start week that places exercises before their earliest safe week
+    needs a reason for each (``guardrail_reasons``: prescription id → reason)."""
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
+    phase.plan = plan
+    old_start_week = phase.start_week
+    phase.name = name.strip()
+    phase.start_week = start_week
+    phase.end_week = end_week
+    phase.goals = goals
+    phase.precautions = precautions
+    phase.weight_bearing = weight_bearing
+    phase.boot = boot
+    phase.wedges = wedges
+    phase.exit_criteria = exit_criteria
+    phase.full_clean()
+    live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
+    needed = guardrail_reasons_needed(
+        prescriptions=live,
+        pathway=plan.pathway,
+        start_week=start_week,
+        old_start_week=old_start_week,
+    )
+    reasons = {pk: text.strip() for pk, text in (guardrail_reasons or {}).items()}
+    missing = [rx for rx, _warning in needed if not reasons.get(rx.pk)]
+    if missing:
+        raise ValidationError(
+            {
+                "start_week": _(
+                    "From week %(week)s these exercises start before their earliest safe "
+                    "week: %(names)s. Give a reason for each to keep them in this phase."
+                )
+                % {"week": start_week, "names": ", ".join(rx.exercise.name for rx in missing)}
+            },
+            code="guardrail_reason_missing",
+        )
+    for rx, _warning in needed:
+        rx.guardrail_reason = reasons[rx.pk]
+        rx.save(update_fields=["guardrail_reason", "updated_at"])
+    phase.save()
+    return phase
+
+
+@_edits_plan
+def phase_remove(*, phase: PlanPhase, expected_version: int | None) -> None:
+    """Remove a phase and its exercises. Refused if any of them was logged (logs are never
+    deleted), if it is the active plan's current phase, or if it is in the phase history."""
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
+    if ExerciseLog.objects.filter(prescription__phase=phase).exists():
+        raise ValidationError(
+            _(
+                "%(phase)s cannot be removed: the patient has logged some of its exercises. "
+                "Remove its exercises instead (logged ones are retired and their logs kept)."
+            )
+            % {"phase": phase.name},
+            code="phase_has_logs",
+        )
+    if plan.current_phase_id == phase.pk:
+        raise ValidationError(
+            _(
+                "%(phase)s is the plan's current phase; move the plan to another phase "
+                "before removing it."
+            )
+            % {"phase": phase.name},
+            code="phase_is_current",
+        )
+    if PhaseChange.objects.filter(Q(to_phase=phase) | Q(from_phase=phase)).exists():
+        raise ValidationError(
+            _("%(phase)s is part of the plan's phase history and cannot be removed.")
+            % {"phase": phase.name},
+            code="phase_in_history",
+        )
+    Prescription.objects.filter(phase=phase).delete()
+    phase.delete()
+    remaining = list(plan.phases.order_by("order", "pk"))
+    for number, each in enumerate(remaining, start=1):
+        each.order = number
+    PlanPhase.objects.bulk_update(remaining, ["order"])
+
+
+@_edits_plan
+def phase_move(*, phase: PlanPhase, direction: str, expected_version: int | None) -> None:
+    """Move a phase one place up or down in the plan."""
+    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    phases = list(plan.phases.select_for_update().order_by("order", "pk"))
+    _swap_and_renumber(
+        phases,
+        item=phase,
+        direction=direction,
+        first_msg=_("This is already the first phase."),
+        last_msg=_("This is already the last phase."),
+    )
+
+
+@_edits_plan
+def prescription_update(
+    *,
+    prescription: Prescription,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    times_per_day: int,
+    days_per_week: int,
+    side: str,
+    note: str = "",
+    guardrail_reason: str | None = None,
+    expected_version: int | None,
+) -> Prescription:
+    """Change a prescription's dose and note (and its guardrail reason, if given)."""
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    rx = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise", "phase")
+        .get(pk=prescription.pk, phase__plan=plan)
+    )
+    rx.phase.plan = plan
+    if rx.retired_at is not None:
+        raise ValidationError(
+            _("This exercise was retired from the plan; its dose can no longer be changed."),
+            code="retired",
+        )
+    rx.sets = sets
+    rx.reps = reps
+    rx.hold_seconds = hold_seconds
+    rx.times_per_day = times_per_day
+    rx.days_per_week = days_per_week
+    rx.side = side
+    rx.note = note
+    if guardrail_reason is not None:
+        rx.guardrail_reason = guardrail_reason.strip()
+    warning = guardrail_warning(exercise=rx.exercise, phase=rx.phase)
+    if warning and not rx.guardrail_reason:
+        raise ValidationError(
+            {"guardrail_reason": warning.message + " " + _("Give a reason to keep it here.")},
+            code="guardrail_reason_missing",
+        )
+    rx.full_clean()
+    rx.save()
+    return rx
+
+
+@_edits_plan
+def prescription_move(
+    *, prescription: Prescription, direction: str, expected_version: int | None
+) -> None:
+    """Move a prescription one place up or down among its phase's live exercises."""
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    rx = Prescription.objects.select_for_update().get(pk=prescription.pk, phase__plan=plan)
+    if rx.retired_at is not None:
+        raise ValidationError(_("This exercise was retired from the plan."), code="retired")
+    live = list(
+        Prescription.objects.select_for_update()
+        .filter(phase_id=rx.phase_id, retired_at__isnull=True)
+        .order_by("order", "pk")
+    )
+    _swap_and_renumber(
+        live,
+        item=rx,
+        direction=direction,
+        first_msg=_("This is already the first exercise of the phase."),
+        last_msg=_("This is already the last exercise of the phase."),
+    )
+
+
+@_edits_plan
+def prescription_move_to_phase(
+    *,
+    prescription: Prescription,
+    phase: PlanPhase,
+    guardrail_reason: str = "",
+    expected_version: int | None,
+) -> Prescription:
+    """Move a prescription to another phase of the same plan, last in that phase.
+
+    The guardrail is checked against the new phase. A prescription the patient has logged is
+    retired where it was (its logs kept) and a copy placed in the new phase; the copy is
+    returned.
+    """
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    rx = (
+        Prescription.objects.select_for_update()
+        .select_related("exercise")
+        .get(pk=prescription.pk, phase__plan=plan)
+    )
+    target = PlanPhase.objects.filter(pk=phase.pk, plan=plan).first()
+    if target is None:
+        raise ValidationError({"phase": _("Choose a phase of this plan.")}, code="other_plan")
+    target.plan = plan
+    if rx.retired_at is not None:
+        raise ValidationError(_("This exercise was retired from the plan."), code="retired")
+    if rx.phase_id == target.pk:
+        return rx
+    warning = guardrail_warning(exercise=rx.exercise, phase=target)
+    reason = guardrail_reason.strip()
+    if warning and not reason:
+        raise ValidationError(
+            {"guardrail_reason": warning.message + " " + _("Give a reason to move it there.")},
+            code="guardrail_reason_missing",
+        )
+    next_order = (target.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
+    if rx.logs.exists():
+        rx.retired_at = timezone.now()
+        rx.save(update_fields=["retired_at", "updated_at"])
+        rx = Prescription(
+            exercise=rx.exercise,
+            note=rx.note,
+            **{f: getattr(rx, f) for f in DOSE_FIELDS},
+        )
+    rx.phase = target
+    rx.order = next_order
+    rx.guardrail_reason = reason if warning else ""
+    rx.full_clean()
+    rx.save()
+    return rx

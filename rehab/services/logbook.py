@@ -1,0 +1,281 @@
+"""Writes of what patients log: exercise ticks, check-ins, the ATRS; the alerts they raise.
+
+A retried submit (the same ``client_uuid``) returns the stored row, never a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient, User
+from rehab import clinical
+from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Plan, Prescription
+
+
+def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
+    model: type[M], *, patient: Patient, client_uuid: uuid.UUID
+) -> M | None:
+    """The row already stored under ``client_uuid`` (a retried or replayed submit), if any.
+
+    An id another patient's row holds is refused, without saying whose it is.
+    """
+    try:
+        existing = cast("M", model.objects.get(client_uuid=client_uuid))  # unique: no ORDER BY
+    except model.DoesNotExist:
+        return None
+    if existing.patient_id != patient.pk:
+        raise ValidationError({"client_uuid": _("This id is already in use.")})
+    return existing
+
+
+def _save_once[M: ExerciseLog | Measurement](
+    row: M, *, then: Callable[[M], None] | None = None
+) -> tuple[M, bool]:
+    """Validate and insert ``row`` and do ``then(row)`` in one transaction; if a concurrent
+    request with the same client id won the race, return the stored row instead. Returns
+    ``(row, created)``. Call it outside a transaction: with nothing to do after the INSERT,
+    the INSERT alone is the whole write (one statement in autocommit is atomic by itself, and
+    a refused one leaves the connection usable); with ``then``, BEGIN, INSERT, …, COMMIT.
+    Inside a caller's transaction, a savepoint keeps that transaction usable after a refusal.
+
+    This is the patient's hottest write, so validation costs no query on the way in: the
+    fields' own validators run (ExerciseLog's check constraints each have one, with its
+    message; Measurement's "at least one value" is checked by its service), the foreign keys
+    the caller has just read are not looked up again, and the check constraints are left to the
+    database. Should the database refuse the row anyway, the full validation runs then, to say
+    which rule the row broke.
+    """
+    loaded = [
+        field.name
+        for field in row._meta.concrete_fields
+        if isinstance(field, models.ForeignKey) and field.is_cached(row)
+    ]
+    row.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    try:
+        if then is None and not transaction.get_connection().in_atomic_block:
+            row.save()
+        else:
+            with transaction.atomic():
+                row.save()
+                if then is not None:
+                    then(row)
+    except IntegrityError:
+        stored = type(row).objects.filter(client_uuid=row.client_uuid)
+        winner = cast("M | None", stored.filter(patient=row.patient).first())
+        if winner is not None:
+            return winner, False
+        row.full_clean(validate_unique=False)  # a rule the database refused, in words
+        if stored.exists():
+            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
+        raise  # not the client id, not a rule the model knows: a fault to see, not to mask
+    return row, True
+
+
+def _alerts_pain(pain: int | None) -> bool:
+    return pain is not None and pain >= clinical.ALERT_PAIN_THRESHOLD
+
+
+def _raise_pain_alert(*, patient: Patient, pain: int | None, where: str, **links: Any) -> None:
+    if _alerts_pain(pain):
+        Alert.objects.create(
+            patient=patient,
+            kind=Alert.Kind.HIGH_PAIN,
+            message=_("Pain %(pain)s/10 reported on %(where)s.") % {"pain": pain, "where": where},
+            **links,
+        )
+
+
+def log_record(
+    *,
+    patient: Patient,
+    prescription: Prescription,
+    client_uuid: uuid.UUID,
+    date: dt.date | None = None,
+    sets_done: int = 1,
+    reps: int | None = None,
+    hold_seconds: int | None = None,
+    pain: int | None = None,
+    effort: int | None = None,
+    note: str = "",
+) -> tuple[ExerciseLog, bool]:
+    """Store what the patient did. A repeat of the same ``client_uuid`` returns the stored row
+    (even if the plan has changed since the first try).
+
+    Returns ``(log, created)``. The INSERT comes first: a repeat is rare, so it is found by the
+    unique ``client_uuid`` refusing the second row rather than looked up before every tick.
+    """
+    try:
+        today = patient.local_today()
+        date = date or today
+        if date > today:
+            raise ValidationError({"date": _("You cannot log an exercise for a future day.")})
+        plan = prescription.phase.plan
+        if (
+            plan.patient_id != patient.pk
+            or plan.status != Plan.Status.ACTIVE
+            or prescription.retired_at is not None
+        ):
+            raise ValidationError(
+                {"prescription": _("This exercise is not part of your active plan.")}
+            )
+        if date < plan.anchor_date:
+            raise ValidationError(
+                {"date": _("This day is before your plan started; choose a later day.")}
+            )
+        log = ExerciseLog(
+            patient=patient,
+            prescription=prescription,
+            client_uuid=client_uuid,
+            date=date,
+            sets_done=sets_done,
+            reps=reps,
+            hold_seconds=hold_seconds,
+            pain=pain,
+            effort=effort,
+            note=note,
+        )
+        if not _alerts_pain(pain):  # most ticks: the INSERT alone
+            return _save_once(log)
+        return _save_once(  # the alert in the tick's transaction
+            log,
+            then=lambda row: _raise_pain_alert(
+                patient=patient, pain=pain, where=_("an exercise log"), log=row
+            ),
+        )
+    except ValidationError:
+        existing = _stored_once(ExerciseLog, patient=patient, client_uuid=client_uuid)
+        if existing is not None:
+            return existing, False
+        raise
+
+
+@transaction.atomic
+def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
+    """Edit a log on the day it was made (in the patient's time zone)."""
+    if log.date != log.patient.local_today():
+        raise ValidationError(_("Only today's entries can be changed."))
+    allowed = {"sets_done", "reps", "hold_seconds", "pain", "effort", "note"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    old_pain = log.pain
+    for field, value in changes.items():
+        setattr(log, field, value)
+    log.full_clean(validate_unique=False)
+    log.save(update_fields=[*changes, "updated_at"])
+    # One alert per crossing of the threshold: 8 → 9 on the same log raises nothing new.
+    if old_pain is None or old_pain < clinical.ALERT_PAIN_THRESHOLD:
+        _raise_pain_alert(patient=log.patient, pain=log.pain, where=_("an exercise log"), log=log)
+    return log
+
+
+@transaction.atomic
+def log_undo(*, log: ExerciseLog) -> None:
+    """Undo a tick made today by mistake. Earlier days' logs are never deleted."""
+    if log.date != log.patient.local_today():
+        raise ValidationError(_("Only today's entries can be undone."))
+    Alert.objects.filter(log=log).update(log=None)
+    log.delete()
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    patient: Patient,
+    client_uuid: uuid.UUID,
+    pain_at_rest: int,
+    swelling: str,
+    red_flags: list[str] | tuple[str, ...] = (),
+    note: str = "",
+    date: dt.date | None = None,
+) -> tuple[CheckIn, bool]:
+    """The daily check-in. Red flags and pain ≥ 7 raise alerts. One per day (same-day resubmit
+    updates it)."""
+    existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
+    if existing is not None:
+        return existing, False
+    unknown = set(red_flags) - set(clinical.RED_FLAG_CODES)
+    if unknown:
+        raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
+    today = patient.local_today()
+    date = date or today
+    if date > today:
+        raise ValidationError({"date": _("You cannot check in for a future day.")})
+    flags = {f"flag_{code}": code in red_flags for code in clinical.RED_FLAG_CODES}
+    checkin = CheckIn.objects.filter(patient=patient, date=date).first()
+    created = checkin is None
+    if checkin is None:
+        checkin = CheckIn(patient=patient, date=date, client_uuid=client_uuid)
+    previous_flags = {code for code in clinical.RED_FLAG_CODES if getattr(checkin, f"flag_{code}")}
+    previous_pain = None if created else checkin.pain_at_rest
+    checkin.pain_at_rest = pain_at_rest
+    checkin.swelling = swelling
+    checkin.note = note
+    for field, value in flags.items():
+        setattr(checkin, field, value)
+    checkin.full_clean(validate_unique=False)
+    checkin.save()
+    for flag in checkin.red_flags:
+        if flag.code not in previous_flags:
+            Alert.objects.create(
+                patient=patient,
+                kind=Alert.Kind.RED_FLAG,
+                code=flag.code,
+                message=str(flag.question),
+                checkin=checkin,
+            )
+    if previous_pain is None or previous_pain < clinical.ALERT_PAIN_THRESHOLD:
+        _raise_pain_alert(
+            patient=patient, pain=pain_at_rest, where=_("the daily check-in"), checkin=checkin
+        )
+    return checkin, created
+
+
+@transaction.atomic
+def atrs_record(
+    *,
+    patient: Patient,
+    client_uuid: uuid.UUID,
+    items: dict[str, int],
+    date: dt.date | None = None,
+) -> tuple[AtrsResponse, bool]:
+    """Store an ATRS response; the total is computed here, never taken from the client."""
+    existing = _stored_once(AtrsResponse, patient=patient, client_uuid=client_uuid)
+    if existing is not None:
+        return existing, False
+    missing = [name for name in AtrsResponse.ITEM_FIELDS if items.get(name) is None]
+    if missing:
+        raise ValidationError(
+            {name: _("Answer this question (0–10).") for name in missing}, code="atrs_missing"
+        )
+    response = AtrsResponse(
+        patient=patient,
+        client_uuid=client_uuid,
+        date=date or patient.local_today(),
+        total=0,
+        **{name: items[name] for name in AtrsResponse.ITEM_FIELDS},
+    )
+    response.full_clean(exclude=["total"], validate_unique=False)
+    response.total = response.compute_total()
+    response.save()
+    AtrsRequest.objects.filter(patient=patient, response__isnull=True).update(response=response)
+    return response, True
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = by
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert

@@ -1,0 +1,372 @@
+"""Writes for plans: create (blank or from a template), activate, change phase, follow the
+patient's record. Every plan edit passes ``_begin_edit`` (lock, version check, bump).
+
+Keyword-only, typed arguments. Domain errors are ``django.core.exceptions.ValidationError``
+with messages fit to show a user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient, User
+from rehab import pagecache
+from rehab.guardrails import guardrail_warning
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.protocols import Protocol
+
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week", "side")
+PHASE_FIELDS = (
+    "order",
+    "name",
+    "start_week",
+    "end_week",
+    "goals",
+    "precautions",
+    "weight_bearing",
+    "boot",
+    "wedges",
+    "exit_criteria",
+)
+
+
+def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
+    """Optimistic concurrency: refuse an edit made against an older version of the plan."""
+    rows = Plan.objects.filter(pk=plan.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    updated = rows.update(version=F("version") + 1)
+    if not updated:
+        raise ValidationError(
+            _(
+                "Someone else changed this plan while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            ),
+            code="stale_plan",
+        )
+    pagecache.patient_changed(plan.patient_id)  # every plan edit passes here
+    plan.refresh_from_db(fields=["version"])
+
+
+def _ensure_patient_can_have_plan(patient: Patient) -> None:
+    if patient.status != Patient.Status.ACTIVE:
+        raise ValidationError(
+            _("%(name)s is %(status)s; reactivate the patient before planning.")
+            % {"name": patient.full_name, "status": patient.get_status_display().lower()},
+            code="patient_not_active",
+        )
+
+
+_PENDING_VERSIONS: ContextVar[list[tuple[Plan, int]] | None] = ContextVar(
+    "pending_plan_versions", default=None
+)
+
+
+def _edits_plan[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+    """Run a plan-editing service in a transaction. Only if it succeeds does the caller's plan
+    object take the new version (so a refused edit leaves it as it was, like the database)."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        pending: list[tuple[Plan, int]] = []
+        token = _PENDING_VERSIONS.set(pending)
+        try:
+            with transaction.atomic():
+                result = service(*args, **kwargs)
+        finally:
+            _PENDING_VERSIONS.reset(token)
+        for plan, version in pending:
+            plan.version = version
+        return result
+
+    return wrapper
+
+
+def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
+    """Lock the plan, refuse an edit to a completed plan or an older version, bump the version.
+
+    Returns the locked plan. ``plan`` itself shows the new version once the edit has succeeded.
+    """
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if locked.status == Plan.Status.COMPLETED:
+        raise ValidationError(
+            _("This plan is completed; it can no longer be changed."), code="plan_completed"
+        )
+    _bump_version(locked, expected_version=expected_version)
+    pending = _PENDING_VERSIONS.get()
+    if pending is None:
+        plan.version = locked.version
+    else:
+        pending.append((plan, locked.version))
+    return locked
+
+
+# A second identical draft asked for within this time is a double-submitted form.
+DUPLICATE_PLAN_WINDOW = dt.timedelta(seconds=30)
+
+
+def _recent_duplicate_draft(
+    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
+) -> Plan | None:
+    """The untouched draft this same request made moments ago, if any (a double click).
+
+    Locks the patient row first, so that on PostgreSQL two simultaneous submits are handled
+    one after the other and the second finds the first's plan.
+    """
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    return (
+        Plan.objects.filter(
+            patient=patient,
+            status=Plan.Status.DRAFT,
+            protocol=protocol,
+            created_by=created_by,
+            name=name,
+            version=1,
+            created_at__gte=timezone.now() - DUPLICATE_PLAN_WINDOW,
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
+    """A new empty draft plan. Asked for twice within seconds, returns the first one."""
+    _ensure_patient_can_have_plan(patient)
+    name = name.strip() or _("Rehabilitation plan")
+    duplicate = _recent_duplicate_draft(
+        patient=patient, protocol=None, created_by=created_by, name=name
+    )
+    if duplicate is not None:
+        return duplicate
+    plan = Plan(
+        patient=patient,
+        name=name,
+        pathway=patient.pathway,
+        anchor_date=patient.anchor_date,
+        status=Plan.Status.DRAFT,
+        created_by=created_by,
+    )
+    plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
+    plan.save()
+    return plan
+
+
+def plan_create(
+    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str = ""
+) -> Plan:
+    """A new draft plan for ``patient``: a copy of ``protocol``, or blank if there is none."""
+    if protocol is None:
+        return plan_create_blank(patient=patient, created_by=created_by, name=name)
+    return plan_from_protocol(patient=patient, protocol=protocol, created_by=created_by, name=name)
+
+
+@transaction.atomic
+def plan_from_protocol(
+    *, patient: Patient, protocol: Protocol, created_by: User | None, name: str = ""
+) -> Plan:
+    """Copy ``protocol`` into a new draft plan. Later protocol edits never change the copy.
+
+    Asked for twice within seconds (a double-submitted form), returns the first plan.
+    """
+    _ensure_patient_can_have_plan(patient)
+    if protocol.pathway != patient.pathway:
+        raise ValidationError(
+            _("This template is for the %(protocol)s pathway; the patient is %(patient)s.")
+            % {
+                "protocol": protocol.get_pathway_display(),
+                "patient": patient.get_pathway_display(),
+            },
+            code="pathway_mismatch",
+        )
+    name = name.strip() or protocol.name
+    duplicate = _recent_duplicate_draft(
+        patient=patient, protocol=protocol, created_by=created_by, name=name
+    )
+    if duplicate is not None:
+        return duplicate
+    plan = Plan(
+        patient=patient,
+        name=name,
+        pathway=patient.pathway,
+        anchor_date=patient.anchor_date,
+        status=Plan.Status.DRAFT,
+        protocol=protocol,
+        protocol_version=protocol.version,
+        created_by=created_by,
+    )
+    plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
+    plan.save()
+    phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
+    new_phases = PlanPhase.objects.bulk_create(
+        [PlanPhase(plan=plan, **{f: getattr(p, f) for f in PHASE_FIELDS}) for p in phases]
+    )
+    prescriptions = [
+        Prescription(
+            phase=new_phase,
+            exercise=item.exercise,
+            order=item.order,
+            note=item.note,
+            **{f: getattr(item, f) for f in DOSE_FIELDS},
+        )
+        for phase, new_phase in zip(phases, new_phases, strict=True)
+        for item in phase.items.all()
+    ]
+    Prescription.objects.bulk_create(prescriptions)
+    return plan
+
+
+def _phase_for_week(plan: Plan, week: int) -> PlanPhase | None:
+    phases = list(plan.phases.order_by("order", "pk"))
+    for phase in phases:
+        if phase.start_week <= week < phase.end_week:
+            return phase
+    earlier = [p for p in phases if p.start_week <= week]
+    if earlier:
+        return earlier[-1]
+    return phases[0] if phases else None
+
+
+@transaction.atomic
+def plan_activate(
+    *, plan: Plan, activated_by: User | None, expected_version: int | None = None
+) -> Plan:
+    """Make a draft plan the patient's active plan, starting at the phase for today's week."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    _ensure_patient_can_have_plan(plan.patient)
+    if plan.status == Plan.Status.ACTIVE:
+        return plan
+    missing = [
+        rx
+        for rx in Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
+        .select_related("exercise", "phase", "phase__plan")
+        .filter(guardrail_reason="")
+        if guardrail_warning(exercise=rx.exercise, phase=rx.phase)
+    ]
+    if missing:
+        raise ValidationError(
+            _("Give a reason for each exercise placed before its earliest safe week: %(names)s.")
+            % {"names": ", ".join(rx.exercise.name for rx in missing)},
+            code="guardrail_reason_missing",
+        )
+    if not plan.phases.exists():
+        raise ValidationError(_("Add at least one phase before activating the plan."))
+    today = plan.patient.local_today()
+    current = _phase_for_week(plan, plan.week_on(today))
+    _bump_version(plan, expected_version=expected_version)
+    plan.status = Plan.Status.ACTIVE
+    plan.activated_at = timezone.now()
+    plan.current_phase = current
+    try:
+        with transaction.atomic():
+            plan.save(update_fields=["status", "activated_at", "current_phase", "updated_at"])
+    except IntegrityError:
+        raise ValidationError(
+            _("This patient already has an active plan; complete it first."),
+            code="already_active",
+        ) from None
+    if current is not None:
+        PlanPhase.objects.filter(pk=current.pk).update(started_on=today)
+        PhaseChange.objects.create(
+            plan=plan,
+            from_phase=None,
+            to_phase=current,
+            changed_by=activated_by,
+            effective_on=today,
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_set_phase(
+    *,
+    plan: Plan,
+    phase: PlanPhase,
+    changed_by: User | None,
+    expected_version: int | None = None,
+) -> Plan:
+    """Move the plan to ``phase`` (forward or back) from today; records who and when."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if phase.plan_id != plan.pk:
+        raise ValidationError(_("That phase belongs to another plan."))
+    if plan.current_phase_id == phase.pk:
+        return plan
+    _bump_version(plan, expected_version=expected_version)
+    today = plan.patient.local_today()
+    PhaseChange.objects.create(
+        plan=plan,
+        from_phase_id=plan.current_phase_id,
+        to_phase=phase,
+        changed_by=changed_by,
+        effective_on=today,
+    )
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase", "updated_at"])
+    PlanPhase.objects.filter(pk=phase.pk).update(started_on=today)
+    return plan
+
+
+def plan_advance_phase(
+    *, plan: Plan, changed_by: User | None, expected_version: int | None = None
+) -> Plan:
+    phases = list(plan.phases.order_by("order", "pk"))
+    ids = [p.pk for p in phases]
+    if plan.current_phase_id not in ids:
+        raise ValidationError(_("The plan has no current phase; activate it first."))
+    index = ids.index(plan.current_phase_id)
+    if index + 1 >= len(phases):
+        raise ValidationError(_("This is the last phase; there is no next phase."))
+    return plan_set_phase(
+        plan=plan, phase=phases[index + 1], changed_by=changed_by, expected_version=expected_version
+    )
+
+
+def plan_previous_phase(
+    *, plan: Plan, changed_by: User | None, expected_version: int | None = None
+) -> Plan:
+    phases = list(plan.phases.order_by("order", "pk"))
+    ids = [p.pk for p in phases]
+    if plan.current_phase_id not in ids:
+        raise ValidationError(_("The plan has no current phase; activate it first."))
+    index = ids.index(plan.current_phase_id)
+    if index == 0:
+        raise ValidationError(_("This is the first phase; there is no earlier phase."))
+    return plan_set_phase(
+        plan=plan, phase=phases[index - 1], changed_by=changed_by, expected_version=expected_version
+    )
+
+
+# --- Following changes to the patient's record -------------------------------------------
+
+
+@transaction.atomic
+def plans_follow_anchor(*, patient: Patient) -> int:
+    """Re-date the patient's draft and active plans from their new anchor date (a corrected
+    surgery or injury date), so phases fall on the right calendar days. Completed plans keep
+    the dates they were followed by. Returns the number of plans changed."""
+    pagecache.patient_changed(patient.pk)
+    return Plan.objects.filter(
+        patient=patient, status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE]
+    ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
+
+
+@transaction.atomic
+def plans_complete_for(*, patient: Patient) -> int:
+    """Complete the active plan of a patient who left care (discharged or archived): they are
+    no longer offered exercises. The logs stay. Returns the number of plans completed."""
+    pagecache.patient_changed(patient.pk)
+    return Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
+        status=Plan.Status.COMPLETED, version=F("version") + 1
+    )
+
+
+"""The word a clinic admin types to confirm an erasure."""

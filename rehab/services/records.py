@@ -1,0 +1,94 @@
+"""A patient's record as a whole: erasure (anonymisation) of a discharged patient."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient, User
+from rehab import pagecache
+from rehab.models.logbook import CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Prescription
+
+ERASE_CONFIRMATION = "ERASE"
+ERASED_TEXT = "[erased]"
+
+
+def _forget_sign_ins(user: User) -> None:
+    """What the sign-in machinery holds about a person: browser sessions (with their addresses
+    and browsers), two-factor devices, and django-axes' records of sign-in attempts, which are
+    keyed by the email address."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: PLC0415
+
+    from clinic.accounts.mfa import delete_devices  # noqa: PLC0415
+    from clinic.accounts.services import user_sessions_end  # noqa: PLC0415
+
+    user_sessions_end(user)
+    delete_devices(user)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=user.email).delete()
+
+
+@transaction.atomic
+def patient_erase(*, patient: Patient, by: User) -> Patient:
+    """Anonymise a discharged patient: the person can no longer be identified or sign in, the
+    clinical rows stay for statistics.
+
+    Name → "Erased" / "patient <id>"; email and date of birth cleared; the sign-in account is
+    deactivated, anonymised (``erased-<id>@invalid``, no name, an unusable password) and its API
+    tokens, browser sessions, two-factor devices and sign-in attempt records deleted; message bodies → "[erased]"; free-text notes on logs, check-ins,
+    measurements and prescriptions cleared; invitations deleted; status archived. Logs,
+    check-ins, ATRS responses, measurements, alerts and plans are kept.
+
+    Only a clinic admin of the patient's clinic may erase (the view checks; this checks too),
+    and only a discharged patient: otherwise ``ValidationError`` and nothing changes.
+    """
+    # Imported here: this section is appended to the module and keeps its imports to itself.
+    from knox.models import AuthToken  # noqa: PLC0415
+
+    from clinic.models import Clinician, Invitation, Message  # noqa: PLC0415
+    from clinic.services import patient_archive  # noqa: PLC0415
+
+    clinician = Clinician.objects.filter(user_id=by.pk).first()
+    if clinician is None or not clinician.is_clinic_admin:
+        raise ValidationError(
+            _("Only a clinic admin can erase a patient's record."), code="erase_not_admin"
+        )
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if locked.clinic_id != clinician.clinic_id:
+        raise ValidationError(
+            _("Only a clinic admin can erase a patient's record."), code="erase_not_admin"
+        )
+    if locked.status != Patient.Status.DISCHARGED:
+        raise ValidationError(
+            _("Only a discharged patient can be erased. Discharge the patient first."),
+            code="erase_not_discharged",
+        )
+
+    locked.first_name = "Erased"
+    locked.last_name = f"patient {locked.pk}"
+    locked.email = ""
+    locked.date_of_birth = None
+    locked.save(update_fields=["first_name", "last_name", "email", "date_of_birth", "updated_at"])
+
+    if locked.user_id is not None:
+        user = User.objects.select_for_update().get(pk=locked.user_id)
+        _forget_sign_ins(user)
+        user.email = f"erased-{locked.pk}@invalid"
+        user.full_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "full_name", "is_active", "password"])
+        AuthToken.objects.filter(user_id=user.pk).delete()
+
+    pagecache.patient_changed(locked.pk)
+    Message.objects.filter(patient=locked).update(body=ERASED_TEXT)
+    ExerciseLog.objects.filter(patient=locked).exclude(note="").update(note="")
+    CheckIn.objects.filter(patient=locked).exclude(note="").update(note="")
+    Measurement.objects.filter(patient=locked).exclude(note="").update(note="")
+    Prescription.objects.filter(phase__plan__patient=locked).exclude(note="").update(note="")
+    Invitation.objects.filter(patient=locked).delete()
+
+    patient_archive(patient=locked)
+    return locked

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from rehab.models.logbook import AtrsResponse, Measurement
-from rehab.selectors import PainPoint
+from rehab.selectors.progress import PainPoint
 
 WIDTH = 360
 HEIGHT = 220

@@ -15,9 +15,10 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
-from rehab import clinical, selectors
+from rehab import clinical
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
+from rehab.selectors import today as today_selectors
 
 SCORE_CHOICES = [(n, str(n)) for n in range(clinical.SCORE_MAX + 1)]
 SCORE_ERRORS = {
@@ -83,7 +84,7 @@ class LogCreateForm(forms.Form):
     def clean_prescription(self) -> Prescription:
         """The patient's own prescription, as the API reads it (the service then refuses one
         that is retired or not of the active plan, unless this is a retried tick)."""
-        prescription = selectors.prescription_to_log(
+        prescription = today_selectors.prescription_to_log(
             self.patient, self.cleaned_data["prescription"]
         )
         if prescription is None:

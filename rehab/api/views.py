@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from clinic import services as clinic_services
 from clinic.access import clinician_of, messages_for, patient_of, patients_for
 from clinic.models import Message, Patient, User
-from rehab import pagecache, selectors
+from rehab import pagecache
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -46,6 +46,8 @@ from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan
 from rehab.models.protocols import Protocol, ProtocolItem
+from rehab.selectors import progress as progress_selectors
+from rehab.selectors import today as today_selectors
 from rehab.services import builder as builder_services
 from rehab.services import library as library_services
 from rehab.services import logbook as logbook_services
@@ -318,7 +320,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
 
     def _detail(self, plan: Plan, *, code: int = status.HTTP_200_OK) -> Response:
         plan = self.get_queryset().select_related("current_phase").get(pk=plan.pk)
-        plan.phase_list = selectors.plan_phases(plan)  # type: ignore[attr-defined]
+        plan.phase_list = progress_selectors.plan_phases(plan)  # type: ignore[attr-defined]
         return Response(
             s.PlanDetailSerializer(plan, context=self.get_serializer_context()).data, status=code
         )
@@ -395,10 +397,10 @@ class MePlanView(APIView):
         tags=["me"],
     )
     def get(self, request: Request) -> Response:
-        plan = selectors.active_plan(_patient(request))
+        plan = today_selectors.active_plan(_patient(request))
         if plan is None:
             raise exceptions.NotFound(_("You have no active plan yet."))
-        plan.phase_list = selectors.plan_phases(plan)  # type: ignore[attr-defined]
+        plan.phase_list = progress_selectors.plan_phases(plan)  # type: ignore[attr-defined]
         return Response(s.PlanDetailSerializer(plan, context={"request": request}).data)
 
 
@@ -415,7 +417,7 @@ class MeTodayView(APIView):
         day = patient.local_today()
 
         def data() -> Any:
-            today = selectors.today_for_patient(patient, day=day)
+            today = today_selectors.today_for_patient(patient, day=day)
             return s.TodaySerializer(today, context={"request": request}).data
 
         renderer = request.accepted_renderer
@@ -484,7 +486,7 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         data = s.ExerciseLogCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        prescription = selectors.prescription_to_log(patient, values.pop("prescription"))
+        prescription = today_selectors.prescription_to_log(patient, values.pop("prescription"))
         if prescription is None:
             raise serializers.ValidationError(
                 {"prescription": [_("This exercise is not part of your active plan.")]}

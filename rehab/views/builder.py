@@ -30,7 +30,7 @@ from clinic.models import User
 from core.forms import add_service_errors
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
-from rehab import guardrails, selectors
+from rehab import guardrails
 from rehab.access import (
     exercises_for,
     get_exercise,
@@ -53,6 +53,8 @@ from rehab.forms import (
 )
 from rehab.models.library import Equipment, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.selectors import builder as builder_selectors
+from rehab.selectors import library as library_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
 
@@ -73,7 +75,7 @@ class HtmxHttpRequest(HttpRequest):
 class ItemView:
     """A live prescription with its forms (dose and note; move to another phase)."""
 
-    item: selectors.BuilderItem
+    item: builder_selectors.BuilderItem
     dose_form: forms.BaseForm | None = None  # a DoseForm
     move_form: forms.BaseForm | None = None  # a PrescriptionMovePhaseForm
 
@@ -85,7 +87,7 @@ class ItemView:
 @dataclass
 class PhaseView:
     phase: PlanPhase
-    builder_phase: selectors.BuilderPhase
+    builder_phase: builder_selectors.BuilderPhase
     form: forms.BaseForm | None  # a PhaseForm
     items: list[ItemView] = field(default_factory=list)
     is_current: bool = False
@@ -118,9 +120,9 @@ def _builder_context(
     bound = bound or {}
     search = search if search is not None else _search_from(request)
     editable = plan.status != Plan.Status.COMPLETED
-    builder = selectors.plan_builder(plan)
+    builder = builder_selectors.plan_builder(plan)
     phases = builder.phase_list
-    evidence = selectors.progression_evidence(plan, phases=phases)
+    evidence = builder_selectors.progression_evidence(plan, phases=phases)
     version = {"version": plan.version}
 
     phase_views = []
@@ -159,12 +161,14 @@ def _builder_context(
     default_phase = plan.current_phase_id or (phases[0].pk if phases else None)
     results: list[LibraryResult] | None = None
     if search["q"] or search["category"]:
-        exercises = selectors.library_search(exercises_for(signed_in_user(request, User)), **search)
+        exercises = library_selectors.library_search(
+            exercises_for(signed_in_user(request, User)), **search
+        )
         results = [
             LibraryResult(
                 exercise=exercise,
                 earliest_week=exercise.earliest_week_for(plan.pathway),
-                dose_text=selectors.default_dose_text(exercise),
+                dose_text=library_selectors.default_dose_text(exercise),
                 form=PrescriptionAddForm(
                     auto_id=f"add-{exercise.pk}-%s",
                     initial={**version, **search, "exercise": exercise.pk, "phase": default_phase},
@@ -631,7 +635,7 @@ def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
             "clinic": plan.patient.clinic,
             "phases": phases,
             "phase": phase,
-            "items": selectors.handout_items(phase) if phase else [],
+            "items": builder_selectors.handout_items(phase) if phase else [],
         },
     )
 
@@ -645,11 +649,11 @@ def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(
         request.GET, auto_id="library-%s", equipment=list(Equipment.objects.order_by("name"))
     )
-    exercises = selectors.library_search(
+    exercises = library_selectors.library_search(
         exercises_for(signed_in_user(request, User)), **form.values()
     )
     page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(exercise, selectors.default_dose_text(exercise)) for exercise in page]
+    rows = [(exercise, library_selectors.default_dose_text(exercise)) for exercise in page]
     query = urlencode({k: v for k, v in form.values().items() if v})
     return render(
         request,
@@ -668,7 +672,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "exercise": exercise,
             "equipment": list(exercise.equipment.all()),
-            "dose_text": selectors.default_dose_text(exercise),
+            "dose_text": library_selectors.default_dose_text(exercise),
             "progresses_to": (
                 exercises_for(signed_in_user(request, User))
                 .filter(pk=exercise.progresses_to_id)

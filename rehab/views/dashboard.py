@@ -14,8 +14,9 @@ from clinic.forms import PatientFilterForm
 from clinic.models import User
 from core.redirects import safe_next_url
 from core.users import signed_in_user
-from rehab import pagecache, selectors
+from rehab import pagecache
 from rehab.access import get_alert_for_clinician
+from rehab.selectors import clinician as clinician_selectors
 from rehab.services import logbook as logbook_services
 
 PAGE_SIZE = 20
@@ -29,14 +30,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Open alerts, patients falling behind, unread messages."""
     clinic = clinic_for(request.user)
     today = timezone.localdate()
-    open_alerts = selectors.open_alerts_for_clinic(clinic.pk)
+    open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
     context = {
         "clinic": clinic,
         "alerts": list(open_alerts[:DASHBOARD_ALERTS]),
         "alert_count": open_alerts.count(),
-        "behind": selectors.patients_falling_behind(clinic_id=clinic.pk, today=today),
-        "unread": list(selectors.patients_with_unread_messages(clinic.pk)),
-        "falling_behind_percent": selectors.FALLING_BEHIND_PERCENT,
+        "behind": clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today),
+        "unread": list(clinician_selectors.patients_with_unread_messages(clinic.pk)),
+        "falling_behind_percent": clinician_selectors.FALLING_BEHIND_PERCENT,
         "next": request.get_full_path(),
     }
     return render(request, "rehab/dashboard/dashboard.html", context)
@@ -49,7 +50,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     clinic = clinic_for(request.user)
     form = PatientFilterForm(request.GET)
     filters = form.filters()
-    patients = selectors.patients_matching(clinic_id=clinic.pk, **filters)
+    patients = clinician_selectors.patients_matching(clinic_id=clinic.pk, **filters)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     today = timezone.localdate()
@@ -72,8 +73,8 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 "form": form,
                 "filters": filters,
                 "page": page,
-                "rows": selectors.patient_rows(shown, today=today),
-                "adherence_days": selectors.ADHERENCE_WINDOW_DAYS,
+                "rows": clinician_selectors.patient_rows(shown, today=today),
+                "adherence_days": clinician_selectors.ADHERENCE_WINDOW_DAYS,
             },
         ),
     )
@@ -86,9 +87,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
     clinic = clinic_for(request.user)
     show_acknowledged = request.GET.get("show") == "acknowledged"
     rows = (
-        selectors.acknowledged_alerts_for_clinic(clinic.pk)
+        clinician_selectors.acknowledged_alerts_for_clinic(clinic.pk)
         if show_acknowledged
-        else selectors.open_alerts_for_clinic(clinic.pk)
+        else clinician_selectors.open_alerts_for_clinic(clinic.pk)
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -23,7 +23,8 @@ from clinic.access import (
 from clinic.forms import MessageForm
 from clinic.models import Patient, User
 from core.users import signed_in_user
-from rehab import clinical, selectors
+from rehab import clinical
+from rehab.selectors import clinician as clinician_selectors
 
 
 def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_patient: bool) -> bool:
@@ -53,9 +54,9 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if _send(request, form, patient=patient, from_patient=False):
             return redirect("rehab:patient_messages", pk=patient.pk)
-        thread = selectors.message_thread(patient)
+        thread = clinician_selectors.message_thread(patient)
     else:
-        thread = selectors.message_thread(patient)
+        thread = clinician_selectors.message_thread(patient)
         services.messages_mark_read(patient=patient, reader_is_patient=False)
     return render(
         request,
@@ -74,9 +75,9 @@ def my_messages(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if _send(request, form, patient=patient, from_patient=True):
             return redirect("rehab:my_messages")
-        thread = selectors.message_thread(patient)
+        thread = clinician_selectors.message_thread(patient)
     else:
-        thread = selectors.message_thread(patient)
+        thread = clinician_selectors.message_thread(patient)
         services.messages_mark_read(patient=patient, reader_is_patient=True)
     return render(
         request,

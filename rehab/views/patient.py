@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
 from core.forms import add_service_errors
-from rehab import charts, clinical, fragments, pagecache, selectors
+from rehab import charts, clinical, fragments, pagecache
 from rehab.access import get_log_for_patient
 from rehab.forms_patient import (
     AtrsForm,
@@ -33,6 +33,9 @@ from rehab.forms_patient import (
 from rehab.models.library import Side
 from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import Prescription
+from rehab.selectors import adherence as adherence_selectors
+from rehab.selectors import progress as progress_selectors
+from rehab.selectors import today as today_selectors
 from rehab.services import logbook as logbook_services
 
 HISTORY_DAYS = 28
@@ -109,7 +112,7 @@ def today(request: HttpRequest) -> HttpResponse:
 def _today_page(request: HttpRequest, patient: Patient, day: dt.date) -> HttpResponse:
     """The Today page as every request of the day sees it (``pagecache`` fills in the CSRF
     token, the CSP nonce and a new UUID for each no-JavaScript tick form)."""
-    today = selectors.today_for_patient(patient, day=day)
+    today = today_selectors.today_for_patient(patient, day=day)
     due = today.due_items
     instructions = fragments.exercise_instructions(item.prescription.exercise for item in due)
     for item in today.items:
@@ -117,7 +120,7 @@ def _today_page(request: HttpRequest, patient: Patient, day: dt.date) -> HttpRes
     for item in due:
         item.instructions = instructions[item.prescription.exercise_id]  # type: ignore[attr-defined]
         item.new_uuid = pagecache.UUID_PLACEHOLDER  # type: ignore[attr-defined]
-    notices = selectors.today_notices(patient, day=today.day)
+    notices = today_selectors.today_notices(patient, day=today.day)
     config = {
         "timezone": patient.timezone,
         "today": today.day.isoformat(),
@@ -231,7 +234,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     """The daily check-in. A red flag shows its advice at once (after the redirect)."""
     patient = _me(request)
     day = patient.local_today()
-    existing = selectors.checkin_on(patient, day)
+    existing = today_selectors.checkin_on(patient, day)
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
@@ -293,7 +296,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
                 return redirect("rehab:atrs")
     else:
         form = AtrsForm()
-    history = selectors.atrs_series(patient)
+    history = progress_selectors.atrs_series(patient)
     return render(
         request,
         "rehab/me/atrs.html",
@@ -316,9 +319,9 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     """The whole plan: past, current and future phases with dates, and their exercises."""
     patient = _me(request)
     day = patient.local_today()
-    plan = selectors.active_plan(patient)
-    phases = selectors.plan_phases(plan) if plan is not None else []
-    current = selectors.phase_on(plan, day) if plan is not None else None
+    plan = today_selectors.active_plan(patient)
+    phases = progress_selectors.plan_phases(plan) if plan is not None else []
+    current = today_selectors.phase_on(plan, day) if plan is not None else None
     current_index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
     rows = []
     for index, phase in enumerate(phases):
@@ -353,25 +356,25 @@ def progress(request: HttpRequest) -> HttpResponse:
     day = patient.local_today()
     chart_start = max(patient.anchor_date, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1))
     chart_start = min(chart_start, day)
-    adherence = selectors.adherence_for_patient(patient, start=chart_start, end=day)
+    adherence = adherence_selectors.adherence_for_patient(patient, start=chart_start, end=day)
     return render(
         request,
         "rehab/me/progress.html",
         {
             "patient": patient,
-            "streak": selectors.streak(patient, today=day),
+            "streak": progress_selectors.streak(patient, today=day),
             "adherence": adherence,
-            "history": selectors.history_by_day(
+            "history": progress_selectors.history_by_day(
                 patient, start=day - dt.timedelta(days=HISTORY_DAYS - 1), end=day
             ),
             "charts": charts.patient_charts(
                 patient=patient,
                 adherence_weeks=adherence.by_week(patient.anchor_date),
-                pain=selectors.pain_series(patient, start=chart_start, end=day),
+                pain=progress_selectors.pain_series(patient, start=chart_start, end=day),
                 pain_start=chart_start,
                 pain_end=day,
-                atrs=selectors.atrs_series(patient),
-                measurements=selectors.measurement_series(patient),
+                atrs=progress_selectors.atrs_series(patient),
+                measurements=progress_selectors.measurement_series(patient),
             ),
         },
     )

@@ -19,9 +19,13 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts, pagecache, selectors
+from rehab import charts, pagecache
 from rehab.forms_patient import MeasurementForm
 from rehab.models.plans import Plan
+from rehab.selectors import adherence as adherence_selectors
+from rehab.selectors import clinician as clinician_selectors
+from rehab.selectors import progress as progress_selectors
+from rehab.selectors import today as today_selectors
 from rehab.services import outcomes as outcome_services
 
 CHART_WEEKS = 8
@@ -37,27 +41,27 @@ def _page(
     """Render the page. Its query count does not grow with the plan or the history."""
     today = patient.local_today()
     start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
-    plans = selectors.plans_of_patient(patient)
+    plans = clinician_selectors.plans_of_patient(patient)
     active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
     # The active plan is already read: adherence needs three queries, not four.
-    adherence = selectors.adherence_for_patients(
+    adherence = adherence_selectors.adherence_for_patients(
         [patient], start=start, end=today, plans=[active] if active is not None else []
     )[patient.pk]
-    measurements = selectors.measurement_series(patient)
-    atrs = selectors.atrs_series(patient)
+    measurements = progress_selectors.measurement_series(patient)
+    atrs = progress_selectors.atrs_series(patient)
     context: dict[str, Any] = {
         "patient": patient,
         "today": today,
         "week": patient.week_on(today),
         "active_plan": active,
-        "current_phase": selectors.phase_on(active, today) if active is not None else None,
+        "current_phase": today_selectors.phase_on(active, today) if active is not None else None,
         "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
         "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
         "adherence": adherence,
         "charts": charts.patient_charts(
             patient=patient,
             adherence_weeks=adherence.by_week(patient.anchor_date),
-            pain=selectors.pain_series(patient, start=start, end=today),
+            pain=progress_selectors.pain_series(patient, start=start, end=today),
             pain_start=start,
             pain_end=today,
             atrs=atrs,
@@ -65,9 +69,9 @@ def _page(
         ),
         "latest_measurement": measurements[-1] if measurements else None,
         "latest_atrs": atrs[-1] if atrs else None,
-        "atrs_request": selectors.open_atrs_request(patient),
-        "alerts": selectors.open_alerts(patient),
-        "recent_messages": selectors.recent_messages(patient, limit=5),
+        "atrs_request": today_selectors.open_atrs_request(patient),
+        "alerts": clinician_selectors.open_alerts(patient),
+        "recent_messages": clinician_selectors.recent_messages(patient, limit=5),
         "measurement_form": measurement_form
         or MeasurementForm(patient=patient, initial={"client_uuid": pagecache.UUID_PLACEHOLDER}),
         **pagecache.placeholders(),

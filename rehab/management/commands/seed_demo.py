@@ -16,7 +16,7 @@ from django.utils import timezone
 from clinic.models import Clinic, Clinician, Message, Patient, User
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
-from rehab.selectors import is_due_on
+from rehab.selectors.today import is_due_on
 from rehab.services import logbook as logbook_services
 from rehab.services import plans as plan_services
 

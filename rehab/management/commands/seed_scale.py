@@ -44,7 +44,7 @@ from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
-from rehab.selectors import is_due_on
+from rehab.selectors.today import is_due_on
 from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS
 
 SCALE_PASSWORD = "scale-rehab-2026"  # noqa: S105 (a published bench login, refused without DEBUG)

@@ -1,0 +1,205 @@
+"""Adherence: how much of what was due a patient did, day by day.
+
+Every function here keeps its query count independent of the number of rows it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+)
+
+from clinic.models import Patient
+from rehab.models.logbook import ExerciseLog
+from rehab.models.plans import PhaseChange, Plan, Prescription
+from rehab.selectors.today import is_due_on
+
+
+@dataclass
+class DayAdherence:
+    day: dt.date
+    expected: int = 0
+    done: int = 0
+
+
+@dataclass
+class Adherence:
+    days: list[DayAdherence]
+
+    @property
+    def expected(self) -> int:
+        return sum(d.expected for d in self.days)
+
+    @property
+    def done(self) -> int:
+        return sum(d.done for d in self.days)
+
+    @property
+    def percent(self) -> int | None:
+        """Sessions done of sessions prescribed, capped at each prescription's daily dose."""
+        if not self.expected:
+            return None
+        return round(100 * self.done / self.expected)
+
+    def by_week(self, anchor: dt.date) -> list[tuple[int, int, int]]:
+        """(week number from the anchor, expected, done) for each week in the range."""
+        weeks: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        for d in self.days:
+            week = (d.day - anchor).days // 7
+            weeks[week][0] += d.expected
+            weeks[week][1] += d.done
+        return [(week, e, n) for week, (e, n) in sorted(weeks.items())]
+
+
+def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | None:
+    current = None
+    for effective_on, phase_id in timeline:
+        if effective_on <= day:
+            current = phase_id
+        else:
+            break
+    return current
+
+
+def adherence_for_patients(
+    patients: Iterable[Patient],
+    *,
+    start: dt.date,
+    end: dt.date,
+    plans: Iterable[Plan] | None = None,
+) -> dict[int, Adherence]:
+    """Adherence of each patient's active plan from ``start`` to ``end`` (inclusive).
+
+    Prescribed sessions per day come from the phase that was current that day (the plan's
+    phase history) and each prescription's days per week and times per day; done sessions are
+    logs, at most the prescribed number per prescription and day. Four queries in all: the
+    active plans, their phase changes, the prescriptions of the phases in force in the range
+    only, and the day's log counts; three when ``plans`` gives the patients' active plans
+    already read (``active_plans_for_patients``). Rows are read as tuples, not models.
+    """
+    patients = list(patients)
+    patient_ids = [p.pk for p in patients]
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    result = {pid: Adherence(days=[DayAdherence(day=d) for d in days]) for pid in patient_ids}
+    if not patient_ids or not days:
+        return result
+    plan_rows = _active_plan_rows(patient_ids, plans)  # 1 (none if ``plans`` is given)
+    if not plan_rows:
+        return result
+    changes: dict[int, list[tuple[dt.date, dt.datetime, int, int]]] = defaultdict(list)
+    for plan_id, effective_on, changed_at, change_pk, to_phase_id in (
+        PhaseChange.objects.filter(plan_id__in=[row[0] for row in plan_rows])  # 2
+        .order_by()
+        .values_list("plan_id", "effective_on", "changed_at", "pk", "to_phase_id")
+    ):
+        changes[plan_id].append((effective_on, changed_at, change_pk, to_phase_id))
+    # The phase in force on each day of the range, per plan (the last change effective by then;
+    # on a day with several changes the last one made wins).
+    phase_by_day: dict[int, list[int | None]] = {}
+    for plan_id, _patient_id, _anchor in plan_rows:
+        timeline = [(c[0], c[3]) for c in sorted(changes[plan_id])]
+        phase_by_day[plan_id] = [_phase_id_on(timeline, day) for day in days]
+    # A prescription made at 20:00 UTC is already "tomorrow" in Auckland: judge in local days.
+    tz_by_patient = {p.pk: p.tz for p in patients}
+    tz_by_phase: dict[int, dt.tzinfo] = {}
+    for plan_id, patient_id, _anchor in plan_rows:
+        for pid in phase_by_day[plan_id]:
+            if pid is not None:
+                tz_by_phase[pid] = tz_by_patient.get(patient_id) or dt.UTC
+    if not tz_by_phase:  # no phase in force on any day of the range
+        return result
+    rx_by_phase = _prescriptions_by_phase(tz_by_phase)  # 3
+    done_counts: dict[tuple[int, dt.date], int] = {
+        (rx_id, day): n
+        for rx_id, day, n in (
+            ExerciseLog.objects.filter(  # 4
+                patient_id__in=patient_ids, date__gte=start, date__lte=end
+            )
+            .order_by()
+            .values("prescription_id", "date")
+            .annotate(n=Count("pk"))
+            .values_list("prescription_id", "date", "n")
+        )
+    }
+    for plan_id, patient_id, anchor in plan_rows:
+        for day_row, phase_id in zip(result[patient_id].days, phase_by_day[plan_id], strict=True):
+            if phase_id is not None:
+                _count_day(day_row, rx_by_phase[phase_id], done_counts, anchor=anchor)
+    return result
+
+
+def _count_day(
+    day_row: DayAdherence,
+    prescriptions: list[tuple[int, int, int, dt.date, dt.date | None]],
+    done_counts: dict[tuple[int, dt.date], int],
+    *,
+    anchor: dt.date,
+) -> None:
+    """Add the sessions prescribed on the day (by the phase's prescriptions live and due that
+    day) and those done, at most the prescribed number per prescription."""
+    day = day_row.day
+    for pk, times, days_per_week, live_from, retired_from in prescriptions:
+        if live_from > day or (retired_from is not None and retired_from <= day):
+            continue
+        if not is_due_on(days_per_week=days_per_week, anchor=anchor, day=day):
+            continue
+        day_row.expected += times
+        day_row.done += min(done_counts.get((pk, day), 0), times)
+
+
+def _active_plan_rows(
+    patient_ids: list[int], plans: Iterable[Plan] | None
+) -> list[tuple[int, int, dt.date]]:
+    """(pk, patient id, anchor date) of the patients' active plans: from ``plans`` if given,
+    else one query."""
+    if plans is not None:
+        wanted = set(patient_ids)
+        return [
+            (plan.pk, plan.patient_id, plan.anchor_date)
+            for plan in plans
+            if plan.status == Plan.Status.ACTIVE and plan.patient_id in wanted
+        ]
+    return list(
+        Plan.objects.filter(patient_id__in=patient_ids, status=Plan.Status.ACTIVE)
+        .order_by()
+        .values_list("pk", "patient_id", "anchor_date")
+    )
+
+
+def _prescriptions_by_phase(
+    tz_by_phase: dict[int, dt.tzinfo],
+) -> dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]]:
+    """The prescriptions of the phases ``tz_by_phase`` names, retired ones too, by phase: (pk,
+    times per day, days per week, first local day live, first local day retired or None), the
+    days in the time zone of the phase's patient. One query."""
+    by_phase: dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]] = defaultdict(list)
+    for pk, phase_id, times, days_per_week, created_at, retired_at in (
+        Prescription.objects.filter(phase_id__in=list(tz_by_phase))
+        .order_by()  # the model's default ordering would sort every row
+        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at")
+    ):
+        tz = tz_by_phase[phase_id]
+        by_phase[phase_id].append(
+            (
+                pk,
+                times,
+                days_per_week,
+                created_at.astimezone(tz).date(),
+                retired_at.astimezone(tz).date() if retired_at is not None else None,
+            )
+        )
+    return by_phase
+
+
+def adherence_for_patient(
+    patient: Patient, *, start: dt.date, end: dt.date, plan: Plan | None = None
+) -> Adherence:
+    """``adherence_for_patients`` for one patient; ``plan``, if given, is their active plan
+    already read (one query fewer)."""
+    plans = None if plan is None else [plan]
+    return adherence_for_patients([patient], start=start, end=end, plans=plans)[patient.pk]

@@ -1,0 +1,238 @@
+"""Reads for the plan builder: its phases and items with their guardrail warnings, the evidence
+for moving to the next phase, a phase's handout.
+
+Every function here keeps its query count independent of the number of rows it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Q,
+)
+
+from rehab.guardrails import GuardrailWarning, guardrail_warning
+from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsResponse, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors.adherence import Adherence, adherence_for_patient
+from rehab.selectors.progress import pain_series
+
+
+@dataclass(frozen=True)
+class BuilderItem:
+    """A prescription as the builder shows it: whether it was logged, and any guardrail."""
+
+    prescription: Prescription
+    has_logs: bool
+    warning: GuardrailWarning | None
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.warning is not None and not self.prescription.guardrail_reason.strip()
+
+
+@dataclass
+class BuilderPhase:
+    phase: PlanPhase
+    items: list[BuilderItem] = field(default_factory=list)  # live, in order
+    retired: list[BuilderItem] = field(default_factory=list)
+
+    @property
+    def has_logs(self) -> bool:
+        return any(item.has_logs for item in [*self.items, *self.retired])
+
+
+@dataclass
+class PlanBuilder:
+    plan: Plan
+    phases: list[BuilderPhase]
+
+    @property
+    def missing_reasons(self) -> list[BuilderItem]:
+        return [item for phase in self.phases for item in phase.items if item.needs_reason]
+
+    @property
+    def phase_list(self) -> list[PlanPhase]:
+        return [p.phase for p in self.phases]
+
+
+def plan_builder(plan: Plan) -> PlanBuilder:
+    """The plan's phases in order with their prescriptions, live and retired, each with its
+    exercise, whether it has logs, and its guardrail warning. Two queries."""
+    phases = list(PlanPhase.objects.filter(plan=plan).order_by("order", "pk"))  # 1
+    by_id: dict[int, BuilderPhase] = {}
+    for phase in phases:
+        phase.plan = plan
+        by_id[phase.pk] = BuilderPhase(phase=phase)
+    rows = (
+        Prescription.objects.filter(phase__plan=plan)  # 2
+        .select_related("exercise")
+        .annotate(logged=Exists(ExerciseLog.objects.filter(prescription=OuterRef("pk"))))
+        .order_by("order", "pk")
+    )
+    for rx in rows:
+        builder_phase = by_id[rx.phase_id]
+        rx.phase = builder_phase.phase
+        item = BuilderItem(
+            prescription=rx,
+            has_logs=bool(rx.logged),
+            warning=guardrail_warning(exercise=rx.exercise, phase=rx.phase),
+        )
+        (builder_phase.retired if rx.retired_at else builder_phase.items).append(item)
+    return PlanBuilder(plan=plan, phases=[by_id[p.pk] for p in phases])
+
+
+@dataclass(frozen=True)
+class PainDay:
+    """One day's highest pain: on an exercise log, and at rest on the check-in."""
+
+    day: dt.date
+    exercise: int | None
+    rest: int | None
+
+    @property
+    def highest(self) -> int | None:
+        values = [v for v in (self.exercise, self.rest) if v is not None]
+        return max(values) if values else None
+
+
+PROGRESSION_ADHERENCE_DAYS = 14
+PROGRESSION_PAIN_DAYS = 7
+
+
+@dataclass
+class ProgressionEvidence:
+    """What a clinician weighs before moving a plan to its next phase."""
+
+    plan: Plan
+    today: dt.date
+    phase: PlanPhase | None
+    previous_phase: PlanPhase | None
+    next_phase: PlanPhase | None
+    adherence: Adherence
+    pain_days: list[PainDay]
+    heel_rise: Measurement | None
+    calf: Measurement | None
+    atrs: AtrsResponse | None
+    open_alerts: list[Alert]
+    changes: list[PhaseChange]
+
+    @property
+    def pain_max(self) -> int | None:
+        values = [d.highest for d in self.pain_days if d.highest is not None]
+        return max(values) if values else None
+
+    @property
+    def pain_trend(self) -> str | None:
+        """ "rising", "falling" or "steady": the later half of the week's pain days against
+        the earlier half (a change of a point or more); None with fewer than two days."""
+        values = [d.highest for d in self.pain_days if d.highest is not None]
+        if len(values) < 2:
+            return None
+        half = len(values) // 2
+        earlier = sum(values[:half]) / half
+        later = sum(values[half:]) / (len(values) - half)
+        if later - earlier >= 1:
+            return "rising"
+        if earlier - later >= 1:
+            return "falling"
+        return "steady"
+
+    @property
+    def week(self) -> int:
+        return self.plan.week_on(self.today)
+
+
+def progression_evidence(
+    plan: Plan, *, phases: Sequence[PlanPhase] | None = None, today: dt.date | None = None
+) -> ProgressionEvidence:
+    """The current phase and its neighbours, and the evidence next to its exit criteria:
+    adherence over 14 days, each day's highest pain over 7, the latest heel-rise and calf
+    measurements, the latest ATRS, open alerts and the phase history.
+
+    Eleven queries, ten if ``phases`` is given: phases (1), adherence (4), pain (2),
+    measurements (2), ATRS (1), open alerts (1), phase history (1).
+    """
+    patient = plan.patient
+    today = today or patient.local_today()
+    if phases is None:
+        phases = list(PlanPhase.objects.filter(plan=plan).order_by("order", "pk"))
+        for each in phases:
+            each.plan = plan
+    ids = [p.pk for p in phases]
+    current = None
+    previous_phase = next_phase = None
+    if plan.current_phase_id in ids:
+        index = ids.index(plan.current_phase_id)
+        current = phases[index]
+        previous_phase = phases[index - 1] if index > 0 else None
+        next_phase = phases[index + 1] if index + 1 < len(phases) else None
+    adherence = adherence_for_patient(
+        patient, start=today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1), end=today
+    )
+    pain_start = today - dt.timedelta(days=PROGRESSION_PAIN_DAYS - 1)
+    exercise_pain: dict[dt.date, int] = {}
+    rest_pain: dict[dt.date, int] = {}
+    for point in pain_series(patient, start=pain_start, end=today):
+        target = exercise_pain if point.source == "log" else rest_pain
+        target[point.day] = max(point.pain, target.get(point.day, 0))
+    pain_days = [
+        PainDay(day=day, exercise=exercise_pain.get(day), rest=rest_pain.get(day))
+        for day in (pain_start + dt.timedelta(days=n) for n in range(PROGRESSION_PAIN_DAYS))
+    ]
+    measurements = Measurement.objects.filter(patient=patient).order_by("-date", "-created_at")
+    changes = list(
+        PhaseChange.objects.filter(plan=plan)
+        .select_related("from_phase", "to_phase", "changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+    return ProgressionEvidence(
+        plan=plan,
+        today=today,
+        phase=current,
+        previous_phase=previous_phase,
+        next_phase=next_phase,
+        adherence=adherence,
+        pain_days=pain_days,
+        heel_rise=measurements.filter(
+            Q(heel_rise_reps_injured__isnull=False) | Q(heel_rise_reps_uninjured__isnull=False)
+        ).first(),
+        calf=measurements.filter(
+            Q(calf_cm_injured__isnull=False) | Q(calf_cm_uninjured__isnull=False)
+        ).first(),
+        atrs=AtrsResponse.objects.filter(patient=patient).order_by("-date", "-created_at").first(),
+        open_alerts=list(
+            Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).order_by(
+                "-created_at", "-pk"
+            )
+        ),
+        changes=changes,
+    )
+
+
+def handout_items(phase: PlanPhase) -> list[BuilderItem]:
+    """The live prescriptions of ``phase`` for the printed handout, with exercises, equipment
+    and guardrail warnings. Two queries."""
+    rows = list(
+        Prescription.objects.filter(phase=phase, retired_at__isnull=True)
+        .select_related("exercise")
+        .prefetch_related("exercise__equipment")
+        .order_by("order", "pk")
+    )
+    items = []
+    for rx in rows:
+        rx.phase = phase
+        items.append(
+            BuilderItem(
+                prescription=rx,
+                has_logs=False,
+                warning=guardrail_warning(exercise=rx.exercise, phase=phase),
+            )
+        )
+    return items

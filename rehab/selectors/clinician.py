@@ -1,0 +1,309 @@
+"""Reads for the clinician's desk: the patient list, the dashboard, the alerts inbox, message
+threads and the patient page.
+
+Every function here keeps its query count independent of the number of rows it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from clinic.models import Message, Patient
+from rehab.models.alerts import Alert
+from rehab.models.logbook import CheckIn, ExerciseLog
+from rehab.models.plans import Plan, PlanPhase
+from rehab.selectors.adherence import Adherence, adherence_for_patients
+from rehab.selectors.progress import PainPoint
+
+LAST_PAIN_WINDOW_DAYS = 30
+
+
+def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
+    """The most recent pain each patient reported in the last 30 days, on an exercise log or a
+    check-in (the later wins). One query: a correlated subquery per patient reads just the
+    newest row through the (patient, date) indexes, whatever the length of the history."""
+    return _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=False)[0]
+
+
+def _last_pain_and_open_alerts(
+    ids: list[int], *, open_alerts: bool
+) -> tuple[dict[int, PainPoint], dict[int, int]]:
+    """``last_pain_for_patients`` and, if ``open_alerts``, ``open_alert_counts`` (by the
+    partial index of open alerts) in the same single query."""
+    if not ids:
+        return {}, {}
+    cutoff = _recent_cutoff()
+    newest_log = ExerciseLog.objects.filter(
+        patient=OuterRef("pk"), pain__isnull=False, date__gte=cutoff
+    ).order_by("-date", "-created_at")
+    newest_checkin = CheckIn.objects.filter(patient=OuterRef("pk"), date__gte=cutoff).order_by(
+        "-date"
+    )
+    annotations: dict[str, Any] = {
+        "log_date": Subquery(newest_log.values("date")[:1]),
+        "log_pain": Subquery(newest_log.values("pain")[:1]),
+        "checkin_date": Subquery(newest_checkin.values("date")[:1]),
+        "checkin_pain": Subquery(newest_checkin.values("pain_at_rest")[:1]),
+    }
+    if open_alerts:
+        annotations["open_alerts"] = Subquery(
+            Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
+            .order_by()
+            .values("patient")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+    rows = cast(
+        "Iterable[dict[str, Any]]",
+        Patient.objects.filter(pk__in=ids).order_by().values("pk", **annotations),
+    )
+    latest: dict[int, PainPoint] = {}
+    alerts: dict[int, int] = {}
+    for row in rows:
+        if row["checkin_date"] is not None and (
+            row["log_date"] is None or row["checkin_date"] > row["log_date"]
+        ):
+            latest[row["pk"]] = PainPoint(row["checkin_date"], row["checkin_pain"], "checkin")
+        elif row["log_date"] is not None:
+            latest[row["pk"]] = PainPoint(row["log_date"], row["log_pain"], "log")
+        if row.get("open_alerts"):
+            alerts[row["pk"]] = row["open_alerts"]
+    return latest, alerts
+
+
+def _recent_cutoff() -> dt.date:
+    return timezone.localdate() - dt.timedelta(days=LAST_PAIN_WINDOW_DAYS)
+
+
+def open_alert_counts(patients: Iterable[Patient]) -> dict[int, int]:
+    ids = [p.pk for p in patients]
+    rows = (
+        Alert.objects.filter(patient_id__in=ids, acknowledged_at__isnull=True)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["patient_id"]: row["n"] for row in rows}
+
+
+# --- The clinician's patient list, dashboard, alerts inbox and message threads -------------
+# (Added for rehab/views/dashboard.py and rehab/views/messages.py.)
+
+ADHERENCE_WINDOW_DAYS = 7
+FALLING_BEHIND_PERCENT = 50
+
+
+def _alert_severity_order() -> Case:
+    """Red flags before high pain."""
+    return Case(When(kind=Alert.Kind.RED_FLAG, then=Value(0)), default=Value(1))
+
+
+def patients_matching(
+    *,
+    clinic_id: int,
+    q: str = "",
+    pathway: str = "",
+    status: str = Patient.Status.ACTIVE,
+    has_open_alerts: bool = False,
+) -> QuerySet[Patient]:
+    """A clinic's patients filtered for the patient list, by name. Not evaluated here.
+
+    ``q`` matches the first or last name, case-insensitively; each word must match one of them.
+    An empty ``pathway`` or ``status`` means any.
+    """
+    rows = Patient.objects.filter(clinic_id=clinic_id)
+    for word in q.split():
+        rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    if pathway:
+        rows = rows.filter(pathway=pathway)
+    if status:
+        rows = rows.filter(status=status)
+    if has_open_alerts:
+        rows = rows.filter(
+            Exists(Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True))
+        )
+    return rows.order_by("last_name", "first_name", "pk")
+
+
+def active_plans_for_patients(patients: Iterable[Patient]) -> dict[int, Plan]:
+    """Each patient's active plan with its current phase, by patient id. One query."""
+    ids = [p.pk for p in patients]
+    plans = Plan.objects.filter(patient_id__in=ids, status=Plan.Status.ACTIVE).select_related(
+        "current_phase"
+    )
+    return {plan.patient_id: plan for plan in plans}
+
+
+@dataclass
+class PatientRow:
+    """One patient as the clinician's lists show them."""
+
+    patient: Patient
+    plan: Plan | None
+    week: int | None
+    adherence: Adherence
+    last_pain: PainPoint | None = None
+    open_alerts: int = 0
+
+    @property
+    def phase(self) -> PlanPhase | None:
+        return self.plan.current_phase if self.plan is not None else None
+
+
+def adherence_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last seven days, today included."""
+    return today - dt.timedelta(days=ADHERENCE_WINDOW_DAYS - 1), today
+
+
+def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[PatientRow]:
+    """Plan, phase, week, 7-day adherence, last pain and open alerts for each patient.
+
+    Five queries whatever the number of patients: active plans with their current phases (1);
+    adherence of those plans (3: phase changes, prescriptions, log counts); last pain and open
+    alert counts (1, a subquery per patient).
+    """
+    patients = list(patients)
+    if not patients:
+        return []
+    plans = active_plans_for_patients(patients)
+    start, end = adherence_window(today)
+    adherence = adherence_for_patients(patients, start=start, end=end, plans=plans.values())
+    pain, alerts = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
+    rows = []
+    for patient in patients:
+        plan = plans.get(patient.pk)
+        rows.append(
+            PatientRow(
+                patient=patient,
+                plan=plan,
+                week=plan.week_on(patient.local_today()) if plan is not None else None,
+                adherence=adherence[patient.pk],
+                last_pain=pain.get(patient.pk),
+                open_alerts=alerts.get(patient.pk, 0),
+            )
+        )
+    return rows
+
+
+def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
+    """A clinic's open alerts: red flags first, then high pain; newest first within each."""
+    return (
+        Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=True)
+        .select_related("patient")
+        .order_by(_alert_severity_order(), "-created_at", "-pk")
+    )
+
+
+def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
+    """A clinic's acknowledged alerts, the most recently acknowledged first."""
+    return (
+        Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=False)
+        .select_related("patient", "acknowledged_by")
+        .order_by("-acknowledged_at", "-pk")
+    )
+
+
+def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
+    """Active patients with an active plan whose adherence over the last seven days is below
+    50 %, the lowest first. Five queries: plans with patients and phases (1), adherence (4)."""
+    plans = list(
+        Plan.objects.filter(
+            patient__clinic_id=clinic_id,
+            patient__status=Patient.Status.ACTIVE,
+            status=Plan.Status.ACTIVE,
+        ).select_related("patient", "current_phase")
+    )
+    if not plans:
+        return []
+    patients = [plan.patient for plan in plans]
+    start, end = adherence_window(today)
+    adherence = adherence_for_patients(patients, start=start, end=end)
+    rows = []
+    for plan in plans:
+        patient = plan.patient
+        percent = adherence[patient.pk].percent
+        if percent is not None and percent < FALLING_BEHIND_PERCENT:
+            rows.append(
+                PatientRow(
+                    patient=patient,
+                    plan=plan,
+                    week=plan.week_on(patient.local_today()),
+                    adherence=adherence[patient.pk],
+                )
+            )
+    rows.sort(key=lambda row: (row.adherence.percent or 0, row.patient.last_name))
+    return rows
+
+
+def patients_with_unread_messages(clinic_id: int) -> QuerySet[Patient]:
+    """Patients whose messages to the clinic are unread, annotated with ``unread_count`` and
+    ``last_unread_at``; the longest-waiting first. One query."""
+    unread = Q(messages__from_patient=True, messages__read_at__isnull=True)
+    return (
+        Patient.objects.filter(clinic_id=clinic_id)
+        .annotate(
+            unread_count=Count("messages", filter=unread),
+            last_unread_at=Max("messages__created_at", filter=unread),
+            first_unread_at=Min("messages__created_at", filter=unread),
+        )
+        .filter(unread_count__gt=0)
+        .order_by("first_unread_at", "pk")
+    )
+
+
+def message_thread(patient: Patient) -> list[Message]:
+    """The patient's messages, oldest first, with their authors. One query."""
+    return list(
+        Message.objects.filter(patient=patient)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def plans_of_patient(patient: Patient) -> list[Plan]:
+    """All the patient's plans, active first, then drafts, then completed; newest first."""
+    order = {Plan.Status.ACTIVE: 0, Plan.Status.DRAFT: 1, Plan.Status.COMPLETED: 2}
+    plans = list(
+        Plan.objects.filter(patient=patient)
+        .select_related("current_phase")
+        .order_by("-created_at", "-pk")
+    )
+    for plan in plans:
+        if plan.current_phase is not None:
+            plan.current_phase.plan = plan
+    return sorted(plans, key=lambda p: order.get(Plan.Status(p.status), 3))
+
+
+def open_alerts(patient: Patient) -> list[Alert]:
+    return list(
+        Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).order_by(
+            "-created_at", "-pk"
+        )
+    )
+
+
+def recent_messages(patient: Patient, *, limit: int = 5) -> list[Message]:
+    """The last ``limit`` messages of the patient's thread, oldest first."""
+    rows = list(
+        Message.objects.filter(patient=patient)
+        .select_related("author")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return rows[::-1]

@@ -1,0 +1,38 @@
+"""Reads of the exercise library: search and the default dose in words."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Q,
+    QuerySet,
+)
+
+from rehab.models.library import Exercise
+from rehab.models.plans import Prescription
+
+
+def library_search(
+    exercises: QuerySet[Exercise], *, q: str = "", category: str = "", equipment: str = ""
+) -> QuerySet[Exercise]:
+    """``exercises`` (already limited to what the user may see) matching a search by name or
+    summary, a category and an equipment slug; equipment prefetched (one more query)."""
+    q = q.strip()
+    if q:
+        exercises = exercises.filter(Q(name__icontains=q) | Q(summary__icontains=q))
+    if category:
+        exercises = exercises.filter(category=category)
+    if equipment:
+        exercises = exercises.filter(equipment__slug=equipment)
+    return exercises.prefetch_related("equipment").order_by("category", "name", "pk").distinct()
+
+
+def default_dose_text(exercise: Exercise) -> str:
+    """The exercise's default dose in words, as a prescription would read."""
+    return Prescription(
+        sets=exercise.default_sets,
+        reps=exercise.default_reps,
+        hold_seconds=exercise.default_hold_seconds,
+        times_per_day=exercise.default_times_per_day,
+        days_per_week=exercise.default_days_per_week,
+        side=exercise.side,
+    ).dose_text()

@@ -1,0 +1,371 @@
+"""Reads for the patient's day: what is due today, what a tick reads of its prescription, the
+check-in and ATRS offers.
+
+Every function here keeps its query count independent of the number of rows it reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db import connection
+from django.db.models import (
+    Exists,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
+
+from clinic.models import Patient
+from rehab import clinical
+from rehab.models.library import Exercise
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+
+
+def is_due_on(*, days_per_week: int, anchor: dt.date, day: dt.date) -> bool:
+    """Whether a prescription done ``days_per_week`` days a week is due on ``day``.
+
+    The due days are spread evenly through each week counted from the anchor date:
+    3 days a week falls on days 0, 3 and 5 of the week; 7 means every day.
+    """
+    if days_per_week >= 7:
+        return True
+    d = (day - anchor).days % 7
+    return d == 0 or (d * days_per_week) // 7 != ((d - 1) * days_per_week) // 7
+
+
+def _live_on(rx: Prescription, day: dt.date, tz: dt.tzinfo | None = None) -> bool:
+    """A prescription counts on ``day`` (a date in the patient's time zone ``tz``) if it
+    existed by then and was not yet retired."""
+    tz = tz or dt.UTC
+    if rx.created_at.astimezone(tz).date() > day:
+        return False
+    return rx.retired_at is None or rx.retired_at.astimezone(tz).date() > day
+
+
+@dataclass
+class TodayItem:
+    prescription: Prescription
+    due: bool
+    logs: list[ExerciseLog]
+
+    @property
+    def sessions_done(self) -> int:
+        return len(self.logs)
+
+    @property
+    def sessions_expected(self) -> int:
+        return self.prescription.times_per_day if self.due else 0
+
+    @property
+    def open_log(self) -> ExerciseLog | None:
+        """Today's last session if it has fewer sets than prescribed (still being ticked)."""
+        if self.logs and self.logs[-1].sets_done < self.prescription.sets:
+            return self.logs[-1]
+        return None
+
+    @property
+    def done(self) -> bool:
+        return (
+            self.sessions_done >= max(self.prescription.times_per_day, 1) and self.open_log is None
+        )
+
+
+@dataclass
+class Today:
+    patient: Patient
+    day: dt.date
+    plan: Plan | None
+    phase: PlanPhase | None
+    week: int | None
+    items: list[TodayItem] = field(default_factory=list)
+
+    @property
+    def due_items(self) -> list[TodayItem]:
+        return [item for item in self.items if item.due]
+
+    @property
+    def other_items(self) -> list[TodayItem]:
+        """Exercises of the phase not due today (a rest day for them)."""
+        return [item for item in self.items if not item.due]
+
+
+def active_plan(patient: Patient) -> Plan | None:
+    return (
+        Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE)
+        .select_related("current_phase")
+        .first()
+    )
+
+
+def phase_on(plan: Plan, day: dt.date) -> PlanPhase | None:
+    """The phase in force on ``day``: the last phase change effective by then, else the plan's
+    current phase (a plan moved to a phase "from today" shows it today, not before). One query.
+    """
+    change = (
+        PhaseChange.objects.filter(plan=plan, effective_on__lte=day)
+        .select_related("to_phase")
+        .order_by("-effective_on", "-changed_at", "-pk")
+        .first()
+    )
+    phase = change.to_phase if change is not None else plan.current_phase
+    if phase is not None:
+        phase.plan = plan  # its dates need the plan: no query for it
+    return phase
+
+
+def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
+    """What the Today page shows: the live exercises of the phase in force on ``day`` (the
+    patient's local today by default), due or not, and the patient's logs for them that day.
+
+    Four queries, whatever the size of the plan or history: the active plan with its current
+    phase and the phase in force on ``day`` (``phase_on``'s rule, as a subquery); the phase's
+    live prescriptions with their exercises; the exercises' equipment; the day's logs. One more
+    only while a phase change effective after ``day`` has already moved the plan on (the phase
+    in force is then not the current one)."""
+    day = day or patient.local_today()
+    phase_on_day = (
+        PhaseChange.objects.filter(plan=OuterRef("pk"), effective_on__lte=day)
+        .order_by("-effective_on", "-changed_at", "-pk")
+        .values("to_phase_id")[:1]
+    )
+    plan = (  # 1
+        Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE)
+        .select_related("current_phase")
+        .annotate(phase_on_day_id=Subquery(phase_on_day))
+        .first()
+    )
+    if plan is None:
+        return Today(patient=patient, day=day, plan=plan, phase=None, week=None)
+    phase_id = plan.phase_on_day_id or plan.current_phase_id
+    if phase_id is None:
+        return Today(patient=patient, day=day, plan=plan, phase=None, week=plan.week_on(day))
+    phase = plan.current_phase
+    if phase is None or phase.pk != phase_id:
+        phase = PlanPhase.objects.get(pk=phase_id)  # (1b) only in the case above
+    phase.plan = plan  # its dates need the plan: no query for it
+    prescriptions = list(
+        # 2 prescriptions + exercises, 3 equipment
+        Prescription.objects.filter(phase=phase, retired_at__isnull=True)
+        .select_related("exercise")
+        .prefetch_related("exercise__equipment")
+        .order_by("order", "pk")
+    )
+    logs: dict[int, list[ExerciseLog]] = {rx.pk: [] for rx in prescriptions}
+    if prescriptions:
+        by_pk = {rx.pk: rx for rx in prescriptions}
+        for log in ExerciseLog.objects.filter(  # 4
+            patient=patient, date=day, prescription_id__in=list(by_pk)
+        ).order_by("created_at"):
+            log.prescription = by_pk[log.prescription_id]  # no query for it
+            logs[log.prescription_id].append(log)
+    items = [
+        TodayItem(
+            prescription=rx,
+            due=is_due_on(days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day),
+            logs=logs[rx.pk],
+        )
+        for rx in prescriptions
+    ]
+    return Today(
+        patient=patient, day=day, plan=plan, phase=phase, week=plan.week_on(day), items=items
+    )
+
+
+# --- Pages for the patient and the clinician's patient page -------------------------------
+
+
+# What a tick reads of its prescription (services.log_record's checks, the prescribed sets of a
+# whole-session tick, the answers).
+_TO_LOG: tuple[tuple[type[Any], str, tuple[str, ...]], ...] = (
+    (Prescription, "rx", ("id", "phase", "exercise", "sets", "retired_at")),
+    (PlanPhase, "ph", ("id", "plan")),
+    (Plan, "pl", ("id", "patient", "status", "anchor_date")),
+    (Exercise, "ex", ("id", "name")),
+)
+
+
+def _loaded(model: type[Any], names: tuple[str, ...]) -> list[Any]:
+    """The model's fields of ``names``, in the model's own order (``from_db`` takes them so)."""
+    return [f for f in model._meta.concrete_fields if f.name in names]
+
+
+@functools.cache
+def _to_log_columns() -> list[tuple[type[Any], list[str], list[tuple[Any, list[Any]]]]]:
+    """For each model: its loaded fields' attnames, and each field's column with the
+    database's and the field's value converters (SQLite's dates come back as text)."""
+    plan = []
+    for model, alias, names in _TO_LOG:
+        fields = _loaded(model, names)
+        columns = []
+        for f in fields:
+            col = f.get_col(alias)
+            columns.append(
+                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+            )
+        plan.append((model, [f.attname for f in fields], columns))
+    return plan
+
+
+@functools.cache
+def _to_log_sql() -> str:
+    """The SELECT of ``prescription_to_log``, built once from the models' table and column
+    names (the ORM spends ~0.5 ms compiling this four-table join on every tick)."""
+    qn = connection.ops.quote_name
+
+    def column(alias: str, model: type[Any], name: str) -> str:
+        return f"{alias}.{qn(model._meta.get_field(name).column)}"
+
+    select = ", ".join(
+        f"{alias}.{qn(f.column)}" for model, alias, names in _TO_LOG for f in _loaded(model, names)
+    )
+    tables = {alias: qn(model._meta.db_table) for model, alias, _names in _TO_LOG}
+    # Only the models' own table and column names are formatted in (quoted); the two values
+    # are parameters.
+    return (
+        f"SELECT {select} FROM {tables['rx']} rx"  # noqa: S608
+        f" JOIN {tables['ph']} ph"
+        f" ON {column('ph', PlanPhase, 'id')} = {column('rx', Prescription, 'phase')}"
+        f" JOIN {tables['pl']} pl"
+        f" ON {column('pl', Plan, 'id')} = {column('ph', PlanPhase, 'plan')}"
+        f" JOIN {tables['ex']} ex"
+        f" ON {column('ex', Exercise, 'id')} = {column('rx', Prescription, 'exercise')}"
+        f" WHERE {column('rx', Prescription, 'id')} = %s"
+        f" AND {column('pl', Plan, 'patient')} = %s"
+    )
+
+
+def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription | None:
+    """The patient's prescription ``prescription_id`` (of any of their plans; the service
+    checks that the plan is active and the prescription current, and finds a retried tick's
+    stored row even after a plan change), with its phase's plan (owner, status, start day) and
+    its exercise's name loaded, or None if it is not theirs. The one lookup of what a tick is
+    for: the Today page's form and the API both use it.
+
+    The hottest read of a write: one statement built once, as the ORM would with
+    ``select_related("phase__plan", "exercise").only(...)``, the other columns deferred.
+    """
+    low, high = connection.ops.integer_field_range(Prescription._meta.pk.get_internal_type())
+    if not low <= prescription_id <= high:  # as the ORM's lookup: no such row, not an error
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_to_log_sql(), [prescription_id, patient.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = iter(row)
+    rx, phase, plan, exercise = (
+        model.from_db(
+            connection.alias,
+            attnames,
+            [_converted(next(values), col, converters) for col, converters in columns],
+        )
+        for model, attnames, columns in _to_log_columns()
+    )
+    PlanPhase.plan.field.set_cached_value(phase, plan)
+    Prescription.phase.field.set_cached_value(rx, phase)
+    Prescription.exercise.field.set_cached_value(rx, exercise)
+    return cast("Prescription", rx)
+
+
+def _converted(value: Any, col: Any, converters: list[Any]) -> Any:
+    for converter in converters:
+        value = converter(value, col, connection)
+    return value
+
+
+def checkin_on(patient: Patient, day: dt.date) -> CheckIn | None:
+    return CheckIn.objects.filter(patient=patient, date=day).first()
+
+
+@dataclass(frozen=True)
+class AtrsOffer:
+    """Why the Today page asks for the ATRS: a clinician's request or a scheduled week."""
+
+    request: AtrsRequest | None = None
+    week: int | None = None
+    request_id: int | None = None
+
+    @property
+    def requested(self) -> bool:
+        """The clinic asked for it (else ``week`` is the scheduled week)."""
+        return self.request is not None or self.request_id is not None
+
+
+def _atrs_window(patient: Patient, day: dt.date) -> tuple[int, dt.date] | None:
+    """The ATRS week ``day`` falls in (6, 12, 26 or 52 from the anchor date) and its first
+    day, else None."""
+    week = patient.week_on(day)
+    if week not in clinical.ATRS_OFFER_WEEKS:
+        return None
+    return week, patient.anchor_date + dt.timedelta(weeks=week)
+
+
+def _atrs_answered_in(start: dt.date) -> QuerySet[AtrsResponse]:
+    """The patient's (``OuterRef("pk")`` or filtered further) answers in the week from ``start``."""
+    return AtrsResponse.objects.filter(date__gte=start, date__lt=start + dt.timedelta(days=7))
+
+
+def atrs_offer(patient: Patient, *, day: dt.date) -> AtrsOffer | None:
+    """Offer the ATRS when the clinic asked for it and it is unanswered, or when ``day`` falls in
+    week 6, 12, 26 or 52 from the anchor date and nothing was answered that week. Two queries
+    at most."""
+    request = (
+        AtrsRequest.objects.filter(patient=patient, response__isnull=True)
+        .order_by("-requested_at")
+        .first()
+    )
+    if request is not None:
+        return AtrsOffer(request=request, request_id=request.pk)
+    window = _atrs_window(patient, day)
+    if window is None:
+        return None
+    week, start = window
+    answered = _atrs_answered_in(start).filter(patient=patient).exists()
+    return None if answered else AtrsOffer(week=week)
+
+
+@dataclass(frozen=True)
+class TodayNotices:
+    """What the Today page reminds the patient of besides the exercises."""
+
+    checked_in: bool
+    atrs_offer: AtrsOffer | None
+
+
+def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
+    """Whether the patient has checked in on ``day`` (``checkin_on``) and the ATRS offer
+    (``atrs_offer``, without the request's row), in one query whatever the week."""
+    annotations: dict[str, Any] = {
+        "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
+        "request_id": Subquery(
+            AtrsRequest.objects.filter(patient=OuterRef("pk"), response__isnull=True)
+            .order_by("-requested_at")
+            .values("pk")[:1]
+        ),
+    }
+    window = _atrs_window(patient, day)
+    if window is not None:
+        annotations["answered"] = Exists(
+            _atrs_answered_in(window[1]).filter(patient=OuterRef("pk"))
+        )
+    row: dict[str, Any] = dict(Patient.objects.filter(pk=patient.pk).values(**annotations).get())
+    offer: AtrsOffer | None = None
+    if row["request_id"] is not None:
+        offer = AtrsOffer(request_id=row["request_id"])
+    elif window is not None and not row["answered"]:
+        offer = AtrsOffer(week=window[0])
+    return TodayNotices(checked_in=row["checked_in"], atrs_offer=offer)
+
+
+def open_atrs_request(patient: Patient) -> AtrsRequest | None:
+    return (
+        AtrsRequest.objects.filter(patient=patient, response__isnull=True)
+        .select_related("requested_by")
+        .order_by("-requested_at")
+        .first()
+    )

@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from clinic.models import Clinic
 from rehab import clinical
-from rehab.forms_admin import ExerciseAdminForm
+from rehab.forms.library import ExerciseAdminForm
 from rehab.models.alerts import Alert
 from rehab.models.library import Equipment, Exercise
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement

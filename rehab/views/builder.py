@@ -39,11 +39,9 @@ from rehab.access import (
     get_prescription_for_clinician,
     protocols_for,
 )
-from rehab.forms import (
+from rehab.forms.builder import (
     DirectionForm,
     DoseForm,
-    LibraryFilterForm,
-    LibrarySearchForm,
     PhaseForm,
     PlanCreateForm,
     PlanRenameForm,
@@ -51,6 +49,7 @@ from rehab.forms import (
     PrescriptionMovePhaseForm,
     VersionForm,
 )
+from rehab.forms.library import LibraryFilterForm, LibrarySearchForm
 from rehab.models.library import Equipment, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors

@@ -23,7 +23,7 @@ from clinic.models import Patient
 from core.forms import add_service_errors
 from rehab import charts, clinical, fragments, pagecache
 from rehab.access import get_log_for_patient
-from rehab.forms_patient import (
+from rehab.forms.logbook import (
     AtrsForm,
     CheckInForm,
     LogCreateForm,

@@ -20,7 +20,7 @@ from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
 from rehab import charts, pagecache
-from rehab.forms_patient import MeasurementForm
+from rehab.forms.logbook import MeasurementForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors

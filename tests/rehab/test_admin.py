@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from clinic.models import User
 from rehab.admin import ExerciseLogAdmin
-from rehab.forms_admin import LinesField, lines_to_list
+from rehab.forms.library import LinesField, lines_to_list
 from rehab.models import (
     Alert,
     AtrsRequest,

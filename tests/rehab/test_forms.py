@@ -8,16 +8,16 @@ import pytest
 from django.http import QueryDict
 
 from clinic.models import Patient
-from rehab.forms import (
+from rehab.forms.builder import (
     DirectionForm,
     DoseForm,
-    LibraryFilterForm,
     PhaseForm,
     PlanCreateForm,
     PrescriptionAddForm,
     PrescriptionMovePhaseForm,
     VersionForm,
 )
+from rehab.forms.library import LibraryFilterForm
 from rehab.guardrails import guardrail_warning
 from rehab.models import Exercise, Plan, PlanPhase, Protocol
 from tests import factories

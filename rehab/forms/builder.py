@@ -1,4 +1,4 @@
-"""Forms of the plan builder and the library browser.
+"""Forms of the plan builder.
 
 Every form that edits a plan carries the plan's ``version`` as a hidden field; the view passes
 it to the service as ``expected_version`` so that an edit made on a page someone else has since
@@ -17,7 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from rehab import guardrails
-from rehab.models.library import Equipment, Exercise
+from rehab.models.library import Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
 from rehab.services import builder as builder_services
@@ -351,34 +351,3 @@ class PrescriptionMovePhaseForm(VersionForm):
         if phase is None:
             raise forms.ValidationError(_("Choose a phase of this plan."))
         return phase
-
-
-class LibrarySearchForm(forms.Form):
-    """Search the library by name and filter by category (and equipment on the library page)."""
-
-    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
-    category = forms.ChoiceField(
-        label=_("Category"),
-        required=False,
-        choices=[("", _("All categories")), *Exercise.Category.choices],
-    )
-
-    def values(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {"q": "", "category": ""}
-        return {"q": self.cleaned_data["q"], "category": self.cleaned_data["category"]}
-
-
-class LibraryFilterForm(LibrarySearchForm):
-    equipment = forms.ChoiceField(label=_("Equipment"), required=False)
-
-    def __init__(self, *args: Any, equipment: Sequence[Equipment], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["equipment"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", _("Any equipment")), *((e.slug, e.name) for e in equipment)]
-
-    def values(self) -> dict[str, str]:
-        if not self.is_valid():
-            return {"q": "", "category": "", "equipment": ""}
-        return {**super().values(), "equipment": self.cleaned_data["equipment"]}

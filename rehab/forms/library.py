@@ -1,6 +1,6 @@
-"""Forms for the admin: the exercise library edited as plain text, one item per line.
+"""Forms of the exercise library: the admin's exercise form, and the library browser's search.
 
-``Exercise.steps``, ``cues`` and ``safety_notes`` are JSON lists of strings. A clinic admin
+In the admin, ``Exercise.steps``, ``cues`` and ``safety_notes`` are JSON lists of strings. A clinic admin
 should never have to type JSON, so the admin shows each list as a textarea with one item per
 line and turns it back into a list on save.
 """
@@ -8,6 +8,7 @@ line and turns it back into a list on save.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from rehab.models.library import Exercise
+from rehab.models.library import Equipment, Exercise
 
 # "1. ", "2) ", "- ", "* " or "• " at the start of a pasted line: the preview numbers the
 # steps itself, so a pasted numbered list would otherwise read "1. 1. Stand tall".
@@ -161,3 +162,37 @@ class ExerciseAdminForm(forms.ModelForm):
             # The admin names a file input only with a fieldset legend; give it its own name.
             "image": forms.ClearableFileInput(attrs={"aria-label": _("Image")}),
         }
+
+
+# --- The library browser's search --------------------------------------------------------
+
+
+class LibrarySearchForm(forms.Form):
+    """Search the library by name and filter by category (and equipment on the library page)."""
+
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *Exercise.Category.choices],
+    )
+
+    def values(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"q": "", "category": ""}
+        return {"q": self.cleaned_data["q"], "category": self.cleaned_data["category"]}
+
+
+class LibraryFilterForm(LibrarySearchForm):
+    equipment = forms.ChoiceField(label=_("Equipment"), required=False)
+
+    def __init__(self, *args: Any, equipment: Sequence[Equipment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["equipment"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Any equipment")), *((e.slug, e.name) for e in equipment)]
+
+    def values(self) -> dict[str, str]:
+        if not self.is_valid():
+            return {"q": "", "category": "", "equipment": ""}
+        return {**super().values(), "equipment": self.cleaned_data["equipment"]}

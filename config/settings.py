@@ -299,16 +299,16 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
         # Django's session, refused while its two-factor step is pending.
-        "rehab.api.authentication.VerifiedSessionAuthentication",
+        "clinic.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rehab.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "rehab.api.exceptions.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("API_LOGIN_RATE", "10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -333,7 +333,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "PatientStatusEnum": "clinic.models.Patient.Status",
-        "PlanStatusEnum": "rehab.models.Plan.Status",
+        "PlanStatusEnum": "rehab.models.plans.Plan.Status",
     },
     # Swagger UI's files come from drf-spectacular-sidecar, served as static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -7,7 +7,7 @@ from clinic.accounts.urls.signin import auth_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("rehab.api.urls")),
+    path("api/v1/", include("config.api_router")),
     *auth_urlpatterns,
     path("account/mfa/", include("clinic.accounts.urls.mfa")),
     path("", include("clinic.urls")),

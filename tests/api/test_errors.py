@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from rehab.api.exceptions import validation_error_body
+from core.api.exceptions import validation_error_body
 from tests import factories
 from tests.api.conftest import World, body
 

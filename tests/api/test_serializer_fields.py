@@ -8,22 +8,42 @@ from typing import Any
 import pytest
 from rest_framework import serializers
 
-from rehab.api import serializers as s
+from clinic.api import serializers as clinic_serializers
+from rehab.api.serializers import base as base_serializers
+from rehab.api.serializers import library as library_serializers
+from rehab.api.serializers import logbook as logbook_serializers
+from rehab.api.serializers import plans as plan_serializers
+from rehab.api.serializers import protocols as protocol_serializers
 
 pytestmark = pytest.mark.django_db  # a related field's repr shows its queryset
 
+CLASSES = [
+    cls
+    for module in (
+        clinic_serializers,
+        library_serializers,
+        protocol_serializers,
+        plan_serializers,
+        logbook_serializers,
+    )
+    for cls in vars(module).values()
+    if isinstance(cls, type) and cls.__module__ == module.__name__
+]
+
 BUILT_ONCE = [
     cls
-    for cls in vars(s).values()
-    if isinstance(cls, type) and issubclass(cls, s.BuiltOnceMixin) and cls is not s.BuiltOnceMixin
+    for cls in CLASSES
+    if isinstance(cls, type)
+    and issubclass(cls, base_serializers.BuiltOnceMixin)
+    and cls is not base_serializers.BuiltOnceMixin
 ]
 
 DECLARED_ONCE = [
     cls
-    for cls in vars(s).values()
+    for cls in CLASSES
     if isinstance(cls, type)
-    and issubclass(cls, s.DeclaredOnceMixin)
-    and cls is not s.DeclaredOnceMixin
+    and issubclass(cls, base_serializers.DeclaredOnceMixin)
+    and cls is not base_serializers.DeclaredOnceMixin
 ]
 
 
@@ -81,11 +101,11 @@ def test_declared_fields_are_what_drf_copies_and_never_shared(cls: type[Any]) ->
 
 
 def test_the_tick_serializer_is_among_those_checked_above() -> None:
-    assert s.ExerciseLogCreateSerializer in DECLARED_ONCE
+    assert logbook_serializers.ExerciseLogCreateSerializer in DECLARED_ONCE
 
 
-class _Nested(s.DeclaredOnceMixin, serializers.Serializer[Any]):
-    brief = s.ClinicBriefSerializer()
+class _Nested(base_serializers.DeclaredOnceMixin, serializers.Serializer[Any]):
+    brief = clinic_serializers.ClinicBriefSerializer()
     numbers = serializers.ListField(child=serializers.IntegerField())
     tags = serializers.JSONField(default={"a": 1})  # a mutable default
     name = serializers.CharField()

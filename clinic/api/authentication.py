@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
@@ -28,3 +29,9 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         ):
             return None
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The session cookie scheme for ``VerifiedSessionAuthentication`` (the OpenAPI schema)."""
+
+    target_class = "clinic.api.authentication.VerifiedSessionAuthentication"

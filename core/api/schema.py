@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBase
 from django.template import engines
-from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
@@ -102,9 +101,3 @@ class DocsView(SpectacularSwaggerView):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return super().get(request, *args, **kwargs)
-
-
-class VerifiedSessionScheme(SessionScheme):
-    """The session cookie scheme for ``rehab.api.auth.VerifiedSessionAuthentication``."""
-
-    target_class = "rehab.api.authentication.VerifiedSessionAuthentication"

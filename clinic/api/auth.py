@@ -28,10 +28,10 @@ from rest_framework.views import APIView
 
 from clinic.accounts import mfa
 from clinic.accounts.lockout import lockout_message
+from clinic.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer
+from clinic.api.serializers import LoginSerializer as PasswordLoginSerializer
+from core.api.schema import errors
 from core.client import client_ip
-from rehab.api.schema import errors
-from rehab.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer
-from rehab.api.serializers import LoginSerializer as PasswordLoginSerializer
 
 TOKEN_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,25}$")
 

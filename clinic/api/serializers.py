@@ -1,0 +1,156 @@
+"""The clinic API's bodies: who is signed in, sign-in and devices, patients, messages.
+
+They validate input and shape output; the writes themselves are the services'
+(``clinic.services``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from clinic.access import clinician_of, patient_of
+from clinic.models import Clinic, Message, Patient
+
+
+class ClinicBriefSerializer(serializers.ModelSerializer[Clinic]):
+    class Meta:
+        model = Clinic
+        fields = ["id", "name", "phone", "email"]
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.Serializer[Any]):
+    """The signed-in user and their role."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    full_name = serializers.CharField(read_only=True)
+    role = serializers.SerializerMethodField()
+    clinic = serializers.SerializerMethodField()
+    patient_id = serializers.SerializerMethodField()
+
+    def get_role(self, user: Any) -> str:
+        """``clinician``, ``patient``, ``staff`` or ``none``."""
+        if clinician_of(user) is not None:
+            return "clinician"
+        if patient_of(user) is not None:
+            return "patient"
+        return "staff" if user.is_staff else "none"
+
+    @extend_schema_field(ClinicBriefSerializer(allow_null=True))
+    def get_clinic(self, user: Any) -> dict[str, Any] | None:
+        clinician = clinician_of(user)
+        patient = patient_of(user)
+        clinic = clinician.clinic if clinician else patient.clinic if patient else None
+        return ClinicBriefSerializer(clinic).data if clinic is not None else None
+
+    def get_patient_id(self, user: Any) -> int | None:
+        patient = patient_of(user)
+        return patient.pk if patient is not None else None
+
+
+# --- Authentication ------------------------------------------------------------------------
+
+
+class LoginSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+
+
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(
+        read_only=True, help_text="Send as `Authorization: Token <token>`. Shown only once."
+    )
+    expiry = serializers.DateTimeField(read_only=True, allow_null=True)
+    user = MeSerializer(read_only=True)
+
+
+class DeviceSerializer(serializers.Serializer[Any]):
+    """A signed-in device: one API token. Never the token itself."""
+
+    id = serializers.CharField(
+        source="token_key", read_only=True, help_text="The token's first characters."
+    )
+    created = serializers.DateTimeField(read_only=True)
+    expiry = serializers.DateTimeField(read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, token: Any) -> bool:
+        """Whether this is the token the request was made with."""
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return auth is not None and getattr(auth, "digest", None) == token.digest
+
+
+# --- Patients --------------------------------------------------------------------------------
+
+
+class PatientSerializer(serializers.ModelSerializer[Patient]):
+    full_name = serializers.CharField(read_only=True)
+    anchor_date = serializers.DateField(read_only=True)
+    has_account = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "date_of_birth",
+            "email",
+            "injured_side",
+            "injury_date",
+            "pathway",
+            "surgery_date",
+            "anchor_date",
+            "timezone",
+            "status",
+            "has_account",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "status", "created_at", "updated_at"]
+        extra_kwargs = {"timezone": {"required": False}}
+
+    def get_has_account(self, patient: Patient) -> bool:
+        """Whether the patient has accepted an invitation and can sign in."""
+        return patient.user_id is not None
+
+
+# --- Messages and alerts ---------------------------------------------------------------------
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "patient", "from_patient", "author_name", "body", "created_at", "read_at"]
+        read_only_fields = fields
+
+    def get_author_name(self, message: Message) -> str:
+        return str(message.author) if message.author is not None else ""
+
+
+class MessageCreateSerializer(serializers.Serializer[Any]):
+    patient = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="The patient whose thread this goes to. Clinicians: required. Patients: "
+        "leave it out (or give your own id).",
+    )
+    body = serializers.CharField(max_length=4000)
+
+
+class MessagesReadSerializer(serializers.Serializer[Any]):
+    patient = serializers.IntegerField(
+        min_value=1, required=False, help_text="Clinicians: required. Patients: leave it out."
+    )
+
+
+class MessagesReadResultSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField(read_only=True, help_text="How many became read.")

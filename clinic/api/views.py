@@ -1,0 +1,133 @@
+"""The clinic's API resources: patients and their message threads."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic import services as clinic_services
+from clinic.access import clinician_of, messages_for, patient_of, patients_for
+from clinic.api import filters as clinic_filters
+from clinic.api import serializers as clinic_serializers
+from clinic.api.permissions import IsClinician
+from clinic.api.viewsets import LIST, READ, WRITE, RoleViewSet, reachable_patient, request_user
+from clinic.models import Message, Patient
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your clinic's patients",
+        responses={200: clinic_serializers.PatientSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get a patient", responses={200: clinic_serializers.PatientSerializer, **READ}
+    ),
+    create=extend_schema(
+        summary="Register a patient",
+        request=clinic_serializers.PatientSerializer,
+        responses={201: clinic_serializers.PatientSerializer, **WRITE},
+    ),
+    update=extend_schema(
+        summary="Replace a patient's details",
+        request=clinic_serializers.PatientSerializer,
+        responses={200: clinic_serializers.PatientSerializer, **WRITE},
+    ),
+    partial_update=extend_schema(
+        summary="Change a patient's details",
+        request=clinic_serializers.PatientSerializer,
+        responses={200: clinic_serializers.PatientSerializer, **WRITE},
+    ),
+    discharge=extend_schema(
+        summary="Discharge a patient (records and logs are kept)",
+        request=None,
+        responses={200: clinic_serializers.PatientSerializer, **READ},
+    ),
+)
+class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = clinic_serializers.PatientSerializer
+    filterset_class = clinic_filters.PatientFilter
+    default_roles = (IsClinician,)
+
+    def get_queryset(self) -> QuerySet[Patient]:
+        rows: QuerySet[Patient] = patients_for(self.request.user)
+        return rows.order_by("last_name", "first_name", "pk")
+
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        clinician = clinician_of(request.user)
+        assert clinician is not None  # IsClinician
+        patient = clinic_services.patient_create(
+            clinic=clinician.clinic, created_by=request_user(request), **serializer.validated_data
+        )
+        return Response(self.get_serializer(patient).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: int | None = None, partial: bool = False) -> Response:
+        patient = self.get_object()
+        serializer = self.get_serializer(patient, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        patient = clinic_services.patient_update(patient=patient, **serializer.validated_data)
+        return Response(self.get_serializer(patient).data)
+
+    def partial_update(self, request: Request, pk: int | None = None) -> Response:
+        return self.update(request, pk, partial=True)
+
+    @action(detail=True, methods=["post"])
+    def discharge(self, request: Request, pk: int | None = None) -> Response:
+        patient = clinic_services.patient_discharge(patient=self.get_object())
+        return Response(self.get_serializer(patient).data)
+
+
+# --- Messages and alerts ---------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List messages (your thread, or your clinic's threads)",
+        description="Oldest first. Clinicians pick a thread with `?patient=`.",
+        responses={200: clinic_serializers.MessageSerializer(many=True), **LIST},
+    ),
+    create=extend_schema(
+        summary="Send a message in a patient's thread",
+        request=clinic_serializers.MessageCreateSerializer,
+        responses={201: clinic_serializers.MessageSerializer, **WRITE},
+    ),
+    read=extend_schema(
+        summary="Mark the other side's messages in a thread read",
+        request=clinic_serializers.MessagesReadSerializer,
+        responses={200: clinic_serializers.MessagesReadResultSerializer, **WRITE},
+    ),
+)
+class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
+    serializer_class = clinic_serializers.MessageSerializer
+    filterset_class = clinic_filters.MessageFilter
+
+    def get_queryset(self) -> QuerySet[Message]:
+        rows: QuerySet[Message] = messages_for(self.request.user)
+        return rows.select_related("author").order_by("created_at", "pk")
+
+    def create(self, request: Request) -> Response:
+        data = clinic_serializers.MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        patient = reachable_patient(request, data.validated_data.get("patient"), field="patient")
+        message = clinic_services.message_send(
+            patient=patient,
+            author=request_user(request),
+            body=data.validated_data["body"],
+            from_patient=patient_of(request.user) is not None,
+        )
+        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["post"])
+    def read(self, request: Request) -> Response:
+        data = clinic_serializers.MessagesReadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        patient = reachable_patient(request, data.validated_data.get("patient"), field="patient")
+        marked = clinic_services.messages_mark_read(
+            patient=patient, reader_is_patient=patient_of(request.user) is not None
+        )
+        return Response({"marked": marked})

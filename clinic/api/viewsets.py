@@ -1,0 +1,77 @@
+"""What every API view builds on: the signed-in user and patient of a request, a patient
+named in a body, and ``RoleViewSet`` (an action's roles).
+
+Each view is thin: a queryset scoped to the caller by an access helper (404 outside it) → a
+serializer validates → one service call → the response.
+
+Roles: a caller of the wrong role gets 403, an anonymous one 401. Ids in the path or in
+``?patient=`` that the caller cannot see answer 404; ids in a request body that the caller
+cannot use (unknown, or another clinic's or patient's) answer 400 with an error on that field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status, viewsets
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.access import patient_of, patients_for
+from clinic.api.permissions import IsClinicianOrPatient
+from clinic.models import Patient, User
+from core.api.schema import errors
+
+
+def request_user(request: Request) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    return user
+
+
+def request_patient(request: Request) -> Patient:
+    """The signed-in patient (the view's permission already checked there is one)."""
+    patient = patient_of(request.user)
+    if patient is None:
+        raise Http404
+    return patient
+
+
+def reachable_patient(request: Request, patient_id: int | None, *, field: str) -> Patient:
+    """A patient named in a request body: the caller's own (patients) or one of the clinic's
+    (clinicians). Anyone else's or an unknown id is a 400 on ``field``."""
+    if patient_id is None:
+        patient = patient_of(request.user)
+        if patient is not None:
+            return patient
+        raise serializers.ValidationError({field: [_("This field is required.")]})
+    found: Patient | None = patients_for(request.user).filter(pk=patient_id).first()
+    if found is None:
+        raise serializers.ValidationError({field: [_("No such patient.")]})
+    return found
+
+
+class RoleViewSet(viewsets.GenericViewSet[Any]):
+    """``roles`` maps an action to the permission classes it needs (all signed-in)."""
+
+    roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {}
+    lookup_value_regex = "[0-9]{1,19}"
+    default_roles: ClassVar[tuple[type[BasePermission], ...]] = (IsClinicianOrPatient,)
+
+    def get_permissions(self) -> list[BasePermission]:
+        classes = self.roles.get(self.action or "", self.default_roles)
+        return [IsAuthenticated(), *(cls() for cls in classes)]
+
+    def created_or_found(self, instance: Any, created: bool) -> Response:
+        """201 for a new row; 200 with the stored row for a retried request."""
+        serializer = self.get_serializer(instance)
+        return Response(
+            serializer.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+READ = errors(401, 403, 404)
+LIST = errors(400, 401, 403, 404)
+WRITE = errors(400, 401, 403, 404)

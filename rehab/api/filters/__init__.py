@@ -1,0 +1,1 @@
+"""The rehab API's list filters by sub-domain."""

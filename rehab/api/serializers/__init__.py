@@ -1,0 +1,1 @@
+"""The rehab API's bodies by sub-domain."""

@@ -1,0 +1,112 @@
+"""The exercise library's API bodies."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from clinic.models import Clinic
+from rehab.api.serializers.base import STEP_MAX, STEPS_MAX, BuiltOnceMixin
+from rehab.models.library import Equipment, Exercise
+
+
+class EquipmentSerializer(BuiltOnceMixin, serializers.ModelSerializer[Equipment]):
+    class Meta:
+        model = Equipment
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class ExerciseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exercise]):
+    """An exercise as a plan shows it: what to do and how (needs ``equipment`` prefetched)."""
+
+    steps = serializers.ListField(child=serializers.CharField(), read_only=True)
+    cues = serializers.ListField(child=serializers.CharField(), read_only=True)
+    safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    equipment = EquipmentSerializer(many=True, read_only=True)
+    video_link = serializers.CharField(read_only=True)
+    image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "category",
+            "summary",
+            "steps",
+            "cues",
+            "safety_notes",
+            "equipment",
+            "side",
+            "video_link",
+            "image",
+            "from_video",
+            "source",
+        ]
+        read_only_fields = fields
+
+    def get_image(self, exercise: Exercise) -> str | None:
+        """The image's URL, if there is one."""
+        if not exercise.image:
+            return None
+        url: str = exercise.image.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class ExerciseSerializer(ExerciseBriefSerializer):
+    """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment."""
+
+    steps = serializers.ListField(
+        child=serializers.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, allow_empty=False
+    )
+    cues = serializers.ListField(
+        child=serializers.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
+    )
+    safety_notes = serializers.ListField(
+        child=serializers.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
+    )
+    equipment_slugs = serializers.SlugRelatedField(
+        source="equipment",
+        many=True,
+        slug_field="slug",
+        queryset=Equipment.objects.all(),
+        write_only=True,
+        required=False,
+        help_text="The equipment's slugs.",
+    )
+    clinic = serializers.PrimaryKeyRelatedField(
+        queryset=Clinic.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Empty for the shared library.",
+    )
+    progresses_to = serializers.PrimaryKeyRelatedField(
+        queryset=Exercise.objects.all(), allow_null=True, required=False
+    )
+
+    class Meta:
+        model = Exercise
+        fields = [
+            *ExerciseBriefSerializer.Meta.fields,
+            "equipment_slugs",
+            "clinic",
+            "default_sets",
+            "default_reps",
+            "default_hold_seconds",
+            "default_times_per_day",
+            "default_days_per_week",
+            "video_url",
+            "video_start_seconds",
+            "earliest_week_operative",
+            "earliest_week_non_operative",
+            "earliest_week_reason",
+            "earliest_week_source",
+            "progresses_to",
+            "is_published",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "video_link", "image", "created_at", "updated_at"]
+        extra_kwargs = {"video_start_seconds": {"max_value": 24 * 60 * 60}}

@@ -1,0 +1,277 @@
+"""The logbook's API bodies: exercise logs, check-ins, ATRS, measurements, alerts, today.
+
+They validate input and shape output; the writes themselves are the services'
+(``rehab.services``). Response serializers read rows the views fetch with their related rows
+already joined or prefetched, so a list costs the same number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from rehab import clinical
+from rehab.api.serializers.base import (
+    DISCLAIMER,
+    NOTE_MAX,
+    BuiltOnceMixin,
+    DeclaredOnceMixin,
+    _score,
+)
+from rehab.api.serializers.plans import (
+    PlanBriefSerializer,
+    PlanPhaseBriefSerializer,
+    PrescriptionSerializer,
+)
+from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement, Swelling
+
+
+class ExerciseLogSerializer(BuiltOnceMixin, serializers.ModelSerializer[ExerciseLog]):
+    exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
+    exercise_name = serializers.CharField(source="prescription.exercise.name", read_only=True)
+
+    class Meta:
+        model = ExerciseLog
+        fields = [
+            "id",
+            "patient",
+            "prescription",
+            "exercise",
+            "exercise_name",
+            "date",
+            "sets_done",
+            "reps",
+            "hold_seconds",
+            "pain",
+            "effort",
+            "note",
+            "client_uuid",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ExerciseLogUpdateSerializer(DeclaredOnceMixin, serializers.Serializer[Any]):
+    sets_done = serializers.IntegerField(min_value=0, max_value=clinical.SETS_MAX, required=False)
+    reps = serializers.IntegerField(
+        min_value=0, max_value=clinical.REPS_MAX, required=False, allow_null=True
+    )
+    hold_seconds = serializers.IntegerField(
+        min_value=0, max_value=clinical.HOLD_SECONDS_MAX, required=False, allow_null=True
+    )
+    pain = _score(required=False, allow_null=True, help_text="0–10; 7 or more alerts the clinic.")
+    effort = _score(required=False, allow_null=True)
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+
+
+class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
+    client_uuid = serializers.UUIDField(
+        help_text="Made by the client once per entry: a retried request with the same id "
+        "returns the stored entry (200) instead of making a second one."
+    )
+    prescription = serializers.IntegerField(
+        min_value=1, help_text="A prescription of your active plan."
+    )
+    date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
+    sets_done = serializers.IntegerField(min_value=0, max_value=clinical.SETS_MAX, default=1)
+
+
+# --- Check-ins, ATRS, measurements --------------------------------------------------------
+
+
+class RedFlagSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField(read_only=True)
+    question = serializers.CharField(read_only=True)
+    advice = serializers.CharField(read_only=True, help_text="What the patient must do now.")
+    source = serializers.CharField(read_only=True)  # type: ignore[assignment]
+
+
+class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
+    red_flags = serializers.SerializerMethodField()
+    advice = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "patient",
+            "date",
+            "pain_at_rest",
+            "swelling",
+            "red_flags",
+            "advice",
+            "note",
+            "client_uuid",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_red_flags(self, checkin: CheckIn) -> list[str]:
+        """The codes of the red flags answered yes."""
+        return [flag.code for flag in checkin.red_flags]
+
+    @extend_schema_field(RedFlagSerializer(many=True))
+    def get_advice(self, checkin: CheckIn) -> list[dict[str, Any]]:
+        """For each red flag answered yes, what the patient must do."""
+        return [
+            {
+                "code": flag.code,
+                "question": str(flag.question),
+                "advice": str(flag.advice),
+                "source": flag.source,
+            }
+            for flag in checkin.red_flags
+        ]
+
+
+class CheckInCreateSerializer(serializers.Serializer[Any]):
+    client_uuid = serializers.UUIDField()
+    date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
+    pain_at_rest = _score()
+    swelling = serializers.ChoiceField(choices=Swelling.choices)
+    red_flags = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(clinical.RED_FLAG_CODES)),
+        required=False,
+        default=list,
+        max_length=len(clinical.RED_FLAG_CODES),
+        help_text="The codes of the red-flag questions answered yes.",
+    )
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class AtrsSerializer(serializers.ModelSerializer[AtrsResponse]):
+    class Meta:
+        model = AtrsResponse
+        fields = [
+            "id",
+            "patient",
+            "date",
+            *AtrsResponse.ITEM_FIELDS,
+            "total",
+            "client_uuid",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AtrsCreateSerializer(serializers.Serializer[Any]):
+    """The ten answers, each 0 (major limitation) to 10 (no limitation). The total is
+    computed by the server."""
+
+    client_uuid = serializers.UUIDField()
+    date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
+    item_1 = _score(help_text=str(clinical.ATRS_ITEMS[0].question))
+    item_2 = _score(help_text=str(clinical.ATRS_ITEMS[1].question))
+    item_3 = _score(help_text=str(clinical.ATRS_ITEMS[2].question))
+    item_4 = _score(help_text=str(clinical.ATRS_ITEMS[3].question))
+    item_5 = _score(help_text=str(clinical.ATRS_ITEMS[4].question))
+    item_6 = _score(help_text=str(clinical.ATRS_ITEMS[5].question))
+    item_7 = _score(help_text=str(clinical.ATRS_ITEMS[6].question))
+    item_8 = _score(help_text=str(clinical.ATRS_ITEMS[7].question))
+    item_9 = _score(help_text=str(clinical.ATRS_ITEMS[8].question))
+    item_10 = _score(help_text=str(clinical.ATRS_ITEMS[9].question))
+
+    def validate_date(self, value: Any) -> Any:
+        patient = self.context.get("patient")
+        if patient is not None and value > patient.local_today():
+            raise serializers.ValidationError(_("The questionnaire cannot be dated in the future."))
+        return value
+
+
+class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
+    heel_rise_lsi = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Limb symmetry index: injured ÷ other side × 100, in per cent.",
+    )
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "patient",
+            "date",
+            "heel_rise_reps_injured",
+            "heel_rise_reps_uninjured",
+            "heel_rise_lsi",
+            "calf_cm_injured",
+            "calf_cm_uninjured",
+            "recorded_by",
+            "note",
+            "client_uuid",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MeasurementCreateSerializer(serializers.Serializer[Any]):
+    patient = serializers.IntegerField(min_value=1)
+    client_uuid = serializers.UUIDField()
+    date = serializers.DateField(required=False, help_text="The patient's today if empty.")
+    heel_rise_reps_injured = serializers.IntegerField(
+        min_value=0, max_value=200, required=False, allow_null=True
+    )
+    heel_rise_reps_uninjured = serializers.IntegerField(
+        min_value=0, max_value=200, required=False, allow_null=True
+    )
+    calf_cm_injured = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=10,
+        max_value=80,
+        required=False,
+        allow_null=True,
+    )
+    calf_cm_uninjured = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=10,
+        max_value=80,
+        required=False,
+        allow_null=True,
+    )
+    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class AlertSerializer(serializers.ModelSerializer[Alert]):
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "patient",
+            "kind",
+            "code",
+            "message",
+            "checkin",
+            "log",
+            "created_at",
+            "acknowledged_at",
+            "acknowledged_by",
+        ]
+        read_only_fields = fields
+
+
+class TodayItemSerializer(serializers.Serializer[Any]):
+    prescription = PrescriptionSerializer(read_only=True)
+    due = serializers.BooleanField(read_only=True, help_text="False on the exercise's rest days.")
+    sessions_done = serializers.IntegerField(read_only=True)
+    sessions_expected = serializers.IntegerField(read_only=True)
+    done = serializers.BooleanField(read_only=True)
+    logs = ExerciseLogSerializer(many=True, read_only=True, help_text="Today's logs.")
+
+
+class TodaySerializer(serializers.Serializer[Any]):
+    day = serializers.DateField(read_only=True, help_text="The patient's today.")
+    week = serializers.IntegerField(read_only=True, allow_null=True)
+    plan = PlanBriefSerializer(read_only=True, allow_null=True)
+    phase = PlanPhaseBriefSerializer(read_only=True, allow_null=True)
+    items = TodayItemSerializer(many=True, read_only=True)
+    disclaimer = serializers.SerializerMethodField()
+
+    def get_disclaimer(self, today: Any) -> str:
+        return str(DISCLAIMER)

@@ -1,0 +1,124 @@
+"""Plans' API bodies: a plan, its phases and prescriptions; creating and editing one.
+
+Response serializers read rows the views fetch with their related rows already joined or
+prefetched, so a list costs the same number of queries whatever its length.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from rehab.api.serializers.base import DISCLAIMER, BuiltOnceMixin
+from rehab.api.serializers.library import ExerciseBriefSerializer
+from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS
+from rehab.models.plans import Plan, PlanPhase, Prescription
+
+
+class PrescriptionSerializer(BuiltOnceMixin, serializers.ModelSerializer[Prescription]):
+    exercise = ExerciseBriefSerializer(read_only=True)
+    dose_text = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Prescription
+        fields = ["id", "order", "exercise", *DOSE_FIELDS, "guardrail_reason"]
+        read_only_fields = fields
+
+
+class PlanPhaseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[PlanPhase]):
+    """A phase without its exercises (needs ``plan`` set on the phase for the dates)."""
+
+    exit_criteria = serializers.ListField(
+        child=serializers.CharField(), source="exit_criteria_list", read_only=True
+    )
+    start_date = serializers.DateField(read_only=True)
+    end_date = serializers.DateField(read_only=True, help_text="The phase's last day.")
+
+    class Meta:
+        model = PlanPhase
+        fields = [*PHASE_FIELDS, "start_date", "end_date", "started_on"]
+        read_only_fields = fields
+
+
+class PlanPhaseSerializer(PlanPhaseBriefSerializer):
+    is_current = serializers.SerializerMethodField()
+    prescriptions = PrescriptionSerializer(many=True, read_only=True, source="live_prescriptions")
+
+    class Meta(PlanPhaseBriefSerializer.Meta):
+        fields = [*PlanPhaseBriefSerializer.Meta.fields, "is_current", "prescriptions"]
+        read_only_fields = fields
+
+    def get_is_current(self, phase: PlanPhase) -> bool:
+        return phase.plan.current_phase_id == phase.pk
+
+
+class PlanSerializer(serializers.ModelSerializer[Plan]):
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "patient",
+            "name",
+            "pathway",
+            "status",
+            "anchor_date",
+            "protocol",
+            "protocol_version",
+            "current_phase",
+            "version",
+            "created_at",
+            "updated_at",
+            "activated_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanDetailSerializer(PlanSerializer):
+    """A plan with its phases and their live prescriptions (``phase_list`` set by the view)."""
+
+    phases = PlanPhaseSerializer(many=True, read_only=True, source="phase_list")
+    disclaimer = serializers.SerializerMethodField()
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "phases", "disclaimer"]
+        read_only_fields = fields
+
+    def get_disclaimer(self, plan: Plan) -> str:
+        """Shown with every plan a patient sees."""
+        return str(DISCLAIMER)
+
+
+class PlanCreateSerializer(serializers.Serializer[Any]):
+    patient = serializers.IntegerField(min_value=1, help_text="The patient's id.")
+    protocol = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="Copy this protocol template; empty for a blank plan.",
+    )
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PlanVersionSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="The plan's ``version`` the change was made against: an edit made meanwhile "
+        "gives 400 instead of being overwritten. Empty to skip the check.",
+    )
+
+
+class PlanUpdateSerializer(PlanVersionSerializer):
+    name = serializers.CharField(max_length=200)
+
+
+# --- Today ---------------------------------------------------------------------------------
+
+
+class PlanBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Plan]):
+    class Meta:
+        model = Plan
+        fields = ["id", "name", "status", "anchor_date", "version"]
+        read_only_fields = fields

@@ -1,0 +1,73 @@
+"""Protocol templates' API bodies."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from rehab.api.serializers.library import ExerciseBriefSerializer
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+
+
+class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
+    class Meta:
+        model = Protocol
+        fields = ["id", "slug", "name", "pathway", "summary", "source", "version", "clinic"]
+        read_only_fields = fields
+
+
+# A protocol item's and a prescription's dose, as the API shows both (``DoseFields``).
+DOSE_FIELDS = [
+    "sets",
+    "reps",
+    "hold_seconds",
+    "times_per_day",
+    "days_per_week",
+    "side",
+    "dose_text",
+    "note",
+]
+
+
+class ProtocolItemSerializer(serializers.ModelSerializer[ProtocolItem]):
+    exercise = ExerciseBriefSerializer(read_only=True)
+    dose_text = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ProtocolItem
+        fields = ["id", "order", "exercise", *DOSE_FIELDS]
+        read_only_fields = fields
+
+
+PHASE_FIELDS = [
+    "id",
+    "order",
+    "name",
+    "start_week",
+    "end_week",
+    "goals",
+    "precautions",
+    "weight_bearing",
+    "boot",
+    "wedges",
+    "exit_criteria",
+]
+
+
+class ProtocolPhaseSerializer(serializers.ModelSerializer[ProtocolPhase]):
+    exit_criteria = serializers.ListField(
+        child=serializers.CharField(), source="exit_criteria_list", read_only=True
+    )
+    items = ProtocolItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProtocolPhase
+        fields = [*PHASE_FIELDS, "items"]
+        read_only_fields = fields
+
+
+class ProtocolDetailSerializer(ProtocolSerializer):
+    phases = ProtocolPhaseSerializer(many=True, read_only=True)
+
+    class Meta(ProtocolSerializer.Meta):
+        fields = [*ProtocolSerializer.Meta.fields, "phases"]
+        read_only_fields = fields

@@ -1,0 +1,1 @@
+"""The rehab API's resources by sub-domain."""

@@ -1,0 +1,81 @@
+"""The exercise library's API: read by clinicians, written by staff."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from clinic.api.viewsets import LIST, READ, WRITE, RoleViewSet
+from rehab.access import (
+    exercises_for,
+)
+from rehab.api.filters import library as library_filters
+from rehab.api.permissions import LibraryPermission
+from rehab.api.serializers import library as library_serializers
+from rehab.models.library import Exercise
+from rehab.services import library as library_services
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the exercise library",
+        description="The shared library and your clinic's own exercises. Staff see all.",
+        responses={200: library_serializers.ExerciseSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get one exercise", responses={200: library_serializers.ExerciseSerializer, **READ}
+    ),
+    create=extend_schema(
+        summary="Add an exercise to the library (staff)",
+        request=library_serializers.ExerciseSerializer,
+        responses={201: library_serializers.ExerciseSerializer, **WRITE},
+    ),
+    update=extend_schema(
+        summary="Replace an exercise (staff)",
+        request=library_serializers.ExerciseSerializer,
+        responses={200: library_serializers.ExerciseSerializer, **WRITE},
+    ),
+    partial_update=extend_schema(
+        summary="Change an exercise (staff)",
+        request=library_serializers.ExerciseSerializer,
+        responses={200: library_serializers.ExerciseSerializer, **WRITE},
+    ),
+    destroy=extend_schema(
+        summary="Delete an exercise no protocol or plan uses (staff)",
+        responses={204: None, **WRITE},
+    ),
+)
+class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = library_serializers.ExerciseSerializer
+    filterset_class = library_filters.ExerciseFilter
+    default_roles = (LibraryPermission,)
+
+    def get_queryset(self) -> QuerySet[Exercise]:
+        return (
+            exercises_for(self.request.user)
+            .prefetch_related("equipment")
+            .order_by("category", "name", "pk")
+        )
+
+    def create(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        exercise = library_services.exercise_create(**serializer.validated_data)
+        return Response(self.get_serializer(exercise).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: int | None = None, partial: bool = False) -> Response:
+        exercise = self.get_object()
+        serializer = self.get_serializer(exercise, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        exercise = library_services.exercise_update(exercise=exercise, **serializer.validated_data)
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def partial_update(self, request: Request, pk: int | None = None) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def destroy(self, request: Request, pk: int | None = None) -> Response:
+        library_services.exercise_delete(exercise=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,310 @@
+"""The logbook's API: the patient's today, exercise logs, check-ins, ATRS, measurements and
+alerts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, cast
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.api.permissions import IsClinician, IsPatient
+from clinic.api.viewsets import (
+    LIST,
+    READ,
+    WRITE,
+    RoleViewSet,
+    reachable_patient,
+    request_patient,
+    request_user,
+)
+from core.api.pagination import LogCursorPagination
+from core.api.schema import errors
+from rehab import pagecache
+from rehab.access import (
+    alerts_for,
+    atrs_for,
+    checkins_for,
+    get_log_for_patient,
+    logs_for,
+    measurements_for,
+)
+from rehab.api.filters import logbook as logbook_filters
+from rehab.api.serializers import logbook as logbook_serializers
+from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.selectors import today as today_selectors
+from rehab.services import logbook as logbook_services
+from rehab.services import outcomes as outcome_services
+
+
+class MeTodayView(APIView):
+    permission_classes = [IsAuthenticated, IsPatient]
+
+    @extend_schema(
+        summary="Today: your exercises for today and what you have logged",
+        responses={200: logbook_serializers.TodaySerializer, **errors(401, 403)},
+        tags=["me"],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        patient = request_patient(request)
+        day = patient.local_today()
+
+        def data() -> Any:
+            today = today_selectors.today_for_patient(patient, day=day)
+            return logbook_serializers.TodaySerializer(today, context={"request": request}).data
+
+        renderer = request.accepted_renderer
+        if renderer.format != "json":  # the browsable API: not cached
+            return Response(data())
+        return pagecache.respond(
+            cast("HttpRequest", request),
+            page="api-today",
+            patient_ids=[patient.pk],
+            vary=[day.isoformat(), request.accepted_media_type],
+            render=lambda: HttpResponse(
+                renderer.render(data(), request.accepted_media_type, self.get_renderer_context()),
+                content_type=renderer.media_type,  # JSON: no charset parameter, as DRF sends it
+            ),
+        )
+
+
+# --- Exercise logs ---------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List exercise logs (yours, or your clinic's)",
+        description="Newest first, paged by cursor. Clinicians narrow with `?patient=`.",
+        responses={200: logbook_serializers.ExerciseLogSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get one exercise log",
+        responses={200: logbook_serializers.ExerciseLogSerializer, **READ},
+    ),
+    create=extend_schema(
+        summary="Log an exercise done (patients)",
+        description=(
+            "Idempotent by `client_uuid`: the first request makes the entry (201); a retry with "
+            "the same id answers the stored entry (200), never a second one. A prescription "
+            "outside your active plan is a 400 on `prescription`. Pain of 7 or more alerts "
+            "the clinic."
+        ),
+        request=logbook_serializers.ExerciseLogCreateSerializer,
+        responses={
+            201: logbook_serializers.ExerciseLogSerializer,
+            200: logbook_serializers.ExerciseLogSerializer,
+            **WRITE,
+        },
+    ),
+    partial_update=extend_schema(
+        summary="Correct today's log (patients, same day only)",
+        request=logbook_serializers.ExerciseLogUpdateSerializer,
+        responses={200: logbook_serializers.ExerciseLogSerializer, **WRITE},
+    ),
+    destroy=extend_schema(
+        summary="Undo today's log (patients, same day only)",
+        responses={204: None, **WRITE},
+    ),
+)
+class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = logbook_serializers.ExerciseLogSerializer
+    filterset_class = logbook_filters.ExerciseLogFilter
+    pagination_class = LogCursorPagination
+    roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {
+        "create": (IsPatient,),
+        "partial_update": (IsPatient,),
+        "destroy": (IsPatient,),
+    }
+
+    def get_queryset(self) -> QuerySet[ExerciseLog]:
+        return logs_for(self.request.user).select_related("prescription__exercise")
+
+    def create(self, request: Request) -> Response:
+        patient = request_patient(request)
+        data = logbook_serializers.ExerciseLogCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        prescription = today_selectors.prescription_to_log(patient, values.pop("prescription"))
+        if prescription is None:
+            raise serializers.ValidationError(
+                {"prescription": [_("This exercise is not part of your active plan.")]}
+            )
+        log, created = logbook_services.log_record(
+            patient=patient, prescription=prescription, **values
+        )
+        return self.created_or_found(log, created)
+
+    def partial_update(self, request: Request, pk: int | None = None) -> Response:
+        log = get_log_for_patient(request.user, pk or 0)
+        data = logbook_serializers.ExerciseLogUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        logbook_services.log_update(log=log, **data.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
+
+    def destroy(self, request: Request, pk: int | None = None) -> Response:
+        logbook_services.log_undo(log=get_log_for_patient(request.user, pk or 0))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Check-ins, ATRS, measurements -----------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List daily check-ins (yours, or your clinic's)",
+        responses={200: logbook_serializers.CheckInSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get one check-in", responses={200: logbook_serializers.CheckInSerializer, **READ}
+    ),
+    create=extend_schema(
+        summary="Check in for the day (patients)",
+        description=(
+            "One check-in a day: a second one the same day updates it (200). Idempotent by "
+            "`client_uuid`. Each red flag answered yes alerts the clinic and comes back in "
+            "`advice` with what to do now; so does pain at rest of 7 or more."
+        ),
+        request=logbook_serializers.CheckInCreateSerializer,
+        responses={
+            201: logbook_serializers.CheckInSerializer,
+            200: logbook_serializers.CheckInSerializer,
+            **WRITE,
+        },
+    ),
+)
+class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = logbook_serializers.CheckInSerializer
+    filterset_class = logbook_filters.CheckInFilter
+    roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {"create": (IsPatient,)}
+
+    def get_queryset(self) -> QuerySet[CheckIn]:
+        return checkins_for(self.request.user).order_by("-date", "-pk")
+
+    def create(self, request: Request) -> Response:
+        patient = request_patient(request)
+        data = logbook_serializers.CheckInCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin, created = logbook_services.checkin_record(patient=patient, **data.validated_data)
+        return self.created_or_found(checkin, created)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List ATRS questionnaires (yours, or your clinic's)",
+        responses={200: logbook_serializers.AtrsSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get one ATRS questionnaire",
+        responses={200: logbook_serializers.AtrsSerializer, **READ},
+    ),
+    create=extend_schema(
+        summary="Answer the ATRS questionnaire (patients)",
+        description="Ten answers 0–10; the total (0–100) is computed by the server. "
+        "Idempotent by `client_uuid`.",
+        request=logbook_serializers.AtrsCreateSerializer,
+        responses={
+            201: logbook_serializers.AtrsSerializer,
+            200: logbook_serializers.AtrsSerializer,
+            **WRITE,
+        },
+    ),
+)
+class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = logbook_serializers.AtrsSerializer
+    filterset_class = logbook_filters.AtrsFilter
+    roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {"create": (IsPatient,)}
+
+    def get_queryset(self) -> QuerySet[AtrsResponse]:
+        return atrs_for(self.request.user).order_by("-date", "-created_at", "-pk")
+
+    def create(self, request: Request) -> Response:
+        patient = request_patient(request)
+        data = logbook_serializers.AtrsCreateSerializer(
+            data=request.data, context={"patient": patient}
+        )
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        items = {name: values.pop(name) for name in AtrsResponse.ITEM_FIELDS}
+        response, created = logbook_services.atrs_record(patient=patient, items=items, **values)
+        return self.created_or_found(response, created)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List heel-rise and calf measurements (yours, or your clinic's)",
+        responses={200: logbook_serializers.MeasurementSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get one measurement",
+        responses={200: logbook_serializers.MeasurementSerializer, **READ},
+    ),
+    create=extend_schema(
+        summary="Record a measurement (clinicians)",
+        description="Idempotent by `client_uuid`.",
+        request=logbook_serializers.MeasurementCreateSerializer,
+        responses={
+            201: logbook_serializers.MeasurementSerializer,
+            200: logbook_serializers.MeasurementSerializer,
+            **WRITE,
+        },
+    ),
+)
+class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = logbook_serializers.MeasurementSerializer
+    filterset_class = logbook_filters.MeasurementFilter
+    roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {"create": (IsClinician,)}
+
+    def get_queryset(self) -> QuerySet[Measurement]:
+        return measurements_for(self.request.user).order_by("-date", "-created_at", "-pk")
+
+    def create(self, request: Request) -> Response:
+        data = logbook_serializers.MeasurementCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        patient = reachable_patient(request, values.pop("patient"), field="patient")
+        measurement, created = outcome_services.measurement_record(
+            patient=patient, recorded_by=request_user(request), **values
+        )
+        return self.created_or_found(measurement, created)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your clinic's alerts",
+        description="Red flags and pain of 7 or more; newest first. `?open=true` for the "
+        "unacknowledged ones.",
+        responses={200: logbook_serializers.AlertSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get one alert", responses={200: logbook_serializers.AlertSerializer, **READ}
+    ),
+    acknowledge=extend_schema(
+        summary="Acknowledge an alert",
+        request=None,
+        responses={200: logbook_serializers.AlertSerializer, **READ},
+    ),
+)
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
+    serializer_class = logbook_serializers.AlertSerializer
+    filterset_class = logbook_filters.AlertFilter
+    default_roles = (IsClinician,)
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        return alerts_for(self.request.user).order_by("-created_at", "-pk")
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: int | None = None) -> Response:
+        alert = logbook_services.alert_acknowledge(
+            alert=self.get_object(), by=request_user(request)
+        )
+        return Response(self.get_serializer(alert).data)

@@ -1,0 +1,172 @@
+"""Plans' API: the clinic's plans, and the patient's own."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.api.permissions import IsClinician, IsClinicianOrPatient, IsPatient
+from clinic.api.viewsets import (
+    LIST,
+    READ,
+    WRITE,
+    RoleViewSet,
+    reachable_patient,
+    request_patient,
+    request_user,
+)
+from core.api.schema import ErrorSerializer, errors
+from rehab.access import (
+    plans_for,
+    protocols_for,
+)
+from rehab.api.filters import plans as plan_filters
+from rehab.api.serializers import plans as plan_serializers
+from rehab.models.plans import Plan
+from rehab.selectors import progress as progress_selectors
+from rehab.selectors import today as today_selectors
+from rehab.services import builder as builder_services
+from rehab.services import plans as plan_services
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List your clinic's plans",
+        responses={200: plan_serializers.PlanSerializer(many=True), **LIST},
+    ),
+    retrieve=extend_schema(
+        summary="Get a plan with its phases and prescriptions",
+        description="Clinicians: any of the clinic's plans. Patients: their own, not drafts.",
+        responses={200: plan_serializers.PlanDetailSerializer, **READ},
+    ),
+    create=extend_schema(
+        summary="Create a draft plan from a protocol template or blank",
+        request=plan_serializers.PlanCreateSerializer,
+        responses={201: plan_serializers.PlanDetailSerializer, **WRITE},
+    ),
+    partial_update=extend_schema(
+        summary="Rename a plan",
+        request=plan_serializers.PlanUpdateSerializer,
+        responses={200: plan_serializers.PlanDetailSerializer, **WRITE},
+    ),
+    activate=extend_schema(
+        summary="Activate a draft plan (from the phase for today's week)",
+        request=plan_serializers.PlanVersionSerializer,
+        responses={200: plan_serializers.PlanDetailSerializer, **WRITE},
+    ),
+    advance=extend_schema(
+        summary="Move an active plan to its next phase from today",
+        request=plan_serializers.PlanVersionSerializer,
+        responses={200: plan_serializers.PlanDetailSerializer, **WRITE},
+    ),
+)
+class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
+    serializer_class = plan_serializers.PlanSerializer
+    filterset_class = plan_filters.PlanFilter
+    default_roles = (IsClinician,)
+    roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {
+        "retrieve": (IsClinicianOrPatient,)
+    }
+
+    def get_queryset(self) -> QuerySet[Plan]:
+        return plans_for(self.request.user).order_by("-created_at", "-pk")
+
+    def _detail(self, plan: Plan, *, code: int = status.HTTP_200_OK) -> Response:
+        plan = self.get_queryset().select_related("current_phase").get(pk=plan.pk)
+        plan.phase_list = progress_selectors.plan_phases(plan)  # type: ignore[attr-defined]
+        return Response(
+            plan_serializers.PlanDetailSerializer(plan, context=self.get_serializer_context()).data,
+            status=code,
+        )
+
+    def retrieve(self, request: Request, pk: int | None = None) -> Response:
+        return self._detail(self.get_object())
+
+    def create(self, request: Request) -> Response:
+        data = plan_serializers.PlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        patient = reachable_patient(request, values["patient"], field="patient")
+        if values.get("protocol") is None:
+            plan = plan_services.plan_create_blank(
+                patient=patient, created_by=request_user(request), name=values["name"]
+            )
+        else:
+            protocol = protocols_for(request.user).filter(pk=values["protocol"]).first()
+            if protocol is None:
+                raise serializers.ValidationError({"protocol": [_("No such protocol.")]})
+            plan = plan_services.plan_from_protocol(
+                patient=patient,
+                protocol=protocol,
+                created_by=request_user(request),
+                name=values["name"],
+            )
+        return self._detail(plan, code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: int | None = None) -> Response:
+        plan = self.get_object()
+        data = plan_serializers.PlanUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "name" in data.validated_data:
+            plan = builder_services.plan_rename(
+                plan=plan,
+                name=data.validated_data["name"],
+                expected_version=data.validated_data.get("version"),
+            )
+        return self._detail(plan)
+
+    def _version(self, request: Request) -> int | None:
+        data = plan_serializers.PlanVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version: int | None = data.validated_data.get("version")
+        return version
+
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: int | None = None) -> Response:
+        plan = self.get_object()
+        plan = plan_services.plan_activate(
+            plan=plan, activated_by=request_user(request), expected_version=self._version(request)
+        )
+        return self._detail(plan)
+
+    @action(detail=True, methods=["post"])
+    def advance(self, request: Request, pk: int | None = None) -> Response:
+        plan = self.get_object()
+        plan = plan_services.plan_advance_phase(
+            plan=plan, changed_by=request_user(request), expected_version=self._version(request)
+        )
+        return self._detail(plan)
+
+
+# --- The patient's own plan and today --------------------------------------------------------
+
+
+class MePlanView(APIView):
+    permission_classes = [IsAuthenticated, IsPatient]
+
+    @extend_schema(
+        summary="Your active plan, with its phases and exercises",
+        responses={
+            200: plan_serializers.PlanDetailSerializer,
+            **errors(401, 403),
+            404: OpenApiResponse(ErrorSerializer, description="You have no active plan."),
+        },
+        tags=["me"],
+    )
+    def get(self, request: Request) -> Response:
+        plan = today_selectors.active_plan(request_patient(request))
+        if plan is None:
+            raise exceptions.NotFound(_("You have no active plan yet."))
+        plan.phase_list = progress_selectors.plan_phases(plan)  # type: ignore[attr-defined]
+        return Response(
+            plan_serializers.PlanDetailSerializer(plan, context={"request": request}).data
+        )

@@ -9,6 +9,7 @@ app_name = "rehab"
 urlpatterns = [
     path("clinic/", include("rehab.urls.dashboard")),
     path("clinic/", include("rehab.urls.builder")),
+    path("clinic/", include("rehab.urls.library")),
     path("clinic/", include("rehab.urls.patient_page")),
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),

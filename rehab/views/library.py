@@ -1,0 +1,63 @@
+"""The library browser: the clinic's and the shared exercises, and one exercise's page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from clinic.access import clinician_required
+from clinic.models import User
+from core.users import signed_in_user
+from rehab.access import (
+    exercises_for,
+    get_exercise,
+)
+from rehab.forms.library import LibraryFilterForm
+from rehab.models.library import Equipment
+from rehab.selectors import library as library_selectors
+from rehab.views.builder import LIBRARY_PAGE_SIZE
+
+
+@clinician_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    form = LibraryFilterForm(
+        request.GET, auto_id="library-%s", equipment=list(Equipment.objects.order_by("name"))
+    )
+    exercises = library_selectors.library_search(
+        exercises_for(signed_in_user(request, User)), **form.values()
+    )
+    page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(exercise, library_selectors.default_dose_text(exercise)) for exercise in page]
+    query = urlencode({k: v for k, v in form.values().items() if v})
+    return render(
+        request,
+        "rehab/builder/library.html",
+        {"form": form, "page": page, "rows": rows, "query": query},
+    )
+
+
+@clinician_required
+@require_GET
+def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exercise = get_exercise(signed_in_user(request, User), pk)
+    return render(
+        request,
+        "rehab/builder/library_detail.html",
+        {
+            "exercise": exercise,
+            "equipment": list(exercise.equipment.all()),
+            "dose_text": library_selectors.default_dose_text(exercise),
+            "progresses_to": (
+                exercises_for(signed_in_user(request, User))
+                .filter(pk=exercise.progresses_to_id)
+                .first()
+                if exercise.progresses_to_id
+                else None
+            ),
+        },
+    )

@@ -1,0 +1,219 @@
+"""Editing a plan's phases and their prescriptions in the builder (htmx fragments, or the
+whole page without JavaScript).
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinic.access import clinician_required
+from clinic.models import User
+from core.users import signed_in_user
+from rehab import guardrails
+from rehab.access import (
+    exercises_for,
+    get_phase_for_clinician,
+    get_plan_for_clinician,
+    get_prescription_for_clinician,
+)
+from rehab.forms.builder import (
+    DirectionForm,
+    DoseForm,
+    PhaseForm,
+    PrescriptionAddForm,
+    PrescriptionMovePhaseForm,
+    VersionForm,
+)
+from rehab.models.plans import PlanPhase
+from rehab.services import builder as builder_services
+from rehab.views.builder import HtmxHttpRequest, _edit
+
+
+@clinician_required
+@require_POST
+def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    form = PhaseForm(request.POST, prefix="new-phase", instance=PlanPhase(plan=plan), plan=plan)
+    return _edit(
+        request,
+        plan,
+        form=form,
+        key="new-phase",
+        action=lambda data: builder_services.phase_add(
+            plan=plan, **form.phase_values(), expected_version=data["version"]
+        ),
+        success=_("Phase added."),
+    )
+
+
+@clinician_required
+@require_POST
+def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
+    plan = phase.plan
+    key = f"phase-{phase.pk}"
+    live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
+    form = PhaseForm(request.POST, prefix=key, instance=phase, plan=plan, prescriptions=live)
+    return _edit(
+        request,
+        plan,
+        form=form,
+        key=key,
+        action=lambda data: builder_services.phase_update(
+            phase=phase,
+            **form.phase_values(),
+            guardrail_reasons=form.guardrail_reasons(),
+            expected_version=data["version"],
+        ),
+        success=_("Phase saved."),
+        anchor=key,
+    )
+
+
+@clinician_required
+@require_POST
+def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
+    return _edit(
+        request,
+        phase.plan,
+        form=VersionForm(request.POST),
+        action=lambda data: builder_services.phase_remove(
+            phase=phase, expected_version=data["version"]
+        ),
+        success=_("Phase removed."),
+    )
+
+
+@clinician_required
+@require_POST
+def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
+    return _edit(
+        request,
+        phase.plan,
+        form=DirectionForm(request.POST),
+        action=lambda data: builder_services.phase_move(
+            phase=phase, direction=data["direction"], expected_version=data["version"]
+        ),
+        success=_("Phase moved."),
+        anchor=f"phase-{phase.pk}",
+    )
+
+
+@clinician_required
+@require_POST
+def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    phases = list(plan.phases.order_by("order", "pk"))
+    for phase in phases:
+        phase.plan = plan
+    form = PrescriptionAddForm(
+        request.POST,
+        auto_id="add-%s",
+        exercises=exercises_for(signed_in_user(request, User)),
+        phases=phases,
+    )
+    search = {
+        "q": request.POST.get("q", "")[:100],
+        "category": request.POST.get("category", "")[:20],
+    }
+    return _edit(
+        request,
+        plan,
+        form=form,
+        key="add",
+        action=lambda data: builder_services.prescription_add(
+            phase=data["phase"],
+            exercise=data["exercise"],
+            guardrail_reason=data["guardrail_reason"],
+            expected_version=data["version"],
+        ),
+        success=_("Exercise added."),
+        anchor="library",
+        search=search,
+    )
+
+
+@clinician_required
+@require_POST
+def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    plan = rx.phase.plan
+    key = f"rx-{rx.pk}"
+    warning = guardrails.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
+    form = DoseForm(request.POST, prefix=key, instance=rx, warning=warning)
+    return _edit(
+        request,
+        plan,
+        form=form,
+        key=key,
+        action=lambda data: builder_services.prescription_update(
+            prescription=rx, **form.dose_values(), expected_version=data["version"]
+        ),
+        success=_("Dose saved."),
+        anchor=key,
+    )
+
+
+@clinician_required
+@require_POST
+def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    return _edit(
+        request,
+        rx.phase.plan,
+        form=VersionForm(request.POST),
+        action=lambda data: builder_services.prescription_remove(
+            prescription=rx, expected_version=data["version"]
+        ),
+        success=lambda deleted: (
+            _("Exercise removed.")
+            if deleted
+            else _("Exercise retired: the patient no longer sees it; their logs are kept.")
+        ),
+        anchor=f"phase-{rx.phase_id}",
+    )
+
+
+@clinician_required
+@require_POST
+def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    return _edit(
+        request,
+        rx.phase.plan,
+        form=DirectionForm(request.POST),
+        action=lambda data: builder_services.prescription_move(
+            prescription=rx, direction=data["direction"], expected_version=data["version"]
+        ),
+        success=_("Exercise moved."),
+        anchor=f"rx-{rx.pk}",
+    )
+
+
+@clinician_required
+@require_POST
+def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    plan = rx.phase.plan
+    phases = list(plan.phases.order_by("order", "pk"))
+    for phase in phases:
+        phase.plan = plan
+    key = f"rxmove-{rx.pk}"
+    form = PrescriptionMovePhaseForm(request.POST, prefix=key, phases=phases)
+    return _edit(
+        request,
+        plan,
+        form=form,
+        key=key,
+        action=lambda data: builder_services.prescription_move_to_phase(
+            prescription=rx,
+            phase=data["phase"],
+            guardrail_reason=data["guardrail_reason"],
+            expected_version=data["version"],
+        ),
+        success=_("Exercise moved to another phase."),
+    )

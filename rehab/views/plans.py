@@ -1,0 +1,172 @@
+"""A plan's life in the builder: create it, rename it, activate it, move it between phases,
+print its handout.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import clinician_required, get_patient_for_clinician
+from clinic.models import User
+from core.forms import add_service_errors
+from core.redirects import is_safe_redirect
+from core.users import signed_in_user
+from rehab.access import (
+    get_plan_for_clinician,
+    protocols_for,
+)
+from rehab.forms.builder import (
+    PlanCreateForm,
+    PlanRenameForm,
+    VersionForm,
+)
+from rehab.selectors import builder as builder_selectors
+from rehab.services import builder as builder_services
+from rehab.services import plans as plan_services
+from rehab.views.builder import HtmxHttpRequest, _builder_url, _edit
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
+    patient = get_patient_for_clinician(signed_in_user(request, User), patient_pk)
+    protocols = (
+        protocols_for(signed_in_user(request, User))
+        .filter(pathway=patient.pathway)
+        .order_by("name", "version")
+    )
+    form = PlanCreateForm(
+        request.POST or None,
+        protocols=protocols,
+        initial={"template": protocols.first() or ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_services.plan_create(
+                patient=patient,
+                protocol=form.cleaned_data["template"],
+                created_by=signed_in_user(request, User),
+                name=form.cleaned_data["name"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Draft plan created. Adjust it, then activate it for the patient.")
+            )
+            return redirect("rehab:plan_builder", pk=plan.pk)
+    return render(
+        request,
+        "rehab/builder/plan_create.html",
+        {"patient": patient, "form": form, "protocols": protocols},
+    )
+
+
+@clinician_required
+@require_POST
+def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    form = PlanRenameForm(request.POST, prefix="rename")
+    return _edit(
+        request,
+        plan,
+        form=form,
+        key="rename",
+        action=lambda data: builder_services.plan_rename(
+            plan=plan, name=data["name"], expected_version=data["version"]
+        ),
+        success=_("Plan renamed."),
+    )
+
+
+@clinician_required
+@require_POST
+def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    return _edit(
+        request,
+        plan,
+        form=VersionForm(request.POST),
+        action=lambda data: plan_services.plan_activate(
+            plan=plan, activated_by=signed_in_user(request, User), expected_version=data["version"]
+        ),
+        success=_("Plan activated: the patient sees it from today."),
+    )
+
+
+def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpResponse:
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    form = VersionForm(request.POST)
+    change = plan_services.plan_advance_phase if forward else plan_services.plan_previous_phase
+    if form.is_valid():
+        try:
+            plan = change(
+                plan=plan,
+                changed_by=signed_in_user(request, User),
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            phase = plan.current_phase
+            messages.success(
+                request,
+                _("The plan is now in %(phase)s; the patient sees its exercises from today.")
+                % {"phase": phase.name if phase else ""},
+            )
+    else:
+        messages.error(request, _("This page is out of date; reload it and try again."))
+    next_url = request.POST.get("next", "")
+    if is_safe_redirect(request, next_url):
+        return redirect(next_url)
+    return redirect(_builder_url(pk, anchor="progression"))
+
+
+@clinician_required
+@require_POST
+def plan_advance(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _phase_change(request, pk, forward=True)
+
+
+@clinician_required
+@require_POST
+def plan_back(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    return _phase_change(request, pk, forward=False)
+
+
+# --- The printable handout ------------------------------------------------------------------
+
+
+@clinician_required
+@require_GET
+def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    phases = list(plan.phases.order_by("order", "pk"))
+    for each in phases:
+        each.plan = plan
+    by_id = {p.pk: p for p in phases}
+    chosen = request.GET.get("phase")
+    if chosen:
+        phase = by_id.get(int(chosen)) if chosen.isdigit() else None
+        if phase is None:
+            raise Http404
+    else:
+        phase = by_id.get(plan.current_phase_id or 0) or (phases[0] if phases else None)
+    return render(
+        request,
+        "rehab/builder/handout.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "clinic": plan.patient.clinic,
+            "phases": phases,
+            "phase": phase,
+            "items": builder_selectors.handout_items(phase) if phase else [],
+        },
+    )

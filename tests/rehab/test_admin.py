@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import User
-from rehab.admin import ExerciseLogAdmin
+from rehab.admin.logbook import ExerciseLogAdmin
 from rehab.forms.library import LinesField, lines_to_list
 from rehab.models import (
     Alert,

@@ -1,0 +1,186 @@
+"""The exercise library in the admin: site staff edit the shared library."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from clinic.models import Clinic
+from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
+from rehab.forms.library import ExerciseAdminForm
+from rehab.models.library import Equipment, Exercise
+
+
+def _as_list(value: Any) -> list[str]:
+    """A stored JSON list of strings (tolerating a bare string or junk from a bad import)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    return [str(item).strip() for item in value if str(item).strip()]
+
+
+def _escaped_list(tag: str, items: list[str]) -> SafeString:
+    return format_html(
+        "<{tag}>{items}</{tag}>",
+        tag=tag,
+        items=format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+    )
+
+
+# --- the library --------------------------------------------------------------------------
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(SlugLockedAfterCreateAdmin):
+    list_display = ("name", "slug", "exercise_count")
+    search_fields = ("name", "slug")
+    ordering = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Equipment]:
+        return super().get_queryset(request).annotate(exercise_count=Count("exercises"))
+
+    @admin.display(description=_("exercises"), ordering="exercise_count")
+    def exercise_count(self, obj: Equipment) -> int:
+        return obj.exercise_count  # type: ignore[attr-defined]
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(SlugLockedAfterCreateAdmin):
+    form = ExerciseAdminForm
+    list_display = (
+        "name",
+        "category",
+        "from_video",
+        "earliest_week_operative",
+        "earliest_week_non_operative",
+        "is_published",
+        "clinic_or_shared",
+        "progresses_to",
+    )
+    list_display_links = ("name",)
+    list_editable = ("is_published",)
+    list_select_related = ("clinic", "progresses_to")
+    list_filter = (
+        "category",
+        "equipment",
+        "is_published",
+        ("clinic", SharedOrClinicFilter),
+        "from_video",
+    )
+    search_fields = ("name", "summary", "slug", "source")
+    ordering = ("category", "name")
+    # A plain labelled select: select2's combobox has no accessible name (axe), and the
+    # library is small enough to list.
+    readonly_fields = ("instructions_preview", "created_at", "updated_at")
+    actions = ("publish", "unpublish")
+    save_on_top = True
+    list_per_page = 50
+    fieldsets = (
+        (
+            _("Basics"),
+            {"fields": ("name", "slug", "category", "clinic", "equipment", "progresses_to")},
+        ),
+        (
+            _("Instructions"),
+            {
+                "fields": ("summary", "steps", "cues", "safety_notes", "instructions_preview"),
+                "description": _(
+                    "What the patient reads. Write one step, cue or safety note per line; "
+                    "the preview shows the saved version."
+                ),
+            },
+        ),
+        (
+            _("Default dose"),
+            {
+                "fields": (
+                    ("default_sets", "default_reps", "default_hold_seconds"),
+                    ("default_times_per_day", "default_days_per_week"),
+                    "side",
+                ),
+                "description": _(
+                    "Copied into a plan when the exercise is added; the clinician can change it. "
+                    "Give repetitions, a hold time, or both."
+                ),
+            },
+        ),
+        (
+            _("Video and image"),
+            {"fields": ("video_url", "video_start_seconds", "image", "from_video")},
+        ),
+        (
+            _("Guardrail"),
+            {
+                "fields": (
+                    ("earliest_week_operative", "earliest_week_non_operative"),
+                    "earliest_week_reason",
+                    "earliest_week_source",
+                ),
+                "description": _(
+                    "The earliest safe week, counted from surgery (operative) or from the injury "
+                    "(non-operative). Placing the exercise earlier in a plan shows a warning."
+                ),
+            },
+        ),
+        (
+            _("Source and publishing"),
+            {"fields": ("source", "is_published", "created_at", "updated_at")},
+        ),
+    )
+
+    @admin.display(description=_("clinic"), ordering="clinic__name")
+    def clinic_or_shared(self, obj: Exercise) -> Clinic | Promise:
+        return obj.clinic or _("Shared library")
+
+    @admin.display(description=_("preview"))
+    def instructions_preview(self, obj: Exercise) -> SafeString | Promise:
+        """The saved instructions as the patient reads them; every user string is escaped."""
+        if obj.pk is None:
+            return _("Save the exercise to see a preview of its instructions here.")
+        sections: list[SafeString] = []
+        if obj.summary:
+            sections.append(format_html("<p>{}</p>", obj.summary))
+        for title, tag, items in (
+            (_("Steps"), "ol", _as_list(obj.steps)),
+            (_("Cues"), "ul", _as_list(obj.cues)),
+            (_("Safety"), "ul", _as_list(obj.safety_notes)),
+        ):
+            if items:
+                sections.append(
+                    format_html("<strong>{}</strong>{}", title, _escaped_list(tag, items))
+                )
+        if not sections:
+            return _("Nothing to preview yet.")
+        return format_html(
+            '<div class="exercise-preview">{}</div>',
+            format_html_join("", "{}", ((section,) for section in sections)),
+        )
+
+    @admin.action(description=_("Publish the selected exercises"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
+        count = queryset.update(is_published=True)
+        self.message_user(
+            request,
+            ngettext("%(count)d exercise published.", "%(count)d exercises published.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish the selected exercises"), permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
+        count = queryset.update(is_published=False)
+        self.message_user(
+            request,
+            ngettext("%(count)d exercise unpublished.", "%(count)d exercises unpublished.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

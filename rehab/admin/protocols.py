@@ -1,0 +1,175 @@
+"""Protocol templates in the admin: their phases and items."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from clinic.models import Clinic
+from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+
+
+class SharedTemplateFilter(SharedOrClinicFilter):
+    shared_label = _("Shared template")
+
+
+# --- protocol templates -------------------------------------------------------------------
+
+
+class ProtocolPhaseInline(admin.TabularInline):
+    model = ProtocolPhase
+    fields = (
+        "order",
+        "name",
+        "start_week",
+        "end_week",
+        "weight_bearing",
+        "boot",
+        "wedges",
+        "items_link",
+    )
+    readonly_fields = ("items_link",)
+    ordering = ("order",)
+    extra = 1
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProtocolPhase]:
+        # The formset does not attach the parent to each row; the row's label needs it.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("protocol")
+            .annotate(item_count=Count("items"))
+        )
+
+    @admin.display(description=_("exercises, goals and exit criteria"))
+    def items_link(self, obj: ProtocolPhase) -> SafeString | Promise:
+        if obj.pk is None:
+            return _("Save the phase first, then add its exercises.")
+        count = getattr(obj, "item_count", None)
+        if count is None:
+            count = obj.items.count()
+        label = ngettext("Edit %(count)d exercise", "Edit %(count)d exercises", count) % {
+            "count": count
+        }
+        url = reverse("admin:rehab_protocolphase_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, label)
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(SlugLockedAfterCreateAdmin):
+    list_display = (
+        "name",
+        "pathway",
+        "version",
+        "is_published",
+        "clinic_or_shared",
+        "phase_count",
+    )
+    list_select_related = ("clinic",)
+    list_filter = ("pathway", "is_published", ("clinic", SharedTemplateFilter))
+    search_fields = ("name", "slug", "summary", "source")
+    ordering = ("pathway", "name")
+    readonly_fields = ("updated_at",)
+    inlines = (ProtocolPhaseInline,)
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "pathway", "version", "clinic")}),
+        (_("Description"), {"fields": ("summary", "source")}),
+        (_("Publishing"), {"fields": ("is_published", "updated_at")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Protocol]:
+        return super().get_queryset(request).annotate(phase_count=Count("phases"))
+
+    @admin.display(description=_("phases"), ordering="phase_count")
+    def phase_count(self, obj: Protocol) -> int:
+        return obj.phase_count  # type: ignore[attr-defined]
+
+    @admin.display(description=_("clinic"), ordering="clinic__name")
+    def clinic_or_shared(self, obj: Protocol) -> Clinic | Promise:
+        return obj.clinic or _("Shared template")
+
+
+class ProtocolItemInline(admin.TabularInline):
+    model = ProtocolItem
+    fields = (
+        "order",
+        "exercise",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "times_per_day",
+        "days_per_week",
+        "side",
+        "note",
+        "guardrail",
+    )
+    readonly_fields = ("guardrail",)
+    autocomplete_fields = ("exercise",)
+    ordering = ("order",)
+    extra = 1
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProtocolItem]:
+        # The row label shows the exercise; the guardrail needs the phase and its pathway.
+        return super().get_queryset(request).select_related("exercise", "phase__protocol")
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "note":
+            kwargs["widget"] = AdminTextareaWidget(attrs={"rows": 2, "cols": 30})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("guardrail"))
+    def guardrail(self, obj: ProtocolItem) -> str:
+        """A warning when the phase starts before the exercise's earliest safe week."""
+        if obj.pk is None or obj.exercise_id is None:
+            return ""
+        earliest = obj.exercise.earliest_week_for(obj.phase.protocol.pathway)
+        if earliest > obj.phase.start_week:
+            return str(
+                _("Before its earliest safe week (%(week)s) for this pathway.") % {"week": earliest}
+            )
+        return ""
+
+
+@admin.register(ProtocolPhase)
+class ProtocolPhaseAdmin(admin.ModelAdmin):
+    list_display = ("protocol", "order", "name", "start_week", "end_week", "item_count")
+    list_display_links = ("name",)
+    list_select_related = ("protocol",)
+    list_filter = ("protocol", "protocol__pathway")
+    search_fields = ("name", "protocol__name")
+    ordering = ("protocol__pathway", "protocol__name", "order")
+    inlines = (ProtocolItemInline,)
+    save_on_top = True
+    fieldsets = (
+        (None, {"fields": ("protocol", "order", "name", ("start_week", "end_week"))}),
+        (
+            _("Precautions"),
+            {"fields": ("weight_bearing", "boot", "wedges", "precautions")},
+        ),
+        (_("Goals and exit criteria"), {"fields": ("goals", "exit_criteria")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProtocolPhase]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("protocol")
+            .annotate(item_count=Count("items"))
+        )
+
+    @admin.display(description=_("exercises"), ordering="item_count")
+    def item_count(self, obj: ProtocolPhase) -> int:
+        return obj.item_count  # type: ignore[attr-defined]

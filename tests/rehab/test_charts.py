@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from rehab import charts
+from rehab import charts, svg
 from rehab.models import AtrsResponse, Measurement
 from rehab.selectors import PainPoint
 
@@ -19,7 +19,7 @@ def _atrs(day: dt.date, total: int) -> AtrsResponse:
     return AtrsResponse(date=day, total=total)
 
 
-def _html(chart: charts.Chart) -> str:
+def _html(chart: svg.Chart) -> str:
     return chart.__html__()
 
 
@@ -115,9 +115,9 @@ def test_lsi_and_calf_charts_from_measurements() -> None:
 
 
 def test_text_is_escaped() -> None:
-    chart = charts.line_chart(
+    chart = svg.line_chart(
         title="<b>Pain</b>",
-        series=[charts.Series("<script>x</script>", charts.BLUE, [(D, 1.0)])],
+        series=[svg.Series("<script>x</script>", svg.BLUE, [(D, 1.0)])],
         y_min=0,
         y_max=10,
         y_ticks=[0, 10],
@@ -136,9 +136,9 @@ def test_a_gap_splits_the_line_and_any_length_renders(count: int) -> None:
     points.append((D + dt.timedelta(days=count), None))
     points.append((D + dt.timedelta(days=count + 1), 4.0))
     points.append((D + dt.timedelta(days=count + 2), 5.0))
-    chart = charts.line_chart(
+    chart = svg.line_chart(
         title="T",
-        series=[charts.Series("S", charts.BLUE, points)],
+        series=[svg.Series("S", svg.BLUE, points)],
         y_min=0,
         y_max=10,
         y_ticks=[0, 5, 10],

@@ -59,10 +59,11 @@ e2e: install  ## run only the real-browser tests (Playwright + Debian's Chromium
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 .PHONY: lint
-lint: install  ## ruff, ruff format --check, mypy, djLint, makemigrations --check
+lint: install  ## ruff, ruff format --check, mypy, import-linter, djLint, makemigrations --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/djlint templates --lint
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 

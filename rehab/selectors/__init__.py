@@ -21,6 +21,7 @@ from rehab.selectors.builder import (
     PainDay,
     PlanBuilder,
     ProgressionEvidence,
+    default_dose_text,
     handout_items,
     plan_builder,
     progression_evidence,
@@ -45,7 +46,7 @@ from rehab.selectors.clinician import (
     plans_of_patient,
     recent_messages,
 )
-from rehab.selectors.library import default_dose_text, library_search
+from rehab.selectors.library import library_search
 from rehab.selectors.progress import (
     HistoryDay,
     PainPoint,

@@ -18,6 +18,7 @@ from django.db.models import (
 
 from rehab.guardrails import GuardrailWarning, guardrail_warning
 from rehab.models.alerts import Alert
+from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsResponse, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors.adherence import Adherence, adherence_for_patient
@@ -236,3 +237,15 @@ def handout_items(phase: PlanPhase) -> list[BuilderItem]:
             )
         )
     return items
+
+
+def default_dose_text(exercise: Exercise) -> str:
+    """The exercise's default dose in words, as a prescription would read."""
+    return Prescription(
+        sets=exercise.default_sets,
+        reps=exercise.default_reps,
+        hold_seconds=exercise.default_hold_seconds,
+        times_per_day=exercise.default_times_per_day,
+        days_per_week=exercise.default_days_per_week,
+        side=exercise.side,
+    ).dose_text()

@@ -1,4 +1,4 @@
-"""Reads of the exercise library: search and the default dose in words."""
+"""Reads of the exercise library: search."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.db.models import (
 )
 
 from rehab.models.library import Exercise
-from rehab.models.plans import Prescription
 
 
 def library_search(
@@ -24,15 +23,3 @@ def library_search(
     if equipment:
         exercises = exercises.filter(equipment__slug=equipment)
     return exercises.prefetch_related("equipment").order_by("category", "name", "pk").distinct()
-
-
-def default_dose_text(exercise: Exercise) -> str:
-    """The exercise's default dose in words, as a prescription would read."""
-    return Prescription(
-        sets=exercise.default_sets,
-        reps=exercise.default_reps,
-        hold_seconds=exercise.default_hold_seconds,
-        times_per_day=exercise.default_times_per_day,
-        days_per_week=exercise.default_days_per_week,
-        side=exercise.side,
-    ).dose_text()

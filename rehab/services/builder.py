@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from rehab.guardrails import guardrail_reasons_needed, guardrail_warning
 from rehab.models.library import Exercise
-from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS, _begin_edit, _edits_plan
 
@@ -222,7 +221,7 @@ def phase_remove(*, phase: PlanPhase, expected_version: int | None) -> None:
     deleted), if it is the active plan's current phase, or if it is in the phase history."""
     plan = _begin_edit(phase.plan, expected_version=expected_version)
     phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
-    if ExerciseLog.objects.filter(prescription__phase=phase).exists():
+    if phase.prescriptions.filter(logs__isnull=False).exists():  # logs are the logbook's
         raise ValidationError(
             _(
                 "%(phase)s cannot be removed: the patient has logged some of its exercises. "

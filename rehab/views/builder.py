@@ -156,7 +156,7 @@ def _builder_context(
             LibraryResult(
                 exercise=exercise,
                 earliest_week=exercise.earliest_week_for(plan.pathway),
-                dose_text=library_selectors.default_dose_text(exercise),
+                dose_text=builder_selectors.default_dose_text(exercise),
                 form=PrescriptionAddForm(
                     auto_id=f"add-{exercise.pk}-%s",
                     initial={**version, **search, "exercise": exercise.pk, "phase": default_phase},

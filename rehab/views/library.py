@@ -18,6 +18,7 @@ from rehab.access import (
 )
 from rehab.forms.library import LibraryFilterForm
 from rehab.models.library import Equipment
+from rehab.selectors import builder as builder_selectors
 from rehab.selectors import library as library_selectors
 from rehab.views.builder import LIBRARY_PAGE_SIZE
 
@@ -32,7 +33,7 @@ def library(request: HttpRequest) -> HttpResponse:
         exercises_for(signed_in_user(request, User)), **form.values()
     )
     page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(exercise, library_selectors.default_dose_text(exercise)) for exercise in page]
+    rows = [(exercise, builder_selectors.default_dose_text(exercise)) for exercise in page]
     query = urlencode({k: v for k, v in form.values().items() if v})
     return render(
         request,
@@ -51,7 +52,7 @@ def library_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "exercise": exercise,
             "equipment": list(exercise.equipment.all()),
-            "dose_text": library_selectors.default_dose_text(exercise),
+            "dose_text": builder_selectors.default_dose_text(exercise),
             "progresses_to": (
                 exercises_for(signed_in_user(request, User))
                 .filter(pk=exercise.progresses_to_id)

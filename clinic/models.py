@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -32,6 +33,42 @@ def validate_timezone(value: str) -> None:
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+WEEKDAYS = 7  # opening hours: one entry a weekday, Monday first
+
+
+def default_opening_hours() -> list[list[str] | None]:
+    """Monday to Friday, 08:00 to 18:00."""
+    return [["08:00", "18:00"]] * 5 + [None, None]
+
+
+def validate_opening_hours(value: Any) -> None:
+    """Seven entries, Monday first: ``null`` (closed) or ``["HH:MM", "HH:MM"]``, opening first."""
+    invalid = ValidationError(
+        _("Opening hours need seven days, each closed or open from one time to a later one."),
+        code="invalid_opening_hours",
+    )
+    if not isinstance(value, list) or len(value) != WEEKDAYS:
+        raise invalid
+    for day in value:
+        if day is None:
+            continue
+        if not isinstance(day, list) or len(day) != 2:  # noqa: PLR2004 (opens, closes)
+            raise invalid
+        try:
+            opens, closes = (dt.time.fromisoformat(str(t)) for t in day)
+        except ValueError:
+            raise invalid from None
+        if opens >= closes:
+            raise invalid
+
+
+def validate_email_list(value: Any) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError(_("Enter a list of email addresses."), code="invalid_email_list")
+    for item in value:
+        validate_email(item)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -110,6 +147,39 @@ class Clinic(models.Model):
     email = models.EmailField(_("email"), blank=True)
     address = models.TextField(_("address"), blank=True)
     requires_mfa = models.BooleanField(_("clinicians must use two-factor sign-in"), default=True)
+    # When the clinic is open, who is alerted, and what a patient is told to do meanwhile
+    # (the ``notify`` app reads these).
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
+    opening_hours = models.JSONField(
+        _("opening hours"),
+        default=default_opening_hours,
+        validators=[validate_opening_hours],
+        help_text=_("Seven days, Monday first: closed, or open from one time to a later one."),
+    )
+    out_of_hours_phone = models.CharField(
+        _("out-of-hours phone"),
+        max_length=40,
+        blank=True,
+        help_text=_("Whom patients call when the clinic is closed (e.g. NHS 111)."),
+    )
+    emergency_number = models.CharField(_("emergency number"), max_length=20, default="999")
+    alert_emails = models.JSONField(
+        _("alert contacts"),
+        default=list,
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("Addresses that get every urgent alert, besides the patient's therapist."),
+    )
+    alert_escalation_minutes = models.PositiveIntegerField(
+        _("escalate unacknowledged alerts after (minutes of opening hours)"),
+        default=120,
+        validators=[MinValueValidator(15), MaxValueValidator(7 * 24 * 60)],
+    )
+    message_digest_time = models.TimeField(
+        _("daily digest of unread messages at"), default=dt.time(16, 0)
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "clinic",
     "rehab",
     "audit",
+    "django_tasks_db",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +213,37 @@ else:
     msg = f"EMAIL_BACKEND must be 'console' or 'smtp', not {EMAIL_BACKEND_NAME!r}."
     raise ImproperlyConfigured(msg)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rehab@localhost")
+
+# Background jobs: Django's tasks framework with django-tasks-db's database backend; run
+# `manage.py db_worker` (the worker) and `manage.py run_scheduler` (the scheduler) beside the
+# web server (Procfile; README, "Processes").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Notifications (the notify app; README, "Notifications"). Web push signs with a VAPID key
+# pair from the environment (base64url: the raw private key, the uncompressed public key);
+# `make run` makes development keys once. Without keys, notifications go by email only.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", f"mailto:{DEFAULT_FROM_EMAIL}")
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    msg = "Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither (email only)."
+    raise ImproperlyConfigured(msg)
+NOTIFY_PUSH_TIMEOUT = env_int("PUSH_TIMEOUT_SECONDS", 10, minimum=1)
+# The browsers' push services the server may post to (and their subdomains), over HTTPS.
+NOTIFY_PUSH_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)
+NOTIFY_PUSH_INSECURE_HOSTS: list[str] = []  # hosts allowed over plain HTTP (tests only)
+# Alert kinds that go to the clinic at once and escalate: a red flag, pain >= 7, a plan paused
+# by a red flag. Other kinds wait on the dashboard.
+NOTIFY_URGENT_ALERT_KINDS = ("red_flag", "high_pain", "plan_paused")
 
 # Sessions and cookies. ``clinic.accounts.sessions.SessionLimitsMiddleware`` ends a session after
 # ``idle`` seconds without a request or ``absolute`` seconds after sign-in, whichever is first.

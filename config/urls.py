@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("clinic.urls")),
     path("", include("rehab.urls")),
     path("", include("audit.urls")),
+    path("", include("notify.urls")),
 ]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    """Notifications: alerts to the clinic, reminders and replies to the patient, digests.
+
+    ``notify`` sits above ``clinic`` and ``rehab`` and listens to them (signals); they never
+    import it. Its pages for other apps' templates are template tags (``{% load notify %}``).
+    """
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "notify"
+    verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from notify import receivers  # noqa: PLC0415 (apps are ready only now)
+
+        receivers.connect()

@@ -1,0 +1,144 @@
+"""What each notification says: the email (subject, text, HTML) and the push message.
+
+No health details leave the system: a notification names the patient by first name at most
+and links to the page where a signed-in person reads the rest. Every email carries a
+one-click unsubscribe link. Rendered in the site's language (patients have no language of
+their own yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from clinic.models import Clinic
+from notify import hours, tokens
+from notify.channels import Email
+from notify.models import Notification
+
+TTL_SECONDS = {  # how long a push service keeps a message for a phone that is off
+    Notification.Kind.ALERT: 24 * 60 * 60,
+    Notification.Kind.ESCALATION: 24 * 60 * 60,
+    Notification.Kind.REMINDER: 2 * 60 * 60,
+    Notification.Kind.REPLY: 24 * 60 * 60,
+    Notification.Kind.DIGEST: 12 * 60 * 60,
+}
+
+
+@dataclass(frozen=True)
+class Content:
+    subject: str
+    body: str  # one line: the push message's text
+    path: str  # the page it opens
+    context: dict[str, Any]
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _local(at: dt.datetime, clinic: Clinic) -> dt.datetime:
+    return timezone.localtime(at, hours.tz_of(clinic))
+
+
+def compose(notification: Notification, *, extra: dict[str, Any] | None = None) -> Content:
+    """The words of ``notification`` (``extra``: what the kind needs that the row does not
+    hold, e.g. a digest's first names)."""
+    kind = notification.kind
+    patient = notification.patient
+    first_name = patient.first_name if patient is not None else ""
+    context: dict[str, Any] = {"first_name": first_name, **(extra or {})}
+    if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
+        assert patient is not None
+        assert notification.alert is not None
+        clinic = patient.clinic
+        context["raised_at"] = _local(notification.alert.created_at, clinic)
+        context["minutes"] = clinic.alert_escalation_minutes
+        path = reverse("rehab:patient_detail", args=[patient.pk])
+        if kind == Notification.Kind.ALERT:
+            subject = _("Urgent: %(name)s needs your attention") % {"name": first_name}
+            body = _("An urgent alert for %(name)s. Open it to see what they reported.") % {
+                "name": first_name
+            }
+        else:
+            subject = _("Not yet acknowledged: an urgent alert for %(name)s") % {"name": first_name}
+            body = _("An urgent alert for %(name)s has not been acknowledged.") % {
+                "name": first_name
+            }
+    elif kind == Notification.Kind.REMINDER:
+        path = reverse("rehab:today")
+        subject = _("Your exercises for today")
+        body = _("Your exercises for today are waiting for you.")
+    elif kind == Notification.Kind.REPLY:
+        assert patient is not None
+        context["clinic_name"] = patient.clinic.name
+        path = reverse("rehab:my_messages")
+        subject = _("Your clinic has replied")
+        body = _("%(clinic)s has replied to your message.") % {"clinic": patient.clinic.name}
+    else:  # digest
+        path = reverse("rehab:dashboard")
+        count = len(context.get("first_names", []))
+        subject = _("Unread messages from %(count)s patients") % {"count": count}
+        body = subject
+    return Content(subject=subject, body=body, path=path, context=context)
+
+
+def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
+    kind, user_id = notification.kind, notification.user_id
+    if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
+        if user_id is None:
+            clinic_id = notification.patient.clinic_id if notification.patient else None
+            return tokens.Unsubscribe(
+                topic=tokens.Topic.CONTACT, clinic_id=clinic_id, email=notification.email
+            )
+        return tokens.Unsubscribe(topic=tokens.Topic.ALERTS, user_id=user_id)
+    topic = {
+        Notification.Kind.REMINDER: tokens.Topic.REMINDERS,
+        Notification.Kind.REPLY: tokens.Topic.REPLIES,
+        Notification.Kind.DIGEST: tokens.Topic.DIGEST,
+    }[Notification.Kind(kind)]
+    return tokens.Unsubscribe(topic=topic, user_id=user_id)
+
+
+def email(notification: Notification, content: Content) -> Email:
+    unsubscribe_url = absolute(
+        reverse("notify:unsubscribe", args=[tokens.make(unsubscribe_request(notification))])
+    )
+    context = {
+        **content.context,
+        "site_name": settings.SITE_NAME,
+        "site_url": absolute("/"),
+        "link": absolute(content.path),
+        "unsubscribe_url": unsubscribe_url,
+        "subject": content.subject,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        name = f"notify/emails/{notification.kind}"
+        return Email(
+            to=notification.email,
+            subject=f"{content.subject} – {settings.SITE_NAME}",
+            text=render_to_string(f"{name}.txt", context),
+            html=render_to_string(f"{name}.html", context),
+            unsubscribe_url=unsubscribe_url,
+        )
+
+
+def push_payload(notification: Notification, content: Content) -> dict[str, Any]:
+    """What the service worker (``static/js/sw-push.js``) shows: a title, one line, the page
+    to open on a tap, and a tag so that a newer message of the kind replaces the older one."""
+    tag = notification.kind
+    if notification.alert_id is not None:
+        tag = f"{notification.kind}-{notification.alert_id}"
+    return {
+        "title": content.subject,
+        "body": content.body,
+        "url": content.path,
+        "tag": tag,
+    }

@@ -1,0 +1,149 @@
+"""Sending one claimed notification and recording what became of it.
+
+A delivery job first takes a short lease on the row (an UPDATE that only one job can win),
+so two jobs for one notification send it once. A temporary fault (SMTP down, a push service
+that times out or answers 5xx) leaves it queued with a back-off; after ``MAX_ATTEMPTS`` it is
+"failed". A push subscription the service no longer knows (404, 410) is removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone, translation
+
+from clinic.models import Message, Patient
+from notify import channels, content, planning
+from notify.channels import Outcome, Result
+from notify.models import Channel, Notification, PushSubscription
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=5)  # far longer than a send can take (timeouts of 10 s)
+MAX_ATTEMPTS = 5
+FIRST_BACKOFF = dt.timedelta(seconds=30)
+
+
+def backoff(attempt: int) -> dt.timedelta:
+    """30 s, 2 min, 8 min, 32 min: about three quarters of an hour in all."""
+    return FIRST_BACKOFF * 4 ** (attempt - 1)
+
+
+def _take(pk: int, now: dt.datetime) -> bool:
+    return bool(
+        Notification.objects.filter(pk=pk, state=Notification.State.QUEUED)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
+    )
+
+
+def _not_needed(notification: Notification) -> str:
+    """Why the notification should no longer go out (empty: it should)."""
+    kind, patient = notification.kind, notification.patient
+    if notification.user is not None and not notification.user.is_active:
+        return "recipient inactive"
+    if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
+        alert = notification.alert
+        if alert is None or alert.acknowledged_at is not None:
+            return "alert acknowledged"
+    elif kind == Notification.Kind.REMINDER:
+        assert patient is not None
+        if not planning.exercises_waiting(patient, patient.local_today()):
+            return "exercises done or no longer due"
+    elif kind == Notification.Kind.REPLY:
+        assert patient is not None
+        if (
+            patient.status != Patient.Status.ACTIVE
+            or not Message.objects.filter(
+                patient=patient, from_patient=False, read_at__isnull=True
+            ).exists()
+        ):
+            return "replies read"
+    return ""
+
+
+def _extra(notification: Notification) -> dict[str, Any] | None:
+    if notification.kind != Notification.Kind.DIGEST:
+        return {}
+    clinician = getattr(notification.user, "clinician", None)
+    if clinician is None:
+        return None
+    names = planning.unread_first_names(clinician.clinic)
+    return {"first_names": names} if names else None
+
+
+def _push(notification: Notification, payload: dict[str, Any], ttl: int) -> Result:
+    subscriptions = list(PushSubscription.objects.filter(user=notification.user))
+    if not subscriptions:
+        return Result(Outcome.EXPIRED, "no browser subscribed")
+    results = []
+    for subscription in subscriptions:
+        result = channels.send_push(subscription, payload, ttl=ttl)
+        if result.outcome == Outcome.EXPIRED:
+            subscription.delete()
+        elif result.outcome == Outcome.SENT:
+            PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=timezone.now())
+        results.append(result)
+    for outcome in (Outcome.SENT, Outcome.RETRY, Outcome.FAILED):
+        found = next((r for r in results if r.outcome == outcome), None)
+        if found is not None:
+            return found
+    return results[0]  # every subscription expired
+
+
+def _send(notification: Notification) -> Result | None:
+    """Send it; None when there is nothing to say any more (a digest with no unread)."""
+    extra = _extra(notification)
+    if extra is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        words = content.compose(notification, extra=extra)
+        if notification.channel == Channel.EMAIL:
+            return channels.send_email(content.email(notification, words))
+        return _push(
+            notification,
+            content.push_payload(notification, words),
+            content.TTL_SECONDS[Notification.Kind(notification.kind)],
+        )
+
+
+def _finish(notification: Notification, state: str, error: str, now: dt.datetime) -> None:
+    Notification.objects.filter(pk=notification.pk).update(
+        state=state, error=error[:200], finished_at=now, locked_until=None
+    )
+
+
+def deliver(pk: int) -> dt.datetime | None:
+    """Send notification ``pk`` if it is still queued and nobody else is sending it. Returns
+    when to try again after a temporary fault, else None."""
+    now = timezone.now()
+    if not _take(pk, now):
+        return None
+    notification = Notification.objects.select_related(
+        "user", "patient__clinic", "patient__user", "alert"
+    ).get(pk=pk)
+    reason = _not_needed(notification)
+    result = None if reason else _send(notification)
+    now = timezone.now()
+    if result is None:
+        _finish(notification, Notification.State.CANCELLED, reason or "nothing to say", now)
+        return None
+    if result.outcome == Outcome.SENT:
+        _finish(notification, Notification.State.SENT, "", now)
+    elif result.outcome == Outcome.EXPIRED:
+        _finish(notification, Notification.State.EXPIRED, result.error, now)
+    elif result.outcome == Outcome.FAILED or notification.attempts >= MAX_ATTEMPTS:
+        logger.warning("notification %s failed: %s", pk, result.error)
+        _finish(notification, Notification.State.FAILED, result.error, now)
+    else:
+        retry_at = now + backoff(notification.attempts)
+        Notification.objects.filter(pk=pk).update(
+            error=result.error[:200], next_attempt_at=retry_at, locked_until=None
+        )
+        logger.info("notification %s: %s, again at %s", pk, result.error, retry_at.isoformat())
+        return retry_at
+    return None

@@ -1,0 +1,339 @@
+"""Deciding what to send and claiming it: one ``Notification`` row per recipient, kind, slot
+and channel, inserted under a unique key. The insert is the claim: a second worker, a
+retried job or a scheduler tick that ran twice finds the key taken and sends nothing.
+
+Each function takes ``enqueue``, called with the id of every notification it claimed, in the
+same transaction as the claim (``notify.tasks`` passes the delivery task's ``enqueue``: with
+the database task backend the job and the claim commit together or not at all).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.models import Clinic, Message, Patient
+from notify import hours, recipients, schedule
+from notify.models import (
+    AlertEscalation,
+    Channel,
+    ChannelChoice,
+    Notification,
+    ReminderSettings,
+)
+from notify.recipients import Recipient
+from rehab import selectors as rehab_selectors
+from rehab.models import Alert
+
+logger = logging.getLogger(__name__)
+
+Enqueue = Callable[[int], object]
+
+REMINDER_LATE_LIMIT = dt.timedelta(minutes=30)  # later than this, a reminder is skipped
+DIGEST_WINDOW = dt.timedelta(minutes=30)  # the digest goes in the half hour after its time
+STUCK_AFTER = dt.timedelta(minutes=10)  # a queued notification no job has picked up
+
+
+def is_urgent(alert: Alert) -> bool:
+    """Urgent alerts (``NOTIFY_URGENT_ALERT_KINDS``: a red flag, pain ≥ 7, a paused plan)
+    go to the clinic at once and escalate when nobody acknowledges them."""
+    return alert.kind in settings.NOTIFY_URGENT_ALERT_KINDS
+
+
+def claim(*, key: str, **fields: object) -> Notification | None:
+    """Insert the notification under ``key``; None if another run has it already."""
+    try:
+        with transaction.atomic():  # a savepoint: a refused insert leaves the caller's usable
+            return Notification.objects.create(key=key, **fields)
+    except IntegrityError:
+        if Notification.objects.filter(key=key).exists():
+            return None
+        raise
+
+
+def _notify(
+    *,
+    kind: str,
+    slot: str,
+    recipient: Recipient,
+    channels: Iterable[str],
+    enqueue: Enqueue,
+    patient: Patient | None = None,
+    alert: Alert | None = None,
+) -> list[int]:
+    claimed = []
+    for channel in channels:
+        if channel == Channel.EMAIL and not recipient.email:
+            continue
+        if channel == Channel.PUSH and (recipient.user is None or not recipient.push):
+            continue
+        notification = claim(
+            key=f"{kind}:{slot}:{recipient.key}:{channel}",
+            kind=kind,
+            channel=channel,
+            user=recipient.user,
+            email=recipient.email if channel == Channel.EMAIL else "",
+            patient=patient,
+            alert=alert,
+        )
+        if notification is not None:
+            enqueue(notification.pk)
+            claimed.append(notification.pk)
+    return claimed
+
+
+# --- Alerts ----------------------------------------------------------------------------------
+
+
+def alert_raised(alert: Alert) -> bool:
+    """Called in the transaction that raised ``alert``: when an urgent alert escalates (the
+    clinic's time, counted in its opening hours). Returns whether it is urgent."""
+    if not is_urgent(alert):
+        return False
+    clinic = alert.patient.clinic
+    AlertEscalation.objects.get_or_create(
+        alert=alert,
+        defaults={
+            "due_at": hours.add_open_minutes(
+                clinic, alert.created_at, clinic.alert_escalation_minutes
+            )
+        },
+    )
+    return True
+
+
+def alert_notifications(alert_id: int, *, enqueue: Enqueue) -> list[int]:
+    """Email (and push, where turned on) to the patient's therapist(s) and the alert
+    contacts, once per recipient and channel."""
+    alert = Alert.objects.select_related("patient__clinic").filter(pk=alert_id).first()
+    if alert is None or not is_urgent(alert) or alert.acknowledged_at is not None:
+        return []
+    claimed: list[int] = []
+    with transaction.atomic():
+        for recipient in recipients.alert_recipients(alert.patient):
+            claimed += _notify(
+                kind=Notification.Kind.ALERT,
+                slot=f"a{alert.pk}",
+                recipient=recipient,
+                channels=(Channel.EMAIL, Channel.PUSH),
+                enqueue=enqueue,
+                patient=alert.patient,
+                alert=alert,
+            )
+    return claimed
+
+
+def escalations_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
+    """Alerts nobody acknowledged in time go to the clinic admins, once."""
+    open_due = AlertEscalation.objects.filter(escalated_at__isnull=True, due_at__lte=now)
+    open_due.filter(alert__acknowledged_at__isnull=False).delete()  # done with, after all
+    claimed: list[int] = []
+    for escalation in open_due.select_related("alert__patient__clinic").order_by("due_at"):
+        with transaction.atomic():
+            taken = AlertEscalation.objects.filter(
+                pk=escalation.pk, escalated_at__isnull=True
+            ).update(escalated_at=now)
+            if not taken:  # another worker escalated it
+                continue
+            alert = escalation.alert
+            for recipient in recipients.escalation_recipients(alert.patient):
+                claimed += _notify(
+                    kind=Notification.Kind.ESCALATION,
+                    slot=f"a{alert.pk}",
+                    recipient=recipient,
+                    channels=(Channel.EMAIL, Channel.PUSH),
+                    enqueue=enqueue,
+                    patient=alert.patient,
+                    alert=alert,
+                )
+    return claimed
+
+
+def alert_acknowledged(alert: Alert) -> None:
+    """Nothing left to escalate or send for an acknowledged alert."""
+    AlertEscalation.objects.filter(alert=alert, escalated_at__isnull=True).delete()
+    Notification.objects.filter(alert=alert, state=Notification.State.QUEUED).update(
+        state=Notification.State.CANCELLED, finished_at=timezone.now(), locked_until=None
+    )
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def reschedule(settings_row: ReminderSettings, *, after: dt.datetime) -> None:
+    """Store the next reminder after ``after`` (none when off, or when the patient has left
+    care)."""
+    patient = settings_row.patient
+    slot = None
+    if patient.status == Patient.Status.ACTIVE:
+        slot = schedule.next_slot(settings_row, patient.tz, after=after)
+    settings_row.next_reminder_at = slot.at if slot else None
+    settings_row.next_slot = slot.name if slot else ""
+    settings_row.next_slot_date = slot.day if slot else None
+
+
+def exercises_waiting(patient: Patient, day: dt.date) -> bool:
+    """Exercises due on ``day`` and not yet all done, in an active plan of a patient still in
+    care (a paused, completed or missing plan has none)."""
+    if patient.status != Patient.Status.ACTIVE:
+        return False
+    today = rehab_selectors.today_for_patient(patient, day=day)
+    return any(not item.done for item in today.due_items)
+
+
+def _reminder_due(row: ReminderSettings, now: dt.datetime, enqueue: Enqueue) -> list[int]:
+    patient = row.patient
+    due_at = row.next_reminder_at
+    if due_at is None or row.next_slot_date is None:
+        return []
+    # The slot as the settings and the time zone read now: a travelling patient's new zone,
+    # or a change not yet rescheduled, moves it; then it is not due now.
+    if schedule.slot_instant(row, patient.tz) != due_at:
+        return []
+    if now - due_at > REMINDER_LATE_LIMIT:
+        logger.info("reminder skipped: %s minutes late", int((now - due_at).total_seconds() // 60))
+        return []
+    if row.next_slot_date != patient.local_today():
+        return []
+    recipient = recipients.patient_recipient(patient)
+    if recipient is None or not exercises_waiting(patient, row.next_slot_date):
+        return []
+    return _notify(
+        kind=Notification.Kind.REMINDER,
+        slot=f"p{patient.pk}:{row.next_slot_date.isoformat()}:{row.next_slot}",
+        recipient=recipient,
+        channels=ChannelChoice.channels(row.channel),
+        enqueue=enqueue,
+        patient=patient,
+    )
+
+
+def reminders_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
+    """Every reminder whose time has come: sent when exercises are waiting, then the next one
+    scheduled. Reads only the rows that are due (``next_reminder_at``)."""
+    claimed: list[int] = []
+    due = (
+        ReminderSettings.objects.filter(enabled=True, next_reminder_at__lte=now)
+        .select_related("patient__user")
+        .order_by("next_reminder_at")
+    )
+    for row in due:
+        with transaction.atomic():
+            claimed += _reminder_due(row, now, enqueue)
+            reschedule(row, after=max(now, row.next_reminder_at or now))
+            ReminderSettings.objects.filter(pk=row.pk).update(
+                next_reminder_at=row.next_reminder_at,
+                next_slot=row.next_slot,
+                next_slot_date=row.next_slot_date,
+            )
+    return claimed
+
+
+# --- Replies and digests ---------------------------------------------------------------------
+
+
+def reply_notifications(
+    message_id: int, *, now: dt.datetime, enqueue: Enqueue
+) -> dt.datetime | None:
+    """Tell the patient the clinic replied (their choice of channel), once for a run of
+    replies they have not read. Returns when to try again if it is their quiet time now."""
+    message = (
+        Message.objects.select_related("patient__user", "patient__clinic")
+        .filter(pk=message_id, from_patient=False)
+        .first()
+    )
+    if message is None or message.read_at is not None:
+        return None
+    patient = message.patient
+    row = ReminderSettings.objects.filter(patient=patient).first()
+    recipient = recipients.patient_recipient(patient)
+    if row is None or row.replies == ChannelChoice.OFF or recipient is None:
+        return None
+    if patient.status != Patient.Status.ACTIVE:
+        return None
+    local_now = now.astimezone(patient.tz)
+    if row.is_quiet(local_now.time().replace(tzinfo=None)) and row.quiet_end is not None:
+        end = hours.local_instant(local_now.date(), row.quiet_end, patient.tz)
+        return end if end > now else end + dt.timedelta(days=1)
+    first_unread = (
+        Message.objects.filter(patient=patient, from_patient=False, read_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    with transaction.atomic():
+        _notify(
+            kind=Notification.Kind.REPLY,
+            slot=f"m{first_unread or message.pk}",
+            recipient=recipient,
+            channels=ChannelChoice.channels(row.replies),
+            enqueue=enqueue,
+            patient=patient,
+        )
+    return None
+
+
+def unread_first_names(clinic: Clinic) -> list[str]:
+    """The first names of the clinic's patients with unread messages (longest waiting
+    first): all a digest says about them."""
+    return [
+        p.first_name
+        for p in rehab_selectors.patients_with_unread_messages(clinic.pk).only("first_name")
+    ]
+
+
+def digests_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
+    """At each clinic's digest time, on the days it is open: each clinician who has not
+    turned it off gets one email if patients' messages are waiting."""
+    claimed: list[int] = []
+    for clinic in Clinic.objects.all():
+        tz = hours.tz_of(clinic)
+        day = now.astimezone(tz).date()
+        at = hours.local_instant(day, clinic.message_digest_time, tz)
+        if not at <= now < at + DIGEST_WINDOW:
+            continue
+        if hours.has_hours(clinic) and not clinic.opening_hours[day.weekday()]:
+            continue
+        slot = f"c{clinic.pk}:{day.isoformat()}"
+        if Notification.objects.filter(
+            kind=Notification.Kind.DIGEST, key__startswith=f"digest:{slot}:"
+        ).exists():
+            continue  # sent (or being sent) today: nothing to decide again
+        if not unread_first_names(clinic):
+            continue
+        with transaction.atomic():
+            for recipient in recipients.digest_recipients(clinic):
+                claimed += _notify(
+                    kind=Notification.Kind.DIGEST,
+                    slot=slot,
+                    recipient=recipient,
+                    channels=(Channel.EMAIL,),
+                    enqueue=enqueue,
+                )
+    return claimed
+
+
+# --- Housekeeping ----------------------------------------------------------------------------
+
+
+def stuck(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
+    """Queued notifications whose job was lost (a worker that died mid-send, a job row
+    removed): queued again. Their lease must have run out, so a live send is never doubled."""
+    ids = list(
+        Notification.objects.filter(
+            state=Notification.State.QUEUED, next_attempt_at__lte=now - STUCK_AFTER
+        )
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in ids:
+        with transaction.atomic():
+            Notification.objects.filter(pk=pk).update(next_attempt_at=now)
+            enqueue(pk)
+    return ids

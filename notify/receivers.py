@@ -1,0 +1,55 @@
+"""How ``notify`` hears what happens in ``clinic`` and ``rehab`` (they never import it): model
+signals, connected in ``NotifyConfig.ready``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_save
+
+from clinic.models import Message, Patient
+from notify import planning, services, tasks
+from notify.models import ReminderSettings
+from rehab import pagecache
+from rehab.models import Alert
+
+
+def on_alert_saved(sender: type[Alert], *, instance: Alert, created: bool, **_: Any) -> None:
+    """A new urgent alert: its escalation time and the job that tells the clinic, in the
+    transaction that raised it (both are stored with it, or neither). Acknowledged: nothing
+    more to send or escalate."""
+    if created:
+        if planning.alert_raised(instance):
+            tasks.send_alert.enqueue(instance.pk)
+    elif instance.acknowledged_at is not None:
+        planning.alert_acknowledged(instance)
+
+
+def on_message_saved(sender: type[Message], *, instance: Message, created: bool, **_: Any) -> None:
+    if created and not instance.from_patient:
+        tasks.enqueue_reply(instance.pk)
+
+
+def on_patient_saved(
+    sender: type[Patient], *, instance: Patient, created: bool, update_fields: Any = None, **_: Any
+) -> None:
+    """A time zone or status change moves (or stops) the patient's reminders."""
+    if created or (update_fields is not None and not {"timezone", "status"} & set(update_fields)):
+        return
+    services.patient_timezone_changed(patient=instance)
+
+
+def on_reminder_settings_saved(
+    sender: type[ReminderSettings], *, instance: ReminderSettings, **_: Any
+) -> None:
+    """Today shows the reminder offer until the patient has settings: its cached page goes."""
+    pagecache.patient_changed(instance.patient_id)
+
+
+def connect() -> None:
+    post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="notify.alert")
+    post_save.connect(on_message_saved, sender=Message, dispatch_uid="notify.message")
+    post_save.connect(on_patient_saved, sender=Patient, dispatch_uid="notify.patient")
+    post_save.connect(
+        on_reminder_settings_saved, sender=ReminderSettings, dispatch_uid="notify.reminders"
+    )

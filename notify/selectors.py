@@ -1,0 +1,156 @@
+"""Reads for the pages: a patient's reminder history, what a clinician sees of a patient's
+reminders, the dashboard's delivery flags, and what a patient is told out of hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from clinic.models import Clinic, Patient
+from notify import hours
+from notify.models import Notification, ReminderSettings
+from rehab.models import Plan
+
+FAILING_FOR = dt.timedelta(days=3)
+HISTORY_LENGTH = 30
+PATIENT_KINDS = (Notification.Kind.REMINDER, Notification.Kind.REPLY)
+NOT_DELIVERED = (Notification.State.FAILED, Notification.State.EXPIRED)
+PLAN_PAUSED = "paused"  # Plan.Status.PAUSED once a red flag pauses plans (the clinical loop)
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def reminder_history(patient: Patient) -> list[Notification]:
+    """The patient's own reminders and reply notices, newest first. One query."""
+    return list(
+        Notification.objects.filter(patient=patient, kind__in=PATIENT_KINDS)
+        .exclude(state=Notification.State.CANCELLED)
+        .order_by("-created_at", "-pk")[:HISTORY_LENGTH]
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """What a clinician sees of one patient's reminders."""
+
+    settings: ReminderSettings | None
+    last_delivered: dt.datetime | None
+    failing_since: dt.datetime | None
+
+    @property
+    def reminders_on(self) -> bool:
+        return self.settings is not None and self.settings.enabled
+
+
+def _failing(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:
+    """Patients whose reminder or reply deliveries have failed for ``FAILING_FOR``: one failed
+    at least that long ago, and none delivered since. One query."""
+    delivered = Q(
+        notifications__state=Notification.State.SENT,
+        notifications__kind__in=PATIENT_KINDS,
+    )
+    failed_before = Notification.objects.filter(
+        patient=OuterRef("pk"),
+        kind__in=PATIENT_KINDS,
+        state__in=NOT_DELIVERED,
+        created_at__lte=now - FAILING_FOR,
+        created_at__gt=OuterRef("last_ok"),
+    )
+    return (
+        patients.annotate(
+            last_ok=Coalesce(Max("notifications__finished_at", filter=delivered), EPOCH)
+        )
+        .annotate(failing=Exists(failed_before))
+        .filter(failing=True)
+    )
+
+
+def delivery_status(patient: Patient, *, now: dt.datetime | None = None) -> DeliveryStatus:
+    """Reminders on or off, the last delivery, and since when deliveries fail. Two queries."""
+    now = now or timezone.now()
+    settings_row = ReminderSettings.objects.filter(patient=patient).first()
+    last = (
+        Notification.objects.filter(
+            patient=patient, kind__in=PATIENT_KINDS, state=Notification.State.SENT
+        )
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    failing_since = None
+    if settings_row is not None:
+        failing_since = (
+            Notification.objects.filter(
+                patient=patient,
+                kind__in=PATIENT_KINDS,
+                state__in=NOT_DELIVERED,
+                created_at__gt=last or EPOCH,
+            )
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if failing_since is not None and now - failing_since < FAILING_FOR:
+            failing_since = None
+    return DeliveryStatus(settings=settings_row, last_delivered=last, failing_since=failing_since)
+
+
+@dataclass(frozen=True)
+class DashboardFlags:
+    failing: list[Patient]
+    paused: list[Patient]
+    undelivered_alerts: int
+
+
+def dashboard_flags(clinic: Clinic, *, now: dt.datetime | None = None) -> DashboardFlags:
+    """Patients whose reminders have not arrived for three days, patients whose plan is
+    paused, and alert notifications of the last day that could not be delivered. Three
+    queries, whatever the number of patients."""
+    now = now or timezone.now()
+    active = Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE)
+    failing = list(_failing(active, now).order_by("last_name", "first_name", "pk"))
+    paused = list(
+        active.filter(plans__status=PLAN_PAUSED).distinct().order_by("last_name", "first_name")
+    )
+    undelivered = Notification.objects.filter(
+        patient__clinic=clinic,
+        kind__in=(Notification.Kind.ALERT, Notification.Kind.ESCALATION),
+        state=Notification.State.FAILED,
+        created_at__gte=now - dt.timedelta(days=1),
+    ).count()
+    return DashboardFlags(failing=failing, paused=paused, undelivered_alerts=undelivered)
+
+
+@dataclass(frozen=True)
+class OutOfHours:
+    """What a patient who reports a problem while the clinic is closed is told."""
+
+    clinic: Clinic
+    reopens_at: dt.datetime | None  # in the clinic's time zone
+
+    @property
+    def out_of_hours_phone(self) -> str:
+        return self.clinic.out_of_hours_phone
+
+    @property
+    def emergency_number(self) -> str:
+        return self.clinic.emergency_number
+
+
+def out_of_hours(clinic: Clinic, *, now: dt.datetime | None = None) -> OutOfHours | None:
+    """None while the clinic is open; else when it opens again and whom to call meanwhile."""
+    now = now or timezone.now()
+    if hours.is_open(clinic, now):
+        return None
+    reopens = hours.next_opening(clinic, now)
+    return OutOfHours(
+        clinic=clinic,
+        reopens_at=timezone.localtime(reopens, hours.tz_of(clinic)) if reopens else None,
+    )
+
+
+def plan_paused(patient: Patient) -> bool:
+    return Plan.objects.filter(patient=patient, status=PLAN_PAUSED).exists()

@@ -1,0 +1,213 @@
+"""Writes people make: their reminder settings, a browser's push subscription, a clinician's
+email preferences, the clinic's notification settings, a one-click unsubscribe."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Clinic, Clinician, Patient, User
+from notify import channels, planning, tokens
+from notify.models import ChannelChoice, ClinicianPreferences, PushSubscription, ReminderSettings
+
+P256DH_BYTES = 65  # an uncompressed P-256 point
+AUTH_BYTES = 16
+
+
+def reminder_settings_for(patient: Patient) -> ReminderSettings:
+    """The patient's settings, or unsaved defaults (reminders off)."""
+    row = ReminderSettings.objects.filter(patient=patient).first()
+    return row or ReminderSettings(patient=patient)
+
+
+@transaction.atomic
+def reminder_settings_save(
+    *, patient: Patient, timezone_name: str | None = None, **fields: Any
+) -> ReminderSettings:
+    """Save the patient's reminder and reply settings and, if given, their time zone; the
+    next reminder is scheduled from now."""
+    if timezone_name and timezone_name != patient.timezone:
+        patient.timezone = timezone_name
+        patient.full_clean(validate_unique=False, validate_constraints=False)
+        patient.save(update_fields=["timezone", "updated_at"])
+    row = ReminderSettings.objects.select_for_update().filter(patient=patient).first()
+    row = row or ReminderSettings(patient=patient)
+    allowed = {"enabled", "morning", "evening", "days", "channel", "quiet_start", "quiet_end"}
+    unknown = set(fields) - allowed - {"replies"}
+    if unknown:
+        raise ValidationError(_("These settings do not exist: %s") % ", ".join(sorted(unknown)))
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.patient = patient
+    planning.reschedule(row, after=timezone.now())
+    row.full_clean()
+    row.save()
+    return row
+
+
+@transaction.atomic
+def patient_timezone_changed(*, patient: Patient) -> None:
+    """The patient's time zone (or status) changed: their next reminder moves with it."""
+    row = ReminderSettings.objects.select_for_update().filter(patient=patient).first()
+    if row is None:
+        return
+    row.patient = patient
+    planning.reschedule(row, after=timezone.now())
+    row.save(update_fields=["next_reminder_at", "next_slot", "next_slot_date", "updated_at"])
+
+
+def _decoded_length(value: str) -> int:
+    try:
+        return len(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (binascii.Error, ValueError):
+        return -1
+
+
+@transaction.atomic
+def push_subscribe(
+    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+) -> PushSubscription:
+    """Store this browser's subscription for ``user`` (a browser that subscribes again, or
+    that someone else now signs in on, keeps one row: the latest user's)."""
+    errors: dict[str, str] = {}
+    if not channels.push_endpoint_allowed(endpoint):
+        errors["endpoint"] = _("This browser's push service is not supported.")
+    if _decoded_length(p256dh) != P256DH_BYTES:
+        errors["p256dh"] = _("The browser sent an unusable key.")
+    if _decoded_length(auth) != AUTH_BYTES:
+        errors["auth"] = _("The browser sent an unusable key.")
+    if errors:
+        raise ValidationError(errors)
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint,
+        defaults={
+            "user": user,
+            "p256dh": p256dh,
+            "auth": auth,
+            "user_agent": user_agent[: PushSubscription.USER_AGENT_LENGTH],
+        },
+    )
+    return subscription
+
+
+def push_unsubscribe(*, user: User, endpoint: str) -> bool:
+    """Forget one of the user's browsers; another person's subscription is never touched."""
+    deleted, _detail = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def clinician_preferences_save(
+    *, clinician: Clinician, alert_emails: bool, digest_emails: bool
+) -> ClinicianPreferences:
+    preferences, _created = ClinicianPreferences.objects.update_or_create(
+        clinician=clinician,
+        defaults={"alert_emails": alert_emails, "digest_emails": digest_emails},
+    )
+    return preferences
+
+
+CLINIC_FIELDS = (
+    "timezone",
+    "opening_hours",
+    "out_of_hours_phone",
+    "emergency_number",
+    "alert_emails",
+    "alert_escalation_minutes",
+    "message_digest_time",
+)
+
+
+@transaction.atomic
+def clinic_settings_save(*, clinic: Clinic, **fields: Any) -> Clinic:
+    """The clinic's hours, alert contacts, escalation time and digest time."""
+    unknown = set(fields) - set(CLINIC_FIELDS)
+    if unknown:
+        raise ValidationError(_("These settings do not exist: %s") % ", ".join(sorted(unknown)))
+    for name, value in fields.items():
+        setattr(clinic, name, value)
+    clinic.full_clean(exclude=["slug"], validate_unique=False)
+    clinic.save(update_fields=list(fields))
+    return clinic
+
+
+def _email_choice(value: str) -> str:
+    """The choice without email: both → push, email → off."""
+    return {
+        ChannelChoice.BOTH: ChannelChoice.PUSH,
+        ChannelChoice.EMAIL: ChannelChoice.OFF,
+    }.get(ChannelChoice(value), value)
+
+
+def _unsubscribe_contact(request: tokens.Unsubscribe) -> bool:
+    if request.clinic_id is None:
+        return False
+    clinic = Clinic.objects.select_for_update().filter(pk=request.clinic_id).first()
+    if clinic is None:
+        return False
+    kept = [a for a in clinic.alert_emails if a.lower() != request.email.lower()]
+    if kept == clinic.alert_emails:
+        return False
+    clinic.alert_emails = kept
+    clinic.save(update_fields=["alert_emails"])
+    return True
+
+
+def _unsubscribe_clinician(request: tokens.Unsubscribe) -> bool:
+    if request.user_id is None:
+        return False
+    clinician = Clinician.objects.filter(user_id=request.user_id).first()
+    if clinician is None:
+        return False
+    field = "alert_emails" if request.topic == tokens.Topic.ALERTS else "digest_emails"
+    preferences, _created = ClinicianPreferences.objects.get_or_create(clinician=clinician)
+    if not getattr(preferences, field):
+        return False
+    setattr(preferences, field, False)
+    preferences.save(update_fields=[field, "updated_at"])
+    return True
+
+
+def _unsubscribe_patient(request: tokens.Unsubscribe) -> bool:
+    if request.user_id is None:
+        return False
+    row = (
+        ReminderSettings.objects.select_for_update()
+        .filter(patient__user_id=request.user_id)
+        .select_related("patient")
+        .first()
+    )
+    if row is None:
+        return False
+    if request.topic == tokens.Topic.REMINDERS:
+        if not row.enabled or row.channel == ChannelChoice.PUSH:
+            return False
+        choice = _email_choice(row.channel)
+        if choice == ChannelChoice.OFF:
+            row.enabled = False
+        else:
+            row.channel = choice
+        planning.reschedule(row, after=timezone.now())
+    else:
+        if row.replies in (ChannelChoice.OFF, ChannelChoice.PUSH):
+            return False
+        row.replies = _email_choice(row.replies)
+    row.save()
+    return True
+
+
+@transaction.atomic
+def unsubscribe(request: tokens.Unsubscribe) -> bool:
+    """Stop the emails the token names. Returns False if there is nothing to stop (already
+    done, or the person or address is gone): the page says so, nothing fails."""
+    if request.topic == tokens.Topic.CONTACT:
+        return _unsubscribe_contact(request)
+    if request.topic in (tokens.Topic.ALERTS, tokens.Topic.DIGEST):
+        return _unsubscribe_clinician(request)
+    return _unsubscribe_patient(request)

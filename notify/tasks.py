@@ -1,0 +1,76 @@
+"""The jobs the task worker runs (Django's tasks framework, ``django-tasks-db``'s database
+backend and its ``db_worker``). Each is small and safe to run twice: the work it claims is
+claimed in the database (``notify.planning``), not in the job.
+
+``every_minute`` is enqueued by the scheduler process (``manage.py run_scheduler``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from notify import delivery, planning
+
+REPLY_DELAY = dt.timedelta(minutes=1)  # a patient reading the thread needs no notification
+TICK_MAX_AGE = dt.timedelta(minutes=5)  # an older tick (the worker was down) is skipped
+TASK_RESULTS_KEPT = dt.timedelta(days=7)
+
+
+def _enqueue_delivery(pk: int) -> object:
+    return deliver.enqueue(pk)
+
+
+@task
+def deliver(notification_id: int) -> str:
+    """Send one notification; after a temporary fault, queue it again with a back-off."""
+    retry_at = delivery.deliver(notification_id)
+    if retry_at is not None:
+        deliver.using(run_after=retry_at).enqueue(notification_id)
+        return f"again at {retry_at.isoformat()}"
+    return "done"
+
+
+@task
+def send_alert(alert_id: int) -> int:
+    """An urgent alert was raised: tell the patient's therapist(s) and the alert contacts."""
+    return len(planning.alert_notifications(alert_id, enqueue=_enqueue_delivery))
+
+
+@task
+def clinic_replied(message_id: int) -> str:
+    """The clinic wrote to a patient: tell them, if they asked to be told."""
+    retry_at = planning.reply_notifications(
+        message_id, now=timezone.now(), enqueue=_enqueue_delivery
+    )
+    if retry_at is not None:  # their quiet hours: when they end
+        clinic_replied.using(run_after=retry_at).enqueue(message_id)
+        return f"after quiet hours, at {retry_at.isoformat()}"
+    return "done"
+
+
+def enqueue_reply(message_id: int) -> None:
+    clinic_replied.using(run_after=timezone.now() + REPLY_DELAY).enqueue(message_id)
+
+
+@task
+def every_minute(scheduled_for: str) -> dict[str, int]:
+    """The periodic work: reminders, escalations, digests, and jobs to pick up again. A tick
+    the worker reaches late (it was down) does nothing; the next one catches up."""
+    now = timezone.now()
+    if now - dt.datetime.fromisoformat(scheduled_for) > TICK_MAX_AGE:
+        return {"skipped": 1}
+    counts = {
+        "reminders": len(planning.reminders_due(now, enqueue=_enqueue_delivery)),
+        "escalations": len(planning.escalations_due(now, enqueue=_enqueue_delivery)),
+        "digests": len(planning.digests_due(now, enqueue=_enqueue_delivery)),
+        "requeued": len(planning.stuck(now, enqueue=_enqueue_delivery)),
+    }
+    if now.minute == 0:  # hourly: finished jobs older than a week go
+        with transaction.atomic():
+            DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULTS_KEPT).delete()
+    return counts

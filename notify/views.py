@@ -1,0 +1,279 @@
+"""Notification pages: the patient's reminders, a clinician's alert settings, the clinic's
+notification settings, a browser's push subscription, one-click unsubscribe, and the site's
+service worker.
+
+Each view: an access check (patient, clinician, clinic admin; others 404, anonymous to sign in)
+→ a form → one service → a page or a redirect. Only ``unsubscribe`` (the signed token is the
+permission) and ``service_worker`` are for anyone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.access import clinician_of, clinician_required, patient_of, patient_required
+from clinic.models import Clinician, Patient, User
+from notify import channels, selectors, services, tokens
+from notify.forms import (
+    ClinicianPreferencesForm,
+    ClinicSettingsForm,
+    PushEndpointForm,
+    PushSubscriptionForm,
+    ReminderSettingsForm,
+)
+from notify.models import ClinicianPreferences
+from rehab.forms_patient import add_service_errors
+
+
+def _user(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):  # the decorators have checked
+        raise Http404
+    return request.user
+
+
+def _me(request: HttpRequest) -> Patient:
+    patient = patient_of(request.user)
+    if patient is None:
+        raise Http404
+    return patient
+
+
+def _clinician(request: HttpRequest) -> Clinician:
+    clinician = clinician_of(request.user)
+    if clinician is None:
+        raise Http404
+    return clinician
+
+
+def clinic_admin_required[V: Callable[..., HttpResponse]](view: V) -> V:
+    """The clinic's admins only; any other clinician or a patient 404; anonymous, sign in."""
+
+    @clinician_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _clinician(request).is_clinic_admin:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def push_config(request: HttpRequest) -> dict[str, Any]:
+    """What ``static/js/notify.js`` needs to turn notifications on in this browser."""
+    return {
+        "enabled": channels.push_enabled(),
+        "publicKey": settings.VAPID_PUBLIC_KEY,
+        "serviceWorker": reverse("notify:service_worker"),
+        "subscribeUrl": reverse("notify:push_subscribe"),
+        "unsubscribeUrl": reverse("notify:push_unsubscribe"),
+        "strings": {
+            "on": _("Notifications are on in this browser."),
+            "off": _("Notifications are off in this browser."),
+            "denied": _(
+                "This browser blocks notifications from this site. Allow them in the "
+                "browser's site settings, or choose email."
+            ),
+            "unsupported": _("This browser cannot show notifications from this site."),
+            "failed": _("Notifications could not be turned on. Please try again."),
+        },
+    }
+
+
+# --- The patient ----------------------------------------------------------------------------
+
+
+@patient_required
+@require_http_methods(["GET", "POST"])
+def reminders(request: HttpRequest) -> HttpResponse:
+    """Reminders (off until the patient turns them on), reply notices, the time zone, and
+    the patient's own history of what was sent."""
+    patient = _me(request)
+    current = services.reminder_settings_for(patient)
+    if request.method == "POST":
+        form = ReminderSettingsForm(request.POST, instance=current)
+        if form.is_valid():
+            try:
+                saved = services.reminder_settings_save(patient=patient, **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Reminders are on.") if saved.enabled else _("Your settings are saved."),
+                )
+                return redirect("notify:reminders")
+    else:
+        initial: dict[str, Any] = {"timezone": patient.timezone}
+        if current.pk is None:  # suggestions for a first set-up
+            initial.update(morning="08:00", evening="18:00")
+        form = ReminderSettingsForm(instance=current, initial=initial)
+    return render(
+        request,
+        "notify/reminders.html",
+        {
+            "patient": patient,
+            "form": form,
+            "settings": current,
+            "history": selectors.reminder_history(patient),
+            "push_config": push_config(request),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Clinicians -----------------------------------------------------------------------------
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def clinician_settings(request: HttpRequest) -> HttpResponse:
+    """A clinician's alert emails, digest, and notifications in this browser."""
+    clinician = _clinician(request)
+    preferences = ClinicianPreferences.objects.filter(clinician=clinician).first()
+    preferences = preferences or ClinicianPreferences(clinician=clinician)
+    if request.method == "POST":
+        form = ClinicianPreferencesForm(request.POST)
+        if form.is_valid():
+            services.clinician_preferences_save(clinician=clinician, **form.cleaned_data)
+            messages.success(request, _("Your settings are saved."))
+            return redirect("notify:clinician_settings")
+    else:
+        form = ClinicianPreferencesForm(
+            initial={
+                "alert_emails": preferences.alert_emails,
+                "digest_emails": preferences.digest_emails,
+            }
+        )
+    return render(
+        request,
+        "notify/clinician_settings.html",
+        {"form": form, "clinician": clinician, "push_config": push_config(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@clinic_admin_required
+@require_http_methods(["GET", "POST"])
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    """The clinic's opening hours, alert contacts, escalation time, digest time and the
+    numbers patients are given when it is closed (clinic admins)."""
+    clinic = _clinician(request).clinic
+    if request.method == "POST":
+        form = ClinicSettingsForm(request.POST, instance=clinic)
+        if form.is_valid():
+            try:
+                services.clinic_settings_save(clinic=clinic, **form.service_kwargs())
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The clinic's settings are saved."))
+                return redirect("notify:clinic_settings")
+    else:
+        form = ClinicSettingsForm(instance=clinic)
+    return render(
+        request,
+        "notify/clinic_settings.html",
+        {"form": form, "clinic": clinic},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- A browser's push subscription ------------------------------------------------------------
+
+
+def _json(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"{}")
+    except ValueError:
+        return None
+
+
+def _patient_or_clinician(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if clinician_of(request.user) is None and patient_of(request.user) is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _errors(errors: Any) -> JsonResponse:
+    return JsonResponse(
+        {"errors": {field: [str(m) for m in msgs] for field, msgs in errors.items()}},
+        status=400,
+    )
+
+
+@require_POST
+@_patient_or_clinician
+def push_subscribe(request: HttpRequest) -> HttpResponse:
+    """Store this browser's push subscription (JSON, ``PushSubscription.toJSON()``)."""
+    form = PushSubscriptionForm.from_json(_json(request))
+    if not form.is_valid():
+        return _errors(form.errors)
+    try:
+        subscription = services.push_subscribe(
+            user=_user(request),
+            user_agent=request.headers.get("User-Agent", ""),
+            **form.cleaned_data,
+        )
+    except ValidationError as error:
+        return _errors(error.message_dict)
+    return JsonResponse({"id": subscription.pk}, status=201)
+
+
+@require_POST
+@_patient_or_clinician
+def push_unsubscribe(request: HttpRequest) -> HttpResponse:
+    data = _json(request)
+    form = PushEndpointForm(data if isinstance(data, dict) else {})
+    if not form.is_valid():
+        return _errors(form.errors)
+    removed = services.push_unsubscribe(user=_user(request), **form.cleaned_data)
+    return JsonResponse({"removed": removed})
+
+
+# --- For anyone -------------------------------------------------------------------------------
+
+
+@csrf_exempt  # the signed token is the permission; RFC 8058 mail clients post without a form
+@require_http_methods(["GET", "POST"])
+@never_cache
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe: a mail client's POST (``List-Unsubscribe=One-Click``) or the
+    button on this page stops the emails the token names; no sign-in needed."""
+    target = tokens.read(token)
+    if target is None:
+        return render(request, "notify/unsubscribe.html", {"invalid": True}, status=404)
+    done = None
+    if request.method == "POST":
+        done = services.unsubscribe(target)
+    return render(request, "notify/unsubscribe.html", {"target": target, "done": done})
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The site's service worker, at the root so it may control every page. It imports the
+    push handlers (``static/js/sw-push.js``); the installable app adds its own parts here."""
+    body = render_to_string("notify/sw.js", request=request)
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,157 @@
+/*
+ * Notifications in this browser: turn web push on or off (the reminders page, a clinician's
+ * notification settings). Reads its settings from the "push-config" JSON script.
+ *
+ * On: ask for permission, register the site's service worker (/sw.js), subscribe with the
+ * site's VAPID public key and send the subscription to the server. The reminders form, when
+ * a choice that needs notifications is picked, turns them on before it is sent.
+ */
+const configElement = document.getElementById("push-config");
+const config = configElement ? JSON.parse(configElement.textContent) : null;
+const panel = document.querySelector("[data-push-status]");
+const message = document.querySelector("[data-push-message]");
+const onButton = document.querySelector("[data-push-on]");
+const offButton = document.querySelector("[data-push-off]");
+const form = document.querySelector("[data-push-form]");
+
+const supported =
+  "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+
+function csrfToken() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (input) {
+    return input.value;
+  }
+  try {
+    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+  } catch (error) {
+    return "";
+  }
+}
+
+function keyBytes(base64url) {
+  const padded = (base64url + "===".slice((base64url.length + 3) % 4))
+    .replace(/-/g, "+")
+    .replace(/_/g, "/");
+  const raw = atob(padded);
+  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+}
+
+function post(url, body) {
+  return fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "X-CSRFToken": csrfToken(),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+function show(text, state) {
+  if (!panel) {
+    return;
+  }
+  panel.hidden = false;
+  message.textContent = text;
+  onButton.hidden = state !== "off";
+  offButton.hidden = state !== "on";
+}
+
+async function registration() {
+  await navigator.serviceWorker.register(config.serviceWorker);
+  return navigator.serviceWorker.ready;
+}
+
+async function current() {
+  const reg = await navigator.serviceWorker.getRegistration(config.serviceWorker);
+  return reg ? reg.pushManager.getSubscription() : null;
+}
+
+async function turnOn() {
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") {
+    show(config.strings.denied, "off");
+    return false;
+  }
+  const reg = await registration();
+  const subscription =
+    (await reg.pushManager.getSubscription()) ||
+    (await reg.pushManager.subscribe({
+      userVisibleOnly: true,
+      applicationServerKey: keyBytes(config.publicKey),
+    }));
+  const answer = await post(config.subscribeUrl, subscription.toJSON());
+  if (!answer.ok) {
+    show(config.strings.failed, "off");
+    return false;
+  }
+  show(config.strings.on, "on");
+  return true;
+}
+
+async function turnOff() {
+  const subscription = await current();
+  if (subscription) {
+    await post(config.unsubscribeUrl, { endpoint: subscription.endpoint });
+    await subscription.unsubscribe();
+  }
+  show(config.strings.off, "off");
+}
+
+function needsPush() {
+  if (!form) {
+    return false;
+  }
+  const choices = (form.dataset.pushChoices || "").split(" ");
+  const fields = form.elements;
+  const reminders = fields.enabled && fields.enabled.checked && choices.includes(fields.channel.value);
+  return Boolean(reminders || (fields.replies && choices.includes(fields.replies.value)));
+}
+
+async function start() {
+  if (!config || !panel) {
+    return;
+  }
+  if (!config.enabled || !supported) {
+    show(config.strings.unsupported, "none");
+    return;
+  }
+  if (Notification.permission === "denied") {
+    show(config.strings.denied, "none");
+    return;
+  }
+  const subscription = await current();
+  show(subscription ? config.strings.on : config.strings.off, subscription ? "on" : "off");
+  onButton.addEventListener("click", () => {
+    turnOn().catch(() => show(config.strings.failed, "off"));
+  });
+  offButton.addEventListener("click", () => {
+    turnOff().catch(() => show(config.strings.failed, "on"));
+  });
+  if (form) {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.pushReady === "1" || !needsPush()) {
+        return;
+      }
+      event.preventDefault();
+      turnOn()
+        .catch(() => {
+          show(config.strings.failed, "off");
+          return false;
+        })
+        .then((on) => {
+          if (on) {
+            form.dataset.pushReady = "1";
+            form.requestSubmit();
+          } else {
+            message.focus();
+          }
+        });
+    });
+  }
+}
+
+start();

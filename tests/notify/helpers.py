@@ -1,0 +1,51 @@
+"""What the notification tests share: running the queued jobs with the real database backend,
+and the VAPID and push settings pointing at a local push service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+
+from notify.management.commands.vapid_keys import new_key_pair
+
+VAPID_PUBLIC, VAPID_PRIVATE = new_key_pair()
+
+
+def run_tasks(*, limit: int = 200) -> int:
+    """Run every job that is ready now, as ``db_worker`` does (claim in a locking transaction,
+    then run), in this process and this test's transaction; jobs that jobs enqueue run too.
+    Fails the test if a job raised. Returns the number run."""
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while ran < limit:
+        with transaction.atomic():
+            job = DBTaskResult.objects.ready().get_locked()
+            if job is None:
+                break
+            job.claim("test-worker")
+        worker.run_task(job)
+        ran += 1
+    failed = DBTaskResult.objects.failed()
+    assert not failed.exists(), "\n".join(f"{j.task_path}: {j.traceback}" for j in failed)
+    return ran
+
+
+def push_settings(settings: Any) -> None:
+    settings.VAPID_PUBLIC_KEY = VAPID_PUBLIC
+    settings.VAPID_PRIVATE_KEY = VAPID_PRIVATE
+    settings.VAPID_SUBJECT = "mailto:ops@example.org"
+    settings.NOTIFY_PUSH_HOSTS = ["127.0.0.1"]
+    settings.NOTIFY_PUSH_INSECURE_HOSTS = ["127.0.0.1"]
+    settings.NOTIFY_PUSH_TIMEOUT = 1

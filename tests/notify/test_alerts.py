@@ -1,0 +1,261 @@
+"""Urgent alerts reach the clinic at once (email; push where turned on), once each, and
+escalate to the clinic admins when nobody acknowledges them within the clinic's time counted
+in opening hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+
+from clinic.models import Patient
+from notify import services as notify_services
+from notify import tasks
+from notify.models import AlertEscalation, Notification, PushSubscription
+from rehab import services as rehab_services
+from rehab.models import Alert
+from tests import factories
+from tests.notify.helpers import run_tasks
+from tests.notify.push_service import PushService
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+# A Wednesday morning in London, the clinic open 08:00-18:00 on weekdays (the default).
+WEDNESDAY_10 = dt.datetime(2026, 6, 10, 10, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def scene() -> dict[str, Any]:
+    clinic = factories.ClinicFactory(alert_emails=["frontdesk@clinic.example"])
+    therapist = factories.ClinicianFactory(clinic=clinic, user__email="therapist@clinic.example")
+    factories.ClinicianFactory(clinic=clinic, user__email="colleague@clinic.example")
+    admin = factories.ClinicAdminFactory(clinic=clinic, user__email="admin@clinic.example")
+    patient = factories.PatientFactory(
+        clinic=clinic, first_name="Olivia", last_name="Confidential-Surname"
+    )
+    factories.PlanFactory(patient=patient, created_by=therapist.user)
+    return {"clinic": clinic, "therapist": therapist, "admin": admin, "patient": patient}
+
+
+def red_flag(patient: Patient, code: str = "dvt") -> Alert:
+    rehab_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=2,
+        swelling="mild",
+        red_flags=[code],
+        note="My calf is hot and swollen since this morning",
+    )
+    return Alert.objects.get(patient=patient, kind=Alert.Kind.RED_FLAG)
+
+
+def to(address: str) -> list[mail.EmailMessage]:
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_a_red_flag_emails_the_therapist_and_contacts_once_within_one_worker_cycle(
+    scene: dict[str, Any],
+) -> None:
+    red_flag(scene["patient"])
+
+    run_tasks()  # one cycle: the alert job, then the deliveries it queued
+
+    assert len(to("therapist@clinic.example")) == 1
+    assert len(to("frontdesk@clinic.example")) == 1
+    assert not to("colleague@clinic.example")  # not their patient
+    assert not to("admin@clinic.example")  # not yet: only if nobody acknowledges
+    email = to("therapist@clinic.example")[0]
+    assert "Olivia" in email.subject
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http")
+    html = email.alternatives[0].content
+    for text in (email.subject, email.body, html):
+        # A first name and a link: nothing of what the patient reported.
+        for secret in ("Confidential-Surname", "calf", "clot", "DVT", "dvt", "swollen"):
+            assert secret not in text
+    assert f"/clinic/patients/{scene['patient'].pk}/" in email.body
+
+    # A retried job, or the job twice, sends nothing more.
+    tasks.send_alert.enqueue(Alert.objects.get().pk)
+    run_tasks()
+    assert len(mail.outbox) == 2
+    assert set(Notification.objects.values_list("state", flat=True)) == {"sent"}
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_high_pain_on_a_log_alerts_too(scene: dict[str, Any]) -> None:
+    factories.AlertFactory(patient=scene["patient"], kind=Alert.Kind.HIGH_PAIN)
+    run_tasks()
+    assert len(to("therapist@clinic.example")) == 1
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_only_kinds_marked_urgent_are_sent(scene: dict[str, Any], settings: Any) -> None:
+    settings.NOTIFY_URGENT_ALERT_KINDS = ("red_flag", "plan_paused")
+    factories.AlertFactory(patient=scene["patient"], kind=Alert.Kind.HIGH_PAIN)
+    run_tasks()
+    assert not mail.outbox
+    assert not AlertEscalation.objects.exists()
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_clinicians_who_opted_in_get_a_push_too(
+    scene: dict[str, Any], push_service: PushService
+) -> None:
+    subscription = push_service.subscribe()
+    notify_services.push_subscribe(
+        user=scene["therapist"].user,
+        endpoint=subscription["endpoint"],
+        **subscription["keys"],
+    )
+    red_flag(scene["patient"])
+    run_tasks()
+
+    assert len(push_service.received) == 1
+    payload = push_service.received[0].payload
+    assert payload["url"] == f"/clinic/patients/{scene['patient'].pk}/"
+    assert "Olivia" in payload["title"]
+    assert "Confidential" not in str(payload)
+    assert push_service.received[0].ttl == str(24 * 60 * 60)
+    assert len(to("therapist@clinic.example")) == 1  # and the email
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_the_therapist_is_whoever_built_the_plan_else_every_physiotherapist(
+    scene: dict[str, Any],
+) -> None:
+    patient = factories.PatientFactory(clinic=scene["clinic"])  # no plan: nobody built one
+    red_flag(patient)
+    run_tasks()
+    assert len(to("therapist@clinic.example")) == 1
+    assert len(to("colleague@clinic.example")) == 1
+    assert not to("admin@clinic.example")
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_an_alert_always_reaches_an_inbox(scene: dict[str, Any]) -> None:
+    clinic = scene["clinic"]
+    notify_services.clinic_settings_save(clinic=clinic, alert_emails=[])
+    notify_services.clinician_preferences_save(
+        clinician=scene["therapist"], alert_emails=False, digest_emails=True
+    )
+    red_flag(scene["patient"])
+    run_tasks()
+    assert not to("therapist@clinic.example")
+    assert len(to("admin@clinic.example")) == 1  # nobody else would hear of it
+
+
+def test_an_unacknowledged_alert_escalates_once_in_opening_hours(scene: dict[str, Any]) -> None:
+    friday_17 = dt.datetime(2026, 6, 12, 17, 0, tzinfo=LONDON)
+    with time_machine.travel(friday_17, tick=False):
+        alert = red_flag(scene["patient"])
+        run_tasks()
+    mail.outbox.clear()
+    # Two hours of opening hours: one on Friday (17-18), one on Monday (08-09).
+    assert AlertEscalation.objects.get(alert=alert).due_at == dt.datetime(
+        2026, 6, 15, 9, 0, tzinfo=LONDON
+    )
+    for moment in (
+        dt.datetime(2026, 6, 12, 19, 0, tzinfo=LONDON),  # Friday evening: closed
+        dt.datetime(2026, 6, 13, 12, 0, tzinfo=LONDON),  # Saturday
+        dt.datetime(2026, 6, 15, 8, 59, tzinfo=LONDON),  # Monday, a minute early
+    ):
+        with time_machine.travel(moment, tick=False):
+            tasks.every_minute.enqueue(moment.isoformat())
+            run_tasks()
+    assert not mail.outbox
+
+    for minute in range(3):  # the tick at 09:00, and the ones after it
+        moment = dt.datetime(2026, 6, 15, 9, minute, tzinfo=LONDON)
+        with time_machine.travel(moment, tick=False):
+            tasks.every_minute.enqueue(moment.isoformat())
+            tasks.every_minute.enqueue(moment.isoformat())  # two schedulers
+            run_tasks()
+    assert [m.to for m in mail.outbox] == [["admin@clinic.example"]]
+    assert "Not yet acknowledged" in mail.outbox[0].subject
+    assert Notification.objects.filter(kind="escalation").count() == 1
+
+
+def test_an_acknowledged_alert_does_not_escalate(scene: dict[str, Any]) -> None:
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        alert = red_flag(scene["patient"])
+        run_tasks()
+        rehab_services.alert_acknowledge(alert=alert, by=scene["therapist"].user)
+    mail.outbox.clear()
+    later = WEDNESDAY_10 + dt.timedelta(hours=3)
+    with time_machine.travel(later, tick=False):
+        tasks.every_minute.enqueue(later.isoformat())
+        run_tasks()
+    assert not mail.outbox
+    assert not AlertEscalation.objects.exists()
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_an_alert_acknowledged_before_its_email_left_is_not_sent(scene: dict[str, Any]) -> None:
+    alert = red_flag(scene["patient"])
+    rehab_services.alert_acknowledge(alert=alert, by=scene["therapist"].user)
+    run_tasks()
+    assert not mail.outbox
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_smtp_down_retries_with_backoff_and_loses_nothing(
+    scene: dict[str, Any], settings: Any
+) -> None:
+    down = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},  # nothing listens
+        }
+    }
+    settings.MAILERS = down
+    alert = red_flag(scene["patient"])
+    run_tasks()
+
+    emails = Notification.objects.filter(alert=alert, channel="email")
+    assert emails.count() == 2  # therapist and contact
+    assert set(emails.values_list("state", "attempts")) == {("queued", 1)}
+    assert Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).exists()  # still open
+
+    # Each retry waits longer; SMTP comes back before the fourth.
+    for minutes in (1, 3, 11):
+        with time_machine.travel(WEDNESDAY_10 + dt.timedelta(minutes=minutes), tick=False):
+            run_tasks()
+    assert set(emails.values_list("state", "attempts")) == {("queued", 4)}
+    settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    }
+    with time_machine.travel(WEDNESDAY_10 + dt.timedelta(minutes=45), tick=False):
+        run_tasks()
+    assert set(emails.values_list("state", flat=True)) == {"sent"}
+    assert len(mail.outbox) == 2
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_smtp_down_for_good_ends_failed_and_the_dashboard_says_so(
+    scene: dict[str, Any], settings: Any, client: Any
+) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    red_flag(scene["patient"])
+    for hours in range(6):
+        with time_machine.travel(WEDNESDAY_10 + dt.timedelta(hours=hours), tick=False):
+            run_tasks()
+    assert set(Notification.objects.values_list("state", "attempts")) == {("failed", 5)}
+    assert PushSubscription.objects.count() == 0
+    client.force_login(scene["therapist"].user)
+    with time_machine.travel(WEDNESDAY_10 + dt.timedelta(hours=6), tick=False):
+        page = client.get("/clinic/").content.decode()
+    assert "could not be delivered" in page
+    assert "Olivia" in page  # the alert itself is still on the dashboard

@@ -125,12 +125,8 @@ class ClinicSettingsForm(forms.ModelForm):
         hours = self.instance.opening_hours or [None] * WEEKDAYS
         for index, name in enumerate(DAY_NAMES):
             opens, closes = hours[index] or (None, None)
-            self.fields[f"opens_{index}"] = _time(
-                _("%(day)s: opens") % {"day": name}
-            )
-            self.fields[f"closes_{index}"] = _time(
-                _("%(day)s: closes") % {"day": name}
-            )
+            self.fields[f"opens_{index}"] = _time(_("%(day)s: opens") % {"day": name})
+            self.fields[f"closes_{index}"] = _time(_("%(day)s: closes") % {"day": name})
             self.initial.setdefault(f"opens_{index}", opens)
             self.initial.setdefault(f"closes_{index}", closes)
         self.initial.setdefault("alert_contacts", "\n".join(self.instance.alert_emails))

@@ -187,26 +187,32 @@ def exercises_waiting(patient: Patient, day: dt.date) -> bool:
     return any(not item.done for item in today.due_items)
 
 
-def _reminder_due(row: ReminderSettings, now: dt.datetime, enqueue: Enqueue) -> list[int]:
-    patient = row.patient
+def _due_now(row: ReminderSettings, now: dt.datetime) -> bool:
+    """Whether the row's slot is due now, after putting it right if it is stale: the settings
+    or the time zone changed behind it (a travelling patient's new zone), or the scheduler was
+    down. A slot more than ``REMINDER_LATE_LIMIT`` late is dropped, never sent late."""
     due_at = row.next_reminder_at
-    if due_at is None or row.next_slot_date is None:
-        return []
-    # The slot as the settings and the time zone read now: a travelling patient's new zone,
-    # or a change not yet rescheduled, moves it; then it is not due now.
-    if schedule.slot_instant(row, patient.tz) != due_at:
-        return []
-    if now - due_at > REMINDER_LATE_LIMIT:
-        logger.info("reminder skipped: %s minutes late", int((now - due_at).total_seconds() // 60))
-        return []
-    if row.next_slot_date != patient.local_today():
+    stale = (
+        due_at is None
+        or schedule.slot_instant(row, row.patient.tz) != due_at
+        or now - due_at > REMINDER_LATE_LIMIT
+    )
+    if stale:
+        reschedule(row, after=now - REMINDER_LATE_LIMIT)
+    return row.next_reminder_at is not None and row.next_reminder_at <= now
+
+
+def _remind(row: ReminderSettings, enqueue: Enqueue) -> list[int]:
+    patient = row.patient
+    day = row.next_slot_date
+    if day is None or day != patient.local_today():
         return []
     recipient = recipients.patient_recipient(patient)
-    if recipient is None or not exercises_waiting(patient, row.next_slot_date):
+    if recipient is None or not exercises_waiting(patient, day):
         return []
     return _notify(
         kind=Notification.Kind.REMINDER,
-        slot=f"p{patient.pk}:{row.next_slot_date.isoformat()}:{row.next_slot}",
+        slot=f"p{patient.pk}:{day.isoformat()}:{row.next_slot}",
         recipient=recipient,
         channels=ChannelChoice.channels(row.channel),
         enqueue=enqueue,
@@ -225,8 +231,9 @@ def reminders_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
     )
     for row in due:
         with transaction.atomic():
-            claimed += _reminder_due(row, now, enqueue)
-            reschedule(row, after=max(now, row.next_reminder_at or now))
+            if _due_now(row, now):
+                claimed += _remind(row, enqueue)
+                reschedule(row, after=row.next_reminder_at or now)
             ReminderSettings.objects.filter(pk=row.pk).update(
                 next_reminder_at=row.next_reminder_at,
                 next_slot=row.next_slot,

@@ -6,8 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from clinic.models import Clinic, Patient
@@ -46,26 +45,22 @@ class DeliveryStatus:
 
 
 def _failing(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:
-    """Patients whose reminder or reply deliveries have failed for ``FAILING_FOR``: one failed
-    at least that long ago, and none delivered since. One query."""
-    delivered = Q(
-        notifications__state=Notification.State.SENT,
-        notifications__kind__in=PATIENT_KINDS,
+    """Patients who want reminders or reply notices and whose deliveries have failed for
+    ``FAILING_FOR``: one failed at least that long ago, and none delivered since. One query."""
+    delivered_after = Notification.objects.filter(
+        patient=OuterRef("patient"),
+        kind__in=PATIENT_KINDS,
+        state=Notification.State.SENT,
+        finished_at__gt=OuterRef("created_at"),
     )
     failed_before = Notification.objects.filter(
         patient=OuterRef("pk"),
         kind__in=PATIENT_KINDS,
         state__in=NOT_DELIVERED,
         created_at__lte=now - FAILING_FOR,
-        created_at__gt=OuterRef("last_ok"),
-    )
-    return (
-        patients.annotate(
-            last_ok=Coalesce(Max("notifications__finished_at", filter=delivered), EPOCH)
-        )
-        .annotate(failing=Exists(failed_before))
-        .filter(failing=True)
-    )
+    ).exclude(Exists(delivered_after))
+    wants = Q(reminder_settings__enabled=True) | ~Q(reminder_settings__replies="off")
+    return patients.filter(wants, reminder_settings__isnull=False).filter(Exists(failed_before))
 
 
 def delivery_status(patient: Patient, *, now: dt.datetime | None = None) -> DeliveryStatus:

@@ -229,9 +229,7 @@ def test_smtp_down_retries_with_backoff_and_loses_nothing(
         with time_machine.travel(WEDNESDAY_10 + dt.timedelta(minutes=minutes), tick=False):
             run_tasks()
     assert set(emails.values_list("state", "attempts")) == {("queued", 4)}
-    settings.MAILERS = {
-        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    }
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     with time_machine.travel(WEDNESDAY_10 + dt.timedelta(minutes=45), tick=False):
         run_tasks()
     assert set(emails.values_list("state", flat=True)) == {"sent"}
@@ -254,8 +252,8 @@ def test_smtp_down_for_good_ends_failed_and_the_dashboard_says_so(
             run_tasks()
     assert set(Notification.objects.values_list("state", "attempts")) == {("failed", 5)}
     assert PushSubscription.objects.count() == 0
-    client.force_login(scene["therapist"].user)
     with time_machine.travel(WEDNESDAY_10 + dt.timedelta(hours=6), tick=False):
+        client.force_login(scene["therapist"].user)
         page = client.get("/clinic/").content.decode()
     assert "could not be delivered" in page
     assert "Olivia" in page  # the alert itself is still on the dashboard

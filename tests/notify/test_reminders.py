@@ -1,0 +1,352 @@
+"""Reminders the patient chose: at their wall-clock time in their own time zone (across a
+daylight-saving change, and after they travel), only when exercises are due and not yet done,
+never after care ended, once per slot however many workers or ticks run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from clinic import services as clinic_services
+from clinic.models import Patient
+from notify import planning, tasks
+from notify import services as notify_services
+from notify.models import Notification, PushSubscription, ReminderSettings
+from rehab import services as rehab_services
+from rehab.models import Plan, Prescription
+from tests import factories
+from tests.notify.helpers import run_tasks
+from tests.notify.push_service import PushService
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def patient_with_exercises(*, days_per_week: int = 7, tz: str = "Europe/London") -> Patient:
+    """An active patient whose plan has one exercise due every day."""
+    patient = factories.PatientFactory(
+        first_name="Robin",
+        timezone=tz,
+        injury_date=dt.date(2026, 1, 1),
+        surgery_date=dt.date(2026, 1, 2),
+    )
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan, start_week=0, end_week=104)
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase"])
+    factories.PrescriptionFactory(phase=phase, days_per_week=days_per_week, times_per_day=1)
+    return patient
+
+
+def turn_on(patient: Patient, **fields: Any) -> ReminderSettings:
+    values: dict[str, Any] = {
+        "enabled": True,
+        "morning": dt.time(8, 0),
+        "evening": None,
+        "channel": "email",
+        **fields,
+    }
+    return notify_services.reminder_settings_save(patient=patient, **values)
+
+
+def tick_every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list[Notification]:
+    """The scheduler's ticks from ``start`` to ``end``, each run by the worker at once."""
+    moment = start
+    while moment < end:
+        with time_machine.travel(moment, tick=False):
+            tasks.every_minute.enqueue(moment.isoformat())
+            run_tasks()
+        moment += step
+    return list(Notification.objects.filter(kind="reminder").order_by("created_at"))
+
+
+def local_times(notifications: list[Notification], tz: dt.tzinfo) -> list[str]:
+    return [n.created_at.astimezone(tz).strftime("%a %d %H:%M") for n in notifications]
+
+
+def test_at_eight_local_time_on_both_sides_of_the_spring_clock_change() -> None:
+    # Europe/London goes from GMT to BST at 01:00 UTC on Sunday 29 March 2026.
+    with time_machine.travel(dt.datetime(2026, 3, 27, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient)
+    sent = tick_every(
+        dt.datetime(2026, 3, 28, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 31, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert local_times(sent, LONDON) == ["Sat 28 08:00", "Sun 29 08:00", "Mon 30 08:00"]
+    # 08:00 GMT is 08:00 UTC; 08:00 BST is 07:00 UTC: the UTC time moved, the wall clock not.
+    assert [n.created_at.astimezone(dt.UTC).hour for n in sent] == [8, 7, 7]
+    assert len(mail.outbox) == 3
+
+
+def test_at_eight_local_time_across_the_autumn_change_and_a_repeated_hour() -> None:
+    # BST ends at 01:00 UTC on Sunday 25 October 2026: 01:00-02:00 local happens twice.
+    with time_machine.travel(dt.datetime(2026, 10, 23, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, morning=dt.time(1, 30), evening=dt.time(20, 0))
+    sent = tick_every(
+        dt.datetime(2026, 10, 24, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 26, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    # 01:30 on the 25th happens twice (BST, then GMT): one reminder, the first time.
+    assert local_times(sent, LONDON) == [
+        "Sat 24 01:30",
+        "Sat 24 20:00",
+        "Sun 25 01:30",
+        "Sun 25 20:00",
+    ]
+    assert sent[2].created_at == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+
+
+def test_a_time_the_clocks_skip_comes_just_after_the_gap() -> None:
+    with time_machine.travel(dt.datetime(2026, 3, 28, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        row = turn_on(patient, morning=dt.time(1, 30))  # 01:30 does not exist on the 29th
+    assert row.next_reminder_at == dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)  # 02:30 BST
+    sent = tick_every(
+        dt.datetime(2026, 3, 29, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 4, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert local_times(sent, LONDON) == ["Sun 29 02:30"]
+
+
+def test_a_patient_who_travels_is_reminded_at_eight_where_they_are() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient)
+        # The clinic records the move (or the patient does, on the reminders page).
+        clinic_services.patient_update(patient=patient, timezone="America/New_York")
+    sent = tick_every(
+        dt.datetime(2026, 6, 2, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 3, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert local_times(sent, NEW_YORK) == ["Tue 02 08:00"]  # not 08:00 London (03:00 here)
+
+
+def test_a_zone_changed_behind_the_schedule_s_back_never_fires_at_the_old_time() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient)
+    Patient.objects.filter(pk=patient.pk).update(timezone="America/New_York")  # no signal
+    sent = tick_every(
+        dt.datetime(2026, 6, 2, 6, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 3, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert local_times(sent, NEW_YORK) == ["Tue 02 08:00"]
+
+
+def test_only_on_the_chosen_days_and_not_in_the_quiet_hours() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, days=[0, 2, 4], evening=dt.time(19, 0))  # Mon, Wed, Fri
+        with pytest.raises(ValidationError) as refused:
+            turn_on(
+                patient,
+                evening=dt.time(19, 0),
+                quiet_start=dt.time(18, 0),
+                quiet_end=dt.time(7, 0),
+            )
+    assert "evening" in refused.value.message_dict
+    sent = tick_every(
+        dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.UTC),  # Monday
+        dt.datetime(2026, 6, 5, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=30),
+    )
+    assert local_times(sent, LONDON) == ["Mon 01 19:00", "Wed 03 08:00", "Wed 03 19:00"]
+
+
+def test_not_when_the_exercises_are_done() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, morning=dt.time(8, 0), evening=dt.time(19, 0))
+    morning = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)  # 08:00 BST
+    tick_every(morning, morning + dt.timedelta(minutes=30), dt.timedelta(minutes=10))
+    with time_machine.travel(morning + dt.timedelta(minutes=30), tick=False):
+        rx = Prescription.objects.get(phase__plan__patient=patient)
+        rehab_services.log_record(
+            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
+        )
+    sent = tick_every(
+        morning + dt.timedelta(minutes=30),
+        morning + dt.timedelta(hours=14),
+        dt.timedelta(minutes=10),
+    )
+    assert local_times(sent, LONDON) == ["Tue 02 08:00"]  # the evening one was not needed
+
+
+def test_a_reminder_whose_exercises_were_done_before_it_left_is_cancelled() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient)
+    with time_machine.travel(dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC), tick=False):
+        claimed = planning.reminders_due(dt.datetime.now(tz=dt.UTC), enqueue=lambda pk: None)
+        rx = Prescription.objects.get(phase__plan__patient=patient)
+        rehab_services.log_record(
+            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
+        )
+        for pk in claimed:
+            tasks.deliver.enqueue(pk)
+        run_tasks()
+    assert list(Notification.objects.values_list("state", flat=True)) == ["cancelled"]
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("ending", ["completed", "discharged", "no plan", "reminders off"])
+def test_none_after_care_ended_or_the_plan_ended(ending: str) -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient)
+        if ending == "completed":
+            Plan.objects.filter(patient=patient).update(status=Plan.Status.COMPLETED)
+        elif ending == "discharged":
+            clinic_services.patient_discharge(patient=patient)
+        elif ending == "no plan":
+            Plan.objects.filter(patient=patient).update(status=Plan.Status.DRAFT)
+        else:
+            turn_on(patient, enabled=False)
+    sent = tick_every(
+        dt.datetime(2026, 6, 2, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 3, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert sent == []
+
+
+def test_a_tick_late_by_more_than_half_an_hour_sends_nothing_at_the_wrong_time() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient)
+    late = dt.datetime(2026, 6, 2, 7, 45, tzinfo=dt.UTC)  # 08:45 BST: the worker was down
+    with time_machine.travel(late, tick=False):
+        tasks.every_minute.enqueue(late.isoformat())
+        run_tasks()
+        assert not Notification.objects.exists()
+        row = ReminderSettings.objects.get(patient=patient)
+        assert row.next_reminder_at == dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC)
+
+
+def test_two_workers_or_a_repeated_tick_send_each_reminder_once() -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, channel="both")
+    due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(due, tick=False):
+        first = planning.reminders_due(due, enqueue=tasks.deliver.enqueue)
+        # The same slot read again (as a second worker that read the row before the first
+        # moved it on would): the claims are taken.
+        ReminderSettings.objects.filter(patient=patient).update(
+            next_reminder_at=due, next_slot="morning", next_slot_date=dt.date(2026, 6, 2)
+        )
+        second = planning.reminders_due(due, enqueue=tasks.deliver.enqueue)
+        for pk in first:  # and each delivery job twice
+            tasks.deliver.enqueue(pk)
+        run_tasks()
+    assert len(first) == 2  # email and push
+    assert second == []
+    assert len(mail.outbox) == 1
+    # No browser has turned notifications on yet: recorded, for the patient and clinic to see.
+    assert Notification.objects.get(channel="push").state == "expired"
+
+
+def test_a_push_reminder_reaches_the_phone_and_opens_today(push_service: PushService) -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        subscription = push_service.subscribe()
+        notify_services.push_subscribe(
+            user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
+        )
+        turn_on(patient, channel="push")
+    tick_every(
+        dt.datetime(2026, 6, 2, 6, 50, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 2, 7, 10, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert len(push_service.received) == 1
+    received = push_service.received[0]
+    assert received.payload == {
+        "title": "Your exercises for today",
+        "body": "Your exercises for today are waiting for you.",
+        "url": "/me/",
+        "tag": "reminder",
+    }
+    assert received.ttl == str(2 * 60 * 60)
+    assert received.vapid_claims["sub"] == "mailto:ops@example.org"
+    assert Notification.objects.get().state == "sent"
+    assert not mail.outbox
+
+
+def test_a_gone_subscription_is_removed_and_email_still_goes_when_chosen(
+    push_service: PushService,
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        subscription = push_service.subscribe()
+        notify_services.push_subscribe(
+            user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
+        )
+        turn_on(patient, channel="both")
+    push_service.mode = "gone"
+    tick_every(
+        dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 2, 7, 10, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    states = dict(Notification.objects.values_list("channel", "state"))
+    assert states == {"push": "expired", "email": "sent"}
+    assert not PushSubscription.objects.exists()
+    assert len(mail.outbox) == 1
+
+    # The next day: no browser left; email still goes, push is recorded as expired.
+    tick_every(
+        dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 3, 7, 10, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert len(mail.outbox) == 2
+
+
+def test_a_hanging_push_service_times_out_retries_with_backoff_then_fails(
+    push_service: PushService, settings: Any
+) -> None:
+    settings.NOTIFY_PUSH_TIMEOUT = 0.3
+    push_service.mode = "hang"
+    push_service.hang_seconds = 1
+    start = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        subscription = push_service.subscribe()
+        notify_services.push_subscribe(
+            user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
+        )
+        turn_on(patient, channel="push")
+    attempts = []
+    for minutes in (0, 1, 3, 11, 43):  # 30 s, 2, 8, 32 minutes apart
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            if minutes == 0:
+                tasks.every_minute.enqueue(start.isoformat())
+            run_tasks()
+            row = Notification.objects.get()
+            attempts.append((row.state, row.attempts))
+    assert attempts == [
+        ("queued", 1),
+        ("queued", 2),
+        ("queued", 3),
+        ("queued", 4),
+        ("failed", 5),
+    ]
+    assert Notification.objects.get().error == "ReadTimeout"
+    assert PushSubscription.objects.exists()  # a slow service is not a gone subscription

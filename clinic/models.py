@@ -162,6 +162,7 @@ class Clinic(models.Model):
         _("out-of-hours phone"),
         max_length=40,
         blank=True,
+        default="",
         help_text=_("Whom patients call when the clinic is closed (e.g. NHS 111)."),
     )
     emergency_number = models.CharField(_("emergency number"), max_length=20, default="999")

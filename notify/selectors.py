@@ -44,52 +44,50 @@ class DeliveryStatus:
         return self.settings is not None and self.settings.enabled
 
 
-def _failing(patients: QuerySet[Patient], now: dt.datetime) -> QuerySet[Patient]:
-    """Patients who want reminders or reply notices and whose deliveries have failed for
-    ``FAILING_FOR``: one failed at least that long ago, and none delivered since. One query."""
+def _failing_deliveries(now: dt.datetime) -> Exists:
+    """For a patient (``OuterRef("pk")``): a reminder or reply notice that failed at least
+    ``FAILING_FOR`` ago with none delivered since."""
     delivered_after = Notification.objects.filter(
         patient=OuterRef("patient"),
         kind__in=PATIENT_KINDS,
         state=Notification.State.SENT,
         finished_at__gt=OuterRef("created_at"),
     )
-    failed_before = Notification.objects.filter(
-        patient=OuterRef("pk"),
-        kind__in=PATIENT_KINDS,
-        state__in=NOT_DELIVERED,
-        created_at__lte=now - FAILING_FOR,
-    ).exclude(Exists(delivered_after))
-    wants = Q(reminder_settings__enabled=True) | ~Q(reminder_settings__replies="off")
-    return patients.filter(wants, reminder_settings__isnull=False).filter(Exists(failed_before))
+    return Exists(
+        Notification.objects.filter(
+            patient=OuterRef("pk"),
+            kind__in=PATIENT_KINDS,
+            state__in=NOT_DELIVERED,
+            created_at__lte=now - FAILING_FOR,
+        ).exclude(Exists(delivered_after))
+    )
+
+
+RECENT_FOR_STATUS = 60  # a month of two reminders a day: enough to see three days of failure
 
 
 def delivery_status(patient: Patient, *, now: dt.datetime | None = None) -> DeliveryStatus:
-    """Reminders on or off, the last delivery, and since when deliveries fail. Two queries."""
+    """Reminders on or off, the last delivery, and since when deliveries fail (if for three
+    days). One query, two when the patient has settings (without, nothing was ever sent)."""
     now = now or timezone.now()
     settings_row = ReminderSettings.objects.filter(patient=patient).first()
-    last = (
-        Notification.objects.filter(
-            patient=patient, kind__in=PATIENT_KINDS, state=Notification.State.SENT
-        )
-        .order_by("-finished_at")
-        .values_list("finished_at", flat=True)
-        .first()
+    if settings_row is None:
+        return DeliveryStatus(settings=None, last_delivered=None, failing_since=None)
+    recent = list(
+        Notification.objects.filter(patient=patient, kind__in=PATIENT_KINDS)
+        .exclude(state__in=(Notification.State.CANCELLED, Notification.State.QUEUED))
+        .order_by("-created_at", "-pk")
+        .values_list("state", "created_at", "finished_at")[:RECENT_FOR_STATUS]
     )
-    failing_since = None
-    if settings_row is not None:
-        failing_since = (
-            Notification.objects.filter(
-                patient=patient,
-                kind__in=PATIENT_KINDS,
-                state__in=NOT_DELIVERED,
-                created_at__gt=last or EPOCH,
-            )
-            .order_by("created_at")
-            .values_list("created_at", flat=True)
-            .first()
-        )
-        if failing_since is not None and now - failing_since < FAILING_FOR:
-            failing_since = None
+    last = next((finished for state, _c, finished in recent if state == "sent"), None)
+    failures = [
+        created
+        for state, created, _f in recent
+        if state in NOT_DELIVERED and (last is None or created > last)
+    ]
+    failing_since = min(failures) if failures else None
+    if failing_since is not None and now - failing_since < FAILING_FOR:
+        failing_since = None
     return DeliveryStatus(settings=settings_row, last_delivered=last, failing_since=failing_since)
 
 
@@ -101,14 +99,21 @@ class DashboardFlags:
 
 
 def dashboard_flags(clinic: Clinic, *, now: dt.datetime | None = None) -> DashboardFlags:
-    """Patients whose reminders have not arrived for three days, patients whose plan is
-    paused, and alert notifications of the last day that could not be delivered. Three
-    queries, whatever the number of patients."""
+    """Active patients whose plan is paused, or who want reminders or reply notices that have
+    not arrived for three days; and alert notifications of the last day that could not be
+    delivered. Two queries, whatever the number of patients."""
     now = now or timezone.now()
-    active = Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE)
-    failing = list(_failing(active, now).order_by("last_name", "first_name", "pk"))
-    paused = list(
-        active.filter(plans__status=PLAN_PAUSED).distinct().order_by("last_name", "first_name")
+    wants = Q(reminder_settings__enabled=True) | (
+        Q(reminder_settings__isnull=False) & ~Q(reminder_settings__replies="off")
+    )
+    flagged = list(
+        Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE)
+        .annotate(
+            paused=Exists(Plan.objects.filter(patient=OuterRef("pk"), status=PLAN_PAUSED)),
+            failing=Q(wants) & _failing_deliveries(now),
+        )
+        .filter(Q(paused=True) | Q(failing=True))
+        .order_by("last_name", "first_name", "pk")
     )
     undelivered = Notification.objects.filter(
         patient__clinic=clinic,
@@ -116,7 +121,11 @@ def dashboard_flags(clinic: Clinic, *, now: dt.datetime | None = None) -> Dashbo
         state=Notification.State.FAILED,
         created_at__gte=now - dt.timedelta(days=1),
     ).count()
-    return DashboardFlags(failing=failing, paused=paused, undelivered_alerts=undelivered)
+    return DashboardFlags(
+        failing=[p for p in flagged if p.failing],
+        paused=[p for p in flagged if p.paused],
+        undelivered_alerts=undelivered,
+    )
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,3 @@ def out_of_hours(clinic: Clinic, *, now: dt.datetime | None = None) -> OutOfHour
         clinic=clinic,
         reopens_at=timezone.localtime(reopens, hours.tz_of(clinic)) if reopens else None,
     )
-
-
-def plan_paused(patient: Patient) -> bool:
-    return Plan.objects.filter(patient=patient, status=PLAN_PAUSED).exists()

@@ -231,6 +231,19 @@ RULES: dict[str, Rule] = {
     "mfa:recovery_codes": Rule(row(LOGIN, *("->/account/mfa/setup/",) * 6)),
     # Only those whose role does not require it may turn it off (both clinics require it).
     "mfa:turn_off": Rule(row(LOGIN, "->/account/", "->/account/", 404, 404, 404, 404)),
+    # notify: the patient's reminders, a clinician's alert settings, the clinic's (admins).
+    "notify:reminders": Rule(PATIENT_PAGE),
+    "notify:clinician_settings": Rule(CLINIC_PAGE),
+    "notify:clinic_settings": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404)),
+    # A browser's push subscription (JSON, POST only): an empty body is refused (400); site
+    # staff who are neither patient nor clinician have no use for one (404).
+    "notify:push_subscribe": Rule(same(405), write=row(LOGIN, 400, 400, 400, 400, 400, 404)),
+    "notify:push_unsubscribe": Rule(same(405), write=row(LOGIN, 400, 400, 400, 400, 400, 404)),
+    # One-click unsubscribe: the signed token is the permission, no sign-in (a GET changes
+    # nothing: it asks to confirm).
+    "notify:unsubscribe": Rule(PUBLIC, obj="unsubscribe_token"),
+    # The site's service worker, at the root: anyone.
+    "notify:service_worker": Rule(PUBLIC),
 }
 
 # --- The API (/api/v1/) ----------------------------------------------------------------------
@@ -316,6 +329,8 @@ ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
     "rehab.measurement": (403, 403),
     "rehab.alert": (403, 403),
     "audit.accessevent": (403, 403),
+    "notify.notification": (403, 403),
+    "django_tasks_database.dbtaskresult": (403, 403),
     "axes.accessattempt": (403, 200),
     "axes.accesslog": (403, 200),
     "axes.accessfailurelog": (403, 200),

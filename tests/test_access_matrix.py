@@ -34,6 +34,8 @@ from knox.models import AuthToken
 
 from clinic import services as clinic_services
 from clinic.models import Clinic, User
+from notify import tokens as notify_tokens
+from notify.models import Notification
 from rehab.models import AtrsRequest, PhaseChange
 from tests import factories
 from tests.access_matrix_rules import ACTORS, ADMIN_LOGIN, LOGIN, RULES, Actor, Expect, Rule
@@ -160,6 +162,10 @@ def _build_scenario() -> Scenario:
         actor=clinician.user, patient=patient, action="read", what="matrix"
     )
     group = Group.objects.create(name="Matrix group")
+    notification = Notification.objects.create(
+        key="matrix", kind="alert", channel="email", email="a@example.org", patient=patient
+    )
+    task_result = apps.get_model("django_tasks_database", "DBTaskResult").objects.first()
     invitation, invitation_token = clinic_services.invitation_create(
         patient=invited, created_by=clinician.user
     )
@@ -215,6 +221,8 @@ def _build_scenario() -> Scenario:
         "rehab.measurement": measurement,
         "rehab.alert": alert,
         "audit.accessevent": access_event,
+        "notify.notification": notification,
+        "django_tasks_database.dbtaskresult": task_result,
         "axes.accessattempt": access_attempt,
         "axes.accesslog": access_log,
         "axes.accessfailurelog": access_failure,
@@ -234,6 +242,13 @@ def _build_scenario() -> Scenario:
         "protocol": _ids(protocol),
         "token": {"token_key": knox_tokens["patient"].token_key},
         "invitation_token": {"token": invitation_token},
+        "unsubscribe_token": {
+            "token": notify_tokens.make(
+                notify_tokens.Unsubscribe(
+                    topic=notify_tokens.Topic.REMINDERS, user_id=patient.user.pk
+                )
+            )
+        },
         "password_reset": {
             "uidb64": urlsafe_base64_encode(force_bytes(reset_user.pk)),
             "token": default_token_generator.make_token(reset_user),

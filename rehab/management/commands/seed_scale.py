@@ -20,6 +20,7 @@ it refuses to run without ``DEBUG`` (or ``--force``), like ``seed_demo``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import random
 import time
@@ -37,7 +38,15 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
+from clinic.models import (
+    Clinic,
+    Clinician,
+    Invitation,
+    Message,
+    Patient,
+    User,
+    default_opening_hours,
+)
 from rehab import clinical
 from rehab.guardrails import earliest_week_warning
 from rehab.models.alerts import Alert
@@ -156,6 +165,8 @@ def _copy_text(value: Any) -> str:
         return "f"
     if isinstance(value, str):
         return value.translate(_COPY_ESCAPES)
+    if isinstance(value, list | dict):  # a JSON field
+        return json.dumps(value).translate(_COPY_ESCAPES)
     return str(value)  # int, date, aware datetime, Decimal
 
 
@@ -461,7 +472,9 @@ class Generator:
         )
         self.t_clinic = Table(
             Clinic,
-            ("id", "name", "slug", "phone", "email", "address", "requires_mfa", "created_at"),
+            _cols(
+                "id name slug phone email address requires_mfa opening_hours alert_emails created_at"
+            ),
             copy=copy,
         )
         self.t_clinician = Table(
@@ -659,6 +672,8 @@ class Generator:
             f"clinic-{number:03d}@{EMAIL_DOMAIN}",
             f"{number} High Street, Testford",
             False,
+            default_opening_hours(),
+            [],
             created,
         )
         info = ClinicInfo(pk=pk)

@@ -151,8 +151,10 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 #  3 open alerts (with patients), 4 count of open alerts;
 #  5 active plans with patients and phases, 6-9 adherence (plans, phase changes,
 #    prescriptions, log counts);
-#  10 patients with unread messages; 11 +1 audit event.
-DASHBOARD_QUERIES = 11
+#  10 patients with unread messages; 11 +1 audit event;
+#  12 patients flagged for a paused plan or failing reminders, 13 undelivered alert
+#    notifications (notify's delivery flags).
+DASHBOARD_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", [1, 10])

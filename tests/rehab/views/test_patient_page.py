@@ -226,7 +226,7 @@ def test_query_count_is_constant_as_the_plan_and_history_grow(
     # session, user, clinician, patient (+ clinic, user); plans (+ current phase);
     # adherence of the active plan: phase changes, prescriptions, logs; measurements; phase
     # change in force today; pain: logs, check-ins; ATRS; open ATRS request; open alerts; last
-    # messages (+ authors); +1 audit event
+    # messages (+ authors); the patient's reminder settings (notify); +1 audit event
     with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, phases, 18, offset=2)  # 10× the plan and the history

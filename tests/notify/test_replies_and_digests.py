@@ -1,0 +1,138 @@
+"""Replies noticed: the patient hears of the clinic's reply (their choice), once for a run of
+replies; clinicians get a digest of unread patient messages at the clinic's time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+
+from clinic import services as clinic_services
+from clinic.models import Message, Patient
+from notify import services as notify_services
+from notify import tasks
+from notify.models import Notification
+from tests import factories
+from tests.notify.helpers import run_tasks
+from tests.notify.push_service import PushService
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+TUESDAY_11 = dt.datetime(2026, 6, 9, 11, 0, tzinfo=LONDON)
+
+
+def reply(patient: Patient, clinician: Any, body: str = "Yes, that is normal.") -> Message:
+    return clinic_services.message_send(
+        patient=patient, author=clinician.user, body=body, from_patient=False
+    )
+
+
+@pytest.fixture
+def people() -> dict[str, Any]:
+    clinician = factories.ClinicianFactory()
+    patient = factories.PatientFactory(clinic=clinician.clinic, first_name="Noah")
+    return {"clinician": clinician, "patient": patient}
+
+
+def test_the_patient_hears_of_a_reply_once_by_the_channel_they_chose(
+    people: dict[str, Any], push_service: PushService
+) -> None:
+    patient = people["patient"]
+    subscription = push_service.subscribe()
+    notify_services.push_subscribe(
+        user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
+    )
+    notify_services.reminder_settings_save(patient=patient, replies="both")
+    with time_machine.travel(TUESDAY_11, tick=False):
+        reply(patient, people["clinician"])
+        reply(patient, people["clinician"], "And keep the leg raised in the evening.")
+        run_tasks()
+        assert not mail.outbox  # a minute's grace: the patient may be reading already
+    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=2), tick=False):
+        run_tasks()
+    assert len(mail.outbox) == 1  # two replies, one notice
+    email = mail.outbox[0]
+    assert email.to == [patient.email]
+    assert "normal" not in email.body and "leg" not in email.body  # not the reply itself
+    assert "/me/messages/" in email.body
+    assert [r.payload["url"] for r in push_service.received] == ["/me/messages/"]
+
+
+def test_no_notice_when_off_or_already_read(people: dict[str, Any]) -> None:
+    patient = people["patient"]
+    with time_machine.travel(TUESDAY_11, tick=False):
+        reply(patient, people["clinician"])  # replies notices are off by default
+        notify_services.reminder_settings_save(patient=patient, replies="email")
+        read = reply(patient, people["clinician"], "Read at once")
+        Message.objects.filter(pk=read.pk).update(read_at=TUESDAY_11)
+        Message.objects.exclude(pk=read.pk).update(read_at=TUESDAY_11)
+    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=2), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    assert not Notification.objects.exists()
+
+
+def test_a_reply_in_the_quiet_hours_waits_for_their_end(people: dict[str, Any]) -> None:
+    patient = people["patient"]
+    notify_services.reminder_settings_save(
+        patient=patient, replies="email", quiet_start=dt.time(21, 0), quiet_end=dt.time(7, 0)
+    )
+    late = dt.datetime(2026, 6, 9, 22, 30, tzinfo=LONDON)
+    with time_machine.travel(late, tick=False):
+        reply(patient, people["clinician"])
+    with time_machine.travel(late + dt.timedelta(minutes=5), tick=False):
+        run_tasks()
+        assert not mail.outbox
+    with time_machine.travel(dt.datetime(2026, 6, 10, 7, 1, tzinfo=LONDON), tick=False):
+        run_tasks()
+    assert len(mail.outbox) == 1
+
+
+def test_a_patient_s_own_message_tells_them_nothing(people: dict[str, Any]) -> None:
+    notify_services.reminder_settings_save(patient=people["patient"], replies="email")
+    with time_machine.travel(TUESDAY_11, tick=False):
+        factories.MessageFactory(patient=people["patient"])
+    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=2), tick=False):
+        run_tasks()
+    assert not mail.outbox
+
+
+def digest_ticks(day: dt.date) -> None:
+    for minute in range(0, 60, 5):
+        moment = dt.datetime.combine(day, dt.time(16, minute), tzinfo=LONDON)
+        with time_machine.travel(moment, tick=False):
+            tasks.every_minute.enqueue(moment.isoformat())
+            run_tasks()
+
+
+def test_the_daily_digest_of_unread_messages_at_the_clinic_s_time(
+    people: dict[str, Any],
+) -> None:
+    clinic = people["clinician"].clinic  # digest at 16:00 (the default), open weekdays
+    colleague = factories.ClinicianFactory(clinic=clinic)
+    other_clinic = factories.ClinicianFactory()
+    second = factories.PatientFactory(clinic=clinic, first_name="Mia", last_name="Private")
+    notify_services.clinician_preferences_save(
+        clinician=colleague, alert_emails=True, digest_emails=False
+    )
+    with time_machine.travel(TUESDAY_11, tick=False):
+        factories.MessageFactory(patient=people["patient"], body="Swollen ankle, is it bad?")
+        factories.MessageFactory(patient=second)
+    digest_ticks(dt.date(2026, 6, 9))
+
+    assert [m.to for m in mail.outbox] == [[people["clinician"].user.email]]
+    email = mail.outbox[0]
+    assert "Noah" in email.body and "Mia" in email.body
+    assert "Private" not in email.body and "Swollen" not in email.body
+    assert other_clinic.user.email not in str([m.to for m in mail.outbox])
+
+    digest_ticks(dt.date(2026, 6, 13))  # Saturday: the clinic is closed
+    assert len(mail.outbox) == 1
+    Message.objects.update(read_at=TUESDAY_11)
+    digest_ticks(dt.date(2026, 6, 15))  # Monday, nothing unread: no digest
+    assert len(mail.outbox) == 1

@@ -54,7 +54,7 @@ def validate_opening_hours(value: Any) -> None:
     for day in value:
         if day is None:
             continue
-        if not isinstance(day, list) or len(day) != 2:  # noqa: PLR2004 (opens, closes)
+        if not isinstance(day, list) or len(day) != 2:
             raise invalid
         try:
             opens, closes = (dt.time.fromisoformat(str(t)) for t in day)

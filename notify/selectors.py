@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinic, Patient
 from notify import hours
-from notify.models import Notification, ReminderSettings
+from notify.models import ChannelChoice, Notification, ReminderSettings
 from rehab.models import Plan
 
 FAILING_FOR = dt.timedelta(days=3)
@@ -20,6 +21,11 @@ PATIENT_KINDS = (Notification.Kind.REMINDER, Notification.Kind.REPLY)
 NOT_DELIVERED = (Notification.State.FAILED, Notification.State.EXPIRED)
 PLAN_PAUSED = "paused"  # Plan.Status.PAUSED once a red flag pauses plans (the clinical loop)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+CHANNEL_WORDS = {  # for the clinician: how the patient chose to be reminded
+    ChannelChoice.PUSH: _("by notification"),
+    ChannelChoice.EMAIL: _("by email"),
+    ChannelChoice.BOTH: _("by notification and email"),
+}
 
 
 def reminder_history(patient: Patient) -> list[Notification]:
@@ -42,6 +48,19 @@ class DeliveryStatus:
     @property
     def reminders_on(self) -> bool:
         return self.settings is not None and self.settings.enabled
+
+    @property
+    def times(self) -> str:
+        """The reminder times, "08:00 · 19:30"."""
+        if self.settings is None:
+            return ""
+        return " · ".join(at.strftime("%H:%M") for _slot, at in self.settings.slot_times())
+
+    @property
+    def channel(self) -> str:
+        if self.settings is None:
+            return ""
+        return str(CHANNEL_WORDS[ChannelChoice(self.settings.channel)])
 
 
 def _failing_deliveries(now: dt.datetime) -> Exists:

@@ -1,0 +1,76 @@
+"""Two workers at the same instant: each reminder and each alert notification is claimed, and
+sent, once. Threads with their own database connections, started together (PostgreSQL: the
+database CI and production run; SQLite serialises writers anyway)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from notify import delivery, planning
+from notify import services as notify_services
+from notify.models import Notification
+from tests import factories
+from tests.notify.test_reminders import patient_with_exercises
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL"
+    ),
+]
+
+
+def at_once(work: Callable[[], Any], workers: int = 4) -> list[Any]:
+    barrier = threading.Barrier(workers)
+    results: list[Any] = [None] * workers
+    errors: list[BaseException] = []
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = work()
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def test_four_workers_due_the_same_reminder_claim_it_once() -> None:
+    due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(due - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        notify_services.reminder_settings_save(
+            patient=patient, enabled=True, morning=dt.time(8, 0), channel="email"
+        )
+    with time_machine.travel(due, tick=False):
+        claimed = at_once(lambda: planning.reminders_due(due, enqueue=lambda pk: None))
+    assert sorted(len(c) for c in claimed) == [0, 0, 0, 1]
+    assert Notification.objects.count() == 1
+
+
+def test_four_delivery_jobs_for_one_notification_send_it_once() -> None:
+    clinician = factories.ClinicianFactory()
+    patient = factories.PatientFactory(clinic=clinician.clinic)
+    factories.PlanFactory(patient=patient, created_by=clinician.user)
+    alert = factories.AlertFactory(patient=patient)
+    [pk] = planning.alert_notifications(alert.pk, enqueue=lambda pk: None)
+    at_once(lambda: delivery.deliver(pk))
+    assert len(mail.outbox) == 1
+    notification = Notification.objects.get(pk=pk)
+    assert (notification.state, notification.attempts) == ("sent", 1)

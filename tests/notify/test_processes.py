@@ -1,0 +1,137 @@
+"""The real processes: ``db_worker`` (django-tasks-db's worker) picks up a red flag's job and
+sends the therapist's email; the scheduler enqueues a tick each minute and stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.models import DBTaskResult
+
+from notify.models import Notification
+from rehab import services as rehab_services
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def shared_database() -> Iterator[str]:
+    """A ``DATABASE_URL`` another process can open, holding this test's data; what that
+    process writes is seen here afterwards. PostgreSQL: the test database itself. SQLite in
+    memory: a copy in a file, copied back at the end."""
+    settings = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = settings.get("USER") or "postgres"
+        password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+        host = settings.get("HOST") or "127.0.0.1"
+        port = settings.get("PORT") or 5432
+        yield f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+        return
+    connection.ensure_connection()
+    if not connection.is_in_memory_db():
+        yield f"sqlite:///{settings['NAME']}"
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "shared.sqlite3"
+        memory = connection.connection
+        with sqlite3.connect(path) as copy:
+            memory.backup(copy)
+        yield f"sqlite:///{path}"
+        with sqlite3.connect(path) as copy:
+            copy.backup(memory)
+
+
+def manage(*args: str, database_url: str, **popen: object) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",
+        "EMAIL_BACKEND": "console",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("VAPID_PRIVATE_KEY", None)
+    env.pop("VAPID_PUBLIC_KEY", None)
+    return subprocess.Popen(  # noqa: S603 (our own manage.py)
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,  # type: ignore[call-overload]
+    )
+
+
+def test_a_real_worker_process_picks_up_a_red_flag_and_emails_the_therapist() -> None:
+    therapist = factories.ClinicianFactory(user__email="therapist@worker.example")
+    patient = factories.PatientFactory(clinic=therapist.clinic, first_name="Olivia")
+    factories.PlanFactory(patient=patient, created_by=therapist.user)
+    rehab_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=2,
+        swelling="mild",
+        red_flags=["pe"],
+    )
+    assert DBTaskResult.objects.ready().count() == 1  # the job, stored with the alert
+
+    with shared_database() as url:
+        worker = manage(
+            "db_worker",
+            "--batch",
+            "--no-reload",
+            "--no-startup-delay",
+            "--interval",
+            "0",
+            database_url=url,
+        )
+        output, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0, output
+
+    assert "To: therapist@worker.example" in output  # the console mail backend
+    assert "Subject: Urgent: Olivia needs your attention" in output
+    jobs = DBTaskResult.objects.values_list("task_path", "status")
+    assert sorted(jobs) == [
+        ("notify.tasks.deliver", "SUCCESSFUL"),
+        ("notify.tasks.send_alert", "SUCCESSFUL"),
+    ]
+    assert list(Notification.objects.values_list("email", "state")) == [
+        ("therapist@worker.example", "sent")
+    ]
+
+
+def test_the_scheduler_enqueues_a_tick_at_once_and_stops_on_sigterm() -> None:
+    with shared_database() as url:
+        scheduler = manage("run_scheduler", database_url=url)
+        assert scheduler.stdout is not None
+        started = scheduler.stdout.readline()
+        assert "Scheduler started" in started
+        time.sleep(1)  # the first tick is enqueued before the first wait
+        scheduler.send_signal(signal.SIGTERM)
+        output, _ = scheduler.communicate(timeout=20)
+    assert scheduler.returncode == 0, output
+    assert "Scheduler stopped." in output
+    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "notify.tasks.every_minute"
+    ]
+
+
+def test_run_scheduler_once() -> None:
+    call_command("run_scheduler", "--once")
+    call_command("run_scheduler", "--once")
+    assert DBTaskResult.objects.filter(task_path="notify.tasks.every_minute").count() == 2

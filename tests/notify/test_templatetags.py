@@ -1,0 +1,198 @@
+"""The notification pieces on other apps' pages: the out-of-hours notice after a check-in,
+the reminder offer on Today, a patient's reminders on the clinician's patient page, the
+dashboard's flags, the account page's links."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from notify import services as notify_services
+from notify.models import Notification
+from rehab import services as rehab_services
+from rehab.models import Prescription
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+SATURDAY_NIGHT = dt.datetime(2026, 6, 13, 22, 0, tzinfo=LONDON)
+TUESDAY_NOON = dt.datetime(2026, 6, 9, 12, 0, tzinfo=LONDON)
+
+
+def check_in_with_a_red_flag(patient: Patient) -> str:
+    client = client_for(patient.user)
+    response = client.post(
+        reverse("rehab:checkin"),
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "pain_at_rest": "3",
+            "swelling": "mild",
+            "flag_dvt": "on",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_out_of_hours_the_patient_is_told_when_the_clinic_will_see_it_and_whom_to_call(
+    patient: Patient,
+) -> None:
+    patient.clinic.out_of_hours_phone = "111"
+    patient.clinic.save()
+    with time_machine.travel(SATURDAY_NIGHT, tick=False):
+        html = check_in_with_a_red_flag(patient)
+    assert "could be a blood clot" in html  # the red-flag advice itself
+    assert "The clinic is closed now. They will see this when they open (Monday at 08:00)." in html
+    assert "call your out-of-hours service on 111" in html
+    assert "In an emergency, call 999." in html
+
+
+def test_in_opening_hours_no_out_of_hours_notice(patient: Patient) -> None:
+    with time_machine.travel(TUESDAY_NOON, tick=False):
+        html = check_in_with_a_red_flag(patient)
+    assert "Your clinic has been alerted" in html
+    assert "The clinic is closed now" not in html
+
+
+def test_without_an_out_of_hours_number_the_patient_is_told_where_to_go(
+    patient: Patient,
+) -> None:
+    with time_machine.travel(SATURDAY_NIGHT, tick=False):
+        html = check_in_with_a_red_flag(patient)
+    assert "contact your out-of-hours service or emergency department" in html
+
+
+def patient_with_one_exercise(clinician: Clinician) -> Patient:
+    patient = factories.PatientFactory(clinic=clinician.clinic)
+    plan = factories.PlanFactory(patient=patient, created_by=clinician.user)
+    phase = factories.PlanPhaseFactory(plan=plan)
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase"])
+    factories.PrescriptionFactory(phase=phase, days_per_week=7, times_per_day=1)
+    return patient
+
+
+def test_today_offers_reminders_after_the_first_completed_session(clinician: Clinician) -> None:
+    patient = patient_with_one_exercise(clinician)
+    client = client_for(patient.user)
+    offer = "Would you like a reminder on the days your exercises are waiting?"
+    assert offer not in client.get(reverse("rehab:today")).content.decode()
+
+    rx = Prescription.objects.get(phase__plan__patient=patient)
+    rehab_services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
+    )
+    html = client.get(reverse("rehab:today")).content.decode()
+    assert offer in html
+    assert reverse("notify:reminders") in html
+
+    # Once the patient has made a choice (even "off"), the offer is gone.
+    notify_services.reminder_settings_save(patient=patient, enabled=False)
+    assert offer not in client.get(reverse("rehab:today")).content.decode()
+
+
+def test_the_patient_page_shows_reminders_and_the_last_delivery(clinician: Clinician) -> None:
+    patient = patient_with_one_exercise(clinician)
+    url = reverse("rehab:patient_detail", args=[patient.pk])
+    client = client_for(clinician.user)
+    html = client.get(url).content.decode()
+    assert "Reminders" in html
+    assert "Last delivered:" in html
+    assert "never" in html
+
+    notify_services.reminder_settings_save(
+        patient=patient, enabled=True, morning=dt.time(8, 0), evening=dt.time(19, 30)
+    )
+    Notification.objects.create(
+        key="r1",
+        kind="reminder",
+        channel="push",
+        user=patient.user,
+        patient=patient,
+        state="sent",
+        finished_at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(hours=2),
+    )
+    html = client.get(url).content.decode()
+    assert "On: 08:00 · 19:30, by notification." in html
+    assert "2\xa0hours ago" in html
+    assert "may have stopped accepting notifications" not in html
+
+
+def failed(patient: Patient, *, days_ago: int, key: str, state: str = "expired") -> None:
+    Notification.objects.create(
+        key=key,
+        kind="reminder",
+        channel="push",
+        user=patient.user,
+        patient=patient,
+        state=state,
+        created_at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=days_ago),
+        finished_at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=days_ago),
+    )
+
+
+def test_the_dashboard_flags_a_patient_whose_deliveries_failed_for_three_days(
+    clinician: Clinician,
+) -> None:
+    failing = patient_with_one_exercise(clinician)
+    recent = patient_with_one_exercise(clinician)
+    recovered = patient_with_one_exercise(clinician)
+    for patient in (failing, recent, recovered):
+        notify_services.reminder_settings_save(patient=patient, enabled=True, morning=dt.time(8, 0))
+    for day in (4, 3, 2, 1):
+        failed(failing, days_ago=day, key=f"f{day}")
+    failed(recent, days_ago=1, key="r1")  # one day only: not yet
+    failed(recovered, days_ago=5, key="v5")
+    failed(recovered, days_ago=1, key="v1", state="sent")  # delivered since
+
+    html = client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
+    assert "Reminders have not reached this patient for 3 days or more." in html
+    assert failing.full_name in html.split("Needs a look")[1]
+    section = html.split("Needs a look")[1].split("</section>")[0]
+    assert recent.full_name not in section
+    assert recovered.full_name not in section
+
+    page = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[failing.pk]))
+    assert "may have stopped accepting notifications" in page.content.decode()
+
+
+def test_another_clinic_s_dashboard_shows_none_of_it(
+    clinician: Clinician, other_clinician: Clinician
+) -> None:
+    failing = patient_with_one_exercise(clinician)
+    notify_services.reminder_settings_save(patient=failing, enabled=True, morning=dt.time(8, 0))
+    failed(failing, days_ago=4, key="f4")
+    html = client_for(other_clinician.user).get(reverse("rehab:dashboard")).content.decode()
+    assert "Needs a look" not in html
+    assert failing.full_name not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [
+        ("patient", ["notify:reminders"]),
+        ("clinician", ["notify:clinician_settings"]),
+        ("clinic_admin", ["notify:clinician_settings", "notify:clinic_settings"]),
+    ],
+)
+def test_the_account_page_links_to_the_right_settings(
+    who: str, links: list[str], clinician: Clinician, patient: Patient
+) -> None:
+    users: dict[str, Any] = {
+        "patient": patient.user,
+        "clinician": clinician.user,
+        "clinic_admin": factories.ClinicAdminFactory(clinic=clinician.clinic).user,
+    }
+    html = client_for(users[who]).get(reverse("clinic:account")).content.decode()
+    for name in ("notify:reminders", "notify:clinician_settings", "notify:clinic_settings"):
+        assert (f'href="{reverse(name)}"' in html) is (name in links), name

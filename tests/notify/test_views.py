@@ -1,0 +1,396 @@
+"""The notification pages: it works, a colleague can (or cannot), another clinic and another
+patient cannot, anonymous goes to sign in; bad input is a clear error and saves nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clinic.models import Clinic, Clinician, Patient
+from notify import tokens
+from notify.models import ClinicianPreferences, Notification, PushSubscription, ReminderSettings
+from tests import factories
+from tests.conftest import client_for
+from tests.notify.push_service import PushService
+
+pytestmark = pytest.mark.django_db
+
+REMINDERS = reverse("notify:reminders")
+CLINICIAN = reverse("notify:clinician_settings")
+CLINIC = reverse("notify:clinic_settings")
+SUBSCRIBE = reverse("notify:push_subscribe")
+UNSUBSCRIBE_PUSH = reverse("notify:push_unsubscribe")
+
+
+def signs_in(response: Any) -> bool:
+    return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+# --- The patient's reminders -----------------------------------------------------------------
+
+
+def reminder_form(**fields: Any) -> dict[str, Any]:
+    return {
+        "enabled": "on",
+        "morning": "08:00",
+        "evening": "",
+        "days": ["0", "1", "2", "3", "4"],
+        "channel": "email",
+        "quiet_start": "",
+        "quiet_end": "",
+        "replies": "off",
+        "timezone": "Europe/London",
+        **fields,
+    }
+
+
+def test_reminders_are_off_until_the_patient_turns_them_on(patient: Patient) -> None:
+    client = client_for(patient.user)
+    page = client.get(REMINDERS)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="enabled"' in html
+    assert "checked" not in html.split('name="enabled"')[1].split(">")[0]
+    assert not ReminderSettings.objects.exists()
+
+    response = client.post(REMINDERS, reminder_form(morning="07:30"), follow=True)
+    assert "Reminders are on." in response.content.decode()
+    row = ReminderSettings.objects.get(patient=patient)
+    assert row.enabled
+    assert row.morning == dt.time(7, 30)
+    assert row.days == [0, 1, 2, 3, 4]
+    assert row.next_reminder_at is not None
+
+
+def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
+    client_for(patient.user).post(REMINDERS, reminder_form(timezone="America/New_York"))
+    patient.refresh_from_db()
+    assert patient.timezone == "America/New_York"
+    row = ReminderSettings.objects.get(patient=patient)
+    assert row.next_reminder_at is not None
+    local = row.next_reminder_at.astimezone(patient.tz)
+    assert (local.hour, local.minute) == (8, 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"morning": "", "evening": ""}, "morning", "Choose at least one time."),
+        ({"morning": "25:00"}, "morning", "Enter a time such as 08:00."),
+        ({"days": []}, "days", "Choose at least one day."),
+        ({"quiet_start": "22:00"}, "quiet_end", "Give both ends of your quiet hours"),
+        (
+            {"quiet_start": "06:00", "quiet_end": "09:00"},
+            "morning",
+            "inside your quiet hours",
+        ),
+        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice"),
+        ({"channel": "pigeon"}, "channel", "Select a valid choice"),
+    ],
+)
+def test_bad_reminder_settings_are_refused_and_nothing_is_saved(
+    patient: Patient, fields: dict[str, Any], field: str, message: str
+) -> None:
+    response = client_for(patient.user).post(REMINDERS, reminder_form(**fields))
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert message in " ".join(errors[field])
+    assert not ReminderSettings.objects.exists()
+    patient.refresh_from_db()
+    assert patient.timezone == "Europe/London"
+
+
+def test_each_patient_sees_only_their_own_reminders(
+    patient: Patient, other_patient: Patient
+) -> None:
+    client_for(patient.user).post(REMINDERS, reminder_form())
+    Notification.objects.create(
+        key="r1",
+        kind="reminder",
+        channel="email",
+        email="x@example.org",
+        patient=patient,
+        state="sent",
+    )
+    page = client_for(other_patient.user).get(REMINDERS)
+    assert page.status_code == 200
+    assert page.context["history"] == []
+    assert page.context["settings"].pk is None  # theirs: not set up yet
+    assert len(client_for(patient.user).get(REMINDERS).context["history"]) == 1
+
+
+@pytest.mark.parametrize("who", ["clinician", "other_clinician"])
+def test_clinicians_have_no_reminders_page(who: str, request: Any) -> None:
+    user = request.getfixturevalue(who).user
+    assert client_for(user).get(REMINDERS).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in() -> None:
+    for url in (REMINDERS, CLINICIAN, CLINIC):
+        assert signs_in(Client().get(url))
+        assert signs_in(Client().post(url, {}))
+
+
+def test_the_reminder_history_costs_the_same_queries_however_long(patient: Patient) -> None:
+    client = client_for(patient.user)
+    client.post(REMINDERS, reminder_form())
+
+    def history(n: int) -> None:
+        for i in range(n):
+            Notification.objects.create(
+                key=f"h{n}-{i}",
+                kind="reminder",
+                channel="push",
+                user=patient.user,
+                patient=patient,
+                state="sent",
+            )
+
+    history(2)
+    client.get(REMINDERS)
+    with CaptureQueriesContext(connection) as small:
+        client.get(REMINDERS)
+    history(20)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(REMINDERS)
+    # session, user, patient, settings, history, +1 audit event: the same with 10× the rows
+    assert len(small) == len(large)
+    assert len(page.context["history"]) == 22
+
+
+# --- A clinician's settings --------------------------------------------------------------------
+
+
+def test_a_clinician_turns_alert_emails_off_and_on(clinician: Clinician) -> None:
+    client = client_for(clinician.user)
+    page = client.get(CLINICIAN)
+    assert page.status_code == 200
+    assert page.context["form"].initial == {"alert_emails": True, "digest_emails": True}
+    client.post(CLINICIAN, {"digest_emails": "on"})
+    preferences = ClinicianPreferences.objects.get(clinician=clinician)
+    assert (preferences.alert_emails, preferences.digest_emails) == (False, True)
+    client.post(CLINICIAN, {"alert_emails": "on", "digest_emails": "on"})
+    preferences.refresh_from_db()
+    assert preferences.alert_emails
+
+
+def test_each_clinician_has_their_own_settings(
+    clinician: Clinician, colleague: Clinician, other_clinician: Clinician
+) -> None:
+    client_for(clinician.user).post(CLINICIAN, {})
+    for other in (colleague, other_clinician):
+        page = client_for(other.user).get(CLINICIAN)
+        assert page.status_code == 200
+        assert page.context["form"].initial["alert_emails"] is True
+
+
+def test_patients_have_no_clinician_settings(patient: Patient) -> None:
+    assert client_for(patient.user).get(CLINICIAN).status_code == 404
+
+
+# --- The clinic's settings (admins) ------------------------------------------------------------
+
+
+def clinic_form(**fields: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "timezone": "Europe/Dublin",
+        "out_of_hours_phone": "111",
+        "emergency_number": "112",
+        "alert_contacts": "Reception@Clinic.example\noncall@clinic.example\n",
+        "alert_escalation_minutes": "60",
+        "message_digest_time": "17:30",
+    }
+    for day in range(7):
+        data[f"opens_{day}"] = "09:00" if day < 6 else ""
+        data[f"closes_{day}"] = "17:00" if day < 5 else ("12:00" if day == 5 else "")
+    return {**data, **fields}
+
+
+def test_a_clinic_admin_sets_hours_contacts_escalation_and_digest(
+    clinician: Clinician,
+) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    client = client_for(admin.user)
+    page = client.get(CLINIC)
+    assert page.status_code == 200
+    assert page.context["form"].initial["opens_0"] == "08:00"
+    response = client.post(CLINIC, clinic_form(), follow=True)
+    assert "The clinic&#x27;s settings are saved." in response.content.decode()
+    clinic = Clinic.objects.get(pk=clinician.clinic_id)
+    assert clinic.opening_hours == [["09:00", "17:00"]] * 5 + [["09:00", "12:00"], None]
+    assert clinic.alert_emails == ["reception@clinic.example", "oncall@clinic.example"]
+    assert clinic.alert_escalation_minutes == 60
+    assert clinic.message_digest_time == dt.time(17, 30)
+    assert (clinic.timezone, clinic.out_of_hours_phone, clinic.emergency_number) == (
+        "Europe/Dublin",
+        "111",
+        "112",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"opens_2": "18:00", "closes_2": "09:00"}, "closes_2"),
+        ({"opens_2": "", "closes_2": "17:00"}, "closes_2"),
+        ({"alert_contacts": "not an address"}, "alert_contacts"),
+        ({"alert_escalation_minutes": "5"}, "alert_escalation_minutes"),
+        ({"timezone": "Nowhere/Land"}, "timezone"),
+    ],
+)
+def test_bad_clinic_settings_are_refused_and_nothing_is_saved(
+    clinician: Clinician, fields: dict[str, Any], field: str
+) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    response = client_for(admin.user).post(CLINIC, clinic_form(**fields))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    clinic = Clinic.objects.get(pk=clinician.clinic_id)
+    assert clinic.alert_escalation_minutes == 120
+    assert clinic.opening_hours[2] == ["08:00", "18:00"]
+
+
+def test_only_the_clinic_s_admins_reach_its_settings(
+    clinician: Clinician, patient: Patient, other_clinician: Clinician
+) -> None:
+    assert client_for(clinician.user).get(CLINIC).status_code == 404  # a therapist
+    assert client_for(patient.user).get(CLINIC).status_code == 404
+    other_admin = factories.ClinicAdminFactory(clinic=other_clinician.clinic)
+    page = client_for(other_admin.user).get(CLINIC)
+    assert page.context["clinic"] == other_clinician.clinic  # their own clinic's, never ours
+    client_for(other_admin.user).post(CLINIC, clinic_form(alert_escalation_minutes="30"))
+    assert Clinic.objects.get(pk=clinician.clinic_id).alert_escalation_minutes == 120
+
+
+# --- A browser's push subscription -------------------------------------------------------------
+
+
+def post_json(client: Client, url: str, data: Any) -> Any:
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_a_browser_subscribes_and_unsubscribes(patient: Patient, push_service: PushService) -> None:
+    client = client_for(patient.user)
+    subscription = push_service.subscribe()
+    response = post_json(client, SUBSCRIBE, subscription)
+    assert response.status_code == 201
+    stored = PushSubscription.objects.get()
+    assert (stored.user, stored.endpoint) == (patient.user, subscription["endpoint"])
+    assert post_json(client, SUBSCRIBE, subscription).status_code == 201  # again: one row
+    assert PushSubscription.objects.count() == 1
+
+    response = post_json(client, UNSUBSCRIBE_PUSH, {"endpoint": subscription["endpoint"]})
+    assert response.json() == {"removed": True}
+    assert not PushSubscription.objects.exists()
+
+
+def test_one_cannot_remove_another_person_s_browser(
+    patient: Patient, other_patient: Patient, clinician: Clinician, push_service: PushService
+) -> None:
+    subscription = push_service.subscribe()
+    post_json(client_for(patient.user), SUBSCRIBE, subscription)
+    for user in (other_patient.user, clinician.user):
+        response = post_json(
+            client_for(user), UNSUBSCRIBE_PUSH, {"endpoint": subscription["endpoint"]}
+        )
+        assert response.json() == {"removed": False}
+    assert PushSubscription.objects.get().user == patient.user
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"endpoint": "https://attacker.example/push/1"}, "endpoint"),
+        ({"endpoint": "http://169.254.169.254/latest"}, "endpoint"),
+        ({"endpoint": "not a url"}, "endpoint"),
+        ({"keys": {"p256dh": "short", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}, "p256dh"),
+        ({"keys": {"p256dh": "x" * 87, "auth": "!!"}}, "auth"),
+        ({"keys": "nonsense"}, "p256dh"),
+    ],
+)
+def test_a_bad_subscription_is_refused(
+    patient: Patient, push_service: PushService, change: dict[str, Any], field: str
+) -> None:
+    subscription = {**push_service.subscribe(), **change}
+    response = post_json(client_for(patient.user), SUBSCRIBE, subscription)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+    assert not PushSubscription.objects.exists()
+
+
+def test_a_body_that_is_not_json_is_refused(patient: Patient) -> None:
+    response = client_for(patient.user).post(SUBSCRIBE, "[[[", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_push_needs_a_patient_or_a_clinician(staff: Any, push_service: PushService) -> None:
+    assert post_json(client_for(staff), SUBSCRIBE, push_service.subscribe()).status_code == 404
+    assert signs_in(post_json(Client(), SUBSCRIBE, push_service.subscribe()))
+    assert Client().get(SUBSCRIBE).status_code == 405
+
+
+# --- One-click unsubscribe and the service worker ----------------------------------------------
+
+
+def test_one_click_unsubscribe_works_without_signing_in(patient: Patient) -> None:
+    client_for(patient.user).post(REMINDERS, reminder_form(channel="both", replies="email"))
+    token = tokens.make(tokens.Unsubscribe(topic=tokens.Topic.REMINDERS, user_id=patient.user.pk))
+    url = reverse("notify:unsubscribe", args=[token])
+    anonymous = Client(enforce_csrf_checks=True)
+    page = anonymous.get(url)
+    assert page.status_code == 200
+    assert "Stop emailing me exercise reminders." in page.content.decode()
+    assert ReminderSettings.objects.get().channel == "both"  # a GET changes nothing
+
+    # RFC 8058: the mail client posts "List-Unsubscribe=One-Click", with no CSRF token.
+    done = anonymous.post(url, {"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200
+    assert "you will not get these emails any more" in done.content.decode()
+    row = ReminderSettings.objects.get()
+    assert (row.enabled, row.channel, row.replies) == (True, "push", "email")
+    again = anonymous.post(url, {"List-Unsubscribe": "One-Click"})
+    assert "already off" in again.content.decode()
+
+
+@pytest.mark.parametrize("topic", ["alerts", "digest"])
+def test_clinicians_unsubscribe_from_alerts_or_the_digest(clinician: Clinician, topic: str) -> None:
+    token = tokens.make(tokens.Unsubscribe(topic=topic, user_id=clinician.user.pk))
+    Client().post(reverse("notify:unsubscribe", args=[token]))
+    preferences = ClinicianPreferences.objects.get(clinician=clinician)
+    assert preferences.alert_emails is (topic != "alerts")
+    assert preferences.digest_emails is (topic != "digest")
+
+
+def test_an_alert_contact_unsubscribes_their_address(clinician: Clinician) -> None:
+    clinic = clinician.clinic
+    Clinic.objects.filter(pk=clinic.pk).update(alert_emails=["a@x.example", "b@x.example"])
+    token = tokens.make(
+        tokens.Unsubscribe(topic=tokens.Topic.CONTACT, clinic_id=clinic.pk, email="A@x.example")
+    )
+    Client().post(reverse("notify:unsubscribe", args=[token]))
+    assert Clinic.objects.get(pk=clinic.pk).alert_emails == ["b@x.example"]
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJ0IjoicmVtaW5kZXJzIn0:forged:sig"])
+def test_a_forged_unsubscribe_link_changes_nothing(patient: Patient, token: str) -> None:
+    client_for(patient.user).post(REMINDERS, reminder_form())
+    url = reverse("notify:unsubscribe", args=[token])
+    assert Client().get(url).status_code == 404
+    assert Client().post(url).status_code == 404
+    assert ReminderSettings.objects.get().enabled
+
+
+def test_the_service_worker_is_served_at_the_root_to_anyone() -> None:
+    response = Client().get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    body = response.content.decode()
+    assert 'importScripts("/static/js/sw-push.js")' in body

@@ -35,13 +35,20 @@ $(STAMP): pyproject.toml | $(PY)
 .PHONY: install
 install: $(STAMP)  ## create .venv and install the app with its dev tools
 
+# Development VAPID keys for web push, made once by `make run` when none are set (git ignores it).
+VAPID_DEV_FILE ?= .vapid-dev.env
+
 .PHONY: run
 run: export DEBUG ?= 1
-run: install  ## set up everything and serve on http://$(HOST):$(PORT) with SQLite
+run: install  ## set up everything; serve on http://$(HOST):$(PORT) with SQLite, plus worker and scheduler
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata library protocols
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@if [ -z "$$VAPID_PRIVATE_KEY" ]; then $(PY) manage.py vapid_keys --env-file $(VAPID_DEV_FILE); fi
+	@echo "Starting web (http://$(HOST):$(PORT)), worker and scheduler (Procfile). Ctrl-C stops all three."
+	@if [ -z "$$VAPID_PRIVATE_KEY" ]; then set -a; . ./$(VAPID_DEV_FILE); set +a; fi; \
+	  HOST=$(HOST) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+	  exec $(VENV)/bin/honcho start --procfile Procfile --port $(PORT)
 
 CHROMIUM ?= $(shell command -v chromium 2>/dev/null || ls /usr/bin/chromium 2>/dev/null)
 
@@ -75,7 +82,7 @@ format: install  ## apply ruff's fixes and formatting, and djLint's
 
 .PHONY: clean
 clean:  ## remove the virtual environment, caches and the SQLite database
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-* artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-* artifacts $(VAPID_DEV_FILE)
 
 .PHONY: bench
 bench: install  ## load-test the hot pages (wrk, gunicorn, PostgreSQL) at 1x and 10x data; BENCH_SCALE=quick for a short run

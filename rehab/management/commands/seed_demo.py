@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Message, Patient, User
+from rehab.models.alerts import Alert
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
 from rehab.selectors.today import is_due_on
@@ -109,6 +110,16 @@ class Command(BaseCommand):
                 author=operative.user,
                 from_patient=True,
                 body="My ankle is a bit swollen in the evening after the exercises. Is that normal?",
+            )
+        if not Alert.objects.filter(patient=conservative, kind=Alert.Kind.RED_FLAG).exists():
+            # A red flag to see the alert reach the physiotherapist (with the task worker
+            # running, its email shows in the worker's output).
+            logbook_services.checkin_record(
+                patient=conservative,
+                client_uuid=uuid.uuid5(NAMESPACE, f"{conservative.pk}:red-flag"),
+                pain_at_rest=3,
+                swelling="moderate",
+                red_flags=["dvt"],
             )
         return [
             ("Physiotherapist", physio.email),

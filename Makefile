@@ -40,6 +40,7 @@ VAPID_DEV_FILE ?= .vapid-dev.env
 
 .PHONY: run
 run: export DEBUG ?= 1
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install  ## set up everything; serve on http://$(HOST):$(PORT) with SQLite, plus worker and scheduler
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata library protocols

@@ -1,0 +1,141 @@
+"""The patient turns reminders on from their phone (after a completed session), the browser
+subscribes to push, and a due reminder reaches it.
+
+The browser's own push service cannot be reached from here, so ``PushManager.subscribe`` is
+replaced in the page by one that returns a subscription whose endpoint is a push service this
+test runs on 127.0.0.1 (it checks the VAPID signature and decrypts the payload with the keys
+only the "browser" holds). Everything else is real: the permission, the service worker at
+/sw.js, the page's script, the server's subscription endpoint, the scheduler's job, the
+worker's delivery with pywebpush.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from playwright.sync_api import Page, expect
+
+from notify import tasks
+from notify.models import PushSubscription, ReminderSettings
+from rehab import services
+from tests.e2e.conftest import check_page
+from tests.e2e.helpers import PASSWORD, eventually, patient_with_plan, sign_in
+from tests.notify.helpers import VAPID_PUBLIC, push_settings, run_tasks
+from tests.notify.push_service import PushService, b64decode
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JOURNEY = "reminders"
+
+# Replaces the browser's push subscription with one at the test's push service; it lasts
+# across page loads (localStorage), as a real subscription would.
+FAKE_PUSH = """
+(() => {
+  const fake = %s;
+  const KEY = "test.fake-push";
+  const make = () => ({
+    endpoint: fake.endpoint,
+    expirationTime: null,
+    options: null,
+    toJSON() { return { endpoint: fake.endpoint, expirationTime: null, keys: fake.keys }; },
+    async unsubscribe() { localStorage.removeItem(KEY); return true; },
+  });
+  PushManager.prototype.subscribe = async function (options) {
+    const key = new Uint8Array(options.applicationServerKey);
+    localStorage.setItem("test.applicationServerKey", JSON.stringify(Array.from(key)));
+    localStorage.setItem(KEY, "1");
+    return make();
+  };
+  PushManager.prototype.getSubscription = async function () {
+    return localStorage.getItem(KEY) ? make() : null;
+  };
+})();
+"""
+
+
+@pytest.fixture
+def push_service(settings: Any) -> Iterator[PushService]:
+    push_settings(settings)
+    service = PushService(expected_vapid_key=VAPID_PUBLIC)
+    service.start()
+    yield service
+    service.stop()
+
+
+def test_the_patient_turns_reminders_on_and_a_due_reminder_reaches_the_phone(
+    live_server: Any, phone: Page, push_service: PushService
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    patient = scene.patient
+    assert patient.user is not None
+    patient.user.set_password(PASSWORD)
+    patient.user.save()
+    # Today's session done: every exercise due today ticked once.
+    for rx in scene.plan.current_phase.prescriptions.all():
+        services.log_record(
+            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
+        )
+    subscription = push_service.subscribe()
+    page = phone
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script(FAKE_PUSH % json.dumps(subscription))
+
+    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
+    expect(page.get_by_text("Well done: today's session is done.")).to_be_visible()
+    page.get_by_role("link", name="Set up reminders").click()
+
+    expect(page.get_by_role("heading", name="Reminders", exact=True)).to_be_visible()
+    expect(page.get_by_text("Notifications are off in this browser.")).to_be_visible()
+    check_page(page, JOURNEY, "reminders-off")
+    page.get_by_label("Remind me to do my exercises").check()
+    page.get_by_label("Morning reminder").fill("08:00")
+    page.get_by_label("Evening reminder").fill("")
+    page.get_by_role("group", name="How to remind me").get_by_label(
+        "A notification on this phone"
+    ).check()
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.get_by_text("Reminders are on.")).to_be_visible()
+    expect(page.get_by_text("Notifications are on in this browser.")).to_be_visible()
+    check_page(page, JOURNEY, "reminders-on")
+    eventually(page, lambda: PushSubscription.objects.filter(user=patient.user).exists())
+    stored = PushSubscription.objects.get(user=patient.user)
+    assert stored.endpoint == subscription["endpoint"]
+    assert stored.p256dh == subscription["keys"]["p256dh"]
+    # The page subscribed with the site's VAPID public key.
+    used_key = page.evaluate("JSON.parse(localStorage.getItem('test.applicationServerKey'))")
+    assert bytes(used_key) == b64decode(VAPID_PUBLIC)
+    # The service worker is the site's, at the root, with the push handlers imported.
+    worker_url = page.evaluate(
+        "navigator.serviceWorker.getRegistration('/sw.js').then(r => r && r.active && r.active.scriptURL)"
+    )
+    assert worker_url == f"{live_server.url}/sw.js"
+
+    settings_row = ReminderSettings.objects.get(patient=patient)
+    assert (settings_row.enabled, settings_row.channel) == (True, "push")
+    assert settings_row.next_reminder_at is not None
+
+    # Tomorrow at 08:00 where the patient is: the scheduler's tick, the worker's delivery.
+    due = settings_row.next_reminder_at
+    assert due.astimezone(patient.tz).time() == dt.time(8, 0)
+    with time_machine.travel(due, tick=False):
+        tasks.every_minute.enqueue(due.isoformat())
+        run_tasks()
+    assert len(push_service.received) == 1, push_service.refused
+    assert push_service.received[0].payload == {
+        "title": "Your exercises for today",
+        "body": "Your exercises for today are waiting for you.",
+        "url": "/me/",
+        "tag": "reminder",
+    }
+
+    # The patient sees it in their history.
+    page.reload()
+    history = page.get_by_role("region", name="What we sent you")
+    expect(history.get_by_text("Exercise reminder · Notification")).to_be_visible()
+    expect(history.get_by_text("Delivered")).to_be_visible()

@@ -108,25 +108,31 @@ def alert_raised(alert: Alert) -> bool:
     return True
 
 
+def _about_alert(kind: str, alert: Alert, people: list[Recipient], enqueue: Enqueue) -> list[int]:
+    """Email and push (where turned on) about ``alert`` to ``people``, once each."""
+    claimed: list[int] = []
+    for recipient in people:
+        claimed += _notify(
+            kind=kind,
+            slot=f"a{alert.pk}",
+            recipient=recipient,
+            channels=(Channel.EMAIL, Channel.PUSH),
+            enqueue=enqueue,
+            patient=alert.patient,
+            alert=alert,
+        )
+    return claimed
+
+
 def alert_notifications(alert_id: int, *, enqueue: Enqueue) -> list[int]:
     """Email (and push, where turned on) to the patient's therapist(s) and the alert
     contacts, once per recipient and channel."""
     alert = Alert.objects.select_related("patient__clinic").filter(pk=alert_id).first()
     if alert is None or not is_urgent(alert) or alert.acknowledged_at is not None:
         return []
-    claimed: list[int] = []
     with transaction.atomic():
-        for recipient in recipients.alert_recipients(alert.patient):
-            claimed += _notify(
-                kind=Notification.Kind.ALERT,
-                slot=f"a{alert.pk}",
-                recipient=recipient,
-                channels=(Channel.EMAIL, Channel.PUSH),
-                enqueue=enqueue,
-                patient=alert.patient,
-                alert=alert,
-            )
-    return claimed
+        people = recipients.alert_recipients(alert.patient)
+        return _about_alert(Notification.Kind.ALERT, alert, people, enqueue)
 
 
 def escalations_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
@@ -142,16 +148,8 @@ def escalations_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
             if not taken:  # another worker escalated it
                 continue
             alert = escalation.alert
-            for recipient in recipients.escalation_recipients(alert.patient):
-                claimed += _notify(
-                    kind=Notification.Kind.ESCALATION,
-                    slot=f"a{alert.pk}",
-                    recipient=recipient,
-                    channels=(Channel.EMAIL, Channel.PUSH),
-                    enqueue=enqueue,
-                    patient=alert.patient,
-                    alert=alert,
-                )
+            people = recipients.escalation_recipients(alert.patient)
+            claimed += _about_alert(Notification.Kind.ESCALATION, alert, people, enqueue)
     return claimed
 
 

@@ -13,3 +13,7 @@ patient_anchor_changed = Signal()
 
 # The patient was discharged or archived. Sent with ``patient``.
 patient_left_care = Signal()
+
+# The patient's record was erased (anonymised; ``rehab.services.records.patient_erase``): apps
+# forget what could still identify them. Sent with ``patient`` inside the erasing transaction.
+patient_erased = Signal()

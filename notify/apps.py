@@ -16,6 +16,9 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from notify import receivers  # noqa: PLC0415 (apps are ready only now)
+        from audit import registry  # noqa: PLC0415 (apps are ready only now)
+        from notify import receivers  # noqa: PLC0415
 
         receivers.connect()
+        # The record of what was sent names the patient it was about (its admin pages).
+        registry.register_model("notify.notification", patient_path="patient")

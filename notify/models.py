@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinician, Patient
-from rehab.models import Alert
+from rehab.models.alerts import Alert
 
 ALL_DAYS = [0, 1, 2, 3, 4, 5, 6]  # Monday first, as ``date.weekday()``
 

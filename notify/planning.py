@@ -28,8 +28,9 @@ from notify.models import (
     ReminderSettings,
 )
 from notify.recipients import Recipient
-from rehab import selectors as rehab_selectors
-from rehab.models import Alert
+from rehab.models.alerts import Alert
+from rehab.selectors.clinician import patients_with_unread_messages
+from rehab.selectors.today import today_for_patient
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def exercises_waiting(patient: Patient, day: dt.date) -> bool:
     care (a paused, completed or missing plan has none)."""
     if patient.status != Patient.Status.ACTIVE:
         return False
-    today = rehab_selectors.today_for_patient(patient, day=day)
+    today = today_for_patient(patient, day=day)
     return any(not item.done for item in today.due_items)
 
 
@@ -287,10 +288,7 @@ def reply_notifications(
 def unread_first_names(clinic: Clinic) -> list[str]:
     """The first names of the clinic's patients with unread messages (longest waiting
     first): all a digest says about them."""
-    return [
-        p.first_name
-        for p in rehab_selectors.patients_with_unread_messages(clinic.pk).only("first_name")
-    ]
+    return [p.first_name for p in patients_with_unread_messages(clinic.pk).only("first_name")]
 
 
 def digests_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
+from clinic import events
 from clinic.models import Message, Patient
 from notify import planning, services, tasks
 from notify.models import ReminderSettings
 from rehab import pagecache
-from rehab.models import Alert
+from rehab.models.alerts import Alert
 
 
 def on_alert_saved(sender: type[Alert], *, instance: Alert, created: bool, **_: Any) -> None:
@@ -46,7 +47,12 @@ def on_reminder_settings_saved(
     pagecache.patient_changed(instance.patient_id)
 
 
+def on_patient_erased(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
+    services.patient_forgotten(patient=patient)
+
+
 def connect() -> None:
+    events.patient_erased.connect(on_patient_erased, dispatch_uid="notify.patient_erased")
     post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="notify.alert")
     post_save.connect(on_message_saved, sender=Message, dispatch_uid="notify.message")
     post_save.connect(on_patient_saved, sender=Patient, dispatch_uid="notify.patient")

@@ -10,7 +10,7 @@ from django.db.models import Case, IntegerField, Value, When
 
 from clinic.models import Clinic, Clinician, Patient, User
 from notify.models import ClinicianPreferences, PushSubscription
-from rehab.models import Plan
+from rehab.models.plans import Plan
 
 
 @dataclass(frozen=True)

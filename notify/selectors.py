@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models import Clinic, Patient
 from notify import hours
 from notify.models import ChannelChoice, Notification, ReminderSettings
-from rehab.models import Plan
+from rehab.models.plans import Plan
 
 FAILING_FOR = dt.timedelta(days=3)
 HISTORY_LENGTH = 30

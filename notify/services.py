@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, Clinician, Patient, User
 from notify import channels, planning, tokens
-from notify.models import ChannelChoice, ClinicianPreferences, PushSubscription, ReminderSettings
+from notify.models import (
+    ChannelChoice,
+    ClinicianPreferences,
+    Notification,
+    PushSubscription,
+    ReminderSettings,
+)
+from notify.selectors import PATIENT_KINDS
 
 P256DH_BYTES = 65  # an uncompressed P-256 point
 AUTH_BYTES = 16
@@ -60,6 +67,17 @@ def patient_timezone_changed(*, patient: Patient) -> None:
     row.patient = patient
     planning.reschedule(row, after=timezone.now())
     row.save(update_fields=["next_reminder_at", "next_slot", "next_slot_date", "updated_at"])
+
+
+@transaction.atomic
+def patient_forgotten(*, patient: Patient) -> None:
+    """An erased patient: their reminder settings, their browsers' subscriptions and every
+    notification addressed to them (which held their email address) go."""
+    ReminderSettings.objects.filter(patient=patient).delete()
+    if patient.user_id is not None:
+        PushSubscription.objects.filter(user_id=patient.user_id).delete()
+        Notification.objects.filter(user_id=patient.user_id).delete()
+    Notification.objects.filter(patient=patient, kind__in=PATIENT_KINDS).delete()
 
 
 def _decoded_length(value: str) -> int:

@@ -29,6 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import clinician_of, clinician_required, patient_of, patient_required
 from clinic.models import Clinician, Patient, User
+from core.forms import add_service_errors
+from core.users import signed_in_user
 from notify import channels, selectors, services, tokens
 from notify.forms import (
     ClinicianPreferencesForm,
@@ -38,13 +40,6 @@ from notify.forms import (
     ReminderSettingsForm,
 )
 from notify.models import ClinicianPreferences
-from rehab.forms_patient import add_service_errors
-
-
-def _user(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):  # the decorators have checked
-        raise Http404
-    return request.user
 
 
 def _me(request: HttpRequest) -> Patient:
@@ -231,7 +226,7 @@ def push_subscribe(request: HttpRequest) -> HttpResponse:
         return _errors(form.errors)
     try:
         subscription = services.push_subscribe(
-            user=_user(request),
+            user=signed_in_user(request, User),
             user_agent=request.headers.get("User-Agent", ""),
             **form.cleaned_data,
         )
@@ -247,7 +242,7 @@ def push_unsubscribe(request: HttpRequest) -> HttpResponse:
     form = PushEndpointForm(data if isinstance(data, dict) else {})
     if not form.is_valid():
         return _errors(form.errors)
-    removed = services.push_unsubscribe(user=_user(request), **form.cleaned_data)
+    removed = services.push_unsubscribe(user=signed_in_user(request, User), **form.cleaned_data)
     return JsonResponse({"removed": removed})
 
 

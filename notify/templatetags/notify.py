@@ -16,7 +16,7 @@ from clinic.access import clinician_of, patient_of
 from clinic.models import Clinic, Patient
 from notify import selectors
 from notify.models import ReminderSettings
-from rehab.selectors import Today
+from rehab.selectors.today import Today
 
 register = template.Library()
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clinic import events
 from clinic.models import Patient, User
 from rehab import pagecache
 from rehab.models.logbook import CheckIn, ExerciseLog, Measurement
@@ -91,4 +92,5 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     Invitation.objects.filter(patient=locked).delete()
 
     patient_archive(patient=locked)
+    events.patient_erased.send(sender=Patient, patient=locked)
     return locked

@@ -125,6 +125,11 @@ async function start() {
   }
   const subscription = await current();
   show(subscription ? config.strings.on : config.strings.off, subscription ? "on" : "off");
+  if (subscription) {
+    // Keep the server's copy in step (it removes subscriptions a push service has dropped,
+    // and a browser someone else signed in on moves to the person using it now).
+    post(config.subscribeUrl, subscription.toJSON()).catch(() => {});
+  }
   onButton.addEventListener("click", () => {
     turnOn().catch(() => show(config.strings.failed, "off"));
   });

@@ -17,7 +17,7 @@ from clinic.models import Clinician, Patient
 from notify import services as notify_services
 from notify.models import Notification
 from rehab import services as rehab_services
-from rehab.models import Prescription
+from rehab.models.plans import Plan, Prescription
 from tests import factories
 from tests.conftest import client_for
 
@@ -196,3 +196,16 @@ def test_the_account_page_links_to_the_right_settings(
     html = client_for(users[who]).get(reverse("clinic:account")).content.decode()
     for name in ("notify:reminders", "notify:clinician_settings", "notify:clinic_settings"):
         assert (f'href="{reverse(name)}"' in html) is (name in links), name
+
+
+@pytest.mark.skipif(
+    not hasattr(Plan.Status, "PAUSED"),
+    reason="plans are paused by a red flag once the clinical loop (issue 16) adds the status",
+)
+def test_the_dashboard_flags_a_paused_plan(clinician: Clinician) -> None:
+    patient = patient_with_one_exercise(clinician)
+    Plan.objects.filter(patient=patient).update(status=Plan.Status.PAUSED)
+    html = client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
+    section = html.split("Needs a look")[1].split("</section>")[0]
+    assert patient.full_name in section
+    assert "Plan paused" in section

@@ -6,6 +6,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db import models
@@ -224,3 +225,28 @@ def test_wipe_on_a_database_of_scale_data_only() -> None:
 def test_seed_scale_refuses_without_debug() -> None:
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_scale", "--patients=2", "--clinics=1", stdout=StringIO())
+
+
+def _logged_or_checked_in_today() -> int:
+    """Patients with an exercise log or a check-in dated their own local today."""
+    return sum(
+        ExerciseLog.objects.filter(patient=p, date=p.local_today()).exists()
+        or CheckIn.objects.filter(patient=p, date=p.local_today()).exists()
+        for p in Patient.objects.filter(status=Patient.Status.ACTIVE)
+    )
+
+
+def test_no_today_leaves_every_patients_day_fresh() -> None:
+    # Late in the evening in London and Dublin: without the flag, most active patients have
+    # already logged or checked in today.
+    evening = timezone.now().astimezone(dt.UTC).replace(hour=21, minute=30)
+    # Another clinic's patient: --wipe then deletes rows instead of TRUNCATE, whose SET
+    # CONSTRAINTS ALL IMMEDIATE would outlast it in the test's one transaction.
+    factories.PatientFactory()
+    with time_machine.travel(evening, tick=False):
+        seed()
+        assert _logged_or_checked_in_today() > 0
+        seed("--wipe", "--no-today")
+        assert _logged_or_checked_in_today() == 0
+        # The history before today is there as before.
+        assert ExerciseLog.objects.filter(patient__user__email=BENCH_PATIENT_EMAIL).exists()

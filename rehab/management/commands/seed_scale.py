@@ -433,8 +433,10 @@ class Generator:
         seed: int,
         postgres: bool,
         password_hash: str,
+        no_today: bool = False,
     ) -> None:
         self.n_clinics = clinics
+        self.no_today = no_today
         self.n_patients = patients
         self.days = days
         self.clinicians_per_clinic = clinicians_per_clinic
@@ -858,7 +860,10 @@ class Generator:
 
         first_day = max(activated_on, end - dt.timedelta(days=self.days - 1))
         change_pointer = 0
-        for offset in range((end - first_day).days + 1):
+        days = (end - first_day).days + 1
+        if self.no_today and end == today:
+            days -= 1  # --no-today: nothing logged or checked in today yet
+        for offset in range(days):
             day = first_day + dt.timedelta(days=offset)
             while change_pointer + 1 < len(timeline) and timeline[change_pointer + 1][0] <= day:
                 change_pointer += 1
@@ -1241,6 +1246,12 @@ class Command(BaseCommand):
             "--wipe", action="store_true", help="first delete data from an earlier run"
         )
         parser.add_argument(
+            "--no-today",
+            action="store_true",
+            help="no exercise logs or check-ins dated today: each patient's day starts fresh, "
+            "whatever the time (make bench ticks today's exercises itself)",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG off (never on a server holding real patients).",
@@ -1286,6 +1297,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 postgres=postgres,
                 password_hash=password_hash,
+                no_today=options["no_today"],
             ).run()
         written = time.monotonic()
         if postgres:

@@ -86,6 +86,5 @@ clean:  ## remove the virtual environment, caches and the SQLite database
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache staticfiles htmlcov .coverage db.sqlite3 db.sqlite3-* artifacts $(VAPID_DEV_FILE)
 
 .PHONY: bench
-bench: install  ## load-test the hot pages (wrk, gunicorn, PostgreSQL) at 1x and 10x data; BENCH_SCALE=quick for a short run
-	@command -v wrk >/dev/null || { echo "error: wrk not found; apt-get install -y wrk" >&2; exit 1; }
+bench: install  ## the mixed workload (Locust, gunicorn, PostgreSQL, Redis) at 1x and 10x data; BENCH_SCALE=quick for a short run
 	$(PY) -m bench.run

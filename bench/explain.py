@@ -16,6 +16,8 @@ import re
 import sys
 from typing import Any
 
+from bench import data
+
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 
@@ -23,9 +25,7 @@ def main() -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "bench.settings",
-            "DATABASE_URL": os.environ.get(
-                "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab_bench"
-            ),
+            "DATABASE_URL": data.database_url(),
             "DEBUG": "1",  # static files from the finders: no collectstatic needed here
             "ALLOWED_HOSTS": "127.0.0.1",
         }
@@ -33,28 +33,25 @@ def main() -> None:
     import django  # noqa: PLC0415
 
     django.setup()
+    from django.contrib.auth import get_user_model  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
-    from clinic.models import Patient, User  # noqa: PLC0415
-    from rehab.management.commands.seed_scale import (  # noqa: PLC0415
-        BENCH_PATIENT_EMAIL,
-        FOCUS_CLINICIAN_EMAIL,
-        SLUG_PREFIX,
-    )
-
     slow_ms = float(os.environ.get("BENCH_EXPLAIN_SLOW", "2"))
+    user_model = get_user_model()
     try:
-        patient_user = User.objects.get(email=BENCH_PATIENT_EMAIL)
-        clinician_user = User.objects.get(email=FOCUS_CLINICIAN_EMAIL)
-    except User.DoesNotExist:
+        patient_user = user_model.objects.get(email=data.BENCH_PATIENT)
+        clinician_user = user_model.objects.get(email=data.THERAPISTS[0])
+    except user_model.DoesNotExist:
         sys.exit("No scale data: run seed_scale (or make bench) first.")
-    first = (
-        Patient.objects.filter(clinic__slug=f"{SLUG_PREFIX}001", status=Patient.Status.ACTIVE)
-        .order_by("last_name", "first_name", "pk")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id FROM clinic_patient p JOIN clinic_clinic c ON c.id = p.clinic_id "
+            "WHERE c.slug = %s AND p.status = 'active' ORDER BY p.last_name, p.first_name, p.id",
+            [data.FIRST_CLINIC],
+        )
+        first = cursor.fetchone()
     patient_client = Client(HTTP_HOST="127.0.0.1")
     patient_client.force_login(patient_user)
     clinician_client = Client(HTTP_HOST="127.0.0.1")
@@ -63,7 +60,7 @@ def main() -> None:
         ("Today", patient_client, "/me/"),
         ("API today", patient_client, "/api/v1/me/today/"),
         ("patient list, page 8", clinician_client, "/clinic/patients/?page=8"),
-        ("patient page", clinician_client, f"/clinic/patients/{getattr(first, 'pk', 0)}/"),
+        ("patient page", clinician_client, f"/clinic/patients/{first[0] if first else 0}/"),
     ]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -88,3 +88,7 @@ clean:  ## remove the virtual environment, caches and the SQLite database
 .PHONY: bench
 bench: install  ## the mixed workload (Locust, gunicorn, PostgreSQL, Redis) at 1x and 10x data; BENCH_SCALE=quick for a short run
 	$(PY) -m bench.run
+
+.PHONY: bench-pages
+bench-pages: install  ## every signed-in page's in-process cost as a multiple of a trivial view, at 10x data
+	$(PY) -m bench.pages $(BENCH_PAGES_ARGS)

@@ -1,0 +1,58 @@
+"""bench/pages.py: its list of pages covers the whole URLconf, and every page on it answers."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import get_resolver
+
+from bench import pages
+
+
+def test_every_url_name_is_a_listed_page_or_excluded_with_a_reason() -> None:
+    missing, stale = pages.unlisted(pages.url_names(get_resolver().url_patterns))
+    assert not missing, (
+        "URL names not in bench/pages.py: add each to PAGES (a page someone opens signed in) "
+        f"or to EXCLUDED with the reason: {sorted(missing)}"
+    )
+    assert not stale, f"bench/pages.py lists URL names the project no longer has: {sorted(stale)}"
+    assert all(reason.strip() for reason in pages.EXCLUDED.values())
+    assert not {p.name for p in pages.PAGES if p.method == "GET"} & set(pages.EXCLUDED)
+
+
+def test_unlisted_finds_new_and_stale_names() -> None:
+    names = {p.name for p in pages.PAGES} | set(pages.EXCLUDED) | {"admin:index"}
+    assert pages.unlisted(names) == (set(), set())
+    assert pages.unlisted(names | {"rehab:new_page"}) == ({"rehab:new_page"}, set())
+    assert pages.unlisted(names - {"rehab:today"}) == (set(), {"rehab:today"})
+
+
+@pytest.fixture
+def _scale_data(db: None, settings) -> None:
+    settings.ROOT_URLCONF = "bench.urls"
+    call_command("loaddata", "library", "protocols", verbosity=0)
+    call_command(
+        "seed_scale",
+        "--force",
+        "--no-today",
+        "--clinics=2",
+        "--patients=12",
+        "--days=10",
+        "--focus-clinician-patients=8",
+        stdout=StringIO(),
+    )
+
+
+@pytest.mark.usefixtures("_scale_data")
+def test_every_listed_page_answers_its_user() -> None:
+    costs = pages.run(repeat=1, warmup=0)
+    assert len(costs) == len(pages.PAGES)
+    failing = [(c.name, c.role, c.status) for c in costs if c.status >= 400]
+    assert not failing
+    assert all(c.median_ms > 0 and c.baseline_ms > 0 for c in costs)
+    by_name = {c.name: c for c in costs}
+    assert by_name["rehab:today"].queries > 0
+    assert by_name["tick (Today's script)"].status == 201
+    assert by_name["tick (API)"].status == 201

@@ -1,11 +1,12 @@
 """The mixed workload: phones of patients and browsers of clinicians (Locust, started by run.py).
 
-One Locust process per data size, three phases with the same users:
+One Locust process per data size, these phases with the same users:
 
 1. setup     every patient of the pool and every clinician signs in through the sign-in form
              (its own cookies: one phone or browser each). Reported apart.
 2. baseline  every user requests ``/bench/baseline/`` (a trivial signed-in page) back to back.
 3. mix       patients' visits and clinicians' rounds, below, back to back.
+4. baseline  again, so a drift in the machine's load shows and averages out.
 
 Each measured phase starts after a warm-up. Think times are written where a person would
 pause, and multiplied by ``think_scale`` (0 by default: a capacity test keeps the server busy;
@@ -413,14 +414,15 @@ def run_phases(environment: Environment) -> None:
     while RUN.ready < users_in_run(environment):
         gevent.sleep(0.2)
     results = {"setup": snapshot(environment, time.monotonic() - started)}
-    for phase in ("baseline", "mix"):
+    # The baseline before and after the mix: a machine whose load drifts moves both.
+    for name, phase in (("baseline", "baseline"), ("mix", "mix"), ("baseline after", "baseline")):
         RUN.phase = phase
         gevent.sleep(float(CONFIG["warmup"]))
         runner.stats.reset_all()
         RUN.reset_counters()
         begun = time.monotonic()
         gevent.sleep(float(CONFIG[f"{phase}_seconds"]))
-        results[phase] = snapshot(environment, time.monotonic() - begun)
+        results[name] = snapshot(environment, time.monotonic() - begun)
     RUN.phase = "done"
     gevent.sleep(3)  # requests on their way finish; their writes are counted too
     output = {

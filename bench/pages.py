@@ -4,7 +4,8 @@ signed-in view, with its query count, dearest first (``make bench-pages``).
 Against the bench database (10× data: 10,000 patients × 90 days; ``--seed`` makes it, else
 the data ``make bench`` left is used), with the production settings of ``make bench``
 (``DEBUG=0``, Redis, the pool) but two-factor sign-in off (``MFA_REQUIRED=0``: the test
-client's ``force_login`` cannot confirm a code). Each page: ``--warmup`` requests, then
+client's ``force_login`` cannot confirm a code) and static files' plain storage (no
+``collectstatic``: no file is served here). Each page: ``--warmup`` requests, then
 ``--repeat`` requests timed one by one, each followed by a request of the trivial view
 (``/bench/baseline/``, as the same person), so a busy machine slows both alike; the multiple
 is the page's median over the trivial view's median. Its queries are counted on one more
@@ -341,15 +342,13 @@ def main() -> None:
     options = parser.parse_args()
     url = data.database_url()
     data.ensure_database(url)
-    work = tempfile.mkdtemp(prefix="rehab-bench-pages-")
-    env = {**data.environment(str(Path(work) / "static")), "MFA_REQUIRED": "0"}
+    static_root = tempfile.mkdtemp(prefix="rehab-bench-pages-")  # stays empty
+    env = {**data.environment(static_root), "MFA_REQUIRED": "0", "BENCH_PLAIN_STATIC": "1"}
     if options.seed or not data.count_patients(url):
         say("migrate, fixtures; seeding 10,000 patients × 90 days")
         data.manage(env, "migrate", "--noinput", "--skip-checks")
         data.manage(env, "loaddata", "library", "protocols", "--skip-checks")
         data.seed(env, patients=10_000, days=90, clinics=20)
-    say("collectstatic")
-    data.manage(env, "collectstatic", "--noinput", "--skip-checks")
     os.environ.update(env)
     import django  # noqa: PLC0415
 

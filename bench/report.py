@@ -47,6 +47,25 @@ class Row:
         )
 
 
+def merged(name: str, rows: Sequence[Row]) -> Row:
+    """Several windows of one request type as one: counts and seconds add up; percentiles are
+    the request-weighted mean of the windows' (Locust's histograms are not kept)."""
+    requests = sum(r.requests for r in rows)
+
+    def mean(field: str) -> float:
+        return sum(getattr(r, field) * r.requests for r in rows) / requests if requests else 0.0
+
+    return Row(
+        name=name,
+        requests=requests,
+        failures=sum(r.failures for r in rows),
+        seconds=sum(r.seconds for r in rows),
+        p50=mean("p50"),
+        p95=mean("p95"),
+        p99=mean("p99"),
+    )
+
+
 def ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
 

@@ -28,9 +28,10 @@ from typing import Any
 from bench import data, report
 from bench.data import say
 
+BASELINE = "baseline /bench/baseline/"  # the locustfile's name for it
 PRESETS: dict[str, dict[str, int]] = {
     "full": {"patients": 1000, "days": 90, "warmup": 10, "baseline": 20, "mix": 90},
-    "quick": {"patients": 200, "days": 30, "warmup": 3, "baseline": 8, "mix": 20},
+    "quick": {"patients": 200, "days": 30, "warmup": 5, "baseline": 8, "mix": 20},
 }
 
 
@@ -163,7 +164,8 @@ def run_locust(config: Config, base: str, pool: list[str], work: str) -> dict[st
         "PYTHONPATH": str(data.ROOT),
     }
     # Sign-in (at most ~0.4 s of CPU a patient), both phases, and a margin.
-    limit = len(pool) + 2 * config.warmup + config.baseline_seconds + config.mix_seconds + 300
+    phases = 3 * config.warmup + 2 * config.baseline_seconds + config.mix_seconds
+    limit = len(pool) + phases + 300
     command = [
         sys.executable,
         "-m",
@@ -239,6 +241,20 @@ class SizeResult:
     def total(self, phase: str) -> report.Row:
         return report.Row.from_dict(self.phases[phase]["total"])
 
+    def baseline_window(self, phase: str) -> report.Row:
+        """The baseline's own requests in one window (the first of the window may still be
+        finishing a visit)."""
+        rows = [r for r in self.rows(phase) if r.name == BASELINE]
+        return rows[0] if rows else report.Row(BASELINE, 0, 0, 0.0, 0.0, 0.0, 0.0)
+
+    @property
+    def baseline(self) -> report.Row:
+        """Both windows, before and after the mix."""
+        return report.merged(
+            "baseline phases (before and after the mix)",
+            [self.baseline_window("baseline"), self.baseline_window("baseline after")],
+        )
+
     @property
     def counters(self) -> dict[str, int]:
         counters: dict[str, int] = self.phases["mix"].get("counters", {})
@@ -246,7 +262,7 @@ class SizeResult:
 
     @property
     def ratio(self) -> float | None:
-        return report.ratio(self.total("mix").throughput, self.total("baseline").throughput)
+        return report.ratio(self.total("mix").throughput, self.baseline.throughput)
 
     @property
     def requests_per_visit(self) -> float:
@@ -294,7 +310,7 @@ def run_size(config: Config, env: dict[str, str], patients: int, work: str) -> S
 
 
 def describe_size(config: Config, result: SizeResult, model: report.PeakHourModel) -> list[str]:
-    mix, baseline = result.total("mix"), result.total("baseline")
+    mix, baseline = result.total("mix"), result.baseline
     counters = result.counters
     visits = counters.get("visits", 0)
     setup = result.total("setup")
@@ -309,12 +325,14 @@ def describe_size(config: Config, result: SizeResult, model: report.PeakHourMode
         report.mix_table(
             result.rows("mix"),
             replace(mix, name="whole mix"),
-            replace(baseline, name="baseline phase: /bench/baseline/ only"),
+            baseline,
         ),
         "",
         (
             f"Mix {mix.throughput:,.1f} req/s = {report.times(result.ratio)} × the baseline's "
-            f"{baseline.throughput:,.1f} req/s (same {config.users} users, same run)."
+            f"{baseline.throughput:,.1f} req/s (same {config.users} users, same run; "
+            f"{result.baseline_window('baseline').throughput:,.1f} before the mix, "
+            f"{result.baseline_window('baseline after').throughput:,.1f} after)."
         ),
         (
             f"Visits: {visits:,} by {counters.get('patients', 0):,} patients, "
@@ -352,7 +370,7 @@ def summary(results: list[SizeResult], model: report.PeakHourModel) -> str:
         [
             f"{r.patients:,} patients",
             f"{r.total('mix').throughput:,.1f}",
-            f"{r.total('baseline').throughput:,.1f}",
+            f"{r.baseline.throughput:,.1f}",
             report.times(r.ratio),
             report.ms(r.total("mix").p95),
             f"{r.total('mix').failures:,}",
@@ -418,8 +436,9 @@ def main() -> None:
             f"({'on' if env['REDIS_URL'] else 'off'}), PAGE_CACHE {page_cache}; Locust "
             f"{config.users} users ({config.users - config.clinicians} patients' phones taking "
             f"{config.pool} patients in turn, {config.clinicians} clinicians), think time × "
-            f"{config.think_scale:g}; {config.mix_seconds} s of mix and {config.baseline_seconds} s "
-            f"of baseline after {config.warmup} s warm-ups; latency in ms; req/s counts answers "
+            f"{config.think_scale:g}; {config.mix_seconds} s of mix between two "
+            f"{config.baseline_seconds} s of baseline, each after {config.warmup} s of warm-up; "
+            "latency in ms; req/s counts answers "
             "without error."
         ),
     ]
@@ -440,7 +459,7 @@ def main() -> None:
                         **{k: v for k, v in asdict(r).items() if k != "tallies"},
                         "tallies": [asdict(t) for t in r.tallies],
                         "mix_throughput": r.total("mix").throughput,
-                        "baseline_throughput": r.total("baseline").throughput,
+                        "baseline_throughput": r.baseline.throughput,
                         "ratio": r.ratio,
                         "requests_per_visit": r.requests_per_visit,
                         "daily_active_patients": r.capacity(model),

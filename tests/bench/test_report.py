@@ -103,3 +103,13 @@ def test_the_pages_table_is_sorted_dearest_first_with_multiples_and_queries() ->
     assert "| POST tick " in lines[4]
     assert "2.0" in lines[4]  # 3.0 ms ÷ 1.5 ms
     assert lines[4].rstrip(" |").endswith("6")
+
+
+def test_windows_merge_into_one_row() -> None:
+    first = report.Row("baseline", 300, 0, 10.0, 2.0, 4.0, 6.0)
+    second = report.Row("baseline", 100, 4, 10.0, 6.0, 8.0, 10.0)
+    both = report.merged("both", [first, second])
+    assert (both.requests, both.failures, both.seconds) == (400, 4, 20.0)
+    assert both.throughput == 19.8
+    assert (both.p50, both.p95, both.p99) == (3.0, 5.0, 7.0)  # weighted by requests
+    assert report.merged("none", []).throughput == 0.0

@@ -159,15 +159,17 @@ def patient_pool(url: str, size: int) -> list[str]:
 
 
 def count_by(
-    url: str, table: str, column: str, keys: Sequence[str], *, sql_type: str = "text"
+    url: str, table: str, column: str, keys: Sequence[str], *, sql_type: str, where: str = ""
 ) -> dict[str, int]:
-    """Rows of ``table`` per value of ``column`` among ``keys`` (a key with no row is absent).
-    ``table``, ``column`` and ``sql_type`` come from this package, never from input."""
+    """Rows of ``table`` per value of ``column`` among ``keys`` (a key with no row is absent),
+    with ``where`` an extra condition. Names, types and conditions come from this package,
+    never from input."""
     if not keys:
         return {}
     query = (
-        f"SELECT {column}::text, count(*) FROM {table} "  # noqa: S608 (names are constants)
-        f"WHERE {column} = ANY(%s::{sql_type}[]) GROUP BY {column}"
+        f"SELECT {column}::text, count(*) FROM {table} "  # noqa: S608 (constants only)
+        f"WHERE {column} = ANY(%s::{sql_type}[]) {f'AND {where}' if where else ''} "
+        f"GROUP BY {column}"
     )
     with psycopg.connect(url) as conn:
         return {str(k): int(n) for k, n in conn.execute(query, [list(keys)]).fetchall()}
@@ -184,15 +186,3 @@ def stored_feedback(url: str, uuids: Sequence[str]) -> dict[str, tuple[Any, Any]
             [list(uuids)],
         ).fetchall()
     return {str(u): (pain, effort) for u, pain, effort in rows}
-
-
-def acknowledged_alerts(url: str, alert_ids: Sequence[str]) -> dict[str, int]:
-    if not alert_ids:
-        return {}
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "SELECT id::text FROM rehab_alert WHERE id = ANY(%s::bigint[]) "
-            "AND acknowledged_at IS NOT NULL",
-            [list(alert_ids)],
-        ).fetchall()
-    return {str(r[0]): 1 for r in rows}

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.urls import get_resolver
 
 from bench import pages
@@ -29,24 +26,9 @@ def test_unlisted_finds_new_and_stale_names() -> None:
     assert pages.unlisted(names - {"rehab:today"}) == (set(), {"rehab:today"})
 
 
-@pytest.fixture
-def _scale_data(db: None, settings) -> None:
+@pytest.mark.usefixtures("scale_data")
+def test_every_listed_page_answers_its_user(settings) -> None:
     settings.ROOT_URLCONF = "bench.urls"
-    call_command("loaddata", "library", "protocols", verbosity=0)
-    call_command(
-        "seed_scale",
-        "--force",
-        "--no-today",
-        "--clinics=2",
-        "--patients=12",
-        "--days=10",
-        "--focus-clinician-patients=8",
-        stdout=StringIO(),
-    )
-
-
-@pytest.mark.usefixtures("_scale_data")
-def test_every_listed_page_answers_its_user() -> None:
     costs = pages.run(repeat=1, warmup=0)
     assert len(costs) == len(pages.PAGES)
     failing = [(c.name, c.role, c.status) for c in costs if c.status >= 400]

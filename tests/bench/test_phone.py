@@ -5,11 +5,8 @@ before a benchmark run quietly stops ticking."""
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from bench import data, phone
@@ -92,21 +89,6 @@ def test_tokens_hidden_fields_ids_and_page_numbers() -> None:
 
 
 # --- The real pages -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def scale_data(db: None) -> None:
-    call_command("loaddata", "library", "protocols", verbosity=0)
-    call_command(
-        "seed_scale",
-        "--force",
-        "--no-today",
-        "--clinics=2",
-        "--patients=12",
-        "--days=10",
-        "--focus-clinician-patients=8",
-        stdout=StringIO(),
-    )
 
 
 def signed_in(email: str) -> Client:

@@ -279,18 +279,20 @@ def requester(page: Page, client: Any, ids: dict[str, int], today: str) -> Calla
     if page.method == "GET":
         return lambda: client.get(path)
     due = phone.cards(client.get(reverse("rehab:today")).content.decode())
-    prescription = due[0].prescription if due else 0
+    card = due[0] if due else phone.Card(prescription=0, sets=1, times=1, sessions=0)
+    route = phone.TickRoute(path, "", api=path.startswith("/api/"))
 
     def tick() -> Any:
-        fields = {
-            "client_uuid": str(uuid.uuid4()),
-            "prescription": prescription,
-            "sets_done": 1,
-            "date": today,
-        }
-        if path.startswith("/api/"):
-            return client.post(path, json.dumps(fields), content_type="application/json")
-        return client.post(path, fields, headers={"accept": "application/json"})
+        request = phone.tick_request(
+            route, client_uuid=str(uuid.uuid4()), card=card, day=today, csrf=""
+        )
+        return client.generic(
+            request.method,
+            request.path,
+            request.body,
+            content_type=request.content_type,
+            headers={"accept": request.headers["Accept"]},
+        )
 
     return tick
 

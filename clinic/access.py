@@ -65,6 +65,21 @@ def patient_required[V: Callable[..., HttpResponse]](view: V) -> V:
     return wrapper  # type: ignore[return-value]
 
 
+def clinic_admin_required[V: Callable[..., HttpResponse]](view: V) -> V:
+    """Signed-in clinic admins only (the team, the clinic's settings, histories); any other
+    clinician, a patient or staff: 404; anonymous, the sign-in page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        clinician = clinician_of(request.user)
+        if clinician is None or not clinician.is_clinic_admin:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 def clinic_for(user: User | Any) -> Clinic:
     clinician = clinician_of(user)
     if clinician is None:
@@ -128,3 +143,20 @@ def get_invitation_for_clinician(user: User | Any, invitation_id: int | str) -> 
     )
     touch(invitation.patient_id)
     return invitation
+
+
+def team_for(user: User | Any) -> Any:
+    """The clinicians of the user's clinic (active or not), for a clinician; else none."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        return Clinician.objects.none()
+    return Clinician.objects.filter(clinic_id=clinician.clinic_id)
+
+
+def get_clinician_for_clinic_admin(user: User | Any, clinician_id: int | str) -> Clinician:
+    """A clinician of the clinic admin's own clinic; for anyone else, or another clinic's
+    clinician: 404."""
+    clinician = clinician_of(user)
+    if clinician is None or not clinician.is_clinic_admin:
+        raise Http404
+    return get_object_or_404(team_for(user).select_related("user", "clinic"), pk=clinician_id)

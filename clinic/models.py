@@ -181,6 +181,13 @@ class Clinic(models.Model):
     message_digest_time = models.TimeField(
         _("daily digest of unread messages at"), default=dt.time(16, 0)
     )
+    language = models.CharField(
+        _("default language"),
+        max_length=10,
+        default=settings.LANGUAGE_CODE,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the clinic's invitation emails."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -221,6 +228,11 @@ class Clinician(models.Model):
     def is_clinic_admin(self) -> bool:
         return self.role == self.Role.ADMIN
 
+    @property
+    def is_active(self) -> bool:
+        """Deactivated clinicians keep their record (authorship, history) but cannot sign in."""
+        return bool(self.user.is_active)
+
 
 class Patient(models.Model):
     class Side(models.TextChoices):
@@ -260,6 +272,15 @@ class Patient(models.Model):
     )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Europe/London", validators=[validate_timezone]
+    )
+    therapist = models.ForeignKey(
+        Clinician,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="patients",
+        verbose_name=_("physiotherapist"),
+        help_text=_("The clinician who looks after this patient; empty: unassigned."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -352,9 +373,15 @@ def hash_token(token: str) -> str:
 
 
 class Invitation(models.Model):
-    """A one-time, expiring link for a patient to set a password. Only a hash is stored."""
+    """A one-time, expiring link for a patient, or a clinician invited to a clinic's team, to
+    set a password. Exactly one of ``patient`` and ``clinician``. Only a hash is stored."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -372,11 +399,30 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(expires_at__gt=F("created_at")),
                 name="clinic_invitation_expires_after_created",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(patient__isnull=True, clinician__isnull=False)
+                | Q(patient__isnull=False, clinician__isnull=True),
+                name="clinic_invitation_for_patient_or_clinician",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"Invitation for {self.patient} ({self.created_at:%Y-%m-%d})"
+        return f"Invitation for {self.invitee} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def invitee(self) -> Patient | Clinician:
+        invitee = self.patient or self.clinician
+        assert invitee is not None  # the constraint: exactly one
+        return invitee
+
+    @property
+    def email(self) -> str:
+        return self.patient.email if self.patient is not None else self.invitee.user.email  # type: ignore[union-attr]
+
+    @property
+    def clinic(self) -> Clinic:
+        return self.invitee.clinic
 
     def is_usable(self, now: dt.datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -442,3 +488,38 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class TeamEvent(models.Model):
+    """One change to a clinic's team, kept for its clinic admins: who did what to whom, when.
+
+    Written by ``clinic.team.services``; never changed afterwards."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        JOINED = "joined", _("Accepted the invitation")
+        ROLE_CHANGED = "role_changed", _("Role changed")
+        DEACTIVATED = "deactivated", _("Deactivated")
+        REACTIVATED = "reactivated", _("Reactivated")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in reset")
+        SETTINGS_CHANGED = "settings_changed", _("Clinic settings changed")
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="team_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    clinician = models.ForeignKey(
+        Clinician, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    action = models.CharField(_("what"), max_length=30, choices=Action)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("team event")
+        verbose_name_plural = _("team events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "at"], name="clinic_teamevent_clinic_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.clinician}"

@@ -23,10 +23,20 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from clinic import events
-from clinic.models import Clinic, Invitation, Message, Patient, User, hash_token
+from clinic.models import (
+    Clinic,
+    Clinician,
+    Invitation,
+    Message,
+    Patient,
+    TeamEvent,
+    User,
+    hash_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,23 +178,61 @@ def invitation_url(token: str) -> str:
 
 
 def _send_invitation_email(*, invitation: Invitation, token: str) -> bool:
-    patient = invitation.patient
+    """Email the link to the invitee, in the clinic's language. A patient's and a clinician's
+    emails differ only in their words; the link works the same."""
+    clinic = invitation.clinic
+    kind = "invitation" if invitation.patient is not None else "team_invitation"
     context = {
-        "patient": patient,
-        "clinic": patient.clinic,
+        "invitation": invitation,
+        "patient": invitation.patient,
+        "clinician": invitation.clinician,
+        "clinic": clinic,
         "url": invitation_url(token),
         "expires_at": invitation.expires_at,
         "site_name": settings.SITE_NAME,
     }
-    subject = " ".join(render_to_string("clinic/emails/invitation_subject.txt", context).split())
-    body = render_to_string("clinic/emails/invitation_body.txt", context)
+    with translation.override(clinic.language):
+        subject = " ".join(render_to_string(f"clinic/emails/{kind}_subject.txt", context).split())
+        body = render_to_string(f"clinic/emails/{kind}_body.txt", context)
     try:
-        send_mail(subject, body, None, [patient.email])
+        send_mail(subject, body, None, [invitation.email])
     except (smtplib.SMTPException, OSError):
         # The page still shows the link and its QR code, so the clinician can pass it on.
         logger.exception("Could not email invitation %s", invitation.pk)
         return False
     return True
+
+
+def _issue_invitation(
+    *, patient: Patient | None = None, clinician: Clinician | None = None, created_by: User | None
+) -> tuple[Invitation, str]:
+    """The one way an invitation is made: earlier unused links of the same invitee stop
+    working, a new link is stored as a hash and emailed. Refuses a second one within seconds
+    (a double submit). Returns ``(invitation, token)``; the token is shown once."""
+    invitee = {"patient": patient} if patient is not None else {"clinician": clinician}
+    now = timezone.now()
+    pending = Invitation.objects.filter(used_at__isnull=True, revoked_at__isnull=True, **invitee)
+    if pending.filter(created_at__gte=now - INVITATION_RESEND_WINDOW).exists():
+        raise ValidationError(
+            _(
+                "An invitation was sent a moment ago; its link has been emailed. "
+                "Wait a few seconds before sending a new one."
+            ),
+            code="too_soon",
+        )
+    pending.update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        token_hash=hash_token(token),
+        created_by=created_by,
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
+        **invitee,
+    )
+    invitation.full_clean()
+    invitation.save()
+    _send_invitation_email(invitation=invitation, token=token)
+    return invitation, token
 
 
 @transaction.atomic
@@ -208,42 +256,48 @@ def invitation_create(*, patient: Patient, created_by: User | None) -> tuple[Inv
             _("An archived patient cannot be invited; reactivate the patient first."),
             code="archived",
         )
-    now = timezone.now()
-    if Invitation.objects.filter(
-        patient=patient,
-        used_at__isnull=True,
-        revoked_at__isnull=True,
-        created_at__gte=now - INVITATION_RESEND_WINDOW,
-    ).exists():
-        raise ValidationError(
-            _(
-                "An invitation was sent to this patient a moment ago; its link has been emailed. "
-                "Wait a few seconds before sending a new one."
-            ),
-            code="too_soon",
-        )
-    Invitation.objects.filter(
-        patient=patient, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        patient=patient,
-        token_hash=hash_token(token),
-        created_by=created_by,
-        created_at=now,
-        expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
+    return _issue_invitation(patient=patient, created_by=created_by)
+
+
+@transaction.atomic
+def clinician_invitation_create(
+    *, clinician: Clinician, created_by: User | None
+) -> tuple[Invitation, str]:
+    """A new one-time link for a clinician invited to the team (``clinic.team.services``) to
+    set their password; the same links, expiry and acceptance as a patient's."""
+    clinician = (
+        Clinician.objects.select_for_update(of=("self",))
+        .select_related("clinic", "user")
+        .get(pk=clinician.pk)
     )
-    invitation.full_clean()
-    invitation.save()
-    _send_invitation_email(invitation=invitation, token=token)
-    return invitation, token
+    if not clinician.user.is_active:
+        raise ValidationError(
+            _("This clinician is deactivated; reactivate them first."), code="inactive"
+        )
+    if clinician.user.has_usable_password():
+        raise ValidationError(
+            _("%(name)s has already set a password and can sign in.")
+            % {"name": clinician.user.get_full_name()},
+            code="already_joined",
+        )
+    return _issue_invitation(clinician=clinician, created_by=created_by)
+
+
+_INVITATION_RELATED = (
+    "patient",
+    "patient__user",
+    "patient__clinic",
+    "clinician",
+    "clinician__user",
+    "clinician__clinic",
+)
 
 
 def invitation_check(*, token: str) -> Invitation:
     """The usable invitation for ``token`` (a read), or ValidationError with a code:
     ``unknown``, ``expired``, ``used``, ``revoked``, ``no_email`` or ``email_taken``."""
     invitation = (
-        Invitation.objects.select_related("patient", "patient__user", "patient__clinic")
+        Invitation.objects.select_related(*_INVITATION_RELATED)
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -263,7 +317,12 @@ def _ensure_usable(invitation: Invitation | None) -> None:
         )
     if invitation.expires_at <= timezone.now():
         raise ValidationError(_("This invitation link has expired."), code="expired")
+    if invitation.clinician is not None:
+        if not invitation.clinician.user.is_active:
+            raise ValidationError(_("This invitation link is not valid."), code="unknown")
+        return  # the clinician's account was made with the invitation, under its email
     patient = invitation.patient
+    assert patient is not None
     if not patient.email:
         raise ValidationError(
             _("The clinic has no email address for you; ask them to add it."), code="no_email"
@@ -283,9 +342,13 @@ def _ensure_usable(invitation: Invitation | None) -> None:
 
 
 def invitation_candidate_user(invitation: Invitation) -> User:
-    """The account the invitation will set a password for: the patient's linked account, or
-    an unsaved one with their email (for the password form's similarity checks)."""
+    """The account the invitation will set a password for: the invited clinician's, the
+    patient's linked account, or an unsaved one with the patient's email (for the password
+    form's similarity checks)."""
+    if invitation.clinician is not None:
+        return invitation.clinician.user
     patient = invitation.patient
+    assert patient is not None
     if patient.user is not None:
         return patient.user
     return User(email=patient.email, full_name=patient.full_name)
@@ -293,32 +356,41 @@ def invitation_candidate_user(invitation: Invitation) -> User:
 
 @transaction.atomic
 def invitation_accept(*, token: str, password: str) -> User:
-    """Set the patient's password from a usable invitation; the link then stops working.
+    """Set the invitee's password from a usable invitation; the link then stops working.
 
-    Creates the patient's account with their email (or reuses their linked account) and links
-    it to the patient. Raises ValidationError (see ``invitation_check``) and changes nothing if
-    the link cannot be used.
+    A patient's account is made with their email (or their linked account reused) and linked
+    to them; an invited clinician's account, made with the invitation, gets its password.
+    Raises ValidationError (see ``invitation_check``) and changes nothing if the link cannot
+    be used.
     """
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("patient", "patient__user")
+        .select_related(*_INVITATION_RELATED)
         .filter(token_hash=hash_token(token))
         .first()
     )
     _ensure_usable(invitation)
     assert invitation is not None
-    patient = invitation.patient
     user = invitation_candidate_user(invitation)
     password_validation.validate_password(password, user)
-    user.email = patient.email.lower()
-    if not user.full_name:
-        user.full_name = patient.full_name
+    patient = invitation.patient
+    if patient is not None:
+        user.email = patient.email.lower()
+        if not user.full_name:
+            user.full_name = patient.full_name
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    if patient.user_id != user.pk:
+    if patient is not None and patient.user_id != user.pk:
         patient.user = user
         patient.save(update_fields=["user", "updated_at"])
+    if invitation.clinician is not None:
+        TeamEvent.objects.create(
+            clinic_id=invitation.clinician.clinic_id,
+            actor=user,
+            clinician=invitation.clinician,
+            action=TeamEvent.Action.JOINED,
+        )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return user

@@ -226,5 +226,5 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "clinic/invitation_accept.html",
-        {"form": form, "invitation": invitation, "patient": invitation.patient},
+        {"form": form, "invitation": invitation},
     )

@@ -124,3 +124,43 @@ def env_caches(name: str, *, environ: Mapping[str, str] | None = None) -> dict[s
             "KEY_PREFIX": "rehab",
         }
     }
+
+
+def env_media_storage(*, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``default`` storage of ``STORAGES``: uploaded photos and videos.
+
+    ``MEDIA_STORAGE=filesystem`` (the default): files under ``MEDIA_ROOT``.
+    ``MEDIA_STORAGE=s3``: an S3-compatible bucket through django-storages, private (no public
+    ACL; the app streams each file after its access check): ``MEDIA_S3_BUCKET`` (required),
+    ``MEDIA_S3_ENDPOINT_URL`` (for MinIO, Ceph, a cloud other than AWS), ``MEDIA_S3_REGION``,
+    ``MEDIA_S3_ACCESS_KEY_ID`` / ``MEDIA_S3_SECRET_ACCESS_KEY`` (else boto3's own chain: an
+    instance role, ``~/.aws``), ``MEDIA_S3_PREFIX`` (folder in the bucket, default ``media``).
+    """
+    source = os.environ if environ is None else environ
+    kind = source.get("MEDIA_STORAGE", "filesystem").strip().lower() or "filesystem"
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        msg = f"MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}."
+        raise ImproperlyConfigured(msg)
+    bucket = source.get("MEDIA_S3_BUCKET", "").strip()
+    if not bucket:
+        msg = "MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET (the bucket's name)."
+        raise ImproperlyConfigured(msg)
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "location": source.get("MEDIA_S3_PREFIX", "media").strip().strip("/"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    for option, variable in (
+        ("endpoint_url", "MEDIA_S3_ENDPOINT_URL"),
+        ("region_name", "MEDIA_S3_REGION"),
+        ("access_key", "MEDIA_S3_ACCESS_KEY_ID"),
+        ("secret_key", "MEDIA_S3_SECRET_ACCESS_KEY"),
+    ):
+        value = source.get(variable, "").strip()
+        if value:
+            options[option] = value
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -11,7 +11,15 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_caches, env_database, env_int, env_list, env_str
+from config.env import (
+    env_bool,
+    env_caches,
+    env_database,
+    env_int,
+    env_list,
+    env_media_storage,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +59,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     "clinic",
     "rehab",
     "audit",
@@ -76,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Who made a change to an exercise or a template, for their history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees every sign-in attempt and can turn a lockout into its own answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -171,8 +182,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded photos and videos go through Django's storage API: the file system under MEDIA_ROOT
+# by default, an S3-compatible bucket with MEDIA_STORAGE=s3 (django-storages; see README). They
+# are never served from a public URL: ``rehab.views.media`` checks access and streams them.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": env_media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -186,8 +200,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Not served: no URL maps MEDIA_URL (files are streamed by an access-checked view).
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads (rehab/uploads.py): photos are re-encoded; videos are checked and kept as sent.
+MEDIA_PHOTO_MAX_BYTES = env_int("MEDIA_PHOTO_MAX_MB", 15, minimum=1) * 1024 * 1024
+MEDIA_PHOTO_MAX_PIXELS = env_int("MEDIA_PHOTO_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000
+MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_MB", 50, minimum=1) * 1024 * 1024
+MEDIA_VIDEO_MAX_SECONDS = env_int("MEDIA_VIDEO_MAX_SECONDS", 120, minimum=1)
 
 # E-mail: printed to the console in development; SMTP from the environment in production.
 EMAIL_BACKEND_NAME = env_str("EMAIL_BACKEND", "console" if DEBUG else "smtp")
@@ -378,7 +398,8 @@ SPECTACULAR_SETTINGS = {
 INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 7, minimum=1)
 
 # Request size limits: a bigger body, or more fields, answers 400 (never a 500). No form or API
-# request of the app comes near them; exercise images are uploaded in the admin.
+# request of the app comes near them but uploads, whose files are checked against their own
+# limits (MEDIA_PHOTO_MAX_MB, MEDIA_VIDEO_MAX_MB; a proxy in front should allow the larger).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000, minimum=10)

@@ -12,29 +12,50 @@ from clinic.access import clinician_of, patient_of, patients_for
 from clinic.models import User
 from core.touched import touch
 from rehab.models.alerts import Alert
-from rehab.models.library import Exercise
+from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.plans import Plan, PlanPhase, Prescription, PrescriptionMedia
 from rehab.models.protocols import Protocol
 
 
 def exercises_for(user: User | Any) -> QuerySet[Exercise]:
-    """The shared published library plus the clinician's clinic's own exercises."""
+    """What a user may see of the library: a clinician, the shared published library and their
+    clinic's own exercises (archived ones too); a patient, the exercises of their own plans
+    (not drafts); site staff, all."""
     clinician = clinician_of(user)
-    if clinician is None:
-        if getattr(user, "is_staff", False):
-            return Exercise.objects.all()
-        return Exercise.objects.none()
-    return Exercise.objects.filter(
-        Q(clinic__isnull=True, is_published=True) | Q(clinic_id=clinician.clinic_id)
-    )
+    if clinician is not None:
+        return Exercise.objects.filter(
+            Q(clinic__isnull=True, is_published=True) | Q(clinic_id=clinician.clinic_id)
+        )
+    if getattr(user, "is_staff", False):
+        return Exercise.objects.all()
+    if patient_of(user) is not None:
+        return Exercise.objects.filter(
+            pk__in=Prescription.objects.filter(phase__plan__in=plans_for(user)).values(
+                "exercise_id"
+            )
+        )
+    return Exercise.objects.none()
 
 
 def get_exercise(user: User | Any, exercise_id: int | str) -> Exercise:
     return get_object_or_404(exercises_for(user), pk=exercise_id)
 
 
+def get_own_exercise_for_clinician(user: User | Any, exercise_id: int | str) -> Exercise:
+    """One of the clinician's clinic's own exercises (to change it). A shared exercise or
+    another clinic's: 404 (shared ones are changed by site staff, or copied and adapted)."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return get_object_or_404(
+        Exercise.objects.select_related("clinic"), pk=exercise_id, clinic_id=clinician.clinic_id
+    )
+
+
 def protocols_for(user: User | Any) -> QuerySet[Protocol]:
+    """Templates a clinician may see: the shared published ones and every version of their
+    clinic's own."""
     clinician = clinician_of(user)
     if clinician is None:
         return Protocol.objects.none()
@@ -45,6 +66,56 @@ def protocols_for(user: User | Any) -> QuerySet[Protocol]:
 
 def get_protocol(user: User | Any, protocol_id: int | str) -> Protocol:
     return get_object_or_404(protocols_for(user), pk=protocol_id)
+
+
+def get_own_protocol_for_clinician(user: User | Any, protocol_id: int | str) -> Protocol:
+    """A version of one of the clinician's clinic's own templates; otherwise 404."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return get_object_or_404(
+        Protocol.objects.select_related("clinic"), pk=protocol_id, clinic_id=clinician.clinic_id
+    )
+
+
+# --- Photos and videos: one helper for pages, the API and the files themselves -------------
+
+
+def prescriptions_for(user: User | Any) -> QuerySet[Prescription]:
+    """Prescriptions of the plans the user may see (``plans_for``)."""
+    return Prescription.objects.filter(phase__plan__in=plans_for(user))
+
+
+def get_media(user: User | Any, key: Any) -> ExerciseMedia | PrescriptionMedia:
+    """The photo or video ``key`` if the user may see it, else 404: an exercise's to whoever
+    may see the exercise (``exercises_for``: its clinic's clinicians, a patient whose plan
+    contains it; a shared one to every clinician), a patient's own (made for their
+    prescription) to that patient and their clinic's clinicians only."""
+    exercise_media = (
+        ExerciseMedia.objects.filter(key=key, exercise__in=exercises_for(user))
+        .select_related("exercise")
+        .first()
+    )
+    if exercise_media is not None:
+        return exercise_media
+    media = get_object_or_404(
+        PrescriptionMedia.objects.select_related("prescription__phase__plan").filter(
+            prescription__in=prescriptions_for(user)
+        ),
+        key=key,
+    )
+    touch(media.prescription.phase.plan.patient_id)
+    return media
+
+
+def get_prescription_media_for_clinician(user: User | Any, key: Any) -> PrescriptionMedia:
+    """A patient's photo or video, for their clinic's clinicians (to remove it)."""
+    if clinician_of(user) is None:
+        raise Http404
+    media = get_media(user, key)
+    if not isinstance(media, PrescriptionMedia):
+        raise Http404
+    return media
 
 
 def plans_for(user: User | Any) -> QuerySet[Plan]:

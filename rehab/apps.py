@@ -22,6 +22,7 @@ class RehabConfig(AppConfig):
             receivers.on_patient_left_care, dispatch_uid="rehab.plans_complete_for"
         )
         receivers.connect_page_cache()
+        receivers.connect_media_files()
         register_audited()
 
 
@@ -38,6 +39,7 @@ def register_audited() -> None:
         ("rehab.atrsrequest", "patient"),
         ("rehab.measurement", "patient"),
         ("rehab.alert", "patient"),
+        ("rehab.prescriptionmedia", "prescription__phase__plan__patient"),
     ):
         registry.register_model(label, patient_path=patient_path)
     for basename, label in (

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from clinic.models import Clinician, Invitation, Message, Patient, User
 from rehab import pagecache
 from rehab.models.alerts import Alert
-from rehab.models.library import Equipment, Exercise
+from rehab.models.library import Equipment, Exercise, ExerciseMedia, MediaFields
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
 from rehab.services import plans as plan_services
 
 
@@ -37,6 +38,9 @@ def _patient_id(instance: Any) -> int | None:
         return int(instance.pk)
     if hasattr(instance, "patient_id"):
         return instance.patient_id
+    if isinstance(instance, PrescriptionMedia):
+        phase_id = _rx_phase(instance)
+        return None if phase_id is None else _plan_patient_id(phases=phase_id)
     if isinstance(instance, Prescription):
         if not Prescription.phase.is_cached(instance):
             return _plan_patient_id(phases=instance.phase_id)
@@ -46,6 +50,14 @@ def _patient_id(instance: Any) -> int | None:
             return instance.plan.patient_id
         return _plan_patient_id(pk=instance.plan_id)
     return None
+
+
+def _rx_phase(media: PrescriptionMedia) -> int | None:
+    return (
+        Prescription.objects.filter(pk=media.prescription_id)
+        .values_list("phase_id", flat=True)
+        .first()
+    )
 
 
 def on_patient_data_saved(sender: type[Model], *, instance: Model, **_: Any) -> None:
@@ -87,8 +99,9 @@ PATIENT_DATA_MODELS: tuple[type[Model], ...] = (
     AtrsRequest,
     Measurement,
     Alert,
+    PrescriptionMedia,
 )
-LIBRARY_MODELS: tuple[type[Model], ...] = (Exercise, Equipment)
+LIBRARY_MODELS: tuple[type[Model], ...] = (Exercise, Equipment, ExerciseMedia)
 
 
 def connect_page_cache() -> None:
@@ -110,3 +123,26 @@ def connect_page_cache() -> None:
         sender=Exercise.equipment.through,
         dispatch_uid="rehab.pagecache.exercise_equipment",
     )
+
+
+# --- Media files: a deleted row's files leave the storage -----------------------------------
+
+
+def on_media_deleted(sender: type[Model], *, instance: MediaFields, **_: Any) -> None:
+    """Delete the row's files from the storage once the deletion is committed (also when the
+    row goes with its exercise or prescription)."""
+    storage = instance.file.storage
+    names = [name for name in (instance.file.name, instance.thumbnail.name) if name]
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+def connect_media_files() -> None:
+    for model in (ExerciseMedia, PrescriptionMedia):
+        post_delete.connect(
+            on_media_deleted, sender=model, dispatch_uid=f"rehab.media_files.{model.__name__}"
+        )

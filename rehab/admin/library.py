@@ -114,8 +114,8 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
             },
         ),
         (
-            _("Video and image"),
-            {"fields": ("video_url", "video_start_seconds", "image", "from_video")},
+            _("Video link"),
+            {"fields": ("video_url", "video_start_seconds", "from_video")},
         ),
         (
             _("Guardrail"),

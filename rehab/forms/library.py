@@ -101,8 +101,8 @@ class LinesField(forms.Field):
 _LINES_HELP = _("Blank lines are ignored; a leading number or bullet is removed.")
 
 
-class ExerciseAdminForm(forms.ModelForm):
-    """The exercise form: steps, cues and safety notes as one item per line."""
+class ExerciseLinesMixin(forms.Form):
+    """Steps, cues and safety notes as one item per line."""
 
     steps = LinesField(
         label=_("Steps"),
@@ -122,6 +122,10 @@ class ExerciseAdminForm(forms.ModelForm):
             "{} {}", _("One safety note per line: when to stop or get advice."), _LINES_HELP
         ),
     )
+
+
+class ExerciseAdminForm(ExerciseLinesMixin, forms.ModelForm):
+    """The admin's exercise form."""
 
     class Meta:
         model = Exercise
@@ -144,7 +148,6 @@ class ExerciseAdminForm(forms.ModelForm):
             "side",
             "video_url",
             "video_start_seconds",
-            "image",
             "from_video",
             "earliest_week_operative",
             "earliest_week_non_operative",
@@ -159,9 +162,116 @@ class ExerciseAdminForm(forms.ModelForm):
             "source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_reason": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
-            # The admin names a file input only with a fieldset legend; give it its own name.
-            "image": forms.ClearableFileInput(attrs={"aria-label": _("Image")}),
         }
+
+
+# --- A clinic's own exercises ------------------------------------------------------------
+
+# Fields of ``Exercise`` a clinic does not set on its own exercise's page: the clinic is its
+# own, the slug is made, "from the seed video" is about the shared library, archiving is its own
+# button, the dates are kept by the app. Every other field is on the page (a test holds this).
+CLINIC_EXERCISE_EXCLUDED = (
+    "id",
+    "clinic",
+    "slug",
+    "from_video",
+    "is_published",
+    "created_at",
+    "updated_at",
+    "instructions_updated_at",
+)
+
+
+class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
+    """Create or edit a clinic's own exercise: every field the shared library has."""
+
+    class Meta:
+        model = Exercise
+        # Every field but these: a field added to Exercise later is on the page at once.
+        exclude = CLINIC_EXERCISE_EXCLUDED  # noqa: DJ006
+        widgets = {
+            "equipment": forms.CheckboxSelectMultiple,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "source": forms.Textarea(attrs={"rows": 2}),
+            "earliest_week_reason": forms.Textarea(attrs={"rows": 2}),
+            "earliest_week_source": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "summary": _("What the patient reads first, in plain words."),
+            "source": _("Where the instructions and dose come from (for clinicians)."),
+        }
+
+    def __init__(self, *args: Any, exercises: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        progresses_to = self.fields["progresses_to"]
+        assert isinstance(progresses_to, forms.ModelChoiceField)
+        choices = exercises.order_by("name")
+        if self.instance.pk:
+            choices = choices.exclude(pk=self.instance.pk)
+        progresses_to.queryset = choices
+        for name in ("steps", "cues", "safety_notes"):
+            self.fields[name].widget.attrs.pop("class", None)
+
+    # The fields the page places in its fieldsets; any other field (one added to ``Exercise``
+    # later) is shown after them, so none is ever left off the page.
+    PLACED = frozenset(
+        {
+            "name",
+            "category",
+            "equipment",
+            "progresses_to",
+            "summary",
+            "steps",
+            "cues",
+            "safety_notes",
+            "video_url",
+            "video_start_seconds",
+            "side",
+            "earliest_week_operative",
+            "earliest_week_non_operative",
+            "earliest_week_reason",
+            "earliest_week_source",
+            "source",
+        }
+    )
+
+    def unplaced_fields(self) -> list[forms.BoundField]:
+        return [
+            self[name]
+            for name in self.fields
+            if name not in self.PLACED and not name.startswith("default_")
+        ]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        return {"equipment": data.pop("equipment", []), **data}
+
+
+class MediaUploadForm(forms.Form):
+    """A photo or a short video, with what it shows (and, for a video, a poster photo)."""
+
+    upload = forms.FileField(
+        label=_("Photo or video"),
+        help_text=_(
+            "A photo (JPEG, PNG or WebP) or a short video (MP4 or WebM). Location and other "
+            "details stored in a photo are removed."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,video/mp4,video/webm,video/quicktime"}
+        ),
+        error_messages={"empty": _("The file is empty. Choose the photo or video again.")},
+    )
+    description = forms.CharField(
+        label=_("What it shows"),
+        max_length=300,
+        required=False,
+        help_text=_("For people who cannot see it, e.g. “Heel raise, side view”."),
+    )
+    poster = forms.FileField(
+        label=_("Poster photo for a video (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
 
 # --- The library browser's search --------------------------------------------------------

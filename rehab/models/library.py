@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient
 from rehab import clinical
@@ -191,7 +195,6 @@ class Exercise(models.Model):
     side = models.CharField(_("which leg"), max_length=10, choices=Side, default=Side.INJURED)
     video_url = models.URLField(_("video link"), blank=True)
     video_start_seconds = models.PositiveIntegerField(_("video start (seconds)"), default=0)
-    image = models.ImageField(_("image"), upload_to="exercises/", blank=True)
     from_video = models.BooleanField(
         _("shown in the seed video"),
         default=False,
@@ -220,11 +223,22 @@ class Exercise(models.Model):
         verbose_name=_("progresses to"),
         help_text=_("The next level, e.g. in the balance series."),
     )
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Offered for new plans. A clinic's archived exercise is not published."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    instructions_updated_at = models.DateTimeField(
+        _("instructions updated"),
+        null=True,
+        blank=True,
+        help_text=_("When what the patient reads or sees last changed (shown as “updated on”)."),
+    )
 
     objects = SlugManager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("exercise")
@@ -305,3 +319,79 @@ class Exercise(models.Model):
             raise ValidationError(_("Give default repetitions, a hold time, or both."))
         if self.progresses_to_id is not None and self.progresses_to_id == self.pk:
             raise ValidationError({"progresses_to": _("An exercise cannot progress to itself.")})
+
+
+# --- Photos and videos ---------------------------------------------------------------------
+
+
+def media_path(instance: MediaFields, filename: str) -> str:
+    """Where a media file is stored: the clinic's folder and a random name. Nothing of the
+    uploaded file's name reaches the path but the extension ``rehab.uploads`` chose."""
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in {".jpg", ".mp4", ".webm"}:
+        suffix = ".bin"
+    return f"{instance.storage_folder()}/{uuid.uuid4().hex}{suffix}"
+
+
+class MediaFields(models.Model):
+    """A photo or a short video, stored through Django's storage API and served only by the
+    access-checked view (``rehab.views.media``) under its opaque ``key``."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("Photo")
+        VIDEO = "video", _("Video")
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    file = models.FileField(_("file"), upload_to=media_path, max_length=200)
+    thumbnail = models.FileField(
+        _("thumbnail or poster"), upload_to=media_path, max_length=200, blank=True
+    )
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("length (seconds)"), null=True, blank=True)
+    description = models.CharField(
+        _("what it shows"),
+        max_length=300,
+        blank=True,
+        help_text=_("For people who cannot see it, e.g. “Heel raise, side view”."),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["photo", "video"]), name="%(app_label)s_%(class)s_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or f"{self.get_kind_display()} {self.key}"
+
+    def storage_folder(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == self.Kind.VIDEO
+
+
+class ExerciseMedia(MediaFields):
+    """A photo or video of an exercise, shown to everyone who may see the exercise."""
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="media")
+
+    class Meta(MediaFields.Meta):
+        verbose_name = _("exercise photo or video")
+        verbose_name_plural = _("exercise photos and videos")
+
+    def storage_folder(self) -> str:
+        owner = f"clinic-{self.exercise.clinic_id}" if self.exercise.clinic_id else "shared"
+        return f"exercises/{owner}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
-from rehab.models.library import DoseFields, Exercise, Pathway
+from rehab.models.library import DoseFields, Exercise, MediaFields, Pathway
 from rehab.models.protocols import PhaseFields, Protocol
 
 
@@ -163,3 +163,17 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}: → {self.to_phase}"
+
+
+class PrescriptionMedia(MediaFields):
+    """A photo or video a clinician made for one patient's prescription (filmed in the
+    session): only that patient and their clinic see it."""
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="media")
+
+    class Meta(MediaFields.Meta):
+        verbose_name = _("patient's photo or video")
+        verbose_name_plural = _("patients' photos and videos")
+
+    def storage_folder(self) -> str:
+        return "patients"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic
 from rehab import clinical
@@ -71,7 +75,13 @@ class PhaseFields(models.Model):
 
 
 class Protocol(models.Model):
-    """A template plan for one pathway, from a cited source."""
+    """A template plan for one pathway, from a cited source.
+
+    A clinic's template is versioned: all its versions share a ``lineage``; the current one is
+    published; an edit is made on a draft of the next version, which replaces the current one
+    when it is published (the old one is then ``superseded_at``). A plan keeps its own copy of
+    the version it was made from. Shared templates are edited by site staff in the admin.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -87,10 +97,32 @@ class Protocol(models.Model):
         related_name="protocols",
         help_text=_("Empty for a shared template."),
     )
-    is_published = models.BooleanField(_("published"), default=True)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Offered for new plans.")
+    )
+    lineage = models.UUIDField(
+        _("template"),
+        default=uuid.uuid4,
+        db_index=True,
+        editable=False,
+        help_text=_("Shared by every version of one template."),
+    )
+    is_draft = models.BooleanField(
+        _("draft"), default=False, help_text=_("The next version, being edited.")
+    )
+    superseded_at = models.DateTimeField(_("replaced"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = SlugManager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("protocol template")
@@ -100,6 +132,15 @@ class Protocol(models.Model):
             models.CheckConstraint(
                 condition=Q(pathway__in=["operative", "non_operative"]),
                 name="rehab_protocol_pathway_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_draft=False) | Q(is_published=False, clinic__isnull=False),
+                name="rehab_protocol_draft_is_clinic_own_unpublished",
+            ),
+            models.UniqueConstraint(
+                fields=["lineage"],
+                condition=Q(is_draft=True),
+                name="rehab_protocol_one_draft_per_template",
             ),
         ]
 
@@ -114,6 +155,7 @@ class ProtocolPhase(PhaseFields):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")
 
     objects = ProtocolPhaseManager()
+    history = HistoricalRecords()
 
     class Meta(PhaseFields.Meta):
         verbose_name = _("protocol phase")
@@ -142,6 +184,7 @@ class ProtocolItem(DoseFields):
     note = models.TextField(_("note to the patient"), blank=True)
 
     objects = ProtocolItemManager()
+    history = HistoricalRecords()
 
     class Meta(DoseFields.Meta):
         verbose_name = _("protocol item")

@@ -65,15 +65,17 @@ class PlanBuilder:
 
 def plan_builder(plan: Plan) -> PlanBuilder:
     """The plan's phases in order with their prescriptions, live and retired, each with its
-    exercise, whether it has logs, and its guardrail warning. Two queries."""
+    exercise, whether it has logs, its guardrail warning and the patient's own photos and
+    videos. Three queries."""
     phases = list(PlanPhase.objects.filter(plan=plan).order_by("order", "pk"))  # 1
     by_id: dict[int, BuilderPhase] = {}
     for phase in phases:
         phase.plan = plan
         by_id[phase.pk] = BuilderPhase(phase=phase)
     rows = (
-        Prescription.objects.filter(phase__plan=plan)  # 2
+        Prescription.objects.filter(phase__plan=plan)  # 2, and 3: their photos and videos
         .select_related("exercise")
+        .prefetch_related("media")
         .annotate(logged=Exists(ExerciseLog.objects.filter(prescription=OuterRef("pk"))))
         .order_by("order", "pk")
     )

@@ -103,7 +103,7 @@ def plan_phases(plan: Plan) -> list[PlanPhase]:
                 "prescriptions",
                 queryset=Prescription.objects.filter(retired_at__isnull=True)
                 .select_related("exercise")
-                .prefetch_related("exercise__equipment")
+                .prefetch_related("exercise__equipment", "exercise__media")
                 .order_by("order", "pk"),
                 to_attr="live_prescriptions",
             )

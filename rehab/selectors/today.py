@@ -122,9 +122,10 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     """What the Today page shows: the live exercises of the phase in force on ``day`` (the
     patient's local today by default), due or not, and the patient's logs for them that day.
 
-    Four queries, whatever the size of the plan or history: the active plan with its current
+    Six queries, whatever the size of the plan or history: the active plan with its current
     phase and the phase in force on ``day`` (``phase_on``'s rule, as a subquery); the phase's
-    live prescriptions with their exercises; the exercises' equipment; the day's logs. One more
+    live prescriptions with their exercises; the exercises' equipment; their photos and videos;
+    the prescriptions' own (the patient's) photos and videos; the day's logs. One more
     only while a phase change effective after ``day`` has already moved the plan on (the phase
     in force is then not the current one)."""
     day = day or patient.local_today()
@@ -149,16 +150,16 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
         phase = PlanPhase.objects.get(pk=phase_id)  # (1b) only in the case above
     phase.plan = plan  # its dates need the plan: no query for it
     prescriptions = list(
-        # 2 prescriptions + exercises, 3 equipment
+        # 2 prescriptions + exercises, 3 equipment, 4 exercise media, 5 the patient's own media
         Prescription.objects.filter(phase=phase, retired_at__isnull=True)
         .select_related("exercise")
-        .prefetch_related("exercise__equipment")
+        .prefetch_related("exercise__equipment", "exercise__media", "media")
         .order_by("order", "pk")
     )
     logs: dict[int, list[ExerciseLog]] = {rx.pk: [] for rx in prescriptions}
     if prescriptions:
         by_pk = {rx.pk: rx for rx in prescriptions}
-        for log in ExerciseLog.objects.filter(  # 4
+        for log in ExerciseLog.objects.filter(  # 6
             patient=patient, date=day, prescription_id__in=list(by_pk)
         ).order_by("created_at"):
             log.prescription = by_pk[log.prescription_id]  # no query for it

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from rehab.guardrails import guardrail_reasons_needed, guardrail_warning
 from rehab.models.library import Exercise
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
 from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS, _begin_edit, _edits_plan
 
 
@@ -373,9 +373,11 @@ def prescription_move_to_phase(
             code="guardrail_reason_missing",
         )
     next_order = (target.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
+    retired = None
     if rx.logs.exists():
         rx.retired_at = timezone.now()
         rx.save(update_fields=["retired_at", "updated_at"])
+        retired = rx
         rx = Prescription(
             exercise=rx.exercise,
             note=rx.note,
@@ -386,4 +388,6 @@ def prescription_move_to_phase(
     rx.guardrail_reason = reason if warning else ""
     rx.full_clean()
     rx.save()
+    if retired is not None:  # the patient's own videos follow the exercise to its new phase
+        PrescriptionMedia.objects.filter(prescription=retired).update(prescription=rx)
     return rx

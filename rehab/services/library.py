@@ -1,16 +1,22 @@
-"""The exercise library, written by staff through the API (the admin writes through its own
-forms)."""
+"""The exercise library: shared exercises written by staff through the API (the admin writes
+through its own forms), and a clinic's own exercises written on the clinic's pages."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from rehab.models.library import Exercise
+from clinic.models import Clinic, User
+from rehab.models.library import Exercise, ExerciseMedia
 
 # (Added for rehab/api: the admin writes through its own forms.)
 
@@ -53,3 +59,116 @@ def exercise_delete(*, exercise: Exercise) -> None:
             ),
             code="exercise_in_use",
         ) from None
+
+
+# --- A clinic's own exercises (the clinic's pages) --------------------------------------------
+
+# What the patient reads or sees: a change to any of these is shown to them as "updated on".
+PATIENT_FACING_FIELDS = frozenset(
+    {"name", "summary", "steps", "cues", "safety_notes", "video_url", "video_start_seconds"}
+)
+# What a copy does not take from its original.
+NOT_COPIED = frozenset({"id", "clinic", "slug", "from_video", "is_published", "created_at"})
+
+
+def _clinic_slug(name: str) -> str:
+    base = slugify(name)[:80].strip("-") or "exercise"
+    return f"{base}-{secrets.token_hex(4)}"
+
+
+def _check_progression(exercise: Exercise) -> None:
+    target = exercise.progresses_to
+    if target is not None and target.clinic_id not in (None, exercise.clinic_id):
+        raise ValidationError(
+            {"progresses_to": _("Choose an exercise of the shared library or of your clinic.")},
+            code="other_clinic",
+        )
+
+
+@transaction.atomic
+def clinic_exercise_create(
+    *, clinic: Clinic, created_by: User | None, equipment: Iterable[Any] = (), **fields: Any
+) -> Exercise:
+    """Add an exercise to ``clinic``'s own library (published: offered for plans at once)."""
+    unknown = set(fields) & {"clinic", "slug", "is_published", "from_video"}
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    exercise = Exercise(clinic=clinic, slug=_clinic_slug(fields.get("name", "")), **fields)
+    _check_progression(exercise)
+    exercise.full_clean()
+    exercise.save()
+    exercise.equipment.set(list(equipment))
+    return exercise
+
+
+@transaction.atomic
+def clinic_exercise_update(
+    *, exercise: Exercise, equipment: Iterable[Any] | None = None, **fields: Any
+) -> Exercise:
+    """Change a clinic's own exercise. Patients following it see the new instructions with
+    "updated on …" (``instructions_updated_at``); its history keeps who changed what."""
+    if exercise.clinic_id is None:
+        raise ValidationError(_("Shared exercises are changed by site staff."), code="shared")
+    locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    changed = {
+        name for name, value in fields.items() if getattr(locked, name) != value
+    } & PATIENT_FACING_FIELDS
+    for name, value in fields.items():
+        if name in {"clinic", "slug", "from_video"}:
+            raise ValidationError(_("%(name)s cannot be changed here.") % {"name": name})
+        setattr(locked, name, value)
+    if changed:
+        locked.instructions_updated_at = timezone.now()
+    _check_progression(locked)
+    locked.full_clean()
+    locked.save()
+    if equipment is not None:
+        locked.equipment.set(list(equipment))
+    return locked
+
+
+@transaction.atomic
+def clinic_exercise_archive(*, exercise: Exercise, archived: bool = True) -> Exercise:
+    """Archive (no longer offered for new plans; plans that have it keep it) or restore."""
+    if exercise.clinic_id is None:
+        raise ValidationError(_("Shared exercises are changed by site staff."), code="shared")
+    exercise.is_published = not archived
+    exercise.save(update_fields=["is_published", "updated_at"])
+    return exercise
+
+
+@transaction.atomic
+def exercise_copy(*, exercise: Exercise, clinic: Clinic, created_by: User | None) -> Exercise:
+    """ "Copy and adapt": a new exercise of ``clinic`` with every field of ``exercise`` (a shared
+    one or the clinic's own), its equipment and photos' rows pointing at copies of the files."""
+    fields = {
+        f.name: getattr(exercise, f.name)
+        for f in Exercise._meta.concrete_fields
+        if f.name not in NOT_COPIED and f.name not in {"updated_at", "instructions_updated_at"}
+    }
+    fields["name"] = _("%(name)s (copy)") % {"name": exercise.name}
+    copy = Exercise(clinic=clinic, slug=_clinic_slug(exercise.name), **fields)
+    copy.full_clean()
+    copy.save()
+    copy.equipment.set(list(exercise.equipment.all()))
+    for media in ExerciseMedia.objects.filter(exercise=exercise):
+        duplicate = ExerciseMedia(
+            exercise=copy,
+            **{
+                f.name: getattr(media, f.name)
+                for f in ExerciseMedia._meta.concrete_fields
+                if f.name not in {"id", "key", "exercise", "file", "thumbnail", "created_at"}
+            },
+        )
+        for name in ("file", "thumbnail"):
+            source = getattr(media, name)
+            if source:
+                with source.open("rb") as handle:
+                    getattr(duplicate, name).save(
+                        "copy" + PurePath(source.name).suffix, File(handle), save=False
+                    )
+        duplicate.uploaded_by = created_by
+        duplicate.save()
+    return copy

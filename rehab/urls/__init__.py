@@ -14,4 +14,5 @@ urlpatterns = [
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),
     path("", include("rehab.urls.records")),
+    path("", include("rehab.urls.media")),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from rehab.views import builder, phases, plans
+from rehab.views import builder, patient_media, phases, plans
 
 urlpatterns: list[URLPattern] = [
     path("patients/<int:patient_pk>/plans/new/", plans.plan_create, name="plan_create"),
@@ -22,6 +22,16 @@ urlpatterns: list[URLPattern] = [
     path("prescriptions/<int:pk>/edit/", phases.prescription_edit, name="prescription_edit"),
     path("prescriptions/<int:pk>/remove/", phases.prescription_remove, name="prescription_remove"),
     path("prescriptions/<int:pk>/move/", phases.prescription_move, name="prescription_move"),
+    path(
+        "prescriptions/<int:pk>/media/",
+        patient_media.prescription_media_add,
+        name="prescription_media_add",
+    ),
+    path(
+        "prescriptions/<int:pk>/media/<uuid:key>/remove/",
+        patient_media.prescription_media_remove,
+        name="prescription_media_remove",
+    ),
     path(
         "prescriptions/<int:pk>/move-to-phase/",
         phases.prescription_move_phase,

@@ -40,7 +40,7 @@ from rehab.forms.builder import (
     PrescriptionAddForm,
     PrescriptionMovePhaseForm,
 )
-from rehab.forms.library import LibrarySearchForm
+from rehab.forms.library import LibrarySearchForm, MediaUploadForm
 from rehab.models.library import Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
@@ -66,6 +66,7 @@ class ItemView:
     item: builder_selectors.BuilderItem
     dose_form: forms.BaseForm | None = None  # a DoseForm
     move_form: forms.BaseForm | None = None  # a PrescriptionMovePhaseForm
+    media_form: forms.BaseForm | None = None  # a MediaUploadForm (the patient's own video)
 
     @property
     def rx(self) -> Prescription:
@@ -138,6 +139,7 @@ def _builder_context(
                 item_view.dose_form = bound.get(f"rx-{rx.pk}") or DoseForm(
                     instance=rx, prefix=f"rx-{rx.pk}", initial=version, warning=item.warning
                 )
+                item_view.media_form = MediaUploadForm(auto_id=f"rx-{rx.pk}-media-%s")
                 item_view.move_form = bound.get(f"rxmove-{rx.pk}") or PrescriptionMovePhaseForm(
                     prefix=f"rxmove-{rx.pk}",
                     initial={**version, "phase": phase.pk},
@@ -150,7 +152,7 @@ def _builder_context(
     results: list[LibraryResult] | None = None
     if search["q"] or search["category"]:
         exercises = library_selectors.library_search(
-            exercises_for(signed_in_user(request, User)), **search
+            exercises_for(signed_in_user(request, User)).filter(is_published=True), **search
         )
         results = [
             LibraryResult(

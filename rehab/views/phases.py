@@ -113,7 +113,8 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = PrescriptionAddForm(
         request.POST,
         auto_id="add-%s",
-        exercises=exercises_for(signed_in_user(request, User)),
+        # An archived clinic exercise is not offered for new prescriptions.
+        exercises=exercises_for(signed_in_user(request, User)).filter(is_published=True),
         phases=phases,
     )
     search = {

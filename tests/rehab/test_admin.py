@@ -169,7 +169,7 @@ def test_exercise_add_page(staff_client: Client) -> None:
     content = response.content.decode()
     assert "One step per line" in content
     assert "Save the exercise to see a preview" in content
-    for legend in ("Basics", "Instructions", "Default dose", "Video and image", "Guardrail"):
+    for legend in ("Basics", "Instructions", "Default dose", "Video link", "Guardrail"):
         assert legend in content
 
 

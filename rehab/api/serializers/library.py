@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import reverse
 from rest_framework import serializers
 
 from clinic.models import Clinic
 from rehab.api.serializers.base import STEP_MAX, STEPS_MAX, BuiltOnceMixin
-from rehab.models.library import Equipment, Exercise
+from rehab.models.library import Equipment, Exercise, MediaFields
 
 
 class EquipmentSerializer(BuiltOnceMixin, serializers.ModelSerializer[Equipment]):
@@ -16,15 +19,42 @@ class EquipmentSerializer(BuiltOnceMixin, serializers.ModelSerializer[Equipment]
         read_only_fields = fields
 
 
+class MediaSerializer(serializers.Serializer[Any]):
+    """A photo or video: its access-checked address (``rehab.views.media``), never a file path."""
+
+    key = serializers.UUIDField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    content_type = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    width = serializers.IntegerField(read_only=True, allow_null=True)
+    height = serializers.IntegerField(read_only=True, allow_null=True)
+    duration_seconds = serializers.IntegerField(read_only=True, allow_null=True)
+
+    def _absolute(self, url: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_url(self, media: MediaFields) -> str:
+        return self._absolute(reverse("rehab:media_file", args=[media.key]))
+
+    def get_thumbnail_url(self, media: MediaFields) -> str | None:
+        if not media.thumbnail:
+            return None
+        return self._absolute(reverse("rehab:media_thumbnail", args=[media.key]))
+
+
 class ExerciseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exercise]):
-    """An exercise as a plan shows it: what to do and how (needs ``equipment`` prefetched)."""
+    """An exercise as a plan shows it: what to do and how (needs ``equipment`` and ``media``
+    prefetched)."""
 
     steps = serializers.ListField(child=serializers.CharField(), read_only=True)
     cues = serializers.ListField(child=serializers.CharField(), read_only=True)
     safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
     equipment = EquipmentSerializer(many=True, read_only=True)
     video_link = serializers.CharField(read_only=True)
-    image = serializers.SerializerMethodField()
+    media = MediaSerializer(many=True, read_only=True)
 
     class Meta:
         model = Exercise
@@ -40,19 +70,11 @@ class ExerciseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exerci
             "equipment",
             "side",
             "video_link",
-            "image",
+            "media",
             "from_video",
             "source",
         ]
         read_only_fields = fields
-
-    def get_image(self, exercise: Exercise) -> str | None:
-        """The image's URL, if there is one."""
-        if not exercise.image:
-            return None
-        url: str = exercise.image.url
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
 
 
 class ExerciseSerializer(ExerciseBriefSerializer):
@@ -108,5 +130,5 @@ class ExerciseSerializer(ExerciseBriefSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "video_link", "image", "created_at", "updated_at"]
+        read_only_fields = ["id", "video_link", "media", "created_at", "updated_at"]
         extra_kwargs = {"video_start_seconds": {"max_value": 24 * 60 * 60}}

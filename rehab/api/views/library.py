@@ -56,7 +56,7 @@ class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleView
     def get_queryset(self) -> QuerySet[Exercise]:
         return (
             exercises_for(self.request.user)
-            .prefetch_related("equipment")
+            .prefetch_related("equipment", "media")
             .order_by("category", "name", "pk")
         )
 

@@ -40,7 +40,7 @@ class ProtocolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleView
                 Prefetch(
                     "phases__items",
                     queryset=ProtocolItem.objects.select_related("exercise")
-                    .prefetch_related("exercise__equipment")
+                    .prefetch_related("exercise__equipment", "exercise__media")
                     .order_by("order", "pk"),
                 ),
             )

@@ -1,0 +1,65 @@
+"""A clinician's own photo or video for one patient's prescription (filmed in the session):
+attach it, remove it. Only the patient and their clinic see it (``rehab.access.get_media``)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clinic.access import clinician_required
+from clinic.models import User
+from core.users import signed_in_user
+from rehab.access import get_prescription_for_clinician, get_prescription_media_for_clinician
+from rehab.forms.library import MediaUploadForm
+from rehab.services import media as media_services
+from rehab.views.builder import _builder_url
+
+
+@clinician_required
+@require_POST
+def prescription_media_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request, User)
+    rx = get_prescription_for_clinician(user, pk)
+    form = MediaUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            media_services.prescription_media_add(
+                prescription=rx,
+                upload=form.cleaned_data["upload"],
+                description=form.cleaned_data["description"],
+                poster=form.cleaned_data["poster"],
+                uploaded_by=user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, _("Not attached: %(reason)s") % {"reason": message})
+        else:
+            messages.success(
+                request,
+                _("Attached to %(exercise)s: the patient sees it on their Today page.")
+                % {"exercise": rx.exercise.name},
+            )
+    else:
+        for errors in form.errors.values():
+            for reason in errors:
+                messages.error(request, _("Not attached: %(reason)s") % {"reason": reason})
+    return redirect(_builder_url(rx.phase.plan_id, anchor=f"rx-{rx.pk}"))
+
+
+@clinician_required
+@require_POST
+def prescription_media_remove(request: HttpRequest, pk: int, key: UUID) -> HttpResponse:
+    user = signed_in_user(request, User)
+    rx = get_prescription_for_clinician(user, pk)
+    media = get_prescription_media_for_clinician(user, key)
+    if media.prescription_id != rx.pk:
+        raise Http404
+    media_services.prescription_media_remove(media=media)
+    messages.success(request, _("Removed."))
+    return redirect(_builder_url(rx.phase.plan_id, anchor=f"rx-{rx.pk}"))

@@ -20,6 +20,7 @@ urlpatterns = [
         name="patient_reactivate",
     ),
     path("clinic/patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
+    path("clinic/team/", include("clinic.team.urls")),
     path("", include("clinic.accounts.urls.account")),
     path(
         "invite/<str:token>/",

@@ -142,7 +142,7 @@ def patient_reactivate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
 # --- Invitations -----------------------------------------------------------------------------
 
 
-def _qr_svg(url: str) -> SafeString:
+def qr_svg(url: str) -> SafeString:
     """The link as a QR code, an inline SVG drawn by segno (never user markup)."""
     label = _("QR code of the invitation link")
     svg = segno.make(url, error="m").svg_inline(
@@ -173,7 +173,7 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
             "patient": patient,
             "invitation": invitation,
             "url": url,
-            "qr_svg": _qr_svg(url),
+            "qr_svg": qr_svg(url),
             "patient_url": patient_page_url(patient),
         },
     )

@@ -38,9 +38,8 @@ def _patient_id(instance: Any) -> int | None:
         return int(instance.pk)
     if hasattr(instance, "patient_id"):
         return instance.patient_id
-    if isinstance(instance, PrescriptionMedia):
-        phase_id = _rx_phase(instance)
-        return None if phase_id is None else _plan_patient_id(phases=phase_id)
+    if isinstance(instance, PrescriptionMedia):  # its prescription's patient (0: none left)
+        instance = Prescription(pk=instance.prescription_id, phase_id=_rx_phase(instance) or 0)
     if isinstance(instance, Prescription):
         if not Prescription.phase.is_cached(instance):
             return _plan_patient_id(phases=instance.phase_id)

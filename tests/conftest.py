@@ -25,6 +25,12 @@ def _page_cache_on(settings: Any) -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded files go to a folder of the test run, never the checkout's ``media/``."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 @pytest.fixture
 def clinician(db: None) -> Clinician:
     return factories.ClinicianFactory()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import factory
 from django.utils import timezone
@@ -15,10 +16,12 @@ from rehab.models import (
     Equipment,
     Exercise,
     ExerciseLog,
+    ExerciseMedia,
     Measurement,
     Plan,
     PlanPhase,
     Prescription,
+    PrescriptionMedia,
     Protocol,
     ProtocolItem,
     ProtocolPhase,
@@ -243,3 +246,35 @@ class MessageFactory(factory.django.DjangoModelFactory[Message]):
     author = factory.LazyAttribute(lambda o: o.patient.user)
     from_patient = True
     body = "Is it normal that my ankle is swollen in the evening?"
+
+
+def _photo_bytes() -> bytes:
+    from tests.media import jpeg_bytes  # noqa: PLC0415
+
+    return io.BytesIO(jpeg_bytes((40, 30), with_location=False))
+
+
+class ExerciseMediaFactory(factory.django.DjangoModelFactory[ExerciseMedia]):
+    """A photo of an exercise, stored as it would be after its checks (tests/media)."""
+
+    class Meta:
+        model = ExerciseMedia
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    kind = ExerciseMedia.Kind.PHOTO
+    file = factory.django.FileField(from_func=_photo_bytes, filename="photo.jpg")
+    thumbnail = factory.django.FileField(from_func=_photo_bytes, filename="thumbnail.jpg")
+    content_type = "image/jpeg"
+    size = 1000
+    width = 40
+    height = 30
+    description = "Side view"
+
+
+class PrescriptionMediaFactory(ExerciseMediaFactory):
+    class Meta:
+        model = PrescriptionMedia
+        exclude = ("exercise",)
+
+    prescription = factory.SubFactory(PrescriptionFactory)
+    description = "Filmed in the session"

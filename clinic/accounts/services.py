@@ -7,6 +7,7 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from knox.models import AuthToken
 
 from clinic.models import User, UserSession
 
@@ -38,3 +39,15 @@ def user_sessions_prune(user: User, *, keep_key: str | None) -> None:
     for row in UserSession.objects.filter(user=user).exclude(session_key=keep_key):
         if not store.exists(row.session_key):
             row.delete()
+
+
+def security_policy_changed(*, users: list[User]) -> int:
+    """The two-factor policy now asks more of ``users`` (a role became clinic admin, the clinic
+    started to require it, their device was reset): end their API tokens, which were issued
+    under the old policy, so that they sign in again (with a code). Their browser sessions
+    re-check the policy within a minute (``clinic.accounts.mfa.session_requires_mfa``).
+
+    The one call point for that change (team and clinic settings pages); a finer rule (keep
+    the tokens issued with a verified second factor) belongs here. Returns how many ended."""
+    deleted, _by_model = AuthToken.objects.filter(user__in=users).delete()
+    return int(deleted)

@@ -5,7 +5,16 @@ Django loads the models from here; code imports them from their sub-module."""
 from __future__ import annotations
 
 from rehab.models.alerts import Alert
-from rehab.models.library import DoseFields, Equipment, Exercise, Pathway, Side, SlugManager
+from rehab.models.library import (
+    DoseFields,
+    Equipment,
+    Exercise,
+    ExerciseMedia,
+    MediaFields,
+    Pathway,
+    Side,
+    SlugManager,
+)
 from rehab.models.logbook import (
     AtrsRequest,
     AtrsResponse,
@@ -14,7 +23,7 @@ from rehab.models.logbook import (
     Measurement,
     Swelling,
 )
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
 from rehab.models.protocols import (
     PhaseFields,
     Protocol,
@@ -33,13 +42,16 @@ __all__ = [
     "Equipment",
     "Exercise",
     "ExerciseLog",
+    "ExerciseMedia",
     "Measurement",
+    "MediaFields",
     "Pathway",
     "PhaseChange",
     "PhaseFields",
     "Plan",
     "PlanPhase",
     "Prescription",
+    "PrescriptionMedia",
     "Protocol",
     "ProtocolItem",
     "ProtocolItemManager",

@@ -95,7 +95,7 @@ def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[Hi
 
 def plan_phases(plan: Plan) -> list[PlanPhase]:
     """The plan's phases in order, each with its live prescriptions (and their exercises and
-    equipment) prefetched as ``live_prescriptions``. Four queries."""
+    equipment, photos and videos) prefetched as ``live_prescriptions``. Four queries."""
     phases: list[PlanPhase] = list(
         PlanPhase.objects.filter(plan=plan)
         .prefetch_related(

@@ -47,6 +47,7 @@ from rehab.models import (
     Plan,
     PlanPhase,
     Prescription,
+    PrescriptionMedia,
 )
 from tests import factories
 from tests.api.conftest import token_client
@@ -898,6 +899,10 @@ BUILDERS: dict[type[Model], Callable[[Patient], Model]] = {
     AtrsRequest: lambda patient: AtrsRequest.objects.create(patient=patient),
     Measurement: lambda patient: _made(factories.MeasurementFactory, patient=patient),
     Alert: lambda patient: _made(factories.AlertFactory, patient=patient),
+    PrescriptionMedia: lambda patient: _made(
+        factories.PrescriptionMediaFactory,
+        prescription=factories.PrescriptionFactory(phase=_phase(patient)),
+    ),
 }
 
 

@@ -172,8 +172,8 @@ def test_today_query_count_does_not_grow(patient: Patient) -> None:
     with CaptureQueriesContext(connection) as large:
         assert len(selectors.today_for_patient(patient).items) == 20
     # the plan with the phase in force (a subquery), prescriptions + exercises, equipment,
-    # today's logs
-    assert len(small) == len(large) == 4
+    # the exercises' photos and videos, the patient's own ones, today's logs
+    assert len(small) == len(large) == 6
 
 
 def test_today_reads_the_phase_in_force_when_the_plan_has_moved_on(
@@ -185,7 +185,7 @@ def test_today_reads_the_phase_in_force_when_the_plan_has_moved_on(
     PhaseChange.objects.create(plan=plan, from_phase=first, to_phase=second, effective_on=tomorrow)
     Plan.objects.filter(pk=plan.pk).update(current_phase=second)
     # one more query, for the phase in force, only while it is not the current phase
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         today = selectors.today_for_patient(patient)
     assert today.phase == first
     assert today.phase.plan == plan
@@ -209,7 +209,7 @@ def test_today_logs_know_their_prescription(
     _plan_obj, (phase,) = _plan(patient)
     rx = factories.PrescriptionFactory(phase=phase)
     factories.ExerciseLogFactory(prescription=rx, date=patient.local_today())
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         (item,) = selectors.today_for_patient(patient).items
         assert item.logs[0].prescription.exercise.name == rx.exercise.name  # no query
 
@@ -378,7 +378,8 @@ def test_plan_phases_hold_live_prescriptions_in_order(
     b = factories.PrescriptionFactory(phase=first, order=2)
     a = factories.PrescriptionFactory(phase=first, order=1)
     factories.PrescriptionFactory(phase=first, retired_at=dt.datetime(2025, 1, 1, tzinfo=UTC))
-    with django_assert_num_queries(3):  # type: ignore[operator]
+    # phases, live prescriptions with exercises, equipment, the exercises' photos and videos
+    with django_assert_num_queries(4):  # type: ignore[operator]
         phases = selectors.plan_phases(plan)
         assert [p.pk for p in phases] == [first.pk, second.pk]
         assert phases[0].live_prescriptions == [a, b]

@@ -580,7 +580,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
 
     1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
     3 plan (with patient, clinic, current phase), 4 phases, 5 prescriptions with exercises
-    and "has logs", 6-9 adherence (active plan, phase history, prescriptions, log counts),
+    and "has logs", 5b the patient's own photos and videos, 6-9 adherence (active plan, phase history, prescriptions, log counts),
     10-11 pain (logs, check-ins), 12-13 latest heel-rise and calf measurements,
     14 latest ATRS, 15 open alerts, 16 phase history with people,
     17 the template the plan came from, 18-19 library search results and their equipment.
@@ -613,7 +613,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         plan = build(scale)
         url = _builder(plan) + "?q=Exercise"
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(20):
             response = client.get(url)
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale

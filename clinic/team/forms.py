@@ -1,0 +1,48 @@
+"""Forms of the team pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Clinician
+
+
+class InviteForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("The invitation link is sent here; it is also their sign-in."),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Clinician.Role.choices, initial=Clinician.Role.THERAPIST
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Clinician.Role.choices)
+
+
+class DeactivateForm(forms.Form):
+    reassign_to = forms.ModelChoiceField(
+        label=_("Their patients"),
+        queryset=Clinician.objects.none(),
+        required=False,
+        empty_label=_("Leave them unassigned"),
+        help_text=_("Choose who looks after their patients from now on."),
+    )
+
+    def __init__(self, *args: Any, clinician: Clinician, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reassign_to"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Clinician.objects.filter(clinic_id=clinician.clinic_id, user__is_active=True)
+            .exclude(pk=clinician.pk)
+            .select_related("user")
+            .order_by("user__full_name")
+        )
+        field.label_from_instance = lambda c: c.user.get_full_name()  # type: ignore[method-assign]

@@ -1,0 +1,219 @@
+"""Writes of a clinic's team, by its clinic admins: invite a clinician, change a role,
+deactivate and reactivate, reset a lost two-factor device. Each is atomic, refuses what would
+lock the clinic out (its last clinic admin, oneself), and leaves a ``TeamEvent``.
+
+A clinician is invited with the same one-time, expiring links as a patient
+(``clinic.services.clinician_invitation_create``): the account is made now, without a
+password, and the invitee sets one from the link.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic import services as clinic_services
+from clinic.accounts import mfa
+from clinic.accounts.services import security_policy_changed, user_sessions_end
+from clinic.models import Clinic, Clinician, Invitation, Patient, TeamEvent, User
+
+
+def _event(clinician: Clinician, *, actor: User | None, action: str, detail: str = "") -> TeamEvent:
+    return TeamEvent.objects.create(
+        clinic_id=clinician.clinic_id,
+        actor=actor,
+        clinician=clinician,
+        action=action,
+        detail=detail[:500],
+    )
+
+
+def _active_admins(clinic_id: int) -> int:
+    return Clinician.objects.filter(
+        clinic_id=clinic_id, role=Clinician.Role.ADMIN, user__is_active=True
+    ).count()
+
+
+def _not_oneself(clinician: Clinician, by: User | None, message: str) -> None:
+    if by is not None and clinician.user_id == by.pk:
+        raise ValidationError(message, code="oneself")
+
+
+def _not_last_admin(clinician: Clinician, message: str) -> None:
+    if (
+        clinician.is_clinic_admin
+        and clinician.user.is_active
+        and _active_admins(clinician.clinic_id) <= 1
+    ):
+        raise ValidationError(message, code="last_admin")
+
+
+@transaction.atomic
+def clinician_invite(
+    *, clinic: Clinic, email: str, full_name: str, role: str, invited_by: User | None
+) -> tuple[Clinician, Invitation, str]:
+    """Add a clinician to ``clinic`` and email them a link to set their password.
+
+    Returns ``(clinician, invitation, token)``; the token is shown once. An email address that
+    already has an account (here or anywhere in the app) is refused.
+    """
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = Clinician.objects.filter(user__email__iexact=email, clinic=clinic).first()
+    if existing is not None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "%(email)s is already in your team; open their page to invite them again "
+                    "or reactivate them."
+                )
+                % {"email": email}
+            },
+            code="in_team",
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            {"email": _("%(email)s already has an account in the app.") % {"email": email}},
+            code="email_taken",
+        )
+    user = User(email=email, full_name=full_name.strip())
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    clinician = Clinician(user=user, clinic=clinic, role=role)
+    clinician.full_clean()
+    clinician.save()
+    invitation, token = clinic_services.clinician_invitation_create(
+        clinician=clinician, created_by=invited_by
+    )
+    _event(
+        clinician,
+        actor=invited_by,
+        action=TeamEvent.Action.INVITED,
+        detail=clinician.get_role_display(),
+    )
+    return clinician, invitation, token
+
+
+@transaction.atomic
+def clinician_invite_again(
+    *, clinician: Clinician, invited_by: User | None
+) -> tuple[Invitation, str]:
+    """A new link for an invited clinician who has not set a password yet (the old one stops
+    working)."""
+    invitation, token = clinic_services.clinician_invitation_create(
+        clinician=clinician, created_by=invited_by
+    )
+    _event(clinician, actor=invited_by, action=TeamEvent.Action.INVITED, detail=_("a new link"))
+    return invitation, token
+
+
+@transaction.atomic
+def clinician_set_role(*, clinician: Clinician, role: str, changed_by: User | None) -> Clinician:
+    """Make a clinician a therapist or a clinic admin. Not one's own role; never the clinic's
+    last clinic admin down to therapist. A new clinic admin must use two-factor sign-in: their
+    API tokens end (``security_policy_changed``); their browser session asks within a minute."""
+    clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
+    if role not in Clinician.Role.values:
+        raise ValidationError({"role": _("Choose a role.")}, code="invalid_role")
+    if role == clinician.role:
+        return clinician
+    _not_oneself(
+        clinician, changed_by, _("You cannot change your own role; ask another clinic admin.")
+    )
+    if role != Clinician.Role.ADMIN:
+        _not_last_admin(
+            clinician,
+            _("%(name)s is the clinic's only clinic admin; make someone else a clinic admin first.")
+            % {"name": clinician.user.get_full_name()},
+        )
+    before = clinician.get_role_display()
+    clinician.role = role
+    clinician.full_clean()
+    clinician.save(update_fields=["role"])
+    security_policy_changed(users=[clinician.user])
+    _event(
+        clinician,
+        actor=changed_by,
+        action=TeamEvent.Action.ROLE_CHANGED,
+        detail=f"{before} → {clinician.get_role_display()}",
+    )
+    return clinician
+
+
+@transaction.atomic
+def clinician_deactivate(
+    *, clinician: Clinician, deactivated_by: User | None, reassign_to: Clinician | None = None
+) -> int:
+    """Stop a clinician from signing in: their browser sessions and API tokens end, unused
+    invitation links stop working, and their patients go to ``reassign_to`` (an active
+    clinician of the same clinic) or are shown as unassigned. Not oneself; never the clinic's
+    last clinic admin. The record stays (what they wrote keeps its author). Returns how many
+    patients were reassigned or unassigned."""
+    clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
+    _not_oneself(
+        clinician, deactivated_by, _("You cannot deactivate yourself; ask another clinic admin.")
+    )
+    _not_last_admin(
+        clinician,
+        _(
+            "%(name)s is the clinic's only clinic admin and cannot be deactivated; make someone "
+            "else a clinic admin first."
+        )
+        % {"name": clinician.user.get_full_name()},
+    )
+    if reassign_to is not None and (
+        reassign_to.clinic_id != clinician.clinic_id
+        or reassign_to.pk == clinician.pk
+        or not reassign_to.user.is_active
+    ):
+        raise ValidationError(
+            {"reassign_to": _("Choose another active clinician of your clinic.")},
+            code="bad_reassignment",
+        )
+    user = clinician.user
+    if not user.is_active:
+        return 0
+    user.is_active = False
+    user.save(update_fields=["is_active"])  # clinic.accounts.signals ends the API tokens
+    user_sessions_end(user)
+    Invitation.objects.filter(
+        clinician=clinician, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    moved = Patient.objects.filter(therapist=clinician).update(therapist=reassign_to)
+    detail = (
+        _("%(n)s patients reassigned to %(name)s")
+        % {"n": moved, "name": reassign_to.user.get_full_name()}
+        if reassign_to is not None
+        else _("%(n)s patients left unassigned") % {"n": moved}
+    )
+    _event(clinician, actor=deactivated_by, action=TeamEvent.Action.DEACTIVATED, detail=detail)
+    return moved
+
+
+@transaction.atomic
+def clinician_reactivate(*, clinician: Clinician, reactivated_by: User | None) -> Clinician:
+    clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
+    if not clinician.user.is_active:
+        clinician.user.is_active = True
+        clinician.user.save(update_fields=["is_active"])
+        _event(clinician, actor=reactivated_by, action=TeamEvent.Action.REACTIVATED)
+    return clinician
+
+
+@transaction.atomic
+def clinician_reset_two_factor(*, clinician: Clinician, reset_by: User | None) -> None:
+    """A clinician lost their phone and recovery codes: remove their authenticator and codes,
+    end their sessions and API tokens. At their next sign-in they set two-factor up again (it
+    is required of them, so no page opens until they do)."""
+    clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
+    _not_oneself(
+        clinician,
+        reset_by,
+        _("Replace your own authenticator from your account page, or ask another clinic admin."),
+    )
+    mfa.delete_devices(clinician.user)
+    user_sessions_end(clinician.user)
+    security_policy_changed(users=[clinician.user])
+    _event(clinician, actor=reset_by, action=TeamEvent.Action.TWO_FACTOR_RESET)

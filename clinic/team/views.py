@@ -1,0 +1,222 @@
+"""The team pages, for clinic admins only (anyone else: 404): the team, one clinician, and
+the actions on them. Each view: access-checked fetch → form → one service → redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic import services as clinic_services
+from clinic.access import (
+    clinic_admin_required,
+    clinic_for,
+    get_clinician_for_clinic_admin,
+    team_for,
+)
+from clinic.models import Clinician, Invitation, TeamEvent, User
+from clinic.team import services
+from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
+from clinic.views import qr_svg
+from core.forms import add_service_errors
+from core.users import signed_in_user
+
+TEAM_EVENTS_SHOWN = 50
+
+
+def _team_rows(request: HttpRequest) -> list[Clinician]:
+    """The clinic's clinicians with their patient count, whether they set up two-factor
+    sign-in, and whether an invitation is waiting. One query."""
+    now_pending = Invitation.objects.filter(
+        clinician=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True
+    )
+    return list(
+        team_for(request.user)
+        .select_related("user")
+        .annotate(
+            patient_count=Count("patients", filter=Q(patients__status="active")),
+            has_two_factor=Exists(
+                TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+            ),
+            invitation_pending=Exists(now_pending),
+        )
+        .order_by("-user__is_active", "user__full_name", "pk")
+    )
+
+
+@clinic_admin_required
+@require_GET
+def team(request: HttpRequest) -> HttpResponse:
+    return _team_page(request)
+
+
+def _team_page(request: HttpRequest, form: InviteForm | None = None) -> HttpResponse:
+    """The team, the invitation form (with its errors after a refused invite: 400), and the
+    latest changes."""
+    clinic = clinic_for(request.user)
+    return render(
+        request,
+        "clinic/team/team.html",
+        {
+            "clinic": clinic,
+            "members": _team_rows(request),
+            "form": form or InviteForm(),
+            "events": TeamEvent.objects.filter(clinic=clinic)
+            .select_related("actor", "clinician__user")
+            .order_by("-at", "-pk")[:TEAM_EVENTS_SHOWN],
+        },
+        status=400 if form is not None else 200,
+    )
+
+
+def _invitation_page(request: HttpRequest, clinician: Clinician, token: str) -> HttpResponse:
+    url = clinic_services.invitation_url(token)
+    return render(
+        request,
+        "clinic/team/invited.html",
+        {"clinician": clinician, "url": url, "qr_svg": qr_svg(url)},
+    )
+
+
+@never_cache
+@clinic_admin_required
+@require_POST
+def team_invite(request: HttpRequest) -> HttpResponse:
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            clinician, _invitation, token = services.clinician_invite(
+                clinic=clinic_for(request.user),
+                invited_by=signed_in_user(request, User),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _invitation_page(request, clinician, token)
+    return _team_page(request, form)
+
+
+@clinic_admin_required
+@require_GET
+def team_member(request: HttpRequest, pk: int) -> HttpResponse:
+    clinician = get_clinician_for_clinic_admin(request.user, pk)
+    return render(
+        request,
+        "clinic/team/member.html",
+        {
+            "member": clinician,
+            "is_me": clinician.user_id == request.user.pk,
+            "role_form": RoleForm(initial={"role": clinician.role}),
+            "deactivate_form": DeactivateForm(clinician=clinician),
+            "has_two_factor": TOTPDevice.objects.filter(
+                user=clinician.user, confirmed=True
+            ).exists(),
+            "invitation_pending": Invitation.objects.filter(
+                clinician=clinician, used_at__isnull=True, revoked_at__isnull=True
+            ).exists(),
+            "patients": list(
+                clinician.patients.filter(status="active").order_by("last_name", "first_name")
+            ),
+            "events": list(
+                TeamEvent.objects.filter(clinician=clinician)
+                .select_related("actor")
+                .order_by("-at", "-pk")[:TEAM_EVENTS_SHOWN]
+            ),
+        },
+    )
+
+
+def _act(request: HttpRequest, pk: int, action: Callable[[Clinician, User], str]) -> HttpResponse:
+    """Run ``action`` on the clinician; its answer, or the refusal's reason, as a message."""
+    clinician = get_clinician_for_clinic_admin(request.user, pk)
+    try:
+        done = action(clinician, signed_in_user(request, User))
+    except ValidationError as error:
+        for reason in error.messages:
+            messages.error(request, reason)
+    else:
+        messages.success(request, done)
+    return redirect("clinic:team_member", pk=clinician.pk)
+
+
+@clinic_admin_required
+@require_POST
+def team_role(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RoleForm(request.POST)
+
+    def change(clinician: Clinician, by: User) -> str:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a role."))
+        changed = services.clinician_set_role(
+            clinician=clinician, role=form.cleaned_data["role"], changed_by=by
+        )
+        return _("%(name)s is now: %(role)s.") % {
+            "name": changed.user.get_full_name(),
+            "role": changed.get_role_display(),
+        }
+
+    return _act(request, pk, change)
+
+
+@clinic_admin_required
+@require_POST
+def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    def deactivate(clinician: Clinician, by: User) -> str:
+        form = DeactivateForm(request.POST, clinician=clinician)
+        if not form.is_valid():
+            raise ValidationError(_("Choose another active clinician of your clinic."))
+        services.clinician_deactivate(
+            clinician=clinician, deactivated_by=by, reassign_to=form.cleaned_data["reassign_to"]
+        )
+        return _("%(name)s is deactivated: they are signed out everywhere.") % {
+            "name": clinician.user.get_full_name()
+        }
+
+    return _act(request, pk, deactivate)
+
+
+@clinic_admin_required
+@require_POST
+def team_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    def reactivate(clinician: Clinician, by: User) -> str:
+        services.clinician_reactivate(clinician=clinician, reactivated_by=by)
+        return _("%(name)s can sign in again.") % {"name": clinician.user.get_full_name()}
+
+    return _act(request, pk, reactivate)
+
+
+@clinic_admin_required
+@require_POST
+def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    def reset(clinician: Clinician, by: User) -> str:
+        services.clinician_reset_two_factor(clinician=clinician, reset_by=by)
+        return _(
+            "Two-factor sign-in of %(name)s is reset: they set it up again at their next sign-in."
+        ) % {"name": clinician.user.get_full_name()}
+
+    return _act(request, pk, reset)
+
+
+@never_cache
+@clinic_admin_required
+@require_POST
+def team_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
+    clinician = get_clinician_for_clinic_admin(request.user, pk)
+    try:
+        _invitation, token = services.clinician_invite_again(
+            clinician=clinician, invited_by=signed_in_user(request, User)
+        )
+    except ValidationError as error:
+        for reason in error.messages:
+            messages.error(request, reason)
+        return redirect("clinic:team_member", pk=clinician.pk)
+    return _invitation_page(request, clinician, token)

@@ -7,10 +7,11 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Clinic, Patient, timezone_choices
+from clinic.models import Clinic, Clinician, Patient, timezone_choices
 
 DEFAULT_TIMEZONE = "Europe/London"
 
@@ -50,6 +51,7 @@ class PatientForm(forms.ModelForm):
             "pathway",
             "surgery_date",
             "timezone",
+            "therapist",
         ]
         widgets = {
             "date_of_birth": DateInput(),
@@ -67,6 +69,16 @@ class PatientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
         self.fields["email"].widget.attrs["autocomplete"] = "off"
+        therapist = self.fields["therapist"]
+        assert isinstance(therapist, forms.ModelChoiceField)
+        # The clinic's active clinicians (and whoever the patient has now, if deactivated).
+        people = Clinician.objects.filter(clinic=clinic).select_related("user")
+        current = self.instance.therapist_id if self.instance.pk else None
+        therapist.queryset = people.filter(
+            Q(user__is_active=True) | Q(pk=current or 0)
+        ).order_by("user__full_name")
+        therapist.label_from_instance = lambda c: c.user.get_full_name()  # type: ignore[method-assign]
+        therapist.empty_label = _("Unassigned")
         # Radio buttons need no "- Select an option -" entry.
         for name, choices in (
             ("injured_side", Patient.Side.choices),

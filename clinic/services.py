@@ -52,6 +52,7 @@ PATIENT_FIELDS = frozenset(
         "pathway",
         "surgery_date",
         "timezone",
+        "therapist",
     }
 )
 # A second identical "add patient" within this many seconds is a double submit: the first row
@@ -64,6 +65,14 @@ def _check_patient_fields(fields: dict[str, Any]) -> None:
     if unknown:
         raise ValidationError(
             _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+
+
+def _check_therapist(patient: Patient) -> None:
+    therapist = patient.therapist
+    if therapist is not None and therapist.clinic_id != patient.clinic_id:
+        raise ValidationError(
+            {"therapist": _("Choose a clinician of this clinic.")}, code="other_clinic"
         )
 
 
@@ -109,6 +118,7 @@ def patient_create(*, clinic: Clinic, created_by: User | None, **fields: Any) ->
     )
     if duplicate is not None:
         return duplicate
+    _check_therapist(patient)
     _check_email_free(patient)
     patient.save()
     logger.info(
@@ -130,6 +140,7 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
+    _check_therapist(patient)
     _check_email_free(patient)
     patient.save(update_fields=[*fields, "updated_at"])
     if patient.anchor_date != anchor_before:

@@ -307,3 +307,17 @@ def recent_messages(patient: Patient, *, limit: int = 5) -> list[Message]:
         .order_by("-created_at", "-pk")[:limit]
     )
     return rows[::-1]
+
+
+MY_PATIENTS_SHOWN = 50
+
+
+def my_patients(*, clinician_id: int, today: dt.date) -> list[PatientRow]:
+    """The clinician's own active patients (``Patient.therapist``), by name, with their rows
+    (``patient_rows``): six queries whatever their number."""
+    patients = list(
+        Patient.objects.filter(therapist_id=clinician_id, status=Patient.Status.ACTIVE).order_by(
+            "last_name", "first_name", "pk"
+        )[:MY_PATIENTS_SHOWN]
+    )
+    return patient_rows(patients, today=today)

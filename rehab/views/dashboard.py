@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.access import clinic_for, clinician_required
+from clinic.access import clinic_for, clinician_of, clinician_required
 from clinic.forms import PatientFilterForm
 from clinic.models import User
 from core.redirects import safe_next_url
@@ -27,12 +27,16 @@ ALERTS_TEMPLATE = "rehab/dashboard/alerts.html"
 @require_GET
 @clinician_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Open alerts, patients falling behind, unread messages."""
+    """My patients first, then open alerts, patients falling behind, unread messages."""
     clinic = clinic_for(request.user)
+    me = clinician_of(request.user)
     today = timezone.localdate()
     open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
     context = {
         "clinic": clinic,
+        "my_patients": clinician_selectors.my_patients(
+            clinician_id=me.pk if me is not None else 0, today=today
+        ),
         "alerts": list(open_alerts[:DASHBOARD_ALERTS]),
         "alert_count": open_alerts.count(),
         "behind": clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today),

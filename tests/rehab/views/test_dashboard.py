@@ -153,8 +153,27 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 #    prescriptions, log counts);
 #  10 patients with unread messages; 11 +1 audit event;
 #  12 patients flagged for a paused plan or failing reminders, 13 undelivered alert
-#    notifications (notify's delivery flags).
-DASHBOARD_QUERIES = 13
+#    notifications (notify's delivery flags); 14 my patients (none assigned here).
+DASHBOARD_QUERIES = 14
+# With patients assigned to the clinician, their rows (rehab.selectors.patient_rows): active
+# plans, adherence (3), last pain and alert counts: five more, however many.
+MY_PATIENTS_QUERIES = 5
+
+
+@pytest.mark.parametrize("n", [1, 10])
+def test_the_dashboard_shows_my_patients_first_in_constant_queries(
+    clinician: Clinician, colleague: Clinician, django_assert_max_num_queries: Any, n: int
+) -> None:
+    mine = [factories.PatientFactory(clinic=clinician.clinic, therapist=clinician) for _ in range(n)]
+    theirs = factories.PatientFactory(clinic=clinician.clinic, therapist=colleague, last_name="Zed")
+    client = client_for(clinician.user)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES + MY_PATIENTS_QUERIES):
+        response = client.get(reverse("rehab:dashboard"))
+    shown = [row.patient for row in response.context["my_patients"]]
+    assert sorted(p.pk for p in shown) == sorted(p.pk for p in mine)
+    page = response.content.decode()
+    assert theirs.full_name not in page.split('id="alerts-heading"')[0]
+    assert page.index("My patients") < page.index("Open alerts")
 
 
 @pytest.mark.parametrize("n", [1, 10])

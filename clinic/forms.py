@@ -23,6 +23,13 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class ClinicianChoiceField(forms.ModelChoiceField):
+    """A clinician, by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.user.get_full_name())
+
+
 class PatientForm(forms.ModelForm):
     """Add or edit a patient.
 
@@ -60,6 +67,7 @@ class PatientForm(forms.ModelForm):
             "injured_side": forms.RadioSelect,
             "pathway": forms.RadioSelect,
         }
+        field_classes = {"therapist": ClinicianChoiceField}
         help_texts = {
             "email": _("Needed to invite the patient to the app."),
             "injury_date": _("The day the tendon ruptured."),
@@ -74,10 +82,9 @@ class PatientForm(forms.ModelForm):
         # The clinic's active clinicians (and whoever the patient has now, if deactivated).
         people = Clinician.objects.filter(clinic=clinic).select_related("user")
         current = self.instance.therapist_id if self.instance.pk else None
-        therapist.queryset = people.filter(
-            Q(user__is_active=True) | Q(pk=current or 0)
-        ).order_by("user__full_name")
-        therapist.label_from_instance = lambda c: c.user.get_full_name()  # type: ignore[method-assign]
+        therapist.queryset = people.filter(Q(user__is_active=True) | Q(pk=current or 0)).order_by(
+            "user__full_name"
+        )
         therapist.empty_label = _("Unassigned")
         # Radio buttons need no "- Select an option -" entry.
         for name, choices in (

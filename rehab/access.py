@@ -15,7 +15,7 @@ from rehab.models.alerts import Alert
 from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase, Prescription, PrescriptionMedia
-from rehab.models.protocols import Protocol
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 
 
 def exercises_for(user: User | Any) -> QuerySet[Exercise]:
@@ -75,6 +75,30 @@ def get_own_protocol_for_clinician(user: User | Any, protocol_id: int | str) -> 
         raise Http404
     return get_object_or_404(
         Protocol.objects.select_related("clinic"), pk=protocol_id, clinic_id=clinician.clinic_id
+    )
+
+
+def get_own_template_phase_for_clinician(user: User | Any, phase_id: int | str) -> ProtocolPhase:
+    """A phase of one of the clinician's clinic's own templates; otherwise 404."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return get_object_or_404(
+        ProtocolPhase.objects.select_related("protocol"),
+        pk=phase_id,
+        protocol__clinic_id=clinician.clinic_id,
+    )
+
+
+def get_own_template_item_for_clinician(user: User | Any, item_id: int | str) -> ProtocolItem:
+    """An exercise in one of the clinician's clinic's own templates; otherwise 404."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return get_object_or_404(
+        ProtocolItem.objects.select_related("phase__protocol", "exercise"),
+        pk=item_id,
+        phase__protocol__clinic_id=clinician.clinic_id,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import ClinicianChoiceField
 from clinic.models import Clinician
 
 
@@ -27,7 +28,7 @@ class RoleForm(forms.Form):
 
 
 class DeactivateForm(forms.Form):
-    reassign_to = forms.ModelChoiceField(
+    reassign_to = ClinicianChoiceField(
         label=_("Their patients"),
         queryset=Clinician.objects.none(),
         required=False,
@@ -45,4 +46,3 @@ class DeactivateForm(forms.Form):
             .select_related("user")
             .order_by("user__full_name")
         )
-        field.label_from_instance = lambda c: c.user.get_full_name()  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("clinic/", include("rehab.urls.dashboard")),
     path("clinic/", include("rehab.urls.builder")),
     path("clinic/", include("rehab.urls.library")),
+    path("clinic/", include("rehab.urls.templates")),
     path("clinic/", include("rehab.urls.patient_page")),
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -35,10 +36,12 @@ from rehab.views.builder import HtmxHttpRequest, _builder_url, _edit
 @require_http_methods(["GET", "POST"])
 def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_patient_for_clinician(signed_in_user(request, User), patient_pk)
+    # The current version of each shared and clinic template (not drafts, old versions or
+    # archived ones), shared first: the page shows them side by side.
     protocols = (
         protocols_for(signed_in_user(request, User))
-        .filter(pathway=patient.pathway)
-        .order_by("name", "version")
+        .filter(pathway=patient.pathway, is_published=True)
+        .order_by(F("clinic").asc(nulls_first=True), "name", "version")
     )
     form = PlanCreateForm(
         request.POST or None,

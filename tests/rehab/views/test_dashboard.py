@@ -164,7 +164,9 @@ MY_PATIENTS_QUERIES = 5
 def test_the_dashboard_shows_my_patients_first_in_constant_queries(
     clinician: Clinician, colleague: Clinician, django_assert_max_num_queries: Any, n: int
 ) -> None:
-    mine = [factories.PatientFactory(clinic=clinician.clinic, therapist=clinician) for _ in range(n)]
+    mine = [
+        factories.PatientFactory(clinic=clinician.clinic, therapist=clinician) for _ in range(n)
+    ]
     theirs = factories.PatientFactory(clinic=clinician.clinic, therapist=colleague, last_name="Zed")
     client = client_for(clinician.user)
     with django_assert_max_num_queries(DASHBOARD_QUERIES + MY_PATIENTS_QUERIES):

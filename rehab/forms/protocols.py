@@ -1,0 +1,77 @@
+"""Forms of a clinic's own templates: their details, phases and exercises, and saving a plan
+as a template. They check input; ``rehab.services.protocols`` writes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from rehab.models.library import Exercise
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+
+PHASE_FORM_FIELDS = [
+    "name",
+    "start_week",
+    "end_week",
+    "goals",
+    "precautions",
+    "weight_bearing",
+    "boot",
+    "wedges",
+    "exit_criteria",
+]
+DOSE_FORM_FIELDS = ["sets", "reps", "hold_seconds", "times_per_day", "days_per_week", "side"]
+
+
+class TemplateDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Protocol
+        fields = ["name", "summary", "source"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "source": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class TemplatePhaseForm(forms.ModelForm):
+    class Meta:
+        model = ProtocolPhase
+        fields = PHASE_FORM_FIELDS
+        widgets = {
+            "goals": forms.Textarea(attrs={"rows": 2}),
+            "precautions": forms.Textarea(attrs={"rows": 2}),
+            "exit_criteria": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class TemplateItemForm(forms.ModelForm):
+    class Meta:
+        model = ProtocolItem
+        fields = [*DOSE_FORM_FIELDS, "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        labels = {"note": _("Note to the patient")}
+
+
+class TemplateItemAddForm(forms.Form):
+    exercise = forms.ModelChoiceField(
+        label=_("Exercise"),
+        queryset=Exercise.objects.none(),
+        help_text=_("At its default dose; change the dose once it is added."),
+    )
+
+    def __init__(self, *args: Any, exercises: QuerySet[Exercise], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["exercise"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = exercises.order_by("category", "name")
+
+
+class SaveAsTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Template name"), max_length=200)
+    leave_out_early = forms.BooleanField(
+        label=_("Leave out the exercises placed early for this patient"),
+        required=False,
+    )

@@ -1,0 +1,335 @@
+"""Writes of a clinic's own templates: save a patient's plan as one, and edit one through a
+draft of its next version, which replaces the current version when it is published.
+
+A plan keeps the copy it was made from (``plan_from_protocol`` copies phases and items), and
+the version it names stays as it was: versions are never changed once published. Every edit
+is on a draft (``_ensure_draft``). Templates follow the guardrails without exceptions: an
+exercise is never placed in a phase that starts before its earliest safe week on the
+template's pathway (``rehab.guardrails.earliest_week_warning``); an early placement is a
+decision for one patient, with its reason, in that patient's plan.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from clinic.models import User
+from rehab.guardrails import GuardrailWarning, earliest_week_warning
+from rehab.models.library import Exercise
+from rehab.models.plans import Plan, Prescription
+from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS
+
+TEMPLATE_FIELDS = ("name", "summary", "source")
+
+
+def _slug(name: str) -> str:
+    return f"{slugify(name)[:80].strip('-') or 'template'}-{secrets.token_hex(4)}"
+
+
+def _refuse_early(warnings: list[tuple[str, GuardrailWarning]]) -> None:
+    if warnings:
+        raise ValidationError(
+            _(
+                "A template cannot place an exercise before its earliest safe week: "
+                "%(list)s. Put it in a later phase (a patient's own plan may place it "
+                "earlier, with a reason)."
+            )
+            % {
+                "list": "; ".join(
+                    _("%(exercise)s in %(phase)s (from week %(week)s)")
+                    % {"exercise": w.exercise.name, "phase": phase, "week": w.earliest_week}
+                    for phase, w in warnings
+                )
+            },
+            code="guardrail",
+        )
+
+
+def _early(protocol: Protocol, phase: ProtocolPhase, exercise: Exercise) -> GuardrailWarning | None:
+    return earliest_week_warning(
+        exercise=exercise, pathway=protocol.pathway, start_week=phase.start_week
+    )
+
+
+def _early_items(protocol: Protocol) -> list[tuple[str, GuardrailWarning]]:
+    found = []
+    for phase in protocol.phases.prefetch_related("items__exercise").order_by("order"):
+        for item in phase.items.all():
+            warning = _early(protocol, phase, item.exercise)
+            if warning is not None:
+                found.append((phase.name, warning))
+    return found
+
+
+# --- From a patient's plan ------------------------------------------------------------------
+
+
+def early_prescriptions(plan: Plan) -> list[tuple[Prescription, GuardrailWarning]]:
+    """The plan's live prescriptions placed before their earliest safe week (each kept there
+    for this patient with a reason): a template leaves them out."""
+    found = []
+    for phase in plan.phases.order_by("order", "pk"):
+        phase.plan = plan
+        for rx in phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"):
+            warning = earliest_week_warning(
+                exercise=rx.exercise, pathway=plan.pathway, start_week=phase.start_week
+            )
+            if warning is not None:
+                found.append((rx, warning))
+    return found
+
+
+@transaction.atomic
+def protocol_from_plan(
+    *, plan: Plan, name: str, created_by: User | None, leave_out_early: bool = False
+) -> Protocol:
+    """A new clinic template from ``plan``: its phases, live exercises, doses and notes to the
+    patient; nothing else of the patient (not the dates, logs, reasons or who they are).
+
+    Exercises placed early for this patient are refused unless ``leave_out_early`` (then they
+    are left out)."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the template a name.")}, code="required")
+    early = early_prescriptions(plan)
+    if early and not leave_out_early:
+        raise ValidationError(
+            _(
+                "These exercises are placed before their earliest safe week for this patient "
+                "(with a reason): %(names)s. A template follows the guardrails: confirm that "
+                "they are left out."
+            )
+            % {"names": ", ".join(rx.exercise.name for rx, _w in early)},
+            code="early_items",
+        )
+    skipped = {rx.pk for rx, _w in early}
+    clinic = plan.patient.clinic
+    protocol = Protocol(
+        name=name,
+        slug=_slug(name),
+        pathway=plan.pathway,
+        summary="",
+        source=_("Made at %(clinic)s from a patient's plan.") % {"clinic": clinic.name},
+        version="1",
+        clinic=clinic,
+        is_published=True,
+        created_by=created_by,
+    )
+    protocol.full_clean(exclude=["created_by"])
+    protocol.save()
+    for phase in plan.phases.order_by("order", "pk"):
+        copy = ProtocolPhase(protocol=protocol, **{f: getattr(phase, f) for f in PHASE_FIELDS})
+        copy.full_clean()
+        copy.save()
+        live = phase.prescriptions.filter(retired_at__isnull=True).order_by("order", "pk")
+        for order, rx in enumerate((rx for rx in live if rx.pk not in skipped), start=1):
+            item = ProtocolItem(
+                phase=copy,
+                exercise_id=rx.exercise_id,
+                order=order,
+                note=rx.note,
+                **{f: getattr(rx, f) for f in DOSE_FIELDS},
+            )
+            item.full_clean()
+            item.save()
+    return protocol
+
+
+# --- Versions --------------------------------------------------------------------------------
+
+
+def _ensure_own(protocol: Protocol) -> None:
+    if protocol.clinic_id is None:
+        raise ValidationError(
+            _("Shared templates are changed by site staff; save a plan as your own instead."),
+            code="shared",
+        )
+
+
+def _ensure_draft(protocol: Protocol) -> Protocol:
+    locked = Protocol.objects.select_for_update().get(pk=protocol.pk)
+    if not locked.is_draft:
+        raise ValidationError(
+            _("Only a draft can be changed: start a new version of the template first."),
+            code="not_draft",
+        )
+    return locked
+
+
+def _next_version(protocol: Protocol) -> str:
+    numbers = [
+        int(v)
+        for v in Protocol.objects.filter(lineage=protocol.lineage).values_list("version", flat=True)
+        if str(v).isdigit()
+    ]
+    return str(max(numbers, default=0) + 1)
+
+
+@transaction.atomic
+def template_draft(*, protocol: Protocol, created_by: User | None) -> Protocol:
+    """The draft of the template's next version (made as a copy of ``protocol``, or the one
+    already being edited)."""
+    _ensure_own(protocol)
+    existing = Protocol.objects.filter(lineage=protocol.lineage, is_draft=True).first()
+    if existing is not None:
+        return existing
+    draft = Protocol(
+        **{f: getattr(protocol, f) for f in ("name", "summary", "source", "pathway", "clinic")},
+        lineage=protocol.lineage,
+        slug=_slug(protocol.name),
+        version=_next_version(protocol),
+        is_draft=True,
+        is_published=False,
+        created_by=created_by,
+    )
+    draft.full_clean(exclude=["created_by"])
+    draft.save()
+    for phase in protocol.phases.prefetch_related("items").order_by("order"):
+        copy = ProtocolPhase.objects.create(
+            protocol=draft, **{f: getattr(phase, f) for f in PHASE_FIELDS}
+        )
+        ProtocolItem.objects.bulk_create(
+            ProtocolItem(
+                phase=copy,
+                exercise_id=item.exercise_id,
+                order=item.order,
+                note=item.note,
+                **{f: getattr(item, f) for f in DOSE_FIELDS},
+            )
+            for item in phase.items.all()
+        )
+    return draft
+
+
+@transaction.atomic
+def template_publish(*, draft: Protocol) -> Protocol:
+    """The draft becomes the template's current version; the version it replaces is kept,
+    no longer offered (plans made from it keep their copy and still name it)."""
+    draft = _ensure_draft(draft)
+    if not draft.phases.exists():
+        raise ValidationError(_("Add at least one phase before publishing."), code="no_phases")
+    _refuse_early(_early_items(draft))
+    now = timezone.now()
+    Protocol.objects.filter(lineage=draft.lineage, superseded_at__isnull=True).exclude(
+        pk=draft.pk
+    ).update(is_published=False, superseded_at=now)
+    draft.is_draft = False
+    draft.is_published = True
+    draft.save(update_fields=["is_draft", "is_published", "updated_at"])
+    return draft
+
+
+@transaction.atomic
+def template_discard(*, draft: Protocol) -> None:
+    draft = _ensure_draft(draft)
+    draft.delete()
+
+
+@transaction.atomic
+def template_archive(*, protocol: Protocol, archived: bool = True) -> Protocol:
+    """Stop offering the template's current version for new plans (or offer it again)."""
+    _ensure_own(protocol)
+    if protocol.is_draft or protocol.superseded_at is not None:
+        raise ValidationError(
+            _("Only the template's current version can be archived or restored."),
+            code="not_current",
+        )
+    protocol.is_published = not archived
+    protocol.save(update_fields=["is_published", "updated_at"])
+    return protocol
+
+
+@transaction.atomic
+def template_update(*, draft: Protocol, **fields: Any) -> Protocol:
+    draft = _ensure_draft(draft)
+    for name, value in fields.items():
+        if name not in TEMPLATE_FIELDS:
+            raise ValidationError(_("%(name)s cannot be changed here.") % {"name": name})
+        setattr(draft, name, value)
+    draft.full_clean(exclude=["created_by"])
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def template_phase_add(*, draft: Protocol, **fields: Any) -> ProtocolPhase:
+    draft = _ensure_draft(draft)
+    order = (draft.phases.aggregate(m=Max("order"))["m"] or 0) + 1
+    phase = ProtocolPhase(protocol=draft, order=order, **fields)
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+@transaction.atomic
+def template_phase_update(*, phase: ProtocolPhase, **fields: Any) -> ProtocolPhase:
+    draft = _ensure_draft(phase.protocol)
+    for name, value in fields.items():
+        setattr(phase, name, value)
+    phase.full_clean()
+    _refuse_early(
+        [
+            (phase.name, warning)
+            for item in phase.items.select_related("exercise")
+            if (warning := _early(draft, phase, item.exercise)) is not None
+        ]
+    )
+    phase.save()
+    return phase
+
+
+@transaction.atomic
+def template_phase_remove(*, phase: ProtocolPhase) -> None:
+    _ensure_draft(phase.protocol)
+    phase.delete()
+
+
+@transaction.atomic
+def template_item_add(
+    *, phase: ProtocolPhase, exercise: Exercise, note: str = "", **dose: Any
+) -> ProtocolItem:
+    """Add ``exercise`` at the end of the phase, at its default dose unless ``dose`` is given."""
+    draft = _ensure_draft(phase.protocol)
+    _refuse_early([(phase.name, w)] if (w := _early(draft, phase, exercise)) is not None else [])
+    values = {
+        "sets": exercise.default_sets,
+        "reps": exercise.default_reps,
+        "hold_seconds": exercise.default_hold_seconds,
+        "times_per_day": exercise.default_times_per_day,
+        "days_per_week": exercise.default_days_per_week,
+        "side": exercise.side,
+        **{k: v for k, v in dose.items() if k in DOSE_FIELDS},
+    }
+    order = (phase.items.aggregate(m=Max("order"))["m"] or 0) + 1
+    item = ProtocolItem(phase=phase, exercise=exercise, order=order, note=note, **values)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def template_item_update(*, item: ProtocolItem, note: str = "", **dose: Any) -> ProtocolItem:
+    _ensure_draft(item.phase.protocol)
+    for name, value in dose.items():
+        if name not in DOSE_FIELDS:
+            raise ValidationError(_("%(name)s cannot be changed here.") % {"name": name})
+        setattr(item, name, value)
+    item.note = note
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def template_item_remove(*, item: ProtocolItem) -> None:
+    _ensure_draft(item.phase.protocol)
+    item.delete()

@@ -88,6 +88,15 @@ CLINIC_OBJECT_PAGE = row(LOGIN, 404, 404, 200, 404, 200, 404)
 CLINIC_OBJECT_ACTION_GET = row(LOGIN, 404, 404, 405, 405, 405, 404)
 DONE = (200, 204, 302, 400, 409)  # the action ran, or refused the empty form
 CLINIC_OBJECT_ACTION_POST = row(LOGIN, 404, 404, DONE, 404, DONE, 404)
+# A clinic admin's page (the team, histories): any other clinician, a patient or staff 404.
+CLINIC_ADMIN_PAGE = row(LOGIN, 404, 404, 404, 404, 200, 404)
+CLINIC_ADMIN_ACTION_GET = row(LOGIN, 404, 404, 404, 404, 405, 404)
+CLINIC_ADMIN_ACTION_POST = row(LOGIN, 404, 404, 404, 404, DONE, 404)
+# A photo or video of clinic A's own exercise: its clinicians, the patient whose plan has it,
+# and site staff (who manage the library); not the other patient or the other clinic.
+EXERCISE_MEDIA = row(LOGIN, 200, 404, 200, 404, 200, 200)
+# A patient's own photo or video: that patient and their clinic only.
+PATIENT_MEDIA = row(LOGIN, 200, 404, 200, 404, 200, 404)
 # A patient's own page (no id in the path: each patient sees their own).
 PATIENT_PAGE = row(LOGIN, 200, 200, 404, 404, 404, 404)
 # A patient's POST-only action on the first patient's object.
@@ -184,6 +193,71 @@ RULES: dict[str, Rule] = {
             ("prescription_remove", "prescription"),
             ("prescription_move", "prescription"),
             ("prescription_move_phase", "prescription"),
+        )
+    },
+    # rehab: a clinic's own exercises, their photos and videos, and their history
+    "rehab:exercise_create": Rule(CLINIC_PAGE),
+    "rehab:exercise_edit": Rule(CLINIC_OBJECT_PAGE, obj="exercise"),
+    "rehab:exercise_history": Rule(CLINIC_ADMIN_PAGE, obj="exercise"),
+    # The scenario's exercise is clinic A's: copying needs only to see it (the other clinic
+    # cannot); a POST-only action is refused by method before the object is looked up.
+    **{
+        f"rehab:{name}": Rule(CLINIC_OBJECT_ACTION_GET, obj="exercise", write=CLINIC_OBJECT_ACTION_POST)
+        for name in (
+            "exercise_archive",
+            "exercise_restore",
+            "exercise_copy",
+            "exercise_media_add",
+        )
+    },
+    "rehab:exercise_media_remove": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="exercise_media", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:media_file": Rule(EXERCISE_MEDIA, obj="exercise_media"),
+    "rehab:media_thumbnail": Rule(EXERCISE_MEDIA, obj="exercise_media"),
+    # The same URLs with a patient's own photo (rules keyed by a path of their own).
+    "rehab:prescription_media_add": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="prescription", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:prescription_media_remove": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="prescription_media", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    # rehab: templates (clinic A's own template; shared ones are the admin's)
+    "rehab:template_list": Rule(CLINIC_PAGE),
+    "rehab:template_detail": Rule(CLINIC_OBJECT_PAGE, obj="protocol"),
+    "rehab:template_history": Rule(CLINIC_ADMIN_PAGE, obj="protocol"),
+    "rehab:plan_save_as_template": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
+    **{
+        f"rehab:{name}": Rule(CLINIC_OBJECT_ACTION_GET, obj=obj, write=CLINIC_OBJECT_ACTION_POST)
+        for name, obj in (
+            ("template_edit", "protocol"),
+            ("template_publish", "draft_protocol"),
+            ("template_discard", "draft_protocol"),
+            ("template_archive", "protocol"),
+            ("template_restore", "protocol"),
+            ("template_details", "draft_protocol"),
+            ("template_phase_add", "draft_protocol"),
+            ("template_phase_edit", "draft_phase"),
+            ("template_phase_remove", "draft_phase"),
+            ("template_item_add", "draft_phase"),
+            ("template_item_edit", "draft_item"),
+            ("template_item_remove", "draft_item"),
+        )
+    },
+    # clinic: the team (clinic admins only)
+    "clinic:team": Rule(CLINIC_ADMIN_PAGE),
+    "clinic:team_invite": Rule(CLINIC_ADMIN_ACTION_GET, write=CLINIC_ADMIN_ACTION_POST),
+    "clinic:team_member": Rule(CLINIC_ADMIN_PAGE, obj="team_member"),
+    **{
+        f"clinic:{name}": Rule(
+            CLINIC_ADMIN_ACTION_GET, obj="team_member", write=CLINIC_ADMIN_ACTION_POST
+        )
+        for name in (
+            "team_role",
+            "team_deactivate",
+            "team_reactivate",
+            "team_reset_two_factor",
+            "team_invite_again",
         )
     },
     # rehab: the clinician's page for one patient, and its messages

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from clinic.models import Clinician, Patient, User
 from tests import factories
@@ -25,10 +26,11 @@ def _page_cache_on(settings: Any) -> None:
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+@pytest.fixture(autouse=True, scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Uploaded files go to a folder of the test run, never the checkout's ``media/``."""
-    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
 
 
 @pytest.fixture

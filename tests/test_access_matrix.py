@@ -37,6 +37,7 @@ from clinic.models import Clinic, User
 from notify import tokens as notify_tokens
 from notify.models import Notification
 from rehab.models import AtrsRequest, PhaseChange
+from rehab.services import protocols as template_services
 from tests import factories
 from tests.access_matrix_rules import ACTORS, ADMIN_LOGIN, LOGIN, RULES, Actor, Expect, Rule
 
@@ -142,6 +143,11 @@ def _build_scenario() -> Scenario:
     plan.current_phase = phase
     plan.save(update_fields=["current_phase"])
     prescription = factories.PrescriptionFactory.create(phase=phase, exercise=exercise)
+    exercise_media = factories.ExerciseMediaFactory.create(exercise=exercise)
+    prescription_media = factories.PrescriptionMediaFactory.create(prescription=prescription)
+    draft_protocol = template_services.template_draft(protocol=protocol, created_by=None)
+    draft_phase = draft_protocol.phases.get()
+    draft_item = draft_phase.items.get()
     log = factories.ExerciseLogFactory.create(prescription=prescription)
     checkin = factories.CheckInFactory.create(patient=patient)
     atrs = factories.AtrsResponseFactory.create(patient=patient)
@@ -239,7 +245,13 @@ def _build_scenario() -> Scenario:
         "measurement": _ids(measurement),
         "alert": _ids(alert),
         "exercise": _ids(exercise),
+        "exercise_media": {"pk": str(exercise.pk), "key": str(exercise_media.key)},
+        "prescription_media": {"pk": str(prescription.pk), "key": str(prescription_media.key)},
         "protocol": _ids(protocol),
+        "draft_protocol": _ids(draft_protocol),
+        "draft_phase": _ids(draft_phase),
+        "draft_item": _ids(draft_item),
+        "team_member": _ids(clinician),
         "token": {"token_key": knox_tokens["patient"].token_key},
         "invitation_token": {"token": invitation_token},
         "unsubscribe_token": {

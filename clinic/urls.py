@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from clinic import views
+from clinic.profile.views import clinic_settings
 from core.ratelimit import rate_limit
 
 app_name = "clinic"
@@ -21,6 +22,7 @@ urlpatterns = [
     ),
     path("clinic/patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
     path("clinic/team/", include("clinic.team.urls")),
+    path("clinic/settings/", clinic_settings, name="clinic_settings"),
     path("", include("clinic.accounts.urls.account")),
     path(
         "invite/<str:token>/",

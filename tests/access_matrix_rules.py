@@ -202,7 +202,9 @@ RULES: dict[str, Rule] = {
     # The scenario's exercise is clinic A's: copying needs only to see it (the other clinic
     # cannot); a POST-only action is refused by method before the object is looked up.
     **{
-        f"rehab:{name}": Rule(CLINIC_OBJECT_ACTION_GET, obj="exercise", write=CLINIC_OBJECT_ACTION_POST)
+        f"rehab:{name}": Rule(
+            CLINIC_OBJECT_ACTION_GET, obj="exercise", write=CLINIC_OBJECT_ACTION_POST
+        )
         for name in (
             "exercise_archive",
             "exercise_restore",
@@ -246,6 +248,8 @@ RULES: dict[str, Rule] = {
     },
     # clinic: the team (clinic admins only)
     "clinic:team": Rule(CLINIC_ADMIN_PAGE),
+    # An empty POST of the settings is refused (400): nothing changes.
+    "clinic:clinic_settings": Rule(CLINIC_ADMIN_PAGE),
     "clinic:team_invite": Rule(CLINIC_ADMIN_ACTION_GET, write=CLINIC_ADMIN_ACTION_POST),
     "clinic:team_member": Rule(CLINIC_ADMIN_PAGE, obj="team_member"),
     **{

@@ -1,0 +1,259 @@
+"""A clinic's own exercises on the clinic's pages (issue 21, item 3 and 6): create, edit,
+archive, copy and adapt, photos and videos, history; and what patients see of an edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Clinician, Patient
+from rehab.forms.library import CLINIC_EXERCISE_EXCLUDED, ClinicExerciseForm
+from rehab.models import Exercise, ExerciseMedia
+from tests import factories, media
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "name": "Seated calf raise",
+    "category": "strength",
+    "summary": "Sit and lift your heels slowly.",
+    "steps": "1. Sit tall\n2. Lift both heels\n3. Lower slowly",
+    "cues": "Slowly down",
+    "safety_notes": "Stop if it hurts more than mildly",
+    "default_sets": "2",
+    "default_reps": "10",
+    "default_times_per_day": "1",
+    "default_days_per_week": "7",
+    "side": "both",
+    "video_start_seconds": "0",
+    "earliest_week_operative": "6",
+    "earliest_week_non_operative": "6",
+    "earliest_week_reason": "Load after the boot phase.",
+    "source": "Clinic protocol 2026",
+}
+
+
+def stored_files() -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_the_form_has_every_field_of_the_shared_library() -> None:
+    """A field added to Exercise appears on the clinic's page unless named as excluded."""
+    model_fields = {f.name for f in Exercise._meta.get_fields() if f.concrete or f.many_to_many} - {
+        "history"
+    }
+    form = ClinicExerciseForm(exercises=Exercise.objects.none())
+    assert model_fields - set(CLINIC_EXERCISE_EXCLUDED) == set(form.fields)
+    placed = set(ClinicExerciseForm.PLACED) | {f for f in form.fields if f.startswith("default_")}
+    assert {f.name for f in form.unplaced_fields()} == set(form.fields) - placed
+
+
+def test_a_clinician_creates_an_exercise_of_their_clinic(clinician: Clinician) -> None:
+    response = client_for(clinician.user).post(reverse("rehab:exercise_create"), FORM)
+    exercise = Exercise.objects.get(name="Seated calf raise")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:library_detail", args=[exercise.pk])
+    assert exercise.clinic == clinician.clinic
+    assert exercise.steps == ["Sit tall", "Lift both heels", "Lower slowly"]
+    assert exercise.is_published
+    assert exercise.history.get().history_user == clinician.user
+
+
+def test_a_bad_form_shows_its_errors_and_stores_nothing(clinician: Clinician) -> None:
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_create"), {**FORM, "default_reps": "", "default_hold_seconds": ""}
+    )
+    assert response.status_code == 200
+    assert "Give default repetitions, a hold time, or both." in response.content.decode()
+    assert not Exercise.objects.filter(name="Seated calf raise").exists()
+
+
+def test_a_colleague_edits_it_and_patients_see_updated_on(
+    clinician: Clinician, colleague: Clinician, patient: Patient
+) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan)
+    plan.current_phase = phase
+    plan.save()
+    factories.PrescriptionFactory(phase=phase, exercise=exercise)
+    today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+    assert "Instructions updated on" not in today
+
+    form = {**FORM, "name": exercise.name, "summary": "New, clearer words."}
+    response = client_for(colleague.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]), form
+    )
+    assert response.status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.instructions_updated_at is not None
+    today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+    assert "New, clearer words." in today
+    assert "Instructions updated on" in today
+
+
+def test_changing_only_the_guardrail_source_is_not_news_for_patients(clinician: Clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, **_model_values())
+    client_for(clinician.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]),
+        {**FORM, "earliest_week_source": "A new citation"},
+    )
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_source == "A new citation"
+    assert exercise.instructions_updated_at is None
+
+
+def _model_values() -> dict[str, Any]:
+    return {
+        "name": FORM["name"],
+        "summary": FORM["summary"],
+        "steps": ["Sit tall", "Lift both heels", "Lower slowly"],
+        "cues": ["Slowly down"],
+        "safety_notes": ["Stop if it hurts more than mildly"],
+    }
+
+
+@pytest.mark.parametrize("who", ["other_clinician", "patient", "staff"])
+def test_another_clinic_a_patient_or_staff_cannot_edit_it(
+    request: pytest.FixtureRequest, clinician: Clinician, who: str
+) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", user)
+    client = client_for(user)
+    assert client.get(reverse("rehab:exercise_edit", args=[exercise.pk])).status_code == 404
+    assert client.post(reverse("rehab:exercise_edit", args=[exercise.pk]), FORM).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(clinician: Clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    response = client_for(None).get(reverse("rehab:exercise_edit", args=[exercise.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_shared_exercise_cannot_be_edited_only_copied(clinician: Clinician) -> None:
+    shared = factories.ExerciseFactory()
+    shared.equipment.set([factories.EquipmentFactory()])
+    factories.ExerciseMediaFactory(exercise=shared)
+    client = client_for(clinician.user)
+    assert client.get(reverse("rehab:exercise_edit", args=[shared.pk])).status_code == 404
+    response = client.post(reverse("rehab:exercise_copy", args=[shared.pk]))
+    copy = Exercise.objects.get(clinic=clinician.clinic)
+    assert response["Location"] == reverse("rehab:exercise_edit", args=[copy.pk])
+    assert copy.name == f"{shared.name} (copy)"
+    assert copy.steps == shared.steps
+    assert list(copy.equipment.all()) == list(shared.equipment.all())
+    (photo,) = copy.media.all()
+    original = shared.media.get()
+    assert photo.file.name != original.file.name
+    assert photo.file.read() == original.file.read()
+
+
+def test_an_archived_exercise_is_not_offered_for_new_plans(
+    clinician: Clinician, patient: Patient
+) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, name="Zebra step")
+    client = client_for(clinician.user)
+    client.post(reverse("rehab:exercise_archive", args=[exercise.pk]), follow=True)
+    exercise.refresh_from_db()
+    assert not exercise.is_published
+    plan = factories.PlanFactory(patient=patient, status="draft")
+    factories.PlanPhaseFactory(plan=plan)
+    page = client.get(reverse("rehab:plan_builder", args=[plan.pk]), {"q": "Zebra"})
+    assert "Zebra step" not in page.content.decode()
+    client.post(reverse("rehab:exercise_restore", args=[exercise.pk]), follow=True)
+    page = client.get(reverse("rehab:plan_builder", args=[plan.pk]), {"q": "Zebra"})
+    assert "Zebra step" in page.content.decode()
+
+
+def test_a_photo_is_added_and_shown(clinician: Clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_media_add", args=[exercise.pk]),
+        {"upload": media.upload("heel.jpg", media.jpeg_bytes()), "description": "Side view"},
+    )
+    assert response.status_code == 302
+    photo = exercise.media.get()
+    assert photo.kind == ExerciseMedia.Kind.PHOTO
+    assert photo.file.name.startswith(f"exercises/clinic-{clinician.clinic_id}/")
+    assert "heel" not in photo.file.name
+    page = client_for(clinician.user).get(reverse("rehab:library_detail", args=[exercise.pk]))
+    assert reverse("rehab:media_thumbnail", args=[photo.key]) in page.content.decode()
+    assert 'alt="Side view"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.jpg", b"", "The file is empty"),
+        ("drawing.png", media.SVG, "not a photo"),
+        ("photo.jpg", media.jpeg_bytes() + media.HTML, "web page code"),
+        ("bomb.png", media.png_bomb_bytes(), "too large in pixels"),
+        ("photo.png", media.jpeg_bytes(), "contains a JPEG image"),
+    ],
+)
+def test_a_bad_upload_is_refused_on_the_page_and_nothing_is_stored(
+    clinician: Clinician, name: str, data: bytes, message: str
+) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    before = stored_files()
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_media_add", args=[exercise.pk]),
+        {"upload": media.upload(name, data)},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not exercise.media.exists()
+    assert stored_files() == before
+
+
+def test_removing_a_photo_deletes_its_files(
+    clinician: Clinician, django_capture_on_commit_callbacks: Any
+) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    photo = factories.ExerciseMediaFactory(exercise=exercise)
+    path = Path(photo.file.path)
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(clinician.user).post(
+            reverse("rehab:exercise_media_remove", args=[exercise.pk, photo.key])
+        )
+    assert response.status_code == 302
+    assert not exercise.media.exists()
+    assert not path.exists()
+
+
+def test_the_history_is_for_the_clinic_admin(clinician: Clinician) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    client_for(clinician.user).post(reverse("rehab:exercise_create"), FORM)
+    exercise = Exercise.objects.get(name=FORM["name"])
+    client_for(clinician.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]), {**FORM, "summary": "Shorter."}
+    )
+    url = reverse("rehab:exercise_history", args=[exercise.pk])
+    assert client_for(clinician.user).get(url).status_code == 404
+    page = client_for(admin.user).get(url).content.decode()
+    assert "Created" in page
+    assert "Changed" in page
+    assert "Shorter." in page
+    assert clinician.user.get_full_name() in page
+
+
+def test_instructions_updated_at_is_set_by_a_photo(clinician: Clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    before = timezone.now()
+    client_for(clinician.user).post(
+        reverse("rehab:exercise_media_add", args=[exercise.pk]),
+        {"upload": media.upload("clip.webm", media.clip("clip.webm"))},
+    )
+    exercise.refresh_from_db()
+    assert exercise.media.get().kind == ExerciseMedia.Kind.VIDEO
+    assert exercise.instructions_updated_at is not None
+    assert exercise.instructions_updated_at >= before

@@ -1,0 +1,167 @@
+"""Photos and videos are served only by the access-checked view (rehab.views.media): to those
+who may see them, with their checked type, never sniffed or cached, in parts for a player."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient, User
+from rehab.models import ExerciseMedia, Prescription, PrescriptionMedia
+from rehab.services import media as media_services
+from tests import factories, media
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rx(clinician: Clinician, patient: Patient) -> Prescription:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan)
+    plan.current_phase = phase
+    plan.save()
+    return factories.PrescriptionFactory(phase=phase, exercise=exercise)
+
+
+@pytest.fixture
+def photo(rx: Prescription) -> ExerciseMedia:
+    return factories.ExerciseMediaFactory(exercise=rx.exercise)
+
+
+@pytest.fixture
+def own_video(rx: Prescription, clinician: Clinician) -> PrescriptionMedia:
+    return media_services.prescription_media_add(
+        prescription=rx,
+        upload=media.upload("clip.mp4", media.clip("clip.mp4")),
+        description="Your heel raise, filmed today",
+        uploaded_by=clinician.user,
+    )
+
+
+def get(user: User | None, item: Any, *, thumbnail: bool = False, **headers: str) -> Any:
+    name = "rehab:media_thumbnail" if thumbnail else "rehab:media_file"
+    return client_for(user).get(reverse(name, args=[item.key]), headers=headers)
+
+
+def test_a_patient_sees_the_photo_of_an_exercise_in_their_plan(
+    patient: Patient, photo: ExerciseMedia
+) -> None:
+    response = get(patient.user, photo)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "no-store" in response["Cache-Control"]
+    assert b"".join(response.streaming_content) == photo.file.open("rb").read()
+    assert get(patient.user, photo, thumbnail=True).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["clinician", "colleague"])
+def test_the_clinic_sees_it(request: pytest.FixtureRequest, who: str, photo: ExerciseMedia) -> None:
+    assert get(request.getfixturevalue(who).user, photo).status_code == 200
+
+
+def test_another_patient_another_clinic_and_anonymous_do_not(
+    other_patient: Patient, other_clinician: Clinician, photo: ExerciseMedia
+) -> None:
+    assert get(other_patient.user, photo).status_code == 404
+    assert get(other_clinician.user, photo).status_code == 404
+    response = get(None, photo)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_patients_own_video_is_theirs_and_their_clinics_only(
+    patient: Patient,
+    other_patient: Patient,
+    colleague: Clinician,
+    other_clinician: Clinician,
+    staff: User,
+    own_video: PrescriptionMedia,
+) -> None:
+    assert get(patient.user, own_video)["Content-Type"] == "video/mp4"
+    assert get(colleague.user, own_video).status_code == 200
+    for outsider in (other_patient.user, other_clinician.user, staff):
+        assert get(outsider, own_video).status_code == 404
+
+
+def test_a_player_gets_the_part_it_asks_for(patient: Patient, own_video: PrescriptionMedia) -> None:
+    data = media.clip("clip.mp4")
+    response = get(patient.user, own_video, Range="bytes=100-199")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 100-199/{len(data)}"
+    assert b"".join(response.streaming_content) == data[100:200]
+    tail = get(patient.user, own_video, Range="bytes=-50")
+    assert b"".join(tail.streaming_content) == data[-50:]
+    beyond = get(patient.user, own_video, Range=f"bytes={len(data) + 5}-")
+    assert beyond.status_code == 416
+    assert beyond["Content-Range"] == f"bytes */{len(data)}"
+
+
+def test_today_shows_the_photo_and_the_patients_own_video(
+    patient: Patient, photo: ExerciseMedia, own_video: PrescriptionMedia
+) -> None:
+    page = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+    assert reverse("rehab:media_thumbnail", args=[photo.key]) in page
+    assert reverse("rehab:media_file", args=[own_video.key]) in page
+    assert "Filmed for you by your physiotherapist" in page
+    assert 'aria-label="Your heel raise, filmed today"' in page
+
+
+def test_the_builder_attaches_a_video_for_one_patient(
+    clinician: Clinician, rx: Prescription
+) -> None:
+    client = client_for(clinician.user)
+    response = client.post(
+        reverse("rehab:prescription_media_add", args=[rx.pk]),
+        {"upload": media.upload("clip.webm", media.clip("clip.webm")), "description": "Today"},
+    )
+    assert response.status_code == 302
+    video = rx.media.get()
+    assert (video.kind, video.content_type, video.duration_seconds) == ("video", "video/webm", 2)
+    page = client.get(response["Location"]).content.decode()
+    assert "Attached to" in page
+    assert reverse("rehab:media_file", args=[video.key]) in page
+
+
+def test_a_bad_video_for_a_patient_is_refused_with_its_reason(
+    clinician: Clinician, rx: Prescription, settings: Any
+) -> None:
+    settings.MEDIA_VIDEO_MAX_BYTES = 1000
+    response = client_for(clinician.user).post(
+        reverse("rehab:prescription_media_add", args=[rx.pk]),
+        {"upload": media.upload("clip.mp4", media.clip("clip.mp4"))},
+        follow=True,
+    )
+    assert "Not attached: This video is" in response.content.decode()
+    assert not rx.media.exists()
+
+
+def test_another_clinic_cannot_attach_or_remove(
+    other_clinician: Clinician, rx: Prescription, own_video: PrescriptionMedia
+) -> None:
+    client = client_for(other_clinician.user)
+    upload = {"upload": media.upload("photo.jpg", media.jpeg_bytes())}
+    assert (
+        client.post(reverse("rehab:prescription_media_add", args=[rx.pk]), upload).status_code
+        == 404
+    )
+    remove = reverse("rehab:prescription_media_remove", args=[rx.pk, own_video.key])
+    assert client.post(remove).status_code == 404
+    assert rx.media.count() == 1
+
+
+def test_a_moved_logged_exercise_keeps_the_patients_video(
+    clinician: Clinician, rx: Prescription, own_video: PrescriptionMedia
+) -> None:
+    from rehab.services import builder  # noqa: PLC0415
+
+    factories.ExerciseLogFactory(prescription=rx)
+    later = factories.PlanPhaseFactory(plan=rx.phase.plan, order=9, start_week=0, end_week=60)
+    copy = builder.prescription_move_to_phase(prescription=rx, phase=later, expected_version=None)
+    assert copy.pk != rx.pk
+    assert list(copy.media.all()) == [own_video]

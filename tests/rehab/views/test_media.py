@@ -75,7 +75,7 @@ def test_another_patient_another_clinic_and_anonymous_do_not(
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_a_patients_own_video_is_theirs_and_their_clinics_only(
+def test_a_patients_own_video_is_theirs_and_their_clinics_only(  # noqa: PLR0917
     patient: Patient,
     other_patient: Patient,
     colleague: Clinician,

@@ -1,0 +1,61 @@
+"""The clinic's settings page (issue 21, item 2): its clinic admins only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from knox.models import AuthToken
+
+from clinic.models import Clinic, Clinician, TeamEvent
+from clinic.profile.forms import SETTINGS_FIELDS
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("clinic:clinic_settings")
+
+
+def form(clinic: Clinic, **changes: object) -> dict[str, object]:
+    data = {name: getattr(clinic, name) for name in SETTINGS_FIELDS}
+    data["requires_mfa"] = "on" if clinic.requires_mfa else ""
+    return {**data, **changes}
+
+
+def test_a_clinic_admin_changes_the_settings(clinician: Clinician) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    clinic = clinician.clinic
+    response = client_for(admin.user).post(URL, form(clinic, phone="+44 20 0000 1111"))
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.phone == "+44 20 0000 1111"
+    assert TeamEvent.objects.get(action="settings_changed").detail == "phone"
+
+
+def test_requiring_two_factor_ends_the_therapists_tokens(clinician: Clinician) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    Clinic.objects.filter(pk=clinician.clinic_id).update(requires_mfa=False)
+    clinician.clinic.refresh_from_db()
+    AuthToken.objects.create(user=clinician.user)
+    client_for(admin.user).post(URL, form(clinician.clinic, requires_mfa="on"))
+    clinician.clinic.refresh_from_db()
+    assert clinician.clinic.requires_mfa
+    assert not AuthToken.objects.filter(user=clinician.user).exists()
+
+
+def test_bad_input_is_refused_and_nothing_changes(clinician: Clinician) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    response = client_for(admin.user).post(URL, form(clinician.clinic, name="", email="nope"))
+    assert response.status_code == 400
+    clinician.clinic.refresh_from_db()
+    assert clinician.clinic.name
+
+
+@pytest.mark.parametrize("who", ["clinician", "patient", "other_clinician", "staff"])
+def test_anyone_else_gets_404(request: pytest.FixtureRequest, who: str) -> None:
+    user = request.getfixturevalue(who)
+    assert client_for(getattr(user, "user", user)).get(URL).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(db: None) -> None:
+    assert client_for(None).get(URL)["Location"].startswith("/accounts/login/")

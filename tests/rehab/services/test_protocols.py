@@ -1,0 +1,160 @@
+"""A clinic's own templates (issue 21, item 5): saved from a plan, edited as versions, the
+guardrails without exceptions, plans keeping their copy; and their pages' access."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab.models import Plan, Protocol
+from rehab.services import plans as plan_services
+from rehab.services import protocols as services
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(clinician: Clinician, patient: Patient) -> Plan:
+    plan = plan_services.plan_create_blank(
+        patient=patient, created_by=clinician.user, name="Robin's plan"
+    )
+    first = factories.PlanPhaseFactory(plan=plan, order=1, name="Early", start_week=0, end_week=6)
+    later = factories.PlanPhaseFactory(plan=plan, order=2, name="Later", start_week=6, end_week=12)
+    factories.PrescriptionFactory(phase=first, note="Slowly, Robin", sets=2, reps=8)
+    factories.PrescriptionFactory(
+        phase=later, exercise=factories.ExerciseFactory(earliest_week_operative=6)
+    )
+    factories.PrescriptionFactory(
+        phase=first,
+        exercise=factories.ExerciseFactory(name="Early stretch", earliest_week_operative=8),
+        guardrail_reason="Dancer, cleared by surgeon",
+    )
+    return plan
+
+
+def test_a_plan_becomes_a_template_without_the_patients_data(
+    plan: Plan, clinician: Clinician
+) -> None:
+    with pytest.raises(ValidationError, match="Early stretch"):
+        services.protocol_from_plan(plan=plan, name="Our repair", created_by=clinician.user)
+    protocol = services.protocol_from_plan(
+        plan=plan, name="Our repair", created_by=clinician.user, leave_out_early=True
+    )
+    assert (protocol.clinic, protocol.pathway, protocol.version) == (
+        clinician.clinic,
+        plan.pathway,
+        "1",
+    )
+    phases = list(protocol.phases.order_by("order"))
+    assert [p.name for p in phases] == ["Early", "Later"]
+    items = list(phases[0].items.all())
+    assert [(i.sets, i.reps, i.note) for i in items] == [(2, 8, "Slowly, Robin")]
+    assert "Early stretch" not in [i.exercise.name for p in phases for i in p.items.all()]
+    assert plan.patient.last_name not in protocol.source
+
+
+def test_a_new_version_leaves_plans_with_their_copy(
+    plan: Plan, clinician: Clinician, other_patient: Patient
+) -> None:
+    v1 = services.protocol_from_plan(
+        plan=plan, name="Our repair", created_by=clinician.user, leave_out_early=True
+    )
+    made = plan_services.plan_from_protocol(patient=other_patient, protocol=v1, created_by=None)
+    draft = services.template_draft(protocol=v1, created_by=clinician.user)
+    assert services.template_draft(protocol=v1, created_by=None) == draft  # one draft
+    item = draft.phases.get(order=1).items.get()
+    services.template_item_update(
+        item=item,
+        sets=4,
+        reps=12,
+        hold_seconds=None,
+        times_per_day=1,
+        days_per_week=7,
+        side="injured",
+        note="",
+    )
+    with pytest.raises(ValidationError, match="Only a draft"):
+        services.template_item_update(item=v1.phases.get(order=1).items.get(), sets=5, reps=5)
+    v2 = services.template_publish(draft=draft)
+    v1.refresh_from_db()
+    assert (v2.version, v2.is_published, v1.is_published) == ("2", True, False)
+    assert v1.superseded_at is not None
+    assert v1.phases.get(order=1).items.get().sets == 2  # the old version as it was
+    assert made.protocol == v1
+    assert made.phases.get(order=1).prescriptions.get().sets == 2  # the plan's own copy
+    builder_page = (
+        client_for(clinician.user)
+        .get(reverse("rehab:plan_create", args=[other_patient.pk]))
+        .content.decode()
+    )
+    assert "(version 2)" in builder_page
+    assert "(version 1)" not in builder_page
+
+
+def test_a_template_follows_the_guardrails(clinician: Clinician) -> None:
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic)
+    factories.ProtocolPhaseFactory(protocol=protocol, start_week=8, end_week=12)
+    draft = services.template_draft(protocol=protocol, created_by=None)
+    phase = draft.phases.get()
+    late = factories.ExerciseFactory(name="Single-leg heel raise", earliest_week_operative=12)
+    with pytest.raises(ValidationError, match="Single-leg heel raise in Phase"):
+        services.template_item_add(phase=phase, exercise=late)
+    fine = factories.ExerciseFactory(earliest_week_operative=8)
+    services.template_item_add(phase=phase, exercise=fine)
+    with pytest.raises(ValidationError, match="earliest safe week"):
+        services.template_phase_update(phase=phase, start_week=4)
+    phase.refresh_from_db()
+    assert phase.start_week == 8
+
+
+def test_shared_templates_are_not_edited_here(clinician: Clinician) -> None:
+    shared = factories.ProtocolFactory()
+    with pytest.raises(ValidationError, match="site staff"):
+        services.template_draft(protocol=shared, created_by=None)
+    response = client_for(clinician.user).post(reverse("rehab:template_edit", args=[shared.pk]))
+    assert response.status_code == 404
+
+
+def test_the_pages_work_for_the_clinic_and_404_for_another(
+    clinician: Clinician, colleague: Clinician, other_clinician: Clinician, plan: Plan
+) -> None:
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_save_as_template", args=[plan.pk]),
+        {"name": "Saved from Robin", "leave_out_early": "on"},
+    )
+    protocol = Protocol.objects.get(name="Saved from Robin")
+    assert response["Location"] == reverse("rehab:template_detail", args=[protocol.pk])
+    colleague_client = client_for(colleague.user)
+    assert colleague_client.get(response["Location"]).status_code == 200
+    edit = colleague_client.post(reverse("rehab:template_edit", args=[protocol.pk]))
+    draft = Protocol.objects.get(lineage=protocol.lineage, is_draft=True)
+    assert edit["Location"] == reverse("rehab:template_detail", args=[draft.pk])
+    outsider = client_for(other_clinician.user)
+    for url in (
+        reverse("rehab:template_detail", args=[protocol.pk]),
+        reverse("rehab:template_detail", args=[draft.pk]),
+        reverse("rehab:plan_save_as_template", args=[plan.pk]),
+    ):
+        assert outsider.get(url).status_code == 404
+    assert outsider.post(reverse("rehab:template_publish", args=[draft.pk])).status_code == 404
+    assert client_for(plan.patient.user).get(reverse("rehab:template_list")).status_code == 404
+
+
+def test_the_history_of_a_template_is_for_its_clinic_admin(
+    clinician: Clinician, plan: Plan
+) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    protocol = services.protocol_from_plan(
+        plan=plan, name="Ours", created_by=clinician.user, leave_out_early=True
+    )
+    draft = services.template_draft(protocol=protocol, created_by=clinician.user)
+    services.template_update(draft=draft, name="Ours, revised")
+    url = reverse("rehab:template_history", args=[protocol.pk])
+    assert client_for(clinician.user).get(url).status_code == 404
+    page = client_for(admin.user).get(url).content.decode()
+    assert "Ours, revised" in page
+    assert "Version 2" in page

@@ -42,6 +42,8 @@ def clinic_settings_update(*, clinic: Clinic, changed_by: User | None, **fields:
         clinic=clinic,
         actor=changed_by,
         action=TeamEvent.Action.SETTINGS_CHANGED,
-        detail=", ".join(str(Clinic._meta.get_field(name).verbose_name) for name in changed),
+        detail=", ".join(
+            str(getattr(Clinic._meta.get_field(name), "verbose_name", name)) for name in changed
+        ),
     )
     return clinic

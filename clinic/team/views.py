@@ -77,12 +77,14 @@ def _team_page(request: HttpRequest, form: InviteForm | None = None) -> HttpResp
     )
 
 
-def _invitation_page(request: HttpRequest, clinician: Clinician, token: str) -> HttpResponse:
+def _invitation_page(
+    request: HttpRequest, clinician: Clinician, invitation: Invitation, token: str
+) -> HttpResponse:
     url = clinic_services.invitation_url(token)
     return render(
         request,
-        "clinic/team/invited.html",
-        {"clinician": clinician, "url": url, "qr_svg": qr_svg(url)},
+        "clinic/invitation_created.html",
+        {"clinician": clinician, "invitation": invitation, "url": url, "qr_svg": qr_svg(url)},
     )
 
 
@@ -93,7 +95,7 @@ def team_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            clinician, _invitation, token = services.clinician_invite(
+            clinician, invitation, token = services.clinician_invite(
                 clinic=clinic_for(request.user),
                 invited_by=signed_in_user(request, User),
                 **form.cleaned_data,
@@ -101,7 +103,7 @@ def team_invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _invitation_page(request, clinician, token)
+            return _invitation_page(request, clinician, invitation, token)
     return _team_page(request, form)
 
 
@@ -212,11 +214,11 @@ def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
 def team_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
     clinician = get_clinician_for_clinic_admin(request.user, pk)
     try:
-        _invitation, token = services.clinician_invite_again(
+        invitation, token = services.clinician_invite_again(
             clinician=clinician, invited_by=signed_in_user(request, User)
         )
     except ValidationError as error:
         for reason in error.messages:
             messages.error(request, reason)
         return redirect("clinic:team_member", pk=clinician.pk)
-    return _invitation_page(request, clinician, token)
+    return _invitation_page(request, clinician, invitation, token)

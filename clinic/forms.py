@@ -23,6 +23,34 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+DAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+def time_field(label: Any, *, help_text: Any = "") -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=False,
+        widget=TimeInput(),
+        help_text=help_text,
+        error_messages={"invalid": _("Enter a time such as 08:00.")},
+    )
+
+
 class ClinicianChoiceField(forms.ModelChoiceField):
     """A clinician, by name."""
 

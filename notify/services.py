@@ -131,30 +131,6 @@ def clinician_preferences_save(
     return preferences
 
 
-CLINIC_FIELDS = (
-    "timezone",
-    "opening_hours",
-    "out_of_hours_phone",
-    "emergency_number",
-    "alert_emails",
-    "alert_escalation_minutes",
-    "message_digest_time",
-)
-
-
-@transaction.atomic
-def clinic_settings_save(*, clinic: Clinic, **fields: Any) -> Clinic:
-    """The clinic's hours, alert contacts, escalation time and digest time."""
-    unknown = set(fields) - set(CLINIC_FIELDS)
-    if unknown:
-        raise ValidationError(_("These settings do not exist: %s") % ", ".join(sorted(unknown)))
-    for name, value in fields.items():
-        setattr(clinic, name, value)
-    clinic.full_clean(exclude=["slug"], validate_unique=False)
-    clinic.save(update_fields=list(fields))
-    return clinic
-
-
 def _email_choice(value: str) -> str:
     """The choice without email: both → push, email → off."""
     return {

@@ -11,7 +11,6 @@ app_name = "notify"
 urlpatterns = [
     path("me/reminders/", views.reminders, name="reminders"),
     path("account/notifications/", views.clinician_settings, name="clinician_settings"),
-    path("clinic/settings/notifications/", views.clinic_settings, name="clinic_settings"),
     path("notifications/push/", views.push_subscribe, name="push_subscribe"),
     path("notifications/push/remove/", views.push_unsubscribe, name="push_unsubscribe"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),

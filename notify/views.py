@@ -34,7 +34,6 @@ from core.users import signed_in_user
 from notify import channels, selectors, services, tokens
 from notify.forms import (
     ClinicianPreferencesForm,
-    ClinicSettingsForm,
     PushEndpointForm,
     PushSubscriptionForm,
     ReminderSettingsForm,
@@ -159,32 +158,6 @@ def clinician_settings(request: HttpRequest) -> HttpResponse:
         request,
         "notify/clinician_settings.html",
         {"form": form, "clinician": clinician, "push_config": push_config(request)},
-        status=400 if form.errors else 200,
-    )
-
-
-@clinic_admin_required
-@require_http_methods(["GET", "POST"])
-def clinic_settings(request: HttpRequest) -> HttpResponse:
-    """The clinic's opening hours, alert contacts, escalation time, digest time and the
-    numbers patients are given when it is closed (clinic admins)."""
-    clinic = _clinician(request).clinic
-    if request.method == "POST":
-        form = ClinicSettingsForm(request.POST, instance=clinic)
-        if form.is_valid():
-            try:
-                services.clinic_settings_save(clinic=clinic, **form.service_kwargs())
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, _("The clinic's settings are saved."))
-                return redirect("notify:clinic_settings")
-    else:
-        form = ClinicSettingsForm(instance=clinic)
-    return render(
-        request,
-        "notify/clinic_settings.html",
-        {"form": form, "clinic": clinic},
         status=400 if form.errors else 200,
     )
 

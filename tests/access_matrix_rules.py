@@ -312,7 +312,6 @@ RULES: dict[str, Rule] = {
     # notify: the patient's reminders, a clinician's alert settings, the clinic's (admins).
     "notify:reminders": Rule(PATIENT_PAGE),
     "notify:clinician_settings": Rule(CLINIC_PAGE),
-    "notify:clinic_settings": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404)),
     # A browser's push subscription (JSON, POST only): an empty body is refused (400); site
     # staff who are neither patient nor clinician have no use for one (404).
     "notify:push_subscribe": Rule(same(405), write=row(LOGIN, 400, 400, 400, 400, 400, 404)),

@@ -27,7 +27,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             services.clinic_settings_update(
                 clinic=clinic_for(request.user),
                 changed_by=signed_in_user(request, User),
-                **form.cleaned_data,
+                **form.service_kwargs(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -14,6 +14,7 @@ import time_machine
 from django.core import mail
 
 from clinic.models import Patient
+from clinic.profile.services import clinic_settings_update
 from notify import services as notify_services
 from notify import tasks
 from notify.models import AlertEscalation, Notification, PushSubscription
@@ -142,7 +143,7 @@ def test_the_therapist_is_whoever_built_the_plan_else_every_physiotherapist(
 @time_machine.travel(WEDNESDAY_10, tick=False)
 def test_an_alert_always_reaches_an_inbox(scene: dict[str, Any]) -> None:
     clinic = scene["clinic"]
-    notify_services.clinic_settings_save(clinic=clinic, alert_emails=[])
+    clinic_settings_update(clinic=clinic, changed_by=None, alert_emails=[])
     notify_services.clinician_preferences_save(
         clinician=scene["therapist"], alert_emails=False, digest_emails=True
     )

@@ -182,7 +182,7 @@ def test_another_clinic_s_dashboard_shows_none_of_it(
     [
         ("patient", ["notify:reminders"]),
         ("clinician", ["notify:clinician_settings"]),
-        ("clinic_admin", ["notify:clinician_settings", "notify:clinic_settings"]),
+        ("clinic_admin", ["notify:clinician_settings", "clinic:clinic_settings"]),
     ],
 )
 def test_the_account_page_links_to_the_right_settings(
@@ -194,7 +194,7 @@ def test_the_account_page_links_to_the_right_settings(
         "clinic_admin": factories.ClinicAdminFactory(clinic=clinician.clinic).user,
     }
     html = client_for(users[who]).get(reverse("clinic:account")).content.decode()
-    for name in ("notify:reminders", "notify:clinician_settings", "notify:clinic_settings"):
+    for name in ("notify:reminders", "notify:clinician_settings", "clinic:clinic_settings"):
         assert (f'href="{reverse(name)}"' in html) is (name in links), name
 
 

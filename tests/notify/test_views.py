@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 REMINDERS = reverse("notify:reminders")
 CLINICIAN = reverse("notify:clinician_settings")
-CLINIC = reverse("notify:clinic_settings")
+CLINIC = reverse("clinic:clinic_settings")  # the clinic's one settings page (clinic.profile)
 SUBSCRIBE = reverse("notify:push_subscribe")
 UNSUBSCRIBE_PUSH = reverse("notify:push_unsubscribe")
 
@@ -201,6 +201,9 @@ def test_patients_have_no_clinician_settings(patient: Patient) -> None:
 
 def clinic_form(**fields: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
+        "name": "Riverside Physio",
+        "language": "en-gb",
+        "requires_mfa": "on",
         "timezone": "Europe/Dublin",
         "out_of_hours_phone": "111",
         "emergency_number": "112",

@@ -17,8 +17,17 @@ URL = reverse("clinic:clinic_settings")
 
 
 def form(clinic: Clinic, **changes: object) -> dict[str, object]:
-    data = {name: getattr(clinic, name) for name in SETTINGS_FIELDS}
+    """The page's form as it stands for ``clinic``, with ``changes``."""
+    data: dict[str, object] = {
+        name: getattr(clinic, name)
+        for name in SETTINGS_FIELDS
+        if name not in ("opening_hours", "alert_emails")
+    }
     data["requires_mfa"] = "on" if clinic.requires_mfa else ""
+    data["message_digest_time"] = clinic.message_digest_time.strftime("%H:%M")
+    data["alert_contacts"] = "\n".join(clinic.alert_emails)
+    for day, hours in enumerate(clinic.opening_hours):
+        data[f"opens_{day}"], data[f"closes_{day}"] = hours or ("", "")
     return {**data, **changes}
 
 
@@ -30,6 +39,17 @@ def test_a_clinic_admin_changes_the_settings(clinician: Clinician) -> None:
     clinic.refresh_from_db()
     assert clinic.phone == "+44 20 0000 1111"
     assert TeamEvent.objects.get(action="settings_changed").detail == "phone"
+
+
+def test_the_page_holds_the_notification_settings_too(clinician: Clinician) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    client_for(admin.user).post(
+        URL,
+        form(clinician.clinic, emergency_number="112", opens_5="09:00", closes_5="12:00"),
+    )
+    clinic = Clinic.objects.get(pk=clinician.clinic_id)
+    assert clinic.emergency_number == "112"
+    assert clinic.opening_hours[5] == ["09:00", "12:00"]
 
 
 def test_requiring_two_factor_ends_the_therapists_tokens(clinician: Clinician) -> None:

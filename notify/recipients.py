@@ -48,12 +48,14 @@ def _with_push(users: list[User]) -> set[int]:
 
 
 def therapists_for(patient: Patient, clinicians: list[Clinician]) -> list[Clinician]:
-    """The patient's therapist(s): whoever built the patient's plan (the active one, else the
-    latest), if they still work at the clinic. Without one, every physiotherapist of the clinic
-    (else every clinician): an alert must reach someone who treats patients.
-
-    (When a patient can be assigned to a therapist, that person comes first here.)
+    """The patient's therapist(s): the clinician assigned to them (``Patient.therapist``), else
+    whoever built the patient's plan (the active one, else the latest), if they still work at
+    the clinic (``clinicians``). Without one, every physiotherapist of the clinic (else every
+    clinician): an alert must reach someone who treats patients.
     """
+    assigned = [c for c in clinicians if c.pk == patient.therapist_id]
+    if assigned:
+        return assigned
     creator_id = (
         Plan.objects.filter(patient=patient)
         .order_by(

@@ -258,3 +258,18 @@ def test_smtp_down_for_good_ends_failed_and_the_dashboard_says_so(
         page = client.get("/clinic/").content.decode()
     assert "could not be delivered" in page
     assert "Olivia" in page  # the alert itself is still on the dashboard
+
+
+def test_the_assigned_therapist_comes_before_the_plans_builder(db: None) -> None:
+    """Issue 21: a patient assigned to a clinician (Patient.therapist) alerts them first; once
+    that clinician is deactivated, the plan's builder again."""
+    from notify.recipients import _clinicians, therapists_for  # noqa: PLC0415
+
+    builder = factories.ClinicianFactory()
+    assigned = factories.ClinicianFactory(clinic=builder.clinic)
+    patient = factories.PatientFactory(clinic=builder.clinic, therapist=assigned)
+    factories.PlanFactory(patient=patient, created_by=builder.user)
+    assert therapists_for(patient, _clinicians(builder.clinic)) == [assigned]
+    assigned.user.is_active = False
+    assigned.user.save()
+    assert therapists_for(patient, _clinicians(builder.clinic)) == [builder]

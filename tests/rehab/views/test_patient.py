@@ -286,13 +286,14 @@ def test_today_query_count_is_constant(
     _plan, (phase,) = _active_plan(patient)
     _grow(patient, phase, 2)
     # session, user, patient (patient_required); the plan with the phase in force (a subquery),
-    # prescriptions + exercises, equipment, today's logs (today_for_patient); today's check-in
-    # and the ATRS offer, in any week (today_notices); base.html's user.clinician; +1 audit
-    # event. The exercises' instructions come from the cache (rehab.fragments), no query.
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as small:
+    # prescriptions + exercises, equipment, the exercises' photos and videos, the patient's
+    # own, today's logs (today_for_patient); today's check-in and the ATRS offer, in any week
+    # (today_notices); notify's reminder offer; base.html's user.clinician; +1 audit event.
+    # The exercises' instructions come from the cache (rehab.fragments), no query.
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
         assert me.get(reverse("rehab:today")).status_code == 200
     _grow(patient, phase, 20)
-    with django_assert_max_num_queries(10), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as large:
         response = me.get(reverse("rehab:today"))
     assert len(response.context["today"].items) == 22
     assert len(small) == len(large)

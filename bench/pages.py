@@ -91,6 +91,10 @@ PAGES: tuple[Page, ...] = (
     Page("rehab:plan_create", CLINICIAN, {"patient_pk": "patient"}),
     Page("rehab:library", CLINICIAN),
     Page("rehab:library_detail", CLINICIAN, {"pk": "exercise"}),
+    Page("rehab:exercise_create", CLINICIAN),
+    Page("rehab:template_list", CLINICIAN),
+    Page("rehab:template_detail", CLINICIAN, {"pk": "protocol"}),
+    Page("rehab:plan_save_as_template", CLINICIAN, {"pk": "plan"}),
     Page("clinic:patient_create", CLINICIAN),
     Page("clinic:patient_edit", CLINICIAN, {"pk": "patient"}),
     Page("notify:clinician_settings", CLINICIAN),
@@ -99,7 +103,9 @@ PAGES: tuple[Page, ...] = (
     Page("rehab:patient_export_json", CLINIC_ADMIN, {"pk": "patient"}),
     Page("rehab:patient_erase", CLINIC_ADMIN, {"pk": "patient"}),
     Page("audit:patient_history", CLINIC_ADMIN, {"pk": "patient"}),
-    Page("notify:clinic_settings", CLINIC_ADMIN),
+    Page("clinic:clinic_settings", CLINIC_ADMIN),
+    Page("clinic:team", CLINIC_ADMIN),
+    Page("clinic:team_member", CLINIC_ADMIN, {"pk": "team_member"}),
     # The API's reads.
     Page("api:me", PATIENT),
     Page("api:me-today", PATIENT),
@@ -182,6 +188,42 @@ EXCLUDED: dict[str, str] = {
     "api:patient-discharge": POST_ONLY,
     "api:plan-activate": POST_ONLY,
     "api:plan-advance": POST_ONLY,
+    # A clinic's own exercises and templates, photos and videos, the team (issue 21).
+    "rehab:exercise_edit": "a clinic's own exercise: the bench library is the shared one only",
+    "rehab:exercise_history": "a clinic's own exercise: the bench library is the shared one only",
+    "rehab:template_history": "a clinic's own template: the bench templates are shared ones",
+    "rehab:media_file": "a photo's or video's bytes: the bench data has none",
+    "rehab:media_thumbnail": "a photo's or video's bytes: the bench data has none",
+    **dict.fromkeys(
+        (
+            "rehab:exercise_archive",
+            "rehab:exercise_restore",
+            "rehab:exercise_copy",
+            "rehab:exercise_media_add",
+            "rehab:exercise_media_remove",
+            "rehab:prescription_media_add",
+            "rehab:prescription_media_remove",
+            "rehab:template_edit",
+            "rehab:template_publish",
+            "rehab:template_discard",
+            "rehab:template_archive",
+            "rehab:template_restore",
+            "rehab:template_details",
+            "rehab:template_phase_add",
+            "rehab:template_phase_edit",
+            "rehab:template_phase_remove",
+            "rehab:template_item_add",
+            "rehab:template_item_edit",
+            "rehab:template_item_remove",
+            "clinic:team_invite",
+            "clinic:team_role",
+            "clinic:team_deactivate",
+            "clinic:team_reactivate",
+            "clinic:team_reset_two_factor",
+            "clinic:team_invite_again",
+        ),
+        POST_ONLY,
+    ),
 }
 
 
@@ -229,6 +271,8 @@ def discover_ids() -> dict[str, int]:
         "(SELECT clinic_id FROM clinic_patient WHERE id = %(patient)s)",
         "exercise": "SELECT min(id) FROM rehab_exercise",
         "protocol": "SELECT min(id) FROM rehab_protocol",
+        "team_member": "SELECT min(id) FROM clinic_clinician WHERE clinic_id = "
+        "(SELECT clinic_id FROM clinic_patient WHERE id = %(patient)s)",
     }
     ids: dict[str, int] = {}
     with connection.cursor() as cursor:

@@ -7,11 +7,9 @@ Every function here keeps its query count independent of the number of rows it r
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from django.db import connection
 from django.db.models import (
     Exists,
     OuterRef,
@@ -21,7 +19,6 @@ from django.db.models import (
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 
@@ -180,103 +177,29 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
 # --- Pages for the patient and the clinician's patient page -------------------------------
 
 
-# What a tick reads of its prescription (services.log_record's checks, the prescribed sets of a
-# whole-session tick, the answers).
-_TO_LOG: tuple[tuple[type[Any], str, tuple[str, ...]], ...] = (
-    (Prescription, "rx", ("id", "phase", "exercise", "sets", "retired_at")),
-    (PlanPhase, "ph", ("id", "plan")),
-    (Plan, "pl", ("id", "patient", "status", "anchor_date")),
-    (Exercise, "ex", ("id", "name")),
-)
-
-
-def _loaded(model: type[Any], names: tuple[str, ...]) -> list[Any]:
-    """The model's fields of ``names``, in the model's own order (``from_db`` takes them so)."""
-    return [f for f in model._meta.concrete_fields if f.name in names]
-
-
-@functools.cache
-def _to_log_columns() -> list[tuple[type[Any], list[str], list[tuple[Any, list[Any]]]]]:
-    """For each model: its loaded fields' attnames, and each field's column with the
-    database's and the field's value converters (SQLite's dates come back as text)."""
-    plan = []
-    for model, alias, names in _TO_LOG:
-        fields = _loaded(model, names)
-        columns = []
-        for f in fields:
-            col = f.get_col(alias)
-            columns.append(
-                (col, connection.ops.get_db_converters(col) + col.get_db_converters(connection))
-            )
-        plan.append((model, [f.attname for f in fields], columns))
-    return plan
-
-
-@functools.cache
-def _to_log_sql() -> str:
-    """The SELECT of ``prescription_to_log``, built once from the models' table and column
-    names (the ORM spends ~0.5 ms compiling this four-table join on every tick)."""
-    qn = connection.ops.quote_name
-
-    def column(alias: str, model: type[Any], name: str) -> str:
-        return f"{alias}.{qn(model._meta.get_field(name).column)}"
-
-    select = ", ".join(
-        f"{alias}.{qn(f.column)}" for model, alias, names in _TO_LOG for f in _loaded(model, names)
-    )
-    tables = {alias: qn(model._meta.db_table) for model, alias, _names in _TO_LOG}
-    # Only the models' own table and column names are formatted in (quoted); the two values
-    # are parameters.
-    return (
-        f"SELECT {select} FROM {tables['rx']} rx"  # noqa: S608
-        f" JOIN {tables['ph']} ph"
-        f" ON {column('ph', PlanPhase, 'id')} = {column('rx', Prescription, 'phase')}"
-        f" JOIN {tables['pl']} pl"
-        f" ON {column('pl', Plan, 'id')} = {column('ph', PlanPhase, 'plan')}"
-        f" JOIN {tables['ex']} ex"
-        f" ON {column('ex', Exercise, 'id')} = {column('rx', Prescription, 'exercise')}"
-        f" WHERE {column('rx', Prescription, 'id')} = %s"
-        f" AND {column('pl', Plan, 'patient')} = %s"
-    )
-
-
 def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription | None:
     """The patient's prescription ``prescription_id`` (of any of their plans; the service
     checks that the plan is active and the prescription current, and finds a retried tick's
     stored row even after a plan change), with its phase's plan (owner, status, start day) and
     its exercise's name loaded, or None if it is not theirs. The one lookup of what a tick is
-    for: the Today page's form and the API both use it.
-
-    The hottest read of a write: one statement built once, as the ORM would with
-    ``select_related("phase__plan", "exercise").only(...)``, the other columns deferred.
+    for: the Today page's form and the API both use it. One query.
     """
-    low, high = connection.ops.integer_field_range(Prescription._meta.pk.get_internal_type())
-    if not low <= prescription_id <= high:  # as the ORM's lookup: no such row, not an error
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(_to_log_sql(), [prescription_id, patient.pk])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    values = iter(row)
-    rx, phase, plan, exercise = (
-        model.from_db(
-            connection.alias,
-            attnames,
-            [_converted(next(values), col, converters) for col, converters in columns],
+    return (
+        Prescription.objects.filter(pk=prescription_id, phase__plan__patient=patient)
+        .select_related("phase__plan", "exercise")
+        .only(
+            "phase_id",
+            "exercise_id",
+            "sets",
+            "retired_at",
+            "phase__plan_id",
+            "phase__plan__patient_id",
+            "phase__plan__status",
+            "phase__plan__anchor_date",
+            "exercise__name",
         )
-        for model, attnames, columns in _to_log_columns()
+        .first()
     )
-    PlanPhase.plan.field.set_cached_value(phase, plan)
-    Prescription.phase.field.set_cached_value(rx, phase)
-    Prescription.exercise.field.set_cached_value(rx, exercise)
-    return cast("Prescription", rx)
-
-
-def _converted(value: Any, col: Any, converters: list[Any]) -> Any:
-    for converter in converters:
-        value = converter(value, col, connection)
-    return value
 
 
 def checkin_on(patient: Patient, day: dt.date) -> CheckIn | None:

@@ -28,9 +28,6 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Access events are append-only.")
 
-    update.queryset_only = True  # type: ignore[attr-defined]
-    delete.queryset_only = True  # type: ignore[attr-defined]
-
 
 class AccessEvent(models.Model):
     class Action(models.TextChoices):
@@ -88,9 +85,9 @@ class AccessEvent(models.Model):
         return f"{self.when:%Y-%m-%d %H:%M} {self.actor_email or '-'} {self.action} {self.what}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
+        if self.pk is not None:  # written once: a stored row has its key
             raise AppendOnlyError("Access events are append-only.")
-        kwargs["force_insert"] = True  # never an UPDATE, even with an explicit pk
+        kwargs["force_insert"] = True  # never an UPDATE
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

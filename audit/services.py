@@ -1,18 +1,17 @@
-"""Writes to the audit trail: one INSERT per request at most."""
+"""Writes to the audit trail: one ``bulk_create`` (one INSERT) per request at most."""
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Subquery
 
 from audit.models import AccessEvent
-from clinic.models import Clinician, Patient
+from clinic.models import Patient, User
 from core import touched as touched_patients
 from core.client import client_ip
 
@@ -27,16 +26,27 @@ def clean_text(value: Any, max_length: int) -> str:
     return text[:max_length]
 
 
+def _loaded(user: User, name: str) -> Any:
+    """The user's one-to-one ``name`` (clinician, patient) if this request has already loaded
+    it (the session's user comes with both), else None: no query."""
+    if not getattr(User, name).is_cached(user):
+        return None
+    try:
+        return getattr(user, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def actor_role(user: Any) -> str:
     """The user's role, from objects the access helpers already loaded (no query)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
-    cache = getattr(getattr(user, "_state", None), "fields_cache", {})
-    clinician = cache.get("clinician")
-    if isinstance(clinician, Clinician):
-        return f"clinician:{clinician.role}"
-    if isinstance(cache.get("patient"), Patient):
-        return "patient"
+    if isinstance(user, User):
+        clinician = _loaded(user, "clinician")
+        if clinician is not None:
+            return f"clinician:{clinician.role}"
+        if _loaded(user, "patient") is not None:
+            return "patient"
     if getattr(user, "is_superuser", False):
         return "superuser"
     if getattr(user, "is_staff", False):
@@ -77,18 +87,6 @@ def record(
         "ip_address": client_ip(meta),
         "user_agent": clean_text(meta.get("HTTP_USER_AGENT", ""), USER_AGENT_MAX),
     }
-    targets = list(targets)
-    if not targets:
-        return []
-    if all(target.lookup is None for target in targets):
-        # Every page a patient or clinician reads: the hot path, an INSERT whose SQL is built
-        # once (see _insert_sql).
-        return _insert(
-            [
-                AccessEvent(patient_id=t.patient_id, patient_ref=t.patient_id, **common)
-                for t in targets
-            ]
-        )
     events = []
     for target in targets:
         ref: Subquery | int | None
@@ -104,49 +102,9 @@ def record(
         else:
             patient = ref = None
         events.append(AccessEvent(patient_id=patient, patient_ref=ref, **common))
+    if not events:
+        return []
     return AccessEvent.objects.bulk_create(events)
-
-
-# Every column but the key, from the model, so that a new field is written here too.
-_COLUMNS = [f for f in AccessEvent._meta.concrete_fields if not f.primary_key]
-
-
-def _column(field: Any) -> str:
-    return connection.ops.quote_name(field.column)
-
-
-@functools.cache
-def _insert_sql(rows: int) -> str:
-    """``INSERT`` of ``rows`` events, as ``bulk_create`` with a patient subquery would write it
-    (built once per row count; the ORM spends ~0.5 ms compiling it on every request)."""
-    # Only the models' own table and column names are formatted in (quoted); every value is a
-    # parameter. The patient may be gone by now (erased in this request): keep the id, NULL
-    # the FK.
-    patient_pk = _column(Patient._meta.pk)
-    patients = connection.ops.quote_name(Patient._meta.db_table)
-    patient = f"(SELECT {patient_pk} FROM {patients} WHERE {patient_pk} = %s)"  # noqa: S608
-    row = "(" + ", ".join(patient if f.name == "patient" else "%s" for f in _COLUMNS) + ")"
-    table = connection.ops.quote_name(AccessEvent._meta.db_table)
-    columns = ", ".join(_column(f) for f in _COLUMNS)
-    values = ", ".join([row] * rows)
-    key = _column(AccessEvent._meta.pk)
-    return f"INSERT INTO {table} ({columns}) VALUES {values} RETURNING {key}"  # noqa: S608
-
-
-def _insert(events: list[AccessEvent]) -> list[AccessEvent]:
-    params = [
-        field.get_db_prep_save(field.pre_save(event, True), connection)  # as bulk_create
-        for event in events
-        for field in _COLUMNS
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(len(events)), params)
-        ids = [row[0] for row in cursor.fetchall()]
-    for event, pk in zip(events, ids, strict=True):
-        event.pk = pk
-        event._state.adding = False
-        event._state.db = connection.alias
-    return events
 
 
 def record_for_request(request: Any, *, action: str, patient_id: int) -> list[AccessEvent]:

@@ -342,31 +342,6 @@ def _record(user: Any, *targets: Any) -> list[AccessEvent]:
     )
 
 
-def _columns(event: AccessEvent) -> dict[str, Any]:
-    return {
-        f.attname: getattr(event, f.attname)
-        for f in AccessEvent._meta.concrete_fields
-        if f.name not in {"id", "when"}
-    }
-
-
-def test_the_prepared_insert_writes_what_the_orm_would(patient: Patient) -> None:
-    from django.db.models import Subquery  # noqa: PLC0415
-
-    from audit.services import Target  # noqa: PLC0415
-
-    user = patient.user
-    [fast] = _record(user, Target(patient_id=patient.pk))
-    lookup = Subquery(Patient.objects.filter(pk=patient.pk).values("pk")[:1])
-    _record(user, Target(lookup=lookup))
-    stored_fast, stored_orm = _events()
-    assert stored_fast.pk == fast.pk
-    assert _columns(stored_fast) == _columns(stored_orm)
-    assert stored_fast.patient_id == patient.pk
-    assert stored_fast.ip_address == "10.0.0.7"
-    assert stored_fast.when is not None
-
-
 def test_several_patients_are_one_insert_and_a_gone_one_keeps_its_reference(
     patient: Patient,
 ) -> None:

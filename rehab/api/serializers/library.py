@@ -8,11 +8,11 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from clinic.models import Clinic
-from rehab.api.serializers.base import STEP_MAX, STEPS_MAX, BuiltOnceMixin
+from rehab.api.serializers.base import STEP_MAX, STEPS_MAX
 from rehab.models.library import Equipment, Exercise, MediaFields
 
 
-class EquipmentSerializer(BuiltOnceMixin, serializers.ModelSerializer[Equipment]):
+class EquipmentSerializer(serializers.ModelSerializer[Equipment]):
     class Meta:
         model = Equipment
         fields = ["slug", "name"]
@@ -45,7 +45,7 @@ class MediaSerializer(serializers.Serializer[Any]):
         return self._absolute(reverse("rehab:media_thumbnail", args=[media.key]))
 
 
-class ExerciseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exercise]):
+class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
     """An exercise as a plan shows it: what to do and how (needs ``equipment`` and ``media``
     prefetched)."""
 

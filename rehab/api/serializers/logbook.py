@@ -17,9 +17,7 @@ from rehab import clinical
 from rehab.api.serializers.base import (
     DISCLAIMER,
     NOTE_MAX,
-    BuiltOnceMixin,
-    DeclaredOnceMixin,
-    _score,
+    score_field,
 )
 from rehab.api.serializers.plans import (
     PlanBriefSerializer,
@@ -30,7 +28,7 @@ from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement, Swelling
 
 
-class ExerciseLogSerializer(BuiltOnceMixin, serializers.ModelSerializer[ExerciseLog]):
+class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
     exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
     exercise_name = serializers.CharField(source="prescription.exercise.name", read_only=True)
 
@@ -56,7 +54,7 @@ class ExerciseLogSerializer(BuiltOnceMixin, serializers.ModelSerializer[Exercise
         read_only_fields = fields
 
 
-class ExerciseLogUpdateSerializer(DeclaredOnceMixin, serializers.Serializer[Any]):
+class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):
     sets_done = serializers.IntegerField(min_value=0, max_value=clinical.SETS_MAX, required=False)
     reps = serializers.IntegerField(
         min_value=0, max_value=clinical.REPS_MAX, required=False, allow_null=True
@@ -64,8 +62,10 @@ class ExerciseLogUpdateSerializer(DeclaredOnceMixin, serializers.Serializer[Any]
     hold_seconds = serializers.IntegerField(
         min_value=0, max_value=clinical.HOLD_SECONDS_MAX, required=False, allow_null=True
     )
-    pain = _score(required=False, allow_null=True, help_text="0–10; 7 or more alerts the clinic.")
-    effort = _score(required=False, allow_null=True)
+    pain = score_field(
+        required=False, allow_null=True, help_text="0–10; 7 or more alerts the clinic."
+    )
+    effort = score_field(required=False, allow_null=True)
     note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
 
 
@@ -132,7 +132,7 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 class CheckInCreateSerializer(serializers.Serializer[Any]):
     client_uuid = serializers.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
-    pain_at_rest = _score()
+    pain_at_rest = score_field()
     swelling = serializers.ChoiceField(choices=Swelling.choices)
     red_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=list(clinical.RED_FLAG_CODES)),
@@ -165,16 +165,16 @@ class AtrsCreateSerializer(serializers.Serializer[Any]):
 
     client_uuid = serializers.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
-    item_1 = _score(help_text=str(clinical.ATRS_ITEMS[0].question))
-    item_2 = _score(help_text=str(clinical.ATRS_ITEMS[1].question))
-    item_3 = _score(help_text=str(clinical.ATRS_ITEMS[2].question))
-    item_4 = _score(help_text=str(clinical.ATRS_ITEMS[3].question))
-    item_5 = _score(help_text=str(clinical.ATRS_ITEMS[4].question))
-    item_6 = _score(help_text=str(clinical.ATRS_ITEMS[5].question))
-    item_7 = _score(help_text=str(clinical.ATRS_ITEMS[6].question))
-    item_8 = _score(help_text=str(clinical.ATRS_ITEMS[7].question))
-    item_9 = _score(help_text=str(clinical.ATRS_ITEMS[8].question))
-    item_10 = _score(help_text=str(clinical.ATRS_ITEMS[9].question))
+    item_1 = score_field(help_text=str(clinical.ATRS_ITEMS[0].question))
+    item_2 = score_field(help_text=str(clinical.ATRS_ITEMS[1].question))
+    item_3 = score_field(help_text=str(clinical.ATRS_ITEMS[2].question))
+    item_4 = score_field(help_text=str(clinical.ATRS_ITEMS[3].question))
+    item_5 = score_field(help_text=str(clinical.ATRS_ITEMS[4].question))
+    item_6 = score_field(help_text=str(clinical.ATRS_ITEMS[5].question))
+    item_7 = score_field(help_text=str(clinical.ATRS_ITEMS[6].question))
+    item_8 = score_field(help_text=str(clinical.ATRS_ITEMS[7].question))
+    item_9 = score_field(help_text=str(clinical.ATRS_ITEMS[8].question))
+    item_10 = score_field(help_text=str(clinical.ATRS_ITEMS[9].question))
 
     def validate_date(self, value: Any) -> Any:
         patient = self.context.get("patient")

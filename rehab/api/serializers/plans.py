@@ -10,13 +10,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from rehab.api.serializers.base import DISCLAIMER, BuiltOnceMixin
+from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 
-class PrescriptionSerializer(BuiltOnceMixin, serializers.ModelSerializer[Prescription]):
+class PrescriptionSerializer(serializers.ModelSerializer[Prescription]):
     exercise = ExerciseBriefSerializer(read_only=True)
     dose_text = serializers.CharField(read_only=True)
 
@@ -26,7 +26,7 @@ class PrescriptionSerializer(BuiltOnceMixin, serializers.ModelSerializer[Prescri
         read_only_fields = fields
 
 
-class PlanPhaseBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[PlanPhase]):
+class PlanPhaseBriefSerializer(serializers.ModelSerializer[PlanPhase]):
     """A phase without its exercises (needs ``plan`` set on the phase for the dates)."""
 
     exit_criteria = serializers.ListField(
@@ -117,7 +117,7 @@ class PlanUpdateSerializer(PlanVersionSerializer):
 # --- Today ---------------------------------------------------------------------------------
 
 
-class PlanBriefSerializer(BuiltOnceMixin, serializers.ModelSerializer[Plan]):
+class PlanBriefSerializer(serializers.ModelSerializer[Plan]):
     class Meta:
         model = Plan
         fields = ["id", "name", "status", "anchor_date", "version"]

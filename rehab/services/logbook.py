@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,36 +39,26 @@ def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
 
 
 def _save_once[M: ExerciseLog | Measurement](
-    row: M, *, then: Callable[[M], None] | None = None
+    row: M, *, read: tuple[str, ...], then: Callable[[M], None] | None = None
 ) -> tuple[M, bool]:
-    """Validate and insert ``row`` and do ``then(row)`` in one transaction; if a concurrent
-    request with the same client id won the race, return the stored row instead. Returns
-    ``(row, created)``. Call it outside a transaction: with nothing to do after the INSERT,
-    the INSERT alone is the whole write (one statement in autocommit is atomic by itself, and
-    a refused one leaves the connection usable); with ``then``, BEGIN, INSERT, …, COMMIT.
-    Inside a caller's transaction, a savepoint keeps that transaction usable after a refusal.
+    """Validate and insert ``row`` and do ``then(row)`` in one savepoint of the caller's
+    transaction; if a concurrent request with the same client id won the race, return the
+    stored row instead. Returns ``(row, created)``.
 
-    This is the patient's hottest write, so validation costs no query on the way in: the
-    fields' own validators run (ExerciseLog's check constraints each have one, with its
-    message; Measurement's "at least one value" is checked by its service), the foreign keys
-    the caller has just read are not looked up again, and the check constraints are left to the
-    database. Should the database refuse the row anyway, the full validation runs then, to say
-    which rule the row broke.
+    The INSERT comes first: a repeat is rare, so it is found by the unique ``client_uuid``
+    refusing the second row rather than looked up before every write. Validation costs no
+    query on the way in: the fields' own validators run (ExerciseLog's check constraints each
+    have one, with its message; Measurement's "at least one value" is checked by its service),
+    the foreign keys in ``read`` (rows the caller has just read) are not looked up again, and
+    the check constraints are left to the database. Should the database refuse the row anyway,
+    the full validation runs then, to say which rule the row broke.
     """
-    loaded = [
-        field.name
-        for field in row._meta.concrete_fields
-        if isinstance(field, models.ForeignKey) and field.is_cached(row)
-    ]
-    row.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    row.full_clean(exclude=read, validate_unique=False, validate_constraints=False)
     try:
-        if then is None and not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
             row.save()
-        else:
-            with transaction.atomic():
-                row.save()
-                if then is not None:
-                    then(row)
+            if then is not None:
+                then(row)
     except IntegrityError:
         stored = type(row).objects.filter(client_uuid=row.client_uuid)
         winner = cast("M | None", stored.filter(patient=row.patient).first())
@@ -95,6 +85,7 @@ def _raise_pain_alert(*, patient: Patient, pain: int | None, where: str, **links
         )
 
 
+@transaction.atomic
 def log_record(
     *,
     patient: Patient,
@@ -111,8 +102,7 @@ def log_record(
     """Store what the patient did. A repeat of the same ``client_uuid`` returns the stored row
     (even if the plan has changed since the first try).
 
-    Returns ``(log, created)``. The INSERT comes first: a repeat is rare, so it is found by the
-    unique ``client_uuid`` refusing the second row rather than looked up before every tick.
+    Returns ``(log, created)``; a pain score at the alert threshold writes the alert with it.
     """
     try:
         today = patient.local_today()
@@ -144,10 +134,9 @@ def log_record(
             effort=effort,
             note=note,
         )
-        if not _alerts_pain(pain):  # most ticks: the INSERT alone
-            return _save_once(log)
-        return _save_once(  # the alert in the tick's transaction
+        return _save_once(
             log,
+            read=("patient", "prescription"),
             then=lambda row: _raise_pain_alert(
                 patient=patient, pain=pain, where=_("an exercise log"), log=row
             ),

@@ -32,6 +32,7 @@ def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple
     return AtrsRequest.objects.create(patient=patient, requested_by=requested_by), True
 
 
+@transaction.atomic
 def measurement_record(
     *,
     patient: Patient,
@@ -72,4 +73,4 @@ def measurement_record(
         calf_cm_uninjured=calf_cm_uninjured,
         note=note,
     )
-    return _save_once(measurement)
+    return _save_once(measurement, read=("patient", "recorded_by"))

@@ -105,24 +105,36 @@ def env_database(
 
 
 def env_caches(name: str, *, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Django's ``CACHES`` from a Redis URL (a cache shared by every server process), else a
-    cache in each process's memory.
+    """Django's ``CACHES``: ``default`` from a Redis URL (Django's own Redis backend, shared by
+    every server process), else each process's memory; ``template_fragments`` (the
+    ``{% cache %}`` tag's) always each process's memory, as its keys never go stale.
 
     Only ``redis://``, ``rediss://`` and ``unix://`` URLs are accepted.
     """
     source = os.environ if environ is None else environ
     url = source.get(name, "").strip()
+    fragments = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
     if not url:
-        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        return {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "template_fragments": fragments,
+        }
     if url.split("://", 1)[0] not in {"redis", "rediss", "unix"} or "://" not in url:
         msg = f"{name} must be a Redis URL (redis://host:6379/0), not {url.split(':', 1)[0]!r}."
         raise ImproperlyConfigured(msg)
     return {
         "default": {
-            "BACKEND": "config.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "rehab",
-        }
+            # A Redis that does not answer costs at most a second, then its users fail open.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+        "template_fragments": fragments,
     }
 
 

@@ -136,20 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
         server_side_binding=True, prepare_threshold=5
     )
 
-# Cache: Redis when REDIS_URL is set (shared by every process: lockout and rate-limit counts,
-# and sessions read from the cache with the database behind it), else each process's memory
-# and sessions in the database only (a per-process cache would serve a stale session).
+# Cache: Redis when REDIS_URL is set (shared by every process: the rate-limit counts), else
+# each process's memory; template fragments in each process's memory (config.env.env_caches).
+# Whatever uses the shared cache fails open when Redis is down (core.cache). Sessions live in
+# the database: a cached copy that missed a sign-out while Redis was away could come back with it.
 CACHES = env_caches("REDIS_URL")
-SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
-# Whole answers of the hottest pages, cached until the patient's data changes
-# (rehab/pagecache.py). Only with a cache every process shares, unless set (the tests set it on
-# their single process's cache).
-PAGE_CACHE = env_bool("PAGE_CACHE", default=SHARED_CACHE)
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if SHARED_CACHE
-    else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "clinic.User"

@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 
+from core.cache import CACHE_ERRORS, cache_unavailable
 from core.client import client_ip
 
 
@@ -20,10 +21,22 @@ def client_address(request: HttpRequest) -> str:
     return client_ip(request.META) or "unknown"
 
 
+def _count(key: str, period: int) -> int:
+    """This request's number in its window (the first counts 1)."""
+    cache = caches[settings.RATE_LIMIT_CACHE]
+    cache.add(key, 0, timeout=period)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period)
+        return 1
+
+
 def rate_limit[V: Callable[..., HttpResponseBase]](scope: str) -> Callable[[V], V]:
     """At most ``RATE_LIMITS[scope]`` = (count, seconds) POSTs per address; then a 429 page.
 
-    Counts live in Django's cache (``RATE_LIMIT_CACHE``); a fixed window per address.
+    Counts live in Django's cache (``RATE_LIMIT_CACHE``); a fixed window per address. Should
+    the cache be down, the request goes through uncounted (``core.cache``).
     """
 
     def decorator(view: V) -> V:
@@ -31,14 +44,11 @@ def rate_limit[V: Callable[..., HttpResponseBase]](scope: str) -> Callable[[V], 
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method == "POST" and settings.RATE_LIMIT_ENABLED:
                 limit, period = settings.RATE_LIMITS[scope]
-                cache = caches[settings.RATE_LIMIT_CACHE]
-                key = f"rate-limit:{scope}:{client_address(request)}"
-                cache.add(key, 0, timeout=period)
                 try:
-                    count = cache.incr(key)
-                except ValueError:  # expired between add and incr
-                    cache.set(key, 1, timeout=period)
-                    count = 1
+                    count = _count(f"rate-limit:{scope}:{client_address(request)}", period)
+                except CACHE_ERRORS as error:  # fail open: Redis down must not lock people out
+                    cache_unavailable(f"rate limit {scope}", error)
+                    count = 0
                 if count > limit:
                     return render(
                         request,

@@ -21,7 +21,6 @@ class RehabConfig(AppConfig):
         events.patient_left_care.connect(
             receivers.on_patient_left_care, dispatch_uid="rehab.plans_complete_for"
         )
-        receivers.connect_page_cache()
         receivers.connect_media_files()
         register_audited()
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, override_settings
 
 from clinic.models import Clinician, Patient, User
@@ -18,12 +18,10 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _page_cache_on(settings: Any) -> None:
-    """Cached pages on, as in production, so every test that writes and reads again also
-    checks that the write retired the cached answer (one process: its cache is shared by all
-    the code a test runs). Each test starts with an empty cache."""
-    settings.PAGE_CACHE = True
-    cache.clear()
+def _empty_caches() -> None:
+    """Each test starts with empty caches (rate-limit counts, template fragments)."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
-from rehab import pagecache
 from rehab.guardrails import guardrail_warning
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
@@ -53,7 +52,6 @@ def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
             ),
             code="stale_plan",
         )
-    pagecache.patient_changed(plan.patient_id)  # every plan edit passes here
     plan.refresh_from_db(fields=["version"])
 
 
@@ -353,7 +351,6 @@ def plans_follow_anchor(*, patient: Patient) -> int:
     """Re-date the patient's draft and active plans from their new anchor date (a corrected
     surgery or injury date), so phases fall on the right calendar days. Completed plans keep
     the dates they were followed by. Returns the number of plans changed."""
-    pagecache.patient_changed(patient.pk)
     return Plan.objects.filter(
         patient=patient, status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE]
     ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
@@ -363,7 +360,6 @@ def plans_follow_anchor(*, patient: Patient) -> int:
 def plans_complete_for(*, patient: Patient) -> int:
     """Complete the active plan of a patient who left care (discharged or archived): they are
     no longer offered exercises. The logs stay. Returns the number of plans completed."""
-    pagecache.patient_changed(patient.pk)
     return Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
         status=Plan.Status.COMPLETED, version=F("version") + 1
     )

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from clinic import events
 from clinic.models import Patient, User
-from rehab import pagecache
 from rehab.models.logbook import CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Prescription
 
@@ -83,7 +82,6 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
         user.save(update_fields=["email", "full_name", "is_active", "password"])
         AuthToken.objects.filter(user_id=user.pk).delete()
 
-    pagecache.patient_changed(locked.pk)
     Message.objects.filter(patient=locked).update(body=ERASED_TEXT)
     ExerciseLog.objects.filter(patient=locked).exclude(note="").update(note="")
     CheckIn.objects.filter(patient=locked).exclude(note="").update(note="")

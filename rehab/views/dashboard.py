@@ -14,7 +14,6 @@ from clinic.forms import PatientFilterForm
 from clinic.models import User
 from core.redirects import safe_next_url
 from core.users import signed_in_user
-from rehab import pagecache
 from rehab.access import get_alert_for_clinician
 from rehab.selectors import clinician as clinician_selectors
 from rehab.services import logbook as logbook_services
@@ -57,30 +56,16 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = clinician_selectors.patients_matching(clinic_id=clinic.pk, **filters)
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    today = timezone.localdate()
-    return pagecache.respond(
+    return render(
         request,
-        page="patients",
-        patient_ids=[p.pk for p in shown],
-        clinic_id=clinic.pk,
-        # The rows in order, each patient's own today (their week), and the page count.
-        vary=[
-            today.isoformat(),
-            page.paginator.count,
-            *(f"{p.pk}@{p.local_today().isoformat()}" for p in shown),
-        ],
-        render=lambda: render(
-            request,
-            "rehab/dashboard/patient_list.html",
-            {
-                **pagecache.placeholders(),
-                "form": form,
-                "filters": filters,
-                "page": page,
-                "rows": clinician_selectors.patient_rows(shown, today=today),
-                "adherence_days": clinician_selectors.ADHERENCE_WINDOW_DAYS,
-            },
-        ),
+        "rehab/dashboard/patient_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "rows": clinician_selectors.patient_rows(shown, today=timezone.localdate()),
+            "adherence_days": clinician_selectors.ADHERENCE_WINDOW_DAYS,
+        },
     )
 
 

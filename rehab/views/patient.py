@@ -16,12 +16,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
 from core.forms import add_service_errors
-from rehab import charts, clinical, fragments, pagecache
+from rehab import charts, clinical
 from rehab.access import get_log_for_patient
 from rehab.forms.logbook import (
     AtrsForm,
@@ -30,9 +31,7 @@ from rehab.forms.logbook import (
     LogUpdateForm,
     errors_json,
 )
-from rehab.models.library import Side
 from rehab.models.logbook import ExerciseLog
-from rehab.models.plans import Prescription
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
@@ -40,6 +39,27 @@ from rehab.services import logbook as logbook_services
 
 HISTORY_DAYS = 28
 CHART_WEEKS = 8
+
+# What today.js says, in the page's language (lazy: translated when the page is rendered).
+TODAY_STRINGS = {
+    "queued_one": _lazy("1 entry waiting to be sent. It will be sent when you are online."),
+    "queued_many": _lazy(
+        "%(n)s entries waiting to be sent. They will be sent when you are online."
+    ),
+    "sent": _lazy("All entries sent."),
+    "saved": _lazy("Saved."),
+    "offline": _lazy("No connection: saved on this phone, will be sent later."),
+    "refused": _lazy("Not saved: %(reason)s"),
+    "setsDone": _lazy("Sets done: %(done)s of %(sets)s"),
+    "sessionsDone": _lazy("Sessions today: %(done)s of %(times)s"),
+    "done": _lazy("Done for today"),
+    "undone": _lazy("Tick undone."),
+    "undoOffline": _lazy("No connection: the tick could not be undone. Try again later."),
+    "holdStart": _lazy("Start %(s)s-second hold"),
+    "holdStop": _lazy("Stop the hold"),
+    "holdDone": _lazy("Hold done. Set counted."),
+    "repsDone": _lazy("Holds done: %(done)s of %(reps)s"),
+}
 
 
 def _me(request: HttpRequest) -> Patient:
@@ -65,16 +85,6 @@ def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
     return request.POST
 
 
-def leg_text(side: str, injured_side: str) -> str:
-    """Which leg, in words: "Left leg (injured side)", "Both legs together", …"""
-    injured = Patient.Side(injured_side).label if injured_side else ""
-    if side == Side.BOTH:
-        return _("Both legs together")
-    if side == Side.EACH:
-        return _("Each leg in turn (start with the %(side)s leg)") % {"side": str(injured).lower()}
-    return _("%(side)s leg (your injured side)") % {"side": injured}
-
-
 def _log_json(log: ExerciseLog) -> dict[str, Any]:
     return {
         "id": log.pk,
@@ -90,36 +100,11 @@ def _log_json(log: ExerciseLog) -> dict[str, Any]:
     }
 
 
-def _describe(rx: Prescription, patient: Patient) -> None:
-    """Words the templates show with a prescription: which leg."""
-    rx.leg_text = leg_text(rx.side, patient.injured_side)  # type: ignore[attr-defined]
-
-
 @patient_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
-    day = patient.local_today()
-    return pagecache.respond(
-        request,
-        page="today",
-        patient_ids=[patient.pk],
-        vary=[day.isoformat()],
-        render=lambda: _today_page(request, patient, day),
-    )
-
-
-def _today_page(request: HttpRequest, patient: Patient, day: dt.date) -> HttpResponse:
-    """The Today page as every request of the day sees it (``pagecache`` fills in the CSRF
-    token, the CSP nonce and a new UUID for each no-JavaScript tick form)."""
-    today = today_selectors.today_for_patient(patient, day=day)
-    due = today.due_items
-    instructions = fragments.exercise_instructions(item.prescription.exercise for item in due)
-    for item in today.items:
-        _describe(item.prescription, patient)
-    for item in due:
-        item.instructions = instructions[item.prescription.exercise_id]  # type: ignore[attr-defined]
-        item.new_uuid = pagecache.UUID_PLACEHOLDER  # type: ignore[attr-defined]
+    today = today_selectors.today_for_patient(patient)
     notices = today_selectors.today_notices(patient, day=today.day)
     config = {
         "timezone": patient.timezone,
@@ -128,34 +113,14 @@ def _today_page(request: HttpRequest, patient: Patient, day: dt.date) -> HttpRes
         "logCreateUrl": reverse("rehab:log_create"),
         "logUpdateUrl": reverse("rehab:log_update", args=[0]),
         "logUndoUrl": reverse("rehab:log_undo", args=[0]),
-        "strings": {
-            "queued_one": _("1 entry waiting to be sent. It will be sent when you are online."),
-            "queued_many": _(
-                "%(n)s entries waiting to be sent. They will be sent when you are online."
-            ),
-            "sent": _("All entries sent."),
-            "saved": _("Saved."),
-            "offline": _("No connection: saved on this phone, will be sent later."),
-            "refused": _("Not saved: %(reason)s"),
-            "setsDone": _("Sets done: %(done)s of %(sets)s"),
-            "sessionsDone": _("Sessions today: %(done)s of %(times)s"),
-            "done": _("Done for today"),
-            "undone": _("Tick undone."),
-            "undoOffline": _("No connection: the tick could not be undone. Try again later."),
-            "holdStart": _("Start %(s)s-second hold"),
-            "holdStop": _("Stop the hold"),
-            "holdDone": _("Hold done. Set counted."),
-            "repsDone": _("Holds done: %(done)s of %(reps)s"),
-        },
+        "strings": TODAY_STRINGS,
     }
     return render(
         request,
         "rehab/me/today.html",
         {
-            **pagecache.placeholders(),
             "patient": patient,
             "today": today,
-            "leg_injured": Patient.Side(patient.injured_side).label,
             "atrs_offer": notices.atrs_offer,
             "checked_in": notices.checked_in,
             "config": config,
@@ -325,8 +290,6 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     current_index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
     rows = []
     for index, phase in enumerate(phases):
-        for rx in phase.live_prescriptions:  # type: ignore[attr-defined]
-            _describe(rx, patient)
         if current_index is None:
             state = "future"
         elif index < current_index:

@@ -6,6 +6,7 @@ Clinicians of the patient's clinic only (``get_patient_for_clinician``: anyone e
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts, pagecache
+from rehab import charts
 from rehab.forms.logbook import MeasurementForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
@@ -73,8 +74,7 @@ def _page(
         "alerts": clinician_selectors.open_alerts(patient),
         "recent_messages": clinician_selectors.recent_messages(patient, limit=5),
         "measurement_form": measurement_form
-        or MeasurementForm(patient=patient, initial={"client_uuid": pagecache.UUID_PLACEHOLDER}),
-        **pagecache.placeholders(),
+        or MeasurementForm(patient=patient, initial={"client_uuid": uuid.uuid4()}),
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 
@@ -82,15 +82,7 @@ def _page(
 @clinician_required
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    patient = get_patient_for_clinician(request.user, pk)
-    return pagecache.respond(
-        request,
-        page="patient",
-        patient_ids=[patient.pk],
-        clinic_id=patient.clinic_id,
-        vary=[patient.local_today().isoformat()],
-        render=lambda: _page(request, patient),
-    )
+    return _page(request, get_patient_for_clinician(request.user, pk))
 
 
 @clinician_required
@@ -127,4 +119,4 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Measurement saved."))
             return redirect("rehab:patient_detail", pk=patient.pk)
-    return pagecache.personal(request, _page(request, patient, measurement_form=form, status=400))
+    return _page(request, patient, measurement_form=form, status=400)

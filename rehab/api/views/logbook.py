@@ -4,10 +4,10 @@ alerts.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from typing import ClassVar
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -29,7 +29,6 @@ from clinic.api.viewsets import (
 )
 from core.api.pagination import LogCursorPagination
 from core.api.schema import errors
-from rehab import pagecache
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -56,25 +55,9 @@ class MeTodayView(APIView):
         tags=["me"],
     )
     def get(self, request: Request) -> HttpResponse:
-        patient = request_patient(request)
-        day = patient.local_today()
-
-        def data() -> Any:
-            today = today_selectors.today_for_patient(patient, day=day)
-            return logbook_serializers.TodaySerializer(today, context={"request": request}).data
-
-        renderer = request.accepted_renderer
-        if renderer.format != "json":  # the browsable API: not cached
-            return Response(data())
-        return pagecache.respond(
-            cast("HttpRequest", request),
-            page="api-today",
-            patient_ids=[patient.pk],
-            vary=[day.isoformat(), request.accepted_media_type],
-            render=lambda: HttpResponse(
-                renderer.render(data(), request.accepted_media_type, self.get_renderer_context()),
-                content_type=renderer.media_type,  # JSON: no charset parameter, as DRF sends it
-            ),
+        today = today_selectors.today_for_patient(request_patient(request))
+        return Response(
+            logbook_serializers.TodaySerializer(today, context={"request": request}).data
         )
 
 

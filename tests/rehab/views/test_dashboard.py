@@ -329,7 +329,7 @@ def test_patient_list_anonymous(db: None) -> None:
     assert_login_redirect(Client().get(url), url)
 
 
-# Expected queries (a page not in the page cache yet: a new page of patients is a new key):
+# Expected queries:
 #  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
 #  3 count for the paginator, 4 the page's patients;
 #  5 their active plans with current phases;

@@ -188,6 +188,32 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     assert "js/today.js" in html
 
 
+def test_today_shows_the_exercises_instructions_escaped_with_the_videos_start(
+    patient: Patient, me: Client
+) -> None:
+    _plan, (phase,) = _active_plan(patient)
+    factories.PrescriptionFactory(
+        phase=phase,
+        exercise__summary="Calf <strong> work",
+        exercise__video_url="https://video.example/v",
+        exercise__video_start_seconds=65,
+    )
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "Calf &lt;strong&gt; work" in html  # escaped once, not twice nor raw
+    assert "<li>Stand tall.</li>" in html
+    assert "Watch the video (from 1:05)" in html
+
+
+def test_an_edit_to_an_exercise_shows_at_once_on_today(rx: Prescription, me: Client) -> None:
+    """The instructions are a template fragment cached by the exercise's ``updated_at``."""
+    assert "Rise slowly." in me.get(reverse("rehab:today")).content.decode()
+    rx.exercise.steps = ["Rise on both feet."]
+    rx.exercise.save()
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "Rise on both feet." in html
+    assert "Rise slowly." not in html
+
+
 def test_today_without_a_plan(me: Client) -> None:
     response = me.get(reverse("rehab:today"))
     assert "has not given you a plan yet" in response.content.decode()
@@ -289,7 +315,7 @@ def test_today_query_count_is_constant(
     # prescriptions + exercises, equipment, the exercises' photos and videos, the patient's
     # own, today's logs (today_for_patient); today's check-in and the ATRS offer, in any week
     # (today_notices); notify's reminder offer; base.html's user.clinician; +1 audit event.
-    # The exercises' instructions come from the cache (rehab.fragments), no query.
+    # The exercises' instructions are template fragments cached in memory: no query.
     with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
         assert me.get(reverse("rehab:today")).status_code == 200
     _grow(patient, phase, 20)

@@ -1,0 +1,39 @@
+"""Words and values the patient's pages show: which leg, a video's start time, a fresh id for a
+form that works without JavaScript."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import template
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient
+from rehab.models.library import Side
+
+register = template.Library()
+
+
+@register.filter
+def leg(side: str, injured_side: str) -> str:
+    """Which leg, in words: "Left leg (your injured side)", "Both legs together", …
+
+    ``{{ rx.side|leg:patient.injured_side }}``"""
+    injured = Patient.Side(injured_side).label if injured_side else ""
+    if side == Side.BOTH:
+        return _("Both legs together")
+    if side == Side.EACH:
+        return _("Each leg in turn (start with the %(side)s leg)") % {"side": str(injured).lower()}
+    return _("%(side)s leg (your injured side)") % {"side": injured}
+
+
+@register.filter
+def clock(seconds: int) -> str:
+    """Seconds as the patient reads a video's start time: 95 → "1:35"."""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.simple_tag
+def new_uuid() -> str:
+    """A new client id for a form posted without JavaScript (a retried post keeps it)."""
+    return str(uuid.uuid4())

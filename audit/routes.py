@@ -60,8 +60,8 @@ def patient_lookup(label: str, object_id: int) -> Target:
     path = PATIENT_PATHS[label]
     if path == "pk":
         return Target(patient_id=object_id)
-    model = apps.get_model(label)
-    return Target(lookup=Subquery(model._default_manager.filter(pk=object_id).values(path)[:1]))
+    rows = apps.get_model(label).objects.filter(pk=object_id)
+    return Target(lookup=Subquery(rows.values(path)[:1]))
 
 
 def targets(match: ResolverMatch, touched: set[int]) -> list[Target]:

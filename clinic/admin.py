@@ -7,7 +7,7 @@ filters by.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
@@ -20,6 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ClinicianCount(TypedDict):
+    clinician_count: int
+
 
 PATIENT_SEARCH_FIELDS = ("patient__first_name", "patient__last_name", "patient__email")
 
@@ -142,8 +150,8 @@ class ClinicAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(clinician_count=Count("clinicians"))
 
     @admin.display(description=_("clinicians"), ordering="clinician_count")
-    def clinician_count(self, obj: Clinic) -> int:
-        return obj.clinician_count  # type: ignore[attr-defined]
+    def clinician_count(self, obj: WithAnnotations[Clinic, ClinicianCount]) -> int:
+        return obj.clinician_count
 
 
 @admin.register(Clinician)

@@ -119,9 +119,11 @@ class PatientForm(forms.ModelForm):
             ("injured_side", Patient.Side.choices),
             ("pathway", Patient.Pathway.choices),
         ):
-            self.fields[name].choices = choices  # type: ignore[attr-defined]
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = choices
 
-    def _today(self) -> dt.date:
+    def patient_today(self) -> dt.date:
         """Today where the patient is (their chosen time zone), else the server's date."""
         name = self.data.get(self.add_prefix("timezone")) if self.is_bound else None
         if name in zoneinfo.available_timezones():
@@ -130,7 +132,7 @@ class PatientForm(forms.ModelForm):
 
     def clean_injury_date(self) -> dt.date | None:
         value: dt.date | None = self.cleaned_data.get("injury_date")
-        if value and value > self._today():
+        if value and value > self.patient_today():
             raise forms.ValidationError(
                 _("The injury date cannot be in the future."), code="future_injury"
             )
@@ -138,7 +140,7 @@ class PatientForm(forms.ModelForm):
 
     def clean_date_of_birth(self) -> dt.date | None:
         value: dt.date | None = self.cleaned_data.get("date_of_birth")
-        if value and value > self._today():
+        if value and value > self.patient_today():
             raise forms.ValidationError(
                 _("The date of birth cannot be in the future."), code="future_birth"
             )

@@ -74,25 +74,22 @@ def validate_email_list(value: Any) -> None:
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra)
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save()
+        return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         if extra.get("is_staff") is not True or extra.get("is_superuser") is not True:
             raise ValueError("A superuser must have is_staff and is_superuser set.")
-        return self._create_user(email, password, **extra)
+        return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email__iexact=username)

@@ -5,31 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backends import AxesBackend
-from django.contrib.auth import backends, get_user_model
+from django.contrib.auth import backends
 from django.http import HttpRequest
 
+from clinic.models import User
 
-class _UserWithRecord:
-    """``get_user`` (once per request, for the session's user) reads the user's clinician
-    record with its clinic, or patient record, in the same query: every page asks which one
-    the user is, and a clinician's pages which clinic."""
+
+class ModelBackend(backends.ModelBackend):
+    """Django's password check. ``get_user`` (once per request, for the session's user) reads
+    the user's clinician record with its clinic, or patient record, in the same query: every
+    page asks which one the user is, and a clinician's pages which clinic."""
 
     def get_user(self, user_id: Any) -> Any:
-        user_model = get_user_model()
-        try:
-            user = user_model._default_manager.select_related("clinician__clinic", "patient").get(
-                pk=user_id
-            )
-        except user_model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None  # type: ignore[attr-defined]
+        user = (
+            User.objects.select_related("clinician__clinic", "patient").filter(pk=user_id).first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class ModelBackend(_UserWithRecord, backends.ModelBackend):
-    """Django's password check; the session's user read with their record."""
-
-
-class AuthenticationBackend(_UserWithRecord, AxesBackend):
+class AuthenticationBackend(ModelBackend, AxesBackend):
     """django-axes' backend (lockout check, then Django's ``ModelBackend``).
 
     Axes needs the request to know the address. Code that authenticates without one (the

@@ -26,6 +26,7 @@ from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.request import Request
 
 from clinic.models import Clinician, User
 
@@ -75,7 +76,7 @@ POLICY_SESSION_KEY = "mfa_policy"
 POLICY_TTL_SECONDS = 60
 
 
-def session_requires_mfa(request: HttpRequest, user: Any) -> bool:
+def session_requires_mfa(request: HttpRequest | Request, user: Any) -> bool:
     """``mfa_required(user)`` for a request's session, asked of the database at most once a
     minute per session (the answer is kept in the session with the time and the user's id).
 
@@ -206,15 +207,16 @@ class MfaRequiredMiddleware:
                 and not request.path.startswith(_exempt_paths())
                 and session_requires_mfa(request, user)
             ):
-                return self._redirect(request, user)
+                return _to_mfa(request, user)
         return self.get_response(request)
 
-    @staticmethod
-    def _redirect(request: HttpRequest, user: Any) -> HttpResponse:
-        name = "mfa:verify" if has_confirmed_device(user) else "mfa:setup"
-        url = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = url
-            return response
-        return HttpResponseRedirect(url)
+
+def _to_mfa(request: HttpRequest, user: Any) -> HttpResponse:
+    """The two-factor page this user needs: set-up (no device yet) or the code."""
+    name = "mfa:verify" if has_confirmed_device(user) else "mfa:setup"
+    url = f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)

@@ -58,6 +58,15 @@ def _set_expiry(request: HttpRequest, now: int) -> None:
     request.session.set_expiry(max(1, min(idle, left)))
 
 
+def _expired(request: HttpRequest, now: int) -> bool:
+    idle, absolute = _limits(request)
+    session = request.session
+    return (
+        now - int(session.get(SEEN_AT, 0)) > idle
+        or now - int(session.get(STARTED_AT, 0)) > absolute
+    )
+
+
 class SessionLimitsMiddleware:
     """End a signed-in session once it has been idle, or open, for too long.
 
@@ -79,7 +88,7 @@ class SessionLimitsMiddleware:
             elif STARTED_AT not in session:  # a session from before these limits
                 start_session_clock(request, user)
                 touch_user_session(request, user)
-            elif self._expired(request, now):
+            elif _expired(request, now):
                 logout(request)
                 if not request.path.startswith("/api/"):
                     messages.info(
@@ -92,15 +101,6 @@ class SessionLimitsMiddleware:
                 _set_expiry(request, now)
                 touch_user_session(request, user)
         return self.get_response(request)
-
-    @staticmethod
-    def _expired(request: HttpRequest, now: int) -> bool:
-        idle, absolute = _limits(request)
-        session = request.session
-        return (
-            now - int(session.get(SEEN_AT, 0)) > idle
-            or now - int(session.get(STARTED_AT, 0)) > absolute
-        )
 
 
 # --- The user's list of sessions (``clinic.UserSession``) ------------------------------------

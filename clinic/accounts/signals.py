@@ -24,7 +24,7 @@ from clinic.accounts.sessions import record_user_session, start_session_clock
 from clinic.models import User, UserSession
 
 # What the instance held when it was loaded: (password hash, is_active).
-_SNAPSHOT = "_security_snapshot"
+_SNAPSHOT = "security_snapshot_on_load"
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

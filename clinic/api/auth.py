@@ -66,6 +66,20 @@ class ClientRateThrottle(ScopedRateThrottle):
         return client_ip(request.META) or "unknown"
 
 
+def _check_otp(user: Any, otp: str) -> None:
+    """Two-factor sign-in: a code from the user's app or a recovery code (used up)."""
+    if not mfa.has_confirmed_device(user):
+        raise exceptions.ValidationError(
+            {"otp": [_("Set up two-factor sign-in on the website first.")]}
+        )
+    if not otp.strip():
+        raise exceptions.ValidationError({"otp": [_("A two-factor code is required.")]})
+    if mfa.match_code(user, otp) is None:
+        raise exceptions.ValidationError(
+            {"otp": [_("That code is not right, or has been used already.")]}
+        )
+
+
 class LoginView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
@@ -90,38 +104,25 @@ class LoginView(APIView):
     def post(self, request: Request) -> Response:
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        # The Django request, so django-axes sees the address and can lock the account+address.
+        # With the request, so django-axes sees the address and can lock the account+address
+        # (DRF's request reads and writes through to Django's).
         user = authenticate(
-            request=request._request,
+            request=request,
             username=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
         )
-        if getattr(request._request, "axes_locked_out", False):
+        if getattr(request, "axes_locked_out", False):
             return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
             raise exceptions.ValidationError(
                 {"non_field_errors": [_("Enter a correct email address and password.")]}
             )
         if mfa.mfa_required(user):
-            self._check_otp(user, serializer.validated_data.get("otp", ""))
+            _check_otp(user, serializer.validated_data.get("otp", ""))
         instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
-        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
         data = {"token": token, "expiry": instance.expiry, "user": user}
         return Response(TokenSerializer(data, context={"request": request}).data)
-
-    @staticmethod
-    def _check_otp(user: Any, otp: str) -> None:
-        """Two-factor sign-in: a code from the user's app or a recovery code (used up)."""
-        if not mfa.has_confirmed_device(user):
-            raise exceptions.ValidationError(
-                {"otp": [_("Set up two-factor sign-in on the website first.")]}
-            )
-        if not otp.strip():
-            raise exceptions.ValidationError({"otp": [_("A two-factor code is required.")]})
-        if mfa.match_code(user, otp) is None:
-            raise exceptions.ValidationError(
-                {"otp": [_("That code is not right, or has been used already.")]}
-            )
 
 
 class LogoutView(APIView):
@@ -136,7 +137,7 @@ class LogoutView(APIView):
     )
     def post(self, request: Request) -> Response:
         request.auth.delete()
-        user_logged_out.send(sender=request.user.__class__, request=request._request, user=None)
+        user_logged_out.send(sender=request.user.__class__, request=request, user=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -151,7 +152,7 @@ class LogoutAllView(APIView):
     )
     def post(self, request: Request) -> Response:
         AuthToken.objects.filter(user=request.user).delete()
-        user_logged_out.send(sender=request.user.__class__, request=request._request, user=None)
+        user_logged_out.send(sender=request.user.__class__, request=request, user=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -24,9 +24,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
             return None
         user = result[0]
         verified = getattr(user, "is_verified", None)
-        if not (callable(verified) and verified()) and mfa.session_requires_mfa(
-            request._request, user
-        ):
+        if not (callable(verified) and verified()) and mfa.session_requires_mfa(request, user):
             return None
         return result
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
@@ -17,6 +17,13 @@ from clinic.models import Clinic
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
 from rehab.forms.library import ExerciseAdminForm
 from rehab.models.library import Equipment, Exercise
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ExerciseCount(TypedDict):
+    exercise_count: int
 
 
 def _as_list(value: Any) -> list[str]:
@@ -49,8 +56,8 @@ class EquipmentAdmin(SlugLockedAfterCreateAdmin):
         return super().get_queryset(request).annotate(exercise_count=Count("exercises"))
 
     @admin.display(description=_("exercises"), ordering="exercise_count")
-    def exercise_count(self, obj: Equipment) -> int:
-        return obj.exercise_count  # type: ignore[attr-defined]
+    def exercise_count(self, obj: WithAnnotations[Equipment, ExerciseCount]) -> int:
+        return obj.exercise_count
 
 
 @admin.register(Exercise)

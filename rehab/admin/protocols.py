@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
@@ -18,6 +18,17 @@ from django.utils.translation import ngettext
 from clinic.models import Clinic
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
 from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class PhaseCount(TypedDict):
+    phase_count: int
+
+
+class ItemCount(TypedDict):
+    item_count: int
 
 
 class SharedTemplateFilter(SharedOrClinicFilter):
@@ -94,8 +105,8 @@ class ProtocolAdmin(SlugLockedAfterCreateAdmin):
         return super().get_queryset(request).annotate(phase_count=Count("phases"))
 
     @admin.display(description=_("phases"), ordering="phase_count")
-    def phase_count(self, obj: Protocol) -> int:
-        return obj.phase_count  # type: ignore[attr-defined]
+    def phase_count(self, obj: WithAnnotations[Protocol, PhaseCount]) -> int:
+        return obj.phase_count
 
     @admin.display(description=_("clinic"), ordering="clinic__name")
     def clinic_or_shared(self, obj: Protocol) -> Clinic | Promise:
@@ -171,5 +182,5 @@ class ProtocolPhaseAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("exercises"), ordering="item_count")
-    def item_count(self, obj: ProtocolPhase) -> int:
-        return obj.item_count  # type: ignore[attr-defined]
+    def item_count(self, obj: WithAnnotations[ProtocolPhase, ItemCount]) -> int:
+        return obj.item_count

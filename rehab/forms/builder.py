@@ -132,7 +132,7 @@ class PhaseForm(forms.ModelForm):
         self.plan = plan
         self.guardrail_items: list[tuple[Prescription, guardrails.GuardrailWarning]] = []
         self.needs_confirmation = False
-        start_week = self._submitted_start_week()
+        start_week = self.submitted_start_week()
         if self.instance.pk is None or start_week is None:
             return
         self.guardrail_items = guardrails.guardrail_reasons_needed(
@@ -159,7 +159,7 @@ class PhaseForm(forms.ModelForm):
                 widget=forms.Textarea(
                     attrs={
                         "rows": 2,
-                        "aria-describedby": f"{self._id_for(name)}_warning",
+                        "aria-describedby": f"{self.id_for(name)}_warning",
                     }
                 ),
                 max_length=2000,
@@ -168,7 +168,8 @@ class PhaseForm(forms.ModelForm):
                 },
             )
 
-    def _id_for(self, name: str) -> str:
+    def id_for(self, name: str) -> str:
+        """The HTML id of field ``name`` (before the field exists)."""
         auto_id = self.auto_id if isinstance(self.auto_id, str) else "id_%s"
         return auto_id % self.add_prefix(name)
 
@@ -176,7 +177,7 @@ class PhaseForm(forms.ModelForm):
     def reason_field(rx: Prescription) -> str:
         return f"guardrail_reason_{rx.pk}"
 
-    def _submitted_start_week(self) -> int | None:
+    def submitted_start_week(self) -> int | None:
         if not self.is_bound:
             return None
         try:

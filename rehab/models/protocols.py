@@ -174,8 +174,6 @@ class ProtocolPhase(PhaseFields):
     def natural_key(self) -> tuple[str, int]:
         return (self.protocol.slug, self.order)
 
-    natural_key.dependencies = ["rehab.protocol"]  # type: ignore[attr-defined]
-
 
 class ProtocolItem(DoseFields):
     phase = models.ForeignKey(ProtocolPhase, on_delete=models.CASCADE, related_name="items")
@@ -200,5 +198,3 @@ class ProtocolItem(DoseFields):
 
     def natural_key(self) -> tuple[str, int, int]:
         return (*self.phase.natural_key(), self.order)
-
-    natural_key.dependencies = ["rehab.protocolphase", "rehab.exercise"]  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rehab.api.serializers.base import DISCLAIMER
@@ -75,14 +76,19 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
 
 
 class PlanDetailSerializer(PlanSerializer):
-    """A plan with its phases and their live prescriptions (``phase_list`` set by the view)."""
+    """A plan with its phases and their live prescriptions (the view reads them with
+    ``selectors.plan_phases`` and passes them as ``context["phases"]``)."""
 
-    phases = PlanPhaseSerializer(many=True, read_only=True, source="phase_list")
+    phases = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()
 
     class Meta(PlanSerializer.Meta):
         fields = [*PlanSerializer.Meta.fields, "phases", "disclaimer"]
         read_only_fields = fields
+
+    @extend_schema_field(PlanPhaseSerializer(many=True))
+    def get_phases(self, plan: Plan) -> Any:
+        return PlanPhaseSerializer(self.context["phases"], many=True, context=self.context).data
 
     def get_disclaimer(self, plan: Plan) -> str:
         """Shown with every plan a patient sees."""

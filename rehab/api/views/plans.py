@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -36,6 +37,20 @@ from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
+
+
+def plan_detail(plan: Plan, context: Mapping[str, Any]) -> Any:
+    """``PlanDetailSerializer``'s body: the plan with its phases (three queries)."""
+    phases = progress_selectors.plan_phases(plan)
+    return plan_serializers.PlanDetailSerializer(plan, context={**context, "phases": phases}).data
+
+
+def expected_version(request: Request) -> int | None:
+    """The plan version a change was made against (``PlanVersionSerializer``), if sent."""
+    data = plan_serializers.PlanVersionSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    version: int | None = data.validated_data.get("version")
+    return version
 
 
 @extend_schema_view(
@@ -80,16 +95,13 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     def get_queryset(self) -> QuerySet[Plan]:
         return plans_for(self.request.user).order_by("-created_at", "-pk")
 
-    def _detail(self, plan: Plan, *, code: int = status.HTTP_200_OK) -> Response:
+    def detail_response(self, plan: Plan, *, code: int = status.HTTP_200_OK) -> Response:
+        """The plan with its phases and their exercises, as read after a change."""
         plan = self.get_queryset().select_related("current_phase").get(pk=plan.pk)
-        plan.phase_list = progress_selectors.plan_phases(plan)  # type: ignore[attr-defined]
-        return Response(
-            plan_serializers.PlanDetailSerializer(plan, context=self.get_serializer_context()).data,
-            status=code,
-        )
+        return Response(plan_detail(plan, self.get_serializer_context()), status=code)
 
     def retrieve(self, request: Request, pk: int | None = None) -> Response:
-        return self._detail(self.get_object())
+        return self.detail_response(self.get_object())
 
     def create(self, request: Request) -> Response:
         data = plan_serializers.PlanCreateSerializer(data=request.data)
@@ -110,7 +122,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
                 created_by=request_user(request),
                 name=values["name"],
             )
-        return self._detail(plan, code=status.HTTP_201_CREATED)
+        return self.detail_response(plan, code=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
@@ -122,29 +134,25 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
                 name=data.validated_data["name"],
                 expected_version=data.validated_data.get("version"),
             )
-        return self._detail(plan)
-
-    def _version(self, request: Request) -> int | None:
-        data = plan_serializers.PlanVersionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        version: int | None = data.validated_data.get("version")
-        return version
+        return self.detail_response(plan)
 
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
         plan = plan_services.plan_activate(
-            plan=plan, activated_by=request_user(request), expected_version=self._version(request)
+            plan=plan,
+            activated_by=request_user(request),
+            expected_version=expected_version(request),
         )
-        return self._detail(plan)
+        return self.detail_response(plan)
 
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
         plan = plan_services.plan_advance_phase(
-            plan=plan, changed_by=request_user(request), expected_version=self._version(request)
+            plan=plan, changed_by=request_user(request), expected_version=expected_version(request)
         )
-        return self._detail(plan)
+        return self.detail_response(plan)
 
 
 # --- The patient's own plan and today --------------------------------------------------------
@@ -166,7 +174,4 @@ class MePlanView(APIView):
         plan = today_selectors.active_plan(request_patient(request))
         if plan is None:
             raise exceptions.NotFound(_("You have no active plan yet."))
-        plan.phase_list = progress_selectors.plan_phases(plan)  # type: ignore[attr-defined]
-        return Response(
-            plan_serializers.PlanDetailSerializer(plan, context={"request": request}).data
-        )
+        return Response(plan_detail(plan, {"request": request}))

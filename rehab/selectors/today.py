@@ -119,32 +119,32 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     """What the Today page shows: the live exercises of the phase in force on ``day`` (the
     patient's local today by default), due or not, and the patient's logs for them that day.
 
-    Six queries, whatever the size of the plan or history: the active plan with its current
-    phase and the phase in force on ``day`` (``phase_on``'s rule, as a subquery); the phase's
-    live prescriptions with their exercises; the exercises' equipment; their photos and videos;
-    the prescriptions' own (the patient's) photos and videos; the day's logs. One more
-    only while a phase change effective after ``day`` has already moved the plan on (the phase
-    in force is then not the current one)."""
+    Six queries, whatever the size of the plan or history: the active plan's last phase change
+    effective by ``day``, with the plan and the phase (``phase_on``'s rule); the phase's live
+    prescriptions with their exercises; the exercises' equipment; their photos and videos; the
+    prescriptions' own (the patient's) photos and videos; the day's logs. One more when no
+    change is effective yet (the active plan with its current phase, if any).
+    """
     day = day or patient.local_today()
-    phase_on_day = (
-        PhaseChange.objects.filter(plan=OuterRef("pk"), effective_on__lte=day)
+    change = (  # 1
+        PhaseChange.objects.filter(
+            plan__patient=patient, plan__status=Plan.Status.ACTIVE, effective_on__lte=day
+        )
+        .select_related("plan", "to_phase")
         .order_by("-effective_on", "-changed_at", "-pk")
-        .values("to_phase_id")[:1]
-    )
-    plan = (  # 1
-        Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE)
-        .select_related("current_phase")
-        .annotate(phase_on_day_id=Subquery(phase_on_day))
         .first()
     )
+    plan: Plan | None
+    phase: PlanPhase | None
+    if change is not None:
+        plan, phase = change.plan, change.to_phase
+    else:
+        plan = active_plan(patient)  # (1b)
+        phase = plan.current_phase if plan is not None else None
     if plan is None:
         return Today(patient=patient, day=day, plan=plan, phase=None, week=None)
-    phase_id = plan.phase_on_day_id or plan.current_phase_id
-    if phase_id is None:
+    if phase is None:
         return Today(patient=patient, day=day, plan=plan, phase=None, week=plan.week_on(day))
-    phase = plan.current_phase
-    if phase is None or phase.pk != phase_id:
-        phase = PlanPhase.objects.get(pk=phase_id)  # (1b) only in the case above
     phase.plan = plan  # its dates need the plan: no query for it
     prescriptions = list(
         # 2 prescriptions + exercises, 3 equipment, 4 exercise media, 5 the patient's own media

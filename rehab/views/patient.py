@@ -54,6 +54,7 @@ TODAY_STRINGS = {
     "sessionsDone": _lazy("Sessions today: %(done)s of %(times)s"),
     "done": _lazy("Done for today"),
     "undone": _lazy("Tick undone."),
+    "undoOf": _lazy("Undo the last tick of %(name)s"),
     "undoOffline": _lazy("No connection: the tick could not be undone. Try again later."),
     "holdStart": _lazy("Start %(s)s-second hold"),
     "holdStop": _lazy("Stop the hold"),

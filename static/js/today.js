@@ -326,6 +326,9 @@
         part.hidden = done;
       }
     });
+    if (card.last) {
+      addForms(card);
+    }
     ["feedback", "undo"].forEach(function (role) {
       var form = card.el.querySelector("[data-role=" + role + "]");
       if (form) {
@@ -531,7 +534,46 @@
       var submitter = event.submitter;
       tick(card, !submitter || submitter.dataset.action === "all");
     });
+    bindForms(card);
+    cards.push(card);
+    setupTimer(card);
+    return card;
+  }
+
+  /* A card's pain, effort and undo forms come with it only once it has a tick; a card first
+     ticked here gets them from the page's one template. */
+  function addForms(card) {
+    if (card.el.querySelector("[data-role=feedback]")) {
+      return;
+    }
+    var template = document.getElementById("feedback-forms");
+    if (!template) {
+      return;
+    }
+    var copy = template.content.cloneNode(true);
+    var own = function (value) {
+      return value.replace(/^rx-0-/, "rx-" + card.rx + "-");
+    };
+    copy.querySelectorAll("[id]").forEach(function (el) {
+      el.id = own(el.id);
+    });
+    copy.querySelectorAll("[for]").forEach(function (el) {
+      el.setAttribute("for", own(el.getAttribute("for")));
+    });
+    var name = card.el.querySelector("#rx-" + card.rx + "-name");
+    copy.querySelector("[data-role=undo-label]").textContent = fmt(S.undoOf, {
+      name: name ? name.textContent.trim() : "",
+    });
+    card.el.querySelector(".card-body").appendChild(copy);
+    bindForms(card);
+  }
+
+  function bindForms(card) {
+    var element = card.el;
     var feedback = element.querySelector("[data-role=feedback]");
+    if (!feedback) {
+      return;
+    }
     feedback.querySelectorAll("input[type=range]").forEach(function (input) {
       var output = feedback.querySelector("output[for='" + input.id + "']");
       input.addEventListener("input", function () {
@@ -578,9 +620,6 @@
         }
       });
     });
-    cards.push(card);
-    setupTimer(card);
-    return card;
   }
 
   /* Ticks still waiting in the queue show as ticked after a reload. */

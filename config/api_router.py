@@ -7,12 +7,11 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from clinic.api import urls as clinic_urls
 from clinic.api import views as clinic_views
-from core.api.schema import DocsView
+from core.api.schema import DocsView, SchemaView
 from rehab.api import urls as rehab_urls
 from rehab.api.views import library, logbook, plans, protocols
 
@@ -38,7 +37,7 @@ def not_found(request: HttpRequest) -> JsonResponse:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     *clinic_urls.urlpatterns,
     *rehab_urls.urlpatterns,

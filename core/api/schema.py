@@ -1,4 +1,4 @@
-"""OpenAPI pieces shared by every endpoint: the error bodies and the docs page.
+"""OpenAPI pieces shared by every endpoint: the error bodies, the schema and the docs page.
 
 Each operation documents its error responses with ``errors(...)``: 400 (field errors keyed by
 field name), 401 (not signed in), 403 (wrong role), 404 (not found or outside your reach), 429
@@ -7,18 +7,22 @@ field name), 401 (not signed in), 403 (wrong role), 404 (not found or outside yo
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.template import engines
+from django.utils.translation import get_language
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import TemplateHTMLRenderer
+from rest_framework.renderers import BaseRenderer, TemplateHTMLRenderer
 from rest_framework.request import Request
 
 
@@ -77,6 +81,36 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 
 # --- The docs page -------------------------------------------------------------------------
+
+
+@functools.cache
+def _rendered_schema(media_type: str, language: str | None) -> bytes:
+    """The schema as the renderer of ``media_type`` writes it, in ``language``: generated once
+    per process (it changes only with the code, and is the same for every user, as
+    drf-spectacular serves it with ``SERVE_PUBLIC``)."""
+    renderer: BaseRenderer = next(
+        r() for r in SchemaView.renderer_classes if r.media_type == media_type
+    )
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    body = renderer.render(schema, renderer_context={})
+    return body.encode() if isinstance(body, str) else body
+
+
+class SchemaView(SpectacularAPIView):
+    """drf-spectacular's schema view, without generating the schema again on every request."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if {"lang", "version"} & set(request.query_params):  # drf-spectacular's own handling
+            return super().get(request, *args, **kwargs)
+        renderer = request.accepted_renderer
+        response = HttpResponse(
+            _rendered_schema(renderer.media_type, get_language()), content_type=renderer.media_type
+        )
+        title = spectacular_settings.TITLE or "schema"
+        response["Content-Disposition"] = f'inline; filename="{title}.{renderer.format}"'
+        return response
+
 
 _SWAGGER_TEMPLATE = Path(__file__).with_name("swagger_ui.html")
 

@@ -37,6 +37,29 @@ def test_schema_needs_sign_in(db: None) -> None:
     assert response.status_code == 401
 
 
+def test_the_schema_is_generated_once_and_is_the_same_for_everyone(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drf_spectacular.generators import SchemaGenerator  # noqa: PLC0415
+
+    first = world.client("patient").get("/api/v1/schema/", {"format": "json"})
+    generated: list[object] = []
+    original = SchemaGenerator.get_schema
+
+    def counted(self: SchemaGenerator, *args: Any, **kwargs: Any) -> Any:
+        generated.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    again = world.client("clinician").get("/api/v1/schema/", {"format": "json"})
+    assert again.content == first.content
+    assert again["Content-Type"] == "application/vnd.oai.openapi+json"
+    assert generated == []
+    yaml = world.client("clinician").get("/api/v1/schema/")
+    assert yaml["Content-Type"] == "application/vnd.oai.openapi"
+    assert yaml.content.startswith(b"openapi: 3")
+
+
 def test_schema_is_openapi_3_and_lists_every_endpoint(schema: dict[str, Any]) -> None:
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])

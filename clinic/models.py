@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import zoneinfo
 from typing import Any, ClassVar
@@ -22,8 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+@functools.cache
+def timezone_names() -> frozenset[str]:
+    """The IANA time zones this machine knows (read from tzdata once per process)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in timezone_names():
         raise ValidationError(
             _("%(value)s is not a known time zone; choose one such as Europe/London."),
             params={"value": value},
@@ -32,7 +39,7 @@ def validate_timezone(value: str) -> None:
 
 
 def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name) for name in sorted(timezone_names())]
 
 
 WEEKDAYS = 7  # opening hours: one entry a weekday, Monday first

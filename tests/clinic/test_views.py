@@ -92,7 +92,13 @@ def test_create_page(clinician: Clinician) -> None:
     assert response.status_code == 200
     content = response.content.decode()
     assert 'name="first_name"' in content
-    assert '<option value="Europe/London" selected>' in content
+    # The time zone: a text box (London by default) with every zone as a suggestion.
+    assert re.search(
+        r'<input type="text" name="timezone" value="Europe/London"[^>]*list="timezone-names"',
+        content,
+    )
+    assert '<datalist id="timezone-names">' in content
+    assert '<option value="Pacific/Auckland"></option>' in content
 
 
 def test_create(clinician: Clinician) -> None:

@@ -78,11 +78,20 @@ class HistoryDay:
 
 
 def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[HistoryDay]:
-    """Every day from ``end`` back to ``start`` with what was logged that day. One query."""
+    """Every day from ``end`` back to ``start`` with what was logged that day (the exercise's
+    name, sets, pain and effort). One query."""
     by_day: dict[dt.date, list[ExerciseLog]] = defaultdict(list)
     for log in (
         ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=end)
-        .select_related("prescription", "prescription__exercise")
+        .select_related("prescription__exercise")
+        .only(
+            "date",
+            "sets_done",
+            "pain",
+            "effort",
+            "created_at",
+            "prescription__exercise__name",
+        )
         .order_by("date", "created_at", "pk")
     ):
         by_day[log.date].append(log)

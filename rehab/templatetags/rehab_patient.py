@@ -7,9 +7,11 @@ import uuid
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.models import Patient
 from rehab.models.library import Side
+from rehab.models.logbook import ExerciseLog
 
 register = template.Library()
 
@@ -31,6 +33,17 @@ def leg(side: str, injured_side: str) -> str:
 def clock(seconds: int) -> str:
     """Seconds as the patient reads a video's start time: 95 → "1:35"."""
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.filter
+def logged(log: ExerciseLog) -> str:
+    """What a log says in the patient's history: "Heel raise: 2 sets · pain 3/10 · effort 5/10"."""
+    parts = [ngettext("%(sets)s set", "%(sets)s sets", log.sets_done) % {"sets": log.sets_done}]
+    if log.pain is not None:
+        parts.append(_("pain %(pain)s/10") % {"pain": log.pain})
+    if log.effort is not None:
+        parts.append(_("effort %(effort)s/10") % {"effort": log.effort})
+    return f"{log.prescription.exercise.name}: " + " · ".join(parts)
 
 
 @register.simple_tag

@@ -21,6 +21,16 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 FORMAT_VERSION = 1
+# What the export does not show of an exercise (its name is enough).
+EXERCISE_TEXT = (
+    "exercise__summary",
+    "exercise__steps",
+    "exercise__cues",
+    "exercise__safety_notes",
+    "exercise__source",
+    "exercise__earliest_week_reason",
+    "exercise__earliest_week_source",
+)
 
 
 def _id(value: Any) -> str | None:
@@ -106,19 +116,36 @@ def _plan(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _log(log: ExerciseLog) -> dict[str, Any]:
+# A log as read for the export: plain values (a patient has hundreds of logs, each of which
+# would otherwise come with its prescription and exercise as models).
+LOG_VALUES = (
+    "pk",
+    "date",
+    "prescription_id",
+    "prescription__exercise__name",
+    "sets_done",
+    "reps",
+    "hold_seconds",
+    "pain",
+    "effort",
+    "note",
+    "created_at",
+)
+
+
+def _log(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": _id(log.pk),
-        "date": _iso(log.date),
-        "prescription": _id(log.prescription_id),
-        "exercise": log.prescription.exercise.name,
-        "sets_done": log.sets_done,
-        "reps": log.reps,
-        "hold_seconds": log.hold_seconds,
-        "pain": log.pain,
-        "effort": log.effort,
-        "note": log.note,
-        "created_at": _iso(log.created_at),
+        "id": _id(row["pk"]),
+        "date": _iso(row["date"]),
+        "prescription": _id(row["prescription_id"]),
+        "exercise": row["prescription__exercise__name"],
+        "sets_done": row["sets_done"],
+        "reps": row["reps"],
+        "hold_seconds": row["hold_seconds"],
+        "pain": row["pain"],
+        "effort": row["effort"],
+        "note": row["note"],
+        "created_at": _iso(row["created_at"]),
     }
 
 
@@ -197,17 +224,17 @@ def patient_export(patient: Patient, *, include_drafts: bool) -> dict[str, Any]:
             queryset=PlanPhase.objects.order_by("order", "pk").prefetch_related(
                 Prefetch(
                     "prescriptions",
-                    queryset=Prescription.objects.select_related("exercise").order_by(
-                        "order", "pk"
-                    ),
+                    queryset=Prescription.objects.select_related("exercise")
+                    .defer(*EXERCISE_TEXT)
+                    .order_by("order", "pk"),
                 )
             ),
         )
     )
     logs = (
         ExerciseLog.objects.filter(patient=patient)
-        .select_related("prescription__exercise")
         .order_by("date", "created_at", "pk")
+        .values(*LOG_VALUES)
     )
     return {
         "format": "achilles-rehab-export",

@@ -72,6 +72,19 @@ class ItemView:
     def rx(self) -> Prescription:
         return self.item.prescription
 
+    @property
+    def dose_key(self) -> str:
+        """The dose form's prefix, its "edit" key and the exercise's anchor on the page."""
+        return f"rx-{self.rx.pk}"
+
+    @property
+    def move_key(self) -> str:
+        return f"rxmove-{self.rx.pk}"
+
+    @property
+    def media_key(self) -> str:
+        return f"rxmedia-{self.rx.pk}"
+
 
 @dataclass
 class PhaseView:
@@ -80,6 +93,11 @@ class PhaseView:
     form: forms.BaseForm | None  # a PhaseForm
     items: list[ItemView] = field(default_factory=list)
     is_current: bool = False
+
+    @property
+    def key(self) -> str:
+        """The phase form's prefix, its "edit" key and the phase's anchor on the page."""
+        return f"phase-{self.phase.pk}"
 
 
 @dataclass
@@ -105,8 +123,17 @@ def _builder_context(
     *,
     bound: dict[str, forms.BaseForm] | None = None,
     search: dict[str, str] | None = None,
+    editing: str = "",
 ) -> dict[str, Any]:
+    """The builder's context. A phase's or an exercise's edit form is built only for the one
+    being edited (``editing``: "phase-<pk>", "rx-<pk>", "rxmove-<pk>" or "rxmedia-<pk>", from
+    its link)
+    or shown again with its errors (``bound``); the others have a link, not a form each."""
     bound = bound or {}
+
+    def wanted(key: str) -> bool:
+        return editable and (key in bound or key == editing)
+
     search = search if search is not None else _search_from(request)
     editable = plan.status != Plan.Status.COMPLETED
     builder = builder_selectors.plan_builder(plan)
@@ -124,7 +151,7 @@ def _builder_context(
             form=None,
             is_current=phase.pk == plan.current_phase_id,
         )
-        if editable:
+        if wanted(key):
             view.form = bound.get(key) or PhaseForm(
                 instance=phase,
                 prefix=key,
@@ -135,11 +162,13 @@ def _builder_context(
         for item in builder_phase.items:
             rx = item.prescription
             item_view = ItemView(item=item)
-            if editable:
+            if wanted(f"rx-{rx.pk}"):
                 item_view.dose_form = bound.get(f"rx-{rx.pk}") or DoseForm(
                     instance=rx, prefix=f"rx-{rx.pk}", initial=version, warning=item.warning
                 )
+            if wanted(item_view.media_key):
                 item_view.media_form = MediaUploadForm(auto_id=f"rx-{rx.pk}-media-%s")
+            if wanted(f"rxmove-{rx.pk}"):
                 item_view.move_form = bound.get(f"rxmove-{rx.pk}") or PrescriptionMovePhaseForm(
                     prefix=f"rxmove-{rx.pk}",
                     initial={**version, "phase": phase.pk},
@@ -178,10 +207,13 @@ def _builder_context(
         initial={**version, "start_week": last_end, "end_week": last_end + NEW_PHASE_WEEKS},
         plan=plan,
     )
+    builder_url = _builder_url(plan.pk, search=search)
     return {
         "plan": plan,
         "patient": plan.patient,
         "editable": editable,
+        "builder_url": builder_url,
+        "edit_url": builder_url + ("&" if "?" in builder_url else "?") + "edit=",
         "builder": builder,
         "phase_views": phase_views,
         "evidence": evidence,
@@ -202,12 +234,14 @@ def _render_builder(
     *,
     bound: dict[str, forms.BaseForm] | None = None,
     search: dict[str, str] | None = None,
+    editing: str = "",
 ) -> HttpResponse:
     template = BUILDER
     if request.htmx:
         partial = "library_results" if request.htmx.target == "library-results" else "body"
         template = f"{BUILDER}#builder_{partial}"
-    return render(request, template, _builder_context(request, plan, bound=bound, search=search))
+    context = _builder_context(request, plan, bound=bound, search=search, editing=editing)
+    return render(request, template, context)
 
 
 def _builder_url(plan_pk: int, *, anchor: str = "", search: dict[str, str] | None = None) -> str:
@@ -298,4 +332,4 @@ def _edit(
 @require_GET
 def plan_builder(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
-    return _render_builder(request, plan)
+    return _render_builder(request, plan, editing=request.GET.get("edit", ""))

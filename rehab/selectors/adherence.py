@@ -17,7 +17,7 @@ from django.db.models import (
 from clinic.models import Patient
 from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, Prescription
-from rehab.selectors.today import is_due_on
+from rehab.selectors.today import due_weekdays
 
 
 @dataclass
@@ -143,10 +143,11 @@ def _count_day(
     """Add the sessions prescribed on the day (by the phase's prescriptions live and due that
     day) and those done, at most the prescribed number per prescription."""
     day = day_row.day
+    weekday = (day - anchor).days % 7  # counted from the anchor date (``due_weekdays``)
     for pk, times, days_per_week, live_from, retired_from in prescriptions:
         if live_from > day or (retired_from is not None and retired_from <= day):
             continue
-        if not is_due_on(days_per_week=days_per_week, anchor=anchor, day=day):
+        if weekday not in due_weekdays(days_per_week):
             continue
         day_row.expected += times
         day_row.done += min(done_counts.get((pk, day), 0), times)

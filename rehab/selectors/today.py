@@ -7,6 +7,7 @@ Every function here keeps its query count independent of the number of rows it r
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,16 +24,21 @@ from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 
 
-def is_due_on(*, days_per_week: int, anchor: dt.date, day: dt.date) -> bool:
-    """Whether a prescription done ``days_per_week`` days a week is due on ``day``.
-
-    The due days are spread evenly through each week counted from the anchor date:
-    3 days a week falls on days 0, 3 and 5 of the week; 7 means every day.
-    """
+@functools.cache
+def due_weekdays(days_per_week: int) -> frozenset[int]:
+    """The days of each week (0–6, counted from the anchor date) on which a prescription done
+    ``days_per_week`` days a week is due: spread evenly, 3 days a week falls on days 0, 3 and 5;
+    7 means every day."""
     if days_per_week >= 7:
-        return True
-    d = (day - anchor).days % 7
-    return d == 0 or (d * days_per_week) // 7 != ((d - 1) * days_per_week) // 7
+        return frozenset(range(7))
+    return frozenset(
+        d for d in range(7) if d == 0 or (d * days_per_week) // 7 != ((d - 1) * days_per_week) // 7
+    )
+
+
+def is_due_on(*, days_per_week: int, anchor: dt.date, day: dt.date) -> bool:
+    """Whether a prescription done ``days_per_week`` days a week is due on ``day``."""
+    return (day - anchor).days % 7 in due_weekdays(days_per_week)
 
 
 def _live_on(rx: Prescription, day: dt.date, tz: dt.tzinfo | None = None) -> bool:

@@ -20,6 +20,7 @@ from rehab.services import logbook as logbook_services
 
 PAGE_SIZE = 20
 DASHBOARD_ALERTS = 50  # the rest are in the alerts inbox
+DASHBOARD_BEHIND = 20  # the furthest behind; the patient list shows everyone's adherence
 ALERTS_TEMPLATE = "rehab/dashboard/alerts.html"
 
 
@@ -31,6 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     me = clinician_of(request.user)
     today = timezone.localdate()
     open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
+    behind = clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today)
     context = {
         "clinic": clinic,
         "my_patients": clinician_selectors.my_patients(
@@ -38,7 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "alerts": list(open_alerts[:DASHBOARD_ALERTS]),
         "alert_count": open_alerts.count(),
-        "behind": clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today),
+        "behind": behind[:DASHBOARD_BEHIND],
+        "behind_more": len(behind[DASHBOARD_BEHIND:]),
         "unread": list(clinician_selectors.patients_with_unread_messages(clinic.pk)),
         "falling_behind_percent": clinician_selectors.FALLING_BEHIND_PERCENT,
         "next": request.get_full_path(),

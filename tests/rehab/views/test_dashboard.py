@@ -149,12 +149,12 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 # Expected queries:
 #  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
 #  3 open alerts (with patients), 4 count of open alerts;
-#  5 active plans with patients and phases, 6-9 adherence (plans, phase changes,
-#    prescriptions, log counts);
-#  10 patients with unread messages; 11 +1 audit event;
-#  12 patients flagged for a paused plan or failing reminders, 13 undelivered alert
-#    notifications (notify's delivery flags); 14 my patients (none assigned here).
-DASHBOARD_QUERIES = 14
+#  5 active plans with patients and phases, 6-8 adherence (phase changes, prescriptions,
+#    log counts);
+#  9 patients with unread messages; 10 +1 audit event;
+#  11 patients flagged for a paused plan or failing reminders, 12 undelivered alert
+#    notifications (notify's delivery flags); 13 my patients (none assigned here).
+DASHBOARD_QUERIES = 13
 # With patients assigned to the clinician, their rows (rehab.selectors.patient_rows): active
 # plans, adherence (3), last pain and alert counts: five more, however many.
 MY_PATIENTS_QUERIES = 5
@@ -203,6 +203,19 @@ def test_dashboard_same_query_count_with_ten_times_the_data(
         response = client.get(reverse("rehab:dashboard"))
     assert len(response.context["behind"]) == 20
     assert response.context["alert_count"] == 40
+
+
+def test_dashboard_shows_the_twenty_furthest_behind_and_counts_the_rest(
+    clinician: Clinician,
+) -> None:
+    for days_done in [0, 1, 2] * 8:
+        patient_with_plan(clinician.clinic, days_done=days_done)
+    response = client_for(clinician.user).get(reverse("rehab:dashboard"))
+    shown = [row.adherence.percent for row in response.context["behind"]]
+    assert len(shown) == 20
+    assert shown == sorted(shown)
+    assert shown[-1] == 29  # 2 of 7 sessions: four of those eight are left out
+    assert "4 more patients are falling behind." in response.content.decode()
 
 
 def test_dashboard_caps_the_alerts_and_links_to_the_inbox(

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit import selectors
@@ -36,4 +37,8 @@ def my_history(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         selectors.clinic_accesses_for_patient(patient, viewer=request.user), PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    return render(request, "audit/my_history.html", {"patient": patient, "page": page})
+    return render(
+        request,
+        "audit/my_history.html",
+        {"title": _("Who opened my record"), "patient": patient, "page": page},
+    )

@@ -168,6 +168,7 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "clinic/invitation_created.html",
         {
+            "title": _("Invitation sent"),
             "patient": patient,
             "invitation": invitation,
             "url": url,
@@ -193,7 +194,7 @@ def _invitation_problem(request: HttpRequest, error: ValidationError) -> HttpRes
     return render(
         request,
         "clinic/invitation_unusable.html",
-        {"code": code, "reason": " ".join(error.messages)},
+        {"title": _("This link cannot be used"), "code": code, "reason": " ".join(error.messages)},
         status=INVITATION_PROBLEM_STATUS.get(code, 400),
     )
 
@@ -224,5 +225,5 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "clinic/invitation_accept.html",
-        {"form": form, "invitation": invitation},
+        {"title": _("Set your password"), "form": form, "invitation": invitation},
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.cache import CACHE_ERRORS, cache_unavailable
 from core.client import client_ip
@@ -53,7 +54,7 @@ def rate_limit[V: Callable[..., HttpResponseBase]](scope: str) -> Callable[[V], 
                     return render(
                         request,
                         "registration/rate_limited.html",
-                        {"minutes": max(1, period // 60)},
+                        {"title": _("Too many attempts"), "minutes": max(1, period // 60)},
                         status=429,
                     )
             return view(request, *args, **kwargs)

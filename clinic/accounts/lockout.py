@@ -34,7 +34,7 @@ def lockout_response(
         response = render(
             request,
             "registration/locked_out.html",
-            {"message": lockout_message()},
+            {"title": _("Sign-in paused"), "message": lockout_message()},
             status=429,
         )
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))

@@ -84,7 +84,13 @@ def _invitation_page(
     return render(
         request,
         "clinic/invitation_created.html",
-        {"clinician": clinician, "invitation": invitation, "url": url, "qr_svg": qr_svg(url)},
+        {
+            "title": _("Invitation sent"),
+            "clinician": clinician,
+            "invitation": invitation,
+            "url": url,
+            "qr_svg": qr_svg(url),
+        },
     )
 
 

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import clinic_for, clinician_of, clinician_required
@@ -34,6 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
     behind = clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today)
     context = {
+        "title": _("Dashboard"),
         "clinic": clinic,
         "my_patients": clinician_selectors.my_patients(
             clinician_id=me.pk if me is not None else 0, today=today
@@ -63,6 +65,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/dashboard/patient_list.html",
         {
+            "title": _("Patients"),
             "form": form,
             "filters": filters,
             "page": page,
@@ -88,6 +91,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
         request,
         ALERTS_TEMPLATE,
         {
+            "title": _("Alerts"),
             "page": page,
             "alerts": page.object_list,
             "show_acknowledged": show_acknowledged,

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinic.access import clinician_of, clinician_required
@@ -38,7 +39,13 @@ def library(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "rehab/builder/library.html",
-        {"form": form, "page": page, "rows": rows, "query": query},
+        {
+            "title": _("Exercise library"),
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query,
+        },
     )
 
 

@@ -83,6 +83,7 @@ def my_messages(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/messages/my_messages.html",
         {
+            "title": _("Messages"),
             "patient": patient,
             "thread": thread,
             "form": form,

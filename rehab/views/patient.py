@@ -120,6 +120,7 @@ def today(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/today.html",
         {
+            "title": _("Today"),
             "patient": patient,
             "today": today,
             "atrs_offer": notices.atrs_offer,
@@ -227,6 +228,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/checkin.html",
         {
+            "title": _("Daily check-in"),
             "patient": patient,
             "form": form,
             "checkin": existing,
@@ -267,6 +269,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/atrs.html",
         {
+            "title": _("ATRS questionnaire"),
             "patient": patient,
             "form": form,
             "history": history[::-1],
@@ -304,6 +307,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/plan.html",
         {
+            "title": _("My plan"),
             "patient": patient,
             "plan": plan,
             "phases": rows,
@@ -325,6 +329,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/progress.html",
         {
+            "title": _("My progress"),
             "patient": patient,
             "streak": progress_selectors.streak(patient, today=day),
             "adherence": adherence,

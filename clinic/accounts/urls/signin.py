@@ -4,20 +4,45 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from core.ratelimit import rate_limit
 
-# Django's auth views reverse un-namespaced names ("login", "password_reset_done", …).
+# Django's auth views reverse un-namespaced names ("login", "password_reset_done", …). Those
+# listed here have the site's own page titles; the rest come from django.contrib.auth.urls.
 auth_urlpatterns = [
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, extra_context={"title": _("Sign in")}
+        ),
         name="login",
     ),
     path(
         "accounts/password_reset/",
-        rate_limit("password_reset")(auth_views.PasswordResetView.as_view()),
+        rate_limit("password_reset")(
+            auth_views.PasswordResetView.as_view(extra_context={"title": _("Reset your password")})
+        ),
         name="password_reset",
+    ),
+    path(
+        "accounts/password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(extra_context={"title": _("Check your email")}),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            extra_context={"title": _("Choose a new password")}
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            extra_context={"title": _("Password changed")}
+        ),
+        name="password_reset_complete",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinic.access import patient_of
@@ -24,6 +25,7 @@ def account(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/account.html",
         {
+            "title": _("Your account"),
             "mfa_on": mfa.has_confirmed_device(user),
             "mfa_role_required": mfa.role_requires_mfa(user),
             "mfa_enforced": settings.MFA_REQUIRED,

@@ -59,7 +59,10 @@ def setup(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "clinic/mfa/enabled.html",
-            {"next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))},
+            {
+                "title": _("Two-factor sign-in"),
+                "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
+            },
         )
     device = mfa.pending_device(user)
     form = SetupForm(request.POST if request.method == "POST" else None)
@@ -72,6 +75,7 @@ def setup(request: HttpRequest) -> HttpResponse:
                 request,
                 "clinic/mfa/recovery_codes.html",
                 {
+                    "title": _("Your recovery codes"),
                     "codes": codes,
                     "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
                 },
@@ -81,6 +85,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/mfa/setup.html",
         {
+            "title": _("Set up two-factor sign-in"),
             "form": form,
             "qr_svg": _qr_svg(device.config_url),
             "secret": _secret(device),
@@ -112,7 +117,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/mfa/verify.html",
-        {"form": form, "next": next_url},
+        {"title": _("Enter your two-factor code"), "form": form, "next": next_url},
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -139,7 +144,7 @@ def recovery_codes_new(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "clinic/mfa/recovery_codes.html",
-            {"codes": codes, "next": reverse("clinic:account")},
+            {"title": _("Your recovery codes"), "codes": codes, "next": reverse("clinic:account")},
         )
     return render(
         request,

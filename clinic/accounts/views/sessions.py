@@ -38,6 +38,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/sessions.html",
         {
+            "title": _("Where you are signed in"),
             "rows": rows,
             "current_key": current,
             "others": sum(1 for row in rows if row.session_key != current),

@@ -18,6 +18,7 @@ from rehab.models import (
     ExerciseLog,
     ExerciseMedia,
     Measurement,
+    PhaseChange,
     Plan,
     PlanPhase,
     Prescription,
@@ -278,3 +279,32 @@ class PrescriptionMediaFactory(ExerciseMediaFactory):
 
     prescription = factory.SubFactory(PrescriptionFactory)
     description = "Filmed in the session"
+
+
+def active_plan(
+    patient: Patient,
+    *,
+    phases: int = 1,
+    weeks: int = 4,
+    changed_on: dt.date | None = None,
+    **plan: object,
+) -> tuple[Plan, list[PlanPhase]]:
+    """An active plan of ``phases`` phases of ``weeks`` weeks each ("Stage 0", "Stage 1", …),
+    the first current since ``changed_on`` (a PhaseChange; the anchor date by default)."""
+    made_plan = PlanFactory(patient=patient, **plan)
+    made = [
+        PlanPhaseFactory(
+            plan=made_plan,
+            order=n,
+            start_week=n * weeks,
+            end_week=(n + 1) * weeks,
+            name=f"Stage {n}",
+        )
+        for n in range(phases)
+    ]
+    made_plan.current_phase = made[0]
+    made_plan.save()
+    PhaseChange.objects.create(
+        plan=made_plan, to_phase=made[0], effective_on=changed_on or made_plan.anchor_date
+    )
+    return made_plan, made

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from clinic.models import Clinic
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
+from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 
 if TYPE_CHECKING:
@@ -115,18 +116,7 @@ class ProtocolAdmin(SlugLockedAfterCreateAdmin):
 
 class ProtocolItemInline(admin.TabularInline):
     model = ProtocolItem
-    fields = (
-        "order",
-        "exercise",
-        "sets",
-        "reps",
-        "hold_seconds",
-        "times_per_day",
-        "days_per_week",
-        "side",
-        "note",
-        "guardrail",
-    )
+    fields = ("order", "exercise", *DOSE_FIELD_NAMES, "note", "guardrail")
     readonly_fields = ("guardrail",)
     autocomplete_fields = ("exercise",)
     ordering = ("order",)

@@ -17,9 +17,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from rehab import guardrails
-from rehab.models.library import Exercise
+from rehab.models.library import DOSE_FIELD_NAMES, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
-from rehab.models.protocols import Protocol
+from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
 
@@ -104,17 +104,7 @@ class PhaseForm(forms.ModelForm):
 
     class Meta:
         model = PlanPhase
-        fields = [
-            "name",
-            "start_week",
-            "end_week",
-            "goals",
-            "precautions",
-            "weight_bearing",
-            "boot",
-            "wedges",
-            "exit_criteria",
-        ]
+        fields = list(PHASE_FIELD_NAMES)
         widgets = {
             "goals": forms.Textarea(attrs={"rows": 2}),
             "precautions": forms.Textarea(attrs={"rows": 2}),
@@ -290,16 +280,7 @@ class DoseForm(forms.ModelForm):
 
     class Meta:
         model = Prescription
-        fields = [
-            "sets",
-            "reps",
-            "hold_seconds",
-            "times_per_day",
-            "days_per_week",
-            "side",
-            "note",
-            "guardrail_reason",
-        ]
+        fields = [*DOSE_FIELD_NAMES, "note", "guardrail_reason"]
         widgets = {
             "note": forms.Textarea(attrs={"rows": 2}),
             "guardrail_reason": forms.Textarea(attrs={"rows": 2}),

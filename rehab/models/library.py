@@ -56,6 +56,11 @@ class Equipment(models.Model):
         return (self.slug,)
 
 
+# The fields of a dose (``DoseFields``), in their order: what a plan copies from a protocol
+# item, and what the forms, serializers and the admin show of one.
+DOSE_FIELD_NAMES = ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week", "side")
+
+
 class DoseFields(models.Model):
     """A dose: how many sets of how many reps or holds, how often, and which leg."""
 

@@ -26,6 +26,20 @@ class ProtocolItemManager(models.Manager["ProtocolItem"]):
         return self.get(phase__protocol__slug=protocol_slug, phase__order=phase_order, order=order)
 
 
+# The fields of a phase (``PhaseFields``) a clinician writes, in their order ("order" aside).
+PHASE_FIELD_NAMES = (
+    "name",
+    "start_week",
+    "end_week",
+    "goals",
+    "precautions",
+    "weight_bearing",
+    "boot",
+    "wedges",
+    "exit_criteria",
+)
+
+
 class PhaseFields(models.Model):
     """What a protocol phase and a plan phase share."""
 

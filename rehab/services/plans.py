@@ -20,22 +20,12 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
 from rehab.guardrails import guardrail_warning
+from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
-from rehab.models.protocols import Protocol
+from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
 
-DOSE_FIELDS = ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week", "side")
-PHASE_FIELDS = (
-    "order",
-    "name",
-    "start_week",
-    "end_week",
-    "goals",
-    "precautions",
-    "weight_bearing",
-    "boot",
-    "wedges",
-    "exit_criteria",
-)
+DOSE_FIELDS = DOSE_FIELD_NAMES
+PHASE_FIELDS = ("order", *PHASE_FIELD_NAMES)
 
 
 def _bump_version(plan: Plan, *, expected_version: int | None) -> None:

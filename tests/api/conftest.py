@@ -70,6 +70,19 @@ class World:
         return token_client(users[who])
 
 
+# Who may read one row of a patient's data (their own, their clinic's clinicians): the answers.
+ROW_READS = {
+    "anonymous": 401,
+    "patient": 200,
+    "other_patient": 404,
+    "stranger": 404,
+    "clinician": 200,
+    "colleague": 200,
+    "other_clinician": 404,
+    "staff": 403,
+}
+
+
 def make_active_plan(patient: Patient, exercise: Exercise | None = None) -> Prescription:
     plan = factories.PlanFactory(patient=patient, status=Plan.Status.ACTIVE)
     phase = factories.PlanPhaseFactory(plan=plan, order=1, start_week=0, end_week=52)

@@ -11,7 +11,7 @@ import pytest
 
 from rehab.models import Alert, ExerciseLog, Plan
 from tests import factories
-from tests.api.conftest import World, assert_matrix, body
+from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
 URL = "/api/v1/logs/"
 
@@ -37,17 +37,7 @@ def make_log(world: World, **extra: Any) -> ExerciseLog:
 def test_role_matrix(world: World) -> None:
     log = make_log(world)
     detail = f"{URL}{log.pk}/"
-    reads = {
-        "anonymous": 401,
-        "patient": 200,
-        "other_patient": 404,
-        "stranger": 404,
-        "clinician": 200,
-        "colleague": 200,
-        "other_clinician": 404,
-        "staff": 403,
-    }
-    assert_matrix(world, "get", detail, reads)
+    assert_matrix(world, "get", detail, ROW_READS)
     assert_matrix(
         world,
         "get",

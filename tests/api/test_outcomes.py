@@ -10,18 +10,9 @@ import pytest
 
 from rehab.models import Alert, AtrsResponse, CheckIn, Measurement
 from tests import factories
-from tests.api.conftest import World, assert_matrix, body
+from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
-READS = {
-    "anonymous": 401,
-    "patient": 200,
-    "other_patient": 404,
-    "stranger": 404,
-    "clinician": 200,
-    "colleague": 200,
-    "other_clinician": 404,
-    "staff": 403,
-}
+READS = ROW_READS
 LISTS = {"anonymous": 401, "patient": 200, "clinician": 200, "other_clinician": 200, "staff": 403}
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from clinic.models import Patient
 from rehab.models import PhaseChange, Plan
 from tests import factories
-from tests.api.conftest import World, assert_matrix, body
+from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
 URL = "/api/v1/plans/"
 
@@ -17,16 +17,7 @@ def test_role_matrix(world: World) -> None:
         world,
         "get",
         detail,
-        {
-            "anonymous": 401,
-            "patient": 200,
-            "other_patient": 404,
-            "stranger": 404,
-            "clinician": 200,
-            "colleague": 200,
-            "other_clinician": 404,
-            "staff": 403,
-        },
+        ROW_READS,
     )
     assert_matrix(
         world,

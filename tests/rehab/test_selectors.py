@@ -24,18 +24,8 @@ UTC = dt.UTC
 def _plan(
     patient: Patient, *, phases: int = 1, changed_on: dt.date | None = None
 ) -> tuple[Plan, list[PlanPhase]]:
-    """An active plan whose first phase is current since ``changed_on`` (a PhaseChange)."""
-    plan = factories.PlanFactory(patient=patient)
-    made = [
-        factories.PlanPhaseFactory(plan=plan, order=n, start_week=n * 2, end_week=n * 2 + 2)
-        for n in range(phases)
-    ]
-    plan.current_phase = made[0]
-    plan.save()
-    PhaseChange.objects.create(
-        plan=plan, to_phase=made[0], effective_on=changed_on or plan.anchor_date
-    )
-    return plan, made
+    """An active plan of two-week phases whose first is current since ``changed_on``."""
+    return factories.active_plan(patient, phases=phases, weeks=2, changed_on=changed_on)
 
 
 # --- is_due_on ------------------------------------------------------------------------------

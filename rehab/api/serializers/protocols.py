@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from rehab.api.serializers.library import ExerciseBriefSerializer
-from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+from rehab.models.library import DOSE_FIELD_NAMES
+from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, ProtocolPhase
 
 
 class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
@@ -16,16 +17,7 @@ class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
 
 
 # A protocol item's and a prescription's dose, as the API shows both (``DoseFields``).
-DOSE_FIELDS = [
-    "sets",
-    "reps",
-    "hold_seconds",
-    "times_per_day",
-    "days_per_week",
-    "side",
-    "dose_text",
-    "note",
-]
+DOSE_FIELDS = [*DOSE_FIELD_NAMES, "dose_text", "note"]
 
 
 class ProtocolItemSerializer(serializers.ModelSerializer[ProtocolItem]):
@@ -38,19 +30,7 @@ class ProtocolItemSerializer(serializers.ModelSerializer[ProtocolItem]):
         read_only_fields = fields
 
 
-PHASE_FIELDS = [
-    "id",
-    "order",
-    "name",
-    "start_week",
-    "end_week",
-    "goals",
-    "precautions",
-    "weight_bearing",
-    "boot",
-    "wedges",
-    "exit_criteria",
-]
+PHASE_FIELDS = ["id", "order", *PHASE_FIELD_NAMES]
 
 
 class ProtocolPhaseSerializer(serializers.ModelSerializer[ProtocolPhase]):

@@ -39,17 +39,7 @@ PAGES = ["rehab:today", "rehab:my_plan", "rehab:progress", "rehab:checkin", "reh
 
 
 def _active_plan(patient: Patient, *, phases: int = 1) -> tuple[Plan, list[PlanPhase]]:
-    plan = factories.PlanFactory(patient=patient)
-    made = [
-        factories.PlanPhaseFactory(
-            plan=plan, order=n, start_week=n * 4, end_week=n * 4 + 4, name=f"Stage {n}"
-        )
-        for n in range(phases)
-    ]
-    plan.current_phase = made[0]
-    plan.save()
-    PhaseChange.objects.create(plan=plan, to_phase=made[0], effective_on=plan.anchor_date)
-    return plan, made
+    return factories.active_plan(patient, phases=phases)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import AtrsRequest, Measurement, PhaseChange, Plan, PlanPhase
+from rehab.models import AtrsRequest, Measurement, Plan, PlanPhase
 from tests import factories
 from tests.conftest import client_for
 
@@ -31,17 +31,7 @@ def _url(name: str, *args: Any) -> str | None:
 
 
 def _active_plan(patient: Patient, *, phases: int = 2) -> tuple[Plan, list[PlanPhase]]:
-    plan = factories.PlanFactory(patient=patient, name="Operative plan v1")
-    made = [
-        factories.PlanPhaseFactory(
-            plan=plan, order=n, start_week=n * 4, end_week=n * 4 + 4, name=f"Stage {n}"
-        )
-        for n in range(phases)
-    ]
-    plan.current_phase = made[0]
-    plan.save()
-    PhaseChange.objects.create(plan=plan, to_phase=made[0], effective_on=plan.anchor_date)
-    return plan, made
+    return factories.active_plan(patient, phases=phases, name="Operative plan v1")
 
 
 def _measurement(**extra: Any) -> dict[str, Any]:

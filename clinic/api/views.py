@@ -14,33 +14,17 @@ from clinic.access import clinician_of, messages_for, patient_of, patients_for
 from clinic.api import filters as clinic_filters
 from clinic.api import serializers as clinic_serializers
 from clinic.api.permissions import IsClinician
-from clinic.api.viewsets import LIST, READ, WRITE, RoleViewSet, reachable_patient, request_user
+from clinic.api.viewsets import RoleViewSet, reachable_patient, request_user
 from clinic.models import Message, Patient
+from core.api.schema import READ, listed, read, written
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List your clinic's patients",
-        responses={200: clinic_serializers.PatientSerializer(many=True), **LIST},
-    ),
-    retrieve=extend_schema(
-        summary="Get a patient", responses={200: clinic_serializers.PatientSerializer, **READ}
-    ),
-    create=extend_schema(
-        summary="Register a patient",
-        request=clinic_serializers.PatientSerializer,
-        responses={201: clinic_serializers.PatientSerializer, **WRITE},
-    ),
-    update=extend_schema(
-        summary="Replace a patient's details",
-        request=clinic_serializers.PatientSerializer,
-        responses={200: clinic_serializers.PatientSerializer, **WRITE},
-    ),
-    partial_update=extend_schema(
-        summary="Change a patient's details",
-        request=clinic_serializers.PatientSerializer,
-        responses={200: clinic_serializers.PatientSerializer, **WRITE},
-    ),
+    list=listed("List your clinic's patients", clinic_serializers.PatientSerializer),
+    retrieve=read("Get a patient", clinic_serializers.PatientSerializer),
+    create=written("Register a patient", clinic_serializers.PatientSerializer, status=201),
+    update=written("Replace a patient's details", clinic_serializers.PatientSerializer),
+    partial_update=written("Change a patient's details", clinic_serializers.PatientSerializer),
     discharge=extend_schema(
         summary="Discharge a patient (records and logs are kept)",
         request=None,
@@ -86,20 +70,21 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List messages (your thread, or your clinic's threads)",
+    list=listed(
+        "List messages (your thread, or your clinic's threads)",
+        clinic_serializers.MessageSerializer,
         description="Oldest first. Clinicians pick a thread with `?patient=`.",
-        responses={200: clinic_serializers.MessageSerializer(many=True), **LIST},
     ),
-    create=extend_schema(
-        summary="Send a message in a patient's thread",
-        request=clinic_serializers.MessageCreateSerializer,
-        responses={201: clinic_serializers.MessageSerializer, **WRITE},
+    create=written(
+        "Send a message in a patient's thread",
+        clinic_serializers.MessageCreateSerializer,
+        response=clinic_serializers.MessageSerializer,
+        status=201,
     ),
-    read=extend_schema(
-        summary="Mark the other side's messages in a thread read",
-        request=clinic_serializers.MessagesReadSerializer,
-        responses={200: clinic_serializers.MessagesReadResultSerializer, **WRITE},
+    read=written(
+        "Mark the other side's messages in a thread read",
+        clinic_serializers.MessagesReadSerializer,
+        response=clinic_serializers.MessagesReadResultSerializer,
     ),
 )
 class MessageViewSet(mixins.ListModelMixin, RoleViewSet):

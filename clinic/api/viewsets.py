@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from clinic.access import patient_of, patients_for
 from clinic.api.permissions import IsClinicianOrPatient
 from clinic.models import Patient, User
-from core.api.schema import errors
+from core.api import schema
 
 
 def request_user(request: Request) -> User:
@@ -72,6 +72,5 @@ class RoleViewSet(viewsets.GenericViewSet[Any]):
         )
 
 
-READ = errors(401, 403, 404)
-LIST = errors(400, 401, 403, 404)
-WRITE = errors(400, 401, 403, 404)
+# The usual error sets (core.api.schema), where the apps' api packages have imported them from.
+LIST, READ, WRITE = schema.LIST, schema.READ, schema.WRITE

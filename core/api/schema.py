@@ -80,6 +80,45 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: _ERRORS[code] for code in codes}
 
 
+READ = errors(401, 403, 404)
+LIST = errors(400, 401, 403, 404)
+WRITE = errors(400, 401, 403, 404)
+
+
+def listed(summary: str, serializer: type[Any], *, description: str | None = None) -> Any:
+    """A list operation's schema: a page of ``serializer``'s rows, or one of the usual errors."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        responses={200: serializer(many=True), **LIST},
+    )
+
+
+def read(summary: str, serializer: type[Any], *, description: str | None = None) -> Any:
+    """A read of one row's schema: ``serializer``'s body, or one of the usual errors."""
+    return extend_schema(
+        summary=summary, description=description, responses={200: serializer, **READ}
+    )
+
+
+def written(
+    summary: str,
+    request: type[Any],
+    *,
+    response: type[Any] | None = None,
+    status: int = 200,
+    description: str | None = None,
+) -> Any:
+    """A write's schema: ``request`` in, ``response`` (else the same serializer) out with
+    ``status``, or one of the usual errors."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={status: response or request, **WRITE},
+    )
+
+
 # --- The docs page -------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from rest_framework import mixins, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.api.viewsets import LIST, READ, WRITE, RoleViewSet
+from clinic.api.viewsets import RoleViewSet
+from core.api.schema import WRITE, listed, read, written
 from rehab.access import (
     exercises_for,
 )
@@ -20,29 +21,17 @@ from rehab.services import library as library_services
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List the exercise library",
+    list=listed(
+        "List the exercise library",
+        library_serializers.ExerciseSerializer,
         description="The shared library and your clinic's own exercises. Staff see all.",
-        responses={200: library_serializers.ExerciseSerializer(many=True), **LIST},
     ),
-    retrieve=extend_schema(
-        summary="Get one exercise", responses={200: library_serializers.ExerciseSerializer, **READ}
+    retrieve=read("Get one exercise", library_serializers.ExerciseSerializer),
+    create=written(
+        "Add an exercise to the library (staff)", library_serializers.ExerciseSerializer, status=201
     ),
-    create=extend_schema(
-        summary="Add an exercise to the library (staff)",
-        request=library_serializers.ExerciseSerializer,
-        responses={201: library_serializers.ExerciseSerializer, **WRITE},
-    ),
-    update=extend_schema(
-        summary="Replace an exercise (staff)",
-        request=library_serializers.ExerciseSerializer,
-        responses={200: library_serializers.ExerciseSerializer, **WRITE},
-    ),
-    partial_update=extend_schema(
-        summary="Change an exercise (staff)",
-        request=library_serializers.ExerciseSerializer,
-        responses={200: library_serializers.ExerciseSerializer, **WRITE},
-    ),
+    update=written("Replace an exercise (staff)", library_serializers.ExerciseSerializer),
+    partial_update=written("Change an exercise (staff)", library_serializers.ExerciseSerializer),
     destroy=extend_schema(
         summary="Delete an exercise no protocol or plan uses (staff)",
         responses={204: None, **WRITE},

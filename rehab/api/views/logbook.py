@@ -28,7 +28,7 @@ from clinic.api.viewsets import (
     request_user,
 )
 from core.api.pagination import LogCursorPagination
-from core.api.schema import errors
+from core.api.schema import errors, listed, read, written
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -65,15 +65,12 @@ class MeTodayView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List exercise logs (yours, or your clinic's)",
+    list=listed(
+        "List exercise logs (yours, or your clinic's)",
+        logbook_serializers.ExerciseLogSerializer,
         description="Newest first, paged by cursor. Clinicians narrow with `?patient=`.",
-        responses={200: logbook_serializers.ExerciseLogSerializer(many=True), **LIST},
     ),
-    retrieve=extend_schema(
-        summary="Get one exercise log",
-        responses={200: logbook_serializers.ExerciseLogSerializer, **READ},
-    ),
+    retrieve=read("Get one exercise log", logbook_serializers.ExerciseLogSerializer),
     create=extend_schema(
         summary="Log an exercise done (patients)",
         description=(
@@ -89,10 +86,10 @@ class MeTodayView(APIView):
             **WRITE,
         },
     ),
-    partial_update=extend_schema(
-        summary="Correct today's log (patients, same day only)",
-        request=logbook_serializers.ExerciseLogUpdateSerializer,
-        responses={200: logbook_serializers.ExerciseLogSerializer, **WRITE},
+    partial_update=written(
+        "Correct today's log (patients, same day only)",
+        logbook_serializers.ExerciseLogUpdateSerializer,
+        response=logbook_serializers.ExerciseLogSerializer,
     ),
     destroy=extend_schema(
         summary="Undo today's log (patients, same day only)",
@@ -143,13 +140,10 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List daily check-ins (yours, or your clinic's)",
-        responses={200: logbook_serializers.CheckInSerializer(many=True), **LIST},
+    list=listed(
+        "List daily check-ins (yours, or your clinic's)", logbook_serializers.CheckInSerializer
     ),
-    retrieve=extend_schema(
-        summary="Get one check-in", responses={200: logbook_serializers.CheckInSerializer, **READ}
-    ),
+    retrieve=read("Get one check-in", logbook_serializers.CheckInSerializer),
     create=extend_schema(
         summary="Check in for the day (patients)",
         description=(
@@ -182,14 +176,10 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List ATRS questionnaires (yours, or your clinic's)",
-        responses={200: logbook_serializers.AtrsSerializer(many=True), **LIST},
+    list=listed(
+        "List ATRS questionnaires (yours, or your clinic's)", logbook_serializers.AtrsSerializer
     ),
-    retrieve=extend_schema(
-        summary="Get one ATRS questionnaire",
-        responses={200: logbook_serializers.AtrsSerializer, **READ},
-    ),
+    retrieve=read("Get one ATRS questionnaire", logbook_serializers.AtrsSerializer),
     create=extend_schema(
         summary="Answer the ATRS questionnaire (patients)",
         description="Ten answers 0–10; the total (0–100) is computed by the server. "
@@ -223,14 +213,11 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List heel-rise and calf measurements (yours, or your clinic's)",
-        responses={200: logbook_serializers.MeasurementSerializer(many=True), **LIST},
+    list=listed(
+        "List heel-rise and calf measurements (yours, or your clinic's)",
+        logbook_serializers.MeasurementSerializer,
     ),
-    retrieve=extend_schema(
-        summary="Get one measurement",
-        responses={200: logbook_serializers.MeasurementSerializer, **READ},
-    ),
+    retrieve=read("Get one measurement", logbook_serializers.MeasurementSerializer),
     create=extend_schema(
         summary="Record a measurement (clinicians)",
         description="Idempotent by `client_uuid`.",
@@ -268,9 +255,7 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         "unacknowledged ones.",
         responses={200: logbook_serializers.AlertSerializer(many=True), **LIST},
     ),
-    retrieve=extend_schema(
-        summary="Get one alert", responses={200: logbook_serializers.AlertSerializer, **READ}
-    ),
+    retrieve=read("Get one alert", logbook_serializers.AlertSerializer),
     acknowledge=extend_schema(
         summary="Acknowledge an alert",
         request=None,

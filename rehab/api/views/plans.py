@@ -17,15 +17,13 @@ from rest_framework.views import APIView
 
 from clinic.api.permissions import IsClinician, IsClinicianOrPatient, IsPatient
 from clinic.api.viewsets import (
-    LIST,
     READ,
-    WRITE,
     RoleViewSet,
     reachable_patient,
     request_patient,
     request_user,
 )
-from core.api.schema import ErrorSerializer, errors
+from core.api.schema import ErrorSerializer, errors, listed, written
 from rehab.access import (
     plans_for,
     protocols_for,
@@ -54,34 +52,32 @@ def expected_version(request: Request) -> int | None:
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List your clinic's plans",
-        responses={200: plan_serializers.PlanSerializer(many=True), **LIST},
-    ),
+    list=listed("List your clinic's plans", plan_serializers.PlanSerializer),
     retrieve=extend_schema(
         summary="Get a plan with its phases and prescriptions",
         description="Clinicians: any of the clinic's plans. Patients: their own, not drafts.",
         responses={200: plan_serializers.PlanDetailSerializer, **READ},
     ),
-    create=extend_schema(
-        summary="Create a draft plan from a protocol template or blank",
-        request=plan_serializers.PlanCreateSerializer,
-        responses={201: plan_serializers.PlanDetailSerializer, **WRITE},
+    create=written(
+        "Create a draft plan from a protocol template or blank",
+        plan_serializers.PlanCreateSerializer,
+        response=plan_serializers.PlanDetailSerializer,
+        status=201,
     ),
-    partial_update=extend_schema(
-        summary="Rename a plan",
-        request=plan_serializers.PlanUpdateSerializer,
-        responses={200: plan_serializers.PlanDetailSerializer, **WRITE},
+    partial_update=written(
+        "Rename a plan",
+        plan_serializers.PlanUpdateSerializer,
+        response=plan_serializers.PlanDetailSerializer,
     ),
-    activate=extend_schema(
-        summary="Activate a draft plan (from the phase for today's week)",
-        request=plan_serializers.PlanVersionSerializer,
-        responses={200: plan_serializers.PlanDetailSerializer, **WRITE},
+    activate=written(
+        "Activate a draft plan (from the phase for today's week)",
+        plan_serializers.PlanVersionSerializer,
+        response=plan_serializers.PlanDetailSerializer,
     ),
-    advance=extend_schema(
-        summary="Move an active plan to its next phase from today",
-        request=plan_serializers.PlanVersionSerializer,
-        responses={200: plan_serializers.PlanDetailSerializer, **WRITE},
+    advance=written(
+        "Move an active plan to its next phase from today",
+        plan_serializers.PlanVersionSerializer,
+        response=plan_serializers.PlanDetailSerializer,
     ),
 )
 class PlanViewSet(mixins.ListModelMixin, RoleViewSet):

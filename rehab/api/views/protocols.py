@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, serializers
 
 from clinic.api.permissions import IsClinician
-from clinic.api.viewsets import LIST, READ, RoleViewSet
+from clinic.api.viewsets import RoleViewSet
+from core.api.schema import listed, read
 from rehab.access import (
     protocols_for,
 )
@@ -19,13 +20,10 @@ from rehab.models.protocols import Protocol, ProtocolItem
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List protocol templates",
-        responses={200: protocol_serializers.ProtocolSerializer(many=True), **LIST},
-    ),
-    retrieve=extend_schema(
-        summary="Get a protocol template with its phases and exercises",
-        responses={200: protocol_serializers.ProtocolDetailSerializer, **READ},
+    list=listed("List protocol templates", protocol_serializers.ProtocolSerializer),
+    retrieve=read(
+        "Get a protocol template with its phases and exercises",
+        protocol_serializers.ProtocolDetailSerializer,
     ),
 )
 class ProtocolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):

@@ -24,7 +24,11 @@ def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.events_for_patient(patient), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "audit/patient_history.html", {"patient": patient, "page": page})
+    return render(
+        request,
+        "audit/patient_history.html",
+        {"title": _("Access history"), "patient": patient, "page": page},
+    )
 
 
 @require_GET

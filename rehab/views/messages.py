@@ -21,7 +21,7 @@ from clinic.access import (
     patient_required,
 )
 from clinic.forms import MessageForm
-from clinic.models import Patient, User
+from clinic.models import Message, Patient, User
 from core.users import signed_in_user
 from rehab import clinical
 from rehab.selectors import clinician as clinician_selectors
@@ -45,23 +45,35 @@ def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_pat
     return True
 
 
+def _thread(
+    request: HttpRequest, patient: Patient, *, from_patient: bool
+) -> tuple[MessageForm, list[Message] | None]:
+    """The form and the thread for a GET (then the other side's messages are marked read: they
+    show as new this once) or a POST that failed; ``None`` for the thread once a POST has sent
+    (the caller redirects)."""
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and _send(
+        request, form, patient=patient, from_patient=from_patient
+    ):
+        return form, None
+    thread = clinician_selectors.message_thread(patient)
+    if request.method != "POST":
+        services.messages_mark_read(patient=patient, reader_is_patient=from_patient)
+    return form, thread
+
+
 @clinician_required
 @require_http_methods(["GET", "POST"])
 def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     """A clinician reads a patient's thread (marking it read) and replies."""
     patient = get_patient_for_clinician(request.user, pk)
-    form = MessageForm(request.POST or None)
-    if request.method == "POST":
-        if _send(request, form, patient=patient, from_patient=False):
-            return redirect("rehab:patient_messages", pk=patient.pk)
-        thread = clinician_selectors.message_thread(patient)
-    else:
-        thread = clinician_selectors.message_thread(patient)
-        services.messages_mark_read(patient=patient, reader_is_patient=False)
+    form, thread = _thread(request, patient, from_patient=False)
+    if thread is None:
+        return redirect("rehab:patient_messages", pk=patient.pk)
     return render(
         request,
         "rehab/messages/patient_messages.html",
-        {"patient": patient, "thread": thread, "form": form},
+        {"title": _("Messages"), "patient": patient, "thread": thread, "form": form},
     )
 
 
@@ -71,14 +83,9 @@ def my_messages(request: HttpRequest) -> HttpResponse:
     """A patient reads their thread (marking the clinic's replies read) and writes."""
     patient = patient_of(request.user)
     assert patient is not None  # patient_required
-    form = MessageForm(request.POST or None)
-    if request.method == "POST":
-        if _send(request, form, patient=patient, from_patient=True):
-            return redirect("rehab:my_messages")
-        thread = clinician_selectors.message_thread(patient)
-    else:
-        thread = clinician_selectors.message_thread(patient)
-        services.messages_mark_read(patient=patient, reader_is_patient=True)
+    form, thread = _thread(request, patient, from_patient=True)
+    if thread is None:
+        return redirect("rehab:my_messages")
     return render(
         request,
         "rehab/messages/my_messages.html",

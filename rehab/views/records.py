@@ -135,6 +135,7 @@ def patient_erase(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "rehab/records/erase.html",
         {
+            "title": _("Erase record"),
             "patient": patient,
             "word": record_services.ERASE_CONFIRMATION,
             "error": error,

@@ -25,7 +25,7 @@ from clinic.access import (
 from clinic.models import Clinician, Invitation, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
-from clinic.views import qr_svg
+from clinic.views import invitation_qr
 from core.forms import add_service_errors
 from core.users import signed_in_user
 
@@ -89,7 +89,7 @@ def _invitation_page(
             "clinician": clinician,
             "invitation": invitation,
             "url": url,
-            "qr_svg": qr_svg(url),
+            "qr_svg": invitation_qr(url),
         },
     )
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from base64 import b32encode
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -24,19 +22,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import mfa
 from clinic.accounts.forms import ConfirmWithCodeForm, SetupForm, VerifyForm
+from core.qr import qr_svg
 from core.redirects import safe_next_url
 
 INVALID_CODE = gettext_lazy("That code is not right, or has been used already. Please try again.")
 
 
 def _qr_svg(url: str) -> SafeString:
-    """The authenticator link as an inline SVG QR code drawn by segno."""
-    label = _("QR code to scan with your authenticator app")
-    svg = segno.make(url, error="m").svg_inline(
-        scale=4, dark="#000", light="#fff", title=label, svgclass="mfa-qr"
-    )
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
-    return mark_safe(svg)  # noqa: S308 - segno's output; the only text in it is escaped
+    """The authenticator link as a QR code."""
+    return qr_svg(url, label=_("QR code to scan with your authenticator app"), css_class="mfa-qr")
 
 
 def _secret(device: TOTPDevice) -> str:

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import Client, override_settings
 
 from clinic.models import Clinician, Patient, User
@@ -29,6 +30,12 @@ def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Uploaded files go to a folder of the test run, never the checkout's ``media/``."""
     with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
         yield
+
+
+@pytest.fixture
+def seeded(db: None) -> None:
+    """The real library and protocol templates from fixtures/."""
+    call_command("loaddata", "library", "protocols", verbosity=0)
 
 
 @pytest.fixture

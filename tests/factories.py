@@ -308,3 +308,20 @@ def active_plan(
         plan=made_plan, to_phase=made[0], effective_on=changed_on or made_plan.anchor_date
     )
     return made_plan, made
+
+
+def patient_form_data(**overrides: object) -> dict[str, object]:
+    """What the patient form (page) posts for a new operative patient, Ada Lovelace."""
+    today = timezone.localdate()
+    return {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": "1980-12-10",
+        "email": "ada@example.org",
+        "injured_side": "right",
+        "injury_date": (today - dt.timedelta(days=10)).isoformat(),
+        "pathway": "operative",
+        "surgery_date": (today - dt.timedelta(days=8)).isoformat(),
+        "timezone": "Europe/London",
+        **overrides,
+    }

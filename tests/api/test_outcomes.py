@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,16 +26,22 @@ def atrs_payload(**extra: Any) -> dict[str, Any]:
     return {"client_uuid": str(uuid.uuid4()), **items, **extra}
 
 
-def test_checkin_matrix(world: World) -> None:
-    checkin = factories.CheckInFactory(patient=world.patient)
-    assert_matrix(world, "get", f"/api/v1/checkins/{checkin.pk}/", READS)
-    assert_matrix(world, "get", "/api/v1/checkins/", LISTS)
+@pytest.mark.parametrize(
+    ("path", "factory", "payload"),
+    [
+        ("/api/v1/checkins/", factories.CheckInFactory, checkin_payload),
+        ("/api/v1/atrs/", factories.AtrsResponseFactory, atrs_payload),
+    ],
+)
+def test_what_patients_answer_matrix(
+    world: World, path: str, factory: Any, payload: Callable[[], dict[str, Any]]
+) -> None:
+    """Check-ins and the ATRS: the patient writes, their clinic reads, nobody else."""
+    row = factory(patient=world.patient)
+    assert_matrix(world, "get", f"{path}{row.pk}/", READS)
+    assert_matrix(world, "get", path, LISTS)
     assert_matrix(
-        world,
-        "post",
-        "/api/v1/checkins/",
-        {"anonymous": 401, "clinician": 403, "staff": 403},
-        checkin_payload(),
+        world, "post", path, {"anonymous": 401, "clinician": 403, "staff": 403}, payload()
     )
 
 
@@ -74,19 +81,6 @@ def test_checkin_bad_input(world: World, extra: dict, field: str) -> None:
     )
     assert response.status_code == 400
     assert field in body(response), body(response)
-
-
-def test_atrs_matrix(world: World) -> None:
-    atrs = factories.AtrsResponseFactory(patient=world.patient)
-    assert_matrix(world, "get", f"/api/v1/atrs/{atrs.pk}/", READS)
-    assert_matrix(world, "get", "/api/v1/atrs/", LISTS)
-    assert_matrix(
-        world,
-        "post",
-        "/api/v1/atrs/",
-        {"anonymous": 401, "clinician": 403, "staff": 403},
-        atrs_payload(),
-    )
 
 
 def test_atrs_total_is_computed_by_the_server(world: World) -> None:

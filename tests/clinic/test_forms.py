@@ -7,27 +7,14 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from clinic.forms import MessageForm, PatientFilterForm, PatientForm
 from clinic.models import Clinician
+from tests import factories
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
-    today = timezone.localdate()
-    data: dict[str, Any] = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": "1980-12-10",
-        "email": "ada@example.org",
-        "injured_side": "right",
-        "injury_date": (today - dt.timedelta(days=10)).isoformat(),
-        "pathway": "operative",
-        "surgery_date": (today - dt.timedelta(days=8)).isoformat(),
-        "timezone": "Europe/London",
-    }
-    data.update(overrides)
-    return data
+    return factories.patient_form_data(**overrides)
 
 
 def test_valid(clinician: Clinician) -> None:

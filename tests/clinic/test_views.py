@@ -26,20 +26,7 @@ NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
-    today = timezone.localdate()
-    data: dict[str, Any] = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "date_of_birth": "1980-12-10",
-        "email": "ada@example.org",
-        "injured_side": "right",
-        "injury_date": (today - dt.timedelta(days=10)).isoformat(),
-        "pathway": "operative",
-        "surgery_date": (today - dt.timedelta(days=8)).isoformat(),
-        "timezone": "Europe/London",
-    }
-    data.update(overrides)
-    return data
+    return factories.patient_form_data(**overrides)
 
 
 def assert_login_redirect(response: Any, path: str) -> None:

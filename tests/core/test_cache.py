@@ -31,6 +31,14 @@ def _redis_down(settings: Any) -> None:
     settings.RATE_LIMIT_ENABLED = True
 
 
+def _email_with_password(patient: Patient) -> str:
+    """The patient's sign-in email, their password set to PASSWORD."""
+    assert patient.user is not None
+    patient.user.set_password(PASSWORD)
+    patient.user.save()
+    return patient.user.email
+
+
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.name == "core.cache"]
 
@@ -91,13 +99,11 @@ def test_a_rate_limited_form_fails_open_with_one_warning(
 def test_the_api_sign_in_throttle_fails_open_with_one_warning(
     patient: Patient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert patient.user is not None
-    patient.user.set_password(PASSWORD)
-    patient.user.save()
+    email = _email_with_password(patient)
     with caplog.at_level(logging.WARNING, logger="core.cache"):
         response = Client().post(
             reverse("api:login"),
-            json.dumps({"email": patient.user.email, "password": PASSWORD}),
+            json.dumps({"email": email, "password": PASSWORD}),
             content_type="application/json",
         )
     assert response.status_code == 200, response.content

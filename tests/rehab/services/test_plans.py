@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.utils import timezone
 
 from clinic.models import Patient
@@ -30,21 +27,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 STALE = "Someone else changed this plan"
-
-
-def _fixtures_present() -> bool:
-    return all(
-        (Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").exists()
-        for name in ("library", "protocols")
-    )
-
-
-@pytest.fixture
-def seeded(db: None) -> None:
-    """The real library and protocol templates from fixtures/."""
-    if not _fixtures_present():
-        pytest.skip("fixtures/library.json and fixtures/protocols.json are not written yet")
-    call_command("loaddata", "library", "protocols", verbosity=0)
 
 
 def _draft(patient: Patient | None = None, **kwargs: Any) -> Plan:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -99,20 +98,6 @@ def world(clinician: Clinician, patient: Patient) -> World:
             name="Clinic balance board", clinic=clinician.clinic
         ),
     )
-
-
-def _fixtures_present() -> bool:
-    return all(
-        (Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").exists()
-        for name in ("library", "protocols")
-    )
-
-
-@pytest.fixture
-def seeded(db: None) -> None:
-    if not _fixtures_present():
-        pytest.skip("fixtures/library.json and fixtures/protocols.json are not written yet")
-    call_command("loaddata", "library", "protocols", verbosity=0)
 
 
 def _builder(plan: Plan) -> str:

@@ -17,7 +17,7 @@ listed in ``bugs`` with the reason: the test marks it ``xfail(strict=True)``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 Actor = Literal[
     "anonymous",
@@ -28,15 +28,7 @@ Actor = Literal[
     "clinic_admin",
     "staff",
 ]
-ACTORS: Final[tuple[Actor, ...]] = (
-    "anonymous",
-    "patient",
-    "other_patient",
-    "clinician",
-    "other_clinician",
-    "clinic_admin",
-    "staff",
-)
+ACTORS: Final[tuple[Actor, ...]] = get_args(Actor)
 
 Expect = int | str
 Expects = Expect | tuple[Expect, ...]

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -23,13 +22,6 @@ LOGIN = reverse("login")
 API_LOGIN = "/api/v1/auth/login/"
 FORGED = "\n[CRITICAL] forged"
 TOO_BIG = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@ limits, the sign-in lockout (django-axes), the list of a user's sessions and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -28,13 +26,6 @@ WRONG = "not-the-password-at-all"
 def _via_proxy(address: str, **extra: Any) -> dict[str, Any]:
     """What a request from ``address`` looks like behind one proxy (which appends it)."""
     return {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": address, **extra}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -83,6 +83,13 @@ class Plan(models.Model):
     def week_on(self, day: dt.date) -> int:
         return (day - self.anchor_date).days // 7
 
+    def ordered_phases(self) -> list[PlanPhase]:
+        """The plan's phases in order, each knowing its plan (its dates need no query)."""
+        phases = list(self.phases.order_by("order", "pk"))
+        for phase in phases:
+            phase.plan = self
+        return phases
+
 
 class PlanPhase(PhaseFields):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")

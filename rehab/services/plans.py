@@ -306,30 +306,45 @@ def plan_set_phase(
 def plan_advance_phase(
     *, plan: Plan, changed_by: User | None, expected_version: int | None = None
 ) -> Plan:
-    phases = list(plan.phases.order_by("order", "pk"))
-    ids = [p.pk for p in phases]
-    if plan.current_phase_id not in ids:
-        raise ValidationError(_("The plan has no current phase; activate it first."))
-    index = ids.index(plan.current_phase_id)
-    if index + 1 >= len(phases):
-        raise ValidationError(_("This is the last phase; there is no next phase."))
-    return plan_set_phase(
-        plan=plan, phase=phases[index + 1], changed_by=changed_by, expected_version=expected_version
+    return _step_phase(
+        plan,
+        step=1,
+        at_the_end=_("This is the last phase; there is no next phase."),
+        changed_by=changed_by,
+        expected_version=expected_version,
     )
 
 
 def plan_previous_phase(
     *, plan: Plan, changed_by: User | None, expected_version: int | None = None
 ) -> Plan:
-    phases = list(plan.phases.order_by("order", "pk"))
+    return _step_phase(
+        plan,
+        step=-1,
+        at_the_end=_("This is the first phase; there is no earlier phase."),
+        changed_by=changed_by,
+        expected_version=expected_version,
+    )
+
+
+def _step_phase(
+    plan: Plan,
+    *,
+    step: int,
+    at_the_end: str,
+    changed_by: User | None,
+    expected_version: int | None,
+) -> Plan:
+    """Move the plan ``step`` phases on (or back) from its current phase, from today."""
+    phases = plan.ordered_phases()
     ids = [p.pk for p in phases]
     if plan.current_phase_id not in ids:
         raise ValidationError(_("The plan has no current phase; activate it first."))
-    index = ids.index(plan.current_phase_id)
-    if index == 0:
-        raise ValidationError(_("This is the first phase; there is no earlier phase."))
+    index = ids.index(plan.current_phase_id) + step
+    if not 0 <= index < len(phases):
+        raise ValidationError(at_the_end)
     return plan_set_phase(
-        plan=plan, phase=phases[index - 1], changed_by=changed_by, expected_version=expected_version
+        plan=plan, phase=phases[index], changed_by=changed_by, expected_version=expected_version
     )
 
 

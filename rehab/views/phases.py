@@ -107,9 +107,7 @@ def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
-    phases = list(plan.phases.order_by("order", "pk"))
-    for phase in phases:
-        phase.plan = plan
+    phases = plan.ordered_phases()
     form = PrescriptionAddForm(
         request.POST,
         auto_id="add-%s",
@@ -200,9 +198,7 @@ def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
     plan = rx.phase.plan
-    phases = list(plan.phases.order_by("order", "pk"))
-    for phase in phases:
-        phase.plan = plan
+    phases = plan.ordered_phases()
     key = f"rxmove-{rx.pk}"
     form = PrescriptionMovePhaseForm(request.POST, prefix=key, phases=phases)
     return _edit(

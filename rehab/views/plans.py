@@ -150,9 +150,7 @@ def plan_back(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
-    phases = list(plan.phases.order_by("order", "pk"))
-    for each in phases:
-        each.plan = plan
+    phases = plan.ordered_phases()
     by_id = {p.pk: p for p in phases}
     chosen = request.GET.get("phase")
     if chosen:

@@ -126,26 +126,41 @@ def _recent_duplicate_draft(
     )
 
 
-@transaction.atomic
-def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
-    """A new empty draft plan. Asked for twice within seconds, returns the first one."""
-    _ensure_patient_can_have_plan(patient)
-    name = name.strip() or _("Rehabilitation plan")
+def _new_draft(
+    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
+) -> tuple[Plan, bool]:
+    """A new draft plan (of ``protocol``, if any), saved; or the same draft asked for a moment
+    ago (a double-submitted form). Returns ``(plan, created)``."""
     duplicate = _recent_duplicate_draft(
-        patient=patient, protocol=None, created_by=created_by, name=name
+        patient=patient, protocol=protocol, created_by=created_by, name=name
     )
     if duplicate is not None:
-        return duplicate
+        return duplicate, False
     plan = Plan(
         patient=patient,
         name=name,
         pathway=patient.pathway,
         anchor_date=patient.anchor_date,
         status=Plan.Status.DRAFT,
+        protocol=protocol,
+        protocol_version=protocol.version if protocol is not None else "",
         created_by=created_by,
     )
     plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
     plan.save()
+    return plan, True
+
+
+@transaction.atomic
+def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
+    """A new empty draft plan. Asked for twice within seconds, returns the first one."""
+    _ensure_patient_can_have_plan(patient)
+    plan, _created = _new_draft(
+        patient=patient,
+        protocol=None,
+        created_by=created_by,
+        name=name.strip() or _("Rehabilitation plan"),
+    )
     return plan
 
 
@@ -176,24 +191,14 @@ def plan_from_protocol(
             },
             code="pathway_mismatch",
         )
-    name = name.strip() or protocol.name
-    duplicate = _recent_duplicate_draft(
-        patient=patient, protocol=protocol, created_by=created_by, name=name
-    )
-    if duplicate is not None:
-        return duplicate
-    plan = Plan(
+    plan, created = _new_draft(
         patient=patient,
-        name=name,
-        pathway=patient.pathway,
-        anchor_date=patient.anchor_date,
-        status=Plan.Status.DRAFT,
         protocol=protocol,
-        protocol_version=protocol.version,
         created_by=created_by,
+        name=name.strip() or protocol.name,
     )
-    plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
-    plan.save()
+    if not created:
+        return plan
     phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
     new_phases = PlanPhase.objects.bulk_create(
         [PlanPhase(plan=plan, **{f: getattr(p, f) for f in PHASE_FIELDS}) for p in phases]

@@ -11,7 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Clinic, Clinician, Patient, timezone_choices, timezone_names
+from clinic.models import (
+    PATIENT_DETAILS,
+    Clinic,
+    Clinician,
+    Patient,
+    timezone_choices,
+    timezone_names,
+)
 
 DEFAULT_TIMEZONE = "Europe/London"
 
@@ -82,18 +89,7 @@ class PatientForm(forms.ModelForm):
 
     class Meta:
         model = Patient
-        fields = [
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "email",
-            "injured_side",
-            "injury_date",
-            "pathway",
-            "surgery_date",
-            "timezone",
-            "therapist",
-        ]
+        fields = list(PATIENT_DETAILS)
         widgets = {
             "date_of_birth": DateInput(),
             "injury_date": DateInput(),

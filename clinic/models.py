@@ -238,6 +238,21 @@ class Clinician(models.Model):
         return bool(self.user.is_active)
 
 
+# What a clinician enters about a patient, in the order the form asks for it.
+PATIENT_DETAILS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "email",
+    "injured_side",
+    "injury_date",
+    "pathway",
+    "surgery_date",
+    "timezone",
+    "therapist",
+)
+
+
 class Patient(models.Model):
     class Side(models.TextChoices):
         LEFT = "left", _("Left")

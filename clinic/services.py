@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from clinic import events
 from clinic.models import (
+    PATIENT_DETAILS,
     Clinic,
     Clinician,
     Invitation,
@@ -41,20 +42,7 @@ logger = logging.getLogger(__name__)
 
 # --- Patients ----------------------------------------------------------------------------
 
-PATIENT_FIELDS = frozenset(
-    {
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "email",
-        "injured_side",
-        "injury_date",
-        "pathway",
-        "surgery_date",
-        "timezone",
-        "therapist",
-    }
-)
+PATIENT_FIELDS = frozenset(PATIENT_DETAILS)
 # A second identical "add patient" within this many seconds is a double submit: the first row
 # is returned instead of a second one.
 PATIENT_DUPLICATE_WINDOW = dt.timedelta(seconds=60)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,6 +65,14 @@ class PhaseFields(models.Model):
         _("exit criteria"), blank=True, help_text=_("One criterion per line.")
     )
 
+    # A phase's care instructions, as patients and clinicians read them, in this order.
+    CARE_FIELDS: ClassVar[tuple[tuple[str, Any], ...]] = (
+        ("weight_bearing", _("Weight bearing")),
+        ("boot", _("Boot")),
+        ("wedges", _("Heel wedges")),
+        ("precautions", _("Precautions")),
+    )
+
     class Meta:
         abstract = True
         constraints = [
@@ -72,6 +81,12 @@ class PhaseFields(models.Model):
                 name="%(app_label)s_%(class)s_end_after_start",
                 violation_error_message=_("The end week must be after the start week."),
             ),
+        ]
+
+    def care(self) -> list[tuple[Any, str]]:
+        """The care instructions given: (label, text) for each, in ``CARE_FIELDS``' order."""
+        return [
+            (label, getattr(self, name)) for name, label in self.CARE_FIELDS if getattr(self, name)
         ]
 
     def clean(self) -> None:

@@ -34,3 +34,16 @@ def post_data_from(response: Any, **overrides: Any) -> dict[str, Any]:
             data[bound.html_name] = "on" if value is True else value
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def assert_changelist_lists(
+    client: Any, model: type[Any], text: str, queries: list[dict[str, Any]]
+) -> None:
+    """The model's change list shows ``text``, and answers each search and filter in
+    ``queries``."""
+    url = admin_url(model, "changelist")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert text in response.content.decode()
+    for query in queries:
+        assert client.get(url, query).status_code == 200, query

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User, hash_token
 from tests import factories
-from tests.admin_helpers import admin_url, post_data_from
+from tests.admin_helpers import admin_url, assert_changelist_lists, post_data_from
 
 pytestmark = pytest.mark.django_db
 
@@ -155,16 +155,12 @@ def test_clinic_changelist_add_and_change(staff_client: Client) -> None:
 
 def test_clinician_changelist_add_and_change(staff_client: Client) -> None:
     clinician = factories.ClinicianFactory(user__email="physio@example.org")
-    url = admin_url(Clinician, "changelist")
-    response = staff_client.get(url)
-    assert response.status_code == 200
-    assert "physio@example.org" in response.content.decode()
-    for query in (
-        {"q": "physio@"},
-        {"role__exact": "admin"},
-        {"clinic__id__exact": clinician.clinic_id},
-    ):
-        assert staff_client.get(url, query).status_code == 200
+    assert_changelist_lists(
+        staff_client,
+        Clinician,
+        "physio@example.org",
+        [{"q": "physio@"}, {"role__exact": "admin"}, {"clinic__id__exact": clinician.clinic_id}],
+    )
 
     assert staff_client.get(admin_url(Clinician, "add")).status_code == 200
     user = factories.UserFactory()

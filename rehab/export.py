@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from clinic.models import Message, Patient
 from rehab.models.alerts import Alert
+from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.protocols import PHASE_FIELD_NAMES
 
 FORMAT_VERSION = 1
 # What the export does not show of an exercise (its name is enough).
@@ -73,12 +75,7 @@ def _prescription(rx: Prescription) -> dict[str, Any]:
         "id": _id(rx.pk),
         "exercise": rx.exercise.name,
         "order": rx.order,
-        "sets": rx.sets,
-        "reps": rx.reps,
-        "hold_seconds": rx.hold_seconds,
-        "times_per_day": rx.times_per_day,
-        "days_per_week": rx.days_per_week,
-        "side": rx.side,
+        **{name: getattr(rx, name) for name in DOSE_FIELD_NAMES},
         "note": rx.note,
         "retired_at": _iso(rx.retired_at),
     }
@@ -88,16 +85,8 @@ def _phase(phase: PlanPhase) -> dict[str, Any]:
     return {
         "id": _id(phase.pk),
         "order": phase.order,
-        "name": phase.name,
-        "start_week": phase.start_week,
-        "end_week": phase.end_week,
+        **{name: getattr(phase, name) for name in PHASE_FIELD_NAMES},
         "started_on": _iso(phase.started_on),
-        "goals": phase.goals,
-        "precautions": phase.precautions,
-        "weight_bearing": phase.weight_bearing,
-        "boot": phase.boot,
-        "wedges": phase.wedges,
-        "exit_criteria": phase.exit_criteria,
         "prescriptions": [_prescription(rx) for rx in phase.prescriptions.all()],
     }
 

@@ -29,6 +29,7 @@ from rehab.models import (
     Prescription,
     Protocol,
 )
+from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.selectors import progression_evidence
 from tests import factories
 from tests.conftest import client_for
@@ -107,15 +108,7 @@ def _builder(plan: Plan) -> str:
 def _phase_data(phase: PlanPhase, version: int, **overrides: Any) -> dict[str, Any]:
     values = {
         "version": version,
-        "name": phase.name,
-        "start_week": phase.start_week,
-        "end_week": phase.end_week,
-        "goals": phase.goals,
-        "precautions": phase.precautions,
-        "weight_bearing": phase.weight_bearing,
-        "boot": phase.boot,
-        "wedges": phase.wedges,
-        "exit_criteria": phase.exit_criteria,
+        **{name: getattr(phase, name) for name in PHASE_FIELD_NAMES},
         **overrides,
     }
     return {f"phase-{phase.pk}-{k}": v for k, v in values.items()}

@@ -158,24 +158,17 @@ def test_phase_form_shows_an_existing_reason_for_confirmation(
     rx = factories.PrescriptionFactory.create(
         phase=phase, exercise=late_exercise, guardrail_reason="Earlier reason"
     )
-    prefix = f"phase-{phase.pk}"
-    form = PhaseForm(
-        _query(_phase_data(prefix, start_week=4, end_week=16)),
-        prefix=prefix,
-        instance=phase,
-        plan=plan,
-        prescriptions=[rx],
-    )
+
+    def edited(start_week: int) -> PhaseForm:
+        prefix = f"phase-{phase.pk}"
+        data = _query(_phase_data(prefix, start_week=start_week, end_week=16))
+        return PhaseForm(data, prefix=prefix, instance=phase, plan=plan, prescriptions=[rx])
+
+    form = edited(start_week=4)
     assert not form.is_valid()
     assert form[f"guardrail_reason_{rx.pk}"].value() == "Earlier reason"
     # Unchanged start week and a reason already given: nothing to ask.
-    same = PhaseForm(
-        _query(_phase_data(prefix, start_week=8, end_week=16)),
-        prefix=prefix,
-        instance=phase,
-        plan=plan,
-        prescriptions=[rx],
-    )
+    same = edited(start_week=8)
     assert same.is_valid(), same.errors
     assert same.guardrail_items == []
 

@@ -21,6 +21,12 @@ pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 
 
+def _non_operative_in(tz: str, *, injured: dt.date) -> Patient:
+    return factories.PatientFactory(
+        timezone=tz, pathway=Patient.Pathway.NON_OPERATIVE, injury_date=injured
+    )
+
+
 def _plan(
     patient: Patient, *, phases: int = 1, changed_on: dt.date | None = None
 ) -> tuple[Plan, list[PlanPhase]]:
@@ -62,11 +68,8 @@ def test_today_uses_the_patients_time_zone() -> None:
     with time_machine.travel(dt.datetime(2025, 3, 10, 23, 30, tzinfo=UTC), tick=False):
         results = {}
         for tz in ("Pacific/Auckland", "Europe/London"):
-            patient = factories.PatientFactory(
-                timezone=tz,
-                pathway=Patient.Pathway.NON_OPERATIVE,
-                injury_date=dt.date(2025, 3, 4),  # a Tuesday: weekly exercises fall on Tuesdays
-            )
+            # Injured on a Tuesday: weekly exercises fall on Tuesdays.
+            patient = _non_operative_in(tz, injured=dt.date(2025, 3, 4))
             _plan_obj, phases = _plan(patient)
             weekly = factories.PrescriptionFactory(phase=phases[0], days_per_week=1)
             daily = factories.PrescriptionFactory(phase=phases[0], days_per_week=7)
@@ -233,11 +236,7 @@ def test_adherence_judges_a_new_prescription_in_the_patients_local_day() -> None
     with time_machine.travel(dt.datetime(2025, 3, 12, 12, 0, tzinfo=UTC), tick=False):
         rows = {}
         for tz in ("America/Los_Angeles", "Pacific/Auckland"):
-            patient = factories.PatientFactory(
-                timezone=tz,
-                pathway=Patient.Pathway.NON_OPERATIVE,
-                injury_date=dt.date(2025, 3, 1),
-            )
+            patient = _non_operative_in(tz, injured=dt.date(2025, 3, 1))
             _plan_obj, (phase,) = _plan(patient)
             rx = factories.PrescriptionFactory(phase=phase)
             Prescription.objects.filter(pk=rx.pk).update(created_at=created)

@@ -10,8 +10,6 @@ from django.db.models.signals import post_save
 from clinic import events
 from clinic.models import Message, Patient
 from notify import planning, services, tasks
-from notify.models import ReminderSettings
-from rehab import pagecache
 from rehab.models.alerts import Alert
 
 
@@ -40,13 +38,6 @@ def on_patient_saved(
     services.patient_timezone_changed(patient=instance)
 
 
-def on_reminder_settings_saved(
-    sender: type[ReminderSettings], *, instance: ReminderSettings, **_: Any
-) -> None:
-    """Today shows the reminder offer until the patient has settings: its cached page goes."""
-    pagecache.patient_changed(instance.patient_id)
-
-
 def on_patient_erased(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
     services.patient_forgotten(patient=patient)
 
@@ -56,6 +47,3 @@ def connect() -> None:
     post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="notify.alert")
     post_save.connect(on_message_saved, sender=Message, dispatch_uid="notify.message")
     post_save.connect(on_patient_saved, sender=Patient, dispatch_uid="notify.patient")
-    post_save.connect(
-        on_reminder_settings_saved, sender=ReminderSettings, dispatch_uid="notify.reminders"
-    )

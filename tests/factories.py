@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -124,26 +125,42 @@ class ProtocolFactory(factory.django.DjangoModelFactory[Protocol]):
     source = "Test source"
 
 
-class ProtocolPhaseFactory(factory.django.DjangoModelFactory[ProtocolPhase]):
-    class Meta:
-        model = ProtocolPhase
+class _PhaseFactory(factory.django.DjangoModelFactory[Any]):
+    """What a protocol phase and a plan phase share (``PhaseFields``)."""
 
-    protocol = factory.SubFactory(ProtocolFactory)
+    class Meta:
+        abstract = True
+
     order = factory.Sequence(lambda n: n)
     name = factory.Sequence(lambda n: f"Phase {n}")
     start_week = 0
-    end_week = 2
 
 
-class ProtocolItemFactory(factory.django.DjangoModelFactory[ProtocolItem]):
+class _DoseFactory(factory.django.DjangoModelFactory[Any]):
+    """What a protocol item and a prescription share: an exercise, its place and its dose."""
+
     class Meta:
-        model = ProtocolItem
+        abstract = True
 
-    phase = factory.SubFactory(ProtocolPhaseFactory)
     exercise = factory.SubFactory(ExerciseFactory)
     order = factory.Sequence(lambda n: n)
     sets = 3
     reps = 10
+
+
+class ProtocolPhaseFactory(_PhaseFactory):
+    class Meta:
+        model = ProtocolPhase
+
+    protocol = factory.SubFactory(ProtocolFactory)
+    end_week = 2
+
+
+class ProtocolItemFactory(_DoseFactory):
+    class Meta:
+        model = ProtocolItem
+
+    phase = factory.SubFactory(ProtocolPhaseFactory)
 
 
 class PlanFactory(factory.django.DjangoModelFactory[Plan]):
@@ -157,26 +174,19 @@ class PlanFactory(factory.django.DjangoModelFactory[Plan]):
     status = Plan.Status.ACTIVE
 
 
-class PlanPhaseFactory(factory.django.DjangoModelFactory[PlanPhase]):
+class PlanPhaseFactory(_PhaseFactory):
     class Meta:
         model = PlanPhase
 
     plan = factory.SubFactory(PlanFactory)
-    order = factory.Sequence(lambda n: n)
-    name = factory.Sequence(lambda n: f"Phase {n}")
-    start_week = 0
     end_week = 52
 
 
-class PrescriptionFactory(factory.django.DjangoModelFactory[Prescription]):
+class PrescriptionFactory(_DoseFactory):
     class Meta:
         model = Prescription
 
     phase = factory.SubFactory(PlanPhaseFactory)
-    exercise = factory.SubFactory(ExerciseFactory)
-    order = factory.Sequence(lambda n: n)
-    sets = 3
-    reps = 10
 
 
 class ExerciseLogFactory(factory.django.DjangoModelFactory[ExerciseLog]):

@@ -39,30 +39,26 @@ def patient_of(user: User | Any) -> Patient | None:
     return patient
 
 
-def clinician_required[V: Callable[..., HttpResponse]](view: V) -> V:
-    """Signed-in clinicians only; anyone else signed in gets 404; anonymous, the sign-in page."""
+def _required[V: Callable[..., HttpResponse]](record_of: Callable[[Any], Any]) -> Callable[[V], V]:
+    """A view decorator: signed-in users whose ``record_of(user)`` exists only; anyone else
+    signed in gets 404; anonymous, the sign-in page."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if clinician_of(request.user) is None:
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(view: V) -> V:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if record_of(request.user) is None:
+                raise Http404
+            return view(request, *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
-def patient_required[V: Callable[..., HttpResponse]](view: V) -> V:
-    """Signed-in patients with an active record only; others 404; anonymous, the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if patient_of(request.user) is None:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+# Signed-in clinicians only; patients with an active record only.
+clinician_required = _required(clinician_of)
+patient_required = _required(patient_of)
 
 
 def clinic_admin_required[V: Callable[..., HttpResponse]](view: V) -> V:

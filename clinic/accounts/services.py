@@ -7,6 +7,9 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from knox.models import AuthToken
 
 from clinic.models import User, UserSession
@@ -34,11 +37,14 @@ def user_sessions_end(user: User, *, keep_key: str | None = None, pk: int | None
 
 
 def user_sessions_prune(user: User, *, keep_key: str | None) -> None:
-    """Forget rows whose session has already gone (expired, flushed, cycled)."""
-    store = _session_store()
-    for row in UserSession.objects.filter(user=user).exclude(session_key=keep_key):
-        if not store.exists(row.session_key):
-            row.delete()
+    """Forget rows whose session has already gone (expired, flushed, cycled): one query,
+    whatever the number of rows (sessions live in the database, ``SESSION_ENGINE``)."""
+    live = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+    )
+    UserSession.objects.filter(user=user).exclude(session_key=keep_key).exclude(
+        Exists(live)
+    ).delete()
 
 
 def security_policy_changed(*, users: list[User]) -> int:

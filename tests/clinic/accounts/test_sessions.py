@@ -191,4 +191,18 @@ def test_a_session_without_a_row_gets_one(clinician: Clinician) -> None:
     assert _row(here).user == clinician.user
 
 
-# --- With Redis: sessions read from the shared cache (``REDIS_URL`` in production) ----------
+@pytest.mark.parametrize("browsers", [1, 12])
+def test_the_sessions_page_costs_the_same_however_many_sessions(
+    clinician: Clinician, browsers: int, django_assert_num_queries: Any
+) -> None:
+    here = _signed_in_client(clinician.user)
+    here.get(SESSIONS)  # this browser's row
+    for n in range(browsers):
+        gone = _signed_in_client(clinician.user, agent=f"Browser {n}")
+        if n % 2:
+            Session.objects.filter(session_key=_key(gone)).delete()
+    # 1 session, 2 user; 3 this session's row exists; 4 forget the rows of sessions gone (one
+    # DELETE, nothing to cascade); 5 the rows left, listed.
+    with django_assert_num_queries(5):
+        assert here.get(SESSIONS).status_code == 200
+    assert UserSession.objects.filter(user=clinician.user).count() == 1 + (browsers + 1) // 2

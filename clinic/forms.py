@@ -65,7 +65,16 @@ class ClinicianChoiceField(forms.ModelChoiceField):
         return str(obj.user.get_full_name())
 
 
-TIMEZONE_LIST_ID = "timezone-names"
+def timezone_field(label: Any, **kwargs: Any) -> forms.ChoiceField:
+    """A time zone: a text box with the ~600 names as suggestions (the page includes
+    ``_timezone_names.html``, a cached <datalist>), not a <select> whose options Django renders
+    one template each. Only a known name is accepted."""
+    return forms.ChoiceField(
+        label=label,
+        choices=timezone_choices,
+        widget=forms.TextInput(attrs={"list": "timezone-names", "autocomplete": "off"}),
+        **kwargs,
+    )
 
 
 class PatientForm(forms.ModelForm):
@@ -77,14 +86,10 @@ class PatientForm(forms.ModelForm):
     patient of the clinic already has.
     """
 
-    timezone = forms.ChoiceField(
-        label=_("Time zone"),
-        choices=timezone_choices,
+    timezone = timezone_field(
+        _("Time zone"),
         initial=DEFAULT_TIMEZONE,
         help_text=_("Used to decide when the patient's day starts and ends. Type to search."),
-        # A text box with the ~600 names as suggestions (patient_form.html's <datalist>, a
-        # cached fragment), not a <select> whose options Django renders one template each.
-        widget=forms.TextInput(attrs={"list": TIMEZONE_LIST_ID, "autocomplete": "off"}),
     )
 
     class Meta:

@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import DAY_NAMES, time_field
-from clinic.models import timezone_choices
+from clinic.forms import DAY_NAMES, time_field, timezone_field
 from notify.models import ALL_DAYS, ChannelChoice, ReminderSettings
 
 
@@ -26,10 +25,8 @@ class ReminderSettingsForm(forms.ModelForm):
     evening = time_field(_("Evening reminder"))
     quiet_start = time_field(_("Quiet from"), help_text=_("No notifications from this time…"))
     quiet_end = time_field(_("Quiet until"), help_text=_("…until this time."))
-    timezone = forms.ChoiceField(
-        label=_("Your time zone"),
-        choices=timezone_choices,
-        help_text=_("Reminders come at these times where you are."),
+    timezone = timezone_field(
+        _("Your time zone"), help_text=_("Reminders come at these times where you are.")
     )
 
     class Meta:

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from clinic.forms import DAY_NAMES, TimeInput, time_field
-from clinic.models import WEEKDAYS, Clinic, timezone_choices
+from clinic.forms import DAY_NAMES, TimeInput, time_field, timezone_field
+from clinic.models import WEEKDAYS, Clinic
 
 # Every setting a clinic admin changes in the app (the slug and dates are the site's).
 SETTINGS_FIELDS = [
@@ -36,7 +36,7 @@ class ClinicSettingsForm(forms.ModelForm):
     language; the time zone, opening hours, out-of-hours and emergency numbers, alert contacts,
     escalation and digest times (which the ``notify`` app reads)."""
 
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices)
+    timezone = timezone_field(_("Time zone"))
     alert_contacts = forms.CharField(
         label=_("Alert contacts"),
         required=False,

@@ -14,6 +14,7 @@ from clinic.access import get_patient_for_clinic_admin, patient_of, patient_requ
 from clinic.models import User
 
 PAGE_SIZE = 50
+PATIENT_PAGE_SIZE = 20  # the patient reads their history on a phone
 
 
 @require_GET
@@ -39,7 +40,7 @@ def my_history(request: HttpRequest) -> HttpResponse:
     if patient is None or not isinstance(request.user, User):  # patient_required has checked
         raise Http404
     page = Paginator(
-        selectors.clinic_accesses_for_patient(patient, viewer=request.user), PAGE_SIZE
+        selectors.clinic_accesses_for_patient(patient, viewer=request.user), PATIENT_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(
         request,

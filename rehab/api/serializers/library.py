@@ -32,17 +32,18 @@ class MediaSerializer(serializers.Serializer[Any]):
     height = serializers.IntegerField(read_only=True, allow_null=True)
     duration_seconds = serializers.IntegerField(read_only=True, allow_null=True)
 
-    def _absolute(self, url: str) -> str:
+    def absolute(self, url: str) -> str:
+        """``url`` made absolute for the request, if there is one."""
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
     def get_url(self, media: MediaFields) -> str:
-        return self._absolute(reverse("rehab:media_file", args=[media.key]))
+        return self.absolute(reverse("rehab:media_file", args=[media.key]))
 
     def get_thumbnail_url(self, media: MediaFields) -> str | None:
         if not media.thumbnail:
             return None
-        return self._absolute(reverse("rehab:media_thumbnail", args=[media.key]))
+        return self.absolute(reverse("rehab:media_thumbnail", args=[media.key]))
 
 
 class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):

@@ -80,7 +80,7 @@ def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
             return {}
         return data if isinstance(data, dict) else {}
     return request.POST

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -41,12 +42,19 @@ def lockout_response(
     return response
 
 
+# django-axes keeps the username of each failed attempt in a column this long.
+AXES_USERNAME_MAX = AccessAttempt._meta.get_field("username").max_length or 255
+
+
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
-    """``AXES_USERNAME_CALLABLE``: the email as typed, trimmed and lower-cased."""
+    """``AXES_USERNAME_CALLABLE``: the email as typed, trimmed and lower-cased, cut to the
+    length django-axes stores. No account has an email that long (254 at most), so a longer
+    one is a failed sign-in like any other, counted under its first characters (uncut, it
+    overflowed the attempt record: a 500 on the sign-in page and the admin's)."""
     value = (credentials or {}).get("username") or (credentials or {}).get("email")
     if value is None:
         value = request.POST.get("username", "") if request.method == "POST" else ""
-    return str(value).strip().lower()
+    return str(value).strip().lower()[:AXES_USERNAME_MAX]
 
 
 def axes_client_ip(request: HttpRequest) -> str | None:

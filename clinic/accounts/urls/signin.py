@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from clinic.accounts.forms import SignInForm
 from core.ratelimit import rate_limit
 
 # Django's auth views reverse un-namespaced names ("login", "password_reset_done", …). Those
@@ -14,7 +15,9 @@ auth_urlpatterns = [
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, extra_context={"title": _("Sign in")}
+            authentication_form=SignInForm,
+            redirect_authenticated_user=True,
+            extra_context={"title": _("Sign in")},
         ),
         name="login",
     ),

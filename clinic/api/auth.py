@@ -19,7 +19,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,6 +30,7 @@ from clinic.accounts import mfa
 from clinic.accounts.lockout import lockout_message
 from clinic.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer
 from clinic.api.serializers import LoginSerializer as PasswordLoginSerializer
+from core.api import fields
 from core.api.schema import errors
 from core.cache import CACHE_ERRORS, cache_unavailable
 from core.client import client_ip
@@ -38,7 +39,7 @@ TOKEN_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{1,25}$")
 
 
 class LoginSerializer(PasswordLoginSerializer):
-    otp = serializers.CharField(
+    otp = fields.CharField(
         required=False,
         allow_blank=True,
         max_length=32,

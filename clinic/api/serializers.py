@@ -13,6 +13,8 @@ from rest_framework import serializers
 
 from clinic.access import clinician_of, patient_of
 from clinic.models import Clinic, Message, Patient
+from core.api import fields
+from core.api.serializers import ModelSerializer
 
 
 class ClinicBriefSerializer(serializers.ModelSerializer[Clinic]):
@@ -56,8 +58,8 @@ class MeSerializer(serializers.Serializer[Any]):
 
 
 class LoginSerializer(serializers.Serializer[Any]):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False, write_only=True)
+    email = fields.EmailField(max_length=254)
+    password = fields.CharField(max_length=4096, trim_whitespace=False, write_only=True)
 
 
 class TokenSerializer(serializers.Serializer[Any]):
@@ -88,7 +90,7 @@ class DeviceSerializer(serializers.Serializer[Any]):
 # --- Patients --------------------------------------------------------------------------------
 
 
-class PatientSerializer(serializers.ModelSerializer[Patient]):
+class PatientSerializer(ModelSerializer[Patient]):
     full_name = serializers.CharField(read_only=True)
     anchor_date = serializers.DateField(read_only=True)
     has_account = serializers.SerializerMethodField()
@@ -137,17 +139,17 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
 
 
 class MessageCreateSerializer(serializers.Serializer[Any]):
-    patient = serializers.IntegerField(
+    patient = fields.IntegerField(
         min_value=1,
         required=False,
         help_text="The patient whose thread this goes to. Clinicians: required. Patients: "
         "leave it out (or give your own id).",
     )
-    body = serializers.CharField(max_length=4000)
+    body = fields.CharField(max_length=4000)
 
 
 class MessagesReadSerializer(serializers.Serializer[Any]):
-    patient = serializers.IntegerField(
+    patient = fields.IntegerField(
         min_value=1, required=False, help_text="Clinicians: required. Patients: leave it out."
     )
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
+from core.api import fields
 from rehab import clinical
 
 DISCLAIMER = _(
@@ -20,5 +20,5 @@ STEP_MAX = 1000
 STEPS_MAX = 50
 
 
-def score_field(**kwargs: Any) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=0, max_value=clinical.SCORE_MAX, **kwargs)
+def score_field(**kwargs: Any) -> fields.IntegerField:
+    return fields.IntegerField(min_value=0, max_value=clinical.SCORE_MAX, **kwargs)

@@ -8,6 +8,8 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from clinic.models import Clinic
+from core.api import fields
+from core.api.serializers import ModelSerializer
 from rehab.api.serializers.base import STEP_MAX, STEPS_MAX
 from rehab.models.library import Equipment, Exercise, MediaFields
 
@@ -81,14 +83,16 @@ class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
 class ExerciseSerializer(ExerciseBriefSerializer):
     """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment."""
 
+    serializer_field_mapping = ModelSerializer.serializer_field_mapping  # JSON types, strictly
+
     steps = serializers.ListField(
-        child=serializers.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, allow_empty=False
+        child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, allow_empty=False
     )
     cues = serializers.ListField(
-        child=serializers.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
+        child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
     )
     safety_notes = serializers.ListField(
-        child=serializers.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
+        child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
     )
     equipment_slugs = serializers.SlugRelatedField(
         source="equipment",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import fields
 from rehab import clinical
 from rehab.api.serializers.base import (
     DISCLAIMER,
@@ -55,30 +56,28 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
 
 
 class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):
-    sets_done = serializers.IntegerField(min_value=0, max_value=clinical.SETS_MAX, required=False)
-    reps = serializers.IntegerField(
+    sets_done = fields.IntegerField(min_value=0, max_value=clinical.SETS_MAX, required=False)
+    reps = fields.IntegerField(
         min_value=0, max_value=clinical.REPS_MAX, required=False, allow_null=True
     )
-    hold_seconds = serializers.IntegerField(
+    hold_seconds = fields.IntegerField(
         min_value=0, max_value=clinical.HOLD_SECONDS_MAX, required=False, allow_null=True
     )
     pain = score_field(
         required=False, allow_null=True, help_text="0–10; 7 or more alerts the clinic."
     )
     effort = score_field(required=False, allow_null=True)
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
+    note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True)
 
 
 class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
-    client_uuid = serializers.UUIDField(
+    client_uuid = fields.UUIDField(
         help_text="Made by the client once per entry: a retried request with the same id "
         "returns the stored entry (200) instead of making a second one."
     )
-    prescription = serializers.IntegerField(
-        min_value=1, help_text="A prescription of your active plan."
-    )
+    prescription = fields.IntegerField(min_value=1, help_text="A prescription of your active plan.")
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
-    sets_done = serializers.IntegerField(min_value=0, max_value=clinical.SETS_MAX, default=1)
+    sets_done = fields.IntegerField(min_value=0, max_value=clinical.SETS_MAX, default=1)
 
 
 # --- Check-ins, ATRS, measurements --------------------------------------------------------
@@ -130,7 +129,7 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 
 
 class CheckInCreateSerializer(serializers.Serializer[Any]):
-    client_uuid = serializers.UUIDField()
+    client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
     pain_at_rest = score_field()
     swelling = serializers.ChoiceField(choices=Swelling.choices)
@@ -141,7 +140,7 @@ class CheckInCreateSerializer(serializers.Serializer[Any]):
         max_length=len(clinical.RED_FLAG_CODES),
         help_text="The codes of the red-flag questions answered yes.",
     )
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+    note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
 class AtrsSerializer(serializers.ModelSerializer[AtrsResponse]):
@@ -163,7 +162,7 @@ class AtrsCreateSerializer(serializers.Serializer[Any]):
     """The ten answers, each 0 (major limitation) to 10 (no limitation). The total is
     computed by the server."""
 
-    client_uuid = serializers.UUIDField()
+    client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
     item_1 = score_field(help_text=str(clinical.ATRS_ITEMS[0].question))
     item_2 = score_field(help_text=str(clinical.ATRS_ITEMS[1].question))
@@ -210,13 +209,13 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
 
 
 class MeasurementCreateSerializer(serializers.Serializer[Any]):
-    patient = serializers.IntegerField(min_value=1)
-    client_uuid = serializers.UUIDField()
+    patient = fields.IntegerField(min_value=1)
+    client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="The patient's today if empty.")
-    heel_rise_reps_injured = serializers.IntegerField(
+    heel_rise_reps_injured = fields.IntegerField(
         min_value=0, max_value=200, required=False, allow_null=True
     )
-    heel_rise_reps_uninjured = serializers.IntegerField(
+    heel_rise_reps_uninjured = fields.IntegerField(
         min_value=0, max_value=200, required=False, allow_null=True
     )
     calf_cm_injured = serializers.DecimalField(
@@ -235,7 +234,7 @@ class MeasurementCreateSerializer(serializers.Serializer[Any]):
         required=False,
         allow_null=True,
     )
-    note = serializers.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
+    note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
 class AlertSerializer(serializers.ModelSerializer[Alert]):

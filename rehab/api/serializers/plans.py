@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import fields
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS
@@ -96,18 +97,18 @@ class PlanDetailSerializer(PlanSerializer):
 
 
 class PlanCreateSerializer(serializers.Serializer[Any]):
-    patient = serializers.IntegerField(min_value=1, help_text="The patient's id.")
-    protocol = serializers.IntegerField(
+    patient = fields.IntegerField(min_value=1, help_text="The patient's id.")
+    protocol = fields.IntegerField(
         min_value=1,
         required=False,
         allow_null=True,
         help_text="Copy this protocol template; empty for a blank plan.",
     )
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name = fields.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class PlanVersionSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(
+    version = fields.IntegerField(
         min_value=1,
         required=False,
         allow_null=True,
@@ -117,7 +118,7 @@ class PlanVersionSerializer(serializers.Serializer[Any]):
 
 
 class PlanUpdateSerializer(PlanVersionSerializer):
-    name = serializers.CharField(max_length=200)
+    name = fields.CharField(max_length=200)
 
 
 # --- Today ---------------------------------------------------------------------------------

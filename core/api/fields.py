@@ -1,0 +1,67 @@
+"""Serializer fields that take only the JSON type their schema states.
+
+DRF's fields coerce: a string field takes ``0`` and stores ``"0"``, a UUID field takes
+``false`` and makes the all-zero UUID (so every such client shares one idempotency key), an
+integer field takes ``"5"`` and a boolean field ``"yes"``. The API's schema says "string",
+"integer", "boolean"; these fields hold the API to it, and answer a value of another JSON type
+with the field's ``invalid`` error (400).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class _JSONType:
+    """Refuse a value whose JSON type is not ``json_types`` (``bool`` is never an ``int``)."""
+
+    json_types: ClassVar[tuple[type, ...]] = (str,)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) is not (bool in self.json_types) or not isinstance(
+            data, self.json_types
+        ):
+            self.fail("invalid")  # type: ignore[attr-defined]
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class CharField(_JSONType, serializers.CharField):
+    default_error_messages: ClassVar[dict[str, Any]] = {"invalid": _("Not a valid string.")}
+
+
+class EmailField(_JSONType, serializers.EmailField):
+    pass
+
+
+class SlugField(_JSONType, serializers.SlugField):
+    pass
+
+
+class URLField(_JSONType, serializers.URLField):
+    pass
+
+
+class UUIDField(_JSONType, serializers.UUIDField):
+    """A UUID written as a string: ``false``, ``0`` or ``[…]`` are refused."""
+
+
+class IntegerField(_JSONType, serializers.IntegerField):
+    json_types = (int,)
+
+
+class BooleanField(_JSONType, serializers.BooleanField):
+    json_types = (bool,)
+
+
+STRICT = {
+    serializers.CharField: CharField,
+    serializers.EmailField: EmailField,
+    serializers.SlugField: SlugField,
+    serializers.URLField: URLField,
+    serializers.UUIDField: UUIDField,
+    serializers.IntegerField: IntegerField,
+    serializers.BooleanField: BooleanField,
+}

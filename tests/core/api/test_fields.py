@@ -1,0 +1,127 @@
+"""Fields take only the JSON type their schema states: a number is not a string, ``false`` is
+not a UUID, ``"5"`` is not an integer, ``"yes"`` is not a boolean."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from rest_framework import serializers
+
+from core.api import fields
+from core.api.serializers import ModelSerializer
+from tests.api.conftest import World, body
+
+
+class Sample(serializers.Serializer[Any]):
+    text = fields.CharField(required=False)
+    email = fields.EmailField(required=False)
+    client_uuid = fields.UUIDField(required=False)
+    number = fields.IntegerField(required=False)
+    flag = fields.BooleanField(required=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("text", 0),
+        ("text", 1.5),
+        ("text", True),
+        ("email", 7),
+        ("client_uuid", False),
+        ("client_uuid", 0),
+        ("client_uuid", 2**100),
+        ("client_uuid", ["0" * 32]),
+        ("number", "5"),
+        ("number", 5.0),
+        ("number", True),
+        ("flag", "true"),
+        ("flag", 1),
+    ],
+)
+def test_a_value_of_another_json_type_is_invalid(name: str, value: Any) -> None:
+    serializer = Sample(data={name: value})
+    assert not serializer.is_valid()
+    assert serializer.errors[name][0].code == "invalid"
+
+
+def test_values_of_the_stated_type_pass() -> None:
+    key = uuid.uuid4()
+    data = {"text": "0", "email": "a@example.org", "client_uuid": str(key), "number": 5}
+    serializer = Sample(data={**data, "flag": False})
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data == {**data, "client_uuid": key, "flag": False}
+
+
+def test_model_serializers_make_strict_fields_from_the_model() -> None:
+    from clinic.models import Patient  # noqa: PLC0415
+
+    class PatientInput(ModelSerializer[Patient]):
+        class Meta:
+            model = Patient
+            fields = ["first_name", "email", "date_of_birth"]
+
+    made = PatientInput().fields
+    assert isinstance(made["first_name"], fields.CharField)
+    assert isinstance(made["email"], fields.EmailField)
+
+
+# --- Through the API -------------------------------------------------------------------------
+
+CREATES: dict[str, tuple[str, dict[str, Any]]] = {
+    "/api/v1/checkins/": ("patient", {"pain_at_rest": 1, "swelling": "none"}),
+    "/api/v1/atrs/": ("patient", {f"item_{n}": 5 for n in range(1, 11)}),
+}
+
+
+@pytest.mark.parametrize("url", list(CREATES))
+@pytest.mark.parametrize("client_uuid", [False, True, 0, 12345])
+def test_client_uuid_takes_only_a_uuid_string(world: World, url: str, client_uuid: Any) -> None:
+    who, data = CREATES[url]
+    response = world.client(who).post(url, {**data, "client_uuid": client_uuid}, format="json")
+    assert response.status_code == 400
+    assert "client_uuid" in body(response)
+
+
+def test_two_patients_sending_false_do_not_share_an_id(world: World) -> None:
+    """``false`` was the all-zero UUID: the second patient got "this id is already in use"."""
+    data = {"pain_at_rest": 1, "swelling": "none", "client_uuid": False}
+    first = world.client("patient").post("/api/v1/checkins/", data, format="json")
+    second = world.client("other_patient").post("/api/v1/checkins/", data, format="json")
+    assert first.status_code == second.status_code == 400
+    assert body(second)["client_uuid"] == ["Must be a valid UUID."]
+
+
+def test_a_log_and_a_measurement_take_only_a_uuid_string(world: World) -> None:
+    log = world.client("patient").post(
+        "/api/v1/logs/",
+        {"prescription": world.prescription.pk, "client_uuid": False},
+        format="json",
+    )
+    measurement = world.client("clinician").post(
+        "/api/v1/measurements/",
+        {"patient": world.patient.pk, "client_uuid": 0, "heel_rise_reps_injured": 5},
+        format="json",
+    )
+    assert log.status_code == measurement.status_code == 400
+    assert "client_uuid" in body(log)
+    assert "client_uuid" in body(measurement)
+
+
+def test_strings_are_not_numbers_and_numbers_are_not_strings(world: World) -> None:
+    message = world.client("patient").post("/api/v1/messages/", {"body": 0}, format="json")
+    assert message.status_code == 400
+    assert body(message)["body"] == ["Not a valid string."]
+    patient = world.client("clinician").patch(
+        f"/api/v1/patients/{world.patient.pk}/", {"first_name": 12}, format="json"
+    )
+    assert patient.status_code == 400
+    assert "first_name" in body(patient)
+    checkin = world.client("patient").post(
+        "/api/v1/checkins/",
+        {"client_uuid": str(uuid.uuid4()), "pain_at_rest": "3", "swelling": "none"},
+        format="json",
+    )
+    assert checkin.status_code == 400
+    assert "pain_at_rest" in body(checkin)

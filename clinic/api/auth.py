@@ -173,7 +173,7 @@ class DeviceListView(generics.ListAPIView[AuthToken]):
 
     @extend_schema(
         summary="List your signed-in devices (tokens)",
-        responses={200: DeviceSerializer(many=True), **errors(401, 404)},
+        responses={200: DeviceSerializer(many=True), **errors(400, 401, 404)},
         tags=["auth"],
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -370,18 +370,26 @@ class Patient(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[ValidationError]] = {}
         if self.pathway == self.Pathway.OPERATIVE and not self.surgery_date:
             errors.setdefault("surgery_date", []).append(
-                str(_("An operative patient needs a surgery date."))
+                ValidationError(
+                    _("An operative patient needs a surgery date."), code="surgery_date_missing"
+                )
             )
         if self.pathway == self.Pathway.NON_OPERATIVE and self.surgery_date:
             errors.setdefault("surgery_date", []).append(
-                str(_("Leave the surgery date empty for a non-operative patient."))
+                ValidationError(
+                    _("Leave the surgery date empty for a non-operative patient."),
+                    code="surgery_date_non_operative",
+                )
             )
         if self.surgery_date and self.injury_date and self.surgery_date < self.injury_date:
             errors.setdefault("surgery_date", []).append(
-                str(_("The surgery date cannot be before the injury date."))
+                ValidationError(
+                    _("The surgery date cannot be before the injury date."),
+                    code="surgery_before_injury",
+                )
             )
         if errors:
             raise ValidationError(errors)

@@ -71,13 +71,15 @@ def _check_otp(user: Any, otp: str) -> None:
     """Two-factor sign-in: a code from the user's app or a recovery code (used up)."""
     if not mfa.has_confirmed_device(user):
         raise exceptions.ValidationError(
-            {"otp": [_("Set up two-factor sign-in on the website first.")]}
+            {"otp": [_("Set up two-factor sign-in on the website first.")]}, code="mfa_not_set_up"
         )
     if not otp.strip():
-        raise exceptions.ValidationError({"otp": [_("A two-factor code is required.")]})
+        raise exceptions.ValidationError(
+            {"otp": [_("A two-factor code is required.")]}, code="otp_required"
+        )
     if mfa.match_code(user, otp) is None:
         raise exceptions.ValidationError(
-            {"otp": [_("That code is not right, or has been used already.")]}
+            {"otp": [_("That code is not right, or has been used already.")]}, code="otp_wrong"
         )
 
 
@@ -98,7 +100,19 @@ class LoginView(APIView):
             "the user, `otp` is required too (400 without it or when it is wrong)."
         ),
         request=LoginSerializer,
-        responses={200: TokenSerializer, **errors(400, 429)},
+        responses={
+            200: TokenSerializer,
+            **errors(
+                400,
+                429,
+                rules={
+                    "invalid_credentials": "the email and password do not match an account",
+                    "mfa_not_set_up": "two-factor sign-in applies, and is not set up yet",
+                    "otp_required": "two-factor sign-in applies, and `otp` is empty",
+                    "otp_wrong": "`otp` is not right, or was used already",
+                },
+            ),
+        },
         auth=[],
         tags=["auth"],
     )
@@ -116,7 +130,8 @@ class LoginView(APIView):
             return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None:
             raise exceptions.ValidationError(
-                {"non_field_errors": [_("Enter a correct email address and password.")]}
+                {"non_field_errors": [_("Enter a correct email address and password.")]},
+                code="invalid_credentials",
             )
         if mfa.mfa_required(user):
             _check_otp(user, serializer.validated_data.get("otp", ""))

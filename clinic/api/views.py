@@ -14,17 +14,32 @@ from clinic.access import clinician_of, messages_for, patient_of, patients_for
 from clinic.api import filters as clinic_filters
 from clinic.api import serializers as clinic_serializers
 from clinic.api.permissions import IsClinician
-from clinic.api.viewsets import RoleViewSet, reachable_patient, request_user
+from clinic.api.viewsets import PATIENT_IN_BODY, RoleViewSet, reachable_patient, request_user
 from clinic.models import Message, Patient
 from core.api.schema import READ, listed, read, written
+
+# What a patient's details must satisfy beyond each field's own type and length.
+PATIENT_RULES = {
+    "surgery_date_missing": "an operative patient has no `surgery_date`",
+    "surgery_date_non_operative": "a non-operative patient has a `surgery_date`",
+    "surgery_before_injury": "`surgery_date` is before `injury_date`",
+    "email_in_use": "another patient of the clinic has this `email`",
+    "invalid_timezone": "`timezone` is not a time zone name such as Europe/London",
+}
 
 
 @extend_schema_view(
     list=listed("List your clinic's patients", clinic_serializers.PatientSerializer),
     retrieve=read("Get a patient", clinic_serializers.PatientSerializer),
-    create=written("Register a patient", clinic_serializers.PatientSerializer, status=201),
-    update=written("Replace a patient's details", clinic_serializers.PatientSerializer),
-    partial_update=written("Change a patient's details", clinic_serializers.PatientSerializer),
+    create=written(
+        "Register a patient", clinic_serializers.PatientSerializer, status=201, rules=PATIENT_RULES
+    ),
+    update=written(
+        "Replace a patient's details", clinic_serializers.PatientSerializer, rules=PATIENT_RULES
+    ),
+    partial_update=written(
+        "Change a patient's details", clinic_serializers.PatientSerializer, rules=PATIENT_RULES
+    ),
     discharge=extend_schema(
         summary="Discharge a patient (records and logs are kept)",
         request=None,
@@ -80,11 +95,13 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         clinic_serializers.MessageCreateSerializer,
         response=clinic_serializers.MessageSerializer,
         status=201,
+        rules=PATIENT_IN_BODY,
     ),
     read=written(
         "Mark the other side's messages in a thread read",
         clinic_serializers.MessagesReadSerializer,
         response=clinic_serializers.MessagesReadResultSerializer,
+        rules=PATIENT_IN_BODY,
     ),
 )
 class MessageViewSet(mixins.ListModelMixin, RoleViewSet):

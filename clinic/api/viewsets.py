@@ -46,11 +46,20 @@ def reachable_patient(request: Request, patient_id: int | None, *, field: str) -
         patient = patient_of(request.user)
         if patient is not None:
             return patient
-        raise serializers.ValidationError({field: [_("This field is required.")]})
+        raise serializers.ValidationError(
+            {field: [_("This field is required.")]}, code="patient_required"
+        )
     found: Patient | None = patients_for(request.user).filter(pk=patient_id).first()
     if found is None:
-        raise serializers.ValidationError({field: [_("No such patient.")]})
+        raise serializers.ValidationError({field: [_("No such patient.")]}, code="unknown_patient")
     return found
+
+
+# The rules of ``reachable_patient`` (a patient named in a body), for a schema's ``rules``.
+PATIENT_IN_BODY = {
+    "patient_required": "a clinician gave no `patient`",
+    "unknown_patient": "`patient` is no patient of yours (or no patient at all)",
+}
 
 
 class RoleViewSet(viewsets.GenericViewSet[Any]):

@@ -1,7 +1,9 @@
 """One error body for the whole API.
 
 DRF already answers its own errors as ``{"detail": "..."}`` (401, 403, 404, 405, 429) or, for
-invalid input, as field errors keyed by field name. Every 404 from an access helper says only
+invalid input, as field errors keyed by field name; a 400 also carries ``codes``, each error's
+code under the same keys (``{"date": ["…"], "codes": {"date": ["before_injury"]}}``), for a
+client to act on without reading the words. Every 404 from an access helper says only
 "Not found.", whatever was looked for. Services raise Django's
 ``ValidationError``; it is turned into the same 400 body here, with model-wide errors under
 ``non_field_errors`` (never Django's ``__all__``).
@@ -39,4 +41,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.ValidationError) and not isinstance(exc.detail, dict):
         # ``raise ValidationError("...")`` in a view: keep the body an object, like the rest.
         exc = exceptions.ValidationError(detail={api_settings.NON_FIELD_ERRORS_KEY: exc.detail})
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if (
+        response is not None
+        and response.status_code == 400
+        and isinstance(exc, exceptions.APIException)
+        and isinstance(response.data, dict)
+    ):
+        codes = exc.get_codes()
+        response.data["codes"] = _named(codes if isinstance(codes, dict) else {"detail": [codes]})
+    return response
+
+
+def _named(codes: Any) -> Any:
+    """The codes as given, an error raised without one called ``invalid`` (as DRF does)."""
+    if isinstance(codes, dict):
+        return {key: _named(value) for key, value in codes.items()}
+    if isinstance(codes, list):
+        return [_named(value) for value in codes]
+    return codes or "invalid"

@@ -9,6 +9,7 @@ with the field's ``invalid`` error (400).
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,23 @@ class UUIDField(_JSONType, serializers.UUIDField):
     """A UUID written as a string: ``false``, ``0`` or ``[…]`` are refused."""
 
 
+DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class DecimalField(_JSONType, serializers.DecimalField):
+    """A decimal written as a string (``"35.5"``), as the API answers it: exact, never a
+    binary fraction. Digits and a point only: DRF would also read ``" 35.5"``, ``"3.55e1"``,
+    ``"٣٥"`` and, where null is allowed, ``""`` as null."""
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        return serializers.Field.validate_empty_values(self, data)  # only null is null
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and not DECIMAL.fullmatch(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class IntegerField(_JSONType, serializers.IntegerField):
     json_types = (int,)
 
@@ -62,6 +80,7 @@ STRICT = {
     serializers.SlugField: SlugField,
     serializers.URLField: URLField,
     serializers.UUIDField: UUIDField,
+    serializers.DecimalField: DecimalField,
     serializers.IntegerField: IntegerField,
     serializers.BooleanField: BooleanField,
 }

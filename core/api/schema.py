@@ -1,13 +1,17 @@
 """OpenAPI pieces shared by every endpoint: the error bodies, the schema and the docs page.
 
 Each operation documents its error responses with ``errors(...)``: 400 (field errors keyed by
-field name), 401 (not signed in), 403 (wrong role), 404 (not found or outside your reach), 429
-(too many sign-in attempts).
+field name, and their codes), 401 (not signed in), 403 (wrong role), 404 (not found or outside
+your reach), 429 (too many sign-in attempts). An operation that refuses input for a rule the
+schema cannot state (a date before the injury, a plan that is completed, an edit of another
+day's log) names each rule's code with ``rules={code: when}`` (``errors``, ``listed``,
+``written``); the 400's schema then lists exactly the codes its body may carry.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +36,83 @@ class ErrorSerializer(serializers.Serializer[Any]):
     detail = serializers.CharField(help_text="What went wrong, in words fit to show a user.")
 
 
+# The codes DRF and Django give a value that breaks its own field's rules (type, format, length,
+# range, choices, required): what the schema itself states. Any other code is a rule of the
+# operation's own, named in its ``rules``.
+FIELD_CODES = (
+    "blank",
+    "date",
+    "datetime",
+    "does_not_exist",
+    "empty",
+    "incorrect_type",
+    "invalid",
+    "invalid_choice",
+    "make_aware",
+    "max_decimal_places",
+    "max_digits",
+    "max_length",
+    "max_string_length",
+    "max_value",
+    "max_whole_digits",
+    "min_length",
+    "min_value",
+    "not_a_dict",
+    "not_a_list",
+    "null",
+    "null_characters_not_allowed",
+    "overflow",
+    "parse_error",
+    "required",
+    "surrogate_characters_not_allowed",
+    "unique",
+)
+
+Rules = Mapping[str, str]
+
+_BAD_REQUEST = (
+    "Invalid input. Field errors keyed by field name, each a list of messages fit to show a "
+    "user (nested fields give an object of the same shape); errors that concern no one field "
+    "are under `non_field_errors`; a body that is not valid JSON gives `detail`. `codes` has "
+    "the same keys, each error's code in the same place: a field's own rules (`required`, "
+    "`invalid`, `max_length`, …)"
+)
+
+
+def bad_request_schema(rules: Rules | None = None) -> dict[str, Any]:
+    """The 400 body of an operation that refuses input for ``rules`` (code → when)."""
+    codes = sorted({*FIELD_CODES, *(rules or {})})
+    return {
+        "type": "object",
+        "required": ["codes"],
+        "properties": {
+            "codes": {
+                "type": "object",
+                "description": "Each error's code, under the same keys as its message.",
+                "additionalProperties": {
+                    "anyOf": [
+                        {"type": "array", "items": {"type": "string", "enum": codes}},
+                        {"type": "object"},
+                    ]
+                },
+            }
+        },
+        "additionalProperties": {
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "object"},
+                {"type": "string"},
+            ]
+        },
+        "example": {
+            "pain": ["Ensure this value is less than or equal to 10."],
+            "codes": {"pain": ["max_value"]},
+        },
+    }
+
+
 class ValidationErrorSerializer(serializers.Serializer[Any]):
-    """Invalid input: the body maps each field name to its messages."""
+    """Invalid input: the body maps each field name to its messages, and ``codes`` to theirs."""
 
 
 class ValidationErrorSchema(OpenApiSerializerExtension):
@@ -42,29 +121,20 @@ class ValidationErrorSchema(OpenApiSerializerExtension):
     target_class = ValidationErrorSerializer
 
     def map_serializer(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "description": (
-                "Field errors keyed by field name, each a list of messages "
-                "(nested fields give an object of the same shape). Errors that concern no one "
-                "field are under `non_field_errors`; a body that is not valid JSON gives "
-                "`detail`."
-            ),
-            "additionalProperties": {
-                "anyOf": [
-                    {"type": "array", "items": {"type": "string"}},
-                    {"type": "object"},
-                    {"type": "string"},
-                ]
-            },
-            "example": {"pain": ["Ensure this value is less than or equal to 10."]},
-        }
+        return bad_request_schema()
+
+
+def _bad_request(rules: Rules | None) -> OpenApiResponse:
+    if not rules:
+        return OpenApiResponse(ValidationErrorSerializer, description=_BAD_REQUEST + ".")
+    lines = "\n".join(f"- `{code}`: {when}" for code, when in sorted(rules.items()))
+    return OpenApiResponse(
+        bad_request_schema(rules),
+        description=f"{_BAD_REQUEST}; and this operation's own rules:\n\n{lines}",
+    )
 
 
 _ERRORS: dict[int, OpenApiResponse] = {
-    400: OpenApiResponse(
-        ValidationErrorSerializer, description="Invalid input: field errors keyed by field."
-    ),
     401: OpenApiResponse(
         ErrorSerializer,
         description="Not signed in, or the token is unknown, revoked or expired.",
@@ -75,9 +145,12 @@ _ERRORS: dict[int, OpenApiResponse] = {
 }
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """The documented error responses ``codes`` for ``@extend_schema(responses=...)``."""
-    return {code: _ERRORS[code] for code in codes}
+def errors(*statuses: int, rules: Rules | None = None) -> dict[int, OpenApiResponse]:
+    """The documented error responses ``statuses`` for ``@extend_schema(responses=...)``;
+    ``rules`` (code → when) the 400's own rules."""
+    return {
+        status: _bad_request(rules) if status == 400 else _ERRORS[status] for status in statuses
+    }
 
 
 READ = errors(401, 403, 404)
@@ -85,12 +158,19 @@ LIST = errors(400, 401, 403, 404)
 WRITE = errors(400, 401, 403, 404)
 
 
-def listed(summary: str, serializer: type[Any], *, description: str | None = None) -> Any:
-    """A list operation's schema: a page of ``serializer``'s rows, or one of the usual errors."""
+def listed(
+    summary: str,
+    serializer: type[Any],
+    *,
+    description: str | None = None,
+    rules: Rules | None = None,
+) -> Any:
+    """A list operation's schema: a page of ``serializer``'s rows, or one of the usual errors
+    (``rules``: the 400's own, code → when)."""
     return extend_schema(
         summary=summary,
         description=description,
-        responses={200: serializer(many=True), **LIST},
+        responses={200: serializer(many=True), **errors(400, 401, 403, 404, rules=rules)},
     )
 
 
@@ -108,14 +188,15 @@ def written(
     response: type[Any] | None = None,
     status: int = 200,
     description: str | None = None,
+    rules: Rules | None = None,
 ) -> Any:
     """A write's schema: ``request`` in, ``response`` (else the same serializer) out with
-    ``status``, or one of the usual errors."""
+    ``status``, or one of the usual errors (``rules``: the 400's own, code → when)."""
     return extend_schema(
         summary=summary,
         description=description,
         request=request,
-        responses={status: response or request, **WRITE},
+        responses={status: response or request, **errors(400, 401, 403, 404, rules=rules)},
     )
 
 

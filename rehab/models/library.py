@@ -321,9 +321,17 @@ class Exercise(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.default_reps is None and self.default_hold_seconds is None:
-            raise ValidationError(_("Give default repetitions, a hold time, or both."))
+            raise ValidationError(
+                _("Give default repetitions, a hold time, or both."), code="no_reps_or_hold"
+            )
         if self.progresses_to_id is not None and self.progresses_to_id == self.pk:
-            raise ValidationError({"progresses_to": _("An exercise cannot progress to itself.")})
+            raise ValidationError(
+                {
+                    "progresses_to": ValidationError(
+                        _("An exercise cannot progress to itself."), code="progresses_to_itself"
+                    )
+                }
+            )
 
 
 # --- Photos and videos ---------------------------------------------------------------------

@@ -112,7 +112,7 @@ def _swap_and_renumber[T: (PlanPhase, Prescription)](
 def plan_rename(*, plan: Plan, name: str, expected_version: int | None) -> Plan:
     name = name.strip()
     if not name:
-        raise ValidationError({"name": _("Give the plan a name.")}, code="required")
+        raise ValidationError({"name": ValidationError(_("Give the plan a name."), code="blank")})
     locked = _begin_edit(plan, expected_version=expected_version)
     locked.name = name
     locked.full_clean(exclude=["created_by"], validate_constraints=False)

@@ -22,6 +22,11 @@ from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import Plan, Prescription
 
 
+def _client_uuid_in_use() -> ValidationError:
+    """Another patient's row holds this client id (never said whose)."""
+    return ValidationError(_("This id is already in use."), code="client_uuid_in_use")
+
+
 def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
     model: type[M], *, patient: Patient, client_uuid: uuid.UUID
 ) -> M | None:
@@ -34,7 +39,7 @@ def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
     except model.DoesNotExist:
         return None
     if existing.patient_id != patient.pk:
-        raise ValidationError({"client_uuid": _("This id is already in use.")})
+        raise ValidationError({"client_uuid": _client_uuid_in_use()})
     return existing
 
 
@@ -66,7 +71,7 @@ def _save_once[M: ExerciseLog | Measurement](
             return winner, False
         row.full_clean(validate_unique=False)  # a rule the database refused, in words
         if stored.exists():
-            raise ValidationError({"client_uuid": _("This id is already in use.")}) from None
+            raise ValidationError({"client_uuid": _client_uuid_in_use()}) from None
         raise  # not the client id, not a rule the model knows: a fault to see, not to mask
     return row, True
 
@@ -108,7 +113,13 @@ def log_record(
         today = patient.local_today()
         date = date or today
         if date > today:
-            raise ValidationError({"date": _("You cannot log an exercise for a future day.")})
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _("You cannot log an exercise for a future day."), code="future_date"
+                    )
+                }
+            )
         plan = prescription.phase.plan
         if (
             plan.patient_id != patient.pk
@@ -116,11 +127,20 @@ def log_record(
             or prescription.retired_at is not None
         ):
             raise ValidationError(
-                {"prescription": _("This exercise is not part of your active plan.")}
+                {
+                    "prescription": ValidationError(
+                        _("This exercise is not part of your active plan."), code="not_in_plan"
+                    )
+                }
             )
         if date < plan.anchor_date:
             raise ValidationError(
-                {"date": _("This day is before your plan started; choose a later day.")}
+                {
+                    "date": ValidationError(
+                        _("This day is before your plan started; choose a later day."),
+                        code="before_plan_start",
+                    )
+                }
             )
         log = ExerciseLog(
             patient=patient,
@@ -152,7 +172,7 @@ def log_record(
 def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
     """Edit a log on the day it was made (in the patient's time zone)."""
     if log.date != log.patient.local_today():
-        raise ValidationError(_("Only today's entries can be changed."))
+        raise ValidationError(_("Only today's entries can be changed."), code="not_today")
     allowed = {"sets_done", "reps", "hold_seconds", "pain", "effort", "note"}
     unknown = set(changes) - allowed
     if unknown:
@@ -172,7 +192,7 @@ def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
 def log_undo(*, log: ExerciseLog) -> None:
     """Undo a tick made today by mistake. Earlier days' logs are never deleted."""
     if log.date != log.patient.local_today():
-        raise ValidationError(_("Only today's entries can be undone."))
+        raise ValidationError(_("Only today's entries can be undone."), code="not_today")
     Alert.objects.filter(log=log).update(log=None)
     log.delete()
 
@@ -199,7 +219,13 @@ def checkin_record(
     today = patient.local_today()
     date = date or today
     if date > today:
-        raise ValidationError({"date": _("You cannot check in for a future day.")})
+        raise ValidationError(
+            {
+                "date": ValidationError(
+                    _("You cannot check in for a future day."), code="future_date"
+                )
+            }
+        )
     flags = {f"flag_{code}": code in red_flags for code in clinical.RED_FLAG_CODES}
     checkin = CheckIn.objects.filter(patient=patient, date=date).first()
     created = checkin is None

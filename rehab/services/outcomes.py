@@ -53,7 +53,13 @@ def measurement_record(
     today = patient.local_today()
     date = date or today
     if date > today:
-        raise ValidationError({"date": _("A measurement cannot be dated in the future.")})
+        raise ValidationError(
+            {
+                "date": ValidationError(
+                    _("A measurement cannot be dated in the future."), code="future_date"
+                )
+            }
+        )
     values = (
         heel_rise_reps_injured,
         heel_rise_reps_uninjured,

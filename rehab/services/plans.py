@@ -252,7 +252,9 @@ def plan_activate(
             code="guardrail_reason_missing",
         )
     if not plan.phases.exists():
-        raise ValidationError(_("Add at least one phase before activating the plan."))
+        raise ValidationError(
+            _("Add at least one phase before activating the plan."), code="no_phases"
+        )
     today = plan.patient.local_today()
     current = _phase_for_week(plan, plan.week_on(today))
     _bump_version(plan, expected_version=expected_version)
@@ -290,7 +292,7 @@ def plan_set_phase(
     """Move the plan to ``phase`` (forward or back) from today; records who and when."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if phase.plan_id != plan.pk:
-        raise ValidationError(_("That phase belongs to another plan."))
+        raise ValidationError(_("That phase belongs to another plan."), code="other_plan")
     if plan.current_phase_id == phase.pk:
         return plan
     _bump_version(plan, expected_version=expected_version)
@@ -344,10 +346,12 @@ def _step_phase(
     phases = plan.ordered_phases()
     ids = [p.pk for p in phases]
     if plan.current_phase_id not in ids:
-        raise ValidationError(_("The plan has no current phase; activate it first."))
+        raise ValidationError(
+            _("The plan has no current phase; activate it first."), code="no_current_phase"
+        )
     index = ids.index(plan.current_phase_id) + step
     if not 0 <= index < len(phases):
-        raise ValidationError(at_the_end)
+        raise ValidationError(at_the_end, code="last_phase" if step > 0 else "first_phase")
     return plan_set_phase(
         plan=plan, phase=phases[index], changed_by=changed_by, expected_version=expected_version
     )

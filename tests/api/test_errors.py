@@ -3,11 +3,15 @@ page of HTML, never a hint that another clinic's object exists."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from rest_framework import exceptions
+from rest_framework.exceptions import ErrorDetail
 
-from core.api.exceptions import validation_error_body
+from core.api.exceptions import exception_handler, validation_error_body
+from core.api.schema import FIELD_CODES
 from tests import factories
 from tests.api.conftest import World, body
 
@@ -42,3 +46,74 @@ def test_wrong_json_types_are_400_not_500(world: World) -> None:
         response = client.post("/api/v1/checkins/", payload, format="json")
         assert response.status_code == 400, payload
         assert isinstance(body(response), dict)
+
+
+# --- Codes: each error's code beside its message, each operation's rules in its schema ------
+
+
+def test_a_400_carries_each_errors_code_under_the_same_key(world: World) -> None:
+    response = world.client("patient").post(
+        "/api/v1/checkins/", {"pain_at_rest": 12, "swelling": "x"}, format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["codes"] == {
+        "client_uuid": ["required"],
+        "pain_at_rest": ["max_value"],
+        "swelling": ["invalid_choice"],
+    }
+
+
+def test_a_rule_the_schema_cannot_state_answers_its_own_code(world: World) -> None:
+    yesterday = world.patient.local_today() - dt.timedelta(days=1)
+    log = factories.ExerciseLogFactory(prescription=world.prescription, date=yesterday)
+    response = world.client("patient").patch(f"/api/v1/logs/{log.pk}/", {"pain": 3}, format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"non_field_errors": ["not_today"]}
+    clinician = world.client("clinician")
+    message = clinician.post("/api/v1/messages/", {"body": "Hello"}, format="json")
+    assert body(message)["codes"] == {"patient": ["patient_required"]}
+    stranger = {"body": "Hello", "patient": world.stranger.pk}
+    message = clinician.post("/api/v1/messages/", stranger, format="json")
+    assert body(message)["codes"] == {"patient": ["unknown_patient"]}
+
+
+def test_malformed_json_has_a_code_too(world: World) -> None:
+    response = world.client("patient").post(
+        "/api/v1/checkins/", "{", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"detail": ["parse_error"]}
+
+
+def test_an_error_raised_without_a_code_is_invalid_not_null() -> None:
+    """django-filter passes a form error's code on as it is: None for a plain message."""
+    error = exceptions.ValidationError({"date": [ErrorDetail("No code.", code=None)]})
+    response = exception_handler(error, {})
+    assert response is not None
+    assert response.data["codes"] == {"date": ["invalid"]}
+
+
+def _bad_request(schema: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    response = schema["paths"][path][method]["responses"]["400"]
+    content: dict[str, Any] = response["content"]["application/json"]["schema"]
+    if "$ref" in content:
+        content = schema["components"]["schemas"][content["$ref"].rsplit("/", 1)[-1]]
+    return {"description": response["description"], "schema": content}
+
+
+def _documented_codes(bad_request: dict[str, Any]) -> set[str]:
+    codes = bad_request["schema"]["properties"]["codes"]["additionalProperties"]["anyOf"][0]
+    return set(codes["items"]["enum"])
+
+
+def test_each_operation_documents_its_rules_codes(world: World) -> None:
+    schema = world.client("clinician").get("/api/v1/schema/", {"format": "json"}).json()
+    patch_log = _bad_request(schema, "/api/v1/logs/{id}/", "patch")
+    assert "not_today" in _documented_codes(patch_log)
+    assert "`not_today`" in patch_log["description"]
+    activate = _documented_codes(_bad_request(schema, "/api/v1/plans/{id}/activate/", "post"))
+    assert {"stale_plan", "no_phases", "patient_not_active", "already_active"} <= activate
+    assert "not_today" not in activate
+    # A list with no rule of its own: only the fields' own codes.
+    plain = _documented_codes(_bad_request(schema, "/api/v1/messages/", "get"))
+    assert plain == set(FIELD_CODES)

@@ -4,8 +4,11 @@ Every operation of ``/api/v1/schema/`` is called in-process (WSGI, inside this t
 transaction) with generated valid and invalid input, once as a signed-in clinician and once as a
 signed-in patient, each request with a fresh knox token (so ``auth/logout/`` in one example does
 not sign the next out). Each response must not be a server error and must match the schema:
-status code, content type and body. Few examples per operation, derandomized: reproducible and
-well under a minute.
+status code, content type and body (a 400's ``codes`` only those its operation documents).
+Input the schema calls invalid must be refused (a wrong type, an array for a number, a value out
+of range: never silently read as something else), and input it calls valid accepted, or refused
+only for one of the operation's documented rules (never for a field's own rule the schema
+failed to state). Few examples per operation, derandomized: reproducible and about a minute.
 """
 
 from __future__ import annotations
@@ -23,23 +26,60 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
 )
 
 from clinic.models import User
 from config.wsgi import application
+from core.api.schema import FIELD_CODES
 from tests import factories
 from tests.api.conftest import World
 
 # The coverage phase's boundary and invalid values stay; its calls with methods no operation
 # has (each answers 405) are left out to keep the run short.
 CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"unexpected-methods": []}}})
+
+
+def _codes(found: Any) -> Iterator[str]:
+    if isinstance(found, dict):
+        for value in found.values():
+            yield from _codes(value)
+    elif isinstance(found, list):
+        for value in found:
+            yield from _codes(value)
+    elif isinstance(found, str):
+        yield found
+
+
+@schemathesis.check
+def valid_input_refused_only_by_a_rule(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Input the schema calls valid is accepted, or refused (400) only for one of the
+    operation's own rules (its codes are checked against the documented ones by the response's
+    schema): a field's own code (``required``, ``invalid``, ``max_length``, …) on valid input
+    means the schema does not say what the field takes."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return None
+    codes = set(_codes(response.json().get("codes")))
+    field_codes = codes & set(FIELD_CODES)
+    if field_codes:
+        msg = (
+            f"Schema-valid input refused for {sorted(field_codes)} "
+            f"(a field's own rule the schema does not state): {response.json()}"
+        )
+        raise AssertionError(msg)
+    return None
+
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
+    negative_data_rejection,
+    valid_input_refused_only_by_a_rule,
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -52,7 +53,12 @@ class ExerciseFilter(filters.FilterSet):
         week = self.form.cleaned_data.get("safe_at_week")
         if bool(pathway) != (week is not None):
             missing = "safe_at_week" if pathway else "safe_for_pathway"
-            self.form.add_error(missing, _("Give safe_for_pathway and safe_at_week together."))
+            self.form.add_error(
+                missing,
+                ValidationError(
+                    _("Give safe_for_pathway and safe_at_week together."), code="both_or_neither"
+                ),
+            )
             return False
         return True
 

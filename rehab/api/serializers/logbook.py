@@ -178,7 +178,9 @@ class AtrsCreateSerializer(serializers.Serializer[Any]):
     def validate_date(self, value: Any) -> Any:
         patient = self.context.get("patient")
         if patient is not None and value > patient.local_today():
-            raise serializers.ValidationError(_("The questionnaire cannot be dated in the future."))
+            raise serializers.ValidationError(
+                _("The questionnaire cannot be dated in the future."), code="future_date"
+            )
         return value
 
 
@@ -208,6 +210,19 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
         read_only_fields = fields
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        # 10 to 80, at most one decimal place: the range the schema can state for a string.
+        "pattern": r"^(?:[1-7][0-9](?:\.[0-9])?|80(?:\.0)?)$",
+        "example": "35.5",
+    }
+)
+class CalfField(fields.DecimalField):
+    """A calf circumference in centimetres, 10 to 80, as a string ("35.5")."""
+
+
 class MeasurementCreateSerializer(serializers.Serializer[Any]):
     patient = fields.IntegerField(min_value=1)
     client_uuid = fields.UUIDField()
@@ -218,7 +233,7 @@ class MeasurementCreateSerializer(serializers.Serializer[Any]):
     heel_rise_reps_uninjured = fields.IntegerField(
         min_value=0, max_value=200, required=False, allow_null=True
     )
-    calf_cm_injured = serializers.DecimalField(
+    calf_cm_injured = CalfField(
         max_digits=4,
         decimal_places=1,
         min_value=10,
@@ -226,7 +241,7 @@ class MeasurementCreateSerializer(serializers.Serializer[Any]):
         required=False,
         allow_null=True,
     )
-    calf_cm_uninjured = serializers.DecimalField(
+    calf_cm_uninjured = CalfField(
         max_digits=4,
         decimal_places=1,
         min_value=10,

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api.viewsets import RoleViewSet
-from core.api.schema import WRITE, listed, read, written
+from core.api.schema import errors, listed, read, written
 from rehab.access import (
     exercises_for,
 )
@@ -19,22 +19,44 @@ from rehab.api.serializers import library as library_serializers
 from rehab.models.library import Exercise
 from rehab.services import library as library_services
 
+EXERCISE_RULES = {
+    "no_reps_or_hold": "neither `default_reps` nor `default_hold_seconds` is given",
+    "progresses_to_itself": "`progresses_to` is the exercise itself",
+}
+
 
 @extend_schema_view(
     list=listed(
         "List the exercise library",
         library_serializers.ExerciseSerializer,
         description="The shared library and your clinic's own exercises. Staff see all.",
+        rules={"both_or_neither": "only one of `safe_for_pathway`, `safe_at_week`"},
     ),
     retrieve=read("Get one exercise", library_serializers.ExerciseSerializer),
     create=written(
-        "Add an exercise to the library (staff)", library_serializers.ExerciseSerializer, status=201
+        "Add an exercise to the library (staff)",
+        library_serializers.ExerciseSerializer,
+        status=201,
+        rules=EXERCISE_RULES,
     ),
-    update=written("Replace an exercise (staff)", library_serializers.ExerciseSerializer),
-    partial_update=written("Change an exercise (staff)", library_serializers.ExerciseSerializer),
+    update=written(
+        "Replace an exercise (staff)", library_serializers.ExerciseSerializer, rules=EXERCISE_RULES
+    ),
+    partial_update=written(
+        "Change an exercise (staff)", library_serializers.ExerciseSerializer, rules=EXERCISE_RULES
+    ),
     destroy=extend_schema(
         summary="Delete an exercise no protocol or plan uses (staff)",
-        responses={204: None, **WRITE},
+        responses={
+            204: None,
+            **errors(
+                400,
+                401,
+                403,
+                404,
+                rules={"exercise_in_use": "a protocol template or a plan uses the exercise"},
+            ),
+        },
     ),
 )
 class ExerciseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 from clinic.api.permissions import IsClinician, IsPatient
 from clinic.api.viewsets import (
     LIST,
+    PATIENT_IN_BODY,
     READ,
-    WRITE,
     RoleViewSet,
     reachable_patient,
     request_patient,
@@ -63,6 +63,13 @@ class MeTodayView(APIView):
 
 # --- Exercise logs ---------------------------------------------------------------------------
 
+# The rules of what patients log, beyond each field's own type and range.
+IN_USE = {"client_uuid_in_use": "another patient's entry has this `client_uuid`"}
+DATED = {
+    "future_date": "`date` is after today (the patient's today)",
+}
+NOT_TODAY = {"not_today": "the entry was made on an earlier day: only today's change"}
+
 
 @extend_schema_view(
     list=listed(
@@ -83,17 +90,29 @@ class MeTodayView(APIView):
         responses={
             201: logbook_serializers.ExerciseLogSerializer,
             200: logbook_serializers.ExerciseLogSerializer,
-            **WRITE,
+            **errors(
+                400,
+                401,
+                403,
+                404,
+                rules={
+                    **IN_USE,
+                    **DATED,
+                    "not_in_plan": "`prescription` is not in your active plan",
+                    "before_plan_start": "`date` is before the plan starts",
+                },
+            ),
         },
     ),
     partial_update=written(
         "Correct today's log (patients, same day only)",
         logbook_serializers.ExerciseLogUpdateSerializer,
         response=logbook_serializers.ExerciseLogSerializer,
+        rules=NOT_TODAY,
     ),
     destroy=extend_schema(
         summary="Undo today's log (patients, same day only)",
-        responses={204: None, **WRITE},
+        responses={204: None, **errors(400, 401, 403, 404, rules=NOT_TODAY)},
     ),
 )
 class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
@@ -117,7 +136,8 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         prescription = today_selectors.prescription_to_log(patient, values.pop("prescription"))
         if prescription is None:
             raise serializers.ValidationError(
-                {"prescription": [_("This exercise is not part of your active plan.")]}
+                {"prescription": [_("This exercise is not part of your active plan.")]},
+                code="not_in_plan",
             )
         log, created = logbook_services.log_record(
             patient=patient, prescription=prescription, **values
@@ -155,7 +175,7 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         responses={
             201: logbook_serializers.CheckInSerializer,
             200: logbook_serializers.CheckInSerializer,
-            **WRITE,
+            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED}),
         },
     ),
 )
@@ -188,7 +208,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         responses={
             201: logbook_serializers.AtrsSerializer,
             200: logbook_serializers.AtrsSerializer,
-            **WRITE,
+            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED}),
         },
     ),
 )
@@ -225,7 +245,18 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
         responses={
             201: logbook_serializers.MeasurementSerializer,
             200: logbook_serializers.MeasurementSerializer,
-            **WRITE,
+            **errors(
+                400,
+                401,
+                403,
+                404,
+                rules={
+                    **IN_USE,
+                    **DATED,
+                    **PATIENT_IN_BODY,
+                    "measurement_empty": "no value is given (heel rises or calf)",
+                },
+            ),
         },
     ),
 )

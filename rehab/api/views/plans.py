@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from clinic.api.permissions import IsClinician, IsClinicianOrPatient, IsPatient
 from clinic.api.viewsets import (
+    PATIENT_IN_BODY,
     READ,
     RoleViewSet,
     reachable_patient,
@@ -51,6 +52,17 @@ def expected_version(request: Request) -> int | None:
     return version
 
 
+# The rules of a plan's changes, beyond each field's own type and range.
+STALE = {"stale_plan": "`version` is not the plan's: someone changed it meanwhile"}
+ACTIVATE_RULES = {
+    **STALE,
+    "patient_not_active": "the patient is discharged or archived",
+    "guardrail_reason_missing": "an exercise is placed before its earliest safe week, no reason",
+    "no_phases": "the plan has no phase",
+    "already_active": "the patient has another active plan",
+}
+
+
 @extend_schema_view(
     list=listed("List your clinic's plans", plan_serializers.PlanSerializer),
     retrieve=extend_schema(
@@ -63,21 +75,34 @@ def expected_version(request: Request) -> int | None:
         plan_serializers.PlanCreateSerializer,
         response=plan_serializers.PlanDetailSerializer,
         status=201,
+        rules={
+            **PATIENT_IN_BODY,
+            "unknown_protocol": "`protocol` is no template you may use",
+            "patient_not_active": "the patient is discharged or archived",
+            "pathway_mismatch": "the template is for the other pathway",
+        },
     ),
     partial_update=written(
         "Rename a plan",
         plan_serializers.PlanUpdateSerializer,
         response=plan_serializers.PlanDetailSerializer,
+        rules={**STALE, "plan_completed": "the plan is completed: it no longer changes"},
     ),
     activate=written(
         "Activate a draft plan (from the phase for today's week)",
         plan_serializers.PlanVersionSerializer,
         response=plan_serializers.PlanDetailSerializer,
+        rules=ACTIVATE_RULES,
     ),
     advance=written(
         "Move an active plan to its next phase from today",
         plan_serializers.PlanVersionSerializer,
         response=plan_serializers.PlanDetailSerializer,
+        rules={
+            **STALE,
+            "no_current_phase": "the plan has no current phase (a draft)",
+            "last_phase": "the plan is in its last phase",
+        },
     ),
 )
 class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
@@ -111,7 +136,9 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
         else:
             protocol = protocols_for(request.user).filter(pk=values["protocol"]).first()
             if protocol is None:
-                raise serializers.ValidationError({"protocol": [_("No such protocol.")]})
+                raise serializers.ValidationError(
+                    {"protocol": [_("No such protocol.")]}, code="unknown_protocol"
+                )
             plan = plan_services.plan_from_protocol(
                 patient=patient,
                 protocol=protocol,

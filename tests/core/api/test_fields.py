@@ -4,6 +4,7 @@ not a UUID, ``"5"`` is not an integer, ``"yes"`` is not a boolean."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -125,3 +126,21 @@ def test_strings_are_not_numbers_and_numbers_are_not_strings(world: World) -> No
     )
     assert checkin.status_code == 400
     assert "pain_at_rest" in body(checkin)
+
+
+class Calf(serializers.Serializer[Any]):
+    cm = fields.DecimalField(max_digits=4, decimal_places=1, required=False, allow_null=True)
+
+
+@pytest.mark.parametrize("value", [35.5, 35, "", " 35.5", "3.55e1", "+35", "٣٥", "35.", "NaN"])
+def test_a_decimal_is_digits_and_a_point_in_a_string(value: Any) -> None:
+    serializer = Calf(data={"cm": value})
+    assert not serializer.is_valid()
+    assert serializer.errors["cm"][0].code == "invalid"
+
+
+def test_a_decimal_string_or_null_passes() -> None:
+    for value, expected in [("35.5", Decimal("35.5")), ("-2", Decimal(-2)), (None, None)]:
+        serializer = Calf(data={"cm": value})
+        assert serializer.is_valid(), serializer.errors
+        assert serializer.validated_data["cm"] == expected

@@ -7,6 +7,7 @@ filters by.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import admin, messages
@@ -19,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clinic.accounts import mfa
+from clinic.accounts import services as account_services
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User
 
 if TYPE_CHECKING:
@@ -30,6 +33,14 @@ class ClinicianCount(TypedDict):
 
 
 PATIENT_SEARCH_FIELDS = ("patient__first_name", "patient__last_name", "patient__email")
+
+
+def _policy_may_ask_more_of(users: Iterable[User]) -> None:
+    """A role, a team, a clinic's two-factor setting or staff status changed here: those
+    ``users`` of whom the policy now asks a code end their API tokens issued without one."""
+    account_services.security_policy_changed(
+        users=[user for user in users if mfa.policy_requires_mfa(user)]
+    )
 
 
 # --- users --------------------------------------------------------------------------------
@@ -101,6 +112,11 @@ class UserAdmin(auth_admin.UserAdmin):
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
 
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "is_staff" in form.changed_data:  # staff always use two-factor sign-in
+            _policy_may_ask_more_of([obj])
+
     @admin.display(description=_("account"))
     def account_kind(self, obj: User) -> str:
         """Clinician (with their clinic), patient, or neither."""
@@ -149,6 +165,12 @@ class ClinicAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Clinic]:
         return super().get_queryset(request).annotate(clinician_count=Count("clinicians"))
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        team_changed = any(formset.has_changed() for formset in formsets)
+        if "requires_mfa" in form.changed_data or team_changed:
+            _policy_may_ask_more_of(User.objects.filter(clinician__clinic=form.instance))
+
     @admin.display(description=_("clinicians"), ordering="clinician_count")
     def clinician_count(self, obj: WithAnnotations[Clinic, ClinicianCount]) -> int:
         return obj.clinician_count
@@ -167,6 +189,11 @@ class ClinicianAdmin(admin.ModelAdmin):
     @admin.display(description=_("email address"), ordering="user__email")
     def email(self, obj: Clinician) -> str:
         return obj.user.email
+
+    def save_model(self, request: HttpRequest, obj: Clinician, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change or {"role", "clinic", "user"} & set(form.changed_data):
+            _policy_may_ask_more_of([obj.user])
 
 
 # --- patients -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 
 @functools.cache
@@ -550,3 +551,27 @@ class TeamEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}: {self.clinician}"
+
+
+class TokenSecondFactor(models.Model):
+    """An API token issued after a verified second factor (a code from the user's app or a
+    recovery code, ``POST /api/v1/auth/login/``).
+
+    A token without one is refused (401) whenever two-factor sign-in is now required of its
+    user (``clinic.api.authentication.TokenAuthentication``): the clinic started to require it,
+    the therapist became a clinic admin, ``MFA_REQUIRED`` was switched on, or the user set it
+    up. ``clinic.accounts.services.security_policy_changed`` deletes such tokens when a role
+    or a clinic's setting changes.
+    """
+
+    token = models.OneToOneField(
+        AuthToken, on_delete=models.CASCADE, primary_key=True, related_name="second_factor"
+    )
+    verified_at = models.DateTimeField(_("verified"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token's second factor")
+        verbose_name_plural = _("API tokens' second factors")
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:8]}… verified {self.verified_at:%Y-%m-%d %H:%M}"

@@ -342,7 +342,8 @@ REST_FRAMEWORK = {
     # (DRF answers 403 when the first class has no such header). Sessions serve the site's own
     # pages and the API docs.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        # knox's token, refused once two-factor sign-in is required and it was issued without.
+        "clinic.api.authentication.TokenAuthentication",
         # Django's session, refused while its two-factor step is pending.
         "clinic.api.authentication.VerifiedSessionAuthentication",
     ],

@@ -16,9 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
-from knox.settings import knox_settings
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -27,7 +25,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from clinic.accounts import mfa
+from clinic.accounts import services as account_services
 from clinic.accounts.lockout import lockout_message
+from clinic.api.authentication import TokenAuthentication
 from clinic.api.serializers import DeviceSerializer, MeSerializer, TokenSerializer
 from clinic.api.serializers import LoginSerializer as PasswordLoginSerializer
 from core.api import fields
@@ -133,9 +133,10 @@ class LoginView(APIView):
                 {"non_field_errors": [_("Enter a correct email address and password.")]},
                 code="invalid_credentials",
             )
-        if mfa.mfa_required(user):
+        second_factor = mfa.mfa_required(user)
+        if second_factor:
             _check_otp(user, serializer.validated_data.get("otp", ""))
-        instance, token = AuthToken.objects.create(user=user, expiry=knox_settings.TOKEN_TTL)
+        instance, token = account_services.api_token_create(user=user, second_factor=second_factor)
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         data = {"token": token, "expiry": instance.expiry, "user": user}
         return Response(TokenSerializer(data, context={"request": request}).data)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clinic import services as clinic_services
 from clinic.accounts import mfa
-from clinic.accounts.services import security_policy_changed, user_sessions_end
+from clinic.accounts.services import api_tokens_end, security_policy_changed, user_sessions_end
 from clinic.models import Clinic, Clinician, Invitation, Patient, TeamEvent, User
 
 
@@ -215,5 +215,5 @@ def clinician_reset_two_factor(*, clinician: Clinician, reset_by: User | None) -
     )
     mfa.delete_devices(clinician.user)
     user_sessions_end(clinician.user)
-    security_policy_changed(users=[clinician.user])
+    api_tokens_end(user=clinician.user)  # those issued with the lost device's codes too
     _event(clinician, actor=reset_by, action=TeamEvent.Action.TWO_FACTOR_RESET)

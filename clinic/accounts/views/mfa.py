@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import mfa
+from clinic.accounts import services as account_services
 from clinic.accounts.forms import ConfirmWithCodeForm, SetupForm, VerifyForm
 from core.qr import qr_svg
 from core.redirects import safe_next_url
@@ -65,6 +66,8 @@ def setup(request: HttpRequest) -> HttpResponse:
         if codes is not None:
             request.session.cycle_key()
             otp_login(request, device)
+            # Two-factor sign-in now applies: devices signed in without it sign in again.
+            account_services.security_policy_changed(users=[device.user])
             return render(
                 request,
                 "clinic/mfa/recovery_codes.html",

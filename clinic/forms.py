@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import (
@@ -17,7 +14,6 @@ from clinic.models import (
     Clinician,
     Patient,
     timezone_choices,
-    timezone_names,
 )
 
 DEFAULT_TIMEZONE = "Europe/London"
@@ -80,10 +76,10 @@ def timezone_field(label: Any, **kwargs: Any) -> forms.ChoiceField:
 class PatientForm(forms.ModelForm):
     """Add or edit a patient.
 
-    The model's ``clean`` (run by the ModelForm) holds the surgery-date rules, so the messages
-    appear on the surgery date field exactly once; this form adds the checks the model cannot
-    make (dates in the future, the time-zone list). The service refuses an email address another
-    patient of the clinic already has.
+    The model's ``clean`` (run by the ModelForm) holds the surgery-date rules and the plausible
+    dates (``core.dates``: not in the future in the patient's time zone, within a bounded
+    past), so the messages appear on their field exactly once; this form adds the time-zone
+    list. The service refuses an email address another patient of the clinic already has.
     """
 
     timezone = timezone_field(
@@ -129,29 +125,6 @@ class PatientForm(forms.ModelForm):
             field = self.fields[name]
             if isinstance(field, forms.ChoiceField):
                 field.choices = choices
-
-    def patient_today(self) -> dt.date:
-        """Today where the patient is (their chosen time zone), else the server's date."""
-        name = self.data.get(self.add_prefix("timezone")) if self.is_bound else None
-        if name in timezone_names():
-            return timezone.now().astimezone(zoneinfo.ZoneInfo(str(name))).date()
-        return timezone.localdate()
-
-    def clean_injury_date(self) -> dt.date | None:
-        value: dt.date | None = self.cleaned_data.get("injury_date")
-        if value and value > self.patient_today():
-            raise forms.ValidationError(
-                _("The injury date cannot be in the future."), code="future_injury"
-            )
-        return value
-
-    def clean_date_of_birth(self) -> dt.date | None:
-        value: dt.date | None = self.cleaned_data.get("date_of_birth")
-        if value and value > self.patient_today():
-            raise forms.ValidationError(
-                _("The date of birth cannot be in the future."), code="future_birth"
-            )
-        return value
 
     def clean_email(self) -> str:
         return (self.cleaned_data.get("email") or "").strip().lower()

@@ -9,6 +9,7 @@ import datetime as dt
 import functools
 import hashlib
 import zoneinfo
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
+
+from core import dates
 
 
 @functools.cache
@@ -344,6 +347,15 @@ class Patient(models.Model):
                 condition=Q(status__in=["active", "discharged", "archived"]),
                 name="clinic_patient_status_valid",
             ),
+            dates.within_window("injury_date", name="clinic_patient_injury_date_plausible"),
+            dates.within_window("surgery_date", name="clinic_patient_surgery_date_plausible"),
+            dates.within_window("date_of_birth", name="clinic_patient_birth_date_plausible"),
+            models.CheckConstraint(
+                condition=Q(date_of_birth__isnull=True) | Q(date_of_birth__lte=F("injury_date")),
+                name="clinic_patient_born_before_injury",
+                violation_error_message=_("The date of birth is after the injury date."),
+                violation_error_code="born_after_injury",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -392,8 +404,46 @@ class Patient(models.Model):
                     code="surgery_before_injury",
                 )
             )
+        for field, error in self._implausible_dates():
+            errors.setdefault(field, []).append(error)
         if errors:
             raise ValidationError(errors)
+
+    def _implausible_dates(self) -> list[tuple[str, ValidationError]]:
+        """The dates outside the plausible window (``core.dates``), each with its error."""
+        try:
+            today = self.local_today()
+        except (ValueError, zoneinfo.ZoneInfoNotFoundError):  # the time zone's own error
+            today = timezone.localdate()
+        registered = timezone.localdate(self.created_at) if self.created_at else today
+        checks: list[tuple[str, dt.date | None, Callable[[dt.date], None]]] = [
+            (
+                "injury_date",
+                self.injury_date,
+                functools.partial(dates.check_injury_date, today=today, registered=registered),
+            ),
+            (
+                "surgery_date",
+                self.surgery_date,
+                functools.partial(dates.check_surgery_date, injury_date=self.injury_date),
+            ),
+            (
+                "date_of_birth",
+                self.date_of_birth,
+                functools.partial(
+                    dates.check_birth_date, today=today, injury_date=self.injury_date
+                ),
+            ),
+        ]
+        found = []
+        for field, value, check in checks:
+            if value is None:
+                continue
+            try:
+                check(value)
+            except ValidationError as error:
+                found.append((field, error))
+        return found
 
 
 def hash_token(token: str) -> str:

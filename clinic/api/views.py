@@ -25,6 +25,12 @@ PATIENT_RULES = {
     "surgery_before_injury": "`surgery_date` is before `injury_date`",
     "email_in_use": "another patient of the clinic has this `email`",
     "invalid_timezone": "`timezone` is not a time zone name such as Europe/London",
+    # Plausible dates (core.dates):
+    "future_date": "`injury_date` or `date_of_birth` is after today (the patient's today)",
+    "injury_too_long_ago": "`injury_date` is more than 10 years before the registration",
+    "surgery_too_late": "`surgery_date` is more than a year after `injury_date`",
+    "born_after_injury": "`date_of_birth` is after `injury_date`",
+    "implausible_date": "a date before 1900",
 }
 
 

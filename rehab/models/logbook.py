@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 from clinic.models import Patient
+from core import dates
 from rehab import clinical
 from rehab.models.library import _range
 from rehab.models.plans import Prescription
@@ -85,6 +86,7 @@ class ExerciseLog(models.Model):
                 | Q(hold_seconds__lte=clinical.HOLD_SECONDS_MAX),
                 name="rehab_exerciselog_hold_range",
             ),
+            dates.within_window("date", name="rehab_exerciselog_date_plausible"),
         ]
 
     def __str__(self) -> str:
@@ -134,6 +136,7 @@ class CheckIn(models.Model):
                 condition=Q(swelling__in=["none", "mild", "moderate", "severe"]),
                 name="rehab_checkin_swelling_valid",
             ),
+            dates.within_window("date", name="rehab_checkin_date_plausible"),
         ]
 
     def __str__(self) -> str:
@@ -193,6 +196,7 @@ class AtrsResponse(models.Model):
                 ),
                 name="rehab_atrs_total_is_sum",
             ),
+            dates.within_window("date", name="rehab_atrs_date_plausible"),
         ]
 
     def __str__(self) -> str:
@@ -288,6 +292,7 @@ class Measurement(models.Model):
                 ),
                 name="rehab_measurement_calf_range",
             ),
+            dates.within_window("date", name="rehab_measurement_date_plausible"),
         ]
 
     def __str__(self) -> str:

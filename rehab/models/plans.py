@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
+from core import dates
 from rehab.models.library import DoseFields, Exercise, MediaFields, Pathway
 from rehab.models.protocols import PhaseFields, Protocol
 
@@ -72,6 +73,7 @@ class Plan(models.Model):
                 condition=Q(status__in=["draft", "active", "completed"]),
                 name="rehab_plan_status_valid",
             ),
+            dates.within_window("anchor_date", name="rehab_plan_anchor_date_plausible"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,10 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
+from core import dates
 from rehab import clinical
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, Prescription
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+
+def _check_date(date: dt.date, *, patient: Patient, today: dt.date, future: StrOrPromise) -> None:
+    """A record's date: not in the future (``future``: the words for it), not before the
+    injury (``core.dates``); an error on ``date``."""
+    try:
+        dates.check_record_date(date, today=today, injury_date=patient.injury_date, future=future)
+    except ValidationError as error:
+        raise ValidationError({"date": error}) from None
 
 
 def _client_uuid_in_use() -> ValidationError:
@@ -112,14 +125,12 @@ def log_record(
     try:
         today = patient.local_today()
         date = date or today
-        if date > today:
-            raise ValidationError(
-                {
-                    "date": ValidationError(
-                        _("You cannot log an exercise for a future day."), code="future_date"
-                    )
-                }
-            )
+        _check_date(
+            date,
+            patient=patient,
+            today=today,
+            future=_("You cannot log an exercise for a future day."),
+        )
         plan = prescription.phase.plan
         if (
             plan.patient_id != patient.pk
@@ -218,14 +229,9 @@ def checkin_record(
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     today = patient.local_today()
     date = date or today
-    if date > today:
-        raise ValidationError(
-            {
-                "date": ValidationError(
-                    _("You cannot check in for a future day."), code="future_date"
-                )
-            }
-        )
+    _check_date(
+        date, patient=patient, today=today, future=_("You cannot check in for a future day.")
+    )
     flags = {f"flag_{code}": code in red_flags for code in clinical.RED_FLAG_CODES}
     checkin = CheckIn.objects.filter(patient=patient, date=date).first()
     created = checkin is None
@@ -273,10 +279,18 @@ def atrs_record(
         raise ValidationError(
             {name: _("Answer this question (0–10).") for name in missing}, code="atrs_missing"
         )
+    today = patient.local_today()
+    date = date or today
+    _check_date(
+        date,
+        patient=patient,
+        today=today,
+        future=_("The questionnaire cannot be dated in the future."),
+    )
     response = AtrsResponse(
         patient=patient,
         client_uuid=client_uuid,
-        date=date or patient.local_today(),
+        date=date,
         total=0,
         **{name: items[name] for name in AtrsResponse.ITEM_FIELDS},
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
 from rehab.models.logbook import AtrsRequest, Measurement
-from rehab.services.logbook import _save_once, _stored_once
+from rehab.services.logbook import _check_date, _save_once, _stored_once
 
 
 @transaction.atomic
@@ -52,14 +52,9 @@ def measurement_record(
         return existing, False
     today = patient.local_today()
     date = date or today
-    if date > today:
-        raise ValidationError(
-            {
-                "date": ValidationError(
-                    _("A measurement cannot be dated in the future."), code="future_date"
-                )
-            }
-        )
+    _check_date(
+        date, patient=patient, today=today, future=_("A measurement cannot be dated in the future.")
+    )
     values = (
         heel_rise_reps_injured,
         heel_rise_reps_uninjured,

@@ -173,3 +173,38 @@ def test_an_empty_measurement_is_400(world: World) -> None:
     )
     assert response.status_code == 400
     assert "non_field_errors" in body(response)
+
+
+# --- Plausible dates: a record lies between the injury and today -----------------------------
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "before-injury", "9999-12-31"])
+@pytest.mark.parametrize("kind", ["checkin", "atrs", "measurement", "log"])
+def test_a_record_dated_before_the_injury_or_in_the_future_is_400(
+    world: World, kind: str, day: str
+) -> None:
+    if day == "before-injury":
+        day = (world.patient.injury_date - dt.timedelta(days=1)).isoformat()
+    who, url, data = {
+        "checkin": ("patient", "/api/v1/checkins/", checkin_payload()),
+        "atrs": ("patient", "/api/v1/atrs/", atrs_payload()),
+        "measurement": (
+            "clinician",
+            "/api/v1/measurements/",
+            {
+                "patient": world.patient.pk,
+                "client_uuid": str(uuid.uuid4()),
+                "heel_rise_reps_injured": 5,
+            },
+        ),
+        "log": (
+            "patient",
+            "/api/v1/logs/",
+            {"prescription": world.prescription.pk, "client_uuid": str(uuid.uuid4())},
+        ),
+    }[kind]
+    response = world.client(who).post(url, {**data, "date": day}, format="json")
+    assert response.status_code == 400, response.content
+    expected = "future_date" if day.startswith("9999") else {"before_injury", "before_plan_start"}
+    codes = body(response)["codes"]["date"]
+    assert codes[0] == expected if isinstance(expected, str) else codes[0] in expected

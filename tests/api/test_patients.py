@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from clinic.models import Patient
 from tests import factories
@@ -121,3 +122,27 @@ def test_put_replaces_details(world: World) -> None:
     assert response.status_code == 200, response.content
     world.other_patient.refresh_from_db()
     assert world.other_patient.first_name == "Mary"
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "code"),
+    [
+        ({"injury_date": "9999-12-31", "surgery_date": "9999-12-31"}, "injury_date", "future_date"),
+        (
+            {"injury_date": "0001-01-01", "surgery_date": "0001-01-03"},
+            "injury_date",
+            "injury_too_long_ago",
+        ),
+        ({"surgery_date": "9999-12-31"}, "surgery_date", "surgery_too_late"),
+        ({"date_of_birth": "0001-01-01"}, "date_of_birth", "implausible_date"),
+        ({"date_of_birth": "2026-01-11"}, "date_of_birth", "born_after_injury"),
+    ],
+)
+def test_implausible_dates_are_400_with_their_code(
+    world: World, extra: dict, field: str, code: str
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)):
+        response = world.client("clinician").post(URL, payload(**extra), format="json")
+    assert response.status_code == 400, response.content
+    assert code in body(response)["codes"][field]
+    assert not Patient.objects.filter(first_name="Ada").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -115,3 +116,51 @@ def test_message_body_cannot_be_empty_in_database() -> None:
     patient = factories.PatientFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
         factories.MessageFactory(patient=patient, body="")
+
+
+# --- Plausible dates (core.dates) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("injury_date", dt.date(9999, 12, 31), "future_date"),
+        ("injury_date", dt.date(1, 1, 1), "injury_too_long_ago"),
+        ("date_of_birth", dt.date(9999, 12, 31), "future_date"),
+        ("date_of_birth", dt.date(1, 1, 1), "implausible_date"),
+        ("surgery_date", dt.date(9999, 12, 31), "surgery_too_late"),
+    ],
+)
+def test_implausible_patient_dates_are_refused_by_clean(
+    field: str, value: dt.date, code: str
+) -> None:
+    patient = factories.PatientFactory.build(clinic=factories.ClinicFactory(), user=None)
+    setattr(patient, field, value)
+    with pytest.raises(ValidationError) as excinfo:
+        patient.full_clean()
+    assert code in [error.code for error in excinfo.value.error_dict[field]]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"injury_date": dt.date(1, 1, 1)},
+        {"injury_date": dt.date(9999, 12, 31), "surgery_date": dt.date(9999, 12, 31)},
+        {"surgery_date": dt.date(9999, 12, 31)},
+        {"date_of_birth": dt.date(1, 1, 1)},
+        {"date_of_birth": dt.date(2100, 1, 1)},  # in the window, after the injury
+    ],
+)
+def test_the_database_refuses_dates_outside_the_stored_window(change: dict) -> None:
+    patient = factories.PatientFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Patient.objects.filter(pk=patient.pk).update(**change)
+
+
+def test_an_old_record_stays_valid_as_the_years_pass() -> None:
+    """The bounded past counts from the registration: editing a patient registered long ago
+    is not refused for their (then recent) injury."""
+    patient = Patient.objects.get(pk=factories.PatientFactory().pk)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=365 * 12)):
+        patient.first_name = "Ada"
+        patient.full_clean()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -174,14 +173,6 @@ class AtrsCreateSerializer(serializers.Serializer[Any]):
     item_8 = score_field(help_text=str(clinical.ATRS_ITEMS[7].question))
     item_9 = score_field(help_text=str(clinical.ATRS_ITEMS[8].question))
     item_10 = score_field(help_text=str(clinical.ATRS_ITEMS[9].question))
-
-    def validate_date(self, value: Any) -> Any:
-        patient = self.context.get("patient")
-        if patient is not None and value > patient.local_today():
-            raise serializers.ValidationError(
-                _("The questionnaire cannot be dated in the future."), code="future_date"
-            )
-        return value
 
 
 class MeasurementSerializer(serializers.ModelSerializer[Measurement]):

@@ -65,8 +65,9 @@ class MeTodayView(APIView):
 
 # The rules of what patients log, beyond each field's own type and range.
 IN_USE = {"client_uuid_in_use": "another patient's entry has this `client_uuid`"}
-DATED = {
+DATED = {  # a record's date (core.dates)
     "future_date": "`date` is after today (the patient's today)",
+    "before_injury": "`date` is before the patient's injury",
 }
 NOT_TODAY = {"not_today": "the entry was made on an earlier day: only today's change"}
 

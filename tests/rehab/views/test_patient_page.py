@@ -281,6 +281,7 @@ def test_recording_a_measurement(clinician: Clinician, patient: Patient) -> None
         ({"calf_cm_uninjured": "81"}, "calf_cm_uninjured"),
         ({"calf_cm_injured": "34.55"}, "calf_cm_injured"),
         ({"date": "2999-01-01"}, "date"),
+        ({"date": "0001-01-01"}, "date"),  # before the injury (core.dates)
         ({"date": "yesterday"}, "date"),
         ({"client_uuid": "x"}, "client_uuid"),
     ],

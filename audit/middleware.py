@@ -1,9 +1,11 @@
 """Record who read or changed which patient's data: one INSERT per request at most.
 
-The patient comes from the access helpers (``core.touched.touch``), else from the route:
-an admin or API object route (``admin:rehab_exerciselog_change 42``, ``api:log-detail 42``)
-looks the patient up in a subquery of the same INSERT; a list of patient data (patient list,
-alerts inbox, admin change lists, API lists) records one event without a patient.
+The patients come from the access helpers (``core.touched.touch``: the API's lists touch each
+row's patient, a write each patient its body names), from the rows an admin change list
+showed, else from the route: an admin or API object route (``admin:rehab_exerciselog_change
+42``, ``api:log-detail 42``) looks the patient up in a subquery of the same INSERT; a list that
+shows no patient's rows (an empty list, the patient list and alerts pages) records one event
+without a patient.
 
 Reads are recorded for 2xx answers to GET/HEAD; changes for 2xx/3xx answers to other methods.
 Errors, refusals and redirects of reads are not recorded.
@@ -59,7 +61,7 @@ class AuditMiddleware:
             return
         user: Any = getattr(request, "user", None)
         what = routes.describe(match)
-        targets = routes.targets(match, touched)
+        targets = routes.targets(match, touched | routes.listed_patients(match, response))
         if not targets:
             return
         services.record(

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db.models import Subquery
 from django.urls import ResolverMatch
@@ -53,6 +55,31 @@ def is_list(match: ResolverMatch) -> bool:
         basename, _sep, suffix = (match.url_name or "").partition("-")
         return basename in API_MODELS and suffix == "list"
     return False
+
+
+def listed_patients(match: ResolverMatch, response: Any) -> set[int]:
+    """The patients of the rows an admin change list showed (each patient whose data the page
+    holds, e.g. all one patient's when filtered to them): read off the rows, or for rows
+    further from their patient (a prescription's) one query for all of them."""
+    if match.namespace != "admin":
+        return set()
+    label = _admin_model(match.url_name or "", ("_changelist",))
+    context = getattr(response, "context_data", None) or {}
+    change_list = context.get("cl")
+    if label is None or change_list is None:
+        return set()
+    rows = list(change_list.result_list)  # the page's rows, already read
+    path = PATIENT_PATHS[label]
+    if path == "pk":
+        return {row.pk for row in rows}
+    model = apps.get_model(label)
+    if "__" not in path:  # the row's own foreign key: no query
+        attname = model._meta.get_field(path).attname
+        return {value for row in rows if (value := getattr(row, attname)) is not None}
+    if not rows:
+        return set()
+    found = model._default_manager.filter(pk__in=[row.pk for row in rows])
+    return set(found.filter(**{f"{path}__isnull": False}).values_list(path, flat=True))
 
 
 def patient_lookup(label: str, object_id: int) -> Target:

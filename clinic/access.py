@@ -6,7 +6,7 @@ revealed. Anonymous users are sent to sign in by the decorators.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -92,6 +92,13 @@ def patients_for(user: User | Any) -> Any:
     if patient is not None:
         return Patient.objects.filter(pk=patient.pk)
     return Patient.objects.none()
+
+
+def touch_patients_of(rows: Iterable[Any]) -> None:
+    """The audit trail: this request hands out these rows, each a patient or a row of one
+    patient's data (``patient_id``). For lists: every patient whose data the answer holds."""
+    for row in rows:
+        touch(row.pk if isinstance(row, Patient) else getattr(row, "patient_id", None))
 
 
 def get_patient(user: User | Any, patient_id: int | str) -> Patient:

@@ -20,10 +20,11 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.access import patient_of, patients_for
+from clinic.access import patient_of, patients_for, touch_patients_of
 from clinic.api.permissions import IsClinicianOrPatient
 from clinic.models import Patient, User
 from core.api import schema
+from core.touched import touch
 
 
 def request_user(request: Request) -> User:
@@ -52,6 +53,7 @@ def reachable_patient(request: Request, patient_id: int | None, *, field: str) -
     found: Patient | None = patients_for(request.user).filter(pk=patient_id).first()
     if found is None:
         raise serializers.ValidationError({field: [_("No such patient.")]}, code="unknown_patient")
+    touch(found.pk)  # the audit trail: this write is about the patient named in the body
     return found
 
 
@@ -72,6 +74,12 @@ class RoleViewSet(viewsets.GenericViewSet[Any]):
     def get_permissions(self) -> list[BasePermission]:
         classes = self.roles.get(self.action or "", self.default_roles)
         return [IsAuthenticated(), *(cls() for cls in classes)]
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        """A page of the list; the audit trail records each patient whose data it holds."""
+        page = super().paginate_queryset(queryset)
+        touch_patients_of(page or [])
+        return page
 
     def created_or_found(self, instance: Any, created: bool) -> Response:
         """201 for a new row; 200 with the stored row for a retried request."""

@@ -116,6 +116,89 @@ def test_a_list_is_one_event_without_a_patient(clinician: Clinician, patient: Pa
     assert (event.patient_id, event.patient_ref, event.what) == (None, None, "rehab:patient_list")
 
 
+# --- lists and writes name each patient they show or touch -----------------------------------
+
+
+def _api(user: Any) -> APIClient:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def _patients_of(events: list[AccessEvent]) -> set[int | None]:
+    return {event.patient_ref for event in events}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/messages/", "/api/v1/logs/", "/api/v1/checkins/"])
+def test_an_api_list_names_each_patient_whose_data_it_holds(
+    clinician: Clinician, patient: Patient, other_patient: Patient, url: str
+) -> None:
+    stranger = factories.PatientFactory()  # another clinic's: not in the answer, not recorded
+    for someone in (patient, other_patient, stranger):
+        factories.MessageFactory(patient=someone)
+        factories.ExerciseLogFactory(prescription__phase__plan__patient=someone)
+        factories.CheckInFactory(patient=someone)
+    assert _api(clinician.user).get(url).status_code == 200
+    events = _events()
+    assert _patients_of(events) == {patient.pk, other_patient.pk}
+    assert {event.what for event in events} == {f"api:{url.split('/')[3][:-1]}-list"}
+
+
+def test_the_api_patient_list_names_each_patient_on_the_page(
+    clinician: Clinician, patient: Patient, other_patient: Patient
+) -> None:
+    assert _api(clinician.user).get("/api/v1/patients/", {"page_size": 1}).status_code == 200
+    (event,) = _events()  # one page of one patient
+    assert event.patient_ref in {patient.pk, other_patient.pk}
+
+
+def test_an_empty_api_list_is_one_event_without_a_patient(clinician: Clinician) -> None:
+    assert _api(clinician.user).get("/api/v1/checkins/").status_code == 200
+    (event,) = _events()
+    assert (event.patient_ref, event.what) == (None, "api:checkin-list")
+
+
+def test_a_write_names_the_patient_its_body_names(clinician: Clinician, patient: Patient) -> None:
+    api = _api(clinician.user)
+    response = api.post("/api/v1/messages/", {"patient": patient.pk, "body": "Hi"}, format="json")
+    assert response.status_code == 201
+    measurement = {
+        "patient": patient.pk,
+        "client_uuid": "8d7c1f36-1b7e-4a39-9a52-2f6a2c0a1c11",
+        "heel_rise_reps_injured": 5,
+    }
+    assert api.post("/api/v1/measurements/", measurement, format="json").status_code == 201
+    events = _events()
+    assert [(e.action, e.patient_ref, e.what) for e in events] == [
+        ("change", patient.pk, "api:message-list"),
+        ("change", patient.pk, "api:measurement-list"),
+    ]
+
+
+def test_an_admin_change_list_names_each_patient_it_shows(
+    staff_client: Client, patient: Patient, other_patient: Patient
+) -> None:
+    for someone in (patient, other_patient):
+        factories.CheckInFactory(patient=someone)
+    url = reverse("admin:rehab_checkin_changelist")
+    assert staff_client.get(url, {"patient__id__exact": patient.pk}).status_code == 200
+    (event,) = _events()
+    assert (event.patient_ref, event.what) == (patient.pk, "admin:rehab_checkin_changelist")
+    assert staff_client.get(url).status_code == 200
+    assert _patients_of(_events()[1:]) == {patient.pk, other_patient.pk}
+
+
+def test_an_admin_change_list_of_nested_rows_finds_their_patients(
+    staff_client: Client, patient: Patient
+) -> None:
+    prescription = factories.PrescriptionFactory(phase__plan__patient=patient)
+    assert prescription.phase.plan.patient == patient
+    assert staff_client.get(reverse("admin:rehab_prescription_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:clinic_patient_changelist")).status_code == 200
+    first, second = _events()
+    assert (first.patient_ref, second.patient_ref) == (patient.pk, patient.pk)
+
+
 def test_an_admin_read_of_a_log_is_recorded(staff_client: Client, patient: Patient) -> None:
     log = factories.ExerciseLogFactory(prescription__phase__plan__patient=patient)
     url = reverse("admin:rehab_exerciselog_change", args=[log.pk])

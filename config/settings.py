@@ -115,12 +115,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", str(BASE_DIR / "db.sqlite3"))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: psycopg's connection pool, on by default in production. A request waits at most
+# DATABASE_POOL_TIMEOUT seconds for a connection (say, while PostgreSQL restarts), then answers
+# 503 with Retry-After (core/errors.py) instead of holding its worker for psycopg's 30 s.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "DATABASE_POOL", default=False
+    "DATABASE_POOL", default=not DEBUG
 ):
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN", 2, minimum=1),
         "max_size": env_int("DATABASE_POOL_MAX", 8, minimum=1),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0, minimum=0)

@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from clinic.accounts.urls.signin import auth_urlpatterns
 
+# A database outage answers 503 with Retry-After (JSON under /api/); see core/errors.py.
+handler500 = "core.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -22,6 +22,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import errors
+
 
 def validation_error_body(exc: DjangoValidationError) -> dict[str, Any]:
     """Field errors keyed by field name; the rest under ``non_field_errors``."""
@@ -33,6 +35,13 @@ def validation_error_body(exc: DjangoValidationError) -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if errors.is_outage(exc):
+        # The database is unreachable: nothing was stored; the client sends it again later.
+        return Response(
+            {"detail": errors.outage_message()},
+            status=503,
+            headers={"Retry-After": str(errors.RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, Http404):
         # Django's "No Patient matches the given query." names the model: say only "Not found."
         exc = exceptions.NotFound()

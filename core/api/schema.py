@@ -200,6 +200,30 @@ def written(
     )
 
 
+def document_outage(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A postprocessing hook: every operation may answer 503 with ``Retry-After`` while the
+    database cannot be reached (``core.errors``); send the same request again then."""
+    response = {
+        "description": (
+            "The service is briefly unavailable (its database cannot be reached): nothing was "
+            "stored. Send the same request again after `Retry-After` seconds; a write with a "
+            "`client_uuid` is stored once however often it is sent."
+        ),
+        "headers": {
+            "Retry-After": {
+                "schema": {"type": "integer"},
+                "description": "Seconds to wait before trying again.",
+            }
+        },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("503", response)
+    return result
+
+
 # --- The docs page -------------------------------------------------------------------------
 
 

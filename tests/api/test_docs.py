@@ -150,3 +150,10 @@ def test_unknown_api_paths_are_json_404(world: World) -> None:
         assert body(response) == {"detail": "Not found."}
     response = client.post("/api/v1/nothing/")
     assert response.status_code == 404
+
+
+def test_every_operation_documents_the_outage_answer(schema: dict[str, Any]) -> None:
+    for path, method, op in operations(schema):
+        outage = op["responses"]["503"]
+        assert "Retry-After" in outage["headers"], f"{method} {path}"
+        assert outage["content"]["application/json"]["schema"]["$ref"].endswith("/Error")

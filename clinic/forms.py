@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +130,42 @@ class PatientForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         return (self.cleaned_data.get("email") or "").strip().lower()
+
+
+CONFIRM_DUPLICATE = "confirm_duplicate"
+
+
+class PatientCreateForm(PatientForm):
+    """Add a patient. The page carries an id made once (``client_uuid``): the same page sent
+    again (a double click, Back then Submit on a restored page) finds the patient it added
+    instead of adding a second. A patient of the clinic with the same name and date of birth
+    asks for a confirmation first (``ask_to_confirm_duplicate``)."""
+
+    # Not required: a page made before the id existed still registers (the service's minute-long
+    # double-submit window and its same-person check then apply).
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+        if self.data.get(CONFIRM_DUPLICATE):
+            self._add_confirm_field()
+
+    def _add_confirm_field(self) -> None:
+        self.fields[CONFIRM_DUPLICATE] = forms.BooleanField(
+            label=_("This is another person with the same name: add them anyway"),
+            required=False,
+        )
+
+    def ask_to_confirm_duplicate(self, error: ValidationError) -> None:
+        """The service found the patient already registered: say so, and offer the box that
+        confirms this is another person."""
+        self._add_confirm_field()
+        self.add_error(None, error)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {CONFIRM_DUPLICATE: False, **self.cleaned_data}
 
 
 class PatientFilterForm(forms.Form):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import operator
 import zoneinfo
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -20,11 +21,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator, validat
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import Contains, Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from core import dates
+from core.text import fold
 
 
 @functools.cache
@@ -257,6 +260,34 @@ PATIENT_DETAILS = (
 )
 
 
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def matching(self, text: str, *, email: bool = False) -> PatientQuerySet:
+        """The patients whose first or last name (or email, with ``email``) contains each word
+        of ``text``, letter case and accents ignored ("castaneda" finds "Castañeda") on
+        PostgreSQL and SQLite alike (``core.text.fold``)."""
+        fields = ["first_name", "last_name", *(["email"] if email else [])]
+        rows = self
+        for word in text.split():
+            term = fold(word)
+            rows = rows.filter(
+                functools.reduce(
+                    operator.or_, (Q(Contains(fold(F(field)), term)) for field in fields)
+                )
+            )
+        return rows
+
+    def same_person(
+        self, *, first_name: str, last_name: str, date_of_birth: dt.date | None
+    ) -> PatientQuerySet:
+        """The patients with this name (case and accents ignored) and date of birth (both
+        unknown counts as the same): most likely the same person registered twice."""
+        return self.filter(
+            Exact(fold(F("first_name")), fold(first_name.strip())),
+            Exact(fold(F("last_name")), fold(last_name.strip())),
+            date_of_birth=date_of_birth,
+        )
+
+
 class Patient(models.Model):
     class Side(models.TextChoices):
         LEFT = "left", _("Left")
@@ -306,8 +337,21 @@ class Patient(models.Model):
         help_text=_("The clinician who looks after this patient; empty: unassigned."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
+    client_uuid = models.UUIDField(
+        _("client id"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_(
+            "Made by the form (or an API client) once per registration: sent again, "
+            "it finds this patient instead of adding a second."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patient")

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import secrets
 import smtplib
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic import events
@@ -79,16 +81,39 @@ def _check_email_free(patient: Patient) -> None:
 
 
 @transaction.atomic
-def patient_create(*, clinic: Clinic, created_by: User | None, **fields: Any) -> Patient:
+def patient_create(
+    *,
+    clinic: Clinic,
+    created_by: User | None,
+    client_uuid: uuid.UUID | None = None,
+    confirm_duplicate: bool = False,
+    **fields: Any,
+) -> Patient:
     """Register a patient in ``clinic``.
 
-    A repeat of the same details within a minute (a double-submitted form) returns the patient
-    created the first time rather than a second row.
+    Sent again with the same ``client_uuid`` (the form's, or an API client's), it returns the
+    patient that id registered, whatever else has changed. A repeat of the same details within
+    a minute (a double-submitted form without an id) returns the patient created the first
+    time. A patient of the clinic with the same name and date of birth is most likely the same
+    person registered twice (the Back button, then Submit): refused with ``possible_duplicate``
+    unless ``confirm_duplicate`` says this is another person.
     """
     _check_patient_fields(fields)
     # Serialise concurrent adds for this clinic (a no-op on SQLite, whose writes are serial).
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
-    patient = Patient(clinic=clinic, **fields)
+    if client_uuid is not None:
+        registered = Patient.objects.filter(client_uuid=client_uuid).first()
+        if registered is not None and registered.clinic_id == clinic.pk:
+            return registered
+        if registered is not None:
+            raise ValidationError(
+                {
+                    "client_uuid": ValidationError(
+                        _("This id is already in use."), code="client_uuid_in_use"
+                    )
+                }
+            )
+    patient = Patient(clinic=clinic, client_uuid=client_uuid, **fields)
     patient.email = (patient.email or "").strip().lower()
     patient.full_clean()
     duplicate = (
@@ -107,6 +132,8 @@ def patient_create(*, clinic: Clinic, created_by: User | None, **fields: Any) ->
     if duplicate is not None:
         return duplicate
     _check_therapist(patient)
+    if not confirm_duplicate:
+        _check_not_registered(patient)
     _check_email_free(patient)
     patient.save()
     logger.info(
@@ -116,6 +143,34 @@ def patient_create(*, clinic: Clinic, created_by: User | None, **fields: Any) ->
         created_by.pk if created_by else None,
     )
     return patient
+
+
+def _check_not_registered(patient: Patient) -> None:
+    """Refuse a patient the clinic has already: the same name (case and accents ignored) and
+    date of birth. ``params["patient_id"]``: the one it has."""
+    same = (
+        Patient.objects.filter(clinic_id=patient.clinic_id)
+        .same_person(
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            date_of_birth=patient.date_of_birth,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if same is None:
+        return
+    if same.date_of_birth:
+        message = _(
+            "%(name)s, born on %(born)s, is already a patient of this clinic. If this is another "
+            "person with the same name and date of birth, confirm it to add them."
+        ) % {"name": same.full_name, "born": date_format(same.date_of_birth)}
+    else:
+        message = _(
+            "%(name)s is already a patient of this clinic. If this is another person with the "
+            "same name, confirm it to add them."
+        ) % {"name": same.full_name}
+    raise ValidationError(message, code="possible_duplicate", params={"patient_id": same.pk})
 
 
 @transaction.atomic

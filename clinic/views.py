@@ -31,7 +31,7 @@ from clinic.access import (
     get_patient_for_clinician,
     patient_of,
 )
-from clinic.forms import PatientForm
+from clinic.forms import PatientCreateForm, PatientForm
 from clinic.models import Clinic, Patient, User
 from core.qr import qr_svg
 from core.redirects import safe_next_url
@@ -67,18 +67,27 @@ def patient_page_url(patient: Patient) -> str:
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
     clinic = clinic_for(request.user)
-    form = PatientForm(request.POST or None, clinic=clinic)
+    form = PatientCreateForm(request.POST or None, clinic=clinic)
+    registered: Patient | None = None
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_create(
-                clinic=clinic, created_by=signed_in_user(request, User), **form.cleaned_data
+                clinic=clinic, created_by=signed_in_user(request, User), **form.service_kwargs()
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            if getattr(error, "code", None) == "possible_duplicate":
+                form.ask_to_confirm_duplicate(error)
+                registered = get_patient_for_clinician(request.user, error.params["patient_id"])  # type: ignore[index]
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, _("%(name)s has been added.") % {"name": patient.full_name})
             return redirect(patient_page_url(patient))
-    return render(request, "clinic/patient_form.html", {"form": form, "patient": None})
+    return render(
+        request,
+        "clinic/patient_form.html",
+        {"form": form, "patient": None, "registered": registered},
+    )
 
 
 @clinician_required

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -53,7 +53,9 @@ def search_filter(help_text: StrOrPromise) -> filters.CharFilter:
 
 
 class PatientFilter(filters.FilterSet):
-    search = search_filter(_("Words in the first name, last name or email."))
+    search = search_filter(
+        _("Words in the first name, last name or email (letter case and accents ignored).")
+    )
     pathway = filters.ChoiceFilter(choices=Patient.Pathway.choices)
     status = filters.ChoiceFilter(choices=Patient.Status.choices)
 
@@ -62,13 +64,7 @@ class PatientFilter(filters.FilterSet):
         fields = ["search", "pathway", "status"]
 
     def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
-        return queryset
+        return queryset.matching(value, email=True)  # type: ignore[attr-defined]
 
 
 class MessageFilter(filters.FilterSet):

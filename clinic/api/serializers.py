@@ -123,6 +123,26 @@ class PatientSerializer(ModelSerializer[Patient]):
         return patient.user_id is not None
 
 
+class PatientCreateSerializer(PatientSerializer):
+    client_uuid = fields.UUIDField(
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="Made by the client once per registration: sent again, the request answers "
+        "the patient it registered instead of adding a second.",
+    )
+    confirm_duplicate = fields.BooleanField(
+        required=False,
+        default=False,
+        write_only=True,
+        help_text="True to add a patient although the clinic has one with the same name and "
+        "date of birth (refused with `possible_duplicate` otherwise).",
+    )
+
+    class Meta(PatientSerializer.Meta):
+        fields = [*PatientSerializer.Meta.fields, "client_uuid", "confirm_duplicate"]
+
+
 # --- Messages and alerts ---------------------------------------------------------------------
 
 

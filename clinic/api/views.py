@@ -32,13 +32,29 @@ PATIENT_RULES = {
     "born_after_injury": "`date_of_birth` is after `injury_date`",
     "implausible_date": "a date before 1900",
 }
+CREATE_RULES = {
+    **PATIENT_RULES,
+    "possible_duplicate": "the clinic has a patient with this name and date of birth "
+    "(send `confirm_duplicate` to add another)",
+    "client_uuid_in_use": "another clinic's patient has this `client_uuid`",
+}
 
 
 @extend_schema_view(
     list=listed("List your clinic's patients", clinic_serializers.PatientSerializer),
     retrieve=read("Get a patient", clinic_serializers.PatientSerializer),
     create=written(
-        "Register a patient", clinic_serializers.PatientSerializer, status=201, rules=PATIENT_RULES
+        "Register a patient",
+        clinic_serializers.PatientCreateSerializer,
+        response=clinic_serializers.PatientSerializer,
+        status=201,
+        rules=CREATE_RULES,
+        description=(
+            "Idempotent by `client_uuid`: sent again, it answers the patient that id registered "
+            "(201 again), never a second one. A patient of the clinic with the same name "
+            "(letter case and accents ignored) and date of birth is refused with "
+            "`possible_duplicate` unless `confirm_duplicate` is true."
+        ),
     ),
     update=written(
         "Replace a patient's details", clinic_serializers.PatientSerializer, rules=PATIENT_RULES
@@ -62,7 +78,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         return rows.order_by("last_name", "first_name", "pk")
 
     def create(self, request: Request) -> Response:
-        serializer = self.get_serializer(data=request.data)
+        serializer = clinic_serializers.PatientCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         clinician = clinician_of(request.user)
         assert clinician is not None  # IsClinician

@@ -125,12 +125,10 @@ def patients_matching(
 ) -> QuerySet[Patient]:
     """A clinic's patients filtered for the patient list, by name. Not evaluated here.
 
-    ``q`` matches the first or last name, case-insensitively; each word must match one of them.
-    An empty ``pathway`` or ``status`` means any.
+    ``q`` matches the first or last name, letter case and accents ignored; each word must match
+    one of them. An empty ``pathway`` or ``status`` means any.
     """
-    rows = Patient.objects.filter(clinic_id=clinic_id)
-    for word in q.split():
-        rows = rows.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    rows = Patient.objects.filter(clinic_id=clinic_id).matching(q)
     if pathway:
         rows = rows.filter(pathway=pathway)
     if status:

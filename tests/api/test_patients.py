@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -146,3 +147,35 @@ def test_implausible_dates_are_400_with_their_code(
     assert response.status_code == 400, response.content
     assert code in body(response)["codes"][field]
     assert not Patient.objects.filter(first_name="Ada").exists()
+
+
+def test_create_is_idempotent_by_client_uuid(world: World) -> None:
+    client = world.client("clinician")
+    data = payload(client_uuid=str(uuid.uuid4()))
+    first = client.post(URL, data, format="json")
+    again = client.post(URL, {**data, "first_name": "Changed"}, format="json")
+    assert first.status_code == again.status_code == 201
+    assert body(first)["id"] == body(again)["id"]
+    assert Patient.objects.filter(last_name="Lovelace").count() == 1
+    assert "client_uuid" not in body(first)  # written, never shown
+
+
+def test_the_same_name_and_birth_date_needs_a_confirmation(world: World) -> None:
+    client = world.client("clinician")
+    born = {"date_of_birth": "1980-12-10"}
+    assert client.post(URL, payload(**born), format="json").status_code == 201
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=5)):
+        again = client.post(URL, payload(**born, email="other@example.org"), format="json")
+        assert again.status_code == 400
+        assert body(again)["codes"] == {"non_field_errors": ["possible_duplicate"]}
+        confirmed = payload(**born, email="other@example.org", confirm_duplicate=True)
+        assert client.post(URL, confirmed, format="json").status_code == 201
+    assert Patient.objects.filter(last_name="Lovelace").count() == 2
+
+
+def test_the_search_ignores_accents(world: World) -> None:
+    factories.PatientFactory(
+        clinic=world.clinician.clinic, first_name="Lucía", last_name="Castañeda"
+    )
+    found = body(world.client("clinician").get(URL, {"search": "castaneda"}))["results"]
+    assert [row["last_name"] for row in found] == ["Castañeda"]

@@ -164,3 +164,38 @@ def test_an_old_record_stays_valid_as_the_years_pass() -> None:
     with time_machine.travel(timezone.now() + dt.timedelta(days=365 * 12)):
         patient.first_name = "Ada"
         patient.full_clean()
+
+
+# --- Search: letter case and accents ignored, on PostgreSQL and SQLite alike ------------------
+
+
+@pytest.mark.parametrize(
+    ("last_name", "typed"),
+    [
+        ("Castañeda", "castaneda"),
+        ("Castaneda", "Castañeda"),
+        ("Müller", "MULLER"),
+        ("Øster", "oster"),
+        ("Straße", "strasse"),
+        ("Łukasz-Żółć", "zolc"),
+        ("O'Brien", "o'brien"),
+    ],
+)
+def test_a_search_ignores_case_and_accents(last_name: str, typed: str) -> None:
+    patient = factories.PatientFactory(first_name="Ana", last_name=last_name)
+    factories.PatientFactory(first_name="Someone", last_name="Else")
+    assert list(Patient.objects.matching(typed)) == [patient]
+    assert list(Patient.objects.matching(f"ana {typed}")) == [patient]  # each word
+    assert not Patient.objects.matching(f"{typed} nobody").exists()
+
+
+def test_a_search_by_email_only_when_asked() -> None:
+    patient = factories.PatientFactory(first_name="Zed", last_name="Zed", email="ana@example.org")
+    assert not Patient.objects.matching("ana@example").exists()
+    assert list(Patient.objects.matching("ana@example", email=True)) == [patient]
+
+
+def test_like_wildcards_in_a_search_are_plain_characters() -> None:
+    factories.PatientFactory(last_name="Smith")
+    assert not Patient.objects.matching("%").exists()
+    assert not Patient.objects.matching("_mith").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -66,12 +67,59 @@ def test_patient_create_twice_quickly_makes_one_row(clinician: Clinician) -> Non
 
 
 def test_patient_create_same_details_later_is_a_new_patient(clinician: Clinician) -> None:
-    # Two people may share a name, birthday and injury date (not an email address).
+    # Two people may share a name, birthday and injury date (not an email address), once the
+    # clinician confirms it is another person (see the same-person tests below).
     fields = patient_fields(email="")
     services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **fields)
     with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
-        services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **fields)
+        services.patient_create(
+            clinic=clinician.clinic, created_by=clinician.user, confirm_duplicate=True, **fields
+        )
     assert Patient.objects.count() == 2
+
+
+def test_the_same_name_and_birth_date_later_asks_for_a_confirmation(clinician: Clinician) -> None:
+    """Back, then Submit again minutes later: the clinic has this patient already."""
+    first = services.patient_create(
+        clinic=clinician.clinic, created_by=clinician.user, **patient_fields()
+    )
+    later = patient_fields(first_name="ADA", last_name="Lóvelace", email="")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        with pytest.raises(ValidationError) as error:
+            services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **later)
+        assert error.value.code == "possible_duplicate"
+        assert error.value.params == {"patient_id": first.pk}
+        assert "Ada Lovelace, born on" in error.value.messages[0]
+        assert Patient.objects.count() == 1
+        # Another clinic, or another date of birth, is another person.
+        other = factories.ClinicFactory()
+        services.patient_create(clinic=other, created_by=None, **later)
+        born = dt.date(1981, 1, 1)
+        services.patient_create(
+            clinic=clinician.clinic, created_by=None, **{**later, "date_of_birth": born}
+        )
+    assert Patient.objects.count() == 3
+
+
+def test_the_same_client_uuid_is_the_same_registration(clinician: Clinician) -> None:
+    key = uuid.uuid4()
+    first = services.patient_create(
+        clinic=clinician.clinic, created_by=None, client_uuid=key, **patient_fields()
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(hours=1)):
+        again = services.patient_create(
+            clinic=clinician.clinic,
+            created_by=None,
+            client_uuid=key,
+            **patient_fields(first_name="Changed"),
+        )
+    assert again == first
+    assert Patient.objects.get().first_name == "Ada"
+    with pytest.raises(ValidationError) as error:
+        services.patient_create(
+            clinic=factories.ClinicFactory(), created_by=None, client_uuid=key, **patient_fields()
+        )
+    assert "client_uuid" in error.value.message_dict
 
 
 @pytest.mark.parametrize(

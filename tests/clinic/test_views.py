@@ -105,6 +105,49 @@ def test_create_double_submit_makes_one_patient(clinician: Clinician) -> None:
     assert first["Location"] == second["Location"]
 
 
+def _page_id(client: Any) -> str:
+    """The id the "Add a patient" page carries for its one registration."""
+    html = client.get(reverse("clinic:patient_create")).content.decode()
+    found = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_back_then_submit_again_is_the_same_registration(clinician: Clinician) -> None:
+    """The page restored by Back carries the same id: its second submit, even minutes later
+    and with a detail changed, finds the patient the first one added."""
+    client = client_for(clinician.user)
+    page = form_data(client_uuid=_page_id(client))
+    first = client.post(reverse("clinic:patient_create"), page)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=20)):
+        again = client.post(reverse("clinic:patient_create"), {**page, "email": "x@example.org"})
+    assert Patient.objects.count() == 1
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+
+
+def test_a_patient_already_registered_asks_for_a_confirmation(clinician: Clinician) -> None:
+    """Back, then Submit from a fresh page minutes later: the clinic has this patient (same
+    name, same date of birth): a warning, a link to the record, and a box to add another."""
+    client = client_for(clinician.user)
+    client.post(reverse("clinic:patient_create"), form_data(client_uuid=_page_id(client)))
+    existing = Patient.objects.get()
+    page = form_data(client_uuid=_page_id(client), first_name="ada", email="")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        warned = client.post(reverse("clinic:patient_create"), page)
+        assert warned.status_code == 200
+        html = warned.content.decode()
+        assert "is already a patient of this clinic" in html
+        assert reverse("rehab:patient_detail", args=[existing.pk]) in html
+        assert 'name="confirm_duplicate"' in html
+        assert Patient.objects.count() == 1
+        confirmed = client.post(
+            reverse("clinic:patient_create"), {**page, "confirm_duplicate": "on"}
+        )
+    assert confirmed.status_code == 302
+    assert Patient.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [

@@ -259,6 +259,15 @@ def test_patient_list_without_plan(clinician: Clinician, patient: Patient) -> No
     assert "No active plan" in response.content.decode()
 
 
+def test_the_patient_list_search_ignores_accents(clinician: Clinician) -> None:
+    factories.PatientFactory(clinic=clinician.clinic, first_name="Lucía", last_name="Castañeda")
+    factories.PatientFactory(clinic=clinician.clinic, first_name="Ada", last_name="Lovelace")
+    response = client_for(clinician.user).get(reverse("rehab:patient_list"), {"q": "castaneda"})
+    assert [row.patient.last_name for row in response.context["rows"]] == ["Castañeda"]
+    response = client_for(clinician.user).get(reverse("rehab:patient_list"), {"q": "LUCIA"})
+    assert [row.patient.last_name for row in response.context["rows"]] == ["Castañeda"]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [

@@ -1,7 +1,8 @@
 # Production image: gunicorn behind your TLS proxy, static files served by WhiteNoise.
 # Build: docker build -t achilles-rehab .
 # Run:   docker run -p 8000:8000 -e SECRET_KEY=... -e DATABASE_URL=postgres://... \
-#          -e ALLOWED_HOSTS=rehab.example.org -e SECURE_PROXY_SSL_HEADER=1 achilles-rehab
+#          -e ALLOWED_HOSTS=rehab.example.org -e SITE_URL=https://rehab.example.org \
+#          -e SECURE_PROXY_SSL_HEADER=1 achilles-rehab
 FROM python:3.13-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

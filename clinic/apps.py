@@ -15,6 +15,7 @@ class ClinicConfig(AppConfig):
     verbose_name = _("Clinics and people")
 
     def ready(self) -> None:
+        from clinic import checks  # noqa: F401, PLC0415 (registers the deploy checks)
         from clinic.accounts import signals  # noqa: PLC0415 (apps are ready only now)
         from clinic.models import User  # noqa: PLC0415
 

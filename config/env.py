@@ -176,3 +176,20 @@ def env_media_storage(*, environ: Mapping[str, str] | None = None) -> dict[str, 
         if value:
             options[option] = value
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+# Addresses that mean "every interface" to a server, and none to a browser.
+_ANY_INTERFACE = {"0.0.0.0", "::", "[::]", ""}  # noqa: S104 - compared with, never bound
+
+
+def development_site_url(environ: Mapping[str, str] | None = None) -> str:
+    """Where ``make run`` serves: ``http://HOST:PORT`` (127.0.0.1:8000 by default), a server's
+    "every interface" read as ``localhost``."""
+    source = os.environ if environ is None else environ
+    host = source.get("HOST", "127.0.0.1").strip()
+    if host in _ANY_INTERFACE:
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    port = env_int("PORT", 8000, minimum=1, environ=source)
+    return f"http://{host}:{port}"

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
+    development_site_url,
     env_bool,
     env_caches,
     env_database,
@@ -35,7 +36,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_NAME = env_str("SITE_NAME", "Achilles Rehab")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The address patients open, for invitation links and their QR codes. Production sets it
+# (check --deploy warns otherwise); in development it is where `make run` serves (HOST, PORT).
+SITE_URL = env_str("SITE_URL", development_site_url() if DEBUG else "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -25,6 +25,7 @@ def _production_env() -> dict[str, str]:
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "rehab.example.org",
+            "SITE_URL": "https://rehab.example.org",
             "DJANGO_SETTINGS_MODULE": "config.settings",
         }
     )
@@ -43,3 +44,17 @@ def test_check_deploy_passes_with_no_warning() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_without_the_site_url() -> None:
+    env = {key: value for key, value in _production_env().items() if key != "SITE_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "clinic.W001" in result.stdout + result.stderr

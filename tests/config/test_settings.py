@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from clinic.models import User
-from config.env import env_bool, env_database, env_int, env_list
+from config.env import development_site_url, env_bool, env_database, env_int, env_list
 from tests.factories import PatientFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,3 +250,50 @@ def test_a_query_run_often_on_one_connection_is_prepared_once() -> None:
         row = User.objects.filter(pk=patient.user_id).values_list("last_login", "email", "id")
         assert row.get()[2] == patient.user_id
     assert prepared() == before + 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8123"}, "http://127.0.0.1:8123"),
+        ({"HOST": "0.0.0.0", "PORT": "8080"}, "http://localhost:8080"),  # noqa: S104
+        ({"HOST": "::1"}, "http://[::1]:8000"),
+        ({"HOST": "rehab.local"}, "http://rehab.local:8000"),
+    ],
+)
+def test_the_development_site_url_is_where_make_run_serves(
+    environ: dict[str, str], url: str
+) -> None:
+    assert development_site_url(environ) == url
+
+
+def _site_url(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "SITE_URL"}}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import django; django.setup(); from django.conf import settings; "
+                "print(settings.SITE_URL)"
+            ),
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.strip()
+
+
+def test_the_site_url_follows_host_and_port_in_development_and_is_set_in_production() -> None:
+    assert _site_url(DEBUG="1", PORT="8123") == "http://127.0.0.1:8123"
+    assert _site_url(DEBUG="1", PORT="8123", SITE_URL="https://x.example") == "https://x.example"
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50}
+    assert _site_url(**production) == ""  # no guess: check --deploy asks for it
+    assert _site_url(**production, SITE_URL="https://rehab.example.org") == (
+        "https://rehab.example.org"
+    )

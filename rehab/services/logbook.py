@@ -26,13 +26,18 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
-def _check_date(date: dt.date, *, patient: Patient, today: dt.date, future: StrOrPromise) -> None:
-    """A record's date: not in the future (``future``: the words for it), not before the
-    injury (``core.dates``); an error on ``date``."""
+def _record_date(date: dt.date | None, *, patient: Patient, future: StrOrPromise) -> dt.date:
+    """A record's date: the patient's today if none is given; else not in the future
+    (``future``: the words for it) and not before the injury (``core.dates``), or an error on
+    ``date``."""
+    today = patient.local_today()
+    if date is None:
+        return today
     try:
         dates.check_record_date(date, today=today, injury_date=patient.injury_date, future=future)
     except ValidationError as error:
         raise ValidationError({"date": error}) from None
+    return date
 
 
 def _client_uuid_in_use() -> ValidationError:
@@ -123,13 +128,8 @@ def log_record(
     Returns ``(log, created)``; a pain score at the alert threshold writes the alert with it.
     """
     try:
-        today = patient.local_today()
-        date = date or today
-        _check_date(
-            date,
-            patient=patient,
-            today=today,
-            future=_("You cannot log an exercise for a future day."),
+        date = _record_date(
+            date, patient=patient, future=_("You cannot log an exercise for a future day.")
         )
         plan = prescription.phase.plan
         if (
@@ -227,11 +227,7 @@ def checkin_record(
     unknown = set(red_flags) - set(clinical.RED_FLAG_CODES)
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
-    today = patient.local_today()
-    date = date or today
-    _check_date(
-        date, patient=patient, today=today, future=_("You cannot check in for a future day.")
-    )
+    date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
     flags = {f"flag_{code}": code in red_flags for code in clinical.RED_FLAG_CODES}
     checkin = CheckIn.objects.filter(patient=patient, date=date).first()
     created = checkin is None
@@ -279,13 +275,8 @@ def atrs_record(
         raise ValidationError(
             {name: _("Answer this question (0–10).") for name in missing}, code="atrs_missing"
         )
-    today = patient.local_today()
-    date = date or today
-    _check_date(
-        date,
-        patient=patient,
-        today=today,
-        future=_("The questionnaire cannot be dated in the future."),
+    date = _record_date(
+        date, patient=patient, future=_("The questionnaire cannot be dated in the future.")
     )
     response = AtrsResponse(
         patient=patient,

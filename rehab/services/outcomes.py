@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
 from rehab.models.logbook import AtrsRequest, Measurement
-from rehab.services.logbook import _check_date, _save_once, _stored_once
+from rehab.services.logbook import _record_date, _save_once, _stored_once
 
 
 @transaction.atomic
@@ -50,10 +50,8 @@ def measurement_record(
     existing = _stored_once(Measurement, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
-    today = patient.local_today()
-    date = date or today
-    _check_date(
-        date, patient=patient, today=today, future=_("A measurement cannot be dated in the future.")
+    date = _record_date(
+        date, patient=patient, future=_("A measurement cannot be dated in the future.")
     )
     values = (
         heel_rise_reps_injured,

@@ -14,7 +14,6 @@ import pytest
 import time_machine
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.test import APIClient
@@ -24,6 +23,7 @@ from clinic.accounts import services as account_services
 from clinic.models import Clinic, Clinician, TokenSecondFactor, User
 from tests import factories
 from tests.admin_helpers import admin_url, post_data_from
+from tests.clinic.accounts.test_mfa import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -41,11 +41,6 @@ def clock() -> Iterator[Any]:
 @pytest.fixture
 def enforced(settings: Any) -> None:
     settings.MFA_REQUIRED = True
-
-
-def code_for(device: TOTPDevice) -> str:
-    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{value:0{device.digits}d}"
 
 
 def sign_in(user: User, otp: str = "") -> APIClient:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0004_plausible_dates'),
+        ('clinic', '0006_plausible_dates'),
     ]
 
     operations = [

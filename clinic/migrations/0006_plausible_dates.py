@@ -30,7 +30,7 @@ def refuse_implausible_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0003_token_second_factor'),
+        ('clinic', '0005_token_second_factor'),
     ]
 
     operations = [

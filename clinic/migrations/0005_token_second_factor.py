@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0002_user_sessions'),
+        ('clinic', '0004_team_and_settings'),
         ('knox', '0009_extend_authtoken_field'),
     ]
 

@@ -32,7 +32,7 @@ def refuse_implausible_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rehab', '0002_exerciselog_drop_redundant_fk_indexes'),
+        ('rehab', '0003_media_history_template_versions'),
     ]
 
     operations = [

@@ -9,7 +9,6 @@ permission) and ``service_worker`` are for anyone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -30,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import clinician_of, clinician_required, patient_of, patient_required
 from clinic.models import Clinician, Patient, User
 from core.forms import add_service_errors
+from core.jsonbody import json_body
 from core.users import signed_in_user
 from notify import channels, selectors, services, tokens
 from notify.forms import (
@@ -165,13 +165,6 @@ def clinician_settings(request: HttpRequest) -> HttpResponse:
 # --- A browser's push subscription ------------------------------------------------------------
 
 
-def _json(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body or b"{}")
-    except ValueError:
-        return None
-
-
 def _patient_or_clinician(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
@@ -194,7 +187,7 @@ def _errors(errors: Any) -> JsonResponse:
 @_patient_or_clinician
 def push_subscribe(request: HttpRequest) -> HttpResponse:
     """Store this browser's push subscription (JSON, ``PushSubscription.toJSON()``)."""
-    form = PushSubscriptionForm.from_json(_json(request))
+    form = PushSubscriptionForm.from_json(json_body(request))
     if not form.is_valid():
         return _errors(form.errors)
     try:
@@ -211,7 +204,7 @@ def push_subscribe(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_patient_or_clinician
 def push_unsubscribe(request: HttpRequest) -> HttpResponse:
-    data = _json(request)
+    data = json_body(request)
     form = PushEndpointForm(data if isinstance(data, dict) else {})
     if not form.is_valid():
         return _errors(form.errors)

@@ -7,7 +7,6 @@ in) → a form → one service call → a page, a redirect, or JSON for today.js
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient
 from core.forms import add_service_errors
+from core.jsonbody import json_body
 from rehab import charts, clinical
 from rehab.access import get_log_for_patient
 from rehab.forms.logbook import (
@@ -78,10 +78,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
     if request.content_type == "application/json":
-        try:
-            data = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):  # not JSON, or nested too deeply to read
-            return {}
+        data = json_body(request)
         return data if isinstance(data, dict) else {}
     return request.POST
 

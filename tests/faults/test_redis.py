@@ -3,7 +3,7 @@ Sign-in, today, the lists and a log answer as usual, and a log sent again is sto
 
 The cache is configured as production configures it (``REDIS_URL``, ``config.env``), pointed at
 a local port that refuses connections; the database works. The pages' own behaviour without
-Redis is tested with the page cache (tests/rehab/...); this covers the API.
+Redis is tested with the cache (tests/core/test_cache.py); this covers the API.
 """
 
 from __future__ import annotations

@@ -1,0 +1,43 @@
+"""Messages between a patient and the clinic."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models.patients import Patient
+
+
+class Message(models.Model):
+    """One message in the thread between a patient and their clinic."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_patient = models.BooleanField(_("from the patient"))
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["patient", "created_at"], name="clinic_msg_patient_created"),
+            models.Index(
+                fields=["patient"],
+                condition=Q(from_patient=True, read_at__isnull=True),
+                name="clinic_msg_unread_from_patient",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="clinic_message_body_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.body[:40]}"

@@ -22,12 +22,38 @@ SCORE_MAX = 10  # pain, effort, ATRS items: 0–10
 ALERT_PAIN_THRESHOLD = 7  # pain ≥ 7/10 on a log or check-in raises an alert
 
 
+# What to do when the clinic is closed, for advice that is not "call emergency services now".
+WHEN_CLOSED = _(
+    "If your clinic is closed, contact your out-of-hours service or go to an emergency "
+    "department; do not wait for the clinic to open."
+)
+
+
 @dataclass(frozen=True)
 class RedFlag:
+    """A red-flag question of the check-in.
+
+    ``question`` and ``advice`` are the patient's words; ``clinician`` names the sign for the
+    clinician (alerts, dashboard); ``emergency``: call emergency services now, whatever the
+    time; ``surgical``: asked only of patients with a surgery date (the wound).
+    """
+
     code: str
     question: Promise
     advice: Promise
+    clinician: Promise
     source: str
+    emergency: bool = False
+    surgical: bool = False
+
+    @property
+    def when_closed(self) -> Promise | None:
+        """What to do when the clinic is closed (None: the advice already says call now)."""
+        return None if self.emergency else WHEN_CLOSED
+
+    @property
+    def clinician_label(self) -> Promise:
+        return self.clinician
 
 
 RED_FLAGS: tuple[RedFlag, ...] = (
@@ -38,6 +64,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "This could be a blood clot (DVT). Get urgent medical advice today: "
             "call your GP, NHS 111 or go to an urgent care centre."
         ),
+        clinician=_("Suspected DVT: new calf pain, swelling, warmth or discolouration"),
         source="guysandstthomas.nhs.uk",
     ),
     RedFlag(
@@ -46,10 +73,13 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "Breathlessness, chest pain that is worse when you breathe in, or coughing up blood?"
         ),
         advice=_(
-            "This could be a clot in the lungs (pulmonary embolism). "
-            "Call emergency services now (999 / 112 / 911)."
+            "This could be a clot in the lungs (pulmonary embolism). Call emergency services now."
+        ),
+        clinician=_(
+            "Suspected pulmonary embolism: breathlessness, pleuritic chest pain or haemoptysis"
         ),
         source="guysandstthomas.nhs.uk",
+        emergency=True,
     ),
     RedFlag(
         code="wound",
@@ -58,7 +88,12 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "or the wound edges opening?"
         ),
         advice=_("This could be an infection. Contact your surgical team today."),
+        clinician=_(
+            "Suspected wound infection or dehiscence: redness, pus, drainage over a day, "
+            "fever over 38 °C or wound edges opening"
+        ),
         source="sw.org; Mass General Brigham",
+        surgical=True,
     ),
     RedFlag(
         code="circulation",
@@ -68,6 +103,10 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         advice=_(
             "Loosen the boot if you have been told you may, keep the leg raised, "
             "and contact the clinic now."
+        ),
+        clinician=_(
+            "Circulation or nerve compromise: toes blue, white or cold, paraesthesia, "
+            "boot or cast too tight"
         ),
         source="ryanfootandankleclinic.com",
     ),
@@ -81,11 +120,19 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "The tendon may have torn again. Stop exercising, protect the leg "
             "(boot on if you have one) and contact the clinic today."
         ),
+        clinician=_(
+            "Suspected re-rupture: a pop or snap, a palpable gap, unable to heel-rise"
+        ),
         source="physio-pedia; ortho.boston",
     ),
 )
 RED_FLAG_CODES = tuple(flag.code for flag in RED_FLAGS)
 RED_FLAGS_BY_CODE = {flag.code: flag for flag in RED_FLAGS}
+
+
+def red_flags_for(*, has_surgery: bool) -> tuple[RedFlag, ...]:
+    """The red flags the check-in asks: the wound questions only after surgery."""
+    return tuple(flag for flag in RED_FLAGS if has_surgery or not flag.surgical)
 
 
 @dataclass(frozen=True)

@@ -1,37 +1,63 @@
-"""Guardrails: an exercise placed before its earliest safe week for the patient's pathway.
+"""Guardrails: an exercise placed before its earliest safe week for the patient.
 
-The builder, the plan services and the seed data ask these rules; a warning needs a
-clinician's reason before the exercise can stay where it is.
+Every path that changes what a patient is asked to do asks these rules (the builder's adds,
+moves and phase edits, activation, moving a plan between phases, a corrected surgery or injury
+date): each compares the exercise's earliest safe week for the patient
+(``earliest_safe_week``) with the week the patient will actually be in when it starts for them
+(``patient_week_for_phase``), not only with the phase's planned start week. An early placement
+needs a clinician's reason before it can stay where it is.
+
+Templates have no patient: they compare with the phase's start week on the template's pathway
+(``earliest_week_warning``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from clinic.models import Patient
 from rehab.models.library import Exercise
-from rehab.models.plans import PlanPhase, Prescription
+from rehab.models.plans import Plan, PlanPhase, Prescription
+
+# Plans the patient is following: a paused plan is still theirs (exercise waits for a review).
+PLANS_IN_CARE = (Plan.Status.ACTIVE, Plan.Status.PAUSED)
 
 
 @dataclass(frozen=True)
 class GuardrailWarning:
-    """An exercise placed before its earliest safe week for the pathway."""
+    """An exercise placed before its earliest safe week.
+
+    ``patient_week``: the week the patient will be in when it starts for them (None for a
+    template, which has no patient: then the phase's start week is compared).
+    """
 
     exercise: Exercise
     phase_start_week: int
     earliest_week: int
+    patient_week: int | None = None
 
     @property
     def message(self) -> str:
+        if self.patient_week is None:
+            return _(
+                "%(exercise)s is usually not started before week %(earliest)s on this pathway; "
+                "this phase starts in week %(start)s."
+            ) % {
+                "exercise": self.exercise.name,
+                "earliest": self.earliest_week,
+                "start": self.phase_start_week,
+            }
         return _(
-            "%(exercise)s is usually not started before week %(earliest)s on this pathway; "
-            "this phase starts in week %(start)s."
+            "%(exercise)s is usually not started before week %(earliest)s for this patient; "
+            "they will be in week %(week)s when it starts for them."
         ) % {
             "exercise": self.exercise.name,
             "earliest": self.earliest_week,
-            "start": self.phase_start_week,
+            "week": self.patient_week,
         }
 
     @property
@@ -43,10 +69,37 @@ class GuardrailWarning:
         return self.exercise.earliest_week_source or self.exercise.source
 
 
+def earliest_safe_week(exercise: Exercise, patient: Patient) -> int:
+    """The first week ``patient`` may start ``exercise``: the exercise's earliest week for the
+    patient's pathway.
+
+    The one place a patient's own circumstances shift it (risk modifiers, clinical.md §7):
+    every guardrail on a patient's plan asks this function.
+    """
+    return exercise.earliest_week_for(patient.pathway)
+
+
+def patient_week_for_phase(
+    phase: PlanPhase, *, today: dt.date | None = None, starting_now: bool = False
+) -> int:
+    """The week the patient will actually be in when an exercise of ``phase`` starts for them.
+
+    The plan's current phase (and a phase it is being moved to, ``starting_now``) starts for
+    them today; any other phase at its planned start week at the earliest, and never before
+    today (moving to it earlier is checked again then).
+    """
+    plan = phase.plan
+    week_now = plan.week_on(today or plan.patient.local_today())
+    if starting_now or (plan.status in PLANS_IN_CARE and plan.current_phase_id == phase.pk):
+        return week_now
+    return max(phase.start_week, week_now)
+
+
 def earliest_week_warning(
     *, exercise: Exercise, pathway: str, start_week: int
 ) -> GuardrailWarning | None:
-    """The warning for ``exercise`` in a phase starting in ``start_week`` on ``pathway``."""
+    """The warning for ``exercise`` in a template's phase starting in ``start_week`` on
+    ``pathway`` (no patient: the phase's start week is compared)."""
     earliest = exercise.earliest_week_for(pathway)
     if start_week < earliest:
         return GuardrailWarning(
@@ -55,10 +108,65 @@ def earliest_week_warning(
     return None
 
 
-def guardrail_warning(*, exercise: Exercise, phase: PlanPhase) -> GuardrailWarning | None:
-    return earliest_week_warning(
-        exercise=exercise, pathway=phase.plan.pathway, start_week=phase.start_week
-    )
+def guardrail_warning(
+    *, exercise: Exercise, phase: PlanPhase, week: int | None = None
+) -> GuardrailWarning | None:
+    """The warning for ``exercise`` in ``phase`` of a patient's plan: compared with ``week``,
+    else with the week the patient will be in when it starts for them."""
+    if week is None:
+        week = patient_week_for_phase(phase)
+    earliest = earliest_safe_week(exercise, phase.plan.patient)
+    if week < earliest:
+        return GuardrailWarning(
+            exercise=exercise,
+            phase_start_week=phase.start_week,
+            earliest_week=earliest,
+            patient_week=week,
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class EarlyPlacement:
+    """A live prescription that would start before its earliest safe week for the patient."""
+
+    prescription: Prescription
+    warning: GuardrailWarning
+
+    @property
+    def reason(self) -> str:
+        return self.prescription.guardrail_reason.strip()
+
+
+def early_placements(
+    prescriptions: Iterable[Prescription], *, week_of: dict[int, int]
+) -> list[EarlyPlacement]:
+    """The live ``prescriptions`` placed before their earliest safe week, each phase compared
+    with ``week_of[phase id]`` (the week the patient will be in when it starts)."""
+    found = []
+    for rx in prescriptions:
+        if rx.retired_at is not None:
+            continue
+        warning = guardrail_warning(exercise=rx.exercise, phase=rx.phase, week=week_of[rx.phase_id])
+        if warning is not None:
+            found.append(EarlyPlacement(prescription=rx, warning=warning))
+    return found
+
+
+def missing_reasons(
+    placements: Iterable[EarlyPlacement],
+    *,
+    reasons: dict[int, str] | None = None,
+    fresh: bool = False,
+) -> list[EarlyPlacement]:
+    """The placements without a reason: none given in ``reasons`` (prescription id → reason)
+    and, unless ``fresh`` (each must be confirmed now), none recorded already."""
+    given = {pk: text.strip() for pk, text in (reasons or {}).items()}
+    return [
+        p
+        for p in placements
+        if not given.get(p.prescription.pk) and (fresh or not p.reason)
+    ]
 
 
 def guardrail_reasons_needed(
@@ -67,20 +175,49 @@ def guardrail_reasons_needed(
     pathway: str,
     start_week: int,
     old_start_week: int,
+    phase: PlanPhase | None = None,
 ) -> list[tuple[Prescription, GuardrailWarning]]:
     """The live prescriptions of a phase that need a (fresh) reason at ``start_week``.
 
-    Moving a phase's start earlier re-checks every exercise in it: each one that then starts
-    before its earliest safe week needs its reason confirmed, even if it had one. Otherwise
-    only the exercises that warn and have no reason yet need one.
+    With the plan's ``phase`` (its weeks being edited), each exercise is compared with the week
+    the patient will be in when the phase starts for them (``patient_week_for_phase`` with the
+    new start week); without, with ``start_week`` on ``pathway``. Moving a phase's start
+    earlier re-checks every exercise in it: each one that then starts before its earliest safe
+    week needs its reason confirmed, even if it had one. Otherwise only the exercises that warn
+    and have no reason yet need one.
     """
+    week: int | None = None
+    if phase is not None:
+        week = patient_week_for_phase(_with_start_week(phase, start_week))
     needed = []
     for rx in prescriptions:
         if rx.retired_at is not None:
             continue
-        warning = earliest_week_warning(
-            exercise=rx.exercise, pathway=pathway, start_week=start_week
-        )
+        if phase is not None and week is not None:
+            warning = guardrail_warning(exercise=rx.exercise, phase=phase, week=week)
+        else:
+            warning = earliest_week_warning(
+                exercise=rx.exercise, pathway=pathway, start_week=start_week
+            )
         if warning and (start_week < old_start_week or not rx.guardrail_reason.strip()):
             needed.append((rx, warning))
     return needed
+
+
+def _with_start_week(phase: PlanPhase, start_week: int) -> PlanPhase:
+    """An unsaved copy of ``phase`` starting in ``start_week`` (for the check of an edit)."""
+    copy = PlanPhase(pk=phase.pk, plan=phase.plan, start_week=start_week, end_week=phase.end_week)
+    return copy
+
+
+def names(placements: Iterable[EarlyPlacement]) -> str:
+    """The placements' exercises, for a message: "A (week 6 at the earliest), B (…)"."""
+    return ", ".join(
+        _("%(exercise)s (not before week %(earliest)s; the patient will be in week %(week)s)")
+        % {
+            "exercise": p.prescription.exercise.name,
+            "earliest": p.warning.earliest_week,
+            "week": p.warning.patient_week,
+        }
+        for p in placements
+    )

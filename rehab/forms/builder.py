@@ -130,6 +130,7 @@ class PhaseForm(forms.ModelForm):
             pathway=plan.pathway,
             start_week=start_week,
             old_start_week=self.instance.start_week,
+            phase=self.instance,
         )
         confirmed = bool(self.data.get(self.add_prefix(self.CONFIRM)))
         if self.guardrail_items and not confirmed:

@@ -21,6 +21,8 @@ from rehab.models.plans import Prescription
 from rehab.selectors import today as today_selectors
 
 SCORE_CHOICES = [(n, str(n)) for n in range(clinical.SCORE_MAX + 1)]
+# An optional score starts here: not answered is stored as nothing, never as a number.
+NO_ANSWER = ("", _("No answer"))
 SCORE_ERRORS = {
     "invalid_choice": _("Choose a number from 0 to 10."),
     "required": _("Choose a number from 0 to 10."),
@@ -28,9 +30,11 @@ SCORE_ERRORS = {
 
 
 def _score_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.Field:
+    """A 0–10 score as big radio buttons; an optional one has "No answer" first, chosen until
+    the patient picks a number (and to go back to not answering)."""
     return forms.TypedChoiceField(
         label=label,
-        choices=SCORE_CHOICES,
+        choices=SCORE_CHOICES if required else [NO_ANSWER, *SCORE_CHOICES],
         coerce=int,
         required=required,
         empty_value=None,
@@ -136,7 +140,7 @@ class LogUpdateForm(forms.Form):
 class CheckInForm(forms.Form):
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     pain_at_rest = _score_field(
-        _("Pain at rest right now (0 = none, 10 = worst imaginable)"),
+        _("Pain at rest right now (0 = none, 10 = worst imaginable)"), required=False
     )
     swelling = forms.ChoiceField(
         label=_("Swelling"),
@@ -151,18 +155,21 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, has_surgery: bool = True, **kwargs: Any) -> None:
+        """``has_surgery``: the patient has a surgery date (else no wound questions)."""
         super().__init__(*args, **kwargs)
-        for flag in clinical.RED_FLAGS:
+        self.red_flags = clinical.red_flags_for(has_surgery=has_surgery)
+        for flag in self.red_flags:
             self.fields[f"flag_{flag.code}"] = forms.BooleanField(
                 label=str(flag.question), required=False
             )
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())
+            self.initial.setdefault("pain_at_rest", "")
 
     @property
     def flag_fields(self) -> list[forms.BoundField]:
-        return [self[f"flag_{flag.code}"] for flag in clinical.RED_FLAGS]
+        return [self[f"flag_{flag.code}"] for flag in self.red_flags]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -170,7 +177,7 @@ class CheckInForm(forms.Form):
             "client_uuid": data["client_uuid"],
             "pain_at_rest": data["pain_at_rest"],
             "swelling": data["swelling"],
-            "red_flags": [flag.code for flag in clinical.RED_FLAGS if data[f"flag_{flag.code}"]],
+            "red_flags": [flag.code for flag in self.red_flags if data[f"flag_{flag.code}"]],
             "note": data["note"],
         }
 

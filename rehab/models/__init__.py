@@ -4,7 +4,7 @@ Django loads the models from here; code imports them from their sub-module."""
 
 from __future__ import annotations
 
-from rehab.models.alerts import Alert
+from rehab.models.alerts import Alert, PlanHold
 from rehab.models.library import (
     DoseFields,
     Equipment,
@@ -49,6 +49,7 @@ __all__ = [
     "PhaseChange",
     "PhaseFields",
     "Plan",
+    "PlanHold",
     "PlanPhase",
     "Prescription",
     "PrescriptionMedia",

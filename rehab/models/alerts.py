@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
+from rehab import clinical
 from rehab.models.logbook import CheckIn, ExerciseLog
+from rehab.models.plans import Plan
 
 
 class Alert(models.Model):
@@ -64,3 +66,49 @@ class Alert(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
+
+
+class PlanHold(models.Model):
+    """A red flag's hold on a patient's plan: exercise is paused until a clinician has reviewed
+    what the patient reported and resumed the plan (who, when, a note)."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="holds")
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="holds"
+    )
+    flags = models.JSONField(
+        _("red flags"), default=list, blank=True, help_text=_("The codes of the red flags.")
+    )
+    started_at = models.DateTimeField(_("paused"), default=timezone.now)
+    resumed_at = models.DateTimeField(_("resumed"), null=True, blank=True)
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resume_note = models.TextField(_("review note"), blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = _("plan hold")
+        verbose_name_plural = _("plan holds")
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(resumed_at__isnull=True),
+                name="rehab_planhold_one_open_per_plan",
+            ),
+            models.CheckConstraint(
+                condition=Q(resumed_at__isnull=True) | ~Q(resume_note=""),
+                name="rehab_planhold_resume_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resumed_at is None
+
+    @property
+    def red_flags(self) -> list[clinical.RedFlag]:
+        return [flag for flag in clinical.RED_FLAGS if flag.code in self.flags]

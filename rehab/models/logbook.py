@@ -105,7 +105,7 @@ class CheckIn(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="checkins")
     date = models.DateField(_("date"))
-    pain_at_rest = _score_field(_("pain at rest (0–10)"))
+    pain_at_rest = _score_field(_("pain at rest (0–10)"), null=True)
     swelling = models.CharField(_("swelling"), max_length=10, choices=Swelling)
     flag_dvt = models.BooleanField(
         _("calf pain, swelling, warmth or discolouration"), default=False
@@ -129,7 +129,8 @@ class CheckIn(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "date"], name="rehab_checkin_once_a_day"),
             models.CheckConstraint(
-                condition=Q(pain_at_rest__gte=0, pain_at_rest__lte=clinical.SCORE_MAX),
+                condition=Q(pain_at_rest__isnull=True)
+                | Q(pain_at_rest__gte=0, pain_at_rest__lte=clinical.SCORE_MAX),
                 name="rehab_checkin_pain_range",
             ),
             models.CheckConstraint(

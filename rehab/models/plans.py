@@ -22,6 +22,7 @@ class Plan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused (red flag)")
         COMPLETED = "completed", _("Completed")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
@@ -65,12 +66,13 @@ class Plan(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["patient"],
-                condition=Q(status="active"),
+                # A paused plan is still the patient's plan: exercise waits for a review.
+                condition=Q(status__in=["active", "paused"]),
                 name="rehab_plan_one_active_per_patient",
                 violation_error_message=_("This patient already has an active plan."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "active", "completed"]),
+                condition=Q(status__in=["draft", "active", "paused", "completed"]),
                 name="rehab_plan_status_valid",
             ),
             dates.within_window("anchor_date", name="rehab_plan_anchor_date_plausible"),
@@ -78,6 +80,15 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} – {self.patient}"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == self.Status.PAUSED
+
+    @property
+    def in_care(self) -> bool:
+        """The plan the patient follows: active, or paused until a clinician's review."""
+        return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
 
     def date_of_week(self, week: int) -> dt.date:
         return self.anchor_date + dt.timedelta(weeks=week)

@@ -20,8 +20,15 @@ from django.db.models import (
 
 from clinic.models import Patient
 from rehab import clinical
+from django.utils import timezone
+
+from rehab.guardrails import PLANS_IN_CARE
+from rehab.models.alerts import PlanHold
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+
+# How long Today says "your physiotherapist has reviewed…" after a paused plan is resumed.
+REVIEWED_NOTICE_FOR = dt.timedelta(days=3)
 
 
 @functools.cache
@@ -88,6 +95,16 @@ class Today:
     items: list[TodayItem] = field(default_factory=list)
 
     @property
+    def paused(self) -> bool:
+        """A red flag paused the plan: nothing to tick until a clinician resumes it."""
+        return self.plan is not None and self.plan.is_paused
+
+    @property
+    def can_log(self) -> bool:
+        """The patient may tick today: in care, and the plan is not paused."""
+        return self.patient.status == Patient.Status.ACTIVE and not self.paused
+
+    @property
     def due_items(self) -> list[TodayItem]:
         return [item for item in self.items if item.due]
 
@@ -98,8 +115,10 @@ class Today:
 
 
 def active_plan(patient: Patient) -> Plan | None:
+    """The plan the patient follows: active, or paused by a red flag (then shown without
+    anything to tick)."""
     return (
-        Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE)
+        Plan.objects.filter(patient=patient, status__in=PLANS_IN_CARE)
         .select_related("current_phase")
         .first()
     )
@@ -134,7 +153,7 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     day = day or patient.local_today()
     change = (  # 1
         PhaseChange.objects.filter(
-            plan__patient=patient, plan__status=Plan.Status.ACTIVE, effective_on__lte=day
+            plan__patient=patient, plan__status__in=PLANS_IN_CARE, effective_on__lte=day
         )
         .select_related("plan", "to_phase")
         .order_by("-effective_on", "-changed_at", "-pk")
@@ -202,10 +221,39 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
             "phase__plan__patient_id",
             "phase__plan__status",
             "phase__plan__anchor_date",
+            "phase__plan__current_phase_id",
             "exercise__name",
         )
         .first()
     )
+
+
+@dataclass(frozen=True)
+class HoldNotice:
+    """What Today says about a red flag's hold: the plan is paused (``hold`` open), or a
+    clinician reviewed it and resumed the plan a short while ago."""
+
+    hold: PlanHold
+
+    @property
+    def paused(self) -> bool:
+        return self.hold.is_open
+
+
+def hold_notice(plan: Plan | None, *, now: dt.datetime | None = None) -> HoldNotice | None:
+    """The plan's open hold, or its hold resumed within ``REVIEWED_NOTICE_FOR``; else None.
+    One query (none without a plan)."""
+    if plan is None:
+        return None
+    hold = PlanHold.objects.filter(plan=plan).order_by("-started_at", "-pk").first()
+    if hold is None:
+        return None
+    if hold.is_open:
+        return HoldNotice(hold=hold) if plan.is_paused else None
+    now = now or timezone.now()
+    if hold.resumed_at is not None and now - hold.resumed_at <= REVIEWED_NOTICE_FOR:
+        return HoldNotice(hold=hold)
+    return None
 
 
 def checkin_on(patient: Patient, day: dt.date) -> CheckIn | None:

@@ -194,6 +194,7 @@ def phase_update(
         pathway=plan.pathway,
         start_week=start_week,
         old_start_week=old_start_week,
+        phase=phase,
     )
     reasons = {pk: text.strip() for pk, text in (guardrail_reasons or {}).items()}
     missing = [rx for rx, _warning in needed if not reasons.get(rx.pk)]

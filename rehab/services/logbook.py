@@ -20,7 +20,8 @@ from core import dates
 from rehab import clinical
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import Plan, Prescription
+from rehab.models.plans import PhaseChange, Plan, Prescription
+from rehab.services.holds import plan_pause
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -94,6 +95,53 @@ def _save_once[M: ExerciseLog | Measurement](
     return row, True
 
 
+def care_ended_error() -> ValidationError:
+    """A discharged or archived patient reads their record but reports nothing new."""
+    return ValidationError(
+        _(
+            "Your care here has ended, so nothing new can be recorded. You can still read "
+            "your record and download it. If you have a new problem, contact your clinic or "
+            "your doctor."
+        ),
+        code="care_ended",
+    )
+
+
+def _ensure_in_care(patient: Patient) -> None:
+    if patient.status != Patient.Status.ACTIVE:
+        raise care_ended_error()
+
+
+def plan_paused_error() -> ValidationError:
+    return ValidationError(
+        _(
+            "Your exercises are paused until your physiotherapist has looked at what you "
+            "reported. Do not exercise until they tell you to start again."
+        ),
+        code="plan_paused",
+    )
+
+
+def _phase_in_force(plan: Plan, day: dt.date) -> int | None:
+    """The id of the plan's phase in force on ``day`` (its last phase change by then, else
+    its current phase). One query."""
+    change = (
+        PhaseChange.objects.filter(plan=plan, effective_on__lte=day)
+        .order_by("-effective_on", "-changed_at", "-pk")
+        .values_list("to_phase_id", flat=True)
+        .first()
+    )
+    return change if change is not None else plan.current_phase_id
+
+
+def high_pain_advice(exercise_name: str) -> str:
+    """What a patient who logs pain of 7 or more on an exercise is told at once."""
+    return _(
+        "Your pain is high. Stop %(exercise)s now and contact your clinic before you do it "
+        "again. Your clinic has been told."
+    ) % {"exercise": exercise_name}
+
+
 def _alerts_pain(pain: int | None) -> bool:
     return pain is not None and pain >= clinical.ALERT_PAIN_THRESHOLD
 
@@ -106,6 +154,10 @@ def _raise_pain_alert(*, patient: Patient, pain: int | None, where: str, **links
             message=_("Pain %(pain)s/10 reported on %(where)s.") % {"pain": pain, "where": where},
             **links,
         )
+
+
+def _log_where(prescription: Prescription) -> str:
+    return _("the exercise log of %(exercise)s") % {"exercise": prescription.exercise.name}
 
 
 @transaction.atomic
@@ -131,7 +183,10 @@ def log_record(
         date = _record_date(
             date, patient=patient, future=_("You cannot log an exercise for a future day.")
         )
+        _ensure_in_care(patient)
         plan = prescription.phase.plan
+        if plan.patient_id == patient.pk and plan.status == Plan.Status.PAUSED:
+            raise plan_paused_error()
         if (
             plan.patient_id != patient.pk
             or plan.status != Plan.Status.ACTIVE
@@ -153,6 +208,18 @@ def log_record(
                     )
                 }
             )
+        if _phase_in_force(plan, date) != prescription.phase_id:
+            raise ValidationError(
+                {
+                    "prescription": ValidationError(
+                        _(
+                            "This exercise belongs to a phase of your plan that has not "
+                            "started on that day; your physiotherapist will move you on."
+                        ),
+                        code="phase_not_started",
+                    )
+                }
+            )
         log = ExerciseLog(
             patient=patient,
             prescription=prescription,
@@ -169,7 +236,7 @@ def log_record(
             log,
             read=("patient", "prescription"),
             then=lambda row: _raise_pain_alert(
-                patient=patient, pain=pain, where=_("an exercise log"), log=row
+                patient=patient, pain=pain, where=_log_where(prescription), log=row
             ),
         )
     except ValidationError:
@@ -195,7 +262,9 @@ def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
     log.save(update_fields=[*changes, "updated_at"])
     # One alert per crossing of the threshold: 8 → 9 on the same log raises nothing new.
     if old_pain is None or old_pain < clinical.ALERT_PAIN_THRESHOLD:
-        _raise_pain_alert(patient=log.patient, pain=log.pain, where=_("an exercise log"), log=log)
+        _raise_pain_alert(
+            patient=log.patient, pain=log.pain, where=_log_where(log.prescription), log=log
+        )
     return log
 
 
@@ -213,17 +282,19 @@ def checkin_record(
     *,
     patient: Patient,
     client_uuid: uuid.UUID,
-    pain_at_rest: int,
+    pain_at_rest: int | None,
     swelling: str,
     red_flags: list[str] | tuple[str, ...] = (),
     note: str = "",
     date: dt.date | None = None,
 ) -> tuple[CheckIn, bool]:
-    """The daily check-in. Red flags and pain ≥ 7 raise alerts. One per day (same-day resubmit
-    updates it)."""
+    """The daily check-in. Red flags and pain ≥ 7 raise alerts; a red flag also pauses the
+    patient's plan until a clinician resumes it. One per day (same-day resubmit updates it).
+    ``pain_at_rest`` is None when the patient did not answer it."""
     existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
+    _ensure_in_care(patient)
     unknown = set(red_flags) - set(clinical.RED_FLAG_CODES)
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
@@ -242,15 +313,17 @@ def checkin_record(
         setattr(checkin, field, value)
     checkin.full_clean(validate_unique=False)
     checkin.save()
-    for flag in checkin.red_flags:
-        if flag.code not in previous_flags:
-            Alert.objects.create(
-                patient=patient,
-                kind=Alert.Kind.RED_FLAG,
-                code=flag.code,
-                message=str(flag.question),
-                checkin=checkin,
-            )
+    new_flags = [flag for flag in checkin.red_flags if flag.code not in previous_flags]
+    for flag in new_flags:
+        Alert.objects.create(
+            patient=patient,
+            kind=Alert.Kind.RED_FLAG,
+            code=flag.code,
+            message=str(flag.clinician_label),
+            checkin=checkin,
+        )
+    if new_flags:
+        plan_pause(patient=patient, checkin=checkin, flags=[flag.code for flag in new_flags])
     if previous_pain is None or previous_pain < clinical.ALERT_PAIN_THRESHOLD:
         _raise_pain_alert(
             patient=patient, pain=pain_at_rest, where=_("the daily check-in"), checkin=checkin
@@ -270,6 +343,7 @@ def atrs_record(
     existing = _stored_once(AtrsResponse, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
+    _ensure_in_care(patient)
     missing = [name for name in AtrsResponse.ITEM_FIELDS if items.get(name) is None]
     if missing:
         raise ValidationError(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clinic.models import Patient
+from rehab import clinical
 from rehab.models.library import Side
 from rehab.models.logbook import ExerciseLog
 
@@ -50,3 +51,17 @@ def logged(log: ExerciseLog) -> str:
 def new_uuid() -> str:
     """A new client id for a form posted without JavaScript (a retried post keeps it)."""
     return str(uuid.uuid4())
+
+
+@register.simple_tag
+def score_values() -> range:
+    """The answers of a 0–10 score (pain, effort), for a group of radio buttons."""
+    return range(clinical.SCORE_MAX + 1)
+
+
+@register.filter
+def tel(number: str) -> str:
+    """A phone number as a ``tel:`` link's target: digits and a leading +, nothing else."""
+    number = (number or "").strip()
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return f"+{digits}" if number.startswith("+") else digits

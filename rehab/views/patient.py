@@ -83,6 +83,13 @@ def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
     return request.POST
 
 
+def _high_pain_advice(log: ExerciseLog) -> str | None:
+    """Pain of 7 or more: stop this exercise and contact the clinic, said at once."""
+    if log.pain is not None and log.pain >= clinical.ALERT_PAIN_THRESHOLD:
+        return logbook_services.high_pain_advice(log.prescription.exercise.name)
+    return None
+
+
 def _log_json(log: ExerciseLog) -> dict[str, Any]:
     return {
         "id": log.pk,
@@ -95,7 +102,16 @@ def _log_json(log: ExerciseLog) -> dict[str, Any]:
         "note": log.note,
         "update_url": reverse("rehab:log_update", args=[log.pk]),
         "undo_url": reverse("rehab:log_undo", args=[log.pk]),
+        "advice": _high_pain_advice(log),
     }
+
+
+def _saved_message(request: HttpRequest, log: ExerciseLog, text: str) -> None:
+    advice = _high_pain_advice(log)
+    if advice:
+        messages.warning(request, advice)
+    else:
+        messages.success(request, text)
 
 
 @patient_required
@@ -122,6 +138,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "today": today,
             "atrs_offer": notices.atrs_offer,
             "checked_in": notices.checked_in,
+            "hold_notice": today_selectors.hold_notice(today.plan),
             "config": config,
         },
     )
@@ -142,9 +159,8 @@ def log_create(request: HttpRequest) -> HttpResponse:
         else:
             if _wants_json(request):
                 return JsonResponse(_log_json(log), status=201 if created else 200)
-            messages.success(
-                request,
-                _("Ticked: %(exercise)s.") % {"exercise": log.prescription.exercise.name},
+            _saved_message(
+                request, log, _("Ticked: %(exercise)s.") % {"exercise": log.prescription.exercise.name}
             )
             return redirect("rehab:today")
     return _form_errors(request, form.errors)
@@ -172,7 +188,7 @@ def log_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             if _wants_json(request):
                 return JsonResponse(_log_json(log))
-            messages.success(request, _("Saved."))
+            _saved_message(request, log, _("Saved."))
             return redirect("rehab:today")
     return _form_errors(request, form.errors)
 
@@ -199,8 +215,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
     day = patient.local_today()
     existing = today_selectors.checkin_on(patient, day)
-    if request.method == "POST":
-        form = CheckInForm(request.POST)
+    has_surgery = patient.surgery_date is not None
+    care_ended = patient.status != Patient.Status.ACTIVE
+    if request.method == "POST" and care_ended:
+        form = CheckInForm(request.POST, has_surgery=has_surgery)
+        add_service_errors(form, logbook_services.care_ended_error())
+    elif request.method == "POST":
+        form = CheckInForm(request.POST, has_surgery=has_surgery)
         if form.is_valid():
             try:
                 logbook_services.checkin_record(patient=patient, **form.service_kwargs())
@@ -212,7 +233,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         initial: dict[str, Any] = {}
         if existing is not None:
             initial = {
-                "pain_at_rest": existing.pain_at_rest,
+                "pain_at_rest": "" if existing.pain_at_rest is None else existing.pain_at_rest,
                 "swelling": existing.swelling,
                 "note": existing.note,
                 **{
@@ -220,7 +241,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
                     for f in clinical.RED_FLAGS
                 },
             }
-        form = CheckInForm(initial=initial)
+        form = CheckInForm(initial=initial, has_surgery=has_surgery)
     return render(
         request,
         "rehab/me/checkin.html",
@@ -229,7 +250,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "form": form,
             "checkin": existing,
+            "care_ended": care_ended,
             "high_pain": existing is not None
+            and existing.pain_at_rest is not None
             and existing.pain_at_rest >= clinical.ALERT_PAIN_THRESHOLD,
         },
         status=400 if form.errors else 200,
@@ -241,7 +264,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
 def atrs(request: HttpRequest) -> HttpResponse:
     """The ATRS questionnaire: ten items, each 0–10; the total is computed on the server."""
     patient = _me(request)
-    if request.method == "POST":
+    care_ended = patient.status != Patient.Status.ACTIVE
+    if request.method == "POST" and care_ended:
+        form = AtrsForm(request.POST)
+        add_service_errors(form, logbook_services.care_ended_error())
+    elif request.method == "POST":
         form = AtrsForm(request.POST)
         if form.is_valid():
             try:
@@ -274,6 +301,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
             "anchor_low": clinical.ATRS_ANCHOR_LOW,
             "anchor_high": clinical.ATRS_ANCHOR_HIGH,
             "anchor_hint": f"{clinical.ATRS_ANCHOR_LOW}; {clinical.ATRS_ANCHOR_HIGH}",
+            "care_ended": care_ended,
         },
         status=400 if form.errors else 200,
     )

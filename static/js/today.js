@@ -356,7 +356,7 @@
           // Another set was ticked while the first request was on its way.
           update(card, entry, { sets_done: entry.sets });
         }
-        say(card, S.saved);
+        say(card, adviceOr(result, S.saved));
       } else if (result.kind === "retry") {
         upsertQueued(queueEntry(card, entry));
         say(card, S.offline);
@@ -377,7 +377,7 @@
     }
     send(logUrl(config.logUpdateUrl, entry.id), changes).then(function (result) {
       if (result.kind === "ok") {
-        say(card, S.saved);
+        say(card, adviceOr(result, S.saved));
       } else if (result.kind === "retry") {
         upsertQueued(queueEntry(card, entry, changes));
         say(card, S.offline);
@@ -385,6 +385,12 @@
         say(card, fmt(S.refused, { reason: reasonOf(result) }));
       }
     });
+  }
+
+  /* Issue 16: pain of 7 or more comes back with advice (stop this exercise, contact the
+     clinic), said at once instead of "Saved." */
+  function adviceOr(result, otherwise) {
+    return (result.json && result.json.advice) || otherwise;
   }
 
   function revert(card, entry) {

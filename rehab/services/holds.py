@@ -1,0 +1,77 @@
+"""Red flags pause exercise: a check-in with a red flag puts the patient's plan on hold until a
+clinician has reviewed what the patient reported and resumed the plan (who, when, a note).
+
+Keyword-only, typed, atomic. Domain errors are ``ValidationError`` with words fit to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient, User
+from rehab.guardrails import PLANS_IN_CARE
+from rehab.models.alerts import Alert, PlanHold
+from rehab.models.logbook import CheckIn
+from rehab.models.plans import Plan
+
+
+@transaction.atomic
+def plan_pause(*, patient: Patient, checkin: CheckIn | None, flags: Sequence[str]) -> PlanHold | None:
+    """Pause the plan the patient follows for the red flags ``flags`` (codes) reported in
+    ``checkin``. A plan already on hold keeps its hold, which then names the new flags too.
+    Returns the hold, or None when the patient follows no plan (the alert is enough)."""
+    plan = (
+        Plan.objects.select_for_update()
+        .filter(patient=patient, status__in=PLANS_IN_CARE)
+        .order_by("-pk")
+        .first()
+    )
+    if plan is None or not flags:
+        return None
+    hold = PlanHold.objects.filter(plan=plan, resumed_at__isnull=True).first()
+    if hold is not None:
+        added = [code for code in flags if code not in hold.flags]
+        if added:
+            hold.flags = [*hold.flags, *added]
+            hold.save(update_fields=["flags"])
+    else:
+        hold = PlanHold.objects.create(plan=plan, checkin=checkin, flags=list(flags))
+    if plan.status != Plan.Status.PAUSED:
+        plan.status = Plan.Status.PAUSED
+        plan.save(update_fields=["status", "updated_at"])
+    return hold
+
+
+@transaction.atomic
+def plan_resume(*, plan: Plan, by: User, note: str) -> PlanHold:
+    """A clinician has reviewed what the patient reported: resume the paused plan, recording
+    who, when and their note, and acknowledge the patient's open red-flag alerts."""
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    note = note.strip()
+    if locked.status != Plan.Status.PAUSED:
+        raise ValidationError(_("This plan is not paused."), code="not_paused")
+    if not note:
+        raise ValidationError(
+            {"note": ValidationError(_("Write what you reviewed and decided."), code="required")}
+        )
+    now = timezone.now()
+    hold = PlanHold.objects.select_for_update().filter(plan=locked, resumed_at__isnull=True).first()
+    if hold is None:  # paused by hand (the admin): record the review all the same
+        hold = PlanHold(plan=locked, started_at=now)
+    hold.resumed_at = now
+    hold.resumed_by = by
+    hold.resume_note = note
+    hold.full_clean(exclude=["plan", "checkin", "resumed_by"])
+    hold.save()
+    locked.status = Plan.Status.ACTIVE
+    locked.save(update_fields=["status", "updated_at"])
+    Alert.objects.filter(
+        patient_id=locked.patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
+    ).update(acknowledged_at=now, acknowledged_by=by)
+    plan.status = locked.status
+    return hold

@@ -120,9 +120,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "The tendon may have torn again. Stop exercising, protect the leg "
             "(boot on if you have one) and contact the clinic today."
         ),
-        clinician=_(
-            "Suspected re-rupture: a pop or snap, a palpable gap, unable to heel-rise"
-        ),
+        clinician=_("Suspected re-rupture: a pop or snap, a palpable gap, unable to heel-rise"),
         source="physio-pedia; ortho.boston",
     ),
 )

@@ -162,11 +162,7 @@ def missing_reasons(
     """The placements without a reason: none given in ``reasons`` (prescription id → reason)
     and, unless ``fresh`` (each must be confirmed now), none recorded already."""
     given = {pk: text.strip() for pk, text in (reasons or {}).items()}
-    return [
-        p
-        for p in placements
-        if not given.get(p.prescription.pk) and (fresh or not p.reason)
-    ]
+    return [p for p in placements if not given.get(p.prescription.pk) and (fresh or not p.reason)]
 
 
 def guardrail_reasons_needed(
@@ -206,8 +202,7 @@ def guardrail_reasons_needed(
 
 def _with_start_week(phase: PlanPhase, start_week: int) -> PlanPhase:
     """An unsaved copy of ``phase`` starting in ``start_week`` (for the check of an edit)."""
-    copy = PlanPhase(pk=phase.pk, plan=phase.plan, start_week=start_week, end_week=phase.end_week)
-    return copy
+    return PlanPhase(pk=phase.pk, plan=phase.plan, start_week=start_week, end_week=phase.end_week)
 
 
 def names(placements: Iterable[EarlyPlacement]) -> str:

@@ -17,11 +17,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils import timezone
 
 from clinic.models import Patient
 from rehab import clinical
-from django.utils import timezone
-
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import PlanHold
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
@@ -230,29 +229,27 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
 
 @dataclass(frozen=True)
 class HoldNotice:
-    """What Today says about a red flag's hold: the plan is paused (``hold`` open), or a
-    clinician reviewed it and resumed the plan a short while ago."""
+    """What Today says about a red flag's hold: the plan is paused (the open ``hold``: its
+    flags' advice), or a clinician reviewed what was reported on ``reported_at`` and resumed
+    the plan a short while ago."""
 
-    hold: PlanHold
+    hold: PlanHold | None = None
+    reported_at: dt.datetime | None = None
 
     @property
     def paused(self) -> bool:
-        return self.hold.is_open
+        return self.hold is not None
 
 
-def hold_notice(plan: Plan | None, *, now: dt.datetime | None = None) -> HoldNotice | None:
-    """The plan's open hold, or its hold resumed within ``REVIEWED_NOTICE_FOR``; else None.
-    One query (none without a plan)."""
-    if plan is None:
-        return None
-    hold = PlanHold.objects.filter(plan=plan).order_by("-started_at", "-pk").first()
-    if hold is None:
-        return None
-    if hold.is_open:
-        return HoldNotice(hold=hold) if plan.is_paused else None
-    now = now or timezone.now()
-    if hold.resumed_at is not None and now - hold.resumed_at <= REVIEWED_NOTICE_FOR:
-        return HoldNotice(hold=hold)
+def hold_notice(plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
+    """The paused plan's open hold (one query, only while paused), else the recent review
+    ``today_notices`` found, else None."""
+    if plan is not None and plan.is_paused:
+        hold = PlanHold.objects.filter(plan=plan, resumed_at__isnull=True).first()
+        if hold is not None:
+            return HoldNotice(hold=hold)
+    if notices.reviewed_report_at is not None:
+        return HoldNotice(reported_at=notices.reviewed_report_at)
     return None
 
 
@@ -313,12 +310,20 @@ class TodayNotices:
 
     checked_in: bool
     atrs_offer: AtrsOffer | None
+    # When the patient reported the red flags of a hold a clinician resumed lately, if any.
+    reviewed_report_at: dt.datetime | None = None
 
 
 def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
-    """Whether the patient has checked in on ``day`` (``checkin_on``) and the ATRS offer
-    (``atrs_offer``, without the request's row), in one query whatever the week."""
+    """Whether the patient has checked in on ``day`` (``checkin_on``), the ATRS offer
+    (``atrs_offer``, without the request's row) and a red flag's hold resumed within
+    ``REVIEWED_NOTICE_FOR``, in one query whatever the week."""
+    resumed = PlanHold.objects.filter(
+        plan__patient=OuterRef("pk"),
+        resumed_at__gte=timezone.now() - REVIEWED_NOTICE_FOR,
+    ).order_by("-resumed_at", "-pk")
     annotations: dict[str, Any] = {
+        "reviewed_report_at": Subquery(resumed.values("started_at")[:1]),
         "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
         "request_id": Subquery(
             AtrsRequest.objects.filter(patient=OuterRef("pk"), response__isnull=True)
@@ -337,7 +342,11 @@ def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
         offer = AtrsOffer(request_id=row["request_id"])
     elif window is not None and not row["answered"]:
         offer = AtrsOffer(week=window[0])
-    return TodayNotices(checked_in=row["checked_in"], atrs_offer=offer)
+    return TodayNotices(
+        checked_in=row["checked_in"],
+        atrs_offer=offer,
+        reviewed_report_at=row["reviewed_report_at"],
+    )
 
 
 def open_atrs_request(patient: Patient) -> AtrsRequest | None:

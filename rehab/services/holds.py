@@ -21,7 +21,9 @@ from rehab.models.plans import Plan
 
 
 @transaction.atomic
-def plan_pause(*, patient: Patient, checkin: CheckIn | None, flags: Sequence[str]) -> PlanHold | None:
+def plan_pause(
+    *, patient: Patient, checkin: CheckIn | None, flags: Sequence[str]
+) -> PlanHold | None:
     """Pause the plan the patient follows for the red flags ``flags`` (codes) reported in
     ``checkin``. A plan already on hold keeps its hold, which then names the new flags too.
     Returns the hold, or None when the patient follows no plan (the alert is enough)."""

@@ -208,7 +208,11 @@ def log_record(
                     )
                 }
             )
-        if _phase_in_force(plan, date) != prescription.phase_id:
+        # Today, the current phase is in force (a move takes effect from today): no query.
+        in_force = (
+            plan.current_phase_id if date == patient.local_today() else _phase_in_force(plan, date)
+        )
+        if in_force != prescription.phase_id:
             raise ValidationError(
                 {
                     "prescription": ValidationError(
@@ -235,8 +239,14 @@ def log_record(
         return _save_once(
             log,
             read=("patient", "prescription"),
-            then=lambda row: _raise_pain_alert(
-                patient=patient, pain=pain, where=_log_where(prescription), log=row
+            then=(
+                (
+                    lambda row: _raise_pain_alert(
+                        patient=patient, pain=pain, where=_log_where(prescription), log=row
+                    )
+                )
+                if _alerts_pain(pain)
+                else None
             ),
         )
     except ValidationError:

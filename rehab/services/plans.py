@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
-from rehab.guardrails import guardrail_warning
+from rehab import guardrails
+from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
@@ -218,8 +219,81 @@ def plan_from_protocol(
     return plan
 
 
-def _phase_for_week(plan: Plan, week: int) -> PlanPhase | None:
-    phases = list(plan.phases.order_by("order", "pk"))
+def _live_prescriptions(plan: Plan, phases: list[PlanPhase]) -> list[Prescription]:
+    """The plan's live prescriptions with their exercises, each knowing its phase (and so its
+    plan and patient: no query per row). One query."""
+    by_id = {p.pk: p for p in phases}
+    rows = list(
+        Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
+        .select_related("exercise")
+        .order_by("phase__order", "order", "pk")
+    )
+    for rx in rows:
+        rx.phase = by_id[rx.phase_id]
+    return rows
+
+
+def plan_activation_early_placements(
+    plan: Plan, *, today: dt.date | None = None
+) -> list[EarlyPlacement]:
+    """Every live prescription of ``plan`` that would start before its earliest safe week if
+    the plan were activated ``today``: the phase for today's week starts for the patient now,
+    the later ones at their planned weeks (and never before today). Each carries its recorded
+    reason, if any (``EarlyPlacement.reason``). Three queries."""
+    plan.patient  # noqa: B018 -- loaded once for every row's check
+    today = today or plan.patient.local_today()
+    phases = plan.ordered_phases()
+    week_now = plan.week_on(today)
+    current = _phase_in(phases, week_now)
+    week_of = {
+        p.pk: week_now
+        if current is not None and p.pk == current.pk
+        else guardrails.patient_week_for_phase(p, today=today)
+        for p in phases
+    }
+    return guardrails.early_placements(_live_prescriptions(plan, phases), week_of=week_of)
+
+
+def plan_phase_change_early_placements(
+    plan: Plan, phase: PlanPhase, *, today: dt.date | None = None
+) -> list[EarlyPlacement]:
+    """The live prescriptions of ``phase`` that would start before their earliest safe week if
+    the plan moved to it ``today`` (forward or back): the patient starts them this week."""
+    plan.patient  # noqa: B018 -- loaded once for every row's check
+    phase.plan = plan
+    today = today or plan.patient.local_today()
+    rows = list(
+        Prescription.objects.filter(phase=phase, retired_at__isnull=True)
+        .select_related("exercise")
+        .order_by("order", "pk")
+    )
+    for rx in rows:
+        rx.phase = phase
+    return guardrails.early_placements(rows, week_of={phase.pk: plan.week_on(today)})
+
+
+def _refuse_missing_reasons(missing: list[EarlyPlacement], *, intro: str) -> None:
+    if missing:
+        raise ValidationError(
+            _("%(intro)s Give a reason for each: %(names)s.")
+            % {"intro": intro, "names": guardrails.names(missing)},
+            code="guardrail_reason_missing",
+            params={"prescriptions": [p.prescription.pk for p in missing]},
+        )
+
+
+def _record_reasons(placements: list[EarlyPlacement], reasons: dict[int, str] | None) -> None:
+    """Store each reason given for an early placement (and only for those)."""
+    given = {pk: text.strip() for pk, text in (reasons or {}).items()}
+    for placement in placements:
+        rx = placement.prescription
+        text = given.get(rx.pk)
+        if text and text != rx.guardrail_reason:
+            rx.guardrail_reason = text
+            rx.save(update_fields=["guardrail_reason", "updated_at"])
+
+
+def _phase_in(phases: list[PlanPhase], week: int) -> PlanPhase | None:
     for phase in phases:
         if phase.start_week <= week < phase.end_week:
             return phase
@@ -229,33 +303,39 @@ def _phase_for_week(plan: Plan, week: int) -> PlanPhase | None:
     return phases[0] if phases else None
 
 
+def _phase_for_week(plan: Plan, week: int) -> PlanPhase | None:
+    return _phase_in(plan.ordered_phases(), week)
+
+
 @transaction.atomic
 def plan_activate(
-    *, plan: Plan, activated_by: User | None, expected_version: int | None = None
+    *,
+    plan: Plan,
+    activated_by: User | None,
+    expected_version: int | None = None,
+    guardrail_reasons: dict[int, str] | None = None,
 ) -> Plan:
-    """Make a draft plan the patient's active plan, starting at the phase for today's week."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    """Make a draft plan the patient's active plan, starting at the phase for today's week.
+
+    Refused, with the list and nothing changed, while an exercise would start before its
+    earliest safe week for the patient (``plan_activation_early_placements``) without a
+    reason, recorded in the builder or given in ``guardrail_reasons`` (prescription id →
+    reason; stored with it)."""
+    plan = Plan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     _ensure_patient_can_have_plan(plan.patient)
-    if plan.status == Plan.Status.ACTIVE:
+    if plan.status in PLANS_IN_CARE:
         return plan
-    missing = [
-        rx
-        for rx in Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
-        .select_related("exercise", "phase", "phase__plan")
-        .filter(guardrail_reason="")
-        if guardrail_warning(exercise=rx.exercise, phase=rx.phase)
-    ]
-    if missing:
-        raise ValidationError(
-            _("Give a reason for each exercise placed before its earliest safe week: %(names)s.")
-            % {"names": ", ".join(rx.exercise.name for rx in missing)},
-            code="guardrail_reason_missing",
-        )
     if not plan.phases.exists():
         raise ValidationError(
             _("Add at least one phase before activating the plan."), code="no_phases"
         )
     today = plan.patient.local_today()
+    early = plan_activation_early_placements(plan, today=today)
+    _refuse_missing_reasons(
+        guardrails.missing_reasons(early, reasons=guardrail_reasons),
+        intro=_("Some exercises would start before their earliest safe week for this patient."),
+    )
+    _record_reasons(early, guardrail_reasons)
     current = _phase_for_week(plan, plan.week_on(today))
     _bump_version(plan, expected_version=expected_version)
     plan.status = Plan.Status.ACTIVE
@@ -288,15 +368,35 @@ def plan_set_phase(
     phase: PlanPhase,
     changed_by: User | None,
     expected_version: int | None = None,
+    guardrail_reasons: dict[int, str] | None = None,
 ) -> Plan:
-    """Move the plan to ``phase`` (forward or back) from today; records who and when."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    """Move the plan to ``phase`` (forward or back) from today; records who and when.
+
+    Every exercise of ``phase`` that would start before its earliest safe week (the patient
+    starts them this week: ``plan_phase_change_early_placements``) needs a reason given now in
+    ``guardrail_reasons`` (prescription id → reason; the one it had may be confirmed), else the
+    move is refused with the list and nothing changes."""
+    plan = Plan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
     if phase.plan_id != plan.pk:
         raise ValidationError(_("That phase belongs to another plan."), code="other_plan")
     if plan.current_phase_id == phase.pk:
         return plan
-    _bump_version(plan, expected_version=expected_version)
+    if plan.status not in PLANS_IN_CARE:
+        raise ValidationError(
+            _("The plan is not active; activate it first."), code="no_current_phase"
+        )
     today = plan.patient.local_today()
+    early = plan_phase_change_early_placements(plan, phase, today=today)
+    _refuse_missing_reasons(
+        guardrails.missing_reasons(early, reasons=guardrail_reasons, fresh=True),
+        intro=_(
+            "In %(phase)s, some exercises would start before their earliest safe week: the "
+            "patient is in week %(week)s."
+        )
+        % {"phase": phase.name, "week": plan.week_on(today)},
+    )
+    _record_reasons(early, guardrail_reasons)
+    _bump_version(plan, expected_version=expected_version)
     PhaseChange.objects.create(
         plan=plan,
         from_phase_id=plan.current_phase_id,
@@ -310,39 +410,9 @@ def plan_set_phase(
     return plan
 
 
-def plan_advance_phase(
-    *, plan: Plan, changed_by: User | None, expected_version: int | None = None
-) -> Plan:
-    return _step_phase(
-        plan,
-        step=1,
-        at_the_end=_("This is the last phase; there is no next phase."),
-        changed_by=changed_by,
-        expected_version=expected_version,
-    )
-
-
-def plan_previous_phase(
-    *, plan: Plan, changed_by: User | None, expected_version: int | None = None
-) -> Plan:
-    return _step_phase(
-        plan,
-        step=-1,
-        at_the_end=_("This is the first phase; there is no earlier phase."),
-        changed_by=changed_by,
-        expected_version=expected_version,
-    )
-
-
-def _step_phase(
-    plan: Plan,
-    *,
-    step: int,
-    at_the_end: str,
-    changed_by: User | None,
-    expected_version: int | None,
-) -> Plan:
-    """Move the plan ``step`` phases on (or back) from its current phase, from today."""
+def plan_step_target(plan: Plan, *, step: int) -> PlanPhase:
+    """The phase ``step`` phases on (or back) from the plan's current phase, or an error
+    (no current phase; already the last or first phase)."""
     phases = plan.ordered_phases()
     ids = [p.pk for p in phases]
     if plan.current_phase_id not in ids:
@@ -351,9 +421,47 @@ def _step_phase(
         )
     index = ids.index(plan.current_phase_id) + step
     if not 0 <= index < len(phases):
-        raise ValidationError(at_the_end, code="last_phase" if step > 0 else "first_phase")
+        if step > 0:
+            raise ValidationError(
+                _("This is the last phase; there is no next phase."), code="last_phase"
+            )
+        raise ValidationError(
+            _("This is the first phase; there is no earlier phase."), code="first_phase"
+        )
+    return phases[index]
+
+
+def plan_advance_phase(
+    *,
+    plan: Plan,
+    changed_by: User | None,
+    expected_version: int | None = None,
+    guardrail_reasons: dict[int, str] | None = None,
+) -> Plan:
+    """Move the plan to its next phase from today (``plan_set_phase``'s guardrails)."""
     return plan_set_phase(
-        plan=plan, phase=phases[index], changed_by=changed_by, expected_version=expected_version
+        plan=plan,
+        phase=plan_step_target(plan, step=1),
+        changed_by=changed_by,
+        expected_version=expected_version,
+        guardrail_reasons=guardrail_reasons,
+    )
+
+
+def plan_previous_phase(
+    *,
+    plan: Plan,
+    changed_by: User | None,
+    expected_version: int | None = None,
+    guardrail_reasons: dict[int, str] | None = None,
+) -> Plan:
+    """Move the plan back to its previous phase from today (``plan_set_phase``'s guardrails)."""
+    return plan_set_phase(
+        plan=plan,
+        phase=plan_step_target(plan, step=-1),
+        changed_by=changed_by,
+        expected_version=expected_version,
+        guardrail_reasons=guardrail_reasons,
     )
 
 
@@ -362,19 +470,51 @@ def _step_phase(
 
 @transaction.atomic
 def plans_follow_anchor(*, patient: Patient) -> int:
-    """Re-date the patient's draft and active plans from their new anchor date (a corrected
-    surgery or injury date), so phases fall on the right calendar days. Completed plans keep
-    the dates they were followed by. Returns the number of plans changed."""
+    """Re-date the patient's draft, active and paused plans from their new anchor date (a
+    corrected surgery or injury date), so phases fall on the right calendar days. Completed
+    plans keep the dates they were followed by. Returns the number of plans changed.
+
+    The plan the patient follows is checked again first: if the new date puts the patient in
+    an earlier week, in which an exercise of the current or a later phase would start before
+    its earliest safe week without a recorded reason, the correction is refused with the list
+    (nothing changes: the caller's transaction is rolled back)."""
+    following = (
+        Plan.objects.select_for_update().filter(patient=patient, status__in=PLANS_IN_CARE).first()
+    )
+    if following is not None:
+        following.anchor_date = patient.anchor_date
+        following.patient = patient
+        _refuse_missing_reasons(
+            guardrails.missing_reasons(_early_in_care(following)),
+            intro=_(
+                "With this date the patient is in week %(week)s, and some exercises of their "
+                "plan would start before their earliest safe week. Record a reason for each "
+                "in the plan builder, or move them, before correcting the date."
+            )
+            % {"week": following.week_on(patient.local_today())},
+        )
     return Plan.objects.filter(
-        patient=patient, status__in=[Plan.Status.DRAFT, Plan.Status.ACTIVE]
+        patient=patient, status__in=[Plan.Status.DRAFT, *PLANS_IN_CARE]
     ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
+
+
+def _early_in_care(plan: Plan) -> list[EarlyPlacement]:
+    """The early placements of a plan the patient follows: its current phase (from this
+    week) and the later ones (from their planned weeks, never before this week)."""
+    phases = plan.ordered_phases()
+    ids = [p.pk for p in phases]
+    later = ids[ids.index(plan.current_phase_id) :] if plan.current_phase_id in ids else ids
+    today = plan.patient.local_today()
+    week_of = {p.pk: guardrails.patient_week_for_phase(p, today=today) for p in phases}
+    rows = [rx for rx in _live_prescriptions(plan, phases) if rx.phase_id in later]
+    return guardrails.early_placements(rows, week_of=week_of)
 
 
 @transaction.atomic
 def plans_complete_for(*, patient: Patient) -> int:
     """Complete the active plan of a patient who left care (discharged or archived): they are
     no longer offered exercises. The logs stay. Returns the number of plans completed."""
-    return Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
+    return Plan.objects.filter(patient=patient, status__in=PLANS_IN_CARE).update(
         status=Plan.Status.COMPLETED, version=F("version") + 1
     )
 

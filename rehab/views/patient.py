@@ -138,7 +138,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "today": today,
             "atrs_offer": notices.atrs_offer,
             "checked_in": notices.checked_in,
-            "hold_notice": today_selectors.hold_notice(today.plan),
+            "hold_notice": today_selectors.hold_notice(today.plan, notices),
             "config": config,
         },
     )
@@ -160,7 +160,9 @@ def log_create(request: HttpRequest) -> HttpResponse:
             if _wants_json(request):
                 return JsonResponse(_log_json(log), status=201 if created else 200)
             _saved_message(
-                request, log, _("Ticked: %(exercise)s.") % {"exercise": log.prescription.exercise.name}
+                request,
+                log,
+                _("Ticked: %(exercise)s.") % {"exercise": log.prescription.exercise.name},
             )
             return redirect("rehab:today")
     return _form_errors(request, form.errors)

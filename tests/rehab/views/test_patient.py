@@ -559,11 +559,14 @@ def test_checkin_form_asks_the_five_red_flag_questions(me: Client) -> None:
     for flag in clinical.RED_FLAGS:
         assert f'name="flag_{flag.code}"' in html
         assert str(flag.question) in html
-    assert html.count('type="radio" name="pain_at_rest"') == 11
+    # 0–10 and "No answer" (issue 16: unanswered until the patient picks a number), chosen.
+    assert html.count('type="radio" name="pain_at_rest"') == 12
+    assert re.search(r'name="pain_at_rest" value=""[^>]*checked', html)
     for value, label in (("none", "None"), ("severe", "Severe")):
         assert f'value="{value}"' in html
         assert label in html
-    assert '<label class="btn btn-outline-primary" for="id_pain_at_rest_0">0</label>' in html
+    assert '<label class="btn btn-outline-primary" for="id_pain_at_rest_0">No answer</label>' in html
+    assert '<label class="btn btn-outline-primary" for="id_pain_at_rest_1">0</label>' in html
 
 
 def test_a_red_flag_shows_the_advice_at_once_and_alerts_the_clinic(
@@ -606,7 +609,7 @@ def test_a_second_checkin_the_same_day_updates_it(me: Client, patient: Patient) 
     ("data", "field"),
     [
         ({"pain_at_rest": 11}, "pain_at_rest"),
-        ({"pain_at_rest": ""}, "pain_at_rest"),
+        ({"pain_at_rest": "five"}, "pain_at_rest"),
         ({"swelling": "enormous"}, "swelling"),
         ({"client_uuid": ""}, "client_uuid"),
     ],

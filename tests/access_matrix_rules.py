@@ -166,6 +166,8 @@ RULES: dict[str, Rule] = {
     "rehab:plan_create": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     "rehab:plan_builder": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
     "rehab:plan_handout": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
+    # Confirming a move to a phase whose exercises would start early (the plan and the phase).
+    "rehab:plan_phase_confirm": Rule(CLINIC_OBJECT_PAGE, obj="plan_phase"),
     "rehab:library": Rule(CLINIC_PAGE),
     # Clinic A's own exercise: the other clinic must not see it.
     "rehab:library_detail": Rule(CLINIC_OBJECT_PAGE, obj="exercise"),
@@ -265,6 +267,8 @@ RULES: dict[str, Rule] = {
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),
     "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
+    # Reviewing and resuming a plan a red flag paused (the page says when none is paused).
+    "rehab:plan_resume": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     # rehab: the patient's own pages
     "rehab:today": Rule(PATIENT_PAGE),
     "rehab:my_plan": Rule(PATIENT_PAGE),

@@ -238,6 +238,7 @@ def _build_scenario() -> Scenario:
         "invited_patient": _ids(invited),
         "plan": _ids(plan),
         "phase": _ids(phase),
+        "plan_phase": {"pk": str(plan.pk), "phase_pk": str(phase.pk)},
         "prescription": _ids(prescription),
         "log": _ids(log),
         "checkin": _ids(checkin),

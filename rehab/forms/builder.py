@@ -334,3 +334,39 @@ class PrescriptionMovePhaseForm(VersionForm):
         if phase is None:
             raise forms.ValidationError(_("Choose a phase of this plan."))
         return phase
+
+
+class PhaseChangeConfirmForm(VersionForm):
+    """Confirm a move to a phase whose exercises would start before their earliest safe week
+    for the patient: a reason for each (the one it has is offered, to confirm or change)."""
+
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: Any, placements: Sequence[guardrails.EarlyPlacement] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.placements = list(placements)
+        for placement in self.placements:
+            rx = placement.prescription
+            self.fields[self.reason_field(rx)] = forms.CharField(
+                label=_("Reason to start %(exercise)s now") % {"exercise": rx.exercise.name},
+                initial=rx.guardrail_reason,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2, "aria-describedby": f"warning-{rx.pk}"}),
+                error_messages={"required": _("Give a reason to start this exercise now.")},
+            )
+
+    @staticmethod
+    def reason_field(rx: Prescription) -> str:
+        return f"reason_{rx.pk}"
+
+    @property
+    def rows(self) -> list[tuple[guardrails.EarlyPlacement, forms.BoundField]]:
+        return [(p, self[self.reason_field(p.prescription)]) for p in self.placements]
+
+    def guardrail_reasons(self) -> dict[int, str]:
+        return {
+            p.prescription.pk: self.cleaned_data[self.reason_field(p.prescription)]
+            for p in self.placements
+        }

@@ -258,3 +258,15 @@ class MeasurementForm(forms.Form):
             **{name: data[name] for name in self.VALUE_FIELDS},
             "note": data["note"],
         }
+
+
+class PlanResumeForm(forms.Form):
+    """A clinician's review of a paused plan: what they reviewed and decided (required)."""
+
+    note = forms.CharField(
+        label=_("What you reviewed and decided"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the patient's record for the clinic; the patient does not see it."),
+        error_messages={"required": _("Write what you reviewed and decided.")},
+    )

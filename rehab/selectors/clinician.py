@@ -27,7 +27,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from clinic.models import Message, Patient
-from rehab.models.alerts import Alert
+from rehab.guardrails import PLANS_IN_CARE
+from rehab.models.alerts import Alert, PlanHold
 from rehab.models.logbook import CheckIn, ExerciseLog
 from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors.adherence import Adherence, adherence_for_patients
@@ -143,7 +144,7 @@ def patients_matching(
 def active_plans_for_patients(patients: Iterable[Patient]) -> dict[int, Plan]:
     """Each patient's active plan with its current phase, by patient id. One query."""
     ids = [p.pk for p in patients]
-    plans = Plan.objects.filter(patient_id__in=ids, status=Plan.Status.ACTIVE).select_related(
+    plans = Plan.objects.filter(patient_id__in=ids, status__in=PLANS_IN_CARE).select_related(
         "current_phase"
     )
     return {plan.patient_id: plan for plan in plans}
@@ -200,11 +201,16 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
     return rows
 
 
+# What an alert row shows of the report: the patient, the check-in's answers, the log's
+# exercise, pain, effort and note (joined: no query per row).
+ALERT_REPORT = ("patient", "checkin", "log__prescription__exercise")
+
+
 def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     """A clinic's open alerts: red flags first, then high pain; newest first within each."""
     return (
         Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=True)
-        .select_related("patient")
+        .select_related(*ALERT_REPORT)
         .order_by(_alert_severity_order(), "-created_at", "-pk")
     )
 
@@ -213,7 +219,7 @@ def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     """A clinic's acknowledged alerts, the most recently acknowledged first."""
     return (
         Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=False)
-        .select_related("patient", "acknowledged_by")
+        .select_related(*ALERT_REPORT, "acknowledged_by")
         .order_by("-acknowledged_at", "-pk")
     )
 
@@ -287,8 +293,13 @@ def message_thread(patient: Patient) -> list[Message]:
 
 
 def plans_of_patient(patient: Patient) -> list[Plan]:
-    """All the patient's plans, active first, then drafts, then completed; newest first."""
-    order = {Plan.Status.ACTIVE: 0, Plan.Status.DRAFT: 1, Plan.Status.COMPLETED: 2}
+    """All the patient's plans, active (or paused) first, then drafts, then completed; newest first."""
+    order = {
+        Plan.Status.ACTIVE: 0,
+        Plan.Status.PAUSED: 0,
+        Plan.Status.DRAFT: 1,
+        Plan.Status.COMPLETED: 2,
+    }
     plans = list(
         Plan.objects.filter(patient=patient)
         .select_related("current_phase")
@@ -301,11 +312,40 @@ def plans_of_patient(patient: Patient) -> list[Plan]:
 
 
 def open_alerts(patient: Patient) -> list[Alert]:
+    """The patient's open alerts, each with what the patient reported (one query)."""
     return list(
-        Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).order_by(
-            "-created_at", "-pk"
-        )
+        Alert.objects.filter(patient=patient, acknowledged_at__isnull=True)
+        .select_related(*ALERT_REPORT)
+        .order_by("-created_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class PausedPlanReview:
+    """What a clinician reviews before resuming a plan a red flag paused: the hold (with the
+    check-in that caused it) and the patient's open alerts, each with what was reported."""
+
+    plan: Plan
+    hold: PlanHold | None
+    alerts: list[Alert]
+
+
+def paused_plan_review(patient: Patient) -> PausedPlanReview | None:
+    """The patient's paused plan and what to review, or None if no plan is paused. Three
+    queries."""
+    plan = (
+        Plan.objects.filter(patient=patient, status=Plan.Status.PAUSED)
+        .select_related("current_phase")
+        .first()
+    )
+    if plan is None:
+        return None
+    hold = (
+        PlanHold.objects.filter(plan=plan, resumed_at__isnull=True)
+        .select_related("checkin")
+        .first()
+    )
+    return PausedPlanReview(plan=plan, hold=hold, alerts=open_alerts(patient))
 
 
 def recent_messages(patient: Patient, *, limit: int = 5) -> list[Message]:

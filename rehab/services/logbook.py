@@ -134,14 +134,6 @@ def _phase_in_force(plan: Plan, day: dt.date) -> int | None:
     return change if change is not None else plan.current_phase_id
 
 
-def high_pain_advice(exercise_name: str) -> str:
-    """What a patient who logs pain of 7 or more on an exercise is told at once."""
-    return _(
-        "Your pain is high. Stop %(exercise)s now and contact your clinic before you do it "
-        "again. Your clinic has been told."
-    ) % {"exercise": exercise_name}
-
-
 def _alerts_pain(pain: int | None) -> bool:
     return pain is not None and pain >= clinical.ALERT_PAIN_THRESHOLD
 

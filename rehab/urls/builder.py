@@ -13,6 +13,11 @@ urlpatterns: list[URLPattern] = [
     path("plans/<int:pk>/activate/", plans.plan_activate, name="plan_activate"),
     path("plans/<int:pk>/advance/", plans.plan_advance, name="plan_advance"),
     path("plans/<int:pk>/back/", plans.plan_back, name="plan_back"),
+    path(
+        "plans/<int:pk>/phases/<int:phase_pk>/start/",
+        plans.plan_phase_confirm,
+        name="plan_phase_confirm",
+    ),
     path("plans/<int:pk>/handout/", plans.plan_handout, name="plan_handout"),
     path("plans/<int:pk>/phases/add/", phases.phase_add, name="phase_add"),
     path("plans/<int:pk>/exercises/add/", phases.prescription_add, name="prescription_add"),

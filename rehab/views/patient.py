@@ -86,7 +86,7 @@ def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
 def _high_pain_advice(log: ExerciseLog) -> str | None:
     """Pain of 7 or more: stop this exercise and contact the clinic, said at once."""
     if log.pain is not None and log.pain >= clinical.ALERT_PAIN_THRESHOLD:
-        return logbook_services.high_pain_advice(log.prescription.exercise.name)
+        return clinical.high_pain_advice(log.prescription.exercise.name)
     return None
 
 

@@ -14,19 +14,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
 from rehab import charts
-from rehab.forms.logbook import MeasurementForm
+from rehab.forms.logbook import MeasurementForm, PlanResumeForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
+from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
 
 CHART_WEEKS = 8
@@ -43,7 +44,7 @@ def _page(
     today = patient.local_today()
     start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
     plans = clinician_selectors.plans_of_patient(patient)
-    active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
+    active = next((p for p in plans if p.in_care), None)  # active, or paused by a red flag
     # The active plan is already read: adherence needs three queries, not four.
     adherence = adherence_selectors.adherence_for_patients(
         [patient], start=start, end=today, plans=[active] if active is not None else []
@@ -120,3 +121,35 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Measurement saved."))
             return redirect("rehab:patient_detail", pk=patient.pk)
     return _page(request, patient, measurement_form=form, status=400)
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def plan_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Review what the patient reported and resume their paused plan (a note is required)."""
+    patient = get_patient_for_clinician(request.user, pk)
+    review = clinician_selectors.paused_plan_review(patient)
+    form = PlanResumeForm(request.POST or None)
+    if review is not None and request.method == "POST" and form.is_valid():
+        try:
+            hold_services.plan_resume(
+                plan=review.plan, by=signed_in_user(request, User), note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Plan resumed: %(name)s sees their exercises again, with a note that you "
+                    "have reviewed what they reported."
+                )
+                % {"name": patient.full_name},
+            )
+            return redirect("rehab:patient_detail", pk=patient.pk)
+    return render(
+        request,
+        "rehab/patient_page/resume.html",
+        {"patient": patient, "review": review, "form": form},
+        status=400 if form.errors else 200,
+    )

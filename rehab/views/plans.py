@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,14 +20,17 @@ from core.forms import add_service_errors
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
 from rehab.access import (
+    get_phase_for_clinician,
     get_plan_for_clinician,
     protocols_for,
 )
 from rehab.forms.builder import (
+    PhaseChangeConfirmForm,
     PlanCreateForm,
     PlanRenameForm,
     VersionForm,
 )
+from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors import builder as builder_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
@@ -102,33 +107,108 @@ def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpResponse:
-    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
-    form = VersionForm(request.POST)
-    change = plan_services.plan_advance_phase if forward else plan_services.plan_previous_phase
-    if form.is_valid():
-        try:
-            plan = change(
-                plan=plan,
-                changed_by=signed_in_user(request, User),
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            phase = plan.current_phase
-            messages.success(
-                request,
-                _("The plan is now in %(phase)s; the patient sees its exercises from today.")
-                % {"phase": phase.name if phase else ""},
-            )
-    else:
-        messages.error(request, _("This page is out of date; reload it and try again."))
-    next_url = request.POST.get("next", "")
+def _after_phase_change(request: HttpRequest, pk: int, next_url: str) -> HttpResponse:
     if is_safe_redirect(request, next_url):
         return redirect(next_url)
     return redirect(_builder_url(pk, anchor="progression"))
+
+
+def _moved(request: HttpRequest, plan: Plan) -> None:
+    phase = plan.current_phase
+    messages.success(
+        request,
+        _("The plan is now in %(phase)s; the patient sees its exercises from today.")
+        % {"phase": phase.name if phase else ""},
+    )
+
+
+def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpResponse:
+    """Move to the next (previous) phase; one whose exercises would start before their
+    earliest safe week for the patient goes to the confirmation page first (nothing moved)."""
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    form = VersionForm(request.POST)
+    next_url = request.POST.get("next", "")
+    if not form.is_valid():
+        messages.error(request, _("This page is out of date; reload it and try again."))
+        return _after_phase_change(request, pk, next_url)
+    try:
+        target = plan_services.plan_step_target(plan, step=1 if forward else -1)
+        if plan_services.plan_phase_change_early_placements(plan, target):
+            query = urlencode({"version": form.cleaned_data["version"], "next": next_url})
+            return redirect(
+                reverse("rehab:plan_phase_confirm", args=[plan.pk, target.pk]) + f"?{query}"
+            )
+        plan = plan_services.plan_set_phase(
+            plan=plan,
+            phase=target,
+            changed_by=signed_in_user(request, User),
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        _moved(request, plan)
+    return _after_phase_change(request, pk, next_url)
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def plan_phase_confirm(request: HtmxHttpRequest, pk: int, phase_pk: int) -> HttpResponse:
+    """Before a move to a phase whose exercises would start before their earliest safe week:
+    the list of them, each with the reason to start it now; the move only once each has one."""
+    user = signed_in_user(request, User)
+    plan = get_plan_for_clinician(user, pk)
+    phase = get_phase_for_clinician(user, phase_pk)
+    if phase.plan_id != plan.pk:
+        raise Http404
+    placements = plan_services.plan_phase_change_early_placements(plan, phase)
+    data = request.POST if request.method == "POST" else None
+    form = PhaseChangeConfirmForm(
+        data,
+        placements=placements,
+        initial={
+            "version": request.GET.get("version", plan.version),
+            "next": request.GET.get("next", ""),
+        },
+    )
+    if form.is_valid():
+        try:
+            plan = plan_services.plan_set_phase(
+                plan=plan,
+                phase=phase,
+                changed_by=user,
+                expected_version=form.cleaned_data["version"],
+                guardrail_reasons=form.guardrail_reasons(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _moved(request, plan)
+            return _after_phase_change(request, pk, form.cleaned_data["next"])
+    forward = _is_forward(plan, phase)
+    return render(
+        request,
+        "rehab/builder/advance_confirm.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "phase": phase,
+            "forward": forward,
+            "week": plan.week_on(plan.patient.local_today()),
+            "form": form,
+            "cancel_url": form["next"].value()
+            if is_safe_redirect(request, form["next"].value() or "")
+            else _builder_url(plan.pk, anchor="progression"),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _is_forward(plan: Plan, phase: PlanPhase) -> bool:
+    ids = [p.pk for p in plan.ordered_phases()]
+    current = ids.index(plan.current_phase_id) if plan.current_phase_id in ids else -1
+    return ids.index(phase.pk) > current
 
 
 @clinician_required

@@ -31,6 +31,10 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
     exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
     exercise_name = serializers.CharField(source="prescription.exercise.name", read_only=True)
+    advice = serializers.SerializerMethodField(
+        help_text="Pain of 7 or more: what the patient must do now (stop this exercise, "
+        "contact the clinic); else null."
+    )
 
     class Meta:
         model = ExerciseLog
@@ -47,11 +51,17 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
             "pain",
             "effort",
             "note",
+            "advice",
             "client_uuid",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_advice(self, log: ExerciseLog) -> str | None:
+        if log.pain is not None and log.pain >= clinical.ALERT_PAIN_THRESHOLD:
+            return clinical.high_pain_advice(log.prescription.exercise.name)
+        return None
 
 
 class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):
@@ -86,6 +96,11 @@ class RedFlagSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(read_only=True)
     question = serializers.CharField(read_only=True)
     advice = serializers.CharField(read_only=True, help_text="What the patient must do now.")
+    when_closed = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="What to do when the clinic is closed (null: the advice says call now).",
+    )
     source = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
 
@@ -121,6 +136,7 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
                 "code": flag.code,
                 "question": str(flag.question),
                 "advice": str(flag.advice),
+                "when_closed": str(flag.when_closed) if flag.when_closed else None,
                 "source": flag.source,
             }
             for flag in checkin.red_flags
@@ -130,7 +146,12 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 class CheckInCreateSerializer(serializers.Serializer[Any]):
     client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
-    pain_at_rest = score_field()
+    pain_at_rest = score_field(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="0–10; empty or null when the patient did not answer (stored as null).",
+    )
     swelling = serializers.ChoiceField(choices=Swelling.choices)
     red_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=list(clinical.RED_FLAG_CODES)),
@@ -276,6 +297,15 @@ class TodaySerializer(serializers.Serializer[Any]):
     plan = PlanBriefSerializer(read_only=True, allow_null=True)
     phase = PlanPhaseBriefSerializer(read_only=True, allow_null=True)
     items = TodayItemSerializer(many=True, read_only=True)
+    paused = serializers.BooleanField(
+        read_only=True,
+        help_text="A red flag paused the plan: nothing may be ticked until a clinician has "
+        "reviewed it and resumed the plan.",
+    )
+    can_log = serializers.BooleanField(
+        read_only=True,
+        help_text="Whether the patient may tick today (in care, and the plan is not paused).",
+    )
     disclaimer = serializers.SerializerMethodField()
 
     def get_disclaimer(self, today: Any) -> str:

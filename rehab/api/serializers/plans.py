@@ -117,6 +117,28 @@ class PlanVersionSerializer(serializers.Serializer[Any]):
     )
 
 
+class PlanGuardrailSerializer(PlanVersionSerializer):
+    """A change of what the patient is asked to do (activation, a phase change): an exercise
+    that would start before its earliest safe week for the patient needs a reason."""
+
+    guardrail_reasons = serializers.DictField(
+        child=fields.CharField(max_length=2000, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="Prescription id → the reason to start it before its earliest safe week. "
+        "Without one for each such exercise the change is refused (400, code "
+        "`guardrail_reason_missing`, naming each exercise) and nothing changes.",
+    )
+
+    def validate_guardrail_reasons(self, value: dict[str, str]) -> dict[int, str]:
+        reasons: dict[int, str] = {}
+        for key, text in value.items():
+            if not str(key).isdigit():
+                raise serializers.ValidationError("Keys are prescription ids.")
+            reasons[int(key)] = text
+        return reasons
+
+
 class PlanUpdateSerializer(PlanVersionSerializer):
     name = fields.CharField(max_length=200)
 

@@ -44,6 +44,16 @@ def plan_detail(plan: Plan, context: Mapping[str, Any]) -> Any:
     return plan_serializers.PlanDetailSerializer(plan, context={**context, "phases": phases}).data
 
 
+def guardrail_body(request: Request) -> dict[str, Any]:
+    """``version`` and ``guardrail_reasons`` of an activation or a phase change."""
+    data = plan_serializers.PlanGuardrailSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    return {
+        "expected_version": data.validated_data.get("version"),
+        "guardrail_reasons": data.validated_data.get("guardrail_reasons") or {},
+    }
+
+
 def expected_version(request: Request) -> int | None:
     """The plan version a change was made against (``PlanVersionSerializer``), if sent."""
     data = plan_serializers.PlanVersionSerializer(data=request.data)
@@ -57,7 +67,8 @@ STALE = {"stale_plan": "`version` is not the plan's: someone changed it meanwhil
 ACTIVATE_RULES = {
     **STALE,
     "patient_not_active": "the patient is discharged or archived",
-    "guardrail_reason_missing": "an exercise is placed before its earliest safe week, no reason",
+    "guardrail_reason_missing": "an exercise would start before its earliest safe week for the "
+    "patient (the week they are in), with no reason recorded or given in `guardrail_reasons`",
     "no_phases": "the plan has no phase",
     "already_active": "the patient has another active plan",
 }
@@ -90,18 +101,21 @@ ACTIVATE_RULES = {
     ),
     activate=written(
         "Activate a draft plan (from the phase for today's week)",
-        plan_serializers.PlanVersionSerializer,
+        plan_serializers.PlanGuardrailSerializer,
         response=plan_serializers.PlanDetailSerializer,
         rules=ACTIVATE_RULES,
     ),
     advance=written(
         "Move an active plan to its next phase from today",
-        plan_serializers.PlanVersionSerializer,
+        plan_serializers.PlanGuardrailSerializer,
         response=plan_serializers.PlanDetailSerializer,
         rules={
             **STALE,
             "no_current_phase": "the plan has no current phase (a draft)",
             "last_phase": "the plan is in its last phase",
+            "guardrail_reason_missing": "an exercise of the next phase would start before its "
+            "earliest safe week (the patient starts it this week): give a reason for each in "
+            "`guardrail_reasons` (a recorded one must be given again)",
         },
     ),
 )
@@ -163,9 +177,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     def activate(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
         plan = plan_services.plan_activate(
-            plan=plan,
-            activated_by=request_user(request),
-            expected_version=expected_version(request),
+            plan=plan, activated_by=request_user(request), **guardrail_body(request)
         )
         return self.detail_response(plan)
 
@@ -173,7 +185,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     def advance(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
         plan = plan_services.plan_advance_phase(
-            plan=plan, changed_by=request_user(request), expected_version=expected_version(request)
+            plan=plan, changed_by=request_user(request), **guardrail_body(request)
         )
         return self.detail_response(plan)
 

@@ -565,7 +565,9 @@ def test_checkin_form_asks_the_five_red_flag_questions(me: Client) -> None:
     for value, label in (("none", "None"), ("severe", "Severe")):
         assert f'value="{value}"' in html
         assert label in html
-    assert '<label class="btn btn-outline-primary" for="id_pain_at_rest_0">No answer</label>' in html
+    assert (
+        '<label class="btn btn-outline-primary" for="id_pain_at_rest_0">No answer</label>' in html
+    )
     assert '<label class="btn btn-outline-primary" for="id_pain_at_rest_1">0</label>' in html
 
 

@@ -160,7 +160,8 @@ class OutOfHours:
 
     @property
     def emergency_number(self) -> str:
-        return self.clinic.emergency_number
+        """The clinic's, else the neutral "your local emergency number"."""
+        return self.clinic.emergency_number or str(_("your local emergency number"))
 
 
 def out_of_hours(clinic: Clinic, *, now: dt.datetime | None = None) -> OutOfHours | None:

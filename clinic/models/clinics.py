@@ -97,7 +97,16 @@ class Clinic(models.Model):
         default="",
         help_text=_("Whom patients call when the clinic is closed (e.g. NHS 111)."),
     )
-    emergency_number = models.CharField(_("emergency number"), max_length=20, default="999")
+    emergency_number = models.CharField(
+        _("emergency number"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_(
+            "The local emergency number (e.g. 999, 112, 911). Empty: patients are told to call "
+            "their local emergency number."
+        ),
+    )
     alert_emails = models.JSONField(
         _("alert contacts"),
         default=list,

@@ -19,6 +19,7 @@ from clinic.models import User
 from core.forms import add_service_errors
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
+from rehab import clinical
 from rehab.access import (
     get_phase_for_clinician,
     get_plan_for_clinician,
@@ -249,5 +250,6 @@ def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
             "phases": phases,
             "phase": phase,
             "items": builder_selectors.handout_items(phase) if phase else [],
+            "red_flags": clinical.red_flags_for(has_surgery=plan.patient.surgery_date is not None),
         },
     )

@@ -48,6 +48,7 @@ def test_out_of_hours_the_patient_is_told_when_the_clinic_will_see_it_and_whom_t
     patient: Patient,
 ) -> None:
     patient.clinic.out_of_hours_phone = "111"
+    patient.clinic.emergency_number = "999"
     patient.clinic.save()
     with time_machine.travel(SATURDAY_NIGHT, tick=False):
         html = check_in_with_a_red_flag(patient)
@@ -70,6 +71,8 @@ def test_without_an_out_of_hours_number_the_patient_is_told_where_to_go(
     with time_machine.travel(SATURDAY_NIGHT, tick=False):
         html = check_in_with_a_red_flag(patient)
     assert "contact your out-of-hours service or emergency department" in html
+    # No emergency number set (the default): a neutral one, right wherever the patient is.
+    assert "In an emergency, call your local emergency number." in html
 
 
 def patient_with_one_exercise(clinician: Clinician) -> Patient:

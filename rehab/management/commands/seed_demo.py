@@ -62,6 +62,9 @@ class Command(BaseCommand):
             defaults={
                 "name": "Demo Physiotherapy Clinic",
                 "phone": "+44 20 7946 0018",
+                # A UK demo: NHS 111 out of hours, 999 in an emergency (set per clinic).
+                "out_of_hours_phone": "111",
+                "emergency_number": "999",
                 "email": "clinic@demo.example",
                 "requires_mfa": False,
             },

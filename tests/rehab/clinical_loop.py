@@ -1,0 +1,69 @@
+"""The scene of issue 16's browser journey, for the clinical-loop tests: a non-operative
+patient in week 3 whose plan's next phase (weeks 6–9) holds exercises whose earliest safe weeks
+are 4 and 6."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from clinic.models import Clinician, Patient
+from rehab.models import Exercise, PhaseChange, Plan, PlanPhase, Prescription
+from tests import factories
+
+
+@dataclass
+class Scene:
+    patient: Patient
+    plan: Plan
+    early: PlanPhase  # weeks 0–6, current
+    later: PlanPhase  # weeks 6–9
+    current_rx: Prescription  # safe now
+    week4_rx: Prescription  # earliest safe week 4
+    week6_rx: Prescription  # earliest safe week 6
+    safe_rx: Prescription  # in the later phase, safe from week 0
+
+
+def exercise(name: str, week: int) -> Exercise:
+    return factories.ExerciseFactory.create(
+        name=name,
+        earliest_week_operative=week,
+        earliest_week_non_operative=week,
+        earliest_week_reason=f"Not before week {week}.",
+        earliest_week_source="Test protocol",
+    )
+
+
+def week3_non_operative(clinician: Clinician, **patient: object) -> Scene:
+    injury = timezone.localdate() - dt.timedelta(weeks=3, days=2)
+    person = factories.PatientFactory.create(
+        clinic=clinician.clinic,
+        therapist=clinician,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=injury,
+        first_name="Noah",
+        **patient,
+    )
+    plan = factories.PlanFactory.create(patient=person, name="Non-operative plan")
+    early = factories.PlanPhaseFactory.create(
+        plan=plan, order=1, name="Weeks 0–6", start_week=0, end_week=6
+    )
+    later = factories.PlanPhaseFactory.create(
+        plan=plan, order=2, name="Weeks 6–9", start_week=6, end_week=9
+    )
+    plan.current_phase = early
+    plan.save()
+    PhaseChange.objects.create(plan=plan, to_phase=early, effective_on=injury)
+    rx = factories.PrescriptionFactory
+    return Scene(
+        patient=person,
+        plan=plan,
+        early=early,
+        later=later,
+        current_rx=rx.create(phase=early, exercise=exercise("Toe curls", 0), order=1),
+        week4_rx=rx.create(phase=later, exercise=exercise("Seated heel raise", 4), order=1),
+        week6_rx=rx.create(phase=later, exercise=exercise("Two-leg bike", 6), order=2),
+        safe_rx=rx.create(phase=later, exercise=exercise("Hip bridges", 0), order=3),
+    )

@@ -1,0 +1,259 @@
+"""Issue 16 part A, services: guardrails on every path, red flags pause exercise, only what
+the patient said, discharged and future. Each test failed on the code before the issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic import services as clinic_services
+from clinic.models import Clinician, Patient
+from rehab import services
+from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold, Prescription
+from rehab.services import holds
+from rehab.services import plans as plan_services
+from tests import factories
+from tests.rehab.clinical_loop import Scene, week3_non_operative
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(clinician: Clinician) -> Scene:
+    return week3_non_operative(clinician)
+
+
+# --- Problem 1: guardrails on every path ---------------------------------------------------
+
+
+def test_advancing_early_is_refused_with_the_list_and_nothing_changes(scene: Scene) -> None:
+    version = scene.plan.version
+    with pytest.raises(ValidationError) as excinfo:
+        services.plan_advance_phase(plan=scene.plan, changed_by=None, expected_version=version)
+    message = " ".join(excinfo.value.messages)
+    assert "Seated heel raise" in message
+    assert "Two-leg bike" in message
+    assert "Hip bridges" not in message
+    assert excinfo.value.code == "guardrail_reason_missing"
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.early.pk
+    assert scene.plan.version == version
+    assert PhaseChange.objects.filter(plan=scene.plan).count() == 1
+
+
+def test_the_early_placements_of_a_phase_change_are_listed(scene: Scene) -> None:
+    early = plan_services.plan_phase_change_early_placements(scene.plan, scene.later)
+    assert [p.prescription.pk for p in early] == [scene.week4_rx.pk, scene.week6_rx.pk]
+    assert [p.warning.earliest_week for p in early] == [4, 6]
+
+
+def test_advancing_early_with_a_reason_for_each_moves_and_records_them(scene: Scene) -> None:
+    with pytest.raises(ValidationError, match="Two-leg bike"):
+        services.plan_advance_phase(
+            plan=scene.plan,
+            changed_by=None,
+            guardrail_reasons={scene.week4_rx.pk: "Strong, cleared by the surgeon"},
+        )
+    plan = services.plan_advance_phase(
+        plan=scene.plan,
+        changed_by=None,
+        guardrail_reasons={
+            scene.week4_rx.pk: "Strong, cleared by the surgeon",
+            scene.week6_rx.pk: "One-legged only, in the boot",
+        },
+    )
+    assert plan.current_phase_id == scene.later.pk
+    scene.week6_rx.refresh_from_db()
+    assert scene.week6_rx.guardrail_reason == "One-legged only, in the boot"
+
+
+def test_a_recorded_reason_must_be_confirmed_when_advancing_early(scene: Scene) -> None:
+    Prescription.objects.filter(pk__in=[scene.week4_rx.pk, scene.week6_rx.pk]).update(
+        guardrail_reason="Given in the builder for week 6"
+    )
+    with pytest.raises(ValidationError, match="Seated heel raise"):
+        services.plan_advance_phase(plan=scene.plan, changed_by=None)
+
+
+def test_going_back_checks_the_phase_against_the_patients_week(clinician: Clinician) -> None:
+    scene = week3_non_operative(clinician)
+    # A first phase with an exercise from week 4, the plan already (early) in the second.
+    first_rx = factories.PrescriptionFactory.create(
+        phase=scene.early, exercise=scene.week6_rx.exercise, order=2
+    )
+    services.plan_set_phase(
+        plan=scene.plan,
+        phase=scene.later,
+        changed_by=None,
+        guardrail_reasons={scene.week4_rx.pk: "ok", scene.week6_rx.pk: "ok"},
+    )
+    with pytest.raises(ValidationError, match="Two-leg bike"):
+        services.plan_previous_phase(plan=scene.plan, changed_by=None)
+    services.plan_previous_phase(
+        plan=scene.plan, changed_by=None, guardrail_reasons={first_rx.pk: "Gentle, supervised"}
+    )
+
+
+def test_activation_lists_early_placements_against_the_patients_week(scene: Scene) -> None:
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT, current_phase=None)
+    scene.plan.refresh_from_db()
+    # Week 3: the current phase (weeks 0–6) starts now; an exercise from week 4 in it is early
+    # although the phase "starts in week 0"; the later phase's exercises start in week 6.
+    in_first = factories.PrescriptionFactory.create(
+        phase=scene.early, exercise=scene.week4_rx.exercise, order=2
+    )
+    early = plan_services.plan_activation_early_placements(scene.plan)
+    assert [p.prescription.pk for p in early] == [in_first.pk]
+    with pytest.raises(ValidationError, match="Seated heel raise") as excinfo:
+        services.plan_activate(plan=scene.plan, activated_by=None)
+    assert excinfo.value.code == "guardrail_reason_missing"
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.DRAFT
+    services.plan_activate(
+        plan=scene.plan, activated_by=None, guardrail_reasons={in_first.pk: "Seated only"}
+    )
+    in_first.refresh_from_db()
+    assert in_first.guardrail_reason == "Seated only"
+
+
+def test_adding_to_the_current_phase_compares_with_this_week(scene: Scene) -> None:
+    with pytest.raises(ValidationError, match="week 3"):
+        services.prescription_add(phase=scene.early, exercise=scene.week4_rx.exercise)
+
+
+def test_a_corrected_date_that_makes_exercises_early_is_refused(scene: Scene) -> None:
+    """The patient was injured later than recorded: they are in week 1, not 3; the current
+    phase's exercise from week 2 would be early."""
+    factories.PrescriptionFactory.create(
+        phase=scene.early,
+        exercise=factories.ExerciseFactory.create(
+            name="Resisted ankle pumps", earliest_week_non_operative=2
+        ),
+        order=3,
+    )
+    later_injury = timezone.localdate() - dt.timedelta(weeks=1)
+    with pytest.raises(ValidationError, match="Resisted ankle pumps"):
+        clinic_services.patient_update(patient=scene.patient, injury_date=later_injury)
+    scene.patient.refresh_from_db()
+    scene.plan.refresh_from_db()
+    assert scene.patient.injury_date != later_injury
+    assert scene.plan.anchor_date == scene.patient.injury_date
+
+
+# --- Problem 2: red flags pause exercise -----------------------------------------------------
+
+
+def _checkin(patient: Patient, **kwargs: object) -> CheckIn:
+    values: dict[str, object] = {
+        "patient": patient,
+        "client_uuid": uuid.uuid4(),
+        "pain_at_rest": 2,
+        "swelling": "mild",
+    }
+    values.update(kwargs)
+    checkin, _created = services.checkin_record(**values)  # type: ignore[arg-type]
+    return checkin
+
+
+def test_a_red_flag_pauses_the_plan_and_ticks_are_refused(scene: Scene) -> None:
+    checkin = _checkin(scene.patient, red_flags=["dvt"])
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+    hold = PlanHold.objects.get()
+    assert (hold.plan, hold.checkin, hold.flags) == (scene.plan, checkin, ["dvt"])
+    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
+    assert excinfo.value.code == "plan_paused"
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_second_red_flag_joins_the_open_hold(scene: Scene) -> None:
+    _checkin(scene.patient, red_flags=["dvt"])
+    _checkin(scene.patient, red_flags=["dvt", "rerupture"])
+    assert list(PlanHold.objects.values_list("flags", flat=True)) == [["dvt", "rerupture"]]
+
+
+def test_resuming_needs_a_note_and_records_who_and_when(
+    scene: Scene, clinician: Clinician
+) -> None:
+    _checkin(scene.patient, red_flags=["rerupture"])
+    with pytest.raises(ValidationError):
+        holds.plan_resume(plan=scene.plan, by=clinician.user, note="   ")
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+    hold = holds.plan_resume(plan=scene.plan, by=clinician.user, note="Seen in clinic: intact")
+    assert (hold.resumed_by, hold.resume_note) == (clinician.user, "Seen in clinic: intact")
+    assert hold.resumed_at is not None
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.ACTIVE
+    alert = Alert.objects.get(kind=Alert.Kind.RED_FLAG)
+    assert alert.acknowledged_by == clinician.user
+    with pytest.raises(ValidationError, match="not paused"):
+        holds.plan_resume(plan=scene.plan, by=clinician.user, note="again")
+
+
+def test_high_pain_on_a_log_names_the_exercise(scene: Scene) -> None:
+    rx = Prescription.objects.select_related("phase__plan", "exercise").get(
+        pk=scene.current_rx.pk
+    )
+    services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4(), pain=8)
+    alert = Alert.objects.get()
+    assert "Toe curls" in alert.message
+    assert alert.log is not None
+
+
+def test_the_red_flag_alert_is_in_clinician_words(scene: Scene) -> None:
+    _checkin(scene.patient, red_flags=["dvt"])
+    assert Alert.objects.get().message.startswith("Suspected DVT")
+
+
+# --- Problem 3: only what the patient said -------------------------------------------------
+
+
+def test_an_unanswered_pain_at_rest_is_stored_as_nothing(scene: Scene) -> None:
+    checkin = _checkin(scene.patient, pain_at_rest=None)
+    checkin.refresh_from_db()
+    assert checkin.pain_at_rest is None
+    assert not Alert.objects.exists()
+
+
+# --- Problem 8: discharged and future ------------------------------------------------------
+
+
+def test_a_discharged_patient_cannot_log_check_in_or_answer_the_atrs(scene: Scene) -> None:
+    clinic_services.patient_discharge(patient=scene.patient)
+    scene.patient.refresh_from_db()
+    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
+    for attempt in (
+        lambda: services.log_record(
+            patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4()
+        ),
+        lambda: _checkin(scene.patient, red_flags=["dvt"]),
+        lambda: services.atrs_record(
+            patient=scene.patient,
+            client_uuid=uuid.uuid4(),
+            items={f"item_{n}": 5 for n in range(1, 11)},
+        ),
+    ):
+        with pytest.raises(ValidationError, match="Your care here has ended"):
+            attempt()
+    assert not CheckIn.objects.exists()
+    assert not Alert.objects.exists()
+
+
+def test_an_exercise_of_a_phase_that_has_not_started_cannot_be_ticked(scene: Scene) -> None:
+    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.safe_rx.pk)
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
+    assert excinfo.value.message_dict["prescription"]
+    assert not ExerciseLog.objects.exists()
+    yesterday = scene.patient.local_today() - dt.timedelta(days=1)
+    with pytest.raises(ValidationError):
+        services.log_record(
+            patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4(), date=yesterday
+        )

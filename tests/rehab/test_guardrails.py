@@ -1,0 +1,70 @@
+"""rehab.guardrails: the earliest safe week compared with the week the patient will be in."""
+
+from __future__ import annotations
+
+import pytest
+
+from clinic.models import Clinician
+from rehab import guardrails
+from rehab.models import Plan
+from tests.rehab.clinical_loop import week3_non_operative
+
+pytestmark = pytest.mark.django_db
+
+
+def test_earliest_safe_week_is_the_exercise_default_for_the_patient_pathway(
+    clinician: Clinician,
+) -> None:
+    scene = week3_non_operative(clinician)
+    exercise = scene.week4_rx.exercise
+    exercise.earliest_week_operative = 2
+    exercise.earliest_week_non_operative = 4
+    assert guardrails.earliest_safe_week(exercise, scene.patient) == 4
+
+
+def test_the_current_phase_starts_for_the_patient_now_a_later_one_at_its_week(
+    clinician: Clinician,
+) -> None:
+    scene = week3_non_operative(clinician)
+    assert scene.plan.week_on(scene.patient.local_today()) == 3
+    assert guardrails.patient_week_for_phase(scene.early) == 3
+    assert guardrails.patient_week_for_phase(scene.later) == 6
+    assert guardrails.patient_week_for_phase(scene.later, starting_now=True) == 3
+
+
+def test_a_phase_moved_to_now_warns_against_the_patients_week_not_the_phase_start(
+    clinician: Clinician,
+) -> None:
+    """Problem 1: the old check compared with the phase's start week (6) and let both pass."""
+    scene = week3_non_operative(clinician)
+    for rx in (scene.week4_rx, scene.week6_rx):
+        assert guardrails.guardrail_warning(exercise=rx.exercise, phase=scene.later) is None
+        warning = guardrails.guardrail_warning(exercise=rx.exercise, phase=scene.later, week=3)
+        assert warning is not None
+        assert warning.patient_week == 3
+        assert "week 3" in warning.message
+    assert (
+        guardrails.guardrail_warning(exercise=scene.safe_rx.exercise, phase=scene.later, week=3)
+        is None
+    )
+
+
+def test_a_draft_plan_compares_its_first_phase_with_the_patients_week(
+    clinician: Clinician,
+) -> None:
+    scene = week3_non_operative(clinician)
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT, current_phase=None)
+    scene.plan.refresh_from_db()
+    scene.early.plan = scene.plan
+    # Weeks 0–6 would start for the patient in week 3, not week 0.
+    assert guardrails.patient_week_for_phase(scene.early) == 3
+
+
+def test_templates_keep_comparing_with_the_phase_start(clinician: Clinician) -> None:
+    scene = week3_non_operative(clinician)
+    warning = guardrails.earliest_week_warning(
+        exercise=scene.week6_rx.exercise, pathway="non_operative", start_week=2
+    )
+    assert warning is not None
+    assert warning.patient_week is None
+    assert "this phase starts in week 2" in warning.message

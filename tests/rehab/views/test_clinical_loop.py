@@ -1,0 +1,323 @@
+"""Issue 16 part A, pages: the phase-change confirmation, the paused Today and its review, the
+report in front of the therapist, unanswered scores, the check-in by pathway, discharged
+patients. Each view: it works, a colleague can, another clinic cannot (404), a patient cannot,
+anonymous goes to sign in."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clinic import services as clinic_services
+from clinic.models import Clinician, Patient
+from rehab import clinical
+from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold
+from tests import factories
+from tests.conftest import client_for
+from tests.rehab.clinical_loop import Scene, week3_non_operative
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture
+def scene(clinician: Clinician) -> Scene:
+    scene = week3_non_operative(clinician)
+    clinic = clinician.clinic
+    clinic.phone = "+44 20 7946 0000"
+    clinic.out_of_hours_phone = "111"
+    clinic.emergency_number = "999"
+    clinic.save()
+    return scene
+
+
+@pytest.fixture
+def physio(clinician: Clinician) -> Client:
+    return client_for(clinician.user)
+
+
+@pytest.fixture
+def noah(scene: Scene) -> Client:
+    return client_for(scene.patient.user)
+
+
+def _others(clinician: Clinician, scene: Scene) -> dict[str, Client]:
+    return {
+        "other clinic": client_for(factories.ClinicianFactory.create().user),
+        "patient": client_for(scene.patient.user),
+    }
+
+
+def _advance(client: Client, scene: Scene) -> Any:
+    return client.post(
+        reverse("rehab:plan_advance", args=[scene.plan.pk]), {"version": scene.plan.version}
+    )
+
+
+# --- Problem 1: advancing early shows the list before it commits -------------------------
+
+
+def test_advancing_early_goes_to_the_confirmation_page_and_moves_nothing(
+    physio: Client, scene: Scene
+) -> None:
+    response = _advance(physio, scene)
+    confirm = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk])
+    assert response.status_code == 302
+    assert response["Location"].startswith(confirm)
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.early.pk
+    page = physio.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Seated heel raise" in html and "Two-leg bike" in html
+    assert "Hip bridges" not in html
+    assert f'name="reason_{scene.week4_rx.pk}"' in html
+    assert f'name="reason_{scene.week6_rx.pk}"' in html
+
+
+def test_confirming_without_reasons_is_refused_with_the_list(
+    physio: Client, scene: Scene
+) -> None:
+    url = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk])
+    response = physio.post(
+        url, {"version": scene.plan.version, f"reason_{scene.week4_rx.pk}": "Strong"}
+    )
+    assert response.status_code == 400
+    assert "Give a reason to start this exercise now." in response.content.decode()
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.early.pk
+    assert PhaseChange.objects.filter(plan=scene.plan).count() == 1
+
+
+def test_confirming_with_reasons_moves_the_plan(physio: Client, scene: Scene) -> None:
+    url = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk])
+    response = physio.post(
+        url,
+        {
+            "version": scene.plan.version,
+            f"reason_{scene.week4_rx.pk}": "Strong, cleared by the surgeon",
+            f"reason_{scene.week6_rx.pk}": "One leg only",
+        },
+    )
+    assert response.status_code == 302
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.later.pk
+    scene.week6_rx.refresh_from_db()
+    assert scene.week6_rx.guardrail_reason == "One leg only"
+
+
+def test_the_confirmation_page_access(
+    clinician: Clinician, physio: Client, scene: Scene, client: Client
+) -> None:
+    url = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk])
+    colleague = client_for(factories.ClinicianFactory.create(clinic=clinician.clinic).user)
+    assert colleague.get(url).status_code == 200
+    for who, other in _others(clinician, scene).items():
+        assert other.get(url).status_code == 404, who
+        assert other.post(url, {"version": 1}).status_code == 404, who
+    assert client.get(url).status_code == 302
+    other_plan_phase = factories.PlanPhaseFactory.create()
+    wrong = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, other_plan_phase.pk])
+    assert physio.get(wrong).status_code == 404
+
+
+# --- Problem 2: a red flag pauses Today; the therapist reviews and resumes ------------------
+
+
+def _red_flag(noah: Client, **flags: str) -> Any:
+    data = {"client_uuid": str(uuid.uuid4()), "swelling": "moderate", "note": "Calf hot", **flags}
+    return noah.post(reverse("rehab:checkin"), data, follow=True)
+
+
+def test_a_red_flag_pauses_today_with_a_banner_and_no_ticks(noah: Client, scene: Scene) -> None:
+    before = noah.get(reverse("rehab:today")).content.decode()
+    assert 'data-role="tick"' in before
+    _red_flag(noah, flag_dvt="on")
+    html = noah.get(reverse("rehab:today")).content.decode()
+    assert "Your exercises are paused" in html
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
+    assert 'href="tel:+442079460000"' in html
+    assert 'href="tel:111"' in html and 'href="tel:999"' in html
+    assert 'data-role="tick"' not in html
+    assert "Toe curls" not in html.split("Your exercises are paused")[1]
+
+
+def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) -> None:
+    _red_flag(noah, flag_rerupture="on")
+    response = noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert "paused" in response.content.decode()
+    assert not ExerciseLog.objects.exists()
+
+
+def test_the_therapist_sees_the_checkins_answers_on_the_dashboard(
+    physio: Client, noah: Client, scene: Scene
+) -> None:
+    _red_flag(noah, flag_dvt="on")
+    html = physio.get(reverse("rehab:dashboard")).content.decode()
+    assert "Suspected DVT" in html
+    assert "Calf hot" in html
+    assert "Moderate" in html
+    assert "not answered" in html  # pain at rest was left unanswered
+    assert reverse("rehab:plan_resume", args=[scene.patient.pk]) in html
+
+
+def test_review_and_resume(physio: Client, noah: Client, scene: Scene, clinician: Clinician) -> None:
+    _red_flag(noah, flag_dvt="on")
+    url = reverse("rehab:plan_resume", args=[scene.patient.pk])
+    page = physio.get(url)
+    assert page.status_code == 200
+    assert "Calf hot" in page.content.decode()
+    refused = physio.post(url, {"note": ""})
+    assert refused.status_code == 400
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+    assert physio.post(url, {"note": "Phoned: no clot signs, GP saw him"}).status_code == 302
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.ACTIVE
+    hold = PlanHold.objects.get()
+    assert (hold.resumed_by, hold.resume_note) == (
+        clinician.user,
+        "Phoned: no clot signs, GP saw him",
+    )
+    html = noah.get(reverse("rehab:today")).content.decode()
+    assert "Your physiotherapist has reviewed what you reported" in html
+    assert 'data-role="tick"' in html
+    assert "no clot signs" not in html  # the clinician's note stays the clinic's
+
+
+def test_resume_access(clinician: Clinician, noah: Client, scene: Scene, client: Client) -> None:
+    _red_flag(noah, flag_dvt="on")
+    url = reverse("rehab:plan_resume", args=[scene.patient.pk])
+    for who, other in _others(clinician, scene).items():
+        assert other.get(url).status_code == 404, who
+        assert other.post(url, {"note": "x"}).status_code == 404, who
+    assert client.get(url).status_code == 302
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+    colleague = client_for(factories.ClinicianFactory.create(clinic=clinician.clinic).user)
+    assert colleague.post(url, {"note": "Reviewed"}).status_code == 302
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.ACTIVE
+
+
+def test_high_pain_on_a_tick_tells_the_patient_to_stop_that_exercise(
+    noah: Client, scene: Scene
+) -> None:
+    response = noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 8},
+        **JSON,
+    )
+    assert response.status_code == 201
+    assert "Stop Toe curls now and contact your clinic" in response.json()["advice"]
+    page = noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 9},
+        follow=True,
+    )
+    assert "Stop Toe curls now" in page.content.decode()
+
+
+def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
+    physio: Client, noah: Client, scene: Scene
+) -> None:
+    noah.post(
+        reverse("rehab:log_create"),
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": scene.current_rx.pk,
+            "pain": 8,
+            "effort": 6,
+            "note": "Sharp at the heel",
+        },
+        **JSON,
+    )
+    html = physio.get(reverse("rehab:alerts")).content.decode()
+    row = html.split(f'id="alert-{Alert.objects.get().pk}"')[1]
+    assert "Toe curls" in row and "8/10" in row and "6/10" in row and "Sharp at the heel" in row
+
+
+# --- Problem 3: only what the patient said -------------------------------------------------
+
+
+def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene) -> None:
+    created = noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        **JSON,
+    ).json()
+    noah.post(
+        created["update_url"], {"pain": "", "effort": "", "note": "Felt fine"}, **JSON
+    )
+    log = ExerciseLog.objects.get()
+    assert (log.pain, log.effort, log.note) == (None, None, "Felt fine")
+
+
+def test_the_feedback_form_starts_unanswered(noah: Client, scene: Scene) -> None:
+    noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+    )
+    html = noah.get(reverse("rehab:today")).content.decode()
+    assert 'type="range"' not in html
+    rx = scene.current_rx.pk
+    assert re.search(rf'id="rx-{rx}-pain-none"\s+checked', html)
+    assert re.search(rf'id="rx-{rx}-effort-none"\s+checked', html)
+
+
+def test_a_checkin_without_pain_at_rest_stores_nothing_for_it(noah: Client, scene: Scene) -> None:
+    _red_flag(noah)
+    assert CheckIn.objects.get().pain_at_rest is None
+
+
+# --- Problem 7: the check-in by pathway -----------------------------------------------------
+
+
+def test_no_wound_questions_without_a_surgery_date(noah: Client, scene: Scene) -> None:
+    html = noah.get(reverse("rehab:checkin")).content.decode()
+    assert 'name="flag_wound"' not in html
+    assert 'name="flag_dvt"' in html
+
+
+def test_each_red_flags_advice_says_what_to_do_out_of_hours(noah: Client, scene: Scene) -> None:
+    html = _red_flag(noah, flag_dvt="on", flag_pe="on").content.decode()
+    assert str(clinical.WHEN_CLOSED) in html.replace("&#x27;", "'")
+    assert "Call emergency services now" in html
+
+
+# --- Problem 8: discharged ------------------------------------------------------------------
+
+
+def test_a_discharged_patient_reads_but_cannot_check_in(noah: Client, scene: Scene) -> None:
+    clinic_services.patient_discharge(patient=scene.patient)
+    for name in ("rehab:today", "rehab:checkin", "rehab:atrs"):
+        html = noah.get(reverse(name)).content.decode()
+        assert "Your care here has ended" in html, name
+    assert 'name="flag_dvt"' not in noah.get(reverse("rehab:checkin")).content.decode()
+    response = _red_flag(noah, flag_dvt="on")
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()
+    assert not Alert.objects.exists()
+    assert noah.get(reverse("rehab:my_export")).status_code == 200
+
+
+def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> None:
+    Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
+    response = noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        **JSON,
+    )
+    assert response.status_code == 400
+    assert "Your care here has ended" in response.content.decode()

@@ -183,6 +183,8 @@ def exercises_waiting(patient: Patient, day: dt.date) -> bool:
     if patient.status != Patient.Status.ACTIVE:
         return False
     today = today_for_patient(patient, day=day)
+    if today.paused:  # a red flag paused exercise until a clinician's review
+        return False
     return any(not item.done for item in today.due_items)
 
 

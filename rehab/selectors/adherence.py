@@ -15,6 +15,7 @@ from django.db.models import (
 )
 
 from clinic.models import Patient
+from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, Prescription
 from rehab.selectors.today import due_weekdays
@@ -156,17 +157,17 @@ def _count_day(
 def _active_plan_rows(
     patient_ids: list[int], plans: Iterable[Plan] | None
 ) -> list[tuple[int, int, dt.date]]:
-    """(pk, patient id, anchor date) of the patients' active plans: from ``plans`` if given,
-    else one query."""
+    """(pk, patient id, anchor date) of the patients' active plans (or paused: a red flag's
+    pause does not erase the weeks before it): from ``plans`` if given, else one query."""
     if plans is not None:
         wanted = set(patient_ids)
         return [
             (plan.pk, plan.patient_id, plan.anchor_date)
             for plan in plans
-            if plan.status == Plan.Status.ACTIVE and plan.patient_id in wanted
+            if plan.in_care and plan.patient_id in wanted
         ]
     return list(
-        Plan.objects.filter(patient_id__in=patient_ids, status=Plan.Status.ACTIVE)
+        Plan.objects.filter(patient_id__in=patient_ids, status__in=PLANS_IN_CARE)
         .order_by()
         .values_list("pk", "patient_id", "anchor_date")
     )

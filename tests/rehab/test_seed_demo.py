@@ -41,8 +41,12 @@ def test_seed_demo_creates_people_plans_and_logs_and_prints_logins() -> None:
     assert User.objects.get(email="superuser@demo.example").is_superuser
     pathways = set(Patient.objects.filter(clinic=clinic).values_list("pathway", flat=True))
     assert pathways == {Patient.Pathway.OPERATIVE, Patient.Pathway.NON_OPERATIVE}
-    plans = Plan.objects.filter(patient__clinic=clinic, status=Plan.Status.ACTIVE)
+    plans = Plan.objects.filter(
+        patient__clinic=clinic, status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]
+    )
     assert plans.count() == 2
+    # Noah's red flag has paused his plan until the physiotherapist reviews it (issue 16).
+    assert plans.get(status=Plan.Status.PAUSED).patient.first_name == "Noah"
     assert all(plan.current_phase_id for plan in plans)
     weeks = {plan.week_on(plan.patient.local_today()) for plan in plans}
     assert len(weeks) == 2  # the two patients are at different weeks

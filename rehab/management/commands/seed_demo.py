@@ -99,7 +99,8 @@ class Command(BaseCommand):
             (operative, "achilles-operative"),
             (conservative, "achilles-non-operative"),
         ):
-            plan = patient.plans.filter(status=Plan.Status.ACTIVE).first()
+            # Noah's red flag (below) pauses his plan until the physiotherapist resumes it.
+            plan = patient.plans.filter(status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]).first()
             if plan is None:
                 plan = plan_services.plan_from_protocol(
                     patient=patient, protocol=Protocol.objects.get(slug=slug), created_by=physio

@@ -85,17 +85,18 @@ def test_going_back_checks_the_phase_against_the_patients_week(clinician: Clinic
     first_rx = factories.PrescriptionFactory.create(
         phase=scene.early, exercise=scene.week6_rx.exercise, order=2
     )
-    services.plan_set_phase(
+    plan = services.plan_set_phase(
         plan=scene.plan,
         phase=scene.later,
         changed_by=None,
         guardrail_reasons={scene.week4_rx.pk: "ok", scene.week6_rx.pk: "ok"},
     )
     with pytest.raises(ValidationError, match="Two-leg bike"):
-        services.plan_previous_phase(plan=scene.plan, changed_by=None)
-    services.plan_previous_phase(
-        plan=scene.plan, changed_by=None, guardrail_reasons={first_rx.pk: "Gentle, supervised"}
+        services.plan_previous_phase(plan=plan, changed_by=None)
+    plan = services.plan_previous_phase(
+        plan=plan, changed_by=None, guardrail_reasons={first_rx.pk: "Gentle, supervised"}
     )
+    assert plan.current_phase_id == scene.early.pk
 
 
 def test_activation_lists_early_placements_against_the_patients_week(scene: Scene) -> None:
@@ -178,9 +179,7 @@ def test_a_second_red_flag_joins_the_open_hold(scene: Scene) -> None:
     assert list(PlanHold.objects.values_list("flags", flat=True)) == [["dvt", "rerupture"]]
 
 
-def test_resuming_needs_a_note_and_records_who_and_when(
-    scene: Scene, clinician: Clinician
-) -> None:
+def test_resuming_needs_a_note_and_records_who_and_when(scene: Scene, clinician: Clinician) -> None:
     _checkin(scene.patient, red_flags=["rerupture"])
     with pytest.raises(ValidationError):
         holds.plan_resume(plan=scene.plan, by=clinician.user, note="   ")
@@ -198,9 +197,7 @@ def test_resuming_needs_a_note_and_records_who_and_when(
 
 
 def test_high_pain_on_a_log_names_the_exercise(scene: Scene) -> None:
-    rx = Prescription.objects.select_related("phase__plan", "exercise").get(
-        pk=scene.current_rx.pk
-    )
+    rx = Prescription.objects.select_related("phase__plan", "exercise").get(pk=scene.current_rx.pk)
     services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4(), pain=8)
     alert = Alert.objects.get()
     assert "Toe curls" in alert.message
@@ -257,3 +254,12 @@ def test_an_exercise_of_a_phase_that_has_not_started_cannot_be_ticked(scene: Sce
         services.log_record(
             patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4(), date=yesterday
         )
+
+
+def test_a_paused_plan_has_no_exercises_waiting_for_a_reminder(scene: Scene) -> None:
+    from notify.planning import exercises_waiting
+
+    day = scene.patient.local_today()
+    assert exercises_waiting(scene.patient, day)
+    _checkin(scene.patient, red_flags=["circulation"])
+    assert not exercises_waiting(scene.patient, day)

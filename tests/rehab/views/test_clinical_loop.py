@@ -81,9 +81,7 @@ def test_advancing_early_goes_to_the_confirmation_page_and_moves_nothing(
     assert f'name="reason_{scene.week6_rx.pk}"' in html
 
 
-def test_confirming_without_reasons_is_refused_with_the_list(
-    physio: Client, scene: Scene
-) -> None:
+def test_confirming_without_reasons_is_refused_with_the_list(physio: Client, scene: Scene) -> None:
     url = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk])
     response = physio.post(
         url, {"version": scene.plan.version, f"reason_{scene.week4_rx.pk}": "Strong"}
@@ -172,7 +170,9 @@ def test_the_therapist_sees_the_checkins_answers_on_the_dashboard(
     assert reverse("rehab:plan_resume", args=[scene.patient.pk]) in html
 
 
-def test_review_and_resume(physio: Client, noah: Client, scene: Scene, clinician: Clinician) -> None:
+def test_review_and_resume(
+    physio: Client, noah: Client, scene: Scene, clinician: Clinician
+) -> None:
     _red_flag(noah, flag_dvt="on")
     url = reverse("rehab:plan_resume", args=[scene.patient.pk])
     page = physio.get(url)
@@ -257,9 +257,7 @@ def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene)
         {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
         **JSON,
     ).json()
-    noah.post(
-        created["update_url"], {"pain": "", "effort": "", "note": "Felt fine"}, **JSON
-    )
+    noah.post(created["update_url"], {"pain": "", "effort": "", "note": "Felt fine"}, **JSON)
     log = ExerciseLog.objects.get()
     assert (log.pain, log.effort, log.note) == (None, None, "Felt fine")
 

@@ -43,7 +43,7 @@ def check(page: Page, name: str) -> None:
 def test_guardrail_pause_review_resume(
     live_server: object, desktop: Page, small_phone: Page
 ) -> None:
-    clinician: Clinician = factories.ClinicianFactory(
+    clinician: Clinician = factories.ClinicianFactory.create(
         user__full_name="Pat Physio", user__email="physio@clinic.example"
     )
     clinic = clinician.clinic

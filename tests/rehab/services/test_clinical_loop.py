@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
+from notify.planning import exercises_waiting
 from rehab import services
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold, Prescription
 from rehab.services import holds
@@ -156,7 +157,7 @@ def _checkin(patient: Patient, **kwargs: object) -> CheckIn:
         "swelling": "mild",
     }
     values.update(kwargs)
-    checkin, _created = services.checkin_record(**values)  # type: ignore[arg-type]
+    checkin, _created = services.checkin_record(**values)
     return checkin
 
 
@@ -257,8 +258,6 @@ def test_an_exercise_of_a_phase_that_has_not_started_cannot_be_ticked(scene: Sce
 
 
 def test_a_paused_plan_has_no_exercises_waiting_for_a_reminder(scene: Scene) -> None:
-    from notify.planning import exercises_waiting
-
     day = scene.patient.local_today()
     assert exercises_waiting(scene.patient, day)
     _checkin(scene.patient, red_flags=["circulation"])

@@ -55,9 +55,9 @@ def _last_pain_and_open_alerts(
     newest_log = ExerciseLog.objects.filter(
         patient=OuterRef("pk"), pain__isnull=False, date__gte=cutoff
     ).order_by("-date", "-created_at")
-    newest_checkin = CheckIn.objects.filter(patient=OuterRef("pk"), date__gte=cutoff).order_by(
-        "-date"
-    )
+    newest_checkin = CheckIn.objects.filter(
+        patient=OuterRef("pk"), pain_at_rest__isnull=False, date__gte=cutoff
+    ).order_by("-date")
     annotations: dict[str, Any] = {
         "log_date": Subquery(newest_log.values("date")[:1]),
         "log_pain": Subquery(newest_log.values("pain")[:1]),

@@ -27,7 +27,8 @@ class PainPoint:
 
 
 def pain_series(patient: Patient, *, start: dt.date, end: dt.date) -> list[PainPoint]:
-    """Daily highest exercise pain and check-in pain at rest, oldest first. Two queries."""
+    """Daily highest exercise pain and check-in pain at rest, oldest first; a score the
+    patient did not give is no point (never a 0). Two queries."""
     points = [
         PainPoint(row["date"], row["pain"], "log")
         for row in ExerciseLog.objects.filter(
@@ -39,7 +40,9 @@ def pain_series(patient: Patient, *, start: dt.date, end: dt.date) -> list[PainP
     ]
     points += [
         PainPoint(row["date"], row["pain_at_rest"], "checkin")
-        for row in CheckIn.objects.filter(patient=patient, date__gte=start, date__lte=end)
+        for row in CheckIn.objects.filter(
+            patient=patient, date__gte=start, date__lte=end, pain_at_rest__isnull=False
+        )
         .values("date", "pain_at_rest")
         .order_by("date")
     ]

@@ -35,6 +35,7 @@ from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors import builder as builder_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
+from rehab.services import progression as progression_services
 from rehab.views.builder import HtmxHttpRequest, _builder_url, _edit
 
 
@@ -133,13 +134,13 @@ def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpRe
         messages.error(request, _("This page is out of date; reload it and try again."))
         return _after_phase_change(request, pk, next_url)
     try:
-        target = plan_services.plan_step_target(plan, step=1 if forward else -1)
-        if plan_services.plan_phase_change_early_placements(plan, target):
+        target = progression_services.plan_step_target(plan, step=1 if forward else -1)
+        if progression_services.plan_phase_change_early_placements(plan, target):
             query = urlencode({"version": form.cleaned_data["version"], "next": next_url})
             return redirect(
                 reverse("rehab:plan_phase_confirm", args=[plan.pk, target.pk]) + f"?{query}"
             )
-        plan = plan_services.plan_set_phase(
+        plan = progression_services.plan_set_phase(
             plan=plan,
             phase=target,
             changed_by=signed_in_user(request, User),
@@ -163,7 +164,7 @@ def plan_phase_confirm(request: HtmxHttpRequest, pk: int, phase_pk: int) -> Http
     phase = get_phase_for_clinician(user, phase_pk)
     if phase.plan_id != plan.pk:
         raise Http404
-    placements = plan_services.plan_phase_change_early_placements(plan, phase)
+    placements = progression_services.plan_phase_change_early_placements(plan, phase)
     data = request.POST if request.method == "POST" else None
     form = PhaseChangeConfirmForm(
         data,
@@ -175,7 +176,7 @@ def plan_phase_confirm(request: HtmxHttpRequest, pk: int, phase_pk: int) -> Http
     )
     if form.is_valid():
         try:
-            plan = plan_services.plan_set_phase(
+            plan = progression_services.plan_set_phase(
                 plan=plan,
                 phase=phase,
                 changed_by=user,

@@ -70,6 +70,7 @@ DATED = {  # a record's date (core.dates)
     "before_injury": "`date` is before the patient's injury",
 }
 NOT_TODAY = {"not_today": "the entry was made on an earlier day: only today's change"}
+CARE_ENDED = {"care_ended": "you were discharged: your record is read-only"}
 
 
 @extend_schema_view(
@@ -99,8 +100,12 @@ NOT_TODAY = {"not_today": "the entry was made on an earlier day: only today's ch
                 rules={
                     **IN_USE,
                     **DATED,
+                    **CARE_ENDED,
                     "not_in_plan": "`prescription` is not in your active plan",
                     "before_plan_start": "`date` is before the plan starts",
+                    "plan_paused": "a red flag paused your plan until your physiotherapist "
+                    "has reviewed it: nothing can be ticked",
+                    "phase_not_started": "`prescription` is of a phase not started on `date`",
                 },
             ),
         },
@@ -170,13 +175,15 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         description=(
             "One check-in a day: a second one the same day updates it (200). Idempotent by "
             "`client_uuid`. Each red flag answered yes alerts the clinic and comes back in "
-            "`advice` with what to do now; so does pain at rest of 7 or more."
+            "`advice` with what to do now (and when the clinic is closed), and pauses your "
+            "plan until your physiotherapist has reviewed it; pain at rest of 7 or more "
+            "alerts the clinic too. `pain_at_rest` not answered: null."
         ),
         request=logbook_serializers.CheckInCreateSerializer,
         responses={
             201: logbook_serializers.CheckInSerializer,
             200: logbook_serializers.CheckInSerializer,
-            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED}),
+            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED, **CARE_ENDED}),
         },
     ),
 )
@@ -209,7 +216,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         responses={
             201: logbook_serializers.AtrsSerializer,
             200: logbook_serializers.AtrsSerializer,
-            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED}),
+            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED, **CARE_ENDED}),
         },
     ),
 )

@@ -36,6 +36,7 @@ from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
+from rehab.services import progression as progression_services
 
 
 def plan_detail(plan: Plan, context: Mapping[str, Any]) -> Any:
@@ -184,7 +185,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
-        plan = plan_services.plan_advance_phase(
+        plan = progression_services.plan_advance_phase(
             plan=plan, changed_by=request_user(request), **guardrail_body(request)
         )
         return self.detail_response(plan)

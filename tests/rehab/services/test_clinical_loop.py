@@ -47,7 +47,7 @@ def test_advancing_early_is_refused_with_the_list_and_nothing_changes(scene: Sce
 
 
 def test_the_early_placements_of_a_phase_change_are_listed(scene: Scene) -> None:
-    early = plan_services.plan_phase_change_early_placements(scene.plan, scene.later)
+    early = services.plan_phase_change_early_placements(scene.plan, scene.later)
     assert [p.prescription.pk for p in early] == [scene.week4_rx.pk, scene.week6_rx.pk]
     assert [p.warning.earliest_week for p in early] == [4, 6]
 

@@ -1,0 +1,114 @@
+"""Issue 16 part A in the API: the guardrails on advance and activate (400 naming each
+exercise, unless reasons are given), ticks refused on a paused plan and for a discharged
+patient, an unanswered pain at rest stored as null, high pain's advice."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from clinic.models import Clinician, Patient
+from rehab.models import ExerciseLog, Plan
+from tests.api.conftest import token_client
+from tests.rehab.clinical_loop import Scene, week3_non_operative
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scene(clinician: Clinician) -> Scene:
+    return week3_non_operative(clinician)
+
+
+def test_advance_early_is_a_400_naming_each_exercise(clinician: Clinician, scene: Scene) -> None:
+    client = token_client(clinician.user)
+    url = f"/api/v1/plans/{scene.plan.pk}/advance/"
+    response = client.post(url, {}, format="json")
+    assert response.status_code == 400
+    body = response.json()
+    text = " ".join(body["non_field_errors"])
+    assert "Seated heel raise" in text
+    assert "Two-leg bike" in text
+    assert body["codes"]["non_field_errors"] == ["guardrail_reason_missing"]
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.early.pk
+    reasons = {str(scene.week4_rx.pk): "Cleared", str(scene.week6_rx.pk): "One leg"}
+    response = client.post(url, {"guardrail_reasons": reasons}, format="json")
+    assert response.status_code == 200, response.content
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.later.pk
+
+
+def test_guardrail_reasons_must_be_keyed_by_prescription_id(
+    clinician: Clinician, scene: Scene
+) -> None:
+    client = token_client(clinician.user)
+    response = client.post(
+        f"/api/v1/plans/{scene.plan.pk}/advance/",
+        {"guardrail_reasons": {"heel raise": "x"}},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "guardrail_reasons" in response.json()
+
+
+def test_activate_early_is_a_400_unless_reasons_are_given(
+    clinician: Clinician, scene: Scene
+) -> None:
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT, current_phase=None)
+    scene.week4_rx.phase = scene.early
+    scene.week4_rx.save()
+    client = token_client(clinician.user)
+    url = f"/api/v1/plans/{scene.plan.pk}/activate/"
+    response = client.post(url, {}, format="json")
+    assert response.status_code == 400
+    assert "Seated heel raise" in " ".join(response.json()["non_field_errors"])
+    response = client.post(
+        url, {"guardrail_reasons": {str(scene.week4_rx.pk): "Seated only"}}, format="json"
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_ticks_are_refused_on_a_paused_plan(scene: Scene) -> None:
+    client = token_client(scene.patient.user)
+    checkin = client.post(
+        "/api/v1/checkins/",
+        {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "red_flags": ["rerupture"]},
+        format="json",
+    )
+    assert checkin.status_code == 201, checkin.content
+    assert checkin.json()["pain_at_rest"] is None
+    today = client.get("/api/v1/me/today/").json()
+    assert today["paused"] is True
+    assert today["can_log"] is False
+    response = client.post(
+        "/api/v1/logs/",
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not ExerciseLog.objects.exists()
+
+
+def test_high_pain_comes_back_with_advice(scene: Scene) -> None:
+    client = token_client(scene.patient.user)
+    response = client.post(
+        "/api/v1/logs/",
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 7},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert "Stop Toe curls now" in response.json()["advice"]
+
+
+def test_a_discharged_patient_cannot_check_in(scene: Scene) -> None:
+    Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
+    client = token_client(scene.patient.user)
+    response = client.post(
+        "/api/v1/checkins/",
+        {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "red_flags": ["dvt"]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "Your care here has ended" in str(response.json())

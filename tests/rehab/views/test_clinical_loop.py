@@ -322,3 +322,13 @@ def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> No
     )
     assert response.status_code == 400
     assert "Your care here has ended" in response.content.decode()
+
+
+def test_a_discharged_patients_messages_say_their_care_here_has_ended(
+    noah: Client, scene: Scene
+) -> None:
+    html = noah.get(reverse("rehab:my_messages")).content.decode()
+    assert "Your care here has ended" not in html
+    clinic_services.patient_discharge(patient=scene.patient)
+    html = noah.get(reverse("rehab:my_messages")).content.decode()
+    assert "Your care here has ended" in html

@@ -51,7 +51,10 @@ def test_patient_journey_on_a_phone(live_server: object, phone: Page, desktop: P
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="All 2 sets done").click()
     expect_done(page, "Toe curls")
-    toes.get_by_label("Pain (0 = none, 10 = worst imaginable)").fill("3")
+    # Pain starts unanswered ("No answer"): the patient picks 3 (issue 16, problem 3).
+    pain = toes.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    expect(pain.get_by_role("radio", name="No answer")).to_be_checked()
+    pain.get_by_text("3", exact=True).click()
     toes.get_by_role("button", name="Save how it felt").click()
     expect(toes.get_by_text("Saved.")).to_be_visible()
     check_page(page, JOURNEY, "today-ticked")
@@ -144,14 +147,20 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
     tab_to(page, toes.get_by_role("button", name="All 2 sets done"))
     page.keyboard.press("Enter")
     expect_done(page, "Toe curls")
-    tab_to(page, toes.get_by_label("Pain (0 = none, 10 = worst imaginable)"))
+    # A radio group that starts at "No answer": Tab lands on it, four steps reach 3.
+    tab_to(
+        page,
+        toes.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+        .get_by_role("radio")
+        .first,
+    )
     for _ in range(4):
         page.keyboard.press("ArrowRight")
     tab_to(page, toes.get_by_role("button", name="Save how it felt"))
     page.keyboard.press("Enter")
     eventually(
-        page, lambda: ExerciseLog.objects.get(patient=scene.patient).pain == 9
-    )  # 5, the slider's start, plus four steps
+        page, lambda: ExerciseLog.objects.get(patient=scene.patient).pain == 3
+    )  # "No answer", then 0, 1, 2, 3
 
     tab_to(page, page.get_by_role("link", name="Check-in", exact=True))
     page.keyboard.press("Enter")
@@ -164,7 +173,7 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
         .first,
     )
     page.keyboard.press("Space")
-    for _ in range(2):
+    for _ in range(3):  # from "No answer": 0, 1, 2
         page.keyboard.press("ArrowRight")
     tab_to(page, page.get_by_role("group", name="Swelling").get_by_role("radio").first)
     page.keyboard.press("Space")

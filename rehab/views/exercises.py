@@ -115,11 +115,7 @@ def exercise_media_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             media_services.exercise_media_add(
-                exercise=exercise,
-                upload=form.cleaned_data["upload"],
-                description=form.cleaned_data["description"],
-                poster=form.cleaned_data["poster"],
-                uploaded_by=user,
+                exercise=exercise, uploaded_by=user, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -30,11 +30,7 @@ def prescription_media_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             media_services.prescription_media_add(
-                prescription=rx,
-                upload=form.cleaned_data["upload"],
-                description=form.cleaned_data["description"],
-                poster=form.cleaned_data["poster"],
-                uploaded_by=user,
+                prescription=rx, uploaded_by=user, **form.cleaned_data
             )
         except ValidationError as error:
             for message in error.messages:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.test import Client
 from django_otp.oath import totp
@@ -19,25 +17,13 @@ from rest_framework.test import APIClient
 from clinic.accounts import mfa
 from clinic.models import Clinic, User
 from tests import factories
+from tests.clinic.conftest import START
 
 SETUP = "/account/mfa/setup/"
 VERIFY = "/account/mfa/verify/"
 API_LOGIN = "/api/v1/auth/login/"
-START = dt.datetime(2026, 5, 4, 9, 0, 0, tzinfo=dt.UTC)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock() -> Iterator[Any]:
-    """A stopped clock: TOTP codes depend on the 30-second step."""
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def enforced(settings: Any) -> None:
-    settings.MFA_REQUIRED = True
 
 
 def code_for(device: TOTPDevice) -> str:

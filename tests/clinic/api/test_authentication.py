@@ -6,12 +6,9 @@ accounts/test_mfa.py); before, a token kept full access for its 30 days."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,22 +22,10 @@ from tests import factories
 from tests.admin_helpers import admin_url, post_data_from
 from tests.clinic.accounts.test_mfa import code_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
 ME = "/api/v1/me/"
 NOW_REQUIRED = "Two-factor sign-in is now required for your account"
-START = dt.datetime(2026, 5, 4, 9, 0, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[Any]:
-    with time_machine.travel(START, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def enforced(settings: Any) -> None:
-    settings.MFA_REQUIRED = True
 
 
 def sign_in(user: User, otp: str = "") -> APIClient:

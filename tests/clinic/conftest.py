@@ -1,0 +1,25 @@
+"""Fixtures for the sign-in tests: a stopped clock (TOTP codes depend on the 30-second step)
+and two-factor sign-in required of everyone it may apply to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+START = dt.datetime(2026, 5, 4, 9, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """The clock stopped at ``START``; ``clock.shift(...)`` moves it on."""
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def enforced(settings: Any) -> None:
+    settings.MFA_REQUIRED = True

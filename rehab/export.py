@@ -2,17 +2,20 @@
 
 ``patient_export`` returns JSON-ready dicts and lists only (strings, numbers, booleans, None):
 ids are opaque strings (they link rows inside the export, nothing more), dates and times ISO
-8601. The query count does not grow with the number of rows. ``rehab.views.records`` serves it
-as a JSON download and as a printable page.
+8601. Each kind of row is read once, as plain values (a patient has hundreds of logs: read as
+models they would cost many times their few values), so the query count does not grow with the
+number of rows. ``rehab.views.records`` serves it as a JSON download and as a printable page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from clinic.models import Message, Patient
@@ -23,28 +26,139 @@ from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES
 
 FORMAT_VERSION = 1
-# What the export does not show of an exercise (its name is enough).
-EXERCISE_TEXT = (
-    "exercise__summary",
-    "exercise__steps",
-    "exercise__cues",
-    "exercise__safety_notes",
-    "exercise__source",
-    "exercise__earliest_week_reason",
-    "exercise__earliest_week_source",
-)
+
+
+def _same(*names: str) -> dict[str, str]:
+    return {name: name for name in names}
+
+
+# Each kind of row: its key in the export → the field (or lookup) it is read from. A ``pk`` or
+# an ``…_id`` is an id: an opaque string in the export.
+PLAN_FIELDS = {
+    "id": "pk",
+    **_same("name", "pathway", "status", "anchor_date"),
+    "current_phase": "current_phase_id",
+    **_same("created_at", "activated_at"),
+}
+PHASE_FIELDS = {"id": "pk", **_same("order", *PHASE_FIELD_NAMES, "started_on")}
+PRESCRIPTION_FIELDS = {
+    "id": "pk",
+    "exercise": "exercise__name",
+    **_same("order", *DOSE_FIELD_NAMES, "note", "retired_at"),
+}
+LOG_FIELDS = {
+    "id": "pk",
+    "date": "date",
+    "prescription": "prescription_id",
+    "exercise": "prescription__exercise__name",
+    **_same("sets_done", "reps", "hold_seconds", "pain", "effort", "note", "created_at"),
+}
+CHECKIN_FIELDS = {
+    "id": "pk",
+    **_same(
+        "date",
+        "pain_at_rest",
+        "swelling",
+        "flag_dvt",
+        "flag_pe",
+        "flag_wound",
+        "flag_circulation",
+        "flag_rerupture",
+        "note",
+        "created_at",
+    ),
+}
+ALERT_FIELDS = {
+    "id": "pk",
+    **_same("kind", "code", "message"),
+    "check_in": "checkin_id",
+    "log": "log_id",
+    **_same("created_at", "acknowledged_at"),
+}
+MESSAGE_FIELDS = {"id": "pk", **_same("from_patient", "body", "created_at", "read_at")}
+# Read as models, for what the model computes (the ATRS total, the heel-rise symmetry): a
+# patient has a few of these.
+ATRS_FIELDS = {"id": "pk", **_same("date", *AtrsResponse.ITEM_FIELDS, "total", "created_at")}
+MEASUREMENT_FIELDS = {
+    "id": "pk",
+    **_same(
+        "date",
+        "heel_rise_reps_injured",
+        "heel_rise_reps_uninjured",
+        "heel_rise_lsi",
+        "calf_cm_injured",
+        "calf_cm_uninjured",
+        "note",
+        "created_at",
+    ),
+}
+PROFILE_FIELDS = {
+    "id": "pk",
+    **_same(
+        "first_name",
+        "last_name",
+        "email",
+        "date_of_birth",
+        "injured_side",
+        "injury_date",
+        "pathway",
+        "surgery_date",
+        "timezone",
+        "status",
+    ),
+}
 
 
 def _id(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _plain(value: Any) -> Any:
+    """A stored value as the export holds it: dates and times ISO 8601, decimals as numbers."""
+    if isinstance(value, dt.date):  # a datetime is a date too
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
-def _num(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def _reader(fields: Mapping[str, str]) -> Callable[[Iterable[Any]], dict[str, Any]]:
+    """A function making one row's values (in the order of ``fields``) the export's dict."""
+    keys = tuple(fields)
+    converters = tuple(
+        _id if lookup == "pk" or lookup.endswith("_id") else _plain for lookup in fields.values()
+    )
+
+    def row(values: Iterable[Any]) -> dict[str, Any]:
+        return {
+            key: convert(value)
+            for key, convert, value in zip(keys, converters, values, strict=True)
+        }
+
+    return row
+
+
+def _rows(queryset: QuerySet[Any], fields: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Each row of ``queryset`` as ``{key: plain value}`` for ``fields`` (key → lookup)."""
+    row = _reader(fields)
+    return [row(values) for values in queryset.values_list(*fields.values())]
+
+
+def _rows_by(
+    queryset: QuerySet[Any], fields: Mapping[str, str], by: str
+) -> dict[Any, list[dict[str, Any]]]:
+    """``_rows``, grouped by the value of the lookup ``by`` (a parent's id), in order."""
+    row = _reader(fields)
+    groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    for *values, parent in queryset.values_list(*fields.values(), by):
+        groups[parent].append(row(values))
+    return groups
+
+
+def _instances(objects: Iterable[Model], fields: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Model instances' attributes (properties too) as ``_rows`` gives fields."""
+    row = _reader(fields)
+    return [row([getattr(obj, name) for name in fields.values()]) for obj in objects]
 
 
 def export_filename(day: dt.date) -> str:
@@ -52,201 +166,52 @@ def export_filename(day: dt.date) -> str:
     return f"rehab-export-{day.isoformat()}.json"
 
 
-def _profile(patient: Patient) -> dict[str, Any]:
-    return {
-        "id": _id(patient.pk),
-        "first_name": patient.first_name,
-        "last_name": patient.last_name,
-        "email": patient.email,
-        "date_of_birth": _iso(patient.date_of_birth),
-        "injured_side": patient.injured_side,
-        "injury_date": _iso(patient.injury_date),
-        "pathway": patient.pathway,
-        "surgery_date": _iso(patient.surgery_date),
-        "timezone": patient.timezone,
-        "status": patient.status,
-        "clinic": patient.clinic.name,
-        "created_at": _iso(patient.created_at),
-    }
-
-
-def _prescription(rx: Prescription) -> dict[str, Any]:
-    return {
-        "id": _id(rx.pk),
-        "exercise": rx.exercise.name,
-        "order": rx.order,
-        **{name: getattr(rx, name) for name in DOSE_FIELD_NAMES},
-        "note": rx.note,
-        "retired_at": _iso(rx.retired_at),
-    }
-
-
-def _phase(phase: PlanPhase) -> dict[str, Any]:
-    return {
-        "id": _id(phase.pk),
-        "order": phase.order,
-        **{name: getattr(phase, name) for name in PHASE_FIELD_NAMES},
-        "started_on": _iso(phase.started_on),
-        "prescriptions": [_prescription(rx) for rx in phase.prescriptions.all()],
-    }
-
-
-def _plan(plan: Plan) -> dict[str, Any]:
-    return {
-        "id": _id(plan.pk),
-        "name": plan.name,
-        "pathway": plan.pathway,
-        "status": plan.status,
-        "anchor_date": _iso(plan.anchor_date),
-        "current_phase": _id(plan.current_phase_id),
-        "created_at": _iso(plan.created_at),
-        "activated_at": _iso(plan.activated_at),
-        "phases": [_phase(phase) for phase in plan.phases.all()],
-    }
-
-
-# A log as read for the export: plain values (a patient has hundreds of logs, each of which
-# would otherwise come with its prescription and exercise as models).
-LOG_VALUES = (
-    "pk",
-    "date",
-    "prescription_id",
-    "prescription__exercise__name",
-    "sets_done",
-    "reps",
-    "hold_seconds",
-    "pain",
-    "effort",
-    "note",
-    "created_at",
-)
-
-
-def _log(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": _id(row["pk"]),
-        "date": _iso(row["date"]),
-        "prescription": _id(row["prescription_id"]),
-        "exercise": row["prescription__exercise__name"],
-        "sets_done": row["sets_done"],
-        "reps": row["reps"],
-        "hold_seconds": row["hold_seconds"],
-        "pain": row["pain"],
-        "effort": row["effort"],
-        "note": row["note"],
-        "created_at": _iso(row["created_at"]),
-    }
-
-
-def _checkin(checkin: CheckIn) -> dict[str, Any]:
-    return {
-        "id": _id(checkin.pk),
-        "date": _iso(checkin.date),
-        "pain_at_rest": checkin.pain_at_rest,
-        "swelling": checkin.swelling,
-        "flag_dvt": checkin.flag_dvt,
-        "flag_pe": checkin.flag_pe,
-        "flag_wound": checkin.flag_wound,
-        "flag_circulation": checkin.flag_circulation,
-        "flag_rerupture": checkin.flag_rerupture,
-        "note": checkin.note,
-        "created_at": _iso(checkin.created_at),
-    }
-
-
-def _atrs(response: AtrsResponse) -> dict[str, Any]:
-    return {
-        "id": _id(response.pk),
-        "date": _iso(response.date),
-        **{name: getattr(response, name) for name in AtrsResponse.ITEM_FIELDS},
-        "total": response.total,
-        "created_at": _iso(response.created_at),
-    }
-
-
-def _measurement(row: Measurement) -> dict[str, Any]:
-    return {
-        "id": _id(row.pk),
-        "date": _iso(row.date),
-        "heel_rise_reps_injured": row.heel_rise_reps_injured,
-        "heel_rise_reps_uninjured": row.heel_rise_reps_uninjured,
-        "heel_rise_lsi": row.heel_rise_lsi,
-        "calf_cm_injured": _num(row.calf_cm_injured),
-        "calf_cm_uninjured": _num(row.calf_cm_uninjured),
-        "note": row.note,
-        "created_at": _iso(row.created_at),
-    }
-
-
-def _alert(alert: Alert) -> dict[str, Any]:
-    return {
-        "id": _id(alert.pk),
-        "kind": alert.kind,
-        "code": alert.code,
-        "message": alert.message,
-        "check_in": _id(alert.checkin_id),
-        "log": _id(alert.log_id),
-        "created_at": _iso(alert.created_at),
-        "acknowledged_at": _iso(alert.acknowledged_at),
-    }
-
-
-def _message(message: Message) -> dict[str, Any]:
-    return {
-        "id": _id(message.pk),
-        "from_patient": message.from_patient,
-        "body": message.body,
-        "created_at": _iso(message.created_at),
-        "read_at": _iso(message.read_at),
-    }
+def _plans(patient: Patient, *, include_drafts: bool) -> list[dict[str, Any]]:
+    """The patient's plans, each with its phases, each with its exercises (retired ones too:
+    the logs refer to them). Three queries."""
+    plans = Plan.objects.filter(patient=patient)
+    if not include_drafts:
+        plans = plans.exclude(status=Plan.Status.DRAFT)
+    phases = PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk")
+    prescriptions = _rows_by(
+        Prescription.objects.filter(phase__in=phases).order_by("order", "pk"),
+        PRESCRIPTION_FIELDS,
+        by="phase_id",
+    )
+    phases_of = _rows_by(phases, PHASE_FIELDS, by="plan_id")
+    for rows in phases_of.values():
+        for phase in rows:
+            phase["prescriptions"] = prescriptions.get(int(phase["id"]), [])
+    result = _rows(plans.order_by("created_at", "pk"), PLAN_FIELDS)
+    for plan in result:
+        plan["phases"] = phases_of.get(int(plan["id"]), [])
+    return result
 
 
 def patient_export(patient: Patient, *, include_drafts: bool) -> dict[str, Any]:
     """Everything stored about the patient. ``include_drafts``: the clinic's export also holds
     draft plans; the patient's own export holds only what they were given (as on their pages)."""
-    plans = Plan.objects.filter(patient=patient).order_by("created_at", "pk")
-    if not include_drafts:
-        plans = plans.exclude(status=Plan.Status.DRAFT)
-    plans = plans.prefetch_related(
-        Prefetch(
-            "phases",
-            queryset=PlanPhase.objects.order_by("order", "pk").prefetch_related(
-                Prefetch(
-                    "prescriptions",
-                    queryset=Prescription.objects.select_related("exercise")
-                    .defer(*EXERCISE_TEXT)
-                    .order_by("order", "pk"),
-                )
-            ),
-        )
-    )
-    logs = (
-        ExerciseLog.objects.filter(patient=patient)
-        .order_by("date", "created_at", "pk")
-        .values(*LOG_VALUES)
-    )
+    mine = {"patient": patient}
     return {
         "format": "achilles-rehab-export",
         "format_version": FORMAT_VERSION,
-        "exported_at": _iso(timezone.now()),
-        "profile": _profile(patient),
-        "plans": [_plan(plan) for plan in plans],
-        "logs": [_log(log) for log in logs],
-        "check_ins": [
-            _checkin(c) for c in CheckIn.objects.filter(patient=patient).order_by("date", "pk")
-        ],
-        "atrs": [
-            _atrs(a) for a in AtrsResponse.objects.filter(patient=patient).order_by("date", "pk")
-        ],
-        "measurements": [
-            _measurement(m)
-            for m in Measurement.objects.filter(patient=patient).order_by("date", "pk")
-        ],
-        "alerts": [
-            _alert(a) for a in Alert.objects.filter(patient=patient).order_by("created_at", "pk")
-        ],
-        "messages": [
-            _message(m)
-            for m in Message.objects.filter(patient=patient).order_by("created_at", "pk")
-        ],
+        "exported_at": _plain(timezone.now()),
+        "profile": {
+            **_instances([patient], PROFILE_FIELDS)[0],
+            "clinic": patient.clinic.name,
+            "created_at": _plain(patient.created_at),
+        },
+        "plans": _plans(patient, include_drafts=include_drafts),
+        "logs": _rows(
+            ExerciseLog.objects.filter(**mine).order_by("date", "created_at", "pk"), LOG_FIELDS
+        ),
+        "check_ins": _rows(CheckIn.objects.filter(**mine).order_by("date", "pk"), CHECKIN_FIELDS),
+        "atrs": _instances(AtrsResponse.objects.filter(**mine).order_by("date", "pk"), ATRS_FIELDS),
+        "measurements": _instances(
+            Measurement.objects.filter(**mine).order_by("date", "pk"), MEASUREMENT_FIELDS
+        ),
+        "alerts": _rows(Alert.objects.filter(**mine).order_by("created_at", "pk"), ALERT_FIELDS),
+        "messages": _rows(
+            Message.objects.filter(**mine).order_by("created_at", "pk"), MESSAGE_FIELDS
+        ),
     }

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -192,6 +194,90 @@ def test_links_to_the_exports(admin: Clinician, clinician: Clinician, patient: P
     assert _url("rehab:patient_erase", patient) not in page
     page = client_for(patient.user).get(reverse("rehab:my_plan")).content.decode()
     assert reverse("rehab:my_export_json") in page
+
+
+def _grow(patient: Patient, n: int) -> None:
+    """``n`` more of every kind of row the export reads, in a plan with another phase."""
+    plan = factories.PlanFactory(patient=patient, status="completed")
+    start = CheckIn.objects.filter(patient=patient).count()
+    for order in range(start, start + n):
+        day = timezone.localdate() - dt.timedelta(days=order + 1)  # one check-in a day
+        phase = factories.PlanPhaseFactory(plan=plan, order=order)
+        rx = factories.PrescriptionFactory(phase=phase)
+        log = factories.ExerciseLogFactory(prescription=rx, date=day)
+        checkin = factories.CheckInFactory(patient=patient, date=day)
+        factories.AlertFactory(patient=patient, log=log, checkin=checkin)
+        factories.MeasurementFactory(patient=patient, date=day)
+        factories.AtrsResponseFactory(patient=patient, date=day)
+        factories.MessageFactory(patient=patient)
+
+
+@pytest.mark.parametrize("name", CLINIC_ROUTES[:2] + MY_ROUTES)
+def test_the_export_query_count_is_constant(
+    name: str, admin: Clinician, patient: Patient, django_assert_max_num_queries: Any
+) -> None:
+    client = client_for(patient.user if name in MY_ROUTES else admin.user)
+    url = reverse(name) if name in MY_ROUTES else _url(name, patient)
+    _grow(patient, 1)
+    # session, user (+ the clinician or patient), the clinic's name; plans, their phases, their
+    # exercises; logs, check-ins, ATRS, measurements, alerts, messages; +1 audit event.
+    # (The clinic admin's export: +1 the patient, +1 the admin's clinic.)
+    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _grow(patient, 6)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(large) == len(small)
+
+
+def test_the_export_holds_each_rows_values_plainly(patient: Patient) -> None:
+    plan = factories.PlanFactory(patient=patient, status="active", name="Plan A")
+    phase = factories.PlanPhaseFactory(plan=plan, order=1, name="Phase 1")
+    rx = factories.PrescriptionFactory(phase=phase, sets=3, reps=12, note="slowly")
+    log = factories.ExerciseLogFactory(prescription=rx, pain=None, effort=6)
+    checkin = factories.CheckInFactory(patient=patient, flag_wound=True)
+    factories.AlertFactory(patient=patient, checkin=checkin, log=log)
+    factories.MeasurementFactory(patient=patient, calf_cm_injured="35.5")
+
+    data = json.loads(client_for(patient.user).get(reverse("rehab:my_export_json")).content)
+
+    (exported_plan,) = data["plans"]
+    assert exported_plan["name"] == "Plan A"
+    assert exported_plan["current_phase"] == _id_or_none(plan.current_phase_id)
+    ((exported_phase),) = exported_plan["phases"]
+    assert (exported_phase["id"], exported_phase["name"]) == (str(phase.pk), "Phase 1")
+    (exported_rx,) = exported_phase["prescriptions"]
+    assert exported_rx["exercise"] == rx.exercise.name
+    assert (exported_rx["sets"], exported_rx["reps"], exported_rx["note"]) == (3, 12, "slowly")
+    (exported_log,) = data["logs"]
+    assert exported_log["prescription"] == str(rx.pk)
+    assert (exported_log["pain"], exported_log["effort"]) == (None, 6)  # unanswered stays null
+    assert exported_log["created_at"] == log.created_at.isoformat()
+    assert data["check_ins"][0]["flag_wound"] is True
+    assert (data["alerts"][0]["check_in"], data["alerts"][0]["log"]) == (
+        str(checkin.pk),
+        str(log.pk),
+    )
+    (measurement,) = data["measurements"]
+    assert (measurement["calf_cm_injured"], measurement["heel_rise_lsi"]) == (35.5, 40.0)
+    assert data["profile"]["clinic"] == patient.clinic.name
+
+
+def _id_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def test_the_export_page_escapes_what_people_wrote_and_dashes_what_they_did_not(
+    patient: Patient,
+) -> None:
+    factories.ExerciseLogFactory(
+        prescription__phase__plan__patient=patient, note="<b>sore</b>", pain=None, reps=None
+    )
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    assert "&lt;b&gt;sore&lt;/b&gt;" in html
+    assert "<b>sore</b>" not in html
+    assert "<td>–</td>" in html
 
 
 # --- Audit -----------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         progresses_to = self.fields["progresses_to"]
         assert isinstance(progresses_to, forms.ModelChoiceField)
-        choices = exercises.order_by("name")
+        choices = exercises.order_by("name").only("pk", "name")  # the choices show names
         if self.instance.pk:
             choices = choices.exclude(pk=self.instance.pk)
         progresses_to.queryset = choices

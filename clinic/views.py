@@ -7,6 +7,7 @@ Pages that show rehab data (dashboard, patient list, alerts, messages) live in
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +33,7 @@ from clinic.access import (
     patient_of,
 )
 from clinic.forms import PatientCreateForm, PatientForm
-from clinic.models import Clinic, Patient, User
+from clinic.models import Clinic, Invitation, Patient, User
 from core.qr import qr_svg
 from core.redirects import safe_next_url
 from core.users import signed_in_user
@@ -153,6 +154,25 @@ def invitation_qr(url: str) -> SafeString:
     return qr_svg(url, label=_("QR code of the invitation link"), css_class="invitation-qr")
 
 
+def invitation_page(
+    request: HttpRequest, invitation: Invitation, token: str, **about: Any
+) -> HttpResponse:
+    """The invitation just made: its link, as text and as a QR code (shown this once: only
+    the token's hash is stored). ``about``: whom it is for (``patient`` or ``clinician``)."""
+    url = services.invitation_url(token)
+    return render(
+        request,
+        "clinic/invitation_created.html",
+        {
+            "title": _("Invitation sent"),
+            "invitation": invitation,
+            "url": url,
+            "qr_svg": invitation_qr(url),
+            **about,
+        },
+    )
+
+
 @never_cache
 @clinician_required
 @require_POST
@@ -166,18 +186,8 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
         return redirect(safe_next_url(request, reverse("clinic:patient_edit", args=[patient.pk])))
-    url = services.invitation_url(token)
-    return render(
-        request,
-        "clinic/invitation_created.html",
-        {
-            "title": _("Invitation sent"),
-            "patient": patient,
-            "invitation": invitation,
-            "url": url,
-            "qr_svg": invitation_qr(url),
-            "patient_url": patient_page_url(patient),
-        },
+    return invitation_page(
+        request, invitation, token, patient=patient, patient_url=patient_page_url(patient)
     )
 
 

@@ -15,7 +15,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic import services as clinic_services
 from clinic.access import (
     clinic_admin_required,
     clinic_for,
@@ -25,7 +24,7 @@ from clinic.access import (
 from clinic.models import Clinician, Invitation, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
-from clinic.views import invitation_qr
+from clinic.views import invitation_page
 from core.forms import add_service_errors
 from core.users import signed_in_user
 
@@ -77,23 +76,6 @@ def _team_page(request: HttpRequest, form: InviteForm | None = None) -> HttpResp
     )
 
 
-def _invitation_page(
-    request: HttpRequest, clinician: Clinician, invitation: Invitation, token: str
-) -> HttpResponse:
-    url = clinic_services.invitation_url(token)
-    return render(
-        request,
-        "clinic/invitation_created.html",
-        {
-            "title": _("Invitation sent"),
-            "clinician": clinician,
-            "invitation": invitation,
-            "url": url,
-            "qr_svg": invitation_qr(url),
-        },
-    )
-
-
 @never_cache
 @clinic_admin_required
 @require_POST
@@ -109,7 +91,7 @@ def team_invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _invitation_page(request, clinician, invitation, token)
+            return invitation_page(request, invitation, token, clinician=clinician)
     return _team_page(request, form)
 
 
@@ -227,4 +209,4 @@ def team_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
         for reason in error.messages:
             messages.error(request, reason)
         return redirect("clinic:team_member", pk=clinician.pk)
-    return _invitation_page(request, clinician, invitation, token)
+    return invitation_page(request, invitation, token, clinician=clinician)

@@ -21,14 +21,19 @@ from rehab.models.library import Exercise, ExerciseMedia
 # (Added for rehab/api: the admin writes through its own forms.)
 
 
+def _save(exercise: Exercise, equipment: Iterable[Any] | None) -> Exercise:
+    """Validate and save ``exercise``; ``equipment``, if given, replaces its equipment."""
+    exercise.full_clean()
+    exercise.save()
+    if equipment is not None:
+        exercise.equipment.set(list(equipment))
+    return exercise
+
+
 @transaction.atomic
 def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise:
     """Add an exercise to the library (``clinic`` empty: the shared library)."""
-    exercise = Exercise(**fields)
-    exercise.full_clean()
-    exercise.save()
-    exercise.equipment.set(list(equipment))
-    return exercise
+    return _save(Exercise(**fields), equipment)
 
 
 @transaction.atomic
@@ -38,11 +43,7 @@ def exercise_update(
     """Change a library exercise; ``equipment``, if given, replaces its equipment."""
     for name, value in fields.items():
         setattr(exercise, name, value)
-    exercise.full_clean()
-    exercise.save()
-    if equipment is not None:
-        exercise.equipment.set(list(equipment))
-    return exercise
+    return _save(exercise, equipment)
 
 
 @transaction.atomic
@@ -97,10 +98,7 @@ def clinic_exercise_create(
         )
     exercise = Exercise(clinic=clinic, slug=_clinic_slug(fields.get("name", "")), **fields)
     _check_progression(exercise)
-    exercise.full_clean()
-    exercise.save()
-    exercise.equipment.set(list(equipment))
-    return exercise
+    return _save(exercise, equipment)
 
 
 @transaction.atomic
@@ -122,11 +120,7 @@ def clinic_exercise_update(
     if changed:
         locked.instructions_updated_at = timezone.now()
     _check_progression(locked)
-    locked.full_clean()
-    locked.save()
-    if equipment is not None:
-        locked.equipment.set(list(equipment))
-    return locked
+    return _save(locked, equipment)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from audit import selectors
 from clinic.access import get_patient_for_clinic_admin, patient_of, patient_required
 from clinic.models import User
+from core.users import signed_in_record, signed_in_user
 
 PAGE_SIZE = 50
 PATIENT_PAGE_SIZE = 20  # the patient reads their history on a phone
@@ -36,11 +37,10 @@ def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 def my_history(request: HttpRequest) -> HttpResponse:
     """Who at the clinic opened the patient's record, and when."""
-    patient = patient_of(request.user)
-    if patient is None or not isinstance(request.user, User):  # patient_required has checked
-        raise Http404
+    patient = signed_in_record(request, patient_of)
     page = Paginator(
-        selectors.clinic_accesses_for_patient(patient, viewer=request.user), PATIENT_PAGE_SIZE
+        selectors.clinic_accesses_for_patient(patient, viewer=signed_in_user(request, User)),
+        PATIENT_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     return render(
         request,

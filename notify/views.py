@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import clinician_of, clinician_required, patient_of, patient_required
-from clinic.models import Clinician, Patient, User
+from clinic.models import User
 from core.forms import add_service_errors
 from core.jsonbody import json_body
-from core.users import signed_in_user
+from core.users import signed_in_record, signed_in_user
 from notify import channels, selectors, services, tokens
 from notify.forms import (
     ClinicianPreferencesForm,
@@ -39,33 +39,6 @@ from notify.forms import (
     ReminderSettingsForm,
 )
 from notify.models import ClinicianPreferences
-
-
-def _me(request: HttpRequest) -> Patient:
-    patient = patient_of(request.user)
-    if patient is None:
-        raise Http404
-    return patient
-
-
-def _clinician(request: HttpRequest) -> Clinician:
-    clinician = clinician_of(request.user)
-    if clinician is None:
-        raise Http404
-    return clinician
-
-
-def clinic_admin_required[V: Callable[..., HttpResponse]](view: V) -> V:
-    """The clinic's admins only; any other clinician or a patient 404; anonymous, sign in."""
-
-    @clinician_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not _clinician(request).is_clinic_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def push_config(request: HttpRequest) -> dict[str, Any]:
@@ -97,7 +70,7 @@ def push_config(request: HttpRequest) -> dict[str, Any]:
 def reminders(request: HttpRequest) -> HttpResponse:
     """Reminders (off until the patient turns them on), reply notices, the time zone, and
     the patient's own history of what was sent."""
-    patient = _me(request)
+    patient = signed_in_record(request, patient_of)
     current = services.reminder_settings_for(patient)
     if request.method == "POST":
         form = ReminderSettingsForm(request.POST, instance=current)
@@ -138,7 +111,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def clinician_settings(request: HttpRequest) -> HttpResponse:
     """A clinician's alert emails, digest, and notifications in this browser."""
-    clinician = _clinician(request)
+    clinician = signed_in_record(request, clinician_of)
     preferences = ClinicianPreferences.objects.filter(clinician=clinician).first()
     preferences = preferences or ClinicianPreferences(clinician=clinician)
     if request.method == "POST":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -25,6 +24,7 @@ from clinic.api.permissions import IsClinicianOrPatient
 from clinic.models import Patient, User
 from core.api import schema
 from core.touched import touch
+from core.users import signed_in_record
 
 
 def request_user(request: Request) -> User:
@@ -34,10 +34,7 @@ def request_user(request: Request) -> User:
 
 def request_patient(request: Request) -> Patient:
     """The signed-in patient (the view's permission already checked there is one)."""
-    patient = patient_of(request.user)
-    if patient is None:
-        raise Http404
-    return patient
+    return signed_in_record(request, patient_of)
 
 
 def reachable_patient(request: Request, patient_id: int | None, *, field: str) -> Patient:

@@ -35,15 +35,9 @@ from clinic.access import (
     patient_required,
 )
 from clinic.models import Patient, User
+from core.users import signed_in_record
 from rehab.export import export_filename, patient_export
 from rehab.services import records as record_services
-
-
-def _me(request: HttpRequest) -> Patient:
-    patient = patient_of(request.user)
-    if patient is None:  # patient_required has checked; this keeps the type narrow
-        raise Http404
-    return patient
 
 
 def _json_download(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> HttpResponse:
@@ -104,14 +98,14 @@ def _html_export(
 @require_GET
 @patient_required
 def my_export_json(request: HttpRequest) -> HttpResponse:
-    patient = _me(request)
+    patient = signed_in_record(request, patient_of)
     return _json_download(request, patient, patient_export(patient, include_drafts=False))
 
 
 @require_GET
 @patient_required
 def my_export(request: HttpRequest) -> HttpResponse:
-    patient = _me(request)
+    patient = signed_in_record(request, patient_of)
     data = patient_export(patient, include_drafts=False)
     return _html_export(request, patient, data, json_url=reverse("rehab:my_export_json"))
 

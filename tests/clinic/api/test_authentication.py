@@ -167,13 +167,22 @@ def verified_staff_client() -> Client:
 
 
 @pytest.mark.usefixtures("enforced")
-def test_turning_requires_mfa_on_in_the_admin_ends_the_clinics_tokens(db: None) -> None:
+@pytest.mark.parametrize(
+    "change",
+    [{"requires_mfa": "on"}, {"clinicians-0-role": Clinician.Role.ADMIN}],
+    ids=["the clinic requires it", "a role changed in the team inline"],
+)
+def test_saving_the_clinic_in_the_admin_so_it_applies_ends_their_tokens(
+    change: dict[str, str], db: None
+) -> None:
     clinician = therapist(requires_mfa=False)
     sign_in(clinician.user)
     client = verified_staff_client()
     url = admin_url(Clinic, "change", clinician.clinic_id)
-    data = post_data_from(client.get(url), requires_mfa="on")
+    data = post_data_from(client.get(url), **change)
     assert client.post(url, data).status_code == 302
+    clinician = Clinician.objects.select_related("clinic").get(pk=clinician.pk)
+    assert clinician.clinic.requires_mfa or clinician.role == Clinician.Role.ADMIN  # saved
     assert not AuthToken.objects.filter(user=clinician.user).exists()
 
 
@@ -189,18 +198,6 @@ def test_making_a_therapist_a_clinic_admin_in_the_admin_ends_their_tokens(db: No
     assert client.post(url, data).status_code == 302
     assert not AuthToken.objects.filter(user=clinician.user).exists()
     assert AuthToken.objects.filter(user=bystander.user).count() == 1
-
-
-@pytest.mark.usefixtures("enforced")
-def test_a_role_changed_in_the_clinics_team_inline_ends_their_tokens(db: None) -> None:
-    clinician = therapist(requires_mfa=False)
-    sign_in(clinician.user)
-    client = verified_staff_client()
-    url = admin_url(Clinic, "change", clinician.clinic_id)
-    data = post_data_from(client.get(url), **{"clinicians-0-role": Clinician.Role.ADMIN})
-    assert client.post(url, data).status_code == 302
-    assert Clinician.objects.get(pk=clinician.pk).role == Clinician.Role.ADMIN
-    assert not AuthToken.objects.filter(user=clinician.user).exists()
 
 
 @pytest.mark.usefixtures("enforced")

@@ -9,8 +9,23 @@ from clinic.models import Patient, User
 
 
 def events_for_patient(patient: Patient) -> QuerySet[AccessEvent]:
-    """Everything recorded about the patient, newest first (for the clinic's admins)."""
-    return AccessEvent.objects.filter(patient_ref=patient.pk).order_by("-when", "-pk")
+    """Everything recorded about the patient, newest first (for the clinic's admins): what
+    the history page shows of each."""
+    return (
+        AccessEvent.objects.filter(patient_ref=patient.pk)
+        .order_by("-when", "-pk")
+        .only(
+            "when",
+            "actor_name",
+            "actor_email",
+            "actor_role",
+            "action",
+            "what",
+            "method",
+            "path",
+            "ip_address",
+        )
+    )
 
 
 def clinic_accesses_for_patient(patient: Patient, *, viewer: User) -> QuerySet[AccessEvent]:

@@ -34,6 +34,7 @@ from clinic.access import (
 )
 from clinic.forms import PatientCreateForm, PatientForm
 from clinic.models import Clinic, Invitation, Patient, User
+from core.forms import message_service_errors
 from core.qr import qr_svg
 from core.redirects import safe_next_url
 from core.users import signed_in_user
@@ -183,8 +184,7 @@ def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
             patient=patient, created_by=signed_in_user(request, User)
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        message_service_errors(request, error)
         return redirect(safe_next_url(request, reverse("clinic:patient_edit", args=[patient.pk])))
     return invitation_page(
         request, invitation, token, patient=patient, patient_url=patient_page_url(patient)

@@ -25,7 +25,7 @@ from clinic.models import Clinician, Invitation, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
 from clinic.views import invitation_page
-from core.forms import add_service_errors
+from core.forms import add_service_errors, message_service_errors
 from core.users import signed_in_user
 
 TEAM_EVENTS_SHOWN = 50
@@ -131,8 +131,7 @@ def _act(request: HttpRequest, pk: int, action: Callable[[Clinician, User], str]
     try:
         done = action(clinician, signed_in_user(request, User))
     except ValidationError as error:
-        for reason in error.messages:
-            messages.error(request, reason)
+        message_service_errors(request, error)
     else:
         messages.success(request, done)
     return redirect("clinic:team_member", pk=clinician.pk)
@@ -206,7 +205,6 @@ def team_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
             clinician=clinician, invited_by=signed_in_user(request, User)
         )
     except ValidationError as error:
-        for reason in error.messages:
-            messages.error(request, reason)
+        message_service_errors(request, error)
         return redirect("clinic:team_member", pk=clinician.pk)
     return invitation_page(request, invitation, token, clinician=clinician)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import clinic_admin_required, clinician_of, clinician_required
 from clinic.models import User
-from core.forms import add_service_errors
+from core.forms import add_service_errors, message_service_errors
 from core.users import signed_in_user
 from rehab.access import (
     exercises_for,
@@ -129,8 +129,7 @@ def _done(request: HttpRequest, protocol: Protocol, message: str, anchor: str = 
 
 
 def _refused(request: HttpRequest, protocol: Protocol, error: ValidationError) -> HttpResponse:
-    for reason in error.messages:
-        messages.error(request, reason)
+    message_service_errors(request, error)
     return redirect("rehab:template_detail", pk=protocol.pk)
 
 

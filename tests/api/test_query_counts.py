@@ -125,3 +125,15 @@ def test_queries_do_not_grow_with_rows(
     many, many_body = queries_for(world, who, url)
     assert len(str(many_body)) > len(str(few_body))  # the rows did reach the answer
     assert many == few
+
+
+@pytest.mark.parametrize("who", ["clinician", "patient"])
+def test_a_plans_detail_reads_the_plan_once(world: World, who: str) -> None:
+    url = f"/api/v1/plans/{world.plan.pk}/"
+    world.client(who).get(url)  # warm up
+    with CaptureQueriesContext(connection) as context:
+        assert world.client(who).get(url).status_code == 200
+    plan_reads = [  # (the audit event's INSERT finds the plan's patient with a subquery)
+        q for q in context.captured_queries if q["sql"].startswith('SELECT "rehab_plan"."id"')
+    ]
+    assert len(plan_reads) == 1, plan_reads

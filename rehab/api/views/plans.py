@@ -137,7 +137,9 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
         return Response(plan_detail(plan, self.get_serializer_context()), status=code)
 
     def retrieve(self, request: Request, pk: int | None = None) -> Response:
-        return self.detail_response(self.get_object())
+        """The plan as ``get_object`` read it (after a change, ``detail_response`` reads the
+        changed plan again)."""
+        return Response(plan_detail(self.get_object(), self.get_serializer_context()))
 
     def create(self, request: Request) -> Response:
         data = plan_serializers.PlanCreateSerializer(data=request.data)

@@ -332,6 +332,26 @@ def test_a_clinic_admin_sees_a_patients_access_history(
     assert f"rehab:patient_detail {patient.pk}" in content
 
 
+def test_the_access_history_query_count_does_not_grow_with_events(
+    clinician: Clinician, clinic_admin: Clinician, patient: Patient
+) -> None:
+    client = client_for(clinic_admin.user)
+    url = reverse("audit:patient_history", args=[patient.pk])
+    page = reverse("rehab:patient_detail", args=[patient.pk])
+    client_for(clinician.user).get(page)
+    client.get(url)  # warm up
+    # session, user (+ clinician), the patient; the page's events and their count; +1 event.
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    reader = client_for(clinician.user)
+    for _ in range(8):
+        reader.get(page)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.content.decode().count(f"rehab:patient_detail {patient.pk}") >= 9
+    assert len(many) == len(few)
+
+
 def test_a_colleague_clinic_admin_can_see_it(clinic_admin: Clinician, patient: Patient) -> None:
     colleague_admin = factories.ClinicAdminFactory(clinic=clinic_admin.clinic)
     url = reverse("audit:patient_history", args=[patient.pk])

@@ -188,6 +188,10 @@ EXCLUDED: dict[str, str] = {
     "api:patient-discharge": POST_ONLY,
     "api:plan-activate": POST_ONLY,
     "api:plan-advance": POST_ONLY,
+    # The clinical loop (issue 16 A): steps the bench data does not reach (measure them once it
+    # has a paused plan and a phase change waiting for its reasons).
+    "rehab:plan_resume": "a paused plan's review: no bench patient's plan is paused",
+    "rehab:plan_phase_confirm": "the reasons asked before a phase change with early exercises",
     # A clinic's own exercises and templates, photos and videos, the team (issue 21).
     "rehab:exercise_edit": "a clinic's own exercise: the bench library is the shared one only",
     "rehab:exercise_history": "a clinic's own exercise: the bench library is the shared one only",

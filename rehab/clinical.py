@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 SETS_MAX = 20
 REPS_MAX = 100
 HOLD_SECONDS_MAX = 600
+DURATION_MINUTES_MAX = 180  # a dose in minutes (cardio, walking, jogging)
 TIMES_PER_DAY_MAX = 10
 DAYS_PER_WEEK_MAX = 7
 WEEK_MAX = 104
@@ -167,4 +168,19 @@ ATRS_ITEMS: tuple[AtrsItem, ...] = (
 )
 ATRS_ANCHOR_LOW = _("0 = major limitation")
 ATRS_ANCHOR_HIGH = _("10 = no limitation")
-ATRS_OFFER_WEEKS = (6, 12, 26, 52)
+# When the ATRS is offered (weeks from the surgery, else the injury): 39 weeks (9 months) is
+# UKSTAR's primary time point (Costa 2020).
+ATRS_OFFER_WEEKS = (6, 12, 26, 39, 52)
+# An offer stays open this many weeks (or until the next offer's week), then lapses unanswered.
+ATRS_OFFER_OPEN_WEEKS = 3
+# An ATRS below 40 around 3 months predicts a poor return to sport: flag it to the therapist.
+ATRS_LOW_THRESHOLD = 40
+ATRS_LOW_WEEKS = range(10, 17)  # "around 3 months": weeks 10 to 16 after the surgery or injury
+
+
+def atrs_is_low(*, total: int | None, week: int | None) -> bool:
+    """Whether an ATRS total answered in ``week`` (from the surgery, else the injury) is one
+    to flag to the therapist: below 40 around 3 months. The one rule, for alerts and charts."""
+    if total is None or week is None:
+        return False
+    return week in ATRS_LOW_WEEKS and total < ATRS_LOW_THRESHOLD

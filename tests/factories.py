@@ -106,10 +106,12 @@ class ExerciseFactory(factory.django.DjangoModelFactory[Exercise]):
     name = factory.Sequence(lambda n: f"Exercise {n}")
     slug = factory.Sequence(lambda n: f"exercise-{n}")
     category = Exercise.Category.STRENGTH
-    summary = "A test exercise."
+    summary = "A test exercise (for clinicians)."
+    patient_summary = "A test exercise."
     steps = factory.LazyFunction(lambda: ["Stand tall.", "Rise slowly.", "Lower slowly."])
     cues = factory.LazyFunction(lambda: ["Keep the foot straight."])
-    safety_notes = factory.LazyFunction(lambda: ["Stop at more than mild discomfort."])
+    safety_notes = factory.LazyFunction(lambda: ["Not before week 8 (a test source)."])
+    patient_safety_notes = factory.LazyFunction(lambda: ["Stop at more than mild discomfort."])
     default_sets = 3
     default_reps = 10
     source = "Test source"

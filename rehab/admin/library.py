@@ -99,24 +99,44 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
         (
             _("Instructions"),
             {
-                "fields": ("summary", "steps", "cues", "safety_notes", "instructions_preview"),
-                "description": _(
-                    "What the patient reads. Write one step, cue or safety note per line; "
-                    "the preview shows the saved version."
+                "fields": (
+                    "patient_name",
+                    "patient_summary",
+                    "steps",
+                    "cues",
+                    "patient_safety_notes",
+                    "instructions_preview",
                 ),
+                "description": _(
+                    "What the patient reads, in plain words: no citations, no jargon, no week "
+                    "numbers. Write one step, cue or safety note per line; the preview shows "
+                    "the saved version."
+                ),
+            },
+        ),
+        (
+            _("For clinicians"),
+            {
+                "fields": ("summary", "safety_notes"),
+                "description": _("Exact terms and sources; patients never see them."),
             },
         ),
         (
             _("Default dose"),
             {
                 "fields": (
-                    ("default_sets", "default_reps", "default_hold_seconds"),
+                    (
+                        "default_sets",
+                        "default_reps",
+                        "default_hold_seconds",
+                        "default_duration_minutes",
+                    ),
                     ("default_times_per_day", "default_days_per_week"),
                     "side",
                 ),
                 "description": _(
                     "Copied into a plan when the exercise is added; the clinician can change it. "
-                    "Give repetitions, a hold time, or both."
+                    "Give repetitions, a hold time or a duration (minutes)."
                 ),
             },
         ),
@@ -154,12 +174,14 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
         if obj.pk is None:
             return _("Save the exercise to see a preview of its instructions here.")
         sections: list[SafeString] = []
-        if obj.summary:
-            sections.append(format_html("<p>{}</p>", obj.summary))
+        text = obj.patient_text
+        sections.append(format_html("<p><strong>{}</strong></p>", text.name))
+        if text.summary:
+            sections.append(format_html("<p>{}</p>", text.summary))
         for title, tag, items in (
-            (_("Steps"), "ol", _as_list(obj.steps)),
-            (_("Cues"), "ul", _as_list(obj.cues)),
-            (_("Safety"), "ul", _as_list(obj.safety_notes)),
+            (_("Steps"), "ol", _as_list(text.steps)),
+            (_("Cues"), "ul", _as_list(text.cues)),
+            (_("Safety"), "ul", _as_list(text.safety_notes)),
         ):
             if items:
                 sections.append(

@@ -109,6 +109,8 @@ class PhaseForm(forms.ModelForm):
             "goals": forms.Textarea(attrs={"rows": 2}),
             "precautions": forms.Textarea(attrs={"rows": 2}),
             "exit_criteria": forms.Textarea(attrs={"rows": 3}),
+            "patient_summary": forms.Textarea(attrs={"rows": 2}),
+            "patient_care": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(

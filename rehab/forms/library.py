@@ -116,10 +116,26 @@ class ExerciseLinesMixin(forms.Form):
         ),
     )
     safety_notes = LinesField(
-        label=_("Safety notes"),
+        label=_("Safety notes for clinicians"),
         required=False,
         help_text=format_lazy(
-            "{} {}", _("One safety note per line: when to stop or get advice."), _LINES_HELP
+            "{} {}",
+            _(
+                "One per line: guardrail weeks, contraindications, sources. Patients never see them."
+            ),
+            _LINES_HELP,
+        ),
+    )
+    patient_safety_notes = LinesField(
+        label=_("Safety, for the patient"),
+        required=False,
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "One per line, in plain words: when to stop or get advice. No week numbers: "
+                "the prescription decides when."
+            ),
+            _LINES_HELP,
         ),
     )
 
@@ -136,13 +152,17 @@ class ExerciseAdminForm(ExerciseLinesMixin, forms.ModelForm):
             "clinic",
             "equipment",
             "progresses_to",
-            "summary",
+            "patient_name",
+            "patient_summary",
             "steps",
             "cues",
+            "patient_safety_notes",
+            "summary",
             "safety_notes",
             "default_sets",
             "default_reps",
             "default_hold_seconds",
+            "default_duration_minutes",
             "default_times_per_day",
             "default_days_per_week",
             "side",
@@ -159,6 +179,7 @@ class ExerciseAdminForm(ExerciseLinesMixin, forms.ModelForm):
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            "patient_summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_reason": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
@@ -192,12 +213,14 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3}),
+            "patient_summary": forms.Textarea(attrs={"rows": 3}),
             "source": forms.Textarea(attrs={"rows": 2}),
             "earliest_week_reason": forms.Textarea(attrs={"rows": 2}),
             "earliest_week_source": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "summary": _("What the patient reads first, in plain words."),
+            "summary": _("For clinicians: exact terms and sources. Patients never see it."),
+            "patient_summary": _("What the patient reads first, in plain words."),
             "source": _("Where the instructions and dose come from (for clinicians)."),
         }
 
@@ -209,7 +232,7 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
         if self.instance.pk:
             choices = choices.exclude(pk=self.instance.pk)
         progresses_to.queryset = choices
-        for name in ("steps", "cues", "safety_notes"):
+        for name in ("steps", "cues", "safety_notes", "patient_safety_notes"):
             self.fields[name].widget.attrs.pop("class", None)
 
     # The fields the page places in its fieldsets; any other field (one added to ``Exercise``
@@ -224,6 +247,9 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
             "steps",
             "cues",
             "safety_notes",
+            "patient_name",
+            "patient_summary",
+            "patient_safety_notes",
             "video_url",
             "video_start_seconds",
             "side",

@@ -9,21 +9,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from rehab.models.library import Exercise
-from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+from rehab.models.library import DOSE_FIELD_NAMES, Exercise
+from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, ProtocolPhase
 
-PHASE_FORM_FIELDS = [
-    "name",
-    "start_week",
-    "end_week",
-    "goals",
-    "precautions",
-    "weight_bearing",
-    "boot",
-    "wedges",
-    "exit_criteria",
-]
-DOSE_FORM_FIELDS = ["sets", "reps", "hold_seconds", "times_per_day", "days_per_week", "side"]
+PHASE_FORM_FIELDS = list(PHASE_FIELD_NAMES)
+DOSE_FORM_FIELDS = list(DOSE_FIELD_NAMES)
 
 
 class TemplateDetailsForm(forms.ModelForm):
@@ -44,6 +34,8 @@ class TemplatePhaseForm(forms.ModelForm):
             "goals": forms.Textarea(attrs={"rows": 2}),
             "precautions": forms.Textarea(attrs={"rows": 2}),
             "exit_criteria": forms.Textarea(attrs={"rows": 2}),
+            "patient_summary": forms.Textarea(attrs={"rows": 2}),
+            "patient_care": forms.Textarea(attrs={"rows": 3}),
         }
 
 

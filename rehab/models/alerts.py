@@ -10,16 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models.logbook import CheckIn, ExerciseLog
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import Plan
 
 
 class Alert(models.Model):
-    """Raised by a red flag or pain ≥ 7; acknowledged by a clinician."""
+    """Raised by a red flag, pain ≥ 7 or a low ATRS around 3 months; acknowledged by a
+    clinician."""
 
     class Kind(models.TextChoices):
         RED_FLAG = "red_flag", _("Red flag")
         HIGH_PAIN = "high_pain", _("High pain")
+        LOW_ATRS = "low_atrs", _("Low ATRS around 3 months")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -32,6 +34,9 @@ class Alert(models.Model):
     )
     log = models.ForeignKey(
         ExerciseLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
+    )
+    atrs = models.ForeignKey(
+        AtrsResponse, on_delete=models.SET_NULL, null=True, blank=True, related_name="alerts"
     )
     created_at = models.DateTimeField(_("raised"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
@@ -52,7 +57,8 @@ class Alert(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["red_flag", "high_pain"]), name="rehab_alert_kind_valid"
+                condition=Q(kind__in=["red_flag", "high_pain", "low_atrs"]),
+                name="rehab_alert_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),

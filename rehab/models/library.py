@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -36,6 +37,7 @@ class Side(models.TextChoices):
     INJURED = "injured", _("Injured leg")
     BOTH = "both", _("Both legs together")
     EACH = "each", _("Each leg in turn")
+    UNINJURED = "uninjured", _("The other leg only (not the injured one)")
 
 
 class Equipment(models.Model):
@@ -58,7 +60,15 @@ class Equipment(models.Model):
 
 # The fields of a dose (``DoseFields``), in their order: what a plan copies from a protocol
 # item, and what the forms, serializers and the admin show of one.
-DOSE_FIELD_NAMES = ("sets", "reps", "hold_seconds", "times_per_day", "days_per_week", "side")
+DOSE_FIELD_NAMES = (
+    "sets",
+    "reps",
+    "hold_seconds",
+    "times_per_day",
+    "days_per_week",
+    "side",
+    "duration_minutes",
+)
 
 
 class DoseFields(models.Model):
@@ -80,6 +90,13 @@ class DoseFields(models.Model):
         blank=True,
         validators=_range(1, clinical.HOLD_SECONDS_MAX),
         help_text=_("Seconds to hold each repetition; empty if not held."),
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=_range(1, clinical.DURATION_MINUTES_MAX),
+        help_text=_("Minutes of continuous activity (cycling, walking, jogging)."),
     )
     times_per_day = models.PositiveSmallIntegerField(
         _("times per day"), default=1, validators=_range(1, clinical.TIMES_PER_DAY_MAX)
@@ -106,9 +123,16 @@ class DoseFields(models.Model):
                 name="%(app_label)s_%(class)s_hold_range",
             ),
             models.CheckConstraint(
-                condition=Q(reps__isnull=False) | Q(hold_seconds__isnull=False),
+                condition=Q(duration_minutes__isnull=True)
+                | Q(duration_minutes__gte=1, duration_minutes__lte=clinical.DURATION_MINUTES_MAX),
+                name="%(app_label)s_%(class)s_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=False)
+                | Q(hold_seconds__isnull=False)
+                | Q(duration_minutes__isnull=False),
                 name="%(app_label)s_%(class)s_reps_or_hold",
-                violation_error_message=_("Give repetitions, a hold time, or both."),
+                violation_error_message=_("Give repetitions, a hold time or a duration."),
             ),
             models.CheckConstraint(
                 condition=Q(times_per_day__gte=1, times_per_day__lte=clinical.TIMES_PER_DAY_MAX),
@@ -119,14 +143,19 @@ class DoseFields(models.Model):
                 name="%(app_label)s_%(class)s_days_per_week_range",
             ),
             models.CheckConstraint(
-                condition=Q(side__in=["injured", "both", "each"]),
+                condition=Q(side__in=["injured", "both", "each", "uninjured"]),
                 name="%(app_label)s_%(class)s_side_valid",
             ),
         ]
 
     def dose_text(self) -> str:
-        """The dose in words, e.g. "3 × 30 s hold" or "2 sets × 10 reps"."""
-        if self.hold_seconds and self.reps:
+        """The dose in words, e.g. "3 × 30 s hold", "2 sets × 10 reps" or "10 minutes"."""
+        if self.duration_minutes and not (self.reps or self.hold_seconds):
+            minutes = ngettext(
+                "%(minutes)s minute", "%(minutes)s minutes", self.duration_minutes
+            ) % {"minutes": self.duration_minutes}
+            text = minutes if self.sets == 1 else f"{self.sets} × {minutes}"
+        elif self.hold_seconds and self.reps:
             text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
                 "sets": self.sets,
                 "reps": self.reps,
@@ -147,6 +176,17 @@ class DoseFields(models.Model):
                 % {"n": self.days_per_week}
             )
         return ", ".join(str(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class PatientExerciseText:
+    """An exercise as a patient reads it (``Exercise.patient_text``)."""
+
+    name: str
+    summary: str
+    steps: list[str]
+    cues: list[str]
+    safety_notes: list[str]
 
 
 class Exercise(models.Model):
@@ -171,10 +211,48 @@ class Exercise(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=Category)
-    summary = models.TextField(_("summary"), max_length=600)
-    steps = models.JSONField(_("steps"), default=list, help_text=_("Ordered steps, one per item."))
-    cues = models.JSONField(_("cues"), default=list, blank=True)
-    safety_notes = models.JSONField(_("safety notes"), default=list, blank=True)
+    # Two voices: the clinician's text keeps the exact terms and the sources; the patient's text
+    # (``patient_*``, the steps and the cues) is plain words, and is all a patient ever reads.
+    summary = models.TextField(
+        _("summary for clinicians"),
+        max_length=600,
+        help_text=_("Exact terms and sources; patients never see it."),
+    )
+    steps = models.JSONField(
+        _("steps"),
+        default=list,
+        help_text=_("Ordered steps, one per item, in plain words: the patient reads them."),
+    )
+    cues = models.JSONField(
+        _("cues"), default=list, blank=True, help_text=_("Short tips the patient reads.")
+    )
+    safety_notes = models.JSONField(
+        _("safety notes for clinicians"),
+        default=list,
+        blank=True,
+        help_text=_("Guardrail weeks, contraindications and sources; patients never see them."),
+    )
+    patient_name = models.CharField(
+        _("name for the patient"),
+        max_length=150,
+        blank=True,
+        help_text=_("In plain words, without jargon; empty: the name above."),
+    )
+    patient_summary = models.TextField(
+        _("what it is, for the patient"),
+        max_length=600,
+        blank=True,
+        help_text=_("What the patient reads first, in plain words: no citations, no jargon."),
+    )
+    patient_safety_notes = models.JSONField(
+        _("safety, for the patient"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "When to stop or get advice, in plain words. No week numbers: the physiotherapist's "
+            "prescription decides when."
+        ),
+    )
     equipment = models.ManyToManyField(
         Equipment, blank=True, related_name="exercises", verbose_name=_("equipment")
     )
@@ -190,6 +268,13 @@ class Exercise(models.Model):
         null=True,
         blank=True,
         validators=_range(1, clinical.HOLD_SECONDS_MAX),
+    )
+    default_duration_minutes = models.PositiveSmallIntegerField(
+        _("default duration (minutes)"),
+        null=True,
+        blank=True,
+        validators=_range(1, clinical.DURATION_MINUTES_MAX),
+        help_text=_("For cycling, walking or jogging: minutes, not a hold."),
     )
     default_times_per_day = models.PositiveSmallIntegerField(
         _("default times per day"), default=1, validators=_range(1, clinical.TIMES_PER_DAY_MAX)
@@ -251,9 +336,19 @@ class Exercise(models.Model):
         ordering = ["category", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(default_reps__isnull=False) | Q(default_hold_seconds__isnull=False),
+                condition=Q(default_reps__isnull=False)
+                | Q(default_hold_seconds__isnull=False)
+                | Q(default_duration_minutes__isnull=False),
                 name="rehab_exercise_default_reps_or_hold",
-                violation_error_message=_("Give default repetitions, a hold time, or both."),
+                violation_error_message=_("Give default repetitions, a hold time or a duration."),
+            ),
+            models.CheckConstraint(
+                condition=Q(default_duration_minutes__isnull=True)
+                | Q(
+                    default_duration_minutes__gte=1,
+                    default_duration_minutes__lte=clinical.DURATION_MINUTES_MAX,
+                ),
+                name="rehab_exercise_default_duration_range",
             ),
             models.CheckConstraint(
                 condition=Q(default_sets__gte=1, default_sets__lte=clinical.SETS_MAX),
@@ -303,6 +398,23 @@ class Exercise(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    @property
+    def patient_display_name(self) -> str:
+        """The name a patient reads (``patient_text.name``), from the two name fields only."""
+        return self.patient_name or self.name
+
+    @property
+    def patient_text(self) -> PatientExerciseText:
+        """What a patient reads of this exercise: plain words only (the one way patient pages,
+        the handout and the API reach an exercise's text)."""
+        return PatientExerciseText(
+            name=self.patient_display_name,
+            summary=self.patient_summary,
+            steps=list(self.steps or []),
+            cues=list(self.cues or []),
+            safety_notes=list(self.patient_safety_notes or []),
+        )
+
     def earliest_week_for(self, pathway: str) -> int:
         if pathway == Pathway.OPERATIVE:
             return self.earliest_week_operative
@@ -320,9 +432,13 @@ class Exercise(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.default_reps is None and self.default_hold_seconds is None:
+        if (
+            self.default_reps is None
+            and self.default_hold_seconds is None
+            and self.default_duration_minutes is None
+        ):
             raise ValidationError(
-                _("Give default repetitions, a hold time, or both."), code="no_reps_or_hold"
+                _("Give default repetitions, a hold time or a duration."), code="no_reps_or_hold"
             )
         if self.progresses_to_id is not None and self.progresses_to_id == self.pk:
             raise ValidationError(

@@ -175,6 +175,12 @@ class AtrsResponse(models.Model):
         ordering = ["-date", "-created_at"]
         indexes = [models.Index(fields=["patient", "date"], name="rehab_atrs_patient_date")]
         constraints = [
+            # One answer a day: a same-day resubmission edits it (``atrs_record``).
+            models.UniqueConstraint(
+                fields=["patient", "date"],
+                name="rehab_atrs_once_a_day",
+                violation_error_message=_("There is already an answer for this day."),
+            ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"item_{n}__gte": 0, f"item_{n}__lte": clinical.SCORE_MAX}),

@@ -158,6 +158,11 @@ class Prescription(DoseFields):
         return f"{self.exercise} ({self.dose_text()})"
 
     @property
+    def placed_early(self) -> bool:
+        """The clinician chose to start it before its usual week (they recorded why)."""
+        return bool(self.guardrail_reason.strip())
+
+    @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -38,7 +39,19 @@ PHASE_FIELD_NAMES = (
     "boot",
     "wedges",
     "exit_criteria",
+    "patient_name",
+    "patient_summary",
+    "patient_care",
 )
+
+
+@dataclass(frozen=True)
+class PatientPhaseText:
+    """A phase as a patient reads it (``PhaseFields.patient_text``)."""
+
+    name: str
+    summary: str
+    care: list[str]
 
 
 class PhaseFields(models.Model):
@@ -63,6 +76,27 @@ class PhaseFields(models.Model):
     wedges = models.CharField(_("heel wedges"), max_length=200, blank=True)
     exit_criteria = models.TextField(
         _("exit criteria"), blank=True, help_text=_("One criterion per line.")
+    )
+    # The patient's voice: plain words, no citations, no jargon (the fields above are the
+    # clinician's, with the exact terms and sources; patients never see them).
+    patient_name = models.CharField(
+        _("name for the patient"),
+        max_length=150,
+        blank=True,
+        help_text=_("In plain words; empty: the name above."),
+    )
+    patient_summary = models.TextField(
+        _("what this phase is for, for the patient"),
+        blank=True,
+        help_text=_("Plain words, no citations or jargon: what the patient works on now."),
+    )
+    patient_care = models.TextField(
+        _("take care, for the patient"),
+        blank=True,
+        help_text=_(
+            "One instruction per line, in plain words: the boot, putting weight on the leg, "
+            "the wedges or heel lift and when to stop it, what to avoid."
+        ),
     )
 
     # A phase's care instructions, as patients and clinicians read them, in this order.
@@ -97,6 +131,15 @@ class PhaseFields(models.Model):
             and self.end_week <= self.start_week
         ):
             raise ValidationError({"end_week": _("The end week must be after the start week.")})
+
+    @property
+    def patient_text(self) -> PatientPhaseText:
+        """What a patient reads of this phase: plain words only."""
+        return PatientPhaseText(
+            name=self.patient_name or self.name,
+            summary=self.patient_summary,
+            care=[line.strip() for line in self.patient_care.splitlines() if line.strip()],
+        )
 
     @property
     def exit_criteria_list(self) -> list[str]:

@@ -247,6 +247,7 @@ def default_dose_text(exercise: Exercise) -> str:
         sets=exercise.default_sets,
         reps=exercise.default_reps,
         hold_seconds=exercise.default_hold_seconds,
+        duration_minutes=exercise.default_duration_minutes,
         times_per_day=exercise.default_times_per_day,
         days_per_week=exercise.default_days_per_week,
         side=exercise.side,

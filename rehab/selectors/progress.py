@@ -94,6 +94,7 @@ def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[Hi
             "effort",
             "created_at",
             "prescription__exercise__name",
+            "prescription__exercise__patient_name",
         )
         .order_by("date", "created_at", "pk")
     ):

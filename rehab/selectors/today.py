@@ -271,24 +271,45 @@ class AtrsOffer:
         return self.request is not None or self.request_id is not None
 
 
-def _atrs_window(patient: Patient, day: dt.date) -> tuple[int, dt.date] | None:
-    """The ATRS week ``day`` falls in (6, 12, 26 or 52 from the anchor date) and its first
-    day, else None."""
-    week = patient.week_on(day)
-    if week not in clinical.ATRS_OFFER_WEEKS:
+def atrs_due_window(week: int) -> tuple[int, int] | None:
+    """The scheduled ATRS offer open in ``week`` (from the surgery, else the injury): its
+    offer week and the week it lapses (``clinical.ATRS_OFFER_OPEN_WEEKS`` later, or at the next
+    offer's week), else None. Week 6 is open in weeks 6, 7 and 8; week 39 in 39 to 41."""
+    offers = clinical.ATRS_OFFER_WEEKS
+    for index, offer in enumerate(offers):
+        end = offer + clinical.ATRS_OFFER_OPEN_WEEKS
+        if index + 1 < len(offers):
+            end = min(end, offers[index + 1])
+        if offer <= week < end:
+            return offer, end
+    return None
+
+
+def _atrs_window(patient: Patient, day: dt.date) -> tuple[int, dt.date, dt.date] | None:
+    """The scheduled ATRS offer open on ``day``: its week, its first day and the day it lapses,
+    else None."""
+    window = atrs_due_window(patient.week_on(day))
+    if window is None:
         return None
-    return week, patient.anchor_date + dt.timedelta(weeks=week)
+    week, end = window
+    return (
+        week,
+        patient.anchor_date + dt.timedelta(weeks=week),
+        patient.anchor_date + dt.timedelta(weeks=end),
+    )
 
 
-def _atrs_answered_in(start: dt.date) -> QuerySet[AtrsResponse]:
-    """The patient's (``OuterRef("pk")`` or filtered further) answers in the week from ``start``."""
-    return AtrsResponse.objects.filter(date__gte=start, date__lt=start + dt.timedelta(days=7))
+def _atrs_answered_in(start: dt.date, end: dt.date) -> QuerySet[AtrsResponse]:
+    """The patient's (``OuterRef("pk")`` or filtered further) answers from ``start`` to the day
+    before ``end``: one answer closes the offer."""
+    return AtrsResponse.objects.filter(date__gte=start, date__lt=end)
 
 
 def atrs_offer(patient: Patient, *, day: dt.date) -> AtrsOffer | None:
-    """Offer the ATRS when the clinic asked for it and it is unanswered, or when ``day`` falls in
-    week 6, 12, 26 or 52 from the anchor date and nothing was answered that week. Two queries
-    at most."""
+    """Offer the ATRS when the clinic asked for it and it is unanswered, or when a scheduled
+    offer (weeks 6, 12, 26, 39 and 52 from the anchor date, open for a few weeks:
+    ``atrs_due_window``) is open on ``day`` and nothing was answered since it opened. Two
+    queries at most."""
     request = (
         AtrsRequest.objects.filter(patient=patient, response__isnull=True)
         .order_by("-requested_at")
@@ -299,8 +320,8 @@ def atrs_offer(patient: Patient, *, day: dt.date) -> AtrsOffer | None:
     window = _atrs_window(patient, day)
     if window is None:
         return None
-    week, start = window
-    answered = _atrs_answered_in(start).filter(patient=patient).exists()
+    week, start, end = window
+    answered = _atrs_answered_in(start, end).filter(patient=patient).exists()
     return None if answered else AtrsOffer(week=week)
 
 
@@ -334,7 +355,7 @@ def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
     window = _atrs_window(patient, day)
     if window is not None:
         annotations["answered"] = Exists(
-            _atrs_answered_in(window[1]).filter(patient=OuterRef("pk"))
+            _atrs_answered_in(window[1], window[2]).filter(patient=OuterRef("pk"))
         )
     row: dict[str, Any] = dict(Patient.objects.filter(pk=patient.pk).values(**annotations).get())
     offer: AtrsOffer | None = None

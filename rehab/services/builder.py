@@ -47,6 +47,7 @@ def prescription_add(
         "sets": exercise.default_sets,
         "reps": exercise.default_reps,
         "hold_seconds": exercise.default_hold_seconds,
+        "duration_minutes": exercise.default_duration_minutes,
         "times_per_day": exercise.default_times_per_day,
         "days_per_week": exercise.default_days_per_week,
         "side": exercise.side,
@@ -133,6 +134,9 @@ def phase_add(
     boot: str = "",
     wedges: str = "",
     exit_criteria: str = "",
+    patient_name: str = "",
+    patient_summary: str = "",
+    patient_care: str = "",
     expected_version: int | None,
 ) -> PlanPhase:
     """Add a phase at the end of the plan."""
@@ -150,6 +154,9 @@ def phase_add(
         boot=boot,
         wedges=wedges,
         exit_criteria=exit_criteria,
+        patient_name=patient_name.strip(),
+        patient_summary=patient_summary,
+        patient_care=patient_care,
     )
     phase.full_clean()
     phase.save()
@@ -169,6 +176,9 @@ def phase_update(
     boot: str = "",
     wedges: str = "",
     exit_criteria: str = "",
+    patient_name: str = "",
+    patient_summary: str = "",
+    patient_care: str = "",
     guardrail_reasons: dict[int, str] | None = None,
     expected_version: int | None,
 ) -> PlanPhase:
@@ -187,6 +197,9 @@ def phase_update(
     phase.boot = boot
     phase.wedges = wedges
     phase.exit_criteria = exit_criteria
+    phase.patient_name = patient_name.strip()
+    phase.patient_summary = patient_summary
+    phase.patient_care = patient_care
     phase.full_clean()
     live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
     needed = guardrail_reasons_needed(
@@ -276,6 +289,7 @@ def prescription_update(
     reps: int | None,
     hold_seconds: int | None,
     times_per_day: int,
+    duration_minutes: int | None = None,
     days_per_week: int,
     side: str,
     note: str = "",
@@ -298,6 +312,7 @@ def prescription_update(
     rx.sets = sets
     rx.reps = reps
     rx.hold_seconds = hold_seconds
+    rx.duration_minutes = duration_minutes
     rx.times_per_day = times_per_day
     rx.days_per_week = days_per_week
     rx.side = side

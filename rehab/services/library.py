@@ -66,7 +66,16 @@ def exercise_delete(*, exercise: Exercise) -> None:
 
 # What the patient reads or sees: a change to any of these is shown to them as "updated on".
 PATIENT_FACING_FIELDS = frozenset(
-    {"name", "summary", "steps", "cues", "safety_notes", "video_url", "video_start_seconds"}
+    {
+        "name",
+        "patient_name",
+        "patient_summary",
+        "steps",
+        "cues",
+        "patient_safety_notes",
+        "video_url",
+        "video_start_seconds",
+    }
 )
 # What a copy does not take from its original.
 NOT_COPIED = frozenset({"id", "clinic", "slug", "from_video", "is_published", "created_at"})

@@ -341,7 +341,12 @@ def atrs_record(
     items: dict[str, int],
     date: dt.date | None = None,
 ) -> tuple[AtrsResponse, bool]:
-    """Store an ATRS response; the total is computed here, never taken from the client."""
+    """Store an ATRS response; the total is computed here, never taken from the client.
+
+    One answer a day (a database constraint): a same-day resubmission edits the day's answer
+    (``created`` is then False). It answers the clinic's open request, if any. A total below 40
+    around 3 months (``clinical.atrs_is_low``) raises one alert to the therapist.
+    """
     existing = _stored_once(AtrsResponse, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
@@ -354,18 +359,36 @@ def atrs_record(
     date = _record_date(
         date, patient=patient, future=_("The questionnaire cannot be dated in the future.")
     )
-    response = AtrsResponse(
-        patient=patient,
-        client_uuid=client_uuid,
-        date=date,
-        total=0,
-        **{name: items[name] for name in AtrsResponse.ITEM_FIELDS},
-    )
-    response.full_clean(exclude=["total"], validate_unique=False)
+    # The patient's row, locked: two submits of the same day queue here instead of racing
+    # for the day's one row.
+    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
+    response = AtrsResponse.objects.filter(patient=patient, date=date).first()
+    created = response is None
+    if response is None:
+        response = AtrsResponse(patient=patient, client_uuid=client_uuid, date=date)
+    for name in AtrsResponse.ITEM_FIELDS:
+        setattr(response, name, items[name])
+    response.total = 0
+    response.full_clean(exclude=["total", "patient"], validate_unique=False)
     response.total = response.compute_total()
     response.save()
     AtrsRequest.objects.filter(patient=patient, response__isnull=True).update(response=response)
-    return response, True
+    week = patient.week_on(date)
+    if (
+        clinical.atrs_is_low(total=response.total, week=week)
+        and not Alert.objects.filter(atrs=response, kind=Alert.Kind.LOW_ATRS).exists()
+    ):
+        Alert.objects.create(
+            patient=patient,
+            kind=Alert.Kind.LOW_ATRS,
+            message=_(
+                "ATRS %(total)s of 100 in week %(week)s: below %(threshold)s around 3 months "
+                "predicts a poor return to sport."
+            )
+            % {"total": response.total, "week": week, "threshold": clinical.ATRS_LOW_THRESHOLD},
+            atrs=response,
+        )
+    return response, created
 
 
 @transaction.atomic

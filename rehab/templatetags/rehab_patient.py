@@ -4,6 +4,7 @@ form that works without JavaScript."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from clinic.models import Patient
 from rehab import clinical
 from rehab.models.library import Side
 from rehab.models.logbook import ExerciseLog
+from rehab.selectors import today as today_selectors
 
 register = template.Library()
 
@@ -25,6 +27,9 @@ def leg(side: str, injured_side: str) -> str:
     injured = Patient.Side(injured_side).label if injured_side else ""
     if side == Side.BOTH:
         return _("Both legs together")
+    if side == Side.UNINJURED:
+        other = Patient.Side.RIGHT if injured_side == Patient.Side.LEFT else Patient.Side.LEFT
+        return _("%(side)s leg only (not your injured side)") % {"side": other.label}
     if side == Side.EACH:
         return _("Each leg in turn (start with the %(side)s leg)") % {"side": str(injured).lower()}
     return _("%(side)s leg (your injured side)") % {"side": injured}
@@ -44,7 +49,21 @@ def logged(log: ExerciseLog) -> str:
         parts.append(_("pain %(pain)s/10") % {"pain": log.pain})
     if log.effort is not None:
         parts.append(_("effort %(effort)s/10") % {"effort": log.effort})
-    return f"{log.prescription.exercise.name}: " + " · ".join(parts)
+    return f"{log.prescription.exercise.patient_display_name}: " + " · ".join(parts)
+
+
+@register.inclusion_tag("rehab/me/_atrs_menu_item.html", takes_context=True)
+def atrs_menu_item(context: template.Context, patient: Patient) -> dict[str, Any]:
+    """The patient menu's link to the ATRS questionnaire, marked when it is due (the clinic
+    asked, or a scheduled week's offer is open and unanswered). A page that has the offer
+    already (Today's ``atrs_offer``) costs nothing more; any other two queries at most."""
+    if patient.status != Patient.Status.ACTIVE:
+        return {"due": False}  # care has ended: the questionnaire is not asked for any more
+    if "atrs_offer" in context:
+        offer = context["atrs_offer"]
+    else:
+        offer = today_selectors.atrs_offer(patient, day=patient.local_today())
+    return {"due": offer is not None}
 
 
 @register.simple_tag

@@ -31,7 +31,7 @@ from rehab.forms.logbook import (
     LogUpdateForm,
     errors_json,
 )
-from rehab.models.logbook import ExerciseLog
+from rehab.models.logbook import AtrsResponse, ExerciseLog
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
@@ -291,6 +291,12 @@ def atrs(request: HttpRequest) -> HttpResponse:
     else:
         form = AtrsForm()
     history = progress_selectors.atrs_series(patient)
+    # Today's answer, if any: the form shows it, and sending again changes it (one a day).
+    answered_today = next((a for a in history if a.date == patient.local_today()), None)
+    if answered_today is not None and not form.is_bound:
+        form = AtrsForm(
+            initial={name: getattr(answered_today, name) for name in AtrsResponse.ITEM_FIELDS}
+        )
     return render(
         request,
         "rehab/me/atrs.html",
@@ -298,6 +304,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
             "title": _("ATRS questionnaire"),
             "patient": patient,
             "form": form,
+            "answered_today": answered_today,
             "history": history[::-1],
             "chart": charts.atrs_chart(history),
             "anchor_low": clinical.ATRS_ANCHOR_LOW,

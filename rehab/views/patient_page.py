@@ -26,6 +26,7 @@ from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import progress as progress_selectors
+from rehab.selectors import timeline as timeline_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
@@ -74,6 +75,9 @@ def _page(
         "atrs_request": today_selectors.open_atrs_request(patient),
         "alerts": clinician_selectors.open_alerts(patient),
         "recent_messages": clinician_selectors.recent_messages(patient, limit=5),
+        "timeline": timeline_selectors.patient_timeline(
+            patient, page=request.GET.get("timeline_page", 1)
+        ),
         "measurement_form": measurement_form
         or MeasurementForm(patient=patient, initial={"client_uuid": uuid.uuid4()}),
     }

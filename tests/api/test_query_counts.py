@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
-from rehab.models import CheckIn
+from rehab.models import AtrsResponse, CheckIn
 from tests import factories
 from tests.api.conftest import World, body
 
@@ -61,7 +61,10 @@ def checkins(world: World, n: int) -> None:
 
 
 def atrs(world: World, n: int) -> None:
-    factories.AtrsResponseFactory.create_batch(n, patient=world.patient)
+    today = world.patient.local_today()
+    done = AtrsResponse.objects.filter(patient=world.patient).count()
+    for back in range(done, done + n):  # one answer a day
+        factories.AtrsResponseFactory(patient=world.patient, date=today - dt.timedelta(days=back))
 
 
 def measurements(world: World, n: int) -> None:

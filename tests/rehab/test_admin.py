@@ -193,16 +193,16 @@ def test_exercise_add_needs_at_least_one_step_and_a_dose(staff_client: Client) -
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert "steps" in form.errors
-    assert "Give default repetitions, a hold time, or both." in form.non_field_errors()
+    assert "Give default repetitions, a hold time or a duration." in form.non_field_errors()
     assert not Exercise.objects.exists()
 
 
 def test_exercise_change_page_previews_the_instructions_escaped(staff_client: Client) -> None:
     exercise = factories.ExerciseFactory(
-        summary="Calf <b>raise</b>",
+        patient_summary="Calf <b>raise</b>",
         steps=["Stand tall.", "<script>alert(1)</script>"],
         cues=["Knees & toes"],
-        safety_notes=["Stop if it hurts > 3/10."],
+        patient_safety_notes=["Stop if it hurts > 3/10."],
     )
     response = staff_client.get(admin_url(Exercise, "change", exercise.pk))
     assert response.status_code == 200

@@ -1,6 +1,6 @@
 """The seeded library and protocol templates in ``fixtures/``: loadable twice, and safe.
 
-The guardrail weeks of the video's exercises come from shared/clinical.md §2; no template may
+The guardrail weeks come from the clinical brief's §2 (revised after the 2026 clinical review); no template may
 place an exercise in a phase that starts before the exercise's earliest safe week.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ FIXTURE_FILES = (FIXTURES_DIR / "library.json", FIXTURES_DIR / "protocols.json")
 
 # shared/clinical.md §2, "Safety rules for the library": (operative, non-operative).
 VIDEO_GUARDRAIL_WEEKS: dict[str, tuple[int, int]] = {
-    "towel-calf-stretch": (8, 12),
+    "towel-calf-stretch": (8, 16),
     "standing-gastrocnemius-stretch": (12, 16),
     "standing-soleus-stretch": (12, 16),
     "heel-raise-bilateral": (8, 9),
@@ -161,7 +162,11 @@ def test_every_exercise_has_source_steps_and_safety_notes(loaded: None) -> None:
             assert value, (exercise.slug, field)
             assert all(isinstance(line, str) and line.strip() for line in value)
         assert isinstance(exercise.cues, list), exercise.slug
-        assert exercise.default_reps is not None or exercise.default_hold_seconds is not None
+        assert (
+            exercise.default_reps is not None
+            or exercise.default_hold_seconds is not None
+            or exercise.default_duration_minutes is not None
+        )
 
 
 def test_video_exercises_have_full_steps_and_the_required_warnings(loaded: None) -> None:
@@ -194,16 +199,16 @@ def test_video_exercise_guardrail_weeks_match_the_clinical_table(
 
 
 @pytest.mark.parametrize(("slug", "pathway"), PROTOCOLS.items())
-def test_protocols_have_five_ordered_contiguous_phases(
+def test_protocols_have_six_ordered_contiguous_phases(
     loaded: None, slug: str, pathway: str
 ) -> None:
     protocol = Protocol.objects.get(slug=slug)
     assert protocol.pathway == pathway
-    assert protocol.version == "1"
+    assert protocol.version == "2"  # the 2026 clinical review
     assert protocol.source.strip()
     assert protocol.clinic_id is None
     phases = list(protocol.phases.order_by("order"))
-    assert [phase.order for phase in phases] == [1, 2, 3, 4, 5]
+    assert [phase.order for phase in phases] == [1, 2, 3, 4, 5, 6]
     assert phases[0].start_week == 0
     for phase in phases:
         assert phase.end_week > phase.start_week, phase.name
@@ -248,3 +253,179 @@ def test_later_phases_use_the_video_exercises(loaded: None) -> None:
         )
         assert set(VIDEO_EXERCISES) <= used, slug
         assert used & set(BALANCE_LEVELS), slug
+
+
+# --- The 2026 clinical review (the brief's §2 revised defaults, §8 plain words) -------------
+
+# (operative, non-operative) earliest weeks of the revised rows of the guardrail table.
+REVISED_GUARDRAIL_WEEKS: dict[str, tuple[int, int]] = {
+    "heel-raise-single-leg": (12, 12),
+    "heel-lowering-single-leg-eccentric": (12, 16),
+    "cycling-uninjured-leg-only": (2, 2),
+    "stationary-bike-in-boot": (6, 9),  # now "Stationary bike, both legs"
+    "walk-jog-intervals": (12, 14),
+    "hops-two-legs": (16, 16),
+    "hops-single-leg": (16, 16),
+}
+EDUCATION = {
+    "education-blood-clot-signs",
+    "education-stairs",
+    "education-boot-at-night",
+    "education-tightness-after-boot",
+    "education-heel-lift",
+}
+# Words a patient should not meet (the brief's §8), and what a citation looks like.
+JARGON = re.compile(
+    r"dorsiflex|plantarflex|gastrocnemius|soleus|eccentric|isometric|weight-bearing|"
+    r"proprioception|\bneutral\b|\bWBAT\b|\bROM\b",
+    re.IGNORECASE,
+)
+CITATION = re.compile(
+    r"\bet al\b|PMC\d|PMID|Table E-1|§|\.md\b|\.com\b|\.org\b|\.nz\b|\.au\b|"
+    r"\b(19|20)\d\d\b|Barfod|Willits|ctorthopaedic|ortho\.boston|unisportsortho|osv",
+    re.IGNORECASE,
+)
+# A week number in patient text contradicts a physiotherapist who prescribes it earlier.
+WEEK_NUMBER = re.compile(r"\bweeks? \d", re.IGNORECASE)
+
+
+def _patient_words(texts: list[str]) -> list[tuple[str, str]]:
+    """(text, what is wrong) for each patient text with jargon, a citation or a week number."""
+    problems = []
+    for text in texts:
+        for name, pattern in (("jargon", JARGON), ("citation", CITATION), ("week", WEEK_NUMBER)):
+            if pattern.search(text):
+                problems.append((text, name))
+    return problems
+
+
+def test_every_shipped_exercise_speaks_to_the_patient_in_plain_words(loaded: None) -> None:
+    for exercise in Exercise.objects.all():
+        text = exercise.patient_text
+        assert exercise.patient_name.strip(), exercise.slug
+        assert text.summary.strip(), exercise.slug
+        if exercise.category != Exercise.Category.EDUCATION:
+            assert text.safety_notes, exercise.slug
+        words = [text.name, text.summary, *text.steps, *text.cues, *text.safety_notes]
+        assert not _patient_words(words), (exercise.slug, _patient_words(words))
+
+
+def test_every_shipped_phase_speaks_to_the_patient_in_plain_words(loaded: None) -> None:
+    for phase in ProtocolPhase.objects.all():
+        text = phase.patient_text
+        assert phase.patient_name.strip(), phase
+        assert text.summary.strip(), phase
+        assert text.care, phase
+        words = [text.name, text.summary, *text.care]
+        assert not _patient_words(words), (str(phase), _patient_words(words))
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_no_internal_file_names_in_the_fixtures(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert "clinical.md" not in text
+    assert "shared/" not in text
+    assert not re.search(r"\b\w+\.md\b", text)
+
+
+@pytest.mark.parametrize(("slug", "weeks"), REVISED_GUARDRAIL_WEEKS.items())
+def test_revised_guardrail_weeks_match_the_clinical_review(
+    loaded: None, slug: str, weeks: tuple[int, int]
+) -> None:
+    exercise = Exercise.objects.get(slug=slug)
+    assert (exercise.earliest_week_operative, exercise.earliest_week_non_operative) == weeks
+    assert exercise.earliest_week_reason.strip()
+    assert exercise.earliest_week_source.strip()
+
+
+def test_cardio_is_dosed_in_minutes_never_a_long_hold(loaded: None) -> None:
+    for exercise in Exercise.objects.filter(category=Exercise.Category.CARDIO):
+        assert exercise.default_duration_minutes, exercise.slug
+        assert exercise.default_hold_seconds is None, exercise.slug
+    for item in ProtocolItem.objects.select_related("exercise"):
+        if item.exercise.category == Exercise.Category.CARDIO:
+            assert item.duration_minutes, item
+            assert item.hold_seconds is None, item
+            assert "minute" in item.dose_text()
+        assert item.hold_seconds is None or item.hold_seconds <= 60, item
+
+
+def test_one_leg_cycling_comes_first_and_uses_the_other_leg(loaded: None) -> None:
+    for slug in PROTOCOLS:
+        items = ProtocolItem.objects.filter(
+            phase__protocol__slug=slug, exercise__slug="cycling-uninjured-leg-only"
+        ).select_related("phase")
+        assert items, slug
+        assert min(item.phase.start_week for item in items) == 2
+        assert all(item.side == "uninjured" for item in items)
+
+
+def test_no_bike_in_the_boot_where_the_boot_is_off(loaded: None) -> None:
+    for item in ProtocolItem.objects.select_related("exercise", "phase"):
+        name = item.exercise.name.lower()
+        assert not ("bike" in name and "in the boot" in name), item
+        if item.phase.start_week >= 12:  # out of the boot in both templates
+            assert "in the boot" not in name, item
+            assert "boot" not in item.note.lower(), item
+
+
+def test_the_non_operative_ankle_exercise_stops_at_the_boots_angle(loaded: None) -> None:
+    items = ProtocolItem.objects.filter(
+        phase__protocol__slug="achilles-non-operative", phase__start_week__lt=9
+    ).values_list("exercise__slug", flat=True)
+    assert "ankle-active-motion-to-boot-angle" in items
+    assert "ankle-active-motion-to-neutral" not in items
+    exercise = Exercise.objects.get(slug="ankle-active-motion-to-boot-angle")
+    assert "boot" in exercise.patient_text.name.lower()
+
+
+def test_single_leg_work_comes_later_and_behind_a_criterion(loaded: None) -> None:
+    for item in ProtocolItem.objects.filter(
+        exercise__slug="heel-lowering-single-leg-eccentric"
+    ).select_related("phase__protocol"):
+        assert item.phase.start_week >= 12, item
+        assert "3 sets of 15" in item.note, item
+    # The late phases train what their exit criterion tests.
+    for slug in PROTOCOLS:
+        phases = ProtocolPhase.objects.filter(protocol__slug=slug)
+        tested = [p for p in phases if "single-leg heel rises" in p.exit_criteria]
+        assert tested, slug
+        for phase in tested:
+            assert phase.items.filter(exercise__slug="heel-raise-single-leg").exists(), phase
+
+
+def test_running_and_hopping_progressions_have_criteria(loaded: None) -> None:
+    for slug in PROTOCOLS:
+        used = set(
+            ProtocolItem.objects.filter(phase__protocol__slug=slug).values_list(
+                "exercise__slug", flat=True
+            )
+        )
+        assert {"walk-jog-intervals", "hops-two-legs", "hops-single-leg"} <= used, slug
+    walk_jog = Exercise.objects.get(slug="walk-jog-intervals")
+    assert "5 single-leg heel rises" in walk_jog.summary
+
+
+def test_stretches_in_the_templates_are_if_tight_only(loaded: None) -> None:
+    stretches = ProtocolItem.objects.filter(exercise__category=Exercise.Category.STRETCH)
+    assert stretches
+    for item in stretches:
+        assert item.note.startswith("If tight, as your physiotherapist decides"), item
+
+
+def test_a_heel_lift_after_the_boot_with_when_to_stop_it(loaded: None) -> None:
+    for slug in PROTOCOLS:
+        phase = ProtocolPhase.objects.get(
+            protocol__slug=slug, items__exercise__slug="education-heel-lift"
+        )
+        assert "heel lift" in phase.wedges.lower()
+        assert any("heel lift" in line and "stop" in line for line in phase.patient_text.care)
+
+
+def test_education_items_are_shipped_with_sources_and_used(loaded: None) -> None:
+    education = Exercise.objects.filter(category=Exercise.Category.EDUCATION)
+    assert set(education.values_list("slug", flat=True)) == EDUCATION
+    used = set(ProtocolItem.objects.values_list("exercise__slug", flat=True))
+    for exercise in education:
+        assert exercise.source.strip(), exercise.slug
+        assert exercise.slug in used, exercise.slug

@@ -212,7 +212,7 @@ def test_dose_form_needs_reps_or_a_hold() -> None:
     rx = factories.PrescriptionFactory.create()
     form = DoseForm(_query(_dose_data("rx", reps="", hold_seconds="")), prefix="rx", instance=rx)
     assert not form.is_valid()
-    assert "repetitions, a hold time, or both" in form.non_field_errors()[0]
+    assert "repetitions, a hold time or a duration" in form.non_field_errors()[0]
 
 
 def test_dose_form_asks_for_a_guardrail_reason_only_when_it_warns(

@@ -48,7 +48,7 @@ def test_dose_needs_reps_or_hold() -> None:
     rx = factories.PrescriptionFactory.create()
     rx.reps = None
     rx.hold_seconds = None
-    with pytest.raises(ValidationError, match="repetitions, a hold time, or both"):
+    with pytest.raises(ValidationError, match="repetitions, a hold time or a duration"):
         rx.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         Prescription.objects.filter(pk=rx.pk).update(reps=None, hold_seconds=None)

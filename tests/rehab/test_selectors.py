@@ -292,9 +292,26 @@ def week_patient() -> Iterator[Patient]:
 
 @pytest.mark.parametrize(
     ("days", "offered_week"),
-    [(41, None), (42, 6), (48, 6), (49, None), (84, 12), (182, 26), (364, 52), (100, None)],
+    [
+        (41, None),
+        (42, 6),
+        (48, 6),
+        # Open for three weeks: a patient who missed week 6 is still asked in weeks 7 and 8.
+        (49, 6),
+        (62, 6),
+        (63, None),
+        (84, 12),
+        (100, 12),
+        (105, None),
+        (182, 26),
+        # Nine months: UKSTAR's primary time point.
+        (273, 39),
+        (294, None),
+        (364, 52),
+        (385, None),
+    ],
 )
-def test_atrs_is_offered_in_weeks_6_12_26_and_52(
+def test_atrs_is_offered_in_weeks_6_12_26_39_and_52(
     week_patient: Patient, days: int, offered_week: int | None
 ) -> None:
     day = week_patient.anchor_date + dt.timedelta(days=days)

@@ -50,11 +50,13 @@ class MediaSerializer(serializers.Serializer[Any]):
 
 class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
     """An exercise as a plan shows it: what to do and how (needs ``equipment`` and ``media``
-    prefetched)."""
+    prefetched). An app shows a patient only the ``patient_*`` fields, the steps and the cues
+    (the patient's voice); ``summary``, ``safety_notes`` and ``source`` are the clinician's."""
 
     steps = serializers.ListField(child=serializers.CharField(), read_only=True)
     cues = serializers.ListField(child=serializers.CharField(), read_only=True)
     safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    patient_safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
     equipment = EquipmentSerializer(many=True, read_only=True)
     video_link = serializers.CharField(read_only=True)
     media = MediaSerializer(many=True, read_only=True)
@@ -70,6 +72,9 @@ class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
             "steps",
             "cues",
             "safety_notes",
+            "patient_name",
+            "patient_summary",
+            "patient_safety_notes",
             "equipment",
             "side",
             "video_link",
@@ -92,6 +97,9 @@ class ExerciseSerializer(ExerciseBriefSerializer):
         child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
     )
     safety_notes = serializers.ListField(
+        child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
+    )
+    patient_safety_notes = serializers.ListField(
         child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
     )
     equipment_slugs = serializers.SlugRelatedField(
@@ -122,6 +130,7 @@ class ExerciseSerializer(ExerciseBriefSerializer):
             "default_sets",
             "default_reps",
             "default_hold_seconds",
+            "default_duration_minutes",
             "default_times_per_day",
             "default_days_per_week",
             "video_url",

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from clinic.models import Patient
-from rehab import services
+from rehab import clinical, services
 from rehab.models import (
     Alert,
     AtrsRequest,
@@ -483,6 +483,69 @@ def test_an_answer_closes_the_open_request(clinician: object, patient: Patient) 
     _, created_after = services.atrs_request_create(patient=patient, requested_by=None)
     assert created_after
     assert AtrsRequest.objects.count() == 2
+
+
+def test_atrs_same_day_resubmission_edits_the_days_answer(patient: Patient) -> None:
+    """One answer a day: a second submit (a new client id) the same day changes the first."""
+    first, created = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
+    assert created
+    again, created_again = services.atrs_record(
+        patient=patient, client_uuid=uuid.uuid4(), items=_items(item_1=9)
+    )
+    assert not created_again
+    assert again.pk == first.pk
+    assert AtrsResponse.objects.get().total == 45 + 9
+    # Another day is another answer.
+    services.atrs_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        items=_items(),
+        date=first.date - dt.timedelta(days=1),
+    )
+    assert AtrsResponse.objects.count() == 2
+
+
+def test_atrs_once_a_day_is_a_database_constraint(patient: Patient) -> None:
+    factories.AtrsResponseFactory(patient=patient, date=dt.date(2025, 3, 10))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.AtrsResponseFactory(patient=patient, date=dt.date(2025, 3, 10))
+
+
+def _patient_in_week(week: int) -> Patient:
+    return factories.PatientFactory(
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        surgery_date=None,
+        injury_date=NOW.date() - dt.timedelta(weeks=week, days=1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("week", "item", "flagged"),
+    [(12, 3, True), (10, 3, True), (16, 3, True), (12, 4, False), (9, 3, False), (26, 3, False)],
+)
+def test_a_low_atrs_around_three_months_is_flagged_to_the_therapist(
+    week: int, item: int, flagged: bool
+) -> None:
+    """Below 40 around 3 months (weeks 10 to 16) predicts a poor return to sport."""
+    patient = _patient_in_week(week)
+    items = {f"item_{n}": item for n in range(1, 11)}  # total 30 or 40
+    response, _ = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=items)
+    alerts = Alert.objects.filter(patient=patient, kind=Alert.Kind.LOW_ATRS)
+    assert alerts.exists() == flagged
+    if flagged:
+        alert = alerts.get()
+        assert alert.atrs == response
+        assert f"ATRS {response.total} of 100 in week {week}" in alert.message
+    # Sending again the same day raises no second alert.
+    services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=items)
+    assert alerts.count() == (1 if flagged else 0)
+
+
+def test_the_low_atrs_rule_is_one_function() -> None:
+    assert clinical.atrs_is_low(total=39, week=13)
+    assert not clinical.atrs_is_low(total=40, week=13)
+    assert not clinical.atrs_is_low(total=10, week=6)
+    assert not clinical.atrs_is_low(total=None, week=13)
 
 
 # --- measurement_record -----------------------------------------------------------------------

@@ -584,7 +584,7 @@ def test_prescription_update_refuses_a_dose_out_of_range(field: str, value: int)
 def test_prescription_update_needs_reps_or_a_hold() -> None:
     plan = _draft()
     rx = factories.PrescriptionFactory.create(phase=_phase(plan, start=0, end=4))
-    with pytest.raises(ValidationError, match="repetitions, a hold time, or both"):
+    with pytest.raises(ValidationError, match="repetitions, a hold time or a duration"):
         services.prescription_update(
             prescription=rx,
             **_dose(reps=None, hold_seconds=None),

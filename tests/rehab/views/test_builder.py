@@ -602,7 +602,10 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         plan.save()
         factories.MeasurementFactory.create_batch(scale, patient=patient)
         factories.AlertFactory.create_batch(scale, patient=patient)
-        factories.AtrsResponseFactory.create_batch(scale, patient=patient)
+        for back in range(scale):  # one ATRS answer a day
+            factories.AtrsResponseFactory(
+                patient=patient, date=timezone.localdate() - dt.timedelta(days=back)
+            )
         return plan
 
     client = client_for(clinician.user)

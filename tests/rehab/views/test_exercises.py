@@ -70,7 +70,7 @@ def test_a_bad_form_shows_its_errors_and_stores_nothing(clinician: Clinician) ->
         reverse("rehab:exercise_create"), {**FORM, "default_reps": "", "default_hold_seconds": ""}
     )
     assert response.status_code == 200
-    assert "Give default repetitions, a hold time, or both." in response.content.decode()
+    assert "Give default repetitions, a hold time or a duration." in response.content.decode()
     assert not Exercise.objects.filter(name="Seated calf raise").exists()
 
 
@@ -86,7 +86,7 @@ def test_a_colleague_edits_it_and_patients_see_updated_on(
     today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
     assert "Instructions updated on" not in today
 
-    form = {**FORM, "name": exercise.name, "summary": "New, clearer words."}
+    form = {**FORM, "name": exercise.name, "patient_summary": "New, clearer words."}
     response = client_for(colleague.user).post(
         reverse("rehab:exercise_edit", args=[exercise.pk]), form
     )
@@ -116,6 +116,8 @@ def _model_values() -> dict[str, Any]:
         "steps": ["Sit tall", "Lift both heels", "Lower slowly"],
         "cues": ["Slowly down"],
         "safety_notes": ["Stop if it hurts more than mildly"],
+        "patient_summary": "",
+        "patient_safety_notes": [],
     }
 
 

@@ -124,9 +124,8 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     patient.surgery_date = today - dt.timedelta(days=29)
     patient.save()
     _plan, (phase,) = _active_plan(patient)
-    phase.weight_bearing = "As comfortable in the boot"
-    phase.boot = "Boot on for walking"
-    phase.wedges = "Two wedges"
+    phase.weight_bearing = "WBAT in the CAM boot (a source)"
+    phase.patient_care = "As comfortable in the boot\nBoot on for walking\n\nTwo wedges"
     phase.save()
     exercise = factories.ExerciseFactory(
         name="Towel calf stretch",
@@ -150,7 +149,8 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     assert "Stage 0" in html
     assert f"Week {patient.week_on(day)} since" in html
     for text in ("As comfortable in the boot", "Boot on for walking", "Two wedges"):
-        assert text in html
+        assert f"<li>{text}</li>" in html
+    assert "WBAT" not in html  # the clinician's words stay on the clinician's pages
     assert "Towel calf stretch" in html
     assert "3 × 30 s hold" in html
     assert "Left leg (your injured side)" in html
@@ -163,7 +163,9 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     assert 'href="https://video.example/watch?v=abc&amp;t=95"' in html
     assert "Watch the video (from 1:35)" in html
     assert "Gently, to mild tension only." in html
-    assert "Cleared by the surgeon at review." in html
+    # Placed early: the patient reads that their physiotherapist chose it, never the reason.
+    assert "Cleared by the surgeon at review." not in html
+    assert "Your physiotherapist chose to start this earlier than usual" in html
     assert "Start 30-second hold" in html
     assert 'role="timer"' in html
     assert "Rest day for these" in html
@@ -184,7 +186,7 @@ def test_today_shows_the_exercises_instructions_escaped_with_the_videos_start(
     _plan, (phase,) = _active_plan(patient)
     factories.PrescriptionFactory(
         phase=phase,
-        exercise__summary="Calf <strong> work",
+        exercise__patient_summary="Calf <strong> work",
         exercise__video_url="https://video.example/v",
         exercise__video_start_seconds=65,
     )
@@ -263,10 +265,10 @@ def test_today_shows_the_new_phase_from_the_day_it_takes_effect(
 
 
 def test_today_offers_the_atrs_when_requested(patient: Patient, me: Client) -> None:
-    assert "Answer the questionnaire" not in me.get(reverse("rehab:today")).content.decode()
+    assert "Answer the questions" not in me.get(reverse("rehab:today")).content.decode()
     AtrsRequest.objects.create(patient=patient)
     html = me.get(reverse("rehab:today")).content.decode()
-    assert "Your physiotherapist asks you to fill in" in html
+    assert "Your physiotherapist asks you to answer ten quick questions" in html
     assert f'href="{reverse("rehab:atrs")}"' in html
 
 
@@ -277,7 +279,7 @@ def test_today_offers_the_atrs_in_week_6(db: None) -> None:
             injury_date=dt.date(2025, 3, 10) - dt.timedelta(weeks=6, days=2),
         )
         html = client_for(patient.user).get(reverse("rehab:today")).content.decode()
-        assert "It is week 6" in html
+        assert "You are around week 6 of your recovery" in html
 
 
 def test_today_links_the_checkin_until_it_is_done(patient: Patient, me: Client) -> None:
@@ -669,6 +671,26 @@ def test_atrs_same_submit_twice_is_one_row(me: Client) -> None:
     me.post(reverse("rehab:atrs"), data)
     me.post(reverse("rehab:atrs"), data)
     assert AtrsResponse.objects.count() == 1
+
+
+def test_atrs_sent_again_the_same_day_changes_todays_answer(me: Client, patient: Patient) -> None:
+    me.post(reverse("rehab:atrs"), _atrs())
+    html = me.get(reverse("rehab:atrs")).content.decode()
+    assert "You answered today (score 45 of 100)" in html
+    assert "it does not add a second score" in html
+    # Today's answers are shown, ready to change.
+    assert re.search(r'name="item_10" value="9"[^>]*checked', html)
+    me.post(reverse("rehab:atrs"), _atrs(item_1=10))
+    saved = AtrsResponse.objects.get()
+    assert saved.total == 55
+    assert saved.patient == patient
+
+
+def test_today_shows_the_atrs_offer_near_the_top(patient: Patient, me: Client) -> None:
+    AtrsRequest.objects.create(patient=patient)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert "rehab-atrs-offer" in html
+    assert html.index("rehab-atrs-offer") < html.index("rehab-disclaimer")
 
 
 @pytest.mark.parametrize("bad", [{"item_4": ""}, {"item_9": 11}, {"item_1": -1}, {"item_2": "x"}])

@@ -216,11 +216,13 @@ def test_query_count_is_constant_as_the_plan_and_history_grow(
     # session, user, clinician, patient (+ clinic, user); plans (+ current phase);
     # adherence of the active plan: phase changes, prescriptions, logs; measurements; phase
     # change in force today; pain: logs, check-ins; ATRS; open ATRS request; open alerts; last
-    # messages (+ authors); the patient's reminder settings (notify); +1 audit event
-    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
+    # messages (+ authors); the patient's reminder settings (notify); +1 audit event;
+    # the timeline: days with entries, the page's days, then logs, check-ins, ATRS,
+    # measurements, messages and phase changes of those days (8, rehab.selectors.timeline)
+    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, phases, 18, offset=2)  # 10× the plan and the history
-    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large)
 
@@ -244,7 +246,7 @@ def test_asking_for_the_atrs_creates_one_open_request(
     assert request.patient == patient
     # The patient sees it on Today.
     today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
-    assert "Your physiotherapist asks you to fill in" in today
+    assert "Your physiotherapist asks you to answer ten quick questions" in today
 
 
 # --- record a measurement --------------------------------------------------------------------------

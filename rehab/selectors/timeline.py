@@ -1,0 +1,139 @@
+"""The patient timeline on the clinician's patient page: everything the patient reported and
+everything that happened to their plan, grouped by day, newest first, a page of days at a time.
+
+Sources: exercise logs (exercise, sets, pain, effort, note), check-ins (every answer), ATRS
+answers, measurements, messages (both ways) and phase changes. Days are the patient's own
+(a message's day is its date in the patient's time zone).
+
+Query count, whatever the history's size: one for the number of days with anything, one for
+the page's days, then one per source for the rows of those days (logs with their exercises,
+check-ins, ATRS, measurements, messages with their authors, phase changes with their phases).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F
+from django.db.models.functions import TruncDate
+
+from clinic.models import Message, Patient
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange
+
+DAYS_PER_PAGE = 14
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing on the timeline: ``kind`` (log, checkin, atrs, measurement, message,
+    phase_change) and its row."""
+
+    kind: str
+    at: dt.datetime
+    row: Any
+
+
+@dataclass
+class TimelineDay:
+    day: dt.date
+    entries: list[TimelineEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Timeline:
+    days: list[TimelineDay]
+    page: Page[Any] | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.days
+
+
+def _days_with_entries(patient: Patient) -> Any:
+    """Every day with anything on the timeline, newest first: one UNION query."""
+    messages = (
+        Message.objects.filter(patient=patient)
+        .annotate(date=TruncDate("created_at", tzinfo=patient.tz))
+        .values_list("date")
+    )
+    changes = (
+        PhaseChange.objects.filter(plan__patient=patient)
+        .annotate(date=F("effective_on"))
+        .values_list("date")
+    )
+    return (
+        ExerciseLog.objects.filter(patient=patient)
+        .values_list("date")
+        .union(
+            CheckIn.objects.filter(patient=patient).values_list("date"),
+            AtrsResponse.objects.filter(patient=patient).values_list("date"),
+            Measurement.objects.filter(patient=patient).values_list("date"),
+            messages,
+            changes,
+        )
+        .order_by("-date")
+    )
+
+
+def measurement_values(measurement: Measurement) -> list[tuple[str, Any]]:
+    """What a measurement recorded: (label, value) of each value given, in the model's order
+    (whatever measurements the model holds)."""
+    skip = {"id", "patient", "date", "recorded_by", "note", "client_uuid", "created_at"}
+    values = []
+    for model_field in Measurement._meta.concrete_fields:
+        if model_field.name in skip:
+            continue
+        value = getattr(measurement, model_field.attname)
+        if value is not None and value != "":
+            values.append((str(model_field.verbose_name), value))
+    return values
+
+
+def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
+    """The page ``page`` (a number, or anything a query string holds: out of range is the last
+    page, not a number the first) of the patient's timeline."""
+    paginator = Paginator(_days_with_entries(patient), DAYS_PER_PAGE)
+    current = paginator.get_page(page)
+    days = [row[0] for row in current.object_list]
+    if not days:
+        return Timeline(days=[], page=None)
+    first, last = min(days), max(days)
+    tz = patient.tz
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    by_day: dict[dt.date, TimelineDay] = {day: TimelineDay(day=day) for day in days}
+
+    def add(day: dt.date, kind: str, at: dt.datetime, row: Any) -> None:
+        if day in by_day:
+            by_day[day].entries.append(TimelineEntry(kind=kind, at=at, row=row))
+
+    for log in (
+        ExerciseLog.objects.filter(patient=patient, date__range=(first, last))
+        .select_related("prescription__exercise")
+        .order_by("-date", "-created_at", "-pk")
+    ):
+        add(log.date, "log", log.created_at, log)
+    for checkin in CheckIn.objects.filter(patient=patient, date__range=(first, last)):
+        add(checkin.date, "checkin", checkin.created_at, checkin)
+    for atrs in AtrsResponse.objects.filter(patient=patient, date__range=(first, last)):
+        add(atrs.date, "atrs", atrs.created_at, atrs)
+    for measurement in Measurement.objects.filter(
+        patient=patient, date__range=(first, last)
+    ).select_related("recorded_by"):
+        measurement.values = measurement_values(measurement)  # type: ignore[attr-defined]
+        add(measurement.date, "measurement", measurement.created_at, measurement)
+    for message in Message.objects.filter(
+        patient=patient, created_at__gte=since, created_at__lt=until
+    ).select_related("author"):
+        add(message.created_at.astimezone(tz).date(), "message", message.created_at, message)
+    for change in PhaseChange.objects.filter(
+        plan__patient=patient, effective_on__range=(first, last)
+    ).select_related("from_phase", "to_phase", "changed_by"):
+        add(change.effective_on, "phase_change", change.changed_at, change)
+    for timeline_day in by_day.values():
+        timeline_day.entries.sort(key=lambda entry: entry.at, reverse=True)
+    return Timeline(days=[by_day[day] for day in days], page=current)

@@ -1,0 +1,212 @@
+"""Two voices: patient pages show the patient's text only, never a clinician's.
+
+Every clinician-only field of everything a patient's pages draw on (the exercise, the plan
+phase, the prescription, the template) holds a sentinel string; every patient-facing page is
+rendered and must contain none of them, while the patient's own text is there. The patient's
+export ("everything we hold about you") is the one exception on purpose: it is their complete
+record, clinicians' notes included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab.models import AtrsRequest, Exercise, PlanPhase, Prescription
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+# One sentinel per clinician-only field; none may reach a patient.
+EXERCISE_CLINICIAN = {
+    "name": "SENTINEL-exercise-name",
+    "summary": "SENTINEL-exercise-summary",
+    "source": "SENTINEL-exercise-source",
+    "earliest_week_reason": "SENTINEL-exercise-earliest-week-reason",
+    "earliest_week_source": "SENTINEL-exercise-earliest-week-source",
+}
+EXERCISE_CLINICIAN_LISTS = {"safety_notes": ["SENTINEL-exercise-safety-note"]}
+PHASE_CLINICIAN = {
+    "name": "SENTINEL-phase-name",
+    "goals": "SENTINEL-phase-goals",
+    "precautions": "SENTINEL-phase-precautions",
+    "weight_bearing": "SENTINEL-phase-weight-bearing",
+    "boot": "SENTINEL-phase-boot",
+    "wedges": "SENTINEL-phase-wedges",
+    "exit_criteria": "SENTINEL-phase-exit-criteria",
+}
+PRESCRIPTION_CLINICIAN = {"guardrail_reason": "SENTINEL-guardrail-reason (patient is a dancer)"}
+SENTINELS = [
+    *EXERCISE_CLINICIAN.values(),
+    *EXERCISE_CLINICIAN_LISTS["safety_notes"],
+    *PHASE_CLINICIAN.values(),
+    *PRESCRIPTION_CLINICIAN.values(),
+]
+PATIENT_WORDS = {
+    "exercise name": "Calf stretch with a towel",
+    "exercise summary": "A gentle stretch for the back of your lower leg.",
+    "exercise safety": "Stop if it hurts more than mild discomfort.",
+    "phase name": "Walking in the boot",
+    "phase summary": "You start putting weight on the leg in your boot.",
+    "phase care": "Wear the boot for all walking.",
+    "early": "Your physiotherapist chose to start this earlier than usual",
+}
+# The pages a patient opens (GET), by URL name. The export is their complete record: excluded.
+PATIENT_PAGES = ("rehab:today", "rehab:my_plan", "rehab:progress", "rehab:checkin", "rehab:atrs")
+
+
+@pytest.fixture
+def early_rx(patient: Patient) -> Prescription:
+    """A stretch the physiotherapist placed early, with a reason; logged today and before."""
+    today = patient.local_today()
+    patient.pathway = Patient.Pathway.NON_OPERATIVE
+    patient.surgery_date = None
+    patient.injury_date = today - dt.timedelta(weeks=10, days=1)
+    patient.save()
+    plan = factories.PlanFactory(patient=patient, pathway=patient.pathway)
+    phase = factories.PlanPhaseFactory(
+        plan=plan,
+        start_week=9,
+        end_week=16,
+        patient_name=PATIENT_WORDS["phase name"],
+        patient_summary=PATIENT_WORDS["phase summary"],
+        patient_care=PATIENT_WORDS["phase care"],
+        **PHASE_CLINICIAN,
+    )
+    plan.current_phase = phase
+    plan.save()
+    exercise = factories.ExerciseFactory(
+        category=Exercise.Category.STRETCH,
+        patient_name=PATIENT_WORDS["exercise name"],
+        patient_summary=PATIENT_WORDS["exercise summary"],
+        patient_safety_notes=[PATIENT_WORDS["exercise safety"]],
+        earliest_week_operative=8,
+        earliest_week_non_operative=16,
+        **EXERCISE_CLINICIAN,
+        **EXERCISE_CLINICIAN_LISTS,
+    )
+    rx = factories.PrescriptionFactory(
+        phase=phase, exercise=exercise, hold_seconds=30, reps=None, **PRESCRIPTION_CLINICIAN
+    )
+    factories.ExerciseLogFactory(prescription=rx, date=today, pain=2)
+    factories.ExerciseLogFactory(prescription=rx, date=today - dt.timedelta(days=1))
+    AtrsRequest.objects.create(patient=patient)
+    return rx
+
+
+def _assert_patient_voice(html: str, where: str) -> None:
+    leaked = [sentinel for sentinel in SENTINELS if sentinel in html]
+    assert not leaked, f"{where} shows clinician-only text: {leaked}"
+    assert "not before week" not in html.lower(), where
+
+
+@pytest.mark.parametrize("name", PATIENT_PAGES)
+def test_no_patient_page_renders_a_clinician_only_field(
+    early_rx: Prescription, patient: Patient, name: str
+) -> None:
+    response = client_for(patient.user).get(reverse(name))
+    assert response.status_code == 200
+    _assert_patient_voice(response.content.decode(), name)
+
+
+def test_today_and_the_plan_show_the_patients_words(
+    early_rx: Prescription, patient: Patient
+) -> None:
+    me = client_for(patient.user)
+    today = me.get(reverse("rehab:today")).content.decode()
+    for key in ("exercise name", "exercise summary", "exercise safety", "phase name", "early"):
+        assert PATIENT_WORDS[key] in today, key
+    assert f"<li>{PATIENT_WORDS['phase care']}</li>" in today
+    plan = me.get(reverse("rehab:my_plan")).content.decode()
+    for key in ("exercise name", "phase name", "phase summary", "phase care", "early"):
+        assert PATIENT_WORDS[key] in plan, key
+    progress = me.get(reverse("rehab:progress")).content.decode()
+    assert PATIENT_WORDS["exercise name"] in progress
+
+
+def test_the_handout_is_in_the_patients_words(
+    early_rx: Prescription, patient: Patient, clinician: Clinician
+) -> None:
+    plan = early_rx.phase.plan
+    response = client_for(clinician.user).get(reverse("rehab:plan_handout", args=[plan.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The clinician's phase picker above the page (not printed) may name the phase.
+    printed = html.split('<article class="handout">', 1)[1]
+    _assert_patient_voice(printed, "the handout")
+    for key in ("exercise name", "exercise summary", "exercise safety", "phase name", "early"):
+        assert PATIENT_WORDS[key] in printed, key
+
+
+def test_a_prescription_placed_early_never_shows_its_reason(early_rx: Prescription) -> None:
+    assert early_rx.placed_early
+    early_rx.guardrail_reason = "  "
+    assert not early_rx.placed_early
+
+
+def test_patient_text_falls_back_to_the_name_only() -> None:
+    exercise = factories.ExerciseFactory.build(
+        name="Heel raise", patient_name="", patient_summary="", patient_safety_notes=[]
+    )
+    text = exercise.patient_text
+    assert text.name == "Heel raise"
+    assert text.summary == ""
+    assert text.safety_notes == []
+    phase = PlanPhase(name="Phase 2", patient_name="", patient_care="a\n\n b ")
+    assert phase.patient_text.name == "Phase 2"
+    assert phase.patient_text.care == ["a", "b"]
+
+
+def test_no_template_names_an_internal_file() -> None:
+    """No page, patient's or clinician's, prints a file name such as "shared/clinical.md §2"."""
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"\b[\w/-]+\.md\b", text), path
+
+
+def test_the_guardrail_panel_cites_sources_not_files(
+    seeded: None, clinician: Clinician, patient: Patient
+) -> None:
+    plan = factories.PlanFactory(patient=patient, status="draft")
+    phase = factories.PlanPhaseFactory(plan=plan, start_week=2, end_week=6)
+    factories.PrescriptionFactory(
+        phase=phase,
+        exercise=Exercise.objects.get(slug="towel-calf-stretch"),
+        guardrail_reason="Cleared by the surgeon",
+    )
+    html = client_for(clinician.user).get(reverse("rehab:plan_builder", args=[plan.pk]))
+    text = html.content.decode()
+    assert "Before its earliest safe week." in text
+    assert "fernandoaranmd.com" in text  # a readable, published source
+    assert "clinical.md" not in text
+    assert "shared/" not in text
+
+
+def test_the_clinicians_library_page_keeps_the_sources(seeded: None, clinician: Clinician) -> None:
+    exercise = Exercise.objects.get(slug="towel-calf-stretch")
+    html = client_for(clinician.user).get(reverse("rehab:library_detail", args=[exercise.pk]))
+    text = html.content.decode()
+    assert "Barfod" in text
+    assert "clinical.md" not in text
+
+
+def test_the_patients_menu_links_the_atrs_and_marks_it_due(
+    patient: Patient, early_rx: Prescription
+) -> None:
+    me: Client = client_for(patient.user)
+    html = me.get(reverse("rehab:my_plan")).content.decode()
+    assert f'href="{reverse("rehab:atrs")}"' in html
+    assert ">due<" in html.replace(" ", "").replace("\n", "")
+
+
+def test_the_progress_page_links_the_atrs(patient: Patient) -> None:
+    html = client_for(patient.user).get(reverse("rehab:progress")).content.decode()
+    assert "Answer the ATRS questionnaire" in html

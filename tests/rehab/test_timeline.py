@@ -1,0 +1,149 @@
+"""The patient timeline (``rehab.selectors.timeline``) on the clinician's patient page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Clinician, Patient
+from rehab.models import PhaseChange, Plan, PlanPhase
+from rehab.selectors import timeline as timeline_selectors
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _plan(patient: Patient) -> tuple[Plan, PlanPhase, PlanPhase]:
+    plan = factories.PlanFactory(patient=patient)
+    first = factories.PlanPhaseFactory(plan=plan, order=1, name="Boot phase", end_week=6)
+    second = factories.PlanPhaseFactory(
+        plan=plan, order=2, name="Strength phase", start_week=6, end_week=12
+    )
+    plan.current_phase = second
+    plan.save()
+    return plan, first, second
+
+
+def _day(patient: Patient, back: int) -> dt.date:
+    return patient.local_today() - dt.timedelta(days=back)
+
+
+def _history(
+    patient: Patient, first: PlanPhase, second: PlanPhase, *, days: int, start: int = 0
+) -> None:
+    """One of everything on each of ``days`` days, counting back from ``start`` days ago."""
+    rx = factories.PrescriptionFactory(phase=second, exercise__name="Heel raise")
+    for back in range(start, start + days):
+        day = _day(patient, back)
+        factories.ExerciseLogFactory(prescription=rx, date=day, pain=3, effort=None, note="ok")
+        factories.CheckInFactory(patient=patient, date=day, flag_dvt=back == 0, note="calf warm")
+        factories.AtrsResponseFactory(patient=patient, date=day)
+        factories.MeasurementFactory(patient=patient, date=day)
+        factories.MessageFactory(
+            patient=patient,
+            created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(12)), patient.tz),
+        )
+        PhaseChange.objects.create(
+            plan=second.plan, from_phase=first, to_phase=second, effective_on=day
+        )
+
+
+def test_the_timeline_lists_every_kind_by_day_newest_first(
+    patient: Patient,
+) -> None:
+    _unused, first, second = _plan(patient)
+    _history(patient, first, second, days=2)
+    timeline = timeline_selectors.patient_timeline(patient)
+    assert [d.day for d in timeline.days] == [_day(patient, 0), _day(patient, 1)]
+    kinds = {entry.kind for entry in timeline.days[0].entries}
+    assert kinds == {"log", "checkin", "atrs", "measurement", "message", "phase_change"}
+    for timeline_day in timeline.days:
+        times = [entry.at for entry in timeline_day.entries]
+        assert times == sorted(times, reverse=True)
+
+
+def test_the_timeline_is_paginated_by_day(patient: Patient) -> None:
+    _unused, first, second = _plan(patient)
+    _history(patient, first, second, days=timeline_selectors.DAYS_PER_PAGE + 2)
+    first_page = timeline_selectors.patient_timeline(patient, page=1)
+    assert len(first_page.days) == timeline_selectors.DAYS_PER_PAGE
+    second_page = timeline_selectors.patient_timeline(patient, page="2")
+    assert [d.day for d in second_page.days] == [
+        _day(patient, timeline_selectors.DAYS_PER_PAGE),
+        _day(patient, timeline_selectors.DAYS_PER_PAGE + 1),
+    ]
+    # Nonsense or out of range: the first or the last page, never an error.
+    assert timeline_selectors.patient_timeline(patient, page="x").days == first_page.days
+    assert timeline_selectors.patient_timeline(patient, page=99).days == second_page.days
+
+
+def test_the_timeline_is_empty_without_history(patient: Patient) -> None:
+    timeline = timeline_selectors.patient_timeline(patient)
+    assert timeline.is_empty
+    assert timeline.page is None
+
+
+def test_the_patient_page_shows_what_the_patient_reported(
+    clinician: Clinician, patient: Patient
+) -> None:
+    _unused, first, second = _plan(patient)
+    _history(patient, first, second, days=1)
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]))
+        .content.decode()
+    )
+    section = html.split('id="timeline"', 1)[1]
+    assert "Heel raise" in section
+    assert "pain 3/10" in section
+    assert "effort not answered" in section
+    assert "Red flag:" in section
+    assert "calf warm" in section
+    assert "swelling: mild" in section
+    assert "50 of 100" in section  # the factory's ATRS
+    assert "Is it normal that my ankle is swollen" in section
+    assert "moved from Boot phase to Strength phase" in section
+
+
+def test_the_timeline_pages_link_to_each_other(clinician: Clinician, patient: Patient) -> None:
+    _unused, first, second = _plan(patient)
+    _history(patient, first, second, days=timeline_selectors.DAYS_PER_PAGE + 1)
+    url = reverse("rehab:patient_detail", args=[patient.pk])
+    client = client_for(clinician.user)
+    assert "?timeline_page=2#timeline" in client.get(url).content.decode()
+    older = client.get(url, {"timeline_page": "2"}).content.decode()
+    assert "?timeline_page=1#timeline" in older
+    assert client.get(url, {"timeline_page": "nonsense"}).status_code == 200
+
+
+def test_the_timelines_query_count_does_not_grow_with_its_rows(
+    patient: Patient, django_assert_max_num_queries: Any
+) -> None:
+    """The number of days with entries, the page's days, then one query per source (logs with
+    their exercises, check-ins, ATRS, measurements, messages with authors, phase changes with
+    their phases and who changed them): 8, however long the history."""
+    _unused, first, second = _plan(patient)
+    _history(patient, first, second, days=2)
+    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as small:
+        _render(patient)
+    _history(patient, first, second, days=timeline_selectors.DAYS_PER_PAGE + 5, start=2)
+    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as large:
+        html = _render(patient)
+    assert len(small) == len(large)
+    assert html.count('class="mb-3"') == timeline_selectors.DAYS_PER_PAGE
+
+
+def _render(patient: Patient) -> str:
+    """The include as the patient page renders it (all it reads of each row included)."""
+    timeline = timeline_selectors.patient_timeline(patient)
+    return render_to_string(
+        "rehab/patient_page/_timeline.html", {"timeline": timeline, "patient": patient}
+    )

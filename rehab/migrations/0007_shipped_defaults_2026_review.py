@@ -146,6 +146,6 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("rehab", "0007_uninjured_leg")]
+    dependencies = [("rehab", "0006_two_voices_duration_atrs_once_uninjured")]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]

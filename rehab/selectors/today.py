@@ -222,6 +222,7 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
             "phase__plan__anchor_date",
             "phase__plan__current_phase_id",
             "exercise__name",
+            "exercise__patient_name",
         )
         .first()
     )

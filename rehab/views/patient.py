@@ -86,7 +86,7 @@ def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
 def _high_pain_advice(log: ExerciseLog) -> str | None:
     """Pain of 7 or more: stop this exercise and contact the clinic, said at once."""
     if log.pain is not None and log.pain >= clinical.ALERT_PAIN_THRESHOLD:
-        return clinical.high_pain_advice(log.prescription.exercise.name)
+        return clinical.high_pain_advice(log.prescription.exercise.patient_display_name)
     return None
 
 
@@ -162,7 +162,8 @@ def log_create(request: HttpRequest) -> HttpResponse:
             _saved_message(
                 request,
                 log,
-                _("Ticked: %(exercise)s.") % {"exercise": log.prescription.exercise.name},
+                _("Ticked: %(exercise)s.")
+                % {"exercise": log.prescription.exercise.patient_display_name},
             )
             return redirect("rehab:today")
     return _form_errors(request, form.errors)

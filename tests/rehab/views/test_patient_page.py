@@ -134,8 +134,11 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     assert html.count('role="img"') == 5
     assert "Pain 8/10 reported on a log." in html
     assert "Old acknowledged alert" not in html
-    assert "Message number 1" not in html
-    assert all(f"Message number {n}" in html for n in range(2, 7))
+    # The messages card shows the last 5 (the timeline below lists every message by day).
+    above_timeline = html.split('id="timeline"', 1)[0]
+    assert "Message number 1" not in above_timeline
+    assert all(f"Message number {n}" in above_timeline for n in range(2, 7))
+    assert "Message number 1" in html.split('id="timeline"', 1)[1]
     assert f'action="{reverse("rehab:atrs_request", args=[patient.pk])}"' in html
     assert f'action="{reverse("rehab:measurement_create", args=[patient.pk])}"' in html
     for label in (

@@ -44,6 +44,7 @@ PHASE_FIELDS = {"id": "pk", **_same("order", *PHASE_FIELD_NAMES, "started_on")}
 PRESCRIPTION_FIELDS = {
     "id": "pk",
     "exercise": "exercise__name",
+    "exercise_for_patient": "exercise__patient_name",
     **_same("order", *DOSE_FIELD_NAMES, "note", "retired_at"),
 }
 LOG_FIELDS = {

@@ -59,19 +59,23 @@ def _days_with_entries(patient: Patient) -> Any:
         Message.objects.filter(patient=patient)
         .annotate(date=TruncDate("created_at", tzinfo=patient.tz))
         .values_list("date")
+        .order_by()
     )
     changes = (
         PhaseChange.objects.filter(plan__patient=patient)
         .annotate(date=F("effective_on"))
         .values_list("date")
+        .order_by()
     )
     return (
+        # No ORDER BY inside the UNION's parts (models' default ordering; SQLite refuses it).
         ExerciseLog.objects.filter(patient=patient)
         .values_list("date")
+        .order_by()
         .union(
-            CheckIn.objects.filter(patient=patient).values_list("date"),
-            AtrsResponse.objects.filter(patient=patient).values_list("date"),
-            Measurement.objects.filter(patient=patient).values_list("date"),
+            CheckIn.objects.filter(patient=patient).values_list("date").order_by(),
+            AtrsResponse.objects.filter(patient=patient).values_list("date").order_by(),
+            Measurement.objects.filter(patient=patient).values_list("date").order_by(),
             messages,
             changes,
         )

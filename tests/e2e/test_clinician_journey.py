@@ -51,7 +51,7 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
 
     # A plan from the operative protocol.
     page.get_by_role("link", name="Create a plan").click()
-    page.get_by_label("Achilles tendon repair (operative) (version 1)").check()
+    page.get_by_label("Achilles tendon repair (operative) (version 2)").check()
     check_page(page, JOURNEY, "plan-create")
     page.get_by_role("button", name="Create draft plan").click()
     expect(page.get_by_text("Protection: splint and crutches").first).to_be_visible()

@@ -982,7 +982,9 @@ def test_a_standing_calf_stretch_in_week_two_warns_needs_a_reason_and_shows_it(
     handout = client.get(
         reverse("rehab:plan_handout", args=[plan.pk]) + f"?phase={week_two.pk}"
     ).text
-    assert reason in handout
+    # The handout is the patient's: the early-start wording, never the clinician's reason.
+    assert reason not in handout
+    assert "Your physiotherapist chose to start this earlier than usual" in handout
 
 
 def test_the_same_stretch_in_week_twelve_does_not_warn(clinician: Clinician) -> None:
@@ -1356,8 +1358,10 @@ def test_the_progression_partial_can_be_included_elsewhere(world: World, rf: Any
 
 def test_the_handout_prints_the_current_phase(world: World) -> None:
     boot = world.phases[1]
-    boot.precautions = "No stretching of the calf"
-    boot.weight_bearing = "As tolerated in the boot"
+    # The handout is the patient's: it prints the phase's patient wording, not the clinician's
+    # precautions (two voices, issue 16).
+    boot.precautions = "Clinician only: dorsiflexion limited to neutral"
+    boot.patient_care = "No stretching of the calf\nAs tolerated in the boot"
     boot.save()
     world.rx.note = "Keep the knee straight"
     world.rx.side = "injured"
@@ -1373,6 +1377,7 @@ def test_the_handout_prints_the_current_phase(world: World) -> None:
     assert f"{boot.start_date:%-d %b %Y}" in text
     assert "No stretching of the calf" in text
     assert "As tolerated in the boot" in text
+    assert "Clinician only" not in text
     assert "Toe curls" in text
     assert "Leg raise" in text
     assert world.rx.dose_text() in text

@@ -147,6 +147,9 @@ def test_my_export_json_holds_my_record_and_nothing_of_another_patient(
 def test_my_export_page_is_the_callers_own(
     patient: Patient, other_patient: Patient, record: dict[str, Any]
 ) -> None:
+    # A surname no generated name shares (a random "Miller" also named someone else's therapist).
+    patient.last_name = "Quillfeather-Oyelaran"
+    patient.save(update_fields=["last_name"])
     response = client_for(other_patient.user).get(reverse("rehab:my_export"))
     assert response.status_code == 200
     assert other_patient.last_name in response.content.decode()

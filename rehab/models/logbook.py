@@ -311,3 +311,14 @@ class Measurement(models.Model):
         if not self.heel_rise_reps_uninjured or self.heel_rise_reps_injured is None:
             return None
         return round(self.heel_rise_reps_injured / self.heel_rise_reps_uninjured * 100, 1)
+
+    def recorded_values(self) -> list[tuple[str, Any]]:
+        """What this measurement recorded: (label, value) of each value given, in the model's
+        field order (the timeline lists them, whatever measurements the model holds)."""
+        skip = {"id", "patient", "date", "recorded_by", "note", "client_uuid", "created_at"}
+        values = []
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if field.name not in skip and value is not None and value != "":
+                values.append((str(field.verbose_name), value))
+        return values

@@ -83,20 +83,6 @@ def _days_with_entries(patient: Patient) -> Any:
     )
 
 
-def measurement_values(measurement: Measurement) -> list[tuple[str, Any]]:
-    """What a measurement recorded: (label, value) of each value given, in the model's order
-    (whatever measurements the model holds)."""
-    skip = {"id", "patient", "date", "recorded_by", "note", "client_uuid", "created_at"}
-    values = []
-    for model_field in Measurement._meta.concrete_fields:
-        if model_field.name in skip:
-            continue
-        value = getattr(measurement, model_field.attname)
-        if value is not None and value != "":
-            values.append((str(model_field.verbose_name), value))
-    return values
-
-
 def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
     """The page ``page`` (a number, or anything a query string holds: out of range is the last
     page, not a number the first) of the patient's timeline."""
@@ -128,7 +114,6 @@ def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
     for measurement in Measurement.objects.filter(
         patient=patient, date__range=(first, last)
     ).select_related("recorded_by"):
-        measurement.values = measurement_values(measurement)  # type: ignore[attr-defined]
         add(measurement.date, "measurement", measurement.created_at, measurement)
     for message in Message.objects.filter(
         patient=patient, created_at__gte=since, created_at__lt=until

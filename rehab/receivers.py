@@ -9,7 +9,8 @@ from django.db.models import Model
 from django.db.models.signals import post_delete
 
 from clinic.models import Patient
-from rehab.models.library import ExerciseMedia, MediaFields
+from rehab.models.library import ExerciseMedia
+from rehab.models.media import MediaFields
 from rehab.models.plans import PrescriptionMedia
 from rehab.services import plans as plan_services
 

@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from clinic.access import get_patient
 from clinic.models import Message, Patient
+from clinic.models.patients import PatientQuerySet
 
 ID_MAX = 2**63 - 1
 StrOrPromise = str | Promise
@@ -63,8 +64,8 @@ class PatientFilter(filters.FilterSet):
         model = Patient
         fields = ["search", "pathway", "status"]
 
-    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        return queryset.matching(value, email=True)  # type: ignore[attr-defined]
+    def filter_search(self, queryset: PatientQuerySet, name: str, value: str) -> PatientQuerySet:
+        return queryset.matching(value, email=True)
 
 
 class MessageFilter(filters.FilterSet):

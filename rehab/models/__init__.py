@@ -10,7 +10,6 @@ from rehab.models.library import (
     Equipment,
     Exercise,
     ExerciseMedia,
-    MediaFields,
     Pathway,
     Side,
     SlugManager,
@@ -23,6 +22,7 @@ from rehab.models.logbook import (
     Measurement,
     Swelling,
 )
+from rehab.models.media import MediaFields
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
 from rehab.models.protocols import (
     PhaseFields,

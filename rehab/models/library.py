@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient
 from rehab import clinical
+from rehab.models.media import MediaFields
 
 Pathway = Patient.Pathway
 
@@ -448,68 +446,6 @@ class Exercise(models.Model):
                     )
                 }
             )
-
-
-# --- Photos and videos ---------------------------------------------------------------------
-
-
-def media_path(instance: MediaFields, filename: str) -> str:
-    """Where a media file is stored: the clinic's folder and a random name. Nothing of the
-    uploaded file's name reaches the path but the extension ``rehab.uploads`` chose."""
-    suffix = PurePath(filename).suffix.lower()
-    if suffix not in {".jpg", ".mp4", ".webm"}:
-        suffix = ".bin"
-    return f"{instance.storage_folder()}/{uuid.uuid4().hex}{suffix}"
-
-
-class MediaFields(models.Model):
-    """A photo or a short video, stored through Django's storage API and served only by the
-    access-checked view (``rehab.views.media``) under its opaque ``key``."""
-
-    class Kind(models.TextChoices):
-        PHOTO = "photo", _("Photo")
-        VIDEO = "video", _("Video")
-
-    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
-    file = models.FileField(_("file"), upload_to=media_path, max_length=200)
-    thumbnail = models.FileField(
-        _("thumbnail or poster"), upload_to=media_path, max_length=200, blank=True
-    )
-    content_type = models.CharField(_("content type"), max_length=40)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
-    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
-    duration_seconds = models.PositiveIntegerField(_("length (seconds)"), null=True, blank=True)
-    description = models.CharField(
-        _("what it shows"),
-        max_length=300,
-        blank=True,
-        help_text=_("For people who cannot see it, e.g. “Heel raise, side view”."),
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("added"), auto_now_add=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["photo", "video"]), name="%(app_label)s_%(class)s_kind"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.description or f"{self.get_kind_display()} {self.key}"
-
-    def storage_folder(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def is_video(self) -> bool:
-        return self.kind == self.Kind.VIDEO
 
 
 class ExerciseMedia(MediaFields):

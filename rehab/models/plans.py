@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
 from core import dates
-from rehab.models.library import DoseFields, Exercise, MediaFields, Pathway
+from rehab.models.library import DoseFields, Exercise, Pathway
+from rehab.models.media import MediaFields
 from rehab.models.protocols import PhaseFields, Protocol
 
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import User
-from rehab.models.library import Exercise, ExerciseMedia, MediaFields
+from rehab.models.library import Exercise, ExerciseMedia
+from rehab.models.media import MediaFields
 from rehab.models.plans import Prescription, PrescriptionMedia
 from rehab.uploads import PHOTO, clean_media, clean_poster
 

@@ -18,7 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.views.decorators.http import require_safe
 
 from rehab.access import get_media
-from rehab.models.library import MediaFields
+from rehab.models.media import MediaFields
 
 CHUNK = 64 * 1024
 RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

@@ -11,7 +11,8 @@ from clinic.models import Clinic
 from core.api import fields
 from core.api.serializers import ModelSerializer
 from rehab.api.serializers.base import STEP_MAX, STEPS_MAX
-from rehab.models.library import Equipment, Exercise, MediaFields
+from rehab.models.library import Equipment, Exercise
+from rehab.models.media import MediaFields
 
 
 class EquipmentSerializer(serializers.ModelSerializer[Equipment]):

@@ -48,7 +48,6 @@ from rehab.models.library import Equipment, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
 from rehab.selectors import library as library_selectors
-from rehab.services import plans as plan_services
 
 BUILDER = "rehab/builder/builder.html"
 LIBRARY_RESULTS_MAX = 25
@@ -142,30 +141,6 @@ def _search_from(
     return form.values()
 
 
-def _week_state(
-    phases: list[PlanPhase], plan: Plan, week_now: int
-) -> tuple[PlanPhase | None, dict[int, str]]:
-    """The phase the patient is in and each phase's state ("done", "current", "upcoming").
-
-    A plan in care is in its current phase; a draft in the phase for the patient's week today
-    (where activation would start it); a completed plan's phases are all done."""
-    if plan.status == Plan.Status.COMPLETED:
-        return None, {p.pk: "done" for p in phases}
-    if plan.in_care:
-        current = next((p for p in phases if p.pk == plan.current_phase_id), None)
-    else:
-        current = plan_services.phase_in(phases, week_now)
-    states: dict[int, str] = {}
-    seen_current = current is None
-    for phase in phases:
-        if current is not None and phase.pk == current.pk:
-            states[phase.pk] = "current"
-            seen_current = True
-        else:
-            states[phase.pk] = "upcoming" if seen_current else "done"
-    return current, states
-
-
 def _builder_context(
     request: HtmxHttpRequest,
     plan: Plan,
@@ -193,7 +168,7 @@ def _builder_context(
     evidence = builder_selectors.progression_evidence(plan, phases=phases)
     version = {"version": plan.version}
     week_now = evidence.week
-    current, states = _week_state(phases, plan, week_now)
+    current, states = builder_selectors.week_states(phases, plan, week_now)
     ids = {p.pk for p in phases}
     target_pk = int(search["to"]) if search.get("to", "").isdigit() else None
     if target_pk not in ids:

@@ -92,7 +92,9 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
     check_page(page, JOURNEY, "builder")
     assert early.get().guardrail_reason.startswith("Conservative gentle stretch")
 
-    page.get_by_role("button", name="Activate plan").click()
+    # Activation shows what the patient will get first, then asks to confirm.
+    page.get_by_role("link", name="Review and activate").click()
+    page.get_by_role("button", name=re.compile("^Activate: ")).click()
     expect(page.get_by_text(re.compile("Active: changes are saved"))).to_be_visible()
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from clinic.models import Clinician
 from rehab.models import Plan, PlanPhase, Prescription
-from rehab.weeks import date_range
+from rehab.weeks import date_range, phase_week_range
 from tests import factories
 from tests.conftest import client_for
 
@@ -178,3 +179,91 @@ def test_phase_texts_are_text_areas(desk: Desk) -> None:
     text = client_for(desk.clinician.user).get(_builder(desk.plan, f"?edit=phase-{phase.pk}")).text
     for name in ("weight_bearing", "boot", "wedges", "goals"):
         assert re.search(rf'<textarea[^>]*name="phase-{phase.pk}-{name}"', text), name
+
+
+# --- Activation with a summary; the same summary as the plan's overview -------------------
+
+
+def _overview(plan: Plan) -> str:
+    return reverse("rehab:plan_overview", args=[plan.pk])
+
+
+def test_activation_shows_what_the_patient_will_get(desk: Desk) -> None:
+    first = factories.PrescriptionFactory.create(
+        phase=desk.phases[1],
+        exercise__name="Seated calf raise",
+        exercise__patient_name="Sitting heel lifts",
+    )
+    early = factories.PrescriptionFactory.create(
+        phase=desk.phases[1],
+        exercise__name="Single-leg hop",
+        exercise__earliest_week_operative=12,
+        guardrail_reason="Agreed with the surgeon",
+    )
+    factories.PrescriptionFactory.create(phase=desk.phases[2], exercise__name="Jog")
+    builder = client_for(desk.clinician.user).get(_builder(desk.plan)).text
+    assert f'href="{_overview(desk.plan)}">Review and activate' in builder
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    # What the patient sees first on Today: the phase for their week, in their words.
+    today = text[text.index('id="first-title"') : text.index('id="early-title"')]
+    assert "Loading" in today
+    assert "Sitting heel lifts" in today
+    assert first.dose_text() in today
+    assert "Jog" not in today
+    # Every early placement with its reason.
+    placements = text[text.index('id="early-title"') : text.index('id="phases-title"')]
+    assert early.exercise.name in placements
+    assert "Agreed with the surgeon" in placements
+    # Phases with dates and their exercises.
+    for phase in desk.phases:
+        assert phase_week_range(phase) in text
+    assert "Jog" in text
+    assert "3 phases" in text
+    assert "3 exercises" in text
+    assert f'action="{reverse("rehab:plan_activate", args=[desk.plan.pk])}"' in text
+
+
+def test_activation_waits_for_every_reason(desk: Desk) -> None:
+    rx = factories.PrescriptionFactory.create(
+        phase=desk.phases[1], exercise__name="Single-leg hop", exercise__earliest_week_operative=12
+    )
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    assert "No reason given yet." in text
+    assert f"?edit=rx-{rx.pk}#rx-{rx.pk}" in text
+    assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
+
+
+def test_the_overview_of_an_active_plan_has_no_activate_button(desk: Desk) -> None:
+    desk.plan.status = Plan.Status.ACTIVE
+    desk.plan.current_phase = desk.phases[1]
+    desk.plan.save()
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    assert "Plan overview" in text
+    assert "What the patient sees on Today" in text
+    assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
+
+
+def test_the_overview_is_the_clinics(desk: Desk, colleague: Clinician) -> None:
+    assert client_for(colleague.user).get(_overview(desk.plan)).status_code == 200
+    other = factories.ClinicianFactory.create()
+    assert client_for(other.user).get(_overview(desk.plan)).status_code == 404
+    assert client_for(desk.plan.patient.user).get(_overview(desk.plan)).status_code == 404
+    anonymous = client_for(None).get(_overview(desk.plan))
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
+
+
+def test_the_overview_has_a_constant_number_of_queries(
+    desk: Desk, django_assert_max_num_queries: Any
+) -> None:
+    """1 session, 2 user with clinician and clinic, 3 plan with patient, 4 phases,
+    5 prescriptions with exercises and "has logs", 6 their photos and videos (plan_builder),
+    7 the audit record of the clinician reading the patient's plan."""
+    client = client_for(desk.clinician.user)
+    for scale in (1, 10):
+        for phase in desk.phases:
+            factories.PrescriptionFactory.create_batch(scale, phase=phase)
+        client.get(_overview(desk.plan))
+        with django_assert_max_num_queries(7):
+            response = client.get(_overview(desk.plan))
+        assert response.status_code == 200

@@ -106,7 +106,7 @@ def test_the_panel_adds_to_the_current_phase_by_default(desk: Desk) -> None:
     factories.ExerciseFactory.create(name="Calf stretch", earliest_week_operative=0)
     text = client_for(desk.clinician.user).get(_builder(desk.plan, "?q=Calf")).text
     loading = desk.phases[1]
-    assert "Add to Loading" in text
+    assert "Calf stretch to Loading" in text
     assert f'name="phase" value="{loading.pk}"' in text
 
 
@@ -115,7 +115,7 @@ def test_adding_from_a_phase_puts_it_there_and_marks_it_in_view(desk: Desk) -> N
     target = desk.phases[2]
     client = client_for(desk.clinician.user)
     page = client.get(_builder(desk.plan, f"?q=Ankle&to={target.pk}")).text
-    assert "Add to Return" in page
+    assert "Ankle circles to Return" in page
     response = client.post(
         reverse("rehab:prescription_add", args=[desk.plan.pk]),
         {
@@ -140,7 +140,7 @@ def test_adding_from_a_phase_puts_it_there_and_marks_it_in_view(desk: Desk) -> N
     assert "Ankle circles added to Return." in item[:1500]  # the confirmation beside it
     # The phase added to is open; the library panel still adds to it.
     assert 'builder-phase-details" open' in _phase_html(text, target)
-    assert "Add to Return" in text
+    assert "Ankle circles to Return" in text
 
 
 def test_a_stale_dose_edit_is_refused_beside_the_form_with_the_typing_kept(desk: Desk) -> None:

@@ -37,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
     behind = clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today)
+    unread = list(clinician_selectors.patients_with_unread_messages(clinic.pk))
     context = {
         "title": _("Dashboard"),
         "clinic": clinic,
@@ -47,7 +48,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alert_count": open_alerts.count(),
         "behind": behind[:DASHBOARD_BEHIND],
         "behind_more": len(behind[DASHBOARD_BEHIND:]),
-        "unread": list(clinician_selectors.patients_with_unread_messages(clinic.pk)),
+        "unread": unread,
+        "unread_total": sum(patient.unread_count for patient in unread),
         "falling_behind_percent": clinician_selectors.FALLING_BEHIND_PERCENT,
         "next": request.get_full_path(),
     }

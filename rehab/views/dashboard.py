@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -49,7 +49,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "behind": behind[:DASHBOARD_BEHIND],
         "behind_more": len(behind[DASHBOARD_BEHIND:]),
         "unread": unread,
-        "unread_total": sum(patient.unread_count for patient in unread),
+        # patients_with_unread_messages annotates unread_count.
+        "unread_total": sum(cast("Any", patient).unread_count for patient in unread),
         "falling_behind_percent": clinician_selectors.FALLING_BEHIND_PERCENT,
         "next": request.get_full_path(),
     }

@@ -4,8 +4,8 @@
 // Every edit on the builder swaps the whole builder body (so that all forms carry the new plan
 // version). The element the clinician used is replaced too, so focus would fall back to the
 // page: put it back on the same control (or the first field with an error), keep the library
-// panel's scroll, bring a just-added exercise into view, and repeat the status message so
-// screen readers announce it.
+// panel's scroll, bring a just-added (or moved) exercise and its confirmation into view, and
+// repeat the status message so screen readers announce it.
 //
 // Dragging is a shortcut for the buttons that stay on the page (up/down, "Move to another
 // phase"): within a phase it presses up or down as many times as needed; into another phase it
@@ -83,11 +83,11 @@
     }
     const target = controlToFocus(body);
     if (target) {
-      target.focus({ preventScroll: Boolean(body.querySelector("[data-added]")) });
+      target.focus({ preventScroll: Boolean(body.querySelector("[data-changed]")) });
     }
-    const added = body.querySelector("[data-added]");
-    if (added) {
-      added.scrollIntoView({ block: "center" });
+    const changed = body.querySelector("[data-changed]");
+    if (changed) {
+      changed.scrollIntoView({ block: "center" });
     }
   });
 

@@ -54,6 +54,12 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
             factories.PrescriptionFactory(
                 phase=phase, order=n, exercise__name=f"{phase.name} drill {n}"
             )
+    jog = factories.PrescriptionFactory(
+        phase=phases[2],
+        order=9,
+        exercise__name="Jog intervals",
+        exercise__earliest_week_operative=6,
+    )
     factories.ExerciseFactory(name="Heel raise, seated", earliest_week_operative=4)
     factories.ExerciseFactory(name="Heel drop hop", earliest_week_operative=16)
     sign_in(page, str(live_server), "desk@clinic.example", factories.PASSWORD)
@@ -77,7 +83,7 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     expect(results.get_by_role("link", name="Heel drop hop")).to_have_count(0)
     add = page.get_by_role("button", name="Add Heel raise, seated to Early loading")
     add.click()
-    added = page.locator("li[data-added]")
+    added = page.locator("li[data-changed]")
     expect(added).to_be_visible()
     expect(added).to_be_in_viewport()
     confirmation = added.get_by_text("Heel raise, seated added to Early loading.")
@@ -107,6 +113,36 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
         .values_list("exercise__name", flat=True)
     )
     assert live[-2] == "Heel raise, seated"
+
+    # Drag an exercise into a phase where it is too early: the reason is asked before saving.
+    page.locator(f"#phase-{phases[2].pk} summary").click()
+    # The events a browser sends for a drag and drop (Playwright's mouse drag does not start an
+    # HTML5 drag in this headless Chromium).
+    page.evaluate(
+        """([rx, phase]) => {
+        const item = document.getElementById(rx);
+        const target = document.querySelector(phase);
+        const dt = new DataTransfer();
+        item.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        item.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+    }""",
+        [f"rx-{jog.pk}", f"#phase-{phases[1].pk} .card-header"],
+    )
+    expect(page.get_by_text(re.compile("Give a reason to move it there")).first).to_be_visible()
+    jog.refresh_from_db()
+    assert jog.phase_id == phases[2].pk  # not moved yet
+    page.get_by_label("Reason, if that phase is before its earliest safe week").locator(
+        "visible=true"
+    ).fill("Gentle jogging agreed with the surgeon.")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("Exercise moved to another phase.").first).to_be_visible()
+    jog.refresh_from_db()
+    assert (jog.phase_id, jog.guardrail_reason) == (
+        phases[1].pk,
+        "Gentle jogging agreed with the surgeon.",
+    )
 
     # Activate through the summary.
     page.get_by_role("link", name="Review and activate").click()

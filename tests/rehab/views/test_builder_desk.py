@@ -134,7 +134,7 @@ def test_adding_from_a_phase_puts_it_there_and_marks_it_in_view(desk: Desk) -> N
     assert "<html" not in text
     item = text[text.index(f'id="rx-{rx.pk}"') :]
     assert (
-        "data-added"
+        "data-changed"
         in text[text.index(f'id="rx-{rx.pk}"') - 200 : text.index(f'id="rx-{rx.pk}"') + 400]
     )
     assert "Ankle circles added to Return." in item[:1500]  # the confirmation beside it

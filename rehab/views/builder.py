@@ -44,7 +44,7 @@ from rehab.forms.builder import (
     PrescriptionMovePhaseForm,
 )
 from rehab.forms.library import MediaUploadForm
-from rehab.models.library import Equipment, Exercise
+from rehab.models.library import Equipment, Exercise, ExerciseMedia
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
 from rehab.selectors import library as library_selectors
@@ -119,6 +119,8 @@ class LibraryResult:
     form: PrescriptionAddForm | None
     # Not safe at the patient's week in the target phase: the guardrail, with its reason.
     warning: guardrails.GuardrailWarning | None = None
+    # Its first photo (or a video's poster), shown small beside its name.
+    picture: ExerciseMedia | None = None
 
 
 SEARCH_FIELDS = BuilderLibraryForm.FIELDS
@@ -235,7 +237,7 @@ def _builder_context(
             q=search["q"],
             category=search["category"],
             equipment=search["equipment"],
-        )
+        ).prefetch_related("media")
         results = []
         # The guardrail is the patient's (guardrails.earliest_safe_week), so "safe now" is
         # filtered here; the library is small and its rows are read in one query.
@@ -251,6 +253,9 @@ def _builder_context(
                     earliest_week=guardrails.earliest_safe_week(exercise, plan.patient),
                     dose_text=builder_selectors.default_dose_text(exercise),
                     warning=warning,
+                    picture=next(
+                        (m for m in exercise.media.all() if not m.is_video or m.thumbnail), None
+                    ),
                     form=PrescriptionAddForm(
                         auto_id=f"add-{exercise.pk}-%s",
                         initial={**version, **search, "exercise": exercise.pk, "phase": target_pk},

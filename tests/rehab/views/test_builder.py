@@ -582,8 +582,8 @@ def test_the_builder_page_has_a_constant_number_of_queries(
     and "has logs", 5b the patient's own photos and videos, 6-9 adherence (active plan, phase history, prescriptions, log counts),
     10-11 pain (logs, check-ins), 12-13 latest heel-rise and calf measurements,
     14 latest ATRS, 15 open alerts, 16 phase history with people,
-    17 the template the plan came from, 18-19 library search results and their equipment,
-    20 the equipment to filter the library panel by.
+    17 the template the plan came from, 18-20 library search results, their equipment and
+    their photos, 21 the equipment to filter the library panel by.
     """
 
     def build(scale: int) -> Plan:
@@ -616,7 +616,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         plan = build(scale)
         url = _builder(plan) + "?q=Exercise&safe=1"
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             response = client.get(url)
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale

@@ -102,6 +102,18 @@ def test_safe_now_filters_the_library_and_says_why_the_others_wait(desk: Desk) -
     assert "Heel hop late" not in safe
 
 
+def test_a_result_shows_its_photo_and_default_dose(desk: Desk) -> None:
+    exercise = factories.ExerciseFactory.create(name="Towel scrunch", default_sets=2)
+    photo = factories.ExerciseMediaFactory.create(exercise=exercise)
+    factories.ExerciseFactory.create(name="Towel slide")  # no photo
+    text = client_for(desk.clinician.user).get(_builder(desk.plan, "?q=Towel")).text
+    result = text[text.index(f'id="result-{exercise.pk}"') :]
+    result = result[: result.index("</li>")]
+    assert reverse("rehab:media_thumbnail", args=[photo.key]) in result
+    assert "2 sets × 10 reps" in result
+    assert text.count("builder-result-picture") == 1
+
+
 def test_the_panel_adds_to_the_current_phase_by_default(desk: Desk) -> None:
     factories.ExerciseFactory.create(name="Calf stretch", earliest_week_operative=0)
     text = client_for(desk.clinician.user).get(_builder(desk.plan, "?q=Calf")).text

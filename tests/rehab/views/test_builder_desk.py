@@ -279,3 +279,29 @@ def test_the_overview_has_a_constant_number_of_queries(
         with django_assert_max_num_queries(7):
             response = client.get(_overview(desk.plan))
         assert response.status_code == 200
+
+
+def test_a_stale_phase_edit_is_refused_beside_the_phase(desk: Desk) -> None:
+    phase = desk.phases[1]
+    old_version = desk.plan.version
+    Plan.objects.filter(pk=desk.plan.pk).update(version=old_version + 1)  # another tab saved
+    key = f"phase-{phase.pk}"
+    data = {
+        f"{key}-version": old_version,
+        f"{key}-name": "Loading, renamed",
+        f"{key}-start_week": phase.start_week,
+        f"{key}-end_week": phase.end_week,
+        f"{key}-goals": "Walk a full gait cycle without the boot",
+    }
+    response = client_for(desk.clinician.user).post(
+        reverse("rehab:phase_edit", args=[phase.pk]), data, **HTMX
+    )
+    text = response.text
+    form = text[text.index(f'id="form-{key}"') :]
+    form = form[: form.index("</form>")]
+    assert "Someone else changed this plan" in form
+    assert "Walk a full gait cycle without the boot" in form
+    assert "Loading, renamed" in form
+    assert 'builder-phase-details" open' in _phase_html(text, phase)
+    phase.refresh_from_db()
+    assert phase.name == "Loading"

@@ -88,6 +88,7 @@ PAGES: tuple[Page, ...] = (
     Page("rehab:patient_messages", CLINICIAN, {"pk": "patient"}),
     Page("rehab:plan_builder", CLINICIAN, {"pk": "plan"}),
     Page("rehab:plan_handout", CLINICIAN, {"pk": "plan"}),
+    Page("rehab:plan_overview", CLINICIAN, {"pk": "plan"}),
     Page("rehab:plan_create", CLINICIAN, {"patient_pk": "patient"}),
     Page("rehab:library", CLINICIAN),
     Page("rehab:library_detail", CLINICIAN, {"pk": "exercise"}),

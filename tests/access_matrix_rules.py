@@ -166,6 +166,8 @@ RULES: dict[str, Rule] = {
     "rehab:plan_create": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     "rehab:plan_builder": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
     "rehab:plan_handout": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
+    # The plan's summary (for a draft, read before activating it).
+    "rehab:plan_overview": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
     # Confirming a move to a phase whose exercises would start early (the plan and the phase).
     "rehab:plan_phase_confirm": Rule(CLINIC_OBJECT_PAGE, obj="plan_phase"),
     "rehab:library": Rule(CLINIC_PAGE),

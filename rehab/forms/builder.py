@@ -8,7 +8,7 @@ changed is refused instead of silently overwriting theirs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -16,12 +16,17 @@ from django.http import QueryDict
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from rehab import guardrails
-from rehab.models.library import DOSE_FIELD_NAMES, Exercise
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+from rehab import clinical, guardrails
+from rehab.forms.library import LibraryFilterForm
+from rehab.models.library import DOSE_FIELD_NAMES, Equipment, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
+from rehab.weeks import phase_week_range
 
 UP = builder_services.UP
 DOWN = builder_services.DOWN
@@ -105,11 +110,15 @@ class PhaseForm(forms.ModelForm):
     class Meta:
         model = PlanPhase
         fields = list(PHASE_FIELD_NAMES)
+        # Multi-line text in text areas; the builder's stylesheet sizes them to their content.
         widgets = {
-            "goals": forms.Textarea(attrs={"rows": 2}),
-            "precautions": forms.Textarea(attrs={"rows": 2}),
+            "weight_bearing": forms.Textarea(attrs={"rows": 2}),
+            "boot": forms.Textarea(attrs={"rows": 2}),
+            "wedges": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "precautions": forms.Textarea(attrs={"rows": 3}),
             "exit_criteria": forms.Textarea(attrs={"rows": 3}),
-            "patient_summary": forms.Textarea(attrs={"rows": 2}),
+            "patient_summary": forms.Textarea(attrs={"rows": 3}),
             "patient_care": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -208,6 +217,51 @@ class PhaseForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+class BuilderLibraryForm(LibraryFilterForm):
+    """The builder's library panel: the library's filters, "safe at this patient's week", and
+    the phase the panel adds to (``to``: the phase it was opened from; the current one if none).
+
+    Its values travel in the builder's URL, so a reload or a shared link keeps them."""
+
+    safe = forms.BooleanField(
+        label=_("Only exercises safe at this patient's week"),
+        required=False,
+    )
+    to = forms.TypedChoiceField(
+        coerce=int, label=_("Add to phase"), required=False, empty_value=None
+    )
+
+    FIELDS = ("q", "category", "equipment", "safe", "to")
+
+    def __init__(
+        self,
+        *args: Any,
+        equipment: Sequence[Equipment],
+        phases: Sequence[PlanPhase],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, equipment=equipment, **kwargs)
+        field = self.fields["to"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = phase_choices(phases)
+
+    def values(self) -> dict[str, str]:
+        """The search as strings, for the builder's URL and the add forms' hidden fields."""
+        if not self.is_valid():
+            return dict.fromkeys(self.FIELDS, "")
+        data = self.cleaned_data
+        return {
+            **super().values(),
+            "safe": "1" if data["safe"] else "",
+            "to": str(data["to"]) if data["to"] is not None else "",
+        }
+
+
+def phase_choices(phases: Sequence[PlanPhase]) -> list[tuple[int, str]]:
+    """A plan's phases to choose from: "Protection (weeks 2–5 · 14 Oct – 10 Nov)"."""
+    return [(phase.pk, f"{phase.name} ({phase_week_range(phase)})") for phase in phases]
+
+
 class PrescriptionAddForm(VersionForm):
     """Add one library exercise to a phase of the plan, at its default dose."""
 
@@ -226,6 +280,9 @@ class PrescriptionAddForm(VersionForm):
     # The library search the clinician was looking at, kept across the submit.
     q = forms.CharField(required=False, widget=forms.HiddenInput)
     category = forms.CharField(required=False, widget=forms.HiddenInput)
+    equipment = forms.CharField(required=False, widget=forms.HiddenInput)
+    safe = forms.CharField(required=False, widget=forms.HiddenInput)
+    to = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -239,14 +296,7 @@ class PrescriptionAddForm(VersionForm):
         self.phases = {phase.pk: phase for phase in phases}
         field = self.fields["phase"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [
-            (
-                phase.pk,
-                _("%(name)s (weeks %(start)s–%(end)s)")
-                % {"name": phase.name, "start": phase.start_week, "end": phase.end_week},
-            )
-            for phase in phases
-        ]
+        field.choices = phase_choices(phases)
         self.warning: guardrails.GuardrailWarning | None = None
         self.exercise_obj: Exercise | None = None
 
@@ -274,6 +324,37 @@ class PrescriptionAddForm(VersionForm):
                     _("Give a reason to place it in this phase, or choose a later phase."),
                 )
         return cleaned
+
+
+# A dose's limits (clinical.py) and how a therapist says them when a number is out of range.
+DOSE_LIMITS: dict[str, tuple[int, int, StrOrPromise, StrOrPromise]] = {
+    "sets": (1, clinical.SETS_MAX, _("At least %(n)s set."), _("At most %(n)s sets.")),
+    "reps": (1, clinical.REPS_MAX, _("At least %(n)s rep."), _("At most %(n)s reps a set.")),
+    "hold_seconds": (
+        1,
+        clinical.HOLD_SECONDS_MAX,
+        _("Hold at least %(n)s second, or leave it empty."),
+        _("Hold at most %(n)s seconds."),
+    ),
+    "duration_minutes": (
+        1,
+        clinical.DURATION_MINUTES_MAX,
+        _("At least %(n)s minute, or leave it empty."),
+        _("At most %(n)s minutes."),
+    ),
+    "times_per_day": (
+        1,
+        clinical.TIMES_PER_DAY_MAX,
+        _("At least %(n)s time a day."),
+        _("At most %(n)s times a day."),
+    ),
+    "days_per_week": (
+        1,
+        clinical.DAYS_PER_WEEK_MAX,
+        _("At least %(n)s day a week."),
+        _("At most %(n)s days a week."),
+    ),
+}
 
 
 class DoseForm(forms.ModelForm):
@@ -305,6 +386,19 @@ class DoseForm(forms.ModelForm):
                 "Give a reason to keep this exercise before its earliest safe week."
             )
 
+    def clean(self) -> dict[str, Any]:
+        """A number out of range is refused in the therapist's terms ("At most 20 sets")."""
+        cleaned = super().clean() or {}
+        for name, (low, high, too_few, too_many) in DOSE_LIMITS.items():
+            value = cleaned.get(name)
+            if value is None:
+                continue
+            if value < low:
+                self.add_error(name, str(too_few) % {"n": low})
+            elif value > high:
+                self.add_error(name, str(too_many) % {"n": high})
+        return cleaned
+
     def dose_values(self) -> dict[str, Any]:
         values = {name: self.cleaned_data[name] for name in plan_services.DOSE_FIELDS}
         values["note"] = self.cleaned_data["note"]
@@ -329,7 +423,7 @@ class PrescriptionMovePhaseForm(VersionForm):
         self.phases = {phase.pk: phase for phase in phases}
         field = self.fields["phase"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(phase.pk, phase.name) for phase in phases]
+        field.choices = phase_choices(phases)
 
     def clean_phase(self) -> PlanPhase:
         phase = self.phases.get(self.cleaned_data["phase"])

@@ -23,6 +23,7 @@ from rehab.models.logbook import AtrsResponse, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors.adherence import Adherence, adherence_for_patient
 from rehab.selectors.progress import pain_series
+from rehab.services.plans import phase_in
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,71 @@ def plan_builder(plan: Plan) -> PlanBuilder:
         )
         (builder_phase.retired if rx.retired_at else builder_phase.items).append(item)
     return PlanBuilder(plan=plan, phases=[by_id[p.pk] for p in phases])
+
+
+def week_states(
+    phases: Sequence[PlanPhase], plan: Plan, week: int
+) -> tuple[PlanPhase | None, dict[int, str]]:
+    """The phase the patient is in and each phase's state: "done", "current" or "upcoming".
+
+    A plan in care is in its current phase; a draft in the phase for the patient's ``week``
+    (where activation would start it); a completed plan's phases are all done."""
+    if plan.status == Plan.Status.COMPLETED:
+        return None, {p.pk: "done" for p in phases}
+    if plan.in_care:
+        current = next((p for p in phases if p.pk == plan.current_phase_id), None)
+    else:
+        current = phase_in(phases, week)
+    states: dict[int, str] = {}
+    seen_current = current is None
+    for phase in phases:
+        if current is not None and phase.pk == current.pk:
+            states[phase.pk] = "current"
+            seen_current = True
+        else:
+            states[phase.pk] = "upcoming" if seen_current else "done"
+    return current, states
+
+
+@dataclass
+class PlanSummary:
+    """What a plan gives the patient: its phases with their exercises, every exercise placed
+    before its earliest safe week (with the reason, or without one yet), and the phase the
+    patient starts in, whose exercises they see first on Today."""
+
+    builder: PlanBuilder
+    week: int
+    first_phase: BuilderPhase | None
+    states: dict[int, str]
+
+    @property
+    def phases(self) -> list[BuilderPhase]:
+        return self.builder.phases
+
+    @property
+    def early(self) -> list[BuilderItem]:
+        return [item for phase in self.phases for item in phase.items if item.warning]
+
+    @property
+    def missing_reasons(self) -> list[BuilderItem]:
+        return self.builder.missing_reasons
+
+    @property
+    def exercise_count(self) -> int:
+        return sum(len(phase.items) for phase in self.phases)
+
+
+def plan_summary(plan: Plan, *, today: dt.date | None = None) -> PlanSummary:
+    """The plan's summary for activation and its overview. Three queries (``plan_builder``).
+
+    The guardrail warnings are the builder's: each phase compared with the week the patient
+    will be in when it starts for them, the phase for today's week starting now, as
+    activation checks them."""
+    builder = plan_builder(plan)
+    week = plan.week_on(today or plan.patient.local_today())
+    current, states = week_states(builder.phase_list, plan, week)
+    first = next((p for p in builder.phases if current and p.phase.pk == current.pk), None)
+    return PlanSummary(builder=builder, week=week, first_phase=first, states=states)
 
 
 @dataclass(frozen=True)

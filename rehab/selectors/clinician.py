@@ -46,11 +46,12 @@ def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
 
 def _last_pain_and_open_alerts(
     ids: list[int], *, open_alerts: bool
-) -> tuple[dict[int, PainPoint], dict[int, int]]:
+) -> tuple[dict[int, PainPoint], dict[int, int], dict[int, dt.date]]:
     """``last_pain_for_patients`` and, if ``open_alerts``, ``open_alert_counts`` (by the
-    partial index of open alerts) in the same single query."""
+    partial index of open alerts) and each patient's last activity (the day of their latest
+    exercise log or check-in, at any time) in the same single query."""
     if not ids:
-        return {}, {}
+        return {}, {}, {}
     cutoff = _recent_cutoff()
     newest_log = ExerciseLog.objects.filter(
         patient=OuterRef("pk"), pain__isnull=False, date__gte=cutoff
@@ -65,6 +66,12 @@ def _last_pain_and_open_alerts(
         "checkin_pain": Subquery(newest_checkin.values("pain_at_rest")[:1]),
     }
     if open_alerts:
+        annotations["any_log_date"] = Subquery(
+            ExerciseLog.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")[:1]
+        )
+        annotations["any_checkin_date"] = Subquery(
+            CheckIn.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")[:1]
+        )
         annotations["open_alerts"] = Subquery(
             Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
             .order_by()
@@ -78,7 +85,11 @@ def _last_pain_and_open_alerts(
     )
     latest: dict[int, PainPoint] = {}
     alerts: dict[int, int] = {}
+    activity: dict[int, dt.date] = {}
     for row in rows:
+        days = [d for d in (row.get("any_log_date"), row.get("any_checkin_date")) if d]
+        if days:
+            activity[row["pk"]] = max(days)
         if row["checkin_date"] is not None and (
             row["log_date"] is None or row["checkin_date"] > row["log_date"]
         ):
@@ -87,7 +98,7 @@ def _last_pain_and_open_alerts(
             latest[row["pk"]] = PainPoint(row["log_date"], row["log_pain"], "log")
         if row.get("open_alerts"):
             alerts[row["pk"]] = row["open_alerts"]
-    return latest, alerts
+    return latest, alerts, activity
 
 
 def _recent_cutoff() -> dt.date:
@@ -160,10 +171,51 @@ class PatientRow:
     adherence: Adherence
     last_pain: PainPoint | None = None
     open_alerts: int = 0
+    last_activity: dt.date | None = None
 
     @property
     def phase(self) -> PlanPhase | None:
         return self.plan.current_phase if self.plan is not None else None
+
+
+# The patient list's sortable columns: the key of each row (None sorts last either way).
+PATIENT_SORTS = ("name", "week", "adherence", "pain", "alerts", "activity")
+
+
+def _sort_value(row: PatientRow, column: str) -> Any:
+    match column:
+        case "week":
+            return row.week
+        case "adherence":
+            return row.adherence.percent
+        case "pain":
+            return row.last_pain.pain if row.last_pain else None
+        case "alerts":
+            return row.open_alerts
+        case "activity":
+            return row.last_activity
+    return None
+
+
+def sorted_patient_rows(
+    patients: QuerySet[Patient], *, sort: str, today: dt.date
+) -> list[PatientRow]:
+    """Every patient of ``patients`` with their row, sorted by ``sort`` (a column of
+    ``PATIENT_SORTS``, "-" first for descending; empty patients without a value last, then by
+    name). The columns are computed, not stored, so every matching row is read: six queries
+    whatever their number (the patients, then ``patient_rows``)."""
+    descending = sort.startswith("-")
+    column = sort.removeprefix("-")
+    rows = patient_rows(list(patients), today=today)
+    rows.sort(key=lambda row: (row.patient.last_name.lower(), row.patient.first_name.lower()))
+    if column == "name":
+        if descending:
+            rows.reverse()
+        return rows
+    valued = [row for row in rows if _sort_value(row, column) is not None]
+    empty = [row for row in rows if _sort_value(row, column) is None]
+    valued.sort(key=lambda row: _sort_value(row, column), reverse=descending)
+    return valued + empty
 
 
 def adherence_window(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -172,11 +224,12 @@ def adherence_window(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[PatientRow]:
-    """Plan, phase, week, 7-day adherence, last pain and open alerts for each patient.
+    """Plan, phase, week, 7-day adherence, last pain, open alerts and last activity for each
+    patient.
 
     Five queries whatever the number of patients: active plans with their current phases (1);
-    adherence of those plans (3: phase changes, prescriptions, log counts); last pain and open
-    alert counts (1, a subquery per patient).
+    adherence of those plans (3: phase changes, prescriptions, log counts); last pain, open
+    alert counts and last activity (1, subqueries per patient).
     """
     patients = list(patients)
     if not patients:
@@ -184,7 +237,7 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
     plans = active_plans_for_patients(patients)
     start, end = adherence_window(today)
     adherence = adherence_for_patients(patients, start=start, end=end, plans=plans.values())
-    pain, alerts = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
+    pain, alerts, activity = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
     rows = []
     for patient in patients:
         plan = plans.get(patient.pk)
@@ -196,6 +249,7 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
                 adherence=adherence[patient.pk],
                 last_pain=pain.get(patient.pk),
                 open_alerts=alerts.get(patient.pk, 0),
+                last_activity=activity.get(patient.pk),
             )
         )
     return rows

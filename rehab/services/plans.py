@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
@@ -245,7 +245,7 @@ def plan_activation_early_placements(
     today = today or plan.patient.local_today()
     phases = plan.ordered_phases()
     week_now = plan.week_on(today)
-    current = _phase_in(phases, week_now)
+    current = phase_in(phases, week_now)
     week_of = {
         p.pk: week_now
         if current is not None and p.pk == current.pk
@@ -276,7 +276,9 @@ def _record_reasons(placements: list[EarlyPlacement], reasons: dict[int, str] | 
             rx.save(update_fields=["guardrail_reason", "updated_at"])
 
 
-def _phase_in(phases: list[PlanPhase], week: int) -> PlanPhase | None:
+def phase_in(phases: Sequence[PlanPhase], week: int) -> PlanPhase | None:
+    """The phase of ``phases`` (in order) for ``week``: the one containing it, else the last
+    that started before it, else the first."""
     for phase in phases:
         if phase.start_week <= week < phase.end_week:
             return phase
@@ -287,7 +289,7 @@ def _phase_in(phases: list[PlanPhase], week: int) -> PlanPhase | None:
 
 
 def _phase_for_week(plan: Plan, week: int) -> PlanPhase | None:
-    return _phase_in(plan.ordered_phases(), week)
+    return phase_in(plan.ordered_phases(), week)
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("patients/<int:patient_pk>/plans/new/", plans.plan_create, name="plan_create"),
     path("plans/<int:pk>/", builder.plan_builder, name="plan_builder"),
     path("plans/<int:pk>/rename/", plans.plan_rename, name="plan_rename"),
+    path("plans/<int:pk>/overview/", plans.plan_overview, name="plan_overview"),
     path("plans/<int:pk>/activate/", plans.plan_activate, name="plan_activate"),
     path("plans/<int:pk>/advance/", plans.plan_advance, name="plan_advance"),
     path("plans/<int:pk>/back/", plans.plan_back, name="plan_back"),

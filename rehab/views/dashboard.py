@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from typing import Any, cast
+
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.access import clinic_for, clinician_of, clinician_required
-from clinic.forms import PatientFilterForm
 from clinic.models import User
 from core.redirects import safe_next_url
 from core.users import signed_in_user
 from rehab.access import get_alert_for_clinician
+from rehab.forms.dashboard import PatientListForm
 from rehab.selectors import clinician as clinician_selectors
 from rehab.services import logbook as logbook_services
 
@@ -34,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
     behind = clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today)
+    unread = list(clinician_selectors.patients_with_unread_messages(clinic.pk))
     context = {
         "title": _("Dashboard"),
         "clinic": clinic,
@@ -44,23 +48,58 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alert_count": open_alerts.count(),
         "behind": behind[:DASHBOARD_BEHIND],
         "behind_more": len(behind[DASHBOARD_BEHIND:]),
-        "unread": list(clinician_selectors.patients_with_unread_messages(clinic.pk)),
+        "unread": unread,
+        # patients_with_unread_messages annotates unread_count.
+        "unread_total": sum(cast("Any", patient).unread_count for patient in unread),
         "falling_behind_percent": clinician_selectors.FALLING_BEHIND_PERCENT,
         "next": request.get_full_path(),
     }
     return render(request, "rehab/dashboard/dashboard.html", context)
 
 
+# The patient list's columns: (sort key, heading). Each heading is a link that sorts by it.
+PATIENT_COLUMNS = (
+    ("name", _lazy("Name")),
+    ("week", _lazy("Phase and week")),
+    ("adherence", _lazy("Adherence, last 7 days")),
+    ("pain", _lazy("Last pain")),
+    ("alerts", _lazy("Open alerts")),
+    ("activity", _lazy("Last activity")),
+)
+
+
 @require_GET
 @clinician_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    """The clinic's patients: search, filters, adherence, last pain and open alerts."""
+    """The clinic's patients (or the clinician's own): search, filters, adherence, last pain,
+    open alerts and last activity, sortable by each column. Filters and sort are in the URL."""
     clinic = clinic_for(request.user)
-    form = PatientFilterForm(request.GET)
+    form = PatientListForm(request.GET)
     filters = form.filters()
     patients = clinician_selectors.patients_matching(clinic_id=clinic.pk, **filters)
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
+    if form.show_mine():
+        me = clinician_of(request.user)
+        patients = patients.filter(therapist_id=me.pk if me is not None else 0)
+    sort = form.sort_by()
+    today = timezone.localdate()
+    page: Page[Any]
+    if sort == "name":  # the stored order: only the page's rows are read
+        page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = clinician_selectors.patient_rows(list(page.object_list), today=today)
+    else:  # a computed column: every matching row is read and sorted (constant queries)
+        every = clinician_selectors.sorted_patient_rows(patients, sort=sort, today=today)
+        page = Paginator(every, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "sorted": sort.removeprefix("-") == key,
+            "descending": sort.startswith("-"),
+            "next": f"-{key}" if sort == key else key,
+        }
+        for key, label in PATIENT_COLUMNS
+    ]
     return render(
         request,
         "rehab/dashboard/patient_list.html",
@@ -69,7 +108,10 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
-            "rows": clinician_selectors.patient_rows(shown, today=timezone.localdate()),
+            "rows": rows,
+            "columns": columns,
+            "sort": sort,
+            "show_mine": form.show_mine(),
             "adherence_days": clinician_selectors.ADHERENCE_WINDOW_DAYS,
         },
     )

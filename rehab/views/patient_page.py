@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import clinician_required, get_patient_for_clinician
@@ -32,6 +33,24 @@ from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
 
 CHART_WEEKS = 8
+# The page's tabs (``?tab=``; with JavaScript they switch in place).
+TABS = (
+    ("plan", _lazy("Plan")),
+    ("outcomes", _lazy("Outcomes")),
+    ("messages", _lazy("Messages")),
+    ("timeline", _lazy("Timeline")),
+)
+
+
+def _tab(request: HttpRequest, *, measurement_form: MeasurementForm | None) -> str:
+    """The tab to show: the one asked for; the timeline when paging through it; the outcomes
+    when a measurement was refused."""
+    if measurement_form is not None and measurement_form.errors:
+        return "outcomes"
+    if "timeline_page" in request.GET:
+        return "timeline"
+    asked = request.GET.get("tab", "")
+    return asked if asked in dict(TABS) else "plan"
 
 
 def _page(
@@ -53,6 +72,8 @@ def _page(
     measurements = progress_selectors.measurement_series(patient)
     atrs = progress_selectors.atrs_series(patient)
     context: dict[str, Any] = {
+        "tabs": TABS,
+        "tab": _tab(request, measurement_form=measurement_form),
         "patient": patient,
         "today": today,
         "week": patient.week_on(today),

@@ -28,7 +28,7 @@ from rehab.forms.builder import (
 )
 from rehab.models.plans import PlanPhase
 from rehab.services import builder as builder_services
-from rehab.views.builder import HtmxHttpRequest, _edit
+from rehab.views.builder import SEARCH_FIELDS, HtmxHttpRequest, _edit
 
 
 @clinician_required
@@ -115,10 +115,8 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         exercises=exercises_for(signed_in_user(request, User)).filter(is_published=True),
         phases=phases,
     )
-    search = {
-        "q": request.POST.get("q", "")[:100],
-        "category": request.POST.get("category", "")[:20],
-    }
+    # The library panel's search, kept across the add (validated again when the page is drawn).
+    search = {name: request.POST.get(name, "")[:100] for name in SEARCH_FIELDS}
     return _edit(
         request,
         plan,
@@ -130,8 +128,11 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             guardrail_reason=data["guardrail_reason"],
             expected_version=data["version"],
         ),
-        success=_("Exercise added."),
-        anchor="library",
+        success=lambda rx: (
+            _("%(exercise)s added to %(phase)s.")
+            % {"exercise": rx.exercise.name, "phase": rx.phase.name}
+        ),
+        anchor=lambda rx: f"rx-{rx.pk}",
         search=search,
     )
 

@@ -109,6 +109,26 @@ def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@clinician_required
+@require_GET
+def plan_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the plan gives the patient: phases with their dates and exercises, every early
+    placement with its reason, and what the patient sees first on Today. For a draft, the
+    summary to read before activating it, with the button that does."""
+    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    summary = builder_selectors.plan_summary(plan)
+    return render(
+        request,
+        "rehab/builder/overview.html",
+        {
+            "plan": plan,
+            "patient": plan.patient,
+            "summary": summary,
+            "today": plan.patient.local_today(),
+        },
+    )
+
+
 def _after_phase_change(request: HttpRequest, pk: int, next_url: str) -> HttpResponse:
     if is_safe_redirect(request, next_url):
         return redirect(next_url)

@@ -1,15 +1,23 @@
-// The plan builder: keep keyboard focus in a sensible place after htmx replaces the builder.
+// The plan builder: keep keyboard focus and scroll where the clinician is after htmx replaces
+// the builder, and let exercises be reordered or moved between phases by drag and drop.
 //
 // Every edit on the builder swaps the whole builder body (so that all forms carry the new plan
 // version). The element the clinician used is replaced too, so focus would fall back to the
-// page: put it back on the same control (or the first field with an error), and repeat the
-// status message so screen readers announce it.
+// page: put it back on the same control (or the first field with an error), keep the library
+// panel's scroll, bring a just-added (or moved) exercise and its confirmation into view, and
+// repeat the status message so screen readers announce it.
+//
+// Dragging is a shortcut for the buttons that stay on the page (up/down, "Move to another
+// phase"): within a phase it presses up or down as many times as needed; into another phase it
+// sends the move form, and the server asks for the guardrail reason before a too-early move is
+// saved (the move form comes back with its reason field).
 (function () {
   "use strict";
 
   let lastFormId = null;
   let lastValue = null;
   let swappingBody = false;
+  let libraryScroll = 0;
 
   function isHidden(element) {
     return element.closest("details:not([open])") !== null;
@@ -51,6 +59,8 @@
     lastFormId = form && form.id ? form.id : null;
     lastValue = submit && submit.submitter ? submit.submitter.value : null;
     swappingBody = Boolean(event.detail.target && event.detail.target.id === "builder-body");
+    const library = document.getElementById("library");
+    libraryScroll = library ? library.scrollTop : 0;
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -67,9 +77,115 @@
         status.innerHTML = html;
       }, 50);
     }
+    const library = document.getElementById("library");
+    if (library) {
+      library.scrollTop = libraryScroll;
+    }
     const target = controlToFocus(body);
     if (target) {
-      target.focus();
+      target.focus({ preventScroll: Boolean(body.querySelector("[data-changed]")) });
+    }
+    const changed = body.querySelector("[data-changed]");
+    if (changed) {
+      changed.scrollIntoView({ block: "center" });
+    }
+  });
+
+  // --- Drag and drop ------------------------------------------------------------------------
+
+  let dragged = null;
+
+  function planVersion() {
+    const body = document.getElementById("builder-body");
+    return body ? body.dataset.planVersion : "";
+  }
+
+  function post(url, values) {
+    return window.htmx.ajax("POST", url, {
+      source: document.getElementById("builder-body"),
+      target: "#builder-body",
+      swap: "outerHTML",
+      values: values,
+    });
+  }
+
+  function reorder(rxId, steps) {
+    const form = document.getElementById("form-rx-move-" + rxId);
+    if (!form || steps === 0) {
+      return;
+    }
+    swappingBody = true;
+    lastFormId = form.id;
+    lastValue = steps < 0 ? "up" : "down";
+    post(form.getAttribute("action"), { version: planVersion(), direction: lastValue }).then(
+      function () {
+        reorder(rxId, steps < 0 ? steps + 1 : steps - 1);
+      },
+    );
+  }
+
+  function moveToPhase(item, phaseId) {
+    const prefix = "rxmove-" + item.dataset.rx + "-";
+    const values = {};
+    values[prefix + "version"] = planVersion();
+    values[prefix + "phase"] = phaseId;
+    swappingBody = true;
+    lastFormId = null;
+    post(item.dataset.moveUrl, values);
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    const item = event.target.closest ? event.target.closest("li[data-rx]") : null;
+    if (!item) {
+      return;
+    }
+    dragged = item;
+    item.classList.add("builder-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", item.dataset.rx);
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) {
+      dragged.classList.remove("builder-dragging");
+    }
+    dragged = null;
+    document.querySelectorAll(".builder-drop-target").forEach(function (el) {
+      el.classList.remove("builder-drop-target");
+    });
+  });
+
+  document.addEventListener("dragover", function (event) {
+    const phase = dragged && event.target.closest ? event.target.closest("[data-phase]") : null;
+    if (!phase) {
+      return;
+    }
+    event.preventDefault();
+    document.querySelectorAll(".builder-drop-target").forEach(function (el) {
+      if (el !== phase) {
+        el.classList.remove("builder-drop-target");
+      }
+    });
+    phase.classList.add("builder-drop-target");
+  });
+
+  document.addEventListener("drop", function (event) {
+    const phase = dragged && event.target.closest ? event.target.closest("[data-phase]") : null;
+    if (!phase) {
+      return;
+    }
+    event.preventDefault();
+    const item = dragged;
+    const from = item.closest("[data-phase]");
+    if (from === phase) {
+      const over = event.target.closest("li[data-rx]");
+      if (!over || over === item) {
+        return;
+      }
+      const items = Array.from(phase.querySelectorAll("li[data-rx]"));
+      reorder(item.dataset.rx, items.indexOf(over) - items.indexOf(item));
+    } else {
+      moveToPhase(item, phase.dataset.phase);
     }
   });
 })();

@@ -157,3 +157,15 @@ def test_every_operation_documents_the_outage_answer(schema: dict[str, Any]) -> 
         outage = op["responses"]["503"]
         assert "Retry-After" in outage["headers"], f"{method} {path}"
         assert outage["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+def test_phase_weeks_are_documented_as_read_on_the_pages(schema: dict[str, Any]) -> None:
+    """start_week/end_week are half-open; the docs say how every page reads them."""
+    components = schema["components"]["schemas"]
+    for name in ("PlanPhaseBrief", "ProtocolPhase"):
+        if name not in components:
+            continue
+        end = components[name]["properties"]["end_week"]["description"]
+        assert "weeks 2–5" in end, name
+        assert "`end_week` − 1" in end, name
+    assert {"PlanPhaseBrief", "ProtocolPhase"} & set(components)

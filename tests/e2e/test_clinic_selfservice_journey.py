@@ -113,7 +113,9 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     page.get_by_label("What it shows").locator("visible=true").fill("Robin's pumps, today")
     page.get_by_role("button", name="Add the photo or video").locator("visible=true").click()
     expect(page.get_by_text(re.compile("Attached to")).first).to_be_visible()
-    page.get_by_role("button", name="Activate plan").click()
+    # Activation shows what the patient will get first, then asks to confirm.
+    page.get_by_role("link", name="Review and activate").click()
+    page.get_by_role("button", name=re.compile("^Activate: ")).click()
     expect(page.get_by_text(re.compile("Active: changes are saved"))).to_be_visible()
     check_page(page, JOURNEY, "builder")
     video = PrescriptionMedia.objects.get()
@@ -130,7 +132,9 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     page.get_by_label("Our early repair plan (version 1)").check()
     check_page(page, JOURNEY, "plan-from-clinic-template")
     page.get_by_role("button", name="Create draft plan").click()
-    page.get_by_role("button", name="Activate plan").click()
+    # Activation shows what the patient will get first, then asks to confirm.
+    page.get_by_role("link", name="Review and activate").click()
+    page.get_by_role("button", name=re.compile("^Activate: ")).click()
     expect(page.get_by_text(re.compile("Active: changes are saved"))).to_be_visible()
     kits = Plan.objects.get(patient=kit)
     assert kits.protocol == template

@@ -72,10 +72,10 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
     stretch = "Standing calf (gastrocnemius) stretch"
     page.get_by_label("Search by name").fill("gastrocnemius")
     page.get_by_role("button", name="Search").click()
-    page.get_by_label(f"Phase for {stretch}").select_option(
-        label="Protection: splint and crutches (weeks 0–2)"
-    )
-    page.get_by_role("button", name=f"Add {stretch}").click()
+    # The library panel adds to the phase it was opened from: here, the first one.
+    protection = plan.phases.get(start_week=0)
+    page.get_by_label("Add to phase").select_option(str(protection.pk))
+    page.get_by_role("button", name=f"Add {stretch} to {protection.name}").click()
     expect(page.get_by_text(f"Not added yet: {stretch}")).to_be_visible()
     check_page(page, JOURNEY, "guardrail-warning")
     early = Prescription.objects.filter(
@@ -92,7 +92,9 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
     check_page(page, JOURNEY, "builder")
     assert early.get().guardrail_reason.startswith("Conservative gentle stretch")
 
-    page.get_by_role("button", name="Activate plan").click()
+    # Activation shows what the patient will get first, then asks to confirm.
+    page.get_by_role("link", name="Review and activate").click()
+    page.get_by_role("button", name=re.compile("^Activate: ")).click()
     expect(page.get_by_text(re.compile("Active: changes are saved"))).to_be_visible()
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE
@@ -140,10 +142,13 @@ def test_clinician_follows_up_alert_adherence_atrs_message_and_phase(
     # The patient page: adherence and the ATRS score.
     page.goto(f"{live_server}/clinic/patients/{patient.pk}/")
     expect(page.get_by_role("heading", name="Adherence, last 8 weeks")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"Latest ATRS: 40 of 100"))).to_be_visible()
     check_page(page, JOURNEY, "patient-page")
+    page.get_by_role("tab", name="Outcomes").click()
+    expect(page.get_by_text(re.compile(r"Latest ATRS: 40 of 100"))).to_be_visible()
+    check_page(page, JOURNEY, "patient-page-outcomes")
 
     # Reply to the message.
+    page.get_by_role("tab", name="Messages").click()
     page.get_by_role("link", name="Open the conversation").click()
     expect(page.get_by_text("Can I drive yet?")).to_be_visible()
     page.get_by_role("textbox", name="Message").fill("Not while you wear the boot, sorry.")

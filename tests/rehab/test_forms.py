@@ -191,12 +191,13 @@ def _dose_data(prefix: str, **overrides: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("sets", 0, "greater than or equal to 1"),
-        ("sets", 21, "less than or equal to 20"),
-        ("reps", 101, "less than or equal to 100"),
-        ("hold_seconds", 601, "less than or equal to 600"),
-        ("times_per_day", 11, "less than or equal to 10"),
-        ("days_per_week", 8, "less than or equal to 7"),
+        # In the therapist's terms ("At most 20 sets"), not the framework's.
+        ("sets", 0, "At least 1 set."),
+        ("sets", 21, "At most 20 sets."),
+        ("reps", 101, "At most 100 reps a set."),
+        ("hold_seconds", 601, "Hold at most 600 seconds."),
+        ("times_per_day", 11, "At most 10 times a day."),
+        ("days_per_week", 8, "At most 7 days a week."),
     ],
 )
 def test_dose_form_shows_range_errors_on_the_field(field: str, value: int, message: str) -> None:

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from core.api import fields
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
-from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS
+from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 
@@ -41,6 +41,7 @@ class PlanPhaseBriefSerializer(serializers.ModelSerializer[PlanPhase]):
         model = PlanPhase
         fields = [*PHASE_FIELDS, "start_date", "end_date", "started_on"]
         read_only_fields = fields
+        extra_kwargs = WEEK_FIELDS_HELP
 
 
 class PlanPhaseSerializer(PlanPhaseBriefSerializer):

@@ -31,6 +31,18 @@ class ProtocolItemSerializer(serializers.ModelSerializer[ProtocolItem]):
 
 
 PHASE_FIELDS = ["id", "order", *PHASE_FIELD_NAMES]
+# A phase's weeks are half-open; pages read them inclusively (rehab.weeks).
+WEEK_FIELDS_HELP = {
+    "start_week": {
+        "help_text": "The phase's first week; week 0 starts on the plan's anchor date "
+        "(the operation, or the injury without one)."
+    },
+    "end_week": {
+        "help_text": "The week after the phase's last: the phase covers weeks `start_week` to "
+        "`end_week` − 1, so consecutive phases share this number. Pages show the range "
+        "inclusively: `start_week` 2 and `end_week` 6 read “weeks 2–5”."
+    },
+}
 
 
 class ProtocolPhaseSerializer(serializers.ModelSerializer[ProtocolPhase]):
@@ -43,6 +55,7 @@ class ProtocolPhaseSerializer(serializers.ModelSerializer[ProtocolPhase]):
         model = ProtocolPhase
         fields = [*PHASE_FIELDS, "items"]
         read_only_fields = fields
+        extra_kwargs = WEEK_FIELDS_HELP
 
 
 class ProtocolDetailSerializer(ProtocolSerializer):

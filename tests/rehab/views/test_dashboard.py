@@ -544,3 +544,16 @@ def test_acknowledge_other_clinic_patient_anonymous(
     assert_login_redirect(Client().post(ack_url(alert)), ack_url(alert))
     alert.refresh_from_db()
     assert alert.is_open
+
+
+def test_the_dashboard_counts_open_alerts_and_unread_messages_in_words(
+    clinician: Clinician,
+) -> None:
+    patient_with_plan(clinician.clinic, high_pain_alerts=2, unread=3)
+    patient_with_plan(clinician.clinic, unread=1)
+    html = client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
+    desk = html[html.index('aria-label="At your desk"') :]
+    desk = desk[: desk.index("</nav>")]
+    assert "2 open alerts" in desk  # the colour of the border is never the only sign
+    assert "4 unread messages" in desk
+    assert "?show=mine" in desk

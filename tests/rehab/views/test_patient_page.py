@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -13,9 +14,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from clinic.models import Clinician, Patient
 from rehab.models import AtrsRequest, Measurement, Plan, PlanPhase
+from rehab.weeks import phase_week_range
 from tests import factories
 from tests.conftest import client_for
 
@@ -126,10 +129,7 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     html = response.content.decode()
     assert patient.get_pathway_display() in html
     assert "Operative plan v1" in html
-    assert (
-        f"Current phase: Stage 0 ({first.start_date:%-d %b %Y} to {first.end_date:%-d %b %Y})"
-        in html
-    )
+    assert escape(f"Current phase: Stage 0 ({phase_week_range(first)})") in html
     assert "Next draft" in html
     assert html.count('role="img"') == 5
     assert "Pain 8/10 reported on a log." in html
@@ -172,7 +172,11 @@ def test_without_a_plan_the_page_offers_to_create_one(
         .get(reverse("rehab:patient_detail", args=[patient.pk]))
         .content.decode()
     )
-    assert "No active plan." in html
+    # The empty state says what to do, with the action beside it.
+    assert "No active plan — create one" in html
+    assert "No exercises prescribed yet — create a plan" in html
+    assert "No ATRS yet — ask for it" in html
+    assert "No measurements yet — record the first one below." in html
     create_url = _url("rehab:plan_create", patient.pk)
     if create_url:
         assert create_url in html
@@ -302,3 +306,49 @@ def test_bad_measurements_show_errors_and_save_nothing(
     assert response.context["measurement_form"].errors[field]
     assert "Not saved" in response.content.decode()
     assert not Measurement.objects.exists()
+
+
+def test_the_header_says_who_where_and_what_is_open(clinician: Clinician, patient: Patient) -> None:
+    _plan, (first, _second) = _active_plan(patient)
+    factories.AlertFactory(patient=patient, message="Pain 8/10 reported on a log.")
+    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk])).text
+    header = html[
+        html.index('class="patient-header') : html.index(
+            "</header>", html.index('class="patient-header')
+        )
+    ]
+    assert patient.full_name in header
+    assert patient.get_pathway_display() in header
+    assert f"week {patient.week_on(patient.local_today())}" in header
+    assert f"phase: {first.name}" in header
+    assert "Active" in header
+    assert "1 open alert" in header
+    # Primary and secondary actions look like what they are.
+    assert 'class="btn btn-primary"' in header
+    assert 'class="btn btn-outline-primary"' in header
+    assert "btn-outline-secondary" not in html
+
+
+@pytest.mark.parametrize(
+    ("query", "tab"),
+    [
+        ("", "plan"),
+        ("?tab=outcomes", "outcomes"),
+        ("?tab=messages", "messages"),
+        ("?timeline_page=1", "timeline"),
+        ("?tab=nonsense", "plan"),
+    ],
+)
+def test_the_sections_are_tabs(
+    clinician: Clinician, patient: Patient, query: str, tab: str
+) -> None:
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]) + query)
+        .text
+    )
+    for key in ("plan", "outcomes", "messages", "timeline"):
+        assert f'id="pane-{key}"' in html  # every section is on the page (tabs switch in place)
+        assert f'href="?tab={key}"' in html  # and each has its own address
+    assert re.search(rf'class="tab-pane show active"\s+id="pane-{tab}"', html)
+    assert re.search(rf'id="tab-{tab}"[^>]*aria-selected="true"', html)

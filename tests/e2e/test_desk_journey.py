@@ -1,0 +1,156 @@
+"""The therapist's desk (issue 19) at a desk (1366×900) and on a clinic tablet (1024×768): a
+week-5 operative patient's draft plan opens at the current phase; an exercise from the library
+panel filtered to "safe now" lands in that phase, in view, announced; a dose is edited; an
+exercise is reordered with the keyboard; the plan is activated through its summary. axe clean
+at each size; screenshots in artifacts/screenshots/desk/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from rehab.models import Plan, Prescription
+from tests import factories
+from tests.e2e.conftest import assert_accessible, screenshot
+from tests.e2e.helpers import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JOURNEY = "desk"
+SIZES = {"desk": {"width": 1366, "height": 900}, "tablet": {"width": 1024, "height": 768}}
+
+
+def _check(page: Page, name: str, size: str) -> None:
+    screenshot(page, JOURNEY, f"{name}-{size}")
+    assert_accessible(page, f"{JOURNEY}/{name} at {size}")
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> None:
+    page = desktop
+    page.set_viewport_size(SIZES[size])
+    clinician = factories.ClinicianFactory(user__email="desk@clinic.example")
+    patient = factories.PatientFactory(
+        clinic=clinician.clinic,
+        therapist=clinician,
+        first_name="Alex",
+        last_name="Morgan",
+        injury_date=timezone.localdate() - dt.timedelta(weeks=5, days=2),
+    )
+    plan = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT, name="Alex's repair")
+    phases = [
+        factories.PlanPhaseFactory(
+            plan=plan, order=n, name=name, start_week=start, end_week=end, goals="Goal\n" * 4
+        )
+        for n, (name, start, end) in enumerate(
+            [("Protection", 0, 2), ("Early loading", 2, 6), ("Strength", 6, 12)]
+        )
+    ]
+    for phase in phases:  # a long page: several exercises in every phase
+        for n in range(4):
+            factories.PrescriptionFactory(
+                phase=phase, order=n, exercise__name=f"{phase.name} drill {n}"
+            )
+    jog = factories.PrescriptionFactory(
+        phase=phases[2],
+        order=9,
+        exercise__name="Jog intervals",
+        exercise__earliest_week_operative=6,
+    )
+    factories.ExerciseFactory(name="Heel raise, seated", earliest_week_operative=4)
+    factories.ExerciseFactory(name="Heel drop hop", earliest_week_operative=16)
+    sign_in(page, str(live_server), "desk@clinic.example", factories.PASSWORD)
+    page.goto(f"{live_server}/clinic/plans/{plan.pk}/")
+
+    # The current phase is open and marked; the others are collapsed, the past one done.
+    current = page.locator(f"#phase-{phases[1].pk}")
+    expect(current.get_by_text("Current phase")).to_be_visible()
+    expect(current.locator("details")).to_have_attribute("open", "")
+    expect(page.locator(f"#phase-{phases[0].pk} details")).not_to_have_attribute("open", "")
+    expect(page.locator(f"#phase-{phases[0].pk}").get_by_text("Done")).to_be_visible()
+    expect(current.get_by_text(re.compile(r"week 5 · today"))).to_be_visible()
+    expect(page.locator("header.builder-header").get_by_text("week 5")).to_be_visible()
+    _check(page, "builder", size)
+
+    # The library panel, filtered to "safe now", adds to the current phase.
+    page.get_by_label("Search by name").fill("heel")
+    page.get_by_label("Only exercises safe at this patient's week").check()
+    results = page.locator("#library-results")
+    expect(results.get_by_role("link", name="Heel raise, seated")).to_be_visible()
+    expect(results.get_by_role("link", name="Heel drop hop")).to_have_count(0)
+    add = page.get_by_role("button", name="Add Heel raise, seated to Early loading")
+    add.click()
+    added = page.locator("li[data-changed]")
+    expect(added).to_be_visible()
+    expect(added).to_be_in_viewport()
+    confirmation = added.get_by_text("Heel raise, seated added to Early loading.")
+    expect(confirmation).to_be_in_viewport()
+    expect(page.locator("#builder-status")).to_contain_text("added to Early loading")
+    rx = Prescription.objects.get(exercise__name="Heel raise, seated")
+    assert rx.phase_id == phases[1].pk
+    _check(page, "added", size)
+
+    # Edit its dose.
+    page.get_by_text("Edit dose of Heel raise, seated").click()
+    page.get_by_label(re.compile(r"^\s*Sets\W*$")).locator("visible=true").fill("4")
+    _check(page, "dose-form", size)
+    page.get_by_role("button", name="Save dose").locator("visible=true").click()
+    expect(page.locator(f"#rx-{rx.pk}").get_by_text(re.compile(r"^4 sets"))).to_be_visible()
+    rx.refresh_from_db()
+    assert rx.sets == 4
+
+    # Reorder with the keyboard: move it up one place.
+    up = page.get_by_role("button", name="Move Heel raise, seated up")
+    up.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Exercise moved.").first).to_be_visible()
+    live = list(
+        Prescription.objects.filter(phase=phases[1], retired_at__isnull=True)
+        .order_by("order", "pk")
+        .values_list("exercise__name", flat=True)
+    )
+    assert live[-2] == "Heel raise, seated"
+
+    # Drag an exercise into a phase where it is too early: the reason is asked before saving.
+    page.locator(f"#phase-{phases[2].pk} summary").click()
+    # The events a browser sends for a drag and drop (Playwright's mouse drag does not start an
+    # HTML5 drag in this headless Chromium).
+    page.evaluate(
+        """([rx, phase]) => {
+        const item = document.getElementById(rx);
+        const target = document.querySelector(phase);
+        const dt = new DataTransfer();
+        item.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        item.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+    }""",
+        [f"rx-{jog.pk}", f"#phase-{phases[1].pk} .card-header"],
+    )
+    expect(page.get_by_text(re.compile("Give a reason to move it there")).first).to_be_visible()
+    jog.refresh_from_db()
+    assert jog.phase_id == phases[2].pk  # not moved yet
+    page.get_by_label("Reason, if that phase is before its earliest safe week").locator(
+        "visible=true"
+    ).fill("Gentle jogging agreed with the surgeon.")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_text("Exercise moved to another phase.").first).to_be_visible()
+    jog.refresh_from_db()
+    assert (jog.phase_id, jog.guardrail_reason) == (
+        phases[1].pk,
+        "Gentle jogging agreed with the surgeon.",
+    )
+
+    # Activate through the summary.
+    page.get_by_role("link", name="Review and activate").click()
+    expect(page.get_by_role("heading", name="What the patient sees first on Today")).to_be_visible()
+    expect(page.get_by_text("Early loading").first).to_be_visible()
+    _check(page, "activation-summary", size)
+    page.get_by_role("button", name=re.compile("^Activate: ")).click()
+    expect(page.get_by_text(re.compile("Active: changes are saved"))).to_be_visible()
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.ACTIVE
+    assert plan.current_phase_id == phases[1].pk

@@ -1,0 +1,307 @@
+"""The builder that knows the patient (issue 19): where the patient is, the library panel that
+adds to the phase it was opened from, and an edit refused beside the form, typing kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Clinician
+from rehab.models import Plan, PlanPhase, Prescription
+from rehab.weeks import date_range, phase_week_range
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "builder-body"}
+
+
+@dataclass
+class Desk:
+    clinician: Clinician
+    plan: Plan  # a draft for an operative patient in week 5
+    phases: list[PlanPhase]  # weeks 0–3, 4–7 (the patient's), 8–11
+
+
+@pytest.fixture
+def desk(clinician: Clinician) -> Desk:
+    today = timezone.localdate()
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic,
+        first_name="Week",
+        last_name="Five",
+        injury_date=today - dt.timedelta(weeks=5, days=2),
+    )
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.DRAFT)
+    phases = [
+        factories.PlanPhaseFactory.create(
+            plan=plan, order=n, name=name, start_week=n * 4, end_week=n * 4 + 4
+        )
+        for n, name in enumerate(["Protection", "Loading", "Return"])
+    ]
+    return Desk(clinician=clinician, plan=plan, phases=phases)
+
+
+def _builder(plan: Plan, query: str = "") -> str:
+    return reverse("rehab:plan_builder", args=[plan.pk]) + query
+
+
+def _phase_html(text: str, phase: PlanPhase) -> str:
+    start = text.index(f'id="phase-{phase.pk}"')
+    end = text.find("<section", start + 1)
+    return text[start : end if end > 0 else len(text)]
+
+
+def test_the_builder_shows_where_the_patient_is(desk: Desk) -> None:
+    text = client_for(desk.clinician.user).get(_builder(desk.plan)).text
+    assert desk.plan.week_on(desk.plan.patient.local_today()) == 5
+    start = text.index("builder-header")
+    header = text[start : text.index("</header>", start)]
+    assert "week 5" in header
+    assert "Operative" in header or "operative" in header
+    assert "Loading" in header  # the current phase
+    done, current, upcoming = (_phase_html(text, p) for p in desk.phases)
+    # The current phase: open, marked, and its week marker shows today.
+    assert "Current phase" in current
+    assert '<details class="builder-phase-details" open>' in current
+    assert re.search(r'aria-current="date">\s*week 5 · today', current)
+    # Past: collapsed and done; future: collapsed, with its dates.
+    assert "Done" in done
+    assert 'builder-phase-details" open' not in done
+    assert "Upcoming" in upcoming
+    assert 'builder-phase-details" open' not in upcoming
+    third = desk.phases[2]
+    assert f"weeks 8–11 · {date_range(third.start_date, third.end_date)}" in upcoming
+    # Week 4 belongs to one phase only.
+    assert "weeks 0–3" in done
+    assert "weeks 4–7" in current
+
+
+def test_safe_now_filters_the_library_and_says_why_the_others_wait(desk: Desk) -> None:
+    factories.ExerciseFactory.create(name="Heel walk early", earliest_week_operative=2)
+    factories.ExerciseFactory.create(
+        name="Heel hop late",
+        earliest_week_operative=12,
+        earliest_week_reason="Hopping loads the repair too much before week 12.",
+    )
+    client = client_for(desk.clinician.user)
+    everything = client.get(_builder(desk.plan, "?q=Heel")).text
+    assert "Heel hop late" in everything
+    assert "Not usually before week 12 for this patient." in everything
+    assert "Hopping loads the repair too much before week 12." in everything
+    assert "Safe now" in everything
+    safe = client.get(_builder(desk.plan, "?q=Heel&safe=1")).text
+    assert "Heel walk early" in safe
+    assert "Heel hop late" not in safe
+
+
+def test_a_result_shows_its_photo_and_default_dose(desk: Desk) -> None:
+    exercise = factories.ExerciseFactory.create(name="Towel scrunch", default_sets=2)
+    photo = factories.ExerciseMediaFactory.create(exercise=exercise)
+    factories.ExerciseFactory.create(name="Towel slide")  # no photo
+    text = client_for(desk.clinician.user).get(_builder(desk.plan, "?q=Towel")).text
+    result = text[text.index(f'id="result-{exercise.pk}"') :]
+    result = result[: result.index("</li>")]
+    assert reverse("rehab:media_thumbnail", args=[photo.key]) in result
+    assert "2 sets × 10 reps" in result
+    assert text.count("builder-result-picture") == 1
+
+
+def test_the_panel_adds_to_the_current_phase_by_default(desk: Desk) -> None:
+    factories.ExerciseFactory.create(name="Calf stretch", earliest_week_operative=0)
+    text = client_for(desk.clinician.user).get(_builder(desk.plan, "?q=Calf")).text
+    loading = desk.phases[1]
+    assert "Calf stretch to Loading" in text
+    assert f'name="phase" value="{loading.pk}"' in text
+
+
+def test_adding_from_a_phase_puts_it_there_and_marks_it_in_view(desk: Desk) -> None:
+    exercise = factories.ExerciseFactory.create(name="Ankle circles", earliest_week_operative=0)
+    target = desk.phases[2]
+    client = client_for(desk.clinician.user)
+    page = client.get(_builder(desk.plan, f"?q=Ankle&to={target.pk}")).text
+    assert "Ankle circles to Return" in page
+    response = client.post(
+        reverse("rehab:prescription_add", args=[desk.plan.pk]),
+        {
+            "version": desk.plan.version,
+            "exercise": exercise.pk,
+            "phase": target.pk,
+            "q": "Ankle",
+            "to": str(target.pk),
+        },
+        **HTMX,
+        HTTP_HX_CURRENT_URL="http://testserver" + _builder(desk.plan, f"?q=Ankle&to={target.pk}"),
+    )
+    rx = Prescription.objects.get(exercise=exercise)
+    assert rx.phase == target
+    text = response.text
+    assert "<html" not in text
+    item = text[text.index(f'id="rx-{rx.pk}"') :]
+    assert (
+        "data-changed"
+        in text[text.index(f'id="rx-{rx.pk}"') - 200 : text.index(f'id="rx-{rx.pk}"') + 400]
+    )
+    assert "Ankle circles added to Return." in item[:1500]  # the confirmation beside it
+    # The phase added to is open; the library panel still adds to it.
+    assert 'builder-phase-details" open' in _phase_html(text, target)
+    assert "Ankle circles to Return" in text
+
+
+def test_a_stale_dose_edit_is_refused_beside_the_form_with_the_typing_kept(desk: Desk) -> None:
+    rx = factories.PrescriptionFactory.create(phase=desk.phases[1], sets=3, reps=10)
+    old_version = desk.plan.version
+    Plan.objects.filter(pk=desk.plan.pk).update(version=old_version + 1)  # another tab saved
+    key = f"rx-{rx.pk}"
+    response = client_for(desk.clinician.user).post(
+        reverse("rehab:prescription_edit", args=[rx.pk]),
+        {
+            f"{key}-version": old_version,
+            f"{key}-sets": 4,
+            f"{key}-reps": 12,
+            f"{key}-times_per_day": 1,
+            f"{key}-days_per_week": 7,
+            f"{key}-side": rx.side,
+            f"{key}-note": "Slow on the way down, please",
+        },
+        **HTMX,
+    )
+    assert response.status_code == 200
+    text = response.text
+    form = text[text.index(f'id="form-{key}"') :]
+    form = form[: form.index("</form>")]
+    assert "Someone else changed this plan" in form  # beside the phase's form
+    assert "Slow on the way down, please" in form  # nothing typed is lost
+    assert f'name="{key}-sets" value="4"' in form
+    # Saving again is the clinician's choice: the form now carries the current version.
+    assert f'name="{key}-version" value="{old_version + 1}"' in form
+    rx.refresh_from_db()
+    assert (rx.sets, rx.reps) == (3, 10)
+
+
+def test_phase_texts_are_text_areas(desk: Desk) -> None:
+    phase = desk.phases[1]
+    text = client_for(desk.clinician.user).get(_builder(desk.plan, f"?edit=phase-{phase.pk}")).text
+    for name in ("weight_bearing", "boot", "wedges", "goals"):
+        assert re.search(rf'<textarea[^>]*name="phase-{phase.pk}-{name}"', text), name
+
+
+# --- Activation with a summary; the same summary as the plan's overview -------------------
+
+
+def _overview(plan: Plan) -> str:
+    return reverse("rehab:plan_overview", args=[plan.pk])
+
+
+def test_activation_shows_what_the_patient_will_get(desk: Desk) -> None:
+    first = factories.PrescriptionFactory.create(
+        phase=desk.phases[1],
+        exercise__name="Seated calf raise",
+        exercise__patient_name="Sitting heel lifts",
+    )
+    early = factories.PrescriptionFactory.create(
+        phase=desk.phases[1],
+        exercise__name="Single-leg hop",
+        exercise__earliest_week_operative=12,
+        guardrail_reason="Agreed with the surgeon",
+    )
+    factories.PrescriptionFactory.create(phase=desk.phases[2], exercise__name="Jog")
+    builder = client_for(desk.clinician.user).get(_builder(desk.plan)).text
+    assert f'href="{_overview(desk.plan)}">Review and activate' in builder
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    # What the patient sees first on Today: the phase for their week, in their words.
+    today = text[text.index('id="first-title"') : text.index('id="early-title"')]
+    assert "Loading" in today
+    assert "Sitting heel lifts" in today
+    assert first.dose_text() in today
+    assert "Jog" not in today
+    # Every early placement with its reason.
+    placements = text[text.index('id="early-title"') : text.index('id="phases-title"')]
+    assert early.exercise.name in placements
+    assert "Agreed with the surgeon" in placements
+    # Phases with dates and their exercises.
+    for phase in desk.phases:
+        assert phase_week_range(phase) in text
+    assert "Jog" in text
+    assert "3 phases" in text
+    assert "3 exercises" in text
+    assert f'action="{reverse("rehab:plan_activate", args=[desk.plan.pk])}"' in text
+
+
+def test_activation_waits_for_every_reason(desk: Desk) -> None:
+    rx = factories.PrescriptionFactory.create(
+        phase=desk.phases[1], exercise__name="Single-leg hop", exercise__earliest_week_operative=12
+    )
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    assert "No reason given yet." in text
+    assert f"?edit=rx-{rx.pk}#rx-{rx.pk}" in text
+    assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
+
+
+def test_the_overview_of_an_active_plan_has_no_activate_button(desk: Desk) -> None:
+    desk.plan.status = Plan.Status.ACTIVE
+    desk.plan.current_phase = desk.phases[1]
+    desk.plan.save()
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    assert "Plan overview" in text
+    assert "What the patient sees on Today" in text
+    assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
+
+
+def test_the_overview_is_the_clinics(desk: Desk, colleague: Clinician) -> None:
+    assert client_for(colleague.user).get(_overview(desk.plan)).status_code == 200
+    other = factories.ClinicianFactory.create()
+    assert client_for(other.user).get(_overview(desk.plan)).status_code == 404
+    assert client_for(desk.plan.patient.user).get(_overview(desk.plan)).status_code == 404
+    anonymous = client_for(None).get(_overview(desk.plan))
+    assert anonymous.status_code == 302
+    assert "/accounts/login/" in anonymous["Location"]
+
+
+def test_the_overview_has_a_constant_number_of_queries(
+    desk: Desk, django_assert_max_num_queries: Any
+) -> None:
+    """1 session, 2 user with clinician and clinic, 3 plan with patient, 4 phases,
+    5 prescriptions with exercises and "has logs", 6 their photos and videos (plan_builder),
+    7 the audit record of the clinician reading the patient's plan."""
+    client = client_for(desk.clinician.user)
+    for scale in (1, 10):
+        for phase in desk.phases:
+            factories.PrescriptionFactory.create_batch(scale, phase=phase)
+        client.get(_overview(desk.plan))
+        with django_assert_max_num_queries(7):
+            response = client.get(_overview(desk.plan))
+        assert response.status_code == 200
+
+
+def test_a_stale_phase_edit_is_refused_beside_the_phase(desk: Desk) -> None:
+    phase = desk.phases[1]
+    old_version = desk.plan.version
+    Plan.objects.filter(pk=desk.plan.pk).update(version=old_version + 1)  # another tab saved
+    key = f"phase-{phase.pk}"
+    data = {
+        f"{key}-version": old_version,
+        f"{key}-name": "Loading, renamed",
+        f"{key}-start_week": phase.start_week,
+        f"{key}-end_week": phase.end_week,
+        f"{key}-goals": "Walk a full gait cycle without the boot",
+    }
+    response = client_for(desk.clinician.user).post(
+        reverse("rehab:phase_edit", args=[phase.pk]), data, **HTMX
+    )
+    text = response.text
+    form = text[text.index(f'id="form-{key}"') :]
+    form = form[: form.index("</form>")]
+    assert "Someone else changed this plan" in form
+    assert "Walk a full gait cycle without the boot" in form
+    assert "Loading, renamed" in form
+    assert 'builder-phase-details" open' in _phase_html(text, phase)
+    phase.refresh_from_db()
+    assert phase.name == "Loading"

@@ -8,6 +8,7 @@ import pytest
 from django.template import Context, Template
 
 from rehab.models.plans import Plan, PlanPhase
+from rehab.templatetags.rehab_weeks import week_span
 from rehab.weeks import last_week, phase_week_range, week_range
 
 
@@ -47,3 +48,9 @@ def test_the_template_filter_uses_the_same_words(dates: str, expected: str) -> N
     phase = PlanPhase(plan=plan, start_week=2, end_week=6)
     template = Template("{% load rehab_weeks %}{{ phase|week_range" + dates + " }}")
     assert template.render(Context({"phase": phase})) == expected
+
+
+def test_week_span_reads_values_rows_like_phases() -> None:
+    """The record export's phases are values, not objects: the same words come out."""
+    assert week_span(2, 6) == "weeks 2–5"
+    assert week_span(0, 1) == "week 0"

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
+    "heroicons",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models.library import Side
+from rehab.models.library import Exercise, Side
 from rehab.models.logbook import ExerciseLog
 from rehab.selectors import today as today_selectors
 
@@ -33,6 +33,28 @@ def leg(side: str, injured_side: str) -> str:
     if side == Side.EACH:
         return _("Each leg in turn (start with the %(side)s leg)") % {"side": str(injured).lower()}
     return _("%(side)s leg (your injured side)") % {"side": injured}
+
+
+# Each exercise category's picture (a heroicons outline icon, served from the Python package).
+CATEGORY_ICONS = {
+    "stretch": "arrows-pointing-out",
+    "strength": "bolt",
+    "balance": "scale",
+    "mobility": "arrow-path",
+    "cardio": "heart",
+    "education": "book-open",
+}
+
+
+@register.inclusion_tag("rehab/me/_exercise_icon.html")
+def exercise_icon(exercise: Exercise) -> dict[str, Any]:
+    """The exercise's category as an icon with its name for screen readers:
+    ``{% exercise_icon rx.exercise %}``."""
+    return {
+        "icon": CATEGORY_ICONS.get(exercise.category, "sparkles"),
+        "label": exercise.get_category_display(),
+        "category": exercise.category,
+    }
 
 
 @register.filter

@@ -32,7 +32,6 @@ from rehab.forms.logbook import (
     errors_json,
 )
 from rehab.models.logbook import AtrsResponse, ExerciseLog
-from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import logbook as logbook_services
@@ -354,31 +353,39 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
-    """History by day (4 weeks), streak, adherence per week, pain, ATRS and measurements."""
+    """A welcome for a new patient; then the streak (rest days do not break it), adherence from
+    the plan's start with today in progress, milestones, charts against their own past, and the
+    days since the plan started (4 weeks at most)."""
     patient = _me(request)
     day = patient.local_today()
-    chart_start = max(patient.anchor_date, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1))
-    chart_start = min(chart_start, day)
-    adherence = adherence_selectors.adherence_for_patient(patient, start=chart_start, end=day)
+    encouraged = progress_selectors.encouragement(patient, today=day)
+    since = encouraged.plan_start or patient.anchor_date
+    chart_start = min(max(since, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1)), day)
+    history_start = min(max(since, day - dt.timedelta(days=HISTORY_DAYS - 1)), day)
+    recent = encouraged.recent(CHART_WEEKS)
+    atrs = progress_selectors.atrs_series(patient)
+    measurements = progress_selectors.measurement_series(patient)
     return render(
         request,
         "rehab/me/progress.html",
         {
             "title": _("My progress"),
             "patient": patient,
-            "streak": progress_selectors.streak(patient, today=day),
-            "adherence": adherence,
-            "history": progress_selectors.history_by_day(
-                patient, start=day - dt.timedelta(days=HISTORY_DAYS - 1), end=day
+            "encouraged": encouraged,
+            "streak": encouraged.streak,
+            "adherence": recent,
+            "milestones": progress_selectors.add_milestones(
+                encouraged, atrs=atrs, measurements=measurements
             ),
+            "history": progress_selectors.history_by_day(patient, start=history_start, end=day),
             "charts": charts.patient_charts(
                 patient=patient,
-                adherence_weeks=adherence.by_week(patient.anchor_date),
+                adherence_weeks=recent.by_week(patient.anchor_date),
                 pain=progress_selectors.pain_series(patient, start=chart_start, end=day),
                 pain_start=chart_start,
                 pain_end=day,
-                atrs=progress_selectors.atrs_series(patient),
-                measurements=progress_selectors.measurement_series(patient),
+                atrs=atrs,
+                measurements=measurements,
             ),
         },
     )

@@ -51,3 +51,43 @@ def test_today_puts_the_first_exercise_in_the_first_screen(
     assert box is not None
     assert box["y"] + box["height"] >= SMALL_PHONE["height"] - 1
     check_page(page, JOURNEY, "today")
+
+
+def test_the_installed_app_shows_today_offline(live_server: object, small_phone: Page) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    # The manifest: valid, with its two icons.
+    manifest = page.request.get(f"{base}/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    data = manifest.json()
+    assert (data["start_url"], data["display"]) == ("/me/", "standalone")
+    assert data["name"]
+    assert data["theme_color"]
+    assert {icon["sizes"] for icon in data["icons"]} == {"192x192", "512x512"}
+    for icon in data["icons"]:
+        answer = page.request.get(f"{base}{icon['src']}")
+        assert answer.ok
+        assert answer.headers["content-type"] == "image/png"
+
+    # The service worker controls the page once it is installed.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+
+    # No connection: a reload shows today's exercises from the cached copy, marked offline.
+    page.context.set_offline(True)
+    page.reload()
+    expect(card(page, "Toe curls")).to_be_visible()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    check_page(page, JOURNEY, "today-offline")
+    page.context.set_offline(False)
+
+    # Signing out clears the cached pages.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("caches.has('rehab-pages')") is False

@@ -55,11 +55,36 @@ TODAY_STRINGS = {
     "undone": _lazy("Tick undone."),
     "undoOf": _lazy("Undo the last tick of %(name)s"),
     "undoOffline": _lazy("No connection: the tick could not be undone. Try again later."),
-    "holdStart": _lazy("Start %(s)s-second hold"),
-    "holdStop": _lazy("Stop the hold"),
-    "holdDone": _lazy("Hold done. Set counted."),
-    "repsDone": _lazy("Holds done: %(done)s of %(reps)s"),
 }
+
+# What the guided session (today/session.js) says.
+SESSION_STRINGS = {
+    "exerciseOf": _lazy("Exercise %(n)s of %(count)s"),
+    "setOf": _lazy("Set %(n)s of %(sets)s"),
+    "holdOf": _lazy("Hold %(n)s of %(holds)s"),
+    "getReady": _lazy("Get ready"),
+    "holdFor": _lazy("Hold for %(s)s seconds"),
+    "keepGoing": _lazy("Keep going"),
+    "doReps": _lazy("Do %(reps)s reps, then tap “Set done”."),
+    "setDone": _lazy("Set done"),
+    "setStored": _lazy("Set %(n)s of %(sets)s done"),
+    "rest": _lazy("Rest"),
+    "skipRest": _lazy("Skip the rest"),
+    "howDidItFeel": _lazy("How did %(name)s feel?"),
+    "feedbackIntro": _lazy("Optional: leave it at “No answer” if you prefer."),
+    "pain": _lazy("Pain (0 = none, 10 = worst imaginable)"),
+    "effort": _lazy("Effort (0 = very easy, 10 = hardest possible)"),
+    "noAnswer": _lazy("No answer"),
+    "next": _lazy("Next exercise"),
+    "finish": _lazy("Finish"),
+    "finished": _lazy("Session done. Well done!"),
+    "stopped": _lazy("Session stopped"),
+    "summaryLine": _lazy("%(name)s – sets done: %(done)s of %(sets)s"),
+    "nothingStored": _lazy("No set was done, so nothing was saved."),
+    "close": _lazy("Back to today"),
+}
+# The rest between two sets of the guided session (the patient may skip it).
+REST_SECONDS = 30
 
 
 def _me(request: HttpRequest) -> Patient:
@@ -127,6 +152,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "logUpdateUrl": reverse("rehab:log_update", args=[0]),
         "logUndoUrl": reverse("rehab:log_undo", args=[0]),
         "strings": TODAY_STRINGS,
+        "session": SESSION_STRINGS,
+        "restSeconds": REST_SECONDS,
     }
     return render(
         request,

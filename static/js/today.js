@@ -1,6 +1,6 @@
 /*
- * The Today page: tick sets without a reload, keep ticks made offline and send them later,
- * and a hold timer with a beep and a vibration.
+ * The Today page: tick sets without a reload, keep ticks made offline and send them later.
+ * The guided session (today/session.js, with its timers) ticks through the same functions.
  *
  * Without this script every form still works (POST and redirect). With it, the same forms are
  * sent with fetch() and answered in JSON. Each tick carries a client-made UUID, so a tick sent
@@ -320,9 +320,9 @@
     if (badge) {
       badge.hidden = !done;
     }
-    ["tick", "timer"].forEach(function (role) {
+    ["tick", "start"].forEach(function (role) {
       var part = card.el.querySelector("[data-role=" + role + "]");
-      if (part && (role !== "timer" || card.hold)) {
+      if (part) {
         part.hidden = done;
       }
     });
@@ -426,88 +426,6 @@
     create(card, fresh);
   }
 
-  function setupTimer(card) {
-    var box = card.el.querySelector("[data-role=timer]");
-    if (!box || !card.hold) {
-      return;
-    }
-    var button = box.querySelector("[data-role=hold]");
-    var countdown = box.querySelector("[data-role=countdown]");
-    var repsText = box.querySelector("[data-role=reps-text]");
-    var timer = null;
-    var holds = 0;
-    var audio = null;
-
-    function stop() {
-      window.clearInterval(timer);
-      timer = null;
-      box.classList.remove("is-running");
-      button.textContent = fmt(S.holdStart, { s: card.hold });
-      countdown.textContent = card.hold;
-    }
-
-    function beep() {
-      if (!audio) {
-        return;
-      }
-      var oscillator = audio.createOscillator();
-      var gain = audio.createGain();
-      oscillator.type = "sine";
-      oscillator.frequency.value = 880;
-      gain.gain.value = 0.25;
-      oscillator.connect(gain);
-      gain.connect(audio.destination);
-      oscillator.start();
-      oscillator.stop(audio.currentTime + 0.4);
-    }
-
-    button.addEventListener("click", function () {
-      if (timer) {
-        stop();
-        return;
-      }
-      if (!audio) {
-        // Created on a tap: browsers allow sound only after a user gesture.
-        var AudioContextClass = window.AudioContext || window.webkitAudioContext;
-        audio = AudioContextClass ? new AudioContextClass() : null;
-      }
-      if (audio && audio.state === "suspended") {
-        audio.resume();
-      }
-      var endsAt = Date.now() + card.hold * 1000;
-      countdown.textContent = card.hold;
-      box.classList.add("is-running");
-      button.textContent = S.holdStop;
-      timer = window.setInterval(function () {
-        var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
-        countdown.textContent = left;
-        if (left > 0) {
-          return;
-        }
-        stop();
-        beep();
-        if (navigator.vibrate) {
-          navigator.vibrate([200, 100, 200]);
-        }
-        if (card.reps) {
-          // Holds are repetitions here: a set is counted after ``reps`` holds.
-          holds += 1;
-          if (holds >= card.reps) {
-            holds = 0;
-            tick(card, false);
-          }
-          if (repsText) {
-            repsText.textContent = fmt(S.repsDone, { done: holds, reps: card.reps });
-          }
-        } else {
-          tick(card, false);
-        }
-        say(card, S.holdDone);
-      }, 250);
-    });
-    box.hidden = isDone(card);
-  }
-
   function setupCard(element) {
     var data = element.dataset;
     var card = {
@@ -517,6 +435,7 @@
       times: Number(data.times) || 1,
       reps: data.reps ? Number(data.reps) : 0,
       hold: data.hold ? Number(data.hold) : 0,
+      minutes: data.minutes ? Number(data.minutes) : 0,
       sessions: Number(data.sessions) || 0,
       open: null,
       last: null,
@@ -542,7 +461,6 @@
     });
     bindForms(card);
     cards.push(card);
-    setupTimer(card);
     return card;
   }
 
@@ -656,6 +574,28 @@
 
   document.querySelectorAll(".rehab-card[data-rx]").forEach(setupCard);
   applyQueued();
+
+  /* What the guided session (today/session.js) uses: the same ticks as the card's buttons. */
+  window.rehabToday = {
+    cards: function () {
+      return cards.slice();
+    },
+    isDone: isDone,
+    nameOf: function (card) {
+      var name = card.el.querySelector("#rx-" + card.rx + "-name");
+      return name ? name.textContent.trim() : "";
+    },
+    /* One set done. */
+    tick: function (card) {
+      tick(card, false);
+    },
+    /* Pain and effort of the card's last tick (only the answered ones). */
+    feedback: function (card, changes) {
+      if (card.last) {
+        update(card, card.last, changes);
+      }
+    },
+  };
   showQueue();
   flush();
   window.addEventListener("online", flush);

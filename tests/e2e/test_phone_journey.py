@@ -8,8 +8,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from rehab import services
+from rehab.models import ExerciseLog
+from tests import factories
 from tests.e2e.conftest import _context, _watched_page, check_page
-from tests.e2e.helpers import card, patient_with_plan, sign_in
+from tests.e2e.helpers import card, eventually, expect_done, patient_with_plan, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "phone"
@@ -91,3 +94,90 @@ def test_the_installed_app_shows_today_offline(live_server: object, small_phone:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert page.evaluate("caches.has('rehab-pages')") is False
+
+
+def test_a_guided_session_over_three_exercises_stores_exactly_the_sets_shown(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    press = factories.ExerciseFactory(
+        name="Calf press", default_sets=2, default_reps=3, default_hold_seconds=5
+    )
+    services.prescription_add(phase=scene.plan.current_phase, exercise=press)
+    page = small_phone
+    page.clock.install()
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+
+    def wait(seconds: int) -> None:
+        for _ in range(seconds):
+            page.clock.run_for(1_000)
+
+    # 1. Seated ankle hold: 1 set of one 2-second hold, after a 3-2-1.
+    expect(session.get_by_text("Get ready")).to_be_visible()
+    expect(session.get_by_text("Exercise 1 of 3 · Set 1 of 1")).to_be_visible()
+    check_page(page, JOURNEY, "session-get-ready")
+    wait(3)
+    expect(session.get_by_text("Hold for 2 seconds")).to_be_visible()
+    expect(session.get_by_role("timer")).to_be_visible()
+    wait(2)
+    feel = session.get_by_role("heading", name="How did Seated ankle hold feel?")
+    expect(feel).to_be_visible()
+    pain = session.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    expect(pain.get_by_role("radio", name="No answer")).to_be_checked()
+    session.get_by_role("button", name="Next exercise").click()
+
+    # 2. Toe curls: 2 sets of 10 reps, a rest between them; pain 3.
+    expect(session.get_by_text("Exercise 2 of 3 · Set 1 of 2")).to_be_visible()
+    session.get_by_role("button", name="Set done").click()
+    expect(session.get_by_text("Set 1 of 2 done")).to_be_visible()
+    expect(session.get_by_text("Rest", exact=True)).to_be_visible()
+    wait(30)
+    expect(session.get_by_text("Exercise 2 of 3 · Set 2 of 2")).to_be_visible()
+    session.get_by_role("button", name="Set done").click()
+    pain = session.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    pain.get_by_text("3", exact=True).click()
+    session.get_by_role("button", name="Next exercise").click()
+
+    # 3. Calf press: 2 sets of three 5-second holds; the rest skipped.
+    for set_number in (1, 2):
+        for hold in (1, 2, 3):
+            expect(
+                session.get_by_text(f"Exercise 3 of 3 · Set {set_number} of 2 · Hold {hold} of 3")
+            ).to_be_visible()
+            if (set_number, hold) == (1, 2):
+                check_page(page, JOURNEY, "session-hold")
+            wait(3 + 5)
+        if set_number == 1:
+            session.get_by_role("button", name="Skip the rest").click()
+    session.get_by_role("button", name="Finish").click()
+
+    expect(session.get_by_role("heading", name="Session done. Well done!")).to_be_visible()
+    for line in (
+        "Seated ankle hold – sets done: 1 of 1",
+        "Toe curls – sets done: 2 of 2",
+        "Calf press – sets done: 2 of 2",
+    ):
+        expect(session.get_by_text(line)).to_be_visible()
+    check_page(page, JOURNEY, "session-summary")
+
+    def stored() -> dict[str, tuple[int, int | None, int | None]]:
+        return {
+            log.prescription.exercise.name: (log.sets_done, log.pain, log.effort)
+            for log in ExerciseLog.objects.filter(patient=scene.patient).select_related(
+                "prescription__exercise"
+            )
+        }
+
+    expected = {
+        "Seated ankle hold": (1, None, None),
+        "Toe curls": (2, 3, None),
+        "Calf press": (2, None, None),
+    }
+    eventually(page, lambda: stored() == expected)
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 3
+    session.get_by_role("button", name="Back to today").click()
+    for name in expected:
+        expect_done(page, name)

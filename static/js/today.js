@@ -6,8 +6,10 @@
  * sent with fetch() and answered in JSON. Each tick carries a client-made UUID, so a tick sent
  * twice (a retry, a flaky connection) is stored once by the server.
  *
- * Offline queue (localStorage): [{client_uuid, prescription, sets_done, date, pain, effort,
- * note}], sent on page load, on the "online" event and every 30 seconds while not empty. The
+ * Offline queue (the outbox, IndexedDB: outbox.js): [{client_uuid, prescription, sets_done,
+ * date, pain, effort, note}], oldest first, sent one at a time in order on page load, on the
+ * "online" event, on returning to the app, when the service worker's Background Sync asks,
+ * and every 30 seconds while not empty. The
  * server answers a repeated UUID with the stored row; if the queued entry has more sets or a
  * pain/effort the stored row lacks, an update follows (same day only).
  */
@@ -20,7 +22,6 @@
   }
   var config = JSON.parse(configElement.textContent);
   var S = config.strings;
-  var QUEUE_KEY = "rehab.queue.v1." + config.patient;
   var queueStatus = document.getElementById("queue-status");
   var cards = [];
 
@@ -138,21 +139,42 @@
 
   /* --- The offline queue ---------------------------------------------------------------- */
 
+  /* The outbox (outbox.js: IndexedDB), mirrored here; every change is written through. */
+  var memory = [];
+
   function loadQueue() {
-    try {
-      return JSON.parse(window.localStorage.getItem(QUEUE_KEY) || "[]");
-    } catch (error) {
-      return [];
-    }
+    return memory.map(function (item) {
+      return Object.assign({}, item);
+    });
   }
 
   function saveQueue(queue) {
-    try {
-      window.localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
-    } catch (error) {
-      /* storage full or disabled: nothing more we can do */
+    memory = queue.map(function (item) {
+      return Object.assign({}, item);
+    });
+    if (window.rehabOutbox) {
+      window.rehabOutbox.save(memory);
+    }
+    if (memory.length) {
+      askForBackgroundSync();
     }
     showQueue();
+  }
+
+  /* Where the browser has Background Sync (not Safari or Firefox), the service worker asks an
+     open page to send the outbox when the connection is back; elsewhere the page's own
+     triggers (online, returning to the app, opening it, every 30 seconds) are enough. */
+  function askForBackgroundSync() {
+    if (!("serviceWorker" in navigator) || !window.SyncManager) {
+      return;
+    }
+    navigator.serviceWorker.ready
+      .then(function (registration) {
+        return registration.sync && registration.sync.register("rehab-outbox");
+      })
+      .catch(function () {
+        /* refused (no permission): the other triggers remain */
+      });
   }
 
   function upsertQueued(entry) {
@@ -573,7 +595,6 @@
   }
 
   document.querySelectorAll(".rehab-card[data-rx]").forEach(setupCard);
-  applyQueued();
 
   /* What the guided session (today/session.js) uses: the same ticks as the card's buttons. */
   window.rehabToday = {
@@ -596,9 +617,40 @@
       }
     },
   };
-  showQueue();
-  flush();
+  /* Opening the app: read the outbox, show what waits, send it. */
+  var opened = window.rehabOutbox ? window.rehabOutbox.open(config.patient) : Promise.resolve([]);
+  opened
+    .catch(function () {
+      return [];
+    })
+    .then(function (entries) {
+      // A tick made in the moment before the outbox was read joins the entries read.
+      var early = memory.filter(function (item) {
+        return !entries.some(function (entry) {
+          return entry.client_uuid === item.client_uuid;
+        });
+      });
+      memory = entries.concat(early);
+      if (early.length && window.rehabOutbox) {
+        window.rehabOutbox.save(memory);
+      }
+      applyQueued();
+      showQueue();
+      flush();
+    });
   window.addEventListener("online", flush);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      flush();
+    }
+  });
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "flush-outbox") {
+        flush();
+      }
+    });
+  }
   window.setInterval(function () {
     if (loadQueue().length) {
       flush();

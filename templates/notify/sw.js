@@ -23,7 +23,10 @@ const SHELL = [
   "{% static 'css/app.css' %}",
   "{% static 'css/patient.css' %}",
   "{% static 'js/app.js' %}",
+  "{% static 'js/outbox.js' %}",
   "{% static 'js/today.js' %}",
+  "{% static 'js/today/session.js' %}",
+  "{% static 'js/today/timer.js' %}",
   "{% static 'icons/icon-192.png' %}",
 ];
 const PAGE_PREFIX = "{% url 'rehab:today' %}";
@@ -121,6 +124,19 @@ async function staticAsset(event) {
   }
   return fresh;
 }
+
+/* Background Sync (Chromium): the connection is back; an open Today page sends its outbox (it
+   holds the page's CSRF token). Safari and Firefox have no Background Sync: the page's own
+   triggers (online, returning to the app, opening it) send it there. */
+self.addEventListener("sync", (event) => {
+  if (event.tag === "rehab-outbox") {
+    event.waitUntil(
+      self.clients
+        .matchAll({ type: "window" })
+        .then((windows) => windows.forEach((client) => client.postMessage({ type: "flush-outbox" })))
+    );
+  }
+});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;

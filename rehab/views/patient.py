@@ -82,6 +82,9 @@ SESSION_STRINGS = {
     "summaryLine": _lazy("%(name)s – sets done: %(done)s of %(sets)s"),
     "nothingStored": _lazy("No set was done, so nothing was saved."),
     "close": _lazy("Back to today"),
+    "homeScreenHint": _lazy(
+        "Tip: to open your exercises like an app, tap the Share button, then “Add to Home Screen”."
+    ),
 }
 # The rest between two sets of the guided session (the patient may skip it).
 REST_SECONDS = 30

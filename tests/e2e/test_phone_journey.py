@@ -220,3 +220,34 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
     page.reload()
     expect_done(page, "Toe curls")
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+
+
+IPHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_an_iphone_user_is_told_once_how_to_add_the_app_to_the_home_screen(
+    live_server: object, browser: Browser
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    context = _context(browser, SMALL_PHONE, has_touch=True, is_mobile=True, user_agent=IPHONE_UA)
+    page = context.new_page()
+    page.clock.install()
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    hint = "Tip: to open your exercises like an app"
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+    for _ in range(5):  # the 3-2-1 and the 2-second hold
+        page.clock.run_for(1_000)
+    session.get_by_role("button", name="Next exercise").click()
+    session.get_by_role("button", name="Set done").click()
+    session.get_by_role("button", name="Skip the rest").click()
+    session.get_by_role("button", name="Set done").click()
+    session.get_by_role("button", name="Finish").click()
+    expect(session.get_by_role("heading", name="Session done. Well done!")).to_be_visible()
+    expect(session.get_by_text(hint)).to_be_visible()
+    # Shown once: remembered on the phone.
+    assert page.evaluate("localStorage.getItem('rehab.homeScreenHint')") == "shown"
+    context.close()

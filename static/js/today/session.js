@@ -203,12 +203,34 @@ if (api && configElement && dialog) {
     } else {
       parts.push(element("p", {}, S.nothingStored));
     }
+    if (!stopped && done.size && homeScreenHintDue()) {
+      parts.push(element("p", { className: "alert alert-info rehab-home-hint" }, S.homeScreenHint));
+    }
     parts.push(close);
     show(stopped ? S.stopped : S.finished, ...parts);
     close.focus();
     if (!stopped && done.size) {
       document.dispatchEvent(new CustomEvent("rehab:session-done"));
     }
+  }
+
+  /* "Add to Home Screen" for iPhone and iPad users (Safari has no install prompt): once, after
+     the first completed session, and never inside the installed app. */
+  function homeScreenHintDue() {
+    const ios = /iPhone|iPad|iPod/.test(navigator.userAgent);
+    const installed = navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
+    if (!ios || installed) {
+      return false;
+    }
+    try {
+      if (window.localStorage.getItem("rehab.homeScreenHint")) {
+        return false;
+      }
+      window.localStorage.setItem("rehab.homeScreenHint", "shown");
+    } catch (error) {
+      return false;
+    }
+    return true;
   }
 
   async function run(cards) {

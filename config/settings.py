@@ -309,6 +309,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
+    # A patient taps to load an exercise's video: only YouTube's privacy-enhanced host.
+    "frame-src": ["https://www.youtube-nocookie.com"],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

@@ -3,6 +3,7 @@ form that works without JavaScript."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -55,6 +56,26 @@ def exercise_icon(exercise: Exercise) -> dict[str, Any]:
         "label": exercise.get_category_display(),
         "category": exercise.category,
     }
+
+
+# The one host the CSP lets a video frame come from (config/settings.py, "frame-src"):
+# YouTube's privacy-enhanced mode, which sets no cookie until the video plays.
+EMBED_HOST = "https://www.youtube-nocookie.com"
+_YOUTUBE_ID = re.compile(
+    r"^https://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
+    r"([A-Za-z0-9_-]{11})(?:[?&#].*)?$"
+)
+
+
+@register.filter
+def video_embed(exercise: Exercise) -> str:
+    """The privacy-friendly embed address of the exercise's video (YouTube only), starting at
+    its start time, or "" when there is none (the plain link remains)."""
+    match = _YOUTUBE_ID.match(exercise.video_url or "")
+    if not match:
+        return ""
+    start = f"&start={exercise.video_start_seconds}" if exercise.video_start_seconds else ""
+    return f"{EMBED_HOST}/embed/{match.group(1)}?rel=0{start}"
 
 
 @register.filter

@@ -54,6 +54,24 @@ document.querySelectorAll("[data-sign-out]").forEach((form) => {
   });
 });
 
+/* A video's frame made only when the patient taps "Play" (the CSP allows that one host). */
+document.querySelectorAll("[data-embed]").forEach((box) => {
+  const button = box.querySelector("[data-role=play]");
+  if (!button) {
+    return;
+  }
+  button.addEventListener("click", () => {
+    const frame = document.createElement("iframe");
+    frame.src = box.dataset.embed + "&autoplay=1";
+    frame.title = box.dataset.title || "";
+    frame.className = "rehab-embed-frame";
+    frame.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+    frame.referrerPolicy = "strict-origin-when-cross-origin";
+    frame.loading = "lazy";
+    box.replaceChildren(frame);
+  });
+});
+
 showOfflineNote();
 
 if ("serviceWorker" in navigator && workerMeta) {

@@ -3,13 +3,15 @@ offline, progress that encourages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from rehab import services
-from rehab.models import ExerciseLog
+from rehab.models import ExerciseLog, PhaseChange, Prescription
 from tests import factories
 from tests.e2e.conftest import _context, _watched_page, check_page
 from tests.e2e.helpers import card, eventually, expect_done, patient_with_plan, sign_in
@@ -251,3 +253,32 @@ def test_an_iphone_user_is_told_once_how_to_add_the_app_to_the_home_screen(
     # Shown once: remembered on the phone.
     assert page.evaluate("localStorage.getItem('rehab.homeScreenHint')") == "shown"
     context.close()
+
+
+def test_progress_welcomes_on_day_one_and_encourages_at_week_six(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)  # the plan starts today
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    page.get_by_role("link", name="Progress", exact=True).click()
+    expect(page.get_by_role("heading", name="Welcome to your recovery plan")).to_be_visible()
+    expect(page.get_by_text("Nothing logged yet today.")).to_have_count(1)
+    check_page(page, JOURNEY, "progress-day-one")
+
+    # Six weeks on: the plan started 41 days ago, most days done, one rest-free streak.
+    today = timezone.localdate()
+    PhaseChange.objects.filter(plan=scene.plan).update(effective_on=today - dt.timedelta(days=41))
+    Prescription.objects.filter(phase__plan=scene.plan).update(
+        created_at=timezone.now() - dt.timedelta(days=42)
+    )
+    for rx in Prescription.objects.filter(phase__plan=scene.plan):
+        for back in range(1, 42):
+            if back % 9:  # a day missed now and then
+                factories.ExerciseLogFactory(
+                    prescription=rx, date=today - dt.timedelta(days=back), sets_done=rx.sets
+                )
+    page.reload()
+    expect(page.get_by_text("days in a row with exercise")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to your recovery plan")).to_have_count(0)
+    check_page(page, JOURNEY, "progress-week-six")

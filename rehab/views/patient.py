@@ -55,6 +55,14 @@ TODAY_STRINGS = {
     "undone": _lazy("Tick undone."),
     "undoOf": _lazy("Undo the last tick of %(name)s"),
     "undoOffline": _lazy("No connection: the tick could not be undone. Try again later."),
+    "noteToClinic": _lazy(
+        "Sent from my phone: I did %(sets)s set(s) of “%(name)s” on %(date)s, but it was no "
+        "longer in my plan when my phone sent it."
+    ),
+    "keptAsNote": _lazy(
+        "“%(name)s” was taken out of your plan before your tick was sent, so it was not added "
+        "to your exercises. We sent it to your clinic as a message instead."
+    ),
 }
 
 # What the guided session (today/session.js) says.
@@ -154,6 +162,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "logCreateUrl": reverse("rehab:log_create"),
         "logUpdateUrl": reverse("rehab:log_update", args=[0]),
         "logUndoUrl": reverse("rehab:log_undo", args=[0]),
+        "messagesUrl": reverse("rehab:my_messages"),
         "strings": TODAY_STRINGS,
         "session": SESSION_STRINGS,
         "restSeconds": REST_SECONDS,

@@ -260,6 +260,24 @@
         showQueue();
         return;
       }
+      var errors = result.json && result.json.errors;
+      if (result.kind === "refused" && errors && errors.prescription) {
+        sendAsNote(entry).then(function (sent) {
+          if (!sent) {
+            flushing = false; // kept in the outbox: tried again later
+            showQueue();
+            return;
+          }
+          removeQueued(entry.client_uuid);
+          if (queueStatus) {
+            queueStatus.className = "rehab-queue alert alert-info";
+            queueStatus.textContent = fmt(S.keptAsNote, { name: entry.name || "" });
+          }
+          flushing = false;
+          flush();
+        });
+        return;
+      }
       if (result.kind === "refused") {
         removeQueued(entry.client_uuid);
         var card = cardFor(entry.prescription);
@@ -362,9 +380,47 @@
     });
   }
 
+  function cardName(card) {
+    var name = card.el.querySelector("#rx-" + card.rx + "-name");
+    return name ? name.textContent.trim() : "";
+  }
+
+  /* A queued tick the server refused because its exercise left the plan meanwhile (the
+     clinician removed it): nothing is lost silently; it goes to the clinic as a message in
+     the patient's words. Resolves true once sent. */
+  function sendAsNote(entry) {
+    if (!config.messagesUrl || navigator.onLine === false) {
+      return Promise.resolve(false);
+    }
+    var body = new URLSearchParams();
+    body.append(
+      "body",
+      fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date })
+    );
+    return fetch(config.messagesUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+      body: body,
+    })
+      .then(function (response) {
+        // Sent: the thread again (after its redirect); not sent: the sign-in page, an error.
+        return response.ok && new URL(response.url).pathname === config.messagesUrl;
+      })
+      .catch(function () {
+        return false;
+      });
+  }
+
   function queueEntry(card, entry, extra) {
     return Object.assign(
-      { client_uuid: entry.uuid, prescription: card.rx, sets_done: entry.sets, date: entry.date },
+      {
+        client_uuid: entry.uuid,
+        prescription: card.rx,
+        name: cardName(card),
+        sets_done: entry.sets,
+        date: entry.date,
+      },
       extra || {}
     );
   }

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from clinic.models import Message
 from rehab import services
 from rehab.models import ExerciseLog, PhaseChange, Prescription
 from tests import factories
@@ -282,3 +283,27 @@ def test_progress_welcomes_on_day_one_and_encourages_at_week_six(
     expect(page.get_by_text("days in a row with exercise")).to_be_visible()
     expect(page.get_by_role("heading", name="Welcome to your recovery plan")).to_have_count(0)
     check_page(page, JOURNEY, "progress-week-six")
+
+
+def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    # Meanwhile the physiotherapist takes the exercise out of the plan.
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("“Toe curls” was taken out of your plan")).to_be_visible(timeout=10_000)
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    note = Message.objects.get(patient=scene.patient, from_patient=True)
+    assert "2 set(s) of “Toe curls”" in note.body
+    expect(page.get_by_text("waiting to be sent")).to_have_count(0)  # the outbox is empty
+    check_page(page, JOURNEY, "removed-exercise-note")

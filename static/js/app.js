@@ -74,6 +74,27 @@ document.querySelectorAll("[data-embed]").forEach((box) => {
 
 showOfflineNote();
 
+/* Pages to keep offline before their first visit (the plan from Today): fetched through the
+   service worker once it controls this page, which caches them. */
+function warmPages() {
+  const wanted = document.querySelector("meta[name=offline-pages]");
+  if (!wanted || !navigator.onLine || !navigator.serviceWorker.controller) {
+    return;
+  }
+  wanted.content
+    .split(" ")
+    .filter(Boolean)
+    .forEach((url) => {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } }).catch(
+        () => undefined
+      );
+    });
+}
+
 if ("serviceWorker" in navigator && workerMeta) {
-  navigator.serviceWorker.register(workerMeta.content).catch(() => undefined);
+  navigator.serviceWorker
+    .register(workerMeta.content)
+    .then(() => navigator.serviceWorker.ready)
+    .then(warmPages)
+    .catch(() => undefined);
 }

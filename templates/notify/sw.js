@@ -4,7 +4,8 @@
 
    - The app shell (style sheets, scripts, icons) is cached at install, other static files as
      they are fetched; each is served from the cache and refreshed in the background.
-   - The patient's pages (/me/…) are network-first: a page that answers is cached; with no
+   - The patient's pages (/me/…) are network-first: a page that answers is cached (Today asks
+     for the plan page too, so it is there offline before its first visit); with no
      connection the cached copy is shown, marked "offline, last updated …" (the page's
      [data-offline-at] gets the time the copy was made; static/js/app.js shows the note).
    - Never cached: another origin's answers, the API, anything but a GET, a redirect (the
@@ -155,7 +156,8 @@ self.addEventListener("fetch", (event) => {
     event.waitUntil(clearPages());
     return;
   }
-  if (request.mode === "navigate" && url.pathname.startsWith(PAGE_PREFIX)) {
+  const page = request.mode === "navigate" || request.headers.get("Accept") === "text/html";
+  if (page && url.pathname.startsWith(PAGE_PREFIX)) {
     event.respondWith(networkFirstPage(request));
     return;
   }

@@ -91,6 +91,10 @@ def test_the_installed_app_shows_today_offline(live_server: object, small_phone:
     expect(card(page, "Toe curls")).to_be_visible()
     expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
     check_page(page, JOURNEY, "today-offline")
+    # The plan, never visited, is there too (Today asked for it while online).
+    page.goto(f"{base}/me/plan/")
+    expect(page.get_by_role("heading", name="My plan")).to_be_visible()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
     page.context.set_offline(False)
 
     # Signing out clears the cached pages.

@@ -151,6 +151,7 @@ EXCLUDED: dict[str, str] = {
     "clinic:invitation_accept": "anonymous: needs an invitation's token",
     "notify:unsubscribe": "anonymous: an e-mail's signed unsubscribe link",
     "notify:service_worker": "the push service worker's script (a static file, no page)",
+    "notify:manifest": "the installable app's manifest (a small JSON file, no page)",
     "notify:push_subscribe": POST_ONLY,
     "notify:push_unsubscribe": POST_ONLY,
     "mfa:verify": "only while a sign-in waits for its code (else a redirect)",

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
+    "heroicons",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -308,6 +309,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
+    # A patient taps to load an exercise's video: only YouTube's privacy-enhanced host.
+    "frame-src": ["https://www.youtube-nocookie.com"],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

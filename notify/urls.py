@@ -15,4 +15,5 @@ urlpatterns = [
     path("notifications/push/remove/", views.push_unsubscribe, name="push_unsubscribe"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]

@@ -20,7 +20,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -209,5 +211,34 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     push handlers (``static/js/sw-push.js``); the installable app adds its own parts here."""
     body = render_to_string("notify/sw.js", request=request)
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def manifest(request: HttpRequest) -> HttpResponse:
+    """The installable app's web app manifest: the patient's Today as its start page, shown
+    without the browser's bars, with its icons (static/icons). Anyone may read it."""
+    data = {
+        "name": settings.SITE_NAME,
+        "short_name": settings.SITE_NAME,
+        "description": _("Your exercises for today, your plan and your progress."),
+        "lang": get_language(),
+        "start_url": reverse("rehab:today"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0a5c8a",
+        "icons": [
+            {
+                "src": static(f"icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any maskable",
+            }
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(data, content_type="application/manifest+json")
     response["Cache-Control"] = "no-cache"
     return response

@@ -319,6 +319,8 @@ RULES: dict[str, Rule] = {
     "notify:unsubscribe": Rule(PUBLIC, obj="unsubscribe_token"),
     # The site's service worker, at the root: anyone.
     "notify:service_worker": Rule(PUBLIC),
+    # The installable app's manifest: anyone (browsers fetch it without credentials).
+    "notify:manifest": Rule(PUBLIC),
 }
 
 # --- The API (/api/v1/) ----------------------------------------------------------------------

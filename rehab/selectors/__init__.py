@@ -12,6 +12,8 @@ from rehab.selectors.adherence import (
     DayAdherence,
     adherence_for_patient,
     adherence_for_patients,
+    judged_adherence_for_patient,
+    judged_adherence_for_patients,
 )
 from rehab.selectors.builder import (
     PROGRESSION_ADHERENCE_DAYS,
@@ -48,9 +50,13 @@ from rehab.selectors.clinician import (
 )
 from rehab.selectors.library import library_search
 from rehab.selectors.progress import (
+    Encouragement,
     HistoryDay,
+    Milestone,
     PainPoint,
+    add_milestones,
     atrs_series,
+    encouragement,
     history_by_day,
     measurement_series,
     pain_series,
@@ -84,7 +90,9 @@ __all__ = [
     "BuilderItem",
     "BuilderPhase",
     "DayAdherence",
+    "Encouragement",
     "HistoryDay",
+    "Milestone",
     "PainDay",
     "PainPoint",
     "PatientRow",
@@ -96,6 +104,7 @@ __all__ = [
     "acknowledged_alerts_for_clinic",
     "active_plan",
     "active_plans_for_patients",
+    "add_milestones",
     "adherence_for_patient",
     "adherence_for_patients",
     "adherence_window",
@@ -103,9 +112,12 @@ __all__ = [
     "atrs_series",
     "checkin_on",
     "default_dose_text",
+    "encouragement",
     "handout_items",
     "history_by_day",
     "is_due_on",
+    "judged_adherence_for_patient",
+    "judged_adherence_for_patients",
     "last_pain_for_patients",
     "library_search",
     "measurement_series",

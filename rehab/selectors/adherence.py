@@ -73,8 +73,13 @@ def adherence_for_patients(
     start: dt.date,
     end: dt.date,
     plans: Iterable[Plan] | None = None,
+    in_progress: dt.date | None = None,
 ) -> dict[int, Adherence]:
     """Adherence of each patient's active plan from ``start`` to ``end`` (inclusive).
+
+    ``in_progress`` (today, for ``judged_adherence``) is a day not over yet: it counts what
+    was done (credit, never a debt), for the exercises due that day of the phase in force and of
+    the phase before it if the plan moved on that day (advancing does not take today's credit).
 
     Prescribed sessions per day come from the phase that was current that day (the plan's
     phase history) and each prescription's days per week and times per day; done sessions are
@@ -128,10 +133,55 @@ def adherence_for_patients(
         )
     }
     for plan_id, patient_id, anchor in plan_rows:
-        for day_row, phase_id in zip(result[patient_id].days, phase_by_day[plan_id], strict=True):
-            if phase_id is not None:
-                _count_day(day_row, rx_by_phase[phase_id], done_counts, anchor=anchor)
+        _count_plan(
+            result[patient_id],
+            phase_by_day[plan_id],
+            rx_by_phase,
+            done_counts,
+            anchor=anchor,
+            in_progress=in_progress,
+        )
     return result
+
+
+def _count_plan(
+    adherence: Adherence,
+    phase_by_day: list[int | None],
+    rx_by_phase: dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]],
+    done_counts: dict[tuple[int, dt.date], int],
+    *,
+    anchor: dt.date,
+    in_progress: dt.date | None,
+) -> None:
+    """Count each day of one plan by the phase in force that day; the day ``in_progress``
+    counts only what was done, for the phase in force and any other of the plan in the range
+    (moving on to a new phase today keeps today's credit)."""
+    for day_row, phase_id in zip(adherence.days, phase_by_day, strict=True):
+        if phase_id is None:
+            continue
+        if day_row.day == in_progress:
+            phases = dict.fromkeys([phase_id, *phase_by_day])
+            prescriptions = [rx for pid in phases if pid for rx in rx_by_phase[pid]]
+            _count_day(day_row, prescriptions, done_counts, anchor=anchor)
+            day_row.expected = day_row.done
+        else:
+            _count_day(day_row, rx_by_phase[phase_id], done_counts, anchor=anchor)
+
+
+def judged_adherence_for_patients(
+    patients: Iterable[Patient],
+    *,
+    today: dt.date,
+    days: int,
+    plans: Iterable[Plan] | None = None,
+) -> dict[int, Adherence]:
+    """The rule the patient's progress and the clinician's "falling behind" share: the last
+    ``days`` days up to ``today``, counted from the plan's start only (days before it have
+    nothing prescribed: never a debt), today in progress (what is done counts, what is not yet
+    done does not). No one is behind on day one; moving on to a new phase today keeps today's
+    credit. Same queries as ``adherence_for_patients``."""
+    start = today - dt.timedelta(days=days - 1)
+    return adherence_for_patients(patients, start=start, end=today, plans=plans, in_progress=today)
 
 
 def _count_day(
@@ -205,3 +255,11 @@ def adherence_for_patient(
     already read (one query fewer)."""
     plans = None if plan is None else [plan]
     return adherence_for_patients([patient], start=start, end=end, plans=plans)[patient.pk]
+
+
+def judged_adherence_for_patient(
+    patient: Patient, *, today: dt.date, days: int, plan: Plan | None = None
+) -> Adherence:
+    """``judged_adherence_for_patients`` for one patient."""
+    plans = None if plan is None else [plan]
+    return judged_adherence_for_patients([patient], today=today, days=days, plans=plans)[patient.pk]

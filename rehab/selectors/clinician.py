@@ -31,7 +31,11 @@ from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.logbook import CheckIn, ExerciseLog
 from rehab.models.plans import Plan, PlanPhase
-from rehab.selectors.adherence import Adherence, adherence_for_patients
+from rehab.selectors.adherence import (
+    Adherence,
+    adherence_for_patients,
+    judged_adherence_for_patients,
+)
 from rehab.selectors.progress import PainPoint
 
 LAST_PAIN_WINDOW_DAYS = 30
@@ -280,7 +284,8 @@ def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
 
 def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
     """Active patients with an active plan whose adherence over the last seven days is below
-    50 %, the lowest first. Four queries: plans with patients and phases (1), adherence (3)."""
+    50 %, the lowest first, judged as the patient's own progress is (``judged_adherence``: from
+    the plan's start, today in progress: no one is behind on day one). Four queries: plans with patients and phases (1), adherence (3)."""
     plans = list(
         Plan.objects.filter(
             patient__clinic_id=clinic_id,
@@ -302,8 +307,10 @@ def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRo
     if not plans:
         return []
     patients = [plan.patient for plan in plans]
-    start, end = adherence_window(today)
-    adherence = adherence_for_patients(patients, start=start, end=end, plans=plans)
+    # The patient's progress page's rule: from the plan's start, today in progress.
+    adherence = judged_adherence_for_patients(
+        patients, today=today, days=ADHERENCE_WINDOW_DAYS, plans=plans
+    )
     rows = []
     for plan in plans:
         patient = plan.patient

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
     Max,
     Prefetch,
 )
+from django.utils.translation import gettext as _
 
 from clinic.models import Patient
+from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors.adherence import Adherence, DayAdherence, judged_adherence_for_patient
 
 
 @dataclass(frozen=True)
@@ -57,21 +61,158 @@ def measurement_series(patient: Patient) -> list[Measurement]:
     return list(Measurement.objects.filter(patient=patient).order_by("date", "created_at"))
 
 
-def streak(patient: Patient, *, today: dt.date) -> int:
-    """Consecutive days up to today (or yesterday, if nothing yet today) with any log."""
+def streak(patient: Patient, *, today: dt.date, days: Sequence[DayAdherence] | None = None) -> int:
+    """Days in a row with exercise, up to today: today counts once something is logged (it is
+    in progress, so nothing yet today breaks nothing). With ``days`` (the plan's adherence,
+    oldest first, ending today) a rest day (nothing due) neither breaks the streak nor adds to
+    it, and the streak stops at the first of ``days`` (the plan's start). One query."""
+    start = days[0].day if days else today - dt.timedelta(days=366)
     dates = set(
-        ExerciseLog.objects.filter(
-            patient=patient, date__gte=today - dt.timedelta(days=366), date__lte=today
-        )
+        ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=today)
         .values_list("date", flat=True)
         .distinct()
     )
-    day = today if today in dates else today - dt.timedelta(days=1)
+    expected = {d.day: d.expected for d in days} if days else {}
     count = 0
-    while day in dates:
-        count += 1
+    day = today
+    while day >= start:
+        if day in dates:
+            count += 1
+        elif day != today and (not days or expected.get(day, 0) > 0):
+            break
         day -= dt.timedelta(days=1)
     return count
+
+
+# A patient whose plan started less than this many days ago is welcomed, not graded.
+WELCOME_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Milestone:
+    day: dt.date
+    kind: str  # "phase", "atrs" or "heel_rise"
+    text: str
+
+
+@dataclass
+class Encouragement:
+    """What the progress page says first: a welcome for a new patient, the streak, adherence
+    judged from the plan's start (``judged_adherence``), and the milestones to celebrate."""
+
+    today: dt.date
+    plan: Plan | None
+    plan_start: dt.date | None
+    adherence: Adherence  # from the plan's start (at most a year back) to today
+    streak: int
+    milestones: list[Milestone] = field(default_factory=list)
+
+    @property
+    def day_in_plan(self) -> int | None:
+        """1 on the plan's first day."""
+        if self.plan_start is None:
+            return None
+        return (self.today - self.plan_start).days + 1
+
+    @property
+    def welcome(self) -> bool:
+        """New to the plan (or none yet): a welcome, not a grade."""
+        return self.day_in_plan is None or self.day_in_plan <= WELCOME_DAYS
+
+    def recent(self, weeks: int) -> Adherence:
+        """The adherence of the last ``weeks`` weeks (still from the plan's start)."""
+        return Adherence(days=self.adherence.days[-weeks * 7 :])
+
+    @property
+    def this_week(self) -> DayAdherence:
+        """The last seven days, today in progress: sessions prescribed and done."""
+        week = self.recent(1)
+        return DayAdherence(day=self.today, expected=week.expected, done=week.done)
+
+
+def encouragement(patient: Patient, *, today: dt.date) -> Encouragement:
+    """The plan's start (its first phase change), the milestones of its phase changes, its
+    adherence and the streak. Six queries: the plan, its phase changes, adherence (three), the
+    streak's log dates. The ATRS and heel-rise milestones are added by ``add_milestones``."""
+    plan = (
+        Plan.objects.filter(patient=patient, status__in=PLANS_IN_CARE)
+        .select_related("current_phase")
+        .first()
+    )
+    if plan is None:
+        empty = Adherence(days=[])
+        return Encouragement(today=today, plan=None, plan_start=None, adherence=empty, streak=0)
+    changes = list(
+        PhaseChange.objects.filter(plan=plan, effective_on__lte=today)
+        .select_related("from_phase", "to_phase")
+        .order_by("effective_on", "changed_at", "pk")
+    )
+    plan_start = changes[0].effective_on if changes else None
+    if plan_start is None:  # not activated through the services: no start to count from
+        empty = Adherence(days=[])
+        return Encouragement(
+            today=today,
+            plan=plan,
+            plan_start=None,
+            adherence=empty,
+            streak=streak(patient, today=today),
+        )
+    days = min((today - plan_start).days + 1, 366)
+    adherence = judged_adherence_for_patient(patient, today=today, days=days, plan=plan)
+    milestones = [
+        Milestone(
+            day=change.effective_on,
+            kind="phase",
+            text=_("You moved on to a new stage: %(phase)s.")
+            % {"phase": change.to_phase.patient_text.name},
+        )
+        for change in changes
+        if change.from_phase is not None and change.to_phase.order > change.from_phase.order
+    ]
+    return Encouragement(
+        today=today,
+        plan=plan,
+        plan_start=plan_start,
+        adherence=adherence,
+        streak=streak(patient, today=today, days=adherence.days),
+        milestones=milestones,
+    )
+
+
+def add_milestones(
+    encouraged: Encouragement,
+    *,
+    atrs: Sequence[AtrsResponse],
+    measurements: Sequence[Measurement],
+) -> list[Milestone]:
+    """The phase milestones with an ATRS gain (the best score above the first) and the first
+    single-leg heel rise on the injured side, newest first. No query."""
+    milestones = list(encouraged.milestones)
+    if len(atrs) > 1:
+        first = atrs[0].total
+        best = max(atrs[1:], key=lambda a: (a.total, a.date))
+        if best.total > first:
+            milestones.append(
+                Milestone(
+                    day=best.date,
+                    kind="atrs",
+                    text=_(
+                        "Your questionnaire score rose from %(first)s to %(best)s out of 100: "
+                        "your Achilles limits you less."
+                    )
+                    % {"first": first, "best": best.total},
+                )
+            )
+    heel_rise = next((m for m in measurements if (m.heel_rise_reps_injured or 0) >= 1), None)
+    if heel_rise is not None:
+        milestones.append(
+            Milestone(
+                day=heel_rise.date,
+                kind="heel_rise",
+                text=_("Your first heel rise on your injured leg alone."),
+            )
+        )
+    return sorted(milestones, key=lambda m: m.day, reverse=True)
 
 
 @dataclass

@@ -3,6 +3,7 @@ form that works without JavaScript."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import ngettext
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models.library import Side
+from rehab.models.library import Exercise, Side
 from rehab.models.logbook import ExerciseLog
 from rehab.selectors import today as today_selectors
 
@@ -33,6 +34,48 @@ def leg(side: str, injured_side: str) -> str:
     if side == Side.EACH:
         return _("Each leg in turn (start with the %(side)s leg)") % {"side": str(injured).lower()}
     return _("%(side)s leg (your injured side)") % {"side": injured}
+
+
+# Each exercise category's picture (a heroicons outline icon, served from the Python package).
+CATEGORY_ICONS = {
+    "stretch": "arrows-pointing-out",
+    "strength": "bolt",
+    "balance": "scale",
+    "mobility": "arrow-path",
+    "cardio": "heart",
+    "education": "book-open",
+}
+
+
+@register.inclusion_tag("rehab/me/_exercise_icon.html")
+def exercise_icon(exercise: Exercise) -> dict[str, Any]:
+    """The exercise's category as an icon with its name for screen readers:
+    ``{% exercise_icon rx.exercise %}``."""
+    return {
+        "icon": CATEGORY_ICONS.get(exercise.category, "sparkles"),
+        "label": exercise.get_category_display(),
+        "category": exercise.category,
+    }
+
+
+# The one host the CSP lets a video frame come from (config/settings.py, "frame-src"):
+# YouTube's privacy-enhanced mode, which sets no cookie until the video plays.
+EMBED_HOST = "https://www.youtube-nocookie.com"
+_YOUTUBE_ID = re.compile(
+    r"^https://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
+    r"([A-Za-z0-9_-]{11})(?:[?&#].*)?$"
+)
+
+
+@register.filter
+def video_embed(exercise: Exercise) -> str:
+    """The privacy-friendly embed address of the exercise's video (YouTube only), starting at
+    its start time, or "" when there is none (the plain link remains)."""
+    match = _YOUTUBE_ID.match(exercise.video_url or "")
+    if not match:
+        return ""
+    start = f"&start={exercise.video_start_seconds}" if exercise.video_start_seconds else ""
+    return f"{EMBED_HOST}/embed/{match.group(1)}?rel=0{start}"
 
 
 @register.filter

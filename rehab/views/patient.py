@@ -32,7 +32,6 @@ from rehab.forms.logbook import (
     errors_json,
 )
 from rehab.models.logbook import AtrsResponse, ExerciseLog
-from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import logbook as logbook_services
@@ -56,11 +55,47 @@ TODAY_STRINGS = {
     "undone": _lazy("Tick undone."),
     "undoOf": _lazy("Undo the last tick of %(name)s"),
     "undoOffline": _lazy("No connection: the tick could not be undone. Try again later."),
-    "holdStart": _lazy("Start %(s)s-second hold"),
-    "holdStop": _lazy("Stop the hold"),
-    "holdDone": _lazy("Hold done. Set counted."),
-    "repsDone": _lazy("Holds done: %(done)s of %(reps)s"),
+    "noteToClinic": _lazy(
+        "Sent from my phone: I did %(sets)s set(s) of “%(name)s” on %(date)s, but it was no "
+        "longer in my plan when my phone sent it."
+    ),
+    "keptAsNote": _lazy(
+        "“%(name)s” was taken out of your plan before your tick was sent, so it was not added "
+        "to your exercises. We sent it to your clinic as a message instead."
+    ),
 }
+
+# What the guided session (today/session.js) says.
+SESSION_STRINGS = {
+    "exerciseOf": _lazy("Exercise %(n)s of %(count)s"),
+    "setOf": _lazy("Set %(n)s of %(sets)s"),
+    "holdOf": _lazy("Hold %(n)s of %(holds)s"),
+    "getReady": _lazy("Get ready"),
+    "holdFor": _lazy("Hold for %(s)s seconds"),
+    "keepGoing": _lazy("Keep going"),
+    "doReps": _lazy("Do %(reps)s reps, then tap “Set done”."),
+    "setDone": _lazy("Set done"),
+    "setStored": _lazy("Set %(n)s of %(sets)s done"),
+    "rest": _lazy("Rest"),
+    "skipRest": _lazy("Skip the rest"),
+    "howDidItFeel": _lazy("How did %(name)s feel?"),
+    "feedbackIntro": _lazy("Optional: leave it at “No answer” if you prefer."),
+    "pain": _lazy("Pain (0 = none, 10 = worst imaginable)"),
+    "effort": _lazy("Effort (0 = very easy, 10 = hardest possible)"),
+    "noAnswer": _lazy("No answer"),
+    "next": _lazy("Next exercise"),
+    "finish": _lazy("Finish"),
+    "finished": _lazy("Session done. Well done!"),
+    "stopped": _lazy("Session stopped"),
+    "summaryLine": _lazy("%(name)s – sets done: %(done)s of %(sets)s"),
+    "nothingStored": _lazy("No set was done, so nothing was saved."),
+    "close": _lazy("Back to today"),
+    "homeScreenHint": _lazy(
+        "Tip: to open your exercises like an app, tap the Share button, then “Add to Home Screen”."
+    ),
+}
+# The rest between two sets of the guided session (the patient may skip it).
+REST_SECONDS = 30
 
 
 def _me(request: HttpRequest) -> Patient:
@@ -127,7 +162,10 @@ def today(request: HttpRequest) -> HttpResponse:
         "logCreateUrl": reverse("rehab:log_create"),
         "logUpdateUrl": reverse("rehab:log_update", args=[0]),
         "logUndoUrl": reverse("rehab:log_undo", args=[0]),
+        "messagesUrl": reverse("rehab:my_messages"),
         "strings": TODAY_STRINGS,
+        "session": SESSION_STRINGS,
+        "restSeconds": REST_SECONDS,
     }
     return render(
         request,
@@ -354,31 +392,39 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
-    """History by day (4 weeks), streak, adherence per week, pain, ATRS and measurements."""
+    """A welcome for a new patient; then the streak (rest days do not break it), adherence from
+    the plan's start with today in progress, milestones, charts against their own past, and the
+    days since the plan started (4 weeks at most)."""
     patient = _me(request)
     day = patient.local_today()
-    chart_start = max(patient.anchor_date, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1))
-    chart_start = min(chart_start, day)
-    adherence = adherence_selectors.adherence_for_patient(patient, start=chart_start, end=day)
+    encouraged = progress_selectors.encouragement(patient, today=day)
+    since = encouraged.plan_start or patient.anchor_date
+    chart_start = min(max(since, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1)), day)
+    history_start = min(max(since, day - dt.timedelta(days=HISTORY_DAYS - 1)), day)
+    recent = encouraged.recent(CHART_WEEKS)
+    atrs = progress_selectors.atrs_series(patient)
+    measurements = progress_selectors.measurement_series(patient)
     return render(
         request,
         "rehab/me/progress.html",
         {
             "title": _("My progress"),
             "patient": patient,
-            "streak": progress_selectors.streak(patient, today=day),
-            "adherence": adherence,
-            "history": progress_selectors.history_by_day(
-                patient, start=day - dt.timedelta(days=HISTORY_DAYS - 1), end=day
+            "encouraged": encouraged,
+            "streak": encouraged.streak,
+            "adherence": recent,
+            "milestones": progress_selectors.add_milestones(
+                encouraged, atrs=atrs, measurements=measurements
             ),
+            "history": progress_selectors.history_by_day(patient, start=history_start, end=day),
             "charts": charts.patient_charts(
                 patient=patient,
-                adherence_weeks=adherence.by_week(patient.anchor_date),
+                adherence_weeks=recent.by_week(patient.anchor_date),
                 pain=progress_selectors.pain_series(patient, start=chart_start, end=day),
                 pain_start=chart_start,
                 pain_end=day,
-                atrs=progress_selectors.atrs_series(patient),
-                measurements=progress_selectors.measurement_series(patient),
+                atrs=atrs,
+                measurements=measurements,
             ),
         },
     )

@@ -1,13 +1,15 @@
 /*
- * The Today page: tick sets without a reload, keep ticks made offline and send them later,
- * and a hold timer with a beep and a vibration.
+ * The Today page: tick sets without a reload, keep ticks made offline and send them later.
+ * The guided session (today/session.js, with its timers) ticks through the same functions.
  *
  * Without this script every form still works (POST and redirect). With it, the same forms are
  * sent with fetch() and answered in JSON. Each tick carries a client-made UUID, so a tick sent
  * twice (a retry, a flaky connection) is stored once by the server.
  *
- * Offline queue (localStorage): [{client_uuid, prescription, sets_done, date, pain, effort,
- * note}], sent on page load, on the "online" event and every 30 seconds while not empty. The
+ * Offline queue (the outbox, IndexedDB: outbox.js): [{client_uuid, prescription, sets_done,
+ * date, pain, effort, note}], oldest first, sent one at a time in order on page load, on the
+ * "online" event, on returning to the app, when the service worker's Background Sync asks,
+ * and every 30 seconds while not empty. The
  * server answers a repeated UUID with the stored row; if the queued entry has more sets or a
  * pain/effort the stored row lacks, an update follows (same day only).
  */
@@ -20,7 +22,6 @@
   }
   var config = JSON.parse(configElement.textContent);
   var S = config.strings;
-  var QUEUE_KEY = "rehab.queue.v1." + config.patient;
   var queueStatus = document.getElementById("queue-status");
   var cards = [];
 
@@ -138,21 +139,42 @@
 
   /* --- The offline queue ---------------------------------------------------------------- */
 
+  /* The outbox (outbox.js: IndexedDB), mirrored here; every change is written through. */
+  var memory = [];
+
   function loadQueue() {
-    try {
-      return JSON.parse(window.localStorage.getItem(QUEUE_KEY) || "[]");
-    } catch (error) {
-      return [];
-    }
+    return memory.map(function (item) {
+      return Object.assign({}, item);
+    });
   }
 
   function saveQueue(queue) {
-    try {
-      window.localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
-    } catch (error) {
-      /* storage full or disabled: nothing more we can do */
+    memory = queue.map(function (item) {
+      return Object.assign({}, item);
+    });
+    if (window.rehabOutbox) {
+      window.rehabOutbox.save(memory);
+    }
+    if (memory.length) {
+      askForBackgroundSync();
     }
     showQueue();
+  }
+
+  /* Where the browser has Background Sync (not Safari or Firefox), the service worker asks an
+     open page to send the outbox when the connection is back; elsewhere the page's own
+     triggers (online, returning to the app, opening it, every 30 seconds) are enough. */
+  function askForBackgroundSync() {
+    if (!("serviceWorker" in navigator) || !window.SyncManager) {
+      return;
+    }
+    navigator.serviceWorker.ready
+      .then(function (registration) {
+        return registration.sync && registration.sync.register("rehab-outbox");
+      })
+      .catch(function () {
+        /* refused (no permission): the other triggers remain */
+      });
   }
 
   function upsertQueued(entry) {
@@ -238,6 +260,24 @@
         showQueue();
         return;
       }
+      var errors = result.json && result.json.errors;
+      if (result.kind === "refused" && errors && errors.prescription) {
+        sendAsNote(entry).then(function (sent) {
+          if (!sent) {
+            flushing = false; // kept in the outbox: tried again later
+            showQueue();
+            return;
+          }
+          removeQueued(entry.client_uuid);
+          if (queueStatus) {
+            queueStatus.className = "rehab-queue alert alert-info";
+            queueStatus.textContent = fmt(S.keptAsNote, { name: entry.name || "" });
+          }
+          flushing = false;
+          flush();
+        });
+        return;
+      }
       if (result.kind === "refused") {
         removeQueued(entry.client_uuid);
         var card = cardFor(entry.prescription);
@@ -320,9 +360,9 @@
     if (badge) {
       badge.hidden = !done;
     }
-    ["tick", "timer"].forEach(function (role) {
+    ["tick", "start"].forEach(function (role) {
       var part = card.el.querySelector("[data-role=" + role + "]");
-      if (part && (role !== "timer" || card.hold)) {
+      if (part) {
         part.hidden = done;
       }
     });
@@ -340,9 +380,47 @@
     });
   }
 
+  function cardName(card) {
+    var name = card.el.querySelector("#rx-" + card.rx + "-name");
+    return name ? name.textContent.trim() : "";
+  }
+
+  /* A queued tick the server refused because its exercise left the plan meanwhile (the
+     clinician removed it): nothing is lost silently; it goes to the clinic as a message in
+     the patient's words. Resolves true once sent. */
+  function sendAsNote(entry) {
+    if (!config.messagesUrl || navigator.onLine === false) {
+      return Promise.resolve(false);
+    }
+    var body = new URLSearchParams();
+    body.append(
+      "body",
+      fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date })
+    );
+    return fetch(config.messagesUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+      body: body,
+    })
+      .then(function (response) {
+        // Sent: the thread again (after its redirect); not sent: the sign-in page, an error.
+        return response.ok && new URL(response.url).pathname === config.messagesUrl;
+      })
+      .catch(function () {
+        return false;
+      });
+  }
+
   function queueEntry(card, entry, extra) {
     return Object.assign(
-      { client_uuid: entry.uuid, prescription: card.rx, sets_done: entry.sets, date: entry.date },
+      {
+        client_uuid: entry.uuid,
+        prescription: card.rx,
+        name: cardName(card),
+        sets_done: entry.sets,
+        date: entry.date,
+      },
       extra || {}
     );
   }
@@ -426,88 +504,6 @@
     create(card, fresh);
   }
 
-  function setupTimer(card) {
-    var box = card.el.querySelector("[data-role=timer]");
-    if (!box || !card.hold) {
-      return;
-    }
-    var button = box.querySelector("[data-role=hold]");
-    var countdown = box.querySelector("[data-role=countdown]");
-    var repsText = box.querySelector("[data-role=reps-text]");
-    var timer = null;
-    var holds = 0;
-    var audio = null;
-
-    function stop() {
-      window.clearInterval(timer);
-      timer = null;
-      box.classList.remove("is-running");
-      button.textContent = fmt(S.holdStart, { s: card.hold });
-      countdown.textContent = card.hold;
-    }
-
-    function beep() {
-      if (!audio) {
-        return;
-      }
-      var oscillator = audio.createOscillator();
-      var gain = audio.createGain();
-      oscillator.type = "sine";
-      oscillator.frequency.value = 880;
-      gain.gain.value = 0.25;
-      oscillator.connect(gain);
-      gain.connect(audio.destination);
-      oscillator.start();
-      oscillator.stop(audio.currentTime + 0.4);
-    }
-
-    button.addEventListener("click", function () {
-      if (timer) {
-        stop();
-        return;
-      }
-      if (!audio) {
-        // Created on a tap: browsers allow sound only after a user gesture.
-        var AudioContextClass = window.AudioContext || window.webkitAudioContext;
-        audio = AudioContextClass ? new AudioContextClass() : null;
-      }
-      if (audio && audio.state === "suspended") {
-        audio.resume();
-      }
-      var endsAt = Date.now() + card.hold * 1000;
-      countdown.textContent = card.hold;
-      box.classList.add("is-running");
-      button.textContent = S.holdStop;
-      timer = window.setInterval(function () {
-        var left = Math.max(0, Math.ceil((endsAt - Date.now()) / 1000));
-        countdown.textContent = left;
-        if (left > 0) {
-          return;
-        }
-        stop();
-        beep();
-        if (navigator.vibrate) {
-          navigator.vibrate([200, 100, 200]);
-        }
-        if (card.reps) {
-          // Holds are repetitions here: a set is counted after ``reps`` holds.
-          holds += 1;
-          if (holds >= card.reps) {
-            holds = 0;
-            tick(card, false);
-          }
-          if (repsText) {
-            repsText.textContent = fmt(S.repsDone, { done: holds, reps: card.reps });
-          }
-        } else {
-          tick(card, false);
-        }
-        say(card, S.holdDone);
-      }, 250);
-    });
-    box.hidden = isDone(card);
-  }
-
   function setupCard(element) {
     var data = element.dataset;
     var card = {
@@ -517,6 +513,7 @@
       times: Number(data.times) || 1,
       reps: data.reps ? Number(data.reps) : 0,
       hold: data.hold ? Number(data.hold) : 0,
+      minutes: data.minutes ? Number(data.minutes) : 0,
       sessions: Number(data.sessions) || 0,
       open: null,
       last: null,
@@ -542,7 +539,6 @@
     });
     bindForms(card);
     cards.push(card);
-    setupTimer(card);
     return card;
   }
 
@@ -655,10 +651,62 @@
   }
 
   document.querySelectorAll(".rehab-card[data-rx]").forEach(setupCard);
-  applyQueued();
-  showQueue();
-  flush();
+
+  /* What the guided session (today/session.js) uses: the same ticks as the card's buttons. */
+  window.rehabToday = {
+    cards: function () {
+      return cards.slice();
+    },
+    isDone: isDone,
+    nameOf: function (card) {
+      var name = card.el.querySelector("#rx-" + card.rx + "-name");
+      return name ? name.textContent.trim() : "";
+    },
+    /* One set done. */
+    tick: function (card) {
+      tick(card, false);
+    },
+    /* Pain and effort of the card's last tick (only the answered ones). */
+    feedback: function (card, changes) {
+      if (card.last) {
+        update(card, card.last, changes);
+      }
+    },
+  };
+  /* Opening the app: read the outbox, show what waits, send it. */
+  var opened = window.rehabOutbox ? window.rehabOutbox.open(config.patient) : Promise.resolve([]);
+  opened
+    .catch(function () {
+      return [];
+    })
+    .then(function (entries) {
+      // A tick made in the moment before the outbox was read joins the entries read.
+      var early = memory.filter(function (item) {
+        return !entries.some(function (entry) {
+          return entry.client_uuid === item.client_uuid;
+        });
+      });
+      memory = entries.concat(early);
+      if (early.length && window.rehabOutbox) {
+        window.rehabOutbox.save(memory);
+      }
+      applyQueued();
+      showQueue();
+      flush();
+    });
   window.addEventListener("online", flush);
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      flush();
+    }
+  });
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "flush-outbox") {
+        flush();
+      }
+    });
+  }
   window.setInterval(function () {
     if (loadQueue().length) {
       flush();

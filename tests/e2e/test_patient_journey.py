@@ -41,10 +41,15 @@ def test_patient_journey_on_a_phone(live_server: object, phone: Page, desktop: P
     expect(page.get_by_text("This plan comes from your physiotherapist")).to_be_visible()
     check_page(page, JOURNEY, "today")
 
-    # The hold timer counts the set when it ends.
+    # The card's Start: the guided session for this exercise; the set counts when the hold
+    # ends (after a 3-2-1 and the 2-second hold).
     hold = card(page, "Seated ankle hold")
-    hold.get_by_role("button", name="Start 2-second hold").click()
-    expect(hold.get_by_text("Sets done: 1 of 1")).to_be_visible(timeout=8_000)
+    hold.get_by_role("button", name="Start").click()
+    session = page.get_by_role("dialog")
+    session.get_by_role("button", name="Finish").click(timeout=10_000)
+    expect(session.get_by_text("Seated ankle hold – sets done: 1 of 1")).to_be_visible()
+    session.get_by_role("button", name="Back to today").click()
+    expect(hold.get_by_text("Sets done: 1 of 1")).to_be_visible()
     expect_done(page, "Seated ankle hold")
 
     # Tick off the whole exercise, then log pain 3.
@@ -188,9 +193,16 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
     tab_to(page, page.get_by_role("link", name="Today", exact=True))
     page.keyboard.press("Enter")
     hold = card(page, "Seated ankle hold")
-    tab_to(page, hold.get_by_role("button", name="Start 2-second hold"))
+    tab_to(page, hold.get_by_role("button", name="Start"))
     page.keyboard.press("Enter")
-    expect(hold.get_by_text("Sets done: 1 of 1")).to_be_visible(timeout=8_000)
+    session = page.get_by_role("dialog")
+    finish = session.get_by_role("button", name="Finish")
+    expect(finish).to_be_visible(timeout=10_000)  # after the 3-2-1 and the 2-second hold
+    tab_to(page, finish)
+    page.keyboard.press("Enter")
+    tab_to(page, session.get_by_role("button", name="Back to today"))
+    page.keyboard.press("Enter")
+    expect(hold.get_by_text("Sets done: 1 of 1")).to_be_visible()
     expect_done(page, "Seated ankle hold")
 
     # The ATRS: each question's radio group reached with Tab, answered with the arrow keys.

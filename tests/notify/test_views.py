@@ -397,3 +397,24 @@ def test_the_service_worker_is_served_at_the_root_to_anyone() -> None:
     assert response["Content-Type"].startswith("text/javascript")
     body = response.content.decode()
     assert 'importScripts("/static/js/sw-push.js")' in body
+
+
+def test_the_service_worker_caches_only_this_sites_patient_pages_and_static_files() -> None:
+    body = Client().get("/sw.js").content.decode()
+    assert 'const PAGE_PREFIX = "/me/";' in body
+    assert "url.origin !== self.location.origin" in body  # another origin: never cached
+    assert 'request.method !== "GET"' in body
+    assert 'const SIGN_OUT = "/accounts/logout/";' in body  # signing out clears the pages
+    assert '"/static/css/patient.css"' in body  # the app shell
+
+
+def test_the_manifest_makes_today_an_installable_app() -> None:
+    response = Client().get("/manifest.webmanifest")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/manifest+json"
+    data = response.json()
+    assert data["start_url"] == reverse("rehab:today")
+    assert data["display"] == "standalone"
+    assert data["theme_color"] == "#0a5c8a"
+    assert [icon["sizes"] for icon in data["icons"]] == ["192x192", "512x512"]
+    assert data["icons"][0]["src"] == "/static/icons/icon-192.png"

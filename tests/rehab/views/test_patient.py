@@ -166,8 +166,12 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     # Placed early: the patient reads that their physiotherapist chose it, never the reason.
     assert "Cleared by the surgeon at review." not in html
     assert "Your physiotherapist chose to start this earlier than usual" in html
-    assert "Start 30-second hold" in html
-    assert 'role="timer"' in html
+    # The guided session: started from the card or for all of today's exercises.
+    assert 'data-role="start"' in html
+    assert 'data-role="start-session"' in html
+    assert '<dialog id="session"' in html
+    assert "js/today/session.js" in html
+    assert response.context["config"]["session"]["holdFor"] == "Hold for %(s)s seconds"
     assert "Rest day for these" in html
     rest_section = html.split("Rest day for these")[1]
     assert "Heel raise" in rest_section

@@ -1,0 +1,141 @@
+/*
+ * The outbox of the patient's phone (issue 18): entries waiting to be sent, kept in IndexedDB
+ * (survives a reload, a closed app, a crash), each with its client UUID so that a replay is
+ * stored once by the server. today.js keeps a copy in memory and writes every change through.
+ *
+ *   window.rehabOutbox.open(owner) -> Promise<entries[]>  (oldest first)
+ *   window.rehabOutbox.save(entries)                         (the whole list, in order)
+ *
+ * ``owner`` (the patient's id) keeps one person's entries from another's on a shared phone.
+ * Entries an earlier version kept in localStorage move here once. Where IndexedDB is missing
+ * (some private modes) the list lives in localStorage as before.
+ */
+(function () {
+  "use strict";
+
+  var DB_NAME = "rehab-outbox";
+  var STORE = "entries";
+  var database = null;
+  var owner = "";
+
+  function legacyKey() {
+    return "rehab.queue.v1." + owner;
+  }
+
+  function request(req) {
+    return new Promise(function (resolve, reject) {
+      req.onsuccess = function () {
+        resolve(req.result);
+      };
+      req.onerror = function () {
+        reject(req.error);
+      };
+    });
+  }
+
+  function openDatabase() {
+    if (!window.indexedDB) {
+      return Promise.resolve(null);
+    }
+    var req = window.indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = function () {
+      var store = req.result.createObjectStore(STORE, { keyPath: "client_uuid" });
+      store.createIndex("owner", "owner");
+    };
+    return request(req).catch(function () {
+      return null;
+    });
+  }
+
+  function readAll() {
+    var tx = database.transaction(STORE, "readonly");
+    return request(tx.objectStore(STORE).index("owner").getAll(owner)).then(function (rows) {
+      return rows
+        .sort(function (a, b) {
+          return a.seq - b.seq;
+        })
+        .map(function (row) {
+          var entry = Object.assign({}, row);
+          delete entry.owner;
+          delete entry.seq;
+          return entry;
+        });
+    });
+  }
+
+  function legacyEntries() {
+    try {
+      return JSON.parse(window.localStorage.getItem(legacyKey()) || "[]");
+    } catch (error) {
+      return [];
+    }
+  }
+
+  var writing = Promise.resolve();
+
+  /* Replace the owner's entries with ``entries`` in one transaction (in order). */
+  function write(entries) {
+    if (!database) {
+      try {
+        window.localStorage.setItem(legacyKey(), JSON.stringify(entries));
+      } catch (error) {
+        /* storage full or disabled: nothing more we can do */
+      }
+      return Promise.resolve();
+    }
+    writing = writing.then(function () {
+      return new Promise(function (resolve) {
+        var tx = database.transaction(STORE, "readwrite");
+        var store = tx.objectStore(STORE);
+        var cursor = store.index("owner").openKeyCursor(window.IDBKeyRange.only(owner));
+        cursor.onsuccess = function () {
+          var at = cursor.result;
+          if (at) {
+            store.delete(at.primaryKey);
+            at.continue();
+            return;
+          }
+          entries.forEach(function (entry, index) {
+            store.put(Object.assign({}, entry, { owner: owner, seq: index }));
+          });
+        };
+        tx.oncomplete = resolve;
+        tx.onerror = resolve;
+        tx.onabort = resolve;
+      });
+    });
+    return writing;
+  }
+
+  window.rehabOutbox = {
+    open: function (who) {
+      owner = String(who);
+      return openDatabase().then(function (db) {
+        database = db;
+        if (!database) {
+          return legacyEntries();
+        }
+        var legacy = legacyEntries();
+        return readAll().then(function (entries) {
+          if (!legacy.length) {
+            return entries;
+          }
+          var known = {};
+          entries.forEach(function (entry) {
+            known[entry.client_uuid] = true;
+          });
+          var merged = entries.concat(
+            legacy.filter(function (entry) {
+              return !known[entry.client_uuid];
+            })
+          );
+          return write(merged).then(function () {
+            window.localStorage.removeItem(legacyKey());
+            return merged;
+          });
+        });
+      });
+    },
+    save: write,
+  };
+})();

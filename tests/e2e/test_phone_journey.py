@@ -1,0 +1,313 @@
+"""The patient's phone (issue 18) at 360×740: exercises first, the installable app that works
+offline, progress that encourages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from clinic.models import Message
+from rehab import services
+from rehab.models import ExerciseLog, PhaseChange, Prescription
+from tests import factories
+from tests.e2e.conftest import _context, _watched_page, check_page
+from tests.e2e.helpers import card, eventually, expect_done, patient_with_plan, sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JOURNEY = "phone"
+SMALL_PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def small_phone(browser: Browser) -> Iterator[Page]:
+    """A 360×740 phone with touch."""
+    yield from _watched_page(_context(browser, SMALL_PHONE, has_touch=True, is_mobile=True))
+
+
+def _in_first_screen(page: Page, selector: str) -> bool:
+    """Whether the top of the first element ``selector`` finds is in the first screen."""
+    top = page.eval_on_selector(selector, "el => el.getBoundingClientRect().top")
+    return 0 <= top < SMALL_PHONE["height"] - 80  # its top and a line of it, above the bottom bar
+
+
+def test_today_puts_the_first_exercise_in_the_first_screen(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    # The check-in prompt is there (not done yet) and still the first card shows at once.
+    expect(page.get_by_role("link", name="Do today's check-in")).to_be_visible()
+    assert _in_first_screen(page, ".rehab-card")
+    hold = card(page, "Seated ankle hold")
+    expect(hold.locator(".rehab-icon svg")).to_have_count(1)
+    # The phase in one line; its care one tap away.
+    page.get_by_text("Protected movement").click()
+    # The short disclaimer, once.
+    expect(page.get_by_text("This plan comes from your physiotherapist")).to_have_count(1)
+    # The navigation sits at the bottom on a phone.
+    nav = page.get_by_role("navigation", name="Sections")
+    expect(nav).to_be_visible()
+    box = nav.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] >= SMALL_PHONE["height"] - 1
+    check_page(page, JOURNEY, "today")
+
+
+def test_the_installed_app_shows_today_offline(live_server: object, small_phone: Page) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    # The manifest: valid, with its two icons.
+    manifest = page.request.get(f"{base}/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    data = manifest.json()
+    assert (data["start_url"], data["display"]) == ("/me/", "standalone")
+    assert data["name"]
+    assert data["theme_color"]
+    assert {icon["sizes"] for icon in data["icons"]} == {"192x192", "512x512"}
+    for icon in data["icons"]:
+        answer = page.request.get(f"{base}{icon['src']}")
+        assert answer.ok
+        assert answer.headers["content-type"] == "image/png"
+
+    # The service worker controls the page once it is installed.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+
+    # No connection: a reload shows today's exercises from the cached copy, marked offline.
+    page.context.set_offline(True)
+    page.reload()
+    expect(card(page, "Toe curls")).to_be_visible()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    check_page(page, JOURNEY, "today-offline")
+    # The plan, never visited, is there too (Today asked for it while online).
+    page.goto(f"{base}/me/plan/")
+    expect(page.get_by_role("heading", name="My plan")).to_be_visible()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    page.context.set_offline(False)
+
+    # Signing out clears the cached pages.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("caches.has('rehab-pages')") is False
+
+
+def test_a_guided_session_over_three_exercises_stores_exactly_the_sets_shown(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    press = factories.ExerciseFactory(
+        name="Calf press", default_sets=2, default_reps=3, default_hold_seconds=5
+    )
+    services.prescription_add(phase=scene.plan.current_phase, exercise=press)
+    page = small_phone
+    page.clock.install()
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+
+    def wait(seconds: int) -> None:
+        for _ in range(seconds):
+            page.clock.run_for(1_000)
+
+    # Playwright's clock: run_for moves the page's time on at once (no real waiting); the
+    # clock also flows by itself, so page checks that take seconds (axe) happen on screens
+    # that wait for the patient, or in a 30-second rest.
+
+    # 1. Seated ankle hold: 1 set of one 2-second hold, after a 3-2-1.
+    expect(session.get_by_text("Exercise 1 of 3 · Set 1 of 1")).to_be_visible()
+    wait(5)
+    feel = session.get_by_role("heading", name="How did Seated ankle hold feel?")
+    expect(feel).to_be_visible()
+    check_page(page, JOURNEY, "session-feedback")
+    pain = session.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    expect(pain.get_by_role("radio", name="No answer")).to_be_checked()
+    session.get_by_role("button", name="Next exercise").click()
+
+    # 2. Toe curls: 2 sets of 10 reps, a rest between them; pain 3.
+    expect(session.get_by_text("Exercise 2 of 3 · Set 1 of 2")).to_be_visible()
+    session.get_by_role("button", name="Set done").click()
+    expect(session.get_by_text("Set 1 of 2 done")).to_be_visible()
+    expect(session.get_by_text("Rest", exact=True)).to_be_visible()
+    expect(session.get_by_role("timer")).to_be_visible()
+    check_page(page, JOURNEY, "session-rest")
+    wait(30)
+    expect(session.get_by_text("Exercise 2 of 3 · Set 2 of 2")).to_be_visible()
+    session.get_by_role("button", name="Set done").click()
+    pain = session.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    pain.get_by_text("3", exact=True).click()
+    session.get_by_role("button", name="Next exercise").click()
+
+    # 3. Calf press: 2 sets of three 5-second holds; the rest skipped.
+    for set_number in (1, 2):
+        for hold in (1, 2, 3):
+            expect(
+                session.get_by_text(f"Exercise 3 of 3 · Set {set_number} of 2 · Hold {hold} of 3")
+            ).to_be_visible()
+            wait(3)
+            expect(session.get_by_text("Hold for 5 seconds")).to_be_visible()
+            wait(5)
+        if set_number == 1:
+            session.get_by_role("button", name="Skip the rest").click()
+    session.get_by_role("button", name="Finish").click()
+
+    expect(session.get_by_role("heading", name="Session done. Well done!")).to_be_visible()
+    for line in (
+        "Seated ankle hold – sets done: 1 of 1",
+        "Toe curls – sets done: 2 of 2",
+        "Calf press – sets done: 2 of 2",
+    ):
+        expect(session.get_by_text(line)).to_be_visible()
+    check_page(page, JOURNEY, "session-summary")
+
+    def stored() -> dict[str, tuple[int, int | None, int | None]]:
+        return {
+            log.prescription.exercise.name: (log.sets_done, log.pain, log.effort)
+            for log in ExerciseLog.objects.filter(patient=scene.patient).select_related(
+                "prescription__exercise"
+            )
+        }
+
+    expected = {
+        "Seated ankle hold": (1, None, None),
+        "Toe curls": (2, 3, None),
+        "Calf press": (2, None, None),
+    }
+    eventually(page, lambda: stored() == expected)
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 3
+    session.get_by_role("button", name="Back to today").click()
+    for name in expected:
+        expect_done(page, name)
+
+
+def test_ticks_made_offline_across_a_reload_are_stored_once(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now through the service worker: the page is cached
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    page.context.set_offline(True)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="One set done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    page.reload()  # offline: the cached Today, the outbox read from IndexedDB
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    toes = card(page, "Toe curls")
+    expect(toes.get_by_text("Sets done: 1 of 2")).to_be_visible()
+    toes.get_by_role("button", name="One set done").click()
+    expect(toes.get_by_text("Sets done: 2 of 2")).to_be_visible()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()  # the same session
+    assert page.evaluate("localStorage.length") == 0  # kept in IndexedDB
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    # One session of two sets: one row.
+    log = ExerciseLog.objects.get(patient=scene.patient)
+    assert log.sets_done == 2
+    page.reload()
+    expect_done(page, "Toe curls")
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+
+
+IPHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_an_iphone_user_is_told_once_how_to_add_the_app_to_the_home_screen(
+    live_server: object, browser: Browser
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    context = _context(browser, SMALL_PHONE, has_touch=True, is_mobile=True, user_agent=IPHONE_UA)
+    page = context.new_page()
+    page.clock.install()
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    hint = "Tip: to open your exercises like an app"
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+    for _ in range(5):  # the 3-2-1 and the 2-second hold
+        page.clock.run_for(1_000)
+    session.get_by_role("button", name="Next exercise").click()
+    session.get_by_role("button", name="Set done").click()
+    session.get_by_role("button", name="Skip the rest").click()
+    session.get_by_role("button", name="Set done").click()
+    session.get_by_role("button", name="Finish").click()
+    expect(session.get_by_role("heading", name="Session done. Well done!")).to_be_visible()
+    expect(session.get_by_text(hint)).to_be_visible()
+    # Shown once: remembered on the phone.
+    assert page.evaluate("localStorage.getItem('rehab.homeScreenHint')") == "shown"
+    context.close()
+
+
+def test_progress_welcomes_on_day_one_and_encourages_at_week_six(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)  # the plan starts today
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    page.get_by_role("link", name="Progress", exact=True).click()
+    expect(page.get_by_role("heading", name="Welcome to your recovery plan")).to_be_visible()
+    expect(page.get_by_text("Nothing logged yet today.")).to_have_count(1)
+    check_page(page, JOURNEY, "progress-day-one")
+
+    # Six weeks on: the plan started 41 days ago, most days done, one rest-free streak.
+    today = timezone.localdate()
+    PhaseChange.objects.filter(plan=scene.plan).update(effective_on=today - dt.timedelta(days=41))
+    Prescription.objects.filter(phase__plan=scene.plan).update(
+        created_at=timezone.now() - dt.timedelta(days=42)
+    )
+    for rx in Prescription.objects.filter(phase__plan=scene.plan):
+        for back in range(1, 42):
+            if back % 9:  # a day missed now and then
+                factories.ExerciseLogFactory(
+                    prescription=rx, date=today - dt.timedelta(days=back), sets_done=rx.sets
+                )
+    page.reload()
+    expect(page.get_by_text("days in a row with exercise")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to your recovery plan")).to_have_count(0)
+    check_page(page, JOURNEY, "progress-week-six")
+
+
+def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    # Meanwhile the physiotherapist takes the exercise out of the plan.
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("“Toe curls” was taken out of your plan")).to_be_visible(timeout=10_000)
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    note = Message.objects.get(patient=scene.patient, from_patient=True)
+    assert "2 set(s) of “Toe curls”" in note.body
+    expect(page.get_by_text("waiting to be sent")).to_have_count(0)  # the outbox is empty
+    check_page(page, JOURNEY, "removed-exercise-note")

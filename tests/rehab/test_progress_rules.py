@@ -1,0 +1,136 @@
+"""Progress that encourages (issue 18): adherence from the plan's start with today in
+progress, rest days that do not break a streak, a welcome for a new patient, milestones; and the
+clinician's "falling behind" judged by the same rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from clinic.models import Patient
+from rehab import selectors
+from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+TODAY = dt.date(2025, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _patient(started: dt.date, *, phases: int = 1) -> tuple[Patient, Plan, list[PlanPhase]]:
+    """A patient injured five weeks before today whose plan started on ``started``."""
+    patient = factories.PatientFactory(
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=TODAY - dt.timedelta(weeks=5),
+        timezone="UTC",
+    )
+    plan, made = factories.active_plan(patient, phases=phases, changed_on=started)
+    return patient, plan, made
+
+
+def _rx(phase: PlanPhase, **dose: int) -> Prescription:
+    rx = factories.PrescriptionFactory(phase=phase, **dose)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=dt.datetime(2025, 1, 1, tzinfo=UTC))
+    return rx
+
+
+def test_on_day_one_no_one_is_behind_and_the_patient_is_welcomed() -> None:
+    patient, _plan, (phase,) = _patient(TODAY)
+    _rx(phase, times_per_day=2)
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done, judged.percent) == (0, 0, None)
+    behind = selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=TODAY)
+    assert behind == []
+    response = client_for(patient.user).get(reverse("rehab:progress"))
+    html = response.content.decode()
+    assert "Welcome to your recovery plan" in html
+    assert " %" not in html.split('id="charts-heading"')[0]  # no grade before the charts
+    assert "1 days" not in html
+    # Days before the plan (and the injury) are not listed as "Nothing logged".
+    assert [entry.day for entry in response.context["history"]] == [TODAY]
+
+
+def test_today_counts_what_is_done_and_never_what_is_not_done_yet() -> None:
+    patient, _plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
+    rx = _rx(phase, times_per_day=2)
+    for back in range(1, 7):  # the six days before today: all done
+        for _ in range(2):
+            factories.ExerciseLogFactory(prescription=rx, date=TODAY - dt.timedelta(days=back))
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done) == (12, 12)
+    factories.ExerciseLogFactory(prescription=rx, date=TODAY)
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done) == (13, 13)
+
+
+def test_a_patient_who_missed_the_past_days_is_falling_behind() -> None:
+    patient, _plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
+    rx = _rx(phase)
+    factories.ExerciseLogFactory(prescription=rx, date=TODAY - dt.timedelta(days=6))
+    behind = selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=TODAY)
+    assert [row.patient for row in behind] == [patient]
+    assert behind[0].adherence.percent == 17  # 1 of the 6 past days; today not judged
+
+
+def test_moving_on_to_a_new_phase_today_keeps_todays_credit() -> None:
+    patient, plan, (first, second) = _patient(TODAY - dt.timedelta(days=10), phases=2)
+    old = _rx(first)
+    _rx(second)
+    factories.ExerciseLogFactory(prescription=old, date=TODAY)
+    PhaseChange.objects.create(plan=plan, from_phase=first, to_phase=second, effective_on=TODAY)
+    Plan.objects.filter(pk=plan.pk).update(current_phase=second)
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert judged.days[-1].done == 1
+    assert judged.days[-1].expected == 1
+
+
+def test_rest_days_do_not_break_the_streak() -> None:
+    started = TODAY - dt.timedelta(days=13)
+    patient, _plan, (phase,) = _patient(started)
+    # Three days a week from the anchor date (the injury, a Monday five weeks ago): days 0, 3
+    # and 5 of each week.
+    rx = _rx(phase, days_per_week=3)
+    due = [
+        day
+        for day in (started + dt.timedelta(days=n) for n in range(14))
+        if selectors.is_due_on(days_per_week=3, anchor=patient.anchor_date, day=day) and day < TODAY
+    ]
+    for day in due[-3:]:
+        factories.ExerciseLogFactory(prescription=rx, date=day)
+    encouraged = selectors.encouragement(patient, today=TODAY)
+    assert encouraged.streak == 3
+    # A due day missed breaks it.
+    factories.ExerciseLogFactory(prescription=rx, date=due[0])
+    assert selectors.encouragement(patient, today=TODAY).streak == 3
+
+
+def test_milestones_celebrate_a_new_phase_an_atrs_gain_and_the_first_heel_rise() -> None:
+    patient, plan, (first, second) = _patient(TODAY - dt.timedelta(days=30), phases=2)
+    PhaseChange.objects.create(
+        plan=plan, from_phase=first, to_phase=second, effective_on=TODAY - dt.timedelta(days=2)
+    )
+    Plan.objects.filter(pk=plan.pk).update(current_phase=second)
+    low = {**{f"item_{n}": 4 for n in range(1, 11)}, "total": 40}
+    high = {**{f"item_{n}": 6 for n in range(1, 11)}, "total": 60}
+    factories.AtrsResponseFactory(patient=patient, date=TODAY - dt.timedelta(days=20), **low)
+    factories.AtrsResponseFactory(patient=patient, date=TODAY - dt.timedelta(days=1), **high)
+    factories.MeasurementFactory(
+        patient=patient, date=TODAY, heel_rise_reps_injured=1, heel_rise_reps_uninjured=25
+    )
+    html = client_for(patient.user).get(reverse("rehab:progress")).content.decode()
+    assert "Welcome to your recovery plan" not in html
+    assert "You moved on to a new stage: Stage 1." in html
+    assert "Your first heel rise on your injured leg alone." in html
+    assert "rose from 40 to 60 out of 100" in html

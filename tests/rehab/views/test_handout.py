@@ -1,0 +1,35 @@
+"""The printed handout's look (issue 18): each exercise's category icon, and a print style
+sheet that fits A4 and Letter and keeps the red-flag box with the last exercise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_handout_shows_each_exercises_category_icon_and_the_red_flag_box(
+    clinician: Clinician, patient: Patient
+) -> None:
+    plan, (phase,) = factories.active_plan(patient)
+    factories.PrescriptionFactory(phase=phase, exercise__category="balance")
+    html = client_for(clinician.user).get(reverse("rehab:plan_handout", args=[plan.pk])).text
+    assert 'class="rehab-icon rehab-icon-balance"' in html
+    assert "<svg" in html
+    assert "Call emergency services now" in html
+    assert 'href="/static/css/handout.css"' in html
+
+
+def test_the_handout_print_sheet_fits_a4_and_letter_and_never_leaves_the_footer_alone() -> None:
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "handout.css").read_text()
+    assert "size: auto;" in css  # the printer's paper: A4 or Letter
+    footer = css[css.index(".handout-footer {") :]
+    assert "break-before: avoid-page;" in footer.split("}")[0]

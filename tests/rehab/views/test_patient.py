@@ -732,8 +732,15 @@ def test_my_plan_shows_past_current_and_future_phases_with_dates(
     html = response.content.decode()
     assert [row["state"] for row in response.context["phases"]] == ["past", "current", "future"]
     assert 'aria-current="step"' in html
+    # Stored weeks 4 to 8 (half-open) read as weeks 4–7 with the phase's first and last day.
     start = plan.anchor_date + dt.timedelta(weeks=4)
-    assert f"Weeks 4–8: {start:%-d %b %Y}" in html
+    last = plan.anchor_date + dt.timedelta(weeks=8, days=-1)
+    days = (
+        f"{start:%-d %b} – {last:%-d %b}"
+        if start.year == last.year
+        else f"{start:%-d %b %Y} – {last:%-d %b %Y}"
+    )
+    assert f"Weeks 4–7 · {days}" in html
     assert "Toe curls" in html
     assert "Single-leg balance" in html
     assert "Retired one" not in html

@@ -266,6 +266,9 @@ RULES: dict[str, Rule] = {
     "rehab:measurement_create": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),
+    "rehab:measurement_session_create": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
     "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     # Reviewing and resuming a plan a red flag paused (the page says when none is paused).
     "rehab:plan_resume": Rule(CLINIC_OBJECT_PAGE, obj="patient"),

@@ -20,7 +20,7 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts
+from rehab import charts, measures
 from rehab.forms.logbook import MeasurementForm, PlanResumeForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
@@ -32,6 +32,7 @@ from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
 
 CHART_WEEKS = 8
+SESSION_PREFIX = "session"
 
 
 def _page(
@@ -39,6 +40,7 @@ def _page(
     patient: Patient,
     *,
     measurement_form: MeasurementForm | None = None,
+    session_form: MeasurementForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """Render the page. Its query count does not grow with the plan or the history."""
@@ -80,6 +82,12 @@ def _page(
         ),
         "measurement_form": measurement_form
         or MeasurementForm(patient=patient, initial={"client_uuid": uuid.uuid4()}),
+        # The session's full set of measurements (``_measurements.html``).
+        "session_form": session_form
+        or MeasurementForm(
+            patient=patient, prefix=SESSION_PREFIX, initial={"client_uuid": uuid.uuid4()}
+        ),
+        "measure_rows": measures.measure_rows(measurements[-1] if measurements else None),
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 
@@ -112,8 +120,20 @@ def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record heel-rise reps and calf circumference (a double submit stores one row)."""
+    return _measurement_create(request, pk, prefix=None)
+
+
+@clinician_required
+@require_POST
+def measurement_session_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the session's measurements: heel rise (reps, height), ATRA, knee-to-wall, calf
+    circumference, the 5 m toe walk (a double submit stores one row)."""
+    return _measurement_create(request, pk, prefix=SESSION_PREFIX)
+
+
+def _measurement_create(request: HttpRequest, pk: int, *, prefix: str | None) -> HttpResponse:
     patient = get_patient_for_clinician(request.user, pk)
-    form = MeasurementForm(request.POST, patient=patient)
+    form = MeasurementForm(request.POST, patient=patient, prefix=prefix)
     if form.is_valid():
         try:
             outcome_services.measurement_record(
@@ -124,6 +144,8 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Measurement saved."))
             return redirect("rehab:patient_detail", pk=patient.pk)
+    if prefix:
+        return _page(request, patient, session_form=form, status=400)
     return _page(request, patient, measurement_form=form, status=400)
 
 

@@ -142,8 +142,8 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     assert f'action="{reverse("rehab:atrs_request", args=[patient.pk])}"' in html
     assert f'action="{reverse("rehab:measurement_create", args=[patient.pk])}"' in html
     for label in (
-        "Heel-rise reps, injured side",
-        "Heel-rise reps, other side",
+        "Single-leg heel rises, injured side (reps)",
+        "Single-leg heel rises, other side (reps)",
         "Calf circumference, injured side (cm)",
         "Calf circumference, other side (cm)",
     ):
@@ -301,4 +301,84 @@ def test_bad_measurements_show_errors_and_save_nothing(
     assert response.status_code == 400
     assert response.context["measurement_form"].errors[field]
     assert "Not saved" in response.content.decode()
+    assert not Measurement.objects.exists()
+
+
+# --- the session's measurements (heel-rise height, ATRA, knee-to-wall, toe walk) -------------
+
+
+def _session(**extra: Any) -> dict[str, Any]:
+    values = {
+        "client_uuid": str(uuid.uuid4()),
+        "date": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        "heel_rise_reps_injured": "9",
+        "heel_rise_reps_uninjured": "10",
+        "heel_rise_height_cm_injured": "9.5",
+        "heel_rise_height_cm_uninjured": "10.0",
+        "atra_deg_injured": "-12",
+        "atra_deg_uninjured": "-6",
+        "knee_to_wall_cm_injured": "",
+        "knee_to_wall_cm_uninjured": "",
+        "calf_cm_injured": "",
+        "calf_cm_uninjured": "",
+        "toe_walk_5m": "true",
+        "note": "",
+        **extra,
+    }
+    return {f"session-{name}": value for name, value in values.items()}
+
+
+def test_recording_the_sessions_measurements(
+    clinician: Clinician, colleague: Clinician, patient: Patient
+) -> None:
+    url = reverse("rehab:measurement_session_create", args=[patient.pk])
+    data = _session()
+    assert client_for(colleague.user).post(url, data).status_code == 302
+    assert client_for(colleague.user).post(url, data).status_code == 302  # double submit
+    saved = Measurement.objects.get()
+    assert saved.heel_rise_height_lsi == 95.0
+    assert saved.heel_rise_lsi == 90.0
+    assert saved.relative_atra == 6.0
+    assert saved.toe_walk_5m is True
+    assert saved.knee_to_wall_cm_injured is None
+    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    text = html.content.decode()
+    assert "LSI: 95.0 %" in text
+    assert "Relative ATRA: 6.0 °" in text
+    assert "patient can record at home" in text
+
+
+def test_the_session_form_is_refused_to_others(
+    other_clinician: Clinician, patient: Patient
+) -> None:
+    url = reverse("rehab:measurement_session_create", args=[patient.pk])
+    assert client_for(other_clinician.user).post(url, _session()).status_code == 404
+    assert client_for(patient.user).post(url, _session()).status_code == 404
+    _login_redirect(Client().post(url, _session()))
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        ({"atra_deg_injured": "120"}, "atra_deg_injured", "90"),
+        ({"heel_rise_reps_injured": "-3"}, "heel_rise_reps_injured", "0"),
+        ({"calf_cm_injured": "0"}, "calf_cm_injured", "10"),
+        (
+            {"heel_rise_height_cm_injured": "25", "heel_rise_height_cm_uninjured": "10"},
+            "heel_rise_height_cm_injured",
+            "more than twice",
+        ),
+    ],
+)
+def test_impossible_session_values_are_refused_and_nothing_is_lost(
+    clinician: Clinician, patient: Patient, extra: dict[str, Any], field: str, words: str
+) -> None:
+    url = reverse("rehab:measurement_session_create", args=[patient.pk])
+    response = client_for(clinician.user).post(url, _session(**extra))
+    assert response.status_code == 400
+    form = response.context["session_form"]
+    assert words in " ".join(form.errors[field])
+    assert form["note"].value() == ""
+    assert form["atra_deg_uninjured"].value() == "-6"  # what was typed is kept
     assert not Measurement.objects.exists()

@@ -269,6 +269,16 @@ RULES: dict[str, Rule] = {
     "rehab:measurement_session_create": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),
+    # Exit criteria of a plan phase: add, remove, judge (POST only).
+    "rehab:criterion_add": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:criterion_remove": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:criterion_judge": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
+    ),
     "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     # Reviewing and resuming a plan a red flag paused (the page says when none is paused).
     "rehab:plan_resume": Rule(CLINIC_OBJECT_PAGE, obj="patient"),

@@ -36,7 +36,7 @@ from clinic import services as clinic_services
 from clinic.models import Clinic, User
 from notify import tokens as notify_tokens
 from notify.models import Notification
-from rehab.models import AtrsRequest, PhaseChange
+from rehab.models import AtrsRequest, PhaseChange, PlanCriterion
 from rehab.services import protocols as template_services
 from tests import factories
 from tests.access_matrix_rules import ACTORS, ADMIN_LOGIN, LOGIN, RULES, Actor, Expect, Rule
@@ -153,6 +153,7 @@ def _build_scenario() -> Scenario:
     atrs = factories.AtrsResponseFactory.create(patient=patient)
     atrs_request = AtrsRequest.objects.create(patient=patient, requested_by=clinician.user)
     measurement = factories.MeasurementFactory.create(patient=patient)
+    criterion = PlanCriterion.objects.create(phase=phase, kind="clinician", label="Matrix")
     alert = factories.AlertFactory.create(patient=patient)
     message = factories.MessageFactory.create(patient=patient, body=f"Private {LEAK_MARKER}")
     phase_change = PhaseChange.objects.create(
@@ -244,6 +245,7 @@ def _build_scenario() -> Scenario:
         "checkin": _ids(checkin),
         "atrs": _ids(atrs),
         "measurement": _ids(measurement),
+        "criterion": _ids(criterion),
         "alert": _ids(alert),
         "exercise": _ids(exercise),
         "exercise_media": {"pk": str(exercise.pk), "key": str(exercise_media.key)},

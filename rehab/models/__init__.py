@@ -1,10 +1,12 @@
-"""The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts.
+"""The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts,
+criteria.
 
 Django loads the models from here; code imports them from their sub-module."""
 
 from __future__ import annotations
 
 from rehab.models.alerts import Alert, PlanHold
+from rehab.models.criteria import CriterionKind, PlanCriterion, ProtocolCriterion
 from rehab.models.library import (
     DoseFields,
     Equipment,
@@ -38,6 +40,7 @@ __all__ = [
     "AtrsRequest",
     "AtrsResponse",
     "CheckIn",
+    "CriterionKind",
     "DoseFields",
     "Equipment",
     "Exercise",
@@ -49,11 +52,13 @@ __all__ = [
     "PhaseChange",
     "PhaseFields",
     "Plan",
+    "PlanCriterion",
     "PlanHold",
     "PlanPhase",
     "Prescription",
     "PrescriptionMedia",
     "Protocol",
+    "ProtocolCriterion",
     "ProtocolItem",
     "ProtocolItemManager",
     "ProtocolPhase",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from clinic.models import Patient, User
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
+from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
@@ -204,6 +205,13 @@ def plan_from_protocol(
     phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
     new_phases = PlanPhase.objects.bulk_create(
         [PlanPhase(plan=plan, **{f: getattr(p, f) for f in PHASE_FIELDS}) for p in phases]
+    )
+    new_phase_of = {p.pk: new for p, new in zip(phases, new_phases, strict=True)}
+    PlanCriterion.objects.bulk_create(
+        PlanCriterion(
+            phase=new_phase_of[c.phase_id], **{f: getattr(c, f) for f in CRITERION_FIELDS}
+        )
+        for c in ProtocolCriterion.objects.filter(phase__in=phases).order_by("order", "pk")
     )
     prescriptions = [
         Prescription(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("clinic/", include("rehab.urls.library")),
     path("clinic/", include("rehab.urls.templates")),
     path("clinic/", include("rehab.urls.patient_page")),
+    path("clinic/", include("rehab.urls.criteria")),
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),
     path("", include("rehab.urls.records")),

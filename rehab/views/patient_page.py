@@ -21,10 +21,12 @@ from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
 from rehab import charts, measures
+from rehab.forms.criteria import CriterionForm
 from rehab.forms.logbook import MeasurementForm, PlanResumeForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors
+from rehab.selectors import criteria as criteria_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import timeline as timeline_selectors
 from rehab.selectors import today as today_selectors
@@ -54,12 +56,23 @@ def _page(
     )[patient.pk]
     measurements = progress_selectors.measurement_series(patient)
     atrs = progress_selectors.atrs_series(patient)
+    current_phase = today_selectors.phase_on(active, today) if active is not None else None
+    evaluated = (
+        criteria_selectors.evaluate_phases(
+            [(patient, active, current_phase)],
+            read=criteria_selectors.AlreadyRead(
+                measurements=measurements, atrs=atrs, adherence=adherence
+            ),
+        )
+        if active is not None and current_phase is not None
+        else []
+    )
     context: dict[str, Any] = {
         "patient": patient,
         "today": today,
         "week": patient.week_on(today),
         "active_plan": active,
-        "current_phase": today_selectors.phase_on(active, today) if active is not None else None,
+        "current_phase": current_phase,
         "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
         "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
         "adherence": adherence,
@@ -88,6 +101,9 @@ def _page(
             patient=patient, prefix=SESSION_PREFIX, initial={"client_uuid": uuid.uuid4()}
         ),
         "measure_rows": measures.measure_rows(measurements[-1] if measurements else None),
+        # The current phase's exit criteria, evaluated (``_criteria.html``).
+        "phase_criteria": evaluated[0] if evaluated else None,
+        "criterion_form": CriterionForm(),
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 

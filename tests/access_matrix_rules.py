@@ -279,6 +279,9 @@ RULES: dict[str, Rule] = {
     "rehab:criterion_judge": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
     ),
+    "rehab:proposal_dismiss": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST
+    ),
     "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     # Reviewing and resuming a plan a red flag paused (the page says when none is paused).
     "rehab:plan_resume": Rule(CLINIC_OBJECT_PAGE, obj="patient"),

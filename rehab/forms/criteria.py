@@ -36,3 +36,9 @@ class JudgeForm(forms.Form):
         coerce=JUDGEMENTS.get,
         empty_value=None,
     )
+
+
+class DismissForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why not yet"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

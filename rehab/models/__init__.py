@@ -6,7 +6,12 @@ Django loads the models from here; code imports them from their sub-module."""
 from __future__ import annotations
 
 from rehab.models.alerts import Alert, PlanHold
-from rehab.models.criteria import CriterionKind, PlanCriterion, ProtocolCriterion
+from rehab.models.criteria import (
+    CriterionKind,
+    PlanCriterion,
+    ProposalDismissal,
+    ProtocolCriterion,
+)
 from rehab.models.library import (
     DoseFields,
     Equipment,
@@ -57,6 +62,7 @@ __all__ = [
     "PlanPhase",
     "Prescription",
     "PrescriptionMedia",
+    "ProposalDismissal",
     "Protocol",
     "ProtocolCriterion",
     "ProtocolItem",

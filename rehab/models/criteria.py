@@ -166,3 +166,31 @@ class PlanCriterion(CriterionFields):
 
 
 CRITERION_FIELDS = ("order", "kind", "label", "threshold", "measure")
+
+
+class ProposalDismissal(models.Model):
+    """A clinician's "not yet" to the proposal of the next phase while the patient is in
+    ``phase`` (every criterion met): the dashboard stops proposing it for that phase."""
+
+    phase = models.OneToOneField(
+        PlanPhase, on_delete=models.CASCADE, related_name="proposal_dismissal"
+    )
+    note = models.TextField(_("note"), max_length=2000)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    dismissed_at = models.DateTimeField(_("dismissed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dismissed proposal")
+        verbose_name_plural = _("dismissed proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(note=""),
+                name="rehab_proposaldismissal_note",
+                violation_error_message=_("Say why the patient is not moving on yet."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phase}: {self.note[:40]}"

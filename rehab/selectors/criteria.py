@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from rehab import measures
-from rehab.models.criteria import CriterionFields, CriterionKind, PlanCriterion
+from rehab.models.criteria import (
+    CriterionFields,
+    CriterionKind,
+    PlanCriterion,
+    ProposalDismissal,
+)
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors.adherence import Adherence, adherence_for_patients
@@ -270,3 +275,56 @@ def evaluate_phases(
         )
         for patient, plan, phase in items
     ]
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """The dashboard's "ready to progress" proposals and the overdue phases of a clinic."""
+
+    ready: list[tuple[PhaseEvaluation, PlanPhase]]  # (evaluation, the next phase)
+    overdue: list[PhaseEvaluation]
+
+
+def proposals_for_clinic(clinic_id: int) -> Proposals:
+    """Active plans of the clinic whose current phase has exit criteria: every criterion met
+    and a next phase (not dismissed for this phase) → a proposal; past the phase's planned end
+    with one not met → overdue. Its query count does not grow with the patients."""
+    plans = list(
+        Plan.objects.filter(
+            patient__clinic_id=clinic_id,
+            status=Plan.Status.ACTIVE,
+            current_phase__isnull=False,
+            current_phase__criteria__isnull=False,
+        )
+        .distinct()
+        .select_related("patient", "current_phase")
+        .order_by("patient__last_name", "patient__first_name", "pk")
+    )
+    if not plans:
+        return Proposals(ready=[], overdue=[])
+    items = []
+    for plan in plans:
+        phase = plan.current_phase
+        assert phase is not None
+        phase.plan = plan
+        items.append((plan.patient, plan, phase))
+    evaluated = evaluate_phases(items)
+    phase_ids = [phase.pk for _patient, _plan, phase in items]
+    dismissed = set(
+        ProposalDismissal.objects.filter(phase_id__in=phase_ids).values_list("phase_id", flat=True)
+    )
+    by_plan: dict[int, list[PlanPhase]] = defaultdict(list)
+    for phase in PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk"):
+        by_plan[phase.plan_id].append(phase)
+    ready, overdue = [], []
+    for evaluation in evaluated:
+        phases = by_plan[evaluation.plan.pk]
+        index = next(i for i, p in enumerate(phases) if p.pk == evaluation.phase.pk)
+        following = phases[index + 1] if index + 1 < len(phases) else None
+        if evaluation.all_met:
+            if following is not None and evaluation.phase.pk not in dismissed:
+                following.plan = evaluation.plan
+                ready.append((evaluation, following))
+        elif evaluation.overdue:
+            overdue.append(evaluation)
+    return Proposals(ready=ready, overdue=overdue)

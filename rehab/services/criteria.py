@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import User
-from rehab.models.criteria import CriterionKind, PlanCriterion
+from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
 from rehab.models.plans import PlanPhase
 
 
@@ -62,3 +62,16 @@ def criterion_add(
 @transaction.atomic
 def criterion_remove(*, criterion: PlanCriterion) -> None:
     criterion.delete()
+
+
+@transaction.atomic
+def proposal_dismiss(*, phase: PlanPhase, note: str, by: User | None) -> ProposalDismissal:
+    """Dismiss the proposal of the next phase while the patient is in ``phase``, with a note.
+    A repeated dismissal keeps the first (a retried submit makes one row)."""
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Say why the patient is not moving on yet."), code="note_needed")
+    dismissal, _created = ProposalDismissal.objects.get_or_create(
+        phase=phase, defaults={"note": note, "dismissed_by": by}
+    )
+    return dismissal

@@ -16,7 +16,7 @@ from clinic.models import User
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
 from rehab.access import get_phase_for_clinician, get_plan_criterion_for_clinician
-from rehab.forms.criteria import CriterionForm, JudgeForm
+from rehab.forms.criteria import CriterionForm, DismissForm, JudgeForm
 from rehab.services import criteria as criteria_services
 
 
@@ -77,3 +77,21 @@ def criterion_judge(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Judgement saved."))
     return _back(request, criterion.phase.plan.patient_id)
+
+
+@clinician_required
+@require_POST
+def proposal_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    """Dismiss the dashboard's proposal of the next phase for plan phase ``pk``, with a note."""
+    user = signed_in_user(request, User)
+    phase = get_phase_for_clinician(user, pk)
+    form = DismissForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the patient is not moving on yet."))
+    else:
+        criteria_services.proposal_dismiss(phase=phase, note=form.cleaned_data["note"], by=user)
+        messages.success(request, _("Proposal dismissed."))
+    next_url = request.POST.get("next", "")
+    if is_safe_redirect(request, next_url):
+        return redirect(next_url)
+    return redirect("rehab:dashboard")

@@ -169,6 +169,7 @@ EXCLUDED: dict[str, str] = {
     "rehab:criterion_judge": POST_ONLY,
     "rehab:criterion_remove": POST_ONLY,
     "rehab:proposal_dismiss": POST_ONLY,
+    "rehab:risk_update": POST_ONLY,
     "rehab:log_update": POST_ONLY + " (pain and effort: measured in the mix)",
     "rehab:log_undo": POST_ONLY,
     "rehab:plan_rename": POST_ONLY,

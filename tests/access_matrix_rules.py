@@ -269,6 +269,9 @@ RULES: dict[str, Rule] = {
     "rehab:measurement_session_create": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),
+    "rehab:risk_update": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
     # Exit criteria of a plan phase: add, remove, judge (POST only).
     "rehab:criterion_add": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST

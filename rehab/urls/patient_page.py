@@ -15,5 +15,6 @@ urlpatterns = [
         views.measurement_session_create,
         name="measurement_session_create",
     ),
+    path("patients/<int:pk>/risk/", views.risk_update, name="risk_update"),
     path("patients/<int:pk>/resume/", views.plan_resume, name="plan_resume"),
 ]

@@ -20,9 +20,10 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts, measures
+from rehab import charts, guardrails, measures, risk
 from rehab.forms.criteria import CriterionForm
 from rehab.forms.logbook import MeasurementForm, PlanResumeForm
+from rehab.forms.risk import RiskForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors
@@ -32,6 +33,7 @@ from rehab.selectors import timeline as timeline_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
+from rehab.services import plans as plan_services
 
 CHART_WEEKS = 8
 SESSION_PREFIX = "session"
@@ -43,6 +45,7 @@ def _page(
     *,
     measurement_form: MeasurementForm | None = None,
     session_form: MeasurementForm | None = None,
+    risk_form: RiskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """Render the page. Its query count does not grow with the plan or the history."""
@@ -104,6 +107,12 @@ def _page(
         # The current phase's exit criteria, evaluated (``_criteria.html``).
         "phase_criteria": evaluated[0] if evaluated else None,
         "criterion_form": CriterionForm(),
+        # Risk modifiers and what they move (``_risk.html``).
+        "risk_form": risk_form or RiskForm(patient=patient),
+        "risk_modifiers": risk.modifiers_of(patient, today=today),
+        "risk_reasons": guardrails.risk_reasons(patient),
+        "risk_basis": risk.BASIS,
+        "risk_source": risk.SOURCE,
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 
@@ -145,6 +154,24 @@ def measurement_session_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the session's measurements: heel rise (reps, height), ATRA, knee-to-wall, calf
     circumference, the 5 m toe walk (a double submit stores one row)."""
     return _measurement_create(request, pk, prefix=SESSION_PREFIX)
+
+
+@clinician_required
+@require_POST
+def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the patient's risk modifiers; refused (nothing changed) if an exercise of their
+    plan would then start before its earliest safe week without a reason."""
+    patient = get_patient_for_clinician(request.user, pk)
+    form = RiskForm(request.POST, patient=patient)
+    if form.is_valid():
+        try:
+            plan_services.patient_risk_update(patient=patient, values=form.values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Risk factors saved."))
+            return redirect("rehab:patient_detail", pk=patient.pk)
+    return _page(request, patient, risk_form=form, status=400)
 
 
 def _measurement_create(request: HttpRequest, pk: int, *, prefix: str | None) -> HttpResponse:

@@ -39,6 +39,7 @@ from rehab.models.protocols import (
     ProtocolPhase,
     ProtocolPhaseManager,
 )
+from rehab.models.references import ReferencePoint
 
 __all__ = [
     "Alert",
@@ -69,6 +70,7 @@ __all__ = [
     "ProtocolItemManager",
     "ProtocolPhase",
     "ProtocolPhaseManager",
+    "ReferencePoint",
     "Side",
     "SlugManager",
     "Swelling",

@@ -20,7 +20,7 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts, guardrails, measures, risk
+from rehab import charts, guardrails, measures, recovery, risk
 from rehab.forms.criteria import CriterionForm
 from rehab.forms.logbook import MeasurementForm, PlanResumeForm
 from rehab.forms.risk import RiskForm
@@ -29,6 +29,7 @@ from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import criteria as criteria_selectors
 from rehab.selectors import progress as progress_selectors
+from rehab.selectors import recovery as recovery_selectors
 from rehab.selectors import timeline as timeline_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import holds as hold_services
@@ -113,6 +114,13 @@ def _page(
         "risk_reasons": guardrails.risk_reasons(patient),
         "risk_basis": risk.BASIS,
         "risk_source": risk.SOURCE,
+        # The ATRS and heel-rise LSI against the published cohorts (``_recovery.html``).
+        "recovery": recovery.recovery(
+            patient,
+            atrs=atrs,
+            measurements=measurements,
+            references=recovery_selectors.references_for(patient.pathway),
+        ),
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 

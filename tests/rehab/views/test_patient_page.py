@@ -131,7 +131,7 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
         in html
     )
     assert "Next draft" in html
-    assert html.count('role="img"') == 5
+    assert html.count('role="img"') == 7  # 5 charts, and 2 against published cohorts
     assert "Pain 8/10 reported on a log." in html
     assert "Old acknowledged alert" not in html
     # The messages card shows the last 5 (the timeline below lists every message by day).
@@ -222,11 +222,12 @@ def test_query_count_is_constant_as_the_plan_and_history_grow(
     # messages (+ authors); the patient's reminder settings (notify); +1 audit event;
     # the timeline: days with entries, the page's days, then logs, check-ins, ATRS,
     # measurements, messages and phase changes of those days (8, rehab.selectors.timeline);
-    # the current phase's exit criteria: criteria, check-ins and exercise pain of 7 days (3)
-    with django_assert_max_num_queries(28), CaptureQueriesContext(connection) as small:
+    # the current phase's exit criteria: criteria, check-ins and exercise pain of 7 days (3);
+    # the published reference points of the patient's pathway (1)
+    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, phases, 18, offset=2)  # 10× the plan and the history
-    with django_assert_max_num_queries(28), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large)
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import DateInput
 from clinic.models import Patient
 from rehab import clinical, measures
 from rehab.models.logbook import AtrsResponse, Swelling
@@ -230,7 +231,8 @@ class MeasurementForm(forms.Form):
     against its range (``rehab.measures``)."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # ISO in the widget: a browser's date input shows nothing for a localised "02/12/2026".
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     heel_rise_reps_injured = _measure_form_field("heel_rise_reps_injured")
     heel_rise_reps_uninjured = _measure_form_field("heel_rise_reps_uninjured")
     heel_rise_height_cm_injured = _measure_form_field("heel_rise_height_cm_injured")

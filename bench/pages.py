@@ -125,6 +125,8 @@ PAGES: tuple[Page, ...] = (
     Page("api:patient-detail", CLINICIAN, {"pk": "patient"}),
     Page("api:plan-list", CLINICIAN),
     Page("api:alert-list", CLINICIAN),
+    Page("api:proposals", CLINICIAN),
+    Page("api:reference-points", CLINICIAN),
     Page("api:alert-detail", CLINICIAN, {"pk": "alert"}),
     Page("api:exercise-list", CLINICIAN),
     Page("api:exercise-detail", CLINICIAN, {"pk": "exercise"}),
@@ -170,6 +172,10 @@ EXCLUDED: dict[str, str] = {
     "rehab:criterion_remove": POST_ONLY,
     "rehab:proposal_dismiss": POST_ONLY,
     "rehab:risk_update": POST_ONLY,
+    "api:phase-criteria": (
+        "one plan phase's criteria evaluated: the same selector the patient page runs "
+        "(measured there)"
+    ),
     "rehab:log_update": POST_ONLY + " (pain and effort: measured in the mix)",
     "rehab:log_undo": POST_ONLY,
     "rehab:plan_rename": POST_ONLY,

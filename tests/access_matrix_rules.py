@@ -381,6 +381,9 @@ API_RULES: dict[str, Rule] = {
     "api:atrs-detail": Rule(API_SHARED_OBJECT, obj="atrs"),
     "api:measurement-list": Rule(API_SHARED_LIST),
     "api:measurement-detail": Rule(API_SHARED_OBJECT, obj="measurement"),
+    "api:phase-criteria": Rule(API_CLINICIAN_OBJECT, obj="phase"),
+    "api:proposals": Rule(API_CLINICIAN_LIST),
+    "api:reference-points": Rule(API_CLINICIAN_LIST),
     "api:message-list": Rule(API_SHARED_LIST),
     # Patients mark their own thread read; a clinician must name the patient (400 without).
     "api:message-read": Rule(

@@ -126,6 +126,8 @@ PAGES: tuple[Page, ...] = (
     Page("api:plan-list", CLINICIAN),
     Page("api:alert-list", CLINICIAN),
     Page("api:proposals", CLINICIAN),
+    Page("rehab:clinic_outcomes", CLINIC_ADMIN),
+    Page("rehab:clinic_outcomes_csv", CLINIC_ADMIN),
     Page("api:reference-points", CLINICIAN),
     Page("api:alert-detail", CLINICIAN, {"pk": "alert"}),
     Page("api:exercise-list", CLINICIAN),

@@ -269,6 +269,8 @@ RULES: dict[str, Rule] = {
     "rehab:measurement_session_create": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),
+    "rehab:clinic_outcomes": Rule(CLINIC_ADMIN_PAGE),
+    "rehab:clinic_outcomes_csv": Rule(CLINIC_ADMIN_PAGE),
     "rehab:risk_update": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),

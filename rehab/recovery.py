@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -77,25 +78,10 @@ def _describe(point: ReferencePoint) -> str:
     return f"{point.get_statistic_display()} {point.value:g}{spread}"
 
 
-def _chart(
-    title: str,
-    *,
-    unit: str,
-    y_max: int,
-    series: Sequence[tuple[str, list[PatientPoint]]],
-    references: Sequence[ReferencePoint],
-) -> Chart:
+def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:
+    """The grid, the value labels, the week labels and the axes of a recovery chart."""
     x0, top, x1, bottom = _plot_box()
-    last = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0)
-    x_max = last + 4
-
-    def xy(week: float, value: float) -> tuple[float, float]:
-        return (
-            _scale(week, 0, x_max, x0, x1),
-            _scale(min(value, y_max), 0, y_max, bottom, top),
-        )
-
-    parts: list[str] = []
+    parts = []
     for tick in range(0, y_max + 1, 20 if y_max <= 100 else 40):
         _x, y = xy(0, tick)
         parts.append(
@@ -113,9 +99,44 @@ def _chart(
         f'<line x1="{x0}" x2="{x0}" y1="{top}" y2="{bottom}" stroke="#495057"/>'
         f'<line x1="{x0}" x2="{x1}" y1="{bottom}" y2="{bottom}" stroke="#495057"/>'
     )
+    return parts
+
+
+def _chart(
+    title: str,
+    *,
+    unit: str,
+    y_max: int,
+    series: Sequence[tuple[str, list[PatientPoint]]],
+    references: Sequence[ReferencePoint],
+    plain: bool = False,
+) -> Chart:
+    """``plain``: the patient's words: no sources, no spreads, "average" for a reference."""
+    x0, top, x1, bottom = _plot_box()
+    last = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0)
+    x_max = last + 4
+
+    def xy(week: float, value: float) -> tuple[float, float]:
+        return (
+            _scale(week, 0, x_max, x0, x1),
+            _scale(min(value, y_max), 0, y_max, bottom, top),
+        )
+
+    parts: list[str] = _axes(xy, x_max=x_max, y_max=y_max)
     rows: list[tuple[str, ...]] = []
     for ref in references:
         label = f"{_describe(ref)}{unit} – {ref.source}"
+        if plain:
+            if ref.week is None:
+                continue
+            label = _("average: %(value)s, week %(week)s") % {
+                "value": f"{ref.value:g}",
+                "week": ref.week,
+            }
+            x, y = xy(ref.week, float(ref.value))
+            parts.append(str(_marker("square", x, y, ORANGE, label)))
+            rows.append((_("week %(week)s") % {"week": ref.week}, f"{ref.value:g}", _("average")))
+            continue
         if ref.week is None:  # the ceiling: healthy people
             _x, y = xy(0, float(ref.value))
             parts.append(
@@ -154,6 +175,9 @@ def _chart(
             x, y = xy(p.week, p.value)
             tip = f"{label}: {p.value:g}{unit}, " + _("week %(week)s") % {"week": p.week}
             parts.append(str(_marker("circle", x, y, colour, tip)))
+            if plain:
+                rows.append((_("week %(week)s") % {"week": p.week}, f"{p.value:g}", label))
+                continue
             rows.append(
                 (
                     _("week %(week)s") % {"week": p.week},
@@ -165,7 +189,7 @@ def _chart(
     legend = [
         (label, colour, "", "circle") for (label, _p), colour in zip(series, colours, strict=False)
     ]
-    legend.append((_("published (± SD)"), ORANGE, "", "square"))
+    legend.append((_("average") if plain else _("published (± SD)"), ORANGE, "", "square"))
     parts.insert(0, str(_legend(legend)))
     count = sum(len(points) for _l, points in series)
     summary = _("%(count)s of the patient's values against %(refs)s published values.") % {
@@ -174,13 +198,22 @@ def _chart(
     }
     body = mark_safe("".join(parts))  # noqa: S308  (numbers, and every text escaped)
     rows.sort(key=lambda row: row[0])
-    return Chart(
-        title=title,
-        summary=summary,
-        svg=_svg(title, summary, body),
-        head=(_("Week"), _("Value"), _("Whose"), _("Source")),
-        rows=rows,
+    if plain:
+        summary = _(
+            "Your scores (dots) and the average scores people reported at the same week "
+            "after this injury (squares). Everyone recovers at their own pace."
+        )
+    head = (
+        (_("Week"), _("Score"), _("Whose"))
+        if plain
+        else (
+            _("Week"),
+            _("Value"),
+            _("Whose"),
+            _("Source"),
+        )
     )
+    return Chart(title=title, summary=summary, svg=_svg(title, summary, body), head=head, rows=rows)
 
 
 def _behind(
@@ -308,3 +341,21 @@ def recovery(
             )
         )
     return Recovery(charts=charts, references=list(references), flags=flags)
+
+
+def patient_chart(
+    patient: Patient,
+    *,
+    atrs: Sequence[AtrsResponse],
+    references: Sequence[ReferencePoint],
+) -> Chart:
+    """The patient's simpler form: their ATRS by week against the average of people after
+    the same injury, in plain words: no sources, no spreads, no flags."""
+    return _chart(
+        _("Your score and the average after the same injury"),
+        unit="",
+        y_max=100,
+        series=[(_("you"), _atrs_points(patient, atrs))],
+        references=[r for r in references if r.measure == "atrs"],
+        plain=True,
+    )

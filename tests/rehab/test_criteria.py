@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -197,3 +198,24 @@ def test_a_plan_made_from_a_template_copies_its_criteria(seeded: None) -> None:
     assert set(copied.values_list("label", flat=True)) == set(
         shipped.values_list("label", flat=True)
     )
+
+
+def test_the_data_migration_reads_the_shipped_text() -> None:
+    migration = importlib.import_module("rehab.migrations.0010_exit_criteria_from_text")
+    lsi = migration.criterion_of(
+        "5 single-leg heel rises at about 90 % of the other side's height, before running"
+    )
+    assert lsi == {
+        "kind": "measurement",
+        "measure": "heel_rise_height_lsi",
+        "threshold": Decimal(90),
+    }
+    toe = migration.criterion_of("Walks 5 m on the toes without the heel dropping")
+    assert (toe["measure"], toe["threshold"]) == ("toe_walk_5m", Decimal(1))
+    assert migration.criterion_of("20 or more heel rises, about grade 5/5")["threshold"] == 20
+    assert migration.criterion_of("A single-limb heel rise, before high-impact")["threshold"] == 1
+    # Anything else is the clinician's yes/no (calf strength is not a heel-rise count).
+    assert migration.criterion_of("Calf strength 90 % or more of the other side")["kind"] == (
+        "clinician"
+    )
+    assert migration.criterion_of("Walks in shoes without a limp")["kind"] == "clinician"

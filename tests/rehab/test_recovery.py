@@ -135,3 +135,17 @@ def test_the_patient_page_draws_the_points_against_the_band_with_sources(
     assert "Behind the published course" in html
     # The non-operative cohort is not drawn for an operative patient.
     assert "UKSTAR" not in html
+
+
+def test_the_patients_chart_is_in_plain_words_without_sources(patient: Patient) -> None:
+    factories.AtrsResponseFactory.create(patient=patient, date=patient.local_today())
+    chart = recovery.patient_chart(
+        patient,
+        atrs=list(patient.atrs_responses.all()),
+        references=recovery_selectors.references_for(patient.pathway),
+    )
+    text = f"{chart.svg} {chart.rows} {chart.summary} {chart.head}"
+    for word in ("PMID", "PMC", "doi", "Carmont", "Nilsson", "UKSTAR", "Silbernagel", "SD"):
+        assert word not in text
+    assert "average" in text
+    assert ("week 0", "50", "you") in chart.rows or any(r[2] == "you" for r in chart.rows)

@@ -95,8 +95,8 @@ MEASURES: tuple[Measure, ...] = (
         high=Decimal(30),
         definition=_(
             "Weight-bearing lunge: the longest distance from the big toe to the wall at which "
-            "the knee still touches it, each side (for the stretch-only-for-a-measured-deficit "
-            "rule, clinical.md §2)."
+            "the knee still touches it, each side (calf stretching is for a measured deficit "
+            "only)."
         ),
         decimal=True,
     ),

@@ -330,7 +330,7 @@ def recovery(
                 code="atrs_low",
                 message=_(
                     "ATRS %(total)s in week %(week)s: below %(threshold)s around 3 months, "
-                    "which predicts a poor return to sport (clinical.md §3). Information for "
+                    "which predicts a poor return to sport. Information for "
                     "the clinician, not a diagnosis."
                 )
                 % {

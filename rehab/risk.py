@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 
 AGE_THRESHOLD = 60
 BASIS = _("local default, no published figure")
-SOURCE = _(
-    "clinical.md §7: published protocols slow down for these; no source gives a number of weeks"
-)
+SOURCE = _("Published protocols slow down for these; no source gives a number of weeks.")
 
 
 @dataclass(frozen=True)

@@ -251,12 +251,25 @@ class CalfField(fields.DecimalField):
     """A calf circumference in centimetres, 10 to 80, as a string ("35.5")."""
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        # 0 to 30, at most one decimal place: the range the schema can state for a string.
+        "pattern": r"^(?:(?:[0-9]|[12][0-9])(?:\.[0-9])?|30(?:\.0)?)$",
+        "example": "8.5",
+    }
+)
+class UpToThirtyField(fields.DecimalField):
+    """A length in centimetres, 0 to 30, as a string ("8.5")."""
+
+
 def _measure_field(name: str) -> serializers.Field[Any, Any, Any, Any]:
     """A numeric measurement value with its range and definition (``rehab.measures``)."""
     m = measures.FIELD_MEASURE[name]
     help_text = f"{m.definition} Range {m.low} to {m.high} {m.unit}."
     if m.decimal:
-        return fields.DecimalField(
+        return UpToThirtyField(
             max_digits=4,
             decimal_places=1,
             min_value=m.low,

@@ -51,12 +51,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='measurement',
             name='knee_to_wall_cm_injured',
-            field=models.DecimalField(blank=True, decimal_places=1, help_text='Weight-bearing lunge: the longest distance from the big toe to the wall at which the knee still touches it, each side (for the stretch-only-for-a-measured-deficit rule, clinical.md §2).', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('30'))], verbose_name='Knee-to-wall dorsiflexion, injured side (cm)'),
+            field=models.DecimalField(blank=True, decimal_places=1, help_text='Weight-bearing lunge: the longest distance from the big toe to the wall at which the knee still touches it, each side (calf stretching is for a measured deficit only).', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('30'))], verbose_name='Knee-to-wall dorsiflexion, injured side (cm)'),
         ),
         migrations.AddField(
             model_name='measurement',
             name='knee_to_wall_cm_uninjured',
-            field=models.DecimalField(blank=True, decimal_places=1, help_text='Weight-bearing lunge: the longest distance from the big toe to the wall at which the knee still touches it, each side (for the stretch-only-for-a-measured-deficit rule, clinical.md §2).', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('30'))], verbose_name='Knee-to-wall dorsiflexion, other side (cm)'),
+            field=models.DecimalField(blank=True, decimal_places=1, help_text='Weight-bearing lunge: the longest distance from the big toe to the wall at which the knee still touches it, each side (calf stretching is for a measured deficit only).', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('30'))], verbose_name='Knee-to-wall dorsiflexion, other side (cm)'),
         ),
         migrations.AddField(
             model_name='measurement',

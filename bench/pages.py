@@ -126,6 +126,10 @@ PAGES: tuple[Page, ...] = (
     Page("api:patient-detail", CLINICIAN, {"pk": "patient"}),
     Page("api:plan-list", CLINICIAN),
     Page("api:alert-list", CLINICIAN),
+    Page("api:proposals", CLINICIAN),
+    Page("rehab:clinic_outcomes", CLINIC_ADMIN),
+    Page("rehab:clinic_outcomes_csv", CLINIC_ADMIN),
+    Page("api:reference-points", CLINICIAN),
     Page("api:alert-detail", CLINICIAN, {"pk": "alert"}),
     Page("api:exercise-list", CLINICIAN),
     Page("api:exercise-detail", CLINICIAN, {"pk": "exercise"}),
@@ -166,6 +170,15 @@ EXCLUDED: dict[str, str] = {
     "rehab:alert_acknowledge": POST_ONLY,
     "rehab:atrs_request": POST_ONLY,
     "rehab:measurement_create": POST_ONLY,
+    "rehab:criterion_add": POST_ONLY,
+    "rehab:criterion_judge": POST_ONLY,
+    "rehab:criterion_remove": POST_ONLY,
+    "rehab:proposal_dismiss": POST_ONLY,
+    "rehab:risk_update": POST_ONLY,
+    "api:phase-criteria": (
+        "one plan phase's criteria evaluated: the same selector the patient page runs "
+        "(measured there)"
+    ),
     "rehab:log_update": POST_ONLY + " (pain and effort: measured in the mix)",
     "rehab:log_undo": POST_ONLY,
     "rehab:plan_rename": POST_ONLY,

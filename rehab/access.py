@@ -12,6 +12,7 @@ from clinic.access import clinician_of, patient_of, patients_for
 from clinic.models import User
 from core.touched import touch
 from rehab.models.alerts import Alert
+from rehab.models.criteria import PlanCriterion
 from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase, Prescription, PrescriptionMedia
@@ -238,3 +239,17 @@ def get_alert_for_clinician(user: User | Any, alert_id: int | str) -> Alert:
     alert = get_object_or_404(alerts_for(user).select_related("patient"), pk=alert_id)
     touch(alert.patient_id)
     return alert
+
+
+def get_plan_criterion_for_clinician(user: User | Any, criterion_id: int | str) -> PlanCriterion:
+    """An exit criterion of a plan of the clinician's clinic (anyone else: 404)."""
+    if clinician_of(user) is None:
+        raise Http404
+    criterion = get_object_or_404(
+        PlanCriterion.objects.select_related("phase__plan__patient").filter(
+            phase__plan__in=plans_for(user)
+        ),
+        pk=criterion_id,
+    )
+    touch(criterion.phase.plan.patient_id)
+    return criterion

@@ -19,6 +19,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from clinic.models import Message, Patient
+from rehab import measures
 from rehab.models.alerts import Alert
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
@@ -84,11 +85,10 @@ MEASUREMENT_FIELDS = {
     "id": "pk",
     **_same(
         "date",
-        "heel_rise_reps_injured",
-        "heel_rise_reps_uninjured",
+        *measures.VALUE_FIELDS,
         "heel_rise_lsi",
-        "calf_cm_injured",
-        "calf_cm_uninjured",
+        "heel_rise_height_lsi",
+        "relative_atra",
         "note",
         "created_at",
     ),

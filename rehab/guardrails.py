@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient
+from rehab import clinical, risk
 from rehab.models.library import Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
@@ -39,6 +40,8 @@ class GuardrailWarning:
     phase_start_week: int
     earliest_week: int
     patient_week: int | None = None
+    # The patient's risk modifiers that moved ``earliest_week`` later (rehab.risk).
+    risk_reasons: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
@@ -51,7 +54,7 @@ class GuardrailWarning:
                 "earliest": self.earliest_week,
                 "start": self.phase_start_week,
             }
-        return _(
+        message = _(
             "%(exercise)s is usually not started before week %(earliest)s for this patient; "
             "they will be in week %(week)s when it starts for them."
         ) % {
@@ -59,6 +62,11 @@ class GuardrailWarning:
             "earliest": self.earliest_week,
             "week": self.patient_week,
         }
+        if self.risk_reasons:
+            message += " " + _("Moved later by: %(reasons)s.") % {
+                "reasons": "; ".join(self.risk_reasons)
+            }
+        return message
 
     @property
     def reason(self) -> str:
@@ -71,12 +79,24 @@ class GuardrailWarning:
 
 def earliest_safe_week(exercise: Exercise, patient: Patient) -> int:
     """The first week ``patient`` may start ``exercise``: the exercise's earliest week for the
-    patient's pathway.
+    patient's pathway, moved later by the patient's risk modifiers (``rehab.risk``).
 
     The one place a patient's own circumstances shift it (risk modifiers, clinical.md §7):
     every guardrail on a patient's plan asks this function.
     """
-    return exercise.earliest_week_for(patient.pathway)
+    weeks, _modifiers = risk.offset_weeks(patient)
+    return min(exercise.earliest_week_for(patient.pathway) + weeks, clinical.WEEK_MAX)
+
+
+def risk_reasons(patient: Patient) -> tuple[str, ...]:
+    """Why ``earliest_safe_week`` is later for ``patient``: each modifier that moved it, with
+    its offset and basis ("Re-rupture or revision surgery: +2 weeks (local default, …)")."""
+    weeks, modifiers = risk.offset_weeks(patient)
+    return tuple(
+        _("%(modifier)s: +%(weeks)s weeks (%(basis)s)")
+        % {"modifier": m.label, "weeks": weeks, "basis": risk.BASIS}
+        for m in modifiers
+    )
 
 
 def patient_week_for_phase(
@@ -115,13 +135,16 @@ def guardrail_warning(
     else with the week the patient will be in when it starts for them."""
     if week is None:
         week = patient_week_for_phase(phase)
-    earliest = earliest_safe_week(exercise, phase.plan.patient)
+    patient = phase.plan.patient
+    earliest = earliest_safe_week(exercise, patient)
     if week < earliest:
+        shifted = earliest > exercise.earliest_week_for(patient.pathway)
         return GuardrailWarning(
             exercise=exercise,
             phase_start_week=phase.start_week,
             earliest_week=earliest,
             patient_week=week,
+            risk_reasons=risk_reasons(patient) if shifted else (),
         )
     return None
 

@@ -268,6 +268,24 @@ RULES: dict[str, Rule] = {
     "rehab:measurement_create": Rule(
         CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
     ),
+    "rehab:clinic_outcomes": Rule(CLINIC_ADMIN_PAGE),
+    "rehab:clinic_outcomes_csv": Rule(CLINIC_ADMIN_PAGE),
+    "rehab:risk_update": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    # Exit criteria of a plan phase: add, remove, judge (POST only).
+    "rehab:criterion_add": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:criterion_remove": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:criterion_judge": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
+    ),
+    "rehab:proposal_dismiss": Rule(
+        CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST
+    ),
     "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     # Reviewing and resuming a plan a red flag paused (the page says when none is paused).
     "rehab:plan_resume": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
@@ -366,6 +384,9 @@ API_RULES: dict[str, Rule] = {
     "api:atrs-detail": Rule(API_SHARED_OBJECT, obj="atrs"),
     "api:measurement-list": Rule(API_SHARED_LIST),
     "api:measurement-detail": Rule(API_SHARED_OBJECT, obj="measurement"),
+    "api:phase-criteria": Rule(API_CLINICIAN_OBJECT, obj="phase"),
+    "api:proposals": Rule(API_CLINICIAN_LIST),
+    "api:reference-points": Rule(API_CLINICIAN_LIST),
     "api:message-list": Rule(API_SHARED_LIST),
     # Patients mark their own thread read; a clinician must name the patient (400 without).
     "api:message-read": Rule(
@@ -405,6 +426,10 @@ ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
     "rehab.atrsrequest": (403, 200),
     "rehab.measurement": (403, 403),
     "rehab.alert": (403, 403),
+    "rehab.protocolcriterion": (200, 200),
+    "rehab.plancriterion": (403, 200),
+    "rehab.proposaldismissal": (403, 403),
+    "rehab.referencepoint": (200, 200),
     "audit.accessevent": (403, 403),
     "notify.notification": (403, 403),
     "django_tasks_database.dbtaskresult": (403, 403),

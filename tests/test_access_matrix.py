@@ -36,7 +36,14 @@ from clinic import services as clinic_services
 from clinic.models import Clinic, User
 from notify import tokens as notify_tokens
 from notify.models import Notification
-from rehab.models import AtrsRequest, PhaseChange
+from rehab.models import (
+    AtrsRequest,
+    PhaseChange,
+    PlanCriterion,
+    ProposalDismissal,
+    ProtocolCriterion,
+    ReferencePoint,
+)
 from rehab.services import protocols as template_services
 from tests import factories
 from tests.access_matrix_rules import ACTORS, ADMIN_LOGIN, LOGIN, RULES, Actor, Expect, Rule
@@ -153,6 +160,12 @@ def _build_scenario() -> Scenario:
     atrs = factories.AtrsResponseFactory.create(patient=patient)
     atrs_request = AtrsRequest.objects.create(patient=patient, requested_by=clinician.user)
     measurement = factories.MeasurementFactory.create(patient=patient)
+    criterion = PlanCriterion.objects.create(phase=phase, kind="clinician", label="Matrix")
+    template_criterion = ProtocolCriterion.objects.create(
+        phase=protocol_phase, kind="clinician", order=99, label="Matrix"
+    )
+    dismissal = ProposalDismissal.objects.create(phase=phase, note="Matrix")
+    reference_point = ReferencePoint.objects.order_by("pk").first()
     alert = factories.AlertFactory.create(patient=patient)
     message = factories.MessageFactory.create(patient=patient, body=f"Private {LEAK_MARKER}")
     phase_change = PhaseChange.objects.create(
@@ -226,6 +239,10 @@ def _build_scenario() -> Scenario:
         "rehab.atrsrequest": atrs_request,
         "rehab.measurement": measurement,
         "rehab.alert": alert,
+        "rehab.protocolcriterion": template_criterion,
+        "rehab.plancriterion": criterion,
+        "rehab.proposaldismissal": dismissal,
+        "rehab.referencepoint": reference_point,
         "audit.accessevent": access_event,
         "notify.notification": notification,
         "django_tasks_database.dbtaskresult": task_result,
@@ -244,6 +261,7 @@ def _build_scenario() -> Scenario:
         "checkin": _ids(checkin),
         "atrs": _ids(atrs),
         "measurement": _ids(measurement),
+        "criterion": _ids(criterion),
         "alert": _ids(alert),
         "exercise": _ids(exercise),
         "exercise_media": {"pk": str(exercise.pk), "key": str(exercise_media.key)},

@@ -111,6 +111,21 @@ class Patient(models.Model):
         help_text=_("The clinician who looks after this patient; empty: unassigned."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.ACTIVE)
+    # Risk modifiers (clinical.md §7): each may shift the earliest safe weeks of exercises
+    # (the offsets and cautions are rehab's: rehab.risk). Age comes from the date of birth.
+    risk_rerupture_or_revision = models.BooleanField(
+        _("re-rupture or revision surgery"), default=False
+    )
+    risk_augmentation = models.BooleanField(_("augmented repair"), default=False)
+    risk_insertional_or_anchor = models.BooleanField(
+        _("insertional or anchor repair"), default=False
+    )
+    risk_diabetes = models.BooleanField(_("diabetes"), default=False)
+    risk_corticosteroids = models.BooleanField(
+        _("systemic or local corticosteroids"), default=False
+    )
+    risk_fluoroquinolones = models.BooleanField(_("fluoroquinolone use"), default=False)
+    risk_smoking = models.BooleanField(_("smoking"), default=False)
     client_uuid = models.UUIDField(
         _("client id"),
         null=True,

@@ -8,6 +8,6 @@ their pages.
 
 from __future__ import annotations
 
-from rehab.admin import library, logbook, plans, protocols
+from rehab.admin import criteria, library, logbook, plans, protocols
 
-__all__ = ["library", "logbook", "plans", "protocols"]
+__all__ = ["criteria", "library", "logbook", "plans", "protocols"]

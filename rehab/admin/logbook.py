@@ -131,8 +131,11 @@ class MeasurementAdmin(PatientColumnsMixin, KeptRecordAdmin):
         "heel_rise_reps_injured",
         "heel_rise_reps_uninjured",
         "heel_rise_lsi",
+        "heel_rise_height_lsi",
+        "relative_atra",
         "calf_cm_injured",
         "calf_cm_uninjured",
+        "toe_walk_5m",
         "recorded_by",
     )
     list_select_related = ("patient__clinic", "recorded_by")
@@ -143,6 +146,14 @@ class MeasurementAdmin(PatientColumnsMixin, KeptRecordAdmin):
     @admin.display(description=_("heel-rise LSI (%)"))
     def heel_rise_lsi(self, obj: Measurement) -> float | None:
         return obj.heel_rise_lsi
+
+    @admin.display(description=_("heel-rise height LSI (%)"))
+    def heel_rise_height_lsi(self, obj: Measurement) -> float | None:
+        return obj.heel_rise_height_lsi
+
+    @admin.display(description=_("relative ATRA (°)"))
+    def relative_atra(self, obj: Measurement) -> float | None:
+        return obj.relative_atra
 
 
 @admin.register(Alert)

@@ -6,7 +6,6 @@ They validate input only; the services in ``rehab.services`` decide and write.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from clinic.forms import DateInput
 from clinic.models import Patient
-from rehab import clinical
+from rehab import clinical, measures
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
 from rehab.selectors import today as today_selectors
@@ -200,41 +200,55 @@ class AtrsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in AtrsResponse.ITEM_FIELDS}
 
 
+def _measure_form_field(name: str) -> forms.Field:
+    """The form field of one measurement value, from its definition (``rehab.measures``)."""
+    m = measures.FIELD_MEASURE[name]
+    label = measures.field_label(name)
+    if m.code == "toe_walk_5m":
+        return forms.NullBooleanField(
+            label=label,
+            required=False,
+            widget=forms.Select(
+                choices=[("unknown", _("Not tested")), ("true", _("Yes")), ("false", _("No"))]
+            ),
+        )
+    if m.decimal:
+        return forms.DecimalField(
+            label=label,
+            required=False,
+            min_value=m.low,
+            max_value=m.high,
+            max_digits=4,
+            decimal_places=1,
+        )
+    return forms.IntegerField(
+        label=label, required=False, min_value=int(m.low), max_value=int(m.high)
+    )
+
+
 class MeasurementForm(forms.Form):
+    """The measurements of one day; every value optional, at least one given, each checked
+    against its range (``rehab.measures``)."""
+
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    heel_rise_reps_injured = forms.IntegerField(
-        label=_("Heel-rise reps, injured side"), required=False, min_value=0, max_value=200
-    )
-    heel_rise_reps_uninjured = forms.IntegerField(
-        label=_("Heel-rise reps, other side"), required=False, min_value=0, max_value=200
-    )
-    calf_cm_injured = forms.DecimalField(
-        label=_("Calf circumference, injured side (cm)"),
-        required=False,
-        min_value=Decimal(10),
-        max_value=Decimal(80),
-        max_digits=4,
-        decimal_places=1,
-    )
-    calf_cm_uninjured = forms.DecimalField(
-        label=_("Calf circumference, other side (cm)"),
-        required=False,
-        min_value=Decimal(10),
-        max_value=Decimal(80),
-        max_digits=4,
-        decimal_places=1,
-    )
+    # ISO in the widget: a browser's date input shows nothing for a localised "02/12/2026".
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    heel_rise_reps_injured = _measure_form_field("heel_rise_reps_injured")
+    heel_rise_reps_uninjured = _measure_form_field("heel_rise_reps_uninjured")
+    heel_rise_height_cm_injured = _measure_form_field("heel_rise_height_cm_injured")
+    heel_rise_height_cm_uninjured = _measure_form_field("heel_rise_height_cm_uninjured")
+    atra_deg_injured = _measure_form_field("atra_deg_injured")
+    atra_deg_uninjured = _measure_form_field("atra_deg_uninjured")
+    knee_to_wall_cm_injured = _measure_form_field("knee_to_wall_cm_injured")
+    knee_to_wall_cm_uninjured = _measure_form_field("knee_to_wall_cm_uninjured")
+    calf_cm_injured = _measure_form_field("calf_cm_injured")
+    calf_cm_uninjured = _measure_form_field("calf_cm_uninjured")
+    toe_walk_5m = _measure_form_field("toe_walk_5m")
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    VALUE_FIELDS = (
-        "heel_rise_reps_injured",
-        "heel_rise_reps_uninjured",
-        "calf_cm_injured",
-        "calf_cm_uninjured",
-    )
+    VALUE_FIELDS = measures.VALUE_FIELDS
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -245,8 +259,11 @@ class MeasurementForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors and all(cleaned.get(name) is None for name in self.VALUE_FIELDS):
+        if self.errors:
+            return cleaned
+        if all(cleaned.get(name) is None for name in self.VALUE_FIELDS):
             raise ValidationError(_("Enter at least one measurement."))
+        measures.validate({name: cleaned.get(name) for name in self.VALUE_FIELDS})
         return cleaned
 
     def service_kwargs(self) -> dict[str, Any]:

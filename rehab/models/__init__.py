@@ -1,10 +1,17 @@
-"""The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts.
+"""The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts,
+criteria.
 
 Django loads the models from here; code imports them from their sub-module."""
 
 from __future__ import annotations
 
 from rehab.models.alerts import Alert, PlanHold
+from rehab.models.criteria import (
+    CriterionKind,
+    PlanCriterion,
+    ProposalDismissal,
+    ProtocolCriterion,
+)
 from rehab.models.library import (
     DoseFields,
     Equipment,
@@ -32,12 +39,14 @@ from rehab.models.protocols import (
     ProtocolPhase,
     ProtocolPhaseManager,
 )
+from rehab.models.references import ReferencePoint
 
 __all__ = [
     "Alert",
     "AtrsRequest",
     "AtrsResponse",
     "CheckIn",
+    "CriterionKind",
     "DoseFields",
     "Equipment",
     "Exercise",
@@ -49,15 +58,19 @@ __all__ = [
     "PhaseChange",
     "PhaseFields",
     "Plan",
+    "PlanCriterion",
     "PlanHold",
     "PlanPhase",
     "Prescription",
     "PrescriptionMedia",
+    "ProposalDismissal",
     "Protocol",
+    "ProtocolCriterion",
     "ProtocolItem",
     "ProtocolItemManager",
     "ProtocolPhase",
     "ProtocolPhaseManager",
+    "ReferencePoint",
     "Side",
     "SlugManager",
     "Swelling",

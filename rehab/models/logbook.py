@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 from clinic.models import Patient
 from core import dates
-from rehab import clinical
+from rehab import clinical, measures
 from rehab.models.library import _range
 from rehab.models.plans import Prescription
 
@@ -234,33 +237,70 @@ class AtrsRequest(models.Model):
         return f"ATRS requested for {self.patient}"
 
 
+def _measure_field(name: str) -> models.Field[Any, Any]:
+    """The model field of one measurement value, from its definition (``rehab.measures``)."""
+    m = measures.FIELD_MEASURE[name]
+    label = measures.field_label(name)
+    if m.code == "toe_walk_5m":
+        return models.BooleanField(label, null=True, blank=True, help_text=m.definition)
+    validators = [MinValueValidator(m.low), MaxValueValidator(m.high)]
+    if m.decimal:
+        return models.DecimalField(
+            label,
+            max_digits=4,
+            decimal_places=1,
+            null=True,
+            blank=True,
+            validators=validators,
+            help_text=m.definition,
+        )
+    if m.low < 0:
+        return models.SmallIntegerField(
+            label, null=True, blank=True, validators=validators, help_text=m.definition
+        )
+    return models.PositiveSmallIntegerField(
+        label, null=True, blank=True, validators=validators, help_text=m.definition
+    )
+
+
+def _range_constraint(name: str) -> models.CheckConstraint:
+    m = measures.FIELD_MEASURE[name]
+    return models.CheckConstraint(
+        condition=Q(**{f"{name}__isnull": True})
+        | Q(**{f"{name}__gte": m.low, f"{name}__lte": m.high}),
+        name=f"rehab_measurement_{name}_range",
+    )
+
+
+def _lsi_constraint(code: str) -> models.CheckConstraint:
+    """Injured ≤ ``LSI_MAX`` % of the uninjured side when both are given."""
+    injured, uninjured = f"{code}_injured", f"{code}_uninjured"
+    return models.CheckConstraint(
+        condition=Q(**{f"{injured}__isnull": True})
+        | Q(**{f"{uninjured}__isnull": True})
+        | Q(**{f"{injured}__lte": F(uninjured) * measures.LSI_MAX / 100}),
+        name=f"rehab_measurement_{code}_lsi_max",
+    )
+
+
 class Measurement(models.Model):
-    """Heel-rise repetitions and calf circumference, each side."""
+    """What the clinic (or the patient at home) measured on one day: heel rises, ATRA,
+    knee-to-wall, calf circumference, the 5 m toe walk. Definitions, units and ranges:
+    ``rehab.measures``; every value optional, at least one given."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="measurements")
     date = models.DateField(_("date"))
-    heel_rise_reps_injured = models.PositiveSmallIntegerField(
-        _("heel-rise reps, injured side"), null=True, blank=True, validators=_range(0, 200)
-    )
-    heel_rise_reps_uninjured = models.PositiveSmallIntegerField(
-        _("heel-rise reps, other side"), null=True, blank=True, validators=_range(0, 200)
-    )
-    calf_cm_injured = models.DecimalField(
-        _("calf circumference, injured side (cm)"),
-        max_digits=4,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=_range(10, 80),
-    )
-    calf_cm_uninjured = models.DecimalField(
-        _("calf circumference, other side (cm)"),
-        max_digits=4,
-        decimal_places=1,
-        null=True,
-        blank=True,
-        validators=_range(10, 80),
-    )
+    heel_rise_reps_injured = _measure_field("heel_rise_reps_injured")
+    heel_rise_reps_uninjured = _measure_field("heel_rise_reps_uninjured")
+    heel_rise_height_cm_injured = _measure_field("heel_rise_height_cm_injured")
+    heel_rise_height_cm_uninjured = _measure_field("heel_rise_height_cm_uninjured")
+    atra_deg_injured = _measure_field("atra_deg_injured")
+    atra_deg_uninjured = _measure_field("atra_deg_uninjured")
+    knee_to_wall_cm_injured = _measure_field("knee_to_wall_cm_injured")
+    knee_to_wall_cm_uninjured = _measure_field("knee_to_wall_cm_uninjured")
+    calf_cm_injured = _measure_field("calf_cm_injured")
+    calf_cm_uninjured = _measure_field("calf_cm_uninjured")
+    toe_walk_5m = _measure_field("toe_walk_5m")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -272,45 +312,59 @@ class Measurement(models.Model):
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
         ordering = ["-date", "-created_at"]
+        indexes = [models.Index(fields=["patient", "date"], name="rehab_meas_patient_date")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(heel_rise_reps_injured__isnull=False)
-                | Q(heel_rise_reps_uninjured__isnull=False)
-                | Q(calf_cm_injured__isnull=False)
-                | Q(calf_cm_uninjured__isnull=False),
+                condition=reduce(
+                    operator.or_,
+                    (Q(**{f"{name}__isnull": False}) for name in measures.VALUE_FIELDS),
+                ),
                 name="rehab_measurement_not_empty",
                 violation_error_message=_("Enter at least one measurement."),
             ),
-            models.CheckConstraint(
-                condition=(
-                    Q(heel_rise_reps_injured__isnull=True) | Q(heel_rise_reps_injured__lte=200)
-                )
-                & (Q(heel_rise_reps_uninjured__isnull=True) | Q(heel_rise_reps_uninjured__lte=200)),
-                name="rehab_measurement_reps_range",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(calf_cm_injured__isnull=True)
-                    | Q(calf_cm_injured__gte=10, calf_cm_injured__lte=80)
-                )
-                & (
-                    Q(calf_cm_uninjured__isnull=True)
-                    | Q(calf_cm_uninjured__gte=10, calf_cm_uninjured__lte=80)
-                ),
-                name="rehab_measurement_calf_range",
-            ),
+            *[_range_constraint(name) for name in measures.NUMERIC_FIELDS],
+            _lsi_constraint("heel_rise_reps"),
+            _lsi_constraint("heel_rise_height_cm"),
             dates.within_window("date", name="rehab_measurement_date_plausible"),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient} {self.date}"
 
+    def clean(self) -> None:
+        measures.validate({name: getattr(self, name) for name in measures.VALUE_FIELDS})
+
     @property
     def heel_rise_lsi(self) -> float | None:
-        """Limb symmetry index: injured ÷ uninjured × 100, in per cent."""
-        if not self.heel_rise_reps_uninjured or self.heel_rise_reps_injured is None:
-            return None
-        return round(self.heel_rise_reps_injured / self.heel_rise_reps_uninjured * 100, 1)
+        """Heel-rise repetitions limb symmetry index: injured ÷ uninjured × 100, in per cent."""
+        return measures.lsi(self.heel_rise_reps_injured, self.heel_rise_reps_uninjured)
+
+    @property
+    def heel_rise_height_lsi(self) -> float | None:
+        """Heel-rise height limb symmetry index, in per cent."""
+        return measures.lsi(self.heel_rise_height_cm_injured, self.heel_rise_height_cm_uninjured)
+
+    @property
+    def relative_atra(self) -> float | None:
+        """Relative ATRA = uninjured − injured, in degrees (clinical.md §3)."""
+        return measures.difference(self.atra_deg_injured, self.atra_deg_uninjured)
+
+    @property
+    def knee_to_wall_difference(self) -> float | None:
+        return measures.difference(self.knee_to_wall_cm_injured, self.knee_to_wall_cm_uninjured)
+
+    @property
+    def calf_difference(self) -> float | None:
+        return measures.difference(self.calf_cm_injured, self.calf_cm_uninjured)
+
+    def derived(self, code: str) -> float | None:
+        """The value an exit criterion tests (``measures.DERIVED``), None if not recorded."""
+        if code == "heel_rise_reps_lsi":
+            return self.heel_rise_lsi
+        if code == "toe_walk_5m":
+            return None if self.toe_walk_5m is None else float(self.toe_walk_5m)
+        value = getattr(self, code)
+        return None if value is None else float(value)
 
     def recorded_values(self) -> list[tuple[str, Any]]:
         """What this measurement recorded: (label, value) of each value given, in the model's

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
+from rehab import measures
 from rehab.models.logbook import AtrsRequest, Measurement
 from rehab.services.logbook import _record_date, _save_once, _stored_once
 
@@ -39,37 +40,30 @@ def measurement_record(
     recorded_by: User | None,
     client_uuid: uuid.UUID,
     date: dt.date | None = None,
-    heel_rise_reps_injured: int | None = None,
-    heel_rise_reps_uninjured: int | None = None,
-    calf_cm_injured: Decimal | None = None,
-    calf_cm_uninjured: Decimal | None = None,
     note: str = "",
+    **values: Decimal | int | bool | None,
 ) -> tuple[Measurement, bool]:
-    """Record heel-rise reps and calf circumference. A repeated ``client_uuid`` returns the
-    stored row (a double submit makes one row). Returns ``(measurement, created)``."""
+    """Record the measurements of one day (``values``: any of ``measures.VALUE_FIELDS``).
+    Impossible values are refused (``measures.validate``). A repeated ``client_uuid`` returns
+    the stored row (a double submit makes one row). Returns ``(measurement, created)``."""
+    unknown = set(values) - set(measures.VALUE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a measurement: {', '.join(sorted(unknown))}")
     existing = _stored_once(Measurement, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
     date = _record_date(
         date, patient=patient, future=_("A measurement cannot be dated in the future.")
     )
-    values = (
-        heel_rise_reps_injured,
-        heel_rise_reps_uninjured,
-        calf_cm_injured,
-        calf_cm_uninjured,
-    )
-    if all(value is None for value in values):
+    if all(value is None for value in values.values()):
         raise ValidationError(_("Enter at least one measurement."), code="measurement_empty")
+    measures.validate(values)
     measurement = Measurement(
         patient=patient,
         recorded_by=recorded_by,
         client_uuid=client_uuid,
         date=date,
-        heel_rise_reps_injured=heel_rise_reps_injured,
-        heel_rise_reps_uninjured=heel_rise_reps_uninjured,
-        calf_cm_injured=calf_cm_injured,
-        calf_cm_uninjured=calf_cm_uninjured,
         note=note,
+        **values,
     )
     return _save_once(measurement, read=("patient", "recorded_by"))

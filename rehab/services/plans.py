@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
-from rehab import guardrails
+from rehab import guardrails, risk
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
+from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
@@ -205,6 +206,13 @@ def plan_from_protocol(
     new_phases = PlanPhase.objects.bulk_create(
         [PlanPhase(plan=plan, **{f: getattr(p, f) for f in PHASE_FIELDS}) for p in phases]
     )
+    new_phase_of = {p.pk: new for p, new in zip(phases, new_phases, strict=True)}
+    PlanCriterion.objects.bulk_create(
+        PlanCriterion(
+            phase=new_phase_of[c.phase_id], **{f: getattr(c, f) for f in CRITERION_FIELDS}
+        )
+        for c in ProtocolCriterion.objects.filter(phase__in=phases).order_by("order", "pk")
+    )
     prescriptions = [
         Prescription(
             phase=new_phase,
@@ -377,6 +385,36 @@ def plans_follow_anchor(*, patient: Patient) -> int:
     return Plan.objects.filter(
         patient=patient, status__in=[Plan.Status.DRAFT, *PLANS_IN_CARE]
     ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
+
+
+@transaction.atomic
+def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient:
+    """Record the patient's risk modifiers (``rehab.risk``: flags on the record).
+
+    A modifier moves the earliest safe weeks later, so the plan the patient follows is checked
+    again first, as for a corrected date: an exercise of the current or a later phase that
+    would then start before its earliest safe week without a recorded reason refuses the
+    change with the list (nothing changes)."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    changed = [name for name in risk.FLAG_FIELDS if getattr(locked, name) != values[name]]
+    for name in changed:
+        setattr(locked, name, values[name])
+    following = (
+        Plan.objects.select_for_update().filter(patient=locked, status__in=PLANS_IN_CARE).first()
+    )
+    if following is not None and changed:
+        following.patient = locked
+        _refuse_missing_reasons(
+            guardrails.missing_reasons(_early_in_care(following)),
+            intro=_(
+                "With these risk factors some exercises of the patient's plan would start "
+                "before their earliest safe week. Record a reason for each in the plan "
+                "builder, or move them, before recording the risk factors."
+            ),
+        )
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked
 
 
 def _early_in_care(plan: Plan) -> list[EarlyPlacement]:

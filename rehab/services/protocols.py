@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import User
 from rehab.guardrails import GuardrailWarning, earliest_week_warning
+from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import Exercise
 from rehab.models.plans import Plan, Prescription
 from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
@@ -130,6 +131,10 @@ def protocol_from_plan(
         copy = ProtocolPhase(protocol=protocol, **{f: getattr(phase, f) for f in PHASE_FIELDS})
         copy.full_clean()
         copy.save()
+        ProtocolCriterion.objects.bulk_create(
+            ProtocolCriterion(phase=copy, **{f: getattr(c, f) for f in CRITERION_FIELDS})
+            for c in PlanCriterion.objects.filter(phase=phase).order_by("order", "pk")
+        )
         live = phase.prescriptions.filter(retired_at__isnull=True).order_by("order", "pk")
         for order, rx in enumerate((rx for rx in live if rx.pk not in skipped), start=1):
             item = ProtocolItem(
@@ -196,6 +201,10 @@ def template_draft(*, protocol: Protocol, created_by: User | None) -> Protocol:
     for phase in protocol.phases.prefetch_related("items").order_by("order"):
         copy = ProtocolPhase.objects.create(
             protocol=draft, **{f: getattr(phase, f) for f in PHASE_FIELDS}
+        )
+        ProtocolCriterion.objects.bulk_create(
+            ProtocolCriterion(phase=copy, **{f: getattr(c, f) for f in CRITERION_FIELDS})
+            for c in ProtocolCriterion.objects.filter(phase=phase).order_by("order", "pk")
         )
         ProtocolItem.objects.bulk_create(
             ProtocolItem(

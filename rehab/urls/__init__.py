@@ -12,6 +12,8 @@ urlpatterns = [
     path("clinic/", include("rehab.urls.library")),
     path("clinic/", include("rehab.urls.templates")),
     path("clinic/", include("rehab.urls.patient_page")),
+    path("clinic/", include("rehab.urls.criteria")),
+    path("clinic/", include("rehab.urls.outcomes")),
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),
     path("", include("rehab.urls.records")),

@@ -21,16 +21,21 @@ from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import charts
+from rehab import charts, guardrails, measures, recovery, risk
+from rehab.forms.criteria import CriterionForm
 from rehab.forms.logbook import MeasurementForm, PlanResumeForm
+from rehab.forms.risk import RiskForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import clinician as clinician_selectors
+from rehab.selectors import criteria as criteria_selectors
 from rehab.selectors import progress as progress_selectors
+from rehab.selectors import recovery as recovery_selectors
 from rehab.selectors import timeline as timeline_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
+from rehab.services import plans as plan_services
 
 CHART_WEEKS = 8
 # The page's tabs (``?tab=``; with JavaScript they switch in place).
@@ -58,6 +63,7 @@ def _page(
     patient: Patient,
     *,
     measurement_form: MeasurementForm | None = None,
+    risk_form: RiskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     """Render the page. Its query count does not grow with the plan or the history."""
@@ -71,6 +77,17 @@ def _page(
     )[patient.pk]
     measurements = progress_selectors.measurement_series(patient)
     atrs = progress_selectors.atrs_series(patient)
+    current_phase = today_selectors.phase_on(active, today) if active is not None else None
+    evaluated = (
+        criteria_selectors.evaluate_phases(
+            [(patient, active, current_phase)],
+            read=criteria_selectors.AlreadyRead(
+                measurements=measurements, atrs=atrs, adherence=adherence
+            ),
+        )
+        if active is not None and current_phase is not None
+        else []
+    )
     context: dict[str, Any] = {
         "tabs": TABS,
         "tab": _tab(request, measurement_form=measurement_form),
@@ -78,7 +95,7 @@ def _page(
         "today": today,
         "week": patient.week_on(today),
         "active_plan": active,
-        "current_phase": today_selectors.phase_on(active, today) if active is not None else None,
+        "current_phase": current_phase,
         "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
         "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
         "adherence": adherence,
@@ -101,6 +118,23 @@ def _page(
         ),
         "measurement_form": measurement_form
         or MeasurementForm(patient=patient, initial={"client_uuid": uuid.uuid4()}),
+        "measure_rows": measures.measure_rows(measurements[-1] if measurements else None),
+        # The current phase's exit criteria, evaluated (``_criteria.html``).
+        "phase_criteria": evaluated[0] if evaluated else None,
+        "criterion_form": CriterionForm(),
+        # Risk modifiers and what they move (``_risk.html``).
+        "risk_form": risk_form or RiskForm(patient=patient),
+        "risk_modifiers": risk.modifiers_of(patient, today=today),
+        "risk_reasons": guardrails.risk_reasons(patient),
+        "risk_basis": risk.BASIS,
+        "risk_source": risk.SOURCE,
+        # The ATRS and heel-rise LSI against the published cohorts (``_recovery.html``).
+        "recovery": recovery.recovery(
+            patient,
+            atrs=atrs,
+            measurements=measurements,
+            references=recovery_selectors.references_for(patient.pathway),
+        ),
     }
     return render(request, "rehab/patient_page/detail.html", context, status=status)
 
@@ -132,7 +166,8 @@ def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record heel-rise reps and calf circumference (a double submit stores one row)."""
+    """Record the session's measurements: heel rise (reps, height), ATRA, knee-to-wall, calf
+    circumference, the 5 m toe walk; any may be left out (a double submit stores one row)."""
     patient = get_patient_for_clinician(request.user, pk)
     form = MeasurementForm(request.POST, patient=patient)
     if form.is_valid():
@@ -146,6 +181,24 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Measurement saved."))
             return redirect("rehab:patient_detail", pk=patient.pk)
     return _page(request, patient, measurement_form=form, status=400)
+
+
+@clinician_required
+@require_POST
+def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the patient's risk modifiers; refused (nothing changed) if an exercise of their
+    plan would then start before its earliest safe week without a reason."""
+    patient = get_patient_for_clinician(request.user, pk)
+    form = RiskForm(request.POST, patient=patient)
+    if form.is_valid():
+        try:
+            plan_services.patient_risk_update(patient=patient, values=form.values())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Risk factors saved."))
+            return redirect("rehab:patient_detail", pk=patient.pk)
+    return _page(request, patient, risk_form=form, status=400)
 
 
 @clinician_required

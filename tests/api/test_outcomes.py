@@ -147,12 +147,34 @@ def test_measurement_create(world: World) -> None:
     assert (again.status_code, again.json()) == (200, result)
 
 
+def test_measurement_create_with_the_session_values(world: World) -> None:
+    data = measurement_payload(
+        world,
+        heel_rise_height_cm_injured="9.0",
+        heel_rise_height_cm_uninjured="10.0",
+        atra_deg_injured=-10,
+        atra_deg_uninjured=-4,
+        toe_walk_5m=True,
+    )
+    response = world.client("clinician").post("/api/v1/measurements/", data, format="json")
+    assert response.status_code == 201, response.content
+    result = body(response)
+    assert result["heel_rise_height_lsi"] == 90.0
+    assert result["relative_atra"] == 6.0
+    assert result["toe_walk_5m"] is True
+    assert result["knee_to_wall_cm_injured"] is None
+
+
 @pytest.mark.parametrize(
     ("extra", "field"),
     [
         ({"calf_cm_injured": "95"}, "calf_cm_injured"),
         ({"calf_cm_injured": "35.55"}, "calf_cm_injured"),
         ({"heel_rise_reps_injured": 201}, "heel_rise_reps_injured"),
+        ({"heel_rise_reps_injured": -1}, "heel_rise_reps_injured"),
+        ({"atra_deg_injured": -91}, "atra_deg_injured"),
+        ({"heel_rise_reps_injured": 41}, "heel_rise_reps_injured"),  # LSI 205 %
+        ({"calf_cm_injured": "0"}, "calf_cm_injured"),
         ({"date": str(dt.date(2999, 1, 1))}, "date"),
         ({"patient": 10**15}, "patient"),
     ],

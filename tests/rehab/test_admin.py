@@ -23,8 +23,11 @@ from rehab.models import (
     Measurement,
     PhaseChange,
     Plan,
+    PlanCriterion,
     Prescription,
+    ProposalDismissal,
     Protocol,
+    ProtocolCriterion,
     ProtocolItem,
     ProtocolPhase,
 )
@@ -411,6 +414,9 @@ def _patient_data() -> None:
     PhaseChange.objects.create(
         plan=plan, to_phase=log.prescription.phase, effective_on=plan.anchor_date
     )
+    PlanCriterion.objects.create(phase=log.prescription.phase, kind="clinician")
+    ProposalDismissal.objects.create(phase=log.prescription.phase, note="Not yet")
+    ProtocolCriterion.objects.create(phase=factories.ProtocolPhaseFactory(), kind="clinician")
 
 
 REGISTERED_REHAB_MODELS = [

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
-from rehab import clinical
+from rehab import clinical, measures
 from rehab.api.serializers.base import (
     DISCLAIMER,
     NOTE_MAX,
@@ -200,7 +200,22 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
     heel_rise_lsi = serializers.FloatField(
         read_only=True,
         allow_null=True,
-        help_text="Limb symmetry index: injured ÷ other side × 100, in per cent.",
+        help_text="Heel-rise repetitions limb symmetry index: injured ÷ other side × 100, "
+        "in per cent.",
+    )
+    heel_rise_height_lsi = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="Heel-rise height limb symmetry index, in per cent.",
+    )
+    relative_atra = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Uninjured − injured ATRA, in degrees."
+    )
+    knee_to_wall_difference = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Uninjured − injured knee-to-wall, in cm."
+    )
+    calf_difference = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Uninjured − injured calf circumference, cm."
     )
 
     class Meta:
@@ -209,11 +224,12 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
             "id",
             "patient",
             "date",
-            "heel_rise_reps_injured",
-            "heel_rise_reps_uninjured",
+            *measures.VALUE_FIELDS,
             "heel_rise_lsi",
-            "calf_cm_injured",
-            "calf_cm_uninjured",
+            "heel_rise_height_lsi",
+            "relative_atra",
+            "knee_to_wall_difference",
+            "calf_difference",
             "recorded_by",
             "note",
             "client_uuid",
@@ -233,6 +249,42 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
 )
 class CalfField(fields.DecimalField):
     """A calf circumference in centimetres, 10 to 80, as a string ("35.5")."""
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        # 0 to 30, at most one decimal place: the range the schema can state for a string.
+        "pattern": r"^(?:(?:[0-9]|[12][0-9])(?:\.[0-9])?|30(?:\.0)?)$",
+        "example": "8.5",
+    }
+)
+class UpToThirtyField(fields.DecimalField):
+    """A length in centimetres, 0 to 30, as a string ("8.5")."""
+
+
+def _measure_field(name: str) -> serializers.Field[Any, Any, Any, Any]:
+    """A numeric measurement value with its range and definition (``rehab.measures``)."""
+    m = measures.FIELD_MEASURE[name]
+    help_text = f"{m.definition} Range {m.low} to {m.high} {m.unit}."
+    if m.decimal:
+        return UpToThirtyField(
+            max_digits=4,
+            decimal_places=1,
+            min_value=m.low,
+            max_value=m.high,
+            required=False,
+            allow_null=True,
+            help_text=help_text,
+        )
+    return fields.IntegerField(
+        min_value=int(m.low),
+        max_value=int(m.high),
+        required=False,
+        allow_null=True,
+        help_text=help_text,
+    )
 
 
 class MeasurementCreateSerializer(serializers.Serializer[Any]):
@@ -260,6 +312,15 @@ class MeasurementCreateSerializer(serializers.Serializer[Any]):
         max_value=80,
         required=False,
         allow_null=True,
+    )
+    heel_rise_height_cm_injured = _measure_field("heel_rise_height_cm_injured")
+    heel_rise_height_cm_uninjured = _measure_field("heel_rise_height_cm_uninjured")
+    atra_deg_injured = _measure_field("atra_deg_injured")
+    atra_deg_uninjured = _measure_field("atra_deg_uninjured")
+    knee_to_wall_cm_injured = _measure_field("knee_to_wall_cm_injured")
+    knee_to_wall_cm_uninjured = _measure_field("knee_to_wall_cm_uninjured")
+    toe_walk_5m = fields.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Walks 5 m on the toes."
     )
     note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 

@@ -262,7 +262,9 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
                     **IN_USE,
                     **DATED,
                     **PATIENT_IN_BODY,
-                    "measurement_empty": "no value is given (heel rises or calf)",
+                    "measurement_empty": "no value is given",
+                    "lsi_range": "the injured side is more than twice the other side "
+                    "(limb symmetry index over 200 %)",
                 },
             ),
         },

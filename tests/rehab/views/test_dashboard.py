@@ -153,8 +153,10 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 #    log counts);
 #  9 patients with unread messages; 10 +1 audit event;
 #  11 patients flagged for a paused plan or failing reminders, 12 undelivered alert
-#    notifications (notify's delivery flags); 13 my patients (none assigned here).
-DASHBOARD_QUERIES = 13
+#    notifications (notify's delivery flags); 13 my patients (none assigned here);
+#  14 active plans whose current phase has exit criteria ("ready to progress"; none here:
+#    with some, a constant 10 more, tests/rehab/views/test_proposals.py).
+DASHBOARD_QUERIES = 14
 # With patients assigned to the clinician, their rows (rehab.selectors.patient_rows): active
 # plans, adherence (3), last pain and alert counts: five more, however many.
 MY_PATIENTS_QUERIES = 5

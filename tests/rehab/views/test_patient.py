@@ -770,8 +770,8 @@ def test_progress_shows_streak_history_and_charts(
     response = me.get(reverse("rehab:progress"))
     html = response.content.decode()
     assert response.context["streak"] == 2
-    assert html.count('role="img"') == 5
-    assert html.count('<div class="visually-hidden">') == 5
+    assert html.count('role="img"') == 6  # 5 charts, and the recovery against the average
+    assert html.count('<div class="visually-hidden">') == 6
     assert len(response.context["history"]) == 28
     assert "pain 4/10" in html
     assert rx.exercise.name in html
@@ -784,12 +784,12 @@ def test_progress_query_count_is_constant(
     _grow(patient, phase, 2)
     # session, user, patient; adherence (plan, phase changes, prescriptions, logs); streak;
     # history; pain (logs, check-ins); ATRS; measurements; base.html's user.clinician;
-    # +1 audit event
-    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as small:
+    # +1 audit event; the recovery chart: ATRS, reference points (2)
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
         me.get(reverse("rehab:progress"))
     _grow(patient, phase, 20)
     for n in range(20):
         factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
-    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
         me.get(reverse("rehab:progress"))
     assert len(small) == len(large)

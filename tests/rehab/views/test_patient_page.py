@@ -131,7 +131,7 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     assert "Operative plan v1" in html
     assert escape(f"Current phase: Stage 0 ({phase_week_range(first)})") in html
     assert "Next draft" in html
-    assert html.count('role="img"') == 5
+    assert html.count('role="img"') == 7  # 5 charts, and 2 against published cohorts
     assert "Pain 8/10 reported on a log." in html
     assert "Old acknowledged alert" not in html
     # The messages card shows the last 5 (the timeline below lists every message by day).
@@ -142,8 +142,8 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     assert f'action="{reverse("rehab:atrs_request", args=[patient.pk])}"' in html
     assert f'action="{reverse("rehab:measurement_create", args=[patient.pk])}"' in html
     for label in (
-        "Heel-rise reps, injured side",
-        "Heel-rise reps, other side",
+        "Single-leg heel rises, injured side (reps)",
+        "Single-leg heel rises, other side (reps)",
         "Calf circumference, injured side (cm)",
         "Calf circumference, other side (cm)",
     ):
@@ -225,11 +225,13 @@ def test_query_count_is_constant_as_the_plan_and_history_grow(
     # change in force today; pain: logs, check-ins; ATRS; open ATRS request; open alerts; last
     # messages (+ authors); the patient's reminder settings (notify); +1 audit event;
     # the timeline: days with entries, the page's days, then logs, check-ins, ATRS,
-    # measurements, messages and phase changes of those days (8, rehab.selectors.timeline)
-    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as small:
+    # measurements, messages and phase changes of those days (8, rehab.selectors.timeline);
+    # the current phase's exit criteria: criteria, check-ins and exercise pain of 7 days (3);
+    # the published reference points of the patient's pathway (1)
+    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, phases, 18, offset=2)  # 10× the plan and the history
-    with django_assert_max_num_queries(25), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as large:
         assert client.get(url).status_code == 200
     assert len(small) == len(large)
 
@@ -352,3 +354,82 @@ def test_the_sections_are_tabs(
         assert f'href="?tab={key}"' in html  # and each has its own address
     assert re.search(rf'class="tab-pane show active"\s+id="pane-{tab}"', html)
     assert re.search(rf'id="tab-{tab}"[^>]*aria-selected="true"', html)
+
+
+# --- the session's measurements (heel-rise height, ATRA, knee-to-wall, toe walk) -------------
+
+
+def _session(**extra: Any) -> dict[str, Any]:
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "date": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        "heel_rise_reps_injured": "9",
+        "heel_rise_reps_uninjured": "10",
+        "heel_rise_height_cm_injured": "9.5",
+        "heel_rise_height_cm_uninjured": "10.0",
+        "atra_deg_injured": "-12",
+        "atra_deg_uninjured": "-6",
+        "knee_to_wall_cm_injured": "",
+        "knee_to_wall_cm_uninjured": "",
+        "calf_cm_injured": "",
+        "calf_cm_uninjured": "",
+        "toe_walk_5m": "true",
+        "note": "",
+        **extra,
+    }
+
+
+def test_recording_the_sessions_measurements(
+    clinician: Clinician, colleague: Clinician, patient: Patient
+) -> None:
+    url = reverse("rehab:measurement_create", args=[patient.pk])
+    data = _session()
+    assert client_for(colleague.user).post(url, data).status_code == 302
+    assert client_for(colleague.user).post(url, data).status_code == 302  # double submit
+    saved = Measurement.objects.get()
+    assert saved.heel_rise_height_lsi == 95.0
+    assert saved.heel_rise_lsi == 90.0
+    assert saved.relative_atra == 6.0
+    assert saved.toe_walk_5m is True
+    assert saved.knee_to_wall_cm_injured is None
+    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    text = html.content.decode()
+    assert "LSI: 95.0 %" in text
+    assert "Relative ATRA: 6.0 °" in text
+    assert "patient can record at home" in text
+
+
+def test_the_session_form_is_refused_to_others(
+    other_clinician: Clinician, patient: Patient
+) -> None:
+    url = reverse("rehab:measurement_create", args=[patient.pk])
+    assert client_for(other_clinician.user).post(url, _session()).status_code == 404
+    assert client_for(patient.user).post(url, _session()).status_code == 404
+    _login_redirect(Client().post(url, _session()))
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        ({"atra_deg_injured": "120"}, "atra_deg_injured", "90"),
+        ({"heel_rise_reps_injured": "-3"}, "heel_rise_reps_injured", "0"),
+        ({"calf_cm_injured": "0"}, "calf_cm_injured", "10"),
+        (
+            {"heel_rise_height_cm_injured": "25", "heel_rise_height_cm_uninjured": "10"},
+            "heel_rise_height_cm_injured",
+            "more than twice",
+        ),
+    ],
+)
+def test_impossible_session_values_are_refused_and_nothing_is_lost(
+    clinician: Clinician, patient: Patient, extra: dict[str, Any], field: str, words: str
+) -> None:
+    url = reverse("rehab:measurement_create", args=[patient.pk])
+    response = client_for(clinician.user).post(url, _session(**extra))
+    assert response.status_code == 400
+    form = response.context["measurement_form"]
+    assert words in " ".join(form.errors[field])
+    assert form["note"].value() == ""
+    assert form["atra_deg_uninjured"].value() == "-6"  # what was typed is kept
+    assert not Measurement.objects.exists()

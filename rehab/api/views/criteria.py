@@ -1,0 +1,93 @@
+"""Exit criteria evaluated, "ready to progress" proposals and the published reference points.
+
+Clinicians only; another clinic's phase is a 404 (``get_phase_for_clinician``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clinic.access import clinic_for
+from clinic.api.permissions import IsClinician
+from core.api.schema import errors
+from rehab.access import get_phase_for_clinician
+from rehab.api.serializers import criteria as criteria_serializers
+from rehab.models.references import ReferencePoint
+from rehab.selectors import criteria as criteria_selectors
+
+
+class PhaseCriteriaView(APIView):
+    permission_classes = [IsAuthenticated, IsClinician]
+
+    @extend_schema(
+        summary="A plan phase's exit criteria, each evaluated",
+        description="Each criterion met, not met or unknown (no data yet), with its evidence.",
+        responses={200: criteria_serializers.PhaseEvaluationSerializer, **errors(401, 403, 404)},
+        tags=["criteria"],
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        phase = get_phase_for_clinician(request.user, pk)
+        plan = phase.plan
+        (evaluation,) = criteria_selectors.evaluate_phases([(plan.patient, plan, phase)])
+        return Response(criteria_serializers.PhaseEvaluationSerializer(evaluation).data)
+
+
+class ProposalsView(ListAPIView):
+    permission_classes = [IsAuthenticated, IsClinician]
+    serializer_class = criteria_serializers.ProposalSerializer
+
+    @extend_schema(
+        summary="Your clinic's 'ready to progress' proposals and overdue phases",
+        description="Patients whose current phase's exit criteria are all met, with the "
+        "next phase proposed (advance with `POST /plans/{id}/advance/`), then phases past "
+        "their planned end with a criterion not met.",
+        responses={
+            200: criteria_serializers.ProposalSerializer(many=True),
+            **errors(400, 401, 403, 404),
+        },
+        tags=["criteria"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        proposals = criteria_selectors.proposals_for_clinic(clinic_for(self.request.user).pk)
+        return [
+            {
+                "kind": "ready",
+                "evaluation": evaluation,
+                "next_phase": following.pk,
+                "next_phase_name": following.name,
+            }
+            for evaluation, following in proposals.ready
+        ] + [
+            {"kind": "overdue", "evaluation": e, "next_phase": None, "next_phase_name": None}
+            for e in proposals.overdue
+        ]
+
+
+class ReferencePointsView(ListAPIView):
+    permission_classes = [IsAuthenticated, IsClinician]
+    serializer_class = criteria_serializers.ReferencePointSerializer
+
+    @extend_schema(
+        summary="The published reference trajectories, each point with its source",
+        responses={
+            200: criteria_serializers.ReferencePointSerializer(many=True),
+            **errors(400, 401, 403, 404),
+        },
+        tags=["criteria"],
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[ReferencePoint]:
+        return ReferencePoint.objects.order_by("measure", "week", "cohort", "pk")

@@ -1,0 +1,361 @@
+"""A patient's recovery against the published reference trajectories (clinical.md §6): the
+ATRS and the heel-rise limb symmetry index by week, drawn against the cohorts' means (a band
+of ± 1 SD where the source gives one, points where it does not), and the flags for the
+clinician: "behind the published course" and the ATRS below 40 around 3 months.
+
+Pure functions of what the page has read (``rehab.selectors.recovery`` reads the points).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient
+from rehab import clinical
+from rehab.models.logbook import AtrsResponse, Measurement
+from rehab.models.references import ReferencePoint
+from rehab.svg import BLUE, GREY, ORANGE, Chart, _legend, _marker, _plot_box, _r, _scale, _svg
+
+# A reference this many weeks from the patient's week is compared with it.
+NEAR_WEEKS = 4
+# The individual minimal detectable change of the ATRS (Norwegian, PMC6061451; 18.5 in the
+# Danish, PMID 23965178): a smaller difference is not a real one for one patient.
+ATRS_MDC = 17
+ATRS_MDC_SOURCE = "PMC6061451"
+CHART_WEEKS = 56
+
+
+@dataclass(frozen=True)
+class PatientPoint:
+    week: int
+    value: float
+    day: object
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str  # "behind" or "atrs_low"
+    message: str
+
+
+@dataclass(frozen=True)
+class Recovery:
+    charts: list[Chart]
+    references: list[ReferencePoint]
+    flags: list[Flag]
+
+
+def cohorts_for(pathway: str) -> tuple[str, ...]:
+    """The reference cohorts drawn for a patient on ``pathway`` (and the healthy ceiling)."""
+    own = "operative" if pathway == "operative" else "non_operative"
+    return (own, "both", "healthy")
+
+
+def _atrs_points(patient: Patient, atrs: Sequence[AtrsResponse]) -> list[PatientPoint]:
+    return [PatientPoint(patient.week_on(a.date), float(a.total), a.date) for a in atrs]
+
+
+def _lsi_points(
+    patient: Patient, measurements: Sequence[Measurement], code: str
+) -> list[PatientPoint]:
+    points = []
+    for m in measurements:
+        value = m.derived(code)
+        if value is not None:
+            points.append(PatientPoint(patient.week_on(m.date), value, m.date))
+    return points
+
+
+def _describe(point: ReferencePoint) -> str:
+    spread = _(" (SD %(sd)s)") % {"sd": f"{point.sd:g}"} if point.sd is not None else ""
+    return f"{point.get_statistic_display()} {point.value:g}{spread}"
+
+
+def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:
+    """The grid, the value labels, the week labels and the axes of a recovery chart."""
+    x0, top, x1, bottom = _plot_box()
+    parts = []
+    for tick in range(0, y_max + 1, 20 if y_max <= 100 else 40):
+        _x, y = xy(0, tick)
+        parts.append(
+            f'<line x1="{x0}" x2="{x1}" y1="{_r(y)}" y2="{_r(y)}" stroke="#dee2e6"/>'
+            f'<text x="{x0 - 4}" y="{_r(y + 4)}" text-anchor="end" font-size="11" '
+            f'fill="#495057">{tick}</text>'
+        )
+    for week in range(0, x_max + 1, 12):
+        x, _y = xy(week, 0)
+        parts.append(
+            f'<text x="{_r(x)}" y="{_r(bottom + 16)}" text-anchor="middle" font-size="11" '
+            f'fill="#495057">{escape(_("wk %(week)s") % {"week": week})}</text>'
+        )
+    parts.append(
+        f'<line x1="{x0}" x2="{x0}" y1="{top}" y2="{bottom}" stroke="#495057"/>'
+        f'<line x1="{x0}" x2="{x1}" y1="{bottom}" y2="{bottom}" stroke="#495057"/>'
+    )
+    return parts
+
+
+def _chart(
+    title: str,
+    *,
+    unit: str,
+    y_max: int,
+    series: Sequence[tuple[str, list[PatientPoint]]],
+    references: Sequence[ReferencePoint],
+    plain: bool = False,
+) -> Chart:
+    """``plain``: the patient's words: no sources, no spreads, "average" for a reference."""
+    x0, top, x1, bottom = _plot_box()
+    last = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0)
+    x_max = last + 4
+
+    def xy(week: float, value: float) -> tuple[float, float]:
+        return (
+            _scale(week, 0, x_max, x0, x1),
+            _scale(min(value, y_max), 0, y_max, bottom, top),
+        )
+
+    parts: list[str] = _axes(xy, x_max=x_max, y_max=y_max)
+    rows: list[tuple[str, ...]] = []
+    for ref in references:
+        label = f"{_describe(ref)}{unit} – {ref.source}"
+        if plain:
+            if ref.week is None:
+                continue
+            label = _("average: %(value)s, week %(week)s") % {
+                "value": f"{ref.value:g}",
+                "week": ref.week,
+            }
+            x, y = xy(ref.week, float(ref.value))
+            parts.append(str(_marker("square", x, y, ORANGE, label)))
+            rows.append((_("week %(week)s") % {"week": ref.week}, f"{ref.value:g}", _("average")))
+            continue
+        if ref.week is None:  # the ceiling: healthy people
+            _x, y = xy(0, float(ref.value))
+            parts.append(
+                f'<line x1="{x0}" x2="{x1}" y1="{_r(y)}" y2="{_r(y)}" stroke="{GREY}" '
+                f'stroke-dasharray="2 3"><title>{escape(label)}</title></line>'
+            )
+            rows.append((_("healthy"), f"{ref.value:g}{unit}", _("reference"), ref.source))
+            continue
+        x, y = xy(ref.week, float(ref.value))
+        if ref.sd is not None:
+            _x, y_high = xy(ref.week, float(ref.value + ref.sd))
+            _x, y_low = xy(ref.week, float(max(ref.value - ref.sd, Decimal(0))))
+            parts.append(
+                f'<rect x="{_r(x - 5)}" y="{_r(y_high)}" width="10" '
+                f'height="{_r(max(y_low - y_high, 1))}" fill="{ORANGE}" fill-opacity="0.25" '
+                f'stroke="{ORANGE}"><title>{escape(label)}</title></rect>'
+            )
+        parts.append(str(_marker("square", x, y, ORANGE, label)))
+        rows.append(
+            (
+                _("week %(week)s") % {"week": ref.week},
+                f"{_describe(ref)}{unit}",
+                _("reference: %(group)s") % {"group": ref.group},
+                ref.source,
+            )
+        )
+    colours = (BLUE, "#56B4E9")
+    for (label, points), colour in zip(series, colours, strict=False):
+        if len(points) > 1:
+            path = " ".join(
+                ("M" if i == 0 else "L") + "{},{}".format(*map(_r, xy(p.week, p.value)))
+                for i, p in enumerate(points)
+            )
+            parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for p in points:
+            x, y = xy(p.week, p.value)
+            tip = f"{label}: {p.value:g}{unit}, " + _("week %(week)s") % {"week": p.week}
+            parts.append(str(_marker("circle", x, y, colour, tip)))
+            if plain:
+                rows.append((_("week %(week)s") % {"week": p.week}, f"{p.value:g}", label))
+                continue
+            rows.append(
+                (
+                    _("week %(week)s") % {"week": p.week},
+                    f"{p.value:g}{unit}",
+                    label,
+                    _("recorded %(day)s") % {"day": p.day},
+                )
+            )
+    legend = [
+        (label, colour, "", "circle") for (label, _p), colour in zip(series, colours, strict=False)
+    ]
+    legend.append((_("average") if plain else _("published (± SD)"), ORANGE, "", "square"))
+    parts.insert(0, str(_legend(legend)))
+    count = sum(len(points) for _l, points in series)
+    summary = _("%(count)s of the patient's values against %(refs)s published values.") % {
+        "count": count,
+        "refs": len(references),
+    }
+    body = mark_safe("".join(parts))  # noqa: S308  (numbers, and every text escaped)
+    rows.sort(key=lambda row: row[0])
+    if plain:
+        summary = _(
+            "Your scores (dots) and the average scores people reported at the same week "
+            "after this injury (squares). Everyone recovers at their own pace."
+        )
+    head = (
+        (_("Week"), _("Score"), _("Whose"))
+        if plain
+        else (
+            _("Week"),
+            _("Value"),
+            _("Whose"),
+            _("Source"),
+        )
+    )
+    return Chart(title=title, summary=summary, svg=_svg(title, summary, body), head=head, rows=rows)
+
+
+def _behind(
+    label: str,
+    points: Sequence[PatientPoint],
+    references: Sequence[ReferencePoint],
+    *,
+    mdc: int | None,
+    unit: str,
+) -> Flag | None:
+    """The latest point well below a published one near its week: below the band (mean − SD)
+    where the source gives a spread, else (the ATRS) more than the individual MDC below."""
+    if not points:
+        return None
+    latest = points[-1]
+    for ref in references:
+        if ref.week is None or abs(ref.week - latest.week) > NEAR_WEEKS:
+            continue
+        if ref.sd is not None:
+            limit = float(ref.value - ref.sd)
+            why = _("below the published band (%(ref)s%(unit)s, %(source)s)")
+        elif mdc is not None:
+            limit = float(ref.value) - mdc
+            why = _(
+                "more than the individual minimal detectable change (%(mdc)s points, "
+                "%(mdc_source)s) below the published %(ref)s%(unit)s (%(source)s)"
+            )
+        else:
+            continue
+        if latest.value < limit:
+            return Flag(
+                code="behind",
+                message=_(
+                    "Behind the published course: %(label)s %(value)s%(unit)s in week "
+                    "%(week)s is %(why)s at week %(ref_week)s. Information for the clinician, "
+                    "not a diagnosis."
+                )
+                % {
+                    "label": label,
+                    "value": f"{latest.value:g}",
+                    "unit": unit,
+                    "week": latest.week,
+                    "ref_week": ref.week,
+                    "why": why
+                    % {
+                        "ref": _describe(ref),
+                        "unit": unit,
+                        "source": ref.source,
+                        "mdc": mdc,
+                        "mdc_source": ATRS_MDC_SOURCE,
+                    },
+                },
+            )
+    return None
+
+
+def recovery(
+    patient: Patient,
+    *,
+    atrs: Sequence[AtrsResponse],
+    measurements: Sequence[Measurement],
+    references: Sequence[ReferencePoint],
+) -> Recovery:
+    """The recovery charts and flags of ``patient`` (``atrs`` and ``measurements`` oldest
+    first; ``references`` for the patient's pathway)."""
+    by_measure: dict[str, list[ReferencePoint]] = {}
+    for ref in references:
+        by_measure.setdefault(ref.measure, []).append(ref)
+    atrs_points = _atrs_points(patient, atrs)
+    reps = _lsi_points(patient, measurements, "heel_rise_reps_lsi")
+    height = _lsi_points(patient, measurements, "heel_rise_height_lsi")
+    lsi_refs = by_measure.get("heel_rise_reps_lsi", []) + by_measure.get("heel_rise_height_lsi", [])
+    charts = [
+        _chart(
+            _("ATRS against published cohorts"),
+            unit="",
+            y_max=100,
+            series=[(_("ATRS"), atrs_points)],
+            references=by_measure.get("atrs", []),
+        ),
+        _chart(
+            _("Heel-rise LSI against published cohorts"),
+            unit=" %",
+            y_max=120,
+            series=[(_("repetitions LSI"), reps), (_("height LSI"), height)],
+            references=lsi_refs,
+        ),
+    ]
+    flags = [
+        flag
+        for flag in (
+            _behind(_("ATRS"), atrs_points, by_measure.get("atrs", []), mdc=ATRS_MDC, unit=""),
+            _behind(
+                _("heel-rise repetitions LSI"),
+                reps,
+                by_measure.get("heel_rise_reps_lsi", []),
+                mdc=None,
+                unit=" %",
+            ),
+            _behind(
+                _("heel-rise height LSI"),
+                height,
+                by_measure.get("heel_rise_height_lsi", []),
+                mdc=None,
+                unit=" %",
+            ),
+        )
+        if flag is not None
+    ]
+    low = [p for p in atrs_points if clinical.atrs_is_low(total=int(p.value), week=p.week)]
+    if low:
+        flags.append(
+            Flag(
+                code="atrs_low",
+                message=_(
+                    "ATRS %(total)s in week %(week)s: below %(threshold)s around 3 months, "
+                    "which predicts a poor return to sport. Information for "
+                    "the clinician, not a diagnosis."
+                )
+                % {
+                    "total": f"{low[-1].value:g}",
+                    "week": low[-1].week,
+                    "threshold": clinical.ATRS_LOW_THRESHOLD,
+                },
+            )
+        )
+    return Recovery(charts=charts, references=list(references), flags=flags)
+
+
+def patient_chart(
+    patient: Patient,
+    *,
+    atrs: Sequence[AtrsResponse],
+    references: Sequence[ReferencePoint],
+) -> Chart:
+    """The patient's simpler form: their ATRS by week against the average of people after
+    the same injury, in plain words: no sources, no spreads, no flags."""
+    return _chart(
+        _("Your score and the average after the same injury"),
+        unit="",
+        y_max=100,
+        series=[(_("you"), _atrs_points(patient, atrs))],
+        references=[r for r in references if r.measure == "atrs"],
+        plain=True,
+    )

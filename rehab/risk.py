@@ -1,0 +1,129 @@
+"""Risk modifiers (clinical.md §7): what slows a patient's protocol down, and by how much.
+
+Published protocols slow down for re-rupture or revision surgery, augmented, insertional or
+anchor repairs, and for poor healing (diabetes, corticosteroids, fluoroquinolones, smoking,
+older age), but no source gives a number of weeks. So each modifier adds a **local default**
+offset to the earliest safe weeks (+2 weeks for re-rupture/revision and for anchor or
+insertional repair, 0 for the others) and always shows its caution to the clinician.
+
+With several modifiers the largest offset applies (they are not added up: no source says they
+compound). ``rehab.guardrails.earliest_safe_week`` is the one place the offset is applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import Patient
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+AGE_THRESHOLD = 60
+BASIS = _("local default, no published figure")
+SOURCE = _("Published protocols slow down for these; no source gives a number of weeks.")
+
+
+@dataclass(frozen=True)
+class RiskModifier:
+    """``field``: the patient's flag (empty: age from the date of birth)."""
+
+    code: str
+    field: str
+    label: StrOrPromise
+    offset_weeks: int
+    caution: StrOrPromise
+
+
+RISK_MODIFIERS: tuple[RiskModifier, ...] = (
+    RiskModifier(
+        "rerupture_or_revision",
+        "risk_rerupture_or_revision",
+        _("Re-rupture or revision surgery"),
+        2,
+        _("Protocols progress more slowly after a re-rupture or a revision."),
+    ),
+    RiskModifier(
+        "augmentation",
+        "risk_augmentation",
+        _("Augmented repair"),
+        0,
+        _("Protocols progress more slowly after an augmented repair; follow the surgeon's note."),
+    ),
+    RiskModifier(
+        "insertional_or_anchor",
+        "risk_insertional_or_anchor",
+        _("Insertional or anchor repair"),
+        2,
+        _("Protocols progress more slowly after an insertional or anchor repair."),
+    ),
+    RiskModifier(
+        "diabetes",
+        "risk_diabetes",
+        _("Diabetes"),
+        0,
+        _("Poorer tendon and wound healing: watch the wound and progress with care."),
+    ),
+    RiskModifier(
+        "corticosteroids",
+        "risk_corticosteroids",
+        _("Systemic or local corticosteroids"),
+        0,
+        _("Poorer tendon healing: progress loading with care."),
+    ),
+    RiskModifier(
+        "fluoroquinolones",
+        "risk_fluoroquinolones",
+        _("Fluoroquinolone use"),
+        0,
+        _("Fluoroquinolones are linked with tendon problems: progress loading with care."),
+    ),
+    RiskModifier(
+        "age",
+        "",
+        _("Age 60 or over"),
+        0,
+        _("Slower healing with age: progress with care."),
+    ),
+    RiskModifier(
+        "smoking",
+        "risk_smoking",
+        _("Smoking"),
+        0,
+        _("Poorer wound and tendon healing: progress with care."),
+    ),
+)
+FLAG_FIELDS = tuple(m.field for m in RISK_MODIFIERS if m.field)
+
+
+def _age_on(patient: Patient, day: dt.date) -> int | None:
+    born = patient.date_of_birth
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def modifiers_of(patient: Patient, *, today: dt.date | None = None) -> list[RiskModifier]:
+    """The patient's risk modifiers (no query: flags on the record, age from the birth date)."""
+    found = []
+    for modifier in RISK_MODIFIERS:
+        if modifier.field:
+            if getattr(patient, modifier.field):
+                found.append(modifier)
+        else:
+            age = _age_on(patient, today or patient.local_today())
+            if age is not None and age >= AGE_THRESHOLD:
+                found.append(modifier)
+    return found
+
+
+def offset_weeks(patient: Patient) -> tuple[int, list[RiskModifier]]:
+    """The weeks added to every earliest safe week for ``patient``, and the modifiers that
+    set it (those with the largest offset; none when it is 0)."""
+    found = modifiers_of(patient)
+    weeks = max((m.offset_weeks for m in found), default=0)
+    return weeks, [m for m in found if weeks and m.offset_weeks == weeks]

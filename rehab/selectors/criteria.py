@@ -1,0 +1,330 @@
+"""Exit criteria evaluated from recorded data: met, not met, or unknown (no data yet), each with
+its evidence. A criterion on a measurement never recorded is unknown, never met.
+
+``evaluate_for_patients`` reads the data of many patients at once: its query count does not
+grow with the patients, their criteria or their records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from clinic.models import Patient
+from rehab import measures
+from rehab.models.criteria import (
+    CriterionFields,
+    CriterionKind,
+    PlanCriterion,
+    ProposalDismissal,
+)
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import Plan, PlanPhase
+from rehab.selectors.adherence import Adherence, adherence_for_patients
+
+MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
+PAIN_DAYS = 7
+ADHERENCE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One criterion's state and the data it rests on (``evidence``, for the clinician)."""
+
+    criterion: CriterionFields
+    status: str
+    evidence: str
+
+    @property
+    def met(self) -> bool:
+        return self.status == MET
+
+    @property
+    def status_label(self) -> str:
+        return {MET: _("Met"), NOT_MET: _("Not met"), UNKNOWN: _("Unknown")}[self.status]
+
+
+@dataclass
+class PatientData:
+    """What the criteria of one patient are evaluated from (read once for many patients)."""
+
+    week: int | None
+    rest_pain: tuple[int, int] | None = None  # (highest, check-ins) over the last 7 days
+    exercise_pain: tuple[int, int] | None = None  # (highest, logs)
+    adherence: int | None = None
+    atrs: AtrsResponse | None = None
+    measurements: list[Measurement] = field(default_factory=list)  # newest first
+
+
+def _at_least(value: float, n: Decimal) -> bool:
+    return Decimal(str(value)) >= n
+
+
+def _at_most(value: float, n: Decimal) -> bool:
+    return Decimal(str(value)) <= n
+
+
+def evaluate(criterion: CriterionFields, data: PatientData) -> Evaluation:  # noqa: PLR0911
+    """The state of ``criterion`` for a patient, from ``data``."""
+    kind, n = criterion.kind, criterion.threshold
+
+    def result(ok: bool | None, evidence: str) -> Evaluation:
+        status = UNKNOWN if ok is None else (MET if ok else NOT_MET)
+        return Evaluation(criterion=criterion, status=status, evidence=evidence)
+
+    if kind == CriterionKind.CLINICIAN:
+        judged = getattr(criterion, "judged_met", None)
+        if judged is None:
+            return result(None, _("Not judged yet."))
+        judged_at = getattr(criterion, "judged_at", None)
+        when = f"{judged_at:%-d %b %Y}" if judged_at else ""
+        return result(
+            judged,
+            (_("Judged met on %(date)s.") if judged else _("Judged not met on %(date)s."))
+            % {"date": when},
+        )
+    assert n is not None  # a constraint: every other kind has N
+    if kind == CriterionKind.MIN_WEEK:
+        if data.week is None:
+            return result(None, _("No surgery or injury date."))
+        return result(data.week >= n, _("Now in week %(week)s.") % {"week": data.week})
+    if kind in (CriterionKind.REST_PAIN, CriterionKind.EXERCISE_PAIN):
+        pain = data.rest_pain if kind == CriterionKind.REST_PAIN else data.exercise_pain
+        if pain is None:
+            return result(
+                None, _("No pain scores in the last %(days)s days.") % {"days": PAIN_DAYS}
+            )
+        highest, count = pain
+        return result(
+            _at_most(highest, n),
+            _("Highest %(highest)s/10 in the last %(days)s days (%(count)s scores).")
+            % {"highest": highest, "days": PAIN_DAYS, "count": count},
+        )
+    if kind == CriterionKind.ADHERENCE:
+        if data.adherence is None:
+            return result(
+                None,
+                _("No sessions prescribed in the last %(days)s days.") % {"days": ADHERENCE_DAYS},
+            )
+        return result(
+            _at_least(data.adherence, n),
+            _("%(percent)s %% over the last %(days)s days.")
+            % {"percent": data.adherence, "days": ADHERENCE_DAYS},
+        )
+    if kind == CriterionKind.ATRS:
+        if data.atrs is None:
+            return result(None, _("No ATRS answered yet."))
+        return result(
+            _at_least(data.atrs.total, n),
+            _("ATRS %(total)s on %(date)s.") % {"total": data.atrs.total, "date": data.atrs.date},
+        )
+    # A measurement threshold: the latest record that has the value (both sides for an LSI).
+    derived = measures.DERIVED_BY_CODE[criterion.measure]
+    for measurement in data.measurements:
+        value = measurement.derived(criterion.measure)
+        if value is not None:
+            check = _at_most if criterion.measure in measures.DERIVED_AT_MOST else _at_least
+            return result(
+                check(value, n),
+                _("%(label)s %(value)s %(unit)s on %(date)s.")
+                % {
+                    "label": derived.label,
+                    "value": _shown(value),
+                    "unit": derived.unit,
+                    "date": measurement.date,
+                },
+            )
+    return result(None, _("%(label)s not recorded yet.") % {"label": derived.label})
+
+
+def _shown(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class AlreadyRead:
+    """What a page has already read of its one patient (saves the queries): the measurements
+    oldest first, the ATRS answers oldest first, the adherence of a range ending today."""
+
+    measurements: list[Measurement]
+    atrs: list[AtrsResponse]
+    adherence: Adherence
+
+
+def patient_data(  # noqa: PLR0912
+    patients: Sequence[Patient],
+    *,
+    plans: dict[int, Plan | None] | None = None,
+    read: AlreadyRead | None = None,
+) -> dict[int, PatientData]:
+    """The data every criterion kind needs, for each patient. Five queries (plus adherence's)
+    whatever the number of patients and records; two with ``read`` (one patient)."""
+    ids = [p.pk for p in patients]
+    if not ids:
+        return {}
+    today = {p.pk: p.local_today() for p in patients}
+    first_day = min(today.values()) - dt.timedelta(days=PAIN_DAYS + 1)
+    result = {p.pk: PatientData(week=p.week_on(today[p.pk])) for p in patients}
+
+    def in_window(pk: int, day: dt.date, days: int) -> bool:
+        return today[pk] - dt.timedelta(days=days - 1) <= day <= today[pk]
+
+    rest: dict[int, list[int]] = defaultdict(list)
+    for pk, day, pain in CheckIn.objects.filter(
+        patient_id__in=ids, date__gte=first_day, pain_at_rest__isnull=False
+    ).values_list("patient_id", "date", "pain_at_rest"):
+        if in_window(pk, day, PAIN_DAYS):
+            rest[pk].append(pain)
+    exercise: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in (
+        ExerciseLog.objects.filter(patient_id__in=ids, date__gte=first_day, pain__isnull=False)
+        .values("patient_id", "date")
+        .annotate(highest=Max("pain"), n=Count("pk"))
+    ):
+        if in_window(row["patient_id"], row["date"], PAIN_DAYS):
+            exercise[row["patient_id"]].append((row["highest"], row["n"]))
+    for pk, data in result.items():
+        if rest[pk]:
+            data.rest_pain = (max(rest[pk]), len(rest[pk]))
+        if exercise[pk]:
+            data.exercise_pain = (
+                max(h for h, _n in exercise[pk]),
+                sum(n for _h, n in exercise[pk]),
+            )
+    if read is not None:
+        (only,) = result.values()
+        only.measurements = list(reversed(read.measurements))
+        only.atrs = read.atrs[-1] if read.atrs else None
+        by_patient = {ids[0]: read.adherence}
+    else:
+        for atrs in AtrsResponse.objects.filter(patient_id__in=ids).order_by(
+            "patient_id", "-date", "-created_at"
+        ):
+            if result[atrs.patient_id].atrs is None:
+                result[atrs.patient_id].atrs = atrs
+        for measurement in Measurement.objects.filter(patient_id__in=ids).order_by(
+            "-date", "-created_at"
+        ):
+            result[measurement.patient_id].measurements.append(measurement)
+        # Adherence over the last 14 days, by the patients' own today.
+        end = max(today.values())
+        start = min(today.values()) - dt.timedelta(days=ADHERENCE_DAYS - 1)
+        plan_list = [p for p in (plans or {}).values() if p is not None] if plans else None
+        by_patient = adherence_for_patients(patients, start=start, end=end, plans=plan_list)
+    for pk, adherence in by_patient.items():
+        window = [d for d in adherence.days if in_window(pk, d.day, ADHERENCE_DAYS) and d.expected]
+        expected = sum(d.expected for d in window)
+        if expected:
+            result[pk].adherence = round(100 * sum(d.done for d in window) / expected)
+    return result
+
+
+@dataclass(frozen=True)
+class PhaseEvaluation:
+    """The current phase's criteria of one patient, evaluated."""
+
+    patient: Patient
+    plan: Plan
+    phase: PlanPhase
+    evaluations: list[Evaluation]
+
+    @property
+    def all_met(self) -> bool:
+        return bool(self.evaluations) and all(e.met for e in self.evaluations)
+
+    @property
+    def missing(self) -> list[Evaluation]:
+        return [e for e in self.evaluations if not e.met]
+
+    @property
+    def overdue(self) -> bool:
+        """Past the phase's planned end with a criterion not met (or unknown)."""
+        return bool(self.missing) and self.patient.local_today() > self.phase.end_date
+
+
+def evaluate_phases(
+    items: Iterable[tuple[Patient, Plan, PlanPhase]], *, read: AlreadyRead | None = None
+) -> list[PhaseEvaluation]:
+    """Each (patient, plan, current phase)'s criteria, evaluated. One query for the criteria,
+    plus ``patient_data``'s (``read``: what the page has read of its one patient)."""
+    items = list(items)
+    if not items:
+        return []
+    by_phase: dict[int, list[PlanCriterion]] = defaultdict(list)
+    for criterion in PlanCriterion.objects.filter(
+        phase_id__in=[phase.pk for _p, _plan, phase in items]
+    ).order_by("order", "pk"):
+        by_phase[criterion.phase_id].append(criterion)
+    data = patient_data(
+        [patient for patient, _plan, _phase in items],
+        plans={patient.pk: plan for patient, plan, _phase in items},
+        read=read,
+    )
+    return [
+        PhaseEvaluation(
+            patient=patient,
+            plan=plan,
+            phase=phase,
+            evaluations=[evaluate(c, data[patient.pk]) for c in by_phase[phase.pk]],
+        )
+        for patient, plan, phase in items
+    ]
+
+
+@dataclass(frozen=True)
+class Proposals:
+    """The dashboard's "ready to progress" proposals and the overdue phases of a clinic."""
+
+    ready: list[tuple[PhaseEvaluation, PlanPhase]]  # (evaluation, the next phase)
+    overdue: list[PhaseEvaluation]
+
+
+def proposals_for_clinic(clinic_id: int) -> Proposals:
+    """Active plans of the clinic whose current phase has exit criteria: every criterion met
+    and a next phase (not dismissed for this phase) → a proposal; past the phase's planned end
+    with one not met → overdue. Its query count does not grow with the patients."""
+    plans = list(
+        Plan.objects.filter(
+            patient__clinic_id=clinic_id,
+            status=Plan.Status.ACTIVE,
+            current_phase__isnull=False,
+            current_phase__criteria__isnull=False,
+        )
+        .distinct()
+        .select_related("patient", "current_phase")
+        .order_by("patient__last_name", "patient__first_name", "pk")
+    )
+    if not plans:
+        return Proposals(ready=[], overdue=[])
+    items = []
+    for plan in plans:
+        phase = plan.current_phase
+        assert phase is not None
+        phase.plan = plan
+        items.append((plan.patient, plan, phase))
+    evaluated = evaluate_phases(items)
+    phase_ids = [phase.pk for _patient, _plan, phase in items]
+    dismissed = set(
+        ProposalDismissal.objects.filter(phase_id__in=phase_ids).values_list("phase_id", flat=True)
+    )
+    by_plan: dict[int, list[PlanPhase]] = defaultdict(list)
+    for phase in PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk"):
+        by_plan[phase.plan_id].append(phase)
+    ready, overdue = [], []
+    for evaluation in evaluated:
+        phases = by_plan[evaluation.plan.pk]
+        index = next(i for i, p in enumerate(phases) if p.pk == evaluation.phase.pk)
+        following = phases[index + 1] if index + 1 < len(phases) else None
+        if evaluation.all_met:
+            if following is not None and evaluation.phase.pk not in dismissed:
+                following.plan = evaluation.plan
+                ready.append((evaluation, following))
+        elif evaluation.overdue:
+            overdue.append(evaluation)
+    return Proposals(ready=ready, overdue=overdue)

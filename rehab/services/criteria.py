@@ -1,0 +1,77 @@
+"""Writes of exit criteria: a clinician's yes/no judgement, adding and removing a plan phase's
+criteria (the builder's small form)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import User
+from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
+from rehab.models.plans import PlanPhase
+
+
+@transaction.atomic
+def criterion_judge(
+    *, criterion: PlanCriterion, met: bool | None, by: User | None
+) -> PlanCriterion:
+    """Record the clinician's yes/no (None: not judged). Only the yes/no kind is judged."""
+    locked = PlanCriterion.objects.select_for_update().get(pk=criterion.pk)
+    if locked.kind != CriterionKind.CLINICIAN:
+        raise ValidationError(
+            _("This criterion is tested from recorded data, not judged."), code="not_judged"
+        )
+    locked.judged_met = met
+    locked.judged_at = None if met is None else timezone.now()
+    locked.judged_by = None if met is None else by
+    locked.full_clean()
+    locked.save(update_fields=["judged_met", "judged_at", "judged_by"])
+    return locked
+
+
+@transaction.atomic
+def criterion_add(
+    *, phase: PlanPhase, kind: str, threshold: Decimal | None, measure: str = "", label: str = ""
+) -> PlanCriterion:
+    """Add a criterion at the end of ``phase``'s list; impossible ones are refused (``clean``)."""
+    PlanPhase.objects.select_for_update().filter(pk=phase.pk).first()
+    last = (
+        PlanCriterion.objects.filter(phase=phase)
+        .order_by("-order")
+        .values_list("order", flat=True)
+        .first()
+        or 0
+    )
+    criterion = PlanCriterion(
+        phase=phase,
+        order=last + 1,
+        kind=kind,
+        threshold=threshold,
+        measure=measure,
+        label=label.strip(),
+    )
+    criterion.full_clean()
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def criterion_remove(*, criterion: PlanCriterion) -> None:
+    criterion.delete()
+
+
+@transaction.atomic
+def proposal_dismiss(*, phase: PlanPhase, note: str, by: User | None) -> ProposalDismissal:
+    """Dismiss the proposal of the next phase while the patient is in ``phase``, with a note.
+    A repeated dismissal keeps the first (a retried submit makes one row)."""
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Say why the patient is not moving on yet."), code="note_needed")
+    dismissal, _created = ProposalDismissal.objects.get_or_create(
+        phase=phase, defaults={"note": note, "dismissed_by": by}
+    )
+    return dismissal

@@ -1,0 +1,70 @@
+"""The clinic's outcomes for its admins: anonymous aggregates by pathway, and as CSV."""
+
+from __future__ import annotations
+
+import csv
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from clinic.access import clinic_admin_required, clinic_for
+from rehab import clinical
+from rehab.selectors import outcomes as outcome_selectors
+
+
+@clinic_admin_required
+@require_GET
+def clinic_outcomes(request: HttpRequest) -> HttpResponse:
+    clinic = clinic_for(request.user)
+    return render(
+        request,
+        "rehab/outcomes.html",
+        {
+            "title": _("Outcomes"),
+            "clinic": clinic,
+            "rows": outcome_selectors.clinic_outcomes(clinic.pk),
+            "window": outcome_selectors.WINDOW_WEEKS,
+            "atrs_low": clinical.ATRS_LOW_THRESHOLD,
+        },
+    )
+
+
+@clinic_admin_required
+@require_GET
+def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
+    """The same aggregates, one line per pathway and measure (no patient in it)."""
+    clinic = clinic_for(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["pathway", "measure", "value", "n", "reference"])
+    for row in outcome_selectors.clinic_outcomes(clinic.pk):
+        writer.writerow([row.pathway, "patients", row.patients, row.patients, ""])
+        for name, n in row.by_phase:
+            writer.writerow([row.pathway, f"in phase: {name}", n, n, ""])
+        for week, mean, n, refs in row.atrs_rows:
+            reference = "; ".join(f"{r.value:g} at week {r.week} ({r.source})" for r in refs)
+            writer.writerow(
+                [row.pathway, f"ATRS mean around week {week}", mean or "", n, reference]
+            )
+        writer.writerow(
+            [
+                row.pathway,
+                "red flags per 100 patients",
+                row.red_flags_per_100 or 0,
+                row.red_flags,
+                "",
+            ]
+        )
+        writer.writerow(
+            [
+                row.pathway,
+                "suspected re-ruptures per 100 patients",
+                row.reruptures_per_100 or 0,
+                row.reruptures,
+                "",
+            ]
+        )
+    return response

@@ -1,0 +1,65 @@
+"""The API's exit criteria (evaluated), proposals and reference points: clinicians only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rehab.models import CriterionKind, PlanCriterion
+from tests import factories
+from tests.api.conftest import World, body
+
+
+def _criterion(world: World) -> PlanCriterion:
+    world.plan.current_phase = world.phase
+    world.plan.save()
+    return PlanCriterion.objects.create(
+        phase=world.phase,
+        kind=CriterionKind.MEASUREMENT,
+        measure="heel_rise_height_lsi",
+        threshold=Decimal(90),
+        label="Heel-rise height LSI 90 %",
+    )
+
+
+def test_a_phases_criteria_evaluated(world: World) -> None:
+    _criterion(world)
+    url = f"/api/v1/phases/{world.phase.pk}/criteria/"
+    response = world.client("colleague").get(url)
+    assert response.status_code == 200, response.content
+    (item,) = body(response)["criteria"]
+    assert (item["status"], item["evidence"]) == (
+        "unknown",
+        "Heel-rise height LSI not recorded yet.",
+    )
+    factories.MeasurementFactory.create(
+        patient=world.patient,
+        date=world.patient.local_today(),
+        heel_rise_height_cm_injured=Decimal(9),
+        heel_rise_height_cm_uninjured=Decimal(10),
+    )
+    (item,) = body(world.client("clinician").get(url))["criteria"]
+    assert item["status"] == "met"
+    for who, code in (("other_clinician", 404), ("patient", 403), ("anonymous", 401)):
+        assert world.client(who).get(url).status_code == code
+
+
+def test_proposals_and_reference_points(world: World) -> None:
+    _criterion(world)
+    response = world.client("clinician").get("/api/v1/proposals/")
+    assert response.status_code == 200, response.content
+    assert body(response)["results"] == []  # unknown: no proposal
+    factories.MeasurementFactory.create(
+        patient=world.patient,
+        date=world.patient.local_today(),
+        heel_rise_height_cm_injured=Decimal(9),
+        heel_rise_height_cm_uninjured=Decimal(10),
+    )
+    results = body(world.client("clinician").get("/api/v1/proposals/"))["results"]
+    assert [r["evaluation"]["patient"] for r in results if r["kind"] == "ready"] in (
+        [world.patient.pk],
+        [],  # the plan's only phase: nothing to propose
+    )
+    points = body(world.client("clinician").get("/api/v1/reference-points/"))["results"]
+    assert len(points) == 13
+    assert all(point["source"] for point in points)
+    assert world.client("patient").get("/api/v1/proposals/").status_code == 403

@@ -1,0 +1,105 @@
+"""Issue 22's journey: the physiotherapist records heel-rise height and ATRA values that meet
+the current phase's exit criteria; the dashboard proposes the next phase; advancing goes
+through the guardrail check; the recovery chart shows the patient's points against the
+published band with its sources. axe at 360×740 and desktop."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from clinic.models import Clinician
+from rehab.models import CriterionKind, PlanCriterion
+from tests import factories
+from tests.e2e.conftest import DESKTOP, _context, _watched_page, assert_accessible, screenshot
+from tests.e2e.helpers import sign_in
+from tests.rehab.clinical_loop import week3_non_operative
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JOURNEY = "measure"
+SMALL_PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def desktop_page(browser: Browser) -> Iterator[Page]:
+    yield from _watched_page(_context(browser, DESKTOP))
+
+
+def check(page: Page, name: str) -> None:
+    for size in (DESKTOP, SMALL_PHONE):
+        page.set_viewport_size(size)
+        screenshot(page, JOURNEY, name)
+        assert_accessible(page, f"{JOURNEY}/{name} at {size['width']}px")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
+    live_server: object, desktop_page: Page
+) -> None:
+    clinician: Clinician = factories.ClinicianFactory.create(
+        user__full_name="Pat Physio", user__email="physio@clinic.example"
+    )
+    scene = week3_non_operative(clinician, last_name="Hill")
+    PlanCriterion.objects.create(
+        phase=scene.early,
+        order=1,
+        kind=CriterionKind.MEASUREMENT,
+        measure="heel_rise_height_lsi",
+        threshold=Decimal(90),
+        label="Heel-rise height at about 90 % of the other side",
+    )
+    PlanCriterion.objects.create(
+        phase=scene.early,
+        order=2,
+        kind=CriterionKind.MEASUREMENT,
+        measure="relative_atra",
+        threshold=Decimal(10),
+        label="Relative ATRA 10° or less",
+    )
+    factories.AtrsResponseFactory.create(patient=scene.patient)
+    base = str(live_server)
+    page = desktop_page
+    sign_in(page, base, "physio@clinic.example", factories.PASSWORD)
+
+    # Nothing proposed yet: the criteria are unknown.
+    page.goto(f"{base}/clinic/")
+    proposals = page.get_by_role("region", name="Ready to progress")
+    expect(proposals.get_by_text(re.compile("No patient has met"))).to_be_visible()
+
+    # The physiotherapist records the session's heel-rise height and ATRA.
+    page.goto(f"{base}/clinic/patients/{scene.patient.pk}/")
+    criteria = page.get_by_role("region", name=re.compile("Exit criteria of"))
+    expect(criteria.get_by_text("Unknown")).to_have_count(2)
+    form = page.get_by_role("region", name="Measurements")
+    form.get_by_label("Heel-rise height, injured side (cm)").fill("9.5")
+    form.get_by_label("Heel-rise height, other side (cm)").fill("10")
+    form.get_by_label("Achilles tendon resting angle (ATRA), injured side (°)").fill("-10")
+    form.get_by_label("Achilles tendon resting angle (ATRA), other side (°)").fill("-5")
+    form.get_by_role("button", name="Save the session's measurements").click()
+    expect(page.get_by_text("Measurement saved.")).to_be_visible()
+    criteria = page.get_by_role("region", name=re.compile("Exit criteria of"))
+    expect(criteria.get_by_text("Met", exact=True)).to_have_count(2)
+    expect(criteria.get_by_text(re.compile("ready to progress"))).to_be_visible()
+
+    # The recovery chart: the patient's ATRS against the published points, with sources.
+    recovery = page.get_by_role("region", name="Recovery against published cohorts")
+    expect(recovery.get_by_role("img", name=re.compile("ATRS against published"))).to_be_visible()
+    recovery.get_by_text("Published points and their sources").click()
+    expect(recovery.get_by_role("cell", name=re.compile("UKSTAR")).first).to_be_visible()
+    check(page, "patient-page")
+
+    # The dashboard proposes the next phase; advancing meets the guardrail check first.
+    page.goto(f"{base}/clinic/")
+    proposals = page.get_by_role("region", name="Ready to progress")
+    expect(proposals.get_by_text(re.compile("proposed: Weeks 6–9"))).to_be_visible()
+    check(page, "dashboard-proposal")
+    proposals.get_by_role("button", name=re.compile("Advance .* to Weeks 6–9")).click()
+    expect(page.get_by_role("heading", name="Advance to Weeks 6–9?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Two-leg bike")).to_be_visible()
+    check(page, "advance-guardrail-check")
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.early.pk  # nothing moved without reasons

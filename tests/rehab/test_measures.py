@@ -1,0 +1,114 @@
+"""The measurements' definitions: ranges, computed LSI and differences, refusals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from rehab import measures
+from rehab.models import Measurement
+from tests import factories
+
+
+def _errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as caught:
+        measures.validate(values)
+    return caught.value.message_dict
+
+
+def test_every_value_field_has_a_definition_with_unit_and_range() -> None:
+    for name in measures.VALUE_FIELDS:
+        m = measures.FIELD_MEASURE[name]
+        assert m.definition
+        assert m.label
+        assert m.low <= m.high
+    home = {m.code for m in measures.MEASURES if m.home}
+    assert home == {"heel_rise_reps", "calf_cm", "toe_walk_5m"}
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "words"),
+    [
+        ({"heel_rise_reps_injured": -1}, "heel_rise_reps_injured", "between 0 and 200"),
+        ({"atra_deg_injured": -91}, "atra_deg_injured", "between -90 and 90"),
+        ({"atra_deg_uninjured": 91}, "atra_deg_uninjured", "between -90 and 90"),
+        ({"calf_cm_injured": Decimal(0)}, "calf_cm_injured", "between 10 and 80"),
+        ({"knee_to_wall_cm_injured": Decimal("30.5")}, "knee_to_wall_cm_injured", "30"),
+        (
+            {"heel_rise_reps_injured": 41, "heel_rise_reps_uninjured": 20},
+            "heel_rise_reps_injured",
+            "LSI 205.0 %",
+        ),
+        (
+            {"heel_rise_height_cm_injured": Decimal(9), "heel_rise_height_cm_uninjured": 4},
+            "heel_rise_height_cm_injured",
+            "check the sides",
+        ),
+    ],
+)
+def test_impossible_values_are_refused_with_a_clear_message(
+    values: dict[str, Any], field: str, words: str
+) -> None:
+    errors = _errors(values)
+    assert words in " ".join(errors[field])
+
+
+def test_the_boundaries_are_accepted() -> None:
+    measures.validate(
+        {
+            "heel_rise_reps_injured": 40,
+            "heel_rise_reps_uninjured": 20,  # LSI exactly 200 %
+            "atra_deg_injured": -90,
+            "atra_deg_uninjured": 90,
+            "calf_cm_injured": Decimal(10),
+            "calf_cm_uninjured": Decimal(80),
+            "knee_to_wall_cm_injured": Decimal(0),
+        }
+    )
+
+
+def test_lsi_and_differences_are_computed() -> None:
+    m = Measurement(
+        heel_rise_reps_injured=9,
+        heel_rise_reps_uninjured=10,
+        heel_rise_height_cm_injured=Decimal("9.0"),
+        heel_rise_height_cm_uninjured=Decimal("12.0"),
+        atra_deg_injured=-20,
+        atra_deg_uninjured=-8,
+        knee_to_wall_cm_injured=Decimal("8.0"),
+        knee_to_wall_cm_uninjured=Decimal("11.5"),
+        calf_cm_injured=Decimal("35.0"),
+        calf_cm_uninjured=Decimal("37.5"),
+        toe_walk_5m=True,
+    )
+    assert m.heel_rise_lsi == 90.0
+    assert m.heel_rise_height_lsi == 75.0
+    assert m.relative_atra == 12.0
+    assert m.knee_to_wall_difference == 3.5
+    assert m.calf_difference == 2.5
+    assert m.derived("heel_rise_height_lsi") == 75.0
+    assert m.derived("toe_walk_5m") == 1.0
+    assert Measurement(heel_rise_reps_injured=3).heel_rise_lsi is None
+    assert Measurement(heel_rise_reps_injured=3, heel_rise_reps_uninjured=0).heel_rise_lsi is None
+    assert Measurement(toe_walk_5m=None).derived("toe_walk_5m") is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"atra_deg_injured": 95},
+        {"heel_rise_height_cm_injured": Decimal(10), "heel_rise_height_cm_uninjured": Decimal(4)},
+        {"heel_rise_reps_injured": 50, "heel_rise_reps_uninjured": 10},
+        {},
+    ],
+)
+def test_the_database_refuses_impossible_rows(values: dict[str, Any]) -> None:
+    patient = factories.PatientFactory.create()
+    base = dict.fromkeys(measures.VALUE_FIELDS)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Measurement.objects.create(patient=patient, date=patient.local_today(), **base | values)

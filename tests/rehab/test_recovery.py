@@ -1,0 +1,151 @@
+"""Recovery against the published reference trajectories: every shipped point has a source,
+the "behind the published course" and ATRS-below-40 flags, the chart on the patient page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab import recovery
+from rehab.models import AtrsResponse, ReferencePoint
+from rehab.selectors import recovery as recovery_selectors
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_shipped_point_has_a_source() -> None:
+    points = list(ReferencePoint.objects.all())
+    assert len(points) == 13
+    for point in points:
+        assert point.source.strip(), point
+        point.full_clean()  # each is a valid point
+
+
+@pytest.mark.parametrize("source", ["", "   "])
+def test_a_point_without_a_source_cannot_be_saved(source: str) -> None:
+    point = ReferencePoint(
+        measure="atrs", cohort="operative", week=12, value=Decimal(50), statistic="mean", group="x"
+    )
+    point.source = source
+    with pytest.raises(ValidationError) as caught:
+        point.full_clean()
+    assert "source" in caught.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        point.save()
+
+
+def _patient(pathway: str = "operative", weeks_ago: int = 40) -> Patient:
+    injury = dt.date.today() - dt.timedelta(weeks=weeks_ago, days=3)
+    return factories.PatientFactory.create(
+        pathway=pathway,
+        injury_date=injury,
+        surgery_date=injury + dt.timedelta(days=3) if pathway == "operative" else None,
+    )
+
+
+def _atrs_on_week(patient: Patient, week: int, total: int) -> AtrsResponse:
+    return factories.AtrsResponseFactory.build(
+        patient=patient, date=patient.anchor_date + dt.timedelta(weeks=week, days=1), total=total
+    )
+
+
+@pytest.mark.parametrize(("total", "behind"), [(74, True), (75, False), (90, False)])
+def test_behind_the_band_where_the_source_gives_a_spread(total: int, behind: bool) -> None:
+    patient = _patient()
+    result = recovery.recovery(
+        patient,
+        atrs=[_atrs_on_week(patient, 39, total)],
+        measurements=[],
+        references=recovery_selectors.references_for("operative"),
+    )
+    flags = [f for f in result.flags if f.code == "behind"]
+    assert bool(flags) is behind
+    if behind:
+        assert "Carmont 2015, PMID 29264240" in flags[0].message
+        assert "not a diagnosis" in flags[0].message
+
+
+@pytest.mark.parametrize(("total", "behind"), [(53, True), (54, False)])
+def test_behind_by_more_than_the_mdc_where_no_spread_is_given(total: int, behind: bool) -> None:
+    # Non-operative, week 26: Nilsson-Helander 2010 mean 71, no SD: 71 − 17 = 54.
+    patient = _patient("non_operative")
+    result = recovery.recovery(
+        patient,
+        atrs=[_atrs_on_week(patient, 26, total)],
+        measurements=[],
+        references=recovery_selectors.references_for("non_operative"),
+    )
+    assert any(f.code == "behind" for f in result.flags) is behind
+
+
+def test_height_lsi_behind_the_band() -> None:
+    patient = _patient(weeks_ago=53)
+    day = patient.anchor_date + dt.timedelta(weeks=52, days=1)
+    low = factories.MeasurementFactory.build(
+        patient=patient,
+        date=day,
+        heel_rise_reps_injured=None,
+        heel_rise_reps_uninjured=None,
+        heel_rise_height_cm_injured=Decimal(5),
+        heel_rise_height_cm_uninjured=Decimal(10),
+    )
+    result = recovery.recovery(
+        patient,
+        atrs=[],
+        measurements=[low],
+        references=recovery_selectors.references_for("operative"),
+    )
+    (flag,) = result.flags
+    assert "heel-rise height LSI 50 %" in flag.message
+    assert "Carmont 2020, KSSTA, PMC7176605" in flag.message
+
+
+@pytest.mark.parametrize(
+    ("week", "total", "flagged"), [(12, 39, True), (12, 40, False), (20, 30, False)]
+)
+def test_atrs_below_40_around_3_months(week: int, total: int, flagged: bool) -> None:
+    patient = _patient()
+    result = recovery.recovery(
+        patient, atrs=[_atrs_on_week(patient, week, total)], measurements=[], references=[]
+    )
+    assert any(f.code == "atrs_low" for f in result.flags) is flagged
+
+
+def test_the_patient_page_draws_the_points_against_the_band_with_sources(
+    clinician: Clinician,
+) -> None:
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic,
+        injury_date=dt.date.today() - dt.timedelta(weeks=40),
+        surgery_date=dt.date.today() - dt.timedelta(weeks=40) + dt.timedelta(days=2),
+    )
+    factories.AtrsResponseFactory.create(patient=patient, date=patient.local_today(), total=50)
+    response = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    html = response.content.decode()
+    assert "ATRS against published cohorts" in html
+    assert "Carmont 2015, PMID 29264240" in html
+    assert "Behind the published course" in html
+    # The non-operative cohort is not drawn for an operative patient.
+    assert "UKSTAR" not in html
+
+
+def test_the_patients_chart_is_in_plain_words_without_sources(patient: Patient) -> None:
+    factories.AtrsResponseFactory.create(patient=patient, date=patient.local_today())
+    chart = recovery.patient_chart(
+        patient,
+        atrs=list(patient.atrs_responses.all()),
+        references=recovery_selectors.references_for(patient.pathway),
+    )
+    text = f"{chart.svg} {chart.rows} {chart.summary} {chart.head}"
+    for word in ("PMID", "PMC", "doi", "Carmont", "Nilsson", "UKSTAR", "Silbernagel", "SD"):
+        assert word not in text
+    assert "average" in text
+    assert ("week 0", "50", "you") in chart.rows or any(r[2] == "you" for r in chart.rows)

@@ -1,0 +1,113 @@
+"""Exit criteria on the patient page: evaluated with evidence, judged, added and removed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab.models import CriterionKind, PlanCriterion
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(clinician: Clinician, patient: Patient) -> str:
+    response = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_patient_page_shows_each_criterion_with_its_state_and_evidence(
+    clinician: Clinician, patient: Patient
+) -> None:
+    _plan, (phase,) = factories.active_plan(patient)
+    PlanCriterion.objects.create(
+        phase=phase,
+        order=1,
+        kind=CriterionKind.MEASUREMENT,
+        measure="heel_rise_height_lsi",
+        threshold=Decimal(90),
+        label="5 single-leg heel rises at about 90 % of the other side's height",
+    )
+    PlanCriterion.objects.create(phase=phase, order=2, kind=CriterionKind.CLINICIAN, label="Gait")
+    html = _page(clinician, patient)
+    assert "Exit criteria of Stage 0" in html
+    assert "Heel-rise height LSI not recorded yet." in html
+    assert html.count(">Unknown<") == 2
+    assert "ready to progress" not in html
+    factories.MeasurementFactory.create(
+        patient=patient,
+        date=patient.local_today(),
+        heel_rise_reps_injured=None,
+        heel_rise_reps_uninjured=None,
+        heel_rise_height_cm_injured=Decimal(9),
+        heel_rise_height_cm_uninjured=Decimal(10),
+    )
+    gait = PlanCriterion.objects.get(label="Gait")
+    client = client_for(clinician.user)
+    response = client.post(reverse("rehab:criterion_judge", args=[gait.pk]), {"met": "yes"})
+    assert response.status_code == 302
+    gait.refresh_from_db()
+    assert gait.judged_met is True
+    assert gait.judged_by == clinician.user
+    html = _page(clinician, patient)
+    assert "Heel-rise height LSI 90 % on" in html
+    assert "Every criterion is met: the patient is ready to progress." in html
+
+
+def test_a_measurement_criterion_cannot_be_judged(clinician: Clinician, patient: Patient) -> None:
+    _plan, (phase,) = factories.active_plan(patient)
+    criterion = PlanCriterion.objects.create(
+        phase=phase, kind=CriterionKind.ATRS, threshold=Decimal(60)
+    )
+    client_for(clinician.user).post(
+        reverse("rehab:criterion_judge", args=[criterion.pk]), {"met": "yes"}
+    )
+    criterion.refresh_from_db()
+    assert criterion.judged_met is None
+
+
+def test_adding_and_removing_a_criterion(
+    clinician: Clinician, colleague: Clinician, patient: Patient
+) -> None:
+    _plan, (phase,) = factories.active_plan(patient)
+    client = client_for(colleague.user)
+    url = reverse("rehab:criterion_add", args=[phase.pk])
+    response = client.post(url, {"kind": "rest_pain", "threshold": "2", "measure": "", "label": ""})
+    assert response.status_code == 302
+    criterion = PlanCriterion.objects.get()
+    assert criterion.description == "Pain at rest at most 2 over the last 7 days"
+    # Impossible: refused with a message, nothing saved.
+    response = client.post(url, {"kind": "adherence", "threshold": "120"}, follow=True)
+    assert "between 0 and 100" in response.content.decode()
+    response = client.post(url, {"kind": "measurement", "threshold": "90"}, follow=True)
+    assert "Choose the measurement" in response.content.decode()
+    assert PlanCriterion.objects.count() == 1
+    client.post(reverse("rehab:criterion_remove", args=[criterion.pk]))
+    assert not PlanCriterion.objects.exists()
+
+
+def test_others_get_404_and_anonymous_signs_in(
+    other_clinician: Clinician, patient: Patient, other_patient: Patient
+) -> None:
+    _plan, (phase,) = factories.active_plan(patient)
+    criterion = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN)
+    posts = [
+        (reverse("rehab:criterion_add", args=[phase.pk]), {"kind": "clinician"}),
+        (reverse("rehab:criterion_judge", args=[criterion.pk]), {"met": "yes"}),
+        (reverse("rehab:criterion_remove", args=[criterion.pk]), {}),
+    ]
+    for url, data in posts:
+        for user in (other_clinician.user, patient.user, other_patient.user):
+            assert client_for(user).post(url, data).status_code == 404
+        response = Client().post(url, data)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    criterion.refresh_from_db()
+    assert criterion.judged_met is None
+    assert PlanCriterion.objects.count() == 1

@@ -50,7 +50,7 @@ def test_guardrail_reasons_must_be_keyed_by_prescription_id(
         format="json",
     )
     assert response.status_code == 400
-    assert "guardrail_reasons" in response.json()
+    assert response.json()["codes"]["guardrail_reasons"] == ["not_a_prescription_id"]
 
 
 def test_activate_early_is_a_400_unless_reasons_are_given(

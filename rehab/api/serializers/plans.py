@@ -6,6 +6,7 @@ prefetched, so a list costs the same number of queries whatever its length.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -118,6 +119,9 @@ class PlanVersionSerializer(serializers.Serializer[Any]):
     )
 
 
+PRESCRIPTION_ID_KEY = r"[0-9]{1,18}"
+
+
 class PlanGuardrailSerializer(PlanVersionSerializer):
     """A change of what the patient is asked to do (activation, a phase change): an exercise
     that would start before its earliest safe week for the patient needs a reason."""
@@ -134,8 +138,10 @@ class PlanGuardrailSerializer(PlanVersionSerializer):
     def validate_guardrail_reasons(self, value: dict[str, str]) -> dict[int, str]:
         reasons: dict[int, str] = {}
         for key, text in value.items():
-            if not str(key).isdigit():
-                raise serializers.ValidationError("Keys are prescription ids.")
+            if not re.fullmatch(PRESCRIPTION_ID_KEY, str(key)):
+                raise serializers.ValidationError(
+                    "Keys are prescription ids.", code="not_a_prescription_id"
+                )
             reasons[int(key)] = text
         return reasons
 

@@ -65,8 +65,11 @@ def expected_version(request: Request) -> int | None:
 
 # The rules of a plan's changes, beyond each field's own type and range.
 STALE = {"stale_plan": "`version` is not the plan's: someone changed it meanwhile"}
+# JSON keys are strings: the schema cannot say they are digits, so the rule is documented.
+REASON_KEYS = {"not_a_prescription_id": "a key of `guardrail_reasons` is not a prescription id"}
 ACTIVATE_RULES = {
     **STALE,
+    **REASON_KEYS,
     "patient_not_active": "the patient is discharged or archived",
     "guardrail_reason_missing": "an exercise would start before its earliest safe week for the "
     "patient (the week they are in), with no reason recorded or given in `guardrail_reasons`",
@@ -112,6 +115,7 @@ ACTIVATE_RULES = {
         response=plan_serializers.PlanDetailSerializer,
         rules={
             **STALE,
+            **REASON_KEYS,
             "no_current_phase": "the plan has no current phase (a draft)",
             "last_phase": "the plan is in its last phase",
             "guardrail_reason_missing": "an exercise of the next phase would start before its "

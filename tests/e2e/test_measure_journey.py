@@ -135,3 +135,18 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     expect(home.get_by_label("Heel raises on your injured leg")).to_have_value("50")
     check(page, "home-measurements-refused")
     assert Measurement.objects.filter(patient=scene.patient).count() == 1
+
+
+def test_the_clinic_outcomes_page_is_accessible(live_server: object, desktop_page: Page) -> None:
+    scene = patient_with_plan()
+    factories.ClinicAdminFactory.create(
+        clinic=scene.patient.clinic, user__email="admin@clinic.example"
+    )
+    base = str(live_server)
+    page = desktop_page
+    sign_in(page, base, "admin@clinic.example", factories.PASSWORD)
+    page.goto(f"{base}/clinic/outcomes/")
+    operative = page.get_by_role("region", name="Operative (surgical repair)")
+    expect(operative.get_by_role("table", name=re.compile("Median weeks"))).to_be_visible()
+    expect(operative.get_by_text(re.compile("Adherence of the patients in care"))).to_be_visible()
+    check(page, "clinic-outcomes")

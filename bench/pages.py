@@ -161,6 +161,7 @@ EXCLUDED: dict[str, str] = {
     "mfa:verify": "only while a sign-in waits for its code (else a redirect)",
     "mfa:recovery_codes": POST_ONLY,
     "mfa:turn_off": POST_ONLY,
+    "rehab:home_measurement": POST_ONLY + ": the progress page that holds its form is measured",
     "clinic:patient_discharge": POST_ONLY,
     "clinic:patient_archive": POST_ONLY,
     "clinic:patient_reactivate": POST_ONLY,

@@ -131,6 +131,8 @@ NUMERIC_FIELDS: tuple[str, ...] = tuple(
     f for m in MEASURES if m.code != "toe_walk_5m" for f in m.fields
 )
 FIELD_MEASURE = {f: m for m in MEASURES for f in m.fields}
+# What a patient can record at home (``Measure.home``), in the form's order.
+HOME_FIELDS: tuple[str, ...] = tuple(f for m in MEASURES if m.home for f in m.fields)
 
 
 def field_label(name: str) -> StrOrPromise:

@@ -300,6 +300,11 @@ RULES: dict[str, Rule] = {
         row(LOGIN, 405, 405, 404, 404, 404, 404),
         write=row(LOGIN, DONE, DONE, 404, 404, 404, 404),
     ),
+    # The patient's measurements at home: their own record (the URL names no patient).
+    "rehab:home_measurement": Rule(
+        row(LOGIN, 405, 405, 404, 404, 404, 404),
+        write=row(LOGIN, DONE, DONE, 404, 404, 404, 404),
+    ),
     "rehab:log_update": Rule(
         PATIENT_OBJECT_ACTION_GET, obj="log", write=PATIENT_OBJECT_ACTION_POST
     ),

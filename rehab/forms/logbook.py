@@ -277,6 +277,93 @@ class MeasurementForm(forms.Form):
         }
 
 
+SWAPPED_LEGS = _(
+    "This is more than twice your other leg's count: please check the two legs are not swapped."
+)
+
+
+class HomeMeasurementForm(forms.Form):
+    """What a patient measures at home (``measures.HOME_FIELDS``), in plain words: heel raises
+    on each leg, the lower leg's girth on each side, the 5 m walk on the toes. Every value
+    optional, at least one given; the ranges are the clinic's (``rehab.measures``)."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    heel_rise_reps_injured = forms.IntegerField(
+        label=_("Heel raises on your injured leg"),
+        help_text=_(
+            "Standing on that leg only, rise up onto your toes as many times as you can at a "
+            "steady pace. Write how many."
+        ),
+        required=False,
+        min_value=0,
+        max_value=int(measures.MEASURES_BY_CODE["heel_rise_reps"].high),
+    )
+    heel_rise_reps_uninjured = forms.IntegerField(
+        label=_("Heel raises on your other leg"),
+        required=False,
+        min_value=0,
+        max_value=int(measures.MEASURES_BY_CODE["heel_rise_reps"].high),
+    )
+    calf_cm_injured = forms.DecimalField(
+        label=_("Around your injured lower leg (cm)"),
+        help_text=_(
+            "With a tape measure, around the back of your lower leg, the same distance below "
+            "your knee each time."
+        ),
+        required=False,
+        min_value=measures.MEASURES_BY_CODE["calf_cm"].low,
+        max_value=measures.MEASURES_BY_CODE["calf_cm"].high,
+        max_digits=4,
+        decimal_places=1,
+    )
+    calf_cm_uninjured = forms.DecimalField(
+        label=_("Around your other lower leg (cm)"),
+        required=False,
+        min_value=measures.MEASURES_BY_CODE["calf_cm"].low,
+        max_value=measures.MEASURES_BY_CODE["calf_cm"].high,
+        max_digits=4,
+        decimal_places=1,
+    )
+    toe_walk_5m = forms.NullBooleanField(
+        label=_("Could you walk 5 metres on your toes, without your heels touching down?"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Not tried")), ("true", _("Yes")), ("false", _("No"))]
+        ),
+    )
+
+    VALUE_FIELDS = measures.HOME_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        if all(cleaned.get(name) is None for name in self.VALUE_FIELDS):
+            raise ValidationError(_("Fill in at least one of the measurements."))
+        try:
+            measures.validate({name: cleaned.get(name) for name in self.VALUE_FIELDS})
+        except ValidationError as error:
+            for name, errors in error.error_dict.items():
+                for one in errors:
+                    if one.code == "lsi_range":  # said in plain words
+                        self.add_error(name, SWAPPED_LEGS)
+                    else:
+                        self.add_error(name, one)
+        return cleaned
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "client_uuid": data["client_uuid"],
+            **{name: data[name] for name in self.VALUE_FIELDS},
+        }
+
+
 class PlanResumeForm(forms.Form):
     """A clinician's review of a paused plan: what they reviewed and decided (required)."""
 

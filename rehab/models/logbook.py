@@ -305,6 +305,11 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+    at_home = models.BooleanField(
+        _("recorded at home"),
+        default=False,
+        help_text=_("Recorded by the patient at home (the home measures only), not in a session."),
+    )
     client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -369,7 +374,16 @@ class Measurement(models.Model):
     def recorded_values(self) -> list[tuple[str, Any]]:
         """What this measurement recorded: (label, value) of each value given, in the model's
         field order (the timeline lists them, whatever measurements the model holds)."""
-        skip = {"id", "patient", "date", "recorded_by", "note", "client_uuid", "created_at"}
+        skip = {
+            "id",
+            "patient",
+            "date",
+            "recorded_by",
+            "note",
+            "at_home",
+            "client_uuid",
+            "created_at",
+        }
         values = []
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db.models import (
     Exists,
     OuterRef,
-    Q,
 )
 
 from rehab.guardrails import GuardrailWarning, guardrail_warning
@@ -22,6 +21,7 @@ from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsResponse, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors.adherence import Adherence, adherence_for_patient
+from rehab.selectors.criteria import AlreadyRead, PhaseEvaluation, evaluate_phases
 from rehab.selectors.progress import pain_series
 from rehab.services.plans import phase_in
 
@@ -191,6 +191,8 @@ class ProgressionEvidence:
     atrs: AtrsResponse | None
     open_alerts: list[Alert]
     changes: list[PhaseChange]
+    # The current phase's structured exit criteria, evaluated (None without a current phase).
+    criteria: PhaseEvaluation | None = None
 
     @property
     def pain_max(self) -> int | None:
@@ -221,12 +223,14 @@ class ProgressionEvidence:
 def progression_evidence(
     plan: Plan, *, phases: Sequence[PlanPhase] | None = None, today: dt.date | None = None
 ) -> ProgressionEvidence:
-    """The current phase and its neighbours, and the evidence next to its exit criteria:
-    adherence over 14 days, each day's highest pain over 7, the latest heel-rise and calf
-    measurements, the latest ATRS, open alerts and the phase history.
+    """The current phase and its neighbours, its structured exit criteria evaluated, and the
+    evidence next to them: adherence over 14 days, each day's highest pain over 7, the latest
+    heel-rise and calf measurements, the latest ATRS, open alerts and the phase history.
 
-    Eleven queries, ten if ``phases`` is given: phases (1), adherence (4), pain (2),
-    measurements (2), ATRS (1), open alerts (1), phase history (1).
+    Fourteen queries, thirteen if ``phases`` is given: phases (1), adherence (4), pain (2),
+    measurements (1), ATRS answers (1), the criteria evaluated from what is read here (3:
+    criteria, pain at rest and during exercise in their window), open alerts (1), phase
+    history (1).
     """
     patient = plan.patient
     today = today or patient.local_today()
@@ -255,7 +259,18 @@ def progression_evidence(
         PainDay(day=day, exercise=exercise_pain.get(day), rest=rest_pain.get(day))
         for day in (pain_start + dt.timedelta(days=n) for n in range(PROGRESSION_PAIN_DAYS))
     ]
-    measurements = Measurement.objects.filter(patient=patient).order_by("-date", "-created_at")
+    # A patient's measurements and ATRS answers: tens at most, read once for the latest values
+    # and the criteria.
+    measurements = list(
+        Measurement.objects.filter(patient=patient).order_by("-date", "-created_at")
+    )
+    answers = list(AtrsResponse.objects.filter(patient=patient).order_by("date", "created_at"))
+    criteria = None
+    if current is not None:
+        (criteria,) = evaluate_phases(
+            [(patient, plan, current)],
+            read=AlreadyRead(measurements=measurements[::-1], atrs=answers, adherence=adherence),
+        )
     changes = list(
         PhaseChange.objects.filter(plan=plan)
         .select_related("from_phase", "to_phase", "changed_by")
@@ -269,19 +284,30 @@ def progression_evidence(
         next_phase=next_phase,
         adherence=adherence,
         pain_days=pain_days,
-        heel_rise=measurements.filter(
-            Q(heel_rise_reps_injured__isnull=False) | Q(heel_rise_reps_uninjured__isnull=False)
-        ).first(),
-        calf=measurements.filter(
-            Q(calf_cm_injured__isnull=False) | Q(calf_cm_uninjured__isnull=False)
-        ).first(),
-        atrs=AtrsResponse.objects.filter(patient=patient).order_by("-date", "-created_at").first(),
+        heel_rise=next(
+            (
+                m
+                for m in measurements
+                if m.heel_rise_reps_injured is not None or m.heel_rise_reps_uninjured is not None
+            ),
+            None,
+        ),
+        calf=next(
+            (
+                m
+                for m in measurements
+                if m.calf_cm_injured is not None or m.calf_cm_uninjured is not None
+            ),
+            None,
+        ),
+        atrs=answers[-1] if answers else None,
         open_alerts=list(
             Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).order_by(
                 "-created_at", "-pk"
             )
         ),
         changes=changes,
+        criteria=criteria,
     )
 
 

@@ -1,10 +1,12 @@
 """A clinic's outcomes by pathway, anonymous and aggregated in the database (a constant
-number of queries, no per-patient loop): patients by phase, the ATRS around 12 and 26 weeks
+number of queries, no per-patient loop): patients by phase, the median time to reach each
+phase, the adherence distribution of the patients in care, the ATRS around 12 and 26 weeks
 against the published means, red flags and re-ruptures per 100 patients."""
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Min,
     Q,
 )
 from django.db.models.functions import Coalesce
@@ -26,13 +29,45 @@ from rehab import clinical
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsResponse
-from rehab.models.plans import Plan
+from rehab.models.plans import PhaseChange, Plan
 from rehab.models.references import ReferencePoint
 from rehab.recovery import cohorts_for
+from rehab.selectors.adherence import judged_adherence_for_patients
 
 # "Around" a week: this many weeks either side.
 WINDOW_WEEKS = 2
 ATRS_WEEKS = (12, 26)
+# Adherence of the patients in care over the last 14 days (the exit criteria's window), judged
+# as the patient's own progress is; bands by their lowest percent, the last one open-ended.
+ADHERENCE_DAYS = 14
+ADHERENCE_BANDS = (0, 50, 80)
+
+
+@dataclass(frozen=True)
+class PhaseTiming:
+    """How long after surgery (or the injury, without surgery) the patients reached a phase."""
+
+    name: str
+    median_weeks: float
+    patients: int
+
+
+@dataclass(frozen=True)
+class AdherenceBand:
+    """Patients in care whose adherence is from ``low`` % up to ``high`` % (excluded; None:
+    no upper bound)."""
+
+    low: int
+    high: int | None
+    patients: int
+
+    @property
+    def label(self) -> str:
+        if self.high is None:
+            return f"≥ {self.low} %"
+        if self.low == 0:
+            return f"< {self.high} %"
+        return f"{self.low}–{self.high - 1} %"
 
 
 @dataclass
@@ -41,6 +76,9 @@ class PathwayOutcomes:
     label: str
     patients: int = 0
     by_phase: list[tuple[str, int]] = field(default_factory=list)
+    time_to_phase: list[PhaseTiming] = field(default_factory=list)
+    adherence: list[AdherenceBand] = field(default_factory=list)
+    adherence_unknown: int = 0  # in care, nothing prescribed in the window yet
     atrs: dict[int, tuple[float | None, int]] = field(default_factory=dict)  # week → (mean, n)
     references: dict[int, list[ReferencePoint]] = field(default_factory=dict)
     red_flags: int = 0
@@ -69,8 +107,92 @@ def _weeks(n: int) -> dt.timedelta:
     return dt.timedelta(weeks=n)
 
 
-def clinic_outcomes(clinic_id: int) -> list[PathwayOutcomes]:
-    """The clinic's outcomes, one row per pathway. Five queries."""
+def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
+    """The median weeks from the anchor date (surgery, else injury) to the first day each plan
+    was in each phase, by pathway and phase (grouped by the phase's order and name, as the
+    patients by phase are). One query.
+
+    The first day each plan reached a phase is a MIN in the database (one row per plan and
+    phase, a few integers each); the median over those rows is ``statistics.median`` here.
+    Django has no median aggregate: a PERCENTILE_CONT one would be PostgreSQL-only SQL with a
+    second path for SQLite, and it would have to wrap the per-plan MIN in a subquery; one
+    grouped query and a median in Python is one code path, exact on both databases, and
+    still a constant number of queries.
+    """
+    days: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+    for reached in (
+        PhaseChange.objects.filter(plan__patient__clinic_id=clinic_id)
+        .order_by()
+        .values(
+            "plan_id",
+            "to_phase__order",
+            "to_phase__name",
+            "plan__patient__pathway",
+            "plan__patient__surgery_date",
+            "plan__patient__injury_date",
+        )
+        .annotate(first=Min("effective_on"))
+    ):
+        anchor = reached["plan__patient__surgery_date"] or reached["plan__patient__injury_date"]
+        key = (
+            reached["plan__patient__pathway"],
+            reached["to_phase__order"],
+            reached["to_phase__name"],
+        )
+        days[key].append((reached["first"] - anchor).days)
+    by_pathway: dict[str, list[PhaseTiming]] = defaultdict(list)
+    for (pathway, _order, name), reached_days in sorted(days.items()):
+        by_pathway[pathway].append(
+            PhaseTiming(
+                name=name,
+                median_weeks=round(statistics.median(reached_days) / 7, 1),
+                patients=len(reached_days),
+            )
+        )
+    return by_pathway
+
+
+def _adherence_bands(
+    clinic_id: int, *, today: dt.date
+) -> tuple[dict[str, list[AdherenceBand]], dict[str, int]]:
+    """The patients in care by adherence band over the last ``ADHERENCE_DAYS`` days, by
+    pathway, with how many have nothing prescribed in the window yet. Judged as the patient's
+    progress page and the dashboard's "falling behind" do (``judged_adherence_for_patients``:
+    from the plan's start, today in progress). Four queries: the plans in care (1, with the
+    patients' time zones and pathways, no names) and adherence (3)."""
+    plans = list(
+        Plan.objects.filter(patient__clinic_id=clinic_id, status__in=PLANS_IN_CARE)
+        .select_related("patient")
+        .only("anchor_date", "status", "patient_id", "patient__timezone", "patient__pathway")
+    )
+    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(ADHERENCE_BANDS))
+    unknown: dict[str, int] = defaultdict(int)
+    if plans:
+        adherence = judged_adherence_for_patients(
+            [plan.patient for plan in plans], today=today, days=ADHERENCE_DAYS, plans=plans
+        )
+        for plan in plans:
+            percent = adherence[plan.patient_id].percent
+            pathway = plan.patient.pathway
+            if percent is None:
+                unknown[pathway] += 1
+                continue
+            band = max(i for i, low in enumerate(ADHERENCE_BANDS) if percent >= low)
+            counts[pathway][band] += 1
+    highs = (*ADHERENCE_BANDS[1:], None)
+    bands = {
+        pathway: [
+            AdherenceBand(low=low, high=high, patients=n)
+            for low, high, n in zip(ADHERENCE_BANDS, highs, counts[pathway], strict=True)
+        ]
+        for pathway in Patient.Pathway.values
+    }
+    return bands, dict(unknown)
+
+
+def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
+    """The clinic's outcomes, one row per pathway. Ten queries: patients, phases, time to
+    each phase, adherence (4), ATRS, alerts, references."""
     rows = {
         value: PathwayOutcomes(pathway=value, label=str(label))
         for value, label in Patient.Pathway.choices
@@ -94,6 +216,12 @@ def clinic_outcomes(clinic_id: int) -> list[PathwayOutcomes]:
         )
     for pathway, phases in by_phase.items():
         rows[pathway].by_phase = [(name, n) for _order, name, n in sorted(phases)]
+    for pathway, timings in _time_to_phase(clinic_id).items():
+        rows[pathway].time_to_phase = timings
+    bands, unknown = _adherence_bands(clinic_id, today=today)
+    for pathway, outcome in rows.items():
+        outcome.adherence = bands[pathway]
+        outcome.adherence_unknown = unknown.get(pathway, 0)
     since = ExpressionWrapper(
         F("date")
         - Coalesce(F("patient__surgery_date"), F("patient__injury_date"), output_field=DateField()),

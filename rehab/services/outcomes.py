@@ -41,12 +41,15 @@ def measurement_record(
     client_uuid: uuid.UUID,
     date: dt.date | None = None,
     note: str = "",
+    at_home: bool = False,
     **values: Decimal | int | bool | None,
 ) -> tuple[Measurement, bool]:
-    """Record the measurements of one day (``values``: any of ``measures.VALUE_FIELDS``).
-    Impossible values are refused (``measures.validate``). A repeated ``client_uuid`` returns
-    the stored row (a double submit makes one row). Returns ``(measurement, created)``."""
-    unknown = set(values) - set(measures.VALUE_FIELDS)
+    """Record the measurements of one day (``values``: any of ``measures.VALUE_FIELDS``; by
+    the patient ``at_home``: only ``measures.HOME_FIELDS``, marked as such). Impossible values
+    are refused (``measures.validate``). A repeated ``client_uuid`` returns the stored row (a
+    double submit makes one row). Returns ``(measurement, created)``."""
+    allowed = measures.HOME_FIELDS if at_home else measures.VALUE_FIELDS
+    unknown = set(values) - set(allowed)
     if unknown:
         raise TypeError(f"Not a measurement: {', '.join(sorted(unknown))}")
     existing = _stored_once(Measurement, patient=patient, client_uuid=client_uuid)
@@ -64,6 +67,7 @@ def measurement_record(
         client_uuid=client_uuid,
         date=date,
         note=note,
+        at_home=at_home,
         **values,
     )
     return _save_once(measurement, read=("patient", "recorded_by"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("plan/", views.my_plan, name="my_plan"),
     path("progress/", views.progress, name="progress"),
+    path("progress/measurements/", views.home_measurement, name="home_measurement"),
     path("check-in/", views.checkin, name="checkin"),
     path("atrs/", views.atrs, name="atrs"),
     path("logs/", views.log_create, name="log_create"),

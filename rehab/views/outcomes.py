@@ -6,6 +6,7 @@ import csv
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,8 +25,9 @@ def clinic_outcomes(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Outcomes"),
             "clinic": clinic,
-            "rows": outcome_selectors.clinic_outcomes(clinic.pk),
+            "rows": outcome_selectors.clinic_outcomes(clinic.pk, today=timezone.localdate()),
             "window": outcome_selectors.WINDOW_WEEKS,
+            "adherence_days": outcome_selectors.ADHERENCE_DAYS,
             "atrs_low": clinical.ATRS_LOW_THRESHOLD,
         },
     )
@@ -40,10 +42,40 @@ def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
     writer = csv.writer(response)
     writer.writerow(["pathway", "measure", "value", "n", "reference"])
-    for row in outcome_selectors.clinic_outcomes(clinic.pk):
+    days = outcome_selectors.ADHERENCE_DAYS
+    for row in outcome_selectors.clinic_outcomes(clinic.pk, today=timezone.localdate()):
         writer.writerow([row.pathway, "patients", row.patients, row.patients, ""])
         for name, n in row.by_phase:
             writer.writerow([row.pathway, f"in phase: {name}", n, n, ""])
+        for timing in row.time_to_phase:
+            writer.writerow(
+                [
+                    row.pathway,
+                    f"median weeks to reach: {timing.name}",
+                    timing.median_weeks,
+                    timing.patients,
+                    "",
+                ]
+            )
+        for band in row.adherence:
+            writer.writerow(
+                [
+                    row.pathway,
+                    f"patients in care with adherence {band.label} over {days} days",
+                    band.patients,
+                    band.patients,
+                    "",
+                ]
+            )
+        writer.writerow(
+            [
+                row.pathway,
+                f"patients in care with nothing prescribed over {days} days",
+                row.adherence_unknown,
+                row.adherence_unknown,
+                "",
+            ]
+        )
         for week, mean, n, refs in row.atrs_rows:
             reference = "; ".join(f"{r.value:g} at week {r.week} ({r.source})" for r in refs)
             writer.writerow(

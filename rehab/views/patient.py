@@ -19,14 +19,16 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import patient_of, patient_required
-from clinic.models import Patient
+from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.jsonbody import json_body
+from core.users import signed_in_user
 from rehab import charts, clinical
 from rehab.access import get_log_for_patient
 from rehab.forms.logbook import (
     AtrsForm,
     CheckInForm,
+    HomeMeasurementForm,
     LogCreateForm,
     LogUpdateForm,
     errors_json,
@@ -35,6 +37,7 @@ from rehab.models.logbook import AtrsResponse, ExerciseLog
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import logbook as logbook_services
+from rehab.services import outcomes as outcome_services
 
 HISTORY_DAYS = 28
 CHART_WEEKS = 8
@@ -393,9 +396,43 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
     """A welcome for a new patient; then the streak (rest days do not break it), adherence from
-    the plan's start with today in progress, milestones, charts against their own past, and the
-    days since the plan started (4 weeks at most)."""
+    the plan's start with today in progress, milestones, charts against their own past, the
+    days since the plan started (4 weeks at most), and the form for measuring at home."""
+    return _progress_page(request, _me(request), measurement_form=HomeMeasurementForm())
+
+
+@patient_required
+@require_POST
+def home_measurement(request: HttpRequest) -> HttpResponse:
+    """Record what the patient measured at home (the home measures only, marked as recorded
+    at home; a double submit stores one row); refused once care has ended."""
     patient = _me(request)
+    form = HomeMeasurementForm(request.POST)
+    if patient.status != Patient.Status.ACTIVE:
+        add_service_errors(form, logbook_services.care_ended_error())
+    elif form.is_valid():
+        try:
+            outcome_services.measurement_record(
+                patient=patient,
+                recorded_by=signed_in_user(request, User),
+                at_home=True,
+                **form.service_kwargs(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved. Your physiotherapist will see it."))
+            return redirect(reverse("rehab:progress") + "#home-measurements-heading")
+    return _progress_page(request, patient, measurement_form=form, status=400)
+
+
+def _progress_page(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    measurement_form: HomeMeasurementForm,
+    status: int = 200,
+) -> HttpResponse:
     day = patient.local_today()
     encouraged = progress_selectors.encouragement(patient, today=day)
     since = encouraged.plan_start or patient.anchor_date
@@ -426,5 +463,8 @@ def progress(request: HttpRequest) -> HttpResponse:
                 atrs=atrs,
                 measurements=measurements,
             ),
+            "measurement_form": measurement_form,
+            "care_ended": patient.status != Patient.Status.ACTIVE,
         },
+        status=status,
     )

@@ -13,10 +13,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from clinic.models import Clinician
-from rehab.models import CriterionKind, PlanCriterion
+from rehab.models import CriterionKind, Measurement, PlanCriterion
 from tests import factories
 from tests.e2e.conftest import DESKTOP, _context, _watched_page, assert_accessible, screenshot
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import patient_with_plan, sign_in
 from tests.rehab.clinical_loop import week3_non_operative
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -105,3 +105,50 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     check(page, "advance-guardrail-check")
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk  # nothing moved without reasons
+
+
+def test_the_patient_records_at_home_and_the_clinician_sees_it(
+    live_server: object, desktop_page: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    base = str(live_server)
+    page = desktop_page
+    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
+    page.goto(f"{base}/me/progress/")
+    home = page.get_by_role("region", name="Measure at home")
+    home.get_by_label("Heel raises on your injured leg").fill("8")
+    home.get_by_label("Heel raises on your other leg").fill("20")
+    home.get_by_label("Around your injured lower leg (cm)").fill("34.5")
+    home.get_by_label("Around your other lower leg (cm)").fill("37")
+    check(page, "home-measurements")
+    home.get_by_role("button", name="Save my measurements").click()
+    expect(page.get_by_text("Saved. Your physiotherapist will see it.")).to_be_visible()
+    (measurement,) = Measurement.objects.filter(patient=scene.patient)
+    assert measurement.at_home
+    assert measurement.heel_rise_reps_injured == 8
+
+    # A mistake is refused in plain words, nothing lost of what was typed.
+    home = page.get_by_role("region", name="Measure at home")
+    home.get_by_label("Heel raises on your injured leg").fill("50")
+    home.get_by_label("Heel raises on your other leg").fill("20")
+    home.get_by_role("button", name="Save my measurements").click()
+    home = page.get_by_role("region", name="Measure at home")
+    expect(home.get_by_text(re.compile("check the two legs are not swapped"))).to_be_visible()
+    expect(home.get_by_label("Heel raises on your injured leg")).to_have_value("50")
+    check(page, "home-measurements-refused")
+    assert Measurement.objects.filter(patient=scene.patient).count() == 1
+
+
+def test_the_clinic_outcomes_page_is_accessible(live_server: object, desktop_page: Page) -> None:
+    scene = patient_with_plan()
+    factories.ClinicAdminFactory.create(
+        clinic=scene.patient.clinic, user__email="admin@clinic.example"
+    )
+    base = str(live_server)
+    page = desktop_page
+    sign_in(page, base, "admin@clinic.example", factories.PASSWORD)
+    page.goto(f"{base}/clinic/outcomes/")
+    operative = page.get_by_role("region", name="Operative (surgical repair)")
+    expect(operative.get_by_role("table", name=re.compile("Median weeks"))).to_be_visible()
+    expect(operative.get_by_text(re.compile("Adherence of the patients in care"))).to_be_visible()
+    check(page, "clinic-outcomes")

@@ -231,6 +231,7 @@ class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
             "knee_to_wall_difference",
             "calf_difference",
             "recorded_by",
+            "at_home",
             "note",
             "client_uuid",
             "created_at",

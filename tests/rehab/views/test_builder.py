@@ -21,10 +21,12 @@ from django.utils.html import escape
 
 from clinic.models import Clinician, Patient
 from rehab.models import (
+    CriterionKind,
     Exercise,
     ExerciseLog,
     PhaseChange,
     Plan,
+    PlanCriterion,
     PlanPhase,
     Prescription,
     Protocol,
@@ -580,10 +582,10 @@ def test_the_builder_page_has_a_constant_number_of_queries(
     1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
     3 plan (with patient, clinic, current phase), 4 phases, 5 prescriptions with exercises
     and "has logs", 5b the patient's own photos and videos, 6-9 adherence (active plan, phase history, prescriptions, log counts),
-    10-11 pain (logs, check-ins), 12-13 latest heel-rise and calf measurements,
-    14 latest ATRS, 15 open alerts, 16 phase history with people,
-    17 the template the plan came from, 18-20 library search results, their equipment and
-    their photos, 21 the equipment to filter the library panel by.
+    10-11 pain (logs, check-ins), 12 measurements, 13 ATRS answers, 14-16 the current
+    phase's exit criteria and their pain windows (rest, exercise), 17 open alerts, 18 phase
+    history with people, 19 the template the plan came from, 20-22 library search results,
+    their equipment and their photos, 23 the equipment to filter the library panel by.
     """
 
     def build(scale: int) -> Plan:
@@ -616,7 +618,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         plan = build(scale)
         url = _builder(plan) + "?q=Exercise&safe=1"
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(22):
+        with django_assert_max_num_queries(24):
             response = client.get(url)
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale
@@ -1278,6 +1280,38 @@ def test_progression_shows_the_exit_criteria_and_the_evidence(world: World) -> N
     assert "Pain 8/10 reported on a log." in section
     assert "Advance to next phase (Strength)" in section
     assert "Back to previous phase (Protection)" in section
+
+
+def test_progression_shows_the_structured_criteria_evaluated(world: World) -> None:
+    boot = world.phases[1]
+    # The patient is in week 4 or so (the factory's anchor: 30 days ago).
+    PlanCriterion.objects.create(phase=boot, order=1, kind=CriterionKind.MIN_WEEK, threshold=2)
+    PlanCriterion.objects.create(
+        phase=boot,
+        order=2,
+        kind=CriterionKind.MEASUREMENT,
+        measure="heel_rise_reps_lsi",
+        threshold=90,
+        label="Heel rises at 90 % of the other side",
+    )
+    PlanCriterion.objects.create(phase=boot, order=3, kind=CriterionKind.CLINICIAN, label="Gait")
+    factories.MeasurementFactory.create(
+        patient=world.patient, heel_rise_reps_injured=9, heel_rise_reps_uninjured=18
+    )
+    text = client_for(world.clinician.user).get(_builder(world.plan)).text
+    criteria = text.split('id="progression"')[1].split('<h3 class="h6">Evidence')[0]
+    items = [li.split("</li>")[0] for li in criteria.split('<li class="mb-1">')[1:]]
+    assert len(items) == 3
+    assert "Met</span>" in items[0]
+    assert "Now in week" in items[0]
+    assert "Not met</span>" in items[1]
+    assert "Heel rises at 90 % of the other side" in items[1]
+    assert "Heel-rise repetitions LSI 50 %" in items[1]  # the evidence, with its date
+    assert "Unknown</span>" in items[2]
+    assert "Not judged yet." in items[2]
+    # The structured criteria replace the free text they were converted from.
+    assert "Walks without crutches" not in criteria
+    assert reverse("rehab:patient_detail", args=[world.patient.pk]) + "#criteria" in criteria
 
 
 def test_advance_records_who_and_when_and_shows_the_history(world: World) -> None:

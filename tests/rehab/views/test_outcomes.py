@@ -10,9 +10,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import Alert
+from rehab.models import Alert, PhaseChange, Plan, Prescription
 from tests import factories
 from tests.conftest import client_for
 
@@ -21,15 +22,31 @@ pytestmark = pytest.mark.django_db
 
 def _patients(clinic: object, n: int) -> None:
     surgery = dt.date.today() - dt.timedelta(weeks=26, days=3)
-    for index in range(n):
+    for _ in range(n):
         patient = factories.PatientFactory.create(
             clinic=clinic,
-            # A surname no published source shares (a generated "Costa" met "Costa 2020").
-            last_name=f"Outcomespatient{index}",
+            last_name="Quillfeather",  # a name no page text could contain by chance
             injury_date=dt.date.today() - dt.timedelta(weeks=27),
             surgery_date=surgery,
         )
-        factories.active_plan(patient, phases=2)
+        plan, (first, second) = factories.active_plan(patient, phases=2)
+        # In the second phase since week 6: the median time to reach it.
+        PhaseChange.objects.create(
+            plan=plan,
+            from_phase=first,
+            to_phase=second,
+            effective_on=surgery + dt.timedelta(weeks=6),
+        )
+        Plan.objects.filter(pk=plan.pk).update(current_phase=second)
+        # One daily exercise, done on each of the 13 days before today: adherence ≥ 80 %.
+        rx = factories.PrescriptionFactory(phase=second, times_per_day=1, days_per_week=7)
+        Prescription.objects.filter(pk=rx.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=60)
+        )
+        for back in range(1, 14):
+            factories.ExerciseLogFactory(
+                prescription=rx, date=timezone.localdate() - dt.timedelta(days=back)
+            )
         # About 26 weeks after surgery: counted around week 26 (items 6 each: total 60).
         factories.AtrsResponseFactory.create(
             patient=patient,
@@ -58,7 +75,8 @@ def test_the_aggregates_and_the_csv(clinician: Clinician) -> None:
     _patients(other, 3)  # another clinic's patients are not counted
     html = client_for(admin.user).get(reverse("rehab:clinic_outcomes")).content.decode()
     assert "4 patients" in html
-    assert "Stage 0: 4" in html
+    assert "Stage 1: 4" in html
+    assert "≥ 80 %: 4" in html
     assert "Nilsson-Helander 2010" in html  # the published mean near week 26
     csv = client_for(admin.user).get(reverse("rehab:clinic_outcomes_csv")).content.decode()
     lines = csv.splitlines()
@@ -68,8 +86,14 @@ def test_the_aggregates_and_the_csv(clinician: Clinician) -> None:
         for line in lines
     ), csv
     assert "operative,suspected re-ruptures per 100 patients,100.0,4," in lines
-    for patient in Patient.objects.all():
-        assert patient.last_name not in csv
+    assert "operative,median weeks to reach: Stage 0,0.0,4," in lines
+    assert "operative,median weeks to reach: Stage 1,6.0,4," in lines
+    assert "operative,patients in care with adherence ≥ 80 % over 14 days,4,4," in lines
+    assert "operative,patients in care with adherence < 50 % over 14 days,0,0," in lines
+    assert "operative,patients in care with nothing prescribed over 14 days,0,0," in lines
+    assert Patient.objects.filter(last_name="Quillfeather").count() == 7
+    assert "Quillfeather" not in csv  # no names, in the file or the page
+    assert "Quillfeather" not in html
 
 
 def test_the_query_count_does_not_grow_with_patients(clinician: Clinician) -> None:
@@ -81,6 +105,6 @@ def test_the_query_count_does_not_grow_with_patients(clinician: Clinician) -> No
     _patients(clinician.clinic, 18)  # 10×
     with CaptureQueriesContext(connection) as large:
         assert "20 patients" in client.get(reverse("rehab:clinic_outcomes")).content.decode()
-    # Aggregates in the database: patients, phases, ATRS, alerts, references (5), whatever
-    # the number of patients.
+    # Aggregates in the database: patients, phases, time to each phase, adherence (plans in
+    # care and 3), ATRS, alerts, references (10), whatever the number of patients.
     assert len(large) == len(small)

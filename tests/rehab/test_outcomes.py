@@ -1,0 +1,122 @@
+"""The clinic's outcomes selector: the median time to reach each phase and the adherence
+distribution of the patients in care, by pathway."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+
+from clinic.models import Clinic, Patient
+from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors import outcomes
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+TODAY = dt.date(2025, 3, 10)
+SURGERY = TODAY - dt.timedelta(weeks=20)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> Iterator[None]:
+    with time_machine.travel(dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC), tick=False):
+        yield
+
+
+def _operative(clinic: Clinic, reached: list[int], **plan: object) -> tuple[Plan, list[PlanPhase]]:
+    """An operative patient whose plan reached its phases ``reached`` days after surgery
+    (the first phase at ``reached[0]``, the next ones in order)."""
+    patient = factories.PatientFactory(
+        clinic=clinic,
+        injury_date=SURGERY - dt.timedelta(days=2),
+        surgery_date=SURGERY,
+        timezone="UTC",
+    )
+    made_plan, phases = factories.active_plan(
+        patient, phases=3, changed_on=SURGERY + dt.timedelta(days=reached[0]), **plan
+    )
+    for before, phase, days in zip(phases, phases[1:], reached[1:], strict=False):
+        PhaseChange.objects.create(
+            plan=made_plan,
+            from_phase=before,
+            to_phase=phase,
+            effective_on=SURGERY + dt.timedelta(days=days),
+        )
+    return made_plan, phases
+
+
+def _row(clinic: Clinic, pathway: str) -> outcomes.PathwayOutcomes:
+    (row,) = [r for r in outcomes.clinic_outcomes(clinic.pk, today=TODAY) if r.pathway == pathway]
+    return row
+
+
+def test_the_median_time_to_reach_each_phase_by_pathway() -> None:
+    clinic = factories.ClinicFactory()
+    _operative(clinic, [14, 42, 70])
+    plan, (first, second, _third) = _operative(clinic, [0, 56])
+    # Moved back to the first phase and on again: the first day in each phase counts.
+    PhaseChange.objects.create(
+        plan=plan, from_phase=second, to_phase=first, effective_on=SURGERY + dt.timedelta(weeks=9)
+    )
+    PhaseChange.objects.create(
+        plan=plan, from_phase=first, to_phase=second, effective_on=SURGERY + dt.timedelta(weeks=10)
+    )
+    _operative(clinic, [7])
+    conservative = factories.PatientFactory(
+        clinic=clinic,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=SURGERY,
+        timezone="UTC",
+    )
+    factories.active_plan(conservative, changed_on=SURGERY + dt.timedelta(weeks=3))
+    _operative(factories.ClinicFactory(), [70, 140])  # another clinic's: not counted
+
+    operative = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert [(t.name, t.median_weeks, t.patients) for t in operative.time_to_phase] == [
+        ("Stage 0", 1.0, 3),  # days 0, 7, 14
+        ("Stage 1", 7.0, 2),  # days 42, 56: the median of an even count is the mean of two
+        ("Stage 2", 10.0, 1),
+    ]
+    non_operative = _row(clinic, Patient.Pathway.NON_OPERATIVE)
+    # Counted from the injury when there is no surgery.
+    assert [(t.name, t.median_weeks, t.patients) for t in non_operative.time_to_phase] == [
+        ("Stage 0", 3.0, 1)
+    ]
+
+
+def _in_care(clinic: Clinic, done_days: int, *, times: int = 1, **plan: object) -> None:
+    """A patient in care for 30 days with one daily exercise ``times`` a day, done once on
+    ``done_days`` of the 13 days before today (today is in progress: not yet judged)."""
+    _plan, (phase, *_rest) = _operative(clinic, [140 - 30], **plan)
+    rx = factories.PrescriptionFactory(phase=phase, times_per_day=times, days_per_week=7)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=dt.datetime(2024, 1, 1, tzinfo=UTC))
+    for back in range(1, done_days + 1):
+        factories.ExerciseLogFactory(prescription=rx, date=TODAY - dt.timedelta(days=back))
+
+
+def test_the_adherence_distribution_of_the_patients_in_care() -> None:
+    clinic = factories.ClinicFactory()
+    _in_care(clinic, 13)  # 100 %
+    _in_care(clinic, 11)  # 85 %
+    _in_care(clinic, 10)  # 77 %: below 80
+    _in_care(clinic, 7)  # 54 %
+    _in_care(clinic, 6)  # 46 %: below 50
+    _in_care(clinic, 13, times=2)  # 13 of 26: 50 % exactly
+    _in_care(clinic, 0, status=Plan.Status.PAUSED)  # paused by a red flag: still in care
+    _in_care(clinic, 13, status=Plan.Status.COMPLETED)  # no longer in care: not counted
+    _operative(clinic, [140])  # started today, nothing prescribed: no adherence yet
+    _in_care(factories.ClinicFactory(), 0)  # another clinic's: not counted
+
+    row = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert [(band.label, band.patients) for band in row.adherence] == [
+        ("< 50 %", 2),
+        ("50–79 %", 3),
+        ("≥ 80 %", 2),
+    ]
+    assert row.adherence_unknown == 1
+    empty = _row(clinic, Patient.Pathway.NON_OPERATIVE)
+    assert [band.patients for band in empty.adherence] == [0, 0, 0]
+    assert empty.adherence_unknown == 0

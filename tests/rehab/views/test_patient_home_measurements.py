@@ -1,0 +1,154 @@
+"""The patient's measurements at home (issue 22): a small form on their progress page, the
+home measures only, in plain words; one row per submit, marked as recorded at home, shown so
+on the clinician's pages."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab.models import Measurement
+from rehab.services import outcomes as outcome_services
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+URL = reverse("rehab:home_measurement")
+
+
+def _data(**values: Any) -> dict[str, Any]:
+    return {"client_uuid": str(uuid.uuid4()), **values}
+
+
+def _form_section(html: str) -> str:
+    return html.split('id="home-measurements-heading"', 1)[1].split("</section>", 1)[0]
+
+
+def test_the_progress_page_offers_the_home_measures_in_plain_words(patient: Patient) -> None:
+    html = client_for(patient.user).get(reverse("rehab:progress")).text
+    form = _form_section(html)
+    assert "Heel raises on your injured leg" in form
+    assert "Around your injured lower leg (cm)" in form
+    assert "walk 5 metres on your toes" in form
+    assert "your physiotherapist has asked you" in form
+    # Only the home measures, and no clinician's words.
+    for name in ("atra_deg_injured", "heel_rise_height_cm_injured", "knee_to_wall_cm_injured"):
+        assert name not in form
+    words = re.sub(r"<[^>]*>", " ", form)  # what the patient reads, not the field names
+    for jargon in ("LSI", "ATRA", "calf", "circumference", "dorsiflexion", "injured side"):
+        assert jargon not in words
+
+
+def test_the_patient_records_once_marked_as_at_home(clinician: Clinician, patient: Patient) -> None:
+    client = client_for(patient.user)
+    data = _data(
+        heel_rise_reps_injured="12",
+        heel_rise_reps_uninjured="25",
+        calf_cm_injured="36.5",
+        calf_cm_uninjured="38",
+        toe_walk_5m="false",
+        atra_deg_injured="-10",  # not a home measure: not taken from the patient
+    )
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("rehab:progress"))
+    assert client.post(URL, data).status_code == 302  # a retried submit: still one row
+    (measurement,) = Measurement.objects.all()
+    assert measurement.patient == patient
+    assert measurement.at_home is True
+    assert measurement.recorded_by == patient.user
+    assert measurement.date == patient.local_today()
+    assert (measurement.heel_rise_reps_injured, measurement.heel_rise_reps_uninjured) == (12, 25)
+    assert measurement.calf_cm_injured == Decimal("36.5")
+    assert measurement.toe_walk_5m is False
+    assert measurement.atra_deg_injured is None
+    # The clinician's page says where it was measured: the latest measurement and the timeline.
+    page = reverse("rehab:patient_detail", args=[patient.pk])
+    outcomes = client_for(clinician.user).get(page + "?tab=outcomes").text
+    assert "recorded at home" in outcomes.split('id="session-measurements-heading"', 1)[1]
+    timeline = client_for(clinician.user).get(page + "?timeline_page=1").text
+    assert "recorded at home" in timeline.split('id="timeline"', 1)[1]
+
+
+def test_a_session_measurement_is_not_marked_as_at_home(
+    clinician: Clinician, patient: Patient
+) -> None:
+    outcome_services.measurement_record(
+        patient=patient, recorded_by=clinician.user, client_uuid=uuid.uuid4(), atra_deg_injured=-5
+    )
+    page = reverse("rehab:patient_detail", args=[patient.pk])
+    outcomes = client_for(clinician.user).get(page + "?tab=outcomes").text
+    assert "recorded at home" not in outcomes
+
+
+def test_only_home_measures_are_recorded_at_home(patient: Patient) -> None:
+    with pytest.raises(TypeError):
+        outcome_services.measurement_record(
+            patient=patient,
+            recorded_by=patient.user,
+            client_uuid=uuid.uuid4(),
+            at_home=True,
+            atra_deg_injured=-5,
+        )
+    assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({}, "Fill in at least one of the measurements."),
+        ({"heel_rise_reps_injured": "-1"}, "greater than or equal to 0"),
+        ({"calf_cm_injured": "0"}, "greater than or equal to 10"),
+        (
+            {"heel_rise_reps_injured": "30", "heel_rise_reps_uninjured": "10"},
+            "please check the two legs are not swapped",
+        ),
+    ],
+)
+def test_impossible_values_are_refused_in_plain_words(
+    patient: Patient, values: dict[str, str], message: str
+) -> None:
+    response = client_for(patient.user).post(URL, _data(**values))
+    assert response.status_code == 400
+    assert message in _form_section(response.text)
+    assert "LSI" not in _form_section(response.text)
+    assert not Measurement.objects.exists()
+
+
+def test_nothing_is_recorded_once_care_has_ended(patient: Patient) -> None:
+    Patient.objects.filter(pk=patient.pk).update(status=Patient.Status.DISCHARGED)
+    response = client_for(patient.user).post(URL, _data(heel_rise_reps_injured="5"))
+    assert response.status_code == 400
+    assert "Your care here has ended" in response.text
+    assert not Measurement.objects.exists()
+
+
+def test_another_patient_records_only_their_own(patient: Patient, other_patient: Patient) -> None:
+    data = _data(heel_rise_reps_injured="5")
+    assert client_for(patient.user).post(URL, data).status_code == 302
+    # The same client id from another patient: refused, never the first patient's row.
+    response = client_for(other_patient.user).post(URL, data)
+    assert response.status_code == 400
+    assert "The form had expired" in response.text
+    assert list(Measurement.objects.values_list("patient_id", flat=True)) == [patient.pk]
+    # Their own submit is their own row: the URL names no patient.
+    assert client_for(other_patient.user).post(URL, _data(calf_cm_injured="35")).status_code == 302
+    assert Measurement.objects.get(calf_cm_injured=35).patient == other_patient
+
+
+def test_a_clinician_cannot_post_as_a_patient_and_anonymous_signs_in(
+    clinician: Clinician, patient: Patient
+) -> None:
+    data = _data(heel_rise_reps_injured="5")
+    assert client_for(clinician.user).post(URL, data).status_code == 404
+    response = Client().post(URL, data)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    assert client_for(patient.user).get(URL).status_code == 405
+    assert not Measurement.objects.exists()

@@ -130,6 +130,7 @@ PAGES: tuple[Page, ...] = (
     Page("rehab:clinic_outcomes", CLINIC_ADMIN),
     Page("rehab:clinic_outcomes_csv", CLINIC_ADMIN),
     Page("api:reference-points", CLINICIAN),
+    Page("api:outcomes", CLINIC_ADMIN),
     Page("api:alert-detail", CLINICIAN, {"pk": "alert"}),
     Page("api:exercise-list", CLINICIAN),
     Page("api:exercise-detail", CLINICIAN, {"pk": "exercise"}),

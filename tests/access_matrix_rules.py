@@ -103,6 +103,8 @@ API_SHARED_LIST = row(401, 200, 200, 200, 200, 200, 403)  # clinicians and patie
 API_SHARED_OBJECT = row(401, 200, 404, 200, 404, 200, 403)
 API_CLINICIAN_ACTION_GET = row(401, 403, 403, 405, 405, 405, 403)
 API_CLINICIAN_ACTION_POST = row(401, 403, 403, DONE, 404, DONE, 403)
+# A clinic admin's API read (the clinic's outcomes): other clinicians, patients, staff 403.
+API_CLINIC_ADMIN = row(401, 403, 403, 403, 403, 200, 403)
 
 # The admin: staff only; everyone else is sent to the admin's sign-in page.
 ADMIN_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
@@ -392,6 +394,7 @@ API_RULES: dict[str, Rule] = {
     "api:phase-criteria": Rule(API_CLINICIAN_OBJECT, obj="phase"),
     "api:proposals": Rule(API_CLINICIAN_LIST),
     "api:reference-points": Rule(API_CLINICIAN_LIST),
+    "api:outcomes": Rule(API_CLINIC_ADMIN),
     "api:message-list": Rule(API_SHARED_LIST),
     # Patients mark their own thread read; a clinician must name the patient (400 without).
     "api:message-read": Rule(

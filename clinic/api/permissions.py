@@ -39,3 +39,11 @@ class IsClinicianOrPatient(BasePermission):
         return _signed_in(request) and (
             clinician_of(request.user) is not None or patient_of(request.user) is not None
         )
+
+
+class IsClinicAdmin(BasePermission):
+    message = _("Only the clinic's admins can do this.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        clinician = clinician_of(request.user) if _signed_in(request) else None
+        return clinician is not None and clinician.is_clinic_admin

@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("phases/<int:pk>/criteria/", criteria.PhaseCriteriaView.as_view(), name="phase-criteria"),
     path("proposals/", criteria.ProposalsView.as_view(), name="proposals"),
     path("reference-points/", criteria.ReferencePointsView.as_view(), name="reference-points"),
+    path("outcomes/", criteria.OutcomesView.as_view(), name="outcomes"),
 ]

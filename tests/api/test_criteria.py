@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from rehab.models import CriterionKind, PlanCriterion
 from tests import factories
-from tests.api.conftest import World, body
+from tests.api.conftest import World, body, token_client
 
 
 def _criterion(world: World) -> PlanCriterion:
@@ -63,3 +63,22 @@ def test_proposals_and_reference_points(world: World) -> None:
     assert len(points) == 13
     assert all(point["source"] for point in points)
     assert world.client("patient").get("/api/v1/proposals/").status_code == 403
+
+
+def test_the_clinic_outcomes_for_clinic_admins(world: World) -> None:
+    admin = factories.ClinicAdminFactory.create(clinic=world.clinician.clinic)
+    world.patient.last_name = "Quillfeather"  # no published source's author
+    world.patient.save()
+    factories.AlertFactory.create(patient=world.patient, kind="red_flag", code="rerupture")
+    response = token_client(admin.user).get("/api/v1/outcomes/")
+    assert response.status_code == 200, response.content
+    rows = {row["pathway"]: row for row in body(response)}
+    row = rows[world.patient.pathway]
+    assert row["patients"] >= 1
+    assert row["reruptures_per_100"] is not None
+    assert row["reruptures_per_100"] > 0
+    assert [around["week"] for around in row["atrs"]] == [12, 26]
+    assert all(point["source"] for around in row["atrs"] for point in around["references"])
+    assert world.patient.last_name not in response.content.decode()  # aggregates only
+    for who, code in (("clinician", 403), ("patient", 403), ("anonymous", 401)):
+        assert world.client(who).get("/api/v1/outcomes/").status_code == code

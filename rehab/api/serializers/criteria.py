@@ -1,9 +1,11 @@
-"""The API bodies of exit criteria (with their evaluation), proposals and reference points."""
+"""The API bodies of exit criteria (with their evaluation), proposals, reference points and the
+clinic's outcome aggregates."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from rehab.models.criteria import PlanCriterion
@@ -69,3 +71,62 @@ __all__ = [
     "ProposalSerializer",
     "ReferencePointSerializer",
 ]
+
+
+# --- The clinic's outcomes (``rehab.selectors.outcomes``): aggregates, no patient in them ------
+
+
+class PhaseCountSerializer(serializers.Serializer[Any]):
+    phase = serializers.CharField(help_text="The current phase's name.")
+    patients = serializers.IntegerField()
+
+
+class PhaseTimingSerializer(serializers.Serializer[Any]):
+    phase = serializers.CharField(source="name")
+    median_weeks = serializers.FloatField(
+        help_text="Median weeks after surgery (or the injury) to reach the phase."
+    )
+    patients = serializers.IntegerField()
+
+
+class AdherenceBandSerializer(serializers.Serializer[Any]):
+    low = serializers.IntegerField(help_text="Lowest percent of the band.")
+    high = serializers.IntegerField(allow_null=True, help_text="Up to (excluded); null: 100 %.")
+    band = serializers.CharField(source="label")
+    patients = serializers.IntegerField()
+
+
+class AtrsAroundSerializer(serializers.Serializer[Any]):
+    week = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True)
+    answers = serializers.IntegerField()
+    references = ReferencePointSerializer(many=True)
+
+
+class PathwayOutcomesSerializer(serializers.Serializer[Any]):
+    pathway = serializers.CharField()
+    name = serializers.CharField(source="label", help_text="The pathway in words.")
+    patients = serializers.IntegerField()
+    by_phase = serializers.SerializerMethodField()
+    time_to_phase = PhaseTimingSerializer(many=True)
+    adherence = AdherenceBandSerializer(many=True)
+    adherence_unknown = serializers.IntegerField(
+        help_text="Patients in care with nothing prescribed in the window yet."
+    )
+    atrs = serializers.SerializerMethodField()
+    red_flags_per_100 = serializers.FloatField(allow_null=True)
+    reruptures_per_100 = serializers.FloatField(allow_null=True)
+
+    @extend_schema_field(PhaseCountSerializer(many=True))
+    def get_by_phase(self, row: Any) -> Any:
+        return [{"phase": name, "patients": n} for name, n in row.by_phase]
+
+    @extend_schema_field(AtrsAroundSerializer(many=True))
+    def get_atrs(self, row: Any) -> Any:
+        return AtrsAroundSerializer(
+            [
+                {"week": week, "mean": mean, "answers": n, "references": references}
+                for week, mean, n, references in row.atrs_rows
+            ],
+            many=True,
+        ).data

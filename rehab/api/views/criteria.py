@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -16,13 +17,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clinic.access import clinic_for
-from clinic.api.permissions import IsClinician
+from clinic.api.permissions import IsClinicAdmin, IsClinician
 from core.api.schema import errors
 from rehab.access import get_phase_for_clinician
 from rehab.api.serializers import criteria as criteria_serializers
 from rehab.models.plans import PlanPhase
 from rehab.models.references import ReferencePoint
 from rehab.selectors import criteria as criteria_selectors
+from rehab.selectors import outcomes as outcome_selectors
 
 
 class PhaseCriteriaView(APIView):
@@ -95,3 +97,27 @@ class ReferencePointsView(ListAPIView):
 
     def get_queryset(self) -> QuerySet[ReferencePoint]:
         return ReferencePoint.objects.order_by("measure", "week", "cohort", "pk")
+
+
+class OutcomesView(APIView):
+    """The clinic's outcomes by pathway, as on /clinic/outcomes/ (clinic admins)."""
+
+    permission_classes = [IsAuthenticated, IsClinicAdmin]
+
+    @extend_schema(
+        summary="Your clinic's outcomes by pathway (clinic admins)",
+        description="Anonymous aggregates: patients by phase, the median time to reach each "
+        "phase, adherence bands over the last 14 days, the ATRS around weeks 12 and 26 "
+        "against the published means (each with its source), red flags and suspected "
+        "re-ruptures per 100 patients.",
+        responses={
+            200: criteria_serializers.PathwayOutcomesSerializer(many=True),
+            **errors(401, 403),
+        },
+        tags=["criteria"],
+    )
+    def get(self, request: Request) -> Response:
+        rows = outcome_selectors.clinic_outcomes(
+            clinic_for(request.user).pk, today=timezone.localdate()
+        )
+        return Response(criteria_serializers.PathwayOutcomesSerializer(rows, many=True).data)

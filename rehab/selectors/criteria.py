@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient
@@ -288,26 +288,40 @@ class Proposals:
 def proposals_for_clinic(clinic_id: int) -> Proposals:
     """Active plans of the clinic whose current phase has exit criteria: every criterion met
     and a next phase (not dismissed for this phase) → a proposal; past the phase's planned end
-    with one not met → overdue. Its query count does not grow with the patients."""
+    with one not met → overdue. Its query count does not grow with the patients.
+
+    Only the phases that can be either are evaluated: one waiting for a clinician's yes (a
+    judgement not given, or "no") cannot be ready, so it is read only once past its planned
+    end. Most phases in progress are such, and their patients' logs need not be read."""
     plans = list(
         Plan.objects.filter(
+            Exists(PlanCriterion.objects.filter(phase=OuterRef("current_phase"))),
             patient__clinic_id=clinic_id,
             status=Plan.Status.ACTIVE,
             current_phase__isnull=False,
-            current_phase__criteria__isnull=False,
         )
-        .distinct()
         .select_related("patient", "current_phase")
         .order_by("patient__last_name", "patient__first_name", "pk")
     )
-    if not plans:
-        return Proposals(ready=[], overdue=[])
+    waiting = set(
+        PlanCriterion.objects.filter(
+            phase_id__in=[plan.current_phase_id for plan in plans], kind=CriterionKind.CLINICIAN
+        )
+        .exclude(judged_met=True)
+        .order_by()
+        .values_list("phase_id", flat=True)
+    )
     items = []
     for plan in plans:
         phase = plan.current_phase
         assert phase is not None
         phase.plan = plan
+        if phase.pk in waiting and plan.patient.local_today() <= phase.end_date:
+            continue  # neither ready nor overdue
         items.append((plan.patient, plan, phase))
+    if not items:
+        return Proposals(ready=[], overdue=[])
+    plans = [plan for _patient, plan, _phase in items]
     evaluated = evaluate_phases(items)
     phase_ids = [phase.pk for _patient, _plan, phase in items]
     dismissed = set(

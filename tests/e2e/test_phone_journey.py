@@ -4,6 +4,7 @@ offline, progress that encourages."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -382,3 +383,83 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
     assert (checkin.flag_pe, checkin.swelling) == (True, "mild")
     assert Alert.objects.filter(patient=scene.patient, checkin=checkin, code="pe").count() == 1
     assert page.evaluate("rehabOutbox.list().then(entries => entries.length)") == 0
+
+
+def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_once_in_order(
+    live_server: object, small_phone: Page
+) -> None:
+    """The issue's bad input: offline for two weeks, 150 ticks and edits across the exercises
+    waiting in the outbox, and the oldest still there although the server stored it (the app
+    was closed mid-flush, after the server answered and before the entry left the phone)."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # Today kept on the phone
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    today = scene.patient.local_today()
+    hold, toes = (
+        Prescription.objects.get(phase__plan=scene.plan, exercise__name=name)
+        for name in ("Seated ankle hold", "Toe curls")
+    )
+    entries = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": rx.pk,
+            "name": rx.exercise.name,
+            "sets_done": 1,
+            "date": (today - dt.timedelta(days=back)).isoformat(),
+        }
+        for back in range(14, -1, -1)  # two weeks ago to today
+        for rx in (hold, toes)
+        for _session in range(5)
+    ]
+    assert len(entries) == 150
+    # Today's toe curls edited before they were sent: a second set and a pain score.
+    edits = [
+        {**entry, "sets_done": 2, "pain": 2}
+        for entry in entries
+        if entry["date"] == today.isoformat() and entry["prescription"] == toes.pk
+    ]
+    # The oldest entry reached the server before the crash.
+    first = entries[0]
+    factories.ExerciseLogFactory(
+        prescription=hold,
+        date=dt.date.fromisoformat(first["date"]),
+        sets_done=1,
+        pain=None,
+        effort=None,
+        client_uuid=first["client_uuid"],
+    )
+
+    page.context.set_offline(True)
+    kept = page.evaluate(
+        """async ({entries, edits}) => {
+            for (const entry of entries.concat(edits)) {
+                await window.rehabOutbox.add(entry);
+            }
+            return (await window.rehabOutbox.list()).map((entry) => entry.client_uuid);
+        }""",
+        {"entries": entries, "edits": edits},
+    )
+    assert kept == [entry["client_uuid"] for entry in entries]  # edits kept their place
+    page.reload()  # the app opened again, still offline
+    expect(page.get_by_text("150 entries waiting to be sent")).to_be_visible()
+    expect(card(page, "Toe curls").get_by_text("Sessions today: 5 of 1")).to_be_visible()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("waiting to be sent")).to_have_count(0)
+
+    logs = list(ExerciseLog.objects.filter(patient=scene.patient).order_by("pk"))
+    # Each stored once (the replay too), in the order they were made.
+    assert [str(log.client_uuid) for log in logs] == [entry["client_uuid"] for entry in entries]
+    edited = {entry["client_uuid"] for entry in edits}
+    for log in logs:
+        expected = (2, 2) if str(log.client_uuid) in edited else (1, None)
+        assert (log.sets_done, log.pain) == expected, log
+    assert page.evaluate("rehabOutbox.list().then((entries) => entries.length)") == 0

@@ -15,7 +15,7 @@ from clinic.models import Message
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
-from tests.e2e.conftest import _context, _watched_page, check_page
+from tests.e2e.conftest import _context, _watched_page, check_page, screenshot
 from tests.e2e.helpers import (
     card,
     choose,
@@ -463,3 +463,20 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
         expected = (2, 2) if str(log.client_uuid) in edited else (1, None)
         assert (log.sets_done, log.pain) == expected, log
     assert page.evaluate("rehabOutbox.list().then((entries) => entries.length)") == 0
+
+
+def test_the_handout_at_phone_and_desktop_size_and_in_print(
+    live_server: object, desktop: Page
+) -> None:
+    """The printable handout the physiotherapist gives the patient: kept as screenshots (and
+    checked with axe) on screen at both sizes, and as printed."""
+    scene = patient_with_plan(with_user=True)
+    page = desktop
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    page.goto(f"{live_server}/clinic/plans/{scene.plan.pk}/handout/")
+    expect(page.get_by_text("Seated ankle hold").first).to_be_visible()
+    expect(page.get_by_text("call emergency services now", exact=False).first).to_be_visible()
+    check_page(page, JOURNEY, "handout")
+    page.emulate_media(media="print")
+    screenshot(page, JOURNEY, "handout-print")
+    page.emulate_media(media="screen")

@@ -68,6 +68,39 @@ TODAY_STRINGS = {
     ),
 }
 
+# What records.js says on the check-in and ATRS pages (their answers kept on the phone when
+# there is no connection), and what today.js says of them.
+RECORD_STRINGS = {
+    "checkin": _lazy("check-in"),
+    "atrs": _lazy("ATRS questionnaire"),
+    "queued": _lazy(
+        "No connection: your %(what)s is saved on this phone. It will be sent to your clinic "
+        "when you are online; you do not need to fill it in again."
+    ),
+    "waiting": _lazy("Waiting to be sent from this phone: %(n)s."),
+    "sent": _lazy("Your %(what)s saved on this phone has been sent. Thank you."),
+    "refused": _lazy(
+        "Your %(what)s of %(date)s could not be sent: %(reason)s Please send it again."
+    ),
+    "missing": _lazy("Some answers are missing: %(questions)s. Nothing was saved."),
+}
+TODAY_STRINGS["recordRefused"] = RECORD_STRINGS["refused"]
+
+
+def _record_config(patient: Patient, kind: str) -> dict[str, Any]:
+    """records.js's settings for the check-in (``kind`` "checkin") or the ATRS page ("atrs")."""
+    return {
+        "kind": kind,
+        "what": RECORD_STRINGS[kind],
+        "url": reverse("api:checkin-list" if kind == "checkin" else "api:atrs-list"),
+        "patient": patient.pk,
+        "timezone": patient.timezone,
+        "today": patient.local_today().isoformat(),
+        "flags": list(clinical.RED_FLAG_CODES),
+        "strings": RECORD_STRINGS,
+    }
+
+
 # What the guided session (today/session.js) says.
 SESSION_STRINGS = {
     "exerciseOf": _lazy("Exercise %(n)s of %(count)s"),
@@ -295,6 +328,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
             "form": form,
             "checkin": existing,
             "care_ended": care_ended,
+            "record_config": _record_config(patient, "checkin"),
             "high_pain": existing is not None
             and existing.pain_at_rest is not None
             and existing.pain_at_rest >= clinical.ALERT_PAIN_THRESHOLD,
@@ -353,6 +387,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
             "anchor_high": clinical.ATRS_ANCHOR_HIGH,
             "anchor_hint": f"{clinical.ATRS_ANCHOR_LOW}; {clinical.ATRS_ANCHOR_HIGH}",
             "care_ended": care_ended,
+            "record_config": _record_config(patient, "atrs"),
         },
         status=400 if form.errors else 200,
     )

@@ -6,6 +6,13 @@
  *   window.rehabOutbox.open(owner) -> Promise<entries[]>  (oldest first)
  *   window.rehabOutbox.save(entries)                         (the whole list, in order)
  *
+ *   window.rehabOutbox.list() / add(entry) / remove(clientUuid)  (pages that keep no copy)
+ *   window.rehabOutbox.sendRecord(entry) -> Promise<{kind: "ok"|"refused"|"retry", ...}>
+ *
+ * Entries of a ``kind`` ("checkin", "atrs": records.js) are JSON for the API at their ``url``
+ * (idempotent by client UUID, session sign-in and CSRF); entries without one are today.js's
+ * ticks. Today sends them all, in order; the check-in and ATRS pages send their own kinds.
+ *
  * ``owner`` (the patient's id) keeps one person's entries from another's on a shared phone.
  * Entries an earlier version kept in localStorage move here once. Where IndexedDB is missing
  * (some private modes) the list lives in localStorage as before.
@@ -107,7 +114,111 @@
     return writing;
   }
 
+  function list() {
+    return writing.then(function () {
+      return database ? readAll() : legacyEntries();
+    });
+  }
+
+  /* Add ``entry``, or replace the one with its client UUID in its place. */
+  function add(entry) {
+    return list().then(function (entries) {
+      var found = false;
+      entries = entries.map(function (item) {
+        if (item.client_uuid === entry.client_uuid) {
+          found = true;
+          return entry;
+        }
+        return item;
+      });
+      if (!found) {
+        entries.push(entry);
+      }
+      return write(entries).then(function () {
+        return entries;
+      });
+    });
+  }
+
+  function remove(clientUuid) {
+    return list().then(function (entries) {
+      var kept = entries.filter(function (item) {
+        return item.client_uuid !== clientUuid;
+      });
+      return write(kept).then(function () {
+        return kept;
+      });
+    });
+  }
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) {
+      return input.value;
+    }
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  /* A check-in or ATRS entry to the API. Never rejects: "retry" keeps it for later (no
+     connection, a server error, a stale sign-in), "refused" is the server's 400 or 404. */
+  function sendRecord(entry) {
+    if (navigator.onLine === false) {
+      return Promise.resolve({ kind: "retry", status: 0, json: null });
+    }
+    return fetch(entry.url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken(),
+      },
+      body: JSON.stringify(entry.data),
+    })
+      .then(function (response) {
+        var isJson = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+        var json = isJson ? response.json() : Promise.resolve(null);
+        return json.then(function (body) {
+          if (response.status === 400 || response.status === 404) {
+            return { kind: "refused", status: response.status, json: body };
+          }
+          if (!response.ok || !isJson) {
+            return { kind: "retry", status: response.status, json: null };
+          }
+          return { kind: "ok", status: response.status, json: body };
+        });
+      })
+      .catch(function () {
+        return { kind: "retry", status: 0, json: null };
+      });
+  }
+
+  /* The API's 400 or 404 in words: {"field": ["…"], "codes": {…}} or {"detail": "…"}. */
+  function reasonOf(result) {
+    var body = result.json;
+    var words = [];
+    if (body && typeof body === "object") {
+      Object.keys(body).forEach(function (key) {
+        if (key !== "codes") {
+          words = words.concat(body[key]);
+        }
+      });
+    }
+    return words.filter(function (word) {
+      return typeof word === "string" && word;
+    }).join(" ") || String(result.status);
+  }
+
   window.rehabOutbox = {
+    list: list,
+    add: add,
+    remove: remove,
+    sendRecord: sendRecord,
+    reasonOf: reasonOf,
     open: function (who) {
       owner = String(who);
       return openDatabase().then(function (db) {

@@ -7,7 +7,8 @@
  * twice (a retry, a flaky connection) is stored once by the server.
  *
  * Offline queue (the outbox, IndexedDB: outbox.js): [{client_uuid, prescription, sets_done,
- * date, pain, effort, note}], oldest first, sent one at a time in order on page load, on the
+ * date, pain, effort, note}], with the check-in and ATRS answers (records.js: a ``kind``),
+ * oldest first, sent one at a time in order on page load, on the
  * "online" event, on returning to the app, when the service worker's Background Sync asks,
  * and every 30 seconds while not empty. The
  * server answers a repeated UUID with the stored row; if the queued entry has more sets or a
@@ -246,6 +247,10 @@
       removeQueued(entry.client_uuid);
       next();
     };
+    if (entry.kind && window.rehabOutbox) {
+      flushRecord(entry);
+      return;
+    }
     send(config.logCreateUrl, {
       client_uuid: entry.client_uuid,
       prescription: entry.prescription,
@@ -310,6 +315,29 @@
         }
         done();
       });
+    });
+  }
+
+  /* A check-in or ATRS answer kept on the phone (records.js): to the API, in its turn. */
+  function flushRecord(entry) {
+    window.rehabOutbox.sendRecord(entry).then(function (result) {
+      if (result.kind === "retry") {
+        flushing = false;
+        showQueue();
+        return;
+      }
+      sentSomething = true;
+      removeQueued(entry.client_uuid);
+      if (result.kind === "refused" && queueStatus) {
+        queueStatus.className = "rehab-queue alert alert-danger";
+        queueStatus.textContent = fmt(S.recordRefused, {
+          what: entry.what,
+          date: entry.date,
+          reason: window.rehabOutbox.reasonOf(result),
+        });
+      }
+      flushing = false;
+      flush();
     });
   }
 

@@ -14,7 +14,7 @@
      cache, so one person's cached pages are never shown to another. */
 importScripts("{% static 'js/sw-push.js' %}");
 
-const VERSION = "2026-12-02";
+const VERSION = "2026-12-02-records";
 const PAGES = "rehab-pages";
 const ASSETS = "rehab-assets-" + VERSION;
 const SHELL = [
@@ -25,6 +25,7 @@ const SHELL = [
   "{% static 'css/patient.css' %}",
   "{% static 'js/app.js' %}",
   "{% static 'js/outbox.js' %}",
+  "{% static 'js/records.js' %}",
   "{% static 'js/today.js' %}",
   "{% static 'js/today/session.js' %}",
   "{% static 'js/today/timer.js' %}",

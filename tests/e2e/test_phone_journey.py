@@ -4,6 +4,7 @@ offline, progress that encourages."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -12,10 +13,17 @@ from playwright.sync_api import Browser, Page, expect
 
 from clinic.models import Message
 from rehab import services
-from rehab.models import ExerciseLog, PhaseChange, Prescription
+from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
-from tests.e2e.conftest import _context, _watched_page, check_page
-from tests.e2e.helpers import card, eventually, expect_done, patient_with_plan, sign_in
+from tests.e2e.conftest import _context, _watched_page, check_page, screenshot
+from tests.e2e.helpers import (
+    card,
+    choose,
+    eventually,
+    expect_done,
+    patient_with_plan,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "phone"
@@ -311,3 +319,164 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
     assert "2 set(s) of “Toe curls”" in note.body
     expect(page.get_by_text("waiting to be sent")).to_have_count(0)  # the outbox is empty
     check_page(page, JOURNEY, "removed-exercise-note")
+
+
+def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_later(
+    live_server: object, small_phone: Page
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now through the service worker: Today is kept for offline use
+
+    # The ATRS with no connection: kept on the phone, the patient told so.
+    page.goto(f"{base}/me/atrs/")
+    page.context.set_offline(True)
+    for number in range(1, 11):
+        page.locator(f"label[for='id_item_{number}_7']").click()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(
+        page.get_by_text("No connection: your ATRS questionnaire is saved on this phone")
+    ).to_be_visible()
+    expect(page.get_by_text("Waiting to be sent from this phone: 1.")).to_be_visible()
+    assert not AtrsResponse.objects.filter(patient=scene.patient).exists()
+
+    # Today (the copy on the phone) counts it with the ticks, and sends it when the
+    # connection is back: stored once, the count at 0.
+    page.goto(f"{base}/me/")
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    answer = AtrsResponse.objects.get(patient=scene.patient)
+    assert answer.total == 70
+    assert answer.date == scene.patient.local_today()
+
+    # The check-in with no connection and a red flag: what to do now, at once, from the page.
+    page.goto(f"{base}/me/check-in/")
+    page.context.set_offline(True)
+    page.get_by_label("Breathlessness, chest pain").check()
+    page.get_by_role("button", name="Send check-in").click()
+    advice = page.get_by_role("alert").filter(has_text="Act on this now")
+    expect(advice).to_be_visible()
+    expect(advice.get_by_text("Call emergency services now")).to_be_visible()
+    expect(advice.get_by_text("your clinic has not been told yet")).to_be_visible()
+    # A question left out: said plainly, nothing kept.
+    expect(page.get_by_text("Some answers are missing: Swelling.")).to_be_visible()
+    choose(page, "Swelling", "Mild")
+    page.get_by_role("button", name="Send check-in").click()
+    expect(page.get_by_text("No connection: your check-in is saved on this phone")).to_be_visible()
+    expect(advice).to_be_visible()
+    check_page(page, JOURNEY, "checkin-offline-red-flag")
+    assert not CheckIn.objects.filter(patient=scene.patient).exists()
+
+    # The connection back on this page: sent from here, once; the clinic alerted.
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("Your check-in saved on this phone has been sent.")).to_be_visible(
+        timeout=10_000
+    )
+    checkin = CheckIn.objects.get(patient=scene.patient)
+    assert (checkin.flag_pe, checkin.swelling) == (True, "mild")
+    assert Alert.objects.filter(patient=scene.patient, checkin=checkin, code="pe").count() == 1
+    assert page.evaluate("rehabOutbox.list().then(entries => entries.length)") == 0
+
+
+def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_once_in_order(
+    live_server: object, small_phone: Page
+) -> None:
+    """The issue's bad input: offline for two weeks, 150 ticks and edits across the exercises
+    waiting in the outbox, and the oldest still there although the server stored it (the app
+    was closed mid-flush, after the server answered and before the entry left the phone)."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # Today kept on the phone
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    today = scene.patient.local_today()
+    hold, toes = (
+        Prescription.objects.get(phase__plan=scene.plan, exercise__name=name)
+        for name in ("Seated ankle hold", "Toe curls")
+    )
+    entries = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": rx.pk,
+            "name": rx.exercise.name,
+            "sets_done": 1,
+            "date": (today - dt.timedelta(days=back)).isoformat(),
+        }
+        for back in range(14, -1, -1)  # two weeks ago to today
+        for rx in (hold, toes)
+        for _session in range(5)
+    ]
+    assert len(entries) == 150
+    # Today's toe curls edited before they were sent: a second set and a pain score.
+    edits = [
+        {**entry, "sets_done": 2, "pain": 2}
+        for entry in entries
+        if entry["date"] == today.isoformat() and entry["prescription"] == toes.pk
+    ]
+    # The oldest entry reached the server before the crash.
+    first = entries[0]
+    factories.ExerciseLogFactory(
+        prescription=hold,
+        date=dt.date.fromisoformat(first["date"]),
+        sets_done=1,
+        pain=None,
+        effort=None,
+        client_uuid=first["client_uuid"],
+    )
+
+    page.context.set_offline(True)
+    kept = page.evaluate(
+        """async ({entries, edits}) => {
+            for (const entry of entries.concat(edits)) {
+                await window.rehabOutbox.add(entry);
+            }
+            return (await window.rehabOutbox.list()).map((entry) => entry.client_uuid);
+        }""",
+        {"entries": entries, "edits": edits},
+    )
+    assert kept == [entry["client_uuid"] for entry in entries]  # edits kept their place
+    page.reload()  # the app opened again, still offline
+    expect(page.get_by_text("150 entries waiting to be sent")).to_be_visible()
+    expect(card(page, "Toe curls").get_by_text("Sessions today: 5 of 1")).to_be_visible()
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("waiting to be sent")).to_have_count(0)
+
+    logs = list(ExerciseLog.objects.filter(patient=scene.patient).order_by("pk"))
+    # Each stored once (the replay too), in the order they were made.
+    assert [str(log.client_uuid) for log in logs] == [entry["client_uuid"] for entry in entries]
+    edited = {entry["client_uuid"] for entry in edits}
+    for log in logs:
+        expected = (2, 2) if str(log.client_uuid) in edited else (1, None)
+        assert (log.sets_done, log.pain) == expected, log
+    assert page.evaluate("rehabOutbox.list().then((entries) => entries.length)") == 0
+
+
+def test_the_handout_at_phone_and_desktop_size_and_in_print(
+    live_server: object, desktop: Page
+) -> None:
+    """The printable handout the physiotherapist gives the patient: kept as screenshots (and
+    checked with axe) on screen at both sizes, and as printed."""
+    scene = patient_with_plan(with_user=True)
+    page = desktop
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    page.goto(f"{live_server}/clinic/plans/{scene.plan.pk}/handout/")
+    expect(page.get_by_text("Seated ankle hold").first).to_be_visible()
+    expect(page.get_by_text("call emergency services now", exact=False).first).to_be_visible()
+    check_page(page, JOURNEY, "handout")
+    page.emulate_media(media="print")
+    screenshot(page, JOURNEY, "handout-print")
+    page.emulate_media(media="screen")

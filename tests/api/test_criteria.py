@@ -72,7 +72,7 @@ def test_the_clinic_outcomes_for_clinic_admins(world: World) -> None:
     factories.AlertFactory.create(patient=world.patient, kind="red_flag", code="rerupture")
     response = token_client(admin.user).get("/api/v1/outcomes/")
     assert response.status_code == 200, response.content
-    rows = {row["pathway"]: row for row in body(response)}
+    rows = {row["pathway"]: row for row in body(response)["results"]}
     row = rows[world.patient.pathway]
     assert row["patients"] >= 1
     assert row["reruptures_per_100"] is not None

@@ -99,10 +99,12 @@ class ReferencePointsView(ListAPIView):
         return ReferencePoint.objects.order_by("measure", "week", "cohort", "pk")
 
 
-class OutcomesView(APIView):
-    """The clinic's outcomes by pathway, as on /clinic/outcomes/ (clinic admins)."""
+class OutcomesView(ListAPIView):
+    """The clinic's outcomes by pathway, as on /clinic/outcomes/ (clinic admins); a list, one
+    row per pathway, paginated like every list of the API."""
 
     permission_classes = [IsAuthenticated, IsClinicAdmin]
+    serializer_class = criteria_serializers.PathwayOutcomesSerializer
 
     @extend_schema(
         summary="Your clinic's outcomes by pathway (clinic admins)",
@@ -116,8 +118,13 @@ class OutcomesView(APIView):
         },
         tags=["criteria"],
     )
-    def get(self, request: Request) -> Response:
-        rows = outcome_selectors.clinic_outcomes(
-            clinic_for(request.user).pk, today=timezone.localdate()
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> list[Any] | QuerySet[PlanPhase]:  # type: ignore[override]
+        if getattr(self, "swagger_fake_view", False):
+            # The schema's generation has no user; drf-spectacular's documented way.
+            return PlanPhase.objects.none()
+        return outcome_selectors.clinic_outcomes(
+            clinic_for(self.request.user).pk, today=timezone.localdate()
         )
-        return Response(criteria_serializers.PathwayOutcomesSerializer(rows, many=True).data)

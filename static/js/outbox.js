@@ -7,6 +7,7 @@
  *   window.rehabOutbox.save(entries)                         (the whole list, in order)
  *
  *   window.rehabOutbox.list() / add(entry) / remove(clientUuid)  (pages that keep no copy)
+ *   window.rehabOutbox.uuid4() -> a new client UUID
  *   window.rehabOutbox.sendRecord(entry) -> Promise<{kind: "ok"|"refused"|"retry", ...}>
  *
  * Entries of a ``kind`` ("checkin", "atrs": records.js) are JSON for the API at their ``url``
@@ -213,7 +214,26 @@
     }).join(" ") || String(result.status);
   }
 
+  /* A client UUID for a new entry (the server's idempotency key). */
+  function uuid4() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    // randomUUID needs a secure context; getRandomValues does not.
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 0x100).toString(16).slice(1);
+      })
+      .join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
   window.rehabOutbox = {
+    uuid4: uuid4,
     list: list,
     add: add,
     remove: remove,

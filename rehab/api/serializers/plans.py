@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -140,7 +141,7 @@ class PlanGuardrailSerializer(PlanVersionSerializer):
         for key, text in value.items():
             if not re.fullmatch(PRESCRIPTION_ID_KEY, str(key)):
                 raise serializers.ValidationError(
-                    "Keys are prescription ids.", code="not_a_prescription_id"
+                    _("Each key is a prescription id (digits)."), code="not_a_prescription_id"
                 )
             reasons[int(key)] = text
         return reasons

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from rehab.models.criteria import (
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors.adherence import Adherence, adherence_for_patients
+from rehab.selectors.progress import PainPoint
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 PAIN_DAYS = 7
@@ -150,11 +151,53 @@ def _shown(value: float) -> str:
 @dataclass(frozen=True)
 class AlreadyRead:
     """What a page has already read of its one patient (saves the queries): the measurements
-    oldest first, the ATRS answers oldest first, the adherence of a range ending today."""
+    oldest first, the ATRS answers oldest first, the adherence of a range ending today, the
+    daily pain of a range ending today (``pain_series``, at least the last 7 days). What it has
+    not read (None) is read if a criterion needs it."""
 
-    measurements: list[Measurement]
-    atrs: list[AtrsResponse]
-    adherence: Adherence
+    measurements: list[Measurement] | None = None
+    atrs: list[AtrsResponse] | None = None
+    adherence: Adherence | None = None
+    pain: list[PainPoint] | None = None
+
+
+def _pain(
+    ids: list[int],
+    *,
+    needs: set[str],
+    read: AlreadyRead,
+    since: dt.date,
+    window: Callable[[int, dt.date], bool],
+) -> tuple[dict[int, list[int]], dict[int, list[tuple[int, int]]]]:
+    """Each patient's pain at rest and (highest, count) of exercise pain, day by day, over the
+    last 7 days: from ``read.pain`` if the page read it, else as the criteria need it (one
+    query each)."""
+    rest: dict[int, list[int]] = defaultdict(list)
+    exercise: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if read.pain is not None:
+        (pk,) = ids
+        for point in read.pain:
+            if window(pk, point.day):
+                if point.source == "checkin":
+                    rest[pk].append(point.pain)
+                else:
+                    exercise[pk].append((point.pain, point.scores))
+        return rest, exercise
+    if CriterionKind.REST_PAIN in needs:
+        for pk, day, pain in CheckIn.objects.filter(
+            patient_id__in=ids, date__gte=since, pain_at_rest__isnull=False
+        ).values_list("patient_id", "date", "pain_at_rest"):
+            if window(pk, day):
+                rest[pk].append(pain)
+    if CriterionKind.EXERCISE_PAIN in needs:
+        for row in (
+            ExerciseLog.objects.filter(patient_id__in=ids, date__gte=since, pain__isnull=False)
+            .values("patient_id", "date")
+            .annotate(highest=Max("pain"), n=Count("pk"))
+        ):
+            if window(row["patient_id"], row["date"]):
+                exercise[row["patient_id"]].append((row["highest"], row["n"]))
+    return rest, exercise
 
 
 def patient_data(  # noqa: PLR0912
@@ -162,33 +205,29 @@ def patient_data(  # noqa: PLR0912
     *,
     plans: dict[int, Plan | None] | None = None,
     read: AlreadyRead | None = None,
+    kinds: Iterable[str] | None = None,
 ) -> dict[int, PatientData]:
-    """The data every criterion kind needs, for each patient. Five queries (plus adherence's)
-    whatever the number of patients and records; two with ``read`` (one patient)."""
+    """The data the criterion ``kinds`` need (default: every kind), for each patient. At most
+    five queries (plus adherence's) whatever the number of patients and records; only those
+    the kinds need, less what ``read`` (one patient) already holds."""
     ids = [p.pk for p in patients]
     if not ids:
         return {}
+    needs = set(CriterionKind.values if kinds is None else kinds)
+    read = read or AlreadyRead()
     today = {p.pk: p.local_today() for p in patients}
-    first_day = min(today.values()) - dt.timedelta(days=PAIN_DAYS + 1)
     result = {p.pk: PatientData(week=p.week_on(today[p.pk])) for p in patients}
 
     def in_window(pk: int, day: dt.date, days: int) -> bool:
         return today[pk] - dt.timedelta(days=days - 1) <= day <= today[pk]
 
-    rest: dict[int, list[int]] = defaultdict(list)
-    for pk, day, pain in CheckIn.objects.filter(
-        patient_id__in=ids, date__gte=first_day, pain_at_rest__isnull=False
-    ).values_list("patient_id", "date", "pain_at_rest"):
-        if in_window(pk, day, PAIN_DAYS):
-            rest[pk].append(pain)
-    exercise: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for row in (
-        ExerciseLog.objects.filter(patient_id__in=ids, date__gte=first_day, pain__isnull=False)
-        .values("patient_id", "date")
-        .annotate(highest=Max("pain"), n=Count("pk"))
-    ):
-        if in_window(row["patient_id"], row["date"], PAIN_DAYS):
-            exercise[row["patient_id"]].append((row["highest"], row["n"]))
+    rest, exercise = _pain(
+        ids,
+        needs=needs,
+        read=read,
+        since=min(today.values()) - dt.timedelta(days=PAIN_DAYS + 1),
+        window=lambda pk, day: in_window(pk, day, PAIN_DAYS),
+    )
     for pk, data in result.items():
         if rest[pk]:
             data.rest_pain = (max(rest[pk]), len(rest[pk]))
@@ -197,31 +236,41 @@ def patient_data(  # noqa: PLR0912
                 max(h for h, _n in exercise[pk]),
                 sum(n for _h, n in exercise[pk]),
             )
-    if read is not None:
-        (only,) = result.values()
-        only.measurements = list(reversed(read.measurements))
-        only.atrs = read.atrs[-1] if read.atrs else None
-        by_patient = {ids[0]: read.adherence}
-    else:
-        for atrs in AtrsResponse.objects.filter(patient_id__in=ids).order_by(
-            "patient_id", "-date", "-created_at"
-        ):
-            if result[atrs.patient_id].atrs is None:
-                result[atrs.patient_id].atrs = atrs
-        for measurement in Measurement.objects.filter(patient_id__in=ids).order_by(
-            "-date", "-created_at"
-        ):
-            result[measurement.patient_id].measurements.append(measurement)
-        # Adherence over the last 14 days, by the patients' own today.
-        end = max(today.values())
-        start = min(today.values()) - dt.timedelta(days=ADHERENCE_DAYS - 1)
-        plan_list = [p for p in (plans or {}).values() if p is not None] if plans else None
-        by_patient = adherence_for_patients(patients, start=start, end=end, plans=plan_list)
-    for pk, adherence in by_patient.items():
-        window = [d for d in adherence.days if in_window(pk, d.day, ADHERENCE_DAYS) and d.expected]
-        expected = sum(d.expected for d in window)
-        if expected:
-            result[pk].adherence = round(100 * sum(d.done for d in window) / expected)
+    if CriterionKind.ATRS in needs:
+        if read.atrs is not None:
+            (only,) = result.values()
+            only.atrs = read.atrs[-1] if read.atrs else None
+        else:
+            for atrs in AtrsResponse.objects.filter(patient_id__in=ids).order_by(
+                "patient_id", "-date", "-created_at"
+            ):
+                if result[atrs.patient_id].atrs is None:
+                    result[atrs.patient_id].atrs = atrs
+    if CriterionKind.MEASUREMENT in needs:
+        if read.measurements is not None:
+            (only,) = result.values()
+            only.measurements = list(reversed(read.measurements))
+        else:
+            for measurement in Measurement.objects.filter(patient_id__in=ids).order_by(
+                "-date", "-created_at"
+            ):
+                result[measurement.patient_id].measurements.append(measurement)
+    if CriterionKind.ADHERENCE in needs:
+        if read.adherence is not None:
+            by_patient = {ids[0]: read.adherence}
+        else:
+            # Adherence over the last 14 days, by the patients' own today.
+            end = max(today.values())
+            start = min(today.values()) - dt.timedelta(days=ADHERENCE_DAYS - 1)
+            plan_list = [p for p in (plans or {}).values() if p is not None] if plans else None
+            by_patient = adherence_for_patients(patients, start=start, end=end, plans=plan_list)
+        for pk, adherence in by_patient.items():
+            window = [
+                d for d in adherence.days if in_window(pk, d.day, ADHERENCE_DAYS) and d.expected
+            ]
+            expected = sum(d.expected for d in window)
+            if expected:
+                result[pk].adherence = round(100 * sum(d.done for d in window) / expected)
     return result
 
 
@@ -252,7 +301,8 @@ def evaluate_phases(
     items: Iterable[tuple[Patient, Plan, PlanPhase]], *, read: AlreadyRead | None = None
 ) -> list[PhaseEvaluation]:
     """Each (patient, plan, current phase)'s criteria, evaluated. One query for the criteria,
-    plus ``patient_data``'s (``read``: what the page has read of its one patient)."""
+    plus ``patient_data``'s for the kinds they have (``read``: what the page has read of its
+    one patient)."""
     items = list(items)
     if not items:
         return []
@@ -265,6 +315,7 @@ def evaluate_phases(
         [patient for patient, _plan, _phase in items],
         plans={patient.pk: plan for patient, plan, _phase in items},
         read=read,
+        kinds={c.kind for criteria in by_phase.values() for c in criteria},
     )
     return [
         PhaseEvaluation(

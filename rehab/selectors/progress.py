@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Count,
     Max,
     Prefetch,
 )
@@ -28,18 +29,19 @@ class PainPoint:
     day: dt.date
     pain: int
     source: str  # "log" (the day's highest exercise pain) or "checkin" (pain at rest)
+    scores: int = 1  # how many scores the day's point is the highest of
 
 
 def pain_series(patient: Patient, *, start: dt.date, end: dt.date) -> list[PainPoint]:
     """Daily highest exercise pain and check-in pain at rest, oldest first; a score the
     patient did not give is no point (never a 0). Two queries."""
     points = [
-        PainPoint(row["date"], row["pain"], "log")
+        PainPoint(row["date"], row["pain"], "log", row["scores"])
         for row in ExerciseLog.objects.filter(
             patient=patient, date__gte=start, date__lte=end, pain__isnull=False
         )
         .values("date")
-        .annotate(pain=Max("pain"))
+        .annotate(pain=Max("pain"), scores=Count("pk"))
         .order_by("date")
     ]
     points += [

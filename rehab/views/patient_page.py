@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +39,8 @@ from rehab.services import outcomes as outcome_services
 from rehab.services import plans as plan_services
 
 CHART_WEEKS = 8
-# The page's tabs (``?tab=``; with JavaScript they switch in place).
+# The page's tabs (``?tab=``): each is its own address, and only the chosen one is read and
+# rendered (a clinician opens the plan far more often than the timeline).
 TABS = (
     ("plan", _lazy("Plan")),
     ("outcomes", _lazy("Outcomes")),
@@ -50,12 +52,83 @@ TABS = (
 def _tab(request: HttpRequest, *, measurement_form: MeasurementForm | None) -> str:
     """The tab to show: the one asked for; the timeline when paging through it; the outcomes
     when a measurement was refused."""
-    if measurement_form is not None and measurement_form.errors:
+    if measurement_form is not None:
         return "outcomes"
     if "timeline_page" in request.GET:
         return "timeline"
     asked = request.GET.get("tab", "")
     return asked if asked in dict(TABS) else "plan"
+
+
+def _plan_tab(
+    request: HttpRequest, patient: Patient, head: dict[str, Any], *, risk_form: RiskForm | None
+) -> dict[str, Any]:
+    """The plan tab: the plans, open alerts, risk factors, the current phase's exit criteria,
+    adherence and pain over the last weeks. The risk and criterion forms are built when asked
+    for (``?edit=risk``, ``?edit=criterion``, from their links) or shown again with errors: the
+    page is read far more often than they are filled in."""
+    today, active, current_phase = head["today"], head["active_plan"], head["current_phase"]
+    start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
+    # The active plan is already read: adherence needs three queries, not four.
+    adherence = adherence_selectors.adherence_for_patients(
+        [patient], start=start, end=today, plans=[active] if active is not None else []
+    )[patient.pk]
+    pain = progress_selectors.pain_series(patient, start=start, end=today)
+    evaluated = []
+    if active is not None and current_phase is not None:
+        evaluated = criteria_selectors.evaluate_phases(
+            [(patient, active, current_phase)],
+            # Measurements and ATRS are read only if a criterion needs them.
+            read=criteria_selectors.AlreadyRead(adherence=adherence, pain=pain),
+        )
+    edit = request.GET.get("edit", "")
+    if risk_form is None and edit == "risk":
+        risk_form = RiskForm(patient=patient)
+    plans = head["plans"]
+    return {
+        "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
+        "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
+        "adherence": adherence,
+        "adherence_chart": charts.adherence_chart(adherence.by_week(patient.anchor_date)),
+        "pain_chart": charts.pain_chart(pain, start=start, end=today),
+        # The current phase's exit criteria, evaluated (``_criteria.html``).
+        "phase_criteria": evaluated[0] if evaluated else None,
+        "criterion_form": CriterionForm() if edit == "criterion" else None,
+        # Risk modifiers and what they move (``_risk.html``); the form when asked for.
+        "risk_form": risk_form,
+        "risk_modifiers": risk.modifiers_of(patient, today=today),
+        "risk_reasons": guardrails.risk_reasons(patient),
+        "risk_basis": risk.BASIS,
+        "risk_source": risk.SOURCE,
+    }
+
+
+def _outcomes_tab(
+    request: HttpRequest, patient: Patient, *, measurement_form: MeasurementForm | None
+) -> dict[str, Any]:
+    """The outcomes tab: the ATRS, the measurements and the recovery against published
+    cohorts; the session's measurement form when asked for."""
+    measurements = progress_selectors.measurement_series(patient)
+    atrs = progress_selectors.atrs_series(patient)
+    if measurement_form is None and request.GET.get("edit") == "measurement":
+        measurement_form = MeasurementForm(patient=patient, initial={"client_uuid": uuid.uuid4()})
+    return {
+        "atrs_chart": charts.atrs_chart(atrs),
+        "lsi_chart": charts.lsi_chart(measurements),
+        "calf_chart": charts.calf_chart(measurements, injured_side=patient.injured_side),
+        "latest_measurement": measurements[-1] if measurements else None,
+        "latest_atrs": atrs[-1] if atrs else None,
+        "atrs_request": today_selectors.open_atrs_request(patient),
+        "measurement_form": measurement_form,
+        "measure_rows": measures.measure_rows(measurements[-1] if measurements else None),
+        # The ATRS and heel-rise LSI against the published cohorts (``_recovery.html``).
+        "recovery": recovery.recovery(
+            patient,
+            atrs=atrs,
+            measurements=measurements,
+            references=recovery_selectors.references_for(patient.pathway),
+        ),
+    }
 
 
 def _page(
@@ -66,77 +139,38 @@ def _page(
     risk_form: RiskForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render the page. Its query count does not grow with the plan or the history."""
+    """Render the page with its chosen tab. The query count does not grow with the plan or
+    the history, and the tabs not shown are not read."""
+    tab = _tab(request, measurement_form=measurement_form)
     today = patient.local_today()
-    start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
     plans = clinician_selectors.plans_of_patient(patient)
     active = next((p for p in plans if p.in_care), None)  # active, or paused by a red flag
-    # The active plan is already read: adherence needs three queries, not four.
-    adherence = adherence_selectors.adherence_for_patients(
-        [patient], start=start, end=today, plans=[active] if active is not None else []
-    )[patient.pk]
-    measurements = progress_selectors.measurement_series(patient)
-    atrs = progress_selectors.atrs_series(patient)
-    current_phase = today_selectors.phase_on(active, today) if active is not None else None
-    evaluated = (
-        criteria_selectors.evaluate_phases(
-            [(patient, active, current_phase)],
-            read=criteria_selectors.AlreadyRead(
-                measurements=measurements, atrs=atrs, adherence=adherence
-            ),
-        )
-        if active is not None and current_phase is not None
-        else []
-    )
     context: dict[str, Any] = {
         "tabs": TABS,
-        "tab": _tab(request, measurement_form=measurement_form),
+        "tab": tab,
         "patient": patient,
         "today": today,
         "week": patient.week_on(today),
+        "plans": plans,
         "active_plan": active,
-        "current_phase": current_phase,
-        "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
-        "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
-        "adherence": adherence,
-        "charts": charts.patient_charts(
-            patient=patient,
-            adherence_weeks=adherence.by_week(patient.anchor_date),
-            pain=progress_selectors.pain_series(patient, start=start, end=today),
-            pain_start=start,
-            pain_end=today,
-            atrs=atrs,
-            measurements=measurements,
-        ),
-        "latest_measurement": measurements[-1] if measurements else None,
-        "latest_atrs": atrs[-1] if atrs else None,
-        "atrs_request": today_selectors.open_atrs_request(patient),
+        "current_phase": today_selectors.phase_on(active, today) if active is not None else None,
         "alerts": clinician_selectors.open_alerts(patient),
-        "recent_messages": clinician_selectors.recent_messages(patient, limit=5),
-        "timeline": timeline_selectors.patient_timeline(
-            patient, page=request.GET.get("timeline_page", 1)
-        ),
-        "measurement_form": measurement_form
-        or MeasurementForm(patient=patient, initial={"client_uuid": uuid.uuid4()}),
-        "measure_rows": measures.measure_rows(measurements[-1] if measurements else None),
-        # The current phase's exit criteria, evaluated (``_criteria.html``).
-        "phase_criteria": evaluated[0] if evaluated else None,
-        "criterion_form": CriterionForm(),
-        # Risk modifiers and what they move (``_risk.html``).
-        "risk_form": risk_form or RiskForm(patient=patient),
-        "risk_modifiers": risk.modifiers_of(patient, today=today),
-        "risk_reasons": guardrails.risk_reasons(patient),
-        "risk_basis": risk.BASIS,
-        "risk_source": risk.SOURCE,
-        # The ATRS and heel-rise LSI against the published cohorts (``_recovery.html``).
-        "recovery": recovery.recovery(
-            patient,
-            atrs=atrs,
-            measurements=measurements,
-            references=recovery_selectors.references_for(patient.pathway),
-        ),
     }
+    if tab == "plan":
+        context.update(_plan_tab(request, patient, context, risk_form=risk_form))
+    elif tab == "outcomes":
+        context.update(_outcomes_tab(request, patient, measurement_form=measurement_form))
+    elif tab == "messages":
+        context["recent_messages"] = clinician_selectors.recent_messages(patient, limit=5)
+    else:
+        context["timeline"] = timeline_selectors.patient_timeline(
+            patient, page=request.GET.get("timeline_page", 1)
+        )
     return render(request, "rehab/patient_page/detail.html", context, status=status)
+
+
+def _outcomes_tab_url(patient: Patient) -> HttpResponse:
+    return redirect(reverse("rehab:patient_detail", args=[patient.pk]) + "?tab=outcomes")
 
 
 @clinician_required
@@ -160,7 +194,7 @@ def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.info(request, _("The ATRS has already been requested and not yet answered."))
-    return redirect("rehab:patient_detail", pk=patient.pk)
+    return _outcomes_tab_url(patient)
 
 
 @clinician_required
@@ -179,7 +213,7 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Measurement saved."))
-            return redirect("rehab:patient_detail", pk=patient.pk)
+            return _outcomes_tab_url(patient)
     return _page(request, patient, measurement_form=form, status=400)
 
 

@@ -143,12 +143,16 @@ def test_clinician_follows_up_alert_adherence_atrs_message_and_phase(
     page.goto(f"{live_server}/clinic/patients/{patient.pk}/")
     expect(page.get_by_role("heading", name="Adherence, last 8 weeks")).to_be_visible()
     check_page(page, JOURNEY, "patient-page")
-    page.get_by_role("tab", name="Outcomes").click()
+    page.get_by_role("navigation", name="Sections of the patient page").get_by_role(
+        "link", name="Outcomes"
+    ).click()
     expect(page.get_by_text(re.compile(r"Latest ATRS: 40 of 100"))).to_be_visible()
     check_page(page, JOURNEY, "patient-page-outcomes")
 
     # Reply to the message.
-    page.get_by_role("tab", name="Messages").click()
+    page.get_by_role("navigation", name="Sections of the patient page").get_by_role(
+        "link", name="Messages"
+    ).click()
     page.get_by_role("link", name="Open the conversation").click()
     expect(page.get_by_text("Can I drive yet?")).to_be_visible()
     page.get_by_role("textbox", name="Message").fill("Not while you wear the boot, sorry.")

@@ -79,7 +79,10 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     page.goto(f"{base}/clinic/patients/{scene.patient.pk}/")
     criteria = page.get_by_role("region", name=re.compile("Exit criteria of"))
     expect(criteria.get_by_text("Unknown")).to_have_count(2)
-    page.get_by_role("tab", name="Outcomes").click()
+    page.get_by_role("navigation", name="Sections of the patient page").get_by_role(
+        "link", name="Outcomes"
+    ).click()
+    page.get_by_role("link", name="Record the session's measurements").click()
     form = page.get_by_role("region", name="Measurements")
     form.get_by_label("Heel-rise height, injured side (cm)").fill("9.5")
     form.get_by_label("Heel-rise height, other side (cm)").fill("10")
@@ -87,12 +90,17 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     form.get_by_label("Achilles tendon resting angle (ATRA), other side (°)").fill("-5")
     form.get_by_role("button", name="Save the session's measurements").click()
     expect(page.get_by_text("Measurement saved.")).to_be_visible()
+    page.get_by_role("navigation", name="Sections of the patient page").get_by_role(
+        "link", name="Plan"
+    ).click()
     criteria = page.get_by_role("region", name=re.compile("Exit criteria of"))
     expect(criteria.get_by_text("Met", exact=True)).to_have_count(2)
     expect(criteria.get_by_text(re.compile("ready to progress"))).to_be_visible()
 
     # The recovery chart: the patient's ATRS against the published points, with sources.
-    page.get_by_role("tab", name="Outcomes").click()
+    page.get_by_role("navigation", name="Sections of the patient page").get_by_role(
+        "link", name="Outcomes"
+    ).click()
     recovery = page.get_by_role("region", name="Recovery against published cohorts")
     expect(recovery.get_by_role("img", name=re.compile("ATRS against published"))).to_be_visible()
     recovery.get_by_text("Published points and their sources").click()

@@ -128,7 +128,9 @@ def test_the_patient_page_draws_the_points_against_the_band_with_sources(
         surgery_date=dt.date.today() - dt.timedelta(weeks=40) + dt.timedelta(days=2),
     )
     factories.AtrsResponseFactory.create(patient=patient, date=patient.local_today(), total=50)
-    response = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    response = client_for(clinician.user).get(
+        reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"}
+    )
     html = response.content.decode()
     assert "ATRS against published cohorts" in html
     assert "Carmont 2015, PMID 29264240" in html

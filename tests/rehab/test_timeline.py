@@ -98,7 +98,7 @@ def test_the_patient_page_shows_what_the_patient_reported(
     _history(patient, first, second, days=1)
     html = (
         client_for(clinician.user)
-        .get(reverse("rehab:patient_detail", args=[patient.pk]))
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "timeline"})
         .content.decode()
     )
     section = html.split('id="timeline"', 1)[1]
@@ -118,7 +118,7 @@ def test_the_timeline_pages_link_to_each_other(clinician: Clinician, patient: Pa
     _history(patient, first, second, days=timeline_selectors.DAYS_PER_PAGE + 1)
     url = reverse("rehab:patient_detail", args=[patient.pk])
     client = client_for(clinician.user)
-    assert "?timeline_page=2#timeline" in client.get(url).content.decode()
+    assert "?timeline_page=2#timeline" in client.get(url, {"tab": "timeline"}).content.decode()
     older = client.get(url, {"timeline_page": "2"}).content.decode()
     assert "?timeline_page=1#timeline" in older
     assert client.get(url, {"timeline_page": "nonsense"}).status_code == 200

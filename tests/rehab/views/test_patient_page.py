@@ -99,6 +99,14 @@ def test_post_actions_check_the_clinic(
     assert client_for(colleague.user).get(url).status_code == 405
 
 
+def _tab(client: Client, patient: Patient, tab: str, *, edit: str = "") -> str:
+    """The patient page with its ``tab`` (and the form ``edit``) shown."""
+    url = reverse("rehab:patient_detail", args=[patient.pk]) + f"?tab={tab}"
+    response = client.get(url + (f"&edit={edit}" if edit else ""))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 # --- what the page shows ---------------------------------------------------------------------------
 
 
@@ -125,22 +133,25 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
         factories.MessageFactory(
             patient=patient, body=f"Message number {n}", created_at=start + dt.timedelta(hours=n)
         )
-    response = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
-    html = response.content.decode()
+    client = client_for(clinician.user)
+    html = _tab(client, patient, "plan")
     assert patient.get_pathway_display() in html
     assert "Operative plan v1" in html
     assert escape(f"Current phase: Stage 0 ({phase_week_range(first)})") in html
     assert "Next draft" in html
-    assert html.count('role="img"') == 7  # 5 charts, and 2 against published cohorts
+    assert html.count('role="img"') == 2  # adherence and pain
     assert "Pain 8/10 reported on a log." in html
     assert "Old acknowledged alert" not in html
-    # The messages card shows the last 5 (the timeline below lists every message by day).
-    above_timeline = html.split('id="timeline"', 1)[0]
-    assert "Message number 1" not in above_timeline
-    assert all(f"Message number {n}" in above_timeline for n in range(2, 7))
-    assert "Message number 1" in html.split('id="timeline"', 1)[1]
-    assert f'action="{reverse("rehab:atrs_request", args=[patient.pk])}"' in html
-    assert f'action="{reverse("rehab:measurement_create", args=[patient.pk])}"' in html
+    outcomes = _tab(client, patient, "outcomes", edit="measurement")
+    assert outcomes.count('role="img"') == 5  # ATRS, LSI, calf, and 2 against published cohorts
+    # The messages tab shows the last 5 (the timeline lists every message by day).
+    recent = _tab(client, patient, "messages")
+    assert "Message number 1" not in recent
+    assert all(f"Message number {n}" in recent for n in range(2, 7))
+    assert "Message number 1" in _tab(client, patient, "timeline")
+    assert f'action="{reverse("rehab:atrs_request", args=[patient.pk])}"' in outcomes
+    assert f'action="{reverse("rehab:measurement_create", args=[patient.pk])}"' in outcomes
+    html += outcomes + recent
     for label in (
         "Single-leg heel rises, injured side (reps)",
         "Single-leg heel rises, other side (reps)",
@@ -167,16 +178,15 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
 def test_without_a_plan_the_page_offers_to_create_one(
     clinician: Clinician, patient: Patient
 ) -> None:
-    html = (
-        client_for(clinician.user)
-        .get(reverse("rehab:patient_detail", args=[patient.pk]))
-        .content.decode()
-    )
+    client = client_for(clinician.user)
+    html = _tab(client, patient, "plan")
+    outcomes = _tab(client, patient, "outcomes")
     # The empty state says what to do, with the action beside it.
     assert "No active plan — create one" in html
     assert "No exercises prescribed yet — create a plan" in html
-    assert "No ATRS yet — ask for it" in html
-    assert "No measurements yet — record the first one below." in html
+    assert "No ATRS yet — ask for it" in outcomes
+    assert "No measurements yet — record the first one below." in outcomes
+    assert "edit=measurement#measurement-form" in outcomes  # its button
     create_url = _url("rehab:plan_create", patient.pk)
     if create_url:
         assert create_url in html
@@ -213,25 +223,36 @@ def _grow(patient: Patient, phases: list[PlanPhase], n: int, *, offset: int = 0)
         factories.PlanPhaseFactory(plan=phases[0].plan, order=10 + i)
 
 
+# Queries of each tab, whatever the size of the plan and the history. Every tab: session,
+# user, clinician, patient (+ clinic, user); plans (+ current phase); the phase change in force
+# today; open alerts (+ what they report: check-ins, logs, prescriptions, exercises); +1 audit
+# event. Then the plan tab: adherence of the active plan (phase changes, prescriptions, logs);
+# pain (logs, check-ins; the exit criteria's pain reuses them); the current phase's criteria
+# (+ measurements and ATRS when a criterion needs them); the reminder settings (notify).
+# Outcomes: measurements, ATRS, open ATRS request, the pathway's published reference points.
+# Messages: the last messages (+ authors). Timeline: days with entries, the page's days, then
+# logs, check-ins, ATRS, measurements, messages and phase changes of those days (8).
+TAB_QUERIES = {"plan": 26, "outcomes": 18, "messages": 16, "timeline": 22}
+
+
+@pytest.mark.parametrize("tab", TAB_QUERIES)
 def test_query_count_is_constant_as_the_plan_and_history_grow(
-    clinician: Clinician, patient: Patient, django_assert_max_num_queries: Any
+    clinician: Clinician, patient: Patient, tab: str, django_assert_max_num_queries: Any
 ) -> None:
     _plan, phases = _active_plan(patient)
-    url = reverse("rehab:patient_detail", args=[patient.pk])
+    url = reverse("rehab:patient_detail", args=[patient.pk]) + f"?tab={tab}"
     client = client_for(clinician.user)
     _grow(patient, phases, 2)
-    # session, user, clinician, patient (+ clinic, user); plans (+ current phase);
-    # adherence of the active plan: phase changes, prescriptions, logs; measurements; phase
-    # change in force today; pain: logs, check-ins; ATRS; open ATRS request; open alerts; last
-    # messages (+ authors); the patient's reminder settings (notify); +1 audit event;
-    # the timeline: days with entries, the page's days, then logs, check-ins, ATRS,
-    # measurements, messages and phase changes of those days (8, rehab.selectors.timeline);
-    # the current phase's exit criteria: criteria, check-ins and exercise pain of 7 days (3);
-    # the published reference points of the patient's pathway (1)
-    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as small:
+    with (
+        django_assert_max_num_queries(TAB_QUERIES[tab]),
+        CaptureQueriesContext(connection) as small,
+    ):
         assert client.get(url).status_code == 200
     _grow(patient, phases, 18, offset=2)  # 10× the plan and the history
-    with django_assert_max_num_queries(29), CaptureQueriesContext(connection) as large:
+    with (
+        django_assert_max_num_queries(TAB_QUERIES[tab]),
+        CaptureQueriesContext(connection) as large,
+    ):
         assert client.get(url).status_code == 200
     assert len(small) == len(large)
 
@@ -245,7 +266,8 @@ def test_asking_for_the_atrs_creates_one_open_request(
     client = client_for(clinician.user)
     url = reverse("rehab:atrs_request", args=[patient.pk])
     response = client.post(url, follow=True)
-    assert response.redirect_chain == [(reverse("rehab:patient_detail", args=[patient.pk]), 302)]
+    outcomes = reverse("rehab:patient_detail", args=[patient.pk]) + "?tab=outcomes"
+    assert response.redirect_chain == [(outcomes, 302)]  # back to where the ATRS is
     html = response.content.decode()
     assert "will be asked to fill in the ATRS" in html
     assert "not answered yet" in html
@@ -272,7 +294,7 @@ def test_recording_a_measurement(clinician: Clinician, patient: Patient) -> None
     assert saved.heel_rise_lsi == 25.0
     assert saved.calf_cm_injured == Decimal("34.5")
     assert saved.calf_cm_uninjured is None
-    html = client.get(reverse("rehab:patient_detail", args=[patient.pk])).content.decode()
+    html = _tab(client, patient, "outcomes")
     assert "25 %" in html  # in the LSI chart's table
 
 
@@ -337,6 +359,7 @@ def test_the_header_says_who_where_and_what_is_open(clinician: Clinician, patien
         ("", "plan"),
         ("?tab=outcomes", "outcomes"),
         ("?tab=messages", "messages"),
+        ("?tab=timeline", "timeline"),
         ("?timeline_page=1", "timeline"),
         ("?tab=nonsense", "plan"),
     ],
@@ -350,10 +373,10 @@ def test_the_sections_are_tabs(
         .text
     )
     for key in ("plan", "outcomes", "messages", "timeline"):
-        assert f'id="pane-{key}"' in html  # every section is on the page (tabs switch in place)
-        assert f'href="?tab={key}"' in html  # and each has its own address
-    assert re.search(rf'class="tab-pane show active"\s+id="pane-{tab}"', html)
-    assert re.search(rf'id="tab-{tab}"[^>]*aria-selected="true"', html)
+        assert f'href="?tab={key}"' in html  # each section has its own address
+        # and only the chosen one is on the page (the others are not read)
+        assert (f'id="pane-{key}"' in html) == (key == tab)
+    assert re.search(rf'id="tab-{tab}"[^>]*aria-current="page"', html)
 
 
 # --- the session's measurements (heel-rise height, ATRA, knee-to-wall, toe walk) -------------
@@ -392,8 +415,7 @@ def test_recording_the_sessions_measurements(
     assert saved.relative_atra == 6.0
     assert saved.toe_walk_5m is True
     assert saved.knee_to_wall_cm_injured is None
-    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
-    text = html.content.decode()
+    text = _tab(client_for(clinician.user), patient, "outcomes")
     assert "LSI: 95.0 %" in text
     assert "Relative ATRA: 6.0 °" in text
     assert "patient can record at home" in text
@@ -433,3 +455,35 @@ def test_impossible_session_values_are_refused_and_nothing_is_lost(
     assert form["note"].value() == ""
     assert form["atra_deg_uninjured"].value() == "-6"  # what was typed is kept
     assert not Measurement.objects.exists()
+
+
+# --- forms shown when asked for ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tab", "edit", "action"),
+    [
+        ("plan", "risk", "rehab:risk_update"),
+        ("outcomes", "measurement", "rehab:measurement_create"),
+    ],
+)
+def test_a_form_is_rendered_when_asked_for_and_a_link_otherwise(
+    clinician: Clinician, patient: Patient, tab: str, edit: str, action: str
+) -> None:
+    client = client_for(clinician.user)
+    form_action = f'action="{reverse(action, args=[patient.pk])}"'
+    assert form_action not in _tab(client, patient, tab)
+    assert f"edit={edit}#" in _tab(client, patient, tab)  # the link that opens it
+    assert form_action in _tab(client, patient, tab, edit=edit)
+
+
+def test_the_criterion_form_is_rendered_when_asked_for(
+    clinician: Clinician, patient: Patient
+) -> None:
+    _plan, (first, _second) = _active_plan(patient)
+    client = client_for(clinician.user)
+    form_action = f'action="{reverse("rehab:criterion_add", args=[first.pk])}"'
+    html = _tab(client, patient, "plan")
+    assert form_action not in html
+    assert "?edit=criterion#criteria" in html
+    assert form_action in _tab(client, patient, "plan", edit="criterion")

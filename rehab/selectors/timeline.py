@@ -24,7 +24,7 @@ from clinic.models import Message, Patient
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange
 
-DAYS_PER_PAGE = 14
+DAYS_PER_PAGE = 7  # a week of days with anything
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,11 @@ def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
     for log in (
         ExerciseLog.objects.filter(patient=patient, date__range=(first, last))
         .select_related("prescription__exercise")
+        # What the timeline shows of a log: not the exercise's instructions.
+        .only(
+            *("date", "created_at", "sets_done", "pain", "effort", "note"),
+            *("prescription", "prescription__exercise", "prescription__exercise__name"),
+        )
         .order_by("-date", "-created_at", "-pk")
     ):
         add(log.date, "log", log.created_at, log)

@@ -8,6 +8,8 @@ import uuid
 from typing import Any
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -93,6 +95,13 @@ def logged(log: ExerciseLog) -> str:
     if log.effort is not None:
         parts.append(_("effort %(effort)s/10") % {"effort": log.effort})
     return f"{log.prescription.exercise.patient_display_name}: " + " · ".join(parts)
+
+
+@register.filter
+def logged_items(logs: list[ExerciseLog]) -> SafeString:
+    """A day's logs as the list items of the patient's history, each ``logged``: one
+    template node for the day, not one per log (a month of history has a few hundred)."""
+    return format_html_join("", "<li>{}</li>", ((logged(log),) for log in logs))
 
 
 @register.inclusion_tag("rehab/me/_atrs_menu_item.html", takes_context=True)

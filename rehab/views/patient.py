@@ -432,8 +432,14 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 def progress(request: HttpRequest) -> HttpResponse:
     """A welcome for a new patient; then the streak (rest days do not break it), adherence from
     the plan's start with today in progress, milestones, charts against their own past, the
-    days since the plan started (4 weeks at most), and the form for measuring at home."""
-    return _progress_page(request, _me(request), measurement_form=HomeMeasurementForm())
+    days since the plan started (4 weeks at most), and measuring at home (its form when
+    asked for)."""
+    # The home measurements' form when asked for (its link, ``?measure=1``): most visits
+    # read the progress, few record.
+    asked = request.GET.get("measure") == "1"
+    return _progress_page(
+        request, _me(request), measurement_form=HomeMeasurementForm() if asked else None
+    )
 
 
 @patient_required
@@ -465,7 +471,7 @@ def _progress_page(
     request: HttpRequest,
     patient: Patient,
     *,
-    measurement_form: HomeMeasurementForm,
+    measurement_form: HomeMeasurementForm | None,
     status: int = 200,
 ) -> HttpResponse:
     day = patient.local_today()
@@ -499,6 +505,7 @@ def _progress_page(
                 measurements=measurements,
             ),
             "measurement_form": measurement_form,
+            "atrs": atrs,  # the recovery chart's (``_recovery.html``)
             "care_ended": patient.status != Patient.Status.ACTIVE,
         },
         status=status,

@@ -129,6 +129,8 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
     page.goto(f"{base}/me/progress/")
     home = page.get_by_role("region", name="Measure at home")
+    home.get_by_role("link", name="Record a measurement").click()
+    home = page.get_by_role("region", name="Measure at home")
     home.get_by_label("Heel raises on your injured leg").fill("8")
     home.get_by_label("Heel raises on your other leg").fill("20")
     home.get_by_label("Around your injured lower leg (cm)").fill("34.5")
@@ -141,6 +143,8 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     assert measurement.heel_rise_reps_injured == 8
 
     # A mistake is refused in plain words, nothing lost of what was typed.
+    home = page.get_by_role("region", name="Measure at home")
+    home.get_by_role("link", name="Record a measurement").click()
     home = page.get_by_role("region", name="Measure at home")
     home.get_by_label("Heel raises on your injured leg").fill("50")
     home.get_by_label("Heel raises on your other leg").fill("20")

@@ -31,7 +31,12 @@ def _form_section(html: str) -> str:
 
 
 def test_the_progress_page_offers_the_home_measures_in_plain_words(patient: Patient) -> None:
-    html = client_for(patient.user).get(reverse("rehab:progress")).text
+    client = client_for(patient.user)
+    # The form is a tap away (most visits only read the progress).
+    page = _form_section(client.get(reverse("rehab:progress")).text)
+    assert 'href="?measure=1#home-measurements-heading"' in page
+    assert "heel_rise_reps_injured" not in page
+    html = client.get(reverse("rehab:progress"), {"measure": "1"}).text
     form = _form_section(html)
     assert "Heel raises on your injured leg" in form
     assert "Around your injured lower leg (cm)" in form

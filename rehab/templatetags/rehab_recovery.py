@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 
 from clinic.models import Patient
-from rehab.models.logbook import AtrsResponse
 from rehab import recovery
+from rehab.models.logbook import AtrsResponse
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import recovery as recovery_selectors
 

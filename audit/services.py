@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import IntegrityError, transaction
 from django.db.models import Subquery
 
 from audit.models import AccessEvent
@@ -87,24 +88,40 @@ def record(
         "ip_address": client_ip(meta),
         "user_agent": clean_text(meta.get("HTTP_USER_AGENT", ""), USER_AGENT_MAX),
     }
-    events = []
-    for target in targets:
-        ref: Subquery | int | None
-        if target.lookup is not None:
-            patient: Subquery | None = target.lookup
-            ref = target.lookup
-        elif target.patient_id is not None:
-            # The row may be gone by now (erased in this request): keep the id, NULL the FK.
-            patient = Subquery(
-                Patient.objects.filter(pk=target.patient_id).order_by().values("pk")[:1]
-            )
-            ref = target.patient_id
-        else:
-            patient = ref = None
-        events.append(AccessEvent(patient_id=patient, patient_ref=ref, **common))
-    if not events:
+    targets = list(targets)
+    if not targets:
         return []
-    return AccessEvent.objects.bulk_create(events)
+    if action == AccessEvent.Action.READ and transaction.get_autocommit():
+        # A read erases no one: the ids are stored as they are, in one plain INSERT (a list
+        # page names dozens of patients, and a subquery each costs more to build than the
+        # page). If one was erased meanwhile by someone else, the INSERT's commit refuses the
+        # row (the foreign key): then store them the careful way, below.
+        try:
+            return AccessEvent.objects.bulk_create(
+                [_event(common, target, careful=False) for target in targets]
+            )
+        except IntegrityError:
+            pass
+    return AccessEvent.objects.bulk_create(
+        [_event(common, target, careful=True) for target in targets]
+    )
+
+
+def _event(common: dict[str, Any], target: Target, *, careful: bool) -> AccessEvent:
+    """The event about ``target``. ``careful``: a known id's row may be gone by now (erased in
+    this request): keep the id, NULL the FK (a subquery finds whether it is still there)."""
+    ref: Subquery | int | None
+    patient: Subquery | int | None
+    if target.lookup is not None:
+        patient = ref = target.lookup
+    elif target.patient_id is not None:
+        ref = target.patient_id
+        patient = (
+            Subquery(Patient.objects.filter(pk=ref).order_by().values("pk")[:1]) if careful else ref
+        )
+    else:
+        patient = ref = None
+    return AccessEvent(patient_id=patient, patient_ref=ref, **common)
 
 
 def record_for_request(request: Any, *, action: str, patient_id: int) -> list[AccessEvent]:

@@ -464,6 +464,29 @@ def test_several_patients_are_one_insert_and_a_gone_one_keeps_its_reference(
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_read_outside_a_transaction_is_one_plain_insert_and_a_gone_one_still_kept() -> None:
+    """As the middleware records a read (autocommit): the ids as they are, in one INSERT; when
+    one was erased meanwhile, the foreign key refuses the commit and the events are stored
+    the careful way, nothing lost."""
+    from audit.services import Target  # noqa: PLC0415
+
+    patients = factories.PatientFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as queries:
+        _record(patients[0].user, *(Target(patient_id=p.pk) for p in patients))
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert "clinic_patient" not in inserts[0]  # no subquery per patient
+    assert sorted(e.patient_id for e in _events()) == sorted(p.pk for p in patients)
+    before = max(e.pk for e in _events())
+    gone = 10**9
+    _record(patients[0].user, Target(patient_id=patients[1].pk), Target(patient_id=gone))
+    assert [(e.patient_id, e.patient_ref) for e in _events(pk__gt=before)] == [
+        (patients[1].pk, patients[1].pk),
+        (None, gone),
+    ]
+
+
 def test_no_target_writes_nothing(patient: Patient) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert _record(patient.user) == []

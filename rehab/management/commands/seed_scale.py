@@ -906,6 +906,7 @@ class Generator:
             end=end,
             profile=profile,
             clinician_id=clinician_id,
+            bench=bench,
         )
         self._messages(
             rng,
@@ -1080,8 +1081,10 @@ class Generator:
         end: dt.date,
         profile: str,
         clinician_id: int,
+        bench: bool = False,
     ) -> None:
-        """ATRS at weeks 6, 12 and 26 (and 52); measurements at clinic visits."""
+        """ATRS at weeks 6, 12 and 26 (and 52); measurements at clinic visits. The bench
+        patient has at least one of each whatever the dates (bench.pages opens them)."""
         answers = {
             Profile.DILIGENT: 0.95,
             Profile.LAPSING: 0.7,
@@ -1089,10 +1092,16 @@ class Generator:
             Profile.SPORADIC: 0.4,
         }[profile]
         expected = {6: 28, 12: 48, 26: 70, 52: 86}
+        atrs_days = []
         for week in clinical.ATRS_OFFER_WEEKS:
             day = anchor + dt.timedelta(weeks=week, days=rng.randint(0, 4))
             if day < activated_on or day > end or rng.random() > answers:
                 continue
+            atrs_days.append((week, day))
+        last_visit = max(activated_on, end - dt.timedelta(days=1))  # today may not have begun
+        if bench and not atrs_days:
+            atrs_days.append((12, last_visit))
+        for week, day in atrs_days:
             target = expected.get(week, 60) + rng.gauss(0, 10)
             items = [_clamp(target / 10 + rng.gauss(0, 1.2), 0, 10) for _i in range(10)]
             at = self._past(self._at(day, tz_name, 19, rng.randint(0, 59)))
@@ -1100,10 +1109,15 @@ class Generator:
                 self.ids.take(AtrsResponse), patient_id, day, *items, sum(items), _uuid(rng), at
             )
         heel_rise = {8: 0, 12: 6, 16: 14, 26: 22}
+        visits = []
         for week, reps in heel_rise.items():
             day = anchor + dt.timedelta(weeks=week, days=rng.randint(0, 4))
             if day < activated_on or day > end or rng.random() > 0.8:
                 continue
+            visits.append((day, reps))
+        if bench and not visits:
+            visits.append((last_visit, 6))
+        for day, reps in visits:
             uninjured = rng.randint(22, 35)
             calf = Decimal(rng.randint(340, 420)) / 10
             self.t_measurement.add(

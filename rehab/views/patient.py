@@ -42,7 +42,7 @@ from rehab.services import outcomes as outcome_services
 HISTORY_DAYS = 28
 CHART_WEEKS = 8
 
-# What today.js says, in the page's language (lazy: translated when the page is rendered).
+# What the Today page's script (static/js/today.js and today/) says, in the page's language (lazy: translated when the page is rendered).
 TODAY_STRINGS = {
     "queued_one": _lazy("1 entry waiting to be sent. It will be sent when you are online."),
     "queued_many": _lazy(
@@ -69,7 +69,7 @@ TODAY_STRINGS = {
 }
 
 # What records.js says on the check-in and ATRS pages (their answers kept on the phone when
-# there is no connection), and what today.js says of them.
+# there is no connection), and what the Today page's script says of them.
 RECORD_STRINGS = {
     "checkin": _lazy("check-in"),
     "atrs": _lazy("ATRS questionnaire"),
@@ -195,9 +195,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "timezone": patient.timezone,
         "today": today.day.isoformat(),
         "patient": patient.pk,
-        "logCreateUrl": reverse("rehab:log_create"),
-        "logUpdateUrl": reverse("rehab:log_update", args=[0]),
-        "logUndoUrl": reverse("rehab:log_undo", args=[0]),
+        # The script ticks through the API: POST here, PATCH and DELETE at ``<id>/``.
+        "logsUrl": reverse("api:log-list"),
         "messagesUrl": reverse("rehab:my_messages"),
         "strings": TODAY_STRINGS,
         "session": SESSION_STRINGS,

@@ -266,8 +266,10 @@ def test_the_today_pages_script_ticks_with_the_session_and_its_csrf_token(
     X-CSRFToken. Without the token a write is refused (403) and nothing is stored."""
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(get_user_model().objects.get(pk=world.patient.user.pk))
-    browser.get(reverse("rehab:today"))  # the page sets the CSRF cookie
-    logs = URL
+    page = browser.get(reverse("rehab:today"))
+    config = page.context["config"]
+    logs = config["logsUrl"]
+    assert logs == URL
     token = {"x-csrftoken": browser.cookies["csrftoken"].value}
     data = payload(world)
     refused = browser.post(logs, data, content_type="application/json")

@@ -29,7 +29,7 @@ from rehab.models import (
     PlanPhase,
     Prescription,
 )
-from tests import factories
+from tests import factories, js_modules
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -170,18 +170,38 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     assert 'data-role="start"' in html
     assert 'data-role="start-session"' in html
     assert '<dialog id="session"' in html
-    assert "js/today/session.js" in html
+    assert "js/today/session.js" in js_modules.imports("js/today.js")
     assert response.context["config"]["session"]["holdFor"] == "Hold for %(s)s seconds"
     assert "Rest day for these" in html
     rest_section = html.split("Rest day for these")[1]
     assert "Heel raise" in rest_section
     config = response.context["config"]
-    assert config["logCreateUrl"] == reverse("rehab:log_create")
+    # The script ticks, edits and undoes through the API, not the page's form views.
+    assert config["logsUrl"] == reverse("api:log-list") == "/api/v1/logs/"
+    assert not {"logCreateUrl", "logUpdateUrl", "logUndoUrl"} & set(config)
     assert config["timezone"] == patient.timezone
     assert 'id="today-config" type="application/json"' in html
     assert 'id="queue-status"' in html
     assert 'aria-live="polite"' in html
-    assert "js/today.js" in html
+    assert '<script type="module" src="/static/js/today.js"' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [
+        ("rehab:today", "js/today.js"),
+        *((name, "js/records.js") for name in ("rehab:checkin", "rehab:atrs")),
+    ],
+)
+def test_the_pages_script_modules_are_fetched_at_once(
+    me: Client, rx: Prescription, name: str, script: str
+) -> None:
+    """Each module the page's script imports is preloaded: fetched with the page, not one
+    import level at a time (a patient may tap a card's button at once)."""
+    html = me.get(reverse(name)).content.decode()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/([^"]+)"', html))
+    assert preloaded == js_modules.modules(script) - {script}
+    assert f'<script type="module" src="/static/{script}"' in html
 
 
 def test_today_shows_the_exercises_instructions_escaped_with_the_videos_start(

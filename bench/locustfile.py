@@ -16,8 +16,9 @@ run.py counts it in the database afterwards.
 A patient's visit (one Locust task; a patient user takes its pool's patients in turn):
   1 in 50 visits  signs in afresh first (a new phone, an expired session)
   always          Today; each exercise card still open: a tick of all its sets (the
-                  Today page's script's request, a new client UUID), 1 in 20 sent twice (a
-                  phone that lost the answer), then pain and effort for it; Today again
+                  Today page's script's request: JSON to POST /api/v1/logs/, a new client
+                  UUID), 1 in 20 sent twice (a phone that lost the answer), then pain and
+                  effort for it (PATCH /api/v1/logs/<id>/); Today again
   30 %            progress          15 %  the whole plan         5 %  ATRS questionnaire
   50 %            the day's check-in (page, answer, page), once a day
   10 %            messages; a quarter of those write one (form, then the thread again)

@@ -141,9 +141,10 @@ PAGES: tuple[Page, ...] = (
     Page("api:protocol-detail", CLINICIAN, {"pk": "protocol"}),
     Page("api:schema", CLINICIAN),
     Page("api:docs", CLINICIAN),
-    # The tick: as the Today page's script sends it (form post, JSON answer), and by the API.
-    Page("rehab:log_create", PATIENT, method="POST", label="tick (Today's script)"),
-    Page("api:log-list", PATIENT, method="POST", label="tick (API)"),
+    # The tick: as the Today page's script sends it (JSON to the API, as every API client
+    # does), and as its form posts it without JavaScript (a redirect back to Today).
+    Page("api:log-list", PATIENT, method="POST", label="tick (Today's script and the API)"),
+    Page("rehab:log_create", PATIENT, method="POST", label="tick (form, without JavaScript)"),
 )
 
 POST_ONLY = "acts on POST only (GET answers 405 or redirects)"
@@ -184,8 +185,9 @@ EXCLUDED: dict[str, str] = {
         "one plan phase's criteria evaluated: the same selector the patient page runs "
         "(measured there)"
     ),
-    "rehab:log_update": POST_ONLY + " (pain and effort: measured in the mix)",
-    "rehab:log_undo": POST_ONLY,
+    "rehab:log_update": POST_ONLY + " (the form without JavaScript; the script's pain and "
+    "effort, PATCH /api/v1/logs/<id>/: measured in the mix)",
+    "rehab:log_undo": POST_ONLY + " (the form without JavaScript)",
     "rehab:plan_rename": POST_ONLY,
     "rehab:plan_activate": POST_ONLY,
     "rehab:plan_advance": POST_ONLY,
@@ -345,7 +347,8 @@ def measure(
 
 
 def requester(page: Page, client: Any, ids: dict[str, int], today: str) -> Callable[[], Any]:
-    """A function making the page's request once (a tick: a new client UUID each time)."""
+    """A function making the page's request once (a tick: a new client UUID each time; JSON
+    to the API as Today's script sends it, or the card's form as a browser posts it)."""
     from django.urls import reverse  # noqa: PLC0415
 
     path = reverse(page.name, kwargs={k: ids[v] for k, v in page.kwargs.items()})
@@ -355,18 +358,24 @@ def requester(page: Page, client: Any, ids: dict[str, int], today: str) -> Calla
         return lambda: client.get(path)
     due = phone.cards(client.get(reverse("rehab:today")).content.decode())
     card = due[0] if due else phone.Card(prescription=0, sets=1, times=1, sessions=0)
-    route = phone.TickRoute(path, "", api=path.startswith("/api/"))
+    api = path.startswith("/api/")
 
     def tick() -> Any:
-        request = phone.tick_request(
-            route, client_uuid=str(uuid.uuid4()), card=card, day=today, csrf=""
-        )
+        key = str(uuid.uuid4())
+        if api:
+            request = phone.tick_request(
+                phone.TickRoute(path, "", api=True), client_uuid=key, card=card, day=today, csrf=""
+            )
+        else:
+            fields = {"client_uuid": key, "prescription": str(card.prescription)}
+            fields |= {"sets_done": str(card.sets), "date": today}
+            request = phone.form_request(path, fields, csrf="")
         return client.generic(
             request.method,
             request.path,
             request.body,
             content_type=request.content_type,
-            headers={"accept": request.headers["Accept"]},
+            headers={k: v for k, v in request.headers.items() if k != "Content-Type"},
         )
 
     return tick

@@ -3,10 +3,12 @@
 The bench talks to the app over HTTP only, so it reads the pages as the browser does:
 
 - Today's exercise cards: ``<article … data-rx data-sets data-times data-sessions>``, the
-  attributes the Today page's script reads (``static/js/today.js``).
-- Today's configuration (``<script id="today-config">``): where the script posts a tick
-  (``logCreateUrl``) and its pain and effort (``logUpdateUrl``, ``/0/`` replaced by the tick's
-  id). A page without them: the REST API (``POST /api/v1/logs/``, ``PATCH /api/v1/logs/<id>/``).
+  attributes the Today page's script reads (``static/js/today/cards.js``).
+- Today's configuration (``<script id="today-config">``): where the script sends a tick, in
+  JSON to the API (``logsUrl``: ``POST /api/v1/logs/``), and its pain and effort
+  (``PATCH <logsUrl><id>/``). A page without it: the same API paths. A page from before the
+  script used the API (``logCreateUrl``, ``logUpdateUrl``: form posts asking for JSON) is read
+  too, so the bench still measures older code as its script ticked.
 - The CSRF token: the page's ``hx-headers`` (as the scripts send it), else a form's hidden
   ``csrfmiddlewaretoken``.
 - Links and form actions with ids in them (patients, plans, alerts to acknowledge).
@@ -89,10 +91,14 @@ class TickRoute:
 
     create_url: str
     update_template: str  # "{id}" stands for the tick's id
-    api: bool  # JSON to the REST API (PATCH for the update); else a form post, as today.js
+    api: bool  # JSON to the REST API (PATCH for the update); else a form post asking for JSON
 
 
 def tick_route(config: dict[str, Any]) -> TickRoute:
+    logs = config.get("logsUrl")
+    if isinstance(logs, str) and logs:
+        return TickRoute(logs, logs + "{id}/", api=True)
+    # Older pages (before the script ticked through the API): their form views, in JSON.
     create = config.get("logCreateUrl")
     update = config.get("logUpdateUrl")
     if isinstance(create, str) and isinstance(update, str) and not create.startswith("/api/"):
@@ -117,7 +123,8 @@ class Request:
 def _script_request(
     method: str, path: str, fields: dict[str, Any], csrf: str, api: bool
 ) -> Request:
-    """What today.js sends: form fields with a JSON answer asked for, or JSON to the API."""
+    """What Today's script sends: JSON to the API (or, on older pages, form fields with a
+    JSON answer asked for)."""
     if api:
         body = json.dumps(fields)
         headers = {"Content-Type": JSON, "Accept": JSON, "X-CSRFToken": csrf}

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DateInput
@@ -56,11 +55,6 @@ def _optional_score(label: Any) -> forms.IntegerField:
             "invalid": _("Choose a number from 0 to 10."),
         },
     )
-
-
-def errors_json(errors: ErrorDict) -> dict[str, list[str]]:
-    """Form errors as ``{"field": ["message", …]}`` (``"__all__"`` for the whole form)."""
-    return {field: [str(message) for message in messages] for field, messages in errors.items()}
 
 
 NOT_IN_PLAN = _("This exercise is not part of your active plan.")

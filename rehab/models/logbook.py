@@ -95,6 +95,15 @@ class ExerciseLog(models.Model):
     def __str__(self) -> str:
         return f"{self.patient} {self.date}: {self.prescription.exercise}"
 
+    @property
+    def advice(self) -> str | None:
+        """Pain of 7 or more: what the patient must do now (stop this exercise, named as they
+        read it, and contact the clinic); else None. The Today page's form and the API say it
+        at once."""
+        if self.pain is None or self.pain < clinical.ALERT_PAIN_THRESHOLD:
+            return None
+        return clinical.high_pain_advice(self.prescription.exercise.patient_display_name)
+
 
 class Swelling(models.TextChoices):
     NONE = "none", _("None")

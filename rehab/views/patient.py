@@ -1,7 +1,9 @@
 """The patient's pages, phone first: today, ticks, check-in, ATRS, plan and progress.
 
 Every view: the patient's own record (``patient_required``; anyone else 404, anonymous to sign
-in) → a form → one service call → a page, a redirect, or JSON for today.js.
+in) → a form → one service call → a page or a redirect. Ticks here are the form path without
+JavaScript; the Today page's script ticks, edits and undoes through the API
+(``/api/v1/logs/``, ``rehab.api.views.logbook``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +23,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import patient_of, patient_required
 from clinic.models import Patient, User
 from core.forms import add_service_errors
-from core.jsonbody import json_body
 from core.users import signed_in_user
 from rehab import charts, clinical
 from rehab.access import get_log_for_patient
@@ -31,7 +32,6 @@ from rehab.forms.logbook import (
     HomeMeasurementForm,
     LogCreateForm,
     LogUpdateForm,
-    errors_json,
 )
 from rehab.models.logbook import AtrsResponse, ExerciseLog
 from rehab.selectors import progress as progress_selectors
@@ -42,7 +42,7 @@ from rehab.services import outcomes as outcome_services
 HISTORY_DAYS = 28
 CHART_WEEKS = 8
 
-# What today.js says, in the page's language (lazy: translated when the page is rendered).
+# What the Today page's script (static/js/today.js and today/) says, in the page's language (lazy: translated when the page is rendered).
 TODAY_STRINGS = {
     "queued_one": _lazy("1 entry waiting to be sent. It will be sent when you are online."),
     "queued_many": _lazy(
@@ -69,7 +69,7 @@ TODAY_STRINGS = {
 }
 
 # What records.js says on the check-in and ATRS pages (their answers kept on the phone when
-# there is no connection), and what today.js says of them.
+# there is no connection), and what the Today page's script says of them.
 RECORD_STRINGS = {
     "checkin": _lazy("check-in"),
     "atrs": _lazy("ATRS questionnaire"),
@@ -141,44 +141,9 @@ def _me(request: HttpRequest) -> Patient:
     return patient
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    """today.js asks for JSON; a plain form post (no JavaScript) gets a redirect."""
-    accept = request.headers.get("Accept", "")
-    return accept.startswith("application/json") or request.content_type == "application/json"
-
-
-def _post_data(request: HttpRequest) -> QueryDict | dict[str, Any]:
-    if request.content_type == "application/json":
-        data = json_body(request)
-        return data if isinstance(data, dict) else {}
-    return request.POST
-
-
-def _high_pain_advice(log: ExerciseLog) -> str | None:
-    """Pain of 7 or more: stop this exercise and contact the clinic, said at once."""
-    if log.pain is not None and log.pain >= clinical.ALERT_PAIN_THRESHOLD:
-        return clinical.high_pain_advice(log.prescription.exercise.patient_display_name)
-    return None
-
-
-def _log_json(log: ExerciseLog) -> dict[str, Any]:
-    return {
-        "id": log.pk,
-        "client_uuid": str(log.client_uuid),
-        "prescription": log.prescription_id,
-        "date": log.date.isoformat(),
-        "sets_done": log.sets_done,
-        "pain": log.pain,
-        "effort": log.effort,
-        "note": log.note,
-        "update_url": reverse("rehab:log_update", args=[log.pk]),
-        "undo_url": reverse("rehab:log_undo", args=[log.pk]),
-        "advice": _high_pain_advice(log),
-    }
-
-
 def _saved_message(request: HttpRequest, log: ExerciseLog, text: str) -> None:
-    advice = _high_pain_advice(log)
+    """Pain of 7 or more: stop this exercise and contact the clinic, said at once."""
+    advice = log.advice
     if advice:
         messages.warning(request, advice)
     else:
@@ -195,9 +160,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "timezone": patient.timezone,
         "today": today.day.isoformat(),
         "patient": patient.pk,
-        "logCreateUrl": reverse("rehab:log_create"),
-        "logUpdateUrl": reverse("rehab:log_update", args=[0]),
-        "logUndoUrl": reverse("rehab:log_undo", args=[0]),
+        # The script ticks through the API: POST here, PATCH and DELETE at ``<id>/``.
+        "logsUrl": reverse("api:log-list"),
         "messagesUrl": reverse("rehab:my_messages"),
         "strings": TODAY_STRINGS,
         "session": SESSION_STRINGS,
@@ -221,18 +185,16 @@ def today(request: HttpRequest) -> HttpResponse:
 @patient_required
 @require_POST
 def log_create(request: HttpRequest) -> HttpResponse:
-    """Tick a set or a session. JSON: 201 first time, 200 with the stored row for a repeated
-    client UUID, 400 with errors. Without JavaScript: back to Today with a message."""
+    """Tick a set or a session without JavaScript: back to Today with a message (the same
+    form sent twice stores one tick: its client UUID)."""
     patient = _me(request)
-    form = LogCreateForm(_post_data(request), patient=patient)
+    form = LogCreateForm(request.POST, patient=patient)
     if form.is_valid():
         try:
-            log, created = logbook_services.log_record(**form.service_kwargs())
+            log, _created = logbook_services.log_record(**form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if _wants_json(request):
-                return JsonResponse(_log_json(log), status=201 if created else 200)
             _saved_message(
                 request,
                 log,
@@ -244,8 +206,6 @@ def log_create(request: HttpRequest) -> HttpResponse:
 
 
 def _form_errors(request: HttpRequest, errors: Any) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"errors": errors_json(errors)}, status=400)
     for message in {str(m) for field_errors in errors.values() for m in field_errors}:
         messages.error(request, _("Not saved: %(reason)s") % {"reason": message})
     return redirect("rehab:today")
@@ -254,17 +214,15 @@ def _form_errors(request: HttpRequest, errors: Any) -> HttpResponse:
 @patient_required
 @require_POST
 def log_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """Pain, effort, note or set count for today's tick (same day only)."""
+    """Pain, effort, note or set count for today's tick (same day only), without JavaScript."""
     log = get_log_for_patient(request.user, pk)
-    form = LogUpdateForm(_post_data(request))
+    form = LogUpdateForm(request.POST)
     if form.is_valid():
         try:
             log = logbook_services.log_update(log=log, **form.changes())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if _wants_json(request):
-                return JsonResponse(_log_json(log))
             _saved_message(request, log, _("Saved."))
             return redirect("rehab:today")
     return _form_errors(request, form.errors)
@@ -273,14 +231,12 @@ def log_update(request: HttpRequest, pk: int) -> HttpResponse:
 @patient_required
 @require_POST
 def log_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    """Undo a tick made today by mistake."""
+    """Undo a tick made today by mistake, without JavaScript."""
     log = get_log_for_patient(request.user, pk)
     try:
         logbook_services.log_undo(log=log)
     except ValidationError as error:
         return _form_errors(request, {"__all__": error.messages})
-    if _wants_json(request):
-        return JsonResponse({"undone": True, "id": pk})
     messages.success(request, _("Tick undone."))
     return redirect("rehab:today")
 

@@ -1,272 +1,211 @@
 /*
- * The outbox of the patient's phone (issue 18): entries waiting to be sent, kept in IndexedDB
- * (survives a reload, a closed app, a crash), each with its client UUID so that a replay is
- * stored once by the server. today.js keeps a copy in memory and writes every change through.
+ * The outbox of the patient's phone (issue 18), an ES module: entries waiting to be sent, kept
+ * in IndexedDB (survives a reload, a closed app, a crash), each with its client UUID so that a
+ * replay is stored once by the server. Today's queue (today/queue.js) keeps a copy in memory
+ * and writes every change through.
  *
- *   window.rehabOutbox.open(owner) -> Promise<entries[]>  (oldest first)
- *   window.rehabOutbox.save(entries)                         (the whole list, in order)
+ *   open(owner) -> Promise<entries[]>  (oldest first)
+ *   save(entries)                       (the whole list, in order)
  *
- *   window.rehabOutbox.list() / add(entry) / remove(clientUuid)  (pages that keep no copy)
- *   window.rehabOutbox.uuid4() -> a new client UUID
- *   window.rehabOutbox.sendRecord(entry) -> Promise<{kind: "ok"|"refused"|"retry", ...}>
+ *   list() / add(entry) / remove(clientUuid)  (pages that keep no copy)
+ *   uuid4() -> a new client UUID (the one maker of them on the patient's pages)
+ *   sendRecord(entry) -> Promise<{kind: "ok"|"refused"|"retry", ...}>  (transport.js)
  *
- * Entries of a ``kind`` ("checkin", "atrs": records.js) are JSON for the API at their ``url``
- * (idempotent by client UUID, session sign-in and CSRF); entries without one are today.js's
- * ticks. Today sends them all, in order; the check-in and ATRS pages send their own kinds.
+ * Entries of a ``kind`` ("checkin", "atrs": records.js) are JSON for the API at their ``url``;
+ * entries without one are Today's ticks (for POST /api/v1/logs/). All are idempotent by their
+ * client UUID, sent with the session's sign-in and CSRF token. Today sends them all, in order;
+ * the check-in and ATRS pages send their own kinds.
  *
  * ``owner`` (the patient's id) keeps one person's entries from another's on a shared phone.
  * Entries an earlier version kept in localStorage move here once. Where IndexedDB is missing
  * (some private modes) the list lives in localStorage as before.
  */
-(function () {
-  "use strict";
+import { send } from "./transport.js";
 
-  var DB_NAME = "rehab-outbox";
-  var STORE = "entries";
-  var database = null;
-  var owner = "";
+var DB_NAME = "rehab-outbox";
+var STORE = "entries";
+var database = null;
+var owner = "";
 
-  function legacyKey() {
-    return "rehab.queue.v1." + owner;
-  }
+function legacyKey() {
+  return "rehab.queue.v1." + owner;
+}
 
-  function request(req) {
-    return new Promise(function (resolve, reject) {
-      req.onsuccess = function () {
-        resolve(req.result);
-      };
-      req.onerror = function () {
-        reject(req.error);
-      };
-    });
-  }
-
-  function openDatabase() {
-    if (!window.indexedDB) {
-      return Promise.resolve(null);
-    }
-    var req = window.indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = function () {
-      var store = req.result.createObjectStore(STORE, { keyPath: "client_uuid" });
-      store.createIndex("owner", "owner");
+function request(req) {
+  return new Promise(function (resolve, reject) {
+    req.onsuccess = function () {
+      resolve(req.result);
     };
-    return request(req).catch(function () {
-      return null;
-    });
+    req.onerror = function () {
+      reject(req.error);
+    };
+  });
+}
+
+function openDatabase() {
+  if (!window.indexedDB) {
+    return Promise.resolve(null);
   }
-
-  function readAll() {
-    var tx = database.transaction(STORE, "readonly");
-    return request(tx.objectStore(STORE).index("owner").getAll(owner)).then(function (rows) {
-      return rows
-        .sort(function (a, b) {
-          return a.seq - b.seq;
-        })
-        .map(function (row) {
-          var entry = Object.assign({}, row);
-          delete entry.owner;
-          delete entry.seq;
-          return entry;
-        });
-    });
-  }
-
-  function legacyEntries() {
-    try {
-      return JSON.parse(window.localStorage.getItem(legacyKey()) || "[]");
-    } catch (error) {
-      return [];
-    }
-  }
-
-  var writing = Promise.resolve();
-
-  /* Replace the owner's entries with ``entries`` in one transaction (in order). */
-  function write(entries) {
-    if (!database) {
-      try {
-        window.localStorage.setItem(legacyKey(), JSON.stringify(entries));
-      } catch (error) {
-        /* storage full or disabled: nothing more we can do */
-      }
-      return Promise.resolve();
-    }
-    writing = writing.then(function () {
-      return new Promise(function (resolve) {
-        var tx = database.transaction(STORE, "readwrite");
-        var store = tx.objectStore(STORE);
-        var cursor = store.index("owner").openKeyCursor(window.IDBKeyRange.only(owner));
-        cursor.onsuccess = function () {
-          var at = cursor.result;
-          if (at) {
-            store.delete(at.primaryKey);
-            at.continue();
-            return;
-          }
-          entries.forEach(function (entry, index) {
-            store.put(Object.assign({}, entry, { owner: owner, seq: index }));
-          });
-        };
-        tx.oncomplete = resolve;
-        tx.onerror = resolve;
-        tx.onabort = resolve;
-      });
-    });
-    return writing;
-  }
-
-  function list() {
-    return writing.then(function () {
-      return database ? readAll() : legacyEntries();
-    });
-  }
-
-  /* Add ``entry``, or replace the one with its client UUID in its place. */
-  function add(entry) {
-    return list().then(function (entries) {
-      var found = false;
-      entries = entries.map(function (item) {
-        if (item.client_uuid === entry.client_uuid) {
-          found = true;
-          return entry;
-        }
-        return item;
-      });
-      if (!found) {
-        entries.push(entry);
-      }
-      return write(entries).then(function () {
-        return entries;
-      });
-    });
-  }
-
-  function remove(clientUuid) {
-    return list().then(function (entries) {
-      var kept = entries.filter(function (item) {
-        return item.client_uuid !== clientUuid;
-      });
-      return write(kept).then(function () {
-        return kept;
-      });
-    });
-  }
-
-  function csrfToken() {
-    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) {
-      return input.value;
-    }
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
-
-  /* A check-in or ATRS entry to the API. Never rejects: "retry" keeps it for later (no
-     connection, a server error, a stale sign-in), "refused" is the server's 400 or 404. */
-  function sendRecord(entry) {
-    if (navigator.onLine === false) {
-      return Promise.resolve({ kind: "retry", status: 0, json: null });
-    }
-    return fetch(entry.url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        Accept: "application/json",
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrfToken(),
-      },
-      body: JSON.stringify(entry.data),
-    })
-      .then(function (response) {
-        var isJson = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
-        var json = isJson ? response.json() : Promise.resolve(null);
-        return json.then(function (body) {
-          if (response.status === 400 || response.status === 404) {
-            return { kind: "refused", status: response.status, json: body };
-          }
-          if (!response.ok || !isJson) {
-            return { kind: "retry", status: response.status, json: null };
-          }
-          return { kind: "ok", status: response.status, json: body };
-        });
-      })
-      .catch(function () {
-        return { kind: "retry", status: 0, json: null };
-      });
-  }
-
-  /* The API's 400 or 404 in words: {"field": ["…"], "codes": {…}} or {"detail": "…"}. */
-  function reasonOf(result) {
-    var body = result.json;
-    var words = [];
-    if (body && typeof body === "object") {
-      Object.keys(body).forEach(function (key) {
-        if (key !== "codes") {
-          words = words.concat(body[key]);
-        }
-      });
-    }
-    return words.filter(function (word) {
-      return typeof word === "string" && word;
-    }).join(" ") || String(result.status);
-  }
-
-  /* A client UUID for a new entry (the server's idempotency key). */
-  function uuid4() {
-    if (window.crypto && typeof window.crypto.randomUUID === "function") {
-      return window.crypto.randomUUID();
-    }
-    // randomUUID needs a secure context; getRandomValues does not.
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    var hex = Array.prototype.map
-      .call(bytes, function (b) {
-        return (b + 0x100).toString(16).slice(1);
-      })
-      .join("");
-    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
-  }
-
-  window.rehabOutbox = {
-    uuid4: uuid4,
-    list: list,
-    add: add,
-    remove: remove,
-    sendRecord: sendRecord,
-    reasonOf: reasonOf,
-    open: function (who) {
-      owner = String(who);
-      return openDatabase().then(function (db) {
-        database = db;
-        if (!database) {
-          return legacyEntries();
-        }
-        var legacy = legacyEntries();
-        return readAll().then(function (entries) {
-          if (!legacy.length) {
-            return entries;
-          }
-          var known = {};
-          entries.forEach(function (entry) {
-            known[entry.client_uuid] = true;
-          });
-          var merged = entries.concat(
-            legacy.filter(function (entry) {
-              return !known[entry.client_uuid];
-            })
-          );
-          return write(merged).then(function () {
-            window.localStorage.removeItem(legacyKey());
-            return merged;
-          });
-        });
-      });
-    },
-    save: write,
+  var req = window.indexedDB.open(DB_NAME, 1);
+  req.onupgradeneeded = function () {
+    var store = req.result.createObjectStore(STORE, { keyPath: "client_uuid" });
+    store.createIndex("owner", "owner");
   };
-})();
+  return request(req).catch(function () {
+    return null;
+  });
+}
+
+function readAll() {
+  var tx = database.transaction(STORE, "readonly");
+  return request(tx.objectStore(STORE).index("owner").getAll(owner)).then(function (rows) {
+    return rows
+      .sort(function (a, b) {
+        return a.seq - b.seq;
+      })
+      .map(function (row) {
+        var entry = Object.assign({}, row);
+        delete entry.owner;
+        delete entry.seq;
+        return entry;
+      });
+  });
+}
+
+function legacyEntries() {
+  try {
+    return JSON.parse(window.localStorage.getItem(legacyKey()) || "[]");
+  } catch (error) {
+    return [];
+  }
+}
+
+var writing = Promise.resolve();
+
+/* Replace the owner's entries with ``entries`` in one transaction (in order). */
+function write(entries) {
+  if (!database) {
+    try {
+      window.localStorage.setItem(legacyKey(), JSON.stringify(entries));
+    } catch (error) {
+      /* storage full or disabled: nothing more we can do */
+    }
+    return Promise.resolve();
+  }
+  writing = writing.then(function () {
+    return new Promise(function (resolve) {
+      var tx = database.transaction(STORE, "readwrite");
+      var store = tx.objectStore(STORE);
+      var cursor = store.index("owner").openKeyCursor(window.IDBKeyRange.only(owner));
+      cursor.onsuccess = function () {
+        var at = cursor.result;
+        if (at) {
+          store.delete(at.primaryKey);
+          at.continue();
+          return;
+        }
+        entries.forEach(function (entry, index) {
+          store.put(Object.assign({}, entry, { owner: owner, seq: index }));
+        });
+      };
+      tx.oncomplete = resolve;
+      tx.onerror = resolve;
+      tx.onabort = resolve;
+    });
+  });
+  return writing;
+}
+
+export function list() {
+  return writing.then(function () {
+    return database ? readAll() : legacyEntries();
+  });
+}
+
+/* Add ``entry``, or replace the one with its client UUID in its place. */
+export function add(entry) {
+  return list().then(function (entries) {
+    var found = false;
+    entries = entries.map(function (item) {
+      if (item.client_uuid === entry.client_uuid) {
+        found = true;
+        return entry;
+      }
+      return item;
+    });
+    if (!found) {
+      entries.push(entry);
+    }
+    return write(entries).then(function () {
+      return entries;
+    });
+  });
+}
+
+export function remove(clientUuid) {
+  return list().then(function (entries) {
+    var kept = entries.filter(function (item) {
+      return item.client_uuid !== clientUuid;
+    });
+    return write(kept).then(function () {
+      return kept;
+    });
+  });
+}
+
+/* A check-in or ATRS entry to the API (transport.js). Never rejects: "retry" keeps it for
+   later (no connection, a server error, a stale sign-in), "refused" is the server's 400 or 404. */
+export function sendRecord(entry) {
+  return send("POST", entry.url, entry.data);
+}
+
+/* A client UUID for a new entry (the server's idempotency key). */
+export function uuid4() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") {
+    return window.crypto.randomUUID();
+  }
+  // randomUUID needs a secure context; getRandomValues does not.
+  var bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  var hex = Array.prototype.map
+    .call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    })
+    .join("");
+  return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+}
+
+/* Read ``who``'s entries (the patient's id), moving any an earlier version kept in
+   localStorage into IndexedDB once. */
+export function open(who) {
+  owner = String(who);
+  return openDatabase().then(function (db) {
+    database = db;
+    if (!database) {
+      return legacyEntries();
+    }
+    var legacy = legacyEntries();
+    return readAll().then(function (entries) {
+      if (!legacy.length) {
+        return entries;
+      }
+      var known = {};
+      entries.forEach(function (entry) {
+        known[entry.client_uuid] = true;
+      });
+      var merged = entries.concat(
+        legacy.filter(function (entry) {
+          return !known[entry.client_uuid];
+        })
+      );
+      return write(merged).then(function () {
+        window.localStorage.removeItem(legacyKey());
+        return merged;
+      });
+    });
+  });
+}
+
+export { write as save };

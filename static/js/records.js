@@ -7,46 +7,27 @@
  *
  * Safety first: a red flag ticked with no connection shows its advice at once (the page holds
  * it, hidden), before anything is stored, and says the clinic has not been told yet.
+ *
+ * An ES module: the outbox (outbox.js) and the API's transport (transport.js) are imported.
  */
-(function () {
-  "use strict";
+import { fmt, localDate } from "./common.js";
+import { add, list, open, remove, sendRecord, uuid4 } from "./outbox.js";
+import { reasonOf } from "./transport.js";
 
-  var configElement = document.getElementById("record-config");
-  var form = document.querySelector("form[data-record]");
-  if (!configElement || !form || !window.rehabOutbox) {
-    return;
-  }
-  var config = JSON.parse(configElement.textContent);
+const configElement = document.getElementById("record-config");
+const form = document.querySelector("form[data-record]");
+if (configElement && form) {
+  start(JSON.parse(configElement.textContent));
+}
+
+function start(config) {
   var S = config.strings;
   var status = document.getElementById("record-status");
   var KINDS = ["checkin", "atrs"];
 
-  function fmt(template, values) {
-    return template.replace(/%\((\w+)\)s/g, function (match, key) {
-      return values[key] === undefined || values[key] === null ? "" : String(values[key]);
-    });
-  }
-
-  var uuid4 = window.rehabOutbox.uuid4; // outbox.js, loaded first
-
   /* The patient's own date (their time zone from the clinic record), as YYYY-MM-DD. */
-  function localDate() {
-    try {
-      var parts = new Intl.DateTimeFormat("en-CA", {
-        timeZone: config.timezone,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-      }).formatToParts(new Date());
-      var get = function (type) {
-        return parts.filter(function (p) {
-          return p.type === type;
-        })[0].value;
-      };
-      return get("year") + "-" + get("month") + "-" + get("day");
-    } catch (error) {
-      return config.today;
-    }
+  function today() {
+    return localDate(config.timezone, config.today);
   }
 
   var uuidInput = form.elements.client_uuid;
@@ -74,7 +55,7 @@
       var raw = value(name);
       return raw === null ? null : Number(raw);
     };
-    var out = { client_uuid: uuidInput.value, date: localDate() };
+    var out = { client_uuid: uuidInput.value, date: today() };
     if (config.kind === "checkin") {
       out.pain_at_rest = number("pain_at_rest");
       out.swelling = value("swelling");
@@ -146,8 +127,7 @@
       say(fmt(S.missing, { questions: unanswered.join("; ") }), "danger");
       return;
     }
-    window.rehabOutbox
-      .add({
+    add({
         kind: config.kind,
         client_uuid: data.client_uuid,
         url: config.url,
@@ -165,16 +145,16 @@
       return Promise.resolve();
     }
     var entry = entries[0];
-    return window.rehabOutbox.sendRecord(entry).then(function (result) {
+    return sendRecord(entry).then(function (result) {
       if (result.kind === "retry") {
         return Promise.resolve();
       }
-      return window.rehabOutbox.remove(entry.client_uuid).then(function () {
+      return remove(entry.client_uuid).then(function () {
         if (result.kind === "ok") {
           say(fmt(S.sent, { what: entry.what }), "success");
         } else {
           say(
-            fmt(S.refused, { what: entry.what, date: entry.date, reason: window.rehabOutbox.reasonOf(result) }),
+            fmt(S.refused, { what: entry.what, date: entry.date, reason: reasonOf(result) }),
             "danger"
           );
         }
@@ -191,8 +171,7 @@
       return;
     }
     flushing = true;
-    window.rehabOutbox
-      .list()
+    list()
       .then(function (entries) {
         return sendInOrder(
           entries.filter(function (entry) {
@@ -208,8 +187,7 @@
       });
   }
 
-  window.rehabOutbox
-    .open(config.patient)
+  open(config.patient)
     .then(function (entries) {
       showWaiting(entries);
       flush();
@@ -223,4 +201,4 @@
       flush();
     }
   });
-})();
+}

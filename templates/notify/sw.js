@@ -14,7 +14,7 @@
      cache, so one person's cached pages are never shown to another. */
 importScripts("{% static 'js/sw-push.js' %}");
 
-const VERSION = "2026-12-02-records";
+const VERSION = "2026-12-03-modules";
 const PAGES = "rehab-pages";
 const ASSETS = "rehab-assets-" + VERSION;
 const SHELL = [
@@ -24,9 +24,15 @@ const SHELL = [
   "{% static 'css/app.css' %}",
   "{% static 'css/patient.css' %}",
   "{% static 'js/app.js' %}",
+  // The patient's page scripts (ES modules: each file its own request, all of them here).
+  "{% static 'js/common.js' %}",
+  "{% static 'js/transport.js' %}",
   "{% static 'js/outbox.js' %}",
   "{% static 'js/records.js' %}",
   "{% static 'js/today.js' %}",
+  "{% static 'js/today/logs.js' %}",
+  "{% static 'js/today/queue.js' %}",
+  "{% static 'js/today/cards.js' %}",
   "{% static 'js/today/session.js' %}",
   "{% static 'js/today/timer.js' %}",
   "{% static 'icons/icon-192.png' %}",

@@ -8,8 +8,12 @@ import uuid
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
 
-from rehab.models import Alert, ExerciseLog, Plan
+from clinic.models import Patient
+from rehab.models import Alert, ExerciseLog, Plan, Prescription
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
@@ -104,6 +108,20 @@ def test_create_then_retry_is_one_row_and_the_same_body(world: World) -> None:
     assert first.json()["exercise"] == world.exercise.pk
 
 
+def test_a_retry_with_other_values_answers_the_stored_row(world: World) -> None:
+    """A retry is the same tick: what was stored first stands (the Today page's script then
+    sends what changed meanwhile as an update)."""
+    client = world.client("patient")
+    data = payload(world, sets_done=1, pain=None)
+    first = client.post(URL, data, format="json")
+    assert first.status_code == 201
+    again = client.post(URL, {**data, "sets_done": 3, "pain": 4}, format="json")
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    log = ExerciseLog.objects.get()
+    assert (log.sets_done, log.pain) == (1, None)
+
+
 def test_client_uuid_is_required(world: World) -> None:
     data = payload(world)
     del data["client_uuid"]
@@ -121,11 +139,18 @@ def test_high_pain_alerts_the_clinic(world: World) -> None:
     ("extra", "field"),
     [
         ({"pain": 11}, "pain"),
+        ({"pain": -1}, "pain"),
+        ({"pain": "3"}, "pain"),  # a number as a string: JSON numbers only
         ({"effort": -1}, "effort"),
+        ({"effort": 11}, "effort"),
+        ({"effort": "lots"}, "effort"),
         ({"sets_done": 21}, "sets_done"),
         ({"reps": "ten"}, "reps"),
         ({"client_uuid": "not-a-uuid"}, "client_uuid"),
         ({"prescription": None}, "prescription"),
+        ({"prescription": 999999}, "prescription"),
+        ({"prescription": "abc"}, "prescription"),
+        ({"prescription": -1}, "prescription"),
         ({"prescription": 10**18}, "prescription"),
         ({"prescription": 10**19}, "prescription"),  # past a database key's range
         ({"date": "2999-01-01"}, "date"),
@@ -146,6 +171,124 @@ def test_another_patients_prescription_is_not_part_of_your_plan(world: World) ->
     assert response.status_code == 400
     assert body(response)["prescription"] == ["This exercise is not part of your active plan."]
     assert not ExerciseLog.objects.exists()
+
+
+def test_a_future_date_in_the_patients_zone_is_refused(world: World) -> None:
+    tomorrow = world.patient.local_today() + dt.timedelta(days=1)
+    response = world.client("patient").post(
+        URL, payload(world, date=tomorrow.isoformat()), format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["date"] == ["You cannot log an exercise for a future day."]
+    assert body(response)["codes"]["date"] == ["future_date"]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_past_date_within_the_plan_is_accepted(world: World) -> None:
+    Plan.objects.filter(pk=world.plan.pk).update(
+        anchor_date=world.patient.local_today() - dt.timedelta(days=7)
+    )
+    yesterday = world.patient.local_today() - dt.timedelta(days=1)
+    response = world.client("patient").post(
+        URL, payload(world, date=yesterday.isoformat()), format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert ExerciseLog.objects.get().date == yesterday
+
+
+def test_a_draft_plans_prescription_is_not_part_of_your_plan(world: World) -> None:
+    draft = factories.PlanFactory(patient=world.patient, status=Plan.Status.DRAFT)
+    drafted = factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=draft))
+    response = world.client("patient").post(
+        URL, payload(world, prescription=drafted.pk), format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["prescription"] == ["This exercise is not part of your active plan."]
+    assert body(response)["codes"]["prescription"] == ["not_in_plan"]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_retired_prescription_is_refused(world: World) -> None:
+    Prescription.objects.filter(pk=world.prescription.pk).update(
+        retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    )
+    response = world.client("patient").post(URL, payload(world), format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"]["prescription"] == ["not_in_plan"]
+    assert not ExerciseLog.objects.exists()
+
+
+def test_a_tick_retried_after_the_plan_ended_returns_the_stored_tick(world: World) -> None:
+    """A phone that lost the answer sends the tick again after the plan ended: the stored
+    row, not a refusal (nor a second row)."""
+    client = world.client("patient")
+    data = payload(world)
+    first = client.post(URL, data, format="json")
+    assert first.status_code == 201
+    Plan.objects.filter(pk=world.plan.pk).update(status=Plan.Status.COMPLETED)
+    again = client.post(URL, data, format="json")
+    assert again.status_code == 200, again.content
+    assert again.json()["id"] == first.json()["id"]
+    assert ExerciseLog.objects.count() == 1
+
+
+def test_a_discharged_patients_tick_is_refused(world: World) -> None:
+    Patient.objects.filter(pk=world.patient.pk).update(status=Patient.Status.DISCHARGED)
+    response = world.client("patient").post(URL, payload(world), format="json")
+    assert response.status_code == 400
+    assert "Your care here has ended" in str(body(response))
+    assert "care_ended" in str(body(response)["codes"])
+    assert not ExerciseLog.objects.exists()
+
+
+def test_high_pain_advice_names_the_exercise_as_the_patient_reads_it(world: World) -> None:
+    """Pain of 7 or more: stop this exercise and contact the clinic, in the answer to the
+    tick and to an update; below 7, no advice."""
+    world.exercise.name = "Eccentric heel drop (Alfredson)"
+    world.exercise.patient_name = "Slow heel drops"
+    world.exercise.save()
+    client = world.client("patient")
+    response = client.post(URL, payload(world, pain=7), format="json")
+    assert response.status_code == 201
+    advice = body(response)["advice"]
+    assert advice.startswith("Your pain is high. Stop Slow heel drops now")
+    assert "contact your clinic" in advice
+    detail = f"{URL}{body(response)['id']}/"
+    assert body(client.patch(detail, {"pain": 3}, format="json"))["advice"] is None
+    assert body(client.patch(detail, {"pain": 9}, format="json"))["advice"] == advice
+    assert body(client.post(URL, payload(world, pain=6), format="json"))["advice"] is None
+
+
+def test_the_today_pages_script_ticks_with_the_session_and_its_csrf_token(
+    world: World,
+) -> None:
+    """What static/js/today.js does: the browser's session, JSON, the page's CSRF token in
+    X-CSRFToken. Without the token a write is refused (403) and nothing is stored."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(get_user_model().objects.get(pk=world.patient.user.pk))
+    page = browser.get(reverse("rehab:today"))
+    config = page.context["config"]
+    logs = config["logsUrl"]
+    assert logs == URL
+    token = {"x-csrftoken": browser.cookies["csrftoken"].value}
+    data = payload(world)
+    refused = browser.post(logs, data, content_type="application/json")
+    assert refused.status_code == 403
+    assert "CSRF" in body(refused)["detail"]
+    assert not ExerciseLog.objects.exists()
+    created = browser.post(logs, data, content_type="application/json", headers=token)
+    assert created.status_code == 201, created.content
+    again = browser.post(logs, data, content_type="application/json", headers=token)
+    assert (again.status_code, again.json()) == (200, created.json())
+    detail = f"{logs}{created.json()['id']}/"
+    changed = browser.patch(detail, {"pain": None, "note": "ok"}, "application/json", headers=token)
+    assert changed.status_code == 200
+    assert (changed.json()["pain"], changed.json()["note"]) == (None, "ok")
+    assert browser.delete(detail, headers=token).status_code == 204
+    assert not ExerciseLog.objects.exists()
+    gone = browser.delete(detail, headers=token)
+    assert gone.status_code == 404
+    assert body(gone) == {"detail": "Not found."}
 
 
 def test_a_prescription_of_a_completed_plan_is_refused(world: World) -> None:
@@ -175,6 +318,7 @@ def test_same_day_update_and_undo(world: World) -> None:
     assert client.patch(f"{URL}{log.pk}/", {"pain": 12}, format="json").status_code == 400
     assert client.delete(f"{URL}{log.pk}/").status_code == 204
     assert not ExerciseLog.objects.filter(pk=log.pk).exists()
+    assert client.delete(f"{URL}{log.pk}/").status_code == 404  # undone already
 
 
 def test_earlier_days_cannot_be_changed(world: World) -> None:

@@ -36,5 +36,5 @@ def test_every_listed_page_answers_its_user(settings) -> None:
     assert all(c.median_ms > 0 and c.baseline_ms > 0 for c in costs)
     by_name = {c.name: c for c in costs}
     assert by_name["rehab:today"].queries > 0
-    assert by_name["tick (Today's script)"].status == 201
-    assert by_name["tick (API)"].status == 201
+    assert by_name["tick (Today's script and the API)"].status == 201
+    assert by_name["tick (form, without JavaScript)"].status == 302  # back to Today

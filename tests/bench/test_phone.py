@@ -28,14 +28,17 @@ def test_cards_read_the_today_cards_data_attributes() -> None:
 def test_the_tick_goes_where_the_today_page_says_else_to_the_api() -> None:
     page = (
         '<script id="today-config" type="application/json">'
-        '{"today": "2026-12-01", "logCreateUrl": "/me/logs/", "logUpdateUrl": "/me/logs/0/"}'
+        '{"today": "2026-12-01", "logsUrl": "/api/v1/logs/"}'
         "</script>"
     )
     config = phone.today_config(page)
     assert config["today"] == "2026-12-01"
     route = phone.tick_route(config)
-    assert route == phone.TickRoute("/me/logs/", "/me/logs/{id}/", api=False)
+    assert route == phone.TickRoute("/api/v1/logs/", "/api/v1/logs/{id}/", api=True)
     assert phone.tick_route({}) == phone.TickRoute("/api/v1/logs/", "/api/v1/logs/{id}/", api=True)
+    # A page from before the script ticked through the API: its form views, asking for JSON.
+    older = {"logCreateUrl": "/me/logs/", "logUpdateUrl": "/me/logs/0/"}
+    assert phone.tick_route(older) == phone.TickRoute("/me/logs/", "/me/logs/{id}/", api=False)
     assert phone.tick_route({"logCreateUrl": "/api/v1/logs/", "logUpdateUrl": "x"}).api
     assert phone.today_config("<p></p>") == {}
 
@@ -119,6 +122,8 @@ def test_a_patients_visit_as_the_locustfile_makes_it() -> None:
     config = phone.today_config(page)
     assert config.get("today")
     route = phone.tick_route(config)
+    # The tick and its pain and effort go where Today's script sends them: the API, in JSON.
+    assert route == phone.TickRoute("/api/v1/logs/", "/api/v1/logs/{id}/", api=True)
     csrf = phone.csrf_token(page)
     assert csrf
 

@@ -139,6 +139,38 @@ def test_patient_ticks_offline_and_the_tick_is_stored_once(
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
 
 
+def test_high_pain_advice_and_undo_on_the_card(live_server: object, phone: Page) -> None:
+    """The Today page's script through the API: a tick, pain 8 on it (the answer's advice
+    said on the card at once, the clinic alerted), a correction, then the tick undone."""
+    scene = patient_with_plan(with_user=True)
+    page = phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="One set done").click()
+    expect(toes.get_by_text("Sets done: 1 of 2")).to_be_visible()
+    expect(toes.get_by_text("Saved.")).to_be_visible()
+    pain = toes.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    pain.get_by_text("8", exact=True).click()
+    toes.get_by_role("button", name="Save how it felt").click()
+    expect(
+        toes.get_by_text(re.compile(r"Your pain is high\. Stop Toe curls now and contact"))
+    ).to_be_visible()
+    log = ExerciseLog.objects.get(patient=scene.patient)
+    assert (log.sets_done, log.pain) == (1, 8)
+    assert Alert.objects.filter(patient=scene.patient, log=log, kind="high_pain").exists()
+    pain.get_by_text("No answer", exact=True).click()
+    toes.get_by_role("button", name="Save how it felt").click()
+    expect(toes.get_by_text("Saved.")).to_be_visible()
+    eventually(page, lambda: ExerciseLog.objects.get(pk=log.pk).pain is None)
+
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    expect(toes.get_by_text("Sets done: 0 of 2")).to_be_visible()
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    page.reload()
+    expect(card(page, "Toe curls").get_by_text("Sets done: 0 of 2")).to_be_visible()
+
+
 def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Page) -> None:
     """Sign in, tick an exercise, log pain and send a check-in without touching the mouse."""
     scene = patient_with_plan(with_user=True)

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from clinic import services as clinic_services
 from clinic.models import Message
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
@@ -28,6 +29,9 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "phone"
 SMALL_PHONE = {"width": 360, "height": 740}
+# The entries in the phone's outbox, read through the page's own module (static/js/outbox.js:
+# the same instance the page's scripts imported, so the same owner and database).
+OUTBOX_LENGTH = "import('/static/js/outbox.js').then((o) => o.list()).then((e) => e.length)"
 
 
 @pytest.fixture
@@ -321,6 +325,29 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
     check_page(page, JOURNEY, "removed-exercise-note")
 
 
+def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(
+    live_server: object, small_phone: Page
+) -> None:
+    """The API's refusal (400) of a tick that waited on the phone: its words on the card, the
+    entry out of the outbox, nothing stored."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    page.context.set_offline(True)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    clinic_services.patient_discharge(patient=scene.patient)  # meanwhile, care ends
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(toes.get_by_text("Not saved: Your care here has ended")).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("waiting to be sent")).to_have_count(0)
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+
+
 def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_later(
     live_server: object, small_phone: Page
 ) -> None:
@@ -382,7 +409,7 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
     checkin = CheckIn.objects.get(patient=scene.patient)
     assert (checkin.flag_pe, checkin.swelling) == (True, "mild")
     assert Alert.objects.filter(patient=scene.patient, checkin=checkin, code="pe").count() == 1
-    assert page.evaluate("rehabOutbox.list().then(entries => entries.length)") == 0
+    assert page.evaluate(OUTBOX_LENGTH) == 0
 
 
 def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_once_in_order(
@@ -438,10 +465,11 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     page.context.set_offline(True)
     kept = page.evaluate(
         """async ({entries, edits}) => {
+            const outbox = await import("/static/js/outbox.js");  // the page's own module
             for (const entry of entries.concat(edits)) {
-                await window.rehabOutbox.add(entry);
+                await outbox.add(entry);
             }
-            return (await window.rehabOutbox.list()).map((entry) => entry.client_uuid);
+            return (await outbox.list()).map((entry) => entry.client_uuid);
         }""",
         {"entries": entries, "edits": edits},
     )
@@ -462,7 +490,7 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     for log in logs:
         expected = (2, 2) if str(log.client_uuid) in edited else (1, None)
         assert (log.sets_done, log.pain) == expected, log
-    assert page.evaluate("rehabOutbox.list().then((entries) => entries.length)") == 0
+    assert page.evaluate(OUTBOX_LENGTH) == 0
 
 
 def test_the_handout_at_phone_and_desktop_size_and_in_print(

@@ -16,7 +16,7 @@ from django.urls import reverse
 from clinic.models import Clinic, Clinician, Patient
 from notify import tokens
 from notify.models import ClinicianPreferences, Notification, PushSubscription, ReminderSettings
-from tests import factories
+from tests import factories, js_modules
 from tests.conftest import client_for
 from tests.notify.push_service import PushService
 
@@ -406,6 +406,16 @@ def test_the_service_worker_caches_only_this_sites_patient_pages_and_static_file
     assert 'request.method !== "GET"' in body
     assert 'const SIGN_OUT = "/accounts/logout/";' in body  # signing out clears the pages
     assert '"/static/css/patient.css"' in body  # the app shell
+
+
+def test_the_app_shell_holds_every_module_of_the_patients_page_scripts() -> None:
+    """Offline, Today and the check-in and ATRS pages run from the service worker's cache:
+    each module their scripts import is in its app shell."""
+    body = Client().get("/sw.js").content.decode()
+    modules = set().union(*(js_modules.modules(name) for name in js_modules.PAGE_SCRIPTS))
+    assert {"js/today/cards.js", "js/outbox.js", "js/transport.js"} <= modules
+    missing = sorted(name for name in modules if f'"/static/{name}"' not in body)
+    assert not missing
 
 
 def test_the_manifest_makes_today_an_installable_app() -> None:

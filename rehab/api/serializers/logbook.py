@@ -31,9 +31,11 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
     exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
     exercise_name = serializers.CharField(source="prescription.exercise.name", read_only=True)
-    advice = serializers.SerializerMethodField(
-        help_text="Pain of 7 or more: what the patient must do now (stop this exercise, "
-        "contact the clinic); else null."
+    advice = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Pain of 7 or more: what the patient must do now (stop this exercise, named "
+        "as the patient reads it, and contact the clinic), to be shown at once; else null.",
     )
 
     class Meta:
@@ -57,11 +59,6 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def get_advice(self, log: ExerciseLog) -> str | None:
-        if log.pain is not None and log.pain >= clinical.ALERT_PAIN_THRESHOLD:
-            return clinical.high_pain_advice(log.prescription.exercise.name)
-        return None
 
 
 class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):

@@ -86,7 +86,9 @@ CARE_ENDED = {"care_ended": "you were discharged: your record is read-only"}
             "Idempotent by `client_uuid`: the first request makes the entry (201); a retry with "
             "the same id answers the stored entry (200), never a second one. A prescription "
             "outside your active plan is a 400 on `prescription`. Pain of 7 or more alerts "
-            "the clinic."
+            "the clinic and comes back in `advice`: what to do now, to be shown at once. The "
+            "Today page's script ticks here too (the browser's session, with its CSRF token "
+            "in `X-CSRFToken`)."
         ),
         request=logbook_serializers.ExerciseLogCreateSerializer,
         responses={
@@ -114,6 +116,8 @@ CARE_ENDED = {"care_ended": "you were discharged: your record is read-only"}
         "Correct today's log (patients, same day only)",
         logbook_serializers.ExerciseLogUpdateSerializer,
         response=logbook_serializers.ExerciseLogSerializer,
+        description="Only the fields sent change; `pain` or `effort` null: not answered. Pain "
+        "of 7 or more alerts the clinic and comes back in `advice`.",
         rules=NOT_TODAY,
     ),
     destroy=extend_schema(

@@ -6,20 +6,12 @@
  * the patient picks a number); then the next exercise, and a summary at the end.
  *
  * Counting is exact: a hold is part of a set, a set part of a session. Each finished set is one
- * tick through today.js (window.rehabToday), the same path as the card's buttons: the same
- * client UUID per session, the same offline outbox. The summary says what was stored.
+ * tick through the cards (today/cards.js: ``api``), the same path as the card's buttons: the
+ * same client UUID per session, the same API and offline outbox. The summary says what was
+ * stored.
  */
+import { fmt } from "../common.js";
 import { countdown, keepAwake, makeRing, signal, unlockSound } from "./timer.js";
-
-const api = window.rehabToday;
-const configElement = document.getElementById("today-config");
-const dialog = document.getElementById("session");
-
-function fmt(template, values) {
-  return template.replace(/%\((\w+)\)s/g, (match, key) =>
-    values[key] === undefined || values[key] === null ? "" : String(values[key])
-  );
-}
 
 function element(tag, attributes, text) {
   const el = document.createElement(tag);
@@ -36,8 +28,13 @@ function element(tag, attributes, text) {
   return el;
 }
 
-if (api && configElement && dialog) {
-  const config = JSON.parse(configElement.textContent);
+/* The session's screen (#session, on a day with exercises to tick), started from its buttons;
+   ``api``: the cards' sessionApi(); ``config``: #today-config. */
+export function setupSession(api, config) {
+  const dialog = document.getElementById("session");
+  if (!dialog) {
+    return;
+  }
   const S = config.session;
   const stage = dialog.querySelector("[data-role=stage]");
   const heading = dialog.querySelector("#session-heading");
@@ -184,7 +181,7 @@ if (api && configElement && dialog) {
 
   function summary(done, stopped) {
     const list = element("ul", { className: "list-group mb-3" });
-    // What is stored: the sets of each exercise's session as today.js ticked them.
+    // What is stored: the sets of each exercise's session as the cards ticked them.
     done.forEach((sets, card) => {
       const stored = card.last ? card.last.sets : sets;
       list.appendChild(

@@ -23,7 +23,10 @@ from tests.rehab.clinical_loop import Scene, week3_non_operative
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
+
+def _said(response: Any) -> str:
+    """The messages of the page a form was sent back to, one a line."""
+    return "\n".join(str(message) for message in response.context["messages"])
 
 
 @pytest.fixture
@@ -149,14 +152,15 @@ def test_a_red_flag_pauses_today_with_a_banner_and_no_ticks(noah: Client, scene:
 
 
 def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) -> None:
+    """The form path (the Today page's script ticks through the API: tests/api)."""
     _red_flag(noah, flag_rerupture="on")
     response = noah.post(
         reverse("rehab:log_create"),
         {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
-        **JSON,
+        follow=True,
     )
-    assert response.status_code == 400
-    assert "paused" in response.content.decode()
+    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
+    assert "Not saved: Your exercises are paused" in _said(response)
     assert not ExerciseLog.objects.exists()
 
 
@@ -216,10 +220,14 @@ def test_resume_access(clinician: Clinician, noah: Client, scene: Scene, client:
 def test_high_pain_on_a_tick_tells_the_patient_to_stop_that_exercise(
     noah: Client, scene: Scene
 ) -> None:
+    """The Today page's script: the API's answer carries the advice (the browser's session,
+    as the script sends it); without JavaScript: the page the form goes back to says it."""
+    noah.get(reverse("rehab:today"))  # the page sets the CSRF cookie the script's header uses
     response = noah.post(
-        reverse("rehab:log_create"),
+        reverse("api:log-list"),
         {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 8},
-        **JSON,
+        content_type="application/json",
+        headers={"x-csrftoken": noah.cookies["csrftoken"].value},
     )
     assert response.status_code == 201
     assert "Stop Toe curls now and contact your clinic" in response.json()["advice"]
@@ -243,7 +251,6 @@ def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
             "effort": 6,
             "note": "Sharp at the heel",
         },
-        **JSON,
     )
     html = physio.get(reverse("rehab:alerts")).content.decode()
     row = html.split(f'id="alert-{Alert.objects.get().pk}"')[1]
@@ -255,14 +262,26 @@ def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
 
 
 def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene) -> None:
-    created = noah.post(
+    noah.post(
         reverse("rehab:log_create"),
         {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
-        **JSON,
-    ).json()
-    noah.post(created["update_url"], {"pain": "", "effort": "", "note": "Felt fine"}, **JSON)
+    )
     log = ExerciseLog.objects.get()
+    url = reverse("rehab:log_update", args=[log.pk])
+    noah.post(url, {"pain": "", "effort": "", "note": "Felt fine"})
+    log.refresh_from_db()
     assert (log.pain, log.effort, log.note) == (None, None, "Felt fine")
+    # As the Today page's script sends "No answer" to the API: null.
+    noah.get(reverse("rehab:today"))
+    response = noah.patch(
+        reverse("api:log-detail", args=[log.pk]),
+        {"pain": None, "effort": None, "note": "Still fine"},
+        content_type="application/json",
+        headers={"x-csrftoken": noah.cookies["csrftoken"].value},
+    )
+    assert response.status_code == 200, response.content
+    log.refresh_from_db()
+    assert (log.pain, log.effort, log.note) == (None, None, "Still fine")
 
 
 def test_the_feedback_form_starts_unanswered(noah: Client, scene: Scene) -> None:
@@ -318,10 +337,11 @@ def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> No
     response = noah.post(
         reverse("rehab:log_create"),
         {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
-        **JSON,
+        follow=True,
     )
-    assert response.status_code == 400
-    assert "Your care here has ended" in response.content.decode()
+    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
+    assert "Not saved: Your care here has ended" in _said(response)
+    assert not ExerciseLog.objects.exists()
 
 
 def test_a_discharged_patients_messages_say_their_care_here_has_ended(

@@ -1,9 +1,9 @@
-"""The patient's pages: today, ticks (JSON and no-JS), check-in, ATRS, plan and progress."""
+"""The patient's pages: today, ticks without JavaScript (the Today page's script ticks through
+the API: tests/api/test_logs.py), check-in, ATRS, plan and progress."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import uuid
 from decimal import Decimal
@@ -29,12 +29,11 @@ from rehab.models import (
     PlanPhase,
     Prescription,
 )
-from tests import factories
+from tests import factories, js_modules
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
 PAGES = ["rehab:today", "rehab:my_plan", "rehab:progress", "rehab:checkin", "rehab:atrs"]
 
 
@@ -170,18 +169,38 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     assert 'data-role="start"' in html
     assert 'data-role="start-session"' in html
     assert '<dialog id="session"' in html
-    assert "js/today/session.js" in html
+    assert "js/today/session.js" in js_modules.imports("js/today.js")
     assert response.context["config"]["session"]["holdFor"] == "Hold for %(s)s seconds"
     assert "Rest day for these" in html
     rest_section = html.split("Rest day for these")[1]
     assert "Heel raise" in rest_section
     config = response.context["config"]
-    assert config["logCreateUrl"] == reverse("rehab:log_create")
+    # The script ticks, edits and undoes through the API, not the page's form views.
+    assert config["logsUrl"] == reverse("api:log-list") == "/api/v1/logs/"
+    assert not {"logCreateUrl", "logUpdateUrl", "logUndoUrl"} & set(config)
     assert config["timezone"] == patient.timezone
     assert 'id="today-config" type="application/json"' in html
     assert 'id="queue-status"' in html
     assert 'aria-live="polite"' in html
-    assert "js/today.js" in html
+    assert '<script type="module" src="/static/js/today.js"' in html
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [
+        ("rehab:today", "js/today.js"),
+        *((name, "js/records.js") for name in ("rehab:checkin", "rehab:atrs")),
+    ],
+)
+def test_the_pages_script_modules_are_fetched_at_once(
+    me: Client, rx: Prescription, name: str, script: str
+) -> None:
+    """Each module the page's script imports is preloaded: fetched with the page, not one
+    import level at a time (a patient may tap a card's button at once)."""
+    html = me.get(reverse(name)).content.decode()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/([^"]+)"', html))
+    assert preloaded == js_modules.modules(script) - {script}
+    assert f'<script type="module" src="/static/{script}"' in html
 
 
 def test_today_shows_the_exercises_instructions_escaped_with_the_videos_start(
@@ -221,13 +240,13 @@ def test_today_shows_the_done_state_after_a_reload(
     html = me.get(reverse("rehab:today")).content.decode()
     assert "Sets done: 0 of 3" in html
     assert "is-done" not in html
-    me.post(reverse("rehab:log_create"), _tick(rx, sets_done=1), **JSON)
+    me.post(reverse("rehab:log_create"), _tick(rx, sets_done=1))
     html = me.get(reverse("rehab:today")).content.decode()
     assert "Sets done: 1 of 3" in html
     log = ExerciseLog.objects.get()
     assert f'data-open-id="{log.pk}"' in html
     assert f'action="{reverse("rehab:log_update", args=[log.pk])}"' in html  # next set, no JS
-    me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3}, **JSON)
+    me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3})
     html = me.get(reverse("rehab:today")).content.decode()
     assert "rehab-card mb-3 is-done" in html
     assert "Sessions today: 1 of 1" in html
@@ -321,60 +340,60 @@ def test_today_query_count_is_constant(
     assert len(small) == len(large)
 
 
-# --- ticking (JSON) ----------------------------------------------------------------------------
+# --- ticking without JavaScript -------------------------------------------------------------
+# The form path: each answer is a redirect back to Today with a message. The Today page's
+# script ticks through the API instead (tests/api/test_logs.py: 201/200, 400 bodies, undo).
 
 
-def test_a_tick_is_stored_with_201_and_the_same_tick_again_returns_it_with_200(
-    patient: Patient, me: Client, rx: Prescription
-) -> None:
-    data = _tick(rx, sets_done=1, date=patient.local_today().isoformat())
-    first = me.post(reverse("rehab:log_create"), data, **JSON)
-    assert first.status_code == 201
-    body = first.json()
-    log = ExerciseLog.objects.get()
-    assert body["id"] == log.pk
-    assert body["client_uuid"] == data["client_uuid"]
-    assert body["sets_done"] == 1
-    assert body["update_url"] == reverse("rehab:log_update", args=[log.pk])
-    assert body["undo_url"] == reverse("rehab:log_undo", args=[log.pk])
-    again = me.post(reverse("rehab:log_create"), {**data, "sets_done": 3}, **JSON)
-    assert again.status_code == 200
-    assert again.json() == body
+def _sent(me: Client, name: str, data: dict[str, Any], *args: int) -> str:
+    """Post the form; the messages of the Today page it is sent back to, one a line."""
+    response = me.post(reverse(name, args=args), data, follow=True)
+    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
+    return "\n".join(str(message) for message in response.context["messages"])
+
+
+def test_no_js_tick_redirects_to_today_with_a_message(me: Client, rx: Prescription) -> None:
+    data = _tick(rx, sets_done=3)
+    assert _sent(me, "rehab:log_create", data).startswith("Ticked:")
+    me.post(reverse("rehab:log_create"), data)  # the same form sent twice
     assert ExerciseLog.objects.count() == 1
 
 
-def test_a_tick_may_be_sent_as_a_json_body(patient: Patient, me: Client, rx: Prescription) -> None:
-    response = me.post(
-        reverse("rehab:log_create"),
-        json.dumps(_tick(rx, pain=2, effort=4)),
-        content_type="application/json",
-    )
-    assert response.status_code == 201
+def test_the_same_tick_again_is_stored_once_with_its_first_values(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    data = _tick(rx, sets_done=1, date=patient.local_today().isoformat())
+    _sent(me, "rehab:log_create", data)
+    assert _sent(me, "rehab:log_create", {**data, "sets_done": 3}).startswith("Ticked:")
     log = ExerciseLog.objects.get()
-    assert (log.sets_done, log.pain, log.effort) == (3, 2, 4)  # no count: the whole session
+    assert (str(log.client_uuid), log.sets_done) == (data["client_uuid"], 1)
+
+
+def test_a_tick_without_a_count_is_the_whole_session(me: Client, rx: Prescription) -> None:
+    _sent(me, "rehab:log_create", _tick(rx, pain=2, effort=4))
+    log = ExerciseLog.objects.get()
+    assert (log.sets_done, log.pain, log.effort) == (3, 2, 4)
 
 
 @pytest.mark.parametrize(
-    ("extra", "field"),
+    ("extra", "error"),
     [
-        ({"pain": 11}, "pain"),
-        ({"pain": -1}, "pain"),
-        ({"effort": 11}, "effort"),
-        ({"effort": "lots"}, "effort"),
-        ({"sets_done": 0}, "sets_done"),
-        ({"client_uuid": "not-a-uuid"}, "client_uuid"),
-        ({"date": "2999-01-01"}, "date"),
-        ({"prescription": 999999}, "prescription"),
+        ({"pain": 11}, "Choose a number from 0 to 10."),
+        ({"pain": -1}, "Choose a number from 0 to 10."),
+        ({"effort": 11}, "Choose a number from 0 to 10."),
+        ({"effort": "lots"}, "Choose a number from 0 to 10."),
+        ({"sets_done": 0}, "greater than or equal to 1"),
+        ({"client_uuid": "not-a-uuid"}, "valid UUID"),
+        ({"date": "2999-01-01"}, "future"),
+        ({"prescription": 999999}, "not part of your active plan"),
     ],
 )
 def test_bad_ticks_are_refused_with_clear_errors(
-    me: Client, rx: Prescription, extra: dict[str, Any], field: str
+    me: Client, rx: Prescription, extra: dict[str, Any], error: str
 ) -> None:
-    response = me.post(reverse("rehab:log_create"), {**_tick(rx), **extra}, **JSON)
-    assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert field in errors
-    assert errors[field][0]
+    said = _sent(me, "rehab:log_create", {**_tick(rx), **extra})
+    assert said.startswith("Not saved: ")
+    assert error in said
     assert not ExerciseLog.objects.exists()
 
 
@@ -382,9 +401,8 @@ def test_a_future_date_in_the_patients_zone_is_refused(
     patient: Patient, me: Client, rx: Prescription
 ) -> None:
     tomorrow = patient.local_today() + dt.timedelta(days=1)
-    response = me.post(reverse("rehab:log_create"), _tick(rx, date=tomorrow.isoformat()), **JSON)
-    assert response.status_code == 400
-    assert "future" in response.json()["errors"]["date"][0]
+    said = _sent(me, "rehab:log_create", _tick(rx, date=tomorrow.isoformat()))
+    assert said == "Not saved: You cannot log an exercise for a future day."
     assert not ExerciseLog.objects.exists()
 
 
@@ -392,8 +410,9 @@ def test_a_past_date_within_the_plan_is_accepted(
     patient: Patient, me: Client, rx: Prescription
 ) -> None:
     yesterday = patient.local_today() - dt.timedelta(days=1)
-    response = me.post(reverse("rehab:log_create"), _tick(rx, date=yesterday.isoformat()), **JSON)
-    assert response.status_code == 201
+    assert _sent(me, "rehab:log_create", _tick(rx, date=yesterday.isoformat())).startswith(
+        "Ticked:"
+    )
     assert ExerciseLog.objects.get().date == yesterday
 
 
@@ -402,9 +421,8 @@ def test_another_patients_prescription_is_refused(
 ) -> None:
     _plan, (phase,) = _active_plan(other_patient)
     theirs = factories.PrescriptionFactory(phase=phase)
-    response = me.post(reverse("rehab:log_create"), _tick(theirs), **JSON)
-    assert response.status_code == 400
-    assert "not part of your active plan" in response.json()["errors"]["prescription"][0]
+    said = _sent(me, "rehab:log_create", _tick(theirs))
+    assert said == "Not saved: This exercise is not part of your active plan."
     assert not ExerciseLog.objects.exists()
 
 
@@ -416,9 +434,8 @@ def test_a_draft_plans_prescription_or_a_bad_id_is_refused(
     draft = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
     drafted = factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=draft))
     for sent in (drafted.pk, "abc", -1, 10**19):
-        response = me.post(reverse("rehab:log_create"), {**_tick(rx), "prescription": sent}, **JSON)
-        assert response.status_code == 400, sent
-        assert "not part of your active plan" in response.json()["errors"]["prescription"][0]
+        said = _sent(me, "rehab:log_create", {**_tick(rx), "prescription": sent})
+        assert said == "Not saved: This exercise is not part of your active plan.", sent
     assert not ExerciseLog.objects.exists()
 
 
@@ -426,37 +443,25 @@ def test_a_tick_retried_after_the_plan_ended_returns_the_stored_tick(
     patient: Patient, me: Client, rx: Prescription
 ) -> None:
     tick = _tick(rx)
-    first = me.post(reverse("rehab:log_create"), tick, **JSON)
-    assert first.status_code == 201
+    _sent(me, "rehab:log_create", tick)
+    first = ExerciseLog.objects.get()
     Plan.objects.filter(patient=patient).update(status=Plan.Status.COMPLETED)
-    again = me.post(reverse("rehab:log_create"), tick, **JSON)
-    assert again.status_code == 200
-    assert again.json()["id"] == first.json()["id"]
-    assert ExerciseLog.objects.count() == 1
+    assert _sent(me, "rehab:log_create", tick).startswith("Ticked:")
+    assert ExerciseLog.objects.get().pk == first.pk
 
 
 def test_a_retired_prescription_is_refused(me: Client, rx: Prescription) -> None:
     Prescription.objects.filter(pk=rx.pk).update(retired_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
-    response = me.post(reverse("rehab:log_create"), _tick(rx), **JSON)
-    assert response.status_code == 400
+    assert _sent(me, "rehab:log_create", _tick(rx)) == (
+        "Not saved: This exercise is not part of your active plan."
+    )
     assert not ExerciseLog.objects.exists()
 
 
 def test_high_pain_on_a_tick_raises_an_alert(me: Client, rx: Prescription) -> None:
-    me.post(reverse("rehab:log_create"), _tick(rx, pain=8), **JSON)
+    said = _sent(me, "rehab:log_create", _tick(rx, pain=8))
     assert Alert.objects.get().kind == Alert.Kind.HIGH_PAIN
-
-
-# --- ticking without JavaScript ------------------------------------------------------------------
-
-
-def test_no_js_tick_redirects_to_today_with_a_message(me: Client, rx: Prescription) -> None:
-    data = _tick(rx, sets_done=3)
-    response = me.post(reverse("rehab:log_create"), data, follow=True)
-    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
-    assert "Ticked:" in response.content.decode()
-    me.post(reverse("rehab:log_create"), data)  # the same form sent twice
-    assert ExerciseLog.objects.count() == 1
+    assert said.startswith("Your pain is high. Stop")
 
 
 def test_no_js_bad_tick_shows_the_error_and_saves_nothing(me: Client, rx: Prescription) -> None:
@@ -475,18 +480,21 @@ def test_the_today_page_forms_post_a_server_made_uuid(me: Client, rx: Prescripti
     assert 'value="3"' in html
 
 
-# --- log_update and log_undo --------------------------------------------------------------------
+def test_a_tick_asking_for_json_gets_the_page_not_json(me: Client, rx: Prescription) -> None:
+    """The form views answer pages only: JSON is the API's (``/api/v1/logs/``)."""
+    response = me.post(reverse("rehab:log_create"), _tick(rx), HTTP_ACCEPT="application/json")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rehab:today")
+    assert ExerciseLog.objects.count() == 1
+
+
+# --- log_update and log_undo without JavaScript --------------------------------------------------
 
 
 def test_log_update_saves_pain_effort_and_note(me: Client, rx: Prescription) -> None:
     log = factories.ExerciseLogFactory(prescription=rx, pain=None, effort=None, sets_done=1)
-    response = me.post(
-        reverse("rehab:log_update", args=[log.pk]),
-        {"pain": 3, "effort": 6, "note": "Tight calf"},
-        **JSON,
-    )
-    assert response.status_code == 200
-    assert response.json()["pain"] == 3
+    said = _sent(me, "rehab:log_update", {"pain": 3, "effort": 6, "note": "Tight calf"}, log.pk)
+    assert said == "Saved."
     log.refresh_from_db()
     assert (log.pain, log.effort, log.note, log.sets_done) == (3, 6, "Tight calf", 1)
 
@@ -502,9 +510,7 @@ def test_log_update_without_js_redirects(me: Client, rx: Prescription) -> None:
 @pytest.mark.parametrize("data", [{"pain": 11}, {"effort": -2}, {"sets_done": ""}, {}])
 def test_log_update_refuses_bad_values(me: Client, rx: Prescription, data: dict[str, Any]) -> None:
     log = factories.ExerciseLogFactory(prescription=rx, pain=1, effort=1, sets_done=1)
-    response = me.post(reverse("rehab:log_update", args=[log.pk]), data, **JSON)
-    assert response.status_code == 400
-    assert response.json()["errors"]
+    assert _sent(me, "rehab:log_update", data, log.pk).startswith("Not saved: ")
     log.refresh_from_db()
     assert (log.pain, log.effort, log.sets_done) == (1, 1, 1)
 
@@ -513,9 +519,8 @@ def test_log_update_only_on_the_same_day(me: Client, rx: Prescription, patient: 
     log = factories.ExerciseLogFactory(
         prescription=rx, date=patient.local_today() - dt.timedelta(days=1), pain=1
     )
-    response = me.post(reverse("rehab:log_update", args=[log.pk]), {"pain": 5}, **JSON)
-    assert response.status_code == 400
-    assert "Only today's" in response.json()["errors"]["__all__"][0]
+    said = _sent(me, "rehab:log_update", {"pain": 5}, log.pk)
+    assert said == "Not saved: Only today's entries can be changed."
     log.refresh_from_db()
     assert log.pain == 1
 
@@ -531,25 +536,23 @@ def test_another_patients_log_is_404(me: Client, other_patient: Patient) -> None
 
 def test_log_undo_removes_todays_tick(me: Client, rx: Prescription) -> None:
     log = factories.ExerciseLogFactory(prescription=rx)
-    response = me.post(reverse("rehab:log_undo", args=[log.pk]), **JSON)
-    assert response.status_code == 200
-    assert response.json() == {"undone": True, "id": log.pk}
+    response = me.post(reverse("rehab:log_undo", args=[log.pk]))
+    assert response.status_code == 302
     assert not ExerciseLog.objects.exists()
-    assert me.post(reverse("rehab:log_undo", args=[log.pk]), **JSON).status_code == 404
+    assert me.post(reverse("rehab:log_undo", args=[log.pk])).status_code == 404
 
 
 def test_log_undo_without_js_redirects(me: Client, rx: Prescription) -> None:
     log = factories.ExerciseLogFactory(prescription=rx)
-    response = me.post(reverse("rehab:log_undo", args=[log.pk]), follow=True)
-    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
-    assert "Tick undone." in response.content.decode()
+    assert _sent(me, "rehab:log_undo", {}, log.pk) == "Tick undone."
 
 
 def test_log_undo_only_on_the_same_day(me: Client, rx: Prescription, patient: Patient) -> None:
     log = factories.ExerciseLogFactory(
         prescription=rx, date=patient.local_today() - dt.timedelta(days=2)
     )
-    assert me.post(reverse("rehab:log_undo", args=[log.pk]), **JSON).status_code == 400
+    said = _sent(me, "rehab:log_undo", {}, log.pk)
+    assert said == "Not saved: Only today's entries can be undone."
     assert ExerciseLog.objects.filter(pk=log.pk).exists()
 
 

@@ -1,0 +1,339 @@
+/*
+ * Today's exercise cards: their state and what they show. A tap ticks one set (or the whole
+ * session) at once on the card, without a reload; the tick goes to the API (today/logs.js)
+ * with a client-made UUID (outbox.js's uuid4), so a tick sent twice is stored once. With no
+ * connection it waits in the queue (today/queue.js) and the card still shows it.
+ *
+ * A card's state: ``sessions`` ticked today, ``last`` (the latest tick: pain, effort and undo
+ * act on it) and ``open`` (a session with sets still to do: the next set goes into it). Each
+ * tick is {uuid, id (the server's, once stored), sets, date}.
+ *
+ * The guided session (today/session.js) ticks through the same functions (sessionApi()).
+ */
+import { fmt } from "../common.js";
+import { uuid4 } from "../outbox.js";
+import { reasonOf } from "../transport.js";
+import { createLog, undoLog, updateLog } from "./logs.js";
+
+/* ``config``: #today-config; ``queue``: today/queue.js; ``today()``: the patient's date. */
+export function createCards(config, queue, today) {
+  const S = config.strings;
+  const cards = [];
+
+  function cardFor(prescriptionId) {
+    return cards.find((card) => card.rx === Number(prescriptionId));
+  }
+
+  function nameOf(card) {
+    const name = card.el.querySelector("#rx-" + card.rx + "-name");
+    return name ? name.textContent.trim() : "";
+  }
+
+  function say(card, text) {
+    const message = card.el.querySelector("[data-role=message]");
+    if (message) {
+      message.textContent = text;
+    }
+  }
+
+  function isDone(card) {
+    return card.sessions >= Math.max(card.times, 1) && !card.open;
+  }
+
+  function render(card) {
+    const done = isDone(card);
+    const shown = card.open ? card.open.sets : done && card.last ? card.last.sets : 0;
+    const setsText = card.el.querySelector("[data-role=sets-text]");
+    const sessionsText = card.el.querySelector("[data-role=sessions-text]");
+    if (setsText) {
+      setsText.textContent = fmt(S.setsDone, { done: shown, sets: card.sets });
+    }
+    if (sessionsText) {
+      sessionsText.textContent = fmt(S.sessionsDone, { done: card.sessions, times: card.times });
+    }
+    card.el.classList.toggle("is-done", done);
+    const badge = card.el.querySelector("[data-role=done-badge]");
+    if (badge) {
+      badge.hidden = !done;
+    }
+    ["tick", "start"].forEach((role) => {
+      const part = card.el.querySelector("[data-role=" + role + "]");
+      if (part) {
+        part.hidden = done;
+      }
+    });
+    if (card.last) {
+      addForms(card);
+    }
+    ["feedback", "undo"].forEach((role) => {
+      const form = card.el.querySelector("[data-role=" + role + "]");
+      if (form) {
+        form.hidden = !card.last;
+      }
+    });
+  }
+
+  /* What the queue keeps of a tick (and of changes made to it before it was sent). */
+  function queueEntry(card, entry, extra) {
+    return Object.assign(
+      { client_uuid: entry.uuid, prescription: card.rx, name: nameOf(card), sets_done: entry.sets, date: entry.date },
+      extra || {}
+    );
+  }
+
+  /* Pain of 7 or more comes back with advice (stop this exercise, contact the clinic), said
+     at once instead of "Saved." */
+  function adviceOr(result, otherwise) {
+    return (result.json && result.json.advice) || otherwise;
+  }
+
+  function create(card, entry) {
+    createLog(config.logsUrl, queueEntry(card, entry)).then((result) => {
+      if (result.kind === "ok") {
+        entry.id = result.json.id;
+        if (entry.sets > result.json.sets_done) {
+          // Another set was ticked while the first request was on its way.
+          update(card, entry, { sets_done: entry.sets });
+        }
+        say(card, adviceOr(result, S.saved));
+      } else if (result.kind === "retry") {
+        queue.upsert(queueEntry(card, entry));
+        say(card, S.offline);
+      } else {
+        queue.remove(entry.uuid);
+        revert(card, entry);
+        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+      }
+      render(card);
+    });
+  }
+
+  function update(card, entry, changes) {
+    if (!entry.id || queue.has(entry.uuid)) {
+      queue.upsert(queueEntry(card, entry, changes));
+      queue.flush();
+      return;
+    }
+    updateLog(config.logsUrl, entry.id, changes).then((result) => {
+      if (result.kind === "ok") {
+        say(card, adviceOr(result, S.saved));
+      } else if (result.kind === "retry") {
+        queue.upsert(queueEntry(card, entry, changes));
+        say(card, S.offline);
+      } else {
+        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+      }
+    });
+  }
+
+  function undo(card) {
+    const entry = card.last;
+    if (!entry) {
+      return;
+    }
+    if (!entry.id || queue.has(entry.uuid)) {
+      // Never reached the server (or only partly): forgetting it here is enough,
+      // unless it has an id, in which case the server copy is undone too.
+      queue.remove(entry.uuid);
+      if (!entry.id) {
+        revert(card, entry);
+        say(card, S.undone);
+        return;
+      }
+    }
+    undoLog(config.logsUrl, entry.id).then((result) => {
+      if (result.kind === "ok") {
+        revert(card, entry);
+        say(card, S.undone);
+      } else if (result.kind === "retry") {
+        say(card, S.undoOffline);
+      } else {
+        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+      }
+    });
+  }
+
+  function revert(card, entry) {
+    card.sessions = Math.max(0, card.sessions - 1);
+    if (card.open === entry) {
+      card.open = null;
+    }
+    if (card.last === entry) {
+      card.last = null;
+    }
+    render(card);
+  }
+
+  /* One tap: one set (``all`` false) or the whole session. */
+  function tick(card, all) {
+    if (card.open) {
+      const entry = card.open;
+      entry.sets = all ? card.sets : Math.min(entry.sets + 1, card.sets);
+      if (entry.sets >= card.sets) {
+        card.open = null;
+      }
+      render(card);
+      update(card, entry, { sets_done: entry.sets });
+      return;
+    }
+    const fresh = { uuid: uuid4(), id: null, sets: all ? card.sets : 1, date: today() };
+    card.sessions += 1;
+    card.last = fresh;
+    if (fresh.sets < card.sets) {
+      card.open = fresh;
+    }
+    render(card);
+    create(card, fresh);
+  }
+
+  /* A card as the server drew it: its prescription, dose and today's ticks (data-*). */
+  function setupCard(element) {
+    const data = element.dataset;
+    const card = {
+      el: element,
+      rx: Number(data.rx),
+      sets: Number(data.sets) || 1,
+      times: Number(data.times) || 1,
+      reps: data.reps ? Number(data.reps) : 0,
+      hold: data.hold ? Number(data.hold) : 0,
+      minutes: data.minutes ? Number(data.minutes) : 0,
+      sessions: Number(data.sessions) || 0,
+      open: null,
+      last: null,
+    };
+    if (data.lastUuid) {
+      card.last = { uuid: data.lastUuid, id: Number(data.lastId), sets: Number(data.lastSets) || 0, date: config.today };
+    }
+    if (data.openUuid) {
+      card.open = card.last && card.last.uuid === data.openUuid ? card.last : null;
+      if (!card.open) {
+        card.open = { uuid: data.openUuid, id: Number(data.openId), sets: Number(data.openSets) || 0, date: config.today };
+      }
+    }
+    element.querySelector("[data-role=tick]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      const submitter = event.submitter;
+      tick(card, !submitter || submitter.dataset.action === "all");
+    });
+    bindForms(card);
+    cards.push(card);
+  }
+
+  /* A card's pain, effort and undo forms come with it only once it has a tick; a card first
+     ticked here gets them from the page's one template. */
+  function addForms(card) {
+    if (card.el.querySelector("[data-role=feedback]")) {
+      return;
+    }
+    const template = document.getElementById("feedback-forms");
+    if (!template) {
+      return;
+    }
+    const copy = template.content.cloneNode(true);
+    const own = (id) => id.replace(/^rx-0-/, "rx-" + card.rx + "-");
+    copy.querySelectorAll("[id]").forEach((el) => {
+      el.id = own(el.id);
+    });
+    copy.querySelectorAll("[for]").forEach((el) => {
+      el.setAttribute("for", own(el.getAttribute("for")));
+    });
+    copy.querySelector("[data-role=undo-label]").textContent = fmt(S.undoOf, { name: nameOf(card) });
+    card.el.querySelector(".card-body").appendChild(copy);
+    bindForms(card);
+  }
+
+  function bindForms(card) {
+    const feedback = card.el.querySelector("[data-role=feedback]");
+    if (!feedback) {
+      return;
+    }
+    feedback.querySelectorAll("input[type=range]").forEach((input) => {
+      const output = feedback.querySelector("output[for='" + input.id + "']");
+      input.addEventListener("input", () => {
+        if (output) {
+          output.textContent = input.value;
+        }
+      });
+    });
+    feedback.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (!card.last) {
+        return;
+      }
+      update(card, card.last, {
+        pain: feedback.elements.pain.value,
+        effort: feedback.elements.effort.value,
+        note: feedback.elements.note.value,
+      });
+    });
+    card.el.querySelector("[data-role=undo]").addEventListener("submit", (event) => {
+      event.preventDefault();
+      undo(card);
+    });
+  }
+
+  /* Ticks still waiting in the queue show as ticked after a reload. */
+  function applyQueued() {
+    const day = today();
+    queue.entries().forEach((item) => {
+      const card = cardFor(item.prescription);
+      if (!card || item.date !== day) {
+        return;
+      }
+      const known = [card.open, card.last].find((entry) => entry && entry.uuid === item.client_uuid);
+      if (known) {
+        known.sets = Math.max(known.sets, Number(item.sets_done) || 0);
+        if (card.open === known && known.sets >= card.sets) {
+          card.open = null;
+        }
+      } else {
+        const entry = { uuid: item.client_uuid, id: null, sets: Number(item.sets_done) || 1, date: item.date };
+        card.sessions += 1;
+        card.last = entry;
+        card.open = entry.sets < card.sets ? entry : null;
+      }
+    });
+    cards.forEach(render);
+  }
+
+  /* A queued tick reached the server: remember its id so pain, effort and undo can use it. */
+  function linkStored(clientUuid, stored) {
+    cards.forEach((card) => {
+      [card.open, card.last].forEach((entry) => {
+        if (entry && entry.uuid === clientUuid) {
+          entry.id = stored.id;
+        }
+      });
+      render(card);
+    });
+  }
+
+  /* A queued tick the server refused: said on its card. */
+  function refused(entry, reason) {
+    const card = cardFor(entry.prescription);
+    if (card) {
+      say(card, fmt(S.refused, { reason }));
+    }
+  }
+
+  document.querySelectorAll(".rehab-card[data-rx]").forEach(setupCard);
+
+  /* What the guided session uses: the same ticks as the card's buttons. */
+  function sessionApi() {
+    return {
+      cards: () => cards.slice(),
+      isDone,
+      nameOf,
+      /* One set done. */
+      tick: (card) => tick(card, false),
+      /* Pain and effort of the card's last tick (only the answered ones). */
+      feedback: (card, changes) => {
+        if (card.last) {
+          update(card, card.last, changes);
+        }
+      },
+    };
+  }
+
+  return { applyQueued, linkStored, refused, sessionApi };
+}

@@ -1,0 +1,63 @@
+/*
+ * Today's ticks as the API takes them: POST /api/v1/logs/ (a tick, idempotent by its client
+ * UUID: 201 stored, 200 the row already stored for that UUID), PATCH /api/v1/logs/<id>/ (its
+ * sets, pain, effort or note, same day only) and DELETE /api/v1/logs/<id>/ (undo, 204), through
+ * transport.js (session sign-in, CSRF, the result kinds). The same contract and errors as every
+ * other client of the API.
+ *
+ * The API takes JSON numbers, and "not answered" as null: values from the page's forms
+ * (strings, "" for "No answer") and entries an earlier version kept in the outbox are made so
+ * here.
+ */
+import { send } from "../transport.js";
+
+const NUMBERS = ["prescription", "sets_done", "pain", "effort"];
+const SCORES = ["pain", "effort"];
+const TICK = ["client_uuid", "prescription", "sets_done", "date", "pain", "effort", "note"];
+const CHANGES = ["sets_done", "pain", "effort", "note"];
+
+/* A form's or an old entry's value as the API takes it: "" is null, "3" is 3. */
+export function value(key, raw) {
+  if (raw === undefined) {
+    return undefined;
+  }
+  if (NUMBERS.indexOf(key) === -1) {
+    return raw;
+  }
+  if (raw === null || raw === "") {
+    return null;
+  }
+  const number = Number(raw);
+  return Number.isFinite(number) ? number : raw; // not a number: the API says what is wrong
+}
+
+function body(fields, keys, keepNull) {
+  const out = {};
+  keys.forEach((key) => {
+    const given = value(key, fields[key]);
+    if (given === undefined || (given === null && keepNull.indexOf(key) === -1)) {
+      return;
+    }
+    out[key] = given;
+  });
+  return out;
+}
+
+export function detailUrl(logsUrl, id) {
+  return logsUrl + id + "/";
+}
+
+/* A tick ({client_uuid, prescription, sets_done, date, pain?, effort?, note?}); unanswered
+   fields are left out. */
+export function createLog(logsUrl, entry) {
+  return send("POST", logsUrl, body(entry, TICK, []));
+}
+
+/* Only the fields in ``changes`` change; a pain or effort of "" or null: not answered. */
+export function updateLog(logsUrl, id, changes) {
+  return send("PATCH", detailUrl(logsUrl, id), body(changes, CHANGES, SCORES));
+}
+
+export function undoLog(logsUrl, id) {
+  return send("DELETE", detailUrl(logsUrl, id));
+}

@@ -1,0 +1,259 @@
+/*
+ * Today's use of the offline outbox (outbox.js, IndexedDB): ticks the server has not taken yet
+ * [{client_uuid, prescription, name, sets_done, date, pain, effort, note}], with the check-in
+ * and ATRS answers kept on the phone (records.js: a ``kind``), oldest first. A copy is kept in
+ * memory and every change is written through.
+ *
+ * They are sent one at a time, in order, on opening the page, on the "online" event, on
+ * returning to the app, when the service worker's Background Sync asks, and every 30 seconds
+ * while any wait. A tick goes to the API (today/logs.js); the API answers a repeated client
+ * UUID with the row it stored, and if the queued entry has more sets or another pain, effort
+ * or note, an update follows (same day only). A tick refused because its exercise left the
+ * plan goes to the clinic as a message in the patient's words; any other refusal is said on
+ * its card, in plain words, and the entry leaves the queue.
+ */
+import { fmt } from "../common.js";
+import { open, save, sendRecord } from "../outbox.js";
+import { csrfToken, reasonOf } from "../transport.js";
+import { createLog, updateLog, value } from "./logs.js";
+
+/* ``config``: #today-config (patient, logsUrl, messagesUrl, strings). ``hooks``: today() the
+   patient's date; stored(clientUuid, row) a queued tick reached the server; refused(entry,
+   reason) the server will never take it; opened() the outbox was read (the memory holds it). */
+export function createQueue(config, hooks) {
+  const S = config.strings;
+  const status = document.getElementById("queue-status");
+  let memory = [];
+  let sentSomething = false;
+  let flushing = false;
+
+  function entries() {
+    return memory.map((item) => Object.assign({}, item));
+  }
+
+  function replace(queue) {
+    memory = queue.map((item) => Object.assign({}, item));
+    save(memory);
+    if (memory.length) {
+      askForBackgroundSync();
+    }
+    show();
+  }
+
+  /* Where the browser has Background Sync (not Safari or Firefox), the service worker asks an
+     open page to send the outbox when the connection is back; elsewhere the page's own
+     triggers (online, returning to the app, opening it, every 30 seconds) are enough. */
+  function askForBackgroundSync() {
+    if (!("serviceWorker" in navigator) || !window.SyncManager) {
+      return;
+    }
+    navigator.serviceWorker.ready
+      .then((registration) => registration.sync && registration.sync.register("rehab-outbox"))
+      .catch(() => {
+        /* refused (no permission): the other triggers remain */
+      });
+  }
+
+  /* Add ``entry``, or merge it into the queued entry with its client UUID. */
+  function upsert(entry) {
+    const queue = entries();
+    const found = queue.find((item) => item.client_uuid === entry.client_uuid);
+    if (found) {
+      Object.assign(found, entry);
+    } else {
+      queue.push(entry);
+    }
+    replace(queue);
+  }
+
+  function remove(clientUuid) {
+    replace(entries().filter((item) => item.client_uuid !== clientUuid));
+  }
+
+  function has(clientUuid) {
+    return memory.some((item) => item.client_uuid === clientUuid);
+  }
+
+  function say(text, tone) {
+    if (status) {
+      status.className = "rehab-queue" + (tone ? " alert alert-" + tone : "");
+      status.textContent = text;
+    }
+  }
+
+  function show() {
+    const count = memory.length;
+    if (count) {
+      say(count === 1 ? S.queued_one : fmt(S.queued_many, { n: count }), "warning");
+    } else if (sentSomething) {
+      say(S.sent, "success");
+    } else {
+      say("", "");
+    }
+  }
+
+  /* Stopped until the next trigger: the entry stays first in the queue. */
+  function pause() {
+    flushing = false;
+    show();
+  }
+
+  function next() {
+    flushing = false;
+    flush();
+  }
+
+  function flush() {
+    if (flushing || navigator.onLine === false || !memory.length) {
+      return;
+    }
+    flushing = true;
+    const entry = entries()[0];
+    if (entry.kind) {
+      sendQueuedRecord(entry);
+    } else {
+      sendQueuedTick(entry);
+    }
+  }
+
+  function sendQueuedTick(entry) {
+    createLog(config.logsUrl, entry).then((result) => {
+      if (result.kind === "retry") {
+        pause();
+        return;
+      }
+      if (result.kind === "refused" && result.json && result.json.prescription) {
+        keepAsNote(entry);
+        return;
+      }
+      if (result.kind === "refused") {
+        remove(entry.client_uuid);
+        hooks.refused(entry, reasonOf(result));
+        next();
+        return;
+      }
+      const stored = result.json;
+      hooks.stored(entry.client_uuid, stored);
+      const changes = changesFor(entry, stored);
+      if (!Object.keys(changes).length || stored.date !== hooks.today()) {
+        sent(entry);
+        return;
+      }
+      updateLog(config.logsUrl, stored.id, changes).then((update) => {
+        if (update.kind === "retry") {
+          pause();
+          return;
+        }
+        sent(entry);
+      });
+    });
+  }
+
+  function sent(entry) {
+    sentSomething = true;
+    remove(entry.client_uuid);
+    next();
+  }
+
+  /* What the queued entry says that the stored row does not: more sets, another pain, effort
+     or note (made on the phone after the first try reached the server). */
+  function changesFor(entry, stored) {
+    const changes = {};
+    if (Number(entry.sets_done) > stored.sets_done) {
+      changes.sets_done = entry.sets_done;
+    }
+    ["pain", "effort", "note"].forEach((key) => {
+      const given = value(key, entry[key]);
+      if (given !== undefined && !(key === "note" && given === null) && given !== stored[key]) {
+        changes[key] = given;
+      }
+    });
+    return changes;
+  }
+
+  /* A queued tick the server refused because its exercise left the plan meanwhile (the
+     clinician removed it): nothing is lost silently; it goes to the clinic as a message in
+     the patient's words. Kept in the queue, and tried again later, until that is sent. */
+  function keepAsNote(entry) {
+    sendAsNote(entry).then((delivered) => {
+      if (!delivered) {
+        pause();
+        return;
+      }
+      remove(entry.client_uuid);
+      say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
+      next();
+    });
+  }
+
+  /* The message form of the patient's messages page (a form post, as without JavaScript);
+     resolves true once sent. */
+  function sendAsNote(entry) {
+    if (!config.messagesUrl || navigator.onLine === false) {
+      return Promise.resolve(false);
+    }
+    const body = new URLSearchParams();
+    body.append("body", fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date }));
+    return fetch(config.messagesUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() },
+      body,
+    })
+      .then((response) => response.ok && new URL(response.url).pathname === config.messagesUrl)
+      .catch(() => false);
+  }
+
+  /* A check-in or ATRS answer kept on the phone (records.js): to the API, in its turn. */
+  function sendQueuedRecord(entry) {
+    sendRecord(entry).then((result) => {
+      if (result.kind === "retry") {
+        pause();
+        return;
+      }
+      sentSomething = true;
+      remove(entry.client_uuid);
+      if (result.kind === "refused") {
+        say(fmt(S.recordRefused, { what: entry.what, date: entry.date, reason: reasonOf(result) }), "danger");
+      }
+      next();
+    });
+  }
+
+  /* Opening the app: read the outbox, show what waits, send it; then the other triggers. */
+  function start() {
+    open(config.patient)
+      .catch(() => [])
+      .then((stored) => {
+        // A tick made in the moment before the outbox was read joins the entries read.
+        const early = memory.filter((item) => !stored.some((entry) => entry.client_uuid === item.client_uuid));
+        memory = stored.concat(early);
+        if (early.length) {
+          save(memory);
+        }
+        hooks.opened();
+        show();
+        flush();
+      });
+    window.addEventListener("online", flush);
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") {
+        flush();
+      }
+    });
+    if (navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", (event) => {
+        if (event.data && event.data.type === "flush-outbox") {
+          flush();
+        }
+      });
+    }
+    window.setInterval(() => {
+      if (memory.length) {
+        flush();
+      }
+    }, 30000);
+  }
+
+  return { entries, upsert, remove, has, flush, start };
+}

@@ -1,13 +1,16 @@
 /*
  * The outbox of the patient's phone (issue 18), an ES module: entries waiting to be sent, kept
  * in IndexedDB (survives a reload, a closed app, a crash), each with its client UUID so that a
- * replay is stored once by the server. Today's queue (today/queue.js) keeps a copy in memory
- * and writes every change through.
+ * replay is stored once by the server. Today's queue (today/queue.js) keeps a copy in memory,
+ * writes every change through, entry by entry, and reads the outbox again before sending.
  *
  *   open(owner) -> Promise<entries[]>  (oldest first)
- *   save(entries)                       (the whole list, in order)
+ *   put(entry) / drop(clientUuid)       (one entry, in its own transaction)
+ *   list() -> Promise<entries[]>       (as every tab has left them, oldest first)
+ *   add(entry) / remove(clientUuid) -> Promise<entries[]>  (put or drop, then list)
  *
- *   list() / add(entry) / remove(clientUuid)  (pages that keep no copy)
+ * Two tabs of the app (or the app and a check-in page) may queue at the same time: every write
+ * touches one entry, so neither drops what the other queued.
  *   uuid4() -> a new client UUID (the one maker of them on the patient's pages)
  *   sendRecord(entry) -> Promise<{kind: "ok"|"refused"|"retry", ...}>  (transport.js)
  *
@@ -81,33 +84,29 @@ function legacyEntries() {
 }
 
 var writing = Promise.resolve();
+var counter = 0;
 
-/* Replace the owner's entries with ``entries`` in one transaction (in order). */
-function write(entries) {
-  if (!database) {
-    try {
-      window.localStorage.setItem(legacyKey(), JSON.stringify(entries));
-    } catch (error) {
-      /* storage full or disabled: nothing more we can do */
-    }
-    return Promise.resolve();
+/* A place at the end of the queue: later than every entry any tab has written so far. */
+function nextSeq() {
+  counter = (counter + 1) % 1000;
+  return Date.now() * 1000 + counter;
+}
+
+function writeLegacy(change) {
+  try {
+    window.localStorage.setItem(legacyKey(), JSON.stringify(change(legacyEntries())));
+  } catch (error) {
+    /* storage full or disabled: nothing more we can do */
   }
+  return Promise.resolve();
+}
+
+/* One read-write transaction on the store, after the ones before it. */
+function transact(work) {
   writing = writing.then(function () {
     return new Promise(function (resolve) {
       var tx = database.transaction(STORE, "readwrite");
-      var store = tx.objectStore(STORE);
-      var cursor = store.index("owner").openKeyCursor(window.IDBKeyRange.only(owner));
-      cursor.onsuccess = function () {
-        var at = cursor.result;
-        if (at) {
-          store.delete(at.primaryKey);
-          at.continue();
-          return;
-        }
-        entries.forEach(function (entry, index) {
-          store.put(Object.assign({}, entry, { owner: owner, seq: index }));
-        });
-      };
+      work(tx.objectStore(STORE));
       tx.oncomplete = resolve;
       tx.onerror = resolve;
       tx.onabort = resolve;
@@ -116,41 +115,60 @@ function write(entries) {
   return writing;
 }
 
+/* Add ``entry``, or replace the one with its client UUID in its place. One entry at a time, in
+   its own transaction: the entries another tab of the app queued meanwhile are never touched
+   (writing the whole list back would drop them). */
+export function put(entry) {
+  if (!database) {
+    return writeLegacy(function (entries) {
+      var found = false;
+      entries = entries.map(function (item) {
+        if (item.client_uuid === entry.client_uuid) {
+          found = true;
+          return entry;
+        }
+        return item;
+      });
+      return found ? entries : entries.concat([entry]);
+    });
+  }
+  return transact(function (store) {
+    var existing = store.get(entry.client_uuid);
+    existing.onsuccess = function () {
+      var row = existing.result;
+      var seq = row && row.owner === owner ? row.seq : nextSeq();
+      store.put(Object.assign({}, entry, { owner: owner, seq: seq }));
+    };
+  });
+}
+
+/* Take the entry with ``clientUuid`` out (sent, or refused for good); nothing else. */
+export function drop(clientUuid) {
+  if (!database) {
+    return writeLegacy(function (entries) {
+      return entries.filter(function (item) {
+        return item.client_uuid !== clientUuid;
+      });
+    });
+  }
+  return transact(function (store) {
+    store.delete(clientUuid);
+  });
+}
+
+/* The owner's entries as every tab has left them, oldest first (after this tab's writes). */
 export function list() {
   return writing.then(function () {
     return database ? readAll() : legacyEntries();
   });
 }
 
-/* Add ``entry``, or replace the one with its client UUID in its place. */
 export function add(entry) {
-  return list().then(function (entries) {
-    var found = false;
-    entries = entries.map(function (item) {
-      if (item.client_uuid === entry.client_uuid) {
-        found = true;
-        return entry;
-      }
-      return item;
-    });
-    if (!found) {
-      entries.push(entry);
-    }
-    return write(entries).then(function () {
-      return entries;
-    });
-  });
+  return put(entry).then(list);
 }
 
 export function remove(clientUuid) {
-  return list().then(function (entries) {
-    var kept = entries.filter(function (item) {
-      return item.client_uuid !== clientUuid;
-    });
-    return write(kept).then(function () {
-      return kept;
-    });
-  });
+  return drop(clientUuid).then(list);
 }
 
 /* A check-in or ATRS entry to the API (transport.js). Never rejects: "retry" keeps it for
@@ -195,17 +213,13 @@ export function open(who) {
       entries.forEach(function (entry) {
         known[entry.client_uuid] = true;
       });
-      var merged = entries.concat(
-        legacy.filter(function (entry) {
-          return !known[entry.client_uuid];
-        })
-      );
-      return write(merged).then(function () {
+      return Promise.all(legacy.filter(function (entry) {
+        return !known[entry.client_uuid];
+      }).map(put)).then(function () {
         window.localStorage.removeItem(legacyKey());
-        return merged;
+        return list();
       });
     });
   });
 }
 
-export { write as save };

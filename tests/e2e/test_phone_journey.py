@@ -241,6 +241,41 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
 
 
+def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:
+    """The app open twice (two tabs, or the app and the browser) and offline: each writes its own
+    entries only, so a tick in one never drops the other's; back online, all are stored."""
+    scene = patient_with_plan(with_user=True)
+    first = small_phone
+    sign_in(first, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    expect(first.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    second = first.context.new_page()
+    second.goto(first.url)
+    expect(second.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+    first.context.set_offline(True)
+    card(first, "Toe curls").get_by_role("button", name="One set done").click()
+    expect(first.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    card(second, "Seated ankle hold").get_by_role("button", name="Done").click()
+    expect(second.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    # The first tab writes its second set: the other tab's tick stays in the outbox.
+    card(first, "Toe curls").get_by_role("button", name="One set done").click()
+    expect(card(first, "Toe curls").get_by_text("Sets done: 2 of 2")).to_be_visible()
+    eventually(first, lambda: first.evaluate(OUTBOX_LENGTH) == 2)
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+
+    first.context.set_offline(False)
+    first.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(first.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    eventually(first, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 2)
+    stored = dict(
+        ExerciseLog.objects.filter(patient=scene.patient).values_list(
+            "prescription__exercise__name", "sets_done"
+        )
+    )
+    assert stored == {"Toe curls": 2, "Seated ankle hold": 1}
+    second.close()
+
+
 IPHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1"

@@ -2,7 +2,8 @@
  * Today's use of the offline outbox (outbox.js, IndexedDB): ticks the server has not taken yet
  * [{client_uuid, prescription, name, sets_done, date, pain, effort, note}], with the check-in
  * and ATRS answers kept on the phone (records.js: a ``kind``), oldest first. A copy is kept in
- * memory and every change is written through.
+ * memory; every change is written through entry by entry, and the outbox is read again before
+ * each send, so two tabs of the app never drop each other's entries.
  *
  * They are sent one at a time, in order, on opening the page, on the "online" event, on
  * returning to the app, when the service worker's Background Sync asks, and every 30 seconds
@@ -13,7 +14,7 @@
  * its card, in plain words, and the entry leaves the queue.
  */
 import { fmt } from "../common.js";
-import { open, save, sendRecord } from "../outbox.js";
+import { drop, list, open, put, sendRecord } from "../outbox.js";
 import { csrfToken, reasonOf } from "../transport.js";
 import { createLog, updateLog, value } from "./logs.js";
 
@@ -26,19 +27,12 @@ export function createQueue(config, hooks) {
   let memory = [];
   let sentSomething = false;
   let flushing = false;
+  const writingNow = new Set(); // client UUIDs whose write to the outbox has not finished
 
   function entries() {
     return memory.map((item) => Object.assign({}, item));
   }
 
-  function replace(queue) {
-    memory = queue.map((item) => Object.assign({}, item));
-    save(memory);
-    if (memory.length) {
-      askForBackgroundSync();
-    }
-    show();
-  }
 
   /* Where the browser has Background Sync (not Safari or Firefox), the service worker asks an
      open page to send the outbox when the connection is back; elsewhere the page's own
@@ -54,20 +48,26 @@ export function createQueue(config, hooks) {
       });
   }
 
-  /* Add ``entry``, or merge it into the queued entry with its client UUID. */
+  /* Add ``entry``, or merge it into the queued entry with its client UUID; written through
+     as that one entry (another tab's entries stay as they are). */
   function upsert(entry) {
-    const queue = entries();
-    const found = queue.find((item) => item.client_uuid === entry.client_uuid);
+    const found = memory.find((item) => item.client_uuid === entry.client_uuid);
     if (found) {
       Object.assign(found, entry);
     } else {
-      queue.push(entry);
+      memory.push(Object.assign({}, entry));
     }
-    replace(queue);
+    const uuid = entry.client_uuid;
+    writingNow.add(uuid);
+    put(Object.assign({}, found || entry)).then(() => writingNow.delete(uuid));
+    askForBackgroundSync();
+    show();
   }
 
   function remove(clientUuid) {
-    replace(entries().filter((item) => item.client_uuid !== clientUuid));
+    memory = memory.filter((item) => item.client_uuid !== clientUuid);
+    drop(clientUuid);
+    show();
   }
 
   function has(clientUuid) {
@@ -103,17 +103,38 @@ export function createQueue(config, hooks) {
     flush();
   }
 
+  /* Send the oldest entry, then the next. The outbox is read again first: another tab (or the
+     check-in page) may have queued or sent entries meanwhile. */
   function flush() {
-    if (flushing || navigator.onLine === false || !memory.length) {
+    if (flushing || navigator.onLine === false) {
       return;
     }
     flushing = true;
-    const entry = entries()[0];
-    if (entry.kind) {
-      sendQueuedRecord(entry);
-    } else {
-      sendQueuedTick(entry);
-    }
+    const before = memory.length;
+    list()
+      .catch(() => null)
+      .then((stored) => {
+        if (stored) {
+          // The outbox as every tab left it, and what this tab is writing at this moment.
+          const mine = memory.filter(
+            (item) => writingNow.has(item.client_uuid) && !stored.some((row) => row.client_uuid === item.client_uuid)
+          );
+          memory = stored.concat(mine);
+        }
+        if (!memory.length) {
+          flushing = false;
+          if (before) {
+            show(); // another tab sent what this one showed waiting
+          }
+          return; // nothing waits: what the page says stays as it is
+        }
+        const entry = entries()[0];
+        if (entry.kind) {
+          sendQueuedRecord(entry);
+        } else {
+          sendQueuedTick(entry);
+        }
+      });
   }
 
   function sendQueuedTick(entry) {
@@ -228,9 +249,7 @@ export function createQueue(config, hooks) {
         // A tick made in the moment before the outbox was read joins the entries read.
         const early = memory.filter((item) => !stored.some((entry) => entry.client_uuid === item.client_uuid));
         memory = stored.concat(early);
-        if (early.length) {
-          save(memory);
-        }
+        early.forEach((item) => put(Object.assign({}, item)));
         hooks.opened();
         show();
         flush();
@@ -248,11 +267,8 @@ export function createQueue(config, hooks) {
         }
       });
     }
-    window.setInterval(() => {
-      if (memory.length) {
-        flush();
-      }
-    }, 30000);
+    // Every 30 seconds: this tab's entries, or another tab's it reads from the outbox.
+    window.setInterval(flush, 30000);
   }
 
   return { entries, upsert, remove, has, flush, start };

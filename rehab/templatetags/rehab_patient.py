@@ -3,15 +3,17 @@ form that works without JavaScript."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
 
 from django import template
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from heroicons.templatetags.heroicons import heroicon_outline
 
 from clinic.models import Patient
 from rehab import clinical
@@ -97,6 +99,19 @@ def logged(log: ExerciseLog) -> str:
     return f"{log.prescription.exercise.patient_display_name}: " + " · ".join(parts)
 
 
+@register.simple_tag
+def icon(name: str, size: int = 24) -> str:
+    """A decorative heroicon (outline, hidden from screen readers): ``{% icon "home" %}``. Drawn
+    once per name and size (the package's fixed files; a page of cards and the bottom bar draw
+    a dozen, each a parse of its SVG otherwise)."""
+    return _icon(name, size)
+
+
+@functools.lru_cache(maxsize=64)
+def _icon(name: str, size: int) -> str:
+    return heroicon_outline(name, size=size, aria_hidden="true", focusable="false")
+
+
 @register.filter
 def logged_items(logs: list[ExerciseLog]) -> SafeString:
     """A day's logs as the list items of the patient's history, each ``logged``: one
@@ -125,9 +140,19 @@ def new_uuid() -> str:
 
 
 @register.simple_tag
-def score_values() -> range:
-    """The answers of a 0–10 score (pain, effort), for a group of radio buttons."""
-    return range(clinical.SCORE_MAX + 1)
+def score_radios(rx_id: int, name: str, value: int | None) -> SafeString:
+    """The 0–10 radio buttons of a card's score (``_slider.html``), each with its label, the
+    patient's ``value`` checked: written here in one go, as a card's two scores are 22 of
+    them and a page has a card per exercise."""
+    return format_html_join(
+        "",
+        '<input type="radio" class="btn-check" name="{0}" value="{1}" id="rx-{2}-{0}-{1}"{3}>'
+        '<label class="btn btn-outline-primary" for="rx-{2}-{0}-{1}">{1}</label>',
+        (
+            (name, score, rx_id, mark_safe(" checked") if value == score else "")  # noqa: S308
+            for score in range(clinical.SCORE_MAX + 1)
+        ),
+    )
 
 
 @register.filter

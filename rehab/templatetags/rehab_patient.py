@@ -10,7 +10,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from heroicons.templatetags.heroicons import heroicon_outline
@@ -149,7 +149,7 @@ def score_radios(rx_id: int, name: str, value: int | None) -> SafeString:
         '<input type="radio" class="btn-check" name="{0}" value="{1}" id="rx-{2}-{0}-{1}"{3}>'
         '<label class="btn btn-outline-primary" for="rx-{2}-{0}-{1}">{1}</label>',
         (
-            (name, score, rx_id, mark_safe(" checked") if value == score else "")  # noqa: S308
+            (name, score, rx_id, " checked" if value == score else "")
             for score in range(clinical.SCORE_MAX + 1)
         ),
     )

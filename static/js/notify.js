@@ -6,6 +6,8 @@
  * site's VAPID public key and send the subscription to the server. The reminders form, when
  * a choice that needs notifications is picked, turns them on before it is sent.
  */
+import { csrfToken } from "./transport.js";
+
 const configElement = document.getElementById("push-config");
 const config = configElement ? JSON.parse(configElement.textContent) : null;
 const panel = document.querySelector("[data-push-status]");
@@ -16,18 +18,6 @@ const form = document.querySelector("[data-push-form]");
 
 const supported =
   "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
-
-function csrfToken() {
-  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-  if (input) {
-    return input.value;
-  }
-  try {
-    return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-  } catch (error) {
-    return "";
-  }
-}
 
 function keyBytes(base64url) {
   const padded = (base64url + "===".slice((base64url.length + 3) % 4))

@@ -150,11 +150,16 @@ def _shown(value: float) -> str:
 @dataclass(frozen=True)
 class AlreadyRead:
     """What a page has already read of its one patient (saves the queries): the measurements
-    oldest first, the ATRS answers oldest first, the adherence of a range ending today."""
+    oldest first, the ATRS answers oldest first (the latest is enough), the adherence of a
+    range ending today; and, if given, the pain of the last ``PAIN_DAYS`` days ending the
+    patient's today: each check-in's pain at rest, and each day's (highest exercise pain,
+    scored logs)."""
 
     measurements: list[Measurement]
     atrs: list[AtrsResponse]
     adherence: Adherence
+    rest_pain: list[int] | None = None
+    exercise_pain: list[tuple[int, int]] | None = None
 
 
 def patient_data(  # noqa: PLR0912
@@ -164,7 +169,8 @@ def patient_data(  # noqa: PLR0912
     read: AlreadyRead | None = None,
 ) -> dict[int, PatientData]:
     """The data every criterion kind needs, for each patient. Five queries (plus adherence's)
-    whatever the number of patients and records; two with ``read`` (one patient)."""
+    whatever the number of patients and records; two with ``read`` (one patient), none when it
+    holds the pain too."""
     ids = [p.pk for p in patients]
     if not ids:
         return {}
@@ -176,19 +182,23 @@ def patient_data(  # noqa: PLR0912
         return today[pk] - dt.timedelta(days=days - 1) <= day <= today[pk]
 
     rest: dict[int, list[int]] = defaultdict(list)
-    for pk, day, pain in CheckIn.objects.filter(
-        patient_id__in=ids, date__gte=first_day, pain_at_rest__isnull=False
-    ).values_list("patient_id", "date", "pain_at_rest"):
-        if in_window(pk, day, PAIN_DAYS):
-            rest[pk].append(pain)
     exercise: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for row in (
-        ExerciseLog.objects.filter(patient_id__in=ids, date__gte=first_day, pain__isnull=False)
-        .values("patient_id", "date")
-        .annotate(highest=Max("pain"), n=Count("pk"))
-    ):
-        if in_window(row["patient_id"], row["date"], PAIN_DAYS):
-            exercise[row["patient_id"]].append((row["highest"], row["n"]))
+    if read is not None and read.rest_pain is not None and read.exercise_pain is not None:
+        rest[ids[0]] = read.rest_pain
+        exercise[ids[0]] = read.exercise_pain
+    else:
+        for pk, day, pain in CheckIn.objects.filter(
+            patient_id__in=ids, date__gte=first_day, pain_at_rest__isnull=False
+        ).values_list("patient_id", "date", "pain_at_rest"):
+            if in_window(pk, day, PAIN_DAYS):
+                rest[pk].append(pain)
+        for row in (
+            ExerciseLog.objects.filter(patient_id__in=ids, date__gte=first_day, pain__isnull=False)
+            .values("patient_id", "date")
+            .annotate(highest=Max("pain"), n=Count("pk"))
+        ):
+            if in_window(row["patient_id"], row["date"], PAIN_DAYS):
+                exercise[row["patient_id"]].append((row["highest"], row["n"]))
     for pk, data in result.items():
         if rest[pk]:
             data.rest_pain = (max(rest[pk]), len(rest[pk]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -57,6 +57,17 @@ class Adherence:
         return [(week, e, n) for week, (e, n) in sorted(weeks.items())]
 
 
+@dataclass(frozen=True)
+class AdherenceRead:
+    """What a page has already read of its patients' plans in care, for the range (saves three
+    queries): their phase changes, their prescriptions (retired ones too), and the patients'
+    logs counted per prescription and day, (prescription id, day, logs)."""
+
+    changes: Sequence[PhaseChange]
+    prescriptions: Sequence[Prescription]
+    log_counts: Sequence[tuple[int, dt.date, int]]
+
+
 def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | None:
     current = None
     for effective_on, phase_id in timeline:
@@ -74,8 +85,7 @@ def adherence_for_patients(
     end: dt.date,
     plans: Iterable[Plan] | None = None,
     in_progress: dt.date | None = None,
-    changes: Iterable[PhaseChange] | None = None,
-    prescriptions: Iterable[Prescription] | None = None,
+    read: AdherenceRead | None = None,
 ) -> dict[int, Adherence]:
     """Adherence of each patient's active plan from ``start`` to ``end`` (inclusive).
 
@@ -89,8 +99,7 @@ def adherence_for_patients(
     active plans, their phase changes, the prescriptions of the phases in force in the range
     only, and the day's log counts; three when ``plans`` gives the patients' active plans
     already read (``active_plans_for_patients``). Rows are read as tuples, not models.
-    ``changes`` and ``prescriptions`` (retired ones too), if given, are those plans' rows
-    already read: one query fewer each.
+    With ``read`` (those plans' rows a page has already read) only the first, or none.
     """
     patients = list(patients)
     patient_ids = [p.pk for p in patients]
@@ -103,13 +112,13 @@ def adherence_for_patients(
         return result
     plan_ids = [row[0] for row in plan_rows]
     change_rows: Iterable[tuple[int, dt.date, dt.datetime, int, int]] = (
-        PhaseChange.objects.filter(plan_id__in=plan_ids)  # 2 (none if ``changes`` is given)
+        PhaseChange.objects.filter(plan_id__in=plan_ids)  # 2
         .order_by()
         .values_list("plan_id", "effective_on", "changed_at", "pk", "to_phase_id")
-        if changes is None
+        if read is None
         else [
             (c.plan_id, c.effective_on, c.changed_at, c.pk, c.to_phase_id)
-            for c in changes
+            for c in read.changes
             if c.plan_id in plan_ids
         ]
     )
@@ -131,7 +140,9 @@ def adherence_for_patients(
                 tz_by_phase[pid] = tz_by_patient.get(patient_id) or dt.UTC
     if not tz_by_phase:  # no phase in force on any day of the range
         return result
-    rx_by_phase = _prescriptions_by_phase(tz_by_phase, prescriptions)  # 3 (or none)
+    rx_by_phase = _prescriptions_by_phase(  # 3
+        tz_by_phase, None if read is None else read.prescriptions
+    )
     done_counts: dict[tuple[int, dt.date], int] = {
         (rx_id, day): n
         for rx_id, day, n in (
@@ -142,6 +153,8 @@ def adherence_for_patients(
             .values("prescription_id", "date")
             .annotate(n=Count("pk"))
             .values_list("prescription_id", "date", "n")
+            if read is None
+            else read.log_counts
         )
     }
     for plan_id, patient_id, anchor in plan_rows:
@@ -274,21 +287,14 @@ def adherence_for_patient(
     start: dt.date,
     end: dt.date,
     plan: Plan | None = None,
-    changes: Iterable[PhaseChange] | None = None,
-    prescriptions: Iterable[Prescription] | None = None,
+    read: AdherenceRead | None = None,
 ) -> Adherence:
     """``adherence_for_patients`` for one patient; ``plan``, if given, is their active plan
-    already read (one query fewer), and ``changes`` and ``prescriptions`` its rows already read
-    (one fewer each)."""
+    already read (one query fewer), and ``read`` its rows already read (none at all)."""
     plans = None if plan is None else [plan]
-    return adherence_for_patients(
-        [patient],
-        start=start,
-        end=end,
-        plans=plans,
-        changes=changes,
-        prescriptions=prescriptions,
-    )[patient.pk]
+    return adherence_for_patients([patient], start=start, end=end, plans=plans, read=read)[
+        patient.pk
+    ]
 
 
 def judged_adherence_for_patient(

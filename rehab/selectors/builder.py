@@ -18,7 +18,7 @@ from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
-from rehab.selectors.adherence import Adherence, adherence_for_patient
+from rehab.selectors.adherence import Adherence, AdherenceRead, adherence_for_patient
 from rehab.selectors.criteria import AlreadyRead, PhaseEvaluation, evaluate_phases
 from rehab.services.plans import phase_in
 
@@ -246,6 +246,16 @@ class ProgressionEvidence:
         return self.plan.week_on(self.today)
 
 
+def phase_history(plan: Plan) -> list[PhaseChange]:
+    """The plan's phase changes, newest first, with their phases and who made them. One
+    query."""
+    return list(
+        PhaseChange.objects.filter(plan=plan)
+        .select_related("from_phase", "to_phase", "changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+
+
 def progression_evidence(
     plan: Plan,
     *,
@@ -257,10 +267,11 @@ def progression_evidence(
     evidence next to them: adherence over 14 days, each day's highest pain over 7, the latest
     heel-rise and calf measurements, the latest ATRS, open alerts and the phase history.
 
-    Queries: phases (1, none if ``phases`` is given), phase history (1), adherence (4; for a
-    plan in care 2, or 1 with its ``prescriptions`` given, retired ones too), pain (2),
+    Queries: phases (1, none if ``phases`` is given), phase history (1), the patient's logs
+    over 14 days counted per prescription and day (1), adherence's own (none for a plan in
+    care whose ``prescriptions``, retired ones too, are given; else up to 4), pain at rest (1),
     measurements (1), the latest ATRS (1), the current phase's criteria evaluated from what is
-    read here (1; 3 when ``today`` is not the patient's today), open alerts (1): nine for the
+    read here (1; 3 when ``today`` is not the patient's today), open alerts (1): seven for the
     builder.
     """
     patient = plan.patient
@@ -278,34 +289,39 @@ def progression_evidence(
         current = phases[index]
         previous_phase = phases[index - 1] if index > 0 else None
         next_phase = phases[index + 1] if index + 1 < len(phases) else None
-    changes = list(
-        PhaseChange.objects.filter(plan=plan)
-        .select_related("from_phase", "to_phase", "changed_by")
-        .order_by("-changed_at", "-pk")
+    changes = phase_history(plan)
+    # The patient's logs over the adherence range, counted per prescription and day with
+    # their highest pain and how many scored it: adherence's counts, and the pain days.
+    adherence_start = today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1)
+    logs = list(
+        ExerciseLog.objects.filter(patient=patient, date__gte=adherence_start, date__lte=today)
+        .values("prescription_id", "date")
+        .annotate(n=Count("pk"), highest=Max("pain"), scored=Count("pain"))
+        .order_by()
     )
-    # The patient's plan in care, its phase history and prescriptions are read already when
-    # it is this plan (else adherence reads the plan they follow).
-    in_care = plan.in_care
+    # The patient's plan in care and its rows are read already when it is this plan (else
+    # adherence reads the plan they follow).
     adherence = adherence_for_patient(
         patient,
-        start=today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1),
+        start=adherence_start,
         end=today,
-        plan=plan if in_care else None,
-        changes=changes if in_care else None,
-        prescriptions=prescriptions if in_care else None,
+        plan=plan if plan.in_care else None,
+        read=AdherenceRead(
+            changes=changes,
+            prescriptions=prescriptions,
+            log_counts=[(row["prescription_id"], row["date"], row["n"]) for row in logs],
+        )
+        if plan.in_care and prescriptions is not None
+        else None,
     )
     # Each day's highest pain during exercise (with the scored logs) and at rest: the pain
     # days shown, and the criteria's pain over the same days.
     pain_start = today - dt.timedelta(days=PROGRESSION_PAIN_DAYS - 1)
-    exercise_pain: dict[dt.date, tuple[int, int]] = {
-        row["date"]: (row["highest"], row["n"])
-        for row in ExerciseLog.objects.filter(
-            patient=patient, date__gte=pain_start, date__lte=today, pain__isnull=False
-        )
-        .values("date")
-        .annotate(highest=Max("pain"), n=Count("pk"))
-        .order_by()
-    }
+    exercise_pain: dict[dt.date, tuple[int, int]] = {}
+    for row in logs:
+        if row["scored"] and row["date"] >= pain_start:
+            highest, scored = exercise_pain.get(row["date"], (0, 0))
+            exercise_pain[row["date"]] = (max(highest, row["highest"]), scored + row["scored"])
     rest_scores = list(
         CheckIn.objects.filter(
             patient=patient, date__gte=pain_start, date__lte=today, pain_at_rest__isnull=False

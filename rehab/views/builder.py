@@ -45,7 +45,7 @@ from rehab.forms.builder import (
 )
 from rehab.forms.library import MediaUploadForm
 from rehab.models.library import Equipment, Exercise, ExerciseMedia
-from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
 from rehab.selectors import library as library_selectors
 
@@ -352,8 +352,11 @@ def _builder_context(
     )
     if search is None:
         search = search_form.values()
+    # The progression panel (an active plan's) and the phase history (the others'): on the page
+    # and its body only.
     evidence = None
-    if part in ("page", "body"):
+    changes: list[PhaseChange] = []
+    if part in ("page", "body") and plan.status == Plan.Status.ACTIVE:
         evidence = builder_selectors.progression_evidence(
             plan,
             phases=phases,
@@ -363,6 +366,9 @@ def _builder_context(
                 for item in (*phase.items, *phase.retired)
             ],
         )
+        changes = evidence.changes
+    elif part in ("page", "body"):
+        changes = builder_selectors.phase_history(plan)
     today = evidence.today if evidence else plan.patient.local_today()
     week_now = plan.week_on(today)
     current, states = builder_selectors.week_states(phases, plan, week_now)
@@ -416,6 +422,7 @@ def _builder_context(
         "phase_views": phase_views,
         "several_phases": len(phase_views) > 1,
         "evidence": evidence,
+        "changes": changes,
         "rename_form": rename_form,
         "new_phase_form": new_phase_form,
         "pending_add": edit.bound.get("add"),

@@ -582,12 +582,13 @@ def test_the_builder_page_has_a_constant_number_of_queries(
     1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
     3 plan (with patient, clinic, current phase and the template it came from), 4 phases,
     5 prescriptions with exercises, "has logs" and "has photos", 6 the patient's own photos
-    and videos (only when there are any), 7 phase history with people (the page's and
-    adherence's), 8 adherence's log counts (the plan and its prescriptions are read already),
-    9-10 pain (logs, check-ins; the exit criteria's pain too), 11 measurements, 12 the latest
-    ATRS, 13 the current phase's exit criteria, 14 open alerts, 15-17 library search results,
-    their equipment and their photos, 18 the equipment to filter the library panel by, 19 the
-    audit record of the clinician reading the patient's plan.
+    and videos (only when there are any), 7 phase history with people, 8 the patient's logs
+    over 14 days counted per prescription and day (adherence and pain; the plan, its phase
+    history and prescriptions are read already), 9 pain at rest (the exit criteria's pain is
+    the same), 10 measurements, 11 the latest ATRS, 12 the current phase's exit criteria,
+    13 open alerts, 14-16 library search results, their equipment and their photos, 17 the
+    equipment to filter the library panel by, 18 the audit record of the clinician reading the
+    patient's plan.
     """
 
     def build(scale: int) -> Plan:
@@ -621,13 +622,13 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         plan = build(scale)
         url = _builder(plan) + "?q=Exercise&safe=1&open=all"  # every phase open
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(18):
             response = client.get(url)
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale
         assert response.text.count("Filmed for") == 2 * scale
         # As it opens (the current phase open, the others collapsed): no more.
-        with django_assert_max_num_queries(19):
+        with django_assert_max_num_queries(18):
             response = client.get(_builder(plan) + "?q=Exercise&safe=1")
         assert response.text.count('class="builder-rx') == 2
         assert response.text.count("data-phase=") == 2 * scale

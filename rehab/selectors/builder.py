@@ -246,14 +246,20 @@ class ProgressionEvidence:
         return self.plan.week_on(self.today)
 
 
-def phase_history(plan: Plan) -> list[PhaseChange]:
+def phase_history(plan: Plan, *, phases: Sequence[PlanPhase] = ()) -> list[PhaseChange]:
     """The plan's phase changes, newest first, with their phases and who made them. One
-    query."""
-    return list(
-        PhaseChange.objects.filter(plan=plan)
-        .select_related("from_phase", "to_phase", "changed_by")
-        .order_by("-changed_at", "-pk")
-    )
+    query; the phases are joined in unless given (the plan's, read already)."""
+    changes = PhaseChange.objects.filter(plan=plan).order_by("-changed_at", "-pk")
+    if not phases:
+        return list(changes.select_related("from_phase", "to_phase", "changed_by"))
+    by_id = {phase.pk: phase for phase in phases}
+    rows = list(changes.select_related("changed_by"))
+    for change in rows:
+        if change.from_phase_id in by_id:
+            change.from_phase = by_id[change.from_phase_id]
+        if change.to_phase_id in by_id:
+            change.to_phase = by_id[change.to_phase_id]
+    return rows
 
 
 def progression_evidence(
@@ -289,7 +295,7 @@ def progression_evidence(
         current = phases[index]
         previous_phase = phases[index - 1] if index > 0 else None
         next_phase = phases[index + 1] if index + 1 < len(phases) else None
-    changes = phase_history(plan)
+    changes = phase_history(plan, phases=phases)
     # The patient's logs over the adherence range, counted per prescription and day with
     # their highest pain and how many scored it: adherence's counts, and the pain days.
     adherence_start = today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1)

@@ -368,7 +368,7 @@ def _builder_context(
         )
         changes = evidence.changes
     elif part in ("page", "body"):
-        changes = builder_selectors.phase_history(plan)
+        changes = builder_selectors.phase_history(plan, phases=phases)
     today = evidence.today if evidence else plan.patient.local_today()
     week_now = plan.week_on(today)
     current, states = builder_selectors.week_states(phases, plan, week_now)

@@ -1,38 +1,32 @@
-"""The plan builder's page and what its views share. Clinicians only.
+"""The plan builder's page. Clinicians only.
 
 A plan's life (create, rename, activate, change phase, handout) is in ``rehab.views.plans``; its
-phases and exercises are edited in ``rehab.views.phases``.
+phases and exercises are edited in ``rehab.views.phases``, both answering through
+``rehab.views.edits``.
 
-Each view fetches through an access helper (404 outside the clinic), validates a form and calls
-one service. Edits answer an htmx request with the builder's body (the partial
-``builder.html#builder_body``), and an ordinary POST with a redirect back to the builder, so the
-page works without JavaScript too. A form with errors is shown again on the builder, in place.
+The page draws only what is shown: the open phases' exercises (a collapsed phase's are read
+when it opens, ``?open=``), one edit form at a time (``?edit=``), and the progression evidence
+of an active plan; for htmx it answers with the part asked for (the builder's body, the
+library results, or a phase's body).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from clinic.access import clinician_required
 from clinic.models import User
-from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import guardrails
 from rehab.access import (
-    exercises_for,
     get_plan_for_clinician,
 )
 from rehab.forms.builder import (
@@ -40,18 +34,15 @@ from rehab.forms.builder import (
     DoseForm,
     PhaseForm,
     PlanRenameForm,
-    PrescriptionAddForm,
     PrescriptionMovePhaseForm,
 )
 from rehab.forms.library import MediaUploadForm
-from rehab.models.library import Equipment, Exercise, ExerciseMedia
+from rehab.models.library import Equipment
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
-from rehab.selectors import library as library_selectors
+from rehab.views import library as library_views
 
 BUILDER = "rehab/builder/builder.html"
-LIBRARY_RESULTS_MAX = 25
-LIBRARY_PAGE_SIZE = 50
 NEW_PHASE_WEEKS = 4
 
 
@@ -133,18 +124,6 @@ class PhaseView:
     def key(self) -> str:
         """The phase form's prefix, its "edit" key and the phase's anchor on the page."""
         return f"phase-{self.phase.pk}"
-
-
-@dataclass
-class LibraryResult:
-    exercise: Exercise
-    earliest_week: int
-    dose_text: str
-    form: PrescriptionAddForm | None
-    # Not safe at the patient's week in the target phase: the guardrail, with its reason.
-    warning: guardrails.GuardrailWarning | None = None
-    # Its first photo (or a video's poster), shown small beside its name.
-    picture: ExerciseMedia | None = None
 
 
 SEARCH_FIELDS = BuilderLibraryForm.FIELDS
@@ -265,60 +244,6 @@ def _phase_views(
     return views
 
 
-def _library_results(
-    request: HtmxHttpRequest,
-    plan: Plan,
-    *,
-    search: dict[str, str],
-    phases: list[PlanPhase],
-    target: PlanPhase | None,
-    edit: _Forms,
-) -> list[LibraryResult] | None:
-    """The library panel's results, or None before anything is searched for."""
-    if not (search["q"] or search["category"] or search["equipment"] or search["safe"]):
-        return None
-    exercises = library_selectors.library_search(
-        exercises_for(signed_in_user(request, User)).filter(is_published=True),
-        q=search["q"],
-        category=search["category"],
-        equipment=search["equipment"],
-    ).prefetch_related("media")
-    results = []
-    # The guardrail is the patient's (guardrails.earliest_safe_week), so "safe now" is
-    # filtered here; the library is small and its rows are read in one query.
-    for exercise in exercises:
-        warning = guardrails.guardrail_warning(exercise=exercise, phase=target) if target else None
-        if search["safe"] and warning is not None:
-            continue
-        results.append(
-            LibraryResult(
-                exercise=exercise,
-                earliest_week=guardrails.earliest_safe_week(exercise, plan.patient),
-                dose_text=builder_selectors.default_dose_text(exercise),
-                warning=warning,
-                picture=next(
-                    (m for m in exercise.media.all() if not m.is_video or m.thumbnail), None
-                ),
-                form=PrescriptionAddForm(
-                    auto_id=f"add-{exercise.pk}-%s",
-                    initial={
-                        **edit.version,
-                        **search,
-                        "exercise": exercise.pk,
-                        "phase": target.pk if target else None,
-                    },
-                    exercises=Exercise.objects.none(),
-                    phases=phases,
-                )
-                if edit.editable and target
-                else None,
-            )
-        )
-        if len(results) >= LIBRARY_RESULTS_MAX:
-            break
-    return results
-
-
 def _builder_context(
     request: HtmxHttpRequest,
     plan: Plan,
@@ -428,10 +353,15 @@ def _builder_context(
         "pending_add": edit.bound.get("add"),
         "search_form": search_form,
         "search": search,
-        "results": _library_results(
-            request, plan, search=search, phases=phases, target=target, edit=edit
+        "results": library_views.panel_results(
+            request,
+            plan,
+            search=search,
+            phases=phases,
+            target=target,
+            version=plan.version if edit.editable else None,
         ),
-        "results_max": LIBRARY_RESULTS_MAX,
+        "results_max": library_views.PANEL_RESULTS_MAX,
         "today": today,
         "week_now": week_now,
         "current_phase": current,
@@ -495,104 +425,6 @@ def _builder_url(plan_pk: int, *, anchor: str = "", search: dict[str, str] | Non
     if query:
         url += "?" + urlencode(query)
     return url + (f"#{anchor}" if anchor else "")
-
-
-def _after_edit(
-    request: HtmxHttpRequest,
-    plan_pk: int,
-    *,
-    success: str = "",
-    anchor: str = "",
-    search: dict[str, str] | None = None,
-) -> HttpResponse:
-    """Done (or refused with a message): the fresh builder for htmx, else a redirect to it.
-
-    ``anchor`` is the element the edit concerns: the redirect goes to it, and the htmx answer
-    opens its phase and marks it for the page's script to bring into view."""
-    if success:
-        messages.success(request, success)
-    if request.htmx:
-        plan = _plan_for_builder(request, plan_pk)
-        return _render_builder(request, plan, search=search, focus=anchor)
-    return redirect(_builder_url(plan_pk, anchor=anchor, search=search))
-
-
-STALE_KEPT = _(
-    "What you typed is kept below but not saved. Check the plan as it is now, then save again."
-)
-
-
-def _show_form_again(
-    request: HtmxHttpRequest,
-    plan_pk: int,
-    form: forms.BaseForm,
-    key: str,
-    *,
-    search: dict[str, str] | None = None,
-    stale: ValidationError | None = None,
-) -> HttpResponse:
-    """The builder with ``form`` shown with its errors, where it was. Nothing was saved.
-
-    A missing version is not the clinician's typing error: the page is simply out of date, so
-    it is shown afresh with the message instead. A plan someone else changed meanwhile
-    (``stale``) is shown as it is now, with ``form`` still holding what the clinician typed and
-    the refusal beside it; its version is the current one, so saving again is their choice.
-    """
-    if "version" in form.errors:
-        for message in form.errors["version"]:
-            messages.error(request, str(message))
-        return _after_edit(request, plan_pk, search=search)
-    plan = _plan_for_builder(request, plan_pk)  # fresh: the failed edit rolled back
-    if stale is not None:
-        for message in stale.messages:
-            form.add_error(None, f"{message} {STALE_KEPT}")
-        data = request.POST.copy()  # what was typed, with the current version
-        data[form.add_prefix("version")] = str(plan.version)
-        form.data = data
-    return _render_builder(request, plan, bound={key: form}, search=search)
-
-
-def _edit(
-    request: HtmxHttpRequest,
-    plan: Plan,
-    *,
-    form: forms.BaseForm,
-    key: str = "",
-    action: Callable[[dict[str, Any]], Any],
-    success: str | Callable[[Any], str],
-    anchor: str | Callable[[Any], str] = "",
-    search: dict[str, str] | None = None,
-) -> HttpResponse:
-    """Validate ``form``, call the service in ``action``, and answer.
-
-    With a ``key`` the form is shown again with its errors (and, if someone else changed the
-    plan meanwhile, with what was typed kept); without one (buttons) errors become messages at
-    the top of the builder. ``success`` and ``anchor`` may be functions of the service's result.
-    """
-    before = anchor if isinstance(anchor, str) else ""
-    if not form.is_valid():
-        if key:
-            return _show_form_again(request, plan.pk, form, key, search=search)
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return _after_edit(request, plan.pk, anchor=before, search=search)
-    try:
-        result = action(form.cleaned_data)
-    except ValidationError as error:
-        stale = getattr(error, "code", None) == "stale_plan"
-        if key:
-            if not stale:
-                add_service_errors(form, error)
-            return _show_form_again(
-                request, plan.pk, form, key, search=search, stale=error if stale else None
-            )
-        for message in error.messages:
-            messages.error(request, message)
-        return _after_edit(request, plan.pk, anchor=before, search=search)
-    message = success(result) if callable(success) else success
-    after = anchor(result) if callable(anchor) else anchor
-    return _after_edit(request, plan.pk, success=message, anchor=after, search=search)
 
 
 @clinician_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -153,18 +154,23 @@ def plans_for(user: User | Any) -> QuerySet[Plan]:
     return Plan.objects.none()
 
 
-def get_plan(user: User | Any, plan_id: int | str) -> Plan:
+def get_plan(user: User | Any, plan_id: int | str, *, also: Sequence[str] = ()) -> Plan:
+    """The plan with its patient, clinic and current phase (and the relations ``also`` names,
+    read in the same query)."""
     plan = get_object_or_404(
-        plans_for(user).select_related("patient", "patient__clinic", "current_phase"), pk=plan_id
+        plans_for(user).select_related("patient", "patient__clinic", "current_phase", *also),
+        pk=plan_id,
     )
     touch(plan.patient_id)
     return plan
 
 
-def get_plan_for_clinician(user: User | Any, plan_id: int | str) -> Plan:
+def get_plan_for_clinician(
+    user: User | Any, plan_id: int | str, *, also: Sequence[str] = ()
+) -> Plan:
     if clinician_of(user) is None:
         raise Http404
-    return get_plan(user, plan_id)
+    return get_plan(user, plan_id, also=also)
 
 
 def get_phase_for_clinician(user: User | Any, phase_id: int | str) -> PlanPhase:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -57,6 +57,17 @@ class Adherence:
         return [(week, e, n) for week, (e, n) in sorted(weeks.items())]
 
 
+@dataclass(frozen=True)
+class AdherenceRead:
+    """What a page has already read of its patients' plans in care, for the range (saves three
+    queries): their phase changes, their prescriptions (retired ones too), and the patients'
+    logs counted per prescription and day, (prescription id, day, logs)."""
+
+    changes: Sequence[PhaseChange]
+    prescriptions: Sequence[Prescription]
+    log_counts: Sequence[tuple[int, dt.date, int]]
+
+
 def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | None:
     current = None
     for effective_on, phase_id in timeline:
@@ -74,6 +85,7 @@ def adherence_for_patients(
     end: dt.date,
     plans: Iterable[Plan] | None = None,
     in_progress: dt.date | None = None,
+    read: AdherenceRead | None = None,
 ) -> dict[int, Adherence]:
     """Adherence of each patient's active plan from ``start`` to ``end`` (inclusive).
 
@@ -87,6 +99,7 @@ def adherence_for_patients(
     active plans, their phase changes, the prescriptions of the phases in force in the range
     only, and the day's log counts; three when ``plans`` gives the patients' active plans
     already read (``active_plans_for_patients``). Rows are read as tuples, not models.
+    With ``read`` (those plans' rows a page has already read) only the first, or none.
     """
     patients = list(patients)
     patient_ids = [p.pk for p in patients]
@@ -97,18 +110,26 @@ def adherence_for_patients(
     plan_rows = _active_plan_rows(patient_ids, plans)  # 1 (none if ``plans`` is given)
     if not plan_rows:
         return result
-    changes: dict[int, list[tuple[dt.date, dt.datetime, int, int]]] = defaultdict(list)
-    for plan_id, effective_on, changed_at, change_pk, to_phase_id in (
-        PhaseChange.objects.filter(plan_id__in=[row[0] for row in plan_rows])  # 2
+    plan_ids = [row[0] for row in plan_rows]
+    change_rows: Iterable[tuple[int, dt.date, dt.datetime, int, int]] = (
+        PhaseChange.objects.filter(plan_id__in=plan_ids)  # 2
         .order_by()
         .values_list("plan_id", "effective_on", "changed_at", "pk", "to_phase_id")
-    ):
-        changes[plan_id].append((effective_on, changed_at, change_pk, to_phase_id))
+        if read is None
+        else [
+            (c.plan_id, c.effective_on, c.changed_at, c.pk, c.to_phase_id)
+            for c in read.changes
+            if c.plan_id in plan_ids
+        ]
+    )
+    by_plan: dict[int, list[tuple[dt.date, dt.datetime, int, int]]] = defaultdict(list)
+    for plan_id, effective_on, changed_at, change_pk, to_phase_id in change_rows:
+        by_plan[plan_id].append((effective_on, changed_at, change_pk, to_phase_id))
     # The phase in force on each day of the range, per plan (the last change effective by then;
     # on a day with several changes the last one made wins).
     phase_by_day: dict[int, list[int | None]] = {}
     for plan_id, _patient_id, _anchor in plan_rows:
-        timeline = [(c[0], c[3]) for c in sorted(changes[plan_id])]
+        timeline = [(c[0], c[3]) for c in sorted(by_plan[plan_id])]
         phase_by_day[plan_id] = [_phase_id_on(timeline, day) for day in days]
     # A prescription made at 20:00 UTC is already "tomorrow" in Auckland: judge in local days.
     tz_by_patient = {p.pk: p.tz for p in patients}
@@ -119,7 +140,9 @@ def adherence_for_patients(
                 tz_by_phase[pid] = tz_by_patient.get(patient_id) or dt.UTC
     if not tz_by_phase:  # no phase in force on any day of the range
         return result
-    rx_by_phase = _prescriptions_by_phase(tz_by_phase)  # 3
+    rx_by_phase = _prescriptions_by_phase(  # 3
+        tz_by_phase, None if read is None else read.prescriptions
+    )
     done_counts: dict[tuple[int, dt.date], int] = {
         (rx_id, day): n
         for rx_id, day, n in (
@@ -130,6 +153,8 @@ def adherence_for_patients(
             .values("prescription_id", "date")
             .annotate(n=Count("pk"))
             .values_list("prescription_id", "date", "n")
+            if read is None
+            else read.log_counts
         )
     }
     for plan_id, patient_id, anchor in plan_rows:
@@ -224,17 +249,25 @@ def _active_plan_rows(
 
 
 def _prescriptions_by_phase(
-    tz_by_phase: dict[int, dt.tzinfo],
+    tz_by_phase: dict[int, dt.tzinfo], prescriptions: Iterable[Prescription] | None = None
 ) -> dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]]:
     """The prescriptions of the phases ``tz_by_phase`` names, retired ones too, by phase: (pk,
     times per day, days per week, first local day live, first local day retired or None), the
-    days in the time zone of the phase's patient. One query."""
+    days in the time zone of the phase's patient. One query, none if ``prescriptions`` (the
+    plans' prescriptions already read) is given."""
     by_phase: dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]] = defaultdict(list)
-    for pk, phase_id, times, days_per_week, created_at, retired_at in (
+    rows: Iterable[tuple[int, int, int, int, dt.datetime, dt.datetime | None]] = (
         Prescription.objects.filter(phase_id__in=list(tz_by_phase))
         .order_by()  # the model's default ordering would sort every row
         .values_list("pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at")
-    ):
+        if prescriptions is None
+        else [
+            (rx.pk, rx.phase_id, rx.times_per_day, rx.days_per_week, rx.created_at, rx.retired_at)
+            for rx in prescriptions
+            if rx.phase_id in tz_by_phase
+        ]
+    )
+    for pk, phase_id, times, days_per_week, created_at, retired_at in rows:
         tz = tz_by_phase[phase_id]
         by_phase[phase_id].append(
             (
@@ -249,12 +282,19 @@ def _prescriptions_by_phase(
 
 
 def adherence_for_patient(
-    patient: Patient, *, start: dt.date, end: dt.date, plan: Plan | None = None
+    patient: Patient,
+    *,
+    start: dt.date,
+    end: dt.date,
+    plan: Plan | None = None,
+    read: AdherenceRead | None = None,
 ) -> Adherence:
     """``adherence_for_patients`` for one patient; ``plan``, if given, is their active plan
-    already read (one query fewer)."""
+    already read (one query fewer), and ``read`` its rows already read (none at all)."""
     plans = None if plan is None else [plan]
-    return adherence_for_patients([patient], start=start, end=end, plans=plans)[patient.pk]
+    return adherence_for_patients([patient], start=start, end=end, plans=plans, read=read)[
+        patient.pk
+    ]
 
 
 def judged_adherence_for_patient(

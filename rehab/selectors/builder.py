@@ -7,32 +7,31 @@ Every function here keeps its query count independent of the number of rows it r
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Exists,
-    OuterRef,
-)
+from django.db.models import Count, Exists, Max, OuterRef
 
-from rehab.guardrails import GuardrailWarning, guardrail_warning
+from rehab.guardrails import GuardrailWarning, guardrail_warning, patient_week_for_phase
 from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
-from rehab.models.logbook import AtrsResponse, ExerciseLog, Measurement
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
-from rehab.selectors.adherence import Adherence, adherence_for_patient
+from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
+from rehab.selectors.adherence import Adherence, AdherenceRead, adherence_for_patient
 from rehab.selectors.criteria import AlreadyRead, PhaseEvaluation, evaluate_phases
-from rehab.selectors.progress import pain_series
 from rehab.services.plans import phase_in
 
 
 @dataclass(frozen=True)
 class BuilderItem:
-    """A prescription as the builder shows it: whether it was logged, and any guardrail."""
+    """A prescription as the builder shows it: whether it was logged, any guardrail, and the
+    photos and videos made for the patient (``media``: read only when asked for)."""
 
     prescription: Prescription
     has_logs: bool
     warning: GuardrailWarning | None
+    media: list[PrescriptionMedia] = field(default_factory=list)
 
     @property
     def needs_reason(self) -> bool:
@@ -64,29 +63,55 @@ class PlanBuilder:
         return [p.phase for p in self.phases]
 
 
-def plan_builder(plan: Plan) -> PlanBuilder:
+# What the builder and the plan's overview never show of an exercise (its instructions for
+# the patient): not read.
+UNSHOWN_EXERCISE_FIELDS = (
+    "exercise__summary",
+    "exercise__steps",
+    "exercise__cues",
+    "exercise__safety_notes",
+    "exercise__patient_summary",
+    "exercise__patient_safety_notes",
+)
+
+
+def plan_builder(plan: Plan, *, media: bool = True) -> PlanBuilder:
     """The plan's phases in order with their prescriptions, live and retired, each with its
-    exercise, whether it has logs, its guardrail warning and the patient's own photos and
-    videos. Three queries."""
+    exercise, whether it has logs, its guardrail warning and (``media``) the patient's own
+    photos and videos. Two queries, three when a prescription has photos or videos."""
     phases = list(PlanPhase.objects.filter(plan=plan).order_by("order", "pk"))  # 1
     by_id: dict[int, BuilderPhase] = {}
+    week_of: dict[int, int] = {}  # the week each phase starts for the patient (its guardrail)
+    today = plan.patient.local_today()
     for phase in phases:
         phase.plan = plan
         by_id[phase.pk] = BuilderPhase(phase=phase)
-    rows = (
-        Prescription.objects.filter(phase__plan=plan)  # 2, and 3: their photos and videos
+        week_of[phase.pk] = patient_week_for_phase(phase, today=today)
+    rows = list(
+        Prescription.objects.filter(phase__plan=plan)  # 2
         .select_related("exercise")
-        .prefetch_related("media")
-        .annotate(logged=Exists(ExerciseLog.objects.filter(prescription=OuterRef("pk"))))
+        .defer(*UNSHOWN_EXERCISE_FIELDS)
+        .annotate(
+            logged=Exists(ExerciseLog.objects.filter(prescription=OuterRef("pk"))),
+            has_media=Exists(PrescriptionMedia.objects.filter(prescription=OuterRef("pk"))),
+        )
         .order_by("order", "pk")
     )
+    own: dict[int, list[PrescriptionMedia]] = defaultdict(list)
+    with_media = [rx.pk for rx in rows if rx.has_media] if media else []
+    if with_media:
+        for row in PrescriptionMedia.objects.filter(prescription_id__in=with_media):  # 3
+            own[row.prescription_id].append(row)
     for rx in rows:
         builder_phase = by_id[rx.phase_id]
         rx.phase = builder_phase.phase
         item = BuilderItem(
             prescription=rx,
             has_logs=bool(rx.logged),
-            warning=guardrail_warning(exercise=rx.exercise, phase=rx.phase),
+            warning=guardrail_warning(
+                exercise=rx.exercise, phase=rx.phase, week=week_of[rx.phase_id]
+            ),
+            media=own[rx.pk],
         )
         (builder_phase.retired if rx.retired_at else builder_phase.items).append(item)
     return PlanBuilder(plan=plan, phases=[by_id[p.pk] for p in phases])
@@ -145,12 +170,13 @@ class PlanSummary:
 
 
 def plan_summary(plan: Plan, *, today: dt.date | None = None) -> PlanSummary:
-    """The plan's summary for activation and its overview. Three queries (``plan_builder``).
+    """The plan's summary for activation and its overview. Two queries (``plan_builder``
+    without the patient's own photos and videos, which the summary does not show).
 
     The guardrail warnings are the builder's: each phase compared with the week the patient
     will be in when it starts for them, the phase for today's week starting now, as
     activation checks them."""
-    builder = plan_builder(plan)
+    builder = plan_builder(plan, media=False)
     week = plan.week_on(today or plan.patient.local_today())
     current, states = week_states(builder.phase_list, plan, week)
     first = next((p for p in builder.phases if current and p.phase.pk == current.pk), None)
@@ -220,20 +246,43 @@ class ProgressionEvidence:
         return self.plan.week_on(self.today)
 
 
+def phase_history(plan: Plan, *, phases: Sequence[PlanPhase] = ()) -> list[PhaseChange]:
+    """The plan's phase changes, newest first, with their phases and who made them. One
+    query; the phases are joined in unless given (the plan's, read already)."""
+    changes = PhaseChange.objects.filter(plan=plan).order_by("-changed_at", "-pk")
+    if not phases:
+        return list(changes.select_related("from_phase", "to_phase", "changed_by"))
+    by_id = {phase.pk: phase for phase in phases}
+    rows = list(changes.select_related("changed_by"))
+    for change in rows:
+        if change.from_phase_id in by_id:
+            change.from_phase = by_id[change.from_phase_id]
+        if change.to_phase_id in by_id:
+            change.to_phase = by_id[change.to_phase_id]
+    return rows
+
+
 def progression_evidence(
-    plan: Plan, *, phases: Sequence[PlanPhase] | None = None, today: dt.date | None = None
+    plan: Plan,
+    *,
+    phases: Sequence[PlanPhase] | None = None,
+    prescriptions: Sequence[Prescription] | None = None,
+    today: dt.date | None = None,
 ) -> ProgressionEvidence:
     """The current phase and its neighbours, its structured exit criteria evaluated, and the
     evidence next to them: adherence over 14 days, each day's highest pain over 7, the latest
     heel-rise and calf measurements, the latest ATRS, open alerts and the phase history.
 
-    Fourteen queries, thirteen if ``phases`` is given: phases (1), adherence (4), pain (2),
-    measurements (1), ATRS answers (1), the criteria evaluated from what is read here (3:
-    criteria, pain at rest and during exercise in their window), open alerts (1), phase
-    history (1).
+    Queries: phases (1, none if ``phases`` is given), phase history (1), the patient's logs
+    over 14 days counted per prescription and day (1), adherence's own (none for a plan in
+    care whose ``prescriptions``, retired ones too, are given; else up to 4), pain at rest (1),
+    measurements (1), the latest ATRS (1), the current phase's criteria evaluated from what is
+    read here (1; 3 when ``today`` is not the patient's today), open alerts (1): seven for the
+    builder.
     """
     patient = plan.patient
-    today = today or patient.local_today()
+    local_today = patient.local_today()
+    today = today or local_today
     if phases is None:
         phases = list(PlanPhase.objects.filter(plan=plan).order_by("order", "pk"))
         for each in phases:
@@ -246,36 +295,75 @@ def progression_evidence(
         current = phases[index]
         previous_phase = phases[index - 1] if index > 0 else None
         next_phase = phases[index + 1] if index + 1 < len(phases) else None
-    adherence = adherence_for_patient(
-        patient, start=today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1), end=today
+    changes = phase_history(plan, phases=phases)
+    # The patient's logs over the adherence range, counted per prescription and day with
+    # their highest pain and how many scored it: adherence's counts, and the pain days.
+    adherence_start = today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1)
+    logs = list(
+        ExerciseLog.objects.filter(patient=patient, date__gte=adherence_start, date__lte=today)
+        .values("prescription_id", "date")
+        .annotate(n=Count("pk"), highest=Max("pain"), scored=Count("pain"))
+        .order_by()
     )
+    # The patient's plan in care and its rows are read already when it is this plan (else
+    # adherence reads the plan they follow).
+    adherence = adherence_for_patient(
+        patient,
+        start=adherence_start,
+        end=today,
+        plan=plan if plan.in_care else None,
+        read=AdherenceRead(
+            changes=changes,
+            prescriptions=prescriptions,
+            log_counts=[(row["prescription_id"], row["date"], row["n"]) for row in logs],
+        )
+        if plan.in_care and prescriptions is not None
+        else None,
+    )
+    # Each day's highest pain during exercise (with the scored logs) and at rest: the pain
+    # days shown, and the criteria's pain over the same days.
     pain_start = today - dt.timedelta(days=PROGRESSION_PAIN_DAYS - 1)
-    exercise_pain: dict[dt.date, int] = {}
+    exercise_pain: dict[dt.date, tuple[int, int]] = {}
+    for row in logs:
+        if row["scored"] and row["date"] >= pain_start:
+            highest, scored = exercise_pain.get(row["date"], (0, 0))
+            exercise_pain[row["date"]] = (max(highest, row["highest"]), scored + row["scored"])
+    rest_scores = list(
+        CheckIn.objects.filter(
+            patient=patient, date__gte=pain_start, date__lte=today, pain_at_rest__isnull=False
+        )
+        .order_by()
+        .values_list("date", "pain_at_rest")
+    )
     rest_pain: dict[dt.date, int] = {}
-    for point in pain_series(patient, start=pain_start, end=today):
-        target = exercise_pain if point.source == "log" else rest_pain
-        target[point.day] = max(point.pain, target.get(point.day, 0))
+    for day, pain in rest_scores:
+        rest_pain[day] = max(pain, rest_pain.get(day, 0))
     pain_days = [
-        PainDay(day=day, exercise=exercise_pain.get(day), rest=rest_pain.get(day))
+        PainDay(
+            day=day,
+            exercise=exercise_pain[day][0] if day in exercise_pain else None,
+            rest=rest_pain.get(day),
+        )
         for day in (pain_start + dt.timedelta(days=n) for n in range(PROGRESSION_PAIN_DAYS))
     ]
-    # A patient's measurements and ATRS answers: tens at most, read once for the latest values
-    # and the criteria.
+    # A patient's measurements: tens at most, read once for the latest values and the criteria.
     measurements = list(
         Measurement.objects.filter(patient=patient).order_by("-date", "-created_at")
     )
-    answers = list(AtrsResponse.objects.filter(patient=patient).order_by("date", "created_at"))
+    atrs = AtrsResponse.objects.filter(patient=patient).order_by("-date", "-created_at").first()
     criteria = None
     if current is not None:
+        same_days = today == local_today  # the criteria's pain is over the patient's today
         (criteria,) = evaluate_phases(
             [(patient, plan, current)],
-            read=AlreadyRead(measurements=measurements[::-1], atrs=answers, adherence=adherence),
+            read=AlreadyRead(
+                measurements=measurements[::-1],
+                atrs=[atrs] if atrs else [],
+                adherence=adherence,
+                rest_pain=[pain for _day, pain in rest_scores] if same_days else None,
+                exercise_pain=list(exercise_pain.values()) if same_days else None,
+            ),
         )
-    changes = list(
-        PhaseChange.objects.filter(plan=plan)
-        .select_related("from_phase", "to_phase", "changed_by")
-        .order_by("-changed_at", "-pk")
-    )
     return ProgressionEvidence(
         plan=plan,
         today=today,
@@ -300,7 +388,7 @@ def progression_evidence(
             ),
             None,
         ),
-        atrs=answers[-1] if answers else None,
+        atrs=atrs,
         open_alerts=list(
             Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).order_by(
                 "-created_at", "-pk"

@@ -151,14 +151,19 @@ def _shown(value: float) -> str:
 @dataclass(frozen=True)
 class AlreadyRead:
     """What a page has already read of its one patient (saves the queries): the measurements
-    oldest first, the ATRS answers oldest first, the adherence of a range ending today, the
-    daily pain of a range ending today (``pain_series``, at least the last 7 days). What it has
-    not read (None) is read if a criterion needs it."""
+    oldest first, the ATRS answers oldest first (the latest is enough), the adherence of a
+    range ending today; the daily pain of a range ending today (``pain``: ``pain_series``, at
+    least the last 7 days), or that of the last ``PAIN_DAYS`` days already counted
+    (``rest_pain``: each check-in's pain at rest; ``exercise_pain``: each day's highest
+    exercise pain and scored logs). What it has not read (None) is read if a criterion needs
+    it."""
 
     measurements: list[Measurement] | None = None
     atrs: list[AtrsResponse] | None = None
     adherence: Adherence | None = None
     pain: list[PainPoint] | None = None
+    rest_pain: list[int] | None = None
+    exercise_pain: list[tuple[int, int]] | None = None
 
 
 def _pain(
@@ -174,6 +179,10 @@ def _pain(
     query each)."""
     rest: dict[int, list[int]] = defaultdict(list)
     exercise: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if read.rest_pain is not None and read.exercise_pain is not None:
+        (pk,) = ids
+        rest[pk], exercise[pk] = list(read.rest_pain), list(read.exercise_pain)
+        return rest, exercise
     if read.pain is not None:
         (pk,) = ids
         for point in read.pain:

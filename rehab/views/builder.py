@@ -1,38 +1,32 @@
-"""The plan builder's page and what its views share. Clinicians only.
+"""The plan builder's page. Clinicians only.
 
 A plan's life (create, rename, activate, change phase, handout) is in ``rehab.views.plans``; its
-phases and exercises are edited in ``rehab.views.phases``.
+phases and exercises are edited in ``rehab.views.phases``, both answering through
+``rehab.views.edits``.
 
-Each view fetches through an access helper (404 outside the clinic), validates a form and calls
-one service. Edits answer an htmx request with the builder's body (the partial
-``builder.html#builder_body``), and an ordinary POST with a redirect back to the builder, so the
-page works without JavaScript too. A form with errors is shown again on the builder, in place.
+The page draws only what is shown: the open phases' exercises (a collapsed phase's are read
+when it opens, ``?open=``), one edit form at a time (``?edit=``), and the progression evidence
+of an active plan; for htmx it answers with the part asked for (the builder's body, the
+library results, or a phase's body).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from clinic.access import clinician_required
 from clinic.models import User
-from core.forms import add_service_errors
 from core.users import signed_in_user
-from rehab import guardrails
 from rehab.access import (
-    exercises_for,
     get_plan_for_clinician,
 )
 from rehab.forms.builder import (
@@ -40,18 +34,15 @@ from rehab.forms.builder import (
     DoseForm,
     PhaseForm,
     PlanRenameForm,
-    PrescriptionAddForm,
     PrescriptionMovePhaseForm,
 )
 from rehab.forms.library import MediaUploadForm
-from rehab.models.library import Equipment, Exercise, ExerciseMedia
-from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.library import Equipment
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
-from rehab.selectors import library as library_selectors
+from rehab.views import library as library_views
 
 BUILDER = "rehab/builder/builder.html"
-LIBRARY_RESULTS_MAX = 25
-LIBRARY_PAGE_SIZE = 50
 NEW_PHASE_WEEKS = 4
 
 
@@ -70,6 +61,10 @@ class ItemView:
     dose_form: forms.BaseForm | None = None  # a DoseForm
     move_form: forms.BaseForm | None = None  # a PrescriptionMovePhaseForm
     media_form: forms.BaseForm | None = None  # a MediaUploadForm (the patient's own video)
+    # The page's "open this form" link without its key (``edit_url`` of the context).
+    edit_url: str = ""
+    # Just added, moved or edited: marked, with its confirmation beside it.
+    changed: bool = False
 
     @property
     def rx(self) -> Prescription:
@@ -88,6 +83,24 @@ class ItemView:
     def media_key(self) -> str:
         return f"rxmedia-{self.rx.pk}"
 
+    @property
+    def editing(self) -> bool:
+        """One of its forms is open."""
+        return bool(self.dose_form or self.move_form or self.media_form)
+
+    # The links that open its forms (the anchor follows in the template).
+    @property
+    def dose_edit_url(self) -> str:
+        return self.edit_url + self.dose_key
+
+    @property
+    def move_edit_url(self) -> str:
+        return self.edit_url + self.move_key
+
+    @property
+    def media_edit_url(self) -> str:
+        return self.edit_url + self.media_key
+
 
 @dataclass
 class PhaseView:
@@ -104,23 +117,13 @@ class PhaseView:
     weeks: list[int] = field(default_factory=list)
     # The builder with its library panel adding to this phase.
     add_url: str = ""
+    # The builder with this phase open (a collapsed phase's body is read when it is opened).
+    open_url: str = ""
 
     @property
     def key(self) -> str:
         """The phase form's prefix, its "edit" key and the phase's anchor on the page."""
         return f"phase-{self.phase.pk}"
-
-
-@dataclass
-class LibraryResult:
-    exercise: Exercise
-    earliest_week: int
-    dose_text: str
-    form: PrescriptionAddForm | None
-    # Not safe at the patient's week in the target phase: the guardrail, with its reason.
-    warning: guardrails.GuardrailWarning | None = None
-    # Its first photo (or a video's poster), shown small beside its name.
-    picture: ExerciseMedia | None = None
 
 
 SEARCH_FIELDS = BuilderLibraryForm.FIELDS
@@ -134,52 +137,74 @@ def _search_params(request: HtmxHttpRequest) -> Any:
     return request.GET
 
 
-def _search_from(
-    request: HtmxHttpRequest, *, equipment: list[Equipment], phases: list[PlanPhase]
-) -> dict[str, str]:
-    form = BuilderLibraryForm(
-        _search_params(request), auto_id="library-%s", equipment=equipment, phases=phases
-    )
-    return form.values()
+@dataclass
+class _Forms:
+    """The builder's edit forms: only the one asked for (``editing``, from its link) and any
+    shown again with their errors (``bound``); the others have a link, not a form each."""
+
+    plan: Plan
+    bound: dict[str, forms.BaseForm]
+    editing: str
+
+    @property
+    def editable(self) -> bool:
+        return self.plan.status != Plan.Status.COMPLETED
+
+    @property
+    def version(self) -> dict[str, int]:
+        return {"version": self.plan.version}
+
+    def wanted(self, key: str) -> bool:
+        return self.editable and (key in self.bound or key == self.editing)
 
 
-def _builder_context(
-    request: HtmxHttpRequest,
-    plan: Plan,
+def _item_view(
+    item: builder_selectors.BuilderItem,
     *,
-    bound: dict[str, forms.BaseForm] | None = None,
-    search: dict[str, str] | None = None,
-    editing: str = "",
-    focus: str = "",
-) -> dict[str, Any]:
-    """The builder's context. A phase's or an exercise's edit form is built only for the one
-    being edited (``editing``: "phase-<pk>", "rx-<pk>", "rxmove-<pk>" or "rxmedia-<pk>", from
-    its link)
-    or shown again with its errors (``bound``); the others have a link, not a form each."""
-    bound = bound or {}
+    phases: list[PlanPhase],
+    edit: _Forms,
+    edit_url: str,
+    focus: str,
+) -> ItemView:
+    rx = item.prescription
+    view = ItemView(item=item, edit_url=edit_url)
+    view.changed = view.dose_key == focus
+    if edit.wanted(view.dose_key):
+        view.dose_form = edit.bound.get(view.dose_key) or DoseForm(
+            instance=rx, prefix=view.dose_key, initial=edit.version, warning=item.warning
+        )
+    if edit.wanted(view.media_key):
+        view.media_form = MediaUploadForm(auto_id=f"rx-{rx.pk}-media-%s")
+    if edit.wanted(view.move_key):
+        view.move_form = edit.bound.get(view.move_key) or PrescriptionMovePhaseForm(
+            prefix=view.move_key,
+            initial={**edit.version, "phase": rx.phase_id},
+            phases=phases,
+        )
+    return view
 
-    def wanted(key: str) -> bool:
-        return editable and (key in bound or key == editing)
 
-    editable = plan.status != Plan.Status.COMPLETED
-    builder = builder_selectors.plan_builder(plan)
+def _phase_views(
+    builder: builder_selectors.PlanBuilder,
+    *,
+    edit: _Forms,
+    current: PlanPhase | None,
+    states: dict[int, str],
+    search: dict[str, str],
+    target_pk: int | None,
+    opened: str,
+    focus: str,
+) -> list[PhaseView]:
+    """Each phase with its forms, and whether it is open: the current one, one being edited,
+    added to (``to`` in the search), with an exercise needing a reason or just changed, or
+    ``opened`` (a phase's pk, or "all")."""
+    plan = builder.plan
     phases = builder.phase_list
-    equipment = list(Equipment.objects.order_by("name"))
-    if search is None:
-        search = _search_from(request, equipment=equipment, phases=phases)
-    evidence = builder_selectors.progression_evidence(plan, phases=phases)
-    version = {"version": plan.version}
-    week_now = evidence.week
-    current, states = builder_selectors.week_states(phases, plan, week_now)
-    ids = {p.pk for p in phases}
-    target_pk = int(search["to"]) if search.get("to", "").isdigit() else None
-    if target_pk not in ids:
-        target_pk = current.pk if current else (phases[0].pk if phases else None)
-
-    phase_views = []
+    builder_url = _builder_url(plan.pk, search=search)
+    join = "&" if "?" in builder_url else "?"
+    views = []
     for builder_phase in builder.phases:
         phase = builder_phase.phase
-        key = f"phase-{phase.pk}"
         is_current = current is not None and phase.pk == current.pk
         view = PhaseView(
             phase=phase,
@@ -192,114 +217,152 @@ def _builder_context(
             else [],
             add_url=_builder_url(plan.pk, search={**search, "to": str(phase.pk)})
             + "&focus=library",
+            open_url=f"{builder_url}{join}open={phase.pk}",
         )
-        if wanted(key):
-            view.form = bound.get(key) or PhaseForm(
+        if edit.wanted(view.key):
+            view.form = edit.bound.get(view.key) or PhaseForm(
                 instance=phase,
-                prefix=key,
-                initial=version,
+                prefix=view.key,
+                initial=edit.version,
                 plan=plan,
                 prescriptions=[item.prescription for item in builder_phase.items],
             )
-        for item in builder_phase.items:
-            rx = item.prescription
-            item_view = ItemView(item=item)
-            if wanted(f"rx-{rx.pk}"):
-                item_view.dose_form = bound.get(f"rx-{rx.pk}") or DoseForm(
-                    instance=rx, prefix=f"rx-{rx.pk}", initial=version, warning=item.warning
-                )
-            if wanted(item_view.media_key):
-                item_view.media_form = MediaUploadForm(auto_id=f"rx-{rx.pk}-media-%s")
-            if wanted(f"rxmove-{rx.pk}"):
-                item_view.move_form = bound.get(f"rxmove-{rx.pk}") or PrescriptionMovePhaseForm(
-                    prefix=f"rxmove-{rx.pk}",
-                    initial={**version, "phase": phase.pk},
-                    phases=phases,
-                )
-            view.items.append(item_view)
+        view.items = [
+            _item_view(
+                item, phases=phases, edit=edit, edit_url=f"{builder_url}{join}edit=", focus=focus
+            )
+            for item in builder_phase.items
+        ]
         view.is_open = (
             is_current
+            or opened in ("all", str(phase.pk))
             or view.form is not None
             or (phase.pk == target_pk and bool(search.get("to")))
-            or any(
-                iv.dose_form or iv.move_form or iv.media_form or iv.item.needs_reason
-                for iv in view.items
-            )
-            or any(iv.dose_key == focus for iv in view.items)
+            or any(iv.editing or iv.changed or iv.item.needs_reason for iv in view.items)
         )
-        phase_views.append(view)
+        views.append(view)
+    return views
 
-    target = next((p for p in phases if p.pk == target_pk), None)
-    results: list[LibraryResult] | None = None
-    if search["q"] or search["category"] or search["equipment"] or search["safe"]:
-        exercises = library_selectors.library_search(
-            exercises_for(signed_in_user(request, User)).filter(is_published=True),
-            q=search["q"],
-            category=search["category"],
-            equipment=search["equipment"],
-        ).prefetch_related("media")
-        results = []
-        # The guardrail is the patient's (guardrails.earliest_safe_week), so "safe now" is
-        # filtered here; the library is small and its rows are read in one query.
-        for exercise in exercises:
-            warning = (
-                guardrails.guardrail_warning(exercise=exercise, phase=target) if target else None
-            )
-            if search["safe"] and warning is not None:
-                continue
-            results.append(
-                LibraryResult(
-                    exercise=exercise,
-                    earliest_week=guardrails.earliest_safe_week(exercise, plan.patient),
-                    dose_text=builder_selectors.default_dose_text(exercise),
-                    warning=warning,
-                    picture=next(
-                        (m for m in exercise.media.all() if not m.is_video or m.thumbnail), None
-                    ),
-                    form=PrescriptionAddForm(
-                        auto_id=f"add-{exercise.pk}-%s",
-                        initial={**version, **search, "exercise": exercise.pk, "phase": target_pk},
-                        exercises=Exercise.objects.none(),
-                        phases=phases,
-                    )
-                    if editable and target
-                    else None,
-                )
-            )
-            if len(results) >= LIBRARY_RESULTS_MAX:
-                break
 
-    last_end = max((p.end_week for p in phases), default=0)
-    new_phase_form = bound.get("new-phase") or PhaseForm(
-        prefix="new-phase",
-        instance=PlanPhase(plan=plan),
-        initial={**version, "start_week": last_end, "end_week": last_end + NEW_PHASE_WEEKS},
-        plan=plan,
+def _builder_context(
+    request: HtmxHttpRequest,
+    plan: Plan,
+    *,
+    bound: dict[str, forms.BaseForm] | None = None,
+    search: dict[str, str] | None = None,
+    editing: str = "",
+    focus: str = "",
+    opened: str = "",
+    part: str = "page",
+) -> dict[str, Any]:
+    """The builder's context. An edit form is built only for the one being edited
+    (``editing``, from its link: "phase-<pk>", "rx-<pk>", "rxmove-<pk>", "rxmedia-<pk>",
+    "rename" or "new-phase") or shown again with its errors (``bound``); the others have a
+    link, not a form each.
+
+    Only the open phases' bodies are rendered (``_phase_views``); a collapsed one is read
+    when it is opened. ``part`` is what is rendered: "page", "body" (after an edit),
+    "library_results" or "phase_body" (the ``opened`` phase's): the progression evidence is
+    read only for the page and the body, which show it."""
+    edit = _Forms(plan=plan, bound=bound or {}, editing=editing)
+    builder = builder_selectors.plan_builder(plan)
+    phases = builder.phase_list
+    equipment = list(Equipment.objects.order_by("name"))
+    # The library panel's search: its labels and choices, and its values (from the URL).
+    search_form = BuilderLibraryForm(
+        _search_params(request) if search is None else search,
+        auto_id="library-%s",
+        equipment=equipment,
+        phases=phases,
     )
+    if search is None:
+        search = search_form.values()
+    # The progression panel (an active plan's) and the phase history (the others'): on the page
+    # and its body only.
+    evidence = None
+    changes: list[PhaseChange] = []
+    if part in ("page", "body") and plan.status == Plan.Status.ACTIVE:
+        evidence = builder_selectors.progression_evidence(
+            plan,
+            phases=phases,
+            prescriptions=[
+                item.prescription
+                for phase in builder.phases
+                for item in (*phase.items, *phase.retired)
+            ],
+        )
+        changes = evidence.changes
+    elif part in ("page", "body"):
+        changes = builder_selectors.phase_history(plan, phases=phases)
+    today = evidence.today if evidence else plan.patient.local_today()
+    week_now = plan.week_on(today)
+    current, states = builder_selectors.week_states(phases, plan, week_now)
+    target_pk = int(search["to"]) if search.get("to", "").isdigit() else None
+    if target_pk not in {p.pk for p in phases}:
+        target_pk = current.pk if current else (phases[0].pk if phases else None)
+    target = next((p for p in phases if p.pk == target_pk), None)
+    phase_views = _phase_views(
+        builder,
+        edit=edit,
+        current=current,
+        states=states,
+        search=search,
+        target_pk=target_pk,
+        opened=opened,
+        focus=focus,
+    )
+    # The plan's name and a new phase: a link each, the form when it is asked for (or, for the
+    # first phase of a plan without any, at once).
+    rename_form = None
+    if edit.wanted("rename"):
+        rename_form = edit.bound.get("rename") or PlanRenameForm(
+            prefix="rename", initial={**edit.version, "name": plan.name}
+        )
+    new_phase_form = None
+    if edit.wanted("new-phase") or (edit.editable and not phases):
+        last_end = max((p.end_week for p in phases), default=0)
+        new_phase_form = edit.bound.get("new-phase") or PhaseForm(
+            prefix="new-phase",
+            instance=PlanPhase(plan=plan),
+            initial={
+                **edit.version,
+                "start_week": last_end,
+                "end_week": last_end + NEW_PHASE_WEEKS,
+            },
+            plan=plan,
+        )
     builder_url = _builder_url(plan.pk, search=search)
+    join = "&" if "?" in builder_url else "?"
     return {
         "plan": plan,
         "patient": plan.patient,
-        "editable": editable,
+        "editable": edit.editable,
         "builder_url": builder_url,
-        "edit_url": builder_url + ("&" if "?" in builder_url else "?") + "edit=",
+        "edit_url": f"{builder_url}{join}edit=",
+        # Every phase open at once (while some are collapsed).
+        "open_all_url": f"{builder_url}{join}open=all"
+        if any(not view.is_open for view in phase_views)
+        else "",
         "builder": builder,
         "phase_views": phase_views,
+        "several_phases": len(phase_views) > 1,
         "evidence": evidence,
-        "rename_form": bound.get("rename")
-        or PlanRenameForm(prefix="rename", initial={**version, "name": plan.name}),
+        "changes": changes,
+        "rename_form": rename_form,
         "new_phase_form": new_phase_form,
-        "pending_add": bound.get("add"),
-        "search_form": BuilderLibraryForm(
-            initial={**search, "to": target_pk},
-            auto_id="library-%s",
-            equipment=equipment,
-            phases=phases,
-        ),
+        "pending_add": edit.bound.get("add"),
+        "search_form": search_form,
         "search": search,
-        "results": results,
-        "results_max": LIBRARY_RESULTS_MAX,
-        "today": evidence.today,
+        "results": library_views.panel_results(
+            request,
+            plan,
+            search=search,
+            phases=phases,
+            target=target,
+            version=plan.version if edit.editable else None,
+        ),
+        "results_max": library_views.PANEL_RESULTS_MAX,
+        "today": today,
         "week_now": week_now,
         "current_phase": current,
         "target_phase": target,
@@ -315,15 +378,45 @@ def _render_builder(
     search: dict[str, str] | None = None,
     editing: str = "",
     focus: str = "",
+    opened: str = "",
 ) -> HttpResponse:
-    template = BUILDER
+    """The builder page, or for htmx the part it asked for: the library results, a collapsed
+    phase's body being opened (``opened``), or the builder's body. After an edit the phases
+    opened in the page's address stay open."""
+    if not opened and request.method == "POST":
+        opened = str(_search_params(request).get("open", ""))
+    part = "page"
     if request.htmx:
-        partial = "library_results" if request.htmx.target == "library-results" else "body"
-        template = f"{BUILDER}#builder_{partial}"
+        target = request.htmx.target or ""
+        if target == "library-results":
+            part = "library_results"
+        elif opened.isdigit() and target == f"phase-{opened}-body":
+            part = "phase_body"
+        else:
+            part = "body"
     context = _builder_context(
-        request, plan, bound=bound, search=search, editing=editing, focus=focus
+        request,
+        plan,
+        bound=bound,
+        search=search,
+        editing=editing,
+        focus=focus,
+        opened=opened,
+        part=part,
     )
+    if part == "phase_body":
+        context["pv"] = next(
+            (pv for pv in context["phase_views"] if str(pv.phase.pk) == opened), None
+        )
+        if context["pv"] is None:
+            raise Http404
+    template = BUILDER if part == "page" else f"{BUILDER}#builder_{part}"
     return render(request, template, context)
+
+
+def _plan_for_builder(request: HttpRequest, plan_pk: int) -> Plan:
+    """The plan to show on the builder, with the template it came from (in one query)."""
+    return get_plan_for_clinician(signed_in_user(request, User), plan_pk, also=("protocol",))
 
 
 def _builder_url(plan_pk: int, *, anchor: str = "", search: dict[str, str] | None = None) -> str:
@@ -334,109 +427,15 @@ def _builder_url(plan_pk: int, *, anchor: str = "", search: dict[str, str] | Non
     return url + (f"#{anchor}" if anchor else "")
 
 
-def _after_edit(
-    request: HtmxHttpRequest,
-    plan_pk: int,
-    *,
-    success: str = "",
-    anchor: str = "",
-    search: dict[str, str] | None = None,
-) -> HttpResponse:
-    """Done (or refused with a message): the fresh builder for htmx, else a redirect to it.
-
-    ``anchor`` is the element the edit concerns: the redirect goes to it, and the htmx answer
-    opens its phase and marks it for the page's script to bring into view."""
-    if success:
-        messages.success(request, success)
-    if request.htmx:
-        plan = get_plan_for_clinician(signed_in_user(request, User), plan_pk)
-        return _render_builder(request, plan, search=search, focus=anchor)
-    return redirect(_builder_url(plan_pk, anchor=anchor, search=search))
-
-
-STALE_KEPT = _(
-    "What you typed is kept below but not saved. Check the plan as it is now, then save again."
-)
-
-
-def _show_form_again(
-    request: HtmxHttpRequest,
-    plan_pk: int,
-    form: forms.BaseForm,
-    key: str,
-    *,
-    search: dict[str, str] | None = None,
-    stale: ValidationError | None = None,
-) -> HttpResponse:
-    """The builder with ``form`` shown with its errors, where it was. Nothing was saved.
-
-    A missing version is not the clinician's typing error: the page is simply out of date, so
-    it is shown afresh with the message instead. A plan someone else changed meanwhile
-    (``stale``) is shown as it is now, with ``form`` still holding what the clinician typed and
-    the refusal beside it; its version is the current one, so saving again is their choice.
-    """
-    if "version" in form.errors:
-        for message in form.errors["version"]:
-            messages.error(request, str(message))
-        return _after_edit(request, plan_pk, search=search)
-    plan = get_plan_for_clinician(
-        signed_in_user(request, User), plan_pk
-    )  # fresh: the failed edit rolled back
-    if stale is not None:
-        for message in stale.messages:
-            form.add_error(None, f"{message} {STALE_KEPT}")
-        data = request.POST.copy()  # what was typed, with the current version
-        data[form.add_prefix("version")] = str(plan.version)
-        form.data = data
-    return _render_builder(request, plan, bound={key: form}, search=search)
-
-
-def _edit(
-    request: HtmxHttpRequest,
-    plan: Plan,
-    *,
-    form: forms.BaseForm,
-    key: str = "",
-    action: Callable[[dict[str, Any]], Any],
-    success: str | Callable[[Any], str],
-    anchor: str | Callable[[Any], str] = "",
-    search: dict[str, str] | None = None,
-) -> HttpResponse:
-    """Validate ``form``, call the service in ``action``, and answer.
-
-    With a ``key`` the form is shown again with its errors (and, if someone else changed the
-    plan meanwhile, with what was typed kept); without one (buttons) errors become messages at
-    the top of the builder. ``success`` and ``anchor`` may be functions of the service's result.
-    """
-    before = anchor if isinstance(anchor, str) else ""
-    if not form.is_valid():
-        if key:
-            return _show_form_again(request, plan.pk, form, key, search=search)
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return _after_edit(request, plan.pk, anchor=before, search=search)
-    try:
-        result = action(form.cleaned_data)
-    except ValidationError as error:
-        stale = getattr(error, "code", None) == "stale_plan"
-        if key:
-            if not stale:
-                add_service_errors(form, error)
-            return _show_form_again(
-                request, plan.pk, form, key, search=search, stale=error if stale else None
-            )
-        for message in error.messages:
-            messages.error(request, message)
-        return _after_edit(request, plan.pk, anchor=before, search=search)
-    message = success(result) if callable(success) else success
-    after = anchor(result) if callable(anchor) else anchor
-    return _after_edit(request, plan.pk, success=message, anchor=after, search=search)
-
-
 @clinician_required
 @require_GET
 def plan_builder(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    plan = _plan_for_builder(request, pk)
     focus = "library" if request.GET.get("focus") == "library" else ""
-    return _render_builder(request, plan, editing=request.GET.get("edit", ""), focus=focus)
+    return _render_builder(
+        request,
+        plan,
+        editing=request.GET.get("edit", ""),
+        focus=focus,
+        opened=request.GET.get("open", ""),
+    )

@@ -1,7 +1,9 @@
-"""The library browser: the clinic's and the shared exercises, and one exercise's page."""
+"""The library browser: the clinic's and the shared exercises, and one exercise's page; and
+the plan builder's library panel (its results)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -13,15 +15,88 @@ from django.views.decorators.http import require_GET
 from clinic.access import clinician_of, clinician_required
 from clinic.models import User
 from core.users import signed_in_user
+from rehab import guardrails
 from rehab.access import (
     exercises_for,
     get_exercise,
 )
+from rehab.forms.builder import PrescriptionAddForm
 from rehab.forms.library import LibraryFilterForm, MediaUploadForm
-from rehab.models.library import Equipment, Exercise
+from rehab.models.library import Equipment, Exercise, ExerciseMedia
+from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors import builder as builder_selectors
 from rehab.selectors import library as library_selectors
-from rehab.views.builder import LIBRARY_PAGE_SIZE
+
+LIBRARY_PAGE_SIZE = 50
+PANEL_RESULTS_MAX = 25
+
+
+@dataclass
+class LibraryResult:
+    exercise: Exercise
+    earliest_week: int
+    dose_text: str
+    form: PrescriptionAddForm | None
+    # Not safe at the patient's week in the target phase: the guardrail, with its reason.
+    warning: guardrails.GuardrailWarning | None = None
+    # Its first photo (or a video's poster), shown small beside its name.
+    picture: ExerciseMedia | None = None
+
+
+def panel_results(
+    request: HttpRequest,
+    plan: Plan,
+    *,
+    search: dict[str, str],
+    phases: list[PlanPhase],
+    target: PlanPhase | None,
+    version: int | None,
+) -> list[LibraryResult] | None:
+    """The builder's library panel: its results (at most ``PANEL_RESULTS_MAX``), or None
+    before anything is searched for; each with its add form when the plan can be changed
+    (``version``: the plan's) and a target phase."""
+    if not (search["q"] or search["category"] or search["equipment"] or search["safe"]):
+        return None
+    exercises = library_selectors.library_search(
+        exercises_for(signed_in_user(request, User)).filter(is_published=True),
+        q=search["q"],
+        category=search["category"],
+        equipment=search["equipment"],
+    ).prefetch_related("media")
+    results = []
+    # The guardrail is the patient's (guardrails.earliest_safe_week), so "safe now" is
+    # filtered here; the library is small and its rows are read in one query.
+    for exercise in exercises:
+        warning = guardrails.guardrail_warning(exercise=exercise, phase=target) if target else None
+        if search["safe"] and warning is not None:
+            continue
+        results.append(
+            LibraryResult(
+                exercise=exercise,
+                earliest_week=guardrails.earliest_safe_week(exercise, plan.patient),
+                dose_text=builder_selectors.default_dose_text(exercise),
+                warning=warning,
+                picture=next(
+                    (m for m in exercise.media.all() if not m.is_video or m.thumbnail), None
+                ),
+                form=PrescriptionAddForm(
+                    auto_id=f"add-{exercise.pk}-%s",
+                    initial={
+                        "version": version,
+                        **search,
+                        "exercise": exercise.pk,
+                        "phase": target.pk if target else None,
+                    },
+                    exercises=Exercise.objects.none(),
+                    phases=phases,
+                )
+                if version is not None and target
+                else None,
+            )
+        )
+        if len(results) >= PANEL_RESULTS_MAX:
+            break
+    return results
 
 
 @clinician_required

@@ -36,7 +36,8 @@ from rehab.selectors import builder as builder_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
 from rehab.services import progression as progression_services
-from rehab.views.builder import HtmxHttpRequest, _builder_url, _edit
+from rehab.views.builder import HtmxHttpRequest, _builder_url
+from rehab.views.edits import _edit
 
 
 @clinician_required

@@ -116,6 +116,8 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
 
     # Drag an exercise into a phase where it is too early: the reason is asked before saving.
     page.locator(f"#phase-{phases[2].pk} summary").click()
+    # A collapsed phase's exercises are read as it opens.
+    expect(page.locator(f"#rx-{jog.pk}")).to_be_visible()
     # The events a browser sends for a drag and drop (Playwright's mouse drag does not start an
     # HTML5 drag in this headless Chromium).
     page.evaluate(

@@ -577,15 +577,18 @@ def test_every_control_has_a_label_and_the_page_keeps_to_the_csp(world: World) -
 def test_the_builder_page_has_a_constant_number_of_queries(
     clinician: Clinician, django_assert_max_num_queries: Any
 ) -> None:
-    """Growing the plan tenfold does not add a query.
+    """Growing the plan tenfold does not add a query, with every phase open.
 
     1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
-    3 plan (with patient, clinic, current phase), 4 phases, 5 prescriptions with exercises
-    and "has logs", 5b the patient's own photos and videos, 6-9 adherence (active plan, phase history, prescriptions, log counts),
-    10-11 pain (logs, check-ins), 12 measurements, 13 ATRS answers, 14-16 the current
-    phase's exit criteria and their pain windows (rest, exercise), 17 open alerts, 18 phase
-    history with people, 19 the template the plan came from, 20-22 library search results,
-    their equipment and their photos, 23 the equipment to filter the library panel by.
+    3 plan (with patient, clinic, current phase and the template it came from), 4 phases,
+    5 prescriptions with exercises, "has logs" and "has photos", 6 the patient's own photos
+    and videos (only when there are any), 7 phase history with people, 8 the patient's logs
+    over 14 days counted per prescription and day (adherence and pain; the plan, its phase
+    history and prescriptions are read already), 9 pain at rest (the exit criteria's pain is
+    the same), 10 measurements, 11 the latest ATRS, 12 the current phase's exit criteria,
+    13 open alerts, 14-16 library search results, their equipment and their photos, 17 the
+    equipment to filter the library panel by, 18 the audit record of the clinician reading the
+    patient's plan, 19 the navigation's counts of open alerts and unread messages (rehab_desk).
     """
 
     def build(scale: int) -> Plan:
@@ -602,6 +605,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
             for _ in range(2):
                 rx = factories.PrescriptionFactory.create(phase=phase)
                 factories.ExerciseLogFactory.create(prescription=rx, pain=3)
+            factories.PrescriptionMediaFactory.create(prescription=rx)
             PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=plan.anchor_date)
         plan.current_phase = phases[0]
         plan.save()
@@ -616,12 +620,18 @@ def test_the_builder_page_has_a_constant_number_of_queries(
     client = client_for(clinician.user)
     for scale in (1, 10):
         plan = build(scale)
-        url = _builder(plan) + "?q=Exercise&safe=1"
+        url = _builder(plan) + "?q=Exercise&safe=1&open=all"  # every phase open
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(24):
+        with django_assert_max_num_queries(19):
             response = client.get(url)
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale
+        assert response.text.count("Filmed for") == 2 * scale
+        # As it opens (the current phase open, the others collapsed): no more.
+        with django_assert_max_num_queries(19):
+            response = client.get(_builder(plan) + "?q=Exercise&safe=1")
+        assert response.text.count('class="builder-rx') == 2
+        assert response.text.count("data-phase=") == 2 * scale
 
 
 # --- Editing --------------------------------------------------------------------------------

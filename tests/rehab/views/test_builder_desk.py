@@ -193,6 +193,101 @@ def test_phase_texts_are_text_areas(desk: Desk) -> None:
         assert re.search(rf'<textarea[^>]*name="phase-{phase.pk}-{name}"', text), name
 
 
+# --- What is read and drawn only when asked for (issue 15: the builder's cost) ------------
+
+
+def test_a_collapsed_phase_is_read_when_it_is_opened(desk: Desk) -> None:
+    upcoming = desk.phases[2]
+    rx = factories.PrescriptionFactory.create(phase=upcoming, exercise__name="Jog intervals")
+    client = client_for(desk.clinician.user)
+    text = client.get(_builder(desk.plan)).text
+    collapsed = _phase_html(text, upcoming)
+    # Its header: name, weeks, count and controls; its body only when opened.
+    assert "1 exercise" in collapsed
+    assert f'id="form-phase-remove-{upcoming.pk}"' in collapsed
+    assert "Jog intervals" not in collapsed
+    opened = f"{_builder(desk.plan)}?open={upcoming.pk}"
+    assert f'hx-get="{opened}"' in collapsed  # htmx reads it when the details open
+    assert 'hx-trigger="toggle once"' in collapsed
+    assert f'href="{opened}#phase-{upcoming.pk}"' in collapsed  # and without JavaScript
+    # The htmx answer: that phase's body only, with its exercises and their forms.
+    body = client.get(
+        opened, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"phase-{upcoming.pk}-body"
+    ).text
+    assert "<html" not in body
+    assert "builder-header" not in body
+    assert f'id="rx-{rx.pk}"' in body
+    assert f'id="form-rx-move-{rx.pk}"' in body
+    assert f"?edit=rx-{rx.pk}#rx-{rx.pk}" in body
+    # The link: the page with that phase open.
+    page = client.get(opened).text
+    assert 'builder-phase-details" open' in _phase_html(page, upcoming)
+    assert f'id="rx-{rx.pk}"' in page
+
+
+def test_every_phase_can_be_opened_at_once(desk: Desk) -> None:
+    for phase in desk.phases:
+        factories.PrescriptionFactory.create(phase=phase, exercise__name=f"{phase.name} drill")
+    client = client_for(desk.clinician.user)
+    text = client.get(_builder(desk.plan)).text
+    every = f"{_builder(desk.plan)}?open=all"
+    assert f'href="{every}#phases"' in text
+    text = client.get(every).text
+    for phase in desk.phases:
+        assert 'builder-phase-details" open' in _phase_html(text, phase)
+        assert f"{phase.name} drill" in text
+    assert f'href="{every}#phases"' not in text
+    # An edit keeps them open (the page's address says so).
+    rx = Prescription.objects.get(exercise__name="Return drill")
+    response = client.post(
+        reverse("rehab:prescription_move", args=[rx.pk]),
+        {"version": desk.plan.version, "direction": "up"},
+        **HTMX,
+        HTTP_HX_CURRENT_URL="http://testserver" + every,
+    )
+    for phase in desk.phases:
+        assert 'builder-phase-details" open' in _phase_html(response.text, phase)
+
+
+def test_an_unknown_phase_to_open_is_404_for_htmx_and_ignored_otherwise(desk: Desk) -> None:
+    client = client_for(desk.clinician.user)
+    url = _builder(desk.plan, "?open=999999")
+    assert (
+        client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="phase-999999-body").status_code
+        == 404
+    )
+    assert client.get(url).status_code == 200
+
+
+def test_the_name_and_a_new_phase_have_a_link_and_their_form_when_asked_for(desk: Desk) -> None:
+    client = client_for(desk.clinician.user)
+    text = client.get(_builder(desk.plan)).text
+    assert 'name="rename-name"' not in text
+    assert 'name="new-phase-name"' not in text
+    assert f'href="{_builder(desk.plan)}?edit=rename#rename"' in text
+    assert f'href="{_builder(desk.plan)}?edit=new-phase#new-phase"' in text
+    renaming = client.get(_builder(desk.plan, "?edit=rename")).text
+    assert f'name="rename-name" value="{desk.plan.name}"' in renaming
+    assert 'id="rename-title"' in renaming
+    adding = client.get(_builder(desk.plan, "?edit=new-phase")).text
+    assert 'name="new-phase-start_week" value="12"' in adding  # after the last phase
+    assert 'id="form-new-phase"' in adding
+    # A plan without phases shows the form for its first at once.
+    empty = factories.PlanFactory.create(patient=desk.plan.patient, status=Plan.Status.DRAFT)
+    assert 'id="form-new-phase"' in client.get(_builder(empty)).text
+
+
+def test_a_refused_rename_is_shown_again_with_its_error(desk: Desk) -> None:
+    response = client_for(desk.clinician.user).post(
+        reverse("rehab:plan_rename", args=[desk.plan.pk]),
+        {"rename-version": desk.plan.version, "rename-name": ""},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    form = response.text[response.text.index('id="form-rename"') :]
+    assert "This field is required." in form[: form.index("</form>")]
+
+
 # --- Activation with a summary; the same summary as the plan's overview -------------------
 
 
@@ -269,14 +364,15 @@ def test_the_overview_has_a_constant_number_of_queries(
     desk: Desk, django_assert_max_num_queries: Any
 ) -> None:
     """1 session, 2 user with clinician and clinic, 3 plan with patient, 4 phases,
-    5 prescriptions with exercises and "has logs", 6 their photos and videos (plan_builder),
-    7 the audit record of the clinician reading the patient's plan, 8 the navigation's counts of open alerts and unread messages (rehab_desk)."""
+    5 prescriptions with exercises and "has logs" (plan_builder; the patient's own photos and
+    videos are not shown here, so not read), 6 the audit record of the clinician reading the
+    patient's plan, 7 the navigation's counts of open alerts and unread messages (rehab_desk)."""
     client = client_for(desk.clinician.user)
     for scale in (1, 10):
         for phase in desk.phases:
             factories.PrescriptionFactory.create_batch(scale, phase=phase)
         client.get(_overview(desk.plan))
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(7):
             response = client.get(_overview(desk.plan))
         assert response.status_code == 200
 

@@ -290,12 +290,22 @@ def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     )
 
 
-def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
+@dataclass(frozen=True)
+class FallingBehind:
+    """The patients falling behind, the furthest first (at most the number asked for), and how
+    many more there are."""
+
+    rows: list[PatientRow]
+    more: int
+
+
+def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) -> FallingBehind:
     """Active patients with an active plan whose adherence over the last seven days is below
-    50 %, the lowest first, judged as the patient's own progress is (from the plan's start,
-    today in progress: no one is behind on day one). Counted in the database for every active
-    plan of the clinic (``adherence_totals``: four queries), then the rows of those behind
-    (one query): five queries whatever the number of patients and logs."""
+    50 %, the lowest first (then by name), judged as the patient's own progress is (from the
+    plan's start, today in progress: no one is behind on day one): the first ``limit`` (all by
+    default) with their plans and phases. Counted for every active plan of the clinic
+    (``adherence_totals``: three queries), then the rows shown are read (one query): four
+    queries whatever the number of patients and logs."""
     plans = Plan.objects.filter(
         patient__clinic_id=clinic_id,
         patient__status=Patient.Status.ACTIVE,
@@ -313,7 +323,10 @@ def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRo
         if total.percent is not None and total.percent < FALLING_BEHIND_PERCENT
     }
     if not behind:
-        return []
+        return FallingBehind(rows=[], more=0)
+    shown = len(behind) if limit is None else min(limit, len(behind))
+    # Those shown are among the lowest percents; names only order those of the last one.
+    cutoff = sorted(total.percent or 0 for total in behind.values())[shown - 1]
     rows = [
         PatientRow(
             patient=plan.patient,
@@ -321,7 +334,9 @@ def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRo
             week=plan.week_on(plan.patient.local_today()),
             adherence=behind[plan.patient_id],
         )
-        for plan in plans.filter(patient_id__in=behind)
+        for plan in plans.filter(
+            patient_id__in=[pk for pk, total in behind.items() if (total.percent or 0) <= cutoff]
+        )
         .select_related("patient", "current_phase")
         .only(  # what the rows show
             "anchor_date",
@@ -334,21 +349,28 @@ def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRo
         )
     ]
     rows.sort(key=lambda row: (row.adherence.percent or 0, row.patient.last_name))
-    return rows
+    return FallingBehind(rows=rows[:shown], more=len(behind) - shown)
+
+
+def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
+    """Every patient ``falling_behind``, the furthest first."""
+    return falling_behind(clinic_id=clinic_id, today=today).rows
 
 
 def patients_with_unread_messages(clinic_id: int) -> QuerySet[Patient]:
     """Patients whose messages to the clinic are unread, annotated with ``unread_count`` and
-    ``last_unread_at``; the longest-waiting first. One query."""
-    unread = Q(messages__from_patient=True, messages__read_at__isnull=True)
+    ``last_unread_at``; the longest-waiting first. One query, which reads only the unread
+    messages (the condition is on the join the counts use, served by the index of unread
+    messages from patients)."""
     return (
-        Patient.objects.filter(clinic_id=clinic_id)
-        .annotate(
-            unread_count=Count("messages", filter=unread),
-            last_unread_at=Max("messages__created_at", filter=unread),
-            first_unread_at=Min("messages__created_at", filter=unread),
+        Patient.objects.filter(
+            clinic_id=clinic_id, messages__from_patient=True, messages__read_at__isnull=True
         )
-        .filter(unread_count__gt=0)
+        .annotate(
+            unread_count=Count("messages"),
+            last_unread_at=Max("messages__created_at"),
+            first_unread_at=Min("messages__created_at"),
+        )
         .order_by("first_unread_at", "pk")
     )
 

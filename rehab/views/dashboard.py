@@ -36,7 +36,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     me = clinician_of(request.user)
     today = timezone.localdate()
     alerts, alert_count = clinician_selectors.first_open_alerts(clinic.pk, limit=DASHBOARD_ALERTS)
-    behind = clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today)
+    behind = clinician_selectors.falling_behind(
+        clinic_id=clinic.pk, today=today, limit=DASHBOARD_BEHIND
+    )
     unread = list(clinician_selectors.patients_with_unread_messages(clinic.pk))
     context = {
         "title": _("Dashboard"),
@@ -44,8 +46,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "my_patients": clinician_selectors.my_patients(clinician_id=me.pk if me is not None else 0),
         "alerts": alerts,
         "alert_count": alert_count,
-        "behind": behind[:DASHBOARD_BEHIND],
-        "behind_more": len(behind[DASHBOARD_BEHIND:]),
+        "behind": behind.rows,
+        "behind_more": behind.more,
         "unread": unread,
         # patients_with_unread_messages annotates unread_count.
         "unread_total": sum(cast("Any", patient).unread_count for patient in unread),

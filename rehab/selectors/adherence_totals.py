@@ -23,7 +23,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 
@@ -60,8 +60,7 @@ class _PlanDays:
     phases: list[int | None] = field(default_factory=list)  # in force on each day of the range
 
 
-@dataclass(frozen=True)
-class _Prescription:
+class _Prescription(NamedTuple):  # a tuple: thousands are read
     pk: int
     phase_id: int
     times: int

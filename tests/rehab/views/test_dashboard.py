@@ -182,6 +182,28 @@ def test_the_dashboard_shows_my_patients_first_in_constant_queries(
     assert page.index("My patients") < page.index("Open alerts")
 
 
+def test_my_patients_show_their_phase_week_and_open_alerts(
+    clinician: Clinician, django_assert_max_num_queries: Any
+) -> None:
+    mine = patient_with_plan(clinician.clinic, high_pain_alerts=2, therapist=clinician)
+    factories.AlertFactory(
+        patient=mine, acknowledged_at=timezone.now(), acknowledged_by=clinician.user
+    )
+    without = factories.PatientFactory(clinic=clinician.clinic, therapist=clinician)
+    client = client_for(clinician.user)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES + MY_PATIENTS_QUERIES):
+        response = client.get(reverse("rehab:dashboard"))
+    rows = {row.patient.pk: row for row in response.context["my_patients"]}
+    assert rows[mine.pk].phase.name == "Protected loading"
+    assert rows[mine.pk].week == (timezone.localdate() - mine.anchor_date).days // 7
+    assert rows[mine.pk].open_alerts == 2  # the acknowledged one is not counted
+    assert (rows[without.pk].plan, rows[without.pk].open_alerts) == (None, 0)
+    mine_section = response.content.decode().split('id="alerts-heading"')[0]
+    assert "Protected loading, week" in mine_section
+    assert "2 open alerts" in mine_section
+    assert "no active plan" in mine_section
+
+
 @pytest.mark.parametrize("n", [1, 10])
 def test_dashboard_query_count_is_constant(
     clinician: Clinician, django_assert_max_num_queries: Any, n: int

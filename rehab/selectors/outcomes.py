@@ -128,7 +128,7 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
     still a constant number of queries.
     """
     days: dict[tuple[str, int, str], list[int]] = defaultdict(list)
-    for reached in (
+    for pathway, order, name, surgery, injury, first in (
         PhaseChange.objects.filter(plan__patient__clinic_id=clinic_id)
         .order_by()
         .values(
@@ -140,14 +140,16 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
             "plan__patient__injury_date",
         )
         .annotate(first=Min("effective_on"))
-    ):
-        anchor = reached["plan__patient__surgery_date"] or reached["plan__patient__injury_date"]
-        key = (
-            reached["plan__patient__pathway"],
-            reached["to_phase__order"],
-            reached["to_phase__name"],
+        .values_list(  # tuples: a row per plan and phase
+            "plan__patient__pathway",
+            "to_phase__order",
+            "to_phase__name",
+            "plan__patient__surgery_date",
+            "plan__patient__injury_date",
+            "first",
         )
-        days[key].append((reached["first"] - anchor).days)
+    ):
+        days[(pathway, order, name)].append((first - (surgery or injury)).days)
     by_pathway: dict[str, list[PhaseTiming]] = defaultdict(list)
     for (pathway, _order, name), reached_days in sorted(days.items()):
         by_pathway[pathway].append(

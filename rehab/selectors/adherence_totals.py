@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
@@ -233,26 +233,22 @@ def _prescriptions(
     phase_ids: set[int], *, low: dt.datetime, high: dt.datetime
 ) -> dict[int, _Prescription]:
     """The phases' prescriptions live at some time between ``low`` and ``high``, by id, with
-    their dates kept only when made or retired in between. One query."""
-
-    def near(moment: dt.datetime | None) -> bool:
-        return moment is not None and low <= moment < high
-
+    their dates only when made or retired in between (the others' are not even sent). One
+    query."""
+    edge = Q(created_at__gte=low, created_at__lt=high) | Q(retired_at__gte=low, retired_at__lt=high)
     return {
-        pk: _Prescription(pk, phase_id, times, per_week, made, retired)
-        if near(made) or near(retired)
-        else _Prescription(pk, phase_id, times, per_week, None, None)
-        for pk, phase_id, times, per_week, made, retired in (
-            Prescription.objects.filter(
-                Q(retired_at__isnull=True) | Q(retired_at__gte=low),
-                phase_id__in=phase_ids,
-                created_at__lt=high,
-            )
-            .order_by()
-            .values_list(
-                "pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at"
-            )
+        row[0]: _Prescription(*row)
+        for row in Prescription.objects.filter(
+            Q(retired_at__isnull=True) | Q(retired_at__gte=low),
+            phase_id__in=phase_ids,
+            created_at__lt=high,
         )
+        .annotate(
+            made=Case(When(edge, then=F("created_at"))),
+            gone=Case(When(edge, then=F("retired_at"))),
+        )
+        .order_by()
+        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "made", "gone")
     }
 
 

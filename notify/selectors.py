@@ -125,10 +125,13 @@ def dashboard_flags(clinic: Clinic, *, now: dt.datetime | None = None) -> Dashbo
     wants = Q(reminder_settings__enabled=True) | (
         Q(reminder_settings__isnull=False) & ~Q(reminder_settings__replies="off")
     )
+    # The clinic's paused plans, read once (as a per-patient EXISTS, PostgreSQL scanned
+    # every plan of every clinic for it).
+    paused = Plan.objects.filter(patient__clinic=clinic, status=PLAN_PAUSED).values("patient_id")
     flagged = list(
         Patient.objects.filter(clinic=clinic, status=Patient.Status.ACTIVE)
         .annotate(
-            paused=Exists(Plan.objects.filter(patient=OuterRef("pk"), status=PLAN_PAUSED)),
+            paused=Q(pk__in=paused),
             failing=Q(wants) & _failing_deliveries(now),
         )
         .filter(Q(paused=True) | Q(failing=True))

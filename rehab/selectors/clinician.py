@@ -18,11 +18,12 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Q,
+    Prefetch,
     QuerySet,
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -31,11 +32,8 @@ from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.logbook import CheckIn, ExerciseLog
 from rehab.models.plans import Plan, PlanPhase
-from rehab.selectors.adherence import (
-    Adherence,
-    adherence_for_patients,
-    judged_adherence_for_patients,
-)
+from rehab.selectors.adherence import Adherence, adherence_for_patients
+from rehab.selectors.adherence_totals import AdherenceTotal, adherence_totals
 from rehab.selectors.progress import PainPoint
 
 LAST_PAIN_WINDOW_DAYS = 30
@@ -172,7 +170,7 @@ class PatientRow:
     patient: Patient
     plan: Plan | None
     week: int | None
-    adherence: Adherence
+    adherence: Adherence | AdherenceTotal
     last_pain: PainPoint | None = None
     open_alerts: int = 0
     last_activity: dt.date | None = None
@@ -273,6 +271,15 @@ def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     )
 
 
+def first_open_alerts(clinic_id: int, *, limit: int) -> tuple[list[Alert], int]:
+    """The first ``limit`` of the clinic's open alerts (``open_alerts_for_clinic``'s order) and
+    how many are open in all. One query: the number is a window over every open alert."""
+    alerts: list[Alert] = list(
+        open_alerts_for_clinic(clinic_id).annotate(total=Window(Count("pk")))[:limit]
+    )
+    return alerts, cast("int", getattr(alerts[0], "total", 0)) if alerts else 0
+
+
 def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     """A clinic's acknowledged alerts, the most recently acknowledged first."""
     return (
@@ -282,20 +289,56 @@ def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     )
 
 
-def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
+@dataclass(frozen=True)
+class FallingBehind:
+    """The patients falling behind, the furthest first (at most the number asked for), and how
+    many more there are."""
+
+    rows: list[PatientRow]
+    more: int
+
+
+def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) -> FallingBehind:
     """Active patients with an active plan whose adherence over the last seven days is below
-    50 %, the lowest first, judged as the patient's own progress is (``judged_adherence``: from
-    the plan's start, today in progress: no one is behind on day one). Four queries: plans with patients and phases (1), adherence (3)."""
-    plans = list(
-        Plan.objects.filter(
-            patient__clinic_id=clinic_id,
-            patient__status=Patient.Status.ACTIVE,
-            status=Plan.Status.ACTIVE,
+    50 %, the lowest first (then by name), judged as the patient's own progress is (from the
+    plan's start, today in progress: no one is behind on day one): the first ``limit`` (all by
+    default) with their plans and phases. Counted for every active plan of the clinic
+    (``adherence_totals``: three queries), then the rows shown are read (one query): four
+    queries whatever the number of patients and logs."""
+    plans = Plan.objects.filter(
+        patient__clinic_id=clinic_id,
+        patient__status=Patient.Status.ACTIVE,
+        status=Plan.Status.ACTIVE,
+    )
+    totals = adherence_totals(
+        plans,
+        start=today - dt.timedelta(days=ADHERENCE_WINDOW_DAYS - 1),
+        end=today,
+        in_progress=today,
+    )
+    behind = {
+        pk: total
+        for pk, total in totals.items()
+        if total.percent is not None and total.percent < FALLING_BEHIND_PERCENT
+    }
+    if not behind:
+        return FallingBehind(rows=[], more=0)
+    shown = len(behind) if limit is None else min(limit, len(behind))
+    # Those shown are among the lowest percents; names only order those of the last one.
+    cutoff = sorted(total.percent or 0 for total in behind.values())[shown - 1]
+    rows = [
+        PatientRow(
+            patient=plan.patient,
+            plan=plan,
+            week=plan.week_on(plan.patient.local_today()),
+            adherence=behind[plan.patient_id],
+        )
+        for plan in plans.filter(
+            patient_id__in=[pk for pk, total in behind.items() if (total.percent or 0) <= cutoff]
         )
         .select_related("patient", "current_phase")
-        .only(  # what the rows show and adherence reads, for every active patient of the clinic
+        .only(  # what the rows show
             "anchor_date",
-            "status",
             "patient_id",
             "current_phase_id",
             "patient__first_name",
@@ -303,43 +346,30 @@ def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRo
             "patient__timezone",
             "current_phase__name",
         )
-    )
-    if not plans:
-        return []
-    patients = [plan.patient for plan in plans]
-    # The patient's progress page's rule: from the plan's start, today in progress.
-    adherence = judged_adherence_for_patients(
-        patients, today=today, days=ADHERENCE_WINDOW_DAYS, plans=plans
-    )
-    rows = []
-    for plan in plans:
-        patient = plan.patient
-        percent = adherence[patient.pk].percent
-        if percent is not None and percent < FALLING_BEHIND_PERCENT:
-            rows.append(
-                PatientRow(
-                    patient=patient,
-                    plan=plan,
-                    week=plan.week_on(patient.local_today()),
-                    adherence=adherence[patient.pk],
-                )
-            )
+    ]
     rows.sort(key=lambda row: (row.adherence.percent or 0, row.patient.last_name))
-    return rows
+    return FallingBehind(rows=rows[:shown], more=len(behind) - shown)
+
+
+def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
+    """Every patient ``falling_behind``, the furthest first."""
+    return falling_behind(clinic_id=clinic_id, today=today).rows
 
 
 def patients_with_unread_messages(clinic_id: int) -> QuerySet[Patient]:
     """Patients whose messages to the clinic are unread, annotated with ``unread_count`` and
-    ``last_unread_at``; the longest-waiting first. One query."""
-    unread = Q(messages__from_patient=True, messages__read_at__isnull=True)
+    ``last_unread_at``; the longest-waiting first. One query, which reads only the unread
+    messages (the condition is on the join the counts use, served by the index of unread
+    messages from patients)."""
     return (
-        Patient.objects.filter(clinic_id=clinic_id)
-        .annotate(
-            unread_count=Count("messages", filter=unread),
-            last_unread_at=Max("messages__created_at", filter=unread),
-            first_unread_at=Min("messages__created_at", filter=unread),
+        Patient.objects.filter(
+            clinic_id=clinic_id, messages__from_patient=True, messages__read_at__isnull=True
         )
-        .filter(unread_count__gt=0)
+        .annotate(
+            unread_count=Count("messages"),
+            last_unread_at=Max("messages__created_at"),
+            first_unread_at=Min("messages__created_at"),
+        )
         .order_by("first_unread_at", "pk")
     )
 
@@ -427,12 +457,49 @@ def recent_messages(patient: Patient, *, limit: int = 5) -> list[Message]:
 MY_PATIENTS_SHOWN = 50
 
 
-def my_patients(*, clinician_id: int, today: dt.date) -> list[PatientRow]:
-    """The clinician's own active patients (``Patient.therapist``), by name, with their rows
-    (``patient_rows``): six queries whatever their number."""
-    patients = list(
-        Patient.objects.filter(therapist_id=clinician_id, status=Patient.Status.ACTIVE).order_by(
-            "last_name", "first_name", "pk"
-        )[:MY_PATIENTS_SHOWN]
+@dataclass(frozen=True)
+class MyPatientRow:
+    """One of the clinician's own patients as the dashboard shows them."""
+
+    patient: Patient
+    plan: Plan | None
+    week: int | None
+    open_alerts: int
+
+    @property
+    def phase(self) -> PlanPhase | None:
+        return self.plan.current_phase if self.plan is not None else None
+
+
+def my_patients(*, clinician_id: int) -> list[MyPatientRow]:
+    """The clinician's own active patients (``Patient.therapist``), by name, with what the
+    dashboard shows of them: the plan in care with its current phase and week, and the open
+    alerts (the patient list has the rest). Two queries whatever their number: the patients
+    with their open alert counts, their plans in care with the phases."""
+    open_alerts = (
+        Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
+        .order_by()
+        .values("patient")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
     )
-    return patient_rows(patients, today=today)
+    in_care = Plan.objects.filter(status__in=PLANS_IN_CARE).select_related("current_phase")
+    patients = (
+        Patient.objects.filter(therapist_id=clinician_id, status=Patient.Status.ACTIVE)
+        .annotate(open_alerts=Subquery(open_alerts))
+        .prefetch_related(Prefetch("plans", queryset=in_care, to_attr="in_care"))
+        .order_by("last_name", "first_name", "pk")[:MY_PATIENTS_SHOWN]
+    )
+    rows = []
+    for patient in patients:
+        read = cast("Any", patient)  # the annotation and the prefetched plans
+        plan = next(iter(read.in_care), None)
+        rows.append(
+            MyPatientRow(
+                patient=patient,
+                plan=plan,
+                week=plan.week_on(patient.local_today()) if plan is not None else None,
+                open_alerts=read.open_alerts or 0,
+            )
+        )
+    return rows

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import (
     Aggregate,
@@ -17,9 +18,11 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Min,
+    OuterRef,
     Q,
 )
 from django.db.models.functions import Coalesce
@@ -32,7 +35,7 @@ from rehab.models.logbook import AtrsResponse
 from rehab.models.plans import PhaseChange, Plan
 from rehab.models.references import ReferencePoint
 from rehab.recovery import cohorts_for
-from rehab.selectors.adherence import judged_adherence_for_patients
+from rehab.selectors.adherence_totals import adherence_totals
 
 # "Around" a week: this many weeks either side.
 WINDOW_WEEKS = 2
@@ -77,7 +80,12 @@ class PathwayOutcomes:
     patients: int = 0
     by_phase: list[tuple[str, int]] = field(default_factory=list)
     time_to_phase: list[PhaseTiming] = field(default_factory=list)
-    adherence: list[AdherenceBand] = field(default_factory=list)
+    adherence: list[AdherenceBand] = field(
+        default_factory=lambda: [
+            AdherenceBand(low=low, high=high, patients=0)
+            for low, high in zip(ADHERENCE_BANDS, (*ADHERENCE_BANDS[1:], None), strict=True)
+        ]
+    )
     adherence_unknown: int = 0  # in care, nothing prescribed in the window yet
     atrs: dict[int, tuple[float | None, int]] = field(default_factory=dict)  # week → (mean, n)
     references: dict[int, list[ReferencePoint]] = field(default_factory=dict)
@@ -120,7 +128,7 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
     still a constant number of queries.
     """
     days: dict[tuple[str, int, str], list[int]] = defaultdict(list)
-    for reached in (
+    for pathway, order, name, surgery, injury, first in (
         PhaseChange.objects.filter(plan__patient__clinic_id=clinic_id)
         .order_by()
         .values(
@@ -132,14 +140,16 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
             "plan__patient__injury_date",
         )
         .annotate(first=Min("effective_on"))
-    ):
-        anchor = reached["plan__patient__surgery_date"] or reached["plan__patient__injury_date"]
-        key = (
-            reached["plan__patient__pathway"],
-            reached["to_phase__order"],
-            reached["to_phase__name"],
+        .values_list(  # tuples: a row per plan and phase
+            "plan__patient__pathway",
+            "to_phase__order",
+            "to_phase__name",
+            "plan__patient__surgery_date",
+            "plan__patient__injury_date",
+            "first",
         )
-        days[key].append((reached["first"] - anchor).days)
+    ):
+        days[(pathway, order, name)].append((first - (surgery or injury)).days)
     by_pathway: dict[str, list[PhaseTiming]] = defaultdict(list)
     for (pathway, _order, name), reached_days in sorted(days.items()):
         by_pathway[pathway].append(
@@ -152,55 +162,59 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
     return by_pathway
 
 
-def _adherence_bands(
-    clinic_id: int, *, today: dt.date
-) -> tuple[dict[str, list[AdherenceBand]], dict[str, int]]:
-    """The patients in care by adherence band over the last ``ADHERENCE_DAYS`` days, by
-    pathway, with how many have nothing prescribed in the window yet. Judged as the patient's
-    progress page and the dashboard's "falling behind" do (``judged_adherence_for_patients``:
-    from the plan's start, today in progress). Four queries: the plans in care (1, with the
-    patients' time zones and pathways, no names) and adherence (3)."""
-    plans = list(
-        Plan.objects.filter(patient__clinic_id=clinic_id, status__in=PLANS_IN_CARE)
-        .select_related("patient")
-        .only("anchor_date", "status", "patient_id", "patient__timezone", "patient__pathway")
+def _adherence_percents(clinic_id: int, *, today: dt.date) -> dict[int, int]:
+    """The adherence of the clinic's patients in care over the last ``ADHERENCE_DAYS`` days,
+    by patient id, for those with something prescribed in the window; judged as the patient's
+    progress page and the dashboard's "falling behind" do (from the plan's start, today in
+    progress). Three queries (``adherence_totals``)."""
+    totals = adherence_totals(
+        Plan.objects.filter(patient__clinic_id=clinic_id),
+        start=today - dt.timedelta(days=ADHERENCE_DAYS - 1),
+        end=today,
+        in_progress=today,
     )
-    counts: dict[str, list[int]] = defaultdict(lambda: [0] * len(ADHERENCE_BANDS))
-    unknown: dict[str, int] = defaultdict(int)
-    if plans:
-        adherence = judged_adherence_for_patients(
-            [plan.patient for plan in plans], today=today, days=ADHERENCE_DAYS, plans=plans
-        )
-        for plan in plans:
-            percent = adherence[plan.patient_id].percent
-            pathway = plan.patient.pathway
-            if percent is None:
-                unknown[pathway] += 1
-                continue
-            band = max(i for i, low in enumerate(ADHERENCE_BANDS) if percent >= low)
-            counts[pathway][band] += 1
-    highs = (*ADHERENCE_BANDS[1:], None)
-    bands = {
-        pathway: [
-            AdherenceBand(low=low, high=high, patients=n)
-            for low, high, n in zip(ADHERENCE_BANDS, highs, counts[pathway], strict=True)
-        ]
-        for pathway in Patient.Pathway.values
-    }
-    return bands, dict(unknown)
+    return {pk: total.percent for pk, total in totals.items() if total.percent is not None}
+
+
+def _patients_and_bands(clinic_id: int, *, today: dt.date) -> dict[str, dict[str, int]]:
+    """By pathway: the clinic's patients (``n``), those in care (``in_care``) and those in care
+    in each adherence band (``band0``…, by ``ADHERENCE_BANDS``). Counted in the database in one
+    query, once each patient's adherence is known (``_adherence_percents``)."""
+    percents = _adherence_percents(clinic_id, today=today)
+    in_band: list[list[int]] = [[] for _ in ADHERENCE_BANDS]
+    for pk, percent in percents.items():
+        in_band[max(i for i, low in enumerate(ADHERENCE_BANDS) if percent >= low)].append(pk)
+    in_care = Exists(Plan.objects.filter(patient=OuterRef("pk"), status__in=PLANS_IN_CARE))
+    rows = cast(
+        "Iterable[dict[str, Any]]",
+        Patient.objects.filter(clinic_id=clinic_id)
+        .order_by()
+        .values("pathway")
+        .annotate(
+            n=Count("pk"),
+            in_care=Count("pk", filter=Q(in_care)),
+            **{f"band{i}": Count("pk", filter=Q(pk__in=ids)) for i, ids in enumerate(in_band)},
+        ),
+    )
+    return {row["pathway"]: row for row in rows}
 
 
 def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
-    """The clinic's outcomes, one row per pathway. Ten queries: patients, phases, time to
-    each phase, adherence (4), ATRS, alerts, references."""
+    """The clinic's outcomes, one row per pathway. Nine queries: adherence (3), patients and
+    adherence bands, phases, time to each phase, ATRS, alerts, references."""
     rows = {
         value: PathwayOutcomes(pathway=value, label=str(label))
         for value, label in Patient.Pathway.choices
     }
-    for counted in (
-        Patient.objects.filter(clinic_id=clinic_id).values("pathway").annotate(n=Count("pk"))
-    ):
-        rows[counted["pathway"]].patients = counted["n"]
+    highs = (*ADHERENCE_BANDS[1:], None)
+    for pathway, counted in _patients_and_bands(clinic_id, today=today).items():
+        row = rows[pathway]
+        row.patients = counted["n"]
+        row.adherence = [
+            AdherenceBand(low=low, high=high, patients=counted[f"band{i}"])
+            for i, (low, high) in enumerate(zip(ADHERENCE_BANDS, highs, strict=True))
+        ]
+        row.adherence_unknown = counted["in_care"] - sum(band.patients for band in row.adherence)
     by_phase: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
     for in_phase in (
         Plan.objects.filter(patient__clinic_id=clinic_id, status__in=PLANS_IN_CARE)
@@ -218,10 +232,6 @@ def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
         rows[pathway].by_phase = [(name, n) for _order, name, n in sorted(phases)]
     for pathway, timings in _time_to_phase(clinic_id).items():
         rows[pathway].time_to_phase = timings
-    bands, unknown = _adherence_bands(clinic_id, today=today)
-    for pathway, outcome in rows.items():
-        outcome.adherence = bands[pathway]
-        outcome.adherence_unknown = unknown.get(pathway, 0)
     since = ExpressionWrapper(
         F("date")
         - Coalesce(F("patient__surgery_date"), F("patient__injury_date"), output_field=DateField()),

@@ -35,19 +35,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     clinic = clinic_for(request.user)
     me = clinician_of(request.user)
     today = timezone.localdate()
-    open_alerts = clinician_selectors.open_alerts_for_clinic(clinic.pk)
-    behind = clinician_selectors.patients_falling_behind(clinic_id=clinic.pk, today=today)
+    alerts, alert_count = clinician_selectors.first_open_alerts(clinic.pk, limit=DASHBOARD_ALERTS)
+    behind = clinician_selectors.falling_behind(
+        clinic_id=clinic.pk, today=today, limit=DASHBOARD_BEHIND
+    )
     unread = list(clinician_selectors.patients_with_unread_messages(clinic.pk))
     context = {
         "title": _("Dashboard"),
         "clinic": clinic,
-        "my_patients": clinician_selectors.my_patients(
-            clinician_id=me.pk if me is not None else 0, today=today
-        ),
-        "alerts": list(open_alerts[:DASHBOARD_ALERTS]),
-        "alert_count": open_alerts.count(),
-        "behind": behind[:DASHBOARD_BEHIND],
-        "behind_more": len(behind[DASHBOARD_BEHIND:]),
+        "my_patients": clinician_selectors.my_patients(clinician_id=me.pk if me is not None else 0),
+        "alerts": alerts,
+        "alert_count": alert_count,
+        "behind": behind.rows,
+        "behind_more": behind.more,
         "unread": unread,
         # patients_with_unread_messages annotates unread_count.
         "unread_total": sum(cast("Any", patient).unread_count for patient in unread),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import time_machine
@@ -120,3 +121,18 @@ def test_the_adherence_distribution_of_the_patients_in_care() -> None:
     empty = _row(clinic, Patient.Pathway.NON_OPERATIVE)
     assert [band.patients for band in empty.adherence] == [0, 0, 0]
     assert empty.adherence_unknown == 0
+
+
+@pytest.mark.parametrize("patients", [2, 20])
+def test_nine_queries_whatever_the_patients(patients: int, django_assert_num_queries: Any) -> None:
+    clinic = factories.ClinicFactory()
+    for n in range(patients):
+        _in_care(clinic, n % 14)
+    # Adherence (3: plans in care with their phase changes, prescriptions, logs), patients and
+    # adherence bands, phases, time to each phase, ATRS, alerts, references.
+    with django_assert_num_queries(9):
+        (row, *_others) = [
+            r for r in outcomes.clinic_outcomes(clinic.pk, today=TODAY) if r.patients
+        ]
+    assert row.patients == patients
+    assert sum(band.patients for band in row.adherence) == patients

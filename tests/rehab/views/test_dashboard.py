@@ -148,18 +148,20 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 
 # Expected queries:
 #  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
-#  3 open alerts (with patients), 4 count of open alerts;
-#  5 active plans with patients and phases, 6-8 adherence (phase changes, prescriptions,
-#    log counts);
-#  9 patients with unread messages; 10 +1 audit event;
-#  11 patients flagged for a paused plan or failing reminders, 12 undelivered alert
-#    notifications (notify's delivery flags); 13 my patients (none assigned here);
-#  14 active plans whose current phase has exit criteria ("ready to progress"; none here:
+#  3 open alerts (with patients, and their number as a window over all of them);
+#  4-6 adherence of the active plans (rehab.selectors.adherence_totals: plans with their
+#    phase changes, prescriptions, logs), 7 the plans of those falling behind with patients
+#    and phases;
+#  8 patients with unread messages; 9 +1 audit event;
+#  10 patients flagged for a paused plan or failing reminders, 11 undelivered alert
+#    notifications (notify's delivery flags); 12 my patients with their open alert counts
+#    (none assigned here);
+#  13 active plans whose current phase has exit criteria ("ready to progress"; none here:
 #    with some, a constant 10 more, tests/rehab/views/test_proposals.py).
-DASHBOARD_QUERIES = 14
-# With patients assigned to the clinician, their rows (rehab.selectors.patient_rows): active
-# plans, adherence (3), last pain and alert counts: five more, however many.
-MY_PATIENTS_QUERIES = 5
+DASHBOARD_QUERIES = 13
+# With patients assigned to the clinician, their plans in care with the current phases: one
+# more, however many.
+MY_PATIENTS_QUERIES = 1
 
 
 @pytest.mark.parametrize("n", [1, 10])
@@ -178,6 +180,28 @@ def test_the_dashboard_shows_my_patients_first_in_constant_queries(
     page = response.content.decode()
     assert theirs.full_name not in page.split('id="alerts-heading"')[0]
     assert page.index("My patients") < page.index("Open alerts")
+
+
+def test_my_patients_show_their_phase_week_and_open_alerts(
+    clinician: Clinician, django_assert_max_num_queries: Any
+) -> None:
+    mine = patient_with_plan(clinician.clinic, high_pain_alerts=2, therapist=clinician)
+    factories.AlertFactory(
+        patient=mine, acknowledged_at=timezone.now(), acknowledged_by=clinician.user
+    )
+    without = factories.PatientFactory(clinic=clinician.clinic, therapist=clinician)
+    client = client_for(clinician.user)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES + MY_PATIENTS_QUERIES):
+        response = client.get(reverse("rehab:dashboard"))
+    rows = {row.patient.pk: row for row in response.context["my_patients"]}
+    assert rows[mine.pk].phase.name == "Protected loading"
+    assert rows[mine.pk].week == (timezone.localdate() - mine.anchor_date).days // 7
+    assert rows[mine.pk].open_alerts == 2  # the acknowledged one is not counted
+    assert (rows[without.pk].plan, rows[without.pk].open_alerts) == (None, 0)
+    mine_section = response.content.decode().split('id="alerts-heading"')[0]
+    assert "Protected loading, week" in mine_section
+    assert "2 open alerts" in mine_section
+    assert "no active plan" in mine_section
 
 
 @pytest.mark.parametrize("n", [1, 10])

@@ -105,6 +105,7 @@ def test_the_query_count_does_not_grow_with_patients(clinician: Clinician) -> No
     _patients(clinician.clinic, 18)  # 10×
     with CaptureQueriesContext(connection) as large:
         assert "20 patients" in client.get(reverse("rehab:clinic_outcomes")).content.decode()
-    # Aggregates in the database: patients, phases, time to each phase, adherence (plans in
-    # care and 3), ATRS, alerts, references (10), whatever the number of patients.
+    # Aggregates in the database: adherence (3: plans in care with their phase changes,
+    # prescriptions, logs), patients and adherence bands, phases, time to each phase, ATRS,
+    # alerts, references (9), whatever the number of patients.
     assert len(large) == len(small)

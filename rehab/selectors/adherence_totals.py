@@ -1,0 +1,262 @@
+"""Adherence totals of many plans at once: the clinic-wide pages (the dashboard's "falling
+behind", the clinic's outcomes) need each patient's sessions done and prescribed over a few
+days, not the day-by-day detail ``adherence_for_patients`` gives a patient's own pages. The rule
+is the same (``rehab.selectors.adherence``), counted without building the days.
+
+Three queries whatever the number of plans, patients and logs, each a plain indexed read of
+small rows: the plans in care with their phase changes, the prescriptions of the phases in force
+in the range, and the (prescription, day) of each log in the range. ``adherence_totals`` then
+counts each patient's prescribed sessions per phase and days a week, and the done ones per log.
+
+Measured on the bench's clinic (300 patients in care, 6,000 logs a week), these plain reads
+cost about half what the same counts cost when the database groups the logs per prescription
+and day (its hash aggregate costs more than sending the rows), and a third of what they cost
+when it also joins each log to its prescription to group per phase: the rule's joins (the
+phase in force each day, the daily dose, the patient's time zone) are cheapest here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from django.db.models import Case, F, Q, QuerySet, When
+
+from rehab.guardrails import PLANS_IN_CARE
+from rehab.models.logbook import ExerciseLog
+from rehab.models.plans import Plan, Prescription
+from rehab.selectors.today import due_weekdays
+
+
+@dataclass(frozen=True)
+class AdherenceTotal:
+    """Sessions prescribed and done over a range (``Adherence``'s totals, without the days)."""
+
+    expected: int = 0
+    done: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        """Sessions done of sessions prescribed, capped at each prescription's daily dose."""
+        if not self.expected:
+            return None
+        return round(100 * self.done / self.expected)
+
+
+@dataclass
+class _PlanDays:
+    """One plan in care as the totals need it."""
+
+    patient_id: int
+    anchor_date: dt.date
+    tz: dt.tzinfo
+    # Its phase changes effective by the range's end, in order: (effective on, to phase).
+    changes: list[tuple[dt.date, int]] = field(default_factory=list)
+    phases: list[int | None] = field(default_factory=list)  # in force on each day of the range
+
+
+class _Prescription(NamedTuple):  # a tuple: thousands are read
+    pk: int
+    phase_id: int
+    times: int
+    per_week: int
+    # Set only for one made or retired within a day of the range: then whether it is live on a
+    # day depends on its patient's time zone. Any other is live all through the range.
+    made: dt.datetime | None
+    retired: dt.datetime | None
+
+
+def adherence_totals(
+    plans: QuerySet[Plan],
+    *,
+    start: dt.date,
+    end: dt.date,
+    in_progress: dt.date | None = None,
+) -> dict[int, AdherenceTotal]:
+    """``adherence_for_patients``'s totals (sessions prescribed and done from ``start`` to
+    ``end``; ``in_progress``, a day not over yet, counts what was done, never a debt) for the
+    patients of those of ``plans`` in care that have a phase in force in the range, by patient
+    id: the others have nothing prescribed. Three queries whatever the number of plans and
+    logs."""
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    read = _plans_with_changes(plans, end=end)
+    for plan in read:
+        plan.phases = _phases_by_day(plan.changes, days)
+    phase_ids = {pk for plan in read for pk in plan.phases if pk is not None}
+    if not phase_ids:
+        return {}
+    # A day either side in UTC: whatever the time zone, a prescription made and retired
+    # outside these is live on every day of the range or on none.
+    low = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    high = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+    prescriptions = _prescriptions(phase_ids, low=low, high=high)
+    expected = _prescribed(read, prescriptions, days=days, in_progress=in_progress)
+    logs = _logs(plans.filter(status__in=PLANS_IN_CARE).values("patient_id"), days=days)
+    done, done_today = _done(read, prescriptions, logs, days=days, in_progress=in_progress)
+    return {
+        plan.patient_id: AdherenceTotal(
+            # The day in progress prescribes what was done.
+            expected=expected[plan.patient_id] + done_today[plan.patient_id],
+            done=done[plan.patient_id],
+        )
+        for plan in read
+    }
+
+
+def _prescribed(
+    plans: list[_PlanDays],
+    prescriptions: dict[int, _Prescription],
+    *,
+    days: list[dt.date],
+    in_progress: dt.date | None,
+) -> dict[int, int]:
+    """Sessions prescribed to each patient, by patient id: those of the phase in force each
+    day, when due and live (the day in progress aside)."""
+    # Those live all through the range summed per phase and days a week.
+    steady: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    edges: dict[int, list[_Prescription]] = defaultdict(list)
+    for rx in prescriptions.values():
+        if rx.made is None:
+            steady[rx.phase_id][rx.per_week] += rx.times
+        else:
+            edges[rx.phase_id].append(rx)
+    expected: dict[int, int] = defaultdict(int)
+    for plan in plans:
+        for day, phase_id in zip(days, plan.phases, strict=True):
+            if phase_id is None or day == in_progress:
+                continue
+            weekday = (day - plan.anchor_date).days % 7
+            for per_week, times in steady[phase_id].items():
+                if weekday in due_weekdays(per_week):
+                    expected[plan.patient_id] += times
+            for rx in edges[phase_id]:
+                if weekday in due_weekdays(rx.per_week) and _live(rx, plan.tz, day):
+                    expected[plan.patient_id] += rx.times
+    return expected
+
+
+def _done(
+    plans: list[_PlanDays],
+    prescriptions: dict[int, _Prescription],
+    logs: Iterable[tuple[int, dt.date]],
+    *,
+    days: list[dt.date],
+    in_progress: dt.date | None,
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Sessions done by each patient in the range and on the day in progress, by patient id:
+    the logs of a prescription of the phase in force that day (on the day in progress, of any
+    phase in force in the range: moving on today keeps today's credit), due and live, at most
+    its daily dose."""
+    plan_of_phase = {phase_id: plan for plan in plans for _day, phase_id in plan.changes}
+    index = {day: i for i, day in enumerate(days)}
+    done: dict[int, int] = defaultdict(int)
+    today: dict[int, int] = defaultdict(int)
+    for (rx_id, day), n in Counter(logs).items():
+        rx = prescriptions.get(rx_id)
+        if rx is None:  # not of a phase in force in the range
+            continue
+        plan = plan_of_phase[rx.phase_id]
+        in_force = plan.phases[index[day]]
+        if in_force is None:
+            continue
+        if in_force != rx.phase_id and (day != in_progress or rx.phase_id not in plan.phases):
+            continue
+        if (day - plan.anchor_date).days % 7 not in due_weekdays(rx.per_week):
+            continue
+        if _live(rx, plan.tz, day):
+            done[plan.patient_id] += min(n, rx.times)
+            if day == in_progress:
+                today[plan.patient_id] += min(n, rx.times)
+    return done, today
+
+
+def _plans_with_changes(plans: QuerySet[Plan], *, end: dt.date) -> list[_PlanDays]:
+    """Those of ``plans`` in care with a phase change effective by ``end``, each with those
+    changes in order (on a day with several, the last made wins). One query."""
+    read: dict[int, _PlanDays] = {}
+    for plan_id, patient_id, anchor, zone, effective_on, phase_id in (
+        plans.filter(status__in=PLANS_IN_CARE, phase_changes__effective_on__lte=end)
+        .order_by(
+            "pk",
+            "phase_changes__effective_on",
+            "phase_changes__changed_at",
+            "phase_changes__pk",
+        )
+        .values_list(
+            "pk",
+            "patient_id",
+            "anchor_date",
+            "patient__timezone",
+            "phase_changes__effective_on",
+            "phase_changes__to_phase_id",
+        )
+    ):
+        if plan_id not in read:
+            read[plan_id] = _PlanDays(patient_id, anchor, _zone(zone))
+        read[plan_id].changes.append((effective_on, phase_id))
+    return list(read.values())
+
+
+@functools.cache
+def _zone(name: str) -> dt.tzinfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def _phases_by_day(changes: list[tuple[dt.date, int]], days: list[dt.date]) -> list[int | None]:
+    """The phase in force on each day: that of the last change effective by then."""
+    result: list[int | None] = []
+    current, following = None, 0
+    for day in days:
+        while following < len(changes) and changes[following][0] <= day:
+            current = changes[following][1]
+            following += 1
+        result.append(current)
+    return result
+
+
+def _live(rx: _Prescription, tz: dt.tzinfo, day: dt.date) -> bool:
+    """A prescription counts on ``day`` (local) if it existed by then and was not yet retired,
+    as ``selectors.today`` judges it."""
+    if rx.made is None:  # live all through the range
+        return True
+    if rx.made.astimezone(tz).date() > day:
+        return False
+    return rx.retired is None or rx.retired.astimezone(tz).date() > day
+
+
+def _prescriptions(
+    phase_ids: set[int], *, low: dt.datetime, high: dt.datetime
+) -> dict[int, _Prescription]:
+    """The phases' prescriptions live at some time between ``low`` and ``high``, by id, with
+    their dates only when made or retired in between (the others' are not even sent). One
+    query."""
+    edge = Q(created_at__gte=low, created_at__lt=high) | Q(retired_at__gte=low, retired_at__lt=high)
+    return {
+        row[0]: _Prescription(*row)
+        for row in Prescription.objects.filter(
+            Q(retired_at__isnull=True) | Q(retired_at__gte=low),
+            phase_id__in=phase_ids,
+            created_at__lt=high,
+        )
+        .annotate(
+            made=Case(When(edge, then=F("created_at"))),
+            gone=Case(When(edge, then=F("retired_at"))),
+        )
+        .order_by()
+        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "made", "gone")
+    }
+
+
+def _logs(patients: QuerySet[Plan, Any], *, days: list[dt.date]) -> Iterable[tuple[int, dt.date]]:
+    """(prescription, day) of each log of the ``patients`` (a subquery) on ``days``. One
+    query."""
+    return (
+        ExerciseLog.objects.filter(patient_id__in=patients, date__gte=days[0], date__lte=days[-1])
+        .order_by()
+        .values_list("prescription_id", "date")
+    )

@@ -1,0 +1,175 @@
+"""The clinic-wide adherence totals (``rehab.selectors.adherence_totals``) agree with the
+day-by-day rule of the patient's own pages (``adherence_for_patients``) on every case the rule
+has: time zones, prescriptions made or retired during the days, doses, days a week, logs beyond
+the dose or on a day off, phase changes during the days and on the day in progress, plans not
+in care; and their query count does not grow with the patients and logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from clinic.models import Clinic, Patient
+from rehab.models import ExerciseLog, PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors.adherence import adherence_for_patients
+from rehab.selectors.adherence_totals import AdherenceTotal, adherence_totals
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+# Late evening in London: already tomorrow in Auckland, still the afternoon in Los Angeles.
+NOW = dt.datetime(2025, 3, 10, 22, 30, tzinfo=UTC)
+TODAY = dt.date(2025, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> Iterator[None]:
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _patient(clinic: Clinic, zone: str, started: dt.date, *, phases: int = 2) -> Any:
+    patient = factories.PatientFactory(
+        clinic=clinic,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=TODAY - dt.timedelta(weeks=6, days=len(zone) % 7),  # anchors vary
+        timezone=zone,
+    )
+    plan, made = factories.active_plan(patient, phases=phases, changed_on=started)
+    return patient, plan, made
+
+
+def _rx(phase: PlanPhase, made: dt.datetime, *, retired: dt.datetime | None = None, **dose: int):
+    rx = factories.PrescriptionFactory(phase=phase, **dose)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=made, retired_at=retired)
+    return rx
+
+
+def _log(rx: Prescription, day: dt.date, times: int = 1) -> None:
+    for _ in range(times):
+        factories.ExerciseLogFactory(prescription=rx, date=day)
+
+
+def _day(back: int) -> dt.date:
+    return TODAY - dt.timedelta(days=back)
+
+
+def _at(back: int, hour: int) -> dt.datetime:
+    return dt.datetime.combine(_day(back), dt.time(hour), tzinfo=UTC)
+
+
+def _clinic() -> Clinic:
+    """Patients covering the rule's cases, in three time zones."""
+    clinic = factories.ClinicFactory()
+    for zone in ("Pacific/Auckland", "America/Los_Angeles", "Europe/London"):
+        # Steady: three exercises (daily twice, 3 and 5 days a week), logs on most days, some
+        # twice beyond a dose of one, some on a day off.
+        _who, _plan, (first, _second) = _patient(clinic, zone, _day(40))
+        daily = _rx(first, _at(60, 9), times_per_day=2, days_per_week=7)
+        three = _rx(first, _at(60, 9), times_per_day=1, days_per_week=3)
+        five = _rx(first, _at(60, 9), times_per_day=1, days_per_week=5)
+        for back in range(15):
+            _log(daily, _day(back), times=1 + back % 3)
+            _log(three, _day(back), times=1 + back % 2)
+            if back % 4:
+                _log(five, _day(back))
+        # Made and retired around the days, at hours that are another day in another zone.
+        _who, _plan, (first, _second) = _patient(clinic, zone, _day(30))
+        new = _rx(first, _at(5, 23), days_per_week=7)
+        old = _rx(first, _at(50, 1), retired=_at(3, 11), times_per_day=2, days_per_week=7)
+        late = _rx(first, _at(0, 23), days_per_week=7)  # tomorrow in Auckland
+        # Made, or retired, on the first of 7 or 14 days in the evening: the next day in
+        # Auckland.
+        edges = [_rx(first, _at(back, 20), days_per_week=7) for back in (6, 13)] + [
+            _rx(first, _at(50, 1), retired=_at(back, 20), times_per_day=2, days_per_week=7)
+            for back in (6, 13)
+        ]
+        for back in range(15):
+            _log(new, _day(back))
+            _log(old, _day(back), times=2)
+            _log(late, _day(back))
+            for rx in edges:
+                _log(rx, _day(back))
+        # Moved on to the next phase four days ago, and again today (back to the first).
+        _who, plan, (first, second) = _patient(clinic, zone, _day(20))
+        before = _rx(first, _at(40, 8), days_per_week=7)
+        after = _rx(second, _at(40, 8), times_per_day=3, days_per_week=5)
+        PhaseChange.objects.create(
+            plan=plan, from_phase=first, to_phase=second, effective_on=_day(4)
+        )
+        PhaseChange.objects.create(plan=plan, from_phase=second, to_phase=first, effective_on=TODAY)
+        for back in range(12):
+            _log(before, _day(back))
+            _log(after, _day(back), times=1 + back % 3)  # today too: today's credit
+        # Started during the days (nothing before), paused by a red flag (still in care).
+        _who, plan, (first, _second) = _patient(clinic, zone, _day(3))
+        fresh = _rx(first, _at(9, 8), days_per_week=7)
+        for back in range(5):
+            _log(fresh, _day(back))
+        Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PAUSED)
+        # Not in care: completed, or a draft.
+        for status in (Plan.Status.COMPLETED, Plan.Status.DRAFT):
+            _who, plan, (first, _second) = _patient(clinic, zone, _day(30))
+            _log(_rx(first, _at(40, 8), days_per_week=7), _day(1))
+            Plan.objects.filter(pk=plan.pk).update(status=status)
+    factories.PatientFactory(clinic=clinic)  # no plan
+    return clinic
+
+
+def _by_rule(clinic: Clinic, *, start: dt.date, end: dt.date, in_progress: dt.date | None):
+    patients = list(Patient.objects.filter(clinic=clinic))
+    return {
+        pk: AdherenceTotal(expected=adherence.expected, done=adherence.done)
+        for pk, adherence in adherence_for_patients(
+            patients, start=start, end=end, in_progress=in_progress
+        ).items()
+    }
+
+
+@pytest.mark.parametrize("days", [7, 14])
+@pytest.mark.parametrize("judged", [True, False])
+def test_the_totals_are_the_rules(days: int, judged: bool) -> None:
+    clinic = _clinic()
+    start, in_progress = _day(days - 1), TODAY if judged else None
+    totals = adherence_totals(
+        Plan.objects.filter(patient__clinic=clinic),
+        start=start,
+        end=TODAY,
+        in_progress=in_progress,
+    )
+    expected = _by_rule(clinic, start=start, end=TODAY, in_progress=in_progress)
+    assert {pk: totals.get(pk, AdherenceTotal()) for pk in expected} == expected
+    # The cases are there: patients with something prescribed and done, beyond their doses.
+    assert sum(1 for total in totals.values() if total.expected) >= 9
+    assert any(total.percent and total.percent < 100 for total in totals.values())
+
+
+def test_a_patient_without_a_plan_in_care_has_no_total() -> None:
+    clinic = factories.ClinicFactory()
+    patient, plan, (first, _second) = _patient(clinic, "UTC", _day(20))
+    _log(_rx(first, _at(40, 8), days_per_week=7), _day(1))
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.COMPLETED)
+    plans = Plan.objects.filter(patient__clinic=clinic)
+    assert adherence_totals(plans, start=_day(6), end=TODAY, in_progress=TODAY) == {}
+    assert ExerciseLog.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize("scale", [1, 5])
+def test_three_queries_whatever_the_patients_and_logs(
+    django_assert_num_queries: Any, scale: int
+) -> None:
+    clinic = factories.ClinicFactory()
+    for n in range(2 * scale):
+        _who, _plan, (first, _second) = _patient(clinic, "UTC", _day(20 + n))
+        rx = _rx(first, _at(40, 8), days_per_week=7)
+        for back in range(7):
+            _log(rx, _day(back))
+    plans = Plan.objects.filter(patient__clinic=clinic)
+    # Plans in care with their phase changes, prescriptions, logs.
+    with django_assert_num_queries(3):
+        totals = adherence_totals(plans, start=_day(6), end=TODAY, in_progress=TODAY)
+    assert len(totals) == 2 * scale

@@ -838,6 +838,8 @@ class Generator:
             Profile.STOPPED: rng.uniform(0.6, 0.85),
             Profile.SPORADIC: rng.uniform(0.2, 0.45),
         }[profile]
+        if bench:
+            p0 = 0.97  # the benchmarks' model patient: exercises nearly every day
         tau = rng.uniform(20, 90)
         plan_days = (end - activated_on).days + 1
         stop_day = rng.randint(7, max(8, plan_days)) if profile == Profile.STOPPED else 10**6

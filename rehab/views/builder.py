@@ -200,7 +200,7 @@ def _phase_views(
     ``opened`` (a phase's pk, or "all")."""
     plan = builder.plan
     phases = builder.phase_list
-    builder_url = _builder_url(plan.pk, search=search)
+    builder_url = builder_page_url(plan.pk, search=search)
     join = "&" if "?" in builder_url else "?"
     views = []
     for builder_phase in builder.phases:
@@ -215,7 +215,7 @@ def _phase_views(
             weeks=list(range(phase.start_week, max(phase.end_week, phase.start_week + 1)))
             if is_current
             else [],
-            add_url=_builder_url(plan.pk, search={**search, "to": str(phase.pk)})
+            add_url=builder_page_url(plan.pk, search={**search, "to": str(phase.pk)})
             + "&focus=library",
             open_url=f"{builder_url}{join}open={phase.pk}",
         )
@@ -331,7 +331,7 @@ def _builder_context(
             },
             plan=plan,
         )
-    builder_url = _builder_url(plan.pk, search=search)
+    builder_url = builder_page_url(plan.pk, search=search)
     join = "&" if "?" in builder_url else "?"
     return {
         "plan": plan,
@@ -370,7 +370,7 @@ def _builder_context(
     }
 
 
-def _render_builder(
+def render_builder(
     request: HtmxHttpRequest,
     plan: Plan,
     *,
@@ -414,12 +414,14 @@ def _render_builder(
     return render(request, template, context)
 
 
-def _plan_for_builder(request: HttpRequest, plan_pk: int) -> Plan:
+def plan_for_builder(request: HttpRequest, plan_pk: int) -> Plan:
     """The plan to show on the builder, with the template it came from (in one query)."""
     return get_plan_for_clinician(signed_in_user(request, User), plan_pk, also=("protocol",))
 
 
-def _builder_url(plan_pk: int, *, anchor: str = "", search: dict[str, str] | None = None) -> str:
+def builder_page_url(
+    plan_pk: int, *, anchor: str = "", search: dict[str, str] | None = None
+) -> str:
     url = reverse("rehab:plan_builder", args=[plan_pk])
     query = {k: v for k, v in (search or {}).items() if v}
     if query:
@@ -430,9 +432,9 @@ def _builder_url(plan_pk: int, *, anchor: str = "", search: dict[str, str] | Non
 @clinician_required
 @require_GET
 def plan_builder(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = _plan_for_builder(request, pk)
+    plan = plan_for_builder(request, pk)
     focus = "library" if request.GET.get("focus") == "library" else ""
-    return _render_builder(
+    return render_builder(
         request,
         plan,
         editing=request.GET.get("edit", ""),

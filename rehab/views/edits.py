@@ -22,9 +22,9 @@ from core.forms import add_service_errors
 from rehab.models.plans import Plan
 from rehab.views.builder import (
     HtmxHttpRequest,
-    _builder_url,
-    _plan_for_builder,
-    _render_builder,
+    builder_page_url,
+    plan_for_builder,
+    render_builder,
 )
 
 
@@ -43,9 +43,9 @@ def _after_edit(
     if success:
         messages.success(request, success)
     if request.htmx:
-        plan = _plan_for_builder(request, plan_pk)
-        return _render_builder(request, plan, search=search, focus=anchor)
-    return redirect(_builder_url(plan_pk, anchor=anchor, search=search))
+        plan = plan_for_builder(request, plan_pk)
+        return render_builder(request, plan, search=search, focus=anchor)
+    return redirect(builder_page_url(plan_pk, anchor=anchor, search=search))
 
 
 STALE_KEPT = _(
@@ -73,17 +73,17 @@ def _show_form_again(
         for message in form.errors["version"]:
             messages.error(request, str(message))
         return _after_edit(request, plan_pk, search=search)
-    plan = _plan_for_builder(request, plan_pk)  # fresh: the failed edit rolled back
+    plan = plan_for_builder(request, plan_pk)  # fresh: the failed edit rolled back
     if stale is not None:
         for message in stale.messages:
             form.add_error(None, f"{message} {STALE_KEPT}")
         data = request.POST.copy()  # what was typed, with the current version
         data[form.add_prefix("version")] = str(plan.version)
         form.data = data
-    return _render_builder(request, plan, bound={key: form}, search=search)
+    return render_builder(request, plan, bound={key: form}, search=search)
 
 
-def _edit(
+def answer_edit(
     request: HtmxHttpRequest,
     plan: Plan,
     *,

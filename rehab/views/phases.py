@@ -29,7 +29,7 @@ from rehab.forms.builder import (
 from rehab.models.plans import PlanPhase
 from rehab.services import builder as builder_services
 from rehab.views.builder import SEARCH_FIELDS, HtmxHttpRequest
-from rehab.views.edits import _edit
+from rehab.views.edits import answer_edit
 
 
 @clinician_required
@@ -37,7 +37,7 @@ from rehab.views.edits import _edit
 def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     form = PhaseForm(request.POST, prefix="new-phase", instance=PlanPhase(plan=plan), plan=plan)
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=form,
@@ -57,7 +57,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     key = f"phase-{phase.pk}"
     live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
     form = PhaseForm(request.POST, prefix=key, instance=phase, plan=plan, prescriptions=live)
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=form,
@@ -77,7 +77,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     phase = get_phase_for_clinician(signed_in_user(request, User), pk)
-    return _edit(
+    return answer_edit(
         request,
         phase.plan,
         form=VersionForm(request.POST),
@@ -92,7 +92,7 @@ def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     phase = get_phase_for_clinician(signed_in_user(request, User), pk)
-    return _edit(
+    return answer_edit(
         request,
         phase.plan,
         form=DirectionForm(request.POST),
@@ -118,7 +118,7 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
     # The library panel's search, kept across the add (validated again when the page is drawn).
     search = {name: request.POST.get(name, "")[:100] for name in SEARCH_FIELDS}
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=form,
@@ -146,7 +146,7 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     key = f"rx-{rx.pk}"
     warning = guardrails.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
     form = DoseForm(request.POST, prefix=key, instance=rx, warning=warning)
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=form,
@@ -163,7 +163,7 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
-    return _edit(
+    return answer_edit(
         request,
         rx.phase.plan,
         form=VersionForm(request.POST),
@@ -183,7 +183,7 @@ def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
-    return _edit(
+    return answer_edit(
         request,
         rx.phase.plan,
         form=DirectionForm(request.POST),
@@ -203,7 +203,7 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     phases = plan.ordered_phases()
     key = f"rxmove-{rx.pk}"
     form = PrescriptionMovePhaseForm(request.POST, prefix=key, phases=phases)
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=form,

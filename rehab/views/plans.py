@@ -36,8 +36,8 @@ from rehab.selectors import builder as builder_selectors
 from rehab.services import builder as builder_services
 from rehab.services import plans as plan_services
 from rehab.services import progression as progression_services
-from rehab.views.builder import HtmxHttpRequest, _builder_url
-from rehab.views.edits import _edit
+from rehab.views.builder import HtmxHttpRequest, builder_page_url
+from rehab.views.edits import answer_edit
 
 
 @clinician_required
@@ -83,7 +83,7 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
 def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     form = PlanRenameForm(request.POST, prefix="rename")
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=form,
@@ -99,7 +99,7 @@ def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
-    return _edit(
+    return answer_edit(
         request,
         plan,
         form=VersionForm(request.POST),
@@ -133,7 +133,7 @@ def plan_overview(request: HttpRequest, pk: int) -> HttpResponse:
 def _after_phase_change(request: HttpRequest, pk: int, next_url: str) -> HttpResponse:
     if is_safe_redirect(request, next_url):
         return redirect(next_url)
-    return redirect(_builder_url(pk, anchor="progression"))
+    return redirect(builder_page_url(pk, anchor="progression"))
 
 
 def _moved(request: HttpRequest, plan: Plan) -> None:
@@ -222,7 +222,7 @@ def plan_phase_confirm(request: HtmxHttpRequest, pk: int, phase_pk: int) -> Http
             "form": form,
             "cancel_url": form["next"].value()
             if is_safe_redirect(request, form["next"].value() or "")
-            else _builder_url(plan.pk, anchor="progression"),
+            else builder_page_url(plan.pk, anchor="progression"),
         },
         status=400 if form.errors else 200,
     )

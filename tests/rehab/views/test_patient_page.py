@@ -78,6 +78,34 @@ def test_another_clinic_a_patient_and_a_missing_id_get_404(
     assert client_for(clinician.user).get(missing).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?tab=outcomes",
+        "?tab=messages",
+        "?tab=timeline",
+        "?edit=risk",
+        "?edit=criterion",
+        "?tab=outcomes&edit=measurement",
+    ],
+)
+def test_every_tab_and_form_is_the_clinics_only(
+    other_clinician: Clinician,
+    patient: Patient,
+    other_patient: Patient,
+    clinician: Clinician,
+    colleague: Clinician,
+    query: str,
+) -> None:
+    url = reverse("rehab:patient_detail", args=[patient.pk]) + query
+    assert client_for(clinician.user).get(url).status_code == 200
+    assert client_for(colleague.user).get(url).status_code == 200
+    assert client_for(other_clinician.user).get(url).status_code == 404
+    assert client_for(patient.user).get(url).status_code == 404
+    assert client_for(other_patient.user).get(url).status_code == 404
+    assert "/accounts/login/" in Client().get(url)["Location"]
+
+
 def test_anonymous_users_are_sent_to_sign_in(patient: Patient) -> None:
     for name in ("rehab:patient_detail", "rehab:atrs_request", "rehab:measurement_create"):
         url = reverse(name, args=[patient.pk])

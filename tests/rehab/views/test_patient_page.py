@@ -90,11 +90,12 @@ def test_another_clinic_a_patient_and_a_missing_id_get_404(
     ],
 )
 def test_every_tab_and_form_is_the_clinics_only(
+    *,
+    clinician: Clinician,
+    colleague: Clinician,
     other_clinician: Clinician,
     patient: Patient,
     other_patient: Patient,
-    clinician: Clinician,
-    colleague: Clinician,
     query: str,
 ) -> None:
     url = reverse("rehab:patient_detail", args=[patient.pk]) + query

@@ -1,14 +1,12 @@
 """What the clinician's navigation counts on every page: the clinic's open alerts and its
-patients' unread messages. One query."""
+patients' unread messages. Two plain counts (one query each): cheaper to build and to plan
+than one query with a subquery per count, which took twice as long at 10× data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-
-from clinic.models import Clinic, Message
+from clinic.models import Message
 from rehab.models.alerts import Alert
 
 
@@ -18,30 +16,12 @@ class DeskCounts:
     unread_messages: int
 
 
-def _count_per_clinic(rows: QuerySet[Alert] | QuerySet[Message]) -> Coalesce:
-    """The number of ``rows`` of the outer query's clinic, as a subquery (Django's documented
-    way to use an aggregate within a Subquery)."""
-    counted = (
-        rows.filter(patient__clinic_id=OuterRef("pk"))
-        .order_by()
-        .values("patient__clinic_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
 def desk_counts(clinic_id: int) -> DeskCounts:
-    row = (
-        Clinic.objects.filter(pk=clinic_id)
-        .values(
-            alerts=_count_per_clinic(Alert.objects.filter(acknowledged_at__isnull=True)),
-            unread=_count_per_clinic(
-                Message.objects.filter(from_patient=True, read_at__isnull=True)
-            ),
-        )
-        .first()
+    return DeskCounts(
+        open_alerts=Alert.objects.filter(
+            patient__clinic_id=clinic_id, acknowledged_at__isnull=True
+        ).count(),
+        unread_messages=Message.objects.filter(
+            patient__clinic_id=clinic_id, from_patient=True, read_at__isnull=True
+        ).count(),
     )
-    if row is None:
-        return DeskCounts(open_alerts=0, unread_messages=0)
-    return DeskCounts(open_alerts=row["alerts"], unread_messages=row["unread"])

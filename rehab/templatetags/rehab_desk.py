@@ -1,6 +1,6 @@
 """The clinician's navigation counts (``base.html``): the clinic's open alerts and unread
 messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
-nothing more; any other clinician's page one query."""
+nothing more; any other clinician's page two queries."""
 
 from __future__ import annotations
 

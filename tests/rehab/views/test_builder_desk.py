@@ -366,13 +366,14 @@ def test_the_overview_has_a_constant_number_of_queries(
     """1 session, 2 user with clinician and clinic, 3 plan with patient, 4 phases,
     5 prescriptions with exercises and "has logs" (plan_builder; the patient's own photos and
     videos are not shown here, so not read), 6 the audit record of the clinician reading the
-    patient's plan, 7 the navigation's counts of open alerts and unread messages (rehab_desk)."""
+    patient's plan, 7-8 the navigation's counts of open alerts and of unread messages
+    (rehab_desk)."""
     client = client_for(desk.clinician.user)
     for scale in (1, 10):
         for phase in desk.phases:
             factories.PrescriptionFactory.create_batch(scale, phase=phase)
         client.get(_overview(desk.plan))
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):
             response = client.get(_overview(desk.plan))
         assert response.status_code == 200
 

@@ -384,8 +384,9 @@ def test_patient_list_anonymous(db: None) -> None:
 #  6-8 adherence of those plans (phase changes, prescriptions of the phases in force,
 #    log counts);
 #  9 last pain and open alert counts (one query: a subquery per patient);
-#  10 +1 audit event; 11 the navigation's counts of open alerts and unread messages (rehab_desk).
-PATIENT_LIST_QUERIES = 11
+#  10 +1 audit event; 11-12 the navigation's counts of open alerts and of unread messages
+#  (rehab_desk).
+PATIENT_LIST_QUERIES = 12
 
 
 def patient_list_data(clinic: Clinic, n: int) -> None:
@@ -483,8 +484,8 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
 
 # Expected queries: 1 session, 2 user with their clinician record and clinic
 # (clinic.accounts.backends), 3 count, 4 the page of alerts with their patients, 5 +1 audit event,
-# 6 the navigation's counts of open alerts and unread messages (rehab_desk).
-ALERTS_QUERIES = 6
+# 6-7 the navigation's counts of open alerts and of unread messages (rehab_desk).
+ALERTS_QUERIES = 7
 
 
 def test_alerts_query_count_is_constant(

@@ -1,7 +1,7 @@
 """The patient timeline on the clinician's patient page: everything the patient reported and
 everything that happened to their plan, grouped by day, newest first, a page of days at a time.
 
-Sources: exercise logs (exercise, sets, pain, effort, note), check-ins (every answer), ATRS
+Sources: exercise logs (exercise, sets, pain, effort, note; a day's logs are one entry), check-ins (every answer), ATRS
 answers, measurements, messages (both ways) and phase changes. Days are the patient's own
 (a message's day is its date in the patient's time zone).
 
@@ -29,12 +29,24 @@ DAYS_PER_PAGE = 7  # a week of days with anything
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    """One thing on the timeline: ``kind`` (log, checkin, atrs, measurement, message,
-    phase_change) and its row."""
+    """One thing on the timeline: ``kind`` (logs: the day's exercise logs, a list; checkin,
+    atrs, measurement, message, phase_change: one row) and its row."""
 
     kind: str
     at: dt.datetime
     row: Any
+
+
+@dataclass(frozen=True)
+class LoggedExercise:
+    """One exercise log as the timeline shows it."""
+
+    name: str
+    sets_done: int
+    pain: int | None
+    effort: int | None
+    note: str
+    created_at: dt.datetime
 
 
 @dataclass
@@ -101,17 +113,26 @@ def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
         if day in by_day:
             by_day[day].entries.append(TimelineEntry(kind=kind, at=at, row=row))
 
-    for log in (
+    # A day's exercise logs are one entry (a list, newest first, at the time of the latest): a
+    # day reads as what the patient did, and a page renders one entry per day, not one per log.
+    # What the timeline shows of a log, read as values (a week holds dozens of logs).
+    logs_by_day: dict[dt.date, list[LoggedExercise]] = {}
+    for row in (
         ExerciseLog.objects.filter(patient=patient, date__range=(first, last))
-        .select_related("prescription__exercise")
-        # What the timeline shows of a log: not the exercise's instructions.
-        .only(
-            *("date", "created_at", "sets_done", "pain", "effort", "note"),
-            *("prescription", "prescription__exercise", "prescription__exercise__name"),
-        )
         .order_by("-date", "-created_at", "-pk")
+        .values_list(
+            "date",
+            "prescription__exercise__name",
+            "sets_done",
+            "pain",
+            "effort",
+            "note",
+            "created_at",
+        )
     ):
-        add(log.date, "log", log.created_at, log)
+        logs_by_day.setdefault(row[0], []).append(LoggedExercise(*row[1:]))
+    for day, day_logs in logs_by_day.items():
+        add(day, "logs", day_logs[0].created_at, day_logs)
     for checkin in CheckIn.objects.filter(patient=patient, date__range=(first, last)):
         add(checkin.date, "checkin", checkin.created_at, checkin)
     for atrs in AtrsResponse.objects.filter(patient=patient, date__range=(first, last)):

@@ -64,7 +64,7 @@ def test_the_timeline_lists_every_kind_by_day_newest_first(
     timeline = timeline_selectors.patient_timeline(patient)
     assert [d.day for d in timeline.days] == [_day(patient, 0), _day(patient, 1)]
     kinds = {entry.kind for entry in timeline.days[0].entries}
-    assert kinds == {"log", "checkin", "atrs", "measurement", "message", "phase_change"}
+    assert kinds == {"logs", "checkin", "atrs", "measurement", "message", "phase_change"}
     for timeline_day in timeline.days:
         times = [entry.at for entry in timeline_day.entries]
         assert times == sorted(times, reverse=True)
@@ -147,3 +147,36 @@ def _render(patient: Patient) -> str:
     return render_to_string(
         "rehab/patient_page/_timeline.html", {"timeline": timeline, "patient": patient}
     )
+
+
+def test_a_days_exercise_logs_are_one_entry_newest_first(
+    clinician: Clinician, patient: Patient
+) -> None:
+    """A day's logs are one "logs" entry at the time of the latest, listed newest first, each
+    with its own line, note and time."""
+    _unused, _first, second = _plan(patient)
+    day = _day(patient, 0)
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(8)), patient.tz)
+    for hour, (name, pain, note) in enumerate(
+        [("Calf stretch", 2, ""), ("Heel raise", None, "hurt a bit"), ("Balance", 1, "")]
+    ):
+        log = factories.ExerciseLogFactory(
+            prescription=factories.PrescriptionFactory(phase=second, exercise__name=name),
+            date=day,
+            pain=pain,
+            effort=4,
+            note=note,
+        )
+        type(log).objects.filter(pk=log.pk).update(created_at=at + dt.timedelta(hours=hour))
+    entries = timeline_selectors.patient_timeline(patient).days[0].entries
+    assert [entry.kind for entry in entries] == ["logs"]
+    assert entries[0].at == at + dt.timedelta(hours=2)
+    names = [log.name for log in entries[0].row]
+    assert names == ["Balance", "Heel raise", "Calf stretch"]
+    html = _render(patient)
+    assert "3 logged" in html
+    lines = html.split("<li>")[1:]
+    assert "<strong>Balance</strong>: " in lines[0]
+    assert "pain not answered · effort 4/10" in lines[1]
+    assert "“hurt a bit”" in lines[1]
+    assert "08:00" in lines[2]

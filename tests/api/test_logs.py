@@ -145,6 +145,7 @@ def test_high_pain_alerts_the_clinic(world: World) -> None:
         ({"effort": 11}, "effort"),
         ({"effort": "lots"}, "effort"),
         ({"sets_done": 21}, "sets_done"),
+        ({"sets_done": 0}, "sets_done"),  # a tick of nothing, as the Today form refuses it
         ({"reps": "ten"}, "reps"),
         ({"client_uuid": "not-a-uuid"}, "client_uuid"),
         ({"prescription": None}, "prescription"),

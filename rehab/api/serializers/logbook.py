@@ -83,7 +83,9 @@ class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
     )
     prescription = fields.IntegerField(min_value=1, help_text="A prescription of your active plan.")
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
-    sets_done = fields.IntegerField(min_value=0, max_value=clinical.SETS_MAX, default=1)
+    # A tick is at least one set, as the Today form's (a tick of nothing would count as a
+    # session done in adherence); a later edit may set it to 0.
+    sets_done = fields.IntegerField(min_value=1, max_value=clinical.SETS_MAX, default=1)
 
 
 # --- Check-ins, ATRS, measurements --------------------------------------------------------

@@ -202,7 +202,8 @@ def test_the_sessions_page_costs_the_same_however_many_sessions(
         if n % 2:
             Session.objects.filter(session_key=_key(gone)).delete()
     # 1 session, 2 user; 3 this session's row exists; 4 forget the rows of sessions gone (one
-    # DELETE, nothing to cascade); 5 the rows left, listed; 6 the navigation's counts of open alerts and unread messages (rehab_desk).
-    with django_assert_num_queries(6):
+    # DELETE, nothing to cascade); 5 the rows left, listed; 6-7 the navigation's counts of open
+    # alerts and of unread messages (rehab_desk).
+    with django_assert_num_queries(7):
         assert here.get(SESSIONS).status_code == 200
     assert UserSession.objects.filter(user=clinician.user).count() == 1 + (browsers + 1) // 2

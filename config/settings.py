@@ -48,14 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # its widget templates, for FORM_RENDERER (core.forms.FormRenderer)
     "django.contrib.humanize",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "knox",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
     "heroicons",
@@ -344,8 +343,8 @@ RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", default=not DEBUG)
 RATE_LIMIT_CACHE = "default"
 RATE_LIMITS = {"password_reset": (5, 15 * 60), "invitation": (5, 15 * 60)}
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Every form drawn by Django's own form rendering, laid out for Bootstrap 5 (templates/forms/).
+FORM_RENDERER = "core.forms.FormRenderer"
 
 REST_FRAMEWORK = {
     # Knox's token first: its ``WWW-Authenticate`` header makes a missing or bad login a 401

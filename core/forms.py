@@ -1,11 +1,15 @@
-"""A service's ``ValidationError`` shown on the form that called it, or as messages on the
-page a refused action redirects to."""
+"""Forms: a service's ``ValidationError`` shown on the form that called it, or as messages on
+the page a refused action redirects to; and how every form is drawn (``FormRenderer``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.renderers import TemplatesSetting
 from django.http import HttpRequest
 
 
@@ -24,3 +28,45 @@ def message_service_errors(request: HttpRequest, error: ValidationError) -> None
     shown on the page the view redirects to."""
     for reason in error.messages:
         messages.error(request, reason)
+
+
+# --- How every form is drawn: Django's own form rendering with Bootstrap 5's classes ----------
+
+
+def _bootstrap_class(widget: forms.Widget) -> str:
+    """Bootstrap's class for a widget's input(s), by kind ("" for a hidden one)."""
+    if widget.is_hidden:
+        return ""
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    if getattr(widget, "input_type", "") == "range":
+        return "form-range"
+    return "form-control"
+
+
+class BootstrapBoundField(BoundField):
+    """A field whose widget carries Bootstrap's class for its kind, and ``is-invalid`` when the
+    field has errors (Django adds ``aria-invalid`` and ``aria-describedby``)."""
+
+    def build_widget_attrs(
+        self, attrs: dict[str, Any], widget: forms.Widget | None = None
+    ) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        css = _bootstrap_class(widget or self.field.widget)
+        if css:
+            if self.errors:
+                css += " is-invalid"
+            given = attrs.get("class") or (widget or self.field.widget).attrs.get("class", "")
+            attrs["class"] = f"{given} {css}".strip()
+        return attrs
+
+
+class FormRenderer(TemplatesSetting):
+    """Every form and field of the project (``FORM_RENDERER``): ``templates/forms/``'s layout,
+    from the project's templates, with ``BootstrapBoundField``."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+    bound_field_class = BootstrapBoundField

@@ -33,7 +33,7 @@ DOWN = builder_services.DOWN
 
 
 def guardrail_help_text(warning: guardrails.GuardrailWarning) -> str:
-    """The warning, why, and the source, escaped (crispy-forms shows help text unescaped)."""
+    """The warning, why, and the source, escaped (forms/field.html shows help text unescaped, as Django's own field template does)."""
     parts = [warning.message]
     if warning.reason:
         parts.append(warning.reason)

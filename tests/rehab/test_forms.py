@@ -226,7 +226,8 @@ def test_dose_form_asks_for_a_guardrail_reason_only_when_it_warns(
     assert not form.is_valid()
     assert "guardrail_reason" in form.errors
     help_text = form.fields["guardrail_reason"].help_text
-    assert "&lt;b&gt;early&lt;/b&gt;" in help_text  # escaped: the field template shows help text raw
+    # Escaped here: the field template shows help text raw.
+    assert "&lt;b&gt;early&lt;/b&gt;" in help_text
     assert "Table E-1" in help_text
     form = DoseForm(
         _query(_dose_data("rx", guardrail_reason="Why")),

@@ -217,31 +217,42 @@ def add_milestones(
     return sorted(milestones, key=lambda m: m.day, reverse=True)
 
 
+@dataclass(frozen=True)
+class HistoryLog:
+    """One exercise log as the patient's history shows it (read as values: a month of history
+    holds a few hundred)."""
+
+    pk: int
+    name: str  # the name the patient reads (the exercise's patient name, else its name)
+    sets_done: int
+    pain: int | None
+    effort: int | None
+
+
 @dataclass
 class HistoryDay:
     day: dt.date
-    logs: list[ExerciseLog] = field(default_factory=list)
+    logs: list[HistoryLog] = field(default_factory=list)
 
 
 def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[HistoryDay]:
     """Every day from ``end`` back to ``start`` with what was logged that day (the exercise's
     name, sets, pain and effort). One query."""
-    by_day: dict[dt.date, list[ExerciseLog]] = defaultdict(list)
-    for log in (
+    by_day: dict[dt.date, list[HistoryLog]] = defaultdict(list)
+    for pk, day, patient_name, name, sets_done, pain, effort in (
         ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=end)
-        .select_related("prescription__exercise")
-        .only(
+        .order_by("date", "created_at", "pk")
+        .values_list(
+            "pk",
             "date",
+            "prescription__exercise__patient_name",
+            "prescription__exercise__name",
             "sets_done",
             "pain",
             "effort",
-            "created_at",
-            "prescription__exercise__name",
-            "prescription__exercise__patient_name",
         )
-        .order_by("date", "created_at", "pk")
     ):
-        by_day[log.date].append(log)
+        by_day[day].append(HistoryLog(pk, patient_name or name, sets_done, pain, effort))
     days = (end - start).days + 1
     return [
         HistoryDay(day=day, logs=by_day.get(day, []))

@@ -18,8 +18,8 @@ from heroicons.templatetags.heroicons import heroicon_outline
 from clinic.models import Patient
 from rehab import clinical
 from rehab.models.library import Exercise, Side
-from rehab.models.logbook import ExerciseLog
 from rehab.selectors import today as today_selectors
+from rehab.selectors.progress import HistoryLog
 
 register = template.Library()
 
@@ -88,15 +88,14 @@ def clock(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-@register.filter
-def logged(log: ExerciseLog) -> str:
+def logged(log: HistoryLog) -> str:
     """What a log says in the patient's history: "Heel raise: 2 sets · pain 3/10 · effort 5/10"."""
     parts = [ngettext("%(sets)s set", "%(sets)s sets", log.sets_done) % {"sets": log.sets_done}]
     if log.pain is not None:
         parts.append(_("pain %(pain)s/10") % {"pain": log.pain})
     if log.effort is not None:
         parts.append(_("effort %(effort)s/10") % {"effort": log.effort})
-    return f"{log.prescription.exercise.patient_display_name}: " + " · ".join(parts)
+    return f"{log.name}: " + " · ".join(parts)
 
 
 @register.simple_tag
@@ -113,7 +112,7 @@ def _icon(name: str, size: int) -> str:
 
 
 @register.filter
-def logged_items(logs: list[ExerciseLog]) -> SafeString:
+def logged_items(logs: list[HistoryLog]) -> SafeString:
     """A day's logs as the list items of the patient's history, each ``logged``: one
     template node for the day, not one per log (a month of history has a few hundred)."""
     return format_html_join("", "<li>{}</li>", ((logged(log),) for log in logs))

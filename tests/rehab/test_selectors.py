@@ -374,7 +374,8 @@ def test_history_by_day_lists_every_day_newest_first(patient: Patient) -> None:
     assert len(days) == 28
     assert days[0].day == end
     assert days[-1].day == dt.date(2025, 2, 11)
-    assert [d.logs for d in days if d.logs] == [[log]]
+    assert [[entry.pk for entry in d.logs] for d in days if d.logs] == [[log.pk]]
+    assert days[2].logs[0].name == log.prescription.exercise.patient_display_name
 
 
 def test_plan_phases_hold_live_prescriptions_in_order(

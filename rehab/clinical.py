@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Dose limits, shared by the models' constraints, forms and serializers.
 SETS_MAX = 20
+# A tick or its edit is at least one set: a log of none would count as a session done.
+SETS_AT_LEAST_ONE = _("At least one set: to take a tick back, undo it.")
 REPS_MAX = 100
 HOLD_SECONDS_MAX = 600
 DURATION_MINUTES_MAX = 180  # a dose in minutes (cardio, walking, jogging)

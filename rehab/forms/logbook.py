@@ -68,7 +68,11 @@ class LogCreateForm(forms.Form):
         widget=forms.HiddenInput, error_messages={"invalid": NOT_IN_PLAN}
     )
     sets_done = forms.IntegerField(
-        label=_("Sets done"), required=False, min_value=1, max_value=clinical.SETS_MAX
+        label=_("Sets done"),
+        required=False,
+        min_value=1,
+        max_value=clinical.SETS_MAX,
+        error_messages={"min_value": clinical.SETS_AT_LEAST_ONE},
     )
     date = forms.DateField(label=_("Date"), required=False, widget=forms.HiddenInput)
     pain = _optional_score(_("Pain (0–10)"))
@@ -109,7 +113,11 @@ class LogUpdateForm(forms.Form):
     """Pain, effort, a note or a new set count for today's tick; only the fields sent change."""
 
     sets_done = forms.IntegerField(
-        label=_("Sets done"), required=False, min_value=0, max_value=clinical.SETS_MAX
+        label=_("Sets done"),
+        required=False,
+        min_value=1,
+        max_value=clinical.SETS_MAX,
+        error_messages={"min_value": clinical.SETS_AT_LEAST_ONE},
     )
     pain = _optional_score(_("Pain (0–10)"))
     effort = _optional_score(_("Effort (0–10)"))

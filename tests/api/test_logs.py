@@ -317,6 +317,10 @@ def test_same_day_update_and_undo(world: World) -> None:
     assert response.status_code == 200, response.content
     assert (body(response)["pain"], body(response)["note"]) == (3, "ok")
     assert client.patch(f"{URL}{log.pk}/", {"pain": 12}, format="json").status_code == 400
+    # No edit to zero sets (it would stay a session done): undo takes a tick back.
+    zero = client.patch(f"{URL}{log.pk}/", {"sets_done": 0}, format="json")
+    assert zero.status_code == 400
+    assert body(zero)["sets_done"] == ["At least one set: to take a tick back, undo it."]
     assert client.delete(f"{URL}{log.pk}/").status_code == 204
     assert not ExerciseLog.objects.filter(pk=log.pk).exists()
     assert client.delete(f"{URL}{log.pk}/").status_code == 404  # undone already

@@ -62,7 +62,13 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
 
 
 class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):
-    sets_done = fields.IntegerField(min_value=0, max_value=clinical.SETS_MAX, required=False)
+    # At least one set: a log of none would count as a session done; undo is DELETE.
+    sets_done = fields.IntegerField(
+        min_value=1,
+        max_value=clinical.SETS_MAX,
+        required=False,
+        error_messages={"min_value": clinical.SETS_AT_LEAST_ONE},
+    )
     reps = fields.IntegerField(
         min_value=0, max_value=clinical.REPS_MAX, required=False, allow_null=True
     )
@@ -83,9 +89,12 @@ class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
     )
     prescription = fields.IntegerField(min_value=1, help_text="A prescription of your active plan.")
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
-    # A tick is at least one set, as the Today form's (a tick of nothing would count as a
-    # session done in adherence); a later edit may set it to 0.
-    sets_done = fields.IntegerField(min_value=1, max_value=clinical.SETS_MAX, default=1)
+    sets_done = fields.IntegerField(
+        min_value=1,
+        max_value=clinical.SETS_MAX,
+        default=1,
+        error_messages={"min_value": clinical.SETS_AT_LEAST_ONE},
+    )
 
 
 # --- Check-ins, ATRS, measurements --------------------------------------------------------

@@ -382,7 +382,7 @@ def test_a_tick_without_a_count_is_the_whole_session(me: Client, rx: Prescriptio
         ({"pain": -1}, "Choose a number from 0 to 10."),
         ({"effort": 11}, "Choose a number from 0 to 10."),
         ({"effort": "lots"}, "Choose a number from 0 to 10."),
-        ({"sets_done": 0}, "greater than or equal to 1"),
+        ({"sets_done": 0}, "At least one set"),
         ({"client_uuid": "not-a-uuid"}, "valid UUID"),
         ({"date": "2999-01-01"}, "future"),
         ({"prescription": 999999}, "not part of your active plan"),
@@ -507,7 +507,9 @@ def test_log_update_without_js_redirects(me: Client, rx: Prescription) -> None:
     assert log.sets_done == 2
 
 
-@pytest.mark.parametrize("data", [{"pain": 11}, {"effort": -2}, {"sets_done": ""}, {}])
+@pytest.mark.parametrize(
+    "data", [{"pain": 11}, {"effort": -2}, {"sets_done": ""}, {"sets_done": 0}, {}]
+)
 def test_log_update_refuses_bad_values(me: Client, rx: Prescription, data: dict[str, Any]) -> None:
     log = factories.ExerciseLogFactory(prescription=rx, pain=1, effort=1, sets_done=1)
     assert _sent(me, "rehab:log_update", data, log.pk).startswith("Not saved: ")

@@ -33,7 +33,8 @@ DOWN = builder_services.DOWN
 
 
 def guardrail_help_text(warning: guardrails.GuardrailWarning) -> str:
-    """The warning, why, and the source, escaped (forms/field.html shows help text unescaped, as Django's own field template does)."""
+    """The warning, why, and the source, escaped (forms/field.html shows help text unescaped,
+    as Django's own field template does)."""
     parts = [warning.message]
     if warning.reason:
         parts.append(warning.reason)

@@ -1,9 +1,9 @@
 """The patient timeline on the clinician's patient page: everything the patient reported and
 everything that happened to their plan, grouped by day, newest first, a page of days at a time.
 
-Sources: exercise logs (exercise, sets, pain, effort, note; a day's logs are one entry), check-ins (every answer), ATRS
-answers, measurements, messages (both ways) and phase changes. Days are the patient's own
-(a message's day is its date in the patient's time zone).
+Sources: exercise logs (exercise, sets, pain, effort, note; a day's logs are one entry),
+check-ins (every answer), ATRS answers, measurements, messages (both ways) and phase changes.
+Days are the patient's own (a message's day is its date in the patient's time zone).
 
 Query count, whatever the history's size: one for the number of days with anything, one for
 the page's days, then one per source for the rows of those days (logs with their exercises,

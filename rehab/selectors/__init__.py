@@ -37,18 +37,20 @@ from rehab.selectors.clinician import (
     active_plans_for_patients,
     adherence_window,
     last_pain_for_patients,
-    message_thread,
     open_alert_counts,
-    open_alerts,
     open_alerts_for_clinic,
     patient_rows,
     patients_falling_behind,
     patients_matching,
     patients_with_unread_messages,
+)
+from rehab.selectors.library import library_search
+from rehab.selectors.patient_page import (
+    message_thread,
+    open_alerts,
     plans_of_patient,
     recent_messages,
 )
-from rehab.selectors.library import library_search
 from rehab.selectors.progress import (
     Encouragement,
     HistoryDay,

@@ -24,7 +24,7 @@ from clinic.forms import MessageForm
 from clinic.models import Message, Patient, User
 from core.users import signed_in_user
 from rehab import clinical
-from rehab.selectors import clinician as clinician_selectors
+from rehab.selectors import patient_page as patient_selectors
 
 
 def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_patient: bool) -> bool:
@@ -56,7 +56,7 @@ def _thread(
         request, form, patient=patient, from_patient=from_patient
     ):
         return form, None
-    thread = clinician_selectors.message_thread(patient)
+    thread = patient_selectors.message_thread(patient)
     if request.method != "POST":
         services.messages_mark_read(patient=patient, reader_is_patient=from_patient)
     return form, thread

@@ -28,8 +28,8 @@ from rehab.forms.logbook import MeasurementForm, PlanResumeForm
 from rehab.forms.risk import RiskForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
-from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import criteria as criteria_selectors
+from rehab.selectors import patient_page as patient_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import recovery as recovery_selectors
 from rehab.selectors import timeline as timeline_selectors
@@ -143,7 +143,7 @@ def _page(
     the history, and the tabs not shown are not read."""
     tab = _tab(request, measurement_form=measurement_form)
     today = patient.local_today()
-    plans = clinician_selectors.plans_of_patient(patient)
+    plans = patient_selectors.plans_of_patient(patient)
     active = next((p for p in plans if p.in_care), None)  # active, or paused by a red flag
     context: dict[str, Any] = {
         "tabs": TABS,
@@ -154,14 +154,14 @@ def _page(
         "plans": plans,
         "active_plan": active,
         "current_phase": today_selectors.phase_on(active, today) if active is not None else None,
-        "alerts": clinician_selectors.open_alerts(patient),
+        "alerts": patient_selectors.open_alerts(patient),
     }
     if tab == "plan":
         context.update(_plan_tab(request, patient, context, risk_form=risk_form))
     elif tab == "outcomes":
         context.update(_outcomes_tab(request, patient, measurement_form=measurement_form))
     elif tab == "messages":
-        context["recent_messages"] = clinician_selectors.recent_messages(patient, limit=5)
+        context["recent_messages"] = patient_selectors.recent_messages(patient, limit=5)
     else:
         context["timeline"] = timeline_selectors.patient_timeline(
             patient, page=request.GET.get("timeline_page", 1)
@@ -240,7 +240,7 @@ def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
 def plan_resume(request: HttpRequest, pk: int) -> HttpResponse:
     """Review what the patient reported and resume their paused plan (a note is required)."""
     patient = get_patient_for_clinician(request.user, pk)
-    review = clinician_selectors.paused_plan_review(patient)
+    review = patient_selectors.paused_plan_review(patient)
     form = PlanResumeForm(request.POST or None)
     if review is not None and request.method == "POST" and form.is_valid():
         try:

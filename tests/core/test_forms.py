@@ -47,6 +47,18 @@ def test_every_input_has_a_label_and_choices_are_a_fieldset() -> None:
     assert 'id="id_name_helptext"' in html
 
 
+def test_a_required_field_is_required_to_assistive_tech_too_not_by_a_read_out_star() -> None:
+    html = str(_Form())
+    # The star is for the eye: a screen reader hears "Name, required" (the input's own
+    # attribute), not "Name star".
+    label = re.search(r'<label for="id_name"[^>]*>(.*?)</label>', html)
+    assert label
+    assert label.group(1) == 'Name<span class="asteriskField" aria-hidden="true">*</span>'
+    assert " required" in _input(html, "name")
+    assert "asteriskField" not in html.split('for="id_notes"')[1].split("</label>")[0]
+    assert " required" not in _input(html, "notes")
+
+
 def test_errors_are_marked_and_linked_to_their_input() -> None:
     form = _Form(data={"side": "nowhere", "token": ""})
     assert not form.is_valid()

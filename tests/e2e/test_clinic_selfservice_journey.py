@@ -77,7 +77,7 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     # …creates an exercise of the clinic, with a photo.
     page.get_by_role("link", name="Library").click()
     page.get_by_role("link", name="New exercise").click()
-    page.get_by_role("textbox", name="Name*", exact=True).fill(EXERCISE)
+    page.get_by_role("textbox", name="Name", exact=True).fill(EXERCISE)
     page.get_by_label("Category").select_option(label="Mobility")
     page.get_by_label("Summary").fill("Move your foot gently up and down with a towel.")
     page.get_by_label("Steps").fill("Sit with the leg straight\nPump the foot gently")

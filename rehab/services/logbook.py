@@ -248,15 +248,29 @@ def log_record(
         raise
 
 
+# What a tick says was done: changing it is exercising, which a paused plan does not allow.
+DONE_FIELDS = frozenset({"sets_done", "reps", "hold_seconds"})
+
+
+def _plan_paused(patient: Patient) -> bool:
+    return Plan.objects.filter(patient=patient, status=Plan.Status.PAUSED).exists()
+
+
 @transaction.atomic
 def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
-    """Edit a log on the day it was made (in the patient's time zone)."""
+    """Edit a log on the day it was made (in the patient's time zone). Once care has ended the
+    record is read-only; while a red flag pauses the plan, how it felt (pain, effort, note)
+    may still be told, but not more done (sets, reps, hold)."""
     if log.date != log.patient.local_today():
         raise ValidationError(_("Only today's entries can be changed."), code="not_today")
     allowed = {"sets_done", "reps", "hold_seconds", "pain", "effort", "note"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    _ensure_in_care(log.patient)
+    more_done = any(changes[f] != getattr(log, f) for f in DONE_FIELDS & set(changes))
+    if more_done and _plan_paused(log.patient):
+        raise plan_paused_error()
     old_pain = log.pain
     for field, value in changes.items():
         setattr(log, field, value)
@@ -272,9 +286,14 @@ def log_update(*, log: ExerciseLog, **changes: Any) -> ExerciseLog:
 
 @transaction.atomic
 def log_undo(*, log: ExerciseLog) -> None:
-    """Undo a tick made today by mistake. Earlier days' logs are never deleted."""
+    """Undo a tick made today by mistake. Earlier days' logs are never deleted, nor any once
+    care has ended or while a red flag pauses the plan (the clinician reviews the day as it
+    was reported)."""
     if log.date != log.patient.local_today():
         raise ValidationError(_("Only today's entries can be undone."), code="not_today")
+    _ensure_in_care(log.patient)
+    if _plan_paused(log.patient):
+        raise plan_paused_error()
     Alert.objects.filter(log=log).update(log=None)
     log.delete()
 

@@ -91,6 +91,29 @@ def test_ticks_are_refused_on_a_paused_plan(scene: Scene) -> None:
     assert not ExerciseLog.objects.exists()
 
 
+def test_an_earlier_ticks_sets_and_its_undo_are_refused_on_a_paused_plan(scene: Scene) -> None:
+    client = token_client(scene.patient.user)
+    tick = client.post(
+        "/api/v1/logs/",
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
+        format="json",
+    )
+    assert tick.status_code == 201, tick.content
+    url = f"/api/v1/logs/{tick.json()['id']}/"
+    client.post(
+        "/api/v1/checkins/",
+        {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "red_flags": ["dvt"]},
+        format="json",
+    )
+    more = client.patch(url, {"sets_done": 3}, format="json")
+    assert more.status_code == 400
+    assert more.json()["codes"]["non_field_errors"] == ["plan_paused"]
+    assert client.delete(url).status_code == 400
+    felt = client.patch(url, {"pain": 4}, format="json")
+    assert felt.status_code == 200, felt.content
+    assert list(ExerciseLog.objects.values_list("sets_done", "pain")) == [(1, 4)]
+
+
 def test_high_pain_comes_back_with_advice(scene: Scene) -> None:
     client = token_client(scene.patient.user)
     response = client.post(

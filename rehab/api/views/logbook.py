@@ -71,6 +71,14 @@ DATED = {  # a record's date (core.dates)
 }
 NOT_TODAY = {"not_today": "the entry was made on an earlier day: only today's change"}
 CARE_ENDED = {"care_ended": "you were discharged: your record is read-only"}
+PAUSED_DONE = {
+    "plan_paused": "a red flag paused your plan until your physiotherapist has reviewed it: "
+    "`sets_done`, `reps` and `hold_seconds` cannot change"
+}
+PAUSED_UNDO = {
+    "plan_paused": "a red flag paused your plan until your physiotherapist has reviewed it: "
+    "the day's logs stay as reported"
+}
 
 
 @extend_schema_view(
@@ -117,12 +125,16 @@ CARE_ENDED = {"care_ended": "you were discharged: your record is read-only"}
         logbook_serializers.ExerciseLogUpdateSerializer,
         response=logbook_serializers.ExerciseLogSerializer,
         description="Only the fields sent change; `pain` or `effort` null: not answered. Pain "
-        "of 7 or more alerts the clinic and comes back in `advice`.",
-        rules=NOT_TODAY,
+        "of 7 or more alerts the clinic and comes back in `advice`. While a red flag pauses "
+        "the plan, `pain`, `effort` and `note` may change but not what was done.",
+        rules={**NOT_TODAY, **CARE_ENDED, **PAUSED_DONE},
     ),
     destroy=extend_schema(
         summary="Undo today's log (patients, same day only)",
-        responses={204: None, **errors(400, 401, 403, 404, rules=NOT_TODAY)},
+        responses={
+            204: None,
+            **errors(400, 401, 403, 404, rules={**NOT_TODAY, **CARE_ENDED, **PAUSED_UNDO}),
+        },
     ),
 )
 class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):

@@ -174,6 +174,49 @@ def test_a_red_flag_pauses_the_plan_and_ticks_are_refused(scene: Scene) -> None:
     assert not ExerciseLog.objects.exists()
 
 
+def _tick(scene: Scene, **kwargs: object) -> ExerciseLog:
+    rx = Prescription.objects.select_related("phase__plan", "exercise").get(pk=scene.current_rx.pk)
+    log, _created = services.log_record(
+        patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4(), **kwargs
+    )
+    return log
+
+
+def test_a_paused_plan_refuses_more_sets_on_an_earlier_tick_and_its_undo(scene: Scene) -> None:
+    # The session began before the red flag: its later sets (the Today script's edits of the
+    # open tick, or an offline tick's replay) are exercise, and the plan is paused.
+    log = _tick(scene, sets_done=1)
+    _checkin(scene.patient, red_flags=["dvt"])
+    log = ExerciseLog.objects.select_related("patient", "prescription").get(pk=log.pk)
+    for change in ({"sets_done": 3}, {"reps": 20}, {"hold_seconds": 30}):
+        with pytest.raises(ValidationError) as excinfo:
+            services.log_update(log=log, **change)
+        assert excinfo.value.code == "plan_paused"
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_undo(log=log)
+    assert excinfo.value.code == "plan_paused"
+    # How it felt may still be told (the clinician reviews it); the same count is no change.
+    services.log_update(log=log, sets_done=1, pain=5, effort=4, note="Calf tight")
+    log.refresh_from_db()
+    assert (log.sets_done, log.pain, log.effort, log.note) == (1, 5, 4, "Calf tight")
+
+
+def test_a_discharged_patients_ticks_of_the_day_are_read_only(scene: Scene) -> None:
+    log = _tick(scene, sets_done=1)
+    clinic_services.patient_discharge(patient=scene.patient)
+    log = ExerciseLog.objects.select_related("patient", "prescription").get(pk=log.pk)
+    for attempt in (
+        lambda: services.log_update(log=log, sets_done=3),
+        lambda: services.log_update(log=log, pain=2),
+        lambda: services.log_undo(log=log),
+    ):
+        with pytest.raises(ValidationError) as excinfo:
+            attempt()
+        assert excinfo.value.code == "care_ended"
+    log.refresh_from_db()
+    assert (log.sets_done, log.pain) == (1, None)
+
+
 def test_a_second_red_flag_joins_the_open_hold(scene: Scene) -> None:
     _checkin(scene.patient, red_flags=["dvt"])
     _checkin(scene.patient, red_flags=["dvt", "rerupture"])

@@ -164,6 +164,22 @@ def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) 
     assert not ExerciseLog.objects.exists()
 
 
+def test_the_server_refuses_more_sets_on_an_earlier_tick_of_a_paused_plan(
+    noah: Client, scene: Scene
+) -> None:
+    noah.post(
+        reverse("rehab:log_create"),
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
+    )
+    log = ExerciseLog.objects.get()
+    _red_flag(noah, flag_dvt="on")
+    response = noah.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3}, follow=True)
+    assert "Not saved: Your exercises are paused" in _said(response)
+    response = noah.post(reverse("rehab:log_undo", args=[log.pk]), follow=True)
+    assert "Not saved: Your exercises are paused" in _said(response)
+    assert list(ExerciseLog.objects.values_list("sets_done", flat=True)) == [1]
+
+
 def test_the_therapist_sees_the_checkins_answers_on_the_dashboard(
     physio: Client, noah: Client, scene: Scene
 ) -> None:

@@ -6,6 +6,7 @@ They validate input only; the services in ``rehab.services`` decide and write.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -157,13 +158,28 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, has_surgery: bool = True, **kwargs: Any) -> None:
-        """``has_surgery``: the patient has a surgery date (else no wound questions)."""
+    def __init__(
+        self,
+        *args: Any,
+        has_surgery: bool = True,
+        reported: Collection[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        """``has_surgery``: the patient has a surgery date (else no wound questions).
+        ``reported``: the red flags reported earlier today, which stay reported (ticked and
+        fixed: the service keeps them whatever is sent)."""
         super().__init__(*args, **kwargs)
         self.red_flags = clinical.red_flags_for(has_surgery=has_surgery)
         for flag in self.red_flags:
+            said = flag.code in reported
             self.fields[f"flag_{flag.code}"] = forms.BooleanField(
-                label=str(flag.question), required=False
+                label=str(flag.question),
+                required=False,
+                disabled=said,
+                initial=said,
+                help_text=_("Reported today: your physiotherapist will look at it.")
+                if said
+                else "",
             )
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())

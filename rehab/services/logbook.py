@@ -310,8 +310,10 @@ def checkin_record(
     date: dt.date | None = None,
 ) -> tuple[CheckIn, bool]:
     """The daily check-in. Red flags and pain ≥ 7 raise alerts; a red flag also pauses the
-    patient's plan until a clinician resumes it. One per day (same-day resubmit updates it).
-    ``pain_at_rest`` is None when the patient did not answer it."""
+    patient's plan until a clinician resumes it. One per day: a second one the same day adds to
+    the first. A red flag once reported stays reported that day (a clinician reviews it), and a
+    question left unanswered (pain at rest, the note) keeps the day's earlier answer; swelling
+    is always answered. ``pain_at_rest`` is None when the patient did not answer it."""
     existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
@@ -320,18 +322,19 @@ def checkin_record(
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
-    flags = {f"flag_{code}": code in red_flags for code in clinical.RED_FLAG_CODES}
     checkin = CheckIn.objects.filter(patient=patient, date=date).first()
     created = checkin is None
     if checkin is None:
         checkin = CheckIn(patient=patient, date=date, client_uuid=client_uuid)
     previous_flags = {code for code in clinical.RED_FLAG_CODES if getattr(checkin, f"flag_{code}")}
     previous_pain = None if created else checkin.pain_at_rest
-    checkin.pain_at_rest = pain_at_rest
+    if pain_at_rest is not None:
+        checkin.pain_at_rest = pain_at_rest
     checkin.swelling = swelling
-    checkin.note = note
-    for field, value in flags.items():
-        setattr(checkin, field, value)
+    if note:
+        checkin.note = note
+    for code in red_flags:
+        setattr(checkin, f"flag_{code}", True)
     checkin.full_clean(validate_unique=False)
     checkin.save()
     new_flags = [flag for flag in checkin.red_flags if flag.code not in previous_flags]

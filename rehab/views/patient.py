@@ -249,12 +249,13 @@ def checkin(request: HttpRequest) -> HttpResponse:
     day = patient.local_today()
     existing = today_selectors.checkin_on(patient, day)
     has_surgery = patient.surgery_date is not None
+    reported = [flag.code for flag in existing.red_flags] if existing is not None else []
     care_ended = patient.status != Patient.Status.ACTIVE
     if request.method == "POST" and care_ended:
-        form = CheckInForm(request.POST, has_surgery=has_surgery)
+        form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
         add_service_errors(form, logbook_services.care_ended_error())
     elif request.method == "POST":
-        form = CheckInForm(request.POST, has_surgery=has_surgery)
+        form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
         if form.is_valid():
             try:
                 logbook_services.checkin_record(patient=patient, **form.service_kwargs())
@@ -269,12 +270,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
                 "pain_at_rest": "" if existing.pain_at_rest is None else existing.pain_at_rest,
                 "swelling": existing.swelling,
                 "note": existing.note,
-                **{
-                    f"flag_{f.code}": getattr(existing, f"flag_{f.code}")
-                    for f in clinical.RED_FLAGS
-                },
             }
-        form = CheckInForm(initial=initial, has_surgery=has_surgery)
+        form = CheckInForm(initial=initial, has_surgery=has_surgery, reported=reported)
     return render(
         request,
         "rehab/me/checkin.html",

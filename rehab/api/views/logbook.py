@@ -189,8 +189,9 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
     create=extend_schema(
         summary="Check in for the day (patients)",
         description=(
-            "One check-in a day: a second one the same day updates it (200). Idempotent by "
-            "`client_uuid`. Each red flag answered yes alerts the clinic and comes back in "
+            "One check-in a day: a second one the same day adds to it (200): a red flag "
+            "reported stays reported, and `pain_at_rest` null or an empty `note` keeps the "
+            "day's earlier answer. Idempotent by `client_uuid`. Each red flag answered yes alerts the clinic and comes back in "
             "`advice` with what to do now (and when the clinic is closed), and pauses your "
             "plan until your physiotherapist has reviewed it; pain at rest of 7 or more "
             "alerts the clinic too. `pain_at_rest` not answered: null."

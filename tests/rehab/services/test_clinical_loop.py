@@ -223,6 +223,22 @@ def test_a_second_red_flag_joins_the_open_hold(scene: Scene) -> None:
     assert list(PlanHold.objects.values_list("flags", flat=True)) == [["dvt", "rerupture"]]
 
 
+def test_a_second_checkin_the_same_day_never_unsays_the_first(scene: Scene) -> None:
+    # An offline check-in sent late, or a second visit to the page: the red flag stays
+    # reported, and a question left blank keeps the earlier answer.
+    _checkin(scene.patient, red_flags=["dvt"], pain_at_rest=8, note="Calf hot")
+    _checkin(scene.patient, red_flags=[], pain_at_rest=None, swelling="none", note="")
+    checkin = CheckIn.objects.get()
+    assert checkin.flag_dvt is True
+    assert (checkin.pain_at_rest, checkin.swelling, checkin.note) == (8, "none", "Calf hot")
+    # An answer given again is the patient's latest word.
+    _checkin(scene.patient, pain_at_rest=3, note="Better now")
+    checkin.refresh_from_db()
+    assert (checkin.pain_at_rest, checkin.note, checkin.flag_dvt) == (3, "Better now", True)
+    assert CheckIn.objects.count() == 1
+    assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG).count() == 1
+
+
 def test_resuming_needs_a_note_and_records_who_and_when(scene: Scene, clinician: Clinician) -> None:
     _checkin(scene.patient, red_flags=["rerupture"])
     with pytest.raises(ValidationError):

@@ -180,6 +180,20 @@ def test_the_server_refuses_more_sets_on_an_earlier_tick_of_a_paused_plan(
     assert list(ExerciseLog.objects.values_list("sets_done", flat=True)) == [1]
 
 
+def test_a_red_flag_reported_today_is_shown_fixed_and_kept(noah: Client, scene: Scene) -> None:
+    _red_flag(noah, flag_dvt="on", pain_at_rest="6")
+    html = noah.get(reverse("rehab:checkin")).content.decode()
+    dvt = re.search(r'<input[^>]*name="flag_dvt"[^>]*>', html)
+    assert dvt
+    assert "checked" in dvt.group(0)
+    assert "disabled" in dvt.group(0)
+    assert "Reported today: your physiotherapist will look at it." in html
+    # Sent again without it (a disabled box is not sent): still reported.
+    noah.post(reverse("rehab:checkin"), {"client_uuid": str(uuid.uuid4()), "swelling": "mild"})
+    checkin = CheckIn.objects.get()
+    assert (checkin.flag_dvt, checkin.pain_at_rest, checkin.swelling) == (True, 6, "mild")
+
+
 def test_the_therapist_sees_the_checkins_answers_on_the_dashboard(
     physio: Client, noah: Client, scene: Scene
 ) -> None:

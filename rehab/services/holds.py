@@ -18,6 +18,7 @@ from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.logbook import CheckIn
 from rehab.models.plans import Plan
+from rehab.services import plans as plan_services
 
 
 @transaction.atomic
@@ -47,6 +48,41 @@ def plan_pause(
         plan.status = Plan.Status.PAUSED
         plan.save(update_fields=["status", "updated_at"])
     return hold
+
+
+@transaction.atomic
+def plan_activate(
+    *,
+    plan: Plan,
+    activated_by: User | None,
+    expected_version: int | None = None,
+    guardrail_reasons: dict[int, str] | None = None,
+) -> Plan:
+    """Activate a draft plan (``plans.plan_activate``: guardrails, the phase for today's
+    week) and, when the patient has reported red flags that no clinician has reviewed yet
+    (reported while no plan was in care, there was nothing to pause), pause it at once: the
+    patient exercises only after the review. The activation page and the API call this."""
+    plan = plan_services.plan_activate(
+        plan=plan,
+        activated_by=activated_by,
+        expected_version=expected_version,
+        guardrail_reasons=guardrail_reasons,
+    )
+    unreviewed = list(
+        Alert.objects.filter(
+            patient_id=plan.patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
+        )
+        .select_related("checkin")
+        .order_by("created_at", "pk")
+    )
+    if plan.status == Plan.Status.ACTIVE and unreviewed:
+        plan_pause(
+            patient=plan.patient,
+            checkin=unreviewed[-1].checkin,
+            flags=list(dict.fromkeys(alert.code for alert in unreviewed)),
+        )
+        plan.refresh_from_db(fields=["status"])
+    return plan
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from rehab.forms.builder import (
 from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors import builder as builder_selectors
 from rehab.services import builder as builder_services
+from rehab.services import holds as hold_services
 from rehab.services import plans as plan_services
 from rehab.services import progression as progression_services
 from rehab.views.builder import HtmxHttpRequest, builder_page_url
@@ -103,10 +104,17 @@ def plan_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         request,
         plan,
         form=VersionForm(request.POST),
-        action=lambda data: plan_services.plan_activate(
+        action=lambda data: hold_services.plan_activate(
             plan=plan, activated_by=signed_in_user(request, User), expected_version=data["version"]
         ),
-        success=_("Plan activated: the patient sees it from today."),
+        success=lambda activated: (
+            _(
+                "Plan activated and paused: the patient reported red flags that no one has "
+                "reviewed yet. Review them on the patient's page to let them start."
+            )
+            if activated.status == Plan.Status.PAUSED
+            else _("Plan activated: the patient sees it from today.")
+        ),
     )
 
 

@@ -70,6 +70,22 @@ def test_activate_early_is_a_400_unless_reasons_are_given(
     assert response.status_code == 200, response.content
 
 
+def test_activating_with_an_unreviewed_red_flag_answers_a_paused_plan(
+    clinician: Clinician, scene: Scene
+) -> None:
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT, current_phase=None)
+    token_client(scene.patient.user).post(
+        "/api/v1/checkins/",
+        {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "red_flags": ["pe"]},
+        format="json",
+    )
+    response = token_client(clinician.user).post(
+        f"/api/v1/plans/{scene.plan.pk}/activate/", {}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "paused"
+
+
 def test_ticks_are_refused_on_a_paused_plan(scene: Scene) -> None:
     client = token_client(scene.patient.user)
     checkin = client.post(

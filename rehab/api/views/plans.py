@@ -35,6 +35,7 @@ from rehab.models.plans import Plan
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import builder as builder_services
+from rehab.services import holds as hold_services
 from rehab.services import plans as plan_services
 from rehab.services import progression as progression_services
 
@@ -107,6 +108,8 @@ ACTIVATE_RULES = {
         "Activate a draft plan (from the phase for today's week)",
         plan_serializers.PlanGuardrailSerializer,
         response=plan_serializers.PlanDetailSerializer,
+        description="When the patient has reported red flags no clinician has reviewed yet, "
+        "the plan starts `paused` until a clinician resumes it.",
         rules=ACTIVATE_RULES,
     ),
     advance=written(
@@ -183,7 +186,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
-        plan = plan_services.plan_activate(
+        plan = hold_services.plan_activate(
             plan=plan, activated_by=request_user(request), **guardrail_body(request)
         )
         return self.detail_response(plan)

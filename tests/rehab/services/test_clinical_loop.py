@@ -239,6 +239,36 @@ def test_a_second_checkin_the_same_day_never_unsays_the_first(scene: Scene) -> N
     assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG).count() == 1
 
 
+def test_a_red_flag_reported_before_the_plan_is_active_pauses_it_on_activation(
+    scene: Scene, clinician: Clinician
+) -> None:
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT, current_phase=None)
+    checkin = _checkin(scene.patient, red_flags=["rerupture"])
+    assert not PlanHold.objects.exists()  # no plan in care: only the alert
+    plan = holds.plan_activate(plan=scene.plan, activated_by=clinician.user)
+    assert plan.status == Plan.Status.PAUSED
+    hold = PlanHold.objects.get()
+    assert (hold.plan_id, hold.checkin, hold.flags) == (plan.pk, checkin, ["rerupture"])
+    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
+    assert excinfo.value.code == "plan_paused"
+    holds.plan_resume(plan=plan, by=clinician.user, note="Thompson test negative")
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.ACTIVE
+
+
+def test_activation_without_unreviewed_red_flags_is_active(
+    scene: Scene, clinician: Clinician
+) -> None:
+    _checkin(scene.patient, red_flags=["dvt"])
+    holds.plan_resume(plan=scene.plan, by=clinician.user, note="Scan clear")
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.COMPLETED)
+    draft = factories.PlanFactory.create(patient=scene.patient, status=Plan.Status.DRAFT)
+    factories.PlanPhaseFactory.create(plan=draft)
+    assert holds.plan_activate(plan=draft, activated_by=clinician.user).status == "active"
+
+
 def test_resuming_needs_a_note_and_records_who_and_when(scene: Scene, clinician: Clinician) -> None:
     _checkin(scene.patient, red_flags=["rerupture"])
     with pytest.raises(ValidationError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -33,6 +34,7 @@ from rehab.models import (
 )
 from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.selectors import progression_evidence
+from rehab.services import logbook as logbook_services
 from rehab.weeks import phase_week_range
 from tests import factories
 from tests.conftest import client_for
@@ -1111,6 +1113,25 @@ def test_activate_a_draft(world: World) -> None:
     world.refresh()
     assert world.draft.status == Plan.Status.ACTIVE
     assert world.draft.current_phase is not None
+
+
+def test_activating_for_a_patient_with_an_unreviewed_red_flag_starts_paused(world: World) -> None:
+    # The draft's patient has no plan in care: the flag raised an alert and paused nothing.
+    logbook_services.checkin_record(
+        patient=world.draft.patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=None,
+        swelling="mild",
+        red_flags=["dvt"],
+    )
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:plan_activate", args=[world.draft.pk]),
+        {"version": world.draft.version},
+        follow=True,
+    )
+    assert "Plan activated and paused" in response.text
+    world.refresh()
+    assert world.draft.status == Plan.Status.PAUSED
 
 
 def test_a_second_active_plan_is_refused_with_a_clear_error(world: World) -> None:

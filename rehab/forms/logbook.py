@@ -392,3 +392,11 @@ class PlanResumeForm(forms.Form):
         help_text=_("Kept in the patient's record for the clinic; the patient does not see it."),
         error_messages={"required": _("Write what you reviewed and decided.")},
     )
+    # The alerts the page showed (their ids, comma-separated), drawn by the page itself.
+    reviewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_reviewed(self) -> list[int]:
+        """The ids sent; anything else counts as not shown (the service then refuses with
+        what to do, and the page shows the alerts again)."""
+        parts = self.cleaned_data["reviewed"].split(",")
+        return [int(part) for part in parts if part.strip().isascii() and part.strip().isdigit()]

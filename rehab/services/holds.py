@@ -6,7 +6,7 @@ Keyword-only, typed, atomic. Domain errors are ``ValidationError`` with words fi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -86,9 +86,11 @@ def plan_activate(
 
 
 @transaction.atomic
-def plan_resume(*, plan: Plan, by: User, note: str) -> PlanHold:
+def plan_resume(*, plan: Plan, by: User, note: str, reviewed: Collection[int]) -> PlanHold:
     """A clinician has reviewed what the patient reported: resume the paused plan, recording
-    who, when and their note, and acknowledge the patient's open red-flag alerts."""
+    who, when and their note, and acknowledge the patient's open red-flag alerts. ``reviewed``:
+    the ids of the alerts the clinician was shown; a red flag reported since (not among them)
+    refuses the resume, nothing changed, so that no one acknowledges what they have not read."""
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     note = note.strip()
     if locked.status != Plan.Status.PAUSED:
@@ -96,6 +98,17 @@ def plan_resume(*, plan: Plan, by: User, note: str) -> PlanHold:
     if not note:
         raise ValidationError(
             {"note": ValidationError(_("Write what you reviewed and decided."), code="required")}
+        )
+    unread = Alert.objects.filter(
+        patient_id=locked.patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
+    ).exclude(pk__in=list(reviewed))
+    if unread.exists():
+        raise ValidationError(
+            _(
+                "The patient reported something new since this page was opened: read it below, "
+                "then resume."
+            ),
+            code="new_report",
         )
     now = timezone.now()
     hold = PlanHold.objects.select_for_update().filter(plan=locked, resumed_at__isnull=True).first()

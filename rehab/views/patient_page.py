@@ -245,7 +245,10 @@ def plan_resume(request: HttpRequest, pk: int) -> HttpResponse:
     if review is not None and request.method == "POST" and form.is_valid():
         try:
             hold_services.plan_resume(
-                plan=review.plan, by=signed_in_user(request, User), note=form.cleaned_data["note"]
+                plan=review.plan,
+                by=signed_in_user(request, User),
+                note=form.cleaned_data["note"],
+                reviewed=form.cleaned_data["reviewed"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

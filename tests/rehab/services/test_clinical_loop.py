@@ -174,6 +174,27 @@ def test_a_red_flag_pauses_the_plan_and_ticks_are_refused(scene: Scene) -> None:
     assert not ExerciseLog.objects.exists()
 
 
+def _open() -> list[int]:
+    """The open alerts' ids: what the review page shows the clinician."""
+    return list(Alert.objects.filter(acknowledged_at__isnull=True).values_list("pk", flat=True))
+
+
+def test_resuming_is_refused_while_a_red_flag_reported_since_the_page_was_drawn_is_unread(
+    scene: Scene, clinician: Clinician
+) -> None:
+    _checkin(scene.patient, red_flags=["dvt"])
+    shown = _open()
+    _checkin(scene.patient, red_flags=["pe"])  # reported while the clinician reads
+    with pytest.raises(ValidationError) as excinfo:
+        holds.plan_resume(plan=scene.plan, by=clinician.user, note="No DVT", reviewed=shown)
+    assert excinfo.value.code == "new_report"
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+    assert not Alert.objects.filter(acknowledged_at__isnull=False).exists()
+    holds.plan_resume(plan=scene.plan, by=clinician.user, note="No DVT, no PE", reviewed=_open())
+    assert not Alert.objects.filter(acknowledged_at__isnull=True).exists()
+
+
 def _tick(scene: Scene, **kwargs: object) -> ExerciseLog:
     rx = Prescription.objects.select_related("phase__plan", "exercise").get(pk=scene.current_rx.pk)
     log, _created = services.log_record(
@@ -253,7 +274,7 @@ def test_a_red_flag_reported_before_the_plan_is_active_pauses_it_on_activation(
     with pytest.raises(ValidationError) as excinfo:
         services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
     assert excinfo.value.code == "plan_paused"
-    holds.plan_resume(plan=plan, by=clinician.user, note="Thompson test negative")
+    holds.plan_resume(plan=plan, by=clinician.user, note="Thompson test negative", reviewed=_open())
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE
 
@@ -262,7 +283,7 @@ def test_activation_without_unreviewed_red_flags_is_active(
     scene: Scene, clinician: Clinician
 ) -> None:
     _checkin(scene.patient, red_flags=["dvt"])
-    holds.plan_resume(plan=scene.plan, by=clinician.user, note="Scan clear")
+    holds.plan_resume(plan=scene.plan, by=clinician.user, note="Scan clear", reviewed=_open())
     Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.COMPLETED)
     draft = factories.PlanFactory.create(patient=scene.patient, status=Plan.Status.DRAFT)
     factories.PlanPhaseFactory.create(plan=draft)
@@ -272,10 +293,12 @@ def test_activation_without_unreviewed_red_flags_is_active(
 def test_resuming_needs_a_note_and_records_who_and_when(scene: Scene, clinician: Clinician) -> None:
     _checkin(scene.patient, red_flags=["rerupture"])
     with pytest.raises(ValidationError):
-        holds.plan_resume(plan=scene.plan, by=clinician.user, note="   ")
+        holds.plan_resume(plan=scene.plan, by=clinician.user, note="   ", reviewed=_open())
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.PAUSED
-    hold = holds.plan_resume(plan=scene.plan, by=clinician.user, note="Seen in clinic: intact")
+    hold = holds.plan_resume(
+        plan=scene.plan, by=clinician.user, note="Seen in clinic: intact", reviewed=_open()
+    )
     assert (hold.resumed_by, hold.resume_note) == (clinician.user, "Seen in clinic: intact")
     assert hold.resumed_at is not None
     scene.plan.refresh_from_db()
@@ -283,7 +306,7 @@ def test_resuming_needs_a_note_and_records_who_and_when(scene: Scene, clinician:
     alert = Alert.objects.get(kind=Alert.Kind.RED_FLAG)
     assert alert.acknowledged_by == clinician.user
     with pytest.raises(ValidationError, match="not paused"):
-        holds.plan_resume(plan=scene.plan, by=clinician.user, note="again")
+        holds.plan_resume(plan=scene.plan, by=clinician.user, note="again", reviewed=_open())
 
 
 def test_high_pain_on_a_log_names_the_exercise(scene: Scene) -> None:

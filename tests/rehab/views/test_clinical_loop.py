@@ -214,11 +214,13 @@ def test_review_and_resume(
     page = physio.get(url)
     assert page.status_code == 200
     assert "Calf hot" in page.content.decode()
-    refused = physio.post(url, {"note": ""})
+    reviewed = _reviewed(page)
+    refused = physio.post(url, {"note": "", "reviewed": reviewed})
     assert refused.status_code == 400
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.PAUSED
-    assert physio.post(url, {"note": "Phoned: no clot signs, GP saw him"}).status_code == 302
+    sent = {"note": "Phoned: no clot signs, GP saw him", "reviewed": reviewed}
+    assert physio.post(url, sent).status_code == 302
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.ACTIVE
     hold = PlanHold.objects.get()
@@ -232,6 +234,34 @@ def test_review_and_resume(
     assert "no clot signs" not in html  # the clinician's note stays the clinic's
 
 
+def _reviewed(page: Any) -> str:
+    """The alerts the review page showed, as its form sends them."""
+    found = re.search(r'name="reviewed"\s+value="([^"]*)"', page.content.decode())
+    assert found
+    return found.group(1)
+
+
+def test_a_red_flag_reported_while_the_review_is_open_refuses_the_resume(
+    physio: Client, noah: Client, scene: Scene
+) -> None:
+    _red_flag(noah, flag_dvt="on")
+    url = reverse("rehab:plan_resume", args=[scene.patient.pk])
+    reviewed = _reviewed(physio.get(url))
+    _red_flag(noah, flag_pe="on")  # reported while the clinician reads the DVT report
+    refused = physio.post(url, {"note": "No DVT signs", "reviewed": reviewed})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "The patient reported something new since this page was opened" in html
+    assert "Suspected pulmonary embolism" in html or "breathless" in html.lower()
+    assert 'value="No DVT signs"' in html or "No DVT signs</textarea>" in html
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+    again = {"note": "No DVT or PE signs", "reviewed": _reviewed(refused)}
+    assert physio.post(url, again).status_code == 302
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.ACTIVE
+
+
 def test_resume_access(clinician: Clinician, noah: Client, scene: Scene, client: Client) -> None:
     _red_flag(noah, flag_dvt="on")
     url = reverse("rehab:plan_resume", args=[scene.patient.pk])
@@ -242,7 +272,8 @@ def test_resume_access(clinician: Clinician, noah: Client, scene: Scene, client:
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.PAUSED
     colleague = client_for(factories.ClinicianFactory.create(clinic=clinician.clinic).user)
-    assert colleague.post(url, {"note": "Reviewed"}).status_code == 302
+    reviewed = _reviewed(colleague.get(url))
+    assert colleague.post(url, {"note": "Reviewed", "reviewed": reviewed}).status_code == 302
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.ACTIVE
 

@@ -242,13 +242,21 @@ class HoldNotice:
         return self.hold is not None
 
 
-def hold_notice(plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
-    """The paused plan's open hold (one query, only while paused), else the recent review
-    ``today_notices`` found, else None."""
+def paused_notice(plan: Plan | None) -> HoldNotice | None:
+    """The paused plan's open hold (one query, only while paused), else None."""
     if plan is not None and plan.is_paused:
         hold = PlanHold.objects.filter(plan=plan, resumed_at__isnull=True).first()
         if hold is not None:
             return HoldNotice(hold=hold)
+    return None
+
+
+def hold_notice(plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
+    """The paused plan's open hold (``paused_notice``), else the recent review
+    ``today_notices`` found, else None."""
+    paused = paused_notice(plan)
+    if paused is not None:
+        return paused
     if notices.reviewed_report_at is not None:
         return HoldNotice(reported_at=notices.reviewed_report_at)
     return None

@@ -376,6 +376,8 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "plan": plan,
             "phases": rows,
             "week": plan.week_on(day) if plan is not None else None,
+            # A red flag's pause, as on Today: this page must not read as "go on".
+            "hold_notice": today_selectors.paused_notice(plan),
         },
     )
 

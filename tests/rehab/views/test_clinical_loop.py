@@ -151,6 +151,14 @@ def test_a_red_flag_pauses_today_with_a_banner_and_no_ticks(noah: Client, scene:
     assert "Toe curls" not in html.split("Your exercises are paused")[1]
 
 
+def test_the_plan_page_says_exercise_is_paused_too(noah: Client, scene: Scene) -> None:
+    assert "Your exercises are paused" not in noah.get(reverse("rehab:my_plan")).content.decode()
+    _red_flag(noah, flag_dvt="on")
+    html = noah.get(reverse("rehab:my_plan")).content.decode()
+    assert "Your exercises are paused" in html
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
+
+
 def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) -> None:
     """The form path (the Today page's script ticks through the API: tests/api)."""
     _red_flag(noah, flag_rerupture="on")

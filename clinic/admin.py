@@ -217,6 +217,10 @@ class PatientAdmin(admin.ModelAdmin):
     ordering = ("last_name", "first_name", "pk")
     autocomplete_fields = ("user", "clinic")
     readonly_fields = ("created_at", "updated_at")
+    # What decides the plan's weeks, its guardrails and which leg: changed on the patient's
+    # page in the app (clinic.services.patient_update, patient_discharge), which re-checks the
+    # plan against the new dates and pathway. Saving them here would skip that check.
+    IN_APP_ONLY = ("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date")
     fieldsets = (
         (
             None,
@@ -234,10 +238,21 @@ class PatientAdmin(admin.ModelAdmin):
         ),
         (
             _("Injury"),
-            {"fields": ("injured_side", "pathway", "injury_date", "surgery_date")},
+            {
+                "fields": ("injured_side", "pathway", "injury_date", "surgery_date"),
+                "description": _(
+                    "Change the injury, the pathway, the status or the clinic on the "
+                    "patient's page in the app: it checks the plan against them."
+                ),
+            },
         ),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
+        if obj is None:  # a new patient has no plan yet
+            return self.readonly_fields
+        return (*self.readonly_fields, *self.IN_APP_ONLY)
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: Patient) -> str:

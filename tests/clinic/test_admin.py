@@ -191,15 +191,56 @@ def test_patient_changelist_add_and_change(staff_client: Client) -> None:
         assert response.status_code == 200
         assert list(response.context["cl"].result_list) == [patient]
 
-    assert staff_client.get(admin_url(Patient, "add")).status_code == 200
+    add = staff_client.get(admin_url(Patient, "add"))
+    assert add.status_code == 200
+    # The model's rules show as form errors: an operative patient needs a surgery date.
+    response = staff_client.post(
+        admin_url(Patient, "add"),
+        post_data_from(
+            add,
+            clinic=patient.clinic_id,
+            first_name="Mary",
+            last_name="Somerville",
+            injured_side="left",
+            pathway="operative",
+            injury_date=str(timezone.localdate()),
+            surgery_date="",
+            timezone="Europe/London",
+            status="active",
+        ),
+    )
+    assert response.status_code == 200
+    assert "surgery_date" in response.context["adminform"].form.errors
 
     change_url = admin_url(Patient, "change", patient.pk)
     response = staff_client.get(change_url)
     assert response.status_code == 200
-    # The model's rules show as form errors: an operative patient needs a surgery date.
-    response = staff_client.post(change_url, post_data_from(response, surgery_date=""))
-    assert response.status_code == 200
-    assert "surgery_date" in response.context["adminform"].form.errors
+    response = staff_client.post(change_url, post_data_from(response, first_name="Augusta"))
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.first_name == "Augusta"
+
+
+def test_the_admin_leaves_what_the_plan_is_checked_against_to_the_app(
+    staff_client: Client,
+) -> None:
+    # A corrected surgery date, pathway or side changes the patient's week and guardrails:
+    # the patient's page re-checks the plan (clinic.services.patient_update); the admin would
+    # save it unchecked, so there these are read-only.
+    patient = factories.PatientFactory(pathway="operative")
+    before = (patient.surgery_date, patient.injury_date, patient.pathway, patient.injured_side)
+    change_url = admin_url(Patient, "change", patient.pk)
+    response = staff_client.get(change_url)
+    form = response.context["adminform"].form
+    for name in ("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date"):
+        assert name not in form.fields, name
+    assert "on the patient's page in the app" in response.content.decode()
+    moved = patient.surgery_date - dt.timedelta(weeks=4)
+    data = post_data_from(response, surgery_date=str(moved), pathway="non_operative")
+    assert staff_client.post(change_url, data).status_code == 302
+    patient.refresh_from_db()
+    after = (patient.surgery_date, patient.injury_date, patient.pathway, patient.injured_side)
+    assert after == before
 
 
 # --- invitations and messages -------------------------------------------------------------

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# The date week numbers count from (surgery date, else injury date) changed.
+# What the patient's plan is dated and checked against changed: the date week numbers count
+# from (surgery date, else injury date) or the pathway (the earliest safe weeks differ).
 # Sent with ``patient`` after the change is saved, inside the same transaction.
-patient_anchor_changed = Signal()
+patient_course_changed = Signal()
 
 # The patient was discharged or archived. Sent with ``patient``.
 patient_left_care = Signal()

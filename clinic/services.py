@@ -179,15 +179,15 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     _check_patient_fields(fields)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
-    anchor_before = patient.anchor_date
+    course_before = (patient.anchor_date, patient.pathway)
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
     _check_therapist(patient)
     _check_email_free(patient)
     patient.save(update_fields=[*fields, "updated_at"])
-    if patient.anchor_date != anchor_before:
-        events.patient_anchor_changed.send(sender=Patient, patient=patient)
+    if (patient.anchor_date, patient.pathway) != course_before:
+        events.patient_course_changed.send(sender=Patient, patient=patient)
     return patient
 
 

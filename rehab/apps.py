@@ -15,8 +15,8 @@ class RehabConfig(AppConfig):
         from clinic import events  # noqa: PLC0415 (apps are ready only now)
         from rehab import receivers  # noqa: PLC0415
 
-        events.patient_anchor_changed.connect(
-            receivers.on_patient_anchor_changed, dispatch_uid="rehab.plans_follow_anchor"
+        events.patient_course_changed.connect(
+            receivers.on_patient_course_changed, dispatch_uid="rehab.plans_follow_anchor"
         )
         events.patient_left_care.connect(
             receivers.on_patient_left_care, dispatch_uid="rehab.plans_complete_for"

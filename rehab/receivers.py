@@ -15,7 +15,7 @@ from rehab.models.plans import PrescriptionMedia
 from rehab.services import plans as plan_services
 
 
-def on_patient_anchor_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
+def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
     plan_services.plans_follow_anchor(patient=patient)
 
 

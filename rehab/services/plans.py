@@ -359,14 +359,15 @@ def plan_activate(
 
 @transaction.atomic
 def plans_follow_anchor(*, patient: Patient) -> int:
-    """Re-date the patient's draft, active and paused plans from their new anchor date (a
-    corrected surgery or injury date), so phases fall on the right calendar days. Completed
-    plans keep the dates they were followed by. Returns the number of plans changed.
+    """Re-date the patient's draft, active and paused plans from their anchor date (after a
+    corrected surgery or injury date, or pathway), so phases fall on the right calendar days.
+    Completed plans keep the dates they were followed by. Returns the number of plans changed.
 
     The plan the patient follows is checked again first: if the new date puts the patient in
-    an earlier week, in which an exercise of the current or a later phase would start before
-    its earliest safe week without a recorded reason, the correction is refused with the list
-    (nothing changes: the caller's transaction is rolled back)."""
+    an earlier week, or the new pathway sets later earliest safe weeks, so that an exercise of
+    the current or a later phase would start before its earliest safe week without a recorded
+    reason, the correction is refused with the list (nothing changes: the caller's
+    transaction is rolled back)."""
     following = (
         Plan.objects.select_for_update().filter(patient=patient, status__in=PLANS_IN_CARE).first()
     )
@@ -376,9 +377,10 @@ def plans_follow_anchor(*, patient: Patient) -> int:
         _refuse_missing_reasons(
             guardrails.missing_reasons(_early_in_care(following)),
             intro=_(
-                "With this date the patient is in week %(week)s, and some exercises of their "
-                "plan would start before their earliest safe week. Record a reason for each "
-                "in the plan builder, or move them, before correcting the date."
+                "With this date and pathway the patient is in week %(week)s, and some "
+                "exercises of their plan would start before their earliest safe week. Record "
+                "a reason for each in the plan builder, or move them, before correcting the "
+                "patient's details."
             )
             % {"week": following.week_on(patient.local_today())},
         )

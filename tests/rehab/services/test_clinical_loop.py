@@ -146,6 +146,32 @@ def test_a_corrected_date_that_makes_exercises_early_is_refused(scene: Scene) ->
     assert scene.plan.anchor_date == scene.patient.injury_date
 
 
+def test_a_corrected_pathway_on_the_same_date_that_makes_exercises_early_is_refused(
+    scene: Scene,
+) -> None:
+    """Recorded as operative with surgery on the day of injury, the patient was in fact
+    treated without surgery: the week is the same, but the earliest safe weeks are later."""
+    Patient.objects.filter(pk=scene.patient.pk).update(
+        pathway=Patient.Pathway.OPERATIVE, surgery_date=scene.patient.injury_date
+    )
+    scene.patient.refresh_from_db()
+    factories.PrescriptionFactory.create(
+        phase=scene.early,
+        exercise=factories.ExerciseFactory.create(
+            name="Balance on the injured leg",
+            earliest_week_operative=2,
+            earliest_week_non_operative=5,
+        ),
+        order=3,
+    )
+    with pytest.raises(ValidationError, match="Balance on the injured leg"):
+        clinic_services.patient_update(
+            patient=scene.patient, pathway=Patient.Pathway.NON_OPERATIVE, surgery_date=None
+        )
+    scene.patient.refresh_from_db()
+    assert scene.patient.pathway == Patient.Pathway.OPERATIVE
+
+
 # --- Problem 2: red flags pause exercise -----------------------------------------------------
 
 

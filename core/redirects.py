@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def is_safe_redirect(request: HttpRequest, url: str) -> bool:
-    """Whether ``url`` stays on this host (and on HTTPS if the request came over HTTPS)."""
-    return bool(url) and url_has_allowed_host_and_scheme(
+    """Whether ``url`` stays on this host (and on HTTPS if the request came over HTTPS), as a
+    path from the root ("/...") or a whole address. A bare word ("abc", "rehab:dashboard") is
+    neither: ``redirect()`` would take it for a URL name."""
+    if not url or not (url.startswith("/") or urlsplit(url).scheme in {"http", "https"}):
+        return False
+    return url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 

@@ -529,6 +529,9 @@ def test_acknowledge_refuses_an_unsafe_next(clinician: Clinician, alert: Alert) 
     assert response["Location"] == reverse("rehab:alerts")
     response = client_for(clinician.user).post(ack_url(alert), {"next": "//evil.example/"})
     assert response["Location"] == reverse("rehab:alerts")
+    # A bare word is no path (redirect() took it for a URL name: a 500).
+    response = client_for(clinician.user).post(ack_url(alert), {"next": "abc"})
+    assert response["Location"] == reverse("rehab:alerts")
 
 
 def test_acknowledge_with_htmx_returns_the_row(clinician: Clinician, alert: Alert) -> None:

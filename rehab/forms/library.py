@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,8 @@ class LinesField(forms.Field):
                 params={"max": self.max_items, "count": len(value)},
             )
         for number, item in enumerate(value, start=1):
+            # As a CharField's (PostgreSQL refuses NUL in text, and in JSON's text).
+            ProhibitNullCharactersValidator()(item)
             if len(item) > self.item_max_length:
                 raise ValidationError(
                     self.error_messages["too_long"],

@@ -74,6 +74,19 @@ def test_a_bad_form_shows_its_errors_and_stores_nothing(clinician: Clinician) ->
     assert not Exercise.objects.filter(name="Seated calf raise").exists()
 
 
+@pytest.mark.parametrize("field", ["steps", "cues", "safety_notes", "patient_safety_notes"])
+def test_a_nul_character_in_a_list_of_lines_is_an_error_not_a_500(
+    clinician: Clinician, field: str
+) -> None:
+    # PostgreSQL refuses NUL in text, JSON's included.
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_create"), {**FORM, field: "Sit tall\nLift\x00 both heels"}
+    )
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not Exercise.objects.filter(name="Seated calf raise").exists()
+
+
 def test_a_colleague_edits_it_and_patients_see_updated_on(
     clinician: Clinician, colleague: Clinician, patient: Patient
 ) -> None:

@@ -78,6 +78,8 @@ class CriterionFields(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.kind not in CriterionKind.values:
+            return  # the kind's own field error says it; nothing else can be judged
         if self.kind == CriterionKind.CLINICIAN:
             if self.threshold is not None:
                 raise ValidationError({"threshold": _("A yes/no criterion has no N.")})

@@ -37,8 +37,15 @@ def criterion_judge(
 def criterion_add(
     *, phase: PlanPhase, kind: str, threshold: Decimal | None, measure: str = "", label: str = ""
 ) -> PlanCriterion:
-    """Add a criterion at the end of ``phase``'s list; impossible ones are refused (``clean``)."""
+    """Add a criterion at the end of ``phase``'s list; impossible ones are refused (``clean``).
+    The same criterion sent again (a retried submit) is the one already there: no second row
+    (the phase is locked first, so two at once find each other)."""
     PlanPhase.objects.select_for_update().filter(pk=phase.pk).first()
+    same = PlanCriterion.objects.filter(
+        phase=phase, kind=kind, threshold=threshold, measure=measure, label=label.strip()
+    ).first()
+    if same is not None:
+        return same
     last = (
         PlanCriterion.objects.filter(phase=phase)
         .order_by("-order")

@@ -78,8 +78,10 @@ def test_adding_and_removing_a_criterion(
     _plan, (phase,) = factories.active_plan(patient)
     client = client_for(colleague.user)
     url = reverse("rehab:criterion_add", args=[phase.pk])
-    response = client.post(url, {"kind": "rest_pain", "threshold": "2", "measure": "", "label": ""})
+    sent = {"kind": "rest_pain", "threshold": "2", "measure": "", "label": ""}
+    response = client.post(url, sent)
     assert response.status_code == 302
+    assert client.post(url, sent).status_code == 302  # sent again: still one
     criterion = PlanCriterion.objects.get()
     assert criterion.description == "Pain at rest at most 2 over the last 7 days"
     # Impossible: refused with a message, nothing saved.
@@ -87,6 +89,11 @@ def test_adding_and_removing_a_criterion(
     assert "between 0 and 100" in response.content.decode()
     response = client.post(url, {"kind": "measurement", "threshold": "90"}, follow=True)
     assert "Choose the measurement" in response.content.decode()
+    for kind, said in (("", "This field is required."), ("zzz", "Select a valid choice.")):
+        # No kind, or one that does not exist: said, not a 500.
+        response = client.post(url, {"kind": kind, "threshold": "5"}, follow=True)
+        assert response.status_code == 200
+        assert said in response.content.decode()
     assert PlanCriterion.objects.count() == 1
     client.post(reverse("rehab:criterion_remove", args=[criterion.pk]))
     assert not PlanCriterion.objects.exists()

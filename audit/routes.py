@@ -14,6 +14,7 @@ from django.urls import ResolverMatch
 
 from audit.registry import API_MODELS, LIST_PAGES, PATIENT_PATHS
 from audit.services import Target
+from core.ids import as_id
 
 ADMIN_OBJECT_SUFFIXES = ("_change", "_delete", "_history")
 ADMIN_LIST_SUFFIXES = ("_changelist", "_add")
@@ -29,12 +30,7 @@ def _admin_model(url_name: str, suffixes: tuple[str, ...]) -> str | None:
 
 
 def _object_id(match: ResolverMatch) -> int | None:
-    raw = match.kwargs.get("object_id", match.kwargs.get("pk"))
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 19:
-        return int(raw)
-    return None
+    return as_id(match.kwargs.get("object_id", match.kwargs.get("pk")))
 
 
 def _object_model(match: ResolverMatch) -> str | None:

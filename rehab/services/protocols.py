@@ -174,7 +174,7 @@ def _next_version(protocol: Protocol) -> str:
     numbers = [
         int(v)
         for v in Protocol.objects.filter(lineage=protocol.lineage).values_list("version", flat=True)
-        if str(v).isdigit()
+        if str(v).isascii() and str(v).isdigit()
     ]
     return str(max(numbers, default=0) + 1)
 

@@ -25,6 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from clinic.access import clinician_required
 from clinic.models import User
+from core.ids import as_id
 from core.users import signed_in_user
 from rehab.access import (
     get_plan_for_clinician,
@@ -297,7 +298,7 @@ def _builder_context(
     today = evidence.today if evidence else plan.patient.local_today()
     week_now = plan.week_on(today)
     current, states = builder_selectors.week_states(phases, plan, week_now)
-    target_pk = int(search["to"]) if search.get("to", "").isdigit() else None
+    target_pk = as_id(search.get("to", ""))
     if target_pk not in {p.pk for p in phases}:
         target_pk = current.pk if current else (phases[0].pk if phases else None)
     target = next((p for p in phases if p.pk == target_pk), None)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import User
 from core.forms import add_service_errors
+from core.ids import as_id
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
 from rehab import clinical
@@ -265,7 +266,7 @@ def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
     by_id = {p.pk: p for p in phases}
     chosen = request.GET.get("phase")
     if chosen:
-        phase = by_id.get(int(chosen)) if chosen.isdigit() else None
+        phase = by_id.get(as_id(chosen) or 0)
         if phase is None:
             raise Http404
     else:

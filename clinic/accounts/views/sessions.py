@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.accounts import services
 from clinic.accounts.sessions import record_user_session
 from clinic.models import User, UserSession
+from core.ids import as_id
 from core.users import signed_in_user
 
 
@@ -50,10 +51,10 @@ def sessions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def session_end(request: HttpRequest) -> HttpResponse:
     """End one of the signed-in person's sessions (``session`` = the row's id)."""
-    pk = request.POST.get("session", "")
+    pk = as_id(request.POST.get("session", ""))
     row = (
-        UserSession.objects.filter(user=signed_in_user(request, User), pk=int(pk)).first()
-        if pk.isdigit() and len(pk) < 19
+        UserSession.objects.filter(user=signed_in_user(request, User), pk=pk).first()
+        if pk is not None
         else None
     )
     if row is None:  # someone else's, or already ended (a second click): nothing to do here

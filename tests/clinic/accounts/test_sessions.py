@@ -140,7 +140,7 @@ def test_another_users_session_is_not_found(clinician: Clinician, patient: Patie
     mine = _signed_in_client(clinician.user)
     theirs = _signed_in_client(patient.user)
     row = _row(theirs)
-    for value in (row.pk, row.session_key, "", "abc", "9" * 40):
+    for value in (row.pk, row.session_key, "", "abc", "9" * 40, "²", "１２"):
         assert mine.post(END, {"session": value}).status_code == 404
     assert UserSession.objects.filter(pk=row.pk).exists()
     assert _is_signed_in(theirs)

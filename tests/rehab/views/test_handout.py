@@ -33,3 +33,12 @@ def test_the_handout_print_sheet_fits_a4_and_letter_and_never_leaves_the_footer_
     assert "size: auto;" in css  # the printer's paper: A4 or Letter
     footer = css[css.index(".handout-footer {") :]
     assert "break-before: avoid-page;" in footer.split("}")[0]
+
+
+def test_a_phase_that_is_not_an_id_is_not_found(clinician: Clinician, patient: Patient) -> None:
+    plan, (phase,) = factories.active_plan(patient)
+    url = reverse("rehab:plan_handout", args=[plan.pk])
+    client = client_for(clinician.user)
+    assert client.get(url, {"phase": phase.pk}).status_code == 200
+    for value in ("²", "１２", "abc", "9" * 40):  # "²".isdigit() is true; int() refuses it
+        assert client.get(url, {"phase": value}).status_code == 404, value

@@ -265,6 +265,12 @@ class _FileTemplateHTMLRenderer(TemplateHTMLRenderer):
     def resolve_template(self, template_names: Any) -> Any:
         return engines["django"].from_string(_SWAGGER_TEMPLATE.read_text(encoding="utf-8"))
 
+    def get_exception_template(self, response: Any) -> Any:
+        """An error (``?format=json``, an ``Accept`` the page cannot answer) in plain words,
+        as DRF draws it when it finds no error template: not the Swagger page, which needs
+        its own context."""
+        return engines["django"].from_string(f"{response.status_code} {response.status_text}")
+
 
 class DocsView(SpectacularSwaggerView):
     """Swagger UI from drf-spectacular-sidecar's static files, its inline script carrying the

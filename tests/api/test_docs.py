@@ -142,6 +142,17 @@ def test_docs_page_is_offline_and_fits_the_csp(world: World) -> None:
     assert "/api/v1/schema/" in html
 
 
+def test_the_docs_page_asked_for_another_format_says_so_plainly(world: World) -> None:
+    client = Client()
+    client.force_login(world.clinician.user)
+    response = client.get("/api/v1/docs/", {"format": "json"})
+    assert response.status_code == 404
+    assert response.content.decode() == "404 Not Found"
+    response = client.get("/api/v1/docs/", headers={"Accept": "application/json"})
+    assert response.status_code == 406
+    assert response.content.decode() == "406 Not Acceptable"
+
+
 def test_unknown_api_paths_are_json_404(world: World) -> None:
     client = world.client("clinician")
     for path in ["/api/v1/nothing/", "/api/v1/logs/1/nothing/", "/api/v1/exercises/a%0Ab/"]:

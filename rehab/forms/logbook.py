@@ -166,8 +166,8 @@ class CheckInForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         """``has_surgery``: the patient has a surgery date (else no wound questions).
-        ``reported``: the red flags reported earlier today, which stay reported (ticked and
-        fixed: the service keeps them whatever is sent)."""
+        ``reported``: the red flags reported and waiting for a clinician's review, shown
+        ticked and fixed (sent again, they would not be new; once reviewed, they may be)."""
         super().__init__(*args, **kwargs)
         self.red_flags = clinical.red_flags_for(has_surgery=has_surgery)
         for flag in self.red_flags:
@@ -177,9 +177,7 @@ class CheckInForm(forms.Form):
                 required=False,
                 disabled=said,
                 initial=said,
-                help_text=_("Reported today: your physiotherapist will look at it.")
-                if said
-                else "",
+                help_text=_("Reported: your physiotherapist will look at it.") if said else "",
             )
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())
@@ -195,7 +193,11 @@ class CheckInForm(forms.Form):
             "client_uuid": data["client_uuid"],
             "pain_at_rest": data["pain_at_rest"],
             "swelling": data["swelling"],
-            "red_flags": [flag.code for flag in self.red_flags if data[f"flag_{flag.code}"]],
+            "red_flags": [
+                flag.code
+                for flag in self.red_flags
+                if data[f"flag_{flag.code}"] and not self.fields[f"flag_{flag.code}"].disabled
+            ],
             "note": data["note"],
         }
 

@@ -298,6 +298,16 @@ def log_undo(*, log: ExerciseLog) -> None:
     log.delete()
 
 
+def red_flags_waiting(patient: Patient) -> list[str]:
+    """The codes of the patient's red flags reported and not yet reviewed by a clinician (their
+    alerts are open). One query."""
+    return list(
+        Alert.objects.filter(
+            patient=patient, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
+        ).values_list("code", flat=True)
+    )
+
+
 @transaction.atomic
 def checkin_record(
     *,
@@ -311,9 +321,11 @@ def checkin_record(
 ) -> tuple[CheckIn, bool]:
     """The daily check-in. Red flags and pain ≥ 7 raise alerts; a red flag also pauses the
     patient's plan until a clinician resumes it. One per day: a second one the same day adds to
-    the first. A red flag once reported stays reported that day (a clinician reviews it), and a
-    question left unanswered (pain at rest, the note) keeps the day's earlier answer; swelling
-    is always answered. ``pain_at_rest`` is None when the patient did not answer it."""
+    the first. A red flag once reported stays reported that day, and a question left
+    unanswered (pain at rest, the note) keeps the day's earlier answer; swelling is always
+    answered. A red flag is new (an alert, a pause) unless one of the same is still waiting for
+    a clinician's review: reported again after the review, the symptom is back.
+    ``pain_at_rest`` is None when the patient did not answer it."""
     existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
@@ -322,11 +334,12 @@ def checkin_record(
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
+    # One at a time for a patient: two sent at once would both find no row for the day.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     checkin = CheckIn.objects.filter(patient=patient, date=date).first()
     created = checkin is None
     if checkin is None:
         checkin = CheckIn(patient=patient, date=date, client_uuid=client_uuid)
-    previous_flags = {code for code in clinical.RED_FLAG_CODES if getattr(checkin, f"flag_{code}")}
     previous_pain = None if created else checkin.pain_at_rest
     if pain_at_rest is not None:
         checkin.pain_at_rest = pain_at_rest
@@ -337,7 +350,8 @@ def checkin_record(
         setattr(checkin, f"flag_{code}", True)
     checkin.full_clean(validate_unique=False)
     checkin.save()
-    new_flags = [flag for flag in checkin.red_flags if flag.code not in previous_flags]
+    waiting = set(red_flags_waiting(patient))
+    new_flags = [f for f in checkin.red_flags if f.code in red_flags and f.code not in waiting]
     for flag in new_flags:
         Alert.objects.create(
             patient=patient,

@@ -286,6 +286,19 @@ def test_a_second_checkin_the_same_day_never_unsays_the_first(scene: Scene) -> N
     assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG).count() == 1
 
 
+def test_a_red_flag_reported_again_after_its_review_alerts_and_pauses_again(
+    scene: Scene, clinician: Clinician
+) -> None:
+    _checkin(scene.patient, red_flags=["dvt"])
+    _checkin(scene.patient, red_flags=["dvt"])  # still waiting for review: nothing new
+    assert Alert.objects.count() == 1
+    holds.plan_resume(plan=scene.plan, by=clinician.user, note="Scan clear", reviewed=_open())
+    _checkin(scene.patient, red_flags=["dvt"])  # the same day, back after the review
+    assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True).count() == 1
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
+
+
 def test_a_red_flag_reported_before_the_plan_is_active_pauses_it_on_activation(
     scene: Scene, clinician: Clinician
 ) -> None:

@@ -195,11 +195,28 @@ def test_a_red_flag_reported_today_is_shown_fixed_and_kept(noah: Client, scene: 
     assert dvt
     assert "checked" in dvt.group(0)
     assert "disabled" in dvt.group(0)
-    assert "Reported today: your physiotherapist will look at it." in html
+    assert "Reported: your physiotherapist will look at it." in html
     # Sent again without it (a disabled box is not sent): still reported.
     noah.post(reverse("rehab:checkin"), {"client_uuid": str(uuid.uuid4()), "swelling": "mild"})
     checkin = CheckIn.objects.get()
     assert (checkin.flag_dvt, checkin.pain_at_rest, checkin.swelling) == (True, 6, "mild")
+    assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG).count() == 1
+
+
+def test_once_reviewed_a_red_flag_can_be_reported_again_and_pauses_again(
+    physio: Client, noah: Client, scene: Scene
+) -> None:
+    _red_flag(noah, flag_dvt="on")
+    url = reverse("rehab:plan_resume", args=[scene.patient.pk])
+    physio.post(url, {"note": "Scan clear", "reviewed": _reviewed(physio.get(url))})
+    html = noah.get(reverse("rehab:checkin")).content.decode()
+    dvt = re.search(r'<input[^>]*name="flag_dvt"[^>]*>', html)
+    assert dvt
+    assert "disabled" not in dvt.group(0)  # reviewed: the question is asked again
+    _red_flag(noah, flag_dvt="on")  # the same day, worse
+    assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True).count() == 1
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.PAUSED
 
 
 def test_the_therapist_sees_the_checkins_answers_on_the_dashboard(

@@ -318,6 +318,14 @@ def plan_activate(
     _ensure_patient_can_have_plan(plan.patient)
     if plan.status in PLANS_IN_CARE:
         return plan
+    if plan.status == Plan.Status.COMPLETED:  # its record stays as it was followed
+        raise ValidationError(
+            _(
+                "This plan is completed; it can no longer be changed. Save it as a template "
+                "and start a new plan from it."
+            ),
+            code="plan_completed",
+        )
     if not plan.phases.exists():
         raise ValidationError(
             _("Add at least one phase before activating the plan."), code="no_phases"

@@ -76,6 +76,7 @@ ACTIVATE_RULES = {
     "patient (the week they are in), with no reason recorded or given in `guardrail_reasons`",
     "no_phases": "the plan has no phase",
     "already_active": "the patient has another active plan",
+    "plan_completed": "the plan is completed: it is not activated again",
 }
 
 

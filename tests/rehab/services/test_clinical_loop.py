@@ -122,6 +122,15 @@ def test_activation_lists_early_placements_against_the_patients_week(scene: Scen
     assert in_first.guardrail_reason == "Seated only"
 
 
+def test_a_completed_plan_is_not_activated_again(scene: Scene) -> None:
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.COMPLETED)
+    with pytest.raises(ValidationError) as excinfo:
+        services.plan_activate(plan=scene.plan, activated_by=None)
+    assert excinfo.value.code == "plan_completed"
+    scene.plan.refresh_from_db()
+    assert scene.plan.status == Plan.Status.COMPLETED
+
+
 def test_adding_to_the_current_phase_compares_with_this_week(scene: Scene) -> None:
     with pytest.raises(ValidationError, match="week 3"):
         services.prescription_add(phase=scene.early, exercise=scene.week4_rx.exercise)

@@ -210,3 +210,12 @@ def test_the_patients_menu_links_the_atrs_and_marks_it_due(
 def test_the_progress_page_links_the_atrs(patient: Patient) -> None:
     html = client_for(patient.user).get(reverse("rehab:progress")).content.decode()
     assert "Answer the ATRS questionnaire" in html
+
+
+def test_the_atrs_asks_about_now_and_suggests_no_answer(patient: Patient) -> None:
+    # The ATRS user manual: answer for the limitation you have now, no number suggested (a
+    # suggested "low number" would bias items 8 to 10, and the total compared with cohorts).
+    html = client_for(patient.user).get(reverse("rehab:atrs")).content.decode()
+    assert "Answer for how limited you are in them now." in html
+    assert "low number" not in html
+    assert "if you tried" not in html

@@ -133,12 +133,20 @@ def atrs_chart(responses: Sequence[AtrsResponse]) -> Chart:
     )
 
 
-def lsi_chart(measurements: Sequence[Measurement]) -> Chart:
+def lsi_chart(measurements: Sequence[Measurement], *, for_patient: bool = False) -> Chart:
+    """Heel-rise symmetry over time: the clinician's limb symmetry index (LSI), or for the
+    patient the same numbers in plain words."""
+    if for_patient:
+        title = _("Heel raises: your injured leg compared with the other (%)")
+        name = _("Injured leg, as % of the other")
+    else:
+        title = _("Heel-rise limb symmetry (injured ÷ other side, %)")
+        name = _("Heel-rise LSI")
     return line_chart(
-        title=_("Heel-rise limb symmetry (injured ÷ other side, %)"),
+        title=title,
         series=[
             Series(
-                _("Heel-rise LSI"),
+                name,
                 BLUE,
                 [(m.date, m.heel_rise_lsi) for m in measurements if m.heel_rise_lsi is not None],
                 unit=" %",
@@ -198,11 +206,11 @@ def patient_charts(
     atrs: Sequence[AtrsResponse],
     measurements: Sequence[Measurement],
 ) -> dict[str, Chart]:
-    """The five charts of the progress page and the clinician's patient page."""
+    """The five charts of the patient's progress page, in the patient's words."""
     return {
         "adherence": adherence_chart(adherence_weeks),
         "pain": pain_chart(pain, start=pain_start, end=pain_end),
         "atrs": atrs_chart(atrs),
-        "lsi": lsi_chart(measurements),
+        "lsi": lsi_chart(measurements, for_patient=True),
         "calf": calf_chart(measurements, injured_side=patient.injured_side),
     }

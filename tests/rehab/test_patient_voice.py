@@ -219,3 +219,13 @@ def test_the_atrs_asks_about_now_and_suggests_no_answer(patient: Patient) -> Non
     assert "Answer for how limited you are in them now." in html
     assert "low number" not in html
     assert "if you tried" not in html
+
+
+def test_the_progress_charts_speak_plainly(patient: Patient) -> None:
+    factories.MeasurementFactory(
+        patient=patient, heel_rise_reps_injured=10, heel_rise_reps_uninjured=20
+    )
+    html = client_for(patient.user).get(reverse("rehab:progress")).content.decode()
+    assert "your injured leg compared with the other" in html
+    assert "LSI" not in html
+    assert "limb symmetry" not in html.lower()

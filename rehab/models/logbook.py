@@ -119,16 +119,25 @@ class CheckIn(models.Model):
     date = models.DateField(_("date"))
     pain_at_rest = _score_field(_("pain at rest (0–10)"), null=True)
     swelling = models.CharField(_("swelling"), max_length=10, choices=Swelling)
+    # Each red-flag question: yes, no, or null when it was not asked (the wound questions of a
+    # patient without surgery): never a "no" nobody said.
     flag_dvt = models.BooleanField(
-        _("calf pain, swelling, warmth or discolouration"), default=False
+        _("calf pain, swelling, warmth or discolouration"), null=True, blank=True, default=None
     )
-    flag_pe = models.BooleanField(_("breathlessness, chest pain or coughing blood"), default=False)
-    flag_wound = models.BooleanField(_("wound redness, pus, leaking, fever"), default=False)
+    flag_pe = models.BooleanField(
+        _("breathlessness, chest pain or coughing blood"), null=True, blank=True, default=None
+    )
+    flag_wound = models.BooleanField(
+        _("wound redness, pus, leaking, fever"), null=True, blank=True, default=None
+    )
     flag_circulation = models.BooleanField(
-        _("toes blue/white/cold, pins and needles, boot too tight"), default=False
+        _("toes blue/white/cold, pins and needles, boot too tight"),
+        null=True,
+        blank=True,
+        default=None,
     )
     flag_rerupture = models.BooleanField(
-        _("pop or snap, a gap, unable to rise on toes"), default=False
+        _("pop or snap, a gap, unable to rise on toes"), null=True, blank=True, default=None
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
     client_uuid = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)

@@ -346,8 +346,17 @@ def checkin_record(
     checkin.swelling = swelling
     if note:
         checkin.note = note
-    for code in red_flags:
-        setattr(checkin, f"flag_{code}", True)
+    # Yes for those reported; no for the other questions asked (a yes stays); those not asked
+    # of this patient (the wound's, without surgery) stay unanswered.
+    asked = {
+        flag.code for flag in clinical.red_flags_for(has_surgery=patient.surgery_date is not None)
+    }
+    for code in clinical.RED_FLAG_CODES:
+        name = f"flag_{code}"
+        if code in red_flags:
+            setattr(checkin, name, True)
+        elif code in asked and getattr(checkin, name) is None:
+            setattr(checkin, name, False)
     checkin.full_clean(validate_unique=False)
     checkin.save()
     waiting = set(red_flags_waiting(patient))

@@ -74,11 +74,12 @@ def test_activating_with_an_unreviewed_red_flag_answers_a_paused_plan(
     clinician: Clinician, scene: Scene
 ) -> None:
     Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT, current_phase=None)
-    token_client(scene.patient.user).post(
+    reported = token_client(scene.patient.user).post(
         "/api/v1/checkins/",
         {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "red_flags": ["pe"]},
         format="json",
     )
+    assert reported.status_code == 201, reported.content
     response = token_client(clinician.user).post(
         f"/api/v1/plans/{scene.plan.pk}/activate/", {}, format="json"
     )

@@ -373,6 +373,16 @@ def test_the_red_flag_alert_is_in_clinician_words(scene: Scene) -> None:
 # --- Problem 3: only what the patient said -------------------------------------------------
 
 
+def test_a_red_flag_question_not_asked_is_stored_as_not_asked(scene: Scene) -> None:
+    # Without surgery the wound's question is not asked: not a "no" nobody said.
+    assert scene.patient.surgery_date is None
+    checkin = _checkin(scene.patient, red_flags=["dvt"])
+    checkin.refresh_from_db()
+    assert checkin.flag_dvt is True
+    assert (checkin.flag_pe, checkin.flag_circulation, checkin.flag_rerupture) == (False,) * 3
+    assert checkin.flag_wound is None
+
+
 def test_an_unanswered_pain_at_rest_is_stored_as_nothing(scene: Scene) -> None:
     checkin = _checkin(scene.patient, pain_at_rest=None)
     checkin.refresh_from_db()

@@ -68,12 +68,15 @@ class LogCreateForm(forms.Form):
     prescription = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"invalid": NOT_IN_PLAN}
     )
+    # Required: what was done is the patient's to say (each of the card's buttons says it).
     sets_done = forms.IntegerField(
         label=_("Sets done"),
-        required=False,
         min_value=1,
         max_value=clinical.SETS_MAX,
-        error_messages={"min_value": clinical.SETS_AT_LEAST_ONE},
+        error_messages={
+            "min_value": clinical.SETS_AT_LEAST_ONE,
+            "required": _("Say how many sets you did."),
+        },
     )
     date = forms.DateField(label=_("Date"), required=False, widget=forms.HiddenInput)
     pain = _optional_score(_("Pain (0–10)"))
@@ -102,8 +105,7 @@ class LogCreateForm(forms.Form):
             "prescription": prescription,
             "client_uuid": data["client_uuid"],
             "date": data["date"],
-            # No count given: the whole session, as prescribed.
-            "sets_done": data["sets_done"] or prescription.sets,
+            "sets_done": data["sets_done"],
             "pain": data["pain"],
             "effort": data["effort"],
             "note": data["note"],

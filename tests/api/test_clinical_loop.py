@@ -101,7 +101,7 @@ def test_ticks_are_refused_on_a_paused_plan(scene: Scene) -> None:
     assert today["can_log"] is False
     response = client.post(
         "/api/v1/logs/",
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
         format="json",
     )
     assert response.status_code == 400
@@ -135,7 +135,12 @@ def test_high_pain_comes_back_with_advice(scene: Scene) -> None:
     client = token_client(scene.patient.user)
     response = client.post(
         "/api/v1/logs/",
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 7},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": scene.current_rx.pk,
+            "sets_done": 1,
+            "pain": 7,
+        },
         format="json",
     )
     assert response.status_code == 201, response.content

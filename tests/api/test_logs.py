@@ -130,6 +130,16 @@ def test_client_uuid_is_required(world: World) -> None:
     assert "client_uuid" in body(response)
 
 
+def test_sets_done_is_required(world: World) -> None:
+    # What was done is the patient's to say: no count is not stored as a guessed one.
+    data = payload(world)
+    del data["sets_done"]
+    response = world.client("patient").post(URL, data, format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"]["sets_done"] == ["required"]
+    assert not ExerciseLog.objects.exists()
+
+
 def test_high_pain_alerts_the_clinic(world: World) -> None:
     world.client("patient").post(URL, payload(world, pain=8), format="json")
     assert Alert.objects.filter(patient=world.patient, kind="high_pain").count() == 1

@@ -222,7 +222,11 @@ def test_a_record_dated_before_the_injury_or_in_the_future_is_400(
         "log": (
             "patient",
             "/api/v1/logs/",
-            {"prescription": world.prescription.pk, "client_uuid": str(uuid.uuid4())},
+            {
+                "prescription": world.prescription.pk,
+                "client_uuid": str(uuid.uuid4()),
+                "sets_done": 1,
+            },
         ),
     }[kind]
     response = world.client(who).post(url, {**data, "date": day}, format="json")

@@ -73,11 +73,16 @@ def test_the_api_answers_503_and_a_retried_log_is_stored_once(refusing_port: int
     client = phone(patient.user)
     before = client.post(
         "/api/v1/logs/",
-        {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4())},
+        {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4()), "sets_done": 1},
         format="json",
     )
     assert before.status_code == 201  # acknowledged before the outage
-    log = {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4()), "pain": 2}
+    log = {
+        "prescription": prescription.pk,
+        "client_uuid": str(uuid.uuid4()),
+        "sets_done": 1,
+        "pain": 2,
+    }
 
     with database_refusing(refusing_port):
         assert_outage(client.post("/api/v1/logs/", log, format="json"), json=True)

@@ -38,7 +38,7 @@ def test_a_phone_signs_in_reads_today_and_logs_once() -> None:
     today = client.get("/api/v1/me/today/")
     assert today.status_code == 200, today.content[:300]
     assert [item["prescription"]["id"] for item in today.json()["items"]] == [prescription.pk]
-    log = {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4())}
+    log = {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4()), "sets_done": 1}
     first = client.post("/api/v1/logs/", log, format="json")
     again = client.post("/api/v1/logs/", log, format="json")
     assert (first.status_code, again.status_code) == (201, 200), first.content[:300]

@@ -89,10 +89,10 @@ class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
     )
     prescription = fields.IntegerField(min_value=1, help_text="A prescription of your active plan.")
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
+    # Required: what was done is the patient's to say (the Today page always says it).
     sets_done = fields.IntegerField(
         min_value=1,
         max_value=clinical.SETS_MAX,
-        default=1,
         error_messages={"min_value": clinical.SETS_AT_LEAST_ONE},
     )
 

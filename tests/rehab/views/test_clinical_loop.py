@@ -164,7 +164,7 @@ def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) 
     _red_flag(noah, flag_rerupture="on")
     response = noah.post(
         reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
         follow=True,
     )
     assert response.redirect_chain == [(reverse("rehab:today"), 302)]
@@ -311,7 +311,12 @@ def test_high_pain_on_a_tick_tells_the_patient_to_stop_that_exercise(
     noah.get(reverse("rehab:today"))  # the page sets the CSRF cookie the script's header uses
     response = noah.post(
         reverse("api:log-list"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 8},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": scene.current_rx.pk,
+            "sets_done": 1,
+            "pain": 8,
+        },
         content_type="application/json",
         headers={"x-csrftoken": noah.cookies["csrftoken"].value},
     )
@@ -319,7 +324,12 @@ def test_high_pain_on_a_tick_tells_the_patient_to_stop_that_exercise(
     assert "Stop Toe curls now and contact your clinic" in response.json()["advice"]
     page = noah.post(
         reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "pain": 9},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": scene.current_rx.pk,
+            "sets_done": 1,
+            "pain": 9,
+        },
         follow=True,
     )
     assert "Stop Toe curls now" in page.content.decode()
@@ -333,6 +343,7 @@ def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
         {
             "client_uuid": str(uuid.uuid4()),
             "prescription": scene.current_rx.pk,
+            "sets_done": 1,
             "pain": 8,
             "effort": 6,
             "note": "Sharp at the heel",
@@ -350,7 +361,7 @@ def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
 def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene) -> None:
     noah.post(
         reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
     )
     log = ExerciseLog.objects.get()
     url = reverse("rehab:log_update", args=[log.pk])
@@ -373,7 +384,7 @@ def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene)
 def test_the_feedback_form_starts_unanswered(noah: Client, scene: Scene) -> None:
     noah.post(
         reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
     )
     html = noah.get(reverse("rehab:today")).content.decode()
     assert 'type="range"' not in html
@@ -422,7 +433,7 @@ def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> No
     Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
     response = noah.post(
         reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk},
+        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
         follow=True,
     )
     assert response.redirect_chain == [(reverse("rehab:today"), 302)]

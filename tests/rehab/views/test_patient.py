@@ -53,7 +53,8 @@ def me(patient: Patient) -> Client:
 
 
 def _tick(rx: Prescription, **extra: Any) -> dict[str, Any]:
-    return {"client_uuid": str(uuid.uuid4()), "prescription": rx.pk, **extra}
+    """A card's "One set done" button, as posted without JavaScript."""
+    return {"client_uuid": str(uuid.uuid4()), "prescription": rx.pk, "sets_done": 1, **extra}
 
 
 def _login_redirect(response: Any, url: str) -> None:
@@ -369,8 +370,12 @@ def test_the_same_tick_again_is_stored_once_with_its_first_values(
     assert (str(log.client_uuid), log.sets_done) == (data["client_uuid"], 1)
 
 
-def test_a_tick_without_a_count_is_the_whole_session(me: Client, rx: Prescription) -> None:
-    _sent(me, "rehab:log_create", _tick(rx, pain=2, effort=4))
+def test_a_tick_says_how_many_sets_were_done(me: Client, rx: Prescription) -> None:
+    # What was done is the patient's to say (each button says it): no count is not a guess.
+    without = {k: v for k, v in _tick(rx, pain=2).items() if k != "sets_done"}
+    assert _sent(me, "rehab:log_create", without) == "Not saved: Say how many sets you did."
+    assert not ExerciseLog.objects.exists()
+    _sent(me, "rehab:log_create", _tick(rx, sets_done=3, pain=2, effort=4))
     log = ExerciseLog.objects.get()
     assert (log.sets_done, log.pain, log.effort) == (3, 2, 4)
 

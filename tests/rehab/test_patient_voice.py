@@ -229,3 +229,10 @@ def test_the_progress_charts_speak_plainly(patient: Patient) -> None:
     assert "your injured leg compared with the other" in html
     assert "LSI" not in html
     assert "limb symmetry" not in html.lower()
+
+
+def test_the_achilles_is_said_in_plain_words_where_the_patient_meets_it(patient: Patient) -> None:
+    me = client_for(patient.user)
+    for name in ("rehab:atrs", "rehab:progress"):
+        html = me.get(reverse(name)).content.decode()
+        assert "the cord above your heel" in html, name

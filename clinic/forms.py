@@ -109,6 +109,8 @@ class PatientForm(forms.ModelForm):
     def __init__(self, *args: Any, clinic: Clinic, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.clinic = clinic
+        if self.instance.pk is None:  # a new patient's day starts where their clinic's does
+            self.initial.setdefault("timezone", clinic.timezone)
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         therapist = self.fields["therapist"]
         assert isinstance(therapist, forms.ModelChoiceField)

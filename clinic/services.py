@@ -113,6 +113,7 @@ def patient_create(
                     )
                 }
             )
+    fields.setdefault("timezone", clinic.timezone)  # not given: the clinic's
     patient = Patient(clinic=clinic, client_uuid=client_uuid, **fields)
     patient.email = (patient.email or "").strip().lower()
     patient.full_clean()

@@ -55,6 +55,21 @@ def test_patient_create(clinician: Clinician) -> None:
     assert patient.status == Patient.Status.ACTIVE
 
 
+def test_a_new_patients_time_zone_is_their_clinics_unless_given(clinician: Clinician) -> None:
+    clinician.clinic.timezone = "Europe/Dublin"
+    clinician.clinic.save()
+    fields = patient_fields()
+    del fields["timezone"]
+    patient = services.patient_create(clinic=clinician.clinic, created_by=None, **fields)
+    assert patient.timezone == "Europe/Dublin"
+    other = services.patient_create(
+        clinic=clinician.clinic,
+        created_by=None,
+        **patient_fields(first_name="Mary", email="", timezone="America/New_York"),
+    )
+    assert other.timezone == "America/New_York"
+
+
 def test_patient_create_twice_quickly_makes_one_row(clinician: Clinician) -> None:
     first = services.patient_create(
         clinic=clinician.clinic, created_by=clinician.user, **patient_fields()

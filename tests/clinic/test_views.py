@@ -88,6 +88,13 @@ def test_create_page(clinician: Clinician) -> None:
     assert '<option value="Pacific/Auckland"></option>' in content
 
 
+def test_the_create_page_starts_with_the_clinics_time_zone(clinician: Clinician) -> None:
+    clinician.clinic.timezone = "Australia/Sydney"
+    clinician.clinic.save()
+    content = client_for(clinician.user).get(reverse("clinic:patient_create")).content.decode()
+    assert re.search(r'<input type="text" name="timezone" value="Australia/Sydney"', content)
+
+
 def test_create(clinician: Clinician) -> None:
     response = client_for(clinician.user).post(reverse("clinic:patient_create"), form_data())
     patient = Patient.objects.get()

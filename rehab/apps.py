@@ -13,6 +13,7 @@ class RehabConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic import events  # noqa: PLC0415 (apps are ready only now)
+        from rehab import events as rehab_events  # noqa: PLC0415
         from rehab import receivers  # noqa: PLC0415
 
         events.patient_course_changed.connect(
@@ -20,6 +21,9 @@ class RehabConfig(AppConfig):
         )
         events.patient_left_care.connect(
             receivers.on_patient_left_care, dispatch_uid="rehab.plans_complete_for"
+        )
+        rehab_events.exercise_earliest_weeks_raised.connect(
+            receivers.on_exercise_earliest_weeks_raised, dispatch_uid="rehab.alert_now_early"
         )
         receivers.connect_media_files()
         register_audited()

@@ -9,14 +9,21 @@ from django.db.models import Model
 from django.db.models.signals import post_delete
 
 from clinic.models import Patient
-from rehab.models.library import ExerciseMedia
+from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.media import MediaFields
 from rehab.models.plans import PrescriptionMedia
+from rehab.services import alerts as alert_services
 from rehab.services import plans as plan_services
 
 
 def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
     plan_services.plans_follow_anchor(patient=patient)
+
+
+def on_exercise_earliest_weeks_raised(
+    sender: type[Exercise], *, exercise: Exercise, **_: Any
+) -> None:
+    alert_services.alert_now_early(exercise=exercise)
 
 
 def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -> None:

@@ -17,6 +17,7 @@ from clinic.models import Clinic
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
 from rehab.forms.library import ExerciseAdminForm
 from rehab.models.library import Equipment, Exercise
+from rehab.services import library as library_services
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -91,6 +92,18 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
     actions = ("publish", "unpublish")
     save_on_top = True
     list_per_page = 50
+
+    def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
+        """Saved as the form says; an earliest safe week moved later is announced, as the
+        library's services do (plans following the exercise are checked again)."""
+        before = (
+            form.initial.get("earliest_week_operative", obj.earliest_week_operative),
+            form.initial.get("earliest_week_non_operative", obj.earliest_week_non_operative),
+        )
+        super().save_model(request, obj, form, change)
+        if change:
+            library_services.announce_if_raised(obj, before)
+
     fieldsets = (
         (
             _("Basics"),

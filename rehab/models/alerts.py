@@ -22,6 +22,7 @@ class Alert(models.Model):
         RED_FLAG = "red_flag", _("Red flag")
         HIGH_PAIN = "high_pain", _("High pain")
         LOW_ATRS = "low_atrs", _("Low ATRS around 3 months")
+        EARLY_EXERCISE = "early_exercise", _("Exercise now before its earliest safe week")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -57,7 +58,7 @@ class Alert(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["red_flag", "high_pain", "low_atrs"]),
+                condition=Q(kind__in=["red_flag", "high_pain", "low_atrs", "early_exercise"]),
                 name="rehab_alert_kind_valid",
             ),
             models.CheckConstraint(

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
+from rehab import events
 from rehab.models.library import Exercise, ExerciseMedia
 
 # (Added for rehab/api: the admin writes through its own forms.)
@@ -30,6 +31,17 @@ def _save(exercise: Exercise, equipment: Iterable[Any] | None) -> Exercise:
     return exercise
 
 
+def earliest_weeks(exercise: Exercise) -> tuple[int, int]:
+    return exercise.earliest_week_operative, exercise.earliest_week_non_operative
+
+
+def announce_if_raised(exercise: Exercise, before: tuple[int, int]) -> None:
+    """Tell plans and alerts (``events.exercise_earliest_weeks_raised``) when either earliest
+    safe week of ``exercise`` moved later than ``before``."""
+    if any(now > then for now, then in zip(earliest_weeks(exercise), before, strict=True)):
+        events.exercise_earliest_weeks_raised.send(sender=Exercise, exercise=exercise)
+
+
 @transaction.atomic
 def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise:
     """Add an exercise to the library (``clinic`` empty: the shared library)."""
@@ -41,9 +53,12 @@ def exercise_update(
     *, exercise: Exercise, equipment: Iterable[Any] | None = None, **fields: Any
 ) -> Exercise:
     """Change a library exercise; ``equipment``, if given, replaces its equipment."""
+    before = earliest_weeks(exercise)
     for name, value in fields.items():
         setattr(exercise, name, value)
-    return _save(exercise, equipment)
+    _save(exercise, equipment)
+    announce_if_raised(exercise, before)
+    return exercise
 
 
 @transaction.atomic
@@ -119,6 +134,7 @@ def clinic_exercise_update(
     if exercise.clinic_id is None:
         raise ValidationError(_("Shared exercises are changed by site staff."), code="shared")
     locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    before = earliest_weeks(locked)
     changed = {
         name for name, value in fields.items() if getattr(locked, name) != value
     } & PATIENT_FACING_FIELDS
@@ -129,7 +145,9 @@ def clinic_exercise_update(
     if changed:
         locked.instructions_updated_at = timezone.now()
     _check_progression(locked)
-    return _save(locked, equipment)
+    _save(locked, equipment)
+    announce_if_raised(locked, before)
+    return locked
 
 
 @transaction.atomic

@@ -1,0 +1,47 @@
+"""Alerts raised by a change elsewhere than the patient's own report: what an edit of the
+exercise library means for the patients following it (the report's own alerts are
+``logbook``'s and ``holds``')."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rehab import guardrails
+from rehab.guardrails import PLANS_IN_CARE
+from rehab.models.alerts import Alert
+from rehab.models.library import Exercise
+from rehab.models.plans import Prescription
+
+
+@transaction.atomic
+def alert_now_early(*, exercise: Exercise) -> list[Alert]:
+    """After ``exercise``'s earliest safe weeks moved later: an alert for each live prescription
+    of it, in a plan in care (active or paused), in the current phase or a later one, that now
+    starts before its earliest safe week for the patient (``guardrails.guardrail_warning``), so
+    that their clinician moves it or records why it stays (a reason recorded before was given
+    for the earlier week). One query, then one alert each (so each is notified)."""
+    rows = Prescription.objects.filter(
+        exercise=exercise, retired_at__isnull=True, phase__plan__status__in=PLANS_IN_CARE
+    ).select_related("phase__plan__patient", "phase__plan__current_phase")
+    alerts = []
+    for rx in rows:
+        phase, plan = rx.phase, rx.phase.plan
+        if plan.current_phase is not None and phase.order < plan.current_phase.order:
+            continue  # a phase the patient has done
+        phase.plan = plan
+        warning = guardrails.guardrail_warning(exercise=exercise, phase=phase)
+        if warning is None:
+            continue
+        alerts.append(
+            Alert.objects.create(
+                patient=plan.patient,
+                kind=Alert.Kind.EARLY_EXERCISE,
+                message=_(
+                    "Changed in the exercise library: %(warning)s It is in %(phase)s of "
+                    "%(plan)s: move it, or record why it stays."
+                )
+                % {"warning": warning.message, "phase": phase.name, "plan": plan.name},
+            )
+        )
+    return alerts

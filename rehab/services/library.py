@@ -3,6 +3,7 @@ through its own forms), and a clinic's own exercises written on the clinic's pag
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 from pathlib import PurePath
@@ -96,6 +97,10 @@ PATIENT_FACING_FIELDS = frozenset(
 NOT_COPIED = frozenset({"id", "clinic", "slug", "from_video", "is_published", "created_at"})
 
 
+# The same exercise added again within this long is the same form sent twice.
+RESUBMIT_WINDOW = dt.timedelta(seconds=30)
+
+
 def _clinic_slug(name: str) -> str:
     base = slugify(name)[:80].strip("-") or "exercise"
     return f"{base}-{secrets.token_hex(4)}"
@@ -114,11 +119,33 @@ def _check_progression(exercise: Exercise) -> None:
 def clinic_exercise_create(
     *, clinic: Clinic, created_by: User | None, equipment: Iterable[Any] = (), **fields: Any
 ) -> Exercise:
-    """Add an exercise to ``clinic``'s own library (published: offered for plans at once)."""
+    """Add an exercise to ``clinic``'s own library (published: offered for plans at once).
+
+    A name the clinic's library already has is refused (two exercises of one name cannot be
+    told apart in a plan), unless it was added within ``RESUBMIT_WINDOW``: then this is the
+    same form sent twice, and the exercise it added is returned."""
     unknown = set(fields) & {"clinic", "slug", "is_published", "from_video"}
     if unknown:
         raise ValidationError(
             _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
+        )
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
+    name = str(fields.get("name", "")).strip()
+    same = Exercise.objects.filter(clinic=clinic, name__iexact=name).first()
+    if same is not None:
+        if timezone.now() - same.created_at < RESUBMIT_WINDOW:
+            return same
+        raise ValidationError(
+            {
+                "name": ValidationError(
+                    _(
+                        "Your clinic's library already has an exercise named “%(name)s”: "
+                        "open it from the library, or choose another name."
+                    )
+                    % {"name": same.name},
+                    code="name_in_use",
+                )
+            }
         )
     exercise = Exercise(clinic=clinic, slug=_clinic_slug(fields.get("name", "")), **fields)
     _check_progression(exercise)

@@ -3,10 +3,12 @@ archive, copy and adapt, photos and videos, history; and what patients see of an
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +65,24 @@ def test_a_clinician_creates_an_exercise_of_their_clinic(clinician: Clinician) -
     assert exercise.steps == ["Sit tall", "Lift both heels", "Lower slowly"]
     assert exercise.is_published
     assert exercise.history.get().history_user == clinician.user
+
+
+def test_the_same_form_sent_twice_adds_one_exercise(clinician: Clinician) -> None:
+    client = client_for(clinician.user)
+    first = client.post(reverse("rehab:exercise_create"), FORM)
+    again = client.post(reverse("rehab:exercise_create"), FORM)  # a double click
+    exercise = Exercise.objects.get(name="Seated calf raise")
+    assert (
+        first["Location"]
+        == again["Location"]
+        == reverse("rehab:library_detail", args=[exercise.pk])
+    )
+    # Later, the same name is another exercise that could not be told apart: said, not added.
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        later = client.post(reverse("rehab:exercise_create"), {**FORM, "name": "seated calf RAISE"})
+    assert later.status_code == 200
+    assert "already has an exercise named" in later.content.decode()
+    assert Exercise.objects.filter(name__iexact="Seated calf raise").count() == 1
 
 
 def test_a_bad_form_shows_its_errors_and_stores_nothing(clinician: Clinician) -> None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DateInput
 from clinic.models import Patient
+from core.ids import as_id
 from rehab import clinical, measures
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
@@ -402,5 +403,5 @@ class PlanResumeForm(forms.Form):
     def clean_reviewed(self) -> list[int]:
         """The ids sent; anything else counts as not shown (the service then refuses with
         what to do, and the page shows the alerts again)."""
-        parts = self.cleaned_data["reviewed"].split(",")
-        return [int(part) for part in parts if part.strip().isascii() and part.strip().isdigit()]
+        ids = (as_id(part.strip()) for part in self.cleaned_data["reviewed"].split(","))
+        return [pk for pk in ids if pk is not None]

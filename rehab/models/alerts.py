@@ -14,6 +14,16 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import Plan
 
 
+class AlertQuerySet(models.QuerySet["Alert"]):
+    def red_flags_waiting(self, patient_id: int) -> AlertQuerySet:
+        """The patient's red-flag alerts no clinician has reviewed yet (still open): they keep
+        the plan paused, a resume must have shown them, and the same flag reported again is
+        not new."""
+        return self.filter(
+            patient_id=patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
+        )
+
+
 class Alert(models.Model):
     """Raised by a red flag, pain ≥ 7 or a low ATRS around 3 months; acknowledged by a
     clinician."""
@@ -44,6 +54,8 @@ class Alert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    objects = AlertQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alert")

@@ -22,7 +22,7 @@ from django.utils import timezone
 from clinic.models import Patient
 from rehab import clinical
 from rehab.guardrails import PLANS_IN_CARE
-from rehab.models.alerts import PlanHold
+from rehab.models.alerts import Alert, PlanHold
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 
@@ -260,6 +260,12 @@ def hold_notice(plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
     if notices.reviewed_report_at is not None:
         return HoldNotice(reported_at=notices.reviewed_report_at)
     return None
+
+
+def red_flags_waiting(patient: Patient) -> list[str]:
+    """The codes of the patient's red flags reported and not yet reviewed by a clinician (their
+    alerts are open). One query."""
+    return list(Alert.objects.red_flags_waiting(patient.pk).values_list("code", flat=True))
 
 
 def checkin_on(patient: Patient, day: dt.date) -> CheckIn | None:

@@ -69,19 +69,18 @@ def plan_activate(
         guardrail_reasons=guardrail_reasons,
     )
     unreviewed = list(
-        Alert.objects.filter(
-            patient_id=plan.patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
-        )
+        Alert.objects.red_flags_waiting(plan.patient_id)
         .select_related("checkin")
         .order_by("created_at", "pk")
     )
     if plan.status == Plan.Status.ACTIVE and unreviewed:
-        plan_pause(
+        hold = plan_pause(
             patient=plan.patient,
             checkin=unreviewed[-1].checkin,
             flags=list(dict.fromkeys(alert.code for alert in unreviewed)),
         )
-        plan.refresh_from_db(fields=["status"])
+        if hold is not None:  # plan_pause paused this plan, the patient's one in care
+            plan.status = Plan.Status.PAUSED
     return plan
 
 
@@ -99,9 +98,8 @@ def plan_resume(*, plan: Plan, by: User, note: str, reviewed: Collection[int]) -
         raise ValidationError(
             {"note": ValidationError(_("Write what you reviewed and decided."), code="required")}
         )
-    unread = Alert.objects.filter(
-        patient_id=locked.patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
-    ).exclude(pk__in=list(reviewed))
+    waiting = Alert.objects.red_flags_waiting(locked.patient_id)
+    unread = waiting.exclude(pk__in=list(reviewed))
     if unread.exists():
         raise ValidationError(
             _(
@@ -121,8 +119,6 @@ def plan_resume(*, plan: Plan, by: User, note: str, reviewed: Collection[int]) -
     hold.save()
     locked.status = Plan.Status.ACTIVE
     locked.save(update_fields=["status", "updated_at"])
-    Alert.objects.filter(
-        patient_id=locked.patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
-    ).update(acknowledged_at=now, acknowledged_by=by)
+    waiting.update(acknowledged_at=now, acknowledged_by=by)
     plan.status = locked.status
     return hold

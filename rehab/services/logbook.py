@@ -21,6 +21,7 @@ from rehab import clinical
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, Prescription
+from rehab.selectors.today import red_flags_waiting
 from rehab.services.holds import plan_pause
 
 if TYPE_CHECKING:
@@ -296,16 +297,6 @@ def log_undo(*, log: ExerciseLog) -> None:
         raise plan_paused_error()
     Alert.objects.filter(log=log).update(log=None)
     log.delete()
-
-
-def red_flags_waiting(patient: Patient) -> list[str]:
-    """The codes of the patient's red flags reported and not yet reviewed by a clinician (their
-    alerts are open). One query."""
-    return list(
-        Alert.objects.filter(
-            patient=patient, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
-        ).values_list("code", flat=True)
-    )
 
 
 @transaction.atomic

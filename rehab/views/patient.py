@@ -249,7 +249,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
     day = patient.local_today()
     existing = today_selectors.checkin_on(patient, day)
     has_surgery = patient.surgery_date is not None
-    reported = logbook_services.red_flags_waiting(patient)
+    reported = today_selectors.red_flags_waiting(patient)
     care_ended = patient.status != Patient.Status.ACTIVE
     if request.method == "POST" and care_ended:
         form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)

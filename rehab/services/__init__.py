@@ -35,7 +35,6 @@ from rehab.services.logbook import (
 from rehab.services.outcomes import atrs_request_create, measurement_record
 from rehab.services.plans import (
     DOSE_FIELDS,
-    DUPLICATE_PLAN_WINDOW,
     PHASE_FIELDS,
     plan_activate,
     plan_activation_early_placements,
@@ -57,7 +56,6 @@ from rehab.services.records import ERASE_CONFIRMATION, ERASED_TEXT, patient_eras
 __all__ = [
     "DOSE_FIELDS",
     "DOWN",
-    "DUPLICATE_PLAN_WINDOW",
     "ERASED_TEXT",
     "ERASE_CONFIRMATION",
     "PHASE_EDIT_FIELDS",

@@ -3,11 +3,11 @@ through its own forms), and a clinic's own exercises written on the clinic's pag
 
 from __future__ import annotations
 
-import datetime as dt
+import itertools
 import secrets
 from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
+from core.resubmit import resubmit_since
 from rehab import events
 from rehab.models.library import Exercise, ExerciseMedia
 
@@ -97,13 +98,38 @@ PATIENT_FACING_FIELDS = frozenset(
 NOT_COPIED = frozenset({"id", "clinic", "slug", "from_video", "is_published", "created_at"})
 
 
-# The same exercise added again within this long is the same form sent twice.
-RESUBMIT_WINDOW = dt.timedelta(seconds=30)
-
-
 def _clinic_slug(name: str) -> str:
     base = slugify(name)[:80].strip("-") or "exercise"
     return f"{base}-{secrets.token_hex(4)}"
+
+
+def _same_name(clinic_id: int, name: str, *, besides: Exercise | None = None) -> Exercise | None:
+    """The clinic's own exercise of this name (letter case aside), ``besides`` left out."""
+    rows = Exercise.objects.filter(clinic_id=clinic_id, name__iexact=name.strip())
+    if besides is not None:
+        rows = rows.exclude(pk=besides.pk)
+    return rows.order_by("pk").first()
+
+
+def _just_added(exercise: Exercise) -> bool:
+    """Added within ``core.resubmit.RESUBMIT_WINDOW``: asked for again, it is the same form sent twice."""
+    return exercise.created_at > resubmit_since()
+
+
+def _name_in_use(same: Exercise) -> ValidationError:
+    """Two exercises of one name cannot be told apart in a plan."""
+    return ValidationError(
+        {
+            "name": ValidationError(
+                _(
+                    "Your clinic's library already has an exercise named “%(name)s”: "
+                    "open it from the library, or choose another name."
+                )
+                % {"name": same.name},
+                code="name_in_use",
+            )
+        }
+    )
 
 
 def _check_progression(exercise: Exercise) -> None:
@@ -122,7 +148,7 @@ def clinic_exercise_create(
     """Add an exercise to ``clinic``'s own library (published: offered for plans at once).
 
     A name the clinic's library already has is refused (two exercises of one name cannot be
-    told apart in a plan), unless it was added within ``RESUBMIT_WINDOW``: then this is the
+    told apart in a plan), unless it was added within ``core.resubmit.RESUBMIT_WINDOW``: then this is the
     same form sent twice, and the exercise it added is returned."""
     unknown = set(fields) & {"clinic", "slug", "is_published", "from_video"}
     if unknown:
@@ -130,23 +156,11 @@ def clinic_exercise_create(
             _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
-    name = str(fields.get("name", "")).strip()
-    same = Exercise.objects.filter(clinic=clinic, name__iexact=name).first()
+    same = _same_name(clinic.pk, str(fields.get("name", "")))
     if same is not None:
-        if timezone.now() - same.created_at < RESUBMIT_WINDOW:
+        if _just_added(same):
             return same
-        raise ValidationError(
-            {
-                "name": ValidationError(
-                    _(
-                        "Your clinic's library already has an exercise named “%(name)s”: "
-                        "open it from the library, or choose another name."
-                    )
-                    % {"name": same.name},
-                    code="name_in_use",
-                )
-            }
-        )
+        raise _name_in_use(same)
     exercise = Exercise(clinic=clinic, slug=_clinic_slug(fields.get("name", "")), **fields)
     _check_progression(exercise)
     return _save(exercise, equipment)
@@ -157,10 +171,16 @@ def clinic_exercise_update(
     *, exercise: Exercise, equipment: Iterable[Any] | None = None, **fields: Any
 ) -> Exercise:
     """Change a clinic's own exercise. Patients following it see the new instructions with
-    "updated on …" (``instructions_updated_at``); its history keeps who changed what."""
+    "updated on …" (``instructions_updated_at``); its history keeps who changed what. A new
+    name the clinic's library already has is refused, as when adding."""
     if exercise.clinic_id is None:
         raise ValidationError(_("Shared exercises are changed by site staff."), code="shared")
     locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    if "name" in fields and str(fields["name"]).strip().lower() != locked.name.lower():
+        Clinic.objects.select_for_update().filter(pk=locked.clinic_id).first()  # as an add
+        same = _same_name(locked.clinic_id, str(fields["name"]), besides=locked)
+        if same is not None:
+            raise _name_in_use(same)
     before = earliest_weeks(locked)
     changed = {
         name for name, value in fields.items() if getattr(locked, name) != value
@@ -187,16 +207,39 @@ def clinic_exercise_archive(*, exercise: Exercise, archived: bool = True) -> Exe
     return exercise
 
 
+def _copy_name(name: str, number: int) -> str:
+    """ "Name (copy)", then "Name (copy 2)" and so on: the name shortened to fit the field."""
+    label = _("%(name)s (copy)") if number == 1 else _("%(name)s (copy %(number)s)")
+    room = cast("int", Exercise._meta.get_field("name").max_length) - len(
+        label % {"name": "", "number": number}
+    )
+    base = name if len(name) <= room else name[: room - 1].rstrip() + "…"
+    return label % {"name": base, "number": number}
+
+
 @transaction.atomic
 def exercise_copy(*, exercise: Exercise, clinic: Clinic, created_by: User | None) -> Exercise:
     """ "Copy and adapt": a new exercise of ``clinic`` with every field of ``exercise`` (a shared
-    one or the clinic's own), its equipment and photos' rows pointing at copies of the files."""
+    one or the clinic's own), its equipment and photos' rows pointing at copies of the files.
+
+    It is named "… (copy)", or "… (copy 2)" and so on when the clinic's library has that name
+    already: two of one name cannot be told apart in a plan. A copy asked for again within
+    ``core.resubmit.RESUBMIT_WINDOW`` of the last one is the same form sent twice: that copy is returned."""
     fields = {
         f.name: getattr(exercise, f.name)
         for f in Exercise._meta.concrete_fields
         if f.name not in NOT_COPIED and f.name not in {"updated_at", "instructions_updated_at"}
     }
-    fields["name"] = _("%(name)s (copy)") % {"name": exercise.name}
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
+    last_copy = None
+    for number in itertools.count(1):
+        fields["name"] = _copy_name(exercise.name, number)
+        same = _same_name(clinic.pk, fields["name"])
+        if same is None:
+            break
+        last_copy = same
+    if last_copy is not None and _just_added(last_copy):
+        return last_copy
     copy = Exercise(clinic=clinic, slug=_clinic_slug(exercise.name), **fields)
     copy.full_clean()
     copy.save()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
+from core.resubmit import resubmit_since
 from rehab import guardrails, risk
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
@@ -101,10 +102,6 @@ def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
     return locked
 
 
-# A second identical draft asked for within this time is a double-submitted form.
-DUPLICATE_PLAN_WINDOW = dt.timedelta(seconds=30)
-
-
 def _recent_duplicate_draft(
     *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
 ) -> Plan | None:
@@ -122,7 +119,7 @@ def _recent_duplicate_draft(
             created_by=created_by,
             name=name,
             version=1,
-            created_at__gte=timezone.now() - DUPLICATE_PLAN_WINDOW,
+            created_at__gte=resubmit_since(),
         )
         .order_by("-created_at", "-pk")
         .first()

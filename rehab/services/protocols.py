@@ -16,12 +16,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from clinic.models import User
+from clinic.models import Clinic, User
+from core.resubmit import resubmit_since
 from rehab.guardrails import GuardrailWarning, earliest_week_warning
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import Exercise
@@ -97,10 +97,22 @@ def protocol_from_plan(
     patient; nothing else of the patient (not the dates, logs, reasons or who they are).
 
     Exercises placed early for this patient are refused unless ``leave_out_early`` (then they
-    are left out)."""
+    are left out). The same name saved by the same person moments ago is the same form sent
+    twice: that template is returned."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the template a name.")}, code="required")
+    clinic = plan.patient.clinic
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one save at a time
+    just_saved = (
+        Protocol.objects.filter(
+            clinic=clinic, name=name, created_by=created_by, created_at__gt=resubmit_since()
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if just_saved is not None:
+        return just_saved
     early = early_prescriptions(plan)
     if early and not leave_out_early:
         raise ValidationError(
@@ -113,7 +125,6 @@ def protocol_from_plan(
             code="early_items",
         )
     skipped = {rx.pk for rx, _w in early}
-    clinic = plan.patient.clinic
     protocol = Protocol(
         name=name,
         slug=_slug(name),
@@ -271,8 +282,13 @@ def template_update(*, draft: Protocol, **fields: Any) -> Protocol:
 
 @transaction.atomic
 def template_phase_add(*, draft: Protocol, **fields: Any) -> ProtocolPhase:
+    """Add a phase at the end of the draft. The same phase as the last one is the same form
+    sent twice (the draft is locked first, so two at once find each other): it is returned."""
     draft = _ensure_draft(draft)
-    order = (draft.phases.aggregate(m=Max("order"))["m"] or 0) + 1
+    last = draft.phases.order_by("-order").first()
+    if last is not None and all(getattr(last, k) == v for k, v in fields.items()):
+        return last
+    order = (last.order if last is not None else 0) + 1
     phase = ProtocolPhase(protocol=draft, order=order, **fields)
     phase.full_clean()
     phase.save()
@@ -306,7 +322,9 @@ def template_phase_remove(*, phase: ProtocolPhase) -> None:
 def template_item_add(
     *, phase: ProtocolPhase, exercise: Exercise, note: str = "", **dose: Any
 ) -> ProtocolItem:
-    """Add ``exercise`` at the end of the phase, at its default dose unless ``dose`` is given."""
+    """Add ``exercise`` at the end of the phase, at its default dose unless ``dose`` is given.
+    The same exercise, dose and note as the phase's last item is the same form sent twice (the
+    draft is locked first): that item is returned."""
     draft = _ensure_draft(phase.protocol)
     _refuse_early([(phase.name, w)] if (w := _early(draft, phase, exercise)) is not None else [])
     values = {
@@ -319,7 +337,15 @@ def template_item_add(
         "side": exercise.side,
         **{k: v for k, v in dose.items() if k in DOSE_FIELDS},
     }
-    order = (phase.items.aggregate(m=Max("order"))["m"] or 0) + 1
+    last = phase.items.order_by("-order").first()
+    if (
+        last is not None
+        and last.exercise_id == exercise.pk
+        and last.note == note
+        and all(getattr(last, k) == v for k, v in values.items())
+    ):
+        return last
+    order = (last.order if last is not None else 0) + 1
     item = ProtocolItem(phase=phase, exercise=exercise, order=order, note=note, **values)
     item.full_clean()
     item.save()

@@ -99,9 +99,13 @@ def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Copy and adapt" a shared exercise (or one of the clinic's): then edit the copy."""
     user = signed_in_user(request, User)
     original = get_exercise(user, pk)
-    copy = library_services.exercise_copy(
-        exercise=original, clinic=clinic_for(user), created_by=user
-    )
+    try:
+        copy = library_services.exercise_copy(
+            exercise=original, clinic=clinic_for(user), created_by=user
+        )
+    except ValidationError as error:  # e.g. a name too long for "(copy 2)"
+        messages.error(request, " ".join(error.messages))
+        return redirect("rehab:library_detail", pk=original.pk)
     messages.success(request, _("This is your clinic's copy: adapt it and save."))
     return redirect("rehab:exercise_edit", pk=copy.pk)
 

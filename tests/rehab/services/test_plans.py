@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.models import Patient
+from core.resubmit import RESUBMIT_WINDOW
 from rehab import guardrails, services
 from rehab.models import (
     Exercise,
@@ -182,7 +183,7 @@ def test_a_second_draft_later_or_different_is_a_new_plan() -> None:
     first = services.plan_create(patient=patient, protocol=None, created_by=user, name="A")
     other_name = services.plan_create(patient=patient, protocol=None, created_by=user, name="B")
     assert other_name.pk != first.pk
-    with time_machine.travel(timezone.now() + services.DUPLICATE_PLAN_WINDOW * 2):
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 2):
         later = services.plan_create(patient=patient, protocol=None, created_by=user, name="A")
     assert later.pk not in (first.pk, other_name.pk)
     # An edited draft is not a double click either.

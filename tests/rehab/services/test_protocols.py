@@ -4,10 +4,13 @@ guardrails without exceptions, plans keeping their copy; and their pages' access
 from __future__ import annotations
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
+from core.resubmit import RESUBMIT_WINDOW
 from rehab.models import Plan, Protocol
 from rehab.services import plans as plan_services
 from rehab.services import protocols as services
@@ -158,3 +161,52 @@ def test_the_history_of_a_template_is_for_its_clinic_admin(
     page = client_for(admin.user).get(url).content.decode()
     assert "Ours, revised" in page
     assert "Version 2" in page
+
+
+def test_a_plan_saved_as_a_template_twice_makes_one(plan: Plan, clinician: Clinician) -> None:
+    client = client_for(clinician.user)
+    form = {"name": "Saved from Robin", "leave_out_early": "on"}
+    url = reverse("rehab:plan_save_as_template", args=[plan.pk])
+    first = client.post(url, form)
+    again = client.post(url, form)  # a double click
+    protocol = Protocol.objects.get(name="Saved from Robin")
+    assert first["Location"] == again["Location"]
+    assert first["Location"] == reverse("rehab:template_detail", args=[protocol.pk])
+    # Saved again later, on purpose: a second template.
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 2):
+        client.post(url, form)
+    assert Protocol.objects.filter(name="Saved from Robin").count() == 2
+
+
+def test_a_phase_or_an_exercise_sent_twice_is_added_once(clinician: Clinician) -> None:
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic)
+    draft = services.template_draft(protocol=protocol, created_by=None)
+    fields = {"name": "Strength", "start_week": 6, "end_week": 12}
+    phase = services.template_phase_add(draft=draft, **fields)
+    assert services.template_phase_add(draft=draft, **fields) == phase
+    other = services.template_phase_add(draft=draft, **{**fields, "name": "Return to run"})
+    assert [p.name for p in draft.phases.order_by("order")] == ["Strength", "Return to run"]
+    exercise = factories.ExerciseFactory(earliest_week_operative=0)
+    item = services.template_item_add(phase=phase, exercise=exercise)
+    assert services.template_item_add(phase=phase, exercise=exercise) == item
+    assert phase.items.count() == 1
+    # Another dose, or another phase, is another item.
+    services.template_item_add(phase=phase, exercise=exercise, sets=5)
+    services.template_item_add(phase=other, exercise=exercise)
+    assert (phase.items.count(), other.items.count()) == (2, 1)
+
+
+def test_a_phase_sent_twice_through_the_page_is_added_once(clinician: Clinician) -> None:
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic)
+    draft = services.template_draft(protocol=protocol, created_by=None)
+    client = client_for(clinician.user)
+    form = {
+        "new-phase-name": "Strength",
+        "new-phase-start_week": "6",
+        "new-phase-end_week": "12",
+    }
+    url = reverse("rehab:template_phase_add", args=[draft.pk])
+    first = client.post(url, form)
+    again = client.post(url, form)
+    assert first.status_code == again.status_code
+    assert list(draft.phases.values_list("name", flat=True)) == ["Strength"]

@@ -191,6 +191,50 @@ def test_a_shared_exercise_cannot_be_edited_only_copied(clinician: Clinician) ->
     assert photo.file.read() == original.file.read()
 
 
+def test_a_copy_sent_twice_makes_one_copy_and_a_later_one_its_own_name(
+    clinician: Clinician,
+) -> None:
+    shared = factories.ExerciseFactory(name="Heel raise")
+    client = client_for(clinician.user)
+    first = client.post(reverse("rehab:exercise_copy", args=[shared.pk]))
+    again = client.post(reverse("rehab:exercise_copy", args=[shared.pk]))  # a double click
+    copy = Exercise.objects.get(clinic=clinician.clinic)
+    assert first["Location"] == again["Location"] == reverse("rehab:exercise_edit", args=[copy.pk])
+    # Copied again later on purpose: a second copy, with a name a plan can tell apart.
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        client.post(reverse("rehab:exercise_copy", args=[shared.pk]))
+    names = Exercise.objects.filter(clinic=clinician.clinic).values_list("name", flat=True)
+    assert sorted(names) == ["Heel raise (copy 2)", "Heel raise (copy)"]
+
+
+def test_a_copy_of_a_long_name_fits(clinician: Clinician) -> None:
+    shared = factories.ExerciseFactory(name="Calf " * 30)  # 150 characters with the spaces
+    response = client_for(clinician.user).post(reverse("rehab:exercise_copy", args=[shared.pk]))
+    copy = Exercise.objects.get(clinic=clinician.clinic)
+    assert response["Location"] == reverse("rehab:exercise_edit", args=[copy.pk])
+    assert len(copy.name) <= 150
+    assert copy.name.endswith("… (copy)")
+
+
+def test_renaming_to_a_name_the_library_has_is_refused(clinician: Clinician) -> None:
+    factories.ExerciseFactory(clinic=clinician.clinic, name="Seated calf raise")
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, name="Standing calf raise")
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]), {**FORM, "name": "SEATED calf raise"}
+    )
+    assert response.status_code == 200
+    assert "already has an exercise named" in response.content.decode()
+    exercise.refresh_from_db()
+    assert exercise.name == "Standing calf raise"
+    # Its own name, in other letters, is no clash.
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]), {**FORM, "name": "standing Calf Raise"}
+    )
+    assert response.status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.name == "standing Calf Raise"
+
+
 def test_an_archived_exercise_is_not_offered_for_new_plans(
     clinician: Clinician, patient: Patient
 ) -> None:

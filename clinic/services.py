@@ -176,18 +176,24 @@ def _check_not_registered(patient: Patient) -> None:
 
 @transaction.atomic
 def patient_update(*, patient: Patient, **fields: Any) -> Patient:
-    """Change a patient's details (not their clinic, account or status)."""
+    """Change a patient's details (not their clinic, account or status). A new injury or
+    surgery date or pathway re-checks the plan (``patient_course_changed``); a new email
+    address ends the links sent to the old one."""
     _check_patient_fields(fields)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
-    course_before = (patient.anchor_date, patient.pathway)
+    # Compared with the stored record: a ModelForm has already set the new values on the
+    # instance it was given.
+    stored = Patient.objects.select_for_update(of=("self",)).get(pk=patient.pk)
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
     _check_therapist(patient)
     _check_email_free(patient)
     patient.save(update_fields=[*fields, "updated_at"])
-    if (patient.anchor_date, patient.pathway) != course_before:
+    if patient.email != stored.email:
+        invitations_revoke(patient)  # sent to the old address
+    if (patient.anchor_date, patient.pathway) != (stored.anchor_date, stored.pathway):
         events.patient_course_changed.send(sender=Patient, patient=patient)
     return patient
 
@@ -199,7 +205,17 @@ def _patient_set_status(*, patient: Patient, status: str) -> Patient:
         patient.save(update_fields=["status", "updated_at"])
         if status != Patient.Status.ACTIVE:
             events.patient_left_care.send(sender=Patient, patient=patient)
+        if status == Patient.Status.ARCHIVED:
+            invitations_revoke(patient)  # as an archived patient cannot be invited
     return patient
+
+
+def invitations_revoke(invitee: Patient | Clinician) -> None:
+    """The invitee's unused links stop working."""
+    whose = {"patient": invitee} if isinstance(invitee, Patient) else {"clinician": invitee}
+    Invitation.objects.filter(used_at__isnull=True, revoked_at__isnull=True, **whose).update(
+        revoked_at=timezone.now()
+    )
 
 
 @transaction.atomic
@@ -283,6 +299,7 @@ def _issue_invitation(
         expires_at=now + dt.timedelta(days=settings.INVITATION_TTL_DAYS),
         **invitee,
     )
+    invitation.sent_to = invitation.email
     invitation.full_clean()
     invitation.save()
     _send_invitation_email(invitation=invitation, token=token)
@@ -371,12 +388,25 @@ def _ensure_usable(invitation: Invitation | None) -> None:
         )
     if invitation.expires_at <= timezone.now():
         raise ValidationError(_("This invitation link has expired."), code="expired")
+    if invitation.sent_to and invitation.sent_to.lower() != (invitation.email or "").lower():
+        raise ValidationError(
+            _(
+                "This invitation link was sent to an email address the clinic has since "
+                "corrected; ask them for a new link."
+            ),
+            code="address_changed",
+        )
     if invitation.clinician is not None:
         if not invitation.clinician.user.is_active:
             raise ValidationError(_("This invitation link is not valid."), code="unknown")
         return  # the clinician's account was made with the invitation, under its email
     patient = invitation.patient
     assert patient is not None
+    if patient.status == Patient.Status.ARCHIVED:
+        raise ValidationError(
+            _("This invitation link no longer works; ask the clinic for a new one."),
+            code="archived",
+        )
     if not patient.email:
         raise ValidationError(
             _("The clinic has no email address for you; ask them to add it."), code="no_email"

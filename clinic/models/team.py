@@ -37,6 +37,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The link works only while the invitee's address is still this one: a corrected address
+    # means the link went to someone else. Blank on links made before it was kept.
+    sent_to = models.EmailField(_("sent to"), blank=True, default="")
 
     class Meta:
         verbose_name = _("invitation")

@@ -342,6 +342,47 @@ def test_invitation_refuses_an_email_of_another_account(
     assert Invitation.objects.get().used_at is None
 
 
+def test_a_link_stops_working_once_the_address_it_went_to_is_corrected(
+    uninvited: Patient, clinician: Clinician
+) -> None:
+    """Sent to a mistyped address: whoever has that inbox must not make the patient's account.
+    Corrected in the app (the pending link is revoked) or anywhere else (the admin: the link
+    remembers where it went)."""
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    services.patient_update(patient=uninvited, email="right@example.org")
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert error.value.code == "revoked"
+
+    invitation, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    assert invitation.sent_to == "right@example.org"
+    uninvited.email = "other@example.org"
+    uninvited.save()  # as the Django admin would
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert error.value.code == "address_changed"
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+    # Other details changed: the link still works.
+    uninvited.email = "right@example.org"
+    uninvited.save()
+    services.patient_update(patient=uninvited, first_name="Jo")
+    assert services.invitation_accept(token=token, password=NEW_PASSWORD).email == (
+        "right@example.org"
+    )
+
+
+def test_an_archived_patients_link_stops_working(uninvited: Patient, clinician: Clinician) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    services.patient_archive(patient=uninvited)
+    with pytest.raises(ValidationError) as error:
+        services.invitation_accept(token=token, password=NEW_PASSWORD)
+    assert error.value.code == "revoked"
+    assert Invitation.objects.get().revoked_at is not None
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+
+
 def test_invitation_accept_validates_the_password(uninvited: Patient, clinician: Clinician) -> None:
     _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
     with pytest.raises(ValidationError):

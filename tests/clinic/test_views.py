@@ -451,6 +451,24 @@ def test_accept_creates_the_account_and_signs_in(clinician: Clinician, uninvited
     assert client.get(reverse("rehab:my_messages")).status_code == 200
 
 
+def test_a_link_to_a_corrected_address_signs_no_one_in(
+    clinician: Clinician, uninvited: Patient
+) -> None:
+    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    client_for(clinician.user).post(
+        reverse("clinic:patient_edit", args=[uninvited.pk]),
+        form_data(email="right@example.org"),
+    )
+    uninvited.refresh_from_db()
+    assert uninvited.email == "right@example.org"
+    stranger = Client()
+    assert stranger.get(accept_url(token)).status_code == 410
+    stranger.post(accept_url(token), password_data())
+    uninvited.refresh_from_db()
+    assert uninvited.user is None
+    assert SESSION_KEY not in stranger.session
+
+
 def test_accept_bad_password_shows_errors(clinician: Clinician, uninvited: Patient) -> None:
     _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
     mismatch = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}

@@ -5,6 +5,7 @@ anonymous goes to sign in."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from typing import Any
@@ -449,3 +450,39 @@ def test_a_discharged_patients_messages_say_their_care_here_has_ended(
     clinic_services.patient_discharge(patient=scene.patient)
     html = noah.get(reverse("rehab:my_messages")).content.decode()
     assert "Your care here has ended" in html
+
+
+# --- A corrected injury date, through the patient's details page ---------------------------
+
+
+def test_a_corrected_date_on_the_details_page_rechecks_the_plan(
+    physio: Client, scene: Scene
+) -> None:
+    """The page's form fills in the patient it edits before the service runs: the re-check
+    must compare with the stored record, not that copy (it saw no change, and checked
+    nothing)."""
+    factories.PrescriptionFactory.create(
+        phase=scene.early,
+        exercise=factories.ExerciseFactory.create(
+            name="Resisted ankle pumps", earliest_week_non_operative=2
+        ),
+        order=3,
+    )
+    later_injury = scene.patient.injury_date + dt.timedelta(weeks=2)
+    data = factories.patient_form_data(
+        first_name=scene.patient.first_name,
+        last_name=scene.patient.last_name,
+        email=scene.patient.email,
+        date_of_birth=scene.patient.date_of_birth or "",
+        injured_side=scene.patient.injured_side,
+        pathway=scene.patient.pathway,
+        injury_date=later_injury.isoformat(),
+        surgery_date="",
+        therapist=scene.patient.therapist_id or "",
+        timezone=scene.patient.timezone,
+    )
+    response = physio.post(reverse("clinic:patient_edit", args=[scene.patient.pk]), data)
+    assert response.status_code == 200
+    assert "Resisted ankle pumps" in response.content.decode()
+    scene.patient.refresh_from_db()
+    assert scene.patient.injury_date != later_injury

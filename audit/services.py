@@ -76,11 +76,15 @@ def record(
 ) -> list[AccessEvent]:
     """Store one event per target in a single INSERT."""
     authenticated = user is not None and getattr(user, "is_authenticated", False)
+    role = actor_role(user)
+    # A patient acts on their own record: their id says who; a name or address kept in an
+    # append-only row would outlive the record's erasure.
+    named = authenticated and role != "patient"
     common: dict[str, Any] = {
         "actor": user if authenticated else None,
-        "actor_email": clean_text(getattr(user, "email", "") if authenticated else "", 254),
-        "actor_name": clean_text(getattr(user, "full_name", "") if authenticated else "", 150),
-        "actor_role": clean_text(actor_role(user), 30),
+        "actor_email": clean_text(getattr(user, "email", "") if named else "", 254),
+        "actor_name": clean_text(getattr(user, "full_name", "") if named else "", 150),
+        "actor_role": clean_text(role, 30),
         "action": action,
         "what": clean_text(what, 200),
         "method": clean_text(method, 10),

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic import events
 from clinic.models import Patient, User
+from rehab.models.alerts import PlanHold
+from rehab.models.criteria import ProposalDismissal
 from rehab.models.logbook import CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import Prescription
+from rehab.models.plans import Prescription, PrescriptionMedia
 
 ERASE_CONFIRMATION = "ERASE"
 ERASED_TEXT = "[erased]"
@@ -37,9 +42,13 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
 
     Name → "Erased" / "patient <id>"; email and date of birth cleared; the sign-in account is
     deactivated, anonymised (``erased-<id>@invalid``, no name, an unusable password) and its API
-    tokens, browser sessions, two-factor devices and sign-in attempt records deleted; message bodies → "[erased]"; free-text notes on logs, check-ins,
-    measurements and prescriptions cleared; invitations deleted; status archived. Logs,
-    check-ins, ATRS responses, measurements, alerts and plans are kept.
+    tokens, browser sessions, two-factor devices and sign-in attempt records deleted; message
+    bodies → "[erased]" (and marked read); free-text notes on logs, check-ins, measurements and
+    prescriptions cleared; what clinicians wrote about the person (reasons for early exercises,
+    resume notes, reasons not to progress) → "[erased]"; photos and videos filmed for the
+    patient deleted with their files; invitations deleted; the Django admin's change log
+    renamed; status archived. Logs, check-ins, ATRS responses, measurements, alerts and plans
+    are kept. The audit trail (append-only) names no patient as the one who acted.
 
     Only a clinic admin of the patient's clinic may erase (the view checks; this checks too),
     and only a discharged patient: otherwise ``ValidationError`` and nothing changes.
@@ -83,11 +92,27 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
         AuthToken.objects.filter(user_id=user.pk).delete()
 
     Message.objects.filter(patient=locked).update(body=ERASED_TEXT)
+    # Nothing is left to answer: off the clinic's unread lists and digests.
+    Message.objects.filter(patient=locked, read_at__isnull=True).update(read_at=timezone.now())
     ExerciseLog.objects.filter(patient=locked).exclude(note="").update(note="")
     CheckIn.objects.filter(patient=locked).exclude(note="").update(note="")
     Measurement.objects.filter(patient=locked).exclude(note="").update(note="")
-    Prescription.objects.filter(phase__plan__patient=locked).exclude(note="").update(note="")
+    prescriptions = Prescription.objects.filter(phase__plan__patient=locked)
+    prescriptions.exclude(note="").update(note="")
+    # What clinicians wrote about the person (a text is required where one was given).
+    prescriptions.exclude(guardrail_reason="").update(guardrail_reason=ERASED_TEXT)
+    PlanHold.objects.filter(plan__patient=locked).exclude(resume_note="").update(
+        resume_note=ERASED_TEXT
+    )
+    ProposalDismissal.objects.filter(phase__plan__patient=locked).update(note=ERASED_TEXT)
+    # Photos and videos filmed for the patient show them (their files go after the commit).
+    for media in PrescriptionMedia.objects.filter(prescription__phase__plan__patient=locked):
+        media.delete()
     Invitation.objects.filter(patient=locked).delete()
+    # The Django admin's change log names the object as it was.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Patient), object_id=str(locked.pk)
+    ).update(object_repr=str(locked), change_message="")
 
     patient_archive(patient=locked)
     events.patient_erased.send(sender=Patient, patient=locked)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
@@ -19,7 +20,10 @@ from knox.models import AuthToken
 
 from audit.models import AccessEvent
 from clinic.models import Clinician, Invitation, Message, Patient, UserSession
-from rehab.models import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models import AtrsResponse, CheckIn, ExerciseLog, Measurement, PrescriptionMedia
+from rehab.models.alerts import PlanHold
+from rehab.models.criteria import ProposalDismissal
+from rehab.models.plans import Prescription
 from rehab.services import patient_erase
 from tests import factories
 from tests.conftest import client_for
@@ -464,3 +468,125 @@ def test_erase_service_checks_the_actor_and_the_status(
     assert patient.status == Patient.Status.DISCHARGED
     erased = patient_erase(patient=patient, by=admin.user)
     assert erased.full_name == f"Erased patient {patient.pk}"
+
+
+# --- What erasure leaves of the person (a review's findings) ---------------------------------
+
+
+def _erase(admin: Clinician, patient: Patient) -> None:
+    _discharged(patient)
+    response = client_for(admin.user).post(
+        reverse("rehab:patient_erase", args=[patient.pk]), {"confirmation": "ERASE"}
+    )
+    assert response.status_code == 302
+
+
+def test_erase_removes_the_patients_own_photos_and_videos(
+    admin: Clinician, patient: Patient, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A photo or video made for the patient's prescription ("filmed in the session") shows
+    the person: erasure must not keep it (nor its description, nor the stored files)."""
+    media = factories.PrescriptionMediaFactory(
+        prescription__phase__plan__patient=patient, description="Jo Bloggs, filmed in clinic"
+    )
+    storage, names = media.file.storage, [media.file.name, media.thumbnail.name]
+    assert all(storage.exists(name) for name in names)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the files go after the commit
+        _erase(admin, patient)
+
+    assert not PrescriptionMedia.objects.filter(prescription__phase__plan__patient=patient).exists()
+    assert not any(storage.exists(name) for name in names)
+
+
+def test_erase_clears_the_clinicians_free_text_about_the_patient(
+    admin: Clinician, patient: Patient
+) -> None:
+    """Erasure clears the notes on logs, check-ins, measurements and prescriptions, but not the
+    other free text clinicians wrote about the person: the review note of a red-flag hold, the
+    reason for not progressing, the reason for an exercise before its safe week."""
+    plan, (phase,) = factories.active_plan(patient)
+    prescription = factories.PrescriptionFactory(
+        phase=phase, guardrail_reason="Jo Bloggs insisted, marathon on 3 May"
+    )
+    hold = PlanHold.objects.create(
+        plan=plan,
+        flags=["calf_pain"],
+        resumed_at=timezone.now(),
+        resume_note="Phoned Jo Bloggs; DVT ruled out at St Mary's",
+    )
+    dismissal = ProposalDismissal.objects.create(
+        phase=phase, note="Jo Bloggs still limping after her fall at work"
+    )
+
+    _erase(admin, patient)
+
+    texts = [
+        Prescription.objects.get(pk=prescription.pk).guardrail_reason,
+        PlanHold.objects.get(pk=hold.pk).resume_note,
+        ProposalDismissal.objects.get(pk=dismissal.pk).note,
+    ]
+    assert not [text for text in texts if "Jo Bloggs" in text]
+
+
+def test_erased_patients_access_history_no_longer_names_them(
+    admin: Clinician, patient: Patient
+) -> None:
+    """The audit trail is append-only: a patient's own reads keep no name or address of
+    theirs, which would outlive the erasure (the row's patient says who)."""
+    user = patient.user
+    assert user is not None
+    old_email, old_name = user.email, user.full_name
+    assert client_for(user).get(reverse("rehab:my_plan")).status_code in (200, 302)
+    event = AccessEvent.objects.get(patient_ref=patient.pk)
+    assert (event.actor_id, event.actor_role, event.actor_email, event.actor_name) == (
+        user.pk,
+        "patient",
+        "",
+        "",
+    )
+    page = client_for(admin.user).get(reverse("audit:patient_history", args=[patient.pk]))
+    assert "The patient" in page.content.decode()
+
+    _erase(admin, patient)
+
+    page = client_for(admin.user).get(reverse("audit:patient_history", args=[patient.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert old_email not in body
+    assert old_name not in body
+
+
+def test_erase_leaves_no_name_in_the_admins_change_log(
+    admin: Clinician, patient: Patient, staff_client: Client
+) -> None:
+    """Site staff corrected the patient's email in the Django admin: its change log
+    (``LogEntry.object_repr``, shown under "Recent actions" and the object's history) keeps
+    the patient's full name after erasure."""
+    old_name = patient.full_name
+    url = reverse("admin:clinic_patient_change", args=[patient.pk])
+    response = staff_client.post(
+        url,
+        {
+            "first_name": patient.first_name,
+            "last_name": patient.last_name,
+            "date_of_birth": "",
+            "email": "corrected@example.org",
+            "user": patient.user_id,
+            "timezone": patient.timezone,
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert LogEntry.objects.filter(object_id=str(patient.pk), object_repr=old_name).exists()
+
+    _erase(admin, patient)
+
+    assert not LogEntry.objects.filter(object_repr=old_name).exists()
+    assert LogEntry.objects.filter(object_id=str(patient.pk)).get().object_repr.startswith("Erased")
+
+
+def test_erase_marks_the_patients_messages_read(admin: Clinician, patient: Patient) -> None:
+    """Nothing is left to answer: the clinic's unread lists and digests no longer list it."""
+    factories.MessageFactory(patient=patient, from_patient=True, body="Jo here, my calf hurts")
+    _erase(admin, patient)
+    assert not Message.objects.filter(patient=patient, read_at__isnull=True).exists()

@@ -38,7 +38,9 @@ def reminder_settings_save(
     *, patient: Patient, timezone_name: str | None = None, **fields: Any
 ) -> ReminderSettings:
     """Save the patient's reminder and reply settings and, if given, their time zone; the
-    next reminder is scheduled from now."""
+    next reminder is scheduled from now. One save of a patient's settings at a time (the
+    patient's row is locked first): the first two sent at once would both add a row."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
     if timezone_name and timezone_name != patient.timezone:
         patient.timezone = timezone_name
         patient.full_clean(validate_unique=False, validate_constraints=False)

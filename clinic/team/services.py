@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic import services as clinic_services
@@ -39,6 +38,12 @@ def _active_admins(clinic_id: int) -> int:
 def _not_oneself(clinician: Clinician, by: User | None, message: str) -> None:
     if by is not None and clinician.user_id == by.pk:
         raise ValidationError(message, code="oneself")
+
+
+def _lock_team(clinic_id: int) -> None:
+    """One change of a clinic's admins at a time (the clinic's row is locked): two admins
+    demoting or deactivating each other at once would each count the other still there."""
+    Clinic.objects.select_for_update().filter(pk=clinic_id).first()
 
 
 def _not_last_admin(clinician: Clinician, message: str) -> None:
@@ -114,6 +119,7 @@ def clinician_set_role(*, clinician: Clinician, role: str, changed_by: User | No
     """Make a clinician a therapist or a clinic admin. Not one's own role; never the clinic's
     last clinic admin down to therapist. A new clinic admin must use two-factor sign-in: their
     API tokens end (``security_policy_changed``); their browser session asks within a minute."""
+    _lock_team(clinician.clinic_id)
     clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
     if role not in Clinician.Role.values:
         raise ValidationError({"role": _("Choose a role.")}, code="invalid_role")
@@ -151,6 +157,7 @@ def clinician_deactivate(
     clinician of the same clinic) or are shown as unassigned. Not oneself; never the clinic's
     last clinic admin. The record stays (what they wrote keeps its author). Returns how many
     patients were reassigned or unassigned."""
+    _lock_team(clinician.clinic_id)
     clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
     _not_oneself(
         clinician, deactivated_by, _("You cannot deactivate yourself; ask another clinic admin.")
@@ -178,9 +185,7 @@ def clinician_deactivate(
     user.is_active = False
     user.save(update_fields=["is_active"])  # clinic.accounts.signals ends the API tokens
     user_sessions_end(user)
-    Invitation.objects.filter(
-        clinician=clinician, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    clinic_services.invitations_revoke(clinician)
     moved = Patient.objects.filter(therapist=clinician).update(therapist=reassign_to)
     detail = (
         _("%(n)s patients reassigned to %(name)s")

@@ -4,10 +4,12 @@ database CI and production run; SQLite serialises writers anyway)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
@@ -16,7 +18,7 @@ from django.db import connection
 
 from notify import delivery, planning
 from notify import services as notify_services
-from notify.models import Notification
+from notify.models import Notification, ReminderSettings
 from tests import factories
 from tests.notify.test_reminders import patient_with_exercises
 
@@ -74,3 +76,39 @@ def test_four_delivery_jobs_for_one_notification_send_it_once() -> None:
     assert len(mail.outbox) == 1
     notification = Notification.objects.get(pk=pk)
     assert (notification.state, notification.attempts) == ("sent", 1)
+
+
+def test_first_reminder_settings_saved_twice_at_once_store_one_row_without_error() -> None:
+    """The first time there is no settings row to lock: two saves at once (a double-tapped
+    Save, a retried request) both inserted, and the second failed on the unique patient (a
+    500). The patient's row is locked first now."""
+    patient = factories.PatientFactory()
+    barrier = threading.Barrier(2, timeout=2)
+    original = notify_services.planning.reschedule
+
+    def reschedule_then_wait(row: Any, *, after: Any) -> None:
+        original(row, after=after)
+        # The other may be waiting on a lock instead (the fix): then no one comes.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()  # both have looked for the row before either inserts
+
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            notify_services.reminder_settings_save(
+                patient=patient, enabled=True, morning=dt.time(8, 0), channel="push"
+            )
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    with mock.patch.object(notify_services.planning, "reschedule", reschedule_then_wait):
+        threads = [threading.Thread(target=save) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not errors, errors
+    assert ReminderSettings.objects.filter(patient=patient).count() == 1

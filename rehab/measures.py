@@ -206,7 +206,15 @@ def validate(values: dict[str, Any]) -> None:
     for code in ("heel_rise_reps", "heel_rise_height_cm"):
         injured, uninjured = values.get(f"{code}_injured"), values.get(f"{code}_uninjured")
         index = lsi(injured, uninjured)
-        if index is not None and index > LSI_MAX and f"{code}_injured" not in errors:
+        if injured and uninjured == 0 and f"{code}_injured" not in errors:
+            # No index against nothing: the sides are most likely swapped.
+            errors.setdefault(f"{code}_injured", []).append(
+                ValidationError(
+                    _("The injured side is more than the other side's 0: check the sides."),
+                    code="lsi_range",
+                )
+            )
+        elif index is not None and index > LSI_MAX and f"{code}_injured" not in errors:
             errors.setdefault(f"{code}_injured", []).append(
                 ValidationError(
                     _(

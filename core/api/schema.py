@@ -70,6 +70,12 @@ FIELD_CODES = (
 
 Rules = Mapping[str, str]
 
+# The rule of a body checked by ``core.api.serializers.KnownFieldsOnly``.
+UNKNOWN_FIELD: Rules = {
+    "unknown_field": "a key this operation does not take (a read-only field, a misspelt "
+    "name): refused, never silently ignored"
+}
+
 _BAD_REQUEST = (
     "Invalid input. Field errors keyed by field name, each a list of messages fit to show a "
     "user (nested fields give an object of the same shape); errors that concern no one field "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Model
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.fields import STRICT
@@ -16,3 +19,24 @@ class ModelSerializer[M: Model](serializers.ModelSerializer[M]):
         model_field: STRICT.get(field, field)
         for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
     }
+
+
+class KnownFieldsOnly(serializers.Serializer[Any]):
+    """A body with a key this operation does not take is refused (400, ``unknown_field``),
+    not silently dropped: a client that sent ``{"status": "completed"}`` in a PATCH must not be
+    told 200 and believe the plan completed."""
+
+    def validate(self, attrs: Any) -> Any:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [
+                        serializers.ErrorDetail(
+                            _("This field cannot be changed here."), code="unknown_field"
+                        )
+                    ]
+                    for name in unknown
+                }
+            )
+        return super().validate(attrs)

@@ -274,10 +274,10 @@ def patient_data(  # noqa: PLR0912
             plan_list = [p for p in (plans or {}).values() if p is not None] if plans else None
             by_patient = adherence_for_patients(patients, start=start, end=end, plans=plan_list)
         for pk, adherence in by_patient.items():
-            window = [
-                d for d in adherence.days if in_window(pk, d.day, ADHERENCE_DAYS) and d.expected
-            ]
-            expected = sum(d.expected for d in window)
+            window = [d for d in adherence.days if in_window(pk, d.day, ADHERENCE_DAYS)]
+            # The judged rule (the progress page, the dashboard): the patient's today is not
+            # over, so what was done counts and what is not done yet is no debt.
+            expected = sum(d.done if d.day == today[pk] else d.expected for d in window)
             if expected:
                 result[pk].adherence = round(100 * sum(d.done for d in window) / expected)
     return result

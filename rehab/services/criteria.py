@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from clinic.models import User
 from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
 from rehab.models.plans import PlanPhase
+from rehab.services.plans import _begin_edit
 
 
 @transaction.atomic
@@ -39,8 +40,9 @@ def criterion_add(
 ) -> PlanCriterion:
     """Add a criterion at the end of ``phase``'s list; impossible ones are refused (``clean``).
     The same criterion sent again (a retried submit) is the one already there: no second row
-    (the phase is locked first, so two at once find each other)."""
-    PlanPhase.objects.select_for_update().filter(pk=phase.pk).first()
+    (the plan is locked first, so two at once find each other). A completed plan's are not
+    changed; a change is a new version of the plan, as any other edit."""
+    _begin_edit(phase.plan, expected_version=None)
     same = PlanCriterion.objects.filter(
         phase=phase, kind=kind, threshold=threshold, measure=measure, label=label.strip()
     ).first()
@@ -68,6 +70,8 @@ def criterion_add(
 
 @transaction.atomic
 def criterion_remove(*, criterion: PlanCriterion) -> None:
+    """Remove a criterion; not of a completed plan (a new version of the plan, as any edit)."""
+    _begin_edit(criterion.phase.plan, expected_version=None)
     criterion.delete()
 
 

@@ -182,6 +182,11 @@ def plan_from_protocol(
     Asked for twice within seconds (a double-submitted form), returns the first plan.
     """
     _ensure_patient_can_have_plan(patient)
+    if not protocol.is_published:  # archived, replaced by a newer version, or a draft
+        raise ValidationError(
+            {"protocol": _("This template is no longer offered for new plans.")},
+            code="not_offered",
+        )
     if protocol.pathway != patient.pathway:
         raise ValidationError(
             _("This template is for the %(protocol)s pathway; the patient is %(patient)s.")
@@ -364,8 +369,9 @@ def plan_activate(
 
 @transaction.atomic
 def plans_follow_anchor(*, patient: Patient) -> int:
-    """Re-date the patient's draft, active and paused plans from their anchor date (after a
-    corrected surgery or injury date, or pathway), so phases fall on the right calendar days.
+    """Re-date the patient's draft, active and paused plans from their anchor date, and give
+    them the patient's pathway (after a corrected surgery or injury date, or pathway), so phases
+    fall on the right calendar days and the plan says which pathway it follows.
     Completed plans keep the dates they were followed by. Returns the number of plans changed.
 
     The plan the patient follows is checked again first: if the new date puts the patient in
@@ -378,6 +384,7 @@ def plans_follow_anchor(*, patient: Patient) -> int:
     )
     if following is not None:
         following.anchor_date = patient.anchor_date
+        following.pathway = patient.pathway
         following.patient = patient
         _refuse_missing_reasons(
             guardrails.missing_reasons(_early_in_care(following)),
@@ -391,7 +398,7 @@ def plans_follow_anchor(*, patient: Patient) -> int:
         )
     return Plan.objects.filter(
         patient=patient, status__in=[Plan.Status.DRAFT, *PLANS_IN_CARE]
-    ).update(anchor_date=patient.anchor_date, version=F("version") + 1)
+    ).update(anchor_date=patient.anchor_date, pathway=patient.pathway, version=F("version") + 1)
 
 
 @transaction.atomic

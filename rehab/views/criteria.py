@@ -53,8 +53,12 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
 def criterion_remove(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = get_plan_criterion_for_clinician(signed_in_user(request, User), pk)
     patient_id = criterion.phase.plan.patient_id
-    criteria_services.criterion_remove(criterion=criterion)
-    messages.success(request, _("Exit criterion removed."))
+    try:
+        criteria_services.criterion_remove(criterion=criterion)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Exit criterion removed."))
     return _back(request, patient_id)
 
 

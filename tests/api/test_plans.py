@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from clinic.models import Patient
 from rehab.models import PhaseChange, Plan
+from rehab.services import protocols as protocol_services
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
@@ -141,3 +142,33 @@ def test_me_plan(world: World) -> None:
     response = world.client("other_patient").get("/api/v1/me/plan/")
     assert response.status_code == 404
     assert body(response)["detail"]
+
+
+def test_patching_a_read_only_plan_field_is_refused_not_silently_ignored(world: World) -> None:
+    """PATCH /plans/{id}/ documents only `name` (and `version`); a client sending
+    `{"status": "completed"}` gets 200 and believes the plan completed, while the patient
+    keeps being asked to exercise."""
+    client = world.client("clinician")
+    response = client.patch(
+        f"/api/v1/plans/{world.plan.pk}/", {"status": "completed"}, format="json"
+    )
+    world.plan.refresh_from_db()
+    assert world.plan.status == Plan.Status.ACTIVE
+    assert response.status_code == 400, body(response)
+
+
+def test_the_api_does_not_make_a_plan_from_an_archived_template(world: World) -> None:
+    """An archived template is 'no longer offered for new plans' (template_archive); the web
+    page hides it, the API still copies it into a new plan."""
+    clinic = world.clinician.clinic
+    own = factories.ProtocolFactory(clinic=clinic, pathway=Patient.Pathway.OPERATIVE)
+    factories.ProtocolPhaseFactory(protocol=own, order=1, start_week=0, end_week=6)
+    protocol_services.template_archive(protocol=own)
+    client = world.client("clinician")
+    response = client.post(
+        "/api/v1/plans/",
+        {"patient": world.other_patient.pk, "protocol": own.pk},
+        format="json",
+    )
+    assert response.status_code == 400, body(response)
+    assert not Plan.objects.filter(patient=world.other_patient).exists()

@@ -14,9 +14,20 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import Patient
-from rehab.models import CriterionKind, Measurement, PlanCriterion, Protocol, ProtocolCriterion
+from rehab.models import (
+    CriterionKind,
+    Measurement,
+    PhaseChange,
+    Plan,
+    PlanCriterion,
+    Protocol,
+    ProtocolCriterion,
+)
+from rehab.models.plans import Prescription
 from rehab.selectors import criteria as criteria_selectors
-from rehab.selectors.criteria import MET, NOT_MET, UNKNOWN, PatientData, evaluate
+from rehab.selectors.adherence import judged_adherence_for_patient
+from rehab.selectors.criteria import MET, NOT_MET, UNKNOWN, PatientData, evaluate, evaluate_phases
+from rehab.services import criteria as criteria_services
 from rehab.services import plans as plan_services
 from tests import factories
 
@@ -219,3 +230,42 @@ def test_the_data_migration_reads_the_shipped_text() -> None:
         "clinician"
     )
     assert migration.criterion_of("Walks in shoes without a limp")["kind"] == "clinician"
+
+
+# --- Found in review -----------------------------------------------------------------------
+
+
+def test_the_adherence_criterion_does_not_count_today_before_it_is_over(db: None) -> None:
+    patient = factories.PatientFactory.create(timezone="UTC")
+    today = patient.local_today()
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
+    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase"])
+    PhaseChange.objects.create(
+        plan=plan, to_phase=phase, effective_on=today - dt.timedelta(days=20)
+    )
+    rx = factories.PrescriptionFactory.create(phase=phase, times_per_day=1, days_per_week=7)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    for back in range(1, 14):  # every day of the window but today, which is not over yet
+        factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(days=back))
+    PlanCriterion.objects.create(
+        phase=phase, order=1, kind=CriterionKind.ADHERENCE, threshold=Decimal(100)
+    )
+    # The patient's progress page and the dashboard: 100 % (nothing missed yet).
+    assert judged_adherence_for_patient(patient, today=today, days=14, plan=plan).percent == 100
+    (evaluation,) = evaluate_phases([(patient, plan, phase)])
+    (criterion,) = evaluation.evaluations
+    assert criterion.met, criterion.evidence
+
+
+def test_a_completed_plans_exit_criteria_cannot_be_added_or_removed(db: None) -> None:
+    plan = factories.PlanFactory.create(status=Plan.Status.COMPLETED)
+    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=6)
+    kept = PlanCriterion.objects.create(
+        phase=phase, order=1, kind=CriterionKind.MIN_WEEK, threshold=Decimal(6)
+    )
+    with pytest.raises(ValidationError):
+        criteria_services.criterion_add(phase=phase, kind=CriterionKind.ATRS, threshold=Decimal(40))
+    with pytest.raises(ValidationError):
+        criteria_services.criterion_remove(criterion=kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 
 from rehab import measures
 from rehab.models import Measurement
+from rehab.services import outcomes as outcome_services
 from tests import factories
 
 
@@ -112,3 +114,22 @@ def test_the_database_refuses_impossible_rows(values: dict[str, Any]) -> None:
     base = dict.fromkeys(measures.VALUE_FIELDS)
     with pytest.raises(IntegrityError), transaction.atomic():
         Measurement.objects.create(patient=patient, date=patient.local_today(), **base | values)
+
+
+def test_a_swapped_or_zero_other_side_is_refused_in_words_not_by_a_constraint_name(
+    db: None,
+) -> None:
+    """measures.validate skips the LSI check when the uninjured side is 0, the database's
+    check constraint then refuses the row, and the person sees
+    'Constraint “rehab_measurement_heel_rise_reps_lsi_max” is violated.'"""
+    patient = factories.PatientFactory()
+    with pytest.raises(ValidationError) as refused:
+        outcome_services.measurement_record(
+            patient=patient,
+            recorded_by=None,
+            client_uuid=uuid.uuid4(),
+            heel_rise_reps_injured=5,
+            heel_rise_reps_uninjured=0,
+        )
+    text = " ".join(refused.value.messages)
+    assert "rehab_measurement" not in text, text

@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
+from core.api.serializers import KnownFieldsOnly
 from rehab import clinical, measures
 from rehab.api.serializers.base import (
     DISCLAIMER,
@@ -61,7 +62,9 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
         read_only_fields = fields
 
 
-class ExerciseLogUpdateSerializer(serializers.Serializer[Any]):
+class ExerciseLogUpdateSerializer(KnownFieldsOnly):
+    """A tick's PATCH: what was done, pain, effort and the note (not its day or exercise)."""
+
     # At least one set: a log of none would count as a session done; undo is DELETE.
     sets_done = fields.IntegerField(
         min_value=1,

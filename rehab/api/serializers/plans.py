@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
+from core.api.serializers import KnownFieldsOnly
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP
@@ -147,7 +148,9 @@ class PlanGuardrailSerializer(PlanVersionSerializer):
         return reasons
 
 
-class PlanUpdateSerializer(PlanVersionSerializer):
+class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
+    """A plan's PATCH: its name (its status changes by its own actions)."""
+
     name = fields.CharField(max_length=200)
 
 

@@ -28,7 +28,7 @@ from clinic.api.viewsets import (
     request_user,
 )
 from core.api.pagination import LogCursorPagination
-from core.api.schema import errors, listed, read, written
+from core.api.schema import UNKNOWN_FIELD, errors, listed, read, written
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -111,6 +111,7 @@ PAUSED_UNDO = {
                     **IN_USE,
                     **DATED,
                     **CARE_ENDED,
+                    **UNKNOWN_FIELD,
                     "not_in_plan": "`prescription` is not in your active plan",
                     "before_plan_start": "`date` is before the plan starts",
                     "plan_paused": "a red flag paused your plan until your physiotherapist "
@@ -127,7 +128,7 @@ PAUSED_UNDO = {
         description="Only the fields sent change; `pain` or `effort` null: not answered. Pain "
         "of 7 or more alerts the clinic and comes back in `advice`. While a red flag pauses "
         "the plan, `pain`, `effort` and `note` may change but not what was done.",
-        rules={**NOT_TODAY, **CARE_ENDED, **PAUSED_DONE},
+        rules={**NOT_TODAY, **CARE_ENDED, **PAUSED_DONE, **UNKNOWN_FIELD},
     ),
     destroy=extend_schema(
         summary="Undo today's log (patients, same day only)",

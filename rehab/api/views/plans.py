@@ -24,7 +24,7 @@ from clinic.api.viewsets import (
     request_patient,
     request_user,
 )
-from core.api.schema import ErrorSerializer, errors, listed, written
+from core.api.schema import UNKNOWN_FIELD, ErrorSerializer, errors, listed, written
 from rehab.access import (
     plans_for,
     protocols_for,
@@ -95,6 +95,7 @@ ACTIVATE_RULES = {
         rules={
             **PATIENT_IN_BODY,
             "unknown_protocol": "`protocol` is no template you may use",
+            "not_offered": "the template is archived, replaced by a newer version, or a draft",
             "patient_not_active": "the patient is discharged or archived",
             "pathway_mismatch": "the template is for the other pathway",
         },
@@ -103,7 +104,11 @@ ACTIVATE_RULES = {
         "Rename a plan",
         plan_serializers.PlanUpdateSerializer,
         response=plan_serializers.PlanDetailSerializer,
-        rules={**STALE, "plan_completed": "the plan is completed: it no longer changes"},
+        rules={
+            **STALE,
+            **UNKNOWN_FIELD,
+            "plan_completed": "the plan is completed: it no longer changes",
+        },
     ),
     activate=written(
         "Activate a draft plan (from the phase for today's week)",

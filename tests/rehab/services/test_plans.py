@@ -10,7 +10,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic import services as clinic_services
+from clinic.models import Clinician, Patient
 from core.resubmit import RESUBMIT_WINDOW
 from rehab import guardrails, services
 from rehab.models import (
@@ -742,3 +743,18 @@ def test_advance_and_back_record_who_and_when() -> None:
     assert PhaseChange.objects.count() == 2
     with pytest.raises(ValidationError, match="first phase"):
         services.plan_previous_phase(plan=plan, changed_by=user, expected_version=plan.version)
+
+
+def test_a_corrected_pathway_is_followed_by_the_plan(clinician: Clinician) -> None:
+    """plans_follow_anchor re-dates the plans after a corrected pathway but leaves
+    Plan.pathway as it was: the builder, the overview and the API still say 'Operative' for a
+    non-operative patient, and 'save as template' files the plan under the wrong pathway."""
+    patient = factories.PatientFactory(clinic=clinician.clinic)
+    plan = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
+    assert plan.pathway == Patient.Pathway.OPERATIVE
+    clinic_services.patient_update(
+        patient=patient, pathway=Patient.Pathway.NON_OPERATIVE, surgery_date=None
+    )
+    plan.refresh_from_db()
+    assert plan.anchor_date == patient.anchor_date  # re-dated: the correction was followed
+    assert plan.pathway == Patient.Pathway.NON_OPERATIVE

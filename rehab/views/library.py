@@ -4,7 +4,6 @@ the plan builder's library panel (its results)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -110,7 +109,6 @@ def library(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(exercise, builder_selectors.default_dose_text(exercise)) for exercise in page]
-    query = urlencode({k: v for k, v in form.values().items() if v})
     return render(
         request,
         "rehab/builder/library.html",
@@ -119,7 +117,6 @@ def library(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": rows,
-            "query": query,
         },
     )
 

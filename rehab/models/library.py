@@ -413,6 +413,19 @@ class Exercise(models.Model):
             safety_notes=list(self.patient_safety_notes or []),
         )
 
+    def default_dose(self) -> dict[str, Any]:
+        """The default dose as a dose's fields (``DOSE_FIELD_NAMES``): what a prescription or a
+        template's item starts with when the exercise is added."""
+        return {
+            "sets": self.default_sets,
+            "reps": self.default_reps,
+            "hold_seconds": self.default_hold_seconds,
+            "duration_minutes": self.default_duration_minutes,
+            "times_per_day": self.default_times_per_day,
+            "days_per_week": self.default_days_per_week,
+            "side": self.side,
+        }
+
     def earliest_week_for(self, pathway: str) -> int:
         if pathway == Pathway.OPERATIVE:
             return self.earliest_week_operative

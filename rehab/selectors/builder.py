@@ -423,12 +423,4 @@ def handout_items(phase: PlanPhase) -> list[BuilderItem]:
 
 def default_dose_text(exercise: Exercise) -> str:
     """The exercise's default dose in words, as a prescription would read."""
-    return Prescription(
-        sets=exercise.default_sets,
-        reps=exercise.default_reps,
-        hold_seconds=exercise.default_hold_seconds,
-        duration_minutes=exercise.default_duration_minutes,
-        times_per_day=exercise.default_times_per_day,
-        days_per_week=exercise.default_days_per_week,
-        side=exercise.side,
-    ).dose_text()
+    return Prescription(**exercise.default_dose()).dose_text()

@@ -43,16 +43,7 @@ def prescription_add(
             code="guardrail_reason_missing",
         )
     next_order = (phase.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
-    values: dict[str, Any] = {
-        "sets": exercise.default_sets,
-        "reps": exercise.default_reps,
-        "hold_seconds": exercise.default_hold_seconds,
-        "duration_minutes": exercise.default_duration_minutes,
-        "times_per_day": exercise.default_times_per_day,
-        "days_per_week": exercise.default_days_per_week,
-        "side": exercise.side,
-    }
-    values.update(dose or {})
+    values = {**exercise.default_dose(), **(dose or {})}
     rx = Prescription(
         phase=phase,
         exercise=exercise,

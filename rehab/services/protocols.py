@@ -328,13 +328,7 @@ def template_item_add(
     draft = _ensure_draft(phase.protocol)
     _refuse_early([(phase.name, w)] if (w := _early(draft, phase, exercise)) is not None else [])
     values = {
-        "sets": exercise.default_sets,
-        "reps": exercise.default_reps,
-        "hold_seconds": exercise.default_hold_seconds,
-        "duration_minutes": exercise.default_duration_minutes,
-        "times_per_day": exercise.default_times_per_day,
-        "days_per_week": exercise.default_days_per_week,
-        "side": exercise.side,
+        **exercise.default_dose(),
         **{k: v for k, v in dose.items() if k in DOSE_FIELDS},
     }
     last = phase.items.order_by("-order").first()

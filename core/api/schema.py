@@ -5,7 +5,7 @@ field name, and their codes), 401 (not signed in), 403 (wrong role), 404 (not fo
 your reach), 429 (too many sign-in attempts). An operation that refuses input for a rule the
 schema cannot state (a date before the injury, a plan that is completed, an edit of another
 day's log) names each rule's code with ``rules={code: when}`` (``errors``, ``listed``,
-``written``); the 400's schema then lists exactly the codes its body may carry.
+``written``, ``created_or_found``); the 400's schema then lists exactly the codes its body may carry.
 """
 
 from __future__ import annotations
@@ -203,6 +203,25 @@ def written(
         description=description,
         request=request,
         responses={status: response or request, **errors(400, 401, 403, 404, rules=rules)},
+    )
+
+
+def created_or_found(
+    summary: str,
+    request: type[Any],
+    *,
+    response: type[Any],
+    description: str | None = None,
+    rules: Rules | None = None,
+) -> Any:
+    """An idempotent create's schema (by ``client_uuid``): ``request`` in, ``response`` out with
+    201 for a new row or 200 for the row a retry finds (``RoleViewSet.created_or_found``), or
+    one of the usual errors (``rules``: the 400's own, code → when)."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=request,
+        responses={201: response, 200: response, **errors(400, 401, 403, 404, rules=rules)},
     )
 
 

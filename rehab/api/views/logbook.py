@@ -28,7 +28,7 @@ from clinic.api.viewsets import (
     request_user,
 )
 from core.api.pagination import LogCursorPagination
-from core.api.schema import UNKNOWN_FIELD, errors, listed, read, written
+from core.api.schema import UNKNOWN_FIELD, created_or_found, errors, listed, read, written
 from rehab.access import (
     alerts_for,
     atrs_for,
@@ -88,8 +88,10 @@ PAUSED_UNDO = {
         description="Newest first, paged by cursor. Clinicians narrow with `?patient=`.",
     ),
     retrieve=read("Get one exercise log", logbook_serializers.ExerciseLogSerializer),
-    create=extend_schema(
-        summary="Log an exercise done (patients)",
+    create=created_or_found(
+        "Log an exercise done (patients)",
+        logbook_serializers.ExerciseLogCreateSerializer,
+        response=logbook_serializers.ExerciseLogSerializer,
         description=(
             "Idempotent by `client_uuid`: the first request makes the entry (201); a retry with "
             "the same id answers the stored entry (200), never a second one. A prescription "
@@ -98,27 +100,16 @@ PAUSED_UNDO = {
             "Today page's script ticks here too (the browser's session, with its CSRF token "
             "in `X-CSRFToken`)."
         ),
-        request=logbook_serializers.ExerciseLogCreateSerializer,
-        responses={
-            201: logbook_serializers.ExerciseLogSerializer,
-            200: logbook_serializers.ExerciseLogSerializer,
-            **errors(
-                400,
-                401,
-                403,
-                404,
-                rules={
-                    **IN_USE,
-                    **DATED,
-                    **CARE_ENDED,
-                    **UNKNOWN_FIELD,
-                    "not_in_plan": "`prescription` is not in your active plan",
-                    "before_plan_start": "`date` is before the plan starts",
-                    "plan_paused": "a red flag paused your plan until your physiotherapist "
-                    "has reviewed it: nothing can be ticked",
-                    "phase_not_started": "`prescription` is of a phase not started on `date`",
-                },
-            ),
+        rules={
+            **IN_USE,
+            **DATED,
+            **CARE_ENDED,
+            **UNKNOWN_FIELD,
+            "not_in_plan": "`prescription` is not in your active plan",
+            "before_plan_start": "`date` is before the plan starts",
+            "plan_paused": "a red flag paused your plan until your physiotherapist "
+            "has reviewed it: nothing can be ticked",
+            "phase_not_started": "`prescription` is of a phase not started on `date`",
         },
     ),
     partial_update=written(
@@ -187,8 +178,10 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         "List daily check-ins (yours, or your clinic's)", logbook_serializers.CheckInSerializer
     ),
     retrieve=read("Get one check-in", logbook_serializers.CheckInSerializer),
-    create=extend_schema(
-        summary="Check in for the day (patients)",
+    create=created_or_found(
+        "Check in for the day (patients)",
+        logbook_serializers.CheckInCreateSerializer,
+        response=logbook_serializers.CheckInSerializer,
         description=(
             "One check-in a day: a second one the same day adds to it (200): a red flag "
             "reported stays reported, and `pain_at_rest` null or an empty `note` keeps the "
@@ -197,12 +190,7 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
             "plan until your physiotherapist has reviewed it; pain at rest of 7 or more "
             "alerts the clinic too. `pain_at_rest` not answered: null."
         ),
-        request=logbook_serializers.CheckInCreateSerializer,
-        responses={
-            201: logbook_serializers.CheckInSerializer,
-            200: logbook_serializers.CheckInSerializer,
-            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED, **CARE_ENDED}),
-        },
+        rules={**IN_USE, **DATED, **CARE_ENDED},
     ),
 )
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
@@ -226,16 +214,13 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         "List ATRS questionnaires (yours, or your clinic's)", logbook_serializers.AtrsSerializer
     ),
     retrieve=read("Get one ATRS questionnaire", logbook_serializers.AtrsSerializer),
-    create=extend_schema(
-        summary="Answer the ATRS questionnaire (patients)",
+    create=created_or_found(
+        "Answer the ATRS questionnaire (patients)",
+        logbook_serializers.AtrsCreateSerializer,
+        response=logbook_serializers.AtrsSerializer,
         description="Ten answers 0–10; the total (0–100) is computed by the server. "
         "Idempotent by `client_uuid`.",
-        request=logbook_serializers.AtrsCreateSerializer,
-        responses={
-            201: logbook_serializers.AtrsSerializer,
-            200: logbook_serializers.AtrsSerializer,
-            **errors(400, 401, 403, 404, rules={**IN_USE, **DATED, **CARE_ENDED}),
-        },
+        rules={**IN_USE, **DATED, **CARE_ENDED},
     ),
 )
 class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
@@ -264,27 +249,18 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
         logbook_serializers.MeasurementSerializer,
     ),
     retrieve=read("Get one measurement", logbook_serializers.MeasurementSerializer),
-    create=extend_schema(
-        summary="Record a measurement (clinicians)",
+    create=created_or_found(
+        "Record a measurement (clinicians)",
+        logbook_serializers.MeasurementCreateSerializer,
+        response=logbook_serializers.MeasurementSerializer,
         description="Idempotent by `client_uuid`.",
-        request=logbook_serializers.MeasurementCreateSerializer,
-        responses={
-            201: logbook_serializers.MeasurementSerializer,
-            200: logbook_serializers.MeasurementSerializer,
-            **errors(
-                400,
-                401,
-                403,
-                404,
-                rules={
-                    **IN_USE,
-                    **DATED,
-                    **PATIENT_IN_BODY,
-                    "measurement_empty": "no value is given",
-                    "lsi_range": "the injured side is more than twice the other side "
-                    "(limb symmetry index over 200 %)",
-                },
-            ),
+        rules={
+            **IN_USE,
+            **DATED,
+            **PATIENT_IN_BODY,
+            "measurement_empty": "no value is given",
+            "lsi_range": "the injured side is more than twice the other side "
+            "(limb symmetry index over 200 %)",
         },
     ),
 )

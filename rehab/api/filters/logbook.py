@@ -13,33 +13,35 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 
 
 class DateRangeFilterSet(filters.FilterSet):
+    """A patient's dated records: ``?patient=``, ``?date_from=``, ``?date_to=`` (each subclass
+    names its model in a ``Meta`` of this one's)."""
+
     patient = PatientIdFilter()
     date_from = filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="date", lookup_expr="lte")
 
+    class Meta:
+        fields = ["patient", "date_from", "date_to"]
+
 
 class ExerciseLogFilter(DateRangeFilterSet):
-    class Meta:
+    class Meta(DateRangeFilterSet.Meta):
         model = ExerciseLog
-        fields = ["patient", "date_from", "date_to"]
 
 
 class CheckInFilter(DateRangeFilterSet):
-    class Meta:
+    class Meta(DateRangeFilterSet.Meta):
         model = CheckIn
-        fields = ["patient", "date_from", "date_to"]
 
 
 class AtrsFilter(DateRangeFilterSet):
-    class Meta:
+    class Meta(DateRangeFilterSet.Meta):
         model = AtrsResponse
-        fields = ["patient", "date_from", "date_to"]
 
 
 class MeasurementFilter(DateRangeFilterSet):
-    class Meta:
+    class Meta(DateRangeFilterSet.Meta):
         model = Measurement
-        fields = ["patient", "date_from", "date_to"]
 
 
 class AlertFilter(filters.FilterSet):

@@ -71,6 +71,8 @@ class Rule:
 
 # A page for anyone (signed in or not).
 PUBLIC = same(200)
+# A page for anyone signed in (their own account, sessions, two-factor setup).
+SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200, 200)
 # A clinician's page not about one object: any clinic's clinicians.
 CLINIC_PAGE = row(LOGIN, 404, 404, 200, 200, 200, 404)
 # A clinician's page about an object of clinic A.
@@ -91,9 +93,11 @@ EXERCISE_MEDIA = row(LOGIN, 200, 404, 200, 404, 200, 200)
 PATIENT_MEDIA = row(LOGIN, 200, 404, 200, 404, 200, 404)
 # A patient's own page (no id in the path: each patient sees their own).
 PATIENT_PAGE = row(LOGIN, 200, 200, 404, 404, 404, 404)
-# A patient's POST-only action on the first patient's object.
+# A patient's POST-only action on the first patient's object (a GET: 405 to either patient).
 PATIENT_OBJECT_ACTION_GET = row(LOGIN, 405, 405, 404, 404, 404, 404)
 PATIENT_OBJECT_ACTION_POST = row(LOGIN, DONE, 404, 404, 404, 404, 404)
+# A patient's POST-only action on their own record (the URL names no patient): either patient.
+PATIENT_OWN_ACTION_POST = row(LOGIN, DONE, DONE, 404, 404, 404, 404)
 
 # The API: anonymous 401, a wrong role 403, another tenant's object 404.
 API_ANY_SIGNED_IN = row(401, 200, 200, 200, 200, 200, 200)
@@ -110,6 +114,26 @@ API_CLINIC_ADMIN = row(401, 403, 403, 403, 403, 200, 403)
 ADMIN_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
 
 
+def clinic_action(obj: str) -> Rule:
+    """A clinician's POST-only action on ``obj``, an object of clinic A."""
+    return Rule(CLINIC_OBJECT_ACTION_GET, obj=obj, write=CLINIC_OBJECT_ACTION_POST)
+
+
+def clinic_admin_action(obj: str | None = None) -> Rule:
+    """A clinic admin's POST-only action (on ``obj``, of clinic A)."""
+    return Rule(CLINIC_ADMIN_ACTION_GET, obj=obj, write=CLINIC_ADMIN_ACTION_POST)
+
+
+def patient_action(obj: str) -> Rule:
+    """A patient's POST-only action on ``obj``, the first patient's."""
+    return Rule(PATIENT_OBJECT_ACTION_GET, obj=obj, write=PATIENT_OBJECT_ACTION_POST)
+
+
+def api_clinician_action(obj: str) -> Rule:
+    """A clinician's POST-only API action on ``obj``, an object of clinic A."""
+    return Rule(API_CLINICIAN_ACTION_GET, obj=obj, write=API_CLINICIAN_ACTION_POST)
+
+
 def admin_only(staff: Expects) -> Row:
     return {**ADMIN_ONLY, "staff": staff if isinstance(staff, tuple) else (staff,)}
 
@@ -122,8 +146,8 @@ RULES: dict[str, Rule] = {
     # Django's auth pages (un-namespaced).
     "login": Rule(SIGNED_IN_TO_HOME),
     "logout": Rule(same(405), write=same("->/accounts/login/")),
-    "password_change": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
-    "password_change_done": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "password_change": Rule(SIGNED_IN),
+    "password_change_done": Rule(SIGNED_IN),
     "password_reset": Rule(PUBLIC),
     "password_reset_done": Rule(PUBLIC),
     "password_reset_confirm": Rule(same("->/accounts/reset/"), obj="password_reset"),
@@ -135,24 +159,16 @@ RULES: dict[str, Rule] = {
     "clinic:health": Rule(PUBLIC),
     "clinic:patient_create": Rule(CLINIC_PAGE),
     "clinic:patient_edit": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
-    "clinic:patient_discharge": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "clinic:patient_archive": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "clinic:patient_reactivate": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "clinic:patient_invite": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="invited_patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
+    "clinic:patient_discharge": clinic_action("patient"),
+    "clinic:patient_archive": clinic_action("patient"),
+    "clinic:patient_reactivate": clinic_action("patient"),
+    "clinic:patient_invite": clinic_action("invited_patient"),
     # Anyone holding the link may open it.
     "clinic:invitation_accept": Rule(PUBLIC, obj="invitation_token"),
     # Anyone signed in: their own account page.
-    "clinic:account": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "clinic:account": Rule(SIGNED_IN),
     # Anyone signed in: their own browser sessions. An empty POST names none of them (404).
-    "clinic:sessions": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "clinic:sessions": Rule(SIGNED_IN),
     "clinic:session_end": Rule(
         row(LOGIN, 405, 405, 405, 405, 405, 405), write=row(LOGIN, 404, 404, 404, 404, 404, 404)
     ),
@@ -176,7 +192,7 @@ RULES: dict[str, Rule] = {
     # Clinic A's own exercise: the other clinic must not see it.
     "rehab:library_detail": Rule(CLINIC_OBJECT_PAGE, obj="exercise"),
     **{
-        f"rehab:{name}": Rule(CLINIC_OBJECT_ACTION_GET, obj=obj, write=CLINIC_OBJECT_ACTION_POST)
+        f"rehab:{name}": clinic_action(obj)
         for name, obj in (
             ("plan_rename", "plan"),
             ("plan_activate", "plan"),
@@ -200,9 +216,7 @@ RULES: dict[str, Rule] = {
     # The scenario's exercise is clinic A's: copying needs only to see it (the other clinic
     # cannot); a POST-only action is refused by method before the object is looked up.
     **{
-        f"rehab:{name}": Rule(
-            CLINIC_OBJECT_ACTION_GET, obj="exercise", write=CLINIC_OBJECT_ACTION_POST
-        )
+        f"rehab:{name}": clinic_action("exercise")
         for name in (
             "exercise_archive",
             "exercise_restore",
@@ -210,25 +224,19 @@ RULES: dict[str, Rule] = {
             "exercise_media_add",
         )
     },
-    "rehab:exercise_media_remove": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="exercise_media", write=CLINIC_OBJECT_ACTION_POST
-    ),
+    "rehab:exercise_media_remove": clinic_action("exercise_media"),
     "rehab:media_file": Rule(EXERCISE_MEDIA, obj="exercise_media"),
     "rehab:media_thumbnail": Rule(EXERCISE_MEDIA, obj="exercise_media"),
     # The same URLs with a patient's own photo (rules keyed by a path of their own).
-    "rehab:prescription_media_add": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="prescription", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "rehab:prescription_media_remove": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="prescription_media", write=CLINIC_OBJECT_ACTION_POST
-    ),
+    "rehab:prescription_media_add": clinic_action("prescription"),
+    "rehab:prescription_media_remove": clinic_action("prescription_media"),
     # rehab: templates (clinic A's own template; shared ones are the admin's)
     "rehab:template_list": Rule(CLINIC_PAGE),
     "rehab:template_detail": Rule(CLINIC_OBJECT_PAGE, obj="protocol"),
     "rehab:template_history": Rule(CLINIC_ADMIN_PAGE, obj="protocol"),
     "rehab:plan_save_as_template": Rule(CLINIC_OBJECT_PAGE, obj="plan"),
     **{
-        f"rehab:{name}": Rule(CLINIC_OBJECT_ACTION_GET, obj=obj, write=CLINIC_OBJECT_ACTION_POST)
+        f"rehab:{name}": clinic_action(obj)
         for name, obj in (
             ("template_edit", "protocol"),
             ("template_publish", "draft_protocol"),
@@ -248,12 +256,10 @@ RULES: dict[str, Rule] = {
     "clinic:team": Rule(CLINIC_ADMIN_PAGE),
     # An empty POST of the settings is refused (400): nothing changes.
     "clinic:clinic_settings": Rule(CLINIC_ADMIN_PAGE),
-    "clinic:team_invite": Rule(CLINIC_ADMIN_ACTION_GET, write=CLINIC_ADMIN_ACTION_POST),
+    "clinic:team_invite": clinic_admin_action(),
     "clinic:team_member": Rule(CLINIC_ADMIN_PAGE, obj="team_member"),
     **{
-        f"clinic:{name}": Rule(
-            CLINIC_ADMIN_ACTION_GET, obj="team_member", write=CLINIC_ADMIN_ACTION_POST
-        )
+        f"clinic:{name}": clinic_admin_action("team_member")
         for name in (
             "team_role",
             "team_deactivate",
@@ -264,30 +270,16 @@ RULES: dict[str, Rule] = {
     },
     # rehab: the clinician's page for one patient, and its messages
     "rehab:patient_detail": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
-    "rehab:atrs_request": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "rehab:measurement_create": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
+    "rehab:atrs_request": clinic_action("patient"),
+    "rehab:measurement_create": clinic_action("patient"),
     "rehab:clinic_outcomes": Rule(CLINIC_ADMIN_PAGE),
     "rehab:clinic_outcomes_csv": Rule(CLINIC_ADMIN_PAGE),
-    "rehab:risk_update": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="patient", write=CLINIC_OBJECT_ACTION_POST
-    ),
+    "rehab:risk_update": clinic_action("patient"),
     # Exit criteria of a plan phase: add, remove, judge (POST only).
-    "rehab:criterion_add": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "rehab:criterion_remove": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "rehab:criterion_judge": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="criterion", write=CLINIC_OBJECT_ACTION_POST
-    ),
-    "rehab:proposal_dismiss": Rule(
-        CLINIC_OBJECT_ACTION_GET, obj="phase", write=CLINIC_OBJECT_ACTION_POST
-    ),
+    "rehab:criterion_add": clinic_action("phase"),
+    "rehab:criterion_remove": clinic_action("criterion"),
+    "rehab:criterion_judge": clinic_action("criterion"),
+    "rehab:proposal_dismiss": clinic_action("phase"),
     "rehab:patient_messages": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
     # Reviewing and resuming a plan a red flag paused (the page says when none is paused).
     "rehab:plan_resume": Rule(CLINIC_OBJECT_PAGE, obj="patient"),
@@ -298,35 +290,27 @@ RULES: dict[str, Rule] = {
     "rehab:checkin": Rule(PATIENT_PAGE),
     "rehab:atrs": Rule(PATIENT_PAGE),
     "rehab:my_messages": Rule(PATIENT_PAGE),
-    "rehab:log_create": Rule(
-        row(LOGIN, 405, 405, 404, 404, 404, 404),
-        write=row(LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ),
+    "rehab:log_create": Rule(PATIENT_OBJECT_ACTION_GET, write=PATIENT_OWN_ACTION_POST),
     # The patient's measurements at home: their own record (the URL names no patient).
-    "rehab:home_measurement": Rule(
-        row(LOGIN, 405, 405, 404, 404, 404, 404),
-        write=row(LOGIN, DONE, DONE, 404, 404, 404, 404),
-    ),
-    "rehab:log_update": Rule(
-        PATIENT_OBJECT_ACTION_GET, obj="log", write=PATIENT_OBJECT_ACTION_POST
-    ),
-    "rehab:log_undo": Rule(PATIENT_OBJECT_ACTION_GET, obj="log", write=PATIENT_OBJECT_ACTION_POST),
+    "rehab:home_measurement": Rule(PATIENT_OBJECT_ACTION_GET, write=PATIENT_OWN_ACTION_POST),
+    "rehab:log_update": patient_action("log"),
+    "rehab:log_undo": patient_action("log"),
     # audit: a patient's access history is for the clinic's admins only; the patient's own.
-    "audit:patient_history": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
+    "audit:patient_history": Rule(CLINIC_ADMIN_PAGE, obj="patient"),
     "audit:my_history": Rule(PATIENT_PAGE),
     # rehab: exporting a whole record (the patient's own; the clinic's admins) and erasing it.
     # The erase POST with an empty body is refused (400): nothing is erased.
     "rehab:my_export": Rule(PATIENT_PAGE),
     "rehab:my_export_json": Rule(PATIENT_PAGE),
-    "rehab:patient_export": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
-    "rehab:patient_export_json": Rule(row(LOGIN, 404, 404, 404, 404, 200, 404), obj="patient"),
+    "rehab:patient_export": Rule(CLINIC_ADMIN_PAGE, obj="patient"),
+    "rehab:patient_export_json": Rule(CLINIC_ADMIN_PAGE, obj="patient"),
     "rehab:patient_erase": Rule(
-        row(LOGIN, 404, 404, 404, 404, 200, 404),
+        CLINIC_ADMIN_PAGE,
         obj="patient",
         write=row(LOGIN, 404, 404, 404, 404, 400, 404),
     ),
     # Two-factor sign-in: anyone signed in may set it up; with no device, verify sends there.
-    "mfa:setup": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "mfa:setup": Rule(SIGNED_IN),
     "mfa:verify": Rule(row(LOGIN, *("->/account/mfa/setup/",) * 6)),
     # With no device yet there are no codes to replace: to setup.
     "mfa:recovery_codes": Rule(row(LOGIN, *("->/account/mfa/setup/",) * 6)),
@@ -353,7 +337,7 @@ RULES: dict[str, Rule] = {
 API_RULES: dict[str, Rule] = {
     "api:schema": Rule(API_ANY_SIGNED_IN),
     # A page like the others: anonymous visitors are sent to sign in.
-    "api:docs": Rule(row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    "api:docs": Rule(SIGNED_IN),
     "api:login": Rule(same(405), write=same(400)),
     "api:logout": Rule(row(401, 405, 405, 405, 405, 405, 405), write=row(401, *(204,) * 6)),
     "api:logoutall": Rule(row(401, 405, 405, 405, 405, 405, 405), write=row(401, *(204,) * 6)),
@@ -374,15 +358,11 @@ API_RULES: dict[str, Rule] = {
     "api:protocol-detail": Rule(API_CLINICIAN_OBJECT, obj="protocol"),
     "api:patient-list": Rule(API_CLINICIAN_LIST),
     "api:patient-detail": Rule(API_CLINICIAN_OBJECT, obj="patient"),
-    "api:patient-discharge": Rule(
-        API_CLINICIAN_ACTION_GET, obj="patient", write=API_CLINICIAN_ACTION_POST
-    ),
+    "api:patient-discharge": api_clinician_action("patient"),
     "api:plan-list": Rule(API_CLINICIAN_LIST),
     "api:plan-detail": Rule(API_SHARED_OBJECT, obj="plan"),
-    "api:plan-activate": Rule(
-        API_CLINICIAN_ACTION_GET, obj="plan", write=API_CLINICIAN_ACTION_POST
-    ),
-    "api:plan-advance": Rule(API_CLINICIAN_ACTION_GET, obj="plan", write=API_CLINICIAN_ACTION_POST),
+    "api:plan-activate": api_clinician_action("plan"),
+    "api:plan-advance": api_clinician_action("plan"),
     "api:log-list": Rule(API_SHARED_LIST),
     "api:log-detail": Rule(API_SHARED_OBJECT, obj="log"),
     "api:checkin-list": Rule(API_SHARED_LIST),
@@ -402,9 +382,7 @@ API_RULES: dict[str, Rule] = {
     ),
     "api:alert-list": Rule(API_CLINICIAN_LIST),
     "api:alert-detail": Rule(API_CLINICIAN_OBJECT, obj="alert"),
-    "api:alert-acknowledge": Rule(
-        API_CLINICIAN_ACTION_GET, obj="alert", write=API_CLINICIAN_ACTION_POST
-    ),
+    "api:alert-acknowledge": api_clinician_action("alert"),
     # Any other path under /api/v1/: a JSON 404 for everyone.
     "api/v1/": Rule(same(404), path="/api/v1/no-such-endpoint/"),
 }

@@ -32,6 +32,11 @@ class ItemCount(TypedDict):
     item_count: int
 
 
+def _with_protocol_and_item_count(phases: QuerySet[ProtocolPhase]) -> QuerySet[ProtocolPhase]:
+    """Phases with their template (each row's label names it) and ``item_count``."""
+    return phases.select_related("protocol").annotate(item_count=Count("items"))
+
+
 class SharedTemplateFilter(SharedOrClinicFilter):
     shared_label = _("Shared template")
 
@@ -58,12 +63,7 @@ class ProtocolPhaseInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProtocolPhase]:
         # The formset does not attach the parent to each row; the row's label needs it.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("protocol")
-            .annotate(item_count=Count("items"))
-        )
+        return _with_protocol_and_item_count(super().get_queryset(request))
 
     @admin.display(description=_("exercises, goals and exit criteria"))
     def items_link(self, obj: ProtocolPhase) -> SafeString | Promise:
@@ -164,12 +164,7 @@ class ProtocolPhaseAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProtocolPhase]:
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("protocol")
-            .annotate(item_count=Count("items"))
-        )
+        return _with_protocol_and_item_count(super().get_queryset(request))
 
     @admin.display(description=_("exercises"), ordering="item_count")
     def item_count(self, obj: WithAnnotations[ProtocolPhase, ItemCount]) -> int:

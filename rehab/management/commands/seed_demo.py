@@ -7,13 +7,13 @@ import random
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Message, Patient, User
+from rehab.management.known_passwords import add_force_argument, refuse_without_debug
 from rehab.models.alerts import Alert
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
@@ -29,16 +29,10 @@ class Command(BaseCommand):
     help = "Create (or refresh) a demo clinic, its people, plans and logs; print the logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even with DEBUG off (never on a server holding real patients).",
-        )
+        add_force_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            msg = "seed_demo creates known passwords; run it with DEBUG=1 (or --force)."
-            raise CommandError(msg)
+        refuse_without_debug("seed_demo", options)
         if not Protocol.objects.filter(slug="achilles-operative").exists():
             call_command("loaddata", "library", "protocols", verbosity=0)
         with transaction.atomic():

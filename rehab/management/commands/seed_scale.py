@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -49,6 +48,7 @@ from clinic.models import (
 )
 from rehab import clinical
 from rehab.guardrails import earliest_week_warning
+from rehab.management.known_passwords import add_force_argument, refuse_without_debug
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
@@ -1267,16 +1267,10 @@ class Command(BaseCommand):
             help="no exercise logs or check-ins dated today: each patient's day starts fresh, "
             "whatever the time (make bench ticks today's exercises itself)",
         )
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="Run even with DEBUG off (never on a server holding real patients).",
-        )
+        add_force_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not settings.DEBUG and not options["force"]:
-            msg = "seed_scale creates known passwords; run it with DEBUG=1 (or --force)."
-            raise CommandError(msg)
+        refuse_without_debug("seed_scale", options)
         for name in ("clinics", "patients", "days", "clinicians_per_clinic"):
             if options[name] < (0 if name == "patients" else 1):
                 msg = f"--{name.replace('_', '-')} must be at least 1."

@@ -166,6 +166,11 @@ def test_a_patient_already_registered_asks_for_a_confirmation(clinician: Clinici
         ),
         ({"timezone": "Not/AZone"}, "timezone"),
         ({"injury_date": "not a date"}, "injury_date"),
+        # Implausible dates.
+        ({"injury_date": "9999-12-31", "surgery_date": "9999-12-31"}, "injury_date"),
+        ({"injury_date": "0001-01-01", "surgery_date": "0001-01-02"}, "injury_date"),
+        ({"surgery_date": "9999-12-31"}, "surgery_date"),
+        ({"date_of_birth": "0001-01-01"}, "date_of_birth"),
     ],
 )
 def test_create_bad_input_shows_errors_and_saves_nothing(
@@ -175,28 +180,8 @@ def test_create_bad_input_shows_errors_and_saves_nothing(
         reverse("clinic:patient_create"), form_data(**overrides)
     )
     assert response.status_code == 200
-    assert field in response.context["form"].errors
-    assert "invalid-feedback" in response.content.decode()
-    assert not Patient.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("overrides", "field"),
-    [
-        ({"injury_date": "9999-12-31", "surgery_date": "9999-12-31"}, "injury_date"),
-        ({"injury_date": "0001-01-01", "surgery_date": "0001-01-02"}, "injury_date"),
-        ({"surgery_date": "9999-12-31"}, "surgery_date"),
-        ({"date_of_birth": "0001-01-01"}, "date_of_birth"),
-    ],
-)
-def test_create_with_implausible_dates_shows_the_error_and_saves_nothing(
-    clinician: Clinician, overrides: dict[str, str], field: str
-) -> None:
-    response = client_for(clinician.user).post(
-        reverse("clinic:patient_create"), form_data(**overrides)
-    )
-    assert response.status_code == 200
     assert response.context["form"].errors[field]
+    assert "invalid-feedback" in response.content.decode()
     assert not Patient.objects.exists()
 
 

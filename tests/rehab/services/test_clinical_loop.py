@@ -196,16 +196,21 @@ def _checkin(patient: Patient, **kwargs: object) -> CheckIn:
     return checkin
 
 
+def _assert_a_tick_is_refused(scene: Scene) -> None:
+    """Ticking the current exercise is refused: the plan is paused."""
+    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
+    assert excinfo.value.code == "plan_paused"
+
+
 def test_a_red_flag_pauses_the_plan_and_ticks_are_refused(scene: Scene) -> None:
     checkin = _checkin(scene.patient, red_flags=["dvt"])
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.PAUSED
     hold = PlanHold.objects.get()
     assert (hold.plan, hold.checkin, hold.flags) == (scene.plan, checkin, ["dvt"])
-    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
-    with pytest.raises(ValidationError) as excinfo:
-        services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
-    assert excinfo.value.code == "plan_paused"
+    _assert_a_tick_is_refused(scene)
     assert not ExerciseLog.objects.exists()
 
 
@@ -318,10 +323,7 @@ def test_a_red_flag_reported_before_the_plan_is_active_pauses_it_on_activation(
     assert plan.status == Plan.Status.PAUSED
     hold = PlanHold.objects.get()
     assert (hold.plan_id, hold.checkin, hold.flags) == (plan.pk, checkin, ["rerupture"])
-    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
-    with pytest.raises(ValidationError) as excinfo:
-        services.log_record(patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4())
-    assert excinfo.value.code == "plan_paused"
+    _assert_a_tick_is_refused(scene)
     holds.plan_resume(plan=plan, by=clinician.user, note="Thompson test negative", reviewed=_open())
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE

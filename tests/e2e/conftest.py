@@ -21,6 +21,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}  # the narrowest phone the issues ask for
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -88,6 +89,12 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
+def small_phone(browser: Browser) -> Iterator[Page]:
+    """A page in a 360×740 phone viewport with touch."""
+    yield from _watched_page(_context(browser, SMALL_PHONE, has_touch=True, is_mobile=True))
+
+
+@pytest.fixture
 def desktop(browser: Browser) -> Iterator[Page]:
     yield from _watched_page(_context(browser, DESKTOP))
 
@@ -121,11 +128,11 @@ def screenshot(page: Page, journey: str, name: str) -> Path:
     return path
 
 
-def check_page(page: Page, journey: str, name: str) -> None:
+def check_page(page: Page, journey: str, name: str, *, phone: dict[str, int] | None = None) -> None:
     """Screenshot the page and check it with axe, at the journey's size and at the other one
-    (phone and desktop), then put the viewport back."""
+    (desktop, or ``phone``: 390×844 unless told), then put the viewport back."""
     own = page.viewport_size or DESKTOP
-    other = DESKTOP if own["width"] < 600 else PHONE
+    other = DESKTOP if own["width"] < 600 else phone or PHONE
     for size in (own, other):
         page.set_viewport_size(size)
         screenshot(page, journey, name)

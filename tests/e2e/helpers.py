@@ -70,6 +70,12 @@ def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def sign_in_to_today(page: Page, base_url: str, email: str) -> None:
+    """Sign in a patient the factories made (their password); their first page is Today."""
+    sign_in(page, base_url, email, factories.PASSWORD)
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+
 def card(page: Page, name: str) -> Locator:
     """An exercise card on the Today page, found by its heading."""
     return page.get_by_role("article", name=name)

@@ -6,38 +6,19 @@ on the dashboard, reviews and resumes; the patient's Today returns. axe at 360×
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from clinic.models import Clinician
 from rehab.models import Plan, PlanHold
 from tests import factories
-from tests.e2e.conftest import DESKTOP, _context, _watched_page, assert_accessible, screenshot
-from tests.e2e.helpers import sign_in
+from tests.e2e.conftest import SMALL_PHONE, check_page
+from tests.e2e.helpers import sign_in, sign_in_to_today
 from tests.rehab.clinical_loop import week3_non_operative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "clinical-loop"
-SMALL_PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def small_phone(browser: Browser) -> Iterator[Page]:
-    """A 360×740 phone with touch: the narrowest the issue asks for."""
-    yield from _watched_page(_context(browser, SMALL_PHONE, has_touch=True, is_mobile=True))
-
-
-def check(page: Page, name: str) -> None:
-    """Screenshot and axe at this page's size and the other one (360×740 or desktop)."""
-    own = page.viewport_size or DESKTOP
-    other = DESKTOP if own["width"] < 600 else SMALL_PHONE
-    for size in (own, other):
-        page.set_viewport_size(size)
-        screenshot(page, JOURNEY, name)
-        assert_accessible(page, f"{JOURNEY}/{name} at {size['width']}px")
-    page.set_viewport_size(own)
 
 
 def test_guardrail_pause_review_resume(
@@ -64,15 +45,14 @@ def test_guardrail_pause_review_resume(
     expect(physio.get_by_role("heading", name="Seated heel raise")).to_be_visible()
     expect(physio.get_by_role("heading", name="Two-leg bike")).to_be_visible()
     expect(physio.get_by_role("heading", name="Hip bridges")).to_have_count(0)
-    check(physio, "advance-guardrail-list")
+    check_page(physio, JOURNEY, "advance-guardrail-list", phone=SMALL_PHONE)
     physio.get_by_role("link", name=re.compile("Cancel")).click()
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk
 
     # The patient checks in with a red flag: Today is paused, with a tap-to-call link.
     patient = small_phone
-    sign_in(patient, base, "noah@patient.example", factories.PASSWORD)
-    expect(patient.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(patient, base, "noah@patient.example")
     expect(patient.locator('[data-role="tick"]').first).to_be_visible()
     patient.goto(f"{base}/me/check-in/")
     expect(patient.get_by_label(re.compile("wound", re.I))).to_have_count(0)
@@ -86,7 +66,7 @@ def test_guardrail_pause_review_resume(
     expect(banner).to_be_visible()
     expect(banner.locator('a[href="tel:+442079460000"]')).to_be_visible()
     expect(patient.locator('[data-role="tick"]')).to_have_count(0)
-    check(patient, "today-paused")
+    check_page(patient, JOURNEY, "today-paused", phone=SMALL_PHONE)
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.PAUSED
 
@@ -96,7 +76,7 @@ def test_guardrail_pause_review_resume(
     expect(alerts.get_by_text(re.compile("Suspected DVT")).first).to_be_visible()
     expect(alerts.get_by_text("Calf hot and swollen since last night")).to_be_visible()
     expect(alerts.get_by_text("Moderate")).to_be_visible()
-    check(physio, "dashboard-report")
+    check_page(physio, JOURNEY, "dashboard-report", phone=SMALL_PHONE)
     alerts.get_by_role("link", name="Review and resume exercise").first.click()
     expect(physio.get_by_role("heading", name=re.compile("Review and resume"))).to_be_visible()
     physio.get_by_role("button", name="Resume exercise").click()
@@ -104,7 +84,7 @@ def test_guardrail_pause_review_resume(
     physio.get_by_label("What you reviewed and decided").fill(
         "Phoned: GP saw him today, scan clear. Carry on."
     )
-    check(physio, "resume")
+    check_page(physio, JOURNEY, "resume", phone=SMALL_PHONE)
     physio.get_by_role("button", name="Resume exercise").click()
     expect(physio.get_by_text(re.compile("Plan resumed"))).to_be_visible()
     hold = PlanHold.objects.get()
@@ -114,4 +94,4 @@ def test_guardrail_pause_review_resume(
     patient.goto(f"{base}/me/")
     expect(patient.get_by_text(re.compile("Your physiotherapist has reviewed"))).to_be_visible()
     expect(patient.locator('[data-role="tick"]').first).to_be_visible()
-    check(patient, "today-resumed")
+    check_page(patient, JOURNEY, "today-resumed", phone=SMALL_PHONE)

@@ -7,40 +7,25 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from clinic.models import Clinician
 from rehab.models import CriterionKind, Measurement, PlanCriterion
 from tests import factories
-from tests.e2e.conftest import DESKTOP, _context, _watched_page, assert_accessible, screenshot
+from tests.e2e.conftest import SMALL_PHONE, check_page
 from tests.e2e.helpers import patient_with_plan, sign_in
 from tests.rehab.clinical_loop import week3_non_operative
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "measure"
-SMALL_PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def desktop_page(browser: Browser) -> Iterator[Page]:
-    yield from _watched_page(_context(browser, DESKTOP))
-
-
-def check(page: Page, name: str) -> None:
-    for size in (DESKTOP, SMALL_PHONE):
-        page.set_viewport_size(size)
-        screenshot(page, JOURNEY, name)
-        assert_accessible(page, f"{JOURNEY}/{name} at {size['width']}px")
-    page.set_viewport_size(DESKTOP)
 
 
 def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
-    live_server: object, desktop_page: Page
+    live_server: object, desktop: Page
 ) -> None:
     # The published points are rows a data migration ships; a transactional test run before
     # this one flushed every table, so ship them again (get_or_create: once).
@@ -67,7 +52,7 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     )
     factories.AtrsResponseFactory.create(patient=scene.patient)
     base = str(live_server)
-    page = desktop_page
+    page = desktop
     sign_in(page, base, "physio@clinic.example", factories.PASSWORD)
 
     # Nothing proposed yet: the criteria are unknown.
@@ -105,27 +90,27 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     expect(recovery.get_by_role("img", name=re.compile("ATRS against published"))).to_be_visible()
     recovery.get_by_text("Published points and their sources").click()
     expect(recovery.get_by_role("cell", name=re.compile("UKSTAR")).first).to_be_visible()
-    check(page, "patient-page")
+    check_page(page, JOURNEY, "patient-page", phone=SMALL_PHONE)
 
     # The dashboard proposes the next phase; advancing meets the guardrail check first.
     page.goto(f"{base}/clinic/")
     proposals = page.get_by_role("region", name="Ready to progress")
     expect(proposals.get_by_text(re.compile("proposed: Weeks 6–9"))).to_be_visible()
-    check(page, "dashboard-proposal")
+    check_page(page, JOURNEY, "dashboard-proposal", phone=SMALL_PHONE)
     proposals.get_by_role("button", name=re.compile("Advance .* to Weeks 6–9")).click()
     expect(page.get_by_role("heading", name="Advance to Weeks 6–9?")).to_be_visible()
     expect(page.get_by_role("heading", name="Two-leg bike")).to_be_visible()
-    check(page, "advance-guardrail-check")
+    check_page(page, JOURNEY, "advance-guardrail-check", phone=SMALL_PHONE)
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk  # nothing moved without reasons
 
 
 def test_the_patient_records_at_home_and_the_clinician_sees_it(
-    live_server: object, desktop_page: Page
+    live_server: object, desktop: Page
 ) -> None:
     scene = patient_with_plan(with_user=True)
     base = str(live_server)
-    page = desktop_page
+    page = desktop
     sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
     page.goto(f"{base}/me/progress/")
     home = page.get_by_role("region", name="Measure at home")
@@ -135,7 +120,7 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     home.get_by_label("Heel raises on your other leg").fill("20")
     home.get_by_label("Around your injured lower leg (cm)").fill("34.5")
     home.get_by_label("Around your other lower leg (cm)").fill("37")
-    check(page, "home-measurements")
+    check_page(page, JOURNEY, "home-measurements", phone=SMALL_PHONE)
     home.get_by_role("button", name="Save my measurements").click()
     expect(page.get_by_text("Saved. Your physiotherapist will see it.")).to_be_visible()
     (measurement,) = Measurement.objects.filter(patient=scene.patient)
@@ -152,20 +137,20 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     home = page.get_by_role("region", name="Measure at home")
     expect(home.get_by_text(re.compile("check the two legs are not swapped"))).to_be_visible()
     expect(home.get_by_label("Heel raises on your injured leg")).to_have_value("50")
-    check(page, "home-measurements-refused")
+    check_page(page, JOURNEY, "home-measurements-refused", phone=SMALL_PHONE)
     assert Measurement.objects.filter(patient=scene.patient).count() == 1
 
 
-def test_the_clinic_outcomes_page_is_accessible(live_server: object, desktop_page: Page) -> None:
+def test_the_clinic_outcomes_page_is_accessible(live_server: object, desktop: Page) -> None:
     scene = patient_with_plan()
     factories.ClinicAdminFactory.create(
         clinic=scene.patient.clinic, user__email="admin@clinic.example"
     )
     base = str(live_server)
-    page = desktop_page
+    page = desktop
     sign_in(page, base, "admin@clinic.example", factories.PASSWORD)
     page.goto(f"{base}/clinic/outcomes/")
     operative = page.get_by_role("region", name="Operative (surgical repair)")
     expect(operative.get_by_role("table", name=re.compile("Median weeks"))).to_be_visible()
     expect(operative.get_by_text(re.compile("Adherence of the patients in care"))).to_be_visible()
-    check(page, "clinic-outcomes")
+    check_page(page, JOURNEY, "clinic-outcomes", phone=SMALL_PHONE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from django.utils import timezone
@@ -16,7 +15,7 @@ from clinic.models import Message
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
-from tests.e2e.conftest import _context, _watched_page, check_page, screenshot
+from tests.e2e.conftest import SMALL_PHONE, _context, check_page, screenshot
 from tests.e2e.helpers import (
     card,
     choose,
@@ -24,20 +23,14 @@ from tests.e2e.helpers import (
     expect_done,
     patient_with_plan,
     sign_in,
+    sign_in_to_today,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "phone"
-SMALL_PHONE = {"width": 360, "height": 740}
 # The entries in the phone's outbox, read through the page's own module (static/js/outbox.js:
 # the same instance the page's scripts imported, so the same owner and database).
 OUTBOX_LENGTH = "import('/static/js/outbox.js').then((o) => o.list()).then((e) => e.length)"
-
-
-@pytest.fixture
-def small_phone(browser: Browser) -> Iterator[Page]:
-    """A 360×740 phone with touch."""
-    yield from _watched_page(_context(browser, SMALL_PHONE, has_touch=True, is_mobile=True))
 
 
 def _in_first_screen(page: Page, selector: str) -> bool:
@@ -51,8 +44,7 @@ def test_today_puts_the_first_exercise_in_the_first_screen(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
     # The check-in prompt is there (not done yet) and still the first card shows at once.
     expect(page.get_by_role("link", name="Do today's check-in")).to_be_visible()
     assert _in_first_screen(page, ".rehab-card")
@@ -75,8 +67,7 @@ def test_the_installed_app_shows_today_offline(live_server: object, small_phone:
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, base, scene.patient.email)
 
     # The manifest: valid, with its two icons.
     manifest = page.request.get(f"{base}/manifest.webmanifest")
@@ -125,8 +116,7 @@ def test_a_guided_session_over_three_exercises_stores_exactly_the_sets_shown(
     services.prescription_add(phase=scene.plan.current_phase, exercise=press)
     page = small_phone
     page.clock.install()
-    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
     page.get_by_role("button", name="Start session").click()
     session = page.get_by_role("dialog")
 
@@ -209,8 +199,7 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now through the service worker: the page is cached
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
@@ -246,8 +235,7 @@ def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phon
     entries only, so a tick in one never drops the other's; back online, all are stored."""
     scene = patient_with_plan(with_user=True)
     first = small_phone
-    sign_in(first, str(live_server), scene.patient.email, "correct-horse-battery-staple")
-    expect(first.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(first, str(live_server), scene.patient.email)
     second = first.context.new_page()
     second.goto(first.url)
     expect(second.get_by_role("heading", name="Today", exact=True)).to_be_visible()
@@ -341,8 +329,7 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
     page.context.set_offline(True)
     card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
     expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
@@ -367,8 +354,7 @@ def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(
     entry out of the outbox, nothing stored."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
     page.context.set_offline(True)
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="All 2 sets done").click()
@@ -389,8 +375,7 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, base, scene.patient.email)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now through the service worker: Today is kept for offline use
 
@@ -456,8 +441,7 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in(page, base, scene.patient.email, "correct-horse-battery-staple")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    sign_in_to_today(page, base, scene.patient.email)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # Today kept on the phone
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()

@@ -36,6 +36,25 @@ def run_check(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _setting(expression: str, env: dict[str, str]) -> str:
+    """``expression`` (of ``settings``) printed by a fresh interpreter whose whole environment
+    is ``env``."""
+    result = subprocess.run(  # noqa: S603 (the expression is one of these tests')
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print({expression})",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return result.stdout.strip()
+
+
 def test_debug_off_without_secret_key_stops_with_its_name() -> None:
     result = run_check(DEBUG="0")
     assert result.returncode != 0
@@ -144,28 +163,16 @@ def test_sessions_live_in_the_database_with_or_without_redis() -> None:
     from django.conf import settings  # noqa: PLC0415
 
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import django, os; django.setup(); from django.conf import settings; "
-                "print(settings.SESSION_ENGINE)"
-            ),
-        ],
-        cwd=ROOT,
-        env={
+    engine = _setting(
+        "settings.SESSION_ENGINE",
+        {
             **os.environ,
             "DEBUG": "1",
             "REDIS_URL": "redis://127.0.0.1:6379/15",
             "DJANGO_SETTINGS_MODULE": "config.settings",
         },
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
     )
-    assert result.stdout.strip() == "django.contrib.sessions.backends.db"
+    assert engine == "django.contrib.sessions.backends.db"
 
 
 def test_manage_py_runs_with_development_settings_when_debug_is_unset() -> None:
@@ -193,23 +200,10 @@ def test_the_web_server_needs_a_secret_key_when_debug_is_unset() -> None:
 def _database_options(**env: str) -> str:
     """The default database's OPTIONS as the settings build them from ``env``."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import django; django.setup(); from django.conf import settings; "
-                "print(sorted(settings.DATABASES['default'].get('OPTIONS', {}).items()))"
-            ),
-        ],
-        cwd=ROOT,
-        env={**clean, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    return _setting(
+        "sorted(settings.DATABASES['default'].get('OPTIONS', {}).items())",
+        {**clean, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings", **env},
     )
-    return result.stdout.strip()
 
 
 def test_postgresql_binds_parameters_on_the_server_unless_turned_off() -> None:
@@ -270,23 +264,9 @@ def test_the_development_site_url_is_where_make_run_serves(
 
 def _site_url(**env: str) -> str:
     clean = {k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "SITE_URL"}}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import django; django.setup(); from django.conf import settings; "
-                "print(settings.SITE_URL)"
-            ),
-        ],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+    return _setting(
+        "settings.SITE_URL", {**clean, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
     )
-    return result.stdout.strip()
 
 
 def test_the_site_url_follows_host_and_port_in_development_and_is_set_in_production() -> None:

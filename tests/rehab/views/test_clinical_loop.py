@@ -138,6 +138,17 @@ def _red_flag(noah: Client, **flags: str) -> Any:
     return noah.post(reverse("rehab:checkin"), data, follow=True)
 
 
+def _tick(noah: Client, scene: Scene, *, follow: bool = False, **answers: object) -> Any:
+    """Noah ticks a set of the current exercise with the form (Today without JavaScript)."""
+    data = {
+        "client_uuid": str(uuid.uuid4()),
+        "prescription": scene.current_rx.pk,
+        "sets_done": 1,
+        **answers,
+    }
+    return noah.post(reverse("rehab:log_create"), data, follow=follow)
+
+
 def test_a_red_flag_pauses_today_with_a_banner_and_no_ticks(noah: Client, scene: Scene) -> None:
     before = noah.get(reverse("rehab:today")).content.decode()
     assert 'data-role="tick"' in before
@@ -163,11 +174,7 @@ def test_the_plan_page_says_exercise_is_paused_too(noah: Client, scene: Scene) -
 def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) -> None:
     """The form path (the Today page's script ticks through the API: tests/api)."""
     _red_flag(noah, flag_rerupture="on")
-    response = noah.post(
-        reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
-        follow=True,
-    )
+    response = _tick(noah, scene, follow=True)
     assert response.redirect_chain == [(reverse("rehab:today"), 302)]
     assert "Not saved: Your exercises are paused" in _said(response)
     assert not ExerciseLog.objects.exists()
@@ -176,10 +183,7 @@ def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) 
 def test_the_server_refuses_more_sets_on_an_earlier_tick_of_a_paused_plan(
     noah: Client, scene: Scene
 ) -> None:
-    noah.post(
-        reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
-    )
+    _tick(noah, scene)
     log = ExerciseLog.objects.get()
     _red_flag(noah, flag_dvt="on")
     response = noah.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3}, follow=True)
@@ -323,33 +327,14 @@ def test_high_pain_on_a_tick_tells_the_patient_to_stop_that_exercise(
     )
     assert response.status_code == 201
     assert "Stop Toe curls now and contact your clinic" in response.json()["advice"]
-    page = noah.post(
-        reverse("rehab:log_create"),
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "prescription": scene.current_rx.pk,
-            "sets_done": 1,
-            "pain": 9,
-        },
-        follow=True,
-    )
+    page = _tick(noah, scene, follow=True, pain=9)
     assert "Stop Toe curls now" in page.content.decode()
 
 
 def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
     physio: Client, noah: Client, scene: Scene
 ) -> None:
-    noah.post(
-        reverse("rehab:log_create"),
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "prescription": scene.current_rx.pk,
-            "sets_done": 1,
-            "pain": 8,
-            "effort": 6,
-            "note": "Sharp at the heel",
-        },
-    )
+    _tick(noah, scene, pain=8, effort=6, note="Sharp at the heel")
     html = physio.get(reverse("rehab:alerts")).content.decode()
     row = html.split(f'id="alert-{Alert.objects.get().pk}"')[1]
     for reported in ("Toe curls", "8/10", "6/10", "Sharp at the heel"):
@@ -360,10 +345,7 @@ def test_the_alerts_inbox_shows_a_logs_exercise_pain_effort_and_note(
 
 
 def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene) -> None:
-    noah.post(
-        reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
-    )
+    _tick(noah, scene)
     log = ExerciseLog.objects.get()
     url = reverse("rehab:log_update", args=[log.pk])
     noah.post(url, {"pain": "", "effort": "", "note": "Felt fine"})
@@ -383,10 +365,7 @@ def test_saving_only_a_note_stores_no_pain_or_effort(noah: Client, scene: Scene)
 
 
 def test_the_feedback_form_starts_unanswered(noah: Client, scene: Scene) -> None:
-    noah.post(
-        reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
-    )
+    _tick(noah, scene)
     html = noah.get(reverse("rehab:today")).content.decode()
     assert 'type="range"' not in html
     rx = scene.current_rx.pk
@@ -432,11 +411,7 @@ def test_a_discharged_patient_reads_but_cannot_check_in(noah: Client, scene: Sce
 
 def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> None:
     Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
-    response = noah.post(
-        reverse("rehab:log_create"),
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
-        follow=True,
-    )
+    response = _tick(noah, scene, follow=True)
     assert response.redirect_chain == [(reverse("rehab:today"), 302)]
     assert "Not saved: Your care here has ended" in _said(response)
     assert not ExerciseLog.objects.exists()

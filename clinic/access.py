@@ -56,24 +56,17 @@ def _required[V: Callable[..., HttpResponse]](record_of: Callable[[Any], Any]) -
     return decorator
 
 
-# Signed-in clinicians only; patients with an active record only.
+def clinic_admin_of(user: User | Any) -> Clinician | None:
+    """The user's clinician record if they are an admin of their clinic, else None."""
+    clinician = clinician_of(user)
+    return clinician if clinician is not None and clinician.is_clinic_admin else None
+
+
+# Signed-in clinicians only; patients with an active record only; clinic admins only (the
+# team, the clinic's settings, histories: any other clinician, a patient or staff 404).
 clinician_required = _required(clinician_of)
 patient_required = _required(patient_of)
-
-
-def clinic_admin_required[V: Callable[..., HttpResponse]](view: V) -> V:
-    """Signed-in clinic admins only (the team, the clinic's settings, histories); any other
-    clinician, a patient or staff: 404; anonymous, the sign-in page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        clinician = clinician_of(request.user)
-        if clinician is None or not clinician.is_clinic_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+clinic_admin_required = _required(clinic_admin_of)
 
 
 def clinic_for(user: User | Any) -> Clinic:
@@ -81,6 +74,15 @@ def clinic_for(user: User | Any) -> Clinic:
     if clinician is None:
         raise Http404
     return clinician.clinic
+
+
+def clinic_id_for(user: User | Any) -> int:
+    """The id of a clinician's clinic (what a clinician's object must belong to); for anyone
+    else, 404."""
+    clinician = clinician_of(user)
+    if clinician is None:
+        raise Http404
+    return clinician.clinic_id
 
 
 def patients_for(user: User | Any) -> Any:
@@ -110,13 +112,10 @@ def get_patient(user: User | Any, patient_id: int | str) -> Patient:
 
 def get_patient_for_clinician(user: User | Any, patient_id: int | str) -> Patient:
     """Like ``get_patient`` but only for the clinic's clinicians (for writes)."""
-    clinician = clinician_of(user)
-    if clinician is None:
-        raise Http404
     patient = get_object_or_404(
         Patient.objects.select_related("clinic", "user"),
         pk=patient_id,
-        clinic_id=clinician.clinic_id,
+        clinic_id=clinic_id_for(user),
     )
     touch(patient.pk)
     return patient
@@ -125,8 +124,7 @@ def get_patient_for_clinician(user: User | Any, patient_id: int | str) -> Patien
 def get_patient_for_clinic_admin(user: User | Any, patient_id: int | str) -> Patient:
     """Like ``get_patient_for_clinician`` but only for the clinic's admins (a patient's access
     history, export and erasure); any other clinician, a patient or anonymous: 404."""
-    clinician = clinician_of(user)
-    if clinician is None or not clinician.is_clinic_admin:
+    if clinic_admin_of(user) is None:
         raise Http404
     return get_patient_for_clinician(user, patient_id)
 
@@ -136,13 +134,10 @@ def messages_for(user: User | Any) -> Any:
 
 
 def get_invitation_for_clinician(user: User | Any, invitation_id: int | str) -> Invitation:
-    clinician = clinician_of(user)
-    if clinician is None:
-        raise Http404
     invitation = get_object_or_404(
         Invitation.objects.select_related("patient"),
         pk=invitation_id,
-        patient__clinic_id=clinician.clinic_id,
+        patient__clinic_id=clinic_id_for(user),
     )
     touch(invitation.patient_id)
     return invitation
@@ -159,7 +154,6 @@ def team_for(user: User | Any) -> Any:
 def get_clinician_for_clinic_admin(user: User | Any, clinician_id: int | str) -> Clinician:
     """A clinician of the clinic admin's own clinic; for anyone else, or another clinic's
     clinician: 404."""
-    clinician = clinician_of(user)
-    if clinician is None or not clinician.is_clinic_admin:
+    if clinic_admin_of(user) is None:
         raise Http404
     return get_object_or_404(team_for(user).select_related("user", "clinic"), pk=clinician_id)

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from clinic.access import clinician_of, patient_of, patients_for
+from clinic.access import clinic_id_for, clinician_of, patient_of, patients_for
 from clinic.models import User
 from core.touched import touch
 from rehab.models.alerts import Alert
@@ -47,11 +47,8 @@ def get_exercise(user: User | Any, exercise_id: int | str) -> Exercise:
 def get_own_exercise_for_clinician(user: User | Any, exercise_id: int | str) -> Exercise:
     """One of the clinician's clinic's own exercises (to change it). A shared exercise or
     another clinic's: 404 (shared ones are changed by site staff, or copied and adapted)."""
-    clinician = clinician_of(user)
-    if clinician is None:
-        raise Http404
     return get_object_or_404(
-        Exercise.objects.select_related("clinic"), pk=exercise_id, clinic_id=clinician.clinic_id
+        Exercise.objects.select_related("clinic"), pk=exercise_id, clinic_id=clinic_id_for(user)
     )
 
 
@@ -72,35 +69,26 @@ def get_protocol(user: User | Any, protocol_id: int | str) -> Protocol:
 
 def get_own_protocol_for_clinician(user: User | Any, protocol_id: int | str) -> Protocol:
     """A version of one of the clinician's clinic's own templates; otherwise 404."""
-    clinician = clinician_of(user)
-    if clinician is None:
-        raise Http404
     return get_object_or_404(
-        Protocol.objects.select_related("clinic"), pk=protocol_id, clinic_id=clinician.clinic_id
+        Protocol.objects.select_related("clinic"), pk=protocol_id, clinic_id=clinic_id_for(user)
     )
 
 
 def get_own_template_phase_for_clinician(user: User | Any, phase_id: int | str) -> ProtocolPhase:
     """A phase of one of the clinician's clinic's own templates; otherwise 404."""
-    clinician = clinician_of(user)
-    if clinician is None:
-        raise Http404
     return get_object_or_404(
         ProtocolPhase.objects.select_related("protocol"),
         pk=phase_id,
-        protocol__clinic_id=clinician.clinic_id,
+        protocol__clinic_id=clinic_id_for(user),
     )
 
 
 def get_own_template_item_for_clinician(user: User | Any, item_id: int | str) -> ProtocolItem:
     """An exercise in one of the clinician's clinic's own templates; otherwise 404."""
-    clinician = clinician_of(user)
-    if clinician is None:
-        raise Http404
     return get_object_or_404(
         ProtocolItem.objects.select_related("phase__protocol", "exercise"),
         pk=item_id,
-        phase__protocol__clinic_id=clinician.clinic_id,
+        phase__protocol__clinic_id=clinic_id_for(user),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +20,9 @@ from rehab import clinical, measures
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
 from rehab.selectors import today as today_selectors
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 SCORE_CHOICES = [(n, str(n)) for n in range(clinical.SCORE_MAX + 1)]
 # An optional score starts here: not answered is stored as nothing, never as a number.
@@ -223,10 +226,13 @@ class AtrsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in AtrsResponse.ITEM_FIELDS}
 
 
-def _measure_form_field(name: str) -> forms.Field:
-    """The form field of one measurement value, from its definition (``rehab.measures``)."""
+def _measure_form_field(
+    name: str, *, label: StrOrPromise | None = None, help_text: StrOrPromise = ""
+) -> forms.Field:
+    """The form field of one measurement value, from its definition (``rehab.measures``);
+    ``label`` instead of the clinician's ("Heel-rise height, injured side (cm)")."""
     m = measures.FIELD_MEASURE[name]
-    label = measures.field_label(name)
+    label = label or measures.field_label(name)
     if m.code == "toe_walk_5m":
         return forms.NullBooleanField(
             label=label,
@@ -238,6 +244,7 @@ def _measure_form_field(name: str) -> forms.Field:
     if m.decimal:
         return forms.DecimalField(
             label=label,
+            help_text=help_text,
             required=False,
             min_value=m.low,
             max_value=m.high,
@@ -245,7 +252,11 @@ def _measure_form_field(name: str) -> forms.Field:
             decimal_places=1,
         )
     return forms.IntegerField(
-        label=label, required=False, min_value=int(m.low), max_value=int(m.high)
+        label=label,
+        help_text=help_text,
+        required=False,
+        min_value=int(m.low),
+        max_value=int(m.high),
     )
 
 
@@ -311,41 +322,27 @@ class HomeMeasurementForm(forms.Form):
     optional, at least one given; the ranges are the clinic's (``rehab.measures``)."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
-    heel_rise_reps_injured = forms.IntegerField(
+    heel_rise_reps_injured = _measure_form_field(
+        "heel_rise_reps_injured",
         label=_("Heel raises on your injured leg"),
         help_text=_(
             "Standing on that leg only, rise up onto your toes as many times as you can at a "
             "steady pace. Write how many."
         ),
-        required=False,
-        min_value=0,
-        max_value=int(measures.MEASURES_BY_CODE["heel_rise_reps"].high),
     )
-    heel_rise_reps_uninjured = forms.IntegerField(
-        label=_("Heel raises on your other leg"),
-        required=False,
-        min_value=0,
-        max_value=int(measures.MEASURES_BY_CODE["heel_rise_reps"].high),
+    heel_rise_reps_uninjured = _measure_form_field(
+        "heel_rise_reps_uninjured", label=_("Heel raises on your other leg")
     )
-    calf_cm_injured = forms.DecimalField(
+    calf_cm_injured = _measure_form_field(
+        "calf_cm_injured",
         label=_("Around your injured lower leg (cm)"),
         help_text=_(
             "With a tape measure, around the back of your lower leg, the same distance below "
             "your knee each time."
         ),
-        required=False,
-        min_value=measures.MEASURES_BY_CODE["calf_cm"].low,
-        max_value=measures.MEASURES_BY_CODE["calf_cm"].high,
-        max_digits=4,
-        decimal_places=1,
     )
-    calf_cm_uninjured = forms.DecimalField(
-        label=_("Around your other lower leg (cm)"),
-        required=False,
-        min_value=measures.MEASURES_BY_CODE["calf_cm"].low,
-        max_value=measures.MEASURES_BY_CODE["calf_cm"].high,
-        max_digits=4,
-        decimal_places=1,
+    calf_cm_uninjured = _measure_form_field(
+        "calf_cm_uninjured", label=_("Around your other lower leg (cm)")
     )
     toe_walk_5m = forms.NullBooleanField(
         label=_("Could you walk 5 metres on your toes, without your heels touching down?"),

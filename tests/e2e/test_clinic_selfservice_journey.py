@@ -18,7 +18,7 @@ from clinic.models import Clinician
 from rehab import services
 from rehab.models import ExerciseMedia, Plan, PrescriptionMedia, Protocol
 from tests import factories, media
-from tests.e2e.conftest import DESKTOP, check_page
+from tests.e2e.conftest import DESKTOP, SMALL_PHONE, check_page
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -142,9 +142,7 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     assert not PrescriptionMedia.objects.filter(prescription__phase__plan=kits).exists()
 
     # Robin sees the photo and the video on Today, on the phone.
-    phone = browser.new_context(
-        viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True
-    )
+    phone = browser.new_context(viewport=SMALL_PHONE, has_touch=True, is_mobile=True)
     robin_page = phone.new_page()
     sign_in(robin_page, base, "robin@patient.example", factories.PASSWORD)
     card = robin_page.get_by_role("article", name=EXERCISE)

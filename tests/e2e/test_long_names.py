@@ -11,13 +11,13 @@ from playwright.sync_api import Page
 
 from clinic.services import message_send
 from tests import factories
+from tests.e2e.conftest import DESKTOP
 from tests.e2e.helpers import patient_with_plan, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 LONG = ("Wolfeschlegelsteinhausenbergerdorff" * 3)[:100]  # a name's longest: 100 letters
 NARROWEST = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 900}
 
 # Whatever is wider than its box, or the page wider than the window: (element, its width, room).
 # A table may scroll sideways on a phone (its columns are many), never at a desktop; and its

@@ -10,12 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import (
-    Count,
-)
+from django.db.models import Count, Q
 
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
+from rehab.models.alerts import PlanHold
 from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import PhaseChange, Plan, Prescription
 from rehab.selectors.today import due_weekdays
@@ -68,6 +67,32 @@ class AdherenceRead:
     log_counts: Sequence[tuple[int, dt.date, int]]
 
 
+def paused_days(
+    zones: dict[int, dt.tzinfo], *, start: dt.date, end: dt.date
+) -> dict[int, set[dt.date]]:
+    """The days from ``start`` to ``end`` a red flag paused each plan (``zones``: plan id →
+    its patient's time zone), by plan id: from the day the pause began to the day a clinician
+    resumed the plan, both included, in the patient's days. On those days the patient was told
+    not to exercise: what they did counts, nothing is owed (as on a day in progress). One
+    query, of the holds that touch the range."""
+    if not zones:
+        return {}
+    low = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    high = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
+    held: dict[int, set[dt.date]] = defaultdict(set)
+    for plan_id, started_at, resumed_at in (
+        PlanHold.objects.filter(plan_id__in=list(zones), started_at__lt=high)
+        .filter(Q(resumed_at__isnull=True) | Q(resumed_at__gte=low))
+        .order_by()
+        .values_list("plan_id", "started_at", "resumed_at")
+    ):
+        zone = zones[plan_id]
+        first = max(started_at.astimezone(zone).date(), start)
+        last = min(resumed_at.astimezone(zone).date(), end) if resumed_at else end
+        held[plan_id].update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+    return held
+
+
 def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | None:
     current = None
     for effective_on, phase_id in timeline:
@@ -95,11 +120,12 @@ def adherence_for_patients(
 
     Prescribed sessions per day come from the phase that was current that day (the plan's
     phase history) and each prescription's days per week and times per day; done sessions are
-    logs, at most the prescribed number per prescription and day. Four queries in all: the
-    active plans, their phase changes, the prescriptions of the phases in force in the range
-    only, and the day's log counts; three when ``plans`` gives the patients' active plans
-    already read (``active_plans_for_patients``). Rows are read as tuples, not models.
-    With ``read`` (those plans' rows a page has already read) only the first, or none.
+    logs, at most the prescribed number per prescription and day. Days a red flag paused the
+    plan (``paused_days``) prescribe only what was done. Five queries in all: the active plans,
+    their phase changes, the prescriptions of the phases in force in the range only, the day's
+    log counts and the pauses; four when ``plans`` gives the patients' active plans already
+    read (``active_plans_for_patients``). Rows are read as tuples, not models. With ``read``
+    (those plans' rows a page has already read) only the first and the pauses, or the pauses.
     """
     patients = list(patients)
     patient_ids = [p.pk for p in patients]
@@ -157,6 +183,11 @@ def adherence_for_patients(
             else read.log_counts
         )
     }
+    held = paused_days(  # 5
+        {plan_id: tz_by_patient.get(patient_id) or dt.UTC for plan_id, patient_id, _a in plan_rows},
+        start=start,
+        end=end,
+    )
     for plan_id, patient_id, anchor in plan_rows:
         _count_plan(
             result[patient_id],
@@ -165,6 +196,7 @@ def adherence_for_patients(
             done_counts,
             anchor=anchor,
             in_progress=in_progress,
+            paused=held.get(plan_id, set()),
         )
     return result
 
@@ -177,10 +209,12 @@ def _count_plan(
     *,
     anchor: dt.date,
     in_progress: dt.date | None,
+    paused: set[dt.date],
 ) -> None:
     """Count each day of one plan by the phase in force that day; the day ``in_progress``
     counts only what was done, for the phase in force and any other of the plan in the range
-    (moving on to a new phase today keeps today's credit)."""
+    (moving on to a new phase today keeps today's credit); a ``paused`` day (a red flag) too,
+    for the phase in force."""
     for day_row, phase_id in zip(adherence.days, phase_by_day, strict=True):
         if phase_id is None:
             continue
@@ -191,6 +225,8 @@ def _count_plan(
             day_row.expected = day_row.done
         else:
             _count_day(day_row, rx_by_phase[phase_id], done_counts, anchor=anchor)
+            if day_row.day in paused:
+                day_row.expected = day_row.done
 
 
 def judged_adherence_for_patients(

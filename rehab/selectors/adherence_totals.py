@@ -3,9 +3,10 @@ behind", the clinic's outcomes) need each patient's sessions done and prescribed
 days, not the day-by-day detail ``adherence_for_patients`` gives a patient's own pages. The rule
 is the same (``rehab.selectors.adherence``), counted without building the days.
 
-Three queries whatever the number of plans, patients and logs, each a plain indexed read of
-small rows: the plans in care with their phase changes, the prescriptions of the phases in force
-in the range, and the (prescription, day) of each log in the range. ``adherence_totals`` then
+Four queries whatever the number of plans, patients and logs, each a plain indexed read of
+small rows: the plans in care with their phase changes, the red flags' pauses touching the range,
+the prescriptions of the phases in force in the range, and the (prescription, day) of each log
+in the range. ``adherence_totals`` then
 counts each patient's prescribed sessions per phase and days a week, and the done ones per log.
 
 Measured on the bench's clinic (300 patients in care, 6,000 logs a week), these plain reads
@@ -30,6 +31,7 @@ from django.db.models import Case, F, Q, QuerySet, When
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import Plan, Prescription
+from rehab.selectors.adherence import paused_days
 from rehab.selectors.today import due_weekdays
 
 
@@ -52,12 +54,14 @@ class AdherenceTotal:
 class _PlanDays:
     """One plan in care as the totals need it."""
 
+    pk: int
     patient_id: int
     anchor_date: dt.date
     tz: dt.tzinfo
     # Its phase changes effective by the range's end, in order: (effective on, to phase).
     changes: list[tuple[dt.date, int]] = field(default_factory=list)
     phases: list[int | None] = field(default_factory=list)  # in force on each day of the range
+    paused: set[dt.date] = field(default_factory=set)  # days a red flag paused it (``paused_days``)
 
 
 class _Prescription(NamedTuple):  # a tuple: thousands are read
@@ -79,14 +83,16 @@ def adherence_totals(
     in_progress: dt.date | None = None,
 ) -> dict[int, AdherenceTotal]:
     """``adherence_for_patients``'s totals (sessions prescribed and done from ``start`` to
-    ``end``; ``in_progress``, a day not over yet, counts what was done, never a debt) for the
-    patients of those of ``plans`` in care that have a phase in force in the range, by patient
-    id: the others have nothing prescribed. Three queries whatever the number of plans and
-    logs."""
+    ``end``; ``in_progress``, a day not over yet, and the days a red flag paused the plan count
+    what was done, never a debt) for the patients of those of ``plans`` in care that have a
+    phase in force in the range, by patient id: the others have nothing prescribed. Four
+    queries whatever the number of plans and logs."""
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     read = _plans_with_changes(plans, end=end)
+    paused = paused_days({plan.pk: plan.tz for plan in read}, start=start, end=end)
     for plan in read:
         plan.phases = _phases_by_day(plan.changes, days)
+        plan.paused = paused.get(plan.pk, set())
     phase_ids = {pk for plan in read for pk in plan.phases if pk is not None}
     if not phase_ids:
         return {}
@@ -97,11 +103,11 @@ def adherence_totals(
     prescriptions = _prescriptions(phase_ids, low=low, high=high)
     expected = _prescribed(read, prescriptions, days=days, in_progress=in_progress)
     logs = _logs(plans.filter(status__in=PLANS_IN_CARE).values("patient_id"), days=days)
-    done, done_today = _done(read, prescriptions, logs, days=days, in_progress=in_progress)
+    done, credited = _done(read, prescriptions, logs, days=days, in_progress=in_progress)
     return {
         plan.patient_id: AdherenceTotal(
-            # The day in progress prescribes what was done.
-            expected=expected[plan.patient_id] + done_today[plan.patient_id],
+            # The day in progress and the paused days prescribe what was done.
+            expected=expected[plan.patient_id] + credited[plan.patient_id],
             done=done[plan.patient_id],
         )
         for plan in read
@@ -128,7 +134,7 @@ def _prescribed(
     expected: dict[int, int] = defaultdict(int)
     for plan in plans:
         for day, phase_id in zip(days, plan.phases, strict=True):
-            if phase_id is None or day == in_progress:
+            if phase_id is None or day == in_progress or day in plan.paused:
                 continue
             weekday = (day - plan.anchor_date).days % 7
             for per_week, times in steady[phase_id].items():
@@ -148,14 +154,15 @@ def _done(
     days: list[dt.date],
     in_progress: dt.date | None,
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """Sessions done by each patient in the range and on the day in progress, by patient id:
+    """Sessions done by each patient in the range, and on the day in progress or a paused day
+    (which prescribe what was done), by patient id:
     the logs of a prescription of the phase in force that day (on the day in progress, of any
     phase in force in the range: moving on today keeps today's credit), due and live, at most
     its daily dose."""
     plan_of_phase = {phase_id: plan for plan in plans for _day, phase_id in plan.changes}
     index = {day: i for i, day in enumerate(days)}
     done: dict[int, int] = defaultdict(int)
-    today: dict[int, int] = defaultdict(int)
+    credited: dict[int, int] = defaultdict(int)
     for (rx_id, day), n in Counter(logs).items():
         rx = prescriptions.get(rx_id)
         if rx is None:  # not of a phase in force in the range
@@ -170,9 +177,9 @@ def _done(
             continue
         if _live(rx, plan.tz, day):
             done[plan.patient_id] += min(n, rx.times)
-            if day == in_progress:
-                today[plan.patient_id] += min(n, rx.times)
-    return done, today
+            if day == in_progress or day in plan.paused:
+                credited[plan.patient_id] += min(n, rx.times)
+    return done, credited
 
 
 def _plans_with_changes(plans: QuerySet[Plan], *, end: dt.date) -> list[_PlanDays]:
@@ -197,7 +204,7 @@ def _plans_with_changes(plans: QuerySet[Plan], *, end: dt.date) -> list[_PlanDay
         )
     ):
         if plan_id not in read:
-            read[plan_id] = _PlanDays(patient_id, anchor, _zone(zone))
+            read[plan_id] = _PlanDays(plan_id, patient_id, anchor, _zone(zone))
         read[plan_id].changes.append((effective_on, phase_id))
     return list(read.values())
 

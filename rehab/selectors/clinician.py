@@ -204,7 +204,7 @@ def sorted_patient_rows(
 ) -> list[PatientRow]:
     """Every patient of ``patients`` with their row, sorted by ``sort`` (a column of
     ``PATIENT_SORTS``, "-" first for descending; empty patients without a value last, then by
-    name). The columns are computed, not stored, so every matching row is read: six queries
+    name). The columns are computed, not stored, so every matching row is read: seven queries
     whatever their number (the patients, then ``patient_rows``)."""
     descending = sort.startswith("-")
     column = sort.removeprefix("-")
@@ -229,8 +229,8 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
     """Plan, phase, week, 7-day adherence, last pain, open alerts and last activity for each
     patient.
 
-    Five queries whatever the number of patients: active plans with their current phases (1);
-    adherence of those plans (3: phase changes, prescriptions, log counts); last pain, open
+    Six queries whatever the number of patients: active plans with their current phases (1);
+    adherence of those plans (4: phase changes, prescriptions, log counts, pauses); last pain, open
     alert counts and last activity (1, subqueries per patient).
     """
     patients = list(patients)
@@ -303,7 +303,7 @@ def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) 
     50 %, the lowest first (then by name), judged as the patient's own progress is (from the
     plan's start, today in progress: no one is behind on day one): the first ``limit`` (all by
     default) with their plans and phases. Counted for every active plan of the clinic
-    (``adherence_totals``: three queries), then the rows shown are read (one query): four
+    (``adherence_totals``: four queries), then the rows shown are read (one query): five
     queries whatever the number of patients and logs."""
     plans = Plan.objects.filter(
         patient__clinic_id=clinic_id,

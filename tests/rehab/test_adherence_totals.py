@@ -159,7 +159,7 @@ def test_a_patient_without_a_plan_in_care_has_no_total() -> None:
 
 
 @pytest.mark.parametrize("scale", [1, 5])
-def test_three_queries_whatever_the_patients_and_logs(
+def test_four_queries_whatever_the_patients_and_logs(
     django_assert_num_queries: Any, scale: int
 ) -> None:
     clinic = factories.ClinicFactory()
@@ -169,7 +169,7 @@ def test_three_queries_whatever_the_patients_and_logs(
         for back in range(7):
             _log(rx, _day(back))
     plans = Plan.objects.filter(patient__clinic=clinic)
-    # Plans in care with their phase changes, prescriptions, logs.
-    with django_assert_num_queries(3):
+    # Plans in care with their phase changes, red flags' pauses, prescriptions, logs.
+    with django_assert_num_queries(4):
         totals = adherence_totals(plans, start=_day(6), end=TODAY, in_progress=TODAY)
     assert len(totals) == 2 * scale

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Clinician, Patient
+from rehab.models import PhaseChange, Plan
+from rehab.models.alerts import PlanHold
+from rehab.models.plans import Prescription
 from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import progress as progress_selectors
+from rehab.selectors.adherence import judged_adherence_for_patient
+from rehab.selectors.clinician import falling_behind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,3 +30,52 @@ def test_charts_skip_an_unanswered_pain_at_rest(patient: Patient) -> None:
     assert [(p.day, p.pain) for p in points] == [(today - dt.timedelta(days=1), 4)]
     last = clinician_selectors.last_pain_for_patients([patient])[patient.pk]
     assert last.pain == 4
+
+
+# --- A red flag's pause is no missed session ------------------------------------------------
+
+
+def _paused_for_six_days() -> tuple[Clinician, Patient, Plan, dt.date]:
+    """A week done every day, then a red flag paused the plan six days ago; a clinician
+    resumed it this morning."""
+    clinician = factories.ClinicianFactory.create()
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, timezone="UTC")
+    today = patient.local_today()
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
+    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase"])
+    PhaseChange.objects.create(
+        plan=plan, to_phase=phase, effective_on=today - dt.timedelta(days=13)
+    )
+    rx = factories.PrescriptionFactory.create(phase=phase, times_per_day=1, days_per_week=7)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    # Done every day for a week (days 13..7 back).
+    for back in range(7, 14):
+        factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(days=back))
+    # Then a red flag six days ago: paused; a clinician resumed the plan this morning.
+    now = timezone.now()
+    PlanHold.objects.create(
+        plan=plan,
+        flags=["calf"],
+        started_at=now - dt.timedelta(days=6),
+        resumed_at=now - dt.timedelta(minutes=5),
+        resumed_by=clinician.user,
+        resume_note="Reviewed: no clot.",
+    )
+    return clinician, patient, plan, today
+
+
+def test_days_of_a_red_flag_pause_are_not_counted_as_missed_sessions() -> None:
+    """The pause told the patient not to exercise (Today offered nothing to tick): those days
+    prescribe what was done, as the day in progress does, never a debt."""
+    _clinician, patient, plan, today = _paused_for_six_days()
+    adherence = judged_adherence_for_patient(patient, today=today, days=14, plan=plan)
+    # Every session the patient could do, they did (7 of 7 before the pause).
+    assert adherence.percent == 100, (adherence.expected, adherence.done)
+
+
+def test_a_patient_resumed_after_a_pause_is_not_listed_as_falling_behind() -> None:
+    clinician, _patient, _plan, today = _paused_for_six_days()
+    behind = falling_behind(clinic_id=clinician.clinic_id, today=today)
+    assert [row.patient.pk for row in behind.rows] == []

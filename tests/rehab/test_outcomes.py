@@ -124,13 +124,13 @@ def test_the_adherence_distribution_of_the_patients_in_care() -> None:
 
 
 @pytest.mark.parametrize("patients", [2, 20])
-def test_nine_queries_whatever_the_patients(patients: int, django_assert_num_queries: Any) -> None:
+def test_ten_queries_whatever_the_patients(patients: int, django_assert_num_queries: Any) -> None:
     clinic = factories.ClinicFactory()
     for n in range(patients):
         _in_care(clinic, n % 14)
-    # Adherence (3: plans in care with their phase changes, prescriptions, logs), patients and
-    # adherence bands, phases, time to each phase, ATRS, alerts, references.
-    with django_assert_num_queries(9):
+    # Adherence (4: plans in care with their phase changes, red flags' pauses, prescriptions,
+    # logs), patients and adherence bands, phases, time to each phase, ATRS, alerts, references.
+    with django_assert_num_queries(10):
         (row, *_others) = [
             r for r in outcomes.clinic_outcomes(clinic.pk, today=TODAY) if r.patients
         ]

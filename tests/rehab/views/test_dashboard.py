@@ -149,16 +149,16 @@ def dashboard_data(clinic: Clinic, n: int) -> None:
 # Expected queries:
 #  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
 #  3 open alerts (with patients, and their number as a window over all of them);
-#  4-6 adherence of the active plans (rehab.selectors.adherence_totals: plans with their
-#    phase changes, prescriptions, logs), 7 the plans of those falling behind with patients
-#    and phases;
-#  8 patients with unread messages; 9 +1 audit event;
-#  10 patients flagged for a paused plan or failing reminders, 11 undelivered alert
-#    notifications (notify's delivery flags); 12 my patients with their open alert counts
+#  4-7 adherence of the active plans (rehab.selectors.adherence_totals: plans with their
+#    phase changes, red flags' pauses, prescriptions, logs), 8 the plans of those falling
+#    behind with patients and phases;
+#  9 patients with unread messages; 10 +1 audit event;
+#  11 patients flagged for a paused plan or failing reminders, 12 undelivered alert
+#    notifications (notify's delivery flags); 13 my patients with their open alert counts
 #    (none assigned here);
-#  13 active plans whose current phase has exit criteria ("ready to progress"; none here:
+#  14 active plans whose current phase has exit criteria ("ready to progress"; none here:
 #    with some, a constant 10 more, tests/rehab/views/test_proposals.py).
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 14
 # With patients assigned to the clinician, their plans in care with the current phases: one
 # more, however many.
 MY_PATIENTS_QUERIES = 1
@@ -381,12 +381,12 @@ def test_patient_list_anonymous(db: None) -> None:
 #  1 session, 2 user with their clinician record and clinic (clinic.accounts.backends);
 #  3 count for the paginator, 4 the page's patients;
 #  5 their active plans with current phases;
-#  6-8 adherence of those plans (phase changes, prescriptions of the phases in force,
-#    log counts);
-#  9 last pain and open alert counts (one query: a subquery per patient);
-#  10 +1 audit event; 11-12 the navigation's counts of open alerts and of unread messages
+#  6-9 adherence of those plans (phase changes, prescriptions of the phases in force,
+#    log counts, red flags' pauses);
+#  10 last pain and open alert counts (one query: a subquery per patient);
+#  11 +1 audit event; 12-13 the navigation's counts of open alerts and of unread messages
 #  (rehab_desk).
-PATIENT_LIST_QUERIES = 12
+PATIENT_LIST_QUERIES = 13
 
 
 def patient_list_data(clinic: Clinic, n: int) -> None:

@@ -792,14 +792,15 @@ def test_progress_query_count_is_constant(
 ) -> None:
     _plan, (phase,) = _active_plan(patient)
     _grow(patient, phase, 2)
-    # session, user, patient; adherence (plan, phase changes, prescriptions, logs); streak;
-    # history; pain (logs, check-ins); ATRS; measurements; base.html's user.clinician;
-    # +1 audit event; the recovery chart: reference points (it reuses the page's ATRS)
-    with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as small:
+    # session, user, patient; adherence (plan, phase changes, prescriptions, logs, red flags'
+    # pauses); streak; history; pain (logs, check-ins); ATRS; measurements; base.html's
+    # user.clinician; +1 audit event; the recovery chart: reference points (it reuses the
+    # page's ATRS)
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
         me.get(reverse("rehab:progress"))
     _grow(patient, phase, 20)
     for n in range(20):
         factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
-    with django_assert_max_num_queries(16), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
         me.get(reverse("rehab:progress"))
     assert len(small) == len(large)

@@ -255,13 +255,14 @@ def _grow(patient: Patient, phases: list[PlanPhase], n: int, *, offset: int = 0)
 # Queries of each tab, whatever the size of the plan and the history. Every tab: session,
 # user, clinician, patient (+ clinic, user); plans (+ current phase); the phase change in force
 # today; open alerts (+ what they report when they do: check-ins, logs, prescriptions,
-# exercises; none here); the navigation's counts (rehab_desk: open alerts, unread messages); +1 audit event. Then the plan tab: adherence of the active plan (phase changes, prescriptions, logs);
-# pain (logs, check-ins; the exit criteria's pain reuses them); the current phase's criteria
+# exercises; none here); the navigation's counts (rehab_desk: open alerts, unread messages);
+# +1 audit event. Then the plan tab: adherence of the active plan (phase changes,
+# prescriptions, logs, red flags' pauses); pain (logs, check-ins; the exit criteria's pain reuses them); the current phase's criteria
 # (+ measurements and ATRS when a criterion needs them); the reminder settings (notify).
 # Outcomes: measurements, ATRS, open ATRS request, the pathway's published reference points.
 # Messages: the last messages (+ authors). Timeline: days with entries, the page's days, then
 # logs, check-ins, ATRS, measurements, messages and phase changes of those days (8).
-TAB_QUERIES = {"plan": 16, "outcomes": 13, "messages": 10, "timeline": 17}
+TAB_QUERIES = {"plan": 17, "outcomes": 13, "messages": 10, "timeline": 17}
 
 
 @pytest.mark.parametrize("tab", TAB_QUERIES)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -138,6 +139,11 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_today(self) -> dt.date:
+        """The clinic's day: the day its desk pages judge (the patients' days in its time zone,
+        not the server's, which may already be tomorrow in the evening)."""
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
 
 
 class Clinician(models.Model):

@@ -238,7 +238,11 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
         return []
     plans = active_plans_for_patients(patients)
     start, end = adherence_window(today)
-    adherence = adherence_for_patients(patients, start=start, end=end, plans=plans.values())
+    # Judged as on the dashboard and the patient's progress: today counts what is done, it
+    # owes nothing before it is over.
+    adherence = adherence_for_patients(
+        patients, start=start, end=end, plans=plans.values(), in_progress=end
+    )
     pain, alerts, activity = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
     rows = []
     for patient in patients:

@@ -8,7 +8,6 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -34,7 +33,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """My patients first, then open alerts, patients falling behind, unread messages."""
     clinic = clinic_for(request.user)
     me = clinician_of(request.user)
-    today = timezone.localdate()
+    today = clinic.local_today()
     alerts, alert_count = clinician_selectors.first_open_alerts(clinic.pk, limit=DASHBOARD_ALERTS)
     behind = clinician_selectors.falling_behind(
         clinic_id=clinic.pk, today=today, limit=DASHBOARD_BEHIND
@@ -81,7 +80,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         me = clinician_of(request.user)
         patients = patients.filter(therapist_id=me.pk if me is not None else 0)
     sort = form.sort_by()
-    today = timezone.localdate()
+    today = clinic.local_today()
     page: Page[Any]
     if sort == "name":  # the stored order: only the page's rows are read
         page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))

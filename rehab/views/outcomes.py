@@ -6,7 +6,6 @@ import csv
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,7 +24,7 @@ def clinic_outcomes(request: HttpRequest) -> HttpResponse:
         {
             "title": _("Outcomes"),
             "clinic": clinic,
-            "rows": outcome_selectors.clinic_outcomes(clinic.pk, today=timezone.localdate()),
+            "rows": outcome_selectors.clinic_outcomes(clinic.pk, today=clinic.local_today()),
             "window": outcome_selectors.WINDOW_WEEKS,
             "adherence_days": outcome_selectors.ADHERENCE_DAYS,
             "atrs_low": clinical.ATRS_LOW_THRESHOLD,
@@ -43,7 +42,7 @@ def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["pathway", "measure", "value", "n", "reference"])
     days = outcome_selectors.ADHERENCE_DAYS
-    for row in outcome_selectors.clinic_outcomes(clinic.pk, today=timezone.localdate()):
+    for row in outcome_selectors.clinic_outcomes(clinic.pk, today=clinic.local_today()):
         writer.writerow([row.pathway, "patients", row.patients, row.patients, ""])
         for name, n in row.by_phase:
             writer.writerow([row.pathway, f"in phase: {name}", n, n, ""])

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
@@ -125,6 +124,5 @@ class OutcomesView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             # The schema's generation has no user; drf-spectacular's documented way.
             return PlanPhase.objects.none()
-        return outcome_selectors.clinic_outcomes(
-            clinic_for(self.request.user).pk, today=timezone.localdate()
-        )
+        clinic = clinic_for(self.request.user)
+        return outcome_selectors.clinic_outcomes(clinic.pk, today=clinic.local_today())

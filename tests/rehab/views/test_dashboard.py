@@ -7,9 +7,11 @@ anonymous is sent to sign in. The list pages keep their query count whatever the
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -588,3 +590,36 @@ def test_the_dashboard_counts_open_alerts_and_unread_messages_in_words(
     assert "2 open alerts" in desk  # the colour of the border is never the only sign
     assert "4 unread messages" in desk
     assert "?show=mine" in desk
+
+
+def test_the_desk_judges_the_clinics_day_not_the_servers(clinician: Clinician) -> None:
+    """At 20:00 in Los Angeles the server's day (UTC) is already tomorrow. The patient did
+    their exercise on each of the six days before today and not yet today: on the patient
+    list they are at 100 % (today is not over), not 71 % (today and tomorrow missed)."""
+    clinic = clinician.clinic
+    clinic.timezone = "America/Los_Angeles"
+    clinic.save()
+    evening = dt.datetime(2026, 6, 10, 20, 0, tzinfo=zoneinfo.ZoneInfo("America/Los_Angeles"))
+    with time_machine.travel(evening, tick=False):
+        today = dt.date(2026, 6, 10)
+        assert timezone.localdate() != today  # the server's day
+        patient = factories.PatientFactory.create(clinic=clinic, timezone="America/Los_Angeles")
+        plan = factories.PlanFactory.create(patient=patient)
+        phase = factories.PlanPhaseFactory.create(plan=plan)
+        rx = factories.PrescriptionFactory.create(phase=phase, days_per_week=7, times_per_day=1)
+        Prescription.objects.filter(pk=rx.pk).update(
+            created_at=timezone.now() - dt.timedelta(days=30)
+        )
+        Plan.objects.filter(pk=plan.pk).update(current_phase=phase)
+        PhaseChange.objects.create(
+            plan=plan, to_phase=phase, effective_on=today - dt.timedelta(days=30)
+        )
+        for n in range(1, 7):
+            factories.ExerciseLogFactory.create(
+                prescription=rx, patient=patient, date=today - dt.timedelta(days=n)
+            )
+        response = client_for(clinician.user).get(reverse("rehab:patient_list"))
+        (row,) = response.context["rows"]
+        assert row.adherence.percent == 100
+        dashboard = client_for(clinician.user).get(reverse("rehab:dashboard"))
+        assert dashboard.context["behind"] == []

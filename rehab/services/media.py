@@ -13,10 +13,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import User
+from core.resubmit import resubmit_since
 from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.media import MediaFields
 from rehab.models.plans import Prescription, PrescriptionMedia
@@ -63,9 +65,8 @@ def _delete_files(names: list[str], media: MediaFields) -> None:
             storage.delete(name)
 
 
-def _save(media: MediaFields, *, upload: File[Any], poster: File[Any] | None) -> None:
-    """Store the checked files, then the row; if the row cannot be written, the files go too."""
-    stored = _fill(media, upload=upload, poster=poster)
+def _save_row(media: MediaFields, stored: list[str]) -> None:
+    """Write the row of files ``_fill`` stored; if it cannot be written, the files go too."""
     try:
         media.full_clean(exclude=["file", "thumbnail", "uploaded_by"])
         media.save()
@@ -84,6 +85,28 @@ def _touch_instructions(exercise: Exercise) -> None:
     )
 
 
+def _sent_twice[M: MediaFields](rows: QuerySet[M], media: M, stored: list[str]) -> M | None:
+    """The same file (its stored size and picture) with the same description, added by the same
+    person moments ago: the same form sent twice. Then the files just stored go, and that one is
+    returned. (The owner's row is locked first, so two at once find each other.)"""
+    same = (
+        rows.filter(
+            kind=media.kind,
+            size=media.size,
+            width=media.width,
+            height=media.height,
+            description=media.description,
+            uploaded_by=media.uploaded_by,
+            created_at__gt=resubmit_since(),
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if same is not None:
+        _delete_files(stored, media)
+    return same
+
+
 @transaction.atomic
 def exercise_media_add(
     *,
@@ -93,18 +116,24 @@ def exercise_media_add(
     poster: File[Any] | None = None,
     uploaded_by: User | None,
 ) -> ExerciseMedia:
-    """Add a photo or video to an exercise. Patients who follow it see it, marked updated."""
+    """Add a photo or video to an exercise. Patients who follow it see it, marked updated.
+    The same upload sent again (``_sent_twice``) returns the one already added."""
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
+    media = ExerciseMedia(
+        exercise=exercise, description=description.strip(), uploaded_by=uploaded_by
+    )
+    stored = _fill(media, upload=upload, poster=poster)
+    same = _sent_twice(exercise.media.all(), media, stored)
+    if same is not None:
+        return same
     if exercise.media.count() >= MEDIA_PER_EXERCISE:
+        _delete_files(stored, media)
         raise ValidationError(
             _("An exercise can have at most %(n)s photos and videos; remove one first.")
             % {"n": MEDIA_PER_EXERCISE},
             code="too_many_media",
         )
-    media = ExerciseMedia(
-        exercise=exercise, description=description.strip(), uploaded_by=uploaded_by
-    )
-    _save(media, upload=upload, poster=poster)
+    _save_row(media, stored)
     _touch_instructions(exercise)
     return media
 
@@ -125,23 +154,29 @@ def prescription_media_add(
     poster: File[Any] | None = None,
     uploaded_by: User | None,
 ) -> PrescriptionMedia:
-    """Attach a photo or video made for this patient to their prescription."""
+    """Attach a photo or video made for this patient to their prescription. The same upload
+    sent again (``_sent_twice``) returns the one already attached."""
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if prescription.retired_at is not None:
         raise ValidationError(
             _("This exercise was retired from the plan; attach the video to its current one."),
             code="retired",
         )
+    media = PrescriptionMedia(
+        prescription=prescription, description=description.strip(), uploaded_by=uploaded_by
+    )
+    stored = _fill(media, upload=upload, poster=poster)
+    same = _sent_twice(prescription.media.all(), media, stored)
+    if same is not None:
+        return same
     if prescription.media.count() >= MEDIA_PER_PRESCRIPTION:
+        _delete_files(stored, media)
         raise ValidationError(
             _("An exercise can have at most %(n)s of the patient's own photos and videos.")
             % {"n": MEDIA_PER_PRESCRIPTION},
             code="too_many_media",
         )
-    media = PrescriptionMedia(
-        prescription=prescription, description=description.strip(), uploaded_by=uploaded_by
-    )
-    _save(media, upload=upload, poster=poster)
+    _save_row(media, stored)
     # The plan's pages show it: treat it as an edit of the patient's data.
     Prescription.objects.filter(pk=prescription.pk).update(updated_at=timezone.now())
     return media

@@ -268,6 +268,16 @@ def test_a_photo_is_added_and_shown(clinician: Clinician) -> None:
     assert 'alt="Side view"' in page.content.decode()
 
 
+def test_a_photo_sent_twice_is_added_once(clinician: Clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    url = reverse("rehab:exercise_media_add", args=[exercise.pk])
+    for _ in range(2):  # a double click
+        client_for(clinician.user).post(
+            url, {"upload": media.upload("heel.jpg", media.jpeg_bytes()), "description": "Side"}
+        )
+    assert exercise.media.count() == 1
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

@@ -128,6 +128,22 @@ def test_the_builder_attaches_a_video_for_one_patient(
     assert reverse("rehab:media_file", args=[video.key]) in page
 
 
+def test_a_photo_sent_twice_is_attached_once(clinician: Clinician, rx: Prescription) -> None:
+    client = client_for(clinician.user)
+    url = reverse("rehab:prescription_media_add", args=[rx.pk])
+    for _ in range(2):  # a double click
+        response = client.post(
+            url, {"upload": media.upload("heel.jpg", media.jpeg_bytes()), "description": "Side"}
+        )
+        assert response.status_code == 302
+    assert rx.media.count() == 1
+    # Another photo (another description) is another.
+    client.post(
+        url, {"upload": media.upload("heel.jpg", media.jpeg_bytes()), "description": "Back"}
+    )
+    assert rx.media.count() == 2
+
+
 def test_a_bad_video_for_a_patient_is_refused_with_its_reason(
     clinician: Clinician, rx: Prescription, settings: Any
 ) -> None:

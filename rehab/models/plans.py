@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -140,6 +142,10 @@ class Prescription(DoseFields):
         _("reason for placing it before its earliest safe week"), blank=True
     )
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
+    # The daily doses it had before (``record_dose_change``), oldest first: each
+    # {"until": "YYYY-MM-DD", "times_per_day": n, "days_per_week": n}, in force up to (not on)
+    # that day of the patient's. Adherence judges each past day by the dose of that day.
+    earlier_doses = models.JSONField(_("earlier doses"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -166,6 +172,34 @@ class Prescription(DoseFields):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    def record_dose_change(self, *, times_per_day: int, days_per_week: int, on: dt.date) -> None:
+        """Keep the daily dose in force before ``on`` (the patient's day a new one starts) in
+        ``earlier_doses``, when it changes and was in force before that day. A second change the
+        same day keeps the dose of the days before it."""
+        if (times_per_day, days_per_week) == (self.times_per_day, self.days_per_week):
+            return
+        if self.earlier_doses and self.earlier_doses[-1]["until"] >= on.isoformat():
+            return
+        self.earlier_doses = [
+            *self.earlier_doses,
+            {
+                "until": on.isoformat(),
+                "times_per_day": self.times_per_day,
+                "days_per_week": self.days_per_week,
+            },
+        ]
+
+
+def dose_on(
+    day: dt.date, times_per_day: int, days_per_week: int, earlier: Sequence[Mapping[str, Any]]
+) -> tuple[int, int]:
+    """(times a day, days a week) in force on ``day``: the first earlier dose that ran past it,
+    else the current one (``Prescription.earlier_doses``)."""
+    for dose in earlier:
+        if day.isoformat() < dose["until"]:
+            return dose["times_per_day"], dose["days_per_week"]
+    return times_per_day, days_per_week
 
 
 class PhaseChange(models.Model):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
 
@@ -16,8 +17,12 @@ from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import PlanHold
 from rehab.models.logbook import ExerciseLog
-from rehab.models.plans import PhaseChange, Plan, Prescription
+from rehab.models.plans import PhaseChange, Plan, Prescription, dose_on
 from rehab.selectors.today import due_weekdays
+
+# A prescription as adherence counts it: (pk, times a day, days a week, first local day live,
+# first local day retired or None, its earlier doses: ``Prescription.earlier_doses``).
+_Rx = tuple[int, int, int, dt.date, dt.date | None, Sequence[Mapping[str, Any]]]
 
 
 @dataclass
@@ -204,7 +209,7 @@ def adherence_for_patients(
 def _count_plan(
     adherence: Adherence,
     phase_by_day: list[int | None],
-    rx_by_phase: dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]],
+    rx_by_phase: dict[int, list[_Rx]],
     done_counts: dict[tuple[int, dt.date], int],
     *,
     anchor: dt.date,
@@ -247,7 +252,7 @@ def judged_adherence_for_patients(
 
 def _count_day(
     day_row: DayAdherence,
-    prescriptions: list[tuple[int, int, int, dt.date, dt.date | None]],
+    prescriptions: list[_Rx],
     done_counts: dict[tuple[int, dt.date], int],
     *,
     anchor: dt.date,
@@ -256,9 +261,10 @@ def _count_day(
     day) and those done, at most the prescribed number per prescription."""
     day = day_row.day
     weekday = (day - anchor).days % 7  # counted from the anchor date (``due_weekdays``)
-    for pk, times, days_per_week, live_from, retired_from in prescriptions:
+    for pk, current_times, current_days, live_from, retired_from, earlier in prescriptions:
         if live_from > day or (retired_from is not None and retired_from <= day):
             continue
+        times, days_per_week = dose_on(day, current_times, current_days, earlier)
         if weekday not in due_weekdays(days_per_week):
             continue
         day_row.expected += times
@@ -286,24 +292,39 @@ def _active_plan_rows(
 
 def _prescriptions_by_phase(
     tz_by_phase: dict[int, dt.tzinfo], prescriptions: Iterable[Prescription] | None = None
-) -> dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]]:
-    """The prescriptions of the phases ``tz_by_phase`` names, retired ones too, by phase: (pk,
-    times per day, days per week, first local day live, first local day retired or None), the
-    days in the time zone of the phase's patient. One query, none if ``prescriptions`` (the
+) -> dict[int, list[_Rx]]:
+    """The prescriptions of the phases ``tz_by_phase`` names, retired ones too, by phase
+    (``_Rx``), the days in the time zone of the phase's patient. One query, none if ``prescriptions`` (the
     plans' prescriptions already read) is given."""
-    by_phase: dict[int, list[tuple[int, int, int, dt.date, dt.date | None]]] = defaultdict(list)
-    rows: Iterable[tuple[int, int, int, int, dt.datetime, dt.datetime | None]] = (
+    by_phase: dict[int, list[_Rx]] = defaultdict(list)
+    rows: Iterable[tuple[int, int, int, int, dt.datetime, dt.datetime | None, Any]] = (
         Prescription.objects.filter(phase_id__in=list(tz_by_phase))
         .order_by()  # the model's default ordering would sort every row
-        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "created_at", "retired_at")
+        .values_list(
+            "pk",
+            "phase_id",
+            "times_per_day",
+            "days_per_week",
+            "created_at",
+            "retired_at",
+            "earlier_doses",
+        )
         if prescriptions is None
         else [
-            (rx.pk, rx.phase_id, rx.times_per_day, rx.days_per_week, rx.created_at, rx.retired_at)
+            (
+                rx.pk,
+                rx.phase_id,
+                rx.times_per_day,
+                rx.days_per_week,
+                rx.created_at,
+                rx.retired_at,
+                rx.earlier_doses,
+            )
             for rx in prescriptions
             if rx.phase_id in tz_by_phase
         ]
     )
-    for pk, phase_id, times, days_per_week, created_at, retired_at in rows:
+    for pk, phase_id, times, days_per_week, created_at, retired_at, earlier in rows:
         tz = tz_by_phase[phase_id]
         by_phase[phase_id].append(
             (
@@ -312,6 +333,7 @@ def _prescriptions_by_phase(
                 days_per_week,
                 created_at.astimezone(tz).date(),
                 retired_at.astimezone(tz).date() if retired_at is not None else None,
+                earlier or (),
             )
         )
     return by_phase

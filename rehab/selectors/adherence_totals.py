@@ -30,7 +30,7 @@ from django.db.models import Case, F, Q, QuerySet, When
 
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
-from rehab.models.plans import Plan, Prescription
+from rehab.models.plans import Plan, Prescription, dose_on
 from rehab.selectors.adherence import paused_days
 from rehab.selectors.today import due_weekdays
 
@@ -73,6 +73,11 @@ class _Prescription(NamedTuple):  # a tuple: thousands are read
     # day depends on its patient's time zone. Any other is live all through the range.
     made: dt.datetime | None
     retired: dt.datetime | None
+    earlier: list[dict[str, Any]]  # its earlier daily doses (``Prescription.earlier_doses``)
+
+    def dose_on(self, day: dt.date) -> tuple[int, int]:
+        """(times a day, days a week) in force on ``day``."""
+        return dose_on(day, self.times, self.per_week, self.earlier)
 
 
 def adherence_totals(
@@ -126,10 +131,11 @@ def _prescribed(
     # Those live all through the range summed per phase and days a week.
     steady: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     edges: dict[int, list[_Prescription]] = defaultdict(list)
+    since = days[0].isoformat()
     for rx in prescriptions.values():
-        if rx.made is None:
+        if rx.made is None and not any(dose["until"] > since for dose in rx.earlier):
             steady[rx.phase_id][rx.per_week] += rx.times
-        else:
+        else:  # made, retired or given another daily dose within the range: day by day
             edges[rx.phase_id].append(rx)
     expected: dict[int, int] = defaultdict(int)
     for plan in plans:
@@ -141,8 +147,9 @@ def _prescribed(
                 if weekday in due_weekdays(per_week):
                     expected[plan.patient_id] += times
             for rx in edges[phase_id]:
-                if weekday in due_weekdays(rx.per_week) and _live(rx, plan.tz, day):
-                    expected[plan.patient_id] += rx.times
+                times, per_week = rx.dose_on(day)
+                if weekday in due_weekdays(per_week) and _live(rx, plan.tz, day):
+                    expected[plan.patient_id] += times
     return expected
 
 
@@ -173,12 +180,13 @@ def _done(
             continue
         if in_force != rx.phase_id and (day != in_progress or rx.phase_id not in plan.phases):
             continue
-        if (day - plan.anchor_date).days % 7 not in due_weekdays(rx.per_week):
+        times, per_week = rx.dose_on(day)
+        if (day - plan.anchor_date).days % 7 not in due_weekdays(per_week):
             continue
         if _live(rx, plan.tz, day):
-            done[plan.patient_id] += min(n, rx.times)
+            done[plan.patient_id] += min(n, times)
             if day == in_progress or day in plan.paused:
-                credited[plan.patient_id] += min(n, rx.times)
+                credited[plan.patient_id] += min(n, times)
     return done, credited
 
 
@@ -255,7 +263,9 @@ def _prescriptions(
             gone=Case(When(edge, then=F("retired_at"))),
         )
         .order_by()
-        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "made", "gone")
+        .values_list(
+            "pk", "phase_id", "times_per_day", "days_per_week", "made", "gone", "earlier_doses"
+        )
     }
 
 

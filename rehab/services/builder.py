@@ -287,7 +287,8 @@ def prescription_update(
     guardrail_reason: str | None = None,
     expected_version: int | None,
 ) -> Prescription:
-    """Change a prescription's dose and note (and its guardrail reason, if given)."""
+    """Change a prescription's dose and note (and its guardrail reason, if given). A new daily
+    dose keeps the one of the past days (``earlier_doses``): adherence judges them by it."""
     plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = (
         Prescription.objects.select_for_update()
@@ -300,6 +301,9 @@ def prescription_update(
             _("This exercise was retired from the plan; its dose can no longer be changed."),
             code="retired",
         )
+    today = plan.patient.local_today()
+    if rx.created_at.astimezone(plan.patient.tz).date() < today:  # it had past days
+        rx.record_dose_change(times_per_day=times_per_day, days_per_week=days_per_week, on=today)
     rx.sets = sets
     rx.reps = reps
     rx.hold_seconds = hold_seconds

@@ -10,11 +10,13 @@ from django.utils import timezone
 from clinic.models import Clinician, Patient
 from rehab.models import PhaseChange, Plan
 from rehab.models.alerts import PlanHold
-from rehab.models.plans import Prescription
+from rehab.models.plans import Prescription, dose_on
 from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors.adherence import judged_adherence_for_patient
+from rehab.selectors.adherence_totals import adherence_totals
 from rehab.selectors.clinician import falling_behind
+from rehab.services import builder as builder_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +81,63 @@ def test_a_patient_resumed_after_a_pause_is_not_listed_as_falling_behind() -> No
     clinician, _patient, _plan, today = _paused_for_six_days()
     behind = falling_behind(clinic_id=clinician.clinic_id, today=today)
     assert [row.patient.pk for row in behind.rows] == []
+
+
+# --- A new daily dose does not rewrite the past ---------------------------------------------
+
+
+def test_raising_a_dose_today_leaves_past_days_judged_by_their_own_dose() -> None:
+    """Thirteen days at one session a day, every one done; the clinician raises it to three a
+    day. The past days stay 13 of 13 (they were not 39 sessions owed), on the patient's
+    progress and on the dashboard; from today the new dose counts."""
+    clinician = factories.ClinicianFactory.create()
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, timezone="UTC")
+    today = patient.local_today()
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
+    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase"])
+    PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=today - dt.timedelta(20))
+    rx = factories.PrescriptionFactory.create(phase=phase, times_per_day=1, days_per_week=7)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(30))
+    for back in range(1, 14):
+        factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=rx.sets,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=3,
+        days_per_week=7,
+        side=rx.side,
+        expected_version=None,
+    )
+    rx.refresh_from_db()
+    assert rx.earlier_doses == [
+        {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7}
+    ]
+    assert judged_adherence_for_patient(patient, today=today, days=14, plan=plan).percent == 100
+    assert falling_behind(clinic_id=clinician.clinic_id, today=today).rows == []
+    # Tomorrow, with today's three sessions not done: today owes the new dose.
+    tomorrow = today + dt.timedelta(1)
+    adherence = judged_adherence_for_patient(patient, today=tomorrow, days=14, plan=plan)
+    (today_row,) = [d for d in adherence.days if d.day == today]
+    assert (today_row.expected, today_row.done) == (3, 0)
+    totals = adherence_totals(
+        Plan.objects.filter(pk=plan.pk),
+        start=tomorrow - dt.timedelta(13),
+        end=tomorrow,
+        in_progress=tomorrow,
+    )
+    assert (totals[patient.pk].expected, totals[patient.pk].done) == (12 + 3, 12)
+
+
+def test_a_second_change_the_same_day_keeps_the_dose_of_the_days_before() -> None:
+    rx = factories.PrescriptionFactory.create(times_per_day=1, days_per_week=7)
+    day = dt.date(2026, 12, 4)
+    rx.record_dose_change(times_per_day=2, days_per_week=7, on=day)
+    rx.times_per_day = 2
+    rx.record_dose_change(times_per_day=3, days_per_week=5, on=day)
+    assert rx.earlier_doses == [{"until": "2026-12-04", "times_per_day": 1, "days_per_week": 7}]
+    assert dose_on(day - dt.timedelta(1), 3, 5, rx.earlier_doses) == (1, 7)
+    assert dose_on(day, 3, 5, rx.earlier_doses) == (3, 5)

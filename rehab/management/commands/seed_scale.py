@@ -513,6 +513,7 @@ class Generator:
                 "retired_at",
                 "created_at",
                 "updated_at",
+                "earlier_doses",
                 *DOSE_FIELDS,
             ),
             copy=copy,
@@ -808,6 +809,7 @@ class Generator:
                     None,
                     plan_created,
                     plan_created,
+                    [],  # no earlier doses
                     *item.dose,
                 )
                 rows.append((rx_id, item))

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Right after AuthenticationMiddleware: marks request.user verified by a two-factor device.
     "django_otp.middleware.OTPMiddleware",
+    # Dates and times in the reader's time zone: a patient's own, a clinician's clinic's.
+    "clinic.accounts.timezones.ReaderTimeZoneMiddleware",
     "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.accounts.sessions.SessionLimitsMiddleware",

@@ -75,8 +75,8 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         code="dvt",
         question=_("New pain, swelling, warmth or discoloured skin in your calf?"),
         advice=_(
-            "This could be a blood clot (DVT). Get urgent medical advice today: "
-            "call your GP, NHS 111 or go to an urgent care centre."
+            "This could be a blood clot (DVT). Get urgent medical advice today: contact "
+            "your clinic or your doctor, or go to an urgent care centre."
         ),
         clinician=_("Suspected DVT: new calf pain, swelling, warmth or discolouration"),
         source="guysandstthomas.nhs.uk",

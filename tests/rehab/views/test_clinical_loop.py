@@ -461,3 +461,15 @@ def test_a_corrected_date_on_the_details_page_rechecks_the_plan(
     assert "Resisted ankle pumps" in response.content.decode()
     scene.patient.refresh_from_db()
     assert scene.patient.injury_date != later_injury
+
+
+def test_clot_advice_names_no_one_countrys_services() -> None:
+    """A patient of a clinic in New York was told to call NHS 111 and their GP."""
+    clinic = factories.ClinicFactory.create(
+        timezone="America/New_York", emergency_number="911", out_of_hours_phone="+1 212 555 0100"
+    )
+    patient = factories.PatientFactory.create(clinic=clinic, timezone="America/New_York")
+    html = client_for(patient.user).get(reverse("rehab:my_messages")).content.decode()
+    assert "blood clot" in html
+    assert "NHS 111" not in html
+    assert "GP" not in html

@@ -6,6 +6,7 @@ place an exercise in a phase that starts before the exercise's earliest safe wee
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import re
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 
 from rehab.models import Equipment, Exercise, Protocol, ProtocolItem, ProtocolPhase
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -429,3 +432,50 @@ def test_education_items_are_shipped_with_sources_and_used(loaded: None) -> None
     for exercise in education:
         assert exercise.source.strip(), exercise.slug
         assert exercise.slug in used, exercise.slug
+
+
+# --- Steps never contradict the dose (a review's finding) -----------------------------------
+
+REPEAT = re.compile(r"\bRepeat (\d+) times\b")
+SECONDS = re.compile(r"\b(?:for |about )(\d+)(?:[–-](\d+))? seconds\b")
+
+
+def _contradictions() -> list[str]:
+    call_command("loaddata", "library", "protocols", verbosity=0)
+    found = []
+    for item in ProtocolItem.objects.select_related("exercise", "phase__protocol"):
+        where = f"{item.phase.protocol.slug} phase {item.phase.order}: {item.exercise.slug}"
+        for step in item.exercise.patient_text.steps:
+            if "to start" in step or "to begin with" in step:
+                continue  # a starting point the dose may have moved on from
+            for match in REPEAT.finditer(step):
+                if item.reps is not None and int(match.group(1)) != item.reps:
+                    found.append(f"{where} prescribes {item.reps} reps; step says {step!r}")
+            for match in SECONDS.finditer(step):
+                low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+                if item.hold_seconds is not None and not low <= item.hold_seconds <= high:
+                    found.append(
+                        f"{where} prescribes a {item.hold_seconds} s hold; step says {step!r}"
+                    )
+    return found
+
+
+def test_shipped_steps_do_not_contradict_the_templates_doses() -> None:
+    found = _contradictions()
+    assert not found, "\n".join(found)
+
+
+steps_migration = importlib.import_module("rehab.migrations.0018_steps_follow_the_dose")
+
+
+def test_the_migration_gives_stock_steps_the_new_words_and_leaves_edited_ones() -> None:
+    before, after = steps_migration.STEPS["seated-heel-raise"]
+    stock = factories.ExerciseFactory.create(slug="seated-heel-raise", steps=before)
+    edited_steps = ["Sit tall.", "Lift the heels 12 times."]
+    edited = factories.ExerciseFactory.create(slug="quadriceps-sets", steps=edited_steps)
+    steps_migration.forward(django_apps, None)
+    stock.refresh_from_db()
+    edited.refresh_from_db()
+    assert stock.steps == after
+    assert stock.instructions_updated_at is not None  # patients see "Instructions updated"
+    assert (edited.steps, edited.instructions_updated_at) == (edited_steps, None)

@@ -123,6 +123,21 @@ def active_plan(patient: Patient) -> Plan | None:
     )
 
 
+def last_plan(patient: Patient) -> Plan | None:
+    """The plan a patient whose care here has ended followed last: the latest completed one
+    (discharge completes it), for them to read. One query."""
+    return (
+        Plan.objects.filter(patient=patient, status=Plan.Status.COMPLETED)
+        .order_by("-activated_at", "-pk")
+        .first()
+    )
+
+
+def reached_phase_ids(plan: Plan) -> set[int]:
+    """The phases of ``plan`` the patient was moved into (its phase changes). One query."""
+    return set(PhaseChange.objects.filter(plan=plan).values_list("to_phase_id", flat=True))
+
+
 def phase_on(plan: Plan, day: dt.date) -> PlanPhase | None:
     """The phase in force on ``day``: the last phase change effective by then, else the plan's
     current phase (a plan moved to a phase "from today" shows it today, not before). One query.

@@ -353,12 +353,18 @@ def my_plan(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
     day = patient.local_today()
     plan = today_selectors.active_plan(patient)
+    ended = plan is None and patient.status != Patient.Status.ACTIVE
+    if ended:  # care here has ended: the plan they followed, to read
+        plan = today_selectors.last_plan(patient)
     phases = progress_selectors.plan_phases(plan) if plan is not None else []
-    current = today_selectors.phase_on(plan, day) if plan is not None else None
+    reached = today_selectors.reached_phase_ids(plan) if ended and plan is not None else set()
+    current = today_selectors.phase_on(plan, day) if plan is not None and not ended else None
     current_index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
     rows = []
     for index, phase in enumerate(phases):
-        if current_index is None:
+        if ended:
+            state = "past" if phase.pk in reached else "unreached"
+        elif current_index is None:
             state = "future"
         elif index < current_index:
             state = "past"
@@ -375,7 +381,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "plan": plan,
             "phases": rows,
-            "week": plan.week_on(day) if plan is not None else None,
+            "week": plan.week_on(day) if plan is not None and not ended else None,
             # A red flag's pause, as on Today: this page must not read as "go on".
             "hold_notice": today_selectors.paused_notice(plan),
         },

@@ -409,6 +409,27 @@ def test_a_discharged_patient_reads_but_cannot_check_in(noah: Client, scene: Sce
     assert noah.get(reverse("rehab:my_export")).status_code == 200
 
 
+def test_a_discharged_patient_reads_the_plan_they_followed(noah: Client, scene: Scene) -> None:
+    """Discharge completes the plan: My plan said "Your physiotherapist has not given you a plan
+    yet", and Progress welcomed them to a plan not started, after weeks of exercise."""
+    day = scene.patient.local_today()
+    for n in range(1, 10):
+        factories.ExerciseLogFactory.create(
+            prescription=scene.current_rx, date=day - dt.timedelta(days=n), sets_done=3
+        )
+    clinic_services.patient_discharge(patient=scene.patient)
+    plan_page = noah.get(reverse("rehab:my_plan")).content.decode()
+    assert "has not given you a plan yet" not in plan_page
+    assert "Your care here has ended" in plan_page
+    assert scene.plan.name in plan_page
+    assert "Done" in plan_page  # the phases they reached
+    assert ">Now<" not in plan_page
+    progress = noah.get(reverse("rehab:progress")).content.decode()
+    assert "Your care here has ended" in progress
+    assert "Welcome to your recovery plan" not in progress
+    assert "When your physiotherapist starts your plan" not in progress
+
+
 def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> None:
     Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
     response = _tick(noah, scene, follow=True)

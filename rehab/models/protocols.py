@@ -225,6 +225,9 @@ class Protocol(models.Model):
 
 class ProtocolPhase(PhaseFields):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")
+    # When it was added (empty on rows older than it): the same phase sent again moments later
+    # is the same form (``core.resubmit``).
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
 
     objects = ProtocolPhaseManager()
     history = HistoricalRecords()
@@ -252,6 +255,8 @@ class ProtocolItem(DoseFields):
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     note = models.TextField(_("note to the patient"), blank=True)
+    # As ``ProtocolPhase.created_at``.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
 
     objects = ProtocolItemManager()
     history = HistoricalRecords()

@@ -11,6 +11,7 @@ decision for one patient, with its reason, in that patient's plan.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import Any
 
@@ -111,7 +112,7 @@ def protocol_from_plan(
         .order_by("-pk")
         .first()
     )
-    if just_saved is not None:
+    if just_saved is not None and _shape(just_saved) == _plan_shape(plan):
         return just_saved
     early = early_prescriptions(plan)
     if early and not leave_out_early:
@@ -158,6 +159,33 @@ def protocol_from_plan(
             item.full_clean()
             item.save()
     return protocol
+
+
+def _shape(protocol: Protocol) -> list[tuple[str, list[int]]]:
+    """Each phase's name and exercises, in order: what a template made from a plan holds."""
+    return [
+        (phase.name, [item.exercise_id for item in phase.items.order_by("order", "pk")])
+        for phase in protocol.phases.order_by("order", "pk")
+    ]
+
+
+def _plan_shape(plan: Plan) -> list[tuple[str, list[int]]]:
+    """``_shape`` of the template ``protocol_from_plan`` makes of ``plan`` (its live exercises,
+    those placed early left out)."""
+    early = {rx.pk for rx, _w in early_prescriptions(plan)}
+    return [
+        (
+            phase.name,
+            [
+                rx.exercise_id
+                for rx in phase.prescriptions.filter(retired_at__isnull=True).order_by(
+                    "order", "pk"
+                )
+                if rx.pk not in early
+            ],
+        )
+        for phase in plan.phases.order_by("order", "pk")
+    ]
 
 
 # --- Versions --------------------------------------------------------------------------------
@@ -280,13 +308,22 @@ def template_update(*, draft: Protocol, **fields: Any) -> Protocol:
     return draft
 
 
+def _just_added(created_at: dt.datetime | None) -> bool:
+    return created_at is not None and created_at > resubmit_since()
+
+
 @transaction.atomic
 def template_phase_add(*, draft: Protocol, **fields: Any) -> ProtocolPhase:
-    """Add a phase at the end of the draft. The same phase as the last one is the same form
-    sent twice (the draft is locked first, so two at once find each other): it is returned."""
+    """Add a phase at the end of the draft. The same phase as the last one, added moments ago,
+    is the same form sent twice (the draft is locked first, so two at once find each other): it
+    is returned."""
     draft = _ensure_draft(draft)
     last = draft.phases.order_by("-order").first()
-    if last is not None and all(getattr(last, k) == v for k, v in fields.items()):
+    if (
+        last is not None
+        and _just_added(last.created_at)
+        and all(getattr(last, k) == v for k, v in fields.items())
+    ):
         return last
     order = (last.order if last is not None else 0) + 1
     phase = ProtocolPhase(protocol=draft, order=order, **fields)
@@ -323,8 +360,8 @@ def template_item_add(
     *, phase: ProtocolPhase, exercise: Exercise, note: str = "", **dose: Any
 ) -> ProtocolItem:
     """Add ``exercise`` at the end of the phase, at its default dose unless ``dose`` is given.
-    The same exercise, dose and note as the phase's last item is the same form sent twice (the
-    draft is locked first): that item is returned."""
+    The same exercise, dose and note as the phase's last item, added moments ago, is the same
+    form sent twice (the draft is locked first): that item is returned."""
     draft = _ensure_draft(phase.protocol)
     _refuse_early([(phase.name, w)] if (w := _early(draft, phase, exercise)) is not None else [])
     values = {
@@ -334,6 +371,7 @@ def template_item_add(
     last = phase.items.order_by("-order").first()
     if (
         last is not None
+        and _just_added(last.created_at)
         and last.exercise_id == exercise.pk
         and last.note == note
         and all(getattr(last, k) == v for k, v in values.items())

@@ -210,3 +210,31 @@ def test_a_phase_sent_twice_through_the_page_is_added_once(clinician: Clinician)
     again = client.post(url, form)
     assert first.status_code == again.status_code
     assert list(draft.phases.values_list("name", flat=True)) == ["Strength"]
+
+
+def test_save_as_template_from_another_plan_with_the_same_name_is_not_the_first_template() -> None:
+    clinician = factories.ClinicianFactory.create()
+    a = factories.PatientFactory.create(clinic=clinician.clinic)
+    b = factories.PatientFactory.create(clinic=clinician.clinic)
+    plan_a, _ = factories.active_plan(a)
+    plan_b, _phases_b = factories.active_plan(b, phases=2)
+    first = services.protocol_from_plan(plan=plan_a, name="Achilles", created_by=clinician.user)
+    second = services.protocol_from_plan(plan=plan_b, name="Achilles", created_by=clinician.user)
+    assert second.pk != first.pk, "plan B's template is plan A's (1 phase, not 2)"
+    assert second.phases.count() == 2
+
+
+def test_the_same_exercise_added_again_later_is_another_item(clinician: Clinician) -> None:
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic)
+    draft = services.template_draft(protocol=protocol, created_by=None)
+    phase = services.template_phase_add(draft=draft, name="Strength", start_week=6, end_week=12)
+    exercise = factories.ExerciseFactory(earliest_week_operative=0)
+    first = services.template_item_add(phase=phase, exercise=exercise)
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 2):
+        again = services.template_item_add(phase=phase, exercise=exercise)
+        same_phase = services.template_phase_add(
+            draft=draft, name="Strength", start_week=6, end_week=12
+        )
+    assert again.pk != first.pk  # on purpose, minutes later
+    assert same_phase.pk != phase.pk
+    assert phase.items.count() == 2

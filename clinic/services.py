@@ -191,7 +191,7 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     _check_therapist(patient)
     _check_email_free(patient)
     patient.save(update_fields=[*fields, "updated_at"])
-    if patient.email != stored.email:
+    if patient.email.lower() != (stored.email or "").lower():
         invitations_revoke(patient)  # sent to the old address
     if (patient.anchor_date, patient.pathway) != (stored.anchor_date, stored.pathway):
         events.patient_course_changed.send(sender=Patient, patient=patient)

@@ -506,3 +506,16 @@ def test_user_sessions_prune_forgets_rows_whose_session_is_gone(clinician: Clini
     account_services.user_sessions_prune(user, keep_key=here.session.session_key)
     assert not UserSession.objects.filter(session_key=gone_key).exists()
     assert UserSession.objects.filter(user=user).count() == 2
+
+
+def test_resaving_the_same_address_in_another_letter_case_keeps_the_invitation(db: None) -> None:
+    clinician = factories.ClinicianFactory.create()
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic, email="ada@example.com", user=None
+    )
+    invitation, _token = services.invitation_create(patient=patient, created_by=clinician.user)
+    Patient.objects.filter(pk=patient.pk).update(email="Ada@Example.com")  # e.g. the admin
+    patient.refresh_from_db()
+    services.patient_update(patient=patient, email="ada@example.com")
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None

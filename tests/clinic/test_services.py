@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import uuid
 from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -519,3 +521,14 @@ def test_resaving_the_same_address_in_another_letter_case_keeps_the_invitation(d
     services.patient_update(patient=patient, email="ada@example.com")
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
+
+
+def test_the_migration_gives_pending_links_the_address_they_went_to(
+    uninvited: Patient, clinician: Clinician
+) -> None:
+    invitation, _token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    Invitation.objects.filter(pk=invitation.pk).update(sent_to="")  # made before it was kept
+    sent_to = importlib.import_module("clinic.migrations.0010_invitation_sent_to")
+    sent_to.pending_links_keep_their_address(django_apps, None)
+    invitation.refresh_from_db()
+    assert invitation.sent_to == "new@example.org"

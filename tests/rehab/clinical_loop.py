@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from rehab.models import Exercise, PhaseChange, Plan, PlanPhase, Prescription
+from rehab.services import builder as builder_services
 from tests import factories
 
 
@@ -67,3 +69,59 @@ def week3_non_operative(clinician: Clinician, **patient: object) -> Scene:
         week6_rx=rx.create(phase=later, exercise=exercise("Two-leg bike", 6), order=2),
         safe_rx=rx.create(phase=later, exercise=exercise("Hip bridges", 0), order=3),
     )
+
+
+class DailyPlan(NamedTuple):
+    clinician: Clinician
+    patient: Patient
+    plan: Plan
+    phase: PlanPhase
+    rx: Prescription
+    today: dt.date
+
+
+def daily_plan(
+    tz: str = "UTC",
+    *,
+    times: int = 1,
+    per_week: int = 7,
+    started_days_ago: int = 30,
+    prescribed_days_ago: int = 35,
+) -> DailyPlan:
+    """An active plan of one phase (weeks 0–52) with one exercise, for the adherence rules: the
+    phase in force from ``started_days_ago`` (its phase change), the exercise prescribed
+    ``prescribed_days_ago`` at ``times`` a day, ``per_week`` days a week; no logs."""
+    clinician = factories.ClinicianFactory.create()
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, timezone=tz)
+    today = patient.local_today()
+    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
+    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
+    plan.current_phase = phase
+    plan.save(update_fields=["current_phase"])
+    PhaseChange.objects.create(
+        plan=plan, to_phase=phase, effective_on=today - dt.timedelta(started_days_ago)
+    )
+    rx = factories.PrescriptionFactory.create(
+        phase=phase, times_per_day=times, days_per_week=per_week
+    )
+    Prescription.objects.filter(pk=rx.pk).update(
+        created_at=timezone.now() - dt.timedelta(prescribed_days_ago)
+    )
+    rx.refresh_from_db()
+    return DailyPlan(clinician, patient, plan, phase, rx, today)
+
+
+def new_daily_dose(rx: Prescription, *, times: int, per_week: int) -> Prescription:
+    """The clinician changes ``rx``'s daily dose in the builder (the rest as it was)."""
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=rx.sets,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=times,
+        days_per_week=per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+    rx.refresh_from_db()
+    return rx

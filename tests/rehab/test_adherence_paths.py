@@ -10,13 +10,13 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import PhaseChange, Plan
+from rehab.models import Plan
 from rehab.models.alerts import PlanHold
 from rehab.models.plans import Prescription
 from rehab.selectors.adherence import adherence_for_patients, paused_days
 from rehab.selectors.adherence_totals import adherence_totals
-from rehab.services import builder as builder_services
 from tests import factories
+from tests.rehab.clinical_loop import daily_plan, new_daily_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +24,10 @@ LA = "America/Los_Angeles"
 
 
 def _plan(
-    tz: str, *, times: int = 1, per_week: int = 7, back: int = 30
+    tz: str, *, times: int = 1, per_week: int = 7
 ) -> tuple[Clinician, Patient, Plan, Prescription, dt.date]:
-    clinician = factories.ClinicianFactory.create()
-    patient = factories.PatientFactory.create(clinic=clinician.clinic, timezone=tz)
-    today = patient.local_today()
-    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
-    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
-    plan.current_phase = phase
-    plan.save(update_fields=["current_phase"])
-    PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=today - dt.timedelta(back))
-    rx = factories.PrescriptionFactory.create(
-        phase=phase, times_per_day=times, days_per_week=per_week
-    )
-    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(back + 5))
-    rx.refresh_from_db()
-    return clinician, patient, plan, rx, today
+    scene = daily_plan(tz, times=times, per_week=per_week)
+    return scene.clinician, scene.patient, scene.plan, scene.rx, scene.today
 
 
 def _both(
@@ -100,17 +88,7 @@ def test_dose_and_days_change_then_a_pause_agree_in_both_paths() -> None:
     _c, patient, plan, rx, today = _plan("Pacific/Auckland", times=1, per_week=7)
     for back in range(1, 10):
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=rx.sets,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=2,
-        days_per_week=3,
-        side=rx.side,
-        expected_version=None,
-    )
-    rx.refresh_from_db()
+    rx = new_daily_dose(rx, times=2, per_week=3)
     assert rx.earlier_doses[-1]["until"] == today.isoformat()
     for n in range(1, 4):  # the days to come, at the new dose
         later = today + dt.timedelta(n)

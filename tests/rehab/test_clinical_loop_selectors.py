@@ -8,16 +8,16 @@ import pytest
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import PhaseChange, Plan
+from rehab.models import Plan
 from rehab.models.alerts import PlanHold
-from rehab.models.plans import Prescription, dose_on
+from rehab.models.plans import dose_on
 from rehab.selectors import clinician as clinician_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors.adherence import judged_adherence_for_patient
 from rehab.selectors.adherence_totals import adherence_totals
 from rehab.selectors.clinician import falling_behind
-from rehab.services import builder as builder_services
 from tests import factories
+from tests.rehab.clinical_loop import daily_plan, new_daily_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +40,7 @@ def test_charts_skip_an_unanswered_pain_at_rest(patient: Patient) -> None:
 def _paused_for_six_days() -> tuple[Clinician, Patient, Plan, dt.date]:
     """A week done every day, then a red flag paused the plan six days ago; a clinician
     resumed it this morning."""
-    clinician = factories.ClinicianFactory.create()
-    patient = factories.PatientFactory.create(clinic=clinician.clinic, timezone="UTC")
-    today = patient.local_today()
-    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
-    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
-    plan.current_phase = phase
-    plan.save(update_fields=["current_phase"])
-    PhaseChange.objects.create(
-        plan=plan, to_phase=phase, effective_on=today - dt.timedelta(days=13)
-    )
-    rx = factories.PrescriptionFactory.create(phase=phase, times_per_day=1, days_per_week=7)
-    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    clinician, patient, plan, _phase, rx, today = daily_plan(started_days_ago=13)
     # Done every day for a week (days 13..7 back).
     for back in range(7, 14):
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(days=back))
@@ -90,29 +79,10 @@ def test_raising_a_dose_today_leaves_past_days_judged_by_their_own_dose() -> Non
     """Thirteen days at one session a day, every one done; the clinician raises it to three a
     day. The past days stay 13 of 13 (they were not 39 sessions owed), on the patient's
     progress and on the dashboard; from today the new dose counts."""
-    clinician = factories.ClinicianFactory.create()
-    patient = factories.PatientFactory.create(clinic=clinician.clinic, timezone="UTC")
-    today = patient.local_today()
-    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
-    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
-    plan.current_phase = phase
-    plan.save(update_fields=["current_phase"])
-    PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=today - dt.timedelta(20))
-    rx = factories.PrescriptionFactory.create(phase=phase, times_per_day=1, days_per_week=7)
-    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(30))
+    clinician, patient, plan, _phase, rx, today = daily_plan(started_days_ago=20)
     for back in range(1, 14):
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=rx.sets,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=3,
-        days_per_week=7,
-        side=rx.side,
-        expected_version=None,
-    )
-    rx.refresh_from_db()
+    rx = new_daily_dose(rx, times=3, per_week=7)
     assert rx.earlier_doses == [
         {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7}
     ]

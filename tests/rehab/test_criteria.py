@@ -17,19 +17,18 @@ from clinic.models import Patient
 from rehab.models import (
     CriterionKind,
     Measurement,
-    PhaseChange,
     Plan,
     PlanCriterion,
     Protocol,
     ProtocolCriterion,
 )
-from rehab.models.plans import Prescription
 from rehab.selectors import criteria as criteria_selectors
 from rehab.selectors.adherence import judged_adherence_for_patient
 from rehab.selectors.criteria import MET, NOT_MET, UNKNOWN, PatientData, evaluate, evaluate_phases
 from rehab.services import criteria as criteria_services
 from rehab.services import plans as plan_services
 from tests import factories
+from tests.rehab.clinical_loop import daily_plan
 
 K = CriterionKind
 
@@ -236,17 +235,7 @@ def test_the_data_migration_reads_the_shipped_text() -> None:
 
 
 def test_the_adherence_criterion_does_not_count_today_before_it_is_over(db: None) -> None:
-    patient = factories.PatientFactory.create(timezone="UTC")
-    today = patient.local_today()
-    plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.ACTIVE)
-    phase = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=52)
-    plan.current_phase = phase
-    plan.save(update_fields=["current_phase"])
-    PhaseChange.objects.create(
-        plan=plan, to_phase=phase, effective_on=today - dt.timedelta(days=20)
-    )
-    rx = factories.PrescriptionFactory.create(phase=phase, times_per_day=1, days_per_week=7)
-    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    _clinician, patient, plan, phase, rx, today = daily_plan(started_days_ago=20)
     for back in range(1, 14):  # every day of the window but today, which is not over yet
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(days=back))
     PlanCriterion.objects.create(

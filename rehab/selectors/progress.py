@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -21,6 +22,7 @@ from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors import today as today_selectors
 from rehab.selectors.adherence import Adherence, DayAdherence, judged_adherence_for_patient
 
 
@@ -280,3 +282,42 @@ def plan_phases(plan: Plan) -> list[PlanPhase]:
     for phase in phases:
         phase.plan = plan
     return phases
+
+
+@dataclass(frozen=True)
+class PlanToRead:
+    """The plan a patient reads on "My plan": the one they follow, or, once their care here has
+    ended, the one they followed last; each phase with its state ("past",
+    "current", "future"; "unreached" once ended) and the week they are in (None once ended)."""
+
+    plan: Plan | None
+    phases: list[dict[str, Any]]
+    week: int | None
+
+
+def plan_to_read(patient: Patient, *, day: dt.date) -> PlanToRead:
+    """``PlanToRead`` for ``patient`` on their ``day``. Queries whatever the plan's size: the
+    plan, its phases (``plan_phases``) and the phase in force (or the phases reached)."""
+    plan = today_selectors.active_plan(patient)
+    ended = plan is None and patient.status != Patient.Status.ACTIVE
+    if ended:  # care here has ended: the plan they followed, to read
+        plan = today_selectors.last_plan(patient)
+    if plan is None:
+        return PlanToRead(plan=None, phases=[], week=None)
+    phases = plan_phases(plan)
+    if ended:
+        reached = today_selectors.reached_phase_ids(plan)
+        rows = [{"phase": p, "state": "past" if p.pk in reached else "unreached"} for p in phases]
+        return PlanToRead(plan=plan, phases=rows, week=None)
+    current = today_selectors.phase_on(plan, day)
+    index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
+    rows = [
+        {
+            "phase": phase,
+            "state": "future"
+            if index is None or n > index
+            else ("current" if n == index else "past"),
+        }
+        for n, phase in enumerate(phases)
+    ]
+    return PlanToRead(plan=plan, phases=rows, week=plan.week_on(day))

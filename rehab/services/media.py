@@ -85,10 +85,21 @@ def _touch_instructions(exercise: Exercise) -> None:
     )
 
 
-def _sent_twice[M: MediaFields](rows: QuerySet[M], media: M, stored: list[str]) -> M | None:
-    """The same file (its stored size and picture) with the same description, added by the same
-    person moments ago: the same form sent twice. Then the files just stored go, and that one is
-    returned. (The owner's row is locked first, so two at once find each other.)"""
+def _add[M: MediaFields](
+    media: M,
+    rows: QuerySet[M],
+    *,
+    upload: File[Any],
+    poster: File[Any] | None,
+    limit: int,
+    too_many: str,
+) -> tuple[M, bool]:
+    """Check and store ``media``'s files, then its row beside ``rows`` (its owner's, locked
+    first, so two at once find each other), at most ``limit`` of them (else ``too_many``).
+    The same file (its stored size and picture) with the same description, added by the same
+    person moments ago, is the same form sent twice: the files just stored go and that one is
+    returned. Returns ``(media, created)``."""
+    stored = _fill(media, upload=upload, poster=poster)
     same = (
         rows.filter(
             kind=media.kind,
@@ -104,7 +115,12 @@ def _sent_twice[M: MediaFields](rows: QuerySet[M], media: M, stored: list[str]) 
     )
     if same is not None:
         _delete_files(stored, media)
-    return same
+        return same, False
+    if rows.count() >= limit:
+        _delete_files(stored, media)
+        raise ValidationError(too_many, code="too_many_media")
+    _save_row(media, stored)
+    return media, True
 
 
 @transaction.atomic
@@ -117,24 +133,22 @@ def exercise_media_add(
     uploaded_by: User | None,
 ) -> ExerciseMedia:
     """Add a photo or video to an exercise. Patients who follow it see it, marked updated.
-    The same upload sent again (``_sent_twice``) returns the one already added."""
+    The same upload sent again (``_add``) returns the one already added."""
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     media = ExerciseMedia(
         exercise=exercise, description=description.strip(), uploaded_by=uploaded_by
     )
-    stored = _fill(media, upload=upload, poster=poster)
-    same = _sent_twice(exercise.media.all(), media, stored)
-    if same is not None:
-        return same
-    if exercise.media.count() >= MEDIA_PER_EXERCISE:
-        _delete_files(stored, media)
-        raise ValidationError(
-            _("An exercise can have at most %(n)s photos and videos; remove one first.")
-            % {"n": MEDIA_PER_EXERCISE},
-            code="too_many_media",
-        )
-    _save_row(media, stored)
-    _touch_instructions(exercise)
+    media, created = _add(
+        media,
+        exercise.media.all(),
+        upload=upload,
+        poster=poster,
+        limit=MEDIA_PER_EXERCISE,
+        too_many=_("An exercise can have at most %(n)s photos and videos; remove one first.")
+        % {"n": MEDIA_PER_EXERCISE},
+    )
+    if created:
+        _touch_instructions(exercise)
     return media
 
 
@@ -155,7 +169,7 @@ def prescription_media_add(
     uploaded_by: User | None,
 ) -> PrescriptionMedia:
     """Attach a photo or video made for this patient to their prescription. The same upload
-    sent again (``_sent_twice``) returns the one already attached."""
+    sent again (``_add``) returns the one already attached."""
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if prescription.retired_at is not None:
         raise ValidationError(
@@ -165,18 +179,17 @@ def prescription_media_add(
     media = PrescriptionMedia(
         prescription=prescription, description=description.strip(), uploaded_by=uploaded_by
     )
-    stored = _fill(media, upload=upload, poster=poster)
-    same = _sent_twice(prescription.media.all(), media, stored)
-    if same is not None:
-        return same
-    if prescription.media.count() >= MEDIA_PER_PRESCRIPTION:
-        _delete_files(stored, media)
-        raise ValidationError(
-            _("An exercise can have at most %(n)s of the patient's own photos and videos.")
-            % {"n": MEDIA_PER_PRESCRIPTION},
-            code="too_many_media",
-        )
-    _save_row(media, stored)
+    media, created = _add(
+        media,
+        prescription.media.all(),
+        upload=upload,
+        poster=poster,
+        limit=MEDIA_PER_PRESCRIPTION,
+        too_many=_("An exercise can have at most %(n)s of the patient's own photos and videos.")
+        % {"n": MEDIA_PER_PRESCRIPTION},
+    )
+    if not created:
+        return media
     # The plan's pages show it: treat it as an edit of the patient's data.
     Prescription.objects.filter(pk=prescription.pk).update(updated_at=timezone.now())
     return media

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -162,10 +163,12 @@ def protocol_from_plan(
 
 
 def _shape(protocol: Protocol) -> list[tuple[str, list[int]]]:
-    """Each phase's name and exercises, in order: what a template made from a plan holds."""
+    """Each phase's name and exercises, in order: what a template made from a plan holds. Two
+    queries."""
+    items = Prefetch("items", queryset=ProtocolItem.objects.order_by("order", "pk"))
     return [
-        (phase.name, [item.exercise_id for item in phase.items.order_by("order", "pk")])
-        for phase in protocol.phases.order_by("order", "pk")
+        (phase.name, [item.exercise_id for item in phase.items.all()])
+        for phase in protocol.phases.order_by("order", "pk").prefetch_related(items)
     ]
 
 
@@ -173,18 +176,13 @@ def _plan_shape(plan: Plan) -> list[tuple[str, list[int]]]:
     """``_shape`` of the template ``protocol_from_plan`` makes of ``plan`` (its live exercises,
     those placed early left out)."""
     early = {rx.pk for rx, _w in early_prescriptions(plan)}
+    live = Prefetch(
+        "prescriptions",
+        queryset=Prescription.objects.filter(retired_at__isnull=True).order_by("order", "pk"),
+    )
     return [
-        (
-            phase.name,
-            [
-                rx.exercise_id
-                for rx in phase.prescriptions.filter(retired_at__isnull=True).order_by(
-                    "order", "pk"
-                )
-                if rx.pk not in early
-            ],
-        )
-        for phase in plan.phases.order_by("order", "pk")
+        (phase.name, [rx.exercise_id for rx in phase.prescriptions.all() if rx.pk not in early])
+        for phase in plan.phases.order_by("order", "pk").prefetch_related(live)
     ]
 
 

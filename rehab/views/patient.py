@@ -351,39 +351,18 @@ def atrs(request: HttpRequest) -> HttpResponse:
 def my_plan(request: HttpRequest) -> HttpResponse:
     """The whole plan: past, current and future phases with dates, and their exercises."""
     patient = _me(request)
-    day = patient.local_today()
-    plan = today_selectors.active_plan(patient)
-    ended = plan is None and patient.status != Patient.Status.ACTIVE
-    if ended:  # care here has ended: the plan they followed, to read
-        plan = today_selectors.last_plan(patient)
-    phases = progress_selectors.plan_phases(plan) if plan is not None else []
-    reached = today_selectors.reached_phase_ids(plan) if ended and plan is not None else set()
-    current = today_selectors.phase_on(plan, day) if plan is not None and not ended else None
-    current_index = next((i for i, p in enumerate(phases) if current and p.pk == current.pk), None)
-    rows = []
-    for index, phase in enumerate(phases):
-        if ended:
-            state = "past" if phase.pk in reached else "unreached"
-        elif current_index is None:
-            state = "future"
-        elif index < current_index:
-            state = "past"
-        elif index == current_index:
-            state = "current"
-        else:
-            state = "future"
-        rows.append({"phase": phase, "state": state})
+    reading = progress_selectors.plan_to_read(patient, day=patient.local_today())
     return render(
         request,
         "rehab/me/plan.html",
         {
             "title": _("My plan"),
             "patient": patient,
-            "plan": plan,
-            "phases": rows,
-            "week": plan.week_on(day) if plan is not None and not ended else None,
+            "plan": reading.plan,
+            "phases": reading.phases,
+            "week": reading.week,
             # A red flag's pause, as on Today: this page must not read as "go on".
-            "hold_notice": today_selectors.paused_notice(plan),
+            "hold_notice": today_selectors.paused_notice(reading.plan),
         },
     )
 

@@ -122,14 +122,25 @@ def pain_chart(points: Sequence[PainPoint], *, start: dt.date, end: dt.date) -> 
     )
 
 
-def atrs_chart(responses: Sequence[AtrsResponse]) -> Chart:
+def atrs_chart(responses: Sequence[AtrsResponse], *, for_patient: bool = False) -> Chart:
+    """The ATRS totals over time: the clinician's score by its name, or for the patient the
+    same numbers as "the Achilles questionnaire" (no abbreviation to decode)."""
+    points = [(r.date, r.total) for r in responses]
+    if for_patient:
+        title = _("Your Achilles questionnaire score (0–100, higher is better)")
+        series = Series(_("Your score"), GREEN, points)
+        empty = _("No questionnaire answers yet.")
+    else:
+        title = _("ATRS score (0–100, higher is better)")
+        series = Series(_("ATRS total"), GREEN, points)
+        empty = _("No ATRS answers yet.")
     return line_chart(
-        title=_("ATRS score (0–100, higher is better)"),
-        series=[Series(_("ATRS total"), GREEN, [(r.date, r.total) for r in responses])],
+        title=title,
+        series=[series],
         y_min=0,
         y_max=100,
         y_ticks=range(0, 101, 20),
-        empty_message=_("No ATRS answers yet."),
+        empty_message=empty,
     )
 
 
@@ -210,7 +221,7 @@ def patient_charts(
     return {
         "adherence": adherence_chart(adherence_weeks),
         "pain": pain_chart(pain, start=pain_start, end=pain_end),
-        "atrs": atrs_chart(atrs),
+        "atrs": atrs_chart(atrs, for_patient=True),
         "lsi": lsi_chart(measurements, for_patient=True),
         "calf": calf_chart(measurements, injured_side=patient.injured_side),
     }

@@ -72,7 +72,7 @@ TODAY_STRINGS = {
 # there is no connection), and what the Today page's script says of them.
 RECORD_STRINGS = {
     "checkin": _lazy("check-in"),
-    "atrs": _lazy("ATRS questionnaire"),
+    "atrs": _lazy("Achilles questionnaire"),
     "queued": _lazy(
         "No connection: your %(what)s is saved on this phone. It will be sent to your clinic "
         "when you are online; you do not need to fill it in again."
@@ -330,12 +330,12 @@ def atrs(request: HttpRequest) -> HttpResponse:
         request,
         "rehab/me/atrs.html",
         {
-            "title": _("ATRS questionnaire"),
+            "title": _("Achilles questionnaire"),
             "patient": patient,
             "form": form,
             "answered_today": answered_today,
             "history": history[::-1],
-            "chart": charts.atrs_chart(history),
+            "chart": charts.atrs_chart(history, for_patient=True),
             "anchor_low": clinical.ATRS_ANCHOR_LOW,
             "anchor_high": clinical.ATRS_ANCHOR_HIGH,
             "anchor_hint": f"{clinical.ATRS_ANCHOR_LOW}; {clinical.ATRS_ANCHOR_HIGH}",

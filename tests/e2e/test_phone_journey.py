@@ -386,7 +386,7 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
         page.locator(f"label[for='id_item_{number}_7']").click()
     page.get_by_role("button", name="Send my answers").click()
     expect(
-        page.get_by_text("No connection: your ATRS questionnaire is saved on this phone")
+        page.get_by_text("No connection: your Achilles questionnaire is saved on this phone")
     ).to_be_visible()
     expect(page.get_by_text("Waiting to be sent from this phone: 1.")).to_be_visible()
     assert not AtrsResponse.objects.filter(patient=scene.patient).exists()

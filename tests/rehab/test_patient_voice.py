@@ -209,7 +209,7 @@ def test_the_patients_menu_links_the_atrs_and_marks_it_due(
 
 def test_the_progress_page_links_the_atrs(patient: Patient) -> None:
     html = client_for(patient.user).get(reverse("rehab:progress")).content.decode()
-    assert "Answer the ATRS questionnaire" in html
+    assert "Answer the Achilles questionnaire" in html
 
 
 def test_the_atrs_asks_about_now_and_suggests_no_answer(patient: Patient) -> None:
@@ -229,6 +229,18 @@ def test_the_progress_charts_speak_plainly(patient: Patient) -> None:
     assert "your injured leg compared with the other" in html
     assert "LSI" not in html
     assert "limb symmetry" not in html.lower()
+
+
+def test_the_patient_never_meets_the_abbreviation_atrs(patient: Patient) -> None:
+    # The clinician's "ATRS" is "the Achilles questionnaire" to the patient: on its page (title,
+    # heading, chart, the offline message's words), on Today and the plan (menu, offer), and on
+    # the progress page (its link and chart), with an answer to draw.
+    factories.AtrsResponseFactory(patient=patient)
+    me = client_for(patient.user)
+    for name in ("rehab:atrs", "rehab:progress", "rehab:today", "rehab:my_plan"):
+        html = me.get(reverse(name)).content.decode()
+        assert "ATRS" not in html, name
+    assert "Achilles questionnaire" in me.get(reverse("rehab:atrs")).content.decode()
 
 
 def test_the_achilles_is_said_in_plain_words_where_the_patient_meets_it(patient: Patient) -> None:

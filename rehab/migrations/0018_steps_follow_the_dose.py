@@ -4,7 +4,8 @@ shows them under the dose their plan prescribes, which they contradicted ("Repea
 following it see "Instructions updated"; one changed since is left as it is."""
 
 from django.db import migrations
-from django.utils import timezone
+
+from rehab.migrations._steps import reword_stock_steps
 
 # slug: (the steps as shipped before, the steps now)
 STEPS = {
@@ -146,14 +147,7 @@ STEPS = {
 
 
 def forward(apps, schema_editor):
-    Exercise = apps.get_model("rehab", "Exercise")
-    now = timezone.now()
-    for exercise in Exercise.objects.filter(clinic__isnull=True, slug__in=list(STEPS)):
-        before, after = STEPS[exercise.slug]
-        if list(exercise.steps or []) == before:
-            exercise.steps = after
-            exercise.instructions_updated_at = now
-            exercise.save(update_fields=["steps", "instructions_updated_at", "updated_at"])
+    reword_stock_steps(apps, STEPS)
 
 
 class Migration(migrations.Migration):

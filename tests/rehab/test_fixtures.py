@@ -465,7 +465,28 @@ def test_shipped_steps_do_not_contradict_the_templates_doses() -> None:
     assert not found, "\n".join(found)
 
 
+# A count or a hold time of the step's own: "about 30 seconds", "10–15 seconds", "Repeat 10
+# times", "3 holds". Tempo ("taking about 3 seconds" to lower) is how to do one repetition.
+NUMBER = r"\b\d+(?:\s*(?:–|-|to)\s*\d+)?"
+OWN_DOSE = re.compile(NUMBER + r"\s*(?:seconds?|times|holds?|sets?|rounds?)\b")
+TEMPO = re.compile(r"\btaking (?:about )?" + NUMBER + r" seconds\b")
+
+
+def test_shipped_steps_name_no_dose_of_their_own(loaded: None) -> None:
+    # The patient's card shows the steps under the dose their plan prescribes, which the
+    # physiotherapist may set to anything: a step naming its own count or hold contradicts
+    # some plan ("Stay there for about 30 seconds" under a 45 s hold), "to begin with" or not.
+    found = [
+        f"{exercise.slug}: {step!r}"
+        for exercise in Exercise.objects.filter(clinic__isnull=True)
+        for step in exercise.steps
+        if OWN_DOSE.search(TEMPO.sub("", step))
+    ]
+    assert not found, "\n".join(found)
+
+
 steps_migration = importlib.import_module("rehab.migrations.0018_steps_follow_the_dose")
+more_steps_migration = importlib.import_module("rehab.migrations.0020_steps_name_no_dose")
 
 
 def test_the_migration_gives_stock_steps_the_new_words_and_leaves_edited_ones() -> None:
@@ -479,3 +500,14 @@ def test_the_migration_gives_stock_steps_the_new_words_and_leaves_edited_ones() 
     assert stock.steps == after
     assert stock.instructions_updated_at is not None  # patients see "Instructions updated"
     assert (edited.steps, edited.instructions_updated_at) == (edited_steps, None)
+
+
+def test_the_second_steps_migration_rewords_the_stock_steps_it_names() -> None:
+    # 0020: the same rule as 0018 (``rehab.migrations._steps``), for eight more exercises.
+    before, after = more_steps_migration.STEPS["towel-calf-stretch"]
+    stock = factories.ExerciseFactory.create(slug="towel-calf-stretch", steps=before)
+    more_steps_migration.forward(django_apps, None)
+    stock.refresh_from_db()
+    assert stock.steps == after
+    assert "30 seconds" not in " ".join(after)
+    assert stock.instructions_updated_at is not None

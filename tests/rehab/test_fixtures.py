@@ -466,10 +466,11 @@ def test_shipped_steps_do_not_contradict_the_templates_doses() -> None:
 
 
 # A count or a hold time of the step's own: "about 30 seconds", "10–15 seconds", "Repeat 10
-# times", "3 holds". Tempo ("taking about 3 seconds" to lower) is how to do one repetition.
+# times", "3 holds". Tempo ("taking about 3 seconds" to lower, "over about 3 seconds") is how to
+# do one repetition.
 NUMBER = r"\b\d+(?:\s*(?:–|-|to)\s*\d+)?"
 OWN_DOSE = re.compile(NUMBER + r"\s*(?:seconds?|times|holds?|sets?|rounds?)\b")
-TEMPO = re.compile(r"\btaking (?:about )?" + NUMBER + r" seconds\b")
+TEMPO = re.compile(r"\b(?:taking|over) (?:about )?" + NUMBER + r" seconds\b")
 
 
 def test_shipped_steps_name_no_dose_of_their_own(loaded: None) -> None:
@@ -485,7 +486,27 @@ def test_shipped_steps_name_no_dose_of_their_own(loaded: None) -> None:
     assert not found, "\n".join(found)
 
 
+# A template's note to the patient is copied onto each prescription and shown under its dose:
+# a time or a count of its own ("10–15 s", "about 10 minutes", "3 × 10") or a progression the
+# patient makes alone ("Build towards 20 or more") contradicts the dose the plan prescribes.
+NOTE_DOSE = re.compile(NUMBER + r"\s*(?:s|seconds?|minutes?)\b|\d+\s*×\s*\d+")
+SELF_PROGRESSION = re.compile(r"\b(?:build (?:up|towards)|add (?:a few )?more)\b", re.IGNORECASE)
+
+
+def test_shipped_template_notes_leave_the_dose_to_the_plan(loaded: None) -> None:
+    found = []
+    for item in ProtocolItem.objects.select_related("exercise", "phase__protocol"):
+        note = TEMPO.sub("", item.note)
+        own_progression = SELF_PROGRESSION.search(note) and "physiotherapist" not in note
+        if NOTE_DOSE.search(note) or own_progression:
+            found.append(
+                f"{item.phase.protocol.slug} {item.phase.order} {item.exercise.slug}: {item.note!r}"
+            )
+    assert not found, "\n".join(found)
+
+
 steps_migration = importlib.import_module("rehab.migrations.0018_steps_follow_the_dose")
+notes_migration = importlib.import_module("rehab.migrations.0021_template_notes_name_no_dose")
 more_steps_migration = importlib.import_module("rehab.migrations.0020_steps_name_no_dose")
 
 
@@ -511,3 +532,17 @@ def test_the_second_steps_migration_rewords_the_stock_steps_it_names() -> None:
     assert stock.steps == after
     assert "30 seconds" not in " ".join(after)
     assert stock.instructions_updated_at is not None
+
+
+def test_the_notes_migration_rewords_shipped_template_rows_only(loaded: None) -> None:
+    # 0021 changes a shipped template's note still as shipped; a plan's copy is the clinician's.
+    (protocol, order, exercise), (before, after) = next(iter(notes_migration.NOTES.items()))
+    item = ProtocolItem.objects.get(
+        phase__protocol__slug=protocol, phase__order=order, exercise__slug=exercise
+    )
+    ProtocolItem.objects.filter(pk=item.pk).update(note=before)
+    copied = factories.PrescriptionFactory.create(exercise=item.exercise, note=before)
+    notes_migration.forward(django_apps, None)
+    item.refresh_from_db()
+    copied.refresh_from_db()
+    assert (item.note, copied.note) == (after, before)

@@ -1,13 +1,15 @@
 """The clinician's navigation counts (``base.html``): the clinic's open alerts and unread
 messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
-nothing more; any other clinician's page two queries. And the head of the desk's tables
-(``table_head``)."""
+nothing more; any other clinician's page two queries. And two components of the desk's pages: the
+head of a table (``table_head``) and a form that posts to one view with one button
+(``post_form``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.urls import reverse
 
 from rehab.selectors.desk import DeskCounts, desk_counts
 
@@ -28,3 +30,25 @@ def table_head(*columns: str) -> dict[str, Any]:
     """A table's ``<thead>``: a row of column headers in the order given, each a translated
     literal: ``{% table_head _("Name") _("Role") %}``."""
     return {"columns": columns}
+
+
+@register.inclusion_tag("components/post_form.html")
+def post_form(
+    view: str,
+    *args: Any,
+    label: str,
+    button: str = "btn-primary",
+    fields: Any = None,
+    form_class: str = "",
+) -> dict[str, Any]:
+    """A ``<form method="post">`` to the view named ``view`` (reversed with ``args``): ``fields``
+    if given (a form, or a field's ``as_field_group``), then one submit button ``label`` of classes
+    ``btn`` and ``button``; ``form_class`` is the form's own class. The CSRF token comes from the
+    page's context."""
+    return {
+        "action": reverse(view, args=args),
+        "label": label,
+        "button": button,
+        "fields": fields,
+        "form_class": form_class,
+    }

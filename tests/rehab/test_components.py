@@ -1,0 +1,42 @@
+"""The templates' shared components (templates/components/, drawn by tags of rehab_desk): each
+renders the markup the pages wrote out before."""
+
+from __future__ import annotations
+
+from django import forms
+from django.template import Context, Template
+from django.urls import reverse
+
+
+def _render(source: str, **context: object) -> str:
+    return Template("{% load i18n rehab_desk %}" + source).render(Context(context))
+
+
+class _NoteForm(forms.Form):
+    note = forms.CharField()
+
+
+def test_post_form_is_one_button_posting_to_the_view_with_the_pages_token() -> None:
+    html = _render(
+        '{% post_form "clinic:patient_archive" 7 label=_("Archive") button="btn-outline-secondary" %}',
+        csrf_token="token123",
+    )
+    action = reverse("clinic:patient_archive", args=[7])
+    assert f'<form method="post" action="{action}">' in html
+    assert 'name="csrfmiddlewaretoken" value="token123"' in html
+    assert '<button type="submit" class="btn btn-outline-secondary">Archive</button>' in html
+    assert html.count("<input") == 1
+
+
+def test_post_form_puts_the_fields_before_the_button_and_its_class_on_the_form() -> None:
+    html = _render(
+        '{% post_form "clinic:session_end_others" label=label button="btn-primary btn-sm"'
+        ' fields=form form_class="mt-2" %}',
+        csrf_token="token123",
+        label="Save <now>",
+        form=_NoteForm(),
+    )
+    action = reverse("clinic:session_end_others")
+    assert f'<form method="post" action="{action}" class="mt-2">' in html
+    assert html.index('name="note"') < html.index("<button")
+    assert '<button type="submit" class="btn btn-primary btn-sm">Save &lt;now&gt;</button>' in html

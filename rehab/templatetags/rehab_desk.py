@@ -1,8 +1,8 @@
 """The clinician's navigation counts (``base.html``): the clinic's open alerts and unread
 messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
-nothing more; any other clinician's page two queries. And two components of the desk's pages: the
-head of a table (``table_head``) and a form that posts to one view with one button
-(``post_form``)."""
+nothing more; any other clinician's page two queries. And components of the desk's pages: the head
+of a table (``table_head``), a form that posts to one view with one button (``post_form``) and the
+way back above a page's title (``back_link``)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,10 @@ def post_form(
         "fields": fields,
         "form_class": form_class,
     }
+
+
+@register.inclusion_tag("components/back_link.html")
+def back_link(view: str, *args: Any, label: str) -> dict[str, Any]:
+    """The link ``label`` to the view named ``view`` (reversed with ``args``), alone on its line
+    above the page's title."""
+    return {"href": reverse(view, args=args), "label": label}

@@ -40,3 +40,30 @@ def test_post_form_puts_the_fields_before_the_button_and_its_class_on_the_form()
     assert f'<form method="post" action="{action}" class="mt-2">' in html
     assert html.index('name="note"') < html.index("<button")
     assert '<button type="submit" class="btn btn-primary btn-sm">Save &lt;now&gt;</button>' in html
+
+
+def test_back_link_is_the_link_alone_on_its_line() -> None:
+    html = _render('{% back_link "clinic:team" label=_("Back to the team") %}')
+    href = reverse("clinic:team")
+    assert html.split() == [
+        "<p",
+        'class="mb-1">',
+        "<a",
+        f'href="{href}">Back',
+        "to",
+        "the",
+        "team</a>",
+        "</p>",
+    ]
+
+
+def test_back_link_takes_the_views_name_and_arguments_from_the_context() -> None:
+    html = _render(
+        "{% back_link view pk label=label %}",
+        view="rehab:library_detail",
+        pk=3,
+        label="Back to Heel & toe",
+    )
+    assert (
+        f'<a href="{reverse("rehab:library_detail", args=[3])}">Back to Heel &amp; toe</a>' in html
+    )

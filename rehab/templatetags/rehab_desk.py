@@ -1,8 +1,8 @@
 """The clinician's navigation counts (``base.html``): the clinic's open alerts and unread
 messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
 nothing more; any other clinician's page two queries. And components of the desk's pages: the head
-of a table (``table_head``), a form that posts to one view with one button (``post_form``) and the
-way back above a page's title (``back_link``)."""
+of a table (``table_head``), a form that posts to one view with one button (``post_form``), the
+way back above a page's title (``back_link``) and a title with its one action (``title_bar``)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,11 @@ def back_link(view: str, *args: Any, label: str) -> dict[str, Any]:
     """The link ``label`` to the view named ``view`` (reversed with ``args``), alone on its line
     above the page's title."""
     return {"href": reverse(view, args=args), "label": label}
+
+
+@register.inclusion_tag("components/title_bar.html")
+def title_bar(title: str, view: str, *args: Any, label: str, button: str) -> dict[str, Any]:
+    """The page's ``<h1>`` ``title`` with, at the other end of its line, the link ``label`` to
+    the view named ``view`` (reversed with ``args``) drawn as a button of classes ``btn`` and
+    ``button``."""
+    return {"title": title, "href": reverse(view, args=args), "label": label, "button": button}

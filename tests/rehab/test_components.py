@@ -67,3 +67,29 @@ def test_back_link_takes_the_views_name_and_arguments_from_the_context() -> None
     assert (
         f'<a href="{reverse("rehab:library_detail", args=[3])}">Back to Heel &amp; toe</a>' in html
     )
+
+
+def test_title_bar_is_the_title_and_its_one_action() -> None:
+    html = _render(
+        '{% title_bar title "clinic:patient_create" label=_("Add a patient") button="btn-primary" %}',
+        title="Patients & more",
+    )
+    href = reverse("clinic:patient_create")
+    assert '<h1 class="h3 mb-0">Patients &amp; more</h1>' in html
+    assert f'<a class="btn btn-primary" href="{href}">Add a patient</a>' in html
+
+
+class _ChoiceForm(forms.Form):
+    pick = forms.ChoiceField(choices=[("a", "A & B"), ("b", "C")], widget=forms.RadioSelect)
+
+
+def test_radio_choice_is_the_input_and_its_label() -> None:
+    html = _render(
+        '{% for radio in form.pick %}{% include "components/radio_choice.html" with spaced=forloop.first %}'
+        "{% endfor %}",
+        form=_ChoiceForm(),
+    )
+    assert html.count('<div class="form-check mb-2">') == 1
+    assert html.count('<div class="form-check">') == 1
+    assert 'name="pick" value="a"' in html
+    assert '<label class="form-check-label" for="id_pick_0">A &amp; B</label>' in html

@@ -93,3 +93,11 @@ def test_radio_choice_is_the_input_and_its_label() -> None:
     assert html.count('<div class="form-check">') == 1
     assert 'name="pick" value="a"' in html
     assert '<label class="form-check-label" for="id_pick_0">A &amp; B</label>' in html
+
+
+def test_titled_list_is_the_heading_and_its_items_only_when_there_are_some() -> None:
+    source = '{% include "components/titled_list.html" with title=_("Tips") items=items level=4 size="h6" %}'
+    html = _render(source, items=["Slow & steady", "Breathe"])
+    assert '<h4 class="h6">Tips</h4>' in html
+    assert "<li>Slow &amp; steady</li><li>Breathe</li>" in html
+    assert not _render(source, items=[]).strip()

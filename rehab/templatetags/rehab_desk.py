@@ -2,7 +2,8 @@
 messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
 nothing more; any other clinician's page two queries. And components of the desk's pages: the head
 of a table (``table_head``), a form that posts to one view with one button (``post_form``), the
-way back above a page's title (``back_link``) and a title with its one action (``title_bar``)."""
+way back above a page's title (``back_link``), a title with its one action (``title_bar``) and a
+group of a form's fields under its legend (``fieldset``)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,10 @@ def title_bar(title: str, view: str, *args: Any, label: str, button: str) -> dic
     the view named ``view`` (reversed with ``args``) drawn as a button of classes ``btn`` and
     ``button``."""
     return {"title": title, "href": reverse(view, args=args), "label": label, "button": button}
+
+
+@register.inclusion_tag("components/fieldset.html")
+def fieldset(legend: str, *fields: Any, margin: str = "mb-4") -> dict[str, Any]:
+    """The bound ``fields`` of a form, each drawn as its field group, under the ``legend`` in a
+    ``<fieldset>`` of class ``margin``."""
+    return {"legend": legend, "fields": fields, "margin": margin}

@@ -101,3 +101,15 @@ def test_titled_list_is_the_heading_and_its_items_only_when_there_are_some() -> 
     assert '<h4 class="h6">Tips</h4>' in html
     assert "<li>Slow &amp; steady</li><li>Breathe</li>" in html
     assert not _render(source, items=[]).strip()
+
+
+def test_fieldset_is_the_legend_and_each_fields_group_in_order() -> None:
+    form = _ChoiceForm()
+    html = _render(
+        '{% fieldset _("Sign-in") form.pick margin="mb-3" %}',
+        form=form,
+    )
+    assert html.split("<legend", 1)[0].strip() == '<fieldset class="mb-3">'
+    assert '<legend class="h5">Sign-in</legend>' in html
+    assert str(form["pick"].as_field_group()) in html
+    assert _render('{% fieldset _("Sign-in") %}').count('<fieldset class="mb-4">') == 1

@@ -3,7 +3,8 @@ messages. The dashboard, which counts them itself (``alert_count``, ``unread_tot
 nothing more; any other clinician's page two queries. And components of the desk's pages: the head
 of a table (``table_head``), a form that posts to one view with one button (``post_form``), the
 way back above a page's title (``back_link``), a title with its one action (``title_bar``) and a
-group of a form's fields under its legend (``fieldset``)."""
+group of a form's fields under its legend (``fieldset``); and a 0-10 answer in the clinician's
+words (``out_of_ten``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from rehab.selectors.desk import DeskCounts, desk_counts
 
@@ -75,3 +77,11 @@ def fieldset(legend: str, *fields: Any, margin: str = "mb-4") -> dict[str, Any]:
     """The bound ``fields`` of a form, each drawn as its field group, under the ``legend`` in a
     ``<fieldset>`` of class ``margin``."""
     return {"legend": legend, "fields": fields, "margin": margin}
+
+
+@register.filter
+def out_of_ten(score: int | None) -> str:
+    """A 0-10 answer (pain, effort) as the clinician reads it: "4/10", or "not answered"."""
+    if score is None:
+        return gettext("not answered")
+    return f"{score}/10"

@@ -113,3 +113,9 @@ def test_fieldset_is_the_legend_and_each_fields_group_in_order() -> None:
     assert '<legend class="h5">Sign-in</legend>' in html
     assert str(form["pick"].as_field_group()) in html
     assert _render('{% fieldset _("Sign-in") %}').count('<fieldset class="mb-4">') == 1
+
+
+def test_out_of_ten_says_when_there_is_no_answer() -> None:
+    assert _render("{{ 0|out_of_ten }} {{ 10|out_of_ten }} {{ none|out_of_ten }}", none=None) == (
+        "0/10 10/10 not answered"
+    )

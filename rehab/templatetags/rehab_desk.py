@@ -2,9 +2,9 @@
 messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
 nothing more; any other clinician's page two queries. And components of the desk's pages: the head
 of a table (``table_head``), a form that posts to one view with one button (``post_form``), the
-way back above a page's title (``back_link``), a title with its one action (``title_bar``) and a
-group of a form's fields under its legend (``fieldset``); and a 0-10 answer in the clinician's
-words (``out_of_ten``)."""
+way back above a page's title (``back_link``), a title with its one action (``title_bar``), a
+group of a form's fields under its legend (``fieldset``) and one pill of a list's views
+(``nav_pill``); and a 0-10 answer in the clinician's words (``out_of_ten``)."""
 
 from __future__ import annotations
 
@@ -77,6 +77,14 @@ def fieldset(legend: str, *fields: Any, margin: str = "mb-4") -> dict[str, Any]:
     """The bound ``fields`` of a form, each drawn as its field group, under the ``legend`` in a
     ``<fieldset>`` of class ``margin``."""
     return {"legend": legend, "fields": fields, "margin": margin}
+
+
+@register.inclusion_tag("components/nav_pill.html")
+def nav_pill(href: str, label: str, *, shows: object, current: object) -> dict[str, Any]:
+    """One pill of a list's views: the link ``label`` to ``href``, the view that ``shows`` what
+    it names, marked as the current page (class and ``aria-current``) when the list shows it
+    (``current``): ``{% nav_pill all_url _("All patients") shows=False current=show_mine %}``."""
+    return {"href": href, "label": label, "active": shows == current}
 
 
 @register.filter

@@ -119,3 +119,15 @@ def test_out_of_ten_says_when_there_is_no_answer() -> None:
     assert _render("{{ 0|out_of_ten }} {{ 10|out_of_ten }} {{ none|out_of_ten }}", none=None) == (
         "0/10 10/10 not answered"
     )
+
+
+def test_nav_pill_marks_the_view_the_list_shows() -> None:
+    source = '{% nav_pill href _("My patients") shows=True current=current %}'
+    shown = _render(source, href="?show=mine&q=a", current=True)
+    assert " ".join(shown.split()) == (
+        '<li class="nav-item"> <a class="nav-link active" aria-current="page"'
+        ' href="?show=mine&amp;q=a">My patients</a> </li>'
+    )
+    other = _render(source, href="?show=mine", current=False)
+    assert 'class="nav-link"' in other
+    assert "aria-current" not in other

@@ -4,10 +4,13 @@ patient's page. Clinicians of the patient's clinic only (anyone else: 404)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +24,23 @@ from rehab.services import criteria as criteria_services
 
 
 def _back(request: HttpRequest, patient_id: int) -> HttpResponse:
+    return _next_or(request, reverse("rehab:patient_detail", kwargs={"pk": patient_id}))
+
+
+def _next_or(request: HttpRequest, fallback: str) -> HttpResponse:
+    """To the form's ``next`` if it is safe, else to ``fallback`` (a URL or a URL's name)."""
     next_url = request.POST.get("next", "")
-    if is_safe_redirect(request, next_url):
-        return redirect(next_url)
-    return redirect("rehab:patient_detail", pk=patient_id)
+    return redirect(next_url if is_safe_redirect(request, next_url) else fallback)
+
+
+def _run(request: HttpRequest, action: Callable[[], object], success: str) -> None:
+    """Run a service; its refusal, or ``success``, as the page's message."""
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
 
 
 @clinician_required
@@ -34,12 +50,11 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
     phase = get_phase_for_clinician(signed_in_user(request, User), pk)
     form = CriterionForm(request.POST)
     if form.is_valid():
-        try:
-            criteria_services.criterion_add(phase=phase, **form.service_kwargs())
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Exit criterion added."))
+        _run(
+            request,
+            lambda: criteria_services.criterion_add(phase=phase, **form.service_kwargs()),
+            _("Exit criterion added."),
+        )
     else:
         for field, field_errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -53,12 +68,11 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
 def criterion_remove(request: HttpRequest, pk: int) -> HttpResponse:
     criterion = get_plan_criterion_for_clinician(signed_in_user(request, User), pk)
     patient_id = criterion.phase.plan.patient_id
-    try:
-        criteria_services.criterion_remove(criterion=criterion)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Exit criterion removed."))
+    _run(
+        request,
+        lambda: criteria_services.criterion_remove(criterion=criterion),
+        _("Exit criterion removed."),
+    )
     return _back(request, patient_id)
 
 
@@ -72,14 +86,13 @@ def criterion_judge(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose met, not met or not judged."))
     else:
-        try:
-            criteria_services.criterion_judge(
+        _run(
+            request,
+            lambda: criteria_services.criterion_judge(
                 criterion=criterion, met=form.cleaned_data["met"], by=user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Judgement saved."))
+            ),
+            _("Judgement saved."),
+        )
     return _back(request, criterion.phase.plan.patient_id)
 
 
@@ -95,7 +108,4 @@ def proposal_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         criteria_services.proposal_dismiss(phase=phase, note=form.cleaned_data["note"], by=user)
         messages.success(request, _("Proposal dismissed."))
-    next_url = request.POST.get("next", "")
-    if is_safe_redirect(request, next_url):
-        return redirect(next_url)
-    return redirect("rehab:dashboard")
+    return _next_or(request, "rehab:dashboard")

@@ -1,5 +1,5 @@
 """What the notification tests share: running the queued jobs with the real database backend,
-and the VAPID and push settings pointing at a local push service."""
+the VAPID and push settings pointing at a local push service, and a browser subscribed to it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from clinic.models import User
+from notify import services as notify_services
 from notify.management.commands.vapid_keys import new_key_pair
+from tests.notify.push_service import PushService
 
 VAPID_PUBLIC, VAPID_PRIVATE = new_key_pair()
 
@@ -49,3 +52,11 @@ def push_settings(settings: Any) -> None:
     settings.NOTIFY_PUSH_HOSTS = ["127.0.0.1"]
     settings.NOTIFY_PUSH_INSECURE_HOSTS = ["127.0.0.1"]
     settings.NOTIFY_PUSH_TIMEOUT = 1
+
+
+def subscribe_browser(push_service: PushService, user: User) -> None:
+    """A browser of ``user`` subscribed to ``push_service`` (as the account page's script does)."""
+    subscription = push_service.subscribe()
+    notify_services.push_subscribe(
+        user=user, endpoint=subscription["endpoint"], **subscription["keys"]
+    )

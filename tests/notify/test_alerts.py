@@ -21,7 +21,7 @@ from notify.models import AlertEscalation, Notification, PushSubscription
 from rehab import services as rehab_services
 from rehab.models import Alert
 from tests import factories
-from tests.notify.helpers import run_tasks
+from tests.notify.helpers import run_tasks, subscribe_browser
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -110,12 +110,7 @@ def test_only_kinds_marked_urgent_are_sent(scene: dict[str, Any], settings: Any)
 def test_clinicians_who_opted_in_get_a_push_too(
     scene: dict[str, Any], push_service: PushService
 ) -> None:
-    subscription = push_service.subscribe()
-    notify_services.push_subscribe(
-        user=scene["therapist"].user,
-        endpoint=subscription["endpoint"],
-        **subscription["keys"],
-    )
+    subscribe_browser(push_service, scene["therapist"].user)
     red_flag(scene["patient"])
     run_tasks()
 

@@ -12,6 +12,7 @@ from notify import services as notify_services
 from notify.models import Notification, PushSubscription, ReminderSettings
 from rehab.services.records import patient_erase
 from tests import factories
+from tests.notify.helpers import subscribe_browser
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +22,7 @@ def test_erasure_forgets_settings_browsers_and_what_was_sent_to_the_patient(
     clinician: Clinician, patient: Patient, push_service: PushService
 ) -> None:
     admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
-    subscription = push_service.subscribe()
-    notify_services.push_subscribe(
-        user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
-    )
+    subscribe_browser(push_service, patient.user)
     notify_services.reminder_settings_save(patient=patient, enabled=True, morning=dt.time(8))
     Notification.objects.create(
         key="r",

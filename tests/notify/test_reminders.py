@@ -22,7 +22,7 @@ from notify.models import Notification, PushSubscription, ReminderSettings
 from rehab import services as rehab_services
 from rehab.models import Plan, Prescription
 from tests import factories
-from tests.notify.helpers import run_tasks
+from tests.notify.helpers import run_tasks, subscribe_browser
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,14 @@ def turn_on(patient: Patient, **fields: Any) -> ReminderSettings:
     return notify_services.reminder_settings_save(patient=patient, **values)
 
 
+def reminded_patient(since: dt.datetime, **fields: Any) -> Patient:
+    """``patient_with_exercises``, who turned reminders on at ``since`` (``turn_on``'s fields)."""
+    with time_machine.travel(since, tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, **fields)
+    return patient
+
+
 def tick_every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list[Notification]:
     """The scheduler's ticks from ``start`` to ``end``, each run by the worker at once."""
     moment = start
@@ -75,9 +83,7 @@ def local_times(notifications: list[Notification], tz: dt.tzinfo) -> list[str]:
 
 def test_at_eight_local_time_on_both_sides_of_the_spring_clock_change() -> None:
     # Europe/London goes from GMT to BST at 01:00 UTC on Sunday 29 March 2026.
-    with time_machine.travel(dt.datetime(2026, 3, 27, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient)
+    reminded_patient(dt.datetime(2026, 3, 27, 12, 0, tzinfo=dt.UTC))
     sent = tick_every(
         dt.datetime(2026, 3, 28, 0, 0, tzinfo=dt.UTC),
         dt.datetime(2026, 3, 31, 0, 0, tzinfo=dt.UTC),
@@ -91,9 +97,11 @@ def test_at_eight_local_time_on_both_sides_of_the_spring_clock_change() -> None:
 
 def test_at_eight_local_time_across_the_autumn_change_and_a_repeated_hour() -> None:
     # BST ends at 01:00 UTC on Sunday 25 October 2026: 01:00-02:00 local happens twice.
-    with time_machine.travel(dt.datetime(2026, 10, 23, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient, morning=dt.time(1, 30), evening=dt.time(20, 0))
+    reminded_patient(
+        dt.datetime(2026, 10, 23, 12, 0, tzinfo=dt.UTC),
+        morning=dt.time(1, 30),
+        evening=dt.time(20, 0),
+    )
     sent = tick_every(
         dt.datetime(2026, 10, 24, 0, 0, tzinfo=dt.UTC),
         dt.datetime(2026, 10, 26, 0, 0, tzinfo=dt.UTC),
@@ -137,9 +145,7 @@ def test_a_patient_who_travels_is_reminded_at_eight_where_they_are() -> None:
 
 
 def test_a_zone_changed_behind_the_schedule_s_back_never_fires_at_the_old_time() -> None:
-    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient)
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
     Patient.objects.filter(pk=patient.pk).update(timezone="America/New_York")  # no signal
     sent = tick_every(
         dt.datetime(2026, 6, 2, 6, 0, tzinfo=dt.UTC),
@@ -170,9 +176,9 @@ def test_only_on_the_chosen_days_and_not_in_the_quiet_hours() -> None:
 
 
 def test_not_when_the_exercises_are_done() -> None:
-    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient, morning=dt.time(8, 0), evening=dt.time(19, 0))
+    patient = reminded_patient(
+        dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), morning=dt.time(8, 0), evening=dt.time(19, 0)
+    )
     morning = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)  # 08:00 BST
     tick_every(morning, morning + dt.timedelta(minutes=30), dt.timedelta(minutes=10))
     with time_machine.travel(morning + dt.timedelta(minutes=30), tick=False):
@@ -189,9 +195,7 @@ def test_not_when_the_exercises_are_done() -> None:
 
 
 def test_a_reminder_whose_exercises_were_done_before_it_left_is_cancelled() -> None:
-    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient)
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
     with time_machine.travel(dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC), tick=False):
         claimed = planning.reminders_due(dt.datetime.now(tz=dt.UTC), enqueue=lambda pk: None)
         rx = Prescription.objects.get(phase__plan__patient=patient)
@@ -227,9 +231,7 @@ def test_none_after_care_ended_or_the_plan_ended(ending: str) -> None:
 
 
 def test_a_tick_late_by_more_than_half_an_hour_sends_nothing_at_the_wrong_time() -> None:
-    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient)
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
     late = dt.datetime(2026, 6, 2, 7, 45, tzinfo=dt.UTC)  # 08:45 BST: the worker was down
     with time_machine.travel(late, tick=False):
         tasks.every_minute.enqueue(late.isoformat())
@@ -240,9 +242,7 @@ def test_a_tick_late_by_more_than_half_an_hour_sends_nothing_at_the_wrong_time()
 
 
 def test_two_workers_or_a_repeated_tick_send_each_reminder_once() -> None:
-    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
-        patient = patient_with_exercises()
-        turn_on(patient, channel="both")
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), channel="both")
     due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
     with time_machine.travel(due, tick=False):
         first = planning.reminders_due(due, enqueue=tasks.deliver.enqueue)
@@ -265,10 +265,7 @@ def test_two_workers_or_a_repeated_tick_send_each_reminder_once() -> None:
 def test_a_push_reminder_reaches_the_phone_and_opens_today(push_service: PushService) -> None:
     with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
         patient = patient_with_exercises()
-        subscription = push_service.subscribe()
-        notify_services.push_subscribe(
-            user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
-        )
+        subscribe_browser(push_service, patient.user)
         turn_on(patient, channel="push")
     tick_every(
         dt.datetime(2026, 6, 2, 6, 50, tzinfo=dt.UTC),
@@ -294,10 +291,7 @@ def test_a_gone_subscription_is_removed_and_email_still_goes_when_chosen(
 ) -> None:
     with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
         patient = patient_with_exercises()
-        subscription = push_service.subscribe()
-        notify_services.push_subscribe(
-            user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
-        )
+        subscribe_browser(push_service, patient.user)
         turn_on(patient, channel="both")
     push_service.mode = "gone"
     tick_every(
@@ -328,10 +322,7 @@ def test_a_hanging_push_service_times_out_retries_with_backoff_then_fails(
     start = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
     with time_machine.travel(start - dt.timedelta(days=1), tick=False):
         patient = patient_with_exercises()
-        subscription = push_service.subscribe()
-        notify_services.push_subscribe(
-            user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
-        )
+        subscribe_browser(push_service, patient.user)
         turn_on(patient, channel="push")
     attempts = []
     for minutes in (0, 1, 3, 11, 43):  # 30 s, 2, 8, 32 minutes apart

@@ -17,7 +17,7 @@ from notify import services as notify_services
 from notify import tasks
 from notify.models import Notification
 from tests import factories
-from tests.notify.helpers import run_tasks
+from tests.notify.helpers import run_tasks, subscribe_browser
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +43,7 @@ def test_the_patient_hears_of_a_reply_once_by_the_channel_they_chose(
     people: dict[str, Any], push_service: PushService
 ) -> None:
     patient = people["patient"]
-    subscription = push_service.subscribe()
-    notify_services.push_subscribe(
-        user=patient.user, endpoint=subscription["endpoint"], **subscription["keys"]
-    )
+    subscribe_browser(push_service, patient.user)
     notify_services.reminder_settings_save(patient=patient, replies="both")
     with time_machine.travel(TUESDAY_11, tick=False):
         reply(patient, people["clinician"])

@@ -34,6 +34,11 @@ def _qr_svg(url: str) -> SafeString:
     return qr_svg(url, label=_("QR code to scan with your authenticator app"), css_class="mfa-qr")
 
 
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once done: the safe ``next``, else the usual landing page."""
+    return safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+
+
 def _secret(device: TOTPDevice) -> str:
     """The key in base32, in groups of four, for typing into an app by hand."""
     text = b32encode(device.bin_key).decode("ascii").rstrip("=")
@@ -56,7 +61,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "clinic/mfa/enabled.html",
             {
                 "title": _("Two-factor sign-in"),
-                "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
+                "next": _next_url(request),
             },
         )
     device = mfa.pending_device(user)
@@ -74,7 +79,7 @@ def setup(request: HttpRequest) -> HttpResponse:
                 {
                     "title": _("Your recovery codes"),
                     "codes": codes,
-                    "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
+                    "next": _next_url(request),
                 },
             )
         form.add_error("code", INVALID_CODE)
@@ -86,7 +91,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             "form": form,
             "qr_svg": _qr_svg(device.config_url),
             "secret": _secret(device),
-            "next": safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL)),
+            "next": _next_url(request),
         },
         status=400 if form.is_bound and form.errors else 200,
     )
@@ -98,7 +103,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Enter a code (authenticator app or a recovery code) to finish signing in."""
     user = request.user
-    next_url = safe_next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
+    next_url = _next_url(request)
     if user.is_verified():  # type: ignore[union-attr]
         return HttpResponseRedirect(next_url)
     if not mfa.has_confirmed_device(user):

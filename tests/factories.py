@@ -322,6 +322,16 @@ def active_plan(
     return made_plan, made
 
 
+def prescribed(patient: Patient, **prescription: object) -> Prescription:
+    """A prescription in the one phase (weeks 0–52) of a new active plan for ``patient``; the
+    phase is current, with no phase change recorded."""
+    plan = PlanFactory(patient=patient)
+    phase = PlanPhaseFactory(plan=plan)
+    plan.current_phase = phase
+    plan.save()
+    return PrescriptionFactory(phase=phase, **prescription)
+
+
 def patient_form_data(**overrides: object) -> dict[str, object]:
     """What the patient form (page) posts for a new operative patient, Ada Lovelace."""
     today = timezone.localdate()

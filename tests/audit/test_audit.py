@@ -72,11 +72,7 @@ def test_acknowledging_an_alert_is_recorded_as_a_change(
 
 
 def test_a_patients_tick_is_recorded_as_a_change_of_their_own_record(patient: Patient) -> None:
-    plan = factories.PlanFactory(patient=patient, status="active")
-    phase = factories.PlanPhaseFactory(plan=plan)
-    rx = factories.PrescriptionFactory(phase=phase)
-    plan.current_phase = phase
-    plan.save()
+    rx = factories.prescribed(patient)
     response = client_for(patient.user).post(
         reverse("rehab:log_create"),
         {"prescription": rx.pk, "client_uuid": "6f1c1b5e-3f7a-4d57-9b1a-0c3c5f0e9a11"},

@@ -186,13 +186,9 @@ def test_today_reads_the_phase_in_force_when_the_plan_has_moved_on(
 
 
 def test_today_without_a_phase_change_shows_the_current_phase(patient: Patient) -> None:
-    plan = factories.PlanFactory(patient=patient)
-    phase = factories.PlanPhaseFactory(plan=plan)
-    plan.current_phase = phase
-    plan.save()
-    rx = factories.PrescriptionFactory(phase=phase)
+    rx = factories.prescribed(patient)
     today = selectors.today_for_patient(patient)
-    assert today.phase == phase
+    assert today.phase == rx.phase
     assert [i.prescription for i in today.items] == [rx]
 
 

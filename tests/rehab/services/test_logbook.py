@@ -37,17 +37,9 @@ def _frozen() -> object:
         yield traveller
 
 
-def _rx(patient: Patient, **dose: object) -> Prescription:
-    plan = factories.PlanFactory(patient=patient)
-    phase = factories.PlanPhaseFactory(plan=plan)
-    plan.current_phase = phase
-    plan.save()
-    return factories.PrescriptionFactory(phase=phase, **dose)
-
-
 @pytest.fixture
 def rx(patient: Patient) -> Prescription:
-    return _rx(patient)
+    return factories.prescribed(patient)
 
 
 # --- log_record -----------------------------------------------------------------------------
@@ -99,10 +91,14 @@ def test_a_retry_after_the_plan_changed_returns_the_stored_tick(
 
 def test_another_patients_uuid_is_refused(patient: Patient, other_patient: Patient) -> None:
     client_uuid = uuid.uuid4()
-    services.log_record(patient=patient, prescription=_rx(patient), client_uuid=client_uuid)
+    services.log_record(
+        patient=patient, prescription=factories.prescribed(patient), client_uuid=client_uuid
+    )
     with pytest.raises(ValidationError) as excinfo:
         services.log_record(
-            patient=other_patient, prescription=_rx(other_patient), client_uuid=client_uuid
+            patient=other_patient,
+            prescription=factories.prescribed(other_patient),
+            client_uuid=client_uuid,
         )
     assert "client_uuid" in excinfo.value.message_dict
     assert ExerciseLog.objects.count() == 1
@@ -142,7 +138,7 @@ def test_the_date_is_the_patients_local_date() -> None:
     with time_machine.travel(dt.datetime(2025, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False):
         kiwi = factories.PatientFactory(timezone="Pacific/Auckland")
         londoner = factories.PatientFactory(timezone="Europe/London")
-        kiwi_rx = _rx(kiwi)
+        kiwi_rx = factories.prescribed(kiwi)
         log, _ = services.log_record(patient=kiwi, prescription=kiwi_rx, client_uuid=uuid.uuid4())
         assert log.date == dt.date(2025, 3, 11)
         services.log_record(
@@ -154,14 +150,14 @@ def test_the_date_is_the_patients_local_date() -> None:
         with pytest.raises(ValidationError, match="future"):
             services.log_record(
                 patient=londoner,
-                prescription=_rx(londoner),
+                prescription=factories.prescribed(londoner),
                 client_uuid=uuid.uuid4(),
                 date=dt.date(2025, 3, 11),
             )
 
 
 def test_another_patients_prescription_is_refused(patient: Patient, other_patient: Patient) -> None:
-    theirs = _rx(other_patient)
+    theirs = factories.prescribed(other_patient)
     with pytest.raises(ValidationError, match="not part of your active plan"):
         services.log_record(patient=patient, prescription=theirs, client_uuid=uuid.uuid4())
     assert not ExerciseLog.objects.exists()
@@ -262,7 +258,7 @@ def test_a_repeated_tick_outside_a_transaction_returns_the_stored_row(
         patient=patient, prescription=rx, client_uuid=client_uuid
     )
     assert (created, created_again, again.pk) == (True, False, first.pk)
-    other_rx = _rx(other_patient)
+    other_rx = factories.prescribed(other_patient)
     with pytest.raises(ValidationError) as excinfo:
         services.log_record(patient=other_patient, prescription=other_rx, client_uuid=client_uuid)
     assert "client_uuid" in excinfo.value.message_dict

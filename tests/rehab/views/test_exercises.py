@@ -111,11 +111,7 @@ def test_a_colleague_edits_it_and_patients_see_updated_on(
     clinician: Clinician, colleague: Clinician, patient: Patient
 ) -> None:
     exercise = factories.ExerciseFactory(clinic=clinician.clinic)
-    plan = factories.PlanFactory(patient=patient)
-    phase = factories.PlanPhaseFactory(plan=plan)
-    plan.current_phase = phase
-    plan.save()
-    factories.PrescriptionFactory(phase=phase, exercise=exercise)
+    factories.prescribed(patient, exercise=exercise)
     today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
     assert "Instructions updated on" not in today
 

@@ -19,12 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def rx(clinician: Clinician, patient: Patient) -> Prescription:
-    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
-    plan = factories.PlanFactory(patient=patient)
-    phase = factories.PlanPhaseFactory(plan=plan)
-    plan.current_phase = phase
-    plan.save()
-    return factories.PrescriptionFactory(phase=phase, exercise=exercise)
+    return factories.prescribed(
+        patient, exercise=factories.ExerciseFactory(clinic=clinician.clinic)
+    )
 
 
 @pytest.fixture

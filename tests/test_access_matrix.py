@@ -22,7 +22,6 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponseBase
 from django.test import Client, override_settings
@@ -313,13 +312,6 @@ def scenario(django_db_setup: None, django_db_blocker: Any) -> Iterator[Scenario
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- Checking one pattern for one actor ------------------------------------------------------

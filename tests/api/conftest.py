@@ -4,26 +4,16 @@ tokens the way a phone or another program would be."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from clinic.models import Clinician, Patient, User
 from rehab.models import Exercise, Plan, PlanPhase, Prescription, Protocol
 from tests import factories
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles() -> Iterator[None]:
-    """The sign-in throttle counts in the cache: start every test with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def token_client(user: User | None) -> APIClient:

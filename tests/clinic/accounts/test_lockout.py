@@ -4,11 +4,8 @@ overflowed django-axes' attempt record: a 500 for anyone, on the sign-in page an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from axes.models import AccessAttempt
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -17,13 +14,6 @@ from clinic.accounts.lockout import AXES_USERNAME_MAX
 LONG = "a" * 300 + "@example.org"
 WRONG = "not-the-password-at-all"
 FAILED = "Please enter a correct email address and password"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])

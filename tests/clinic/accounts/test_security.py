@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -37,14 +36,6 @@ def _api_login(client: APIClient, email: str, password: str) -> Any:
 
 def _signed_in(client: Client) -> bool:
     return "_auth_user_id" in client.session
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    """DRF's per-address sign-in throttle and the rate limits count in the shared cache."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # --- Lockout (django-axes) -------------------------------------------------------------------

@@ -21,6 +21,16 @@ def _criterion(world: World) -> PlanCriterion:
     )
 
 
+def _meets_it_today(world: World) -> None:
+    """A measurement today with a heel-rise height LSI of 90 %: ``_criterion`` is met."""
+    factories.MeasurementFactory.create(
+        patient=world.patient,
+        date=world.patient.local_today(),
+        heel_rise_height_cm_injured=Decimal(9),
+        heel_rise_height_cm_uninjured=Decimal(10),
+    )
+
+
 def test_a_phases_criteria_evaluated(world: World) -> None:
     _criterion(world)
     url = f"/api/v1/phases/{world.phase.pk}/criteria/"
@@ -31,12 +41,7 @@ def test_a_phases_criteria_evaluated(world: World) -> None:
         "unknown",
         "Heel-rise height LSI not recorded yet.",
     )
-    factories.MeasurementFactory.create(
-        patient=world.patient,
-        date=world.patient.local_today(),
-        heel_rise_height_cm_injured=Decimal(9),
-        heel_rise_height_cm_uninjured=Decimal(10),
-    )
+    _meets_it_today(world)
     (item,) = body(world.client("clinician").get(url))["criteria"]
     assert item["status"] == "met"
     for who, code in (("other_clinician", 404), ("patient", 403), ("anonymous", 401)):
@@ -48,12 +53,7 @@ def test_proposals_and_reference_points(world: World) -> None:
     response = world.client("clinician").get("/api/v1/proposals/")
     assert response.status_code == 200, response.content
     assert body(response)["results"] == []  # unknown: no proposal
-    factories.MeasurementFactory.create(
-        patient=world.patient,
-        date=world.patient.local_today(),
-        heel_rise_height_cm_injured=Decimal(9),
-        heel_rise_height_cm_uninjured=Decimal(10),
-    )
+    _meets_it_today(world)
     results = body(world.client("clinician").get("/api/v1/proposals/"))["results"]
     assert [r["evaluation"]["patient"] for r in results if r["kind"] == "ready"] in (
         [world.patient.pk],

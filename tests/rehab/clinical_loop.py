@@ -71,6 +71,18 @@ def week3_non_operative(clinician: Clinician, **patient: object) -> Scene:
     )
 
 
+def from_week_2_now(scene: Scene) -> Prescription:
+    """Resisted ankle pumps, safe from week 2, in the current phase: early once the patient
+    turns out to be in week 1 (a later injury date)."""
+    return factories.PrescriptionFactory.create(
+        phase=scene.early,
+        exercise=factories.ExerciseFactory.create(
+            name="Resisted ankle pumps", earliest_week_non_operative=2
+        ),
+        order=3,
+    )
+
+
 class DailyPlan(NamedTuple):
     clinician: Clinician
     patient: Patient

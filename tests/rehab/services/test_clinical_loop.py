@@ -18,7 +18,7 @@ from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHol
 from rehab.services import holds
 from rehab.services import plans as plan_services
 from tests import factories
-from tests.rehab.clinical_loop import Scene, week3_non_operative
+from tests.rehab.clinical_loop import Scene, from_week_2_now, week3_non_operative
 
 pytestmark = pytest.mark.django_db
 
@@ -139,13 +139,7 @@ def test_adding_to_the_current_phase_compares_with_this_week(scene: Scene) -> No
 def test_a_corrected_date_that_makes_exercises_early_is_refused(scene: Scene) -> None:
     """The patient was injured later than recorded: they are in week 1, not 3; the current
     phase's exercise from week 2 would be early."""
-    factories.PrescriptionFactory.create(
-        phase=scene.early,
-        exercise=factories.ExerciseFactory.create(
-            name="Resisted ankle pumps", earliest_week_non_operative=2
-        ),
-        order=3,
-    )
+    from_week_2_now(scene)
     later_injury = timezone.localdate() - dt.timedelta(weeks=1)
     with pytest.raises(ValidationError, match="Resisted ankle pumps"):
         clinic_services.patient_update(patient=scene.patient, injury_date=later_injury)

@@ -20,7 +20,7 @@ from rehab import clinical
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold
 from tests import factories
 from tests.conftest import client_for
-from tests.rehab.clinical_loop import Scene, week3_non_operative
+from tests.rehab.clinical_loop import Scene, from_week_2_now, week3_non_operative
 
 pytestmark = pytest.mark.django_db
 
@@ -457,13 +457,7 @@ def test_a_corrected_date_on_the_details_page_rechecks_the_plan(
     """The page's form fills in the patient it edits before the service runs: the re-check
     must compare with the stored record, not that copy (it saw no change, and checked
     nothing)."""
-    factories.PrescriptionFactory.create(
-        phase=scene.early,
-        exercise=factories.ExerciseFactory.create(
-            name="Resisted ankle pumps", earliest_week_non_operative=2
-        ),
-        order=3,
-    )
+    from_week_2_now(scene)
     later_injury = scene.patient.injury_date + dt.timedelta(weeks=2)
     data = factories.patient_form_data(
         first_name=scene.patient.first_name,

@@ -21,6 +21,7 @@ from notify import services as notify_services
 from notify.models import Notification, ReminderSettings
 from tests import factories
 from tests.notify.test_reminders import patient_with_exercises
+from tests.threads import in_threads
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,26 +32,14 @@ pytestmark = [
 
 
 def at_once(work: Callable[[], Any], workers: int = 4) -> list[Any]:
+    """``work`` in ``workers`` threads, each starting it at the same instant (a barrier)."""
     barrier = threading.Barrier(workers)
-    results: list[Any] = [None] * workers
-    errors: list[BaseException] = []
 
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+    def together() -> Any:
+        barrier.wait()
+        return work()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
+    return in_threads(*[together] * workers, timeout=60)
 
 
 def test_four_workers_due_the_same_reminder_claim_it_once() -> None:
@@ -92,23 +81,11 @@ def test_first_reminder_settings_saved_twice_at_once_store_one_row_without_error
         with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait()  # both have looked for the row before either inserts
 
-    errors: list[BaseException] = []
-
     def save() -> None:
-        try:
-            notify_services.reminder_settings_save(
-                patient=patient, enabled=True, morning=dt.time(8, 0), channel="push"
-            )
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
+        notify_services.reminder_settings_save(
+            patient=patient, enabled=True, morning=dt.time(8, 0), channel="push"
+        )
 
     with mock.patch.object(notify_services.planning, "reschedule", reschedule_then_wait):
-        threads = [threading.Thread(target=save) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-    assert not errors, errors
+        in_threads(save, save)
     assert ReminderSettings.objects.filter(patient=patient).count() == 1

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.urls import reverse
 
 from clinic.models import Clinician, Patient, User
 from tests import factories
@@ -76,6 +77,13 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def assert_login_redirect(response: Any, path: str) -> None:
+    """The answer sends to the sign-in page, to come back to ``path``."""
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{reverse('login')}?next=")
+    assert path in response["Location"]
 
 
 @pytest.fixture

@@ -20,19 +20,13 @@ from django.utils import timezone
 from clinic import services
 from clinic.models import Clinician, Invitation, Patient, User
 from tests import factories
-from tests.conftest import client_for
+from tests.conftest import assert_login_redirect, client_for
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
     return factories.patient_form_data(**overrides)
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{reverse('login')}?next=")
-    assert path in response["Location"]
 
 
 @pytest.fixture

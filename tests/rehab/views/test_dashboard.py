@@ -19,15 +19,9 @@ from django.utils import timezone
 from clinic.models import Clinic, Clinician, Patient
 from rehab.models import Alert, PhaseChange, Plan, Prescription
 from tests import factories
-from tests.conftest import client_for
+from tests.conftest import assert_login_redirect, client_for
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{reverse('login')}?next=")
-    assert path in response["Location"]
 
 
 def patient_with_plan(

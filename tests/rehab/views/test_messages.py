@@ -15,13 +15,7 @@ from django.utils import timezone
 from clinic.models import Clinician, Message, Patient
 from rehab import clinical
 from tests import factories
-from tests.conftest import client_for
-
-
-def assert_login_redirect(response: Any, path: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(f"{reverse('login')}?next=")
-    assert path in response["Location"]
+from tests.conftest import assert_login_redirect, client_for
 
 
 def thread_url(patient: Patient) -> str:

@@ -30,7 +30,7 @@ from rehab.models import (
     Prescription,
 )
 from tests import factories, js_modules
-from tests.conftest import client_for
+from tests.conftest import assert_login_redirect, client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +55,6 @@ def me(patient: Patient) -> Client:
 def _tick(rx: Prescription, **extra: Any) -> dict[str, Any]:
     """A card's "One set done" button, as posted without JavaScript."""
     return {"client_uuid": str(uuid.uuid4()), "prescription": rx.pk, "sets_done": 1, **extra}
-
-
-def _login_redirect(response: Any, url: str) -> None:
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
-    assert "next=" in response["Location"]
 
 
 # --- access, for every page ------------------------------------------------------------------
@@ -94,7 +88,7 @@ def test_a_user_without_a_record_gets_404(name: str) -> None:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_anonymous_users_are_sent_to_sign_in(db: None, name: str) -> None:
-    _login_redirect(Client().get(reverse(name)), reverse(name))
+    assert_login_redirect(Client().get(reverse(name)), reverse(name))
 
 
 @pytest.mark.parametrize(
@@ -104,7 +98,7 @@ def test_anonymous_users_are_sent_to_sign_in(db: None, name: str) -> None:
 def test_tick_endpoints_need_a_signed_in_patient(
     clinician: Clinician, name: str, args: list[int]
 ) -> None:
-    _login_redirect(Client().post(reverse(name, args=args), {}), reverse(name, args=args))
+    assert_login_redirect(Client().post(reverse(name, args=args), {}), reverse(name, args=args))
     assert client_for(clinician.user).post(reverse(name, args=args), {}).status_code == 404
 
 

@@ -51,6 +51,12 @@ def colleague(clinician: Clinician) -> Clinician:
 
 
 @pytest.fixture
+def admin(clinician: Clinician) -> Clinician:
+    """A clinic admin of the clinician's clinic."""
+    return factories.ClinicAdminFactory(clinic=clinician.clinic)
+
+
+@pytest.fixture
 def other_clinician(db: None) -> Clinician:
     """A clinician of another clinic."""
     return factories.ClinicianFactory()

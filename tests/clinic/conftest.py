@@ -1,5 +1,6 @@
-"""Fixtures for the sign-in tests: a stopped clock (TOTP codes depend on the 30-second step)
-and two-factor sign-in required of everyone it may apply to."""
+"""Fixtures for the clinic's tests: a patient not invited yet; for the sign-in tests, a stopped
+clock (TOTP codes depend on the 30-second step) and two-factor sign-in required of everyone it
+may apply to."""
 
 from __future__ import annotations
 
@@ -10,7 +11,16 @@ from typing import Any
 import pytest
 import time_machine
 
+from clinic.models import Clinician, Patient
+from tests import factories
+
 START = dt.datetime(2026, 5, 4, 9, 0, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def uninvited(clinician: Clinician) -> Patient:
+    """A patient with an email address and no account yet."""
+    return factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
 
 
 @pytest.fixture

@@ -38,12 +38,6 @@ def patient_fields(**overrides: Any) -> dict[str, Any]:
     return fields
 
 
-@pytest.fixture
-def uninvited(clinician: Clinician) -> Patient:
-    """A patient with an email address and no account yet."""
-    return factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
-
-
 # --- Patients ------------------------------------------------------------------------------
 
 

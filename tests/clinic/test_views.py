@@ -29,11 +29,6 @@ def form_data(**overrides: Any) -> dict[str, Any]:
     return factories.patient_form_data(**overrides)
 
 
-@pytest.fixture
-def uninvited(clinician: Clinician) -> Patient:
-    return factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
-
-
 # --- Home --------------------------------------------------------------------------------------
 
 

@@ -35,11 +35,6 @@ MY_ROUTES = ("rehab:my_export", "rehab:my_export_json")
 
 
 @pytest.fixture
-def admin(clinician: Clinician) -> Clinician:
-    return factories.ClinicAdminFactory(clinic=clinician.clinic)
-
-
-@pytest.fixture
 def record(patient: Patient) -> dict[str, Any]:
     """A patient with a bit of everything, with notes that identify them."""
     log = factories.ExerciseLogFactory(

@@ -24,11 +24,6 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(clinician: Clinician) -> Clinician:
-    return factories.ClinicAdminFactory(clinic=clinician.clinic)
-
-
 def invite(admin: Clinician, **data: str) -> Any:
     form = {"full_name": "Sam Newhire", "email": "Sam@Clinic.example", "role": "therapist"}
     return client_for(admin.user).post(reverse("clinic:team_invite"), {**form, **data})

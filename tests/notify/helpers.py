@@ -1,17 +1,24 @@
-"""What the notification tests share: running the queued jobs with the real database backend,
-the VAPID and push settings pointing at a local push service, and a browser subscribed to it."""
+"""What the notification tests share: running the queued jobs with the real database backend
+(and the scheduler's tick), the VAPID and push settings pointing at a local push service, a
+browser subscribed to it, and a patient doing their exercises."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
+import time_machine
 from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from clinic.models import User
+from clinic.models import Patient, User
 from notify import services as notify_services
+from notify import tasks
 from notify.management.commands.vapid_keys import new_key_pair
+from rehab import services as rehab_services
+from rehab.models import Prescription
 from tests.notify.push_service import PushService
 
 VAPID_PUBLIC, VAPID_PRIVATE = new_key_pair()
@@ -59,4 +66,20 @@ def subscribe_browser(push_service: PushService, user: User) -> None:
     subscription = push_service.subscribe()
     notify_services.push_subscribe(
         user=user, endpoint=subscription["endpoint"], **subscription["keys"]
+    )
+
+
+def tick_at(moment: dt.datetime) -> None:
+    """The scheduler's tick at ``moment``, and what it enqueued run by the worker at once (the
+    clock stopped at ``moment``)."""
+    with time_machine.travel(moment, tick=False):
+        tasks.every_minute.enqueue(moment.isoformat())
+        run_tasks()
+
+
+def exercises_done(patient: Patient) -> None:
+    """The patient ticks every set of their plan's one exercise (today's session done)."""
+    rx = Prescription.objects.get(phase__plan__patient=patient)
+    rehab_services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
     )

@@ -21,7 +21,7 @@ from notify.models import AlertEscalation, Notification, PushSubscription
 from rehab import services as rehab_services
 from rehab.models import Alert
 from tests import factories
-from tests.notify.helpers import run_tasks, subscribe_browser
+from tests.notify.helpers import run_tasks, subscribe_browser, tick_at
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -163,9 +163,7 @@ def test_an_unacknowledged_alert_escalates_once_in_opening_hours(scene: dict[str
         dt.datetime(2026, 6, 13, 12, 0, tzinfo=LONDON),  # Saturday
         dt.datetime(2026, 6, 15, 8, 59, tzinfo=LONDON),  # Monday, a minute early
     ):
-        with time_machine.travel(moment, tick=False):
-            tasks.every_minute.enqueue(moment.isoformat())
-            run_tasks()
+        tick_at(moment)
     assert not mail.outbox
 
     for minute in range(3):  # the tick at 09:00, and the ones after it
@@ -186,9 +184,7 @@ def test_an_acknowledged_alert_does_not_escalate(scene: dict[str, Any]) -> None:
         rehab_services.alert_acknowledge(alert=alert, by=scene["therapist"].user)
     mail.outbox.clear()
     later = WEDNESDAY_10 + dt.timedelta(hours=3)
-    with time_machine.travel(later, tick=False):
-        tasks.every_minute.enqueue(later.isoformat())
-        run_tasks()
+    tick_at(later)
     assert not mail.outbox
     assert not AlertEscalation.objects.exists()
 

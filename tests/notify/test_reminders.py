@@ -5,7 +5,6 @@ never after care ended, once per slot however many workers or ticks run."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 import zoneinfo
 from typing import Any
 
@@ -19,10 +18,9 @@ from clinic.models import Patient
 from notify import planning, tasks
 from notify import services as notify_services
 from notify.models import Notification, PushSubscription, ReminderSettings
-from rehab import services as rehab_services
-from rehab.models import Plan, Prescription
+from rehab.models import Plan
 from tests import factories
-from tests.notify.helpers import run_tasks, subscribe_browser
+from tests.notify.helpers import exercises_done, run_tasks, subscribe_browser, tick_at
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +68,7 @@ def tick_every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list
     """The scheduler's ticks from ``start`` to ``end``, each run by the worker at once."""
     moment = start
     while moment < end:
-        with time_machine.travel(moment, tick=False):
-            tasks.every_minute.enqueue(moment.isoformat())
-            run_tasks()
+        tick_at(moment)
         moment += step
     return list(Notification.objects.filter(kind="reminder").order_by("created_at"))
 
@@ -182,10 +178,7 @@ def test_not_when_the_exercises_are_done() -> None:
     morning = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)  # 08:00 BST
     tick_every(morning, morning + dt.timedelta(minutes=30), dt.timedelta(minutes=10))
     with time_machine.travel(morning + dt.timedelta(minutes=30), tick=False):
-        rx = Prescription.objects.get(phase__plan__patient=patient)
-        rehab_services.log_record(
-            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
-        )
+        exercises_done(patient)
     sent = tick_every(
         morning + dt.timedelta(minutes=30),
         morning + dt.timedelta(hours=14),
@@ -198,10 +191,7 @@ def test_a_reminder_whose_exercises_were_done_before_it_left_is_cancelled() -> N
     patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
     with time_machine.travel(dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC), tick=False):
         claimed = planning.reminders_due(dt.datetime.now(tz=dt.UTC), enqueue=lambda pk: None)
-        rx = Prescription.objects.get(phase__plan__patient=patient)
-        rehab_services.log_record(
-            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
-        )
+        exercises_done(patient)
         for pk in claimed:
             tasks.deliver.enqueue(pk)
         run_tasks()

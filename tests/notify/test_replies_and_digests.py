@@ -14,10 +14,9 @@ from django.core import mail
 from clinic import services as clinic_services
 from clinic.models import Message, Patient
 from notify import services as notify_services
-from notify import tasks
 from notify.models import Notification
 from tests import factories
-from tests.notify.helpers import run_tasks, subscribe_browser
+from tests.notify.helpers import run_tasks, subscribe_browser, tick_at
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -103,9 +102,7 @@ def test_a_patient_s_own_message_tells_them_nothing(people: dict[str, Any]) -> N
 def digest_ticks(day: dt.date) -> None:
     for minute in range(0, 60, 5):
         moment = dt.datetime.combine(day, dt.time(16, minute), tzinfo=LONDON)
-        with time_machine.travel(moment, tick=False):
-            tasks.every_minute.enqueue(moment.isoformat())
-            run_tasks()
+        tick_at(moment)
 
 
 def test_the_daily_digest_of_unread_messages_at_the_clinic_s_time(

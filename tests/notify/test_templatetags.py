@@ -16,10 +16,10 @@ from django.urls import reverse
 from clinic.models import Clinician, Patient
 from notify import services as notify_services
 from notify.models import Notification
-from rehab import services as rehab_services
-from rehab.models.plans import Plan, Prescription
+from rehab.models.plans import Plan
 from tests import factories
 from tests.conftest import client_for
+from tests.notify.helpers import exercises_done
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +91,7 @@ def test_today_offers_reminders_after_the_first_completed_session(clinician: Cli
     offer = "Would you like a reminder on the days your exercises are waiting?"
     assert offer not in client.get(reverse("rehab:today")).content.decode()
 
-    rx = Prescription.objects.get(phase__plan__patient=patient)
-    rehab_services.log_record(
-        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
-    )
+    exercises_done(patient)
     html = client.get(reverse("rehab:today")).content.decode()
     assert offer in html
     assert reverse("notify:reminders") in html

@@ -18,6 +18,7 @@ from clinic.accounts import mfa
 from clinic.models import Clinic, User
 from tests import factories
 from tests.clinic.conftest import START
+from tests.conftest import client_for
 
 SETUP = "/account/mfa/setup/"
 VERIFY = "/account/mfa/verify/"
@@ -34,12 +35,6 @@ def code_for(device: TOTPDevice) -> str:
 def enrol(user: User) -> tuple[TOTPDevice, list[str]]:
     device = TOTPDevice.objects.create(user=user, name=mfa.TOTP_NAME, confirmed=True)
     return device, mfa.create_recovery_codes(user)
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def therapist(*, requires_mfa: bool) -> User:
@@ -71,7 +66,7 @@ def goes_to(response: Any, prefix: str) -> bool:
 )
 def test_those_who_must_are_sent_to_setup_then_to_verify(make_user: Any, clock: Any) -> None:
     user = make_user()
-    client = signed_in(user)
+    client = client_for(user)
     assert goes_to(client.get("/"), f"{SETUP}?next=%2F")
 
     device, _codes = enrol(user)
@@ -86,7 +81,7 @@ def test_those_who_must_are_sent_to_setup_then_to_verify(make_user: Any, clock: 
 
 @pytest.mark.usefixtures("enforced")
 def test_a_therapist_of_a_clinic_not_requiring_it_is_not_asked() -> None:
-    client = signed_in(therapist(requires_mfa=False))
+    client = client_for(therapist(requires_mfa=False))
     response = client.get("/")
     assert not goes_to(response, "/account/mfa/")
 
@@ -94,12 +89,12 @@ def test_a_therapist_of_a_clinic_not_requiring_it_is_not_asked() -> None:
 @pytest.mark.usefixtures("enforced")
 def test_a_patient_is_asked_only_once_they_have_set_it_up(clock: Any) -> None:
     user = patient_user()
-    client = signed_in(user)
+    client = client_for(user)
     assert not goes_to(client.get("/"), "/account/mfa/")
     assert client.get(SETUP).status_code == 200  # they may opt in
 
     enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     assert goes_to(client.get("/"), VERIFY)
 
 
@@ -107,9 +102,9 @@ def test_with_mfa_required_off_nobody_is_asked(settings: Any) -> None:
     settings.MFA_REQUIRED = False
     staff = factories.StaffFactory()
     enrol(staff)
-    client = signed_in(staff)
+    client = client_for(staff)
     assert client.get("/admin/").status_code == 200
-    assert not goes_to(signed_in(therapist(requires_mfa=True)).get("/"), "/account/mfa/")
+    assert not goes_to(client_for(therapist(requires_mfa=True)).get("/"), "/account/mfa/")
 
 
 def test_the_setting_is_off_in_development() -> None:
@@ -119,7 +114,7 @@ def test_the_setting_is_off_in_development() -> None:
 
 @pytest.mark.usefixtures("enforced")
 def test_pages_that_must_stay_open_are_not_redirected() -> None:
-    client = signed_in(factories.StaffFactory())
+    client = client_for(factories.StaffFactory())
     assert client.get("/health/").status_code == 200
     assert client.get(SETUP).status_code == 200
     assert goes_to(client.post("/accounts/logout/"), "/accounts/login/")
@@ -127,7 +122,7 @@ def test_pages_that_must_stay_open_are_not_redirected() -> None:
 
 @pytest.mark.usefixtures("enforced")
 def test_an_htmx_request_is_told_where_to_go() -> None:
-    client = signed_in(factories.StaffFactory())
+    client = client_for(factories.StaffFactory())
     response = client.get("/", headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(SETUP)
@@ -140,7 +135,7 @@ def test_an_htmx_request_is_told_where_to_go() -> None:
 def test_admin_pages_are_blocked_until_verified(clock: Any) -> None:
     staff = factories.StaffFactory()
     device, _codes = enrol(staff)
-    client = signed_in(staff)
+    client = client_for(staff)
     for path in ("/admin/", "/admin/clinic/user/", "/admin/login/"):
         response = client.get(path)
         assert goes_to(response, VERIFY), path
@@ -157,7 +152,7 @@ def test_admin_pages_are_blocked_until_verified(clock: Any) -> None:
 
 def test_setup_shows_a_qr_code_the_key_and_a_labelled_field(clock: Any) -> None:
     user = patient_user()
-    response = signed_in(user).get(SETUP)
+    response = client_for(user).get(SETUP)
     assert response.status_code == 200
     html = response.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
@@ -166,7 +161,7 @@ def test_setup_shows_a_qr_code_the_key_and_a_labelled_field(clock: Any) -> None:
     assert re.search(r'<label\s+for="id_code"', html)
     assert 'autocomplete="one-time-code"' in html
     # Reloading shows the same unconfirmed device, not a new one each time.
-    signed_in(user).get(SETUP)
+    client_for(user).get(SETUP)
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
 
@@ -174,7 +169,7 @@ def test_setup_refuses_a_wrong_code_and_confirms_with_a_right_one(
     clock: Any, settings: Any
 ) -> None:
     user = factories.StaffFactory()
-    client = signed_in(user)
+    client = client_for(user)
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=user)
 
@@ -210,7 +205,7 @@ def test_setup_refuses_a_wrong_code_and_confirms_with_a_right_one(
 def test_an_unverified_session_cannot_replace_a_confirmed_device(clock: Any) -> None:
     user = patient_user()
     enrol(user)
-    response = signed_in(user).get(SETUP)
+    response = client_for(user).get(SETUP)
     assert goes_to(response, VERIFY)
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
@@ -222,13 +217,13 @@ def test_an_unverified_session_cannot_replace_a_confirmed_device(clock: Any) -> 
 def test_a_recovery_code_works_once(clock: Any) -> None:
     user = factories.StaffFactory()
     _device, codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     assert goes_to(client.post(VERIFY, {"code": codes[0].upper(), "next": "/admin/"}), "/admin/")
     assert client.get("/admin/").status_code == 200
     assert StaticDevice.objects.get(user=user).token_set.count() == 9
 
     clock.shift(dt.timedelta(seconds=5))
-    other = signed_in(user)
+    other = client_for(user)
     response = other.post(VERIFY, {"code": codes[0]})
     assert response.status_code == 400
     assert goes_to(other.get("/admin/"), VERIFY)
@@ -241,10 +236,10 @@ def test_a_totp_code_cannot_be_replayed(clock: Any) -> None:
     user = factories.ClinicAdminFactory().user
     device, _codes = enrol(user)
     code = code_for(device)
-    assert goes_to(signed_in(user).post(VERIFY, {"code": code}), "/")
+    assert goes_to(client_for(user).post(VERIFY, {"code": code}), "/")
 
     clock.shift(dt.timedelta(seconds=5))  # still the same 30-second step
-    replay = signed_in(user)
+    replay = client_for(user)
     response = replay.post(VERIFY, {"code": code})
     assert response.status_code == 400
     assert "That code is not right, or has been used already" in response.content.decode()
@@ -260,7 +255,7 @@ def test_verify_refuses_a_wrong_code_with_a_generic_message_and_ignores_an_outsi
 ) -> None:
     user = factories.StaffFactory()
     device, _codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     response = client.post(VERIFY, {"code": "000000", "next": "https://evil.example/"})
     if code_for(device) != "000000":
         assert response.status_code == 400
@@ -270,7 +265,7 @@ def test_verify_refuses_a_wrong_code_with_a_generic_message_and_ignores_an_outsi
 
 
 def test_verify_without_a_device_sends_to_setup() -> None:
-    assert goes_to(signed_in(patient_user()).get(VERIFY), SETUP)
+    assert goes_to(client_for(patient_user()).get(VERIFY), SETUP)
 
 
 def test_anonymous_visitors_are_sent_to_sign_in() -> None:
@@ -358,7 +353,7 @@ def test_the_schema_shows_the_optional_otp_field(staff_client: Client) -> None:
 def test_an_unverified_session_is_not_signed_in_for_the_api(clock: Any) -> None:
     user = factories.ClinicAdminFactory().user
     device, _codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     assert client.get("/api/v1/patients/").status_code == 401
     assert client.get("/api/v1/me/").status_code == 401
     assert goes_to(client.post(VERIFY, {"code": code_for(device), "next": "/"}), "/")
@@ -368,7 +363,7 @@ def test_an_unverified_session_is_not_signed_in_for_the_api(clock: Any) -> None:
 def test_a_session_is_enough_for_the_api_when_two_factor_is_not_enforced(clock: Any) -> None:
     user = factories.ClinicAdminFactory().user
     enrol(user)
-    assert signed_in(user).get("/api/v1/patients/").status_code == 200
+    assert client_for(user).get("/api/v1/patients/").status_code == 200
 
 
 # --- Managing it: new recovery codes, turning it off ---------------------------------------
@@ -380,7 +375,7 @@ TURN_OFF = "/account/mfa/turn-off/"
 def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(clock: Any) -> None:
     user = factories.ClinicAdminFactory().user
     device, old_codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     page = client.get(RECOVERY)
     assert page.status_code == 200
     assert 'for="id_code"' in page.content.decode()
@@ -406,13 +401,13 @@ def test_new_recovery_codes_need_a_current_code_and_replace_the_old_ones(clock: 
 
 
 def test_new_recovery_codes_without_a_device_go_to_setup() -> None:
-    assert goes_to(signed_in(patient_user()).get(RECOVERY), SETUP)
+    assert goes_to(client_for(patient_user()).get(RECOVERY), SETUP)
 
 
 def test_a_patient_may_turn_it_off_with_a_current_code(clock: Any) -> None:
     user = patient_user()
     device, _codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     assert client.get(TURN_OFF).status_code == 200
     assert client.post(TURN_OFF, {"code": ""}).status_code == 400
     assert mfa.has_confirmed_device(user)
@@ -434,7 +429,7 @@ def test_a_patient_may_turn_it_off_with_a_current_code(clock: Any) -> None:
 def test_those_who_must_use_it_cannot_turn_it_off(make_user: Any, clock: Any) -> None:
     user = make_user()
     device, _codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     assert client.get(TURN_OFF).status_code == 404
     assert client.post(TURN_OFF, {"code": code_for(device)}).status_code == 404
     assert mfa.has_confirmed_device(user)
@@ -468,7 +463,7 @@ def test_the_policy_costs_one_query_and_none_for_staff(django_assert_num_queries
 @pytest.mark.usefixtures("enforced")
 def test_the_answer_is_kept_in_the_session_for_a_minute(clock: Any) -> None:
     user = therapist(requires_mfa=False)
-    client = signed_in(user)
+    client = client_for(user)
     assert not goes_to(client.get("/account/"), "/account/mfa/")
     # The clinic starts to require it: this open session is asked within a minute.
     Clinic.objects.filter(clinicians__user=user).update(requires_mfa=True)
@@ -494,7 +489,7 @@ def test_a_kept_answer_is_for_its_own_user_only(clock: Any) -> None:
 def test_turning_it_off_is_not_followed_by_a_code_request(clock: Any) -> None:
     user = patient_user()
     device, _codes = enrol(user)
-    client = signed_in(user)
+    client = client_for(user)
     assert goes_to(client.get("/account/"), VERIFY)  # the answer is now kept: required
     assert goes_to(client.post(VERIFY, {"code": code_for(device), "next": "/"}), "/")
     clock.shift(dt.timedelta(seconds=31))

@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic.accounts import mfa
 from clinic.models import User
 from tests import factories
+from tests.conftest import client_for
 
 ACCOUNT = "/account/"
 
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def page(user: User) -> str:
-    client = Client()
-    client.force_login(user)
-    response = client.get(ACCOUNT)
+    response = client_for(user).get(ACCOUNT)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -60,6 +59,5 @@ def test_a_clinic_admin_is_told_their_role_needs_it_and_cannot_turn_it_off() -> 
 
 
 def test_every_page_links_to_the_account() -> None:
-    client = Client()
-    client.force_login(factories.ClinicianFactory().user)
+    client = client_for(factories.ClinicianFactory().user)
     assert 'href="/account/"' in client.get("/clinic/").content.decode()

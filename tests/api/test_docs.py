@@ -11,6 +11,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.api.conftest import World, body
+from tests.conftest import client_for
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -123,8 +124,7 @@ def test_docs_send_anonymous_visitors_to_sign_in(db: None) -> None:
 
 
 def test_docs_page_is_offline_and_fits_the_csp(world: World) -> None:
-    client = Client()
-    client.force_login(world.clinician.user)
+    client = client_for(world.clinician.user)
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -143,8 +143,7 @@ def test_docs_page_is_offline_and_fits_the_csp(world: World) -> None:
 
 
 def test_the_docs_page_asked_for_another_format_says_so_plainly(world: World) -> None:
-    client = Client()
-    client.force_login(world.clinician.user)
+    client = client_for(world.clinician.user)
     response = client.get("/api/v1/docs/", {"format": "json"})
     assert response.status_code == 404
     assert response.content.decode() == "404 Not Found"

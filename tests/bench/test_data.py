@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
-from django.test import Client
 
 from bench import data
+from tests.conftest import client_for
 
 
 @pytest.mark.django_db
@@ -28,9 +28,7 @@ def test_the_bench_accounts_sign_in_and_the_therapists_need_no_second_factor(set
     settings.MFA_REQUIRED = True
     users = get_user_model().objects
     for email in data.THERAPISTS:
-        client = Client()
-        client.force_login(users.get(email=email))
+        client = client_for(users.get(email=email))
         assert client.get("/clinic/").status_code == 200, email
-    admin = Client()
-    admin.force_login(users.get(email=data.CLINIC_ADMIN))
+    admin = client_for(users.get(email=data.CLINIC_ADMIN))
     assert admin.get("/clinic/")["Location"].startswith("/account/mfa/")

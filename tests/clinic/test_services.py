@@ -17,6 +17,7 @@ from clinic import services
 from clinic.accounts import services as account_services
 from clinic.models import Clinician, Invitation, Message, Patient, User, hash_token
 from tests import factories
+from tests.conftest import client_for
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
@@ -449,12 +450,10 @@ def test_messages_mark_read_marks_the_other_side(patient: Patient, clinician: Cl
 
 
 def _three_sessions(user: User) -> list[Any]:
-    from django.test import Client  # noqa: PLC0415
 
     clients = []
     for _ in range(3):
-        client = Client()
-        client.force_login(user)
+        client = client_for(user)
         clients.append(client)
     return clients
 

@@ -18,6 +18,7 @@ from clinic.models import Clinician, Patient
 from config.env import env_caches
 from rehab.models import ExerciseLog
 from tests.api.conftest import make_active_plan
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +74,7 @@ def test_a_patient_signs_in_opens_today_and_ticks_nothing_lost(
 
 def test_the_clinician_pages_answer(clinician: Clinician, patient: Patient) -> None:
     make_active_plan(patient)
-    client = Client()
-    client.force_login(clinician.user)
+    client = client_for(clinician.user)
     for url in (
         reverse("rehab:dashboard"),
         reverse("rehab:patient_list"),

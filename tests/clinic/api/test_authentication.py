@@ -21,6 +21,7 @@ from clinic.models import Clinic, Clinician, TokenSecondFactor, User
 from tests import factories
 from tests.admin_helpers import admin_url, post_data_from
 from tests.clinic.accounts.test_mfa import code_for
+from tests.conftest import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock")]
 
@@ -158,8 +159,7 @@ def verified_staff_client() -> Client:
     """A superuser's browser, past two-factor sign-in."""
     staff = factories.StaffFactory()
     device = TOTPDevice.objects.create(user=staff, name=mfa.TOTP_NAME, confirmed=True)
-    client = Client()
-    client.force_login(staff)
+    client = client_for(staff)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -204,8 +204,7 @@ def test_making_a_therapist_a_clinic_admin_in_the_admin_ends_their_tokens(db: No
 def test_setting_it_up_on_the_website_ends_the_phones_token(db: None) -> None:
     patient = factories.PatientFactory()
     sign_in(patient.user)
-    browser = Client()
-    browser.force_login(patient.user)
+    browser = client_for(patient.user)
     browser.get("/account/mfa/setup/")
     device = TOTPDevice.objects.get(user=patient.user)
     response = browser.post("/account/mfa/setup/", {"code": code_for(device)})

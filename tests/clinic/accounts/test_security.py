@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from clinic.models import Clinician, Patient, User
 from tests import factories
+from tests.api.conftest import token_client
 from tests.conftest import client_for
 
 LOGIN = reverse("login")
@@ -265,17 +266,10 @@ def test_a_patient_session_ends_after_90_days_however_busy(patient: Patient) -> 
 # --- Password changes and deactivation end sessions and tokens -------------------------------
 
 
-def _token_client(user: User) -> APIClient:
-    client = APIClient()
-    _instance, token = AuthToken.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
-
-
 def test_a_password_change_ends_other_sessions_and_all_tokens(clinician: Clinician) -> None:
     user = clinician.user
     here, elsewhere = client_for(user), client_for(user)
-    phone = _token_client(user)
+    phone = token_client(user)
     assert phone.get("/api/v1/me/").status_code == 200
     response = here.post(
         reverse("password_change"),
@@ -295,7 +289,7 @@ def test_a_password_change_ends_other_sessions_and_all_tokens(clinician: Clinici
 
 def test_set_password_and_save_ends_tokens(clinician: Clinician) -> None:
     user = User.objects.get(pk=clinician.user.pk)
-    phone = _token_client(user)
+    phone = token_client(user)
     user.set_password(NEW_PASSWORD)
     user.save()
     assert phone.get("/api/v1/me/").status_code == 401
@@ -303,7 +297,7 @@ def test_set_password_and_save_ends_tokens(clinician: Clinician) -> None:
 
 def test_other_saves_keep_tokens(clinician: Clinician) -> None:
     user = User.objects.get(pk=clinician.user.pk)
-    _token_client(user)
+    token_client(user)
     user.full_name = "Renamed"
     user.save()
     assert AuthToken.objects.filter(user=user).count() == 1
@@ -312,7 +306,7 @@ def test_other_saves_keep_tokens(clinician: Clinician) -> None:
 def test_deactivation_ends_every_session_and_token(clinician: Clinician) -> None:
     user = User.objects.get(pk=clinician.user.pk)
     browser = client_for(user)
-    phone = _token_client(user)
+    phone = token_client(user)
     user.is_active = False
     user.save()
     assert browser.get(reverse("rehab:dashboard")).status_code == 302
@@ -347,7 +341,7 @@ def test_patient_data_is_never_cached(clinician: Clinician, patient: Patient) ->
     page = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
     assert "no-store" in page["Cache-Control"]
     assert "private" in page["Cache-Control"]
-    api = _token_client(clinician.user).get(f"/api/v1/patients/{patient.pk}/")
+    api = token_client(clinician.user).get(f"/api/v1/patients/{patient.pk}/")
     assert api.status_code == 200
     assert "no-store" in api["Cache-Control"]
     assert "no-store" in APIClient().get("/api/v1/me/")["Cache-Control"]

@@ -263,7 +263,25 @@ def phase_choices(phases: Sequence[PlanPhase]) -> list[tuple[int, str]]:
     return [(phase.pk, f"{phase.name} ({phase_week_range(phase)})") for phase in phases]
 
 
-class PrescriptionAddForm(VersionForm):
+class _PhaseChoiceForm(VersionForm):
+    """A form whose ``phase`` field (a ``TypedChoiceField`` each form declares) offers the
+    plan's ``phases``; it is cleaned to the phase chosen."""
+
+    def __init__(self, *args: Any, phases: Sequence[PlanPhase], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phases = {phase.pk: phase for phase in phases}
+        field = self.fields["phase"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = phase_choices(phases)
+
+    def clean_phase(self) -> PlanPhase:
+        phase = self.phases.get(self.cleaned_data["phase"])
+        if phase is None:
+            raise forms.ValidationError(_("Choose a phase of this plan."))
+        return phase
+
+
+class PrescriptionAddForm(_PhaseChoiceForm):
     """Add one library exercise to a phase of the plan, at its default dose."""
 
     exercise = forms.IntegerField(widget=forms.HiddenInput)
@@ -285,19 +303,9 @@ class PrescriptionAddForm(VersionForm):
     safe = forms.CharField(required=False, widget=forms.HiddenInput)
     to = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(
-        self,
-        *args: Any,
-        exercises: QuerySet[Exercise],
-        phases: Sequence[PlanPhase],
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, *args: Any, exercises: QuerySet[Exercise], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.exercises = exercises
-        self.phases = {phase.pk: phase for phase in phases}
-        field = self.fields["phase"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = phase_choices(phases)
         self.warning: guardrails.GuardrailWarning | None = None
         self.exercise_obj: Exercise | None = None
 
@@ -307,12 +315,6 @@ class PrescriptionAddForm(VersionForm):
             raise forms.ValidationError(_("Choose an exercise from the library."))
         self.exercise_obj = exercise
         return exercise
-
-    def clean_phase(self) -> PlanPhase:
-        phase = self.phases.get(self.cleaned_data["phase"])
-        if phase is None:
-            raise forms.ValidationError(_("Choose a phase of this plan."))
-        return phase
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -408,7 +410,7 @@ class DoseForm(forms.ModelForm):
         return values
 
 
-class PrescriptionMovePhaseForm(VersionForm):
+class PrescriptionMovePhaseForm(_PhaseChoiceForm):
     """Move a prescription to another phase of the plan."""
 
     phase = forms.TypedChoiceField(coerce=int, label=_("Move to phase"))
@@ -418,19 +420,6 @@ class PrescriptionMovePhaseForm(VersionForm):
         required=False,
         max_length=2000,
     )
-
-    def __init__(self, *args: Any, phases: Sequence[PlanPhase], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.phases = {phase.pk: phase for phase in phases}
-        field = self.fields["phase"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = phase_choices(phases)
-
-    def clean_phase(self) -> PlanPhase:
-        phase = self.phases.get(self.cleaned_data["phase"])
-        if phase is None:
-            raise forms.ValidationError(_("Choose a phase of this plan."))
-        return phase
 
 
 class PhaseChangeConfirmForm(VersionForm):

@@ -11,9 +11,9 @@ from django.db import connection
 
 
 def in_threads(*work: Callable[[], Any], timeout: float = 30) -> list[Any]:
-    """Run each of ``work`` in a thread of its own, all started together, and wait for them
-    (each at most ``timeout`` seconds); each thread closes its database connection when done.
-    Fails the test if any raised. Returns what each returned, in order."""
+    """Run each of ``work`` in a thread of its own, all started before any is waited for, then
+    wait for them (each at most ``timeout`` seconds); each thread closes its database connection
+    when done. Fails the test if any raised. Returns what each returned, in order."""
     results: list[Any] = [None] * len(work)
     errors: list[BaseException] = []
 

@@ -20,7 +20,7 @@ from notify import delivery, planning
 from notify import services as notify_services
 from notify.models import Notification, ReminderSettings
 from tests import factories
-from tests.notify.test_reminders import patient_with_exercises
+from tests.notify.test_reminders import reminded_patient
 from tests.threads import in_threads
 
 pytestmark = [
@@ -44,11 +44,7 @@ def at_once(work: Callable[[], Any], workers: int = 4) -> list[Any]:
 
 def test_four_workers_due_the_same_reminder_claim_it_once() -> None:
     due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
-    with time_machine.travel(due - dt.timedelta(days=1), tick=False):
-        patient = patient_with_exercises()
-        notify_services.reminder_settings_save(
-            patient=patient, enabled=True, morning=dt.time(8, 0), channel="email"
-        )
+    reminded_patient(due - dt.timedelta(days=1))  # at 08:00, by email
     with time_machine.travel(due, tick=False):
         claimed = at_once(lambda: planning.reminders_due(due, enqueue=lambda pk: None))
     assert sorted(len(c) for c in claimed) == [0, 0, 0, 1]

@@ -32,6 +32,13 @@ class DayAdherence:
     done: int = 0
 
 
+def percent_of(done: int, expected: int) -> int | None:
+    """``done`` of ``expected`` sessions in whole percent; None when none were prescribed."""
+    if not expected:
+        return None
+    return round(100 * done / expected)
+
+
 @dataclass
 class Adherence:
     days: list[DayAdherence]
@@ -47,9 +54,7 @@ class Adherence:
     @property
     def percent(self) -> int | None:
         """Sessions done of sessions prescribed, capped at each prescription's daily dose."""
-        if not self.expected:
-            return None
-        return round(100 * self.done / self.expected)
+        return percent_of(self.done, self.expected)
 
     def by_week(self, anchor: dt.date) -> list[tuple[int, int, int]]:
         """(week number from the anchor, expected, done) for each week in the range."""

@@ -31,7 +31,7 @@ from django.db.models import Case, F, Q, QuerySet, When
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
 from rehab.models.plans import Plan, Prescription, dose_on
-from rehab.selectors.adherence import paused_days
+from rehab.selectors.adherence import paused_days, percent_of
 from rehab.selectors.today import due_weekdays
 
 
@@ -45,9 +45,7 @@ class AdherenceTotal:
     @property
     def percent(self) -> int | None:
         """Sessions done of sessions prescribed, capped at each prescription's daily dose."""
-        if not self.expected:
-            return None
-        return round(100 * self.done / self.expected)
+        return percent_of(self.done, self.expected)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from rehab.models.criteria import (
 )
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import Plan, PlanPhase
-from rehab.selectors.adherence import Adherence, adherence_for_patients
+from rehab.selectors.adherence import Adherence, adherence_for_patients, percent_of
 from rehab.selectors.progress import PainPoint
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -278,8 +278,7 @@ def patient_data(  # noqa: PLR0912
             # The judged rule (the progress page, the dashboard): the patient's today is not
             # over, so what was done counts and what is not done yet is no debt.
             expected = sum(d.done if d.day == today[pk] else d.expected for d in window)
-            if expected:
-                result[pk].adherence = round(100 * sum(d.done for d in window) / expected)
+            result[pk].adherence = percent_of(sum(d.done for d in window), expected)
     return result
 
 

@@ -24,7 +24,8 @@ class ModelSerializer[M: Model](serializers.ModelSerializer[M]):
 class KnownFieldsOnly(serializers.Serializer[Any]):
     """A body with a key this operation does not take is refused (400, ``unknown_field``),
     not silently dropped: a client that sent ``{"status": "completed"}`` in a PATCH must not be
-    told 200 and believe the plan completed."""
+    told 200 and believe the plan completed, nor one that sent a red flag as ``{"flag_pe":
+    true}`` to the check-ins be told 201 with the question stored as not reported."""
 
     def validate(self, attrs: Any) -> Any:
         unknown = sorted(set(self.initial_data) - set(self.fields))
@@ -33,7 +34,7 @@ class KnownFieldsOnly(serializers.Serializer[Any]):
                 {
                     name: [
                         serializers.ErrorDetail(
-                            _("This field cannot be changed here."), code="unknown_field"
+                            _("This field is not taken here."), code="unknown_field"
                         )
                     ]
                     for name in unknown

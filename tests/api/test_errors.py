@@ -4,6 +4,7 @@ page of HTML, never a hint that another clinic's object exists."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from core.api.exceptions import exception_handler, validation_error_body
 from core.api.schema import FIELD_CODES
+from rehab.models import CheckIn, Measurement, Plan
 from tests import factories
 from tests.api.conftest import World, body
 
@@ -46,6 +48,38 @@ def test_wrong_json_types_are_400_not_500(world: World) -> None:
         response = client.post("/api/v1/checkins/", payload, format="json")
         assert response.status_code == 400, payload
         assert isinstance(body(response), dict)
+
+
+def test_a_records_unknown_key_is_refused_not_dropped(world: World) -> None:
+    # ``flag_pe`` is the check-in's name for breathlessness in the patient's own export: sent
+    # to the API it was silently dropped, 201 with the question stored as not reported (no
+    # alert, no pause). Every record's create refuses a key it does not take, and stores nothing.
+    plan = world.plan
+    patient_client = world.client("patient")
+    sent = {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "flag_pe": True}
+    response = patient_client.post("/api/v1/checkins/", sent, format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"flag_pe": ["unknown_field"]}
+    assert not CheckIn.objects.filter(patient=world.patient).exists()
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.ACTIVE
+    answers = {f"item_{n}": 5 for n in range(1, 11)}
+    response = patient_client.post(
+        "/api/v1/atrs/", {"client_uuid": str(uuid.uuid4()), **answers, "item_11": 3}, format="json"
+    )
+    assert body(response)["codes"] == {"item_11": ["unknown_field"]}
+    response = world.client("clinician").post(
+        "/api/v1/measurements/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "patient": world.patient.pk,
+            "heel_rise_reps_injured": 10,
+            "heel_rise_reps_uninjurd": 20,
+        },
+        format="json",
+    )
+    assert body(response)["codes"] == {"heel_rise_reps_uninjurd": ["unknown_field"]}
+    assert not Measurement.objects.filter(patient=world.patient).exists()
 
 
 # --- Codes: each error's code beside its message, each operation's rules in its schema ------

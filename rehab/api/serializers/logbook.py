@@ -154,7 +154,7 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
         ]
 
 
-class CheckInCreateSerializer(serializers.Serializer[Any]):
+class CheckInCreateSerializer(KnownFieldsOnly):
     client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
     pain_at_rest = score_field(
@@ -189,7 +189,7 @@ class AtrsSerializer(serializers.ModelSerializer[AtrsResponse]):
         read_only_fields = fields
 
 
-class AtrsCreateSerializer(serializers.Serializer[Any]):
+class AtrsCreateSerializer(KnownFieldsOnly):
     """The ten answers, each 0 (major limitation) to 10 (no limitation). The total is
     computed by the server."""
 
@@ -299,7 +299,7 @@ def _measure_field(name: str) -> serializers.Field[Any, Any, Any, Any]:
     )
 
 
-class MeasurementCreateSerializer(serializers.Serializer[Any]):
+class MeasurementCreateSerializer(KnownFieldsOnly):
     patient = fields.IntegerField(min_value=1)
     client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="The patient's today if empty.")

@@ -190,7 +190,7 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
             "plan until your physiotherapist has reviewed it; pain at rest of 7 or more "
             "alerts the clinic too. `pain_at_rest` not answered: null."
         ),
-        rules={**IN_USE, **DATED, **CARE_ENDED},
+        rules={**IN_USE, **DATED, **CARE_ENDED, **UNKNOWN_FIELD},
     ),
 )
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
@@ -220,7 +220,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         response=logbook_serializers.AtrsSerializer,
         description="Ten answers 0–10; the total (0–100) is computed by the server. "
         "Idempotent by `client_uuid`.",
-        rules={**IN_USE, **DATED, **CARE_ENDED},
+        rules={**IN_USE, **DATED, **CARE_ENDED, **UNKNOWN_FIELD},
     ),
 )
 class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
@@ -258,6 +258,7 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
             **IN_USE,
             **DATED,
             **PATIENT_IN_BODY,
+            **UNKNOWN_FIELD,
             "measurement_empty": "no value is given",
             "lsi_range": "the injured side is more than twice the other side "
             "(limb symmetry index over 200 %)",

@@ -337,11 +337,13 @@ def checkin_record(
     checkin.swelling = swelling
     if note:
         checkin.note = note
-    # Yes for those reported; no for the other questions asked (a yes stays); those not asked
-    # of this patient (the wound's, without surgery) stay unanswered.
+    # Yes for those reported; no for the other questions asked (a yes stays). Not asked, so
+    # left unanswered: the wound's without surgery, and a flag still waiting for a clinician's
+    # review (the check-in shows it as reported, locked: the patient did not say "no").
+    waiting = set(red_flags_waiting(patient))
     asked = {
         flag.code for flag in clinical.red_flags_for(has_surgery=patient.surgery_date is not None)
-    }
+    } - waiting
     for code in clinical.RED_FLAG_CODES:
         name = f"flag_{code}"
         if code in red_flags:
@@ -350,7 +352,6 @@ def checkin_record(
             setattr(checkin, name, False)
     checkin.full_clean(validate_unique=False)
     checkin.save()
-    waiting = set(red_flags_waiting(patient))
     new_flags = [f for f in checkin.red_flags if f.code in red_flags and f.code not in waiting]
     for flag in new_flags:
         Alert.objects.create(

@@ -415,6 +415,28 @@ def test_a_second_checkin_the_same_day_updates_it(patient: Patient) -> None:
     assert Alert.objects.get().code == "wound"
 
 
+def test_a_flag_waiting_for_review_is_not_asked_again_so_not_stored_as_no(
+    patient: Patient,
+) -> None:
+    # Reported yesterday, not reviewed yet: today's check-in shows it reported and locked, so
+    # the patient is not asked it and says nothing of it. It is left unanswered, not "no".
+    yesterday = patient.local_today() - dt.timedelta(days=1)
+    services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=None,
+        swelling="moderate",
+        red_flags=["dvt"],
+        date=yesterday,
+    )
+    today, _ = services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=1, swelling="mild"
+    )
+    assert today.flag_dvt is None
+    assert today.flag_pe is False  # asked today, not ticked: "no"
+    assert Alert.objects.filter(code="dvt").count() == 1
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [

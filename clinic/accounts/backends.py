@@ -13,12 +13,15 @@ from clinic.models import User
 
 class ModelBackend(backends.ModelBackend):
     """Django's password check. ``get_user`` (once per request, for the session's user) reads
-    the user's clinician record with its clinic, or patient record, in the same query: every
-    page asks which one the user is, and a clinician's pages which clinic."""
+    the user's clinician or patient record with its clinic in the same query: every page asks
+    which one the user is, a clinician's pages which clinic, and a patient's its emergency
+    number."""
 
     def get_user(self, user_id: Any) -> Any:
         user = (
-            User.objects.select_related("clinician__clinic", "patient").filter(pk=user_id).first()
+            User.objects.select_related("clinician__clinic", "patient__clinic")
+            .filter(pk=user_id)
+            .first()
         )
         return user if user is not None and self.user_can_authenticate(user) else None
 

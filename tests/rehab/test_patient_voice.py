@@ -248,3 +248,31 @@ def test_the_achilles_is_said_in_plain_words_where_the_patient_meets_it(patient:
     for name in ("rehab:atrs", "rehab:progress"):
         html = me.get(reverse(name)).content.decode()
         assert "the cord above your heel" in html, name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rehab:today",
+        "rehab:my_plan",
+        "rehab:progress",
+        "rehab:checkin",
+        "rehab:atrs",
+        "rehab:my_messages",
+        "notify:reminders",
+        "clinic:account",
+    ],
+)
+def test_every_patient_page_says_call_emergency_services(patient: Patient, name: str) -> None:
+    # clinical.md §4: breathlessness or chest pain is always "call emergency services now", on
+    # every page (it was only in a paused plan's banner), with the number the clinic sets.
+    patient.clinic.emergency_number = "112"
+    patient.clinic.save()
+    html = client_for(patient.user).get(reverse(name)).content.decode()
+    assert "call emergency services now" in html, name
+    assert 'href="tel:112"' in html, name
+
+
+def test_no_clinician_page_carries_the_patients_emergency_line(clinician: Clinician) -> None:
+    html = client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
+    assert "rehab-emergency-line" not in html

@@ -161,17 +161,21 @@ def _check_not_registered(patient: Patient) -> None:
     )
     if same is None:
         return
+    # The name goes in ``params``, not into the message: Django puts it in when the error is
+    # shown, and a name with "%" in it must not be read as a format.
+    params: dict[str, Any] = {"name": same.full_name, "patient_id": same.pk}
     if same.date_of_birth:
         message = _(
             "%(name)s, born on %(born)s, is already a patient of this clinic. If this is another "
             "person with the same name and date of birth, confirm it to add them."
-        ) % {"name": same.full_name, "born": date_format(same.date_of_birth)}
+        )
+        params["born"] = date_format(same.date_of_birth)
     else:
         message = _(
             "%(name)s is already a patient of this clinic. If this is another person with the "
             "same name, confirm it to add them."
-        ) % {"name": same.full_name}
-    raise ValidationError(message, code="possible_duplicate", params={"patient_id": same.pk})
+        )
+    raise ValidationError(message, code="possible_duplicate", params=params)
 
 
 @transaction.atomic

@@ -267,11 +267,16 @@ def plan_activation_early_placements(
 
 def _refuse_missing_reasons(missing: list[EarlyPlacement], *, intro: str) -> None:
     if missing:
+        # The words go in ``params``, not into the message: Django puts them in when the
+        # error is shown, and an exercise named "to 90% height" must not be read as a format.
         raise ValidationError(
-            _("%(intro)s Give a reason for each: %(names)s.")
-            % {"intro": intro, "names": guardrails.names(missing)},
+            _("%(intro)s Give a reason for each: %(names)s."),
             code="guardrail_reason_missing",
-            params={"prescriptions": [p.prescription.pk for p in missing]},
+            params={
+                "intro": intro,
+                "names": guardrails.names(missing),
+                "prescriptions": [p.prescription.pk for p in missing],
+            },
         )
 
 

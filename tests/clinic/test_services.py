@@ -11,7 +11,11 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from rest_framework.test import APIClient
 
 from clinic import services
 from clinic.accounts import services as account_services
@@ -100,7 +104,12 @@ def test_the_same_name_and_birth_date_later_asks_for_a_confirmation(clinician: C
         with pytest.raises(ValidationError) as error:
             services.patient_create(clinic=clinician.clinic, created_by=clinician.user, **later)
         assert error.value.code == "possible_duplicate"
-        assert error.value.params == {"patient_id": first.pk}
+        # The patient it names, and the words Django puts into the message when it is shown.
+        assert error.value.params == {
+            "patient_id": first.pk,
+            "name": "Ada Lovelace",
+            "born": date_format(first.date_of_birth),
+        }
         assert "Ada Lovelace, born on" in error.value.messages[0]
         assert Patient.objects.count() == 1
         # Another clinic, or another date of birth, is another person.
@@ -525,3 +534,39 @@ def test_the_migration_gives_pending_links_the_address_they_went_to(
     sent_to.pending_links_keep_their_address(django_apps, None)
     invitation.refresh_from_db()
     assert invitation.sent_to == "new@example.org"
+
+
+# --- A possible duplicate with "%" in the name (from review: it answered 500) -------------
+
+
+@pytest.mark.django_db
+def test_possible_duplicate_with_percent_in_name_asks_to_confirm() -> None:
+    clinician = factories.ClinicianFactory()
+    data = factories.patient_form_data(first_name="Ada 100%", email="ada1@example.org")
+    client = Client(raise_request_exception=False)
+    client.force_login(clinician.user)
+    first = client.post(reverse("clinic:patient_create"), data)
+    assert first.status_code == 302
+    again = client.post(
+        reverse("clinic:patient_create"),
+        {**data, "email": "ada2@example.org", "injury_date": data["surgery_date"]},
+    )
+    assert again.status_code == 200  # the form again, asking to confirm
+    assert "confirm_duplicate" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_api_possible_duplicate_with_percent_in_name_is_a_400() -> None:
+    clinician = factories.ClinicianFactory()
+    factories.PatientFactory(clinic=clinician.clinic, first_name="Ada 100%", last_name="Lovelace")
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(clinician.user)
+    body = {
+        "first_name": "Ada 100%",
+        "last_name": "Lovelace",
+        "injured_side": "left",
+        "injury_date": factories.patient_form_data()["injury_date"],
+        "pathway": "non_operative",
+    }
+    response = client.post("/api/v1/patients/", body, format="json")
+    assert response.status_code == 400

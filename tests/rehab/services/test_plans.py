@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
@@ -758,3 +761,92 @@ def test_a_corrected_pathway_is_followed_by_the_plan(clinician: Clinician) -> No
     plan.refresh_from_db()
     assert plan.anchor_date == patient.anchor_date  # re-dated: the correction was followed
     assert plan.pathway == Patient.Pathway.NON_OPERATIVE
+
+
+# --- A refusal naming an exercise with "%" in its name (from review) -------------------------
+
+# An exercise name with "%" in it: the refusal naming it once answered 500 (its message was
+# formatted, then formatted again with its params when shown).
+PERCENT_NAME = "Heel raise to 90% height"
+
+
+def _week_3_patient(clinician: Clinician) -> Patient:
+    return factories.PatientFactory(
+        clinic=clinician.clinic,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=timezone.localdate() - dt.timedelta(weeks=3, days=1),
+        surgery_date=None,
+    )
+
+
+def _early_exercise():
+    return factories.ExerciseFactory(
+        name=PERCENT_NAME, earliest_week_operative=12, earliest_week_non_operative=12
+    )
+
+
+@pytest.mark.django_db
+def test_activation_refusal_names_the_exercise_instead_of_a_500() -> None:
+    clinician = factories.ClinicianFactory()
+    plan = factories.PlanFactory(patient=_week_3_patient(clinician), status=Plan.Status.DRAFT)
+    phase = factories.PlanPhaseFactory(plan=plan, order=1, start_week=0, end_week=10)
+    factories.PrescriptionFactory(phase=phase, exercise=_early_exercise())
+    client = Client(raise_request_exception=False)
+    client.force_login(clinician.user)
+    response = client.post(
+        reverse("rehab:plan_activate", args=[plan.pk]), {"version": plan.version}, follow=True
+    )
+    assert response.status_code == 200
+    assert PERCENT_NAME in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_api_advance_refusal_is_a_400_not_a_500() -> None:
+    clinician = factories.ClinicianFactory()
+    plan, phases = factories.active_plan(_week_3_patient(clinician), phases=2, weeks=2)
+    factories.PrescriptionFactory(phase=phases[1], exercise=_early_exercise())
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(clinician.user)
+    response = client.post(
+        f"/api/v1/plans/{plan.pk}/advance/", {"version": plan.version}, format="json"
+    )
+    assert response.status_code == 400
+    assert PERCENT_NAME in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_date_correction_refusal_is_shown_not_a_500() -> None:
+    clinician = factories.ClinicianFactory()
+    patient = factories.PatientFactory(
+        clinic=clinician.clinic,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=timezone.localdate() - dt.timedelta(weeks=13),
+        surgery_date=None,
+    )
+    plan = factories.PlanFactory(patient=patient)
+    phase = factories.PlanPhaseFactory(plan=plan, order=1, start_week=0, end_week=52)
+    plan.current_phase = phase
+    plan.save()
+    PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=plan.anchor_date)
+    factories.PrescriptionFactory(phase=phase, exercise=_early_exercise())  # week 13: safe
+    client = Client(raise_request_exception=False)
+    client.force_login(clinician.user)
+    corrected = timezone.localdate() - dt.timedelta(weeks=3)  # now week 3: too early
+    response = client.post(
+        reverse("clinic:patient_edit", args=[patient.pk]),
+        factories.patient_form_data(
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            email=patient.email,
+            pathway="non_operative",
+            injury_date=corrected.isoformat(),
+            surgery_date="",
+            injured_side="left",
+        ),
+    )
+    assert response.status_code == 200  # the form again, with the refusal
+    assert PERCENT_NAME in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.injury_date != corrected

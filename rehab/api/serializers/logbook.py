@@ -12,6 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.access import patient_of
 from core.api import fields
 from core.api.serializers import KnownFieldsOnly
 from rehab import clinical, measures
@@ -31,7 +32,10 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 
 class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
     exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
-    exercise_name = serializers.CharField(source="prescription.exercise.name", read_only=True)
+    exercise_name = serializers.SerializerMethodField(
+        help_text="The exercise's name in its reader's words: a patient's (as on their Today "
+        "and in `advice`), or a clinician's."
+    )
     advice = serializers.CharField(
         read_only=True,
         allow_null=True,
@@ -60,6 +64,13 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_exercise_name(self, log: ExerciseLog) -> str:
+        exercise = log.prescription.exercise
+        request = self.context.get("request")
+        if request is None or patient_of(request.user) is not None:
+            return exercise.patient_display_name
+        return exercise.name
 
 
 class ExerciseLogUpdateSerializer(KnownFieldsOnly):
@@ -189,9 +200,9 @@ class AtrsSerializer(serializers.ModelSerializer[AtrsResponse]):
         read_only_fields = fields
 
 
-class AtrsCreateSerializer(KnownFieldsOnly):
-    """The ten answers, each 0 (major limitation) to 10 (no limitation). The total is
-    computed by the server."""
+class AtrsCreateSerializer(serializers.Serializer[Any]):
+    """The ten answers, each 0 (major limitation) to 10 (no limitation), all required. The total
+    is computed by the server (a ``total`` sent is not read)."""
 
     client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")

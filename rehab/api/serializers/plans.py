@@ -24,11 +24,20 @@ from rehab.models.plans import Plan, PlanPhase, Prescription
 class PrescriptionSerializer(serializers.ModelSerializer[Prescription]):
     exercise = ExerciseBriefSerializer(read_only=True)
     dose_text = serializers.CharField(read_only=True)
+    guardrail_reason = serializers.SerializerMethodField(
+        help_text="Why it was placed before its earliest safe week: a clinician's note, "
+        "given to clinicians only (null for the patient)."
+    )
 
     class Meta:
         model = Prescription
         fields = ["id", "order", "exercise", *DOSE_FIELDS, "guardrail_reason"]
         read_only_fields = fields
+
+    def get_guardrail_reason(self, prescription: Prescription) -> str | None:
+        """The clinician's note only where the view says a clinician reads it
+        (``context["clinician"]``): never by default."""
+        return prescription.guardrail_reason if self.context.get("clinician") else None
 
 
 class PlanPhaseBriefSerializer(serializers.ModelSerializer[PlanPhase]):
@@ -82,7 +91,8 @@ class PlanSerializer(serializers.ModelSerializer[Plan]):
 
 class PlanDetailSerializer(PlanSerializer):
     """A plan with its phases and their live prescriptions (the view reads them with
-    ``selectors.plan_phases`` and passes them as ``context["phases"]``)."""
+    ``selectors.plan_phases`` and passes them as ``context["phases"]``, and
+    ``context["clinician"]`` when a clinician reads it)."""
 
     phases = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()

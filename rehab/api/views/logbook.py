@@ -220,7 +220,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         response=logbook_serializers.AtrsSerializer,
         description="Ten answers 0–10; the total (0–100) is computed by the server. "
         "Idempotent by `client_uuid`.",
-        rules={**IN_USE, **DATED, **CARE_ENDED, **UNKNOWN_FIELD},
+        rules={**IN_USE, **DATED, **CARE_ENDED},
     ),
 )
 class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from clinic.access import patient_of
 from clinic.api.permissions import IsClinician, IsClinicianOrPatient, IsPatient
 from clinic.api.viewsets import (
     PATIENT_IN_BODY,
@@ -41,9 +42,13 @@ from rehab.services import progression as progression_services
 
 
 def plan_detail(plan: Plan, context: Mapping[str, Any]) -> Any:
-    """``PlanDetailSerializer``'s body: the plan with its phases (three queries)."""
+    """``PlanDetailSerializer``'s body: the plan with its phases (three queries), as its
+    reader may see it (a patient, not the clinician's notes)."""
     phases = progress_selectors.plan_phases(plan)
-    return plan_serializers.PlanDetailSerializer(plan, context={**context, "phases": phases}).data
+    clinician = patient_of(context["request"].user) is None
+    return plan_serializers.PlanDetailSerializer(
+        plan, context={**context, "phases": phases, "clinician": clinician}
+    ).data
 
 
 def guardrail_body(request: Request) -> dict[str, Any]:

@@ -25,22 +25,21 @@ SCORE_MAX = 10  # pain, effort, ATRS items: 0–10
 ALERT_PAIN_THRESHOLD = 7  # pain ≥ 7/10 on a log or check-in raises an alert
 
 
-def high_pain_advice(exercise_name: str) -> str:
-    """What a patient who logs pain of 7 or more on an exercise is told at once."""
-    return str(
-        _(
-            "Your pain is high. Stop %(exercise)s now and contact your clinic before you do it "
-            "again. Your clinic has been told."
-        )
-        % {"exercise": exercise_name}
-    )
-
-
 # What to do when the clinic is closed, for advice that is not "call emergency services now".
 WHEN_CLOSED = _(
     "If your clinic is closed, contact your out-of-hours service or go to an emergency "
     "department; do not wait for the clinic to open."
 )
+
+
+def high_pain_advice(exercise_name: str) -> str:
+    """What a patient who logs pain of 7 or more on an exercise is told at once, with what to
+    do when the clinic is closed (as every piece of advice says)."""
+    stop = _(
+        "Your pain is high. Stop %(exercise)s now and contact your clinic before you do it "
+        "again. Your clinic has been told."
+    ) % {"exercise": exercise_name}
+    return f"{stop} {WHEN_CLOSED}"
 
 
 @dataclass(frozen=True)

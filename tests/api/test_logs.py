@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Patient
+from rehab import clinical
 from rehab.models import Alert, ExerciseLog, Plan, Prescription
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
@@ -264,6 +265,8 @@ def test_high_pain_advice_names_the_exercise_as_the_patient_reads_it(world: Worl
     advice = body(response)["advice"]
     assert advice.startswith("Your pain is high. Stop Slow heel drops now")
     assert "contact your clinic" in advice
+    # And what to do when the clinic is closed, as every piece of advice says (from review).
+    assert advice.endswith(str(clinical.WHEN_CLOSED))
     detail = f"{URL}{body(response)['id']}/"
     assert body(client.patch(detail, {"pain": 3}, format="json"))["advice"] is None
     assert body(client.patch(detail, {"pain": 9}, format="json"))["advice"] == advice

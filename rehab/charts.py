@@ -171,7 +171,11 @@ def lsi_chart(measurements: Sequence[Measurement], *, for_patient: bool = False)
     )
 
 
-def calf_chart(measurements: Sequence[Measurement], *, injured_side: str = "") -> Chart:
+def calf_chart(
+    measurements: Sequence[Measurement], *, injured_side: str = "", for_patient: bool = False
+) -> Chart:
+    """The calf's girth on each side: the clinician's "calf circumference", or for the patient
+    the home form's words ("around your lower leg")."""
     values = [
         float(v)
         for m in measurements
@@ -183,7 +187,9 @@ def calf_chart(measurements: Sequence[Measurement], *, injured_side: str = "") -
     side = Patient.Side(injured_side).label if injured_side else ""
     injured_label = _("Injured side (%(side)s)") % {"side": side} if side else _("Injured side")
     return line_chart(
-        title=_("Calf circumference (cm), each side"),
+        title=_("Around your lower legs (cm), each side")
+        if for_patient
+        else _("Calf circumference (cm), each side"),
         series=[
             Series(
                 injured_label,
@@ -223,5 +229,5 @@ def patient_charts(
         "pain": pain_chart(pain, start=pain_start, end=pain_end),
         "atrs": atrs_chart(atrs, for_patient=True),
         "lsi": lsi_chart(measurements, for_patient=True),
-        "calf": calf_chart(measurements, injured_side=patient.injured_side),
+        "calf": calf_chart(measurements, injured_side=patient.injured_side, for_patient=True),
     }

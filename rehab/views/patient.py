@@ -280,6 +280,8 @@ def checkin(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "form": form,
             "checkin": existing,
+            # A red flag keeps exercise paused until a clinician has reviewed it.
+            "waiting_review": bool(reported),
             "care_ended": care_ended,
             "record_config": _record_config(patient, "checkin"),
             "high_pain": existing is not None

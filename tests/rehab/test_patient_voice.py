@@ -223,12 +223,19 @@ def test_the_atrs_asks_about_now_and_suggests_no_answer(patient: Patient) -> Non
 
 def test_the_progress_charts_speak_plainly(patient: Patient) -> None:
     factories.MeasurementFactory(
-        patient=patient, heel_rise_reps_injured=10, heel_rise_reps_uninjured=20
+        patient=patient,
+        heel_rise_reps_injured=10,
+        heel_rise_reps_uninjured=20,
+        calf_cm_injured=34,
+        calf_cm_uninjured=36,
     )
     html = client_for(patient.user).get(reverse("rehab:progress")).content.decode()
     assert "your injured leg compared with the other" in html
     assert "LSI" not in html
     assert "limb symmetry" not in html.lower()
+    # The calf's girth in the home form's words (from review: "Calf circumference").
+    assert "Around your lower legs (cm)" in html
+    assert "circumference" not in html.lower()
 
 
 def test_the_patient_never_meets_the_abbreviation_atrs(patient: Patient) -> None:

@@ -18,6 +18,7 @@ from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
 from rehab import clinical
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold
+from rehab.services import holds as hold_services
 from tests import factories
 from tests.conftest import client_for
 from tests.rehab.clinical_loop import Scene, from_week_2_now, week3_non_operative
@@ -488,3 +489,24 @@ def test_clot_advice_names_no_one_countrys_services() -> None:
     assert "blood clot" in html
     assert "NHS 111" not in html
     assert "GP" not in html
+
+
+def test_the_checkin_page_stops_saying_paused_once_the_flag_is_reviewed(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # From review: after the clinician reviewed the red flag and resumed the plan, Today said
+    # "you can do your exercises again" and the check-in page still "your exercises are paused".
+    plan, _phases = factories.active_plan(patient)
+    me = client_for(patient.user)
+    me.post(
+        reverse("rehab:checkin"),
+        {"client_uuid": str(uuid.uuid4()), "swelling": "mild", "flag_circulation": "on"},
+    )
+    paused = me.get(reverse("rehab:checkin")).content.decode()
+    assert "Your exercises are paused until your physiotherapist has looked at this." in paused
+    waiting = list(Alert.objects.red_flags_waiting(patient.pk).values_list("pk", flat=True))
+    hold_services.plan_resume(plan=plan, by=clinician.user, note="Phoned: fine.", reviewed=waiting)
+    page = me.get(reverse("rehab:checkin")).content.decode()
+    assert "Your exercises are paused" not in page
+    assert "Your physiotherapist has looked at this." in page
+    assert "You can do your exercises again" in me.get(reverse("rehab:today")).content.decode()

@@ -1549,3 +1549,45 @@ def test_an_unpublished_shared_exercise_is_404(world: World) -> None:
         reverse("rehab:library_detail", args=[hidden.pk])
     )
     assert response.status_code == 404
+
+
+# --- Bad input that answered 500 (from review) ------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["q", "category", "equipment"])
+def test_an_add_with_a_nul_in_the_kept_search_is_refused_on_the_page(
+    clinician: Clinician, field: str
+) -> None:
+    # The add form carries the library panel's search to draw it again; a NUL character in it
+    # is refused with the add, and reached the library's query when the page was drawn again
+    # (PostgreSQL refuses NUL in text): the page's search is now the one the form validated.
+    patient = factories.PatientFactory(clinic=clinician.clinic)
+    plan, phases = factories.active_plan(patient, phases=1)
+    exercise = factories.ExerciseFactory(earliest_week_operative=0, earliest_week_non_operative=0)
+    response = client_for(clinician.user).post(
+        reverse("rehab:prescription_add", args=[plan.pk]),
+        {"version": plan.version, "exercise": exercise.pk, "phase": phases[0].pk, field: "a\x00b"},
+    )
+    assert response.status_code == 200  # the builder again, the add refused with its errors
+    assert (
+        f'action="{reverse("rehab:prescription_add", args=[plan.pk])}"' in response.content.decode()
+    )
+    assert not Prescription.objects.filter(phase=phases[0], exercise=exercise).exists()
+
+
+def test_an_htmx_edit_with_a_current_url_that_is_no_url_keeps_no_search(
+    clinician: Clinician,
+) -> None:
+    # htmx sends the page's address in HX-Current-URL; one that is no URL ("http://[::1") made
+    # every builder edit a 500.
+    patient = factories.PatientFactory(clinic=clinician.clinic)
+    plan, _phases = factories.active_plan(patient, phases=1)
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_rename", args=[plan.pk]),
+        {"rename-version": plan.version, "rename-name": "Renamed"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://[::1",
+    )
+    assert response.status_code == 200
+    plan.refresh_from_db()
+    assert plan.name == "Renamed"

@@ -29,7 +29,8 @@ class Measure:
     """One measurement taken on each side (``sided``) or once.
 
     ``low``/``high``: the plausible range (inclusive) of one value; ``home``: the patient can
-    record it at home (marked as such on the clinician's page).
+    record it at home (marked as such on the clinician's page), from week ``home_from_week``
+    of their recovery: a test the plan does not yet allow is not asked of them at home.
     """
 
     code: str
@@ -40,6 +41,7 @@ class Measure:
     definition: StrOrPromise
     sided: bool = True
     home: bool = False
+    home_from_week: int = 0
     decimal: bool = False
 
     @property
@@ -61,6 +63,8 @@ MEASURES: tuple[Measure, ...] = (
             "LSI = injured ÷ uninjured × 100 (Silbernagel 2010, PMID 19690833)."
         ),
         home=True,
+        # Single-leg heel raises, not before week 12 on either pathway (clinical.md §2).
+        home_from_week=12,
     ),
     Measure(
         code="heel_rise_height_cm",
@@ -122,6 +126,8 @@ MEASURES: tuple[Measure, ...] = (
         definition=_("Walks 5 m on the toes without the heel dropping (Barfod 2016, PMC5127004)."),
         sided=False,
         home=True,
+        # Walking on the toes: from weeks 12–16 (Barfod 2016, clinical.md §2).
+        home_from_week=12,
     ),
 )
 MEASURES_BY_CODE = {m.code: m for m in MEASURES}
@@ -133,6 +139,11 @@ NUMERIC_FIELDS: tuple[str, ...] = tuple(
 FIELD_MEASURE = {f: m for m in MEASURES for f in m.fields}
 # What a patient can record at home (``Measure.home``), in the form's order.
 HOME_FIELDS: tuple[str, ...] = tuple(f for m in MEASURES if m.home for f in m.fields)
+
+
+def home_fields_by_week(week: int) -> tuple[str, ...]:
+    """The home measures' fields a patient in ``week`` of their recovery may record."""
+    return tuple(f for m in MEASURES if m.home and m.home_from_week <= week for f in m.fields)
 
 
 def field_label(name: str) -> StrOrPromise:

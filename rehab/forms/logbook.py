@@ -354,10 +354,21 @@ class HomeMeasurementForm(forms.Form):
 
     VALUE_FIELDS = measures.HOME_FIELDS
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, week: int, **kwargs: Any) -> None:
+        """``week``: the patient's week of recovery; a test not yet allowed then (single-leg
+        heel raises, walking on the toes: ``Measure.home_from_week``) is not asked."""
         super().__init__(*args, **kwargs)
+        allowed = set(measures.home_fields_by_week(week))
+        for name in self.VALUE_FIELDS:
+            if name not in allowed:
+                del self.fields[name]
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())
+
+    @property
+    def later(self) -> bool:
+        """Some home tests come later in the recovery (the page says so)."""
+        return any(name not in self.fields for name in self.VALUE_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -380,7 +391,7 @@ class HomeMeasurementForm(forms.Form):
         data = self.cleaned_data
         return {
             "client_uuid": data["client_uuid"],
-            **{name: data[name] for name in self.VALUE_FIELDS},
+            **{name: data.get(name) for name in self.VALUE_FIELDS},  # not asked yet: None
         }
 
 

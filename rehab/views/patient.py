@@ -379,9 +379,15 @@ def progress(request: HttpRequest) -> HttpResponse:
     # The home measurements' form when asked for (its link, ``?measure=1``): most visits
     # read the progress, few record.
     asked = request.GET.get("measure") == "1"
+    patient = _me(request)
     return _progress_page(
-        request, _me(request), measurement_form=HomeMeasurementForm() if asked else None
+        request, patient, measurement_form=_home_measurement_form(patient) if asked else None
     )
+
+
+def _home_measurement_form(patient: Patient, data: Any = None) -> HomeMeasurementForm:
+    """The home measurements' form, asking only what the patient's week allows."""
+    return HomeMeasurementForm(data, week=patient.week_on(patient.local_today()))
 
 
 @patient_required
@@ -390,7 +396,7 @@ def home_measurement(request: HttpRequest) -> HttpResponse:
     """Record what the patient measured at home (the home measures only, marked as recorded
     at home; a double submit stores one row); refused once care has ended."""
     patient = _me(request)
-    form = HomeMeasurementForm(request.POST)
+    form = _home_measurement_form(patient, request.POST)
     if patient.status != Patient.Status.ACTIVE:
         add_service_errors(form, logbook_services.care_ended_error())
     elif form.is_valid():

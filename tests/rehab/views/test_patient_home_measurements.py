@@ -4,6 +4,7 @@ on the clinician's pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from decimal import Decimal
@@ -12,14 +13,36 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from rehab.models import Measurement
 from rehab.services import outcomes as outcome_services
+from tests import factories
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 URL = reverse("rehab:home_measurement")
+
+
+@pytest.fixture
+def patient(clinician: Clinician) -> Patient:
+    """A patient in week 14, when every home test is allowed (single-leg heel raises and
+    walking on the toes from week 12); the earlier weeks are tested below."""
+    return factories.PatientFactory(
+        clinic=clinician.clinic,
+        injury_date=timezone.localdate() - dt.timedelta(weeks=14, days=3),
+        surgery_date=timezone.localdate() - dt.timedelta(weeks=14, days=1),
+    )
+
+
+@pytest.fixture
+def other_patient(clinician: Clinician) -> Patient:
+    return factories.PatientFactory(
+        clinic=clinician.clinic,
+        injury_date=timezone.localdate() - dt.timedelta(weeks=14, days=3),
+        surgery_date=timezone.localdate() - dt.timedelta(weeks=14, days=1),
+    )
 
 
 def _data(**values: Any) -> dict[str, Any]:
@@ -157,3 +180,26 @@ def test_a_clinician_cannot_post_as_a_patient_and_anonymous_signs_in(
     assert response["Location"].startswith(reverse("login"))
     assert client_for(patient.user).get(URL).status_code == 405
     assert not Measurement.objects.exists()
+
+
+def test_a_test_the_plan_does_not_allow_yet_is_not_asked_at_home(clinician: Clinician) -> None:
+    # From review: ten days after the repair (no weight on the leg) the form told the patient
+    # to stand on the injured leg only and rise onto the toes as many times as they can.
+    # Single-leg heel raises and walking on the toes are asked from week 12 (clinical.md §2).
+    today = timezone.localdate()
+    early = factories.PatientFactory(
+        clinic=clinician.clinic,
+        injury_date=today - dt.timedelta(days=12),
+        surgery_date=today - dt.timedelta(days=10),
+    )
+    client = client_for(early.user)
+    form = _form_section(client.get(reverse("rehab:progress"), {"measure": "1"}).text)
+    assert "Around your injured lower leg (cm)" in form
+    for asked in ("heel_rise_reps_injured", "toe_walk_5m", "as many times as you can"):
+        assert asked not in form
+    assert "come later in your recovery" in form
+    # A value sent for a test not asked is not stored.
+    response = client.post(URL, _data(heel_rise_reps_injured="12", calf_cm_injured="35"))
+    assert response.status_code == 302
+    stored = Measurement.objects.get(patient=early)
+    assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal(35))

@@ -134,7 +134,11 @@ def _search_params(request: HtmxHttpRequest) -> Any:
     """The builder's library search as sent: the query string, or for an htmx edit, the query
     string of the page the clinician is on (so an edit does not clear their search)."""
     if request.htmx and request.method == "POST" and request.htmx.current_url:
-        return {k: v[-1] for k, v in parse_qs(urlsplit(request.htmx.current_url).query).items()}
+        try:
+            query = urlsplit(request.htmx.current_url).query
+        except ValueError:  # a header that is no URL ("http://[::1"): no search to keep
+            return {}
+        return {k: v[-1] for k, v in parse_qs(query).items()}
     return request.GET
 
 
@@ -276,8 +280,9 @@ def _builder_context(
         equipment=equipment,
         phases=phases,
     )
-    if search is None:
-        search = search_form.values()
+    # The search as the form read it (an invalid one, say with a NUL character, is no search):
+    # never the raw values, which reach the library's query.
+    search = search_form.values()
     # The progression panel (an active plan's) and the phase history (the others'): on the page
     # and its body only.
     evidence = None

@@ -54,5 +54,7 @@ def register_audited() -> None:
         ("alert", "rehab.alert"),
     ):
         registry.register_api(basename, label)
-    for view_name in ("rehab:patient_list", "rehab:alerts", "rehab:dashboard"):
+    # The proposals API list names each patient on its page (ProposalsView); registered, an
+    # empty one is still one event without a patient, like the router's lists.
+    for view_name in ("rehab:patient_list", "rehab:alerts", "rehab:dashboard", "api:proposals"):
         registry.register_list_page(view_name)

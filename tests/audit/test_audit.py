@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from audit.models import AccessEvent, AppendOnlyError
 from audit.services import clean_text
 from clinic.models import Clinician, Patient
 from core import touched as context
-from rehab.models import Alert
+from rehab.models import Alert, CriterionKind, PlanCriterion
 from tests import factories
 from tests.conftest import client_for
 
@@ -152,6 +153,48 @@ def test_an_empty_api_list_is_one_event_without_a_patient(clinician: Clinician) 
     assert _api(clinician.user).get("/api/v1/checkins/").status_code == 200
     (event,) = _events()
     assert (event.patient_ref, event.what) == (None, "api:checkin-list")
+
+
+def _ready_to_progress(patient: Patient) -> None:
+    """``patient`` in the first of two phases, its one exit criterion (heel-rise height LSI
+    90 %) met by today's measurement: a "ready" row of /api/v1/proposals/."""
+    _plan, phases = factories.active_plan(patient, phases=2)
+    PlanCriterion.objects.create(
+        phase=phases[0],
+        order=1,
+        kind=CriterionKind.MEASUREMENT,
+        measure="heel_rise_height_lsi",
+        threshold=Decimal(90),
+        label="Heel-rise height LSI 90 %",
+    )
+    factories.MeasurementFactory.create(
+        patient=patient,
+        date=patient.local_today(),
+        heel_rise_height_cm_injured=Decimal(9),
+        heel_rise_height_cm_uninjured=Decimal(10),
+    )
+
+
+def test_the_proposals_list_names_each_patient_whose_evidence_it_holds(
+    clinician: Clinician, patient: Patient, other_patient: Patient
+) -> None:
+    # From review: GET /api/v1/proposals/ (a plain ListAPIView, not a RoleViewSet) handed out
+    # each listed patient's exit-criteria evidence (their measurements) and recorded nothing.
+    _ready_to_progress(patient)
+    factories.active_plan(other_patient)  # no exit criteria: not listed, not recorded
+    _ready_to_progress(factories.PatientFactory())  # another clinic's: not listed either
+    response = _api(clinician.user).get("/api/v1/proposals/")
+    assert response.status_code == 200
+    listed = [row["evaluation"]["patient"] for row in response.json()["results"]]
+    assert listed == [patient.pk]
+    (event,) = _events()
+    assert (event.action, event.patient_ref, event.what) == ("read", patient.pk, "api:proposals")
+
+
+def test_an_empty_proposals_list_is_one_event_without_a_patient(clinician: Clinician) -> None:
+    assert _api(clinician.user).get("/api/v1/proposals/").json()["results"] == []
+    (event,) = _events()
+    assert (event.patient_ref, event.what) == (None, "api:proposals")
 
 
 def test_a_write_names_the_patient_its_body_names(clinician: Clinician, patient: Patient) -> None:

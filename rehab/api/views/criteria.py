@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.access import clinic_for
+from clinic.access import clinic_for, touch_patients_of
 from clinic.api.permissions import IsClinicAdmin, IsClinician
 from core.api.schema import errors
 from rehab.access import get_phase_for_clinician
@@ -59,6 +59,13 @@ class ProposalsView(ListAPIView):
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        """A page of the list; the audit trail records each patient whose exit-criteria
+        evidence it holds (as ``RoleViewSet.paginate_queryset`` does for the other lists)."""
+        page = super().paginate_queryset(queryset)
+        touch_patients_of(row["evaluation"].patient for row in page or [])
+        return page
 
     def get_queryset(self) -> list[dict[str, Any]] | QuerySet[PlanPhase]:  # type: ignore[override]
         if getattr(self, "swagger_fake_view", False):

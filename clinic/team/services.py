@@ -17,6 +17,7 @@ from clinic import services as clinic_services
 from clinic.accounts import mfa
 from clinic.accounts.services import api_tokens_end, security_policy_changed, user_sessions_end
 from clinic.models import Clinic, Clinician, Invitation, Patient, TeamEvent, User
+from core.touched import touch
 
 
 def _event(clinician: Clinician, *, actor: User | None, action: str, detail: str = "") -> TeamEvent:
@@ -186,7 +187,18 @@ def clinician_deactivate(
     user.save(update_fields=["is_active"])  # clinic.accounts.signals ends the API tokens
     user_sessions_end(user)
     clinic_services.invitations_revoke(clinician)
-    moved = Patient.objects.filter(therapist=clinician).update(therapist=reassign_to)
+    # Each patient's record changes (their therapist): the audit trail names each of them,
+    # as it does a therapist changed on the patient form. Their rows are locked first, so
+    # the ids named are the rows updated.
+    theirs = list(
+        Patient.objects.select_for_update()
+        .filter(therapist=clinician)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    moved = Patient.objects.filter(pk__in=theirs).update(therapist=reassign_to)
+    for patient_id in theirs:
+        touch(patient_id)
     detail = (
         _("%(n)s patients reassigned to %(name)s")
         % {"n": moved, "name": reassign_to.user.get_full_name()}

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from audit.models import AccessEvent
 from clinic import services as clinic_services
 from clinic.models import Clinician, Invitation, Patient, TeamEvent, UserSession
 from clinic.team import services
@@ -175,6 +176,30 @@ def test_deactivating_without_a_colleague_leaves_patients_unassigned(
     client_for(admin.user).post(reverse("clinic:team_deactivate", args=[clinician.pk]))
     theirs.refresh_from_db()
     assert theirs.therapist is None
+
+
+@pytest.mark.parametrize("reassigned", [True, False], ids=["reassigned", "unassigned"])
+def test_each_patient_a_deactivation_reassigns_is_named_in_the_audit_trail(
+    admin: Clinician, clinician: Clinician, colleague: Clinician, reassigned: bool
+) -> None:
+    # From review: the bulk reassignment changed each patient's record (their therapist) and
+    # the audit trail named none of them, whereas a therapist changed on the patient form is
+    # audited. Each reassigned (or unassigned) patient is now named by the change.
+    theirs = factories.PatientFactory.create_batch(2, clinic=clinician.clinic, therapist=clinician)
+    factories.PatientFactory(clinic=clinician.clinic, therapist=colleague)  # not changed
+    response = client_for(admin.user).post(
+        reverse("clinic:team_deactivate", args=[clinician.pk]),
+        {"reassign_to": colleague.pk} if reassigned else {},
+    )
+    assert response.status_code == 302
+    for patient in theirs:
+        patient.refresh_from_db()
+        assert patient.therapist == (colleague if reassigned else None)
+    events = AccessEvent.objects.all()
+    assert {(e.action, e.patient_ref, e.what) for e in events} == {
+        ("change", patient.pk, f"clinic:team_deactivate {clinician.pk}") for patient in theirs
+    }
+    assert all(e.actor == admin.user for e in events)
 
 
 def test_a_lost_two_factor_device_is_reset(admin: Clinician, clinician: Clinician) -> None:

@@ -18,3 +18,6 @@ class AuditConfig(AppConfig):
         registry.register_model("clinic.message", patient_path="patient")
         registry.register_api("patient", "clinic.patient")
         registry.register_api("message", "clinic.message")
+        # A team member's page lists their patients (each named, clinic.team.views); with
+        # none, still one event without a patient, like the other lists.
+        registry.register_list_page("clinic:team_member")

@@ -20,6 +20,7 @@ from clinic.access import (
     clinic_for,
     get_clinician_for_clinic_admin,
     team_for,
+    touch_patients_of,
 )
 from clinic.models import Clinician, Invitation, TeamEvent, User
 from clinic.team import services
@@ -99,6 +100,8 @@ def team_invite(request: HttpRequest) -> HttpResponse:
 @require_GET
 def team_member(request: HttpRequest, pk: int) -> HttpResponse:
     clinician = get_clinician_for_clinic_admin(request.user, pk)
+    patients = list(clinician.patients.filter(status="active").order_by("last_name", "first_name"))
+    touch_patients_of(patients)  # the audit trail: the page lists these patients by name
     return render(
         request,
         "clinic/team/member.html",
@@ -113,9 +116,7 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
             "invitation_pending": Invitation.objects.filter(
                 clinician=clinician, used_at__isnull=True, revoked_at__isnull=True
             ).exists(),
-            "patients": list(
-                clinician.patients.filter(status="active").order_by("last_name", "first_name")
-            ),
+            "patients": patients,
             "events": list(
                 TeamEvent.objects.filter(clinician=clinician)
                 .select_related("actor")

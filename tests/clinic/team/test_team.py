@@ -202,6 +202,32 @@ def test_each_patient_a_deactivation_reassigns_is_named_in_the_audit_trail(
     assert all(e.actor == admin.user for e in events)
 
 
+def test_a_team_members_page_names_each_patient_it_lists_in_the_audit_trail(
+    admin: Clinician, clinician: Clinician, colleague: Clinician
+) -> None:
+    # From review: the page lists the clinician's active patients by name and the audit trail
+    # recorded nothing. It now names each listed patient, as the API's lists do; a page that
+    # lists none is one event without a patient, like an empty list.
+    listed = factories.PatientFactory(
+        clinic=clinician.clinic, therapist=clinician, first_name="Noor", last_name="Haddad"
+    )
+    factories.PatientFactory(clinic=clinician.clinic, therapist=clinician, status="discharged")
+    factories.PatientFactory(clinic=clinician.clinic, therapist=colleague)
+    client = client_for(admin.user)
+    response = client.get(reverse("clinic:team_member", args=[clinician.pk]))
+    assert response.status_code == 200
+    assert listed.full_name in response.content.decode()
+    (event,) = AccessEvent.objects.all()
+    assert (event.action, event.patient_ref, event.what, event.actor) == (
+        "read",
+        listed.pk,
+        f"clinic:team_member {clinician.pk}",
+        admin.user,
+    )
+    assert client.get(reverse("clinic:team_member", args=[admin.pk])).status_code == 200
+    assert AccessEvent.objects.filter(what=f"clinic:team_member {admin.pk}").get().patient is None
+
+
 def test_a_lost_two_factor_device_is_reset(admin: Clinician, clinician: Clinician) -> None:
     TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
     StaticDevice.objects.create(user=clinician.user, name="codes", confirmed=True)

@@ -2,9 +2,18 @@
 
 ``patient_export`` returns JSON-ready dicts and lists only (strings, numbers, booleans, None):
 ids are opaque strings (they link rows inside the export, nothing more), dates and times ISO
-8601. Each kind of row is read once, as plain values (a patient has hundreds of logs: read as
+8601 with their offset. Each kind of row is read once, as plain values (a patient has hundreds of logs: read as
 models they would cost many times their few values), so the query count does not grow with the
 number of rows. ``rehab.views.records`` serves it as a JSON download and as a printable page.
+
+Two readers. The clinic's export (``for_clinic``) is everything stored about the patient: draft
+plans too, and the clinicians' own notes about them (``CLINICIAN_NOTES``: why an exercise was
+placed before its earliest safe week, the review note that resumed a paused plan). The
+patient's own export is their copy of their data (what they gave and were given, their health
+details and what happened to their plan); it leaves out those notes: design.md keeps clinician
+notes off everything a patient reads, and the patient's API hands out neither
+(``guardrail_reason`` is null for a patient there). Someone wanting the clinicians' notes too
+asks their clinic, whose admin's export holds them.
 """
 
 from __future__ import annotations
@@ -19,11 +28,11 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from clinic.models import Message, Patient
-from rehab import measures
-from rehab.models.alerts import Alert
+from rehab import measures, risk
+from rehab.models.alerts import Alert, PlanHold
 from rehab.models.library import DOSE_FIELD_NAMES
-from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import Plan, PlanPhase, Prescription
+from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES
 
 FORMAT_VERSION = 1
@@ -47,12 +56,28 @@ PRESCRIPTION_FIELDS = {
     "exercise": "exercise__name",
     "exercise_for_patient": "exercise__patient_name",
     **_same("order", *DOSE_FIELD_NAMES, "note", "retired_at"),
+    "guardrail_reason": "guardrail_reason",  # a clinician's note: CLINICIAN_NOTES
+}
+# A red flag's pause of the plan, until a clinician reviewed it and resumed the plan.
+HOLD_FIELDS = {
+    "id": "pk",
+    "flags": "flags",
+    "check_in": "checkin_id",
+    **_same("started_at", "resumed_at"),
+    "resume_note": "resume_note",  # a clinician's note: CLINICIAN_NOTES
+}
+PHASE_CHANGE_FIELDS = {
+    "id": "pk",
+    "from_phase": "from_phase_id",
+    "to_phase": "to_phase_id",
+    **_same("effective_on", "changed_at"),
 }
 LOG_FIELDS = {
     "id": "pk",
     "date": "date",
     "prescription": "prescription_id",
     "exercise": "prescription__exercise__name",
+    "exercise_for_patient": "prescription__exercise__patient_name",
     **_same("sets_done", "reps", "hold_seconds", "pain", "effort", "note", "created_at"),
 }
 CHECKIN_FIELDS = {
@@ -78,6 +103,8 @@ ALERT_FIELDS = {
     **_same("created_at", "acknowledged_at"),
 }
 MESSAGE_FIELDS = {"id": "pk", **_same("from_patient", "body", "created_at", "read_at")}
+# A clinician asking for the ATRS outside the usual weeks; ``response``: the answer, if given.
+ATRS_REQUEST_FIELDS = {"id": "pk", "requested_at": "requested_at", "response": "response_id"}
 # Read as models, for what the model computes (the ATRS total, the heel-rise symmetry): a
 # patient has a few of these.
 ATRS_FIELDS = {"id": "pk", **_same("date", *AtrsResponse.ITEM_FIELDS, "total", "created_at")}
@@ -106,8 +133,17 @@ PROFILE_FIELDS = {
         "surgery_date",
         "timezone",
         "status",
+        # Health details that move the earliest safe weeks (rehab.risk): the patient's too.
+        *risk.FLAG_FIELDS,
     ),
 }
+# Each kind of row's keys that are a clinician's note about the patient: only in the clinic's
+# export (see the module's docstring).
+CLINICIAN_NOTES = {"prescriptions": ("guardrail_reason",), "holds": ("resume_note",)}
+
+
+def _without(fields: Mapping[str, str], keys: Iterable[str]) -> dict[str, str]:
+    return {key: lookup for key, lookup in fields.items() if key not in keys}
 
 
 def _id(value: Any) -> str | None:
@@ -167,31 +203,49 @@ def export_filename(day: dt.date) -> str:
     return f"rehab-export-{day.isoformat()}.json"
 
 
-def _plans(patient: Patient, *, include_drafts: bool) -> list[dict[str, Any]]:
+def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
-    the logs refer to them). Three queries."""
+    the logs refer to them), its pauses and its phase changes. Five queries."""
     plans = Plan.objects.filter(patient=patient)
-    if not include_drafts:
+    if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
+    prescription_fields, hold_fields = PRESCRIPTION_FIELDS, HOLD_FIELDS
+    if not for_clinic:
+        prescription_fields = _without(prescription_fields, CLINICIAN_NOTES["prescriptions"])
+        hold_fields = _without(hold_fields, CLINICIAN_NOTES["holds"])
     phases = PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk")
     prescriptions = _rows_by(
         Prescription.objects.filter(phase__in=phases).order_by("order", "pk"),
-        PRESCRIPTION_FIELDS,
+        prescription_fields,
         by="phase_id",
     )
     phases_of = _rows_by(phases, PHASE_FIELDS, by="plan_id")
     for rows in phases_of.values():
         for phase in rows:
             phase["prescriptions"] = prescriptions.get(int(phase["id"]), [])
+    holds_of = _rows_by(
+        PlanHold.objects.filter(plan__in=plans).order_by("started_at", "pk"),
+        hold_fields,
+        by="plan_id",
+    )
+    changes_of = _rows_by(
+        PhaseChange.objects.filter(plan__in=plans).order_by("changed_at", "pk"),
+        PHASE_CHANGE_FIELDS,
+        by="plan_id",
+    )
     result = _rows(plans.order_by("created_at", "pk"), PLAN_FIELDS)
     for plan in result:
-        plan["phases"] = phases_of.get(int(plan["id"]), [])
+        plan_id = int(plan["id"])
+        plan["phases"] = phases_of.get(plan_id, [])
+        plan["holds"] = holds_of.get(plan_id, [])
+        plan["phase_changes"] = changes_of.get(plan_id, [])
     return result
 
 
-def patient_export(patient: Patient, *, include_drafts: bool) -> dict[str, Any]:
-    """Everything stored about the patient. ``include_drafts``: the clinic's export also holds
-    draft plans; the patient's own export holds only what they were given (as on their pages)."""
+def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
+    """The patient's record. ``for_clinic``: the clinic's export, everything stored about the
+    patient (draft plans and the clinicians' notes too); else the patient's own copy, which
+    holds only the plans they were given (as on their pages) and no clinician's note."""
     mine = {"patient": patient}
     return {
         "format": "achilles-rehab-export",
@@ -202,12 +256,16 @@ def patient_export(patient: Patient, *, include_drafts: bool) -> dict[str, Any]:
             "clinic": patient.clinic.name,
             "created_at": _plain(patient.created_at),
         },
-        "plans": _plans(patient, include_drafts=include_drafts),
+        "plans": _plans(patient, for_clinic=for_clinic),
         "logs": _rows(
             ExerciseLog.objects.filter(**mine).order_by("date", "created_at", "pk"), LOG_FIELDS
         ),
         "check_ins": _rows(CheckIn.objects.filter(**mine).order_by("date", "pk"), CHECKIN_FIELDS),
         "atrs": _instances(AtrsResponse.objects.filter(**mine).order_by("date", "pk"), ATRS_FIELDS),
+        "atrs_requests": _rows(
+            AtrsRequest.objects.filter(**mine).order_by("requested_at", "pk"),
+            ATRS_REQUEST_FIELDS,
+        ),
         "measurements": _instances(
             Measurement.objects.filter(**mine).order_by("date", "pk"), MEASUREMENT_FIELDS
         ),

@@ -99,14 +99,14 @@ def _html_export(
 @patient_required
 def my_export_json(request: HttpRequest) -> HttpResponse:
     patient = signed_in_record(request, patient_of)
-    return _json_download(request, patient, patient_export(patient, include_drafts=False))
+    return _json_download(request, patient, patient_export(patient, for_clinic=False))
 
 
 @require_GET
 @patient_required
 def my_export(request: HttpRequest) -> HttpResponse:
     patient = signed_in_record(request, patient_of)
-    data = patient_export(patient, include_drafts=False)
+    data = patient_export(patient, for_clinic=False)
     return _html_export(request, patient, data, json_url=reverse("rehab:my_export_json"))
 
 
@@ -114,14 +114,14 @@ def my_export(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def patient_export_json(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinic_admin(request.user, pk)
-    return _json_download(request, patient, patient_export(patient, include_drafts=True))
+    return _json_download(request, patient, patient_export(patient, for_clinic=True))
 
 
 @require_GET
 @clinician_required
 def patient_export_page(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinic_admin(request.user, pk)
-    data = patient_export(patient, include_drafts=True)
+    data = patient_export(patient, for_clinic=True)
     return _html_export(
         request, patient, data, json_url=reverse("rehab:patient_export_json", args=[patient.pk])
     )

@@ -20,10 +20,17 @@ from knox.models import AuthToken
 
 from audit.models import AccessEvent
 from clinic.models import Clinician, Invitation, Message, Patient, UserSession
-from rehab.models import AtrsResponse, CheckIn, ExerciseLog, Measurement, PrescriptionMedia
+from rehab.models import (
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    ExerciseLog,
+    Measurement,
+    PrescriptionMedia,
+)
 from rehab.models.alerts import PlanHold
 from rehab.models.criteria import ProposalDismissal
-from rehab.models.plans import Prescription
+from rehab.models.plans import PhaseChange, Prescription
 from rehab.services import patient_erase
 from tests import factories
 from tests.conftest import client_for
@@ -212,6 +219,12 @@ def _grow(patient: Patient, n: int) -> None:
         factories.MeasurementFactory(patient=patient, date=day)
         factories.AtrsResponseFactory(patient=patient, date=day)
         factories.MessageFactory(patient=patient)
+        # A resumed pause (one open pause a plan at most), a phase change, an ATRS request.
+        PlanHold.objects.create(
+            plan=plan, flags=["dvt"], resumed_at=timezone.now(), resume_note="Reviewed"
+        )
+        PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=day)
+        AtrsRequest.objects.create(patient=patient)
 
 
 @pytest.mark.parametrize("name", CLINIC_ROUTES[:2] + MY_ROUTES)
@@ -224,7 +237,9 @@ def test_the_export_query_count_is_constant(
     # session, user (+ the clinician or patient), the clinic's name; plans, their phases, their
     # exercises; logs, check-ins, ATRS, measurements, alerts, messages; +1 audit event.
     # (The clinic admin's export: +1 the patient, +1 the admin's clinic.)
-    with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as small:
+    # +3 (a review found them missing): the plans' pauses (PlanHold), their phase changes
+    # (PhaseChange), the ATRS requests: one query each, whatever their number.
+    with django_assert_max_num_queries(18), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, 6)
     with CaptureQueriesContext(connection) as large:
@@ -280,6 +295,108 @@ def test_the_export_page_escapes_what_people_wrote_and_dashes_what_they_did_not(
     assert "&lt;b&gt;sore&lt;/b&gt;" in html
     assert "<b>sore</b>" not in html
     assert "<td>–</td>" in html
+
+
+# --- What each export holds (a review's findings) ---------------------------------------------
+
+
+@pytest.fixture
+def clinical_history(patient: Patient) -> dict[str, Any]:
+    """A patient with risk factors, an exercise placed early with the clinician's reason, a
+    red flag's pause resumed with the clinician's review note, a phase change and an ATRS
+    request."""
+    Patient.objects.filter(pk=patient.pk).update(
+        risk_diabetes=True, risk_smoking=True, risk_corticosteroids=True
+    )
+    patient.refresh_from_db()
+    plan, (phase,) = factories.active_plan(patient)
+    rx = factories.PrescriptionFactory(
+        phase=phase, guardrail_reason="GUARDRAIL-NOTE: returning dancer, surgeon agreed"
+    )
+    hold = PlanHold.objects.create(
+        plan=plan,
+        flags=["dvt"],
+        resumed_at=timezone.now(),
+        resume_note="RESUME-NOTE: scan negative for DVT",
+    )
+    request = AtrsRequest.objects.create(patient=patient)
+    return {"plan": plan, "phase": phase, "rx": rx, "hold": hold, "request": request}
+
+
+def test_admin_export_holds_the_patients_risk_modifiers(admin: Clinician) -> None:
+    """The clinic admin's export is everything stored about the patient: it left out the risk
+    modifiers (diabetes, smoking, corticosteroids, …), health data that the patient page
+    records and that move the earliest safe weeks. (From the review's failing test.)"""
+    patient = factories.PatientFactory(
+        clinic=admin.clinic, risk_diabetes=True, risk_smoking=True, risk_corticosteroids=True
+    )
+    response = client_for(admin.user).get(_url("rehab:patient_export_json", patient))
+    assert response.status_code == 200
+    text = response.content.decode()
+    for word in ("diabetes", "smoking", "corticosteroids"):
+        assert word in text, f"{word} is not in the export"
+    profile = json.loads(text)["profile"]
+    assert (profile["risk_diabetes"], profile["risk_augmentation"]) == (True, False)
+
+
+def test_clinic_export_holds_pauses_phase_changes_atrs_requests_and_clinician_notes(
+    admin: Clinician, patient: Patient, clinical_history: dict[str, Any]
+) -> None:
+    """The clinic admin's JSON holds the plan's pauses (with the review note that resumed
+    them), its phase changes, the ATRS requests and why each exercise was placed early."""
+    data = json.loads(
+        client_for(admin.user).get(_url("rehab:patient_export_json", patient)).content
+    )
+    (plan,) = data["plans"]
+    ((hold),) = plan["holds"]
+    assert hold["id"] == str(clinical_history["hold"].pk)
+    assert hold["flags"] == ["dvt"]
+    assert hold["resume_note"] == "RESUME-NOTE: scan negative for DVT"
+    assert hold["resumed_at"] == clinical_history["hold"].resumed_at.isoformat()
+    ((change),) = plan["phase_changes"]
+    assert change["to_phase"] == str(clinical_history["phase"].pk)
+    (rx,) = plan["phases"][0]["prescriptions"]
+    assert rx["guardrail_reason"] == "GUARDRAIL-NOTE: returning dancer, surgeon agreed"
+    assert data["atrs_requests"] == [
+        {
+            "id": str(clinical_history["request"].pk),
+            "requested_at": clinical_history["request"].requested_at.isoformat(),
+            "response": None,
+        }
+    ]
+    assert data["profile"]["risk_smoking"] is True
+
+
+def test_my_export_holds_my_risk_factors_pauses_and_phase_changes_but_no_clinician_note(
+    patient: Patient, clinical_history: dict[str, Any]
+) -> None:
+    """The patient's own JSON is their copy of their data: their risk factors, their plan's
+    pauses and phase changes, the ATRS requests. The clinicians' notes about them (why an
+    exercise was placed early, the review note that resumed a pause) are clinician text,
+    which design.md keeps off what a patient reads and their API does not give: not there
+    (the key is absent, not null: null would say the note is empty)."""
+    response = client_for(patient.user).get(reverse("rehab:my_export_json"))
+    data = json.loads(response.content)
+    assert (data["profile"]["risk_diabetes"], data["profile"]["risk_smoking"]) == (True, True)
+    (plan,) = data["plans"]
+    ((hold),) = plan["holds"]
+    assert (hold["flags"], hold["resumed_at"] is not None) == (["dvt"], True)
+    assert "resume_note" not in hold
+    assert [c["to_phase"] for c in plan["phase_changes"]] == [str(clinical_history["phase"].pk)]
+    (rx,) = plan["phases"][0]["prescriptions"]
+    assert "guardrail_reason" not in rx
+    assert [r["id"] for r in data["atrs_requests"]] == [str(clinical_history["request"].pk)]
+    text = response.content.decode()
+    assert "GUARDRAIL-NOTE" not in text
+    assert "RESUME-NOTE" not in text
+
+
+def test_json_export_keeps_iso_times_with_their_offset(patient: Patient) -> None:
+    message = factories.MessageFactory(patient=patient)
+    sent = dt.datetime(2026, 11, 28, 3, 30, tzinfo=dt.UTC)
+    Message.objects.filter(pk=message.pk).update(created_at=sent)
+    data = json.loads(client_for(patient.user).get(reverse("rehab:my_export_json")).content)
+    assert data["messages"][0]["created_at"] == "2026-11-28T03:30:00+00:00"
 
 
 # --- Audit -----------------------------------------------------------------------------------

@@ -5,13 +5,20 @@
 - ``/clinic/patients/<pk>/export.json``, ``…/export/`` and ``…/erase/``: the clinic admins of
   the patient's clinic only; any other clinician, a patient or another clinic: 404.
 
+The printable page is the same record in people's words, its times in the patient's own time
+zone; the patient's page speaks the patient's words (the exercises' and red flags' patient
+text, the phases' patient names), never a clinician's label or note (design.md, "Patients read
+plain words"); the clinic admin's page keeps the clinicians' words and notes.
+
 Each export and each erasure is recorded in the audit trail with the action "export" or
 "erase" (``audit.services.record_for_request``) instead of the middleware's read/change.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Mapping
 from html import escape
 from typing import Any
 
@@ -21,9 +28,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessEvent
@@ -36,7 +44,9 @@ from clinic.access import (
 )
 from clinic.models import Patient, User
 from core.users import signed_in_record
+from rehab import clinical, risk
 from rehab.export import export_filename, patient_export
+from rehab.models.alerts import Alert
 from rehab.services import records as record_services
 
 
@@ -53,20 +63,39 @@ def _json_download(request: HttpRequest, patient: Patient, data: dict[str, Any])
 
 DASH = "–"
 
+# A red flag as the check-in's own plain words say it (as the page's check-in table does).
+FLAG_WORDS = {
+    "dvt": gettext_lazy("calf pain, swelling, warmth or discolouration"),
+    "pe": gettext_lazy("breathlessness, chest pain or coughing blood"),
+    "wound": gettext_lazy("wound redness, pus, leaking, fever"),
+    "circulation": gettext_lazy("toes blue/white/cold, pins and needles, boot too tight"),
+    "rerupture": gettext_lazy("pop or snap, a gap, unable to rise on toes"),
+}
+
 
 def _cell(value: Any) -> str:
     return DASH if value is None else escape(str(value))
 
 
-def log_rows(logs: list[dict[str, Any]]) -> SafeString:
+def log_rows(logs: list[dict[str, Any]], *, for_patient: bool) -> SafeString:
     """The printable record's exercise logs as table rows. A patient has hundreds of logs (a
     year: over a thousand): made here in one pass, each value escaped, they cost a fraction of a
-    template loop of thousands of nodes, which made the page cost many times its data."""
+    template loop of thousands of nodes, which made the page cost many times its data. The
+    patient reads each exercise by its patient name (as in the page's plan), the clinic by its
+    clinician name; each date as people write it (formatted once per day: logs share days)."""
+    name_key = "exercise_for_patient" if for_patient else "exercise"
+    days: dict[str, str] = {}
+
+    def day(value: str) -> str:
+        if value not in days:
+            days[value] = formats.date_format(dt.date.fromisoformat(value))
+        return days[value]
+
     return mark_safe(  # noqa: S308  (every value is escaped by _cell)
         "\n".join(
             "<tr>"
-            f"<td>{_cell(log['date'])}</td>"
-            f"<td>{_cell(log['exercise'])}</td>"
+            f"<td>{_cell(day(log['date']))}</td>"
+            f"<td>{_cell(log[name_key] or log['exercise'])}</td>"
             f"<td>{_cell(log['sets_done'])}</td>"
             f"<td>{_cell(log['reps'] or None)}</td>"
             f"<td>{_cell(log['pain'])}</td>"
@@ -78,8 +107,134 @@ def log_rows(logs: list[dict[str, Any]]) -> SafeString:
     )
 
 
+def _when(value: str | None) -> dt.datetime | dt.date | None:
+    """An export's ISO 8601 value as a date or an aware datetime, for the page's ``date``
+    filter (which shows a datetime in the time zone the page activates: the patient's)."""
+    if value is None:
+        return None
+    return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+
+
+def _with_times(row: Mapping[str, Any], *keys: str) -> dict[str, Any]:
+    return {**row, **{key: _when(row[key]) for key in keys}}
+
+
+def _flags_text(codes: list[str], *, for_patient: bool) -> str:
+    flags = [
+        clinical.RED_FLAGS_BY_CODE[code] for code in codes if code in clinical.RED_FLAGS_BY_CODE
+    ]
+    return "; ".join(
+        str(FLAG_WORDS[flag.code] if for_patient else flag.clinician_label) for flag in flags
+    )
+
+
+def _high_pain_text(log: Mapping[str, Any] | None, check_in: Mapping[str, Any] | None) -> str:
+    if log is not None and log["pain"] is not None:
+        return _("You reported pain of %(pain)s out of 10 during %(exercise)s.") % {
+            "pain": log["pain"],
+            "exercise": log["exercise_for_patient"] or log["exercise"],
+        }
+    if check_in is not None and check_in["pain_at_rest"] is not None:
+        return _("You reported pain of %(pain)s out of 10 at rest in your check-in.") % {
+            "pain": check_in["pain_at_rest"]
+        }
+    return _("You reported high pain.")
+
+
+def _patient_alert_text(
+    alert: Mapping[str, Any],
+    logs: Mapping[str, Mapping[str, Any]],
+    check_ins: Mapping[str, Mapping[str, Any]],
+) -> str:
+    """What an alert was about, in the patient's words: the alert's own message is the
+    clinician's (a red flag's clinical label, an exercise's clinician name)."""
+    kind = alert["kind"]
+    flag = clinical.RED_FLAGS_BY_CODE.get(alert["code"])
+    if kind == Alert.Kind.RED_FLAG:
+        if flag is None:
+            return _("You reported a warning sign.")
+        return _("You answered yes to: %(question)s") % {"question": flag.question}
+    if kind == Alert.Kind.HIGH_PAIN:
+        return _high_pain_text(logs.get(alert["log"]), check_ins.get(alert["check_in"]))
+    if kind == Alert.Kind.LOW_ATRS:
+        return _("Your questionnaire score (ATRS) was sent to your physiotherapist to look at.")
+    return _("Your physiotherapist was asked to check when one of your exercises starts.")
+
+
+def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[str, Any]:
+    """The printable page's view of the export: its times as values the page formats in the
+    patient's time zone, red flags and alerts in the reader's words, the risk factors named."""
+    profile = data["profile"]
+    logs = {row["id"]: row for row in data["logs"]} if for_patient else {}
+    check_ins = {row["id"]: row for row in data["check_ins"]} if for_patient else {}
+    plans = []
+    for plan in data["plans"]:
+        phase_names = {
+            phase["id"]: (phase["patient_name"] or phase["name"]) if for_patient else phase["name"]
+            for phase in plan["phases"]
+        }
+        plans.append(
+            {
+                **_with_times(plan, "anchor_date"),
+                "phases": [
+                    {
+                        **phase,
+                        "title": phase_names[phase["id"]],
+                        "prescriptions": [
+                            _with_times(rx, "retired_at") for rx in phase["prescriptions"]
+                        ],
+                    }
+                    for phase in plan["phases"]
+                ],
+                "holds": [
+                    {
+                        **_with_times(hold, "started_at", "resumed_at"),
+                        "flags_text": _flags_text(hold["flags"], for_patient=for_patient),
+                    }
+                    for hold in plan["holds"]
+                ],
+                "phase_changes": [
+                    {
+                        **_with_times(change, "changed_at", "effective_on"),
+                        "to_name": phase_names.get(change["to_phase"], DASH),
+                    }
+                    for change in plan["phase_changes"]
+                ],
+            }
+        )
+    return {
+        "for_patient": for_patient,
+        "time_zone": patient.timezone,
+        "exported_at": _when(data["exported_at"]),
+        "risk_factors": [
+            modifier.label
+            for modifier in risk.RISK_MODIFIERS
+            if modifier.field and profile[modifier.field]
+        ],
+        "plans": plans,
+        "atrs_requests": [
+            _with_times(request, "requested_at") for request in data["atrs_requests"]
+        ],
+        "alerts": [
+            {
+                **_with_times(alert, "created_at", "acknowledged_at"),
+                "text": (
+                    _patient_alert_text(alert, logs, check_ins) if for_patient else alert["message"]
+                ),
+            }
+            for alert in data["alerts"]
+        ],
+        "messages": [_with_times(message, "created_at") for message in data["messages"]],
+    }
+
+
 def _html_export(
-    request: HttpRequest, patient: Patient, data: dict[str, Any], *, json_url: str
+    request: HttpRequest,
+    patient: Patient,
+    data: dict[str, Any],
+    *,
+    json_url: str,
+    for_patient: bool,
 ) -> HttpResponse:
     response = render(
         request,
@@ -87,7 +242,8 @@ def _html_export(
         {
             "patient": patient,
             "data": data,
-            "log_rows": log_rows(data["logs"]),
+            "page": _page(patient, data, for_patient=for_patient),
+            "log_rows": log_rows(data["logs"], for_patient=for_patient),
             "json_url": json_url,
         },
     )
@@ -107,7 +263,9 @@ def my_export_json(request: HttpRequest) -> HttpResponse:
 def my_export(request: HttpRequest) -> HttpResponse:
     patient = signed_in_record(request, patient_of)
     data = patient_export(patient, for_clinic=False)
-    return _html_export(request, patient, data, json_url=reverse("rehab:my_export_json"))
+    return _html_export(
+        request, patient, data, json_url=reverse("rehab:my_export_json"), for_patient=True
+    )
 
 
 @require_GET
@@ -123,7 +281,11 @@ def patient_export_page(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinic_admin(request.user, pk)
     data = patient_export(patient, for_clinic=True)
     return _html_export(
-        request, patient, data, json_url=reverse("rehab:patient_export_json", args=[patient.pk])
+        request,
+        patient,
+        data,
+        json_url=reverse("rehab:patient_export_json", args=[patient.pk]),
+        for_patient=False,
     )
 
 

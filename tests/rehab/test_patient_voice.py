@@ -3,8 +3,10 @@
 Every clinician-only field of everything a patient's pages draw on (the exercise, the plan
 phase, the prescription, the template) holds a sentinel string; every patient-facing page is
 rendered and must contain none of them, while the patient's own text is there. The patient's
-export ("everything we hold about you") is the one exception on purpose: it is their complete
-record, clinicians' notes included.
+export's data (JSON) is their copy of their record: it keeps the plan's clinician-side fields
+(an exercise's and a phase's clinician name, the phase's goals) beside the patient's, but no
+clinician's note about them (``rehab.export.CLINICIAN_NOTES``); its printable page is a page
+they read, in their words (``test_the_printable_record_is_in_the_patients_words``).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ PATIENT_WORDS = {
     "phase care": "Wear the boot for all walking.",
     "early": "Your physiotherapist chose to start this earlier than usual",
 }
-# The pages a patient opens (GET), by URL name. The export is their complete record: excluded.
+# The pages a patient opens (GET), by URL name. Their record's printable page: its own test.
 PATIENT_PAGES = ("rehab:today", "rehab:my_plan", "rehab:progress", "rehab:checkin", "rehab:atrs")
 
 
@@ -115,6 +117,19 @@ def test_no_patient_page_renders_a_clinician_only_field(
     response = client_for(patient.user).get(reverse(name))
     assert response.status_code == 200
     _assert_patient_voice(response.content.decode(), name)
+
+
+def test_the_printable_record_is_in_the_patients_words(
+    early_rx: Prescription, patient: Patient
+) -> None:
+    """/me/export/: the exercises, logs and phases by their patient names, no clinician's
+    note (a review found the logs and the alerts in the clinician's words)."""
+    response = client_for(patient.user).get(reverse("rehab:my_export"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    _assert_patient_voice(html, "rehab:my_export")
+    assert PATIENT_WORDS["exercise name"] in html
+    assert PATIENT_WORDS["phase name"] in html
 
 
 def test_today_and_the_plan_show_the_patients_words(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import uuid
 from typing import Any
 
 import pytest
@@ -28,9 +30,10 @@ from rehab.models import (
     Measurement,
     PrescriptionMedia,
 )
-from rehab.models.alerts import PlanHold
+from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import ProposalDismissal
 from rehab.models.plans import PhaseChange, Prescription
+from rehab.services import logbook as logbook_services
 from rehab.services import patient_erase
 from tests import factories
 from tests.conftest import client_for
@@ -297,7 +300,7 @@ def test_the_export_page_escapes_what_people_wrote_and_dashes_what_they_did_not(
     assert "<td>–</td>" in html
 
 
-# --- What each export holds (a review's findings) ---------------------------------------------
+# --- What each export holds, and in whose words (a review's findings) -----------------------
 
 
 @pytest.fixture
@@ -367,6 +370,23 @@ def test_clinic_export_holds_pauses_phase_changes_atrs_requests_and_clinician_no
     assert data["profile"]["risk_smoking"] is True
 
 
+def test_clinic_export_page_shows_them_too(
+    admin: Clinician, patient: Patient, clinical_history: dict[str, Any]
+) -> None:
+    html = client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    for text in (
+        "Diabetes",
+        "Smoking",
+        "Systemic or local corticosteroids",
+        "GUARDRAIL-NOTE: returning dancer",
+        "RESUME-NOTE: scan negative for DVT",
+        "Suspected DVT",  # the pause's red flag, in the clinician's words
+        "Phase changes",
+        "Requests from the clinic to fill it in",
+    ):
+        assert text in html, text
+
+
 def test_my_export_holds_my_risk_factors_pauses_and_phase_changes_but_no_clinician_note(
     patient: Patient, clinical_history: dict[str, Any]
 ) -> None:
@@ -389,6 +409,129 @@ def test_my_export_holds_my_risk_factors_pauses_and_phase_changes_but_no_clinici
     text = response.content.decode()
     assert "GUARDRAIL-NOTE" not in text
     assert "RESUME-NOTE" not in text
+
+
+def test_my_export_page_shows_my_risk_factors_and_pauses_in_plain_words(
+    patient: Patient, clinical_history: dict[str, Any]
+) -> None:
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    for text in ("Diabetes", "Smoking", "Pauses", "Phase changes"):
+        assert text in html, text
+    plans = _section(html, "plans-heading")
+    assert "calf pain, swelling, warmth or discolouration" in plans  # the pause's red flag
+    for clinician_text in ("GUARDRAIL-NOTE", "RESUME-NOTE", "Suspected DVT"):
+        assert clinician_text not in html, clinician_text
+
+
+def _section(html: str, heading_id: str) -> str:
+    """The <section> whose heading has ``heading_id``."""
+    match = re.search(
+        rf'<section[^>]*aria-labelledby="{heading_id}".*?</section>', html, flags=re.S
+    )
+    assert match, heading_id
+    return match.group(0)
+
+
+def test_export_page_alerts_are_not_the_clinicians_jargon(patient: Patient) -> None:
+    """A patient who reported breathlessness reads their record: the alerts section showed
+    the alert's message, the clinician's label ("Suspected pulmonary embolism: …, pleuritic
+    chest pain or haemoptysis"); it is now the red flag's question, the patient's words."""
+    factories.active_plan(patient)
+    logbook_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=None,
+        swelling="none",
+        red_flags=["pe"],
+    )
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    alerts = _section(html, "alerts-heading")
+    for jargon in ("haemoptysis", "pleuritic", "Suspected pulmonary embolism"):
+        assert jargon not in alerts
+    assert "coughing up blood" in alerts
+
+
+def test_the_clinic_export_page_keeps_the_alerts_clinical_label(
+    admin: Clinician, patient: Patient
+) -> None:
+    factories.active_plan(patient)
+    logbook_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=None,
+        swelling="none",
+        red_flags=["pe"],
+    )
+    html = client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    assert "Suspected pulmonary embolism" in _section(html, "alerts-heading")
+
+
+def test_export_page_high_pain_alert_names_the_exercise_as_the_patient_reads_it(
+    patient: Patient,
+) -> None:
+    """The high-pain alert's message names the exercise by its clinician name."""
+    _plan, (phase,) = factories.active_plan(patient)
+    exercise = factories.ExerciseFactory(
+        name="Standing gastrocnemius stretch", patient_name="Standing calf stretch"
+    )
+    rx = factories.PrescriptionFactory(phase=phase, exercise=exercise)
+    log = factories.ExerciseLogFactory(prescription=rx, date=patient.local_today(), pain=8)
+    factories.AlertFactory(
+        patient=patient, kind="high_pain", log=log, message="Pain 8/10 on gastrocnemius"
+    )
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    alerts = _section(html, "alerts-heading")
+    assert "gastrocnemius" not in alerts
+    assert "Standing calf stretch" in alerts
+
+
+def test_export_page_names_logged_exercises_as_the_patient_reads_them(patient: Patient) -> None:
+    """The plan section of the same page said "Standing calf stretch"; the log table said
+    "Standing gastrocnemius stretch" (the clinician's name). Both are the patient's now."""
+    _plan, (phase,) = factories.active_plan(patient)
+    exercise = factories.ExerciseFactory(
+        name="Standing gastrocnemius stretch", patient_name="Standing calf stretch"
+    )
+    rx = factories.PrescriptionFactory(phase=phase, exercise=exercise)
+    factories.ExerciseLogFactory(prescription=rx, date=patient.local_today())
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    logs = _section(html, "logs-heading")
+    assert "Standing calf stretch" in logs
+    assert "gastrocnemius" not in logs
+
+
+def test_export_page_shows_message_times_in_the_patients_time_zone(
+    clinician: Clinician,
+) -> None:
+    """A patient in Los Angeles wrote at 19:30 on 27 November (their time); their printable
+    record dated it "2026-11-28T03:30:00+00:00" (UTC, ISO). It is now their local time, as
+    people write it."""
+    patient = factories.PatientFactory(clinic=clinician.clinic, timezone="America/Los_Angeles")
+    message = factories.MessageFactory(patient=patient, body="Evening question")
+    sent = dt.datetime(2026, 11, 28, 3, 30, tzinfo=dt.UTC)  # 27 Nov 19:30 in Los Angeles
+    Message.objects.filter(pk=message.pk).update(created_at=sent)
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    messages = _section(html, "messages-heading")
+    assert "Evening question" in messages
+    assert "2026-11-28" not in messages
+    assert "03:30" not in messages
+    assert "27" in messages  # the local day
+    assert "America/Los_Angeles" in html  # the page says which time zone its times are in
+
+
+def test_export_page_shows_alert_and_export_times_in_the_patients_time_zone(
+    clinician: Clinician,
+) -> None:
+    patient = factories.PatientFactory(clinic=clinician.clinic, timezone="America/Los_Angeles")
+    alert = factories.AlertFactory(patient=patient)
+    raised = dt.datetime(2026, 11, 28, 3, 30, tzinfo=dt.UTC)
+    Alert.objects.filter(pk=alert.pk).update(created_at=raised)
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    alerts = _section(html, "alerts-heading")
+    assert "2026-11-28" not in alerts
+    assert "03:30" not in alerts
+    assert "+00:00" not in html  # no raw ISO time anywhere on the page (exported at too)
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", html)
 
 
 def test_json_export_keeps_iso_times_with_their_offset(patient: Patient) -> None:

@@ -10,7 +10,7 @@ password, and the invitee sets one from the link.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clinic import services as clinic_services
@@ -66,6 +66,9 @@ def clinician_invite(
     already has an account (here or anywhere in the app) is refused.
     """
     email = User.objects.normalize_email(email).strip().lower()
+    # One invitation at a time for a clinic: the same one sent twice at once (a double click,
+    # a retried request) waits here, then finds the first one in the team.
+    _lock_team(clinic.pk)
     existing = Clinician.objects.filter(user__email__iexact=email, clinic=clinic).first()
     if existing is not None:
         raise ValidationError(
@@ -78,15 +81,20 @@ def clinician_invite(
             },
             code="in_team",
         )
+    taken = ValidationError(
+        {"email": _("%(email)s already has an account in the app.") % {"email": email}},
+        code="email_taken",
+    )
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError(
-            {"email": _("%(email)s already has an account in the app.") % {"email": email}},
-            code="email_taken",
-        )
+        raise taken
     user = User(email=email, full_name=full_name.strip())
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
-    user.save()
+    try:
+        with transaction.atomic():  # another clinic inviting the same address at this moment
+            user.save()
+    except IntegrityError:
+        raise taken from None
     clinician = Clinician(user=user, clinic=clinic, role=role)
     clinician.full_clean()
     clinician.save()

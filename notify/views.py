@@ -29,7 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.access import clinician_of, clinician_required, patient_of, patient_required
-from clinic.models import User
+from clinic.models import Patient, User
 from core.forms import add_service_errors
 from core.jsonbody import json_body
 from core.users import signed_in_record, signed_in_user
@@ -82,10 +82,16 @@ def reminders(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    _("Reminders are on.") if saved.enabled else _("Your settings are saved."),
-                )
+                if patient.status != Patient.Status.ACTIVE:  # no reminder is sent out of care
+                    said = _(
+                        "Your settings are saved. No reminders are sent now that your care "
+                        "here has ended."
+                    )
+                elif saved.enabled:
+                    said = _("Reminders are on.")
+                else:
+                    said = _("Your settings are saved.")
+                messages.success(request, said)
                 return redirect("notify:reminders")
     else:
         initial: dict[str, Any] = {"timezone": patient.timezone}

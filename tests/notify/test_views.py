@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from clinic import services as clinic_services
 from clinic.models import Clinic, Clinician, Patient
 from notify import tokens
 from notify.models import ClinicianPreferences, Notification, PushSubscription, ReminderSettings
@@ -428,3 +429,14 @@ def test_the_manifest_makes_today_an_installable_app() -> None:
     assert data["theme_color"] == "#0a5c8a"
     assert [icon["sizes"] for icon in data["icons"]] == ["192x192", "512x512"]
     assert data["icons"][0]["src"] == "/static/icons/icon-192.png"
+
+
+def test_a_discharged_patient_is_not_told_reminders_are_on(patient: Patient) -> None:
+    # From review: once care has ended no reminder is sent, yet turning them on said
+    # "Reminders are on."
+    clinic_services.patient_discharge(patient=patient)
+    response = client_for(patient.user).post(REMINDERS, reminder_form(morning="07:30"), follow=True)
+    html = response.content.decode()
+    assert "Reminders are on." not in html
+    assert "No reminders are sent now that your care here has ended." in html
+    assert ReminderSettings.objects.get(patient=patient).next_reminder_at is None

@@ -169,6 +169,24 @@ class CheckIn(models.Model):
         return [flag for flag in clinical.RED_FLAGS if getattr(self, f"flag_{flag.code}")]
 
 
+class CheckInSubmission(models.Model):
+    """A later submit the day's check-in took in: one check-in a day, so a second one the same
+    day adds to the first (``checkin_record``) and the row keeps the first submit's
+    ``client_uuid``. Each later submit's id is kept here, so that the same submit sent again (its
+    answer lost) is known and returns the stored check-in instead of being taken in twice."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="submissions")
+    client_uuid = models.UUIDField(_("client id"), unique=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("later check-in submit")
+        verbose_name_plural = _("later check-in submits")
+
+    def __str__(self) -> str:
+        return f"{self.checkin} {self.client_uuid}"
+
+
 class AtrsResponse(models.Model):
     """An Achilles tendon Total Rupture Score: 10 items 0–10, total 0–100."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,14 @@ from clinic.models import Patient, User
 from core import dates
 from rehab import clinical
 from rehab.models.alerts import Alert
-from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.logbook import (
+    AtrsRequest,
+    AtrsResponse,
+    CheckIn,
+    CheckInSubmission,
+    ExerciseLog,
+    Measurement,
+)
 from rehab.models.plans import PhaseChange, Plan, Prescription
 from rehab.selectors.today import red_flags_waiting
 from rehab.services.holds import plan_pause
@@ -299,6 +306,53 @@ def log_undo(*, log: ExerciseLog) -> None:
     log.delete()
 
 
+def _checkin_stored_once(*, patient: Patient, client_uuid: uuid.UUID) -> CheckIn | None:
+    """The check-in that already took in the submit ``client_uuid``, if any: as the day's
+    first (the row's own ``client_uuid``) or as a later one (a ``CheckInSubmission``). An id
+    another patient's check-in holds is refused, without saying whose it is."""
+    existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
+    if existing is not None:
+        return existing
+    try:
+        later = CheckInSubmission.objects.select_related("checkin").get(client_uuid=client_uuid)
+    except CheckInSubmission.DoesNotExist:
+        return None
+    if later.checkin.patient_id != patient.pk:
+        raise ValidationError({"client_uuid": _client_uuid_in_use()})
+    return later.checkin
+
+
+def _checkin_take_in(
+    checkin: CheckIn, *, patient: Patient, client_uuid: uuid.UUID
+) -> CheckIn | None:
+    """Remember that the day's stored ``checkin`` takes in the later submit ``client_uuid``
+    (None), unless a check-in already took it in: then that one, and nothing is to change.
+    That is the same submit sent twice at once: the other request stored it while this one
+    waited for the patient's lock. The INSERT comes first, as in ``_save_once``: the unique
+    id refuses a repeat."""
+    if checkin.client_uuid == client_uuid:
+        return checkin
+    try:
+        with transaction.atomic():
+            CheckInSubmission.objects.create(checkin=checkin, client_uuid=client_uuid)
+    except IntegrityError:
+        stored = _checkin_stored_once(patient=patient, client_uuid=client_uuid)
+        if stored is None:
+            raise  # not the client id: a fault to see, not to mask
+        return stored
+    return None
+
+
+def _answer_red_flags(checkin: CheckIn, *, reported: Iterable[str], asked: set[str]) -> None:
+    """Yes for those ``reported``; no for the other questions ``asked`` (a yes stays)."""
+    for code in clinical.RED_FLAG_CODES:
+        name = f"flag_{code}"
+        if code in reported:
+            setattr(checkin, name, True)
+        elif code in asked and getattr(checkin, name) is None:
+            setattr(checkin, name, False)
+
+
 @transaction.atomic
 def checkin_record(
     *,
@@ -316,8 +370,12 @@ def checkin_record(
     unanswered (pain at rest, the note) keeps the day's earlier answer; swelling is always
     answered. A red flag is new (an alert, a pause) unless one of the same is still waiting for
     a clinician's review: reported again after the review, the symptom is back.
-    ``pain_at_rest`` is None when the patient did not answer it."""
-    existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
+    ``pain_at_rest`` is None when the patient did not answer it.
+
+    A retried submit (the same ``client_uuid``: the day's first or a later one) returns the
+    stored check-in and changes nothing: no second alert, no second pause after a clinician
+    has reviewed the flag and resumed the plan."""
+    existing = _checkin_stored_once(patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
     _ensure_in_care(patient)
@@ -325,31 +383,31 @@ def checkin_record(
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
-    # One at a time for a patient: two sent at once would both find no row for the day.
+    # One at a time for a patient: two sent at once would both find no row for the day (or
+    # both take in the same later submit).
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     checkin = CheckIn.objects.filter(patient=patient, date=date).first()
     created = checkin is None
     if checkin is None:
         checkin = CheckIn(patient=patient, date=date, client_uuid=client_uuid)
+    else:
+        stored = _checkin_take_in(checkin, patient=patient, client_uuid=client_uuid)
+        if stored is not None:
+            return stored, False
     previous_pain = None if created else checkin.pain_at_rest
     if pain_at_rest is not None:
         checkin.pain_at_rest = pain_at_rest
     checkin.swelling = swelling
     if note:
         checkin.note = note
-    # Yes for those reported; no for the other questions asked (a yes stays). Not asked, so
-    # left unanswered: the wound's without surgery, and a flag still waiting for a clinician's
-    # review (the check-in shows it as reported, locked: the patient did not say "no").
+    # Not asked, so left unanswered: the wound's without surgery, and a flag still waiting for
+    # a clinician's review (the check-in shows it as reported, locked: the patient did not say
+    # "no").
     waiting = set(red_flags_waiting(patient))
     asked = {
         flag.code for flag in clinical.red_flags_for(has_surgery=patient.surgery_date is not None)
     } - waiting
-    for code in clinical.RED_FLAG_CODES:
-        name = f"flag_{code}"
-        if code in red_flags:
-            setattr(checkin, name, True)
-        elif code in asked and getattr(checkin, name) is None:
-            setattr(checkin, name, False)
+    _answer_red_flags(checkin, reported=red_flags, asked=asked)
     checkin.full_clean(validate_unique=False)
     checkin.save()
     new_flags = [f for f in checkin.red_flags if f.code in red_flags and f.code not in waiting]

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from rehab.models import Alert, AtrsResponse, CheckIn, Measurement
+from rehab.models import Alert, AtrsResponse, CheckIn, Measurement, Plan, PlanHold
+from rehab.services import holds
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
@@ -62,6 +63,35 @@ def test_checkin_with_red_flags_tells_the_patient_what_to_do(world: World) -> No
     response = client.post("/api/v1/checkins/", checkin_payload(), format="json")
     assert response.status_code == 200
     assert CheckIn.objects.filter(patient=world.patient).count() == 1
+
+
+def test_a_retried_second_checkin_after_the_review_answers_the_stored_one(world: World) -> None:
+    """From review: the day's second check-in (a red flag, a new ``client_uuid``) reaches the
+    server and its answer is lost; the clinician reviews the flag and resumes the plan; the
+    phone sends the same request again. It answers the stored check-in (200) and changes
+    nothing: no second alert, no second hold, the plan stays resumed. The check-in page's
+    offline path (records.js) sends its queued answers here, the same way."""
+    client = world.client("patient")
+    first = client.post("/api/v1/checkins/", checkin_payload(), format="json")
+    assert first.status_code == 201, first.content
+    second = checkin_payload(red_flags=["dvt"])
+    answered = client.post("/api/v1/checkins/", second, format="json")
+    assert answered.status_code == 200, answered.content
+    assert Alert.objects.filter(patient=world.patient, kind=Alert.Kind.RED_FLAG).count() == 1
+    world.plan.refresh_from_db()
+    assert world.plan.status == Plan.Status.PAUSED
+
+    waiting = Alert.objects.red_flags_waiting(world.patient.pk).values_list("pk", flat=True)
+    holds.plan_resume(
+        plan=world.plan, by=world.clinician.user, note="Phoned: no clot signs.", reviewed=waiting
+    )
+    retried = client.post("/api/v1/checkins/", second, format="json")  # the same request again
+    assert retried.status_code == 200, retried.content
+    assert body(retried)["id"] == body(first)["id"]
+    assert Alert.objects.filter(patient=world.patient, kind=Alert.Kind.RED_FLAG).count() == 1
+    assert PlanHold.objects.filter(plan=world.plan).count() == 1
+    world.plan.refresh_from_db()
+    assert world.plan.status == Plan.Status.ACTIVE
 
 
 @pytest.mark.parametrize(

@@ -166,7 +166,11 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
 
 
 class CheckInCreateSerializer(KnownFieldsOnly):
-    client_uuid = fields.UUIDField()
+    client_uuid = fields.UUIDField(
+        help_text="Made by the client once per submit: the same submit sent again (the day's "
+        "first, or a later one added to it) answers the stored check-in (200) and changes "
+        "nothing. The check-in's own `client_uuid` is its first submit's."
+    )
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
     pain_at_rest = score_field(
         required=False,

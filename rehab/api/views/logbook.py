@@ -185,10 +185,12 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         description=(
             "One check-in a day: a second one the same day adds to it (200): a red flag "
             "reported stays reported, and `pain_at_rest` null or an empty `note` keeps the "
-            "day's earlier answer. Idempotent by `client_uuid`. Each red flag answered yes alerts the clinic and comes back in "
-            "`advice` with what to do now (and when the clinic is closed), and pauses your "
-            "plan until your physiotherapist has reviewed it; pain at rest of 7 or more "
-            "alerts the clinic too. `pain_at_rest` not answered: null."
+            "day's earlier answer. Idempotent by `client_uuid`, the later submits' too: one "
+            "sent again answers the stored check-in (200) and changes nothing, even after your "
+            "physiotherapist has reviewed its red flag. Each red flag answered yes alerts the "
+            "clinic and comes back in `advice` with what to do now (and when the clinic is "
+            "closed), and pauses your plan until your physiotherapist has reviewed it; pain at "
+            "rest of 7 or more alerts the clinic too. `pain_at_rest` not answered: null."
         ),
         rules={**IN_USE, **DATED, **CARE_ENDED, **UNKNOWN_FIELD},
     ),

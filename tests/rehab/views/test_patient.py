@@ -26,9 +26,11 @@ from rehab.models import (
     ExerciseLog,
     PhaseChange,
     Plan,
+    PlanHold,
     PlanPhase,
     Prescription,
 )
+from rehab.services import holds
 from tests import factories, js_modules
 from tests.conftest import assert_login_redirect, client_for
 
@@ -615,6 +617,28 @@ def test_a_second_checkin_the_same_day_updates_it(me: Client, patient: Patient) 
     assert response.context["form"].initial["swelling"] == "mild"
     me.post(reverse("rehab:checkin"), _checkin(swelling="moderate"))
     assert CheckIn.objects.get().swelling == "moderate"
+
+
+def test_the_days_second_checkin_sent_again_after_the_review_changes_nothing(
+    me: Client, patient: Patient, clinician: Clinician
+) -> None:
+    """From review: the same form (its ``client_uuid``) sent again after the clinician has
+    reviewed its red flag and resumed the plan (the browser resending a post whose answer was
+    lost) is the same submit: no second alert, no second hold, the plan stays resumed."""
+    plan, _phases = _active_plan(patient)
+    me.post(reverse("rehab:checkin"), _checkin())
+    second = _checkin(flag_dvt="on")
+    assert me.post(reverse("rehab:checkin"), second).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.PAUSED
+    waiting = Alert.objects.red_flags_waiting(patient.pk).values_list("pk", flat=True)
+    holds.plan_resume(plan=plan, by=clinician.user, note="Scan clear", reviewed=waiting)
+
+    assert me.post(reverse("rehab:checkin"), second).status_code == 302
+    assert Alert.objects.filter(kind=Alert.Kind.RED_FLAG).count() == 1
+    assert PlanHold.objects.filter(plan=plan).count() == 1
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.ACTIVE
 
 
 @pytest.mark.parametrize(

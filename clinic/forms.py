@@ -206,8 +206,20 @@ class PatientFilterForm(forms.Form):
 
 
 class MessageForm(forms.Form):
+    """Writing in a thread. The page carries an id made once (``client_uuid``): the same page
+    sent again (its answer lost, a double click) finds the message it sent instead of sending
+    a second."""
+
     body = forms.CharField(
         label=_("Message"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # Not required: a page made before the id existed still sends (the service's ten-second
+    # same-text window then applies).
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())

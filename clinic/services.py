@@ -490,38 +490,77 @@ def invitation_accept(*, token: str, password: str) -> User:
 MESSAGE_DUPLICATE_WINDOW = dt.timedelta(seconds=10)
 
 
+def _message_sent_before(
+    *, patient: Patient, author: User | None, from_patient: bool, client_uuid: uuid.UUID
+) -> Message | None:
+    """The message of the thread that ``client_uuid`` stored, if any (a retry). The id of
+    another author's message is refused: it is no retry of theirs."""
+    try:
+        stored = Message.objects.get(patient=patient, client_uuid=client_uuid)
+    except Message.DoesNotExist:
+        return None
+    if stored.author_id != (author.pk if author else None) or stored.from_patient != from_patient:
+        raise ValidationError(
+            {
+                "client_uuid": ValidationError(
+                    _("This id is already in use."), code="client_uuid_in_use"
+                )
+            }
+        )
+    return stored
+
+
 @transaction.atomic
 def message_send(
-    *, patient: Patient, author: User | None, body: str, from_patient: bool
-) -> Message:
-    """Add a message to the patient's thread.
+    *,
+    patient: Patient,
+    author: User | None,
+    body: str,
+    from_patient: bool,
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Message, bool]:
+    """Add a message to the patient's thread. Returns ``(message, created)``.
 
-    An identical message from the same author within ten seconds (a double-submitted form)
-    returns the first one instead of storing a second.
+    Sent again with the same ``client_uuid`` (the message form's, the Today page's outbox's, an
+    API client's), however late, it returns the message that id stored instead of a second.
+    Without one (an older client), an identical message from the same author within ten
+    seconds (a double-submitted form) returns the first one instead.
     """
     body = (body or "").strip()
     # Serialise sends to one thread so two identical submits cannot both pass the check.
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     now = timezone.now()
-    duplicate = (
-        Message.objects.filter(
-            patient=patient,
-            author=author,
-            from_patient=from_patient,
-            body=body,
-            created_at__gte=now - MESSAGE_DUPLICATE_WINDOW,
+    if client_uuid is not None:
+        stored = _message_sent_before(
+            patient=patient, author=author, from_patient=from_patient, client_uuid=client_uuid
         )
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    if body and duplicate is not None:
-        return duplicate
+        if stored is not None:
+            return stored, False
+    else:
+        duplicate = (
+            Message.objects.filter(
+                patient=patient,
+                author=author,
+                from_patient=from_patient,
+                body=body,
+                created_at__gte=now - MESSAGE_DUPLICATE_WINDOW,
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if body and duplicate is not None:
+            return duplicate, False
     message = Message(
-        patient=patient, author=author, from_patient=from_patient, body=body, created_at=now
+        patient=patient,
+        author=author,
+        from_patient=from_patient,
+        body=body,
+        created_at=now,
+        client_uuid=client_uuid,
     )
     message.full_clean()
     message.save()
-    return message
+    return message, True
 
 
 @transaction.atomic

@@ -151,7 +151,16 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
 
     class Meta:
         model = Message
-        fields = ["id", "patient", "from_patient", "author_name", "body", "created_at", "read_at"]
+        fields = [
+            "id",
+            "patient",
+            "from_patient",
+            "author_name",
+            "body",
+            "client_uuid",
+            "created_at",
+            "read_at",
+        ]
         read_only_fields = fields
 
     def get_author_name(self, message: Message) -> str:
@@ -166,6 +175,14 @@ class MessageCreateSerializer(serializers.Serializer[Any]):
         "leave it out (or give your own id).",
     )
     body = fields.CharField(max_length=4000)
+    client_uuid = fields.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="Made by the client once per message: the same message sent again (its "
+        "answer lost) answers the stored one (200) instead of sending a second. Unique in the "
+        "thread. Without it, only the same text from you within 10 seconds is taken for a "
+        "repeat.",
+    )
 
 
 class MessagesReadSerializer(serializers.Serializer[Any]):

@@ -16,7 +16,7 @@ from clinic.api import serializers as clinic_serializers
 from clinic.api.permissions import IsClinician
 from clinic.api.viewsets import PATIENT_IN_BODY, RoleViewSet, reachable_patient, request_user
 from clinic.models import Message, Patient
-from core.api.schema import READ, listed, read, written
+from core.api.schema import READ, created_or_found, listed, read, written
 
 # What a patient's details must satisfy beyond each field's own type and length.
 PATIENT_RULES = {
@@ -112,12 +112,19 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         clinic_serializers.MessageSerializer,
         description="Oldest first. Clinicians pick a thread with `?patient=`.",
     ),
-    create=written(
+    create=created_or_found(
         "Send a message in a patient's thread",
         clinic_serializers.MessageCreateSerializer,
         response=clinic_serializers.MessageSerializer,
-        status=201,
-        rules=PATIENT_IN_BODY,
+        description=(
+            "Idempotent by `client_uuid`: the first request sends the message (201); a retry "
+            "with the same id answers the stored message (200), never a second one. Without "
+            "`client_uuid`, the same text from you within 10 seconds answers the first (200)."
+        ),
+        rules={
+            **PATIENT_IN_BODY,
+            "client_uuid_in_use": "another author's message in the thread has this `client_uuid`",
+        },
     ),
     read=written(
         "Mark the other side's messages in a thread read",
@@ -138,13 +145,14 @@ class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
         data = clinic_serializers.MessageCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patient = reachable_patient(request, data.validated_data.get("patient"), field="patient")
-        message = clinic_services.message_send(
+        message, created = clinic_services.message_send(
             patient=patient,
             author=request_user(request),
             body=data.validated_data["body"],
             from_patient=patient_of(request.user) is not None,
+            client_uuid=data.validated_data.get("client_uuid"),
         )
-        return Response(self.get_serializer(message).data, status=status.HTTP_201_CREATED)
+        return self.created_or_found(message, created)
 
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:

@@ -22,6 +22,10 @@ class Message(models.Model):
     body = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Made by the sender's page, phone or API client once per message: the same message sent
+    # again (its answer lost) is found by it (``message_send``). Null from a client that sends
+    # none (then only the same text within seconds is taken for a repeat).
+    client_uuid = models.UUIDField(_("client id"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -36,7 +40,12 @@ class Message(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(condition=~Q(body=""), name="clinic_message_body_not_empty")
+            models.CheckConstraint(condition=~Q(body=""), name="clinic_message_body_not_empty"),
+            models.UniqueConstraint(
+                fields=["patient", "client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="clinic_message_client_uuid_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,7 @@ def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_pat
             author=signed_in_user(request, User),
             body=form.cleaned_data["body"],
             from_patient=from_patient,
+            client_uuid=form.cleaned_data["client_uuid"],
         )
     except ValidationError as error:
         form.add_error("body", error.messages)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+import time_machine
+
 from clinic.models import Message
 from rehab.models import Alert
 from tests import factories
@@ -42,6 +47,31 @@ def test_patient_and_clinician_write_in_the_thread(world: World) -> None:
     assert Message.objects.filter(patient=world.patient).count() == 2
     response = world.client("patient").post("/api/v1/messages/read/", {}, format="json")
     assert body(response) == {"marked": 1}
+
+
+def test_a_message_retried_with_its_client_uuid_answers_the_stored_one(world: World) -> None:
+    """From review: the API had no idempotency key. With ``client_uuid``, a retry answers the
+    stored message (200), however late; the same id in another author's message is refused."""
+    patient = world.client("patient")
+    data = {"body": "Is the swelling normal?", "client_uuid": str(uuid.uuid4())}
+    first = patient.post(MESSAGES, data, format="json")
+    assert first.status_code == 201, first.content
+    assert body(first)["client_uuid"] == data["client_uuid"]
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)):
+        again = patient.post(MESSAGES, data, format="json")
+    assert (again.status_code, again.json()) == (200, first.json())
+    refused = world.client("colleague").post(
+        MESSAGES, {"patient": world.patient.pk, **data}, format="json"
+    )
+    assert refused.status_code == 400
+    assert body(refused)["codes"]["client_uuid"] == ["client_uuid_in_use"]
+    assert Message.objects.filter(patient=world.patient).count() == 1
+    # Without an id (an older client), the same text after ten seconds is a new message.
+    plain = {"body": "Thanks"}
+    assert patient.post(MESSAGES, plain, format="json").status_code == 201
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=11)):
+        assert patient.post(MESSAGES, plain, format="json").status_code == 201
+    assert Message.objects.filter(patient=world.patient).count() == 3
 
 
 def test_message_refusals(world: World) -> None:

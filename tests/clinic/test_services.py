@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -401,11 +402,13 @@ def test_invitation_accept_validates_the_password(uninvited: Patient, clinician:
 
 
 def test_message_send(patient: Patient) -> None:
-    message = services.message_send(
+    message, created = services.message_send(
         patient=patient, author=patient.user, body="  Is swelling normal?  ", from_patient=True
     )
+    assert created
     assert message.body == "Is swelling normal?"
     assert message.read_at is None
+    assert message.client_uuid is None
 
 
 def test_message_send_refuses_an_empty_body(patient: Patient) -> None:
@@ -415,12 +418,13 @@ def test_message_send_refuses_an_empty_body(patient: Patient) -> None:
 
 
 def test_message_double_submit_makes_one_row(patient: Patient) -> None:
-    first = services.message_send(
+    first, created = services.message_send(
         patient=patient, author=patient.user, body="Hello", from_patient=True
     )
-    second = services.message_send(
+    second, created_again = services.message_send(
         patient=patient, author=patient.user, body="Hello", from_patient=True
     )
+    assert (created, created_again) == (True, False)
     assert first == second
     assert Message.objects.count() == 1
 
@@ -438,6 +442,85 @@ def test_message_same_body_by_another_author_is_new(patient: Patient, clinician:
     services.message_send(patient=patient, author=patient.user, body="OK", from_patient=True)
     services.message_send(patient=patient, author=clinician.user, body="OK", from_patient=False)
     assert Message.objects.count() == 2
+
+
+def test_a_message_sent_again_with_its_client_id_is_stored_once_however_late(
+    patient: Patient,
+) -> None:
+    """From review: a retry (the same ``client_uuid``) after the ten-second window, as the
+    Today page's outbox sends its note again on its next 30-second flush when the answer was
+    lost, returns the stored message instead of a second one."""
+    client_uuid = uuid.uuid4()
+    first, created = services.message_send(
+        patient=patient, author=patient.user, body="Hi", from_patient=True, client_uuid=client_uuid
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        again, created_again = services.message_send(
+            patient=patient,
+            author=patient.user,
+            body="Hi",
+            from_patient=True,
+            client_uuid=client_uuid,
+        )
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    assert first.client_uuid == client_uuid
+    assert Message.objects.count() == 1
+
+
+def test_messages_with_their_own_client_ids_are_two_even_with_the_same_text(
+    patient: Patient,
+) -> None:
+    """With a client id, the id decides: the same text sent twice on purpose (two ids) is two
+    messages, even within ten seconds."""
+    for _ in range(2):
+        services.message_send(
+            patient=patient,
+            author=patient.user,
+            body="Thanks",
+            from_patient=True,
+            client_uuid=uuid.uuid4(),
+        )
+    assert Message.objects.count() == 2
+
+
+def test_a_client_id_is_unique_in_a_thread_not_across_threads(
+    patient: Patient, other_patient: Patient, clinician: Clinician
+) -> None:
+    """Another author's id in the thread is refused (no retry of theirs); another thread may
+    hold the same id."""
+    client_uuid = uuid.uuid4()
+    services.message_send(
+        patient=patient, author=patient.user, body="Hi", from_patient=True, client_uuid=client_uuid
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.message_send(
+            patient=patient,
+            author=clinician.user,
+            body="Hello",
+            from_patient=False,
+            client_uuid=client_uuid,
+        )
+    assert excinfo.value.error_dict["client_uuid"][0].code == "client_uuid_in_use"
+    _other, created = services.message_send(
+        patient=other_patient,
+        author=other_patient.user,
+        body="Hi",
+        from_patient=True,
+        client_uuid=client_uuid,
+    )
+    assert created
+    assert Message.objects.count() == 2
+
+
+def test_two_messages_with_one_client_id_in_a_thread_are_refused_by_the_database(
+    patient: Patient,
+) -> None:
+    client_uuid = uuid.uuid4()
+    factories.MessageFactory(patient=patient, client_uuid=client_uuid)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        factories.MessageFactory(patient=patient, client_uuid=client_uuid)
+    factories.MessageFactory(patient=patient, client_uuid=None)
+    factories.MessageFactory(patient=patient, client_uuid=None)  # no id: no limit
 
 
 def test_messages_mark_read_marks_the_other_side(patient: Patient, clinician: Clinician) -> None:

@@ -26,9 +26,10 @@ TUESDAY_11 = dt.datetime(2026, 6, 9, 11, 0, tzinfo=LONDON)
 
 
 def reply(patient: Patient, clinician: Any, body: str = "Yes, that is normal.") -> Message:
-    return clinic_services.message_send(
+    message, _created = clinic_services.message_send(
         patient=patient, author=clinician.user, body=body, from_patient=False
     )
+    return message
 
 
 @pytest.fixture

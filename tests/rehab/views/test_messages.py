@@ -6,8 +6,12 @@ on the clinician's page (and sees only their own thread); anonymous is sent to s
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
 from typing import Any
 
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -169,6 +173,47 @@ def test_my_messages_double_submit_makes_one_message(patient: Patient) -> None:
     client.post(MY_URL, {"body": "Can I swim yet?"})
     client.post(MY_URL, {"body": "Can I swim yet?"})
     assert Message.objects.count() == 1
+
+
+def test_my_messages_form_carries_a_client_id_made_once_per_page(patient: Patient) -> None:
+    client = client_for(patient.user)
+    pattern = r'name="client_uuid" value="([0-9a-f-]{36})"'
+    ids = [re.findall(pattern, client.get(MY_URL).content.decode()) for _ in range(2)]
+    assert [len(found) for found in ids] == [1, 1]
+    assert ids[0] != ids[1]
+
+
+def test_a_queued_note_resent_after_a_lost_answer_is_stored_once(patient: Patient) -> None:
+    """From review: the Today page's outbox (static/js/today/queue.js ``keepAsNote``) posts a
+    note to the clinic here; when the answer does not arrive it keeps the entry and sends it
+    again on its next 30-second flush, with the same text. The server took only "the same
+    text within 10 seconds" for a repeat, so the retry became a second message. The note
+    carries its own ``client_uuid`` now, made once and kept across resends: the retry is found
+    by it."""
+    body = (
+        "Sent from my phone: I did 3 set(s) of “Heel raise” on 2026-12-03, but it was no "
+        "longer in my plan when my phone sent it."
+    )
+    note = {"body": body, "client_uuid": str(uuid.uuid4())}
+    me = client_for(patient.user)
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):
+        assert me.post(reverse("rehab:my_messages"), note).status_code == 302
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        assert me.post(reverse("rehab:my_messages"), note).status_code == 302
+    message = Message.objects.get(patient=patient)
+    assert str(message.client_uuid) == note["client_uuid"]
+
+
+def test_without_a_client_id_the_same_text_is_new_after_ten_seconds(patient: Patient) -> None:
+    """A page made before the id existed still sends; the ten-second same-text window stays
+    its only guard."""
+    me = client_for(patient.user)
+    start = dt.datetime.now(dt.UTC)
+    for seconds in (0, 5, 30):
+        with time_machine.travel(start + dt.timedelta(seconds=seconds), tick=False):
+            assert me.post(MY_URL, {"body": "Can I swim yet?"}).status_code == 302
+    assert Message.objects.count() == 2
 
 
 def test_my_messages_empty_shows_an_error(patient: Patient) -> None:

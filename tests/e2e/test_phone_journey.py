@@ -7,8 +7,9 @@ import datetime as dt
 import uuid
 
 import pytest
+import time_machine
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from clinic import services as clinic_services
 from clinic.models import Message
@@ -31,6 +32,7 @@ JOURNEY = "phone"
 # The entries in the phone's outbox, read through the page's own module (static/js/outbox.js:
 # the same instance the page's scripts imported, so the same owner and database).
 OUTBOX_LENGTH = "import('/static/js/outbox.js').then((o) => o.list()).then((e) => e.length)"
+ONLINE = "window.dispatchEvent(new Event('online')) && false"  # a flush, now
 
 
 def _in_first_screen(page: Page, selector: str) -> bool:
@@ -345,6 +347,55 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
     assert "2 set(s) of “Toe curls”" in note.body
     expect(page.get_by_text("waiting to be sent")).to_have_count(0)  # the outbox is empty
     check_page(page, JOURNEY, "removed-exercise-note")
+
+
+def test_a_note_sent_again_after_its_answer_was_lost_reaches_the_clinic_once(
+    live_server: object, small_phone: Page
+) -> None:
+    """From review: the note the outbox sends for a removed exercise reached the server but its
+    answer was lost; the outbox sent it again (the next flush) with the same text, and the
+    server, which took only the same text within 10 seconds for a repeat, stored it twice.
+    The note has its own client UUID now, kept with the entry across tries."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
+
+    tries: list[str] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        tries.append(route.request.post_data or "")
+        if len(tries) == 1:
+            route.fetch()  # the server stores the note...
+            route.abort()  # ...and its answer never reaches the phone
+        else:
+            route.continue_()
+
+    page.route("**/me/messages/", lose_the_first_answer)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    eventually(page, lambda: len(tries) == 1 and Message.objects.filter(from_patient=True).exists())
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()  # kept: no answer
+    # The next flush, as the 30-second tick sends it: past the server's 10-second same-text
+    # window. Asked until the paused queue takes it.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)):
+        eventually(page, lambda: page.evaluate(ONLINE) or len(tries) == 2)
+        expect(page.get_by_text("“Toe curls” was taken out of your plan")).to_be_visible(
+            timeout=10_000
+        )
+    assert len(tries) == 2
+    assert tries[0] == tries[1]  # the same note, with the same client_uuid
+    note = Message.objects.get(patient=scene.patient, from_patient=True)
+    assert note.client_uuid is not None
+    assert f"client_uuid={note.client_uuid}" in tries[1]
+    assert page.evaluate(OUTBOX_LENGTH) == 0
 
 
 def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(

@@ -1,6 +1,7 @@
 /*
  * Today's use of the offline outbox (outbox.js, IndexedDB): ticks the server has not taken yet
- * [{client_uuid, prescription, name, sets_done, date, pain, effort, note}], with the check-in
+ * [{client_uuid, prescription, name, sets_done, date, pain, effort, note, note_uuid}] (the last
+ * once the tick goes to the clinic as a note, see keepAsNote), with the check-in
  * and ATRS answers kept on the phone (records.js: a ``kind``), oldest first. A copy is kept in
  * memory; every change is written through entry by entry, and the outbox is read again before
  * each send, so two tabs of the app never drop each other's entries.
@@ -10,11 +11,12 @@
  * while any wait. A tick goes to the API (today/logs.js); the API answers a repeated client
  * UUID with the row it stored, and if the queued entry has more sets or another pain, effort
  * or note, an update follows (same day only). A tick refused because its exercise left the
- * plan goes to the clinic as a message in the patient's words; any other refusal is said on
- * its card, in plain words, and the entry leaves the queue.
+ * plan goes to the clinic as a message in the patient's words (with a client UUID of its own,
+ * kept with the entry: sent again, it is not stored twice); any other refusal is said on its
+ * card, in plain words, and the entry leaves the queue.
  */
 import { fmt } from "../common.js";
-import { drop, list, open, put, sendRecord } from "../outbox.js";
+import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
 import { csrfToken, reasonOf } from "../transport.js";
 import { createLog, updateLog, value } from "./logs.js";
 
@@ -196,25 +198,43 @@ export function createQueue(config, hooks) {
      clinician removed it): nothing is lost silently; it goes to the clinic as a message in
      the patient's words. Kept in the queue, and tried again later, until that is sent. */
   function keepAsNote(entry) {
-    sendAsNote(entry).then((delivered) => {
-      if (!delivered) {
-        pause();
-        return;
-      }
-      remove(entry.client_uuid);
-      say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
-      next();
-    });
+    noteUuid(entry)
+      .then((uuid) => sendAsNote(entry, uuid))
+      .then((delivered) => {
+        if (!delivered) {
+          pause();
+          return;
+        }
+        remove(entry.client_uuid);
+        say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
+        next();
+      });
+  }
+
+  /* The note's client UUID (the server's idempotency key for messages): made once, and kept
+     with the entry in the outbox before the first try, so that a try whose answer was lost
+     is sent again with the same one and the server finds the message it stored. */
+  function noteUuid(entry) {
+    if (entry.note_uuid) {
+      return Promise.resolve(entry.note_uuid);
+    }
+    const uuid = uuid4();
+    const found = memory.find((item) => item.client_uuid === entry.client_uuid);
+    if (found) {
+      found.note_uuid = uuid;
+    }
+    return put(Object.assign({}, found || entry, { note_uuid: uuid })).then(() => uuid);
   }
 
   /* The message form of the patient's messages page (a form post, as without JavaScript);
      resolves true once sent. */
-  function sendAsNote(entry) {
+  function sendAsNote(entry, uuid) {
     if (!config.messagesUrl || navigator.onLine === false) {
       return Promise.resolve(false);
     }
     const body = new URLSearchParams();
     body.append("body", fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date }));
+    body.append("client_uuid", uuid);
     return fetch(config.messagesUrl, {
       method: "POST",
       credentials: "same-origin",

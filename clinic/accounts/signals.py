@@ -7,7 +7,8 @@
   (knox) tokens. Their browser sessions end by themselves: Django stores a hash of the password
   in each session and drops a session whose hash no longer matches (the session that changed
   the password keeps going through ``update_session_auth_hash``), and an inactive user's
-  session no longer loads a user.
+  session no longer loads a user. The account pages stop listing a browser that a password
+  change signed out at once (``clinic.accounts.services.user_sessions_prune``).
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 
 from clinic.access import patient_of
 from clinic.accounts import mfa
-from clinic.models import User, UserSession
+from clinic.accounts import services as account_services
+from clinic.models import User
 
 
 @require_GET
@@ -30,7 +31,8 @@ def account(request: HttpRequest) -> HttpResponse:
             "mfa_role_required": mfa.role_requires_mfa(user),
             "mfa_enforced": settings.MFA_REQUIRED,
             "recovery_codes_left": mfa.recovery_codes_left(user),
-            "session_count": UserSession.objects.filter(user=user).count(),
+            # The browsers the sessions page lists: signed-out ones are forgotten, not counted.
+            "session_count": len(account_services.user_sessions_signed_in(request, user)),
             "is_patient": patient_of(user) is not None,
         },
     )

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.accounts import services
-from clinic.accounts.sessions import record_user_session
 from clinic.models import User, UserSession
 from core.ids import as_id
 from core.users import signed_in_user
@@ -27,13 +26,8 @@ from core.users import signed_in_user
 @login_required
 @require_GET
 def sessions(request: HttpRequest) -> HttpResponse:
-    # This session may lack its row (e.g. its key changed with the password): add it.
-    if not UserSession.objects.filter(session_key=request.session.session_key).exists():
-        record_user_session(request, request.user)
-    services.user_sessions_prune(
-        signed_in_user(request, User), keep_key=request.session.session_key
-    )
-    rows = list(UserSession.objects.filter(user=signed_in_user(request, User)))
+    # Only the browsers still signed in (the account page counts the same ones).
+    rows = services.user_sessions_signed_in(request, signed_in_user(request, User))
     current = request.session.session_key
     return render(
         request,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.test import Client, RequestFactory
+from django.db import connection
+from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +20,7 @@ from clinic.models import Clinician, Patient, User, UserSession
 from tests import factories
 
 SESSIONS = reverse("clinic:sessions")
+ACCOUNT = reverse("clinic:account")
 END = reverse("clinic:session_end")
 END_OTHERS = reverse("clinic:session_end_others")
 
@@ -201,9 +205,137 @@ def test_the_sessions_page_costs_the_same_however_many_sessions(
         gone = _signed_in_client(clinician.user, agent=f"Browser {n}")
         if n % 2:
             Session.objects.filter(session_key=_key(gone)).delete()
-    # 1 session, 2 user; 3 this session's row exists; 4 forget the rows of sessions gone (one
-    # DELETE, nothing to cascade); 5 the rows left, listed; 6-7 the navigation's counts of open
-    # alerts and of unread messages (rehab_desk).
+    # 1 session, 2 user; 3 the user's rows; 4 their unexpired sessions (to check each still
+    # signs the user in: one SELECT, decoded here); 5 forget the rows of sessions signed out (one
+    # DELETE, nothing to cascade); 6-7 the navigation's counts of open alerts and of unread
+    # messages (rehab_desk).
     with django_assert_num_queries(7):
         assert here.get(SESSIONS).status_code == 200
     assert UserSession.objects.filter(user=clinician.user).count() == 1 + (browsers + 1) // 2
+
+
+# --- Browsers signed out by a password change, and the account page's count (from review) ---
+
+
+@pytest.mark.django_db
+def test_sessions_page_does_not_list_browsers_the_password_change_signed_out(
+    patient: Patient,
+) -> None:
+    # (from review) A password change signs every other browser out (Django drops a session
+    # whose password hash no longer matches), but until that browser's next request its session
+    # and row are still stored: the page listed it and offered "Sign out everywhere else".
+    user = factories.UserFactory.create()
+    user.set_password("old-Secret-pass-1")
+    user.save()
+    patient.user = user
+    patient.save()
+    phone, laptop = Client(HTTP_USER_AGENT="Phone browser"), Client(HTTP_USER_AGENT="Laptop")
+    phone.force_login(user)
+    laptop.force_login(user)
+    assert laptop.get(SESSIONS).context["others"] == 1
+
+    response = laptop.post(
+        reverse("password_change"),
+        {
+            "old_password": "old-Secret-pass-1",
+            "new_password1": "new-Secret-pass-2",
+            "new_password2": "new-Secret-pass-2",
+        },
+    )
+    assert response.status_code == 302
+    # The phone (which has not made a request since) is signed out now: its next request
+    # finds no user. Its row must not be listed meanwhile.
+    page = laptop.get(SESSIONS)
+    assert page.status_code == 200
+    current = page.context["current_key"]
+    assert [r.session_key for r in page.context["rows"]] == [current], (
+        "the phone, signed out by the password change, is still listed as signed in"
+    )
+    assert page.context["others"] == 0
+    assert phone.get(reverse("clinic:account")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_account_page_counts_only_sessions_that_are_still_signed_in(
+    patient: Patient,
+) -> None:
+    """(from review) The account page's "You are signed in on N browsers" counted every stored
+    row, also those whose session has expired; the sessions page (which prunes them) lists
+    fewer."""
+    user = factories.UserFactory.create()
+    patient.user = user
+    patient.save()
+    old, current = Client(), Client()
+    old.force_login(user)
+    current.force_login(user)
+    old_key = old.session.session_key
+    Session.objects.filter(session_key=old_key).update(
+        expire_date=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert UserSession.objects.filter(session_key=old_key).exists()
+
+    page = current.get(reverse("clinic:account"))
+    assert page.context["session_count"] == 1, (
+        "the account page says 2 browsers; one session has expired (the sessions page lists 1)"
+    )
+    assert len(current.get(SESSIONS).context["rows"]) == 1
+
+
+def test_the_rows_of_a_password_change_are_pruned_and_this_browser_is_listed(
+    clinician: Clinician,
+) -> None:
+    # The password change cycles this browser's session key (its row is made again) and
+    # signs the others out: their rows are forgotten, the sessions themselves stay until their
+    # next request (Django's to drop), and the account page counts what the sessions page lists.
+    user = clinician.user
+    here = _signed_in_client(user, agent="This browser")
+    there = _signed_in_client(user, agent="A phone")
+    there_key = _key(there)
+    response = here.post(
+        reverse("password_change"),
+        {
+            "old_password": factories.PASSWORD,
+            "new_password1": "new-Secret-pass-2",
+            "new_password2": "new-Secret-pass-2",
+        },
+    )
+    assert response.status_code == 302
+    page = here.get(reverse("clinic:account"))
+    assert page.context["session_count"] == 1
+    assert list(UserSession.objects.filter(user=user)) == [_row(here)]
+    assert not UserSession.objects.filter(session_key=there_key).exists()
+    assert "A phone" not in here.get(SESSIONS).content.decode()
+    assert not _is_signed_in(there)
+    assert _is_signed_in(here)
+
+
+def test_a_session_under_a_fallback_secret_key_is_still_listed(clinician: Clinician) -> None:
+    # Django still signs such a session in (and renews its hash) at its next request: it is
+    # not pruned.
+    old_key, new_key = "an-old-secret-key-" + "x" * 40, "a-new-secret-key-" + "y" * 40
+    with override_settings(SECRET_KEY=old_key):
+        here = _signed_in_client(clinician.user, agent="This browser")
+        there = _signed_in_client(clinician.user, agent="A phone")
+    with override_settings(SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[old_key]):
+        assert "A phone" in here.get(SESSIONS).content.decode()
+        assert UserSession.objects.filter(session_key=_key(there)).exists()
+        assert _is_signed_in(there)
+
+
+def test_the_account_page_costs_the_same_however_many_sessions(clinician: Clinician) -> None:
+    here = _signed_in_client(clinician.user)
+    _signed_in_client(clinician.user, agent="Browser 0")
+    here.get(ACCOUNT)  # the rows of earlier requests' sessions settled
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert here.get(ACCOUNT).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(1, 12):
+        gone = _signed_in_client(clinician.user, agent=f"Browser {n}")
+        if n % 2:
+            Session.objects.filter(session_key=_key(gone)).delete()
+    assert queries() == few
+    assert UserSession.objects.filter(user=clinician.user).count() == 2 + 5

@@ -47,6 +47,8 @@ from core.users import signed_in_record
 from rehab import clinical, risk
 from rehab.export import export_filename, patient_export
 from rehab.models.alerts import Alert
+from rehab.models.logbook import Swelling
+from rehab.models.plans import Plan
 from rehab.services import records as record_services
 
 
@@ -119,6 +121,26 @@ def _with_times(row: Mapping[str, Any], *keys: str) -> dict[str, Any]:
     return {**row, **{key: _when(row[key]) for key in keys}}
 
 
+def _label(choices: Any, value: str | None) -> str:
+    """A stored choice's label in the reader's language ("Left", "Non-operative"): the page
+    shows no code; one the choices no longer know is shown as stored."""
+    if not value:
+        return DASH
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+def _profile(profile: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **_with_times(profile, "date_of_birth", "injury_date", "surgery_date"),
+        "injured_side": _label(Patient.Side, profile["injured_side"]),
+        "pathway": _label(Patient.Pathway, profile["pathway"]),
+        "status": _label(Patient.Status, profile["status"]),
+    }
+
+
 def _flags_text(codes: list[str], *, for_patient: bool) -> str:
     flags = [
         clinical.RED_FLAGS_BY_CODE[code] for code in codes if code in clinical.RED_FLAGS_BY_CODE
@@ -157,7 +179,7 @@ def _patient_alert_text(
     if kind == Alert.Kind.HIGH_PAIN:
         return _high_pain_text(logs.get(alert["log"]), check_ins.get(alert["check_in"]))
     if kind == Alert.Kind.LOW_ATRS:
-        return _("Your questionnaire score (ATRS) was sent to your physiotherapist to look at.")
+        return _("Your Achilles questionnaire score was sent to your physiotherapist to look at.")
     return _("Your physiotherapist was asked to check when one of your exercises starts.")
 
 
@@ -176,6 +198,7 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
         plans.append(
             {
                 **_with_times(plan, "anchor_date"),
+                "status": _label(Plan.Status, plan["status"]),
                 "phases": [
                     {
                         **phase,
@@ -225,6 +248,13 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
             for alert in data["alerts"]
         ],
         "messages": [_with_times(message, "created_at") for message in data["messages"]],
+        "profile": _profile(profile),
+        "check_ins": [
+            {**_with_times(row, "date"), "swelling": _label(Swelling, row["swelling"])}
+            for row in data["check_ins"]
+        ],
+        "atrs": [_with_times(row, "date") for row in data["atrs"]],
+        "measurements": [_with_times(row, "date") for row in data["measurements"]],
     }
 
 

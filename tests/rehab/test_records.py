@@ -845,3 +845,25 @@ def test_erase_marks_the_patients_messages_read(admin: Clinician, patient: Patie
     factories.MessageFactory(patient=patient, from_patient=True, body="Jo here, my calf hurts")
     _erase(admin, patient)
     assert not Message.objects.filter(patient=patient, read_at__isnull=True).exists()
+
+
+def test_my_printable_record_shows_words_and_dates_not_codes(patient: Patient) -> None:
+    # The printable record showed the stored codes ("left", "operative", "active", "mild") and
+    # ISO dates ("2026-11-04"), and headed the questionnaire "ATRS scores": the patient reads
+    # the choices' labels, dates as the language writes them, and no abbreviation.
+    Patient.objects.filter(pk=patient.pk).update(
+        injured_side=Patient.Side.LEFT, injury_date=dt.date(2026, 11, 4)
+    )
+    factories.active_plan(patient)
+    factories.CheckInFactory(patient=patient, swelling="mild", date=patient.local_today())
+    factories.AtrsResponseFactory(patient=patient)
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "4 Nov 2026" in text
+    assert "2026-11-04" not in text
+    for label in (Patient.Side.LEFT.label, Patient.Pathway.OPERATIVE.label, "Mild"):
+        assert str(label) in text, label
+    for code in (">left<", ">operative<", ">mild<", ">active<"):
+        assert code not in html.replace(" ", "").replace("\n", ""), code
+    assert "ATRS" not in text
+    assert "Achilles questionnaire scores" in text

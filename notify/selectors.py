@@ -44,10 +44,16 @@ class DeliveryStatus:
     settings: ReminderSettings | None
     last_delivered: dt.datetime | None
     failing_since: dt.datetime | None
+    in_care: bool = True  # no reminder is sent once care has ended, whatever the settings
 
     @property
     def reminders_on(self) -> bool:
-        return self.settings is not None and self.settings.enabled
+        return self.settings is not None and self.settings.enabled and self.in_care
+
+    @property
+    def stopped_by_discharge(self) -> bool:
+        """Turned on, but the patient's care has ended: none is sent."""
+        return self.settings is not None and self.settings.enabled and not self.in_care
 
     @property
     def times(self) -> str:
@@ -107,7 +113,12 @@ def delivery_status(patient: Patient, *, now: dt.datetime | None = None) -> Deli
     failing_since = min(failures) if failures else None
     if failing_since is not None and now - failing_since < FAILING_FOR:
         failing_since = None
-    return DeliveryStatus(settings=settings_row, last_delivered=last, failing_since=failing_since)
+    return DeliveryStatus(
+        settings=settings_row,
+        last_delivered=last,
+        failing_since=failing_since,
+        in_care=patient.status == Patient.Status.ACTIVE,
+    )
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,11 @@ def test_the_patient_page_shows_reminders_and_the_last_delivery(clinician: Clini
     assert "On: 08:00 · 19:30, by notification." in html
     assert "2\xa0hours ago" in html
     assert "may have stopped accepting notifications" not in html
+    # Once care has ended none is sent, whatever the settings (from review: it said "On").
+    Patient.objects.filter(pk=patient.pk).update(status=Patient.Status.DISCHARGED)
+    html = client.get(url).content.decode()
+    assert "On: 08:00" not in html
+    assert "Off: none is sent once care has ended." in html
 
 
 def failed(patient: Patient, *, days_ago: int, key: str, state: str = "expired") -> None:

@@ -4,6 +4,10 @@ A delivery job first takes a short lease on the row (an UPDATE that only one job
 so two jobs for one notification send it once. A temporary fault (SMTP down, a push service
 that times out or answers 5xx) leaves it queued with a back-off; after ``MAX_ATTEMPTS`` it is
 "failed". A push subscription the service no longer knows (404, 410) is removed.
+
+Every try (the first, or a retry) asks again whether the notification may go now: a patient's
+reminder in their quiet hours or past its late limit is cancelled, a reply notice waits for
+the end of their quiet hours (``planning.patient_timing``).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ def _take(pk: int, now: dt.datetime) -> bool:
     )
 
 
-def _not_needed(notification: Notification) -> str:
+def _not_needed(notification: Notification, now: dt.datetime) -> str:
     """Why the notification should no longer go out (empty: it should)."""
     kind, patient = notification.kind, notification.patient
     if notification.user is not None and not notification.user.is_active:
@@ -54,6 +58,7 @@ def _not_needed(notification: Notification) -> str:
         assert patient is not None
         if not planning.exercises_waiting(patient, patient.local_today()):
             return "exercises done or no longer due"
+        return planning.patient_timing(notification, now)[0]
     elif kind == Notification.Kind.REPLY:
         assert patient is not None
         if (
@@ -118,15 +123,24 @@ def _finish(notification: Notification, state: str, error: str, now: dt.datetime
 
 
 def deliver(pk: int) -> dt.datetime | None:
-    """Send notification ``pk`` if it is still queued and nobody else is sending it. Returns
-    when to try again after a temporary fault, else None."""
+    """Send notification ``pk`` if it is still queued, nobody else is sending it and it may
+    go now. Returns when to try again (after a temporary fault, or when the patient's quiet
+    hours end), else None."""
     now = timezone.now()
     if not _take(pk, now):
         return None
     notification = Notification.objects.select_related(
         "user", "patient__clinic", "patient__user", "alert"
     ).get(pk=pk)
-    reason = _not_needed(notification)
+    reason = _not_needed(notification, now)
+    if not reason:
+        later = planning.patient_timing(notification, now)[1]
+        if later is not None:  # the patient's quiet hours: nothing tried, it goes at their end
+            Notification.objects.filter(pk=pk).update(
+                next_attempt_at=later, locked_until=None, attempts=F("attempts") - 1
+            )
+            logger.info("notification %s: quiet hours, at %s", pk, later.isoformat())
+            return later
     result = None if reason else _send(notification)
     now = timezone.now()
     if result is None:
@@ -141,6 +155,7 @@ def deliver(pk: int) -> dt.datetime | None:
         _finish(notification, Notification.State.FAILED, result.error, now)
     else:
         retry_at = now + backoff(notification.attempts)
+        retry_at = planning.patient_timing(notification, retry_at)[1] or retry_at
         Notification.objects.filter(pk=pk).update(
             error=result.error[:200], next_attempt_at=retry_at, locked_until=None
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import zoneinfo
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -203,6 +204,59 @@ def _due_now(row: ReminderSettings, now: dt.datetime) -> bool:
     return row.next_reminder_at is not None and row.next_reminder_at <= now
 
 
+def quiet_hours_end(
+    row: ReminderSettings, tz: zoneinfo.ZoneInfo, now: dt.datetime
+) -> dt.datetime | None:
+    """When the patient's quiet hours end, if ``now`` falls in them; None if it does not."""
+    local_now = now.astimezone(tz)
+    if row.quiet_end is None or not row.is_quiet(local_now.time().replace(tzinfo=None)):
+        return None
+    end = hours.local_instant(local_now.date(), row.quiet_end, tz)
+    if end > now:
+        return end
+    return hours.local_instant(local_now.date() + dt.timedelta(days=1), row.quiet_end, tz)
+
+
+def _reminder_due_at(notification: Notification, row: ReminderSettings | None) -> dt.datetime:
+    """When the reminder was due: its slot's time on its day (both in its key, as ``_remind``
+    wrote it), as the settings and time zone read now. The slot was due when the reminder was
+    claimed, at most ``REMINDER_LATE_LIMIT`` before: a slot time outside that (the settings
+    changed since) is not its time, and the claim's own time stands for it."""
+    claimed = notification.created_at
+    parts = notification.key.split(":")
+    times = dict(row.slot_times()) if row is not None else {}
+    at = times.get(parts[3]) if len(parts) > 3 else None
+    if at is None or notification.patient is None:
+        return claimed
+    try:
+        day = dt.date.fromisoformat(parts[2])
+    except ValueError:
+        return claimed
+    due = hours.local_instant(day, at, notification.patient.tz)
+    return due if claimed - REMINDER_LATE_LIMIT <= due <= claimed else claimed
+
+
+def patient_timing(notification: Notification, now: dt.datetime) -> tuple[str, dt.datetime | None]:
+    """Whether a patient's reminder or reply notice may go at ``now`` (checked at every try,
+    the first, a retry after a fault, or a lost job's): ``(why it should not go at all, when
+    it may go instead)``, ``("", None)`` when it may go now. A reminder in the patient's quiet
+    hours or more than ``REMINDER_LATE_LIMIT`` after its time is dropped, never sent late; a
+    reply notice waits for the end of the quiet hours. Other kinds go at any hour."""
+    kind, patient = notification.kind, notification.patient
+    if patient is None or kind not in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+        return "", None
+    row = ReminderSettings.objects.filter(patient=patient).first()
+    quiet_until = quiet_hours_end(row, patient.tz, now) if row is not None else None
+    if kind == Notification.Kind.REPLY:
+        return "", quiet_until
+    if quiet_until is not None:
+        return "in the patient's quiet hours", None
+    if now - _reminder_due_at(notification, row) > REMINDER_LATE_LIMIT:
+        minutes = int(REMINDER_LATE_LIMIT.total_seconds() // 60)
+        return f"too late (more than {minutes} minutes after its time)", None
+    return "", None
+
+
 def _remind(row: ReminderSettings, enqueue: Enqueue) -> list[int]:
     patient = row.patient
     day = row.next_slot_date
@@ -265,10 +319,9 @@ def reply_notifications(
         return None
     if patient.status != Patient.Status.ACTIVE:
         return None
-    local_now = now.astimezone(patient.tz)
-    if row.is_quiet(local_now.time().replace(tzinfo=None)) and row.quiet_end is not None:
-        end = hours.local_instant(local_now.date(), row.quiet_end, patient.tz)
-        return end if end > now else end + dt.timedelta(days=1)
+    end = quiet_hours_end(row, patient.tz, now)
+    if end is not None:
+        return end
     first_unread = (
         Message.objects.filter(patient=patient, from_patient=False, read_at__isnull=True)
         .order_by("created_at", "pk")
@@ -329,16 +382,27 @@ def digests_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
 
 def stuck(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
     """Queued notifications whose job was lost (a worker that died mid-send, a job row
-    removed): queued again. Their lease must have run out, so a live send is never doubled."""
-    ids = list(
-        Notification.objects.filter(
-            state=Notification.State.QUEUED, next_attempt_at__lte=now - STUCK_AFTER
-        )
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .values_list("pk", flat=True)[:500]
-    )
-    for pk in ids:
+    removed): queued again. Their lease must have run out, so a live send is never doubled.
+    A reminder that may no longer go (``patient_timing``: the patient's quiet hours, too late)
+    is cancelled instead; a reply notice in the quiet hours is due at their end (its job finds
+    it so and waits). Returns the ids queued again."""
+    lost = Notification.objects.filter(
+        state=Notification.State.QUEUED, next_attempt_at__lte=now - STUCK_AFTER
+    ).filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+    ids = []
+    for notification in lost.select_related("patient").order_by("pk")[:500]:
+        reason, later = patient_timing(notification, now)
         with transaction.atomic():
-            Notification.objects.filter(pk=pk).update(next_attempt_at=now)
-            enqueue(pk)
+            row = lost.filter(pk=notification.pk)
+            if reason:
+                row.update(
+                    state=Notification.State.CANCELLED,
+                    error=reason,
+                    finished_at=now,
+                    locked_until=None,
+                )
+                continue
+            if row.update(next_attempt_at=later or now):
+                enqueue(notification.pk)
+                ids.append(notification.pk)
     return ids

@@ -304,8 +304,12 @@ def test_a_gone_subscription_is_removed_and_email_still_goes_when_chosen(
 
 
 def test_a_hanging_push_service_times_out_retries_with_backoff_then_fails(
-    push_service: PushService, settings: Any
+    push_service: PushService, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The fifth try comes 42.5 minutes after the reminder's time, past its 30-minute late
+    # limit, which cancels it (see the test after this one); here the limit is longer, so the
+    # whole back-off and the failure after it show.
+    monkeypatch.setattr(planning, "REMINDER_LATE_LIMIT", dt.timedelta(hours=1))
     settings.NOTIFY_PUSH_TIMEOUT = 0.3
     push_service.mode = "hang"
     push_service.hang_seconds = 1
@@ -331,3 +335,89 @@ def test_a_hanging_push_service_times_out_retries_with_backoff_then_fails(
     ]
     assert Notification.objects.get().error == "ReadTimeout"
     assert PushSubscription.objects.exists()  # a slow service is not a gone subscription
+
+
+def test_a_retry_past_the_reminder_s_late_limit_is_cancelled_not_sent(
+    push_service: PushService,
+) -> None:
+    """(from review) The late limit was checked only when the reminder was queued: a retry
+    42.5 minutes after its time went out. It is checked at every try now."""
+    start = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        subscribe_browser(push_service, patient.user)
+        turn_on(patient, channel="push")
+    push_service.mode = "error"
+    for seconds in (0, 30, 150, 630):  # 30 s, 2 and 8 minutes apart
+        with time_machine.travel(start + dt.timedelta(seconds=seconds), tick=False):
+            if seconds == 0:
+                tasks.every_minute.enqueue(start.isoformat())
+            run_tasks()
+    assert Notification.objects.get().state == "queued"
+    push_service.mode = "ok"  # back up for the fifth try, 32 minutes later: 07:42:30
+    with time_machine.travel(start + dt.timedelta(seconds=2550), tick=False):
+        run_tasks()
+    assert push_service.received == []
+    row = Notification.objects.get()
+    assert (row.state, row.error) == ("cancelled", "too late (more than 30 minutes after its time)")
+
+
+def test_a_lost_reminder_job_picked_up_in_the_quiet_hours_is_cancelled(
+    push_service: PushService,
+) -> None:
+    """(from review) A queued reminder whose job was lost was queued again by the scheduler
+    as it was, inside the patient's quiet hours; it is cancelled, saying why."""
+    start = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        subscribe_browser(push_service, patient.user)
+        turn_on(
+            patient,
+            channel="push",
+            morning=None,
+            evening=dt.time(20, 50),
+            quiet_start=dt.time(21, 0),
+            quiet_end=dt.time(7, 0),
+        )
+    with time_machine.travel(start, tick=False):
+        planning.reminders_due(start, enqueue=lambda pk: None)  # claimed; its job is lost
+    assert Notification.objects.get().state == "queued"
+    tick_at(start + dt.timedelta(minutes=11))  # 21:01: stuck for ten minutes, now quiet
+    assert push_service.received == []
+    row = Notification.objects.get()
+    assert (row.state, row.error) == ("cancelled", "in the patient's quiet hours")
+
+
+def test_a_retried_reminder_is_not_delivered_inside_the_quiet_hours(
+    push_service: PushService,
+) -> None:
+    """(from review) A reminder whose first sends hit a temporary fault was retried with a
+    back-off (30 s, 2, 8, 32 min) that took no notice of the patient's quiet hours: it
+    arrived after the quiet hours began."""
+    # Evening reminder at 20:50, quiet from 21:00 to 07:00 (London, summer time).
+    start = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        subscribe_browser(push_service, patient.user)
+        turn_on(
+            patient,
+            channel="push",
+            morning=None,
+            evening=dt.time(20, 50),
+            quiet_start=dt.time(21, 0),
+            quiet_end=dt.time(7, 0),
+        )
+    push_service.mode = "error"  # the push service answers 500 for a while
+    for seconds in (0, 30, 150):  # first try, then back-offs of 30 s and 2 min
+        with time_machine.travel(start + dt.timedelta(seconds=seconds), tick=False):
+            if seconds == 0:
+                tasks.every_minute.enqueue(start.isoformat())
+            run_tasks()
+    assert Notification.objects.get().state == "queued"
+    push_service.mode = "ok"  # back up; the next attempt comes 8 minutes later: 21:00:30
+    with time_machine.travel(start + dt.timedelta(seconds=630), tick=False):
+        run_tasks()
+    assert push_service.received == [], (
+        "the reminder arrived at 21:00:30, inside the patient's quiet hours (21:00-07:00)"
+    )
+    assert Notification.objects.get().state != "sent"

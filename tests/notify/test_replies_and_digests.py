@@ -18,6 +18,7 @@ from notify.models import Notification
 from tests import factories
 from tests.notify.helpers import run_tasks, subscribe_browser, tick_at
 from tests.notify.push_service import PushService
+from tests.notify.test_reminders import patient_with_exercises
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,47 @@ def test_the_daily_digest_of_unread_messages_at_the_clinic_s_time(
     Message.objects.update(read_at=TUESDAY_11)
     digest_ticks(dt.date(2026, 6, 15))  # Monday, nothing unread: no digest
     assert len(mail.outbox) == 1
+
+
+def test_a_retried_reply_notice_is_not_delivered_inside_the_quiet_hours(
+    push_service: PushService,
+) -> None:
+    """(from review) A reply notice whose first sends hit a temporary fault was retried with
+    a back-off that took no notice of the patient's quiet hours: it arrived after they
+    began."""
+    written = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+    with time_machine.travel(written - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        subscribe_browser(push_service, patient.user)
+        notify_services.reminder_settings_save(
+            patient=patient,
+            enabled=False,
+            replies="push",
+            quiet_start=dt.time(21, 0),
+            quiet_end=dt.time(7, 0),
+        )
+        therapist = factories.ClinicianFactory(clinic=patient.clinic)
+    with time_machine.travel(written, tick=False):
+        clinic_services.message_send(
+            patient=patient, author=therapist.user, body="See you Monday.", from_patient=False
+        )
+    push_service.mode = "error"
+    start = written + dt.timedelta(minutes=1)  # the reply job waits a minute
+    for seconds in (0, 30, 150):
+        with time_machine.travel(start + dt.timedelta(seconds=seconds), tick=False):
+            run_tasks()
+    assert Notification.objects.get(kind="reply").state == "queued"
+    push_service.mode = "ok"
+    with time_machine.travel(start + dt.timedelta(seconds=630), tick=False):  # 21:01:30
+        run_tasks()
+    assert push_service.received == [], (
+        "the reply notice arrived at 21:01:30, inside the patient's quiet hours (21:00-07:00)"
+    )
+    row = Notification.objects.get(kind="reply")
+    assert row.state == "queued"  # it waits for the end of the quiet hours
+    morning = dt.datetime(2026, 6, 3, 7, 0, tzinfo=LONDON)
+    assert row.next_attempt_at == morning
+    with time_machine.travel(morning, tick=False):
+        run_tasks()
+    assert len(push_service.received) == 1
+    assert Notification.objects.get(kind="reply").state == "sent"

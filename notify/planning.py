@@ -110,6 +110,37 @@ def alert_raised(alert: Alert) -> bool:
     return True
 
 
+CLINIC_HOURS_FIELDS = frozenset({"timezone", "opening_hours", "alert_escalation_minutes"})
+
+
+def clinic_hours_changed(clinic: Clinic) -> int:
+    """The clinic's time zone, opening hours or escalation time changed (``clinic`` holds the
+    new ones): each pending escalation of its open alerts is counted again, with them, from
+    when its alert was raised. In the caller's transaction (or one of its own). Returns how
+    many moved."""
+    with transaction.atomic():
+        pending = (
+            AlertEscalation.objects.select_for_update(of=("self",))
+            .filter(
+                escalated_at__isnull=True,
+                alert__acknowledged_at__isnull=True,
+                alert__patient__clinic=clinic,
+            )
+            .select_related("alert")
+            .order_by("pk")
+        )
+        moved = []
+        for escalation in pending:
+            due = hours.add_open_minutes(
+                clinic, escalation.alert.created_at, clinic.alert_escalation_minutes
+            )
+            if due != escalation.due_at:
+                escalation.due_at = due
+                moved.append(escalation)
+        AlertEscalation.objects.bulk_update(moved, ["due_at"])
+    return len(moved)
+
+
 def _about_alert(kind: str, alert: Alert, people: list[Recipient], enqueue: Enqueue) -> list[int]:
     """Email and push (where turned on) about ``alert`` to ``people``, once each."""
     claimed: list[int] = []

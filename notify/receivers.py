@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models.signals import post_save
 
 from clinic import events
-from clinic.models import Message, Patient
+from clinic.models import Clinic, Message, Patient
 from notify import planning, services, tasks
 from rehab.models.alerts import Alert
 
@@ -22,6 +22,18 @@ def on_alert_saved(sender: type[Alert], *, instance: Alert, created: bool, **_: 
             tasks.send_alert.enqueue(instance.pk)
     elif instance.acknowledged_at is not None:
         planning.alert_acknowledged(instance)
+
+
+def on_clinic_saved(
+    sender: type[Clinic], *, instance: Clinic, created: bool, update_fields: Any = None, **_: Any
+) -> None:
+    """A new time zone, opening hours or escalation time moves the pending escalations of the
+    clinic's open alerts, in the transaction that saved it."""
+    if created or (
+        update_fields is not None and not planning.CLINIC_HOURS_FIELDS & set(update_fields)
+    ):
+        return
+    planning.clinic_hours_changed(instance)
 
 
 def on_message_saved(sender: type[Message], *, instance: Message, created: bool, **_: Any) -> None:
@@ -45,5 +57,6 @@ def on_patient_erased(sender: type[Patient], *, patient: Patient, **_: Any) -> N
 def connect() -> None:
     events.patient_erased.connect(on_patient_erased, dispatch_uid="notify.patient_erased")
     post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="notify.alert")
+    post_save.connect(on_clinic_saved, sender=Clinic, dispatch_uid="notify.clinic")
     post_save.connect(on_message_saved, sender=Message, dispatch_uid="notify.message")
     post_save.connect(on_patient_saved, sender=Patient, dispatch_uid="notify.patient")

@@ -17,7 +17,9 @@ from clinic.profile.forms import SETTINGS_FIELDS
 def clinic_settings_update(*, clinic: Clinic, changed_by: User | None, **fields: Any) -> Clinic:
     """Change the clinic's settings. Requiring two-factor sign-in of therapists ends their API
     tokens (``security_policy_changed``); their browser sessions ask within a minute. The
-    change is kept in the team's history, naming the settings changed."""
+    change is kept in the team's history, naming the settings changed. The save is heard by
+    ``notify`` (a model signal, in this transaction): a new time zone, opening hours or
+    escalation time moves the pending escalations of the clinic's open alerts."""
     unknown = set(fields) - set(SETTINGS_FIELDS)
     if unknown:
         raise ValidationError(

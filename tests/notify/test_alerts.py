@@ -27,6 +27,7 @@ from tests.notify.push_service import PushService
 pytestmark = pytest.mark.django_db
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 # A Wednesday morning in London, the clinic open 08:00-18:00 on weekdays (the default).
 WEDNESDAY_10 = dt.datetime(2026, 6, 10, 10, 0, tzinfo=LONDON)
 
@@ -264,3 +265,70 @@ def test_the_assigned_therapist_comes_before_the_plans_builder(db: None) -> None
     assigned.user.is_active = False
     assigned.user.save()
     assert therapists_for(patient, _clinicians(builder.clinic)) == [builder]
+
+
+def test_a_pending_escalation_follows_the_clinic_s_corrected_time_zone(
+    scene: dict[str, Any],
+) -> None:
+    """(from review) An urgent alert's escalation time was counted in the clinic's opening
+    hours once, when the alert was raised, and never again: a clinic admin who then corrected
+    the clinic's time zone (a new clinic left at the default Europe/London) left the pending
+    escalation at the old zone's time, hours late and in the middle of the clinic's night."""
+    clinic = scene["clinic"]  # open 08:00-18:00 on weekdays, escalation after 120 minutes
+    # Wednesday 12:30 in New York, where the clinic is; its zone still says London (17:30,
+    # half an hour before closing there).
+    raised = dt.datetime(2026, 6, 10, 12, 30, tzinfo=NEW_YORK)
+    with time_machine.travel(raised, tick=False):
+        red_flag(scene["patient"])
+        run_tasks()
+    with time_machine.travel(raised + dt.timedelta(minutes=5), tick=False):
+        clinic_settings_update(
+            clinic=clinic, changed_by=scene["admin"].user, timezone="America/New_York"
+        )
+    mail.outbox.clear()
+    due = AlertEscalation.objects.get().due_at.astimezone(NEW_YORK)
+
+    # Two hours of New York opening hours after 12:30: due at 14:30 the same afternoon.
+    for moment in (
+        dt.datetime(2026, 6, 10, 14, 31, tzinfo=NEW_YORK),
+        dt.datetime(2026, 6, 10, 17, 59, tzinfo=NEW_YORK),
+    ):
+        tick_at(moment)
+    escalations = Notification.objects.filter(kind="escalation")
+    assert escalations.exists(), (
+        "the escalation is still due at 09:30 London time on Thursday (04:30 in New York, "
+        f"with the clinic closed), not two opening hours after the alert: due {due}"
+    )
+    assert [m.to for m in mail.outbox] == [["admin@clinic.example"]]
+
+
+def test_new_escalation_minutes_or_hours_move_only_pending_escalations(
+    scene: dict[str, Any],
+) -> None:
+    """(from review) The escalation minutes and the opening hours, changed while an alert is
+    open, count again from when it was raised; one already escalated keeps its time."""
+    clinic, admin = scene["clinic"], scene["admin"].user
+    other = factories.PatientFactory(clinic=clinic, first_name="Amir")
+    factories.PlanFactory(patient=other, created_by=scene["therapist"].user)
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        escalated = red_flag(other)
+        run_tasks()
+    tick_at(WEDNESDAY_10 + dt.timedelta(hours=2, minutes=1))  # 12:01: it escalates
+    done_at = AlertEscalation.objects.get(alert=escalated, escalated_at__isnull=False).due_at
+    raised = WEDNESDAY_10 + dt.timedelta(hours=2, minutes=2)
+    with time_machine.travel(raised, tick=False):
+        pending = red_flag(scene["patient"])
+        run_tasks()
+    with time_machine.travel(raised + dt.timedelta(minutes=3), tick=False):
+        clinic_settings_update(clinic=clinic, changed_by=admin, alert_escalation_minutes=240)
+    assert AlertEscalation.objects.get(alert=pending).due_at == raised + dt.timedelta(hours=4)
+    assert AlertEscalation.objects.get(alert=escalated).due_at == done_at
+    # Wednesdays now closed from 11:00: the four hours are Thursday's 08:00 to 12:00.
+    hours = [*clinic.opening_hours]
+    hours[2] = ["08:00", "11:00"]
+    with time_machine.travel(raised + dt.timedelta(minutes=6), tick=False):
+        clinic_settings_update(clinic=clinic, changed_by=admin, opening_hours=hours)
+    assert AlertEscalation.objects.get(alert=pending).due_at == dt.datetime(
+        2026, 6, 11, 12, 0, tzinfo=LONDON
+    )
+    assert AlertEscalation.objects.get(alert=escalated).due_at == done_at

@@ -546,3 +546,40 @@ def test_the_notes_migration_rewords_shipped_template_rows_only(loaded: None) ->
     item.refresh_from_db()
     copied.refresh_from_db()
     assert (item.note, copied.note) == (after, before)
+
+
+# --- Heel-raise volume from phase 4 to 5 (from review) ------------------------------------------
+
+HEEL_RAISES = ("heel-raise-bilateral", "heel-raise-single-leg")
+
+
+def _daily_heel_raises(slug: str, order: int) -> int:
+    items = ProtocolItem.objects.filter(
+        phase__protocol__slug=slug, phase__order=order, exercise__slug__in=HEEL_RAISES
+    )
+    return sum((i.sets or 1) * (i.reps or 0) * (i.times_per_day or 1) for i in items)
+
+
+@pytest.mark.parametrize("slug", PROTOCOLS)
+def test_heel_raise_volume_is_not_reduced_from_phase_4_to_5(loaded: None, slug: str) -> None:
+    # clinical.md §2 and the phase's own goals: "heel-raise volume is not reduced from phase
+    # 4". The non-operative phase 5 asked 3 x 15 once a day (+ 3 x 5 on one leg), 60 a day,
+    # after 3 x 10 three times a day, 90.
+    assert _daily_heel_raises(slug, 5) >= _daily_heel_raises(slug, 4)
+
+
+volume_migration = importlib.import_module("rehab.migrations.0023_non_operative_heel_raise_volume")
+
+
+def test_the_volume_migration_changes_the_shipped_row_still_as_shipped(loaded: None) -> None:
+    item = ProtocolItem.objects.get(
+        phase__protocol__slug="achilles-non-operative",
+        phase__order=5,
+        exercise__slug="heel-raise-bilateral",
+    )
+    ProtocolItem.objects.filter(pk=item.pk).update(times_per_day=1)
+    copied = factories.PrescriptionFactory.create(exercise=item.exercise, times_per_day=1)
+    volume_migration.forward(django_apps, None)
+    item.refresh_from_db()
+    copied.refresh_from_db()
+    assert (item.times_per_day, copied.times_per_day) == (2, 1)

@@ -38,7 +38,10 @@ migration = importlib.import_module(
 )
 # The data migrations since that reword shipped rows the snapshot compares: with it, they bring
 # the shipped rows to this release's fixtures.
-LATER = (importlib.import_module("rehab.migrations.0021_template_notes_name_no_dose"),)
+LATER = tuple(
+    importlib.import_module(f"rehab.migrations.{name}")
+    for name in ("0021_template_notes_name_no_dose", "0023_non_operative_heel_raise_volume")
+)
 PATIENT_PHASE_FIELDS = {"patient_name", "patient_summary", "patient_care"}
 
 

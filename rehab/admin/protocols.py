@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -18,7 +20,15 @@ from django.utils.translation import ngettext
 from clinic.models import Clinic
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
 from rehab.models.library import DOSE_FIELD_NAMES
-from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
+from rehab.models.protocols import (
+    Protocol,
+    ProtocolItem,
+    ProtocolPhase,
+    may_hold,
+    not_holdable_error,
+    template_exercises,
+)
+from rehab.services.protocols import early_error, early_in_phase
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -41,11 +51,105 @@ class SharedTemplateFilter(SharedOrClinicFilter):
     shared_label = _("Shared template")
 
 
+def _kept_forms(formset: BaseInlineFormSet) -> list[Any]:
+    """The formset's rows that will be saved (not deleted, not an empty extra row)."""
+    return [
+        form
+        for form in formset.forms
+        if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+    ]
+
+
+# --- guardrails: the rules of the clinic-side template services (rehab.services.protocols) ---
+
+
+class ProtocolForm(forms.ModelForm):
+    """A template's clinic cannot change so that it holds exercises it may not (a shared
+    template, only shared ones; a clinic's, shared ones and the clinic's own)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.instance.pk is None or "clinic" not in self.changed_data:
+            return cleaned
+        clinic = cleaned.get("clinic")
+        clinic_id = clinic.pk if clinic is not None else None
+        items = (
+            ProtocolItem.objects.filter(phase__protocol=self.instance)
+            .select_related("exercise")
+            .order_by("phase__order", "order")
+        )
+        errors = [
+            not_holdable_error(item.exercise, shared=clinic_id is None)
+            for item in items
+            if not may_hold(clinic_id, item.exercise)
+        ]
+        if errors:
+            self.add_error("clinic", errors)
+        return cleaned
+
+
+class ProtocolPhaseFormSet(BaseInlineFormSet):
+    """A template's phases, its start weeks and pathway as sent: no phase may start before the
+    earliest safe week of an exercise in it (``template_phase_update``'s rule)."""
+
+    def clean(self) -> None:
+        super().clean()
+        pathway = self.instance.pathway
+        kept = [form for form in _kept_forms(self) if form.instance.pk is not None]
+        if not pathway or not kept:
+            return
+        items: dict[int, list[ProtocolItem]] = {}
+        for item in ProtocolItem.objects.filter(
+            phase__in=[form.instance.pk for form in kept]
+        ).select_related("exercise"):
+            items.setdefault(item.phase_id, []).append(item)
+        for form in kept:
+            start_week = form.cleaned_data.get("start_week")
+            if start_week is None:
+                continue
+            name = form.cleaned_data.get("name") or form.instance.name
+            warnings = [
+                (name, warning)
+                for item in items.get(form.instance.pk, [])
+                if (
+                    warning := early_in_phase(
+                        pathway=pathway, start_week=start_week, exercise=item.exercise
+                    )
+                )
+                is not None
+            ]
+            if warnings:
+                form.add_error("start_week", early_error(warnings))
+
+
+class ProtocolItemFormSet(BaseInlineFormSet):
+    """A phase's exercises, with the phase as sent (its start week, its template): none is
+    placed before its earliest safe week on the template's pathway (``template_item_add``'s
+    rule). Which exercises a template may hold: ``ProtocolItem.clean``."""
+
+    def clean(self) -> None:
+        super().clean()
+        phase = self.instance
+        if phase.start_week is None or phase.protocol_id is None:
+            return  # the phase's own form is refused
+        pathway = phase.protocol.pathway
+        for form in _kept_forms(self):
+            exercise = form.cleaned_data.get("exercise")
+            if exercise is None:
+                continue
+            warning = early_in_phase(
+                pathway=pathway, start_week=phase.start_week, exercise=exercise
+            )
+            if warning is not None:
+                form.add_error("exercise", early_error([(phase.name, warning)]))
+
+
 # --- protocol templates -------------------------------------------------------------------
 
 
 class ProtocolPhaseInline(admin.TabularInline):
     model = ProtocolPhase
+    formset = ProtocolPhaseFormSet
     fields = (
         "order",
         "name",
@@ -95,6 +199,7 @@ class ProtocolAdmin(SlugLockedAfterCreateAdmin):
     ordering = ("pathway", "name")
     readonly_fields = ("updated_at",)
     inlines = (ProtocolPhaseInline,)
+    form = ProtocolForm
     save_on_top = True
     fieldsets = (
         (None, {"fields": ("name", "slug", "pathway", "version", "clinic")}),
@@ -116,6 +221,7 @@ class ProtocolAdmin(SlugLockedAfterCreateAdmin):
 
 class ProtocolItemInline(admin.TabularInline):
     model = ProtocolItem
+    formset = ProtocolItemFormSet
     fields = ("order", "exercise", *DOSE_FIELD_NAMES, "note", "guardrail")
     readonly_fields = ("guardrail",)
     autocomplete_fields = ("exercise",)
@@ -125,6 +231,18 @@ class ProtocolItemInline(admin.TabularInline):
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProtocolItem]:
         # The row label shows the exercise; the guardrail needs the phase and its pathway.
         return super().get_queryset(request).select_related("exercise", "phase__protocol")
+
+    def get_formset(
+        self, request: HttpRequest, obj: ProtocolPhase | None = None, **kwargs: Any
+    ) -> Any:
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and obj.protocol_id is not None:
+            # Only the exercises the phase's template may hold can be chosen.
+            field = formset.form.base_fields["exercise"]
+            assert isinstance(field, forms.ModelChoiceField)
+            assert field.queryset is not None
+            field.queryset = field.queryset.filter(template_exercises(obj.protocol.clinic_id))
+        return formset
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "note":

@@ -18,6 +18,34 @@ from rehab import clinical
 from rehab.models.library import DoseFields, Exercise, Pathway, SlugManager, _range
 
 
+def template_exercises(clinic_id: int | None) -> Q:
+    """The exercises a template of ``clinic_id`` may hold: the shared ones, and the clinic's own
+    (a shared template, ``None``: the shared ones only). Never another clinic's: its text and
+    photos would reach that template's clinicians and patients."""
+    shared = Q(clinic__isnull=True)
+    return shared if clinic_id is None else shared | Q(clinic_id=clinic_id)
+
+
+def may_hold(template_clinic_id: int | None, exercise: Exercise) -> bool:
+    """``template_exercises`` for one exercise."""
+    return exercise.clinic_id is None or exercise.clinic_id == template_clinic_id
+
+
+def not_holdable_error(exercise: Exercise, *, shared: bool) -> ValidationError:
+    """Why a template cannot hold ``exercise`` (``may_hold`` is false), in the clinician's words."""
+    if shared:
+        message = _(
+            "%(exercise)s is one clinic's own exercise: a shared template, offered to every "
+            "clinic, may hold only shared exercises."
+        )
+    else:
+        message = _(
+            "%(exercise)s is another clinic's own exercise: a clinic's template may hold only "
+            "shared exercises and the clinic's own."
+        )
+    return ValidationError(message % {"exercise": exercise.name}, code="other_clinic_exercise")
+
+
 class ProtocolPhaseManager(models.Manager["ProtocolPhase"]):
     def get_by_natural_key(self, protocol_slug: str, order: int) -> ProtocolPhase:
         return self.get(protocol__slug=protocol_slug, order=order)
@@ -275,3 +303,19 @@ class ProtocolItem(DoseFields):
 
     def natural_key(self) -> tuple[str, int, int]:
         return (*self.phase.natural_key(), self.order)
+
+    def clean(self) -> None:
+        super().clean()
+        # The phase may be an unsaved one being edited with its items (the admin's inline).
+        if self.exercise_id is None or not (
+            self.phase_id is not None or ProtocolItem.phase.is_cached(self)
+        ):
+            return
+        phase = self.phase
+        if phase.protocol_id is None and not ProtocolPhase.protocol.is_cached(phase):
+            return
+        clinic_id = phase.protocol.clinic_id
+        if not may_hold(clinic_id, self.exercise):
+            raise ValidationError(
+                {"exercise": not_holdable_error(self.exercise, shared=clinic_id is None)}
+            )

@@ -38,29 +38,40 @@ def _slug(name: str) -> str:
     return f"{slugify(name)[:80].strip('-') or 'template'}-{secrets.token_hex(4)}"
 
 
+def early_error(warnings: list[tuple[str, GuardrailWarning]]) -> ValidationError:
+    """The refusal of a template's exercises placed before their earliest safe week (each with
+    its phase's name), in the clinician's words: the clinic's template pages and the admin
+    (site staff's shared templates) say the same."""
+    return ValidationError(
+        _(
+            "A template cannot place an exercise before its earliest safe week: "
+            "%(list)s. Put it in a later phase (a patient's own plan may place it "
+            "earlier, with a reason)."
+        )
+        % {
+            "list": "; ".join(
+                _("%(exercise)s in %(phase)s (from week %(week)s)")
+                % {"exercise": w.exercise.name, "phase": phase, "week": w.earliest_week}
+                for phase, w in warnings
+            )
+        },
+        code="guardrail",
+    )
+
+
 def _refuse_early(warnings: list[tuple[str, GuardrailWarning]]) -> None:
     if warnings:
-        raise ValidationError(
-            _(
-                "A template cannot place an exercise before its earliest safe week: "
-                "%(list)s. Put it in a later phase (a patient's own plan may place it "
-                "earlier, with a reason)."
-            )
-            % {
-                "list": "; ".join(
-                    _("%(exercise)s in %(phase)s (from week %(week)s)")
-                    % {"exercise": w.exercise.name, "phase": phase, "week": w.earliest_week}
-                    for phase, w in warnings
-                )
-            },
-            code="guardrail",
-        )
+        raise early_error(warnings)
+
+
+def early_in_phase(*, pathway: str, start_week: int, exercise: Exercise) -> GuardrailWarning | None:
+    """The warning for ``exercise`` in a template's phase starting in ``start_week`` on
+    ``pathway``: every write of a template (here and in the admin) asks it."""
+    return earliest_week_warning(exercise=exercise, pathway=pathway, start_week=start_week)
 
 
 def _early(protocol: Protocol, phase: ProtocolPhase, exercise: Exercise) -> GuardrailWarning | None:
-    return earliest_week_warning(
-        exercise=exercise, pathway=protocol.pathway, start_week=phase.start_week
-    )
+    return early_in_phase(pathway=protocol.pathway, start_week=phase.start_week, exercise=exercise)
 
 
 def _early_items(protocol: Protocol) -> list[tuple[str, GuardrailWarning]]:

@@ -399,6 +399,228 @@ def test_exercise_autocomplete_for_protocol_items(staff_client: Client) -> None:
     assert [r["text"] for r in response.json()["results"]] == ["Single-leg balance"]
 
 
+# --- guardrails on templates (site staff edit the shared ones here) -----------------------
+
+
+def test_admin_refuses_template_item_before_its_earliest_safe_week(staff_client: Client) -> None:
+    # (from review) the items inline only showed a read-only warning, after saving.
+    protocol = factories.ProtocolFactory(is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=0, end_week=2)
+    early = factories.ExerciseFactory(earliest_week_operative=12)
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    data = post_data_from(
+        staff_client.get(url),
+        **{
+            "items-0-exercise": str(early.pk),
+            "items-0-order": "1",
+            "items-0-sets": "3",
+            "items-0-reps": "10",
+        },
+    )
+    response = staff_client.post(url, data)
+    if response.status_code == 200:  # refused with an error: fine
+        assert response.context["errors"]
+    # A template never places an exercise before its earliest safe week (no reason field).
+    assert not ProtocolItem.objects.filter(phase=phase, exercise=early).exists()
+
+
+def test_admin_item_refusal_names_the_exercise_and_its_earliest_week(staff_client: Client) -> None:
+    protocol = factories.ProtocolFactory(is_published=True)
+    phase = factories.ProtocolPhaseFactory(
+        protocol=protocol, name="Protection", start_week=0, end_week=2
+    )
+    early = factories.ExerciseFactory(name="Single-leg heel raise", earliest_week_operative=12)
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    data = post_data_from(
+        staff_client.get(url),
+        **{"items-0-exercise": str(early.pk), "items-0-order": "1", "items-0-reps": "10"},
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    (items,) = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "items"]
+    assert items.formset.forms[0].errors["exercise"] == [
+        (
+            "A template cannot place an exercise before its earliest safe week: Single-leg heel "
+            "raise in Protection (from week 12). Put it in a later phase (a patient's own plan "
+            "may place it earlier, with a reason)."
+        )
+    ]
+    assert not ProtocolItem.objects.filter(phase=phase).exists()
+
+
+def test_admin_item_at_its_earliest_week_or_on_the_other_pathway_is_kept(
+    staff_client: Client,
+) -> None:
+    protocol = factories.ProtocolFactory(is_published=True, pathway="non_operative")
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=4, end_week=8)
+    # Early on the operative pathway only; this template is non-operative.
+    exercise = factories.ExerciseFactory(earliest_week_operative=12, earliest_week_non_operative=4)
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    data = post_data_from(
+        staff_client.get(url),
+        **{"items-0-exercise": str(exercise.pk), "items-0-order": "1", "items-0-reps": "10"},
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    assert ProtocolItem.objects.filter(phase=phase, exercise=exercise).exists()
+
+
+def test_admin_refuses_moving_a_phase_earlier_than_its_items_allow(staff_client: Client) -> None:
+    # (from review) the phase's start week could be moved before its items' earliest week.
+    protocol = factories.ProtocolFactory(is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=12, end_week=16)
+    exercise = factories.ExerciseFactory(earliest_week_operative=12)
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise, order=1)
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    data = post_data_from(staff_client.get(url), start_week="0")
+    response = staff_client.post(url, data)
+    assert response.status_code in (200, 302)
+    phase.refresh_from_db()
+    assert phase.start_week == 12
+
+
+def test_admin_moving_a_phase_earlier_with_its_early_item_deleted_is_kept(
+    staff_client: Client,
+) -> None:
+    phase = factories.ProtocolPhaseFactory(start_week=12, end_week=16)
+    item = factories.ProtocolItemFactory(
+        phase=phase, exercise=factories.ExerciseFactory(earliest_week_operative=12), order=1
+    )
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    data = post_data_from(staff_client.get(url), start_week="0", **{"items-0-DELETE": "on"})
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    phase.refresh_from_db()
+    assert phase.start_week == 0
+    assert not ProtocolItem.objects.filter(pk=item.pk).exists()
+
+
+def _phase_inline_data(staff_client: Client, protocol: Any, **overrides: Any) -> dict[str, Any]:
+    return post_data_from(staff_client.get(admin_url(Protocol, "change", protocol.pk)), **overrides)
+
+
+def test_template_admin_refuses_moving_a_phase_earlier_than_its_items_allow(
+    staff_client: Client,
+) -> None:
+    protocol = factories.ProtocolFactory(is_published=True)
+    phase = factories.ProtocolPhaseFactory(
+        protocol=protocol, name="Loading", order=1, start_week=12, end_week=16
+    )
+    exercise = factories.ExerciseFactory(name="Hop", earliest_week_operative=12)
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise, order=1)
+    url = admin_url(Protocol, "change", protocol.pk)
+    response = staff_client.post(
+        url, _phase_inline_data(staff_client, protocol, **{"phases-0-start_week": "2"})
+    )
+    assert response.status_code == 200
+    (phases,) = response.context["inline_admin_formsets"]
+    assert "Hop in Loading (from week 12)" in phases.formset.forms[0].errors["start_week"][0]
+    phase.refresh_from_db()
+    assert phase.start_week == 12
+
+
+def test_template_admin_refuses_a_pathway_that_makes_items_too_early(
+    staff_client: Client,
+) -> None:
+    protocol = factories.ProtocolFactory(is_published=True, pathway="operative")
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, order=1, start_week=6, end_week=10)
+    exercise = factories.ExerciseFactory(earliest_week_operative=6, earliest_week_non_operative=8)
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise, order=1)
+    response = staff_client.post(
+        admin_url(Protocol, "change", protocol.pk),
+        _phase_inline_data(staff_client, protocol, pathway="non_operative"),
+    )
+    assert response.status_code == 200
+    protocol.refresh_from_db()
+    assert protocol.pathway == "operative"
+
+
+def test_template_admin_phase_change_within_the_guardrails_is_kept(staff_client: Client) -> None:
+    protocol = factories.ProtocolFactory(is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, order=1, start_week=12, end_week=16)
+    exercise = factories.ExerciseFactory(earliest_week_operative=10)
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise, order=1)
+    response = staff_client.post(
+        admin_url(Protocol, "change", protocol.pk),
+        _phase_inline_data(staff_client, protocol, **{"phases-0-start_week": "10"}),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    phase.refresh_from_db()
+    assert phase.start_week == 10
+
+
+def test_admin_refuses_a_clinics_own_exercise_in_a_shared_template(staff_client: Client) -> None:
+    # (from review) a shared template is offered to every clinic: one clinic's own exercise
+    # (its text and photos) must not reach other clinics' clinicians and patients.
+    clinic_exercise = factories.ExerciseFactory(clinic=factories.ClinicFactory())
+    shared = factories.ProtocolFactory(clinic=None, is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=shared, start_week=0, end_week=2)
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    data = post_data_from(
+        staff_client.get(url),
+        **{
+            "items-0-exercise": str(clinic_exercise.pk),
+            "items-0-order": "1",
+            "items-0-sets": "3",
+            "items-0-reps": "10",
+        },
+    )
+    staff_client.post(url, data)
+    assert not ProtocolItem.objects.filter(phase=phase, exercise=clinic_exercise).exists()
+
+
+def test_admin_clinic_template_takes_its_own_and_shared_exercises_not_another_clinics(
+    staff_client: Client,
+) -> None:
+    clinic = factories.ClinicFactory()
+    own = factories.ExerciseFactory(clinic=clinic)
+    shared = factories.ExerciseFactory(clinic=None)
+    other = factories.ExerciseFactory(clinic=factories.ClinicFactory())
+    phase = factories.ProtocolPhaseFactory(
+        protocol=factories.ProtocolFactory(clinic=clinic), start_week=0, end_week=2
+    )
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+
+    def add(exercise: Any, row: int) -> Any:
+        data = post_data_from(
+            staff_client.get(url),
+            **{
+                f"items-{row}-exercise": str(exercise.pk),
+                f"items-{row}-order": str(row + 1),
+                f"items-{row}-reps": "10",
+            },
+        )
+        return staff_client.post(url, data)
+
+    response = add(other, 0)
+    assert response.status_code == 200
+    assert response.context["errors"]
+    assert not ProtocolItem.objects.filter(phase=phase).exists()
+    assert add(own, 0).status_code == 302
+    assert add(shared, 1).status_code == 302
+    assert set(ProtocolItem.objects.filter(phase=phase).values_list("exercise", flat=True)) == {
+        own.pk,
+        shared.pk,
+    }
+
+
+def test_template_admin_refuses_sharing_a_template_that_holds_a_clinics_own_exercise(
+    staff_client: Client,
+) -> None:
+    clinic = factories.ClinicFactory()
+    protocol = factories.ProtocolFactory(clinic=clinic, is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, order=1, start_week=0, end_week=2)
+    factories.ProtocolItemFactory(phase=phase, exercise=factories.ExerciseFactory(clinic=clinic))
+    response = staff_client.post(
+        admin_url(Protocol, "change", protocol.pk),
+        _phase_inline_data(staff_client, protocol, clinic=""),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["clinic"]
+    protocol.refresh_from_db()
+    assert protocol.clinic_id == clinic.pk
+
+
 # --- patient data, view-only --------------------------------------------------------------
 
 

@@ -172,3 +172,24 @@ def test_dose_text_reads_like_a_prescription() -> None:
     assert reps.dose_text() == "2 sets × 10 reps, 3 times a day, 5 days a week"
     single = factories.PrescriptionFactory(sets=1, reps=10, days_per_week=1)
     assert single.dose_text() == "10 reps, 1 day a week"
+
+
+def test_a_shared_template_holds_only_shared_exercises() -> None:
+    clinic = factories.ClinicFactory()
+    shared_phase = factories.ProtocolPhaseFactory(protocol=factories.ProtocolFactory(clinic=None))
+    own_phase = factories.ProtocolPhaseFactory(protocol=factories.ProtocolFactory(clinic=clinic))
+    clinics_own = factories.ExerciseFactory(name="Our balance", clinic=clinic)
+    item = factories.ProtocolItemFactory.build(phase=shared_phase, exercise=clinics_own, order=1)
+    with pytest.raises(ValidationError) as excinfo:
+        item.full_clean()
+    assert "a shared template" in excinfo.value.message_dict["exercise"][0]
+    # A clinic's template: the clinic's own and shared ones, never another clinic's.
+    factories.ProtocolItemFactory.build(phase=own_phase, exercise=clinics_own, order=1).full_clean()
+    factories.ProtocolItemFactory.build(
+        phase=own_phase, exercise=factories.ExerciseFactory(clinic=None), order=2
+    ).full_clean()
+    other = factories.ExerciseFactory(clinic=factories.ClinicFactory())
+    item = factories.ProtocolItemFactory.build(phase=own_phase, exercise=other, order=3)
+    with pytest.raises(ValidationError) as excinfo:
+        item.full_clean()
+    assert "another clinic's own exercise" in excinfo.value.message_dict["exercise"][0]

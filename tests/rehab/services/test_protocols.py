@@ -114,6 +114,23 @@ def test_a_template_follows_the_guardrails(clinician: Clinician) -> None:
     assert phase.start_week == 8
 
 
+def test_a_template_holds_shared_exercises_and_its_clinics_own_never_another_clinics(
+    clinician: Clinician,
+) -> None:
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic)
+    factories.ProtocolPhaseFactory(protocol=protocol, start_week=0, end_week=4)
+    draft = services.template_draft(protocol=protocol, created_by=None)
+    phase = draft.phases.get()
+    other = factories.ExerciseFactory(name="Their balance", clinic=factories.ClinicFactory())
+    with pytest.raises(ValidationError, match="Their balance is another clinic's own exercise"):
+        services.template_item_add(phase=phase, exercise=other)
+    services.template_item_add(phase=phase, exercise=factories.ExerciseFactory(clinic=None))
+    services.template_item_add(
+        phase=phase, exercise=factories.ExerciseFactory(clinic=clinician.clinic)
+    )
+    assert phase.items.count() == 2
+
+
 def test_shared_templates_are_not_edited_here(clinician: Clinician) -> None:
     shared = factories.ProtocolFactory()
     with pytest.raises(ValidationError, match="site staff"):

@@ -25,6 +25,10 @@ class RehabConfig(AppConfig):
         rehab_events.exercise_earliest_weeks_raised.connect(
             receivers.on_exercise_earliest_weeks_raised, dispatch_uid="rehab.alert_now_early"
         )
+        rehab_events.exercise_earliest_weeks_raising.connect(
+            receivers.on_exercise_earliest_weeks_raising,
+            dispatch_uid="rehab.templates_refuse_raise",
+        )
         receivers.connect_media_files()
         register_audited()
 

@@ -14,6 +14,7 @@ from rehab.models.media import MediaFields
 from rehab.models.plans import PrescriptionMedia
 from rehab.services import alerts as alert_services
 from rehab.services import plans as plan_services
+from rehab.services import protocols as protocol_services
 
 
 def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
@@ -24,6 +25,12 @@ def on_exercise_earliest_weeks_raised(
     sender: type[Exercise], *, exercise: Exercise, **_: Any
 ) -> None:
     alert_services.alert_now_early(exercise=exercise)
+
+
+def on_exercise_earliest_weeks_raising(
+    sender: type[Exercise], *, exercise: Exercise, weeks: dict[str, int], **_: Any
+) -> None:
+    protocol_services.refuse_raise_before_templates(exercise=exercise, weeks=weeks)
 
 
 def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -> None:

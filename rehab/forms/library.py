@@ -17,7 +17,9 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_service_errors
 from rehab.models.library import Equipment, Exercise
+from rehab.services import library as library_services
 
 # "1. ", "2) ", "- ", "* " or "• " at the start of a pasted line: the preview numbers the
 # steps itself, so a pasted numbered list would otherwise read "1. 1. Stand tall".
@@ -187,6 +189,22 @@ class ExerciseAdminForm(ExerciseLinesMixin, forms.ModelForm):
             "earliest_week_reason": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "earliest_week_source": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
+
+    def clean(self) -> dict[str, Any]:
+        """An earliest safe week moved later is refused while a published template places the
+        exercise earlier (the library's services ask the same)."""
+        super().clean()
+        cleaned = self.cleaned_data
+        operative = cleaned.get("earliest_week_operative")
+        non_operative = cleaned.get("earliest_week_non_operative")
+        if self.instance.pk is not None and operative is not None and non_operative is not None:
+            try:
+                library_services.refuse_raise_over_templates(
+                    self.instance, (operative, non_operative)
+                )
+            except ValidationError as error:
+                add_service_errors(self, error)
+        return cleaned
 
 
 # --- A clinic's own exercises ------------------------------------------------------------

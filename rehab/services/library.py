@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from clinic.models import Clinic, User
 from core.resubmit import resubmit_since
 from rehab import events
-from rehab.models.library import Exercise, ExerciseMedia
+from rehab.models.library import Exercise, ExerciseMedia, Pathway
 
 # (Added for rehab/api: the admin writes through its own forms.)
 
@@ -45,6 +45,38 @@ def announce_if_raised(exercise: Exercise, before: tuple[int, int]) -> None:
 
 
 @transaction.atomic
+def refuse_raise_over_templates(exercise: Exercise, weeks: tuple[int, int]) -> None:
+    """Refuse to move an earliest safe week of ``exercise`` later, to ``weeks`` (operative,
+    non-operative), while a published template places the exercise in a phase that would then
+    start before it (``events.exercise_earliest_weeks_raising``: the templates answer).
+
+    The one check of every edit of an exercise (the library's services, the admin's form):
+    ``ValidationError`` on the earliest-week field, naming the templates and phases to move
+    it in first. The exercise is locked (a template published at the same time waits)."""
+    if exercise.pk is None:
+        return
+    saved = (
+        Exercise.objects.select_for_update()
+        .filter(pk=exercise.pk)
+        .values_list("earliest_week_operative", "earliest_week_non_operative")
+        .first()
+    )
+    if saved is None:
+        return
+    raised = {
+        pathway: week
+        for pathway, week, then in zip(
+            (Pathway.OPERATIVE, Pathway.NON_OPERATIVE), weeks, saved, strict=True
+        )
+        if week is not None and week > then
+    }
+    if raised:
+        events.exercise_earliest_weeks_raising.send(
+            sender=Exercise, exercise=exercise, weeks=raised
+        )
+
+
+@transaction.atomic
 def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise:
     """Add an exercise to the library (``clinic`` empty: the shared library)."""
     return _save(Exercise(**fields), equipment)
@@ -58,6 +90,7 @@ def exercise_update(
     before = earliest_weeks(exercise)
     for name, value in fields.items():
         setattr(exercise, name, value)
+    refuse_raise_over_templates(exercise, earliest_weeks(exercise))
     _save(exercise, equipment)
     announce_if_raised(exercise, before)
     return exercise
@@ -192,6 +225,7 @@ def clinic_exercise_update(
     if changed:
         locked.instructions_updated_at = timezone.now()
     _check_progression(locked)
+    refuse_raise_over_templates(locked, earliest_weeks(locked))
     _save(locked, equipment)
     announce_if_raised(locked, before)
     return locked

@@ -26,7 +26,7 @@ from clinic.models import Clinic, User
 from core.resubmit import resubmit_since
 from rehab.guardrails import GuardrailWarning, earliest_week_warning
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
-from rehab.models.library import Exercise
+from rehab.models.library import Exercise, Pathway
 from rehab.models.plans import Plan, Prescription
 from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS
@@ -82,6 +82,78 @@ def _early_items(protocol: Protocol) -> list[tuple[str, GuardrailWarning]]:
             if warning is not None:
                 found.append((phase.name, warning))
     return found
+
+
+# --- An exercise's earliest safe week moved later ------------------------------------------
+
+_EARLIEST_WEEK_FIELD: dict[str, str] = {
+    Pathway.OPERATIVE: "earliest_week_operative",
+    Pathway.NON_OPERATIVE: "earliest_week_non_operative",
+}
+
+
+def refuse_raise_before_templates(*, exercise: Exercise, weeks: dict[str, int]) -> None:
+    """Refuse the new earliest safe ``weeks`` of ``exercise`` (pathway → week) while a published
+    template (the current version of a clinic's template, or a shared one) places it in a phase
+    of that pathway starting earlier: the template would offer an early placement to every
+    new plan. Moving it to a later phase of the template (a new version) comes first.
+
+    Drafts are left: publishing one checks it again (``template_publish``). Answers
+    ``rehab.events.exercise_earliest_weeks_raising`` (``rehab.receivers``)."""
+    errors: dict[str, ValidationError] = {}
+    for pathway, week in weeks.items():
+        phases = list(
+            ProtocolPhase.objects.filter(
+                protocol__is_published=True,
+                protocol__is_draft=False,
+                protocol__pathway=pathway,
+                start_week__lt=week,
+                items__exercise=exercise,
+            )
+            .select_related("protocol__clinic")
+            .distinct()
+            .order_by("protocol__clinic__name", "protocol__name", "protocol__pk", "order")
+        )
+        if not phases:
+            continue
+        errors[_EARLIEST_WEEK_FIELD[pathway]] = ValidationError(
+            _(
+                "Published templates still place %(exercise)s before week %(week)s: "
+                "%(list)s. First move it to a phase starting in week %(week)s or later in each "
+                "of them, or take it out (edit the template and publish the new version); "
+                "then change its earliest safe week."
+            )
+            % {
+                "week": week,
+                "exercise": exercise.name,
+                "list": "; ".join(
+                    _template_phase(phase, shared=exercise.clinic_id is None) for phase in phases
+                ),
+            },
+            code="early_in_templates",
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _template_phase(phase: ProtocolPhase, *, shared: bool) -> str:
+    """ "“Early loading” (v2), phase “Protected walking” (starts in week 6)", with whose
+    template it is when the exercise is shared (a shared template or a clinic's own)."""
+    protocol = phase.protocol
+    text = _("“%(template)s” (v%(version)s), phase “%(phase)s” (starts in week %(start)s)") % {
+        "template": protocol.name,
+        "version": protocol.version,
+        "phase": phase.name,
+        "start": phase.start_week,
+    }
+    if not shared:
+        return text
+    if protocol.clinic is None:
+        return _("shared template %(template)s") % {"template": text}
+    return _("%(clinic)s's template %(template)s") % {
+        "clinic": protocol.clinic.name,
+        "template": text,
+    }
 
 
 # --- From a patient's plan ------------------------------------------------------------------
@@ -274,6 +346,14 @@ def template_publish(*, draft: Protocol) -> Protocol:
     draft = _ensure_draft(draft)
     if not draft.phases.exists():
         raise ValidationError(_("Add at least one phase before publishing."), code="no_phases")
+    # The exercises' earliest weeks as they are now: one being raised meanwhile waits (and
+    # then sees this version, ``refuse_raise_before_templates``).
+    list(
+        Exercise.objects.select_for_update()
+        .filter(pk__in=ProtocolItem.objects.filter(phase__protocol=draft).values("exercise"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     _refuse_early(_early_items(draft))
     now = timezone.now()
     Protocol.objects.filter(lineage=draft.lineage, superseded_at__isnull=True).exclude(

@@ -171,6 +171,21 @@ def test_staff_bad_input_is_400(world: World, extra: dict, field: str) -> None:
     assert field in body(response)
 
 
+def test_staff_raising_an_earliest_week_past_a_published_template_is_400(world: World) -> None:
+    """(from review) A shared template would otherwise place the exercise early."""
+    exercise = factories.ExerciseFactory(earliest_week_operative=6)
+    protocol = factories.ProtocolFactory(clinic=None, name="Shared plan", is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=6, end_week=8)
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise)
+    response = world.client("staff").patch(
+        f"{URL}{exercise.pk}/", {"earliest_week_operative": 12}, format="json"
+    )
+    assert response.status_code == 400
+    assert "“Shared plan” (v1)" in body(response)["earliest_week_operative"][0]
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_operative == 6
+
+
 def test_an_exercise_in_use_cannot_be_deleted(world: World) -> None:
     response = world.client("staff").delete(f"{URL}{world.exercise.pk}/")
     assert response.status_code == 400

@@ -13,6 +13,7 @@ from django.urls import reverse
 from clinic.models import User
 from rehab.admin.logbook import ExerciseLogAdmin
 from rehab.forms.library import LinesField, lines_to_list
+from rehab.guardrails import earliest_week_warning
 from rehab.models import (
     Alert,
     AtrsRequest,
@@ -242,6 +243,53 @@ def test_exercise_cannot_progress_to_itself(staff_client: Client) -> None:
     response = staff_client.post(url, data)
     assert response.status_code == 200
     assert "progresses_to" in response.context["adminform"].form.errors
+
+
+def test_staff_raising_a_shared_exercises_earliest_week_rechecks_shared_templates(
+    staff_client: Client, seeded: None
+) -> None:
+    # (from review) the raise left the shared templates placing it early, with no warning.
+    assert _published_early_items() == []
+    towel = Exercise.objects.get(slug="towel-calf-stretch")  # operative template: week 8
+    url = admin_url(Exercise, "change", towel.pk)
+    data = post_data_from(staff_client.get(url), earliest_week_operative="12")
+    response = staff_client.post(url, data)
+    assert response.status_code in (200, 302)
+    assert _published_early_items() == []
+
+
+def test_an_earliest_week_raise_a_published_template_contradicts_is_refused_on_the_field(
+    staff_client: Client, seeded: None
+) -> None:
+    towel = Exercise.objects.get(slug="towel-calf-stretch")
+    before = towel.earliest_week_operative
+    url = admin_url(Exercise, "change", towel.pk)
+    data = post_data_from(staff_client.get(url), earliest_week_operative="12")
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.errors["earliest_week_operative"]
+    assert "shared template “" in error
+    assert "week 12 or later" in error
+    towel.refresh_from_db()
+    assert towel.earliest_week_operative == before
+    # A week the templates allow is saved (and announced, as before).
+    data = post_data_from(staff_client.get(url), earliest_week_operative=str(before))
+    assert staff_client.post(url, data).status_code == 302
+
+
+def _published_early_items() -> list[ProtocolItem]:
+    return [
+        item
+        for item in ProtocolItem.objects.filter(phase__protocol__is_published=True).select_related(
+            "exercise", "phase__protocol"
+        )
+        if earliest_week_warning(
+            exercise=item.exercise,
+            pathway=item.phase.protocol.pathway,
+            start_week=item.phase.start_week,
+        )
+        is not None
+    ]
 
 
 def test_exercise_publish_actions(staff_client: Client) -> None:

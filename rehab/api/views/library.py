@@ -23,6 +23,11 @@ EXERCISE_RULES = {
     "no_reps_or_hold": "neither `default_reps` nor `default_hold_seconds` is given",
     "progresses_to_itself": "`progresses_to` is the exercise itself",
 }
+EXERCISE_CHANGE_RULES = {
+    **EXERCISE_RULES,
+    "early_in_templates": "an earliest week moved later than a published template places the "
+    "exercise (the message names each template and phase)",
+}
 
 
 @extend_schema_view(
@@ -40,10 +45,14 @@ EXERCISE_RULES = {
         rules=EXERCISE_RULES,
     ),
     update=written(
-        "Replace an exercise (staff)", library_serializers.ExerciseSerializer, rules=EXERCISE_RULES
+        "Replace an exercise (staff)",
+        library_serializers.ExerciseSerializer,
+        rules=EXERCISE_CHANGE_RULES,
     ),
     partial_update=written(
-        "Change an exercise (staff)", library_serializers.ExerciseSerializer, rules=EXERCISE_RULES
+        "Change an exercise (staff)",
+        library_serializers.ExerciseSerializer,
+        rules=EXERCISE_CHANGE_RULES,
     ),
     destroy=extend_schema(
         summary="Delete an exercise no protocol or plan uses (staff)",

@@ -231,6 +231,31 @@ def test_renaming_to_a_name_the_library_has_is_refused(clinician: Clinician) -> 
     assert exercise.name == "standing Calf Raise"
 
 
+def test_raising_the_earliest_week_past_a_published_template_is_refused_on_the_field(
+    clinician: Clinician,
+) -> None:
+    """(from review) The clinic's published template would otherwise place it early."""
+    exercise = factories.ExerciseFactory(
+        clinic=clinician.clinic, name="Seated calf raise", earliest_week_operative=6
+    )
+    protocol = factories.ProtocolFactory(
+        clinic=clinician.clinic, name="Our operative plan", is_published=True
+    )
+    phase = factories.ProtocolPhaseFactory(
+        protocol=protocol, name="Early loading", start_week=6, end_week=8
+    )
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise)
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]),
+        {**FORM, "earliest_week_operative": "12"},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["earliest_week_operative"]
+    assert "“Our operative plan” (v1), phase “Early loading” (starts in week 6)" in errors[0]
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_operative == 6
+
+
 def test_an_archived_exercise_is_not_offered_for_new_plans(
     clinician: Clinician, patient: Patient
 ) -> None:

@@ -1,0 +1,161 @@
+"""The exercise library's services (rehab.services.library): an earliest safe week moved later
+is refused while a published template places the exercise before it (clinical.md §2:
+templates follow the guardrails without exceptions)."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from clinic.models import Patient
+from rehab.guardrails import earliest_week_warning
+from rehab.models.library import Exercise
+from rehab.models.protocols import Protocol, ProtocolItem
+from rehab.services import library as library_services
+from rehab.services import protocols as protocol_services
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _published_early_items() -> list[ProtocolItem]:
+    return [
+        item
+        for item in ProtocolItem.objects.filter(phase__protocol__is_published=True).select_related(
+            "exercise", "phase__protocol"
+        )
+        if earliest_week_warning(
+            exercise=item.exercise,
+            pathway=item.phase.protocol.pathway,
+            start_week=item.phase.start_week,
+        )
+        is not None
+    ]
+
+
+def _template(
+    *,
+    clinic: object,
+    exercise: Exercise,
+    start_week: int,
+    name: str = "Early loading",
+    **kw: object,
+) -> Protocol:
+    protocol = factories.ProtocolFactory(clinic=clinic, name=name, is_published=True, **kw)
+    phase = factories.ProtocolPhaseFactory(
+        protocol=protocol, name="Protected walking", start_week=start_week, end_week=start_week + 2
+    )
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise)
+    return protocol
+
+
+def test_clinic_raising_an_exercises_earliest_week_rechecks_its_published_templates(
+    clinician,
+) -> None:
+    # (from review) the raise left the clinic's published template placing it early.
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, earliest_week_operative=6)
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic, is_published=True)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=6, end_week=8)
+    factories.ProtocolItemFactory(phase=phase, exercise=exercise)
+    assert _published_early_items() == []
+    with contextlib.suppress(ValidationError):  # refused: fine
+        library_services.clinic_exercise_update(
+            exercise=exercise,
+            earliest_week_operative=12,
+            earliest_week_reason="Later, after a review.",
+        )
+    assert _published_early_items() == []
+
+
+def test_the_refusal_is_on_the_field_and_names_the_templates_and_phases(clinician) -> None:
+    exercise = factories.ExerciseFactory(
+        clinic=clinician.clinic, name="Heel raise", earliest_week_operative=6
+    )
+    _template(clinic=clinician.clinic, exercise=exercise, start_week=6, version="2")
+    with pytest.raises(ValidationError) as refused:
+        library_services.clinic_exercise_update(
+            exercise=exercise, earliest_week_operative=12, earliest_week_reason="Later."
+        )
+    assert set(refused.value.message_dict) == {"earliest_week_operative"}
+    (message,) = refused.value.message_dict["earliest_week_operative"]
+    assert "“Early loading” (v2)" in message
+    assert "phase “Protected walking” (starts in week 6)" in message
+    assert "week 12 or later" in message
+    assert "Heel raise" in message
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_operative == 6
+    assert exercise.earliest_week_reason != "Later."
+
+
+def test_a_raise_the_templates_allow_is_saved(clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, earliest_week_operative=6)
+    _template(clinic=clinician.clinic, exercise=exercise, start_week=12)
+    library_services.clinic_exercise_update(exercise=exercise, earliest_week_operative=12)
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_operative == 12
+
+
+def test_only_the_raised_pathways_templates_are_checked(clinician) -> None:
+    exercise = factories.ExerciseFactory(
+        clinic=clinician.clinic, earliest_week_operative=6, earliest_week_non_operative=2
+    )
+    _template(clinic=clinician.clinic, exercise=exercise, start_week=6)  # operative
+    library_services.clinic_exercise_update(exercise=exercise, earliest_week_non_operative=8)
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_non_operative == 8
+    non_operative = _template(
+        clinic=clinician.clinic,
+        exercise=exercise,
+        start_week=8,
+        name="Boot",
+        pathway=Patient.Pathway.NON_OPERATIVE,
+    )
+    with pytest.raises(ValidationError) as refused:
+        library_services.clinic_exercise_update(exercise=exercise, earliest_week_non_operative=10)
+    assert set(refused.value.message_dict) == {"earliest_week_non_operative"}
+    assert non_operative.name in refused.value.message_dict["earliest_week_non_operative"][0]
+
+
+def test_an_edit_that_raises_no_week_is_not_held_up(clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, earliest_week_operative=6)
+    _template(clinic=clinician.clinic, exercise=exercise, start_week=6)
+    library_services.clinic_exercise_update(
+        exercise=exercise, name="Heel raise, both legs", earliest_week_operative=4
+    )
+    exercise.refresh_from_db()
+    assert (exercise.name, exercise.earliest_week_operative) == ("Heel raise, both legs", 4)
+
+
+def test_drafts_and_replaced_or_archived_versions_do_not_hold_up_a_raise(clinician) -> None:
+    """A draft is checked when it is published; old and archived versions offer nothing."""
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, earliest_week_operative=6)
+    current = _template(clinic=clinician.clinic, exercise=exercise, start_week=12)
+    draft = protocol_services.template_draft(protocol=current, created_by=None)
+    draft.phases.update(start_week=6, end_week=8)
+    archived = _template(clinic=clinician.clinic, exercise=exercise, start_week=6, name="Old")
+    protocol_services.template_archive(protocol=archived)
+    library_services.clinic_exercise_update(exercise=exercise, earliest_week_operative=12)
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_operative == 12
+    with pytest.raises(ValidationError, match="earliest safe week"):
+        protocol_services.template_publish(draft=draft)
+
+
+def test_staff_raising_a_shared_exercise_is_refused_while_a_shared_template_places_it_earlier(
+    clinician,
+) -> None:
+    """The staff API's service: shared templates, and clinics' templates using the shared
+    exercise, are named with whose they are."""
+    exercise = factories.ExerciseFactory(name="Towel stretch", earliest_week_operative=6)
+    _template(clinic=None, exercise=exercise, start_week=8, name="Shared plan")
+    _template(clinic=clinician.clinic, exercise=exercise, start_week=6, name="Our plan")
+    with pytest.raises(ValidationError) as refused:
+        library_services.exercise_update(exercise=exercise, earliest_week_operative=10)
+    (message,) = refused.value.message_dict["earliest_week_operative"]
+    assert "shared template “Shared plan” (v1)" in message
+    assert f"{clinician.clinic.name}'s template “Our plan” (v1)" in message
+    exercise.refresh_from_db()
+    assert exercise.earliest_week_operative == 6
+    assert _published_early_items() == []

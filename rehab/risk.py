@@ -30,13 +30,19 @@ SOURCE = _("Published protocols slow down for these; no source gives a number of
 
 @dataclass(frozen=True)
 class RiskModifier:
-    """``field``: the patient's flag (empty: age from the date of birth)."""
+    """``field``: the patient's flag (empty: age from the date of birth); ``label`` the
+    clinician's words, ``patient_label`` the patient's (their own record)."""
 
     code: str
     field: str
     label: StrOrPromise
     offset_weeks: int
     caution: StrOrPromise
+    patient_label: StrOrPromise = ""
+
+    @property
+    def label_for_patient(self) -> StrOrPromise:
+        return self.patient_label or self.label
 
 
 RISK_MODIFIERS: tuple[RiskModifier, ...] = (
@@ -46,6 +52,7 @@ RISK_MODIFIERS: tuple[RiskModifier, ...] = (
         _("Re-rupture or revision surgery"),
         2,
         _("Protocols progress more slowly after a re-rupture or a revision."),
+        _("The tendon tore again, or was operated on a second time"),
     ),
     RiskModifier(
         "augmentation",
@@ -53,6 +60,7 @@ RISK_MODIFIERS: tuple[RiskModifier, ...] = (
         _("Augmented repair"),
         0,
         _("Protocols progress more slowly after an augmented repair; follow the surgeon's note."),
+        _("The repair was strengthened with extra tissue or material"),
     ),
     RiskModifier(
         "insertional_or_anchor",
@@ -60,6 +68,7 @@ RISK_MODIFIERS: tuple[RiskModifier, ...] = (
         _("Insertional or anchor repair"),
         2,
         _("Protocols progress more slowly after an insertional or anchor repair."),
+        _("The tendon was fixed back onto the heel bone"),
     ),
     RiskModifier(
         "diabetes",
@@ -74,6 +83,7 @@ RISK_MODIFIERS: tuple[RiskModifier, ...] = (
         _("Systemic or local corticosteroids"),
         0,
         _("Poorer tendon healing: progress loading with care."),
+        _("Steroid medicines or steroid injections"),
     ),
     RiskModifier(
         "fluoroquinolones",
@@ -81,6 +91,7 @@ RISK_MODIFIERS: tuple[RiskModifier, ...] = (
         _("Fluoroquinolone use"),
         0,
         _("Fluoroquinolones are linked with tendon problems: progress loading with care."),
+        _("Some antibiotics that can affect tendons (such as ciprofloxacin)"),
     ),
     RiskModifier(
         "age",

@@ -230,7 +230,7 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
         "time_zone": patient.timezone,
         "exported_at": _when(data["exported_at"]),
         "risk_factors": [
-            modifier.label
+            modifier.label_for_patient if for_patient else modifier.label
             for modifier in risk.RISK_MODIFIERS
             if modifier.field and profile[modifier.field]
         ],

@@ -417,6 +417,9 @@ def test_my_export_page_shows_my_risk_factors_and_pauses_in_plain_words(
     html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
     for text in ("Diabetes", "Smoking", "Pauses", "Phase changes"):
         assert text in html, text
+    # The risk factors in the patient's words, not the clinician's "corticosteroids".
+    assert "Steroid medicines or steroid injections" in html
+    assert "corticosteroids" not in html.lower()
     plans = _section(html, "plans-heading")
     assert "calf pain, swelling, warmth or discolouration" in plans  # the pause's red flag
     for clinician_text in ("GUARDRAIL-NOTE", "RESUME-NOTE", "Suspected DVT"):

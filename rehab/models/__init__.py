@@ -24,6 +24,7 @@ from rehab.models.library import (
 from rehab.models.logbook import (
     AtrsRequest,
     AtrsResponse,
+    AtrsSubmission,
     CheckIn,
     CheckInSubmission,
     ExerciseLog,
@@ -46,6 +47,7 @@ __all__ = [
     "Alert",
     "AtrsRequest",
     "AtrsResponse",
+    "AtrsSubmission",
     "CheckIn",
     "CheckInSubmission",
     "CriterionKind",

@@ -169,15 +169,25 @@ class CheckIn(models.Model):
         return [flag for flag in clinical.RED_FLAGS if getattr(self, f"flag_{flag.code}")]
 
 
-class CheckInSubmission(models.Model):
-    """A later submit the day's check-in took in: one check-in a day, so a second one the same
-    day adds to the first (``checkin_record``) and the row keeps the first submit's
-    ``client_uuid``. Each later submit's id is kept here, so that the same submit sent again (its
-    answer lost) is known and returns the stored check-in instead of being taken in twice."""
+class LaterSubmission(models.Model):
+    """A later submit a once-a-day record took in: the day's first submit makes the row (its
+    ``client_uuid`` on the row), a later one the same day changes it. Each later submit's id is
+    kept, so that the same submit sent again (its answer lost) is known and returns the stored
+    row instead of being taken in twice (``rehab.services.logbook``)."""
 
-    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="submissions")
     client_uuid = models.UUIDField(_("client id"), unique=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class CheckInSubmission(LaterSubmission):
+    """A later submit the day's check-in took in: one check-in a day, so a second one the same
+    day adds to the first (``checkin_record``) and the row keeps the first submit's
+    ``client_uuid``."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="submissions")
 
     class Meta:
         verbose_name = _("later check-in submit")
@@ -250,6 +260,21 @@ class AtrsResponse(models.Model):
 
     def compute_total(self) -> int:
         return sum(int(getattr(self, name)) for name in self.ITEM_FIELDS)
+
+
+class AtrsSubmission(LaterSubmission):
+    """A later submit the day's ATRS answer took in: one answer a day, so a second one the
+    same day replaces its answers (``atrs_record``) and the row keeps the first submit's
+    ``client_uuid``."""
+
+    response = models.ForeignKey(AtrsResponse, on_delete=models.CASCADE, related_name="submissions")
+
+    class Meta:
+        verbose_name = _("later ATRS submit")
+        verbose_name_plural = _("later ATRS submits")
+
+    def __str__(self) -> str:
+        return f"{self.response} {self.client_uuid}"
 
 
 class AtrsRequest(models.Model):

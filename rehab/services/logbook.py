@@ -22,6 +22,7 @@ from rehab.models.alerts import Alert
 from rehab.models.logbook import (
     AtrsRequest,
     AtrsResponse,
+    AtrsSubmission,
     CheckIn,
     CheckInSubmission,
     ExerciseLog,
@@ -306,37 +307,53 @@ def log_undo(*, log: ExerciseLog) -> None:
     log.delete()
 
 
-def _checkin_stored_once(*, patient: Patient, client_uuid: uuid.UUID) -> CheckIn | None:
-    """The check-in that already took in the submit ``client_uuid``, if any: as the day's
-    first (the row's own ``client_uuid``) or as a later one (a ``CheckInSubmission``). An id
-    another patient's check-in holds is refused, without saying whose it is."""
-    existing = _stored_once(CheckIn, patient=patient, client_uuid=client_uuid)
+def _stored_once_a_day[R: CheckIn | AtrsResponse](
+    model: type[R],
+    later: type[CheckInSubmission | AtrsSubmission],
+    record: str,
+    *,
+    patient: Patient,
+    client_uuid: uuid.UUID,
+) -> R | None:
+    """The once-a-day row (a ``model``) that already took in the submit ``client_uuid``, if
+    any: as the day's first (the row's own ``client_uuid``) or as a later one (a ``later`` row,
+    whose foreign key to the day's row is ``record``). An id another patient's row holds is
+    refused, without saying whose it is."""
+    existing = _stored_once(model, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing
     try:
-        later = CheckInSubmission.objects.select_related("checkin").get(client_uuid=client_uuid)
-    except CheckInSubmission.DoesNotExist:
+        submission = later.objects.select_related(record).get(client_uuid=client_uuid)
+    except later.DoesNotExist:
         return None
-    if later.checkin.patient_id != patient.pk:
+    row = cast("R", getattr(submission, record))
+    if row.patient_id != patient.pk:
         raise ValidationError({"client_uuid": _client_uuid_in_use()})
-    return later.checkin
+    return row
 
 
-def _checkin_take_in(
-    checkin: CheckIn, *, patient: Patient, client_uuid: uuid.UUID
-) -> CheckIn | None:
-    """Remember that the day's stored ``checkin`` takes in the later submit ``client_uuid``
-    (None), unless a check-in already took it in: then that one, and nothing is to change.
-    That is the same submit sent twice at once: the other request stored it while this one
-    waited for the patient's lock. The INSERT comes first, as in ``_save_once``: the unique
-    id refuses a repeat."""
-    if checkin.client_uuid == client_uuid:
-        return checkin
+def _take_in_later[R: CheckIn | AtrsResponse](
+    row: R,
+    later: type[CheckInSubmission | AtrsSubmission],
+    record: str,
+    *,
+    patient: Patient,
+    client_uuid: uuid.UUID,
+) -> R | None:
+    """Remember that the day's stored ``row`` takes in the later submit ``client_uuid`` (a
+    ``later`` row, its foreign key ``record``): None, unless a row already took it in: then
+    that one, and nothing is to change. That is the same submit sent twice at once: the other
+    request stored it while this one waited for the patient's lock. The INSERT comes first, as
+    in ``_save_once``: the unique id refuses a repeat."""
+    if row.client_uuid == client_uuid:
+        return row
     try:
         with transaction.atomic():
-            CheckInSubmission.objects.create(checkin=checkin, client_uuid=client_uuid)
+            later.objects.create(**{record: row, "client_uuid": client_uuid})
     except IntegrityError:
-        stored = _checkin_stored_once(patient=patient, client_uuid=client_uuid)
+        stored = _stored_once_a_day(
+            type(row), later, record, patient=patient, client_uuid=client_uuid
+        )
         if stored is None:
             raise  # not the client id: a fault to see, not to mask
         return stored
@@ -375,7 +392,9 @@ def checkin_record(
     A retried submit (the same ``client_uuid``: the day's first or a later one) returns the
     stored check-in and changes nothing: no second alert, no second pause after a clinician
     has reviewed the flag and resumed the plan."""
-    existing = _checkin_stored_once(patient=patient, client_uuid=client_uuid)
+    existing = _stored_once_a_day(
+        CheckIn, CheckInSubmission, "checkin", patient=patient, client_uuid=client_uuid
+    )
     if existing is not None:
         return existing, False
     _ensure_in_care(patient)
@@ -391,7 +410,9 @@ def checkin_record(
     if checkin is None:
         checkin = CheckIn(patient=patient, date=date, client_uuid=client_uuid)
     else:
-        stored = _checkin_take_in(checkin, patient=patient, client_uuid=client_uuid)
+        stored = _take_in_later(
+            checkin, CheckInSubmission, "checkin", patient=patient, client_uuid=client_uuid
+        )
         if stored is not None:
             return stored, False
     previous_pain = None if created else checkin.pain_at_rest
@@ -441,8 +462,14 @@ def atrs_record(
     One answer a day (a database constraint): a same-day resubmission edits the day's answer
     (``created`` is then False). It answers the clinic's open request, if any. A total below 40
     around 3 months (``clinical.atrs_is_low``) raises one alert to the therapist.
+
+    A retried submit (the same ``client_uuid``: the day's first or a later one) returns the
+    stored answer and changes nothing: a later submit sent again does not put its answers back
+    over a still later one's.
     """
-    existing = _stored_once(AtrsResponse, patient=patient, client_uuid=client_uuid)
+    existing = _stored_once_a_day(
+        AtrsResponse, AtrsSubmission, "response", patient=patient, client_uuid=client_uuid
+    )
     if existing is not None:
         return existing, False
     _ensure_in_care(patient)
@@ -461,6 +488,12 @@ def atrs_record(
     created = response is None
     if response is None:
         response = AtrsResponse(patient=patient, client_uuid=client_uuid, date=date)
+    else:
+        stored = _take_in_later(
+            response, AtrsSubmission, "response", patient=patient, client_uuid=client_uuid
+        )
+        if stored is not None:
+            return stored, False
     for name in AtrsResponse.ITEM_FIELDS:
         setattr(response, name, items[name])
     response.total = 0

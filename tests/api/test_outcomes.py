@@ -124,6 +124,30 @@ def test_atrs_total_is_computed_by_the_server(world: World) -> None:
     assert AtrsResponse.objects.count() == 1
 
 
+def test_a_retried_second_atrs_after_a_third_answers_the_stored_one(world: World) -> None:
+    """From review: the day's second answer (a new ``client_uuid``) reaches the server and its
+    reply is lost; the patient answers a third time; the phone sends the second request
+    again. It answers the stored row (200) as the third left it: the second's answers are not
+    put back."""
+    client = world.client("patient")
+    first = client.post("/api/v1/atrs/", atrs_payload(), format="json")
+    assert first.status_code == 201, first.content
+    second = atrs_payload(item_1=0)
+    assert client.post("/api/v1/atrs/", second, format="json").status_code == 200
+    third = client.post("/api/v1/atrs/", atrs_payload(item_1=7, item_2=9), format="json")
+    assert third.status_code == 200, third.content
+
+    retried = client.post("/api/v1/atrs/", second, format="json")  # the same request again
+    assert retried.status_code == 200, retried.content
+    assert body(retried) == body(third)
+    assert (body(retried)["id"], body(retried)["client_uuid"]) == (
+        body(first)["id"],
+        body(first)["client_uuid"],
+    )
+    stored = AtrsResponse.objects.get(patient=world.patient)
+    assert (stored.item_1, stored.item_2, stored.total) == (7, 9, body(third)["total"])
+
+
 @pytest.mark.parametrize(
     ("extra", "field"),
     [({"item_3": 11}, "item_3"), ({"item_10": None}, "item_10"), ({"date": "2999-01-01"}, "date")],

@@ -208,7 +208,11 @@ class AtrsCreateSerializer(serializers.Serializer[Any]):
     """The ten answers, each 0 (major limitation) to 10 (no limitation), all required. The total
     is computed by the server (a ``total`` sent is not read)."""
 
-    client_uuid = fields.UUIDField()
+    client_uuid = fields.UUIDField(
+        help_text="Made by the client once per submit: the same submit sent again (the day's "
+        "first, or a later one that replaced its answers) answers the stored row (200) and "
+        "changes nothing. The row's own `client_uuid` is its first submit's."
+    )
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
     item_1 = score_field(help_text=str(clinical.ATRS_ITEMS[0].question))
     item_2 = score_field(help_text=str(clinical.ATRS_ITEMS[1].question))

@@ -220,8 +220,10 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         "Answer the ATRS questionnaire (patients)",
         logbook_serializers.AtrsCreateSerializer,
         response=logbook_serializers.AtrsSerializer,
-        description="Ten answers 0–10; the total (0–100) is computed by the server. "
-        "Idempotent by `client_uuid`.",
+        description="Ten answers 0–10; the total (0–100) is computed by the server. One "
+        "answer a day: a second one the same day replaces its answers (200). Idempotent by "
+        "`client_uuid`, the later submits' too: one sent again answers the stored row (200) "
+        "and changes nothing.",
         rules={**IN_USE, **DATED, **CARE_ENDED},
     ),
 )

@@ -645,6 +645,46 @@ def test_atrs_same_day_resubmission_edits_the_days_answer(patient: Patient) -> N
     assert AtrsResponse.objects.count() == 2
 
 
+def test_a_retried_second_atrs_does_not_undo_a_later_one(patient: Patient) -> None:
+    """From review: the day's second answer (a new client id) reaches the server and its
+    reply is lost; the patient answers a third time; the phone sends the second again. The
+    day's row kept only the first submit's id, so the retry put the second's answers back over
+    the third's. Every id the day's answer took in is known now: the retry returns the stored
+    answer unchanged."""
+    first, _ = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
+    second_uuid = uuid.uuid4()
+    services.atrs_record(patient=patient, client_uuid=second_uuid, items=_items(item_1=9))
+    third, _ = services.atrs_record(
+        patient=patient, client_uuid=uuid.uuid4(), items=_items(item_1=2, item_2=8)
+    )
+    assert third.total == 45 + 2 + 7
+
+    again, created = services.atrs_record(
+        patient=patient, client_uuid=second_uuid, items=_items(item_1=9)
+    )
+    assert (again.pk, created) == (first.pk, False)
+    stored = AtrsResponse.objects.get()
+    assert (stored.item_1, stored.item_2, stored.total) == (2, 8, 45 + 2 + 7)
+    assert stored.client_uuid == first.client_uuid
+    assert again.total == stored.total
+    assert first.submissions.count() == 2  # the second and the third
+
+
+def test_a_later_atrs_id_of_another_patient_is_refused(
+    patient: Patient, other_patient: Patient
+) -> None:
+    """An id another patient's ATRS answer took in as a later submit is refused (never said
+    whose), as the first submit's id is."""
+    services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
+    later = uuid.uuid4()
+    services.atrs_record(patient=patient, client_uuid=later, items=_items(item_1=9))
+    with pytest.raises(ValidationError) as excinfo:
+        services.atrs_record(patient=other_patient, client_uuid=later, items=_items(item_1=3))
+    assert excinfo.value.message_dict == {"client_uuid": ["This id is already in use."]}
+    assert not AtrsResponse.objects.filter(patient=other_patient).exists()
+    assert AtrsResponse.objects.get(patient=patient).item_1 == 9
+
+
 def test_atrs_once_a_day_is_a_database_constraint(patient: Patient) -> None:
     factories.AtrsResponseFactory(patient=patient, date=dt.date(2025, 3, 10))
     with pytest.raises(IntegrityError), transaction.atomic():

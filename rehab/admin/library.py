@@ -93,6 +93,15 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
     save_on_top = True
     list_per_page = 50
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Whose library an exercise is in is set when it is made: moving a shared one to one
+        clinic (or one clinic's to another) would leave the templates and plans of the others
+        holding an exercise that is no longer theirs."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None and "clinic" not in fields:
+            fields.append("clinic")
+        return fields
+
     def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
         """Saved as the form says; an earliest safe week moved later is announced, as the
         library's services do (plans following the exercise are checked again)."""

@@ -236,6 +236,23 @@ def test_exercise_change_updates_the_steps_and_the_preview(staff_client: Client)
     assert "<ol><li>Step one.</li><li>Step two.</li></ol>" in response.content.decode()
 
 
+def test_an_exercises_library_is_kept_when_it_is_changed(staff_client: Client) -> None:
+    # Moving a shared exercise to one clinic would leave the other clinics' templates and
+    # plans holding an exercise that is no longer theirs (from review): the clinic is read-only
+    # once the exercise exists, and a posted one is not taken.
+    exercise = factories.ExerciseFactory()
+    clinic = factories.ClinicFactory()
+    url = admin_url(Exercise, "change", exercise.pk)
+    page = staff_client.get(url)
+    assert 'name="clinic"' not in page.content.decode()
+    response = staff_client.post(url, {**post_data_from(page), "clinic": clinic.pk})
+    assert response.status_code == 302
+    exercise.refresh_from_db()
+    assert exercise.clinic_id is None
+    add = staff_client.get(admin_url(Exercise, "add")).content.decode()
+    assert 'name="clinic"' in add  # chosen when the exercise is made
+
+
 def test_exercise_cannot_progress_to_itself(staff_client: Client) -> None:
     exercise = factories.ExerciseFactory()
     url = admin_url(Exercise, "change", exercise.pk)

@@ -362,12 +362,9 @@ def test_a_retry_past_the_reminder_s_late_limit_is_cancelled_not_sent(
     assert (row.state, row.error) == ("cancelled", "too late (more than 30 minutes after its time)")
 
 
-def test_a_lost_reminder_job_picked_up_in_the_quiet_hours_is_cancelled(
-    push_service: PushService,
-) -> None:
-    """(from review) A queued reminder whose job was lost was queued again by the scheduler
-    as it was, inside the patient's quiet hours; it is cancelled, saying why."""
-    start = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+def evening_reminder_before_quiet_hours(push_service: PushService, start: dt.datetime) -> None:
+    """The day before ``start``: a patient with exercises, subscribed to push, with an evening
+    reminder at 20:50 and quiet hours from 21:00 to 07:00."""
     with time_machine.travel(start - dt.timedelta(days=1), tick=False):
         patient = patient_with_exercises()
         subscribe_browser(push_service, patient.user)
@@ -379,6 +376,15 @@ def test_a_lost_reminder_job_picked_up_in_the_quiet_hours_is_cancelled(
             quiet_start=dt.time(21, 0),
             quiet_end=dt.time(7, 0),
         )
+
+
+def test_a_lost_reminder_job_picked_up_in_the_quiet_hours_is_cancelled(
+    push_service: PushService,
+) -> None:
+    """(from review) A queued reminder whose job was lost was queued again by the scheduler
+    as it was, inside the patient's quiet hours; it is cancelled, saying why."""
+    start = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+    evening_reminder_before_quiet_hours(push_service, start)
     with time_machine.travel(start, tick=False):
         planning.reminders_due(start, enqueue=lambda pk: None)  # claimed; its job is lost
     assert Notification.objects.get().state == "queued"
@@ -396,17 +402,7 @@ def test_a_retried_reminder_is_not_delivered_inside_the_quiet_hours(
     arrived after the quiet hours began."""
     # Evening reminder at 20:50, quiet from 21:00 to 07:00 (London, summer time).
     start = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
-    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
-        patient = patient_with_exercises()
-        subscribe_browser(push_service, patient.user)
-        turn_on(
-            patient,
-            channel="push",
-            morning=None,
-            evening=dt.time(20, 50),
-            quiet_start=dt.time(21, 0),
-            quiet_end=dt.time(7, 0),
-        )
+    evening_reminder_before_quiet_hours(push_service, start)
     push_service.mode = "error"  # the push service answers 500 for a while
     for seconds in (0, 30, 150):  # first try, then back-offs of 30 s and 2 min
         with time_machine.travel(start + dt.timedelta(seconds=seconds), tick=False):

@@ -11,7 +11,8 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import Exercise, PhaseChange, Plan, PlanPhase, Prescription
+from rehab.guardrails import earliest_week_warning
+from rehab.models import Exercise, PhaseChange, Plan, PlanPhase, Prescription, ProtocolItem
 from rehab.services import builder as builder_services
 from tests import factories
 
@@ -137,3 +138,20 @@ def new_daily_dose(rx: Prescription, *, times: int, per_week: int) -> Prescripti
     )
     rx.refresh_from_db()
     return rx
+
+
+def published_early_items() -> list[ProtocolItem]:
+    """The items of published templates placed before their exercise's earliest safe week
+    (none, while the guardrails hold)."""
+    return [
+        item
+        for item in ProtocolItem.objects.filter(phase__protocol__is_published=True).select_related(
+            "exercise", "phase__protocol"
+        )
+        if earliest_week_warning(
+            exercise=item.exercise,
+            pathway=item.phase.protocol.pathway,
+            start_week=item.phase.start_week,
+        )
+        is not None
+    ]

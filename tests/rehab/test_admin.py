@@ -13,7 +13,6 @@ from django.urls import reverse
 from clinic.models import User
 from rehab.admin.logbook import ExerciseLogAdmin
 from rehab.forms.library import LinesField, lines_to_list
-from rehab.guardrails import earliest_week_warning
 from rehab.models import (
     Alert,
     AtrsRequest,
@@ -34,6 +33,7 @@ from rehab.models import (
 )
 from tests import factories
 from tests.admin_helpers import admin_url, post_data_from
+from tests.rehab.clinical_loop import published_early_items
 
 pytestmark = pytest.mark.django_db
 
@@ -266,13 +266,13 @@ def test_staff_raising_a_shared_exercises_earliest_week_rechecks_shared_template
     staff_client: Client, seeded: None
 ) -> None:
     # (from review) the raise left the shared templates placing it early, with no warning.
-    assert _published_early_items() == []
+    assert published_early_items() == []
     towel = Exercise.objects.get(slug="towel-calf-stretch")  # operative template: week 8
     url = admin_url(Exercise, "change", towel.pk)
     data = post_data_from(staff_client.get(url), earliest_week_operative="12")
     response = staff_client.post(url, data)
     assert response.status_code in (200, 302)
-    assert _published_early_items() == []
+    assert published_early_items() == []
 
 
 def test_an_earliest_week_raise_a_published_template_contradicts_is_refused_on_the_field(
@@ -292,21 +292,6 @@ def test_an_earliest_week_raise_a_published_template_contradicts_is_refused_on_t
     # A week the templates allow is saved (and announced, as before).
     data = post_data_from(staff_client.get(url), earliest_week_operative=str(before))
     assert staff_client.post(url, data).status_code == 302
-
-
-def _published_early_items() -> list[ProtocolItem]:
-    return [
-        item
-        for item in ProtocolItem.objects.filter(phase__protocol__is_published=True).select_related(
-            "exercise", "phase__protocol"
-        )
-        if earliest_week_warning(
-            exercise=item.exercise,
-            pathway=item.phase.protocol.pathway,
-            start_week=item.phase.start_week,
-        )
-        is not None
-    ]
 
 
 def test_exercise_publish_actions(staff_client: Client) -> None:

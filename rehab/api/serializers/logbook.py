@@ -7,6 +7,7 @@ already joined or prefetched, so a list costs the same number of queries whateve
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -65,12 +66,15 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
         ]
         read_only_fields = fields
 
+    @functools.cached_property
+    def _read_by_patient(self) -> bool:
+        """Whether a patient reads these logs (once for a list: its rows share this child)."""
+        request = self.context.get("request")
+        return request is None or patient_of(request.user) is not None
+
     def get_exercise_name(self, log: ExerciseLog) -> str:
         exercise = log.prescription.exercise
-        request = self.context.get("request")
-        if request is None or patient_of(request.user) is not None:
-            return exercise.patient_display_name
-        return exercise.name
+        return exercise.patient_display_name if self._read_by_patient else exercise.name
 
 
 class ExerciseLogUpdateSerializer(KnownFieldsOnly):

@@ -10,29 +10,14 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clinic.models import Patient
-from rehab.guardrails import earliest_week_warning
 from rehab.models.library import Exercise
-from rehab.models.protocols import Protocol, ProtocolItem
+from rehab.models.protocols import Protocol
 from rehab.services import library as library_services
 from rehab.services import protocols as protocol_services
 from tests import factories
+from tests.rehab.clinical_loop import published_early_items
 
 pytestmark = pytest.mark.django_db
-
-
-def _published_early_items() -> list[ProtocolItem]:
-    return [
-        item
-        for item in ProtocolItem.objects.filter(phase__protocol__is_published=True).select_related(
-            "exercise", "phase__protocol"
-        )
-        if earliest_week_warning(
-            exercise=item.exercise,
-            pathway=item.phase.protocol.pathway,
-            start_week=item.phase.start_week,
-        )
-        is not None
-    ]
 
 
 def _template(
@@ -59,14 +44,14 @@ def test_clinic_raising_an_exercises_earliest_week_rechecks_its_published_templa
     protocol = factories.ProtocolFactory(clinic=clinician.clinic, is_published=True)
     phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=6, end_week=8)
     factories.ProtocolItemFactory(phase=phase, exercise=exercise)
-    assert _published_early_items() == []
+    assert published_early_items() == []
     with contextlib.suppress(ValidationError):  # refused: fine
         library_services.clinic_exercise_update(
             exercise=exercise,
             earliest_week_operative=12,
             earliest_week_reason="Later, after a review.",
         )
-    assert _published_early_items() == []
+    assert published_early_items() == []
 
 
 def test_the_refusal_is_on_the_field_and_names_the_templates_and_phases(clinician) -> None:
@@ -158,4 +143,4 @@ def test_staff_raising_a_shared_exercise_is_refused_while_a_shared_template_plac
     assert f"{clinician.clinic.name}'s template “Our plan” (v1)" in message
     exercise.refresh_from_db()
     assert exercise.earliest_week_operative == 6
-    assert _published_early_items() == []
+    assert published_early_items() == []

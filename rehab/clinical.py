@@ -72,7 +72,10 @@ class RedFlag:
 RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag(
         code="dvt",
-        question=_("New pain, swelling, warmth or discoloured skin in your calf?"),
+        question=_(
+            "New pain, swelling, warmth or discoloured skin in the back of your lower leg "
+            "(your calf)?"
+        ),
         advice=_(
             "This could be a blood clot (DVT). Get urgent medical advice today: contact "
             "your clinic or your doctor, or go to an urgent care centre."

@@ -272,6 +272,13 @@ def test_the_achilles_is_said_in_plain_words_where_the_patient_meets_it(patient:
         assert "the cord above your heel" in html, name
 
 
+def test_the_check_in_asks_about_the_calf_in_plain_words(patient: Patient) -> None:
+    # clinical.md §8: "the back of your lower leg" for the calf. The clot question is the one a
+    # patient must not misread.
+    html = client_for(patient.user).get(reverse("rehab:checkin")).content.decode()
+    assert "the back of your lower leg" in html
+
+
 @pytest.mark.parametrize(
     "name",
     [

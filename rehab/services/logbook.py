@@ -186,11 +186,12 @@ def log_record(
         )
         _ensure_in_care(patient)
         plan = prescription.phase.plan
-        if plan.patient_id == patient.pk and plan.status == Plan.Status.PAUSED:
+        ours, paused = plan.patient_id == patient.pk, plan.status == Plan.Status.PAUSED
+        if ours and paused and _paused_by(plan, patient=patient, day=date):
             raise plan_paused_error()
         if (
-            plan.patient_id != patient.pk
-            or plan.status != Plan.Status.ACTIVE
+            not ours
+            or not (paused or plan.status == Plan.Status.ACTIVE)
             or prescription.retired_at is not None
         ):
             raise ValidationError(
@@ -255,6 +256,16 @@ def log_record(
         if existing is not None:
             return existing, False
         raise
+
+
+def _paused_by(plan: Plan, *, patient: Patient, day: dt.date) -> bool:
+    """Whether the red flag's hold on ``plan`` had begun by ``day`` (the patient's). A tick of
+    an earlier day, sent late by a phone that was offline, says what was done before the red
+    flag: it is stored, as every record of the past is."""
+    started = (
+        plan.holds.filter(resumed_at__isnull=True).values_list("started_at", flat=True).first()
+    )
+    return started is None or started.astimezone(patient.tz).date() <= day
 
 
 # What a tick says was done: changing it is exercising, which a paused plan does not allow.

@@ -208,6 +208,20 @@ def test_a_red_flag_pauses_the_plan_and_ticks_are_refused(scene: Scene) -> None:
     assert not ExerciseLog.objects.exists()
 
 
+def test_a_tick_of_a_day_before_the_red_flag_is_stored_while_paused(scene: Scene) -> None:
+    # The phone was offline yesterday; today's check-in reported a red flag before its outbox
+    # sent yesterday's tick. What was done before the red flag is a record, not exercise now.
+    _checkin(scene.patient, red_flags=["dvt"])
+    yesterday = scene.patient.local_today() - dt.timedelta(days=1)
+    rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
+    log, created = services.log_record(
+        patient=scene.patient, prescription=rx, client_uuid=uuid.uuid4(), date=yesterday
+    )
+    assert created
+    assert log.date == yesterday
+    _assert_a_tick_is_refused(scene)  # today's still is
+
+
 def _open() -> list[int]:
     """The open alerts' ids: what the review page shows the clinician."""
     return list(Alert.objects.filter(acknowledged_at__isnull=True).values_list("pk", flat=True))

@@ -108,7 +108,8 @@ PAUSED_UNDO = {
             "not_in_plan": "`prescription` is not in your active plan",
             "before_plan_start": "`date` is before the plan starts",
             "plan_paused": "a red flag paused your plan until your physiotherapist "
-            "has reviewed it: nothing can be ticked",
+            "has reviewed it: nothing dated from the day it was paused can be ticked (an "
+            "earlier day's tick, sent late, is stored)",
             "phase_not_started": "`prescription` is of a phase not started on `date`",
         },
     ),

@@ -18,7 +18,16 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 
-from rehab.models import Equipment, Exercise, Protocol, ProtocolItem, ProtocolPhase
+from rehab.models import (
+    CriterionKind,
+    Equipment,
+    Exercise,
+    Prescription,
+    Protocol,
+    ProtocolCriterion,
+    ProtocolItem,
+    ProtocolPhase,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -583,3 +592,145 @@ def test_the_volume_migration_changes_the_shipped_row_still_as_shipped(loaded: N
     item.refresh_from_db()
     copied.refresh_from_db()
     assert (item.times_per_day, copied.times_per_day) == (2, 1)
+
+
+# --- Jogging and eccentric lowering after their criteria (from review) --------------------------
+
+
+def test_walk_jog_starts_only_after_a_phase_testing_the_heel_rise_height(loaded: None) -> None:
+    # clinical.md §2: walk-jog intervals "once 5 single-leg heel rises at about 90 % of the
+    # other side's height are shown". The operative phase 5 prescribed them from its first day
+    # while that test was its own exit criterion (the non-operative template jogs in phase 6).
+    for slug in PROTOCOLS:
+        for phase in ProtocolPhase.objects.filter(
+            protocol__slug=slug, items__exercise__slug="walk-jog-intervals"
+        ).distinct():
+            assert ProtocolCriterion.objects.filter(
+                phase__protocol__slug=slug,
+                phase__order__lt=phase.order,
+                kind=CriterionKind.MEASUREMENT,
+                measure="heel_rise_height_lsi",
+            ).exists(), f"{phase} (week {phase.start_week}) jogs before the criterion"
+
+
+def test_operative_eccentric_lowering_starts_only_after_3x15_bilateral_raises(
+    loaded: None,
+) -> None:
+    # clinical.md §2, guardrail table: single-leg eccentric lowering, operative "12, and only
+    # after 3 × 15 pain-free bilateral raises". The operative phase 5 prescribed it together with
+    # the first 3 × 15 bilateral raises, with no criterion on them. Now an earlier phase
+    # prescribes 3 × 15 bilateral raises and has a criterion for them.
+    protocol = Protocol.objects.get(slug="achilles-operative")
+    first = (
+        protocol.phases.filter(items__exercise__slug="heel-lowering-single-leg-eccentric")
+        .order_by("order")
+        .first()
+    )
+    assert first is not None
+    gates = [
+        criterion.phase
+        for criterion in ProtocolCriterion.objects.filter(
+            phase__protocol=protocol, phase__order__lt=first.order
+        ).select_related("phase")
+        if "15" in criterion.label and "heel raise" in criterion.label.lower()
+    ]
+    assert gates, f"nothing before {first} shows 3 × 15 bilateral heel raises"
+    for phase in gates:
+        assert phase.items.filter(exercise__slug="heel-raise-bilateral", sets=3, reps=15).exists()
+        assert any("15" in line for line in phase.exit_criteria_list), phase
+
+
+def test_operative_phase_5_trains_single_leg_strength_only(loaded: None) -> None:
+    phase = ProtocolPhase.objects.get(protocol__slug="achilles-operative", order=5)
+    assert phase.name == "Single-leg strength"
+    used = set(phase.items.values_list("exercise__slug", flat=True))
+    assert not used & {"walk-jog-intervals", "heel-lowering-single-leg-eccentric"}
+    assert sorted(phase.items.values_list("order", flat=True)) == [1, 2, 3, 4]
+    labels = [c.label for c in ProtocolCriterion.objects.filter(phase=phase)]
+    assert not any("jog" in label.lower() for label in labels), labels
+    assert phase.exit_criteria_list == labels
+
+
+gates_migration = importlib.import_module("rehab.migrations.0025_shipped_gates_from_review")
+
+
+def _operative_rows() -> dict[str, Any]:
+    return {
+        "phases": list(
+            ProtocolPhase.objects.filter(protocol__slug="achilles-operative")
+            .order_by("order")
+            .values()
+        ),
+        "items": list(
+            ProtocolItem.objects.filter(phase__protocol__slug="achilles-operative")
+            .order_by("phase__order", "order")
+            .values("phase__order", "order", "exercise__slug", "sets", "reps", "duration_minutes")
+        ),
+        "criteria": list(
+            ProtocolCriterion.objects.filter(phase__protocol__slug="achilles-operative")
+            .order_by("phase__order", "order")
+            .values("phase__order", "order", "kind", "label", "threshold", "measure")
+        ),
+        "summary": Protocol.objects.get(slug="achilles-operative").summary,
+    }
+
+
+def _as_shipped_before() -> None:
+    """The operative template's rows as the previous release shipped them."""
+    protocol = Protocol.objects.get(slug="achilles-operative")
+    Protocol.objects.filter(pk=protocol.pk).update(summary=gates_migration.SUMMARY[0])
+    for (order, field), (before, _after) in gates_migration.PHASE_TEXT.items():
+        ProtocolPhase.objects.filter(protocol=protocol, order=order).update(**{field: before})
+    phase_5 = ProtocolPhase.objects.get(protocol=protocol, order=5)
+    ProtocolItem.objects.filter(phase=phase_5, order=4).update(order=6)
+    ProtocolItem.objects.filter(phase=phase_5, order=3).update(order=5)
+    heel_lowering = Exercise.objects.get(slug="heel-lowering-single-leg-eccentric")
+    walk_jog = Exercise.objects.get(slug="walk-jog-intervals")
+    ProtocolItem.objects.create(
+        phase=phase_5, order=3, exercise=heel_lowering, sets=3, reps=10, note="Flat floor only."
+    )
+    ProtocolItem.objects.create(
+        phase=phase_5, order=4, exercise=walk_jog, sets=1, duration_minutes=20, days_per_week=3
+    )
+    for (slug, field), (before, _after) in gates_migration.PHASE_6_DOSES.items():
+        ProtocolItem.objects.filter(
+            phase__protocol=protocol, phase__order=6, exercise__slug=slug
+        ).update(**{field: before})
+    ProtocolCriterion.objects.filter(phase=phase_5, label=gates_migration.GATE).update(
+        label=gates_migration.WALK_JOG_CRITERION
+    )
+
+
+def test_the_gates_migration_brings_the_operative_template_to_the_fixtures(loaded: None) -> None:
+    shipped = _operative_rows()
+    _as_shipped_before()
+    assert _operative_rows() != shipped
+    plan = factories.PlanFactory.create()
+    copied_phase = factories.PlanPhaseFactory.create(
+        plan=plan, order=5, name="Single-leg strength and first jogging", start_week=12, end_week=16
+    )
+    copied = factories.PrescriptionFactory.create(
+        phase=copied_phase, exercise=Exercise.objects.get(slug="walk-jog-intervals")
+    )
+    gates_migration.forward(django_apps, None)
+    assert _operative_rows() == shipped
+    gates_migration.forward(django_apps, None)  # twice: nothing more changes
+    assert _operative_rows() == shipped
+    copied_phase.refresh_from_db()
+    assert copied_phase.name == "Single-leg strength and first jogging"
+    assert Prescription.objects.filter(pk=copied.pk, phase=copied_phase).exists()
+
+
+def test_the_gates_migration_adds_the_gate_where_the_walk_jog_criterion_was_changed(
+    loaded: None,
+) -> None:
+    _as_shipped_before()
+    phase_5 = ProtocolPhase.objects.get(protocol__slug="achilles-operative", order=5)
+    ProtocolCriterion.objects.filter(phase=phase_5, order=2).update(label="Our own words")
+    gates_migration.forward(django_apps, None)
+    labels = list(
+        ProtocolCriterion.objects.filter(phase=phase_5)
+        .order_by("order")
+        .values_list("label", "kind")
+    )
+    assert labels[1:] == [("Our own words", "clinician"), (gates_migration.GATE, "clinician")]

@@ -40,7 +40,11 @@ migration = importlib.import_module(
 # the shipped rows to this release's fixtures.
 LATER = tuple(
     importlib.import_module(f"rehab.migrations.{name}")
-    for name in ("0021_template_notes_name_no_dose", "0023_non_operative_heel_raise_volume")
+    for name in (
+        "0021_template_notes_name_no_dose",
+        "0023_non_operative_heel_raise_volume",
+        "0025_shipped_gates_from_review",
+    )
 )
 PATIENT_PHASE_FIELDS = {"patient_name", "patient_summary", "patient_care"}
 

@@ -12,8 +12,19 @@ they now start, starts them at the doses phase 5 started them at (3 x 10 lowerin
 as in the non-operative template), and its words carry what phase 5 said of them.
 
 Only the shared template's rows still as shipped change (as in 0021 and 0023); the two items
-leave phase 5 whatever their dose, when a later phase still holds the exercise. Patients' plans
-are never changed: a plan already made keeps its own copy, the clinician's to edit.
+leave phase 5 whatever their dose, when a later phase still holds the exercise.
+
+The shared exercise "ankle-active-motion-to-neutral" was safe from week 2 without surgery too,
+so a non-operative patient in weeks 2-6 could be given movement to neutral without a reason,
+while those weeks keep active movement to the boot's angle (clinical.md §2, corrections; the
+exercise "ankle-active-motion-to-boot-angle" is for them). Its non-operative earliest week is now
+6, when the foot is flat in the boot (the non-operative template's phase 3), with the reason and
+source saying so. As the library itself refuses (``early_in_templates``), it is left as it is
+while a published non-operative template places it in a phase starting earlier: that template
+moves it first, and staff then change the week in the admin.
+
+Patients' plans are never changed: a plan already made keeps its own copy, the clinician's to
+edit.
 """
 
 from django.db import migrations
@@ -143,6 +154,28 @@ PHASE_6_DOSES = {
     ("walk-jog-intervals", "duration_minutes"): (30, 20),
 }
 
+TO_NEUTRAL = "ankle-active-motion-to-neutral"
+TO_NEUTRAL_WEEK_NON_OPERATIVE = (2, 6)  # (as shipped before, now)
+TO_NEUTRAL_TEXT = {
+    "earliest_week_reason": (
+        "The boot comes off for exercise from week 2. Movement stays active and short of "
+        "neutral because dorsiflexion past neutral is avoided for the first 6–8 weeks.",
+        "After surgery the boot comes off for exercise from week 2; movement stays active and "
+        "stops at neutral, because dorsiflexion past neutral is avoided for the first 6–8 "
+        "weeks. Without surgery, weeks 2–6 keep active movement to the boot's angle (about 20° "
+        "of plantarflexion: the boot-angle exercise), so movement to neutral waits until the "
+        "foot is flat in the boot, from week 6.",
+    ),
+    "earliest_week_source": (
+        "Table E-1, surgical group (fernandoaranmd.com/achilles-tendon-repair-1); London "
+        "Orthopaedic non-operative protocol, weeks 2–4.",
+        "Table E-1, surgical group, weeks 2–4 (fernandoaranmd.com/achilles-tendon-repair-1): "
+        "active plantarflexion and dorsiflexion to neutral only. Without surgery: London "
+        "Orthopaedic non-operative (functional) protocol, weeks 2–4: dorsiflex back to the boot "
+        "position, not beyond; one wedge removed per week to a flat foot by 6–8 weeks.",
+    ),
+}
+
 
 def gate_operative_phase_5(apps):
     Protocol = apps.get_model("rehab", "Protocol")
@@ -191,8 +224,34 @@ def gate_operative_phase_5(apps):
         )
 
 
+def ankle_to_neutral_from_the_flat_foot(apps):
+    Exercise = apps.get_model("rehab", "Exercise")
+    ProtocolPhase = apps.get_model("rehab", "ProtocolPhase")
+
+    before, after = TO_NEUTRAL_WEEK_NON_OPERATIVE
+    exercise = Exercise.objects.filter(
+        clinic__isnull=True, slug=TO_NEUTRAL, earliest_week_non_operative=before
+    ).first()
+    if exercise is None:
+        return  # a new database (loaddata installs this release's), or changed since shipped
+    if ProtocolPhase.objects.filter(
+        protocol__is_published=True,
+        protocol__is_draft=False,
+        protocol__pathway="non_operative",
+        start_week__lt=after,
+        items__exercise=exercise,
+    ).exists():
+        return  # as the library refuses it (early_in_templates): those templates move it first
+    exercise.earliest_week_non_operative = after
+    for field, (shipped, now) in TO_NEUTRAL_TEXT.items():
+        if getattr(exercise, field) == shipped:
+            setattr(exercise, field, now)
+    exercise.save(update_fields=["earliest_week_non_operative", *TO_NEUTRAL_TEXT, "updated_at"])
+
+
 def forward(apps, schema_editor):
     gate_operative_phase_5(apps)
+    ankle_to_neutral_from_the_flat_foot(apps)
 
 
 class Migration(migrations.Migration):

@@ -389,6 +389,11 @@ def test_the_non_operative_ankle_exercise_stops_at_the_boots_angle(loaded: None)
     assert "ankle-active-motion-to-neutral" not in items
     exercise = Exercise.objects.get(slug="ankle-active-motion-to-boot-angle")
     assert "boot" in exercise.patient_text.name.lower()
+    # Movement to neutral: from week 2 after surgery, from week 6 (a flat foot) without.
+    to_neutral = Exercise.objects.get(slug="ankle-active-motion-to-neutral")
+    assert (to_neutral.earliest_week_operative, to_neutral.earliest_week_non_operative) == (2, 6)
+    assert "week 6" in to_neutral.earliest_week_reason
+    assert "boot position" in to_neutral.earliest_week_source
 
 
 def test_single_leg_work_comes_later_and_behind_a_criterion(loaded: None) -> None:
@@ -734,3 +739,58 @@ def test_the_gates_migration_adds_the_gate_where_the_walk_jog_criterion_was_chan
         .values_list("label", "kind")
     )
     assert labels[1:] == [("Our own words", "clinician"), (gates_migration.GATE, "clinician")]
+
+
+def _to_neutral_as_shipped_before() -> Exercise:
+    exercise = Exercise.objects.get(slug="ankle-active-motion-to-neutral")
+    Exercise.objects.filter(pk=exercise.pk).update(
+        earliest_week_non_operative=gates_migration.TO_NEUTRAL_WEEK_NON_OPERATIVE[0],
+        **{field: before for field, (before, _after) in gates_migration.TO_NEUTRAL_TEXT.items()},
+    )
+    return exercise
+
+
+def _guardrail(exercise: Exercise) -> tuple[int, int, str, str]:
+    exercise.refresh_from_db()
+    return (
+        exercise.earliest_week_operative,
+        exercise.earliest_week_non_operative,
+        exercise.earliest_week_reason,
+        exercise.earliest_week_source,
+    )
+
+
+def test_the_gates_migration_moves_ankle_movement_to_neutral_to_week_6_without_surgery(
+    loaded: None,
+) -> None:
+    exercise = Exercise.objects.get(slug="ankle-active-motion-to-neutral")
+    shipped = _guardrail(exercise)
+    _to_neutral_as_shipped_before()
+    copied = factories.PrescriptionFactory.create(exercise=exercise, guardrail_reason="")
+    gates_migration.forward(django_apps, None)
+    assert _guardrail(exercise) == shipped
+    assert shipped[1] == 6
+    copied.refresh_from_db()
+    assert (copied.exercise_id, copied.guardrail_reason) == (exercise.pk, "")
+
+
+def test_the_gates_migration_leaves_the_week_while_a_published_template_places_it_earlier(
+    loaded: None,
+) -> None:
+    # As the library's own edit refuses it (code early_in_templates): the template moves first.
+    exercise = _to_neutral_as_shipped_before()
+    before = _guardrail(exercise)
+    clinic_template = factories.ProtocolFactory.create(
+        clinic=factories.ClinicFactory.create(), pathway="non_operative", is_published=True
+    )
+    phase = ProtocolPhase.objects.create(
+        protocol=clinic_template, order=1, name="Boot", start_week=2, end_week=6
+    )
+    ProtocolItem.objects.create(phase=phase, exercise=exercise, order=1, sets=2, reps=10)
+    gates_migration.forward(django_apps, None)
+    assert _guardrail(exercise) == before
+    phase.start_week = 6
+    phase.end_week = 9
+    phase.save()
+    gates_migration.forward(django_apps, None)
+    assert _guardrail(exercise)[1] == 6

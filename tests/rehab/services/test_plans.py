@@ -230,6 +230,36 @@ def test_the_seeded_standing_calf_stretch_in_week_two_needs_a_reason(seeded: Non
     assert not Prescription.objects.exists()
 
 
+def _in_week_3(pathway: str) -> PlanPhase:
+    """The current phase (weeks 0–6) of an active plan of a patient now in week 3."""
+    injured = timezone.localdate() - dt.timedelta(weeks=3, days=1)
+    patient = factories.PatientFactory.create(
+        pathway=pathway,
+        injury_date=injured,
+        surgery_date=injured if pathway == Patient.Pathway.OPERATIVE else None,
+    )
+    _plan, (phase,) = factories.active_plan(patient, phases=1, weeks=6)
+    return phase
+
+
+def test_the_seeded_ankle_movement_to_neutral_needs_a_reason_in_non_operative_week_3(
+    seeded: None,
+) -> None:
+    """clinical.md §2: without surgery, weeks 2–6 limit active ankle movement to the boot's
+    angle (its own exercise), not to neutral; movement to neutral is safe from week 6, when the
+    foot is flat in the boot. It was open from week 2 on both pathways."""
+    to_neutral = Exercise.objects.get(slug="ankle-active-motion-to-neutral")
+    phase = _in_week_3(Patient.Pathway.NON_OPERATIVE)
+    with pytest.raises(ValidationError) as excinfo:
+        services.prescription_add(phase=phase, exercise=to_neutral)
+    assert "week 6" in excinfo.value.message_dict["guardrail_reason"][0]
+    boot_angle = Exercise.objects.get(slug="ankle-active-motion-to-boot-angle")
+    assert services.prescription_add(phase=phase, exercise=boot_angle).guardrail_reason == ""
+    # After surgery it stays the exercise of weeks 2–6.
+    operative = _in_week_3(Patient.Pathway.OPERATIVE)
+    assert services.prescription_add(phase=operative, exercise=to_neutral).guardrail_reason == ""
+
+
 # --- Guardrails ------------------------------------------------------------------------------
 
 

@@ -178,8 +178,11 @@ DERIVED: tuple[Derived, ...] = (
     Derived("toe_walk_5m", _("Walks 5 m on the toes (1 = yes)"), ""),
 )
 DERIVED_BY_CODE = {d.code: d for d in DERIVED}
-# Smaller is better for these: a criterion on them is met at or below its threshold.
-DERIVED_AT_MOST = frozenset({"relative_atra", "knee_to_wall_difference", "calf_difference"})
+# Smaller is better for these (a deficit of the injured side): a criterion on them is met at or
+# below its threshold. Not relative ATRA: a more negative one is a longer tendon (the injured
+# ankle rests more dorsiflexed, clinical.md §3), so its criterion ("not more than 5° longer":
+# −5°) is met at or above its threshold, like the others.
+DERIVED_AT_MOST = frozenset({"knee_to_wall_difference", "calf_difference"})
 
 
 def lsi(injured: Any, uninjured: Any) -> float | None:

@@ -49,8 +49,8 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
         order=2,
         kind=CriterionKind.MEASUREMENT,
         measure="relative_atra",
-        threshold=Decimal(10),
-        label="Relative ATRA 10° or less",
+        threshold=Decimal(-5),
+        label="Relative ATRA −5° or more (the tendon not more than 5° longer)",
     )
     factories.AtrsResponseFactory.create(patient=scene.patient)
     base = str(live_server)

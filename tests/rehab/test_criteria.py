@@ -114,11 +114,24 @@ def test_toe_walk_yes_no(toe_walk: bool | None, status: str) -> None:
     assert _status(criterion, measurements=measurements) == status
 
 
-@pytest.mark.parametrize(("relative", "status"), [(5, MET), (6, MET), (7, NOT_MET)])
-def test_a_smaller_is_better_measure_is_met_at_or_below_n(relative: int, status: str) -> None:
-    criterion = _criterion(K.MEASUREMENT, 6, "relative_atra")
-    m = _m(1, atra_deg_injured=-10 - relative, atra_deg_uninjured=-10)
+@pytest.mark.parametrize(
+    ("deficit", "status"), [(Decimal(1), MET), (Decimal(2), MET), (3, NOT_MET)]
+)
+def test_a_smaller_is_better_measure_is_met_at_or_below_n(deficit: Decimal, status: str) -> None:
+    criterion = _criterion(K.MEASUREMENT, 2, "knee_to_wall_difference")
+    m = _m(1, knee_to_wall_cm_injured=10 - deficit, knee_to_wall_cm_uninjured=Decimal(10))
     assert _status(criterion, measurements=[m]) == status
+
+
+@pytest.mark.parametrize(("relative", "status"), [(-6, NOT_MET), (-5, MET), (3, MET)])
+def test_a_relative_atra_criterion_is_met_at_or_above_n(relative: int, status: str) -> None:
+    """Relative ATRA = uninjured − injured; negative: the injured ankle rests more dorsiflexed,
+    a longer tendon (clinical.md §3). "Not more than 5° longer" is −5°: −6° does not meet it."""
+    criterion = _criterion(K.MEASUREMENT, -5, "relative_atra")
+    m = _m(1, atra_deg_injured=-40 - relative, atra_deg_uninjured=-40)
+    assert m.relative_atra == relative
+    assert _status(criterion, measurements=[m]) == status
+    assert criterion.description == "Relative ATRA (uninjured − injured) ≥ -5 °"
 
 
 @pytest.mark.parametrize(("judged", "status"), [(True, MET), (False, NOT_MET), (None, UNKNOWN)])

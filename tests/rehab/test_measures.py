@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
@@ -11,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from rehab import measures
-from rehab.models import Measurement
+from rehab.models import CriterionKind, Measurement, PlanCriterion
+from rehab.selectors.criteria import MET, NOT_MET, PatientData, evaluate
 from rehab.services import outcomes as outcome_services
 from tests import factories
 
@@ -133,3 +135,28 @@ def test_a_swapped_or_zero_other_side_is_refused_in_words_not_by_a_constraint_na
         )
     text = " ".join(refused.value.messages)
     assert "rehab_measurement" not in text, text
+
+
+def test_relative_atra_criterion_is_met_at_or_above_its_threshold() -> None:
+    """clinical.md §3: "report relative ATRA = uninjured − injured (**negative = the injured
+    ankle rests more dorsiflexed, a longer tendon**)"; §6: after rupture −12.5°, after repair
+    +7°, 3 months −6.5°.
+
+    A more negative relative ATRA is a longer tendon, i.e. worse: it is not a "smaller is
+    better" value (``measures.DERIVED_AT_MOST``). A relative-ATRA criterion is met at or above
+    its threshold: a tendon resting 15° longer (−15°) fails "not more than 5° longer" (−5°),
+    one at −2° meets it. (From the clinical review: it was read the other way round.)"""
+    criterion = PlanCriterion(
+        kind=CriterionKind.MEASUREMENT, threshold=Decimal(-5), measure="relative_atra"
+    )
+    elongated = Measurement(
+        date=dt.date(2026, 11, 1), atra_deg_injured=-35, atra_deg_uninjured=-50
+    )  # rests 15° more dorsiflexed
+    assert elongated.relative_atra == -15
+    near_normal = Measurement(
+        date=dt.date(2026, 11, 1), atra_deg_injured=-48, atra_deg_uninjured=-50
+    )
+    assert near_normal.relative_atra == -2
+    assert evaluate(criterion, PatientData(week=20, measurements=[elongated])).status == NOT_MET
+    assert evaluate(criterion, PatientData(week=20, measurements=[near_normal])).status == MET
+    assert "relative_atra" not in measures.DERIVED_AT_MOST

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient
-from rehab import clinical, risk
+from rehab import clinical, measures, risk
 from rehab.models.library import Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
@@ -86,6 +86,17 @@ def earliest_safe_week(exercise: Exercise, patient: Patient) -> int:
     """
     weeks, _modifiers = risk.offset_weeks(patient)
     return min(exercise.earliest_week_for(patient.pathway) + weeks, clinical.WEEK_MAX)
+
+
+def home_measure_fields(patient: Patient, *, day: dt.date | None = None) -> tuple[str, ...]:
+    """The home measures' fields ``patient`` is asked on ``day`` (their today by default): a
+    test that waits for a week of recovery (single-leg heel raises and walking on the toes,
+    week 12: ``Measure.home_from_week``) waits as ``earliest_safe_week`` does, moved later by
+    the patient's risk modifiers (+2 weeks after a re-rupture: week 14). The home measurement
+    form asks only these, so a value sent for another is not stored."""
+    weeks, _modifiers = risk.offset_weeks(patient)
+    week = patient.week_on(day or patient.local_today())
+    return measures.home_fields_by_week(week, offset_weeks=weeks)
 
 
 def risk_reasons(patient: Patient) -> tuple[str, ...]:

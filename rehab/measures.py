@@ -30,7 +30,8 @@ class Measure:
 
     ``low``/``high``: the plausible range (inclusive) of one value; ``home``: the patient can
     record it at home (marked as such on the clinician's page), from week ``home_from_week``
-    of their recovery: a test the plan does not yet allow is not asked of them at home.
+    of their recovery, moved later by their risk modifiers (``home_week``): a test the plan
+    does not yet allow is not asked of them at home.
     """
 
     code: str
@@ -43,6 +44,15 @@ class Measure:
     home: bool = False
     home_from_week: int = 0
     decimal: bool = False
+
+    def home_week(self, offset_weeks: int = 0) -> int:
+        """The first week of recovery this test is asked at home of a patient whose risk
+        modifiers move the earliest safe weeks ``offset_weeks`` later (``rehab.risk``): a test
+        that waits for a week (single-leg heel raises, walking on the toes) waits as long as
+        the exercise it is; one asked from the start (the girth) still is."""
+        if not self.home_from_week:
+            return 0
+        return self.home_from_week + offset_weeks
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -141,9 +151,13 @@ FIELD_MEASURE = {f: m for m in MEASURES for f in m.fields}
 HOME_FIELDS: tuple[str, ...] = tuple(f for m in MEASURES if m.home for f in m.fields)
 
 
-def home_fields_by_week(week: int) -> tuple[str, ...]:
-    """The home measures' fields a patient in ``week`` of their recovery may record."""
-    return tuple(f for m in MEASURES if m.home and m.home_from_week <= week for f in m.fields)
+def home_fields_by_week(week: int, *, offset_weeks: int = 0) -> tuple[str, ...]:
+    """The home measures' fields a patient in ``week`` of their recovery may record, their
+    risk modifiers moving the tests that wait for a week ``offset_weeks`` later
+    (``Measure.home_week``; for a patient, ``guardrails.home_measure_fields``)."""
+    return tuple(
+        f for m in MEASURES if m.home and m.home_week(offset_weeks) <= week for f in m.fields
+    )
 
 
 def field_label(name: str) -> StrOrPromise:

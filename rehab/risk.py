@@ -7,7 +7,9 @@ offset to the earliest safe weeks (+2 weeks for re-rupture/revision and for anch
 insertional repair, 0 for the others) and always shows its caution to the clinician.
 
 With several modifiers the largest offset applies (they are not added up: no source says they
-compound). ``rehab.guardrails.earliest_safe_week`` is the one place the offset is applied.
+compound). ``rehab.guardrails.earliest_safe_week`` is the one place the offset is applied to
+an exercise, and ``rehab.guardrails.home_measure_fields`` to the tests a patient is asked at home
+(single-leg heel raises and walking on the toes wait as those exercises do).
 """
 
 from __future__ import annotations

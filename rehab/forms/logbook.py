@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.forms import DateInput
 from clinic.models import Patient
 from core.ids import as_id
-from rehab import clinical, measures
+from rehab import clinical, guardrails, measures
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
 from rehab.selectors import today as today_selectors
@@ -354,11 +354,13 @@ class HomeMeasurementForm(forms.Form):
 
     VALUE_FIELDS = measures.HOME_FIELDS
 
-    def __init__(self, *args: Any, week: int, **kwargs: Any) -> None:
-        """``week``: the patient's week of recovery; a test not yet allowed then (single-leg
-        heel raises, walking on the toes: ``Measure.home_from_week``) is not asked."""
+    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+        """A test not yet allowed in ``patient``'s week of recovery (single-leg heel raises,
+        walking on the toes: from week 12, later with risk modifiers:
+        ``guardrails.home_measure_fields``) is not asked, and a value sent for it is not
+        taken."""
         super().__init__(*args, **kwargs)
-        allowed = set(measures.home_fields_by_week(week))
+        allowed = set(guardrails.home_measure_fields(patient))
         for name in self.VALUE_FIELDS:
             if name not in allowed:
                 del self.fields[name]

@@ -386,8 +386,9 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 
 def _home_measurement_form(patient: Patient, data: Any = None) -> HomeMeasurementForm:
-    """The home measurements' form, asking only what the patient's week allows."""
-    return HomeMeasurementForm(data, week=patient.week_on(patient.local_today()))
+    """The home measurements' form, asking only what the patient's week (and risk modifiers)
+    allow: the page's form and the POST's validation are the same."""
+    return HomeMeasurementForm(data, patient=patient)
 
 
 @patient_required

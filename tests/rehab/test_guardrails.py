@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from clinic.models import Clinician
+from clinic.models import Clinician, Patient
 from rehab import guardrails
 from rehab.models import Plan
+from tests import factories
 from tests.rehab.clinical_loop import week3_non_operative
 
 pytestmark = pytest.mark.django_db
@@ -68,3 +71,29 @@ def test_templates_keep_comparing_with_the_phase_start(clinician: Clinician) -> 
     assert warning is not None
     assert warning.patient_week is None
     assert "this phase starts in week 2" in warning.message
+
+
+HEEL_RISE_AND_TOES = {"heel_rise_reps_injured", "heel_rise_reps_uninjured", "toe_walk_5m"}
+
+
+@pytest.mark.parametrize(
+    ("week", "rerupture", "asked"),
+    [(11, False, False), (12, False, True), (13, True, False), (14, True, True)],
+)
+def test_home_tests_wait_for_the_patients_own_earliest_safe_week(
+    clinician: Clinician, week: int, rerupture: bool, asked: bool
+) -> None:
+    """Single-leg heel raises and walking on the toes from week 12, two weeks later after a
+    re-rupture (its risk modifier, clinical.md §7), as ``earliest_safe_week`` moves the
+    exercises; the girth from the start."""
+    day = dt.date(2026, 6, 1)
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic,
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=day - dt.timedelta(weeks=week, days=1),
+        risk_rerupture_or_revision=rerupture,
+    )
+    assert patient.week_on(day) == week
+    fields = set(guardrails.home_measure_fields(patient, day=day))
+    assert {"calf_cm_injured", "calf_cm_uninjured"} <= fields
+    assert HEEL_RISE_AND_TOES & fields == (HEEL_RISE_AND_TOES if asked else set())

@@ -203,3 +203,34 @@ def test_a_test_the_plan_does_not_allow_yet_is_not_asked_at_home(clinician: Clin
     assert response.status_code == 302
     stored = Measurement.objects.get(patient=early)
     assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal(35))
+
+
+def test_home_single_leg_heel_rise_test_waits_for_the_risk_shifted_week(
+    clinician: Clinician,
+) -> None:
+    """clinical.md §7: "a modifier adds a clinic-set offset to the earliest safe weeks (shipped
+    default: +2 weeks for re-rupture/revision …)"; §2: single-leg heel raise, earliest week 12
+    on both pathways.
+
+    From review: the form asked for "Heel raises on your injured leg … standing on that leg
+    only … as many times as you can" from week 12 for everyone, ignoring the risk modifiers
+    every other guardrail applies (``guardrails.earliest_safe_week``): a patient after a
+    re-rupture, whose earliest safe week for single-leg heel raises is 14, was asked for a
+    to-fatigue single-leg test in week 12. The home test is not asked before the patient's own
+    earliest safe week (12 + the risk offset), and a value sent for it is not stored."""
+    patient = factories.PatientFactory(
+        clinic=clinician.clinic,
+        injury_date=timezone.localdate() - dt.timedelta(weeks=12, days=4),
+        surgery_date=timezone.localdate() - dt.timedelta(weeks=12, days=2),
+        risk_rerupture_or_revision=True,
+    )
+    assert patient.week_on(patient.local_today()) == 12
+    client = client_for(patient.user)
+    form = _form_section(client.get(reverse("rehab:progress"), {"measure": "1"}).text)
+    assert "heel_rise_reps_injured" not in form
+    assert "toe_walk_5m" not in form
+    assert "come later in your recovery" in form
+    response = client.post(URL, _data(heel_rise_reps_injured="12", calf_cm_injured="35"))
+    assert response.status_code == 302
+    stored = Measurement.objects.get(patient=patient)
+    assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal(35))

@@ -245,16 +245,30 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
 
 @dataclass(frozen=True)
 class HoldNotice:
-    """What Today says about a red flag's hold: the plan is paused (the open ``hold``: its
-    flags' advice), or a clinician reviewed what was reported on ``reported_at`` and resumed
-    the plan a short while ago."""
+    """What Today says about a red flag: the plan is paused (the open ``hold``: its flags'
+    advice); or there is no plan in care to pause and the red flags ``waiting`` (codes) wait
+    for a clinician's review (their advice all the same); or a clinician reviewed what was
+    reported on ``reported_at`` and resumed the plan a short while ago."""
 
     hold: PlanHold | None = None
     reported_at: dt.datetime | None = None
+    waiting: tuple[str, ...] = ()
 
     @property
     def paused(self) -> bool:
         return self.hold is not None
+
+    @property
+    def advice(self) -> bool:
+        """Red flags wait for a clinician's review: their advice is shown (paused or not)."""
+        return self.paused or bool(self.waiting)
+
+    @property
+    def red_flags(self) -> list[clinical.RedFlag]:
+        """The red flags whose advice is shown, in the check-in's order."""
+        if self.hold is not None:
+            return self.hold.red_flags
+        return [flag for flag in clinical.RED_FLAGS if flag.code in self.waiting]
 
 
 def paused_notice(plan: Plan | None) -> HoldNotice | None:
@@ -266,12 +280,23 @@ def paused_notice(plan: Plan | None) -> HoldNotice | None:
     return None
 
 
-def hold_notice(plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
-    """The paused plan's open hold (``paused_notice``), else the recent review
-    ``today_notices`` found, else None."""
+def hold_notice(patient: Patient, plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
+    """What Today says of a red flag, for ``patient`` whose plan in care is ``plan``: the
+    paused plan's open hold (``paused_notice``); else, with no plan in care (a new patient, a
+    draft plan: nothing to pause), the red flags still waiting for a clinician's review, until
+    a clinician acknowledges their alerts; else the recent review ``today_notices`` found; else
+    None.
+
+    The red flags waiting are read (one query) only when there is no plan in care: with one,
+    a red flag paused it and its hold says the same, so Today's usual path reads nothing more.
+    """
     paused = paused_notice(plan)
     if paused is not None:
         return paused
+    if plan is None:
+        waiting = red_flags_waiting(patient)
+        if waiting:
+            return HoldNotice(waiting=tuple(dict.fromkeys(waiting)))
     if notices.reviewed_report_at is not None:
         return HoldNotice(reported_at=notices.reviewed_report_at)
     return None

@@ -176,7 +176,9 @@ def today(request: HttpRequest) -> HttpResponse:
             "today": today,
             "atrs_offer": notices.atrs_offer,
             "checked_in": notices.checked_in,
-            "hold_notice": today_selectors.hold_notice(today.plan, notices),
+            # A red flag's advice: the paused plan's hold (one query, only while paused); with
+            # no plan in care, the red flags waiting for review (one query, only then).
+            "hold_notice": today_selectors.hold_notice(patient, today.plan, notices),
             "config": config,
         },
     )

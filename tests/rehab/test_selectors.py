@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from clinic.models import Patient
 from rehab import selectors, services
 from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors import today as today_selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -358,6 +359,24 @@ def test_today_notices_agree_with_checkin_on_and_atrs_offer(
             assert notices.atrs_offer.week == offer.week
             assert notices.atrs_offer.requested == offer.requested
             assert notices.atrs_offer.request_id == offer.request_id
+
+
+def test_hold_notice_reads_the_waiting_red_flags_only_without_a_plan_in_care(
+    patient: Patient, django_assert_num_queries: Any
+) -> None:
+    """Today's usual path (a plan in care, not paused) reads nothing more for a red flag; with
+    no plan in care one query finds the red flags waiting for a clinician's review."""
+    factories.AlertFactory(patient=patient, kind="red_flag", code="dvt")
+    notices = selectors.TodayNotices(checked_in=False, atrs_offer=None)
+    with django_assert_num_queries(1):
+        notice = today_selectors.hold_notice(patient, None, notices)
+    assert notice is not None
+    assert notice.advice
+    assert not notice.paused
+    assert [flag.code for flag in notice.red_flags] == ["dvt"]
+    plan, _phases = _plan(patient)
+    with django_assert_num_queries(0):
+        assert today_selectors.hold_notice(patient, plan, notices) is None
 
 
 def test_history_by_day_lists_every_day_newest_first(patient: Patient) -> None:

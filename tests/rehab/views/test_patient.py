@@ -31,6 +31,7 @@ from rehab.models import (
     Prescription,
 )
 from rehab.services import holds
+from rehab.services import logbook as logbook_services
 from tests import factories, js_modules
 from tests.conftest import assert_login_redirect, client_for
 
@@ -335,6 +336,80 @@ def test_today_query_count_is_constant(
         response = me.get(reverse("rehab:today"))
     assert len(response.context["today"].items) == 22
     assert len(small) == len(large)
+
+
+# --- a red flag's advice on Today, with or without a plan to pause -------------------------
+
+
+def _report(patient: Patient, *flags: str) -> None:
+    logbook_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=3,
+        swelling="mild",
+        red_flags=list(flags),
+    )
+
+
+def test_red_flag_advice_stays_on_today_without_a_plan_in_care(clinician: Clinician) -> None:
+    """clinical.md §4, "After a red flag": "the advice stays on the patient's Today as a
+    banner, with the clinic's phone number and the out-of-hours/emergency fallback, and exercise
+    is paused until a clinician has reviewed the alert …".
+
+    From review: the banner was drawn only from a plan's hold, and ``plan_pause`` makes no hold
+    when the patient follows no plan yet (a new patient, or a draft plan), so such a patient who
+    reported a possible clot saw nothing of the advice on Today afterwards ("Your
+    physiotherapist has not given you a plan yet."). While the red flag waits for a clinician's
+    review, Today shows its advice (here the DVT's "Get urgent medical advice today") whether or
+    not there is a plan to pause."""
+    patient = factories.PatientFactory(clinic=clinician.clinic, therapist=clinician)
+    _report(patient, "dvt")
+    page = client_for(patient.user).get(reverse("rehab:today")).text
+    assert "Get urgent medical advice today" in page
+
+
+def test_without_a_plan_the_advice_has_the_clinics_numbers_until_each_alert_is_reviewed(
+    clinician: Clinician, patient: Patient, me: Client
+) -> None:
+    """A draft plan is not followed yet: nothing to pause, the advice all the same. It goes
+    when a clinician acknowledges the alerts in the inbox (no plan to resume)."""
+    clinic = clinician.clinic
+    clinic.phone, clinic.out_of_hours_phone, clinic.emergency_number = "020 7946 0000", "111", "999"
+    clinic.save()
+    factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
+    _report(patient, "dvt", "circulation")
+    assert not PlanHold.objects.exists()
+    html = me.get(reverse("rehab:today")).text
+    banner = html.split('id="paused-heading"', 1)[1].split("</section>", 1)[0]
+    assert "What you told us needs checking" in banner
+    assert "Your exercises are paused" not in html  # there are none yet
+    for code in ("dvt", "circulation"):
+        assert str(clinical.RED_FLAGS_BY_CODE[code].advice) in banner
+    for number in ("02079460000", "111", "999"):
+        assert f'href="tel:{number}"' in banner
+    assert "Your physiotherapist has not given you a plan yet." in html
+    physio = client_for(clinician.user)
+    dvt, circulation = (
+        Alert.objects.get(kind=Alert.Kind.RED_FLAG, code=code) for code in ("dvt", "circulation")
+    )
+    physio.post(reverse("rehab:alert_acknowledge", args=[dvt.pk]))
+    html = me.get(reverse("rehab:today")).text
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) not in html
+    assert str(clinical.RED_FLAGS_BY_CODE["circulation"].advice) in html
+    physio.post(reverse("rehab:alert_acknowledge", args=[circulation.pk]))
+    assert 'id="paused-heading"' not in me.get(reverse("rehab:today")).text
+
+
+def test_with_a_plan_the_red_flag_shows_the_paused_banner_once(
+    patient: Patient, me: Client
+) -> None:
+    _active_plan(patient)
+    _report(patient, "dvt")
+    html = me.get(reverse("rehab:today")).text
+    assert html.count('id="paused-heading"') == 1
+    assert "Your exercises are paused" in html
+    assert "What you told us needs checking" not in html
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
 
 
 # --- ticking without JavaScript -------------------------------------------------------------

@@ -132,6 +132,7 @@ PAGES: tuple[Page, ...] = (
     Page("api:proposals", CLINICIAN),
     Page("rehab:clinic_outcomes", CLINIC_ADMIN),
     Page("rehab:clinic_outcomes_csv", CLINIC_ADMIN),
+    Page("rehab:risk_offsets", CLINIC_ADMIN),
     Page("api:reference-points", CLINICIAN),
     Page("api:outcomes", CLINIC_ADMIN),
     Page("api:alert-detail", CLINICIAN, {"pk": "alert"}),

@@ -143,10 +143,13 @@ def plans_for(user: User | Any) -> QuerySet[Plan]:
 
 
 def get_plan(user: User | Any, plan_id: int | str, *, also: Sequence[str] = ()) -> Plan:
-    """The plan with its patient, clinic and current phase (and the relations ``also`` names,
-    read in the same query)."""
+    """The plan with its patient, clinic (and its risk-factor offsets, which every guardrail
+    of the plan reads) and current phase (and the relations ``also`` names, read in the same
+    query)."""
     plan = get_object_or_404(
-        plans_for(user).select_related("patient", "patient__clinic", "current_phase", *also),
+        plans_for(user).select_related(
+            "patient", "patient__clinic__risk_offsets", "current_phase", *also
+        ),
         pk=plan_id,
     )
     touch(plan.patient_id)

@@ -79,7 +79,8 @@ class GuardrailWarning:
 
 def earliest_safe_week(exercise: Exercise, patient: Patient) -> int:
     """The first week ``patient`` may start ``exercise``: the exercise's earliest week for the
-    patient's pathway, moved later by the patient's risk modifiers (``rehab.risk``).
+    patient's pathway, moved later by the patient's risk modifiers, by the offsets their clinic
+    set (``rehab.risk.offset_weeks``: read once per clinic instance, or with it).
 
     The one place a patient's own circumstances shift it (risk modifiers, clinical.md §7):
     every guardrail on a patient's plan asks this function.

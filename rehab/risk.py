@@ -2,14 +2,18 @@
 
 Published protocols slow down for re-rupture or revision surgery, augmented, insertional or
 anchor repairs, and for poor healing (diabetes, corticosteroids, fluoroquinolones, smoking,
-older age), but no source gives a number of weeks. So each modifier adds a **local default**
-offset to the earliest safe weeks (+2 weeks for re-rupture/revision and for anchor or
-insertional repair, 0 for the others) and always shows its caution to the clinician.
+older age), but no source gives a number of weeks. So each modifier adds a **clinic-set**
+offset to the earliest safe weeks, and always shows its caution to the clinician. The shipped
+defaults (``RiskModifier.default_weeks``: +2 weeks for re-rupture/revision and for anchor or
+insertional repair, 0 for the others) are a local default, no published figure; a clinic
+admin sets the clinic's own (``rehab.models.risk.RiskOffsets``, ``clinic_offsets``).
 
 With several modifiers the largest offset applies (they are not added up: no source says they
-compound). ``rehab.guardrails.earliest_safe_week`` is the one place the offset is applied to
-an exercise, and ``rehab.guardrails.home_measure_fields`` to the tests a patient is asked at home
-(single-leg heel raises and walking on the toes wait as those exercises do).
+compound). ``clinic_offsets`` is the one place the clinic's offsets are read (through
+``offset_weeks``, for the guardrails); ``rehab.guardrails.earliest_safe_week`` is the one place
+they are applied to an exercise, and ``rehab.guardrails.home_measure_fields`` to the tests a
+patient is asked at home (single-leg heel raises and walking on the toes wait as those
+exercises do).
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Patient
+from clinic.models import Clinic, Patient
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
 AGE_THRESHOLD = 60
+# The most weeks a clinic may add for one modifier.
+WEEKS_MAX = 12
 BASIS = _("local default, no published figure")
 SOURCE = _("Published protocols slow down for these; no source gives a number of weeks.")
 
@@ -33,12 +40,13 @@ SOURCE = _("Published protocols slow down for these; no source gives a number of
 @dataclass(frozen=True)
 class RiskModifier:
     """``field``: the patient's flag (empty: age from the date of birth); ``label`` the
-    clinician's words, ``patient_label`` the patient's (their own record)."""
+    clinician's words, ``patient_label`` the patient's (their own record);
+    ``default_weeks`` the shipped offset, used until the clinic sets its own."""
 
     code: str
     field: str
     label: StrOrPromise
-    offset_weeks: int
+    default_weeks: int
     caution: StrOrPromise
     patient_label: StrOrPromise = ""
 
@@ -134,9 +142,47 @@ def modifiers_of(patient: Patient, *, today: dt.date | None = None) -> list[Risk
     return found
 
 
+SHIPPED: dict[str, int] = {m.code: m.default_weeks for m in RISK_MODIFIERS}
+
+
+def clinic_offsets(clinic: Clinic | None) -> dict[str, int]:
+    """Every modifier's offset in ``clinic`` (code → weeks): the clinic's own where it set
+    one, else the shipped default.
+
+    Reads ``clinic.risk_offsets``: no query when it was read with the clinic
+    (``select_related("…clinic__risk_offsets")``), else one the first time for this clinic
+    instance (Django keeps the row, or its absence, on the instance)."""
+    if clinic is None:
+        return dict(SHIPPED)
+    try:
+        own = clinic.risk_offsets.weeks
+    except ObjectDoesNotExist:
+        return dict(SHIPPED)
+    return SHIPPED | {code: weeks for code, weeks in own.items() if code in SHIPPED}
+
+
+def patient_offsets(patient: Patient) -> dict[str, int]:
+    """The offsets of the patient's clinic (the shipped ones for a patient of no clinic)."""
+    return clinic_offsets(patient.clinic if patient.clinic_id is not None else None)
+
+
 def offset_weeks(patient: Patient) -> tuple[int, list[RiskModifier]]:
     """The weeks added to every earliest safe week for ``patient``, and the modifiers that
-    set it (those with the largest offset; none when it is 0)."""
+    set it (those with the largest offset; none when it is 0). The offsets are the patient's
+    clinic's (``patient_offsets``), read only for a patient with a modifier."""
     found = modifiers_of(patient)
-    weeks = max((m.offset_weeks for m in found), default=0)
-    return weeks, [m for m in found if weeks and m.offset_weeks == weeks]
+    if not found:
+        return 0, []
+    offsets = patient_offsets(patient)
+    weeks = max(offsets[m.code] for m in found)
+    return weeks, [m for m in found if weeks and offsets[m.code] == weeks]
+
+
+def weighed(patient: Patient, *, today: dt.date | None = None) -> list[tuple[RiskModifier, int]]:
+    """The patient's modifiers, each with the weeks it adds in their clinic (for the page that
+    shows them: the offset that applies is the largest, ``offset_weeks``)."""
+    found = modifiers_of(patient, today=today)
+    if not found:
+        return []
+    offsets = patient_offsets(patient)
+    return [(m, offsets[m.code]) for m in found]

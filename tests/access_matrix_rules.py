@@ -274,6 +274,8 @@ RULES: dict[str, Rule] = {
     "rehab:measurement_create": clinic_action("patient"),
     "rehab:clinic_outcomes": Rule(CLINIC_ADMIN_PAGE),
     "rehab:clinic_outcomes_csv": Rule(CLINIC_ADMIN_PAGE),
+    # The clinic's risk-factor offsets (a section of its settings); an empty POST is refused.
+    "rehab:risk_offsets": Rule(CLINIC_ADMIN_PAGE),
     "rehab:risk_update": clinic_action("patient"),
     # Exit criteria of a plan phase: add, remove, judge (POST only).
     "rehab:criterion_add": clinic_action("phase"),

@@ -1,5 +1,5 @@
 """The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts,
-criteria.
+criteria, a clinic's risk-factor offsets.
 
 Django loads the models from here; code imports them from their sub-module."""
 
@@ -42,6 +42,7 @@ from rehab.models.protocols import (
     ProtocolPhaseManager,
 )
 from rehab.models.references import ReferencePoint
+from rehab.models.risk import RiskOffsets
 
 __all__ = [
     "Alert",
@@ -75,6 +76,7 @@ __all__ = [
     "ProtocolPhase",
     "ProtocolPhaseManager",
     "ReferencePoint",
+    "RiskOffsets",
     "Side",
     "SlugManager",
     "Swelling",

@@ -1,6 +1,6 @@
 """Alerts raised by a change elsewhere than the patient's own report: what an edit of the
-exercise library means for the patients following it (the report's own alerts are
-``logbook``'s and ``holds``')."""
+exercise library, or of the clinic's risk-factor offsets, means for the patients following it
+(the report's own alerts are ``logbook``'s and ``holds``')."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rehab import guardrails
-from rehab.guardrails import PLANS_IN_CARE
+from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
-from rehab.models.plans import Prescription
+from rehab.models.plans import Plan, Prescription
 
 
 @transaction.atomic
@@ -23,7 +23,11 @@ def alert_now_early(*, exercise: Exercise) -> list[Alert]:
     for the earlier week). One query, then one alert each (so each is notified)."""
     rows = Prescription.objects.filter(
         exercise=exercise, retired_at__isnull=True, phase__plan__status__in=PLANS_IN_CARE
-    ).select_related("phase__plan__patient", "phase__plan__current_phase")
+    ).select_related(
+        # The clinic's risk-factor offsets with the patient (their guardrail): no query per row.
+        "phase__plan__patient__clinic__risk_offsets",
+        "phase__plan__current_phase",
+    )
     alerts = []
     for rx in rows:
         phase, plan = rx.phase, rx.phase.plan
@@ -45,3 +49,24 @@ def alert_now_early(*, exercise: Exercise) -> list[Alert]:
             )
         )
     return alerts
+
+
+@transaction.atomic
+def alert_offsets_raised(*, plan: Plan, placements: list[EarlyPlacement]) -> Alert:
+    """After the clinic raised a risk-factor offset (``rehab.services.risk``): one alert for
+    ``plan``, naming its ``placements`` that now start before their earliest safe week for the
+    patient without a recorded reason, so that their clinician moves them or records why they
+    stay. ``plan.patient`` holds the new offsets (its clinic's)."""
+    return Alert.objects.create(
+        patient=plan.patient,
+        kind=Alert.Kind.EARLY_EXERCISE,
+        message=_(
+            "Changed in the clinic's settings (risk-factor offsets): %(names)s. Moved later "
+            "by: %(reasons)s. They are in %(plan)s: move them, or record why they stay."
+        )
+        % {
+            "names": guardrails.names(placements),
+            "reasons": "; ".join(guardrails.risk_reasons(plan.patient)),
+            "plan": plan.name,
+        },
+    )

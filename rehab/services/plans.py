@@ -437,15 +437,37 @@ def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient
 
 
 def _early_in_care(plan: Plan) -> list[EarlyPlacement]:
-    """The early placements of a plan the patient follows: its current phase (from this
-    week) and the later ones (from their planned weeks, never before this week)."""
-    phases = plan.ordered_phases()
-    ids = [p.pk for p in phases]
-    later = ids[ids.index(plan.current_phase_id) :] if plan.current_phase_id in ids else ids
-    today = plan.patient.local_today()
-    week_of = {p.pk: guardrails.patient_week_for_phase(p, today=today) for p in phases}
-    rows = [rx for rx in _live_prescriptions(plan, phases) if rx.phase_id in later]
-    return guardrails.early_placements(rows, week_of=week_of)
+    return early_in_care([plan])[plan.pk]
+
+
+def early_in_care(plans: Sequence[Plan]) -> dict[int, list[EarlyPlacement]]:
+    """The early placements of plans the patients follow (plan id → placements): each plan's
+    current phase (from this week) and the later ones (from their planned weeks, never before
+    this week), compared with each patient's earliest safe weeks as their ``plan.patient``
+    holds them now. Two queries (phases, live prescriptions), whatever the number of plans."""
+    by_plan = {plan.pk: plan for plan in plans}
+    phases: dict[int, list[PlanPhase]] = {pk: [] for pk in by_plan}
+    for phase in PlanPhase.objects.filter(plan__in=list(by_plan)).order_by("order", "pk"):
+        phase.plan = by_plan[phase.plan_id]
+        phases[phase.plan_id].append(phase)
+    phase_of = {phase.pk: phase for rows in phases.values() for phase in rows}
+    live: dict[int, list[Prescription]] = {pk: [] for pk in by_plan}
+    for rx in (
+        Prescription.objects.filter(phase__plan__in=list(by_plan), retired_at__isnull=True)
+        .select_related("exercise")
+        .order_by("phase__order", "order", "pk")
+    ):
+        rx.phase = phase_of[rx.phase_id]
+        live[rx.phase.plan_id].append(rx)
+    found = {}
+    for pk, plan in by_plan.items():
+        ids = [p.pk for p in phases[pk]]
+        later = ids[ids.index(plan.current_phase_id) :] if plan.current_phase_id in ids else ids
+        today = plan.patient.local_today()
+        week_of = {p.pk: guardrails.patient_week_for_phase(p, today=today) for p in phases[pk]}
+        rows = [rx for rx in live[pk] if rx.phase_id in later]
+        found[pk] = guardrails.early_placements(rows, week_of=week_of)
+    return found
 
 
 @transaction.atomic

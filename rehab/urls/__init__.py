@@ -14,6 +14,7 @@ urlpatterns = [
     path("clinic/", include("rehab.urls.patient_page")),
     path("clinic/", include("rehab.urls.criteria")),
     path("clinic/", include("rehab.urls.outcomes")),
+    path("clinic/", include("rehab.urls.risk_offsets")),
     path("me/", include("rehab.urls.patient")),
     path("", include("rehab.urls.messages")),
     path("", include("rehab.urls.records")),

@@ -96,7 +96,8 @@ def _plan_tab(
         "criterion_form": CriterionForm() if edit == "criterion" else None,
         # Risk modifiers and what they move (``_risk.html``); the form when asked for.
         "risk_form": risk_form,
-        "risk_modifiers": risk.modifiers_of(patient, today=today),
+        # Each with the weeks it adds in the patient's clinic.
+        "risk_modifiers": risk.weighed(patient, today=today),
         "risk_reasons": guardrails.risk_reasons(patient),
         "risk_basis": risk.BASIS,
         "risk_source": risk.SOURCE,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clinic.models import Clinician, Patient
+from clinic.models import Clinic, Clinician, Patient
 from rehab import guardrails, risk
+from rehab.models import RiskOffsets
 from rehab.services import plans as plan_services
+from rehab.services import risk as risk_services
 from tests import factories
 from tests.conftest import client_for
 from tests.rehab.clinical_loop import week3_non_operative
@@ -21,7 +24,7 @@ NONE = dict.fromkeys(risk.FLAG_FIELDS, False)
 
 
 def test_the_shipped_offsets_are_the_local_defaults_of_clinical_md() -> None:
-    offsets = {m.code: m.offset_weeks for m in risk.RISK_MODIFIERS}
+    offsets = {m.code: m.default_weeks for m in risk.RISK_MODIFIERS}
     assert offsets == {
         "rerupture_or_revision": 2,
         "insertional_or_anchor": 2,
@@ -33,6 +36,33 @@ def test_the_shipped_offsets_are_the_local_defaults_of_clinical_md() -> None:
         "smoking": 0,
     }
     assert all(m.caution for m in risk.RISK_MODIFIERS)
+
+
+def test_the_clinic_sets_the_risk_modifier_offsets(clinician: Clinician) -> None:
+    """clinical.md §7: "a modifier adds a **clinic-set offset** to the earliest safe weeks
+    (shipped default: +2 weeks for re-rupture/revision and for anchor or insertional repair, 0
+    for the others, each marked 'local default, no published figure')".
+
+    (From the clinical review, where the offsets were constants of ``rehab/risk.py``.) Each
+    clinic has its own offsets per modifier (``RiskOffsets``, one row per clinic, read with
+    the clinic), starting from the shipped defaults, and ``earliest_safe_week`` reads the
+    patient's clinic's."""
+    assert Clinic._meta.get_field("risk_offsets").related_model is RiskOffsets
+    clinic = clinician.clinic
+    assert risk.clinic_offsets(clinic) == {m.code: m.default_weeks for m in risk.RISK_MODIFIERS}
+    patient = factories.PatientFactory.create(clinic=clinic, risk_rerupture_or_revision=True)
+    heel_raise = factories.ExerciseFactory.create(earliest_week_operative=12)
+    assert guardrails.earliest_safe_week(heel_raise, patient) == 14
+    risk_services.risk_offsets_update(
+        clinic=clinic, weeks={"rerupture_or_revision": 4, "diabetes": 1}, changed_by=None
+    )
+    patient = Patient.objects.select_related("clinic__risk_offsets").get(pk=patient.pk)
+    assert guardrails.earliest_safe_week(heel_raise, patient) == 16  # +4 after a revision
+    patient.risk_rerupture_or_revision, patient.risk_diabetes = False, True
+    assert guardrails.earliest_safe_week(heel_raise, patient) == 13  # +1 for diabetes
+    # Another clinic's patient: the shipped defaults.
+    elsewhere = factories.PatientFactory.create(risk_rerupture_or_revision=True)
+    assert guardrails.earliest_safe_week(heel_raise, elsewhere) == 14
 
 
 def test_a_modifier_moves_the_earliest_safe_week_with_its_reason(clinician: Clinician) -> None:
@@ -114,3 +144,11 @@ def test_the_patient_page_shows_and_records_the_modifiers(
     text = html.content.decode()
     assert "Insertional or anchor repair: +2 weeks (local default, no published figure)" in text
     assert "No change to the earliest safe weeks" in text  # diabetes: caution only
+    # The clinic's own offsets, once it sets them.
+    risk_services.risk_offsets_update(
+        clinic=patient.clinic, weeks={"diabetes": 1, "insertional_or_anchor": 3}, changed_by=None
+    )
+    text = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk])).text
+    assert "Insertional or anchor repair: +3 weeks (local default, no published figure)" in text
+    assert re.search(r"Diabetes</span>:[^<]*Earliest safe weeks \+1 week\b(?!s)", text)
+    assert "Earliest safe weeks +3 weeks" in text

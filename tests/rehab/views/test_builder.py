@@ -35,6 +35,7 @@ from rehab.models import (
 from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.selectors import progression_evidence
 from rehab.services import logbook as logbook_services
+from rehab.services import risk as risk_services
 from rehab.weeks import phase_week_range
 from tests import factories
 from tests.conftest import client_for
@@ -576,10 +577,12 @@ def test_every_control_has_a_label_and_the_page_keeps_to_the_csp(world: World) -
         _check_markup(client_for(world.clinician.user).get(page).text)
 
 
+@pytest.mark.parametrize("risk_factor", [False, True])
 def test_the_builder_page_has_a_constant_number_of_queries(
-    clinician: Clinician, django_assert_max_num_queries: Any
+    clinician: Clinician, django_assert_max_num_queries: Any, risk_factor: bool
 ) -> None:
-    """Growing the plan tenfold does not add a query, with every phase open.
+    """Growing the plan tenfold does not add a query, with every phase open; nor does a
+    patient's risk factor (every guardrail reads the clinic's own offsets, read with the plan).
 
     1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
     3 plan (with patient, clinic, current phase and the template it came from), 4 phases,
@@ -594,8 +597,15 @@ def test_the_builder_page_has_a_constant_number_of_queries(
     alerts and of unread messages (rehab_desk).
     """
 
+    if risk_factor:
+        risk_services.risk_offsets_update(
+            clinic=clinician.clinic, weeks={"rerupture_or_revision": 5}, changed_by=None
+        )
+
     def build(scale: int) -> Plan:
-        patient = factories.PatientFactory.create(clinic=clinician.clinic)
+        patient = factories.PatientFactory.create(
+            clinic=clinician.clinic, risk_rerupture_or_revision=risk_factor
+        )
         plan = factories.PlanFactory.create(
             patient=patient, protocol=factories.ProtocolFactory.create()
         )
@@ -630,10 +640,15 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale
         assert response.text.count("Filmed for") == 2 * scale
+        # The patient is in week 4: every exercise (from week 0) starts before week 5.
+        assert ("Moved later by: Re-rupture or revision surgery: +5 weeks" in response.text) is (
+            risk_factor
+        )
         # As it opens (the current phase open, the others collapsed): no more.
         with django_assert_max_num_queries(21):
             response = client.get(_builder(plan) + "?q=Exercise&safe=1")
-        assert response.text.count('class="builder-rx') == 2
+        if not risk_factor:  # (else the phases with exercises waiting for a reason open too)
+            assert response.text.count('class="builder-rx') == 2
         assert response.text.count("data-phase=") == 2 * scale
 
 

@@ -287,6 +287,27 @@ def test_query_count_is_constant_as_the_plan_and_history_grow(
     assert len(small) == len(large)
 
 
+def test_a_risk_factor_reads_the_clinics_offsets_once(
+    clinician: Clinician, patient: Patient, django_assert_max_num_queries: Any
+) -> None:
+    """The plan tab of a patient with a risk factor: the clinic's offsets once (+1), for the
+    factors shown and the reasons they give, whatever the size of the plan."""
+    Patient.objects.filter(pk=patient.pk).update(risk_diabetes=True, risk_smoking=True)
+    _plan, phases = _active_plan(patient)
+    url = reverse("rehab:patient_detail", args=[patient.pk]) + "?tab=plan"
+    client = client_for(clinician.user)
+    _grow(patient, phases, 2)
+    with (
+        django_assert_max_num_queries(TAB_QUERIES["plan"] + 1),
+        CaptureQueriesContext(connection) as small,
+    ):
+        assert "Diabetes" in client.get(url).text
+    _grow(patient, phases, 18, offset=2)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(small) == len(large)
+
+
 # --- ask for the ATRS ------------------------------------------------------------------------------
 
 

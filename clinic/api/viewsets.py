@@ -19,8 +19,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic.access import patient_of, patients_for, touch_patients_of
-from clinic.api.permissions import IsClinicianOrPatient
+from clinic.access import clinician_of, patient_of, patients_for, touch_patients_of
+from clinic.api.permissions import IsClinicianOrPatient, IsPatient
 from clinic.models import Patient, User
 from core.api import schema
 from core.touched import touch
@@ -35,6 +35,14 @@ def request_user(request: Request) -> User:
 def request_patient(request: Request) -> Patient:
     """The signed-in patient (the view's permission already checked there is one)."""
     return signed_in_record(request, patient_of)
+
+
+def read_by_clinician(request: Request) -> bool:
+    """Whether a clinician reads the answer to ``request``: the one rule behind the serializers'
+    ``context["clinician"]``, which gives clinician-only fields (``core.api.serializers.
+    ClinicianOnlyFields``) to clinicians only. Anyone else (a patient, site staff) reads the
+    patient's fields. No query where a permission or an access helper has asked already."""
+    return clinician_of(request.user) is not None
 
 
 def reachable_patient(request: Request, patient_id: int | None, *, field: str) -> Patient:
@@ -71,6 +79,13 @@ class RoleViewSet(viewsets.GenericViewSet[Any]):
     def get_permissions(self) -> list[BasePermission]:
         classes = self.roles.get(self.action or "", self.default_roles)
         return [IsAuthenticated(), *(cls() for cls in classes)]
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        """With ``"clinician"``: whether a clinician reads the answer (``read_by_clinician``;
+        a patient-only action's reader is the patient)."""
+        patient_only = IsPatient in self.roles.get(self.action or "", self.default_roles)
+        clinician = not patient_only and read_by_clinician(self.request)
+        return {**super().get_serializer_context(), "clinician": clinician}
 
     def paginate_queryset(self, queryset: Any) -> list[Any] | None:
         """A page of the list; the audit trail records each patient whose data it holds."""

@@ -1,11 +1,13 @@
-"""The base of the API's model serializers that take input."""
+"""What the API's serializers share: model serializers that take input strictly, bodies that
+refuse unknown keys, and the two voices (fields only clinicians are given)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from core.api.fields import STRICT
@@ -41,3 +43,33 @@ class KnownFieldsOnly(serializers.Serializer[Any]):
                 }
             )
         return super().validate(attrs)
+
+
+CLINICIAN_ONLY = gettext_lazy("Given to clinicians only (null for a patient).")
+
+
+class ClinicianOnlyFields(serializers.Serializer[Any]):
+    """Two voices: the fields named in ``clinician_only`` are a clinician's (their notes, the
+    exact terms, the sources) and are null unless the view says a clinician reads the answer
+    (``context["clinician"]``: ``clinic.api.viewsets.read_by_clinician``); never by default,
+    so a patient, or a view that forgot to say, gets the patient's fields only. The schema
+    says so: each such field is nullable and its description ends with ``CLINICIAN_ONLY``.
+
+    For answers only: a field that took input would take null."""
+
+    clinician_only: ClassVar[tuple[str, ...]] = ()
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        for name in self.clinician_only:
+            field = fields[name]
+            field.allow_null = True
+            field.help_text = " ".join(str(t) for t in (field.help_text, CLINICIAN_ONLY) if t)
+        return fields
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        if not self.context.get("clinician"):
+            for name in self.clinician_only:
+                data[name] = None
+        return data

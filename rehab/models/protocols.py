@@ -161,10 +161,15 @@ class PhaseFields(models.Model):
             raise ValidationError({"end_week": _("The end week must be after the start week.")})
 
     @property
+    def patient_display_name(self) -> str:
+        """The name a patient reads (``patient_text.name``), from the two name fields only."""
+        return self.patient_name or self.name
+
+    @property
     def patient_text(self) -> PatientPhaseText:
         """What a patient reads of this phase: plain words only."""
         return PatientPhaseText(
-            name=self.patient_name or self.name,
+            name=self.patient_display_name,
             summary=self.patient_summary,
             care=[line.strip() for line in self.patient_care.splitlines() if line.strip()],
         )

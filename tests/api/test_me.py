@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
+
+CITATION = "Barfod 2016, Trials, PMC5127004"
+CLINICIAN_SUMMARY = "Eccentric gastrocnemius-soleus loading, dorsiflexion to neutral only."
+CLINICIAN_SAFETY = "Avoid dorsiflexion past neutral before week 8 (Willits 2010 Table E-1)."
+# The patient's answers that hold their plan's exercises and phases.
+PATIENT_URLS = ("/api/v1/me/today/", "/api/v1/me/plan/", "/api/v1/plans/{plan}/")
 
 
 def test_me_for_each_role(world: World) -> None:
@@ -72,3 +80,87 @@ def test_a_log_names_its_exercise_in_its_readers_words(world: World) -> None:
     assert today["items"][0]["logs"][0]["exercise_name"] == "Standing calf stretch"
     theirs = body(world.client("clinician").get("/api/v1/logs/"))["results"]
     assert [log["exercise_name"] for log in theirs] == ["Standing gastrocnemius stretch"]
+
+
+@pytest.mark.parametrize("url", PATIENT_URLS)
+def test_patient_answers_carry_no_exercise_citation_or_clinician_text(
+    world: World, url: str
+) -> None:
+    # An exercise's ``source`` (a citation), its clinician ``summary`` and its clinician
+    # ``safety_notes`` were in every reader's /me/today/, /me/plan/ and /plans/{id}/. Patients
+    # never see citations or clinician text (design.md "Patients read plain words", clinical.md
+    # §8): a patient's answer has them null, as it has ``guardrail_reason``.
+    world.exercise.source = CITATION
+    world.exercise.summary = CLINICIAN_SUMMARY
+    world.exercise.safety_notes = [CLINICIAN_SAFETY]
+    world.exercise.save()
+    response = world.client("patient").get(url.format(plan=world.plan.pk))
+    assert response.status_code == 200
+    text = response.content.decode()
+    leaked = [t for t in (CITATION, CLINICIAN_SUMMARY, CLINICIAN_SAFETY) if t in text]
+    assert leaked == [], f"{url} shows the patient clinician text: {leaked}"
+
+
+@pytest.mark.parametrize("url", PATIENT_URLS)
+def test_patient_answers_carry_no_clinician_phase_text(world: World, url: str) -> None:
+    # A phase's ``goals``, ``precautions``, ``weight_bearing``, ``boot``, ``wedges`` and
+    # ``exit_criteria`` are the clinician's ("patients never see them", PhaseFields): a
+    # patient's answer holds the phase's patient fields (and its dates) only.
+    world.phase.goals = "Restore dorsiflexion ROM to neutral; gastrocnemius activation"
+    world.phase.precautions = "No dorsiflexion beyond neutral (Table E-1, fernandoaranmd.com)"
+    world.phase.exit_criteria = "LSI heel-rise reps >= 90% (Silbernagel 2010)"
+    world.phase.save()
+    response = world.client("patient").get(url.format(plan=world.plan.pk))
+    assert response.status_code == 200
+    text = response.content.decode()
+    leaked = [
+        t
+        for t in (world.phase.goals, world.phase.precautions, world.phase.exit_criteria)
+        if t in text
+    ]
+    assert leaked == [], f"{url} shows the patient the clinician's phase text: {leaked}"
+
+
+def test_a_patient_reads_the_exercise_and_the_phase_by_their_patient_names(
+    world: World,
+) -> None:
+    # The clinician's names keep the exact terms; the patient's are the patient's (the
+    # clinician's name only where no patient name is written, as on the patient's pages).
+    world.exercise.name = "Standing gastrocnemius stretch"
+    world.exercise.patient_name = "Standing calf stretch"
+    world.exercise.save()
+    world.phase.name = "Protected weight-bearing, dorsiflexion to neutral"
+    world.phase.patient_name = ""
+    world.phase.save()
+    today = body(world.client("patient").get("/api/v1/me/today/"))
+    exercise = today["items"][0]["prescription"]["exercise"]
+    assert (exercise["name"], exercise["patient_name"]) == (None, "Standing calf stretch")
+    assert (today["phase"]["name"], today["phase"]["patient_name"]) == (None, world.phase.name)
+    plan = body(world.client("clinician").get(f"/api/v1/plans/{world.plan.pk}/"))
+    assert plan["phases"][0]["name"] == world.phase.name
+    exercise = plan["phases"][0]["prescriptions"][0]["exercise"]
+    assert exercise["name"] == "Standing gastrocnemius stretch"
+
+
+def test_the_clinicians_answer_keeps_the_clinicians_text(world: World) -> None:
+    world.exercise.source = CITATION
+    world.exercise.summary = CLINICIAN_SUMMARY
+    world.exercise.safety_notes = [CLINICIAN_SAFETY]
+    world.exercise.save()
+    world.phase.goals = "Restore dorsiflexion ROM to neutral"
+    world.phase.exit_criteria = "LSI heel-rise reps >= 90% (Silbernagel 2010)"
+    world.phase.save()
+    [phase] = body(world.client("clinician").get(f"/api/v1/plans/{world.plan.pk}/"))["phases"]
+    assert phase["goals"] == world.phase.goals
+    assert phase["exit_criteria"] == [world.phase.exit_criteria]
+    exercise = phase["prescriptions"][0]["exercise"]
+    assert (exercise["source"], exercise["summary"], exercise["safety_notes"]) == (
+        CITATION,
+        CLINICIAN_SUMMARY,
+        [CLINICIAN_SAFETY],
+    )
+    # The template's exercises too (a clinician's page of the API).
+    [protocol_phase] = body(
+        world.client("clinician").get(f"/api/v1/protocols/{world.protocol.pk}/")
+    )["phases"]
+    assert protocol_phase["items"][0]["exercise"]["source"] == CITATION

@@ -65,6 +65,26 @@ def test_checkin_with_red_flags_tells_the_patient_what_to_do(world: World) -> No
     assert CheckIn.objects.filter(patient=world.patient).count() == 1
 
 
+def test_checkin_advice_to_the_patient_carries_no_citation(world: World) -> None:
+    # Each red flag's ``source`` ("guysandstthomas.nhs.uk", ...) was in the advice the patient
+    # is shown at once (the answer to their POST, and GET /checkins/). The patient's check-in
+    # page shows the advice without it; patients never see citations. A clinician's read keeps
+    # it.
+    response = world.client("patient").post(
+        "/api/v1/checkins/", checkin_payload(red_flags=["dvt"]), format="json"
+    )
+    assert response.status_code == 201, response.content
+    advice = body(response)["advice"]
+    assert advice, "the red flag's advice is given"
+    assert "guysandstthomas.nhs.uk" not in response.content.decode(), advice
+    assert advice[0]["source"] is None
+    mine = world.client("patient").get("/api/v1/checkins/")
+    assert "guysandstthomas.nhs.uk" not in mine.content.decode()
+    [theirs] = body(world.client("clinician").get("/api/v1/checkins/"))["results"]
+    assert theirs["advice"][0]["source"] == "guysandstthomas.nhs.uk"
+    assert theirs["advice"][0]["advice"] == advice[0]["advice"]
+
+
 def test_a_retried_second_checkin_after_the_review_answers_the_stored_one(world: World) -> None:
     """From review: the day's second check-in (a red flag, a new ``client_uuid``) reaches the
     server and its answer is lost; the clinician reviews the flag and resumes the plan; the

@@ -56,7 +56,9 @@ def test_detail_has_phases_and_prescriptions(world: World) -> None:
     assert phase["is_current"] is True
     [rx] = phase["prescriptions"]
     assert rx["id"] == world.prescription.pk
-    assert rx["exercise"]["name"] == world.exercise.name
+    # The patient reads the exercise in their words: its name for patients, not the clinician's.
+    assert rx["exercise"]["patient_name"] == world.exercise.patient_display_name
+    assert rx["exercise"]["name"] is None
     assert data["disclaimer"]
 
 

@@ -7,6 +7,9 @@ export's data (JSON) is their copy of their record: it keeps the plan's clinicia
 (an exercise's and a phase's clinician name, the phase's goals) beside the patient's, but no
 clinician's note about them (``rehab.export.CLINICIAN_NOTES``); its printable page is a page
 they read, in their words (``test_the_printable_record_is_in_the_patients_words``).
+
+The patient's JSON API answers are checked the same way: an app draws its patient's screens
+from them, so they hold the patient's fields only (the clinician's are null).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Clinician, Patient
+from rehab import clinical
 from rehab.models import AtrsRequest, Exercise, PlanPhase, Prescription
 from tests import factories
 from tests.conftest import client_for
@@ -117,6 +121,40 @@ def test_no_patient_page_renders_a_clinician_only_field(
     response = client_for(patient.user).get(reverse(name))
     assert response.status_code == 200
     _assert_patient_voice(response.content.decode(), name)
+
+
+# The patient's API answers (GET) that hold their plan, its exercises, logs and advice.
+PATIENT_API = (
+    "/api/v1/me/today/",
+    "/api/v1/me/plan/",
+    "/api/v1/plans/{plan}/",
+    "/api/v1/logs/",
+    "/api/v1/checkins/",
+)
+
+
+@pytest.mark.parametrize("url", PATIENT_API)
+def test_no_patient_api_answer_carries_a_clinician_only_field(
+    early_rx: Prescription, patient: Patient, url: str
+) -> None:
+    """The same sentinels as the pages, and no red flag's source (a citation) in the advice;
+    a clinician's answer keeps them (``test_the_clinicians_api_answer_keeps_them``)."""
+    factories.CheckInFactory(patient=patient, date=patient.local_today(), flag_dvt=True)
+    response = client_for(patient.user).get(url.format(plan=early_rx.phase.plan_id))
+    assert response.status_code == 200, response.content[:300]
+    text = response.content.decode()
+    _assert_patient_voice(text, url)
+    cited = [flag.source for flag in clinical.RED_FLAGS if flag.source in text]
+    assert not cited, f"{url} shows the patient a citation: {cited}"
+
+
+def test_the_clinicians_api_answer_keeps_them(early_rx: Prescription, clinician: Clinician) -> None:
+    text = (
+        client_for(clinician.user).get(f"/api/v1/plans/{early_rx.phase.plan_id}/").content.decode()
+    )
+    # (A plan's exercise has no earliest safe week: the library's entry has.)
+    kept = [sentinel for sentinel in SENTINELS if "earliest-week" not in sentinel]
+    assert [sentinel for sentinel in kept if sentinel not in text] == []
 
 
 def test_the_printable_record_is_in_the_patients_words(

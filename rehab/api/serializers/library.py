@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.urls import reverse
 from rest_framework import serializers
 
 from clinic.models import Clinic
 from core.api import fields
-from core.api.serializers import ModelSerializer
+from core.api.serializers import ClinicianOnlyFields, ModelSerializer
 from rehab.api.serializers.base import STEP_MAX, STEPS_MAX
 from rehab.models.library import Equipment, Exercise
 from rehab.models.media import MediaFields
@@ -49,11 +49,20 @@ class MediaSerializer(serializers.Serializer[Any]):
         return self.absolute(reverse("rehab:media_thumbnail", args=[media.key]))
 
 
-class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
+class ExerciseBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Exercise]):
     """An exercise as a plan shows it: what to do and how (needs ``equipment`` and ``media``
-    prefetched). An app shows a patient only the ``patient_*`` fields, the steps and the cues
-    (the patient's voice); ``summary``, ``safety_notes`` and ``source`` are the clinician's."""
+    prefetched). The patient's voice is the ``patient_*`` fields, the steps and the cues;
+    ``name``, ``summary``, ``safety_notes`` and ``source`` are the clinician's (exact terms,
+    citations), given to clinicians only and null for a patient."""
 
+    clinician_only: ClassVar[tuple[str, ...]] = ("name", "summary", "safety_notes", "source")
+
+    patient_name = serializers.CharField(
+        source="patient_display_name",
+        read_only=True,
+        help_text="The name a patient reads: in plain words (the clinician's `name` where "
+        "none is written, as on the patient's pages).",
+    )
     steps = serializers.ListField(child=serializers.CharField(), read_only=True)
     cues = serializers.ListField(child=serializers.CharField(), read_only=True)
     safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -87,10 +96,14 @@ class ExerciseBriefSerializer(serializers.ModelSerializer[Exercise]):
 
 
 class ExerciseSerializer(ExerciseBriefSerializer):
-    """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment."""
+    """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment. Read by
+    clinicians and staff only (``LibraryPermission``): every field, as written."""
 
     serializer_field_mapping = ModelSerializer.serializer_field_mapping  # JSON types, strictly
+    clinician_only = ()
 
+    # The model's field as written (blank: the name), not the name a patient reads.
+    patient_name = None  # type: ignore[assignment]
     steps = serializers.ListField(
         child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, allow_empty=False
     )

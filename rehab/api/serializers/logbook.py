@@ -7,15 +7,13 @@ already joined or prefetched, so a list costs the same number of queries whateve
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from clinic.access import patient_of
 from core.api import fields
-from core.api.serializers import KnownFieldsOnly
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly
 from rehab import clinical, measures
 from rehab.api.serializers.base import (
     DISCLAIMER,
@@ -66,15 +64,11 @@ class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
         ]
         read_only_fields = fields
 
-    @functools.cached_property
-    def _read_by_patient(self) -> bool:
-        """Whether a patient reads these logs (once for a list: its rows share this child)."""
-        request = self.context.get("request")
-        return request is None or patient_of(request.user) is not None
-
     def get_exercise_name(self, log: ExerciseLog) -> str:
+        """The clinician's name where the view says a clinician reads it
+        (``context["clinician"]``), else the patient's."""
         exercise = log.prescription.exercise
-        return exercise.patient_display_name if self._read_by_patient else exercise.name
+        return exercise.name if self.context.get("clinician") else exercise.patient_display_name
 
 
 class ExerciseLogUpdateSerializer(KnownFieldsOnly):
@@ -118,7 +112,12 @@ class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
 # --- Check-ins, ATRS, measurements --------------------------------------------------------
 
 
-class RedFlagSerializer(serializers.Serializer[Any]):
+class RedFlagSerializer(ClinicianOnlyFields, serializers.Serializer[Any]):
+    """A red flag answered yes: what the patient must do. Its ``source`` (a citation) is the
+    clinician's."""
+
+    clinician_only = ("source",)
+
     code = serializers.CharField(read_only=True)
     question = serializers.CharField(read_only=True)
     advice = serializers.CharField(read_only=True, help_text="What the patient must do now.")
@@ -127,7 +126,9 @@ class RedFlagSerializer(serializers.Serializer[Any]):
         allow_null=True,
         help_text="What to do when the clinic is closed (null: the advice says call now).",
     )
-    source = serializers.CharField(read_only=True)  # type: ignore[assignment]
+    source = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text="Where the advice comes from."
+    )
 
 
 class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
@@ -155,18 +156,9 @@ class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
         return [flag.code for flag in checkin.red_flags]
 
     @extend_schema_field(RedFlagSerializer(many=True))
-    def get_advice(self, checkin: CheckIn) -> list[dict[str, Any]]:
+    def get_advice(self, checkin: CheckIn) -> Any:
         """For each red flag answered yes, what the patient must do."""
-        return [
-            {
-                "code": flag.code,
-                "question": str(flag.question),
-                "advice": str(flag.advice),
-                "when_closed": str(flag.when_closed) if flag.when_closed else None,
-                "source": flag.source,
-            }
-            for flag in checkin.red_flags
-        ]
+        return RedFlagSerializer(checkin.red_flags, many=True, context=self.context).data
 
 
 class CheckInCreateSerializer(KnownFieldsOnly):

@@ -14,19 +14,23 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
-from core.api.serializers import KnownFieldsOnly
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 
-class PrescriptionSerializer(serializers.ModelSerializer[Prescription]):
+class PrescriptionSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Prescription]):
+    """An exercise of the plan with its dose."""
+
+    clinician_only = ("guardrail_reason",)
+
     exercise = ExerciseBriefSerializer(read_only=True)
     dose_text = serializers.CharField(read_only=True)
-    guardrail_reason = serializers.SerializerMethodField(
-        help_text="Why it was placed before its earliest safe week: a clinician's note, "
-        "given to clinicians only (null for the patient)."
+    guardrail_reason = serializers.CharField(
+        read_only=True,
+        help_text="Why it was placed before its earliest safe week: a clinician's note.",
     )
 
     class Meta:
@@ -34,15 +38,29 @@ class PrescriptionSerializer(serializers.ModelSerializer[Prescription]):
         fields = ["id", "order", "exercise", *DOSE_FIELDS, "guardrail_reason"]
         read_only_fields = fields
 
-    def get_guardrail_reason(self, prescription: Prescription) -> str | None:
-        """The clinician's note only where the view says a clinician reads it
-        (``context["clinician"]``): never by default."""
-        return prescription.guardrail_reason if self.context.get("clinician") else None
 
+class PlanPhaseBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[PlanPhase]):
+    """A phase without its exercises (needs ``plan`` set on the phase for the dates). The
+    patient's voice is ``patient_name``, ``patient_summary`` and ``patient_care``; the name,
+    goals, precautions, care and exit criteria are the clinician's (exact terms, sources),
+    given to clinicians only and null for a patient."""
 
-class PlanPhaseBriefSerializer(serializers.ModelSerializer[PlanPhase]):
-    """A phase without its exercises (needs ``plan`` set on the phase for the dates)."""
+    clinician_only = (
+        "name",
+        "goals",
+        "precautions",
+        "weight_bearing",
+        "boot",
+        "wedges",
+        "exit_criteria",
+    )
 
+    patient_name = serializers.CharField(
+        source="patient_display_name",
+        read_only=True,
+        help_text="The phase's name a patient reads: in plain words (the clinician's `name` "
+        "where none is written, as on the patient's pages).",
+    )
     exit_criteria = serializers.ListField(
         child=serializers.CharField(), source="exit_criteria_list", read_only=True
     )

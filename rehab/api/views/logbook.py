@@ -56,9 +56,8 @@ class MeTodayView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         today = today_selectors.today_for_patient(request_patient(request))
-        return Response(
-            logbook_serializers.TodaySerializer(today, context={"request": request}).data
-        )
+        context = {"request": request, "clinician": False}  # a patient-only view
+        return Response(logbook_serializers.TodaySerializer(today, context=context).data)
 
 
 # --- Exercise logs ---------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clinic.access import patient_of
 from clinic.api.permissions import IsClinician, IsClinicianOrPatient, IsPatient
 from clinic.api.viewsets import (
     PATIENT_IN_BODY,
@@ -43,12 +42,9 @@ from rehab.services import progression as progression_services
 
 def plan_detail(plan: Plan, context: Mapping[str, Any]) -> Any:
     """``PlanDetailSerializer``'s body: the plan with its phases (three queries), as its
-    reader may see it (a patient, not the clinician's notes)."""
+    reader may see it (``context["clinician"]``: a patient, not the clinician's text)."""
     phases = progress_selectors.plan_phases(plan)
-    clinician = patient_of(context["request"].user) is None
-    return plan_serializers.PlanDetailSerializer(
-        plan, context={**context, "phases": phases, "clinician": clinician}
-    ).data
+    return plan_serializers.PlanDetailSerializer(plan, context={**context, "phases": phases}).data
 
 
 def guardrail_body(request: Request) -> dict[str, Any]:
@@ -230,4 +226,5 @@ class MePlanView(APIView):
         plan = today_selectors.active_plan(request_patient(request))
         if plan is None:
             raise exceptions.NotFound(_("You have no active plan yet."))
-        return Response(plan_detail(plan, {"request": request}))
+        # A patient-only view: its reader is the patient.
+        return Response(plan_detail(plan, {"request": request, "clinician": False}))

@@ -62,6 +62,10 @@ def plan_set_phase(
         raise ValidationError(
             _("The plan is not active; activate it first."), code="no_current_phase"
         )
+    # A move made against an older version is refused first (a repeat of a move already made
+    # is told so, not asked for reasons to start a phase nobody chose); a refusal below rolls
+    # the version back with the rest.
+    _bump_version(plan, expected_version=expected_version)
     today = plan.patient.local_today()
     early = plan_phase_change_early_placements(plan, phase, today=today)
     _refuse_missing_reasons(
@@ -73,7 +77,6 @@ def plan_set_phase(
         % {"phase": phase.name, "week": plan.week_on(today)},
     )
     _record_reasons(early, guardrail_reasons)
-    _bump_version(plan, expected_version=expected_version)
     PhaseChange.objects.create(
         plan=plan,
         from_phase_id=plan.current_phase_id,

@@ -24,7 +24,7 @@ def scene(clinician: Clinician) -> Scene:
 def test_advance_early_is_a_400_naming_each_exercise(clinician: Clinician, scene: Scene) -> None:
     client = token_client(clinician.user)
     url = f"/api/v1/plans/{scene.plan.pk}/advance/"
-    response = client.post(url, {}, format="json")
+    response = client.post(url, {"version": scene.plan.version}, format="json")
     assert response.status_code == 400
     body = response.json()
     text = " ".join(body["non_field_errors"])
@@ -34,7 +34,9 @@ def test_advance_early_is_a_400_naming_each_exercise(clinician: Clinician, scene
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk
     reasons = {str(scene.week4_rx.pk): "Cleared", str(scene.week6_rx.pk): "One leg"}
-    response = client.post(url, {"guardrail_reasons": reasons}, format="json")
+    response = client.post(
+        url, {"version": scene.plan.version, "guardrail_reasons": reasons}, format="json"
+    )
     assert response.status_code == 200, response.content
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.later.pk
@@ -46,7 +48,7 @@ def test_guardrail_reasons_must_be_keyed_by_prescription_id(
     client = token_client(clinician.user)
     response = client.post(
         f"/api/v1/plans/{scene.plan.pk}/advance/",
-        {"guardrail_reasons": {"heel raise": "x"}},
+        {"version": scene.plan.version, "guardrail_reasons": {"heel raise": "x"}},
         format="json",
     )
     assert response.status_code == 400

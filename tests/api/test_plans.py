@@ -80,13 +80,49 @@ def test_create_from_protocol_then_activate_and_advance(world: World) -> None:
     assert response.status_code == 200, response.content
     activated = body(response)
     assert activated["status"] == "active"
-    response = client.post(f"{url}advance/", {}, format="json")
+    response = client.post(f"{url}advance/", {"version": activated["version"]}, format="json")
     assert response.status_code == 200, response.content
-    assert body(response)["current_phase"] != activated["current_phase"]
+    advanced = body(response)
+    assert advanced["current_phase"] != activated["current_phase"]
     assert PhaseChange.objects.filter(plan=plan).count() == 2
-    response = client.post(f"{url}advance/", {}, format="json")
+    response = client.post(f"{url}advance/", {"version": advanced["version"]}, format="json")
     assert response.status_code == 400
-    assert "non_field_errors" in body(response)
+    assert body(response)["codes"]["non_field_errors"] == ["last_phase"]
+
+
+def test_advance_needs_the_plans_version(world: World) -> None:
+    """The next phase is counted from the one the plan is in: without the version the move
+    was made against, a repeat could not be told from a second move."""
+    response = world.client("clinician").post(f"{URL}{world.plan.pk}/advance/", {}, format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"version": ["required"]}
+
+
+def test_a_retried_advance_moves_the_plan_one_phase_only(world: World) -> None:
+    """A request whose answer was lost, sent again, must not move the patient a second phase
+    on (skipping a whole phase of their rehabilitation, with a second PhaseChange): the
+    version it was made against is no longer the plan's, so the repeat is refused as stale,
+    as the web page's is (``VersionForm``)."""
+    patient = factories.PatientFactory(clinic=world.clinician.clinic)  # in week 4
+    plan, phases = factories.active_plan(patient, phases=3, weeks=2)
+    plan.phases.filter(pk=phases[2].pk).update(end_week=52)
+    exercise = factories.ExerciseFactory(earliest_week_operative=0, earliest_week_non_operative=0)
+    for phase in phases:
+        factories.PrescriptionFactory(phase=phase, exercise=exercise)
+    client = world.client("clinician")
+    sent = {"version": plan.version}
+    first = client.post(f"{URL}{plan.pk}/advance/", sent, format="json")
+    assert first.status_code == 200, first.content
+    plan.refresh_from_db()
+    assert plan.current_phase_id == phases[1].pk
+    retry = client.post(f"{URL}{plan.pk}/advance/", sent, format="json")
+    assert retry.status_code == 400
+    assert body(retry)["codes"]["non_field_errors"] == ["stale_plan"]
+    unversioned = client.post(f"{URL}{plan.pk}/advance/", {}, format="json")  # an older client
+    assert body(unversioned)["codes"] == {"version": ["required"]}
+    plan.refresh_from_db()
+    assert plan.current_phase_id == phases[1].pk, "the retry skipped a phase"
+    assert PhaseChange.objects.filter(plan=plan, to_phase=phases[2]).count() == 0
 
 
 def test_create_blank_and_rename(world: World) -> None:

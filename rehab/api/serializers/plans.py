@@ -176,6 +176,20 @@ class PlanGuardrailSerializer(PlanVersionSerializer):
         return reasons
 
 
+class PlanPhaseChangeSerializer(PlanGuardrailSerializer):
+    """A move to the next phase: "next" is counted from the phase the plan is in when the
+    request arrives, so the same request sent again (its answer lost) would move the patient
+    a second phase on. ``version`` is required: a repeat is refused as stale, as the web
+    page's is."""
+
+    version = fields.IntegerField(
+        min_value=1,
+        help_text="The plan's ``version`` the move was made against (required): a repeat of "
+        "the same move, or a change made meanwhile, gives 400 (`stale_plan`) and moves "
+        "nothing.",
+    )
+
+
 class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
     """A plan's PATCH: its name (its status changes by its own actions)."""
 

@@ -47,9 +47,10 @@ def plan_detail(plan: Plan, context: Mapping[str, Any]) -> Any:
     return plan_serializers.PlanDetailSerializer(plan, context={**context, "phases": phases}).data
 
 
-def guardrail_body(request: Request) -> dict[str, Any]:
-    """``version`` and ``guardrail_reasons`` of an activation or a phase change."""
-    data = plan_serializers.PlanGuardrailSerializer(data=request.data)
+def guardrail_body(request: Request, body: type[serializers.Serializer[Any]]) -> dict[str, Any]:
+    """``version`` and ``guardrail_reasons`` of an activation or a phase change, read with
+    ``body`` (``PlanGuardrailSerializer`` or one made from it)."""
+    data = body(data=request.data)
     data.is_valid(raise_exception=True)
     return {
         "expected_version": data.validated_data.get("version"),
@@ -121,8 +122,12 @@ ACTIVATE_RULES = {
     ),
     advance=written(
         "Move an active plan to its next phase from today",
-        plan_serializers.PlanGuardrailSerializer,
+        plan_serializers.PlanPhaseChangeSerializer,
         response=plan_serializers.PlanDetailSerializer,
+        description="`version` is required: the next phase is counted from the one the plan "
+        "is in, so the same request sent again (its answer lost) would move the patient a "
+        "second phase on. Sent again, it is refused with `stale_plan` and moves nothing; read "
+        "the plan to see the phase it is in.",
         rules={
             **STALE,
             **REASON_KEYS,
@@ -194,7 +199,9 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     def activate(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
         plan = hold_services.plan_activate(
-            plan=plan, activated_by=request_user(request), **guardrail_body(request)
+            plan=plan,
+            activated_by=request_user(request),
+            **guardrail_body(request, plan_serializers.PlanGuardrailSerializer),
         )
         return self.detail_response(plan)
 
@@ -202,7 +209,9 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     def advance(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()
         plan = progression_services.plan_advance_phase(
-            plan=plan, changed_by=request_user(request), **guardrail_body(request)
+            plan=plan,
+            changed_by=request_user(request),
+            **guardrail_body(request, plan_serializers.PlanPhaseChangeSerializer),
         )
         return self.detail_response(plan)
 

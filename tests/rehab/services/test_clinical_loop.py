@@ -15,6 +15,7 @@ from clinic.models import Clinician, Patient
 from notify.planning import exercises_waiting
 from rehab import services
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold, Prescription
+from rehab.services import builder as builder_services
 from rehab.services import holds
 from rehab.services import plans as plan_services
 from tests import factories
@@ -44,6 +45,18 @@ def test_advancing_early_is_refused_with_the_list_and_nothing_changes(scene: Sce
     assert scene.plan.current_phase_id == scene.early.pk
     assert scene.plan.version == version
     assert PhaseChange.objects.filter(plan=scene.plan).count() == 1
+
+
+def test_a_stale_move_is_refused_as_stale_before_reasons_are_asked(scene: Scene) -> None:
+    # A move sent again after it was made (its answer lost) is told the plan has changed, not
+    # asked for reasons to start a phase nobody chose; and nothing changes.
+    version = scene.plan.version
+    builder_services.plan_rename(plan=scene.plan, name="Renamed", expected_version=version)
+    with pytest.raises(ValidationError) as excinfo:
+        services.plan_advance_phase(plan=scene.plan, changed_by=None, expected_version=version)
+    assert excinfo.value.code == "stale_plan"
+    scene.plan.refresh_from_db()
+    assert (scene.plan.current_phase_id, scene.plan.version) == (scene.early.pk, version + 1)
 
 
 def test_the_early_placements_of_a_phase_change_are_listed(scene: Scene) -> None:

@@ -388,7 +388,7 @@ def checkin_record(
     client_uuid: uuid.UUID,
     pain_at_rest: int | None,
     swelling: str,
-    red_flags: list[str] | tuple[str, ...] = (),
+    red_flags: list[str] | tuple[str, ...] | None = None,
     note: str = "",
     date: dt.date | None = None,
 ) -> tuple[CheckIn, bool]:
@@ -398,7 +398,9 @@ def checkin_record(
     unanswered (pain at rest, the note) keeps the day's earlier answer; swelling is always
     answered. A red flag is new (an alert, a pause) unless one of the same is still waiting for
     a clinician's review: reported again after the review, the symptom is back.
-    ``pain_at_rest`` is None when the patient did not answer it.
+    ``pain_at_rest`` is None when the patient did not answer it. ``red_flags``: the codes of
+    the red-flag questions answered yes, the other questions asked answered no; None when the
+    questions were not asked (they stay unanswered, never a "no" nobody said).
 
     A retried submit (the same ``client_uuid``: the day's first or a later one) returns the
     stored check-in and changes nothing: no second alert, no second pause after a clinician
@@ -409,7 +411,8 @@ def checkin_record(
     if existing is not None:
         return existing, False
     _ensure_in_care(patient)
-    unknown = set(red_flags) - set(clinical.RED_FLAG_CODES)
+    reported = () if red_flags is None else red_flags
+    unknown = set(reported) - set(clinical.RED_FLAG_CODES)
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
@@ -432,17 +435,20 @@ def checkin_record(
     checkin.swelling = swelling
     if note:
         checkin.note = note
-    # Not asked, so left unanswered: the wound's without surgery, and a flag still waiting for
-    # a clinician's review (the check-in shows it as reported, locked: the patient did not say
-    # "no").
+    # Not asked, so left unanswered: every one when the client did not ask them (``red_flags``
+    # None), the wound's without surgery, and a flag still waiting for a clinician's review
+    # (the check-in shows it as reported, locked: the patient did not say "no").
     waiting = set(red_flags_waiting(patient))
-    asked = {
-        flag.code for flag in clinical.red_flags_for(has_surgery=patient.surgery_date is not None)
-    } - waiting
-    _answer_red_flags(checkin, reported=red_flags, asked=asked)
+    asked: set[str] = set()
+    if red_flags is not None:
+        asked = {
+            flag.code
+            for flag in clinical.red_flags_for(has_surgery=patient.surgery_date is not None)
+        } - waiting
+    _answer_red_flags(checkin, reported=reported, asked=asked)
     checkin.full_clean(validate_unique=False)
     checkin.save()
-    new_flags = [f for f in checkin.red_flags if f.code in red_flags and f.code not in waiting]
+    new_flags = [f for f in checkin.red_flags if f.code in reported and f.code not in waiting]
     for flag in new_flags:
         Alert.objects.create(
             patient=patient,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from rehab import clinical
 from rehab.models import Alert, AtrsResponse, CheckIn, Measurement, Plan, PlanHold
 from rehab.services import holds
 from tests import factories
@@ -83,6 +84,30 @@ def test_checkin_advice_to_the_patient_carries_no_citation(world: World) -> None
     [theirs] = body(world.client("clinician").get("/api/v1/checkins/"))["results"]
     assert theirs["advice"][0]["source"] == "guysandstthomas.nhs.uk"
     assert theirs["advice"][0]["advice"] == advice[0]["advice"]
+
+
+def test_a_checkin_without_red_flags_leaves_the_questions_unanswered(world: World) -> None:
+    """A client that did not ask the red-flag questions (a quick pain and swelling check-in,
+    an older app) leaves ``red_flags`` out: the questions are stored as not asked (null), not
+    as "no clot signs, no breathlessness, no re-rupture" the patient never said. A list sent
+    (even empty) answers the questions asked: the listed yes, the others no."""
+    client = world.client("patient")
+    response = client.post("/api/v1/checkins/", checkin_payload(), format="json")
+    assert response.status_code == 201, response.content
+    checkin = CheckIn.objects.get(pk=body(response)["id"])
+    codes = [flag.code for flag in clinical.red_flags_for(has_surgery=True)]
+    answered = {code: getattr(checkin, f"flag_{code}") for code in codes}
+    assert answered == dict.fromkeys(codes), answered
+
+    asked = [
+        flag.code
+        for flag in clinical.red_flags_for(has_surgery=world.patient.surgery_date is not None)
+    ]
+    response = client.post("/api/v1/checkins/", checkin_payload(red_flags=[]), format="json")
+    assert response.status_code == 200, response.content  # the day's second: added to the first
+    checkin.refresh_from_db()
+    answered = {code: getattr(checkin, f"flag_{code}") for code in codes}
+    assert answered == {code: (False if code in asked else None) for code in codes}
 
 
 def test_a_retried_second_checkin_after_the_review_answers_the_stored_one(world: World) -> None:

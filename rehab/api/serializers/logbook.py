@@ -178,9 +178,11 @@ class CheckInCreateSerializer(KnownFieldsOnly):
     red_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=list(clinical.RED_FLAG_CODES)),
         required=False,
-        default=list,
         max_length=len(clinical.RED_FLAG_CODES),
-        help_text="The codes of the red-flag questions answered yes.",
+        help_text="The codes of the red-flag questions answered yes; the other questions "
+        "asked are stored as answered no (an empty list: asked, none answered yes). Leave the "
+        "key out when the patient was not asked them: they are stored as not asked (null), "
+        "never as a no the patient did not say.",
     )
     note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 

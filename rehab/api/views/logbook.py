@@ -190,7 +190,9 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
             "physiotherapist has reviewed its red flag. Each red flag answered yes alerts the "
             "clinic and comes back in `advice` with what to do now (and when the clinic is "
             "closed), and pauses your plan until your physiotherapist has reviewed it; pain at "
-            "rest of 7 or more alerts the clinic too. `pain_at_rest` not answered: null."
+            "rest of 7 or more alerts the clinic too. `pain_at_rest` not answered: null. "
+            "`red_flags` left out: the questions were not asked, and are stored as not "
+            "answered (null), not as no; a list (even empty) answers the questions asked."
         ),
         rules={**IN_USE, **DATED, **CARE_ENDED, **UNKNOWN_FIELD},
     ),

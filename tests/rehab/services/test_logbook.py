@@ -389,6 +389,25 @@ def test_checkin_high_pain_raises_an_alert(patient: Patient) -> None:
     assert alert.kind == Alert.Kind.HIGH_PAIN
 
 
+def test_red_flag_questions_not_asked_stay_unanswered(patient: Patient) -> None:
+    # No ``red_flags`` at all: the client did not ask them; none is stored as a "no".
+    checkin, _ = services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=2, swelling="mild"
+    )
+    answers = {getattr(checkin, f"flag_{code}") for code in clinical.RED_FLAG_CODES}
+    assert answers == {None}
+    # Asked later that day: answered; asked no more after that, the answers stay.
+    services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=2, swelling="mild", red_flags=[]
+    )
+    services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=3, swelling="mild"
+    )
+    checkin.refresh_from_db()
+    assert (checkin.flag_dvt, checkin.flag_pe, checkin.pain_at_rest) == (False, False, 3)
+    assert not Alert.objects.filter(kind=Alert.Kind.RED_FLAG).exists()
+
+
 def test_the_same_checkin_uuid_twice_makes_one_row_and_one_alert(patient: Patient) -> None:
     client_uuid = uuid.uuid4()
     for _ in range(2):
@@ -552,7 +571,7 @@ def test_a_flag_waiting_for_review_is_not_asked_again_so_not_stored_as_no(
         date=yesterday,
     )
     today, _ = services.checkin_record(
-        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=1, swelling="mild"
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=1, swelling="mild", red_flags=[]
     )
     assert today.flag_dvt is None
     assert today.flag_pe is False  # asked today, not ticked: "no"

@@ -477,7 +477,8 @@ def atrs_record(
     """Store an ATRS response; the total is computed here, never taken from the client.
 
     One answer a day (a database constraint): a same-day resubmission edits the day's answer
-    (``created`` is then False). It answers the clinic's open request, if any. A total below 40
+    (``created`` is then False). It answers the clinic's open request, if any, made on or
+    before the answer's day (the patient's day): an older answer does not. A total below 40
     around 3 months (``clinical.atrs_is_low``) raises one alert to the therapist.
 
     A retried submit (the same ``client_uuid``: the day's first or a later one) returns the
@@ -517,7 +518,13 @@ def atrs_record(
     response.full_clean(exclude=["total", "patient"], validate_unique=False)
     response.total = response.compute_total()
     response.save()
-    AtrsRequest.objects.filter(patient=patient, response__isnull=True).update(response=response)
+    # The clinic's open request is answered by an answer for the day it was made or later; an
+    # older one (a late offline sync, a back-dated submit) is stored for its own day and the
+    # fresh questionnaire the clinician asked for is still offered.
+    day_after = dt.datetime.combine(date + dt.timedelta(days=1), dt.time.min, tzinfo=patient.tz)
+    AtrsRequest.objects.filter(
+        patient=patient, response__isnull=True, requested_at__lt=day_after
+    ).update(response=response)
     week = patient.week_on(date)
     if (
         clinical.atrs_is_low(total=response.total, week=week)

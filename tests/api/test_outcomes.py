@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from rehab import clinical
-from rehab.models import Alert, AtrsResponse, CheckIn, Measurement, Plan, PlanHold
+from rehab.models import Alert, AtrsRequest, AtrsResponse, CheckIn, Measurement, Plan, PlanHold
 from rehab.services import holds
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
@@ -167,6 +167,24 @@ def test_atrs_total_is_computed_by_the_server(world: World) -> None:
     again = client.post("/api/v1/atrs/", data, format="json")
     assert (again.status_code, again.json()) == (200, response.json())
     assert AtrsResponse.objects.count() == 1
+
+
+def test_an_atrs_request_is_not_answered_by_an_older_questionnaire(world: World) -> None:
+    """Only the API takes a ``date`` for the ATRS (the patient's page always answers for
+    today): an answer dated ten days before the clinician asked (a late offline sync, a
+    back-dated submit) is stored for its own day and leaves the request open, so the fresh
+    questionnaire the clinician asked for is still offered; one for today answers it."""
+    request = AtrsRequest.objects.create(patient=world.patient, requested_by=world.clinician.user)
+    day = world.patient.local_today() - dt.timedelta(days=10)
+    client = world.client("patient")
+    response = client.post("/api/v1/atrs/", atrs_payload(date=day.isoformat()), format="json")
+    assert response.status_code == 201, response.content
+    request.refresh_from_db()
+    assert request.response_id is None, "a request made today was answered by an older answer"
+    response = client.post("/api/v1/atrs/", atrs_payload(), format="json")
+    assert response.status_code == 201, response.content
+    request.refresh_from_db()
+    assert request.response_id == body(response)["id"]
 
 
 def test_a_retried_second_atrs_after_a_third_answers_the_stored_one(world: World) -> None:

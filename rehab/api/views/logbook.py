@@ -225,7 +225,8 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         description="Ten answers 0–10; the total (0–100) is computed by the server. One "
         "answer a day: a second one the same day replaces its answers (200). Idempotent by "
         "`client_uuid`, the later submits' too: one sent again answers the stored row (200) "
-        "and changes nothing.",
+        "and changes nothing. It answers your clinic's open request for the questionnaire "
+        "when it is dated on or after the day the request was made; an older one does not.",
         rules={**IN_USE, **DATED, **CARE_ENDED},
     ),
 )

@@ -644,6 +644,44 @@ def test_an_answer_closes_the_open_request(clinician: object, patient: Patient) 
     assert AtrsRequest.objects.count() == 2
 
 
+def test_an_older_answer_leaves_the_request_open(patient: Patient) -> None:
+    """Only an answer dated on or after the day of the request answers it: one dated before
+    (a late offline sync, a back-dated submit) is stored for its own day, and the fresh
+    questionnaire the clinician asked for is still offered."""
+    request, _ = services.atrs_request_create(patient=patient, requested_by=None)
+    today = patient.local_today()
+    older, _ = services.atrs_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        items=_items(),
+        date=today - dt.timedelta(days=10),
+    )
+    request.refresh_from_db()
+    assert request.response_id is None
+    assert older.date == today - dt.timedelta(days=10)
+    fresh, _ = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
+    request.refresh_from_db()
+    assert request.response == fresh
+
+
+def test_the_day_of_a_request_is_the_patients(patient: Patient) -> None:
+    """A request made late in the evening of the patient's 9 March (already 10 March in UTC)
+    is answered by their answer for 9 March, not by one for 8 March."""
+    Patient.objects.filter(pk=patient.pk).update(timezone="America/Los_Angeles")
+    patient.refresh_from_db()
+    with time_machine.travel(dt.datetime(2025, 3, 10, 6, 0, tzinfo=dt.UTC), tick=False):
+        assert patient.local_today() == dt.date(2025, 3, 9)
+        request, _ = services.atrs_request_create(patient=patient, requested_by=None)
+        services.atrs_record(
+            patient=patient, client_uuid=uuid.uuid4(), items=_items(), date=dt.date(2025, 3, 8)
+        )
+        request.refresh_from_db()
+        assert request.response_id is None
+        answer, _ = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
+    request.refresh_from_db()
+    assert (answer.date, request.response) == (dt.date(2025, 3, 9), answer)
+
+
 def test_atrs_same_day_resubmission_edits_the_days_answer(patient: Patient) -> None:
     """One answer a day: a second submit (a new client id) the same day changes the first."""
     first, created = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())

@@ -82,11 +82,36 @@ def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise
     return _save(Exercise(**fields), equipment)
 
 
+def refuse_set_once_changes(exercise: Exercise, fields: dict[str, Any]) -> None:
+    """Refuse a change of what is set when an exercise is made, as the admin shows them
+    read-only once it exists (``rehab.admin``): its library (moved, the other clinics'
+    templates and plans would hold an exercise no longer theirs) and its slug (the natural
+    key the fixtures load by: renamed, the next ``loaddata`` would make a duplicate). The same
+    value is no change."""
+    messages = {
+        "clinic": _(
+            "An exercise stays in the library it was made in: other clinics' templates and "
+            "plans may use it. Make a new exercise instead."
+        ),
+        "slug": _("The slug is fixed once the exercise exists: the fixtures load by it."),
+    }
+    saved = {"clinic": exercise.clinic_id, "slug": exercise.slug}
+    changed = {
+        name: ValidationError(message, code="set_once")
+        for name, message in messages.items()
+        if name in fields and getattr(fields[name], "pk", fields[name]) != saved[name]
+    }
+    if changed:
+        raise ValidationError(changed)
+
+
 @transaction.atomic
 def exercise_update(
     *, exercise: Exercise, equipment: Iterable[Any] | None = None, **fields: Any
 ) -> Exercise:
-    """Change a library exercise; ``equipment``, if given, replaces its equipment."""
+    """Change a library exercise; ``equipment``, if given, replaces its equipment. A
+    change of its library or its slug is refused (``refuse_set_once_changes``)."""
+    refuse_set_once_changes(exercise, fields)
     before = earliest_weeks(exercise)
     for name, value in fields.items():
         setattr(exercise, name, value)

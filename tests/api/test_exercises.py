@@ -186,6 +186,42 @@ def test_staff_raising_an_earliest_week_past_a_published_template_is_400(world: 
     assert exercise.earliest_week_operative == 6
 
 
+def test_staff_cannot_move_an_exercise_to_another_library_through_the_api(world: World) -> None:
+    """An exercise's ``clinic`` is set when it is made, as in the admin (commit 5112da8):
+    moving a shared exercise into one clinic's library would leave the other clinics' plans
+    and templates holding an exercise no longer theirs (here clinic B's patient's plan holds
+    it). A change is refused on ``clinic`` (not silently dropped); the same value is none."""
+    clinic = world.clinician.clinic
+    client = world.client("staff")
+    url = f"{URL}{world.exercise.pk}/"
+    response = client.patch(url, {"clinic": clinic.pk}, format="json")
+    assert response.status_code == 400, response.content[:200]
+    assert body(response)["codes"] == {"clinic": ["set_once"]}
+    world.exercise.refresh_from_db()
+    assert world.exercise.clinic_id is None
+    assert client.patch(url, {"clinic": None}, format="json").status_code == 200
+
+
+def test_staff_cannot_rename_an_exercise_slug_through_the_api(world: World) -> None:
+    """The admin locks the slug once the exercise exists (``SlugLockedAfterCreateAdmin``):
+    the fixtures load by it, and a renamed one makes the next ``loaddata`` create a
+    duplicate. A change is refused on ``slug``; a PUT sending the same slug is taken."""
+    old = world.exercise.slug
+    client = world.client("staff")
+    url = f"{URL}{world.exercise.pk}/"
+    response = client.patch(url, {"slug": "renamed-slug"}, format="json")
+    assert response.status_code == 400, response.content[:200]
+    assert body(response)["codes"] == {"slug": ["set_once"]}
+    world.exercise.refresh_from_db()
+    assert world.exercise.slug == old
+    replaced = exercise_payload(
+        slug=old, name="Replaced", earliest_week_operative=0, earliest_week_non_operative=0
+    )
+    response = client.put(url, replaced, format="json")
+    assert response.status_code == 200, response.content[:300]
+    assert (body(response)["slug"], body(response)["name"]) == (old, "Replaced")
+
+
 def test_an_exercise_in_use_cannot_be_deleted(world: World) -> None:
     response = world.client("staff").delete(f"{URL}{world.exercise.pk}/")
     assert response.status_code == 400

@@ -129,7 +129,8 @@ class ExerciseSerializer(ExerciseBriefSerializer):
         queryset=Clinic.objects.all(),
         allow_null=True,
         required=False,
-        help_text="Empty for the shared library.",
+        help_text="Empty for the shared library. Set when the exercise is made: a change "
+        "is refused (`set_once`).",
     )
     progresses_to = serializers.PrimaryKeyRelatedField(
         queryset=Exercise.objects.all(), allow_null=True, required=False
@@ -159,4 +160,9 @@ class ExerciseSerializer(ExerciseBriefSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "video_link", "media", "created_at", "updated_at"]
-        extra_kwargs = {"video_start_seconds": {"max_value": 24 * 60 * 60}}
+        extra_kwargs = {
+            "video_start_seconds": {"max_value": 24 * 60 * 60},
+            "slug": {
+                "help_text": "Set when the exercise is made: a change is refused (`set_once`)."
+            },
+        }

@@ -25,6 +25,8 @@ EXERCISE_RULES = {
 }
 EXERCISE_CHANGE_RULES = {
     **EXERCISE_RULES,
+    "set_once": "`clinic` or `slug` differs from the exercise's: both are set when it is made "
+    "(send them unchanged, or leave them out)",
     "early_in_templates": "an earliest week moved later than a published template places the "
     "exercise (the message names each template and phase)",
 }

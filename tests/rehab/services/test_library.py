@@ -144,3 +144,27 @@ def test_staff_raising_a_shared_exercise_is_refused_while_a_shared_template_plac
     exercise.refresh_from_db()
     assert exercise.earliest_week_operative == 6
     assert published_early_items() == []
+
+
+def test_staff_cannot_move_an_exercise_to_another_library_or_rename_its_slug(clinician) -> None:
+    """Set when it is made, as the admin has them (read-only once it exists): the library
+    (moved, the other clinics' plans and templates would hold an exercise no longer theirs)
+    and the slug (the fixtures' natural key). Each is refused on its field; nothing changes."""
+    exercise = factories.ExerciseFactory(name="Towel stretch", clinic=None)
+    slug = exercise.slug
+    with pytest.raises(ValidationError) as refused:
+        library_services.exercise_update(
+            exercise=exercise, clinic=clinician.clinic, slug="renamed", name="Renamed"
+        )
+    assert {
+        name: [e.code for e in errors] for name, errors in refused.value.error_dict.items()
+    } == {
+        "clinic": ["set_once"],
+        "slug": ["set_once"],
+    }
+    exercise.refresh_from_db()
+    assert (exercise.clinic_id, exercise.slug, exercise.name) == (None, slug, "Towel stretch")
+    # The same values are no change.
+    library_services.exercise_update(exercise=exercise, clinic=None, slug=slug, name="Renamed")
+    exercise.refresh_from_db()
+    assert exercise.name == "Renamed"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -77,6 +79,20 @@ class IntegerField(_JSONType, serializers.IntegerField):
 
 class BooleanField(_JSONType, serializers.BooleanField):
     json_types = (bool,)
+
+
+class SlugRelatedField(_JSONType, serializers.SlugRelatedField[Any]):
+    """A row named by its slug, written as a string. A NUL character is refused as a
+    CharField refuses it (``null_characters_not_allowed``) before the look-up: PostgreSQL
+    refuses it in text, and the look-up would answer 500."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                ProhibitNullCharactersValidator()(data)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages, code=error.code) from None
+        return super().to_internal_value(data)
 
 
 STRICT = {

@@ -171,6 +171,18 @@ def test_staff_bad_input_is_400(world: World, extra: dict, field: str) -> None:
     assert field in body(response)
 
 
+def test_an_equipment_slug_with_a_nul_byte_is_a_400(world: World) -> None:
+    """PostgreSQL refuses a text value with a NUL byte (``DataError``): the slug is refused
+    on ``equipment_slugs`` before it is looked up, not answered with a 500."""
+    client = world.client("staff")
+    client.raise_request_exception = False
+    response = client.patch(
+        f"{URL}{world.exercise.pk}/", {"equipment_slugs": ["band\x00"]}, format="json"
+    )
+    assert response.status_code == 400, response.content[:200]
+    assert body(response)["codes"] == {"equipment_slugs": ["null_characters_not_allowed"]}
+
+
 def test_staff_raising_an_earliest_week_past_a_published_template_is_400(world: World) -> None:
     """(from review) A shared template would otherwise place the exercise early."""
     exercise = factories.ExerciseFactory(earliest_week_operative=6)

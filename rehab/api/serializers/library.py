@@ -116,7 +116,7 @@ class ExerciseSerializer(ExerciseBriefSerializer):
     patient_safety_notes = serializers.ListField(
         child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, required=False
     )
-    equipment_slugs = serializers.SlugRelatedField(
+    equipment_slugs = fields.SlugRelatedField(
         source="equipment",
         many=True,
         slug_field="slug",

@@ -55,6 +55,28 @@ def test_values_of_the_stated_type_pass() -> None:
     assert serializer.validated_data == {**data, "client_uuid": key, "flag": False}
 
 
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (["band\x00"], "null_characters_not_allowed"),
+        (["\x00"], "null_characters_not_allowed"),
+        ([5], "invalid"),
+    ],
+)
+def test_a_slug_naming_a_row_is_a_string_without_nul(value: Any, code: str) -> None:
+    """Refused before the look-up (no query): PostgreSQL refuses NUL in text (a 500)."""
+    from rehab.models import Equipment  # noqa: PLC0415
+
+    class Named(serializers.Serializer[Any]):
+        equipment = fields.SlugRelatedField(
+            many=True, slug_field="slug", queryset=Equipment.objects.all()
+        )
+
+    serializer = Named(data={"equipment": value})
+    assert not serializer.is_valid()
+    assert serializer.errors["equipment"][0].code == code
+
+
 def test_model_serializers_make_strict_fields_from_the_model() -> None:
     from clinic.models import Patient  # noqa: PLC0415
 

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from clinic.access import clinician_of, patient_of
 from clinic.models import Clinic, Message, Patient
 from core.api import fields
-from core.api.serializers import ModelSerializer
+from core.api.serializers import KnownFieldsOnly, ModelSerializer
 
 
 class ClinicBriefSerializer(serializers.ModelSerializer[Clinic]):
@@ -90,7 +90,10 @@ class DeviceSerializer(serializers.Serializer[Any]):
 # --- Patients --------------------------------------------------------------------------------
 
 
-class PatientSerializer(ModelSerializer[Patient]):
+class PatientSerializer(KnownFieldsOnly, ModelSerializer[Patient]):
+    """A patient. Written, a key it does not take (``status``: discharge has its own action;
+    ``id``, ``full_name``, …) is refused, not dropped."""
+
     full_name = serializers.CharField(read_only=True)
     anchor_date = serializers.DateField(read_only=True)
     has_account = serializers.SerializerMethodField()

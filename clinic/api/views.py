@@ -16,7 +16,7 @@ from clinic.api import serializers as clinic_serializers
 from clinic.api.permissions import IsClinician
 from clinic.api.viewsets import PATIENT_IN_BODY, RoleViewSet, reachable_patient, request_user
 from clinic.models import Message, Patient
-from core.api.schema import READ, created_or_found, listed, read, written
+from core.api.schema import READ, UNKNOWN_FIELD, created_or_found, listed, read, written
 
 # What a patient's details must satisfy beyond each field's own type and length.
 PATIENT_RULES = {
@@ -31,6 +31,8 @@ PATIENT_RULES = {
     "surgery_too_late": "`surgery_date` is more than a year after `injury_date`",
     "born_after_injury": "`date_of_birth` is after `injury_date`",
     "implausible_date": "a date before 1900",
+    # ``status`` among them: a patient is discharged with POST /patients/{id}/discharge/.
+    **UNKNOWN_FIELD,
 }
 CREATE_RULES = {
     **PATIENT_RULES,

@@ -24,13 +24,15 @@ class ModelSerializer[M: Model](serializers.ModelSerializer[M]):
 
 
 class KnownFieldsOnly(serializers.Serializer[Any]):
-    """A body with a key this operation does not take is refused (400, ``unknown_field``),
-    not silently dropped: a client that sent ``{"status": "completed"}`` in a PATCH must not be
-    told 200 and believe the plan completed, nor one that sent a red flag as ``{"flag_pe":
-    true}`` to the check-ins be told 201 with the question stored as not reported."""
+    """A body with a key this operation does not take (a read-only field, a misspelt name) is
+    refused (400, ``unknown_field``), not silently dropped: a client that sent ``{"status":
+    "completed"}`` in a PATCH must not be told 200 and believe the plan completed, nor one
+    that sent a red flag as ``{"flag_pe": true}`` to the check-ins be told 201 with the
+    question stored as not reported."""
 
     def validate(self, attrs: Any) -> Any:
-        unknown = sorted(set(self.initial_data) - set(self.fields))
+        taken = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = sorted(set(self.initial_data) - taken)
         if unknown:
             raise serializers.ValidationError(
                 {

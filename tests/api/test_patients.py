@@ -94,6 +94,7 @@ def test_create_in_own_clinic(world: World) -> None:
         ({"first_name": ""}, "first_name"),
         ({"email": "x"}, "email"),
         ({"status": "discharged", "first_name": "x" * 101}, "first_name"),
+        ({"status": "discharged"}, "status"),
     ],
 )
 def test_create_bad_input_is_400(world: World, extra: dict, field: str) -> None:
@@ -114,6 +115,23 @@ def test_update_and_discharge(world: World) -> None:
     assert "surgery_date" in body(response)
     response = client.post(f"{url}discharge/")
     assert body(response)["status"] == "discharged"
+
+
+def test_a_patient_patch_with_a_status_is_refused_not_ignored(world: World) -> None:
+    """``status`` is not taken here (the patient is discharged with POST
+    /patients/{id}/discharge/). Dropped silently, a client would be told 200 and believe the
+    patient discharged, while they stay active and keep getting reminders: it is refused
+    (``KnownFieldsOnly``), as are the other keys a PATCH does not take, and nothing changes."""
+    client = world.client("clinician")
+    url = f"{URL}{world.patient.pk}/"
+    response = client.patch(url, {"status": "discharged"}, format="json")
+    assert response.status_code == 400, response.content[:200]
+    assert body(response)["codes"] == {"status": ["unknown_field"]}
+    response = client.patch(url, {"first_name": "Grace", "full_name": "G. H."}, format="json")
+    assert body(response)["codes"] == {"full_name": ["unknown_field"]}
+    world.patient.refresh_from_db()
+    assert world.patient.status == Patient.Status.ACTIVE
+    assert world.patient.first_name != "Grace"
 
 
 def test_put_replaces_details(world: World) -> None:

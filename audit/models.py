@@ -14,7 +14,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.models import Patient
+from clinic.models import Clinician, Patient
+
+# The words for each role the trail stores (audit.services.actor_role), as the history pages show
+# them; a clinician's role in the words of Clinician.Role.
+ROLE_WORDS = {
+    "patient": _("The patient"),
+    "superuser": _("Site administrator"),
+    "staff": _("Site staff"),
+    "user": _("Signed-in user"),
+    "": _("Not signed in"),
+}
+CLINICIAN_ROLE = "clinician:"
 
 
 class AppendOnlyError(Exception):
@@ -92,3 +103,15 @@ class AccessEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Access events are append-only.")
+
+    @property
+    def actor_role_words(self) -> str:
+        """Who the actor was, in the reader's language ("Physiotherapist", "The patient"):
+        never the stored code."""
+        role = self.actor_role
+        if role.startswith(CLINICIAN_ROLE):
+            role = role.removeprefix(CLINICIAN_ROLE)
+            if role in Clinician.Role.values:
+                return str(Clinician.Role(role).label)
+            return str(_("Clinician"))
+        return str(ROLE_WORDS.get(role, _("Unknown")))

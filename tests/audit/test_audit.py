@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -371,6 +372,40 @@ def test_a_clinic_admin_sees_a_patients_access_history(
     assert f"rehab:patient_detail {patient.pk}" in content
 
 
+def test_the_access_history_names_each_role_in_words(
+    clinician: Clinician, clinic_admin: Clinician, patient: Patient
+) -> None:
+    """The Role column says who in words ("Physiotherapist"), never the stored code
+    ("clinician:therapist"), which no gettext call sees (from review)."""
+    client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    response = client_for(clinic_admin.user).get(
+        reverse("audit:patient_history", args=[patient.pk])
+    )
+    assert response.status_code == 200
+    cells = re.findall(r"<td>\s*([^<]*?)\s*</td>", response.content.decode())
+    assert "clinician:therapist" not in cells, cells
+    assert "Physiotherapist" in cells, cells
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("clinician:therapist", "Physiotherapist"),
+        ("clinician:admin", "Clinic admin"),
+        ("clinician:retired-role", "Clinician"),
+        ("patient", "The patient"),
+        ("superuser", "Site administrator"),
+        ("staff", "Site staff"),
+        ("user", "Signed-in user"),
+        ("", "Not signed in"),
+        ("something-new", "Unknown"),
+    ],
+)
+def test_each_stored_role_has_its_words(code: str, words: str) -> None:
+    """One mapping from the trail's role codes to words, for both history pages."""
+    assert AccessEvent(actor_role=code).actor_role_words == words
+
+
 def test_the_access_history_query_count_does_not_grow_with_events(
     clinician: Clinician, clinic_admin: Clinician, patient: Patient
 ) -> None:
@@ -434,6 +469,7 @@ def test_a_patient_sees_who_at_the_clinic_opened_their_record(
     assert [(e.actor_id, e.patient_ref) for e in events] == [(clinician.user_id, patient.pk)]
     content = response.content.decode()
     assert "Dr Alice Example" in content
+    assert "Physiotherapist" in content  # the role in words, as on the clinic's page
     assert "rehab:patient_detail" not in content  # no staff internals
     assert "/clinic/patients/" not in content
 

@@ -3,11 +3,13 @@ browser."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from base64 import b32decode
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
@@ -105,6 +107,52 @@ def test_a_patient_finds_their_data_and_who_opened_their_record(
     page.go_back()
     page.get_by_role("link", name="Who at the clinic opened your record").click()
     check_page(page, JOURNEY, "my-access-history")
+
+
+def _page_width(page: Page) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_the_patients_printable_record_does_not_scroll_sideways_on_a_360px_phone(
+    live_server: Any, small_phone: Page
+) -> None:
+    """The patient's own record (/me/export/) with a week of logs fits a 360 px phone: its
+    exercise-log and check-in tables scroll inside their own focusable, named regions, not the
+    page (from review: the page was 426 px wide); printed, the tables are whole."""
+    scene = patient_with_plan(with_user=True)
+    rx = scene.plan.phases.get().prescriptions.all()
+    exercise = rx[0].exercise
+    exercise.patient_name = "Pointing your foot down and back, boot off (sitting)"
+    exercise.save(update_fields=["patient_name"])
+    today = timezone.localdate()
+    for days in range(7):
+        factories.ExerciseLogFactory(
+            prescription=rx[0],
+            date=today - dt.timedelta(days=days),
+            sets_done=2,
+            pain=3,
+            effort=5,
+            note="Uncomfortable afterwards",
+        )
+    factories.CheckInFactory(patient=scene.patient, note="A little swollen in the evening")
+    page = small_phone
+    sign_in(page, live_server.url, "robin@patient.example", factories.PASSWORD)
+    page.goto(f"{live_server.url}/me/export/")
+    expect(page.get_by_role("heading", name="Exercise logs")).to_be_visible()
+    assert _page_width(page) <= SMALL_PHONE["width"], (
+        f"the record is {_page_width(page)} px wide on a {SMALL_PHONE['width']} px phone"
+    )
+    for name in ("Table of exercise logs", "Table of check-ins"):
+        expect(page.get_by_role("region", name=name)).to_have_attribute("tabindex", "0")
+    for size in (SMALL_PHONE, WIDE):
+        page.set_viewport_size(size)
+        assert_accessible(page, f"the printable record at {size['width']} px")
+    page.emulate_media(media="print")
+    overflow = page.evaluate(
+        "[...document.querySelectorAll('.table-responsive')]"
+        ".map(el => getComputedStyle(el).overflowX)"
+    )
+    assert overflow == ["visible", "visible"], overflow
 
 
 def test_a_patients_access_history_is_axe_clean_on_a_360px_phone(

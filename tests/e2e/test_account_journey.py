@@ -179,3 +179,40 @@ def test_a_patients_access_history_is_axe_clean_on_a_360px_phone(
     for size in (SMALL_PHONE, WIDE):
         page.set_viewport_size(size)
         assert_accessible(page, f"access history at {size['width']} px")
+
+
+def test_a_patient_changes_their_password_on_the_sites_own_pages(
+    live_server: Any, small_phone: Page
+) -> None:
+    """From the account page, on a 360 px phone: the site's own password change page (not the
+    Django admin's), its fields labelled, a wrong old password said on its field, then the
+    confirmation; axe clean at 360 and 1366 px."""
+    scene = patient_with_plan(with_user=True)
+    assert scene.patient.user is not None
+    page = small_phone
+    sign_in(page, live_server.url, "robin@patient.example", factories.PASSWORD)
+    page.goto(f"{live_server.url}/account/")
+    page.get_by_role("link", name="Change your password").click()
+    expect(page.get_by_role("heading", name="Change your password", level=1)).to_be_visible()
+    expect(page.get_by_text("Django administration")).to_have_count(0)
+    new = "a-brand-new-long-passphrase-42"
+    page.get_by_label("Old password").fill("not-the-password-at-all")
+    page.get_by_label(re.compile(r"^New password\W*$")).fill(new)
+    page.get_by_label("New password confirmation").fill(new)
+    page.get_by_role("button", name="Change the password").click()
+    expect(page.get_by_text("Your old password was entered incorrectly.")).to_be_visible()
+    expect(page.get_by_label("Old password")).to_have_attribute("aria-invalid", "true")
+    for size in (SMALL_PHONE, WIDE):
+        page.set_viewport_size(size)
+        assert_accessible(page, f"password change at {size['width']} px")
+    page.set_viewport_size(SMALL_PHONE)
+    page.get_by_label("Old password").fill(factories.PASSWORD)
+    page.get_by_label(re.compile(r"^New password\W*$")).fill(new)
+    page.get_by_label("New password confirmation").fill(new)
+    page.get_by_role("button", name="Change the password").click()
+    expect(page.get_by_role("heading", name="Password changed", level=1)).to_be_visible()
+    for size in (SMALL_PHONE, WIDE):
+        page.set_viewport_size(size)
+        assert_accessible(page, f"password changed at {size['width']} px")
+    scene.patient.user.refresh_from_db()
+    assert scene.patient.user.check_password(new)

@@ -1,4 +1,4 @@
-"""Sign-in and password reset: Django's auth views, under their un-namespaced names."""
+"""Sign-in, password reset and change: Django's auth views, under their un-namespaced names."""
 
 from __future__ import annotations
 
@@ -46,6 +46,16 @@ auth_urlpatterns = [
             extra_context={"title": _("Password changed")}
         ),
         name="password_reset_complete",
+    ),
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(extra_context={"title": _("Change your password")}),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(extra_context={"title": _("Password changed")}),
+        name="password_change_done",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
 ]

@@ -201,8 +201,8 @@ def _phase_views(
     focus: str,
 ) -> list[PhaseView]:
     """Each phase with its forms, and whether it is open: the current one, one being edited,
-    added to (``to`` in the search), with an exercise needing a reason or just changed, or
-    ``opened`` (a phase's pk, or "all")."""
+    just changed (``focus``), added to (``to`` in the search), with an exercise needing a reason
+    or just changed, or ``opened`` (a phase's pk, or "all")."""
     plan = builder.plan
     phases = builder.phase_list
     builder_url = builder_page_url(plan.pk, search=search)
@@ -242,6 +242,7 @@ def _phase_views(
             is_current
             or opened in ("all", str(phase.pk))
             or view.form is not None
+            or view.key == focus
             or (phase.pk == target_pk and bool(search.get("to")))
             or any(iv.editing or iv.changed or iv.item.needs_reason for iv in view.items)
         )

@@ -215,4 +215,5 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             expected_version=data["version"],
         ),
         success=_("Exercise moved to another phase."),
+        anchor=f"rx-{rx.pk}",
     )

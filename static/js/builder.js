@@ -3,9 +3,11 @@
 //
 // Every edit on the builder swaps the whole builder body (so that all forms carry the new plan
 // version). The element the clinician used is replaced too, so focus would fall back to the
-// page: put it back on the same control (or the first field with an error), keep the library
-// panel's scroll, bring a just-added (or moved) exercise and its confirmation into view, and
-// repeat the status message so screen readers announce it.
+// page: put it back on the same control (or the first field with an error); when its form has
+// gone (saved, or closed with Cancel) on the link that opens that form again, else on the
+// exercise it was about; failing those (an exercise removed) on the status message, once it is
+// shown again. Keep the library panel's scroll, bring a just-added (or moved) exercise and its
+// confirmation into view, and repeat the status message so screen readers announce it.
 //
 // Dragging is a shortcut for the buttons that stay on the page (up/down, "Move to another
 // phase"): within a phase it presses up or down as many times as needed; into another phase it
@@ -16,6 +18,8 @@
 
   let lastFormId = null;
   let lastValue = null;
+  let lastEdit = null; // the open edit form's key (data-edit), e.g. "rx-12" for a dose
+  let lastRowId = null; // the exercise (li#rx-…) the used control belongs to
   let swappingBody = false;
   let libraryScroll = 0;
 
@@ -50,17 +54,36 @@
         : null;
       return focusable(same || form.querySelector("button:not([disabled]), input:not([type=hidden]), select, textarea"));
     }
-    return document.getElementById("builder-status");
+    const opener = lastEdit
+      ? body.querySelector('[data-edit-opener="' + CSS.escape(lastEdit) + '"]')
+      : null;
+    if (opener) {
+      return focusable(opener);
+    }
+    const row = lastRowId ? document.getElementById(lastRowId) : null;
+    if (row) {
+      return focusable(row.querySelector("a[href], button:not([disabled])"));
+    }
+    return null;
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {
-    const form = event.detail.elt;
-    const submit = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
-    lastFormId = form && form.id ? form.id : null;
-    lastValue = submit && submit.submitter ? submit.submitter.value : null;
-    swappingBody = Boolean(event.detail.target && event.detail.target.id === "builder-body");
+    const elt = event.detail.elt;
     const library = document.getElementById("library");
     libraryScroll = library ? library.scrollTop : 0;
+    if (elt && elt.id === "builder-body") {
+      // A drag and drop (htmx.ajax from the body): reorder() or moveToPhase() said what moved.
+      swappingBody = true;
+      return;
+    }
+    const submit = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    lastFormId = elt && elt.id ? elt.id : null;
+    lastValue = submit && submit.submitter ? submit.submitter.value : null;
+    const edit = elt && elt.closest ? elt.closest("[data-edit]") : null;
+    lastEdit = edit ? edit.dataset.edit : null;
+    const row = elt && elt.closest ? elt.closest(".builder-rx[id]") : null;
+    lastRowId = row ? row.id : null;
+    swappingBody = Boolean(event.detail.target && event.detail.target.id === "builder-body");
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -69,23 +92,34 @@
       return;
     }
     swappingBody = false;
-    const status = document.getElementById("builder-status");
-    if (status && status.innerHTML.trim()) {
-      const html = status.innerHTML;
-      status.innerHTML = "";
-      window.setTimeout(function () {
-        status.innerHTML = html;
-      }, 50);
-    }
     const library = document.getElementById("library");
     if (library) {
       library.scrollTop = libraryScroll;
     }
+    const changed = body.querySelector("[data-changed]");
     const target = controlToFocus(body);
     if (target) {
-      target.focus({ preventScroll: Boolean(body.querySelector("[data-changed]")) });
+      target.focus({ preventScroll: Boolean(changed) });
     }
-    const changed = body.querySelector("[data-changed]");
+    // The status is emptied then filled again, so that screen readers announce it. Emptied it
+    // is hidden (builder.css) and cannot take the focus: when nothing else is to have it, it
+    // takes it once shown again (the page's title if there is no message).
+    const status = document.getElementById("builder-status");
+    const message = status ? status.innerHTML.trim() : "";
+    if (message) {
+      status.innerHTML = "";
+      window.setTimeout(function () {
+        status.innerHTML = message;
+        if (!target && (!document.activeElement || document.activeElement === document.body)) {
+          status.focus();
+        }
+      }, 50);
+    } else if (!target) {
+      const title = document.getElementById("builder-title");
+      if (title) {
+        title.focus();
+      }
+    }
     if (changed) {
       changed.scrollIntoView({ block: "center" });
     }
@@ -117,6 +151,8 @@
     swappingBody = true;
     lastFormId = form.id;
     lastValue = steps < 0 ? "up" : "down";
+    lastEdit = null;
+    lastRowId = "rx-" + rxId;
     post(form.getAttribute("action"), { version: planVersion(), direction: lastValue }).then(
       function () {
         reorder(rxId, steps < 0 ? steps + 1 : steps - 1);
@@ -131,6 +167,9 @@
     values[prefix + "phase"] = phaseId;
     swappingBody = true;
     lastFormId = null;
+    lastValue = null;
+    lastEdit = null;
+    lastRowId = item.id;
     post(item.dataset.moveUrl, values);
   }
 

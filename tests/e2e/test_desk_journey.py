@@ -2,7 +2,8 @@
 week-5 operative patient's draft plan opens at the current phase; an exercise from the library
 panel filtered to "safe now" lands in that phase, in view, announced; a dose is edited; an
 exercise is reordered with the keyboard; the plan is activated through its summary. axe clean
-at each size; screenshots in artifacts/screenshots/desk/."""
+at each size; screenshots in artifacts/screenshots/desk/. With the keyboard alone, the focus
+stays in the builder, and shows, after each edit."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from rehab import services
 from rehab.models import Plan, Prescription
 from tests import factories
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import patient_with_plan, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "desk"
@@ -156,3 +158,79 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     plan.refresh_from_db()
     assert plan.status == Plan.Status.ACTIVE
     assert plan.current_phase_id == phases[1].pk
+
+
+# What has the keyboard focus: its tag, id and words, and whether the focus shows.
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = el ? getComputedStyle(el) : null;
+  return {
+    tag: el ? el.tagName : "",
+    id: el ? el.id : "",
+    text: el ? el.textContent.trim() : "",
+    row: el && el.closest(".builder-rx") ? el.closest(".builder-rx").id : "",
+    shown: Boolean(el && el.getClientRects().length),
+    visible: Boolean(el && el.matches(":focus-visible") && style.outlineStyle !== "none"
+                     && parseFloat(style.outlineWidth) > 0),
+  };
+}"""
+
+
+def _focus_after(page: Page, status: str) -> dict[str, object]:
+    """Where the focus is once the builder has answered with ``status`` and settled."""
+    expect(page.locator("#builder-status")).to_contain_text(status)
+    page.wait_for_timeout(300)  # the status is emptied and filled again (50 ms)
+    focused: dict[str, object] = page.evaluate(FOCUSED)
+    assert focused["tag"] != "BODY", f"after {status!r} the keyboard focus fell back to <body>"
+    assert focused["shown"], f"after {status!r} the focus is on a hidden element: {focused}"
+    assert focused["visible"], f"after {status!r} the focus does not show: {focused}"
+    return focused
+
+
+def test_the_builder_keeps_keyboard_focus_after_an_edit(live_server: object, desktop: Page) -> None:
+    """A keyboard user who saves a dose, moves an exercise to another phase or removes one
+    keeps the focus in the builder, where they were, and sees it: on the link that opened the
+    form, in the exercise's row, or (the exercise gone) on the status message, shown. From
+    review: the focus went to the status while it was emptied to be announced again, hidden
+    (display: none), so it fell to <body>; and the status hid its focus (outline: none)."""
+    scene = patient_with_plan(with_user=True)
+    later = services.phase_add(
+        plan=scene.plan, name="Early strength", start_week=8, end_week=12, expected_version=None
+    )
+    toe_curls = scene.plan.phases.get(name="Protected movement").prescriptions.get(
+        exercise__name="Toe curls"
+    )
+    page = desktop
+    page.set_viewport_size(SIZES["desk"])
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    page.goto(f"{live_server}/clinic/plans/{scene.plan.pk}/")
+
+    # Save a dose: back on the link that opened the form, in the exercise's row.
+    page.get_by_role("link", name="Edit dose of Toe curls").focus()
+    page.keyboard.press("Enter")
+    sets = page.get_by_label(re.compile(r"^\s*Sets\W*$")).locator("visible=true")
+    expect(sets).to_be_visible()
+    sets.fill("3")
+    page.get_by_role("button", name="Save dose").locator("visible=true").focus()
+    page.keyboard.press("Enter")
+    focused = _focus_after(page, "Dose saved")
+    assert (focused["text"], focused["row"]) == ("Edit dose of Toe curls", f"rx-{toe_curls.pk}")
+
+    # Move it to another phase: on its link again, in the phase it went to (opened).
+    page.get_by_role("link", name="Move Toe curls to another phase").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Move to phase").locator("visible=true").select_option(str(later.pk))
+    page.get_by_role("button", name="Move", exact=True).locator("visible=true").focus()
+    page.keyboard.press("Enter")
+    focused = _focus_after(page, "Exercise moved to another phase.")
+    assert focused["text"] == "Move Toe curls to another phase", focused
+    toe_curls.refresh_from_db()
+    assert toe_curls.phase_id == later.pk
+    expect(page.locator(f"#phase-{toe_curls.phase_id} #rx-{toe_curls.pk}")).to_be_in_viewport()
+
+    # Remove an exercise: its row is gone, so the status message has the focus, shown.
+    page.get_by_role("button", name="Remove Seated ankle hold").focus()
+    page.keyboard.press("Enter")
+    focused = _focus_after(page, "Exercise removed.")
+    assert focused["id"] == "builder-status", focused
+    assert_accessible(page, "builder after the edits")

@@ -1246,6 +1246,66 @@ def test_an_htmx_edit_answers_with_the_builder_body(world: World) -> None:
     assert "Seated heel raise" in text  # the clinician's library search is kept
 
 
+def _phase_open(text: str, phase: PlanPhase) -> bool:
+    """Whether the builder's HTML shows ``phase`` open (its body drawn), not collapsed."""
+    section = text.split(f'id="phase-{phase.pk}"', 1)[1]
+    details = re.search(r'<details class="builder-phase-details"( open)?', section)
+    assert details is not None
+    return details.group(1) is not None
+
+
+def test_after_a_saved_dose_the_link_that_opened_its_form_is_marked(world: World) -> None:
+    """The page's script puts the keyboard focus back on the link that opens the form just
+    closed (data-edit-opener, the form's section's data-edit)."""
+    client = client_for(world.clinician.user)
+    key = f"rx-{world.rx.pk}"
+    editing = client.get(_builder(world.plan) + f"?edit={key}").text
+    assert f'data-edit="{key}"' in editing
+    response = client.post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, world.plan.version, sets=4),
+        **HTMX,
+    )
+    assert f'data-edit="{key}"' not in response.text
+    assert f'data-edit-opener="{key}"' in response.text
+
+
+def test_an_exercise_moved_to_a_collapsed_phase_is_shown_there(world: World) -> None:
+    """Its new phase opens with the exercise marked (for the page's script to bring into view
+    and give the focus to), and the redirect without htmx goes to it."""
+    url = reverse("rehab:prescription_move_phase", args=[world.rx.pk])
+    data = {
+        f"rxmove-{world.rx.pk}-version": world.plan.version,
+        f"rxmove-{world.rx.pk}-phase": world.phases[2].pk,
+    }
+    assert not _phase_open(
+        client_for(world.clinician.user).get(_builder(world.plan)).text, world.phases[2]
+    )
+    response = client_for(world.clinician.user).post(url, data, **HTMX)
+    assert _phase_open(response.text, world.phases[2])
+    assert re.search(rf'id="rx-{world.rx.pk}"\s[^>]*data-changed', response.text)
+    world.refresh()
+    data[f"rxmove-{world.rx.pk}-version"] = world.plan.version
+    data[f"rxmove-{world.rx.pk}-phase"] = world.phases[1].pk
+    redirect = client_for(world.clinician.user).post(url, data)
+    assert redirect["Location"].endswith(f"#rx-{world.rx.pk}")
+
+
+def test_a_saved_collapsed_phase_stays_open(world: World) -> None:
+    """The phase an edit concerned is open in the answer, so that its "Edit phase" link is
+    there to take the focus back."""
+    phase = world.phases[2]
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:phase_edit", args=[phase.pk]),
+        _phase_data(phase, world.plan.version, name="Strength and balance"),
+        **HTMX,
+    )
+    assert "Phase saved." in response.text
+    assert _phase_open(response.text, phase)
+    assert f'data-edit-opener="phase-{phase.pk}"' in response.text
+    assert not _phase_open(response.text, world.phases[0])
+
+
 def test_an_htmx_edit_with_errors_answers_200_with_the_form(world: World) -> None:
     response = client_for(world.clinician.user).post(
         reverse("rehab:prescription_edit", args=[world.rx.pk]),

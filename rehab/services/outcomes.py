@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
 from rehab import measures
-from rehab.models.logbook import AtrsRequest, Measurement
+from rehab.models.logbook import AtrsRequest, AtrsResponse, Measurement
 from rehab.services.logbook import _record_date, _save_once, _stored_once
 
 
 @transaction.atomic
 def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple[AtrsRequest, bool]:
-    """Ask the patient to fill in the ATRS. An unanswered request is reused, not repeated.
+    """Ask the patient to fill in the ATRS. An unanswered request is reused, not repeated; one
+    is refused on a day the patient has answered already (their day: one answer a day, which
+    answers a request once).
 
     Returns ``(request, created)``.
     """
@@ -30,6 +32,15 @@ def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple
     )
     if open_request is not None:
         return open_request, False
+    if AtrsResponse.objects.filter(patient=patient, date=patient.local_today()).exists():
+        raise ValidationError(
+            _(
+                "%(name)s has filled in the ATRS today; its answers are on the outcomes tab. "
+                "You can ask again from tomorrow."
+            )
+            % {"name": patient.full_name},
+            code="answered_today",
+        )
     return AtrsRequest.objects.create(patient=patient, requested_by=requested_by), True
 
 

@@ -185,9 +185,13 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask the patient to fill in the ATRS; it shows on their Today page until answered."""
     patient = get_patient_for_clinician(request.user, pk)
-    _request, created = outcome_services.atrs_request_create(
-        patient=patient, requested_by=signed_in_user(request, User)
-    )
+    try:
+        _request, created = outcome_services.atrs_request_create(
+            patient=patient, requested_by=signed_in_user(request, User)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _outcomes_tab_url(patient)
     if created:
         messages.success(
             request,

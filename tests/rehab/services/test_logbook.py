@@ -639,8 +639,19 @@ def test_an_answer_closes_the_open_request(clinician: object, patient: Patient) 
     response, _ = services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=_items())
     request.refresh_from_db()
     assert request.response == response
-    _, created_after = services.atrs_request_create(patient=patient, requested_by=None)
-    assert created_after
+    # The day's answer answers one request: another the same day is refused (its answer would
+    # be that same row, which already answers the first: a second link was a 500)...
+    with pytest.raises(ValidationError) as excinfo:
+        services.atrs_request_create(patient=patient, requested_by=None)
+    assert excinfo.value.code == "answered_today"
+    # ...and made the next day, when a new answer can answer it.
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(days=1)):
+        _, created_after = services.atrs_request_create(patient=patient, requested_by=None)
+        assert created_after
+        answer, _ = services.atrs_record(
+            patient=patient, client_uuid=uuid.uuid4(), items=_items(item_1=3)
+        )
+    assert AtrsRequest.objects.filter(response=answer).exists()
     assert AtrsRequest.objects.count() == 2
 
 

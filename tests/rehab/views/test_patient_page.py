@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from clinic.models import Clinician, Patient
+from rehab import services
 from rehab.models import AtrsRequest, Measurement, Plan, PlanPhase
 from rehab.weeks import phase_week_range
 from tests import factories
@@ -329,6 +330,23 @@ def test_asking_for_the_atrs_creates_one_open_request(
     # The patient sees it on Today.
     today = client_for(patient.user).get(reverse("rehab:today")).content.decode()
     assert "Your physiotherapist asks you to answer ten quick questions" in today
+
+
+def test_asking_again_on_a_day_the_patient_answered_says_so(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # The day's answer answered the first request; a second request that day could never be
+    # answered (one answer a day) and broke the patient's next submit with a 500.
+    client = client_for(clinician.user)
+    url = reverse("rehab:atrs_request", args=[patient.pk])
+    client.post(url)
+    items = {f"item_{n}": 5 for n in range(1, 11)}
+    services.atrs_record(patient=patient, client_uuid=uuid.uuid4(), items=items)
+    assert AtrsRequest.objects.get().response is not None
+    response = client.post(url, follow=True)
+    assert response.status_code == 200
+    assert "has filled in the ATRS today" in response.content.decode()
+    assert AtrsRequest.objects.count() == 1
 
 
 # --- record a measurement --------------------------------------------------------------------------

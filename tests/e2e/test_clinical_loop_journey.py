@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from clinic.models import Clinician
 from rehab.models import Plan, PlanHold
 from tests import factories
-from tests.e2e.conftest import SMALL_PHONE, check_page
+from tests.e2e.conftest import check_page
 from tests.e2e.helpers import sign_in, sign_in_to_today
 from tests.rehab.clinical_loop import week3_non_operative
 
@@ -45,7 +45,7 @@ def test_guardrail_pause_review_resume(
     expect(physio.get_by_role("heading", name="Seated heel raise")).to_be_visible()
     expect(physio.get_by_role("heading", name="Two-leg bike")).to_be_visible()
     expect(physio.get_by_role("heading", name="Hip bridges")).to_have_count(0)
-    check_page(physio, JOURNEY, "advance-guardrail-list", phone=SMALL_PHONE)
+    check_page(physio, JOURNEY, "advance-guardrail-list")
     physio.get_by_role("link", name=re.compile("Cancel")).click()
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk
@@ -66,7 +66,7 @@ def test_guardrail_pause_review_resume(
     expect(banner).to_be_visible()
     expect(banner.locator('a[href="tel:+442079460000"]')).to_be_visible()
     expect(patient.locator('[data-role="tick"]')).to_have_count(0)
-    check_page(patient, JOURNEY, "today-paused", phone=SMALL_PHONE)
+    check_page(patient, JOURNEY, "today-paused")
     scene.plan.refresh_from_db()
     assert scene.plan.status == Plan.Status.PAUSED
 
@@ -76,7 +76,7 @@ def test_guardrail_pause_review_resume(
     expect(alerts.get_by_text(re.compile("Suspected DVT")).first).to_be_visible()
     expect(alerts.get_by_text("Calf hot and swollen since last night")).to_be_visible()
     expect(alerts.get_by_text("Moderate")).to_be_visible()
-    check_page(physio, JOURNEY, "dashboard-report", phone=SMALL_PHONE)
+    check_page(physio, JOURNEY, "dashboard-report")
     alerts.get_by_role("link", name="Review and resume exercise").first.click()
     expect(physio.get_by_role("heading", name=re.compile("Review and resume"))).to_be_visible()
     physio.get_by_role("button", name="Resume exercise").click()
@@ -84,7 +84,7 @@ def test_guardrail_pause_review_resume(
     physio.get_by_label("What you reviewed and decided").fill(
         "Phoned: GP saw him today, scan clear. Carry on."
     )
-    check_page(physio, JOURNEY, "resume", phone=SMALL_PHONE)
+    check_page(physio, JOURNEY, "resume")
     physio.get_by_role("button", name="Resume exercise").click()
     expect(physio.get_by_text(re.compile("Plan resumed"))).to_be_visible()
     hold = PlanHold.objects.get()
@@ -94,4 +94,4 @@ def test_guardrail_pause_review_resume(
     patient.goto(f"{base}/me/")
     expect(patient.get_by_text(re.compile("Your physiotherapist has reviewed"))).to_be_visible()
     expect(patient.locator('[data-role="tick"]').first).to_be_visible()
-    check_page(patient, JOURNEY, "today-resumed", phone=SMALL_PHONE)
+    check_page(patient, JOURNEY, "today-resumed")

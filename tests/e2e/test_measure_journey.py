@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from clinic.models import Clinician, Patient
 from rehab.models import CriterionKind, Measurement, PlanCriterion
 from tests import factories
-from tests.e2e.conftest import SMALL_PHONE, check_page
+from tests.e2e.conftest import check_page
 from tests.e2e.helpers import patient_with_plan, sign_in
 from tests.rehab.clinical_loop import week3_non_operative
 
@@ -92,17 +92,17 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     expect(recovery.get_by_role("img", name=re.compile("ATRS against published"))).to_be_visible()
     recovery.get_by_text("Published points and their sources").click()
     expect(recovery.get_by_role("cell", name=re.compile("UKSTAR")).first).to_be_visible()
-    check_page(page, JOURNEY, "patient-page", phone=SMALL_PHONE)
+    check_page(page, JOURNEY, "patient-page")
 
     # The dashboard proposes the next phase; advancing meets the guardrail check first.
     page.goto(f"{base}/clinic/")
     proposals = page.get_by_role("region", name="Ready to progress")
     expect(proposals.get_by_text(re.compile("proposed: Weeks 6–9"))).to_be_visible()
-    check_page(page, JOURNEY, "dashboard-proposal", phone=SMALL_PHONE)
+    check_page(page, JOURNEY, "dashboard-proposal")
     proposals.get_by_role("button", name=re.compile("Advance .* to Weeks 6–9")).click()
     expect(page.get_by_role("heading", name="Advance to Weeks 6–9?")).to_be_visible()
     expect(page.get_by_role("heading", name="Two-leg bike")).to_be_visible()
-    check_page(page, JOURNEY, "advance-guardrail-check", phone=SMALL_PHONE)
+    check_page(page, JOURNEY, "advance-guardrail-check")
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk  # nothing moved without reasons
 
@@ -128,7 +128,7 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     home.get_by_label("Heel raises on your other leg").fill("20")
     home.get_by_label("Around your injured lower leg (cm)").fill("34.5")
     home.get_by_label("Around your other lower leg (cm)").fill("37")
-    check_page(page, JOURNEY, "home-measurements", phone=SMALL_PHONE)
+    check_page(page, JOURNEY, "home-measurements")
     home.get_by_role("button", name="Save my measurements").click()
     expect(page.get_by_text("Saved. Your physiotherapist will see it.")).to_be_visible()
     (measurement,) = Measurement.objects.filter(patient=scene.patient)
@@ -145,7 +145,7 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
     home = page.get_by_role("region", name="Measure at home")
     expect(home.get_by_text(re.compile("check the two legs are not swapped"))).to_be_visible()
     expect(home.get_by_label("Heel raises on your injured leg")).to_have_value("50")
-    check_page(page, JOURNEY, "home-measurements-refused", phone=SMALL_PHONE)
+    check_page(page, JOURNEY, "home-measurements-refused")
     assert Measurement.objects.filter(patient=scene.patient).count() == 1
 
 
@@ -161,4 +161,4 @@ def test_the_clinic_outcomes_page_is_accessible(live_server: object, desktop: Pa
     operative = page.get_by_role("region", name="Operative (surgical repair)")
     expect(operative.get_by_role("table", name=re.compile("Median weeks"))).to_be_visible()
     expect(operative.get_by_text(re.compile("Adherence of the patients in care"))).to_be_visible()
-    check_page(page, JOURNEY, "clinic-outcomes", phone=SMALL_PHONE)
+    check_page(page, JOURNEY, "clinic-outcomes")

@@ -129,11 +129,15 @@ def screenshot(page: Page, journey: str, name: str) -> Path:
 
 
 def check_page(page: Page, journey: str, name: str) -> None:
-    """Screenshot the page and check it with axe at the two sizes the engineering standard
-    names, a 360×740 phone and a 1366×900 desktop, then put the journey's viewport back."""
+    """Screenshot the page and check it at the two sizes the engineering standard names, a
+    360×740 phone and a 1366×900 desktop: axe, and no sideways scrolling (the page no wider
+    than the window). Then put the journey's viewport back."""
     own = page.viewport_size or DESKTOP
     for size in (SMALL_PHONE, DESKTOP):
         page.set_viewport_size(size)
         screenshot(page, journey, name)
-        assert_accessible(page, f"{journey}/{name} at {size['width']}px")
+        where = f"{journey}/{name} at {size['width']}px"
+        assert_accessible(page, where)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= size["width"], f"{where} is {width}px wide"
     page.set_viewport_size(own)

@@ -218,8 +218,9 @@ class PatientAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "clinic")
     readonly_fields = ("created_at", "updated_at")
     # What decides the plan's weeks, its guardrails and which leg: changed on the patient's
-    # page in the app (clinic.services.patient_update, patient_discharge), which re-checks the
-    # plan against the new dates and pathway. Saving them here would skip that check.
+    # page in the app (clinic.services.patients: patient_update, patient_discharge), which
+    # re-checks the plan against the new dates and pathway. Saving them here would skip that
+    # check.
     IN_APP_ONLY = ("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date")
     fieldsets = (
         (

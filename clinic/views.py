@@ -24,7 +24,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic import services
 from clinic.access import (
     clinic_for,
     clinician_of,
@@ -34,6 +33,8 @@ from clinic.access import (
 )
 from clinic.forms import PatientCreateForm, PatientForm
 from clinic.models import Clinic, Invitation, Patient, User
+from clinic.services import invitations as invitation_services
+from clinic.services import patients as patient_services
 from core.forms import message_service_errors
 from core.qr import qr_svg
 from core.redirects import safe_next_url
@@ -73,7 +74,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     registered: Patient | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.patient_create(
+            patient = patient_services.patient_create(
                 clinic=clinic, created_by=signed_in_user(request, User), **form.service_kwargs()
             )
         except ValidationError as error:
@@ -99,7 +100,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = PatientForm(request.POST or None, instance=patient, clinic=patient.clinic)
     if request.method == "POST" and form.is_valid():
         try:
-            services.patient_update(patient=patient, **form.cleaned_data)
+            patient_services.patient_update(patient=patient, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -131,20 +132,24 @@ def _status_change(
 @require_POST
 def patient_discharge(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     return _status_change(
-        request, pk, services.patient_discharge, _("%(name)s has been discharged.")
+        request, pk, patient_services.patient_discharge, _("%(name)s has been discharged.")
     )
 
 
 @clinician_required
 @require_POST
 def patient_archive(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    return _status_change(request, pk, services.patient_archive, _("%(name)s has been archived."))
+    return _status_change(
+        request, pk, patient_services.patient_archive, _("%(name)s has been archived.")
+    )
 
 
 @clinician_required
 @require_POST
 def patient_reactivate(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    return _status_change(request, pk, services.patient_reactivate, _("%(name)s is active again."))
+    return _status_change(
+        request, pk, patient_services.patient_reactivate, _("%(name)s is active again.")
+    )
 
 
 # --- Invitations -----------------------------------------------------------------------------
@@ -160,7 +165,7 @@ def invitation_page(
 ) -> HttpResponse:
     """The invitation just made: its link, as text and as a QR code (shown this once: only
     the token's hash is stored). ``about``: whom it is for (``patient`` or ``clinician``)."""
-    url = services.invitation_url(token)
+    url = invitation_services.invitation_url(token)
     return render(
         request,
         "clinic/invitation_created.html",
@@ -180,7 +185,7 @@ def invitation_page(
 def patient_invite(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_clinician(request.user, pk)
     try:
-        invitation, token = services.invitation_create(
+        invitation, token = invitation_services.invitation_create(
             patient=patient, created_by=signed_in_user(request, User)
         )
     except ValidationError as error:
@@ -218,13 +223,15 @@ def _invitation_problem(request: HttpRequest, error: ValidationError) -> HttpRes
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Anyone holding the link may use it once, to set the patient's password."""
     try:
-        invitation = services.invitation_check(token=token)
+        invitation = invitation_services.invitation_check(token=token)
     except ValidationError as error:
         return _invitation_problem(request, error)
-    form = SetPasswordForm(services.invitation_candidate_user(invitation), request.POST or None)
+    form = SetPasswordForm(
+        invitation_services.invitation_candidate_user(invitation), request.POST or None
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept(
+            user = invitation_services.invitation_accept(
                 token=token, password=form.cleaned_data["new_password1"]
             )
         except ValidationError as error:

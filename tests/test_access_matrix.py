@@ -31,8 +31,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
 
-from clinic import services as clinic_services
 from clinic.models import Clinic, User
+from clinic.services import invitations as invitation_services
 from notify import tokens as notify_tokens
 from notify.models import Notification
 from rehab.models import (
@@ -184,7 +184,7 @@ def _build_scenario() -> Scenario:
         key="matrix", kind="alert", channel="email", email="a@example.org", patient=patient
     )
     task_result = apps.get_model("django_tasks_database", "DBTaskResult").objects.first()
-    invitation, invitation_token = clinic_services.invitation_create(
+    invitation, invitation_token = invitation_services.invitation_create(
         patient=invited, created_by=clinician.user
     )
 

@@ -9,13 +9,14 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from clinic import services as clinic_services
 from clinic.access import clinician_of, messages_for, patient_of, patients_for
 from clinic.api import filters as clinic_filters
 from clinic.api import serializers as clinic_serializers
 from clinic.api.permissions import IsClinician
 from clinic.api.viewsets import PATIENT_IN_BODY, RoleViewSet, reachable_patient, request_user
 from clinic.models import Message, Patient
+from clinic.services import messages as message_services
+from clinic.services import patients as patient_services
 from core.api.schema import READ, UNKNOWN_FIELD, created_or_found, listed, read, written
 
 # What a patient's details must satisfy beyond each field's own type and length.
@@ -84,7 +85,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         serializer.is_valid(raise_exception=True)
         clinician = clinician_of(request.user)
         assert clinician is not None  # IsClinician
-        patient = clinic_services.patient_create(
+        patient = patient_services.patient_create(
             clinic=clinician.clinic, created_by=request_user(request), **serializer.validated_data
         )
         return Response(self.get_serializer(patient).data, status=status.HTTP_201_CREATED)
@@ -93,7 +94,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         patient = self.get_object()
         serializer = self.get_serializer(patient, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        patient = clinic_services.patient_update(patient=patient, **serializer.validated_data)
+        patient = patient_services.patient_update(patient=patient, **serializer.validated_data)
         return Response(self.get_serializer(patient).data)
 
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
@@ -101,7 +102,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
 
     @action(detail=True, methods=["post"])
     def discharge(self, request: Request, pk: int | None = None) -> Response:
-        patient = clinic_services.patient_discharge(patient=self.get_object())
+        patient = patient_services.patient_discharge(patient=self.get_object())
         return Response(self.get_serializer(patient).data)
 
 
@@ -147,7 +148,7 @@ class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
         data = clinic_serializers.MessageCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patient = reachable_patient(request, data.validated_data.get("patient"), field="patient")
-        message, created = clinic_services.message_send(
+        message, created = message_services.message_send(
             patient=patient,
             author=request_user(request),
             body=data.validated_data["body"],
@@ -161,7 +162,7 @@ class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
         data = clinic_serializers.MessagesReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         patient = reachable_patient(request, data.validated_data.get("patient"), field="patient")
-        marked = clinic_services.messages_mark_read(
+        marked = message_services.messages_mark_read(
             patient=patient, reader_is_patient=patient_of(request.user) is not None
         )
         return Response({"marked": marked})

@@ -3,8 +3,8 @@ deactivate and reactivate, reset a lost two-factor device. Each is atomic, refus
 lock the clinic out (its last clinic admin, oneself), and leaves a ``TeamEvent``.
 
 A clinician is invited with the same one-time, expiring links as a patient
-(``clinic.services.clinician_invitation_create``): the account is made now, without a
-password, and the invitee sets one from the link.
+(``clinic.services.invitations.clinician_invitation_create``): the account is made now,
+without a password, and the invitee sets one from the link.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from clinic import services as clinic_services
 from clinic.accounts import mfa
 from clinic.accounts.services import api_tokens_end, security_policy_changed, user_sessions_end
 from clinic.models import Clinic, Clinician, Invitation, Patient, TeamEvent, User
+from clinic.services import invitations as invitation_services
 from core.touched import touch
 
 
@@ -98,7 +98,7 @@ def clinician_invite(
     clinician = Clinician(user=user, clinic=clinic, role=role)
     clinician.full_clean()
     clinician.save()
-    invitation, token = clinic_services.clinician_invitation_create(
+    invitation, token = invitation_services.clinician_invitation_create(
         clinician=clinician, created_by=invited_by
     )
     _event(
@@ -116,7 +116,7 @@ def clinician_invite_again(
 ) -> tuple[Invitation, str]:
     """A new link for an invited clinician who has not set a password yet (the old one stops
     working)."""
-    invitation, token = clinic_services.clinician_invitation_create(
+    invitation, token = invitation_services.clinician_invitation_create(
         clinician=clinician, created_by=invited_by
     )
     _event(clinician, actor=invited_by, action=TeamEvent.Action.INVITED, detail=_("a new link"))
@@ -194,7 +194,7 @@ def clinician_deactivate(
     user.is_active = False
     user.save(update_fields=["is_active"])  # clinic.accounts.signals ends the API tokens
     user_sessions_end(user)
-    clinic_services.invitations_revoke(clinician)
+    invitation_services.invitations_revoke(clinician)
     # Each patient's record changes (their therapist): the audit trail names each of them,
     # as it does a therapist changed on the patient form. Their rows are locked first, so
     # the ids named are the rows updated.

@@ -57,7 +57,7 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     from knox.models import AuthToken  # noqa: PLC0415
 
     from clinic.models import Clinician, Invitation, Message  # noqa: PLC0415
-    from clinic.services import patient_archive  # noqa: PLC0415
+    from clinic.services.patients import patient_archive  # noqa: PLC0415
 
     clinician = Clinician.objects.filter(user_id=by.pk).first()
     if clinician is None or not clinician.is_clinic_admin:

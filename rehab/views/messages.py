@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clinic import services
 from clinic.access import (
     clinician_required,
     get_patient_for_clinician,
@@ -22,6 +21,7 @@ from clinic.access import (
 )
 from clinic.forms import MessageForm
 from clinic.models import Message, Patient, User
+from clinic.services import messages as message_services
 from core.users import signed_in_user
 from rehab import clinical
 from rehab.selectors import patient_page as patient_selectors
@@ -32,7 +32,7 @@ def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_pat
     if not form.is_valid():
         return False
     try:
-        services.message_send(
+        message_services.message_send(
             patient=patient,
             author=signed_in_user(request, User),
             body=form.cleaned_data["body"],
@@ -59,7 +59,7 @@ def _thread(
         return form, None
     thread = patient_selectors.message_thread(patient)
     if request.method != "POST":
-        services.messages_mark_read(patient=patient, reader_is_patient=from_patient)
+        message_services.messages_mark_read(patient=patient, reader_is_patient=from_patient)
     return form, thread
 
 

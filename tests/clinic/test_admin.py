@@ -225,8 +225,8 @@ def test_the_admin_leaves_what_the_plan_is_checked_against_to_the_app(
     staff_client: Client,
 ) -> None:
     # A corrected surgery date, pathway or side changes the patient's week and guardrails:
-    # the patient's page re-checks the plan (clinic.services.patient_update); the admin would
-    # save it unchecked, so there these are read-only.
+    # the patient's page re-checks the plan (clinic.services.patients.patient_update); the
+    # admin would save it unchecked, so there these are read-only.
     patient = factories.PatientFactory(pathway="operative")
     before = (patient.surgery_date, patient.injury_date, patient.pathway, patient.injured_side)
     change_url = admin_url(Patient, "change", patient.pk)

@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic import services
 from clinic.models import Clinician, Invitation, Patient, User
+from clinic.services import invitations as invitation_services
 from tests import factories
 from tests.conftest import assert_login_redirect, client_for
 
@@ -402,7 +402,7 @@ def password_data(password: str = NEW_PASSWORD) -> dict[str, str]:
 
 
 def test_accept_page(clinician: Clinician, uninvited: Patient) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     response = Client().get(accept_url(token))
     assert response.status_code == 200
     assert "new@example.org" in response.content.decode()
@@ -410,7 +410,7 @@ def test_accept_page(clinician: Clinician, uninvited: Patient) -> None:
 
 
 def test_accept_creates_the_account_and_signs_in(clinician: Clinician, uninvited: Patient) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     client = Client()
     response = client.post(accept_url(token), password_data())
     assert response.status_code == 302
@@ -428,7 +428,7 @@ def test_accept_creates_the_account_and_signs_in(clinician: Clinician, uninvited
 def test_a_link_to_a_corrected_address_signs_no_one_in(
     clinician: Clinician, uninvited: Patient
 ) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     client_for(clinician.user).post(
         reverse("clinic:patient_edit", args=[uninvited.pk]),
         form_data(email="right@example.org"),
@@ -444,7 +444,7 @@ def test_a_link_to_a_corrected_address_signs_no_one_in(
 
 
 def test_accept_bad_password_shows_errors(clinician: Clinician, uninvited: Patient) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     mismatch = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}
     for data in (password_data("short"), password_data("new@example.org"), mismatch):
         response = Client().post(accept_url(token), data)
@@ -456,7 +456,7 @@ def test_accept_bad_password_shows_errors(clinician: Clinician, uninvited: Patie
 
 
 def test_accept_is_single_use(clinician: Clinician, uninvited: Patient) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     Client().post(accept_url(token), password_data())
     response = Client().post(accept_url(token), password_data("another-long-passphrase-77"))
     assert response.status_code == 410
@@ -467,7 +467,7 @@ def test_accept_is_single_use(clinician: Clinician, uninvited: Patient) -> None:
 
 
 def test_accept_expired(clinician: Clinician, uninvited: Patient, settings: Any) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     later = timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS, seconds=1)
     with time_machine.travel(later):
         response = Client().post(accept_url(token), password_data())
@@ -481,7 +481,7 @@ def test_accept_expired(clinician: Clinician, uninvited: Patient, settings: Any)
 
 
 def test_accept_just_before_expiry(clinician: Clinician, uninvited: Patient, settings: Any) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     later = timezone.now() + dt.timedelta(days=settings.INVITATION_TTL_DAYS, seconds=-60)
     with time_machine.travel(later):
         assert Client().post(accept_url(token), password_data()).status_code == 302
@@ -515,7 +515,7 @@ def test_accept_unknown_token(db: None) -> None:
 def test_accept_refuses_an_email_of_another_account(
     clinician: Clinician, uninvited: Patient
 ) -> None:
-    _, token = services.invitation_create(patient=uninvited, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=uninvited, created_by=clinician.user)
     factories.UserFactory(email="new@example.org")
     response = Client().post(accept_url(token), password_data())
     assert response.status_code == 409
@@ -526,7 +526,7 @@ def test_accept_refuses_an_email_of_another_account(
 
 
 def test_accept_reuses_the_patients_account(clinician: Clinician, patient: Patient) -> None:
-    _, token = services.invitation_create(patient=patient, created_by=clinician.user)
+    _, token = invitation_services.invitation_create(patient=patient, created_by=clinician.user)
     response = Client().post(accept_url(token), password_data())
     assert response.status_code == 302
     assert User.objects.filter(email=patient.email).count() == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from clinic.models import Clinician, Patient
-from clinic.services import invitation_create
+from clinic.services.invitations import invitation_create
 from rehab import services
 from rehab.models import Plan
 from tests import factories

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from clinic.models import Invitation, Patient
-from clinic.services import message_send
+from clinic.services.messages import message_send
 from rehab import services
 from rehab.models import Alert, Plan, Prescription
 from tests import factories

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from clinic.services import message_send
+from clinic.services.messages import message_send
 from tests import factories
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.helpers import patient_with_plan, sign_in

@@ -11,8 +11,8 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, Route, expect
 
-from clinic import services as clinic_services
 from clinic.models import Message
+from clinic.services import patients as patient_services
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
@@ -410,7 +410,7 @@ def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="All 2 sets done").click()
     expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    clinic_services.patient_discharge(patient=scene.patient)  # meanwhile, care ends
+    patient_services.patient_discharge(patient=scene.patient)  # meanwhile, care ends
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
+from clinic.services import patients as patient_services
 from notify import services as notify_services
 from notify.models import Notification, PushSubscription, ReminderSettings
 from rehab.services.records import patient_erase
@@ -42,7 +42,7 @@ def test_erasure_forgets_settings_browsers_and_what_was_sent_to_the_patient(
         patient=patient,
         state="sent",
     )
-    clinic_services.patient_discharge(patient=patient)
+    patient_services.patient_discharge(patient=patient)
 
     patient_erase(patient=patient, by=admin.user)
 

@@ -13,8 +13,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from clinic import services as clinic_services
 from clinic.models import Patient
+from clinic.services import patients as patient_services
 from notify import planning, tasks
 from notify import services as notify_services
 from notify.models import Notification, PushSubscription, ReminderSettings
@@ -131,7 +131,7 @@ def test_a_patient_who_travels_is_reminded_at_eight_where_they_are() -> None:
         patient = patient_with_exercises()
         turn_on(patient)
         # The clinic records the move (or the patient does, on the reminders page).
-        clinic_services.patient_update(patient=patient, timezone="America/New_York")
+        patient_services.patient_update(patient=patient, timezone="America/New_York")
     sent = tick_every(
         dt.datetime(2026, 6, 2, 0, 0, tzinfo=dt.UTC),
         dt.datetime(2026, 6, 3, 0, 0, tzinfo=dt.UTC),
@@ -207,7 +207,7 @@ def test_none_after_care_ended_or_the_plan_ended(ending: str) -> None:
         if ending == "completed":
             Plan.objects.filter(patient=patient).update(status=Plan.Status.COMPLETED)
         elif ending == "discharged":
-            clinic_services.patient_discharge(patient=patient)
+            patient_services.patient_discharge(patient=patient)
         elif ending == "no plan":
             Plan.objects.filter(patient=patient).update(status=Plan.Status.DRAFT)
         else:

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from clinic import services as clinic_services
 from clinic.models import Message, Patient
+from clinic.services import messages as message_services
 from notify import services as notify_services
 from notify.models import Notification
 from tests import factories
@@ -27,7 +27,7 @@ TUESDAY_11 = dt.datetime(2026, 6, 9, 11, 0, tzinfo=LONDON)
 
 
 def reply(patient: Patient, clinician: Any, body: str = "Yes, that is normal.") -> Message:
-    message, _created = clinic_services.message_send(
+    message, _created = message_services.message_send(
         patient=patient, author=clinician.user, body=body, from_patient=False
     )
     return message
@@ -156,7 +156,7 @@ def test_a_retried_reply_notice_is_not_delivered_inside_the_quiet_hours(
         )
         therapist = factories.ClinicianFactory(clinic=patient.clinic)
     with time_machine.travel(written, tick=False):
-        clinic_services.message_send(
+        message_services.message_send(
             patient=patient, author=therapist.user, body="See you Monday.", from_patient=False
         )
     push_service.mode = "error"

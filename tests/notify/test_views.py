@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clinic import services as clinic_services
 from clinic.models import Clinic, Clinician, Patient
+from clinic.services import patients as patient_services
 from notify import tokens
 from notify.models import ClinicianPreferences, Notification, PushSubscription, ReminderSettings
 from tests import factories, js_modules
@@ -434,7 +434,7 @@ def test_the_manifest_makes_today_an_installable_app() -> None:
 def test_a_discharged_patient_is_not_told_reminders_are_on(patient: Patient) -> None:
     # From review: once care has ended no reminder is sent, yet turning them on said
     # "Reminders are on."
-    clinic_services.patient_discharge(patient=patient)
+    patient_services.patient_discharge(patient=patient)
     response = client_for(patient.user).post(REMINDERS, reminder_form(morning="07:30"), follow=True)
     html = response.content.decode()
     assert "Reminders are on." not in html

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from clinic import services as clinic_services
+from clinic.services import patients as patient_services
 from rehab.models import ExerciseLog, Plan
 from tests import factories
 
@@ -22,7 +22,7 @@ def test_corrected_surgery_date_re_dates_draft_and_active_plans_not_completed_on
     done = factories.PlanFactory(patient=patient, status=Plan.Status.COMPLETED)
     version = active.version
 
-    clinic_services.patient_update(patient=patient, surgery_date=dt.date(2026, 3, 10))
+    patient_services.patient_update(patient=patient, surgery_date=dt.date(2026, 3, 10))
 
     for plan in (active, draft, done):
         plan.refresh_from_db()
@@ -36,13 +36,13 @@ def test_other_edits_leave_plans_alone() -> None:
     patient = factories.PatientFactory()
     plan = factories.PlanFactory(patient=patient)
     version = plan.version
-    clinic_services.patient_update(patient=patient, first_name="Robin")
+    patient_services.patient_update(patient=patient, first_name="Robin")
     plan.refresh_from_db()
     assert plan.version == version
 
 
 @pytest.mark.parametrize(
-    "leave", [clinic_services.patient_discharge, clinic_services.patient_archive]
+    "leave", [patient_services.patient_discharge, patient_services.patient_archive]
 )
 def test_leaving_care_completes_the_active_plan_and_keeps_the_logs(leave: object) -> None:
     log = factories.ExerciseLogFactory()

@@ -16,8 +16,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from audit.models import AccessEvent
-from clinic import services as clinic_services
 from clinic.models import Clinician, Invitation, Patient, TeamEvent, UserSession
+from clinic.services import patients as patient_services
 from clinic.team import services
 from tests import factories
 from tests.conftest import client_for
@@ -271,8 +271,8 @@ def test_an_invited_clinician_gets_a_new_link(admin: Clinician) -> None:
 def test_the_patient_form_assigns_a_clinician_of_the_clinic(
     clinician: Clinician, other_clinician: Clinician, patient: Patient
 ) -> None:
-    clinic_services.patient_update(patient=patient, therapist=clinician)
+    patient_services.patient_update(patient=patient, therapist=clinician)
     patient.refresh_from_db()
     assert patient.therapist == clinician
     with pytest.raises(ValidationError):
-        clinic_services.patient_update(patient=patient, therapist=other_clinician)
+        patient_services.patient_update(patient=patient, therapist=other_clinician)

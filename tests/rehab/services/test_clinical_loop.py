@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
+from clinic.services import patients as patient_services
 from notify.planning import exercises_waiting
 from rehab import services
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold, Prescription
@@ -155,7 +155,7 @@ def test_a_corrected_date_that_makes_exercises_early_is_refused(scene: Scene) ->
     from_week_2_now(scene)
     later_injury = timezone.localdate() - dt.timedelta(weeks=1)
     with pytest.raises(ValidationError, match="Resisted ankle pumps"):
-        clinic_services.patient_update(patient=scene.patient, injury_date=later_injury)
+        patient_services.patient_update(patient=scene.patient, injury_date=later_injury)
     scene.patient.refresh_from_db()
     scene.plan.refresh_from_db()
     assert scene.patient.injury_date != later_injury
@@ -181,7 +181,7 @@ def test_a_corrected_pathway_on_the_same_date_that_makes_exercises_early_is_refu
         order=3,
     )
     with pytest.raises(ValidationError, match="Balance on the injured leg"):
-        clinic_services.patient_update(
+        patient_services.patient_update(
             patient=scene.patient, pathway=Patient.Pathway.NON_OPERATIVE, surgery_date=None
         )
     scene.patient.refresh_from_db()
@@ -285,7 +285,7 @@ def test_a_paused_plan_refuses_more_sets_on_an_earlier_tick_and_its_undo(scene: 
 
 def test_a_discharged_patients_ticks_of_the_day_are_read_only(scene: Scene) -> None:
     log = _tick(scene, sets_done=1)
-    clinic_services.patient_discharge(patient=scene.patient)
+    patient_services.patient_discharge(patient=scene.patient)
     log = ExerciseLog.objects.select_related("patient", "prescription").get(pk=log.pk)
     for attempt in (
         lambda: services.log_update(log=log, sets_done=3),
@@ -417,7 +417,7 @@ def test_an_unanswered_pain_at_rest_is_stored_as_nothing(scene: Scene) -> None:
 
 
 def test_a_discharged_patient_cannot_log_check_in_or_answer_the_atrs(scene: Scene) -> None:
-    clinic_services.patient_discharge(patient=scene.patient)
+    patient_services.patient_discharge(patient=scene.patient)
     scene.patient.refresh_from_db()
     rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)
     for attempt in (

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
+from clinic.services import patients as patient_services
 from core.resubmit import RESUBMIT_WINDOW
 from rehab import guardrails, services
 from rehab.models import (
@@ -785,7 +785,7 @@ def test_a_corrected_pathway_is_followed_by_the_plan(clinician: Clinician) -> No
     patient = factories.PatientFactory(clinic=clinician.clinic)
     plan = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
     assert plan.pathway == Patient.Pathway.OPERATIVE
-    clinic_services.patient_update(
+    patient_services.patient_update(
         patient=patient, pathway=Patient.Pathway.NON_OPERATIVE, surgery_date=None
     )
     plan.refresh_from_db()

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from clinic import services as clinic_services
 from clinic.models import Clinician, Patient
+from clinic.services import patients as patient_services
 from rehab import clinical
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold
 from rehab.services import holds as hold_services
@@ -398,7 +398,7 @@ def test_each_red_flags_advice_says_what_to_do_out_of_hours(noah: Client, scene:
 
 
 def test_a_discharged_patient_reads_but_cannot_check_in(noah: Client, scene: Scene) -> None:
-    clinic_services.patient_discharge(patient=scene.patient)
+    patient_services.patient_discharge(patient=scene.patient)
     for name in ("rehab:today", "rehab:checkin", "rehab:atrs"):
         html = noah.get(reverse(name)).content.decode()
         assert "Your care here has ended" in html, name
@@ -418,7 +418,7 @@ def test_a_discharged_patient_reads_the_plan_they_followed(noah: Client, scene: 
         factories.ExerciseLogFactory.create(
             prescription=scene.current_rx, date=day - dt.timedelta(days=n), sets_done=3
         )
-    clinic_services.patient_discharge(patient=scene.patient)
+    patient_services.patient_discharge(patient=scene.patient)
     plan_page = noah.get(reverse("rehab:my_plan")).content.decode()
     assert "has not given you a plan yet" not in plan_page
     assert "Your care here has ended" in plan_page
@@ -444,7 +444,7 @@ def test_a_discharged_patients_messages_say_their_care_here_has_ended(
 ) -> None:
     html = noah.get(reverse("rehab:my_messages")).content.decode()
     assert "Your care here has ended" not in html
-    clinic_services.patient_discharge(patient=scene.patient)
+    patient_services.patient_discharge(patient=scene.patient)
     html = noah.get(reverse("rehab:my_messages")).content.decode()
     assert "Your care here has ended" in html
 

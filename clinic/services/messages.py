@@ -1,0 +1,98 @@
+"""Messages: a patient's thread with the clinic. A message is stored once however often it
+is sent; the other side's messages are marked read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinic.models import Message, Patient, User
+
+# The same text from the same author within this window is a double submit, not a new message.
+MESSAGE_DUPLICATE_WINDOW = dt.timedelta(seconds=10)
+
+
+def _message_sent_before(
+    *, patient: Patient, author: User | None, from_patient: bool, client_uuid: uuid.UUID
+) -> Message | None:
+    """The message of the thread that ``client_uuid`` stored, if any (a retry). The id of
+    another author's message is refused: it is no retry of theirs."""
+    try:
+        stored = Message.objects.get(patient=patient, client_uuid=client_uuid)
+    except Message.DoesNotExist:
+        return None
+    if stored.author_id != (author.pk if author else None) or stored.from_patient != from_patient:
+        raise ValidationError(
+            {
+                "client_uuid": ValidationError(
+                    _("This id is already in use."), code="client_uuid_in_use"
+                )
+            }
+        )
+    return stored
+
+
+@transaction.atomic
+def message_send(
+    *,
+    patient: Patient,
+    author: User | None,
+    body: str,
+    from_patient: bool,
+    client_uuid: uuid.UUID | None = None,
+) -> tuple[Message, bool]:
+    """Add a message to the patient's thread. Returns ``(message, created)``.
+
+    Sent again with the same ``client_uuid`` (the message form's, the Today page's outbox's, an
+    API client's), however late, it returns the message that id stored instead of a second.
+    Without one (an older client), an identical message from the same author within ten
+    seconds (a double-submitted form) returns the first one instead.
+    """
+    body = (body or "").strip()
+    # Serialise sends to one thread so two identical submits cannot both pass the check.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    now = timezone.now()
+    if client_uuid is not None:
+        stored = _message_sent_before(
+            patient=patient, author=author, from_patient=from_patient, client_uuid=client_uuid
+        )
+        if stored is not None:
+            return stored, False
+    else:
+        duplicate = (
+            Message.objects.filter(
+                patient=patient,
+                author=author,
+                from_patient=from_patient,
+                body=body,
+                created_at__gte=now - MESSAGE_DUPLICATE_WINDOW,
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if body and duplicate is not None:
+            return duplicate, False
+    message = Message(
+        patient=patient,
+        author=author,
+        from_patient=from_patient,
+        body=body,
+        created_at=now,
+        client_uuid=client_uuid,
+    )
+    message.full_clean()
+    message.save()
+    return message, True
+
+
+@transaction.atomic
+def messages_mark_read(*, patient: Patient, reader_is_patient: bool) -> int:
+    """Mark the other side's unread messages in the thread read; returns how many."""
+    return Message.objects.filter(
+        patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -173,7 +173,7 @@ class LaterSubmission(models.Model):
     """A later submit a once-a-day record took in: the day's first submit makes the row (its
     ``client_uuid`` on the row), a later one the same day changes it. Each later submit's id is
     kept, so that the same submit sent again (its answer lost) is known and returns the stored
-    row instead of being taken in twice (``rehab.services.logbook``)."""
+    row instead of being taken in twice (``rehab.services.logbook.storing``)."""
 
     client_uuid = models.UUIDField(_("client id"), unique=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)

@@ -8,6 +8,7 @@ code in ``rehab`` imports from the sub-module."""
 
 from __future__ import annotations
 
+from rehab.services.alerts import alert_acknowledge
 from rehab.services.builder import (
     DOWN,
     PHASE_EDIT_FIELDS,
@@ -24,14 +25,9 @@ from rehab.services.builder import (
     prescription_update,
 )
 from rehab.services.library import exercise_create, exercise_delete, exercise_update
-from rehab.services.logbook import (
-    alert_acknowledge,
-    atrs_record,
-    checkin_record,
-    log_record,
-    log_undo,
-    log_update,
-)
+from rehab.services.logbook.atrs import atrs_record
+from rehab.services.logbook.checkins import checkin_record
+from rehab.services.logbook.ticks import log_record, log_undo, log_update
 from rehab.services.outcomes import atrs_request_create, measurement_record
 from rehab.services.plans import (
     DOSE_FIELDS,

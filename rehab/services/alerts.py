@@ -1,12 +1,15 @@
-"""Alerts raised by a change elsewhere than the patient's own report: what an edit of the
-exercise library, or of the clinic's risk-factor offsets, means for the patients following it
-(the report's own alerts are ``logbook``'s and ``holds``')."""
+"""Alerts: a clinician acknowledges one; and those raised by a change elsewhere than the
+patient's own report: what an edit of the exercise library, or of the clinic's risk-factor
+offsets, means for the patients following it (the report's own alerts are ``logbook``'s and
+``holds``')."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.models import User
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.alerts import Alert
@@ -70,3 +73,12 @@ def alert_offsets_raised(*, plan: Plan, placements: list[EarlyPlacement]) -> Ale
             "plan": plan.name,
         },
     )
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = by
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return alert

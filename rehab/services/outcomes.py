@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from clinic.models import Patient, User
 from rehab import measures
 from rehab.models.logbook import AtrsRequest, AtrsResponse, Measurement
-from rehab.services.logbook import _record_date, _save_once, _stored_once
+from rehab.services.logbook.rules import _record_date
+from rehab.services.logbook.storing import _save_once, _stored_once
 
 
 @transaction.atomic

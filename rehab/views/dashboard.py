@@ -19,7 +19,7 @@ from core.users import signed_in_user
 from rehab.access import get_alert_for_clinician
 from rehab.forms.dashboard import PatientListForm
 from rehab.selectors import clinician as clinician_selectors
-from rehab.services import logbook as logbook_services
+from rehab.services import alerts as alert_services
 
 PAGE_SIZE = 20
 DASHBOARD_ALERTS = 50  # the rest are in the alerts inbox
@@ -145,7 +145,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_alert_for_clinician(request.user, pk)
-    alert = logbook_services.alert_acknowledge(alert=alert, by=signed_in_user(request, User))
+    alert = alert_services.alert_acknowledge(alert=alert, by=signed_in_user(request, User))
     next_url = safe_next_url(request, reverse("rehab:alerts"))
     if getattr(request, "htmx", False):
         return render(request, f"{ALERTS_TEMPLATE}#row", {"alert": alert, "next": next_url})

@@ -36,8 +36,11 @@ from rehab.forms.logbook import (
 from rehab.models.logbook import AtrsResponse, ExerciseLog
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
-from rehab.services import logbook as logbook_services
 from rehab.services import outcomes as outcome_services
+from rehab.services.logbook import atrs as atrs_services
+from rehab.services.logbook import checkins as checkin_services
+from rehab.services.logbook import ticks as tick_services
+from rehab.services.logbook.rules import care_ended_error
 
 HISTORY_DAYS = 28
 CHART_WEEKS = 8
@@ -193,7 +196,7 @@ def log_create(request: HttpRequest) -> HttpResponse:
     form = LogCreateForm(request.POST, patient=patient)
     if form.is_valid():
         try:
-            log, _created = logbook_services.log_record(**form.service_kwargs())
+            log, _created = tick_services.log_record(**form.service_kwargs())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -221,7 +224,7 @@ def log_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = LogUpdateForm(request.POST)
     if form.is_valid():
         try:
-            log = logbook_services.log_update(log=log, **form.changes())
+            log = tick_services.log_update(log=log, **form.changes())
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -236,7 +239,7 @@ def log_undo(request: HttpRequest, pk: int) -> HttpResponse:
     """Undo a tick made today by mistake, without JavaScript."""
     log = get_log_for_patient(request.user, pk)
     try:
-        logbook_services.log_undo(log=log)
+        tick_services.log_undo(log=log)
     except ValidationError as error:
         return _form_errors(request, {"__all__": error.messages})
     messages.success(request, _("Tick undone."))
@@ -255,12 +258,12 @@ def checkin(request: HttpRequest) -> HttpResponse:
     care_ended = patient.status != Patient.Status.ACTIVE
     if request.method == "POST" and care_ended:
         form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
-        add_service_errors(form, logbook_services.care_ended_error())
+        add_service_errors(form, care_ended_error())
     elif request.method == "POST":
         form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
         if form.is_valid():
             try:
-                logbook_services.checkin_record(patient=patient, **form.service_kwargs())
+                checkin_services.checkin_record(patient=patient, **form.service_kwargs())
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -302,12 +305,12 @@ def atrs(request: HttpRequest) -> HttpResponse:
     care_ended = patient.status != Patient.Status.ACTIVE
     if request.method == "POST" and care_ended:
         form = AtrsForm(request.POST)
-        add_service_errors(form, logbook_services.care_ended_error())
+        add_service_errors(form, care_ended_error())
     elif request.method == "POST":
         form = AtrsForm(request.POST)
         if form.is_valid():
             try:
-                response, _created = logbook_services.atrs_record(
+                response, _created = atrs_services.atrs_record(
                     patient=patient,
                     client_uuid=form.cleaned_data["client_uuid"],
                     items=form.items(),
@@ -401,7 +404,7 @@ def home_measurement(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
     form = _home_measurement_form(patient, request.POST)
     if patient.status != Patient.Status.ACTIVE:
-        add_service_errors(form, logbook_services.care_ended_error())
+        add_service_errors(form, care_ended_error())
     elif form.is_valid():
         try:
             outcome_services.measurement_record(

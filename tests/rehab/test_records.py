@@ -33,8 +33,8 @@ from rehab.models import (
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import ProposalDismissal
 from rehab.models.plans import PhaseChange, Prescription
-from rehab.services import logbook as logbook_services
 from rehab.services import patient_erase
+from rehab.services.logbook import checkins as checkin_services
 from tests import factories
 from tests.conftest import client_for
 
@@ -440,7 +440,7 @@ def test_export_page_alerts_are_not_the_clinicians_jargon(patient: Patient) -> N
     the alert's message, the clinician's label ("Suspected pulmonary embolism: …, pleuritic
     chest pain or haemoptysis"); it is now the red flag's question, the patient's words."""
     factories.active_plan(patient)
-    logbook_services.checkin_record(
+    checkin_services.checkin_record(
         patient=patient,
         client_uuid=uuid.uuid4(),
         pain_at_rest=None,
@@ -458,7 +458,7 @@ def test_the_clinic_export_page_keeps_the_alerts_clinical_label(
     admin: Clinician, patient: Patient
 ) -> None:
     factories.active_plan(patient)
-    logbook_services.checkin_record(
+    checkin_services.checkin_record(
         patient=patient,
         client_uuid=uuid.uuid4(),
         pain_at_rest=None,

@@ -42,8 +42,11 @@ from rehab.api.serializers import logbook as logbook_serializers
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.selectors import today as today_selectors
-from rehab.services import logbook as logbook_services
+from rehab.services import alerts as alert_services
 from rehab.services import outcomes as outcome_services
+from rehab.services.logbook import atrs as atrs_services
+from rehab.services.logbook import checkins as checkin_services
+from rehab.services.logbook import ticks as tick_services
 
 
 class MeTodayView(APIView):
@@ -153,7 +156,7 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
                 {"prescription": [_("This exercise is not part of your active plan.")]},
                 code="not_in_plan",
             )
-        log, created = logbook_services.log_record(
+        log, created = tick_services.log_record(
             patient=patient, prescription=prescription, **values
         )
         return self.created_or_found(log, created)
@@ -162,11 +165,11 @@ class ExerciseLogViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleV
         log = get_log_for_patient(request.user, pk or 0)
         data = logbook_serializers.ExerciseLogUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        logbook_services.log_update(log=log, **data.validated_data)
+        tick_services.log_update(log=log, **data.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=log.pk)).data)
 
     def destroy(self, request: Request, pk: int | None = None) -> Response:
-        logbook_services.log_undo(log=get_log_for_patient(request.user, pk or 0))
+        tick_services.log_undo(log=get_log_for_patient(request.user, pk or 0))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -209,7 +212,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         patient = request_patient(request)
         data = logbook_serializers.CheckInCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        checkin, created = logbook_services.checkin_record(patient=patient, **data.validated_data)
+        checkin, created = checkin_services.checkin_record(patient=patient, **data.validated_data)
         return self.created_or_found(checkin, created)
 
 
@@ -246,7 +249,7 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         items = {name: values.pop(name) for name in AtrsResponse.ITEM_FIELDS}
-        response, created = logbook_services.atrs_record(patient=patient, items=items, **values)
+        response, created = atrs_services.atrs_record(patient=patient, items=items, **values)
         return self.created_or_found(response, created)
 
 
@@ -315,7 +318,5 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request: Request, pk: int | None = None) -> Response:
-        alert = logbook_services.alert_acknowledge(
-            alert=self.get_object(), by=request_user(request)
-        )
+        alert = alert_services.alert_acknowledge(alert=self.get_object(), by=request_user(request))
         return Response(self.get_serializer(alert).data)

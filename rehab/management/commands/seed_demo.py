@@ -18,8 +18,9 @@ from rehab.models.alerts import Alert
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.models.protocols import Protocol
 from rehab.selectors.today import is_due_on
-from rehab.services import logbook as logbook_services
 from rehab.services import plans as plan_services
+from rehab.services.logbook import checkins as checkin_services
+from rehab.services.logbook import ticks as tick_services
 
 DEMO_PASSWORD = "demo-rehab-2026"  # noqa: S105 (a published demo login, refused without DEBUG)
 NAMESPACE = uuid.UUID("6f1c4c1e-7a55-4d0e-9a3b-1d2f0c9b8a11")
@@ -112,7 +113,7 @@ class Command(BaseCommand):
         if not Alert.objects.filter(patient=conservative, kind=Alert.Kind.RED_FLAG).exists():
             # A red flag to see the alert reach the physiotherapist (with the task worker
             # running, its email shows in the worker's output).
-            logbook_services.checkin_record(
+            checkin_services.checkin_record(
                 patient=conservative,
                 client_uuid=uuid.uuid5(NAMESPACE, f"{conservative.pk}:red-flag"),
                 pain_at_rest=3,
@@ -182,7 +183,7 @@ class Command(BaseCommand):
                 for session in range(rx.times_per_day):
                     if rng.random() > 0.8:
                         continue
-                    logbook_services.log_record(
+                    tick_services.log_record(
                         patient=patient,
                         prescription=rx,
                         client_uuid=uuid.uuid5(NAMESPACE, f"{patient.pk}:{rx.pk}:{day}:{session}"),

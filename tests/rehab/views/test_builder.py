@@ -34,8 +34,8 @@ from rehab.models import (
 )
 from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.selectors import progression_evidence
-from rehab.services import logbook as logbook_services
 from rehab.services import risk as risk_services
+from rehab.services.logbook import checkins as checkin_services
 from rehab.weeks import phase_week_range
 from tests import factories
 from tests.conftest import client_for
@@ -1132,7 +1132,7 @@ def test_activate_a_draft(world: World) -> None:
 
 def test_activating_for_a_patient_with_an_unreviewed_red_flag_starts_paused(world: World) -> None:
     # The draft's patient has no plan in care: the flag raised an alert and paused nothing.
-    logbook_services.checkin_record(
+    checkin_services.checkin_record(
         patient=world.draft.patient,
         client_uuid=uuid.uuid4(),
         pain_at_rest=None,

@@ -31,7 +31,7 @@ from rehab.models import (
     Prescription,
 )
 from rehab.services import holds
-from rehab.services import logbook as logbook_services
+from rehab.services.logbook import checkins as checkin_services
 from tests import factories, js_modules
 from tests.conftest import assert_login_redirect, client_for
 
@@ -342,7 +342,7 @@ def test_today_query_count_is_constant(
 
 
 def _report(patient: Patient, *flags: str) -> None:
-    logbook_services.checkin_record(
+    checkin_services.checkin_record(
         patient=patient,
         client_uuid=uuid.uuid4(),
         pain_at_rest=3,

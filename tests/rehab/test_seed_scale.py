@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Message, Patient, User
 from rehab import selectors
-from rehab.management.commands.seed_scale import (
+from rehab.management.scale.accounts import (
     BENCH_PATIENT_EMAIL,
     FOCUS_CLINICIAN_EMAIL,
     SCALE_PASSWORD,

@@ -7,22 +7,13 @@ import uuid
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from clinic.models import Patient
 from rehab import services
 from rehab.models import Measurement
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> object:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 # --- measurement_record -----------------------------------------------------------------------

@@ -7,7 +7,6 @@ import threading
 import uuid
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
@@ -19,15 +18,7 @@ from rehab.services.logbook import checkins as checkin_services
 from tests import factories
 from tests.threads import in_threads
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> object:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 # --- checkin_record -------------------------------------------------------------------------

@@ -15,16 +15,9 @@ from clinic.models import Patient
 from rehab import services
 from rehab.models import Alert, ExerciseLog, Plan, Prescription
 from tests import factories
+from tests.rehab.services.conftest import NOW
 
-pytestmark = pytest.mark.django_db
-
-NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> object:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
 
 @pytest.fixture

@@ -120,9 +120,20 @@ def test_the_patient_turns_reminders_on_and_a_due_reminder_reaches_the_phone(
     assert (settings_row.enabled, settings_row.channel) == (True, "push")
     assert settings_row.next_reminder_at is not None
 
-    # Tomorrow at 08:00 where the patient is: the scheduler's tick, the worker's delivery.
+    # The next 08:00 where the patient is: the scheduler's tick, the worker's delivery.
     due = settings_row.next_reminder_at
     assert due.astimezone(patient.tz).time() == dt.time(8, 0)
+    if due.astimezone(patient.tz).date() == patient.local_today():
+        # Run before 08:00 (the patient's): this morning's reminder finds today's session done
+        # and stays silent; the next is tomorrow's.
+        with time_machine.travel(due, tick=False):
+            tasks.every_minute.enqueue(due.isoformat())
+            run_tasks()
+        assert push_service.received == []
+        settings_row.refresh_from_db()
+        due = settings_row.next_reminder_at
+        assert due is not None
+        assert due.astimezone(patient.tz).date() == patient.local_today() + dt.timedelta(days=1)
     with time_machine.travel(due, tick=False):
         tasks.every_minute.enqueue(due.isoformat())
         run_tasks()

@@ -15,4 +15,9 @@ benchmarks. The command parses its arguments and calls these; each module has on
 - ``messages``: questions to the clinic and its replies;
 - ``generator``: a whole run, clinic by clinic and patient by patient;
 - ``wipe``: removing an earlier run's data.
+
+``writer`` and ``wipe`` use ``connection.cursor()`` (Django's documented way to run SQL it does
+not write: ``COPY`` streams millions of rows, and ``bulk_create`` would overwrite the
+``auto_now_add`` times the history needs). Only the command imports this package, never a
+request: an import-linter contract in pyproject.toml says so.
 """

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.access import clinician_required
 from clinic.models import User
+from core.forms import message_service_errors
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
 from rehab.access import get_phase_for_clinician, get_plan_criterion_for_clinician
@@ -38,7 +39,7 @@ def _run(request: HttpRequest, action: Callable[[], object], success: str) -> No
     try:
         action()
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_service_errors(request, error)
     else:
         messages.success(request, success)
 

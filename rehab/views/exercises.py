@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import clinic_admin_required, clinic_for, clinician_required
 from clinic.models import User
-from core.forms import add_service_errors
+from core.forms import add_service_errors, message_service_errors
 from core.users import signed_in_user
 from rehab.access import exercises_for, get_exercise, get_media, get_own_exercise_for_clinician
 from rehab.forms.library import ClinicExerciseForm, MediaUploadForm
@@ -104,7 +104,7 @@ def exercise_copy(request: HttpRequest, pk: int) -> HttpResponse:
             exercise=original, clinic=clinic_for(user), created_by=user
         )
     except ValidationError as error:  # e.g. a name too long for "(copy 2)"
-        messages.error(request, " ".join(error.messages))
+        message_service_errors(request, error)
         return redirect("rehab:library_detail", pk=original.pk)
     messages.success(request, _("This is your clinic's copy: adapt it and save."))
     return redirect("rehab:exercise_edit", pk=copy.pk)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import Patient, User
-from core.forms import add_service_errors
+from core.forms import add_service_errors, message_service_errors
 from core.users import signed_in_user
 from rehab import charts, guardrails, measures, recovery, risk
 from rehab.forms.criteria import CriterionForm
@@ -190,7 +190,7 @@ def atrs_request(request: HttpRequest, pk: int) -> HttpResponse:
             patient=patient, requested_by=signed_in_user(request, User)
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        message_service_errors(request, error)
         return _outcomes_tab_url(patient)
     if created:
         messages.success(

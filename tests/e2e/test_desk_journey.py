@@ -103,6 +103,9 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     expect(page.locator(f"#rx-{rx.pk}").get_by_text(re.compile(r"^4 sets"))).to_be_visible()
     rx.refresh_from_db()
     assert rx.sets == 4
+    # The builder puts the focus back on the form's opener once the swap settles; wait for it,
+    # or the keyboard below races it (seen in CI: Enter followed the "Edit dose" link).
+    expect(page.get_by_role("link", name="Edit dose of Heel raise, seated")).to_be_focused()
 
     # Reorder with the keyboard: move it up one place.
     up = page.get_by_role("button", name="Move Heel raise, seated up")

@@ -8,7 +8,8 @@ number of rows. ``rehab.views.records`` serves it as a JSON download and as a pr
 
 Two readers. The clinic's export (``for_clinic``) is everything stored about the patient: draft
 plans too, and the clinicians' own notes about them (``CLINICIAN_NOTES``: why an exercise was
-placed before its earliest safe week, the review note that resumed a paused plan). The
+placed before its earliest safe week, the review note that resumed a paused plan, why a
+clinician did not move the patient on to the next phase yet). The
 patient's own export is their copy of their data (what they gave and were given, their health
 details and what happened to their plan); it leaves out those notes: design.md keeps clinician
 notes off everything a patient reads, and the patient's API hands out neither
@@ -27,12 +28,13 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from clinic.models import Message, Patient
+from clinic.models import Clinician, Message, Patient
 from rehab import measures, risk
 from rehab.models.alerts import Alert, PlanHold
+from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProposalDismissal
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
 from rehab.models.protocols import PHASE_FIELD_NAMES
 
 FORMAT_VERSION = 1
@@ -56,7 +58,38 @@ PRESCRIPTION_FIELDS = {
     "exercise": "exercise__name",
     "exercise_for_patient": "exercise__patient_name",
     **_same("order", *DOSE_FIELD_NAMES, "note", "retired_at"),
+    # The daily doses it had before a change, oldest first, as stored: each {"until":
+    # "YYYY-MM-DD", "times_per_day": n, "days_per_week": n}, in force before that day.
+    "earlier_doses": "earlier_doses",
     "guardrail_reason": "guardrail_reason",  # a clinician's note: CLINICIAN_NOTES
+}
+# A photo or video filmed for the patient's prescription: what it is and what it shows (its
+# description, which the patient's exercise card reads out too), not the file.
+MEDIA_FIELDS = {
+    "id": "pk",
+    **_same(
+        "kind",
+        "description",
+        "content_type",
+        "size",
+        "width",
+        "height",
+        "duration_seconds",
+        "created_at",
+    ),
+}
+# A phase's exit criteria; ``judged_met`` and ``judged_at``: a clinician's yes/no judgement of
+# one (null: not judged, or a criterion tested from recorded data).
+PLAN_CRITERION_FIELDS = {
+    "id": "pk",
+    **_same(*CRITERION_FIELDS, "judged_met", "judged_at"),
+}
+# A clinician's "not yet" to moving the patient on from ``phase`` to the next phase.
+PROPOSAL_DISMISSAL_FIELDS = {
+    "id": "pk",
+    "phase": "phase_id",
+    "dismissed_at": "dismissed_at",
+    "note": "note",  # a clinician's note: CLINICIAN_NOTES
 }
 # A red flag's pause of the plan, until a clinician reviewed it and resumed the plan.
 HOLD_FIELDS = {
@@ -139,7 +172,11 @@ PROFILE_FIELDS = {
 }
 # Each kind of row's keys that are a clinician's note about the patient: only in the clinic's
 # export (see the module's docstring).
-CLINICIAN_NOTES = {"prescriptions": ("guardrail_reason",), "holds": ("resume_note",)}
+CLINICIAN_NOTES = {
+    "prescriptions": ("guardrail_reason",),
+    "holds": ("resume_note",),
+    "proposal_dismissals": ("note",),
+}
 
 
 def _without(fields: Mapping[str, str], keys: Iterable[str]) -> dict[str, str]:
@@ -205,24 +242,44 @@ def export_filename(day: dt.date) -> str:
 
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
-    the logs refer to them), its pauses and its phase changes. Five queries."""
+    the logs refer to them; each with the photos and videos filmed for it) and its exit
+    criteria, the plan's pauses, its phase changes and the proposals of the next phase that a
+    clinician dismissed. Eight queries."""
     plans = Plan.objects.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
     prescription_fields, hold_fields = PRESCRIPTION_FIELDS, HOLD_FIELDS
+    dismissal_fields = PROPOSAL_DISMISSAL_FIELDS
     if not for_clinic:
         prescription_fields = _without(prescription_fields, CLINICIAN_NOTES["prescriptions"])
         hold_fields = _without(hold_fields, CLINICIAN_NOTES["holds"])
+        dismissal_fields = _without(dismissal_fields, CLINICIAN_NOTES["proposal_dismissals"])
     phases = PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk")
+    phase_prescriptions = Prescription.objects.filter(phase__in=phases)
+    media_of = _rows_by(
+        PrescriptionMedia.objects.filter(prescription__in=phase_prescriptions).order_by(
+            "created_at", "pk"
+        ),
+        MEDIA_FIELDS,
+        by="prescription_id",
+    )
     prescriptions = _rows_by(
-        Prescription.objects.filter(phase__in=phases).order_by("order", "pk"),
-        prescription_fields,
+        phase_prescriptions.order_by("order", "pk"), prescription_fields, by="phase_id"
+    )
+    for rows in prescriptions.values():
+        for prescription in rows:
+            prescription["media"] = media_of.get(int(prescription["id"]), [])
+    criteria = _rows_by(
+        PlanCriterion.objects.filter(phase__in=phases).order_by("order", "pk"),
+        PLAN_CRITERION_FIELDS,
         by="phase_id",
     )
     phases_of = _rows_by(phases, PHASE_FIELDS, by="plan_id")
     for rows in phases_of.values():
         for phase in rows:
-            phase["prescriptions"] = prescriptions.get(int(phase["id"]), [])
+            phase_id = int(phase["id"])
+            phase["prescriptions"] = prescriptions.get(phase_id, [])
+            phase["criteria"] = criteria.get(phase_id, [])
     holds_of = _rows_by(
         PlanHold.objects.filter(plan__in=plans).order_by("started_at", "pk"),
         hold_fields,
@@ -233,13 +290,36 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         PHASE_CHANGE_FIELDS,
         by="plan_id",
     )
+    dismissals_of = _rows_by(
+        ProposalDismissal.objects.filter(phase__in=phases).order_by("dismissed_at", "pk"),
+        dismissal_fields,
+        by="phase__plan_id",
+    )
     result = _rows(plans.order_by("created_at", "pk"), PLAN_FIELDS)
     for plan in result:
         plan_id = int(plan["id"])
         plan["phases"] = phases_of.get(plan_id, [])
         plan["holds"] = holds_of.get(plan_id, [])
         plan["phase_changes"] = changes_of.get(plan_id, [])
+        plan["proposal_dismissals"] = dismissals_of.get(plan_id, [])
     return result
+
+
+def _therapist(patient: Patient) -> dict[str, str | None]:
+    """The physiotherapist who looks after the patient (``Patient.therapist``), by the name
+    their account shows (its email if it has no name); null if none is assigned. One query
+    when one is."""
+    if patient.therapist_id is None:
+        return {"therapist": None, "therapist_name": None}
+    name = (
+        Clinician.objects.filter(pk=patient.therapist_id)
+        .values_list("user__full_name", "user__email")
+        .first()
+    )
+    return {
+        "therapist": _id(patient.therapist_id),
+        "therapist_name": None if name is None else (name[0] or name[1]),
+    }
 
 
 def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
@@ -254,6 +334,7 @@ def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
         "profile": {
             **_instances([patient], PROFILE_FIELDS)[0],
             "clinic": patient.clinic.name,
+            **_therapist(patient),
             "created_at": _plain(patient.created_at),
         },
         "plans": _plans(patient, for_clinic=for_clinic),

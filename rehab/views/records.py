@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -47,7 +48,9 @@ from core.users import signed_in_record
 from rehab import clinical, risk
 from rehab.export import export_filename, patient_export
 from rehab.models.alerts import Alert
+from rehab.models.criteria import PlanCriterion
 from rehab.models.logbook import Swelling
+from rehab.models.media import MediaFields
 from rehab.models.plans import Plan
 from rehab.services import records as record_services
 
@@ -183,6 +186,52 @@ def _patient_alert_text(
     return _("Your physiotherapist was asked to check when one of your exercises starts.")
 
 
+def _prescription(rx: Mapping[str, Any]) -> dict[str, Any]:
+    """A prescription on the page: its earlier doses' last days and its photos' and videos'
+    times as dates, each photo or video's kind in words."""
+    return {
+        **_with_times(rx, "retired_at"),
+        "earlier_doses": [_with_times(dose, "until") for dose in rx["earlier_doses"]],
+        "media": [
+            {**_with_times(media, "created_at"), "kind": _label(MediaFields.Kind, media["kind"])}
+            for media in rx["media"]
+        ],
+    }
+
+
+def _criterion_text(criterion: Mapping[str, Any]) -> str:
+    """An exit criterion in the clinician's words (its label, else its kind with N), as the
+    clinician's patient page says it (``CriterionFields.description``); a measurement this
+    version no longer knows is named by its stored code."""
+    threshold = criterion["threshold"]
+    try:
+        return PlanCriterion(
+            kind=criterion["kind"],
+            label=criterion["label"],
+            threshold=None if threshold is None else Decimal(str(threshold)),
+            measure=criterion["measure"],
+        ).description
+    except KeyError:  # only a measurement names one, and has N (the model's constraints)
+        return f"{criterion['measure']} {threshold:g}"
+
+
+def _criteria(criteria: list[dict[str, Any]], *, for_patient: bool) -> list[dict[str, Any]]:
+    """A phase's exit criteria on the page. The clinic's page: each criterion in the
+    clinician's words, with its judgement if it was judged. The patient's: only the judgements
+    (their physiotherapist's yes/no on whether they were ready to move on), the criterion's
+    own text being the clinician's."""
+    if for_patient:
+        return [
+            _with_times(criterion, "judged_at")
+            for criterion in criteria
+            if criterion["judged_met"] is not None
+        ]
+    return [
+        {**_with_times(criterion, "judged_at"), "text": _criterion_text(criterion)}
+        for criterion in criteria
+    ]
+
+
 def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[str, Any]:
     """The printable page's view of the export: its times as values the page formats in the
     patient's time zone, red flags and alerts in the reader's words, the risk factors named."""
@@ -203,9 +252,8 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
                     {
                         **phase,
                         "title": phase_names[phase["id"]],
-                        "prescriptions": [
-                            _with_times(rx, "retired_at") for rx in phase["prescriptions"]
-                        ],
+                        "prescriptions": [_prescription(rx) for rx in phase["prescriptions"]],
+                        "criteria": _criteria(phase["criteria"], for_patient=for_patient),
                     }
                     for phase in plan["phases"]
                 ],
@@ -222,6 +270,13 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
                         "to_name": phase_names.get(change["to_phase"], DASH),
                     }
                     for change in plan["phase_changes"]
+                ],
+                "proposal_dismissals": [
+                    {
+                        **_with_times(dismissal, "dismissed_at"),
+                        "phase_name": phase_names.get(dismissal["phase"], DASH),
+                    }
+                    for dismissal in plan["proposal_dismissals"]
                 ],
             }
         )

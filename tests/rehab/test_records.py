@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import uuid
+from html import unescape
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from rehab.models import (
     PrescriptionMedia,
 )
 from rehab.models.alerts import Alert, PlanHold
-from rehab.models.criteria import ProposalDismissal
+from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
 from rehab.models.plans import PhaseChange, Prescription
 from rehab.services import patient_erase
 from rehab.services.logbook import checkins as checkin_services
@@ -228,6 +229,16 @@ def _grow(patient: Patient, n: int) -> None:
         )
         PhaseChange.objects.create(plan=plan, to_phase=phase, effective_on=day)
         AtrsRequest.objects.create(patient=patient)
+        # An earlier dose, a video filmed for the exercise, a judged exit criterion, a
+        # dismissed proposal of the next phase.
+        Prescription.objects.filter(pk=rx.pk).update(
+            earlier_doses=[{"until": day.isoformat(), "times_per_day": 2, "days_per_week": 5}]
+        )
+        factories.PrescriptionMediaFactory(prescription=rx, kind="video", description="Side")
+        PlanCriterion.objects.create(
+            phase=phase, kind=CriterionKind.CLINICIAN, judged_met=True, judged_at=timezone.now()
+        )
+        ProposalDismissal.objects.create(phase=phase, note="Not yet")
 
 
 @pytest.mark.parametrize("name", CLINIC_ROUTES[:2] + MY_ROUTES)
@@ -236,13 +247,16 @@ def test_the_export_query_count_is_constant(
 ) -> None:
     client = client_for(patient.user if name in MY_ROUTES else admin.user)
     url = reverse(name) if name in MY_ROUTES else _url(name, patient)
+    Patient.objects.filter(pk=patient.pk).update(therapist=admin)
     _grow(patient, 1)
     # session, user (+ the clinician or patient), the clinic's name; plans, their phases, their
     # exercises; logs, check-ins, ATRS, measurements, alerts, messages; +1 audit event.
     # (The clinic admin's export: +1 the patient, +1 the admin's clinic.)
     # +3 (a review found them missing): the plans' pauses (PlanHold), their phase changes
     # (PhaseChange), the ATRS requests: one query each, whatever their number.
-    with django_assert_max_num_queries(18), CaptureQueriesContext(connection) as small:
+    # +4 (found missing too): the exercises' photos and videos, the phases' exit criteria, the
+    # dismissed proposals of the next phase, the patient's physiotherapist's name.
+    with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, 6)
     with CaptureQueriesContext(connection) as large:
@@ -433,6 +447,225 @@ def _section(html: str, heading_id: str) -> str:
     )
     assert match, heading_id
     return match.group(0)
+
+
+# --- Dismissed proposals, judged criteria, media, earlier doses, the physiotherapist ----------
+
+DISMISSAL_NOTE = "DISMISS-NOTE: limping after her fall at work"
+CRITERION_LABEL = "CRITERION-LABEL: 20 single-leg heel raises, surgeon's sign-off"
+THERAPIST_NAME = "Ngozi Quillfeather-Arbuthnot"
+
+
+@pytest.fixture
+def progression_history(patient: Patient, clinician: Clinician) -> dict[str, Any]:
+    """A patient looked after by ``clinician``, in an active plan whose phase has an exercise
+    whose dose changed once, with a video filmed for it, two exit criteria (one a clinician's
+    judgement, judged not met; one tested from data) and a dismissed proposal of the next
+    phase, with the clinician's note why."""
+    clinician.user.full_name = THERAPIST_NAME
+    clinician.user.save(update_fields=["full_name"])
+    Patient.objects.filter(pk=patient.pk).update(therapist=clinician)
+    patient.refresh_from_db()
+    plan, (phase,) = factories.active_plan(patient)
+    rx = factories.PrescriptionFactory(
+        phase=phase,
+        times_per_day=3,
+        days_per_week=7,
+        earlier_doses=[{"until": "2026-11-20", "times_per_day": 2, "days_per_week": 5}],
+    )
+    media = factories.PrescriptionMediaFactory(
+        prescription=rx,
+        kind="video",
+        content_type="video/mp4",
+        duration_seconds=12,
+        description="Heel raise on the step, side view",
+    )
+    judged = PlanCriterion.objects.create(
+        phase=phase,
+        order=1,
+        kind=CriterionKind.CLINICIAN,
+        label=CRITERION_LABEL,
+        judged_met=False,
+        judged_at=timezone.now(),
+    )
+    tested = PlanCriterion.objects.create(
+        phase=phase, order=2, kind=CriterionKind.REST_PAIN, threshold=2
+    )
+    dismissal = ProposalDismissal.objects.create(phase=phase, note=DISMISSAL_NOTE)
+    return {
+        "plan": plan,
+        "phase": phase,
+        "rx": rx,
+        "media": media,
+        "judged": judged,
+        "tested": tested,
+        "dismissal": dismissal,
+    }
+
+
+def test_clinic_export_json_holds_dismissals_judgements_media_doses_and_therapist(
+    admin: Clinician, patient: Patient, progression_history: dict[str, Any]
+) -> None:
+    """The clinic admin's export left out the dismissed proposals of the next phase (with the
+    clinician's note why), the clinicians' judgements of exit criteria, what the photos and
+    videos filmed for the patient show, the exercises' earlier doses and the patient's
+    physiotherapist: all stored about the patient, all there now."""
+    history = progression_history
+    text = client_for(admin.user).get(_url("rehab:patient_export_json", patient)).content.decode()
+    data = json.loads(text)
+    (plan,) = data["plans"]
+    assert plan["proposal_dismissals"] == [
+        {
+            "id": str(history["dismissal"].pk),
+            "phase": str(history["phase"].pk),
+            "dismissed_at": history["dismissal"].dismissed_at.isoformat(),
+            "note": DISMISSAL_NOTE,
+        }
+    ]
+    (phase,) = plan["phases"]
+    judged, tested = phase["criteria"]
+    assert judged == {
+        "id": str(history["judged"].pk),
+        "order": 1,
+        "kind": "clinician",
+        "label": CRITERION_LABEL,
+        "threshold": None,
+        "measure": "",
+        "judged_met": False,
+        "judged_at": history["judged"].judged_at.isoformat(),
+    }
+    assert (tested["kind"], tested["threshold"], tested["judged_met"]) == ("rest_pain", 2.0, None)
+    (rx,) = phase["prescriptions"]
+    assert rx["earlier_doses"] == [{"until": "2026-11-20", "times_per_day": 2, "days_per_week": 5}]
+    assert (rx["times_per_day"], rx["days_per_week"]) == (3, 7)
+    (media,) = rx["media"]
+    assert media == {
+        "id": str(history["media"].pk),
+        "kind": "video",
+        "description": "Heel raise on the step, side view",
+        "content_type": "video/mp4",
+        "size": 1000,
+        "width": 40,
+        "height": 30,
+        "duration_seconds": 12,
+        "created_at": history["media"].created_at.isoformat(),
+    }
+    assert history["media"].file.name not in text  # what it shows, not the file or its path
+    profile = data["profile"]
+    assert (profile["therapist"], profile["therapist_name"]) == (
+        str(patient.therapist_id),
+        THERAPIST_NAME,
+    )
+
+
+def test_clinic_export_page_shows_dismissals_judgements_media_doses_and_therapist(
+    admin: Clinician, patient: Patient, progression_history: dict[str, Any]
+) -> None:
+    html = client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    plans = unescape(_section(html, "plans-heading"))
+    for text in (
+        "Next-phase proposals dismissed",
+        "Not moved on from Stage 0",
+        DISMISSAL_NOTE,
+        "Exit criteria",
+        CRITERION_LABEL,
+        "judged not met",
+        "Pain at rest at most 2 over the last 7 days",  # the criterion tested from data
+        "Filmed for the patient:",
+        "Video – Heel raise on the step, side view",
+        "3 times a day, 7/7",  # the dose now, beside the earlier one
+        "Earlier dose, before 20 Nov 2026: 2 times a day, 5/7",
+    ):
+        assert text in plans, text
+    profile = _section(html, "profile-heading")
+    assert "Physiotherapist" in profile
+    assert THERAPIST_NAME in profile
+
+
+def test_my_export_json_holds_them_but_not_the_clinicians_note_why(
+    patient: Patient, progression_history: dict[str, Any]
+) -> None:
+    """The patient's copy holds the dismissal (that they were kept in the phase, and when),
+    the judgements, the media's descriptions, the earlier doses and their physiotherapist;
+    the note the clinician wrote on why they were not moved on is clinician text: its key is
+    absent (not null: null would say the note is empty), as for the other clinician notes."""
+    history = progression_history
+    response = client_for(patient.user).get(reverse("rehab:my_export_json"))
+    data = json.loads(response.content)
+    (plan,) = data["plans"]
+    (dismissal,) = plan["proposal_dismissals"]
+    assert dismissal == {
+        "id": str(history["dismissal"].pk),
+        "phase": str(history["phase"].pk),
+        "dismissed_at": history["dismissal"].dismissed_at.isoformat(),
+    }
+    (phase,) = plan["phases"]
+    assert [c["judged_met"] for c in phase["criteria"]] == [False, None]
+    (rx,) = phase["prescriptions"]
+    assert [dose["until"] for dose in rx["earlier_doses"]] == ["2026-11-20"]
+    assert [m["description"] for m in rx["media"]] == ["Heel raise on the step, side view"]
+    assert data["profile"]["therapist_name"] == THERAPIST_NAME
+    assert "DISMISS-NOTE" not in response.content.decode()
+
+
+def test_my_export_page_says_them_in_plain_words_without_the_clinicians_note(
+    patient: Patient, progression_history: dict[str, Any]
+) -> None:
+    html = unescape(client_for(patient.user).get(reverse("rehab:my_export")).content.decode())
+    plans = _section(html, "plans-heading")
+    for text in (
+        "Your physiotherapist decided you should stay in Stage 0 a while longer",
+        "Your physiotherapist's checks before you move on",
+        "not ready to move on yet",
+        "Filmed for you by your physiotherapist:",
+        "Video – Heel raise on the step, side view",
+        "Earlier dose, before 20 Nov 2026: 2 times a day, 5/7",
+    ):
+        assert text in plans, text
+    profile = _section(html, "profile-heading")
+    assert "Your physiotherapist" in profile
+    assert THERAPIST_NAME in profile
+    # The clinician's words: their note why, the criteria's own text, the clinic's headings.
+    for clinician_text in (
+        "DISMISS-NOTE",
+        "CRITERION-LABEL",
+        "Pain at rest at most",
+        "Exit criteria",
+        "judged not met",
+        "proposals dismissed",
+    ):
+        assert clinician_text not in html, clinician_text
+
+
+def test_the_clinic_export_page_names_a_measurement_it_no_longer_knows_by_its_code(
+    admin: Clinician, patient: Patient
+) -> None:
+    """A criterion on a measurement this version no longer has (renamed, removed) is shown by
+    its stored code, not a server error."""
+    _plan, (phase,) = factories.active_plan(patient)
+    PlanCriterion.objects.bulk_create(
+        [
+            PlanCriterion(
+                phase=phase, kind=CriterionKind.MEASUREMENT, threshold=80, measure="old_lsi"
+            )
+        ]
+    )
+    response = client_for(admin.user).get(_url("rehab:patient_export", patient))
+    assert response.status_code == 200
+    assert "old_lsi 80" in _section(response.content.decode(), "plans-heading")
+
+
+def test_the_export_says_when_no_physiotherapist_is_assigned(
+    admin: Clinician, patient: Patient
+) -> None:
+    assert patient.therapist_id is None
+    data = json.loads(client_for(patient.user).get(reverse("rehab:my_export_json")).content)
+    assert (data["profile"]["therapist"], data["profile"]["therapist_name"]) == (None, None)
+    for html in (
+        client_for(patient.user).get(reverse("rehab:my_export")).content.decode(),
+        client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode(),
+    ):
+        assert "Not assigned" in _section(html, "profile-heading")
 
 
 def test_export_page_alerts_are_not_the_clinicians_jargon(patient: Patient) -> None:

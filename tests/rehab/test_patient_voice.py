@@ -22,10 +22,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from rehab import clinical
 from rehab.models import AtrsRequest, Exercise, PlanPhase, Prescription
+from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
 from tests import factories
 from tests.conftest import client_for
 
@@ -168,6 +170,32 @@ def test_the_printable_record_is_in_the_patients_words(
     _assert_patient_voice(html, "rehab:my_export")
     assert PATIENT_WORDS["exercise name"] in html
     assert PATIENT_WORDS["phase name"] in html
+
+
+def test_the_printable_record_says_progression_decisions_without_the_clinicians_words(
+    early_rx: Prescription, patient: Patient
+) -> None:
+    """A dismissed proposal of the next phase and a judged exit criterion reach the patient's
+    record as what happened ("stay in … a while longer", "not ready to move on yet"); the note
+    on why and the criterion's own text are the clinician's: not on the page, and the note is
+    not in the data either (``rehab.export.CLINICIAN_NOTES``)."""
+    phase = early_rx.phase
+    PlanCriterion.objects.create(
+        phase=phase,
+        kind=CriterionKind.CLINICIAN,
+        label="SENTINEL-criterion-label",
+        judged_met=False,
+        judged_at=timezone.now(),
+    )
+    ProposalDismissal.objects.create(phase=phase, note="SENTINEL-dismissal-note")
+    me = client_for(patient.user)
+    html = me.get(reverse("rehab:my_export")).content.decode()
+    _assert_patient_voice(html, "rehab:my_export")
+    for sentinel in ("SENTINEL-criterion-label", "SENTINEL-dismissal-note"):
+        assert sentinel not in html, sentinel
+    assert f"stay in {PATIENT_WORDS['phase name']} a while longer" in html
+    assert "not ready to move on yet" in html
+    assert "SENTINEL-dismissal-note" not in me.get(reverse("rehab:my_export_json")).content.decode()
 
 
 def test_today_and_the_plan_show_the_patients_words(

@@ -14,7 +14,7 @@ Templates have no patient: they compare with the phase's start week on the templ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -77,15 +77,18 @@ class GuardrailWarning:
         return self.exercise.earliest_week_source or self.exercise.source
 
 
-def earliest_safe_week(exercise: Exercise, patient: Patient) -> int:
+def earliest_safe_week(
+    exercise: Exercise, patient: Patient, *, offsets: Mapping[str, int] | None = None
+) -> int:
     """The first week ``patient`` may start ``exercise``: the exercise's earliest week for the
     patient's pathway, moved later by the patient's risk modifiers, by the offsets their clinic
-    set (``rehab.risk.offset_weeks``: read once per clinic instance, or with it).
+    set (``rehab.risk.offset_weeks``: read once per clinic instance, or with it), or by
+    ``offsets`` (code → weeks) when given: a change of the clinic's not saved yet.
 
     The one place a patient's own circumstances shift it (risk modifiers, clinical.md §7):
     every guardrail on a patient's plan asks this function.
     """
-    weeks, _modifiers = risk.offset_weeks(patient)
+    weeks, _modifiers = risk.offset_weeks(patient, offsets)
     return min(exercise.earliest_week_for(patient.pathway) + weeks, clinical.WEEK_MAX)
 
 
@@ -100,10 +103,11 @@ def home_measure_fields(patient: Patient, *, day: dt.date | None = None) -> tupl
     return measures.home_fields_by_week(week, offset_weeks=weeks)
 
 
-def risk_reasons(patient: Patient) -> tuple[str, ...]:
-    """Why ``earliest_safe_week`` is later for ``patient``: each modifier that moved it, with
-    its offset and basis ("Re-rupture or revision surgery: +2 weeks (local default, …)")."""
-    weeks, modifiers = risk.offset_weeks(patient)
+def risk_reasons(patient: Patient, *, offsets: Mapping[str, int] | None = None) -> tuple[str, ...]:
+    """Why ``earliest_safe_week`` is later for ``patient`` (with ``offsets``, if given): each
+    modifier that moved it, with its offset and basis ("Re-rupture or revision surgery: +2
+    weeks (local default, …)")."""
+    weeks, modifiers = risk.offset_weeks(patient, offsets)
     return tuple(
         _("%(modifier)s: +%(weeks)s weeks (%(basis)s)")
         % {"modifier": m.label, "weeks": weeks, "basis": risk.BASIS}
@@ -141,14 +145,19 @@ def earliest_week_warning(
 
 
 def guardrail_warning(
-    *, exercise: Exercise, phase: PlanPhase, week: int | None = None
+    *,
+    exercise: Exercise,
+    phase: PlanPhase,
+    week: int | None = None,
+    offsets: Mapping[str, int] | None = None,
 ) -> GuardrailWarning | None:
     """The warning for ``exercise`` in ``phase`` of a patient's plan: compared with ``week``,
-    else with the week the patient will be in when it starts for them."""
+    else with the week the patient will be in when it starts for them; with the risk-factor
+    ``offsets`` if given (``earliest_safe_week``)."""
     if week is None:
         week = patient_week_for_phase(phase)
     patient = phase.plan.patient
-    earliest = earliest_safe_week(exercise, patient)
+    earliest = earliest_safe_week(exercise, patient, offsets=offsets)
     if week < earliest:
         shifted = earliest > exercise.earliest_week_for(patient.pathway)
         return GuardrailWarning(
@@ -156,7 +165,7 @@ def guardrail_warning(
             phase_start_week=phase.start_week,
             earliest_week=earliest,
             patient_week=week,
-            risk_reasons=risk_reasons(patient) if shifted else (),
+            risk_reasons=risk_reasons(patient, offsets=offsets) if shifted else (),
         )
     return None
 
@@ -174,15 +183,21 @@ class EarlyPlacement:
 
 
 def early_placements(
-    prescriptions: Iterable[Prescription], *, week_of: dict[int, int]
+    prescriptions: Iterable[Prescription],
+    *,
+    week_of: dict[int, int],
+    offsets: Mapping[str, int] | None = None,
 ) -> list[EarlyPlacement]:
     """The live ``prescriptions`` placed before their earliest safe week, each phase compared
-    with ``week_of[phase id]`` (the week the patient will be in when it starts)."""
+    with ``week_of[phase id]`` (the week the patient will be in when it starts); with the
+    risk-factor ``offsets`` if given (``earliest_safe_week``)."""
     found = []
     for rx in prescriptions:
         if rx.retired_at is not None:
             continue
-        warning = guardrail_warning(exercise=rx.exercise, phase=rx.phase, week=week_of[rx.phase_id])
+        warning = guardrail_warning(
+            exercise=rx.exercise, phase=rx.phase, week=week_of[rx.phase_id], offsets=offsets
+        )
         if warning is not None:
             found.append(EarlyPlacement(prescription=rx, warning=warning))
     return found

@@ -19,6 +19,7 @@ exercises do).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -166,14 +167,18 @@ def patient_offsets(patient: Patient) -> dict[str, int]:
     return clinic_offsets(patient.clinic if patient.clinic_id is not None else None)
 
 
-def offset_weeks(patient: Patient) -> tuple[int, list[RiskModifier]]:
+def offset_weeks(
+    patient: Patient, offsets: Mapping[str, int] | None = None
+) -> tuple[int, list[RiskModifier]]:
     """The weeks added to every earliest safe week for ``patient``, and the modifiers that
-    set it (those with the largest offset; none when it is 0). The offsets are the patient's
-    clinic's (``patient_offsets``), read only for a patient with a modifier."""
+    set it (those with the largest offset; none when it is 0). The offsets are ``offsets``
+    (code → weeks, every modifier's: a change not saved yet) or else the patient's clinic's
+    (``patient_offsets``), read only for a patient with a modifier."""
     found = modifiers_of(patient)
     if not found:
         return 0, []
-    offsets = patient_offsets(patient)
+    if offsets is None:
+        offsets = patient_offsets(patient)
     weeks = max(offsets[m.code] for m in found)
     return weeks, [m for m in found if weeks and offsets[m.code] == weeks]
 

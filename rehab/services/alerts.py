@@ -5,6 +5,8 @@ offsets, means for the patients following it (the report's own alerts are ``logb
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,11 +57,13 @@ def alert_now_early(*, exercise: Exercise) -> list[Alert]:
 
 
 @transaction.atomic
-def alert_offsets_raised(*, plan: Plan, placements: list[EarlyPlacement]) -> Alert:
+def alert_offsets_raised(
+    *, plan: Plan, placements: list[EarlyPlacement], offsets: Mapping[str, int]
+) -> Alert:
     """After the clinic raised a risk-factor offset (``rehab.services.risk``): one alert for
     ``plan``, naming its ``placements`` that now start before their earliest safe week for the
     patient without a recorded reason, so that their clinician moves them or records why they
-    stay. ``plan.patient`` holds the new offsets (its clinic's)."""
+    stay. ``offsets``: the clinic's new ones (code → weeks), whose reasons it names."""
     return Alert.objects.create(
         patient=plan.patient,
         kind=Alert.Kind.EARLY_EXERCISE,
@@ -69,7 +73,7 @@ def alert_offsets_raised(*, plan: Plan, placements: list[EarlyPlacement]) -> Ale
         )
         % {
             "names": guardrails.names(placements),
-            "reasons": "; ".join(guardrails.risk_reasons(plan.patient)),
+            "reasons": "; ".join(guardrails.risk_reasons(plan.patient, offsets=offsets)),
             "plan": plan.name,
         },
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
@@ -440,11 +440,14 @@ def _early_in_care(plan: Plan) -> list[EarlyPlacement]:
     return early_in_care([plan])[plan.pk]
 
 
-def early_in_care(plans: Sequence[Plan]) -> dict[int, list[EarlyPlacement]]:
+def early_in_care(
+    plans: Sequence[Plan], *, offsets: Mapping[str, int] | None = None
+) -> dict[int, list[EarlyPlacement]]:
     """The early placements of plans the patients follow (plan id → placements): each plan's
     current phase (from this week) and the later ones (from their planned weeks, never before
-    this week), compared with each patient's earliest safe weeks as their ``plan.patient``
-    holds them now. Two queries (phases, live prescriptions), whatever the number of plans."""
+    this week), compared with each patient's earliest safe weeks, with their clinic's offsets
+    or, given, with the risk-factor ``offsets`` (code → weeks: a change not saved yet). Two
+    queries (phases, live prescriptions), whatever the number of plans."""
     by_plan = {plan.pk: plan for plan in plans}
     phases: dict[int, list[PlanPhase]] = {pk: [] for pk in by_plan}
     for phase in PlanPhase.objects.filter(plan__in=list(by_plan)).order_by("order", "pk"):
@@ -466,7 +469,7 @@ def early_in_care(plans: Sequence[Plan]) -> dict[int, list[EarlyPlacement]]:
         today = plan.patient.local_today()
         week_of = {p.pk: guardrails.patient_week_for_phase(p, today=today) for p in phases[pk]}
         rows = [rx for rx in live[pk] if rx.phase_id in later]
-        found[pk] = guardrails.early_placements(rows, week_of=week_of)
+        found[pk] = guardrails.early_placements(rows, week_of=week_of, offsets=offsets)
     return found
 
 

@@ -19,7 +19,6 @@ clinic's other settings are.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -56,32 +55,26 @@ def risk_offsets_now_early(*, clinic: Clinic, weeks: Mapping[str, int]) -> list[
     their patients (1), and, if an offset goes up for one of them, their phases and live
     prescriptions (2): four at most, whatever the number of plans."""
     now = risk.clinic_offsets(clinic)
-    # A copy of the clinic of our own, whose offsets are swapped to ask the guardrails.
-    own = copy.copy(clinic)
-    before = RiskOffsets(weeks=now)
-    after = RiskOffsets(weeks=now | dict(weeks))
-    if not any(n > now.get(code, 0) for code, n in after.weeks.items()):
+    after = now | dict(weeks)
+    if not any(n > now.get(code, 0) for code, n in after.items()):
         return []
-    plans = list(
+    in_care = (
         Plan.objects.filter(patient__clinic_id=clinic.pk, status__in=PLANS_IN_CARE)
         .select_related("patient")
         .order_by("patient__last_name", "patient__first_name", "patient_id", "pk")
     )
-    offset: dict[str, dict[int, int]] = {"before": {}, "after": {}}
-    for name, offsets in (("before", before), ("after", after)):
-        own.risk_offsets = offsets
-        for plan in plans:
-            plan.patient.clinic = own
-            offset[name][plan.pk] = risk.offset_weeks(plan.patient)[0]
-    plans = [plan for plan in plans if offset["after"][plan.pk] > offset["before"][plan.pk]]
+    # Only the patients whose largest offset goes up.
+    plans = [
+        plan
+        for plan in in_care
+        if risk.offset_weeks(plan.patient, after)[0] > risk.offset_weeks(plan.patient, now)[0]
+    ]
     if not plans:
         return []
-    # With the new offsets (kept: the plans' patients hold them, for the alerts' words).
     candidates = {
         pk: guardrails.missing_reasons(placements)
-        for pk, placements in early_in_care(plans).items()
+        for pk, placements in early_in_care(plans, offsets=after).items()
     }
-    own.risk_offsets = before
     earlier = {
         p.prescription.pk
         for placements in candidates.values()
@@ -90,9 +83,9 @@ def risk_offsets_now_early(*, clinic: Clinic, weeks: Mapping[str, int]) -> list[
             exercise=p.prescription.exercise,
             phase=p.prescription.phase,
             week=p.warning.patient_week,
+            offsets=now,
         )
     }
-    own.risk_offsets = after
     found = []
     for plan in plans:
         new = [p for p in candidates[plan.pk] if p.prescription.pk not in earlier]
@@ -148,7 +141,9 @@ def risk_offsets_update(
         clinic=locked, defaults={"weeks": after, "updated_at": timezone.now()}
     )
     for each in now_early:
-        alert_services.alert_offsets_raised(plan=each.plan, placements=each.placements)
+        alert_services.alert_offsets_raised(
+            plan=each.plan, placements=each.placements, offsets=after
+        )
     TeamEvent.objects.create(
         clinic=locked,
         actor=changed_by,

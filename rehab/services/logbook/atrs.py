@@ -16,7 +16,7 @@ from rehab import clinical
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse, AtrsSubmission
 from rehab.services.logbook.rules import _ensure_in_care, _record_date
-from rehab.services.logbook.storing import _stored_once_a_day, _take_in_later
+from rehab.services.logbook.storing import _day_row, _stored_once_a_day
 
 
 @transaction.atomic
@@ -52,19 +52,16 @@ def atrs_record(
     date = _record_date(
         date, patient=patient, future=_("The questionnaire cannot be dated in the future.")
     )
-    # The patient's row, locked: two submits of the same day queue here instead of racing
-    # for the day's one row.
-    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
-    response = AtrsResponse.objects.filter(patient=patient, date=date).first()
-    created = response is None
-    if response is None:
-        response = AtrsResponse(patient=patient, client_uuid=client_uuid, date=date)
-    else:
-        stored = _take_in_later(
-            response, AtrsSubmission, "response", patient=patient, client_uuid=client_uuid
-        )
-        if stored is not None:
-            return stored, False
+    response, created, stored = _day_row(
+        AtrsResponse,
+        AtrsSubmission,
+        "response",
+        patient=patient,
+        client_uuid=client_uuid,
+        date=date,
+    )
+    if stored:
+        return response, False
     for name in AtrsResponse.ITEM_FIELDS:
         setattr(response, name, items[name])
     response.total = 0

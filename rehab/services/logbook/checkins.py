@@ -18,7 +18,7 @@ from rehab.models.logbook import CheckIn, CheckInSubmission
 from rehab.selectors.today import red_flags_waiting
 from rehab.services.holds import plan_pause
 from rehab.services.logbook.rules import _ensure_in_care, _raise_pain_alert, _record_date
-from rehab.services.logbook.storing import _stored_once_a_day, _take_in_later
+from rehab.services.logbook.storing import _day_row, _stored_once_a_day
 
 
 def _answer_red_flags(checkin: CheckIn, *, reported: Iterable[str], asked: set[str]) -> None:
@@ -66,19 +66,11 @@ def checkin_record(
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
-    # One at a time for a patient: two sent at once would both find no row for the day (or
-    # both take in the same later submit).
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
-    checkin = CheckIn.objects.filter(patient=patient, date=date).first()
-    created = checkin is None
-    if checkin is None:
-        checkin = CheckIn(patient=patient, date=date, client_uuid=client_uuid)
-    else:
-        stored = _take_in_later(
-            checkin, CheckInSubmission, "checkin", patient=patient, client_uuid=client_uuid
-        )
-        if stored is not None:
-            return stored, False
+    checkin, created, stored = _day_row(
+        CheckIn, CheckInSubmission, "checkin", patient=patient, client_uuid=client_uuid, date=date
+    )
+    if stored:
+        return checkin, False
     previous_pain = None if created else checkin.pain_at_rest
     if pain_at_rest is not None:
         checkin.pain_at_rest = pain_at_rest

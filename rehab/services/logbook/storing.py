@@ -5,6 +5,7 @@ remembers each one's id."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import cast
@@ -129,3 +130,31 @@ def _take_in_later[R: CheckIn | AtrsResponse](
             raise  # not the client id: a fault to see, not to mask
         return stored
     return None
+
+
+def _day_row[R: CheckIn | AtrsResponse](
+    model: type[R],
+    later: type[CheckInSubmission | AtrsSubmission],
+    record: str,
+    *,
+    patient: Patient,
+    client_uuid: uuid.UUID,
+    date: dt.date,
+) -> tuple[R, bool, bool]:
+    """The patient's once-a-day row (a ``model``) for ``date`` that the submit ``client_uuid``
+    goes into: ``(row, created, stored)``. The patient's row is locked first, so that two
+    submits of the same day queue here instead of both finding no row for the day (or both
+    taking in the same later submit).
+
+    No row for the day yet: a new one, not saved (``created``). Else the day's row, which takes
+    in this later submit (``_take_in_later``: a ``later`` row, its foreign key ``record``);
+    ``stored`` when another request already took it in: the row is as stored, nothing is to
+    change."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
+    row = cast("R | None", model.objects.filter(patient=patient, date=date).first())
+    if row is None:
+        return model(patient=patient, date=date, client_uuid=client_uuid), True, False
+    stored = _take_in_later(row, later, record, patient=patient, client_uuid=client_uuid)
+    if stored is not None:
+        return stored, False, True
+    return row, False, False

@@ -62,8 +62,6 @@ class ItemView:
     dose_form: forms.BaseForm | None = None  # a DoseForm
     move_form: forms.BaseForm | None = None  # a PrescriptionMovePhaseForm
     media_form: forms.BaseForm | None = None  # a MediaUploadForm (the patient's own video)
-    # The page's "open this form" link without its key (``edit_url`` of the context).
-    edit_url: str = ""
     # Just added, moved or edited: marked, with its confirmation beside it.
     changed: bool = False
 
@@ -88,19 +86,6 @@ class ItemView:
     def editing(self) -> bool:
         """One of its forms is open."""
         return bool(self.dose_form or self.move_form or self.media_form)
-
-    # The links that open its forms (the anchor follows in the template).
-    @property
-    def dose_edit_url(self) -> str:
-        return self.edit_url + self.dose_key
-
-    @property
-    def move_edit_url(self) -> str:
-        return self.edit_url + self.move_key
-
-    @property
-    def media_edit_url(self) -> str:
-        return self.edit_url + self.media_key
 
 
 @dataclass
@@ -168,11 +153,10 @@ def _item_view(
     *,
     phases: list[PlanPhase],
     edit: _Forms,
-    edit_url: str,
     focus: str,
 ) -> ItemView:
     rx = item.prescription
-    view = ItemView(item=item, edit_url=edit_url)
+    view = ItemView(item=item)
     view.changed = view.dose_key == focus
     if edit.wanted(view.dose_key):
         view.dose_form = edit.bound.get(view.dose_key) or DoseForm(
@@ -233,10 +217,7 @@ def _phase_views(
                 prescriptions=[item.prescription for item in builder_phase.items],
             )
         view.items = [
-            _item_view(
-                item, phases=phases, edit=edit, edit_url=f"{builder_url}{join}edit=", focus=focus
-            )
-            for item in builder_phase.items
+            _item_view(item, phases=phases, edit=edit, focus=focus) for item in builder_phase.items
         ]
         view.is_open = (
             is_current

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from django.core.exceptions import ValidationError
@@ -79,53 +80,55 @@ def _save_once[M: ExerciseLog | Measurement](
     return row, True
 
 
+@dataclass(frozen=True)
+class OnceADay[R: CheckIn | AtrsResponse]:
+    """A once-a-day record: the day's row (a ``model``), and the ``later`` rows that remember
+    the day's later submits, each with its foreign key ``record`` to the day's row."""
+
+    model: type[R]
+    later: type[CheckInSubmission | AtrsSubmission]
+    record: str
+
+
+DAILY_CHECKIN = OnceADay(CheckIn, CheckInSubmission, "checkin")
+DAILY_ATRS = OnceADay(AtrsResponse, AtrsSubmission, "response")
+
+
 def _stored_once_a_day[R: CheckIn | AtrsResponse](
-    model: type[R],
-    later: type[CheckInSubmission | AtrsSubmission],
-    record: str,
-    *,
-    patient: Patient,
-    client_uuid: uuid.UUID,
+    daily: OnceADay[R], *, patient: Patient, client_uuid: uuid.UUID
 ) -> R | None:
-    """The once-a-day row (a ``model``) that already took in the submit ``client_uuid``, if
-    any: as the day's first (the row's own ``client_uuid``) or as a later one (a ``later`` row,
-    whose foreign key to the day's row is ``record``). An id another patient's row holds is
-    refused, without saying whose it is."""
-    existing = _stored_once(model, patient=patient, client_uuid=client_uuid)
+    """The once-a-day row that already took in the submit ``client_uuid``, if any: as the
+    day's first (the row's own ``client_uuid``) or as a later one. An id another patient's
+    row holds is refused, without saying whose it is."""
+    existing = _stored_once(daily.model, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing
+    later = daily.later
     try:
-        submission = later.objects.select_related(record).get(client_uuid=client_uuid)
+        submission = later.objects.select_related(daily.record).get(client_uuid=client_uuid)
     except later.DoesNotExist:
         return None
-    row = cast("R", getattr(submission, record))
+    row = cast("R", getattr(submission, daily.record))
     if row.patient_id != patient.pk:
         raise ValidationError({"client_uuid": _client_uuid_in_use()})
     return row
 
 
 def _take_in_later[R: CheckIn | AtrsResponse](
-    row: R,
-    later: type[CheckInSubmission | AtrsSubmission],
-    record: str,
-    *,
-    patient: Patient,
-    client_uuid: uuid.UUID,
+    daily: OnceADay[R], row: R, *, patient: Patient, client_uuid: uuid.UUID
 ) -> R | None:
-    """Remember that the day's stored ``row`` takes in the later submit ``client_uuid`` (a
-    ``later`` row, its foreign key ``record``): None, unless a row already took it in: then
-    that one, and nothing is to change. That is the same submit sent twice at once: the other
-    request stored it while this one waited for the patient's lock. The INSERT comes first, as
-    in ``_save_once``: the unique id refuses a repeat."""
+    """Remember that the day's stored ``row`` takes in the later submit ``client_uuid``: None,
+    unless a row already took it in: then that one, and nothing is to change. That is the same
+    submit sent twice at once: the other request stored it while this one waited for the
+    patient's lock. The INSERT comes first, as in ``_save_once``: the unique id refuses a
+    repeat."""
     if row.client_uuid == client_uuid:
         return row
     try:
         with transaction.atomic():
-            later.objects.create(**{record: row, "client_uuid": client_uuid})
+            daily.later.objects.create(**{daily.record: row, "client_uuid": client_uuid})
     except IntegrityError:
-        stored = _stored_once_a_day(
-            type(row), later, record, patient=patient, client_uuid=client_uuid
-        )
+        stored = _stored_once_a_day(daily, patient=patient, client_uuid=client_uuid)
         if stored is None:
             raise  # not the client id: a fault to see, not to mask
         return stored
@@ -133,28 +136,22 @@ def _take_in_later[R: CheckIn | AtrsResponse](
 
 
 def _day_row[R: CheckIn | AtrsResponse](
-    model: type[R],
-    later: type[CheckInSubmission | AtrsSubmission],
-    record: str,
-    *,
-    patient: Patient,
-    client_uuid: uuid.UUID,
-    date: dt.date,
+    daily: OnceADay[R], *, patient: Patient, client_uuid: uuid.UUID, date: dt.date
 ) -> tuple[R, bool, bool]:
-    """The patient's once-a-day row (a ``model``) for ``date`` that the submit ``client_uuid``
-    goes into: ``(row, created, stored)``. The patient's row is locked first, so that two
-    submits of the same day queue here instead of both finding no row for the day (or both
-    taking in the same later submit).
+    """The patient's once-a-day row for ``date`` that the submit ``client_uuid`` goes into:
+    ``(row, created, stored)``. The patient's row is locked first, so that two submits of the
+    same day queue here instead of both finding no row for the day (or both taking in the
+    same later submit).
 
     No row for the day yet: a new one, not saved (``created``). Else the day's row, which takes
-    in this later submit (``_take_in_later``: a ``later`` row, its foreign key ``record``);
-    ``stored`` when another request already took it in: the row is as stored, nothing is to
-    change."""
+    in this later submit (``_take_in_later``); ``stored`` when another request already took it
+    in: the row is as stored, nothing is to change."""
     Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
+    model = daily.model
     row = cast("R | None", model.objects.filter(patient=patient, date=date).first())
     if row is None:
         return model(patient=patient, date=date, client_uuid=client_uuid), True, False
-    stored = _take_in_later(row, later, record, patient=patient, client_uuid=client_uuid)
+    stored = _take_in_later(daily, row, patient=patient, client_uuid=client_uuid)
     if stored is not None:
         return stored, False, True
     return row, False, False

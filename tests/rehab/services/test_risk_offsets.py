@@ -108,6 +108,34 @@ def test_the_guardrails_read_the_patients_clinic(clinician: Clinician) -> None:
     assert guardrails.earliest_safe_week(bike, elsewhere) == 6
 
 
+def test_the_guardrails_weigh_offsets_not_saved_yet(
+    clinician: Clinician, django_assert_num_queries: Any
+) -> None:
+    """A change being confirmed is weighed as an argument (``offsets``), without a query and
+    without touching the clinic's own."""
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, risk_diabetes=True)
+    bike = factories.ExerciseFactory.create(earliest_week_operative=6)
+    offsets = risk.SHIPPED | {"diabetes": 3}
+    with django_assert_num_queries(0):
+        assert guardrails.earliest_safe_week(bike, patient, offsets=offsets) == 9
+        assert guardrails.risk_reasons(patient, offsets=offsets) == (
+            "Diabetes: +3 weeks (local default, no published figure)",
+        )
+    assert guardrails.earliest_safe_week(bike, patient) == 6  # the clinic's: diabetes +0
+
+
+def test_listing_changes_nothing(clinician: Clinician) -> None:
+    """Asking what a raise would list leaves the clinic and the plans' patients with the
+    clinic's saved offsets."""
+    scene = week3_non_operative(clinician, risk_diabetes=True)
+    clinic = _fresh(clinician.clinic)
+    [listed] = risk_services.risk_offsets_now_early(clinic=clinic, weeks={"diabetes": 2})
+    assert listed.plan == scene.plan
+    assert risk.clinic_offsets(clinic)["diabetes"] == 0
+    assert risk.offset_weeks(listed.plan.patient) == (0, [])
+    assert not RiskOffsets.objects.exists()
+
+
 def test_raising_lists_the_plans_and_saves_only_once_confirmed(
     clinician: Clinician, admin: Clinician
 ) -> None:

@@ -14,7 +14,7 @@ from clinic.models import Patient, User
 from rehab import measures
 from rehab.models.logbook import AtrsRequest, AtrsResponse, Measurement
 from rehab.services.logbook.rules import _record_date
-from rehab.services.logbook.storing import _save_once, _stored_once
+from rehab.services.logbook.storing import save_once, stored_once
 
 
 @transaction.atomic
@@ -64,7 +64,7 @@ def measurement_record(
     unknown = set(values) - set(allowed)
     if unknown:
         raise TypeError(f"Not a measurement: {', '.join(sorted(unknown))}")
-    existing = _stored_once(Measurement, patient=patient, client_uuid=client_uuid)
+    existing = stored_once(Measurement, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
     date = _record_date(
@@ -82,4 +82,4 @@ def measurement_record(
         at_home=at_home,
         **values,
     )
-    return _save_once(measurement, read=("patient", "recorded_by"))
+    return save_once(measurement, read=("patient", "recorded_by"))

@@ -16,7 +16,7 @@ from rehab import clinical
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsRequest, AtrsResponse
 from rehab.services.logbook.rules import _ensure_in_care, _record_date
-from rehab.services.logbook.storing import DAILY_ATRS, _day_row, _stored_once_a_day
+from rehab.services.logbook.storing import DAILY_ATRS, day_row, stored_once_a_day
 
 
 @transaction.atomic
@@ -38,7 +38,7 @@ def atrs_record(
     stored answer and changes nothing: a later submit sent again does not put its answers back
     over a still later one's.
     """
-    existing = _stored_once_a_day(DAILY_ATRS, patient=patient, client_uuid=client_uuid)
+    existing = stored_once_a_day(DAILY_ATRS, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
     _ensure_in_care(patient)
@@ -50,7 +50,7 @@ def atrs_record(
     date = _record_date(
         date, patient=patient, future=_("The questionnaire cannot be dated in the future.")
     )
-    response, created, stored = _day_row(
+    response, created, stored = day_row(
         DAILY_ATRS, patient=patient, client_uuid=client_uuid, date=date
     )
     if stored:

@@ -18,7 +18,7 @@ from rehab.models.logbook import CheckIn
 from rehab.selectors.today import red_flags_waiting
 from rehab.services.holds import plan_pause
 from rehab.services.logbook.rules import _ensure_in_care, _raise_pain_alert, _record_date
-from rehab.services.logbook.storing import DAILY_CHECKIN, _day_row, _stored_once_a_day
+from rehab.services.logbook.storing import DAILY_CHECKIN, day_row, stored_once_a_day
 
 
 def _answer_red_flags(checkin: CheckIn, *, reported: Iterable[str], asked: set[str]) -> None:
@@ -55,7 +55,7 @@ def checkin_record(
     A retried submit (the same ``client_uuid``: the day's first or a later one) returns the
     stored check-in and changes nothing: no second alert, no second pause after a clinician
     has reviewed the flag and resumed the plan."""
-    existing = _stored_once_a_day(DAILY_CHECKIN, patient=patient, client_uuid=client_uuid)
+    existing = stored_once_a_day(DAILY_CHECKIN, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False
     _ensure_in_care(patient)
@@ -64,7 +64,7 @@ def checkin_record(
     if unknown:
         raise ValidationError({"red_flags": _("Unknown red flag: %s") % ", ".join(sorted(unknown))})
     date = _record_date(date, patient=patient, future=_("You cannot check in for a future day."))
-    checkin, created, stored = _day_row(
+    checkin, created, stored = day_row(
         DAILY_CHECKIN, patient=patient, client_uuid=client_uuid, date=date
     )
     if stored:

@@ -31,7 +31,7 @@ def _client_uuid_in_use() -> ValidationError:
     return ValidationError(_("This id is already in use."), code="client_uuid_in_use")
 
 
-def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
+def stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
     model: type[M], *, patient: Patient, client_uuid: uuid.UUID
 ) -> M | None:
     """The row already stored under ``client_uuid`` (a retried or replayed submit), if any.
@@ -47,7 +47,7 @@ def _stored_once[M: ExerciseLog | CheckIn | AtrsResponse | Measurement](
     return existing
 
 
-def _save_once[M: ExerciseLog | Measurement](
+def save_once[M: ExerciseLog | Measurement](
     row: M, *, read: tuple[str, ...], then: Callable[[M], None] | None = None
 ) -> tuple[M, bool]:
     """Validate and insert ``row`` and do ``then(row)`` in one savepoint of the caller's
@@ -94,13 +94,13 @@ DAILY_CHECKIN = OnceADay(CheckIn, CheckInSubmission, "checkin")
 DAILY_ATRS = OnceADay(AtrsResponse, AtrsSubmission, "response")
 
 
-def _stored_once_a_day[R: CheckIn | AtrsResponse](
+def stored_once_a_day[R: CheckIn | AtrsResponse](
     daily: OnceADay[R], *, patient: Patient, client_uuid: uuid.UUID
 ) -> R | None:
     """The once-a-day row that already took in the submit ``client_uuid``, if any: as the
     day's first (the row's own ``client_uuid``) or as a later one. An id another patient's
     row holds is refused, without saying whose it is."""
-    existing = _stored_once(daily.model, patient=patient, client_uuid=client_uuid)
+    existing = stored_once(daily.model, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing
     later = daily.later
@@ -120,7 +120,7 @@ def _take_in_later[R: CheckIn | AtrsResponse](
     """Remember that the day's stored ``row`` takes in the later submit ``client_uuid``: None,
     unless a row already took it in: then that one, and nothing is to change. That is the same
     submit sent twice at once: the other request stored it while this one waited for the
-    patient's lock. The INSERT comes first, as in ``_save_once``: the unique id refuses a
+    patient's lock. The INSERT comes first, as in ``save_once``: the unique id refuses a
     repeat."""
     if row.client_uuid == client_uuid:
         return row
@@ -128,14 +128,14 @@ def _take_in_later[R: CheckIn | AtrsResponse](
         with transaction.atomic():
             daily.later.objects.create(**{daily.record: row, "client_uuid": client_uuid})
     except IntegrityError:
-        stored = _stored_once_a_day(daily, patient=patient, client_uuid=client_uuid)
+        stored = stored_once_a_day(daily, patient=patient, client_uuid=client_uuid)
         if stored is None:
             raise  # not the client id: a fault to see, not to mask
         return stored
     return None
 
 
-def _day_row[R: CheckIn | AtrsResponse](
+def day_row[R: CheckIn | AtrsResponse](
     daily: OnceADay[R], *, patient: Patient, client_uuid: uuid.UUID, date: dt.date
 ) -> tuple[R, bool, bool]:
     """The patient's once-a-day row for ``date`` that the submit ``client_uuid`` goes into:

@@ -23,7 +23,7 @@ from rehab.services.logbook.rules import (
     _record_date,
     plan_paused_error,
 )
-from rehab.services.logbook.storing import _save_once, _stored_once
+from rehab.services.logbook.storing import save_once, stored_once
 
 
 def _phase_in_force(plan: Plan, day: dt.date) -> int | None:
@@ -119,7 +119,7 @@ def log_record(
             effort=effort,
             note=note,
         )
-        return _save_once(
+        return save_once(
             log,
             read=("patient", "prescription"),
             then=(
@@ -133,7 +133,7 @@ def log_record(
             ),
         )
     except ValidationError:
-        existing = _stored_once(ExerciseLog, patient=patient, client_uuid=client_uuid)
+        existing = stored_once(ExerciseLog, patient=patient, client_uuid=client_uuid)
         if existing is not None:
             return existing, False
         raise

@@ -14,6 +14,7 @@ from django.tasks import task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from clinic.accounts.services import user_sessions_forget_signed_out
 from notify import delivery, planning
 
 REPLY_DELAY = dt.timedelta(minutes=1)  # a patient reading the thread needs no notification
@@ -60,7 +61,8 @@ def enqueue_reply(message_id: int) -> None:
 
 @task
 def every_minute(scheduled_for: str) -> dict[str, int]:
-    """The periodic work: reminders, escalations, digests, and jobs to pick up again. A tick
+    """The periodic work: reminders, escalations, digests, and jobs to pick up again (and, on
+    the hour, housekeeping). A tick
     the worker reaches late (it was down) does nothing; the next one catches up."""
     now = timezone.now()
     if now - dt.datetime.fromisoformat(scheduled_for) > TICK_MAX_AGE:
@@ -71,7 +73,9 @@ def every_minute(scheduled_for: str) -> dict[str, int]:
         "digests": len(planning.digests_due(now, enqueue=_enqueue_delivery)),
         "requeued": len(planning.stuck(now, enqueue=_enqueue_delivery)),
     }
-    if now.minute == 0:  # hourly: finished jobs older than a week go
+    if now.minute == 0:  # hourly: finished jobs older than a week go, and the rows of the
+        # browser sessions that have expired (the account pages only read them)
         with transaction.atomic():
             DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULTS_KEPT).delete()
+            counts["sessions_forgotten"] = user_sessions_forget_signed_out()
     return counts

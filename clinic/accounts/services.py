@@ -4,21 +4,20 @@ session store behind them) and their API tokens (one per device)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from importlib import import_module
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
+from clinic.accounts.selectors import user_sessions_split
 from clinic.accounts.sessions import record_user_session
 from clinic.models import TokenSecondFactor, User, UserSession
 
@@ -46,68 +45,46 @@ def user_sessions_end(user: User, *, keep_key: str | None = None, pk: int | None
     return count
 
 
-def user_sessions_signed_in(request: HttpRequest, user: User) -> list[UserSession]:
-    """The browsers where ``user`` is signed in, as the account pages list and count them (most
-    recently seen first): this request's session, its row added if missing (e.g. its key changed
-    with the password), and the others that still sign the user in. Forgets the rows of the
-    rest (``user_sessions_prune``)."""
-    key = request.session.session_key
-    rows = user_sessions_prune(user, keep_key=key)
-    if key is None or all(row.session_key != key for row in rows):
-        row = record_user_session(request, user)
-        if row is not None:
-            rows = sorted([*rows, row], key=lambda r: (r.last_seen_at, r.pk), reverse=True)
-    return rows
+@transaction.atomic
+def user_session_renewed(request: HttpRequest, user: User) -> UserSession | None:
+    """This request's session has just signed ``user`` in or had its key cycled (sign-in, a
+    password change): record its row, and forget the rows of the user's sessions that no
+    longer sign them in (``user_sessions_prune``). Returns its row."""
+    row = record_user_session(request, user)
+    user_sessions_prune(user, keep_key=request.session.session_key)
+    return row
 
 
 def user_sessions_prune(user: User, *, keep_key: str | None) -> list[UserSession]:
-    """Forget the rows of sessions that no longer sign the user in, and return the others
-    (``UserSession``'s order); ``keep_key``'s row (this request's session) always stays.
-
-    A session is signed out when it has expired, has gone from the store (ended, flushed, its
-    key cycled), or no longer verifies: Django keeps the hash of the user's password in the
-    session (``HASH_SESSION_KEY``) and, at that browser's next request, drops a session whose
-    hash no longer matches ``user.get_session_auth_hash()`` (``django.contrib.auth.get_user``),
-    so a password change signs out every other browser; until then the session and its row
-    are still stored. ``session_signs_in`` asks the same of the stored data.
+    """Forget the rows of sessions that no longer sign the user in (expired, gone from the
+    store, or no longer verifying: ``clinic.accounts.selectors.user_sessions_split``), and
+    return the others (``UserSession``'s order); ``keep_key``'s row (this request's session)
+    always stays.
 
     Three queries whatever the number of rows (sessions live in the database,
     ``SESSION_ENGINE``): the rows, their unexpired sessions, and one DELETE."""
-    now = timezone.now()
-    rows = list(UserSession.objects.filter(user=user))
-    stored = Session.objects.filter(
-        session_key__in=[row.session_key for row in rows], expire_date__gt=now
+    kept, signed_out = user_sessions_split(user, keep_key=keep_key)
+    live = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
     )
-    signed_in = {s.session_key for s in stored if session_signs_in(s.get_decoded(), user)}
-    kept = [row for row in rows if row.session_key in signed_in or row.session_key == keep_key]
-    kept_keys = {row.session_key for row in kept}
-    unverified = [row.pk for row in rows if row.session_key not in kept_keys]
-    live = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
     # ``~Exists(live)`` also forgets a row whose session went after the rows were read (and
     # keeps this one DELETE whether or not a row failed the check); a row made since then stays.
     UserSession.objects.filter(user=user).exclude(session_key=keep_key).filter(
-        Q(pk__in=unverified) | ~Exists(live)
+        Q(pk__in=[row.pk for row in signed_out]) | ~Exists(live)
     ).delete()
     return kept
 
 
-def session_signs_in(data: Mapping[str, Any], user: User) -> bool:
-    """Whether a stored session's data (``Session.get_decoded()``) still signs ``user`` in, as
-    ``django.contrib.auth.get_user`` decides at that browser's next request: the session names
-    the user and an authentication backend still configured, and holds the hash of the user's
-    current password (or one made under a ``SECRET_KEY_FALLBACKS`` key, which Django renews
-    then)."""
-    if str(data.get(SESSION_KEY)) != str(user.pk):
-        return False
-    if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
-        return False
-    session_hash = data.get(HASH_SESSION_KEY)
-    if not session_hash or not isinstance(session_hash, str):
-        return False
-    return constant_time_compare(session_hash, user.get_session_auth_hash()) or any(
-        constant_time_compare(session_hash, fallback)
-        for fallback in user.get_session_auth_fallback_hash()
+def user_sessions_forget_signed_out() -> int:
+    """Forget the rows, all users', whose session has expired or gone from the store (the
+    scheduler's hourly housekeeping, ``notify.tasks.every_minute``); one DELETE. A row whose
+    session no longer verifies (a password change elsewhere) is left out of the lists
+    (``user_sessions_live``) and forgotten at its user's next sign-in. Returns how many."""
+    live = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
     )
+    forgotten, _rows = UserSession.objects.filter(~Exists(live)).delete()
+    return int(forgotten)
 
 
 # --- API tokens ------------------------------------------------------------------------------

@@ -1,14 +1,16 @@
 """Receivers that keep sign-ins honest (connected in ``ClinicConfig.ready``, or here with
 ``@receiver``: this module is imported there).
 
-- At sign-in, start the session clock that ``SessionLimitsMiddleware`` checks, and record the
-  session in the user's list (``UserSession``, ``/account/sessions/``); forget it at sign-out.
+- At sign-in, start the session clock that ``SessionLimitsMiddleware`` checks, record the
+  session in the user's list (``UserSession``, ``/account/sessions/``) and forget the rows of
+  the user's sessions signed out since; forget this session's row at sign-out.
 - When a user's password changes or the account is deactivated, delete all of their API
   (knox) tokens. Their browser sessions end by themselves: Django stores a hash of the password
   in each session and drops a session whose hash no longer matches (the session that changed
   the password keeps going through ``update_session_auth_hash``), and an inactive user's
   session no longer loads a user. The account pages stop listing a browser that a password
-  change signed out at once (``clinic.accounts.services.user_sessions_prune``).
+  change signed out at once (``clinic.accounts.selectors.user_sessions_live``); its row is
+  forgotten by the password change page, or at the next sign-in.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from clinic.accounts.sessions import record_user_session, start_session_clock
+from clinic.accounts.services import user_session_renewed
+from clinic.accounts.sessions import start_session_clock
 from clinic.models import User, UserSession
 
 # What the instance held when it was loaded: (password hash, is_active).
@@ -32,7 +35,7 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
     session = getattr(request, "session", None)
     if request is not None and session is not None and SESSION_KEY in session:
         start_session_clock(request, user)
-        record_user_session(request, user)
+        user_session_renewed(request, user)
 
 
 @receiver(user_logged_out, dispatch_uid="clinic.user_session_logout")

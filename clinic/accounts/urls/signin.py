@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.forms import SignInForm
+from clinic.accounts.views.password import PasswordChangeView
 from core.ratelimit import rate_limit
 
 # Django's auth views reverse un-namespaced names ("login", "password_reset_done", …). Those
@@ -49,7 +50,7 @@ auth_urlpatterns = [
     ),
     path(
         "accounts/password_change/",
-        auth_views.PasswordChangeView.as_view(extra_context={"title": _("Change your password")}),
+        PasswordChangeView.as_view(extra_context={"title": _("Change your password")}),
         name="password_change",
     ),
     path(

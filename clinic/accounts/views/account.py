@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from clinic.access import patient_of
 from clinic.accounts import mfa
-from clinic.accounts import services as account_services
+from clinic.accounts import selectors as account_selectors
 from clinic.models import User
 
 
@@ -31,8 +31,8 @@ def account(request: HttpRequest) -> HttpResponse:
             "mfa_role_required": mfa.role_requires_mfa(user),
             "mfa_enforced": settings.MFA_REQUIRED,
             "recovery_codes_left": mfa.recovery_codes_left(user),
-            # The browsers the sessions page lists: signed-out ones are forgotten, not counted.
-            "session_count": len(account_services.user_sessions_signed_in(request, user)),
+            # The browsers the sessions page lists: signed-out ones are not counted.
+            "session_count": len(account_selectors.user_sessions_listed(request, user)),
             "is_patient": patient_of(user) is not None,
         },
     )

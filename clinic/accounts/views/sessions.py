@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clinic.accounts import services
+from clinic.accounts import selectors, services
 from clinic.models import User, UserSession
 from core.ids import as_id
 from core.users import signed_in_user
@@ -26,8 +26,9 @@ from core.users import signed_in_user
 @login_required
 @require_GET
 def sessions(request: HttpRequest) -> HttpResponse:
-    # Only the browsers still signed in (the account page counts the same ones).
-    rows = services.user_sessions_signed_in(request, signed_in_user(request, User))
+    # Only the browsers still signed in (the account page counts the same ones); a GET only
+    # reads, the rows of the others are forgotten by a write (sign-in, the hourly tick).
+    rows = selectors.user_sessions_listed(request, signed_in_user(request, User))
     current = request.session.session_key
     return render(
         request,

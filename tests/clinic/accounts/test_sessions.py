@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -185,14 +186,80 @@ def test_sessions_that_expired_are_dropped_from_the_list(clinician: Clinician) -
     Session.objects.filter(session_key=_key(gone)).delete()
     page = here.get(SESSIONS).content.decode()
     assert "Expired browser" not in page
-    assert UserSession.objects.filter(user=clinician.user).count() == 1
+    # The page only reads: the row is forgotten by a write (the next sign-in, the hourly tick).
+    assert UserSession.objects.filter(user=clinician.user).count() == 2
+    _signed_in_client(clinician.user, agent="Next sign-in")
+    assert not UserSession.objects.filter(session_key=_key(gone)).exists()
+    assert UserSession.objects.filter(user=clinician.user).count() == 2
 
 
-def test_a_session_without_a_row_gets_one(clinician: Clinician) -> None:
+def _writes(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+    ]
+
+
+@pytest.mark.parametrize("url", [ACCOUNT, SESSIONS])
+def test_the_account_pages_write_nothing(clinician: Clinician, url: str) -> None:
+    # A GET reads: the rows of sessions signed out (expired, gone, or a stale password hash)
+    # are left out of the list, not deleted here.
+    user = clinician.user
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):  # the middleware's touch is a minute away
+        here = _signed_in_client(user, agent="This browser")
+        expired = _signed_in_client(user, agent="Expired browser")
+        gone = _signed_in_client(user, agent="Gone browser")
+        stale = _signed_in_client(user, agent="Old password browser")
+        here.get(url)
+        Session.objects.filter(session_key=_key(expired)).update(
+            expire_date=start - dt.timedelta(minutes=1)
+        )
+        Session.objects.filter(session_key=_key(gone)).delete()
+        stored = SessionStore(session_key=_key(stale))
+        stored[HASH_SESSION_KEY] = "not-the-password-hash"
+        stored.save()
+        rows_before = set(UserSession.objects.values_list("pk", "session_key", "last_seen_at"))
+        with CaptureQueriesContext(connection) as captured:
+            response = here.get(url)
+        assert response.status_code == 200
+        assert _writes(captured) == []
+        assert set(UserSession.objects.values_list("pk", "session_key", "last_seen_at")) == (
+            rows_before
+        )
+        listed = here.get(SESSIONS).context["rows"]
+        assert [row.session_key for row in listed] == [_key(here)]
+        assert here.get(ACCOUNT).context["session_count"] == 1
+
+
+def test_a_session_without_a_row_is_listed_and_gets_one_within_a_minute(
+    clinician: Clinician,
+) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        here = _signed_in_client(clinician.user)
+        UserSession.objects.all().delete()
+        response = here.get(SESSIONS)
+        assert response.status_code == 200
+        assert [row.session_key for row in response.context["rows"]] == [_key(here)]
+        assert response.content.decode().count("This device") == 1
+        assert here.get(ACCOUNT).context["session_count"] == 1
+        assert not UserSession.objects.exists()  # the pages only read
+        traveller.shift(61)
+        here.get(ACCOUNT)  # SessionLimitsMiddleware's touch records it
+        assert _row(here).user == clinician.user
+
+
+def test_this_device_without_a_row_can_still_be_signed_out(clinician: Clinician) -> None:
+    # Its "Sign out" is an ordinary sign-out (as ending this device's row is), not a row's id.
     here = _signed_in_client(clinician.user)
+    sign_out = f'action="{reverse("logout")}"'
+    with_row = here.get(SESSIONS).content.decode().count(sign_out)  # the navigation's too
     UserSession.objects.all().delete()
-    assert here.get(SESSIONS).status_code == 200
-    assert _row(here).user == clinician.user
+    page = here.get(SESSIONS).content.decode()
+    assert page.count(sign_out) == with_row + 1
+    assert 'name="session" value="None"' not in page
 
 
 @pytest.mark.parametrize("browsers", [1, 12])
@@ -206,12 +273,12 @@ def test_the_sessions_page_costs_the_same_however_many_sessions(
         if n % 2:
             Session.objects.filter(session_key=_key(gone)).delete()
     # 1 session, 2 user; 3 the user's rows; 4 their unexpired sessions (to check each still
-    # signs the user in: one SELECT, decoded here); 5 forget the rows of sessions signed out (one
-    # DELETE, nothing to cascade); 6-7 the navigation's counts of open alerts and of unread
-    # messages (rehab_desk).
-    with django_assert_num_queries(7):
-        assert here.get(SESSIONS).status_code == 200
-    assert UserSession.objects.filter(user=clinician.user).count() == 1 + (browsers + 1) // 2
+    # signs the user in: one SELECT, decoded here); 5-6 the navigation's counts of open alerts
+    # and of unread messages (rehab_desk). Nothing is written.
+    with django_assert_num_queries(6):
+        response = here.get(SESSIONS)
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 1 + (browsers + 1) // 2
 
 
 # --- Browsers signed out by a password change, and the account page's count (from review) ---
@@ -338,4 +405,4 @@ def test_the_account_page_costs_the_same_however_many_sessions(clinician: Clinic
         if n % 2:
             Session.objects.filter(session_key=_key(gone)).delete()
     assert queries() == few
-    assert UserSession.objects.filter(user=clinician.user).count() == 2 + 5
+    assert here.get(ACCOUNT).context["session_count"] == 2 + 5

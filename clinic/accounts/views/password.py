@@ -1,0 +1,23 @@
+"""Changing one's password: Django's view, and then the list of sessions kept honest."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import HttpResponse
+
+from clinic.accounts import services as account_services
+from clinic.models import User
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change. The change signs out every other browser (their sessions hold
+    the old password's hash) and cycles this session's key (``update_session_auth_hash``): this
+    session's row is recorded under its new key and the others' rows are forgotten here, a
+    write, rather than when the account pages are read."""
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if isinstance(form.user, User):
+            account_services.user_session_renewed(self.request, form.user)
+        return response

@@ -1,0 +1,42 @@
+"""notify.tasks: the scheduler's periodic tick and its hourly housekeeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from clinic.models import Clinician, UserSession
+from notify import tasks
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(clinician: Clinician) -> str:
+    client = Client()
+    client.force_login(clinician.user)
+    return str(client.session.session_key)
+
+
+def test_the_hourly_tick_forgets_the_rows_of_sessions_expired_or_gone(
+    clinician: Clinician, other_clinician: Clinician
+) -> None:
+    live, expired, gone = (_signed_in(clinician) for _ in range(3))
+    theirs = _signed_in(other_clinician)
+    Session.objects.filter(session_key=expired).update(
+        expire_date=timezone.now() - dt.timedelta(minutes=1)
+    )
+    Session.objects.filter(session_key=gone).delete()
+    on_the_hour = timezone.now().replace(minute=0, second=5, microsecond=0) + dt.timedelta(hours=1)
+    with time_machine.travel(on_the_hour - dt.timedelta(minutes=1), tick=False):
+        tasks.every_minute.call((on_the_hour - dt.timedelta(minutes=1)).isoformat())
+        assert UserSession.objects.count() == 4  # not on the hour: nothing forgotten
+    with time_machine.travel(on_the_hour, tick=False):
+        counts = tasks.every_minute.call(on_the_hour.isoformat())
+    remaining = set(UserSession.objects.values_list("session_key", flat=True))
+    assert remaining == {live, theirs}
+    assert counts["sessions_forgotten"] == 2

@@ -5,15 +5,41 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from audit.models import AccessEvent
+from audit.models import CLINICIAN_ROLE, ROLE_WORDS, AccessEvent
+from clinic.models import Clinician
+
+NOT_SIGNED_IN = "none"  # the filter's value for the stored "" (a link cannot carry "")
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """The actor's role, in words (``AccessEvent.actor_role_words``), never the stored code."""
+
+    title = _("actor role")
+    parameter_name = "actor_role"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        clinicians = [
+            (f"{CLINICIAN_ROLE}{value}", str(label)) for value, label in Clinician.Role.choices
+        ]
+        return clinicians + [
+            (code or NOT_SIGNED_IN, str(words)) for code, words in ROLE_WORDS.items()
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(actor_role="" if value == NOT_SIGNED_IN else value)
 
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(admin.ModelAdmin):
-    list_display = ["when", "actor_email", "actor_role", "action", "what", "patient_ref"]
-    list_filter = ["action", "actor_role"]
+    list_display = ["when", "actor_email", "role", "action", "what", "patient_ref"]
+    list_filter = ["action", RoleFilter]
     search_fields = ["actor_email", "what", "path"]
     date_hierarchy = "when"
     list_select_related = False
@@ -22,7 +48,7 @@ class AccessEventAdmin(admin.ModelAdmin):
         "actor",
         "actor_email",
         "actor_name",
-        "actor_role",
+        "role",
         "patient",
         "patient_ref",
         "action",
@@ -35,6 +61,10 @@ class AccessEventAdmin(admin.ModelAdmin):
     fields = readonly_fields
     show_full_result_count = False
     actions = None
+
+    @admin.display(description=_("actor role"), ordering="actor_role")
+    def role(self, obj: AccessEvent) -> str:
+        return obj.actor_role_words
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypedDict
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
@@ -42,6 +43,12 @@ def _escaped_list(tag: str, items: list[str]) -> SafeString:
         tag=tag,
         items=format_html_join("", "<li>{}</li>", ((item,) for item in items)),
     )
+
+
+# Which exercises an autocomplete may offer, by the field it fills ("app_label", "model_name",
+# "field_name", as the admin's autocomplete view is asked): a condition on the exercises, from
+# the request. Filled by the admin of the model that holds the field (``limit_autocomplete``).
+AutocompleteLimit = Callable[[HttpRequest], Q]
 
 
 # --- the library --------------------------------------------------------------------------
@@ -92,6 +99,34 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
     actions = ("publish", "unpublish")
     save_on_top = True
     list_per_page = 50
+    autocomplete_limits: ClassVar[dict[tuple[str, str, str], AutocompleteLimit]] = {}
+
+    @classmethod
+    def limit_autocomplete(
+        cls, model: type[Any], field_name: str, limit: AutocompleteLimit
+    ) -> None:
+        """Offer in the autocomplete of ``model.field_name`` (an exercise) only the exercises
+        ``limit(request)`` allows; the field's own form still refuses the others."""
+        cls.autocomplete_limits[(model._meta.app_label, model._meta.model_name, field_name)] = limit
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Exercise], search_term: str
+    ) -> tuple[QuerySet[Exercise], bool]:
+        """The search; for an autocomplete (the admin's ``autocomplete`` view, asked with
+        ``app_label``, ``model_name`` and ``field_name``), only the exercises that field may
+        hold (``autocomplete_limits``)."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = request.resolver_match
+        if match is not None and match.url_name == "autocomplete":
+            source = (
+                request.GET.get("app_label", ""),
+                request.GET.get("model_name", ""),
+                request.GET.get("field_name", ""),
+            )
+            limit = self.autocomplete_limits.get(source)
+            if limit is not None:
+                queryset = queryset.filter(limit(request))
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         """Whose library an exercise is in is set when it is made: moving a shared one to one

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -18,7 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clinic.models import Clinic
+from core.ids import as_id
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
+from rehab.admin.library import ExerciseAdmin
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.protocols import (
     Protocol,
@@ -260,6 +263,33 @@ class ProtocolItemInline(admin.TabularInline):
                 _("Before its earliest safe week (%(week)s) for this pathway.") % {"week": earliest}
             )
         return ""
+
+
+def _exercises_the_phase_page_may_hold(request: HttpRequest) -> Q:
+    """The exercises the item autocomplete offers: those the template of the phase whose page
+    asks (the ``Referer``, this site's phase change page) may hold (``template_exercises``).
+    Without one (a phase being added, the header left out) the shared ones, which every
+    template may hold; a phase's items are picked with its clinic's own once it is saved."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    phase_id = None
+    if referer.netloc == request.get_host():
+        try:
+            match = resolve(referer.path)
+        except Resolver404:
+            match = None
+        if match is not None and match.view_name == f"{admin.site.name}:rehab_protocolphase_change":
+            phase_id = as_id(match.kwargs.get("object_id"))
+    clinic_id = (
+        ProtocolPhase.objects.filter(pk=phase_id)
+        .values_list("protocol__clinic_id", flat=True)
+        .first()
+        if phase_id is not None
+        else None
+    )
+    return template_exercises(clinic_id)
+
+
+ExerciseAdmin.limit_autocomplete(ProtocolItem, "exercise", _exercises_the_phase_page_may_hold)
 
 
 @admin.register(ProtocolPhase)

@@ -449,6 +449,63 @@ def test_exercise_autocomplete_for_protocol_items(staff_client: Client) -> None:
     assert [r["text"] for r in response.json()["results"]] == ["Single-leg balance"]
 
 
+def _item_autocomplete(staff_client: Client, term: str, referer: str | None = None) -> list[str]:
+    headers = {"referer": referer} if referer is not None else {}
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": term,
+            "app_label": "rehab",
+            "model_name": "protocolitem",
+            "field_name": "exercise",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 200
+    return sorted(r["text"] for r in response.json()["results"])
+
+
+def test_a_shared_templates_exercise_autocomplete_offers_only_shared_exercises(
+    staff_client: Client,
+) -> None:
+    # (A clinic's own exercise was offered, then refused on save: ProtocolItem.clean.)
+    factories.ExerciseFactory(name="Balance, shared", clinic=None)
+    factories.ExerciseFactory(name="Balance, one clinic's", clinic=factories.ClinicFactory())
+    phase = factories.ProtocolPhaseFactory(protocol=factories.ProtocolFactory(clinic=None))
+    page = "http://testserver" + admin_url(ProtocolPhase, "change", phase.pk)
+    assert _item_autocomplete(staff_client, "balance", page) == ["Balance, shared"]
+    # Without a phase's page behind it (a new phase, no Referer): the shared ones, which every
+    # template may hold.
+    assert _item_autocomplete(staff_client, "balance") == ["Balance, shared"]
+    add_page = "http://testserver" + admin_url(ProtocolPhase, "add")
+    assert _item_autocomplete(staff_client, "balance", add_page) == ["Balance, shared"]
+
+
+def test_a_clinic_templates_exercise_autocomplete_offers_its_own_and_shared_exercises(
+    staff_client: Client,
+) -> None:
+    clinic = factories.ClinicFactory()
+    factories.ExerciseFactory(name="Balance, shared", clinic=None)
+    factories.ExerciseFactory(name="Balance, own", clinic=clinic)
+    factories.ExerciseFactory(name="Balance, another clinic's", clinic=factories.ClinicFactory())
+    phase = factories.ProtocolPhaseFactory(protocol=factories.ProtocolFactory(clinic=clinic))
+    page = "http://testserver" + admin_url(ProtocolPhase, "change", phase.pk)
+    assert _item_autocomplete(staff_client, "balance", page) == ["Balance, own", "Balance, shared"]
+    # Another site's page, or a phase that is not there, names no template: the shared ones.
+    elsewhere = "https://elsewhere.example" + admin_url(ProtocolPhase, "change", phase.pk)
+    assert _item_autocomplete(staff_client, "balance", elsewhere) == ["Balance, shared"]
+    gone = "http://testserver" + admin_url(ProtocolPhase, "change", 999999999)
+    assert _item_autocomplete(staff_client, "balance", gone) == ["Balance, shared"]
+
+
+def test_the_exercise_list_search_still_finds_every_library(staff_client: Client) -> None:
+    factories.ExerciseFactory(name="Balance, shared", clinic=None)
+    factories.ExerciseFactory(name="Balance, one clinic's", clinic=factories.ClinicFactory())
+    response = staff_client.get(admin_url(Exercise, "changelist"), {"q": "balance"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 2
+
+
 # --- guardrails on templates (site staff edit the shared ones here) -----------------------
 
 

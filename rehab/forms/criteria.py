@@ -21,6 +21,16 @@ class CriterionForm(forms.ModelForm[PlanCriterion]):
         model = PlanCriterion
         fields = ("kind", "threshold", "measure", "label")
         labels = {"threshold": _("N (none for a yes/no)"), "label": _("Label (optional)")}
+        # Relative ATRA is uninjured − injured and its criterion is met at N or above
+        # (rehab.measures.DERIVED_AT_MOST, clinical.md §3): a negative N is a longer tendon.
+        help_texts = {
+            "threshold": _(
+                "For relative ATRA (uninjured − injured, in degrees): a negative N means the "
+                "injured ankle rests more dorsiflexed than the other side (a longer tendon). The "
+                "criterion is met at N or above: -5 means no more than 5° more dorsiflexed than "
+                "the other side."
+            )
+        }
 
     def service_kwargs(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

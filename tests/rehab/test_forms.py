@@ -17,6 +17,7 @@ from rehab.forms.builder import (
     PrescriptionMovePhaseForm,
     VersionForm,
 )
+from rehab.forms.criteria import CriterionForm
 from rehab.forms.library import LibraryFilterForm
 from rehab.guardrails import guardrail_warning
 from rehab.models import Exercise, Plan, PlanPhase, Protocol
@@ -309,3 +310,21 @@ def test_library_filter_form_values() -> None:
     assert form.values() == {"q": "calf", "category": "stretch", "equipment": "chair"}
     bad = LibraryFilterForm({"category": "nonsense"}, equipment=[equipment])
     assert bad.values() == {"q": "", "category": "", "equipment": ""}
+
+
+# --- the exit criterion form (rehab.forms.criteria) -----------------------------------------
+
+
+def test_the_criterion_forms_n_says_what_a_negative_relative_atra_means() -> None:
+    field = CriterionForm()["threshold"]
+    help_text = str(field.help_text)
+    # Relative ATRA is uninjured − injured; a negative one is the injured ankle resting more
+    # dorsiflexed (a longer tendon); its criterion is met at N or above (rehab.measures).
+    assert "relative ATRA" in help_text
+    assert "more dorsiflexed" in help_text
+    assert "-5 means no more than 5° more dorsiflexed" in help_text  # as N is typed
+    assert "or above" in help_text
+    # Read out with the field (the form's field group links it).
+    html = str(field.as_field_group())
+    assert 'aria-describedby="id_threshold_helptext"' in html
+    assert 'id="id_threshold_helptext"' in html

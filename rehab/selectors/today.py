@@ -219,9 +219,9 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
 def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription | None:
     """The patient's prescription ``prescription_id`` (of any of their plans; the service
     checks that the plan is active and the prescription current, and finds a retried tick's
-    stored row even after a plan change), with its phase's plan (owner, status, start day) and
-    its exercise's name loaded, or None if it is not theirs. The one lookup of what a tick is
-    for: the Today page's form and the API both use it. One query.
+    stored row even after a plan change), with its phase's plan (owner, status, start day),
+    when it was prescribed and its exercise's name loaded, or None if it is not theirs. The
+    one lookup of what a tick is for: the Today page's form and the API both use it. One query.
     """
     return (
         Prescription.objects.filter(pk=prescription_id, phase__plan__patient=patient)
@@ -231,6 +231,7 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
             "exercise_id",
             "sets",
             "retired_at",
+            "created_at",
             "phase__plan_id",
             "phase__plan__patient_id",
             "phase__plan__status",

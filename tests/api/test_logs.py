@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Patient
 from rehab import clinical
@@ -200,12 +201,35 @@ def test_a_past_date_within_the_plan_is_accepted(world: World) -> None:
     Plan.objects.filter(pk=world.plan.pk).update(
         anchor_date=world.patient.local_today() - dt.timedelta(days=7)
     )
+    Prescription.objects.filter(pk=world.prescription.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=7)
+    )
     yesterday = world.patient.local_today() - dt.timedelta(days=1)
     response = world.client("patient").post(
         URL, payload(world, date=yesterday.isoformat()), format="json"
     )
     assert response.status_code == 201, response.content
     assert ExerciseLog.objects.get().date == yesterday
+
+
+def test_a_day_before_the_exercise_was_prescribed_is_refused(world: World) -> None:
+    # The plan started a week ago; the exercise was added to it today (the patient's).
+    Plan.objects.filter(pk=world.plan.pk).update(
+        anchor_date=world.patient.local_today() - dt.timedelta(days=7)
+    )
+    yesterday = world.patient.local_today() - dt.timedelta(days=1)
+    response = world.client("patient").post(
+        URL, payload(world, date=yesterday.isoformat()), format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["date"] == [
+        "This exercise was not in your plan yet on that day; choose a later day."
+    ]
+    assert body(response)["codes"]["date"] == ["before_prescribed"]
+    assert not ExerciseLog.objects.exists()
+    today = world.patient.local_today().isoformat()
+    response = world.client("patient").post(URL, payload(world, date=today), format="json")
+    assert response.status_code == 201, response.content
 
 
 def test_a_draft_plans_prescription_is_not_part_of_your_plan(world: World) -> None:

@@ -109,6 +109,8 @@ PAUSED_UNDO = {
             **UNKNOWN_FIELD,
             "not_in_plan": "`prescription` is not in your active plan",
             "before_plan_start": "`date` is before the plan starts",
+            "before_prescribed": "`date` is before the day (yours) the exercise was added to "
+            "your plan",
             "plan_paused": "a red flag paused your plan until your physiotherapist "
             "has reviewed it: nothing dated from the day it was paused can be ticked (an "
             "earlier day's tick, sent late, is stored)",

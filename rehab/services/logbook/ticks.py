@@ -1,5 +1,6 @@
-"""Exercise ticks: a patient logs what they did (in their plan's phase in force that day; not
-while a red flag's hold has paused it), and changes or undoes it the same day."""
+"""Exercise ticks: a patient logs what they did (in their plan's phase in force that day, not
+before the exercise was prescribed; not while a red flag's hold has paused it), and changes or
+undoes it the same day."""
 
 from __future__ import annotations
 
@@ -91,6 +92,18 @@ def log_record(
                     )
                 }
             )
+        if date < _prescribed_on(prescription, patient=patient):
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        _(
+                            "This exercise was not in your plan yet on that day; choose a "
+                            "later day."
+                        ),
+                        code="before_prescribed",
+                    )
+                }
+            )
         # Today, the current phase is in force (a move takes effect from today): no query.
         in_force = (
             plan.current_phase_id if date == patient.local_today() else _phase_in_force(plan, date)
@@ -137,6 +150,12 @@ def log_record(
         if existing is not None:
             return existing, False
         raise
+
+
+def _prescribed_on(prescription: Prescription, *, patient: Patient) -> dt.date:
+    """The day (the patient's) the exercise was added to the plan: the first day it can be
+    ticked. A prescription added today is ticked today."""
+    return prescription.created_at.astimezone(patient.tz).date()
 
 
 def _paused_by(plan: Plan, *, patient: Patient, day: dt.date) -> bool:

@@ -224,6 +224,10 @@ def test_a_red_flag_pauses_the_plan_and_ticks_are_refused(scene: Scene) -> None:
 def test_a_tick_of_a_day_before_the_red_flag_is_stored_while_paused(scene: Scene) -> None:
     # The phone was offline yesterday; today's check-in reported a red flag before its outbox
     # sent yesterday's tick. What was done before the red flag is a record, not exercise now.
+    # (The exercise was prescribed a week ago: yesterday it was the patient's to do.)
+    Prescription.objects.filter(pk=scene.current_rx.pk).update(
+        created_at=timezone.now() - dt.timedelta(weeks=1)
+    )
     _checkin(scene.patient, red_flags=["dvt"])
     yesterday = scene.patient.local_today() - dt.timedelta(days=1)
     rx = Prescription.objects.select_related("phase__plan").get(pk=scene.current_rx.pk)

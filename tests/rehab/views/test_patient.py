@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from rehab import clinical
@@ -485,11 +486,25 @@ def test_a_future_date_in_the_patients_zone_is_refused(
 def test_a_past_date_within_the_plan_is_accepted(
     patient: Patient, me: Client, rx: Prescription
 ) -> None:
+    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=2))
     yesterday = patient.local_today() - dt.timedelta(days=1)
     assert _sent(me, "rehab:log_create", _tick(rx, date=yesterday.isoformat())).startswith(
         "Ticked:"
     )
     assert ExerciseLog.objects.get().date == yesterday
+
+
+def test_a_day_before_the_exercise_was_prescribed_is_refused(
+    patient: Patient, me: Client, rx: Prescription
+) -> None:
+    # The plan started weeks ago; the exercise was added to it today.
+    yesterday = patient.local_today() - dt.timedelta(days=1)
+    said = _sent(me, "rehab:log_create", _tick(rx, date=yesterday.isoformat()))
+    assert said == (
+        "Not saved: This exercise was not in your plan yet on that day; choose a later day."
+    )
+    assert not ExerciseLog.objects.exists()
+    assert _sent(me, "rehab:log_create", _tick(rx)).startswith("Ticked:")  # today is fine
 
 
 def test_another_patients_prescription_is_refused(

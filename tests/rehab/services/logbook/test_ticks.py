@@ -102,6 +102,8 @@ def test_a_past_date_within_the_plan_is_accepted_before_it_is_refused(
     patient: Patient, rx: Prescription
 ) -> None:
     anchor = rx.phase.plan.anchor_date
+    # Prescribed on the day the plan starts: its days are the plan's.
+    _prescribed_on(rx, dt.datetime.combine(anchor, dt.time(9), tzinfo=dt.UTC))
     log, _ = services.log_record(
         patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=anchor
     )
@@ -114,6 +116,60 @@ def test_a_past_date_within_the_plan_is_accepted_before_it_is_refused(
             date=anchor - dt.timedelta(days=1),
         )
     assert ExerciseLog.objects.count() == 1
+
+
+def _prescribed_on(rx: Prescription, when: dt.datetime) -> None:
+    Prescription.objects.filter(pk=rx.pk).update(created_at=when)
+    rx.refresh_from_db()
+
+
+def test_a_day_before_the_exercise_was_prescribed_is_refused(
+    patient: Patient, rx: Prescription
+) -> None:
+    """The plan started weeks ago, but this exercise was added to it today: a tick of
+    yesterday says it was done before the patient was given it."""
+    yesterday = patient.local_today() - dt.timedelta(days=1)
+    assert rx.phase.plan.anchor_date < yesterday
+    with pytest.raises(ValidationError) as excinfo:
+        services.log_record(
+            patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=yesterday
+        )
+    assert excinfo.value.message_dict == {
+        "date": ["This exercise was not in your plan yet on that day; choose a later day."]
+    }
+    assert excinfo.value.error_dict["date"][0].code == "before_prescribed"
+    assert not ExerciseLog.objects.exists()
+    # The day it was prescribed is the first day it can be ticked.
+    log, created = services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
+    assert (log.date, created) == (patient.local_today(), True)
+
+
+def test_the_day_an_exercise_was_prescribed_is_the_patients() -> None:
+    """The day an exercise was prescribed is the patient's day, not UTC's: at 02:00 UTC on
+    10 March it is still 9 March in Los Angeles; at 20:00 UTC on 9 March it is already
+    10 March in Auckland."""
+    ninth, tenth = dt.date(2025, 3, 9), dt.date(2025, 3, 10)
+    angeleno = factories.PatientFactory(timezone="America/Los_Angeles")
+    la_rx = factories.prescribed(angeleno)
+    _prescribed_on(la_rx, dt.datetime(2025, 3, 10, 2, 0, tzinfo=dt.UTC))
+    log, _ = services.log_record(
+        patient=angeleno, prescription=la_rx, client_uuid=uuid.uuid4(), date=ninth
+    )
+    assert log.date == ninth
+
+    kiwi = factories.PatientFactory(timezone="Pacific/Auckland")
+    kiwi_rx = factories.prescribed(kiwi)
+    _prescribed_on(kiwi_rx, dt.datetime(2025, 3, 9, 20, 0, tzinfo=dt.UTC))
+    assert kiwi_rx.phase.plan.anchor_date < ninth
+    with pytest.raises(ValidationError, match="not in your plan yet"):
+        services.log_record(
+            patient=kiwi, prescription=kiwi_rx, client_uuid=uuid.uuid4(), date=ninth
+        )
+    log, _ = services.log_record(
+        patient=kiwi, prescription=kiwi_rx, client_uuid=uuid.uuid4(), date=tenth
+    )
+    assert log.date == tenth
+    assert ExerciseLog.objects.count() == 2
 
 
 def test_the_date_is_the_patients_local_date() -> None:

@@ -294,6 +294,14 @@ class PlanToRead:
     phases: list[dict[str, Any]]
     week: int | None
 
+    @property
+    def plan_in_care(self) -> Plan | None:
+        """The plan, if it is the one the patient follows (active or paused), not the one they
+        followed last."""
+        if self.plan is not None and self.plan.status in PLANS_IN_CARE:
+            return self.plan
+        return None
+
 
 def plan_to_read(patient: Patient, *, day: dt.date) -> PlanToRead:
     """``PlanToRead`` for ``patient`` on their ``day``. Queries whatever the plan's size: the

@@ -281,12 +281,14 @@ def paused_notice(plan: Plan | None) -> HoldNotice | None:
     return None
 
 
-def hold_notice(patient: Patient, plan: Plan | None, notices: TodayNotices) -> HoldNotice | None:
-    """What Today says of a red flag, for ``patient`` whose plan in care is ``plan``: the
-    paused plan's open hold (``paused_notice``); else, with no plan in care (a new patient, a
-    draft plan: nothing to pause), the red flags still waiting for a clinician's review, until
-    a clinician acknowledges their alerts; else the recent review ``today_notices`` found; else
-    None.
+def hold_notice(
+    patient: Patient, plan: Plan | None, notices: TodayNotices | None = None
+) -> HoldNotice | None:
+    """What Today (and "My plan") says of a red flag, for ``patient`` whose plan in care is
+    ``plan``: the paused plan's open hold (``paused_notice``); else, with no plan in care (a
+    new patient, a draft plan: nothing to pause), the red flags still waiting for a clinician's
+    review, until a clinician acknowledges their alerts; else the recent review
+    ``today_notices`` found (Today's ``notices``; without them, none); else None.
 
     The red flags waiting are read (one query) only when there is no plan in care: with one,
     a red flag paused it and its hold says the same, so Today's usual path reads nothing more.
@@ -298,7 +300,7 @@ def hold_notice(patient: Patient, plan: Plan | None, notices: TodayNotices) -> H
         waiting = red_flags_waiting(patient)
         if waiting:
             return HoldNotice(waiting=tuple(dict.fromkeys(waiting)))
-    if notices.reviewed_report_at is not None:
+    if notices is not None and notices.reviewed_report_at is not None:
         return HoldNotice(reported_at=notices.reviewed_report_at)
     return None
 

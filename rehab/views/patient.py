@@ -368,8 +368,9 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "plan": reading.plan,
             "phases": reading.phases,
             "week": reading.week,
-            # A red flag's pause, as on Today: this page must not read as "go on".
-            "hold_notice": today_selectors.paused_notice(reading.plan),
+            # A red flag's advice, as on Today (paused plan, or red flags waiting for review
+            # with no plan in care): this page must not read as "go on".
+            "hold_notice": today_selectors.hold_notice(patient, reading.plan_in_care),
         },
     )
 

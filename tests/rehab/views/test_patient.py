@@ -864,6 +864,40 @@ def test_my_plan_shows_past_current_and_future_phases_with_dates(
     assert "Retired one" not in html
 
 
+def test_my_plan_shows_a_red_flags_advice_without_a_plan_in_care(
+    clinician: Clinician, patient: Patient, me: Client
+) -> None:
+    """From review: Today showed a red flag's advice to a patient with no plan in care (a
+    draft plan: nothing to pause), but "My plan" showed none of it, only "Your physiotherapist
+    has not given you a plan yet.". It shows the same banner as Today, until the alert is
+    reviewed."""
+    clinic = clinician.clinic
+    clinic.phone, clinic.emergency_number = "020 7946 0000", "999"
+    clinic.save()
+    factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
+    _report(patient, "dvt")
+    html = me.get(reverse("rehab:my_plan")).text
+    assert html.count('id="paused-heading"') == 1
+    banner = html.split('id="paused-heading"', 1)[1].split("</section>", 1)[0]
+    assert "What you told us needs checking" in banner
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in banner
+    for number in ("02079460000", "999"):
+        assert f'href="tel:{number}"' in banner
+    assert "Your physiotherapist has not given you a plan yet." in html
+    alert = Alert.objects.get(kind=Alert.Kind.RED_FLAG)
+    client_for(clinician.user).post(reverse("rehab:alert_acknowledge", args=[alert.pk]))
+    assert 'id="paused-heading"' not in me.get(reverse("rehab:my_plan")).text
+
+
+def test_my_plan_still_shows_a_paused_plans_banner(patient: Patient, me: Client) -> None:
+    _active_plan(patient)
+    _report(patient, "dvt")
+    html = me.get(reverse("rehab:my_plan")).text
+    assert html.count('id="paused-heading"') == 1
+    assert "Your exercises are paused" in html
+    assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
+
+
 def test_a_patient_never_sees_a_draft_plan(patient: Patient, me: Client) -> None:
     factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT, name="Secret draft")
     html = me.get(reverse("rehab:my_plan")).content.decode()

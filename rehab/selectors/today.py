@@ -17,7 +17,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from rehab import clinical
@@ -270,6 +271,43 @@ class HoldNotice:
         if self.hold is not None:
             return self.hold.red_flags
         return [flag for flag in clinical.RED_FLAGS if flag.code in self.waiting]
+
+    @property
+    def kind(self) -> str:
+        """``paused``, ``waiting`` (red flags wait for review, no plan in care) or
+        ``reviewed``."""
+        if self.paused:
+            return "paused"
+        return "waiting" if self.waiting else "reviewed"
+
+    @property
+    def title(self) -> str | None:
+        """The banner's heading (the patient's words; none once reviewed)."""
+        if self.paused:
+            return _("Your exercises are paused")
+        if self.waiting:
+            return _("What you told us needs checking")
+        return None
+
+    @property
+    def message(self) -> str:
+        """What the patient must do (the patient's words): the web page and the API say the
+        same."""
+        if self.paused:
+            return _(
+                "Do not do your exercises until your physiotherapist has looked at what you "
+                "told us and says you can start again."
+            )
+        if self.waiting:
+            return _(
+                "Your clinic has been alerted. Do not start any exercises until your "
+                "physiotherapist has looked at what you told us and says you can."
+            )
+        day = formats.date_format(timezone.localtime(self.reported_at), "j F")
+        return _(
+            "Your physiotherapist has reviewed what you reported on %(day)s. You can do your "
+            "exercises again. Stop and contact the clinic if the problem comes back."
+        ) % {"day": day}
 
 
 def paused_notice(plan: Plan | None) -> HoldNotice | None:

@@ -179,3 +179,21 @@ def test_phase_weeks_are_documented_as_read_on_the_pages(schema: dict[str, Any])
         assert "weeks 2–5" in end, name
         assert "`end_week` − 1" in end, name
     assert {"PlanPhaseBrief", "ProtocolPhase"} & set(components)
+
+
+def test_todays_hold_is_documented(schema: dict[str, Any]) -> None:
+    """/me/today/'s ``hold``: a red flag's advice as Today shows it, or null."""
+    components = schema["components"]["schemas"]
+    today = components["Today"]
+    assert "hold" in today["required"]
+    hold = today["properties"]["hold"]
+    ref = next(item["$ref"] for item in hold["allOf"] if "$ref" in item)
+    assert hold["nullable"] is True
+    assert "red flag" in hold["description"]
+    properties = components[ref.rsplit("/", 1)[1]]["properties"]
+    for name in ("kind", "title", "message", "red_flags", "clinic_phone", "emergency_number"):
+        assert name in properties, name
+    kind = properties["kind"]
+    if "$ref" in kind or "allOf" in kind:  # an enum component
+        kind = components[(kind.get("$ref") or kind["allOf"][0]["$ref"]).rsplit("/", 1)[1]]
+    assert set(kind["enum"]) == {"paused", "waiting", "reviewed"}

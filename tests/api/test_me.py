@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from clinic.models import Patient
+from rehab import clinical
+from rehab.models import Alert
+from rehab.services import holds
+from rehab.services.logbook import checkins as checkin_services
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
 
@@ -164,3 +171,92 @@ def test_the_clinicians_answer_keeps_the_clinicians_text(world: World) -> None:
         world.client("clinician").get(f"/api/v1/protocols/{world.protocol.pk}/")
     )["phases"]
     assert protocol_phase["items"][0]["exercise"]["source"] == CITATION
+
+
+# --- A red flag's advice in /me/today/, as on the Today page (from review) -------------------
+# /me/today/ said only ``paused``: the phone app had none of the words Today shows while a red
+# flag waits for a clinician (what to do now, whom to call). ``hold`` carries them.
+
+
+def _report(patient: Patient, *flags: str) -> None:
+    checkin_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=3,
+        swelling="mild",
+        red_flags=[*flags],
+    )
+
+
+def _numbers(world: World) -> None:
+    clinic = world.patient.clinic
+    clinic.phone, clinic.out_of_hours_phone, clinic.emergency_number = "020 7946 0000", "111", "999"
+    clinic.save()
+
+
+def test_today_has_no_hold_without_a_red_flag(world: World) -> None:
+    assert body(world.client("patient").get("/api/v1/me/today/"))["hold"] is None
+
+
+def test_a_paused_plans_hold_carries_todays_words(world: World) -> None:
+    _numbers(world)
+    _report(world.patient, "dvt", "pe")
+    data = body(world.client("patient").get("/api/v1/me/today/"))
+    assert (data["paused"], data["can_log"]) == (True, False)
+    hold = data["hold"]
+    assert hold["kind"] == "paused"
+    assert hold["title"] == "Your exercises are paused"
+    assert hold["message"] == (
+        "Do not do your exercises until your physiotherapist has looked at what you told us "
+        "and says you can start again."
+    )
+    dvt, pe = (clinical.RED_FLAGS_BY_CODE[code] for code in ("dvt", "pe"))
+    assert hold["red_flags"] == [
+        {
+            "code": "dvt",
+            "question": str(dvt.question),
+            "advice": str(dvt.advice),
+            "when_closed": str(dvt.when_closed),
+            "source": None,
+        },
+        {
+            "code": "pe",
+            "question": str(pe.question),
+            "advice": str(pe.advice),
+            "when_closed": None,
+            "source": None,
+        },
+    ]
+    assert (hold["clinic_phone"], hold["out_of_hours_phone"], hold["emergency_number"]) == (
+        "020 7946 0000",
+        "111",
+        "999",
+    )
+    assert hold["reported_at"] is None
+    # The advice's sources are the clinician's (citations), never the patient's.
+    assert dvt.source not in str(data)
+
+
+def test_without_a_plan_in_care_the_hold_says_what_waits_for_review(world: World) -> None:
+    _report(world.other_patient, "circulation")
+    hold = body(world.client("other_patient").get("/api/v1/me/today/"))["hold"]
+    assert hold["kind"] == "waiting"
+    assert hold["title"] == "What you told us needs checking"
+    assert hold["message"].startswith("Your clinic has been alerted.")
+    assert [flag["code"] for flag in hold["red_flags"]] == ["circulation"]
+    assert hold["clinic_phone"] == world.other_patient.clinic.phone
+
+
+def test_after_a_review_the_hold_says_so_without_the_clinicians_note(world: World) -> None:
+    _report(world.patient, "dvt")
+    note = "Calf soft, Homans negative; no DVT suspected"
+    alerts = list(Alert.objects.values_list("pk", flat=True))
+    holds.plan_resume(plan=world.plan, by=world.clinician.user, note=note, reviewed=alerts)
+    response = world.client("patient").get("/api/v1/me/today/")
+    hold = body(response)["hold"]
+    assert hold["kind"] == "reviewed"
+    assert hold["title"] is None
+    assert hold["message"].startswith("Your physiotherapist has reviewed what you reported on ")
+    assert hold["red_flags"] == []
+    assert hold["reported_at"] is not None
+    assert note not in response.content.decode()

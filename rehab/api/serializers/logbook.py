@@ -381,6 +381,55 @@ class TodayItemSerializer(serializers.Serializer[Any]):
     logs = ExerciseLogSerializer(many=True, read_only=True, help_text="Today's logs.")
 
 
+class HoldSerializer(serializers.Serializer[Any]):
+    """A red flag's advice, as the Today page shows it (``rehab.selectors.today.HoldNotice``):
+    the patient's words only, never a clinician's note or a source."""
+
+    kind = serializers.ChoiceField(
+        choices=[("paused", "paused"), ("waiting", "waiting"), ("reviewed", "reviewed")],
+        read_only=True,
+        help_text="`paused`: a red flag paused the plan until a clinician has reviewed it. "
+        "`waiting`: with no plan in care to pause (none yet, a draft, or care has ended), red "
+        "flags wait for a clinician's review. `reviewed`: a clinician reviewed what was "
+        "reported and resumed the plan lately (exercise may start again).",
+    )
+    title = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The heading to show; null once reviewed."
+    )
+    message = serializers.CharField(read_only=True, help_text="What to do, to be shown first.")
+    red_flags = RedFlagSerializer(
+        many=True,
+        read_only=True,
+        help_text="Each red flag waiting for review: its advice, and what to do when the "
+        "clinic is closed (empty once reviewed).",
+    )
+    reported_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="`reviewed`: when the red flags reviewed were reported; else null.",
+    )
+    clinic_phone = serializers.SerializerMethodField(
+        help_text="The clinic's phone number to call (empty if the clinic gave none)."
+    )
+    out_of_hours_phone = serializers.SerializerMethodField(
+        help_text="When the clinic is closed: the out-of-hours service's number (empty: "
+        "contact your out-of-hours service or go to an emergency department)."
+    )
+    emergency_number = serializers.SerializerMethodField(
+        help_text="Breathless, chest pain or coughing blood: call this number now (empty: the "
+        "local emergency number)."
+    )
+
+    def get_clinic_phone(self, notice: Any) -> str:
+        return str(self.context["patient"].clinic.phone)
+
+    def get_out_of_hours_phone(self, notice: Any) -> str:
+        return str(self.context["patient"].clinic.out_of_hours_phone)
+
+    def get_emergency_number(self, notice: Any) -> str:
+        return str(self.context["patient"].clinic.emergency_number)
+
+
 class TodaySerializer(serializers.Serializer[Any]):
     day = serializers.DateField(read_only=True, help_text="The patient's today.")
     week = serializers.IntegerField(read_only=True, allow_null=True)
@@ -396,7 +445,21 @@ class TodaySerializer(serializers.Serializer[Any]):
         read_only=True,
         help_text="Whether the patient may tick today (in care, and the plan is not paused).",
     )
+    hold = serializers.SerializerMethodField(
+        help_text="A red flag's advice, as the Today page shows it (paused, waiting for a "
+        "clinician's review, or reviewed lately); null when there is none. Show it before "
+        "the exercises."
+    )
     disclaimer = serializers.SerializerMethodField()
+
+    @extend_schema_field(HoldSerializer(allow_null=True))
+    def get_hold(self, today: Any) -> Any:
+        """The view's ``context["hold"]`` (``rehab.selectors.today.hold_notice``)."""
+        notice = self.context.get("hold")
+        if notice is None:
+            return None
+        context = {**self.context, "patient": today.patient}
+        return HoldSerializer(notice, context=context).data
 
     def get_disclaimer(self, today: Any) -> str:
         return str(DISCLAIMER)

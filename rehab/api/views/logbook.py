@@ -58,8 +58,15 @@ class MeTodayView(APIView):
         tags=["me"],
     )
     def get(self, request: Request) -> HttpResponse:
-        today = today_selectors.today_for_patient(request_patient(request))
-        context = {"request": request, "clinician": False}  # a patient-only view
+        patient = request_patient(request)
+        today = today_selectors.today_for_patient(patient)
+        # A red flag's advice, as on the Today page: the same notices and hold_notice.
+        notices = today_selectors.today_notices(patient, day=today.day)
+        context = {
+            "request": request,
+            "clinician": False,  # a patient-only view
+            "hold": today_selectors.hold_notice(patient, today.plan, notices),
+        }
         return Response(logbook_serializers.TodaySerializer(today, context=context).data)
 
 

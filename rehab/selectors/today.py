@@ -250,11 +250,16 @@ class HoldNotice:
     """What Today says about a red flag: the plan is paused (the open ``hold``: its flags'
     advice); or there is no plan in care to pause and the red flags ``waiting`` (codes) wait
     for a clinician's review (their advice all the same); or a clinician reviewed what was
-    reported on ``reported_at`` and resumed the plan a short while ago."""
+    reported on ``reported_at`` and resumed the plan a short while ago.
+
+    ``care_ended``: the patient was discharged (or archived) with red flags waiting. No plan
+    will be resumed and no physiotherapist here follows them, so the words do not promise a
+    go-ahead: they send the patient to their clinic or their doctor."""
 
     hold: PlanHold | None = None
     reported_at: dt.datetime | None = None
     waiting: tuple[str, ...] = ()
+    care_ended: bool = False
 
     @property
     def paused(self) -> bool:
@@ -298,6 +303,12 @@ class HoldNotice:
                 "Do not do your exercises until your physiotherapist has looked at what you "
                 "told us and says you can start again."
             )
+        if self.waiting and self.care_ended:
+            return _(
+                "Your clinic has been alerted, but your care here has ended: contact your "
+                "clinic or your doctor about what you told us yourself. Do not exercise until "
+                "one of them has checked it."
+            )
         if self.waiting:
             return _(
                 "Your clinic has been alerted. Do not start any exercises until your "
@@ -324,8 +335,9 @@ def hold_notice(
 ) -> HoldNotice | None:
     """What Today (and "My plan") says of a red flag, for ``patient`` whose plan in care is
     ``plan``: the paused plan's open hold (``paused_notice``); else, with no plan in care (a
-    new patient, a draft plan: nothing to pause), the red flags still waiting for a clinician's
-    review, until a clinician acknowledges their alerts; else the recent review
+    new patient, a draft plan: nothing to pause; a discharged patient, whose plan discharge
+    completed), the red flags still waiting for a clinician's review, until a clinician
+    acknowledges their alerts; else the recent review
     ``today_notices`` found (Today's ``notices``; without them, none); else None.
 
     The red flags waiting are read (one query) only when there is no plan in care: with one,
@@ -337,7 +349,10 @@ def hold_notice(
     if plan is None:
         waiting = red_flags_waiting(patient)
         if waiting:
-            return HoldNotice(waiting=tuple(dict.fromkeys(waiting)))
+            return HoldNotice(
+                waiting=tuple(dict.fromkeys(waiting)),
+                care_ended=patient.status != Patient.Status.ACTIVE,
+            )
     if notices is not None and notices.reviewed_report_at is not None:
         return HoldNotice(reported_at=notices.reviewed_report_at)
     return None

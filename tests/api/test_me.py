@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from clinic.models import Patient
+from clinic.services import patients as patient_services
 from rehab import clinical
 from rehab.models import Alert
 from rehab.services import holds
@@ -260,3 +261,15 @@ def test_after_a_review_the_hold_says_so_without_the_clinicians_note(world: Worl
     assert hold["red_flags"] == []
     assert hold["reported_at"] is not None
     assert note not in response.content.decode()
+
+
+def test_a_discharged_patients_hold_says_to_contact_the_clinic_or_a_doctor(world: World) -> None:
+    # Discharge completes the paused plan; the red flag still waits for a clinician, and no
+    # go-ahead will come here (tests/rehab/views/test_patient.py says why).
+    _report(world.patient, "rerupture")
+    patient_services.patient_discharge(patient=world.patient)
+    hold = body(world.client("patient").get("/api/v1/me/today/"))["hold"]
+    assert hold["kind"] == "waiting"
+    assert "contact your clinic or your doctor" in hold["message"]
+    assert "says you can" not in hold["message"]
+    assert [flag["code"] for flag in hold["red_flags"]] == ["rerupture"]

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
+from clinic.services import patients as patient_services
 from rehab import clinical
 from rehab.models import (
     Alert,
@@ -398,6 +399,38 @@ def test_without_a_plan_the_advice_has_the_clinics_numbers_until_each_alert_is_r
     assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) not in html
     assert str(clinical.RED_FLAGS_BY_CODE["circulation"].advice) in html
     physio.post(reverse("rehab:alert_acknowledge", args=[circulation.pk]))
+    assert 'id="paused-heading"' not in me.get(reverse("rehab:today")).text
+
+
+def test_a_discharged_patients_red_flag_advice_does_not_wait_for_a_go_ahead(
+    clinician: Clinician, patient: Patient, me: Client
+) -> None:
+    """Discharged with a red flag not yet reviewed (clinical.md §4: a possible clot or
+    re-rupture still needs a clinician). The discharge completed the paused plan, so Today
+    showed the no-plan words: "Do not start any exercises until your physiotherapist has
+    looked at what you told us and says you can." Their care here has ended: no plan will be
+    resumed, so that go-ahead never comes here, and no physiotherapist here follows them. The
+    advice stays, and tells them to contact their clinic or their doctor themselves and not
+    to exercise until one of them has checked it."""
+    _active_plan(patient)
+    _report(patient, "rerupture")
+    patient_services.patient_discharge(patient=patient)
+    for name in ("rehab:today", "rehab:my_plan"):
+        html = me.get(reverse(name)).text
+        assert html.count('id="paused-heading"') == 1, name
+        banner = html.split('id="paused-heading"', 1)[1].split("</section>", 1)[0]
+        assert "What you told us needs checking" in banner, name
+        assert "says you can" not in banner, name
+        assert "Do not start any exercises" not in banner, name
+        assert (
+            "Your clinic has been alerted, but your care here has ended: contact your clinic "
+            "or your doctor about what you told us yourself. Do not exercise until one of them "
+            "has checked it."
+        ) in banner, name
+        assert str(clinical.RED_FLAGS_BY_CODE["rerupture"].advice) in banner, name
+        assert "Your care here has ended." in html, name
+    alert = Alert.objects.get(kind=Alert.Kind.RED_FLAG)
+    client_for(clinician.user).post(reverse("rehab:alert_acknowledge", args=[alert.pk]))
     assert 'id="paused-heading"' not in me.get(reverse("rehab:today")).text
 
 

@@ -502,6 +502,11 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
         Prescription.objects.get(phase__plan=scene.plan, exercise__name=name)
         for name in ("Seated ankle hold", "Toe curls")
     )
+    # Prescribed at the surgery, three weeks ago: a tick of a day before an exercise was
+    # prescribed is refused.
+    Prescription.objects.filter(pk__in=[hold.pk, toes.pk]).update(
+        created_at=timezone.now() - dt.timedelta(weeks=3)
+    )
     entries = [
         {
             "client_uuid": str(uuid.uuid4()),

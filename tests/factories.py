@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import uuid
 from typing import Any
 
 import factory
@@ -28,6 +29,7 @@ from rehab.models import (
     ProtocolItem,
     ProtocolPhase,
 )
+from rehab.services.logbook import checkins as checkin_services
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -330,6 +332,18 @@ def prescribed(patient: Patient, **prescription: object) -> Prescription:
     plan.current_phase = phase
     plan.save()
     return PrescriptionFactory(phase=phase, **prescription)
+
+
+def red_flags_reported(patient: Patient, *flags: str) -> None:
+    """The patient's check-in reporting ``flags`` (e.g. "dvt"), through the service: it raises
+    the alerts and pauses the plan in care, as a real report does."""
+    checkin_services.checkin_record(
+        patient=patient,
+        client_uuid=uuid.uuid4(),
+        pain_at_rest=3,
+        swelling="mild",
+        red_flags=list(flags),
+    )
 
 
 def patient_form_data(**overrides: object) -> dict[str, object]:

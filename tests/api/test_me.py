@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from clinic.models import Patient
 from clinic.services import patients as patient_services
 from rehab import clinical
 from rehab.models import Alert
 from rehab.services import holds
-from rehab.services.logbook import checkins as checkin_services
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
 
@@ -179,16 +175,6 @@ def test_the_clinicians_answer_keeps_the_clinicians_text(world: World) -> None:
 # flag waits for a clinician (what to do now, whom to call). ``hold`` carries them.
 
 
-def _report(patient: Patient, *flags: str) -> None:
-    checkin_services.checkin_record(
-        patient=patient,
-        client_uuid=uuid.uuid4(),
-        pain_at_rest=3,
-        swelling="mild",
-        red_flags=[*flags],
-    )
-
-
 def _numbers(world: World) -> None:
     clinic = world.patient.clinic
     clinic.phone, clinic.out_of_hours_phone, clinic.emergency_number = "020 7946 0000", "111", "999"
@@ -201,7 +187,7 @@ def test_today_has_no_hold_without_a_red_flag(world: World) -> None:
 
 def test_a_paused_plans_hold_carries_todays_words(world: World) -> None:
     _numbers(world)
-    _report(world.patient, "dvt", "pe")
+    factories.red_flags_reported(world.patient, "dvt", "pe")
     data = body(world.client("patient").get("/api/v1/me/today/"))
     assert (data["paused"], data["can_log"]) == (True, False)
     hold = data["hold"]
@@ -239,7 +225,7 @@ def test_a_paused_plans_hold_carries_todays_words(world: World) -> None:
 
 
 def test_without_a_plan_in_care_the_hold_says_what_waits_for_review(world: World) -> None:
-    _report(world.other_patient, "circulation")
+    factories.red_flags_reported(world.other_patient, "circulation")
     hold = body(world.client("other_patient").get("/api/v1/me/today/"))["hold"]
     assert hold["kind"] == "waiting"
     assert hold["title"] == "What you told us needs checking"
@@ -249,7 +235,7 @@ def test_without_a_plan_in_care_the_hold_says_what_waits_for_review(world: World
 
 
 def test_after_a_review_the_hold_says_so_without_the_clinicians_note(world: World) -> None:
-    _report(world.patient, "dvt")
+    factories.red_flags_reported(world.patient, "dvt")
     note = "Calf soft, Homans negative; no DVT suspected"
     alerts = list(Alert.objects.values_list("pk", flat=True))
     holds.plan_resume(plan=world.plan, by=world.clinician.user, note=note, reviewed=alerts)
@@ -266,7 +252,7 @@ def test_after_a_review_the_hold_says_so_without_the_clinicians_note(world: Worl
 def test_a_discharged_patients_hold_says_to_contact_the_clinic_or_a_doctor(world: World) -> None:
     # Discharge completes the paused plan; the red flag still waits for a clinician, and no
     # go-ahead will come here (tests/rehab/views/test_patient.py says why).
-    _report(world.patient, "rerupture")
+    factories.red_flags_reported(world.patient, "rerupture")
     patient_services.patient_discharge(patient=world.patient)
     hold = body(world.client("patient").get("/api/v1/me/today/"))["hold"]
     assert hold["kind"] == "waiting"

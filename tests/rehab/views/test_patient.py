@@ -33,7 +33,6 @@ from rehab.models import (
     Prescription,
 )
 from rehab.services import holds
-from rehab.services.logbook import checkins as checkin_services
 from tests import factories, js_modules
 from tests.conftest import assert_login_redirect, client_for
 
@@ -343,16 +342,6 @@ def test_today_query_count_is_constant(
 # --- a red flag's advice on Today, with or without a plan to pause -------------------------
 
 
-def _report(patient: Patient, *flags: str) -> None:
-    checkin_services.checkin_record(
-        patient=patient,
-        client_uuid=uuid.uuid4(),
-        pain_at_rest=3,
-        swelling="mild",
-        red_flags=list(flags),
-    )
-
-
 def test_red_flag_advice_stays_on_today_without_a_plan_in_care(clinician: Clinician) -> None:
     """clinical.md §4, "After a red flag": "the advice stays on the patient's Today as a
     banner, with the clinic's phone number and the out-of-hours/emergency fallback, and exercise
@@ -365,7 +354,7 @@ def test_red_flag_advice_stays_on_today_without_a_plan_in_care(clinician: Clinic
     review, Today shows its advice (here the DVT's "Get urgent medical advice today") whether or
     not there is a plan to pause."""
     patient = factories.PatientFactory(clinic=clinician.clinic, therapist=clinician)
-    _report(patient, "dvt")
+    factories.red_flags_reported(patient, "dvt")
     page = client_for(patient.user).get(reverse("rehab:today")).text
     assert "Get urgent medical advice today" in page
 
@@ -379,7 +368,7 @@ def test_without_a_plan_the_advice_has_the_clinics_numbers_until_each_alert_is_r
     clinic.phone, clinic.out_of_hours_phone, clinic.emergency_number = "020 7946 0000", "111", "999"
     clinic.save()
     factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
-    _report(patient, "dvt", "circulation")
+    factories.red_flags_reported(patient, "dvt", "circulation")
     assert not PlanHold.objects.exists()
     html = me.get(reverse("rehab:today")).text
     banner = html.split('id="paused-heading"', 1)[1].split("</section>", 1)[0]
@@ -413,7 +402,7 @@ def test_a_discharged_patients_red_flag_advice_does_not_wait_for_a_go_ahead(
     advice stays, and tells them to contact their clinic or their doctor themselves and not
     to exercise until one of them has checked it."""
     _active_plan(patient)
-    _report(patient, "rerupture")
+    factories.red_flags_reported(patient, "rerupture")
     patient_services.patient_discharge(patient=patient)
     for name in ("rehab:today", "rehab:my_plan"):
         html = me.get(reverse(name)).text
@@ -438,7 +427,7 @@ def test_with_a_plan_the_red_flag_shows_the_paused_banner_once(
     patient: Patient, me: Client
 ) -> None:
     _active_plan(patient)
-    _report(patient, "dvt")
+    factories.red_flags_reported(patient, "dvt")
     html = me.get(reverse("rehab:today")).text
     assert html.count('id="paused-heading"') == 1
     assert "Your exercises are paused" in html
@@ -908,7 +897,7 @@ def test_my_plan_shows_a_red_flags_advice_without_a_plan_in_care(
     clinic.phone, clinic.emergency_number = "020 7946 0000", "999"
     clinic.save()
     factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
-    _report(patient, "dvt")
+    factories.red_flags_reported(patient, "dvt")
     html = me.get(reverse("rehab:my_plan")).text
     assert html.count('id="paused-heading"') == 1
     banner = html.split('id="paused-heading"', 1)[1].split("</section>", 1)[0]
@@ -924,7 +913,7 @@ def test_my_plan_shows_a_red_flags_advice_without_a_plan_in_care(
 
 def test_my_plan_still_shows_a_paused_plans_banner(patient: Patient, me: Client) -> None:
     _active_plan(patient)
-    _report(patient, "dvt")
+    factories.red_flags_reported(patient, "dvt")
     html = me.get(reverse("rehab:my_plan")).text
     assert html.count('id="paused-heading"') == 1
     assert "Your exercises are paused" in html

@@ -74,7 +74,7 @@ def log_record(
         if (
             not ours
             or not (paused or plan.status == Plan.Status.ACTIVE)
-            or prescription.retired_at is not None
+            or _retired_by(prescription, patient=patient, day=date)
         ):
             raise ValidationError(
                 {
@@ -156,6 +156,15 @@ def _prescribed_on(prescription: Prescription, *, patient: Patient) -> dt.date:
     """The day (the patient's) the exercise was added to the plan: the first day it can be
     ticked. A prescription added today is ticked today."""
     return prescription.created_at.astimezone(patient.tz).date()
+
+
+def _retired_by(prescription: Prescription, *, patient: Patient, day: dt.date) -> bool:
+    """Whether ``prescription`` was retired from the plan by ``day`` (the patient's). A tick of
+    an earlier day, when it was still prescribed, sent late by a phone that was offline while
+    the physiotherapist changed the plan, is stored: it says what was done that day (adherence
+    counts it the same way: ``selectors.adherence``)."""
+    retired = prescription.retired_at
+    return retired is not None and retired.astimezone(patient.tz).date() <= day
 
 
 def _paused_by(plan: Plan, *, patient: Patient, day: dt.date) -> bool:

@@ -219,6 +219,28 @@ def test_a_retired_prescription_is_refused(patient: Patient, rx: Prescription) -
         services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
 
 
+def test_a_late_tick_of_a_day_before_the_exercise_was_retired_is_stored(
+    patient: Patient, rx: Prescription
+) -> None:
+    """The phone was offline yesterday; this morning the physiotherapist took the exercise
+    out of the plan (retired: it had logs). Yesterday's tick, sent now, says what was done on a
+    day it was prescribed: it is stored (a record of the past), today's is refused."""
+    week_ago = NOW - dt.timedelta(days=7)
+    Prescription.objects.filter(pk=rx.pk).update(created_at=week_ago)
+    factories.ExerciseLogFactory(prescription=rx, date=dt.date(2025, 3, 7))
+    services.prescription_remove(prescription=rx)
+    rx = Prescription.objects.select_related("phase__plan").get(pk=rx.pk)
+    assert rx.retired_at is not None
+    log, created = services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=dt.date(2025, 3, 9)
+    )
+    assert created
+    assert (log.prescription_id, log.date) == (rx.pk, dt.date(2025, 3, 9))
+    with pytest.raises(ValidationError, match="not part of your active plan"):
+        services.log_record(patient=patient, prescription=rx, client_uuid=uuid.uuid4())
+    assert ExerciseLog.objects.filter(prescription=rx).count() == 2
+
+
 @pytest.mark.parametrize(("field", "value"), [("pain", 11), ("effort", 11), ("sets_done", 21)])
 def test_out_of_range_values_are_refused(
     patient: Patient, rx: Prescription, field: str, value: int

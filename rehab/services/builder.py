@@ -57,12 +57,34 @@ def prescription_add(
     return rx
 
 
+def _was_prescribed(rx: Prescription, plan: Plan) -> bool:
+    """Whether the patient was asked to do ``rx`` on a day before today (theirs): its phase was
+    in force on a day since it was added (the plan's phase history). Adherence counts those
+    days (``selectors.adherence``), and a phone offline on one of them may still send its tick:
+    such a prescription is retired, never deleted or moved away from them. One query."""
+    today = plan.patient.local_today()
+    added = rx.created_at.astimezone(plan.patient.tz).date()
+    if added >= today:
+        return False
+    timeline = list(
+        PhaseChange.objects.filter(plan=plan, effective_on__lt=today)
+        .order_by("effective_on", "changed_at", "pk")
+        .values_list("effective_on", "to_phase_id")
+    )
+    for index, (since, phase_id) in enumerate(timeline):
+        until = timeline[index + 1][0] if index + 1 < len(timeline) else today
+        if phase_id == rx.phase_id and max(since, added) < until:
+            return True
+    return False
+
+
 @_edits_plan
 def prescription_remove(*, prescription: Prescription, expected_version: int | None = None) -> bool:
-    """Remove a prescription. One with logs is retired (logs kept); returns True if deleted."""
-    _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    """Remove a prescription. One the patient logged, or was asked to do on an earlier day, is
+    retired (its logs and the days it was due kept); returns True if deleted."""
+    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
-    if prescription.logs.exists():
+    if prescription.logs.exists() or _was_prescribed(prescription, plan):
         if prescription.retired_at is None:
             prescription.retired_at = timezone.now()
             prescription.save(update_fields=["retired_at", "updated_at"])
@@ -358,9 +380,11 @@ def prescription_move_to_phase(
 ) -> Prescription:
     """Move a prescription to another phase of the same plan, last in that phase.
 
-    The guardrail is checked against the new phase. A prescription the patient has logged is
-    retired where it was (its logs kept) and a copy placed in the new phase; the copy is
-    returned.
+    The guardrail is checked against the new phase. A prescription the patient has logged, or
+    was asked to do on an earlier day (``_was_prescribed``), is retired where it was (its logs
+    and the days it was due kept) and a copy placed in the new phase; the copy is returned.
+    Either way the patient is asked to do it in the new phase from today, not on the days
+    before the move (adherence counts a prescription from when it was made).
     """
     plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = (
@@ -385,7 +409,7 @@ def prescription_move_to_phase(
         )
     next_order = (target.prescriptions.aggregate(m=Max("order"))["m"] or 0) + 1
     retired = None
-    if rx.logs.exists():
+    if rx.logs.exists() or _was_prescribed(rx, plan):
         rx.retired_at = timezone.now()
         rx.save(update_fields=["retired_at", "updated_at"])
         retired = rx
@@ -394,6 +418,9 @@ def prescription_move_to_phase(
             note=rx.note,
             **{f: getattr(rx, f) for f in DOSE_FIELDS},
         )
+    else:  # never asked of the patient where it was: from today in its new phase
+        rx.created_at = timezone.now()
+        rx.earlier_doses = []
     rx.phase = target
     rx.order = next_order
     rx.guardrail_reason = reason if warning else ""

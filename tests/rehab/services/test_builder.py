@@ -1,0 +1,120 @@
+"""rehab.services.builder: a plan edit keeps what the patient was asked to do and did."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from clinic.models import Patient
+from rehab import selectors, services
+from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from tests import factories
+from tests.rehab.services.conftest import NOW
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
+
+TODAY = NOW.date()  # Monday 10 March 2025 (Europe/London: the same day)
+WEEK_AGO = TODAY - dt.timedelta(days=7)
+
+
+def _made(rx: Prescription, day: dt.date) -> Prescription:
+    """``rx`` as if added on ``day`` (when the plan was built)."""
+    Prescription.objects.filter(pk=rx.pk).update(
+        created_at=dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+    )
+    rx.refresh_from_db()
+    return rx
+
+
+def _active_plan(patient: Patient) -> tuple[Plan, PlanPhase, PlanPhase]:
+    """An active plan built and activated ten days ago: its first phase current since then,
+    a later one not started; one exercise a day in the first."""
+    plan = factories.PlanFactory.create(patient=patient)
+    first = factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=8)
+    later = factories.PlanPhaseFactory.create(plan=plan, order=2, start_week=8, end_week=12)
+    plan.current_phase = first
+    plan.save()
+    started = TODAY - dt.timedelta(days=10)
+    PhaseChange.objects.create(plan=plan, to_phase=first, effective_on=started)
+    _made(
+        factories.PrescriptionFactory.create(phase=first, times_per_day=1, days_per_week=7), started
+    )
+    return plan, first, later
+
+
+def _expected_last_week(patient: Patient) -> int:
+    """Sessions prescribed over the seven days before today."""
+    return selectors.adherence_for_patient(
+        patient, start=WEEK_AGO, end=TODAY - dt.timedelta(days=1)
+    ).expected
+
+
+def test_moving_an_exercise_into_the_current_phase_prescribes_it_from_today_only(
+    patient: Patient,
+) -> None:
+    """An exercise of a phase not yet started, moved into the current one today, was not asked
+    of the patient on the days before: they owe none of its sessions (adherence unchanged)."""
+    plan, first, later = _active_plan(patient)
+    waiting = _made(
+        factories.PrescriptionFactory.create(phase=later, times_per_day=2, days_per_week=7),
+        TODAY - dt.timedelta(days=10),
+    )
+    before = _expected_last_week(patient)
+    assert before == 7
+    moved = services.prescription_move_to_phase(
+        prescription=waiting, phase=first, expected_version=plan.version
+    )
+    assert moved.phase_id == first.pk
+    assert _expected_last_week(patient) == before
+    today = selectors.adherence_for_patient(patient, start=TODAY, end=TODAY)
+    assert today.expected == 1 + 2  # from today it is prescribed
+
+
+def test_moving_an_unlogged_exercise_out_of_the_current_phase_keeps_the_days_it_was_due(
+    patient: Patient,
+) -> None:
+    """An exercise prescribed for ten days, never ticked, moved on to a later phase: those days
+    it was asked of the patient, and stay so (the record is not rewritten to look better)."""
+    plan, first, later = _active_plan(patient)
+    due = _made(
+        factories.PrescriptionFactory.create(phase=first, times_per_day=1, days_per_week=7),
+        TODAY - dt.timedelta(days=10),
+    )
+    before = _expected_last_week(patient)
+    assert before == 14
+    services.prescription_move_to_phase(
+        prescription=due, phase=later, expected_version=plan.version
+    )
+    assert _expected_last_week(patient) == before
+
+
+def test_removing_an_unlogged_exercise_the_patient_was_asked_to_do_retires_it(
+    patient: Patient,
+) -> None:
+    """Removing an exercise prescribed for ten days but never ticked keeps the days it was due
+    (it is retired, not deleted), and a tick of one of those days sent late by an offline
+    phone can still be stored against it."""
+    plan, first, _later = _active_plan(patient)
+    due = _made(
+        factories.PrescriptionFactory.create(phase=first, times_per_day=1, days_per_week=7),
+        TODAY - dt.timedelta(days=10),
+    )
+    before = _expected_last_week(patient)
+    deleted = services.prescription_remove(prescription=due, expected_version=plan.version)
+    assert deleted is False
+    due.refresh_from_db()
+    assert due.retired_at is not None
+    assert _expected_last_week(patient) == before
+
+
+def test_removing_an_exercise_never_prescribed_yet_deletes_it(patient: Patient) -> None:
+    """One of a phase not started (or added today by mistake) was never asked of the patient:
+    it goes."""
+    plan, first, later = _active_plan(patient)
+    waiting = _made(factories.PrescriptionFactory.create(phase=later), WEEK_AGO)
+    just_added = factories.PrescriptionFactory.create(phase=first)
+    assert services.prescription_remove(prescription=waiting, expected_version=plan.version)
+    plan.refresh_from_db()
+    assert services.prescription_remove(prescription=just_added, expected_version=plan.version)
+    assert not Prescription.objects.filter(pk__in=[waiting.pk, just_added.pk]).exists()

@@ -90,7 +90,7 @@ class PathwayOutcomes:
     atrs: dict[int, tuple[float | None, int]] = field(default_factory=dict)  # week → (mean, n)
     references: dict[int, list[ReferencePoint]] = field(default_factory=dict)
     red_flags: int = 0
-    reruptures: int = 0
+    reruptures: int = 0  # patients with a suspected re-rupture reported
 
     def per_100(self, count: int) -> float | None:
         return round(100 * count / self.patients, 1) if self.patients else None
@@ -262,7 +262,12 @@ def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
     for flagged in (
         Alert.objects.filter(patient__clinic_id=clinic_id, kind=Alert.Kind.RED_FLAG)
         .values("patient__pathway")
-        .annotate(red=Count("pk"), rerupture=Count("pk", filter=Q(code="rerupture")))
+        .annotate(
+            red=Count("pk"),
+            # A suspected re-rupture is the patient's (reported again on a later check-in, it
+            # is the same one): patients per 100, as the published re-rupture rates are.
+            rerupture=Count("patient", filter=Q(code="rerupture"), distinct=True),
+        )
     ):
         rows[flagged["patient__pathway"]].red_flags = flagged["red"]
         rows[flagged["patient__pathway"]].reruptures = flagged["rerupture"]

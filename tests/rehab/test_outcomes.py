@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from clinic.models import Clinic, Patient
-from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models import Alert, PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
 from tests import factories
 
@@ -121,6 +121,22 @@ def test_the_adherence_distribution_of_the_patients_in_care() -> None:
     empty = _row(clinic, Patient.Pathway.NON_OPERATIVE)
     assert [band.patients for band in empty.adherence] == [0, 0, 0]
     assert empty.adherence_unknown == 0
+
+
+def test_suspected_reruptures_are_counted_per_patient_not_per_report() -> None:
+    """A patient who reports the signs of a re-rupture on two check-ins (before and after the
+    review) is one patient with a suspected re-rupture: of two patients, 50 per 100, not 100;
+    never more than 100 per 100. Red flags stay counted per report."""
+    clinic = factories.ClinicFactory()
+    reporting = factories.PatientFactory(clinic=clinic)
+    factories.PatientFactory(clinic=clinic)
+    for _report in range(2):
+        factories.AlertFactory(
+            patient=reporting, kind=Alert.Kind.RED_FLAG, code="rerupture", message="Re-rupture?"
+        )
+    row = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert (row.patients, row.reruptures, row.reruptures_per_100) == (2, 1, 50.0)
+    assert (row.red_flags, row.red_flags_per_100) == (2, 100.0)
 
 
 @pytest.mark.parametrize("patients", [2, 20])

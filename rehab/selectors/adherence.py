@@ -351,13 +351,14 @@ def adherence_for_patient(
     end: dt.date,
     plan: Plan | None = None,
     read: AdherenceRead | None = None,
+    in_progress: dt.date | None = None,
 ) -> Adherence:
     """``adherence_for_patients`` for one patient; ``plan``, if given, is their active plan
     already read (one query fewer), and ``read`` its rows already read (none at all)."""
     plans = None if plan is None else [plan]
-    return adherence_for_patients([patient], start=start, end=end, plans=plans, read=read)[
-        patient.pk
-    ]
+    return adherence_for_patients(
+        [patient], start=start, end=end, plans=plans, in_progress=in_progress, read=read
+    )[patient.pk]
 
 
 def judged_adherence_for_patient(

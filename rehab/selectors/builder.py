@@ -312,6 +312,9 @@ def progression_evidence(
         start=adherence_start,
         end=today,
         plan=plan if plan.in_care else None,
+        # The patient's today is not over: what is done counts, the rest is no debt yet (as
+        # the criteria, the patient's progress and the patient list judge it).
+        in_progress=local_today,
         read=AdherenceRead(
             changes=changes,
             prescriptions=prescriptions,

@@ -69,9 +69,14 @@ def _plan_tab(
     page is read far more often than they are filled in."""
     today, active, current_phase = head["today"], head["active_plan"], head["current_phase"]
     start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
-    # The active plan is already read: adherence needs three queries, not four.
+    # The active plan is already read: adherence needs three queries, not four. Today is not
+    # over: what is done counts, the rest is no debt yet (as the patient list judges it).
     adherence = adherence_selectors.adherence_for_patients(
-        [patient], start=start, end=today, plans=[active] if active is not None else []
+        [patient],
+        start=start,
+        end=today,
+        plans=[active] if active is not None else [],
+        in_progress=today,
     )[patient.pk]
     pain = progress_selectors.pain_series(patient, start=start, end=today)
     evaluated = []

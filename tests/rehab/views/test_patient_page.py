@@ -22,6 +22,7 @@ from rehab.models import AtrsRequest, Measurement, Plan, PlanPhase
 from rehab.weeks import phase_week_range
 from tests import factories
 from tests.conftest import client_for
+from tests.rehab.clinical_loop import daily_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,21 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     if draft_url:
         assert draft_url in html
     assert " style=" not in html
+
+
+def test_the_plan_tabs_adherence_owes_nothing_for_today_before_it_is_over() -> None:
+    """Every session done up to yesterday, today's not yet: the badge says 100 %, as the
+    patient list, the exit criteria and the patient's own progress judge it."""
+    scene = daily_plan(started_days_ago=6, prescribed_days_ago=6)
+    for days_ago in range(1, 7):
+        factories.ExerciseLogFactory(
+            prescription=scene.rx, date=scene.today - dt.timedelta(days=days_ago)
+        )
+    response = client_for(scene.clinician.user).get(
+        reverse("rehab:patient_detail", args=[scene.patient.pk]) + "?tab=plan"
+    )
+    adherence = response.context["adherence"]
+    assert (adherence.done, adherence.expected, adherence.percent) == (6, 6, 100)
 
 
 def test_without_a_plan_the_page_offers_to_create_one(

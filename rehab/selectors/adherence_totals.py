@@ -22,11 +22,12 @@ import datetime as dt
 import functools
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db.models import Case, F, Q, QuerySet, When
+from django.utils import timezone
 
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
@@ -60,6 +61,7 @@ class _PlanDays:
     changes: list[tuple[dt.date, int]] = field(default_factory=list)
     phases: list[int | None] = field(default_factory=list)  # in force on each day of the range
     paused: set[dt.date] = field(default_factory=set)  # days a red flag paused it (``paused_days``)
+    in_progress: dt.date | None = None  # its day not over yet (credit, never a debt)
 
 
 class _Prescription(NamedTuple):  # a tuple: thousands are read
@@ -90,11 +92,51 @@ def adherence_totals(
     what was done, never a debt) for the patients of those of ``plans`` in care that have a
     phase in force in the range, by patient id: the others have nothing prescribed. Four
     queries whatever the number of plans and logs."""
+    return _totals(plans, start=start, end=end, window=lambda _tz: (start, end, in_progress))
+
+
+def judged_adherence_totals(
+    plans: QuerySet[Plan], *, days: int, now: dt.datetime | None = None
+) -> dict[int, AdherenceTotal]:
+    """``adherence_totals`` of the last ``days`` days up to each patient's own today (in their
+    time zone, not the clinic's: at 03:00 in London it is still yesterday evening in Los
+    Angeles), their today in progress: the rule of the patient's progress and of
+    ``judged_adherence_for_patients``, for a clinic-wide page. The same four queries."""
+    now = now or timezone.now()
+    # Every time zone's today is UTC's, the day before or the day after.
+    utc_today = now.astimezone(dt.UTC).date()
+
+    def window(tz: dt.tzinfo) -> tuple[dt.date, dt.date, dt.date]:
+        today = now.astimezone(tz).date()
+        return today - dt.timedelta(days=days - 1), today, today
+
+    return _totals(
+        plans,
+        start=utc_today - dt.timedelta(days=days),
+        end=utc_today + dt.timedelta(days=1),
+        window=window,
+    )
+
+
+def _totals(
+    plans: QuerySet[Plan],
+    *,
+    start: dt.date,
+    end: dt.date,
+    window: Callable[[dt.tzinfo], tuple[dt.date, dt.date, dt.date | None]],
+) -> dict[int, AdherenceTotal]:
+    """The totals of each plan over its ``window`` (its patient's time zone → first day, last
+    day, day in progress), all within ``start``–``end``; the days outside a plan's window have
+    no phase in force for it. Four queries."""
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     read = _plans_with_changes(plans, end=end)
     paused = paused_days({plan.pk: plan.tz for plan in read}, start=start, end=end)
     for plan in read:
-        plan.phases = _phases_by_day(plan.changes, days)
+        first, last, plan.in_progress = window(plan.tz)
+        plan.phases = [
+            phase_id if first <= day <= last else None
+            for day, phase_id in zip(days, _phases_by_day(plan.changes, days), strict=True)
+        ]
         plan.paused = paused.get(plan.pk, set())
     phase_ids = {pk for plan in read for pk in plan.phases if pk is not None}
     if not phase_ids:
@@ -104,9 +146,9 @@ def adherence_totals(
     low = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     high = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
     prescriptions = _prescriptions(phase_ids, low=low, high=high)
-    expected = _prescribed(read, prescriptions, days=days, in_progress=in_progress)
+    expected = _prescribed(read, prescriptions, days=days)
     logs = _logs(plans.filter(status__in=PLANS_IN_CARE).values("patient_id"), days=days)
-    done, credited = _done(read, prescriptions, logs, days=days, in_progress=in_progress)
+    done, credited = _done(read, prescriptions, logs, days=days)
     return {
         plan.patient_id: AdherenceTotal(
             # The day in progress and the paused days prescribe what was done.
@@ -122,10 +164,9 @@ def _prescribed(
     prescriptions: dict[int, _Prescription],
     *,
     days: list[dt.date],
-    in_progress: dt.date | None,
 ) -> dict[int, int]:
     """Sessions prescribed to each patient, by patient id: those of the phase in force each
-    day, when due and live (the day in progress aside)."""
+    day, when due and live (the plan's day in progress aside)."""
     # Those live all through the range summed per phase and days a week.
     steady: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     edges: dict[int, list[_Prescription]] = defaultdict(list)
@@ -138,7 +179,7 @@ def _prescribed(
     expected: dict[int, int] = defaultdict(int)
     for plan in plans:
         for day, phase_id in zip(days, plan.phases, strict=True):
-            if phase_id is None or day == in_progress or day in plan.paused:
+            if phase_id is None or day == plan.in_progress or day in plan.paused:
                 continue
             weekday = (day - plan.anchor_date).days % 7
             for per_week, times in steady[phase_id].items():
@@ -157,7 +198,6 @@ def _done(
     logs: Iterable[tuple[int, dt.date]],
     *,
     days: list[dt.date],
-    in_progress: dt.date | None,
 ) -> tuple[dict[int, int], dict[int, int]]:
     """Sessions done by each patient in the range, and on the day in progress or a paused day
     (which prescribe what was done), by patient id:
@@ -176,14 +216,14 @@ def _done(
         in_force = plan.phases[index[day]]
         if in_force is None:
             continue
-        if in_force != rx.phase_id and (day != in_progress or rx.phase_id not in plan.phases):
+        if in_force != rx.phase_id and (day != plan.in_progress or rx.phase_id not in plan.phases):
             continue
         times, per_week = rx.dose_on(day)
         if (day - plan.anchor_date).days % 7 not in due_weekdays(per_week):
             continue
         if _live(rx, plan.tz, day):
             done[plan.patient_id] += min(n, times)
-            if day == in_progress or day in plan.paused:
+            if day == plan.in_progress or day in plan.paused:
                 credited[plan.patient_id] += min(n, times)
     return done, credited
 

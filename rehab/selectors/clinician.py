@@ -33,7 +33,7 @@ from rehab.models.alerts import Alert
 from rehab.models.logbook import CheckIn, ExerciseLog
 from rehab.models.plans import Plan, PlanPhase
 from rehab.selectors.adherence import Adherence, adherence_for_patients
-from rehab.selectors.adherence_totals import AdherenceTotal, adherence_totals
+from rehab.selectors.adherence_totals import AdherenceTotal, judged_adherence_totals
 from rehab.selectors.progress import PainPoint
 
 LAST_PAIN_WINDOW_DAYS = 30
@@ -307,19 +307,17 @@ def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) 
     50 %, the lowest first (then by name), judged as the patient's own progress is (from the
     plan's start, today in progress: no one is behind on day one): the first ``limit`` (all by
     default) with their plans and phases. Counted for every active plan of the clinic
-    (``adherence_totals``: four queries), then the rows shown are read (one query): five
+    (``judged_adherence_totals``: four queries), each patient up to their own today (``today``,
+    the clinic's, is not the window's end), then the rows shown are read (one query): five
     queries whatever the number of patients and logs."""
     plans = Plan.objects.filter(
         patient__clinic_id=clinic_id,
         patient__status=Patient.Status.ACTIVE,
         status=Plan.Status.ACTIVE,
     )
-    totals = adherence_totals(
-        plans,
-        start=today - dt.timedelta(days=ADHERENCE_WINDOW_DAYS - 1),
-        end=today,
-        in_progress=today,
-    )
+    # Each patient's last seven days up to their own today (their time zone, not the clinic's
+    # ``today``: at 03:00 in London a patient in Los Angeles is still in yesterday).
+    totals = judged_adherence_totals(plans, days=ADHERENCE_WINDOW_DAYS)
     behind = {
         pk: total
         for pk, total in totals.items()

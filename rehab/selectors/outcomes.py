@@ -35,7 +35,7 @@ from rehab.models.logbook import AtrsResponse
 from rehab.models.plans import PhaseChange, Plan
 from rehab.models.references import ReferencePoint
 from rehab.recovery import cohorts_for
-from rehab.selectors.adherence_totals import adherence_totals
+from rehab.selectors.adherence_totals import judged_adherence_totals
 
 # "Around" a week: this many weeks either side.
 WINDOW_WEEKS = 2
@@ -162,25 +162,23 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
     return by_pathway
 
 
-def _adherence_percents(clinic_id: int, *, today: dt.date) -> dict[int, int]:
+def _adherence_percents(clinic_id: int) -> dict[int, int]:
     """The adherence of the clinic's patients in care over the last ``ADHERENCE_DAYS`` days,
     by patient id, for those with something prescribed in the window; judged as the patient's
     progress page and the dashboard's "falling behind" do (from the plan's start, today in
-    progress). Three queries (``adherence_totals``)."""
-    totals = adherence_totals(
-        Plan.objects.filter(patient__clinic_id=clinic_id),
-        start=today - dt.timedelta(days=ADHERENCE_DAYS - 1),
-        end=today,
-        in_progress=today,
+    progress), each up to their own today. Three queries (``judged_adherence_totals``)."""
+    # Each patient's days up to their own today (their time zone, not the clinic's ``today``).
+    totals = judged_adherence_totals(
+        Plan.objects.filter(patient__clinic_id=clinic_id), days=ADHERENCE_DAYS
     )
     return {pk: total.percent for pk, total in totals.items() if total.percent is not None}
 
 
-def _patients_and_bands(clinic_id: int, *, today: dt.date) -> dict[str, dict[str, int]]:
+def _patients_and_bands(clinic_id: int) -> dict[str, dict[str, int]]:
     """By pathway: the clinic's patients (``n``), those in care (``in_care``) and those in care
     in each adherence band (``band0``…, by ``ADHERENCE_BANDS``). Counted in the database in one
     query, once each patient's adherence is known (``_adherence_percents``)."""
-    percents = _adherence_percents(clinic_id, today=today)
+    percents = _adherence_percents(clinic_id)
     in_band: list[list[int]] = [[] for _ in ADHERENCE_BANDS]
     for pk, percent in percents.items():
         in_band[max(i for i, low in enumerate(ADHERENCE_BANDS) if percent >= low)].append(pk)
@@ -201,13 +199,14 @@ def _patients_and_bands(clinic_id: int, *, today: dt.date) -> dict[str, dict[str
 
 def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
     """The clinic's outcomes, one row per pathway. Nine queries: adherence (3), patients and
-    adherence bands, phases, time to each phase, ATRS, alerts, references."""
+    adherence bands, phases, time to each phase, ATRS, alerts, references. ``today`` is the
+    clinic's day; each patient's adherence is judged up to their own today."""
     rows = {
         value: PathwayOutcomes(pathway=value, label=str(label))
         for value, label in Patient.Pathway.choices
     }
     highs = (*ADHERENCE_BANDS[1:], None)
-    for pathway, counted in _patients_and_bands(clinic_id, today=today).items():
+    for pathway, counted in _patients_and_bands(clinic_id).items():
         row = rows[pathway]
         row.patients = counted["n"]
         row.adherence = [

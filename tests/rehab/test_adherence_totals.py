@@ -15,8 +15,12 @@ import time_machine
 
 from clinic.models import Clinic, Patient
 from rehab.models import ExerciseLog, PhaseChange, Plan, PlanPhase, Prescription
-from rehab.selectors.adherence import adherence_for_patients
-from rehab.selectors.adherence_totals import AdherenceTotal, adherence_totals
+from rehab.selectors.adherence import adherence_for_patients, judged_adherence_for_patients
+from rehab.selectors.adherence_totals import (
+    AdherenceTotal,
+    adherence_totals,
+    judged_adherence_totals,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +152,25 @@ def test_the_totals_are_the_rules(days: int, judged: bool) -> None:
     assert any(total.percent and total.percent < 100 for total in totals.values())
 
 
+@pytest.mark.parametrize("days", [7, 14])
+def test_the_judged_totals_are_each_patients_own_days(days: int) -> None:
+    """At 22:30 in London it is already tomorrow in Auckland: each patient is judged over the
+    days up to their own today, in progress, as their progress page judges them."""
+    clinic = _clinic()
+    plans = Plan.objects.filter(patient__clinic=clinic)
+    totals = judged_adherence_totals(plans, days=days)
+    patients = list(Patient.objects.filter(clinic=clinic))
+    expected = {}
+    for patient in patients:
+        own = judged_adherence_for_patients([patient], today=patient.local_today(), days=days)
+        expected[patient.pk] = AdherenceTotal(
+            expected=own[patient.pk].expected, done=own[patient.pk].done
+        )
+    assert {pk: totals.get(pk, AdherenceTotal()) for pk in expected} == expected
+    assert any(p.local_today() != TODAY for p in patients)
+    assert sum(1 for total in totals.values() if total.expected) >= 9
+
+
 def test_a_patient_without_a_plan_in_care_has_no_total() -> None:
     clinic = factories.ClinicFactory()
     patient, plan, (first, _second) = _patient(clinic, "UTC", _day(20))
@@ -173,3 +196,5 @@ def test_four_queries_whatever_the_patients_and_logs(
     with django_assert_num_queries(4):
         totals = adherence_totals(plans, start=_day(6), end=TODAY, in_progress=TODAY)
     assert len(totals) == 2 * scale
+    with django_assert_num_queries(4):
+        assert judged_adherence_totals(plans, days=7) == totals

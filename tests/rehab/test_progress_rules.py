@@ -14,6 +14,7 @@ from django.urls import reverse
 from clinic.models import Patient
 from rehab import selectors
 from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors import outcomes
 from tests import factories
 from tests.conftest import client_for
 
@@ -60,6 +61,32 @@ def test_on_day_one_no_one_is_behind_and_the_patient_is_welcomed() -> None:
     assert "1 days" not in html
     # Days before the plan (and the injury) are not listed as "Nothing logged".
     assert [entry.day for entry in response.context["history"]] == [TODAY]
+
+
+def test_no_one_is_behind_on_their_own_day_one_whatever_the_clinics_day() -> None:
+    """03:00 in London (the clinic's 10 March) is still the evening of 9 March in Los Angeles,
+    the day a patient there started their plan: their day is in progress, nothing is owed yet
+    (not 0 %, "falling behind"), on the dashboard and in the clinic's outcomes alike."""
+    with time_machine.travel(dt.datetime(2025, 3, 10, 3, 0, tzinfo=UTC), tick=False):
+        patient = factories.PatientFactory(
+            pathway=Patient.Pathway.NON_OPERATIVE,
+            injury_date=TODAY - dt.timedelta(weeks=5),
+            timezone="America/Los_Angeles",
+        )
+        their_today = patient.local_today()
+        assert their_today == TODAY - dt.timedelta(days=1)
+        _plan, (phase,) = factories.active_plan(patient, phases=1, changed_on=their_today)
+        _rx(phase, times_per_day=2)
+        clinic_today = patient.clinic.local_today()
+        assert clinic_today == TODAY
+        assert (
+            selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=clinic_today) == []
+        )
+        (row,) = [
+            r for r in outcomes.clinic_outcomes(patient.clinic_id, today=clinic_today) if r.patients
+        ]
+        assert [band.patients for band in row.adherence] == [0, 0, 0]
+        assert row.adherence_unknown == 1
 
 
 def test_today_counts_what_is_done_and_never_what_is_not_done_yet() -> None:

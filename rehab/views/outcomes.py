@@ -32,6 +32,11 @@ def clinic_outcomes(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _value(number: float | None) -> float | str:
+    """A figure for the CSV: empty when there is none (no patients, no answers), never 0."""
+    return "" if number is None else number
+
+
 @clinic_admin_required
 @require_GET
 def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
@@ -78,13 +83,13 @@ def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
         for week, mean, n, refs in row.atrs_rows:
             reference = "; ".join(f"{r.value:g} at week {r.week} ({r.source})" for r in refs)
             writer.writerow(
-                [row.pathway, f"ATRS mean around week {week}", mean or "", n, reference]
+                [row.pathway, f"ATRS mean around week {week}", _value(mean), n, reference]
             )
         writer.writerow(
             [
                 row.pathway,
                 "red flags per 100 patients",
-                row.red_flags_per_100 or 0,
+                _value(row.red_flags_per_100),
                 row.red_flags,
                 "",
             ]
@@ -93,7 +98,7 @@ def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
             [
                 row.pathway,
                 "suspected re-ruptures per 100 patients",
-                row.reruptures_per_100 or 0,
+                _value(row.reruptures_per_100),
                 row.reruptures,
                 "",
             ]

@@ -96,6 +96,19 @@ def test_the_aggregates_and_the_csv(clinician: Clinician) -> None:
     assert "Quillfeather" not in html
 
 
+def test_the_csv_leaves_a_rate_without_patients_empty_not_zero(clinician: Clinician) -> None:
+    """No non-operative patients: their rates per 100 patients are unknown (empty, as the page's
+    "–"), not 0 per 100, which would read as none reported among some patients."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    _patients(clinician.clinic, 1)
+    csv = client_for(admin.user).get(reverse("rehab:clinic_outcomes_csv")).content.decode()
+    lines = csv.splitlines()
+    assert "non_operative,patients,0,0," in lines
+    assert "non_operative,red flags per 100 patients,,0," in lines
+    assert "non_operative,suspected re-ruptures per 100 patients,,0," in lines
+    assert any(line.startswith("non_operative,ATRS mean around week 12,,0,") for line in lines)
+
+
 def test_the_query_count_does_not_grow_with_patients(clinician: Clinician) -> None:
     admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
     client = client_for(admin.user)

@@ -215,5 +215,7 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             expected_version=data["version"],
         ),
         success=_("Exercise moved to another phase."),
-        anchor=f"rx-{rx.pk}",
+        # The prescription in its new phase: the same one, or a copy of one the patient was
+        # asked to do where it was (retired there).
+        anchor=lambda moved: f"rx-{moved.pk}",
     )

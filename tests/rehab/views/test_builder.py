@@ -1291,6 +1291,38 @@ def test_an_exercise_moved_to_a_collapsed_phase_is_shown_there(world: World) -> 
     assert redirect["Location"].endswith(f"#rx-{world.rx.pk}")
 
 
+def test_an_exercise_the_patient_was_asked_to_do_moved_shows_its_copy(world: World) -> None:
+    """An exercise due in the current phase for days is retired where it was and copied to
+    its new phase: the answer marks the copy there (not the retired one), and the redirect
+    without htmx goes to the copy."""
+    PhaseChange.objects.filter(plan=world.plan).update(
+        effective_on=timezone.localdate() - dt.timedelta(days=5)
+    )
+    Prescription.objects.filter(pk__in=[world.rx.pk, world.rx2.pk]).update(
+        created_at=timezone.now() - dt.timedelta(days=6)
+    )
+    url = reverse("rehab:prescription_move_phase", args=[world.rx.pk])
+    data = {
+        f"rxmove-{world.rx.pk}-version": world.plan.version,
+        f"rxmove-{world.rx.pk}-phase": world.phases[2].pk,
+    }
+    response = client_for(world.clinician.user).post(url, data, **HTMX)
+    copy = Prescription.objects.get(phase=world.phases[2], exercise=world.rx.exercise)
+    assert _phase_open(response.text, world.phases[2])
+    assert re.search(rf'id="rx-{copy.pk}"\s[^>]*data-changed', response.text)
+    other = reverse("rehab:prescription_move_phase", args=[world.rx2.pk])
+    world.refresh()
+    redirect = client_for(world.clinician.user).post(
+        other,
+        {
+            f"rxmove-{world.rx2.pk}-version": world.plan.version,
+            f"rxmove-{world.rx2.pk}-phase": world.phases[2].pk,
+        },
+    )
+    copy2 = Prescription.objects.get(phase=world.phases[2], exercise=world.rx2.exercise)
+    assert redirect["Location"].endswith(f"#rx-{copy2.pk}")
+
+
 def test_a_saved_collapsed_phase_stays_open(world: World) -> None:
     """The phase an edit concerned is open in the answer, so that its "Edit phase" link is
     there to take the focus back."""

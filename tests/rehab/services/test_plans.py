@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from clinic.models import Clinician, Patient
 from clinic.services import patients as patient_services
 from core.resubmit import RESUBMIT_WINDOW
-from rehab import guardrails, services
+from rehab import guardrails, selectors, services
 from rehab.models import (
     Exercise,
     ExerciseLog,
@@ -27,7 +27,9 @@ from rehab.models import (
     Protocol,
     ProtocolItem,
 )
+from rehab.selectors.today import is_due_on
 from tests import factories
+from tests.rehab.clinical_loop import daily_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -791,6 +793,31 @@ def test_a_corrected_pathway_is_followed_by_the_plan(clinician: Clinician) -> No
     plan.refresh_from_db()
     assert plan.anchor_date == patient.anchor_date  # re-dated: the correction was followed
     assert plan.pathway == Patient.Pathway.NON_OPERATIVE
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Which days of the week a prescription of fewer than 7 days a week is due is "
+    "counted from the plan's anchor date (selectors.today.due_weekdays); a corrected surgery or "
+    "injury date re-dates the plan (plans_follow_anchor) and so moves the past due days too: "
+    "ticks made on the days Today asked for become ticks of days off. Fixing it needs the "
+    "anchor each past day was judged by (an anchor history, like Prescription.earlier_doses).",
+)
+def test_a_corrected_surgery_date_keeps_the_past_days_the_patient_was_asked_to_exercise() -> None:
+    scene = daily_plan(per_week=3, started_days_ago=30, prescribed_days_ago=35)
+    first, last = scene.today - dt.timedelta(days=14), scene.today - dt.timedelta(days=1)
+    day = first
+    while day <= last:  # every day Today showed it as due, done
+        if is_due_on(days_per_week=3, anchor=scene.plan.anchor_date, day=day):
+            factories.ExerciseLogFactory(prescription=scene.rx, date=day)
+        day += dt.timedelta(days=1)
+    before = selectors.adherence_for_patient(scene.patient, start=first, end=last)
+    assert before.percent == 100
+    patient_services.patient_update(
+        patient=scene.patient, surgery_date=scene.patient.surgery_date - dt.timedelta(days=1)
+    )
+    after = selectors.adherence_for_patient(scene.patient, start=first, end=last)
+    assert (after.done, after.expected) == (before.done, before.expected)
 
 
 # --- A refusal naming an exercise with "%" in its name (from review) -------------------------

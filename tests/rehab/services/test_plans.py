@@ -813,8 +813,10 @@ def test_a_corrected_surgery_date_keeps_the_past_days_the_patient_was_asked_to_e
         day += dt.timedelta(days=1)
     before = selectors.adherence_for_patient(scene.patient, start=first, end=last)
     assert before.percent == 100
+    surgery = scene.patient.surgery_date
+    assert surgery is not None
     patient_services.patient_update(
-        patient=scene.patient, surgery_date=scene.patient.surgery_date - dt.timedelta(days=1)
+        patient=scene.patient, surgery_date=surgery - dt.timedelta(days=1)
     )
     after = selectors.adherence_for_patient(scene.patient, start=first, end=last)
     assert (after.done, after.expected) == (before.done, before.expected)

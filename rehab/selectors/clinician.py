@@ -32,7 +32,7 @@ from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert
 from rehab.models.logbook import CheckIn, ExerciseLog
 from rehab.models.plans import Plan, PlanPhase
-from rehab.selectors.adherence import Adherence, adherence_for_patients
+from rehab.selectors.adherence import Adherence
 from rehab.selectors.adherence_totals import AdherenceTotal, judged_adherence_totals
 from rehab.selectors.progress import PainPoint
 
@@ -230,18 +230,23 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
     patient.
 
     Six queries whatever the number of patients: active plans with their current phases (1);
-    adherence of those plans (4: phase changes, prescriptions, log counts, pauses); last pain, open
-    alert counts and last activity (1, subqueries per patient).
+    adherence of those plans (4: phase changes, pauses, prescriptions, log counts); last pain,
+    open alert counts and last activity (1, subqueries per patient). The adherence is of each
+    patient's last seven days up to their own today (``today`` is the clinic's).
     """
     patients = list(patients)
     if not patients:
         return []
     plans = active_plans_for_patients(patients)
-    start, end = adherence_window(today)
     # Judged as on the dashboard and the patient's progress: today counts what is done, it
-    # owes nothing before it is over.
-    adherence = adherence_for_patients(
-        patients, start=start, end=end, plans=plans.values(), in_progress=end
+    # owes nothing before it is over; and it is the patient's today, in their time zone.
+    adherence = (
+        judged_adherence_totals(
+            Plan.objects.filter(pk__in=[plan.pk for plan in plans.values()]),
+            days=ADHERENCE_WINDOW_DAYS,
+        )
+        if plans
+        else {}
     )
     pain, alerts, activity = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
     rows = []
@@ -252,7 +257,7 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
                 patient=patient,
                 plan=plan,
                 week=plan.week_on(patient.local_today()) if plan is not None else None,
-                adherence=adherence[patient.pk],
+                adherence=adherence.get(patient.pk, AdherenceTotal()),
                 last_pain=pain.get(patient.pk),
                 open_alerts=alerts.get(patient.pk, 0),
                 last_activity=activity.get(patient.pk),

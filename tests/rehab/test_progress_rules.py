@@ -89,6 +89,21 @@ def test_no_one_is_behind_on_their_own_day_one_whatever_the_clinics_day() -> Non
         assert row.adherence_unknown == 1
 
 
+def test_the_patient_list_judges_each_patient_up_to_their_own_today() -> None:
+    """The patient list's 7-day adherence, at 03:00 in London, of a patient in Los Angeles on
+    the evening of their first day: nothing owed yet (no percent), not 0 of 2 sessions."""
+    with time_machine.travel(dt.datetime(2025, 3, 10, 3, 0, tzinfo=UTC), tick=False):
+        patient = factories.PatientFactory(
+            pathway=Patient.Pathway.NON_OPERATIVE,
+            injury_date=TODAY - dt.timedelta(weeks=5),
+            timezone="America/Los_Angeles",
+        )
+        _plan, (phase,) = factories.active_plan(patient, phases=1, changed_on=patient.local_today())
+        _rx(phase, times_per_day=2)
+        (row,) = selectors.patient_rows([patient], today=patient.clinic.local_today())
+        assert (row.adherence.expected, row.adherence.done, row.adherence.percent) == (0, 0, None)
+
+
 def test_today_counts_what_is_done_and_never_what_is_not_done_yet() -> None:
     patient, _plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
     rx = _rx(phase, times_per_day=2)

@@ -14,7 +14,7 @@ Templates have no patient: they compare with the phase's start week on the templ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -115,19 +115,44 @@ def risk_reasons(patient: Patient, *, offsets: Mapping[str, int] | None = None) 
     )
 
 
+def phase_in(phases: Sequence[PlanPhase], week: int) -> PlanPhase | None:
+    """The phase of ``phases`` (in order) for ``week``: the one containing it, else the last
+    that started before it, else the first (the one a plan activated then starts in)."""
+    for phase in phases:
+        if phase.start_week <= week < phase.end_week:
+            return phase
+    earlier = [p for p in phases if p.start_week <= week]
+    if earlier:
+        return earlier[-1]
+    return phases[0] if phases else None
+
+
 def patient_week_for_phase(
-    phase: PlanPhase, *, today: dt.date | None = None, starting_now: bool = False
+    phase: PlanPhase,
+    *,
+    today: dt.date | None = None,
+    starting_now: bool = False,
+    phases: Sequence[PlanPhase] | None = None,
 ) -> int:
     """The week the patient will actually be in when an exercise of ``phase`` starts for them.
 
     The plan's current phase (and a phase it is being moved to, ``starting_now``) starts for
-    them today; any other phase at its planned start week at the earliest, and never before
-    today (moving to it earlier is checked again then).
+    them today; so does the phase a draft's activation would start today (``phase_in`` the
+    patient's week: the first phase, even one planned later, when none has started yet); any
+    other phase at its planned start week at the earliest, and never before today (moving to
+    it earlier is checked again then). ``phases``: the plan's, in order, if read already (a
+    draft's are read otherwise, in the one case they matter: one query).
     """
     plan = phase.plan
     week_now = plan.week_on(today or plan.patient.local_today())
     if starting_now or (plan.status in PLANS_IN_CARE and plan.current_phase_id == phase.pk):
         return week_now
+    if plan.status == Plan.Status.DRAFT and phase.start_week > week_now:
+        # ``phase`` may be an edited copy (its new weeks): it stands in for the stored one.
+        ordered = [phase if p.pk == phase.pk else p for p in (phases or plan.ordered_phases())]
+        starting = phase_in(ordered, week_now)
+        if starting is not None and starting.pk == phase.pk:
+            return week_now
     return max(phase.start_week, week_now)
 
 

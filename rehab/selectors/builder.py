@@ -86,7 +86,7 @@ def plan_builder(plan: Plan, *, media: bool = True) -> PlanBuilder:
     for phase in phases:
         phase.plan = plan
         by_id[phase.pk] = BuilderPhase(phase=phase)
-        week_of[phase.pk] = patient_week_for_phase(phase, today=today)
+        week_of[phase.pk] = patient_week_for_phase(phase, today=today, phases=phases)
     rows = list(
         Prescription.objects.filter(phase__plan=plan)  # 2
         .select_related("exercise")
@@ -412,13 +412,14 @@ def handout_items(phase: PlanPhase) -> list[BuilderItem]:
         .order_by("order", "pk")
     )
     items = []
+    week = patient_week_for_phase(phase) if rows else None  # the same for each
     for rx in rows:
         rx.phase = phase
         items.append(
             BuilderItem(
                 prescription=rx,
                 has_logs=False,
-                warning=guardrail_warning(exercise=rx.exercise, phase=phase),
+                warning=guardrail_warning(exercise=rx.exercise, phase=phase, week=week),
             )
         )
     return items

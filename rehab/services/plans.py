@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from clinic.models import Patient, User
 from core.resubmit import resubmit_since
 from rehab import guardrails, risk
-from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
+from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement, phase_in
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
@@ -259,7 +259,7 @@ def plan_activation_early_placements(
     week_of = {
         p.pk: week_now
         if current is not None and p.pk == current.pk
-        else guardrails.patient_week_for_phase(p, today=today)
+        else guardrails.patient_week_for_phase(p, today=today, phases=phases)
         for p in phases
     }
     return guardrails.early_placements(_live_prescriptions(plan, phases), week_of=week_of)
@@ -289,18 +289,6 @@ def _record_reasons(placements: list[EarlyPlacement], reasons: dict[int, str] | 
         if text and text != rx.guardrail_reason:
             rx.guardrail_reason = text
             rx.save(update_fields=["guardrail_reason", "updated_at"])
-
-
-def phase_in(phases: Sequence[PlanPhase], week: int) -> PlanPhase | None:
-    """The phase of ``phases`` (in order) for ``week``: the one containing it, else the last
-    that started before it, else the first."""
-    for phase in phases:
-        if phase.start_week <= week < phase.end_week:
-            return phase
-    earlier = [p for p in phases if p.start_week <= week]
-    if earlier:
-        return earlier[-1]
-    return phases[0] if phases else None
 
 
 def _phase_for_week(plan: Plan, week: int) -> PlanPhase | None:

@@ -65,8 +65,14 @@ def panel_results(
     results = []
     # The guardrail is the patient's (guardrails.earliest_safe_week), so "safe now" is
     # filtered here; the library is small and its rows are read in one query.
+    # The week the patient will be in when the target phase starts for them: the same for each.
+    week = guardrails.patient_week_for_phase(target, phases=phases) if target else None
     for exercise in exercises:
-        warning = guardrails.guardrail_warning(exercise=exercise, phase=target) if target else None
+        warning = (
+            guardrails.guardrail_warning(exercise=exercise, phase=target, week=week)
+            if target
+            else None
+        )
         if search["safe"] and warning is not None:
             continue
         results.append(

@@ -8,7 +8,7 @@ import pytest
 
 from clinic.models import Clinician, Patient
 from rehab import guardrails
-from rehab.models import Plan
+from rehab.models import Plan, PlanPhase
 from tests import factories
 from tests.rehab.clinical_loop import week3_non_operative
 
@@ -61,6 +61,25 @@ def test_a_draft_plan_compares_its_first_phase_with_the_patients_week(
     scene.early.plan = scene.plan
     # Weeks 0–6 would start for the patient in week 3, not week 0.
     assert guardrails.patient_week_for_phase(scene.early) == 3
+
+
+def test_a_drafts_first_phase_planned_later_starts_now_at_activation(
+    clinician: Clinician,
+) -> None:
+    """A patient in week 3; a draft whose phases start in weeks 5 and 9: activation starts the
+    first now (in week 3), so it is compared with week 3; the second with its week 9. A start
+    week edited later still starts now; one edited to week 3 or before, too."""
+    scene = week3_non_operative(clinician)
+    draft = factories.PlanFactory(patient=scene.patient, status=Plan.Status.DRAFT)
+    first = factories.PlanPhaseFactory(plan=draft, order=1, start_week=5, end_week=9)
+    second = factories.PlanPhaseFactory(plan=draft, order=2, start_week=9, end_week=12)
+    assert guardrails.patient_week_for_phase(first) == 3
+    assert guardrails.patient_week_for_phase(second) == 9
+    phases = draft.ordered_phases()
+    assert guardrails.patient_week_for_phase(phases[0], phases=phases) == 3
+    assert guardrails.patient_week_for_phase(phases[1], phases=phases) == 9
+    moved = PlanPhase(pk=first.pk, plan=draft, start_week=7, end_week=9)
+    assert guardrails.patient_week_for_phase(moved) == 3
 
 
 def test_templates_keep_comparing_with_the_phase_start(clinician: Clinician) -> None:

@@ -34,16 +34,6 @@ def test_on_the_first_day_nothing_is_owed_yet() -> None:
     assert progression_evidence(scene.plan).adherence.percent is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="For a draft, guardrails.patient_week_for_phase compares each phase with "
-    "max(its start week, the patient's week), but activation starts the phase for today's "
-    "week now, even one that starts later (services.plans.phase_in: the first phase when "
-    "the patient is not in one yet): the builder and the overview show no warning and no "
-    "reason field for an exercise activation then refuses for want of a reason, so the "
-    "clinician cannot record one. The fix gives patient_week_for_phase the plan's phases "
-    "(one query on the single-object paths, none on the builder's and the library panel's).",
-)
 def test_a_drafts_first_phase_warns_as_activation_will_judge_it() -> None:
     """A patient in week 1; a draft whose only phase starts in week 2 with an exercise not
     safe before week 2: activation starts that phase now (week 1) and refuses without a

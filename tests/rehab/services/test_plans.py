@@ -296,7 +296,8 @@ def test_adding_an_exercise_before_its_earliest_week_needs_a_reason() -> None:
 
 def test_no_reason_is_kept_where_none_is_needed() -> None:
     plan = _draft()
-    week_twelve = _phase(plan, start=12, end=16)
+    _phase(plan, start=0, end=12, order=1)  # the phase activation starts the patient in
+    week_twelve = _phase(plan, start=12, end=16, order=2)
     rx = services.prescription_add(
         phase=week_twelve,
         exercise=_late_exercise(12),
@@ -317,7 +318,8 @@ def test_the_non_operative_pathway_uses_its_own_earliest_week() -> None:
 
 def test_moving_a_phase_start_earlier_rechecks_its_exercises() -> None:
     plan = _draft()
-    phase = _phase(plan, start=12, end=16, name="Strength")
+    _phase(plan, start=0, end=8, order=1)  # the phase activation starts the patient in
+    phase = _phase(plan, start=12, end=16, order=2, name="Strength")
     stretch = services.prescription_add(
         phase=phase, exercise=_late_exercise(12), expected_version=plan.version
     )

@@ -1026,7 +1026,9 @@ def test_the_same_stretch_in_week_twelve_does_not_warn(clinician: Clinician) -> 
     stretch = _calf_stretch("factory")
     patient = factories.PatientFactory.create(clinic=clinician.clinic)
     plan = factories.PlanFactory.create(patient=patient, status=Plan.Status.DRAFT)
-    late = factories.PlanPhaseFactory.create(plan=plan, start_week=12, end_week=16)
+    # The phase activation starts the patient in (week 4), then the late one.
+    factories.PlanPhaseFactory.create(plan=plan, order=1, start_week=0, end_week=12)
+    late = factories.PlanPhaseFactory.create(plan=plan, order=2, start_week=12, end_week=16)
     response = client_for(clinician.user).post(
         reverse("rehab:prescription_add", args=[plan.pk]),
         {"version": plan.version, "exercise": stretch.pk, "phase": late.pk},

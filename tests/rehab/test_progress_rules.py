@@ -93,7 +93,7 @@ def test_the_patient_list_judges_each_patient_up_to_their_own_today() -> None:
     """The patient list's 7-day adherence, at 03:00 in London, of a patient in Los Angeles on
     the evening of their first day: nothing owed yet (no percent), not 0 of 2 sessions."""
     with time_machine.travel(dt.datetime(2025, 3, 10, 3, 0, tzinfo=UTC), tick=False):
-        patient = factories.PatientFactory(
+        patient = factories.PatientFactory.create(
             pathway=Patient.Pathway.NON_OPERATIVE,
             injury_date=TODAY - dt.timedelta(weeks=5),
             timezone="America/Los_Angeles",

@@ -5,19 +5,22 @@ Sources: exercise logs (exercise, sets, pain, effort, note; a day's logs are one
 check-ins (every answer), ATRS answers, measurements, messages (both ways) and phase changes.
 Days are the patient's own (a message's day is its date in the patient's time zone).
 
-Query count, whatever the history's size: one for the number of days with anything, one for
-the page's days, then one per source for the rows of those days (logs with their exercises,
-check-ins, ATRS, measurements, messages with their authors, phase changes with their phases).
+Query count, whatever the history's size: one for the days with anything and what each holds
+(a day and a kind a row: paged here, the page's days and their kinds known at once), then one
+per source the page's days hold, for their rows (logs with their exercises, check-ins, ATRS,
+measurements, messages with their authors, phase changes with their phases): a source with
+nothing on those days is not read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.functions import TruncDate
 
 from clinic.models import Message, Patient
@@ -66,28 +69,37 @@ class Timeline:
 
 
 def _days_with_entries(patient: Patient) -> Any:
-    """Every day with anything on the timeline, newest first: one UNION query."""
+    """Every day with anything on the timeline and the kinds of what it holds (``logs``,
+    ``checkin``, ``atrs``, ``measurement``, ``message``, ``phase_change``), newest first: one
+    UNION query of (day, kind) rows, a few a day."""
     messages = (
         Message.objects.filter(patient=patient)
-        .annotate(date=TruncDate("created_at", tzinfo=patient.tz))
-        .values_list("date")
+        .annotate(date=TruncDate("created_at", tzinfo=patient.tz), kind=Value("message"))
+        .values_list("date", "kind")
         .order_by()
     )
     changes = (
         PhaseChange.objects.filter(plan__patient=patient)
-        .annotate(date=F("effective_on"))
-        .values_list("date")
+        .annotate(date=F("effective_on"), kind=Value("phase_change"))
+        .values_list("date", "kind")
         .order_by()
     )
+
+    def dated(model: Any, kind: str) -> Any:
+        return (
+            model.objects.filter(patient=patient)
+            .annotate(kind=Value(kind))
+            .values_list("date", "kind")
+            .order_by()
+        )
+
     return (
         # No ORDER BY inside the UNION's parts (models' default ordering; SQLite refuses it).
-        ExerciseLog.objects.filter(patient=patient)
-        .values_list("date")
-        .order_by()
+        dated(ExerciseLog, "logs")
         .union(
-            CheckIn.objects.filter(patient=patient).values_list("date").order_by(),
-            AtrsResponse.objects.filter(patient=patient).values_list("date").order_by(),
-            Measurement.objects.filter(patient=patient).values_list("date").order_by(),
+            dated(CheckIn, "checkin"),
+            dated(AtrsResponse, "atrs"),
+            dated(Measurement, "measurement"),
             messages,
             changes,
         )
@@ -95,27 +107,13 @@ def _days_with_entries(patient: Patient) -> Any:
     )
 
 
-def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
-    """The page ``page`` (a number, or anything a query string holds: out of range is the last
-    page, not a number the first) of the patient's timeline."""
-    paginator = Paginator(_days_with_entries(patient), DAYS_PER_PAGE)
-    current = paginator.get_page(page)
-    days = [row[0] for row in current.object_list]
-    if not days:
-        return Timeline(days=[], page=None)
-    first, last = min(days), max(days)
-    tz = patient.tz
-    since = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
-    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    by_day: dict[dt.date, TimelineDay] = {day: TimelineDay(day=day) for day in days}
+Rows = Iterable[tuple[dt.date, dt.datetime, Any]]  # a source's (day, time, row) on a page
 
-    def add(day: dt.date, kind: str, at: dt.datetime, row: Any) -> None:
-        if day in by_day:
-            by_day[day].entries.append(TimelineEntry(kind=kind, at=at, row=row))
 
-    # A day's exercise logs are one entry (a list, newest first, at the time of the latest): a
-    # day reads as what the patient did, and a page renders one entry per day, not one per log.
-    # What the timeline shows of a log, read as values (a week holds dozens of logs).
+def _logs(patient: Patient, first: dt.date, last: dt.date) -> Rows:
+    """A day's exercise logs are one entry (a list, newest first, at the time of the latest): a
+    day reads as what the patient did, and a page renders one entry per day, not one per log.
+    What the timeline shows of a log, read as values (a week holds dozens of logs)."""
     logs_by_day: dict[dt.date, list[LoggedExercise]] = {}
     for row in (
         ExerciseLog.objects.filter(patient=patient, date__range=(first, last))
@@ -131,24 +129,72 @@ def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
         )
     ):
         logs_by_day.setdefault(row[0], []).append(LoggedExercise(*row[1:]))
-    for day, day_logs in logs_by_day.items():
-        add(day, "logs", day_logs[0].created_at, day_logs)
-    for checkin in CheckIn.objects.filter(patient=patient, date__range=(first, last)):
-        add(checkin.date, "checkin", checkin.created_at, checkin)
-    for atrs in AtrsResponse.objects.filter(patient=patient, date__range=(first, last)):
-        add(atrs.date, "atrs", atrs.created_at, atrs)
-    for measurement in Measurement.objects.filter(
-        patient=patient, date__range=(first, last)
-    ).select_related("recorded_by"):
-        add(measurement.date, "measurement", measurement.created_at, measurement)
-    for message in Message.objects.filter(
+    return ((day, day_logs[0].created_at, day_logs) for day, day_logs in logs_by_day.items())
+
+
+def _checkins(patient: Patient, first: dt.date, last: dt.date) -> Rows:
+    rows = CheckIn.objects.filter(patient=patient, date__range=(first, last))
+    return ((row.date, row.created_at, row) for row in rows)
+
+
+def _atrs(patient: Patient, first: dt.date, last: dt.date) -> Rows:
+    rows = AtrsResponse.objects.filter(patient=patient, date__range=(first, last))
+    return ((row.date, row.created_at, row) for row in rows)
+
+
+def _measurements(patient: Patient, first: dt.date, last: dt.date) -> Rows:
+    rows = Measurement.objects.filter(patient=patient, date__range=(first, last)).select_related(
+        "recorded_by"
+    )
+    return ((row.date, row.created_at, row) for row in rows)
+
+
+def _messages(patient: Patient, first: dt.date, last: dt.date) -> Rows:
+    """Messages of the patient's days ``first`` to ``last`` (their time zone)."""
+    tz = patient.tz
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = Message.objects.filter(
         patient=patient, created_at__gte=since, created_at__lt=until
-    ).select_related("author"):
-        add(message.created_at.astimezone(tz).date(), "message", message.created_at, message)
-    for change in PhaseChange.objects.filter(
+    ).select_related("author")
+    return ((row.created_at.astimezone(tz).date(), row.created_at, row) for row in rows)
+
+
+def _phase_changes(patient: Patient, first: dt.date, last: dt.date) -> Rows:
+    rows = PhaseChange.objects.filter(
         plan__patient=patient, effective_on__range=(first, last)
-    ).select_related("from_phase", "to_phase", "changed_by"):
-        add(change.effective_on, "phase_change", change.changed_at, change)
+    ).select_related("from_phase", "to_phase", "changed_by")
+    return ((row.effective_on, row.changed_at, row) for row in rows)
+
+
+# Each kind of entry and how its rows of a page's days are read (one query each).
+SOURCES: dict[str, Callable[[Patient, dt.date, dt.date], Rows]] = {
+    "logs": _logs,
+    "checkin": _checkins,
+    "atrs": _atrs,
+    "measurement": _measurements,
+    "message": _messages,
+    "phase_change": _phase_changes,
+}
+
+
+def patient_timeline(patient: Patient, *, page: Any = 1) -> Timeline:
+    """The page ``page`` (a number, or anything a query string holds: out of range is the last
+    page, not a number the first) of the patient's timeline."""
+    kinds_of: dict[dt.date, set[str]] = {}  # newest day first
+    for day, kind in _days_with_entries(patient):
+        kinds_of.setdefault(day, set()).add(kind)
+    paginator = Paginator(list(kinds_of), DAYS_PER_PAGE)
+    current = paginator.get_page(page)
+    days = list(current.object_list)
+    if not days:
+        return Timeline(days=[], page=None)
+    by_day: dict[dt.date, TimelineDay] = {day: TimelineDay(day=day) for day in days}
+    # Only the sources with something on the page's days are read.
+    for kind in sorted(set().union(*(kinds_of[day] for day in days)), key=list(SOURCES).index):
+        for day, at, row in SOURCES[kind](patient, min(days), max(days)):
+            if day in by_day:
+                by_day[day].entries.append(TimelineEntry(kind=kind, at=at, row=row))
     for timeline_day in by_day.values():
         timeline_day.entries.sort(key=lambda entry: entry.at, reverse=True)
     return Timeline(days=[by_day[day] for day in days], page=current)

@@ -127,18 +127,39 @@ def test_the_timeline_pages_link_to_each_other(clinician: Clinician, patient: Pa
 def test_the_timelines_query_count_does_not_grow_with_its_rows(
     patient: Patient, django_assert_max_num_queries: Any
 ) -> None:
-    """The number of days with entries, the page's days, then one query per source (logs with
-    their exercises, check-ins, ATRS, measurements, messages with authors, phase changes with
-    their phases and who changed them): 8, however long the history."""
+    """The days with entries and what each holds, then one query per source (logs with their
+    exercises, check-ins, ATRS, measurements, messages with authors, phase changes with their
+    phases and who changed them): 7, however long the history."""
     _unused, first, second = _plan(patient)
     _history(patient, first, second, days=2)
-    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as small:
+    with django_assert_max_num_queries(7), CaptureQueriesContext(connection) as small:
         _render(patient)
     _history(patient, first, second, days=timeline_selectors.DAYS_PER_PAGE + 5, start=2)
-    with django_assert_max_num_queries(8), CaptureQueriesContext(connection) as large:
+    with django_assert_max_num_queries(7), CaptureQueriesContext(connection) as large:
         html = _render(patient)
     assert len(small) == len(large)
     assert html.count('class="mb-3"') == timeline_selectors.DAYS_PER_PAGE
+
+
+def test_a_source_with_nothing_on_the_pages_days_is_not_read(
+    patient: Patient, django_assert_num_queries: Any
+) -> None:
+    """A page of days with exercise logs and check-ins only: the days with what each holds,
+    the logs, the check-ins (no query for ATRS, measurements, messages or phase changes; the
+    older days' ATRS answer is on the next page)."""
+    _unused, _first, second = _plan(patient)
+    rx = factories.PrescriptionFactory(phase=second, exercise__name="Heel raise")
+    for back in range(timeline_selectors.DAYS_PER_PAGE):
+        factories.ExerciseLogFactory(prescription=rx, date=_day(patient, back))
+    factories.CheckInFactory(patient=patient, date=_day(patient, 1))
+    factories.AtrsResponseFactory(patient=patient, date=_day(patient, 30))
+    with django_assert_num_queries(3):
+        html = _render(patient)
+    assert html.count('class="mb-3"') == timeline_selectors.DAYS_PER_PAGE
+    assert "Check-in" in html
+    assert "of 100" not in html
+    second_page = timeline_selectors.patient_timeline(patient, page=2)
+    assert [entry.kind for day in second_page.days for entry in day.entries] == ["atrs"]
 
 
 def _render(patient: Patient) -> str:

@@ -277,9 +277,10 @@ def _grow(patient: Patient, phases: list[PlanPhase], n: int, *, offset: int = 0)
 # prescriptions, logs, red flags' pauses); pain (logs, check-ins; the exit criteria's pain reuses them); the current phase's criteria
 # (+ measurements and ATRS when a criterion needs them); the reminder settings (notify).
 # Outcomes: measurements, ATRS, open ATRS request, the pathway's published reference points.
-# Messages: the last messages (+ authors). Timeline: days with entries, the page's days, then
-# logs, check-ins, ATRS, measurements, messages and phase changes of those days (8).
-TAB_QUERIES = {"plan": 17, "outcomes": 13, "messages": 10, "timeline": 17}
+# Messages: the last messages (+ authors). Timeline: the days with entries and what each holds,
+# then the rows of the page's days from each source they hold: logs, check-ins, ATRS,
+# measurements, messages and phase changes (7 at most; a source with nothing there is not read).
+TAB_QUERIES = {"plan": 17, "outcomes": 13, "messages": 10, "timeline": 16}
 
 
 @pytest.mark.parametrize("tab", TAB_QUERIES)
@@ -301,7 +302,12 @@ def test_query_count_is_constant_as_the_plan_and_history_grow(
         CaptureQueriesContext(connection) as large,
     ):
         assert client.get(url).status_code == 200
-    assert len(small) == len(large)
+    if tab == "timeline":
+        # Its page of the longer history holds fewer kinds (no check-in or phase change in
+        # its days): fewer sources read, never more.
+        assert len(large) <= len(small)
+    else:
+        assert len(small) == len(large)
 
 
 def test_a_risk_factor_reads_the_clinics_offsets_once(

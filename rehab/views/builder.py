@@ -341,14 +341,12 @@ def _builder_context(
         "pending_add": edit.bound.get("add"),
         "search_form": search_form,
         "search": search,
-        "results": library_views.panel_results(
-            request,
-            plan,
-            search=search,
-            phases=phases,
-            target=target,
-            version=plan.version if edit.editable else None,
-        ),
+        "results": library_views.panel_results(request, plan, search=search, target=target),
+        # The results' add forms (the plan can be changed and has a phase to add to): their
+        # hidden fields keeping the search, rendered once for them all.
+        "add_search_fields": library_views.add_search_fields(search, phases=phases)
+        if edit.editable and target
+        else None,
         "results_max": library_views.PANEL_RESULTS_MAX,
         "today": today,
         "week_now": week_now,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,7 +20,7 @@ from rehab.access import (
     exercises_for,
     get_exercise,
 )
-from rehab.forms.builder import PrescriptionAddForm
+from rehab.forms.builder import BuilderLibraryForm, PrescriptionAddForm
 from rehab.forms.library import LibraryFilterForm, MediaUploadForm
 from rehab.models.library import Equipment, Exercise, ExerciseMedia
 from rehab.models.plans import Plan, PlanPhase
@@ -35,7 +36,6 @@ class LibraryResult:
     exercise: Exercise
     earliest_week: int
     dose_text: str
-    form: PrescriptionAddForm | None
     # Not safe at the patient's week in the target phase: the guardrail, with its reason.
     warning: guardrails.GuardrailWarning | None = None
     # Its first photo (or a video's poster), shown small beside its name.
@@ -47,13 +47,10 @@ def panel_results(
     plan: Plan,
     *,
     search: dict[str, str],
-    phases: list[PlanPhase],
     target: PlanPhase | None,
-    version: int | None,
 ) -> list[LibraryResult] | None:
     """The builder's library panel: its results (at most ``PANEL_RESULTS_MAX``), or None
-    before anything is searched for; each with its add form when the plan can be changed
-    (``version``: the plan's) and a target phase."""
+    before anything is searched for. Their add forms share ``add_search_fields``."""
     if not (search["q"] or search["category"] or search["equipment"] or search["safe"]):
         return None
     exercises = library_selectors.library_search(
@@ -84,24 +81,23 @@ def panel_results(
                 picture=next(
                     (m for m in exercise.media.all() if not m.is_video or m.thumbnail), None
                 ),
-                form=PrescriptionAddForm(
-                    auto_id=f"add-{exercise.pk}-%s",
-                    initial={
-                        "version": version,
-                        **search,
-                        "exercise": exercise.pk,
-                        "phase": target.pk if target else None,
-                    },
-                    exercises=Exercise.objects.none(),
-                    phases=phases,
-                )
-                if version is not None and target
-                else None,
             )
         )
         if len(results) >= PANEL_RESULTS_MAX:
             break
     return results
+
+
+def add_search_fields(search: dict[str, str], *, phases: list[PlanPhase]) -> SafeString:
+    """The hidden fields of the panel's add forms that keep the library search across the
+    submit (``PrescriptionAddForm``'s q, category, equipment, safe and to), rendered once for
+    every result's form: the same for each, and a widget rendered through its template per
+    result cost more than the rest of the panel (five a result, up to 25 results)."""
+    form = PrescriptionAddForm(
+        auto_id=False, initial=search, exercises=Exercise.objects.none(), phases=phases
+    )
+    # Each field is rendered (escaped) by its widget's template.
+    return mark_safe("".join(str(form[name]) for name in BuilderLibraryForm.FIELDS))  # noqa: S308
 
 
 @clinician_required

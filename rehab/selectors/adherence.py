@@ -68,13 +68,13 @@ class Adherence:
 
 @dataclass(frozen=True)
 class AdherenceRead:
-    """What a page has already read of its patients' plans in care, for the range (saves three
-    queries): their phase changes, their prescriptions (retired ones too), and the patients'
-    logs counted per prescription and day, (prescription id, day, logs)."""
+    """What a page has already read of its patients' plans in care, for the range (each saves
+    a query; None: not read): their phase changes, their prescriptions (retired ones too), and
+    the patients' logs counted per prescription and day, (prescription id, day, logs)."""
 
-    changes: Sequence[PhaseChange]
-    prescriptions: Sequence[Prescription]
-    log_counts: Sequence[tuple[int, dt.date, int]]
+    changes: Sequence[PhaseChange] | None = None
+    prescriptions: Sequence[Prescription] | None = None
+    log_counts: Sequence[tuple[int, dt.date, int]] | None = None
 
 
 def paused_days(
@@ -135,7 +135,7 @@ def adherence_for_patients(
     their phase changes, the prescriptions of the phases in force in the range only, the day's
     log counts and the pauses; four when ``plans`` gives the patients' active plans already
     read (``active_plans_for_patients``). Rows are read as tuples, not models. With ``read``
-    (those plans' rows a page has already read) only the first and the pauses, or the pauses.
+    (those plans' rows a page has already read) one query fewer for each it holds.
     """
     patients = list(patients)
     patient_ids = [p.pk for p in patients]
@@ -151,7 +151,7 @@ def adherence_for_patients(
         PhaseChange.objects.filter(plan_id__in=plan_ids)  # 2
         .order_by()
         .values_list("plan_id", "effective_on", "changed_at", "pk", "to_phase_id")
-        if read is None
+        if read is None or read.changes is None
         else [
             (c.plan_id, c.effective_on, c.changed_at, c.pk, c.to_phase_id)
             for c in read.changes
@@ -189,7 +189,7 @@ def adherence_for_patients(
             .values("prescription_id", "date")
             .annotate(n=Count("pk"))
             .values_list("prescription_id", "date", "n")
-            if read is None
+            if read is None or read.log_counts is None
             else read.log_counts
         )
     }

@@ -34,18 +34,55 @@ class PainPoint:
     scores: int = 1  # how many scores the day's point is the highest of
 
 
-def pain_series(patient: Patient, *, start: dt.date, end: dt.date) -> list[PainPoint]:
-    """Daily highest exercise pain and check-in pain at rest, oldest first; a score the
-    patient did not give is no point (never a 0). Two queries."""
-    points = [
-        PainPoint(row["date"], row["pain"], "log", row["scores"])
-        for row in ExerciseLog.objects.filter(
-            patient=patient, date__gte=start, date__lte=end, pain__isnull=False
-        )
-        .values("date")
-        .annotate(pain=Max("pain"), scores=Count("pk"))
-        .order_by("date")
+@dataclass(frozen=True)
+class LogCount:
+    """A patient's logs of one prescription on one day: how many, the highest pain among them
+    and how many scored it."""
+
+    prescription_id: int
+    day: dt.date
+    logs: int
+    highest: int | None
+    scored: int
+
+
+def log_counts(patient: Patient, *, start: dt.date, end: dt.date) -> list[LogCount]:
+    """The patient's logs from ``start`` to ``end`` counted per prescription and day, with
+    their pain: adherence's counts (``AdherenceRead.log_counts``) and ``pain_series``'s days
+    in one query."""
+    return [
+        LogCount(*row)
+        for row in ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=end)
+        .order_by()
+        .values("prescription_id", "date")
+        .annotate(n=Count("pk"), highest=Max("pain"), scored=Count("pain"))
+        .values_list("prescription_id", "date", "n", "highest", "scored")
     ]
+
+
+def pain_series(
+    patient: Patient, *, start: dt.date, end: dt.date, logs: Sequence[LogCount] | None = None
+) -> list[PainPoint]:
+    """Daily highest exercise pain and check-in pain at rest, oldest first; a score the
+    patient did not give is no point (never a 0). Two queries, one with ``logs`` (the range's
+    ``log_counts``, read already)."""
+    if logs is None:
+        points = [
+            PainPoint(row["date"], row["pain"], "log", row["scores"])
+            for row in ExerciseLog.objects.filter(
+                patient=patient, date__gte=start, date__lte=end, pain__isnull=False
+            )
+            .values("date")
+            .annotate(pain=Max("pain"), scores=Count("pk"))
+            .order_by("date")
+        ]
+    else:
+        by_day: dict[dt.date, tuple[int, int]] = {}  # the day's highest pain, and its scores
+        for count in logs:
+            if count.scored and count.highest is not None:
+                highest, scores = by_day.get(count.day, (count.highest, 0))
+                by_day[count.day] = (max(highest, count.highest), scores + count.scored)
+        points = [PainPoint(day, pain, "log", n) for day, (pain, n) in sorted(by_day.items())]
     points += [
         PainPoint(row["date"], row["pain_at_rest"], "checkin")
         for row in CheckIn.objects.filter(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,20 +140,36 @@ def reached_phase_ids(plan: Plan) -> set[int]:
     return set(PhaseChange.objects.filter(plan=plan).values_list("to_phase_id", flat=True))
 
 
-def phase_on(plan: Plan, day: dt.date) -> PlanPhase | None:
+def phase_on(
+    plan: Plan, day: dt.date, *, changes: Sequence[PhaseChange] | None = None
+) -> PlanPhase | None:
     """The phase in force on ``day``: the last phase change effective by then, else the plan's
-    current phase (a plan moved to a phase "from today" shows it today, not before). One query.
+    current phase (a plan moved to a phase "from today" shows it today, not before). One query,
+    none with ``changes`` (the plan's, each with its phase, read already: ``phase_changes``).
     """
-    change = (
-        PhaseChange.objects.filter(plan=plan, effective_on__lte=day)
-        .select_related("to_phase")
-        .order_by("-effective_on", "-changed_at", "-pk")
-        .first()
-    )
+    if changes is None:
+        change = (
+            PhaseChange.objects.filter(plan=plan, effective_on__lte=day)
+            .select_related("to_phase")
+            .order_by("-effective_on", "-changed_at", "-pk")
+            .first()
+        )
+    else:
+        change = max(
+            (c for c in changes if c.effective_on <= day),
+            key=lambda c: (c.effective_on, c.changed_at, c.pk),
+            default=None,
+        )
     phase = change.to_phase if change is not None else plan.current_phase
     if phase is not None:
         phase.plan = plan  # its dates need the plan: no query for it
     return phase
+
+
+def phase_changes(plan: Plan) -> list[PhaseChange]:
+    """The plan's phase changes, each with the phase it moved to (for ``phase_on`` and
+    adherence, ``AdherenceRead.changes``). One query."""
+    return list(PhaseChange.objects.filter(plan=plan).select_related("to_phase"))
 
 
 def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:

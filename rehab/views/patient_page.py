@@ -69,16 +69,24 @@ def _plan_tab(
     page is read far more often than they are filled in."""
     today, active, current_phase = head["today"], head["active_plan"], head["current_phase"]
     start = today - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(days=1)
-    # The active plan is already read: adherence needs three queries, not four. Today is not
-    # over: what is done counts, the rest is no debt yet (as the patient list judges it).
+    # The logs counted per prescription and day, with their pain: adherence's and the pain
+    # chart's in one query.
+    logs = progress_selectors.log_counts(patient, start=start, end=today)
+    # The active plan and its phase changes are already read: adherence needs two queries.
+    # Today is not over: what is done counts, the rest is no debt yet (as the patient list
+    # judges it).
     adherence = adherence_selectors.adherence_for_patients(
         [patient],
         start=start,
         end=today,
         plans=[active] if active is not None else [],
         in_progress=today,
+        read=adherence_selectors.AdherenceRead(
+            changes=head["phase_changes"],
+            log_counts=[(c.prescription_id, c.day, c.logs) for c in logs],
+        ),
     )[patient.pk]
-    pain = progress_selectors.pain_series(patient, start=start, end=today)
+    pain = progress_selectors.pain_series(patient, start=start, end=today, logs=logs)
     evaluated = []
     if active is not None and current_phase is not None:
         evaluated = criteria_selectors.evaluate_phases(
@@ -151,6 +159,8 @@ def _page(
     today = patient.local_today()
     plans = patient_selectors.plans_of_patient(patient)
     active = next((p for p in plans if p.in_care), None)  # active, or paused by a red flag
+    # Its phase changes: the phase in force today, and the plan tab's adherence.
+    changes = today_selectors.phase_changes(active) if active is not None else []
     context: dict[str, Any] = {
         "tabs": TABS,
         "tab": tab,
@@ -159,7 +169,10 @@ def _page(
         "week": patient.week_on(today),
         "plans": plans,
         "active_plan": active,
-        "current_phase": today_selectors.phase_on(active, today) if active is not None else None,
+        "current_phase": today_selectors.phase_on(active, today, changes=changes)
+        if active is not None
+        else None,
+        "phase_changes": changes,
         "alerts": patient_selectors.open_alerts(patient),
     }
     if tab == "plan":

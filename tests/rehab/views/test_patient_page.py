@@ -270,17 +270,19 @@ def _grow(patient: Patient, phases: list[PlanPhase], n: int, *, offset: int = 0)
 
 
 # Queries of each tab, whatever the size of the plan and the history. Every tab: session,
-# user, clinician, patient (+ clinic, user); plans (+ current phase); the phase change in force
-# today; open alerts (+ what they report when they do: check-ins, logs, prescriptions,
-# exercises; none here); the navigation's counts (rehab_desk: open alerts, unread messages);
-# +1 audit event. Then the plan tab: adherence of the active plan (phase changes,
-# prescriptions, logs, red flags' pauses); pain (logs, check-ins; the exit criteria's pain reuses them); the current phase's criteria
-# (+ measurements and ATRS when a criterion needs them); the reminder settings (notify).
+# user, clinician, patient (+ clinic, user); plans (+ current phase); the active plan's phase
+# changes (the phase in force today); open alerts (+ what they report when they do: check-ins,
+# logs, prescriptions, exercises; none here); the navigation's counts (rehab_desk: open alerts,
+# unread messages); +1 audit event. Then the plan tab: the logs counted per prescription and
+# day (adherence's and the pain chart's); adherence of the active plan (prescriptions, red
+# flags' pauses; its phase changes are read); pain at rest (check-ins; the exit criteria's pain
+# reuses the pain read); the current phase's criteria (+ measurements and ATRS when a
+# criterion needs them); the reminder settings (notify).
 # Outcomes: measurements, ATRS, open ATRS request, the pathway's published reference points.
 # Messages: the last messages (+ authors). Timeline: the days with entries and what each holds,
 # then the rows of the page's days from each source they hold: logs, check-ins, ATRS,
 # measurements, messages and phase changes (7 at most; a source with nothing there is not read).
-TAB_QUERIES = {"plan": 17, "outcomes": 13, "messages": 10, "timeline": 16}
+TAB_QUERIES = {"plan": 15, "outcomes": 13, "messages": 10, "timeline": 16}
 
 
 @pytest.mark.parametrize("tab", TAB_QUERIES)

@@ -321,6 +321,7 @@ def _builder_context(
         )
     builder_url = builder_page_url(plan.pk, search=search)
     join = "&" if "?" in builder_url else "?"
+    results = library_views.panel_results(request, plan, search=search, target=target)
     return {
         "plan": plan,
         "patient": plan.patient,
@@ -341,11 +342,11 @@ def _builder_context(
         "pending_add": edit.bound.get("add"),
         "search_form": search_form,
         "search": search,
-        "results": library_views.panel_results(request, plan, search=search, target=target),
+        "results": results,
         # The results' add forms (the plan can be changed and has a phase to add to): their
-        # hidden fields keeping the search, rendered once for them all.
+        # hidden fields keeping the search, rendered once for them all (none without results).
         "add_search_fields": library_views.add_search_fields(search, phases=phases)
-        if edit.editable and target
+        if results and edit.editable and target
         else None,
         "results_max": library_views.PANEL_RESULTS_MAX,
         "today": today,

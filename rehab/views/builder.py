@@ -321,7 +321,9 @@ def _builder_context(
         )
     builder_url = builder_page_url(plan.pk, search=search)
     join = "&" if "?" in builder_url else "?"
-    results = library_views.panel_results(request, plan, search=search, target=target)
+    results = library_views.panel_results(
+        request, plan, search=search, phases=phases, target=target
+    )
     return {
         "plan": plan,
         "patient": plan.patient,

@@ -47,6 +47,7 @@ def panel_results(
     plan: Plan,
     *,
     search: dict[str, str],
+    phases: list[PlanPhase],
     target: PlanPhase | None,
 ) -> list[LibraryResult] | None:
     """The builder's library panel: its results (at most ``PANEL_RESULTS_MAX``), or None

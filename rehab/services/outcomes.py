@@ -23,11 +23,12 @@ def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple
     is refused on a day the patient has answered already (their day: one answer a day, which
     answers a request once).
 
-    Returns ``(request, created)``.
+    Returns ``(request, created)``. The patient's row is locked first: two requests at once
+    (a double click) find each other, not two open requests.
     """
+    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
     open_request = (
-        AtrsRequest.objects.select_for_update()
-        .filter(patient=patient, response__isnull=True)
+        AtrsRequest.objects.filter(patient=patient, response__isnull=True)
         .order_by("-requested_at")
         .first()
     )

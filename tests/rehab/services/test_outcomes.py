@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 import uuid
 from decimal import Decimal
+from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from clinic.models import Patient
 from rehab import services
-from rehab.models import Measurement
+from rehab.models import AtrsRequest, Measurement
+from tests import factories
+from tests.threads import in_threads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_clock")]
 
@@ -54,3 +61,33 @@ def test_bad_measurements_are_refused(patient: Patient, kwargs: dict[str, object
             **kwargs,
         )
     assert not Measurement.objects.exists()
+
+
+# --- atrs_request_create ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_atrs_requested_twice_at_once_is_one_open_request() -> None:
+    """A double click on "Ask for the ATRS": both requests looked for an open request, found
+    none and each added one (two open requests, one answer closes only one of them). The
+    patient's row is locked first now: the second waits, then finds the first's request."""
+    patient = factories.PatientFactory()
+    barrier = threading.Barrier(2, timeout=2)
+    original = AtrsRequest.objects.create
+
+    def looked_then_wait(**kwargs: Any) -> AtrsRequest:
+        # Both have looked for an open request before either adds (with a lock, one waits).
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        return original(**kwargs)
+
+    def ask() -> bool:
+        _request, created = services.atrs_request_create(patient=patient, requested_by=None)
+        return created
+
+    with mock.patch.object(AtrsRequest.objects, "create", looked_then_wait):
+        created = in_threads(ask, ask)
+
+    assert sorted(created) == [False, True]
+    assert AtrsRequest.objects.filter(patient=patient, response__isnull=True).count() == 1

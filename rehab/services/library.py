@@ -78,8 +78,24 @@ def refuse_raise_over_templates(exercise: Exercise, weeks: tuple[int, int]) -> N
 
 @transaction.atomic
 def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise:
-    """Add an exercise to the library (``clinic`` empty: the shared library)."""
-    return _save(Exercise(**fields), equipment)
+    """Add an exercise to the library (``clinic`` empty: the shared library). Its slug is its
+    natural key: a slug in use is refused, also when the same request is sent twice at once
+    (both pass the check before either saves; the second's INSERT then fails on the unique
+    slug, and gets the same refusal)."""
+    exercise = Exercise(**fields)
+    try:
+        with transaction.atomic():
+            return _save(exercise, equipment)
+    except IntegrityError:
+        if not Exercise.objects.filter(slug=exercise.slug).exists():
+            raise
+        raise ValidationError(
+            {
+                "slug": ValidationError(
+                    _("An exercise with this slug already exists."), code="unique"
+                )
+            }
+        ) from None
 
 
 def refuse_set_once_changes(exercise: Exercise, fields: dict[str, Any]) -> None:

@@ -5,9 +5,13 @@ templates follow the guardrails without exceptions)."""
 from __future__ import annotations
 
 import contextlib
+import threading
+from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from clinic.models import Patient
 from rehab.models.library import Exercise
@@ -16,6 +20,7 @@ from rehab.services import library as library_services
 from rehab.services import protocols as protocol_services
 from tests import factories
 from tests.rehab.clinical_loop import published_early_items
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +173,45 @@ def test_staff_cannot_move_an_exercise_to_another_library_or_rename_its_slug(cli
     library_services.exercise_update(exercise=exercise, clinic=None, slug=slug, name="Renamed")
     exercise.refresh_from_db()
     assert exercise.name == "Renamed"
+
+
+# --- exercise_create (the shared library, staff) ----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_a_shared_exercise_created_twice_at_once_is_one_row_and_a_clear_refusal() -> None:
+    """A staff API client's retry of "create an exercise" sent while the first is still
+    running: both passed the slug's uniqueness check before either saved, and the second's
+    INSERT failed on the unique slug (an IntegrityError, a 500). It is the slug's refusal now,
+    as a retry sent after the first has finished gets."""
+    barrier = threading.Barrier(2, timeout=2)
+    original = Exercise.save
+
+    def checked_then_wait(self: Exercise, *args: Any, **kwargs: Any) -> None:
+        # Both have passed full_clean's uniqueness check before either inserts.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+        original(self, *args, **kwargs)
+
+    def create() -> str:
+        try:
+            library_services.exercise_create(
+                slug="seated-heel-raise",
+                name="Seated heel raise",
+                category="strength",
+                summary="Raise both heels while seated.",
+                steps=["Sit tall.", "Raise the heels."],
+                source="Test source",
+                default_sets=3,
+                default_reps=10,
+            )
+        except ValidationError as error:
+            return ",".join(error.message_dict)
+        return "created"
+
+    with mock.patch.object(Exercise, "save", checked_then_wait):
+        answers = in_threads(create, create)
+
+    assert sorted(answers) == ["created", "slug"]
+    assert Exercise.objects.filter(slug="seated-heel-raise").count() == 1

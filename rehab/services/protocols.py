@@ -302,8 +302,15 @@ def _next_version(protocol: Protocol) -> str:
 @transaction.atomic
 def template_draft(*, protocol: Protocol, created_by: User | None) -> Protocol:
     """The draft of the template's next version (made as a copy of ``protocol``, or the one
-    already being edited)."""
+    already being edited). The template's versions are locked first: two requests at once (a
+    double click on "Edit") find each other's draft, not two drafts."""
     _ensure_own(protocol)
+    list(
+        Protocol.objects.select_for_update()
+        .filter(lineage=protocol.lineage)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     existing = Protocol.objects.filter(lineage=protocol.lineage, is_draft=True).first()
     if existing is not None:
         return existing

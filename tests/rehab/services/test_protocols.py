@@ -3,9 +3,15 @@ guardrails without exceptions, plans keeping their copy; and their pages' access
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from typing import Any
+from unittest import mock
+
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +22,7 @@ from rehab.services import plans as plan_services
 from rehab.services import protocols as services
 from tests import factories
 from tests.conftest import client_for
+from tests.threads import in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +262,31 @@ def test_the_same_exercise_added_again_later_is_another_item(clinician: Clinicia
     assert again.pk != first.pk  # on purpose, minutes later
     assert same_phase.pk != phase.pk
     assert phase.items.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_edit_clicked_twice_at_once_makes_one_draft_and_no_error() -> None:
+    """A double click on a template's "Edit": both requests looked for the template's draft,
+    found none and each made one; the second's INSERT failed on the one-draft-per-template
+    constraint (an IntegrityError, a 500). The template's versions are locked first now: the
+    second waits, then finds and returns the first's draft."""
+    clinic = factories.ClinicFactory()
+    protocol = factories.ProtocolFactory(clinic=clinic, is_published=True)
+    barrier = threading.Barrier(2, timeout=2)
+    original = Protocol.full_clean
+
+    def checked_then_wait(self: Protocol, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        # Both have looked for a draft before either saves (with a lock, one waits instead).
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    def edit() -> int:
+        return services.template_draft(protocol=protocol, created_by=None).pk
+
+    with mock.patch.object(Protocol, "full_clean", checked_then_wait):
+        first, second = in_threads(edit, edit)
+
+    assert first == second
+    assert Protocol.objects.filter(lineage=protocol.lineage, is_draft=True).count() == 1

@@ -25,13 +25,16 @@ def _signed_in(clinician: Clinician) -> str:
 def test_the_hourly_tick_forgets_the_rows_of_sessions_expired_or_gone(
     clinician: Clinician, other_clinician: Clinician
 ) -> None:
-    live, expired, gone = (_signed_in(clinician) for _ in range(3))
-    theirs = _signed_in(other_clinician)
-    Session.objects.filter(session_key=expired).update(
-        expire_date=timezone.now() - dt.timedelta(minutes=1)
-    )
-    Session.objects.filter(session_key=gone).delete()
     on_the_hour = timezone.now().replace(minute=0, second=5, microsecond=0) + dt.timedelta(hours=1)
+    # Signed in five minutes before the hour, whatever the time the test runs: a staff session
+    # ends after 30 idle minutes, so one made now could have expired by the next hour.
+    with time_machine.travel(on_the_hour - dt.timedelta(minutes=5), tick=False):
+        live, expired, gone = (_signed_in(clinician) for _ in range(3))
+        theirs = _signed_in(other_clinician)
+        Session.objects.filter(session_key=expired).update(
+            expire_date=timezone.now() - dt.timedelta(minutes=1)
+        )
+    Session.objects.filter(session_key=gone).delete()
     with time_machine.travel(on_the_hour - dt.timedelta(minutes=1), tick=False):
         tasks.every_minute.call((on_the_hour - dt.timedelta(minutes=1)).isoformat())
         assert UserSession.objects.count() == 4  # not on the hour: nothing forgotten

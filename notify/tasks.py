@@ -62,8 +62,8 @@ def enqueue_reply(message_id: int) -> None:
 @task
 def every_minute(scheduled_for: str) -> dict[str, int]:
     """The periodic work: reminders, escalations, digests, and jobs to pick up again (and, on
-    the hour, housekeeping). A tick
-    the worker reaches late (it was down) does nothing; the next one catches up."""
+    the hour, housekeeping). A tick the worker reaches late (it was down) does nothing; the
+    next one catches up."""
     now = timezone.now()
     if now - dt.datetime.fromisoformat(scheduled_for) > TICK_MAX_AGE:
         return {"skipped": 1}

@@ -311,14 +311,15 @@ def _therapist(patient: Patient) -> dict[str, str | None]:
     when one is."""
     if patient.therapist_id is None:
         return {"therapist": None, "therapist_name": None}
-    name = (
+    therapist = (
         Clinician.objects.filter(pk=patient.therapist_id)
-        .values_list("user__full_name", "user__email")
+        .select_related("user")
+        .only("user__full_name", "user__email")
         .first()
     )
     return {
         "therapist": _id(patient.therapist_id),
-        "therapist_name": None if name is None else (name[0] or name[1]),
+        "therapist_name": None if therapist is None else str(therapist.user),  # User.__str__
     }
 
 

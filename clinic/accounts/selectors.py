@@ -21,13 +21,6 @@ from clinic.models import User, UserSession
 from core.client import client_ip
 
 
-def user_sessions_live(user: User, *, keep_key: str | None) -> list[UserSession]:
-    """The user's rows whose session still signs them in (``UserSession``'s order);
-    ``keep_key``'s row (this request's session) always. Two queries (``user_sessions_split``)."""
-    live, _signed_out = user_sessions_split(user, keep_key=keep_key)
-    return live
-
-
 def user_sessions_split(
     user: User, *, keep_key: str | None
 ) -> tuple[list[UserSession], list[UserSession]]:
@@ -64,7 +57,7 @@ def user_sessions_listed(request: HttpRequest, user: User) -> list[UserSession]:
     listed from the request, unsaved (no ``pk``): ``SessionLimitsMiddleware`` records its row
     within a minute (``touch_user_session``)."""
     key = request.session.session_key
-    rows = user_sessions_live(user, keep_key=key)
+    rows, _signed_out = user_sessions_split(user, keep_key=key)
     if key is not None and all(row.session_key != key for row in rows):
         rows = [_this_session(request, user, key), *rows]
     return rows

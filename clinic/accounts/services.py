@@ -79,7 +79,8 @@ def user_sessions_forget_signed_out() -> int:
     """Forget the rows, all users', whose session has expired or gone from the store (the
     scheduler's hourly housekeeping, ``notify.tasks.every_minute``); one DELETE. A row whose
     session no longer verifies (a password change elsewhere) is left out of the lists
-    (``user_sessions_live``) and forgotten at its user's next sign-in. Returns how many."""
+    (``clinic.accounts.selectors.user_sessions_listed``) and forgotten at its user's next
+    sign-in. Returns how many."""
     live = Session.objects.filter(
         session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
     )

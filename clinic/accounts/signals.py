@@ -9,7 +9,7 @@
   in each session and drops a session whose hash no longer matches (the session that changed
   the password keeps going through ``update_session_auth_hash``), and an inactive user's
   session no longer loads a user. The account pages stop listing a browser that a password
-  change signed out at once (``clinic.accounts.selectors.user_sessions_live``); its row is
+  change signed out at once (``clinic.accounts.selectors.user_sessions_listed``); its row is
   forgotten by the password change page, or at the next sign-in.
 """
 

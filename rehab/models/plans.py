@@ -35,6 +35,19 @@ class Plan(models.Model):
     anchor_date = models.DateField(
         _("anchor date"), help_text=_("Week 0 starts here: the surgery date, else the injury date.")
     )
+    # A prescription of fewer than 7 days a week is due on the same days of each week, counted
+    # from the anchor date (``selectors.today.due_weekdays``). A corrected surgery or injury date
+    # re-dates a plan in care (``services.plans.plans_follow_anchor``) but must not move the days
+    # the patient was already asked to exercise: the old anchor date is kept here then.
+    due_days_from = models.DateField(
+        _("due days counted from"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Set when the anchor date is corrected: the weekly due days stay as they were."
+        ),
+    )
     protocol = models.ForeignKey(
         Protocol,
         on_delete=models.SET_NULL,
@@ -92,6 +105,11 @@ class Plan(models.Model):
     def in_care(self) -> bool:
         """The plan the patient follows: active, or paused until a clinician's review."""
         return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+    @property
+    def due_days_anchor(self) -> dt.date:
+        """The day the weekly due days are counted from (``due_days_from``)."""
+        return self.due_days_from or self.anchor_date
 
     def date_of_week(self, week: int) -> dt.date:
         return self.anchor_date + dt.timedelta(weeks=week)

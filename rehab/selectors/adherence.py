@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
@@ -265,7 +266,7 @@ def _count_day(
     """Add the sessions prescribed on the day (by the phase's prescriptions live and due that
     day) and those done, at most the prescribed number per prescription."""
     day = day_row.day
-    weekday = (day - anchor).days % 7  # counted from the anchor date (``due_weekdays``)
+    weekday = (day - anchor).days % 7  # counted from ``Plan.due_days_anchor`` (``due_weekdays``)
     for pk, current_times, current_days, live_from, retired_from, earlier in prescriptions:
         if live_from > day or (retired_from is not None and retired_from <= day):
             continue
@@ -279,19 +280,20 @@ def _count_day(
 def _active_plan_rows(
     patient_ids: list[int], plans: Iterable[Plan] | None
 ) -> list[tuple[int, int, dt.date]]:
-    """(pk, patient id, anchor date) of the patients' active plans (or paused: a red flag's
-    pause does not erase the weeks before it): from ``plans`` if given, else one query."""
+    """(pk, patient id, the day its weekly due days count from: ``Plan.due_days_anchor``) of
+    the patients' active plans (or paused: a red flag's pause does not erase the weeks before
+    it): from ``plans`` if given, else one query."""
     if plans is not None:
         wanted = set(patient_ids)
         return [
-            (plan.pk, plan.patient_id, plan.anchor_date)
+            (plan.pk, plan.patient_id, plan.due_days_anchor)
             for plan in plans
             if plan.in_care and plan.patient_id in wanted
         ]
     return list(
         Plan.objects.filter(patient_id__in=patient_ids, status__in=PLANS_IN_CARE)
         .order_by()
-        .values_list("pk", "patient_id", "anchor_date")
+        .values_list("pk", "patient_id", Coalesce("due_days_from", "anchor_date"))
     )
 
 

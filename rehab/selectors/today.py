@@ -221,7 +221,7 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     items = [
         TodayItem(
             prescription=rx,
-            due=is_due_on(days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day),
+            due=is_due_on(days_per_week=rx.days_per_week, anchor=plan.due_days_anchor, day=day),
             logs=logs[rx.pk],
         )
         for rx in prescriptions

@@ -389,9 +389,15 @@ def plans_follow_anchor(*, patient: Patient) -> int:
             )
             % {"week": following.week_on(patient.local_today())},
         )
-    return Plan.objects.filter(
-        patient=patient, status__in=[Plan.Status.DRAFT, *PLANS_IN_CARE]
-    ).update(anchor_date=patient.anchor_date, pathway=patient.pathway, version=F("version") + 1)
+    plans = Plan.objects.filter(patient=patient, status__in=[Plan.Status.DRAFT, *PLANS_IN_CARE])
+    # A plan in care keeps the days of the week it has asked the patient to exercise on: its
+    # past ticks stay ticks of due days (``Plan.due_days_from``). A draft asked nothing yet.
+    plans.filter(status__in=PLANS_IN_CARE, due_days_from__isnull=True).exclude(
+        anchor_date=patient.anchor_date
+    ).update(due_days_from=F("anchor_date"))
+    return plans.update(
+        anchor_date=patient.anchor_date, pathway=patient.pathway, version=F("version") + 1
+    )
 
 
 @transaction.atomic

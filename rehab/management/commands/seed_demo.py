@@ -177,7 +177,7 @@ class Command(BaseCommand):
                 continue
             for rx in phase.prescriptions.all():
                 if rx.retired_at or not is_due_on(
-                    days_per_week=rx.days_per_week, anchor=plan.anchor_date, day=day
+                    days_per_week=rx.days_per_week, anchor=plan.due_days_anchor, day=day
                 ):
                     continue
                 for session in range(rx.times_per_day):

@@ -27,6 +27,7 @@ from rehab.models import (
     Protocol,
     ProtocolItem,
 )
+from rehab.selectors.adherence_totals import judged_adherence_totals
 from rehab.selectors.today import is_due_on
 from tests import factories
 from tests.rehab.clinical_loop import daily_plan
@@ -797,14 +798,6 @@ def test_a_corrected_pathway_is_followed_by_the_plan(clinician: Clinician) -> No
     assert plan.pathway == Patient.Pathway.NON_OPERATIVE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Which days of the week a prescription of fewer than 7 days a week is due is "
-    "counted from the plan's anchor date (selectors.today.due_weekdays); a corrected surgery or "
-    "injury date re-dates the plan (plans_follow_anchor) and so moves the past due days too: "
-    "ticks made on the days Today asked for become ticks of days off. Fixing it needs the "
-    "anchor each past day was judged by (an anchor history, like Prescription.earlier_doses).",
-)
 def test_a_corrected_surgery_date_keeps_the_past_days_the_patient_was_asked_to_exercise() -> None:
     scene = daily_plan(per_week=3, started_days_ago=30, prescribed_days_ago=35)
     first, last = scene.today - dt.timedelta(days=14), scene.today - dt.timedelta(days=1)
@@ -822,6 +815,30 @@ def test_a_corrected_surgery_date_keeps_the_past_days_the_patient_was_asked_to_e
     )
     after = selectors.adherence_for_patient(scene.patient, start=first, end=last)
     assert (after.done, after.expected) == (before.done, before.expected)
+    # The clinic-wide count (dashboard, outcomes) and Today keep the same days of the week.
+    plans = Plan.objects.filter(pk=scene.plan.pk)
+    totals = judged_adherence_totals(plans, days=14)[scene.patient.pk]
+    assert totals.percent == 100
+    scene.plan.refresh_from_db()
+    assert scene.plan.anchor_date == scene.patient.anchor_date  # the weeks follow the correction
+    for day in (scene.today, scene.today + dt.timedelta(days=1)):
+        due = is_due_on(days_per_week=3, anchor=surgery, day=day)
+        today = selectors.today_for_patient(scene.patient, day=day)
+        assert [item.due for item in today.items] == [due]
+
+
+def test_a_corrected_date_moves_a_drafts_due_days_with_it() -> None:
+    """A draft asked nothing yet: its due days count from the corrected date."""
+    scene = daily_plan(per_week=3)
+    Plan.objects.filter(pk=scene.plan.pk).update(status=Plan.Status.DRAFT)
+    surgery = scene.patient.surgery_date
+    assert surgery is not None
+    patient_services.patient_update(
+        patient=scene.patient, surgery_date=surgery - dt.timedelta(days=1)
+    )
+    scene.plan.refresh_from_db()
+    assert scene.plan.due_days_from is None
+    assert scene.plan.due_days_anchor == surgery - dt.timedelta(days=1)
 
 
 # --- A refusal naming an exercise with "%" in its name (from review) -------------------------

@@ -46,9 +46,10 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     bodies → "[erased]" (and marked read); free-text notes on logs, check-ins, measurements and
     prescriptions cleared; what clinicians wrote about the person (reasons for early exercises,
     resume notes, reasons not to progress) → "[erased]"; photos and videos filmed for the
-    patient deleted with their files; invitations deleted; the Django admin's change log
-    renamed; status archived. Logs, check-ins, ATRS responses, measurements, alerts and plans
-    are kept. The audit trail (append-only) names no patient as the one who acted.
+    patient deleted with their files; invitations deleted; the Django admin's change log of
+    the patient and of their account renamed; status archived. Logs, check-ins, ATRS
+    responses, measurements, alerts and plans are kept. The audit trail (append-only) names
+    no patient as the one who acted.
 
     Only a clinic admin of the patient's clinic may erase (the view checks; this checks too),
     and only a discharged patient: otherwise ``ValidationError`` and nothing changes.
@@ -90,6 +91,10 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
         user.set_unusable_password()
         user.save(update_fields=["email", "full_name", "is_active", "password"])
         AuthToken.objects.filter(user_id=user.pk).delete()
+        # The Django admin's change log names the account as it was (name or email).
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+        ).update(object_repr=str(user), change_message="")
 
     Message.objects.filter(patient=locked).update(body=ERASED_TEXT)
     # Nothing is left to answer: off the clinic's unread lists and digests.

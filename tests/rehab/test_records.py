@@ -1076,6 +1076,29 @@ def test_erase_leaves_no_name_in_the_admins_change_log(
     assert LogEntry.objects.filter(object_id=str(patient.pk)).get().object_repr.startswith("Erased")
 
 
+def test_erase_leaves_no_name_or_address_in_the_admins_change_log_of_the_account(
+    admin: Clinician, patient: Patient, staff_client: Client
+) -> None:
+    """Site staff corrected the patient's sign-in address in the Django admin: the account's
+    change log (``LogEntry.object_repr`` is ``str(user)``, the full name or else the email)
+    kept the patient's name after erasure; only the patient's own change log was renamed."""
+    user = patient.user
+    assert user is not None
+    old_name = user.full_name
+    response = staff_client.post(
+        reverse("admin:clinic_user_change", args=[user.pk]),
+        {"email": "corrected@example.org", "full_name": old_name, "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert LogEntry.objects.filter(object_id=str(user.pk), object_repr=old_name).exists()
+
+    _erase(admin, patient)
+
+    assert not LogEntry.objects.filter(object_repr__icontains=old_name).exists()
+    assert not LogEntry.objects.filter(object_repr__icontains="corrected@").exists()
+    assert not LogEntry.objects.filter(change_message__icontains="corrected@").exists()
+
+
 def test_erase_marks_the_patients_messages_read(admin: Clinician, patient: Patient) -> None:
     """Nothing is left to answer: the clinic's unread lists and digests no longer list it."""
     factories.MessageFactory(patient=patient, from_patient=True, body="Jo here, my calf hurts")

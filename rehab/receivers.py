@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +16,8 @@ from rehab.models.plans import PrescriptionMedia
 from rehab.services import alerts as alert_services
 from rehab.services import plans as plan_services
 from rehab.services import protocols as protocol_services
+
+logger = logging.getLogger(__name__)
 
 
 def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
@@ -42,13 +45,18 @@ def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -
 
 def on_media_deleted(sender: type[Model], *, instance: MediaFields, **_: Any) -> None:
     """Delete the row's files from the storage once the deletion is committed (also when the
-    row goes with its exercise or prescription)."""
+    row goes with its exercise or prescription). A file the storage fails to delete is logged
+    and left: the change is committed, so its answer (an erasure's, with its audit row) must
+    not become a server error."""
     storage = instance.file.storage
     names = [name for name in (instance.file.name, instance.thumbnail.name) if name]
 
     def delete_files() -> None:
         for name in names:
-            storage.delete(name)
+            try:
+                storage.delete(name)
+            except Exception:
+                logger.exception("Could not delete the media file %s from the storage", name)
 
     transaction.on_commit(delete_files)
 

@@ -8,11 +8,13 @@ import re
 import uuid
 from html import unescape
 from typing import Any
+from unittest import mock
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -988,6 +990,40 @@ def test_erase_removes_the_patients_own_photos_and_videos(
 
     assert not PrescriptionMedia.objects.filter(prescription__phase__plan__patient=patient).exists()
     assert not any(storage.exists(name) for name in names)
+
+
+@pytest.mark.django_db(transaction=True)  # the files go at the real commit, in the request
+def test_erase_with_the_storage_failing_is_answered_and_audited(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The files of the patient's photos and videos are deleted once the erasure is
+    committed; a storage failing then (S3 unreachable) turned the committed erasure into a
+    500, with no ``erase`` row in the audit trail and a retry refused ("only a discharged
+    patient"). The failure is logged and the erasure answered and audited as usual."""
+    clinic = factories.ClinicFactory()
+    admin = factories.ClinicAdminFactory(clinic=clinic)
+    patient = factories.PatientFactory(clinic=clinic, status=Patient.Status.DISCHARGED)
+    media = factories.PrescriptionMediaFactory(prescription__phase__plan__patient=patient)
+    storage = storages["default"]  # the storage behind ``media.file.storage``
+    names = [media.file.name, media.thumbnail.name]
+    client = client_for(admin.user)
+    client.raise_request_exception = False
+
+    with mock.patch.object(
+        type(storage), "delete", autospec=True, side_effect=OSError("storage unreachable")
+    ) as delete:
+        response = client.post(
+            reverse("rehab:patient_erase", args=[patient.pk]), {"confirmation": "ERASE"}
+        )
+
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.full_name == f"Erased patient {patient.pk}"
+    assert list(AccessEvent.objects.values_list("action", "patient_ref")) == [("erase", patient.pk)]
+    assert sorted(call.args[1] for call in delete.call_args_list) == sorted(names)
+    assert all(name in caplog.text for name in names)
+    for name in names:  # what the storage would have deleted
+        storage.delete(name)
 
 
 def test_erase_clears_the_clinicians_free_text_about_the_patient(

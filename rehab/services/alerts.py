@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import User
+from core.touched import touch
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.alerts import Alert
@@ -25,7 +26,8 @@ def alert_now_early(*, exercise: Exercise) -> list[Alert]:
     of it, in a plan in care (active or paused), in the current phase or a later one, that now
     starts before its earliest safe week for the patient (``guardrails.guardrail_warning``), so
     that their clinician moves it or records why it stays (a reason recorded before was given
-    for the earlier week). One query, then one alert each (so each is notified)."""
+    for the earlier week). One query, then one alert each (so each is notified). The audit
+    trail names each patient alerted (their record changed)."""
     rows = Prescription.objects.filter(
         exercise=exercise, retired_at__isnull=True, phase__plan__status__in=PLANS_IN_CARE
     ).select_related(
@@ -53,6 +55,7 @@ def alert_now_early(*, exercise: Exercise) -> list[Alert]:
                 % {"warning": warning.message, "phase": phase.name, "plan": plan.name},
             )
         )
+        touch(plan.patient_id)
     return alerts
 
 

@@ -13,9 +13,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessEvent
 from clinic.models import Clinician, Patient
 from rehab.forms.library import CLINIC_EXERCISE_EXCLUDED, ClinicExerciseForm
 from rehab.models import Exercise, ExerciseMedia
+from rehab.models.alerts import Alert
 from tests import factories, media
 from tests.conftest import client_for
 
@@ -254,6 +256,32 @@ def test_raising_the_earliest_week_past_a_published_template_is_refused_on_the_f
     assert "“Our operative plan” (v1), phase “Early loading” (starts in week 6)" in errors[0]
     exercise.refresh_from_db()
     assert exercise.earliest_week_operative == 6
+
+
+def test_an_edit_that_alerts_patients_names_each_of_them_in_the_audit_trail(
+    clinician: Clinician, patient: Patient, other_patient: Patient
+) -> None:
+    """Moving the earliest safe week later raises an alert on the record of each patient whose
+    plan now has the exercise too early (a change of their data); the audit trail named none
+    of them (the risk-factor page and a deactivation name the patients they alert or move)."""
+    exercise = factories.ExerciseFactory(
+        clinic=clinician.clinic, earliest_week_operative=0, earliest_week_non_operative=0
+    )
+    factories.prescribed(patient, exercise=exercise)
+    factories.ExerciseLogFactory(patient=other_patient)  # another patient, not alerted
+
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_edit", args=[exercise.pk]),
+        {**FORM, "earliest_week_operative": "40", "earliest_week_non_operative": "40"},
+    )
+
+    assert response.status_code == 302
+    assert list(Alert.objects.values_list("patient_id", "kind")) == [
+        (patient.pk, Alert.Kind.EARLY_EXERCISE)
+    ]
+    assert list(AccessEvent.objects.values_list("action", "patient_ref", "actor_id")) == [
+        ("change", patient.pk, clinician.user_id)
+    ]
 
 
 def test_an_archived_exercise_is_not_offered_for_new_plans(

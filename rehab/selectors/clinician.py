@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.paginator import Page
 from django.db.models import (
     Case,
     Count,
@@ -296,6 +297,14 @@ def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
         .select_related(*ALERT_REPORT, "acknowledged_by")
         .order_by("-acknowledged_at", "-pk")
     )
+
+
+def alerts_page_joined(alerts: QuerySet[Alert], page: Page[Any]) -> QuerySet[Alert]:
+    """The alerts of ``page`` (a page of ``alerts``, one of the two querysets above) with their
+    reports, in ``alerts``' order. Still one query, but the page's alerts are picked and sorted
+    before they are joined to their reports: joining every matching alert first, then sorting,
+    took twice as long at 10× data."""
+    return alerts.filter(pk__in=cast("QuerySet[Alert]", page.object_list).values("pk"))
 
 
 @dataclass(frozen=True)

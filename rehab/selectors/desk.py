@@ -16,12 +16,16 @@ class DeskCounts:
     unread_messages: int
 
 
-def desk_counts(clinic_id: int) -> DeskCounts:
-    return DeskCounts(
-        open_alerts=Alert.objects.filter(
+def desk_counts(
+    clinic_id: int, *, open_alerts: int | None = None, unread_messages: int | None = None
+) -> DeskCounts:
+    """The clinic's counts; one the page has already made is given and not made again."""
+    if open_alerts is None:
+        open_alerts = Alert.objects.filter(
             patient__clinic_id=clinic_id, acknowledged_at__isnull=True
-        ).count(),
-        unread_messages=Message.objects.filter(
+        ).count()
+    if unread_messages is None:
+        unread_messages = Message.objects.filter(
             patient__clinic_id=clinic_id, from_patient=True, read_at__isnull=True
-        ).count(),
-    )
+        ).count()
+    return DeskCounts(open_alerts=open_alerts, unread_messages=unread_messages)

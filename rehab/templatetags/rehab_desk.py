@@ -1,6 +1,6 @@
 """The clinician's navigation counts (``base.html``): the clinic's open alerts and unread
-messages. The dashboard, which counts them itself (``alert_count``, ``unread_total``), costs
-nothing more; any other clinician's page two queries. And components of the desk's pages: the head
+messages. A count the page has made itself (``alert_count``, ``unread_total``: the dashboard both,
+the open alerts inbox the first) costs nothing more; any other, one query each. And components of the desk's pages: the head
 of a table (``table_head``), a form that posts to one view with one button (``post_form``), the
 way back above a page's title (``back_link``), a title with its one action (``title_bar``), a
 group of a form's fields under its legend (``fieldset``) and one pill of a list's views
@@ -21,11 +21,11 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def clinician_counts(context: template.Context, clinician: Any) -> DeskCounts:
-    if "alert_count" in context and "unread_total" in context:
-        return DeskCounts(
-            open_alerts=context["alert_count"], unread_messages=context["unread_total"]
-        )
-    return desk_counts(clinician.clinic_id)
+    return desk_counts(
+        clinician.clinic_id,
+        open_alerts=context.get("alert_count"),
+        unread_messages=context.get("unread_total"),
+    )
 
 
 @register.inclusion_tag("components/table_head.html")

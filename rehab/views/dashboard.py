@@ -128,17 +128,16 @@ def alerts(request: HttpRequest) -> HttpResponse:
         else clinician_selectors.open_alerts_for_clinic(clinic.pk)
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        ALERTS_TEMPLATE,
-        {
-            "title": _("Alerts"),
-            "page": page,
-            "alerts": page.object_list,
-            "show_acknowledged": show_acknowledged,
-            "next": request.get_full_path(),
-        },
-    )
+    context: dict[str, Any] = {
+        "title": _("Alerts"),
+        "page": page,
+        "alerts": clinician_selectors.alerts_page_joined(rows, page),
+        "show_acknowledged": show_acknowledged,
+        "next": request.get_full_path(),
+    }
+    if not show_acknowledged:  # the navigation's count of open alerts (rehab_desk)
+        context["alert_count"] = page.paginator.count
+    return render(request, ALERTS_TEMPLATE, context)
 
 
 @require_POST

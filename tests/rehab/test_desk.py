@@ -73,3 +73,21 @@ def test_the_dashboard_counts_them_once(
     client.get(reverse("rehab:dashboard"))
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         assert client.get(reverse("rehab:dashboard")).status_code == 200
+
+
+def test_the_alerts_inbox_counts_the_open_alerts_once(
+    clinician: Clinician, patient: Patient, django_assert_num_queries: Any
+) -> None:
+    """The open alerts inbox has counted them (its paginator): the navigation reuses the count.
+    Its acknowledged view counts other alerts, so the navigation counts the open ones itself."""
+    from tests.rehab.views.test_dashboard import ALERTS_QUERIES  # noqa: PLC0415
+
+    factories.AlertFactory.create_batch(2, patient=patient)
+    factories.AlertFactory(
+        patient=patient, acknowledged_at=timezone.now(), acknowledged_by=clinician.user
+    )
+    client = client_for(clinician.user)
+    for query, queries in (({}, ALERTS_QUERIES), ({"show": "acknowledged"}, ALERTS_QUERIES + 1)):
+        with django_assert_num_queries(queries):
+            nav = _nav(client.get(reverse("rehab:alerts"), query).text)
+        assert re.search(r"Alerts\s*<span class=\"badge text-bg-danger\">2 open</span>", nav)

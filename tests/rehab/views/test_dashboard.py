@@ -480,9 +480,10 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
 
 
 # Expected queries: 1 session, 2 user with their clinician record and clinic
-# (clinic.accounts.backends), 3 count, 4 the page of alerts with their patients, 5 +1 audit event,
-# 6-7 the navigation's counts of open alerts and of unread messages (rehab_desk).
-ALERTS_QUERIES = 7
+# (clinic.accounts.backends), 3 count (also the navigation's count of open alerts), 4 the page of
+# alerts with their patients and reports, 5 +1 audit event, 6 the navigation's count of unread
+# messages (rehab_desk).
+ALERTS_QUERIES = 6
 
 
 def test_alerts_query_count_is_constant(
@@ -498,6 +499,33 @@ def test_alerts_query_count_is_constant(
     with django_assert_num_queries(ALERTS_QUERIES):
         response = client.get(reverse("rehab:alerts"))
     assert len(response.context["alerts"]) == 20
+
+
+def test_acknowledged_alerts_query_count_is_constant(
+    clinician: Clinician, django_assert_num_queries: Any
+) -> None:
+    """The acknowledged view's page, with who acknowledged each alert and the check-in each
+    reports, is read in one query too; the navigation counts the open alerts itself (+1)."""
+
+    def acknowledged(n: int) -> None:
+        for _ in range(n):
+            patient = factories.PatientFactory(clinic=clinician.clinic)
+            factories.AlertFactory(
+                patient=patient,
+                checkin=factories.CheckInFactory(patient=patient),
+                acknowledged_at=timezone.now(),
+                acknowledged_by=clinician.user,
+            )
+
+    client = client_for(clinician.user)
+    acknowledged(2)
+    with django_assert_num_queries(ALERTS_QUERIES + 1):
+        client.get(reverse("rehab:alerts"), {"show": "acknowledged"})
+    acknowledged(19)
+    with django_assert_num_queries(ALERTS_QUERIES + 1):
+        response = client.get(reverse("rehab:alerts"), {"show": "acknowledged"})
+    assert len(response.context["alerts"]) == 20
+    assert "Acknowledged by" in response.text
 
 
 # --- Acknowledge ------------------------------------------------------------------------------

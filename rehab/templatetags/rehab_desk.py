@@ -1,10 +1,11 @@
 """The clinician's navigation counts (``base.html``): the clinic's open alerts and unread
-messages. A count the page has made itself (``alert_count``, ``unread_total``: the dashboard both,
-the open alerts inbox the first) costs nothing more; any other, one query each. And components of the desk's pages: the head
-of a table (``table_head``), a form that posts to one view with one button (``post_form``), the
-way back above a page's title (``back_link``), a title with its one action (``title_bar``), a
-group of a form's fields under its legend (``fieldset``) and one pill of a list's views
-(``nav_pill``); and a 0-10 answer in the clinician's words (``out_of_ten``)."""
+messages. A count the page has made itself (``alert_count``, ``unread_total``: the dashboard
+both, the open alerts inbox the first) costs nothing more; any other, one query each. And
+components of the desk's pages: the head of a table (``table_head``), a form that posts to one
+view with one button (``post_form``), the way back above a page's title (``back_link``), a title
+with its one action (``title_bar``), a group of a form's fields under its legend (``fieldset``)
+and one pill of a list's views (``nav_pill``); and a 0-10 answer in the clinician's words
+(``out_of_ten``)."""
 
 from __future__ import annotations
 

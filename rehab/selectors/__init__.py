@@ -27,6 +27,7 @@ from rehab.selectors.builder import (
     handout_items,
     plan_builder,
     progression_evidence,
+    protocol_exercises_not_offered,
 )
 from rehab.selectors.clinician import (
     ADHERENCE_WINDOW_DAYS,
@@ -139,6 +140,7 @@ __all__ = [
     "plans_of_patient",
     "prescription_to_log",
     "progression_evidence",
+    "protocol_exercises_not_offered",
     "recent_messages",
     "streak",
     "today_for_patient",

@@ -1,5 +1,5 @@
 """Reads for the plan builder: its phases and items with their guardrail warnings, the evidence
-for moving to the next phase, a phase's handout.
+for moving to the next phase, a phase's handout, what a template held that a new plan left out.
 
 Every function here keeps its query count independent of the number of rows it reads.
 """
@@ -18,6 +18,7 @@ from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
+from rehab.models.protocols import Protocol, ProtocolItem
 from rehab.selectors.adherence import Adherence, AdherenceRead, adherence_for_patient
 from rehab.selectors.criteria import AlreadyRead, PhaseEvaluation, evaluate_phases
 from rehab.services.plans import phase_in
@@ -428,3 +429,15 @@ def handout_items(phase: PlanPhase) -> list[BuilderItem]:
 def default_dose_text(exercise: Exercise) -> str:
     """The exercise's default dose in words, as a prescription would read."""
     return Prescription(**exercise.default_dose()).dose_text()
+
+
+def protocol_exercises_not_offered(protocol: Protocol) -> list[Exercise]:
+    """The exercises of ``protocol`` no longer offered for new plans (a clinic's archived
+    exercise), by name: a plan made from it leaves them out (``plan_from_protocol``). One
+    query."""
+    return list(
+        Exercise.objects.filter(
+            pk__in=ProtocolItem.objects.filter(phase__protocol=protocol).values("exercise"),
+            is_published=False,
+        ).order_by("name", "pk")
+    )

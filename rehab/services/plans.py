@@ -179,7 +179,9 @@ def plan_from_protocol(
 ) -> Plan:
     """Copy ``protocol`` into a new draft plan. Later protocol edits never change the copy.
 
-    Asked for twice within seconds (a double-submitted form), returns the first plan.
+    An exercise no longer offered for new plans (a clinic's archived exercise) is left out
+    (``rehab.selectors.builder.protocol_exercises_not_offered`` names them). Asked for twice
+    within seconds (a double-submitted form), returns the first plan.
     """
     _ensure_patient_can_have_plan(patient)
     if not protocol.is_published:  # archived, replaced by a newer version, or a draft
@@ -225,6 +227,7 @@ def plan_from_protocol(
         )
         for phase, new_phase in zip(phases, new_phases, strict=True)
         for item in phase.items.all()
+        if item.exercise.is_published
     ]
     Prescription.objects.bulk_create(prescriptions)
     return plan

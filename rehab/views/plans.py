@@ -72,6 +72,17 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
             messages.success(
                 request, _("Draft plan created. Adjust it, then activate it for the patient.")
             )
+            if plan.protocol is not None and (
+                left_out := builder_selectors.protocol_exercises_not_offered(plan.protocol)
+            ):
+                messages.warning(
+                    request,
+                    _(
+                        "Left out of the plan, archived in the exercise library (no longer "
+                        "offered for new plans): %(names)s."
+                    )
+                    % {"names": ", ".join(exercise.name for exercise in left_out)},
+                )
             return redirect("rehab:plan_builder", pk=plan.pk)
     return render(
         request,

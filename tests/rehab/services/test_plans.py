@@ -29,6 +29,7 @@ from rehab.models import (
 )
 from rehab.selectors.adherence_totals import judged_adherence_totals
 from rehab.selectors.today import is_due_on
+from rehab.services import library as library_services
 from tests import factories
 from tests.rehab.clinical_loop import daily_plan
 
@@ -928,3 +929,30 @@ def test_date_correction_refusal_is_shown_not_a_500() -> None:
     assert PERCENT_NAME in response.content.decode()
     patient.refresh_from_db()
     assert patient.injury_date != corrected
+
+
+def test_a_plan_from_a_template_leaves_out_an_archived_exercise_and_older_plans_keep_it() -> None:
+    """Archiving a clinic's exercise means "no longer offered for new plans": a new plan from a
+    template that holds it leaves it out; a plan made before keeps it as prescribed."""
+    clinic = factories.ClinicFactory.create()
+    protocol = factories.ProtocolFactory.create(clinic=clinic)
+    phase = factories.ProtocolPhaseFactory.create(protocol=protocol, start_week=0, end_week=4)
+    kept = factories.ProtocolItemFactory.create(phase=phase, order=1)
+    archived = factories.ProtocolItemFactory.create(
+        phase=phase, order=2, exercise=factories.ExerciseFactory.create(clinic=clinic)
+    )
+    before = services.plan_from_protocol(
+        patient=factories.PatientFactory.create(clinic=clinic), protocol=protocol, created_by=None
+    )
+    library_services.clinic_exercise_archive(exercise=archived.exercise)
+
+    plan = services.plan_from_protocol(
+        patient=factories.PatientFactory.create(clinic=clinic), protocol=protocol, created_by=None
+    )
+
+    assert [rx.exercise for rx in Prescription.objects.filter(phase__plan=plan)] == [kept.exercise]
+    assert selectors.protocol_exercises_not_offered(protocol) == [archived.exercise]
+    assert {rx.exercise for rx in Prescription.objects.filter(phase__plan=before)} == {
+        kept.exercise,
+        archived.exercise,
+    }

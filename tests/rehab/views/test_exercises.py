@@ -16,8 +16,9 @@ from django.utils import timezone
 from audit.models import AccessEvent
 from clinic.models import Clinician, Patient
 from rehab.forms.library import CLINIC_EXERCISE_EXCLUDED, ClinicExerciseForm
-from rehab.models import Exercise, ExerciseMedia
+from rehab.models import Exercise, ExerciseMedia, Prescription
 from rehab.models.alerts import Alert
+from rehab.services import protocols as protocol_services
 from tests import factories, media
 from tests.conftest import client_for
 
@@ -299,6 +300,45 @@ def test_an_archived_exercise_is_not_offered_for_new_plans(
     client.post(reverse("rehab:exercise_restore", args=[exercise.pk]), follow=True)
     page = client.get(reverse("rehab:plan_builder", args=[plan.pk]), {"q": "Zebra"})
     assert "Zebra step" in page.content.decode()
+
+
+def test_a_plan_from_a_template_leaves_out_an_archived_exercise_and_says_so(
+    clinician: Clinician, patient: Patient
+) -> None:
+    """The archive says "no longer offered for new plans": a plan made from a template that
+    holds the exercise leaves it out and the builder names it; the template shows it archived;
+    a plan made before keeps it."""
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic, name="Zebra step")
+    protocol = factories.ProtocolFactory(clinic=clinician.clinic, name="Our operative plan")
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=0, end_week=4)
+    factories.ProtocolItemFactory(phase=phase, order=1, exercise__name="Ankle circles")
+    factories.ProtocolItemFactory(phase=phase, order=2, exercise=exercise)
+    client = client_for(clinician.user)
+    url = reverse("rehab:plan_create", args=[patient.pk])
+    client.post(url, {"template": protocol.pk, "name": "Before"})
+    client.post(reverse("rehab:exercise_archive", args=[exercise.pk]), follow=True)
+
+    page = client.post(url, {"template": protocol.pk, "name": "After"}, follow=True)
+
+    after = Prescription.objects.filter(phase__plan__name="After")
+    assert [rx.exercise.name for rx in after] == ["Ankle circles"]
+    assert "Zebra step" in page.content.decode()
+    assert "archived" in page.content.decode()
+    before = Prescription.objects.filter(phase__plan__name="Before")
+    assert sorted(rx.exercise.name for rx in before) == ["Ankle circles", "Zebra step"]
+    page = client.get(reverse("rehab:template_detail", args=[protocol.pk]))
+    assert "Zebra step" in page.content.decode()
+    assert "archived: left out of new plans" in page.content.decode()
+    # Nor can it be added again to a template (or, above, to a plan from the library panel).
+    draft = protocol_services.template_draft(protocol=protocol, created_by=clinician.user)
+    draft_phase = draft.phases.get()
+    page = client.post(
+        reverse("rehab:template_item_add", args=[draft_phase.pk]),
+        {f"add-{draft_phase.pk}-exercise": exercise.pk},
+        follow=True,
+    )
+    assert "Choose an exercise from the list." in page.content.decode()
+    assert draft_phase.items.filter(exercise=exercise).count() == 1  # the copy it began with
 
 
 def test_a_photo_is_added_and_shown(clinician: Clinician) -> None:

@@ -15,8 +15,10 @@ from django.core import mail
 
 from clinic.models import Patient
 from clinic.profile.services import clinic_settings_update
+from clinic.services import invitations as invitation_services
+from clinic.team import services as team_services
+from notify import recipients, tasks
 from notify import services as notify_services
-from notify import tasks
 from notify.models import AlertEscalation, Notification, PushSubscription
 from rehab import services as rehab_services
 from rehab.models import Alert
@@ -134,6 +136,46 @@ def test_the_therapist_is_whoever_built_the_plan_else_every_physiotherapist(
     assert len(to("therapist@clinic.example")) == 1
     assert len(to("colleague@clinic.example")) == 1
     assert not to("admin@clinic.example")
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_a_clinician_invited_but_not_yet_joined_gets_no_clinic_alert_emails(
+    scene: dict[str, Any],
+) -> None:
+    """An invited clinician's account is active from the invitation, but until they accept it
+    (set a password) the address may be mistyped: no alert, escalation or digest reaches it.
+    The clinic's alert contacts are addresses, emailed as before."""
+    clinic, admin = scene["clinic"], scene["admin"]
+    _clinician, _invitation, token = team_services.clinician_invite(
+        clinic=clinic,
+        email="typo@clinic.example",
+        full_name="New Therapist",
+        role="therapist",
+        invited_by=admin.user,
+    )
+    team_services.clinician_invite(
+        clinic=clinic,
+        email="new-admin@clinic.example",
+        full_name="New Admin",
+        role="admin",
+        invited_by=admin.user,
+    )
+    patient = factories.PatientFactory(clinic=clinic)  # no plan: every physiotherapist
+    mail.outbox.clear()
+
+    red_flag(patient)
+    run_tasks()
+
+    assert len(to("therapist@clinic.example")) == 1
+    assert len(to("frontdesk@clinic.example")) == 1
+    assert not to("typo@clinic.example")
+    emails = {r.email for r in recipients.escalation_recipients(patient)}
+    assert emails == {"admin@clinic.example"}
+    assert "typo@clinic.example" not in {r.email for r in recipients.digest_recipients(clinic)}
+
+    invitation_services.invitation_accept(token=token, password="Quiet-lantern-orchard-42")
+    assert "typo@clinic.example" in {r.email for r in recipients.alert_recipients(patient)}
+    assert "typo@clinic.example" in {r.email for r in recipients.digest_recipients(clinic)}
 
 
 @time_machine.travel(WEDNESDAY_10, tick=False)

@@ -8,6 +8,8 @@ gone for good).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import enum
 import json
 import logging
@@ -18,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from py_vapid import Vapid02
@@ -67,6 +70,17 @@ def push_endpoint_allowed(endpoint: str) -> bool:
     return any(host == allowed or host.endswith("." + allowed) for allowed in _push_hosts())
 
 
+def push_key_usable(p256dh: str) -> bool:
+    """Whether a browser's ``p256dh`` (base64url) is a point on P-256 that a message can be
+    encrypted to: a key of the right length may still be none (pywebpush raises ValueError)."""
+    try:
+        raw = base64.urlsafe_b64decode(p256dh + "=" * (-len(p256dh) % 4))
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+    except (binascii.Error, ValueError):
+        return False
+    return True
+
+
 def _push_hosts() -> list[str]:
     return [h.lower().lstrip(".") for h in settings.NOTIFY_PUSH_HOSTS]
 
@@ -86,6 +100,8 @@ def send_push(subscription: PushSubscription, payload: dict[str, Any], *, ttl: i
         return Result(Outcome.FAILED, "push is not configured (VAPID keys)")
     if not push_endpoint_allowed(subscription.endpoint):
         return Result(Outcome.EXPIRED, "endpoint not allowed")
+    if not push_key_usable(subscription.p256dh):  # no message can ever be encrypted to it
+        return Result(Outcome.EXPIRED, "unusable key")
     try:
         webpush(
             subscription.info(),

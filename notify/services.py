@@ -98,7 +98,7 @@ def push_subscribe(
     errors: dict[str, str] = {}
     if not channels.push_endpoint_allowed(endpoint):
         errors["endpoint"] = _("This browser's push service is not supported.")
-    if _decoded_length(p256dh) != P256DH_BYTES:
+    if _decoded_length(p256dh) != P256DH_BYTES or not channels.push_key_usable(p256dh):
         errors["p256dh"] = _("The browser sent an unusable key.")
     if _decoded_length(auth) != AUTH_BYTES:
         errors["auth"] = _("The browser sent an unusable key.")

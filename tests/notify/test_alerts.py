@@ -127,6 +127,31 @@ def test_clinicians_who_opted_in_get_a_push_too(
 
 
 @time_machine.travel(WEDNESDAY_10, tick=False)
+def test_a_browser_whose_keys_cannot_be_used_is_removed_and_the_others_get_the_alert_once(
+    scene: dict[str, Any], push_service: PushService
+) -> None:
+    therapist = scene["therapist"].user
+    subscribe_browser(push_service, therapist)
+    # A subscription stored with a key of the right length that is no point on the curve
+    # (pywebpush cannot encrypt to it: ValueError), newer, so it is tried first.
+    PushSubscription.objects.create(
+        user=therapist,
+        endpoint=push_service.subscribe()["endpoint"],
+        p256dh="x" * 87,
+        auth="AAAAAAAAAAAAAAAAAAAAAA",
+        created_at=WEDNESDAY_10 + dt.timedelta(seconds=1),
+    )
+    red_flag(scene["patient"])
+    run_tasks()  # fails the test if the delivery job raised
+    for minutes in (15, 30, 45):  # the scheduler's sweep of lost jobs finds nothing to send
+        tick_at(WEDNESDAY_10 + dt.timedelta(minutes=minutes))
+
+    assert len(push_service.received) == 1
+    assert Notification.objects.get(channel="push").state == "sent"
+    assert PushSubscription.objects.filter(user=therapist).count() == 1
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
 def test_the_therapist_is_whoever_built_the_plan_else_every_physiotherapist(
     scene: dict[str, Any],
 ) -> None:

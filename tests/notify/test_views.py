@@ -317,6 +317,8 @@ def test_one_cannot_remove_another_person_s_browser(
         ({"endpoint": "not a url"}, "endpoint"),
         ({"keys": {"p256dh": "short", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}, "p256dh"),
         ({"keys": {"p256dh": "x" * 87, "auth": "!!"}}, "auth"),
+        # The right length, but no point on the curve: no message could be encrypted to it.
+        ({"keys": {"p256dh": "x" * 87, "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}, "p256dh"),
         ({"keys": "nonsense"}, "p256dh"),
     ],
 )

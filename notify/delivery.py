@@ -3,7 +3,9 @@
 A delivery job first takes a short lease on the row (an UPDATE that only one job can win),
 so two jobs for one notification send it once. A temporary fault (SMTP down, a push service
 that times out or answers 5xx) leaves it queued with a back-off; after ``MAX_ATTEMPTS`` it is
-"failed". A push subscription the service no longer knows (404, 410) is removed.
+"failed", as is one whose ``MAX_ATTEMPTS`` tries never finished (a job that raised or a worker
+that died, each picked up again by ``planning.stuck``). A push subscription the service no
+longer knows (404, 410) is removed.
 
 Every try (the first, or a retry) asks again whether the notification may go now: a patient's
 reminder in their quiet hours or past its late limit is cancelled, a reply notice waits for
@@ -132,6 +134,10 @@ def deliver(pk: int) -> dt.datetime | None:
     notification = Notification.objects.select_related(
         "user", "patient__clinic", "patient__user", "alert"
     ).get(pk=pk)
+    if notification.attempts > MAX_ATTEMPTS:  # each try crashed or its worker died: give up
+        logger.warning("notification %s failed: %s tries never finished", pk, MAX_ATTEMPTS)
+        _finish(notification, Notification.State.FAILED, "the send never finished", now)
+        return None
     reason = _not_needed(notification, now)
     if not reason:
         later = planning.patient_timing(notification, now)[1]

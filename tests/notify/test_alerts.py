@@ -4,6 +4,7 @@ in opening hours."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 import zoneinfo
@@ -12,12 +13,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from clinic.models import Patient
 from clinic.profile.services import clinic_settings_update
 from clinic.services import invitations as invitation_services
 from clinic.team import services as team_services
-from notify import recipients, tasks
+from notify import channels, delivery, planning, recipients, tasks
 from notify import services as notify_services
 from notify.models import AlertEscalation, Notification, PushSubscription
 from rehab import services as rehab_services
@@ -317,6 +319,29 @@ def test_smtp_down_for_good_ends_failed_and_the_dashboard_says_so(
         page = client.get("/clinic/").content.decode()
     assert "could not be delivered" in page
     assert "Olivia" in page  # the alert itself is still on the dashboard
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_a_send_that_crashes_every_time_ends_failed_and_is_not_tried_for_ever(
+    scene: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(email: Any) -> None:  # an error no send expects (a library's, a bug)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(channels, "send_email", crash)
+    red_flag(scene["patient"])
+    # The jobs' claims, without their jobs: each job would raise in the worker and be lost.
+    ids = planning.alert_notifications(Alert.objects.get().pk, enqueue=lambda pk: None)
+    assert len(ids) == 2  # the therapist and the contact
+    for step in range(12):  # the scheduler's sweep finds each lost job, which is tried again
+        with time_machine.travel(WEDNESDAY_10 + dt.timedelta(minutes=16 * step), tick=False):
+            if step:
+                ids = planning.stuck(timezone.now(), enqueue=lambda pk: None)
+            for pk in ids:
+                with contextlib.suppress(RuntimeError):
+                    delivery.deliver(pk)
+    assert ids == []  # nothing tried any more
+    assert set(Notification.objects.values_list("state", flat=True)) == {"failed"}
 
 
 def test_the_assigned_therapist_comes_before_the_plans_builder(db: None) -> None:

@@ -277,6 +277,9 @@ class HoldNotice:
     reported_at: dt.datetime | None = None
     waiting: tuple[str, ...] = ()
     care_ended: bool = False
+    # The patient's time zone, whose day ``message`` names (the request's may be the server's:
+    # the API's token sign-in has no session for ``ReaderTimeZoneMiddleware`` to read).
+    tz: dt.tzinfo | None = None
 
     @property
     def paused(self) -> bool:
@@ -331,7 +334,7 @@ class HoldNotice:
                 "Your clinic has been alerted. Do not start any exercises until your "
                 "physiotherapist has looked at what you told us and says you can."
             )
-        day = formats.date_format(timezone.localtime(self.reported_at), "j F")
+        day = formats.date_format(timezone.localtime(self.reported_at, self.tz), "j F")
         return _(
             "Your physiotherapist has reviewed what you reported on %(day)s. You can do your "
             "exercises again. Stop and contact the clinic if the problem comes back."
@@ -371,7 +374,7 @@ def hold_notice(
                 care_ended=patient.status != Patient.Status.ACTIVE,
             )
     if notices is not None and notices.reviewed_report_at is not None:
-        return HoldNotice(reported_at=notices.reviewed_report_at)
+        return HoldNotice(reported_at=notices.reviewed_report_at, tz=patient.tz)
     return None
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 import pytest
+from django.utils import timezone
 
 from clinic.services import patients as patient_services
 from rehab import clinical
-from rehab.models import Alert
+from rehab.models import Alert, PlanHold
 from rehab.services import holds
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
@@ -247,6 +251,23 @@ def test_after_a_review_the_hold_says_so_without_the_clinicians_note(world: Worl
     assert hold["red_flags"] == []
     assert hold["reported_at"] is not None
     assert note not in response.content.decode()
+
+
+def test_the_review_names_the_day_of_the_report_in_the_patients_time_zone(world: World) -> None:
+    # The phone signs in with a token, not a session: the day is still the patient's own.
+    world.patient.timezone = "America/Los_Angeles"
+    world.patient.save(update_fields=["timezone"])
+    factories.red_flags_reported(world.patient, "dvt")
+    alerts = list(Alert.objects.values_list("pk", flat=True))
+    holds.plan_resume(plan=world.plan, by=world.clinician.user, note="Seen", reviewed=alerts)
+    # Reported at 04:00 UTC yesterday: the evening before in Los Angeles.
+    reported = (timezone.now() - dt.timedelta(days=1)).replace(hour=4, minute=0)
+    PlanHold.objects.filter(plan=world.plan).update(started_at=reported)
+    local = reported.astimezone(zoneinfo.ZoneInfo("America/Los_Angeles"))
+    hold = body(world.client("patient").get("/api/v1/me/today/"))["hold"]
+    assert hold["message"].startswith(
+        f"Your physiotherapist has reviewed what you reported on {local.day} {local:%B}."
+    )
 
 
 def test_a_discharged_patients_hold_says_to_contact_the_clinic_or_a_doctor(world: World) -> None:

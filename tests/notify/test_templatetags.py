@@ -101,6 +101,17 @@ def test_today_offers_reminders_after_the_first_completed_session(clinician: Cli
     assert offer not in client.get(reverse("rehab:today")).content.decode()
 
 
+def test_no_reminder_offer_while_a_red_flag_pauses_exercise(clinician: Clinician) -> None:
+    # The session was done this morning; a red flag reported since paused the plan. Today
+    # says not to exercise until the physiotherapist has looked: no "reminder to exercise".
+    patient = patient_with_one_exercise(clinician)
+    exercises_done(patient)
+    factories.red_flags_reported(patient, "dvt")
+    html = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+    assert "Your exercises are paused" in html
+    assert "Would you like a reminder on the days your exercises are waiting?" not in html
+
+
 def test_the_patient_page_shows_reminders_and_the_last_delivery(clinician: Clinician) -> None:
     patient = patient_with_one_exercise(clinician)
     url = reverse("rehab:patient_detail", args=[patient.pk])

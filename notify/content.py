@@ -98,13 +98,15 @@ def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
             return tokens.Unsubscribe(
                 topic=tokens.Topic.CONTACT, clinic_id=clinic_id, email=notification.email
             )
-        return tokens.Unsubscribe(topic=tokens.Topic.ALERTS, user_id=user_id)
+        return tokens.Unsubscribe(
+            topic=tokens.Topic.ALERTS, user_id=user_id, email=notification.email
+        )
     topic = {
         Notification.Kind.REMINDER: tokens.Topic.REMINDERS,
         Notification.Kind.REPLY: tokens.Topic.REPLIES,
         Notification.Kind.DIGEST: tokens.Topic.DIGEST,
     }[Notification.Kind(kind)]
-    return tokens.Unsubscribe(topic=topic, user_id=user_id)
+    return tokens.Unsubscribe(topic=topic, user_id=user_id, email=notification.email)
 
 
 def email(notification: Notification, content: Content) -> Email:

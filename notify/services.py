@@ -155,11 +155,17 @@ def _unsubscribe_contact(request: tokens.Unsubscribe) -> bool:
     return True
 
 
+def _sent_to_someone_else(request: tokens.Unsubscribe, address: str) -> bool:
+    """The link's email went to an address that is no longer the person's (it was corrected):
+    whoever holds it may not change the person's settings."""
+    return bool(request.email) and request.email.lower() != address.lower()
+
+
 def _unsubscribe_clinician(request: tokens.Unsubscribe) -> bool:
     if request.user_id is None:
         return False
-    clinician = Clinician.objects.filter(user_id=request.user_id).first()
-    if clinician is None:
+    clinician = Clinician.objects.filter(user_id=request.user_id).select_related("user").first()
+    if clinician is None or _sent_to_someone_else(request, clinician.user.email):
         return False
     field = "alert_emails" if request.topic == tokens.Topic.ALERTS else "digest_emails"
     preferences, _created = ClinicianPreferences.objects.get_or_create(clinician=clinician)
@@ -176,10 +182,14 @@ def _unsubscribe_patient(request: tokens.Unsubscribe) -> bool:
     row = (
         ReminderSettings.objects.select_for_update()
         .filter(patient__user_id=request.user_id)
-        .select_related("patient")
+        .select_related("patient__user")
         .first()
     )
     if row is None:
+        return False
+    patient = row.patient
+    assert patient.user is not None  # found by its user
+    if _sent_to_someone_else(request, patient.email or patient.user.email):
         return False
     if request.topic == tokens.Topic.REMINDERS:
         if not row.enabled or row.channel == ChannelChoice.PUSH:

@@ -1,5 +1,6 @@
-"""Signed one-click unsubscribe tokens: what to stop, for whom. No expiry (an old email's link
-still works) and nothing secret inside; the signature makes them unforgeable."""
+"""Signed one-click unsubscribe tokens: what to stop, for whom, and the address the email went
+to. No expiry (an old email's link still works while it is that person's address) and nothing
+secret inside; the signature makes them unforgeable."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ class Unsubscribe:
     topic: str
     user_id: int | None = None
     clinic_id: int | None = None
+    # The address the email went to: the link stops nothing once the person's address is
+    # another (it was corrected). Empty in links made before it was kept: they still work.
     email: str = ""
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from clinic.models import Patient
 from clinic.services import patients as patient_services
@@ -250,6 +252,31 @@ def test_two_workers_or_a_repeated_tick_send_each_reminder_once() -> None:
     assert len(mail.outbox) == 1
     # No browser has turned notifications on yet: recorded, for the patient and clinic to see.
     assert Notification.objects.get(channel="push").state == "expired"
+
+
+def test_the_unsubscribe_link_sent_to_a_corrected_address_stops_nothing() -> None:
+    # The clinic had typed someone else's address; that person got a reminder, then the
+    # clinic corrected it. Their email's link must not turn the patient's reminders off.
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
+    Patient.objects.filter(pk=patient.pk).update(email="someone-else@example.org")
+    tick_at(dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC))
+    [sent] = mail.outbox
+    assert sent.to == ["someone-else@example.org"]
+    old_link = sent.extra_headers["List-Unsubscribe"].strip("<>")
+    patient_services.patient_update(
+        patient=Patient.objects.get(pk=patient.pk), email="robin@example.org"
+    )
+    response = Client().post(urlsplit(old_link).path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    row = ReminderSettings.objects.get(patient=patient)
+    assert (row.enabled, row.channel) == (True, "email")
+
+    # The link in an email to the right address still works.
+    tick_at(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC))
+    assert mail.outbox[-1].to == ["robin@example.org"]
+    link = mail.outbox[-1].extra_headers["List-Unsubscribe"].strip("<>")
+    Client().post(urlsplit(link).path, {"List-Unsubscribe": "One-Click"})
+    assert not ReminderSettings.objects.get(patient=patient).enabled
 
 
 def test_a_push_reminder_reaches_the_phone_and_opens_today(push_service: PushService) -> None:

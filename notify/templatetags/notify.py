@@ -38,9 +38,14 @@ def reminder_offer(today: Today) -> dict[str, Any]:
 
 @register.inclusion_tag("notify/_out_of_hours.html")
 def out_of_hours_notice(patient: Patient, flags: Any = None) -> dict[str, Any]:
-    """While the clinic is closed: when it will see the report, and whom to call meanwhile
-    (with the advice of ``flags``, red flags from ``rehab.clinical``, when given)."""
-    return {"notice": selectors.out_of_hours(patient.clinic), "flags": flags or []}
+    """While the clinic is closed: when it will see the report (in the patient's own time
+    zone, which may not be the clinic's), and whom to call meanwhile (with the advice of
+    ``flags``, red flags from ``rehab.clinical``, when given)."""
+    return {
+        "notice": selectors.out_of_hours(patient.clinic),
+        "flags": flags or [],
+        "tz": patient.timezone,
+    }
 
 
 @register.inclusion_tag("notify/_patient_delivery.html")

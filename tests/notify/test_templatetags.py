@@ -58,6 +58,15 @@ def test_out_of_hours_the_patient_is_told_when_the_clinic_will_see_it_and_whom_t
     assert "In an emergency, call 999." in html
 
 
+def test_out_of_hours_the_reopening_is_told_in_the_patients_own_time(patient: Patient) -> None:
+    # The clinic opens at 08:00 in London on Monday: 03:00 for a patient in New York.
+    patient.timezone = "America/New_York"
+    patient.save(update_fields=["timezone"])
+    with time_machine.travel(SATURDAY_NIGHT, tick=False):
+        html = check_in_with_a_red_flag(patient)
+    assert "They will see this when they open (Monday at 03:00)." in html
+
+
 def test_in_opening_hours_no_out_of_hours_notice(patient: Patient) -> None:
     with time_machine.travel(TUESDAY_NOON, tick=False):
         html = check_in_with_a_red_flag(patient)

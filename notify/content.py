@@ -23,10 +23,10 @@ from notify import hours, tokens
 from notify.channels import Email
 from notify.models import Notification
 
-TTL_SECONDS = {  # how long a push service keeps a message for a phone that is off
+TTL_SECONDS = {  # how long a push service keeps a message for a phone that is off, at most
     Notification.Kind.ALERT: 24 * 60 * 60,
     Notification.Kind.ESCALATION: 24 * 60 * 60,
-    Notification.Kind.REMINDER: 2 * 60 * 60,
+    Notification.Kind.REMINDER: 2 * 60 * 60,  # less: until its late limit or the quiet hours
     Notification.Kind.REPLY: 24 * 60 * 60,
     Notification.Kind.DIGEST: 12 * 60 * 60,
 }

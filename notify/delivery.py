@@ -102,7 +102,17 @@ def _push(notification: Notification, payload: dict[str, Any], ttl: int) -> Resu
     return results[0]  # every subscription expired
 
 
-def _send(notification: Notification) -> Result | None:
+def _ttl(notification: Notification, now: dt.datetime) -> int:
+    """How long a push service may keep the message for a phone that is off: a reminder only
+    until its late limit or the patient's quiet hours (``planning.reminder_deadline``)."""
+    ttl = content.TTL_SECONDS[Notification.Kind(notification.kind)]
+    if notification.kind == Notification.Kind.REMINDER:
+        left = (planning.reminder_deadline(notification, now) - now).total_seconds()
+        ttl = max(0, min(ttl, int(left)))
+    return ttl
+
+
+def _send(notification: Notification, now: dt.datetime) -> Result | None:
     """Send it; None when there is nothing to say any more (a digest with no unread)."""
     extra = _extra(notification)
     if extra is None:
@@ -112,9 +122,7 @@ def _send(notification: Notification) -> Result | None:
         if notification.channel == Channel.EMAIL:
             return channels.send_email(content.email(notification, words))
         return _push(
-            notification,
-            content.push_payload(notification, words),
-            content.TTL_SECONDS[Notification.Kind(notification.kind)],
+            notification, content.push_payload(notification, words), _ttl(notification, now)
         )
 
 
@@ -147,7 +155,7 @@ def deliver(pk: int) -> dt.datetime | None:
             )
             logger.info("notification %s: quiet hours, at %s", pk, later.isoformat())
             return later
-    result = None if reason else _send(notification)
+    result = None if reason else _send(notification, now)
     now = timezone.now()
     if result is None:
         _finish(notification, Notification.State.CANCELLED, reason or "nothing to say", now)

@@ -267,6 +267,25 @@ def _reminder_due_at(notification: Notification, row: ReminderSettings | None) -
     return due if claimed - REMINDER_LATE_LIMIT <= due <= claimed else claimed
 
 
+def reminder_deadline(notification: Notification, now: dt.datetime) -> dt.datetime:
+    """Until when a reminder may still reach the patient's phone (a push service keeps it that
+    long for a phone that is off): its late limit (``REMINDER_LATE_LIMIT`` after its time), or
+    the start of the patient's quiet hours if that comes first."""
+    patient = notification.patient
+    assert patient is not None
+    row = ReminderSettings.objects.filter(patient=patient).first()
+    deadline = _reminder_due_at(notification, row) + REMINDER_LATE_LIMIT
+    if row is not None and row.quiet_start is not None and row.quiet_start != row.quiet_end:
+        tz = patient.tz
+        today = now.astimezone(tz).date()
+        starts = (
+            hours.local_instant(today + dt.timedelta(days=offset), row.quiet_start, tz)
+            for offset in (0, 1)
+        )
+        deadline = min(deadline, next(start for start in starts if start > now))
+    return deadline
+
+
 def patient_timing(notification: Notification, now: dt.datetime) -> tuple[str, dt.datetime | None]:
     """Whether a patient's reminder or reply notice may go at ``now`` (checked at every try,
     the first, a retry after a fault, or a lost job's): ``(why it should not go at all, when

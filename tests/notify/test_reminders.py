@@ -297,7 +297,9 @@ def test_a_push_reminder_reaches_the_phone_and_opens_today(push_service: PushSer
         "url": "/me/",
         "tag": "reminder",
     }
-    assert received.ttl == str(2 * 60 * 60)
+    # The push service keeps it for a phone that is off only until the reminder's late limit
+    # (30 minutes after its time), never hours later (from review: it kept it for two hours).
+    assert received.ttl == str(30 * 60)
     assert received.vapid_claims["sub"] == "mailto:ops@example.org"
     assert Notification.objects.get().state == "sent"
     assert not mail.outbox
@@ -403,6 +405,19 @@ def evening_reminder_before_quiet_hours(push_service: PushService, start: dt.dat
             quiet_start=dt.time(21, 0),
             quiet_end=dt.time(7, 0),
         )
+
+
+def test_a_push_reminder_is_not_kept_for_a_phone_that_is_off_into_the_quiet_hours(
+    push_service: PushService,
+) -> None:
+    """(from review) The push service was told to keep a reminder for two hours for a phone
+    that is off: sent at 20:50, it reached a phone switched on at 22:00, inside the quiet
+    hours (21:00-07:00) and over an hour late. It is kept until the quiet hours begin."""
+    start = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+    evening_reminder_before_quiet_hours(push_service, start)
+    tick_at(start)
+    [received] = push_service.received
+    assert received.ttl == str(10 * 60)  # until 21:00
 
 
 def test_a_lost_reminder_job_picked_up_in_the_quiet_hours_is_cancelled(

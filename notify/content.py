@@ -27,7 +27,7 @@ TTL_SECONDS = {  # how long a push service keeps a message for a phone that is o
     Notification.Kind.ALERT: 24 * 60 * 60,
     Notification.Kind.ESCALATION: 24 * 60 * 60,
     Notification.Kind.REMINDER: 2 * 60 * 60,  # less: until its late limit or the quiet hours
-    Notification.Kind.REPLY: 24 * 60 * 60,
+    Notification.Kind.REPLY: 24 * 60 * 60,  # less: until the patient's quiet hours
     Notification.Kind.DIGEST: 12 * 60 * 60,
 }
 

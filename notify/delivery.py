@@ -103,12 +103,13 @@ def _push(notification: Notification, payload: dict[str, Any], ttl: int) -> Resu
 
 
 def _ttl(notification: Notification, now: dt.datetime) -> int:
-    """How long a push service may keep the message for a phone that is off: a reminder only
-    until its late limit or the patient's quiet hours (``planning.reminder_deadline``)."""
+    """How long a push service may keep the message for a phone that is off: a patient's
+    reminder or reply notice only until its late limit or their quiet hours
+    (``planning.patient_deadline``)."""
     ttl = content.TTL_SECONDS[Notification.Kind(notification.kind)]
-    if notification.kind == Notification.Kind.REMINDER:
-        left = (planning.reminder_deadline(notification, now) - now).total_seconds()
-        ttl = max(0, min(ttl, int(left)))
+    deadline = planning.patient_deadline(notification, now)
+    if deadline is not None:
+        ttl = max(0, min(ttl, int((deadline - now).total_seconds())))
     return ttl
 
 

@@ -267,22 +267,35 @@ def _reminder_due_at(notification: Notification, row: ReminderSettings | None) -
     return due if claimed - REMINDER_LATE_LIMIT <= due <= claimed else claimed
 
 
-def reminder_deadline(notification: Notification, now: dt.datetime) -> dt.datetime:
-    """Until when a reminder may still reach the patient's phone (a push service keeps it that
-    long for a phone that is off): its late limit (``REMINDER_LATE_LIMIT`` after its time), or
-    the start of the patient's quiet hours if that comes first."""
-    patient = notification.patient
-    assert patient is not None
+def _quiet_hours_start(
+    row: ReminderSettings, tz: zoneinfo.ZoneInfo, now: dt.datetime
+) -> dt.datetime | None:
+    """When the patient's quiet hours next begin after ``now``; None without quiet hours."""
+    if row.quiet_start is None or row.quiet_start == row.quiet_end:
+        return None
+    today = now.astimezone(tz).date()
+    starts = (
+        hours.local_instant(today + dt.timedelta(days=offset), row.quiet_start, tz)
+        for offset in (0, 1)
+    )
+    return next(start for start in starts if start > now)
+
+
+def patient_deadline(notification: Notification, now: dt.datetime) -> dt.datetime | None:
+    """Until when a patient's reminder or reply notice may still reach their phone (a push
+    service keeps it that long for a phone that is off): a reminder until its late limit
+    (``REMINDER_LATE_LIMIT`` after its time); either only until the patient's quiet hours
+    begin. None for other kinds (no limit of the patient's)."""
+    kind, patient = notification.kind, notification.patient
+    if patient is None or kind not in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+        return None
     row = ReminderSettings.objects.filter(patient=patient).first()
-    deadline = _reminder_due_at(notification, row) + REMINDER_LATE_LIMIT
-    if row is not None and row.quiet_start is not None and row.quiet_start != row.quiet_end:
-        tz = patient.tz
-        today = now.astimezone(tz).date()
-        starts = (
-            hours.local_instant(today + dt.timedelta(days=offset), row.quiet_start, tz)
-            for offset in (0, 1)
-        )
-        deadline = min(deadline, next(start for start in starts if start > now))
+    deadline = None
+    if kind == Notification.Kind.REMINDER:
+        deadline = _reminder_due_at(notification, row) + REMINDER_LATE_LIMIT
+    quiet = _quiet_hours_start(row, patient.tz, now) if row is not None else None
+    if quiet is not None:
+        deadline = quiet if deadline is None else min(deadline, quiet)
     return deadline
 
 

@@ -137,6 +137,30 @@ def test_the_daily_digest_of_unread_messages_at_the_clinic_s_time(
     assert len(mail.outbox) == 1
 
 
+def test_a_push_reply_notice_is_not_kept_for_a_phone_that_is_off_into_the_quiet_hours(
+    push_service: PushService,
+) -> None:
+    """(from review) The push service was told to keep a reply notice for a day for a phone
+    that is off: sent at 20:51, it reached a phone switched on at 23:00, inside the quiet
+    hours (21:00-07:00). It is kept until the quiet hours begin."""
+    written = dt.datetime(2026, 6, 2, 20, 50, tzinfo=LONDON)
+    with time_machine.travel(written - dt.timedelta(days=1), tick=False):
+        patient = factories.PatientFactory()
+        subscribe_browser(push_service, patient.user)
+        notify_services.reminder_settings_save(
+            patient=patient, replies="push", quiet_start=dt.time(21, 0), quiet_end=dt.time(7, 0)
+        )
+        therapist = factories.ClinicianFactory(clinic=patient.clinic)
+    with time_machine.travel(written, tick=False):
+        message_services.message_send(
+            patient=patient, author=therapist.user, body="See you Monday.", from_patient=False
+        )
+    with time_machine.travel(written + dt.timedelta(minutes=1), tick=False):  # 20:51
+        run_tasks()
+    [received] = push_service.received
+    assert received.ttl == str(9 * 60)  # until 21:00
+
+
 def test_a_retried_reply_notice_is_not_delivered_inside_the_quiet_hours(
     push_service: PushService,
 ) -> None:

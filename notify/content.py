@@ -109,6 +109,17 @@ def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
     return tokens.Unsubscribe(topic=topic, user_id=user_id, email=notification.email)
 
 
+def _reader_tz(notification: Notification) -> dt.tzinfo | None:
+    """The time zone the email's times are read in: the clinic's for its clinicians (an alert,
+    an escalation), the patient's own for them; None (the site's) for a digest."""
+    patient = notification.patient
+    if patient is None:
+        return None
+    if notification.kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+        return patient.tz
+    return hours.tz_of(patient.clinic)
+
+
 def email(notification: Notification, content: Content) -> Email:
     unsubscribe_url = absolute(
         reverse("notify:unsubscribe", args=[tokens.make(unsubscribe_request(notification))])
@@ -121,7 +132,9 @@ def email(notification: Notification, content: Content) -> Email:
         "unsubscribe_url": unsubscribe_url,
         "subject": content.subject,
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    # A template shows a datetime in the active time zone (the worker's is the site's, UTC),
+    # whatever zone the value was given in.
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(_reader_tz(notification)):
         name = f"notify/emails/{notification.kind}"
         return Email(
             to=notification.email,

@@ -96,6 +96,21 @@ def test_a_red_flag_emails_the_therapist_and_contacts_once_within_one_worker_cyc
 
 
 @time_machine.travel(WEDNESDAY_10, tick=False)
+def test_the_alert_and_its_escalation_say_when_it_was_raised_in_the_clinic_s_time(
+    scene: dict[str, Any],
+) -> None:
+    # Raised at 10:00 in London (summer time: 09:00 UTC, the worker's time zone).
+    red_flag(scene["patient"])
+    run_tasks()
+    email = to("therapist@clinic.example")[0]
+    for text in (email.body, email.alternatives[0].content):
+        assert "at 10:00 on Wednesday 10 June" in " ".join(text.split())
+    tick_at(WEDNESDAY_10 + dt.timedelta(hours=3))  # unacknowledged: to the clinic admin
+    escalation = to("admin@clinic.example")[0]
+    assert "at 10:00 on Wednesday 10 June" in " ".join(escalation.body.split())
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
 def test_high_pain_on_a_log_alerts_too(scene: dict[str, Any]) -> None:
     factories.AlertFactory(patient=scene["patient"], kind=Alert.Kind.HIGH_PAIN)
     run_tasks()

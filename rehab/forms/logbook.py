@@ -358,9 +358,11 @@ class HomeMeasurementForm(forms.Form):
         """A test not yet allowed in ``patient``'s week of recovery (single-leg heel raises,
         walking on the toes: from week 12, later with risk modifiers:
         ``guardrails.home_measure_fields``) is not asked, and a value sent for it is not
-        taken."""
+        taken; nor is any such loading test while a red flag holds exercise (the girth only)."""
         super().__init__(*args, **kwargs)
         allowed = set(guardrails.home_measure_fields(patient))
+        if today_selectors.exercise_held(patient):
+            allowed &= set(measures.home_fields_by_week(0))
         for name in self.VALUE_FIELDS:
             if name not in allowed:
                 del self.fields[name]

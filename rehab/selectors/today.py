@@ -378,6 +378,19 @@ def hold_notice(
     return None
 
 
+def exercise_held(patient: Patient) -> bool:
+    """Whether a red flag holds the patient's exercise until a clinician's review: their plan
+    in care is paused, or (no plan in care to pause) red flags wait for review. One query."""
+    return (
+        Patient.objects.filter(pk=patient.pk)
+        .filter(
+            Exists(Plan.objects.filter(patient=OuterRef("pk"), status=Plan.Status.PAUSED))
+            | Exists(Alert.objects.red_flags_waiting(patient.pk))
+        )
+        .exists()
+    )
+
+
 def red_flags_waiting(patient: Patient) -> list[str]:
     """The codes of the patient's red flags reported and not yet reviewed by a clinician (their
     alerts are open). One query."""

@@ -234,3 +234,23 @@ def test_home_single_leg_heel_rise_test_waits_for_the_risk_shifted_week(
     assert response.status_code == 302
     stored = Measurement.objects.get(patient=patient)
     assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal(35))
+
+
+@pytest.mark.parametrize("plan", [True, False], ids=["plan paused", "no plan to pause"])
+def test_no_loading_test_at_home_while_a_red_flag_holds_exercise(
+    patient: Patient, plan: bool
+) -> None:
+    # (from review) After reporting a possible re-rupture (a pop, unable to rise on the toes)
+    # the progress page still asked for "as many heel raises as you can" on the injured leg
+    # and a walk on the toes, while the banner above said not to exercise.
+    if plan:
+        factories.PlanFactory(patient=patient)
+    factories.red_flags_reported(patient, "rerupture")
+    client = client_for(patient.user)
+    form = _form_section(client.get(reverse("rehab:progress"), {"measure": "1"}).text)
+    assert "Heel raises on your injured leg" not in form
+    assert "walk 5 metres on your toes" not in form
+    assert "Around your injured lower leg (cm)" in form  # the tape measure is no exercise
+    client.post(URL, _data(heel_rise_reps_injured="12", calf_cm_injured="36"))
+    stored = Measurement.objects.get(patient=patient)
+    assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal("36"))

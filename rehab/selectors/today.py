@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -488,7 +489,13 @@ def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
         resumed_at__gte=timezone.now() - REVIEWED_NOTICE_FOR,
     ).order_by("-resumed_at", "-pk")
     annotations: dict[str, Any] = {
-        "reviewed_report_at": Subquery(resumed.values("started_at")[:1]),
+        # The report that paused the plan: its check-in (a plan activated later was paused
+        # then, days after it), else when the plan paused.
+        "reviewed_report_at": Subquery(
+            resumed.annotate(reported=Coalesce("checkin__created_at", "started_at")).values(
+                "reported"
+            )[:1]
+        ),
         "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
         "request_id": Subquery(
             AtrsRequest.objects.filter(patient=OuterRef("pk"), response__isnull=True)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clinic.services import patients as patient_services
 from rehab import clinical
-from rehab.models import Alert, PlanHold
+from rehab.models import Alert, CheckIn, PlanHold
 from rehab.services import holds
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
@@ -262,6 +262,7 @@ def test_the_review_names_the_day_of_the_report_in_the_patients_time_zone(world:
     holds.plan_resume(plan=world.plan, by=world.clinician.user, note="Seen", reviewed=alerts)
     # Reported at 04:00 UTC yesterday: the evening before in Los Angeles.
     reported = (timezone.now() - dt.timedelta(days=1)).replace(hour=4, minute=0)
+    CheckIn.objects.filter(patient=world.patient).update(created_at=reported)
     PlanHold.objects.filter(plan=world.plan).update(started_at=reported)
     local = reported.astimezone(zoneinfo.ZoneInfo("America/Los_Angeles"))
     hold = body(world.client("patient").get("/api/v1/me/today/"))["hold"]

@@ -11,8 +11,10 @@ import uuid
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import formats, timezone
 
 from clinic.models import Clinician, Patient
 from clinic.services import patients as patient_services
@@ -513,3 +515,23 @@ def test_the_checkin_page_stops_saying_paused_once_the_flag_is_reviewed(
     assert "Your exercises are paused" not in page
     assert "Your physiotherapist has looked at this." in page
     assert "You can do your exercises again" in me.get(reverse("rehab:today")).content.decode()
+
+
+def test_after_the_review_today_names_the_day_the_red_flag_was_reported(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # (from review) Reported while the plan was still a draft (nothing to pause), the flag
+    # paused the plan when it was activated two days later; after the review Today said
+    # "reviewed what you reported on" the day of the activation, not of the report.
+    plan, _phases = factories.active_plan(patient)
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.DRAFT)
+    reported = timezone.now() - dt.timedelta(days=2)
+    with time_machine.travel(reported, tick=False):
+        factories.red_flags_reported(patient, "circulation")
+    plan.refresh_from_db()
+    assert hold_services.plan_activate(plan=plan, activated_by=clinician.user).is_paused
+    waiting = list(Alert.objects.red_flags_waiting(patient.pk).values_list("pk", flat=True))
+    hold_services.plan_resume(plan=plan, by=clinician.user, note="Phoned: fine.", reviewed=waiting)
+    html = client_for(patient.user).get(reverse("rehab:today")).content.decode()
+    day = formats.date_format(timezone.localtime(reported, patient.tz), "j F")
+    assert f"Your physiotherapist has reviewed what you reported on {day}." in html

@@ -92,21 +92,20 @@ def compose(notification: Notification, *, extra: dict[str, Any] | None = None) 
 
 def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
     kind, user_id = notification.kind, notification.user_id
+    sent_to = tokens.address_mark(notification.email) if notification.email else ""
     if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
         if user_id is None:
             clinic_id = notification.patient.clinic_id if notification.patient else None
             return tokens.Unsubscribe(
-                topic=tokens.Topic.CONTACT, clinic_id=clinic_id, email=notification.email
+                topic=tokens.Topic.CONTACT, clinic_id=clinic_id, sent_to=sent_to
             )
-        return tokens.Unsubscribe(
-            topic=tokens.Topic.ALERTS, user_id=user_id, email=notification.email
-        )
+        return tokens.Unsubscribe(topic=tokens.Topic.ALERTS, user_id=user_id, sent_to=sent_to)
     topic = {
         Notification.Kind.REMINDER: tokens.Topic.REMINDERS,
         Notification.Kind.REPLY: tokens.Topic.REPLIES,
         Notification.Kind.DIGEST: tokens.Topic.DIGEST,
     }[Notification.Kind(kind)]
-    return tokens.Unsubscribe(topic=topic, user_id=user_id, email=notification.email)
+    return tokens.Unsubscribe(topic=topic, user_id=user_id, sent_to=sent_to)
 
 
 def _reader_tz(notification: Notification) -> dt.tzinfo | None:

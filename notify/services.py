@@ -147,7 +147,7 @@ def _unsubscribe_contact(request: tokens.Unsubscribe) -> bool:
     clinic = Clinic.objects.select_for_update().filter(pk=request.clinic_id).first()
     if clinic is None:
         return False
-    kept = [a for a in clinic.alert_emails if a.lower() != request.email.lower()]
+    kept = [a for a in clinic.alert_emails if not request.went_to(a)]
     if kept == clinic.alert_emails:
         return False
     clinic.alert_emails = kept
@@ -158,7 +158,7 @@ def _unsubscribe_contact(request: tokens.Unsubscribe) -> bool:
 def _sent_to_someone_else(request: tokens.Unsubscribe, address: str) -> bool:
     """The link's email went to an address that is no longer the person's (it was corrected):
     whoever holds it may not change the person's settings."""
-    return bool(request.email) and request.email.lower() != address.lower()
+    return bool(request.sent_to) and not request.went_to(address)
 
 
 def _unsubscribe_clinician(request: tokens.Unsubscribe) -> bool:

@@ -161,16 +161,19 @@ def _template_phase(phase: ProtocolPhase, *, shared: bool) -> str:
 
 def early_prescriptions(plan: Plan) -> list[tuple[Prescription, GuardrailWarning]]:
     """The plan's live prescriptions placed before their earliest safe week (each kept there
-    for this patient with a reason): a template leaves them out."""
+    for this patient with a reason): a template leaves them out. One query."""
+    live = (
+        Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
+        .select_related("phase", "exercise")
+        .order_by("phase__order", "phase__pk", "order", "pk")
+    )
     found = []
-    for phase in plan.phases.order_by("order", "pk"):
-        phase.plan = plan
-        for rx in phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"):
-            warning = earliest_week_warning(
-                exercise=rx.exercise, pathway=plan.pathway, start_week=phase.start_week
-            )
-            if warning is not None:
-                found.append((rx, warning))
+    for rx in live:
+        warning = earliest_week_warning(
+            exercise=rx.exercise, pathway=plan.pathway, start_week=rx.phase.start_week
+        )
+        if warning is not None:
+            found.append((rx, warning))
     return found
 
 

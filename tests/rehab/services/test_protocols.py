@@ -171,6 +171,31 @@ def test_the_pages_work_for_the_clinic_and_404_for_another(
     assert client_for(plan.patient.user).get(reverse("rehab:template_list")).status_code == 404
 
 
+# The "save as a template" page's queries: 1 session, 2 user with their clinician record and
+# clinic, 3 the plan, 4 the live prescriptions of all its phases with their phases and
+# exercises (those placed early are listed), 5 +1 audit event, 6-7 the navigation's counts of
+# open alerts and of unread messages (rehab_desk). However many phases and exercises.
+SAVE_AS_TEMPLATE_QUERIES = 7
+
+
+def test_the_save_as_template_page_lists_early_exercises_in_a_constant_number_of_queries(
+    clinician: Clinician, plan: Plan, django_assert_num_queries: Any
+) -> None:
+    client = client_for(clinician.user)
+    url = reverse("rehab:plan_save_as_template", args=[plan.pk])
+    last = factories.PlanPhaseFactory(plan=plan, order=3, name="Last", start_week=12, end_week=20)
+    factories.PrescriptionFactory(
+        phase=last,
+        exercise=factories.ExerciseFactory(name="Early hop", earliest_week_operative=24),
+        guardrail_reason="Cleared early",
+    )
+    factories.PrescriptionFactory(phase=last)
+    with django_assert_num_queries(SAVE_AS_TEMPLATE_QUERIES):
+        page = client.get(url).content.decode()
+    # In the plan's order: the first phase's, then the last's.
+    assert page.index("Early stretch") < page.index("Early hop")
+
+
 def test_the_history_of_a_template_is_for_its_clinic_admin(
     clinician: Clinician, plan: Plan
 ) -> None:

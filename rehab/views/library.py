@@ -111,7 +111,17 @@ def library(request: HttpRequest) -> HttpResponse:
         exercises_for(signed_in_user(request, User)), **form.values()
     )
     page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(exercise, builder_selectors.default_dose_text(exercise)) for exercise in page]
+    # Each category's name looked up once: ``get_category_display`` per row translated every
+    # category's name again (a tenth of the page).
+    categories = dict(Exercise.Category.choices)
+    rows = [
+        (
+            exercise,
+            categories.get(exercise.category, exercise.category),
+            builder_selectors.default_dose_text(exercise),
+        )
+        for exercise in page
+    ]
     return render(
         request,
         "rehab/builder/library.html",

@@ -1616,6 +1616,7 @@ def test_the_library_searches_and_filters(world: World) -> None:
     assert "Standing soleus stretch" in by_equipment
     assert "Seated heel raise" not in by_equipment
     row = by_category.split("Standing soleus stretch")[1].split("</tr>")[0]
+    assert f"<td>{Exercise.Category.STRETCH.label}</td>" in row
     assert "<td>12</td>" in row
     assert "<td>16</td>" in row
 

@@ -299,21 +299,20 @@ def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[Hi
     ]
 
 
-def plan_phases(plan: Plan) -> list[PlanPhase]:
-    """The plan's phases in order, each with its live prescriptions (and their exercises and
-    equipment, photos and videos) prefetched as ``live_prescriptions``. Four queries."""
+def plan_phases(plan: Plan, *, equipment_and_media: bool = True) -> list[PlanPhase]:
+    """The plan's phases in order, each with its live prescriptions and their exercises
+    prefetched as ``live_prescriptions``: two queries; with the exercises' equipment, photos
+    and videos (``equipment_and_media``, for the API's body), four."""
+    live = (
+        Prescription.objects.filter(retired_at__isnull=True)
+        .select_related("exercise")
+        .order_by("order", "pk")
+    )
+    if equipment_and_media:
+        live = live.prefetch_related("exercise__equipment", "exercise__media")
     phases: list[PlanPhase] = list(
         PlanPhase.objects.filter(plan=plan)
-        .prefetch_related(
-            Prefetch(
-                "prescriptions",
-                queryset=Prescription.objects.filter(retired_at__isnull=True)
-                .select_related("exercise")
-                .prefetch_related("exercise__equipment", "exercise__media")
-                .order_by("order", "pk"),
-                to_attr="live_prescriptions",
-            )
-        )
+        .prefetch_related(Prefetch("prescriptions", queryset=live, to_attr="live_prescriptions"))
         .order_by("order", "pk")
     )
     for phase in phases:
@@ -349,7 +348,7 @@ def plan_to_read(patient: Patient, *, day: dt.date) -> PlanToRead:
         plan = today_selectors.last_plan(patient)
     if plan is None:
         return PlanToRead(plan=None, phases=[], week=None)
-    phases = plan_phases(plan)
+    phases = plan_phases(plan, equipment_and_media=False)  # the page shows neither
     if ended:
         reached = today_selectors.reached_phase_ids(plan)
         rows = [{"phase": p, "state": "past" if p.pk in reached else "unreached"} for p in phases]

@@ -406,6 +406,10 @@ def test_plan_phases_hold_live_prescriptions_in_order(
         assert [p.pk for p in phases] == [first.pk, second.pk]
         assert phases[0].live_prescriptions == [a, b]
         assert phases[0].start_date == plan.anchor_date  # no query for the plan
+    # phases, live prescriptions with exercises ("My plan" shows no equipment, photos or videos)
+    with django_assert_num_queries(2):  # type: ignore[operator]
+        phases = selectors.plan_phases(plan, equipment_and_media=False)
+        assert phases[0].live_prescriptions == [a, b]
 
 
 def test_plans_of_patient_put_the_active_plan_first(patient: Patient) -> None:

@@ -886,6 +886,26 @@ def test_my_plan_shows_past_current_and_future_phases_with_dates(
     assert "Retired one" not in html
 
 
+# "My plan"'s queries: 1 session, 2 user with their patient record, 3 the plan in care, 4 its
+# phases, 5 their live prescriptions with their exercises (no equipment, photos or videos: the
+# page shows neither), 6 the phase changes (the phase in force), 7 an open ATRS request (the
+# menu), 8 +1 audit event. However many phases and exercises.
+MY_PLAN_QUERIES = 8
+
+
+@pytest.mark.parametrize("exercises", [1, 4])
+def test_my_plan_reads_the_same_queries_whatever_the_plans_size(
+    patient: Patient, me: Client, django_assert_num_queries: Any, exercises: int
+) -> None:
+    _plan, phases = _active_plan(patient, phases=2)
+    for phase in phases:
+        for _n in range(exercises):
+            rx = factories.PrescriptionFactory(phase=phase)
+            rx.exercise.equipment.add(factories.EquipmentFactory())
+    with django_assert_num_queries(MY_PLAN_QUERIES):
+        assert me.get(reverse("rehab:my_plan")).status_code == 200
+
+
 def test_my_plan_shows_a_red_flags_advice_without_a_plan_in_care(
     clinician: Clinician, patient: Patient, me: Client
 ) -> None:

@@ -17,17 +17,18 @@ from core.api import fields
 from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
-from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP
+from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP, DoseText
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 
-class PrescriptionSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Prescription]):
+class PrescriptionSerializer(
+    ClinicianOnlyFields, DoseText, serializers.ModelSerializer[Prescription]
+):
     """An exercise of the plan with its dose."""
 
     clinician_only = ("guardrail_reason",)
 
     exercise = ExerciseBriefSerializer(read_only=True)
-    dose_text = serializers.CharField(read_only=True)
     guardrail_reason = serializers.CharField(
         read_only=True,
         help_text="Why it was placed before its earliest safe week: a clinician's note.",

@@ -75,7 +75,7 @@ def _lsi_points(
 
 def _describe(point: ReferencePoint) -> str:
     spread = _(" (SD %(sd)s)") % {"sd": f"{point.sd:g}"} if point.sd is not None else ""
-    return f"{point.get_statistic_display()} {point.value:g}{spread}"
+    return f"{point.statistic_label} {point.value:g}{spread}"
 
 
 def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:

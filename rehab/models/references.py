@@ -59,6 +59,16 @@ class ReferencePoint(models.Model):
     def __str__(self) -> str:
         return f"{self.get_measure_display()} {self.week}: {self.value} ({self.source})"
 
+    # ``get_measure_display()`` and ``get_statistic_display()`` by their choice: Django's
+    # translate every choice's label at each call, and the recovery section lists every point.
+    @property
+    def measure_label(self) -> str:
+        return str(self.Measure(self.measure).label)
+
+    @property
+    def statistic_label(self) -> str:
+        return str(self.Statistic(self.statistic).label)
+
     def clean(self) -> None:
         super().clean()
         if not (self.source or "").strip():

@@ -4,6 +4,7 @@ the "behind the published course" and ATRS-below-40 flags, the chart on the pati
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -135,6 +136,9 @@ def test_the_patient_page_draws_the_points_against_the_band_with_sources(
     assert "ATRS against published cohorts" in html
     assert "Carmont 2015, PMID 29264240" in html
     assert "Behind the published course" in html
+    # The table of published points names each one's measure and statistic.
+    assert f'<th scope="row" class="fw-normal">{ReferencePoint.Measure.ATRS.label}</th>' in html
+    assert re.search(r"<td>\s*(mean|median) \d", html)
     # The non-operative cohort is not drawn for an operative patient.
     assert "UKSTAR" not in html
 

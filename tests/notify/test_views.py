@@ -386,8 +386,26 @@ def test_an_alert_contact_unsubscribes_their_address(clinician: Clinician) -> No
             sent_to=tokens.address_mark("A@x.example"),
         )
     )
-    Client().post(reverse("notify:unsubscribe", args=[token]))
+    url = reverse("notify:unsubscribe", args=[token])
+    assert "Stop sending the clinic's urgent alerts to this address." in (
+        Client().get(url).content.decode()
+    )
+    Client().post(url)
     assert Clinic.objects.get(pk=clinic.pk).alert_emails == ["b@x.example"]
+
+
+def test_an_admin_whose_alert_emails_are_off_is_told_why_they_still_come(
+    clinician: Clinician,
+) -> None:
+    """With everyone's alert emails off, urgent alerts still go to the clinic admins
+    (``recipients._fallback``): "already off" alone would leave them wondering why they come."""
+    ClinicianPreferences.objects.update_or_create(
+        clinician=clinician, defaults={"alert_emails": False}
+    )
+    token = tokens.make(tokens.Unsubscribe(topic=tokens.Topic.ALERTS, user_id=clinician.user.pk))
+    page = Client().post(reverse("notify:unsubscribe", args=[token])).content.decode()
+    assert "Urgent alert emails were already off for you." in page
+    assert "A clinic admin still gets an urgent alert by email when no one else" in page
 
 
 def test_an_unsubscribe_link_does_not_hold_the_address(clinician: Clinician) -> None:

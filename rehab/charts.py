@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.models import Patient
 from rehab.models.logbook import AtrsResponse, Measurement
@@ -75,9 +76,12 @@ def adherence_chart(weeks: Sequence[tuple[int, int, int]], *, title: str = "") -
     )
     total_expected = sum(w[1] for w in weeks)
     total_done = sum(w[2] for w in weeks)
-    summary = _(
+    summary = ngettext(
+        "%(weeks)s week: %(done)s of %(expected)s prescribed sessions done; "
+        "latest week %(last_done)s of %(last_expected)s.",
         "%(weeks)s weeks: %(done)s of %(expected)s prescribed sessions done; "
-        "latest week %(last_done)s of %(last_expected)s."
+        "latest week %(last_done)s of %(last_expected)s.",
+        len(weeks),
     ) % {
         "weeks": len(weeks),
         "done": total_done,

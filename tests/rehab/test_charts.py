@@ -52,6 +52,13 @@ def test_adherence_chart_draws_two_bars_a_week_and_a_table() -> None:
     assert '<th scope="row">3</th>' in html
 
 
+def test_adherence_chart_says_one_week_not_one_weeks() -> None:
+    """A patient's first week: the summary read out under the chart on their progress page
+    said "1 weeks"."""
+    assert charts.adherence_chart([(0, 7, 3)]).summary.startswith("1 week: 3 of 7")
+    assert charts.adherence_chart([(0, 7, 3), (1, 7, 7)]).summary.startswith("2 weeks: 10 of 14")
+
+
 def test_an_empty_chart_says_so_without_a_table() -> None:
     chart = charts.adherence_chart([])
     html = _html(chart)

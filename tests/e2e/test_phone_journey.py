@@ -232,6 +232,38 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
 
 
+def test_today_left_open_overnight_ticks_the_new_days_session(
+    live_server: object, small_phone: Page
+) -> None:
+    """The app left open in the evening (or its copy kept on the phone) and used the next
+    morning: the new day's set is a tick of the new day. It was added to the evening's half-
+    done session, which the server refuses the next day ("Only today's entries can be
+    changed"), and the card went on saying yesterday's sets and sessions."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.clock.install()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="One set done").click()
+    expect(toes.get_by_text("Saved.")).to_be_visible()
+    evening = ExerciseLog.objects.get(patient=scene.patient)
+    assert evening.sets_done == 1
+
+    morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with time_machine.travel(morning):
+        page.clock.set_system_time(morning)
+        toes.get_by_role("button", name="One set done").click()
+        expect(toes.get_by_text("Sets done: 1 of 2")).to_be_visible()
+        expect(toes.get_by_text("Sessions today: 1 of 1")).to_be_visible()
+        expect(toes.get_by_text("Done for today")).to_be_hidden()
+        eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 2)
+        new = ExerciseLog.objects.exclude(pk=evening.pk).get(patient=scene.patient)
+        assert (new.date, new.sets_done) == (scene.patient.local_today(), 1)
+        expect(toes.get_by_text("Not saved")).to_have_count(0)
+    evening.refresh_from_db()
+    assert evening.sets_done == 1
+
+
 def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:
     """The app open twice (two tabs, or the app and the browser) and offline: each writes its own
     entries only, so a tick in one never drops the other's; back online, all are stored."""

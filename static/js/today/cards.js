@@ -164,8 +164,21 @@ export function createCards(config, queue, today) {
     render(card);
   }
 
+  /* A card drawn on another day (the page left open overnight, or its copy kept on the
+     phone): its ticks are that day's, so today starts with none. */
+  function toToday(card) {
+    const day = today();
+    if (card.day !== day) {
+      card.day = day;
+      card.sessions = 0;
+      card.open = null;
+      card.last = null;
+    }
+  }
+
   /* One tap: one set (``all`` false) or the whole session. */
   function tick(card, all) {
+    toToday(card);
     if (card.open) {
       const entry = card.open;
       entry.sets = all ? card.sets : Math.min(entry.sets + 1, card.sets);
@@ -200,6 +213,7 @@ export function createCards(config, queue, today) {
       sessions: Number(data.sessions) || 0,
       open: null,
       last: null,
+      day: config.today, // the day its ticks (sessions, open, last) are of
     };
     if (data.lastUuid) {
       card.last = { uuid: data.lastUuid, id: Number(data.lastId), sets: Number(data.lastSets) || 0, date: config.today };
@@ -275,6 +289,7 @@ export function createCards(config, queue, today) {
   /* Ticks still waiting in the queue show as ticked after a reload. */
   function applyQueued() {
     const day = today();
+    cards.forEach(toToday);
     queue.entries().forEach((item) => {
       const card = cardFor(item.prescription);
       if (!card || item.date !== day) {
@@ -321,7 +336,13 @@ export function createCards(config, queue, today) {
   /* What the guided session uses: the same ticks as the card's buttons. */
   function sessionApi() {
     return {
-      cards: () => cards.slice(),
+      cards: () => {
+        cards.forEach((card) => {
+          toToday(card);
+          render(card);
+        });
+        return cards.slice();
+      },
       isDone,
       nameOf,
       /* One set done. */

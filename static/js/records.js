@@ -37,6 +37,20 @@ function start(config) {
     uuidInput.value = uuid4();
   }
 
+  if (config.today !== today()) {
+    // A page drawn on another day (left open overnight, or its copy kept on the phone): its
+    // answers and "saved" notice are that day's, not today's; today's start unanswered.
+    document.querySelectorAll("[data-role=answered-today]").forEach(function (notice) {
+      notice.hidden = true;
+    });
+    form.querySelectorAll("input[type=radio]").forEach(function (input) {
+      input.checked = input.value === "";
+    });
+    if (form.elements.note) {
+      form.elements.note.value = "";
+    }
+  }
+
   function say(text, tone) {
     if (status) {
       status.className = text ? "alert alert-" + (tone || "info") : "";

@@ -264,6 +264,37 @@ def test_today_left_open_overnight_ticks_the_new_days_session(
     assert evening.sets_done == 1
 
 
+def test_yesterdays_check_in_kept_on_the_phone_is_not_todays(
+    live_server: object, small_phone: Page
+) -> None:
+    """The check-in page kept on the phone, opened offline the next day: it said "today's
+    check-in is saved" and had yesterday's answers chosen, ready to be sent as today's."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    page.clock.install()
+    sign_in_to_today(page, base, scene.patient.email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{base}/me/check-in/")  # through the service worker: kept on the phone
+    pain = "Pain at rest right now (0 = none, 10 = worst imaginable)"
+    choose(page, pain, "2")
+    choose(page, "Swelling", "Mild")
+    page.get_by_role("button", name="Send check-in").click()
+    saved = page.get_by_text("Thank you: today's check-in is saved.")
+    expect(saved).to_be_visible()
+    page.reload()  # the page with the day's answers, kept on the phone
+    expect(saved).to_be_visible()
+
+    page.clock.set_system_time(dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    expect(saved).to_be_hidden()
+    expect(page.get_by_role("group", name=pain).get_by_label("No answer")).to_be_checked()
+    expect(page.get_by_role("group", name=pain).get_by_label("2", exact=True)).not_to_be_checked()
+    expect(page.get_by_role("group", name="Swelling").get_by_label("Mild")).not_to_be_checked()
+
+
 def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:
     """The app open twice (two tabs, or the app and the browser) and offline: each writes its own
     entries only, so a tick in one never drops the other's; back online, all are stored."""

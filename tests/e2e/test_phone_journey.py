@@ -295,6 +295,40 @@ def test_yesterdays_check_in_kept_on_the_phone_is_not_todays(
     expect(page.get_by_role("group", name="Swelling").get_by_label("Mild")).not_to_be_checked()
 
 
+def test_a_tick_undone_before_its_answer_came_back_is_not_stored(
+    live_server: object, small_phone: Page
+) -> None:
+    """A mistaken tap undone at once, on a slow connection: the card said "Tick undone." but
+    the tick, still on its way, was stored, and came back on the next visit."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # the installed app, its service worker in control
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    held: list[Route] = []
+
+    def hold_the_tick(route: Route) -> None:
+        if route.request.method == "POST":
+            held.append(route)  # on its way: answered later
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/", hold_the_tick)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect_done(page, "Toe curls")
+    eventually(page, lambda: len(held) == 1)
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    # The connection catches up: the server stores the tick, and its answer reaches the page.
+    held[0].fulfill(response=held[0].fetch())
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
+    page.reload()
+    expect(card(page, "Toe curls").get_by_text("Sessions today: 0 of 1")).to_be_visible()
+
+
 def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:
     """The app open twice (two tabs, or the app and the browser) and offline: each writes its own
     entries only, so a tick in one never drops the other's; back online, all are stored."""

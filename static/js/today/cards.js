@@ -88,7 +88,20 @@ export function createCards(config, queue, today) {
   }
 
   function create(card, entry) {
+    entry.sending = true;
     createLog(config.logsUrl, queueEntry(card, entry)).then((result) => {
+      entry.sending = false;
+      if (entry.undone) {
+        // Undone while on its way: stored after all, it is undone on the server too.
+        if (result.kind === "ok") {
+          undoLog(config.logsUrl, result.json.id).then((undone) => {
+            if (undone.kind !== "ok") {
+              say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
+            }
+          });
+        }
+        return;
+      }
       if (result.kind === "ok") {
         entry.id = result.json.id;
         if (entry.sets > result.json.sets_done) {
@@ -136,6 +149,7 @@ export function createCards(config, queue, today) {
       // unless it has an id, in which case the server copy is undone too.
       queue.remove(entry.uuid);
       if (!entry.id) {
+        entry.undone = entry.sending; // on its way: undone when its answer comes (create)
         revert(card, entry);
         say(card, S.undone);
         return;

@@ -53,6 +53,16 @@ def reminder_form(**fields: Any) -> dict[str, Any]:
     }
 
 
+def test_reminders_kept_on_the_phone_says_it_is_a_copy(patient: Patient) -> None:
+    """The service worker keeps every /me/ page for offline use; this one shown offline
+    looked live (no "Offline: this is the copy saved on this phone" note)."""
+    html = client_for(patient.user).get(REMINDERS).content.decode()
+    assert REMINDERS.startswith(reverse("rehab:today"))  # the worker's scope
+    assert 'data-offline-at=""' in html
+    assert "/static/js/app.js" in html
+    assert html.count('class="rehab-patient"') == 1
+
+
 def test_reminders_are_off_until_the_patient_turns_them_on(patient: Patient) -> None:
     client = client_for(patient.user)
     page = client.get(REMINDERS)

@@ -157,6 +157,16 @@ def test_my_messages_says_they_are_not_for_emergencies(patient: Patient) -> None
     assert len(clinical.RED_FLAGS) == content.count("<dt>")
 
 
+def test_my_messages_kept_on_the_phone_says_it_is_a_copy(patient: Patient) -> None:
+    """The service worker keeps every /me/ page for offline use; the messages page shown
+    offline looked live (no "Offline: this is the copy saved on this phone" note), so a
+    patient could take an old thread for the latest and write into a page that cannot send."""
+    content = client_for(patient.user).get(reverse("rehab:my_messages")).content.decode()
+    assert reverse("rehab:my_messages").startswith(reverse("rehab:today"))  # the worker's scope
+    assert 'data-offline-at=""' in content
+    assert "/static/js/app.js" in content
+
+
 def test_my_messages_send(patient: Patient) -> None:
     response = client_for(patient.user).post(MY_URL, {"body": "Can I swim yet?"})
     assert response.status_code == 302

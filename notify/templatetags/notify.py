@@ -24,10 +24,12 @@ register = template.Library()
 @register.inclusion_tag("notify/_reminder_offer.html")
 def reminder_offer(today: Today) -> dict[str, Any]:
     """Offered once the patient has done a whole session today (every exercise due today
-    ticked at least once) and has never set up reminders; never while they may not exercise
-    (a red flag paused the plan, or care has ended)."""
+    ticked with all its sets at least once) and has never set up reminders; never while they
+    may not exercise (a red flag paused the plan, or care has ended)."""
     due = today.due_items
-    done_a_session = bool(due) and all(item.sessions_done > 0 for item in due)
+    done_a_session = bool(due) and all(
+        any(log.sets_done >= item.prescription.sets for log in item.logs) for item in due
+    )
     show = (
         done_a_session
         and today.can_log

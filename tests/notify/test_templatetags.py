@@ -16,7 +16,8 @@ from django.urls import reverse
 from clinic.models import Clinician, Patient
 from notify import services as notify_services
 from notify.models import Notification
-from rehab.models.plans import Plan
+from rehab import services as rehab_services
+from rehab.models.plans import Plan, Prescription
 from tests import factories
 from tests.conftest import client_for
 from tests.notify.helpers import exercises_done
@@ -119,6 +120,24 @@ def test_no_reminder_offer_while_a_red_flag_pauses_exercise(clinician: Clinician
     html = client_for(patient.user).get(reverse("rehab:today")).content.decode()
     assert "Your exercises are paused" in html
     assert "Would you like a reminder on the days your exercises are waiting?" not in html
+
+
+def test_one_set_of_three_is_not_called_a_session_done(clinician: Clinician) -> None:
+    """One set ticked of the three prescribed: Today said "Well done: today's session is
+    done." above a card still saying "Sets done: 1 of 3"."""
+    patient = patient_with_one_exercise(clinician)
+    rx = Prescription.objects.get(phase__plan__patient=patient)
+    rx.sets = 3
+    rx.save(update_fields=["sets"])
+    client = client_for(patient.user)
+    log, _created = rehab_services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=1
+    )
+    html = client.get(reverse("rehab:today")).content.decode()
+    assert "Sets done: 1 of 3" in html
+    assert "session is done" not in html
+    rehab_services.log_update(log=log, sets_done=3)
+    assert "session is done" in client.get(reverse("rehab:today")).content.decode()
 
 
 def test_the_patient_page_shows_reminders_and_the_last_delivery(clinician: Clinician) -> None:

@@ -417,6 +417,8 @@ def run(repeat: int, warmup: int) -> list[report.PageCost]:
                 queries=result.queries,
             )
         )
+    for client in clients.values():  # no session left behind: the next run's lists stay short
+        client.logout()
     return costs
 
 

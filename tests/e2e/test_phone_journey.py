@@ -196,6 +196,33 @@ def test_a_guided_session_over_three_exercises_stores_exactly_the_sets_shown(
         expect_done(page, name)
 
 
+def test_a_timed_exercise_of_minutes_counts_down_in_minutes_and_seconds(
+    live_server: object, small_phone: Page
+) -> None:
+    """A 2-minute exercise's timer read "120", "119"…: it reads "2:00", "1:59"."""
+    scene = patient_with_plan(with_user=True)
+    walk = factories.ExerciseFactory(
+        name="Easy walk", default_sets=1, default_reps=None, default_duration_minutes=2
+    )
+    kept = services.prescription_add(phase=scene.plan.current_phase, exercise=walk)
+    # The walk alone today: the plan's other exercises retired.
+    Prescription.objects.filter(phase=scene.plan.current_phase).exclude(pk=kept.pk).update(
+        retired_at=timezone.now()
+    )
+    page = small_phone
+    page.clock.install()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+    expect(session.get_by_text("Exercise 1 of 1 · Set 1 of 1")).to_be_visible()
+    for _ in range(3):  # the 3-2-1 before it
+        page.clock.run_for(1_000)
+    ring = session.get_by_role("timer", name="Keep going")
+    expect(ring).to_have_text("2:00")
+    page.clock.run_for(1_000)
+    expect(ring).to_have_text("1:59")
+
+
 def test_ticks_made_offline_across_a_reload_are_stored_once(
     live_server: object, small_phone: Page
 ) -> None:

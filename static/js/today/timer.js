@@ -40,7 +40,7 @@ const RADIUS = 54;
 const CIRCUMFERENCE = 2 * Math.PI * RADIUS;
 const SVG = "http://www.w3.org/2000/svg";
 
-/* A ring of 120×120 that empties as the time runs out, with the seconds in its middle. */
+/* A ring of 120×120 that empties as the time runs out, with the time left in its middle. */
 export function makeRing() {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", "0 0 120 120");
@@ -72,7 +72,9 @@ export function makeRing() {
     show(left, total) {
       const fraction = total ? left / total : 0;
       bar.setAttribute("stroke-dashoffset", String(CIRCUMFERENCE * (1 - fraction)));
-      text.textContent = String(left);
+      // A minute or more reads as minutes and seconds ("10:00", not "600").
+      text.textContent =
+        total >= 60 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : String(left);
     },
   };
 }

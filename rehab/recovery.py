@@ -52,6 +52,11 @@ class Recovery:
     flags: list[Flag]
 
 
+def _number(value: Decimal | float) -> str:
+    """A measure's value as people write it: "72", not the stored "72.0"; "72.5" stays."""
+    return f"{float(value):g}"
+
+
 def cohorts_for(pathway: str) -> tuple[str, ...]:
     """The reference cohorts drawn for a patient on ``pathway`` (and the healthy ceiling)."""
     own = "operative" if pathway == "operative" else "non_operative"
@@ -74,8 +79,8 @@ def _lsi_points(
 
 
 def _describe(point: ReferencePoint) -> str:
-    spread = _(" (SD %(sd)s)") % {"sd": f"{point.sd:g}"} if point.sd is not None else ""
-    return f"{point.statistic_label} {point.value:g}{spread}"
+    spread = _(" (SD %(sd)s)") % {"sd": _number(point.sd)} if point.sd is not None else ""
+    return f"{point.statistic_label} {_number(point.value)}{spread}"
 
 
 def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:
@@ -130,12 +135,12 @@ def _chart(
             if ref.week is None:
                 continue
             label = _("average: %(value)s, week %(week)s") % {
-                "value": f"{ref.value:g}",
+                "value": _number(ref.value),
                 "week": ref.week,
             }
             x, y = xy(ref.week, float(ref.value))
             parts.append(str(_marker("square", x, y, ORANGE, label)))
-            rows.append((_("week %(week)s") % {"week": ref.week}, f"{ref.value:g}", _("average")))
+            rows.append((_("week %(week)s") % {"week": ref.week}, _number(ref.value), _("average")))
             continue
         if ref.week is None:  # the ceiling: healthy people
             _x, y = xy(0, float(ref.value))
@@ -143,7 +148,7 @@ def _chart(
                 f'<line x1="{x0}" x2="{x1}" y1="{_r(y)}" y2="{_r(y)}" stroke="{GREY}" '
                 f'stroke-dasharray="2 3"><title>{escape(label)}</title></line>'
             )
-            rows.append((_("healthy"), f"{ref.value:g}{unit}", _("reference"), ref.source))
+            rows.append((_("healthy"), f"{_number(ref.value)}{unit}", _("reference"), ref.source))
             continue
         x, y = xy(ref.week, float(ref.value))
         if ref.sd is not None:
@@ -173,15 +178,15 @@ def _chart(
             parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         for p in points:
             x, y = xy(p.week, p.value)
-            tip = f"{label}: {p.value:g}{unit}, " + _("week %(week)s") % {"week": p.week}
+            tip = f"{label}: {_number(p.value)}{unit}, " + _("week %(week)s") % {"week": p.week}
             parts.append(str(_marker("circle", x, y, colour, tip)))
             if plain:
-                rows.append((_("week %(week)s") % {"week": p.week}, f"{p.value:g}", label))
+                rows.append((_("week %(week)s") % {"week": p.week}, _number(p.value), label))
                 continue
             rows.append(
                 (
                     _("week %(week)s") % {"week": p.week},
-                    f"{p.value:g}{unit}",
+                    f"{_number(p.value)}{unit}",
                     label,
                     _("recorded %(day)s") % {"day": p.day},
                 )
@@ -253,7 +258,7 @@ def _behind(
                 )
                 % {
                     "label": label,
-                    "value": f"{latest.value:g}",
+                    "value": _number(latest.value),
                     "unit": unit,
                     "week": latest.week,
                     "ref_week": ref.week,
@@ -334,7 +339,7 @@ def recovery(
                     "the clinician, not a diagnosis."
                 )
                 % {
-                    "total": f"{low[-1].value:g}",
+                    "total": _number(low[-1].value),
                     "week": low[-1].week,
                     "threshold": clinical.ATRS_LOW_THRESHOLD,
                 },

@@ -155,3 +155,14 @@ def test_the_patients_chart_is_in_plain_words_without_sources(patient: Patient) 
         assert word not in text
     assert "average" in text
     assert ("week 0", "50", "you") in chart.rows or any(r[2] == "you" for r in chart.rows)
+
+
+def test_the_patients_chart_writes_the_averages_as_people_do(patient: Patient) -> None:
+    """The averages are stored with a decimal place: the chart read "average: 88.0"."""
+    chart = recovery.patient_chart(
+        patient, atrs=[], references=recovery_selectors.references_for(patient.pathway)
+    )
+    averages = [row[1] for row in chart.rows if row[2] == "average"]
+    assert averages
+    assert not [value for value in averages if value.endswith(".0")]
+    assert ".0," not in str(chart.svg)

@@ -31,4 +31,15 @@ function start(config) {
   const cards = createCards(config, queue, today);
   setupSession(cards.sessionApi(), config);
   queue.start();
+
+  /* Left open overnight: coming back to it online draws the new day's page (which exercises
+     are due, the heading, the check-in are the day's it was drawn on); not in the middle of a
+     guided session. Ticks still waiting stay in the outbox and are sent from the new page. */
+  document.addEventListener("visibilitychange", () => {
+    const session = document.getElementById("session");
+    const stale = config.today !== today() && navigator.onLine;
+    if (document.visibilityState === "visible" && stale && !(session && session.open)) {
+      window.location.reload();
+    }
+  });
 }

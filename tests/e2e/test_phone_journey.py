@@ -291,6 +291,28 @@ def test_today_left_open_overnight_ticks_the_new_days_session(
     assert evening.sets_done == 1
 
 
+def test_today_left_open_overnight_is_drawn_anew_when_the_patient_comes_back(
+    live_server: object, small_phone: Page
+) -> None:
+    """Coming back (online) to Today left open since the evening draws the new day's page:
+    which exercises are due, the heading and the check-in were the evening's."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.clock.install()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.evaluate("window.drawnInTheEvening = true")
+    morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    with time_machine.travel(morning):
+        page.clock.set_system_time(morning)
+        with page.expect_navigation():  # drawn again
+            page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        assert page.evaluate("window.drawnInTheEvening") is None
+        drawn_for = page.evaluate(
+            "JSON.parse(document.getElementById('today-config').textContent).today"
+        )
+        assert drawn_for == scene.patient.local_today().isoformat()
+
+
 def test_yesterdays_check_in_kept_on_the_phone_is_not_todays(
     live_server: object, small_phone: Page
 ) -> None:

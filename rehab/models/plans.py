@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,9 @@ from core import dates
 from rehab.models.library import DoseFields, Exercise, Pathway
 from rehab.models.media import MediaFields
 from rehab.models.protocols import PhaseFields, Protocol
+
+# ``Plan.due_days_anchor`` in a query (``values_list(..., DUE_DAYS_ANCHOR)``).
+DUE_DAYS_ANCHOR = Coalesce("due_days_from", "anchor_date")
 
 
 class Plan(models.Model):
@@ -108,7 +112,8 @@ class Plan(models.Model):
 
     @property
     def due_days_anchor(self) -> dt.date:
-        """The day the weekly due days are counted from (``due_days_from``)."""
+        """The day the weekly due days are counted from (``due_days_from``); in a query,
+        ``DUE_DAYS_ANCHOR``."""
         return self.due_days_from or self.anchor_date
 
     def date_of_week(self, week: int) -> dt.date:

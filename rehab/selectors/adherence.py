@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
 
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import PlanHold
 from rehab.models.logbook import ExerciseLog
-from rehab.models.plans import PhaseChange, Plan, Prescription, dose_on
+from rehab.models.plans import DUE_DAYS_ANCHOR, PhaseChange, Plan, Prescription, dose_on
 from rehab.selectors.today import due_weekdays
 
 # A prescription as adherence counts it: (pk, times a day, days a week, first local day live,
@@ -293,7 +292,7 @@ def _active_plan_rows(
     return list(
         Plan.objects.filter(patient_id__in=patient_ids, status__in=PLANS_IN_CARE)
         .order_by()
-        .values_list("pk", "patient_id", Coalesce("due_days_from", "anchor_date"))
+        .values_list("pk", "patient_id", DUE_DAYS_ANCHOR)
     )
 
 

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db.models import Case, F, Q, QuerySet, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog
-from rehab.models.plans import Plan, Prescription, dose_on
+from rehab.models.plans import DUE_DAYS_ANCHOR, Plan, Prescription, dose_on
 from rehab.selectors.adherence import paused_days, percent_of
 from rehab.selectors.today import due_weekdays
 
@@ -56,7 +55,7 @@ class _PlanDays:
 
     pk: int
     patient_id: int
-    due_days_from: dt.date  # ``Plan.due_days_anchor``
+    due_days_anchor: dt.date  # ``Plan.due_days_anchor``
     tz: dt.tzinfo
     # Its phase changes effective by the range's end, in order: (effective on, to phase).
     changes: list[tuple[dt.date, int]] = field(default_factory=list)
@@ -182,7 +181,7 @@ def _prescribed(
         for day, phase_id in zip(days, plan.phases, strict=True):
             if phase_id is None or day == plan.in_progress or day in plan.paused:
                 continue
-            weekday = (day - plan.due_days_from).days % 7
+            weekday = (day - plan.due_days_anchor).days % 7
             for per_week, times in steady[phase_id].items():
                 if weekday in due_weekdays(per_week):
                     expected[plan.patient_id] += times
@@ -220,7 +219,7 @@ def _done(
         if in_force != rx.phase_id and (day != plan.in_progress or rx.phase_id not in plan.phases):
             continue
         times, per_week = rx.dose_on(day)
-        if (day - plan.due_days_from).days % 7 not in due_weekdays(per_week):
+        if (day - plan.due_days_anchor).days % 7 not in due_weekdays(per_week):
             continue
         if _live(rx, plan.tz, day):
             done[plan.patient_id] += min(n, times)
@@ -244,7 +243,7 @@ def _plans_with_changes(plans: QuerySet[Plan], *, end: dt.date) -> list[_PlanDay
         .values_list(
             "pk",
             "patient_id",
-            Coalesce("due_days_from", "anchor_date"),
+            DUE_DAYS_ANCHOR,
             "patient__timezone",
             "phase_changes__effective_on",
             "phase_changes__to_phase_id",

@@ -139,6 +139,8 @@ def test_the_patient_page_draws_the_points_against_the_band_with_sources(
     # The table of published points names each one's measure and statistic.
     assert f'<th scope="row" class="fw-normal">{ReferencePoint.Measure.ATRS.label}</th>' in html
     assert re.search(r"<td>\s*(mean|median) \d", html)
+    # As people write them: "mean 88", not the stored "88.0".
+    assert not re.search(r"(mean|median) \d+\.0\b|\(SD \d+\.0\)", html)
     # The non-operative cohort is not drawn for an operative patient.
     assert "UKSTAR" not in html
 

@@ -300,6 +300,7 @@ def test_today_left_open_overnight_is_drawn_anew_when_the_patient_comes_back(
     page = small_phone
     page.clock.install()
     sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.wait_for_load_state("load")  # Today's script (a module) has run: it listens
     page.evaluate("window.drawnInTheEvening = true")
     morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     with time_machine.travel(morning):

@@ -15,7 +15,7 @@ from rehab.models.media import MediaFields
 from rehab.models.plans import PrescriptionMedia
 from rehab.services import alerts as alert_services
 from rehab.services import plans as plan_services
-from rehab.services import protocols as protocol_services
+from rehab.services import template_rules
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def on_exercise_earliest_weeks_raised(
 def on_exercise_earliest_weeks_raising(
     sender: type[Exercise], *, exercise: Exercise, weeks: dict[str, int], **_: Any
 ) -> None:
-    protocol_services.refuse_raise_before_templates(exercise=exercise, weeks=weeks)
+    template_rules.refuse_raise_before_templates(exercise=exercise, weeks=weeks)
 
 
 def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -> None:

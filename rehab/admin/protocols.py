@@ -31,7 +31,7 @@ from rehab.models.protocols import (
     not_holdable_error,
     template_exercises,
 )
-from rehab.services.protocols import early_error, early_in_phase
+from rehab.services.template_rules import early_error, early_in_phase
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations

@@ -19,6 +19,7 @@ from core.ids import as_id
 from rehab import clinical, guardrails, measures
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
+from rehab.selectors import notices as notice_selectors
 from rehab.selectors import today as today_selectors
 
 if TYPE_CHECKING:
@@ -361,7 +362,7 @@ class HomeMeasurementForm(forms.Form):
         taken; nor is any such loading test while a red flag holds exercise (the girth only)."""
         super().__init__(*args, **kwargs)
         allowed = set(guardrails.home_measure_fields(patient))
-        if today_selectors.exercise_held(patient):
+        if notice_selectors.exercise_held(patient):
             allowed &= set(measures.home_fields_by_week(0))
         for name in self.VALUE_FIELDS:
             if name not in allowed:

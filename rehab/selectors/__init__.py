@@ -46,6 +46,14 @@ from rehab.selectors.clinician import (
     patients_with_unread_messages,
 )
 from rehab.selectors.library import library_search
+from rehab.selectors.notices import (
+    AtrsOffer,
+    TodayNotices,
+    atrs_offer,
+    checkin_on,
+    open_atrs_request,
+    today_notices,
+)
 from rehab.selectors.patient_page import (
     message_thread,
     open_alerts,
@@ -67,19 +75,13 @@ from rehab.selectors.progress import (
     streak,
 )
 from rehab.selectors.today import (
-    AtrsOffer,
     Today,
     TodayItem,
-    TodayNotices,
     active_plan,
-    atrs_offer,
-    checkin_on,
     is_due_on,
-    open_atrs_request,
     phase_on,
     prescription_to_log,
     today_for_patient,
-    today_notices,
 )
 
 __all__ = [

@@ -5,8 +5,8 @@ A plan keeps the copy it was made from (``plan_from_protocol`` copies phases and
 the version it names stays as it was: versions are never changed once published. Every edit
 is on a draft (``_ensure_draft``). Templates follow the guardrails without exceptions: an
 exercise is never placed in a phase that starts before its earliest safe week on the
-template's pathway (``rehab.guardrails.earliest_week_warning``); an early placement is a
-decision for one patient, with its reason, in that patient's plan.
+template's pathway (``rehab.services.template_rules``); an early placement is a decision
+for one patient, with its reason, in that patient's plan.
 """
 
 from __future__ import annotations
@@ -24,12 +24,17 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
 from core.resubmit import resubmit_since
-from rehab.guardrails import GuardrailWarning, earliest_week_warning
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
-from rehab.models.library import Exercise, Pathway
+from rehab.models.library import Exercise
 from rehab.models.plans import Plan, Prescription
 from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS
+from rehab.services.template_rules import (
+    early_in_template,
+    early_items,
+    early_prescriptions,
+    refuse_early,
+)
 
 TEMPLATE_FIELDS = ("name", "summary", "source")
 
@@ -38,143 +43,7 @@ def _slug(name: str) -> str:
     return f"{slugify(name)[:80].strip('-') or 'template'}-{secrets.token_hex(4)}"
 
 
-def early_error(warnings: list[tuple[str, GuardrailWarning]]) -> ValidationError:
-    """The refusal of a template's exercises placed before their earliest safe week (each with
-    its phase's name), in the clinician's words: the clinic's template pages and the admin
-    (site staff's shared templates) say the same."""
-    return ValidationError(
-        _(
-            "A template cannot place an exercise before its earliest safe week: "
-            "%(list)s. Put it in a later phase (a patient's own plan may place it "
-            "earlier, with a reason)."
-        )
-        % {
-            "list": "; ".join(
-                _("%(exercise)s in %(phase)s (from week %(week)s)")
-                % {"exercise": w.exercise.name, "phase": phase, "week": w.earliest_week}
-                for phase, w in warnings
-            )
-        },
-        code="guardrail",
-    )
-
-
-def _refuse_early(warnings: list[tuple[str, GuardrailWarning]]) -> None:
-    if warnings:
-        raise early_error(warnings)
-
-
-def early_in_phase(*, pathway: str, start_week: int, exercise: Exercise) -> GuardrailWarning | None:
-    """The warning for ``exercise`` in a template's phase starting in ``start_week`` on
-    ``pathway``: every write of a template (here and in the admin) asks it."""
-    return earliest_week_warning(exercise=exercise, pathway=pathway, start_week=start_week)
-
-
-def _early(protocol: Protocol, phase: ProtocolPhase, exercise: Exercise) -> GuardrailWarning | None:
-    return early_in_phase(pathway=protocol.pathway, start_week=phase.start_week, exercise=exercise)
-
-
-def _early_items(protocol: Protocol) -> list[tuple[str, GuardrailWarning]]:
-    found = []
-    for phase in protocol.phases.prefetch_related("items__exercise").order_by("order"):
-        for item in phase.items.all():
-            warning = _early(protocol, phase, item.exercise)
-            if warning is not None:
-                found.append((phase.name, warning))
-    return found
-
-
-# --- An exercise's earliest safe week moved later ------------------------------------------
-
-_EARLIEST_WEEK_FIELD: dict[str, str] = {
-    Pathway.OPERATIVE: "earliest_week_operative",
-    Pathway.NON_OPERATIVE: "earliest_week_non_operative",
-}
-
-
-def refuse_raise_before_templates(*, exercise: Exercise, weeks: dict[str, int]) -> None:
-    """Refuse the new earliest safe ``weeks`` of ``exercise`` (pathway → week) while a published
-    template (the current version of a clinic's template, or a shared one) places it in a phase
-    of that pathway starting earlier: the template would offer an early placement to every
-    new plan. Moving it to a later phase of the template (a new version) comes first.
-
-    Drafts are left: publishing one checks it again (``template_publish``). Answers
-    ``rehab.events.exercise_earliest_weeks_raising`` (``rehab.receivers``)."""
-    errors: dict[str, ValidationError] = {}
-    for pathway, week in weeks.items():
-        phases = list(
-            ProtocolPhase.objects.filter(
-                protocol__is_published=True,
-                protocol__is_draft=False,
-                protocol__pathway=pathway,
-                start_week__lt=week,
-                items__exercise=exercise,
-            )
-            .select_related("protocol__clinic")
-            .distinct()
-            .order_by("protocol__clinic__name", "protocol__name", "protocol__pk", "order")
-        )
-        if not phases:
-            continue
-        errors[_EARLIEST_WEEK_FIELD[pathway]] = ValidationError(
-            _(
-                "Published templates still place %(exercise)s before week %(week)s: "
-                "%(list)s. First move it to a phase starting in week %(week)s or later in each "
-                "of them, or take it out (edit the template and publish the new version); "
-                "then change its earliest safe week."
-            )
-            % {
-                "week": week,
-                "exercise": exercise.name,
-                "list": "; ".join(
-                    _template_phase(phase, shared=exercise.clinic_id is None) for phase in phases
-                ),
-            },
-            code="early_in_templates",
-        )
-    if errors:
-        raise ValidationError(errors)
-
-
-def _template_phase(phase: ProtocolPhase, *, shared: bool) -> str:
-    """ "“Early loading” (v2), phase “Protected walking” (starts in week 6)", with whose
-    template it is when the exercise is shared (a shared template or a clinic's own)."""
-    protocol = phase.protocol
-    text = _("“%(template)s” (v%(version)s), phase “%(phase)s” (starts in week %(start)s)") % {
-        "template": protocol.name,
-        "version": protocol.version,
-        "phase": phase.name,
-        "start": phase.start_week,
-    }
-    if not shared:
-        return text
-    if protocol.clinic is None:
-        return _("shared template %(template)s") % {"template": text}
-    return _("%(clinic)s's template %(template)s") % {
-        "clinic": protocol.clinic.name,
-        "template": text,
-    }
-
-
 # --- From a patient's plan ------------------------------------------------------------------
-
-
-def early_prescriptions(plan: Plan) -> list[tuple[Prescription, GuardrailWarning]]:
-    """The plan's live prescriptions placed before their earliest safe week (each kept there
-    for this patient with a reason): a template leaves them out. One query."""
-    live = (
-        Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
-        .select_related("phase", "exercise")
-        .order_by("phase__order", "phase__pk", "order", "pk")
-    )
-    found = []
-    for rx in live:
-        warning = earliest_week_warning(
-            exercise=rx.exercise, pathway=plan.pathway, start_week=rx.phase.start_week
-        )
-        if warning is not None:
-            found.append((rx, warning))
-    return found
 
 
 @transaction.atomic
@@ -364,7 +233,7 @@ def template_publish(*, draft: Protocol) -> Protocol:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    _refuse_early(_early_items(draft))
+    refuse_early(early_items(draft))
     now = timezone.now()
     Protocol.objects.filter(lineage=draft.lineage, superseded_at__isnull=True).exclude(
         pk=draft.pk
@@ -437,11 +306,11 @@ def template_phase_update(*, phase: ProtocolPhase, **fields: Any) -> ProtocolPha
     for name, value in fields.items():
         setattr(phase, name, value)
     phase.full_clean()
-    _refuse_early(
+    refuse_early(
         [
             (phase.name, warning)
             for item in phase.items.select_related("exercise")
-            if (warning := _early(draft, phase, item.exercise)) is not None
+            if (warning := early_in_template(draft, phase, item.exercise)) is not None
         ]
     )
     phase.save()
@@ -462,7 +331,9 @@ def template_item_add(
     The same exercise, dose and note as the phase's last item, added moments ago, is the same
     form sent twice (the draft is locked first): that item is returned."""
     draft = _ensure_draft(phase.protocol)
-    _refuse_early([(phase.name, w)] if (w := _early(draft, phase, exercise)) is not None else [])
+    refuse_early(
+        [(phase.name, w)] if (w := early_in_template(draft, phase, exercise)) is not None else []
+    )
     values = {
         **exercise.default_dose(),
         **{k: v for k, v in dose.items() if k in DOSE_FIELDS},

@@ -18,7 +18,7 @@ from heroicons.templatetags.heroicons import heroicon_outline
 from clinic.models import Patient
 from rehab import clinical
 from rehab.models.library import Exercise, Side
-from rehab.selectors import today as today_selectors
+from rehab.selectors import notices as notice_selectors
 from rehab.selectors.progress import HistoryLog
 
 register = template.Library()
@@ -128,7 +128,7 @@ def atrs_menu_item(context: template.Context, patient: Patient) -> dict[str, Any
     if "atrs_offer" in context:
         offer = context["atrs_offer"]
     else:
-        offer = today_selectors.atrs_offer(patient, day=patient.local_today())
+        offer = notice_selectors.atrs_offer(patient, day=patient.local_today())
     return {"due": offer is not None}
 
 

@@ -34,6 +34,7 @@ from rehab.forms.logbook import (
     LogUpdateForm,
 )
 from rehab.models.logbook import AtrsResponse, ExerciseLog
+from rehab.selectors import notices as notice_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import outcomes as outcome_services
@@ -158,7 +159,7 @@ def _saved_message(request: HttpRequest, log: ExerciseLog, text: str) -> None:
 def today(request: HttpRequest) -> HttpResponse:
     patient = _me(request)
     today = today_selectors.today_for_patient(patient)
-    notices = today_selectors.today_notices(patient, day=today.day)
+    notices = notice_selectors.today_notices(patient, day=today.day)
     config = {
         "timezone": patient.timezone,
         "today": today.day.isoformat(),
@@ -181,7 +182,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "checked_in": notices.checked_in,
             # A red flag's advice: the paused plan's hold (one query, only while paused); with
             # no plan in care, the red flags waiting for review (one query, only then).
-            "hold_notice": today_selectors.hold_notice(patient, today.plan, notices),
+            "hold_notice": notice_selectors.hold_notice(patient, today.plan, notices),
             "config": config,
         },
     )
@@ -252,9 +253,9 @@ def checkin(request: HttpRequest) -> HttpResponse:
     """The daily check-in. A red flag shows its advice at once (after the redirect)."""
     patient = _me(request)
     day = patient.local_today()
-    existing = today_selectors.checkin_on(patient, day)
+    existing = notice_selectors.checkin_on(patient, day)
     has_surgery = patient.surgery_date is not None
-    reported = today_selectors.red_flags_waiting(patient)
+    reported = notice_selectors.red_flags_waiting(patient)
     care_ended = patient.status != Patient.Status.ACTIVE
     if request.method == "POST" and care_ended:
         form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
@@ -370,7 +371,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             "week": reading.week,
             # A red flag's advice, as on Today (paused plan, or red flags waiting for review
             # with no plan in care): this page must not read as "go on".
-            "hold_notice": today_selectors.hold_notice(patient, reading.plan_in_care),
+            "hold_notice": notice_selectors.hold_notice(patient, reading.plan_in_care),
         },
     )
 

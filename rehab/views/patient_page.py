@@ -29,6 +29,7 @@ from rehab.forms.risk import RiskForm
 from rehab.models.plans import Plan
 from rehab.selectors import adherence as adherence_selectors
 from rehab.selectors import criteria as criteria_selectors
+from rehab.selectors import notices as notice_selectors
 from rehab.selectors import patient_page as patient_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import recovery as recovery_selectors
@@ -132,7 +133,7 @@ def _outcomes_tab(
         "calf_chart": charts.calf_chart(measurements, injured_side=patient.injured_side),
         "latest_measurement": measurements[-1] if measurements else None,
         "latest_atrs": atrs[-1] if atrs else None,
-        "atrs_request": today_selectors.open_atrs_request(patient),
+        "atrs_request": notice_selectors.open_atrs_request(patient),
         "measurement_form": measurement_form,
         "measure_rows": measures.measure_rows(measurements[-1] if measurements else None),
         # The ATRS and heel-rise LSI against the published cohorts (``_recovery.html``).

@@ -41,6 +41,7 @@ from rehab.forms.protocols import (
 from rehab.models.protocols import Protocol
 from rehab.selectors import history as history_selectors
 from rehab.services import protocols as template_services
+from rehab.services import template_rules
 
 
 @clinician_required
@@ -373,7 +374,7 @@ def plan_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
     patient) as a new template of the clinic."""
     user = signed_in_user(request, User)
     plan = get_plan_for_clinician(user, pk)
-    early = template_services.early_prescriptions(plan)
+    early = template_rules.early_prescriptions(plan)
     form = SaveAsTemplateForm(request.POST or None, initial={"name": plan.name})
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from clinic.models import Patient
 from rehab import selectors, services
 from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
-from rehab.selectors import today as today_selectors
+from rehab.selectors import notices as notice_selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -369,14 +369,14 @@ def test_hold_notice_reads_the_waiting_red_flags_only_without_a_plan_in_care(
     factories.AlertFactory(patient=patient, kind="red_flag", code="dvt")
     notices = selectors.TodayNotices(checked_in=False, atrs_offer=None)
     with django_assert_num_queries(1):
-        notice = today_selectors.hold_notice(patient, None, notices)
+        notice = notice_selectors.hold_notice(patient, None, notices)
     assert notice is not None
     assert notice.advice
     assert not notice.paused
     assert [flag.code for flag in notice.red_flags] == ["dvt"]
     plan, _phases = _plan(patient)
     with django_assert_num_queries(0):
-        assert today_selectors.hold_notice(patient, plan, notices) is None
+        assert notice_selectors.hold_notice(patient, plan, notices) is None
 
 
 def test_history_by_day_lists_every_day_newest_first(patient: Patient) -> None:

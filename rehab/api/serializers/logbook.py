@@ -382,7 +382,7 @@ class TodayItemSerializer(serializers.Serializer[Any]):
 
 
 class HoldSerializer(serializers.Serializer[Any]):
-    """A red flag's advice, as the Today page shows it (``rehab.selectors.today.HoldNotice``):
+    """A red flag's advice, as the Today page shows it (``rehab.selectors.notices.HoldNotice``):
     the patient's words only, never a clinician's note or a source."""
 
     kind = serializers.ChoiceField(
@@ -454,7 +454,7 @@ class TodaySerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(HoldSerializer(allow_null=True))
     def get_hold(self, today: Any) -> Any:
-        """The view's ``context["hold"]`` (``rehab.selectors.today.hold_notice``)."""
+        """The view's ``context["hold"]`` (``rehab.selectors.notices.hold_notice``)."""
         notice = self.context.get("hold")
         if notice is None:
             return None

@@ -41,6 +41,7 @@ from rehab.api.filters import logbook as logbook_filters
 from rehab.api.serializers import logbook as logbook_serializers
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.selectors import notices as notice_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import alerts as alert_services
 from rehab.services import outcomes as outcome_services
@@ -61,11 +62,11 @@ class MeTodayView(APIView):
         patient = request_patient(request)
         today = today_selectors.today_for_patient(patient)
         # A red flag's advice, as on the Today page: the same notices and hold_notice.
-        notices = today_selectors.today_notices(patient, day=today.day)
+        notices = notice_selectors.today_notices(patient, day=today.day)
         context = {
             "request": request,
             "clinician": False,  # a patient-only view
-            "hold": today_selectors.hold_notice(patient, today.plan, notices),
+            "hold": notice_selectors.hold_notice(patient, today.plan, notices),
         }
         return Response(logbook_serializers.TodaySerializer(today, context=context).data)
 

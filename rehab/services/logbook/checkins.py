@@ -15,7 +15,7 @@ from clinic.models import Patient
 from rehab import clinical
 from rehab.models.alerts import Alert
 from rehab.models.logbook import CheckIn
-from rehab.selectors.today import red_flags_waiting
+from rehab.selectors.notices import red_flags_waiting
 from rehab.services.holds import plan_pause
 from rehab.services.logbook.rules import _ensure_in_care, _raise_pain_alert, _record_date
 from rehab.services.logbook.storing import DAILY_CHECKIN, day_row, stored_once_a_day

@@ -70,6 +70,11 @@ TODAY_STRINGS = {
         "“%(name)s” was taken out of your plan before your tick was sent, so it was not added "
         "to your exercises. We sent it to your clinic as a message instead."
     ),
+    "noteRefused": _lazy(
+        "“%(name)s” was taken out of your plan before your tick was sent, so it was not added "
+        "to your exercises, and it could not be sent to your clinic as a message either: "
+        "%(reason)s Please send them this message yourself: %(note)s"
+    ),
 }
 
 # What records.js says on the check-in and ATRS pages (their answers kept on the phone when
@@ -166,7 +171,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "patient": patient.pk,
         # The script ticks through the API: POST here, PATCH and DELETE at ``<id>/``.
         "logsUrl": reverse("api:log-list"),
-        "messagesUrl": reverse("rehab:my_messages"),
+        # A tick of an exercise taken out of the plan goes to the clinic as a message, here.
+        "messagesUrl": reverse("api:message-list"),
         "strings": TODAY_STRINGS,
         "session": SESSION_STRINGS,
         "restSeconds": REST_SECONDS,

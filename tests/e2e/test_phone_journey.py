@@ -4,14 +4,17 @@ offline, progress that encourages."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, Route, expect
 
 from clinic.models import Message
+from clinic.services import messages as message_services
 from clinic.services import patients as patient_services
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
@@ -525,7 +528,7 @@ def test_a_note_sent_again_after_its_answer_was_lost_reaches_the_clinic_once(
         else:
             route.continue_()
 
-    page.route("**/me/messages/", lose_the_first_answer)
+    page.route("**/api/v1/messages/", lose_the_first_answer)
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     eventually(page, lambda: len(tries) == 1 and Message.objects.filter(from_patient=True).exists())
@@ -541,8 +544,42 @@ def test_a_note_sent_again_after_its_answer_was_lost_reaches_the_clinic_once(
     assert tries[0] == tries[1]  # the same note, with the same client_uuid
     note = Message.objects.get(patient=scene.patient, from_patient=True)
     assert note.client_uuid is not None
-    assert f"client_uuid={note.client_uuid}" in tries[1]
+    assert json.loads(tries[1])["client_uuid"] == str(note.client_uuid)
     assert page.evaluate(OUTBOX_LENGTH) == 0
+
+
+def test_a_note_for_a_removed_exercise_the_server_refuses_is_not_shown_as_sent(
+    live_server: object, small_phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note for a removed exercise went through the messages page's form, and any 200 at
+    that page counted as sent; but the form shown again with an error is a 200 there too, so
+    a refused note left the phone while the patient read "We sent it to your clinic". It goes
+    through the API now: only a success is sent; a refusal is said, with the note's words
+    kept for the patient to send."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
+
+    def refuse(**kwargs: object) -> None:
+        raise ValidationError({"body": ValidationError("This message cannot be sent.")})
+
+    # The server refuses the message, whichever way it comes (the live server is this process).
+    monkeypatch.setattr(message_services, "message_send", refuse)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    refused = page.get_by_role("alert").filter(has_text="could not be sent to your clinic")
+    expect(refused).to_be_visible(timeout=10_000)
+    expect(refused).to_contain_text("This message cannot be sent.")
+    expect(refused).to_contain_text("2 set(s) of “Toe curls”")  # the words, to send by hand
+    expect(page.get_by_text("We sent it to your clinic")).to_have_count(0)
+    assert not Message.objects.filter(patient=scene.patient).exists()
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    assert page.evaluate(OUTBOX_LENGTH) == 0  # refused for good: not sent again and again
 
 
 def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(

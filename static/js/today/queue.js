@@ -11,21 +11,25 @@
  * while any wait. A tick goes to the API (today/logs.js); the API answers a repeated client
  * UUID with the row it stored, and if the queued entry has more sets or another pain, effort
  * or note, an update follows (same day only). A tick refused because its exercise left the
- * plan goes to the clinic as a message in the patient's words (with a client UUID of its own,
- * kept with the entry: sent again, it is not stored twice); any other refusal is said on its
+ * plan goes to the clinic as a message in the patient's words, through the API
+ * (POST /api/v1/messages/, with a client UUID of its own kept with the entry: sent again, it is
+ * not stored twice); only the API's success counts as sent. No connection: tried again later;
+ * refused (400 or 404): the patient is told it was not sent, with its words to send
+ * themselves, and the entry leaves the queue. Any other refusal of a tick is said on its
  * card, in plain words, and the entry leaves the queue.
  */
 import { fmt } from "../common.js";
 import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
-import { csrfToken, reasonOf } from "../transport.js";
+import { reasonOf, send } from "../transport.js";
 import { createLog, updateLog, value } from "./logs.js";
 
-/* ``config``: #today-config (patient, logsUrl, messagesUrl, strings). ``hooks``: today() the
+/* ``config``: #today-config (patient, logsUrl, messagesUrl: the API's, strings). ``hooks``: today() the
    patient's date; stored(clientUuid, row) a queued tick reached the server; refused(entry,
    reason) the server will never take it; opened() the outbox was read (the memory holds it). */
 export function createQueue(config, hooks) {
   const S = config.strings;
   const status = document.getElementById("queue-status");
+  const notes = document.getElementById("queue-notes");
   let memory = [];
   let sentSomething = false;
   let flushing = false;
@@ -196,19 +200,44 @@ export function createQueue(config, hooks) {
 
   /* A queued tick the server refused because its exercise left the plan meanwhile (the
      clinician removed it): nothing is lost silently; it goes to the clinic as a message in
-     the patient's words. Kept in the queue, and tried again later, until that is sent. */
+     the patient's words. Kept in the queue, and tried again later, until the API has taken
+     it; refused by the API, the patient is told, with the words to send themselves. */
   function keepAsNote(entry) {
     noteUuid(entry)
       .then((uuid) => sendAsNote(entry, uuid))
-      .then((delivered) => {
-        if (!delivered) {
+      .then((result) => {
+        if (result.kind === "retry") {
           pause();
           return;
         }
         remove(entry.client_uuid);
-        say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
+        if (result.kind === "ok") {
+          say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
+        } else {
+          noteNotSent(entry, reasonOf(result));
+        }
         next();
       });
+  }
+
+  /* The words of the note for a removed exercise's tick. */
+  function noteText(entry) {
+    return fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date });
+  }
+
+  /* A note the clinic will never get this way: said where it stays (the status line is
+     written over as the queue goes on), with its words, for the patient to send. */
+  function noteNotSent(entry, reason) {
+    const text = fmt(S.noteRefused, { name: entry.name || "", reason, note: noteText(entry) });
+    if (!notes) {
+      say(text, "danger");
+      return;
+    }
+    const line = document.createElement("p");
+    line.className = "alert alert-danger";
+    line.setAttribute("role", "alert");
+    line.textContent = text;
+    notes.appendChild(line);
   }
 
   /* The note's client UUID (the server's idempotency key for messages): made once, and kept
@@ -226,23 +255,14 @@ export function createQueue(config, hooks) {
     return put(Object.assign({}, found || entry, { note_uuid: uuid })).then(() => uuid);
   }
 
-  /* The message form of the patient's messages page (a form post, as without JavaScript);
-     resolves true once sent. */
+  /* To the API's messages (the patient's own thread); resolves to transport.js's result:
+     "ok" (201 sent, or 200: that client UUID's message, already stored), "refused" (400, 404)
+     or "retry". */
   function sendAsNote(entry, uuid) {
-    if (!config.messagesUrl || navigator.onLine === false) {
-      return Promise.resolve(false);
+    if (!config.messagesUrl) {
+      return Promise.resolve({ kind: "retry", status: 0, json: null });
     }
-    const body = new URLSearchParams();
-    body.append("body", fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date }));
-    body.append("client_uuid", uuid);
-    return fetch(config.messagesUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken() },
-      body,
-    })
-      .then((response) => response.ok && new URL(response.url).pathname === config.messagesUrl)
-      .catch(() => false);
+    return send("POST", config.messagesUrl, { body: noteText(entry), client_uuid: uuid });
   }
 
   /* A check-in or ATRS answer kept on the phone (records.js): to the API, in its turn. */

@@ -177,6 +177,9 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     # The script ticks, edits and undoes through the API, not the page's form views.
     assert config["logsUrl"] == reverse("api:log-list") == "/api/v1/logs/"
     assert not {"logCreateUrl", "logUpdateUrl", "logUndoUrl"} & set(config)
+    # A removed exercise's tick goes to the clinic through the API too (its success only is
+    # "sent"; the messages page's form answers 200 when it refuses, too).
+    assert config["messagesUrl"] == reverse("api:message-list") == "/api/v1/messages/"
     assert config["timezone"] == patient.timezone
     assert 'id="today-config" type="application/json"' in html
     assert 'id="queue-status"' in html

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 
 # The scripts the patient's templates load; each imports the rest.
-PAGE_SCRIPTS = ("js/today.js", "js/records.js")
+PAGE_SCRIPTS = ("js/today.js", "js/records.js", "js/messages.js")
 IMPORT = re.compile(r"""^(?:import|export)\b[^;]*?["'](\.{1,2}/[^"']+)["'];""", re.M)
 
 

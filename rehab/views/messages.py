@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from clinic.access import (
@@ -25,6 +26,15 @@ from clinic.services import messages as message_services
 from core.users import signed_in_user
 from rehab import clinical
 from rehab.selectors import patient_page as patient_selectors
+
+# What the patient's Messages page says with no connection (static/js/messages.js).
+MESSAGES_STRINGS = {
+    "offline": _lazy(
+        "No connection: your message has not been sent. Your words are still here: send it "
+        "again when you are online."
+    ),
+    "online": _lazy("You are online again: you can send your message now."),
+}
 
 
 def _send(request: HttpRequest, form: MessageForm, *, patient: Patient, from_patient: bool) -> bool:
@@ -96,5 +106,6 @@ def my_messages(request: HttpRequest) -> HttpResponse:
             "thread": thread,
             "form": form,
             "red_flags": clinical.RED_FLAGS,
+            "messages_config": {"strings": MESSAGES_STRINGS},
         },
     )

@@ -8,6 +8,9 @@
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-submit-once")) {
       return;
     }
+    if (event.defaultPrevented) {
+      return; // not sent (a page's script kept it, e.g. no connection): still usable
+    }
     if (form.dataset.submitted === "true") {
       event.preventDefault();
       return;

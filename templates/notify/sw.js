@@ -14,7 +14,7 @@
      cache, so one person's cached pages are never shown to another. */
 importScripts("{% static 'js/sw-push.js' %}");
 
-const VERSION = "2026-12-03-modules";
+const VERSION = "2026-12-06-messages";
 const PAGES = "rehab-pages";
 const ASSETS = "rehab-assets-" + VERSION;
 const SHELL = [
@@ -29,6 +29,7 @@ const SHELL = [
   "{% static 'js/transport.js' %}",
   "{% static 'js/outbox.js' %}",
   "{% static 'js/records.js' %}",
+  "{% static 'js/messages.js' %}",
   "{% static 'js/today.js' %}",
   "{% static 'js/today/logs.js' %}",
   "{% static 'js/today/queue.js' %}",

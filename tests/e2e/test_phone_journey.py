@@ -582,6 +582,44 @@ def test_a_note_for_a_removed_exercise_the_server_refuses_is_not_shown_as_sent(
     assert page.evaluate(OUTBOX_LENGTH) == 0  # refused for good: not sent again and again
 
 
+def test_a_message_written_offline_is_kept_and_the_patient_told_it_was_not_sent(
+    live_server: object, small_phone: Page
+) -> None:
+    """The Messages page kept on the phone, a message written and sent with no connection: the
+    form's post failed and the browser showed its own "no internet" page, the words gone. Now
+    the words stay in the box, the patient is told plainly that it was not sent and to send it
+    again when online; sent then, it reaches the clinic once."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in_to_today(page, base, scene.patient.email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{base}/me/messages/")  # through the service worker: kept on the phone
+    expect(page.get_by_role("heading", name="Messages to your clinic")).to_be_visible()
+
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    words = "Is some swelling in the evening normal?"
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(words)
+    send = page.get_by_role("button", name="Send")
+    send.click()
+    not_sent = page.get_by_role("alert").filter(has_text="Your message has not been sent")
+    expect(not_sent).to_be_visible()
+    expect(not_sent).to_contain_text("send it again when you are online")
+    expect(box).to_have_value(words)
+    check_page(page, JOURNEY, "message-offline")
+    assert not Message.objects.filter(patient=scene.patient).exists()
+
+    page.context.set_offline(False)
+    expect(send).to_be_enabled()  # not left disabled by the try that did not go
+    send.click()
+    expect(page.get_by_text("Your message has been sent.")).to_be_visible()
+    expect(page.get_by_text(words)).to_be_visible()
+    assert Message.objects.get(patient=scene.patient, from_patient=True).body == words
+
+
 def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(
     live_server: object, small_phone: Page
 ) -> None:

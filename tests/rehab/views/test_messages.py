@@ -167,6 +167,21 @@ def test_my_messages_kept_on_the_phone_says_it_is_a_copy(patient: Patient) -> No
     assert "/static/js/app.js" in content
 
 
+def test_my_messages_tells_the_patient_a_message_written_offline_was_not_sent(
+    patient: Patient,
+) -> None:
+    """Offline, the form's post failed into the browser's "no internet" page and the words were
+    gone: the page's script (messages.js) keeps them and says so, in the page's language."""
+    response = client_for(patient.user).get(reverse("rehab:my_messages"))
+    content = response.content.decode()
+    strings = response.context["messages_config"]["strings"]
+    assert "has not been sent" in str(strings["offline"])
+    assert 'id="messages-config" type="application/json"' in content
+    assert '<script type="module" src="/static/js/messages.js"' in content
+    assert "data-message-form" in content
+    assert 'id="message-status" role="alert"' in content
+
+
 def test_my_messages_send(patient: Patient) -> None:
     response = client_for(patient.user).post(MY_URL, {"body": "Can I swim yet?"})
     assert response.status_code == 302

@@ -70,6 +70,14 @@ TODAY_STRINGS = {
         "“%(name)s” was taken out of your plan before your tick was sent, so it was not added "
         "to your exercises. We sent it to your clinic as a message instead."
     ),
+    # Today's page drawn on another day (its copy kept on the phone, or left open overnight).
+    "savedDayOffline": _lazy(
+        "You are offline. This is your plan as saved on %(day)s; connect to the internet to "
+        "see today's."
+    ),
+    "savedDayOnline": _lazy(
+        "This is your plan as it was on %(day)s. Reload the page to see today's."
+    ),
     "noteRefused": _lazy(
         "“%(name)s” was taken out of your plan before your tick was sent, so it was not added "
         "to your exercises, and it could not be sent to your clinic as a message either: "

@@ -317,6 +317,52 @@ def test_today_left_open_overnight_is_drawn_anew_when_the_patient_comes_back(
         assert drawn_for == scene.patient.local_today().isoformat()
 
 
+def test_todays_copy_kept_on_the_phone_opened_offline_the_next_day_says_so(
+    live_server: object, small_phone: Page
+) -> None:
+    """Today kept on the phone, opened offline the next day: it read as the new day's plan
+    ("Today", the saved day's due list) with nothing to say it was not. It says which day it
+    was saved on now; its ticks are the new day's (as the cards already made them)."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.clock.install()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect_done(page, "Toe curls")
+    page.reload()  # through the service worker: the day's page, ticked, kept on the phone
+    expect_done(page, "Toe curls")
+    saved_note = page.get_by_text("This is your plan as saved on")
+    expect(saved_note).to_have_count(0)  # the same day: nothing to say
+    saved_on = scene.patient.local_today()
+    evening = ExerciseLog.objects.get(patient=scene.patient)
+
+    morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    page.clock.set_system_time(morning)
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    expect(saved_note).to_be_visible()
+    expect(saved_note).to_have_text(
+        "You are offline. This is your plan as saved on "
+        f"{saved_on.strftime('%A')} {saved_on.day} {saved_on.strftime('%B')}; "
+        "connect to the internet to see today's."
+    )
+    check_page(page, JOURNEY, "today-saved-another-day")
+    # The saved day's ticks are not the new day's: a tick now is the new day's.
+    toes = card(page, "Toe curls")
+    expect(toes.get_by_text("Done for today")).to_be_hidden()
+    toes.get_by_role("button", name="One set done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    with time_machine.travel(morning):
+        page.context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+        new = ExerciseLog.objects.exclude(pk=evening.pk).get(patient=scene.patient)
+        assert (new.date, new.sets_done) == (scene.patient.local_today(), 1)
+        assert new.date == saved_on + dt.timedelta(days=1)
+
+
 def test_yesterdays_check_in_kept_on_the_phone_is_not_todays(
     live_server: object, small_phone: Page
 ) -> None:

@@ -180,6 +180,9 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     # A removed exercise's tick goes to the clinic through the API too (its success only is
     # "sent"; the messages page's form answers 200 when it refuses, too).
     assert config["messagesUrl"] == reverse("api:message-list") == "/api/v1/messages/"
+    # Its copy kept on the phone and opened another day says which day it is of.
+    assert "%(day)s" in str(config["strings"]["savedDayOffline"])
+    assert 'id="saved-day-note"' in html
     assert config["timezone"] == patient.timezone
     assert 'id="today-config" type="application/json"' in html
     assert 'id="queue-status"' in html

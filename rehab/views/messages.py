@@ -31,7 +31,8 @@ from rehab.selectors import patient_page as patient_selectors
 MESSAGES_STRINGS = {
     "offline": _lazy(
         "No connection: your message has not been sent. Your words are still here: send it "
-        "again when you are online."
+        "again when you are online. If something is wrong now, do not wait: see what to do "
+        "below."
     ),
     "online": _lazy("You are online again: you can send your message now."),
 }

@@ -23,9 +23,10 @@ import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
 import { reasonOf, send } from "../transport.js";
 import { createLog, updateLog, value } from "./logs.js";
 
-/* ``config``: #today-config (patient, logsUrl, messagesUrl: the API's, strings). ``hooks``: today() the
-   patient's date; stored(clientUuid, row) a queued tick reached the server; refused(entry,
-   reason) the server will never take it; opened() the outbox was read (the memory holds it). */
+/* ``config``: #today-config (patient, logsUrl, messagesUrl: both the API's, strings).
+   ``hooks``: today() the patient's date; stored(clientUuid, row) a queued tick reached the
+   server; refused(entry, reason) the server will never take it; opened() the outbox was read
+   (the memory holds it). */
 export function createQueue(config, hooks) {
   const S = config.strings;
   const status = document.getElementById("queue-status");

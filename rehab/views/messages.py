@@ -10,6 +10,7 @@ from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
@@ -27,7 +28,7 @@ from core.users import signed_in_user
 from rehab import clinical
 from rehab.selectors import patient_page as patient_selectors
 
-# What the patient's Messages page says with no connection (static/js/messages.js).
+# What the patient's Messages page says when a message cannot go (static/js/messages.js).
 MESSAGES_STRINGS = {
     "offline": _lazy(
         "No connection: your message has not been sent. Your words are still here: send it "
@@ -107,6 +108,9 @@ def my_messages(request: HttpRequest) -> HttpResponse:
             "thread": thread,
             "form": form,
             "red_flags": clinical.RED_FLAGS,
-            "messages_config": {"strings": MESSAGES_STRINGS},
+            "messages_config": {
+                "url": reverse("rehab:my_messages"),
+                "strings": MESSAGES_STRINGS,
+            },
         },
     )

@@ -666,6 +666,47 @@ def test_a_message_written_offline_is_kept_and_the_patient_told_it_was_not_sent(
     assert Message.objects.get(patient=scene.patient, from_patient=True).body == words
 
 
+def test_a_message_whose_post_fails_on_a_weak_connection_is_kept(
+    live_server: object, small_phone: Page
+) -> None:
+    """The phone says it is online but nothing gets through (a weak signal, a Wi-Fi with no
+    internet): the form's post failed into the browser's "no internet" page, the words gone.
+    They are kept now and the patient told; sent again, the message reaches the clinic once."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in_to_today(page, base, scene.patient.email)
+    page.goto(f"{base}/me/messages/")
+    # The server's refusal is its own page, as without JavaScript.
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()
+    posts: list[str] = []
+
+    def nothing_gets_through(route: Route) -> None:
+        if route.request.method == "POST":
+            posts.append(route.request.post_data or "")
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/me/messages/", nothing_gets_through)
+    words = "My heel feels warm since this morning."
+    box = page.get_by_role("textbox", name="Message")
+    box.fill(words)
+    page.get_by_role("button", name="Send").click()
+    eventually(page, lambda: len(posts) == 1)
+    expect(page.get_by_role("alert").filter(has_text="has not been sent")).to_be_visible()
+    expect(box).to_have_value(words)
+    assert not Message.objects.filter(patient=scene.patient).exists()
+
+    page.unroute("**/me/messages/")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_text("Your message has been sent.")).to_be_visible()
+    expect(page.get_by_text(words)).to_be_visible()
+    assert Message.objects.get(patient=scene.patient, from_patient=True).body == words
+    expect(page.get_by_role("textbox", name="Message")).to_have_value("")
+
+
 def test_a_queued_tick_the_server_refuses_is_said_on_its_card_in_plain_words(
     live_server: object, small_phone: Page
 ) -> None:

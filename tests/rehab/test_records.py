@@ -122,6 +122,9 @@ def test_my_export_is_for_patients_only(name: str, clinician: Clinician, admin: 
 def test_my_export_json_holds_my_record_and_nothing_of_another_patient(
     patient: Patient, other_patient: Patient, record: dict[str, Any]
 ) -> None:
+    # A surname no generated name shares (two random patients were both "Evans" once).
+    other_patient.last_name = "Quillfeather-Oyelaran"
+    other_patient.save(update_fields=["last_name"])
     theirs = factories.ExerciseLogFactory(
         prescription__phase__plan__patient=other_patient, note="OTHERS-NOTE"
     )

@@ -126,10 +126,20 @@ def match_code(user: Any, code: str) -> Device | None:
     return None
 
 
-def pending_device(user: Any) -> TOTPDevice:
-    """The user's authenticator device being set up (made when there is none)."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+def pending_device(user: Any) -> TOTPDevice | None:
+    """The user's authenticator device being set up, if they have started (a read)."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
+
+
+@transaction.atomic
+def start_device(user: Any) -> TOTPDevice:
+    """Start setting up an authenticator: the device being set up, made when there is none
+    (django-otp gives it a random key). Starting again keeps the one already scanned."""
+    # The user's row locked first: two clicks at once make one device, not two.
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+    return pending_device(user) or TOTPDevice.objects.create(
+        user=user, name=TOTP_NAME, confirmed=False
+    )
 
 
 @transaction.atomic

@@ -64,7 +64,16 @@ def setup(request: HttpRequest) -> HttpResponse:
                 "next": _next_url(request),
             },
         )
+    if request.method == "POST" and "start" in request.POST:
+        # Starting makes the device being set up (a GET only shows it): then its page.
+        mfa.start_device(user)
+        return HttpResponseRedirect(
+            f"{reverse('mfa:setup')}?{urlencode({'next': _next_url(request)})}"
+        )
     device = mfa.pending_device(user)
+    context = {"title": _("Set up two-factor sign-in"), "next": _next_url(request)}
+    if device is None:  # not started: the steps and a button that starts, nothing written
+        return render(request, "clinic/mfa/setup.html", context)
     form = SetupForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         codes = mfa.confirm_device(user, device, form.cleaned_data["code"])
@@ -87,11 +96,10 @@ def setup(request: HttpRequest) -> HttpResponse:
         request,
         "clinic/mfa/setup.html",
         {
-            "title": _("Set up two-factor sign-in"),
+            **context,
             "form": form,
             "qr_svg": _qr_svg(device.config_url),
             "secret": _secret(device),
-            "next": _next_url(request),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

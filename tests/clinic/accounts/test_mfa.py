@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -150,18 +152,47 @@ def test_admin_pages_are_blocked_until_verified(clock: Any) -> None:
 # --- Enrolment ---------------------------------------------------------------------------------
 
 
+def _writes(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+    ]
+
+
+def test_opening_setup_writes_nothing(clock: Any) -> None:
+    # A GET only reads: the authenticator being set up is made when the user starts (a POST).
+    user = patient_user()
+    client = client_for(user)
+    client.get("/account/")  # the session's own bookkeeping (its row, the policy) done first
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(SETUP)
+    assert response.status_code == 200
+    assert _writes(captured) == []
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    html = response.content.decode()
+    assert "mfa-secret" not in html
+    assert re.search(r'<button[^>]*name="start"', html)
+
+
 def test_setup_shows_a_qr_code_the_key_and_a_labelled_field(clock: Any) -> None:
     user = patient_user()
-    response = client_for(user).get(SETUP)
+    client = client_for(user)
+    started = client.post(SETUP, {"start": "1", "next": "/account/"})
+    assert goes_to(started, SETUP)
+    assert "next=%2Faccount%2F" in started["Location"]
+    response = client.get(started["Location"])
     assert response.status_code == 200
     html = response.content.decode()
     device = TOTPDevice.objects.get(user=user, confirmed=False)
+    assert 'name="next" value="/account/"' in html
     assert re.search(r'<svg role="img" aria-label="[^"]+"', html)
     assert response.context["secret"].replace(" ", "") in device.config_url
     assert re.search(r'<label\s+for="id_code"', html)
     assert 'autocomplete="one-time-code"' in html
-    # Reloading shows the same unconfirmed device, not a new one each time.
-    client_for(user).get(SETUP)
+    # Reloading, or starting again, shows the same unconfirmed device, not a new one each time.
+    assert client.get(SETUP).context["secret"] == response.context["secret"]
+    client.post(SETUP, {"start": "1"})
     assert TOTPDevice.objects.filter(user=user).count() == 1
 
 
@@ -170,7 +201,8 @@ def test_setup_refuses_a_wrong_code_and_confirms_with_a_right_one(
 ) -> None:
     user = factories.StaffFactory()
     client = client_for(user)
-    client.get(SETUP)
+    assert client.get(SETUP).status_code == 200
+    client.post(SETUP, {"start": "1"})
     device = TOTPDevice.objects.get(user=user)
 
     wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"

@@ -205,7 +205,7 @@ def test_setting_it_up_on_the_website_ends_the_phones_token(db: None) -> None:
     patient = factories.PatientFactory()
     sign_in(patient.user)
     browser = client_for(patient.user)
-    browser.get("/account/mfa/setup/")
+    browser.post("/account/mfa/setup/", {"start": "1"})  # the authenticator being set up
     device = TOTPDevice.objects.get(user=patient.user)
     response = browser.post("/account/mfa/setup/", {"code": code_for(device)})
     assert response.status_code == 200

@@ -9,23 +9,27 @@ number of rows. ``rehab.views.records`` serves it as a JSON download and as a pr
 Two readers. The clinic's export (``for_clinic``) is everything stored about the patient: draft
 plans too, and the clinicians' own notes about them (``CLINICIAN_NOTES``: why an exercise was
 placed before its earliest safe week, the review note that resumed a paused plan, why a
-clinician did not move the patient on to the next phase yet). The
+clinician did not move the patient on to the next phase yet), and who did each act a row
+records (``WHO``: who acknowledged an alert, judged an exit criterion, uploaded a video, …). The
 patient's own export is their copy of their data (what they gave and were given, their health
 details and what happened to their plan); it leaves out those notes: design.md keeps clinician
 notes off everything a patient reads, and the patient's API hands out neither
-(``guardrail_reason`` is null for a patient there). Someone wanting the clinicians' notes too
-asks their clinic, whose admin's export holds them.
+(``guardrail_reason`` is null for a patient there). Nor does it name the clinic's staff behind
+each act (``WHO``), as before: their pages say "your physiotherapist". Someone wanting the
+clinicians' notes or names too asks their clinic, whose admin's export holds them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, F, Model, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from clinic.models import Clinician, Message, Patient
@@ -179,6 +183,47 @@ CLINICIAN_NOTES = {
 }
 
 
+# Who did what each row records (the clinic's export only): the kind of row → its foreign keys
+# to the account that acted. Each gives two keys: ``<key>`` (the account's id, an opaque string
+# like the export's other ids; the same person has the same id throughout) and ``<key>_name``
+# (the name the account shows, as ``User.__str__``: its full name, else its email); both null
+# when none is stored (say, an alert not acknowledged yet). The "when" is the row's own.
+WHO = {
+    "plans": ("created_by",),
+    "phase_changes": ("changed_by",),
+    "holds": ("resumed_by",),
+    "proposal_dismissals": ("dismissed_by",),
+    "criteria": ("judged_by",),
+    "media": ("uploaded_by",),
+    "alerts": ("acknowledged_by",),
+    "atrs_requests": ("requested_by",),
+    "measurements": ("recorded_by",),
+    "messages": ("author",),
+}
+
+
+def _with_who[M: Model](
+    queryset: QuerySet[M], fields: Mapping[str, str], kind: str, *, for_clinic: bool
+) -> tuple[QuerySet[M], dict[str, str]]:
+    """``queryset`` and ``fields`` with who did what (``WHO[kind]``) for the clinic's export:
+    the name read in the same query (a join), so the query count does not change."""
+    if not for_clinic or kind not in WHO:
+        return queryset, dict(fields)
+    names = {
+        f"{key}_name": Coalesce(
+            NullIf(F(f"{key}__full_name"), Value("")),
+            F(f"{key}__email"),
+            output_field=CharField(),
+        )
+        for key in WHO[kind]
+    }
+    who = {}
+    for key in WHO[kind]:
+        who[key] = f"{key}_id"
+        who[f"{key}_name"] = f"{key}_name"
+    return queryset.annotate(**names), {**fields, **who}
+
+
 def _without(fields: Mapping[str, str], keys: Iterable[str]) -> dict[str, str]:
     return {key: lookup for key, lookup in fields.items() if key not in keys}
 
@@ -257,10 +302,14 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     phases = PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk")
     phase_prescriptions = Prescription.objects.filter(phase__in=phases)
     media_of = _rows_by(
-        PrescriptionMedia.objects.filter(prescription__in=phase_prescriptions).order_by(
-            "created_at", "pk"
+        *_with_who(
+            PrescriptionMedia.objects.filter(prescription__in=phase_prescriptions).order_by(
+                "created_at", "pk"
+            ),
+            MEDIA_FIELDS,
+            "media",
+            for_clinic=for_clinic,
         ),
-        MEDIA_FIELDS,
         by="prescription_id",
     )
     prescriptions = _rows_by(
@@ -270,8 +319,12 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         for prescription in rows:
             prescription["media"] = media_of.get(int(prescription["id"]), [])
     criteria = _rows_by(
-        PlanCriterion.objects.filter(phase__in=phases).order_by("order", "pk"),
-        PLAN_CRITERION_FIELDS,
+        *_with_who(
+            PlanCriterion.objects.filter(phase__in=phases).order_by("order", "pk"),
+            PLAN_CRITERION_FIELDS,
+            "criteria",
+            for_clinic=for_clinic,
+        ),
         by="phase_id",
     )
     phases_of = _rows_by(phases, PHASE_FIELDS, by="plan_id")
@@ -281,21 +334,35 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
             phase["prescriptions"] = prescriptions.get(phase_id, [])
             phase["criteria"] = criteria.get(phase_id, [])
     holds_of = _rows_by(
-        PlanHold.objects.filter(plan__in=plans).order_by("started_at", "pk"),
-        hold_fields,
+        *_with_who(
+            PlanHold.objects.filter(plan__in=plans).order_by("started_at", "pk"),
+            hold_fields,
+            "holds",
+            for_clinic=for_clinic,
+        ),
         by="plan_id",
     )
     changes_of = _rows_by(
-        PhaseChange.objects.filter(plan__in=plans).order_by("changed_at", "pk"),
-        PHASE_CHANGE_FIELDS,
+        *_with_who(
+            PhaseChange.objects.filter(plan__in=plans).order_by("changed_at", "pk"),
+            PHASE_CHANGE_FIELDS,
+            "phase_changes",
+            for_clinic=for_clinic,
+        ),
         by="plan_id",
     )
     dismissals_of = _rows_by(
-        ProposalDismissal.objects.filter(phase__in=phases).order_by("dismissed_at", "pk"),
-        dismissal_fields,
+        *_with_who(
+            ProposalDismissal.objects.filter(phase__in=phases).order_by("dismissed_at", "pk"),
+            dismissal_fields,
+            "proposal_dismissals",
+            for_clinic=for_clinic,
+        ),
         by="phase__plan_id",
     )
-    result = _rows(plans.order_by("created_at", "pk"), PLAN_FIELDS)
+    result = _rows(
+        *_with_who(plans.order_by("created_at", "pk"), PLAN_FIELDS, "plans", for_clinic=for_clinic)
+    )
     for plan in result:
         plan_id = int(plan["id"])
         plan["phases"] = phases_of.get(plan_id, [])
@@ -328,6 +395,7 @@ def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
     patient (draft plans and the clinicians' notes too); else the patient's own copy, which
     holds only the plans they were given (as on their pages) and no clinician's note."""
     mine = {"patient": patient}
+    who = functools.partial(_with_who, for_clinic=for_clinic)
     return {
         "format": "achilles-rehab-export",
         "format_version": FORMAT_VERSION,
@@ -345,14 +413,27 @@ def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
         "check_ins": _rows(CheckIn.objects.filter(**mine).order_by("date", "pk"), CHECKIN_FIELDS),
         "atrs": _instances(AtrsResponse.objects.filter(**mine).order_by("date", "pk"), ATRS_FIELDS),
         "atrs_requests": _rows(
-            AtrsRequest.objects.filter(**mine).order_by("requested_at", "pk"),
-            ATRS_REQUEST_FIELDS,
+            *who(
+                AtrsRequest.objects.filter(**mine).order_by("requested_at", "pk"),
+                ATRS_REQUEST_FIELDS,
+                "atrs_requests",
+            )
         ),
         "measurements": _instances(
-            Measurement.objects.filter(**mine).order_by("date", "pk"), MEASUREMENT_FIELDS
+            *who(
+                Measurement.objects.filter(**mine).order_by("date", "pk"),
+                MEASUREMENT_FIELDS,
+                "measurements",
+            )
         ),
-        "alerts": _rows(Alert.objects.filter(**mine).order_by("created_at", "pk"), ALERT_FIELDS),
+        "alerts": _rows(
+            *who(Alert.objects.filter(**mine).order_by("created_at", "pk"), ALERT_FIELDS, "alerts")
+        ),
         "messages": _rows(
-            Message.objects.filter(**mine).order_by("created_at", "pk"), MESSAGE_FIELDS
+            *who(
+                Message.objects.filter(**mine).order_by("created_at", "pk"),
+                MESSAGE_FIELDS,
+                "messages",
+            )
         ),
     }

@@ -384,6 +384,8 @@ def test_clinic_export_holds_pauses_phase_changes_atrs_requests_and_clinician_no
             "id": str(clinical_history["request"].pk),
             "requested_at": clinical_history["request"].requested_at.isoformat(),
             "response": None,
+            "requested_by": None,  # nobody stored as asking: nobody named
+            "requested_by_name": None,
         }
     ]
     assert data["profile"]["risk_smoking"] is True
@@ -525,6 +527,8 @@ def test_clinic_export_json_holds_dismissals_judgements_media_doses_and_therapis
             "phase": str(history["phase"].pk),
             "dismissed_at": history["dismissal"].dismissed_at.isoformat(),
             "note": DISMISSAL_NOTE,
+            "dismissed_by": None,
+            "dismissed_by_name": None,
         }
     ]
     (phase,) = plan["phases"]
@@ -538,6 +542,8 @@ def test_clinic_export_json_holds_dismissals_judgements_media_doses_and_therapis
         "measure": "",
         "judged_met": False,
         "judged_at": history["judged"].judged_at.isoformat(),
+        "judged_by": None,
+        "judged_by_name": None,
     }
     assert (tested["kind"], tested["threshold"], tested["judged_met"]) == ("rest_pain", 2.0, None)
     (rx,) = phase["prescriptions"]
@@ -554,6 +560,8 @@ def test_clinic_export_json_holds_dismissals_judgements_media_doses_and_therapis
         "height": 30,
         "duration_seconds": 12,
         "created_at": history["media"].created_at.isoformat(),
+        "uploaded_by": None,
+        "uploaded_by_name": None,
     }
     assert history["media"].file.name not in text  # what it shows, not the file or its path
     profile = data["profile"]
@@ -1165,3 +1173,121 @@ def test_my_printable_record_shows_words_and_dates_not_codes(patient: Patient) -
         assert code not in html.replace(" ", "").replace("\n", ""), code
     assert "ATRS" not in text
     assert "Achilles questionnaire scores" in text
+
+
+# --- Who did what: the clinic's export names the person beside each "when" -------------------
+
+WHO_NAME = "Ifeoma Lindqvist-Obi"
+
+
+@pytest.fixture
+def deeds(patient: Patient, clinician: Clinician) -> dict[str, Any]:
+    """Each row the export holds that records a person's act, done by ``clinician`` (named
+    WHO_NAME): the plan made, the phase change, the pause resumed, the exit criterion judged,
+    the proposal dismissed, the video uploaded, the alert acknowledged, the ATRS asked for,
+    the measurement recorded, a message written; and one alert nobody has acknowledged yet
+    (nobody is named: nobody is invented)."""
+    user = clinician.user
+    user.full_name = WHO_NAME
+    user.save(update_fields=["full_name"])
+    now = timezone.now()
+    plan, (phase,) = factories.active_plan(patient, created_by=user)
+    PhaseChange.objects.filter(plan=plan).update(changed_by=user)
+    rx = factories.PrescriptionFactory(phase=phase)
+    media = factories.PrescriptionMediaFactory(prescription=rx, uploaded_by=user)
+    alerts = [
+        factories.AlertFactory(patient=patient, acknowledged_at=now, acknowledged_by=user),
+        factories.AlertFactory(patient=patient),
+    ]
+    return {
+        "user": user,
+        "plan": plan,
+        "media": media,
+        "alerts": alerts,
+        "hold": PlanHold.objects.create(
+            plan=plan, flags=["dvt"], resumed_at=now, resumed_by=user, resume_note="Reviewed"
+        ),
+        "criterion": PlanCriterion.objects.create(
+            phase=phase,
+            kind=CriterionKind.CLINICIAN,
+            label="Walks without the boot",
+            judged_met=True,
+            judged_at=now,
+            judged_by=user,
+        ),
+        "dismissal": ProposalDismissal.objects.create(
+            phase=phase, note="Not yet", dismissed_by=user
+        ),
+        "request": AtrsRequest.objects.create(patient=patient, requested_by=user),
+        "measurement": factories.MeasurementFactory(patient=patient, recorded_by=user),
+        "message": factories.MessageFactory(patient=patient, author=user, from_patient=False),
+    }
+
+
+def test_clinic_export_json_says_who_did_each_thing(
+    admin: Clinician, patient: Patient, deeds: dict[str, Any]
+) -> None:
+    """The clinic admin's export said when an alert was acknowledged, a criterion judged, a
+    video uploaded (and a pause resumed, a proposal dismissed, …) but not by whom, though
+    each row stores it: now each has ``<act>_by`` (the account's id, an opaque string like
+    the export's other ids) and ``<act>_by_name`` (the name the account shows)."""
+    data = json.loads(
+        client_for(admin.user).get(_url("rehab:patient_export_json", patient)).content
+    )
+    who = {"id": str(deeds["user"].pk), "name": WHO_NAME}
+
+    def by(row: dict[str, Any], act: str) -> dict[str, Any]:
+        return {"id": row[f"{act}_by"], "name": row[f"{act}_by_name"]}
+
+    (plan,) = data["plans"]
+    assert by(plan, "created") == who
+    (change,) = plan["phase_changes"]
+    assert by(change, "changed") == who
+    (hold,) = plan["holds"]
+    assert by(hold, "resumed") == who
+    assert hold["resumed_at"] == deeds["hold"].resumed_at.isoformat()
+    (dismissal,) = plan["proposal_dismissals"]
+    assert by(dismissal, "dismissed") == who
+    (phase,) = plan["phases"]
+    (criterion,) = phase["criteria"]
+    assert by(criterion, "judged") == who
+    assert criterion["judged_at"] == deeds["criterion"].judged_at.isoformat()
+    (rx,) = phase["prescriptions"]
+    (media,) = rx["media"]
+    assert by(media, "uploaded") == who
+    assert media["created_at"] == deeds["media"].created_at.isoformat()
+    acknowledged, still_open = data["alerts"]
+    assert by(acknowledged, "acknowledged") == who
+    assert acknowledged["acknowledged_at"] == deeds["alerts"][0].acknowledged_at.isoformat()
+    assert by(still_open, "acknowledged") == {"id": None, "name": None}
+    (request,) = data["atrs_requests"]
+    assert by(request, "requested") == who
+    (measurement,) = data["measurements"]
+    assert by(measurement, "recorded") == who
+    (message,) = data["messages"]
+    assert {"id": message["author"], "name": message["author_name"]} == who
+
+
+def test_my_export_leaves_out_who_at_the_clinic_did_each_thing(
+    patient: Patient, deeds: dict[str, Any]
+) -> None:
+    """The patient's own copy keeps the clinic's staff out, as before: no ``…_by`` keys."""
+    response = client_for(patient.user).get(reverse("rehab:my_export_json"))
+    assert response.status_code == 200
+    assert "_by" not in response.content.decode()
+    assert WHO_NAME not in response.content.decode()
+
+
+def test_clinic_export_page_says_who_did_each_thing(
+    admin: Clinician, patient: Patient, deeds: dict[str, Any]
+) -> None:
+    html = unescape(
+        client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    )
+    alerts = _section(html, "alerts-heading")
+    assert re.search(rf"\(seen [^)]* by {WHO_NAME}\)", alerts)
+    plans = _section(html, "plans-heading")
+    for act in ("judged met", "resumed", "Not moved on from", "added"):
+        assert re.search(rf"{act}[^<]* by {WHO_NAME}", plans), act
+    mine = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    assert WHO_NAME not in unescape(mine)

@@ -32,7 +32,14 @@ from rehab.models.logbook import (
     Swelling,
 )
 from rehab.models.media import MediaFields
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
+from rehab.models.plans import (
+    PhaseChange,
+    Plan,
+    PlanEdit,
+    PlanPhase,
+    Prescription,
+    PrescriptionMedia,
+)
 from rehab.models.protocols import (
     PhaseFields,
     Protocol,
@@ -64,6 +71,7 @@ __all__ = [
     "PhaseFields",
     "Plan",
     "PlanCriterion",
+    "PlanEdit",
     "PlanHold",
     "PlanPhase",
     "Prescription",

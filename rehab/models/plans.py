@@ -260,3 +260,64 @@ class PrescriptionMedia(MediaFields):
 
     def storage_folder(self) -> str:
         return "patients"
+
+
+class PlanEdit(models.Model):
+    """One change made in the plan builder: the plan's version it made, who made it, when, and
+    what it changed, in words kept as they were then (a removed phase or exercise keeps its
+    name here). A save refused because the plan changed meanwhile says what these were."""
+
+    class Action(models.TextChoices):
+        RENAME = "rename", _("Plan renamed")
+        PHASE_ADD = "phase_add", _("Phase added")
+        PHASE_EDIT = "phase_edit", _("Phase changed")
+        PHASE_REMOVE = "phase_remove", _("Phase removed")
+        PHASE_MOVE = "phase_move", _("Phase moved")
+        RX_ADD = "rx_add", _("Exercise added")
+        RX_EDIT = "rx_edit", _("Dose changed")
+        RX_REMOVE = "rx_remove", _("Exercise removed")
+        RX_MOVE = "rx_move", _("Exercise moved")
+        RX_MOVE_PHASE = "rx_move_phase", _("Exercise moved to another phase")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="edits")
+    version = models.PositiveIntegerField(_("version made"))
+    action = models.CharField(_("change"), max_length=20, choices=Action)
+    phase = models.ForeignKey(
+        PlanPhase, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    phase_name = models.CharField(_("phase"), max_length=150, blank=True)
+    exercise_name = models.CharField(_("exercise"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan edit")
+        verbose_name_plural = _("plan edits")
+        ordering = ["plan", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "version"], name="rehab_planedit_one_a_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    action__in=[
+                        "rename",
+                        "phase_add",
+                        "phase_edit",
+                        "phase_remove",
+                        "phase_move",
+                        "rx_add",
+                        "rx_edit",
+                        "rx_remove",
+                        "rx_move",
+                        "rx_move_phase",
+                    ]
+                ),
+                name="rehab_planedit_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} v{self.version}: {self.get_action_display()}"

@@ -10,18 +10,33 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, Max, OuterRef
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from clinic.models import User
 from rehab.guardrails import GuardrailWarning, guardrail_warning, patient_week_for_phase
 from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
+from rehab.models.plans import (
+    PhaseChange,
+    Plan,
+    PlanEdit,
+    PlanPhase,
+    Prescription,
+    PrescriptionMedia,
+)
 from rehab.models.protocols import Protocol, ProtocolItem
 from rehab.selectors.adherence import Adherence, AdherenceRead, adherence_for_patient
 from rehab.selectors.criteria import AlreadyRead, PhaseEvaluation, evaluate_phases
 from rehab.services.plans import phase_in
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -441,3 +456,69 @@ def protocol_exercises_not_offered(protocol: Protocol) -> list[Exercise]:
             is_published=False,
         ).order_by("name", "pk")
     )
+
+
+# What each builder edit did, as a refused save tells the clinician (``changes_since``).
+EDIT_WORDS: dict[str, StrOrPromise] = {
+    PlanEdit.Action.RENAME: gettext_lazy("%(who)s renamed the plan (%(when)s)."),
+    PlanEdit.Action.PHASE_ADD: gettext_lazy("%(who)s added the phase %(phase)s (%(when)s)."),
+    PlanEdit.Action.PHASE_EDIT: gettext_lazy("%(who)s changed the phase %(phase)s (%(when)s)."),
+    PlanEdit.Action.PHASE_REMOVE: gettext_lazy("%(who)s removed the phase %(phase)s (%(when)s)."),
+    PlanEdit.Action.PHASE_MOVE: gettext_lazy("%(who)s moved the phase %(phase)s (%(when)s)."),
+    PlanEdit.Action.RX_ADD: gettext_lazy("%(who)s added %(exercise)s to %(phase)s (%(when)s)."),
+    PlanEdit.Action.RX_EDIT: gettext_lazy(
+        "%(who)s changed the dose of %(exercise)s in %(phase)s (%(when)s)."
+    ),
+    PlanEdit.Action.RX_REMOVE: gettext_lazy(
+        "%(who)s removed %(exercise)s from %(phase)s (%(when)s)."
+    ),
+    PlanEdit.Action.RX_MOVE: gettext_lazy(
+        "%(who)s moved %(exercise)s within %(phase)s (%(when)s)."
+    ),
+    PlanEdit.Action.RX_MOVE_PHASE: gettext_lazy(
+        "%(who)s moved %(exercise)s to %(phase)s (%(when)s)."
+    ),
+}
+CHANGES_SHOWN = 8
+
+
+def changes_since(plan: Plan, *, version: int, viewer: User | None) -> list[str]:
+    """What changed in ``plan`` after ``version`` (the one a refused save was made against),
+    oldest first, in words: who (``viewer`` is "You": their other tab), what, where, when.
+    The builder's edits say it exactly (``PlanEdit``); a change of version made elsewhere (the
+    plan activated or moved on a phase, its exit criteria) is said in one line. One query."""
+    edits = list(
+        PlanEdit.objects.filter(plan=plan, version__gt=version)
+        .select_related("by")
+        .order_by("version")
+    )
+    lines = []
+    for edit in edits[-CHANGES_SHOWN:]:
+        if edit.by_id is not None and viewer is not None and edit.by_id == viewer.pk:
+            who = _("You")
+        elif edit.by is not None:
+            who = str(edit.by)  # User.__str__: the name the account shows
+        else:
+            who = _("Someone")
+        lines.append(
+            str(EDIT_WORDS[edit.action])
+            % {
+                "who": who,
+                "phase": edit.phase_name,
+                "exercise": edit.exercise_name,
+                "when": formats.date_format(timezone.localtime(edit.at), "j M Y H:i"),
+            }
+        )
+    if len(edits) > CHANGES_SHOWN:
+        lines.insert(
+            0,
+            _("%(count)s earlier changes, then:") % {"count": len(edits) - CHANGES_SHOWN},
+        )
+    if plan.version - version > len(edits):
+        lines.append(
+            _(
+                "The plan also changed in other ways (for example it was activated, moved to "
+                "another phase or its exit criteria changed)."
+            )
+        )
+    return lines

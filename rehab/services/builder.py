@@ -1,7 +1,9 @@
 """Writes of the plan builder: a plan's name, its phases and their prescriptions.
 
 Every edit takes the ``expected_version`` the editor's page showed; an edit against an older
-version is refused ("Someone else changed this plan…") and nothing is saved.
+version is refused ("Someone else changed this plan…") and nothing is saved. Each edit made
+notes who (``by``) did what, where (``PlanEdit``), so that a refused one can say what changed
+meanwhile (``rehab.selectors.builder.changes_since``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,24 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinic.models import User
 from rehab.guardrails import guardrail_reasons_needed, guardrail_warning
 from rehab.models.library import Exercise
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
-from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS, _begin_edit, _edits_plan
+from rehab.models.plans import (
+    PhaseChange,
+    Plan,
+    PlanEdit,
+    PlanPhase,
+    Prescription,
+    PrescriptionMedia,
+)
+from rehab.services.plans import (
+    DOSE_FIELDS,
+    PHASE_FIELDS,
+    _begin_edit,
+    _edits_plan,
+    _record_edit,
+)
 
 
 @_edits_plan
@@ -28,6 +44,7 @@ def prescription_add(
     dose: dict[str, Any] | None = None,
     note: str = "",
     expected_version: int | None = None,
+    by: User | None = None,
 ) -> Prescription:
     """Add ``exercise`` to ``phase`` at its default dose (or ``dose``), last in the phase.
 
@@ -54,6 +71,9 @@ def prescription_add(
     )
     rx.full_clean()
     rx.save()
+    _record_edit(
+        plan, by=by, action=PlanEdit.Action.RX_ADD, phase=phase, exercise_name=exercise.name
+    )
     return rx
 
 
@@ -79,11 +99,20 @@ def _was_prescribed(rx: Prescription, plan: Plan) -> bool:
 
 
 @_edits_plan
-def prescription_remove(*, prescription: Prescription, expected_version: int | None = None) -> bool:
+def prescription_remove(
+    *, prescription: Prescription, expected_version: int | None = None, by: User | None = None
+) -> bool:
     """Remove a prescription. One the patient logged, or was asked to do on an earlier day, is
     retired (its logs and the days it was due kept); returns True if deleted."""
     plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    _record_edit(
+        plan,
+        by=by,
+        action=PlanEdit.Action.RX_REMOVE,
+        phase=prescription.phase,
+        exercise_name=prescription.exercise.name,
+    )
     if prescription.logs.exists() or _was_prescribed(prescription, plan):
         if prescription.retired_at is None:
             prescription.retired_at = timezone.now()
@@ -123,7 +152,9 @@ def _swap_and_renumber[T: (PlanPhase, Prescription)](
 
 
 @_edits_plan
-def plan_rename(*, plan: Plan, name: str, expected_version: int | None) -> Plan:
+def plan_rename(
+    *, plan: Plan, name: str, expected_version: int | None, by: User | None = None
+) -> Plan:
     name = name.strip()
     if not name:
         raise ValidationError({"name": ValidationError(_("Give the plan a name."), code="blank")})
@@ -131,6 +162,7 @@ def plan_rename(*, plan: Plan, name: str, expected_version: int | None) -> Plan:
     locked.name = name
     locked.full_clean(exclude=["created_by"], validate_constraints=False)
     locked.save(update_fields=["name", "updated_at"])
+    _record_edit(locked, by=by, action=PlanEdit.Action.RENAME)
     return locked
 
 
@@ -151,6 +183,7 @@ def phase_add(
     patient_summary: str = "",
     patient_care: str = "",
     expected_version: int | None,
+    by: User | None = None,
 ) -> PlanPhase:
     """Add a phase at the end of the plan."""
     locked = _begin_edit(plan, expected_version=expected_version)
@@ -173,6 +206,7 @@ def phase_add(
     )
     phase.full_clean()
     phase.save()
+    _record_edit(locked, by=by, action=PlanEdit.Action.PHASE_ADD, phase=phase)
     return phase
 
 
@@ -194,6 +228,7 @@ def phase_update(
     patient_care: str = "",
     guardrail_reasons: dict[int, str] | None = None,
     expected_version: int | None,
+    by: User | None = None,
 ) -> PlanPhase:
     """Change a phase. A start week that places exercises before their earliest safe week
     needs a reason for each (``guardrail_reasons``: prescription id → reason)."""
@@ -239,11 +274,12 @@ def phase_update(
         rx.guardrail_reason = reasons[rx.pk]
         rx.save(update_fields=["guardrail_reason", "updated_at"])
     phase.save()
+    _record_edit(plan, by=by, action=PlanEdit.Action.PHASE_EDIT, phase=phase)
     return phase
 
 
 @_edits_plan
-def phase_remove(*, phase: PlanPhase, expected_version: int | None) -> None:
+def phase_remove(*, phase: PlanPhase, expected_version: int | None, by: User | None = None) -> None:
     """Remove a phase and its exercises. Refused if any of them was logged (logs are never
     deleted), if it is the active plan's current phase, or if it is in the phase history."""
     plan = _begin_edit(phase.plan, expected_version=expected_version)
@@ -272,6 +308,7 @@ def phase_remove(*, phase: PlanPhase, expected_version: int | None) -> None:
             % {"phase": phase.name},
             code="phase_in_history",
         )
+    _record_edit(plan, by=by, action=PlanEdit.Action.PHASE_REMOVE, phase=phase)
     Prescription.objects.filter(phase=phase).delete()
     phase.delete()
     remaining = list(plan.phases.order_by("order", "pk"))
@@ -281,7 +318,9 @@ def phase_remove(*, phase: PlanPhase, expected_version: int | None) -> None:
 
 
 @_edits_plan
-def phase_move(*, phase: PlanPhase, direction: str, expected_version: int | None) -> None:
+def phase_move(
+    *, phase: PlanPhase, direction: str, expected_version: int | None, by: User | None = None
+) -> None:
     """Move a phase one place up or down in the plan."""
     plan = _begin_edit(phase.plan, expected_version=expected_version)
     phases = list(plan.phases.select_for_update().order_by("order", "pk"))
@@ -292,6 +331,8 @@ def phase_move(*, phase: PlanPhase, direction: str, expected_version: int | None
         first_msg=_("This is already the first phase."),
         last_msg=_("This is already the last phase."),
     )
+    moved = next(each for each in phases if each.pk == phase.pk)
+    _record_edit(plan, by=by, action=PlanEdit.Action.PHASE_MOVE, phase=moved)
 
 
 @_edits_plan
@@ -308,6 +349,7 @@ def prescription_update(
     note: str = "",
     guardrail_reason: str | None = None,
     expected_version: int | None,
+    by: User | None = None,
 ) -> Prescription:
     """Change a prescription's dose and note (and its guardrail reason, if given). A new daily
     dose keeps the one of the past days (``earlier_doses``): adherence judges them by it."""
@@ -344,18 +386,28 @@ def prescription_update(
         )
     rx.full_clean()
     rx.save()
+    _record_edit(
+        plan, by=by, action=PlanEdit.Action.RX_EDIT, phase=rx.phase, exercise_name=rx.exercise.name
+    )
     return rx
 
 
 @_edits_plan
 def prescription_move(
-    *, prescription: Prescription, direction: str, expected_version: int | None
+    *,
+    prescription: Prescription,
+    direction: str,
+    expected_version: int | None,
+    by: User | None = None,
 ) -> None:
     """Move a prescription one place up or down among its phase's live exercises."""
     plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = Prescription.objects.select_for_update().get(pk=prescription.pk, phase__plan=plan)
     if rx.retired_at is not None:
         raise ValidationError(_("This exercise was retired from the plan."), code="retired")
+    _record_edit(
+        plan, by=by, action=PlanEdit.Action.RX_MOVE, phase=rx.phase, exercise_name=rx.exercise.name
+    )
     live = list(
         Prescription.objects.select_for_update()
         .filter(phase_id=rx.phase_id, retired_at__isnull=True)
@@ -377,6 +429,7 @@ def prescription_move_to_phase(
     phase: PlanPhase,
     guardrail_reason: str = "",
     expected_version: int | None,
+    by: User | None = None,
 ) -> Prescription:
     """Move a prescription to another phase of the same plan, last in that phase.
 
@@ -428,4 +481,11 @@ def prescription_move_to_phase(
     rx.save()
     if retired is not None:  # the patient's own videos follow the exercise to its new phase
         PrescriptionMedia.objects.filter(prescription=retired).update(prescription=rx)
+    _record_edit(
+        plan,
+        by=by,
+        action=PlanEdit.Action.RX_MOVE_PHASE,
+        phase=target,
+        exercise_name=rx.exercise.name,
+    )
     return rx

@@ -25,7 +25,7 @@ from rehab import guardrails, risk
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement, phase_in
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import DOSE_FIELD_NAMES
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.plans import PhaseChange, Plan, PlanEdit, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
 
 DOSE_FIELDS = DOSE_FIELD_NAMES
@@ -100,6 +100,28 @@ def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
     else:
         pending.append((plan, locked.version))
     return locked
+
+
+def _record_edit(
+    plan: Plan,
+    *,
+    by: User | None,
+    action: str,
+    phase: PlanPhase | None = None,
+    exercise_name: str = "",
+) -> None:
+    """Note the builder's edit just made to ``plan`` (locked by ``_begin_edit``: its version is
+    the one this edit made): who, what, in which phase (``PlanEdit``). A save refused later
+    because of it says so."""
+    PlanEdit.objects.create(
+        plan=plan,
+        version=plan.version,
+        action=action,
+        phase=phase if phase is not None and phase.pk is not None else None,
+        phase_name=phase.name if phase is not None else "",
+        exercise_name=exercise_name,
+        by=by,
+    )
 
 
 def _recent_duplicate_draft(

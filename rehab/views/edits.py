@@ -18,8 +18,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import User
 from core.forms import add_service_errors
 from rehab.models.plans import Plan
+from rehab.selectors import builder as builder_selectors
 from rehab.views.builder import (
     HtmxHttpRequest,
     builder_page_url,
@@ -67,7 +69,8 @@ def _show_form_again(
     A missing version is not the clinician's typing error: the page is simply out of date, so
     it is shown afresh with the message instead. A plan someone else changed meanwhile
     (``stale``) is shown as it is now, with ``form`` still holding what the clinician typed and
-    the refusal beside it; its version is the current one, so saving again is their choice.
+    the refusal beside it, saying what changed since (who, what, where, when); its version is
+    the current one, so saving again is their choice.
     """
     if "version" in form.errors:
         for message in form.errors["version"]:
@@ -77,10 +80,22 @@ def _show_form_again(
     if stale is not None:
         for message in stale.messages:
             form.add_error(None, f"{message} {STALE_KEPT}")
+        for line in _changed_meanwhile(request, plan, form):
+            form.add_error(None, line)
         data = request.POST.copy()  # what was typed, with the current version
         data[form.add_prefix("version")] = str(plan.version)
         form.data = data
     return render_builder(request, plan, bound={key: form}, search=search)
+
+
+def _changed_meanwhile(request: HtmxHttpRequest, plan: Plan, form: forms.BaseForm) -> list[str]:
+    """What changed in the plan since the version ``form`` was made against (a refused
+    save's): who, what and when, for the clinician to see beside what they were doing."""
+    seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
+    if not isinstance(seen, int):
+        return []
+    viewer = request.user if isinstance(request.user, User) else None
+    return builder_selectors.changes_since(plan, version=seen, viewer=viewer)
 
 
 def answer_edit(
@@ -120,6 +135,9 @@ def answer_edit(
             )
         for message in error.messages:
             messages.error(request, message)
+        if stale:
+            for line in _changed_meanwhile(request, plan, form):
+                messages.error(request, line)
         return _after_edit(request, plan.pk, anchor=before, search=search)
     message = success(result) if callable(success) else success
     after = anchor(result) if callable(anchor) else anchor

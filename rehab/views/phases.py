@@ -35,7 +35,8 @@ from rehab.views.edits import answer_edit
 @clinician_required
 @require_POST
 def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    plan = get_plan_for_clinician(by, pk)
     form = PhaseForm(request.POST, prefix="new-phase", instance=PlanPhase(plan=plan), plan=plan)
     return answer_edit(
         request,
@@ -43,7 +44,7 @@ def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form=form,
         key="new-phase",
         action=lambda data: builder_services.phase_add(
-            plan=plan, **form.phase_values(), expected_version=data["version"]
+            plan=plan, **form.phase_values(), expected_version=data["version"], by=by
         ),
         success=_("Phase added."),
     )
@@ -52,7 +53,8 @@ def phase_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    phase = get_phase_for_clinician(by, pk)
     plan = phase.plan
     key = f"phase-{phase.pk}"
     live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
@@ -67,6 +69,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             **form.phase_values(),
             guardrail_reasons=form.guardrail_reasons(),
             expected_version=data["version"],
+            by=by,
         ),
         success=_("Phase saved."),
         anchor=key,
@@ -76,13 +79,14 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    phase = get_phase_for_clinician(by, pk)
     return answer_edit(
         request,
         phase.plan,
         form=VersionForm(request.POST),
         action=lambda data: builder_services.phase_remove(
-            phase=phase, expected_version=data["version"]
+            phase=phase, expected_version=data["version"], by=by
         ),
         success=_("Phase removed."),
     )
@@ -91,13 +95,14 @@ def phase_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    phase = get_phase_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    phase = get_phase_for_clinician(by, pk)
     return answer_edit(
         request,
         phase.plan,
         form=DirectionForm(request.POST),
         action=lambda data: builder_services.phase_move(
-            phase=phase, direction=data["direction"], expected_version=data["version"]
+            phase=phase, direction=data["direction"], expected_version=data["version"], by=by
         ),
         success=_("Phase moved."),
         anchor=f"phase-{phase.pk}",
@@ -107,13 +112,14 @@ def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    plan = get_plan_for_clinician(by, pk)
     phases = plan.ordered_phases()
     form = PrescriptionAddForm(
         request.POST,
         auto_id="add-%s",
         # An archived clinic exercise is not offered for new prescriptions.
-        exercises=exercises_for(signed_in_user(request, User)).filter(is_published=True),
+        exercises=exercises_for(by).filter(is_published=True),
         phases=phases,
     )
     # The library panel's search, kept across the add (validated again when the page is drawn).
@@ -128,6 +134,7 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             exercise=data["exercise"],
             guardrail_reason=data["guardrail_reason"],
             expected_version=data["version"],
+            by=by,
         ),
         success=lambda rx: (
             _("%(exercise)s added to %(phase)s.")
@@ -141,7 +148,8 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    rx = get_prescription_for_clinician(by, pk)
     plan = rx.phase.plan
     key = f"rx-{rx.pk}"
     warning = guardrails.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
@@ -152,7 +160,7 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form=form,
         key=key,
         action=lambda data: builder_services.prescription_update(
-            prescription=rx, **form.dose_values(), expected_version=data["version"]
+            prescription=rx, **form.dose_values(), expected_version=data["version"], by=by
         ),
         success=_("Dose saved."),
         anchor=key,
@@ -162,13 +170,14 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    rx = get_prescription_for_clinician(by, pk)
     return answer_edit(
         request,
         rx.phase.plan,
         form=VersionForm(request.POST),
         action=lambda data: builder_services.prescription_remove(
-            prescription=rx, expected_version=data["version"]
+            prescription=rx, expected_version=data["version"], by=by
         ),
         success=lambda deleted: (
             _("Exercise removed.")
@@ -182,13 +191,14 @@ def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    rx = get_prescription_for_clinician(by, pk)
     return answer_edit(
         request,
         rx.phase.plan,
         form=DirectionForm(request.POST),
         action=lambda data: builder_services.prescription_move(
-            prescription=rx, direction=data["direction"], expected_version=data["version"]
+            prescription=rx, direction=data["direction"], expected_version=data["version"], by=by
         ),
         success=_("Exercise moved."),
         anchor=f"rx-{rx.pk}",
@@ -198,7 +208,8 @@ def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    rx = get_prescription_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    rx = get_prescription_for_clinician(by, pk)
     plan = rx.phase.plan
     phases = plan.ordered_phases()
     key = f"rxmove-{rx.pk}"
@@ -213,6 +224,7 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             phase=data["phase"],
             guardrail_reason=data["guardrail_reason"],
             expected_version=data["version"],
+            by=by,
         ),
         success=_("Exercise moved to another phase."),
         # The prescription in its new phase: the same one, or a copy of one the patient was

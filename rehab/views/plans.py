@@ -94,7 +94,8 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_clinician(signed_in_user(request, User), pk)
+    by = signed_in_user(request, User)
+    plan = get_plan_for_clinician(by, pk)
     form = PlanRenameForm(request.POST, prefix="rename")
     return answer_edit(
         request,
@@ -102,7 +103,7 @@ def plan_rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         form=form,
         key="rename",
         action=lambda data: builder_services.plan_rename(
-            plan=plan, name=data["name"], expected_version=data["version"]
+            plan=plan, name=data["name"], expected_version=data["version"], by=by
         ),
         success=_("Plan renamed."),
     )

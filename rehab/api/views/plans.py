@@ -192,6 +192,7 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
                 plan=plan,
                 name=data.validated_data["name"],
                 expected_version=data.validated_data.get("version"),
+                by=request_user(request),
             )
         return self.detail_response(plan)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from clinic.models import Patient
+from clinic.models import Clinician, Patient
 from rehab import selectors, services
-from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models import PhaseChange, Plan, PlanEdit, PlanPhase, Prescription
 from tests import factories
 from tests.rehab.services.conftest import NOW
 
@@ -118,3 +119,70 @@ def test_removing_an_exercise_never_prescribed_yet_deletes_it(patient: Patient) 
     plan.refresh_from_db()
     assert services.prescription_remove(prescription=just_added, expected_version=plan.version)
     assert not Prescription.objects.filter(pk__in=[waiting.pk, just_added.pk]).exists()
+
+
+# --- Each builder edit notes who did what (PlanEdit), for a save refused later ---------------
+
+
+def test_each_edit_notes_its_version_who_what_and_where(
+    patient: Patient, clinician: Clinician
+) -> None:
+    plan, first, later = _active_plan(patient)
+    rx = Prescription.objects.get(phase=first)
+    user = clinician.user
+    version = plan.version
+    services.prescription_update(
+        prescription=rx,
+        sets=4,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=rx.times_per_day,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=version,
+        by=user,
+    )
+    services.phase_remove(phase=later, expected_version=version + 1, by=user)
+    edits = list(PlanEdit.objects.filter(plan=plan).order_by("version"))
+    assert [(e.version, e.action, e.phase_name, e.exercise_name, e.by) for e in edits] == [
+        (version + 1, PlanEdit.Action.RX_EDIT, first.name, rx.exercise.name, user),
+        (version + 2, PlanEdit.Action.PHASE_REMOVE, later.name, "", user),
+    ]
+    assert edits[0].phase == first
+    assert edits[1].phase is None  # the phase is gone; its name is kept
+
+
+def test_a_refused_edit_notes_nothing(patient: Patient, clinician: Clinician) -> None:
+    plan, first, _later = _active_plan(patient)
+    with pytest.raises(ValidationError):  # stale
+        services.phase_move(
+            phase=first, direction="down", expected_version=plan.version - 1, by=clinician.user
+        )
+    with pytest.raises(ValidationError):  # already first
+        services.phase_move(
+            phase=first, direction="up", expected_version=plan.version, by=clinician.user
+        )
+    assert not PlanEdit.objects.filter(plan=plan).exists()
+
+
+def test_changes_since_says_them_and_any_made_elsewhere(
+    patient: Patient, clinician: Clinician, colleague: Clinician
+) -> None:
+    plan, first, _later = _active_plan(patient)
+    colleague.user.full_name = "Anna Berg"
+    colleague.user.save(update_fields=["full_name"])
+    seen = plan.version
+    services.plan_rename(plan=plan, name="Left", expected_version=seen, by=colleague.user)
+    services.phase_move(phase=first, direction="down", expected_version=seen + 1, by=None)
+    Plan.objects.filter(pk=plan.pk).update(version=seen + 3)  # say, the plan moved on a phase
+    plan.refresh_from_db()
+    lines = selectors.builder.changes_since(plan, version=seen, viewer=clinician.user)
+    assert lines == [
+        "Anna Berg renamed the plan (10 Mar 2025 12:00).",
+        f"Someone moved the phase {first.name} (10 Mar 2025 12:00).",
+        (
+            "The plan also changed in other ways (for example it was activated, moved to "
+            "another phase or its exit criteria changed)."
+        ),
+    ]
+    assert selectors.builder.changes_since(plan, version=seen + 3, viewer=None) == []

@@ -402,3 +402,115 @@ def test_a_stale_phase_edit_is_refused_beside_the_phase(desk: Desk) -> None:
     assert 'builder-phase-details" open' in _phase_html(text, phase)
     phase.refresh_from_db()
     assert phase.name == "Loading"
+
+
+# --- Two therapists, one plan: a refused save says what changed meanwhile --------------------
+
+
+def _dose_post(rx: Prescription, version: int, **changes: Any) -> dict[str, Any]:
+    key = f"rx-{rx.pk}"
+    values = {
+        "sets": rx.sets,
+        "reps": rx.reps,
+        "times_per_day": rx.times_per_day,
+        "days_per_week": rx.days_per_week,
+        "side": rx.side,
+        "note": rx.note,
+        **changes,
+    }
+    return {f"{key}-version": version, **{f"{key}-{k}": v for k, v in values.items()}}
+
+
+def _form_html(text: str, key: str) -> str:
+    form = text[text.index(f'id="form-{key}"') :]
+    return form[: form.index("</form>")]
+
+
+def test_a_stale_phase_edit_says_what_changed_by_whom_and_when(
+    desk: Desk, colleague: Clinician
+) -> None:
+    """Two therapists opened the plan at the same version. The colleague saved a dose and
+    removed an exercise; the therapist's save of the phase is refused, as before, and beside
+    the phase's form it now says what changed meanwhile, who did it and when (the therapist's
+    typing kept). Before, it said only "Someone else changed this plan"."""
+    colleague.user.full_name = "Anna Berg"
+    colleague.user.save(update_fields=["full_name"])
+    loading = desk.phases[1]
+    rx = factories.PrescriptionFactory.create(
+        phase=loading, exercise__name="Seated heel raise", sets=3
+    )
+    gone = factories.PrescriptionFactory.create(phase=loading, exercise__name="Towel scrunch")
+    seen = desk.plan.version
+    theirs = client_for(colleague.user)
+    theirs.post(reverse("rehab:prescription_edit", args=[rx.pk]), _dose_post(rx, seen, sets=4))
+    theirs.post(reverse("rehab:prescription_remove", args=[gone.pk]), {"version": seen + 1})
+    desk.plan.refresh_from_db()
+    assert desk.plan.version == seen + 2
+    key = f"phase-{loading.pk}"
+    response = client_for(desk.clinician.user).post(
+        reverse("rehab:phase_edit", args=[loading.pk]),
+        {
+            f"{key}-version": seen,
+            f"{key}-name": "Loading, renamed",
+            f"{key}-start_week": loading.start_week,
+            f"{key}-end_week": loading.end_week,
+            f"{key}-goals": "Walk a full gait cycle without the boot",
+        },
+        **HTMX,
+    )
+    form = _form_html(response.text, key)
+    assert "Someone else changed this plan" in form
+    when = timezone.localtime().strftime("%H:%M")
+    assert re.search(
+        rf"Anna Berg changed the dose of Seated heel raise in Loading[^<]*{when}", form
+    ), form
+    assert re.search(rf"Anna Berg removed Towel scrunch from Loading[^<]*{when}", form)
+    assert "Walk a full gait cycle without the boot" in form  # nothing typed is lost
+    assert "Loading, renamed" in form
+    loading.refresh_from_db()
+    assert loading.name == "Loading"
+
+
+def test_a_stale_edit_from_my_other_tab_says_it_was_me(desk: Desk) -> None:
+    loading = desk.phases[1]
+    rx = factories.PrescriptionFactory.create(phase=loading, exercise__name="Calf stretch")
+    seen = desk.plan.version
+    client = client_for(desk.clinician.user)
+    client.post(reverse("rehab:prescription_edit", args=[rx.pk]), _dose_post(rx, seen, sets=4))
+    response = client.post(
+        reverse("rehab:prescription_edit", args=[rx.pk]),
+        _dose_post(rx, seen, sets=5, note="From the other tab"),
+        **HTMX,
+    )
+    form = _form_html(response.text, f"rx-{rx.pk}")
+    assert "You changed the dose of Calf stretch in Loading" in form
+    assert "From the other tab" in form
+    rx.refresh_from_db()
+    assert rx.sets == 4
+
+
+def test_a_stale_button_says_what_changed(desk: Desk, colleague: Clinician) -> None:
+    """A refused move or remove (a button: nothing typed) says what changed too."""
+    colleague.user.full_name = "Anna Berg"
+    colleague.user.save(update_fields=["full_name"])
+    loading = desk.phases[1]
+    first, second = factories.PrescriptionFactory.create_batch(2, phase=loading)
+    seen = desk.plan.version
+    client_for(colleague.user).post(
+        reverse("rehab:phase_edit", args=[desk.phases[2].pk]),
+        {
+            f"phase-{desk.phases[2].pk}-version": seen,
+            f"phase-{desk.phases[2].pk}-name": "Return to sport",
+            f"phase-{desk.phases[2].pk}-start_week": 8,
+            f"phase-{desk.phases[2].pk}-end_week": 12,
+        },
+    )
+    response = client_for(desk.clinician.user).post(
+        reverse("rehab:prescription_move", args=[second.pk]),
+        {"version": seen, "direction": "up"},
+        **HTMX,
+    )
+    assert "Someone else changed this plan" in response.text
+    assert "Anna Berg changed the phase Return to sport" in response.text
+    second.refresh_from_db()
+    assert second.order > first.order

@@ -31,6 +31,18 @@ def _score_field(
     )
 
 
+def is_full_session(*, sets_done: int, sets: int) -> bool:
+    """A logged session is done when it has all the sets prescribed (Today's rule): one with
+    fewer is still being ticked (or was left), never a session done. The one rule of what is
+    done, for Today, the progress page, the streak and adherence (``FULL_SESSION`` in a query).
+    """
+    return sets_done >= sets
+
+
+# ``is_full_session`` as a filter of exercise logs.
+FULL_SESSION = Q(sets_done__gte=F("prescription__sets"))
+
+
 class ExerciseLog(models.Model):
     """What a patient did of one prescription on one day."""
 

@@ -16,7 +16,7 @@ from django.db.models import Count, Q
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import PlanHold
-from rehab.models.logbook import ExerciseLog
+from rehab.models.logbook import FULL_SESSION, ExerciseLog
 from rehab.models.plans import DUE_DAYS_ANCHOR, PhaseChange, Plan, Prescription, dose_on
 from rehab.selectors.today import due_weekdays
 
@@ -70,7 +70,8 @@ class Adherence:
 class AdherenceRead:
     """What a page has already read of its patients' plans in care, for the range (each saves
     a query; None: not read): their phase changes, their prescriptions (retired ones too), and
-    the patients' logs counted per prescription and day, (prescription id, day, logs)."""
+    the patients' sessions done (logs with all their sets: ``FULL_SESSION``) counted per
+    prescription and day, (prescription id, day, sessions done)."""
 
     changes: Sequence[PhaseChange] | None = None
     prescriptions: Sequence[Prescription] | None = None
@@ -130,7 +131,8 @@ def adherence_for_patients(
 
     Prescribed sessions per day come from the phase that was current that day (the plan's
     phase history) and each prescription's days per week and times per day; done sessions are
-    logs, at most the prescribed number per prescription and day. Days a red flag paused the
+    logs with all their sets (``FULL_SESSION``: Today's rule), at most the prescribed number per
+    prescription and day. Days a red flag paused the
     plan (``paused_days``) prescribe only what was done. Five queries in all: the active plans,
     their phase changes, the prescriptions of the phases in force in the range only, the day's
     log counts and the pauses; four when ``plans`` gives the patients' active plans already
@@ -187,7 +189,7 @@ def adherence_for_patients(
             )
             .order_by()
             .values("prescription_id", "date")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", filter=FULL_SESSION))
             .values_list("prescription_id", "date", "n")
             if read is None or read.log_counts is None
             else read.log_counts

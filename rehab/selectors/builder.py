@@ -21,7 +21,7 @@ from clinic.models import User
 from rehab.guardrails import GuardrailWarning, guardrail_warning, patient_week_for_phase
 from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
-from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.logbook import FULL_SESSION, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import (
     PhaseChange,
     Plan,
@@ -318,7 +318,12 @@ def progression_evidence(
     logs = list(
         ExerciseLog.objects.filter(patient=patient, date__gte=adherence_start, date__lte=today)
         .values("prescription_id", "date")
-        .annotate(n=Count("pk"), highest=Max("pain"), scored=Count("pain"))
+        .annotate(
+            n=Count("pk"),
+            highest=Max("pain"),
+            scored=Count("pain"),
+            done=Count("pk", filter=FULL_SESSION),
+        )
         .order_by()
     )
     # The patient's plan in care and its rows are read already when it is this plan (else
@@ -334,7 +339,7 @@ def progression_evidence(
         read=AdherenceRead(
             changes=changes,
             prescriptions=prescriptions,
-            log_counts=[(row["prescription_id"], row["date"], row["n"]) for row in logs],
+            log_counts=[(row["prescription_id"], row["date"], row["done"]) for row in logs],
         )
         if plan.in_care and prescriptions is not None
         else None,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
-from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.logbook import FULL_SESSION, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import today as today_selectors
 from rehab.selectors.adherence import Adherence, DayAdherence, judged_adherence_for_patient
@@ -36,27 +36,34 @@ class PainPoint:
 
 @dataclass(frozen=True)
 class LogCount:
-    """A patient's logs of one prescription on one day: how many, the highest pain among them
-    and how many scored it."""
+    """A patient's logs of one prescription on one day: how many, the highest pain among them,
+    how many scored it and how many are sessions done (with all their sets:
+    ``FULL_SESSION``)."""
 
     prescription_id: int
     day: dt.date
     logs: int
     highest: int | None
     scored: int
+    done: int
 
 
 def log_counts(patient: Patient, *, start: dt.date, end: dt.date) -> list[LogCount]:
     """The patient's logs from ``start`` to ``end`` counted per prescription and day, with
-    their pain: adherence's counts (``AdherenceRead.log_counts``) and ``pain_series``'s days
-    in one query."""
+    their pain: adherence's counts of sessions done (``AdherenceRead.log_counts``) and
+    ``pain_series``'s days in one query."""
     return [
         LogCount(*row)
         for row in ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=end)
         .order_by()
         .values("prescription_id", "date")
-        .annotate(n=Count("pk"), highest=Max("pain"), scored=Count("pain"))
-        .values_list("prescription_id", "date", "n", "highest", "scored")
+        .annotate(
+            n=Count("pk"),
+            highest=Max("pain"),
+            scored=Count("pain"),
+            done=Count("pk", filter=FULL_SESSION),
+        )
+        .values_list("prescription_id", "date", "n", "highest", "scored", "done")
     ]
 
 
@@ -103,13 +110,14 @@ def measurement_series(patient: Patient) -> list[Measurement]:
 
 
 def streak(patient: Patient, *, today: dt.date, days: Sequence[DayAdherence] | None = None) -> int:
-    """Days in a row with exercise, up to today: today counts once something is logged (it is
-    in progress, so nothing yet today breaks nothing). With ``days`` (the plan's adherence,
+    """Days in a row with exercise, up to today: a day counts with a session done (all its
+    sets: ``FULL_SESSION``, Today's rule); today counts once one is done (it is in progress, so
+    nothing yet today breaks nothing). With ``days`` (the plan's adherence,
     oldest first, ending today) a rest day (nothing due) neither breaks the streak nor adds to
     it, and the streak stops at the first of ``days`` (the plan's start). One query."""
     start = days[0].day if days else today - dt.timedelta(days=366)
     dates = set(
-        ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=today)
+        ExerciseLog.objects.filter(FULL_SESSION, patient=patient, date__gte=start, date__lte=today)
         .values_list("date", flat=True)
         .distinct()
     )

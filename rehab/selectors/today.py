@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
-from rehab.models.logbook import ExerciseLog
+from rehab.models.logbook import ExerciseLog, is_full_session
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 
 
@@ -60,7 +60,9 @@ class TodayItem:
     @property
     def open_log(self) -> ExerciseLog | None:
         """Today's last session if it has fewer sets than prescribed (still being ticked)."""
-        if self.logs and self.logs[-1].sets_done < self.prescription.sets:
+        if self.logs and not is_full_session(
+            sets_done=self.logs[-1].sets_done, sets=self.prescription.sets
+        ):
             return self.logs[-1]
         return None
 

@@ -84,7 +84,7 @@ def _plan_tab(
         in_progress=today,
         read=adherence_selectors.AdherenceRead(
             changes=head["phase_changes"],
-            log_counts=[(c.prescription_id, c.day, c.logs) for c in logs],
+            log_counts=[(c.prescription_id, c.day, c.done) for c in logs],
         ),
     )[patient.pk]
     pain = progress_selectors.pain_series(patient, start=start, end=today, logs=logs)

@@ -15,6 +15,7 @@ from clinic.models import Patient
 from rehab import selectors
 from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
+from rehab.selectors.adherence_totals import judged_adherence_totals
 from tests import factories
 from tests.conftest import client_for
 
@@ -176,3 +177,37 @@ def test_milestones_celebrate_a_new_phase_an_atrs_gain_and_the_first_heel_rise()
     assert "You moved on to a new stage: Stage 1." in html
     assert "Your first heel rise on your injured leg alone." in html
     assert "rose from 40 to 60 out of 100" in html
+
+
+def test_a_session_with_fewer_sets_than_prescribed_is_not_done() -> None:
+    """Today's rule everywhere: a session is done when it has all its prescribed sets. A log
+    of 1 of 3 sets is not a session done on the progress page, in the streak, in the patient
+    list's adherence, the clinic's totals or the plan builder's evidence."""
+    patient, plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
+    rx = _rx(phase, sets=3, times_per_day=1)
+    for back in range(1, 7):  # the six days before today: a full session on three of them
+        sets_done = 3 if back % 2 else 1
+        factories.ExerciseLogFactory(
+            prescription=rx, date=TODAY - dt.timedelta(days=back), sets_done=sets_done
+        )
+    factories.ExerciseLogFactory(prescription=rx, date=TODAY, sets_done=2)  # still ticking
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done, judged.percent) == (6, 3, 50)
+    encouraged = selectors.encouragement(patient, today=TODAY)
+    assert (encouraged.this_week.expected, encouraged.this_week.done) == (6, 3)
+    # Yesterday's session was full, the day before's was not: the streak is one day.
+    assert encouraged.streak == 1
+    (row,) = selectors.patient_rows([patient], today=TODAY)
+    assert (row.adherence.expected, row.adherence.done) == (6, 3)
+    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
+    assert (total.expected, total.done) == (6, 3)
+    context = client_for(patient.user).get(reverse("rehab:progress")).context
+    assert (context["encouraged"].adherence.done, context["streak"]) == (3, 1)
+    therapist = factories.ClinicianFactory(clinic=patient.clinic)
+    page = client_for(therapist.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    # From the plan's start, 20 days ago.
+    assert (page.context["adherence"].expected, page.context["adherence"].done) == (20, 3)
+    rxs = list(Prescription.objects.filter(phase__plan=plan))
+    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
+    assert (evidence.adherence.expected, evidence.adherence.done) == (13, 3)  # 14 days
+

@@ -355,12 +355,33 @@ def patient_chart(
     references: Sequence[ReferencePoint],
 ) -> Chart:
     """The patient's simpler form: their ATRS by week against the average of people after
-    the same injury, in plain words: no sources, no spreads, no flags."""
+    the same injury, in plain words: no sources, no spreads, no flags (``patient_averages``)."""
     return _chart(
         _("Your score and the average after the same injury"),
         unit="",
         y_max=100,
         series=[(_("you"), _atrs_points(patient, atrs))],
-        references=[r for r in references if r.measure == "atrs"],
+        references=patient_averages(patient.pathway, references),
         plain=True,
     )
+
+
+def patient_averages(pathway: str, references: Sequence[ReferencePoint]) -> list[ReferencePoint]:
+    """The ATRS averages a patient on ``pathway`` reads: means only (a median is not an
+    average), one a week, their own cohort's before both pathways' (after a repair, week 52
+    has Nilsson-Helander's mean 88 and Carmont's median 94: the chart showed two "averages"
+    at week 52)."""
+    rank = {cohort: n for n, cohort in enumerate(cohorts_for(pathway))}
+    by_week: dict[int | None, ReferencePoint] = {}
+    for ref in sorted(
+        (
+            r
+            for r in references
+            if r.measure == ReferencePoint.Measure.ATRS
+            and r.statistic == ReferencePoint.Statistic.MEAN
+            and r.cohort in rank
+        ),
+        key=lambda r: (rank[r.cohort], r.pk),
+    ):
+        by_week.setdefault(ref.week, ref)
+    return sorted(by_week.values(), key=lambda r: (r.week is not None, r.week or 0))

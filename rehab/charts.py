@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from clinic.models import Patient
 from rehab.models.logbook import AtrsResponse, Measurement
+from rehab.selectors.adherence import percent_of
 from rehab.selectors.progress import PainPoint
 from rehab.svg import (
     BLUE,
@@ -54,7 +55,7 @@ def adherence_chart(weeks: Sequence[tuple[int, int, int]], *, title: str = "") -
     week_tip, week_label = _("Week %(week)s: %(n)s %(what)s"), _("wk %(week)s")
     for i, (week, expected, done) in enumerate(weeks):
         cx = x0 + slot * (i + 0.5)
-        percent = f"{round(100 * done / expected)} %" if expected else "–"
+        percent = f"{percent_of(done, expected)} %" if expected else "–"
         for offset, value, color, label in (
             (-bar, expected, "#9ecae1", prescribed_word),
             (0.0, done, BLUE, done_word),

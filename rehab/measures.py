@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.numbers import decimal_of, round_half_up
+
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
@@ -204,14 +206,14 @@ def lsi(injured: Any, uninjured: Any) -> float | None:
     with an uninjured side of 0)."""
     if injured is None or not uninjured:
         return None
-    return round(float(injured) / float(uninjured) * 100, 1)
+    return float(round_half_up(decimal_of(injured) * 100 / decimal_of(uninjured), 1))
 
 
 def difference(injured: Any, uninjured: Any) -> float | None:
     """Uninjured − injured (None without both sides)."""
     if injured is None or uninjured is None:
         return None
-    return round(float(uninjured) - float(injured), 1)
+    return float(round_half_up(decimal_of(uninjured) - decimal_of(injured), 1))
 
 
 def validate(values: dict[str, Any]) -> None:

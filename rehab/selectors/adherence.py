@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from clinic.models import Patient
+from core.numbers import percent
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import PlanHold
 from rehab.models.logbook import FULL_SESSION, ExerciseLog
@@ -33,10 +34,10 @@ class DayAdherence:
 
 
 def percent_of(done: int, expected: int) -> int | None:
-    """``done`` of ``expected`` sessions in whole percent; None when none were prescribed."""
-    if not expected:
-        return None
-    return round(100 * done / expected)
+    """``done`` of ``expected`` sessions in whole percent, a half rounded up as people round
+    (62.5 % reads 63 %: ``core.numbers.percent``); None when none were prescribed."""
+    value = percent(done, expected)
+    return None if value is None else int(value)
 
 
 @dataclass

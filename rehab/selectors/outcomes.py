@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from clinic.models import Patient
+from core.numbers import percent, round_half_up
 from rehab import clinical
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert
@@ -93,7 +94,8 @@ class PathwayOutcomes:
     reruptures: int = 0  # patients with a suspected re-rupture reported
 
     def per_100(self, count: int) -> float | None:
-        return round(100 * count / self.patients, 1) if self.patients else None
+        value = percent(count, self.patients, places=1)
+        return None if value is None else float(value)
 
     @property
     def red_flags_per_100(self) -> float | None:
@@ -180,8 +182,8 @@ def _patients_and_bands(clinic_id: int) -> dict[str, dict[str, int]]:
     query, once each patient's adherence is known (``_adherence_percents``)."""
     percents = _adherence_percents(clinic_id)
     in_band: list[list[int]] = [[] for _ in ADHERENCE_BANDS]
-    for pk, percent in percents.items():
-        in_band[max(i for i, low in enumerate(ADHERENCE_BANDS) if percent >= low)].append(pk)
+    for pk, share in percents.items():
+        in_band[max(i for i, low in enumerate(ADHERENCE_BANDS) if share >= low)].append(pk)
     in_care = Exists(Plan.objects.filter(patient=OuterRef("pk"), status__in=PLANS_IN_CARE))
     rows = cast(
         "Iterable[dict[str, Any]]",
@@ -255,7 +257,7 @@ def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
         for week in ATRS_WEEKS:
             mean = values[f"mean_{week}"]
             outcome.atrs[week] = (
-                None if mean is None else round(float(mean), 1),
+                None if mean is None else float(round_half_up(mean, 1)),
                 values[f"n_{week}"],
             )
     for flagged in (

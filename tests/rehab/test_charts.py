@@ -154,3 +154,10 @@ def test_a_gap_splits_the_line_and_any_length_renders(count: int) -> None:
     _assert_accessible(html)
     assert html.count("<polyline") == (2 if count > 1 else 1)
     assert len(chart.rows) == count + 2
+
+
+def test_adherence_chart_rounds_a_half_percent_up() -> None:
+    """5 of 8 sessions is 62.5 %: people read 63 %, as the progress page's percentage does,
+    not Python's 62 (half to even)."""
+    chart = charts.adherence_chart([(3, 8, 5), (4, 200, 1)])
+    assert [row[3] for row in chart.rows] == ["63 %", "1 %"]

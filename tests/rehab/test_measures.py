@@ -160,3 +160,11 @@ def test_relative_atra_criterion_is_met_at_or_above_its_threshold() -> None:
     assert evaluate(criterion, PatientData(week=20, measurements=[elongated])).status == NOT_MET
     assert evaluate(criterion, PatientData(week=20, measurements=[near_normal])).status == MET
     assert "relative_atra" not in measures.DERIVED_AT_MOST
+
+
+def test_lsi_rounds_a_half_up() -> None:
+    """337 of 400 is 84.25 %: it reads 84.3, as people round (not 84.2, the float's half to
+    even)."""
+    assert measures.lsi(337, 400) == 84.3
+    assert measures.lsi(Decimal("33.7"), Decimal("40")) == 84.3
+    assert measures.difference(Decimal("10.25"), Decimal("20.5")) == 10.3

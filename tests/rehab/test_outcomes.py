@@ -152,3 +152,10 @@ def test_ten_queries_whatever_the_patients(patients: int, django_assert_num_quer
         ]
     assert row.patients == patients
     assert sum(band.patients for band in row.adherence) == patients
+
+
+def test_per_100_rounds_a_half_up() -> None:
+    """1 of 16 patients is 6.25 per 100: it reads 6.3, as people round, not 6.2."""
+    row = outcomes.PathwayOutcomes(pathway="operative", label="Operative", patients=16)
+    assert row.per_100(1) == 6.3
+    assert outcomes.PathwayOutcomes(pathway="operative", label="", patients=0).per_100(1) is None

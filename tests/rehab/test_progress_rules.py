@@ -15,6 +15,7 @@ from clinic.models import Patient
 from rehab import selectors
 from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
+from rehab.selectors.adherence import percent_of
 from rehab.selectors.adherence_totals import judged_adherence_totals
 from tests import factories
 from tests.conftest import client_for
@@ -211,3 +212,14 @@ def test_a_session_with_fewer_sets_than_prescribed_is_not_done() -> None:
     evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
     assert (evidence.adherence.expected, evidence.adherence.done) == (13, 3)  # 14 days
 
+
+def test_a_half_percent_of_adherence_rounds_up() -> None:
+    """5 of the 8 sessions due is 62.5 %: the patient and the clinician read 63 %, not 62."""
+    patient, _plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
+    rx = _rx(phase, times_per_day=2)
+    for back in range(1, 5):  # 8 sessions due over the four days before today, 5 done
+        for _ in range(2 if back in (1, 2) else (1 if back == 3 else 0)):
+            factories.ExerciseLogFactory(prescription=rx, date=TODAY - dt.timedelta(days=back))
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=5)
+    assert (judged.expected, judged.done, judged.percent) == (8, 5, 63)
+    assert percent_of(1, 200) == 1

@@ -7,6 +7,7 @@ Every function here keeps its query count independent of the number of rows it r
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -41,9 +42,10 @@ LAST_PAIN_WINDOW_DAYS = 30
 
 
 def last_pain_for_patients(patients: Iterable[Patient]) -> dict[int, PainPoint]:
-    """The most recent pain each patient reported in the last 30 days, on an exercise log or a
-    check-in (the later wins). One query: a correlated subquery per patient reads just the
-    newest row through the (patient, date) indexes, whatever the length of the history."""
+    """The most recent pain each patient reported in the last 30 days (of their own days, in
+    their time zone), on an exercise log or a check-in (the later wins). One query: a
+    correlated subquery per patient reads just the newest row through the (patient, date)
+    indexes, whatever the length of the history."""
     return _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=False)[0]
 
 
@@ -55,7 +57,9 @@ def _last_pain_and_open_alerts(
     exercise log or check-in, at any time) in the same single query."""
     if not ids:
         return {}, {}, {}
-    cutoff = _recent_cutoff()
+    # The earliest any patient's window can start (their today is UTC's, the day before or
+    # the day after); each patient's own is applied to the newest row below.
+    cutoff = _recent_cutoff(timezone.now().astimezone(dt.UTC).date() - dt.timedelta(days=1))
     newest_log = ExerciseLog.objects.filter(
         patient=OuterRef("pk"), pain__isnull=False, date__gte=cutoff
     ).order_by("-date", "-created_at")
@@ -84,7 +88,7 @@ def _last_pain_and_open_alerts(
         )
     rows = cast(
         "Iterable[dict[str, Any]]",
-        Patient.objects.filter(pk__in=ids).order_by().values("pk", **annotations),
+        Patient.objects.filter(pk__in=ids).order_by().values("pk", "timezone", **annotations),
     )
     latest: dict[int, PainPoint] = {}
     alerts: dict[int, int] = {}
@@ -93,19 +97,26 @@ def _last_pain_and_open_alerts(
         days = [d for d in (row.get("any_log_date"), row.get("any_checkin_date")) if d]
         if days:
             activity[row["pk"]] = max(days)
-        if row["checkin_date"] is not None and (
-            row["log_date"] is None or row["checkin_date"] > row["log_date"]
-        ):
-            latest[row["pk"]] = PainPoint(row["checkin_date"], row["checkin_pain"], "checkin")
-        elif row["log_date"] is not None:
-            latest[row["pk"]] = PainPoint(row["log_date"], row["log_pain"], "log")
+        # The patient's own window: a newest row before it has nothing newer within it.
+        own = _recent_cutoff(timezone.now().astimezone(zoneinfo.ZoneInfo(row["timezone"])).date())
+        checkin_date = row["checkin_date"] if _on_or_after(row["checkin_date"], own) else None
+        log_date = row["log_date"] if _on_or_after(row["log_date"], own) else None
+        if checkin_date is not None and (log_date is None or checkin_date > log_date):
+            latest[row["pk"]] = PainPoint(checkin_date, row["checkin_pain"], "checkin")
+        elif log_date is not None:
+            latest[row["pk"]] = PainPoint(log_date, row["log_pain"], "log")
         if row.get("open_alerts"):
             alerts[row["pk"]] = row["open_alerts"]
     return latest, alerts, activity
 
 
-def _recent_cutoff() -> dt.date:
-    return timezone.localdate() - dt.timedelta(days=LAST_PAIN_WINDOW_DAYS)
+def _on_or_after(day: dt.date | None, first: dt.date) -> bool:
+    return day is not None and day >= first
+
+
+def _recent_cutoff(today: dt.date) -> dt.date:
+    """The first day of the last-pain window ending on ``today``."""
+    return today - dt.timedelta(days=LAST_PAIN_WINDOW_DAYS)
 
 
 def open_alert_counts(patients: Iterable[Patient]) -> dict[int, int]:

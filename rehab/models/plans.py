@@ -23,6 +23,10 @@ from rehab.models.protocols import PhaseFields, Protocol
 DUE_DAYS_ANCHOR = Coalesce("due_days_from", "anchor_date")
 
 
+# What a patient reads as the name of a plan named after its template.
+PLAIN_PLAN_NAME = _("Your recovery plan")
+
+
 class Plan(models.Model):
     """A patient's own plan: a copy of a protocol (or built from scratch)."""
 
@@ -104,6 +108,18 @@ class Plan(models.Model):
     @property
     def is_paused(self) -> bool:
         return self.status == self.Status.PAUSED
+
+    @property
+    def patient_display_name(self) -> str:
+        """The plan's name a patient reads. A plan made from a template is named after it
+        (``services.plans.plan_from_protocol``) unless the clinician names it: a template's
+        name is the clinician's (exact terms, sometimes a source), so the patient reads a plain
+        one (``PLAIN_PLAN_NAME``); a name the clinician gave the plan is theirs to show. Reads
+        the template (read it with the plan: ``select_related("protocol")``)."""
+        template = self.protocol if self.protocol_id is not None else None
+        if template is not None and self.name.strip() == template.name.strip():
+            return str(PLAIN_PLAN_NAME)
+        return self.name
 
     @property
     def in_care(self) -> bool:

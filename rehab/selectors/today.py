@@ -104,10 +104,11 @@ class Today:
 
 def active_plan(patient: Patient) -> Plan | None:
     """The plan the patient follows: active, or paused by a red flag (then shown without
-    anything to tick)."""
+    anything to tick), with its template (for the name the patient reads:
+    ``Plan.patient_display_name``)."""
     return (
         Plan.objects.filter(patient=patient, status__in=PLANS_IN_CARE)
-        .select_related("current_phase")
+        .select_related("current_phase", "protocol")
         .first()
     )
 
@@ -117,6 +118,7 @@ def last_plan(patient: Patient) -> Plan | None:
     (discharge completes it), for them to read. One query."""
     return (
         Plan.objects.filter(patient=patient, status=Plan.Status.COMPLETED)
+        .select_related("protocol")  # its name for the patient (``Plan.patient_display_name``)
         .order_by("-activated_at", "-pk")
         .first()
     )
@@ -174,7 +176,7 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
         PhaseChange.objects.filter(
             plan__patient=patient, plan__status__in=PLANS_IN_CARE, effective_on__lte=day
         )
-        .select_related("plan", "to_phase")
+        .select_related("plan__protocol", "to_phase")
         .order_by("-effective_on", "-changed_at", "-pk")
         .first()
     )

@@ -371,3 +371,42 @@ def test_every_patient_page_says_call_emergency_services(patient: Patient, name:
 def test_no_clinician_page_carries_the_patients_emergency_line(clinician: Clinician) -> None:
     html = client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
     assert "rehab-emergency-line" not in html
+
+
+TEMPLATE_NAME = "Achilles tendon rupture, non-operative (functional) treatment (Barfod 2016)"
+
+
+def test_a_plan_named_after_its_template_reads_in_plain_words(
+    early_rx: Prescription, patient: Patient, clinician: Clinician
+) -> None:
+    """A plan made from a template is named after it (``plan_from_protocol``): a clinical
+    name, with its jargon and its source. "My plan" showed it to the patient, and the
+    patient's API gave it as the plan's name. The patient reads a plain name; the clinician
+    keeps the template's."""
+    plan = early_rx.phase.plan
+    plan.protocol = factories.ProtocolFactory.create(name=TEMPLATE_NAME, pathway=plan.pathway)
+    plan.name = TEMPLATE_NAME
+    plan.save()
+    me = client_for(patient.user)
+    for name in PATIENT_PAGES:
+        assert TEMPLATE_NAME not in me.get(reverse(name)).content.decode(), name
+    assert "Your recovery plan" in me.get(reverse("rehab:my_plan")).content.decode()
+    for url in PATIENT_API:
+        text = me.get(url.format(plan=plan.pk)).content.decode()
+        assert TEMPLATE_NAME not in text, url
+    assert me.get("/api/v1/me/plan/").json()["patient_name"] == "Your recovery plan"
+    assert me.get("/api/v1/me/today/").json()["plan"]["patient_name"] == "Your recovery plan"
+    kept = client_for(clinician.user).get(f"/api/v1/plans/{plan.pk}/").json()
+    assert kept["name"] == TEMPLATE_NAME
+
+
+def test_a_plan_the_clinician_named_keeps_its_name_for_the_patient(
+    early_rx: Prescription, patient: Patient
+) -> None:
+    plan = early_rx.phase.plan
+    plan.protocol = factories.ProtocolFactory.create(name=TEMPLATE_NAME, pathway=plan.pathway)
+    plan.name = "Back to football"
+    plan.save()
+    me = client_for(patient.user)
+    assert "Back to football" in me.get(reverse("rehab:my_plan")).content.decode()
+    assert me.get("/api/v1/me/plan/").json()["patient_name"] == "Back to football"

@@ -87,13 +87,31 @@ class PlanPhaseSerializer(PlanPhaseBriefSerializer):
         return phase.plan.current_phase_id == phase.pk
 
 
-class PlanSerializer(serializers.ModelSerializer[Plan]):
+PLAN_PATIENT_NAME_HELP = (
+    "The plan's name a patient reads: a plain one where the plan is named after its template "
+    "(a clinical name), else the name its clinician gave it."
+)
+
+
+class PlanSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Plan]):
+    """A plan. Its ``name`` is the clinician's (a plan made from a template is named after
+    it, in clinical terms), given to clinicians only; a patient reads ``patient_name``."""
+
+    clinician_only = ("name",)
+
+    patient_name = serializers.CharField(
+        source="patient_display_name",
+        read_only=True,
+        help_text=PLAN_PATIENT_NAME_HELP,
+    )
+
     class Meta:
         model = Plan
         fields = [
             "id",
             "patient",
             "name",
+            "patient_name",
             "pathway",
             "status",
             "anchor_date",
@@ -200,8 +218,19 @@ class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
 # --- Today ---------------------------------------------------------------------------------
 
 
-class PlanBriefSerializer(serializers.ModelSerializer[Plan]):
+class PlanBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Plan]):
+    """The plan as Today names it: ``name`` for clinicians only, ``patient_name`` for the
+    patient (``PlanSerializer``)."""
+
+    clinician_only = ("name",)
+
+    patient_name = serializers.CharField(
+        source="patient_display_name",
+        read_only=True,
+        help_text=PLAN_PATIENT_NAME_HELP,
+    )
+
     class Meta:
         model = Plan
-        fields = ["id", "name", "status", "anchor_date", "version"]
+        fields = ["id", "name", "patient_name", "status", "anchor_date", "version"]
         read_only_fields = fields

@@ -148,7 +148,10 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
     }
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return plans_for(self.request.user).order_by("-created_at", "-pk")
+        # With its template: the name a patient reads (``Plan.patient_display_name``).
+        return (
+            plans_for(self.request.user).select_related("protocol").order_by("-created_at", "-pk")
+        )
 
     def detail_response(self, plan: Plan, *, code: int = status.HTTP_200_OK) -> Response:
         """The plan with its phases and their exercises, as read after a change."""

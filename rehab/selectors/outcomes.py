@@ -24,8 +24,10 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Subquery,
+    Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from clinic.models import Patient
 from core.numbers import percent, round_half_up
@@ -88,7 +90,8 @@ class PathwayOutcomes:
         ]
     )
     adherence_unknown: int = 0  # in care, nothing prescribed in the window yet
-    atrs: dict[int, tuple[float | None, int]] = field(default_factory=dict)  # week → (mean, n)
+    # week → (mean, patients): each patient's answer nearest the week, once.
+    atrs: dict[int, tuple[float | None, int]] = field(default_factory=dict)
     references: dict[int, list[ReferencePoint]] = field(default_factory=dict)
     red_flags: int = 0
     reruptures: int = 0  # patients with a suspected re-rupture reported
@@ -244,8 +247,20 @@ def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
     }
     aggregates: dict[str, Aggregate] = {}
     for week, window in windows.items():
-        aggregates[f"mean_{week}"] = Avg("total", filter=window)
-        aggregates[f"n_{week}"] = Count("pk", filter=window)
+        # The published means are of patients, one score each: each patient counts once, by
+        # their answer nearest the week (the later of two as near).
+        off = Value(_weeks(week), output_field=DurationField())
+        nearest = (
+            AtrsResponse.objects.filter(patient=OuterRef("patient"))
+            .annotate(since=since)
+            .filter(window)
+            .annotate(distance=Greatest(F("since") - off, off - F("since")))
+            .order_by("distance", "-date", "-pk")
+            .values("pk")[:1]
+        )
+        once = window & Q(pk=Subquery(nearest))
+        aggregates[f"mean_{week}"] = Avg("total", filter=once)
+        aggregates[f"n_{week}"] = Count("pk", filter=once)
     for scored in (
         AtrsResponse.objects.filter(patient__clinic_id=clinic_id)
         .annotate(since=since)

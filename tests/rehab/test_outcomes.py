@@ -159,3 +159,31 @@ def test_per_100_rounds_a_half_up() -> None:
     row = outcomes.PathwayOutcomes(pathway="operative", label="Operative", patients=16)
     assert row.per_100(1) == 6.3
     assert outcomes.PathwayOutcomes(pathway="operative", label="", patients=0).per_100(1) is None
+
+
+def test_the_clinics_atrs_mean_counts_each_patient_once() -> None:
+    """The published means it is read against (clinical.md §6) are of patients, one score
+    each: a patient who answered twice around week 12 counted twice (40 and 60 beside another
+    patient's 80: 60.0 of 3 "answers"). Each patient counts once, by their answer nearest the
+    week: 70.0 of 2 patients."""
+    clinic = factories.ClinicFactory()
+    twice, once = (
+        factories.PatientFactory(
+            clinic=clinic, injury_date=SURGERY - dt.timedelta(days=2), surgery_date=SURGERY
+        )
+        for _ in range(2)
+    )
+
+    def answer(patient: Patient, week: int, item: int) -> None:
+        factories.AtrsResponseFactory(
+            patient=patient,
+            date=SURGERY + dt.timedelta(weeks=week),
+            **{f"item_{n}": item for n in range(1, 11)},
+            total=10 * item,
+        )
+
+    answer(twice, 10, 4)
+    answer(twice, 13, 6)
+    answer(once, 12, 8)
+    row = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert row.atrs[12] == (70.0, 2)

@@ -98,8 +98,14 @@ class AdherenceBandSerializer(serializers.Serializer[Any]):
 
 class AtrsAroundSerializer(serializers.Serializer[Any]):
     week = serializers.IntegerField()
-    mean = serializers.FloatField(allow_null=True)
-    answers = serializers.IntegerField()
+    mean = serializers.FloatField(
+        allow_null=True,
+        help_text="The mean ATRS of the patients who answered around the week, each patient "
+        "once (their answer nearest the week), as the published means count them.",
+    )
+    answers = serializers.IntegerField(
+        help_text="The answers counted: one per patient (their answer nearest the week)."
+    )
     references = ReferencePointSerializer(many=True)
 
 

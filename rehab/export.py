@@ -115,7 +115,16 @@ LOG_FIELDS = {
     "prescription": "prescription_id",
     "exercise": "prescription__exercise__name",
     "exercise_for_patient": "prescription__exercise__patient_name",
-    **_same("sets_done", "reps", "hold_seconds", "pain", "effort", "note", "created_at"),
+    **_same(
+        "sets_done",
+        "sets_prescribed",
+        "reps",
+        "hold_seconds",
+        "pain",
+        "effort",
+        "note",
+        "created_at",
+    ),
 }
 CHECKIN_FIELDS = {
     "id": "pk",

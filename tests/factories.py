@@ -201,6 +201,7 @@ class ExerciseLogFactory(factory.django.DjangoModelFactory[ExerciseLog]):
     patient = factory.LazyAttribute(lambda o: o.prescription.phase.plan.patient)
     date = factory.LazyFunction(timezone.localdate)
     sets_done = 3
+    sets_prescribed = factory.LazyAttribute(lambda o: o.prescription.sets)
     pain = 2
     effort = 5
 

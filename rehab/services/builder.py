@@ -352,7 +352,8 @@ def prescription_update(
     by: User | None = None,
 ) -> Prescription:
     """Change a prescription's dose and note (and its guardrail reason, if given). A new daily
-    dose keeps the one of the past days (``earlier_doses``): adherence judges them by it."""
+    dose keeps the one of the past days (``earlier_doses``), and the past days' logs the sets
+    they were made against (``ExerciseLog.sets_prescribed``): adherence judges them by those."""
     plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = (
         Prescription.objects.select_for_update()
@@ -386,6 +387,9 @@ def prescription_update(
         )
     rx.full_clean()
     rx.save()
+    # The new dose is in force from the patient's today: today's sessions are judged by it, as
+    # Today shows them; the days before keep the sets they were logged against.
+    rx.logs.filter(date__gte=today).update(sets_prescribed=rx.sets)
     _record_edit(
         plan, by=by, action=PlanEdit.Action.RX_EDIT, phase=rx.phase, exercise_name=rx.exercise.name
     )

@@ -5,6 +5,7 @@ clinician's "falling behind" judged by the same rule."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +18,8 @@ from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
 from rehab.selectors.adherence import percent_of
 from rehab.selectors.adherence_totals import judged_adherence_totals
+from rehab.services import builder as builder_services
+from rehab.services.logbook import ticks as tick_services
 from tests import factories
 from tests.conftest import client_for
 
@@ -211,6 +214,55 @@ def test_a_session_with_fewer_sets_than_prescribed_is_not_done() -> None:
     rxs = list(Prescription.objects.filter(phase__plan=plan))
     evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
     assert (evidence.adherence.expected, evidence.adherence.done) == (13, 3)  # 14 days
+
+
+def test_a_dose_raised_later_does_not_undo_the_sessions_done_before() -> None:
+    """A session is judged by the sets prescribed when it was logged: the physiotherapist
+    raising 2 sets to 3 today leaves last week's full sessions of 2 sets done (on the patient's
+    progress, the patient list, the clinic's totals and the builder's evidence), and today's
+    session is then one set short on Today."""
+    patient, plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
+    rx = _rx(phase, sets=2, times_per_day=1)
+    rx.refresh_from_db()
+    for back in range(1, 7):  # the six days before today, each a full session of 2 sets
+        log, _made = tick_services.log_record(
+            patient=patient,
+            prescription=rx,
+            client_uuid=uuid.uuid4(),
+            date=TODAY - dt.timedelta(days=back),
+            sets_done=2,
+        )
+        assert log.sets_prescribed == 2
+    tick_services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=TODAY, sets_done=2
+    )
+
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=3,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=1,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+
+    # The six days before: done. Today (in progress, credit only): 3 sets from today, so
+    # today's 2 are a session still being ticked, on Today and in the counts alike.
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done) == (6, 6)
+    encouraged = selectors.encouragement(patient, today=TODAY)
+    assert encouraged.streak == 6
+    (row,) = selectors.patient_rows([patient], today=TODAY)
+    assert (row.adherence.expected, row.adherence.done) == (6, 6)
+    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
+    assert (total.expected, total.done) == (6, 6)
+    rxs = list(Prescription.objects.filter(phase__plan=plan))
+    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
+    assert evidence.adherence.done == 6
+    (item,) = selectors.today_for_patient(patient, day=TODAY).items
+    assert item.open_log is not None
 
 
 def test_a_half_percent_of_adherence_rounds_up() -> None:

@@ -165,6 +165,7 @@ class Logbook:
                     rx_id,
                     day,
                     sets,
+                    item.sets,
                     item.reps,
                     item.hold_seconds,
                     pain,

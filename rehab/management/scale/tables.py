@@ -103,7 +103,7 @@ class Tables:
         self.log = Table(
             ExerciseLog,
             _cols(
-                "id patient_id prescription_id date sets_done reps hold_seconds pain "
+                "id patient_id prescription_id date sets_done sets_prescribed reps hold_seconds pain "
                 "effort note client_uuid created_at updated_at"
             ),
             copy=copy,

@@ -126,6 +126,7 @@ def log_record(
             client_uuid=client_uuid,
             date=date,
             sets_done=sets_done,
+            sets_prescribed=prescription.sets,
             reps=reps,
             hold_seconds=hold_seconds,
             pain=pain,

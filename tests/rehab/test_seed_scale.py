@@ -184,7 +184,11 @@ def test_new_rows_after_a_run_get_fresh_ids() -> None:
     log = ExerciseLog.objects.filter(patient=patient).first()
     assert log is not None
     copy = ExerciseLog.objects.create(
-        patient=patient, prescription=log.prescription, date=log.date, sets_done=1
+        patient=patient,
+        prescription=log.prescription,
+        date=log.date,
+        sets_done=1,
+        sets_prescribed=log.prescription.sets,
     )
     assert copy.pk > ExerciseLog.objects.exclude(pk=copy.pk).order_by("-pk").first().pk
 

@@ -1,6 +1,7 @@
-"""Signals the clinic app sends about patients, for apps that depend on it (``rehab``) to act on.
+"""Signals the clinic app sends about patients and sign-ins, for apps that depend on it
+(``rehab``, ``notify``) to act on.
 
-``clinic`` never imports ``rehab``; ``rehab`` connects to these in its ``AppConfig.ready``.
+``clinic`` never imports them; they connect to these in their ``AppConfig.ready``.
 """
 
 from __future__ import annotations
@@ -18,3 +19,13 @@ patient_left_care = Signal()
 # The patient's record was erased (anonymised; ``rehab.services.records.patient_erase``): apps
 # forget what could still identify them. Sent with ``patient`` inside the erasing transaction.
 patient_erased = Signal()
+
+# Browser sessions of ``user`` were signed out by a person: the user's own sign-out, ending one
+# from the sessions page or "sign out everywhere else", a password change (the other browsers),
+# deactivation, a reset of two-factor. Sent with ``user`` and ``session_keys`` (the ended
+# sessions' keys). A session that only expires sends nothing.
+sessions_signed_out = Signal()
+
+# The session of this browser got a new key while ``user`` stays signed in on it (a password
+# change cycles it): sent with ``user``, ``old_key`` and ``new_key``.
+session_key_changed = Signal()

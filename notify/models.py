@@ -186,10 +186,15 @@ class PushSubscription(models.Model):
     """One browser's web-push subscription (``PushManager.subscribe``) for a signed-in user.
 
     The endpoint is unique: a browser that subscribes again, or that another person signs in
-    on, moves to its latest user. Removed when the push service answers 404 or 410.
+    on, moves to its latest user. Removed when the push service answers 404 or 410, and when
+    the browser session that turned it on is signed out (``session_key``; the user signs out
+    there or from another browser, changes their password, is deactivated: ``clinic.events``),
+    so that a phone someone signs out of and hands on stops showing them their reminders. A
+    session that only expires keeps it: the reminders are for people who have not been back.
     """
 
     USER_AGENT_LENGTH = 200
+    SESSION_KEY_LENGTH = 40  # Django's session keys
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
@@ -198,6 +203,16 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(_("public key"), max_length=200)
     auth = models.CharField(_("auth secret"), max_length=100)
     user_agent = models.CharField(_("browser"), max_length=USER_AGENT_LENGTH, blank=True)
+    session_key = models.CharField(
+        _("browser session"),
+        max_length=SESSION_KEY_LENGTH,
+        blank=True,
+        help_text=_(
+            "The signed-in session that turned it on (or last sent it): signing that session "
+            "out removes it. Empty for one stored before this was recorded, until the browser "
+            "sends it again."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_sent_at = models.DateTimeField(_("last delivered"), null=True, blank=True)
 

@@ -1,14 +1,15 @@
 """How ``notify`` hears what happens in ``clinic`` and ``rehab`` (they never import it): model
-signals, connected in ``NotifyConfig.ready``."""
+signals and ``clinic.events``, connected in ``NotifyConfig.ready``."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models.signals import post_save
 
 from clinic import events
-from clinic.models import Clinic, Message, Patient
+from clinic.models import Clinic, Message, Patient, User
 from notify import planning, services, tasks
 from rehab.models.alerts import Alert
 
@@ -54,8 +55,28 @@ def on_patient_erased(sender: type[Patient], *, patient: Patient, **_: Any) -> N
     services.patient_forgotten(patient=patient)
 
 
+def on_sessions_signed_out(
+    sender: Any, *, user: User, session_keys: Collection[str], **_: Any
+) -> None:
+    """Signed out of a browser (however: there, from another, a password change, deactivation):
+    that browser stops getting the person's notifications."""
+    services.push_sessions_signed_out(user=user, session_keys=session_keys)
+
+
+def on_session_key_changed(
+    sender: Any, *, user: User, old_key: str, new_key: str, **_: Any
+) -> None:
+    services.push_session_key_changed(user=user, old_key=old_key, new_key=new_key)
+
+
 def connect() -> None:
     events.patient_erased.connect(on_patient_erased, dispatch_uid="notify.patient_erased")
+    events.sessions_signed_out.connect(
+        on_sessions_signed_out, dispatch_uid="notify.sessions_signed_out"
+    )
+    events.session_key_changed.connect(
+        on_session_key_changed, dispatch_uid="notify.session_key_changed"
+    )
     post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="notify.alert")
     post_save.connect(on_clinic_saved, sender=Clinic, dispatch_uid="notify.clinic")
     post_save.connect(on_message_saved, sender=Message, dispatch_uid="notify.message")

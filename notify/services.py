@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -91,10 +92,18 @@ def _decoded_length(value: str) -> int:
 
 @transaction.atomic
 def push_subscribe(
-    *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = ""
+    *,
+    user: User,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    user_agent: str = "",
+    session_key: str = "",
 ) -> PushSubscription:
-    """Store this browser's subscription for ``user`` (a browser that subscribes again, or
-    that someone else now signs in on, keeps one row: the latest user's)."""
+    """Store this browser's subscription for ``user`` and the signed-in session that sent it
+    (``session_key``: signing it out removes the subscription). A browser that subscribes
+    again, or that someone else now signs in on, keeps one row: the latest user's and
+    session's."""
     errors: dict[str, str] = {}
     if not channels.push_endpoint_allowed(endpoint):
         errors["endpoint"] = _("This browser's push service is not supported.")
@@ -111,6 +120,7 @@ def push_subscribe(
             "p256dh": p256dh,
             "auth": auth,
             "user_agent": user_agent[: PushSubscription.USER_AGENT_LENGTH],
+            "session_key": session_key[: PushSubscription.SESSION_KEY_LENGTH],
         },
     )
     return subscription
@@ -120,6 +130,27 @@ def push_unsubscribe(*, user: User, endpoint: str) -> bool:
     """Forget one of the user's browsers; another person's subscription is never touched."""
     deleted, _detail = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
     return bool(deleted)
+
+
+def push_sessions_signed_out(*, user: User, session_keys: Collection[str]) -> int:
+    """``user`` was signed out of these browser sessions: the browsers stop getting their
+    notifications. Only ``user``'s subscriptions go (a browser someone else has signed in on
+    since is theirs now). Returns how many went."""
+    keys = [key for key in session_keys if key]
+    if not keys:
+        return 0
+    deleted, _detail = PushSubscription.objects.filter(user=user, session_key__in=keys).delete()
+    return int(deleted)
+
+
+def push_session_key_changed(*, user: User, old_key: str, new_key: str) -> int:
+    """The user's session in a browser got a new key (a password change): the browser's
+    subscription follows it. Returns how many moved."""
+    if not old_key or not new_key:
+        return 0
+    return PushSubscription.objects.filter(user=user, session_key=old_key).update(
+        session_key=new_key
+    )
 
 
 @transaction.atomic

@@ -175,6 +175,7 @@ def push_subscribe(request: HttpRequest) -> HttpResponse:
         subscription = services.push_subscribe(
             user=signed_in_user(request, User),
             user_agent=request.headers.get("User-Agent", ""),
+            session_key=request.session.session_key or "",
             **form.cleaned_data,
         )
     except ValidationError as error:

@@ -4,7 +4,7 @@ session store behind them) and their API tokens (one per device)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from importlib import import_module
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
+from clinic import events
 from clinic.accounts.selectors import user_sessions_split
 from clinic.accounts.sessions import record_user_session
 from clinic.models import TokenSecondFactor, User, UserSession
@@ -30,19 +31,56 @@ def _session_store() -> Any:
 
 def user_sessions_end(user: User, *, keep_key: str | None = None, pk: int | None = None) -> int:
     """Sign out the user's browser sessions (all, all but ``keep_key``, or the one row ``pk``):
-    delete each from the session store, then its row. Returns how many were ended."""
+    delete each from the session store, then its row, and tell the apps that keep something
+    per browser (``events.sessions_signed_out``: its push notifications stop). Returns how
+    many were ended."""
     rows = UserSession.objects.filter(user=user)
     if keep_key is not None:
         rows = rows.exclude(session_key=keep_key)
     if pk is not None:
         rows = rows.filter(pk=pk)
     store = _session_store()
-    count = 0
+    ended: list[str] = []
     for row in rows:
         store.delete(row.session_key)
         row.delete()
-        count += 1
-    return count
+        ended.append(row.session_key)
+    sessions_signed_out(user=user, session_keys=ended)
+    return len(ended)
+
+
+def sessions_signed_out(*, user: User, session_keys: Collection[str]) -> None:
+    """``user`` was signed out of these browser sessions by a person (not by their expiry):
+    the one place that says so (``events.sessions_signed_out``)."""
+    keys = [key for key in session_keys if key]
+    if keys:
+        events.sessions_signed_out.send(sender=UserSession, user=user, session_keys=keys)
+
+
+@transaction.atomic
+def password_changed(request: HttpRequest, user: User, *, previous_key: str | None) -> None:
+    """``user`` changed their password in this request's browser: every other browser is signed
+    out (their sessions hold the old password's hash) and this session's key was cycled
+    (``update_session_auth_hash``). What is kept per browser moves to this session's new key
+    (``events.session_key_changed``) and ends for the others (``sessions_signed_out``, for the
+    sessions that signed the user in until now; those that had expired are left as expiry
+    leaves them); then this session's row is recorded and the others' forgotten
+    (``user_session_renewed``)."""
+    new_key = request.session.session_key
+    if previous_key and new_key and previous_key != new_key:
+        events.session_key_changed.send(
+            sender=UserSession, user=user, old_key=previous_key, new_key=new_key
+        )
+    live = Session.objects.filter(
+        session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+    )
+    others = (
+        UserSession.objects.filter(Exists(live), user=user)
+        .exclude(session_key__in=[key for key in (previous_key, new_key) if key])
+        .values_list("session_key", flat=True)
+    )
+    sessions_signed_out(user=user, session_keys=list(others))
+    user_session_renewed(request, user)
 
 
 @transaction.atomic

@@ -3,7 +3,8 @@
 
 - At sign-in, start the session clock that ``SessionLimitsMiddleware`` checks, record the
   session in the user's list (``UserSession``, ``/account/sessions/``) and forget the rows of
-  the user's sessions signed out since; forget this session's row at sign-out.
+  the user's sessions signed out since; forget this session's row at sign-out, and tell the
+  apps that keep something per browser (``clinic.events.sessions_signed_out``).
 - When a user's password changes or the account is deactivated, delete all of their API
   (knox) tokens. Their browser sessions end by themselves: Django stores a hash of the password
   in each session and drops a session whose hash no longer matches (the session that changed
@@ -23,7 +24,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from knox.models import AuthToken
 
-from clinic.accounts.services import user_session_renewed
+from clinic.accounts.services import sessions_signed_out, user_session_renewed
 from clinic.accounts.sessions import start_session_clock
 from clinic.models import User, UserSession
 
@@ -40,10 +41,13 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
 
 @receiver(user_logged_out, dispatch_uid="clinic.user_session_logout")
 def on_user_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Forget this browser session in the user's list (the session itself is flushed next)."""
+    """Forget this browser session in the user's list (the session itself is flushed next),
+    and what is kept for this browser (``sessions_signed_out``: its push notifications)."""
     key = getattr(getattr(request, "session", None), "session_key", None)
     if key:
         UserSession.objects.filter(session_key=key).delete()
+        if isinstance(user, User):
+            sessions_signed_out(user=user, session_keys=[key])
 
 
 def _snapshot(instance: User) -> tuple[str | None, bool | None]:

@@ -2,8 +2,8 @@
  * The installable app on the patient's pages (issue 18): registers the site's service worker
  * (/sw.js: offline copies of the patient's pages, and push), shows the "offline, last updated"
  * note on a copy the service worker served without a connection, and clears the cached pages
- * when the patient signs out. The service worker's address: <meta name="service-worker">
- * (rehab/me/base.html).
+ * and unsubscribes this browser from notifications when the patient signs out. The service
+ * worker's address: <meta name="service-worker"> (rehab/me/base.html).
  */
 const workerMeta = document.querySelector("meta[name=service-worker]");
 
@@ -40,14 +40,34 @@ function clearCachedPages() {
   return Promise.all(waits);
 }
 
-/* Sign-out: clear the cached pages first, then send the form. */
+/* This browser stops getting notifications: the server forgets its subscription when the
+   session that turned it on signs out; unsubscribing here also ends one that an earlier
+   session turned on (the next person to sign in here turns their own on). */
+function unsubscribePush() {
+  if (!navigator.serviceWorker || !workerMeta) {
+    return Promise.resolve(false);
+  }
+  return navigator.serviceWorker
+    .getRegistration(workerMeta.content)
+    .then((reg) => (reg && reg.pushManager ? reg.pushManager.getSubscription() : null))
+    .then((subscription) => (subscription ? subscription.unsubscribe() : false))
+    .catch(() => false);
+}
+
+/* Never keep a person from signing out for long (a push service that does not answer). */
+function atMost(milliseconds, promise) {
+  return Promise.race([promise, new Promise((done) => setTimeout(done, milliseconds))]);
+}
+
+/* Sign-out: clear the cached pages and stop this browser's notifications first, then send
+   the form. */
 document.querySelectorAll("[data-sign-out]").forEach((form) => {
   form.addEventListener("submit", (event) => {
     if (form.dataset.cleared) {
       return;
     }
     event.preventDefault();
-    clearCachedPages().finally(() => {
+    Promise.all([clearCachedPages(), atMost(2000, unsubscribePush())]).finally(() => {
       form.dataset.cleared = "1";
       form.submit();
     });

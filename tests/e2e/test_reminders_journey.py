@@ -150,3 +150,30 @@ def test_the_patient_turns_reminders_on_and_a_due_reminder_reaches_the_phone(
     history = page.get_by_role("region", name="What we sent you")
     expect(history.get_by_text("Exercise reminder · Notification")).to_be_visible()
     expect(history.get_by_text("Delivered")).to_be_visible()
+
+
+def test_signing_out_stops_notifications_to_this_phone(
+    live_server: Any, phone: Page, push_service: PushService
+) -> None:
+    # A patient who signs out of a shared or handed-on phone no longer gets its reminders: the
+    # server forgets the subscription of the session that signed out, and the phone
+    # unsubscribes from its push service too.
+    scene = patient_with_plan(with_user=True)
+    user = scene.patient.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    page = phone
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.add_init_script(FAKE_PUSH % json.dumps(push_service.subscribe()))
+    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
+    page.goto(f"{live_server.url}/me/reminders/")
+    page.get_by_role("button", name="Turn on notifications in this browser").click()
+    expect(page.get_by_text("Notifications are on in this browser.")).to_be_visible()
+    eventually(page, lambda: PushSubscription.objects.filter(user=user).exists())
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert not PushSubscription.objects.filter(user=user).exists()
+    assert page.evaluate("localStorage.getItem('test.fake-push')") is None

@@ -14,10 +14,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """Django's password change. The change signs out every other browser (their sessions hold
     the old password's hash) and cycles this session's key (``update_session_auth_hash``): this
     session's row is recorded under its new key and the others' rows are forgotten here, a
-    write, rather than when the account pages are read."""
+    write, rather than when the account pages are read; what is kept per browser (push
+    notifications) follows this session's new key and ends for the browsers signed out."""
 
     def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        previous_key = self.request.session.session_key
         response = super().form_valid(form)
         if isinstance(form.user, User):
-            account_services.user_session_renewed(self.request, form.user)
+            account_services.password_changed(self.request, form.user, previous_key=previous_key)
         return response

@@ -123,8 +123,12 @@ def _status_change(
     done: str,
 ) -> HttpResponseRedirect:
     patient = get_patient_for_clinician(request.user, pk)
-    change(patient=patient)
-    messages.success(request, done % {"name": patient.full_name})
+    try:
+        change(patient=patient)
+    except ValidationError as error:  # an erased record: its status is final
+        message_service_errors(request, error)
+    else:
+        messages.success(request, done % {"name": patient.full_name})
     return redirect(safe_next_url(request, patient_page_url(patient)))
 
 

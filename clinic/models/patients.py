@@ -33,6 +33,11 @@ PATIENT_DETAILS = (
     "therapist",
 )
 
+ERASED_MESSAGE = _(
+    "This patient's record was erased. It is kept anonymised for the clinic's figures; "
+    "nothing can be changed or added, and the patient cannot be contacted or invited again."
+)
+
 
 class PatientQuerySet(models.QuerySet["Patient"]):
     def matching(self, text: str, *, email: bool = False) -> PatientQuerySet:
@@ -126,6 +131,16 @@ class Patient(models.Model):
     )
     risk_fluoroquinolones = models.BooleanField(_("fluoroquinolone use"), default=False)
     risk_smoking = models.BooleanField(_("smoking"), default=False)
+    erased_at = models.DateTimeField(
+        _("erased"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When a clinic admin erased the record (rehab.services.records.patient_erase): "
+            "it stays, anonymised and archived, and nothing more can be done with it."
+        ),
+    )
     client_uuid = models.UUIDField(
         _("client id"),
         null=True,
@@ -180,6 +195,11 @@ class Patient(models.Model):
                 condition=Q(status__in=["active", "discharged", "archived"]),
                 name="clinic_patient_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(erased_at__isnull=True) | Q(status="archived"),
+                name="clinic_patient_erased_stays_archived",
+                violation_error_message=_("This patient's record was erased; it stays archived."),
+            ),
             dates.within_window("injury_date", name="clinic_patient_injury_date_plausible"),
             dates.within_window("surgery_date", name="clinic_patient_surgery_date_plausible"),
             dates.within_window("date_of_birth", name="clinic_patient_birth_date_plausible"),
@@ -213,6 +233,17 @@ class Patient(models.Model):
     def week_on(self, day: dt.date) -> int:
         """Whole weeks since the anchor date (week 0 is the first seven days)."""
         return (day - self.anchor_date).days // 7
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+    def check_not_erased(self) -> None:
+        """Erasure is final: every service that would act on the patient (their status,
+        details, risk factors, an invitation, a message, a plan, an ATRS request, a
+        measurement) calls this first, and an erased record refuses with one message."""
+        if self.erased_at is not None:
+            raise ValidationError(ERASED_MESSAGE, code="erased")
 
     def clean(self) -> None:
         super().clean()

@@ -111,6 +111,7 @@ def invitation_create(*, patient: Patient, created_by: User | None) -> tuple[Inv
         .select_related("clinic", "user")
         .get(pk=patient.pk)
     )
+    patient.check_not_erased()
     if not patient.email:
         raise ValidationError(
             _("Add the patient's email address before inviting them."), code="no_email"

@@ -55,7 +55,8 @@ def message_send(
     """
     body = (body or "").strip()
     # Serialise sends to one thread so two identical submits cannot both pass the check.
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    locked = Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    (locked or patient).check_not_erased()
     now = timezone.now()
     if client_uuid is not None:
         stored = _message_sent_before(

@@ -1,5 +1,6 @@
 """Patients: registering one (a retry, a double submit or the same person twice is caught),
-changing their details, discharging, archiving and reactivating them."""
+changing their details, discharging, archiving and reactivating them (never once erased:
+``Patient.check_not_erased``)."""
 
 from __future__ import annotations
 
@@ -165,6 +166,7 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     # Compared with the stored record: a ModelForm has already set the new values on the
     # instance it was given.
     stored = Patient.objects.select_for_update(of=("self",)).get(pk=patient.pk)
+    stored.check_not_erased()
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
@@ -179,6 +181,7 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
 
 
 def _patient_set_status(*, patient: Patient, status: str) -> Patient:
+    patient.check_not_erased()
     if patient.status != status:
         patient.status = status
         patient.full_clean()

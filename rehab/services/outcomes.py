@@ -27,6 +27,7 @@ def atrs_request_create(*, patient: Patient, requested_by: User | None) -> tuple
     (a double click) find each other, not two open requests.
     """
     Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").get()
+    patient.check_not_erased()
     open_request = (
         AtrsRequest.objects.filter(patient=patient, response__isnull=True)
         .order_by("-requested_at")
@@ -65,6 +66,7 @@ def measurement_record(
     unknown = set(values) - set(allowed)
     if unknown:
         raise TypeError(f"Not a measurement: {', '.join(sorted(unknown))}")
+    patient.check_not_erased()
     existing = stored_once(Measurement, patient=patient, client_uuid=client_uuid)
     if existing is not None:
         return existing, False

@@ -50,6 +50,7 @@ def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
 
 
 def _ensure_patient_can_have_plan(patient: Patient) -> None:
+    patient.check_not_erased()
     if patient.status != Patient.Status.ACTIVE:
         raise ValidationError(
             _("%(name)s is %(status)s; reactivate the patient before planning.")
@@ -434,6 +435,7 @@ def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient
     would then start before its earliest safe week without a recorded reason refuses the
     change with the list (nothing changes)."""
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked.check_not_erased()
     changed = [name for name in risk.FLAG_FIELDS if getattr(locked, name) != values[name]]
     for name in changed:
         setattr(locked, name, values[name])

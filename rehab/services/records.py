@@ -47,7 +47,8 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     prescriptions cleared; what clinicians wrote about the person (reasons for early exercises,
     resume notes, reasons not to progress) → "[erased]"; photos and videos filmed for the
     patient deleted with their files; invitations deleted; the Django admin's change log of
-    the patient and of their account renamed; status archived. Logs, check-ins, ATRS
+    the patient and of their account renamed; status archived and the record marked erased
+    (``erased_at``: final, nothing more can be done with it). Logs, check-ins, ATRS
     responses, measurements, alerts and plans are kept. The audit trail (append-only) names
     no patient as the one who acted.
 
@@ -120,5 +121,8 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
     ).update(object_repr=str(locked), change_message="")
 
     patient_archive(patient=locked)
+    # Final from here on: nothing more can be done with the record (``Patient.check_not_erased``).
+    locked.erased_at = timezone.now()
+    locked.save(update_fields=["erased_at", "updated_at"])
     events.patient_erased.send(sender=Patient, patient=locked)
     return locked

@@ -282,6 +282,23 @@ def test_the_edit_page_offers_no_status_change_or_invitation(
         assert reverse(f"clinic:{name}", args=[erased.pk]) not in html
 
 
+def test_the_patient_list_shows_an_erased_record_as_erased_not_archived(
+    erased: Patient, clinician: Clinician
+) -> None:
+    archived = factories.PatientFactory(
+        clinic=erased.clinic, last_name="Archived-One", status=Patient.Status.ARCHIVED
+    )
+    page = client_for(clinician.user).get(reverse("rehab:patient_list"), {"status": "archived"})
+    assert page.status_code == 200
+    rows = {
+        row.patient.pk: row.patient for row in page.context["rows"]
+    }  # both are archived records
+    assert set(rows) == {erased.pk, archived.pk}
+    html = page.content.decode()
+    assert html.count(">Erased</span>") == 1
+    assert html.count(">Archived</span>") == 1
+
+
 # --- The API: a 400 with the message ---------------------------------------------------------
 
 

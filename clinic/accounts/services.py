@@ -71,16 +71,29 @@ def password_changed(request: HttpRequest, user: User, *, previous_key: str | No
         events.session_key_changed.send(
             sender=UserSession, user=user, old_key=previous_key, new_key=new_key
         )
+    others = _stored_session_keys(user, but=[key for key in (previous_key, new_key) if key])
+    sessions_signed_out(user=user, session_keys=others)
+    user_session_renewed(request, user)
+
+
+@transaction.atomic
+def password_reset(*, user: User) -> None:
+    """``user`` chose a new password from an emailed link: every browser where they were signed
+    in is signed out (their sessions hold the old password's hash). What is kept per browser
+    ends for them (``sessions_signed_out``, as for a password change) and their rows are
+    forgotten now rather than at the next sign-in."""
+    sessions_signed_out(user=user, session_keys=_stored_session_keys(user))
+    user_sessions_prune(user, keep_key=None)
+
+
+def _stored_session_keys(user: User, *, but: Collection[str] = ()) -> list[str]:
+    """The keys of the user's sessions still in the store and unexpired (whether or not they
+    still verify), ``but`` those. One query."""
     live = Session.objects.filter(
         session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
     )
-    others = (
-        UserSession.objects.filter(Exists(live), user=user)
-        .exclude(session_key__in=[key for key in (previous_key, new_key) if key])
-        .values_list("session_key", flat=True)
-    )
-    sessions_signed_out(user=user, session_keys=list(others))
-    user_session_renewed(request, user)
+    rows = UserSession.objects.filter(Exists(live), user=user).exclude(session_key__in=but)
+    return list(rows.values_list("session_key", flat=True))
 
 
 @transaction.atomic

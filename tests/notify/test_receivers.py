@@ -1,7 +1,7 @@
 """A browser's push subscription ends with the session that turned it on: signing out on a
 shared or handed-on phone stops that browser's reminders and reply notices, however the
 session was signed out (the sign-out button, the sessions page, "sign out everywhere else",
-a password change, deactivation, a two-factor reset). A session that merely expires keeps
+a password change or reset, deactivation, a two-factor reset). A session that merely expires keeps
 them: a patient who has not opened the app for a month still gets their reminders, a
 clinician's browser its alerts overnight."""
 
@@ -11,8 +11,11 @@ import json
 from typing import Any
 
 import pytest
+from django.contrib.auth.tokens import default_token_generator
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from clinic.accounts import services as account_services
 from clinic.models import Clinician, Patient, User, UserSession
@@ -143,6 +146,27 @@ def test_a_password_change_keeps_this_browser_s_pushes_and_ends_the_others(
     assert PushSubscription.objects.get().session_key == laptop.session.session_key
     laptop.post(reverse("logout"))
     assert endpoints(patient.user) == set()
+
+
+def test_a_password_reset_from_an_emailed_link_stops_every_browser_s_pushes(
+    patient: Patient, push_service: PushService
+) -> None:
+    for name in ("Laptop", "Lost phone"):
+        turn_on(browser(patient.user, name), push_service)
+    uid = urlsafe_base64_encode(force_bytes(patient.user.pk))
+    link = reverse(
+        "password_reset_confirm", args=[uid, default_token_generator.make_token(patient.user)]
+    )
+    someone = Client()
+    form_url = someone.get(link, follow=True).redirect_chain[-1][0]
+
+    response = someone.post(
+        form_url, {"new_password1": "new-Secret-pass-2", "new_password2": "new-Secret-pass-2"}
+    )
+
+    assert response.status_code == 302
+    assert endpoints(patient.user) == set()
+    assert not UserSession.objects.filter(user=patient.user).exists()
 
 
 def test_a_session_that_only_expires_keeps_its_pushes(

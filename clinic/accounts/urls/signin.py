@@ -7,7 +7,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from clinic.accounts.forms import SignInForm
-from clinic.accounts.views.password import PasswordChangeView
+from clinic.accounts.views.password import PasswordChangeView, PasswordResetConfirmView
 from core.ratelimit import rate_limit
 
 # Django's auth views reverse un-namespaced names ("login", "password_reset_done", …). Those
@@ -36,9 +36,7 @@ auth_urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            extra_context={"title": _("Choose a new password")}
-        ),
+        PasswordResetConfirmView.as_view(extra_context={"title": _("Choose a new password")}),
         name="password_reset_confirm",
     ),
     path(

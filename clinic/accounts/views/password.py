@@ -1,9 +1,10 @@
-"""Changing one's password: Django's view, and then the list of sessions kept honest."""
+"""Changing one's password, or setting a new one from an emailed link: Django's views, and then
+the list of sessions (and what is kept per browser) kept honest."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpResponse
 
 from clinic.accounts import services as account_services
@@ -22,4 +23,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_valid(form)
         if isinstance(form.user, User):
             account_services.password_changed(self.request, form.user, previous_key=previous_key)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's new password from an emailed link. It signs out every browser where the user was
+    signed in: what is kept for those browsers (push notifications) ends with them, and their
+    rows in the user's list are forgotten."""
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if isinstance(form.user, User):
+            account_services.password_reset(user=form.user)
         return response

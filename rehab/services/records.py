@@ -71,6 +71,7 @@ def patient_erase(*, patient: Patient, by: User) -> Patient:
         raise ValidationError(
             _("Only a clinic admin can erase a patient's record."), code="erase_not_admin"
         )
+    locked.check_not_erased()
     if locked.status != Patient.Status.DISCHARGED:
         raise ValidationError(
             _("Only a discharged patient can be erased. Discharge the patient first."),

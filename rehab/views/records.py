@@ -44,6 +44,7 @@ from clinic.access import (
     patient_required,
 )
 from clinic.models import Patient, User
+from clinic.models.patients import ERASED_MESSAGE
 from core.users import signed_in_record
 from rehab import clinical, risk
 from rehab.export import export_filename, patient_export
@@ -383,7 +384,9 @@ def patient_erase(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST":
         typed = (request.POST.get("confirmation") or "").strip()
-        if patient.status != Patient.Status.DISCHARGED:
+        if patient.is_erased:
+            error = str(ERASED_MESSAGE)
+        elif patient.status != Patient.Status.DISCHARGED:
             error = _("Only a discharged patient can be erased. Discharge the patient first.")
         elif typed != record_services.ERASE_CONFIRMATION:
             error = _("Type the word %(word)s, in capitals, to confirm the erasure.") % {

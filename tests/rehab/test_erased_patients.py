@@ -271,6 +271,18 @@ def test_the_patient_page_says_the_record_was_erased_and_offers_no_action(
     assert reverse("rehab:atrs_request", args=[erased.pk]) not in outcomes.content.decode()
 
 
+def test_an_erased_record_is_not_erased_again(erased: Patient, admin: Clinician) -> None:
+    _refused(lambda: record_services.patient_erase(patient=erased, by=admin.user))
+    client = client_for(admin.user)
+    url = reverse("rehab:patient_erase", args=[erased.pk])
+    page = client.get(url).content.decode()
+    assert ERASED in page
+    assert "Discharge the patient first" not in page  # it cannot be discharged
+    response = client.post(url, {"confirmation": "ERASE"})
+    assert response.status_code == 400
+    assert ERASED in response.content.decode()
+
+
 def test_the_edit_page_offers_no_status_change_or_invitation(
     erased: Patient, clinician: Clinician
 ) -> None:

@@ -85,11 +85,13 @@ def _edits_plan[**P, R](service: Callable[P, R]) -> Callable[P, R]:
 
 
 def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
-    """Lock the plan, refuse an edit to a completed plan or an older version, bump the version.
+    """Lock the plan, refuse an edit to a completed plan, an erased patient's (a draft left at
+    the erasure) or an older version, bump the version.
 
     Returns the locked plan. ``plan`` itself shows the new version once the edit has succeeded.
     """
-    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("patient").get(pk=plan.pk)
+    locked.patient.check_not_erased()
     if locked.status == Plan.Status.COMPLETED:
         raise ValidationError(
             _("This plan is completed; it can no longer be changed."), code="plan_completed"

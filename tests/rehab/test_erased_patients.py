@@ -22,6 +22,7 @@ from clinic.services import invitations as invitation_services
 from clinic.services import messages as message_services
 from clinic.services import patients as patient_services
 from rehab.models import AtrsRequest, Measurement, Plan
+from rehab.services import builder as builder_services
 from rehab.services import outcomes as outcome_services
 from rehab.services import plans as plan_services
 from rehab.services import records as record_services
@@ -142,6 +143,22 @@ def test_a_draft_plan_of_an_erased_patient_cannot_be_activated(
     _refused(lambda: plan_services.plan_activate(plan=draft, activated_by=clinician.user))
     draft.refresh_from_db()
     assert draft.status == Plan.Status.DRAFT
+
+
+def test_a_draft_plan_of_an_erased_patient_cannot_be_edited(
+    admin: Clinician, patient: Patient
+) -> None:
+    # Nothing identifying can be written into it again (erasure cleared its notes).
+    draft = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT, name="Plan")
+    patient_services.patient_discharge(patient=patient)
+    record_services.patient_erase(patient=patient, by=admin.user)
+    _refused(
+        lambda: builder_services.plan_rename(
+            plan=draft, name="Jo Bloggs's plan", expected_version=None
+        )
+    )
+    draft.refresh_from_db()
+    assert draft.name == "Plan"
 
 
 def test_no_atrs_can_be_requested_of_an_erased_patient(

@@ -255,6 +255,13 @@ class PatientAdmin(admin.ModelAdmin):
             return self.readonly_fields
         return (*self.readonly_fields, *self.IN_APP_ONLY)
 
+    def has_change_permission(self, request: HttpRequest, obj: Patient | None = None) -> bool:
+        """An erased record is shown, never changed: its name, address or account filled in
+        again would undo the erasure (``Patient.check_not_erased``)."""
+        if obj is not None and obj.is_erased:
+            return False
+        return super().has_change_permission(request, obj)
+
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: Patient) -> str:
         return obj.full_name

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Invitation, Message, Patient, User, hash_token
+from clinic.services import patients as patient_services
+from rehab.services import records as record_services
 from tests import factories
 from tests.admin_helpers import admin_url, assert_changelist_lists, post_data_from
 
@@ -241,6 +243,22 @@ def test_the_admin_leaves_what_the_plan_is_checked_against_to_the_app(
     patient.refresh_from_db()
     after = (patient.surgery_date, patient.injury_date, patient.pathway, patient.injured_side)
     assert after == before
+
+
+def test_the_admin_shows_an_erased_record_but_does_not_change_it(
+    staff_client: Client, admin: Clinician, patient: Patient
+) -> None:
+    # Its name, address or account filled in again would undo the erasure.
+    patient_services.patient_discharge(patient=patient)
+    record_services.patient_erase(patient=patient, by=admin.user)
+    change_url = admin_url(Patient, "change", patient.pk)
+    response = staff_client.get(change_url)
+    assert response.status_code == 200
+    assert "adminform" in response.context
+    assert not response.context["has_change_permission"]
+    staff_client.post(change_url, {"first_name": "Jo", "last_name": "Bloggs", "email": "j@x.org"})
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.email) == ("Erased", "")
 
 
 # --- invitations and messages -------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
@@ -243,6 +243,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 return _invitation_problem(request, error)
             form.add_error("new_password1", error)
         else:
+            if request.user.is_authenticated and request.user.pk != user.pk:
+                # Someone else was signed in on this browser: signed out as by the button
+                # (what is kept for them here, their notifications, ends), not just replaced.
+                logout(request)
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(request, _("Your password is set. Welcome!"))
             return redirect("clinic:home")

@@ -19,9 +19,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from clinic.accounts import services as account_services
 from clinic.models import Clinician, Patient, User, UserSession
+from clinic.services import invitations as invitation_services
 from clinic.team import services as team_services
 from notify import services
 from notify.models import PushSubscription
+from tests import factories
 from tests.notify.push_service import PushService
 
 pytestmark = pytest.mark.django_db
@@ -162,6 +164,24 @@ def test_a_password_reset_from_an_emailed_link_stops_every_browser_s_pushes(
 
     response = someone.post(
         form_url, {"new_password1": "new-Secret-pass-2", "new_password2": "new-Secret-pass-2"}
+    )
+
+    assert response.status_code == 302
+    assert endpoints(patient.user) == set()
+    assert not UserSession.objects.filter(user=patient.user).exists()
+
+
+def test_accepting_an_invitation_on_someone_else_s_browser_signs_them_out_first(
+    patient: Patient, clinician: Clinician, push_service: PushService
+) -> None:
+    shared = browser(patient.user, "Family tablet")
+    turn_on(shared, push_service)
+    newcomer = factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
+    _, token = invitation_services.invitation_create(patient=newcomer, created_by=clinician.user)
+
+    response = shared.post(
+        reverse("clinic:invitation_accept", args=[token]),
+        {"new_password1": "new-Secret-pass-2", "new_password2": "new-Secret-pass-2"},
     )
 
     assert response.status_code == 302

@@ -390,6 +390,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_outage",  # 503 with Retry-After, on every operation
+        "core.api.schema.document_no_null_characters",  # request strings: no NUL
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {

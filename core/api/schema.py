@@ -249,6 +249,43 @@ def document_outage(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     return result
 
 
+# A string the API takes may hold any character but NUL: PostgreSQL cannot store it in text, so
+# every string field refuses it (``null_characters_not_allowed``). The schema says so.
+NO_NULL_CHARACTERS = "^[^\\u0000]*$"
+
+
+def _no_null_characters(node: Any) -> None:
+    """Add ``NO_NULL_CHARACTERS`` to each plain string of ``node`` (one with no ``format``,
+    ``enum`` or ``pattern`` of its own: those rule NUL out already), however deep."""
+    if isinstance(node, list):
+        for item in node:
+            _no_null_characters(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") == "string" and not {"format", "enum", "pattern"} & node.keys():
+        node["pattern"] = NO_NULL_CHARACTERS
+    for value in node.values():
+        _no_null_characters(value)
+
+
+def document_no_null_characters(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A postprocessing hook: every string of a request (body, path or query) is documented
+    without NUL characters, which the API refuses; the answers' strings are left as they are."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):  # COMPONENT_SPLIT_REQUEST: the request bodies' own
+            _no_null_characters(component)
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                _no_null_characters(parameter.get("schema"))
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _no_null_characters(content.get("schema"))
+    return result
+
+
 # --- The docs page -------------------------------------------------------------------------
 
 

@@ -197,3 +197,38 @@ def test_todays_hold_is_documented(schema: dict[str, Any]) -> None:
     if "$ref" in kind or "allOf" in kind:  # an enum component
         kind = components[(kind.get("$ref") or kind["allOf"][0]["$ref"]).rsplit("/", 1)[1]]
     assert set(kind["enum"]) == {"paused", "waiting", "reviewed"}
+
+
+def _plain_strings(node: Any) -> list[dict[str, Any]]:
+    """Every string schema in ``node`` with no format, enum or pattern of its own."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, list):
+        for item in node:
+            found += _plain_strings(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "string" and not {"format", "enum"} & node.keys():
+            found.append(node)
+        for value in node.values():
+            found += _plain_strings(value)
+    return found
+
+
+def test_request_strings_are_documented_without_null_characters(schema: dict[str, Any]) -> None:
+    """Every string field refuses NUL (``null_characters_not_allowed``: PostgreSQL cannot store
+    it); the schema says so with a pattern, so that input the schema calls valid is taken. A
+    guardrail reason with a NUL was schema-valid and refused with a field's own code."""
+    components = schema["components"]["schemas"]
+    reason = components["PlanGuardrailRequest"]["properties"]["guardrail_reasons"]
+    message = components["MessageCreateRequest"]["properties"]["body"]
+    for string in (reason["additionalProperties"], message):
+        assert re.fullmatch(string["pattern"], "Heel pain, 3/10 — ok?")
+        assert not re.fullmatch(string["pattern"], "a\x00b")
+    requests = [c for name, c in components.items() if name.endswith("Request")]
+    parameters = [
+        p["schema"] for _path, _method, op in operations(schema) for p in op.get("parameters", [])
+    ]
+    strings = _plain_strings(requests) + _plain_strings(parameters)
+    assert strings
+    for string in strings:
+        assert "pattern" in string, string
+        assert not re.fullmatch(string["pattern"], "\x00"), string

@@ -170,7 +170,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
         return str(message.author) if message.author is not None else ""
 
 
-class MessageCreateSerializer(serializers.Serializer[Any]):
+class MessageCreateSerializer(KnownFieldsOnly):
     patient = fields.IntegerField(
         min_value=1,
         required=False,
@@ -188,7 +188,7 @@ class MessageCreateSerializer(serializers.Serializer[Any]):
     )
 
 
-class MessagesReadSerializer(serializers.Serializer[Any]):
+class MessagesReadSerializer(KnownFieldsOnly):
     patient = fields.IntegerField(
         min_value=1, required=False, help_text="Clinicians: required. Patients: leave it out."
     )

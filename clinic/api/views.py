@@ -126,6 +126,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         ),
         rules={
             **PATIENT_IN_BODY,
+            **UNKNOWN_FIELD,
             "client_uuid_in_use": "another author's message in the thread has this `client_uuid`",
         },
     ),
@@ -133,7 +134,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         "Mark the other side's messages in a thread read",
         clinic_serializers.MessagesReadSerializer,
         response=clinic_serializers.MessagesReadResultSerializer,
-        rules=PATIENT_IN_BODY,
+        rules={**PATIENT_IN_BODY, **UNKNOWN_FIELD},
     ),
 )
 class MessageViewSet(mixins.ListModelMixin, RoleViewSet):

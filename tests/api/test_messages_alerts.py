@@ -74,6 +74,23 @@ def test_a_message_retried_with_its_client_uuid_answers_the_stored_one(world: Wo
     assert Message.objects.filter(patient=world.patient).count() == 3
 
 
+def test_a_misspelt_client_uuid_is_refused_not_dropped(world: World) -> None:
+    """Found by fuzzing: an unknown key was dropped, so a message sent with its id misspelt
+    (``clientUuid``) was stored with none, and the same message retried after ten seconds was
+    stored a second time. A key the operation does not take is now refused, nothing sent."""
+    patient = world.client("patient")
+    data = {"body": "Is the swelling normal?", "clientUuid": str(uuid.uuid4())}
+    response = patient.post(MESSAGES, data, format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"clientUuid": ["unknown_field"]}
+    response = world.client("clinician").post(
+        MESSAGES + "read/", {"patient": world.patient.pk, "patient_id": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"patient_id": ["unknown_field"]}
+    assert not Message.objects.exists()
+
+
 def test_message_refusals(world: World) -> None:
     clinician = world.client("clinician")
     for data, field in [

@@ -158,6 +158,19 @@ def test_checkin_bad_input(world: World, extra: dict, field: str) -> None:
     assert field in body(response), body(response)
 
 
+def test_atrs_with_a_misspelt_key_is_refused_not_stored_under_today(world: World) -> None:
+    """Found by fuzzing: unknown keys were dropped, so answers sent with their date misspelt
+    (``Date``) were stored under today, a day the patient did not give. Now refused, nothing
+    stored."""
+    yesterday = world.patient.local_today() - dt.timedelta(days=1)
+    response = world.client("patient").post(
+        "/api/v1/atrs/", atrs_payload(Date=yesterday.isoformat()), format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"Date": ["unknown_field"]}
+    assert not AtrsResponse.objects.exists()
+
+
 def test_atrs_total_is_computed_by_the_server(world: World) -> None:
     client = world.client("patient")
     data = atrs_payload(total=100)

@@ -202,9 +202,10 @@ class AtrsSerializer(serializers.ModelSerializer[AtrsResponse]):
         read_only_fields = fields
 
 
-class AtrsCreateSerializer(serializers.Serializer[Any]):
+class AtrsCreateSerializer(KnownFieldsOnly):
     """The ten answers, each 0 (major limitation) to 10 (no limitation), all required. The total
-    is computed by the server (a ``total`` sent is not read)."""
+    is computed by the server (a ``total`` sent is not read). Any other key is refused: a
+    misspelt ``date`` would otherwise store the answers under today, a day not given."""
 
     client_uuid = fields.UUIDField(
         help_text="Made by the client once per submit: the same submit sent again (the day's "
@@ -222,6 +223,12 @@ class AtrsCreateSerializer(serializers.Serializer[Any]):
     item_8 = score_field(help_text=str(clinical.ATRS_ITEMS[7].question))
     item_9 = score_field(help_text=str(clinical.ATRS_ITEMS[8].question))
     item_10 = score_field(help_text=str(clinical.ATRS_ITEMS[9].question))
+    total = fields.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Not read: the server computes the total from the ten answers.",
+    )
 
 
 class MeasurementSerializer(serializers.ModelSerializer[Measurement]):

@@ -240,7 +240,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         "`client_uuid`, the later submits' too: one sent again answers the stored row (200) "
         "and changes nothing. It answers your clinic's open request for the questionnaire "
         "when it is dated on or after the day the request was made; an older one does not.",
-        rules={**IN_USE, **DATED, **CARE_ENDED},
+        rules={**IN_USE, **DATED, **CARE_ENDED, **UNKNOWN_FIELD},
     ),
 )
 class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet):
@@ -259,6 +259,7 @@ class AtrsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewSet)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         items = {name: values.pop(name) for name in AtrsResponse.ITEM_FIELDS}
+        values.pop("total", None)  # computed by the server, never the client's
         response, created = atrs_services.atrs_record(patient=patient, items=items, **values)
         return self.created_or_found(response, created)
 

@@ -125,6 +125,29 @@ def test_a_retried_advance_moves_the_plan_one_phase_only(world: World) -> None:
     assert PhaseChange.objects.filter(plan=plan, to_phase=phases[2]).count() == 0
 
 
+def test_a_misspelt_key_is_refused_and_changes_nothing(world: World) -> None:
+    """Found by fuzzing: unknown keys were dropped, so a plan asked for with its template
+    misspelt (``protocl``) was made blank, and an activation with its version misspelt
+    (``Version``) skipped the check for a change made meanwhile. Now refused, nothing done."""
+    client = world.client("clinician")
+    response = client.post(
+        URL, {"patient": world.other_patient.pk, "protocl": world.protocol.pk}, format="json"
+    )
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"protocl": ["unknown_field"]}
+    assert not Plan.objects.filter(patient=world.other_patient).exists()
+    draft = factories.PlanFactory(patient=world.other_patient, status=Plan.Status.DRAFT)
+    factories.PlanPhaseFactory(plan=draft, order=1, start_week=0, end_week=52)
+    for action in ("activate", "advance"):
+        response = client.post(
+            f"{URL}{draft.pk}/{action}/", {"version": draft.version, "Version": 1}, format="json"
+        )
+        assert response.status_code == 400
+        assert body(response)["codes"] == {"Version": ["unknown_field"]}
+    draft.refresh_from_db()
+    assert draft.status == Plan.Status.DRAFT
+
+
 def test_create_blank_and_rename(world: World) -> None:
     client = world.client("clinician")
     response = client.post(URL, {"patient": world.other_patient.pk, "name": "Mine"}, format="json")

@@ -147,7 +147,7 @@ class PlanDetailSerializer(PlanSerializer):
         return str(DISCLAIMER)
 
 
-class PlanCreateSerializer(serializers.Serializer[Any]):
+class PlanCreateSerializer(KnownFieldsOnly):
     patient = fields.IntegerField(min_value=1, help_text="The patient's id.")
     protocol = fields.IntegerField(
         min_value=1,
@@ -171,7 +171,7 @@ class PlanVersionSerializer(serializers.Serializer[Any]):
 PRESCRIPTION_ID_KEY = r"[0-9]{1,18}"
 
 
-class PlanGuardrailSerializer(PlanVersionSerializer):
+class PlanGuardrailSerializer(KnownFieldsOnly, PlanVersionSerializer):
     """A change of what the patient is asked to do (activation, a phase change): an exercise
     that would start before its earliest safe week for the patient needs a reason."""
 

@@ -73,6 +73,7 @@ REASON_KEYS = {"not_a_prescription_id": "a key of `guardrail_reasons` is not a p
 ACTIVATE_RULES = {
     **STALE,
     **REASON_KEYS,
+    **UNKNOWN_FIELD,
     "patient_not_active": "the patient is discharged or archived",
     "guardrail_reason_missing": "an exercise would start before its earliest safe week for the "
     "patient (the week they are in), with no reason recorded or given in `guardrail_reasons`",
@@ -96,6 +97,7 @@ ACTIVATE_RULES = {
         status=201,
         rules={
             **PATIENT_IN_BODY,
+            **UNKNOWN_FIELD,
             "unknown_protocol": "`protocol` is no template you may use",
             "not_offered": "the template is archived, replaced by a newer version, or a draft",
             "patient_not_active": "the patient is discharged or archived",
@@ -131,6 +133,7 @@ ACTIVATE_RULES = {
         rules={
             **STALE,
             **REASON_KEYS,
+            **UNKNOWN_FIELD,
             "no_current_phase": "the plan has no current phase (a draft)",
             "last_phase": "the plan is in its last phase",
             "guardrail_reason_missing": "an exercise of the next phase would start before its "

@@ -171,6 +171,17 @@ def test_staff_bad_input_is_400(world: World, extra: dict, field: str) -> None:
     assert field in body(response)
 
 
+def test_staff_misspelling_a_field_is_refused_not_ignored(world: World) -> None:
+    """Found by fuzzing: unknown keys were dropped, so a PATCH of the earliest safe week with
+    its name misspelt answered 200 and left the week as it was. Now refused, nothing changed."""
+    url = f"{URL}{world.exercise.pk}/"
+    response = world.client("staff").patch(url, {"earliest_week_operativ": 8}, format="json")
+    assert response.status_code == 400
+    assert body(response)["codes"] == {"earliest_week_operativ": ["unknown_field"]}
+    world.exercise.refresh_from_db()
+    assert world.exercise.earliest_week_operative == 0
+
+
 def test_an_equipment_slug_with_a_nul_byte_is_a_400(world: World) -> None:
     """PostgreSQL refuses a text value with a NUL byte (``DataError``): the slug is refused
     on ``equipment_slugs`` before it is looked up, not answered with a 500."""

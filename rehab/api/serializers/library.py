@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from clinic.models import Clinic
 from core.api import fields
-from core.api.serializers import ClinicianOnlyFields, ModelSerializer
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
 from rehab.api.serializers.base import STEP_MAX, STEPS_MAX
 from rehab.models.library import Equipment, Exercise
 from rehab.models.media import MediaFields
@@ -95,7 +95,7 @@ class ExerciseBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[E
         read_only_fields = fields
 
 
-class ExerciseSerializer(ExerciseBriefSerializer):
+class ExerciseSerializer(KnownFieldsOnly, ExerciseBriefSerializer):
     """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment. Read by
     clinicians and staff only (``LibraryPermission``): every field, as written."""
 

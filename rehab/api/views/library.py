@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from clinic.api.viewsets import RoleViewSet
-from core.api.schema import errors, listed, read, written
+from core.api.schema import UNKNOWN_FIELD, errors, listed, read, written
 from rehab.access import (
     exercises_for,
 )
@@ -20,6 +20,7 @@ from rehab.models.library import Exercise
 from rehab.services import library as library_services
 
 EXERCISE_RULES = {
+    **UNKNOWN_FIELD,
     "no_reps_or_hold": "neither `default_reps` nor `default_hold_seconds` is given",
     "progresses_to_itself": "`progresses_to` is the exercise itself",
 }

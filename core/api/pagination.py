@@ -16,24 +16,24 @@ from rest_framework.request import Request
 MAX_PAGE_SIZE = 200
 # More digits than any page number: refused before ``int`` reads them.
 MAX_DIGITS = 18
+# A number written with more digits: bigger than any page number, past the last page.
+BEYOND = 10**MAX_DIGITS
 
 
 def query_int(request: Request, name: str, *, maximum: int | None = None) -> int | None:
     """The whole number in ``?name=``: None when absent; 400 unless given once, from 1 to
-    ``maximum``."""
+    ``maximum``. One of more than ``MAX_DIGITS`` digits (``int`` refuses thousands) is read as
+    ``BEYOND``: a page past the last (404), never a number the schema allows refused as not
+    one."""
     values = request.query_params.getlist(name)
     if not values:
         return None
     value = values[0]
-    if (
-        len(values) == 1
-        and value.isascii()
-        and value.isdigit()
-        and len(value) <= MAX_DIGITS
-        and int(value) >= 1
-        and (maximum is None or int(value) <= maximum)
-    ):
-        return int(value)
+    digits = value.lstrip("0")
+    if len(values) == 1 and value.isascii() and value.isdigit() and digits:
+        number = int(digits) if len(digits) <= MAX_DIGITS else BEYOND
+        if maximum is None or number <= maximum:
+            return number
     if maximum is None:
         message = _("Give a whole number from 1, once.")
     else:

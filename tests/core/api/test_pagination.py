@@ -39,6 +39,16 @@ def test_a_page_past_the_last_is_404(world: World) -> None:
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("value", ["9" * 19, "23193245818528395689984", "9" * 5000])
+def test_a_page_number_of_many_digits_is_past_the_last_not_refused(
+    world: World, value: str
+) -> None:
+    """Found by fuzzing: the schema says any whole number from 1, but one of more than 18
+    digits was refused (400) as "not a whole number from 1". It is a page past the last."""
+    response = world.client("clinician").get("/api/v1/messages/", {"page": value})
+    assert response.status_code == 404, response.content
+
+
 def test_good_values_page_as_before(world: World) -> None:
     for _ in range(3):
         factories.MessageFactory(patient=world.patient)
@@ -47,6 +57,8 @@ def test_good_values_page_as_before(world: World) -> None:
     assert (first["count"], len(first["results"])) == (3, 2)
     second = body(client.get("/api/v1/messages/", {"page_size": 2, "page": 2}))
     assert len(second["results"]) == 1
+    zeros = body(client.get("/api/v1/messages/", {"page_size": "02", "page": "002"}))
+    assert zeros["results"] == second["results"]
     assert len(body(client.get("/api/v1/messages/", {"page_size": 200}))["results"]) == 3
 
 

@@ -58,14 +58,6 @@ def guardrail_body(request: Request, body: type[serializers.Serializer[Any]]) ->
     }
 
 
-def expected_version(request: Request) -> int | None:
-    """The plan version a change was made against (``PlanVersionSerializer``), if sent."""
-    data = plan_serializers.PlanVersionSerializer(data=request.data)
-    data.is_valid(raise_exception=True)
-    version: int | None = data.validated_data.get("version")
-    return version
-
-
 # The rules of a plan's changes, beyond each field's own type and range.
 STALE = {"stale_plan": "`version` is not the plan's: someone changed it meanwhile"}
 # JSON keys are strings: the schema cannot say they are digits, so the rule is documented.

@@ -16,17 +16,12 @@ from rehab.selectors.adherence import (
     judged_adherence_for_patients,
 )
 from rehab.selectors.builder import (
-    PROGRESSION_ADHERENCE_DAYS,
-    PROGRESSION_PAIN_DAYS,
     BuilderItem,
     BuilderPhase,
-    PainDay,
     PlanBuilder,
-    ProgressionEvidence,
     default_dose_text,
     handout_items,
     plan_builder,
-    progression_evidence,
     protocol_exercises_not_offered,
 )
 from rehab.selectors.clinician import (
@@ -73,6 +68,13 @@ from rehab.selectors.progress import (
     pain_series,
     plan_phases,
     streak,
+)
+from rehab.selectors.progression import (
+    PROGRESSION_ADHERENCE_DAYS,
+    PROGRESSION_PAIN_DAYS,
+    PainDay,
+    ProgressionEvidence,
+    progression_evidence,
 )
 from rehab.selectors.today import (
     Today,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
 from core.resubmit import resubmit_since
-from rehab import guardrails, risk
+from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement, phase_in
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import DOSE_FIELD_NAMES
@@ -293,7 +293,9 @@ def plan_activation_early_placements(
     return guardrails.early_placements(_live_prescriptions(plan, phases), week_of=week_of)
 
 
-def _refuse_missing_reasons(missing: list[EarlyPlacement], *, intro: str) -> None:
+def refuse_missing_reasons(missing: list[EarlyPlacement], *, intro: str) -> None:
+    """Refuse a change that would leave ``missing`` (early placements without a recorded
+    reason), naming them after ``intro``."""
     if missing:
         # The words go in ``params``, not into the message: Django puts them in when the
         # error is shown, and an exercise named "to 90% height" must not be read as a format.
@@ -355,7 +357,7 @@ def plan_activate(
         )
     today = plan.patient.local_today()
     early = plan_activation_early_placements(plan, today=today)
-    _refuse_missing_reasons(
+    refuse_missing_reasons(
         guardrails.missing_reasons(early, reasons=guardrail_reasons),
         intro=_("Some exercises would start before their earliest safe week for this patient."),
     )
@@ -407,7 +409,7 @@ def plans_follow_anchor(*, patient: Patient) -> int:
         following.anchor_date = patient.anchor_date
         following.pathway = patient.pathway
         following.patient = patient
-        _refuse_missing_reasons(
+        refuse_missing_reasons(
             guardrails.missing_reasons(_early_in_care(following)),
             intro=_(
                 "With this date and pathway the patient is in week %(week)s, and some "
@@ -426,37 +428,6 @@ def plans_follow_anchor(*, patient: Patient) -> int:
     return plans.update(
         anchor_date=patient.anchor_date, pathway=patient.pathway, version=F("version") + 1
     )
-
-
-@transaction.atomic
-def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient:
-    """Record the patient's risk modifiers (``rehab.risk``: flags on the record).
-
-    A modifier moves the earliest safe weeks later, so the plan the patient follows is checked
-    again first, as for a corrected date: an exercise of the current or a later phase that
-    would then start before its earliest safe week without a recorded reason refuses the
-    change with the list (nothing changes)."""
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
-    locked.check_not_erased()
-    changed = [name for name in risk.FLAG_FIELDS if getattr(locked, name) != values[name]]
-    for name in changed:
-        setattr(locked, name, values[name])
-    following = (
-        Plan.objects.select_for_update().filter(patient=locked, status__in=PLANS_IN_CARE).first()
-    )
-    if following is not None and changed:
-        following.patient = locked
-        _refuse_missing_reasons(
-            guardrails.missing_reasons(_early_in_care(following)),
-            intro=_(
-                "With these risk factors some exercises of the patient's plan would start "
-                "before their earliest safe week. Record a reason for each in the plan "
-                "builder, or move them, before recording the risk factors."
-            ),
-        )
-    if changed:
-        locked.save(update_fields=[*changed, "updated_at"])
-    return locked
 
 
 def _early_in_care(plan: Plan) -> list[EarlyPlacement]:

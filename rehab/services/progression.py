@@ -17,7 +17,7 @@ from clinic.models import User
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
-from rehab.services.plans import _bump_version, _record_reasons, _refuse_missing_reasons
+from rehab.services.plans import _bump_version, _record_reasons, refuse_missing_reasons
 
 
 def plan_phase_change_early_placements(
@@ -68,7 +68,7 @@ def plan_set_phase(
     _bump_version(plan, expected_version=expected_version)
     today = plan.patient.local_today()
     early = plan_phase_change_early_placements(plan, phase, today=today)
-    _refuse_missing_reasons(
+    refuse_missing_reasons(
         guardrails.missing_reasons(early, reasons=guardrail_reasons, fresh=True),
         intro=_(
             "In %(phase)s, some exercises would start before their earliest safe week: the "

@@ -27,12 +27,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.models import Clinic, TeamEvent, User
+from clinic.models import Clinic, Patient, TeamEvent, User
 from rehab import guardrails, risk
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.plans import Plan
 from rehab.models.risk import RiskOffsets
 from rehab.services import alerts as alert_services
+from rehab.services import plans as plan_services
 from rehab.services.plans import early_in_care
 
 
@@ -160,3 +161,34 @@ def risk_offsets_update(
         )[: TeamEvent._meta.get_field("detail").max_length],
     )
     return now_early
+
+
+@transaction.atomic
+def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient:
+    """Record the patient's risk modifiers (``rehab.risk``: flags on the record).
+
+    A modifier moves the earliest safe weeks later, so the plan the patient follows is checked
+    again first, as for a corrected date: an exercise of the current or a later phase that
+    would then start before its earliest safe week without a recorded reason refuses the
+    change with the list (nothing changes)."""
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked.check_not_erased()
+    changed = [name for name in risk.FLAG_FIELDS if getattr(locked, name) != values[name]]
+    for name in changed:
+        setattr(locked, name, values[name])
+    following = (
+        Plan.objects.select_for_update().filter(patient=locked, status__in=PLANS_IN_CARE).first()
+    )
+    if following is not None and changed:
+        following.patient = locked
+        plan_services.refuse_missing_reasons(
+            guardrails.missing_reasons(early_in_care([following])[following.pk]),
+            intro=_(
+                "With these risk factors some exercises of the patient's plan would start "
+                "before their earliest safe week. Record a reason for each in the plan "
+                "builder, or move them, before recording the risk factors."
+            ),
+        )
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked

@@ -41,6 +41,7 @@ from rehab.forms.library import MediaUploadForm
 from rehab.models.library import Equipment
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
+from rehab.selectors import progression as progression_selectors
 from rehab.views import library as library_views
 
 BUILDER = "rehab/builder/builder.html"
@@ -270,7 +271,7 @@ def _builder_context(
     evidence = None
     changes: list[PhaseChange] = []
     if part in ("page", "body") and plan.status == Plan.Status.ACTIVE:
-        evidence = builder_selectors.progression_evidence(
+        evidence = progression_selectors.progression_evidence(
             plan,
             phases=phases,
             prescriptions=[
@@ -281,7 +282,7 @@ def _builder_context(
         )
         changes = evidence.changes
     elif part in ("page", "body"):
-        changes = builder_selectors.phase_history(plan, phases=phases)
+        changes = progression_selectors.phase_history(plan, phases=phases)
     today = evidence.today if evidence else plan.patient.local_today()
     week_now = plan.week_on(today)
     current, states = builder_selectors.week_states(phases, plan, week_now)

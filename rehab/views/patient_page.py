@@ -37,7 +37,7 @@ from rehab.selectors import timeline as timeline_selectors
 from rehab.selectors import today as today_selectors
 from rehab.services import holds as hold_services
 from rehab.services import outcomes as outcome_services
-from rehab.services import plans as plan_services
+from rehab.services import risk as risk_services
 
 CHART_WEEKS = 8
 # The page's tabs (``?tab=``): each is its own address, and only the chosen one is read and
@@ -250,7 +250,7 @@ def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = RiskForm(request.POST, patient=patient)
     if form.is_valid():
         try:
-            plan_services.patient_risk_update(patient=patient, values=form.values())
+            risk_services.patient_risk_update(patient=patient, values=form.values())
         except ValidationError as error:
             add_service_errors(form, error)
         else:

@@ -26,6 +26,7 @@ from rehab.services import builder as builder_services
 from rehab.services import outcomes as outcome_services
 from rehab.services import plans as plan_services
 from rehab.services import records as record_services
+from rehab.services import risk as risk_services
 from tests import factories
 from tests.api.conftest import token_client
 from tests.conftest import client_for
@@ -199,7 +200,7 @@ def test_an_erased_patient_s_risk_factors_cannot_change(erased: Patient) -> None
             "risk_smoking",
         )
     }
-    _refused(lambda: plan_services.patient_risk_update(patient=erased, values=full))
+    _refused(lambda: risk_services.patient_risk_update(patient=erased, values=full))
     erased.refresh_from_db()
     assert not erased.risk_diabetes
 

@@ -12,7 +12,6 @@ from django.urls import reverse
 from clinic.models import Clinic, Clinician, Patient
 from rehab import guardrails, risk
 from rehab.models import RiskOffsets
-from rehab.services import plans as plan_services
 from rehab.services import risk as risk_services
 from tests import factories
 from tests.conftest import client_for
@@ -104,14 +103,14 @@ def test_recording_a_modifier_is_refused_while_it_makes_a_placement_early_withou
     # The current phase's exercise (earliest week 0) is safe; the later phase's week-6 bike
     # starts in week 6: with +2 weeks it would be early.
     with pytest.raises(ValidationError) as caught:
-        plan_services.patient_risk_update(
+        risk_services.patient_risk_update(
             patient=scene.patient, values=NONE | {"risk_rerupture_or_revision": True}
         )
     assert "Two-leg bike" in " ".join(caught.value.messages)
     scene.patient.refresh_from_db()
     assert scene.patient.risk_rerupture_or_revision is False
     # A caution-only modifier changes no week: recorded.
-    plan_services.patient_risk_update(patient=scene.patient, values=NONE | {"risk_smoking": True})
+    risk_services.patient_risk_update(patient=scene.patient, values=NONE | {"risk_smoking": True})
     scene.patient.refresh_from_db()
     assert scene.patient.risk_smoking is True
     # With a recorded reason the modifier is recorded.
@@ -119,7 +118,7 @@ def test_recording_a_modifier_is_refused_while_it_makes_a_placement_early_withou
     scene.week4_rx.save()
     scene.week6_rx.guardrail_reason = "Surgeon agreed"
     scene.week6_rx.save()
-    plan_services.patient_risk_update(
+    risk_services.patient_risk_update(
         patient=scene.patient,
         values=NONE | {"risk_smoking": True, "risk_rerupture_or_revision": True},
     )

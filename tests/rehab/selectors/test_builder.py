@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from rehab.models import Plan
-from rehab.selectors.builder import plan_builder, progression_evidence
+from rehab.selectors.builder import plan_builder
+from rehab.selectors.progression import progression_evidence
 from rehab.services.plans import plan_activation_early_placements
 from tests import factories
 from tests.rehab.clinical_loop import daily_plan

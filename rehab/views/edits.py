@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import User
 from core.forms import add_service_errors
+from core.users import signed_in_user
 from rehab.models.plans import Plan
 from rehab.selectors import builder as builder_selectors
 from rehab.views.builder import (
@@ -94,7 +95,7 @@ def _changed_meanwhile(request: HtmxHttpRequest, plan: Plan, form: forms.BaseFor
     seen = form.cleaned_data.get("version") if hasattr(form, "cleaned_data") else None
     if not isinstance(seen, int):
         return []
-    viewer = request.user if isinstance(request.user, User) else None
+    viewer = signed_in_user(request, User)
     return builder_selectors.changes_since(plan, version=seen, viewer=viewer)
 
 

@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Patient, User
@@ -51,6 +53,21 @@ def test_seed_demo_creates_people_plans_and_logs_and_prints_logins() -> None:
     weeks = {plan.week_on(plan.patient.local_today()) for plan in plans}
     assert len(weeks) == 2  # the two patients are at different weeks
     assert ExerciseLog.objects.filter(patient__clinic=clinic).count() > 20
+
+
+def test_the_demo_physiotherapist_looks_after_the_demo_patients(client: Client) -> None:
+    """Signed in as the demo's physiotherapist, the dashboard's "My patients" lists both demo
+    patients (it said nobody was assigned, so the first page a tryer sees was empty)."""
+    run()
+    physio = User.objects.get(email="physio@demo.example")
+    patients = Patient.objects.filter(clinic__slug="demo")
+    assert {p.therapist.user for p in patients if p.therapist} == {physio}
+    assert all(p.therapist_id for p in patients)
+    client.force_login(physio)
+    page = client.get(reverse("rehab:dashboard")).content.decode()
+    mine = page.split('id="mine-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Olivia Operative" in mine
+    assert "Noah Conservative" in mine
 
 
 def test_seed_demo_history_gives_realistic_adherence() -> None:

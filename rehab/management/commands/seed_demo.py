@@ -65,7 +65,7 @@ class Command(BaseCommand):
             },
         )
         physio = self._user("physio@demo.example", "Sam Physio")
-        Clinician.objects.get_or_create(user=physio, defaults={"clinic": clinic})
+        sam, _ = Clinician.objects.get_or_create(user=physio, defaults={"clinic": clinic})
         admin = self._user("clinic-admin@demo.example", "Alex Admin")
         Clinician.objects.get_or_create(
             user=admin, defaults={"clinic": clinic, "role": Clinician.Role.ADMIN}
@@ -80,6 +80,7 @@ class Command(BaseCommand):
             pathway=Patient.Pathway.OPERATIVE,
             injury_date=today - dt.timedelta(weeks=5, days=3),
             surgery_date=today - dt.timedelta(weeks=5),
+            therapist=sam,
         )
         conservative = self._patient(
             clinic,
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             pathway=Patient.Pathway.NON_OPERATIVE,
             injury_date=today - dt.timedelta(weeks=10),
             surgery_date=None,
+            therapist=sam,
         )
         for patient, slug in (
             (operative, "achilles-operative"),

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from clinic.models import Patient
 from clinic.services.messages import message_send
 from tests import factories
 from tests.e2e.conftest import DESKTOP
@@ -97,3 +98,44 @@ def test_a_very_long_name_wraps_on_the_patients_phone(live_server: object, phone
     ):
         phone.goto(f"{live_server}{where}")
         assert_fits(phone, where)
+
+
+# Each word of the cell's text and how many lines it is drawn on (a word split across two
+# lines is drawn on two).
+WORD_LINES = """(cell) => {
+  const text = cell.firstChild;
+  const range = document.createRange();
+  const found = [];
+  const words = text.textContent.matchAll(/\\S+/g);
+  for (const word of words) {
+    range.setStart(text, word.index);
+    range.setEnd(text, word.index + word[0].length);
+    const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+    found.push([word[0], tops.size]);
+  }
+  return found;
+}"""
+
+
+def test_a_usual_name_is_not_split_in_the_patient_list(live_server: object, desktop: Page) -> None:
+    """A name that fits its column stays whole: the name column may shrink to let a very long
+    name wrap, never so far that "Conservative, Noah" reads "Conservativ / e, Noah" beside the
+    table's other columns (the patient list at a desktop and at a clinic tablet's width)."""
+    scene = patient_with_plan(with_user=True)
+    patient = scene.patient
+    patient.first_name, patient.last_name = "Noah", "Conservative"
+    patient.pathway = Patient.Pathway.NON_OPERATIVE  # the longest pathway's words
+    patient.surgery_date = None
+    patient.save(update_fields=["first_name", "last_name", "pathway", "surgery_date"])
+    phase = scene.plan.current_phase
+    assert phase is not None
+    phase.name = "Protected weight-bearing and ankle movement to neutral"  # a template's
+    phase.save(update_fields=["name"])
+    page = desktop
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    for size in (DESKTOP, {"width": 1024, "height": 768}):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server}{reverse('rehab:patient_list')}")
+        name = page.get_by_role("link", name="Conservative, Noah")
+        words = name.evaluate(WORD_LINES)
+        assert words == [["Conservative,", 1], ["Noah", 1]], (size, words)

@@ -11,6 +11,8 @@ from playwright.sync_api import Page
 
 from clinic.models import Patient
 from clinic.services.messages import message_send
+from rehab.models import CriterionKind
+from rehab.services import criteria as criteria_services
 from tests import factories
 from tests.e2e.conftest import DESKTOP
 from tests.e2e.helpers import patient_with_plan, sign_in
@@ -139,3 +141,25 @@ def test_a_usual_name_is_not_split_in_the_patient_list(live_server: object, desk
         name = page.get_by_role("link", name="Conservative, Noah")
         words = name.evaluate(WORD_LINES)
         assert words == [["Conservative,", 1], ["Noah", 1]], (size, words)
+
+
+def test_a_button_label_is_never_split(live_server: object, desktop: Page) -> None:
+    """A button's label stays whole where its row is tight: the exit criterion's "Save" beside
+    its judgement read "Sa / ve" on the patient page at a desktop (a list item lets long words
+    break anywhere, and its buttons inherited that)."""
+    scene = patient_with_plan(with_user=True)
+    phase = scene.plan.current_phase
+    assert phase is not None
+    criteria_services.criterion_add(
+        phase=phase,
+        kind=CriterionKind.CLINICIAN,
+        threshold=None,
+        label="Walks in the boot with full weight, without crutches",
+    )
+    page = desktop
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    for size in (DESKTOP, {"width": 1024, "height": 768}, NARROWEST):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server}{reverse('rehab:patient_detail', args=[scene.patient.pk])}")
+        save = page.get_by_role("button", name="Save", exact=True)
+        assert save.evaluate(WORD_LINES) == [["Save", 1]], size

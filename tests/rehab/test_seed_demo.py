@@ -82,6 +82,14 @@ def test_seed_demo_history_gives_realistic_adherence() -> None:
         percent = adherence[patient.pk].percent
         assert percent is not None
         assert 50 <= percent <= 100, (patient, percent)
+    # Since each plan started too: its first weeks are logged, not left as if skipped.
+    for patient in patients:
+        plan = patient.plans.get()
+        since_start = adherence_for_patients(
+            [patient], start=plan.anchor_date, end=today - dt.timedelta(days=1)
+        )[patient.pk]
+        assert since_start.percent is not None
+        assert 70 <= since_start.percent <= 100, (patient, since_start.percent)
 
 
 def test_seed_demo_twice_changes_nothing() -> None:

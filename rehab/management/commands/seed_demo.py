@@ -167,11 +167,13 @@ class Command(BaseCommand):
             previous = phase
 
     def _logs(self, patient: Patient, plan: Plan, *, seed: int) -> None:
-        """Three weeks of logs for the phase each day fell in: about 80 % of sessions."""
+        """Logs of every day since the plan started, for the phase each day fell in: about 80 %
+        of sessions (with the first weeks left empty, the patient's progress and the clinician's
+        chart read as if they had skipped them)."""
         rng = random.Random(seed)  # noqa: S311 (demo data, not security)
         today = patient.local_today()
         phases = list(plan.phases.prefetch_related("prescriptions__exercise").order_by("order"))
-        for days_ago in range(21, 0, -1):
+        for days_ago in range((today - plan.anchor_date).days, 0, -1):
             day = today - dt.timedelta(days=days_ago)
             week = plan.week_on(day)
             phase = next((p for p in phases if p.start_week <= week < p.end_week), None)

@@ -35,8 +35,9 @@ def is_full_session(*, sets_done: int, sets: int) -> bool:
     """A logged session is done when it has all the sets prescribed (Today's rule): one with
     fewer is still being ticked (or was left), never a session done. The one rule of what is
     done, for Today, the progress page, the streak and adherence (``FULL_SESSION`` in a query).
-    A past session is judged by the sets prescribed when it was logged
-    (``ExerciseLog.sets_prescribed``): a dose raised later does not undo the sessions done.
+    A past session is judged by the sets prescribed on its day (``ExerciseLog.sets_prescribed``):
+    a dose raised later does not undo the sessions done, nor those sent late by a phone that
+    was offline.
     """
     return sets_done >= sets
 
@@ -60,8 +61,9 @@ class ExerciseLog(models.Model):
     sets_done = models.PositiveSmallIntegerField(
         _("sets done"), default=1, validators=_range(0, clinical.SETS_MAX)
     )
-    # The prescription's sets when the log was made (the clinician's dose, copied: never the
-    # patient's answer), against which the session is judged done (``is_full_session``).
+    # The prescription's sets in force on the log's day (``Prescription.sets_on``; the
+    # clinician's dose, copied: never the patient's answer), against which the session is
+    # judged done (``is_full_session``).
     sets_prescribed = models.PositiveSmallIntegerField(_("sets prescribed"), editable=False)
     reps = models.PositiveSmallIntegerField(
         _("reps"), null=True, blank=True, validators=_range(0, clinical.REPS_MAX)

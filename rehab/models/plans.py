@@ -181,9 +181,11 @@ class Prescription(DoseFields):
         _("reason for placing it before its earliest safe week"), blank=True
     )
     retired_at = models.DateTimeField(_("retired"), null=True, blank=True)
-    # The daily doses it had before (``record_dose_change``), oldest first: each
-    # {"until": "YYYY-MM-DD", "times_per_day": n, "days_per_week": n}, in force up to (not on)
-    # that day of the patient's. Adherence judges each past day by the dose of that day.
+    # The doses it had before (``record_dose_change``), oldest first: each {"until":
+    # "YYYY-MM-DD", "times_per_day": n, "days_per_week": n, "sets": n}, in force up to (not on)
+    # that day of the patient's. Adherence judges each past day by the daily dose of that day
+    # (``dose_on``), a late tick of a past day is judged by its sets (``sets_on``). Entries kept
+    # before the sets were kept with them have no "sets".
     earlier_doses = models.JSONField(_("earlier doses"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -212,11 +214,17 @@ class Prescription(DoseFields):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
-    def record_dose_change(self, *, times_per_day: int, days_per_week: int, on: dt.date) -> None:
-        """Keep the daily dose in force before ``on`` (the patient's day a new one starts) in
-        ``earlier_doses``, when it changes and was in force before that day. A second change the
-        same day keeps the dose of the days before it."""
-        if (times_per_day, days_per_week) == (self.times_per_day, self.days_per_week):
+    def record_dose_change(
+        self, *, sets: int, times_per_day: int, days_per_week: int, on: dt.date
+    ) -> None:
+        """Keep the dose in force before ``on`` (the patient's day a new one starts) in
+        ``earlier_doses``, when its sets or its daily dose change and it was in force before
+        that day. A second change the same day keeps the dose of the days before it."""
+        if (sets, times_per_day, days_per_week) == (
+            self.sets,
+            self.times_per_day,
+            self.days_per_week,
+        ):
             return
         if self.earlier_doses and self.earlier_doses[-1]["until"] >= on.isoformat():
             return
@@ -226,8 +234,22 @@ class Prescription(DoseFields):
                 "until": on.isoformat(),
                 "times_per_day": self.times_per_day,
                 "days_per_week": self.days_per_week,
+                "sets": self.sets,
             },
         ]
+
+    def sets_on(self, day: dt.date) -> int:
+        """The sets in force on ``day`` (the patient's): those of the first earlier dose that
+        ran past it, else the current ones. A log of that day is judged by them
+        (``ExerciseLog.sets_prescribed``), however late it reaches the server.
+
+        An entry kept before the sets were kept with the daily dose has no "sets": the sets of
+        that day are not known, and the nearest known are those in force when they began to be
+        kept: the first later entry's that has them, else the current ones."""
+        for dose in self.earlier_doses:
+            if day.isoformat() < dose["until"] and "sets" in dose:
+                return int(dose["sets"])
+        return self.sets
 
 
 def dose_on(

@@ -227,7 +227,8 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
     """The patient's prescription ``prescription_id`` (of any of their plans; the service
     checks that the plan is active and the prescription current, and finds a retried tick's
     stored row even after a plan change), with its phase's plan (owner, status, start day),
-    when it was prescribed and its exercise's name loaded, or None if it is not theirs. The
+    when it was prescribed, its sets then and now (``Prescription.sets_on``) and its
+    exercise's name loaded, or None if it is not theirs. The
     one lookup of what a tick is for: the Today page's form and the API both use it. One query.
     """
     return (
@@ -237,6 +238,7 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
             "phase_id",
             "exercise_id",
             "sets",
+            "earlier_doses",
             "retired_at",
             "created_at",
             "phase__plan_id",

@@ -351,9 +351,10 @@ def prescription_update(
     expected_version: int | None,
     by: User | None = None,
 ) -> Prescription:
-    """Change a prescription's dose and note (and its guardrail reason, if given). A new daily
-    dose keeps the one of the past days (``earlier_doses``), and the past days' logs the sets
-    they were made against (``ExerciseLog.sets_prescribed``): adherence judges them by those."""
+    """Change a prescription's dose and note (and its guardrail reason, if given). New sets or
+    a new daily dose keep the dose of the past days (``earlier_doses``), and the past days'
+    logs the sets they were made against (``ExerciseLog.sets_prescribed``): adherence judges
+    them by those, and a late tick of a past day is stamped with that day's sets."""
     plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = (
         Prescription.objects.select_for_update()
@@ -368,7 +369,9 @@ def prescription_update(
         )
     today = plan.patient.local_today()
     if rx.created_at.astimezone(plan.patient.tz).date() < today:  # it had past days
-        rx.record_dose_change(times_per_day=times_per_day, days_per_week=days_per_week, on=today)
+        rx.record_dose_change(
+            sets=sets, times_per_day=times_per_day, days_per_week=days_per_week, on=today
+        )
     rx.sets = sets
     rx.reps = reps
     rx.hold_seconds = hold_seconds

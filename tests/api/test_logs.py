@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models import Alert, ExerciseLog, Plan, Prescription
+from rehab.models import Alert, ExerciseLog, PhaseChange, Plan, Prescription
+from rehab.selectors.adherence import judged_adherence_for_patient
+from rehab.services import builder as builder_services
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
 
@@ -210,6 +212,45 @@ def test_a_past_date_within_the_plan_is_accepted(world: World) -> None:
     )
     assert response.status_code == 201, response.content
     assert ExerciseLog.objects.get().date == yesterday
+
+
+def test_a_past_day_sent_after_a_raise_of_sets_is_judged_by_that_days_sets(world: World) -> None:
+    """The phone's outbox sends yesterday's tick today, after the physiotherapist raised the
+    sets today: the entry keeps yesterday's sets (a session done), today's the new ones."""
+    Plan.objects.filter(pk=world.plan.pk).update(
+        anchor_date=world.patient.local_today() - dt.timedelta(days=7)
+    )
+    Prescription.objects.filter(pk=world.prescription.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=7), sets=2
+    )
+    PhaseChange.objects.create(  # adherence counts from the phase's start
+        plan=world.plan,
+        to_phase=world.phase,
+        effective_on=world.patient.local_today() - dt.timedelta(days=7),
+    )
+    rx = Prescription.objects.get(pk=world.prescription.pk)
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=3,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=rx.times_per_day,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+    yesterday = world.patient.local_today() - dt.timedelta(days=1)
+    client = world.client("patient")
+    response = client.post(
+        URL, payload(world, date=yesterday.isoformat(), sets_done=2), format="json"
+    )
+    assert response.status_code == 201, response.content
+    response = client.post(URL, payload(world, sets_done=2), format="json")
+    assert response.status_code == 201, response.content
+    stamped = dict(ExerciseLog.objects.values_list("date", "sets_prescribed"))
+    assert stamped == {yesterday: 2, world.patient.local_today(): 3}
+    done = judged_adherence_for_patient(world.patient, today=world.patient.local_today(), days=2)
+    assert (done.expected, done.done) == (1, 1)  # yesterday's session; today's is in progress
 
 
 def test_a_day_before_the_exercise_was_prescribed_is_refused(world: World) -> None:

@@ -16,6 +16,7 @@ from rehab.selectors import progress as progress_selectors
 from rehab.selectors.adherence import judged_adherence_for_patient
 from rehab.selectors.adherence_totals import adherence_totals
 from rehab.selectors.clinician import falling_behind
+from rehab.services import builder as builder_services
 from tests import factories
 from tests.rehab.clinical_loop import daily_plan, new_daily_dose
 
@@ -84,7 +85,7 @@ def test_raising_a_dose_today_leaves_past_days_judged_by_their_own_dose() -> Non
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
     rx = new_daily_dose(rx, times=3, per_week=7)
     assert rx.earlier_doses == [
-        {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7}
+        {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7, "sets": 3}
     ]
     assert judged_adherence_for_patient(patient, today=today, days=14, plan=plan).percent == 100
     assert falling_behind(clinic_id=clinician.clinic_id, today=today).rows == []
@@ -103,11 +104,85 @@ def test_raising_a_dose_today_leaves_past_days_judged_by_their_own_dose() -> Non
 
 
 def test_a_second_change_the_same_day_keeps_the_dose_of_the_days_before() -> None:
-    rx = factories.PrescriptionFactory.create(times_per_day=1, days_per_week=7)
+    rx = factories.PrescriptionFactory.create(sets=2, times_per_day=1, days_per_week=7)
     day = dt.date(2026, 12, 4)
-    rx.record_dose_change(times_per_day=2, days_per_week=7, on=day)
+    rx.record_dose_change(sets=2, times_per_day=2, days_per_week=7, on=day)
     rx.times_per_day = 2
-    rx.record_dose_change(times_per_day=3, days_per_week=5, on=day)
-    assert rx.earlier_doses == [{"until": "2026-12-04", "times_per_day": 1, "days_per_week": 7}]
+    rx.record_dose_change(sets=4, times_per_day=3, days_per_week=5, on=day)
+    rx.sets, rx.times_per_day, rx.days_per_week = 4, 3, 5
+    assert rx.earlier_doses == [
+        {"until": "2026-12-04", "times_per_day": 1, "days_per_week": 7, "sets": 2}
+    ]
     assert dose_on(day - dt.timedelta(1), 3, 5, rx.earlier_doses) == (1, 7)
     assert dose_on(day, 3, 5, rx.earlier_doses) == (3, 5)
+    assert (rx.sets_on(day - dt.timedelta(1)), rx.sets_on(day)) == (2, 4)
+
+
+def test_a_change_of_sets_alone_keeps_the_sets_of_the_days_before() -> None:
+    """2 sets raised to 3, the daily dose as it was: the days before keep their 2 sets (a late
+    tick of one is judged by them) and their daily dose reads the same as before."""
+    rx = factories.PrescriptionFactory.create(sets=2, times_per_day=1, days_per_week=7)
+    day = dt.date(2026, 12, 4)
+    rx.record_dose_change(sets=3, times_per_day=1, days_per_week=7, on=day)
+    rx.sets = 3
+    assert rx.earlier_doses == [
+        {"until": "2026-12-04", "times_per_day": 1, "days_per_week": 7, "sets": 2}
+    ]
+    assert (
+        rx.sets_on(day - dt.timedelta(30)),
+        rx.sets_on(day),
+        rx.sets_on(day + dt.timedelta(1)),
+    ) == (2, 3, 3)
+    assert dose_on(day - dt.timedelta(1), 1, 7, rx.earlier_doses) == (1, 7)
+    # The same dose again changes nothing.
+    rx.record_dose_change(sets=3, times_per_day=1, days_per_week=7, on=day + dt.timedelta(1))
+    assert len(rx.earlier_doses) == 1
+
+
+def test_an_earlier_dose_stored_without_its_sets_falls_back_to_the_sets_known_after_it() -> None:
+    """Doses kept before the sets were kept with them: the sets of that day are not known. The
+    nearest known are those in force when sets began to be kept: a later entry's, else the
+    current ones."""
+    old = {"until": "2026-11-20", "times_per_day": 2, "days_per_week": 5}
+    rx = factories.PrescriptionFactory.create(sets=3, earlier_doses=[old])
+    assert rx.sets_on(dt.date(2026, 11, 19)) == 3
+    assert rx.sets_on(dt.date(2026, 11, 20)) == 3
+    later = {"until": "2026-12-01", "times_per_day": 1, "days_per_week": 7, "sets": 2}
+    rx = factories.PrescriptionFactory.create(sets=3, earlier_doses=[old, later])
+    assert rx.sets_on(dt.date(2026, 11, 19)) == 2
+    assert rx.sets_on(dt.date(2026, 11, 30)) == 2
+    assert rx.sets_on(dt.date(2026, 12, 1)) == 3
+
+
+def test_raising_the_sets_alone_today_leaves_adherence_as_it_was() -> None:
+    """A change of sets alone keeps an earlier dose of the same daily dose: what adherence
+    counts as due on each day, on both paths, is what it was before the change."""
+    clinician, patient, plan, _phase, rx, today = daily_plan(started_days_ago=20)
+    for back in range(1, 14):
+        factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
+    start, tomorrow = today - dt.timedelta(12), today + dt.timedelta(1)
+
+    def counted() -> tuple[list[tuple[int, int]], tuple[int, int]]:
+        days = judged_adherence_for_patient(patient, today=tomorrow, days=14, plan=plan).days
+        totals = adherence_totals(
+            Plan.objects.filter(pk=plan.pk), start=start, end=tomorrow, in_progress=tomorrow
+        )[patient.pk]
+        return [(d.expected, d.done) for d in days], (totals.expected, totals.done)
+
+    before = counted()
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=rx.sets + 1,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=rx.times_per_day,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+    rx.refresh_from_db()
+    assert rx.earlier_doses == [
+        {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7, "sets": 3}
+    ]
+    assert counted() == before
+    assert falling_behind(clinic_id=clinician.clinic_id, today=today).rows == []

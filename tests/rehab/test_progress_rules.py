@@ -265,6 +265,72 @@ def test_a_dose_raised_later_does_not_undo_the_sessions_done_before() -> None:
     assert item.open_log is not None
 
 
+def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterdays_sets() -> None:
+    """The phone was offline yesterday: its tick of yesterday's full session of 2 sets reaches
+    the server today, after the physiotherapist raised the dose to 3 sets. It is judged by the
+    2 sets in force yesterday (``Prescription.sets_on``), not today's 3: a session done, on the
+    patient's progress, the patient list, the dashboard, the clinic's totals and the builder's
+    evidence alike."""
+    patient, plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))
+    rx = _rx(phase, sets=2, times_per_day=1)
+    rx.refresh_from_db()
+    for back in range(2, 7):  # the days before yesterday, each a full session of 2 sets
+        factories.ExerciseLogFactory(
+            prescription=rx, date=TODAY - dt.timedelta(days=back), sets_done=2
+        )
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=3,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=1,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+    rx.refresh_from_db()
+    yesterday = TODAY - dt.timedelta(days=1)
+    sent = uuid.uuid4()
+    log, made = tick_services.log_record(
+        patient=patient, prescription=rx, client_uuid=sent, date=yesterday, sets_done=2
+    )
+    assert (made, log.sets_prescribed) == (True, 2)
+    # Today's tick is judged by today's dose.
+    today_log, _made = tick_services.log_record(
+        patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=TODAY, sets_done=2
+    )
+    assert today_log.sets_prescribed == 3
+
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done) == (6, 6)
+    assert selectors.encouragement(patient, today=TODAY).streak == 6
+    (row,) = selectors.patient_rows([patient], today=TODAY)
+    assert (row.adherence.expected, row.adherence.done) == (6, 6)
+    assert selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=TODAY) == []
+    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
+    assert (total.expected, total.done) == (6, 6)
+    rxs = list(Prescription.objects.filter(phase__plan=plan))
+    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
+    assert evidence.adherence.done == 6
+    # Sent again after another raise, the tick answers the row stored, its stamp as it was.
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=4,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=1,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+    again, made = tick_services.log_record(
+        patient=patient, prescription=rx, client_uuid=sent, date=yesterday, sets_done=2
+    )
+    assert (again.pk, made, again.sets_prescribed) == (log.pk, False, 2)
+    log.refresh_from_db()
+    assert log.sets_prescribed == 2
+
+
 def test_a_half_percent_of_adherence_rounds_up() -> None:
     """5 of the 8 sessions due is 62.5 %: the patient and the clinician read 63 %, not 62."""
     patient, _plan, (phase,) = _patient(TODAY - dt.timedelta(days=20))

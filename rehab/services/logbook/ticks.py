@@ -126,7 +126,9 @@ def log_record(
             client_uuid=client_uuid,
             date=date,
             sets_done=sets_done,
-            sets_prescribed=prescription.sets,
+            # The sets in force on its day: a past day's tick, sent late by a phone that was
+            # offline, is judged by that day's sets, not by a dose raised since.
+            sets_prescribed=prescription.sets_on(date),
             reps=reps,
             hold_seconds=hold_seconds,
             pain=pain,

@@ -62,8 +62,9 @@ PRESCRIPTION_FIELDS = {
     "exercise": "exercise__name",
     "exercise_for_patient": "exercise__patient_name",
     **_same("order", *DOSE_FIELD_NAMES, "note", "retired_at"),
-    # The daily doses it had before a change, oldest first, as stored: each {"until":
-    # "YYYY-MM-DD", "times_per_day": n, "days_per_week": n}, in force before that day.
+    # The doses it had before a change, oldest first, as stored: each {"until": "YYYY-MM-DD",
+    # "times_per_day": n, "days_per_week": n, "sets": n}, in force before that day ("sets"
+    # absent from entries kept before the sets were kept with the daily dose).
     "earlier_doses": "earlier_doses",
     "guardrail_reason": "guardrail_reason",  # a clinician's note: CLINICIAN_NOTES
 }

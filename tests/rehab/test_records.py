@@ -595,6 +595,28 @@ def test_clinic_export_page_shows_dismissals_judgements_media_doses_and_therapis
     assert THERAPIST_NAME in profile
 
 
+def test_an_earlier_dose_on_the_export_page_says_its_sets_when_they_were_kept(
+    admin: Clinician, patient: Patient
+) -> None:
+    """A change of sets alone keeps an earlier dose of the same daily dose: its sets tell it
+    from the dose now. An entry kept before the sets were kept reads as it did."""
+    _plan, (phase,) = factories.active_plan(patient)
+    factories.PrescriptionFactory(
+        phase=phase,
+        sets=3,
+        times_per_day=1,
+        days_per_week=7,
+        earlier_doses=[
+            {"until": "2026-11-20", "times_per_day": 2, "days_per_week": 5},
+            {"until": "2026-12-01", "times_per_day": 1, "days_per_week": 7, "sets": 2},
+        ],
+    )
+    html = client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    plans = " ".join(unescape(_section(html, "plans-heading")).split())
+    assert "Earlier dose, before 20 Nov 2026: 2 times a day, 5/7" in plans
+    assert "Earlier dose, before 1 Dec 2026: 2 sets, 1 time a day, 7/7" in plans
+
+
 def test_my_export_json_holds_them_but_not_the_clinicians_note_why(
     patient: Patient, progression_history: dict[str, Any]
 ) -> None:

@@ -174,7 +174,7 @@ def _prescribed(
     for rx in prescriptions.values():
         if rx.made is None and not any(dose["until"] > since for dose in rx.earlier):
             steady[rx.phase_id][rx.per_week] += rx.times
-        else:  # made, retired or given another daily dose within the range: day by day
+        else:  # made, retired or given another dose (sets too) within the range: day by day
             edges[rx.phase_id].append(rx)
     expected: dict[int, int] = defaultdict(int)
     for plan in plans:

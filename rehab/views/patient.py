@@ -83,6 +83,22 @@ TODAY_STRINGS = {
         "to your exercises, and it could not be sent to your clinic as a message either: "
         "%(reason)s Please send them this message yourself: %(note)s"
     ),
+    # The note above, kept on the phone until the patient sends it from there or removes it.
+    "noteResend": _lazy("Send it to my clinic again"),
+    "noteDismiss": _lazy("Remove this message"),
+    "noteResent": _lazy("Your message was sent to your clinic."),
+    "noteResendOffline": _lazy(
+        "No connection: your message was not sent. Try again when you are online."
+    ),
+    # The card of an exercise taken out of the plan before its tick was sent.
+    "removedFromPlan": _lazy(
+        "This exercise is no longer in your plan. The session you ticked was not recorded as done."
+    ),
+    "removedNoteSent": _lazy("Your clinic got a note from you about the session you did."),
+    "removedNoteNotSent": _lazy(
+        "The note to your clinic could not be sent: please send them the message at the top "
+        "of this page."
+    ),
 }
 
 # What records.js says on the check-in and ATRS pages (their answers kept on the phone when

@@ -22,6 +22,13 @@
  * ``owner`` (the patient's id) keeps one person's entries from another's on a shared phone.
  * Entries an earlier version kept in localStorage move here once. Where IndexedDB is missing
  * (some private modes) the list lives in localStorage as before.
+ *
+ * Notices kept for the patient until they act on them (today/queue.js: a note for the clinic
+ * the server refused, with its words), on this phone only, never sent anywhere by this module:
+ *   keepNotice(notice) / dropNotice(clientUuid) / notices() -> Promise<notices[]>
+ * They are rows of the same store under an owner of their own ("<owner> notices"), so that
+ * list() and the pages that send the outbox never see them; in localStorage where IndexedDB is
+ * missing.
  */
 import { send } from "./transport.js";
 
@@ -32,6 +39,15 @@ var owner = "";
 
 function legacyKey() {
   return "rehab.queue.v1." + owner;
+}
+
+/* The owner of the patient's notices in the store, and their key in localStorage. */
+function noticeOwner() {
+  return owner + " notices";
+}
+
+function noticeKey() {
+  return "rehab.notices.v1." + owner;
 }
 
 function request(req) {
@@ -59,9 +75,10 @@ function openDatabase() {
   });
 }
 
-function readAll() {
+/* The rows of ``who`` (the outbox's owner, or its notices' owner), oldest first. */
+function readAll(who) {
   var tx = database.transaction(STORE, "readonly");
-  return request(tx.objectStore(STORE).index("owner").getAll(owner)).then(function (rows) {
+  return request(tx.objectStore(STORE).index("owner").getAll(who)).then(function (rows) {
     return rows
       .sort(function (a, b) {
         return a.seq - b.seq;
@@ -75,9 +92,9 @@ function readAll() {
   });
 }
 
-function legacyEntries() {
+function legacyEntries(key) {
   try {
-    return JSON.parse(window.localStorage.getItem(legacyKey()) || "[]");
+    return JSON.parse(window.localStorage.getItem(key || legacyKey()) || "[]");
   } catch (error) {
     return [];
   }
@@ -92,9 +109,10 @@ function nextSeq() {
   return Date.now() * 1000 + counter;
 }
 
-function writeLegacy(change) {
+function writeLegacy(change, key) {
+  key = key || legacyKey();
   try {
-    window.localStorage.setItem(legacyKey(), JSON.stringify(change(legacyEntries())));
+    window.localStorage.setItem(key, JSON.stringify(change(legacyEntries(key))));
   } catch (error) {
     /* storage full or disabled: nothing more we can do */
   }
@@ -119,6 +137,11 @@ function transact(work) {
    its own transaction: the entries another tab of the app queued meanwhile are never touched
    (writing the whole list back would drop them). */
 export function put(entry) {
+  return putAs(owner, entry);
+}
+
+/* ``entry`` as a row of ``who`` (the outbox's owner, or its notices' owner). */
+function putAs(who, entry) {
   if (!database) {
     return writeLegacy(function (entries) {
       var found = false;
@@ -130,26 +153,30 @@ export function put(entry) {
         return item;
       });
       return found ? entries : entries.concat([entry]);
-    });
+    }, who === owner ? legacyKey() : noticeKey());
   }
   return transact(function (store) {
     var existing = store.get(entry.client_uuid);
     existing.onsuccess = function () {
       var row = existing.result;
-      var seq = row && row.owner === owner ? row.seq : nextSeq();
-      store.put(Object.assign({}, entry, { owner: owner, seq: seq }));
+      var seq = row && row.owner === who ? row.seq : nextSeq();
+      store.put(Object.assign({}, entry, { owner: who, seq: seq }));
     };
   });
 }
 
 /* Take the entry with ``clientUuid`` out (sent, or refused for good); nothing else. */
 export function drop(clientUuid) {
+  return dropAs(owner, clientUuid);
+}
+
+function dropAs(who, clientUuid) {
   if (!database) {
     return writeLegacy(function (entries) {
       return entries.filter(function (item) {
         return item.client_uuid !== clientUuid;
       });
-    });
+    }, who === owner ? legacyKey() : noticeKey());
   }
   return transact(function (store) {
     store.delete(clientUuid);
@@ -159,7 +186,24 @@ export function drop(clientUuid) {
 /* The owner's entries as every tab has left them, oldest first (after this tab's writes). */
 export function list() {
   return writing.then(function () {
-    return database ? readAll() : legacyEntries();
+    return database ? readAll(owner) : legacyEntries();
+  });
+}
+
+/* A notice for the patient ({client_uuid, ...}): kept, or replaced in its place. */
+export function keepNotice(notice) {
+  return putAs(noticeOwner(), notice);
+}
+
+/* The patient has acted on the notice (sent its words, or removed it): it goes. */
+export function dropNotice(clientUuid) {
+  return dropAs(noticeOwner(), clientUuid);
+}
+
+/* The patient's notices, oldest first. */
+export function notices() {
+  return writing.then(function () {
+    return database ? readAll(noticeOwner()) : legacyEntries(noticeKey());
   });
 }
 
@@ -205,7 +249,7 @@ export function open(who) {
       return legacyEntries();
     }
     var legacy = legacyEntries();
-    return readAll().then(function (entries) {
+    return readAll(owner).then(function (entries) {
       if (!legacy.length) {
         return entries;
       }

@@ -30,6 +30,7 @@ function start(config) {
     today,
     stored: (clientUuid, row) => cards.linkStored(clientUuid, row),
     refused: (entry, reason) => cards.refused(entry, reason),
+    removed: (entry, noteSent) => cards.removed(entry, noteSent),
     opened: () => cards.applyQueued(),
   });
   const cards = createCards(config, queue, today);

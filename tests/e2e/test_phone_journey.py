@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from clinic.models import Message
 from clinic.services import messages as message_services
@@ -21,6 +22,7 @@ from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange,
 from tests import factories
 from tests.e2e.conftest import SMALL_PHONE, _context, check_page, screenshot
 from tests.e2e.helpers import (
+    Scene,
     card,
     choose,
     eventually,
@@ -363,6 +365,80 @@ def test_todays_copy_kept_on_the_phone_opened_offline_the_next_day_says_so(
         assert new.date == saved_on + dt.timedelta(days=1)
 
 
+def _yesterdays_copy_opened_offline(page: Page, base: str, scene: Scene) -> dt.datetime:
+    """Today kept on the phone, opened offline the next morning (the page's clock): the
+    morning."""
+    page.clock.install()
+    sign_in_to_today(page, base, scene.patient.email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # through the service worker: the day's page kept on the phone
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    page.clock.set_system_time(morning)
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
+    expect(page.get_by_text("This is your plan as saved on")).to_be_visible()
+    page.evaluate("window.savedCopy = true")
+    return morning
+
+
+def test_yesterdays_copy_loads_todays_page_once_the_connection_is_back(
+    live_server: object, small_phone: Page
+) -> None:
+    """Yesterday's Today opened offline, then the connection back: it said "Reload the page to
+    see today's". It loads today's page itself now, once: another "online" on today's page
+    loads nothing again."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    morning = _yesterdays_copy_opened_offline(page, str(live_server), scene)
+    with time_machine.travel(morning):
+        page.context.set_offline(False)
+        with page.expect_navigation():
+            page.evaluate(ONLINE)
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        assert page.evaluate("window.savedCopy") is None
+        drawn_for = page.evaluate(
+            "JSON.parse(document.getElementById('today-config').textContent).today"
+        )
+        assert drawn_for == scene.patient.local_today().isoformat()
+        expect(page.get_by_text("This is your plan as")).to_be_hidden()
+        expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_hidden()
+        page.evaluate("window.todaysPage = true")
+        page.evaluate(ONLINE)
+        page.evaluate(ONLINE)
+        page.wait_for_timeout(1_000)
+        assert page.evaluate("window.todaysPage") is True  # not loaded again
+
+
+def test_yesterdays_copy_still_shown_after_loading_today_is_not_loaded_again(
+    live_server: object, small_phone: Page
+) -> None:
+    """The loop an earlier try at this risked: the page loaded is still of the saved day (here
+    the server's day is still the saved one; a failed load shows the saved copy again). It is
+    loaded once, then the page stops and says so; "online" again loads nothing."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    _yesterdays_copy_opened_offline(page, str(live_server), scene)
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    page.context.set_offline(False)
+    with page.expect_navigation():
+        # A second "online" at once: one load, not two.
+        page.evaluate(f"{ONLINE} || {ONLINE}")
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    saved_note = page.get_by_text("This is your plan as it was on")
+    expect(saved_note).to_be_visible()  # still the saved day: the message stays
+    page.evaluate("window.stillSaved = true")
+    page.evaluate(ONLINE)
+    page.evaluate(ONLINE)
+    page.wait_for_timeout(1_000)
+    assert page.evaluate("window.stillSaved") is True  # no second load, no loop
+    assert len(loads) == 1
+    expect(saved_note).to_be_visible()
+    check_page(page, JOURNEY, "today-saved-day-still-shown")
+
+
 def test_yesterdays_check_in_kept_on_the_phone_is_not_todays(
     live_server: object, small_phone: Page
 ) -> None:
@@ -542,7 +618,21 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
     note = Message.objects.get(patient=scene.patient, from_patient=True)
     assert "2 set(s) of “Toe curls”" in note.body
     expect(page.get_by_text("waiting to be sent")).to_have_count(0)  # the outbox is empty
+    # The card said "Done for today" still: it says what happened, and offers no tick.
+    _expect_removed(
+        card(page, "Toe curls"), "Your clinic got a note from you about the session you did."
+    )
     check_page(page, JOURNEY, "removed-exercise-note")
+
+
+def _expect_removed(toes: Locator, then: str) -> None:
+    """The card of an exercise that left the plan before its queued tick was sent."""
+    expect(toes.get_by_text("This exercise is no longer in your plan.")).to_be_visible()
+    expect(toes).to_contain_text("The session you ticked was not recorded as done.")
+    expect(toes).to_contain_text(then)
+    expect(toes.get_by_text("Done for today")).to_be_hidden()
+    expect(toes).not_to_have_class(re.compile(r"\bis-done\b"))
+    expect(toes.get_by_role("button")).to_have_count(0)  # no tick, start or undo to refuse
 
 
 def test_a_note_sent_again_after_its_answer_was_lost_reaches_the_clinic_once(
@@ -626,6 +716,82 @@ def test_a_note_for_a_removed_exercise_the_server_refuses_is_not_shown_as_sent(
     assert not Message.objects.filter(patient=scene.patient).exists()
     assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
     assert page.evaluate(OUTBOX_LENGTH) == 0  # refused for good: not sent again and again
+    _expect_removed(
+        card(page, "Toe curls"),
+        "The note to your clinic could not be sent: please send them the message at the top "
+        "of this page.",
+    )
+    check_page(page, JOURNEY, "removed-exercise-note-refused")
+
+
+def test_a_refused_notes_words_stay_on_the_phone_until_the_patient_sends_them(
+    live_server: object, small_phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The note the server refused was said once: a reload lost it, and its words. It is kept
+    on the phone (with the outbox, never sent elsewhere) and shown on each load until the
+    patient sends it or removes it."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    refused = _note_refused(page, str(live_server), scene, monkeypatch)
+    page.reload()
+    expect(refused).to_be_visible()
+    expect(refused).to_contain_text("2 set(s) of “Toe curls”")
+    expect(refused).to_contain_text("This message cannot be sent.")
+    assert page.evaluate("localStorage.length") == 0  # kept in IndexedDB, with the outbox
+    check_page(page, JOURNEY, "removed-exercise-note-kept")
+    # Still refused: kept, with the new reason.
+    refused.get_by_role("button", name="Send it to my clinic again").click()
+    expect(refused).to_contain_text("This message cannot be sent.")
+    assert not Message.objects.filter(patient=scene.patient).exists()
+
+    monkeypatch.undo()  # the server takes messages again
+    refused.get_by_role("button", name="Send it to my clinic again").click()
+    expect(page.get_by_text("Your message was sent to your clinic.")).to_be_visible()
+    expect(refused).to_have_count(0)
+    note = Message.objects.get(patient=scene.patient, from_patient=True)
+    assert "2 set(s) of “Toe curls”" in note.body
+    page.reload()
+    expect(page.get_by_text("could not be sent to your clinic")).to_have_count(0)
+    assert Message.objects.filter(patient=scene.patient).count() == 1
+
+
+def test_a_refused_note_the_patient_removes_is_not_shown_again(
+    live_server: object, small_phone: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    refused = _note_refused(page, str(live_server), scene, monkeypatch)
+    page.reload()
+    expect(refused).to_be_visible()
+    remove = refused.get_by_role("button", name="Remove this message")
+    remove.focus()
+    page.keyboard.press("Enter")  # by keyboard
+    expect(refused).to_have_count(0)
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    expect(page.get_by_text("could not be sent to your clinic")).to_have_count(0)
+    assert not Message.objects.filter(patient=scene.patient).exists()
+
+
+def _note_refused(page: Page, base: str, scene: Scene, monkeypatch: pytest.MonkeyPatch) -> Locator:
+    """Toe curls ticked offline, taken out of the plan meanwhile, and the note for it refused
+    by the server when the connection is back: the alert that says so."""
+    sign_in_to_today(page, base, scene.patient.email)
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
+
+    def refuse(**kwargs: object) -> None:
+        raise ValidationError({"body": ValidationError("This message cannot be sent.")})
+
+    monkeypatch.setattr(message_services, "message_send", refuse)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    refused = page.get_by_role("alert").filter(has_text="could not be sent to your clinic")
+    expect(refused).to_be_visible(timeout=10_000)
+    return refused
 
 
 def test_a_message_written_offline_is_kept_and_the_patient_told_it_was_not_sent(

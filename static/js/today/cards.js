@@ -8,6 +8,10 @@
  * act on it) and ``open`` (a session with sets still to do: the next set goes into it). Each
  * tick is {uuid, id (the server's, once stored), sets, date}.
  *
+ * A card whose exercise left the plan before its queued tick was sent (today/queue.js turns
+ * that tick into a note for the clinic) is ``removed``: it says so in plain words, whether the
+ * clinic got the note, and offers nothing to tick or undo (the server would refuse it).
+ *
  * The guided session (today/session.js) ticks through the same functions (sessionApi()).
  */
 import { fmt } from "../common.js";
@@ -41,6 +45,10 @@ export function createCards(config, queue, today) {
   }
 
   function render(card) {
+    if (card.removed) {
+      renderRemoved(card);
+      return;
+    }
     const done = isDone(card);
     const shown = card.open ? card.open.sets : done && card.last ? card.last.sets : 0;
     const setsText = card.el.querySelector("[data-role=sets-text]");
@@ -71,6 +79,19 @@ export function createCards(config, queue, today) {
         form.hidden = !card.last;
       }
     });
+  }
+
+  /* No longer in the plan: not done, nothing to tap; its words instead of the counts. */
+  function renderRemoved(card) {
+    card.el.classList.remove("is-done");
+    card.el.classList.add("is-removed");
+    ["sets-text", "sessions-text", "done-badge", "tick", "start", "feedback", "undo"].forEach((role) => {
+      const part = card.el.querySelector("[data-role=" + role + "]");
+      if (part) {
+        part.hidden = true;
+      }
+    });
+    say(card, S.removedFromPlan + " " + (card.noteSent ? S.removedNoteSent : S.removedNoteNotSent));
   }
 
   /* What the queue keeps of a tick (and of changes made to it before it was sent). */
@@ -337,6 +358,17 @@ export function createCards(config, queue, today) {
     });
   }
 
+  /* A queued tick's exercise left the plan: its card says so (the note for the clinic sent,
+     ``noteSent``, or not: one not sent is what the card says if there are both). */
+  function removed(entry, noteSent) {
+    const card = cardFor(entry.prescription);
+    if (card) {
+      card.noteSent = card.removed ? card.noteSent && noteSent : noteSent;
+      card.removed = true;
+      render(card);
+    }
+  }
+
   /* A queued tick the server refused: said on its card. */
   function refused(entry, reason) {
     const card = cardFor(entry.prescription);
@@ -355,7 +387,7 @@ export function createCards(config, queue, today) {
           toToday(card);
           render(card);
         });
-        return cards.slice();
+        return cards.filter((card) => !card.removed);
       },
       isDone,
       nameOf,
@@ -370,5 +402,5 @@ export function createCards(config, queue, today) {
     };
   }
 
-  return { applyQueued, linkStored, refused, sessionApi };
+  return { applyQueued, linkStored, refused, removed, sessionApi };
 }

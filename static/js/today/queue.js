@@ -15,17 +15,24 @@
  * (POST /api/v1/messages/, with a client UUID of its own kept with the entry: sent again, it is
  * not stored twice); only the API's success counts as sent. No connection: tried again later;
  * refused (400 or 404): the patient is told it was not sent, with its words to send
- * themselves, and the entry leaves the queue. Any other refusal of a tick is said on its
- * card, in plain words, and the entry leaves the queue.
+ * themselves, and the entry leaves the queue. Either way its card says the exercise left the
+ * plan (hooks.removed). Any other refusal of a tick is said on its card, in plain words, and
+ * the entry leaves the queue.
+ *
+ * A note the API refused is kept on this phone (outbox.js's notices, never sent anywhere else)
+ * and shown in #queue-notes on each opening of Today, with its words, until the patient sends
+ * it from there ("Send it to my clinic again": the API again, with the note's client UUID) or
+ * removes it.
  */
 import { fmt } from "../common.js";
-import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
+import { drop, dropNotice, keepNotice, list, notices, open, put, sendRecord, uuid4 } from "../outbox.js";
 import { reasonOf, send } from "../transport.js";
 import { createLog, updateLog, value } from "./logs.js";
 
 /* ``config``: #today-config (patient, logsUrl, messagesUrl: both the API's, strings).
    ``hooks``: today() the patient's date; stored(clientUuid, row) a queued tick reached the
-   server; refused(entry, reason) the server will never take it; opened() the outbox was read
+   server; refused(entry, reason) the server will never take it; removed(entry, noteSent) its
+   exercise left the plan (the note sent to the clinic, or not); opened() the outbox was read
    (the memory holds it). */
 export function createQueue(config, hooks) {
   const S = config.strings;
@@ -204,9 +211,8 @@ export function createQueue(config, hooks) {
      the patient's words. Kept in the queue, and tried again later, until the API has taken
      it; refused by the API, the patient is told, with the words to send themselves. */
   function keepAsNote(entry) {
-    noteUuid(entry)
-      .then((uuid) => sendAsNote(entry, uuid))
-      .then((result) => {
+    noteUuid(entry).then((uuid) =>
+      sendAsNote(entry, uuid).then((result) => {
         if (result.kind === "retry") {
           pause();
           return;
@@ -215,10 +221,12 @@ export function createQueue(config, hooks) {
         if (result.kind === "ok") {
           say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
         } else {
-          noteNotSent(entry, reasonOf(result));
+          noteNotSent(entry, uuid, reasonOf(result));
         }
+        hooks.removed(entry, result.kind === "ok");
         next();
-      });
+      })
+    );
   }
 
   /* The words of the note for a removed exercise's tick. */
@@ -226,19 +234,110 @@ export function createQueue(config, hooks) {
     return fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date });
   }
 
-  /* A note the clinic will never get this way: said where it stays (the status line is
-     written over as the queue goes on), with its words, for the patient to send. */
-  function noteNotSent(entry, reason) {
-    const text = fmt(S.noteRefused, { name: entry.name || "", reason, note: noteText(entry) });
+  /* A note the clinic will never get this way: kept on this phone as a notice (its words, and
+     the server's reason) and shown where it stays until the patient acts on it. */
+  function noteNotSent(entry, uuid, reason) {
+    const notice = {
+      client_uuid: uuid,
+      prescription: entry.prescription,
+      name: entry.name || "",
+      sets_done: entry.sets_done,
+      date: entry.date,
+      reason,
+    };
+    keepNotice(notice);
+    showNotice(notice);
+  }
+
+  /* A kept notice in #queue-notes (the status line is written over as the queue goes on): its
+     words, a button to send them again and one to remove it. */
+  function showNotice(notice) {
     if (!notes) {
-      say(text, "danger");
+      say(noticeText(notice), "danger");
       return;
     }
-    const line = document.createElement("p");
-    line.className = "alert alert-danger";
-    line.setAttribute("role", "alert");
-    line.textContent = text;
-    notes.appendChild(line);
+    let box = Array.from(notes.children).find((child) => child.dataset.notice === notice.client_uuid);
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "alert alert-danger";
+      box.setAttribute("role", "alert");
+      box.dataset.notice = notice.client_uuid;
+      const words = document.createElement("p");
+      words.dataset.role = "words";
+      const actions = document.createElement("div");
+      actions.className = "d-flex flex-wrap gap-2";
+      actions.append(
+        button(S.noteResend, "btn btn-primary", () => resendNotice(notice, box)),
+        button(S.noteDismiss, "btn btn-outline-secondary", () => dismissNotice(notice, box))
+      );
+      box.append(words, actions);
+      notes.appendChild(box);
+    }
+    box.querySelector("[data-role=words]").textContent = noticeText(notice);
+  }
+
+  function noticeText(notice) {
+    return fmt(S.noteRefused, { name: notice.name, reason: notice.reason, note: noteText(notice) });
+  }
+
+  function button(text, className, action) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.className = className;
+    element.textContent = text;
+    element.addEventListener("click", action);
+    return element;
+  }
+
+  /* The patient sends the note's words from here: through the API again (the same client UUID:
+     never stored twice). Sent: the notice goes; refused again: it stays, with the new reason. */
+  function resendNotice(notice, box) {
+    const buttons = box.querySelectorAll("button");
+    buttons.forEach((element) => {
+      element.disabled = true;
+    });
+    sendAsNote(notice, notice.client_uuid).then((result) => {
+      buttons.forEach((element) => {
+        element.disabled = false;
+      });
+      if (result.kind === "ok") {
+        dropNotice(notice.client_uuid);
+        leaveNotice(box);
+        say(S.noteResent, "success");
+      } else if (result.kind === "refused") {
+        notice.reason = reasonOf(result);
+        keepNotice(notice);
+        showNotice(notice);
+      } else {
+        say(S.noteResendOffline, "warning");
+      }
+    });
+  }
+
+  function dismissNotice(notice, box) {
+    dropNotice(notice.client_uuid);
+    leaveNotice(box);
+  }
+
+  /* The notice's box goes; the keyboard focus, which was on one of its buttons, goes to the
+     notes' place rather than to the start of the page. */
+  function leaveNotice(box) {
+    box.remove();
+    notes.setAttribute("tabindex", "-1");
+    notes.focus();
+  }
+
+  /* The notices kept from before (this opening of Today or an earlier one): shown again, and
+     their exercises' cards say they left the plan. */
+  function showKeptNotices() {
+    notices()
+      .catch(() => [])
+      .then((kept) =>
+        kept.forEach((notice) => {
+          showNotice(notice);
+          hooks.removed(notice, false);
+        })
+      );
   }
 
   /* The note's client UUID (the server's idempotency key for messages): made once, and kept
@@ -293,6 +392,7 @@ export function createQueue(config, hooks) {
         early.forEach((item) => put(Object.assign({}, item)));
         hooks.opened();
         show();
+        showKeptNotices();
         flush();
       });
     window.addEventListener("online", flush);

@@ -183,6 +183,17 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     # Its copy kept on the phone and opened another day says which day it is of.
     assert "%(day)s" in str(config["strings"]["savedDayOffline"])
     assert 'id="saved-day-note"' in html
+    # What a removed exercise's card says, and the refused note's buttons (kept on the phone
+    # until the patient sends or removes it), in the page's language.
+    assert {
+        "removedFromPlan",
+        "removedNoteSent",
+        "removedNoteNotSent",
+        "noteResend",
+        "noteDismiss",
+        "noteResent",
+        "noteResendOffline",
+    } <= set(config["strings"])
     assert config["timezone"] == patient.timezone
     assert 'id="today-config" type="application/json"' in html
     assert 'id="queue-status"' in html

@@ -11,7 +11,9 @@
  *
  * A page drawn on another day (its copy kept on the phone and opened offline later, or left
  * open overnight) says which day it is of (#saved-day-note): its heading and due list are
- * that day's. Its ticks are today's (today/cards.js: toToday, and each tick's date).
+ * that day's. Its ticks are today's (today/cards.js: toToday, and each tick's date). When the
+ * connection comes back ("online"), or the patient comes back to it online, today's page is
+ * loaded in its place, once, and only once the server has given it (loadToday): never a loop.
  */
 import { fmt, localDate } from "./common.js";
 import { createCards } from "./today/cards.js";
@@ -73,22 +75,80 @@ function start(config) {
     }
   }
   showSavedDay();
+
+  /* A page of another day, online again (its copy kept on the phone and opened offline, or
+     left open overnight): today's page is loaded in its place (which exercises are due, the
+     heading, the check-in are the day's it was drawn on); not in the middle of a guided
+     session. Ticks still waiting stay in the outbox and are sent from the new page.
+
+     Never a loop of loads. Today's page is asked for first (fetch, through the service
+     worker, which keeps it); only if the answer is today's page, drawn by the server for the
+     patient's today, is it loaded. An answer that is not (no connection after all: the
+     service worker's saved copy; the server's day still the page's) loads nothing: the page
+     stays, with its note, until the next "online" or return to the app. And each pair of days
+     (the page's, the patient's) is loaded at most once in this tab: the pair is kept in
+     sessionStorage (two dates, nothing else) before the load, and a page that finds its own
+     pair there (the load showed that day again) loads nothing more. Without sessionStorage
+     nothing is loaded. One question at a time: "online" twice asks once. */
+  const LOADED_KEY = "rehab.today.loadedFor";
+  let asking = false;
+  function loadToday() {
+    const session = document.getElementById("session");
+    const pair = config.today + " " + today();
+    if (asking || config.today === today() || navigator.onLine === false || (session && session.open)) {
+      return;
+    }
+    try {
+      if (window.sessionStorage.getItem(LOADED_KEY) === pair) {
+        return; // loaded once already, and still that day
+      }
+    } catch (error) {
+      return; // no way to know whether it was loaded already
+    }
+    asking = true;
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" }, cache: "no-store" })
+      .then((response) => (response.ok && !response.redirected ? response.text() : ""))
+      .then((html) => {
+        if (isTodaysPage(html) && pair === config.today + " " + today()) {
+          window.sessionStorage.setItem(LOADED_KEY, pair);
+          window.location.reload();
+          return;
+        }
+        asking = false;
+        showSavedDay();
+      })
+      .catch(() => {
+        asking = false;
+        showSavedDay();
+      });
+  }
+
+  /* Whether ``html`` is Today drawn by the server for the patient's today (not a copy the
+     service worker kept: those are marked with the time they were saved). */
+  function isTodaysPage(html) {
+    const page = new DOMParser().parseFromString(html, "text/html");
+    const copy = page.querySelector("[data-offline-at]");
+    const drawn = page.getElementById("today-config");
+    if (!drawn || (copy && copy.dataset.offlineAt)) {
+      return false;
+    }
+    try {
+      return JSON.parse(drawn.textContent).today === today();
+    } catch (error) {
+      return false;
+    }
+  }
+
   window.addEventListener("online", () => {
     backOnline = true;
     showSavedDay();
+    loadToday();
   });
   window.addEventListener("offline", showSavedDay);
-
-  /* Left open overnight: coming back to it online draws the new day's page (which exercises
-     are due, the heading, the check-in are the day's it was drawn on); not in the middle of a
-     guided session. Ticks still waiting stay in the outbox and are sent from the new page. */
   document.addEventListener("visibilitychange", () => {
-    const session = document.getElementById("session");
-    const stale = config.today !== today() && navigator.onLine;
-    if (document.visibilityState === "visible" && stale && !(session && session.open)) {
-      window.location.reload();
-      return;
-    }
     showSavedDay();
+    if (document.visibilityState === "visible") {
+      loadToday();
+    }
   });
 }

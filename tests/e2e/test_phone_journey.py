@@ -387,15 +387,17 @@ def test_yesterdays_copy_loads_todays_page_once_the_connection_is_back(
     live_server: object, small_phone: Page
 ) -> None:
     """Yesterday's Today opened offline, then the connection back: it said "Reload the page to
-    see today's". It loads today's page itself now, once: another "online" on today's page
-    loads nothing again."""
+    see today's". It loads today's page itself now, once: "online" twice at once, or again on
+    today's page, loads nothing more."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
     morning = _yesterdays_copy_opened_offline(page, str(live_server), scene)
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
     with time_machine.travel(morning):
-        page.context.set_offline(False)
         with page.expect_navigation():
-            page.evaluate(ONLINE)
+            page.context.set_offline(False)  # the browser's own "online"
+            page.evaluate(f"setTimeout(() => {ONLINE} || {ONLINE}) && false")  # and two more
         expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
         assert page.evaluate("window.savedCopy") is None
         drawn_for = page.evaluate(
@@ -404,39 +406,63 @@ def test_yesterdays_copy_loads_todays_page_once_the_connection_is_back(
         assert drawn_for == scene.patient.local_today().isoformat()
         expect(page.get_by_text("This is your plan as")).to_be_hidden()
         expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_hidden()
-        page.evaluate("window.todaysPage = true")
-        page.evaluate(ONLINE)
-        page.evaluate(ONLINE)
+        page.evaluate(f"{ONLINE} || {ONLINE}")
         page.wait_for_timeout(1_000)
-        assert page.evaluate("window.todaysPage") is True  # not loaded again
+        assert len(loads) == 1  # not loaded again
 
 
-def test_yesterdays_copy_still_shown_after_loading_today_is_not_loaded_again(
+def test_yesterdays_copy_stays_when_the_server_does_not_give_todays_page(
     live_server: object, small_phone: Page
 ) -> None:
     """The loop an earlier try at this risked: the page loaded is still of the saved day (here
-    the server's day is still the saved one; a failed load shows the saved copy again). It is
-    loaded once, then the page stops and says so; "online" again loads nothing."""
+    the server's day is still the saved one; a load that fails gives the saved copy again),
+    and "online" loads it again, and again. Today's page is asked for first: not given, nothing
+    is loaded, and the page says which day it is of."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
     _yesterdays_copy_opened_offline(page, str(live_server), scene)
     loads: list[str] = []
+    asked: list[str] = []
     page.on("load", lambda loaded: loads.append(loaded.url))
+    page.on("request", lambda request: asked.append(request.url) if "/me/" in request.url else None)
     page.context.set_offline(False)
-    with page.expect_navigation():
-        # A second "online" at once: one load, not two.
-        page.evaluate(f"{ONLINE} || {ONLINE}")
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
-    saved_note = page.get_by_text("This is your plan as it was on")
-    expect(saved_note).to_be_visible()  # still the saved day: the message stays
-    page.evaluate("window.stillSaved = true")
+    page.evaluate(f"{ONLINE} || {ONLINE}")
+    page.wait_for_timeout(1_500)
     page.evaluate(ONLINE)
-    page.evaluate(ONLINE)
-    page.wait_for_timeout(1_000)
-    assert page.evaluate("window.stillSaved") is True  # no second load, no loop
-    assert len(loads) == 1
-    expect(saved_note).to_be_visible()
-    check_page(page, JOURNEY, "today-saved-day-still-shown")
+    page.wait_for_timeout(1_500)
+    assert asked  # today's page was asked for
+    assert loads == []
+    assert page.evaluate("window.savedCopy") is True
+    expect(
+        page.get_by_text("This is your plan as it was on").and_(page.get_by_role("status"))
+    ).to_be_visible()
+    check_page(page, JOURNEY, "today-saved-day-online")
+
+
+def test_yesterdays_copy_loaded_once_is_not_loaded_again(
+    live_server: object, small_phone: Page
+) -> None:
+    """A load of today's page that showed the saved day once more (the connection lost again
+    on the way) is the last: the page found after it loads nothing, even when the server now
+    has today's page."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    morning = _yesterdays_copy_opened_offline(page, str(live_server), scene)
+    # What the page leaves in its tab before it loads today's page: the two days.
+    saved_on = scene.patient.local_today()
+    page.evaluate(
+        "([saved, today]) => sessionStorage.setItem('rehab.today.loadedFor', saved + ' ' + today)",
+        [saved_on.isoformat(), (saved_on + dt.timedelta(days=1)).isoformat()],
+    )
+    loads: list[str] = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+    with time_machine.travel(morning):
+        page.context.set_offline(False)
+        page.evaluate(ONLINE)
+        page.wait_for_timeout(1_500)
+    assert loads == []
+    assert page.evaluate("window.savedCopy") is True
+    expect(page.get_by_text("This is your plan as it was on")).to_be_visible()
 
 
 def test_yesterdays_check_in_kept_on_the_phone_is_not_todays(

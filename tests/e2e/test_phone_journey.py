@@ -793,6 +793,8 @@ def test_a_refused_note_the_patient_removes_is_not_shown_again(
     remove.focus()
     page.keyboard.press("Enter")  # by keyboard
     expect(refused).to_have_count(0)
+    # The keyboard focus stays where the notice was, not back at the start of the page.
+    assert page.evaluate("document.activeElement.id") == "queue-notes"
     page.reload()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
     expect(page.get_by_text("could not be sent to your clinic")).to_have_count(0)

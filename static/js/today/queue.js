@@ -320,9 +320,14 @@ export function createQueue(config, hooks) {
   }
 
   /* The notice's box goes; the keyboard focus, which was on one of its buttons, goes to the
-     notes' place rather than to the start of the page. */
+     next notice's first button, or to the notes' place, rather than to the start of the page. */
   function leaveNotice(box) {
     box.remove();
+    const next = notes.querySelector("button");
+    if (next) {
+      next.focus();
+      return;
+    }
     notes.setAttribute("tabindex", "-1");
     notes.focus();
   }

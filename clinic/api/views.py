@@ -164,6 +164,8 @@ class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
         data.is_valid(raise_exception=True)
         patient = reachable_patient(request, data.validated_data.get("patient"), field="patient")
         marked = message_services.messages_mark_read(
-            patient=patient, reader_is_patient=patient_of(request.user) is not None
+            patient=patient,
+            reader=request_user(request),
+            reader_is_patient=patient_of(request.user) is not None,
         )
         return Response({"marked": marked})

@@ -22,6 +22,17 @@ class Message(models.Model):
     body = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Who read it: the signed-in user whose page, phone or API client marked it read
+    # (``messages_mark_read``). Null while unread, and for a message read before who read it
+    # was kept (or marked read by the patient's erasure, which nobody read).
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("read by"),
+    )
     # Made by the sender's page, phone or API client once per message: the same message sent
     # again (its answer lost) is found by it (``message_send``). Null from a client that sends
     # none (then only the same text within seconds is taken for a repeat).

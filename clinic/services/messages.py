@@ -92,8 +92,10 @@ def message_send(
 
 
 @transaction.atomic
-def messages_mark_read(*, patient: Patient, reader_is_patient: bool) -> int:
-    """Mark the other side's unread messages in the thread read; returns how many."""
+def messages_mark_read(*, patient: Patient, reader: User, reader_is_patient: bool) -> int:
+    """Mark the other side's unread messages in the thread read by ``reader`` (the signed-in
+    user: when and by whom, ``read_at`` and ``read_by``); returns how many. A message read
+    already keeps its first reader."""
     return Message.objects.filter(
         patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
-    ).update(read_at=timezone.now())
+    ).update(read_at=timezone.now(), read_by=reader)

@@ -14,10 +14,11 @@ from rehab.models.plans import Plan
 
 
 def message_thread(patient: Patient) -> list[Message]:
-    """The patient's messages, oldest first, with their authors. One query."""
+    """The patient's messages, oldest first, with their authors and who read each. One
+    query."""
     return list(
         Message.objects.filter(patient=patient)
-        .select_related("author")
+        .select_related("author", "read_by")
         .order_by("created_at", "pk")
     )
 

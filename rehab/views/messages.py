@@ -71,7 +71,9 @@ def _thread(
         return form, None
     thread = patient_selectors.message_thread(patient)
     if request.method != "POST":
-        message_services.messages_mark_read(patient=patient, reader_is_patient=from_patient)
+        message_services.messages_mark_read(
+            patient=patient, reader=signed_in_user(request, User), reader_is_patient=from_patient
+        )
     return form, thread
 
 

@@ -49,6 +49,24 @@ def test_patient_and_clinician_write_in_the_thread(world: World) -> None:
     assert body(response) == {"marked": 1}
 
 
+def test_marking_read_keeps_who_read_them(world: World) -> None:
+    """``POST /messages/read/`` keeps who read each message (``read_by``), the signed-in
+    user, as the clinician's thread page does."""
+    question = factories.MessageFactory(patient=world.patient, from_patient=True)
+    reply = factories.MessageFactory(
+        patient=world.patient, author=world.clinician.user, from_patient=False
+    )
+    response = world.client("colleague").post(
+        MESSAGES + "read/", {"patient": world.patient.pk}, format="json"
+    )
+    assert body(response) == {"marked": 1}
+    response = world.client("patient").post(MESSAGES + "read/", {}, format="json")
+    assert body(response) == {"marked": 1}
+    question.refresh_from_db()
+    reply.refresh_from_db()
+    assert (question.read_by, reply.read_by) == (world.colleague.user, world.patient.user)
+
+
 def test_a_message_retried_with_its_client_uuid_answers_the_stored_one(world: World) -> None:
     """From review: the API had no idempotency key. With ``client_uuid``, a retry answers the
     stored message (200), however late; the same id in another author's message is refused."""

@@ -151,11 +151,42 @@ def test_messages_mark_read_marks_the_other_side(patient: Patient, clinician: Cl
     from_clinic = factories.MessageFactory(
         patient=patient, author=clinician.user, from_patient=False
     )
-    assert message_services.messages_mark_read(patient=patient, reader_is_patient=False) == 1
+    assert (
+        message_services.messages_mark_read(
+            patient=patient, reader=clinician.user, reader_is_patient=False
+        )
+        == 1
+    )
     from_patient.refresh_from_db()
     from_clinic.refresh_from_db()
     assert from_patient.read_at is not None
     assert from_clinic.read_at is None
-    assert message_services.messages_mark_read(patient=patient, reader_is_patient=True) == 1
+    assert (
+        message_services.messages_mark_read(
+            patient=patient, reader=patient.user, reader_is_patient=True
+        )
+        == 1
+    )
     from_clinic.refresh_from_db()
     assert from_clinic.read_at is not None
+
+
+def test_messages_mark_read_keeps_who_read_them(
+    patient: Patient, clinician: Clinician, colleague: Clinician
+) -> None:
+    """Who read a message is kept beside when (``read_by``); a message read before stays as
+    it was (read, by nobody stored: nobody is invented), and reading again changes nothing."""
+    earlier = factories.MessageFactory(patient=patient, read_at=timezone.now())
+    waiting = factories.MessageFactory(patient=patient)
+    message_services.messages_mark_read(
+        patient=patient, reader=clinician.user, reader_is_patient=False
+    )
+    message_services.messages_mark_read(
+        patient=patient, reader=colleague.user, reader_is_patient=False
+    )
+    earlier.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (earlier.read_at is not None, earlier.read_by) == (True, None)
+    assert (waiting.read_at is not None, waiting.read_by) == (True, clinician.user)
+    unread = factories.MessageFactory(patient=patient)
+    assert unread.read_by is None

@@ -51,6 +51,49 @@ def test_thread_shows_messages_and_marks_them_read(clinician: Clinician, patient
     assert reply.read_at is None  # the patient has not read it
 
 
+def test_thread_says_who_read_each_of_the_patients_messages_and_when(
+    clinician: Clinician, colleague: Clinician, patient: Patient
+) -> None:
+    """Reading the thread keeps who read the patient's messages (``read_by``); the thread
+    then says it where it says a message is new: "Read by Dr X, 3 Dec 2026 14:05". A message
+    read before who read it was kept says when only."""
+    colleague.user.full_name = "Dr Aoife Lindqvist"
+    colleague.user.save(update_fields=["full_name"])
+    question = factories.MessageFactory(patient=patient, body="Is swelling normal?")
+    factories.MessageFactory(
+        patient=patient,
+        body="An old question",
+        read_at=dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC),
+    )
+    with time_machine.travel(dt.datetime(2026, 12, 3, 14, 5, tzinfo=dt.UTC), tick=False):
+        first = client_for(colleague.user).get(thread_url(patient)).content.decode()
+    question.refresh_from_db()
+    assert question.read_by == colleague.user
+    assert "Read by" not in first  # shown as new this once
+
+    text = re.sub(r"\s+", " ", client_for(clinician.user).get(thread_url(patient)).content.decode())
+    assert "Read by Dr Aoife Lindqvist, 3 Dec 2026 14:05" in text
+    assert "Read 1 Dec 2026 09:00" in text  # who read it was not kept then
+    question.refresh_from_db()
+    assert question.read_by == colleague.user  # read again: still the first reader
+
+
+def test_the_patient_is_not_told_who_read_their_messages(
+    clinician: Clinician, patient: Patient
+) -> None:
+    """The patient's thread shows no read state of their own messages: it does not start
+    now (nor name the clinician who read one)."""
+    clinician.user.full_name = "Dr Aoife Lindqvist"
+    clinician.user.save(update_fields=["full_name"])
+    factories.MessageFactory(
+        patient=patient, body="My question", read_at=timezone.now(), read_by=clinician.user
+    )
+    content = client_for(patient.user).get(MY_URL).content.decode()
+    assert "My question" in content
+    assert "Dr Aoife Lindqvist" not in content
+    assert "Read by" not in content
+
+
 def test_thread_reply(clinician: Clinician, patient: Patient) -> None:
     response = client_for(clinician.user).post(thread_url(patient), {"body": " Keep going. "})
     assert response.status_code == 302
@@ -109,7 +152,8 @@ def test_thread_anonymous(patient: Patient) -> None:
 
 
 # Expected queries: 1 session, 2 user with their clinician record and clinic
-# (clinic.accounts.backends), 3 patient (access check), 4 the thread with authors, 5-7 mark read
+# (clinic.accounts.backends), 3 patient (access check), 4 the thread with authors and readers
+# (joined), 5-7 mark read
 # (savepoint, update, release), 8 +1 audit event, 9-10 the navigation's counts of open alerts and of unread messages
 # (rehab_desk).
 THREAD_QUERIES = 10
@@ -125,6 +169,8 @@ def test_thread_query_count_is_constant(
     for _ in range(10):
         factories.MessageFactory(patient=patient)
         factories.MessageFactory(patient=patient, author=clinician.user, from_patient=False)
+        # Read ones: each says who read it, read in the thread's query.
+        factories.MessageFactory(patient=patient, read_at=timezone.now(), read_by=clinician.user)
     with django_assert_max_num_queries(THREAD_QUERIES):
         client.get(thread_url(patient))
 

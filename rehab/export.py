@@ -10,9 +10,10 @@ Two readers. The clinic's export (``for_clinic``) is everything stored about the
 plans too, and the clinicians' own notes about them (``CLINICIAN_NOTES``: why an exercise was
 placed before its earliest safe week, the review note that resumed a paused plan, why a
 clinician did not move the patient on to the next phase yet), and who did each act a row
-records (``WHO``: who acknowledged an alert, judged an exit criterion, uploaded a video, …). The
-patient's own export is their copy of their data (what they gave and were given, their health
-details and what happened to their plan); it leaves out those notes: design.md keeps clinician
+records (``WHO``: who acknowledged an alert, judged an exit criterion, uploaded a video, made
+a change in the plan builder, read a patient's message, …). The patient's own export is their
+copy of their data (what they gave and were given, their health details and what happened to
+their plan, the changes made in it too); it leaves out those notes: design.md keeps clinician
 notes off everything a patient reads, and the patient's API hands out neither
 (``guardrail_reason`` is null for a patient there). Nor does it name the clinic's staff behind
 each act (``WHO``), as before: their pages say "your physiotherapist". Someone wanting the
@@ -38,7 +39,14 @@ from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProposalDismissal
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
-from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription, PrescriptionMedia
+from rehab.models.plans import (
+    PhaseChange,
+    Plan,
+    PlanEdit,
+    PlanPhase,
+    Prescription,
+    PrescriptionMedia,
+)
 from rehab.models.protocols import PHASE_FIELD_NAMES
 
 FORMAT_VERSION = 1
@@ -109,6 +117,15 @@ PHASE_CHANGE_FIELDS = {
     "from_phase": "from_phase_id",
     "to_phase": "to_phase_id",
     **_same("effective_on", "changed_at"),
+}
+# A change made in the plan builder: the plan's version it made, what (``action``: its stored
+# code, as the export's other choices), the phase (null once removed) and the phase's and
+# exercise's names as they were then, when.
+PLAN_EDIT_FIELDS = {
+    "id": "pk",
+    **_same("version", "action"),
+    "phase": "phase_id",
+    **_same("phase_name", "exercise_name", "at"),
 }
 LOG_FIELDS = {
     "id": "pk",
@@ -201,6 +218,7 @@ CLINICIAN_NOTES = {
 WHO = {
     "plans": ("created_by",),
     "phase_changes": ("changed_by",),
+    "plan_edits": ("by",),
     "holds": ("resumed_by",),
     "proposal_dismissals": ("dismissed_by",),
     "criteria": ("judged_by",),
@@ -208,7 +226,7 @@ WHO = {
     "alerts": ("acknowledged_by",),
     "atrs_requests": ("requested_by",),
     "measurements": ("recorded_by",),
-    "messages": ("author",),
+    "messages": ("author", "read_by"),
 }
 
 
@@ -298,8 +316,8 @@ def export_filename(day: dt.date) -> str:
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
     the logs refer to them; each with the photos and videos filmed for it) and its exit
-    criteria, the plan's pauses, its phase changes and the proposals of the next phase that a
-    clinician dismissed. Eight queries."""
+    criteria, the plan's pauses, its phase changes, the changes made in the plan builder and
+    the proposals of the next phase that a clinician dismissed. Nine queries."""
     plans = Plan.objects.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
@@ -361,6 +379,15 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         ),
         by="plan_id",
     )
+    edits_of = _rows_by(
+        *_with_who(
+            PlanEdit.objects.filter(plan__in=plans).order_by("version", "pk"),
+            PLAN_EDIT_FIELDS,
+            "plan_edits",
+            for_clinic=for_clinic,
+        ),
+        by="plan_id",
+    )
     dismissals_of = _rows_by(
         *_with_who(
             ProposalDismissal.objects.filter(phase__in=phases).order_by("dismissed_at", "pk"),
@@ -378,6 +405,7 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         plan["phases"] = phases_of.get(plan_id, [])
         plan["holds"] = holds_of.get(plan_id, [])
         plan["phase_changes"] = changes_of.get(plan_id, [])
+        plan["edits"] = edits_of.get(plan_id, [])
         plan["proposal_dismissals"] = dismissals_of.get(plan_id, [])
     return result
 

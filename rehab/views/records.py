@@ -52,7 +52,7 @@ from rehab.models.alerts import Alert
 from rehab.models.criteria import PlanCriterion
 from rehab.models.logbook import Swelling
 from rehab.models.media import MediaFields
-from rehab.models.plans import Plan
+from rehab.models.plans import Plan, PlanEdit
 from rehab.services import records as record_services
 
 
@@ -272,6 +272,18 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
                     }
                     for change in plan["phase_changes"]
                 ],
+                "edits": [
+                    {
+                        **_with_times(edit, "at"),
+                        "label": _label(PlanEdit.Action, edit["action"]),
+                        # The patient reads a phase by its name on their pages, while it is
+                        # still in the plan; the clinic by the name it had then.
+                        "phase_title": phase_names.get(edit["phase"], "")
+                        if for_patient
+                        else edit["phase_name"],
+                    }
+                    for edit in plan["edits"]
+                ],
                 "proposal_dismissals": [
                     {
                         **_with_times(dismissal, "dismissed_at"),
@@ -303,7 +315,7 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
             }
             for alert in data["alerts"]
         ],
-        "messages": [_with_times(message, "created_at") for message in data["messages"]],
+        "messages": [_with_times(message, "created_at", "read_at") for message in data["messages"]],
         "profile": _profile(profile),
         "check_ins": [
             {**_with_times(row, "date"), "swelling": _label(Swelling, row["swelling"])}

@@ -35,7 +35,7 @@ from rehab.models import (
 )
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
-from rehab.models.plans import PhaseChange, Prescription
+from rehab.models.plans import PhaseChange, PlanEdit, Prescription
 from rehab.services import patient_erase
 from rehab.services.logbook import checkins as checkin_services
 from tests import factories
@@ -214,8 +214,9 @@ def test_links_to_the_exports(admin: Clinician, clinician: Clinician, patient: P
     assert reverse("rehab:my_export_json") in page
 
 
-def _grow(patient: Patient, n: int) -> None:
-    """``n`` more of every kind of row the export reads, in a plan with another phase."""
+def _grow(patient: Patient, n: int, *, admin_user: Any = None) -> None:
+    """``n`` more of every kind of row the export reads, in a plan with another phase; the
+    acts a row records done by ``admin_user`` (none: by nobody stored)."""
     plan = factories.PlanFactory(patient=patient, status="completed")
     start = CheckIn.objects.filter(patient=patient).count()
     for order in range(start, start + n):
@@ -227,7 +228,17 @@ def _grow(patient: Patient, n: int) -> None:
         factories.AlertFactory(patient=patient, log=log, checkin=checkin)
         factories.MeasurementFactory(patient=patient, date=day)
         factories.AtrsResponseFactory(patient=patient, date=day)
-        factories.MessageFactory(patient=patient)
+        factories.MessageFactory(patient=patient, read_at=timezone.now(), read_by=admin_user)
+        # A change made in the plan builder, by someone (named in the clinic's export).
+        PlanEdit.objects.create(
+            plan=plan,
+            version=order + 1,
+            action=PlanEdit.Action.RX_ADD,
+            phase=phase,
+            phase_name=phase.name,
+            exercise_name=rx.exercise.name,
+            by=admin_user,
+        )
         # A resumed pause (one open pause a plan at most), a phase change, an ATRS request.
         PlanHold.objects.create(
             plan=plan, flags=["dvt"], resumed_at=timezone.now(), resume_note="Reviewed"
@@ -253,7 +264,7 @@ def test_the_export_query_count_is_constant(
     client = client_for(patient.user if name in MY_ROUTES else admin.user)
     url = reverse(name) if name in MY_ROUTES else _url(name, patient)
     Patient.objects.filter(pk=patient.pk).update(therapist=admin)
-    _grow(patient, 1)
+    _grow(patient, 1, admin_user=admin.user)
     # session, user (+ the clinician or patient), the clinic's name; plans, their phases, their
     # exercises; logs, check-ins, ATRS, measurements, alerts, messages; +1 audit event.
     # (The clinic admin's export: +1 the patient, +1 the admin's clinic.)
@@ -261,9 +272,11 @@ def test_the_export_query_count_is_constant(
     # (PhaseChange), the ATRS requests: one query each, whatever their number.
     # +4 (found missing too): the exercises' photos and videos, the phases' exit criteria, the
     # dismissed proposals of the next phase, the patient's physiotherapist's name.
-    with django_assert_max_num_queries(22), CaptureQueriesContext(connection) as small:
+    # +1 (found missing too): the plans' changes made in the plan builder (PlanEdit). Who made
+    # each, and who read each message, are joined in their rows' query: no query more.
+    with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
-    _grow(patient, 6)
+    _grow(patient, 6, admin_user=admin.user)
     with CaptureQueriesContext(connection) as large:
         response = client.get(url)
     assert response.status_code == 200
@@ -1243,6 +1256,17 @@ def deeds(patient: Patient, clinician: Clinician) -> dict[str, Any]:
         "request": AtrsRequest.objects.create(patient=patient, requested_by=user),
         "measurement": factories.MeasurementFactory(patient=patient, recorded_by=user),
         "message": factories.MessageFactory(patient=patient, author=user, from_patient=False),
+        "read": factories.MessageFactory(
+            patient=patient, from_patient=True, read_at=now, read_by=user
+        ),
+        "edit": PlanEdit.objects.create(
+            plan=plan,
+            version=plan.version + 1,
+            action=PlanEdit.Action.PHASE_EDIT,
+            phase=phase,
+            phase_name=phase.name,
+            by=user,
+        ),
     }
 
 
@@ -1286,17 +1310,26 @@ def test_clinic_export_json_says_who_did_each_thing(
     assert by(request, "requested") == who
     (measurement,) = data["measurements"]
     assert by(measurement, "recorded") == who
-    (message,) = data["messages"]
+    message, read = data["messages"]
     assert {"id": message["author"], "name": message["author_name"]} == who
+    assert by(message, "read") == {"id": None, "name": None}  # the patient has not read it
+    assert by(read, "read") == who
+    assert read["read_at"] == deeds["read"].read_at.isoformat()
+    (edit,) = plan["edits"]
+    assert {"id": edit["by"], "name": edit["by_name"]} == who
+    assert edit["at"] == deeds["edit"].at.isoformat()
 
 
 def test_my_export_leaves_out_who_at_the_clinic_did_each_thing(
     patient: Patient, deeds: dict[str, Any]
 ) -> None:
-    """The patient's own copy keeps the clinic's staff out, as before: no ``…_by`` keys."""
+    """The patient's own copy keeps the clinic's staff out, as before: no ``…_by`` keys (nor
+    the ``by`` of a change made in the plan builder)."""
     response = client_for(patient.user).get(reverse("rehab:my_export_json"))
     assert response.status_code == 200
     assert "_by" not in response.content.decode()
+    (plan,) = json.loads(response.content)["plans"]
+    assert [set(edit) & {"by", "by_name"} for edit in plan["edits"]] == [set()]
     assert WHO_NAME not in response.content.decode()
 
 
@@ -1309,7 +1342,145 @@ def test_clinic_export_page_says_who_did_each_thing(
     alerts = _section(html, "alerts-heading")
     assert re.search(rf"\(seen [^)]* by {WHO_NAME}\)", alerts)
     plans = _section(html, "plans-heading")
-    for act in ("judged met", "resumed", "Not moved on from", "added"):
+    for act in ("judged met", "resumed", "Not moved on from", "added", "version"):
         assert re.search(rf"{act}[^<]* by {WHO_NAME}", plans), act
+    messages = _section(html, "messages-heading")
+    assert re.search(rf"\(read [^)]* by {WHO_NAME}\)", messages)
     mine = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
     assert WHO_NAME not in unescape(mine)
+
+
+# --- The plan's change log: each change made in the plan builder (a review's finding) --------
+
+BUILDER_NAME = "Oluwaseun Haraldsdottir-Pike"
+
+
+@pytest.fixture
+def plan_edits(patient: Patient, clinician: Clinician) -> dict[str, Any]:
+    """An active plan with two changes made in the plan builder by ``clinician`` (named
+    BUILDER_NAME): an exercise added to its phase, then a phase removed (the edit keeps the
+    phase's name; its phase is null); and a draft plan with a change of its own."""
+    user = clinician.user
+    user.full_name = BUILDER_NAME
+    user.save(update_fields=["full_name"])
+    plan, (phase,) = factories.active_plan(patient)
+    exercise = factories.ExerciseFactory(
+        name="Standing gastrocnemius stretch", patient_name="Standing calf stretch"
+    )
+    added = PlanEdit.objects.create(
+        plan=plan,
+        version=2,
+        action=PlanEdit.Action.RX_ADD,
+        phase=phase,
+        phase_name=phase.name,
+        exercise_name=exercise.name,
+        by=user,
+    )
+    removed = PlanEdit.objects.create(
+        plan=plan,
+        version=3,
+        action=PlanEdit.Action.PHASE_REMOVE,
+        phase=None,
+        phase_name="Stage 9",
+        by=None,  # nobody stored: nobody named
+    )
+    draft = factories.PlanFactory(patient=patient, status="draft", name="Draft plan")
+    PlanEdit.objects.create(plan=draft, version=2, action=PlanEdit.Action.RENAME, by=user)
+    return {"plan": plan, "phase": phase, "added": added, "removed": removed}
+
+
+def test_clinic_export_json_holds_the_plans_change_log_and_who_made_each_change(
+    admin: Clinician, patient: Patient, plan_edits: dict[str, Any]
+) -> None:
+    """The plan builder records each change (``PlanEdit``: the version it made, what, the
+    phase and exercise as they were named then, who, when); neither export held them."""
+    data = json.loads(
+        client_for(admin.user).get(_url("rehab:patient_export_json", patient)).content
+    )
+    plan, draft = data["plans"]
+    assert plan["edits"] == [
+        {
+            "id": str(plan_edits["added"].pk),
+            "version": 2,
+            "action": "rx_add",  # stored codes, as the export's other choices
+            "phase": str(plan_edits["phase"].pk),
+            "phase_name": "Stage 0",
+            "exercise_name": "Standing gastrocnemius stretch",
+            "at": plan_edits["added"].at.isoformat(),
+            "by": str(plan_edits["added"].by_id),
+            "by_name": BUILDER_NAME,
+        },
+        {
+            "id": str(plan_edits["removed"].pk),
+            "version": 3,
+            "action": "phase_remove",
+            "phase": None,
+            "phase_name": "Stage 9",
+            "exercise_name": "",
+            "at": plan_edits["removed"].at.isoformat(),
+            "by": None,
+            "by_name": None,
+        },
+    ]
+    assert [edit["action"] for edit in draft["edits"]] == ["rename"]
+
+
+def test_my_export_json_holds_my_plans_change_log_without_who(
+    patient: Patient, plan_edits: dict[str, Any]
+) -> None:
+    """The patient's copy: what was changed in their plan, and when; not who at the clinic
+    (as for the other acts), nor the changes of a draft they were never given."""
+    response = client_for(patient.user).get(reverse("rehab:my_export_json"))
+    (plan,) = json.loads(response.content)["plans"]
+    assert plan["edits"] == [
+        {
+            "id": str(plan_edits["added"].pk),
+            "version": 2,
+            "action": "rx_add",
+            "phase": str(plan_edits["phase"].pk),
+            "phase_name": "Stage 0",
+            "exercise_name": "Standing gastrocnemius stretch",
+            "at": plan_edits["added"].at.isoformat(),
+        },
+        {
+            "id": str(plan_edits["removed"].pk),
+            "version": 3,
+            "action": "phase_remove",
+            "phase": None,
+            "phase_name": "Stage 9",
+            "exercise_name": "",
+            "at": plan_edits["removed"].at.isoformat(),
+        },
+    ]
+    assert BUILDER_NAME not in response.content.decode()
+
+
+def test_clinic_export_page_lists_the_plans_changes_and_who_made_them(
+    admin: Clinician, patient: Patient, plan_edits: dict[str, Any]
+) -> None:
+    html = client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    plans = unescape(_section(html, "plans-heading"))
+    assert "Changes made in the plan builder" in plans
+    assert re.search(
+        rf"Exercise added – Standing gastrocnemius stretch, in Stage 0 \(version 2, [^)]+ by "
+        rf"{BUILDER_NAME}\)",
+        plans,
+    )
+    assert re.search(r"Phase removed – Stage 9 \(version 3, [^)]+\)", plans)
+
+
+def test_my_export_page_lists_my_plans_changes_in_plain_words(
+    patient: Patient, plan_edits: dict[str, Any]
+) -> None:
+    """The patient reads what changed and when, their phase by its patient name when it is
+    still in the plan; not who at the clinic, nor the clinician's name of an exercise."""
+    phase = plan_edits["phase"]
+    phase.patient_name = "First weeks in the boot"
+    phase.save(update_fields=["patient_name"])
+    html = unescape(client_for(patient.user).get(reverse("rehab:my_export")).content.decode())
+    plans = _section(html, "plans-heading")
+    assert "Changes to your plan" in plans
+    assert re.search(r"Exercise added, in First weeks in the boot \([^)]+\)", plans)
+    assert "Phase removed" in plans
+    for clinic_text in (BUILDER_NAME, "gastrocnemius", "version 2", "plan builder"):
+        assert clinic_text not in html, clinic_text

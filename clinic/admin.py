@@ -320,8 +320,16 @@ class InvitationAdmin(admin.ModelAdmin):
 class MessageAdmin(admin.ModelAdmin):
     """The patient–clinic threads, view-only: messages are written in the app."""
 
-    list_display = ("patient", "from_patient", "excerpt", "author", "created_at", "read_at")
-    list_select_related = ("patient", "author")
+    list_display = (
+        "patient",
+        "from_patient",
+        "excerpt",
+        "author",
+        "created_at",
+        "read_at",
+        "read_by",
+    )
+    list_select_related = ("patient", "author", "read_by")
     list_filter = ("from_patient", "patient__clinic")
     search_fields = (*PATIENT_SEARCH_FIELDS, "body")
     date_hierarchy = "created_at"

@@ -69,6 +69,10 @@ DOSE_FIELD_NAMES = (
 )
 
 
+# What a patient and a clinician read instead of a dose for advice (``DoseFields.dose_text``).
+ADVICE_DOSE_TEXT = _("Advice to read")
+
+
 class DoseFields(models.Model):
     """A dose: how many sets of how many reps or holds, how often, and which leg."""
 
@@ -146,8 +150,18 @@ class DoseFields(models.Model):
             ),
         ]
 
+    @property
+    def is_advice(self) -> bool:
+        """Whether the dose is of advice to read (``Exercise.is_advice``): none for the patient.
+        A prescription or a template's item answers for its exercise; a dose alone is not."""
+        return False
+
     def dose_text(self) -> str:
-        """The dose in words, e.g. "3 × 30 s hold", "2 sets × 10 reps" or "10 minutes"."""
+        """The dose in words, e.g. "3 × 30 s hold", "2 sets × 10 reps" or "10 minutes"; for
+        advice to read, ``ADVICE_DOSE_TEXT`` (its dose is kept as stored, but is none for the
+        patient)."""
+        if self.is_advice:
+            return str(ADVICE_DOSE_TEXT)
         if self.duration_minutes and not (self.reps or self.hold_seconds):
             minutes = ngettext(
                 "%(minutes)s minute", "%(minutes)s minutes", self.duration_minutes
@@ -412,6 +426,15 @@ class Exercise(models.Model):
             cues=list(self.cues or []),
             safety_notes=list(self.patient_safety_notes or []),
         )
+
+    @property
+    def is_advice(self) -> bool:
+        """An education item (keep the boot on at night, the signs of a blood clot) is advice to
+        read, not an exercise to do: it has no dose for the patient, is never due, has no
+        session to tick and counts in no adherence or reminder. The one rule; its
+        prescriptions and template items answer with it (``DoseFields.is_advice``), and
+        ``rehab.models.plans.COUNTS_AS_SESSION`` is it in a query."""
+        return self.category == self.Category.EDUCATION
 
     def default_dose(self) -> dict[str, Any]:
         """The default dose as a dose's fields (``DOSE_FIELD_NAMES``): what a prescription or a

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from clinic.models import Patient
 from core import dates
 from rehab import clinical, measures
-from rehab.models.library import _range
+from rehab.models.library import Exercise, _range
 from rehab.models.plans import Prescription
 
 
@@ -44,6 +44,11 @@ def is_full_session(*, sets_done: int, sets: int) -> bool:
 
 # ``is_full_session`` as a filter of exercise logs.
 FULL_SESSION = Q(sets_done__gte=F("sets_prescribed"))
+
+# A session done of an exercise, not a log of advice to read (``Exercise.is_advice``: one
+# stored before they were refused counts for nothing), as a filter of exercise logs. Queries
+# that count logs per prescription need not join: ``COUNTS_AS_SESSION`` leaves advice out there.
+EXERCISE_SESSION = FULL_SESSION & ~Q(prescription__exercise__category=Exercise.Category.EDUCATION)
 
 
 class ExerciseLog(models.Model):

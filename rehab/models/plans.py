@@ -23,6 +23,11 @@ from rehab.models.protocols import PhaseFields, Protocol
 DUE_DAYS_ANCHOR = Coalesce("due_days_from", "anchor_date")
 
 
+# A prescription that prescribes sessions (an exercise, not advice to read:
+# ``Exercise.is_advice``), as a filter of prescriptions: what adherence and reminders count.
+COUNTS_AS_SESSION = ~Q(exercise__category=Exercise.Category.EDUCATION)
+
+
 # What a patient reads as the name of a plan named after its template.
 PLAIN_PLAN_NAME = _("Your recovery plan")
 
@@ -213,6 +218,12 @@ class Prescription(DoseFields):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    @property
+    def is_advice(self) -> bool:
+        """Its exercise is advice to read (``Exercise.is_advice``); read the exercise with it
+        (``select_related("exercise")``)."""
+        return self.exercise_id is not None and self.exercise.is_advice
 
     def record_dose_change(
         self, *, sets: int, times_per_day: int, days_per_week: int, on: dt.date

@@ -309,6 +309,11 @@ class ProtocolItem(DoseFields):
     def natural_key(self) -> tuple[str, int, int]:
         return (*self.phase.natural_key(), self.order)
 
+    @property
+    def is_advice(self) -> bool:
+        """Its exercise is advice to read (``Exercise.is_advice``)."""
+        return self.exercise_id is not None and self.exercise.is_advice
+
     def clean(self) -> None:
         super().clean()
         # The phase may be an unsaved one being edited with its items (the admin's inline).

@@ -18,7 +18,14 @@ from core.numbers import percent
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import PlanHold
 from rehab.models.logbook import FULL_SESSION, ExerciseLog
-from rehab.models.plans import DUE_DAYS_ANCHOR, PhaseChange, Plan, Prescription, dose_on
+from rehab.models.plans import (
+    COUNTS_AS_SESSION,
+    DUE_DAYS_ANCHOR,
+    PhaseChange,
+    Plan,
+    Prescription,
+    dose_on,
+)
 from rehab.selectors.today import due_weekdays
 
 # A prescription as adherence counts it: (pk, times a day, days a week, first local day live,
@@ -131,7 +138,8 @@ def adherence_for_patients(
     the phase before it if the plan moved on that day (advancing does not take today's credit).
 
     Prescribed sessions per day come from the phase that was current that day (the plan's
-    phase history) and each prescription's days per week and times per day; done sessions are
+    phase history) and each prescription's days per week and times per day (advice to read
+    prescribes none: ``Prescription.is_advice``); done sessions are
     logs with all their sets (``FULL_SESSION``: Today's rule), at most the prescribed number per
     prescription and day. Days a red flag paused the
     plan (``paused_days``) prescribe only what was done. Five queries in all: the active plans,
@@ -302,12 +310,14 @@ def _active_plan_rows(
 def _prescriptions_by_phase(
     tz_by_phase: dict[int, dt.tzinfo], prescriptions: Iterable[Prescription] | None = None
 ) -> dict[int, list[_Rx]]:
-    """The prescriptions of the phases ``tz_by_phase`` names, retired ones too, by phase
-    (``_Rx``), the days in the time zone of the phase's patient. One query, none if ``prescriptions`` (the
-    plans' prescriptions already read) is given."""
+    """The prescriptions of the phases ``tz_by_phase`` names that prescribe sessions (advice to
+    read prescribes none: ``COUNTS_AS_SESSION``, so no log of it counts either), retired ones
+    too, by phase (``_Rx``), the days in the time zone of the phase's patient. One query, none
+    if ``prescriptions`` (the plans' prescriptions already read, with their exercises) is
+    given."""
     by_phase: dict[int, list[_Rx]] = defaultdict(list)
     rows: Iterable[tuple[int, int, int, int, dt.datetime, dt.datetime | None, Any]] = (
-        Prescription.objects.filter(phase_id__in=list(tz_by_phase))
+        Prescription.objects.filter(COUNTS_AS_SESSION, phase_id__in=list(tz_by_phase))
         .order_by()  # the model's default ordering would sort every row
         .values_list(
             "pk",
@@ -330,7 +340,7 @@ def _prescriptions_by_phase(
                 rx.earlier_doses,
             )
             for rx in prescriptions
-            if rx.phase_id in tz_by_phase
+            if rx.phase_id in tz_by_phase and not rx.is_advice
         ]
     )
     for pk, phase_id, times, days_per_week, created_at, retired_at, earlier in rows:

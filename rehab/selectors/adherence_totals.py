@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import FULL_SESSION, ExerciseLog
-from rehab.models.plans import DUE_DAYS_ANCHOR, Plan, Prescription, dose_on
+from rehab.models.plans import COUNTS_AS_SESSION, DUE_DAYS_ANCHOR, Plan, Prescription, dose_on
 from rehab.selectors.adherence import paused_days, percent_of
 from rehab.selectors.today import due_weekdays
 
@@ -285,13 +285,15 @@ def _live(rx: _Prescription, tz: dt.tzinfo, day: dt.date) -> bool:
 def _prescriptions(
     phase_ids: set[int], *, low: dt.datetime, high: dt.datetime
 ) -> dict[int, _Prescription]:
-    """The phases' prescriptions live at some time between ``low`` and ``high``, by id, with
+    """The phases' prescriptions of sessions (not advice to read: ``COUNTS_AS_SESSION``; no
+    log of advice counts then) live at some time between ``low`` and ``high``, by id, with
     their dates only when made or retired in between (the others' are not even sent). One
     query."""
     edge = Q(created_at__gte=low, created_at__lt=high) | Q(retired_at__gte=low, retired_at__lt=high)
     return {
         row[0]: _Prescription(*row)
         for row in Prescription.objects.filter(
+            COUNTS_AS_SESSION,
             Q(retired_at__isnull=True) | Q(retired_at__gte=low),
             phase_id__in=phase_ids,
             created_at__lt=high,

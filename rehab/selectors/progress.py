@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
-from rehab.models.logbook import FULL_SESSION, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.logbook import (
+    EXERCISE_SESSION,
+    FULL_SESSION,
+    AtrsResponse,
+    CheckIn,
+    ExerciseLog,
+    Measurement,
+)
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import today as today_selectors
 from rehab.selectors.adherence import Adherence, DayAdherence, judged_adherence_for_patient
@@ -111,13 +118,16 @@ def measurement_series(patient: Patient) -> list[Measurement]:
 
 def streak(patient: Patient, *, today: dt.date, days: Sequence[DayAdherence] | None = None) -> int:
     """Days in a row with exercise, up to today: a day counts with a session done (all its
-    sets: ``FULL_SESSION``, Today's rule); today counts once one is done (it is in progress, so
+    sets: ``FULL_SESSION``, Today's rule; of an exercise, not advice: ``EXERCISE_SESSION``);
+    today counts once one is done (it is in progress, so
     nothing yet today breaks nothing). With ``days`` (the plan's adherence,
     oldest first, ending today) a rest day (nothing due) neither breaks the streak nor adds to
     it, and the streak stops at the first of ``days`` (the plan's start). One query."""
     start = days[0].day if days else today - dt.timedelta(days=366)
     dates = set(
-        ExerciseLog.objects.filter(FULL_SESSION, patient=patient, date__gte=start, date__lte=today)
+        ExerciseLog.objects.filter(
+            EXERCISE_SESSION, patient=patient, date__gte=start, date__lte=today
+        )
         .values_list("date", flat=True)
         .distinct()
     )

@@ -45,9 +45,16 @@ def _live_on(rx: Prescription, day: dt.date, tz: dt.tzinfo | None = None) -> boo
 
 @dataclass
 class TodayItem:
+    """A live prescription of the phase in force and the day's logs of it. Advice to read
+    (``Prescription.is_advice``) is never due: no session expected, nothing to tick."""
+
     prescription: Prescription
     due: bool
     logs: list[ExerciseLog]
+
+    @property
+    def advice(self) -> bool:
+        return self.prescription.is_advice
 
     @property
     def sessions_done(self) -> int:
@@ -68,8 +75,11 @@ class TodayItem:
 
     @property
     def done(self) -> bool:
+        """All the day's sessions are done; never for advice (there is nothing to do)."""
         return (
-            self.sessions_done >= max(self.prescription.times_per_day, 1) and self.open_log is None
+            not self.advice
+            and self.sessions_done >= max(self.prescription.times_per_day, 1)
+            and self.open_log is None
         )
 
 
@@ -99,7 +109,12 @@ class Today:
     @property
     def other_items(self) -> list[TodayItem]:
         """Exercises of the phase not due today (a rest day for them)."""
-        return [item for item in self.items if not item.due]
+        return [item for item in self.items if not item.due and not item.advice]
+
+    @property
+    def advice_items(self) -> list[TodayItem]:
+        """The phase's advice to read (``Prescription.is_advice``): never due, shown apart."""
+        return [item for item in self.items if item.advice]
 
 
 def active_plan(patient: Patient) -> Plan | None:
@@ -210,7 +225,8 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     items = [
         TodayItem(
             prescription=rx,
-            due=is_due_on(days_per_week=rx.days_per_week, anchor=plan.due_days_anchor, day=day),
+            due=not rx.is_advice
+            and is_due_on(days_per_week=rx.days_per_week, anchor=plan.due_days_anchor, day=day),
             logs=logs[rx.pk],
         )
         for rx in prescriptions
@@ -248,6 +264,7 @@ def prescription_to_log(patient: Patient, prescription_id: int) -> Prescription 
             "phase__plan__current_phase_id",
             "exercise__name",
             "exercise__patient_name",
+            "exercise__category",  # advice is not ticked (``Prescription.is_advice``)
         )
         .first()
     )

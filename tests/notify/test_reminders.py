@@ -20,7 +20,7 @@ from clinic.services import patients as patient_services
 from notify import planning, tasks
 from notify import services as notify_services
 from notify.models import Notification, PushSubscription, ReminderSettings
-from rehab.models import Plan
+from rehab.models import Exercise, Plan, Prescription
 from tests import factories
 from tests.notify.helpers import exercises_done, run_tasks, subscribe_browser, tick_at
 from tests.notify.push_service import PushService
@@ -214,6 +214,26 @@ def test_none_after_care_ended_or_the_plan_ended(ending: str) -> None:
             Plan.objects.filter(patient=patient).update(status=Plan.Status.DRAFT)
         else:
             turn_on(patient, enabled=False)
+    sent = tick_every(
+        dt.datetime(2026, 6, 2, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 3, 0, 0, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert sent == []
+
+
+def test_none_for_a_day_whose_only_item_is_advice_to_read() -> None:
+    # An education item (stored as a template ships it, once a week) is read, not done: a day
+    # with nothing else prescribed has no exercise waiting.
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        Prescription.objects.filter(phase__plan__patient=patient).update(
+            exercise=factories.ExerciseFactory(category=Exercise.Category.EDUCATION),
+            sets=1,
+            reps=1,
+        )
+        turn_on(patient)
+        assert not planning.exercises_waiting(patient, patient.local_today())
     sent = tick_every(
         dt.datetime(2026, 6, 2, 0, 0, tzinfo=dt.UTC),
         dt.datetime(2026, 6, 3, 0, 0, tzinfo=dt.UTC),

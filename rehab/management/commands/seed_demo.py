@@ -180,8 +180,12 @@ class Command(BaseCommand):
             if phase is None:
                 continue
             for rx in phase.prescriptions.all():
-                if rx.retired_at or not is_due_on(
-                    days_per_week=rx.days_per_week, anchor=plan.due_days_anchor, day=day
+                if (  # advice to read is not ticked (``Prescription.is_advice``)
+                    rx.is_advice
+                    or rx.retired_at
+                    or not is_due_on(
+                        days_per_week=rx.days_per_week, anchor=plan.due_days_anchor, day=day
+                    )
                 ):
                     continue
                 for session in range(rx.times_per_day):

@@ -1,6 +1,6 @@
 """Exercise ticks: a patient logs what they did (in their plan's phase in force that day, not
-before the exercise was prescribed; not while a red flag's hold has paused it), and changes or
-undoes it the same day."""
+before the exercise was prescribed; not while a red flag's hold has paused it; never of advice
+to read, which has nothing to do), and changes or undoes it the same day."""
 
 from __future__ import annotations
 
@@ -80,6 +80,14 @@ def log_record(
                 {
                     "prescription": ValidationError(
                         _("This exercise is not part of your active plan."), code="not_in_plan"
+                    )
+                }
+            )
+        if prescription.is_advice:
+            raise ValidationError(
+                {
+                    "prescription": ValidationError(
+                        _("This is advice to read: there is nothing to tick."), code="advice"
                     )
                 }
             )

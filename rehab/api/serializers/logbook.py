@@ -380,11 +380,27 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
 
 
 class TodayItemSerializer(serializers.Serializer[Any]):
+    """A live prescription of the phase in force (``rehab.selectors.today.TodayItem``): an
+    exercise to do, or advice to read (``advice``)."""
+
     prescription = PrescriptionSerializer(read_only=True)
-    due = serializers.BooleanField(read_only=True, help_text="False on the exercise's rest days.")
+    advice = serializers.BooleanField(
+        read_only=True,
+        help_text="Advice to read (an education item: keep the boot on at night, the signs of "
+        "a blood clot), not an exercise: never due, no session expected, nothing to tick (a "
+        "log of it is refused), counted in no adherence. Show its text apart, after the "
+        "exercises, without a dose: its `dose_text` reads `Advice to read`.",
+    )
+    due = serializers.BooleanField(
+        read_only=True, help_text="False on the exercise's rest days, and always for advice."
+    )
     sessions_done = serializers.IntegerField(read_only=True)
-    sessions_expected = serializers.IntegerField(read_only=True)
-    done = serializers.BooleanField(read_only=True)
+    sessions_expected = serializers.IntegerField(
+        read_only=True, help_text="Sessions to do today: 0 on a rest day and for advice."
+    )
+    done = serializers.BooleanField(
+        read_only=True, help_text="Today's sessions are all done; always false for advice."
+    )
     logs = ExerciseLogSerializer(many=True, read_only=True, help_text="Today's logs.")
 
 

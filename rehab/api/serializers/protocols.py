@@ -19,14 +19,23 @@ class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
 
 
 # A protocol item's and a prescription's dose, as the API shows both (``DoseFields``).
-DOSE_FIELDS = [*DOSE_FIELD_NAMES, "dose_text", "note"]
+DOSE_FIELDS = [*DOSE_FIELD_NAMES, "dose_text", "advice", "note"]
 
 
 # ``dose_text``, the dose in words (``DoseFields.dose_text``), as a method field: a field whose
 # source is a method has DRF inspect the method's signature for every row. (A comment, not a
 # docstring: the schema would describe the serializers with it.)
 class DoseText(serializers.Serializer[Any]):
-    dose_text = serializers.SerializerMethodField()
+    dose_text = serializers.SerializerMethodField(
+        help_text="The dose in words; `Advice to read` for advice (`advice`)."
+    )
+    advice = serializers.BooleanField(
+        source="is_advice",
+        read_only=True,
+        help_text="Advice to read (an education item), not an exercise: no dose for the "
+        "patient (the dose fields are kept as stored), never due, nothing to tick, counted in "
+        "no adherence.",
+    )
 
     def get_dose_text(self, dose: DoseFields) -> str:
         return dose.dose_text()

@@ -220,8 +220,9 @@ def handout_items(phase: PlanPhase) -> list[BuilderItem]:
 
 
 def default_dose_text(exercise: Exercise) -> str:
-    """The exercise's default dose in words, as a prescription would read."""
-    return Prescription(**exercise.default_dose()).dose_text()
+    """The exercise's default dose in words, as a prescription would read (advice to read
+    has none: ``Exercise.is_advice``)."""
+    return Prescription(exercise=exercise, **exercise.default_dose()).dose_text()
 
 
 def protocol_exercises_not_offered(protocol: Protocol) -> list[Exercise]:

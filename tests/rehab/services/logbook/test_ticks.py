@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from clinic.models import Patient
 from rehab import services
 from rehab.models import Alert, ExerciseLog, Plan, Prescription
+from rehab.selectors.today import prescription_to_log
 from tests import factories
 from tests.rehab.services.conftest import NOW
 
@@ -274,7 +275,10 @@ def test_a_tick_costs_one_insert(
     patient were just read by the caller, the check constraints are the database's) and no
     lookup for a retry (the unique client id finds one)."""
     patient = Patient.objects.get(pk=patient.pk)
-    rx = Prescription.objects.select_related("phase__plan").get(pk=rx.pk)
+    # Read as the page and the API read it (with its exercise's category: advice is refused).
+    read = prescription_to_log(patient, rx.pk)
+    assert read is not None
+    rx = read
     with django_assert_num_queries(5):
         # The service's transaction (a savepoint inside the tests' own) and the INSERT's
         # savepoint (a repeat refused by the unique id leaves the service's transaction

@@ -5,7 +5,8 @@ is the same (``rehab.selectors.adherence``), counted without building the days.
 
 Four queries whatever the number of plans, patients and logs, each a plain indexed read of
 small rows: the plans in care with their phase changes, the red flags' pauses touching the range,
-the prescriptions of the phases in force in the range, and the (prescription, day) of each
+the prescriptions of the phases in force in the range (of exercises: advice to read prescribes
+no session, ``COUNTS_AS_SESSION``), and the (prescription, day) of each
 session done in the range (a log with all its sets: ``FULL_SESSION``). ``adherence_totals``
 then counts each patient's prescribed sessions per phase and days a week, and the done ones.
 

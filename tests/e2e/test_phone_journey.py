@@ -720,22 +720,7 @@ def test_a_note_for_a_removed_exercise_the_server_refuses_is_not_shown_as_sent(
     kept for the patient to send."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
-
-    def refuse(**kwargs: object) -> None:
-        raise ValidationError({"body": ValidationError("This message cannot be sent.")})
-
-    # The server refuses the message, whichever way it comes (the live server is this process).
-    monkeypatch.setattr(message_services, "message_send", refuse)
-    page.context.set_offline(False)
-    page.evaluate("window.dispatchEvent(new Event('online'))")
-    refused = page.get_by_role("alert").filter(has_text="could not be sent to your clinic")
-    expect(refused).to_be_visible(timeout=10_000)
+    refused = _note_refused(page, str(live_server), scene, monkeypatch)
     expect(refused).to_contain_text("This message cannot be sent.")
     expect(refused).to_contain_text("2 set(s) of “Toe curls”")  # the words, to send by hand
     expect(page.get_by_text("We sent it to your clinic")).to_have_count(0)
@@ -814,6 +799,7 @@ def _note_refused(page: Page, base: str, scene: Scene, monkeypatch: pytest.Monke
     def refuse(**kwargs: object) -> None:
         raise ValidationError({"body": ValidationError("This message cannot be sent.")})
 
+    # The server refuses the message, whichever way it comes (the live server is this process).
     monkeypatch.setattr(message_services, "message_send", refuse)
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

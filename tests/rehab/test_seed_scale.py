@@ -25,6 +25,7 @@ from rehab.models import (
     Alert,
     AtrsResponse,
     CheckIn,
+    Exercise,
     ExerciseLog,
     Measurement,
     PhaseChange,
@@ -145,6 +146,11 @@ def test_the_data_keeps_the_models_rules() -> None:
         Prescription.objects.filter(phase__plan=plan).count()
         == plan.protocol.phases.aggregate(n=Count("items"))["n"]
     )
+    # Advice to read (education items) is in the plans but never logged: it has no session.
+    assert Prescription.objects.filter(exercise__category=Exercise.Category.EDUCATION).exists()
+    assert not ExerciseLog.objects.filter(
+        prescription__exercise__category=Exercise.Category.EDUCATION
+    ).exists()
     # Check-ins once a day; ATRS totals add up; alerts follow pain >= 7.
     assert not CheckIn.objects.values("patient", "date").annotate(n=Count("pk")).filter(n__gt=1)
     for response in AtrsResponse.objects.all():

@@ -137,6 +137,8 @@ class Logbook:
     ) -> None:
         random_ = rng.random
         for rx_id, item in prescriptions:
+            if item.advice:  # advice to read has no session to log
+                continue
             if item.days_per_week < 7 and not is_due_on(
                 days_per_week=item.days_per_week, anchor=anchor, day=day
             ):

@@ -27,6 +27,7 @@ class ItemTemplate:
     note: str
     dose: tuple[Any, ...]  # DOSE_FIELDS, in order
     guardrail_reason: str
+    advice: bool = False  # advice to read (``Exercise.is_advice``): never logged
 
     @property
     def sets(self) -> int:
@@ -93,6 +94,7 @@ def load_protocol(slug: str) -> ProtocolTemplate:
                     note=item.note,
                     dose=tuple(getattr(item, f) for f in DOSE_FIELDS),
                     guardrail_reason=_("As in the protocol template.") if warning else "",
+                    advice=item.is_advice,
                 )
             )
         phases.append(

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, F, Model, QuerySet, Value
+from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Model, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
@@ -40,6 +40,7 @@ from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProposalDismi
 from rehab.models.library import DOSE_FIELD_NAMES
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import (
+    COUNTS_AS_SESSION,
     PhaseChange,
     Plan,
     PlanEdit,
@@ -69,6 +70,7 @@ PRESCRIPTION_FIELDS = {
     "id": "pk",
     "exercise": "exercise__name",
     "exercise_for_patient": "exercise__patient_name",
+    "advice": "advice",  # advice to read (an education item): its stored dose is not the patient's
     **_same("order", *DOSE_FIELD_NAMES, "note", "retired_at"),
     # The doses it had before a change, oldest first, as stored: each {"until": "YYYY-MM-DD",
     # "times_per_day": n, "days_per_week": n, "sets": n}, in force before that day ("sets"
@@ -341,7 +343,12 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         by="prescription_id",
     )
     prescriptions = _rows_by(
-        phase_prescriptions.order_by("order", "pk"), prescription_fields, by="phase_id"
+        # Advice to read (``Exercise.is_advice``) has no dose for the patient: the page says so.
+        phase_prescriptions.annotate(
+            advice=ExpressionWrapper(~COUNTS_AS_SESSION, output_field=BooleanField())
+        ).order_by("order", "pk"),
+        prescription_fields,
+        by="phase_id",
     )
     for rows in prescriptions.values():
         for prescription in rows:

@@ -29,6 +29,7 @@ from rehab.models import (
     AtrsRequest,
     AtrsResponse,
     CheckIn,
+    Exercise,
     ExerciseLog,
     Measurement,
     PrescriptionMedia,
@@ -628,6 +629,31 @@ def test_an_earlier_dose_on_the_export_page_says_its_sets_when_they_were_kept(
     plans = " ".join(unescape(_section(html, "plans-heading")).split())
     assert "Earlier dose, before 20 Nov 2026: 2 times a day, 5/7" in plans
     assert "Earlier dose, before 1 Dec 2026: 2 sets, 1 time a day, 7/7" in plans
+
+
+def test_advice_on_the_export_says_so_not_a_dose(patient: Patient) -> None:
+    """An education item is advice to read, with no dose for the patient: the patient's record
+    read "Keep your boot on, at night too: 1 × 1, 1 time a day, 1/7". The page says it is
+    advice; the data keeps the stored dose and says it is advice too."""
+    _plan, (phase,) = factories.active_plan(patient)
+    boot = factories.ExerciseFactory(
+        category=Exercise.Category.EDUCATION,
+        patient_name="Keep your boot on, at night too",
+        default_sets=1,
+        default_reps=1,
+        default_days_per_week=1,
+    )
+    factories.PrescriptionFactory(phase=phase, exercise=boot, sets=1, reps=1, days_per_week=1)
+    factories.PrescriptionFactory(phase=phase, sets=2, reps=10)  # an exercise
+    client = client_for(patient.user)
+    html = client.get(reverse("rehab:my_export")).content.decode()
+    plans = " ".join(unescape(_section(html, "plans-heading")).split())
+    assert "Keep your boot on, at night too: Advice to read" in plans
+    assert "1 × 1" not in plans
+    assert "2 × 10" in plans
+    data = client.get(reverse("rehab:my_export_json")).json()
+    (rows,) = [phase["prescriptions"] for plan in data["plans"] for phase in plan["phases"]]
+    assert [(row["advice"], row["sets"]) for row in rows] == [(True, 1), (False, 2)]
 
 
 def test_my_export_json_holds_them_but_not_the_clinicians_note_why(

@@ -61,6 +61,15 @@ class BuilderPhase:
     def has_logs(self) -> bool:
         return any(item.has_logs for item in [*self.items, *self.retired])
 
+    @property
+    def exercise_count(self) -> int:
+        """Its live exercises; education items (advice to read, ``is_advice``) apart."""
+        return sum(1 for item in self.items if not item.prescription.is_advice)
+
+    @property
+    def education_count(self) -> int:
+        return len(self.items) - self.exercise_count
+
 
 @dataclass
 class PlanBuilder:
@@ -179,7 +188,11 @@ class PlanSummary:
 
     @property
     def exercise_count(self) -> int:
-        return sum(len(phase.items) for phase in self.phases)
+        return sum(phase.exercise_count for phase in self.phases)
+
+    @property
+    def education_count(self) -> int:
+        return sum(phase.education_count for phase in self.phases)
 
 
 def plan_summary(plan: Plan, *, today: dt.date | None = None) -> PlanSummary:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician
-from rehab.models import Plan, PlanPhase, Prescription
+from rehab.models import Exercise, Plan, PlanPhase, Prescription
 from rehab.weeks import date_range, phase_week_range
 from tests import factories
 from tests.conftest import client_for
@@ -328,6 +328,25 @@ def test_activation_shows_what_the_patient_will_get(desk: Desk) -> None:
     assert "3 phases" in text
     assert "3 exercises" in text
     assert f'action="{reverse("rehab:plan_activate", args=[desk.plan.pk])}"' in text
+
+
+def test_education_items_are_counted_apart_from_exercises(desk: Desk) -> None:
+    """A phase of two exercises and an education item (advice to read, no session) read "3
+    exercises" in the builder and in the activation summary: they say 2 exercises and 1
+    education item."""
+    for name in ("Seated calf raise", "Toe curls"):
+        factories.PrescriptionFactory.create(phase=desk.phases[1], exercise__name=name)
+    factories.PrescriptionFactory.create(
+        phase=desk.phases[1],
+        exercise__name="Education: the signs of a blood clot",
+        exercise__category=Exercise.Category.EDUCATION,
+    )
+    client = client_for(desk.clinician.user)
+    builder = " ".join(client.get(_builder(desk.plan)).text.split())
+    assert "2 exercises · 1 education item" in builder
+    assert "3 exercises" not in builder
+    overview = " ".join(client.get(_overview(desk.plan)).text.split())
+    assert "3 phases, 2 exercises, 1 education item" in overview
 
 
 def test_activation_waits_for_every_reason(desk: Desk) -> None:

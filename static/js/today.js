@@ -28,12 +28,19 @@ if (configElement) {
 function start(config) {
   /* The patient's own date (their time zone from the clinic's record). */
   const today = () => localDate(config.timezone);
+  let loadWhenSent = false; // today's page waits for the ticks still being sent (loadToday)
   const queue = createQueue(config, {
     today,
     stored: (clientUuid, row) => cards.linkStored(clientUuid, row),
     refused: (entry, reason) => cards.refused(entry, reason),
     removed: (entry, noteSent) => cards.removed(entry, noteSent),
     opened: () => cards.applyQueued(),
+    settled: () => {
+      if (loadWhenSent) {
+        loadWhenSent = false;
+        loadToday();
+      }
+    },
   });
   const cards = createCards(config, queue, today);
   setupSession(cards.sessionApi(), config);
@@ -79,7 +86,7 @@ function start(config) {
   /* A page of another day, online again (its copy kept on the phone and opened offline, or
      left open overnight): today's page is loaded in its place (which exercises are due, the
      heading, the check-in are the day's it was drawn on); not in the middle of a guided
-     session. Ticks still waiting stay in the outbox and are sent from the new page.
+     session. Ticks waiting in the outbox are sent before it is loaded (below).
 
      Never a loop of loads. Today's page is asked for first (fetch, through the service
      worker, which keeps it); only if the answer is today's page, drawn by the server for the
@@ -89,13 +96,19 @@ function start(config) {
      (the page's, the patient's) is loaded at most once in this tab: the pair is kept in
      sessionStorage (two dates, nothing else) before the load, and a page that finds its own
      pair there (the load showed that day again) loads nothing more. Without sessionStorage
-     nothing is loaded. One question at a time: "online" twice asks once. */
+     nothing is loaded. One question at a time: "online" twice asks once. Ticks waiting in the
+     outbox are sent first (the queue says when nothing waits: settled), so the page that
+     comes shows them, and no load cuts a send short. */
   const LOADED_KEY = "rehab.today.loadedFor";
   let asking = false;
   function loadToday() {
     const session = document.getElementById("session");
     const pair = config.today + " " + today();
     if (asking || config.today === today() || navigator.onLine === false || (session && session.open)) {
+      return;
+    }
+    if (queue.waiting()) {
+      loadWhenSent = true; // the ticks made on this page go first, then today's page comes
       return;
     }
     try {

@@ -359,7 +359,10 @@ def test_todays_copy_kept_on_the_phone_opened_offline_the_next_day_says_so(
     with time_machine.travel(morning):
         page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
-        expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+        # The tick is sent, then today's page loads in the saved one's place (showing it).
+        expect(saved_note).to_be_hidden(timeout=10_000)
+        expect(page.get_by_text("1 entry waiting to be sent")).to_have_count(0)
+        expect(card(page, "Toe curls").get_by_text("Sets done: 1 of 2")).to_be_visible()
         new = ExerciseLog.objects.exclude(pk=evening.pk).get(patient=scene.patient)
         assert (new.date, new.sets_done) == (scene.patient.local_today(), 1)
         assert new.date == saved_on + dt.timedelta(days=1)
@@ -751,7 +754,10 @@ def test_a_refused_notes_words_stay_on_the_phone_until_the_patient_sends_them(
     assert page.evaluate("localStorage.length") == 0  # kept in IndexedDB, with the outbox
     check_page(page, JOURNEY, "removed-exercise-note-kept")
     # Still refused: kept, with the new reason.
-    refused.get_by_role("button", name="Send it to my clinic again").click()
+    resend = refused.get_by_role("button", name="Send it to my clinic again")
+    resend.click()
+    # Its buttons wait for the server's answer: the refusal is in before the server changes.
+    expect(resend).to_be_enabled()
     expect(refused).to_contain_text("This message cannot be sent.")
     assert not Message.objects.filter(patient=scene.patient).exists()
 

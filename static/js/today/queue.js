@@ -33,7 +33,7 @@ import { createLog, updateLog, value } from "./logs.js";
    ``hooks``: today() the patient's date; stored(clientUuid, row) a queued tick reached the
    server; refused(entry, reason) the server will never take it; removed(entry, noteSent) its
    exercise left the plan (the note sent to the clinic, or not); opened() the outbox was read
-   (the memory holds it). */
+   (the memory holds it); settled() a send found nothing more waiting (all sent). */
 export function createQueue(config, hooks) {
   const S = config.strings;
   const status = document.getElementById("queue-status");
@@ -139,6 +139,9 @@ export function createQueue(config, hooks) {
           flushing = false;
           if (before) {
             show(); // another tab sent what this one showed waiting
+          }
+          if (hooks.settled) {
+            hooks.settled();
           }
           return; // nothing waits: what the page says stays as it is
         }
@@ -417,5 +420,10 @@ export function createQueue(config, hooks) {
     window.setInterval(flush, 30000);
   }
 
-  return { entries, upsert, remove, has, flush, start };
+  /* Whether any entry waits to be sent. */
+  function waiting() {
+    return memory.length > 0;
+  }
+
+  return { entries, upsert, remove, has, flush, start, waiting };
 }

@@ -1,7 +1,9 @@
 """A clinic's outcomes by pathway, anonymous and aggregated in the database (a constant
 number of queries, no per-patient loop): patients by phase, the median time to reach each
 phase, the adherence distribution of the patients in care, the ATRS around 12 and 26 weeks
-against the published means, red flags and re-ruptures per 100 patients."""
+against the published means, red flags and re-ruptures per 100 patients. Every figure, for the
+clinic's admins; what is shared (the CSV, the API) withholds those about fewer than
+``FEWEST_SHOWN`` patients (``withheld``)."""
 
 from __future__ import annotations
 
@@ -47,6 +49,20 @@ ATRS_WEEKS = (12, 26)
 # as the patient's own progress is; bands by their lowest percent, the last one open-ended.
 ADHERENCE_DAYS = 14
 ADHERENCE_BANDS = (0, 50, 80)
+# What leaves the clinic (the CSV download, the API) withholds small numbers, as health
+# statistics do: a count of 1 to 4 patients, or a median, mean or rate over fewer than 5, could
+# let someone who knows the clinic tell whose figure it is. Zero tells nothing about anyone
+# and is given. The page, for the clinic's admins (who can open each of these patients'
+# records), keeps every figure.
+FEWEST_SHOWN = 5
+
+
+def withheld(*patients: int) -> bool:
+    """Whether a figure about these numbers of patients is withheld from what is shared: a
+    count of ``patients``, or a statistic over them (a rate: over the pathway's patients, and
+    its count), when any of them is 1 to ``FEWEST_SHOWN`` - 1. A statistic over no patient is
+    none (no value), not withheld."""
+    return any(0 < n < FEWEST_SHOWN for n in patients)
 
 
 @dataclass(frozen=True)

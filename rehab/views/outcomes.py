@@ -1,4 +1,5 @@
-"""The clinic's outcomes for its admins: anonymous aggregates by pathway, and as CSV."""
+"""The clinic's outcomes for its admins: aggregates by pathway, in full on the page (their own
+use), and as CSV to share, without the figures about fewer than 5 patients."""
 
 from __future__ import annotations
 
@@ -28,19 +29,30 @@ def clinic_outcomes(request: HttpRequest) -> HttpResponse:
             "window": outcome_selectors.WINDOW_WEEKS,
             "adherence_days": outcome_selectors.ADHERENCE_DAYS,
             "atrs_low": clinical.ATRS_LOW_THRESHOLD,
+            "fewest": outcome_selectors.FEWEST_SHOWN,
         },
     )
 
 
-def _value(number: float | None) -> float | str:
-    """A figure for the CSV: empty when there is none (no patients, no answers), never 0."""
-    return "" if number is None else number
+# The n of a figure withheld from the CSV (``outcome_selectors.withheld``): about fewer than
+# ``FEWEST_SHOWN`` patients.
+WITHHELD = f"<{outcome_selectors.FEWEST_SHOWN}"
+
+
+def _figure(value: float | None, n: int, *, over: int = 0) -> list[float | int | str]:
+    """A figure's value and n columns: the value empty when there is none (no patients, no
+    answers), never 0; both withheld (empty, ``<5``) when the figure is about 1 to 4 patients:
+    ``n`` of them, or a rate over ``over`` patients."""
+    if outcome_selectors.withheld(n, over):
+        return ["", WITHHELD]
+    return ["" if value is None else value, n]
 
 
 @clinic_admin_required
 @require_GET
 def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
-    """The same aggregates, one line per pathway and measure (no patient in it)."""
+    """The same aggregates, one line per pathway and measure (no patient in it), to share:
+    a figure about fewer than ``FEWEST_SHOWN`` patients is withheld (``_figure``)."""
     clinic = clinic_for(request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
@@ -48,59 +60,55 @@ def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(["pathway", "measure", "value", "n", "reference"])
     days = outcome_selectors.ADHERENCE_DAYS
     for row in outcome_selectors.clinic_outcomes(clinic.pk, today=clinic.local_today()):
-        writer.writerow([row.pathway, "patients", row.patients, row.patients, ""])
-        for name, n in row.by_phase:
-            writer.writerow([row.pathway, f"in phase: {name}", n, n, ""])
-        for timing in row.time_to_phase:
-            writer.writerow(
-                [
-                    row.pathway,
-                    f"median weeks to reach: {timing.name}",
-                    timing.median_weeks,
-                    timing.patients,
-                    "",
-                ]
+        lines: list[tuple[str, list[float | int | str], str]] = [
+            ("patients", _figure(row.patients, row.patients), "")
+        ]
+        lines += [(f"in phase: {name}", _figure(n, n), "") for name, n in row.by_phase]
+        lines += [
+            (
+                f"median weeks to reach: {timing.name}",
+                _figure(timing.median_weeks, timing.patients),
+                "",
             )
-        for band in row.adherence:
-            writer.writerow(
-                [
-                    row.pathway,
-                    f"patients in care with adherence {band.label} over {days} days",
-                    band.patients,
-                    band.patients,
-                    "",
-                ]
+            for timing in row.time_to_phase
+        ]
+        lines += [
+            (
+                f"patients in care with adherence {band.label} over {days} days",
+                _figure(band.patients, band.patients),
+                "",
             )
-        writer.writerow(
-            [
-                row.pathway,
+            for band in row.adherence
+        ]
+        lines.append(
+            (
                 f"patients in care with nothing prescribed over {days} days",
-                row.adherence_unknown,
-                row.adherence_unknown,
+                _figure(row.adherence_unknown, row.adherence_unknown),
                 "",
-            ]
-        )
-        for week, mean, n, refs in row.atrs_rows:
-            reference = "; ".join(f"{r.value:g} at week {r.week} ({r.source})" for r in refs)
-            writer.writerow(
-                [row.pathway, f"ATRS mean around week {week}", _value(mean), n, reference]
             )
-        writer.writerow(
-            [
-                row.pathway,
+        )
+        lines += [
+            (
+                f"ATRS mean around week {week}",
+                _figure(mean, n),
+                "; ".join(f"{r.value:g} at week {r.week} ({r.source})" for r in refs),
+            )
+            for week, mean, n, refs in row.atrs_rows
+        ]
+        lines.append(
+            (
                 "red flags per 100 patients",
-                _value(row.red_flags_per_100),
-                row.red_flags,
+                _figure(row.red_flags_per_100, row.red_flags, over=row.patients),
                 "",
-            ]
+            )
         )
-        writer.writerow(
-            [
-                row.pathway,
+        lines.append(
+            (
                 "suspected re-ruptures per 100 patients",
-                _value(row.reruptures_per_100),
-                row.reruptures,
+                _figure(row.reruptures_per_100, row.reruptures, over=row.patients),
                 "",
-            ]
+            )
         )
+        for measure, (value, n), reference in lines:
+            writer.writerow([row.pathway, measure, value, n, reference])
     return response

@@ -154,6 +154,22 @@ def test_ten_queries_whatever_the_patients(patients: int, django_assert_num_quer
     assert sum(band.patients for band in row.adherence) == patients
 
 
+@pytest.mark.parametrize(
+    ("about", "withheld"),
+    [
+        ((0,), False),  # none tells nothing about anyone
+        ((1,), True),
+        ((4,), True),
+        ((5,), False),
+        ((20, 0), False),
+        ((20, 3), True),  # a rate of 3 patients in 20: it and its count name few
+        ((3, 0), True),  # 0 per 100 over 3 patients: a rate over fewer than 5
+    ],
+)
+def test_a_figure_about_1_to_4_patients_is_withheld(about: tuple[int, ...], withheld: bool) -> None:
+    assert outcomes.withheld(*about) is withheld
+
+
 def test_per_100_rounds_a_half_up() -> None:
     """1 of 16 patients is 6.25 per 100: it reads 6.3, as people round, not 6.2."""
     row = outcomes.PathwayOutcomes(pathway="operative", label="Operative", patients=16)

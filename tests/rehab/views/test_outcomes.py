@@ -70,30 +70,62 @@ def test_only_clinic_admins_see_it(clinician: Clinician, patient: Patient) -> No
 
 def test_the_aggregates_and_the_csv(clinician: Clinician) -> None:
     admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
-    _patients(clinician.clinic, 4)
+    _patients(clinician.clinic, 5)  # 5: the fewest patients a shared figure may be about
     other = factories.ClinicFactory.create()
     _patients(other, 3)  # another clinic's patients are not counted
     html = client_for(admin.user).get(reverse("rehab:clinic_outcomes")).content.decode()
-    assert "4 patients" in html
-    assert "Stage 1: 4" in html
-    assert "≥ 80 %: 4" in html
+    assert "5 patients" in html
+    assert "Stage 1: 5" in html
+    assert "≥ 80 %: 5" in html
     assert "Nilsson-Helander 2010" in html  # the published mean near week 26
     csv = client_for(admin.user).get(reverse("rehab:clinic_outcomes_csv")).content.decode()
     lines = csv.splitlines()
-    assert "operative,patients,4,4," in lines
+    assert "operative,patients,5,5," in lines
     assert any(
-        line.startswith('operative,ATRS mean around week 26,60.0,4,"72.0 at week 26 (Nilsson')
+        line.startswith('operative,ATRS mean around week 26,60.0,5,"72.0 at week 26 (Nilsson')
         for line in lines
     ), csv
-    assert "operative,suspected re-ruptures per 100 patients,100.0,4," in lines
-    assert "operative,median weeks to reach: Stage 0,0.0,4," in lines
-    assert "operative,median weeks to reach: Stage 1,6.0,4," in lines
-    assert "operative,patients in care with adherence ≥ 80 % over 14 days,4,4," in lines
+    assert "operative,suspected re-ruptures per 100 patients,100.0,5," in lines
+    assert "operative,median weeks to reach: Stage 0,0.0,5," in lines
+    assert "operative,median weeks to reach: Stage 1,6.0,5," in lines
+    assert "operative,patients in care with adherence ≥ 80 % over 14 days,5,5," in lines
     assert "operative,patients in care with adherence < 50 % over 14 days,0,0," in lines
     assert "operative,patients in care with nothing prescribed over 14 days,0,0," in lines
-    assert Patient.objects.filter(last_name="Quillfeather").count() == 7
+    assert Patient.objects.filter(last_name="Quillfeather").count() == 8
     assert "Quillfeather" not in csv  # no names, in the file or the page
     assert "Quillfeather" not in html
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_csv_withholds_figures_about_fewer_than_5_patients(
+    clinician: Clinician, n: int
+) -> None:
+    """The CSV is shared outside the clinic: a count of 1 to 4 patients, or a median, mean or
+    rate over fewer than 5, reads ``<5`` with no value; zeros are given. The page, for the
+    clinic admin who can open each of these patients' records, keeps every figure and says
+    so."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    _patients(clinician.clinic, n)
+    csv = client_for(admin.user).get(reverse("rehab:clinic_outcomes_csv")).content.decode()
+    lines = csv.splitlines()
+    assert "operative,patients,,<5," in lines
+    assert "operative,in phase: Stage 1,,<5," in lines
+    assert "operative,median weeks to reach: Stage 1,,<5," in lines
+    assert "operative,patients in care with adherence ≥ 80 % over 14 days,,<5," in lines
+    assert "operative,patients in care with adherence < 50 % over 14 days,0,0," in lines
+    assert "operative,patients in care with nothing prescribed over 14 days,0,0," in lines
+    assert any(
+        line.startswith('operative,ATRS mean around week 26,,<5,"72.0 at week 26 (Nilsson')
+        for line in lines
+    ), csv
+    assert any(line.startswith("operative,ATRS mean around week 12,,0,") for line in lines)
+    assert "operative,red flags per 100 patients,,<5," in lines
+    assert "operative,suspected re-ruptures per 100 patients,,<5," in lines
+    assert "non_operative,patients,0,0," in lines
+    html = client_for(admin.user).get(reverse("rehab:clinic_outcomes")).content.decode()
+    assert f"Stage 1: {n}" in html
+    assert f"≥ 80 %: {n}" in html
+    assert "leave out any figure about fewer than 5 patients" in html
 
 
 def test_the_csv_leaves_a_rate_without_patients_empty_not_zero(clinician: Clinician) -> None:

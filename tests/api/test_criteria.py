@@ -69,12 +69,18 @@ def test_the_clinic_outcomes_for_clinic_admins(world: World) -> None:
     admin = factories.ClinicAdminFactory.create(clinic=world.clinician.clinic)
     world.patient.last_name = "Quillfeather"  # no published source's author
     world.patient.save()
-    factories.AlertFactory.create(patient=world.patient, kind="red_flag", code="rerupture")
+    # 5 patients of the pathway, each with a suspected re-rupture: the fewest the API's
+    # figures may be about (fewer are withheld: the test below).
+    others = factories.PatientFactory.create_batch(
+        4, clinic=world.patient.clinic, pathway=world.patient.pathway
+    )
+    for patient in (world.patient, *others):
+        factories.AlertFactory.create(patient=patient, kind="red_flag", code="rerupture")
     response = token_client(admin.user).get("/api/v1/outcomes/")
     assert response.status_code == 200, response.content
     rows = {row["pathway"]: row for row in body(response)["results"]}
     row = rows[world.patient.pathway]
-    assert row["patients"] >= 1
+    assert row["patients"] >= 5
     assert row["reruptures_per_100"] is not None
     assert row["reruptures_per_100"] > 0
     assert [around["week"] for around in row["atrs"]] == [12, 26]
@@ -82,3 +88,25 @@ def test_the_clinic_outcomes_for_clinic_admins(world: World) -> None:
     assert world.patient.last_name not in response.content.decode()  # aggregates only
     for who, code in (("clinician", 403), ("patient", 403), ("anonymous", 401)):
         assert world.client(who).get("/api/v1/outcomes/").status_code == code
+
+
+def test_the_clinic_outcomes_withhold_figures_about_fewer_than_5_patients(world: World) -> None:
+    """A count of 1 to 4 patients, or a statistic over fewer than 5, is null, and the row says
+    it withheld some; zeros are given."""
+    admin = factories.ClinicAdminFactory.create(clinic=world.clinician.clinic)
+    factories.AlertFactory.create(patient=world.patient, kind="red_flag", code="rerupture")
+    response = token_client(admin.user).get("/api/v1/outcomes/")
+    assert response.status_code == 200, response.content
+    rows = {row["pathway"]: row for row in body(response)["results"]}
+    row = rows[world.patient.pathway]
+    assert row["withheld"] is True
+    assert row["patients"] is None
+    assert row["red_flags_per_100"] is None
+    assert row["reruptures_per_100"] is None
+    assert all(band["patients"] in (None, 0) for band in row["adherence"])
+    assert all(phase["patients"] is None for phase in row["by_phase"])
+    assert all(t["median_weeks"] is None and t["patients"] is None for t in row["time_to_phase"])
+    assert [around["answers"] for around in row["atrs"]] == [0, 0]  # zeros are given
+    empty = next(r for pathway, r in rows.items() if pathway != world.patient.pathway)
+    assert empty["patients"] == 0
+    assert empty["withheld"] is False

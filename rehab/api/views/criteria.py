@@ -117,7 +117,9 @@ class OutcomesView(ListAPIView):
         description="Anonymous aggregates: patients by phase, the median time to reach each "
         "phase, adherence bands over the last 14 days, the ATRS around weeks 12 and 26 "
         "against the published means (each with its source), red flags and suspected "
-        "re-ruptures per 100 patients.",
+        "re-ruptures per 100 patients. A figure about fewer than 5 patients (a count of 1 to "
+        "4, or a median, mean or rate over fewer than 5) is withheld: null, and its row's "
+        "`withheld` is true; zero is given.",
         responses={
             200: criteria_serializers.PathwayOutcomesSerializer(many=True),
             **errors(401, 403),

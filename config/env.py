@@ -82,6 +82,10 @@ def env_database(
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL;",
             },
+            # The tests' database in a file too, not in memory: the browser tests' live server
+            # answers two tabs at once, and an in-memory database shared between threads refuses
+            # a second writer at once ("database table is locked") where a file waits its turn.
+            "TEST": {"NAME": f"{default_sqlite_path}-test"},
         }
     url = url.strip()
     if not url:

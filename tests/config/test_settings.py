@@ -97,6 +97,15 @@ def test_env_database_defaults_to_sqlite_and_parses_postgres() -> None:
     assert (pg["NAME"], pg["HOST"], pg["PORT"], pg["USER"]) == ("rehab", "db.example", 5433, "u")
 
 
+def test_sqlites_test_database_is_a_file_beside_it() -> None:
+    """In memory, the database the browser tests' live server shares between its threads
+    refused a second writer at once ("database table is locked": a 503, the phone's outbox
+    waiting 30 s to try again), so two tabs sending at once failed the test now and then; a
+    file waits its turn."""
+    sqlite = env_database("DATABASE_URL", "/srv/x.sqlite3", environ={})
+    assert sqlite["TEST"]["NAME"] == "/srv/x.sqlite3-test"
+
+
 @pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
 def test_env_bool_refuses_non_booleans(value: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="DEBUG"):

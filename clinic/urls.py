@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("clinic/patients/new/", views.patient_create, name="patient_create"),
-    path("clinic/patients/<int:pk>/edit/", views.patient_edit, name="patient_edit"),
+    path("clinic/patients/<opaque:pk>/edit/", views.patient_edit, name="patient_edit"),
     path("clinic/patients/<int:pk>/discharge/", views.patient_discharge, name="patient_discharge"),
     path("clinic/patients/<int:pk>/archive/", views.patient_archive, name="patient_archive"),
     path(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    "core",  # registers the <opaque:…> URL converter (core.ids)
     "clinic",
     "rehab",
     "audit",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.template import Context, Template
 from django.urls import Resolver404, resolve, reverse
 
 from core.ids import OPAQUE_MIN_LENGTH, as_id, from_opaque, opaque
@@ -62,3 +63,10 @@ def test_urls_take_and_give_row_ids() -> None:
     assert match.kwargs["pk"] == 17
     with pytest.raises(Resolver404):
         resolve("/clinic/patients/17/edit/")
+
+
+def test_the_template_filter_gives_the_url_form() -> None:
+    rendered = Template("{% load ids %}{{ pk|opaque }}|{{ none|opaque }}").render(
+        Context({"pk": 17, "none": None})
+    )
+    assert rendered == f"{opaque(17)}|"

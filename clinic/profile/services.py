@@ -44,8 +44,7 @@ def clinic_settings_update(*, clinic: Clinic, changed_by: User | None, **fields:
         clinic=clinic,
         actor=changed_by,
         action=TeamEvent.Action.SETTINGS_CHANGED,
-        detail=", ".join(
-            str(getattr(Clinic._meta.get_field(name), "verbose_name", name)) for name in changed
-        ),
+        # Each setting by its field's label (``Clinic.<name>.field``: every setting is a field).
+        detail=", ".join(str(getattr(Clinic, name).field.verbose_name) for name in changed),
     )
     return clinic

@@ -41,6 +41,17 @@ def test_a_clinic_admin_changes_the_settings(clinician: Clinician) -> None:
     assert TeamEvent.objects.get(action="settings_changed").detail == "phone"
 
 
+def test_the_teams_history_names_the_settings_changed_by_their_labels(
+    clinician: Clinician,
+) -> None:
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    changes = {"out_of_hours_phone": "111", "requires_mfa": ""}
+    assert client_for(admin.user).post(URL, form(clinician.clinic, **changes)).status_code == 302
+    assert TeamEvent.objects.get(action="settings_changed").detail == (
+        "clinicians must use two-factor sign-in, out-of-hours phone"
+    )
+
+
 def test_the_page_holds_the_notification_settings_too(clinician: Clinician) -> None:
     admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
     client_for(admin.user).post(

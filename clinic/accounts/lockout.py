@@ -42,8 +42,9 @@ def lockout_response(
     return response
 
 
-# django-axes keeps the username of each failed attempt in a column this long.
-AXES_USERNAME_MAX = AccessAttempt._meta.get_field("username").max_length or 255
+# django-axes keeps the username of each failed attempt in a column this long (its field, read
+# through the model's public field descriptor).
+AXES_USERNAME_MAX = AccessAttempt.username.field.max_length or 255
 
 
 def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

@@ -40,3 +40,7 @@ def test_the_api_refuses_it_as_invalid_input(db: None) -> None:
     )
     assert response.status_code == 400
     assert "email" in response.json()
+
+
+def test_the_cut_is_the_length_of_django_axes_username_column() -> None:
+    assert AXES_USERNAME_MAX == AccessAttempt._meta.get_field("username").max_length == 255

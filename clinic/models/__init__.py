@@ -20,11 +20,12 @@ from clinic.models.clinics import (
 from clinic.models.messages import Message
 from clinic.models.patients import PATIENT_DETAILS, Patient, PatientQuerySet
 from clinic.models.sessions import TokenSecondFactor, UserSession
-from clinic.models.team import Invitation, TeamEvent, hash_token
+from clinic.models.team import TEAM_EVENT_DETAIL_MAX_LENGTH, Invitation, TeamEvent, hash_token
 from clinic.models.users import User, UserManager
 
 __all__ = [
     "PATIENT_DETAILS",
+    "TEAM_EVENT_DETAIL_MAX_LENGTH",
     "WEEKDAYS",
     "Clinic",
     "Clinician",

@@ -79,6 +79,10 @@ class Invitation(models.Model):
         return self.used_at is None and self.revoked_at is None and self.expires_at > now
 
 
+# The length of a team event's ``detail``: its field's, and where a writer cuts a long one.
+TEAM_EVENT_DETAIL_MAX_LENGTH = 500
+
+
 class TeamEvent(models.Model):
     """One change to a clinic's team, kept for its clinic admins: who did what to whom, when.
 
@@ -101,7 +105,7 @@ class TeamEvent(models.Model):
         Clinician, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
     )
     action = models.CharField(_("what"), max_length=30, choices=Action)
-    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    detail = models.CharField(_("detail"), max_length=TEAM_EVENT_DETAIL_MAX_LENGTH, blank=True)
     at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:

@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 
 from clinic.accounts import mfa
 from clinic.accounts.services import api_tokens_end, security_policy_changed, user_sessions_end
-from clinic.models import Clinic, Clinician, Invitation, Patient, TeamEvent, User
+from clinic.models import (
+    TEAM_EVENT_DETAIL_MAX_LENGTH,
+    Clinic,
+    Clinician,
+    Invitation,
+    Patient,
+    TeamEvent,
+    User,
+)
 from clinic.services import invitations as invitation_services
 from core.touched import touch
 
@@ -26,7 +34,7 @@ def _event(clinician: Clinician, *, actor: User | None, action: str, detail: str
         actor=actor,
         clinician=clinician,
         action=action,
-        detail=detail[:500],
+        detail=detail[:TEAM_EVENT_DETAIL_MAX_LENGTH],
     )
 
 

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.models import Clinic, Patient, TeamEvent, User
+from clinic.models import TEAM_EVENT_DETAIL_MAX_LENGTH, Clinic, Patient, TeamEvent, User
 from rehab import guardrails, risk
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.plans import Plan
@@ -158,7 +158,7 @@ def risk_offsets_update(
                     for m in changed
                 )
             }
-        )[: TeamEvent._meta.get_field("detail").max_length],
+        )[:TEAM_EVENT_DETAIL_MAX_LENGTH],
     )
     return now_early
 

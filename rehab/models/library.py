@@ -201,6 +201,10 @@ class PatientExerciseText:
     safety_notes: list[str]
 
 
+# The length of an exercise's name: its field's, and what a copy's "… (copy)" name fits in.
+EXERCISE_NAME_MAX_LENGTH = 150
+
+
 class Exercise(models.Model):
     """An exercise in the library. ``clinic`` empty means the shared library."""
 
@@ -220,7 +224,7 @@ class Exercise(models.Model):
         related_name="exercises",
         help_text=_("Empty for the shared library; set for a clinic's own exercise."),
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=EXERCISE_NAME_MAX_LENGTH)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=Category)
     # Two voices: the clinician's text keeps the exact terms and the sources; the patient's text

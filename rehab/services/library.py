@@ -7,7 +7,7 @@ import itertools
 import secrets
 from collections.abc import Iterable
 from pathlib import PurePath
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from clinic.models import Clinic, User
 from core.resubmit import resubmit_since
 from rehab import events
-from rehab.models.library import Exercise, ExerciseMedia, Pathway
+from rehab.models.library import EXERCISE_NAME_MAX_LENGTH, Exercise, ExerciseMedia, Pathway
 
 # (Added for rehab/api: the admin writes through its own forms.)
 
@@ -168,8 +168,67 @@ PATIENT_FACING_FIELDS = frozenset(
         "video_start_seconds",
     }
 )
-# What a copy does not take from its original.
-NOT_COPIED = frozenset({"id", "clinic", "slug", "from_video", "is_published", "created_at"})
+# "Copy and adapt" (``exercise_copy``), field by field. Every concrete field of ``Exercise`` and
+# ``ExerciseMedia`` is named once, copied or not (tests/rehab/services/test_library.py fails on
+# a field added to the model and named in neither), so a new field is decided, not forgotten.
+# What a copy takes from its original: everything a clinician or a plan reads of it (the name
+# too, made "… (copy)").
+COPIED = (
+    "name",
+    "category",
+    "summary",
+    "steps",
+    "cues",
+    "safety_notes",
+    "patient_name",
+    "patient_summary",
+    "patient_safety_notes",
+    "default_sets",
+    "default_reps",
+    "default_hold_seconds",
+    "default_duration_minutes",
+    "default_times_per_day",
+    "default_days_per_week",
+    "side",
+    "video_url",
+    "video_start_seconds",
+    "source",
+    "earliest_week_operative",
+    "earliest_week_non_operative",
+    "earliest_week_reason",
+    "earliest_week_source",
+    "progresses_to",
+)
+# What it does not: its own id, library, slug and times; it is the clinic's own, not made from
+# a video, and published (the field's default).
+NOT_COPIED = frozenset(
+    {
+        "id",
+        "clinic",
+        "slug",
+        "from_video",
+        "is_published",
+        "created_at",
+        "updated_at",
+        "instructions_updated_at",
+    }
+)
+# What a copy of a photo or video takes from the original's row; the files themselves are
+# copied apart (``file``, ``thumbnail``).
+MEDIA_COPIED = (
+    "kind",
+    "content_type",
+    "size",
+    "width",
+    "height",
+    "duration_seconds",
+    "description",
+)
+# What it does not: its own id, key, exercise and time, copies of the files, and who added it
+# (whoever copied).
+MEDIA_NOT_COPIED = frozenset(
+    {"id", "key", "exercise", "file", "thumbnail", "uploaded_by", "created_at"}
+)
 
 
 def _clinic_slug(name: str) -> str:
@@ -285,26 +344,21 @@ def clinic_exercise_archive(*, exercise: Exercise, archived: bool = True) -> Exe
 def _copy_name(name: str, number: int) -> str:
     """ "Name (copy)", then "Name (copy 2)" and so on: the name shortened to fit the field."""
     label = _("%(name)s (copy)") if number == 1 else _("%(name)s (copy %(number)s)")
-    room = cast("int", Exercise._meta.get_field("name").max_length) - len(
-        label % {"name": "", "number": number}
-    )
+    room = EXERCISE_NAME_MAX_LENGTH - len(label % {"name": "", "number": number})
     base = name if len(name) <= room else name[: room - 1].rstrip() + "…"
     return label % {"name": base, "number": number}
 
 
 @transaction.atomic
 def exercise_copy(*, exercise: Exercise, clinic: Clinic, created_by: User | None) -> Exercise:
-    """ "Copy and adapt": a new exercise of ``clinic`` with every field of ``exercise`` (a shared
-    one or the clinic's own), its equipment and photos' rows pointing at copies of the files.
+    """ "Copy and adapt": a new exercise of ``clinic`` with the fields of ``exercise`` (a shared
+    one or the clinic's own) that a copy takes (``COPIED``), its equipment, and its photos'
+    rows (``MEDIA_COPIED``) pointing at copies of the files.
 
     It is named "… (copy)", or "… (copy 2)" and so on when the clinic's library has that name
     already: two of one name cannot be told apart in a plan. A copy asked for again within
     ``core.resubmit.RESUBMIT_WINDOW`` of the last one is the same form sent twice: that copy is returned."""
-    fields = {
-        f.name: getattr(exercise, f.name)
-        for f in Exercise._meta.concrete_fields
-        if f.name not in NOT_COPIED and f.name not in {"updated_at", "instructions_updated_at"}
-    }
+    fields = {name: getattr(exercise, name) for name in COPIED}
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
     last_copy = None
     for number in itertools.count(1):
@@ -322,11 +376,8 @@ def exercise_copy(*, exercise: Exercise, clinic: Clinic, created_by: User | None
     for media in ExerciseMedia.objects.filter(exercise=exercise):
         duplicate = ExerciseMedia(
             exercise=copy,
-            **{
-                f.name: getattr(media, f.name)
-                for f in ExerciseMedia._meta.concrete_fields
-                if f.name not in {"id", "key", "exercise", "file", "thumbnail", "created_at"}
-            },
+            uploaded_by=created_by,
+            **{name: getattr(media, name) for name in MEDIA_COPIED},
         )
         for name in ("file", "thumbnail"):
             source = getattr(media, name)
@@ -335,6 +386,5 @@ def exercise_copy(*, exercise: Exercise, clinic: Clinic, created_by: User | None
                     getattr(duplicate, name).save(
                         "copy" + PurePath(source.name).suffix, File(handle), save=False
                     )
-        duplicate.uploaded_by = created_by
         duplicate.save()
     return copy

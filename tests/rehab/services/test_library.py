@@ -5,6 +5,7 @@ templates follow the guardrails without exceptions)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 from typing import Any
 from unittest import mock
@@ -12,9 +13,10 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from clinic.models import Patient
-from rehab.models.library import Exercise
+from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.protocols import Protocol
 from rehab.services import library as library_services
 from rehab.services import protocols as protocol_services
@@ -215,3 +217,93 @@ def test_a_shared_exercise_created_twice_at_once_is_one_row_and_a_clear_refusal(
 
     assert sorted(answers) == ["created", "slug"]
     assert Exercise.objects.filter(slug="seated-heel-raise").count() == 1
+
+
+# --- exercise_copy ("Copy and adapt") ----------------------------------------------------------
+
+
+def _differing(original: Any, copy: Any) -> set[str]:
+    """The concrete fields whose stored values differ between two rows of one model."""
+    return {
+        f.name
+        for f in type(original)._meta.concrete_fields
+        if getattr(original, f.attname) != getattr(copy, f.attname)
+    }
+
+
+def test_a_copy_takes_every_field_of_the_exercise_and_its_photos_but_whose_they_are(
+    clinician, colleague
+) -> None:
+    """Every value a clinician or a plan reads is the original's (each one set apart from its
+    default here); only the copy's identity, library, name, slug and times are its own, and
+    its photos' files are copies, added by whoever copied."""
+    shared = factories.ExerciseFactory(
+        category=Exercise.Category.BALANCE,
+        patient_name="Heel raise",
+        default_hold_seconds=5,
+        default_duration_minutes=2,
+        default_times_per_day=2,
+        default_days_per_week=5,
+        side="both",
+        video_url="https://video.example.org/heel-raise",
+        video_start_seconds=12,
+        from_video=True,
+        earliest_week_operative=6,
+        earliest_week_non_operative=4,
+        earliest_week_reason="Load after the boot phase.",
+        earliest_week_source="A test guardrail source",
+        progresses_to=factories.ExerciseFactory(),
+        instructions_updated_at=timezone.now() - dt.timedelta(days=3),
+    )
+    photo = factories.ExerciseMediaFactory(
+        exercise=shared, duration_seconds=7, uploaded_by=colleague.user
+    )
+    copy = library_services.exercise_copy(
+        exercise=shared, clinic=clinician.clinic, created_by=clinician.user
+    )
+    assert _differing(shared, copy) == {
+        "id",
+        "clinic",
+        "name",
+        "slug",
+        "from_video",
+        "created_at",
+        "updated_at",
+        "instructions_updated_at",
+    }
+    assert (copy.name, copy.from_video, copy.instructions_updated_at) == (
+        f"{shared.name} (copy)",
+        False,
+        None,
+    )
+    (copied_photo,) = copy.media.all()
+    assert _differing(photo, copied_photo) == {
+        "id",
+        "key",
+        "exercise",
+        "file",
+        "thumbnail",
+        "uploaded_by",
+        "created_at",
+    }
+    assert copied_photo.uploaded_by == clinician.user
+
+
+@pytest.mark.parametrize(
+    ("model", "copied", "not_copied"),
+    [
+        (Exercise, library_services.COPIED, library_services.NOT_COPIED),
+        (ExerciseMedia, library_services.MEDIA_COPIED, library_services.MEDIA_NOT_COPIED),
+    ],
+    ids=["exercise", "media"],
+)
+def test_every_field_is_named_copied_or_not_copied(
+    model: Any, copied: tuple[str, ...], not_copied: frozenset[str]
+) -> None:
+    """A field added to the model fails here until ``rehab.services.library`` says whether a
+    copy takes it: the copy's explicit lists cannot silently fall behind the model."""
+    fields = [f.name for f in model._meta.concrete_fields]
+    assert len(set(copied)) == len(copied)
+    assert set(copied) & not_copied == set(), "named both copied and not copied"
+    assert set(fields) - set(copied) - not_copied == set(), "named neither copied nor not"
+    assert (set(copied) | not_copied) - set(fields) == set(), "named, but not a field"

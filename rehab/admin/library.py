@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
+from django.apps import apps
 from django.contrib import admin, messages
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
@@ -45,9 +46,10 @@ def _escaped_list(tag: str, items: list[str]) -> SafeString:
     )
 
 
-# Which exercises an autocomplete may offer, by the field it fills ("app_label", "model_name",
-# "field_name", as the admin's autocomplete view is asked): a condition on the exercises, from
-# the request. Filled by the admin of the model that holds the field (``limit_autocomplete``).
+# Which exercises an autocomplete may offer, by the field it fills (the model that holds it and
+# the field's name; the admin's autocomplete view is asked with "app_label", "model_name" and
+# "field_name"): a condition on the exercises, from the request. Filled by the admin of the
+# model that holds the field (``limit_autocomplete``).
 AutocompleteLimit = Callable[[HttpRequest], Q]
 
 
@@ -99,15 +101,15 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
     actions = ("publish", "unpublish")
     save_on_top = True
     list_per_page = 50
-    autocomplete_limits: ClassVar[dict[tuple[str, str, str], AutocompleteLimit]] = {}
+    autocomplete_limits: ClassVar[dict[tuple[type[Model], str], AutocompleteLimit]] = {}
 
     @classmethod
     def limit_autocomplete(
-        cls, model: type[Any], field_name: str, limit: AutocompleteLimit
+        cls, model: type[Model], field_name: str, limit: AutocompleteLimit
     ) -> None:
         """Offer in the autocomplete of ``model.field_name`` (an exercise) only the exercises
         ``limit(request)`` allows; the field's own form still refuses the others."""
-        cls.autocomplete_limits[(model._meta.app_label, model._meta.model_name, field_name)] = limit
+        cls.autocomplete_limits[(model, field_name)] = limit
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Exercise], search_term: str
@@ -118,12 +120,14 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         match = request.resolver_match
         if match is not None and match.url_name == "autocomplete":
-            source = (
-                request.GET.get("app_label", ""),
-                request.GET.get("model_name", ""),
-                request.GET.get("field_name", ""),
-            )
-            limit = self.autocomplete_limits.get(source)
+            # The model as the autocomplete view itself finds it (it refuses an unknown one).
+            try:
+                model = apps.get_model(
+                    request.GET.get("app_label", ""), request.GET.get("model_name", "")
+                )
+            except LookupError:
+                return queryset, may_have_duplicates
+            limit = self.autocomplete_limits.get((model, request.GET.get("field_name", "")))
             if limit is not None:
                 queryset = queryset.filter(limit(request))
         return queryset, may_have_duplicates

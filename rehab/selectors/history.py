@@ -47,10 +47,9 @@ def _show(value: Any) -> str:
 
 
 def _label(model: type[Model], name: str) -> str:
-    try:
-        found = model._meta.get_field(name)
-    except LookupError:
-        return name
+    """The label of the model's field ``name``, read through its descriptor
+    (``Model.<name>.field``); the name itself if the model has no such field."""
+    found = getattr(getattr(model, name, None), "field", None)
     return str(getattr(found, "verbose_name", name))
 
 

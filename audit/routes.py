@@ -69,12 +69,12 @@ def listed_patients(match: ResolverMatch, response: Any) -> set[int]:
     if path == "pk":
         return {row.pk for row in rows}
     model = apps.get_model(label)
-    if "__" not in path:  # the row's own foreign key: no query
-        attname = model._meta.get_field(path).attname
+    if "__" not in path:  # the row's own foreign key (its descriptor's field): no query
+        attname = getattr(model, path).field.attname
         return {value for row in rows if (value := getattr(row, attname)) is not None}
     if not rows:
         return set()
-    found = model._default_manager.filter(pk__in=[row.pk for row in rows])
+    found = model.objects.filter(pk__in=[row.pk for row in rows])
     return set(found.filter(**{f"{path}__isnull": False}).values_list(path, flat=True))
 
 

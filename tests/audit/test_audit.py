@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.db import connection
 from django.test import Client
@@ -15,6 +16,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent, AppendOnlyError
+from audit.registry import PATIENT_PATHS
 from audit.services import clean_text
 from clinic.models import Clinician, Patient
 from core import touched as context
@@ -237,6 +239,14 @@ def test_an_admin_change_list_of_nested_rows_finds_their_patients(
     assert staff_client.get(reverse("admin:clinic_patient_changelist")).status_code == 200
     first, second = _events()
     assert (first.patient_ref, second.patient_ref) == (patient.pk, patient.pk)
+
+
+@pytest.mark.parametrize("label", sorted(PATIENT_PATHS))
+def test_each_audited_models_rows_are_read_through_its_default_manager(label: str) -> None:
+    """audit.routes reads an audited model's rows through ``objects`` (public): the model's
+    default manager, which the admin's change list reads through too."""
+    model = apps.get_model(label)
+    assert model.objects is model._default_manager
 
 
 def test_an_admin_read_of_a_log_is_recorded(staff_client: Client, patient: Patient) -> None:

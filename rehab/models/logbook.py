@@ -458,20 +458,10 @@ class Measurement(models.Model):
 
     def recorded_values(self) -> list[tuple[str, Any]]:
         """What this measurement recorded: (label, value) of each value given, in the model's
-        field order (the timeline lists them, whatever measurements the model holds)."""
-        skip = {
-            "id",
-            "patient",
-            "date",
-            "recorded_by",
-            "note",
-            "at_home",
-            "client_uuid",
-            "created_at",
-        }
-        values = []
-        for field in self._meta.concrete_fields:
-            value = getattr(self, field.attname)
-            if field.name not in skip and value is not None and value != "":
-                values.append((str(field.verbose_name), value))
-        return values
+        field order (the timeline lists them, whatever measurements the model holds): its value
+        fields are ``measures.VALUE_FIELDS``, each labelled ``measures.field_label``."""
+        return [
+            (str(measures.field_label(name)), value)
+            for name in measures.VALUE_FIELDS
+            if (value := getattr(self, name)) is not None and value != ""
+        ]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from rehab import measures
 from rehab.models import Exercise, ExerciseLog, Measurement, Plan, PlanPhase, Prescription
 from tests import factories
 
@@ -134,6 +136,46 @@ def test_measurement_limb_symmetry_index() -> None:
     )
     assert measurement.heel_rise_lsi == 85.0
     assert Measurement(heel_rise_reps_injured=5).heel_rise_lsi is None
+
+
+def test_a_measurement_lists_the_values_it_recorded_in_the_models_order() -> None:
+    """Each value given, by its label; nothing unrecorded and none of the record's other fields
+    (who, when, where, the note)."""
+    measurement = factories.MeasurementFactory(
+        heel_rise_reps_injured=17,
+        heel_rise_reps_uninjured=None,
+        calf_cm_injured=Decimal("36.5"),
+        atra_deg_injured=-10,
+        toe_walk_5m=False,
+        note="Tired today.",
+        at_home=True,
+        recorded_by=factories.UserFactory(),
+    )
+    measurement.refresh_from_db()
+    assert measurement.recorded_values() == [
+        ("Single-leg heel rises, injured side (reps)", 17),
+        ("Achilles tendon resting angle (ATRA), injured side (°)", -10),
+        ("Calf circumference, injured side (cm)", Decimal("36.5")),
+        ("Walks 5 m on the toes", False),
+    ]
+
+
+def test_a_measurements_value_fields_are_the_measures_definitions_in_their_order() -> None:
+    """``recorded_values`` lists ``measures.VALUE_FIELDS``: every value field of the model,
+    made from them in the same order; the model's other fields are the record's own."""
+    names = [f.name for f in Measurement._meta.concrete_fields]
+    values = [name for name in names if name in measures.VALUE_FIELDS]
+    assert values == list(measures.VALUE_FIELDS)
+    assert set(names) - set(values) == {
+        "id",
+        "patient",
+        "date",
+        "recorded_by",
+        "note",
+        "at_home",
+        "client_uuid",
+        "created_at",
+    }
 
 
 def test_empty_measurement_is_refused_by_the_database() -> None:

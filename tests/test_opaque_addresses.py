@@ -191,6 +191,38 @@ def test_the_clinician_pages_show_no_row_numbers(scene: Scene) -> None:
         assert _numbered_addresses(html) == [], url
 
 
+def test_the_clinic_s_other_pages_show_no_row_numbers(scene: Scene, admin: Clinician) -> None:
+    """The patient page's other tabs, the records, the team, the library and the templates (as
+    a clinic admin, who sees them all)."""
+    exercise = factories.ExerciseFactory.create(clinic=admin.clinic, name="Clinic drill")
+    draft = factories.ProtocolFactory.create(clinic=admin.clinic, is_draft=True, is_published=False)
+    factories.ProtocolItemFactory.create(
+        phase=factories.ProtocolPhaseFactory.create(protocol=draft), exercise=exercise
+    )
+    patient = scene.patient.pk
+    pages = [
+        reverse("rehab:patient_detail", args=[patient]) + "?tab=outcomes",
+        reverse("rehab:patient_detail", args=[patient]) + "?tab=messages",
+        reverse("rehab:patient_export", args=[patient]),
+        reverse("audit:patient_history", args=[patient]),
+        reverse("rehab:plan_create", args=[patient]),
+        reverse("clinic:patient_edit", args=[patient]),
+        reverse("clinic:team"),
+        reverse("clinic:team_member", args=[scene.clinician.pk]),
+        reverse("rehab:library") + "?q=drill",
+        reverse("rehab:library_detail", args=[exercise.pk]),
+        reverse("rehab:exercise_history", args=[exercise.pk]),
+        reverse("rehab:template_detail", args=[draft.pk]),
+        reverse("rehab:template_history", args=[draft.pk]),
+    ]
+    client = client_for(admin.user)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'href="/' in response.text, url
+        assert _numbered_addresses(response.text) == [], url
+
+
 def test_the_patient_s_pages_show_no_row_numbers(scene: Scene) -> None:
     client = client_for(scene.patient.user)
     for name in ("rehab:today", "rehab:my_plan", "rehab:progress"):

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from clinic.models import Invitation, Patient
 from clinic.services.messages import message_send
+from core.ids import opaque
 from rehab import services
 from rehab.models import Alert, Plan, Prescription
 from tests import factories
@@ -75,7 +76,7 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
     page.get_by_role("button", name="Search").click()
     # The library panel adds to the phase it was opened from: here, the first one.
     protection = plan.phases.get(start_week=0)
-    page.get_by_label("Add to phase").select_option(str(protection.pk))
+    page.get_by_label("Add to phase").select_option(opaque(protection.pk))
     page.get_by_role("button", name=f"Add {stretch} to {protection.name}").click()
     expect(page.get_by_text(f"Not added yet: {stretch}")).to_be_visible()
     check_page(page, JOURNEY, "guardrail-warning")

@@ -8,7 +8,7 @@ app_name = "audit"
 
 urlpatterns = [
     path(
-        "clinic/patients/<int:pk>/access-history/",
+        "clinic/patients/<opaque:pk>/access-history/",
         views.patient_history,
         name="patient_history",
     ),

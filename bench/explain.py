@@ -37,6 +37,7 @@ def main() -> None:
     from django.db import connection  # noqa: PLC0415
     from django.test import Client  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.urls import reverse  # noqa: PLC0415
 
     slow_ms = float(os.environ.get("BENCH_EXPLAIN_SLOW", "2"))
     user_model = get_user_model()
@@ -60,7 +61,11 @@ def main() -> None:
         ("Today", patient_client, "/me/"),
         ("API today", patient_client, "/api/v1/me/today/"),
         ("patient list, page 8", clinician_client, "/clinic/patients/?page=8"),
-        ("patient page", clinician_client, f"/clinic/patients/{first[0] if first else 0}/"),
+        (
+            "patient page",
+            clinician_client,
+            reverse("rehab:patient_detail", args=[first[0] if first else 0]),
+        ),
     ]
     with connection.cursor() as cursor:
         cursor.execute(

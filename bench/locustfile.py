@@ -290,7 +290,7 @@ class ClinicianUser(FastHttpUser):
     def on_start(self) -> None:
         self.me = Browser(self, CONFIG["clinicians"][next(ClinicianUser.numbers)])
         self.me.sign_in("setup")
-        self.patients: list[int] = []
+        self.patients: list[str] = []
         self.list_pages = 1
         RUN.ready += 1
 
@@ -340,7 +340,7 @@ class ClinicianUser(FastHttpUser):
         if random.random() < 0.20:  # noqa: S311
             self.reply(pk)
 
-    def reply(self, pk: int) -> None:
+    def reply(self, pk: str) -> None:
         path = f"/clinic/patients/{pk}/messages/"
         page = self.me.get(path, "clinician: messages")
         if page is None or random.random() >= 0.5:  # noqa: S311

@@ -193,12 +193,18 @@ def hidden_value(page: str, name: str) -> str:
     return html.unescape(match.group(1)) if match else ""
 
 
-def ids(page: str, path_pattern: str) -> list[int]:
+# A row's id in a page's address: core.ids.OpaqueIdConverter.regex (written out: this module
+# imports nothing of the project's).
+OPAQUE_ID = "[0-9A-Za-z]{8,36}"
+
+
+def ids(page: str, path_pattern: str) -> list[str]:
     """Every id in links or form actions matching ``path_pattern``, a path with ``{id}``
-    (``/clinic/patients/{id}/``), in page order, each once."""
+    (``/clinic/patients/{id}/``), in page order, each once: as the address writes it (a row's
+    opaque id, core.ids), to put back into a path."""
     prefix, _sep, suffix = path_pattern.partition("{id}")
-    pattern = re.compile(rf'(?:href|action)="{re.escape(prefix)}(\d+){re.escape(suffix)}"')
-    return list(dict.fromkeys(int(n) for n in pattern.findall(page)))
+    pattern = re.compile(rf'(?:href|action)="{re.escape(prefix)}({OPAQUE_ID}){re.escape(suffix)}"')
+    return list(dict.fromkeys(pattern.findall(page)))
 
 
 def page_numbers(page: str) -> list[int]:

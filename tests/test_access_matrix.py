@@ -33,6 +33,7 @@ from knox.models import AuthToken
 
 from clinic.models import Clinic, User
 from clinic.services import invitations as invitation_services
+from core.ids import opaque
 from notify import tokens as notify_tokens
 from notify.models import Notification
 from rehab.models import (
@@ -89,7 +90,7 @@ def url_patterns() -> list[Pattern]:
 
 PATTERNS = url_patterns()
 
-_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
 def concrete_path(pattern: Pattern, rule: Rule, scenario: Scenario) -> str:
@@ -98,12 +99,13 @@ def concrete_path(pattern: Pattern, rule: Rule, scenario: Scenario) -> str:
     values = scenario.params.get(rule.obj or "", {})
 
     def fill(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(2)
+        converter, name = match.group(1), match.group(2) or match.group(3)
         if name not in values:
             raise AssertionError(
                 f"{pattern.key}: no value for route parameter {name!r} (obj={rule.obj!r})"
             )
-        return values[name]
+        # A row id in a page's address is written in its opaque form (core.ids).
+        return opaque(int(values[name])) if converter == "opaque" else values[name]
 
     return "/" + _PARAM.sub(fill, pattern.route).replace("^", "").replace("$", "")
 
@@ -406,3 +408,37 @@ def test_every_pattern_has_a_rule_and_every_rule_a_pattern() -> None:
     stale = sorted(RULES.keys() - keys)
     assert not missing, "add a rule for: " + ", ".join(missing)
     assert not stale, "remove the rules of patterns that are gone: " + ", ".join(stale)
+
+
+def test_no_page_takes_a_row_number_in_its_address() -> None:
+    """A page names a row by its opaque id (``<opaque:pk>``), never by its number (the API
+    and the Django admin have their own rules)."""
+    numbered = sorted(
+        pattern.key
+        for pattern in url_patterns()
+        if "<int:" in pattern.route and not pattern.route.startswith(("api/", "admin/"))
+    )
+    assert not numbered, "use <opaque:…> in: " + ", ".join(numbered)
+    assert any("<opaque:" in pattern.route for pattern in url_patterns())
+
+
+def _numbered_path(pattern: Pattern, values: dict[str, str]) -> str:
+    """The pattern's path with the row numbers where its opaque ids go."""
+    return "/" + _PARAM.sub(lambda match: values[match.group(2) or match.group(3)], pattern.route)
+
+
+@pytest.mark.django_db
+def test_a_page_s_integer_address_is_not_found(scenario: Scenario) -> None:
+    """Each page with a row in its address, asked for with the row's number in place of its
+    opaque id, is not found (for a clinic admin, who may see every one of them)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(scenario.users["clinic_admin"])
+    checked = 0
+    for pattern in url_patterns():
+        rule = RULES.get(pattern.key)
+        if "<opaque:" not in pattern.route or rule is None or rule.path is not None:
+            continue
+        numbered = _numbered_path(pattern, scenario.params.get(rule.obj or "", {}))
+        assert _request(client, "get", numbered, {}).status_code == 404, numbered
+        checked += 1
+    assert checked > 40

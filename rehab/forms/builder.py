@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
+from core.ids import from_opaque, opaque
 from rehab import clinical, guardrails
 from rehab.forms.library import LibraryFilterForm
 from rehab.models.library import DOSE_FIELD_NAMES, Equipment, Exercise
@@ -228,8 +229,9 @@ class BuilderLibraryForm(LibraryFilterForm):
         label=_("Only exercises safe at this patient's week"),
         required=False,
     )
+    # Its values are the phases' opaque ids (core.ids): they travel in the address.
     to = forms.TypedChoiceField(
-        coerce=int, label=_("Add to phase"), required=False, empty_value=None
+        coerce=from_opaque, label=_("Add to phase"), required=False, empty_value=None
     )
 
     FIELDS = ("q", "category", "equipment", "safe", "to")
@@ -244,7 +246,7 @@ class BuilderLibraryForm(LibraryFilterForm):
         super().__init__(*args, equipment=equipment, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = phase_choices(phases)
+        field.choices = [(opaque(pk), label) for pk, label in phase_choices(phases)]
 
     def values(self) -> dict[str, str]:
         """The search as strings, for the builder's URL and the add forms' hidden fields."""
@@ -254,7 +256,7 @@ class BuilderLibraryForm(LibraryFilterForm):
         return {
             **super().values(),
             "safe": "1" if data["safe"] else "",
-            "to": str(data["to"]) if data["to"] is not None else "",
+            "to": opaque(data["to"]) if data["to"] is not None else "",
         }
 
 

@@ -10,5 +10,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("patients/", views.patient_list, name="patient_list"),
     path("alerts/", views.alerts, name="alerts"),
-    path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<opaque:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
 ]

@@ -7,6 +7,6 @@ from django.urls import path
 from rehab.views import messages as views
 
 urlpatterns = [
-    path("clinic/patients/<int:pk>/messages/", views.patient_messages, name="patient_messages"),
+    path("clinic/patients/<opaque:pk>/messages/", views.patient_messages, name="patient_messages"),
     path("me/messages/", views.my_messages, name="my_messages"),
 ]

@@ -14,6 +14,6 @@ urlpatterns = [
     path("check-in/", views.checkin, name="checkin"),
     path("atrs/", views.atrs, name="atrs"),
     path("logs/", views.log_create, name="log_create"),
-    path("logs/<int:pk>/", views.log_update, name="log_update"),
-    path("logs/<int:pk>/undo/", views.log_undo, name="log_undo"),
+    path("logs/<opaque:pk>/", views.log_update, name="log_update"),
+    path("logs/<opaque:pk>/undo/", views.log_undo, name="log_undo"),
 ]

@@ -25,7 +25,7 @@ from django_htmx.middleware import HtmxDetails
 
 from clinic.access import clinician_required
 from clinic.models import User
-from core.ids import as_id
+from core.ids import from_opaque, opaque
 from core.users import signed_in_user
 from rehab.access import (
     get_plan_for_clinician,
@@ -46,6 +46,20 @@ from rehab.views import library as library_views
 
 BUILDER = "rehab/builder/builder.html"
 NEW_PHASE_WEEKS = 4
+
+
+# The keys of a phase's and an exercise's parts on the page: each is its form's prefix, its
+# "edit" key (``?edit=``) and its anchor (``#rx-…``, the element's id). They travel in the
+# page's address, so they name the row by its opaque id (core.ids), never by its number.
+
+
+def phase_key(pk: int) -> str:
+    return f"phase-{opaque(pk)}"
+
+
+def rx_key(pk: int, part: str = "rx") -> str:
+    """``part`` "rx" (the dose form and the exercise's anchor), "rxmove" or "rxmedia"."""
+    return f"{part}-{opaque(pk)}"
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -73,15 +87,15 @@ class ItemView:
     @property
     def dose_key(self) -> str:
         """The dose form's prefix, its "edit" key and the exercise's anchor on the page."""
-        return f"rx-{self.rx.pk}"
+        return rx_key(self.rx.pk)
 
     @property
     def move_key(self) -> str:
-        return f"rxmove-{self.rx.pk}"
+        return rx_key(self.rx.pk, "rxmove")
 
     @property
     def media_key(self) -> str:
-        return f"rxmedia-{self.rx.pk}"
+        return rx_key(self.rx.pk, "rxmedia")
 
     @property
     def editing(self) -> bool:
@@ -110,7 +124,7 @@ class PhaseView:
     @property
     def key(self) -> str:
         """The phase form's prefix, its "edit" key and the phase's anchor on the page."""
-        return f"phase-{self.phase.pk}"
+        return phase_key(self.phase.pk)
 
 
 SEARCH_FIELDS = BuilderLibraryForm.FIELDS
@@ -164,7 +178,7 @@ def _item_view(
             instance=rx, prefix=view.dose_key, initial=edit.version, warning=item.warning
         )
     if edit.wanted(view.media_key):
-        view.media_form = MediaUploadForm(auto_id=f"rx-{rx.pk}-media-%s")
+        view.media_form = MediaUploadForm(auto_id=f"{view.dose_key}-media-%s")
     if edit.wanted(view.move_key):
         view.move_form = edit.bound.get(view.move_key) or PrescriptionMovePhaseForm(
             prefix=view.move_key,
@@ -187,7 +201,8 @@ def _phase_views(
 ) -> list[PhaseView]:
     """Each phase with its forms, and whether it is open: the current one, one being edited,
     just changed (``focus``), added to (``to`` in the search), with an exercise needing a reason
-    or just changed, or ``opened`` (a phase's pk, or "all")."""
+    or just changed, or ``opened`` (a phase's opaque id, or "all": another string opens
+    nothing more)."""
     plan = builder.plan
     phases = builder.phase_list
     builder_url = builder_page_url(plan.pk, search=search)
@@ -205,9 +220,9 @@ def _phase_views(
             weeks=list(range(phase.start_week, max(phase.end_week, phase.start_week + 1)))
             if is_current
             else [],
-            add_url=builder_page_url(plan.pk, search={**search, "to": str(phase.pk)})
+            add_url=builder_page_url(plan.pk, search={**search, "to": opaque(phase.pk)})
             + "&focus=library",
-            open_url=f"{builder_url}{join}open={phase.pk}",
+            open_url=f"{builder_url}{join}open={opaque(phase.pk)}",
         )
         if edit.wanted(view.key):
             view.form = edit.bound.get(view.key) or PhaseForm(
@@ -222,7 +237,7 @@ def _phase_views(
         ]
         view.is_open = (
             is_current
-            or opened in ("all", str(phase.pk))
+            or opened in ("all", opaque(phase.pk))
             or view.form is not None
             or view.key == focus
             or (phase.pk == target_pk and bool(search.get("to")))
@@ -244,7 +259,8 @@ def _builder_context(
     part: str = "page",
 ) -> dict[str, Any]:
     """The builder's context. An edit form is built only for the one being edited
-    (``editing``, from its link: "phase-<pk>", "rx-<pk>", "rxmove-<pk>", "rxmedia-<pk>",
+    (``editing``, from its link: "phase-<id>", "rx-<id>", "rxmove-<id>", "rxmedia-<id>" (the
+    row's opaque id: ``phase_key``, ``rx_key``),
     "rename" or "new-phase") or shown again with its errors (``bound``); the others have a
     link, not a form each.
 
@@ -286,7 +302,7 @@ def _builder_context(
     today = evidence.today if evidence else plan.patient.local_today()
     week_now = plan.week_on(today)
     current, states = builder_selectors.week_states(phases, plan, week_now)
-    target_pk = as_id(search.get("to", ""))
+    target_pk = from_opaque(search.get("to", ""))
     if target_pk not in {p.pk for p in phases}:
         target_pk = current.pk if current else (phases[0].pk if phases else None)
     target = next((p for p in phases if p.pk == target_pk), None)
@@ -380,7 +396,7 @@ def render_builder(
         target = request.htmx.target or ""
         if target == "library-results":
             part = "library_results"
-        elif opened.isdigit() and target == f"phase-{opened}-body":
+        elif (pk := from_opaque(opened)) is not None and target == f"{phase_key(pk)}-body":
             part = "phase_body"
         else:
             part = "body"
@@ -396,7 +412,7 @@ def render_builder(
     )
     if part == "phase_body":
         context["pv"] = next(
-            (pv for pv in context["phase_views"] if str(pv.phase.pk) == opened), None
+            (pv for pv in context["phase_views"] if opaque(pv.phase.pk) == opened), None
         )
         if context["pv"] is None:
             raise Http404

@@ -18,7 +18,7 @@ from core.users import signed_in_user
 from rehab.access import get_prescription_for_clinician, get_prescription_media_for_clinician
 from rehab.forms.library import MediaUploadForm
 from rehab.services import media as media_services
-from rehab.views.builder import builder_page_url
+from rehab.views.builder import builder_page_url, rx_key
 
 
 @clinician_required
@@ -45,7 +45,7 @@ def prescription_media_add(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for reason in errors:
                 messages.error(request, _("Not attached: %(reason)s") % {"reason": reason})
-    return redirect(builder_page_url(rx.phase.plan_id, anchor=f"rx-{rx.pk}"))
+    return redirect(builder_page_url(rx.phase.plan_id, anchor=rx_key(rx.pk)))
 
 
 @clinician_required
@@ -58,4 +58,4 @@ def prescription_media_remove(request: HttpRequest, pk: int, key: UUID) -> HttpR
         raise Http404
     media_services.prescription_media_remove(media=media)
     messages.success(request, _("Removed."))
-    return redirect(builder_page_url(rx.phase.plan_id, anchor=f"rx-{rx.pk}"))
+    return redirect(builder_page_url(rx.phase.plan_id, anchor=rx_key(rx.pk)))

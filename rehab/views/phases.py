@@ -28,7 +28,7 @@ from rehab.forms.builder import (
 )
 from rehab.models.plans import PlanPhase
 from rehab.services import builder as builder_services
-from rehab.views.builder import SEARCH_FIELDS, HtmxHttpRequest
+from rehab.views.builder import SEARCH_FIELDS, HtmxHttpRequest, phase_key, rx_key
 from rehab.views.edits import answer_edit
 
 
@@ -56,7 +56,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     by = signed_in_user(request, User)
     phase = get_phase_for_clinician(by, pk)
     plan = phase.plan
-    key = f"phase-{phase.pk}"
+    key = phase_key(phase.pk)
     live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
     form = PhaseForm(request.POST, prefix=key, instance=phase, plan=plan, prescriptions=live)
     return answer_edit(
@@ -105,7 +105,7 @@ def phase_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             phase=phase, direction=data["direction"], expected_version=data["version"], by=by
         ),
         success=_("Phase moved."),
-        anchor=f"phase-{phase.pk}",
+        anchor=phase_key(phase.pk),
     )
 
 
@@ -140,7 +140,7 @@ def prescription_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             _("%(exercise)s added to %(phase)s.")
             % {"exercise": rx.exercise.name, "phase": rx.phase.name}
         ),
-        anchor=lambda rx: f"rx-{rx.pk}",
+        anchor=lambda rx: rx_key(rx.pk),
         search=search,
     )
 
@@ -151,7 +151,7 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     by = signed_in_user(request, User)
     rx = get_prescription_for_clinician(by, pk)
     plan = rx.phase.plan
-    key = f"rx-{rx.pk}"
+    key = rx_key(rx.pk)
     warning = guardrails.guardrail_warning(exercise=rx.exercise, phase=rx.phase)
     form = DoseForm(request.POST, prefix=key, instance=rx, warning=warning)
     return answer_edit(
@@ -184,7 +184,7 @@ def prescription_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if deleted
             else _("Exercise retired: the patient no longer sees it; their logs are kept.")
         ),
-        anchor=f"phase-{rx.phase_id}",
+        anchor=phase_key(rx.phase_id),
     )
 
 
@@ -201,7 +201,7 @@ def prescription_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             prescription=rx, direction=data["direction"], expected_version=data["version"], by=by
         ),
         success=_("Exercise moved."),
-        anchor=f"rx-{rx.pk}",
+        anchor=rx_key(rx.pk),
     )
 
 
@@ -212,7 +212,7 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     rx = get_prescription_for_clinician(by, pk)
     plan = rx.phase.plan
     phases = plan.ordered_phases()
-    key = f"rxmove-{rx.pk}"
+    key = rx_key(rx.pk, "rxmove")
     form = PrescriptionMovePhaseForm(request.POST, prefix=key, phases=phases)
     return answer_edit(
         request,
@@ -229,5 +229,5 @@ def prescription_move_phase(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         success=_("Exercise moved to another phase."),
         # The prescription in its new phase: the same one, or a copy of one the patient was
         # asked to do where it was (retired there).
-        anchor=lambda moved: f"rx-{moved.pk}",
+        anchor=lambda moved: rx_key(moved.pk),
     )

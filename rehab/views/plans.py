@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.access import clinician_required, get_patient_for_clinician
 from clinic.models import User
 from core.forms import add_service_errors
-from core.ids import as_id
+from core.ids import from_opaque
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
 from rehab import clinical
@@ -276,9 +276,9 @@ def plan_handout(request: HttpRequest, pk: int) -> HttpResponse:
     plan = get_plan_for_clinician(signed_in_user(request, User), pk)
     phases = plan.ordered_phases()
     by_id = {p.pk: p for p in phases}
-    chosen = request.GET.get("phase")
+    chosen = request.GET.get("phase")  # the phase's opaque id (core.ids)
     if chosen:
-        phase = by_id.get(as_id(chosen) or 0)
+        phase = by_id.get(from_opaque(chosen) or 0)
         if phase is None:
             raise Http404
     else:

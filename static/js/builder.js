@@ -13,12 +13,16 @@
 // phase"): within a phase it presses up or down as many times as needed; into another phase it
 // sends the move form, and the server asks for the guardrail reason before a too-early move is
 // saved (the move form comes back with its reason field).
+//
+// An exercise's data-rx is its opaque id, as in its element's id and its forms' prefixes
+// ("rx-GZUcnUYI", "rxmove-GZUcnUYI-phase"); a phase's data-phase is the value its move form's
+// phase field takes (sent in the POST body, never in an address).
 (function () {
   "use strict";
 
   let lastFormId = null;
   let lastValue = null;
-  let lastEdit = null; // the open edit form's key (data-edit), e.g. "rx-12" for a dose
+  let lastEdit = null; // the open edit form's key (data-edit), e.g. "rx-GZUcnUYI" for a dose
   let lastRowId = null; // the exercise (li#rx-…) the used control belongs to
   let swappingBody = false;
   let libraryScroll = 0;

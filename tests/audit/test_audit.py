@@ -20,6 +20,7 @@ from audit.registry import PATIENT_PATHS
 from audit.services import clean_text
 from clinic.models import Clinician, Patient
 from core import touched as context
+from core.ids import opaque
 from rehab.models import Alert, CriterionKind, PlanCriterion
 from tests import factories
 from tests.conftest import client_for
@@ -58,7 +59,7 @@ def test_a_clinicians_read_of_the_patient_page_is_recorded(
     assert event.action == "read"
     assert event.what == f"rehab:patient_detail {patient.pk}"
     assert event.method == "GET"
-    assert event.path == f"/clinic/patients/{patient.pk}/"  # no query string
+    assert event.path == f"/clinic/patients/{opaque(patient.pk)}/"  # no query string
     assert event.ip_address == "10.0.0.7"
     assert event.user_agent == "Firefox"
 
@@ -374,7 +375,7 @@ def test_a_clinic_admin_sees_a_patients_access_history(
 ) -> None:
     client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
     url = reverse("audit:patient_history", args=[patient.pk])
-    assert url == f"/clinic/patients/{patient.pk}/access-history/"
+    assert url == f"/clinic/patients/{opaque(patient.pk)}/access-history/"
     response = client_for(clinic_admin.user).get(url)
     assert response.status_code == 200
     content = response.content.decode()

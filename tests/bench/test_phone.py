@@ -74,17 +74,19 @@ def test_tokens_hidden_fields_ids_and_page_numbers() -> None:
     page = (
         '<body hx-headers=\'{"X-CSRFToken": "abc"}\'>'
         '<input type="hidden" name="client_uuid" value="u-9" id="id_client_uuid">'
-        '<a href="/clinic/patients/5/">A</a> <a href="/clinic/patients/5/messages/">m</a>'
-        '<a href="/clinic/patients/6/">B</a> <a href="/clinic/patients/5/">A again</a>'
-        '<form action="/clinic/alerts/9/acknowledge/" method="post"></form>'
+        '<a href="/clinic/patients/GZUcnUYI/">A</a>'
+        '<a href="/clinic/patients/GZUcnUYI/messages/">m</a>'
+        '<a href="/clinic/patients/new/">new</a>'
+        '<a href="/clinic/patients/x6RbvT2q/">B</a> <a href="/clinic/patients/GZUcnUYI/">A again</a>'
+        '<form action="/clinic/alerts/Pq7wLm3zK/acknowledge/" method="post"></form>'
         '<a class="page-link" href="?page=3">Next</a><a href="?q=x&amp;page=1">Previous</a>'
     )
     assert phone.csrf_token(page) == "abc"
     assert phone.csrf_token('<input name="csrfmiddlewaretoken" value="xyz">') == "xyz"
     assert phone.hidden_value(page, "client_uuid") == "u-9"
     assert phone.hidden_value(page, "other") == ""
-    assert phone.ids(page, "/clinic/patients/{id}/") == [5, 6]
-    assert phone.ids(page, "/clinic/alerts/{id}/acknowledge/") == [9]
+    assert phone.ids(page, "/clinic/patients/{id}/") == ["GZUcnUYI", "x6RbvT2q"]
+    assert phone.ids(page, "/clinic/alerts/{id}/acknowledge/") == ["Pq7wLm3zK"]
     assert phone.page_numbers(page) == [3, 1]
     form = phone.form_request("/clinic/alerts/9/acknowledge/", {}, "abc", htmx=True)
     assert form.headers["HX-Request"] == "true"

@@ -312,7 +312,8 @@ def test_status_change_other_clinic_and_patient_get_404(
 
 def test_there_is_no_delete_path(clinician: Clinician, patient: Patient) -> None:
     client = client_for(clinician.user)
-    for path in (f"/clinic/patients/{patient.pk}/delete/", f"/clinic/patients/{patient.pk}/"):
+    page = reverse("rehab:patient_detail", args=[patient.pk])
+    for path in (f"{page}delete/", page):
         client.delete(path)
         client.post(path)
     assert Patient.objects.filter(pk=patient.pk).exists()

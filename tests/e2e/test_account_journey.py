@@ -9,6 +9,7 @@ from base64 import b32decode
 from typing import Any
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import totp
 from playwright.sync_api import Page, expect
@@ -169,8 +170,8 @@ def test_a_patients_access_history_is_axe_clean_on_a_360px_phone(
     )
     page = small_phone
     sign_in(page, live_server.url, admin.user.email, factories.PASSWORD)
-    page.goto(f"{live_server.url}/clinic/patients/{scene.patient.pk}/")
-    page.goto(f"{live_server.url}/clinic/patients/{scene.patient.pk}/access-history/")
+    page.goto(f"{live_server.url}{reverse('rehab:patient_detail', args=[scene.patient.pk])}")
+    page.goto(f"{live_server.url}{reverse('audit:patient_history', args=[scene.patient.pk])}")
     expect(page.get_by_role("heading", name="Access history", level=1)).to_be_visible()
     assert AccessEvent.objects.filter(patient_ref=scene.patient.pk).exists()
     table = page.get_by_role("region", name="Accesses to this record, newest first")

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -97,7 +98,7 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     photo = ExerciseMedia.objects.get(exercise__name=EXERCISE)
 
     # …prescribes it to Robin and activates the plan.
-    page.goto(f"{base}/clinic/plans/{draft.pk}/")
+    page.goto(f"{base}{reverse('rehab:plan_builder', args=[draft.pk])}")
     page.get_by_label("Search by name").fill("Towel-assisted")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name=f"Add {EXERCISE}").click()
@@ -127,7 +128,7 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     page.get_by_role("button", name="Save as a template").click()
     expect(page.get_by_role("heading", name=re.compile("Our early repair plan"))).to_be_visible()
     template = Protocol.objects.get(name="Our early repair plan")
-    page.goto(f"{base}/clinic/patients/{kit.pk}/plans/new/")
+    page.goto(f"{base}{reverse('rehab:plan_create', args=[kit.pk])}")
     expect(page.get_by_role("heading", name="Your clinic's templates")).to_be_visible()
     page.get_by_label("Our early repair plan (version 1)").check()
     check_page(page, JOURNEY, "plan-from-clinic-template")

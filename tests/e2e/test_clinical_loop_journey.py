@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from clinic.models import Clinician
@@ -39,7 +40,7 @@ def test_guardrail_pause_review_resume(
     # The physiotherapist tries to advance a week-3 patient to the weeks 6–9 phase.
     physio = desktop
     sign_in(physio, base, "physio@clinic.example", factories.PASSWORD)
-    physio.goto(f"{base}/clinic/plans/{scene.plan.pk}/")
+    physio.goto(f"{base}{reverse('rehab:plan_builder', args=[scene.plan.pk])}")
     physio.get_by_role("button", name=re.compile("Advance to next phase")).click()
     expect(physio.get_by_role("heading", name="Advance to Weeks 6–9?")).to_be_visible()
     expect(physio.get_by_role("heading", name="Seated heel raise")).to_be_visible()

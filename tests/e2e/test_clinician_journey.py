@@ -9,11 +9,13 @@ import uuid
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from clinic.models import Invitation, Patient
 from clinic.services.messages import message_send
+from core.ids import opaque
 from rehab import services
 from rehab.models import Alert, Plan, Prescription
 from tests import factories
@@ -74,7 +76,7 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
     page.get_by_role("button", name="Search").click()
     # The library panel adds to the phase it was opened from: here, the first one.
     protection = plan.phases.get(start_week=0)
-    page.get_by_label("Add to phase").select_option(str(protection.pk))
+    page.get_by_label("Add to phase").select_option(opaque(protection.pk))
     page.get_by_role("button", name=f"Add {stretch} to {protection.name}").click()
     expect(page.get_by_text(f"Not added yet: {stretch}")).to_be_visible()
     check_page(page, JOURNEY, "guardrail-warning")
@@ -140,7 +142,7 @@ def test_clinician_follows_up_alert_adherence_atrs_message_and_phase(
     assert not Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).exists()
 
     # The patient page: adherence and the ATRS score.
-    page.goto(f"{live_server}/clinic/patients/{patient.pk}/")
+    page.goto(f"{live_server}{reverse('rehab:patient_detail', args=[patient.pk])}")
     expect(page.get_by_role("heading", name="Adherence, last 8 weeks")).to_be_visible()
     check_page(page, JOURNEY, "patient-page")
     page.get_by_role("navigation", name="Sections of the patient page").get_by_role(
@@ -161,7 +163,7 @@ def test_clinician_follows_up_alert_adherence_atrs_message_and_phase(
     check_page(page, JOURNEY, "messages")
 
     # Advance the phase from the builder.
-    page.goto(f"{live_server}/clinic/plans/{plan.pk}/")
+    page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[plan.pk])}")
     page.get_by_role("button", name=re.compile("Advance to next phase")).click()
     expect(page.get_by_text(re.compile("Current phase: Early strength"))).to_be_visible()
     plan.refresh_from_db()
@@ -178,7 +180,7 @@ def test_the_builder_of_an_active_plan_has_no_axe_violation_of_any_impact(
     scene = patient_with_plan(with_user=True)
     page = desktop
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
-    page.goto(f"{live_server}/clinic/plans/{scene.plan.pk}/")
+    page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[scene.plan.pk])}")
     expect(page.get_by_role("heading", name="Phase history")).to_be_visible()
     for size in ({"width": 360, "height": 740}, {"width": 1366, "height": 900}):
         page.set_viewport_size(size)

@@ -11,9 +11,11 @@ import datetime as dt
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from core.ids import opaque
 from rehab import services
 from rehab.models import Plan, Prescription
 from tests import factories
@@ -65,14 +67,14 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     factories.ExerciseFactory(name="Heel raise, seated", earliest_week_operative=4)
     factories.ExerciseFactory(name="Heel drop hop", earliest_week_operative=16)
     sign_in(page, str(live_server), "desk@clinic.example", factories.PASSWORD)
-    page.goto(f"{live_server}/clinic/plans/{plan.pk}/")
+    page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[plan.pk])}")
 
     # The current phase is open and marked; the others are collapsed, the past one done.
-    current = page.locator(f"#phase-{phases[1].pk}")
+    current = page.locator(f"#phase-{opaque(phases[1].pk)}")
     expect(current.get_by_text("Current phase")).to_be_visible()
     expect(current.locator("details")).to_have_attribute("open", "")
-    expect(page.locator(f"#phase-{phases[0].pk} details")).not_to_have_attribute("open", "")
-    expect(page.locator(f"#phase-{phases[0].pk}").get_by_text("Done")).to_be_visible()
+    expect(page.locator(f"#phase-{opaque(phases[0].pk)} details")).not_to_have_attribute("open", "")
+    expect(page.locator(f"#phase-{opaque(phases[0].pk)}").get_by_text("Done")).to_be_visible()
     expect(current.get_by_text(re.compile(r"week 5 · today"))).to_be_visible()
     expect(page.locator("header.builder-header").get_by_text("week 5")).to_be_visible()
     _check(page, "builder", size)
@@ -100,7 +102,7 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     page.get_by_label(re.compile(r"^\s*Sets\W*$")).locator("visible=true").fill("4")
     _check(page, "dose-form", size)
     page.get_by_role("button", name="Save dose").locator("visible=true").click()
-    expect(page.locator(f"#rx-{rx.pk}").get_by_text(re.compile(r"^4 sets"))).to_be_visible()
+    expect(page.locator(f"#rx-{opaque(rx.pk)}").get_by_text(re.compile(r"^4 sets"))).to_be_visible()
     rx.refresh_from_db()
     assert rx.sets == 4
     # The builder puts the focus back on the form's opener once the swap settles; wait for it,
@@ -120,9 +122,9 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     assert live[-2] == "Heel raise, seated"
 
     # Drag an exercise into a phase where it is too early: the reason is asked before saving.
-    page.locator(f"#phase-{phases[2].pk} summary").click()
+    page.locator(f"#phase-{opaque(phases[2].pk)} summary").click()
     # A collapsed phase's exercises are read as it opens.
-    expect(page.locator(f"#rx-{jog.pk}")).to_be_visible()
+    expect(page.locator(f"#rx-{opaque(jog.pk)}")).to_be_visible()
     # The events a browser sends for a drag and drop (Playwright's mouse drag does not start an
     # HTML5 drag in this headless Chromium).
     page.evaluate(
@@ -135,7 +137,7 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
         target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
         item.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
     }""",
-        [f"rx-{jog.pk}", f"#phase-{phases[1].pk} .card-header"],
+        [f"rx-{opaque(jog.pk)}", f"#phase-{opaque(phases[1].pk)} .card-header"],
     )
     expect(page.get_by_text(re.compile("Give a reason to move it there")).first).to_be_visible()
     jog.refresh_from_db()
@@ -206,7 +208,7 @@ def test_the_builder_keeps_keyboard_focus_after_an_edit(live_server: object, des
     page = desktop
     page.set_viewport_size(SIZES["desk"])
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
-    page.goto(f"{live_server}/clinic/plans/{scene.plan.pk}/")
+    page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[scene.plan.pk])}")
 
     # Save a dose: back on the link that opened the form, in the exercise's row.
     page.get_by_role("link", name="Edit dose of Toe curls").focus()
@@ -217,7 +219,10 @@ def test_the_builder_keeps_keyboard_focus_after_an_edit(live_server: object, des
     page.get_by_role("button", name="Save dose").locator("visible=true").focus()
     page.keyboard.press("Enter")
     focused = _focus_after(page, "Dose saved")
-    assert (focused["text"], focused["row"]) == ("Edit dose of Toe curls", f"rx-{toe_curls.pk}")
+    assert (focused["text"], focused["row"]) == (
+        "Edit dose of Toe curls",
+        f"rx-{opaque(toe_curls.pk)}",
+    )
 
     # Move it to another phase: on its link again, in the phase it went to (opened).
     page.get_by_role("link", name="Move Toe curls to another phase").focus()
@@ -229,7 +234,9 @@ def test_the_builder_keeps_keyboard_focus_after_an_edit(live_server: object, des
     assert focused["text"] == "Move Toe curls to another phase", focused
     toe_curls.refresh_from_db()
     assert toe_curls.phase_id == later.pk
-    expect(page.locator(f"#phase-{toe_curls.phase_id} #rx-{toe_curls.pk}")).to_be_in_viewport()
+    expect(
+        page.locator(f"#phase-{opaque(toe_curls.phase_id)} #rx-{opaque(toe_curls.pk)}")
+    ).to_be_in_viewport()
 
     # Remove an exercise: its row is gone, so the status message has the focus, shown.
     page.get_by_role("button", name="Remove Seated ankle hold").focus()

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -63,7 +64,7 @@ def test_criteria_met_proposal_guarded_advance_and_recovery_chart(
     expect(proposals.get_by_text(re.compile("No patient has met"))).to_be_visible()
 
     # The physiotherapist records the session's heel-rise height and ATRA.
-    page.goto(f"{base}/clinic/patients/{scene.patient.pk}/")
+    page.goto(f"{base}{reverse('rehab:patient_detail', args=[scene.patient.pk])}")
     criteria = page.get_by_role("region", name=re.compile("Exit criteria of"))
     expect(criteria.get_by_text("Unknown")).to_have_count(2)
     page.get_by_role("navigation", name="Sections of the patient page").get_by_role(

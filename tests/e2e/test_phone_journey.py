@@ -11,6 +11,7 @@ import uuid
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
@@ -1071,7 +1072,7 @@ def test_the_handout_at_phone_and_desktop_size_and_in_print(
     scene = patient_with_plan(with_user=True)
     page = desktop
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
-    page.goto(f"{live_server}/clinic/plans/{scene.plan.pk}/handout/")
+    page.goto(f"{live_server}{reverse('rehab:plan_handout', args=[scene.plan.pk])}")
     expect(page.get_by_text("Seated ankle hold").first).to_be_visible()
     expect(page.get_by_text("call emergency services now", exact=False).first).to_be_visible()
     check_page(page, JOURNEY, "handout")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Patient
@@ -86,7 +87,7 @@ def test_a_red_flag_emails_the_therapist_and_contacts_once_within_one_worker_cyc
         # A first name and a link: nothing of what the patient reported.
         for secret in ("Confidential-Surname", "calf", "clot", "DVT", "dvt", "swollen"):
             assert secret not in text
-    assert f"/clinic/patients/{scene['patient'].pk}/" in email.body
+    assert reverse("rehab:patient_detail", args=[scene["patient"].pk]) in email.body
 
     # A retried job, or the job twice, sends nothing more.
     tasks.send_alert.enqueue(Alert.objects.get().pk)
@@ -136,7 +137,7 @@ def test_clinicians_who_opted_in_get_a_push_too(
 
     assert len(push_service.received) == 1
     payload = push_service.received[0].payload
-    assert payload["url"] == f"/clinic/patients/{scene['patient'].pk}/"
+    assert payload["url"] == reverse("rehab:patient_detail", args=[scene["patient"].pk])
     assert "Olivia" in payload["title"]
     assert "Confidential" not in str(payload)
     assert push_service.received[0].ttl == str(24 * 60 * 60)

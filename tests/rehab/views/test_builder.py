@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from clinic.models import Clinician, Patient
+from core.ids import opaque
 from rehab.models import (
     CriterionKind,
     Exercise,
@@ -117,7 +118,7 @@ def _phase_data(phase: PlanPhase, version: int, **overrides: Any) -> dict[str, A
         **{name: getattr(phase, name) for name in PHASE_FIELD_NAMES},
         **overrides,
     }
-    return {f"phase-{phase.pk}-{k}": v for k, v in values.items()}
+    return {f"phase-{opaque(phase.pk)}-{k}": v for k, v in values.items()}
 
 
 def _dose_data(rx: Prescription, version: int, **overrides: Any) -> dict[str, Any]:
@@ -132,7 +133,7 @@ def _dose_data(rx: Prescription, version: int, **overrides: Any) -> dict[str, An
         "note": rx.note,
         **overrides,
     }
-    return {f"rx-{rx.pk}-{k}": v for k, v in values.items()}
+    return {f"rx-{opaque(rx.pk)}-{k}": v for k, v in values.items()}
 
 
 # --- Access: every view ---------------------------------------------------------------------
@@ -285,8 +286,8 @@ VIEWS = [
         "post",
         lambda w: reverse("rehab:prescription_move_phase", args=[w.rx.pk]),
         lambda w: {
-            f"rxmove-{w.rx.pk}-version": w.plan.version,
-            f"rxmove-{w.rx.pk}-phase": w.phases[2].pk,
+            f"rxmove-{opaque(w.rx.pk)}-version": w.plan.version,
+            f"rxmove-{opaque(w.rx.pk)}-phase": w.phases[2].pk,
         },
         302,
         True,
@@ -481,19 +482,23 @@ def test_the_builder_shows_phases_with_dates_and_prescriptions(world: World) -> 
     assert 'id="builder-body"' in text
     assert f'value="{world.plan.version}"' in text
     # One edit form at a time: each exercise and phase has a link that opens its form.
-    assert f'name="rx-{world.rx.pk}-sets"' not in text
-    edit = f"{_builder(world.plan)}?edit=rx-{world.rx.pk}"
-    assert f'href="{edit}#rx-{world.rx.pk}"' in text
-    assert f'href="{_builder(world.plan)}?edit=phase-{boot.pk}#phase-{boot.pk}"' in text
+    assert f'name="rx-{opaque(world.rx.pk)}-sets"' not in text
+    edit = f"{_builder(world.plan)}?edit=rx-{opaque(world.rx.pk)}"
+    assert f'href="{edit}#rx-{opaque(world.rx.pk)}"' in text
+    assert (
+        f'href="{_builder(world.plan)}?edit=phase-{opaque(boot.pk)}#phase-{opaque(boot.pk)}"'
+        in text
+    )
     opened = client_for(world.clinician.user).get(edit).text
-    assert f'name="rx-{world.rx.pk}-sets"' in opened  # the dose form
+    assert f'name="rx-{opaque(world.rx.pk)}-sets"' in opened  # the dose form
     assert opened.count("<form") == text.count("<form") + 1
 
 
 def test_the_edit_links_keep_the_library_search(world: World) -> None:
     text = client_for(world.clinician.user).get(_builder(world.plan), {"q": "calf"}).text
     assert (
-        f'href="{_builder(world.plan)}?q=calf&amp;edit=rx-{world.rx.pk}#rx-{world.rx.pk}"' in text
+        f'href="{_builder(world.plan)}?q=calf&amp;edit=rx-{opaque(world.rx.pk)}#rx-{opaque(world.rx.pk)}"'
+        in text
     )
 
 
@@ -682,7 +687,7 @@ def test_edit_a_phase(world: World) -> None:
             exit_criteria="20 heel rises",
         ),
     )
-    assert response["Location"].endswith(f"#phase-{phase.pk}")
+    assert response["Location"].endswith(f"#phase-{opaque(phase.pk)}")
     phase.refresh_from_db()
     assert (phase.name, phase.start_week, phase.end_week, phase.goals, phase.wedges) == (
         "Strength and balance",
@@ -829,7 +834,7 @@ def test_edit_a_dose_and_the_note(world: World) -> None:
             note="Slowly down",
         ),
     )
-    assert response["Location"].endswith(f"#rx-{world.rx.pk}")
+    assert response["Location"].endswith(f"#rx-{opaque(world.rx.pk)}")
     world.rx.refresh_from_db()
     assert world.rx.dose_text() == "2 × 15 reps, hold 3 s, 2 times a day, 5 days a week"
     assert (world.rx.side, world.rx.note) == ("each", "Slowly down")
@@ -856,10 +861,10 @@ def test_a_dose_out_of_range_shows_the_error_on_the_field(
     text = response.text
     assert message in text
     assert re.search(
-        rf'id="id_rx-{world.rx.pk}-{field}"[^>]*is-invalid|is-invalid[^>]*id="id_rx-{world.rx.pk}-{field}"',
+        rf'id="id_rx-{opaque(world.rx.pk)}-{field}"[^>]*is-invalid|is-invalid[^>]*id="id_rx-{opaque(world.rx.pk)}-{field}"',
         text,
     )
-    assert f'id="form-rx-{world.rx.pk}"' in text  # shown again, in place, with its errors
+    assert f'id="form-rx-{opaque(world.rx.pk)}"' in text  # shown again, in place, with its errors
     world.rx.refresh_from_db()
     assert world.rx.sets == 3
 
@@ -892,8 +897,8 @@ def test_move_a_prescription_to_another_phase(world: World) -> None:
     client_for(world.clinician.user).post(
         reverse("rehab:prescription_move_phase", args=[world.rx.pk]),
         {
-            f"rxmove-{world.rx.pk}-version": world.plan.version,
-            f"rxmove-{world.rx.pk}-phase": world.phases[2].pk,
+            f"rxmove-{opaque(world.rx.pk)}-version": world.plan.version,
+            f"rxmove-{opaque(world.rx.pk)}-phase": world.phases[2].pk,
         },
     )
     world.rx.refresh_from_db()
@@ -931,7 +936,7 @@ def test_add_an_exercise_at_its_default_dose(world: World) -> None:
     )
     rx = Prescription.objects.get(exercise=exercise)
     # Back to the new exercise, the library search kept.
-    assert response["Location"] == _builder(world.plan) + f"?q=calf#rx-{rx.pk}"
+    assert response["Location"] == _builder(world.plan) + f"?q=calf#rx-{opaque(rx.pk)}"
     assert (rx.phase, rx.sets, rx.reps, rx.hold_seconds, rx.times_per_day) == (
         world.phases[2],
         2,
@@ -1015,7 +1020,7 @@ def test_a_standing_calf_stretch_in_week_two_warns_needs_a_reason_and_shows_it(
     assert reason in page
     assert "Clinician's reason for keeping it:" in page
     handout = client.get(
-        reverse("rehab:plan_handout", args=[plan.pk]) + f"?phase={week_two.pk}"
+        reverse("rehab:plan_handout", args=[plan.pk]) + f"?phase={opaque(week_two.pk)}"
     ).text
     # The handout is the patient's: the early-start wording, never the clinician's reason.
     assert reason not in handout
@@ -1050,12 +1055,12 @@ def test_moving_a_phase_start_earlier_warns_and_requires_reasons(clinician: Clin
     first = client.post(url, data)
     assert first.status_code == 200
     assert "Before its earliest safe week." in first.text
-    assert f'name="phase-{phase.pk}-guardrail_reason_{rx.pk}"' in first.text
-    assert f'name="phase-{phase.pk}-guardrail_confirm"' in first.text
+    assert f'name="phase-{opaque(phase.pk)}-guardrail_reason_{rx.pk}"' in first.text
+    assert f'name="phase-{opaque(phase.pk)}-guardrail_confirm"' in first.text
     phase.refresh_from_db()
     assert phase.start_week == 12
 
-    without_reason = client.post(url, {**data, f"phase-{phase.pk}-guardrail_confirm": "1"})
+    without_reason = client.post(url, {**data, f"phase-{opaque(phase.pk)}-guardrail_confirm": "1"})
     assert "Give a reason to keep this exercise in this phase." in without_reason.text
     phase.refresh_from_db()
     assert phase.start_week == 12
@@ -1064,8 +1069,8 @@ def test_moving_a_phase_start_earlier_warns_and_requires_reasons(clinician: Clin
         url,
         {
             **data,
-            f"phase-{phase.pk}-guardrail_confirm": "1",
-            f"phase-{phase.pk}-guardrail_reason_{rx.pk}": "Early, on purpose",
+            f"phase-{opaque(phase.pk)}-guardrail_confirm": "1",
+            f"phase-{opaque(phase.pk)}-guardrail_reason_{rx.pk}": "Early, on purpose",
         },
     )
     phase.refresh_from_db()
@@ -1082,7 +1087,7 @@ def test_activation_is_refused_while_a_reason_is_missing(clinician: Clinician) -
     client = client_for(clinician.user)
     page = client.get(_builder(plan)).text
     assert "the plan cannot be activated until you do" in page
-    assert f'href="#rx-{rx.pk}"' in page
+    assert f'href="#rx-{opaque(rx.pk)}"' in page
     response = client.post(
         reverse("rehab:plan_activate", args=[plan.pk]), {"version": plan.version}, follow=True
     )
@@ -1250,7 +1255,7 @@ def test_an_htmx_edit_answers_with_the_builder_body(world: World) -> None:
 
 def _phase_open(text: str, phase: PlanPhase) -> bool:
     """Whether the builder's HTML shows ``phase`` open (its body drawn), not collapsed."""
-    section = text.split(f'id="phase-{phase.pk}"', 1)[1]
+    section = text.split(f'id="phase-{opaque(phase.pk)}"', 1)[1]
     details = re.search(r'<details class="builder-phase-details"( open)?', section)
     assert details is not None
     return details.group(1) is not None
@@ -1260,7 +1265,7 @@ def test_after_a_saved_dose_the_link_that_opened_its_form_is_marked(world: World
     """The page's script puts the keyboard focus back on the link that opens the form just
     closed (data-edit-opener, the form's section's data-edit)."""
     client = client_for(world.clinician.user)
-    key = f"rx-{world.rx.pk}"
+    key = f"rx-{opaque(world.rx.pk)}"
     editing = client.get(_builder(world.plan) + f"?edit={key}").text
     assert f'data-edit="{key}"' in editing
     response = client.post(
@@ -1277,20 +1282,20 @@ def test_an_exercise_moved_to_a_collapsed_phase_is_shown_there(world: World) -> 
     and give the focus to), and the redirect without htmx goes to it."""
     url = reverse("rehab:prescription_move_phase", args=[world.rx.pk])
     data = {
-        f"rxmove-{world.rx.pk}-version": world.plan.version,
-        f"rxmove-{world.rx.pk}-phase": world.phases[2].pk,
+        f"rxmove-{opaque(world.rx.pk)}-version": world.plan.version,
+        f"rxmove-{opaque(world.rx.pk)}-phase": world.phases[2].pk,
     }
     assert not _phase_open(
         client_for(world.clinician.user).get(_builder(world.plan)).text, world.phases[2]
     )
     response = client_for(world.clinician.user).post(url, data, **HTMX)
     assert _phase_open(response.text, world.phases[2])
-    assert re.search(rf'id="rx-{world.rx.pk}"\s[^>]*data-changed', response.text)
+    assert re.search(rf'id="rx-{opaque(world.rx.pk)}"\s[^>]*data-changed', response.text)
     world.refresh()
-    data[f"rxmove-{world.rx.pk}-version"] = world.plan.version
-    data[f"rxmove-{world.rx.pk}-phase"] = world.phases[1].pk
+    data[f"rxmove-{opaque(world.rx.pk)}-version"] = world.plan.version
+    data[f"rxmove-{opaque(world.rx.pk)}-phase"] = world.phases[1].pk
     redirect = client_for(world.clinician.user).post(url, data)
-    assert redirect["Location"].endswith(f"#rx-{world.rx.pk}")
+    assert redirect["Location"].endswith(f"#rx-{opaque(world.rx.pk)}")
 
 
 def test_an_exercise_the_patient_was_asked_to_do_moved_shows_its_copy(world: World) -> None:
@@ -1305,24 +1310,24 @@ def test_an_exercise_the_patient_was_asked_to_do_moved_shows_its_copy(world: Wor
     )
     url = reverse("rehab:prescription_move_phase", args=[world.rx.pk])
     data = {
-        f"rxmove-{world.rx.pk}-version": world.plan.version,
-        f"rxmove-{world.rx.pk}-phase": world.phases[2].pk,
+        f"rxmove-{opaque(world.rx.pk)}-version": world.plan.version,
+        f"rxmove-{opaque(world.rx.pk)}-phase": world.phases[2].pk,
     }
     response = client_for(world.clinician.user).post(url, data, **HTMX)
     copy = Prescription.objects.get(phase=world.phases[2], exercise=world.rx.exercise)
     assert _phase_open(response.text, world.phases[2])
-    assert re.search(rf'id="rx-{copy.pk}"\s[^>]*data-changed', response.text)
+    assert re.search(rf'id="rx-{opaque(copy.pk)}"\s[^>]*data-changed', response.text)
     other = reverse("rehab:prescription_move_phase", args=[world.rx2.pk])
     world.refresh()
     redirect = client_for(world.clinician.user).post(
         other,
         {
-            f"rxmove-{world.rx2.pk}-version": world.plan.version,
-            f"rxmove-{world.rx2.pk}-phase": world.phases[2].pk,
+            f"rxmove-{opaque(world.rx2.pk)}-version": world.plan.version,
+            f"rxmove-{opaque(world.rx2.pk)}-phase": world.phases[2].pk,
         },
     )
     copy2 = Prescription.objects.get(phase=world.phases[2], exercise=world.rx2.exercise)
-    assert redirect["Location"].endswith(f"#rx-{copy2.pk}")
+    assert redirect["Location"].endswith(f"#rx-{opaque(copy2.pk)}")
 
 
 def test_a_saved_collapsed_phase_stays_open(world: World) -> None:
@@ -1336,7 +1341,7 @@ def test_a_saved_collapsed_phase_stays_open(world: World) -> None:
     )
     assert "Phase saved." in response.text
     assert _phase_open(response.text, phase)
-    assert f'data-edit-opener="phase-{phase.pk}"' in response.text
+    assert f'data-edit-opener="phase-{opaque(phase.pk)}"' in response.text
     assert not _phase_open(response.text, world.phases[0])
 
 
@@ -1577,12 +1582,13 @@ def test_the_handout_prints_the_current_phase(world: World) -> None:
 def test_the_handout_prints_a_chosen_phase(world: World) -> None:
     client = client_for(world.clinician.user)
     url = reverse("rehab:plan_handout", args=[world.plan.pk])
-    text = client.get(url + f"?phase={world.phases[0].pk}").text
+    text = client.get(url + f"?phase={opaque(world.phases[0].pk)}").text
     assert "<strong>Protection</strong>" in text
     assert "Toe curls" not in text
     other = factories.PlanPhaseFactory.create()
-    assert client.get(url + f"?phase={other.pk}").status_code == 404
+    assert client.get(url + f"?phase={opaque(other.pk)}").status_code == 404
     assert client.get(url + "?phase=x").status_code == 404
+    assert client.get(url + f"?phase={world.phases[0].pk}").status_code == 404  # a row number
 
 
 def test_the_print_stylesheet_sets_the_page_and_hides_navigation() -> None:

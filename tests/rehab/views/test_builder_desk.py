@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician
+from core.ids import opaque
 from rehab.models import Exercise, Plan, PlanPhase, Prescription
 from rehab.weeks import date_range, phase_week_range
 from tests import factories
@@ -54,7 +55,7 @@ def _builder(plan: Plan, query: str = "") -> str:
 
 
 def _phase_html(text: str, phase: PlanPhase) -> str:
-    start = text.index(f'id="phase-{phase.pk}"')
+    start = text.index(f'id="phase-{opaque(phase.pk)}"')
     end = text.find("<section", start + 1)
     return text[start : end if end > 0 else len(text)]
 
@@ -126,7 +127,7 @@ def test_adding_from_a_phase_puts_it_there_and_marks_it_in_view(desk: Desk) -> N
     exercise = factories.ExerciseFactory.create(name="Ankle circles", earliest_week_operative=0)
     target = desk.phases[2]
     client = client_for(desk.clinician.user)
-    page = client.get(_builder(desk.plan, f"?q=Ankle&to={target.pk}")).text
+    page = client.get(_builder(desk.plan, f"?q=Ankle&to={opaque(target.pk)}")).text
     assert "Ankle circles to Return" in page
     response = client.post(
         reverse("rehab:prescription_add", args=[desk.plan.pk]),
@@ -135,19 +136,23 @@ def test_adding_from_a_phase_puts_it_there_and_marks_it_in_view(desk: Desk) -> N
             "exercise": exercise.pk,
             "phase": target.pk,
             "q": "Ankle",
-            "to": str(target.pk),
+            "to": opaque(target.pk),
         },
         **HTMX,
-        HTTP_HX_CURRENT_URL="http://testserver" + _builder(desk.plan, f"?q=Ankle&to={target.pk}"),
+        HTTP_HX_CURRENT_URL="http://testserver"
+        + _builder(desk.plan, f"?q=Ankle&to={opaque(target.pk)}"),
     )
     rx = Prescription.objects.get(exercise=exercise)
     assert rx.phase == target
     text = response.text
     assert "<html" not in text
-    item = text[text.index(f'id="rx-{rx.pk}"') :]
+    item = text[text.index(f'id="rx-{opaque(rx.pk)}"') :]
     assert (
         "data-changed"
-        in text[text.index(f'id="rx-{rx.pk}"') - 200 : text.index(f'id="rx-{rx.pk}"') + 400]
+        in text[
+            text.index(f'id="rx-{opaque(rx.pk)}"') - 200 : text.index(f'id="rx-{opaque(rx.pk)}"')
+            + 400
+        ]
     )
     assert "Ankle circles added to Return." in item[:1500]  # the confirmation beside it
     # The phase added to is open; the library panel still adds to it.
@@ -159,7 +164,7 @@ def test_a_stale_dose_edit_is_refused_beside_the_form_with_the_typing_kept(desk:
     rx = factories.PrescriptionFactory.create(phase=desk.phases[1], sets=3, reps=10)
     old_version = desk.plan.version
     Plan.objects.filter(pk=desk.plan.pk).update(version=old_version + 1)  # another tab saved
-    key = f"rx-{rx.pk}"
+    key = f"rx-{opaque(rx.pk)}"
     response = client_for(desk.clinician.user).post(
         reverse("rehab:prescription_edit", args=[rx.pk]),
         {
@@ -188,9 +193,13 @@ def test_a_stale_dose_edit_is_refused_beside_the_form_with_the_typing_kept(desk:
 
 def test_phase_texts_are_text_areas(desk: Desk) -> None:
     phase = desk.phases[1]
-    text = client_for(desk.clinician.user).get(_builder(desk.plan, f"?edit=phase-{phase.pk}")).text
+    text = (
+        client_for(desk.clinician.user)
+        .get(_builder(desk.plan, f"?edit=phase-{opaque(phase.pk)}"))
+        .text
+    )
     for name in ("weight_bearing", "boot", "wedges", "goals"):
-        assert re.search(rf'<textarea[^>]*name="phase-{phase.pk}-{name}"', text), name
+        assert re.search(rf'<textarea[^>]*name="phase-{opaque(phase.pk)}-{name}"', text), name
 
 
 # --- What is read and drawn only when asked for (issue 15: the builder's cost) ------------
@@ -204,25 +213,25 @@ def test_a_collapsed_phase_is_read_when_it_is_opened(desk: Desk) -> None:
     collapsed = _phase_html(text, upcoming)
     # Its header: name, weeks, count and controls; its body only when opened.
     assert "1 exercise" in collapsed
-    assert f'id="form-phase-remove-{upcoming.pk}"' in collapsed
+    assert f'id="form-phase-remove-{opaque(upcoming.pk)}"' in collapsed
     assert "Jog intervals" not in collapsed
-    opened = f"{_builder(desk.plan)}?open={upcoming.pk}"
+    opened = f"{_builder(desk.plan)}?open={opaque(upcoming.pk)}"
     assert f'hx-get="{opened}"' in collapsed  # htmx reads it when the details open
     assert 'hx-trigger="toggle once"' in collapsed
-    assert f'href="{opened}#phase-{upcoming.pk}"' in collapsed  # and without JavaScript
+    assert f'href="{opened}#phase-{opaque(upcoming.pk)}"' in collapsed  # and without JavaScript
     # The htmx answer: that phase's body only, with its exercises and their forms.
     body = client.get(
-        opened, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"phase-{upcoming.pk}-body"
+        opened, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=f"phase-{opaque(upcoming.pk)}-body"
     ).text
     assert "<html" not in body
     assert "builder-header" not in body
-    assert f'id="rx-{rx.pk}"' in body
-    assert f'id="form-rx-move-{rx.pk}"' in body
-    assert f"?edit=rx-{rx.pk}#rx-{rx.pk}" in body
+    assert f'id="rx-{opaque(rx.pk)}"' in body
+    assert f'id="form-rx-move-{opaque(rx.pk)}"' in body
+    assert f"?edit=rx-{opaque(rx.pk)}#rx-{opaque(rx.pk)}" in body
     # The link: the page with that phase open.
     page = client.get(opened).text
     assert 'builder-phase-details" open' in _phase_html(page, upcoming)
-    assert f'id="rx-{rx.pk}"' in page
+    assert f'id="rx-{opaque(rx.pk)}"' in page
 
 
 def test_every_phase_can_be_opened_at_once(desk: Desk) -> None:
@@ -251,12 +260,19 @@ def test_every_phase_can_be_opened_at_once(desk: Desk) -> None:
 
 def test_an_unknown_phase_to_open_is_404_for_htmx_and_ignored_otherwise(desk: Desk) -> None:
     client = client_for(desk.clinician.user)
-    url = _builder(desk.plan, "?open=999999")
-    assert (
-        client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="phase-999999-body").status_code
-        == 404
-    )
+    url = _builder(desk.plan, f"?open={opaque(999999)}")
+    target = f"phase-{opaque(999999)}-body"
+    assert client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET=target).status_code == 404
     assert client.get(url).status_code == 200
+    # A row number, or a string that is no phase's id, opens nothing: the builder's body.
+    for value in ("999999", "AAAAAAAA"):
+        asked = client.get(
+            _builder(desk.plan, f"?open={value}"),
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET=f"phase-{value}-body",
+        )
+        assert asked.status_code == 200
+        assert 'id="builder-body"' in asked.text
 
 
 def test_the_name_and_a_new_phase_have_a_link_and_their_form_when_asked_for(desk: Desk) -> None:
@@ -355,7 +371,7 @@ def test_activation_waits_for_every_reason(desk: Desk) -> None:
     )
     text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
     assert "No reason given yet." in text
-    assert f"?edit=rx-{rx.pk}#rx-{rx.pk}" in text
+    assert f"?edit=rx-{opaque(rx.pk)}#rx-{opaque(rx.pk)}" in text
     assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
 
 
@@ -401,7 +417,7 @@ def test_a_stale_phase_edit_is_refused_beside_the_phase(desk: Desk) -> None:
     phase = desk.phases[1]
     old_version = desk.plan.version
     Plan.objects.filter(pk=desk.plan.pk).update(version=old_version + 1)  # another tab saved
-    key = f"phase-{phase.pk}"
+    key = f"phase-{opaque(phase.pk)}"
     data = {
         f"{key}-version": old_version,
         f"{key}-name": "Loading, renamed",
@@ -427,7 +443,7 @@ def test_a_stale_phase_edit_is_refused_beside_the_phase(desk: Desk) -> None:
 
 
 def _dose_post(rx: Prescription, version: int, **changes: Any) -> dict[str, Any]:
-    key = f"rx-{rx.pk}"
+    key = f"rx-{opaque(rx.pk)}"
     values = {
         "sets": rx.sets,
         "reps": rx.reps,
@@ -465,7 +481,7 @@ def test_a_stale_phase_edit_says_what_changed_by_whom_and_when(
     theirs.post(reverse("rehab:prescription_remove", args=[gone.pk]), {"version": seen + 1})
     desk.plan.refresh_from_db()
     assert desk.plan.version == seen + 2
-    key = f"phase-{loading.pk}"
+    key = f"phase-{opaque(loading.pk)}"
     response = client_for(desk.clinician.user).post(
         reverse("rehab:phase_edit", args=[loading.pk]),
         {
@@ -501,7 +517,7 @@ def test_a_stale_edit_from_my_other_tab_says_it_was_me(desk: Desk) -> None:
         _dose_post(rx, seen, sets=5, note="From the other tab"),
         **HTMX,
     )
-    form = _form_html(response.text, f"rx-{rx.pk}")
+    form = _form_html(response.text, f"rx-{opaque(rx.pk)}")
     assert "You changed the dose of Calf stretch in Loading" in form
     assert "From the other tab" in form
     rx.refresh_from_db()
@@ -518,10 +534,10 @@ def test_a_stale_button_says_what_changed(desk: Desk, colleague: Clinician) -> N
     client_for(colleague.user).post(
         reverse("rehab:phase_edit", args=[desk.phases[2].pk]),
         {
-            f"phase-{desk.phases[2].pk}-version": seen,
-            f"phase-{desk.phases[2].pk}-name": "Return to sport",
-            f"phase-{desk.phases[2].pk}-start_week": 8,
-            f"phase-{desk.phases[2].pk}-end_week": 12,
+            f"phase-{opaque(desk.phases[2].pk)}-version": seen,
+            f"phase-{opaque(desk.phases[2].pk)}-name": "Return to sport",
+            f"phase-{opaque(desk.phases[2].pk)}-start_week": 8,
+            f"phase-{opaque(desk.phases[2].pk)}-end_week": 12,
         },
     )
     response = client_for(desk.clinician.user).post(

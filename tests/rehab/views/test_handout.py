@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from clinic.models import Clinician, Patient
+from core.ids import opaque
 from tests import factories
 from tests.conftest import client_for
 
@@ -39,6 +40,7 @@ def test_a_phase_that_is_not_an_id_is_not_found(clinician: Clinician, patient: P
     plan, (phase,) = factories.active_plan(patient)
     url = reverse("rehab:plan_handout", args=[plan.pk])
     client = client_for(clinician.user)
-    assert client.get(url, {"phase": phase.pk}).status_code == 200
-    for value in ("²", "１２", "abc", "9" * 40):  # "²".isdigit() is true; int() refuses it
+    assert client.get(url, {"phase": opaque(phase.pk)}).status_code == 200
+    # "²".isdigit() is true, int() refuses it; the row's number is no opaque id.
+    for value in ("²", "１２", "abc", "9" * 40, str(phase.pk), opaque(phase.pk) + "\x00"):
         assert client.get(url, {"phase": value}).status_code == 404, value

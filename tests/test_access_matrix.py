@@ -33,6 +33,7 @@ from knox.models import AuthToken
 
 from clinic.models import Clinic, User
 from clinic.services import invitations as invitation_services
+from core.ids import opaque
 from notify import tokens as notify_tokens
 from notify.models import Notification
 from rehab.models import (
@@ -89,7 +90,7 @@ def url_patterns() -> list[Pattern]:
 
 PATTERNS = url_patterns()
 
-_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
 def concrete_path(pattern: Pattern, rule: Rule, scenario: Scenario) -> str:
@@ -98,12 +99,13 @@ def concrete_path(pattern: Pattern, rule: Rule, scenario: Scenario) -> str:
     values = scenario.params.get(rule.obj or "", {})
 
     def fill(match: re.Match[str]) -> str:
-        name = match.group(1) or match.group(2)
+        converter, name = match.group(1), match.group(2) or match.group(3)
         if name not in values:
             raise AssertionError(
                 f"{pattern.key}: no value for route parameter {name!r} (obj={rule.obj!r})"
             )
-        return values[name]
+        # ``<opaque:pk>`` names the row by its opaque id (core.ids), as reverse() writes it.
+        return opaque(int(values[name])) if converter == "opaque" else values[name]
 
     return "/" + _PARAM.sub(fill, pattern.route).replace("^", "").replace("$", "")
 

@@ -238,7 +238,7 @@ class PatientUser(FastHttpUser):
         if me.send(feedback, "patient: pain and effort", (200,)) is not None:
             RUN.feedback[key] = [pain, effort]
 
-    def send_tick(self, me: Browser, request: phone.Request, name: str) -> int | None:
+    def send_tick(self, me: Browser, request: phone.Request, name: str) -> str | None:
         """The stored tick's id, or None."""
         answer = me.send(request, name, (200, 201))
         if answer is None:

@@ -358,7 +358,7 @@ def requester(page: Page, client: Any, ids: dict[str, int], today: str) -> Calla
     if page.method == "GET":
         return lambda: client.get(path)
     due = phone.cards(client.get(reverse("rehab:today")).content.decode())
-    card = due[0] if due else phone.Card(prescription=0, sets=1, times=1, sessions=0)
+    card = due[0] if due else phone.Card(prescription="", sets=1, times=1, sessions=0)
     api = path.startswith("/api/")
 
     def tick() -> Any:
@@ -368,7 +368,10 @@ def requester(page: Page, client: Any, ids: dict[str, int], today: str) -> Calla
                 phone.TickRoute(path, "", api=True), client_uuid=key, card=card, day=today, csrf=""
             )
         else:
-            fields = {"client_uuid": key, "prescription": str(card.prescription)}
+            fields = {
+                "client_uuid": key,
+                "prescription": card.form_prescription or card.prescription,
+            }
             fields |= {"sets_done": str(card.sets), "date": today}
             request = phone.form_request(path, fields, csrf="")
         return client.generic(

@@ -3,7 +3,9 @@
 The bench talks to the app over HTTP only, so it reads the pages as the browser does:
 
 - Today's exercise cards: ``<article … data-rx data-sets data-times data-sessions>``, the
-  attributes the Today page's script reads (``static/js/today/cards.js``).
+  attributes the Today page's script reads (``static/js/today/cards.js``); ``data-rx`` is the
+  prescription's id as the API takes it (opaque, ``core.ids``), and the card's form (the
+  page without its script) names it in its hidden ``prescription`` input.
 - Today's configuration (``<script id="today-config">``): where the script sends a tick, in
   JSON to the API (``logsUrl``: ``POST /api/v1/logs/``), and its pain and effort
   (``PATCH <logsUrl><id>/``). A page without it: the same API paths. A page from before the
@@ -30,6 +32,8 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 _ARTICLE = re.compile(r"<article\b[^>]*\bdata-rx=[^>]*>", re.S)
+_CARD = re.compile(r"<article\b[^>]*\bdata-rx=.*?</article>", re.S)
+_FORM_PRESCRIPTION = re.compile(r'<input type="hidden" name="prescription" value="([^"]*)"')
 _ATTRIBUTE = re.compile(r'\bdata-([a-z-]+)="([^"]*)"')
 _CONFIG = re.compile(r'<script id="today-config" type="application/json">(.*?)</script>', re.S)
 _HX_HEADERS = re.compile(r"hx-headers='([^']*)'")
@@ -40,10 +44,11 @@ _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 class Card:
     """One exercise due today, as its card on the Today page shows it."""
 
-    prescription: int
+    prescription: str  # its id as the API takes it (data-rx)
     sets: int
     times: int  # sessions a day
     sessions: int  # sessions done today
+    form_prescription: str = ""  # as the card's form names it (else ``prescription``)
 
     @property
     def open(self) -> bool:
@@ -59,9 +64,11 @@ def _int(value: str | None, default: int) -> int:
 
 def cards(page: str) -> list[Card]:
     found = []
-    for tag in _ARTICLE.findall(page):
-        data = dict(_ATTRIBUTE.findall(tag))
-        rx = _int(data.get("rx"), 0)
+    for block in _CARD.findall(page):
+        tag = _ARTICLE.match(block)
+        data = dict(_ATTRIBUTE.findall(tag.group(0) if tag else ""))
+        rx = data.get("rx", "")
+        form = _FORM_PRESCRIPTION.search(block)
         if rx:
             found.append(
                 Card(
@@ -69,6 +76,7 @@ def cards(page: str) -> list[Card]:
                     sets=max(1, _int(data.get("sets"), 1)),
                     times=max(1, _int(data.get("times"), 1)),
                     sessions=_int(data.get("sessions"), 0),
+                    form_prescription=form.group(1) if form else "",
                 )
             )
     return found
@@ -138,7 +146,9 @@ def tick_request(route: TickRoute, *, client_uuid: str, card: Card, day: str, cs
     """A tick of all the card's sets, today."""
     fields: dict[str, Any] = {
         "client_uuid": client_uuid,
-        "prescription": card.prescription,
+        "prescription": card.prescription
+        if route.api
+        else card.form_prescription or card.prescription,
         "sets_done": card.sets,
     }
     if day:
@@ -147,10 +157,10 @@ def tick_request(route: TickRoute, *, client_uuid: str, card: Card, day: str, cs
 
 
 def feedback_request(
-    route: TickRoute, log_id: int, *, pain: int, effort: int, csrf: str
+    route: TickRoute, log_id: str, *, pain: int, effort: int, csrf: str
 ) -> Request:
     """Pain and effort for a stored tick (the feedback form: its note left empty)."""
-    path = route.update_template.replace("{id}", str(log_id))
+    path = route.update_template.replace("{id}", log_id)
     fields = {"pain": pain, "effort": effort, "note": ""}
     return _script_request("PATCH" if route.api else "POST", path, fields, csrf, route.api)
 
@@ -164,13 +174,16 @@ def form_request(path: str, fields: dict[str, str], csrf: str, *, htmx: bool = F
     return Request("POST", path, body, headers)
 
 
-def stored_id(answer: str) -> int | None:
-    """The id in a tick's JSON answer."""
+def stored_id(answer: str) -> str | None:
+    """The id in a tick's JSON answer, as its address takes it: the API's opaque string (or,
+    from code before it, a number)."""
     try:
         value = json.loads(answer)["id"]
     except (ValueError, KeyError, TypeError):
         return None
-    return value if isinstance(value, int) else None
+    if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        return None
+    return str(value)
 
 
 def csrf_token(page: str) -> str:

@@ -17,7 +17,10 @@ from rehab.api.views import library, logbook, plans, protocols
 
 app_name = "api"
 
-router = SimpleRouter()
+# Path converters, not regular expressions: each viewset's ``lookup_value_converter`` is
+# ``opaque`` (``clinic.api.viewsets.RoleViewSet``), so ``/logs/<opaque id>/`` reaches the view
+# with the row's number and ``/logs/17/`` is a 404.
+router = SimpleRouter(use_regex_path=False)
 router.register("exercises", library.ExerciseViewSet, basename="exercise")
 router.register("protocols", protocols.ProtocolViewSet, basename="protocol")
 router.register("patients", clinic_views.PatientViewSet, basename="patient")

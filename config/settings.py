@@ -388,6 +388,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # ``<opaque:pk>``: a row's opaque id (core.ids), as core.api.fields.OPAQUE_ID_SCHEMA says.
+    "PATH_CONVERTER_OVERRIDES": {
+        "opaque": {"type": "string", "pattern": "^[0-9A-Za-z]{8,36}$", "example": "GZUcnUYI"}
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_outage",  # 503 with Retry-After, on every operation

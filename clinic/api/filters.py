@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -17,28 +16,27 @@ from drf_spectacular.utils import extend_schema_field
 from clinic.access import get_patient
 from clinic.models import Message, Patient
 from clinic.models.patients import PatientQuerySet
+from core.api.fields import OPAQUE_ID_SCHEMA
+from core.api.filters import OpaqueIdFormField
 
-ID_MAX = 2**63 - 1
 StrOrPromise = str | Promise
 SEARCH_MAX = 100
 
 
 @extend_schema_field(
     {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": ID_MAX,
-        "description": "Only this patient's rows (clinicians). Outside your reach: 404.",
+        **OPAQUE_ID_SCHEMA,
+        "description": "Only this patient's rows (clinicians): the patient's id. Outside your "
+        "reach: 404.",
     }
 )
 class PatientIdFilter(filters.Filter):
-    """``?patient=<id>``: one patient's rows. A patient the caller may not see is a 404."""
+    """``?patient=<id>``: one patient's rows, by the patient's opaque id. A patient the caller
+    may not see (or an id of no patient) is a 404."""
 
-    field_class = forms.IntegerField
+    field_class = OpaqueIdFormField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", ID_MAX)
         kwargs.setdefault("help_text", _("Only this patient's rows (clinicians)."))
         super().__init__(*args, **kwargs)
 

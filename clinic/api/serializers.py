@@ -15,9 +15,10 @@ from clinic.access import clinician_of, patient_of
 from clinic.models import Clinic, Message, Patient
 from core.api import fields
 from core.api.serializers import KnownFieldsOnly, ModelSerializer
+from core.ids import opaque
 
 
-class ClinicBriefSerializer(serializers.ModelSerializer[Clinic]):
+class ClinicBriefSerializer(ModelSerializer[Clinic]):
     class Meta:
         model = Clinic
         fields = ["id", "name", "phone", "email"]
@@ -27,7 +28,7 @@ class ClinicBriefSerializer(serializers.ModelSerializer[Clinic]):
 class MeSerializer(serializers.Serializer[Any]):
     """The signed-in user and their role."""
 
-    id = serializers.IntegerField(read_only=True)
+    id = fields.OpaqueIdField(source="pk", read_only=True)
     email = serializers.EmailField(read_only=True)
     full_name = serializers.CharField(read_only=True)
     role = serializers.SerializerMethodField()
@@ -49,9 +50,11 @@ class MeSerializer(serializers.Serializer[Any]):
         clinic = clinician.clinic if clinician else patient.clinic if patient else None
         return ClinicBriefSerializer(clinic).data if clinic is not None else None
 
-    def get_patient_id(self, user: Any) -> int | None:
+    @extend_schema_field({**fields.OPAQUE_ID_SCHEMA, "nullable": True})
+    def get_patient_id(self, user: Any) -> str | None:
+        """The patient's id, if the user is a patient."""
         patient = patient_of(user)
-        return patient.pk if patient is not None else None
+        return opaque(patient.pk) if patient is not None else None
 
 
 # --- Authentication ------------------------------------------------------------------------
@@ -149,7 +152,7 @@ class PatientCreateSerializer(PatientSerializer):
 # --- Messages and alerts ---------------------------------------------------------------------
 
 
-class MessageSerializer(serializers.ModelSerializer[Message]):
+class MessageSerializer(ModelSerializer[Message]):
     author_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -171,8 +174,7 @@ class MessageSerializer(serializers.ModelSerializer[Message]):
 
 
 class MessageCreateSerializer(KnownFieldsOnly):
-    patient = fields.IntegerField(
-        min_value=1,
+    patient = fields.OpaqueIdField(
         required=False,
         help_text="The patient whose thread this goes to. Clinicians: required. Patients: "
         "leave it out (or give your own id).",
@@ -189,8 +191,8 @@ class MessageCreateSerializer(KnownFieldsOnly):
 
 
 class MessagesReadSerializer(KnownFieldsOnly):
-    patient = fields.IntegerField(
-        min_value=1, required=False, help_text="Clinicians: required. Patients: leave it out."
+    patient = fields.OpaqueIdField(
+        required=False, help_text="Clinicians: required. Patients: leave it out."
     )
 
 

@@ -73,7 +73,8 @@ class RoleViewSet(viewsets.GenericViewSet[Any]):
     """``roles`` maps an action to the permission classes it needs (all signed-in)."""
 
     roles: ClassVar[dict[str, tuple[type[BasePermission], ...]]] = {}
-    lookup_value_regex = "[0-9]{1,19}"
+    # A row in an address is named by its opaque id (``core.ids``); the view reads its number.
+    lookup_value_converter = "opaque"
     default_roles: ClassVar[tuple[type[BasePermission], ...]] = (IsClinicianOrPatient,)
 
     def get_permissions(self) -> list[BasePermission]:

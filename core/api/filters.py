@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from django_filters import utils
 from rest_framework import serializers
 from rest_framework.request import Request
+
+from core.api.fields import read_id
 
 
 class FilterBackend(filters.DjangoFilterBackend):
@@ -42,3 +46,17 @@ class FilterBackend(filters.DjangoFilterBackend):
         if meaningless:
             raise serializers.ValidationError(meaningless, code="invalid")
         return filterset.qs
+
+
+class OpaqueIdFormField(forms.CharField):
+    """A row's opaque id in a query string (``core.api.fields.read_id``): the row's number;
+    one of the form that names no row is ``NO_ROW``, which the filter finds nothing for."""
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        number = read_id(text)
+        if number is None:
+            raise ValidationError(_("Not a valid id."), code="invalid")
+        return number

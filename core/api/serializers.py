@@ -5,22 +5,29 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.db import models
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
-from core.api.fields import STRICT
+from core.api.fields import STRICT, OpaqueIdField, OpaquePrimaryKeyRelatedField
 
 
 class ModelSerializer[M: Model](serializers.ModelSerializer[M]):
     """DRF's ModelSerializer whose fields made from the model take only their JSON type
-    (``core.api.fields``): a number is not a name, ``"true"`` is not a boolean."""
+    (``core.api.fields``): a number is not a name, ``"true"`` is not a boolean; and name rows
+    by their opaque ids: the row's own ``id`` and each foreign key (``core.ids``)."""
 
     serializer_field_mapping = {
-        model_field: STRICT.get(field, field)
-        for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+        **{
+            model_field: STRICT.get(field, field)
+            for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+        },
+        models.AutoField: OpaqueIdField,
+        models.BigAutoField: OpaqueIdField,
     }
+    serializer_related_field = OpaquePrimaryKeyRelatedField
 
 
 class KnownFieldsOnly(serializers.Serializer[Any]):

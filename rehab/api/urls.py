@@ -9,7 +9,9 @@ from rehab.api.views import criteria, logbook, plans
 urlpatterns: list[URLPattern] = [
     path("me/plan/", plans.MePlanView.as_view(), name="me-plan"),
     path("me/today/", logbook.MeTodayView.as_view(), name="me-today"),
-    path("phases/<int:pk>/criteria/", criteria.PhaseCriteriaView.as_view(), name="phase-criteria"),
+    path(
+        "phases/<opaque:pk>/criteria/", criteria.PhaseCriteriaView.as_view(), name="phase-criteria"
+    ),
     path("proposals/", criteria.ProposalsView.as_view(), name="proposals"),
     path("reference-points/", criteria.ReferencePointsView.as_view(), name="reference-points"),
     path("outcomes/", criteria.OutcomesView.as_view(), name="outcomes"),

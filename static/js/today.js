@@ -32,6 +32,7 @@ function start(config) {
   const queue = createQueue(config, {
     today,
     stored: (clientUuid, row) => cards.linkStored(clientUuid, row),
+    current: (entry) => cards.current(entry),
     refused: (entry, reason) => cards.refused(entry, reason),
     removed: (entry, noteSent) => cards.removed(entry, noteSent),
     opened: () => cards.applyQueued(),

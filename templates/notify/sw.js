@@ -14,7 +14,7 @@
      cache, so one person's cached pages are never shown to another. */
 importScripts("{% static 'js/sw-push.js' %}");
 
-const VERSION = "2026-12-06-messages";
+const VERSION = "2026-12-06-opaque-ids";
 const PAGES = "rehab-pages";
 const ASSETS = "rehab-assets-" + VERSION;
 const SHELL = [

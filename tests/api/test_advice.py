@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from core.ids import opaque
 from rehab.models import Exercise, ExerciseLog, Prescription
 from tests import factories
 from tests.api.conftest import World, body
@@ -28,7 +29,7 @@ def test_today_marks_advice_never_due_with_no_session_and_its_text(world: World)
         item["prescription"]["id"]: item
         for item in body(world.client("patient").get("/api/v1/me/today/"))["items"]
     }
-    exercise, read = items[world.prescription.pk], items[advice.pk]
+    exercise, read = items[opaque(world.prescription.pk)], items[opaque(advice.pk)]
     assert (exercise["advice"], exercise["due"], exercise["sessions_expected"]) == (
         False,
         True,
@@ -51,7 +52,7 @@ def test_a_tick_of_advice_is_a_400_in_plain_words(world: World) -> None:
     advice = _advice(world)
     response = world.client("patient").post(
         "/api/v1/logs/",
-        {"client_uuid": str(uuid.uuid4()), "prescription": advice.pk, "sets_done": 1},
+        {"client_uuid": str(uuid.uuid4()), "prescription": opaque(advice.pk), "sets_done": 1},
         format="json",
     )
     assert response.status_code == 400
@@ -71,8 +72,14 @@ def test_the_schema_documents_advice_items(world: World) -> None:
 
 def test_the_plan_marks_advice_and_gives_no_dose_in_words(world: World) -> None:
     advice = _advice(world)
-    plan = body(world.client("clinician").get(f"/api/v1/plans/{world.plan.pk}/"))
+    plan = body(world.client("clinician").get(f"/api/v1/plans/{opaque(world.plan.pk)}/"))
     rows = {rx["id"]: rx for phase in plan["phases"] for rx in phase["prescriptions"]}
-    assert (rows[advice.pk]["advice"], rows[advice.pk]["dose_text"]) == (True, "Advice to read")
-    assert (rows[advice.pk]["sets"], rows[advice.pk]["days_per_week"]) == (1, 1)  # as stored
-    assert rows[world.prescription.pk]["advice"] is False
+    assert (rows[opaque(advice.pk)]["advice"], rows[opaque(advice.pk)]["dose_text"]) == (
+        True,
+        "Advice to read",
+    )
+    assert (rows[opaque(advice.pk)]["sets"], rows[opaque(advice.pk)]["days_per_week"]) == (
+        1,
+        1,
+    )  # as stored
+    assert rows[opaque(world.prescription.pk)]["advice"] is False

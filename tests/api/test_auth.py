@@ -10,6 +10,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from core.ids import opaque
 from tests import factories
 from tests.api.conftest import World, body, token_client
 
@@ -26,7 +27,7 @@ def test_login_gives_a_token_that_works(world: World) -> None:
     assert response.status_code == 200
     data = body(response)
     assert data["user"]["role"] == "patient"
-    assert data["user"]["patient_id"] == world.patient.pk
+    assert data["user"]["patient_id"] == opaque(world.patient.pk)
     expiry = dt.datetime.fromisoformat(data["expiry"])
     assert dt.timedelta(days=29) < expiry - timezone.now() <= dt.timedelta(days=30)
     client = APIClient()
@@ -96,7 +97,7 @@ def test_session_sign_in_works_for_the_site_pages(world: World) -> None:
     client.force_login(world.clinician.user)
     data = client.get("/api/v1/me/").json()
     assert data["role"] == "clinician"
-    assert data["clinic"]["id"] == world.clinician.clinic_id
+    assert data["clinic"]["id"] == opaque(world.clinician.clinic_id)
 
 
 def test_logout_revokes_only_the_current_token(world: World) -> None:

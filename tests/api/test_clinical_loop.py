@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from clinic.models import Clinician, Patient
+from core.ids import opaque
 from rehab.models import ExerciseLog, Plan
 from tests.api.conftest import token_client
 from tests.rehab.clinical_loop import Scene, week3_non_operative
@@ -23,7 +24,7 @@ def scene(clinician: Clinician) -> Scene:
 
 def test_advance_early_is_a_400_naming_each_exercise(clinician: Clinician, scene: Scene) -> None:
     client = token_client(clinician.user)
-    url = f"/api/v1/plans/{scene.plan.pk}/advance/"
+    url = f"/api/v1/plans/{opaque(scene.plan.pk)}/advance/"
     response = client.post(url, {"version": scene.plan.version}, format="json")
     assert response.status_code == 400
     body = response.json()
@@ -33,7 +34,7 @@ def test_advance_early_is_a_400_naming_each_exercise(clinician: Clinician, scene
     assert body["codes"]["non_field_errors"] == ["guardrail_reason_missing"]
     scene.plan.refresh_from_db()
     assert scene.plan.current_phase_id == scene.early.pk
-    reasons = {str(scene.week4_rx.pk): "Cleared", str(scene.week6_rx.pk): "One leg"}
+    reasons = {opaque(scene.week4_rx.pk): "Cleared", opaque(scene.week6_rx.pk): "One leg"}
     response = client.post(
         url, {"version": scene.plan.version, "guardrail_reasons": reasons}, format="json"
     )
@@ -47,7 +48,7 @@ def test_guardrail_reasons_must_be_keyed_by_prescription_id(
 ) -> None:
     client = token_client(clinician.user)
     response = client.post(
-        f"/api/v1/plans/{scene.plan.pk}/advance/",
+        f"/api/v1/plans/{opaque(scene.plan.pk)}/advance/",
         {"version": scene.plan.version, "guardrail_reasons": {"heel raise": "x"}},
         format="json",
     )
@@ -62,12 +63,12 @@ def test_activate_early_is_a_400_unless_reasons_are_given(
     scene.week4_rx.phase = scene.early
     scene.week4_rx.save()
     client = token_client(clinician.user)
-    url = f"/api/v1/plans/{scene.plan.pk}/activate/"
+    url = f"/api/v1/plans/{opaque(scene.plan.pk)}/activate/"
     response = client.post(url, {}, format="json")
     assert response.status_code == 400
     assert "Seated heel raise" in " ".join(response.json()["non_field_errors"])
     response = client.post(
-        url, {"guardrail_reasons": {str(scene.week4_rx.pk): "Seated only"}}, format="json"
+        url, {"guardrail_reasons": {opaque(scene.week4_rx.pk): "Seated only"}}, format="json"
     )
     assert response.status_code == 200, response.content
 
@@ -83,7 +84,7 @@ def test_activating_with_an_unreviewed_red_flag_answers_a_paused_plan(
     )
     assert reported.status_code == 201, reported.content
     response = token_client(clinician.user).post(
-        f"/api/v1/plans/{scene.plan.pk}/activate/", {}, format="json"
+        f"/api/v1/plans/{opaque(scene.plan.pk)}/activate/", {}, format="json"
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "paused"
@@ -103,7 +104,11 @@ def test_ticks_are_refused_on_a_paused_plan(scene: Scene) -> None:
     assert today["can_log"] is False
     response = client.post(
         "/api/v1/logs/",
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": opaque(scene.current_rx.pk),
+            "sets_done": 1,
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -114,7 +119,11 @@ def test_an_earlier_ticks_sets_and_its_undo_are_refused_on_a_paused_plan(scene: 
     client = token_client(scene.patient.user)
     tick = client.post(
         "/api/v1/logs/",
-        {"client_uuid": str(uuid.uuid4()), "prescription": scene.current_rx.pk, "sets_done": 1},
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": opaque(scene.current_rx.pk),
+            "sets_done": 1,
+        },
         format="json",
     )
     assert tick.status_code == 201, tick.content
@@ -139,7 +148,7 @@ def test_high_pain_comes_back_with_advice(scene: Scene) -> None:
         "/api/v1/logs/",
         {
             "client_uuid": str(uuid.uuid4()),
-            "prescription": scene.current_rx.pk,
+            "prescription": opaque(scene.current_rx.pk),
             "sets_done": 1,
             "pain": 7,
         },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.ids import opaque
 from rehab.models import CriterionKind, PlanCriterion
 from tests import factories
 from tests.api.conftest import World, body, token_client
@@ -33,7 +34,7 @@ def _meets_it_today(world: World) -> None:
 
 def test_a_phases_criteria_evaluated(world: World) -> None:
     _criterion(world)
-    url = f"/api/v1/phases/{world.phase.pk}/criteria/"
+    url = f"/api/v1/phases/{opaque(world.phase.pk)}/criteria/"
     response = world.client("colleague").get(url)
     assert response.status_code == 200, response.content
     (item,) = body(response)["criteria"]

@@ -13,6 +13,7 @@ from rest_framework.exceptions import ErrorDetail
 
 from core.api.exceptions import exception_handler, validation_error_body
 from core.api.schema import FIELD_CODES
+from core.ids import opaque
 from rehab.models import CheckIn, Measurement, Plan
 from tests import factories
 from tests.api.conftest import World, body
@@ -31,9 +32,9 @@ def test_another_clinics_object_looks_exactly_like_a_missing_one(world: World) -
     client = world.client("clinician")
     theirs = factories.AlertFactory(patient=world.stranger)
     for url in [
-        f"/api/v1/patients/{world.stranger.pk}/",
-        f"/api/v1/plans/{world.stranger_prescription.phase.plan_id}/",
-        f"/api/v1/alerts/{theirs.pk}/",
+        f"/api/v1/patients/{opaque(world.stranger.pk)}/",
+        f"/api/v1/plans/{opaque(world.stranger_prescription.phase.plan_id)}/",
+        f"/api/v1/alerts/{opaque(theirs.pk)}/",
     ]:
         missing = url.rsplit("/", 2)[0] + "/999999/"
         got, unknown = client.get(url), client.get(missing)
@@ -69,7 +70,7 @@ def test_a_records_unknown_key_is_refused_not_dropped(world: World) -> None:
         "/api/v1/measurements/",
         {
             "client_uuid": str(uuid.uuid4()),
-            "patient": world.patient.pk,
+            "patient": opaque(world.patient.pk),
             "heel_rise_reps_injured": 10,
             "heel_rise_reps_uninjurd": 20,
         },
@@ -97,13 +98,15 @@ def test_a_400_carries_each_errors_code_under_the_same_key(world: World) -> None
 def test_a_rule_the_schema_cannot_state_answers_its_own_code(world: World) -> None:
     yesterday = world.patient.local_today() - dt.timedelta(days=1)
     log = factories.ExerciseLogFactory(prescription=world.prescription, date=yesterday)
-    response = world.client("patient").patch(f"/api/v1/logs/{log.pk}/", {"pain": 3}, format="json")
+    response = world.client("patient").patch(
+        f"/api/v1/logs/{opaque(log.pk)}/", {"pain": 3}, format="json"
+    )
     assert response.status_code == 400
     assert body(response)["codes"] == {"non_field_errors": ["not_today"]}
     clinician = world.client("clinician")
     message = clinician.post("/api/v1/messages/", {"body": "Hello"}, format="json")
     assert body(message)["codes"] == {"patient": ["patient_required"]}
-    stranger = {"body": "Hello", "patient": world.stranger.pk}
+    stranger = {"body": "Hello", "patient": opaque(world.stranger.pk)}
     message = clinician.post("/api/v1/messages/", stranger, format="json")
     assert body(message)["codes"] == {"patient": ["unknown_patient"]}
 

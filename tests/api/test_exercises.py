@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from core.ids import from_opaque, opaque
 from rehab.models import Exercise
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
@@ -34,7 +35,7 @@ def test_role_matrix_for_reads(world: World) -> None:
     assert_matrix(
         world,
         "get",
-        f"{URL}{own.pk}/",
+        f"{URL}{opaque(own.pk)}/",
         {
             "anonymous": 401,
             "patient": 403,
@@ -96,7 +97,7 @@ def test_bad_filters_are_400_naming_the_field(world: World, params: dict, field:
 
 
 def test_detail_has_instructions(world: World) -> None:
-    data = body(world.client("clinician").get(f"{URL}{world.exercise.pk}/"))
+    data = body(world.client("clinician").get(f"{URL}{opaque(world.exercise.pk)}/"))
     assert data["steps"] == world.exercise.steps
     assert data["equipment"] == []
     assert "equipment_slugs" not in data
@@ -131,7 +132,7 @@ def test_only_staff_write(world: World) -> None:
         assert_matrix(
             world,
             method,
-            f"{URL}{world.exercise.pk}/",
+            f"{URL}{opaque(world.exercise.pk)}/",
             {"anonymous": 401, "patient": 403, "clinician": 403},
             {"name": "Renamed"} if method != "delete" else None,
         )
@@ -150,7 +151,7 @@ def test_staff_create_update_delete(world: World) -> None:
     assert body(response)["name"] == "Seated heel raises"
     assert body(response)["equipment"] == []
     assert client.delete(url).status_code == 204
-    assert not Exercise.objects.filter(pk=data["id"]).exists()
+    assert not Exercise.objects.filter(pk=from_opaque(data["id"])).exists()
 
 
 @pytest.mark.parametrize(
@@ -174,7 +175,7 @@ def test_staff_bad_input_is_400(world: World, extra: dict, field: str) -> None:
 def test_staff_misspelling_a_field_is_refused_not_ignored(world: World) -> None:
     """Found by fuzzing: unknown keys were dropped, so a PATCH of the earliest safe week with
     its name misspelt answered 200 and left the week as it was. Now refused, nothing changed."""
-    url = f"{URL}{world.exercise.pk}/"
+    url = f"{URL}{opaque(world.exercise.pk)}/"
     response = world.client("staff").patch(url, {"earliest_week_operativ": 8}, format="json")
     assert response.status_code == 400
     assert body(response)["codes"] == {"earliest_week_operativ": ["unknown_field"]}
@@ -188,7 +189,7 @@ def test_an_equipment_slug_with_a_nul_byte_is_a_400(world: World) -> None:
     client = world.client("staff")
     client.raise_request_exception = False
     response = client.patch(
-        f"{URL}{world.exercise.pk}/", {"equipment_slugs": ["band\x00"]}, format="json"
+        f"{URL}{opaque(world.exercise.pk)}/", {"equipment_slugs": ["band\x00"]}, format="json"
     )
     assert response.status_code == 400, response.content[:200]
     assert body(response)["codes"] == {"equipment_slugs": ["null_characters_not_allowed"]}
@@ -201,7 +202,7 @@ def test_staff_raising_an_earliest_week_past_a_published_template_is_400(world: 
     phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=6, end_week=8)
     factories.ProtocolItemFactory(phase=phase, exercise=exercise)
     response = world.client("staff").patch(
-        f"{URL}{exercise.pk}/", {"earliest_week_operative": 12}, format="json"
+        f"{URL}{opaque(exercise.pk)}/", {"earliest_week_operative": 12}, format="json"
     )
     assert response.status_code == 400
     assert "“Shared plan” (v1)" in body(response)["earliest_week_operative"][0]
@@ -216,8 +217,8 @@ def test_staff_cannot_move_an_exercise_to_another_library_through_the_api(world:
     it). A change is refused on ``clinic`` (not silently dropped); the same value is none."""
     clinic = world.clinician.clinic
     client = world.client("staff")
-    url = f"{URL}{world.exercise.pk}/"
-    response = client.patch(url, {"clinic": clinic.pk}, format="json")
+    url = f"{URL}{opaque(world.exercise.pk)}/"
+    response = client.patch(url, {"clinic": opaque(clinic.pk)}, format="json")
     assert response.status_code == 400, response.content[:200]
     assert body(response)["codes"] == {"clinic": ["set_once"]}
     world.exercise.refresh_from_db()
@@ -231,7 +232,7 @@ def test_staff_cannot_rename_an_exercise_slug_through_the_api(world: World) -> N
     duplicate. A change is refused on ``slug``; a PUT sending the same slug is taken."""
     old = world.exercise.slug
     client = world.client("staff")
-    url = f"{URL}{world.exercise.pk}/"
+    url = f"{URL}{opaque(world.exercise.pk)}/"
     response = client.patch(url, {"slug": "renamed-slug"}, format="json")
     assert response.status_code == 400, response.content[:200]
     assert body(response)["codes"] == {"slug": ["set_once"]}
@@ -246,7 +247,7 @@ def test_staff_cannot_rename_an_exercise_slug_through_the_api(world: World) -> N
 
 
 def test_an_exercise_in_use_cannot_be_deleted(world: World) -> None:
-    response = world.client("staff").delete(f"{URL}{world.exercise.pk}/")
+    response = world.client("staff").delete(f"{URL}{opaque(world.exercise.pk)}/")
     assert response.status_code == 400
     assert "Unpublish" in body(response)["non_field_errors"][0]
     assert Exercise.objects.filter(pk=world.exercise.pk).exists()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Patient
+from core.ids import opaque
 from rehab import clinical
 from rehab.models import Alert, ExerciseLog, PhaseChange, Plan, Prescription
 from rehab.selectors.adherence import judged_adherence_for_patient
@@ -27,7 +28,7 @@ URL = "/api/v1/logs/"
 def payload(world: World, **extra: Any) -> dict[str, Any]:
     return {
         "client_uuid": str(uuid.uuid4()),
-        "prescription": world.prescription.pk,
+        "prescription": opaque(world.prescription.pk),
         "sets_done": 3,
         "reps": 10,
         "pain": 2,
@@ -44,7 +45,7 @@ def make_log(world: World, **extra: Any) -> ExerciseLog:
 
 def test_role_matrix(world: World) -> None:
     log = make_log(world)
-    detail = f"{URL}{log.pk}/"
+    detail = f"{URL}{opaque(log.pk)}/"
     assert_matrix(world, "get", detail, ROW_READS)
     assert_matrix(
         world,
@@ -76,15 +77,15 @@ def test_lists_are_scoped(world: World) -> None:
     mine = make_log(world)
     theirs = factories.ExerciseLogFactory(prescription=world.stranger_prescription)
     ids = {row["id"] for row in body(world.client("patient").get(URL))["results"]}
-    assert ids == {mine.pk}
+    assert ids == {opaque(mine.pk)}
     assert body(world.client("other_patient").get(URL))["results"] == []
     clinic = world.client("clinician")
-    assert {row["id"] for row in body(clinic.get(URL))["results"]} == {mine.pk}
-    filtered = body(clinic.get(URL, {"patient": world.patient.pk}))["results"]
-    assert [row["id"] for row in filtered] == [mine.pk]
-    assert clinic.get(URL, {"patient": world.stranger.pk}).status_code == 404
-    assert world.client("other_clinician").get(f"{URL}{mine.pk}/").status_code == 404
-    assert theirs.pk not in ids
+    assert {row["id"] for row in body(clinic.get(URL))["results"]} == {opaque(mine.pk)}
+    filtered = body(clinic.get(URL, {"patient": opaque(world.patient.pk)}))["results"]
+    assert [row["id"] for row in filtered] == [opaque(mine.pk)]
+    assert clinic.get(URL, {"patient": opaque(world.stranger.pk)}).status_code == 404
+    assert world.client("other_clinician").get(f"{URL}{opaque(mine.pk)}/").status_code == 404
+    assert opaque(theirs.pk) not in ids
 
 
 def test_list_pages_with_a_cursor(world: World) -> None:
@@ -109,7 +110,7 @@ def test_create_then_retry_is_one_row_and_the_same_body(world: World) -> None:
     assert again.status_code == 200
     assert again.json() == first.json()
     assert ExerciseLog.objects.filter(client_uuid=data["client_uuid"]).count() == 1
-    assert first.json()["exercise"] == world.exercise.pk
+    assert first.json()["exercise"] == opaque(world.exercise.pk)
 
 
 def test_a_retry_with_other_values_answers_the_stored_row(world: World) -> None:
@@ -181,7 +182,7 @@ def test_bad_input_is_400_naming_the_field(world: World, extra: dict, field: str
 
 def test_another_patients_prescription_is_not_part_of_your_plan(world: World) -> None:
     response = world.client("patient").post(
-        URL, payload(world, prescription=world.stranger_prescription.pk), format="json"
+        URL, payload(world, prescription=opaque(world.stranger_prescription.pk)), format="json"
     )
     assert response.status_code == 400
     assert body(response)["prescription"] == ["This exercise is not part of your active plan."]
@@ -277,7 +278,7 @@ def test_a_draft_plans_prescription_is_not_part_of_your_plan(world: World) -> No
     draft = factories.PlanFactory(patient=world.patient, status=Plan.Status.DRAFT)
     drafted = factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=draft))
     response = world.client("patient").post(
-        URL, payload(world, prescription=drafted.pk), format="json"
+        URL, payload(world, prescription=opaque(drafted.pk)), format="json"
     )
     assert response.status_code == 400
     assert body(response)["prescription"] == ["This exercise is not part of your active plan."]
@@ -391,33 +392,33 @@ def test_malformed_json_and_wrong_shapes(world: World) -> None:
 def test_same_day_update_and_undo(world: World) -> None:
     log = make_log(world, pain=2)
     client = world.client("patient")
-    response = client.patch(f"{URL}{log.pk}/", {"pain": 3, "note": "ok"}, format="json")
+    response = client.patch(f"{URL}{opaque(log.pk)}/", {"pain": 3, "note": "ok"}, format="json")
     assert response.status_code == 200, response.content
     assert (body(response)["pain"], body(response)["note"]) == (3, "ok")
-    assert client.patch(f"{URL}{log.pk}/", {"pain": 12}, format="json").status_code == 400
+    assert client.patch(f"{URL}{opaque(log.pk)}/", {"pain": 12}, format="json").status_code == 400
     # No edit to zero sets (it would stay a session done): undo takes a tick back.
-    zero = client.patch(f"{URL}{log.pk}/", {"sets_done": 0}, format="json")
+    zero = client.patch(f"{URL}{opaque(log.pk)}/", {"sets_done": 0}, format="json")
     assert zero.status_code == 400
     assert body(zero)["sets_done"] == ["At least one set: to take a tick back, undo it."]
-    assert client.delete(f"{URL}{log.pk}/").status_code == 204
+    assert client.delete(f"{URL}{opaque(log.pk)}/").status_code == 204
     assert not ExerciseLog.objects.filter(pk=log.pk).exists()
-    assert client.delete(f"{URL}{log.pk}/").status_code == 404  # undone already
+    assert client.delete(f"{URL}{opaque(log.pk)}/").status_code == 404  # undone already
 
 
 def test_earlier_days_cannot_be_changed(world: World) -> None:
     log = make_log(world)
     ExerciseLog.objects.filter(pk=log.pk).update(date=log.date - dt.timedelta(days=1))
     client = world.client("patient")
-    response = client.patch(f"{URL}{log.pk}/", {"pain": 3}, format="json")
+    response = client.patch(f"{URL}{opaque(log.pk)}/", {"pain": 3}, format="json")
     assert response.status_code == 400
     assert "non_field_errors" in body(response)
-    assert client.delete(f"{URL}{log.pk}/").status_code == 400
+    assert client.delete(f"{URL}{opaque(log.pk)}/").status_code == 400
     assert ExerciseLog.objects.filter(pk=log.pk).exists()
 
 
 def test_put_is_not_allowed(world: World) -> None:
     log = make_log(world)
-    response = world.client("patient").put(f"{URL}{log.pk}/", payload(world), format="json")
+    response = world.client("patient").put(f"{URL}{opaque(log.pk)}/", payload(world), format="json")
     assert response.status_code == 405
 
 

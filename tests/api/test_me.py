@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.services import patients as patient_services
+from core.ids import opaque
 from rehab import clinical
 from rehab.models import Alert, CheckIn, PlanHold
 from rehab.services import holds
@@ -43,8 +44,8 @@ def test_today_matrix(world: World) -> None:
 def test_today_lists_the_phase_exercises_with_todays_logs(world: World) -> None:
     factories.ExerciseLogFactory(prescription=world.prescription, date=world.patient.local_today())
     data = body(world.client("patient").get("/api/v1/me/today/"))
-    assert data["plan"]["id"] == world.plan.pk
-    assert data["phase"]["id"] == world.phase.pk
+    assert data["plan"]["id"] == opaque(world.plan.pk)
+    assert data["phase"]["id"] == opaque(world.phase.pk)
     [item] = data["items"]
     assert item["prescription"]["exercise"]["steps"] == world.exercise.steps
     assert item["sessions_done"] == 1
@@ -69,11 +70,13 @@ def test_the_clinicians_reason_for_an_early_exercise_stays_with_the_clinician(
     world.prescription.guardrail_reason = reason
     world.prescription.save()
     patient = world.client("patient")
-    for url in ("/api/v1/me/today/", "/api/v1/me/plan/", f"/api/v1/plans/{world.plan.pk}/"):
+    for url in ("/api/v1/me/today/", "/api/v1/me/plan/", f"/api/v1/plans/{opaque(world.plan.pk)}/"):
         response = patient.get(url)
         assert response.status_code == 200, url
         assert reason not in response.content.decode(), url
-    phases = body(world.client("clinician").get(f"/api/v1/plans/{world.plan.pk}/"))["phases"]
+    phases = body(world.client("clinician").get(f"/api/v1/plans/{opaque(world.plan.pk)}/"))[
+        "phases"
+    ]
     assert phases[0]["prescriptions"][0]["guardrail_reason"] == reason
 
 
@@ -102,7 +105,7 @@ def test_patient_answers_carry_no_exercise_citation_or_clinician_text(
     world.exercise.summary = CLINICIAN_SUMMARY
     world.exercise.safety_notes = [CLINICIAN_SAFETY]
     world.exercise.save()
-    response = world.client("patient").get(url.format(plan=world.plan.pk))
+    response = world.client("patient").get(url.format(plan=opaque(world.plan.pk)))
     assert response.status_code == 200
     text = response.content.decode()
     leaked = [t for t in (CITATION, CLINICIAN_SUMMARY, CLINICIAN_SAFETY) if t in text]
@@ -118,7 +121,7 @@ def test_patient_answers_carry_no_clinician_phase_text(world: World, url: str) -
     world.phase.precautions = "No dorsiflexion beyond neutral (Table E-1, fernandoaranmd.com)"
     world.phase.exit_criteria = "LSI heel-rise reps >= 90% (Silbernagel 2010)"
     world.phase.save()
-    response = world.client("patient").get(url.format(plan=world.plan.pk))
+    response = world.client("patient").get(url.format(plan=opaque(world.plan.pk)))
     assert response.status_code == 200
     text = response.content.decode()
     leaked = [
@@ -144,7 +147,7 @@ def test_a_patient_reads_the_exercise_and_the_phase_by_their_patient_names(
     exercise = today["items"][0]["prescription"]["exercise"]
     assert (exercise["name"], exercise["patient_name"]) == (None, "Standing calf stretch")
     assert (today["phase"]["name"], today["phase"]["patient_name"]) == (None, world.phase.name)
-    plan = body(world.client("clinician").get(f"/api/v1/plans/{world.plan.pk}/"))
+    plan = body(world.client("clinician").get(f"/api/v1/plans/{opaque(world.plan.pk)}/"))
     assert plan["phases"][0]["name"] == world.phase.name
     exercise = plan["phases"][0]["prescriptions"][0]["exercise"]
     assert exercise["name"] == "Standing gastrocnemius stretch"
@@ -158,7 +161,9 @@ def test_the_clinicians_answer_keeps_the_clinicians_text(world: World) -> None:
     world.phase.goals = "Restore dorsiflexion ROM to neutral"
     world.phase.exit_criteria = "LSI heel-rise reps >= 90% (Silbernagel 2010)"
     world.phase.save()
-    [phase] = body(world.client("clinician").get(f"/api/v1/plans/{world.plan.pk}/"))["phases"]
+    [phase] = body(world.client("clinician").get(f"/api/v1/plans/{opaque(world.plan.pk)}/"))[
+        "phases"
+    ]
     assert phase["goals"] == world.phase.goals
     assert phase["exit_criteria"] == [world.phase.exit_criteria]
     exercise = phase["prescriptions"][0]["exercise"]
@@ -169,7 +174,7 @@ def test_the_clinicians_answer_keeps_the_clinicians_text(world: World) -> None:
     )
     # The template's exercises too (a clinician's page of the API).
     [protocol_phase] = body(
-        world.client("clinician").get(f"/api/v1/protocols/{world.protocol.pk}/")
+        world.client("clinician").get(f"/api/v1/protocols/{opaque(world.protocol.pk)}/")
     )["phases"]
     assert protocol_phase["items"][0]["exercise"]["source"] == CITATION
 

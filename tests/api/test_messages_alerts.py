@@ -8,6 +8,7 @@ import uuid
 import time_machine
 
 from clinic.models import Message
+from core.ids import opaque
 from rehab.models import Alert
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
@@ -25,13 +26,17 @@ def test_message_list_matrix_and_scope(world: World) -> None:
         MESSAGES,
         {"anonymous": 401, "patient": 200, "clinician": 200, "other_clinician": 200, "staff": 403},
     )
-    assert [m["id"] for m in body(world.client("patient").get(MESSAGES))["results"]] == [mine.pk]
+    assert [m["id"] for m in body(world.client("patient").get(MESSAGES))["results"]] == [
+        opaque(mine.pk)
+    ]
     assert body(world.client("other_patient").get(MESSAGES))["results"] == []
     clinic = world.client("clinician")
-    thread = body(clinic.get(MESSAGES, {"patient": world.patient.pk}))["results"]
-    assert [m["id"] for m in thread] == [mine.pk]
-    assert clinic.get(MESSAGES, {"patient": world.stranger.pk}).status_code == 404
-    patient_side = world.client("patient").get(MESSAGES, {"patient": world.other_patient.pk})
+    thread = body(clinic.get(MESSAGES, {"patient": opaque(world.patient.pk)}))["results"]
+    assert [m["id"] for m in thread] == [opaque(mine.pk)]
+    assert clinic.get(MESSAGES, {"patient": opaque(world.stranger.pk)}).status_code == 404
+    patient_side = world.client("patient").get(
+        MESSAGES, {"patient": opaque(world.other_patient.pk)}
+    )
     assert patient_side.status_code == 404
 
 
@@ -40,7 +45,7 @@ def test_patient_and_clinician_write_in_the_thread(world: World) -> None:
     assert response.status_code == 201, response.content
     assert body(response)["from_patient"] is True
     response = world.client("colleague").post(
-        MESSAGES, {"patient": world.patient.pk, "body": "Raise it."}, format="json"
+        MESSAGES, {"patient": opaque(world.patient.pk), "body": "Raise it."}, format="json"
     )
     assert response.status_code == 201
     assert body(response)["from_patient"] is False
@@ -57,7 +62,7 @@ def test_marking_read_keeps_who_read_them(world: World) -> None:
         patient=world.patient, author=world.clinician.user, from_patient=False
     )
     response = world.client("colleague").post(
-        MESSAGES + "read/", {"patient": world.patient.pk}, format="json"
+        MESSAGES + "read/", {"patient": opaque(world.patient.pk)}, format="json"
     )
     assert body(response) == {"marked": 1}
     response = world.client("patient").post(MESSAGES + "read/", {}, format="json")
@@ -79,7 +84,7 @@ def test_a_message_retried_with_its_client_uuid_answers_the_stored_one(world: Wo
         again = patient.post(MESSAGES, data, format="json")
     assert (again.status_code, again.json()) == (200, first.json())
     refused = world.client("colleague").post(
-        MESSAGES, {"patient": world.patient.pk, **data}, format="json"
+        MESSAGES, {"patient": opaque(world.patient.pk), **data}, format="json"
     )
     assert refused.status_code == 400
     assert body(refused)["codes"]["client_uuid"] == ["client_uuid_in_use"]
@@ -102,7 +107,7 @@ def test_a_misspelt_client_uuid_is_refused_not_dropped(world: World) -> None:
     assert response.status_code == 400
     assert body(response)["codes"] == {"clientUuid": ["unknown_field"]}
     response = world.client("clinician").post(
-        MESSAGES + "read/", {"patient": world.patient.pk, "patient_id": 1}, format="json"
+        MESSAGES + "read/", {"patient": opaque(world.patient.pk), "patient_id": 1}, format="json"
     )
     assert response.status_code == 400
     assert body(response)["codes"] == {"patient_id": ["unknown_field"]}
@@ -113,15 +118,15 @@ def test_message_refusals(world: World) -> None:
     clinician = world.client("clinician")
     for data, field in [
         ({"body": "Hi"}, "patient"),
-        ({"patient": world.stranger.pk, "body": "Hi"}, "patient"),
-        ({"patient": world.patient.pk, "body": ""}, "body"),
-        ({"patient": world.patient.pk, "body": "x" * 4001}, "body"),
+        ({"patient": opaque(world.stranger.pk), "body": "Hi"}, "patient"),
+        ({"patient": opaque(world.patient.pk), "body": ""}, "body"),
+        ({"patient": opaque(world.patient.pk), "body": "x" * 4001}, "body"),
     ]:
         response = clinician.post(MESSAGES, data, format="json")
         assert response.status_code == 400
         assert field in body(response)
     response = world.client("patient").post(
-        MESSAGES, {"patient": world.other_patient.pk, "body": "Hi"}, format="json"
+        MESSAGES, {"patient": opaque(world.other_patient.pk), "body": "Hi"}, format="json"
     )
     assert response.status_code == 400
     assert not Message.objects.exists()
@@ -138,7 +143,7 @@ def test_alert_matrix(world: World) -> None:
         "other_clinician": 404,
         "staff": 403,
     }
-    assert_matrix(world, "get", f"{ALERTS}{alert.pk}/", readers)
+    assert_matrix(world, "get", f"{ALERTS}{opaque(alert.pk)}/", readers)
     assert_matrix(
         world,
         "get",
@@ -148,7 +153,7 @@ def test_alert_matrix(world: World) -> None:
     assert_matrix(
         world,
         "post",
-        f"{ALERTS}{alert.pk}/acknowledge/",
+        f"{ALERTS}{opaque(alert.pk)}/acknowledge/",
         {"anonymous": 401, "patient": 403, "other_clinician": 404, "staff": 403},
     )
     alert.refresh_from_db()
@@ -159,10 +164,10 @@ def test_alerts_list_filters_and_acknowledge(world: World) -> None:
     alert = factories.AlertFactory(patient=world.patient)
     factories.AlertFactory(patient=world.stranger)
     client = world.client("clinician")
-    assert [a["id"] for a in body(client.get(ALERTS))["results"]] == [alert.pk]
-    response = client.post(f"{ALERTS}{alert.pk}/acknowledge/")
+    assert [a["id"] for a in body(client.get(ALERTS))["results"]] == [opaque(alert.pk)]
+    response = client.post(f"{ALERTS}{opaque(alert.pk)}/acknowledge/")
     assert response.status_code == 200
-    assert body(response)["acknowledged_by"] == world.clinician.user_id
+    assert body(response)["acknowledged_by"] == opaque(world.clinician.user_id)
     assert body(client.get(ALERTS, {"open": "true"}))["results"] == []
     assert body(client.get(ALERTS, {"open": "false"}))["count"] == 1
     assert Alert.objects.get(pk=alert.pk).acknowledged_at is not None

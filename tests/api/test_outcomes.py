@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core.ids import from_opaque, opaque
 from rehab import clinical
 from rehab.models import Alert, AtrsRequest, AtrsResponse, CheckIn, Measurement, Plan, PlanHold
 from rehab.services import holds
@@ -40,7 +41,7 @@ def test_what_patients_answer_matrix(
 ) -> None:
     """Check-ins and the ATRS: the patient writes, their clinic reads, nobody else."""
     row = factory(patient=world.patient)
-    assert_matrix(world, "get", f"{path}{row.pk}/", READS)
+    assert_matrix(world, "get", f"{path}{opaque(row.pk)}/", READS)
     assert_matrix(world, "get", path, LISTS)
     assert_matrix(
         world, "post", path, {"anonymous": 401, "clinician": 403, "staff": 403}, payload()
@@ -94,7 +95,7 @@ def test_a_checkin_without_red_flags_leaves_the_questions_unanswered(world: Worl
     client = world.client("patient")
     response = client.post("/api/v1/checkins/", checkin_payload(), format="json")
     assert response.status_code == 201, response.content
-    checkin = CheckIn.objects.get(pk=body(response)["id"])
+    checkin = CheckIn.objects.get(pk=from_opaque(body(response)["id"]))
     codes = [flag.code for flag in clinical.red_flags_for(has_surgery=True)]
     answered = {code: getattr(checkin, f"flag_{code}") for code in codes}
     assert answered == dict.fromkeys(codes), answered
@@ -197,7 +198,7 @@ def test_an_atrs_request_is_not_answered_by_an_older_questionnaire(world: World)
     response = client.post("/api/v1/atrs/", atrs_payload(), format="json")
     assert response.status_code == 201, response.content
     request.refresh_from_db()
-    assert request.response_id == body(response)["id"]
+    assert opaque(request.response_id) == body(response)["id"]
 
 
 def test_a_retried_second_atrs_after_a_third_answers_the_stored_one(world: World) -> None:
@@ -236,7 +237,7 @@ def test_atrs_bad_input(world: World, extra: dict, field: str) -> None:
 
 def measurement_payload(world: World, **extra: Any) -> dict[str, Any]:
     return {
-        "patient": world.patient.pk,
+        "patient": opaque(world.patient.pk),
         "client_uuid": str(uuid.uuid4()),
         "heel_rise_reps_injured": 10,
         "heel_rise_reps_uninjured": 20,
@@ -247,7 +248,7 @@ def measurement_payload(world: World, **extra: Any) -> dict[str, Any]:
 
 def test_measurement_matrix(world: World) -> None:
     measurement = factories.MeasurementFactory(patient=world.patient)
-    assert_matrix(world, "get", f"/api/v1/measurements/{measurement.pk}/", READS)
+    assert_matrix(world, "get", f"/api/v1/measurements/{opaque(measurement.pk)}/", READS)
     assert_matrix(world, "get", "/api/v1/measurements/", LISTS)
     assert_matrix(
         world,
@@ -272,7 +273,7 @@ def test_measurement_create(world: World) -> None:
     result = body(response)
     assert result["heel_rise_lsi"] == 50.0
     assert result["calf_cm_injured"] == "35.5"
-    assert result["recorded_by"] == world.clinician.user_id
+    assert result["recorded_by"] == opaque(world.clinician.user_id)
     again = client.post("/api/v1/measurements/", data, format="json")
     assert (again.status_code, again.json()) == (200, result)
 
@@ -320,7 +321,7 @@ def test_measurement_bad_input(world: World, extra: dict, field: str) -> None:
 def test_an_empty_measurement_is_400(world: World) -> None:
     response = world.client("clinician").post(
         "/api/v1/measurements/",
-        {"patient": world.patient.pk, "client_uuid": str(uuid.uuid4())},
+        {"patient": opaque(world.patient.pk), "client_uuid": str(uuid.uuid4())},
         format="json",
     )
     assert response.status_code == 400
@@ -344,7 +345,7 @@ def test_a_record_dated_before_the_injury_or_in_the_future_is_400(
             "clinician",
             "/api/v1/measurements/",
             {
-                "patient": world.patient.pk,
+                "patient": opaque(world.patient.pk),
                 "client_uuid": str(uuid.uuid4()),
                 "heel_rise_reps_injured": 5,
             },
@@ -353,7 +354,7 @@ def test_a_record_dated_before_the_injury_or_in_the_future_is_400(
             "patient",
             "/api/v1/logs/",
             {
-                "prescription": world.prescription.pk,
+                "prescription": opaque(world.prescription.pk),
                 "client_uuid": str(uuid.uuid4()),
                 "sets_done": 1,
             },

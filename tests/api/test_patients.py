@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from clinic.models import Patient
+from core.ids import from_opaque, opaque
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
 
@@ -32,7 +33,7 @@ def payload(**extra: Any) -> dict[str, Any]:
 def test_role_matrix(world: World) -> None:
     everyone_else = {"anonymous": 401, "patient": 403, "staff": 403}
     assert_matrix(world, "get", URL, {**everyone_else, "clinician": 200, "other_clinician": 200})
-    detail = f"{URL}{world.patient.pk}/"
+    detail = f"{URL}{opaque(world.patient.pk)}/"
     assert_matrix(
         world,
         "get",
@@ -60,8 +61,8 @@ def test_list_is_the_clinics_with_search_and_filters(world: World) -> None:
     client = world.client("clinician")
     data = body(client.get(URL))
     ids = {row["id"] for row in data["results"]}
-    assert world.patient.pk in ids
-    assert world.stranger.pk not in ids
+    assert opaque(world.patient.pk) in ids
+    assert opaque(world.stranger.pk) not in ids
     assert data["count"] == 3
     found = body(client.get(URL, {"search": "zed NONOP"}))["results"]
     assert [row["first_name"] for row in found] == ["Zed"]
@@ -74,7 +75,7 @@ def test_create_in_own_clinic(world: World) -> None:
     response = world.client("clinician").post(URL, payload(), format="json")
     assert response.status_code == 201, response.content
     data = body(response)
-    patient = Patient.objects.get(pk=data["id"])
+    patient = Patient.objects.get(pk=from_opaque(data["id"]))
     assert patient.clinic == world.clinician.clinic
     assert patient.email == "ada@example.org"
     assert data["anchor_date"] == "2026-01-12"
@@ -105,7 +106,7 @@ def test_create_bad_input_is_400(world: World, extra: dict, field: str) -> None:
 
 def test_update_and_discharge(world: World) -> None:
     client = world.client("colleague")
-    url = f"{URL}{world.patient.pk}/"
+    url = f"{URL}{opaque(world.patient.pk)}/"
     response = client.patch(url, {"first_name": "Grace", "timezone": "Europe/Paris"})
     assert response.status_code == 200, response.content
     world.patient.refresh_from_db()
@@ -123,7 +124,7 @@ def test_a_patient_patch_with_a_status_is_refused_not_ignored(world: World) -> N
     patient discharged, while they stay active and keep getting reminders: it is refused
     (``KnownFieldsOnly``), as are the other keys a PATCH does not take, and nothing changes."""
     client = world.client("clinician")
-    url = f"{URL}{world.patient.pk}/"
+    url = f"{URL}{opaque(world.patient.pk)}/"
     response = client.patch(url, {"status": "discharged"}, format="json")
     assert response.status_code == 400, response.content[:200]
     assert body(response)["codes"] == {"status": ["unknown_field"]}
@@ -136,7 +137,7 @@ def test_a_patient_patch_with_a_status_is_refused_not_ignored(world: World) -> N
 
 def test_put_replaces_details(world: World) -> None:
     response = world.client("clinician").put(
-        f"{URL}{world.other_patient.pk}/", payload(first_name="Mary"), format="json"
+        f"{URL}{opaque(world.other_patient.pk)}/", payload(first_name="Mary"), format="json"
     )
     assert response.status_code == 200, response.content
     world.other_patient.refresh_from_db()

@@ -4,6 +4,7 @@ them; a patient reads their own (not drafts) and their active plan at /me/plan/.
 from __future__ import annotations
 
 from clinic.models import Patient
+from core.ids import from_opaque, opaque
 from rehab.models import PhaseChange, Plan
 from rehab.services import protocols as protocol_services
 from tests import factories
@@ -13,7 +14,7 @@ URL = "/api/v1/plans/"
 
 
 def test_role_matrix(world: World) -> None:
-    detail = f"{URL}{world.plan.pk}/"
+    detail = f"{URL}{opaque(world.plan.pk)}/"
     assert_matrix(
         world,
         "get",
@@ -38,24 +39,24 @@ def test_list_filters_by_patient(world: World) -> None:
     client = world.client("clinician")
     factories.PlanFactory(patient=world.other_patient, status=Plan.Status.DRAFT)
     assert body(client.get(URL))["count"] == 2
-    data = body(client.get(URL, {"patient": world.patient.pk}))
-    assert [row["id"] for row in data["results"]] == [world.plan.pk]
-    assert client.get(URL, {"patient": world.stranger.pk}).status_code == 404
+    data = body(client.get(URL, {"patient": opaque(world.patient.pk)}))
+    assert [row["id"] for row in data["results"]] == [opaque(world.plan.pk)]
+    assert client.get(URL, {"patient": opaque(world.stranger.pk)}).status_code == 404
     assert client.get(URL, {"patient": "x"}).status_code == 400
 
 
 def test_a_patient_never_sees_a_draft(world: World) -> None:
     draft = factories.PlanFactory(patient=world.patient, status=Plan.Status.DRAFT)
-    assert world.client("patient").get(f"{URL}{draft.pk}/").status_code == 404
-    assert world.client("clinician").get(f"{URL}{draft.pk}/").status_code == 200
+    assert world.client("patient").get(f"{URL}{opaque(draft.pk)}/").status_code == 404
+    assert world.client("clinician").get(f"{URL}{opaque(draft.pk)}/").status_code == 200
 
 
 def test_detail_has_phases_and_prescriptions(world: World) -> None:
-    data = body(world.client("patient").get(f"{URL}{world.plan.pk}/"))
+    data = body(world.client("patient").get(f"{URL}{opaque(world.plan.pk)}/"))
     [phase] = data["phases"]
     assert phase["is_current"] is True
     [rx] = phase["prescriptions"]
-    assert rx["id"] == world.prescription.pk
+    assert rx["id"] == opaque(world.prescription.pk)
     # The patient reads the exercise in their words: its name for patients, not the clinician's.
     assert rx["exercise"]["patient_name"] == world.exercise.patient_display_name
     assert rx["exercise"]["name"] is None
@@ -66,16 +67,16 @@ def test_create_from_protocol_then_activate_and_advance(world: World) -> None:
     patient = world.other_patient
     client = world.client("clinician")
     response = client.post(
-        URL, {"patient": patient.pk, "protocol": world.protocol.pk}, format="json"
+        URL, {"patient": opaque(patient.pk), "protocol": opaque(world.protocol.pk)}, format="json"
     )
     assert response.status_code == 201, response.content
     data = body(response)
     assert data["status"] == "draft"
     assert data["name"] == world.protocol.name
     assert len(data["phases"]) == 1
-    plan = Plan.objects.get(pk=data["id"])
+    plan = Plan.objects.get(pk=from_opaque(data["id"]))
     factories.PlanPhaseFactory(plan=plan, order=9, start_week=6, end_week=12)
-    url = f"{URL}{plan.pk}/"
+    url = f"{URL}{opaque(plan.pk)}/"
     response = client.post(f"{url}activate/", {"version": data["version"]}, format="json")
     assert response.status_code == 200, response.content
     activated = body(response)
@@ -93,7 +94,9 @@ def test_create_from_protocol_then_activate_and_advance(world: World) -> None:
 def test_advance_needs_the_plans_version(world: World) -> None:
     """The next phase is counted from the one the plan is in: without the version the move
     was made against, a repeat could not be told from a second move."""
-    response = world.client("clinician").post(f"{URL}{world.plan.pk}/advance/", {}, format="json")
+    response = world.client("clinician").post(
+        f"{URL}{opaque(world.plan.pk)}/advance/", {}, format="json"
+    )
     assert response.status_code == 400
     assert body(response)["codes"] == {"version": ["required"]}
 
@@ -111,14 +114,16 @@ def test_a_retried_advance_moves_the_plan_one_phase_only(world: World) -> None:
         factories.PrescriptionFactory(phase=phase, exercise=exercise)
     client = world.client("clinician")
     sent = {"version": plan.version}
-    first = client.post(f"{URL}{plan.pk}/advance/", sent, format="json")
+    first = client.post(f"{URL}{opaque(plan.pk)}/advance/", sent, format="json")
     assert first.status_code == 200, first.content
     plan.refresh_from_db()
     assert plan.current_phase_id == phases[1].pk
-    retry = client.post(f"{URL}{plan.pk}/advance/", sent, format="json")
+    retry = client.post(f"{URL}{opaque(plan.pk)}/advance/", sent, format="json")
     assert retry.status_code == 400
     assert body(retry)["codes"]["non_field_errors"] == ["stale_plan"]
-    unversioned = client.post(f"{URL}{plan.pk}/advance/", {}, format="json")  # an older client
+    unversioned = client.post(
+        f"{URL}{opaque(plan.pk)}/advance/", {}, format="json"
+    )  # an older client
     assert body(unversioned)["codes"] == {"version": ["required"]}
     plan.refresh_from_db()
     assert plan.current_phase_id == phases[1].pk, "the retry skipped a phase"
@@ -131,7 +136,9 @@ def test_a_misspelt_key_is_refused_and_changes_nothing(world: World) -> None:
     (``Version``) skipped the check for a change made meanwhile. Now refused, nothing done."""
     client = world.client("clinician")
     response = client.post(
-        URL, {"patient": world.other_patient.pk, "protocl": world.protocol.pk}, format="json"
+        URL,
+        {"patient": opaque(world.other_patient.pk), "protocl": world.protocol.pk},
+        format="json",
     )
     assert response.status_code == 400
     assert body(response)["codes"] == {"protocl": ["unknown_field"]}
@@ -140,7 +147,9 @@ def test_a_misspelt_key_is_refused_and_changes_nothing(world: World) -> None:
     factories.PlanPhaseFactory(plan=draft, order=1, start_week=0, end_week=52)
     for action in ("activate", "advance"):
         response = client.post(
-            f"{URL}{draft.pk}/{action}/", {"version": draft.version, "Version": 1}, format="json"
+            f"{URL}{opaque(draft.pk)}/{action}/",
+            {"version": draft.version, "Version": 1},
+            format="json",
         )
         assert response.status_code == 400
         assert body(response)["codes"] == {"Version": ["unknown_field"]}
@@ -150,7 +159,9 @@ def test_a_misspelt_key_is_refused_and_changes_nothing(world: World) -> None:
 
 def test_create_blank_and_rename(world: World) -> None:
     client = world.client("clinician")
-    response = client.post(URL, {"patient": world.other_patient.pk, "name": "Mine"}, format="json")
+    response = client.post(
+        URL, {"patient": opaque(world.other_patient.pk), "name": "Mine"}, format="json"
+    )
     assert response.status_code == 201
     data = body(response)
     assert (data["name"], data["phases"], data["protocol"]) == ("Mine", [], None)
@@ -168,12 +179,14 @@ def test_create_blank_and_rename(world: World) -> None:
 
 def test_create_refuses_another_clinics_patient_or_protocol(world: World) -> None:
     client = world.client("clinician")
-    response = client.post(URL, {"patient": world.stranger.pk}, format="json")
+    response = client.post(URL, {"patient": opaque(world.stranger.pk)}, format="json")
     assert response.status_code == 400
     assert "patient" in body(response)
     theirs = factories.ProtocolFactory(clinic=world.other_clinician.clinic)
     response = client.post(
-        URL, {"patient": world.other_patient.pk, "protocol": theirs.pk}, format="json"
+        URL,
+        {"patient": opaque(world.other_patient.pk), "protocol": opaque(theirs.pk)},
+        format="json",
     )
     assert response.status_code == 400
     assert "protocol" in body(response)
@@ -185,7 +198,7 @@ def test_create_refuses_a_template_of_the_other_pathway(world: World) -> None:
         clinic=world.clinician.clinic, pathway=Patient.Pathway.NON_OPERATIVE
     )
     response = world.client("clinician").post(
-        URL, {"patient": patient.pk, "protocol": world.protocol.pk}, format="json"
+        URL, {"patient": opaque(patient.pk), "protocol": opaque(world.protocol.pk)}, format="json"
     )
     assert response.status_code == 400
     assert "non_field_errors" in body(response)
@@ -199,7 +212,7 @@ def test_me_plan(world: World) -> None:
         {"anonymous": 401, "patient": 200, "clinician": 403, "staff": 403},
     )
     data = body(world.client("patient").get("/api/v1/me/plan/"))
-    assert data["id"] == world.plan.pk
+    assert data["id"] == opaque(world.plan.pk)
     response = world.client("other_patient").get("/api/v1/me/plan/")
     assert response.status_code == 404
     assert body(response)["detail"]
@@ -211,7 +224,7 @@ def test_patching_a_read_only_plan_field_is_refused_not_silently_ignored(world: 
     keeps being asked to exercise."""
     client = world.client("clinician")
     response = client.patch(
-        f"/api/v1/plans/{world.plan.pk}/", {"status": "completed"}, format="json"
+        f"/api/v1/plans/{opaque(world.plan.pk)}/", {"status": "completed"}, format="json"
     )
     world.plan.refresh_from_db()
     assert world.plan.status == Plan.Status.ACTIVE
@@ -228,7 +241,7 @@ def test_the_api_does_not_make_a_plan_from_an_archived_template(world: World) ->
     client = world.client("clinician")
     response = client.post(
         "/api/v1/plans/",
-        {"patient": world.other_patient.pk, "protocol": own.pk},
+        {"patient": opaque(world.other_patient.pk), "protocol": opaque(own.pk)},
         format="json",
     )
     assert response.status_code == 400, body(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.ids import opaque
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
 
@@ -19,7 +20,7 @@ def test_role_matrix(world: World) -> None:
     assert_matrix(
         world,
         "get",
-        f"{URL}{own.pk}/",
+        f"{URL}{opaque(own.pk)}/",
         {"anonymous": 401, "patient": 403, "clinician": 200, "other_clinician": 404},
     )
 
@@ -37,9 +38,9 @@ def test_list_and_filter(world: World) -> None:
 
 
 def test_detail_has_phases_and_items(world: World) -> None:
-    data = body(world.client("clinician").get(f"{URL}{world.protocol.pk}/"))
+    data = body(world.client("clinician").get(f"{URL}{opaque(world.protocol.pk)}/"))
     [phase] = data["phases"]
     assert phase["start_week"] == 0
     [item] = phase["items"]
-    assert item["exercise"]["id"] == world.exercise.pk
+    assert item["exercise"]["id"] == opaque(world.exercise.pk)
     assert item["dose_text"]

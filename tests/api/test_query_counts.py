@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from knox.models import AuthToken
 
+from core.ids import opaque
 from rehab.models import AtrsResponse, CheckIn
 from tests import factories
 from tests.api.conftest import World, body
@@ -121,7 +122,7 @@ def queries_for(world: World, who: str, url: str) -> tuple[int, Any]:
 def test_queries_do_not_grow_with_rows(
     world: World, who: str, url: str, make: Callable[[World, int], None]
 ) -> None:
-    url = url.format(plan=world.plan.pk, protocol=world.protocol.pk)
+    url = url.format(plan=opaque(world.plan.pk), protocol=opaque(world.protocol.pk))
     make(world, 3)
     few, few_body = queries_for(world, who, url)
     make(world, 27)
@@ -132,7 +133,7 @@ def test_queries_do_not_grow_with_rows(
 
 @pytest.mark.parametrize("who", ["clinician", "patient"])
 def test_a_plans_detail_reads_the_plan_once(world: World, who: str) -> None:
-    url = f"/api/v1/plans/{world.plan.pk}/"
+    url = f"/api/v1/plans/{opaque(world.plan.pk)}/"
     world.client(who).get(url)  # warm up
     with CaptureQueriesContext(connection) as context:
         assert world.client(who).get(url).status_code == 200

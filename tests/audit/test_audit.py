@@ -91,7 +91,7 @@ def test_a_patients_tick_is_recorded_as_a_change_of_their_own_record(patient: Pa
 def test_an_api_read_of_a_patient_is_recorded(clinician: Clinician, patient: Patient) -> None:
     api = APIClient()
     api.force_authenticate(clinician.user)
-    assert api.get(f"/api/v1/patients/{patient.pk}/").status_code == 200
+    assert api.get(f"/api/v1/patients/{opaque(patient.pk)}/").status_code == 200
     (event,) = _events()
     assert (event.action, event.patient_id, event.patient_ref) == ("read", patient.pk, patient.pk)
     assert event.what == f"api:patient-detail {patient.pk}"
@@ -102,7 +102,7 @@ def test_an_api_read_of_a_log_finds_its_patient(clinician: Clinician, patient: P
     log = factories.ExerciseLogFactory(prescription__phase__plan__patient=patient)
     api = APIClient()
     api.force_authenticate(clinician.user)
-    assert api.get(f"/api/v1/logs/{log.pk}/").status_code == 200
+    assert api.get(f"/api/v1/logs/{opaque(log.pk)}/").status_code == 200
     (event,) = _events()
     assert (event.patient_id, event.patient_ref, event.what) == (
         patient.pk,
@@ -190,7 +190,7 @@ def test_the_proposals_list_names_each_patient_whose_evidence_it_holds(
     response = _api(clinician.user).get("/api/v1/proposals/")
     assert response.status_code == 200
     listed = [row["evaluation"]["patient"] for row in response.json()["results"]]
-    assert listed == [patient.pk]
+    assert listed == [opaque(patient.pk)]
     (event,) = _events()
     assert (event.action, event.patient_ref, event.what) == ("read", patient.pk, "api:proposals")
 
@@ -203,10 +203,12 @@ def test_an_empty_proposals_list_is_one_event_without_a_patient(clinician: Clini
 
 def test_a_write_names_the_patient_its_body_names(clinician: Clinician, patient: Patient) -> None:
     api = _api(clinician.user)
-    response = api.post("/api/v1/messages/", {"patient": patient.pk, "body": "Hi"}, format="json")
+    response = api.post(
+        "/api/v1/messages/", {"patient": opaque(patient.pk), "body": "Hi"}, format="json"
+    )
     assert response.status_code == 201
     measurement = {
-        "patient": patient.pk,
+        "patient": opaque(patient.pk),
         "client_uuid": "8d7c1f36-1b7e-4a39-9a52-2f6a2c0a1c11",
         "heel_rise_reps_injured": 5,
     }

@@ -12,17 +12,23 @@ from django.test import Client
 from bench import data, phone
 
 CARD = (
-    '<article class="card rehab-card mb-3" id="rx-12" aria-labelledby="rx-12-name" '
-    'data-rx="12" data-sets="3" data-times="2" data-reps="10" data-hold="" data-sessions="1">'
+    '<article class="card rehab-card mb-3" id="rx-GZUcnUYI" aria-labelledby="rx-GZUcnUYI-name" '
+    'data-rx="GZUcnUYI" data-sets="3" data-times="2" data-reps="10" data-hold="" '
+    'data-sessions="1">'
 )
+FORM = '<form><input type="hidden" name="prescription" value="12"></form>'
 
 
 def test_cards_read_the_today_cards_data_attributes() -> None:
-    page = f"<main>{CARD}</article><article class='other'></article></main>"
-    assert phone.cards(page) == [phone.Card(prescription=12, sets=3, times=2, sessions=1)]
+    page = f"<main>{CARD}{FORM}</article><article class='other'></article></main>"
+    assert phone.cards(page) == [
+        phone.Card(prescription="GZUcnUYI", sets=3, times=2, sessions=1, form_prescription="12")
+    ]
     assert phone.cards(page)[0].open
-    assert not phone.Card(prescription=1, sets=1, times=1, sessions=1).open
+    assert not phone.Card(prescription="a", sets=1, times=1, sessions=1).open
     assert phone.cards("<p>rest day</p>") == []
+    # A card with a tick open has no form of its own to name the prescription.
+    assert phone.cards(f"{CARD}</article>{FORM}")[0].form_prescription == ""
 
 
 def test_the_tick_goes_where_the_today_page_says_else_to_the_api() -> None:
@@ -44,7 +50,7 @@ def test_the_tick_goes_where_the_today_page_says_else_to_the_api() -> None:
 
 
 def test_a_tick_and_its_feedback_are_sent_as_the_script_sends_them() -> None:
-    card = phone.Card(prescription=12, sets=3, times=1, sessions=0)
+    card = phone.Card(prescription="GZUcnUYI", sets=3, times=1, sessions=0, form_prescription="12")
     form = phone.TickRoute("/me/logs/", "/me/logs/{id}/", api=False)
     tick = phone.tick_request(form, client_uuid="u-1", card=card, day="2026-12-01", csrf="t")
     assert (tick.method, tick.path, tick.content_type) == (
@@ -55,7 +61,7 @@ def test_a_tick_and_its_feedback_are_sent_as_the_script_sends_them() -> None:
     assert tick.body == "client_uuid=u-1&prescription=12&sets_done=3&date=2026-12-01"
     assert tick.headers["Accept"] == "application/json"
     assert tick.headers["X-CSRFToken"] == "t"
-    feedback = phone.feedback_request(form, 7, pain=2, effort=5, csrf="t")
+    feedback = phone.feedback_request(form, "7", pain=2, effort=5, csrf="t")
     assert (feedback.method, feedback.path, feedback.body) == (
         "POST",
         "/me/logs/7/",
@@ -64,9 +70,12 @@ def test_a_tick_and_its_feedback_are_sent_as_the_script_sends_them() -> None:
     api = phone.TickRoute("/api/v1/logs/", "/api/v1/logs/{id}/", api=True)
     tick = phone.tick_request(api, client_uuid="u-1", card=card, day="", csrf="t")
     assert tick.content_type == "application/json"
-    assert tick.body == '{"client_uuid": "u-1", "prescription": 12, "sets_done": 3}'
-    assert phone.feedback_request(api, 7, pain=2, effort=5, csrf="t").method == "PATCH"
-    assert phone.stored_id('{"id": 41, "pain": null}') == 41
+    assert tick.body == '{"client_uuid": "u-1", "prescription": "GZUcnUYI", "sets_done": 3}'
+    feedback = phone.feedback_request(api, "bSi4Q5iy", pain=2, effort=5, csrf="t")
+    assert (feedback.method, feedback.path) == ("PATCH", "/api/v1/logs/bSi4Q5iy/")
+    assert phone.stored_id('{"id": "bSi4Q5iy", "pain": null}') == "bSi4Q5iy"
+    assert phone.stored_id('{"id": 41, "pain": null}') == "41"  # code before opaque ids
+    assert phone.stored_id('{"id": true}') is None
     assert phone.stored_id("<html>") is None
 
 

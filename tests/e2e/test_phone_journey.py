@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Locator, Page, Route, expect
 from clinic.models import Message
 from clinic.services import messages as message_services
 from clinic.services import patients as patient_services
+from core.ids import opaque
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
@@ -1006,7 +1007,7 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     entries = [
         {
             "client_uuid": str(uuid.uuid4()),
-            "prescription": rx.pk,
+            "prescription": opaque(rx.pk),
             "name": rx.exercise.name,
             "sets_done": 1,
             "date": (today - dt.timedelta(days=back)).isoformat(),
@@ -1020,7 +1021,7 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     edits = [
         {**entry, "sets_done": 2, "pain": 2}
         for entry in entries
-        if entry["date"] == today.isoformat() and entry["prescription"] == toes.pk
+        if entry["date"] == today.isoformat() and entry["prescription"] == opaque(toes.pk)
     ]
     # The oldest entry reached the server before the crash.
     first = entries[0]
@@ -1061,6 +1062,59 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     for log in logs:
         expected = (2, 2) if str(log.client_uuid) in edited else (1, None)
         assert (log.sets_done, log.pain) == expected, log
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+
+
+def test_ticks_an_earlier_version_kept_by_number_still_land_once(
+    live_server: object, small_phone: Page
+) -> None:
+    """Ticks queued offline by the page before the API named rows by opaque ids keep their
+    prescription as its number: after the upgrade each finds its card by the exercise's name
+    and is stored once, on its own day; one whose exercise has no card today goes to the
+    clinic as a note (as a tick of an exercise that left the plan), never lost."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # Today kept on the phone
+    today = scene.patient.local_today()
+    toes = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    Prescription.objects.filter(pk=toes.pk).update(
+        created_at=timezone.now() - dt.timedelta(weeks=3)
+    )
+    name = card(page, "Toe curls").locator("h3").inner_text().strip()
+    entries = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": toes.pk,  # a number, as the earlier version kept it
+            "name": name,
+            "sets_done": toes.sets,
+            "date": (today - dt.timedelta(days=back)).isoformat(),
+        }
+        for back in (1, 0)
+    ]
+    gone = {**entries[0], "client_uuid": str(uuid.uuid4()), "prescription": 999999, "name": "?"}
+    page.context.set_offline(True)
+    page.evaluate(
+        """async (entries) => {
+            const outbox = await import("/static/js/outbox.js");
+            for (const entry of entries) {
+                await outbox.add(entry);
+            }
+        }""",
+        [*entries, gone],
+    )
+    page.reload()
+    expect(page.get_by_text("3 entries waiting to be sent")).to_be_visible()
+    expect(card(page, "Toe curls").get_by_text("Sessions today: 1 of")).to_be_visible()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("waiting to be sent")).to_have_count(0, timeout=30_000)
+    logs = ExerciseLog.objects.filter(patient=scene.patient).order_by("date")
+    assert [(str(log.client_uuid), log.prescription_id, log.date.isoformat()) for log in logs] == [
+        (entry["client_uuid"], toes.pk, entry["date"]) for entry in entries
+    ]
+    assert Message.objects.filter(patient=scene.patient, from_patient=True).count() == 1
     assert page.evaluate(OUTBOX_LENGTH) == 0
 
 

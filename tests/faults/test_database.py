@@ -23,6 +23,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.errors import RETRY_AFTER_SECONDS, is_outage
+from core.ids import from_opaque, opaque
 from rehab.models import ExerciseLog
 from tests import factories
 from tests.api.conftest import make_active_plan
@@ -73,12 +74,12 @@ def test_the_api_answers_503_and_a_retried_log_is_stored_once(refusing_port: int
     client = phone(patient.user)
     before = client.post(
         "/api/v1/logs/",
-        {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4()), "sets_done": 1},
+        {"prescription": opaque(prescription.pk), "client_uuid": str(uuid.uuid4()), "sets_done": 1},
         format="json",
     )
     assert before.status_code == 201  # acknowledged before the outage
     log = {
-        "prescription": prescription.pk,
+        "prescription": opaque(prescription.pk),
         "client_uuid": str(uuid.uuid4()),
         "sets_done": 1,
         "pain": 2,
@@ -98,7 +99,7 @@ def test_the_api_answers_503_and_a_retried_log_is_stored_once(refusing_port: int
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["id"] == again.json()["id"]
     assert ExerciseLog.objects.filter(client_uuid=log["client_uuid"]).count() == 1
-    assert ExerciseLog.objects.filter(pk=before.json()["id"]).exists()
+    assert ExerciseLog.objects.filter(pk=from_opaque(before.json()["id"])).exists()
 
 
 @pytest.mark.usefixtures("production_errors")

@@ -15,6 +15,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from config.env import env_caches
+from core.ids import opaque
 from rehab.models import ExerciseLog
 from tests import factories
 from tests.api.conftest import make_active_plan
@@ -37,8 +38,14 @@ def test_a_phone_signs_in_reads_today_and_logs_once() -> None:
     client = phone(prescription.phase.plan.patient.user)  # the sign-in's throttle counts in Redis
     today = client.get("/api/v1/me/today/")
     assert today.status_code == 200, today.content[:300]
-    assert [item["prescription"]["id"] for item in today.json()["items"]] == [prescription.pk]
-    log = {"prescription": prescription.pk, "client_uuid": str(uuid.uuid4()), "sets_done": 1}
+    assert [item["prescription"]["id"] for item in today.json()["items"]] == [
+        opaque(prescription.pk)
+    ]
+    log = {
+        "prescription": opaque(prescription.pk),
+        "client_uuid": str(uuid.uuid4()),
+        "sets_done": 1,
+    }
     first = client.post("/api/v1/logs/", log, format="json")
     again = client.post("/api/v1/logs/", log, format="json")
     assert (first.status_code, again.status_code) == (201, 200), first.content[:300]

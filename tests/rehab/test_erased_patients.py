@@ -21,6 +21,7 @@ from clinic.models import Clinician, Invitation, Message, Patient
 from clinic.services import invitations as invitation_services
 from clinic.services import messages as message_services
 from clinic.services import patients as patient_services
+from core.ids import opaque
 from rehab.models import AtrsRequest, Measurement, Plan
 from rehab.services import builder as builder_services
 from rehab.services import outcomes as outcome_services
@@ -350,11 +351,17 @@ def test_the_api_refuses_to_act_on_an_erased_patient(
     erased: Patient, clinician: Clinician, method: str, path: str, data: dict[str, Any]
 ) -> None:
     filled = {
-        key: (erased.pk if value == "{pk}" else str(uuid.uuid4()) if value == "{uuid}" else value)
+        key: (
+            opaque(erased.pk)
+            if value == "{pk}"
+            else str(uuid.uuid4())
+            if value == "{uuid}"
+            else value
+        )
         for key, value in data.items()
     }
     client = token_client(clinician.user)
-    response = getattr(client, method)(path.format(pk=erased.pk), filled, format="json")
+    response = getattr(client, method)(path.format(pk=opaque(erased.pk)), filled, format="json")
     assert response.status_code == 400, response.content
     assert ERASED in response.content.decode()
     erased.refresh_from_db()

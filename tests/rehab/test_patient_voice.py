@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
+from core.ids import opaque
 from rehab import clinical
 from rehab.models import AtrsRequest, Exercise, PlanPhase, Prescription
 from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
@@ -142,7 +143,7 @@ def test_no_patient_api_answer_carries_a_clinician_only_field(
     """The same sentinels as the pages, and no red flag's source (a citation) in the advice;
     a clinician's answer keeps them (``test_the_clinicians_api_answer_keeps_them``)."""
     factories.CheckInFactory(patient=patient, date=patient.local_today(), flag_dvt=True)
-    response = client_for(patient.user).get(url.format(plan=early_rx.phase.plan_id))
+    response = client_for(patient.user).get(url.format(plan=opaque(early_rx.phase.plan_id)))
     assert response.status_code == 200, response.content[:300]
     text = response.content.decode()
     _assert_patient_voice(text, url)
@@ -152,7 +153,9 @@ def test_no_patient_api_answer_carries_a_clinician_only_field(
 
 def test_the_clinicians_api_answer_keeps_them(early_rx: Prescription, clinician: Clinician) -> None:
     text = (
-        client_for(clinician.user).get(f"/api/v1/plans/{early_rx.phase.plan_id}/").content.decode()
+        client_for(clinician.user)
+        .get(f"/api/v1/plans/{opaque(early_rx.phase.plan_id)}/")
+        .content.decode()
     )
     # (A plan's exercise has no earliest safe week: the library's entry has.)
     kept = [sentinel for sentinel in SENTINELS if "earliest-week" not in sentinel]
@@ -397,7 +400,7 @@ def test_a_plan_named_after_its_template_reads_in_plain_words(
         assert TEMPLATE_NAME not in text, url
     assert me.get("/api/v1/me/plan/").json()["patient_name"] == "Your recovery plan"
     assert me.get("/api/v1/me/today/").json()["plan"]["patient_name"] == "Your recovery plan"
-    kept = client_for(clinician.user).get(f"/api/v1/plans/{plan.pk}/").json()
+    kept = client_for(clinician.user).get(f"/api/v1/plans/{opaque(plan.pk)}/").json()
     assert kept["name"] == TEMPLATE_NAME
 
 

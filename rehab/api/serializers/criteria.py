@@ -8,13 +8,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import fields
+from core.api.serializers import ModelSerializer
 from rehab.models.criteria import PlanCriterion
 from rehab.models.references import ReferencePoint
 from rehab.selectors import outcomes as outcome_selectors
 
 
 class EvaluatedCriterionSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField(source="criterion.pk", read_only=True)
+    id = fields.OpaqueIdField(source="criterion.pk", read_only=True)
     kind = serializers.CharField(source="criterion.kind", read_only=True)
     text = serializers.CharField(
         source="criterion.label", read_only=True, help_text="The protocol's words, if any."
@@ -37,9 +39,9 @@ class EvaluatedCriterionSerializer(serializers.Serializer[Any]):
 
 
 class PhaseEvaluationSerializer(serializers.Serializer[Any]):
-    patient = serializers.IntegerField(source="patient.pk", read_only=True)
-    plan = serializers.IntegerField(source="plan.pk", read_only=True)
-    phase = serializers.IntegerField(source="phase.pk", read_only=True)
+    patient = fields.OpaqueIdField(source="patient.pk", read_only=True)
+    plan = fields.OpaqueIdField(source="plan.pk", read_only=True)
+    phase = fields.OpaqueIdField(source="phase.pk", read_only=True)
     phase_name = serializers.CharField(source="phase.name", read_only=True)
     all_met = serializers.BooleanField(read_only=True)
     overdue = serializers.BooleanField(read_only=True)
@@ -54,11 +56,11 @@ class ProposalSerializer(serializers.Serializer[Any]):
         "phase's planned end with a criterion not met.",
     )
     evaluation = PhaseEvaluationSerializer(read_only=True)
-    next_phase = serializers.IntegerField(allow_null=True, read_only=True)
+    next_phase = fields.OpaqueIdField(allow_null=True, read_only=True)
     next_phase_name = serializers.CharField(allow_null=True, read_only=True)
 
 
-class ReferencePointSerializer(serializers.ModelSerializer[ReferencePoint]):
+class ReferencePointSerializer(ModelSerializer[ReferencePoint]):
     class Meta:
         model = ReferencePoint
         fields = ["id", "measure", "cohort", "week", "value", "sd", "statistic", "group", "source"]

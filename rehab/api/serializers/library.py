@@ -15,7 +15,7 @@ from rehab.models.library import Equipment, Exercise
 from rehab.models.media import MediaFields
 
 
-class EquipmentSerializer(serializers.ModelSerializer[Equipment]):
+class EquipmentSerializer(ModelSerializer[Equipment]):
     class Meta:
         model = Equipment
         fields = ["slug", "name"]
@@ -49,7 +49,7 @@ class MediaSerializer(serializers.Serializer[Any]):
         return self.absolute(reverse("rehab:media_thumbnail", args=[media.key]))
 
 
-class ExerciseBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Exercise]):
+class ExerciseBriefSerializer(ClinicianOnlyFields, ModelSerializer[Exercise]):
     """An exercise as a plan shows it: what to do and how (needs ``equipment`` and ``media``
     prefetched). The patient's voice is the ``patient_*`` fields, the steps and the cues;
     ``name``, ``summary``, ``safety_notes`` and ``source`` are the clinician's (exact terms,
@@ -99,7 +99,6 @@ class ExerciseSerializer(KnownFieldsOnly, ExerciseBriefSerializer):
     """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment. Read by
     clinicians and staff only (``LibraryPermission``): every field, as written."""
 
-    serializer_field_mapping = ModelSerializer.serializer_field_mapping  # JSON types, strictly
     clinician_only = ()
 
     # The model's field as written (blank: the name), not the name a patient reads.
@@ -125,14 +124,14 @@ class ExerciseSerializer(KnownFieldsOnly, ExerciseBriefSerializer):
         required=False,
         help_text="The equipment's slugs.",
     )
-    clinic = serializers.PrimaryKeyRelatedField(
+    clinic = fields.OpaquePrimaryKeyRelatedField(
         queryset=Clinic.objects.all(),
         allow_null=True,
         required=False,
         help_text="Empty for the shared library. Set when the exercise is made: a change "
         "is refused (`set_once`).",
     )
-    progresses_to = serializers.PrimaryKeyRelatedField(
+    progresses_to = fields.OpaquePrimaryKeyRelatedField(
         queryset=Exercise.objects.all(), allow_null=True, required=False
     )
 

@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
-from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
 from rehab import clinical, measures
 from rehab.api.serializers.base import (
     DISCLAIMER,
@@ -29,8 +29,8 @@ from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement, Swelling
 
 
-class ExerciseLogSerializer(serializers.ModelSerializer[ExerciseLog]):
-    exercise = serializers.IntegerField(source="prescription.exercise_id", read_only=True)
+class ExerciseLogSerializer(ModelSerializer[ExerciseLog]):
+    exercise = fields.OpaqueIdField(source="prescription.exercise_id", read_only=True)
     exercise_name = serializers.SerializerMethodField(
         help_text="The exercise's name in its reader's words: a patient's (as on their Today "
         "and in `advice`), or a clinician's."
@@ -99,7 +99,7 @@ class ExerciseLogCreateSerializer(ExerciseLogUpdateSerializer):
         help_text="Made by the client once per entry: a retried request with the same id "
         "returns the stored entry (200) instead of making a second one."
     )
-    prescription = fields.IntegerField(min_value=1, help_text="A prescription of your active plan.")
+    prescription = fields.OpaqueIdField(help_text="A prescription of your active plan.")
     date = serializers.DateField(required=False, help_text="Today (yours) if empty.")
     # Required: what was done is the patient's to say (the Today page always says it).
     sets_done = fields.IntegerField(
@@ -131,7 +131,7 @@ class RedFlagSerializer(ClinicianOnlyFields, serializers.Serializer[Any]):
     )
 
 
-class CheckInSerializer(serializers.ModelSerializer[CheckIn]):
+class CheckInSerializer(ModelSerializer[CheckIn]):
     red_flags = serializers.SerializerMethodField()
     advice = serializers.SerializerMethodField()
 
@@ -187,7 +187,7 @@ class CheckInCreateSerializer(KnownFieldsOnly):
     note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-class AtrsSerializer(serializers.ModelSerializer[AtrsResponse]):
+class AtrsSerializer(ModelSerializer[AtrsResponse]):
     class Meta:
         model = AtrsResponse
         fields = [
@@ -231,7 +231,7 @@ class AtrsCreateSerializer(KnownFieldsOnly):
     )
 
 
-class MeasurementSerializer(serializers.ModelSerializer[Measurement]):
+class MeasurementSerializer(ModelSerializer[Measurement]):
     heel_rise_lsi = serializers.FloatField(
         read_only=True,
         allow_null=True,
@@ -324,7 +324,7 @@ def _measure_field(name: str) -> serializers.Field[Any, Any, Any, Any]:
 
 
 class MeasurementCreateSerializer(KnownFieldsOnly):
-    patient = fields.IntegerField(min_value=1)
+    patient = fields.OpaqueIdField()
     client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="The patient's today if empty.")
     heel_rise_reps_injured = fields.IntegerField(
@@ -361,7 +361,7 @@ class MeasurementCreateSerializer(KnownFieldsOnly):
     note = fields.CharField(max_length=NOTE_MAX, required=False, allow_blank=True, default="")
 
 
-class AlertSerializer(serializers.ModelSerializer[Alert]):
+class AlertSerializer(ModelSerializer[Alert]):
     class Meta:
         model = Alert
         fields = [

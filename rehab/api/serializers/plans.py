@@ -6,7 +6,6 @@ prefetched, so a list costs the same number of queries whatever its length.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,16 +13,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
-from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP, DoseText
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 
-class PrescriptionSerializer(
-    ClinicianOnlyFields, DoseText, serializers.ModelSerializer[Prescription]
-):
+class PrescriptionSerializer(ClinicianOnlyFields, DoseText, ModelSerializer[Prescription]):
     """An exercise of the plan with its dose."""
 
     clinician_only = ("guardrail_reason",)
@@ -40,7 +37,7 @@ class PrescriptionSerializer(
         read_only_fields = fields
 
 
-class PlanPhaseBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[PlanPhase]):
+class PlanPhaseBriefSerializer(ClinicianOnlyFields, ModelSerializer[PlanPhase]):
     """A phase without its exercises (needs ``plan`` set on the phase for the dates). The
     patient's voice is ``patient_name``, ``patient_summary`` and ``patient_care``; the name,
     goals, precautions, care and exit criteria are the clinician's (exact terms, sources),
@@ -93,7 +90,7 @@ PLAN_PATIENT_NAME_HELP = (
 )
 
 
-class PlanSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Plan]):
+class PlanSerializer(ClinicianOnlyFields, ModelSerializer[Plan]):
     """A plan. Its ``name`` is the clinician's (a plan made from a template is named after
     it, in clinical terms), given to clinicians only; a patient reads ``patient_name``."""
 
@@ -148,9 +145,8 @@ class PlanDetailSerializer(PlanSerializer):
 
 
 class PlanCreateSerializer(KnownFieldsOnly):
-    patient = fields.IntegerField(min_value=1, help_text="The patient's id.")
-    protocol = fields.IntegerField(
-        min_value=1,
+    patient = fields.OpaqueIdField(help_text="The patient's id.")
+    protocol = fields.OpaqueIdField(
         required=False,
         allow_null=True,
         help_text="Copy this protocol template; empty for a blank plan.",
@@ -166,9 +162,6 @@ class PlanVersionSerializer(serializers.Serializer[Any]):
         help_text="The plan's ``version`` the change was made against: an edit made meanwhile "
         "gives 400 instead of being overwritten. Empty to skip the check.",
     )
-
-
-PRESCRIPTION_ID_KEY = r"[0-9]{1,18}"
 
 
 class PlanGuardrailSerializer(KnownFieldsOnly, PlanVersionSerializer):
@@ -187,11 +180,12 @@ class PlanGuardrailSerializer(KnownFieldsOnly, PlanVersionSerializer):
     def validate_guardrail_reasons(self, value: dict[str, str]) -> dict[int, str]:
         reasons: dict[int, str] = {}
         for key, text in value.items():
-            if not re.fullmatch(PRESCRIPTION_ID_KEY, str(key)):
+            number = fields.read_id(key)
+            if number is None or number == fields.NO_ROW:
                 raise serializers.ValidationError(
-                    _("Each key is a prescription id (digits)."), code="not_a_prescription_id"
+                    _("Each key is a prescription id."), code="not_a_prescription_id"
                 )
-            reasons[int(key)] = text
+            reasons[number] = text
         return reasons
 
 
@@ -218,7 +212,7 @@ class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
 # --- Today ---------------------------------------------------------------------------------
 
 
-class PlanBriefSerializer(ClinicianOnlyFields, serializers.ModelSerializer[Plan]):
+class PlanBriefSerializer(ClinicianOnlyFields, ModelSerializer[Plan]):
     """The plan as Today names it: ``name`` for clinicians only, ``patient_name`` for the
     patient (``PlanSerializer``)."""
 

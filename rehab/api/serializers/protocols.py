@@ -6,12 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.api.serializers import ModelSerializer
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.models.library import DOSE_FIELD_NAMES, DoseFields
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, ProtocolPhase
 
 
-class ProtocolSerializer(serializers.ModelSerializer[Protocol]):
+class ProtocolSerializer(ModelSerializer[Protocol]):
     class Meta:
         model = Protocol
         fields = ["id", "slug", "name", "pathway", "summary", "source", "version", "clinic"]
@@ -41,7 +42,7 @@ class DoseText(serializers.Serializer[Any]):
         return dose.dose_text()
 
 
-class ProtocolItemSerializer(DoseText, serializers.ModelSerializer[ProtocolItem]):
+class ProtocolItemSerializer(DoseText, ModelSerializer[ProtocolItem]):
     exercise = ExerciseBriefSerializer(read_only=True)
 
     class Meta:
@@ -65,7 +66,7 @@ WEEK_FIELDS_HELP = {
 }
 
 
-class ProtocolPhaseSerializer(serializers.ModelSerializer[ProtocolPhase]):
+class ProtocolPhaseSerializer(ModelSerializer[ProtocolPhase]):
     exit_criteria = serializers.ListField(
         child=serializers.CharField(), source="exit_criteria_list", read_only=True
     )

@@ -6,7 +6,8 @@
  *
  * A card's state: ``sessions`` ticked today, ``last`` (the latest tick: pain, effort and undo
  * act on it) and ``open`` (a session with sets still to do: the next set goes into it). Each
- * tick is {uuid, id (the server's, once stored), sets, date}.
+ * tick is {uuid, id (the server's, once stored), sets, date}. Ids are the API's opaque strings
+ * (``data-rx``: the prescription's, the card's element ids are made from it), never numbers.
  *
  * A card whose exercise left the plan before its queued tick was sent (today/queue.js turns
  * that tick into a note for the clinic) is ``removed``: it says so in plain words, whether the
@@ -24,8 +25,26 @@ export function createCards(config, queue, today) {
   const S = config.strings;
   const cards = [];
 
-  function cardFor(prescriptionId) {
-    return cards.find((card) => card.rx === Number(prescriptionId));
+  /* The card of a queued tick. A version of the page before the API named rows by opaque ids
+     kept a tick's prescription as its number: such a tick finds its card by the exercise's
+     name, if exactly one card has it. */
+  function cardFor(entry) {
+    if (typeof entry.prescription === "number") {
+      const named = cards.filter((card) => entry.name && nameOf(card) === entry.name);
+      return named.length === 1 ? named[0] : undefined;
+    }
+    return cards.find((card) => card.rx === entry.prescription);
+  }
+
+  /* A queued tick as the API takes it now: one kept by an earlier version (its prescription a
+     number) names its card's prescription instead, if its card is found; else it goes as it is
+     and the API refuses it (today/queue.js then sends it to the clinic as a note). */
+  function current(entry) {
+    if (typeof entry.prescription !== "number") {
+      return entry;
+    }
+    const card = cardFor(entry);
+    return card ? Object.assign({}, entry, { prescription: card.rx }) : entry;
   }
 
   function nameOf(card) {
@@ -239,7 +258,7 @@ export function createCards(config, queue, today) {
     const data = element.dataset;
     const card = {
       el: element,
-      rx: Number(data.rx),
+      rx: data.rx,
       sets: Number(data.sets) || 1,
       times: Number(data.times) || 1,
       reps: data.reps ? Number(data.reps) : 0,
@@ -251,12 +270,12 @@ export function createCards(config, queue, today) {
       day: config.today, // the day its ticks (sessions, open, last) are of
     };
     if (data.lastUuid) {
-      card.last = { uuid: data.lastUuid, id: Number(data.lastId), sets: Number(data.lastSets) || 0, date: config.today };
+      card.last = { uuid: data.lastUuid, id: data.lastId, sets: Number(data.lastSets) || 0, date: config.today };
     }
     if (data.openUuid) {
       card.open = card.last && card.last.uuid === data.openUuid ? card.last : null;
       if (!card.open) {
-        card.open = { uuid: data.openUuid, id: Number(data.openId), sets: Number(data.openSets) || 0, date: config.today };
+        card.open = { uuid: data.openUuid, id: data.openId, sets: Number(data.openSets) || 0, date: config.today };
       }
     }
     element.querySelector("[data-role=tick]").addEventListener("submit", (event) => {
@@ -326,7 +345,7 @@ export function createCards(config, queue, today) {
     const day = today();
     cards.forEach(toToday);
     queue.entries().forEach((item) => {
-      const card = cardFor(item.prescription);
+      const card = cardFor(item);
       if (!card || item.date !== day) {
         return;
       }
@@ -361,7 +380,7 @@ export function createCards(config, queue, today) {
   /* A queued tick's exercise left the plan: its card says so (the note for the clinic sent,
      ``noteSent``, or not: one not sent is what the card says if there are both). */
   function removed(entry, noteSent) {
-    const card = cardFor(entry.prescription);
+    const card = cardFor(entry);
     if (card) {
       card.noteSent = card.removed ? card.noteSent && noteSent : noteSent;
       card.removed = true;
@@ -371,7 +390,7 @@ export function createCards(config, queue, today) {
 
   /* A queued tick the server refused: said on its card. */
   function refused(entry, reason) {
-    const card = cardFor(entry.prescription);
+    const card = cardFor(entry);
     if (card) {
       say(card, fmt(S.refused, { reason }));
     }
@@ -402,5 +421,5 @@ export function createCards(config, queue, today) {
     };
   }
 
-  return { applyQueued, linkStored, refused, removed, sessionApi };
+  return { applyQueued, current, linkStored, refused, removed, sessionApi };
 }

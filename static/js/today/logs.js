@@ -7,11 +7,11 @@
  *
  * The API takes JSON numbers, and "not answered" as null: values from the page's forms
  * (strings, "" for "No answer") and entries an earlier version kept in the outbox are made so
- * here.
+ * here. Ids (``prescription``, a log's) are the API's opaque strings, sent as they are.
  */
 import { send } from "../transport.js";
 
-const NUMBERS = ["prescription", "sets_done", "pain", "effort"];
+const NUMBERS = ["sets_done", "pain", "effort"];
 const SCORES = ["pain", "effort"];
 const TICK = ["client_uuid", "prescription", "sets_done", "date", "pain", "effort", "note"];
 const CHANGES = ["sets_done", "pain", "effort", "note"];

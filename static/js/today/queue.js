@@ -31,7 +31,9 @@ import { createLog, updateLog, value } from "./logs.js";
 
 /* ``config``: #today-config (patient, logsUrl, messagesUrl: both the API's, strings).
    ``hooks``: today() the patient's date; stored(clientUuid, row) a queued tick reached the
-   server; refused(entry, reason) the server will never take it; removed(entry, noteSent) its
+   server; current(entry) a queued tick as the API takes it now (an earlier version's, its
+   prescription a number, named by its card's opaque id); refused(entry, reason) the server
+   will never take it; removed(entry, noteSent) its
    exercise left the plan (the note sent to the clinic, or not); opened() the outbox was read
    (the memory holds it); settled() a send found nothing more waiting (all sent). */
 export function createQueue(config, hooks) {
@@ -155,7 +157,7 @@ export function createQueue(config, hooks) {
   }
 
   function sendQueuedTick(entry) {
-    createLog(config.logsUrl, entry).then((result) => {
+    createLog(config.logsUrl, hooks.current ? hooks.current(entry) : entry).then((result) => {
       if (result.kind === "retry") {
         pause();
         return;

@@ -15,6 +15,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from clinic.models import Clinician, Patient, User
+from core.ids import opaque
 from tests import factories
 from tests.api.conftest import token_client
 from tests.conftest import client_for
@@ -341,7 +342,7 @@ def test_patient_data_is_never_cached(clinician: Clinician, patient: Patient) ->
     page = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
     assert "no-store" in page["Cache-Control"]
     assert "private" in page["Cache-Control"]
-    api = token_client(clinician.user).get(f"/api/v1/patients/{patient.pk}/")
+    api = token_client(clinician.user).get(f"/api/v1/patients/{opaque(patient.pk)}/")
     assert api.status_code == 200
     assert "no-store" in api["Cache-Control"]
     assert "no-store" in APIClient().get("/api/v1/me/")["Cache-Control"]

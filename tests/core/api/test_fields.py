@@ -12,6 +12,8 @@ from rest_framework import serializers
 
 from core.api import fields
 from core.api.serializers import ModelSerializer
+from core.ids import opaque
+from rehab.models import Exercise
 from tests.api.conftest import World, body
 
 
@@ -119,12 +121,12 @@ def test_two_patients_sending_false_do_not_share_an_id(world: World) -> None:
 def test_a_log_and_a_measurement_take_only_a_uuid_string(world: World) -> None:
     log = world.client("patient").post(
         "/api/v1/logs/",
-        {"prescription": world.prescription.pk, "client_uuid": False},
+        {"prescription": opaque(world.prescription.pk), "client_uuid": False},
         format="json",
     )
     measurement = world.client("clinician").post(
         "/api/v1/measurements/",
-        {"patient": world.patient.pk, "client_uuid": 0, "heel_rise_reps_injured": 5},
+        {"patient": opaque(world.patient.pk), "client_uuid": 0, "heel_rise_reps_injured": 5},
         format="json",
     )
     assert log.status_code == measurement.status_code == 400
@@ -137,7 +139,7 @@ def test_strings_are_not_numbers_and_numbers_are_not_strings(world: World) -> No
     assert message.status_code == 400
     assert body(message)["body"] == ["Not a valid string."]
     patient = world.client("clinician").patch(
-        f"/api/v1/patients/{world.patient.pk}/", {"first_name": 12}, format="json"
+        f"/api/v1/patients/{opaque(world.patient.pk)}/", {"first_name": 12}, format="json"
     )
     assert patient.status_code == 400
     assert "first_name" in body(patient)
@@ -166,3 +168,58 @@ def test_a_decimal_string_or_null_passes() -> None:
         serializer = Calf(data={"cm": value})
         assert serializer.is_valid(), serializer.errors
         assert serializer.validated_data["cm"] == expected
+
+
+# --- Row ids: opaque strings both ways (core.ids) ---------------------------------------------
+
+
+class Ids(serializers.Serializer[Any]):
+    prescription = fields.OpaqueIdField()
+    exercise = fields.OpaquePrimaryKeyRelatedField(queryset=Exercise.objects.all())
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (17, "invalid"),
+        ("17", "invalid"),
+        (None, "null"),
+        (True, "invalid"),
+        ("a\x00bcdefgh", "invalid"),
+        ("x" * 40, "invalid"),
+        ([], "invalid"),
+    ],
+)
+def test_an_id_that_is_not_an_opaque_string_is_invalid(value: Any, code: str) -> None:
+    serializer = Ids(data={"prescription": value, "exercise": value})
+    assert not serializer.is_valid()
+    assert serializer.errors["prescription"][0].code == code
+    assert serializer.errors["exercise"][0].code == code
+
+
+def test_an_opaque_id_reads_as_its_row(world: World) -> None:
+    serializer = Ids(
+        data={"prescription": opaque(world.prescription.pk), "exercise": opaque(world.exercise.pk)}
+    )
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data == {
+        "prescription": world.prescription.pk,
+        "exercise": world.exercise,
+    }
+    assert Ids({"prescription": 5, "exercise": world.exercise}).data == {
+        "prescription": opaque(5),
+        "exercise": opaque(world.exercise.pk),
+    }
+
+
+def test_an_id_of_the_form_that_names_no_row_is_no_row(world: World) -> None:
+    """The view's own look-up answers it (``NO_ROW``); a related field: ``does_not_exist``."""
+    serializer = Ids(data={"prescription": "aaaaaaaa", "exercise": "aaaaaaaa"})
+    assert not serializer.is_valid()
+    assert "prescription" not in serializer.errors
+    assert serializer.errors["exercise"][0].code == "does_not_exist"
+    unknown = Ids(data={"prescription": opaque(10**9), "exercise": opaque(10**9)})
+    assert not unknown.is_valid()
+    assert unknown.errors["exercise"][0].code == "does_not_exist"
+    assert Ids(data={"prescription": "aaaaaaaa"}, partial=True).is_valid()
+    assert fields.read_id("aaaaaaaa") == fields.NO_ROW

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.ids import opaque
 from tests import factories
 from tests.api.conftest import World, body
 
@@ -39,7 +40,9 @@ def test_a_value_that_means_nothing_is_400(world: World, url: str, query: str) -
     ],
 )
 def test_a_parameter_given_twice_is_400(world: World, url: str, query: str) -> None:
-    response = world.client("clinician").get(f"{url}?{query.format(patient=world.patient.pk)}")
+    response = world.client("clinician").get(
+        f"{url}?{query.format(patient=opaque(world.patient.pk))}"
+    )
     assert response.status_code == 400
     assert body(response)[query.split("=", maxsplit=1)[0]] == ["Give this parameter once."]
 
@@ -48,7 +51,7 @@ def test_good_values_filter_as_before(world: World) -> None:
     open_alert = factories.AlertFactory(patient=world.patient)
     client = world.client("clinician")
     rows = body(client.get("/api/v1/alerts/", {"open": "true"}))["results"]
-    assert [row["id"] for row in rows] == [open_alert.pk]
+    assert [row["id"] for row in rows] == [opaque(open_alert.pk)]
     assert body(client.get("/api/v1/alerts/", {"open": "false"}))["results"] == []
     # An empty search is a search for everything.
     everyone = body(client.get("/api/v1/patients/", {"search": ""}))["count"]

@@ -14,6 +14,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
 from core.api.parsers import JSONParser
+from core.ids import opaque
 from rehab.models import ExerciseLog
 from tests import factories
 from tests.api.conftest import World, body
@@ -42,15 +43,15 @@ def _json_operations(world: World) -> list[tuple[str, str]]:
     schema = world.client("clinician").get("/api/v1/schema/", {"format": "json"}).json()
     log = factories.ExerciseLogFactory(prescription=world.prescription)
     ids = {
-        "patients": world.patient.pk,
-        "plans": world.plan.pk,
-        "logs": log.pk,
-        "alerts": factories.AlertFactory(patient=world.patient).pk,
+        "patients": opaque(world.patient.pk),
+        "plans": opaque(world.plan.pk),
+        "logs": opaque(log.pk),
+        "alerts": opaque(factories.AlertFactory(patient=world.patient).pk),
     }
     operations = []
     for path, item in schema["paths"].items():
         resource = path.removeprefix("/api/v1/").split("/", 1)[0]
-        url = re.sub(r"\{[^}]+\}", str(ids.get(resource, 1)), path)
+        url = re.sub(r"\{[^}]+\}", ids.get(resource, opaque(1)), path)
         operations += [
             (method, url)
             for method, operation in item.items()

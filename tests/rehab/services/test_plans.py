@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from clinic.models import Clinician, Patient
 from clinic.services import patients as patient_services
+from core.ids import opaque
 from core.resubmit import RESUBMIT_WINDOW
 from rehab import guardrails, selectors, services
 from rehab.models import (
@@ -889,7 +890,7 @@ def test_api_advance_refusal_is_a_400_not_a_500() -> None:
     client = APIClient(raise_request_exception=False)
     client.force_authenticate(clinician.user)
     response = client.post(
-        f"/api/v1/plans/{plan.pk}/advance/", {"version": plan.version}, format="json"
+        f"/api/v1/plans/{opaque(plan.pk)}/advance/", {"version": plan.version}, format="json"
     )
     assert response.status_code == 400
     assert PERCENT_NAME in response.content.decode()

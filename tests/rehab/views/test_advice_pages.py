@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import Clinician, Patient
+from core.ids import opaque
 from rehab.models import Exercise, ExerciseLog, PlanPhase, Prescription
 from tests import factories
 from tests.conftest import client_for
@@ -63,7 +64,7 @@ def test_today_shows_advice_after_the_exercises_without_a_dose_buttons_or_counte
     advice = _advice(phase)
     html = me.get(reverse("rehab:today")).text
     due = _section(html, "due-heading")
-    assert f'data-rx="{exercise.pk}"' in due
+    assert f'data-rx="{opaque(exercise.pk)}"' in due
     assert "Keep your boot on" not in due
     good = _section(html, "advice-heading")
     assert html.index(due) < html.index(good)
@@ -71,7 +72,7 @@ def test_today_shows_advice_after_the_exercises_without_a_dose_buttons_or_counte
     assert "Keep your boot on, at night too" in good
     assert SUMMARY in good
     assert STEP in good
-    assert f'data-rx="{advice.pk}"' not in html  # no card: nothing for the session to tick
+    assert f'data-rx="{opaque(advice.pk)}"' not in html  # no card: nothing for the session to tick
     for said in ("1 rep", "day a week", "Sets done", "Sessions today", "Start", "Done"):
         assert said not in good, said
     assert "Rest day for these" not in html

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 
 from clinic.models import Clinician, Patient
 from clinic.services import patients as patient_services
+from core.ids import opaque
 from rehab import clinical
 from rehab.models import Alert, CheckIn, ExerciseLog, PhaseChange, Plan, PlanHold
 from rehab.services import holds as hold_services
@@ -321,7 +322,7 @@ def test_high_pain_on_a_tick_tells_the_patient_to_stop_that_exercise(
         reverse("api:log-list"),
         {
             "client_uuid": str(uuid.uuid4()),
-            "prescription": scene.current_rx.pk,
+            "prescription": opaque(scene.current_rx.pk),
             "sets_done": 1,
             "pain": 8,
         },
@@ -371,7 +372,7 @@ def test_the_feedback_form_starts_unanswered(noah: Client, scene: Scene) -> None
     _tick(noah, scene)
     html = noah.get(reverse("rehab:today")).content.decode()
     assert 'type="range"' not in html
-    rx = scene.current_rx.pk
+    rx = opaque(scene.current_rx.pk)
     assert re.search(rf'id="rx-{rx}-pain-none"\s+checked', html)
     assert re.search(rf'id="rx-{rx}-effort-none"\s+checked', html)
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from clinic.services import patients as patient_services
+from core.ids import opaque
 from rehab import clinical
 from rehab.models import (
     Alert,
@@ -261,7 +262,7 @@ def test_today_shows_the_done_state_after_a_reload(
     html = me.get(reverse("rehab:today")).content.decode()
     assert "Sets done: 1 of 3" in html
     log = ExerciseLog.objects.get()
-    assert f'data-open-id="{log.pk}"' in html
+    assert f'data-open-id="{opaque(log.pk)}"' in html
     assert f'action="{reverse("rehab:log_update", args=[log.pk])}"' in html  # next set, no JS
     me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3})
     html = me.get(reverse("rehab:today")).content.decode()

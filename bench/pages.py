@@ -368,10 +368,7 @@ def requester(page: Page, client: Any, ids: dict[str, int], today: str) -> Calla
                 phone.TickRoute(path, "", api=True), client_uuid=key, card=card, day=today, csrf=""
             )
         else:
-            fields = {
-                "client_uuid": key,
-                "prescription": card.form_prescription or card.prescription,
-            }
+            fields = {"client_uuid": key, "prescription": card.prescription}
             fields |= {"sets_done": str(card.sets), "date": today}
             request = phone.form_request(path, fields, csrf="")
         return client.generic(

@@ -4,8 +4,7 @@ The bench talks to the app over HTTP only, so it reads the pages as the browser 
 
 - Today's exercise cards: ``<article … data-rx data-sets data-times data-sessions>``, the
   attributes the Today page's script reads (``static/js/today/cards.js``); ``data-rx`` is the
-  prescription's id as the API takes it (opaque, ``core.ids``), and the card's form (the
-  page without its script) names it in its hidden ``prescription`` input.
+  prescription's opaque id (``core.ids``), as the API and the card's own form take it.
 - Today's configuration (``<script id="today-config">``): where the script sends a tick, in
   JSON to the API (``logsUrl``: ``POST /api/v1/logs/``), and its pain and effort
   (``PATCH <logsUrl><id>/``). A page without it: the same API paths. A page from before the
@@ -32,8 +31,6 @@ FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 _ARTICLE = re.compile(r"<article\b[^>]*\bdata-rx=[^>]*>", re.S)
-_CARD = re.compile(r"<article\b[^>]*\bdata-rx=.*?</article>", re.S)
-_FORM_PRESCRIPTION = re.compile(r'<input type="hidden" name="prescription" value="([^"]*)"')
 _ATTRIBUTE = re.compile(r'\bdata-([a-z-]+)="([^"]*)"')
 _CONFIG = re.compile(r'<script id="today-config" type="application/json">(.*?)</script>', re.S)
 _HX_HEADERS = re.compile(r"hx-headers='([^']*)'")
@@ -48,7 +45,6 @@ class Card:
     sets: int
     times: int  # sessions a day
     sessions: int  # sessions done today
-    form_prescription: str = ""  # as the card's form names it (else ``prescription``)
 
     @property
     def open(self) -> bool:
@@ -64,11 +60,9 @@ def _int(value: str | None, default: int) -> int:
 
 def cards(page: str) -> list[Card]:
     found = []
-    for block in _CARD.findall(page):
-        tag = _ARTICLE.match(block)
-        data = dict(_ATTRIBUTE.findall(tag.group(0) if tag else ""))
+    for tag in _ARTICLE.findall(page):
+        data = dict(_ATTRIBUTE.findall(tag))
         rx = data.get("rx", "")
-        form = _FORM_PRESCRIPTION.search(block)
         if rx:
             found.append(
                 Card(
@@ -76,7 +70,6 @@ def cards(page: str) -> list[Card]:
                     sets=max(1, _int(data.get("sets"), 1)),
                     times=max(1, _int(data.get("times"), 1)),
                     sessions=_int(data.get("sessions"), 0),
-                    form_prescription=form.group(1) if form else "",
                 )
             )
     return found
@@ -146,9 +139,7 @@ def tick_request(route: TickRoute, *, client_uuid: str, card: Card, day: str, cs
     """A tick of all the card's sets, today."""
     fields: dict[str, Any] = {
         "client_uuid": client_uuid,
-        "prescription": card.prescription
-        if route.api
-        else card.form_prescription or card.prescription,
+        "prescription": card.prescription,
         "sets_done": card.sets,
     }
     if day:

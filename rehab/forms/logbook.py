@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DateInput
 from clinic.models import Patient
-from core.ids import as_id
+from core.ids import as_id, from_opaque
 from rehab import clinical, guardrails, measures
 from rehab.models.logbook import AtrsResponse, Swelling
 from rehab.models.plans import Prescription
@@ -70,8 +70,9 @@ class LogCreateForm(forms.Form):
     """A tick: one set, or all the sets of a session, of one prescription on one day."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
-    prescription = forms.IntegerField(
-        widget=forms.HiddenInput, error_messages={"invalid": NOT_IN_PLAN}
+    # The prescription's opaque id (core.ids), as the card and the API name it.
+    prescription = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, error_messages={"max_length": NOT_IN_PLAN}
     )
     # Required: what was done is the patient's to say (each of the card's buttons says it).
     sets_done = forms.IntegerField(
@@ -95,9 +96,8 @@ class LogCreateForm(forms.Form):
     def clean_prescription(self) -> Prescription:
         """The patient's own prescription, as the API reads it (the service then refuses one
         that is retired or not of the active plan, unless this is a retried tick)."""
-        prescription = today_selectors.prescription_to_log(
-            self.patient, self.cleaned_data["prescription"]
-        )
+        pk = from_opaque(self.cleaned_data["prescription"])
+        prescription = None if pk is None else today_selectors.prescription_to_log(self.patient, pk)
         if prescription is None:
             raise ValidationError(NOT_IN_PLAN, code="invalid_choice")
         return prescription

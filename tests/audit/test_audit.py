@@ -80,7 +80,7 @@ def test_a_patients_tick_is_recorded_as_a_change_of_their_own_record(patient: Pa
     rx = factories.prescribed(patient)
     response = client_for(patient.user).post(
         reverse("rehab:log_create"),
-        {"prescription": rx.pk, "client_uuid": "6f1c1b5e-3f7a-4d57-9b1a-0c3c5f0e9a11"},
+        {"prescription": opaque(rx.pk), "client_uuid": "6f1c1b5e-3f7a-4d57-9b1a-0c3c5f0e9a11"},
     )
     assert response.status_code == 302
     (event,) = _events()

@@ -16,19 +16,14 @@ CARD = (
     'data-rx="GZUcnUYI" data-sets="3" data-times="2" data-reps="10" data-hold="" '
     'data-sessions="1">'
 )
-FORM = '<form><input type="hidden" name="prescription" value="12"></form>'
 
 
 def test_cards_read_the_today_cards_data_attributes() -> None:
-    page = f"<main>{CARD}{FORM}</article><article class='other'></article></main>"
-    assert phone.cards(page) == [
-        phone.Card(prescription="GZUcnUYI", sets=3, times=2, sessions=1, form_prescription="12")
-    ]
+    page = f"<main>{CARD}</article><article class='other'></article></main>"
+    assert phone.cards(page) == [phone.Card(prescription="GZUcnUYI", sets=3, times=2, sessions=1)]
     assert phone.cards(page)[0].open
     assert not phone.Card(prescription="a", sets=1, times=1, sessions=1).open
     assert phone.cards("<p>rest day</p>") == []
-    # A card with a tick open has no form of its own to name the prescription.
-    assert phone.cards(f"{CARD}</article>{FORM}")[0].form_prescription == ""
 
 
 def test_the_tick_goes_where_the_today_page_says_else_to_the_api() -> None:
@@ -50,7 +45,7 @@ def test_the_tick_goes_where_the_today_page_says_else_to_the_api() -> None:
 
 
 def test_a_tick_and_its_feedback_are_sent_as_the_script_sends_them() -> None:
-    card = phone.Card(prescription="GZUcnUYI", sets=3, times=1, sessions=0, form_prescription="12")
+    card = phone.Card(prescription="GZUcnUYI", sets=3, times=1, sessions=0)
     form = phone.TickRoute("/me/logs/", "/me/logs/{id}/", api=False)
     tick = phone.tick_request(form, client_uuid="u-1", card=card, day="2026-12-01", csrf="t")
     assert (tick.method, tick.path, tick.content_type) == (
@@ -58,7 +53,7 @@ def test_a_tick_and_its_feedback_are_sent_as_the_script_sends_them() -> None:
         "/me/logs/",
         "application/x-www-form-urlencoded",
     )
-    assert tick.body == "client_uuid=u-1&prescription=12&sets_done=3&date=2026-12-01"
+    assert tick.body == "client_uuid=u-1&prescription=GZUcnUYI&sets_done=3&date=2026-12-01"
     assert tick.headers["Accept"] == "application/json"
     assert tick.headers["X-CSRFToken"] == "t"
     feedback = phone.feedback_request(form, "7", pain=2, effort=5, csrf="t")

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from clinic.models import Clinician, Patient
 from config.env import env_caches
+from core.ids import opaque
 from rehab.models import ExerciseLog
 from tests.api.conftest import make_active_plan
 from tests.conftest import client_for
@@ -65,7 +66,7 @@ def test_a_patient_signs_in_opens_today_and_ticks_nothing_lost(
     assert response.status_code == 302, response.content
     assert client.get(reverse("rehab:today")).status_code == 200
     client_uuid = uuid.uuid4()
-    fields = {"client_uuid": client_uuid, "prescription": rx.pk, "sets_done": 1}
+    fields = {"client_uuid": client_uuid, "prescription": opaque(rx.pk), "sets_done": 1}
     assert client.post(reverse("rehab:log_create"), fields).status_code == 302
     assert client.get(reverse("rehab:today")).status_code == 200
     assert ExerciseLog.objects.filter(client_uuid=client_uuid, patient=patient).count() == 1

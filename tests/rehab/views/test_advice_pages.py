@@ -108,7 +108,7 @@ def test_a_tick_of_advice_without_javascript_is_refused_in_plain_words(
     phase: PlanPhase, me: Client
 ) -> None:
     advice = _advice(phase)
-    data = {"client_uuid": str(uuid.uuid4()), "prescription": advice.pk, "sets_done": 1}
+    data = {"client_uuid": str(uuid.uuid4()), "prescription": opaque(advice.pk), "sets_done": 1}
     response = me.post(reverse("rehab:log_create"), data, follow=True)
     said = "\n".join(str(m) for m in response.context["messages"])
     assert "This is advice to read: there is nothing to tick." in said

@@ -146,7 +146,7 @@ def _tick(noah: Client, scene: Scene, *, follow: bool = False, **answers: object
     """Noah ticks a set of the current exercise with the form (Today without JavaScript)."""
     data = {
         "client_uuid": str(uuid.uuid4()),
-        "prescription": scene.current_rx.pk,
+        "prescription": opaque(scene.current_rx.pk),
         "sets_done": 1,
         **answers,
     }

@@ -59,7 +59,12 @@ def me(patient: Patient) -> Client:
 
 def _tick(rx: Prescription, **extra: Any) -> dict[str, Any]:
     """A card's "One set done" button, as posted without JavaScript."""
-    return {"client_uuid": str(uuid.uuid4()), "prescription": rx.pk, "sets_done": 1, **extra}
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "prescription": opaque(rx.pk),
+        "sets_done": 1,
+        **extra,
+    }
 
 
 # --- access, for every page ------------------------------------------------------------------
@@ -562,10 +567,11 @@ def test_a_draft_plans_prescription_or_a_bad_id_is_refused(
     patient: Patient, me: Client, rx: Prescription
 ) -> None:
     """Only the active plan's exercises can be ticked; an id that is no prescription at all
-    gets the same answer."""
+    gets the same answer, and so does the prescription's row number instead of its opaque id
+    (the card and the API name it by that only)."""
     draft = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
     drafted = factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=draft))
-    for sent in (drafted.pk, "abc", -1, 10**19):
+    for sent in (opaque(drafted.pk), rx.pk, "abc", -1, 10**19, "x" * 70):
         said = _sent(me, "rehab:log_create", {**_tick(rx), "prescription": sent})
         assert said == "Not saved: This exercise is not part of your active plan.", sent
     assert not ExerciseLog.objects.exists()
@@ -607,7 +613,7 @@ def test_the_today_page_forms_post_a_server_made_uuid(me: Client, rx: Prescripti
     html = me.get(reverse("rehab:today")).content.decode()
     match = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', html)
     assert match
-    assert f'name="prescription" value="{rx.pk}"' in html
+    assert f'name="prescription" value="{opaque(rx.pk)}"' in html
     assert 'name="sets_done"' in html
     assert 'value="3"' in html
 

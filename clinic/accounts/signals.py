@@ -51,8 +51,12 @@ def on_user_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kw
 
 
 def _snapshot(instance: User) -> tuple[str | None, bool | None]:
-    # From __dict__ so a deferred field is never fetched just for this.
-    return instance.__dict__.get("password"), instance.__dict__.get("is_active")
+    # A deferred field is never fetched just for this: it reads as not known (None).
+    deferred = instance.get_deferred_fields()
+    return (
+        None if "password" in deferred else instance.password,
+        None if "is_active" in deferred else instance.is_active,
+    )
 
 
 def remember_credentials(sender: Any, instance: User, **kwargs: Any) -> None:

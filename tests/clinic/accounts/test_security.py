@@ -304,6 +304,19 @@ def test_other_saves_keep_tokens(clinician: Clinician) -> None:
     assert AuthToken.objects.filter(user=user).count() == 1
 
 
+def test_a_save_of_a_partly_loaded_user_fetches_nothing_and_keeps_tokens(
+    clinician: Clinician, django_assert_num_queries: Any
+) -> None:
+    # The password and active flag are compared only when loaded: a user read with some of its
+    # fields is saved without a query for the others, and their tokens stay.
+    token_client(clinician.user)
+    user = User.objects.only("pk", "full_name").get(pk=clinician.user.pk)
+    user.full_name = "Renamed"
+    with django_assert_num_queries(1):  # the UPDATE only: no read of a deferred field
+        user.save(update_fields=["full_name"])
+    assert AuthToken.objects.filter(user=user).count() == 1
+
+
 def test_deactivation_ends_every_session_and_token(clinician: Clinician) -> None:
     user = User.objects.get(pk=clinician.user.pk)
     browser = client_for(user)

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from clinic.access import clinician_of, patient_of
 from clinic.models import Clinic, Message, Patient
 from core.api import fields
-from core.api.serializers import KnownFieldsOnly, ModelSerializer
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
 from core.ids import opaque
 
 
@@ -152,8 +152,13 @@ class PatientCreateSerializer(PatientSerializer):
 # --- Messages and alerts ---------------------------------------------------------------------
 
 
-class MessageSerializer(ModelSerializer[Message]):
+class MessageSerializer(ClinicianOnlyFields, ModelSerializer[Message]):
     author_name = serializers.SerializerMethodField()
+    read_by_name = serializers.SerializerMethodField(
+        help_text="Who at the clinic read the patient's message, as the clinic's thread page "
+        "says it; null if unread, or read before who read it was kept."
+    )
+    clinician_only = ("read_by_name",)
 
     class Meta:
         model = Message
@@ -166,11 +171,17 @@ class MessageSerializer(ModelSerializer[Message]):
             "client_uuid",
             "created_at",
             "read_at",
+            "read_by_name",
         ]
         read_only_fields = fields
 
     def get_author_name(self, message: Message) -> str:
         return str(message.author) if message.author is not None else ""
+
+    def get_read_by_name(self, message: Message) -> str | None:
+        if not message.from_patient or message.read_by is None:
+            return None  # the clinic's own messages: the patient reads them ("read_at")
+        return str(message.read_by)
 
 
 class MessageCreateSerializer(KnownFieldsOnly):

@@ -143,7 +143,7 @@ class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
 
     def get_queryset(self) -> QuerySet[Message]:
         rows: QuerySet[Message] = messages_for(self.request.user)
-        return rows.select_related("author").order_by("created_at", "pk")
+        return rows.select_related("author", "read_by").order_by("created_at", "pk")
 
     def create(self, request: Request) -> Response:
         data = clinic_serializers.MessageCreateSerializer(data=request.data)

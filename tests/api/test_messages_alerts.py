@@ -72,6 +72,30 @@ def test_marking_read_keeps_who_read_them(world: World) -> None:
     assert (question.read_by, reply.read_by) == (world.colleague.user, world.patient.user)
 
 
+def test_the_clinic_reads_who_read_a_message_the_patient_does_not(world: World) -> None:
+    # As the clinician's thread page says "Read by X": the clinic's answer names who read the
+    # patient's message (null for one read before that was kept); the patient's has null.
+    question = factories.MessageFactory(patient=world.patient, from_patient=True)
+    older = factories.MessageFactory(patient=world.patient, from_patient=True)
+    reply = factories.MessageFactory(
+        patient=world.patient, author=world.clinician.user, from_patient=False
+    )
+    world.client("colleague").post(
+        MESSAGES + "read/", {"patient": opaque(world.patient.pk)}, format="json"
+    )
+    world.client("patient").post(MESSAGES + "read/", {}, format="json")
+    Message.objects.filter(pk=older.pk).update(read_by=None)  # read before read_by was kept
+    thread = body(world.client("clinician").get(MESSAGES, {"patient": opaque(world.patient.pk)}))
+    names = {m["id"]: m["read_by_name"] for m in thread["results"]}
+    assert names == {
+        opaque(question.pk): world.colleague.user.full_name,
+        opaque(older.pk): None,
+        opaque(reply.pk): None,  # the clinic's own message: read by the patient ("read_at")
+    }
+    own = body(world.client("patient").get(MESSAGES))["results"]
+    assert [m["read_by_name"] for m in own] == [None, None, None]
+
+
 def test_a_message_retried_with_its_client_uuid_answers_the_stored_one(world: World) -> None:
     """From review: the API had no idempotency key. With ``client_uuid``, a retry answers the
     stored message (200), however late; the same id in another author's message is refused."""

@@ -399,6 +399,14 @@ def test_the_overview_of_an_active_plan_has_no_activate_button(desk: Desk) -> No
     assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
 
 
+def test_the_overview_names_the_pathway_without_nested_brackets(desk: Desk) -> None:
+    # The pathway's label has its own brackets ("Operative (surgical repair)"): the sentence
+    # must not wrap it in another pair.
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    assert "(Operative (surgical repair))" not in text
+    assert "for Week Five: Operative (surgical repair), in week 5 today" in text
+
+
 def test_the_overview_is_the_clinics(desk: Desk, colleague: Clinician) -> None:
     assert client_for(colleague.user).get(_overview(desk.plan)).status_code == 200
     other = factories.ClinicianFactory.create()

@@ -580,3 +580,28 @@ def test_the_criterion_form_is_rendered_when_asked_for(
     assert form_action not in html
     assert "?edit=criterion#criteria" in html
     assert form_action in _tab(client, patient, "plan", edit="criterion")
+
+
+def test_the_published_points_under_a_recovery_chart_are_in_week_order(
+    clinician: Clinician,
+) -> None:
+    # The non-operative ATRS cohort has points at weeks 8, 26, 39 and 52 and a healthy ceiling.
+    # Sorted by their label, "week 8" came after "week 52"; a clinician reads them by week, the
+    # healthy ceiling (no week) last.
+    injury = dt.date.today() - dt.timedelta(weeks=10)
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic, pathway="non_operative", injury_date=injury, surgery_date=None
+    )
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
+        .content.decode()
+    )
+    start = html.index("<caption>ATRS against published cohorts")
+    table = html[start : html.index("</table>", start)]
+    heads = re.findall(r'<th scope="row">([^<]+)</th>', table)
+    weeks = [int(h.removeprefix("week ")) for h in heads if h.startswith("week ")]
+    assert len(weeks) >= 4
+    assert 8 in weeks
+    assert weeks == sorted(weeks)
+    assert heads[-1] == "healthy"

@@ -605,3 +605,18 @@ def test_the_published_points_under_a_recovery_chart_are_in_week_order(
     assert 8 in weeks
     assert weeks == sorted(weeks)
     assert heads[-1] == "healthy"
+
+
+def test_a_chart_with_one_measurement_says_one_value(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # The chart's text summary (read by a screen reader, and shown under the chart) counts its
+    # values: "1 value", not "1 values".
+    factories.MeasurementFactory.create(patient=patient)
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
+        .content.decode()
+    )
+    assert "1 values" not in html
+    assert re.search(r": 1 value, latest 40 %", html)

@@ -8,12 +8,14 @@ Pure functions of what the page has read (``rehab.selectors.recovery`` reads the
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -37,7 +39,7 @@ CHART_WEEKS = 56
 class PatientPoint:
     week: int
     value: float
-    day: object
+    day: dt.date
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,7 @@ def _chart(
                         _("week %(week)s") % {"week": p.week},
                         f"{_number(p.value)}{unit}",
                         label,
-                        _("recorded %(day)s") % {"day": p.day},
+                        _("recorded %(day)s") % {"day": date_format(p.day, "j M Y")},
                     ),
                 )
             )

@@ -620,3 +620,20 @@ def test_a_chart_with_one_measurement_says_one_value(
     )
     assert "1 values" not in html
     assert re.search(r": 1 value, latest 40 %", html)
+
+
+def test_a_recorded_value_under_a_recovery_chart_has_a_readable_date(clinician: Clinician) -> None:
+    # The table under "Heel-rise LSI against published cohorts" said "recorded 2026-12-06"
+    # beside "6 Dec" everywhere else on the page: the date as the page writes dates.
+    injury = dt.date.today() - dt.timedelta(weeks=10)
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic, pathway="non_operative", injury_date=injury, surgery_date=None
+    )
+    measured = factories.MeasurementFactory.create(patient=patient)
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
+        .content.decode()
+    )
+    assert f"recorded {measured.date.isoformat()}" not in html
+    assert f"recorded {measured.date.day} {measured.date:%b %Y}" in html

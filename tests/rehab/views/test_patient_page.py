@@ -637,3 +637,17 @@ def test_a_recorded_value_under_a_recovery_chart_has_a_readable_date(clinician: 
     )
     assert f"recorded {measured.date.isoformat()}" not in html
     assert f"recorded {measured.date.day} {measured.date:%b %Y}" in html
+
+
+def test_the_risk_reasons_are_listed_without_a_space_before_each_semicolon(
+    clinician: Clinician, patient: Patient
+) -> None:
+    patient.risk_rerupture_or_revision = True
+    patient.risk_augmentation = True
+    patient.risk_insertional_or_anchor = True
+    patient.save()
+    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk])).text
+    start = html.index("is moved later by:")
+    reasons = " ".join(html[start : html.index("</p>", start)].split())
+    assert ";" in reasons  # more than one reason
+    assert " ;" not in reasons

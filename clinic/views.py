@@ -32,7 +32,7 @@ from clinic.access import (
     patient_of,
 )
 from clinic.forms import PatientCreateForm, PatientForm
-from clinic.models import Clinic, Invitation, Patient, User
+from clinic.models import Clinic, Clinician, Invitation, Patient, User
 from clinic.services import invitations as invitation_services
 from clinic.services import patients as patient_services
 from core.forms import message_service_errors
@@ -70,7 +70,11 @@ def patient_page_url(patient: Patient) -> str:
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
     clinic = clinic_for(request.user)
-    form = PatientCreateForm(request.POST or None, clinic=clinic)
+    # A physiotherapist registers their own patient: they start as its physiotherapist (to
+    # change on the form), so it is among "My patients"; a clinic admin chooses.
+    me = clinician_of(request.user)
+    initial = {"therapist": me.pk} if me and me.role == Clinician.Role.THERAPIST else {}
+    form = PatientCreateForm(request.POST or None, clinic=clinic, initial=initial)
     registered: Patient | None = None
     if request.method == "POST" and form.is_valid():
         try:

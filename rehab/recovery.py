@@ -8,11 +8,14 @@ Pure functions of what the page has read (``rehab.selectors.recovery`` reads the
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -36,7 +39,7 @@ CHART_WEEKS = 56
 class PatientPoint:
     week: int
     value: float
-    day: object
+    day: dt.date
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,8 @@ def _chart(
         )
 
     parts: list[str] = _axes(xy, x_max=x_max, y_max=y_max)
-    rows: list[tuple[str, ...]] = []
+    # Each row of the table with its week, for the table's order (the healthy ceiling: last).
+    rows: list[tuple[float, tuple[str, ...]]] = []
     for ref in references:
         label = f"{_describe(ref)}{unit} – {ref.source}"
         if plain:
@@ -140,7 +144,12 @@ def _chart(
             }
             x, y = xy(ref.week, float(ref.value))
             parts.append(str(_marker("square", x, y, ORANGE, label)))
-            rows.append((_("week %(week)s") % {"week": ref.week}, _number(ref.value), _("average")))
+            rows.append(
+                (
+                    ref.week,
+                    (_("week %(week)s") % {"week": ref.week}, _number(ref.value), _("average")),
+                )
+            )
             continue
         if ref.week is None:  # the ceiling: healthy people
             _x, y = xy(0, float(ref.value))
@@ -148,7 +157,12 @@ def _chart(
                 f'<line x1="{x0}" x2="{x1}" y1="{_r(y)}" y2="{_r(y)}" stroke="{GREY}" '
                 f'stroke-dasharray="2 3"><title>{escape(label)}</title></line>'
             )
-            rows.append((_("healthy"), f"{_number(ref.value)}{unit}", _("reference"), ref.source))
+            rows.append(
+                (
+                    math.inf,
+                    (_("healthy"), f"{_number(ref.value)}{unit}", _("reference"), ref.source),
+                )
+            )
             continue
         x, y = xy(ref.week, float(ref.value))
         if ref.sd is not None:
@@ -162,10 +176,13 @@ def _chart(
         parts.append(str(_marker("square", x, y, ORANGE, label)))
         rows.append(
             (
-                _("week %(week)s") % {"week": ref.week},
-                f"{_describe(ref)}{unit}",
-                _("reference: %(group)s") % {"group": ref.group},
-                ref.source,
+                ref.week,
+                (
+                    _("week %(week)s") % {"week": ref.week},
+                    f"{_describe(ref)}{unit}",
+                    _("reference: %(group)s") % {"group": ref.group},
+                    ref.source,
+                ),
             )
         )
     colours = (BLUE, "#56B4E9")
@@ -181,14 +198,19 @@ def _chart(
             tip = f"{label}: {_number(p.value)}{unit}, " + _("week %(week)s") % {"week": p.week}
             parts.append(str(_marker("circle", x, y, colour, tip)))
             if plain:
-                rows.append((_("week %(week)s") % {"week": p.week}, _number(p.value), label))
+                rows.append(
+                    (p.week, (_("week %(week)s") % {"week": p.week}, _number(p.value), label))
+                )
                 continue
             rows.append(
                 (
-                    _("week %(week)s") % {"week": p.week},
-                    f"{_number(p.value)}{unit}",
-                    label,
-                    _("recorded %(day)s") % {"day": p.day},
+                    p.week,
+                    (
+                        _("week %(week)s") % {"week": p.week},
+                        f"{_number(p.value)}{unit}",
+                        label,
+                        _("recorded %(day)s") % {"day": date_format(p.day, "j M Y")},
+                    ),
                 )
             )
     legend = [
@@ -202,7 +224,9 @@ def _chart(
         "refs": len(references),
     }
     body = mark_safe("".join(parts))  # noqa: S308  (numbers, and every text escaped)
-    rows.sort(key=lambda row: row[0])
+    # By week, not by the label (where "week 8" comes after "week 52"); a stable sort keeps a
+    # reference before the patient's value of the same week.
+    table = [row for _week, row in sorted(rows, key=lambda week_row: week_row[0])]
     if plain:
         summary = _(
             "Your scores (dots) and the average scores people reported at the same week "
@@ -218,7 +242,9 @@ def _chart(
             _("Source"),
         )
     )
-    return Chart(title=title, summary=summary, svg=_svg(title, summary, body), head=head, rows=rows)
+    return Chart(
+        title=title, summary=summary, svg=_svg(title, summary, body), head=head, rows=table
+    )
 
 
 def _behind(

@@ -84,6 +84,19 @@ def test_the_create_page_starts_with_the_clinics_time_zone(clinician: Clinician)
     assert re.search(r'<input type="text" name="timezone" value="Australia/Sydney"', content)
 
 
+def test_a_physiotherapist_adding_a_patient_starts_as_their_physiotherapist(
+    clinician: Clinician, admin: Clinician
+) -> None:
+    # Left "Unassigned", the patient a physiotherapist has just added was missing from "My
+    # patients" on their dashboard. A clinic admin (who registers for the team) starts empty.
+    selected = r'<option value="{}" selected>'
+    content = client_for(clinician.user).get(reverse("clinic:patient_create")).content.decode()
+    assert re.search(selected.format(clinician.pk), content)
+    content = client_for(admin.user).get(reverse("clinic:patient_create")).content.decode()
+    assert re.search(r'<option value="" selected>Unassigned</option>', content)
+    assert not re.search(selected.format(admin.pk), content)
+
+
 def test_create(clinician: Clinician) -> None:
     response = client_for(clinician.user).post(reverse("clinic:patient_create"), form_data())
     patient = Patient.objects.get()

@@ -163,3 +163,32 @@ def test_a_button_label_is_never_split(live_server: object, desktop: Page) -> No
         page.goto(f"{live_server}{reverse('rehab:patient_detail', args=[scene.patient.pk])}")
         save = page.get_by_role("button", name="Save", exact=True)
         assert save.evaluate(WORD_LINES) == [["Save", 1]], size
+
+
+def test_the_patient_lists_column_headings_are_not_split(
+    live_server: object, desktop: Page
+) -> None:
+    """A column heading of the patient list is a sort link, and a link lets long words break
+    anywhere: at a clinic tablet's width "Last activity" read "Last activit / y". Its words
+    stay whole (the heading wraps between words)."""
+    scene = patient_with_plan(with_user=True)
+    patient = scene.patient
+    patient.first_name, patient.last_name = "Noah", "Conservative"
+    patient.pathway = Patient.Pathway.NON_OPERATIVE  # the longest pathway's words
+    patient.surgery_date = None
+    patient.save(update_fields=["first_name", "last_name", "pathway", "surgery_date"])
+    phase = scene.plan.current_phase
+    assert phase is not None
+    phase.name = "Protected weight-bearing and ankle movement to neutral"  # a template's
+    phase.save(update_fields=["name"])
+    page = desktop
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    for size in (DESKTOP, {"width": 1024, "height": 768}):
+        page.set_viewport_size(size)
+        page.goto(f"{live_server}{reverse('rehab:patient_list')}")
+        headings = page.locator("a.patient-list-sort")
+        assert headings.count() >= 6
+        for heading in headings.all():
+            words = heading.evaluate(WORD_LINES)
+            assert words, size
+            assert all(lines == 1 for _word, lines in words), (size, words)

@@ -85,6 +85,20 @@ def test_the_builder_shows_where_the_patient_is(desk: Desk) -> None:
     assert "weeks 4–7" in current
 
 
+def test_a_phase_started_early_says_today_is_before_it(desk: Desk) -> None:
+    # Advanced early: the plan is in its weeks 8–11 phase while the patient is in week 5. The
+    # week marker has no "today" among the phase's weeks, so it says where today is.
+    desk.plan.status = Plan.Status.ACTIVE
+    desk.plan.current_phase = desk.phases[2]
+    desk.plan.save()
+    text = client_for(desk.clinician.user).get(_builder(desk.plan)).text
+    current = _phase_html(text, desk.phases[2])
+    assert "Where today falls in this phase" in current
+    assert 'aria-current="date"' not in current
+    assert "Today is week 5: before the start of this phase." in current
+    assert "past the end of this phase" not in current
+
+
 def test_safe_now_filters_the_library_and_says_why_the_others_wait(desk: Desk) -> None:
     factories.ExerciseFactory.create(name="Heel walk early", earliest_week_operative=2)
     factories.ExerciseFactory.create(
@@ -383,6 +397,14 @@ def test_the_overview_of_an_active_plan_has_no_activate_button(desk: Desk) -> No
     assert "Plan overview" in text
     assert "What the patient sees on Today" in text
     assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
+
+
+def test_the_overview_names_the_pathway_without_nested_brackets(desk: Desk) -> None:
+    # The pathway's label has its own brackets ("Operative (surgical repair)"): the sentence
+    # must not wrap it in another pair.
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    assert "(Operative (surgical repair))" not in text
+    assert "for Week Five: Operative (surgical repair), in week 5 today" in text
 
 
 def test_the_overview_is_the_clinics(desk: Desk, colleague: Clinician) -> None:

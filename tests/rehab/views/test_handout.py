@@ -44,3 +44,29 @@ def test_a_phase_that_is_not_an_id_is_not_found(clinician: Clinician, patient: P
     # "²".isdigit() is true, int() refuses it; the row's number is no opaque id.
     for value in ("²", "１２", "abc", "9" * 40, str(phase.pk), opaque(phase.pk) + "\x00"):
         assert client.get(url, {"phase": value}).status_code == 404, value
+
+
+def test_an_exercises_equipment_is_listed_without_a_space_before_each_comma(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # "Kitchen counter or worktop , Sturdy chair": the handout, the library and an exercise's
+    # page and the patient's Today wrote a space before each comma (the name and its comma on separate template lines).
+    plan, (phase,) = factories.active_plan(patient)
+    rx = factories.PrescriptionFactory(phase=phase)
+    rx.exercise.equipment.add(
+        factories.EquipmentFactory(name="Kitchen counter", slug="counter"),
+        factories.EquipmentFactory(name="Sturdy chair", slug="chair"),
+    )
+    client = client_for(clinician.user)
+    for url in (
+        reverse("rehab:plan_handout", args=[plan.pk]),
+        reverse("rehab:library"),
+        reverse("rehab:library_detail", args=[rx.exercise.pk]),
+    ):
+        text = " ".join(client.get(url).text.split())
+        assert "Kitchen counter , Sturdy chair" not in text, url
+        assert "Kitchen counter, Sturdy chair" in text, url
+    # The patient's own exercise card on Today.
+    text = " ".join(client_for(patient.user).get(reverse("rehab:today")).text.split())
+    assert "Kitchen counter , Sturdy chair" not in text
+    assert "</span> Kitchen counter, Sturdy chair </p>" in text

@@ -580,3 +580,74 @@ def test_the_criterion_form_is_rendered_when_asked_for(
     assert form_action not in html
     assert "?edit=criterion#criteria" in html
     assert form_action in _tab(client, patient, "plan", edit="criterion")
+
+
+def test_the_published_points_under_a_recovery_chart_are_in_week_order(
+    clinician: Clinician,
+) -> None:
+    # The non-operative ATRS cohort has points at weeks 8, 26, 39 and 52 and a healthy ceiling.
+    # Sorted by their label, "week 8" came after "week 52"; a clinician reads them by week, the
+    # healthy ceiling (no week) last.
+    injury = dt.date.today() - dt.timedelta(weeks=10)
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic, pathway="non_operative", injury_date=injury, surgery_date=None
+    )
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
+        .content.decode()
+    )
+    start = html.index("<caption>ATRS against published cohorts")
+    table = html[start : html.index("</table>", start)]
+    heads = re.findall(r'<th scope="row">([^<]+)</th>', table)
+    weeks = [int(h.removeprefix("week ")) for h in heads if h.startswith("week ")]
+    assert len(weeks) >= 4
+    assert 8 in weeks
+    assert weeks == sorted(weeks)
+    assert heads[-1] == "healthy"
+
+
+def test_a_chart_with_one_measurement_says_one_value(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # The chart's text summary (read by a screen reader, and shown under the chart) counts its
+    # values: "1 value", not "1 values".
+    factories.MeasurementFactory.create(patient=patient)
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
+        .content.decode()
+    )
+    assert "1 values" not in html
+    assert re.search(r": 1 value, latest 40 %", html)
+
+
+def test_a_recorded_value_under_a_recovery_chart_has_a_readable_date(clinician: Clinician) -> None:
+    # The table under "Heel-rise LSI against published cohorts" said "recorded 2026-12-06"
+    # beside "6 Dec" everywhere else on the page: the date as the page writes dates.
+    injury = dt.date.today() - dt.timedelta(weeks=10)
+    patient = factories.PatientFactory.create(
+        clinic=clinician.clinic, pathway="non_operative", injury_date=injury, surgery_date=None
+    )
+    measured = factories.MeasurementFactory.create(patient=patient)
+    html = (
+        client_for(clinician.user)
+        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
+        .content.decode()
+    )
+    assert f"recorded {measured.date.isoformat()}" not in html
+    assert f"recorded {measured.date.day} {measured.date:%b %Y}" in html
+
+
+def test_the_risk_reasons_are_listed_without_a_space_before_each_semicolon(
+    clinician: Clinician, patient: Patient
+) -> None:
+    patient.risk_rerupture_or_revision = True
+    patient.risk_augmentation = True
+    patient.risk_insertional_or_anchor = True
+    patient.save()
+    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk])).text
+    start = html.index("is moved later by:")
+    reasons = " ".join(html[start : html.index("</p>", start)].split())
+    assert ";" in reasons  # more than one reason
+    assert " ;" not in reasons

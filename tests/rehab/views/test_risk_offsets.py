@@ -158,3 +158,15 @@ def test_the_confirmation_reads_the_same_whatever_the_number_of_plans(
         with django_assert_max_num_queries(9):
             response = client.post(URL, _form(diabetes=2))
         assert response.text.count('name="confirmed"') == plans
+
+
+def test_the_exercises_a_raise_makes_early_are_listed_without_a_space_before_each_semicolon(
+    clinician: Clinician, admin: Clinician
+) -> None:
+    scene = week3_non_operative(clinician, risk_diabetes=True)
+    html = client_for(admin.user).post(URL, _form(diabetes=8)).text
+    start = html.index(reverse("rehab:plan_builder", args=[scene.plan.pk]))
+    item = " ".join(html[start : html.index("</li>", start)].split())
+    assert item.count("the patient will be in week") >= 2  # more than one exercise
+    assert ") ;" not in item
+    assert "); " in item

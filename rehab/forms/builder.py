@@ -381,6 +381,12 @@ class DoseForm(forms.ModelForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.warning = warning
+        # Advice (an education item) has no dose for the patient to follow: only its note is
+        # edited, and its stored dose stays as it is.
+        self.advice = self.instance.is_advice
+        if self.advice:
+            for name in DOSE_FIELD_NAMES:
+                del self.fields[name]
         if warning is None:
             del self.fields["guardrail_reason"]
         else:
@@ -405,7 +411,11 @@ class DoseForm(forms.ModelForm):
         return cleaned
 
     def dose_values(self) -> dict[str, Any]:
-        values = {name: self.cleaned_data[name] for name in plan_services.DOSE_FIELDS}
+        dose = self.instance if self.advice else None  # advice: the dose as stored
+        values = {
+            name: getattr(dose, name) if dose else self.cleaned_data[name]
+            for name in plan_services.DOSE_FIELDS
+        }
         values["note"] = self.cleaned_data["note"]
         if "guardrail_reason" in self.fields:
             values["guardrail_reason"] = self.cleaned_data["guardrail_reason"]

@@ -162,7 +162,7 @@ def prescription_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         action=lambda data: builder_services.prescription_update(
             prescription=rx, **form.dose_values(), expected_version=data["version"], by=by
         ),
-        success=_("Dose saved."),
+        success=_("Note saved.") if rx.is_advice else _("Dose saved."),
         anchor=key,
     )
 

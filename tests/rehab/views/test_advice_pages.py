@@ -142,3 +142,35 @@ def test_the_handout_overview_and_builder_say_advice_instead_of_a_dose(
     assert "1 day a week" not in builder
     # Still edited there, its dose as stored, with the reason the patient sees none.
     assert "Advice: the patient reads it and has no dose to follow" in builder
+
+
+def test_the_builder_edits_an_advice_items_note_not_a_dose(
+    clinician: Clinician, phase: PlanPhase
+) -> None:
+    # The patient has no dose to follow: the builder's form asks only for the note, and a
+    # dose sent with it anyway changes nothing.
+    advice = _advice(phase)
+    client = client_for(clinician.user)
+    plan = phase.plan
+    key = f"rx-{opaque(advice.pk)}"
+    page = client.get(reverse("rehab:plan_builder", args=[plan.pk]), {"edit": key}).text
+    form = re.search(rf'<form[^>]*id="form-{key}".*?</form>', page, re.S)
+    assert form, "the edit form"
+    assert f'name="{key}-note"' in form.group(0)
+    assert f'name="{key}-sets"' not in form.group(0)
+    assert "Edit the note of" in page
+    assert "Save note" in form.group(0)
+    response = client.post(
+        reverse("rehab:prescription_edit", args=[advice.pk]),
+        {
+            f"{key}-version": plan.version,
+            f"{key}-note": "Every night, until your review.",
+            f"{key}-sets": 5,
+            f"{key}-days_per_week": 7,
+        },
+        follow=True,
+    )
+    assert "Note saved." in response.text
+    advice.refresh_from_db()
+    assert advice.note == "Every night, until your review."
+    assert (advice.sets, advice.reps, advice.days_per_week) == (1, 1, 1)  # as stored

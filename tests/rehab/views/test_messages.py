@@ -55,8 +55,9 @@ def test_thread_says_who_read_each_of_the_patients_messages_and_when(
     clinician: Clinician, colleague: Clinician, patient: Patient
 ) -> None:
     """Reading the thread keeps who read the patient's messages (``read_by``); the thread
-    then says it where it says a message is new: "Read by Dr X, 3 Dec 2026 14:05". A message
-    read before who read it was kept says when only."""
+    then says it where it says a message is new: "Read by Dr X, 3 Dec 2026, 2:05 p.m.", in
+    the format of the time the message was sent beside it. A message read before who read it
+    was kept says when only."""
     colleague.user.full_name = "Dr Aoife Lindqvist"
     colleague.user.save(update_fields=["full_name"])
     question = factories.MessageFactory(patient=patient, body="Is swelling normal?")
@@ -72,8 +73,8 @@ def test_thread_says_who_read_each_of_the_patients_messages_and_when(
     assert "Read by" not in first  # shown as new this once
 
     text = re.sub(r"\s+", " ", client_for(clinician.user).get(thread_url(patient)).content.decode())
-    assert "Read by Dr Aoife Lindqvist, 3 Dec 2026 14:05" in text
-    assert "Read 1 Dec 2026 09:00" in text  # who read it was not kept then
+    assert "Read by Dr Aoife Lindqvist, 3 Dec 2026, 2:05 p.m." in text
+    assert "Read 1 Dec 2026, 9 a.m." in text  # who read it was not kept then
     question.refresh_from_db()
     assert question.read_by == colleague.user  # read again: still the first reader
 

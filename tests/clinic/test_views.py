@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -60,20 +58,6 @@ def test_home_for_a_user_without_a_role(db: None) -> None:
 
 def test_home_anonymous(db: None) -> None:
     assert_login_redirect(Client().get("/"), "/")
-
-
-def test_every_page_names_the_tabs_icon(clinician: Clinician, patient: Patient) -> None:
-    # Without it browsers ask for /favicon.ico, a 404 on every page (the sign-in page, a
-    # clinician's, a patient's); the icon is a static file of the app.
-    for client, path in (
-        (Client(), reverse("login")),
-        (client_for(clinician.user), reverse("rehab:dashboard")),
-        (client_for(patient.user), reverse("rehab:today")),
-    ):
-        html = client.get(path).content.decode()
-        icon = re.search(r'<link rel="icon" type="image/png" href="([^"]+)">', html)
-        assert icon, path
-        assert finders.find(icon.group(1).removeprefix(settings.STATIC_URL)), icon.group(1)
 
 
 # --- Add a patient ---------------------------------------------------------------------------

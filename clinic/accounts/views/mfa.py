@@ -71,7 +71,12 @@ def setup(request: HttpRequest) -> HttpResponse:
             f"{reverse('mfa:setup')}?{urlencode({'next': _next_url(request)})}"
         )
     device = mfa.pending_device(user)
-    context = {"title": _("Set up two-factor sign-in"), "next": _next_url(request)}
+    context = {
+        "title": _("Set up two-factor sign-in"),
+        "next": _next_url(request),
+        # Sent here before any other page opens: say why (a patient opting in is not).
+        "required": settings.MFA_REQUIRED and mfa.role_requires_mfa(user),
+    }
     if device is None:  # not started: the steps and a button that starts, nothing written
         return render(request, "clinic/mfa/setup.html", context)
     form = SetupForm(request.POST if request.method == "POST" else None)

@@ -160,6 +160,20 @@ def _writes(captured: CaptureQueriesContext) -> list[str]:
     ]
 
 
+REQUIRED_NOTICE = "Two-factor sign-in is required for your account"
+
+
+@pytest.mark.usefixtures("enforced")
+def test_setup_says_when_it_is_required_before_anything_else_opens() -> None:
+    """A new therapist of a clinic that requires it, sent here at their first sign-in, is told
+    that it is required (no other page opens until it is set up); a patient opting in is not."""
+    required = client_for(therapist(requires_mfa=True)).get(SETUP)
+    assert REQUIRED_NOTICE in required.content.decode()
+    optional = client_for(patient_user()).get(SETUP)
+    assert optional.status_code == 200
+    assert REQUIRED_NOTICE not in optional.content.decode()
+
+
 def test_opening_setup_writes_nothing(clock: Any) -> None:
     # A GET only reads: the authenticator being set up is made when the user starts (a POST).
     user = patient_user()

@@ -68,15 +68,6 @@ def test_only_clinic_admins_see_it(clinician: Clinician, patient: Patient) -> No
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_clinic_admin_reaches_it_from_the_navigation(clinician: Clinician) -> None:
-    """The page is in the clinic admin's top bar (beside the team and the settings), so it
-    can be found; a therapist's bar has no link to a page that answers them 404."""
-    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
-    link = f'href="{reverse("rehab:clinic_outcomes")}"'
-    assert link in client_for(admin.user).get(reverse("rehab:dashboard")).content.decode()
-    assert link not in client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
-
-
 def test_the_aggregates_and_the_csv(clinician: Clinician) -> None:
     admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
     _patients(clinician.clinic, 5)  # 5: the fewest patients a shared figure may be about

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 WIDTH = 360
@@ -325,7 +325,11 @@ def line_chart(
 def _summarise(label: str, values: Sequence[float | Decimal], unit: str) -> str:
     if not values:
         return _("%(label)s: no values") % {"label": label}
-    return _("%(label)s: %(n)s values, latest %(last)s, lowest %(low)s, highest %(high)s") % {
+    return ngettext(
+        "%(label)s: %(n)s value, latest %(last)s, lowest %(low)s, highest %(high)s",
+        "%(label)s: %(n)s values, latest %(last)s, lowest %(low)s, highest %(high)s",
+        len(values),
+    ) % {
         "label": label,
         "n": len(values),
         "last": _fmt(values[-1], unit),

@@ -940,7 +940,7 @@ def test_erase_refuses_a_wrong_confirmation(
 def test_erase_page_of_a_patient_in_care_links_to_where_they_are_discharged(
     admin: Clinician, patient: Patient
 ) -> None:
-    """"Discharge the patient first" was a dead end: it links to the patient's details page,
+    """The words "Discharge the patient first" were a dead end: they link to the details page,
     where the Discharge button is."""
     page = client_for(admin.user).get(_url("rehab:patient_erase", patient)).content.decode()
     assert "Only a discharged patient can be erased" in page

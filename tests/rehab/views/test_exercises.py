@@ -103,7 +103,9 @@ def test_a_dose_without_reps_hold_or_duration_is_said_once(clinician: Clinician)
     response = client_for(clinician.user).post(
         reverse("rehab:exercise_create"), {**FORM, "default_reps": "", "default_hold_seconds": ""}
     )
-    assert response.content.decode().count("Give default repetitions, a hold time or a duration.") == 1
+    assert (
+        response.content.decode().count("Give default repetitions, a hold time or a duration.") == 1
+    )
 
 
 @pytest.mark.parametrize("field", ["steps", "cues", "safety_notes", "patient_safety_notes"])

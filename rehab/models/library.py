@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -471,7 +472,7 @@ class Exercise(models.Model):
         joiner = "&" if "?" in self.video_url else "?"
         return f"{self.video_url}{joiner}t={self.video_start_seconds}"
 
-    def get_constraints(self) -> list[tuple[type[models.Model], list[Any]]]:
+    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[models.BaseConstraint]]]:
         """The constraints ``full_clean`` validates: all but the one ``clean`` already checks
         with its own code (``no_reps_or_hold``), which would say the same thing a second time.
         The database keeps enforcing it."""

@@ -106,9 +106,9 @@ def _changes(records: Iterable[Any], model: type[Model], subject: Any) -> list[C
     deltas: list[tuple[Any, Any]] = []  # (difference from the previous record, record)
     for rows in by_row.values():
         rows.sort(key=lambda r: (r.history_date, r.history_id))
-        previous = None
+        previous: Any = None
         for record in rows:
-            delta = None
+            delta: Any = None
             if previous is not None and record.history_type == "~":
                 delta = record.diff_against(previous)
             deltas.append((delta, record))

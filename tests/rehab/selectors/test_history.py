@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from rehab.models import Exercise
 from rehab.selectors import history
 from tests import factories
 
@@ -36,7 +37,7 @@ def test_values_are_shown_in_words_not_as_stored() -> None:
     """A choice by its label, a yes/no flag in words, a time as the pages write times: never
     "stretch", "False" or "2026-12-06 06:47:13.087289+00:00"."""
     exercise = factories.ExerciseFactory(category="stretch", side="injured")
-    exercise.category = "strength"
+    exercise.category = Exercise.Category.STRENGTH
     exercise.side = "both"
     exercise.is_published = False
     exercise.instructions_updated_at = timezone.make_aware(dt.datetime(2026, 12, 6, 6, 47, 13))

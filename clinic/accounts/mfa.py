@@ -126,6 +126,20 @@ def match_code(user: Any, code: str) -> Device | None:
     return None
 
 
+def is_throttled(device: Device) -> bool:
+    """Whether django-otp refuses every code of ``device`` for now (after wrong ones: longer
+    after each), the right one too. A read."""
+    allowed, _details = device.verify_is_allowed()
+    return not allowed
+
+
+def app_throttled(user: Any) -> bool:
+    """Whether the user's confirmed authenticator app refuses every code for now."""
+    return any(
+        is_throttled(device) for device in TOTPDevice.objects.devices_for_user(user, confirmed=True)
+    )
+
+
 def pending_device(user: Any) -> TOTPDevice | None:
     """The user's authenticator device being set up, if they have started (a read)."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()

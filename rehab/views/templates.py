@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -320,17 +321,32 @@ def template_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _named_errors(form: BaseForm, exercise: str) -> ValidationError:
+    """The form's errors, each as "<exercise> – <field>: <message>" (or "<exercise>: …")."""
+    lines = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for message in errors:
+            if field is None:
+                lines.append(
+                    _("%(exercise)s: %(message)s") % {"exercise": exercise, "message": message}
+                )
+            else:
+                lines.append(
+                    _("%(exercise)s – %(field)s: %(message)s")
+                    % {"exercise": exercise, "field": field.label, "message": message}
+                )
+    return ValidationError(lines)
+
+
 @clinician_required
 @require_POST
 def template_item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_own_template_item_for_clinician(request.user, pk)
     form = TemplateItemForm(request.POST, instance=type(item)(), prefix=f"item-{item.pk}")
     if not form.is_valid():
-        return _refused(
-            request,
-            item.phase.protocol,
-            ValidationError([str(m) for errors in form.errors.values() for m in errors]),
-        )
+        # Said at the top of the page, away from the form: which exercise, which field.
+        return _refused(request, item.phase.protocol, _named_errors(form, item.exercise.name))
     return _run(
         request,
         item.phase.protocol,

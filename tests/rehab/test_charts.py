@@ -161,3 +161,20 @@ def test_adherence_chart_rounds_a_half_percent_up() -> None:
     not Python's 62 (half to even)."""
     chart = charts.adherence_chart([(3, 8, 5), (4, 200, 1)])
     assert [row[3] for row in chart.rows] == ["63 %", "1 %"]
+
+
+def test_the_summary_of_a_single_value_says_value_not_values() -> None:
+    """Read out under the chart: "1 value", not "1 values"."""
+
+    def summary(values: list[float]) -> str:
+        points = [(D + dt.timedelta(days=n), v) for n, v in enumerate(values)]
+        return svg.line_chart(
+            title="Pain",
+            series=[svg.Series("At rest", svg.BLUE, points)],
+            y_min=0,
+            y_max=10,
+            y_ticks=[0, 10],
+        ).summary
+
+    assert summary([2.0]).startswith("At rest: 1 value, latest 2")
+    assert summary([2.0, 3.0]).startswith("At rest: 2 values, latest 3")

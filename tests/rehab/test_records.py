@@ -937,6 +937,16 @@ def test_erase_refuses_a_wrong_confirmation(
     assert not AccessEvent.objects.filter(action="erase").exists()
 
 
+def test_erase_page_of_a_patient_in_care_links_to_where_they_are_discharged(
+    admin: Clinician, patient: Patient
+) -> None:
+    """The words "Discharge the patient first" were a dead end: they link to the details page,
+    where the Discharge button is."""
+    page = client_for(admin.user).get(_url("rehab:patient_erase", patient)).content.decode()
+    assert "Only a discharged patient can be erased" in page
+    assert f'href="{_url("clinic:patient_edit", patient)}"' in page
+
+
 def test_erase_page_says_what_to_type(admin: Clinician, patient: Patient) -> None:
     _discharged(patient)
     page = client_for(admin.user).get(_url("rehab:patient_erase", patient)).content.decode()

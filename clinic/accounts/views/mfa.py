@@ -27,6 +27,11 @@ from core.qr import qr_svg
 from core.redirects import safe_next_url
 
 INVALID_CODE = gettext_lazy("That code is not right, or has been used already. Please try again.")
+# After a wrong code django-otp refuses every code for a while (longer after each): a right
+# one typed then is not "not right".
+THROTTLED = gettext_lazy(
+    "Too many wrong codes in a row: wait a minute, then try the code your app shows."
+)
 
 
 def _qr_svg(url: str) -> SafeString:
@@ -71,11 +76,17 @@ def setup(request: HttpRequest) -> HttpResponse:
             f"{reverse('mfa:setup')}?{urlencode({'next': _next_url(request)})}"
         )
     device = mfa.pending_device(user)
-    context = {"title": _("Set up two-factor sign-in"), "next": _next_url(request)}
+    context = {
+        "title": _("Set up two-factor sign-in"),
+        "next": _next_url(request),
+        # Sent here before any other page opens: say why (a patient opting in is not).
+        "required": settings.MFA_REQUIRED and mfa.role_requires_mfa(user),
+    }
     if device is None:  # not started: the steps and a button that starts, nothing written
         return render(request, "clinic/mfa/setup.html", context)
     form = SetupForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
+        throttled = mfa.is_throttled(device)  # before this try, which counts if it is wrong
         codes = mfa.confirm_device(user, device, form.cleaned_data["code"])
         if codes is not None:
             request.session.cycle_key()
@@ -91,7 +102,7 @@ def setup(request: HttpRequest) -> HttpResponse:
                     "next": _next_url(request),
                 },
             )
-        form.add_error("code", INVALID_CODE)
+        form.add_error("code", THROTTLED if throttled else INVALID_CODE)
     return render(
         request,
         "clinic/mfa/setup.html",
@@ -118,12 +129,13 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(f"{reverse('mfa:setup')}?{urlencode({'next': next_url})}")
     form = VerifyForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
+        throttled = mfa.app_throttled(user)  # before this try, which counts if it is wrong
         device = mfa.match_code(user, form.cleaned_data["code"])
         if device is not None:
             request.session.cycle_key()
             otp_login(request, device)
             return HttpResponseRedirect(next_url)
-        form.add_error("code", INVALID_CODE)
+        form.add_error("code", THROTTLED if throttled else INVALID_CODE)
     return render(
         request,
         "clinic/mfa/verify.html",

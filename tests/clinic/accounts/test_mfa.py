@@ -160,6 +160,20 @@ def _writes(captured: CaptureQueriesContext) -> list[str]:
     ]
 
 
+REQUIRED_NOTICE = "Two-factor sign-in is required for your account"
+
+
+@pytest.mark.usefixtures("enforced")
+def test_setup_says_when_it_is_required_before_anything_else_opens() -> None:
+    """A new therapist of a clinic that requires it, sent here at their first sign-in, is told
+    that it is required (no other page opens until it is set up); a patient opting in is not."""
+    required = client_for(therapist(requires_mfa=True)).get(SETUP)
+    assert REQUIRED_NOTICE in required.content.decode()
+    optional = client_for(patient_user()).get(SETUP)
+    assert optional.status_code == 200
+    assert REQUIRED_NOTICE not in optional.content.decode()
+
+
 def test_opening_setup_writes_nothing(clock: Any) -> None:
     # A GET only reads: the authenticator being set up is made when the user starts (a POST).
     user = patient_user()
@@ -294,6 +308,38 @@ def test_verify_refuses_a_wrong_code_with_a_generic_message_and_ignores_an_outsi
     clock.shift(dt.timedelta(seconds=2))
     response = client.post(VERIFY, {"code": code_for(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+THROTTLED = "Too many wrong codes in a row"
+
+
+def test_a_right_code_too_soon_after_a_wrong_one_is_told_to_wait_not_that_it_is_wrong(
+    clock: Any,
+) -> None:
+    """django-otp refuses any code for a while after a wrong one (longer after each): the
+    right code typed then is not "not right", and the page says to wait, at set-up and at
+    sign-in alike."""
+    user = factories.StaffFactory()
+    client = client_for(user)
+    client.post(SETUP, {"start": "1"})
+    device = TOTPDevice.objects.get(user=user)
+    wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
+    assert "That code is not right" in client.post(SETUP, {"code": wrong}).content.decode()
+    too_soon = client.post(SETUP, {"code": code_for(device)}).content.decode()
+    assert THROTTLED in too_soon
+    assert "That code is not right" not in too_soon
+    device.refresh_from_db()
+    assert not device.confirmed
+
+    enrolled = factories.StaffFactory()
+    device, _codes = enrol(enrolled)
+    client = client_for(enrolled)
+    wrong = f"{(int(code_for(device)) + 1) % 1_000_000:06d}"
+    assert "That code is not right" in client.post(VERIFY, {"code": wrong}).content.decode()
+    too_soon = client.post(VERIFY, {"code": code_for(device)}).content.decode()
+    assert THROTTLED in too_soon
+    clock.shift(dt.timedelta(seconds=2))
+    assert goes_to(client.post(VERIFY, {"code": code_for(device)}), "/")
 
 
 def test_verify_without_a_device_sends_to_setup() -> None:

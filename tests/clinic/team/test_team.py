@@ -243,6 +243,18 @@ def test_a_lost_two_factor_device_is_reset(admin: Clinician, clinician: Clinicia
     assert (event.actor, event.clinician) == (admin.user, clinician)
 
 
+def test_reset_two_factor_is_offered_only_to_someone_who_has_it(
+    admin: Clinician, clinician: Clinician
+) -> None:
+    """Offered to a clinician without two-factor sign-in, a "reset" signed them out
+    everywhere and logged a reset of nothing."""
+    page = reverse("clinic:team_member", args=[clinician.pk])
+    reset = f'action="{reverse("clinic:team_reset_two_factor", args=[clinician.pk])}"'
+    assert reset not in client_for(admin.user).get(page).content.decode()
+    TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
+    assert reset in client_for(admin.user).get(page).content.decode()
+
+
 def test_a_reset_clinician_is_sent_to_set_up_two_factor_again(
     admin: Clinician, clinician: Clinician, settings: Any
 ) -> None:

@@ -97,6 +97,17 @@ def test_a_bad_form_shows_its_errors_and_stores_nothing(clinician: Clinician) ->
     assert not Exercise.objects.filter(name="Seated calf raise").exists()
 
 
+def test_a_dose_without_reps_hold_or_duration_is_said_once(clinician: Clinician) -> None:
+    """The model's check and the database constraint behind it say the same thing: the page
+    shows it once, not twice."""
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_create"), {**FORM, "default_reps": "", "default_hold_seconds": ""}
+    )
+    assert (
+        response.content.decode().count("Give default repetitions, a hold time or a duration.") == 1
+    )
+
+
 @pytest.mark.parametrize("field", ["steps", "cues", "safety_notes", "patient_safety_notes"])
 def test_a_nul_character_in_a_list_of_lines_is_an_error_not_a_500(
     clinician: Clinician, field: str

@@ -68,6 +68,14 @@ def test_only_clinic_admins_see_it(clinician: Clinician, patient: Patient) -> No
     assert response["Location"].startswith(reverse("login"))
 
 
+def test_a_clinic_admin_reaches_it_from_the_clinic_settings(clinician: Clinician) -> None:
+    """The page had no link anywhere in the app: it is listed on the clinic settings page
+    (clinic admins only, as the page is), beside the risk-factor offsets."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    page = client_for(admin.user).get(reverse("clinic:clinic_settings")).content.decode()
+    assert f'href="{reverse("rehab:clinic_outcomes")}"' in page
+
+
 def test_the_aggregates_and_the_csv(clinician: Clinician) -> None:
     admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
     _patients(clinician.clinic, 5)  # 5: the fewest patients a shared figure may be about

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -204,9 +203,6 @@ class PatientExerciseText:
 
 # The length of an exercise's name: its field's, and what a copy's "… (copy)" name fits in.
 EXERCISE_NAME_MAX_LENGTH = 150
-# The database's check that an exercise's default dose has reps, a hold or a duration
-# (``Exercise.clean`` says it to the user, with its code).
-REPS_OR_HOLD_CONSTRAINT = "rehab_exercise_default_reps_or_hold"
 
 
 class Exercise(models.Model):
@@ -359,7 +355,9 @@ class Exercise(models.Model):
                 condition=Q(default_reps__isnull=False)
                 | Q(default_hold_seconds__isnull=False)
                 | Q(default_duration_minutes__isnull=False),
-                name=REPS_OR_HOLD_CONSTRAINT,
+                name="rehab_exercise_default_reps_or_hold",
+                # The one check of it: full_clean says this message with this code.
+                violation_error_code="no_reps_or_hold",
                 violation_error_message=_("Give default repetitions, a hold time or a duration."),
             ),
             models.CheckConstraint(
@@ -472,25 +470,8 @@ class Exercise(models.Model):
         joiner = "&" if "?" in self.video_url else "?"
         return f"{self.video_url}{joiner}t={self.video_start_seconds}"
 
-    def get_constraints(self) -> list[tuple[type[models.Model], Sequence[models.BaseConstraint]]]:
-        """The constraints ``full_clean`` validates: all but the one ``clean`` already checks
-        with its own code (``no_reps_or_hold``), which would say the same thing a second time.
-        The database keeps enforcing it."""
-        return [
-            (model, [c for c in constraints if c.name != REPS_OR_HOLD_CONSTRAINT])
-            for model, constraints in super().get_constraints()
-        ]
-
     def clean(self) -> None:
         super().clean()
-        if (
-            self.default_reps is None
-            and self.default_hold_seconds is None
-            and self.default_duration_minutes is None
-        ):
-            raise ValidationError(
-                _("Give default repetitions, a hold time or a duration."), code="no_reps_or_hold"
-            )
         if self.progresses_to_id is not None and self.progresses_to_id == self.pk:
             raise ValidationError(
                 {

@@ -119,10 +119,9 @@ WORD_LINES = """(cell) => {
 }"""
 
 
-def test_a_usual_name_is_not_split_in_the_patient_list(live_server: object, desktop: Page) -> None:
-    """A name that fits its column stays whole: the name column may shrink to let a very long
-    name wrap, never so far that "Conservative, Noah" reads "Conservativ / e, Noah" beside the
-    table's other columns (the patient list at a desktop and at a clinic tablet's width)."""
+def _sign_in_beside_a_long_row(live_server: object, page: Page) -> None:
+    """The patient list's tightest usual row (a patient "Conservative, Noah" on the longest
+    pathway, in a template's longest phase name), and its clinician signed in."""
     scene = patient_with_plan(with_user=True)
     patient = scene.patient
     patient.first_name, patient.last_name = "Noah", "Conservative"
@@ -133,8 +132,15 @@ def test_a_usual_name_is_not_split_in_the_patient_list(live_server: object, desk
     assert phase is not None
     phase.name = "Protected weight-bearing and ankle movement to neutral"  # a template's
     phase.save(update_fields=["name"])
-    page = desktop
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+
+
+def test_a_usual_name_is_not_split_in_the_patient_list(live_server: object, desktop: Page) -> None:
+    """A name that fits its column stays whole: the name column may shrink to let a very long
+    name wrap, never so far that "Conservative, Noah" reads "Conservativ / e, Noah" beside the
+    table's other columns (the patient list at a desktop and at a clinic tablet's width)."""
+    _sign_in_beside_a_long_row(live_server, desktop)
+    page = desktop
     for size in (DESKTOP, {"width": 1024, "height": 768}):
         page.set_viewport_size(size)
         page.goto(f"{live_server}{reverse('rehab:patient_list')}")
@@ -171,18 +177,8 @@ def test_the_patient_lists_column_headings_are_not_split(
     """A column heading of the patient list is a sort link, and a link lets long words break
     anywhere: at a clinic tablet's width "Last activity" read "Last activit / y". Its words
     stay whole (the heading wraps between words)."""
-    scene = patient_with_plan(with_user=True)
-    patient = scene.patient
-    patient.first_name, patient.last_name = "Noah", "Conservative"
-    patient.pathway = Patient.Pathway.NON_OPERATIVE  # the longest pathway's words
-    patient.surgery_date = None
-    patient.save(update_fields=["first_name", "last_name", "pathway", "surgery_date"])
-    phase = scene.plan.current_phase
-    assert phase is not None
-    phase.name = "Protected weight-bearing and ankle movement to neutral"  # a template's
-    phase.save(update_fields=["name"])
+    _sign_in_beside_a_long_row(live_server, desktop)
     page = desktop
-    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
     for size in (DESKTOP, {"width": 1024, "height": 768}):
         page.set_viewport_size(size)
         page.goto(f"{live_server}{reverse('rehab:patient_list')}")

@@ -7,6 +7,7 @@ by the services the pages and the API share; nothing answers 500."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -288,6 +289,15 @@ def test_the_patient_page_says_the_record_was_erased_and_offers_no_action(
         reverse("rehab:patient_detail", args=[erased.pk]), {"tab": "outcomes"}
     )
     assert reverse("rehab:atrs_request", args=[erased.pk]) not in outcomes.content.decode()
+
+
+def test_the_patient_page_says_the_app_account_is_closed(erased: Patient, admin: Clinician) -> None:
+    # Erasure disables the patient's sign-in: the page said "App account: Signed up".
+    assert erased.user_id is not None
+    html = client_for(admin.user).get(reverse("rehab:patient_detail", args=[erased.pk])).text
+    account = re.search(r"App account</dt>\s*<dd[^>]*>\s*(.*?)\s*</dd>", html, re.S)
+    assert account, "the App account line"
+    assert account.group(1) == "Closed when the record was erased"
 
 
 def test_an_erased_record_is_not_erased_again(erased: Patient, admin: Clinician) -> None:

@@ -8,7 +8,7 @@ changed is refused instead of silently overwriting theirs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -16,12 +16,9 @@ from django.http import QueryDict
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
-
 from core.ids import from_opaque, opaque
-from rehab import clinical, guardrails
-from rehab.forms.library import LibraryFilterForm
+from rehab import guardrails
+from rehab.forms.library import DoseLimits, LibraryFilterForm
 from rehab.models.library import DOSE_FIELD_NAMES, Equipment, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
@@ -331,38 +328,7 @@ class PrescriptionAddForm(_PhaseChoiceForm):
         return cleaned
 
 
-# A dose's limits (clinical.py) and how a therapist says them when a number is out of range.
-DOSE_LIMITS: dict[str, tuple[int, int, StrOrPromise, StrOrPromise]] = {
-    "sets": (1, clinical.SETS_MAX, _("At least %(n)s set."), _("At most %(n)s sets.")),
-    "reps": (1, clinical.REPS_MAX, _("At least %(n)s rep."), _("At most %(n)s reps a set.")),
-    "hold_seconds": (
-        1,
-        clinical.HOLD_SECONDS_MAX,
-        _("Hold at least %(n)s second, or leave it empty."),
-        _("Hold at most %(n)s seconds."),
-    ),
-    "duration_minutes": (
-        1,
-        clinical.DURATION_MINUTES_MAX,
-        _("At least %(n)s minute, or leave it empty."),
-        _("At most %(n)s minutes."),
-    ),
-    "times_per_day": (
-        1,
-        clinical.TIMES_PER_DAY_MAX,
-        _("At least %(n)s time a day."),
-        _("At most %(n)s times a day."),
-    ),
-    "days_per_week": (
-        1,
-        clinical.DAYS_PER_WEEK_MAX,
-        _("At least %(n)s day a week."),
-        _("At most %(n)s days a week."),
-    ),
-}
-
-
-class DoseForm(forms.ModelForm):
+class DoseForm(DoseLimits, forms.ModelForm):
     """A prescription's dose and note; its guardrail reason too when it needs one."""
 
     version = VersionForm.base_fields["version"]
@@ -396,19 +362,6 @@ class DoseForm(forms.ModelForm):
             field.error_messages["required"] = _(
                 "Give a reason to keep this exercise before its earliest safe week."
             )
-
-    def clean(self) -> dict[str, Any]:
-        """A number out of range is refused in the therapist's terms ("At most 20 sets")."""
-        cleaned = super().clean() or {}
-        for name, (low, high, too_few, too_many) in DOSE_LIMITS.items():
-            value = cleaned.get(name)
-            if value is None:
-                continue
-            if value < low:
-                self.add_error(name, str(too_few) % {"n": low})
-            elif value > high:
-                self.add_error(name, str(too_many) % {"n": high})
-        return cleaned
 
     def dose_values(self) -> dict[str, Any]:
         dose = self.instance if self.advice else None  # advice: the dose as stored

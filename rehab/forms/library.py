@@ -1,4 +1,5 @@
-"""Forms of the exercise library: the admin's exercise form, and the library browser's search.
+"""Forms of the exercise library: the admin's exercise form, the library browser's search, and
+the limits of a dose's numbers every dose form shares (``DoseLimits``).
 
 In the admin, ``Exercise.steps``, ``cues`` and ``safety_notes`` are JSON lists of strings. A clinic admin
 should never have to type JSON, so the admin shows each list as a textarea with one item per
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,7 +18,11 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
 from core.forms import add_service_errors
+from rehab import clinical
 from rehab.models.library import Equipment, Exercise
 from rehab.services import library as library_services
 
@@ -27,6 +32,62 @@ _LIST_MARKER = re.compile(r"^(?:\d{1,3}[.)]|[-*•])\s+")
 
 ITEM_MAX_LENGTH = 1000
 ITEMS_MAX = 50
+
+# A dose's limits (clinical.py) and how a therapist says them when a number is out of range.
+DOSE_LIMITS: dict[str, tuple[int, int, StrOrPromise, StrOrPromise]] = {
+    "sets": (1, clinical.SETS_MAX, _("At least %(n)s set."), _("At most %(n)s sets.")),
+    "reps": (1, clinical.REPS_MAX, _("At least %(n)s rep."), _("At most %(n)s reps a set.")),
+    "hold_seconds": (
+        1,
+        clinical.HOLD_SECONDS_MAX,
+        _("Hold at least %(n)s second, or leave it empty."),
+        _("Hold at most %(n)s seconds."),
+    ),
+    "duration_minutes": (
+        1,
+        clinical.DURATION_MINUTES_MAX,
+        _("At least %(n)s minute, or leave it empty."),
+        _("At most %(n)s minutes."),
+    ),
+    "times_per_day": (
+        1,
+        clinical.TIMES_PER_DAY_MAX,
+        _("At least %(n)s time a day."),
+        _("At most %(n)s times a day."),
+    ),
+    "days_per_week": (
+        1,
+        clinical.DAYS_PER_WEEK_MAX,
+        _("At least %(n)s day a week."),
+        _("At most %(n)s days a week."),
+    ),
+}
+
+
+class DoseLimits(forms.BaseForm):
+    """The fields of a dose (``DOSE_LIMITS``): a number out of range is refused in the
+    therapist's terms ("At most 20 sets"), and the browser's number inputs have the same
+    limits. Before a ``ModelForm`` in the bases: the dose form of a plan's exercise and of a
+    template's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (low, high, _too_few, _too_many) in DOSE_LIMITS.items():
+            field = self.fields.get(name)
+            if field is not None:
+                field.widget.attrs.update(min=low, max=high)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name, (low, high, too_few, too_many) in DOSE_LIMITS.items():
+            value = cleaned.get(name)
+            if value is None:
+                continue
+            if value < low:
+                self.add_error(name, str(too_few) % {"n": low})
+            elif value > high:
+                self.add_error(name, str(too_many) % {"n": high})
+        return cleaned
 
 
 def lines_to_list(text: str) -> list[str]:

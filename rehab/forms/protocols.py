@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from rehab.forms.library import DoseLimits
 from rehab.models.library import DOSE_FIELD_NAMES, Exercise
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, ProtocolPhase
 
@@ -39,7 +40,7 @@ class TemplatePhaseForm(forms.ModelForm):
         }
 
 
-class TemplateItemForm(forms.ModelForm):
+class TemplateItemForm(DoseLimits, forms.ModelForm):
     class Meta:
         model = ProtocolItem
         fields = [*DOSE_FORM_FIELDS, "note"]

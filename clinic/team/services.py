@@ -246,6 +246,12 @@ def clinician_reset_two_factor(*, clinician: Clinician, reset_by: User | None) -
         reset_by,
         _("Replace your own authenticator from your account page, or ask another clinic admin."),
     )
+    if not mfa.has_confirmed_device(clinician.user):  # nothing to reset: sign no one out
+        raise ValidationError(
+            _("%(name)s has not set up two-factor sign-in: there is nothing to reset.")
+            % {"name": clinician.user.get_full_name()},
+            code="no_two_factor",
+        )
     mfa.delete_devices(clinician.user)
     user_sessions_end(clinician.user)
     api_tokens_end(user=clinician.user)  # those issued with the lost device's codes too

@@ -22,6 +22,7 @@ from clinic.access import (
     team_for,
     touch_patients_of,
 )
+from clinic.accounts import mfa
 from clinic.models import Clinician, Invitation, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
@@ -110,9 +111,7 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
             "is_me": clinician.user_id == request.user.pk,
             "role_form": RoleForm(initial={"role": clinician.role}),
             "deactivate_form": DeactivateForm(clinician=clinician),
-            "has_two_factor": TOTPDevice.objects.filter(
-                user=clinician.user, confirmed=True
-            ).exists(),
+            "has_two_factor": mfa.has_confirmed_device(clinician.user),
             "invitation_pending": Invitation.objects.filter(
                 clinician=clinician, used_at__isnull=True, revoked_at__isnull=True
             ).exists(),

@@ -255,6 +255,20 @@ def test_reset_two_factor_is_offered_only_to_someone_who_has_it(
     assert reset in client_for(admin.user).get(page).content.decode()
 
 
+def test_a_reset_of_someone_without_two_factor_is_refused(
+    admin: Clinician, clinician: Clinician
+) -> None:
+    # The button is not offered; a reset posted anyway (an old page, a second tab) says why
+    # and signs no one out.
+    AuthToken.objects.create(user=clinician.user)
+    response = client_for(admin.user).post(
+        reverse("clinic:team_reset_two_factor", args=[clinician.pk]), follow=True
+    )
+    assert "has not set up two-factor sign-in: there is nothing to reset" in response.text
+    assert AuthToken.objects.filter(user=clinician.user).exists()
+    assert not TeamEvent.objects.filter(action="two_factor_reset").exists()
+
+
 def test_a_reset_clinician_is_sent_to_set_up_two_factor_again(
     admin: Clinician, clinician: Clinician, settings: Any
 ) -> None:

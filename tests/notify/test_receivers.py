@@ -16,6 +16,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.accounts import services as account_services
 from clinic.models import Clinician, Patient, User, UserSession
@@ -116,6 +117,7 @@ def test_deactivating_a_clinician_stops_pushes_to_their_browsers(
 def test_resetting_a_clinician_s_two_factor_stops_pushes_to_the_lost_phone(
     admin: Clinician, clinician: Clinician, push_service: PushService
 ) -> None:
+    TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)  # on that phone
     turn_on(browser(clinician.user, "Lost phone"), push_service)
 
     team_services.clinician_reset_two_factor(clinician=clinician, reset_by=admin.user)

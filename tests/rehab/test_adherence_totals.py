@@ -1,8 +1,9 @@
 """The clinic-wide adherence totals (``rehab.selectors.adherence_totals``) agree with the
 day-by-day rule of the patient's own pages (``adherence_for_patients``) on every case the rule
-has: time zones, prescriptions made or retired during the days, doses, days a week, logs beyond
-the dose or on a day off, phase changes during the days and on the day in progress, plans not
-in care; and their query count does not grow with the patients and logs."""
+has: time zones, prescriptions made or retired during the days, doses, days a week, doses
+changed during the days, logs beyond the dose or on a day off, phase changes during the days and
+on the day in progress, a red flag's pause, plans not in care; both give the numbers pinned
+here; and their query count does not grow with the patients and logs."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import pytest
 import time_machine
 
 from clinic.models import Clinic, Patient
+from rehab.guardrails import PLANS_IN_CARE
 from rehab.models import ExerciseLog, PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models.alerts import PlanHold
 from rehab.selectors.adherence import adherence_for_patients, judged_adherence_for_patients
 from rehab.selectors.adherence_totals import (
     AdherenceTotal,
@@ -115,6 +118,30 @@ def _clinic() -> Clinic:
         for back in range(5):
             _log(fresh, _day(back))
         Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PAUSED)
+        # Given other doses during the days (twice daily, then once 5 days a week, now once 3
+        # days a week: ``earlier_doses``), done twice every day; paused by a red flag for two
+        # days (resumed at noon UTC: another day in Auckland and Los Angeles) and again since
+        # yesterday evening.
+        _who, plan, (first, _second) = _patient(clinic, zone, _day(30))
+        changed = _rx(first, _at(40, 8), times_per_day=1, days_per_week=3)
+        Prescription.objects.filter(pk=changed.pk).update(
+            earlier_doses=[
+                {"until": _day(9).isoformat(), "times_per_day": 2, "days_per_week": 7, "sets": 3},
+                {"until": _day(4).isoformat(), "times_per_day": 1, "days_per_week": 5, "sets": 3},
+            ]
+        )
+        for back in range(15):
+            _log(changed, _day(back), times=2)
+        reviewer = factories.ClinicianFactory(clinic=clinic).user
+        PlanHold.objects.create(
+            plan=plan,
+            flags=["calf"],
+            started_at=_at(8, 12),
+            resumed_at=_at(7, 12),
+            resumed_by=reviewer,
+            resume_note="ok",
+        )
+        PlanHold.objects.create(plan=plan, flags=["calf"], started_at=_at(1, 19))
         # Not in care: completed, or a draft.
         for status in (Plan.Status.COMPLETED, Plan.Status.DRAFT):
             _who, plan, (first, _second) = _patient(clinic, zone, _day(30))
@@ -169,6 +196,75 @@ def test_the_judged_totals_are_each_patients_own_days(days: int) -> None:
     assert {pk: totals.get(pk, AdherenceTotal()) for pk in expected} == expected
     assert any(p.local_today() != TODAY for p in patients)
     assert sum(1 for total in totals.values() if total.expected) >= 9
+
+
+# What the rule gives the patients of ``_clinic`` in care, in the order they are made (three
+# time zones, each: steady, made and retired, moved on, started and paused, dose changed and
+# held). Each day of the last 14, oldest first, as "prescribed/done", today in progress:
+PINNED_DAYS = {
+    0: "4/4 2/1 4/4 3/3 4/3 2/2 3/3 4/3 2/2 4/3 3/2 4/4 2/2 1/1",  # Pacific/Auckland
+    1: "6/4 5/4 5/4 5/4 5/4 5/4 5/4 5/4 4/4 5/5 5/5 3/3 3/3 3/3",  # Pacific/Auckland
+    2: "1/0 1/0 1/1 1/1 1/1 1/1 1/1 1/1 1/1 3/2 3/1 3/3 0/0 2/2",  # Pacific/Auckland
+    3: "0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 1/1 1/1 1/1 1/1",  # Pacific/Auckland
+    4: "2/2 2/2 2/2 2/2 1/1 0/0 1/1 1/1 0/0 1/1 0/0 1/1 0/0 0/0",  # Pacific/Auckland
+    5: "3/3 4/2 2/2 3/3 4/3 2/2 4/4 3/2 4/4 2/2 3/2 4/4 2/2 2/2",  # America/Los_Angeles
+    6: "5/4 5/4 5/4 5/4 5/4 5/4 5/4 4/4 5/5 5/5 3/3 3/3 3/3 4/4",  # America/Los_Angeles
+    7: "1/0 1/0 1/1 1/1 1/1 1/1 1/1 1/1 1/1 0/0 3/1 3/3 0/0 2/2",  # America/Los_Angeles
+    8: "0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 1/1 1/1 1/1 1/1",  # America/Los_Angeles
+    9: "2/2 2/2 2/2 2/2 1/1 0/0 1/1 1/1 1/1 0/0 0/0 1/1 0/0 1/1",  # America/Los_Angeles
+    10: "4/4 2/1 3/3 4/4 2/1 4/3 3/3 4/3 2/2 3/2 4/3 2/2 4/4 1/1",  # Europe/London
+    11: "5/4 5/4 5/4 5/4 5/4 5/4 5/4 4/4 5/5 5/5 3/3 3/3 3/3 4/4",  # Europe/London
+    12: "1/0 1/0 1/1 1/1 1/1 1/1 1/1 1/1 1/1 3/2 3/1 0/0 3/2 2/2",  # Europe/London
+    13: "0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 0/0 1/1 1/1 1/1 1/1",  # Europe/London
+    14: "2/2 2/2 2/2 2/2 0/0 1/1 1/1 1/1 0/0 0/0 1/1 0/0 1/1 0/0",  # Europe/London
+}
+# ``judged_adherence_totals`` of each, (prescribed, done), over 7 and 14 days:
+PINNED_TOTALS = {
+    0: ((18, 14), (40, 33)),
+    1: ((23, 23), (58, 51)),
+    2: ((11, 8), (18, 14)),
+    3: ((4, 4), (4, 4)),
+    4: ((2, 2), (11, 11)),
+    5: ((20, 18), (42, 37)),
+    6: ((27, 27), (62, 55)),
+    7: ((10, 8), (17, 13)),
+    8: ((4, 4), (4, 4)),
+    9: ((4, 4), (14, 14)),
+    10: ((20, 17), (42, 36)),
+    11: ((27, 27), (62, 55)),
+    12: ((13, 9), (20, 14)),
+    13: ((4, 4), (4, 4)),
+    14: ((3, 3), (13, 13)),
+}
+
+
+def _in_care(clinic: Clinic) -> list[Patient]:
+    return list(
+        Patient.objects.filter(clinic=clinic, plans__status__in=PLANS_IN_CARE).order_by("pk")
+    )
+
+
+def test_the_rules_days_are_pinned() -> None:
+    clinic = _clinic()
+    patients = _in_care(clinic)
+    by_patient = adherence_for_patients(patients, start=_day(13), end=TODAY, in_progress=TODAY)
+    got = {
+        n: " ".join(f"{d.expected}/{d.done}" for d in by_patient[patient.pk].days)
+        for n, patient in enumerate(patients)
+    }
+    assert got == PINNED_DAYS
+
+
+def test_the_judged_totals_are_pinned() -> None:
+    clinic = _clinic()
+    patients = _in_care(clinic)
+    plans = Plan.objects.filter(patient__clinic=clinic)
+    week, fortnight = (judged_adherence_totals(plans, days=days) for days in (7, 14))
+    got = {
+        n: tuple((t[p.pk].expected, t[p.pk].done) for t in (week, fortnight))
+        for n, p in enumerate(patients)
+    }
+    assert got == PINNED_TOTALS
 
 
 def test_a_patient_without_a_plan_in_care_has_no_total() -> None:

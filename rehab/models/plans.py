@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,11 @@ from rehab.models.protocols import PhaseFields, Protocol
 
 # ``Plan.due_days_anchor`` in a query (``values_list(..., DUE_DAYS_ANCHOR)``).
 DUE_DAYS_ANCHOR = Coalesce("due_days_from", "anchor_date")
+
+
+# ``Prescription.earlier_doses`` in a query, NULL (None: neither sent nor decoded) for a
+# prescription that has none, as most have (``annotate(earlier=EARLIER_DOSES_IF_ANY)``).
+EARLIER_DOSES_IF_ANY = Case(When(~Q(earlier_doses=[]), then=F("earlier_doses")))
 
 
 # A prescription that prescribes sessions (an exercise, not advice to read:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from clinic.models import Patient
 from core.numbers import percent
@@ -87,24 +87,35 @@ class AdherenceRead:
 
 
 def paused_days(
-    zones: dict[int, dt.tzinfo], *, start: dt.date, end: dt.date
+    zones: dict[int, dt.tzinfo],
+    *,
+    start: dt.date,
+    end: dt.date,
+    plans: QuerySet[Plan] | None = None,
 ) -> dict[int, set[dt.date]]:
     """The days from ``start`` to ``end`` a red flag paused each plan (``zones``: plan id →
     its patient's time zone), by plan id: from the day the pause began to the day a clinician
     resumed the plan, both included, in the patient's days. On those days the patient was told
     not to exercise: what they did counts, nothing is owed (as on a day in progress). One
-    query, of the holds that touch the range."""
+    query, of the holds that touch the range: of ``plans`` if given (a query of those plans,
+    or more: a subquery costs less to send than hundreds of ids), else of the plans ``zones``
+    names."""
     if not zones:
         return {}
     low = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     high = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
     held: dict[int, set[dt.date]] = defaultdict(set)
     for plan_id, started_at, resumed_at in (
-        PlanHold.objects.filter(plan_id__in=list(zones), started_at__lt=high)
+        PlanHold.objects.filter(
+            plan_id__in=list(zones) if plans is None else plans.values("pk"),
+            started_at__lt=high,
+        )
         .filter(Q(resumed_at__isnull=True) | Q(resumed_at__gte=low))
         .order_by()
         .values_list("plan_id", "started_at", "resumed_at")
     ):
+        if plan_id not in zones:  # of ``plans`` but not counted
+            continue
         zone = zones[plan_id]
         first = max(started_at.astimezone(zone).date(), start)
         last = min(resumed_at.astimezone(zone).date(), end) if resumed_at else end

@@ -32,7 +32,14 @@ from django.utils import timezone
 
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import FULL_SESSION, ExerciseLog
-from rehab.models.plans import COUNTS_AS_SESSION, DUE_DAYS_ANCHOR, Plan, Prescription, dose_on
+from rehab.models.plans import (
+    COUNTS_AS_SESSION,
+    DUE_DAYS_ANCHOR,
+    EARLIER_DOSES_IF_ANY,
+    Plan,
+    Prescription,
+    dose_on,
+)
 from rehab.selectors.adherence import paused_days, percent_of
 from rehab.selectors.today import due_weekdays
 
@@ -70,15 +77,26 @@ class _Prescription(NamedTuple):  # a tuple: thousands are read
     phase_id: int
     times: int
     per_week: int
-    # Set only for one made or retired within a day of the range: then whether it is live on a
-    # day depends on its patient's time zone. Any other is live all through the range.
-    made: dt.datetime | None
-    retired: dt.datetime | None
-    earlier: list[dict[str, Any]]  # its earlier daily doses (``Prescription.earlier_doses``)
+    # Set only for one made or retired within a day of the range: its first day live and first
+    # day retired (None: not retired), in its patient's days. Any other is live all through the
+    # range (both None).
+    live_from: dt.date | None
+    retired_from: dt.date | None
+    # Its earlier daily doses (``Prescription.earlier_doses``); None when it has none.
+    earlier: list[dict[str, Any]] | None
 
     def dose_on(self, day: dt.date) -> tuple[int, int]:
         """(times a day, days a week) in force on ``day``."""
+        if not self.earlier:  # most never change: their dose is the current one
+            return self.times, self.per_week
         return dose_on(day, self.times, self.per_week, self.earlier)
+
+    def is_live(self, day: dt.date) -> bool:
+        """Whether it counts on ``day`` (local): it existed by then and was not yet retired,
+        as ``selectors.today`` judges it."""
+        if self.live_from is None:  # live all through the range
+            return True
+        return self.live_from <= day and (self.retired_from is None or day < self.retired_from)
 
 
 def adherence_totals(
@@ -129,26 +147,34 @@ def _totals(
     """The totals of each plan over its ``window`` (its patient's time zone → first day, last
     day, day in progress), all within ``start``–``end``; the days outside a plan's window have
     no phase in force for it. Four queries."""
-    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     read = _plans_with_changes(plans, end=end)
-    paused = paused_days({plan.pk: plan.tz for plan in read}, start=start, end=end)
+    # Worked out once a time zone; the days read are those of the plans' windows (all of a
+    # clinic's patients in one zone: just its days, not a day either side).
+    windows = {tz: window(tz) for tz in {plan.tz for plan in read}}
+    if not windows:
+        return {}
+    start = min(first for first, _last, _today in windows.values())
+    end = max(last for _first, last, _today in windows.values())
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    in_care = plans.filter(status__in=PLANS_IN_CARE)
+    paused = paused_days({plan.pk: plan.tz for plan in read}, start=start, end=end, plans=in_care)
     for plan in read:
-        first, last, plan.in_progress = window(plan.tz)
+        first, last, plan.in_progress = windows[plan.tz]
         plan.phases = [
             phase_id if first <= day <= last else None
             for day, phase_id in zip(days, _phases_by_day(plan.changes, days), strict=True)
         ]
         plan.paused = paused.get(plan.pk, set())
-    phase_ids = {pk for plan in read for pk in plan.phases if pk is not None}
-    if not phase_ids:
+    zones = {pk: plan.tz for plan in read for pk in plan.phases if pk is not None}
+    if not zones:
         return {}
     # A day either side in UTC: whatever the time zone, a prescription made and retired
     # outside these is live on every day of the range or on none.
     low = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     high = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
-    prescriptions = _prescriptions(phase_ids, low=low, high=high)
+    prescriptions = _prescriptions(zones, low=low, high=high)
     expected = _prescribed(read, prescriptions, days=days)
-    logs = _logs(plans.filter(status__in=PLANS_IN_CARE).values("patient_id"), days=days)
+    logs = _logs(in_care.values("patient_id"), days=days)
     done, credited = _done(read, prescriptions, logs, days=days)
     return {
         plan.patient_id: AdherenceTotal(
@@ -168,28 +194,31 @@ def _prescribed(
 ) -> dict[int, int]:
     """Sessions prescribed to each patient, by patient id: those of the phase in force each
     day, when due and live (the plan's day in progress aside)."""
-    # Those live all through the range summed per phase and days a week.
-    steady: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    # Those live all through the range at one dose: the sessions of each phase on each day of
+    # the week (counted from the plan's ``due_days_anchor``).
+    steady: dict[int, list[int]] = defaultdict(lambda: [0] * 7)
     edges: dict[int, list[_Prescription]] = defaultdict(list)
     since = days[0].isoformat()
     for rx in prescriptions.values():
-        if rx.made is None and not any(dose["until"] > since for dose in rx.earlier):
-            steady[rx.phase_id][rx.per_week] += rx.times
+        if rx.live_from is None and not any(dose["until"] > since for dose in rx.earlier or ()):
+            for weekday in due_weekdays(rx.per_week):
+                steady[rx.phase_id][weekday] += rx.times
         else:  # made, retired or given another dose (sets too) within the range: day by day
             edges[rx.phase_id].append(rx)
     expected: dict[int, int] = defaultdict(int)
     for plan in plans:
+        sessions = 0
         for day, phase_id in zip(days, plan.phases, strict=True):
             if phase_id is None or day == plan.in_progress or day in plan.paused:
                 continue
             weekday = (day - plan.due_days_anchor).days % 7
-            for per_week, times in steady[phase_id].items():
-                if weekday in due_weekdays(per_week):
-                    expected[plan.patient_id] += times
-            for rx in edges[phase_id]:
+            if phase_id in steady:
+                sessions += steady[phase_id][weekday]
+            for rx in edges.get(phase_id, ()):
                 times, per_week = rx.dose_on(day)
-                if weekday in due_weekdays(per_week) and _live(rx, plan.tz, day):
-                    expected[plan.patient_id] += times
+                if weekday in due_weekdays(per_week) and rx.is_live(day):
+                    sessions += times
+        expected[plan.patient_id] += sessions
     return expected
 
 
@@ -222,7 +251,7 @@ def _done(
         times, per_week = rx.dose_on(day)
         if (day - plan.due_days_anchor).days % 7 not in due_weekdays(per_week):
             continue
-        if _live(rx, plan.tz, day):
+        if rx.is_live(day):
             done[plan.patient_id] += min(n, times)
             if day == plan.in_progress or day in plan.paused:
                 credited[plan.patient_id] += min(n, times)
@@ -273,41 +302,42 @@ def _phases_by_day(changes: list[tuple[dt.date, int]], days: list[dt.date]) -> l
     return result
 
 
-def _live(rx: _Prescription, tz: dt.tzinfo, day: dt.date) -> bool:
-    """A prescription counts on ``day`` (local) if it existed by then and was not yet retired,
-    as ``selectors.today`` judges it."""
-    if rx.made is None:  # live all through the range
-        return True
-    if rx.made.astimezone(tz).date() > day:
-        return False
-    return rx.retired is None or rx.retired.astimezone(tz).date() > day
-
-
 def _prescriptions(
-    phase_ids: set[int], *, low: dt.datetime, high: dt.datetime
+    zones: dict[int, dt.tzinfo], *, low: dt.datetime, high: dt.datetime
 ) -> dict[int, _Prescription]:
-    """The phases' prescriptions of sessions (not advice to read: ``COUNTS_AS_SESSION``; no
-    log of advice counts then) live at some time between ``low`` and ``high``, by id, with
-    their dates only when made or retired in between (the others' are not even sent). One
-    query."""
+    """The prescriptions of sessions (not advice to read: ``COUNTS_AS_SESSION``; no log of
+    advice counts then) of the phases ``zones`` names (phase id → its patient's time zone) live
+    at some time between ``low`` and ``high``, by id, with their days live only when made or
+    retired in between, and their earlier doses only when they have any (the others' are not
+    even sent). One query."""
     edge = Q(created_at__gte=low, created_at__lt=high) | Q(retired_at__gte=low, retired_at__lt=high)
-    return {
-        row[0]: _Prescription(*row)
-        for row in Prescription.objects.filter(
+    read: dict[int, _Prescription] = {}
+    for pk, phase_id, times, per_week, made, retired, earlier in (
+        Prescription.objects.filter(
             COUNTS_AS_SESSION,
             Q(retired_at__isnull=True) | Q(retired_at__gte=low),
-            phase_id__in=phase_ids,
+            phase_id__in=list(zones),
             created_at__lt=high,
         )
         .annotate(
             made=Case(When(edge, then=F("created_at"))),
             gone=Case(When(edge, then=F("retired_at"))),
+            earlier=EARLIER_DOSES_IF_ANY,
         )
         .order_by()
-        .values_list(
-            "pk", "phase_id", "times_per_day", "days_per_week", "made", "gone", "earlier_doses"
+        .values_list("pk", "phase_id", "times_per_day", "days_per_week", "made", "gone", "earlier")
+    ):
+        tz = zones[phase_id]
+        read[pk] = _Prescription(
+            pk,
+            phase_id,
+            times,
+            per_week,
+            made.astimezone(tz).date() if made is not None else None,
+            retired.astimezone(tz).date() if retired is not None else None,
+            earlier,
         )
-    }
+    return read
 
 
 def _logs(patients: QuerySet[Plan, Any], *, days: list[dt.date]) -> Iterable[tuple[int, dt.date]]:

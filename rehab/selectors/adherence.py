@@ -21,6 +21,7 @@ from rehab.models.logbook import FULL_SESSION, ExerciseLog
 from rehab.models.plans import (
     COUNTS_AS_SESSION,
     DUE_DAYS_ANCHOR,
+    EARLIER_DOSES_IF_ANY,
     PhaseChange,
     Plan,
     Prescription,
@@ -123,14 +124,17 @@ def paused_days(
     return held
 
 
-def _phase_id_on(timeline: list[tuple[dt.date, int]], day: dt.date) -> int | None:
-    current = None
-    for effective_on, phase_id in timeline:
-        if effective_on <= day:
-            current = phase_id
-        else:
-            break
-    return current
+def phases_by_day(changes: list[tuple[dt.date, int]], days: list[dt.date]) -> list[int | None]:
+    """The phase in force on each of ``days`` (in order) by a plan's phase ``changes`` (effective
+    on, to phase), in order: that of the last change effective by then. One pass over both."""
+    result: list[int | None] = []
+    current, following = None, 0
+    for day in days:
+        while following < len(changes) and changes[following][0] <= day:
+            current = changes[following][1]
+            following += 1
+        result.append(current)
+    return result
 
 
 def adherence_for_patients(
@@ -188,7 +192,7 @@ def adherence_for_patients(
     phase_by_day: dict[int, list[int | None]] = {}
     for plan_id, _patient_id, _anchor in plan_rows:
         timeline = [(c[0], c[3]) for c in sorted(by_plan[plan_id])]
-        phase_by_day[plan_id] = [_phase_id_on(timeline, day) for day in days]
+        phase_by_day[plan_id] = phases_by_day(timeline, days)
     # A prescription made at 20:00 UTC is already "tomorrow" in Auckland: judge in local days.
     tz_by_patient = {p.pk: p.tz for p in patients}
     tz_by_phase: dict[int, dt.tzinfo] = {}
@@ -201,20 +205,20 @@ def adherence_for_patients(
     rx_by_phase = _prescriptions_by_phase(  # 3
         tz_by_phase, None if read is None else read.prescriptions
     )
-    done_counts: dict[tuple[int, dt.date], int] = {
-        (rx_id, day): n
-        for rx_id, day, n in (
-            ExerciseLog.objects.filter(  # 4
-                patient_id__in=patient_ids, date__gte=start, date__lte=end
-            )
-            .order_by()
-            .values("prescription_id", "date")
-            .annotate(n=Count("pk", filter=FULL_SESSION))
-            .values_list("prescription_id", "date", "n")
-            if read is None or read.log_counts is None
-            else read.log_counts
+    # Sessions done per day, then per prescription.
+    done_counts: dict[dt.date, dict[int, int]] = defaultdict(dict)
+    for rx_id, day, n in (
+        ExerciseLog.objects.filter(  # 4
+            patient_id__in=patient_ids, date__gte=start, date__lte=end
         )
-    }
+        .order_by()
+        .values("prescription_id", "date")
+        .annotate(n=Count("pk", filter=FULL_SESSION))
+        .values_list("prescription_id", "date", "n")
+        if read is None or read.log_counts is None
+        else read.log_counts
+    ):
+        done_counts[day][rx_id] = n
     held = paused_days(  # 5
         {plan_id: tz_by_patient.get(patient_id) or dt.UTC for plan_id, patient_id, _a in plan_rows},
         start=start,
@@ -237,7 +241,7 @@ def _count_plan(
     adherence: Adherence,
     phase_by_day: list[int | None],
     rx_by_phase: dict[int, list[_Rx]],
-    done_counts: dict[tuple[int, dt.date], int],
+    done_counts: dict[dt.date, dict[int, int]],
     *,
     anchor: dt.date,
     in_progress: dt.date | None,
@@ -247,6 +251,12 @@ def _count_plan(
     counts only what was done, for the phase in force and any other of the plan in the range
     (moving on to a new phase today keeps today's credit); a ``paused`` day (a red flag) too,
     for the phase in force."""
+    first, last = adherence.days[0].day, adherence.days[-1].day
+    by_phase = {
+        phase_id: _due_by_weekday(rx_by_phase[phase_id], first=first, last=last)
+        for phase_id in set(phase_by_day)
+        if phase_id is not None
+    }
     for day_row, phase_id in zip(adherence.days, phase_by_day, strict=True):
         if phase_id is None:
             continue
@@ -256,9 +266,33 @@ def _count_plan(
             _count_day(day_row, prescriptions, done_counts, anchor=anchor)
             day_row.expected = day_row.done
         else:
-            _count_day(day_row, rx_by_phase[phase_id], done_counts, anchor=anchor)
+            steady, others = by_phase[phase_id]
+            _count_day(day_row, others, done_counts, anchor=anchor)
+            done_that_day = done_counts.get(day_row.day, {})
+            for pk, times in steady[(day_row.day - anchor).days % 7]:
+                day_row.expected += times
+                day_row.done += min(done_that_day.get(pk, 0), times)
             if day_row.day in paused:
                 day_row.expected = day_row.done
+
+
+def _due_by_weekday(
+    prescriptions: list[_Rx], *, first: dt.date, last: dt.date
+) -> tuple[list[list[tuple[int, int]]], list[_Rx]]:
+    """Those of a phase's ``prescriptions`` live from ``first`` to ``last`` at one dose (most):
+    (pk, times a day) by the day of the week they are due on (0–6 from the plan's
+    ``due_days_anchor``: ``due_weekdays``), worked out once for all the days; and the others,
+    judged day by day (``_count_day``)."""
+    steady: list[list[tuple[int, int]]] = [[] for _weekday in range(7)]
+    others: list[_Rx] = []
+    for rx in prescriptions:
+        pk, times, days_per_week, live_from, retired_from, earlier = rx
+        if live_from <= first and (retired_from is None or last < retired_from) and not earlier:
+            for weekday in due_weekdays(days_per_week):
+                steady[weekday].append((pk, times))
+        else:
+            others.append(rx)
+    return steady, others
 
 
 def judged_adherence_for_patients(
@@ -280,22 +314,28 @@ def judged_adherence_for_patients(
 def _count_day(
     day_row: DayAdherence,
     prescriptions: list[_Rx],
-    done_counts: dict[tuple[int, dt.date], int],
+    done_counts: dict[dt.date, dict[int, int]],
     *,
     anchor: dt.date,
 ) -> None:
     """Add the sessions prescribed on the day (by the phase's prescriptions live and due that
-    day) and those done, at most the prescribed number per prescription."""
+    day) and those done (``done_counts``: by day, then prescription), at most the prescribed
+    number per prescription."""
     day = day_row.day
     weekday = (day - anchor).days % 7  # counted from ``Plan.due_days_anchor`` (``due_weekdays``)
+    done_that_day = done_counts.get(day, {})
     for pk, current_times, current_days, live_from, retired_from, earlier in prescriptions:
         if live_from > day or (retired_from is not None and retired_from <= day):
             continue
-        times, days_per_week = dose_on(day, current_times, current_days, earlier)
+        times, days_per_week = (
+            dose_on(day, current_times, current_days, earlier)
+            if earlier
+            else (current_times, current_days)  # most never change: the current dose
+        )
         if weekday not in due_weekdays(days_per_week):
             continue
         day_row.expected += times
-        day_row.done += min(done_counts.get((pk, day), 0), times)
+        day_row.done += min(done_that_day.get(pk, 0), times)
 
 
 def _active_plan_rows(
@@ -329,6 +369,7 @@ def _prescriptions_by_phase(
     by_phase: dict[int, list[_Rx]] = defaultdict(list)
     rows: Iterable[tuple[int, int, int, int, dt.datetime, dt.datetime | None, Any]] = (
         Prescription.objects.filter(COUNTS_AS_SESSION, phase_id__in=list(tz_by_phase))
+        .annotate(earlier=EARLIER_DOSES_IF_ANY)  # most have none: not sent
         .order_by()  # the model's default ordering would sort every row
         .values_list(
             "pk",
@@ -337,7 +378,7 @@ def _prescriptions_by_phase(
             "days_per_week",
             "created_at",
             "retired_at",
-            "earlier_doses",
+            "earlier",
         )
         if prescriptions is None
         else [

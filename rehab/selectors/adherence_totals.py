@@ -40,7 +40,7 @@ from rehab.models.plans import (
     Prescription,
     dose_on,
 )
-from rehab.selectors.adherence import paused_days, percent_of
+from rehab.selectors.adherence import paused_days, percent_of, phases_by_day
 from rehab.selectors.today import due_weekdays
 
 
@@ -162,7 +162,7 @@ def _totals(
         first, last, plan.in_progress = windows[plan.tz]
         plan.phases = [
             phase_id if first <= day <= last else None
-            for day, phase_id in zip(days, _phases_by_day(plan.changes, days), strict=True)
+            for day, phase_id in zip(days, phases_by_day(plan.changes, days), strict=True)
         ]
         plan.paused = paused.get(plan.pk, set())
     zones = {pk: plan.tz for plan in read for pk in plan.phases if pk is not None}
@@ -288,18 +288,6 @@ def _plans_with_changes(plans: QuerySet[Plan], *, end: dt.date) -> list[_PlanDay
 @functools.cache
 def _zone(name: str) -> dt.tzinfo:
     return zoneinfo.ZoneInfo(name)
-
-
-def _phases_by_day(changes: list[tuple[dt.date, int]], days: list[dt.date]) -> list[int | None]:
-    """The phase in force on each day: that of the last change effective by then."""
-    result: list[int | None] = []
-    current, following = None, 0
-    for day in days:
-        while following < len(changes) and changes[following][0] <= day:
-            current = changes[following][1]
-            following += 1
-        result.append(current)
-    return result
 
 
 def _prescriptions(

@@ -11,12 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count
 
 from clinic.models import Patient
 from core.numbers import percent
 from rehab.guardrails import PLANS_IN_CARE
-from rehab.models.alerts import PlanHold
 from rehab.models.logbook import FULL_SESSION, ExerciseLog
 from rehab.models.plans import (
     COUNTS_AS_SESSION,
@@ -27,6 +26,7 @@ from rehab.models.plans import (
     Prescription,
     dose_on,
 )
+from rehab.selectors.plan_days import paused_days, phases_by_day
 from rehab.selectors.today import due_weekdays
 
 # A prescription as adherence counts it: (pk, times a day, days a week, first local day live,
@@ -85,56 +85,6 @@ class AdherenceRead:
     changes: Sequence[PhaseChange] | None = None
     prescriptions: Sequence[Prescription] | None = None
     log_counts: Sequence[tuple[int, dt.date, int]] | None = None
-
-
-def paused_days(
-    zones: dict[int, dt.tzinfo],
-    *,
-    start: dt.date,
-    end: dt.date,
-    plans: QuerySet[Plan] | None = None,
-) -> dict[int, set[dt.date]]:
-    """The days from ``start`` to ``end`` a red flag paused each plan (``zones``: plan id →
-    its patient's time zone), by plan id: from the day the pause began to the day a clinician
-    resumed the plan, both included, in the patient's days. On those days the patient was told
-    not to exercise: what they did counts, nothing is owed (as on a day in progress). One
-    query, of the holds that touch the range: of ``plans`` if given (a query of those plans,
-    or more: a subquery costs less to send than hundreds of ids), else of the plans ``zones``
-    names."""
-    if not zones:
-        return {}
-    low = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    high = dt.datetime.combine(end + dt.timedelta(days=2), dt.time(), tzinfo=dt.UTC)
-    held: dict[int, set[dt.date]] = defaultdict(set)
-    for plan_id, started_at, resumed_at in (
-        PlanHold.objects.filter(
-            plan_id__in=list(zones) if plans is None else plans.values("pk"),
-            started_at__lt=high,
-        )
-        .filter(Q(resumed_at__isnull=True) | Q(resumed_at__gte=low))
-        .order_by()
-        .values_list("plan_id", "started_at", "resumed_at")
-    ):
-        if plan_id not in zones:  # of ``plans`` but not counted
-            continue
-        zone = zones[plan_id]
-        first = max(started_at.astimezone(zone).date(), start)
-        last = min(resumed_at.astimezone(zone).date(), end) if resumed_at else end
-        held[plan_id].update(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
-    return held
-
-
-def phases_by_day(changes: list[tuple[dt.date, int]], days: list[dt.date]) -> list[int | None]:
-    """The phase in force on each of ``days`` (in order) by a plan's phase ``changes`` (effective
-    on, to phase), in order: that of the last change effective by then. One pass over both."""
-    result: list[int | None] = []
-    current, following = None, 0
-    for day in days:
-        while following < len(changes) and changes[following][0] <= day:
-            current = changes[following][1]
-            following += 1
-        result.append(current)
-    return result
 
 
 def adherence_for_patients(

@@ -40,7 +40,8 @@ from rehab.models.plans import (
     Prescription,
     dose_on,
 )
-from rehab.selectors.adherence import paused_days, percent_of, phases_by_day
+from rehab.selectors.adherence import percent_of
+from rehab.selectors.plan_days import paused_days, phases_by_day
 from rehab.selectors.today import due_weekdays
 
 

@@ -13,8 +13,9 @@ from clinic.models import Clinician, Patient
 from rehab.models import Plan
 from rehab.models.alerts import PlanHold
 from rehab.models.plans import Prescription
-from rehab.selectors.adherence import adherence_for_patients, paused_days
+from rehab.selectors.adherence import adherence_for_patients
 from rehab.selectors.adherence_totals import adherence_totals
+from rehab.selectors.plan_days import paused_days
 from tests import factories
 from tests.rehab.clinical_loop import daily_plan, new_daily_dose
 

@@ -201,7 +201,9 @@ def _prescribed(
     edges: dict[int, list[_Prescription]] = defaultdict(list)
     since = days[0].isoformat()
     for rx in prescriptions.values():
-        if rx.live_from is None and not any(dose["until"] > since for dose in rx.earlier or ()):
+        if rx.live_from is None and not (
+            rx.earlier and any(dose["until"] > since for dose in rx.earlier)
+        ):
             for weekday in due_weekdays(rx.per_week):
                 steady[rx.phase_id][weekday] += rx.times
         else:  # made, retired or given another dose (sets too) within the range: day by day

@@ -8,6 +8,7 @@ import zoneinfo
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
@@ -146,6 +147,16 @@ class Clinic(models.Model):
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
 
 
+class ClinicianQuerySet(models.QuerySet["Clinician"]):
+    def joined(self) -> ClinicianQuerySet:
+        """Clinicians who have joined the team and can sign in: active, and the invitation
+        accepted (a password set; an invited account has an unusable one until then). Only
+        they can see patients, so only they are given someone's patients."""
+        return self.filter(user__is_active=True).exclude(
+            user__password__startswith=UNUSABLE_PASSWORD_PREFIX
+        )
+
+
 class Clinician(models.Model):
     class Role(models.TextChoices):
         THERAPIST = "therapist", _("Physiotherapist")
@@ -157,6 +168,8 @@ class Clinician(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clinicians")
     role = models.CharField(_("role"), max_length=20, choices=Role, default=Role.THERAPIST)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClinicianQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("clinician")
@@ -179,6 +192,12 @@ class Clinician(models.Model):
     def is_active(self) -> bool:
         """Deactivated clinicians keep their record (authorship, history) but cannot sign in."""
         return bool(self.user.is_active)
+
+    @property
+    def has_joined(self) -> bool:
+        """Active and has accepted the invitation (set a password): ``ClinicianQuerySet.joined``
+        for one clinician."""
+        return bool(self.user.is_active and self.user.has_usable_password())
 
 
 # What a clinician enters about a patient, in the order the form asks for it.

@@ -42,16 +42,20 @@ def invitations_revoke(invitee: Patient | Clinician) -> None:
 
 def _send_invitation_email(*, invitation: Invitation, token: str) -> bool:
     """Email the link to the invitee, in the clinic's language. A patient's and a clinician's
-    emails differ only in their words; the link works the same."""
+    emails differ only in their words; the link works the same. Its expiry is given in the
+    invitee's time zone, named, as the app shows them their pages (``reader_time_zone``): a
+    patient's own, a clinician's clinic's."""
     clinic = invitation.clinic
-    kind = "invitation" if invitation.patient is not None else "team_invitation"
+    patient = invitation.patient
+    kind = "invitation" if patient is not None else "team_invitation"
     context = {
         "invitation": invitation,
-        "patient": invitation.patient,
+        "patient": patient,
         "clinician": invitation.clinician,
         "clinic": clinic,
         "url": invitation_url(token),
         "expires_at": invitation.expires_at,
+        "time_zone": patient.timezone if patient is not None else clinic.timezone,
         "site_name": settings.SITE_NAME,
     }
     with translation.override(clinic.language):

@@ -27,13 +27,23 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Clinician.Role.choices)
 
 
+NOT_JOINED = _(
+    "Choose a colleague who has joined the team and can sign in: someone still invited, "
+    "or deactivated, cannot see the patients."
+)
+
+
 class DeactivateForm(forms.Form):
     reassign_to = ClinicianChoiceField(
         label=_("Their patients"),
         queryset=Clinician.objects.none(),
         required=False,
         empty_label=_("Leave them unassigned"),
-        help_text=_("Choose who looks after their patients from now on."),
+        help_text=_(
+            "Choose who looks after their patients from now on: a colleague who has joined the "
+            "team (someone still invited is not offered)."
+        ),
+        error_messages={"invalid_choice": NOT_JOINED},
     )
 
     def __init__(self, *args: Any, clinician: Clinician, **kwargs: Any) -> None:
@@ -41,7 +51,8 @@ class DeactivateForm(forms.Form):
         field = self.fields["reassign_to"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = (
-            Clinician.objects.filter(clinic_id=clinician.clinic_id, user__is_active=True)
+            Clinician.objects.joined()
+            .filter(clinic_id=clinician.clinic_id)
             .exclude(pk=clinician.pk)
             .select_related("user")
             .order_by("user__full_name")

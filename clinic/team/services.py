@@ -187,15 +187,8 @@ def clinician_deactivate(
         )
         % {"name": clinician.user.get_full_name()},
     )
-    if reassign_to is not None and (
-        reassign_to.clinic_id != clinician.clinic_id
-        or reassign_to.pk == clinician.pk
-        or not reassign_to.user.is_active
-    ):
-        raise ValidationError(
-            {"reassign_to": _("Choose another active clinician of your clinic.")},
-            code="bad_reassignment",
-        )
+    if reassign_to is not None:
+        reassign_to = _patients_can_go_to(reassign_to, clinician)
     user = clinician.user
     if not user.is_active:
         return 0
@@ -223,6 +216,34 @@ def clinician_deactivate(
     )
     _event(clinician, actor=deactivated_by, action=TeamEvent.Action.DEACTIVATED, detail=detail)
     return moved
+
+
+def _patients_can_go_to(target: Clinician, clinician: Clinician) -> Clinician:
+    """``target`` as it is now, if the patients of ``clinician`` can be handed to them: an
+    active colleague of the same clinic who has joined the team (an invited one who has not
+    set a password cannot see the patients). Else ``ValidationError`` on ``reassign_to``."""
+    target = Clinician.objects.select_related("user").get(pk=target.pk)
+    if (
+        target.clinic_id != clinician.clinic_id
+        or target.pk == clinician.pk
+        or not target.user.is_active
+    ):
+        raise ValidationError(
+            {"reassign_to": _("Choose another active clinician of your clinic.")},
+            code="bad_reassignment",
+        )
+    if not target.has_joined:
+        raise ValidationError(
+            {
+                "reassign_to": _(
+                    "%(name)s has not joined the team yet (the invitation is not accepted), so "
+                    "they cannot see patients: choose a colleague who has joined."
+                )
+                % {"name": target.user.get_full_name()}
+            },
+            code="not_joined",
+        )
+    return target
 
 
 @transaction.atomic

@@ -161,8 +161,8 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     def deactivate(clinician: Clinician, by: User) -> str:
         form = DeactivateForm(request.POST, clinician=clinician)
-        if not form.is_valid():
-            raise ValidationError(_("Choose another active clinician of your clinic."))
+        if not form.is_valid():  # the form's reasons, in its words
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
         services.clinician_deactivate(
             clinician=clinician, deactivated_by=by, reassign_to=form.cleaned_data["reassign_to"]
         )

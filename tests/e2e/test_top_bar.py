@@ -1,0 +1,103 @@
+"""The clinician's top bar on a phone: at 390 and 360 px its seven links, Account and Sign out
+wrapped onto three or four lines. It now folds into a menu button (Bootstrap's navbar
+collapse) and stays one row; the menu opens and is walked with the keyboard, focus visible;
+axe-clean closed and open. On a desktop every link shows in the bar, without the button."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from tests import factories
+from tests.e2e.conftest import DESKTOP, PHONE, SMALL_PHONE, assert_accessible, screenshot
+from tests.e2e.helpers import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+JOURNEY = "top-bar"
+ONE_ROW = 72  # px: the brand's or a button's row with the bar's padding, not two rows
+
+
+def _bar_height(page: Page) -> float:
+    box = page.locator("header.navbar").bounding_box()
+    assert box is not None
+    return float(box["height"])
+
+
+def _outline(page: Page) -> str:
+    return str(
+        page.evaluate(
+            "() => { const s = getComputedStyle(document.activeElement);"
+            " return s.outlineStyle + ' ' + s.outlineWidth; }"
+        )
+    )
+
+
+def test_the_clinicians_top_bar_fits_a_phone_and_opens_with_the_keyboard(
+    live_server: object, phone: Page
+) -> None:
+    base = str(live_server)
+    admin = factories.ClinicAdminFactory(
+        user__email="admin@clinic.example", user__full_name="Ada Admin"
+    )
+    page = phone
+    sign_in(page, base, "admin@clinic.example", factories.PASSWORD)
+    page.goto(f"{base}{reverse('rehab:dashboard')}")
+    menu = page.get_by_role("button", name="Menu")
+    team = page.get_by_role("link", name="Team")
+    for size in (PHONE, SMALL_PHONE):
+        page.set_viewport_size(size)
+        where = f"{size['width']}px"
+        expect(menu).to_be_visible()
+        assert _bar_height(page) <= ONE_ROW, f"the bar is two rows or more at {where}"
+        expect(team).to_be_hidden()
+        assert_accessible(page, f"top bar closed at {where}")
+    page.set_viewport_size(PHONE)
+    screenshot(page, JOURNEY, "closed")
+
+    # With the keyboard: the skip link, the brand, then the menu button; Enter opens it.
+    page.locator("body").focus()
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    expect(menu).to_be_focused()
+    assert _outline(page).startswith("solid"), "the menu button's focus is not visible"
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(team).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Dashboard")).to_be_focused()
+    assert _outline(page).startswith("solid"), "a menu link's focus is not visible"
+    for name in ("Patients", "Alerts", "Library", "Templates", "Team", "Clinic settings"):
+        expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Account")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the open menu is {width}px wide"
+    assert_accessible(page, "top bar open at 390px")
+    screenshot(page, JOURNEY, "open")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")  # the button again: it closes
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(team).to_be_hidden()
+
+    # A desktop shows every link in the bar, one row, and no menu button.
+    page.set_viewport_size(DESKTOP)
+    expect(menu).to_be_hidden()
+    expect(team).to_be_visible()
+    assert _bar_height(page) <= ONE_ROW, "the desktop bar is two rows or more"
+    screenshot(page, JOURNEY, "desktop")
+    assert admin.user.is_active
+
+
+def test_a_patients_phone_keeps_account_and_sign_out_in_its_top_bar(
+    live_server: object, phone: Page
+) -> None:
+    base = str(live_server)
+    factories.PatientFactory(user=factories.UserFactory(email="robin@patient.example"))
+    page = phone
+    sign_in(page, base, "robin@patient.example", factories.PASSWORD)
+    expect(page.get_by_role("button", name="Menu")).to_have_count(0)
+    expect(page.get_by_role("link", name="Account")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    screenshot(page, JOURNEY, "patient")

@@ -38,6 +38,7 @@ from rehab.forms.protocols import (
     TemplateItemAddForm,
     TemplateItemForm,
     TemplatePhaseForm,
+    exercise_groups,
 )
 from rehab.models.protocols import Protocol
 from rehab.selectors import history as history_selectors
@@ -65,12 +66,15 @@ def _template_page(request: HttpRequest, protocol: Protocol, **forms: Any) -> Ht
     phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
     editing = protocol.is_draft
     exercises = exercises_for(user).filter(is_published=True)
+    groups = exercise_groups(exercises) if editing else []  # one read for every phase's picker
     phase_views = [
         {
             "phase": phase,
             "form": forms.get(f"phase-{phase.pk}")
             or (TemplatePhaseForm(instance=phase, prefix=f"phase-{phase.pk}") if editing else None),
-            "add_form": TemplateItemAddForm(prefix=f"add-{phase.pk}", exercises=exercises)
+            "add_form": TemplateItemAddForm(
+                prefix=f"add-{phase.pk}", exercises=exercises, groups=groups
+            )
             if editing
             else None,
             "items": [

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic.models import Clinician
 from core.ids import opaque
@@ -554,7 +555,7 @@ def test_a_stale_phase_edit_says_what_changed_by_whom_and_when(
     )
     form = _form_html(response.text, key)
     assert "Someone else changed this plan" in form
-    when = timezone.localtime().strftime("%H:%M")
+    when = re.escape(date_format(timezone.localtime(), "DATETIME_FORMAT"))  # as every page
     assert re.search(
         rf"Anna Berg changed the dose of Seated heel raise in Loading[^<]*{when}", form
     ), form

@@ -48,18 +48,52 @@ class TemplateItemForm(DoseLimits, forms.ModelForm):
         labels = {"note": _("Note to the patient")}
 
 
+ExerciseGroups = list[tuple[str, list[tuple[int, str]]]]
+
+
+def exercise_groups(exercises: QuerySet[Exercise]) -> ExerciseGroups:
+    """``exercises`` under their category's name (an ``<optgroup>`` each), the categories in
+    their order (the builder's category filter's), names A–Z in each: one query."""
+    by_category: dict[str, list[tuple[int, str]]] = {value: [] for value in Exercise.Category}
+    for pk, name, category in exercises.order_by("name", "pk").values_list(
+        "pk", "name", "category"
+    ):
+        by_category.setdefault(category, []).append((pk, name))
+    return [
+        (str(label), by_category[value])
+        for value, label in Exercise.Category.choices
+        if by_category[value]
+    ]
+
+
 class TemplateItemAddForm(forms.Form):
+    """The exercise picker of a template's phase: a select grouped by category.
+
+    ``groups`` (``exercise_groups`` of ``exercises``) is read once by a page with a picker per
+    phase; without it the form reads it when it is drawn."""
+
     exercise = forms.ModelChoiceField(
         label=_("Exercise"),
         queryset=Exercise.objects.none(),
         help_text=_("At its default dose; change the dose once it is added."),
     )
 
-    def __init__(self, *args: Any, exercises: QuerySet[Exercise], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        exercises: QuerySet[Exercise],
+        groups: ExerciseGroups | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["exercise"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = exercises.order_by("category", "name")
+        empty = ("", field.empty_label)
+        if groups is None:
+            field.choices = lambda: [empty, *exercise_groups(exercises)]
+        else:
+            field.choices = [empty, *groups]
 
 
 class SaveAsTemplateForm(forms.Form):

@@ -298,7 +298,7 @@ def changes_since(plan: Plan, *, version: int, viewer: User | None) -> list[str]
                 "who": who,
                 "phase": edit.phase_name,
                 "exercise": edit.exercise_name,
-                "when": formats.date_format(timezone.localtime(edit.at), "j M Y H:i"),
+                "when": formats.date_format(timezone.localtime(edit.at), "DATETIME_FORMAT"),
             }
         )
     if len(edits) > CHANGES_SHOWN:

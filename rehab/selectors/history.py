@@ -49,7 +49,7 @@ def _show(field: Any, value: Any, names: dict[tuple[Any, Any], str]) -> str:
     if isinstance(value, list | bool):
         return _show_list_or_flag(value)
     if isinstance(value, dt.datetime):
-        return date_format(timezone.localtime(value), "j M Y, H:i")
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "j M Y")
     related = getattr(field, "related_model", None)

@@ -29,6 +29,7 @@ from rehab.models.library import Exercise
 from rehab.models.plans import Plan, Prescription
 from rehab.models.protocols import Protocol, ProtocolItem, ProtocolPhase
 from rehab.services.plans import DOSE_FIELDS, PHASE_FIELDS
+from rehab.services.template_names import refuse_taken_name
 from rehab.services.template_rules import (
     early_in_template,
     early_items,
@@ -55,7 +56,8 @@ def protocol_from_plan(
 
     Exercises placed early for this patient are refused unless ``leave_out_early`` (then they
     are left out). The same name saved by the same person moments ago is the same form sent
-    twice: that template is returned."""
+    twice: that template is returned; otherwise a name another template of the clinic's list
+    has is refused (``refuse_taken_name``)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the template a name.")}, code="required")
@@ -70,6 +72,7 @@ def protocol_from_plan(
     )
     if just_saved is not None and _shape(just_saved) == _plan_shape(plan):
         return just_saved
+    refuse_taken_name(clinic=clinic, name=name)
     early = early_prescriptions(plan)
     if early and not leave_out_early:
         raise ValidationError(
@@ -271,6 +274,9 @@ def template_update(*, draft: Protocol, **fields: Any) -> Protocol:
         if name not in TEMPLATE_FIELDS:
             raise ValidationError(_("%(name)s cannot be changed here.") % {"name": name})
         setattr(draft, name, value)
+    if "name" in fields and draft.clinic_id is not None:  # a draft is always a clinic's
+        # Its own versions aside: a template keeps its name from one version to the next.
+        refuse_taken_name(clinic=draft.clinic_id, name=draft.name, lineage=draft.lineage)
     draft.full_clean(exclude=["created_by"])
     draft.save()
     return draft

@@ -38,11 +38,13 @@ from rehab.forms.protocols import (
     TemplateItemAddForm,
     TemplateItemForm,
     TemplatePhaseForm,
+    exercise_groups,
 )
 from rehab.models.protocols import Protocol
 from rehab.selectors import history as history_selectors
 from rehab.services import protocols as template_services
 from rehab.services import template_rules
+from rehab.services.template_names import proposed_template_name
 
 
 @clinician_required
@@ -64,12 +66,15 @@ def _template_page(request: HttpRequest, protocol: Protocol, **forms: Any) -> Ht
     phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
     editing = protocol.is_draft
     exercises = exercises_for(user).filter(is_published=True)
+    groups = exercise_groups(exercises) if editing else []  # one read for every phase's picker
     phase_views = [
         {
             "phase": phase,
             "form": forms.get(f"phase-{phase.pk}")
             or (TemplatePhaseForm(instance=phase, prefix=f"phase-{phase.pk}") if editing else None),
-            "add_form": TemplateItemAddForm(prefix=f"add-{phase.pk}", exercises=exercises)
+            "add_form": TemplateItemAddForm(
+                prefix=f"add-{phase.pk}", exercises=exercises, groups=groups
+            )
             if editing
             else None,
             "items": [
@@ -389,10 +394,13 @@ def plan_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Save a patient's plan (its phases, exercises, doses and notes; nothing else of the
     patient) as a new template of the clinic."""
     user = signed_in_user(request, User)
-    plan = get_plan_for_clinician(user, pk)
+    plan = get_plan_for_clinician(user, pk, also=("protocol",))
     early = template_rules.early_prescriptions(plan)
-    form = SaveAsTemplateForm(request.POST or None, initial={"name": plan.name})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
+        form = SaveAsTemplateForm(request.POST)
+    else:
+        form = SaveAsTemplateForm(initial={"name": proposed_template_name(plan)})
+    if form.is_bound and form.is_valid():
         try:
             protocol = template_services.protocol_from_plan(
                 plan=plan,

@@ -47,4 +47,4 @@ def test_values_are_shown_in_words_not_as_stored() -> None:
     assert shown["category"] == ("Stretch", "Strength")
     assert shown["which leg"] == ("Injured leg", "Both legs together")
     assert shown["published"] == ("yes", "no")
-    assert shown["instructions updated"] == ("–", "6 Dec 2026, 06:47")
+    assert shown["instructions updated"] == ("–", "6 Dec 2026, 6:47 a.m.")  # DATETIME_FORMAT

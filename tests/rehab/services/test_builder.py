@@ -178,8 +178,8 @@ def test_changes_since_says_them_and_any_made_elsewhere(
     plan.refresh_from_db()
     lines = selectors.builder.changes_since(plan, version=seen, viewer=clinician.user)
     assert lines == [
-        "Anna Berg renamed the plan (10 Mar 2025 12:00).",
-        f"Someone moved the phase {first.name} (10 Mar 2025 12:00).",
+        "Anna Berg renamed the plan (10 Mar 2025, noon).",
+        f"Someone moved the phase {first.name} (10 Mar 2025, noon).",
         (
             "The plan also changed in other ways (for example it was activated, moved to "
             "another phase or its exit criteria changed)."

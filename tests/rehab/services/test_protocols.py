@@ -172,10 +172,12 @@ def test_the_pages_work_for_the_clinic_and_404_for_another(
 
 
 # The "save as a template" page's queries: 1 session, 2 user with their clinician record and
-# clinic, 3 the plan, 4 the live prescriptions of all its phases with their phases and
-# exercises (those placed early are listed), 5 +1 audit event, 6-7 the navigation's counts of
-# open alerts and of unread messages (rehab_desk). However many phases and exercises.
-SAVE_AS_TEMPLATE_QUERIES = 7
+# clinic, 3 the plan (with the template it was made from), 4 the live prescriptions of all its
+# phases with their phases and exercises (those placed early are listed), 5 the names of the
+# templates in the clinic's list (the name proposed is free), 6 +1 audit event, 7-8 the
+# navigation's counts of open alerts and of unread messages (rehab_desk). However many phases
+# and exercises.
+SAVE_AS_TEMPLATE_QUERIES = 8
 
 
 def test_the_save_as_template_page_lists_early_exercises_in_a_constant_number_of_queries(
@@ -221,10 +223,14 @@ def test_a_plan_saved_as_a_template_twice_makes_one(plan: Plan, clinician: Clini
     protocol = Protocol.objects.get(name="Saved from Robin")
     assert first["Location"] == again["Location"]
     assert first["Location"] == reverse("rehab:template_detail", args=[protocol.pk])
-    # Saved again later, on purpose: a second template.
+    # Saved again later, on purpose: a second template needs a name of its own (two of the same
+    # name could not be told apart in the clinic's list).
     with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 2):
-        client.post(url, form)
-    assert Protocol.objects.filter(name="Saved from Robin").count() == 2
+        refused = client.post(url, form)
+        assert refused.status_code == 400
+        assert Protocol.objects.filter(name="Saved from Robin").count() == 1
+        client.post(url, {**form, "name": "Saved from Robin, again"})
+    assert Protocol.objects.filter(name__startswith="Saved from Robin").count() == 2
 
 
 def test_a_phase_or_an_exercise_sent_twice_is_added_once(clinician: Clinician) -> None:
@@ -268,7 +274,10 @@ def test_save_as_template_from_another_plan_with_the_same_name_is_not_the_first_
     plan_a, _ = factories.active_plan(a)
     plan_b, _phases_b = factories.active_plan(b, phases=2)
     first = services.protocol_from_plan(plan=plan_a, name="Achilles", created_by=clinician.user)
-    second = services.protocol_from_plan(plan=plan_b, name="Achilles", created_by=clinician.user)
+    # Not plan A's template again (1 phase, not 2): the name is refused, as another template's.
+    with pytest.raises(ValidationError, match="already called"):
+        services.protocol_from_plan(plan=plan_b, name="Achilles", created_by=clinician.user)
+    second = services.protocol_from_plan(plan=plan_b, name="Achilles B", created_by=clinician.user)
     assert second.pk != first.pk, "plan B's template is plan A's (1 phase, not 2)"
     assert second.phases.count() == 2
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from clinic.models import Clinician
 from core.ids import opaque
@@ -246,6 +247,43 @@ def test_a_collapsed_phase_is_read_when_it_is_opened(desk: Desk) -> None:
     page = client.get(opened).text
     assert 'builder-phase-details" open' in _phase_html(page, upcoming)
     assert f'id="rx-{opaque(rx.pk)}"' in page
+
+
+def test_a_collapsed_phases_edit_links_work_without_the_script(desk: Desk) -> None:
+    """The links of a collapsed phase's exercise ("Move … to another phase", the dose, the
+    video) open their form on the builder without JavaScript (or before it runs): the
+    builder's address reads the form to open (``?edit=``), which opens its phase, and the
+    anchor is on that page (the move link's pointed at an id no element had: only the
+    script, moving the focus to the form, took the clinician there)."""
+    upcoming = desk.phases[2]
+    rx = factories.PrescriptionFactory.create(phase=upcoming, exercise__name="Jog intervals")
+    client = client_for(desk.clinician.user)
+    body = client.get(
+        f"{_builder(desk.plan)}?open={opaque(upcoming.pk)}",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET=f"phase-{opaque(upcoming.pk)}-body",
+    ).text
+    for label, field in (
+        ("Move Jog intervals to another phase", f"rxmove-{opaque(rx.pk)}-phase"),
+        ("Edit dose of Jog intervals", f"rx-{opaque(rx.pk)}-sets"),
+        ("Attach a video or photo of Jog intervals", 'type="file"'),
+    ):
+        match = re.search(rf'<a href="([^"]+)"[^>]*>{re.escape(label)}', body)
+        assert match is not None, label
+        href = match.group(1).replace("&amp;", "&")
+        address, _hash, anchor = href.partition("#")
+        assert address.startswith(_builder(desk.plan) + "?"), href  # the builder, not "#…"
+        assert anchor, href
+        page = client.get(address).text  # followed without the script
+        assert 'builder-phase-details" open' in _phase_html(page, upcoming), label
+        assert field in page, label
+        element = re.search(rf'<[a-z0-9]+\s[^>]*\bid="{re.escape(anchor)}"', page)
+        assert element is not None, f"{label}: no element has the id {anchor!r}"
+        assert field in page[element.start() :], label  # its form is there, not above it
+    # With the script, the same links open the form in place.
+    move = re.search(r'<a href="[^"]+"\s+hx-get="([^"]+)"[^>]*>Move Jog', body)
+    assert move is not None
+    assert move.group(1).endswith(f"?edit=rxmove-{opaque(rx.pk)}")
 
 
 def test_every_phase_can_be_opened_at_once(desk: Desk) -> None:
@@ -517,7 +555,7 @@ def test_a_stale_phase_edit_says_what_changed_by_whom_and_when(
     )
     form = _form_html(response.text, key)
     assert "Someone else changed this plan" in form
-    when = timezone.localtime().strftime("%H:%M")
+    when = re.escape(date_format(timezone.localtime(), "DATETIME_FORMAT"))  # as every page
     assert re.search(
         rf"Anna Berg changed the dose of Seated heel raise in Loading[^<]*{when}", form
     ), form

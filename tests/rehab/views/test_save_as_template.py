@@ -1,0 +1,126 @@
+"""Saving a patient's plan as a clinic template: the name it proposes and the names it refuses.
+
+The clinic's template list shows the shared templates and the clinic's own side by side, so a
+template saved under the name of the one the plan was made from looked like a second copy of
+it. The page proposes a name no template of the clinic's list has (never the patient's: a
+template is shared with the whole clinic) and refuses one that another template has.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from clinic.models import Clinician, Patient
+from rehab.models import Plan, Protocol
+from rehab.services import plans as plan_services
+from rehab.services import protocols as services
+from tests import factories
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared() -> Protocol:
+    protocol = factories.ProtocolFactory(name="Operative – early functional", clinic=None)
+    phase = factories.ProtocolPhaseFactory(protocol=protocol, order=1, start_week=0, end_week=6)
+    factories.ProtocolItemFactory(
+        phase=phase, exercise=factories.ExerciseFactory(earliest_week_operative=0)
+    )
+    return protocol
+
+
+@pytest.fixture
+def plan(clinician: Clinician, patient: Patient, shared: Protocol) -> Plan:
+    return plan_services.plan_from_protocol(
+        patient=patient, protocol=shared, created_by=clinician.user
+    )
+
+
+def _proposed(clinician: Clinician, plan: Plan) -> str:
+    page = client_for(clinician.user).get(reverse("rehab:plan_save_as_template", args=[plan.pk]))
+    assert page.status_code == 200
+    return str(page.context["form"]["name"].value())
+
+
+def test_the_proposed_name_is_not_the_template_the_plan_was_made_from(
+    clinician: Clinician, plan: Plan
+) -> None:
+    assert plan.name == "Operative – early functional"
+    assert _proposed(clinician, plan) == "Operative – early functional (copy)"
+    # That one taken too (by the clinic's own template): the next free one.
+    factories.ProtocolFactory(name="Operative – early functional (COPY)", clinic=clinician.clinic)
+    assert _proposed(clinician, plan) == "Operative – early functional (copy 2)"
+
+
+def test_the_proposed_name_never_names_the_patient(clinician: Clinician, patient: Patient) -> None:
+    patient.first_name, patient.last_name = "Robin", "Okafor"
+    patient.save()
+    blank = plan_services.plan_create_blank(
+        patient=patient, created_by=clinician.user, name="Robin's plan"
+    )
+    proposed = _proposed(clinician, blank)
+    assert "Robin" not in proposed
+    assert proposed
+    from_template = factories.PlanFactory(
+        patient=patient,
+        name="Okafor – accelerated",
+        protocol=factories.ProtocolFactory(),
+        status=Plan.Status.DRAFT,
+    )
+    proposed = _proposed(clinician, from_template)
+    assert "Okafor" not in proposed
+    assert proposed == f"{from_template.protocol.name} (copy)"  # a shared template's name
+    # A name the clinician gave the plan that does not name the patient is kept.
+    renamed = factories.PlanFactory(
+        patient=patient, name="Accelerated, for a dancer", status=Plan.Status.DRAFT
+    )
+    assert _proposed(clinician, renamed) == "Accelerated, for a dancer"
+
+
+def test_a_name_another_template_has_is_refused_and_what_was_typed_is_kept(
+    clinician: Clinician, plan: Plan, shared: Protocol
+) -> None:
+    own = factories.ProtocolFactory(name="Our repair", clinic=clinician.clinic)
+    url = reverse("rehab:plan_save_as_template", args=[plan.pk])
+    client = client_for(clinician.user)
+    before = Protocol.objects.count()
+    for taken in (shared.name, " our REPAIR "):
+        response = client.post(url, {"name": taken})
+        assert response.status_code == 400
+        errors = response.context["form"].errors["name"]
+        assert errors == [
+            f"Another template is already called “{taken.strip()}”: give this one another name."
+        ]
+        assert f'value="{taken}"' in response.content.decode()
+    assert Protocol.objects.count() == before
+    # Another clinic's template of that name is not in this clinic's list.
+    factories.ProtocolFactory(name="Their repair", clinic=factories.ClinicFactory())
+    response = client.post(url, {"name": "Their repair"})
+    assert response.status_code == 302
+    assert own.name == "Our repair"
+
+
+def test_the_service_refuses_a_taken_name_with_its_own_code(
+    clinician: Clinician, plan: Plan
+) -> None:
+    services.protocol_from_plan(plan=plan, name="Ours", created_by=clinician.user)
+    other = factories.PlanFactory(patient=plan.patient, name="Another", status=Plan.Status.DRAFT)
+    with pytest.raises(ValidationError) as refused:
+        services.protocol_from_plan(plan=other, name="ours", created_by=clinician.user)
+    assert refused.value.error_dict["name"][0].code == "name_taken"
+
+
+def test_a_template_renamed_to_another_templates_name_is_refused(
+    clinician: Clinician, shared: Protocol
+) -> None:
+    own = factories.ProtocolFactory(name="Our repair", clinic=clinician.clinic)
+    draft = services.template_draft(protocol=own, created_by=clinician.user)
+    with pytest.raises(ValidationError) as refused:
+        services.template_update(draft=draft, name=shared.name.upper())
+    assert refused.value.error_dict["name"][0].code == "name_taken"
+    # Its own name (its current version has it) and a free one are its to keep.
+    services.template_update(draft=draft, name="our repair")
+    services.template_update(draft=draft, name="Our repair, revised")

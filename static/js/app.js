@@ -1,7 +1,8 @@
 /*
  * The installable app on the patient's pages (issue 18): registers the site's service worker
  * (/sw.js: offline copies of the patient's pages, and push), shows the "offline, last updated"
- * note on a copy the service worker served without a connection, and clears the cached pages
+ * note on a copy the service worker served without a connection (hiding the one-time
+ * confirmations kept in it), and clears the cached pages
  * and unsubscribes this browser from notifications when the patient signs out. The service
  * worker's address: <meta name="service-worker"> (rehab/me/base.html).
  */
@@ -27,6 +28,11 @@ function showOfflineNote() {
     }
   }
   note.hidden = false;
+  // A confirmation shown once ("Your message has been sent.") belongs to that moment, not to
+  // the copy kept for later: offline, it could say that something just written had gone.
+  document.querySelectorAll("[data-flash]").forEach((flash) => {
+    flash.hidden = true;
+  });
 }
 
 function clearCachedPages() {

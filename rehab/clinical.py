@@ -129,12 +129,12 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag(
         code="rerupture",
         question=_(
-            "A sudden pop or snap, a gap you can feel in the tendon, "
+            "A sudden pop or snap, a gap you can feel in the cord above your heel, "
             "or suddenly unable to rise on your toes?"
         ),
         advice=_(
-            "The tendon may have torn again. Stop exercising, protect the leg "
-            "(boot on if you have one) and contact the clinic today."
+            "The cord above your heel (your Achilles tendon) may have torn again. Stop "
+            "exercising, protect the leg (boot on if you have one) and contact the clinic today."
         ),
         clinician=_("Suspected re-rupture: a pop or snap, a palpable gap, unable to heel-rise"),
         source="physio-pedia; ortho.boston",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -347,6 +348,19 @@ def test_the_check_in_asks_about_the_calf_in_plain_words(patient: Patient) -> No
     # patient must not misread.
     html = client_for(patient.user).get(reverse("rehab:checkin")).content.decode()
     assert "the back of your lower leg" in html
+
+
+def test_the_torn_again_question_says_which_tendon_in_plain_words(patient: Patient) -> None:
+    """The check-in asked about "a gap you can feel in the tendon", and Messages' list of what
+    not to wait with said "The tendon may have torn again": on neither page had the patient
+    been told which tendon. clinical.md §8: "the cord above your heel" the first time."""
+    me = client_for(patient.user)
+    for name in ("rehab:checkin", "rehab:my_messages"):
+        html = unescape(me.get(reverse(name)).content.decode())
+        assert "a gap you can feel in the cord above your heel" in html, name
+        assert "in the tendon," not in html, name
+    html = unescape(me.get(reverse("rehab:my_messages")).content.decode())
+    assert "The cord above your heel (your Achilles tendon) may have torn again" in html
 
 
 @pytest.mark.parametrize(

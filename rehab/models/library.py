@@ -73,6 +73,45 @@ DOSE_FIELD_NAMES = (
 ADVICE_DOSE_TEXT = _("Advice to read")
 
 
+def dose_words(
+    *,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    duration_minutes: int | None,
+    times_per_day: int,
+    days_per_week: int,
+) -> str:
+    """A dose in words, as the patient reads it: "3 × 30 s hold", "2 sets × 10 reps, 3 times a
+    day" or "10 minutes, 5 days a week" (once a day and every day go unsaid). The one wording:
+    ``DoseFields.dose_text`` and the patient's copy of their record (stored values) read it."""
+    if duration_minutes and not (reps or hold_seconds):
+        minutes = ngettext("%(minutes)s minute", "%(minutes)s minutes", duration_minutes) % {
+            "minutes": duration_minutes
+        }
+        text = minutes if sets == 1 else f"{sets} × {minutes}"
+    elif hold_seconds and reps:
+        text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
+            "sets": sets,
+            "reps": reps,
+            "hold": hold_seconds,
+        }
+    elif hold_seconds:
+        text = _("%(sets)s × %(hold)s s hold") % {"sets": sets, "hold": hold_seconds}
+    elif sets == 1:
+        text = ngettext("%(reps)s rep", "%(reps)s reps", reps or 0) % {"reps": reps}
+    else:
+        text = _("%(sets)s sets × %(reps)s reps") % {"sets": sets, "reps": reps}
+    parts = [str(text)]
+    if times_per_day > 1:
+        parts.append(_("%(n)s times a day") % {"n": times_per_day})
+    if days_per_week < 7:
+        parts.append(
+            ngettext("%(n)s day a week", "%(n)s days a week", days_per_week) % {"n": days_per_week}
+        )
+    return ", ".join(str(p) for p in parts)
+
+
 class DoseFields(models.Model):
     """A dose: how many sets of how many reps or holds, how often, and which leg."""
 
@@ -162,32 +201,14 @@ class DoseFields(models.Model):
         patient)."""
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
-        if self.duration_minutes and not (self.reps or self.hold_seconds):
-            minutes = ngettext(
-                "%(minutes)s minute", "%(minutes)s minutes", self.duration_minutes
-            ) % {"minutes": self.duration_minutes}
-            text = minutes if self.sets == 1 else f"{self.sets} × {minutes}"
-        elif self.hold_seconds and self.reps:
-            text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
-                "sets": self.sets,
-                "reps": self.reps,
-                "hold": self.hold_seconds,
-            }
-        elif self.hold_seconds:
-            text = _("%(sets)s × %(hold)s s hold") % {"sets": self.sets, "hold": self.hold_seconds}
-        elif self.sets == 1:
-            text = ngettext("%(reps)s rep", "%(reps)s reps", self.reps or 0) % {"reps": self.reps}
-        else:
-            text = _("%(sets)s sets × %(reps)s reps") % {"sets": self.sets, "reps": self.reps}
-        parts = [str(text)]
-        if self.times_per_day > 1:
-            parts.append(_("%(n)s times a day") % {"n": self.times_per_day})
-        if self.days_per_week < 7:
-            parts.append(
-                ngettext("%(n)s day a week", "%(n)s days a week", self.days_per_week)
-                % {"n": self.days_per_week}
-            )
-        return ", ".join(str(p) for p in parts)
+        return dose_words(
+            sets=self.sets,
+            reps=self.reps,
+            hold_seconds=self.hold_seconds,
+            duration_minutes=self.duration_minutes,
+            times_per_day=self.times_per_day,
+            days_per_week=self.days_per_week,
+        )
 
 
 @dataclass(frozen=True)

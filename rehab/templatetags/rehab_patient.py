@@ -1,5 +1,5 @@
-"""Words and values the patient's pages show: which leg, a video's start time, a fresh id for a
-form that works without JavaScript."""
+"""Words and values the patient's pages show: which leg, a dose kept in their record, a video's
+start time, a fresh id for a form that works without JavaScript."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from heroicons.templatetags.heroicons import heroicon_outline
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models.library import Exercise, Side
+from rehab.models.library import Exercise, Side, dose_words
 from rehab.selectors import notices as notice_selectors
 from rehab.selectors.progress import HistoryLog
 
@@ -160,3 +160,35 @@ def tel(number: str) -> str:
     number = (number or "").strip()
     digits = "".join(ch for ch in number if ch.isdigit())
     return f"+{digits}" if number.startswith("+") else digits
+
+
+@register.filter
+def record_dose(row: dict[str, Any]) -> str:
+    """A prescription of the patient's record (``rehab.export``'s row) as My plan says its dose:
+    "3 × 30 s hold, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day, 7/7"."""
+    return dose_words(
+        sets=row["sets"],
+        reps=row["reps"],
+        hold_seconds=row["hold_seconds"],
+        duration_minutes=row["duration_minutes"],
+        times_per_day=row["times_per_day"],
+        days_per_week=row["days_per_week"],
+    )
+
+
+@register.filter
+def earlier_dose(dose: dict[str, Any]) -> str:
+    """An earlier dose of the patient's record in words: "2 sets, 2 times a day, 5 days a week"
+    ("sets" absent from entries kept before the sets were kept with the daily dose)."""
+    parts = []
+    if dose.get("sets"):
+        parts.append(ngettext("%(n)s set", "%(n)s sets", dose["sets"]) % {"n": dose["sets"]})
+    times = dose["times_per_day"]
+    parts.append(ngettext("%(n)s time a day", "%(n)s times a day", times) % {"n": times})
+    days = dose["days_per_week"]
+    parts.append(
+        _("every day")
+        if days >= 7
+        else ngettext("%(n)s day a week", "%(n)s days a week", days) % {"n": days}
+    )
+    return ", ".join(parts)

@@ -650,7 +650,7 @@ def test_advice_on_the_export_says_so_not_a_dose(patient: Patient) -> None:
     plans = " ".join(unescape(_section(html, "plans-heading")).split())
     assert "Keep your boot on, at night too: Advice to read" in plans
     assert "1 × 1" not in plans
-    assert "2 × 10" in plans
+    assert "2 sets × 10 reps" in plans  # its dose, as My plan says it
     data = client.get(reverse("rehab:my_export_json")).json()
     (rows,) = [phase["prescriptions"] for plan in data["plans"] for phase in plan["phases"]]
     assert [(row["advice"], row["sets"]) for row in rows] == [(True, 1), (False, 2)]
@@ -693,7 +693,7 @@ def test_my_export_page_says_them_in_plain_words_without_the_clinicians_note(
         "not ready to move on yet",
         "Filmed for you by your physiotherapist:",
         "Video – Heel raise on the step, side view",
-        "Earlier dose, before 20 Nov 2026: 2 times a day, 5/7",
+        "Earlier dose, before 20 Nov 2026: 2 times a day, 5 days a week",
     ):
         assert text in plans, text
     profile = _section(html, "profile-heading")
@@ -1520,3 +1520,28 @@ def test_my_export_page_lists_my_plans_changes_in_plain_words(
     assert "Phase removed" in plans
     for clinic_text in (BUILDER_NAME, "gastrocnemius", "version 2", "plan builder"):
         assert clinic_text not in html, clinic_text
+
+
+def test_my_export_page_says_each_dose_as_my_plan_does(patient: Patient) -> None:
+    """The patient's copy read "Standing on one leg: 3 × –, 30 s, 3 times a day, 7/7" and
+    "Earlier dose, before …: 2 times a day, 5/7": a dash for no reps and the clinic's "7/7"
+    shorthand. It says each dose as My plan does now ("3 × 30 s hold, 3 times a day"), and an
+    earlier one's days in words."""
+    _plan, (phase,) = factories.active_plan(patient)
+    factories.PrescriptionFactory(
+        phase=phase,
+        sets=3,
+        reps=None,
+        hold_seconds=30,
+        times_per_day=3,
+        days_per_week=7,
+        earlier_doses=[{"until": "2026-11-20", "times_per_day": 2, "days_per_week": 5}],
+    )
+    factories.PrescriptionFactory(phase=phase, sets=2, reps=10, times_per_day=1, days_per_week=7)
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    plans = " ".join(unescape(_section(html, "plans-heading")).split())
+    assert "3 × 30 s hold, 3 times a day" in plans
+    assert "2 sets × 10 reps" in plans
+    assert "Earlier dose, before 20 Nov 2026: 2 times a day, 5 days a week" in plans
+    for shorthand in ("/7", "× –", "1 time a day"):
+        assert shorthand not in plans, shorthand

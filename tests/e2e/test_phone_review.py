@@ -4,8 +4,12 @@ Olivia and Noah: each test is one such thing, in the patient's words."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from rehab import services
+from rehab.models import Prescription
+from tests import factories
 from tests.e2e.helpers import patient_with_plan, sign_in_to_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,3 +38,34 @@ def test_the_copy_kept_offline_does_not_repeat_a_sent_confirmation(
     expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
     expect(page.get_by_text("Can I shower without the boot?")).to_be_visible()  # the thread
     expect(sent).to_be_hidden()
+
+
+# The part of the session's ring inside its stroke, in the ring's own units (viewBox 120,
+# radius 54, stroke 10: static/js/today/timer.js).
+RING_INSIDE = 2 * (54 - 10 / 2)
+
+
+def test_a_timer_of_ten_minutes_or_more_fits_inside_its_ring(
+    live_server: object, small_phone: Page
+) -> None:
+    """The exercise bike's 20 minutes on a 360-px phone: "20:00" ran over the ring's stroke on
+    both sides, the time half-hidden behind the progress bar. Any time now fits inside it."""
+    scene = patient_with_plan(with_user=True)
+    bike = factories.ExerciseFactory(
+        name="Exercise bike", default_sets=1, default_reps=None, default_duration_minutes=20
+    )
+    kept = services.prescription_add(phase=scene.plan.current_phase, exercise=bike)
+    Prescription.objects.filter(phase=scene.plan.current_phase).exclude(pk=kept.pk).update(
+        retired_at=timezone.now()
+    )
+    page = small_phone
+    page.clock.install()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+    for _ in range(3):  # the 3-2-1 before it
+        page.clock.run_for(1_000)
+    ring = session.get_by_role("timer", name="Keep going")
+    expect(ring).to_have_text("20:00")
+    width = session.locator(".rehab-ring-text").evaluate("text => text.getBBox().width")
+    assert width <= RING_INSIDE - 8, width  # a little room either side

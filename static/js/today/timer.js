@@ -73,8 +73,14 @@ export function makeRing() {
       const fraction = total ? left / total : 0;
       bar.setAttribute("stroke-dashoffset", String(CIRCUMFERENCE * (1 - fraction)));
       // A minute or more reads as minutes and seconds ("10:00", not "600").
-      text.textContent =
+      const words =
         total >= 60 ? `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}` : String(left);
+      text.textContent = words;
+      // "9:59" and "20:00" in the ring's type ran over its stroke on a 360-px phone: smaller.
+      text.setAttribute(
+        "class",
+        "rehab-ring-text" + (words.length >= 5 ? " is-long" : words.length === 4 ? " is-mid" : "")
+      );
     },
   };
 }

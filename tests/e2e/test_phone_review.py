@@ -69,3 +69,22 @@ def test_a_timer_of_ten_minutes_or_more_fits_inside_its_ring(
     expect(ring).to_have_text("20:00")
     width = session.locator(".rehab-ring-text").evaluate("text => text.getBBox().width")
     assert width <= RING_INSIDE - 8, width  # a little room either side
+
+
+def test_a_refused_home_measurement_shows_why_where_the_patient_is(
+    live_server: object, small_phone: Page
+) -> None:
+    """A lower leg of 350 cm (millimetres typed): the refusal came back at the top of My
+    progress, the reason five screens down under the form, so a patient saw their streak and
+    no sign that nothing was saved. It comes back at the form, the reason in sight."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in_to_today(page, base, scene.patient.email)
+    page.goto(f"{base}/me/progress/")
+    page.get_by_role("link", name="Record a measurement").click()
+    page.get_by_label("Around your injured lower leg (cm)").fill("350")
+    page.get_by_role("button", name="Save my measurements").click()
+    refused = page.get_by_text("Not saved: please correct what is marked below.")
+    expect(refused).to_be_visible()
+    expect(refused).to_be_in_viewport()

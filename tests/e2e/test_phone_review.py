@@ -88,3 +88,27 @@ def test_a_refused_home_measurement_shows_why_where_the_patient_is(
     refused = page.get_by_text("Not saved: please correct what is marked below.")
     expect(refused).to_be_visible()
     expect(refused).to_be_in_viewport()
+
+
+def test_the_reminder_choices_are_big_enough_to_tap_with_a_thumb(
+    live_server: object, small_phone: Page
+) -> None:
+    """Reminders: the days, how to remind and the replies were 16-px boxes on 25-px rows, "Off"
+    24 px wide; a thumb hit the next day. Each choice is a row of 44 px with a 24-px box now,
+    as the check-in's questions already are."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    base = str(live_server)
+    sign_in_to_today(page, base, scene.patient.email)
+    page.goto(f"{base}/me/reminders/")
+    expect(page.get_by_role("checkbox", name="Monday")).to_be_visible()
+    sizes = page.eval_on_selector_all(
+        "main .form-check",
+        """rows => rows.map((row) => {
+          const box = row.querySelector("input").getBoundingClientRect();
+          return [row.innerText.trim(), row.getBoundingClientRect().height, box.width];
+        })""",
+    )
+    assert len(sizes) >= 7 + 3 + 4, sizes  # the days, how to remind, the replies
+    small = [(name, height, box) for name, height, box in sizes if height < 44 or box < 24]
+    assert not small, small

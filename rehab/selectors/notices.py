@@ -1,5 +1,6 @@
 """Reads for what Today says besides the exercises: a red flag's hold (paused, waiting for a
-clinician's review, or reviewed lately), the day's check-in and the ATRS offer.
+clinician's review, or reviewed lately), the day's check-in, the ATRS offer and a reply from
+the clinic not read yet.
 
 Every function here keeps its query count independent of the number of rows it reads.
 """
@@ -15,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from clinic.models import Patient
+from clinic.models import Message, Patient
 from rehab import clinical
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn
@@ -240,12 +241,15 @@ class TodayNotices:
     atrs_offer: AtrsOffer | None
     # When the patient reported the red flags of a hold a clinician resumed lately, if any.
     reviewed_report_at: dt.datetime | None = None
+    # A message from the clinic the patient has not read yet (opening Messages reads it).
+    unread_reply: bool = False
 
 
 def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
     """Whether the patient has checked in on ``day`` (``checkin_on``), the ATRS offer
-    (``atrs_offer``, without the request's row) and a red flag's hold resumed within
-    ``REVIEWED_NOTICE_FOR``, in one query whatever the week."""
+    (``atrs_offer``, without the request's row), a red flag's hold resumed within
+    ``REVIEWED_NOTICE_FOR`` and whether a reply from the clinic waits unread, in one query
+    whatever the week."""
     resumed = PlanHold.objects.filter(
         plan__patient=OuterRef("pk"),
         resumed_at__gte=timezone.now() - REVIEWED_NOTICE_FOR,
@@ -259,6 +263,9 @@ def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
             )[:1]
         ),
         "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
+        "unread_reply": Exists(
+            Message.objects.filter(patient=OuterRef("pk"), from_patient=False, read_at__isnull=True)
+        ),
         "request_id": Subquery(
             AtrsRequest.objects.filter(patient=OuterRef("pk"), response__isnull=True)
             .order_by("-requested_at")
@@ -280,6 +287,7 @@ def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
         checked_in=row["checked_in"],
         atrs_offer=offer,
         reviewed_report_at=row["reviewed_report_at"],
+        unread_reply=row["unread_reply"],
     )
 
 

@@ -210,6 +210,7 @@ def today(request: HttpRequest) -> HttpResponse:
             "today": today,
             "atrs_offer": notices.atrs_offer,
             "checked_in": notices.checked_in,
+            "unread_reply": notices.unread_reply,
             # A red flag's advice: the paused plan's hold (one query, only while paused); with
             # no plan in care, the red flags waiting for review (one query, only then).
             "hold_notice": notice_selectors.hold_notice(patient, today.plan, notices),

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from rehab import services
 from rehab.models import Prescription
 from tests import factories
+from tests.e2e.conftest import check_page
 from tests.e2e.helpers import patient_with_plan, sign_in_to_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,3 +113,28 @@ def test_the_reminder_choices_are_big_enough_to_tap_with_a_thumb(
     assert len(sizes) >= 7 + 3 + 4, sizes  # the days, how to remind, the replies
     small = [(name, height, box) for name, height, box in sizes if height < 44 or box < 24]
     assert not small, small
+
+
+def test_my_plan_folds_a_phase_done_and_opens_it_with_a_tap(
+    live_server: object, small_phone: Page
+) -> None:
+    """At a later phase, My plan opened on the phases already done, in full, before the one
+    the patient is in: a phase done is now one line ("Done"), its exercises a tap away; the
+    page stays axe-clean and fits the phone, folded and opened."""
+    scene = patient_with_plan(with_user=True)
+    later = factories.PlanPhaseFactory(
+        plan=scene.plan, name="Building strength", start_week=8, end_week=12
+    )
+    services.plan_set_phase(plan=scene.plan, phase=later, changed_by=scene.clinician.user)
+    page = small_phone
+    base = str(live_server)
+    sign_in_to_today(page, base, scene.patient.email)
+    page.goto(f"{base}/me/plan/")
+    done = page.locator("details").filter(has_text="Protected movement")
+    expect(done).to_have_count(1)
+    expect(done.get_by_text("Toe curls")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Building strength")).to_be_visible()
+    check_page(page, "phone-review", "my-plan-folded")
+    done.locator("summary").click()
+    expect(done.get_by_text("Toe curls")).to_be_visible()
+    check_page(page, "phone-review", "my-plan-opened")

@@ -911,6 +911,29 @@ def test_my_plan_shows_past_current_and_future_phases_with_dates(
     assert "Retired one" not in html
 
 
+def test_my_plan_folds_the_phases_done_so_the_current_one_is_near_the_top(
+    patient: Patient, me: Client
+) -> None:
+    """At week 5 the patient opened My plan to two screens of finished phases before the one
+    they are in: a phase done is folded (its name and "Done" in sight, its exercises a tap
+    away); the current and later phases stay open."""
+    plan, phases = _active_plan(patient, phases=3)
+    factories.PrescriptionFactory(phase=phases[0], exercise__name="Toe curls")
+    factories.PrescriptionFactory(phase=phases[1], exercise__name="Seated calf raise")
+    PhaseChange.objects.create(
+        plan=plan, from_phase=phases[0], to_phase=phases[1], effective_on=patient.local_today()
+    )
+    Plan.objects.filter(pk=plan.pk).update(current_phase=phases[1])
+    html = me.get(reverse("rehab:my_plan")).content.decode()
+    folded = re.findall(r"<details\b[^>]*>(.*?)</details>", html, flags=re.S)
+    assert len(folded) == 1
+    assert "Toe curls" in folded[0]
+    assert re.search(r"<summary\b[^>]*>.*Done.*</summary>", folded[0], flags=re.S)
+    assert not re.search(r"<details\b[^>]*\bopen\b", html)
+    assert "Seated calf raise" in html
+    assert "Seated calf raise" not in folded[0]
+
+
 # "My plan"'s queries: 1 session, 2 user with their patient record, 3 the plan in care, 4 its
 # phases, 5 their live prescriptions with their exercises (no equipment, photos or videos: the
 # page shows neither), 6 the phase changes (the phase in force), 7 an open ATRS request (the

@@ -286,6 +286,25 @@ def test_a_collapsed_phases_edit_links_work_without_the_script(desk: Desk) -> No
     assert move.group(1).endswith(f"?edit=rxmove-{opaque(rx.pk)}")
 
 
+def test_cancelling_an_edit_in_a_collapsed_phase_keeps_that_phase_open(desk: Desk) -> None:
+    """A dose edited in a phase that is not the current one: "Cancel" went to the builder
+    with the anchor of the exercise, but the builder opened only the current phase, so the
+    therapist (without the script, or with it: its swap read the same address) was left at a
+    collapsed phase with the anchor nowhere on the page. Cancel opens that phase again."""
+    upcoming = desk.phases[2]
+    rx = factories.PrescriptionFactory.create(phase=upcoming, exercise__name="Jog intervals")
+    client = client_for(desk.clinician.user)
+    page = client.get(f"{_builder(desk.plan)}?edit=rx-{opaque(rx.pk)}").text
+    match = re.search(r'<a href="([^"]+)"\s+hx-get="([^"]+)"[^>]*>Cancel</a>', page)
+    assert match is not None
+    href, swap = (url.replace("&amp;", "&") for url in match.groups())
+    address, _hash, anchor = href.partition("#")
+    assert swap == address  # the script reads the same page as the link
+    back = client.get(address).text
+    assert 'builder-phase-details" open' in _phase_html(back, upcoming)
+    assert re.search(rf'\bid="{re.escape(anchor)}"', back), anchor
+
+
 def test_every_phase_can_be_opened_at_once(desk: Desk) -> None:
     for phase in desk.phases:
         factories.PrescriptionFactory.create(phase=phase, exercise__name=f"{phase.name} drill")

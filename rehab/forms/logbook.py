@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DateInput
@@ -227,6 +229,21 @@ class AtrsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in AtrsResponse.ITEM_FIELDS}
 
 
+def _out_of_range(m: measures.Measure) -> StrOrPromise:
+    """What a value outside the measure's range is told, in the reader's words and language:
+    both ends and the unit ("Write a number from 10 to 80 cm."), not Django's "Ensure this
+    value is greater than or equal to 10."."""
+
+    def message() -> str:
+        return gettext("Write a number from %(low)s to %(high)s %(unit)s.") % {
+            "low": m.low,
+            "high": m.high,
+            "unit": m.unit,
+        }
+
+    return lazy(message, str)()
+
+
 def _measure_form_field(
     name: str, *, label: StrOrPromise | None = None, help_text: StrOrPromise = ""
 ) -> forms.Field:
@@ -242,6 +259,7 @@ def _measure_form_field(
                 choices=[("unknown", _("Not tested")), ("true", _("Yes")), ("false", _("No"))]
             ),
         )
+    range_errors = {"min_value": _out_of_range(m), "max_value": _out_of_range(m)}
     if m.decimal:
         return forms.DecimalField(
             label=label,
@@ -251,6 +269,7 @@ def _measure_form_field(
             max_value=m.high,
             max_digits=4,
             decimal_places=1,
+            error_messages=range_errors,
         )
     return forms.IntegerField(
         label=label,
@@ -258,6 +277,7 @@ def _measure_form_field(
         required=False,
         min_value=int(m.low),
         max_value=int(m.high),
+        error_messages=range_errors,
     )
 
 

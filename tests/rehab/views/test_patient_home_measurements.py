@@ -131,8 +131,11 @@ def test_only_home_measures_are_recorded_at_home(patient: Patient) -> None:
     ("values", "message"),
     [
         ({}, "Fill in at least one of the measurements."),
-        ({"heel_rise_reps_injured": "-1"}, "greater than or equal to 0"),
-        ({"calf_cm_injured": "0"}, "greater than or equal to 10"),
+        # The range and its unit, as a patient reads them (Django's "Ensure this value is
+        # greater than or equal to 10." named neither the measure's unit nor its other end).
+        ({"heel_rise_reps_injured": "-1"}, "Write a number from 0 to 200 reps."),
+        ({"calf_cm_injured": "0"}, "Write a number from 10 to 80 cm."),
+        ({"calf_cm_injured": "350"}, "Write a number from 10 to 80 cm."),
         (
             {"heel_rise_reps_injured": "30", "heel_rise_reps_uninjured": "10"},
             "please check the two legs are not swapped",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,11 +15,13 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from clinic.models import Patient
 from clinic.services import patients as patient_services
-from notify import planning, tasks
+from notify import channels, content, planning, tasks, tokens
 from notify import services as notify_services
+from notify.channels import Outcome, Result
 from notify.models import Notification, PushSubscription, ReminderSettings
 from rehab.models import Exercise, Plan, Prescription
 from tests import factories
@@ -73,6 +76,12 @@ def tick_every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list
         tick_at(moment)
         moment += step
     return list(Notification.objects.filter(kind="reminder").order_by("created_at"))
+
+
+def unsubscribe_link(notification: Notification) -> str:
+    """The path of the unsubscribe link in the email ``notification`` sends."""
+    token = tokens.make(content.unsubscribe_request(notification))
+    return reverse("notify:unsubscribe", args=[token])
 
 
 def local_times(notifications: list[Notification], tz: dt.tzinfo) -> list[str]:
@@ -479,3 +488,30 @@ def test_a_retried_reminder_is_not_delivered_inside_the_quiet_hours(
         "the reminder arrived at 21:00:30, inside the patient's quiet hours (21:00-07:00)"
     )
     assert Notification.objects.get().state != "sent"
+
+
+@pytest.mark.parametrize("how", ["turned off", "unsubscribed by email", "push only now"])
+def test_a_reminder_retried_after_the_patient_opted_out_is_cancelled(how: str) -> None:
+    """(from review) Whether the patient still wants the reminder was asked only when it was
+    queued: one whose first send hit a fault (the mail server down) went out on its retry
+    minutes after the patient turned reminders off, or unsubscribed from the emails."""
+    start = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, channel="email")
+    with time_machine.travel(start, tick=False):
+        with mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)):
+            tick_at(start)
+        assert Notification.objects.get().state == "queued"  # again in 30 seconds
+        if how == "turned off":
+            turn_on(patient, channel="email", enabled=False)
+        elif how == "push only now":
+            turn_on(patient, channel="push")
+        else:
+            link = unsubscribe_link(Notification.objects.get())
+            assert Client().post(link).status_code == 200
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get()
+    assert (row.state, row.error) == ("cancelled", "the patient turned these off")

@@ -103,7 +103,16 @@ def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
             "morning",
             "inside your quiet hours",
         ),
-        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice"),
+        # (from review) Django's "Select a valid choice. … is not one of the available
+        # choices." for a box the patient types in.
+        (
+            {"timezone": "Auckland"},
+            "timezone",
+            (
+                "“Auckland” is not a time zone we know. Start typing your city or country and "
+                "choose from the list, such as Europe/London."
+            ),
+        ),
         ({"channel": "pigeon"}, "channel", "Select a valid choice"),
     ],
 )

@@ -113,6 +113,13 @@ def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
                 "choose from the list, such as Europe/London."
             ),
         ),
+        # (from review) Quiet hours that start and end at the same time were saved, and meant
+        # none at all, without a word.
+        (
+            {"quiet_start": "22:00", "quiet_end": "22:00"},
+            "quiet_end",
+            "Your quiet hours start and end at the same time: choose when they end.",
+        ),
         ({"channel": "pigeon"}, "channel", "Select a valid choice"),
     ],
 )

@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
@@ -150,7 +149,7 @@ def _send(notification: Notification, now: dt.datetime) -> Result | None:
     extra = _extra(notification)
     if extra is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(content.language_of(notification)):
         words = content.compose(notification, extra=extra)
         if notification.channel == Channel.EMAIL:
             return channels.send_email(content.email(notification, words))

@@ -2,8 +2,9 @@
 
 No health details leave the system: a notification names the patient by first name at most
 and links to the page where a signed-in person reads the rest. Every email carries a
-one-click unsubscribe link. Written in the clinic's language (``Clinic.language``, as its
-invitations are; patients have no language of their own yet).
+one-click unsubscribe link and (to a person who signs in) a link to their notification
+settings. Written in the clinic's language (``Clinic.language``, as its invitations are;
+patients have no language of their own yet).
 """
 
 from __future__ import annotations
@@ -131,15 +132,27 @@ def _reader_tz(notification: Notification) -> dt.tzinfo | None:
     return hours.tz_of(patient.clinic)
 
 
+def settings_path(notification: Notification) -> str:
+    """The recipient's notification settings page: a patient's reminders, a clinician's alerts
+    and digest; none for an alert contact's address (the clinic admins keep that list)."""
+    if notification.kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+        return reverse("notify:reminders")
+    if notification.user_id is not None:
+        return reverse("notify:clinician_settings")
+    return ""
+
+
 def email(notification: Notification, content: Content) -> Email:
     unsubscribe_url = absolute(
         reverse("notify:unsubscribe", args=[tokens.make(unsubscribe_request(notification))])
     )
+    path = settings_path(notification)
     context = {
         **content.context,
         "site_name": settings.SITE_NAME,
         "site_url": absolute("/"),
         "link": absolute(content.path),
+        "settings_url": absolute(path) if path else "",
         "unsubscribe_url": unsubscribe_url,
         "subject": content.subject,
     }

@@ -515,3 +515,16 @@ def test_a_reminder_retried_after_the_patient_opted_out_is_cancelled(how: str) -
     assert not mail.outbox
     row = Notification.objects.get()
     assert (row.state, row.error) == ("cancelled", "the patient turned these off")
+
+
+def test_the_reminder_email_links_to_the_patient_s_reminder_settings() -> None:
+    """(from review) It said "Change its times in the app, under Account, Reminders." with no
+    link, and the account page has no item of that name ("Exercise reminders and replies from
+    the clinic"): the email links to the settings page itself."""
+    reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
+    tick_at(dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC))
+    [email] = mail.outbox
+    settings_url = content.absolute(reverse("notify:reminders"))
+    assert f"Change your settings: {settings_url}" in email.body
+    assert f'href="{settings_url}"' in email.alternatives[0].content
+    assert "under Account, Reminders" not in email.body

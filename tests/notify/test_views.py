@@ -81,6 +81,31 @@ def test_reminders_are_off_until_the_patient_turns_them_on(patient: Patient) -> 
     assert row.next_reminder_at is not None
 
 
+def test_without_push_on_the_server_the_patient_is_offered_email_only(
+    patient: Patient, settings: Any
+) -> None:
+    """(from review) A server without web-push keys sends notifications by email only, yet
+    the page offered "A notification on this phone" (chosen by default) and saved it: the
+    reminders then failed, every one, and the page blamed the browser."""
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    client = client_for(patient.user)
+    page = client.get(REMINDERS)
+    form = page.context["form"]
+    assert [value for value, _label in form.fields["channel"].choices] == ["email"]
+    assert [value for value, _label in form.fields["replies"].choices] == ["off", "email"]
+    assert form["channel"].value() == "email"
+    assert "data-push-status" not in page.content.decode()  # no button that cannot work
+    assert (
+        "data-push-status"
+        not in client_for(factories.ClinicianFactory().user).get(CLINICIAN).content.decode()
+    )
+    response = client.post(REMINDERS, reminder_form(channel="push"))
+    assert response.status_code == 400
+    assert "channel" in response.context["form"].errors
+    assert not ReminderSettings.objects.exists()
+    assert client.post(REMINDERS, reminder_form(channel="email")).status_code == 302
+
+
 def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
     client_for(patient.user).post(REMINDERS, reminder_form(timezone="America/New_York"))
     patient.refresh_from_db()

@@ -5,6 +5,7 @@ never after care ended, once per slot however many workers or ticks run."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from typing import Any
 from unittest import mock
@@ -23,6 +24,7 @@ from notify import channels, content, planning, tasks, tokens
 from notify import services as notify_services
 from notify.channels import Outcome, Result
 from notify.models import Notification, PushSubscription, ReminderSettings
+from rehab import services as rehab_services
 from rehab.models import Exercise, Plan, Prescription
 from tests import factories
 from tests.notify.helpers import exercises_done, run_tasks, subscribe_browser, tick_at
@@ -528,3 +530,29 @@ def test_the_reminder_email_links_to_the_patient_s_reminder_settings() -> None:
     assert f"Change your settings: {settings_url}" in email.body
     assert f'href="{settings_url}"' in email.alternatives[0].content
     assert "under Account, Reminders" not in email.body
+
+
+def test_a_red_flag_stops_exercise_reminders_until_the_plan_is_resumed() -> None:
+    """A red flag pauses the plan (exercise waits for a clinician's review): no reminder to
+    exercise meanwhile, the one already queued included."""
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), evening=None)
+    due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(due, tick=False):
+        claimed = planning.reminders_due(due, enqueue=lambda pk: None)
+        rehab_services.checkin_record(
+            patient=patient,
+            client_uuid=uuid.uuid4(),
+            pain_at_rest=2,
+            swelling="mild",
+            red_flags=["dvt"],
+        )
+        assert Plan.objects.get(patient=patient).status == Plan.Status.PAUSED
+        for pk in claimed:
+            tasks.deliver.enqueue(pk)
+        run_tasks()
+    assert Notification.objects.get(kind="reminder").state == "cancelled"
+    sent = tick_every(
+        due + dt.timedelta(days=1), due + dt.timedelta(days=3), dt.timedelta(minutes=30)
+    )
+    assert [n.state for n in sent] == ["cancelled"]  # the one of the red flag's day
+    assert not [m for m in mail.outbox if patient.email in m.to]  # the clinic's alert only

@@ -95,8 +95,9 @@ def reminders(request: HttpRequest) -> HttpResponse:
                 return redirect("notify:reminders")
     else:
         initial: dict[str, Any] = {"timezone": patient.timezone}
-        if current.pk is None:  # suggestions for a first set-up
-            initial.update(morning="08:00", evening="18:00")
+        if current.pk is None:  # suggestions for a first set-up (nights quiet: a reply
+            # notice waits for their end)
+            initial.update(morning="08:00", evening="18:00", quiet_start="21:00", quiet_end="07:00")
         form = ReminderSettingsForm(instance=current, initial=initial, push=channels.push_enabled())
     return render(
         request,

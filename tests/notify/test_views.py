@@ -106,6 +106,14 @@ def test_without_push_on_the_server_the_patient_is_offered_email_only(
     assert client.post(REMINDERS, reminder_form(channel="email")).status_code == 302
 
 
+def test_a_first_set_up_suggests_quiet_hours_at_night(patient: Patient) -> None:
+    """(from review) Reply notices go at any hour outside the quiet hours, and a first set-up
+    suggested none: a patient in Auckland who turned notices on was told of a reply written at
+    15:00 in London at 04:00. The night is suggested quiet, as the times are (to change)."""
+    form = client_for(patient.user).get(REMINDERS).context["form"]
+    assert (form["quiet_start"].value(), form["quiet_end"].value()) == ("21:00", "07:00")
+
+
 def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
     client_for(patient.user).post(REMINDERS, reminder_form(timezone="America/New_York"))
     patient.refresh_from_db()

@@ -9,8 +9,9 @@ longer knows (404, 410) is removed.
 
 Every try (the first, or a retry) asks again whether the notification may go now: a patient's
 reminder or reply notice they have since turned off (or unsubscribed from) is cancelled, as is
-a reminder in their quiet hours or past its late limit; a reply notice waits for the end of
-their quiet hours (``planning.patient_timing``).
+a clinician's digest they turned off, and a reminder in the patient's quiet hours or past its
+late limit; a reply notice waits for the end of their quiet hours
+(``planning.patient_timing``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from notify.channels import Outcome, Result
 from notify.models import (
     Channel,
     ChannelChoice,
+    ClinicianPreferences,
     Notification,
     PushSubscription,
     ReminderSettings,
@@ -101,6 +103,14 @@ def _not_needed(notification: Notification, now: dt.datetime) -> str:
             return "alert acknowledged"
     elif kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
         return _patient_not_needed(notification, now)
+    elif (  # a digest the clinician turned off since it was queued
+        kind == Notification.Kind.DIGEST
+        and notification.user_id is not None
+        and ClinicianPreferences.objects.filter(
+            clinician__user_id=notification.user_id, digest_emails=False
+        ).exists()
+    ):
+        return "the clinician turned the digest off"
     return ""
 
 

@@ -229,3 +229,24 @@ def test_a_reply_notice_retried_after_the_patient_turned_them_off_is_cancelled(
     assert not mail.outbox
     row = Notification.objects.get(kind="reply")
     assert (row.state, row.error) == ("cancelled", "the patient turned these off")
+
+
+def test_a_digest_retried_after_the_clinician_turned_it_off_is_cancelled(
+    people: dict[str, Any],
+) -> None:
+    """(from review) As a patient's notices: the digest whose first send hit a fault went out
+    on its retry after the clinician had turned the digest off."""
+    clinician = people["clinician"]
+    with time_machine.travel(TUESDAY_11, tick=False):
+        factories.MessageFactory(patient=people["patient"])
+    with mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)):
+        tick_at(dt.datetime(2026, 6, 9, 16, 0, tzinfo=LONDON))
+    assert Notification.objects.get(kind="digest").state == "queued"
+    notify_services.clinician_preferences_save(
+        clinician=clinician, alert_emails=True, digest_emails=False
+    )
+    with time_machine.travel(dt.datetime(2026, 6, 9, 16, 1, tzinfo=LONDON), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get(kind="digest")
+    assert (row.state, row.error) == ("cancelled", "the clinician turned the digest off")

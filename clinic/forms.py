@@ -66,11 +66,18 @@ class ClinicianChoiceField(forms.ModelChoiceField):
 def timezone_field(label: Any, **kwargs: Any) -> forms.ChoiceField:
     """A time zone: a text box with the ~600 names as suggestions (the page includes
     ``_timezone_names.html``, a cached <datalist>), not a <select> whose options Django renders
-    one template each. Only a known name is accepted."""
+    one template each. Only a known name is accepted, and another is refused in words for a
+    box one types in (not Django's "Select a valid choice")."""
     return forms.ChoiceField(
         label=label,
         choices=timezone_choices,
         widget=forms.TextInput(attrs={"list": "timezone-names", "autocomplete": "off"}),
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not a time zone we know. Start typing your city or country "
+                "and choose from the list, such as Europe/London."
+            )
+        },
         **kwargs,
     )
 

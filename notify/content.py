@@ -2,8 +2,9 @@
 
 No health details leave the system: a notification names the patient by first name at most
 and links to the page where a signed-in person reads the rest. Every email carries a
-one-click unsubscribe link. Rendered in the site's language (patients have no language of
-their own yet).
+one-click unsubscribe link and (to a person who signs in) a link to their notification
+settings. Written in the clinic's language (``Clinic.language``, as its invitations are;
+patients have no language of their own yet).
 """
 
 from __future__ import annotations
@@ -108,6 +109,18 @@ def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
     return tokens.Unsubscribe(topic=topic, user_id=user_id, sent_to=sent_to)
 
 
+def language_of(notification: Notification) -> str:
+    """The language ``notification`` is written in: its clinic's (the patient's, else the
+    recipient clinician's: a digest), else the site's (an address with no clinic left)."""
+    clinic = None
+    if notification.patient is not None:
+        clinic = notification.patient.clinic
+    else:
+        clinician = getattr(notification.user, "clinician", None)
+        clinic = clinician.clinic if clinician is not None else None
+    return clinic.language if clinic is not None else settings.LANGUAGE_CODE
+
+
 def _reader_tz(notification: Notification) -> dt.tzinfo | None:
     """The time zone the email's times are read in: the clinic's for its clinicians (an alert,
     an escalation), the patient's own for them; None (the site's) for a digest."""
@@ -119,21 +132,35 @@ def _reader_tz(notification: Notification) -> dt.tzinfo | None:
     return hours.tz_of(patient.clinic)
 
 
+def settings_path(notification: Notification) -> str:
+    """The recipient's notification settings page: a patient's reminders, a clinician's alerts
+    and digest; none for an alert contact's address (the clinic admins keep that list)."""
+    if notification.kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+        return reverse("notify:reminders")
+    if notification.user_id is not None:
+        return reverse("notify:clinician_settings")
+    return ""
+
+
 def email(notification: Notification, content: Content) -> Email:
     unsubscribe_url = absolute(
         reverse("notify:unsubscribe", args=[tokens.make(unsubscribe_request(notification))])
     )
+    path = settings_path(notification)
     context = {
         **content.context,
         "site_name": settings.SITE_NAME,
         "site_url": absolute("/"),
         "link": absolute(content.path),
+        "settings_url": absolute(path) if path else "",
         "unsubscribe_url": unsubscribe_url,
         "subject": content.subject,
     }
+    language = language_of(notification)
+    context["LANGUAGE_CODE"] = language  # the HTML's lang
     # A template shows a datetime in the active time zone (the worker's is the site's, UTC),
     # whatever zone the value was given in.
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(_reader_tz(notification)):
+    with translation.override(language), timezone.override(_reader_tz(notification)):
         name = f"notify/emails/{notification.kind}"
         return Email(
             to=notification.email,

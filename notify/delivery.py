@@ -8,8 +8,10 @@ that died, each picked up again by ``planning.stuck``). A push subscription the 
 longer knows (404, 410) is removed.
 
 Every try (the first, or a retry) asks again whether the notification may go now: a patient's
-reminder in their quiet hours or past its late limit is cancelled, a reply notice waits for
-the end of their quiet hours (``planning.patient_timing``).
+reminder or reply notice they have since turned off (or unsubscribed from) is cancelled, as is
+a clinician's digest they turned off, and a reminder in the patient's quiet hours or past its
+late limit; a reply notice waits for the end of their quiet hours
+(``planning.patient_timing``).
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from clinic.models import Message, Patient
 from notify import channels, content, planning
 from notify.channels import Outcome, Result
-from notify.models import Channel, Notification, PushSubscription
+from notify.models import (
+    Channel,
+    ChannelChoice,
+    ClinicianPreferences,
+    Notification,
+    PushSubscription,
+    ReminderSettings,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,29 +55,62 @@ def _take(pk: int, now: dt.datetime) -> bool:
     )
 
 
+OPTED_OUT = "the patient turned these off"
+
+
+def _still_wanted(notification: Notification, patient: Patient) -> bool:
+    """Whether the patient still wants a reminder or reply notice on its channel: they may
+    have turned it off, or unsubscribed from its emails, since it was queued (a retry after a
+    fault comes minutes later)."""
+    row = ReminderSettings.objects.filter(patient=patient).first()
+    if row is None:
+        return False
+    if notification.kind == Notification.Kind.REMINDER:
+        chosen = ChannelChoice.channels(row.channel) if row.enabled else []
+    else:
+        chosen = ChannelChoice.channels(row.replies)
+    return notification.channel in chosen
+
+
+def _patient_not_needed(notification: Notification, now: dt.datetime) -> str:
+    """Why a patient's reminder or reply notice should no longer go out (empty: it should)."""
+    patient = notification.patient
+    assert patient is not None
+    if not _still_wanted(notification, patient):
+        return OPTED_OUT
+    if notification.kind == Notification.Kind.REMINDER:
+        if not planning.exercises_waiting(patient, patient.local_today()):
+            return "exercises done or no longer due"
+        return planning.patient_timing(notification, now)[0]
+    if (
+        patient.status != Patient.Status.ACTIVE
+        or not Message.objects.filter(
+            patient=patient, from_patient=False, read_at__isnull=True
+        ).exists()
+    ):
+        return "replies read"
+    return ""
+
+
 def _not_needed(notification: Notification, now: dt.datetime) -> str:
     """Why the notification should no longer go out (empty: it should)."""
-    kind, patient = notification.kind, notification.patient
+    kind = notification.kind
     if notification.user is not None and not notification.user.is_active:
         return "recipient inactive"
     if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
         alert = notification.alert
         if alert is None or alert.acknowledged_at is not None:
             return "alert acknowledged"
-    elif kind == Notification.Kind.REMINDER:
-        assert patient is not None
-        if not planning.exercises_waiting(patient, patient.local_today()):
-            return "exercises done or no longer due"
-        return planning.patient_timing(notification, now)[0]
-    elif kind == Notification.Kind.REPLY:
-        assert patient is not None
-        if (
-            patient.status != Patient.Status.ACTIVE
-            or not Message.objects.filter(
-                patient=patient, from_patient=False, read_at__isnull=True
-            ).exists()
-        ):
-            return "replies read"
+    elif kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+        return _patient_not_needed(notification, now)
+    elif (  # a digest the clinician turned off since it was queued
+        kind == Notification.Kind.DIGEST
+        and notification.user_id is not None
+        and ClinicianPreferences.objects.filter(
+            clinician__user_id=notification.user_id, digest_emails=False
+        ).exists()
+    ):
+        return "the clinician turned the digest off"
     return ""
 
 
@@ -118,7 +159,7 @@ def _send(notification: Notification, now: dt.datetime) -> Result | None:
     extra = _extra(notification)
     if extra is None:
         return None
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(content.language_of(notification)):
         words = content.compose(notification, extra=extra)
         if notification.channel == Channel.EMAIL:
             return channels.send_email(content.email(notification, words))

@@ -44,6 +44,31 @@ class ReminderSettingsForm(forms.ModelForm):
         widgets = {"channel": forms.RadioSelect, "replies": forms.RadioSelect}
         labels = {"enabled": _("Remind me to do my exercises")}
 
+    # Without web push on the server (no VAPID keys) only email is offered, and a choice of
+    # push that was saved before reads as its email part.
+    WITHOUT_PUSH = {
+        ChannelChoice.PUSH.value: ChannelChoice.OFF.value,
+        ChannelChoice.BOTH.value: ChannelChoice.EMAIL.value,
+    }
+
+    def __init__(self, *args: Any, push: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if push:
+            return
+        offered = {
+            "channel": [ChannelChoice.EMAIL],  # reminders have no "off": that is "enabled"
+            "replies": [ChannelChoice.OFF, ChannelChoice.EMAIL],
+        }
+        for name, choices in offered.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(choice.value, choice.label) for choice in choices]
+            chosen = self.initial.get(name)
+            if isinstance(chosen, str):
+                self.initial[name] = self.WITHOUT_PUSH.get(chosen, chosen)
+        if self.initial.get("channel") == ChannelChoice.OFF:
+            self.initial["channel"] = ChannelChoice.EMAIL.value
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if (data.get("quiet_start") is None) != (data.get("quiet_end") is None):

@@ -149,6 +149,10 @@ class ReminderSettings(models.Model):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list[str]] = {}
+        if self.quiet_start is not None and self.quiet_start == self.quiet_end:
+            errors.setdefault("quiet_end", []).append(
+                str(_("Your quiet hours start and end at the same time: choose when they end."))
+            )
         if self.enabled and not self.slot_times():
             errors.setdefault("morning", []).append(str(_("Choose at least one time.")))
         for slot, at in self.slot_times():

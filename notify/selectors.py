@@ -45,6 +45,7 @@ class DeliveryStatus:
     last_delivered: dt.datetime | None
     failing_since: dt.datetime | None
     in_care: bool = True  # no reminder is sent once care has ended, whatever the settings
+    zone: str = ""  # the patient's time zone, when it is not the clinic's (their times are in it)
 
     @property
     def reminders_on(self) -> bool:
@@ -118,6 +119,7 @@ def delivery_status(patient: Patient, *, now: dt.datetime | None = None) -> Deli
         last_delivered=last,
         failing_since=failing_since,
         in_care=patient.status == Patient.Status.ACTIVE,
+        zone=patient.timezone if patient.timezone != patient.clinic.timezone else "",
     )
 
 

@@ -65,7 +65,8 @@ def every_minute(scheduled_for: str) -> dict[str, int]:
     the hour, housekeeping). A tick the worker reaches late (it was down) does nothing; the
     next one catches up."""
     now = timezone.now()
-    if now - dt.datetime.fromisoformat(scheduled_for) > TICK_MAX_AGE:
+    minute = dt.datetime.fromisoformat(scheduled_for)
+    if now - minute > TICK_MAX_AGE:
         return {"skipped": 1}
     counts = {
         "reminders": len(planning.reminders_due(now, enqueue=_enqueue_delivery)),
@@ -73,8 +74,9 @@ def every_minute(scheduled_for: str) -> dict[str, int]:
         "digests": len(planning.digests_due(now, enqueue=_enqueue_delivery)),
         "requeued": len(planning.stuck(now, enqueue=_enqueue_delivery)),
     }
-    if now.minute == 0:  # hourly: finished jobs older than a week go, and the rows of the
-        # browser sessions that have expired (the account pages only read them)
+    if minute.minute == 0:  # hourly (the tick of the hour, however late the worker reaches
+        # it): finished jobs older than a week go, and the rows of the browser sessions that
+        # have expired (the account pages only read them)
         with transaction.atomic():
             DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULTS_KEPT).delete()
             counts["sessions_forgotten"] = user_sessions_forget_signed_out()

@@ -75,7 +75,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
     patient = signed_in_record(request, patient_of)
     current = services.reminder_settings_for(patient)
     if request.method == "POST":
-        form = ReminderSettingsForm(request.POST, instance=current)
+        form = ReminderSettingsForm(request.POST, instance=current, push=channels.push_enabled())
         if form.is_valid():
             try:
                 saved = services.reminder_settings_save(patient=patient, **form.service_kwargs())
@@ -95,9 +95,10 @@ def reminders(request: HttpRequest) -> HttpResponse:
                 return redirect("notify:reminders")
     else:
         initial: dict[str, Any] = {"timezone": patient.timezone}
-        if current.pk is None:  # suggestions for a first set-up
-            initial.update(morning="08:00", evening="18:00")
-        form = ReminderSettingsForm(instance=current, initial=initial)
+        if current.pk is None:  # suggestions for a first set-up (nights quiet: a reply
+            # notice waits for their end)
+            initial.update(morning="08:00", evening="18:00", quiet_start="21:00", quiet_end="07:00")
+        form = ReminderSettingsForm(instance=current, initial=initial, push=channels.push_enabled())
     return render(
         request,
         "notify/reminders.html",

@@ -52,7 +52,7 @@ def test_default_timezone_is_london(clinician: Clinician) -> None:
             "injury_date",
             "The injury date cannot be in the future.",
         ),
-        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice."),
+        ({"timezone": "Mars/Olympus"}, "timezone", "“Mars/Olympus” is not a time zone we know."),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth", "cannot be in the future"),
         ({"injured_side": "both"}, "injured_side", "Select a valid choice."),
         ({"first_name": ""}, "first_name", "This field is required."),

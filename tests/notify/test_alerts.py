@@ -16,7 +16,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Clinic, Patient
 from clinic.profile.services import clinic_settings_update
 from clinic.services import invitations as invitation_services
 from clinic.team import services as team_services
@@ -440,3 +440,18 @@ def test_new_escalation_minutes_or_hours_move_only_pending_escalations(
         2026, 6, 11, 12, 0, tzinfo=LONDON
     )
     assert AlertEscalation.objects.get(alert=escalated).due_at == done_at
+
+
+@time_machine.travel(WEDNESDAY_10, tick=False)
+def test_emails_are_written_in_the_clinic_s_language(scene: dict[str, Any], settings: Any) -> None:
+    """(from review) Notification emails were written in the site's language, whatever the
+    clinic's (its setting names the language of its emails; the invitations follow it)."""
+    settings.LANGUAGES = [("en-gb", "English"), ("fr", "French")]
+    Clinic.objects.filter(pk=scene["clinic"].pk).update(language="fr")
+    red_flag(scene["patient"])
+    run_tasks()
+    email = to("therapist@clinic.example")[0]
+    html = email.alternatives[0].content
+    assert '<html lang="fr">' in html
+    for text in (email.body, html):
+        assert "mercredi 10 juin" in " ".join(text.split())  # the date as French writes it

@@ -5,8 +5,10 @@ never after care ended, once per slot however many workers or ticks run."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,12 +16,15 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from clinic.models import Patient
 from clinic.services import patients as patient_services
-from notify import planning, tasks
+from notify import channels, content, planning, tasks, tokens
 from notify import services as notify_services
+from notify.channels import Outcome, Result
 from notify.models import Notification, PushSubscription, ReminderSettings
+from rehab import services as rehab_services
 from rehab.models import Exercise, Plan, Prescription
 from tests import factories
 from tests.notify.helpers import exercises_done, run_tasks, subscribe_browser, tick_at
@@ -73,6 +78,12 @@ def tick_every(start: dt.datetime, end: dt.datetime, step: dt.timedelta) -> list
         tick_at(moment)
         moment += step
     return list(Notification.objects.filter(kind="reminder").order_by("created_at"))
+
+
+def unsubscribe_link(notification: Notification) -> str:
+    """The path of the unsubscribe link in the email ``notification`` sends."""
+    token = tokens.make(content.unsubscribe_request(notification))
+    return reverse("notify:unsubscribe", args=[token])
 
 
 def local_times(notifications: list[Notification], tz: dt.tzinfo) -> list[str]:
@@ -479,3 +490,69 @@ def test_a_retried_reminder_is_not_delivered_inside_the_quiet_hours(
         "the reminder arrived at 21:00:30, inside the patient's quiet hours (21:00-07:00)"
     )
     assert Notification.objects.get().state != "sent"
+
+
+@pytest.mark.parametrize("how", ["turned off", "unsubscribed by email", "push only now"])
+def test_a_reminder_retried_after_the_patient_opted_out_is_cancelled(how: str) -> None:
+    """(from review) Whether the patient still wants the reminder was asked only when it was
+    queued: one whose first send hit a fault (the mail server down) went out on its retry
+    minutes after the patient turned reminders off, or unsubscribed from the emails."""
+    start = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, channel="email")
+    with time_machine.travel(start, tick=False):
+        with mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)):
+            tick_at(start)
+        assert Notification.objects.get().state == "queued"  # again in 30 seconds
+        if how == "turned off":
+            turn_on(patient, channel="email", enabled=False)
+        elif how == "push only now":
+            turn_on(patient, channel="push")
+        else:
+            link = unsubscribe_link(Notification.objects.get())
+            assert Client().post(link).status_code == 200
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get()
+    assert (row.state, row.error) == ("cancelled", "the patient turned these off")
+
+
+def test_the_reminder_email_links_to_the_patient_s_reminder_settings() -> None:
+    """(from review) It said "Change its times in the app, under Account, Reminders." with no
+    link, and the account page has no item of that name ("Exercise reminders and replies from
+    the clinic"): the email links to the settings page itself."""
+    reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC))
+    tick_at(dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC))
+    [email] = mail.outbox
+    settings_url = content.absolute(reverse("notify:reminders"))
+    assert f"Change your settings: {settings_url}" in email.body
+    assert f'href="{settings_url}"' in email.alternatives[0].content
+    assert "under Account, Reminders" not in email.body
+
+
+def test_a_red_flag_stops_exercise_reminders_until_the_plan_is_resumed() -> None:
+    """A red flag pauses the plan (exercise waits for a clinician's review): no reminder to
+    exercise meanwhile, the one already queued included."""
+    patient = reminded_patient(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), evening=None)
+    due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
+    with time_machine.travel(due, tick=False):
+        claimed = planning.reminders_due(due, enqueue=lambda pk: None)
+        rehab_services.checkin_record(
+            patient=patient,
+            client_uuid=uuid.uuid4(),
+            pain_at_rest=2,
+            swelling="mild",
+            red_flags=["dvt"],
+        )
+        assert Plan.objects.get(patient=patient).status == Plan.Status.PAUSED
+        for pk in claimed:
+            tasks.deliver.enqueue(pk)
+        run_tasks()
+    assert Notification.objects.get(kind="reminder").state == "cancelled"
+    sent = tick_every(
+        due + dt.timedelta(days=1), due + dt.timedelta(days=3), dt.timedelta(minutes=30)
+    )
+    assert [n.state for n in sent] == ["cancelled"]  # the one of the red flag's day
+    assert not [m for m in mail.outbox if patient.email in m.to]  # the clinic's alert only

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
@@ -13,7 +14,9 @@ from django.core import mail
 
 from clinic.models import Message, Patient
 from clinic.services import messages as message_services
+from notify import channels
 from notify import services as notify_services
+from notify.channels import Outcome, Result
 from notify.models import Notification
 from tests import factories
 from tests.notify.helpers import run_tasks, subscribe_browser, tick_at
@@ -203,3 +206,47 @@ def test_a_retried_reply_notice_is_not_delivered_inside_the_quiet_hours(
         run_tasks()
     assert len(push_service.received) == 1
     assert Notification.objects.get(kind="reply").state == "sent"
+
+
+def test_a_reply_notice_retried_after_the_patient_turned_them_off_is_cancelled(
+    people: dict[str, Any],
+) -> None:
+    """(from review) A reply notice whose first send hit a fault went out on its retry after
+    the patient had turned reply notices off."""
+    patient = people["patient"]
+    notify_services.reminder_settings_save(patient=patient, replies="email")
+    with time_machine.travel(TUESDAY_11, tick=False):
+        reply(patient, people["clinician"])
+    with (
+        time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=1), tick=False),
+        mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)),
+    ):
+        run_tasks()
+    assert Notification.objects.get(kind="reply").state == "queued"
+    notify_services.reminder_settings_save(patient=patient, replies="off")
+    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=2), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get(kind="reply")
+    assert (row.state, row.error) == ("cancelled", "the patient turned these off")
+
+
+def test_a_digest_retried_after_the_clinician_turned_it_off_is_cancelled(
+    people: dict[str, Any],
+) -> None:
+    """(from review) As a patient's notices: the digest whose first send hit a fault went out
+    on its retry after the clinician had turned the digest off."""
+    clinician = people["clinician"]
+    with time_machine.travel(TUESDAY_11, tick=False):
+        factories.MessageFactory(patient=people["patient"])
+    with mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)):
+        tick_at(dt.datetime(2026, 6, 9, 16, 0, tzinfo=LONDON))
+    assert Notification.objects.get(kind="digest").state == "queued"
+    notify_services.clinician_preferences_save(
+        clinician=clinician, alert_emails=True, digest_emails=False
+    )
+    with time_machine.travel(dt.datetime(2026, 6, 9, 16, 1, tzinfo=LONDON), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get(kind="digest")
+    assert (row.state, row.error) == ("cancelled", "the clinician turned the digest off")

@@ -43,3 +43,21 @@ def test_the_hourly_tick_forgets_the_rows_of_sessions_expired_or_gone(
     remaining = set(UserSession.objects.values_list("session_key", flat=True))
     assert remaining == {live, theirs}
     assert counts["sessions_forgotten"] == 2
+
+
+def test_the_hour_s_tick_does_the_housekeeping_when_the_worker_reaches_it_late(
+    clinician: Clinician,
+) -> None:
+    """(from review) Whether it was the hourly tick was read from the worker's clock, not from
+    the tick: the tick of 11:00 run at 11:01 (a busy worker) skipped the housekeeping, and the
+    tick of 10:59 run at 11:00 did it instead."""
+    on_the_hour = timezone.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    with time_machine.travel(on_the_hour - dt.timedelta(minutes=5), tick=False):
+        gone = _signed_in(clinician)
+    Session.objects.filter(session_key=gone).delete()
+    with time_machine.travel(on_the_hour + dt.timedelta(seconds=10), tick=False):
+        counts = tasks.every_minute.call((on_the_hour - dt.timedelta(minutes=1)).isoformat())
+    assert "sessions_forgotten" not in counts  # the tick of the minute before the hour
+    with time_machine.travel(on_the_hour + dt.timedelta(seconds=90), tick=False):
+        counts = tasks.every_minute.call(on_the_hour.isoformat())
+    assert counts["sessions_forgotten"] == 1

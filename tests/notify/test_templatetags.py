@@ -172,6 +172,24 @@ def test_the_patient_page_shows_reminders_and_the_last_delivery(clinician: Clini
     assert "Off: none is sent once care has ended." in html
 
 
+def test_a_patient_s_reminder_times_name_their_zone_when_it_is_not_the_clinic_s(
+    clinician: Clinician,
+) -> None:
+    """(from review) The reminder times are the patient's wall-clock times: for a patient in
+    Auckland the clinician in London read "On: 08:00 · 19:30" as their own 08:00."""
+    patient = patient_with_one_exercise(clinician)
+    notify_services.reminder_settings_save(
+        patient=patient,
+        enabled=True,
+        morning=dt.time(8, 0),
+        evening=dt.time(19, 30),
+        timezone_name="Pacific/Auckland",
+    )
+    html = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
+    text = " ".join(html.content.decode().split())
+    assert "On: 08:00 · 19:30 (Pacific/Auckland time), by notification." in text
+
+
 def failed(patient: Patient, *, days_ago: int, key: str, state: str = "expired") -> None:
     Notification.objects.create(
         key=key,

@@ -81,6 +81,39 @@ def test_reminders_are_off_until_the_patient_turns_them_on(patient: Patient) -> 
     assert row.next_reminder_at is not None
 
 
+def test_without_push_on_the_server_the_patient_is_offered_email_only(
+    patient: Patient, settings: Any
+) -> None:
+    """(from review) A server without web-push keys sends notifications by email only, yet
+    the page offered "A notification on this phone" (chosen by default) and saved it: the
+    reminders then failed, every one, and the page blamed the browser."""
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    client = client_for(patient.user)
+    page = client.get(REMINDERS)
+    form = page.context["form"]
+    assert [value for value, _label in form.fields["channel"].choices] == ["email"]
+    assert [value for value, _label in form.fields["replies"].choices] == ["off", "email"]
+    assert form["channel"].value() == "email"
+    assert "data-push-status" not in page.content.decode()  # no button that cannot work
+    assert (
+        "data-push-status"
+        not in client_for(factories.ClinicianFactory().user).get(CLINICIAN).content.decode()
+    )
+    response = client.post(REMINDERS, reminder_form(channel="push"))
+    assert response.status_code == 400
+    assert "channel" in response.context["form"].errors
+    assert not ReminderSettings.objects.exists()
+    assert client.post(REMINDERS, reminder_form(channel="email")).status_code == 302
+
+
+def test_a_first_set_up_suggests_quiet_hours_at_night(patient: Patient) -> None:
+    """(from review) Reply notices go at any hour outside the quiet hours, and a first set-up
+    suggested none: a patient in Auckland who turned notices on was told of a reply written at
+    15:00 in London at 04:00. The night is suggested quiet, as the times are (to change)."""
+    form = client_for(patient.user).get(REMINDERS).context["form"]
+    assert (form["quiet_start"].value(), form["quiet_end"].value()) == ("21:00", "07:00")
+
+
 def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
     client_for(patient.user).post(REMINDERS, reminder_form(timezone="America/New_York"))
     patient.refresh_from_db()
@@ -103,7 +136,23 @@ def test_the_patient_can_move_to_another_time_zone(patient: Patient) -> None:
             "morning",
             "inside your quiet hours",
         ),
-        ({"timezone": "Mars/Olympus"}, "timezone", "Select a valid choice"),
+        # (from review) Django's "Select a valid choice. … is not one of the available
+        # choices." for a box the patient types in.
+        (
+            {"timezone": "Auckland"},
+            "timezone",
+            (
+                "“Auckland” is not a time zone we know. Start typing your city or country and "
+                "choose from the list, such as Europe/London."
+            ),
+        ),
+        # (from review) Quiet hours that start and end at the same time were saved, and meant
+        # none at all, without a word.
+        (
+            {"quiet_start": "22:00", "quiet_end": "22:00"},
+            "quiet_end",
+            "Your quiet hours start and end at the same time: choose when they end.",
+        ),
         ({"channel": "pigeon"}, "channel", "Select a valid choice"),
     ],
 )

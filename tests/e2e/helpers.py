@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from clinic.models import Clinician, Patient
 from clinic.services.invitations import invitation_create
 from rehab import services
-from rehab.models import Plan
+from rehab.models import Plan, Prescription
 from tests import factories
 
 PASSWORD = "a-Long-patient-passphrase-42"
@@ -61,6 +61,19 @@ def patient_with_plan(*, with_user: bool = False) -> Scene:
     if not with_user:
         _invitation, token = invitation_create(patient=patient, created_by=clinician.user)
     return Scene(clinician=clinician, patient=patient, plan=plan, token=token)
+
+
+def only_timed_exercise_today(scene: Scene, name: str, *, minutes: int) -> Prescription:
+    """The scene's plan with one timed exercise of ``minutes`` alone today (its other
+    exercises retired): the guided session's timer at that length."""
+    exercise = factories.ExerciseFactory(
+        name=name, default_sets=1, default_reps=None, default_duration_minutes=minutes
+    )
+    kept = services.prescription_add(phase=scene.plan.current_phase, exercise=exercise)
+    Prescription.objects.filter(phase=scene.plan.current_phase).exclude(pk=kept.pk).update(
+        retired_at=timezone.now()
+    )
+    return kept
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:

@@ -29,6 +29,7 @@ from tests.e2e.helpers import (
     choose,
     eventually,
     expect_done,
+    only_timed_exercise_today,
     patient_with_plan,
     sign_in,
     sign_in_to_today,
@@ -208,14 +209,7 @@ def test_a_timed_exercise_of_minutes_counts_down_in_minutes_and_seconds(
 ) -> None:
     """A 2-minute exercise's timer read "120", "119"…: it reads "2:00", "1:59"."""
     scene = patient_with_plan(with_user=True)
-    walk = factories.ExerciseFactory(
-        name="Easy walk", default_sets=1, default_reps=None, default_duration_minutes=2
-    )
-    kept = services.prescription_add(phase=scene.plan.current_phase, exercise=walk)
-    # The walk alone today: the plan's other exercises retired.
-    Prescription.objects.filter(phase=scene.plan.current_phase).exclude(pk=kept.pk).update(
-        retired_at=timezone.now()
-    )
+    only_timed_exercise_today(scene, "Easy walk", minutes=2)
     page = small_phone
     page.clock.install()
     sign_in_to_today(page, str(live_server), scene.patient.email)

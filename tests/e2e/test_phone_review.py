@@ -4,14 +4,12 @@ Olivia and Noah: each test is one such thing, in the patient's words."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from rehab import services
-from rehab.models import Prescription
 from tests import factories
 from tests.e2e.conftest import check_page
-from tests.e2e.helpers import patient_with_plan, sign_in_to_today
+from tests.e2e.helpers import only_timed_exercise_today, patient_with_plan, sign_in_to_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,13 +50,7 @@ def test_a_timer_of_ten_minutes_or_more_fits_inside_its_ring(
     """The exercise bike's 20 minutes on a 360-px phone: "20:00" ran over the ring's stroke on
     both sides, the time half-hidden behind the progress bar. Any time now fits inside it."""
     scene = patient_with_plan(with_user=True)
-    bike = factories.ExerciseFactory(
-        name="Exercise bike", default_sets=1, default_reps=None, default_duration_minutes=20
-    )
-    kept = services.prescription_add(phase=scene.plan.current_phase, exercise=bike)
-    Prescription.objects.filter(phase=scene.plan.current_phase).exclude(pk=kept.pk).update(
-        retired_at=timezone.now()
-    )
+    only_timed_exercise_today(scene, "Exercise bike", minutes=20)
     page = small_phone
     page.clock.install()
     sign_in_to_today(page, str(live_server), scene.patient.email)

@@ -31,14 +31,14 @@ def _clinicians(clinic: Clinic) -> list[Clinician]:
     """The clinic's clinicians who can sign in, with their preferences. One query.
 
     One invited to the team who has not accepted yet (no password set: the account is active
-    from the invitation, its address perhaps mistyped) is not one of them."""
-    return [
-        c
-        for c in Clinician.objects.filter(clinic=clinic, user__is_active=True)
+    from the invitation, its address perhaps mistyped) is not one of them
+    (``ClinicianQuerySet.joined``, the team's rule)."""
+    return list(
+        Clinician.objects.filter(clinic=clinic)
+        .joined()
         .select_related("user", "notify_preferences")
         .order_by("pk")
-        if c.user.has_usable_password()
-    ]
+    )
 
 
 def _preferences(clinician: Clinician) -> ClinicianPreferences:

@@ -3,6 +3,8 @@ Olivia and Noah: each test is one such thing, in the patient's words."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -10,6 +12,7 @@ from rehab import services
 from tests import factories
 from tests.e2e.conftest import check_page
 from tests.e2e.helpers import only_timed_exercise_today, patient_with_plan, sign_in_to_today
+from tests.notify.helpers import push_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,11 +87,12 @@ def test_a_refused_home_measurement_shows_why_where_the_patient_is(
 
 
 def test_the_reminder_choices_are_big_enough_to_tap_with_a_thumb(
-    live_server: object, small_phone: Page
+    live_server: object, small_phone: Page, settings: Any
 ) -> None:
     """Reminders: the days, how to remind and the replies were 16-px boxes on 25-px rows, "Off"
     24 px wide; a thumb hit the next day. Each choice is a row of 44 px with a 24-px box now,
     as the check-in's questions already are."""
+    push_settings(settings)  # a server that sends web push: every choice is offered
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)

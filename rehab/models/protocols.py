@@ -179,6 +179,10 @@ class PhaseFields(models.Model):
         return [line.strip() for line in self.exit_criteria.splitlines() if line.strip()]
 
 
+# A template's name at most (its field; ``rehab.services.template_names`` suffixes " (copy)").
+PROTOCOL_NAME_MAX_LENGTH = 200
+
+
 class Protocol(models.Model):
     """A template plan for one pathway, from a cited source.
 
@@ -188,7 +192,7 @@ class Protocol(models.Model):
     the version it was made from. Shared templates are edited by site staff in the admin.
     """
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=PROTOCOL_NAME_MAX_LENGTH)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway)
     summary = models.TextField(_("summary"), blank=True)

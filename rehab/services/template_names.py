@@ -19,9 +19,7 @@ from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, Patient
 from rehab.models.plans import Plan
-from rehab.models.protocols import Protocol
-
-NAME_MAX_LENGTH = 200  # Protocol.name
+from rehab.models.protocols import PROTOCOL_NAME_MAX_LENGTH, Protocol
 
 
 def _in_list(clinic: Clinic | int) -> QuerySet[Protocol]:
@@ -77,7 +75,7 @@ def proposed_template_name(plan: Plan) -> str:
         return base
     for number in range(1, len(taken) + 2):
         suffix = _(" (copy)") if number == 1 else _(" (copy %(number)d)") % {"number": number}
-        candidate = base[: NAME_MAX_LENGTH - len(suffix)].rstrip() + suffix
+        candidate = base[: PROTOCOL_NAME_MAX_LENGTH - len(suffix)].rstrip() + suffix
         if candidate.casefold() not in taken:
             return candidate
     return base  # not reached: one of len(taken) + 1 candidates is free

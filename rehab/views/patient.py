@@ -145,7 +145,7 @@ SESSION_STRINGS = {
     "doReps": _lazy("Do %(reps)s reps, then tap “Set done”."),
     "setDone": _lazy("Set done"),
     "setStored": _lazy("Set %(n)s of %(sets)s done"),
-    "rest": _lazy("Rest"),
+    "rest": _lazy("Rest for %(s)s seconds"),
     "skipRest": _lazy("Skip the rest"),
     "howDidItFeel": _lazy("How did %(name)s feel?"),
     "feedbackIntro": _lazy("Optional: leave it at “No answer” if you prefer."),

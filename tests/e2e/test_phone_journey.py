@@ -152,7 +152,7 @@ def test_a_guided_session_over_three_exercises_stores_exactly_the_sets_shown(
     expect(session.get_by_text("Exercise 2 of 3 · Set 1 of 2")).to_be_visible()
     session.get_by_role("button", name="Set done").click()
     expect(session.get_by_text("Set 1 of 2 done")).to_be_visible()
-    expect(session.get_by_text("Rest", exact=True)).to_be_visible()
+    expect(session.get_by_text("Rest for 30 seconds", exact=True)).to_be_visible()
     expect(session.get_by_role("timer")).to_be_visible()
     check_page(page, JOURNEY, "session-rest")
     wait(30)

@@ -9,9 +9,16 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from rehab import services
+from rehab.models import Prescription
+from rehab.models.library import Side
 from tests import factories
 from tests.e2e.conftest import check_page
-from tests.e2e.helpers import only_timed_exercise_today, patient_with_plan, sign_in_to_today
+from tests.e2e.helpers import (
+    card,
+    only_timed_exercise_today,
+    patient_with_plan,
+    sign_in_to_today,
+)
 from tests.notify.helpers import push_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -134,3 +141,36 @@ def test_my_plan_folds_a_phase_done_and_opens_it_with_a_tap(
     done.locator("summary").click()
     expect(done.get_by_text("Toe curls")).to_be_visible()
     check_page(page, "phone-review", "my-plan-opened")
+
+
+def test_the_guided_session_says_which_leg_on_each_screen(
+    live_server: object, small_phone: Page
+) -> None:
+    """The guided session showed an exercise's name and its counts, not the leg its card names
+    ("Each leg in turn", "Right leg only (not your injured side)"): a patient following the
+    screens could do the other leg. Each of an exercise's screens says it now, in the card's
+    words, and the rest says for how long ("Rest for 30 seconds", not a bare "Rest" over a
+    number)."""
+    scene = patient_with_plan(with_user=True)
+    Prescription.objects.filter(phase=scene.plan.current_phase, exercise__name="Toe curls").update(
+        side=Side.EACH
+    )
+    page = small_phone
+    page.clock.install()
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    hold_leg = card(page, "Seated ankle hold").locator("[data-role=leg]").inner_text()
+    toes_leg = card(page, "Toe curls").locator("[data-role=leg]").inner_text()
+    assert toes_leg.startswith("Each leg in turn"), toes_leg
+    assert hold_leg != toes_leg
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+    expect(session.get_by_text("Get ready")).to_be_visible()
+    expect(session.get_by_text(hold_leg, exact=True)).to_be_visible()
+    for _ in range(5):  # the 3-2-1, then the 2-second hold
+        page.clock.run_for(1_000)
+    session.get_by_role("button", name="Next exercise").click()
+    expect(session.get_by_text("Exercise 2 of 2 · Set 1 of 2")).to_be_visible()
+    expect(session.get_by_text(toes_leg, exact=True)).to_be_visible()
+    session.get_by_role("button", name="Set done").click()
+    expect(session.get_by_text("Rest for 30 seconds", exact=True)).to_be_visible()
+    check_page(page, "phone-review", "session-leg-and-rest")

@@ -52,6 +52,12 @@ export function createCards(config, queue, today) {
     return name ? name.textContent.trim() : "";
   }
 
+  /* Which leg, in the card's words ("Left leg (your injured side)"). */
+  function legOf(card) {
+    const leg = card.el.querySelector("[data-role=leg]");
+    return leg ? leg.textContent.trim() : "";
+  }
+
   function say(card, text) {
     const message = card.el.querySelector("[data-role=message]");
     if (message) {
@@ -410,6 +416,7 @@ export function createCards(config, queue, today) {
       },
       isDone,
       nameOf,
+      legOf,
       /* One set done. */
       tick: (card) => tick(card, false),
       /* Pain and effort of the card's last tick (only the answered ones). */

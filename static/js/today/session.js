@@ -71,12 +71,15 @@ export function setupSession(api, config) {
   const where = (lines) =>
     element("p", { className: "rehab-session-where", "aria-live": "polite" }, lines.filter(Boolean).join(" · "));
 
-  async function timed(title, label, seconds, lines, abort, { ends = true } = {}) {
+  /* Which leg, under the exercise's name on each of its screens (as on its card). */
+  const legLine = (leg) => (leg ? [element("p", { className: "rehab-session-leg fw-semibold mb-1" }, leg)] : []);
+
+  async function timed(title, label, seconds, lines, abort, { ends = true, leg = "" } = {}) {
     const ring = makeRing();
     const status = element("p", { className: "rehab-session-label" }, label);
     const timer = element("div", { className: "rehab-session-timer", role: "timer", "aria-label": label });
     timer.appendChild(ring.svg);
-    show(title, where(lines), status, timer);
+    show(title, ...legLine(leg), where(lines), status, timer);
     const completed = await countdown(seconds, (left) => ring.show(left, seconds), abort);
     if (completed && ends) {
       signal(dialog);
@@ -131,6 +134,7 @@ export function setupSession(api, config) {
 
   async function doExercise(card, index, count, abort, done) {
     const name = api.nameOf(card);
+    const leg = api.legOf(card);
     const exerciseLine = fmt(S.exerciseOf, { n: index + 1, count });
     const firstSet = (card.open ? card.open.sets : 0) + 1;
     for (let set = firstSet; set <= card.sets; set += 1) {
@@ -141,18 +145,18 @@ export function setupSession(api, config) {
         for (let hold = 1; hold <= holds; hold += 1) {
           const holdLine = card.hold && holds > 1 ? fmt(S.holdOf, { n: hold, holds }) : "";
           const lines = [exerciseLine, setLine, holdLine];
-          if (!(await timed(name, S.getReady, 3, lines, abort, { ends: false }))) {
+          if (!(await timed(name, S.getReady, 3, lines, abort, { ends: false, leg }))) {
             return false;
           }
           const label = card.hold ? fmt(S.holdFor, { s: card.hold }) : S.keepGoing;
-          if (!(await timed(name, label, seconds, lines, abort))) {
+          if (!(await timed(name, label, seconds, lines, abort, { leg }))) {
             return false;
           }
         }
       } else {
         const button = bigButton(S.setDone, "done");
         const reps = element("p", { className: "rehab-session-label" }, fmt(S.doReps, { reps: card.reps || "" }));
-        show(name, where([exerciseLine, setLine]), reps, button);
+        show(name, ...legLine(leg), where([exerciseLine, setLine]), reps, button);
         button.focus();
         if ((await waitFor([button], abort)) === null) {
           return false;
@@ -167,7 +171,8 @@ export function setupSession(api, config) {
         abort.addEventListener("abort", stopRest, { once: true });
         const skip = bigButton(S.skipRest, "skip", false);
         skip.addEventListener("click", stopRest, { once: true });
-        const resting = timed(name, S.rest, config.restSeconds, [exerciseLine, restLine], rest.signal);
+        const restLabel = fmt(S.rest, { s: config.restSeconds });
+        const resting = timed(name, restLabel, config.restSeconds, [exerciseLine, restLine], rest.signal);
         stage.appendChild(skip);
         await resting;
         abort.removeEventListener("abort", stopRest);

@@ -9,6 +9,8 @@ template is shared with the whole clinic) and refuses one that another template 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -124,3 +126,18 @@ def test_a_template_renamed_to_another_templates_name_is_refused(
     # Its own name (its current version has it) and a free one are its to keep.
     services.template_update(draft=draft, name="our repair")
     services.template_update(draft=draft, name="Our repair, revised")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_a_name_is_checked_under_the_clinics_lock_whoever_saves_it(
+    clinician: Clinician, shared: Protocol
+) -> None:
+    """A rename in the template editor checked the name without the lock "Save as template"
+    takes (the clinic's row), so a rename and a save of the same name at the same moment could
+    both pass. The check itself takes it now: one name check at a time in a clinic."""
+    own = factories.ProtocolFactory(name="Our repair", clinic=clinician.clinic)
+    draft = services.template_draft(protocol=own, created_by=clinician.user)
+    with CaptureQueriesContext(connection) as queries:
+        services.template_update(draft=draft, name="Our repair, revised")
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "clinic_clinic" in q["sql"]]
+    assert locks, [q["sql"] for q in queries]

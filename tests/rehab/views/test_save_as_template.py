@@ -9,9 +9,9 @@ template is shared with the whole clinic) and refuses one that another template 
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clinic.models import Clinician, Patient

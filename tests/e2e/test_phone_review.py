@@ -3,16 +3,17 @@ Olivia and Noah: each test is one such thing, in the patient's words."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from rehab import services
 from rehab.models import Prescription
 from rehab.models.library import Side
 from tests import factories
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import SMALL_PHONE, _context, check_page
 from tests.e2e.helpers import (
     card,
     only_timed_exercise_today,
@@ -174,3 +175,39 @@ def test_the_guided_session_says_which_leg_on_each_screen(
     session.get_by_role("button", name="Set done").click()
     expect(session.get_by_text("Rest for 30 seconds", exact=True)).to_be_visible()
     check_page(page, "phone-review", "session-leg-and-rest")
+
+
+def test_the_reminders_page_offers_the_phones_own_time_zone(
+    live_server: object, browser: Browser
+) -> None:
+    """A patient in Auckland whose record kept the clinic's zone (Europe/London) was reminded
+    on London's clock; the page asked them to type a zone's name. It offers the phone's own
+    zone in one tap when it differs, and says nothing when they are the same."""
+    scene = patient_with_plan(with_user=True)
+    context = _context(browser, SMALL_PHONE, timezone_id="Pacific/Auckland")
+    page = context.new_page()
+    try:
+        base = str(live_server)
+        sign_in_to_today(page, base, scene.patient.email)
+        page.goto(f"{base}/me/reminders/")
+        zone = page.get_by_label("Time zone")
+        expect(zone).to_have_value(scene.patient.timezone)
+        offer = page.get_by_role("button", name="Use this phone’s time zone: Pacific/Auckland")
+        expect(offer).to_be_visible()
+        check_page(page, "phone-review", "reminders-phone-zone")
+        offer.click()
+        expect(zone).to_have_value("Pacific/Auckland")
+        expect(offer).to_be_hidden()
+        page.get_by_role("button", name="Save").click()
+        expect(
+            page.get_by_text(re.compile("Reminders are on|Your settings are saved"))
+        ).to_be_visible()
+        scene.patient.refresh_from_db()
+        assert scene.patient.timezone == "Pacific/Auckland"
+        page.goto(f"{base}/me/reminders/")  # the same zone as the phone's: no offer
+        expect(zone).to_have_value("Pacific/Auckland")
+        expect(page.get_by_role("button", name=re.compile("this phone’s time zone"))).to_have_count(
+            0
+        )
+    finally:
+        context.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,18 +74,14 @@ DOSE_FIELD_NAMES = (
 ADVICE_DOSE_TEXT = _("Advice to read")
 
 
-def dose_words(
-    *,
-    sets: int,
-    reps: int | None,
-    hold_seconds: int | None,
-    duration_minutes: int | None,
-    times_per_day: int,
-    days_per_week: int,
-) -> str:
+def dose_words(dose: Mapping[str, Any]) -> str:
     """A dose in words, as the patient reads it: "3 × 30 s hold", "2 sets × 10 reps, 3 times a
-    day" or "10 minutes, 5 days a week" (once a day and every day go unsaid). The one wording:
-    ``DoseFields.dose_text`` and the patient's copy of their record (stored values) read it."""
+    day" or "10 minutes, 5 days a week" (once a day and every day go unsaid). ``dose``: its
+    values by ``DOSE_FIELD_NAMES`` (``side`` unused). The one wording: ``DoseFields.dose_text``
+    and the patient's copy of their record (its stored rows) read it."""
+    sets, reps, hold_seconds = dose["sets"], dose["reps"], dose["hold_seconds"]
+    duration_minutes = dose["duration_minutes"]
+    times_per_day, days_per_week = dose["times_per_day"], dose["days_per_week"]
     if duration_minutes and not (reps or hold_seconds):
         minutes = ngettext("%(minutes)s minute", "%(minutes)s minutes", duration_minutes) % {
             "minutes": duration_minutes
@@ -201,14 +198,7 @@ class DoseFields(models.Model):
         patient)."""
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
-        return dose_words(
-            sets=self.sets,
-            reps=self.reps,
-            hold_seconds=self.hold_seconds,
-            duration_minutes=self.duration_minutes,
-            times_per_day=self.times_per_day,
-            days_per_week=self.days_per_week,
-        )
+        return dose_words({name: getattr(self, name) for name in DOSE_FIELD_NAMES})
 
 
 @dataclass(frozen=True)

@@ -166,14 +166,7 @@ def tel(number: str) -> str:
 def record_dose(row: dict[str, Any]) -> str:
     """A prescription of the patient's record (``rehab.export``'s row) as My plan says its dose:
     "3 × 30 s hold, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day, 7/7"."""
-    return dose_words(
-        sets=row["sets"],
-        reps=row["reps"],
-        hold_seconds=row["hold_seconds"],
-        duration_minutes=row["duration_minutes"],
-        times_per_day=row["times_per_day"],
-        days_per_week=row["days_per_week"],
-    )
+    return dose_words(row)
 
 
 @register.filter

@@ -44,30 +44,35 @@ class ReminderSettingsForm(forms.ModelForm):
         widgets = {"channel": forms.RadioSelect, "replies": forms.RadioSelect}
         labels = {"enabled": _("Remind me to do my exercises")}
 
-    # Without web push on the server (no VAPID keys) only email is offered, and a choice of
-    # push that was saved before reads as its email part.
+    # Without web push on the server (no VAPID keys): each field's choices offered, and what a
+    # choice saved before reads as (reminders have no "off": that is "enabled"; a reply notice
+    # by push alone becomes none).
     WITHOUT_PUSH = {
-        ChannelChoice.PUSH.value: ChannelChoice.OFF.value,
-        ChannelChoice.BOTH.value: ChannelChoice.EMAIL.value,
+        "channel": (
+            [ChannelChoice.EMAIL],
+            {
+                ChannelChoice.OFF: ChannelChoice.EMAIL,
+                ChannelChoice.PUSH: ChannelChoice.EMAIL,
+                ChannelChoice.BOTH: ChannelChoice.EMAIL,
+            },
+        ),
+        "replies": (
+            [ChannelChoice.OFF, ChannelChoice.EMAIL],
+            {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
+        ),
     }
 
     def __init__(self, *args: Any, push: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if push:
             return
-        offered = {
-            "channel": [ChannelChoice.EMAIL],  # reminders have no "off": that is "enabled"
-            "replies": [ChannelChoice.OFF, ChannelChoice.EMAIL],
-        }
-        for name, choices in offered.items():
+        for name, (offered, instead) in self.WITHOUT_PUSH.items():
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = [(choice.value, choice.label) for choice in choices]
+            field.choices = [(choice.value, choice.label) for choice in offered]
             chosen = self.initial.get(name)
-            if isinstance(chosen, str):
-                self.initial[name] = self.WITHOUT_PUSH.get(chosen, chosen)
-        if self.initial.get("channel") == ChannelChoice.OFF:
-            self.initial["channel"] = ChannelChoice.EMAIL.value
+            if chosen in instead:
+                self.initial[name] = instead[chosen].value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

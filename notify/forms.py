@@ -40,8 +40,13 @@ class ReminderSettingsForm(forms.ModelForm):
             "quiet_start",
             "quiet_end",
             "replies",
+            "requests",
         ]
-        widgets = {"channel": forms.RadioSelect, "replies": forms.RadioSelect}
+        widgets = {
+            "channel": forms.RadioSelect,
+            "replies": forms.RadioSelect,
+            "requests": forms.RadioSelect,
+        }
         labels = {"enabled": _("Remind me to do my exercises")}
 
     # Without web push on the server (no VAPID keys): each field's choices offered, and what a
@@ -60,10 +65,17 @@ class ReminderSettingsForm(forms.ModelForm):
             [ChannelChoice.OFF, ChannelChoice.EMAIL],
             {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
         ),
+        "requests": (
+            [ChannelChoice.OFF, ChannelChoice.EMAIL],
+            {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
+        ),
     }
 
     def __init__(self, *args: Any, push: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A copy of the page from before this choice (kept offline on the phone) sends none:
+        # the saved one stays.
+        self.fields["requests"].required = False
         if push:
             return
         for name, (offered, instead) in self.WITHOUT_PUSH.items():
@@ -82,6 +94,8 @@ class ReminderSettingsForm(forms.ModelForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if not data.get("requests"):
+            data.pop("requests", None)
         return {"timezone_name": data.pop("timezone"), **data}
 
 

@@ -63,7 +63,9 @@ class ChannelChoice(models.TextChoices):
 
 
 class ReminderSettings(models.Model):
-    """A patient's reminders (off until they turn them on) and how they hear of replies.
+    """A patient's reminders (off until they turn them on), how they hear of replies (off
+    until they choose) and of the clinic asking them to answer questions (``requests``: by
+    email until they choose otherwise; a patient with no row has these defaults).
 
     Times are wall-clock times in the patient's own time zone (``Patient.timezone``);
     ``next_reminder_at`` is the next one in UTC, recomputed whenever the settings or the time
@@ -95,6 +97,12 @@ class ReminderSettings(models.Model):
         choices=ChannelChoice,
         default=ChannelChoice.OFF,
     )
+    requests = models.CharField(
+        _("when the clinic asks me to answer questions"),
+        max_length=10,
+        choices=ChannelChoice,
+        default=ChannelChoice.EMAIL,
+    )
     next_reminder_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
     next_slot = models.CharField(max_length=10, choices=Slot, blank=True)
     next_slot_date = models.DateField(null=True, blank=True)
@@ -125,6 +133,10 @@ class ReminderSettings(models.Model):
             models.CheckConstraint(
                 condition=Q(replies__in=["off", "push", "email", "both"]),
                 name="notify_reminder_replies_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(requests__in=["off", "push", "email", "both"]),
+                name="notify_reminder_requests_valid",
             ),
         ]
 
@@ -242,6 +254,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Exercise reminder")
         REPLY = "reply", _("Reply from the clinic")
         DIGEST = "digest", _("Unread messages")
+        REQUEST = "request", _("Questions from the clinic")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -98,7 +98,10 @@ function needsPush() {
   const choices = (form.dataset.pushChoices || "").split(" ");
   const fields = form.elements;
   const reminders = fields.enabled && fields.enabled.checked && choices.includes(fields.channel.value);
-  return Boolean(reminders || (fields.replies && choices.includes(fields.replies.value)));
+  const notices = ["replies", "requests"].some(
+    (name) => fields[name] && choices.includes(fields[name].value),
+  );
+  return Boolean(reminders || notices);
 }
 
 async function start() {

@@ -28,7 +28,6 @@ from notify import channels, content, planning
 from notify.channels import Outcome, Result
 from notify.models import (
     Channel,
-    ChannelChoice,
     ClinicianPreferences,
     Notification,
     PushSubscription,
@@ -64,7 +63,11 @@ def _still_wanted(notification: Notification, patient: Patient) -> bool:
     retry after a fault comes minutes later)."""
     if notification.kind == Notification.Kind.REMINDER:
         row = ReminderSettings.objects.filter(patient=patient).first()
-        chosen = ChannelChoice.channels(row.channel) if row is not None and row.enabled else []
+        chosen = (
+            row.channels_for("channel", push=channels.push_enabled())
+            if row is not None and row.enabled
+            else []
+        )
     else:
         chosen = planning.notice_channels(planning.notice_settings(patient), notification.kind)
     return notification.channel in chosen

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DAY_NAMES, time_field, timezone_field
-from notify.models import ALL_DAYS, ChannelChoice, ReminderSettings
+from notify.models import ALL_DAYS, WITHOUT_PUSH, ChannelChoice, ReminderSettings
 
 
 class ReminderSettingsForm(forms.ModelForm):
@@ -50,25 +50,11 @@ class ReminderSettingsForm(forms.ModelForm):
         labels = {"enabled": _("Remind me to do my exercises")}
 
     # Without web push on the server (no VAPID keys): each field's choices offered, and what a
-    # choice saved before reads as (reminders have no "off": that is "enabled"; a reply notice
-    # by push alone becomes none).
+    # choice saved before reads as (``notify.models.WITHOUT_PUSH``: as it is sent).
     WITHOUT_PUSH = {
-        "channel": (
-            [ChannelChoice.EMAIL],
-            {
-                ChannelChoice.OFF: ChannelChoice.EMAIL,
-                ChannelChoice.PUSH: ChannelChoice.EMAIL,
-                ChannelChoice.BOTH: ChannelChoice.EMAIL,
-            },
-        ),
-        "replies": (
-            [ChannelChoice.OFF, ChannelChoice.EMAIL],
-            {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
-        ),
-        "requests": (
-            [ChannelChoice.OFF, ChannelChoice.EMAIL],
-            {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
-        ),
+        "channel": ([ChannelChoice.EMAIL], WITHOUT_PUSH["channel"]),
+        "replies": ([ChannelChoice.OFF, ChannelChoice.EMAIL], WITHOUT_PUSH["replies"]),
+        "requests": ([ChannelChoice.OFF, ChannelChoice.EMAIL], WITHOUT_PUSH["requests"]),
     }
 
     def __init__(self, *args: Any, push: bool = True, **kwargs: Any) -> None:

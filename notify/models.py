@@ -62,6 +62,20 @@ class ChannelChoice(models.TextChoices):
         }.get(cls(value), [])
 
 
+# Without web push on the server (no VAPID keys): what a saved choice reads as, per field of
+# ``ReminderSettings`` (reminders have no "off": that is ``enabled``; a notice by push alone
+# becomes none). The reminders page shows it so, and it is sent so.
+WITHOUT_PUSH = {
+    "channel": {
+        ChannelChoice.OFF: ChannelChoice.EMAIL,
+        ChannelChoice.PUSH: ChannelChoice.EMAIL,
+        ChannelChoice.BOTH: ChannelChoice.EMAIL,
+    },
+    "replies": {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
+    "requests": {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
+}
+
+
 class ReminderSettings(models.Model):
     """A patient's reminders (off until they turn them on), how they hear of replies (off
     until they choose) and of the clinic asking them to answer questions (``requests``: by
@@ -142,6 +156,14 @@ class ReminderSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient}: {'on' if self.enabled else 'off'}"
+
+    def channels_for(self, field: str, *, push: bool) -> list[Channel]:
+        """Where the choice in ``field`` (``channel``, ``replies``, ``requests``) sends, as it
+        reads on a server with web push (``push``) or without (``WITHOUT_PUSH``)."""
+        chosen = ChannelChoice(getattr(self, field))
+        if not push:
+            chosen = WITHOUT_PUSH[field].get(chosen, chosen)
+        return ChannelChoice.channels(chosen)
 
     def slot_times(self) -> list[tuple[str, dt.time]]:
         """The reminder times set, earliest first."""

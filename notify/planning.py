@@ -20,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.models import Clinic, Message, Patient
+from notify import channels as notify_channels
 from notify import hours, recipients, schedule
 from notify.models import (
     AlertEscalation,
     Channel,
-    ChannelChoice,
     Notification,
     ReminderSettings,
 )
@@ -339,7 +339,7 @@ def _remind(row: ReminderSettings, enqueue: Enqueue) -> list[int]:
         kind=Notification.Kind.REMINDER,
         slot=f"p{patient.pk}:{day.isoformat()}:{row.next_slot}",
         recipient=recipient,
-        channels=ChannelChoice.channels(row.channel),
+        channels=row.channels_for("channel", push=notify_channels.push_enabled()),
         enqueue=enqueue,
         patient=patient,
     )
@@ -379,8 +379,11 @@ def notice_settings(patient: Patient) -> ReminderSettings:
 
 
 def notice_channels(row: ReminderSettings, kind: str) -> list[Channel]:
-    """The channels the patient chose for a notice of ``kind``."""
-    return ChannelChoice.channels(getattr(row, NOTICE_CHOICE[Notification.Kind(kind)]))
+    """The channels the patient chose for a notice of ``kind`` (as it reads on this server:
+    email only without web push)."""
+    return row.channels_for(
+        NOTICE_CHOICE[Notification.Kind(kind)], push=notify_channels.push_enabled()
+    )
 
 
 def _patient_notice(

@@ -62,6 +62,12 @@ async function current() {
 
 async function turnOn() {
   const permission = await Notification.requestPermission();
+  if (permission === "denied" && form) {
+    // Refused for good: the reminders form offers what can work, and says why.
+    show(config.strings.blocked, "none");
+    withoutPush();
+    return false;
+  }
   if (permission !== "granted") {
     show(config.strings.denied, "off");
     return false;

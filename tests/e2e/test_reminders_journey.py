@@ -262,3 +262,43 @@ def test_a_browser_that_cannot_show_notifications_is_told_why_and_offered_email(
     expect(page.get_by_text("Reminders are on.")).to_be_visible()
     row = ReminderSettings.objects.get(patient=patient)
     assert (row.channel, row.replies, row.requests) == ("email", "email", "email")
+
+
+def test_refusing_the_browser_s_prompt_offers_email_at_once(
+    live_server: Any, small_phone: Page, push_service: PushService
+) -> None:
+    # The patient picks "A notification on this phone", saves, and answers the browser's
+    # question "Block": the page said "choose email" but still offered only what had just
+    # been refused, and Save asked again, to no end.
+    scene = patient_with_plan(with_user=True)
+    user = scene.patient.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    page = small_phone
+    page.add_init_script(
+        "(() => { Notification.requestPermission = async () => {"
+        " Object.defineProperty(Notification, 'permission', { get: () => 'denied' });"
+        " return 'denied'; }; })();"
+    )
+    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
+    page.goto(f"{live_server.url}/me/reminders/")
+    page.get_by_label("Remind me to do my exercises").check()
+    page.get_by_role("group", name="How to remind me").get_by_label(
+        "A notification on this phone"
+    ).check()
+    page.get_by_role("button", name="Save").click()
+
+    status = page.get_by_role("status").filter(
+        has_text=re.compile("notifications are blocked in this browser", re.IGNORECASE)
+    )
+    expect(status).to_be_visible()
+    for option in _push_options(page):
+        expect(option).to_be_disabled()
+    expect(
+        page.get_by_role("group", name="How to remind me").get_by_label("An email", exact=True)
+    ).to_be_checked()
+    check_page(page, JOURNEY, "notifications-refused")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Reminders are on.")).to_be_visible()
+    assert ReminderSettings.objects.get(patient=scene.patient).channel == "email"

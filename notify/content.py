@@ -30,7 +30,13 @@ TTL_SECONDS = {  # how long a push service keeps a message for a phone that is o
     Notification.Kind.REMINDER: 2 * 60 * 60,  # less: until its late limit or the quiet hours
     Notification.Kind.REPLY: 24 * 60 * 60,  # less: until the patient's quiet hours
     Notification.Kind.DIGEST: 12 * 60 * 60,
+    Notification.Kind.REQUEST: 24 * 60 * 60,  # less: until the patient's quiet hours
 }
+PATIENT_NOTICE_KINDS = (
+    Notification.Kind.REMINDER,
+    Notification.Kind.REPLY,
+    Notification.Kind.REQUEST,
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,15 @@ def compose(notification: Notification, *, extra: dict[str, Any] | None = None) 
         path = reverse("rehab:my_messages")
         subject = _("Your clinic has replied")
         body = _("%(clinic)s has replied to your message.") % {"clinic": patient.clinic.name}
+    elif kind == Notification.Kind.REQUEST:
+        # Nothing of what is asked (a questionnaire's name tells of the injury): Today offers it.
+        assert patient is not None
+        context["clinic_name"] = patient.clinic.name
+        path = reverse("rehab:today")
+        subject = _("Your clinic has asked you a few questions")
+        body = _("%(clinic)s has asked you a few questions. Open the app to answer.") % {
+            "clinic": patient.clinic.name
+        }
     else:  # digest
         path = reverse("rehab:dashboard")
         count = len(context.get("first_names", []))
@@ -104,6 +119,7 @@ def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
     topic = {
         Notification.Kind.REMINDER: tokens.Topic.REMINDERS,
         Notification.Kind.REPLY: tokens.Topic.REPLIES,
+        Notification.Kind.REQUEST: tokens.Topic.REQUESTS,
         Notification.Kind.DIGEST: tokens.Topic.DIGEST,
     }[Notification.Kind(kind)]
     return tokens.Unsubscribe(topic=topic, user_id=user_id, sent_to=sent_to)
@@ -127,7 +143,7 @@ def _reader_tz(notification: Notification) -> dt.tzinfo | None:
     patient = notification.patient
     if patient is None:
         return None
-    if notification.kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+    if notification.kind in PATIENT_NOTICE_KINDS:
         return patient.tz
     return hours.tz_of(patient.clinic)
 
@@ -135,7 +151,7 @@ def _reader_tz(notification: Notification) -> dt.tzinfo | None:
 def settings_path(notification: Notification) -> str:
     """The recipient's notification settings page: a patient's reminders, a clinician's alerts
     and digest; none for an alert contact's address (the clinic admins keep that list)."""
-    if notification.kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+    if notification.kind in PATIENT_NOTICE_KINDS:
         return reverse("notify:reminders")
     if notification.user_id is not None:
         return reverse("notify:clinician_settings")

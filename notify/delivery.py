@@ -28,7 +28,6 @@ from notify import channels, content, planning
 from notify.channels import Outcome, Result
 from notify.models import (
     Channel,
-    ChannelChoice,
     ClinicianPreferences,
     Notification,
     PushSubscription,
@@ -59,21 +58,24 @@ OPTED_OUT = "the patient turned these off"
 
 
 def _still_wanted(notification: Notification, patient: Patient) -> bool:
-    """Whether the patient still wants a reminder or reply notice on its channel: they may
-    have turned it off, or unsubscribed from its emails, since it was queued (a retry after a
-    fault comes minutes later)."""
-    row = ReminderSettings.objects.filter(patient=patient).first()
-    if row is None:
-        return False
+    """Whether the patient still wants a reminder, reply or request notice on its channel:
+    they may have turned it off, or unsubscribed from its emails, since it was queued (a
+    retry after a fault comes minutes later)."""
     if notification.kind == Notification.Kind.REMINDER:
-        chosen = ChannelChoice.channels(row.channel) if row.enabled else []
+        row = ReminderSettings.objects.filter(patient=patient).first()
+        chosen = (
+            row.channels_for("channel", push=channels.push_enabled())
+            if row is not None and row.enabled
+            else []
+        )
     else:
-        chosen = ChannelChoice.channels(row.replies)
+        chosen = planning.notice_channels(planning.notice_settings(patient), notification.kind)
     return notification.channel in chosen
 
 
 def _patient_not_needed(notification: Notification, now: dt.datetime) -> str:
-    """Why a patient's reminder or reply notice should no longer go out (empty: it should)."""
+    """Why a patient's reminder, reply or request notice should no longer go out (empty: it
+    should)."""
     patient = notification.patient
     assert patient is not None
     if not _still_wanted(notification, patient):
@@ -82,14 +84,12 @@ def _patient_not_needed(notification: Notification, now: dt.datetime) -> str:
         if not planning.exercises_waiting(patient, patient.local_today()):
             return "exercises done or no longer due"
         return planning.patient_timing(notification, now)[0]
-    if (
-        patient.status != Patient.Status.ACTIVE
-        or not Message.objects.filter(
-            patient=patient, from_patient=False, read_at__isnull=True
-        ).exists()
-    ):
-        return "replies read"
-    return ""
+    if patient.status != Patient.Status.ACTIVE:
+        return "the patient's care has ended"
+    if notification.kind == Notification.Kind.REQUEST:
+        return "" if planning.request_open(patient) else "questions answered or no longer asked"
+    unread = Message.objects.filter(patient=patient, from_patient=False, read_at__isnull=True)
+    return "" if unread.exists() else "replies read"
 
 
 def _not_needed(notification: Notification, now: dt.datetime) -> str:
@@ -101,7 +101,7 @@ def _not_needed(notification: Notification, now: dt.datetime) -> str:
         alert = notification.alert
         if alert is None or alert.acknowledged_at is not None:
             return "alert acknowledged"
-    elif kind in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+    elif kind == Notification.Kind.REMINDER or kind in planning.NOTICE_KINDS:
         return _patient_not_needed(notification, now)
     elif (  # a digest the clinician turned off since it was queued
         kind == Notification.Kind.DIGEST

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DAY_NAMES, time_field, timezone_field
-from notify.models import ALL_DAYS, ChannelChoice, ReminderSettings
+from notify.models import ALL_DAYS, WITHOUT_PUSH, ChannelChoice, ReminderSettings
 
 
 class ReminderSettingsForm(forms.ModelForm):
@@ -40,30 +40,28 @@ class ReminderSettingsForm(forms.ModelForm):
             "quiet_start",
             "quiet_end",
             "replies",
+            "requests",
         ]
-        widgets = {"channel": forms.RadioSelect, "replies": forms.RadioSelect}
+        widgets = {
+            "channel": forms.RadioSelect,
+            "replies": forms.RadioSelect,
+            "requests": forms.RadioSelect,
+        }
         labels = {"enabled": _("Remind me to do my exercises")}
 
     # Without web push on the server (no VAPID keys): each field's choices offered, and what a
-    # choice saved before reads as (reminders have no "off": that is "enabled"; a reply notice
-    # by push alone becomes none).
+    # choice saved before reads as (``notify.models.WITHOUT_PUSH``: as it is sent).
     WITHOUT_PUSH = {
-        "channel": (
-            [ChannelChoice.EMAIL],
-            {
-                ChannelChoice.OFF: ChannelChoice.EMAIL,
-                ChannelChoice.PUSH: ChannelChoice.EMAIL,
-                ChannelChoice.BOTH: ChannelChoice.EMAIL,
-            },
-        ),
-        "replies": (
-            [ChannelChoice.OFF, ChannelChoice.EMAIL],
-            {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
-        ),
+        "channel": ([ChannelChoice.EMAIL], WITHOUT_PUSH["channel"]),
+        "replies": ([ChannelChoice.OFF, ChannelChoice.EMAIL], WITHOUT_PUSH["replies"]),
+        "requests": ([ChannelChoice.OFF, ChannelChoice.EMAIL], WITHOUT_PUSH["requests"]),
     }
 
     def __init__(self, *args: Any, push: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A copy of the page from before this choice (kept offline on the phone) sends none:
+        # the saved one stays.
+        self.fields["requests"].required = False
         if push:
             return
         for name, (offered, instead) in self.WITHOUT_PUSH.items():
@@ -82,6 +80,8 @@ class ReminderSettingsForm(forms.ModelForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        if not data.get("requests"):
+            data.pop("requests", None)
         return {"timezone_name": data.pop("timezone"), **data}
 
 

@@ -62,8 +62,24 @@ class ChannelChoice(models.TextChoices):
         }.get(cls(value), [])
 
 
+# Without web push on the server (no VAPID keys): what a saved choice reads as, per field of
+# ``ReminderSettings`` (reminders have no "off": that is ``enabled``; a notice by push alone
+# becomes none). The reminders page shows it so, and it is sent so.
+WITHOUT_PUSH = {
+    "channel": {
+        ChannelChoice.OFF: ChannelChoice.EMAIL,
+        ChannelChoice.PUSH: ChannelChoice.EMAIL,
+        ChannelChoice.BOTH: ChannelChoice.EMAIL,
+    },
+    "replies": {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
+    "requests": {ChannelChoice.PUSH: ChannelChoice.OFF, ChannelChoice.BOTH: ChannelChoice.EMAIL},
+}
+
+
 class ReminderSettings(models.Model):
-    """A patient's reminders (off until they turn them on) and how they hear of replies.
+    """A patient's reminders (off until they turn them on), how they hear of replies (off
+    until they choose) and of the clinic asking them to answer questions (``requests``: by
+    email until they choose otherwise; a patient with no row has these defaults).
 
     Times are wall-clock times in the patient's own time zone (``Patient.timezone``);
     ``next_reminder_at`` is the next one in UTC, recomputed whenever the settings or the time
@@ -94,6 +110,12 @@ class ReminderSettings(models.Model):
         max_length=10,
         choices=ChannelChoice,
         default=ChannelChoice.OFF,
+    )
+    requests = models.CharField(
+        _("when the clinic asks me to answer questions"),
+        max_length=10,
+        choices=ChannelChoice,
+        default=ChannelChoice.EMAIL,
     )
     next_reminder_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
     next_slot = models.CharField(max_length=10, choices=Slot, blank=True)
@@ -126,10 +148,22 @@ class ReminderSettings(models.Model):
                 condition=Q(replies__in=["off", "push", "email", "both"]),
                 name="notify_reminder_replies_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(requests__in=["off", "push", "email", "both"]),
+                name="notify_reminder_requests_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient}: {'on' if self.enabled else 'off'}"
+
+    def channels_for(self, field: str, *, push: bool) -> list[Channel]:
+        """Where the choice in ``field`` (``channel``, ``replies``, ``requests``) sends, as it
+        reads on a server with web push (``push``) or without (``WITHOUT_PUSH``)."""
+        chosen = ChannelChoice(getattr(self, field))
+        if not push:
+            chosen = WITHOUT_PUSH[field].get(chosen, chosen)
+        return ChannelChoice.channels(chosen)
 
     def slot_times(self) -> list[tuple[str, dt.time]]:
         """The reminder times set, earliest first."""
@@ -242,6 +276,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Exercise reminder")
         REPLY = "reply", _("Reply from the clinic")
         DIGEST = "digest", _("Unread messages")
+        REQUEST = "request", _("Questions from the clinic")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")

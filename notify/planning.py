@@ -20,16 +20,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.models import Clinic, Message, Patient
+from notify import channels as notify_channels
 from notify import hours, recipients, schedule
 from notify.models import (
     AlertEscalation,
     Channel,
-    ChannelChoice,
     Notification,
     ReminderSettings,
 )
 from notify.recipients import Recipient
 from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsRequest
+from rehab.models.plans import Plan
 from rehab.selectors.clinician import patients_with_unread_messages
 from rehab.selectors.today import today_for_patient
 
@@ -40,6 +42,10 @@ Enqueue = Callable[[int], object]
 REMINDER_LATE_LIMIT = dt.timedelta(minutes=30)  # later than this, a reminder is skipped
 DIGEST_WINDOW = dt.timedelta(minutes=30)  # the digest goes in the half hour after its time
 STUCK_AFTER = dt.timedelta(minutes=10)  # a queued notification no job has picked up
+# The patient's notices (the clinic replied, the clinic asks) and the field of
+# ``ReminderSettings`` that holds the channel they chose for each.
+NOTICE_CHOICE = {Notification.Kind.REPLY: "replies", Notification.Kind.REQUEST: "requests"}
+NOTICE_KINDS = tuple(NOTICE_CHOICE)
 
 
 def is_urgent(alert: Alert) -> bool:
@@ -287,7 +293,7 @@ def patient_deadline(notification: Notification, now: dt.datetime) -> dt.datetim
     (``REMINDER_LATE_LIMIT`` after its time); either only until the patient's quiet hours
     begin. None for other kinds (no limit of the patient's)."""
     kind, patient = notification.kind, notification.patient
-    if patient is None or kind not in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+    if patient is None or kind not in (Notification.Kind.REMINDER, *NOTICE_KINDS):
         return None
     row = ReminderSettings.objects.filter(patient=patient).first()
     deadline = None
@@ -304,13 +310,14 @@ def patient_timing(notification: Notification, now: dt.datetime) -> tuple[str, d
     the first, a retry after a fault, or a lost job's): ``(why it should not go at all, when
     it may go instead)``, ``("", None)`` when it may go now. A reminder in the patient's quiet
     hours or more than ``REMINDER_LATE_LIMIT`` after its time is dropped, never sent late; a
-    reply notice waits for the end of the quiet hours. Other kinds go at any hour."""
+    reply or request notice (``NOTICE_KINDS``) waits for the end of the quiet hours. Other
+    kinds go at any hour."""
     kind, patient = notification.kind, notification.patient
-    if patient is None or kind not in (Notification.Kind.REMINDER, Notification.Kind.REPLY):
+    if patient is None or kind not in (Notification.Kind.REMINDER, *NOTICE_KINDS):
         return "", None
     row = ReminderSettings.objects.filter(patient=patient).first()
     quiet_until = quiet_hours_end(row, patient.tz, now) if row is not None else None
-    if kind == Notification.Kind.REPLY:
+    if kind in NOTICE_KINDS:
         return "", quiet_until
     if quiet_until is not None:
         return "in the patient's quiet hours", None
@@ -332,7 +339,7 @@ def _remind(row: ReminderSettings, enqueue: Enqueue) -> list[int]:
         kind=Notification.Kind.REMINDER,
         slot=f"p{patient.pk}:{day.isoformat()}:{row.next_slot}",
         recipient=recipient,
-        channels=ChannelChoice.channels(row.channel),
+        channels=row.channels_for("channel", push=notify_channels.push_enabled()),
         enqueue=enqueue,
         patient=patient,
     )
@@ -360,7 +367,49 @@ def reminders_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
     return claimed
 
 
-# --- Replies and digests ---------------------------------------------------------------------
+# --- Notices to the patient: the clinic replied, the clinic asks ---------------------------
+
+
+def notice_settings(patient: Patient) -> ReminderSettings:
+    """The patient's settings, or the defaults for one who never saved them (no reply
+    notices; requests by email)."""
+    return ReminderSettings.objects.filter(patient=patient).first() or ReminderSettings(
+        patient=patient
+    )
+
+
+def notice_channels(row: ReminderSettings, kind: str) -> list[Channel]:
+    """The channels the patient chose for a notice of ``kind`` (as it reads on this server:
+    email only without web push)."""
+    return row.channels_for(
+        NOTICE_CHOICE[Notification.Kind(kind)], push=notify_channels.push_enabled()
+    )
+
+
+def _patient_notice(
+    *, patient: Patient, kind: str, slot: str, now: dt.datetime, enqueue: Enqueue
+) -> dt.datetime | None:
+    """Tell the patient (``kind``: a reply, a request) by the channels they chose for it,
+    once per ``slot``, if they are in care and can sign in. Returns when to try again if it
+    is their quiet time now."""
+    row = notice_settings(patient)
+    recipient = recipients.patient_recipient(patient)
+    channels = notice_channels(row, kind)
+    if not channels or recipient is None or patient.status != Patient.Status.ACTIVE:
+        return None
+    end = quiet_hours_end(row, patient.tz, now)
+    if end is not None:
+        return end
+    with transaction.atomic():
+        _notify(
+            kind=kind,
+            slot=slot,
+            recipient=recipient,
+            channels=channels,
+            enqueue=enqueue,
+            patient=patient,
+        )
+    return None
 
 
 def reply_notifications(
@@ -376,31 +425,52 @@ def reply_notifications(
     if message is None or message.read_at is not None:
         return None
     patient = message.patient
-    row = ReminderSettings.objects.filter(patient=patient).first()
-    recipient = recipients.patient_recipient(patient)
-    if row is None or row.replies == ChannelChoice.OFF or recipient is None:
-        return None
-    if patient.status != Patient.Status.ACTIVE:
-        return None
-    end = quiet_hours_end(row, patient.tz, now)
-    if end is not None:
-        return end
     first_unread = (
         Message.objects.filter(patient=patient, from_patient=False, read_at__isnull=True)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
         .first()
     )
-    with transaction.atomic():
-        _notify(
-            kind=Notification.Kind.REPLY,
-            slot=f"m{first_unread or message.pk}",
-            recipient=recipient,
-            channels=ChannelChoice.channels(row.replies),
-            enqueue=enqueue,
-            patient=patient,
-        )
-    return None
+    return _patient_notice(
+        patient=patient,
+        kind=Notification.Kind.REPLY,
+        slot=f"m{first_unread or message.pk}",
+        now=now,
+        enqueue=enqueue,
+    )
+
+
+def request_open(patient: Patient) -> bool:
+    """Whether the clinic has asked the patient something they have not answered yet, and
+    they can answer it (a paused plan waits for a clinician's review: nothing to ask then)."""
+    if Plan.objects.filter(patient=patient, status=Plan.Status.PAUSED).exists():
+        return False
+    return AtrsRequest.objects.filter(patient=patient, response__isnull=True).exists()
+
+
+def request_notifications(
+    request_id: int, *, now: dt.datetime, enqueue: Enqueue
+) -> dt.datetime | None:
+    """Tell the patient the clinic asked them to fill in a questionnaire (their choice of
+    channel), once per request, in words that say nothing of what it asks. Returns when to
+    try again if it is their quiet time now."""
+    request = (
+        AtrsRequest.objects.select_related("patient__user", "patient__clinic")
+        .filter(pk=request_id, response__isnull=True)
+        .first()
+    )
+    if request is None or not request_open(request.patient):
+        return None
+    return _patient_notice(
+        patient=request.patient,
+        kind=Notification.Kind.REQUEST,
+        slot=f"atrs{request.pk}",
+        now=now,
+        enqueue=enqueue,
+    )
+
+
+# --- Digests -----------------------------------------------------------------------------------
 
 
 def unread_first_names(clinic: Clinic) -> list[str]:

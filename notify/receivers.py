@@ -12,6 +12,7 @@ from clinic import events
 from clinic.models import Clinic, Message, Patient, User
 from notify import planning, services, tasks
 from rehab.models.alerts import Alert
+from rehab.models.logbook import AtrsRequest
 
 
 def on_alert_saved(sender: type[Alert], *, instance: Alert, created: bool, **_: Any) -> None:
@@ -40,6 +41,15 @@ def on_clinic_saved(
 def on_message_saved(sender: type[Message], *, instance: Message, created: bool, **_: Any) -> None:
     if created and not instance.from_patient:
         tasks.enqueue_reply(instance.pk)
+
+
+def on_atrs_request_saved(
+    sender: type[AtrsRequest], *, instance: AtrsRequest, created: bool, **_: Any
+) -> None:
+    """The clinic asked the patient to fill in the ATRS: the job that tells them, in the
+    transaction that asked."""
+    if created:
+        tasks.enqueue_request(instance.pk)
 
 
 def on_patient_saved(
@@ -80,4 +90,5 @@ def connect() -> None:
     post_save.connect(on_alert_saved, sender=Alert, dispatch_uid="notify.alert")
     post_save.connect(on_clinic_saved, sender=Clinic, dispatch_uid="notify.clinic")
     post_save.connect(on_message_saved, sender=Message, dispatch_uid="notify.message")
+    post_save.connect(on_atrs_request_saved, sender=AtrsRequest, dispatch_uid="notify.atrs_request")
     post_save.connect(on_patient_saved, sender=Patient, dispatch_uid="notify.patient")

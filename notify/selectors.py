@@ -17,7 +17,7 @@ from rehab.models.plans import Plan
 
 FAILING_FOR = dt.timedelta(days=3)
 HISTORY_LENGTH = 30
-PATIENT_KINDS = (Notification.Kind.REMINDER, Notification.Kind.REPLY)
+PATIENT_KINDS = (Notification.Kind.REMINDER, Notification.Kind.REPLY, Notification.Kind.REQUEST)
 NOT_DELIVERED = (Notification.State.FAILED, Notification.State.EXPIRED)
 PLAN_PAUSED = "paused"  # Plan.Status.PAUSED once a red flag pauses plans (the clinical loop)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -29,7 +29,7 @@ CHANNEL_WORDS = {  # for the clinician: how the patient chose to be reminded
 
 
 def reminder_history(patient: Patient) -> list[Notification]:
-    """The patient's own reminders and reply notices, newest first. One query."""
+    """The patient's own reminders, reply and request notices, newest first. One query."""
     return list(
         Notification.objects.filter(patient=patient, kind__in=PATIENT_KINDS)
         .exclude(state=Notification.State.CANCELLED)
@@ -131,12 +131,16 @@ class DashboardFlags:
 
 
 def dashboard_flags(clinic: Clinic, *, now: dt.datetime | None = None) -> DashboardFlags:
-    """Active patients whose plan is paused, or who want reminders or reply notices that have
-    not arrived for three days; and alert notifications of the last day that could not be
+    """Active patients whose plan is paused, or who want reminders or notices that have not
+    arrived for three days; and alert notifications of the last day that could not be
     delivered. Two queries, whatever the number of patients."""
     now = now or timezone.now()
-    wants = Q(reminder_settings__enabled=True) | (
-        Q(reminder_settings__isnull=False) & ~Q(reminder_settings__replies="off")
+    # Wants something: no settings saved (request notices are on by default), or one on.
+    wants = (
+        Q(reminder_settings__isnull=True)
+        | Q(reminder_settings__enabled=True)
+        | ~Q(reminder_settings__replies="off")
+        | ~Q(reminder_settings__requests="off")
     )
     # The clinic's paused plans, read once (as a per-patient EXISTS, PostgreSQL scanned
     # every plan of every clinic for it).

@@ -49,7 +49,7 @@ def reminder_settings_save(
     row = ReminderSettings.objects.select_for_update().filter(patient=patient).first()
     row = row or ReminderSettings(patient=patient)
     allowed = {"enabled", "morning", "evening", "days", "channel", "quiet_start", "quiet_end"}
-    unknown = set(fields) - allowed - {"replies"}
+    unknown = set(fields) - allowed - {"replies", "requests"}
     if unknown:
         raise ValidationError(_("These settings do not exist: %s") % ", ".join(sorted(unknown)))
     for name, value in fields.items():
@@ -207,21 +207,35 @@ def _unsubscribe_clinician(request: tokens.Unsubscribe) -> bool:
     return True
 
 
-def _unsubscribe_patient(request: tokens.Unsubscribe) -> bool:
+def _unsubscribing_patient(request: tokens.Unsubscribe) -> Patient | None:
+    """The patient the link is for (their row locked), unless its email went to an address
+    that is no longer theirs."""
     if request.user_id is None:
-        return False
-    row = (
-        ReminderSettings.objects.select_for_update()
-        .filter(patient__user_id=request.user_id)
-        .select_related("patient__user")
+        return None
+    patient = (
+        Patient.objects.select_for_update(of=("self",))
+        .filter(user_id=request.user_id)
+        .select_related("user")
         .first()
     )
-    if row is None:
-        return False
-    patient = row.patient
+    if patient is None:
+        return None
     assert patient.user is not None  # found by its user
     if _sent_to_someone_else(request, patient.email or patient.user.email):
+        return None
+    return patient
+
+
+def _unsubscribe_patient(request: tokens.Unsubscribe) -> bool:
+    patient = _unsubscribing_patient(request)
+    if patient is None:
         return False
+    row = ReminderSettings.objects.select_for_update().filter(patient=patient).first()
+    if row is None:  # never saved: the defaults (request notices by email) were in force
+        if request.topic != tokens.Topic.REQUESTS:
+            return False
+        row = ReminderSettings(patient=patient)
+    row.patient = patient
     if request.topic == tokens.Topic.REMINDERS:
         if not row.enabled or row.channel == ChannelChoice.PUSH:
             return False
@@ -232,9 +246,11 @@ def _unsubscribe_patient(request: tokens.Unsubscribe) -> bool:
             row.channel = choice
         planning.reschedule(row, after=timezone.now())
     else:
-        if row.replies in (ChannelChoice.OFF, ChannelChoice.PUSH):
+        field = "replies" if request.topic == tokens.Topic.REPLIES else "requests"
+        chosen = getattr(row, field)
+        if chosen in (ChannelChoice.OFF, ChannelChoice.PUSH):
             return False
-        row.replies = _email_choice(row.replies)
+        setattr(row, field, _email_choice(chosen))
     row.save()
     return True
 

@@ -60,6 +60,24 @@ def enqueue_reply(message_id: int) -> None:
 
 
 @task
+def clinic_asked(request_id: int) -> str:
+    """The clinic asked the patient to answer a questionnaire: tell them, unless they turned
+    it off."""
+    retry_at = planning.request_notifications(
+        request_id, now=timezone.now(), enqueue=_enqueue_delivery
+    )
+    if retry_at is not None:  # their quiet hours: when they end
+        clinic_asked.using(run_after=retry_at).enqueue(request_id)
+        return f"after quiet hours, at {retry_at.isoformat()}"
+    return "done"
+
+
+def enqueue_request(request_id: int) -> None:
+    # As a reply: a patient who has the app open sees it there (and answers) first.
+    clinic_asked.using(run_after=timezone.now() + REPLY_DELAY).enqueue(request_id)
+
+
+@task
 def every_minute(scheduled_for: str) -> dict[str, int]:
     """The periodic work: reminders, escalations, digests, and jobs to pick up again (and, on
     the hour, housekeeping). A tick the worker reaches late (it was down) does nothing; the

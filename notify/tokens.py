@@ -16,11 +16,12 @@ SALT = "notify.unsubscribe"
 class Topic:
     REMINDERS = "reminders"  # a patient's reminder emails
     REPLIES = "replies"  # a patient's "the clinic replied" emails
+    REQUESTS = "requests"  # a patient's "the clinic asked you questions" emails
     ALERTS = "alerts"  # a clinician's alert and escalation emails
     DIGEST = "digest"  # a clinician's daily digest
     CONTACT = "contact"  # an address among a clinic's alert contacts
 
-    ALL = (REMINDERS, REPLIES, ALERTS, DIGEST, CONTACT)
+    ALL = (REMINDERS, REPLIES, REQUESTS, ALERTS, DIGEST, CONTACT)
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,27 @@ def push_config(request: HttpRequest) -> dict[str, Any]:
                 "browser's site settings, or choose email."
             ),
             "unsupported": _("This browser cannot show notifications from this site."),
+            # The reminders page: why a notification on this phone cannot be chosen here.
+            "blocked": _(
+                "Notifications are blocked in this browser's settings, so this phone cannot "
+                "show them. To get them, allow notifications for this site in the browser's "
+                "settings and open this page again. Until then, choose email."
+            ),
+            "homeScreen": _(
+                "On an iPhone or iPad, notifications work only in the app on your home "
+                "screen. To get them, add this app to your home screen: tap the Share button, "
+                "then “Add to Home Screen”. Open the app from there and come back to this "
+                "page. Until then, choose email."
+            ),
+            "noPush": _(
+                "This browser cannot show notifications from this site. Choose email, or "
+                "open this page in another browser."
+            ),
+            "choiceOff": _("A notification is not possible in this browser: see the note above."),
+            "choiceMoved": _(
+                "A notification is not possible in this browser, so email is chosen instead. "
+                "Press Save to keep it."
+            ),
             "failed": _("Notifications could not be turned on. Please try again."),
         },
     }

@@ -62,6 +62,12 @@ async function current() {
 
 async function turnOn() {
   const permission = await Notification.requestPermission();
+  if (permission === "denied" && form) {
+    // Refused for good: the reminders form offers what can work, and says why.
+    show(config.strings.blocked, "none");
+    withoutPush();
+    return false;
+  }
   if (permission !== "granted") {
     show(config.strings.denied, "off");
     return false;
@@ -98,14 +104,80 @@ function needsPush() {
   const choices = (form.dataset.pushChoices || "").split(" ");
   const fields = form.elements;
   const reminders = fields.enabled && fields.enabled.checked && choices.includes(fields.channel.value);
-  return Boolean(reminders || (fields.replies && choices.includes(fields.replies.value)));
+  const notices = ["replies", "requests"].some(
+    (name) => fields[name] && choices.includes(fields[name].value),
+  );
+  return Boolean(reminders || notices);
+}
+
+// An iPhone or iPad (an iPad's Safari says "Macintosh", but has a touch screen).
+function appleMobile() {
+  const agent = navigator.userAgent;
+  return /iPhone|iPad|iPod/.test(agent) || (/Macintosh/.test(agent) && navigator.maxTouchPoints > 1);
+}
+
+function standalone() {
+  return navigator.standalone === true || window.matchMedia("(display-mode: standalone)").matches;
+}
+
+// Why this browser cannot show notifications, in the reminders form's words; "" when it can.
+function whyNoPush() {
+  if (!supported) {
+    return appleMobile() && !standalone() ? config.strings.homeScreen : config.strings.noPush;
+  }
+  return Notification.permission === "denied" ? config.strings.blocked : "";
+}
+
+// The form without the choices that need notifications in this browser: they are disabled
+// (the server's form still has them, for a browser that can), a choice saved before moves to
+// email, and each group says why.
+function withoutPush() {
+  const choices = (form.dataset.pushChoices || "").split(" ");
+  const groups = new Map();
+  for (const input of form.querySelectorAll('input[type="radio"]')) {
+    if (choices.includes(input.value)) {
+      const list = groups.get(input.name) || [];
+      list.push(input);
+      groups.set(input.name, list);
+    }
+  }
+  for (const [name, inputs] of groups) {
+    const moved = inputs.some((input) => input.checked);
+    if (moved) {
+      const email = form.querySelector(`input[type="radio"][name="${name}"][value="email"]`);
+      if (email) {
+        email.checked = true;
+      }
+    }
+    const note = document.createElement("p");
+    note.id = `${name}-no-push`;
+    note.className = "small mb-0 mt-1";
+    note.textContent = moved ? config.strings.choiceMoved : config.strings.choiceOff;
+    const group = inputs[0].closest("fieldset") || inputs[0].parentElement;
+    group.append(note);
+    for (const input of inputs) {
+      input.disabled = true;
+      input.checked = false;
+      input.setAttribute("aria-describedby", note.id);
+    }
+  }
 }
 
 async function start() {
   if (!config || !panel) {
     return;
   }
-  if (!config.enabled || !supported) {
+  if (!config.enabled) {
+    show(config.strings.unsupported, "none");
+    return;
+  }
+  const why = form ? whyNoPush() : "";
+  if (why) {
+    show(why, "none");
+    withoutPush();
+    return;
+  }
+  if (!supported) {
     show(config.strings.unsupported, "none");
     return;
   }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +22,7 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
+from notify import services as notify_services
 from notify import tasks
 from notify.models import PushSubscription, ReminderSettings
 from rehab import services
@@ -177,3 +179,126 @@ def test_signing_out_stops_notifications_to_this_phone(
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert not PushSubscription.objects.filter(user=user).exists()
     assert page.evaluate("localStorage.getItem('test.fake-push')") is None
+
+
+# iPhone Safari outside a home-screen app: no Notification, PushManager or service worker.
+IPHONE_SAFARI = """
+(() => {
+  Object.defineProperty(Navigator.prototype, "userAgent", {
+    get: () => "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 "
+      + "(KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
+  });
+  delete window.Notification;
+  delete window.PushManager;
+  delete Navigator.prototype.serviceWorker;
+})();
+"""
+# A browser whose settings block this site's notifications.
+BLOCKED = """
+(() => {
+  Object.defineProperty(Notification, "permission", { get: () => "denied" });
+  Notification.requestPermission = async () => "denied";
+})();
+"""
+
+
+def _push_options(page: Page) -> list[Any]:
+    return [
+        page.get_by_role("group", name=group).get_by_label(label, exact=True)
+        for group in (
+            "How to remind me",
+            "When the clinic replies to me",
+            "When the clinic asks me to answer questions",
+        )
+        for label in ("A notification on this phone", "Both")
+    ]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        (IPHONE_SAFARI, "add this app to your home screen", "iphone-safari"),
+        (BLOCKED, "notifications are blocked in this browser", "blocked"),
+    ],
+    ids=["iphone-safari", "blocked"],
+)
+def test_a_browser_that_cannot_show_notifications_is_told_why_and_offered_email(
+    live_server: Any, small_phone: Page, push_service: PushService, case: tuple[str, str, str]
+) -> None:
+    browser_script, said, name = case
+    # It was offered "A notification on this phone", saved it, and never heard a thing.
+    scene = patient_with_plan(with_user=True)
+    patient = scene.patient
+    assert patient.user is not None
+    patient.user.set_password(PASSWORD)
+    patient.user.save()
+    notify_services.reminder_settings_save(
+        patient=patient,
+        enabled=True,
+        morning=dt.time(8, 0),
+        evening=None,
+        channel="push",
+        replies="both",
+        requests="push",
+    )
+    page = small_phone
+    page.add_init_script(browser_script)
+    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
+    page.goto(f"{live_server.url}/me/reminders/")
+
+    status = page.get_by_role("status").filter(has_text=re.compile(said, re.IGNORECASE))
+    expect(status).to_be_visible()
+    expect(page.get_by_role("button", name="Turn on notifications in this browser")).to_be_hidden()
+    for option in _push_options(page):
+        expect(option).to_be_disabled()
+    # What needed notifications is set to email, and the patient is told so beside each.
+    for group in ("How to remind me", "When the clinic replies to me"):
+        expect(
+            page.get_by_role("group", name=group).get_by_label("An email", exact=True)
+        ).to_be_checked()
+    check_page(page, JOURNEY, f"no-notifications-{name}")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Reminders are on.")).to_be_visible()
+    row = ReminderSettings.objects.get(patient=patient)
+    assert (row.channel, row.replies, row.requests) == ("email", "email", "email")
+
+
+def test_refusing_the_browser_s_prompt_offers_email_at_once(
+    live_server: Any, small_phone: Page, push_service: PushService
+) -> None:
+    # The patient picks "A notification on this phone", saves, and answers the browser's
+    # question "Block": the page said "choose email" but still offered only what had just
+    # been refused, and Save asked again, to no end.
+    scene = patient_with_plan(with_user=True)
+    user = scene.patient.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    page = small_phone
+    page.add_init_script(
+        "(() => { Notification.requestPermission = async () => {"
+        " Object.defineProperty(Notification, 'permission', { get: () => 'denied' });"
+        " return 'denied'; }; })();"
+    )
+    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
+    page.goto(f"{live_server.url}/me/reminders/")
+    page.get_by_label("Remind me to do my exercises").check()
+    page.get_by_role("group", name="How to remind me").get_by_label(
+        "A notification on this phone"
+    ).check()
+    page.get_by_role("button", name="Save").click()
+
+    status = page.get_by_role("status").filter(
+        has_text=re.compile("notifications are blocked in this browser", re.IGNORECASE)
+    )
+    expect(status).to_be_visible()
+    for option in _push_options(page):
+        expect(option).to_be_disabled()
+    expect(
+        page.get_by_role("group", name="How to remind me").get_by_label("An email", exact=True)
+    ).to_be_checked()
+    check_page(page, JOURNEY, "notifications-refused")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Reminders are on.")).to_be_visible()
+    assert ReminderSettings.objects.get(patient=scene.patient).channel == "email"

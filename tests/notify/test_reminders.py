@@ -5,6 +5,7 @@ never after care ended, once per slot however many workers or ticks run."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 import zoneinfo
 from typing import Any
@@ -556,3 +557,26 @@ def test_a_red_flag_stops_exercise_reminders_until_the_plan_is_resumed() -> None
     )
     assert [n.state for n in sent] == ["cancelled"]  # the one of the red flag's day
     assert not [m for m in mail.outbox if patient.email in m.to]  # the clinic's alert only
+
+
+def test_without_push_keys_a_saved_push_choice_goes_as_the_page_shows_it(settings: Any) -> None:
+    # Chosen while the server sent web push; then it runs without the VAPID keys ("without
+    # them notifications go by email only"). The reminders page shows the reminder choice as
+    # "An email" and a reply notice by push alone as "Off", but the reminders still went by
+    # push, failed each time ("push is not configured"), and no email ever came.
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False):
+        patient = patient_with_exercises()
+        turn_on(patient, channel="push", replies="both")
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    assert patient.user is not None
+    client = Client()
+    client.force_login(patient.user)
+    page = client.get(reverse("notify:reminders")).content.decode()
+    assert re.search(r'name="channel" value="email"[^>]*checked', page)
+    sent = tick_every(
+        dt.datetime(2026, 6, 2, 6, 50, tzinfo=dt.UTC),
+        dt.datetime(2026, 6, 2, 7, 10, tzinfo=dt.UTC),
+        dt.timedelta(minutes=10),
+    )
+    assert [(n.channel, n.state) for n in sent] == [("email", "sent")]
+    assert len(mail.outbox) == 1

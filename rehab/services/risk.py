@@ -170,25 +170,35 @@ def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient
     A modifier moves the earliest safe weeks later, so the plan the patient follows is checked
     again first, as for a corrected date: an exercise of the current or a later phase that
     would then start before its earliest safe week without a recorded reason refuses the
-    change with the list (nothing changes)."""
+    change with the list (nothing changes); one with a reason that now starts earlier than
+    when it was given (``guardrails.made_earlier``) alerts their clinician."""
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     locked.check_not_erased()
     changed = [name for name in risk.FLAG_FIELDS if getattr(locked, name) != values[name]]
-    for name in changed:
-        setattr(locked, name, values[name])
     following = (
         Plan.objects.select_for_update().filter(patient=locked, status__in=PLANS_IN_CARE).first()
     )
+    before: list[EarlyPlacement] = []
     if following is not None and changed:
         following.patient = locked
+        before = early_in_care([following])[following.pk]
+    for name in changed:
+        setattr(locked, name, values[name])
+    if following is not None and changed:
+        early = early_in_care([following])[following.pk]
         plan_services.refuse_missing_reasons(
-            guardrails.missing_reasons(early_in_care([following])[following.pk]),
+            guardrails.missing_reasons(early),
             intro=_(
                 "With these risk factors some exercises of the patient's plan would start "
                 "before their earliest safe week. Record a reason for each in the plan "
                 "builder, or move them, before recording the risk factors."
             ),
         )
+        outdated = guardrails.made_earlier(early, before=before)
+        if outdated:
+            alert_services.alert_reasons_outdated(
+                plan=following, placements=outdated, change=_("risk factors")
+            )
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
     return locked

@@ -240,6 +240,25 @@ def missing_reasons(
     return [p for p in placements if not given.get(p.prescription.pk) and (fresh or not p.reason)]
 
 
+def weeks_early(placement: EarlyPlacement) -> int:
+    """How many weeks before its earliest safe week ``placement`` starts for the patient."""
+    warning = placement.warning
+    start = warning.patient_week if warning.patient_week is not None else warning.phase_start_week
+    return warning.earliest_week - start
+
+
+def made_earlier(
+    placements: Iterable[EarlyPlacement], *, before: Iterable[EarlyPlacement]
+) -> list[EarlyPlacement]:
+    """The ``placements`` with a recorded reason that a change of the patient's record (a
+    corrected surgery or injury date or pathway, a risk modifier) made earlier for them: early
+    now and not ``before`` it, or more weeks early than then. Their reason was given for a
+    later start, so their clinician is asked to look again (``services.alerts``), as after a
+    raise in the library; a placement without a reason refuses the change itself."""
+    was = {p.prescription.pk: weeks_early(p) for p in before}
+    return [p for p in placements if p.reason and weeks_early(p) > was.get(p.prescription.pk, 0)]
+
+
 def guardrail_reasons_needed(
     *,
     prescriptions: Iterable[Prescription],

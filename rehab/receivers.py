@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete
+from django.utils.translation import gettext
 
 from clinic.models import Patient
 from rehab.models.library import Exercise, ExerciseMedia
@@ -21,7 +22,16 @@ logger = logging.getLogger(__name__)
 
 
 def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
-    plan_services.plans_follow_anchor(patient=patient)
+    """The plans follow the corrected date or pathway (refused while an exercise would then
+    start early without a reason); a reason given for a later start than the patient's now
+    alerts their clinician."""
+    followed = plan_services.plans_follow_anchor(patient=patient)
+    if followed.plan is not None and followed.outdated:
+        alert_services.alert_reasons_outdated(
+            plan=followed.plan,
+            placements=followed.outdated,
+            change=gettext("a corrected surgery or injury date, or pathway"),
+        )
 
 
 def on_exercise_earliest_weeks_raised(

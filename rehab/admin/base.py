@@ -66,7 +66,8 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
 
 class KeptRecordAdmin(ViewOnlyAdmin):
-    """What a patient reported (and what it raised) is kept: no deleting here either."""
+    """What a patient reported (and what it raised), and the plan they were asked to follow, is
+    kept: no deleting here either."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,4 +1,6 @@
-"""Patients' plans in the admin: view-only (clinicians edit them in the builder)."""
+"""Patients' plans in the admin: view-only, and never deleted here (clinicians edit them in the
+builder, whose services retire a prescription the patient was asked to do rather than delete
+it, and keep a plan's phase history and a red flag's hold on it)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from rehab.admin.base import PATIENT_SEARCH_FIELDS, PatientColumnsMixin, ViewOnlyAdmin
+from rehab.admin.base import PATIENT_SEARCH_FIELDS, KeptRecordAdmin, PatientColumnsMixin
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 
 
@@ -65,7 +67,7 @@ class PlanPhaseInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PatientColumnsMixin, ViewOnlyAdmin):
+class PlanAdmin(PatientColumnsMixin, KeptRecordAdmin):
     list_display = (
         "name",
         "patient",
@@ -85,7 +87,7 @@ class PlanAdmin(PatientColumnsMixin, ViewOnlyAdmin):
 
 
 @admin.register(Prescription)
-class PrescriptionAdmin(ViewOnlyAdmin):
+class PrescriptionAdmin(KeptRecordAdmin):
     list_display = ("exercise", "dose", "patient", "phase", "order", "retired_at")
     list_select_related = ("exercise", "phase__plan__patient")
     list_filter = (RetiredFilter, "exercise__category", "phase__plan__status")
@@ -106,7 +108,7 @@ class PrescriptionAdmin(ViewOnlyAdmin):
 
 
 @admin.register(PhaseChange)
-class PhaseChangeAdmin(ViewOnlyAdmin):
+class PhaseChangeAdmin(KeptRecordAdmin):
     list_display = ("changed_at", "plan", "from_phase", "to_phase", "effective_on", "changed_by")
     list_select_related = ("plan__patient", "from_phase", "to_phase", "changed_by")
     search_fields = ("plan__name", "plan__patient__first_name", "plan__patient__last_name")

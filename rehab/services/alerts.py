@@ -83,6 +83,26 @@ def alert_offsets_raised(
 
 
 @transaction.atomic
+def alert_reasons_outdated(*, plan: Plan, placements: list[EarlyPlacement], change: str) -> Alert:
+    """After ``change`` to the patient's record (a corrected date or pathway, a risk modifier)
+    made ``placements`` of ``plan`` start earlier for them than when their reasons were
+    recorded (``guardrails.made_earlier``): one alert naming them, so that their clinician
+    moves them or records why they stay."""
+    alert = Alert.objects.create(
+        patient=plan.patient,
+        kind=Alert.Kind.EARLY_EXERCISE,
+        message=_(
+            "Changed in the patient's record (%(change)s): %(names)s. The reasons recorded "
+            "were given for a later start. They are in %(plan)s: move them, or record why "
+            "they stay."
+        )
+        % {"change": change, "names": guardrails.names(placements), "plan": plan.name},
+    )
+    touch(plan.patient_id)
+    return alert
+
+
+@transaction.atomic
 def alert_acknowledge(*, alert: Alert, by: User) -> Alert:
     if alert.acknowledged_at is None:
         alert.acknowledged_at = timezone.now()

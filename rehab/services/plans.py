@@ -8,10 +8,12 @@ with messages fit to show a user.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -390,27 +392,48 @@ def plan_activate(
 # --- Following changes to the patient's record -------------------------------------------
 
 
+@dataclass(frozen=True)
+class CourseFollowed:
+    """What ``plans_follow_anchor`` did: ``changed`` plans re-dated; of the plan in care
+    (``plan``), the early placements whose recorded reasons the correction made stale
+    (``outdated``: ``guardrails.made_earlier``), for their clinician to look at again."""
+
+    changed: int
+    plan: Plan | None = None
+    outdated: list[EarlyPlacement] = field(default_factory=list)
+
+
 @transaction.atomic
-def plans_follow_anchor(*, patient: Patient) -> int:
+def plans_follow_anchor(*, patient: Patient) -> CourseFollowed:
     """Re-date the patient's draft, active and paused plans from their anchor date, and give
     them the patient's pathway (after a corrected surgery or injury date, or pathway), so phases
     fall on the right calendar days and the plan says which pathway it follows.
-    Completed plans keep the dates they were followed by. Returns the number of plans changed.
+    Completed plans keep the dates they were followed by.
 
     The plan the patient follows is checked again first: if the new date puts the patient in
     an earlier week, or the new pathway sets later earliest safe weeks, so that an exercise of
     the current or a later phase would start before its earliest safe week without a recorded
     reason, the correction is refused with the list (nothing changes: the caller's
-    transaction is rolled back)."""
+    transaction is rolled back). One with a reason that now starts earlier than when it was
+    given is returned in ``outdated``."""
     following = (
         Plan.objects.select_for_update().filter(patient=patient, status__in=PLANS_IN_CARE).first()
     )
+    outdated: list[EarlyPlacement] = []
     if following is not None:
+        # As followed until now: the plan's stored date and pathway (the patient's record
+        # holds the new ones already).
+        as_followed = copy.copy(patient)
+        as_followed.pathway = following.pathway
+        following.patient = as_followed
+        before = _early_in_care(following)
         following.anchor_date = patient.anchor_date
         following.pathway = patient.pathway
         following.patient = patient
+        early = _early_in_care(following)
+        outdated = guardrails.made_earlier(early, before=before)
         refuse_missing_reasons(
-            guardrails.missing_reasons(_early_in_care(following)),
+            guardrails.missing_reasons(early),
             intro=_(
                 "With this date and pathway the patient is in week %(week)s, and some "
                 "exercises of their plan would start before their earliest safe week. Record "
@@ -425,9 +448,10 @@ def plans_follow_anchor(*, patient: Patient) -> int:
     plans.filter(status__in=PLANS_IN_CARE, due_days_from__isnull=True).exclude(
         anchor_date=patient.anchor_date
     ).update(due_days_from=F("anchor_date"))
-    return plans.update(
+    changed = plans.update(
         anchor_date=patient.anchor_date, pathway=patient.pathway, version=F("version") + 1
     )
+    return CourseFollowed(changed=changed, plan=following, outdated=outdated)
 
 
 def _early_in_care(plan: Plan) -> list[EarlyPlacement]:

@@ -46,6 +46,44 @@ class PlanNowEarly:
     placements: list[EarlyPlacement]
 
 
+def _plans_raised(
+    clinic: Clinic, *, now: Mapping[str, int], after: Mapping[str, int]
+) -> list[Plan]:
+    """The clinic's plans in care whose patient's largest offset goes up from ``now`` to
+    ``after`` (code → weeks), ordered by patient; none read when no offset goes up."""
+    if not any(n > now.get(code, 0) for code, n in after.items()):
+        return []
+    in_care = (
+        Plan.objects.filter(patient__clinic_id=clinic.pk, status__in=PLANS_IN_CARE)
+        .select_related("patient")
+        .order_by("patient__last_name", "patient__first_name", "patient_id", "pk")
+    )
+    return [
+        plan
+        for plan in in_care
+        if risk.offset_weeks(plan.patient, after)[0] > risk.offset_weeks(plan.patient, now)[0]
+    ]
+
+
+def _reasons_outdated(
+    clinic: Clinic, *, now: Mapping[str, int], after: Mapping[str, int]
+) -> dict[int, tuple[Plan, list[EarlyPlacement]]]:
+    """The clinic's plans in care (plan id → the plan and its placements) holding early
+    placements with a recorded reason that the offsets ``after`` make earlier than ``now``
+    (``guardrails.made_earlier``): their reasons were given for a later start."""
+    plans = _plans_raised(clinic, now=now, after=after)
+    if not plans:
+        return {}
+    before = early_in_care(plans, offsets=now)
+    early = early_in_care(plans, offsets=after)
+    found = {}
+    for plan in plans:
+        outdated = guardrails.made_earlier(early[plan.pk], before=before[plan.pk])
+        if outdated:
+            found[plan.pk] = (plan, outdated)
+    return found
+
+
 def risk_offsets_now_early(*, clinic: Clinic, weeks: Mapping[str, int]) -> list[PlanNowEarly]:
     """The clinic's plans in care that the offsets ``weeks`` (code → weeks, over the clinic's
     own) would leave with exercises starting before their earliest safe week without a
@@ -57,19 +95,7 @@ def risk_offsets_now_early(*, clinic: Clinic, weeks: Mapping[str, int]) -> list[
     prescriptions (2): four at most, whatever the number of plans."""
     now = risk.clinic_offsets(clinic)
     after = now | dict(weeks)
-    if not any(n > now.get(code, 0) for code, n in after.items()):
-        return []
-    in_care = (
-        Plan.objects.filter(patient__clinic_id=clinic.pk, status__in=PLANS_IN_CARE)
-        .select_related("patient")
-        .order_by("patient__last_name", "patient__first_name", "patient_id", "pk")
-    )
-    # Only the patients whose largest offset goes up.
-    plans = [
-        plan
-        for plan in in_care
-        if risk.offset_weeks(plan.patient, after)[0] > risk.offset_weeks(plan.patient, now)[0]
-    ]
+    plans = _plans_raised(clinic, now=now, after=after)
     if not plans:
         return []
     candidates = {
@@ -111,7 +137,9 @@ def risk_offsets_update(
     in care would then hold an exercise starting before its earliest safe week without a
     recorded reason that ``confirmed`` (prescription ids) does not name
     (``risk_offsets_now_early``); saved, each such plan's clinician is alerted (returned: those
-    plans). Kept in the team's history, naming each change."""
+    plans), as is the clinician of a plan whose early placements with a recorded reason it
+    makes earlier (``guardrails.made_earlier``: the reason was given for a later start; not
+    asked to confirm). Kept in the team's history, naming each change."""
     locked = Clinic.objects.select_for_update().get(pk=clinic.pk)
     before = risk.clinic_offsets(locked)  # reads the clinic's row, or its absence, once
     after = before | dict(weeks)
@@ -138,13 +166,17 @@ def risk_offsets_update(
                 "prescriptions": [p.prescription.pk for p in unconfirmed],
             },
         )
+    outdated = _reasons_outdated(locked, now=before, after=after)
     RiskOffsets.objects.update_or_create(
         clinic=locked, defaults={"weeks": after, "updated_at": timezone.now()}
     )
     for each in now_early:
+        _plan, reasoned = outdated.pop(each.plan.pk, (each.plan, []))
         alert_services.alert_offsets_raised(
-            plan=each.plan, placements=each.placements, offsets=after
+            plan=each.plan, placements=[*each.placements, *reasoned], offsets=after
         )
+    for plan, reasoned in outdated.values():
+        alert_services.alert_offsets_raised(plan=plan, placements=reasoned, offsets=after)
     TeamEvent.objects.create(
         clinic=locked,
         actor=changed_by,
@@ -170,25 +202,35 @@ def patient_risk_update(*, patient: Patient, values: dict[str, bool]) -> Patient
     A modifier moves the earliest safe weeks later, so the plan the patient follows is checked
     again first, as for a corrected date: an exercise of the current or a later phase that
     would then start before its earliest safe week without a recorded reason refuses the
-    change with the list (nothing changes)."""
+    change with the list (nothing changes); one with a reason that now starts earlier than
+    when it was given (``guardrails.made_earlier``) alerts their clinician."""
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
     locked.check_not_erased()
     changed = [name for name in risk.FLAG_FIELDS if getattr(locked, name) != values[name]]
-    for name in changed:
-        setattr(locked, name, values[name])
     following = (
         Plan.objects.select_for_update().filter(patient=locked, status__in=PLANS_IN_CARE).first()
     )
+    before: list[EarlyPlacement] = []
     if following is not None and changed:
         following.patient = locked
+        before = early_in_care([following])[following.pk]
+    for name in changed:
+        setattr(locked, name, values[name])
+    if following is not None and changed:
+        early = early_in_care([following])[following.pk]
         plan_services.refuse_missing_reasons(
-            guardrails.missing_reasons(early_in_care([following])[following.pk]),
+            guardrails.missing_reasons(early),
             intro=_(
                 "With these risk factors some exercises of the patient's plan would start "
                 "before their earliest safe week. Record a reason for each in the plan "
                 "builder, or move them, before recording the risk factors."
             ),
         )
+        outdated = guardrails.made_earlier(early, before=before)
+        if outdated:
+            alert_services.alert_reasons_outdated(
+                plan=following, placements=outdated, change=_("risk factors")
+            )
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
     return locked

@@ -4,15 +4,17 @@ patient, an unanswered pain at rest stored as null, high pain's advice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from core.ids import opaque
 from rehab.models import ExerciseLog, Plan
 from tests.api.conftest import token_client
-from tests.rehab.clinical_loop import Scene, week3_non_operative
+from tests.rehab.clinical_loop import Scene, from_week_2_now, week3_non_operative
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +170,23 @@ def test_a_discharged_patient_cannot_check_in(scene: Scene) -> None:
     )
     assert response.status_code == 400
     assert "Your care here has ended" in str(response.json())
+
+
+def test_a_date_correction_that_makes_exercises_early_is_a_400_and_changes_nothing(
+    clinician: Clinician, scene: Scene
+) -> None:
+    """The API's PATCH of a patient re-checks their plan as the patient page does: injured a
+    week ago, not three, the current phase's exercise from week 2 would start early."""
+    from_week_2_now(scene)
+    later = timezone.localdate() - dt.timedelta(weeks=1)
+    response = token_client(clinician.user).patch(
+        f"/api/v1/patients/{opaque(scene.patient.pk)}/", {"injury_date": str(later)}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert "Resisted ankle pumps" in " ".join(body["non_field_errors"])
+    assert body["codes"]["non_field_errors"] == ["guardrail_reason_missing"]
+    scene.patient.refresh_from_db()
+    scene.plan.refresh_from_db()
+    assert scene.patient.injury_date != later
+    assert scene.plan.anchor_date == scene.patient.injury_date

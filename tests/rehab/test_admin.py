@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import User
 from rehab.admin.logbook import ExerciseLogAdmin
@@ -24,6 +26,7 @@ from rehab.models import (
     PhaseChange,
     Plan,
     PlanCriterion,
+    PlanHold,
     Prescription,
     ProposalDismissal,
     Protocol,
@@ -815,6 +818,37 @@ def test_what_patients_reported_cannot_be_deleted(staff_client: Client, model: A
     )
     assert model.objects.filter(pk=obj.pk).exists()
     assert response.status_code in {200, 302}
+
+
+def _plan_records() -> dict[type[Any], Any]:
+    """A paused plan's records that no log protects: a prescription the patient was asked to
+    do on earlier days (never ticked), the phase change that made its phase current, and the
+    plan with the red flag's hold on it."""
+    rx = factories.PrescriptionFactory()
+    Prescription.objects.filter(pk=rx.pk).update(created_at=timezone.now() - dt.timedelta(days=5))
+    plan = rx.phase.plan
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.PAUSED, current_phase=rx.phase)
+    change = PhaseChange.objects.create(
+        plan=plan, to_phase=rx.phase, effective_on=timezone.localdate() - dt.timedelta(days=5)
+    )
+    PlanHold.objects.create(plan=plan, flags=["dvt"])
+    return {Plan: plan, Prescription: rx, PhaseChange: change}
+
+
+@pytest.mark.parametrize("model", [Plan, Prescription, PhaseChange], ids=str)
+def test_a_plans_records_cannot_be_deleted(staff_client: Client, model: Any) -> None:
+    """The builder retires a prescription the patient was asked to do (adherence keeps the days
+    it was due) and never deletes a plan, its phase history or a red flag's hold: the admin's
+    delete would skip those rules (and, for a plan, take the hold that pauses exercise)."""
+    obj = _plan_records()[model]
+    assert staff_client.get(admin_url(model, "delete", obj.pk)).status_code == 403
+    assert staff_client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    response = staff_client.post(
+        admin_url(model, "changelist"), {"action": "delete_selected", "_selected_action": [obj.pk]}
+    )
+    assert response.status_code in {200, 302}
+    assert model.objects.filter(pk=obj.pk).exists()
+    assert PlanHold.objects.filter(resumed_at__isnull=True).exists()  # exercise stays paused
 
 
 def test_exercise_log_admin_has_no_delete_permission(rf: Any) -> None:

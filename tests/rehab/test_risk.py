@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clinic.models import Clinic, Clinician, Patient
 from rehab import guardrails, risk
-from rehab.models import RiskOffsets
+from rehab.models import Alert, RiskOffsets
 from rehab.services import risk as risk_services
 from tests import factories
 from tests.conftest import client_for
@@ -124,6 +124,36 @@ def test_recording_a_modifier_is_refused_while_it_makes_a_placement_early_withou
     )
     scene.patient.refresh_from_db()
     assert scene.patient.risk_rerupture_or_revision is True
+
+
+def test_a_modifier_that_makes_a_reasoned_exercise_earlier_alerts_the_clinician(
+    clinician: Clinician,
+) -> None:
+    """A reason was recorded for starting the week-4 exercise in week 3; after a re-rupture
+    (+2 weeks) it starts three weeks early, not one: recorded, and the clinician alerted to
+    look at the reason again."""
+    scene = week3_non_operative(clinician)
+    factories.PrescriptionFactory.create(
+        phase=scene.early,
+        exercise=factories.ExerciseFactory.create(
+            name="Band ankle push", earliest_week_operative=4, earliest_week_non_operative=4
+        ),
+        order=3,
+        guardrail_reason="Strong calf, one week early",
+    )
+    for early in (scene.week4_rx, scene.week6_rx):  # the later phase's, confirmed for now
+        early.guardrail_reason = "Surgeon agreed"
+        early.save()
+    risk_services.patient_risk_update(
+        patient=scene.patient, values=NONE | {"risk_rerupture_or_revision": True}
+    )
+    scene.patient.refresh_from_db()
+    assert scene.patient.risk_rerupture_or_revision is True
+    (message,) = Alert.objects.filter(
+        patient=scene.patient, kind=Alert.Kind.EARLY_EXERCISE
+    ).values_list("message", flat=True)
+    assert "Band ankle push" in message
+    assert "Two-leg bike" in message  # not early before: its reason was for another start
 
 
 def test_the_patient_page_shows_and_records_the_modifiers(

@@ -19,7 +19,7 @@ from rehab.services import builder as builder_services
 from rehab.services import holds
 from rehab.services import plans as plan_services
 from tests import factories
-from tests.rehab.clinical_loop import Scene, from_week_2_now, week3_non_operative
+from tests.rehab.clinical_loop import Scene, exercise, from_week_2_now, week3_non_operative
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +160,49 @@ def test_a_corrected_date_that_makes_exercises_early_is_refused(scene: Scene) ->
     scene.plan.refresh_from_db()
     assert scene.patient.injury_date != later_injury
     assert scene.plan.anchor_date == scene.patient.injury_date
+
+
+def _placed_a_week_early(scene: Scene) -> Prescription:
+    """An exercise from week 4 in the current phase, started in week 3 with a reason."""
+    return factories.PrescriptionFactory.create(
+        phase=scene.early,
+        exercise=exercise("Band ankle push", 4),
+        order=3,
+        guardrail_reason="Strong calf, one week early",
+    )
+
+
+def _early_alerts(patient: Patient) -> list[str]:
+    return list(
+        Alert.objects.filter(patient=patient, kind=Alert.Kind.EARLY_EXERCISE).values_list(
+            "message", flat=True
+        )
+    )
+
+
+def test_a_corrected_date_that_makes_a_reasoned_exercise_earlier_alerts_the_clinician(
+    scene: Scene,
+) -> None:
+    """The reason was recorded for starting a week early; the patient turns out to be in week 1,
+    three weeks early. The correction stands (there is a reason) but the reason was given for a
+    later start: the clinician is alerted to look again, as after a raise in the library."""
+    _placed_a_week_early(scene)
+    later_injury = timezone.localdate() - dt.timedelta(weeks=1, days=2)
+    patient_services.patient_update(patient=scene.patient, injury_date=later_injury)
+    scene.patient.refresh_from_db()
+    assert scene.patient.injury_date == later_injury
+    (message,) = _early_alerts(scene.patient)
+    assert "Band ankle push" in message
+    assert "week 1" in message
+
+
+def test_a_corrected_date_that_leaves_a_reasoned_exercise_as_early_or_later_alerts_no_one(
+    scene: Scene,
+) -> None:
+    _placed_a_week_early(scene)
+    earlier_injury = timezone.localdate() - dt.timedelta(weeks=5, days=2)
+    patient_services.patient_update(patient=scene.patient, injury_date=earlier_injury)
+    assert _early_alerts(scene.patient) == []
 
 
 def test_a_corrected_pathway_on_the_same_date_that_makes_exercises_early_is_refused(

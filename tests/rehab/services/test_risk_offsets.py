@@ -203,6 +203,26 @@ def test_a_placement_early_already_is_not_listed_again(clinician: Clinician) -> 
     ]
 
 
+def test_a_raise_that_makes_reasoned_placements_earlier_alerts_without_asking(
+    clinician: Clinician,
+) -> None:
+    """With re-rupture's +2 the later phase (from week 6) starts the heel raise (from week 4)
+    on time and the bike (from week 6) two weeks early, with reasons recorded. Raised to +3,
+    the bike is three weeks early and the heel raise one: not listed for a confirmation (each
+    has a reason), saved, and the physiotherapist alerted to look at the reasons again: they
+    were given for a later start."""
+    scene: Scene = week3_non_operative(clinician, risk_rerupture_or_revision=True)
+    for rx in (scene.week4_rx, scene.week6_rx):
+        rx.guardrail_reason = "Surgeon agreed"
+        rx.save()
+    assert _listed(clinician.clinic, rerupture_or_revision=3) == []
+    _set(clinician.clinic, rerupture_or_revision=3)
+    [alert] = _early_alerts()
+    assert alert.patient == scene.patient
+    assert "Seated heel raise (not before week 7; the patient will be in week 6)" in alert.message
+    assert "Two-leg bike (not before week 9; the patient will be in week 6)" in alert.message
+
+
 def test_listing_reads_the_same_whatever_the_number_of_plans(
     clinician: Clinician, django_assert_max_num_queries: Any
 ) -> None:

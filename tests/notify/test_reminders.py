@@ -370,7 +370,7 @@ def test_a_hanging_push_service_times_out_retries_with_backoff_then_fails(
     # The fifth try comes 42.5 minutes after the reminder's time, past its 30-minute late
     # limit, which cancels it (see the test after this one); here the limit is longer, so the
     # whole back-off and the failure after it show.
-    monkeypatch.setattr(planning, "REMINDER_LATE_LIMIT", dt.timedelta(hours=1))
+    monkeypatch.setattr(planning.timing, "REMINDER_LATE_LIMIT", dt.timedelta(hours=1))
     settings.NOTIFY_PUSH_TIMEOUT = 0.3
     push_service.mode = "hang"
     push_service.hang_seconds = 1

@@ -24,7 +24,7 @@ from clinic.access import (
     touch_patients_of,
 )
 from clinic.accounts import mfa
-from clinic.models import Clinician, Invitation, TeamEvent, User
+from clinic.models import Clinician, Invitation, Patient, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
 from clinic.views import invitation_page
@@ -164,6 +164,30 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 @clinic_admin_required
 @require_POST
 def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member page's button: the question "Deactivate …?" with what it does (or the
+    reason it cannot be done); its "Yes, deactivate" (``confirmed``): the deactivation."""
+    clinician = get_clinician_for_clinic_admin(request.user, pk)
+    form = DeactivateForm(request.POST, clinician=clinician)
+    if form.is_valid() and not form.cleaned_data["confirmed"]:
+        try:
+            reassign_to = services.clinician_deactivate_check(
+                clinician=clinician,
+                deactivated_by=signed_in_user(request, User),
+                reassign_to=form.cleaned_data["reassign_to"],
+            )
+        except ValidationError as error:
+            message_service_errors(request, error)
+            return redirect("clinic:team_member", pk=clinician.pk)
+        return render(
+            request,
+            "clinic/team/deactivate_confirm.html",
+            {
+                "member": clinician,
+                "reassign_to": reassign_to,
+                "patient_count": Patient.objects.filter(therapist=clinician).count(),
+            },
+        )
+
     def deactivate(clinician: Clinician, by: User) -> str:
         form = DeactivateForm(request.POST, clinician=clinician)
         if not form.is_valid():  # the form's reasons, in its words

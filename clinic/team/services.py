@@ -77,18 +77,25 @@ def clinician_invite(
     # One invitation at a time for a clinic: the same one sent twice at once (a double click,
     # a retried request) waits here, then finds the first one in the team.
     _lock_team(clinic.pk)
-    existing = Clinician.objects.filter(user__email__iexact=email, clinic=clinic).first()
+    existing = (
+        Clinician.objects.filter(user__email__iexact=email, clinic=clinic)
+        .select_related("user")
+        .first()
+    )
     if existing is not None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "%(email)s is already in your team; open their page to invite them again "
-                    "or reactivate them."
-                )
-                % {"email": email}
-            },
-            code="in_team",
-        )
+        # What the admin can do depends on where they are: nothing, a new link, reactivation.
+        if not existing.user.is_active:
+            said = _(
+                "%(email)s is in your team but deactivated; open their page to reactivate them."
+            )
+        elif not existing.user.has_usable_password():
+            said = _(
+                "%(email)s is already invited to your team; open their page to send a new "
+                "invitation link."
+            )
+        else:
+            said = _("%(email)s is already in your team and can sign in.")
+        raise ValidationError({"email": said % {"email": email}}, code="in_team")
     taken = ValidationError(
         {"email": _("%(email)s already has an account in the app.") % {"email": email}},
         code="email_taken",

@@ -81,3 +81,32 @@ def test_an_invited_clinician_with_a_working_link_is_shown_invited(admin: Clinic
     assert team_row(admin, "Ines Invited").endswith("Invited not set up 0")
     page = member_page(admin, ines)
     assert "Status Invited: has not set a password yet Two-factor" in page
+
+
+def refusal(admin: Clinician, email: str) -> list[str]:
+    form = {"full_name": "Someone", "email": email, "role": "therapist"}
+    response = client_for(admin.user).post(reverse("clinic:team_invite"), form)
+    assert response.status_code == 400
+    return list(response.context["form"].errors["email"])
+
+
+def test_inviting_someone_already_in_the_team_says_what_to_do_for_their_state(
+    admin: Clinician, clinician: Clinician
+) -> None:
+    """The refusal of an address already in the team was one sentence for everyone ("invite
+    them again or reactivate them"), also for a colleague who has joined and is active."""
+    email = clinician.user.email
+    assert refusal(admin, email) == [f"{email} is already in your team and can sign in."]
+
+    ines = invited(admin)
+    assert refusal(admin, "ines@clinic.example") == [
+        (
+            "ines@clinic.example is already invited to your team; open their page to send a "
+            "new invitation link."
+        )
+    ]
+
+    services.clinician_deactivate(clinician=ines, deactivated_by=admin.user)
+    assert refusal(admin, "ines@clinic.example") == [
+        "ines@clinic.example is in your team but deactivated; open their page to reactivate them."
+    ]

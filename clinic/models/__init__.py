@@ -7,6 +7,8 @@ dependencies point one way.
 from __future__ import annotations
 
 from clinic.models.clinics import (
+    ESCALATION_MINUTES_MAX,
+    ESCALATION_MINUTES_MIN,
     WEEKDAYS,
     Clinic,
     Clinician,
@@ -24,6 +26,8 @@ from clinic.models.team import TEAM_EVENT_DETAIL_MAX_LENGTH, Invitation, TeamEve
 from clinic.models.users import User, UserManager
 
 __all__ = [
+    "ESCALATION_MINUTES_MAX",
+    "ESCALATION_MINUTES_MIN",
     "PATIENT_DETAILS",
     "TEAM_EVENT_DETAIL_MAX_LENGTH",
     "WEEKDAYS",

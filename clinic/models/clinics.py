@@ -37,6 +37,9 @@ def timezone_choices() -> list[tuple[str, str]]:
 
 
 WEEKDAYS = 7  # opening hours: one entry a weekday, Monday first
+# How long an alert may stay unacknowledged (minutes of opening hours) before it escalates.
+ESCALATION_MINUTES_MIN = 15
+ESCALATION_MINUTES_MAX = 7 * 24 * 60
 
 
 def default_opening_hours() -> list[list[str] | None]:
@@ -119,7 +122,10 @@ class Clinic(models.Model):
     alert_escalation_minutes = models.PositiveIntegerField(
         _("escalate unacknowledged alerts after (minutes of opening hours)"),
         default=120,
-        validators=[MinValueValidator(15), MaxValueValidator(7 * 24 * 60)],
+        validators=[
+            MinValueValidator(ESCALATION_MINUTES_MIN),
+            MaxValueValidator(ESCALATION_MINUTES_MAX),
+        ],
     )
     message_digest_time = models.TimeField(
         _("daily digest of unread messages at"), default=dt.time(16, 0)

@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import DAY_NAMES, TimeInput, time_field, timezone_field
-from clinic.models import WEEKDAYS, Clinic
+from clinic.models import ESCALATION_MINUTES_MAX, ESCALATION_MINUTES_MIN, WEEKDAYS, Clinic
 
 # Every setting a clinic admin changes in the app (the slug and dates are the site's).
 SETTINGS_FIELDS = [
@@ -62,6 +62,15 @@ class ClinicSettingsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The model's own bounds, so a bad value is told the real minimum at once (the field
+        # made from a positive integer would first say "at least 0") and the box knows them.
+        minutes = self.fields["alert_escalation_minutes"]
+        self.fields["alert_escalation_minutes"] = forms.IntegerField(
+            label=minutes.label,
+            help_text=minutes.help_text,
+            min_value=ESCALATION_MINUTES_MIN,
+            max_value=ESCALATION_MINUTES_MAX,
+        )
         hours = self.instance.opening_hours or [None] * WEEKDAYS
         for index, name in enumerate(DAY_NAMES):
             opens, closes = hours[index] or (None, None)

@@ -45,6 +45,8 @@ class DeactivateForm(forms.Form):
         ),
         error_messages={"invalid_choice": NOT_JOINED},
     )
+    # Sent by the "Yes, deactivate" button of the question the first post is answered with.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, clinician: Clinician, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -77,18 +77,25 @@ def clinician_invite(
     # One invitation at a time for a clinic: the same one sent twice at once (a double click,
     # a retried request) waits here, then finds the first one in the team.
     _lock_team(clinic.pk)
-    existing = Clinician.objects.filter(user__email__iexact=email, clinic=clinic).first()
+    existing = (
+        Clinician.objects.filter(user__email__iexact=email, clinic=clinic)
+        .select_related("user")
+        .first()
+    )
     if existing is not None:
-        raise ValidationError(
-            {
-                "email": _(
-                    "%(email)s is already in your team; open their page to invite them again "
-                    "or reactivate them."
-                )
-                % {"email": email}
-            },
-            code="in_team",
-        )
+        # What the admin can do depends on where they are: nothing, a new link, reactivation.
+        if not existing.user.is_active:
+            said = _(
+                "%(email)s is in your team but deactivated; open their page to reactivate them."
+            )
+        elif not existing.user.has_usable_password():
+            said = _(
+                "%(email)s is already invited to your team; open their page to send a new "
+                "invitation link."
+            )
+        else:
+            said = _("%(email)s is already in your team and can sign in.")
+        raise ValidationError({"email": said % {"email": email}}, code="in_team")
     taken = ValidationError(
         {"email": _("%(email)s already has an account in the app.") % {"email": email}},
         code="email_taken",
@@ -176,19 +183,9 @@ def clinician_deactivate(
     patients were reassigned or unassigned."""
     _lock_team(clinician.clinic_id)
     clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
-    _not_oneself(
-        clinician, deactivated_by, _("You cannot deactivate yourself; ask another clinic admin.")
+    reassign_to = clinician_deactivate_check(
+        clinician=clinician, deactivated_by=deactivated_by, reassign_to=reassign_to
     )
-    _not_last_admin(
-        clinician,
-        _(
-            "%(name)s is the clinic's only clinic admin and cannot be deactivated; make someone "
-            "else a clinic admin first."
-        )
-        % {"name": clinician.user.get_full_name()},
-    )
-    if reassign_to is not None:
-        reassign_to = _patients_can_go_to(reassign_to, clinician)
     user = clinician.user
     if not user.is_active:
         return 0
@@ -216,6 +213,27 @@ def clinician_deactivate(
     )
     _event(clinician, actor=deactivated_by, action=TeamEvent.Action.DEACTIVATED, detail=detail)
     return moved
+
+
+def clinician_deactivate_check(
+    *, clinician: Clinician, deactivated_by: User | None, reassign_to: Clinician | None = None
+) -> Clinician | None:
+    """Why ``clinician_deactivate`` would refuse, as its ``ValidationError``, without changing
+    anything (the page asks "Deactivate …?" only of a deactivation that can be done): not
+    oneself, never the clinic's last clinic admin, the patients only to a colleague who has
+    joined. Returns ``reassign_to`` as it is now."""
+    _not_oneself(
+        clinician, deactivated_by, _("You cannot deactivate yourself; ask another clinic admin.")
+    )
+    _not_last_admin(
+        clinician,
+        _(
+            "%(name)s is the clinic's only clinic admin and cannot be deactivated; make someone "
+            "else a clinic admin first."
+        )
+        % {"name": clinician.user.get_full_name()},
+    )
+    return None if reassign_to is None else _patients_can_go_to(reassign_to, clinician)
 
 
 def _patients_can_go_to(target: Clinician, clinician: Clinician) -> Clinician:

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -23,7 +24,7 @@ from clinic.access import (
     touch_patients_of,
 )
 from clinic.accounts import mfa
-from clinic.models import Clinician, Invitation, TeamEvent, User
+from clinic.models import Clinician, Invitation, Patient, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
 from clinic.views import invitation_page
@@ -33,12 +34,18 @@ from core.users import signed_in_user
 TEAM_EVENTS_SHOWN = 50
 
 
+def _working_invitations() -> QuerySet[Invitation]:
+    """Invitation links that still work: not used, not revoked (a new link, a deactivation),
+    not expired. An invited clinician without one cannot join until they are sent a new one."""
+    return Invitation.objects.filter(
+        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
 def _team_rows(request: HttpRequest) -> list[Clinician]:
     """The clinic's clinicians with their patient count, whether they set up two-factor
-    sign-in, and whether an invitation is waiting. One query."""
-    now_pending = Invitation.objects.filter(
-        clinician=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True
-    )
+    sign-in, and whether an invitation link of theirs still works. One query."""
+    now_pending = _working_invitations().filter(clinician=OuterRef("pk"))
     return list(
         team_for(request.user)
         .select_related("user")
@@ -112,9 +119,7 @@ def team_member(request: HttpRequest, pk: int) -> HttpResponse:
             "role_form": RoleForm(initial={"role": clinician.role}),
             "deactivate_form": DeactivateForm(clinician=clinician),
             "has_two_factor": mfa.has_confirmed_device(clinician.user),
-            "invitation_pending": Invitation.objects.filter(
-                clinician=clinician, used_at__isnull=True, revoked_at__isnull=True
-            ).exists(),
+            "invitation_pending": _working_invitations().filter(clinician=clinician).exists(),
             "patients": patients,
             "events": list(
                 TeamEvent.objects.filter(clinician=clinician)
@@ -159,6 +164,30 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
 @clinic_admin_required
 @require_POST
 def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member page's button: the question "Deactivate …?" with what it does (or the
+    reason it cannot be done); its "Yes, deactivate" (``confirmed``): the deactivation."""
+    clinician = get_clinician_for_clinic_admin(request.user, pk)
+    form = DeactivateForm(request.POST, clinician=clinician)
+    if form.is_valid() and not form.cleaned_data["confirmed"]:
+        try:
+            reassign_to = services.clinician_deactivate_check(
+                clinician=clinician,
+                deactivated_by=signed_in_user(request, User),
+                reassign_to=form.cleaned_data["reassign_to"],
+            )
+        except ValidationError as error:
+            message_service_errors(request, error)
+            return redirect("clinic:team_member", pk=clinician.pk)
+        return render(
+            request,
+            "clinic/team/deactivate_confirm.html",
+            {
+                "member": clinician,
+                "reassign_to": reassign_to,
+                "patient_count": Patient.objects.filter(therapist=clinician).count(),
+            },
+        )
+
     def deactivate(clinician: Clinician, by: User) -> str:
         form = DeactivateForm(request.POST, clinician=clinician)
         if not form.is_valid():  # the form's reasons, in its words

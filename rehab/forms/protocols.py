@@ -102,3 +102,10 @@ class SaveAsTemplateForm(forms.Form):
         label=_("Leave out the exercises placed early for this patient"),
         required=False,
     )
+
+
+class DiscardDraftForm(forms.Form):
+    """A template draft's "Discard the draft": first the question, then its "Yes, discard the
+    draft" (``confirmed``), which deletes every change made in the draft."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -33,6 +33,7 @@ from rehab.access import (
     protocols_for,
 )
 from rehab.forms.protocols import (
+    DiscardDraftForm,
     SaveAsTemplateForm,
     TemplateDetailsForm,
     TemplateItemAddForm,
@@ -184,7 +185,12 @@ def template_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @clinician_required
 @require_POST
 def template_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The button: the question "Discard the draft …?"; its "Yes, discard the draft"
+    (``confirmed``): the draft deleted. Not a draft: the service's refusal."""
     draft = get_own_protocol_for_clinician(request.user, pk)
+    form = DiscardDraftForm(request.POST)
+    if draft.is_draft and not (form.is_valid() and form.cleaned_data["confirmed"]):
+        return render(request, "rehab/templates/discard_confirm.html", {"template": draft})
     current = (
         Protocol.objects.filter(lineage=draft.lineage, is_draft=False)
         .order_by(F("superseded_at").desc(nulls_first=True), "-pk")

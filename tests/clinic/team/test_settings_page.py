@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from knox.models import AuthToken
@@ -90,3 +92,23 @@ def test_anyone_else_gets_404(request: pytest.FixtureRequest, who: str) -> None:
 
 def test_anonymous_is_sent_to_sign_in(db: None) -> None:
     assert client_for(None).get(URL)["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("minutes", ["-5", "0", "14"])
+def test_an_escalation_time_too_short_is_refused_with_the_real_minimum(
+    clinician: Clinician, minutes: str
+) -> None:
+    """Minus five minutes was answered "at least 0", then zero "at least 15": one answer, the
+    real minimum; and the box itself (``min``) says it too."""
+    admin = factories.ClinicAdminFactory(clinic=clinician.clinic)
+    response = client_for(admin.user).post(
+        URL, form(clinician.clinic, alert_escalation_minutes=minutes)
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["alert_escalation_minutes"] == [
+        "Ensure this value is greater than or equal to 15."
+    ]
+    page = client_for(admin.user).get(URL).content.decode()
+    box = re.search(r'<input[^>]*name="alert_escalation_minutes"[^>]*>', page)
+    assert box is not None
+    assert 'min="15"' in box.group(0)

@@ -25,6 +25,10 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
+# The "Yes, deactivate" of the question a deactivation is first answered with.
+YES = {"confirmed": "1"}
+
+
 def invite(admin: Clinician, **data: str) -> Any:
     form = {"full_name": "Sam Newhire", "email": "Sam@Clinic.example", "role": "therapist"}
     return client_for(admin.user).post(reverse("clinic:team_invite"), {**form, **data})
@@ -133,7 +137,10 @@ def test_the_last_clinic_admin_is_refused_with_the_reason(admin: Clinician) -> N
     """Another admin deactivates the first; the one left cannot be demoted or deactivated
     (here by the service directly: the page would refuse them as "yourself" first)."""
     second = factories.ClinicAdminFactory(clinic=admin.clinic)
-    client_for(second.user).post(reverse("clinic:team_deactivate", args=[admin.pk]))
+    client_for(second.user).post(
+        reverse("clinic:team_deactivate", args=[admin.pk]),
+        YES,  # the question answered
+    )
     admin.user.refresh_from_db()
     assert not admin.user.is_active  # two admins: one may go
     with pytest.raises(ValidationError, match="only clinic admin"):
@@ -153,7 +160,8 @@ def test_deactivating_ends_sessions_and_tokens_and_reassigns_patients(
     AuthToken.objects.create(user=clinician.user)
     assert UserSession.objects.filter(user=clinician.user).exists()
     response = client_for(admin.user).post(
-        reverse("clinic:team_deactivate", args=[clinician.pk]), {"reassign_to": colleague.pk}
+        reverse("clinic:team_deactivate", args=[clinician.pk]),
+        {"reassign_to": colleague.pk, **YES},
     )
     assert response.status_code == 302
     clinician.user.refresh_from_db()
@@ -173,7 +181,7 @@ def test_deactivating_without_a_colleague_leaves_patients_unassigned(
     admin: Clinician, clinician: Clinician
 ) -> None:
     theirs = factories.PatientFactory(clinic=clinician.clinic, therapist=clinician)
-    client_for(admin.user).post(reverse("clinic:team_deactivate", args=[clinician.pk]))
+    client_for(admin.user).post(reverse("clinic:team_deactivate", args=[clinician.pk]), YES)
     theirs.refresh_from_db()
     assert theirs.therapist is None
 
@@ -189,7 +197,7 @@ def test_each_patient_a_deactivation_reassigns_is_named_in_the_audit_trail(
     factories.PatientFactory(clinic=clinician.clinic, therapist=colleague)  # not changed
     response = client_for(admin.user).post(
         reverse("clinic:team_deactivate", args=[clinician.pk]),
-        {"reassign_to": colleague.pk} if reassigned else {},
+        {"reassign_to": colleague.pk, **YES} if reassigned else YES,
     )
     assert response.status_code == 302
     for patient in theirs:

@@ -165,8 +165,9 @@ def tel(number: str) -> str:
 @register.filter
 def record_dose(row: dict[str, Any]) -> str:
     """A prescription of the patient's record (``rehab.export``'s row) as My plan says its dose:
-    "3 × 30 s hold, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day, 7/7"."""
-    return dose_words(row)
+    "3 holds of 30 seconds, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day,
+    7/7"."""
+    return dose_words(row, for_patient=True)
 
 
 @register.filter

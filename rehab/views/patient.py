@@ -492,6 +492,13 @@ def _progress_page(
                 measurements=measurements,
             ),
             "measurement_form": measurement_form,
+            # The questionnaire's offer when due, which the bottom bar's Progress marks on a
+            # phone (``rehab_patient.atrs_due`` reads it: no query more); none once care ended.
+            "atrs_offer": (
+                notice_selectors.atrs_offer(patient, day=day)
+                if patient.status == Patient.Status.ACTIVE
+                else None
+            ),
             "atrs": atrs,  # the recovery chart's (``_recovery.html``)
             "care_ended": patient.status != Patient.Status.ACTIVE,
         },

@@ -157,6 +157,8 @@ SESSION_STRINGS = {
     "finished": _lazy("Session done. Well done!"),
     "stopped": _lazy("Session stopped"),
     "summaryLine": _lazy("%(name)s – sets done: %(done)s of %(sets)s"),
+    # A one-set exercise's line: done, not "sets done: 1 of 1" (as its card counts no sets).
+    "summaryDone": _lazy("%(name)s – done"),
     "nothingStored": _lazy("No set was done, so nothing was saved."),
     "close": _lazy("Back to today"),
     "homeScreenHint": _lazy(

@@ -476,3 +476,18 @@ def test_my_record_names_the_plan_and_its_pause_in_plain_words(
     )
     assert TEMPLATE_NAME in kept
     assert "Paused (red flag)" in kept
+
+
+def test_my_records_check_ins_say_what_i_reported_not_red_flags(
+    patient: Patient, clinician: Clinician
+) -> None:
+    """Walking the record at 360 px after the fix above: its check-in table's column still
+    said "Red flags", the clinic's word. The patient's copy says "Signs you reported"; the
+    clinic's export keeps "Red flags"."""
+    factories.red_flags_reported(patient, "dvt")
+    html = unescape(client_for(patient.user).get(reverse("rehab:my_export")).content.decode())
+    assert "red flag" not in html.lower()
+    assert "Signs you reported" in html
+    admin = factories.ClinicAdminFactory(clinic=patient.clinic)
+    kept = client_for(admin.user).get(reverse("rehab:patient_export", args=[patient.pk]))
+    assert "Red flags" in kept.content.decode()

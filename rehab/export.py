@@ -29,8 +29,17 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, CharField, ExpressionWrapper, F, Model, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import (
+    BooleanField,
+    CharField,
+    ExpressionWrapper,
+    F,
+    Model,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, Trim
 from django.utils import timezone
 
 from clinic.models import Clinician, Message, Patient
@@ -62,6 +71,9 @@ def _same(*names: str) -> dict[str, str]:
 PLAN_FIELDS = {
     "id": "pk",
     **_same("name", "pathway", "status", "anchor_date"),
+    # Whether ``name`` is its template's, a clinician's name (``Plan.patient_display_name``):
+    # the patient's pages call such a plan "Your recovery plan".
+    "named_after_template": "named_after_template",
     "current_phase": "current_phase_id",
     **_same("created_at", "activated_at"),
 }
@@ -404,8 +416,15 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         ),
         by="phase__plan_id",
     )
+    named = plans.annotate(
+        trimmed_name=Trim("name"),
+        named_after_template=ExpressionWrapper(
+            Q(protocol__isnull=False, trimmed_name=Trim("protocol__name")),
+            output_field=BooleanField(),
+        ),
+    )
     result = _rows(
-        *_with_who(plans.order_by("created_at", "pk"), PLAN_FIELDS, "plans", for_clinic=for_clinic)
+        *_with_who(named.order_by("created_at", "pk"), PLAN_FIELDS, "plans", for_clinic=for_clinic)
     )
     for plan in result:
         plan_id = int(plan["id"])

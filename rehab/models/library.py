@@ -74,11 +74,13 @@ DOSE_FIELD_NAMES = (
 ADVICE_DOSE_TEXT = _("Advice to read")
 
 
-def dose_words(dose: Mapping[str, Any]) -> str:
-    """A dose in words, as the patient reads it: "3 × 30 s hold", "2 sets × 10 reps, 3 times a
-    day" or "10 minutes, 5 days a week" (once a day and every day go unsaid). ``dose``: its
-    values by ``DOSE_FIELD_NAMES`` (``side`` unused). The one wording: ``DoseFields.dose_text``
-    and the patient's copy of their record (its stored rows) read it."""
+def dose_words(dose: Mapping[str, Any], *, for_patient: bool = False) -> str:
+    """A dose in words: "3 × 30 s hold", "2 sets × 10 reps, 3 times a day" or "10 minutes,
+    5 days a week" (once a day and every day go unsaid). ``dose``: its values by
+    ``DOSE_FIELD_NAMES`` (``side`` unused). ``for_patient``: a hold in plain words, "3 holds of
+    30 seconds" and "hold each for 5 seconds", not the clinician's "s" (clinical.md §8). The
+    one wording: ``DoseFields.dose_text`` and ``patient_dose_text`` and the patient's copy of
+    their record (its stored rows) read it."""
     sets, reps, hold_seconds = dose["sets"], dose["reps"], dose["hold_seconds"]
     duration_minutes = dose["duration_minutes"]
     times_per_day, days_per_week = dose["times_per_day"], dose["days_per_week"]
@@ -87,6 +89,18 @@ def dose_words(dose: Mapping[str, Any]) -> str:
             "minutes": duration_minutes
         }
         text = minutes if sets == 1 else f"{sets} × {minutes}"
+    elif hold_seconds and for_patient:
+        seconds = ngettext("%(n)s second", "%(n)s seconds", hold_seconds) % {"n": hold_seconds}
+        if reps:
+            text = _("%(sets)s × %(reps)s reps, hold each for %(seconds)s") % {
+                "sets": sets,
+                "reps": reps,
+                "seconds": seconds,
+            }
+        else:
+            text = ngettext(
+                "%(sets)s hold of %(seconds)s", "%(sets)s holds of %(seconds)s", sets
+            ) % {"sets": sets, "seconds": seconds}
     elif hold_seconds and reps:
         text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
             "sets": sets,
@@ -199,6 +213,15 @@ class DoseFields(models.Model):
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
         return dose_words({name: getattr(self, name) for name in DOSE_FIELD_NAMES})
+
+    def patient_dose_text(self) -> str:
+        """The dose as the patient's pages and handout say it: ``dose_text`` with a hold in
+        plain words ("3 holds of 30 seconds", not "3 × 30 s hold")."""
+        if self.is_advice:
+            return str(ADVICE_DOSE_TEXT)
+        return dose_words(
+            {name: getattr(self, name) for name in DOSE_FIELD_NAMES}, for_patient=True
+        )
 
 
 @dataclass(frozen=True)

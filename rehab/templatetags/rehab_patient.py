@@ -118,18 +118,20 @@ def logged_items(logs: list[HistoryLog]) -> SafeString:
     return format_html_join("", "<li>{}</li>", ((logged(log),) for log in logs))
 
 
-@register.inclusion_tag("rehab/me/_atrs_menu_item.html", takes_context=True)
-def atrs_menu_item(context: template.Context, patient: Patient) -> dict[str, Any]:
-    """The patient menu's link to the ATRS questionnaire, marked when it is due (the clinic
-    asked, or a scheduled week's offer is open and unanswered). A page that has the offer
-    already (Today's ``atrs_offer``) costs nothing more; any other two queries at most."""
+@register.simple_tag(takes_context=True)
+def atrs_due(context: template.Context, patient: Patient) -> bool:
+    """Whether the ATRS questionnaire is due (the clinic asked, or a scheduled week's offer is
+    open and unanswered): the patient menus mark it (``base.html``: the top bar's link from a
+    tablet up, the bottom bar's Progress on a phone). A page that has the offer already
+    (Today's and Progress's ``atrs_offer``) costs nothing more; any other two queries at
+    most."""
     if patient.status != Patient.Status.ACTIVE:
-        return {"due": False}  # care has ended: the questionnaire is not asked for any more
+        return False  # care has ended: the questionnaire is not asked for any more
     if "atrs_offer" in context:
         offer = context["atrs_offer"]
     else:
         offer = notice_selectors.atrs_offer(patient, day=patient.local_today())
-    return {"due": offer is not None}
+    return offer is not None
 
 
 @register.simple_tag
@@ -165,8 +167,9 @@ def tel(number: str) -> str:
 @register.filter
 def record_dose(row: dict[str, Any]) -> str:
     """A prescription of the patient's record (``rehab.export``'s row) as My plan says its dose:
-    "3 × 30 s hold, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day, 7/7"."""
-    return dose_words(row)
+    "3 holds of 30 seconds, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day,
+    7/7"."""
+    return dose_words(row, for_patient=True)
 
 
 @register.filter

@@ -157,6 +157,8 @@ SESSION_STRINGS = {
     "finished": _lazy("Session done. Well done!"),
     "stopped": _lazy("Session stopped"),
     "summaryLine": _lazy("%(name)s – sets done: %(done)s of %(sets)s"),
+    # A one-set exercise's line: done, not "sets done: 1 of 1" (as its card counts no sets).
+    "summaryDone": _lazy("%(name)s – done"),
     "nothingStored": _lazy("No set was done, so nothing was saved."),
     "close": _lazy("Back to today"),
     "homeScreenHint": _lazy(
@@ -492,6 +494,13 @@ def _progress_page(
                 measurements=measurements,
             ),
             "measurement_form": measurement_form,
+            # The questionnaire's offer when due, which the bottom bar's Progress marks on a
+            # phone (``rehab_patient.atrs_due`` reads it: no query more); none once care ended.
+            "atrs_offer": (
+                notice_selectors.atrs_offer(patient, day=day)
+                if patient.status == Patient.Status.ACTIVE
+                else None
+            ),
             "atrs": atrs,  # the recovery chart's (``_recovery.html``)
             "care_ended": patient.status != Patient.Status.ACTIVE,
         },

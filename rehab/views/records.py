@@ -52,7 +52,7 @@ from rehab.models.alerts import Alert
 from rehab.models.criteria import PlanCriterion
 from rehab.models.logbook import Swelling
 from rehab.models.media import MediaFields
-from rehab.models.plans import Plan, PlanEdit
+from rehab.models.plans import PLAIN_PLAN_NAME, Plan, PlanEdit
 from rehab.services import records as record_services
 
 
@@ -68,6 +68,14 @@ def _json_download(request: HttpRequest, patient: Patient, data: dict[str, Any])
 
 
 DASH = "–"
+
+# A plan's status as the patient's copy of their record says it: "Paused (red flag)" is the
+# clinic's word (design.md: patients read plain words); the others read the same.
+PATIENT_PLAN_STATUS = {
+    Plan.Status.PAUSED: gettext_lazy(
+        "Paused until your physiotherapist has checked what you told us"
+    ),
+}
 
 # A red flag as the check-in's own plain words say it (as the page's check-in table does).
 FLAG_WORDS = {
@@ -248,7 +256,18 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
         plans.append(
             {
                 **_with_times(plan, "anchor_date"),
-                "status": _label(Plan.Status, plan["status"]),
+                "title": (
+                    str(PLAIN_PLAN_NAME)
+                    if for_patient and plan["named_after_template"]
+                    else plan["name"]
+                ),
+                "status": (
+                    str(
+                        PATIENT_PLAN_STATUS.get(plan["status"], _label(Plan.Status, plan["status"]))
+                    )
+                    if for_patient
+                    else _label(Plan.Status, plan["status"])
+                ),
                 "phases": [
                     {
                         **phase,

@@ -16,6 +16,7 @@ from tests import factories
 from tests.e2e.conftest import SMALL_PHONE, _context, check_page
 from tests.e2e.helpers import (
     card,
+    expect_done,
     only_timed_exercise_today,
     patient_with_plan,
     sign_in_to_today,
@@ -211,3 +212,30 @@ def test_the_reminders_page_offers_the_phones_own_time_zone(
         )
     finally:
         context.close()
+
+
+def test_a_one_set_exercise_is_not_counted_out_of_one(
+    live_server: object, small_phone: Page
+) -> None:
+    """From the phone review: a one-set exercise's card said "Sets done: 0 of 1", then
+    "Sets done: 1 of 1". One set is done or not ("Done for today" says so); sets are counted
+    when there are several. The page's script redraws the count after a tick and an undo: it
+    says what the server drew."""
+    scene = patient_with_plan(with_user=True)  # a one-set hold and two sets of toe curls
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    hold, toes = card(page, "Seated ankle hold"), card(page, "Toe curls")
+    sets_text = hold.locator("[data-role=sets-text]")
+    expect(toes.get_by_text("Sets done: 0 of 2")).to_be_visible()
+    expect(hold.get_by_text("Sets done")).to_have_count(0)
+    hold.get_by_role("button", name="Done", exact=True).click()
+    expect_done(page, "Seated ankle hold")
+    expect(sets_text).to_have_text("")
+    hold.get_by_role("button", name="Undo the last tick of Seated ankle hold").click()
+    expect(hold.get_by_text("Tick undone.")).to_be_visible()
+    expect(sets_text).to_have_text("")
+    toes.get_by_role("button", name="One set done").click()
+    expect(toes.get_by_text("Sets done: 1 of 2")).to_be_visible()
+    page.reload()
+    expect(card(page, "Seated ankle hold").get_by_text("Sets done")).to_have_count(0)
+    check_page(page, "phone-review", "one-set-card")

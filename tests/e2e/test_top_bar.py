@@ -5,13 +5,16 @@ axe-clean closed and open. On a desktop every link shows in the bar, without the
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from rehab.models import AtrsRequest
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, SMALL_PHONE, assert_accessible, screenshot
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import sign_in, tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "top-bar"
@@ -101,3 +104,54 @@ def test_a_patients_phone_keeps_account_and_sign_out_in_its_top_bar(
     expect(page.get_by_role("link", name="Account")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     screenshot(page, JOURNEY, "patient")
+
+
+def test_a_patients_top_bar_stays_one_row_at_360px_with_the_questionnaire_due(
+    live_server: object, small_phone: Page
+) -> None:
+    """From the phone review: at 360 px a patient whose questionnaire was due (the top bar's
+    one link more, with its "due" badge) had a top bar of two rows, the questionnaire's link
+    on the first and Account and Sign out under it. On a phone the questionnaire folds into
+    the bottom bar, as the patient's other sections do: Progress is marked "due" and offers it
+    at the top. The top bar stays one row; each item is reached with Tab, its focus visible;
+    axe-clean; nothing wider than the screen. From a tablet up the top bar has its link."""
+    base = str(live_server)
+    patient = factories.PatientFactory(user=factories.UserFactory(email="robin@patient.example"))
+    AtrsRequest.objects.create(patient=patient)  # the clinic asks: the questionnaire is due
+    page = small_phone
+    sign_in(page, base, "robin@patient.example", factories.PASSWORD)
+    account = page.get_by_role("link", name="Account")
+    sign_out = page.get_by_role("button", name="Sign out")
+    for item in (account, sign_out):
+        expect(item).to_be_visible()
+    progress = page.get_by_role("navigation", name="Sections").get_by_role(
+        "link", name="Progress (questionnaire due)"
+    )
+    expect(progress).to_be_visible()
+    expect(progress).to_contain_text("due")
+    screenshot(page, JOURNEY, "patient-questionnaire-due")
+    assert _bar_height(page) <= ONE_ROW, f"the bar is {_bar_height(page)}px high: two rows"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= SMALL_PHONE["width"], f"the page is {width}px wide"
+    assert_accessible(page, "the patient's top bar at 360px, questionnaire due")
+
+    page.locator("body").focus()
+    for item in (account, sign_out, progress):
+        tab_to(page, item)
+        assert _outline(page).startswith("solid"), f"{item}'s focus is not visible"
+        box = item.bounding_box()
+        assert box is not None, item
+        assert box["x"] >= 0, item
+        assert box["x"] + box["width"] <= SMALL_PHONE["width"], item
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="My progress")).to_be_visible()
+    answer = page.get_by_role("link", name="Answer the questions")
+    tab_to(page, answer)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/me/atrs/$"))
+
+    page.set_viewport_size(DESKTOP)
+    questionnaire = page.get_by_role("link", name=re.compile("^Questionnaire"))
+    expect(questionnaire).to_be_visible()
+    expect(questionnaire).to_contain_text("due")
+    expect(progress).to_be_hidden()

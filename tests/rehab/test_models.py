@@ -216,6 +216,20 @@ def test_dose_text_reads_like_a_prescription() -> None:
     assert single.dose_text() == "10 reps, 1 day a week"
 
 
+def test_the_patients_dose_says_seconds_in_words() -> None:
+    """Patients read plain words: "30 s hold" is the clinician's shorthand. The patient's
+    dose says seconds; the clinician's is unchanged (above)."""
+    hold = factories.PrescriptionFactory(sets=3, reps=None, hold_seconds=30)
+    assert hold.patient_dose_text() == "3 holds of 30 seconds"
+    one = factories.PrescriptionFactory(sets=1, reps=None, hold_seconds=1, times_per_day=2)
+    assert one.patient_dose_text() == "1 hold of 1 second, 2 times a day"
+    held_reps = factories.PrescriptionFactory(sets=2, reps=10, hold_seconds=5)
+    assert held_reps.patient_dose_text() == "2 × 10 reps, hold each for 5 seconds"
+    assert held_reps.dose_text() == "2 × 10 reps, hold 5 s"
+    reps = factories.PrescriptionFactory(sets=2, reps=10, times_per_day=3, days_per_week=5)
+    assert reps.patient_dose_text() == reps.dose_text()  # nothing shortened to say otherwise
+
+
 def test_a_shared_template_holds_only_shared_exercises() -> None:
     clinic = factories.ClinicFactory()
     shared_phase = factories.ProtocolPhaseFactory(protocol=factories.ProtocolFactory(clinic=None))

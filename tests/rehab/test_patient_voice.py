@@ -28,7 +28,7 @@ from django.utils import timezone
 from clinic.models import Clinician, Patient
 from core.ids import opaque
 from rehab import clinical
-from rehab.models import AtrsRequest, Exercise, PlanPhase, Prescription
+from rehab.models import AtrsRequest, Exercise, Plan, PlanPhase, Prescription
 from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
 from tests import factories
 from tests.conftest import client_for
@@ -428,3 +428,66 @@ def test_a_plan_the_clinician_named_keeps_its_name_for_the_patient(
     me = client_for(patient.user)
     assert "Back to football" in me.get(reverse("rehab:my_plan")).content.decode()
     assert me.get("/api/v1/me/plan/").json()["patient_name"] == "Back to football"
+
+
+def test_patient_pages_say_seconds_not_s(
+    early_rx: Prescription, patient: Patient, clinician: Clinician
+) -> None:
+    """From the phone review: the patient's pages wrote a hold as "3 × 30 s hold". A patient
+    reads "seconds" (clinical.md §8, plain words): on Today, My plan, their record and the
+    printed handout. The clinician's pages keep the short "30 s"."""
+    me = client_for(patient.user)
+    for name in ("rehab:today", "rehab:my_plan", "rehab:my_export"):
+        html = me.get(reverse(name)).content.decode()
+        assert "30 s hold" not in html, name
+        assert "3 holds of 30 seconds" in html, name
+    physio = client_for(clinician.user)
+    plan = early_rx.phase.plan
+    printed = physio.get(reverse("rehab:plan_handout", args=[plan.pk])).content.decode()
+    printed = printed.split('<article class="handout">', 1)[1]
+    assert "30 s hold" not in printed
+    assert "3 holds of 30 seconds" in printed
+    builder = physio.get(reverse("rehab:plan_builder", args=[plan.pk])).content.decode()
+    assert "3 × 30 s hold" in builder
+
+
+def test_my_record_names_the_plan_and_its_pause_in_plain_words(
+    early_rx: Prescription, patient: Patient, clinician: Clinician
+) -> None:
+    """From the phone review: the patient's copy of their record ("everything we hold about
+    you") titled the plan with its template's name (a clinical name with its source) and its
+    status "Paused (red flag)". It reads the plan's name as My plan does ("Your recovery
+    plan") and the pause in plain words; the clinic's export keeps both as stored."""
+    plan = early_rx.phase.plan
+    plan.protocol = factories.ProtocolFactory.create(name=TEMPLATE_NAME, pathway=plan.pathway)
+    plan.name = TEMPLATE_NAME
+    plan.status = Plan.Status.PAUSED
+    plan.save()
+    html = unescape(client_for(patient.user).get(reverse("rehab:my_export")).content.decode())
+    assert TEMPLATE_NAME not in html
+    assert "Your recovery plan" in html
+    assert "red flag" not in html.lower()
+    assert "Paused until your physiotherapist has checked what you told us" in html
+    admin = factories.ClinicAdminFactory(clinic=patient.clinic)
+    kept = unescape(
+        client_for(admin.user)
+        .get(reverse("rehab:patient_export", args=[patient.pk]))
+        .content.decode()
+    )
+    assert TEMPLATE_NAME in kept
+    assert "Paused (red flag)" in kept
+
+
+def test_my_records_check_ins_say_what_i_reported_not_red_flags(
+    patient: Patient, clinician: Clinician
+) -> None:
+    """Walking the record at 360 px after the fix above: its check-in table's column still
+    said "Red flags", the clinic's word. The patient's copy says "Signs you reported"; the
+    clinic's export keeps "Red flags"."""
+    factories.red_flags_reported(patient, "dvt")
+    html = unescape(client_for(patient.user).get(reverse("rehab:my_export")).content.decode())
+    assert "red flag" not in html.lower()
+    assert "Signs you reported" in html
+    admin = factories.ClinicAdminFactory(clinic=patient.clinic)
+    kept = client_for(admin.user).get(reverse("rehab:patient_export", args=[patient.pk]))
+    assert "Red flags" in kept.content.decode()

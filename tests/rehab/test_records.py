@@ -1525,7 +1525,7 @@ def test_my_export_page_lists_my_plans_changes_in_plain_words(
 def test_my_export_page_says_each_dose_as_my_plan_does(patient: Patient) -> None:
     """The patient's copy read "Standing on one leg: 3 × –, 30 s, 3 times a day, 7/7" and
     "Earlier dose, before …: 2 times a day, 5/7": a dash for no reps and the clinic's "7/7"
-    shorthand. It says each dose as My plan does now ("3 × 30 s hold, 3 times a day"), and an
+    shorthand. It says each dose as My plan does now ("3 holds of 30 seconds, 3 times a day"), and an
     earlier one's days in words."""
     _plan, (phase,) = factories.active_plan(patient)
     factories.PrescriptionFactory(
@@ -1540,8 +1540,8 @@ def test_my_export_page_says_each_dose_as_my_plan_does(patient: Patient) -> None
     factories.PrescriptionFactory(phase=phase, sets=2, reps=10, times_per_day=1, days_per_week=7)
     html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
     plans = " ".join(unescape(_section(html, "plans-heading")).split())
-    assert "3 × 30 s hold, 3 times a day" in plans
+    assert "3 holds of 30 seconds, 3 times a day" in plans
     assert "2 sets × 10 reps" in plans
     assert "Earlier dose, before 20 Nov 2026: 2 times a day, 5 days a week" in plans
-    for shorthand in ("/7", "× –", "1 time a day"):
+    for shorthand in ("/7", "× –", "1 time a day", "30 s hold"):
         assert shorthand not in plans, shorthand

@@ -79,7 +79,9 @@ export function createCards(config, queue, today) {
     const setsText = card.el.querySelector("[data-role=sets-text]");
     const sessionsText = card.el.querySelector("[data-role=sessions-text]");
     if (setsText) {
-      setsText.textContent = fmt(S.setsDone, { done: shown, sets: card.sets });
+      // Sets are counted when there are several (as the server draws the card): one set is
+      // done or not, which the badge and the sessions line say.
+      setsText.textContent = card.sets > 1 ? fmt(S.setsDone, { done: shown, sets: card.sets }) : "";
     }
     if (sessionsText) {
       sessionsText.textContent = fmt(S.sessionsDone, { done: card.sessions, times: card.times });

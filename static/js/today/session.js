@@ -193,7 +193,12 @@ export function setupSession(api, config) {
         element(
           "li",
           { className: "list-group-item" },
-          fmt(S.summaryLine, { name: api.nameOf(card), done: stored, sets: card.sets })
+          // One set is done, not "sets done: 1 of 1" (as the card counts no sets then).
+          fmt(card.sets > 1 ? S.summaryLine : S.summaryDone, {
+            name: api.nameOf(card),
+            done: stored,
+            sets: card.sets,
+          })
         )
       );
     });

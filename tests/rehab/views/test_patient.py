@@ -157,7 +157,7 @@ def test_today_shows_the_phase_precautions_and_the_exercise_card(
     # The clinician's words stay on the clinician's pages (a word: not a random token's letters).
     assert not re.search(r"\bWBAT\b", html)
     assert "Towel calf stretch" in html
-    assert "3 × 30 s hold" in html
+    assert "3 holds of 30 seconds" in html  # the dose in plain words
     assert "Left leg (your injured side)" in html
     assert "<details" in html
     assert "<summary>How to do it, tips and safety</summary>" in html
@@ -457,6 +457,38 @@ def test_with_a_plan_the_red_flag_shows_the_paused_banner_once(
     assert "Your exercises are paused" in html
     assert "What you told us needs checking" not in html
     assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
+
+
+def test_a_paused_plan_says_the_emergency_line_once(patient: Patient, me: Client) -> None:
+    """From the phone review: with exercise paused after a red flag, Today said "If you are
+    breathless, have chest pain or cough up blood, call emergency services now" twice, in the
+    paused banner and again at the foot of the page. Once, in the banner; the foot keeps it on
+    every other page (and on Today without a pause)."""
+    patient.clinic.emergency_number = "112"
+    patient.clinic.save()
+    _active_plan(patient)
+    line = "call emergency services now"
+    assert me.get(reverse("rehab:today")).text.count(line) == 1  # the foot's, no pause yet
+    factories.red_flags_reported(patient, "dvt")
+    for name in ("rehab:today", "rehab:my_plan"):
+        html = me.get(reverse(name)).text
+        assert html.count(line) == 1, name
+        banner = html.split('id="paused-heading"', 1)[1].split("</section>", 1)[0]
+        assert line in banner, name
+        assert 'href="tel:112"' in banner, name
+    assert me.get(reverse("rehab:progress")).text.count(line) == 1
+
+
+def test_a_single_set_exercise_does_not_count_sets_out_of_one(patient: Patient, me: Client) -> None:
+    """From the phone review: a one-set exercise's card said "Sets done: 0 of 1". Counting sets
+    is for several; one set is done or not (the "Done for today" badge and the sessions
+    line say so)."""
+    _plan, (phase,) = _active_plan(patient)
+    factories.PrescriptionFactory(phase=phase, sets=1, reps=10)
+    factories.PrescriptionFactory(phase=phase, sets=3, reps=10)
+    html = re.sub(r"\s+", " ", me.get(reverse("rehab:today")).text)
+    assert "Sets done: 0 of 1" not in html
+    assert "Sets done: 0 of 3" in html
 
 
 # --- ticking without JavaScript -------------------------------------------------------------

@@ -46,7 +46,7 @@ from clinic.models import Clinician, Message, Patient
 from rehab import measures, risk
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProposalDismissal
-from rehab.models.library import DOSE_FIELD_NAMES
+from rehab.models.doses import DOSE_FIELD_NAMES
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import (
     COUNTS_AS_SESSION,

@@ -22,7 +22,7 @@ from clinic.models import Clinic
 from core.ids import as_id
 from rehab.admin.base import SharedOrClinicFilter, SlugLockedAfterCreateAdmin
 from rehab.admin.library import ExerciseAdmin
-from rehab.models.library import DOSE_FIELD_NAMES
+from rehab.models.doses import DOSE_FIELD_NAMES
 from rehab.models.protocols import (
     Protocol,
     ProtocolItem,

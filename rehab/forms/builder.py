@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from core.ids import from_opaque, opaque
 from rehab import guardrails
 from rehab.forms.library import DoseLimits, LibraryFilterForm
-from rehab.models.library import DOSE_FIELD_NAMES, Equipment, Exercise
+from rehab.models.doses import DOSE_FIELD_NAMES
+from rehab.models.library import Equipment, Exercise
 from rehab.models.plans import Plan, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
 from rehab.services import builder as builder_services

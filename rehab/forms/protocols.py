@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from rehab.forms.library import DoseLimits
-from rehab.models.library import DOSE_FIELD_NAMES, Exercise
+from rehab.models.doses import DOSE_FIELD_NAMES
+from rehab.models.library import Exercise
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, ProtocolPhase
 
 PHASE_FORM_FIELDS = list(PHASE_FIELD_NAMES)

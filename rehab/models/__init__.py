@@ -12,15 +12,8 @@ from rehab.models.criteria import (
     ProposalDismissal,
     ProtocolCriterion,
 )
-from rehab.models.library import (
-    DoseFields,
-    Equipment,
-    Exercise,
-    ExerciseMedia,
-    Pathway,
-    Side,
-    SlugManager,
-)
+from rehab.models.doses import DoseFields, Side
+from rehab.models.library import Equipment, Exercise, ExerciseMedia, Pathway, SlugManager
 from rehab.models.logbook import (
     AtrsRequest,
     AtrsResponse,

@@ -1,28 +1,22 @@
-"""The exercise library: exercises, their equipment, and the dose fields every dose shares."""
+"""The exercise library: exercises and their equipment (their default dose: ``rehab.models.doses``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient
 from rehab import clinical
+from rehab.models.doses import Side, value_range
 from rehab.models.media import MediaFields
 
 Pathway = Patient.Pathway
-
-
-def _range(low: int, high: int) -> list[Any]:
-    return [MinValueValidator(low), MaxValueValidator(high)]
 
 
 class SlugManager(models.Manager[Any]):
@@ -30,13 +24,6 @@ class SlugManager(models.Manager[Any]):
 
     def get_by_natural_key(self, slug: str) -> Any:
         return self.get(slug=slug)
-
-
-class Side(models.TextChoices):
-    INJURED = "injured", _("Injured leg")
-    BOTH = "both", _("Both legs together")
-    EACH = "each", _("Each leg in turn")
-    UNINJURED = "uninjured", _("The other leg only (not the injured one)")
 
 
 class Equipment(models.Model):
@@ -55,173 +42,6 @@ class Equipment(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
-
-
-# The fields of a dose (``DoseFields``), in their order: what a plan copies from a protocol
-# item, and what the forms, serializers and the admin show of one.
-DOSE_FIELD_NAMES = (
-    "sets",
-    "reps",
-    "hold_seconds",
-    "times_per_day",
-    "days_per_week",
-    "side",
-    "duration_minutes",
-)
-
-
-# What a patient and a clinician read instead of a dose for advice (``DoseFields.dose_text``).
-ADVICE_DOSE_TEXT = _("Advice to read")
-
-
-def dose_words(dose: Mapping[str, Any], *, for_patient: bool = False) -> str:
-    """A dose in words: "3 × 30 s hold", "2 sets × 10 reps, 3 times a day" or "10 minutes,
-    5 days a week" (once a day and every day go unsaid). ``dose``: its values by
-    ``DOSE_FIELD_NAMES`` (``side`` unused). ``for_patient``: a hold in plain words, "3 holds of
-    30 seconds" and "hold each for 5 seconds", not the clinician's "s" (clinical.md §8). The
-    one wording: ``DoseFields.dose_text`` and ``patient_dose_text`` and the patient's copy of
-    their record (its stored rows) read it."""
-    sets, reps, hold_seconds = dose["sets"], dose["reps"], dose["hold_seconds"]
-    duration_minutes = dose["duration_minutes"]
-    times_per_day, days_per_week = dose["times_per_day"], dose["days_per_week"]
-    if duration_minutes and not (reps or hold_seconds):
-        minutes = ngettext("%(minutes)s minute", "%(minutes)s minutes", duration_minutes) % {
-            "minutes": duration_minutes
-        }
-        text = minutes if sets == 1 else f"{sets} × {minutes}"
-    elif hold_seconds and for_patient:
-        seconds = ngettext("%(n)s second", "%(n)s seconds", hold_seconds) % {"n": hold_seconds}
-        if reps:
-            text = _("%(sets)s × %(reps)s reps, hold each for %(seconds)s") % {
-                "sets": sets,
-                "reps": reps,
-                "seconds": seconds,
-            }
-        else:
-            text = ngettext(
-                "%(sets)s hold of %(seconds)s", "%(sets)s holds of %(seconds)s", sets
-            ) % {"sets": sets, "seconds": seconds}
-    elif hold_seconds and reps:
-        text = _("%(sets)s × %(reps)s reps, hold %(hold)s s") % {
-            "sets": sets,
-            "reps": reps,
-            "hold": hold_seconds,
-        }
-    elif hold_seconds:
-        text = _("%(sets)s × %(hold)s s hold") % {"sets": sets, "hold": hold_seconds}
-    elif sets == 1:
-        text = ngettext("%(reps)s rep", "%(reps)s reps", reps or 0) % {"reps": reps}
-    else:
-        text = _("%(sets)s sets × %(reps)s reps") % {"sets": sets, "reps": reps}
-    parts = [str(text)]
-    if times_per_day > 1:
-        parts.append(_("%(n)s times a day") % {"n": times_per_day})
-    if days_per_week < 7:
-        parts.append(
-            ngettext("%(n)s day a week", "%(n)s days a week", days_per_week) % {"n": days_per_week}
-        )
-    return ", ".join(str(p) for p in parts)
-
-
-class DoseFields(models.Model):
-    """A dose: how many sets of how many reps or holds, how often, and which leg."""
-
-    sets = models.PositiveSmallIntegerField(
-        _("sets"), default=1, validators=_range(1, clinical.SETS_MAX)
-    )
-    reps = models.PositiveSmallIntegerField(
-        _("reps"),
-        null=True,
-        blank=True,
-        validators=_range(1, clinical.REPS_MAX),
-        help_text=_("Repetitions per set; empty for a hold."),
-    )
-    hold_seconds = models.PositiveSmallIntegerField(
-        _("hold (seconds)"),
-        null=True,
-        blank=True,
-        validators=_range(1, clinical.HOLD_SECONDS_MAX),
-        help_text=_("Seconds to hold each repetition; empty if not held."),
-    )
-    duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"),
-        null=True,
-        blank=True,
-        validators=_range(1, clinical.DURATION_MINUTES_MAX),
-        help_text=_("Minutes of continuous activity (cycling, walking, jogging)."),
-    )
-    times_per_day = models.PositiveSmallIntegerField(
-        _("times per day"), default=1, validators=_range(1, clinical.TIMES_PER_DAY_MAX)
-    )
-    days_per_week = models.PositiveSmallIntegerField(
-        _("days per week"), default=7, validators=_range(1, clinical.DAYS_PER_WEEK_MAX)
-    )
-    side = models.CharField(_("which leg"), max_length=10, choices=Side, default=Side.INJURED)
-
-    class Meta:
-        abstract = True
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(sets__gte=1, sets__lte=clinical.SETS_MAX),
-                name="%(app_label)s_%(class)s_sets_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=clinical.REPS_MAX),
-                name="%(app_label)s_%(class)s_reps_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(hold_seconds__isnull=True)
-                | Q(hold_seconds__gte=1, hold_seconds__lte=clinical.HOLD_SECONDS_MAX),
-                name="%(app_label)s_%(class)s_hold_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(duration_minutes__isnull=True)
-                | Q(duration_minutes__gte=1, duration_minutes__lte=clinical.DURATION_MINUTES_MAX),
-                name="%(app_label)s_%(class)s_duration_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(reps__isnull=False)
-                | Q(hold_seconds__isnull=False)
-                | Q(duration_minutes__isnull=False),
-                name="%(app_label)s_%(class)s_reps_or_hold",
-                violation_error_message=_("Give repetitions, a hold time or a duration."),
-            ),
-            models.CheckConstraint(
-                condition=Q(times_per_day__gte=1, times_per_day__lte=clinical.TIMES_PER_DAY_MAX),
-                name="%(app_label)s_%(class)s_times_per_day_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(days_per_week__gte=1, days_per_week__lte=clinical.DAYS_PER_WEEK_MAX),
-                name="%(app_label)s_%(class)s_days_per_week_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(side__in=["injured", "both", "each", "uninjured"]),
-                name="%(app_label)s_%(class)s_side_valid",
-            ),
-        ]
-
-    @property
-    def is_advice(self) -> bool:
-        """Whether the dose is of advice to read (``Exercise.is_advice``): none for the patient.
-        A prescription or a template's item answers for its exercise; a dose alone is not."""
-        return False
-
-    def dose_text(self) -> str:
-        """The dose in words, e.g. "3 × 30 s hold", "2 sets × 10 reps" or "10 minutes"; for
-        advice to read, ``ADVICE_DOSE_TEXT`` (its dose is kept as stored, but is none for the
-        patient)."""
-        if self.is_advice:
-            return str(ADVICE_DOSE_TEXT)
-        return dose_words({name: getattr(self, name) for name in DOSE_FIELD_NAMES})
-
-    def patient_dose_text(self) -> str:
-        """The dose as the patient's pages and handout say it: ``dose_text`` with a hold in
-        plain words ("3 holds of 30 seconds", not "3 × 30 s hold")."""
-        if self.is_advice:
-            return str(ADVICE_DOSE_TEXT)
-        return dose_words(
-            {name: getattr(self, name) for name in DOSE_FIELD_NAMES}, for_patient=True
-        )
 
 
 @dataclass(frozen=True)
@@ -308,29 +128,29 @@ class Exercise(models.Model):
     )
     # Default dose, copied into a prescription when the exercise is added to a plan.
     default_sets = models.PositiveSmallIntegerField(
-        _("default sets"), default=1, validators=_range(1, clinical.SETS_MAX)
+        _("default sets"), default=1, validators=value_range(1, clinical.SETS_MAX)
     )
     default_reps = models.PositiveSmallIntegerField(
-        _("default reps"), null=True, blank=True, validators=_range(1, clinical.REPS_MAX)
+        _("default reps"), null=True, blank=True, validators=value_range(1, clinical.REPS_MAX)
     )
     default_hold_seconds = models.PositiveSmallIntegerField(
         _("default hold (seconds)"),
         null=True,
         blank=True,
-        validators=_range(1, clinical.HOLD_SECONDS_MAX),
+        validators=value_range(1, clinical.HOLD_SECONDS_MAX),
     )
     default_duration_minutes = models.PositiveSmallIntegerField(
         _("default duration (minutes)"),
         null=True,
         blank=True,
-        validators=_range(1, clinical.DURATION_MINUTES_MAX),
+        validators=value_range(1, clinical.DURATION_MINUTES_MAX),
         help_text=_("For cycling, walking or jogging: minutes, not a hold."),
     )
     default_times_per_day = models.PositiveSmallIntegerField(
-        _("default times per day"), default=1, validators=_range(1, clinical.TIMES_PER_DAY_MAX)
+        _("default times per day"), default=1, validators=value_range(1, clinical.TIMES_PER_DAY_MAX)
     )
     default_days_per_week = models.PositiveSmallIntegerField(
-        _("default days per week"), default=7, validators=_range(1, clinical.DAYS_PER_WEEK_MAX)
+        _("default days per week"), default=7, validators=value_range(1, clinical.DAYS_PER_WEEK_MAX)
     )
     side = models.CharField(_("which leg"), max_length=10, choices=Side, default=Side.INJURED)
     video_url = models.URLField(_("video link"), blank=True)
@@ -343,12 +163,12 @@ class Exercise(models.Model):
     source = models.TextField(_("source"), help_text=_("Citation for the instructions and dose."))
     # Guardrail: the earliest week (since surgery, or injury if non-operative) it is safe.
     earliest_week_operative = models.PositiveSmallIntegerField(
-        _("earliest safe week, operative"), default=0, validators=_range(0, clinical.WEEK_MAX)
+        _("earliest safe week, operative"), default=0, validators=value_range(0, clinical.WEEK_MAX)
     )
     earliest_week_non_operative = models.PositiveSmallIntegerField(
         _("earliest safe week, non-operative"),
         default=0,
-        validators=_range(0, clinical.WEEK_MAX),
+        validators=value_range(0, clinical.WEEK_MAX),
     )
     earliest_week_reason = models.TextField(
         _("why not earlier"), blank=True, help_text=_("Shown with the guardrail warning.")

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 from clinic.models import Patient
 from core import dates
 from rehab import clinical, measures
-from rehab.models.library import Exercise, _range
+from rehab.models.doses import value_range
+from rehab.models.library import Exercise
 from rehab.models.plans import Prescription
 
 
@@ -27,7 +28,7 @@ def _score_field(
     label: StrOrPromise, *, null: bool = False
 ) -> models.PositiveSmallIntegerField[Any, Any]:
     return models.PositiveSmallIntegerField(
-        label, null=null, blank=null, validators=_range(0, clinical.SCORE_MAX)
+        label, null=null, blank=null, validators=value_range(0, clinical.SCORE_MAX)
     )
 
 
@@ -64,17 +65,20 @@ class ExerciseLog(models.Model):
     )
     date = models.DateField(_("date"))
     sets_done = models.PositiveSmallIntegerField(
-        _("sets done"), default=1, validators=_range(0, clinical.SETS_MAX)
+        _("sets done"), default=1, validators=value_range(0, clinical.SETS_MAX)
     )
     # The prescription's sets in force on the log's day (``Prescription.sets_on``; the
     # clinician's dose, copied: never the patient's answer), against which the session is
     # judged done (``is_full_session``).
     sets_prescribed = models.PositiveSmallIntegerField(_("sets prescribed"), editable=False)
     reps = models.PositiveSmallIntegerField(
-        _("reps"), null=True, blank=True, validators=_range(0, clinical.REPS_MAX)
+        _("reps"), null=True, blank=True, validators=value_range(0, clinical.REPS_MAX)
     )
     hold_seconds = models.PositiveSmallIntegerField(
-        _("hold (seconds)"), null=True, blank=True, validators=_range(0, clinical.HOLD_SECONDS_MAX)
+        _("hold (seconds)"),
+        null=True,
+        blank=True,
+        validators=value_range(0, clinical.HOLD_SECONDS_MAX),
     )
     pain = _score_field(_("pain (0–10)"), null=True)
     effort = _score_field(_("effort (0–10)"), null=True)

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
 from core import dates
-from rehab.models.library import DoseFields, Exercise, Pathway
+from rehab.models.doses import DoseFields
+from rehab.models.library import Exercise, Pathway
 from rehab.models.media import MediaFields
 from rehab.models.protocols import PhaseFields, Protocol
 

@@ -15,7 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic
 from rehab import clinical
-from rehab.models.library import DoseFields, Exercise, Pathway, SlugManager, _range
+from rehab.models.doses import DoseFields, value_range
+from rehab.models.library import Exercise, Pathway, SlugManager
 
 
 def template_exercises(clinic_id: int | None) -> Q:
@@ -88,11 +89,11 @@ class PhaseFields(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     name = models.CharField(_("name"), max_length=150)
     start_week = models.PositiveSmallIntegerField(
-        _("start week"), validators=_range(0, clinical.WEEK_MAX)
+        _("start week"), validators=value_range(0, clinical.WEEK_MAX)
     )
     end_week = models.PositiveSmallIntegerField(
         _("end week"),
-        validators=_range(0, clinical.WEEK_MAX),
+        validators=value_range(0, clinical.WEEK_MAX),
         help_text=_("The phase runs up to the start of this week."),
     )
     goals = models.TextField(_("goals"), blank=True)

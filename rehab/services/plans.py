@@ -26,7 +26,7 @@ from core.resubmit import resubmit_since
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement, phase_in
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
-from rehab.models.library import DOSE_FIELD_NAMES
+from rehab.models.doses import DOSE_FIELD_NAMES
 from rehab.models.plans import PhaseChange, Plan, PlanEdit, PlanPhase, Prescription
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol
 

@@ -17,7 +17,8 @@ from heroicons.templatetags.heroicons import heroicon_outline
 
 from clinic.models import Patient
 from rehab import clinical
-from rehab.models.library import Exercise, Side, dose_words
+from rehab.models.doses import Side, dose_words
+from rehab.models.library import Exercise
 from rehab.selectors import notices as notice_selectors
 from rehab.selectors.progress import HistoryLog
 

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from rehab import services
 from rehab.models import Prescription
-from rehab.models.library import Side
+from rehab.models.doses import Side
 from tests import factories
 from tests.e2e.conftest import SMALL_PHONE, _context, check_page
 from tests.e2e.helpers import (

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ModelSerializer
 from rehab.api.serializers.library import ExerciseBriefSerializer
-from rehab.models.library import DOSE_FIELD_NAMES, DoseFields
+from rehab.models.doses import DOSE_FIELD_NAMES, DoseFields
 from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, ProtocolPhase
 
 

@@ -15,7 +15,7 @@ from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.media import MediaFields
 from rehab.models.plans import PrescriptionMedia
 from rehab.services import alerts as alert_services
-from rehab.services import plans as plan_services
+from rehab.services import course as course_services
 from rehab.services import template_rules
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: A
     """The plans follow the corrected date or pathway (refused while an exercise would then
     start early without a reason); a reason given for a later start than the patient's now
     alerts their clinician."""
-    followed = plan_services.plans_follow_anchor(patient=patient)
+    followed = course_services.plans_follow_anchor(patient=patient)
     if followed.plan is not None and followed.outdated:
         alert_services.alert_reasons_outdated(
             plan=followed.plan,
@@ -47,7 +47,7 @@ def on_exercise_earliest_weeks_raising(
 
 
 def on_patient_left_care(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
-    plan_services.plans_complete_for(patient=patient)
+    course_services.plans_complete_for(patient=patient)
 
 
 # --- Media files: a deleted row's files leave the storage -----------------------------------

@@ -56,7 +56,7 @@ class Plan(models.Model):
     )
     # A prescription of fewer than 7 days a week is due on the same days of each week, counted
     # from the anchor date (``selectors.today.due_weekdays``). A corrected surgery or injury date
-    # re-dates a plan in care (``services.plans.plans_follow_anchor``) but must not move the days
+    # re-dates a plan in care (``services.course.plans_follow_anchor``) but must not move the days
     # the patient was already asked to exercise: the old anchor date is kept here then.
     due_days_from = models.DateField(
         _("due days counted from"),

@@ -24,6 +24,7 @@ from rehab.services.builder import (
     prescription_remove,
     prescription_update,
 )
+from rehab.services.course import plans_complete_for, plans_follow_anchor
 from rehab.services.library import exercise_create, exercise_delete, exercise_update
 from rehab.services.logbook.atrs import atrs_record
 from rehab.services.logbook.checkins import checkin_record
@@ -37,8 +38,6 @@ from rehab.services.plans import (
     plan_create,
     plan_create_blank,
     plan_from_protocol,
-    plans_complete_for,
-    plans_follow_anchor,
 )
 from rehab.services.progression import (
     plan_advance_phase,

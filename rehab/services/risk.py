@@ -34,7 +34,7 @@ from rehab.models.plans import Plan
 from rehab.models.risk import RiskOffsets
 from rehab.services import alerts as alert_services
 from rehab.services import plans as plan_services
-from rehab.services.plans import early_in_care
+from rehab.services.course import early_in_care
 
 
 @dataclass(frozen=True)

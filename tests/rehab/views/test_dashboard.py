@@ -479,6 +479,26 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
     assert_login_redirect(Client().get(url), url)
 
 
+@pytest.mark.parametrize("url_name", ["rehab:alerts", "rehab:dashboard"])
+def test_a_red_flags_row_offers_to_resume_only_a_paused_plan(
+    clinician: Clinician, url_name: str
+) -> None:
+    """Every alert row leads to the patient's page by their name; "Review and resume exercise"
+    is offered only where the patient's plan is paused: a red flag reported with no plan in care
+    (or a plan resumed since) has nothing to resume, only the alert to acknowledge."""
+    paused = factories.PlanFactory(
+        patient=factories.PatientFactory(clinic=clinician.clinic), status=Plan.Status.PAUSED
+    ).patient
+    no_plan = factories.PatientFactory(clinic=clinician.clinic)
+    for patient in (paused, no_plan):
+        factories.AlertFactory(patient=patient, kind=Alert.Kind.RED_FLAG, code="dvt")
+    content = client_for(clinician.user).get(reverse(url_name)).content.decode()
+    for patient in (paused, no_plan):
+        assert f'href="{reverse("rehab:patient_detail", args=[patient.pk])}"' in content
+    assert reverse("rehab:plan_resume", args=[paused.pk]) in content
+    assert reverse("rehab:plan_resume", args=[no_plan.pk]) not in content
+
+
 # Expected queries: 1 session, 2 user with their clinician record and clinic
 # (clinic.accounts.backends), 3 count (also the navigation's count of open alerts), 4 the page of
 # alerts with their patients and reports, 5 +1 audit event, 6 the navigation's count of unread

@@ -456,6 +456,21 @@ def test_the_overview_of_an_active_plan_has_no_activate_button(desk: Desk) -> No
     assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
 
 
+def test_the_overview_of_a_paused_plan_says_the_patient_has_nothing_to_tick(desk: Desk) -> None:
+    """A red flag paused the plan: the patient's Today shows the advice and nothing to tick, so
+    the overview's "What the patient sees on Today" must not list the exercises as if due."""
+    desk.plan.status = Plan.Status.PAUSED
+    desk.plan.current_phase = desk.phases[1]
+    desk.plan.save()
+    factories.PrescriptionFactory.create(phase=desk.phases[1], exercise__name="Toe curls")
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    box = text[text.index('id="first-title"') :]
+    box = box[: box.index("</section>")] if "</section>" in box else box
+    assert "Exercise is paused after a red flag" in box
+    assert reverse("rehab:plan_resume", args=[desk.plan.patient.pk]) in box
+    assert box.index("Exercise is paused after a red flag") < box.index("Toe curls")
+
+
 def test_the_overview_names_the_pathway_without_nested_brackets(desk: Desk) -> None:
     # The pathway's label has its own brackets ("Operative (surgical repair)"): the sentence
     # must not wrap it in another pair.

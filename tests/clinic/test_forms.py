@@ -127,7 +127,7 @@ def test_the_therapist_list_offers_only_colleagues_who_have_joined(clinician: Cl
     invited = _invited(clinician)
     deactivated = factories.ClinicianFactory(clinic=clinician.clinic, user__is_active=False)
     form = PatientForm(clinic=clinician.clinic)
-    offered = set(form.fields["therapist"].queryset)  # type: ignore[attr-defined]
+    offered = set(form.fields["therapist"].queryset)
     assert clinician in offered
     assert invited not in offered
     assert deactivated not in offered
@@ -151,4 +151,4 @@ def test_the_patients_own_therapist_stays_offered_while_they_have_not_joined(
     invited = _invited(clinician)
     patient = factories.PatientFactory(clinic=clinician.clinic, therapist=invited)
     form = PatientForm(instance=patient, clinic=clinician.clinic)
-    assert invited in set(form.fields["therapist"].queryset)  # type: ignore[attr-defined]
+    assert invited in set(form.fields["therapist"].queryset)

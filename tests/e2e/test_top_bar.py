@@ -101,3 +101,32 @@ def test_a_patients_phone_keeps_account_and_sign_out_in_its_top_bar(
     expect(page.get_by_role("link", name="Account")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     screenshot(page, JOURNEY, "patient")
+
+
+def test_the_alerts_count_stands_apart_from_its_word_and_the_page_is_marked(
+    live_server: object, desktop: Page
+) -> None:
+    """On a desktop the bar read "Alerts1 open": the link's flex layout dropped the space
+    between the word and its badge. They now have a gap, and the page the physiotherapist is
+    on is marked (aria-current) in the bar; axe-clean."""
+    base = str(live_server)
+    therapist = factories.ClinicianFactory(user__email="physio@clinic.example")
+    patient = factories.PatientFactory(clinic=therapist.clinic)
+    factories.AlertFactory(patient=patient)
+    page = desktop
+    sign_in(page, base, "physio@clinic.example", factories.PASSWORD)
+    page.goto(f"{base}{reverse('rehab:alerts')}")
+    link = page.locator("#main-menu").get_by_role("link", name="Alerts 1 open")
+    expect(link).to_have_attribute("aria-current", "page")
+    gap = link.evaluate(
+        """el => {
+          const range = document.createRange();
+          range.selectNodeContents(el.firstChild.nodeType === 3 && el.firstChild.textContent.trim()
+            ? el.firstChild : el.childNodes[1]);
+          const word = range.getBoundingClientRect();
+          const badge = el.querySelector('.badge').getBoundingClientRect();
+          return badge.left - word.right;
+        }"""
+    )
+    assert gap >= 4, f"the badge touches the word 'Alerts' ({gap:.1f} px apart)"
+    assert_accessible(page, "alerts with the menu's current page")

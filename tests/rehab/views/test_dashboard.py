@@ -7,6 +7,7 @@ anonymous is sent to sign in. The list pages keep their query count whatever the
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -666,3 +667,29 @@ def test_the_desk_judges_the_clinics_day_not_the_servers(clinician: Clinician) -
         assert row.adherence.percent == 100
         dashboard = client_for(clinician.user).get(reverse("rehab:dashboard"))
         assert dashboard.context["behind"] == []
+
+
+@pytest.mark.parametrize(
+    ("url_name", "label"),
+    [
+        ("rehab:dashboard", "Dashboard"),
+        ("rehab:patient_list", "Patients"),
+        ("rehab:alerts", "Alerts"),
+        ("rehab:library", "Library"),
+        ("rehab:template_list", "Templates"),
+    ],
+)
+def test_the_clinicians_menu_marks_the_page_they_are_on(
+    clinician: Clinician, url_name: str, label: str
+) -> None:
+    """The top bar says where the physiotherapist is (aria-current and Bootstrap's active
+    look), as the patient's bottom navigation does; only that one link."""
+    url = reverse(url_name)
+    content = client_for(clinician.user).get(url).content.decode()
+    menu = content[
+        content.index('id="main-menu"') : content.index("</ul>", content.index('id="main-menu"'))
+    ]
+    current = re.findall(
+        r'<a class="nav-link active"\s+href="([^"]+)"\s+aria-current="page">\s*([^<]+?)\s*<', menu
+    )
+    assert current == [(url, label)], current

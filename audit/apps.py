@@ -21,3 +21,20 @@ class AuditConfig(AppConfig):
         # A team member's page lists their patients (each named, clinic.team.views); with
         # none, still one event without a patient, like the other lists.
         registry.register_list_page("clinic:team_member")
+        # What the clinic's and this app's pages about a patient are called on the history.
+        for words, view_names in (
+            (_("New patient"), ("clinic:patient_create",)),
+            (_("Patient details"), ("clinic:patient_edit",)),
+            (
+                _("Patient's status (discharged, archived or back in care)"),
+                (
+                    "clinic:patient_discharge",
+                    "clinic:patient_archive",
+                    "clinic:patient_reactivate",
+                ),
+            ),
+            (_("Invitation to the app"), ("clinic:patient_invite", "clinic:invitation_accept")),
+            (_("Team member's page"), ("clinic:team_member",)),
+            (_("Access history"), ("audit:patient_history", "audit:my_history")),
+        ):
+            registry.register_page_words(words, *view_names)

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.registry import PAGE_WORDS
 from clinic.models import Clinician, Patient
 
 # The words for each role the trail stores (audit.services.actor_role), as the history pages show
@@ -26,6 +27,14 @@ ROLE_WORDS = {
     "": _("Not signed in"),
 }
 CLINICIAN_ROLE = "clinician:"
+
+# What a route of a namespace no app names page by page is, in words: the Django admin's pages
+# and the API's (the phone app's and other clients').
+NAMESPACE_WORDS = {
+    "admin": _("Site administration"),
+    "api": _("The app"),
+}
+UNNAMED_PAGE = _("The patient's record")
 
 
 class AppendOnlyError(Exception):
@@ -115,3 +124,15 @@ class AccessEvent(models.Model):
                 return str(Clinician.Role(role).label)
             return str(_("Clinician"))
         return str(ROLE_WORDS.get(role, _("Unknown")))
+
+    @property
+    def what_words(self) -> str:
+        """What was looked at or changed, in the reader's language ("Plan builder", "Patient
+        page — messages"), as the apps registered their pages (``register_page_words``): never
+        the stored route name or a row's number."""
+        view_name = self.what.partition(" ")[0]
+        words = PAGE_WORDS.get(view_name)
+        if words is None:
+            namespace = view_name.partition(":")[0] if ":" in view_name else ""
+            words = NAMESPACE_WORDS.get(namespace, UNNAMED_PAGE)
+        return str(words)

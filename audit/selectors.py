@@ -35,5 +35,5 @@ def clinic_accesses_for_patient(patient: Patient, *, viewer: User) -> QuerySet[A
         AccessEvent.objects.filter(patient_ref=patient.pk, actor_role__startswith="clinician:")
         .exclude(actor=viewer)
         .order_by("-when", "-pk")
-        .only("when", "actor_name", "actor_email", "actor_role", "action")
+        .only("when", "actor_name", "actor_email", "actor_role", "action", "what")
     )

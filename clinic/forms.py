@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import (
@@ -82,6 +81,12 @@ def timezone_field(label: Any, **kwargs: Any) -> forms.ChoiceField:
     )
 
 
+THERAPIST_NOT_JOINED = _(
+    "Choose a colleague who has joined the team and can sign in: someone still invited, "
+    "or deactivated, cannot see the patients."
+)
+
+
 class PatientForm(forms.ModelForm):
     """Add or edit a patient.
 
@@ -121,13 +126,16 @@ class PatientForm(forms.ModelForm):
         self.fields["email"].widget.attrs["autocomplete"] = "off"
         therapist = self.fields["therapist"]
         assert isinstance(therapist, forms.ModelChoiceField)
-        # The clinic's active clinicians (and whoever the patient has now, if deactivated).
-        people = Clinician.objects.filter(clinic=clinic).select_related("user")
+        # The clinic's clinicians who have joined the team (an invited one who has not set a
+        # password, or a deactivated one, cannot see patients), and whoever the patient has now,
+        # so that saving other details keeps them; the service refuses a new unjoined one too.
         current = self.instance.therapist_id if self.instance.pk else None
-        therapist.queryset = people.filter(Q(user__is_active=True) | Q(pk=current or 0)).order_by(
-            "user__full_name"
+        offered = Clinician.objects.joined() | Clinician.objects.filter(pk=current or 0)
+        therapist.queryset = (
+            offered.filter(clinic=clinic).select_related("user").order_by("user__full_name")
         )
         therapist.empty_label = _("Unassigned")
+        therapist.error_messages["invalid_choice"] = THERAPIST_NOT_JOINED
         # Radio buttons need no "- Select an option -" entry.
         for name, choices in (
             ("injured_side", Patient.Side.choices),

@@ -22,3 +22,4 @@ class NotifyConfig(AppConfig):
         receivers.connect()
         # The record of what was sent names the patient it was about (its admin pages).
         registry.register_model("notify.notification", patient_path="patient")
+        registry.register_page_words(_("Reminders"), "notify:reminders")

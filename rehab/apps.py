@@ -62,3 +62,59 @@ def register_audited() -> None:
     # empty one is still one event without a patient, like the router's lists.
     for view_name in ("rehab:patient_list", "rehab:alerts", "rehab:dashboard", "api:proposals"):
         registry.register_list_page(view_name)
+    for words, view_names in PAGE_WORDS:
+        registry.register_page_words(words, *(f"rehab:{name}" for name in view_names))
+
+
+# What each page that reads or changes a patient's data is called on the access history (a
+# clinic admin's and the patient's own), in their words: the page, not its route or form.
+PAGE_WORDS = (
+    (_("Dashboard"), ("dashboard",)),
+    (_("Patient list"), ("patient_list",)),
+    (_("Alerts"), ("alerts", "alert_acknowledge")),
+    (_("Patient page"), ("patient_detail",)),
+    (_("Patient page — messages"), ("patient_messages",)),
+    (_("Patient page — measurements"), ("measurement_create",)),
+    (_("Patient page — ATRS request"), ("atrs_request",)),
+    (_("Patient page — risk factors"), ("risk_update",)),
+    (_("Review and resume exercise"), ("plan_resume",)),
+    (_("New plan"), ("plan_create",)),
+    (
+        _("Plan builder"),
+        (
+            "plan_builder",
+            "plan_rename",
+            "plan_activate",
+            "phase_add",
+            "phase_edit",
+            "phase_remove",
+            "phase_move",
+            "prescription_add",
+            "prescription_edit",
+            "prescription_remove",
+            "prescription_move",
+            "prescription_move_phase",
+            "prescription_media_add",
+            "prescription_media_remove",
+            "criterion_add",
+            "criterion_remove",
+            "criterion_judge",
+            "proposal_dismiss",
+        ),
+    ),
+    (_("Plan — moving to another phase"), ("plan_advance", "plan_back", "plan_phase_confirm")),
+    (_("Plan overview"), ("plan_overview",)),
+    (_("Printed handout"), ("plan_handout",)),
+    (_("Plan saved as a template"), ("plan_save_as_template",)),
+    (_("Exercise photo or video"), ("media_file", "media_thumbnail")),
+    (_("Export of the record"), ("patient_export", "patient_export_json")),
+    (_("Erasure of the record"), ("patient_erase",)),
+    (_("Today"), ("today",)),
+    (_("Exercise ticked off"), ("log_create", "log_update", "log_undo")),
+    (_("My plan"), ("my_plan",)),
+    (_("Progress"), ("progress", "home_measurement")),
+    (_("Check-in"), ("checkin",)),
+    (_("ATRS questionnaire"), ("atrs",)),
+    (_("Messages"), ("my_messages",)),
+    (_("Copy of the record"), ("my_export", "my_export_json")),
+)

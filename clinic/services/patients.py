@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic import events
-from clinic.models import PATIENT_DETAILS, Clinic, Patient, User
+from clinic.models import PATIENT_DETAILS, Clinic, Clinician, Patient, User
 from clinic.services.invitations import invitations_revoke
 
 logger = logging.getLogger(__name__)
@@ -35,11 +35,41 @@ def _check_patient_fields(fields: dict[str, Any]) -> None:
         )
 
 
-def _check_therapist(patient: Patient) -> None:
+def _check_therapist(patient: Patient, *, current_id: int | None = None) -> None:
+    """The patient's physiotherapist is a clinician of their clinic who has joined the team
+    (``Clinician.objects.joined``): an invited one who has not set a password, or a deactivated
+    one, cannot see patients. ``current_id``, the one the patient has now, is kept as it is."""
     therapist = patient.therapist
-    if therapist is not None and therapist.clinic_id != patient.clinic_id:
+    if therapist is None:
+        return
+    if therapist.clinic_id != patient.clinic_id:
         raise ValidationError(
             {"therapist": _("Choose a clinician of this clinic.")}, code="other_clinic"
+        )
+    if therapist.pk == current_id:
+        return
+    stored = Clinician.objects.select_related("user").get(pk=therapist.pk)
+    if not stored.user.is_active:
+        raise ValidationError(
+            {
+                "therapist": _(
+                    "%(name)s has been deactivated and cannot see patients: choose an active "
+                    "colleague."
+                )
+                % {"name": stored.user.get_full_name()}
+            },
+            code="not_active",
+        )
+    if not stored.has_joined:
+        raise ValidationError(
+            {
+                "therapist": _(
+                    "%(name)s has not joined the team yet (the invitation is not accepted), so "
+                    "they cannot see patients: choose a colleague who has joined."
+                )
+                % {"name": stored.user.get_full_name()}
+            },
+            code="not_joined",
         )
 
 
@@ -170,7 +200,7 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
-    _check_therapist(patient)
+    _check_therapist(patient, current_id=stored.therapist_id)
     _check_email_free(patient)
     patient.save(update_fields=[*fields, "updated_at"])
     if patient.email.lower() != (stored.email or "").lower():

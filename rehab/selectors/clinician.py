@@ -284,10 +284,17 @@ ALERT_REPORT = ("patient", "checkin", "log__prescription__exercise")
 
 
 def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
-    """A clinic's open alerts: red flags first, then high pain; newest first within each."""
+    """A clinic's open alerts: red flags first, then high pain; newest first within each. Each
+    says whether its patient's plan is paused (``plan_paused``): only then does its row offer to
+    review and resume exercise (in the same query)."""
     return (
         Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=True)
         .select_related(*ALERT_REPORT)
+        .annotate(
+            plan_paused=Exists(
+                Plan.objects.filter(patient_id=OuterRef("patient_id"), status=Plan.Status.PAUSED)
+            )
+        )
         .order_by(_alert_severity_order(), "-created_at", "-pk")
     )
 

@@ -12,16 +12,16 @@ from django.contrib import admin
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from rest_framework.test import APIClient
 
 from audit.models import AccessEvent, AppendOnlyError
-from audit.registry import PATIENT_PATHS
+from audit.registry import PAGE_WORDS, PATIENT_PATHS
 from audit.services import clean_text
 from clinic.models import Clinician, Patient
 from core import touched as context
 from core.ids import opaque
-from rehab.models import Alert, CriterionKind, PlanCriterion
+from rehab.models import Alert, CriterionKind, Plan, PlanCriterion
 from tests import factories
 from tests.conftest import client_for
 
@@ -382,7 +382,7 @@ def test_a_clinic_admin_sees_a_patients_access_history(
     assert response.status_code == 200
     content = response.content.decode()
     assert clinician.user.email in content
-    assert f"rehab:patient_detail {patient.pk}" in content
+    assert "Patient page" in content
 
 
 def test_the_access_history_names_each_role_in_words(
@@ -435,8 +435,66 @@ def test_the_access_history_query_count_does_not_grow_with_events(
         reader.get(page)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
-    assert response.content.decode().count(f"rehab:patient_detail {patient.pk}") >= 9
+    assert response.content.decode().count("Patient page") >= 9
     assert len(many) == len(few)
+
+
+def test_the_access_history_says_what_was_looked_at_in_words(
+    clinician: Clinician, clinic_admin: Clinician, patient: Patient, staff_client: Client
+) -> None:
+    """The "What" column names the page in words ("Plan builder", "Patient page — messages"),
+    never the route's name nor a row's number."""
+    plan = factories.PlanFactory(patient=patient, status=Plan.Status.DRAFT)
+    reader = client_for(clinician.user)
+    reader.get(reverse("rehab:patient_detail", args=[patient.pk]))
+    reader.get(reverse("rehab:patient_messages", args=[patient.pk]))
+    reader.get(reverse("rehab:plan_builder", args=[plan.pk]))
+    staff_client.get(reverse("admin:clinic_patient_change", args=[patient.pk]))
+    response = client_for(clinic_admin.user).get(
+        reverse("audit:patient_history", args=[patient.pk])
+    )
+    content = response.content.decode()
+    for words in ("Patient page", "Patient page — messages", "Plan builder", "Site administration"):
+        assert f"<td>{words}</td>" in content, words
+    assert "rehab:" not in content
+    assert "admin:" not in content
+    assert f"{plan.pk}</td>" not in content
+    assert f"/{opaque(plan.pk)}/" not in content  # nor the page's address
+
+
+@pytest.mark.parametrize(
+    ("what", "words"),
+    [
+        ("rehab:plan_builder 123", "Plan builder"),
+        ("rehab:prescription_edit 7", "Plan builder"),
+        ("rehab:patient_messages 4", "Patient page — messages"),
+        ("clinic:patient_edit 4", "Patient details"),
+        ("rehab:today", "Today"),
+        ("admin:rehab_exerciselog_change 42", "Site administration"),
+        ("api:log-detail 42", "The app"),
+        ("rehab:something_new 3", "The patient's record"),
+        ("", "The patient's record"),
+    ],
+)
+def test_each_stored_what_has_its_words(what: str, words: str) -> None:
+    assert AccessEvent(what=what).what_words == words
+
+
+def _view_names(resolver: Any, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in resolver.url_patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _view_names(pattern, inner)
+        elif pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_page_named_in_words_is_a_page() -> None:
+    """The apps register their pages' words by route name: a name no URL has is a typo."""
+    assert "rehab:plan_builder" in PAGE_WORDS
+    assert set(PAGE_WORDS) - _view_names(get_resolver()) == set()
 
 
 def test_a_colleague_clinic_admin_can_see_it(clinic_admin: Clinician, patient: Patient) -> None:
@@ -484,6 +542,7 @@ def test_a_patient_sees_who_at_the_clinic_opened_their_record(
     assert "Dr Alice Example" in content
     assert "Physiotherapist" in content  # the role in words, as on the clinic's page
     assert "rehab:patient_detail" not in content  # no staff internals
+    assert "Patient page" in content  # what was looked at, in words
     assert "/clinic/patients/" not in content
 
 

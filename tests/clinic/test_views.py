@@ -555,3 +555,20 @@ def test_create_with_an_email_already_in_the_clinic(clinician: Clinician, patien
     assert response.status_code == 200
     assert "email" in response.context["form"].errors
     assert Patient.objects.count() == 1
+
+
+def test_edit_to_an_invited_colleague_is_a_form_error(
+    clinician: Clinician, patient: Patient
+) -> None:
+    invited = factories.ClinicianFactory(clinic=clinician.clinic)
+    invited.user.set_unusable_password()
+    invited.user.save(update_fields=["password"])
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_edit", args=[patient.pk]),
+        form_data(email=patient.email, therapist=invited.pk),
+    )
+    assert response.status_code == 200
+    assert "has joined the team" in response.context["form"].errors["therapist"][0]
+    assert f'<option value="{invited.pk}"' not in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.therapist_id is None

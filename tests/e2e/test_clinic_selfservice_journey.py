@@ -105,7 +105,7 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     expect(page.get_by_role("link", name=EXERCISE).first).to_be_visible()
 
     # …attaches a short video filmed for Robin.
-    page.get_by_text(f"Attach a video or photo of {EXERCISE} for Robin").click()
+    page.get_by_role("link", name=f"Attach a video or photo of {EXERCISE} for Robin").click()
     page.get_by_label(re.compile(r"^\s*Photo or video\W*$")).locator(
         "visible=true"
     ).set_input_files(

@@ -61,7 +61,7 @@ def test_clinician_builds_and_activates_a_plan(live_server: object, desktop: Pag
 
     # Adjust a dose.
     toe_curls = "Toe curls and toe spreading (in the boot)"
-    page.get_by_text(f"Edit dose of {toe_curls}").first.click()
+    page.get_by_role("link", name=f"Edit dose of {toe_curls}").first.click()
     # Only the opened dose form's fields are visible.
     page.get_by_label(re.compile(r"^\s*Sets\W*$")).locator("visible=true").fill("4")
     page.get_by_role("button", name="Save dose").locator("visible=true").click()

@@ -98,7 +98,7 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     _check(page, "added", size)
 
     # Edit its dose.
-    page.get_by_text("Edit dose of Heel raise, seated").click()
+    page.get_by_role("link", name="Edit dose of Heel raise, seated").click()
     page.get_by_label(re.compile(r"^\s*Sets\W*$")).locator("visible=true").fill("4")
     _check(page, "dose-form", size)
     page.get_by_role("button", name="Save dose").locator("visible=true").click()
@@ -172,7 +172,7 @@ FOCUSED = """() => {
   return {
     tag: el ? el.tagName : "",
     id: el ? el.id : "",
-    text: el ? el.textContent.trim() : "",
+    text: el ? (el.getAttribute("aria-label") || el.textContent.trim()) : "",
     row: el && el.closest(".builder-rx") ? el.closest(".builder-rx").id : "",
     shown: Boolean(el && el.getClientRects().length),
     visible: Boolean(el && el.matches(":focus-visible") && style.outlineStyle !== "none"

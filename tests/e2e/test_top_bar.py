@@ -155,3 +155,32 @@ def test_a_patients_top_bar_stays_one_row_at_360px_with_the_questionnaire_due(
     expect(questionnaire).to_be_visible()
     expect(questionnaire).to_contain_text("due")
     expect(progress).to_be_hidden()
+
+
+def test_the_alerts_count_stands_apart_from_its_word_and_the_page_is_marked(
+    live_server: object, desktop: Page
+) -> None:
+    """On a desktop the bar read "Alerts1 open": the link's flex layout dropped the space
+    between the word and its badge. They now have a gap, and the page the physiotherapist is
+    on is marked (aria-current) in the bar; axe-clean."""
+    base = str(live_server)
+    therapist = factories.ClinicianFactory(user__email="physio@clinic.example")
+    patient = factories.PatientFactory(clinic=therapist.clinic)
+    factories.AlertFactory(patient=patient)
+    page = desktop
+    sign_in(page, base, "physio@clinic.example", factories.PASSWORD)
+    page.goto(f"{base}{reverse('rehab:alerts')}")
+    link = page.locator("#main-menu").get_by_role("link", name="Alerts 1 open")
+    expect(link).to_have_attribute("aria-current", "page")
+    gap = link.evaluate(
+        """el => {
+          const range = document.createRange();
+          range.selectNodeContents(el.firstChild.nodeType === 3 && el.firstChild.textContent.trim()
+            ? el.firstChild : el.childNodes[1]);
+          const word = range.getBoundingClientRect();
+          const badge = el.querySelector('.badge').getBoundingClientRect();
+          return badge.left - word.right;
+        }"""
+    )
+    assert gap >= 4, f"the badge touches the word 'Alerts' ({gap:.1f} px apart)"
+    assert_accessible(page, "alerts with the menu's current page")

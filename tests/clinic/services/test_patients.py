@@ -251,3 +251,55 @@ def test_api_possible_duplicate_with_percent_in_name_is_a_400() -> None:
     }
     response = client.post("/api/v1/patients/", body, format="json")
     assert response.status_code == 400
+
+
+def _invited(clinician: Clinician) -> Clinician:
+    colleague = factories.ClinicianFactory(clinic=clinician.clinic, user__full_name="Ines Invited")
+    colleague.user.set_unusable_password()
+    colleague.user.save(update_fields=["password"])
+    return colleague
+
+
+NOT_JOINED = (
+    "Ines Invited has not joined the team yet (the invitation is not accepted), so they cannot "
+    "see patients: choose a colleague who has joined."
+)
+
+
+def test_patient_create_refuses_a_therapist_who_has_not_joined(clinician: Clinician) -> None:
+    invited = _invited(clinician)
+    with pytest.raises(ValidationError) as error:
+        patient_services.patient_create(
+            clinic=clinician.clinic, created_by=clinician.user, **patient_fields(therapist=invited)
+        )
+    assert error.value.message_dict == {"therapist": [NOT_JOINED]}
+    assert not Patient.objects.exists()
+
+
+def test_patient_create_refuses_a_deactivated_therapist(clinician: Clinician) -> None:
+    gone = factories.ClinicianFactory(clinic=clinician.clinic, user__is_active=False)
+    with pytest.raises(ValidationError) as error:
+        patient_services.patient_create(
+            clinic=clinician.clinic, created_by=clinician.user, **patient_fields(therapist=gone)
+        )
+    assert list(error.value.message_dict) == ["therapist"]
+
+
+def test_patient_update_refuses_handing_the_patient_to_someone_not_joined(
+    clinician: Clinician, patient: Patient
+) -> None:
+    invited = _invited(clinician)
+    with pytest.raises(ValidationError) as error:
+        patient_services.patient_update(patient=patient, therapist=invited)
+    assert error.value.message_dict == {"therapist": [NOT_JOINED]}
+    assert Patient.objects.get(pk=patient.pk).therapist_id != invited.pk
+
+
+def test_patient_update_keeps_a_therapist_who_has_not_joined_when_unchanged(
+    clinician: Clinician,
+) -> None:
+    """An assignment made before the rule is left as it is: other details can still change."""
+    invited = _invited(clinician)
+    patient = factories.PatientFactory(clinic=clinician.clinic, therapist=invited)
+    patient_services.patient_update(patient=patient, first_name="Grace", therapist=invited)
+    assert Patient.objects.get(pk=patient.pk).first_name == "Grace"

@@ -1659,6 +1659,20 @@ def test_the_library_detail_shows_instructions_and_source(world: World) -> None:
         assert expected in text, expected
 
 
+def test_the_library_detail_names_the_video_an_exercise_comes_from(world: World) -> None:
+    """The badge names the video as the sources do ("Ask Doctor Jo"), not the developers' "seed
+    video"; an exercise from elsewhere has no badge about a video (its source says where)."""
+    client = client_for(world.clinician.user)
+    from_video = factories.ExerciseFactory.create(name="Towel calf stretch", from_video=True)
+    other = factories.ExerciseFactory.create(name="Seated heel raise", from_video=False)
+    text = client.get(reverse("rehab:library_detail", args=[from_video.pk])).text
+    assert "From the Ask Doctor Jo video" in text
+    assert "seed" not in text.lower()
+    other_text = client.get(reverse("rehab:library_detail", args=[other.pk])).text
+    assert "Ask Doctor Jo" not in other_text
+    assert "from the video" not in other_text
+
+
 def test_an_unpublished_shared_exercise_is_404(world: World) -> None:
     hidden = factories.ExerciseFactory.create(is_published=False)
     response = client_for(world.clinician.user).get(

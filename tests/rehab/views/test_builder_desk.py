@@ -268,7 +268,7 @@ def test_a_collapsed_phases_edit_links_work_without_the_script(desk: Desk) -> No
         ("Edit dose of Jog intervals", f"rx-{opaque(rx.pk)}-sets"),
         ("Attach a video or photo of Jog intervals", 'type="file"'),
     ):
-        match = re.search(rf'<a href="([^"]+)"[^>]*>{re.escape(label)}', body)
+        match = re.search(rf'<a href="([^"]+)"[^>]*aria-label="{re.escape(label)}', body)
         assert match is not None, label
         href = match.group(1).replace("&amp;", "&")
         address, _hash, anchor = href.partition("#")
@@ -281,7 +281,7 @@ def test_a_collapsed_phases_edit_links_work_without_the_script(desk: Desk) -> No
         assert element is not None, f"{label}: no element has the id {anchor!r}"
         assert field in page[element.start() :], label  # its form is there, not above it
     # With the script, the same links open the form in place.
-    move = re.search(r'<a href="[^"]+"\s+hx-get="([^"]+)"[^>]*>Move Jog', body)
+    move = re.search(r'<a href="[^"]+"\s+hx-get="([^"]+)"[^>]*aria-label="Move Jog', body)
     assert move is not None
     assert move.group(1).endswith(f"?edit=rxmove-{opaque(rx.pk)}")
 
@@ -456,6 +456,21 @@ def test_the_overview_of_an_active_plan_has_no_activate_button(desk: Desk) -> No
     assert reverse("rehab:plan_activate", args=[desk.plan.pk]) not in text
 
 
+def test_the_overview_of_a_paused_plan_says_the_patient_has_nothing_to_tick(desk: Desk) -> None:
+    """A red flag paused the plan: the patient's Today shows the advice and nothing to tick, so
+    the overview's "What the patient sees on Today" must not list the exercises as if due."""
+    desk.plan.status = Plan.Status.PAUSED
+    desk.plan.current_phase = desk.phases[1]
+    desk.plan.save()
+    factories.PrescriptionFactory.create(phase=desk.phases[1], exercise__name="Toe curls")
+    text = client_for(desk.clinician.user).get(_overview(desk.plan)).text
+    box = text[text.index('id="first-title"') :]
+    box = box[: box.index("</section>")] if "</section>" in box else box
+    assert "Exercise is paused after a red flag" in box
+    assert reverse("rehab:plan_resume", args=[desk.plan.patient.pk]) in box
+    assert box.index("Exercise is paused after a red flag") < box.index("Toe curls")
+
+
 def test_the_overview_names_the_pathway_without_nested_brackets(desk: Desk) -> None:
     # The pathway's label has its own brackets ("Operative (surgical repair)"): the sentence
     # must not wrap it in another pair.
@@ -628,3 +643,29 @@ def test_a_stale_button_says_what_changed(desk: Desk, colleague: Clinician) -> N
     assert "Anna Berg changed the phase Return to sport" in response.text
     second.refresh_from_db()
     assert second.order > first.order
+
+
+def test_an_exercises_edit_links_read_short_and_name_it_to_a_screen_reader(desk: Desk) -> None:
+    """At a tablet's width every exercise had three lines of links each repeating its long name
+    ("Edit dose of Active ankle pointing and pulling up, to neutral only (seated, boot off;
+    operative)"): the links now read "Edit dose", "Move to another phase", "Attach a video or
+    photo", and their accessible name still says which exercise (and for whom)."""
+    current = desk.phases[1]
+    rx = factories.PrescriptionFactory.create(phase=current, exercise__name="Jog intervals")
+    body = client_for(desk.clinician.user).get(f"{_builder(desk.plan)}?open=all").text
+    row = body[body.index(f'id="rx-{opaque(rx.pk)}"') :]
+    row = row[: row.index("</li>")]
+    links = {
+        text.strip(): label
+        for label, text in re.findall(r'<a [^>]*aria-label="([^"]+)"[^>]*>([^<]+)</a>', row)
+    }
+    first_name = desk.plan.patient.first_name
+    assert links == {
+        "Edit dose": "Edit dose of Jog intervals",
+        "Move to another phase": "Move Jog intervals to another phase",
+        "Attach a video or photo": f"Attach a video or photo of Jog intervals for {first_name}",
+    }
+    phase = _phase_html(body, current)
+    assert re.search(
+        rf'aria-label="Edit phase {re.escape(current.name)}"[^>]*>\s*Edit this phase\s*</a>', phase
+    )

@@ -7,6 +7,7 @@ anonymous is sent to sign in. The list pages keep their query count whatever the
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from typing import Any
 
@@ -479,6 +480,26 @@ def test_alerts_colleague_patient_anonymous(colleague: Clinician, patient: Patie
     assert_login_redirect(Client().get(url), url)
 
 
+@pytest.mark.parametrize("url_name", ["rehab:alerts", "rehab:dashboard"])
+def test_a_red_flags_row_offers_to_resume_only_a_paused_plan(
+    clinician: Clinician, url_name: str
+) -> None:
+    """Every alert row leads to the patient's page by their name; "Review and resume exercise"
+    is offered only where the patient's plan is paused: a red flag reported with no plan in care
+    (or a plan resumed since) has nothing to resume, only the alert to acknowledge."""
+    paused = factories.PlanFactory(
+        patient=factories.PatientFactory(clinic=clinician.clinic), status=Plan.Status.PAUSED
+    ).patient
+    no_plan = factories.PatientFactory(clinic=clinician.clinic)
+    for patient in (paused, no_plan):
+        factories.AlertFactory(patient=patient, kind=Alert.Kind.RED_FLAG, code="dvt")
+    content = client_for(clinician.user).get(reverse(url_name)).content.decode()
+    for patient in (paused, no_plan):
+        assert f'href="{reverse("rehab:patient_detail", args=[patient.pk])}"' in content
+    assert reverse("rehab:plan_resume", args=[paused.pk]) in content
+    assert reverse("rehab:plan_resume", args=[no_plan.pk]) not in content
+
+
 # Expected queries: 1 session, 2 user with their clinician record and clinic
 # (clinic.accounts.backends), 3 count (also the navigation's count of open alerts), 4 the page of
 # alerts with their patients and reports, 5 +1 audit event, 6 the navigation's count of unread
@@ -646,3 +667,29 @@ def test_the_desk_judges_the_clinics_day_not_the_servers(clinician: Clinician) -
         assert row.adherence.percent == 100
         dashboard = client_for(clinician.user).get(reverse("rehab:dashboard"))
         assert dashboard.context["behind"] == []
+
+
+@pytest.mark.parametrize(
+    ("url_name", "label"),
+    [
+        ("rehab:dashboard", "Dashboard"),
+        ("rehab:patient_list", "Patients"),
+        ("rehab:alerts", "Alerts"),
+        ("rehab:library", "Library"),
+        ("rehab:template_list", "Templates"),
+    ],
+)
+def test_the_clinicians_menu_marks_the_page_they_are_on(
+    clinician: Clinician, url_name: str, label: str
+) -> None:
+    """The top bar says where the physiotherapist is (aria-current and Bootstrap's active
+    look), as the patient's bottom navigation does; only that one link."""
+    url = reverse(url_name)
+    content = client_for(clinician.user).get(url).content.decode()
+    menu = content[
+        content.index('id="main-menu"') : content.index("</ul>", content.index('id="main-menu"'))
+    ]
+    current = re.findall(
+        r'<a class="nav-link active"\s+href="([^"]+)"\s+aria-current="page">\s*([^<]+?)\s*<', menu
+    )
+    assert current == [(url, label)], current

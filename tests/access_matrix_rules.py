@@ -405,9 +405,9 @@ ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
     "rehab.exercise": (200, 200),
     "rehab.protocol": (200, 200),
     "rehab.protocolphase": (200, 200),
-    "rehab.plan": (403, 200),
-    "rehab.prescription": (403, 200),
-    "rehab.phasechange": (403, 200),
+    "rehab.plan": (403, 403),  # kept records (rehab.admin.base.KeptRecordAdmin)
+    "rehab.prescription": (403, 403),
+    "rehab.phasechange": (403, 403),
     "rehab.exerciselog": (403, 403),
     "rehab.checkin": (403, 403),
     "rehab.atrsresponse": (403, 403),

@@ -25,6 +25,7 @@ from notify import channels, content
 from notify.models import Notification
 from rehab.models import Alert
 from tests import factories
+from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +160,14 @@ def test_the_installed_app_s_name_says_nothing_of_health(client: Client) -> None
     data = client.get(reverse("notify:manifest")).json()
     for key in ("name", "short_name", "description"):
         assert health_words_in(data[key]) == [], (key, data[key])
+
+
+@pytest.mark.parametrize("page", ["rehab:today", "rehab:atrs"])
+def test_a_phone_adding_a_patient_page_to_its_home_screen_is_offered_the_site_s_name(
+    page: str, patient: Patient
+) -> None:
+    # Safari names the home-screen app after apple-mobile-web-app-title, else the page's title,
+    # and the questionnaire's title names the condition.
+    assert patient.user is not None
+    html = client_for(patient.user).get(reverse(page)).content.decode()
+    assert f'<meta name="apple-mobile-web-app-title" content="{settings.SITE_NAME}">' in html

@@ -35,7 +35,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_NAME = env_str("SITE_NAME", "Achilles Rehab")
+# The name shown in the header, every email's subject and footer, the authenticator app and
+# under the installed app's icon (and so with each push message on a phone's lock screen):
+# whoever sees an inbox or a lock screen reads it, so it names no condition (README,
+# "Configuration"). "Rehab": short enough for a home screen, and says no more than that.
+SITE_NAME = env_str("SITE_NAME", "Rehab")
 # The address patients open, for invitation links and their QR codes. Production sets it
 # (check --deploy warns otherwise); in development it is where `make run` serves (HOST, PORT).
 SITE_URL = env_str("SITE_URL", development_site_url() if DEBUG else "")

@@ -307,10 +307,15 @@ def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
     for outcome in rows.values():
         cohorts = cohorts_for(outcome.pathway)
         for week in ATRS_WEEKS:
+            # Like with like: a published figure only at a time point in the clinic's own
+            # window (UKSTAR's 38 is at 8 weeks, not "around week 12"; the ATRS rises by the
+            # month).
             outcome.references[week] = [
                 r
                 for r in references
-                if r.cohort in cohorts and r.week is not None and abs(r.week - week) <= 4
+                if r.cohort in cohorts
+                and r.week is not None
+                and abs(r.week - week) <= WINDOW_WEEKS
             ]
     return list(rows.values())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -203,3 +204,22 @@ def test_the_clinics_atrs_mean_counts_each_patient_once() -> None:
     answer(once, 12, 8)
     row = _row(clinic, Patient.Pathway.OPERATIVE)
     assert row.atrs[12] == (70.0, 2)
+
+
+def test_a_published_mean_is_set_beside_the_clinics_only_at_the_same_time_point() -> None:
+    """The clinic's ATRS around week 12 (weeks 10 to 14) was set beside UKSTAR's mean 38, which
+    is at 8 weeks (clinical.md §6): a score that rises by the month read against an earlier one.
+    A published figure stands beside the clinic's only when its week is in the same window;
+    around week 12 there is none (and the page says so). Around week 26 the 6-month means of
+    Nilsson-Helander 2010 are like with like."""
+    clinic = factories.ClinicFactory()
+    non_operative = _row(clinic, Patient.Pathway.NON_OPERATIVE)
+    assert non_operative.references[12] == []
+    assert [(r.week, r.value, r.source) for r in non_operative.references[26]] == [
+        (26, Decimal("71.0"), "Nilsson-Helander 2010, AJSM, doi 10.1177/0363546510376052")
+    ]
+    for row in outcomes.clinic_outcomes(clinic.pk, today=TODAY):
+        for week, refs in row.references.items():
+            assert all(
+                r.week is not None and abs(r.week - week) <= outcomes.WINDOW_WEEKS for r in refs
+            ), (row.pathway, week, refs)

@@ -223,3 +223,19 @@ def test_a_published_mean_is_set_beside_the_clinics_only_at_the_same_time_point(
             assert all(
                 r.week is not None and abs(r.week - week) <= outcomes.WINDOW_WEEKS for r in refs
             ), (row.pathway, week, refs)
+
+
+def test_the_time_to_a_phase_counts_each_patient_once() -> None:
+    """The "Patients" beside a median were plans: a patient whose first plan was completed and
+    who was given a new one reached "Stage 0" twice (days 14 and 28) and counted as two
+    patients beside another's day 0 (median of 0, 14, 28: 2.0 weeks of "3 patients"). Each
+    patient counts once, by the first day they reached the phase: days 0 and 14, median 7
+    days = 1.0 week, 2 patients."""
+    clinic = factories.ClinicFactory()
+    _operative(clinic, [0])
+    plan, _phases = _operative(clinic, [14], status=Plan.Status.COMPLETED)
+    factories.active_plan(plan.patient, phases=3, changed_on=SURGERY + dt.timedelta(days=28))
+    operative = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert [(t.name, t.median_weeks, t.patients) for t in operative.time_to_phase] == [
+        ("Stage 0", 1.0, 2)
+    ]

@@ -239,3 +239,19 @@ def test_the_time_to_a_phase_counts_each_patient_once() -> None:
     assert [(t.name, t.median_weeks, t.patients) for t in operative.time_to_phase] == [
         ("Stage 0", 1.0, 2)
     ]
+
+
+def test_a_zero_median_is_a_real_zero_and_a_phase_nobody_reached_has_no_figure() -> None:
+    """"0.0" median weeks is not a median of nothing: a plan started in its first phase on the
+    day of surgery reached it after 0 days (what the demo's plans, dated back to their anchor
+    day, all show). A phase no patient has reached yet has no row at all, never a 0."""
+    clinic = factories.ClinicFactory()
+    _operative(clinic, [0])
+    _operative(clinic, [0])
+    _operative(clinic, [3])
+    operative = _row(clinic, Patient.Pathway.OPERATIVE)
+    # Days 0, 0, 3: the median is 0 days.
+    assert [(t.name, t.median_weeks, t.patients) for t in operative.time_to_phase] == [
+        ("Stage 0", 0.0, 3)
+    ]
+    assert _row(clinic, Patient.Pathway.NON_OPERATIVE).time_to_phase == []

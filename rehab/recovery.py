@@ -255,13 +255,17 @@ def _behind(
     mdc: int | None,
     unit: str,
 ) -> Flag | None:
-    """The latest point well below a published one near its week: below the band (mean − SD)
-    where the source gives a spread, else (the ATRS) more than the individual MDC below."""
+    """The latest point well below a published one of its week or a few weeks before: below
+    the band (mean − SD) where the source gives a spread, else (the ATRS) more than the
+    individual MDC below."""
     if not points:
         return None
     latest = points[-1]
     for ref in references:
-        if ref.week is None or abs(ref.week - latest.week) > NEAR_WEEKS:
+        # A published figure of the patient's week or up to ``NEAR_WEEKS`` before it, never a
+        # later one: the scores rise week by week, and a patient below a later week's mean is
+        # not behind it (the message names both weeks).
+        if ref.week is None or not 0 <= latest.week - ref.week <= NEAR_WEEKS:
             continue
         if ref.sd is not None:
             limit = float(ref.value - ref.sd)

@@ -186,3 +186,31 @@ def test_the_patients_chart_shows_one_average_a_week(pathway: str) -> None:
     assert ("week 52", at_52) in averages
     assert "94" not in [value for _week, value in averages]  # a median is not an average
     assert str(chart.svg).count("week 52") == 1
+
+
+@pytest.mark.parametrize(
+    ("pathway", "week", "total", "behind"),
+    [
+        # UKSTAR's mean 38 is at 8 weeks: 20 at week 5 is three weeks earlier on a score that
+        # rises week by week, not behind it; at week 8 or later, 20 is (38 − 17 = 21).
+        ("non_operative", 5, 20, False),
+        ("non_operative", 8, 20, True),
+        ("non_operative", 12, 20, True),
+        # Nilsson-Helander 2010's mean 72 is at 26 weeks: 50 at week 22 is not behind it.
+        ("operative", 22, 50, False),
+        ("operative", 26, 50, True),
+    ],
+)
+def test_behind_only_a_published_point_at_or_before_the_patients_week(
+    pathway: str, week: int, total: int, behind: bool
+) -> None:
+    """A patient's latest score is set against a published figure of the same time or an
+    earlier one, never against a later one (which would call a patient on course "behind")."""
+    patient = _patient(pathway)
+    result = recovery.recovery(
+        patient,
+        atrs=[_atrs_on_week(patient, week, total)],
+        measurements=[],
+        references=recovery_selectors.references_for(pathway),
+    )
+    assert any(f.code == "behind" for f in result.flags) is behind

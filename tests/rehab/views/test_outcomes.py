@@ -175,3 +175,14 @@ def test_the_page_names_each_published_figure_its_time_point_group_and_source(
     assert "Nilsson-Helander 2010, AJSM" in html
     assert "UKSTAR" not in html
     assert "No published figure within this window" in html
+
+
+def test_the_csv_names_each_published_figures_statistic_and_group(clinician: Clinician) -> None:
+    """A published figure in the CSV says whether it is a mean or a median and who was measured
+    (with their number), as the page does."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    csv = client_for(admin.user).get(reverse("rehab:clinic_outcomes_csv")).content.decode()
+    assert (
+        "72.0 at week 26 (Nilsson-Helander 2010, AJSM, doi 10.1177/0363546510376052): "
+        "mean, operative (97, with the non-operative arm)"
+    ) in csv

@@ -255,3 +255,25 @@ def test_a_zero_median_is_a_real_zero_and_a_phase_nobody_reached_has_no_figure()
         ("Stage 0", 0.0, 3)
     ]
     assert _row(clinic, Patient.Pathway.NON_OPERATIVE).time_to_phase == []
+
+
+def test_around_week_12_is_weeks_10_to_14_and_a_week_with_no_answer_has_no_mean() -> None:
+    """"Around week 12 (± 2)": answers from day 70 (week 10) to day 104 (the last day of week
+    14), by the week numbers the rest of the app uses (whole weeks since the anchor date); day
+    69 and day 105 are outside. Hand-computed: (30 + 50) / 2 = 40.0 of 2 patients. No answer
+    around week 26: no mean (None, shown "–"), of 0 patients, never 0."""
+    clinic = factories.ClinicFactory()
+    for day, total in ((69, 90), (70, 30), (104, 50), (105, 90)):
+        patient = factories.PatientFactory(
+            clinic=clinic, injury_date=SURGERY - dt.timedelta(days=2), surgery_date=SURGERY
+        )
+        factories.AtrsResponseFactory(
+            patient=patient,
+            date=SURGERY + dt.timedelta(days=day),
+            **{f"item_{n}": total // 10 for n in range(1, 11)},
+            total=total,
+        )
+    row = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert row.atrs[12] == (40.0, 2)
+    assert row.atrs[26] == (None, 0)
+    assert _row(clinic, Patient.Pathway.NON_OPERATIVE).atrs_rows[0][1:3] == (None, 0)

@@ -133,8 +133,12 @@ def _chart(
     parts: list[str] = _axes(xy, x_max=x_max, y_max=y_max)
     # Each row of the table with its week, for the table's order (the healthy ceiling: last).
     rows: list[tuple[float, tuple[str, ...]]] = []
+    # A chart of more than one measure (the heel-rise LSI of the repetitions and of the
+    # height) names each published point's: Carmont 2020 gives both at week 52, same group.
+    mixed = len({ref.measure for ref in references}) > 1
     for ref in references:
-        label = f"{_describe(ref)}{unit} – {ref.source}"
+        measure = f"{ref.measure_label}: " if mixed else ""
+        label = f"{measure}{_describe(ref)}{unit} – {ref.source}"
         if plain:
             if ref.week is None:
                 continue
@@ -180,7 +184,8 @@ def _chart(
                 (
                     _("week %(week)s") % {"week": ref.week},
                     f"{_describe(ref)}{unit}",
-                    _("reference: %(group)s") % {"group": ref.group},
+                    _("reference: %(group)s")
+                    % {"group": f"{ref.measure_label}, {ref.group}" if mixed else ref.group},
                     ref.source,
                 ),
             )

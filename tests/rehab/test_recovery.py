@@ -214,3 +214,26 @@ def test_behind_only_a_published_point_at_or_before_the_patients_week(
         references=recovery_selectors.references_for(pathway),
     )
     assert any(f.code == "behind" for f in result.flags) is behind
+
+
+def test_the_lsi_charts_published_points_say_which_lsi_they_are() -> None:
+    """After a repair, week 52 has Carmont 2020's height LSI 74 % (SD 14) and repetitions LSI
+    71 % (SD 20), both "operative, acute", both from the same source: the chart's table and
+    its markers gave the value, group and source, not which of the two indices each is (LSI
+    = injured ÷ uninjured × 100 of the heel-rise height, or of the repetitions)."""
+    patient = _patient(weeks_ago=53)
+    result = recovery.recovery(
+        patient,
+        atrs=[],
+        measurements=[],
+        references=recovery_selectors.references_for("operative"),
+    )
+    lsi = result.charts[1]
+    at_52 = {row[1]: row[2] for row in lsi.rows if row[0] == "week 52"}
+    assert "height" in at_52["mean 74 (SD 14) %"]
+    assert "repetitions" in at_52["mean 71 (SD 20) %"]
+    assert "repetitions" in at_52["mean 95 %"]
+    svg = str(lsi.svg)
+    assert "Heel-rise height LSI (%): mean 74 (SD 14) %" in svg
+    # The ATRS chart has one measure: its points need no such word.
+    assert not any("ATRS (0–100)" in row[2] for row in result.charts[0].rows)

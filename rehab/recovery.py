@@ -123,6 +123,11 @@ def _chart(
     x0, top, x1, bottom = _plot_box()
     last = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0)
     x_max = last + 4
+    # A value above the chart's top (an LSI past 100 %) is drawn where it is: the scale grows
+    # to the next tick (40s above 100) rather than pinning the point at the top.
+    highest = max([p.value for _l, pts in series for p in pts], default=0.0)
+    if highest > y_max:
+        y_max = math.ceil(highest / 40) * 40
 
     def xy(week: float, value: float) -> tuple[float, float]:
         return (

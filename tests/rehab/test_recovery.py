@@ -237,3 +237,21 @@ def test_the_lsi_charts_published_points_say_which_lsi_they_are() -> None:
     assert "Heel-rise height LSI (%): mean 74 (SD 14) %" in svg
     # The ATRS chart has one measure: its points need no such word.
     assert not any("ATRS (0–100)" in row[2] for row in result.charts[0].rows)
+
+
+def test_an_lsi_above_the_charts_top_is_drawn_where_it_is() -> None:
+    """An LSI can pass 100 % (up to ``measures.LSI_MAX``): 150 % was drawn at the chart's top,
+    120 %, a point in the wrong place (only its tooltip said 150). The scale grows to hold it."""
+    patient = _patient(weeks_ago=30)
+    high = factories.MeasurementFactory.build(
+        patient=patient,
+        date=patient.anchor_date + dt.timedelta(weeks=26, days=1),
+        heel_rise_reps_injured=30,
+        heel_rise_reps_uninjured=20,
+        heel_rise_height_cm_injured=None,
+        heel_rise_height_cm_uninjured=None,
+    )
+    result = recovery.recovery(patient, atrs=[], measurements=[high], references=[])
+    svg = str(result.charts[1].svg)
+    assert "repetitions LSI: 150 %" in svg
+    assert ">160</text>" in svg  # the value axis reaches past 150

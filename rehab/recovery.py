@@ -110,6 +110,18 @@ def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:
     return parts
 
 
+def _top(y_max: int, series: Sequence[tuple[str, list[PatientPoint]]]) -> int:
+    """The chart's top: ``y_max``, or above it the next 40 that holds the highest value (an
+    LSI past 100 % is drawn where it is, not pinned at the top)."""
+    highest = max([p.value for _l, points in series for p in points], default=0.0)
+    return y_max if highest <= y_max else math.ceil(highest / 40) * 40
+
+
+def _measure(ref: ReferencePoint, *, mixed: bool, after: str) -> str:
+    """A published point's measure, for a chart of more than one (``mixed``), else nothing."""
+    return f"{ref.measure_label}{after}" if mixed else ""
+
+
 def _chart(
     title: str,
     *,
@@ -121,13 +133,9 @@ def _chart(
 ) -> Chart:
     """``plain``: the patient's words: no sources, no spreads, "average" for a reference."""
     x0, top, x1, bottom = _plot_box()
-    last = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0)
-    x_max = last + 4
-    # A value above the chart's top (an LSI past 100 %) is drawn where it is: the scale grows
-    # to the next tick (40s above 100) rather than pinning the point at the top.
-    highest = max([p.value for _l, pts in series for p in pts], default=0.0)
-    if highest > y_max:
-        y_max = math.ceil(highest / 40) * 40
+    # The last week drawn: four after the patient's last point, and at least ``CHART_WEEKS``.
+    x_max = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0) + 4
+    y_max = _top(y_max, series)
 
     def xy(week: float, value: float) -> tuple[float, float]:
         return (
@@ -142,8 +150,7 @@ def _chart(
     # height) names each published point's: Carmont 2020 gives both at week 52, same group.
     mixed = len({ref.measure for ref in references}) > 1
     for ref in references:
-        measure = f"{ref.measure_label}: " if mixed else ""
-        label = f"{measure}{_describe(ref)}{unit} – {ref.source}"
+        label = f"{_measure(ref, mixed=mixed, after=': ')}{_describe(ref)}{unit} – {ref.source}"
         if plain:
             if ref.week is None:
                 continue
@@ -190,7 +197,7 @@ def _chart(
                     _("week %(week)s") % {"week": ref.week},
                     f"{_describe(ref)}{unit}",
                     _("reference: %(group)s")
-                    % {"group": f"{ref.measure_label}, {ref.group}" if mixed else ref.group},
+                    % {"group": f"{_measure(ref, mixed=mixed, after=', ')}{ref.group}"},
                     ref.source,
                 ),
             )

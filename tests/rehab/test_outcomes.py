@@ -242,7 +242,7 @@ def test_the_time_to_a_phase_counts_each_patient_once() -> None:
 
 
 def test_a_zero_median_is_a_real_zero_and_a_phase_nobody_reached_has_no_figure() -> None:
-    """"0.0" median weeks is not a median of nothing: a plan started in its first phase on the
+    """ "0.0" median weeks is not a median of nothing: a plan started in its first phase on the
     day of surgery reached it after 0 days (what the demo's plans, dated back to their anchor
     day, all show). A phase no patient has reached yet has no row at all, never a 0."""
     clinic = factories.ClinicFactory()
@@ -258,7 +258,7 @@ def test_a_zero_median_is_a_real_zero_and_a_phase_nobody_reached_has_no_figure()
 
 
 def test_around_week_12_is_weeks_10_to_14_and_a_week_with_no_answer_has_no_mean() -> None:
-    """"Around week 12 (± 2)": answers from day 70 (week 10) to day 104 (the last day of week
+    """ "Around week 12 (± 2)": answers from day 70 (week 10) to day 104 (the last day of week
     14), by the week numbers the rest of the app uses (whole weeks since the anchor date); day
     69 and day 105 are outside. Hand-computed: (30 + 50) / 2 = 40.0 of 2 patients. No answer
     around week 26: no mean (None, shown "–"), of 0 patients, never 0."""

@@ -255,3 +255,14 @@ def test_an_lsi_above_the_charts_top_is_drawn_where_it_is() -> None:
     svg = str(result.charts[1].svg)
     assert "repetitions LSI: 150 %" in svg
     assert ">160</text>" in svg  # the value axis reaches past 150
+
+
+def test_the_atrs_charts_top_stays_100() -> None:
+    """The scale grows only for a value above the top: an ATRS of 90 keeps the 0–100 axis."""
+    patient = _patient()
+    result = recovery.recovery(
+        patient, atrs=[_atrs_on_week(patient, 26, 90)], measurements=[], references=[]
+    )
+    svg = str(result.charts[0].svg)
+    assert ">100</text>" in svg
+    assert ">120</text>" not in svg

@@ -175,6 +175,8 @@ def test_the_page_names_each_published_figure_its_time_point_group_and_source(
     assert "Nilsson-Helander 2010, AJSM" in html
     assert "UKSTAR" not in html
     assert "No published figure within this window" in html
+    # The time zeros differ, and the page says so.
+    assert "the trials count from the injury" in html
 
 
 def test_the_csv_names_each_published_figures_statistic_and_group(clinician: Clinician) -> None:

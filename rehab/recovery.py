@@ -110,6 +110,18 @@ def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:
     return parts
 
 
+def _top(y_max: int, series: Sequence[tuple[str, list[PatientPoint]]]) -> int:
+    """The chart's top: ``y_max``, or above it the next 40 that holds the highest value (an
+    LSI past 100 % is drawn where it is, not pinned at the top)."""
+    highest = max([p.value for _l, points in series for p in points], default=0.0)
+    return y_max if highest <= y_max else math.ceil(highest / 40) * 40
+
+
+def _measure(ref: ReferencePoint, *, mixed: bool, after: str) -> str:
+    """A published point's measure, for a chart of more than one (``mixed``), else nothing."""
+    return f"{ref.measure_label}{after}" if mixed else ""
+
+
 def _chart(
     title: str,
     *,
@@ -121,8 +133,9 @@ def _chart(
 ) -> Chart:
     """``plain``: the patient's words: no sources, no spreads, "average" for a reference."""
     x0, top, x1, bottom = _plot_box()
-    last = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0)
-    x_max = last + 4
+    # The last week drawn: four after the patient's last point, and at least ``CHART_WEEKS``.
+    x_max = max([p.week for _l, pts in series for p in pts] + [CHART_WEEKS - 4], default=0) + 4
+    y_max = _top(y_max, series)
 
     def xy(week: float, value: float) -> tuple[float, float]:
         return (
@@ -133,8 +146,11 @@ def _chart(
     parts: list[str] = _axes(xy, x_max=x_max, y_max=y_max)
     # Each row of the table with its week, for the table's order (the healthy ceiling: last).
     rows: list[tuple[float, tuple[str, ...]]] = []
+    # A chart of more than one measure (the heel-rise LSI of the repetitions and of the
+    # height) names each published point's: Carmont 2020 gives both at week 52, same group.
+    mixed = len({ref.measure for ref in references}) > 1
     for ref in references:
-        label = f"{_describe(ref)}{unit} – {ref.source}"
+        label = f"{_measure(ref, mixed=mixed, after=': ')}{_describe(ref)}{unit} – {ref.source}"
         if plain:
             if ref.week is None:
                 continue
@@ -180,7 +196,8 @@ def _chart(
                 (
                     _("week %(week)s") % {"week": ref.week},
                     f"{_describe(ref)}{unit}",
-                    _("reference: %(group)s") % {"group": ref.group},
+                    _("reference: %(group)s")
+                    % {"group": f"{_measure(ref, mixed=mixed, after=', ')}{ref.group}"},
                     ref.source,
                 ),
             )
@@ -255,13 +272,17 @@ def _behind(
     mdc: int | None,
     unit: str,
 ) -> Flag | None:
-    """The latest point well below a published one near its week: below the band (mean − SD)
-    where the source gives a spread, else (the ATRS) more than the individual MDC below."""
+    """The latest point well below a published one of its week or a few weeks before: below
+    the band (mean − SD) where the source gives a spread, else (the ATRS) more than the
+    individual MDC below."""
     if not points:
         return None
     latest = points[-1]
     for ref in references:
-        if ref.week is None or abs(ref.week - latest.week) > NEAR_WEEKS:
+        # A published figure of the patient's week or up to ``NEAR_WEEKS`` before it, never a
+        # later one: the scores rise week by week, and a patient below a later week's mean is
+        # not behind it (the message names both weeks).
+        if ref.week is None or not 0 <= latest.week - ref.week <= NEAR_WEEKS:
             continue
         if ref.sd is not None:
             limit = float(ref.value - ref.sd)

@@ -137,14 +137,15 @@ def _weeks(n: int) -> dt.timedelta:
 
 
 def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
-    """The median weeks from the anchor date (surgery, else injury) to the first day each plan
-    was in each phase, by pathway and phase (grouped by the phase's order and name, as the
+    """The median weeks from the anchor date (surgery, else injury) to the first day each
+    patient was in each phase (of any of their plans; ``patients``: each counted once), by
+    pathway and phase (grouped by the phase's order and name, as the
     patients by phase are). One query.
 
-    The first day each plan reached a phase is a MIN in the database (one row per plan and
-    phase, a few integers each); the median over those rows is ``statistics.median`` here.
+    The first day each patient reached a phase is a MIN in the database (one row per patient
+    and phase, a few integers each); the median over those rows is ``statistics.median`` here.
     Django has no median aggregate: a PERCENTILE_CONT one would be PostgreSQL-only SQL with a
-    second path for SQLite, and it would have to wrap the per-plan MIN in a subquery; one
+    second path for SQLite, and it would have to wrap the per-patient MIN in a subquery; one
     grouped query and a median in Python is one code path, exact on both databases, and
     still a constant number of queries.
     """
@@ -153,7 +154,9 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
         PhaseChange.objects.filter(plan__patient__clinic_id=clinic_id)
         .order_by()
         .values(
-            "plan_id",
+            # A row per patient and phase, not per plan: a patient given a second plan is
+            # still one patient, counted by the first day they reached the phase.
+            "plan__patient_id",
             "to_phase__order",
             "to_phase__name",
             "plan__patient__pathway",
@@ -161,7 +164,7 @@ def _time_to_phase(clinic_id: int) -> dict[str, list[PhaseTiming]]:
             "plan__patient__injury_date",
         )
         .annotate(first=Min("effective_on"))
-        .values_list(  # tuples: a row per plan and phase
+        .values_list(  # tuples: a row per patient and phase
             "plan__patient__pathway",
             "to_phase__order",
             "to_phase__name",
@@ -307,10 +310,13 @@ def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
     for outcome in rows.values():
         cohorts = cohorts_for(outcome.pathway)
         for week in ATRS_WEEKS:
+            # Like with like: a published figure only at a time point in the clinic's own
+            # window (UKSTAR's 38 is at 8 weeks, not "around week 12"; the ATRS rises by the
+            # month).
             outcome.references[week] = [
                 r
                 for r in references
-                if r.cohort in cohorts and r.week is not None and abs(r.week - week) <= 4
+                if r.cohort in cohorts and r.week is not None and abs(r.week - week) <= WINDOW_WEEKS
             ]
     return list(rows.values())
 

@@ -91,7 +91,10 @@ def clinic_outcomes_csv(request: HttpRequest) -> HttpResponse:
             (
                 f"ATRS mean around week {week}",
                 _figure(mean, n),
-                "; ".join(f"{r.value:g} at week {r.week} ({r.source})" for r in refs),
+                "; ".join(
+                    f"{r.value:g} at week {r.week} ({r.source}): {r.statistic}, {r.group}"
+                    for r in refs
+                ),
             )
             for week, mean, n, refs in row.atrs_rows
         ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -203,3 +204,76 @@ def test_the_clinics_atrs_mean_counts_each_patient_once() -> None:
     answer(once, 12, 8)
     row = _row(clinic, Patient.Pathway.OPERATIVE)
     assert row.atrs[12] == (70.0, 2)
+
+
+def test_a_published_mean_is_set_beside_the_clinics_only_at_the_same_time_point() -> None:
+    """The clinic's ATRS around week 12 (weeks 10 to 14) was set beside UKSTAR's mean 38, which
+    is at 8 weeks (clinical.md §6): a score that rises by the month read against an earlier one.
+    A published figure stands beside the clinic's only when its week is in the same window;
+    around week 12 there is none (and the page says so). Around week 26 the 6-month means of
+    Nilsson-Helander 2010 are like with like."""
+    clinic = factories.ClinicFactory()
+    non_operative = _row(clinic, Patient.Pathway.NON_OPERATIVE)
+    assert non_operative.references[12] == []
+    assert [(r.week, r.value, r.source) for r in non_operative.references[26]] == [
+        (26, Decimal("71.0"), "Nilsson-Helander 2010, AJSM, doi 10.1177/0363546510376052")
+    ]
+    for row in outcomes.clinic_outcomes(clinic.pk, today=TODAY):
+        for week, refs in row.references.items():
+            assert all(
+                r.week is not None and abs(r.week - week) <= outcomes.WINDOW_WEEKS for r in refs
+            ), (row.pathway, week, refs)
+
+
+def test_the_time_to_a_phase_counts_each_patient_once() -> None:
+    """The "Patients" beside a median were plans: a patient whose first plan was completed and
+    who was given a new one reached "Stage 0" twice (days 14 and 28) and counted as two
+    patients beside another's day 0 (median of 0, 14, 28: 2.0 weeks of "3 patients"). Each
+    patient counts once, by the first day they reached the phase: days 0 and 14, median 7
+    days = 1.0 week, 2 patients."""
+    clinic = factories.ClinicFactory()
+    _operative(clinic, [0])
+    plan, _phases = _operative(clinic, [14], status=Plan.Status.COMPLETED)
+    factories.active_plan(plan.patient, phases=3, changed_on=SURGERY + dt.timedelta(days=28))
+    operative = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert [(t.name, t.median_weeks, t.patients) for t in operative.time_to_phase] == [
+        ("Stage 0", 1.0, 2)
+    ]
+
+
+def test_a_zero_median_is_a_real_zero_and_a_phase_nobody_reached_has_no_figure() -> None:
+    """ "0.0" median weeks is not a median of nothing: a plan started in its first phase on the
+    day of surgery reached it after 0 days (what the demo's plans, dated back to their anchor
+    day, all show). A phase no patient has reached yet has no row at all, never a 0."""
+    clinic = factories.ClinicFactory()
+    _operative(clinic, [0])
+    _operative(clinic, [0])
+    _operative(clinic, [3])
+    operative = _row(clinic, Patient.Pathway.OPERATIVE)
+    # Days 0, 0, 3: the median is 0 days.
+    assert [(t.name, t.median_weeks, t.patients) for t in operative.time_to_phase] == [
+        ("Stage 0", 0.0, 3)
+    ]
+    assert _row(clinic, Patient.Pathway.NON_OPERATIVE).time_to_phase == []
+
+
+def test_around_week_12_is_weeks_10_to_14_and_a_week_with_no_answer_has_no_mean() -> None:
+    """ "Around week 12 (± 2)": answers from day 70 (week 10) to day 104 (the last day of week
+    14), by the week numbers the rest of the app uses (whole weeks since the anchor date); day
+    69 and day 105 are outside. Hand-computed: (30 + 50) / 2 = 40.0 of 2 patients. No answer
+    around week 26: no mean (None, shown "–"), of 0 patients, never 0."""
+    clinic = factories.ClinicFactory()
+    for day, total in ((69, 90), (70, 30), (104, 50), (105, 90)):
+        patient = factories.PatientFactory(
+            clinic=clinic, injury_date=SURGERY - dt.timedelta(days=2), surgery_date=SURGERY
+        )
+        factories.AtrsResponseFactory(
+            patient=patient,
+            date=SURGERY + dt.timedelta(days=day),
+            **{f"item_{n}": total // 10 for n in range(1, 11)},
+            total=total,
+        )
+    row = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert row.atrs[12] == (40.0, 2)
+    assert row.atrs[26] == (None, 0)
+    assert _row(clinic, Patient.Pathway.NON_OPERATIVE).atrs_rows[0][1:3] == (None, 0)

@@ -186,3 +186,83 @@ def test_the_patients_chart_shows_one_average_a_week(pathway: str) -> None:
     assert ("week 52", at_52) in averages
     assert "94" not in [value for _week, value in averages]  # a median is not an average
     assert str(chart.svg).count("week 52") == 1
+
+
+@pytest.mark.parametrize(
+    ("pathway", "week", "total", "behind"),
+    [
+        # UKSTAR's mean 38 is at 8 weeks: 20 at week 5 is three weeks earlier on a score that
+        # rises week by week, not behind it; at week 8 or later, 20 is (38 − 17 = 21).
+        ("non_operative", 5, 20, False),
+        ("non_operative", 8, 20, True),
+        ("non_operative", 12, 20, True),
+        # Nilsson-Helander 2010's mean 72 is at 26 weeks: 50 at week 22 is not behind it.
+        ("operative", 22, 50, False),
+        ("operative", 26, 50, True),
+    ],
+)
+def test_behind_only_a_published_point_at_or_before_the_patients_week(
+    pathway: str, week: int, total: int, behind: bool
+) -> None:
+    """A patient's latest score is set against a published figure of the same time or an
+    earlier one, never against a later one (which would call a patient on course "behind")."""
+    patient = _patient(pathway)
+    result = recovery.recovery(
+        patient,
+        atrs=[_atrs_on_week(patient, week, total)],
+        measurements=[],
+        references=recovery_selectors.references_for(pathway),
+    )
+    assert any(f.code == "behind" for f in result.flags) is behind
+
+
+def test_the_lsi_charts_published_points_say_which_lsi_they_are() -> None:
+    """After a repair, week 52 has Carmont 2020's height LSI 74 % (SD 14) and repetitions LSI
+    71 % (SD 20), both "operative, acute", both from the same source: the chart's table and
+    its markers gave the value, group and source, not which of the two indices each is (LSI
+    = injured ÷ uninjured × 100 of the heel-rise height, or of the repetitions)."""
+    patient = _patient(weeks_ago=53)
+    result = recovery.recovery(
+        patient,
+        atrs=[],
+        measurements=[],
+        references=recovery_selectors.references_for("operative"),
+    )
+    lsi = result.charts[1]
+    at_52 = {row[1]: row[2] for row in lsi.rows if row[0] == "week 52"}
+    assert "height" in at_52["mean 74 (SD 14) %"]
+    assert "repetitions" in at_52["mean 71 (SD 20) %"]
+    assert "repetitions" in at_52["mean 95 %"]
+    svg = str(lsi.svg)
+    assert "Heel-rise height LSI (%): mean 74 (SD 14) %" in svg
+    # The ATRS chart has one measure: its points need no such word.
+    assert not any("ATRS (0–100)" in row[2] for row in result.charts[0].rows)
+
+
+def test_an_lsi_above_the_charts_top_is_drawn_where_it_is() -> None:
+    """An LSI can pass 100 % (up to ``measures.LSI_MAX``): 150 % was drawn at the chart's top,
+    120 %, a point in the wrong place (only its tooltip said 150). The scale grows to hold it."""
+    patient = _patient(weeks_ago=30)
+    high = factories.MeasurementFactory.build(
+        patient=patient,
+        date=patient.anchor_date + dt.timedelta(weeks=26, days=1),
+        heel_rise_reps_injured=30,
+        heel_rise_reps_uninjured=20,
+        heel_rise_height_cm_injured=None,
+        heel_rise_height_cm_uninjured=None,
+    )
+    result = recovery.recovery(patient, atrs=[], measurements=[high], references=[])
+    svg = str(result.charts[1].svg)
+    assert "repetitions LSI: 150 %" in svg
+    assert ">160</text>" in svg  # the value axis reaches past 150
+
+
+def test_the_atrs_charts_top_stays_100() -> None:
+    """The scale grows only for a value above the top: an ATRS of 90 keeps the 0–100 axis."""
+    patient = _patient()
+    result = recovery.recovery(
+        patient, atrs=[_atrs_on_week(patient, 26, 90)], measurements=[], references=[]
+    )
+    svg = str(result.charts[0].svg)
+    assert ">100</text>" in svg
+    assert ">120</text>" not in svg

@@ -162,3 +162,29 @@ def test_the_query_count_does_not_grow_with_patients(clinician: Clinician) -> No
     # prescriptions, logs), patients and adherence bands, phases, time to each phase, ATRS,
     # alerts, references (9), whatever the number of patients.
     assert len(large) == len(small)
+
+
+def test_the_page_names_each_published_figure_its_time_point_group_and_source(
+    clinician: Clinician,
+) -> None:
+    """Beside the clinic's mean: the published statistic, its week, who was measured (with
+    their number) and the source; UKSTAR's 8-week mean is not set beside "around week 12"."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    html = client_for(admin.user).get(reverse("rehab:clinic_outcomes")).content.decode()
+    assert "non-operative (97, with the operative arm)" in html
+    assert "Nilsson-Helander 2010, AJSM" in html
+    assert "UKSTAR" not in html
+    assert "No published figure within this window" in html
+    # The time zeros differ, and the page says so.
+    assert "the trials count from the injury" in html
+
+
+def test_the_csv_names_each_published_figures_statistic_and_group(clinician: Clinician) -> None:
+    """A published figure in the CSV says whether it is a mean or a median and who was measured
+    (with their number), as the page does."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    csv = client_for(admin.user).get(reverse("rehab:clinic_outcomes_csv")).content.decode()
+    assert (
+        "72.0 at week 26 (Nilsson-Helander 2010, AJSM, doi 10.1177/0363546510376052): "
+        "mean, operative (97, with the non-operative arm)"
+    ) in csv

@@ -8,6 +8,8 @@ claimed in the database (``notify.planning``), not in the job.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 from django.tasks import task
@@ -43,16 +45,21 @@ def send_alert(alert_id: int) -> int:
     return len(planning.alert_notifications(alert_id, enqueue=_enqueue_delivery))
 
 
+def _tell_patient(decide: Callable[..., dt.datetime | None], again: Any, object_id: int) -> str:
+    """A notice to the patient (``decide``: ``planning.reply_notifications`` or
+    ``request_notifications``) claimed now, or, in their quiet hours, this task (``again``)
+    queued again for when they end."""
+    retry_at = decide(object_id, now=timezone.now(), enqueue=_enqueue_delivery)
+    if retry_at is not None:
+        again.using(run_after=retry_at).enqueue(object_id)
+        return f"after quiet hours, at {retry_at.isoformat()}"
+    return "done"
+
+
 @task
 def clinic_replied(message_id: int) -> str:
     """The clinic wrote to a patient: tell them, if they asked to be told."""
-    retry_at = planning.reply_notifications(
-        message_id, now=timezone.now(), enqueue=_enqueue_delivery
-    )
-    if retry_at is not None:  # their quiet hours: when they end
-        clinic_replied.using(run_after=retry_at).enqueue(message_id)
-        return f"after quiet hours, at {retry_at.isoformat()}"
-    return "done"
+    return _tell_patient(planning.reply_notifications, clinic_replied, message_id)
 
 
 def enqueue_reply(message_id: int) -> None:
@@ -63,13 +70,7 @@ def enqueue_reply(message_id: int) -> None:
 def clinic_asked(request_id: int) -> str:
     """The clinic asked the patient to answer a questionnaire: tell them, unless they turned
     it off."""
-    retry_at = planning.request_notifications(
-        request_id, now=timezone.now(), enqueue=_enqueue_delivery
-    )
-    if retry_at is not None:  # their quiet hours: when they end
-        clinic_asked.using(run_after=retry_at).enqueue(request_id)
-        return f"after quiet hours, at {retry_at.isoformat()}"
-    return "done"
+    return _tell_patient(planning.request_notifications, clinic_asked, request_id)
 
 
 def enqueue_request(request_id: int) -> None:

@@ -168,7 +168,7 @@ def _care_ending(
         yes=yes,
         action_url=reverse(action, args=[patient.pk]),
         cancel_url=back or reverse("clinic:patient_edit", args=[patient.pk]),
-        back_label=_("Back"),
+        back_label=_("Back") if back else _("Back to the patient's details"),
         resend={"next": back},
         patient=patient,
         archive=action == "clinic:patient_archive",

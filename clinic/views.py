@@ -35,7 +35,8 @@ from clinic.forms import PatientCreateForm, PatientForm
 from clinic.models import Clinic, Clinician, Invitation, Patient, User
 from clinic.services import invitations as invitation_services
 from clinic.services import patients as patient_services
-from core.forms import message_service_errors
+from core.confirm import confirm_page
+from core.forms import ConfirmForm, message_service_errors
 from core.qr import qr_svg
 from core.redirects import safe_next_url
 from core.users import signed_in_user
@@ -136,19 +137,69 @@ def _status_change(
     return redirect(safe_next_url(request, patient_page_url(patient)))
 
 
-@clinician_required
-@require_POST
-def patient_discharge(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    return _status_change(
-        request, pk, patient_services.patient_discharge, _("%(name)s has been discharged.")
+def _care_ending(
+    request: HttpRequest,
+    pk: int,
+    change: Callable[..., Patient],
+    done: str,
+    *,
+    question: str,
+    yes: str,
+    action: str,
+) -> HttpResponse:
+    """Discharge and archive end the patient's care (their plan, reminders, what they can
+    record): the button's post is answered with the question ``question``, saying so (or the
+    reason it cannot be done: an erased record); only its "Yes" (``confirmed``) changes the
+    status. Cancel goes back where the button was (a safe ``next``, else the patient form)."""
+    form = ConfirmForm(request.POST)
+    if form.is_valid() and form.cleaned_data["confirmed"]:
+        return _status_change(request, pk, change, done)
+    patient = get_patient_for_clinician(request.user, pk)
+    try:
+        patient.check_not_erased()
+    except ValidationError as error:
+        message_service_errors(request, error)
+        return redirect(safe_next_url(request, patient_page_url(patient)))
+    back = safe_next_url(request, "")
+    return confirm_page(
+        request,
+        "clinic/patient_status_confirm.html",
+        question=question % {"name": patient.full_name},
+        yes=yes,
+        action_url=reverse(action, args=[patient.pk]),
+        cancel_url=back or reverse("clinic:patient_edit", args=[patient.pk]),
+        back_label=_("Back") if back else _("Back to the patient's details"),
+        resend={"next": back},
+        patient=patient,
+        archive=action == "clinic:patient_archive",
     )
 
 
 @clinician_required
 @require_POST
-def patient_archive(request: HttpRequest, pk: int) -> HttpResponseRedirect:
-    return _status_change(
-        request, pk, patient_services.patient_archive, _("%(name)s has been archived.")
+def patient_discharge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _care_ending(
+        request,
+        pk,
+        patient_services.patient_discharge,
+        _("%(name)s has been discharged."),
+        question=_("Discharge %(name)s?"),
+        yes=_("Yes, discharge"),
+        action="clinic:patient_discharge",
+    )
+
+
+@clinician_required
+@require_POST
+def patient_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _care_ending(
+        request,
+        pk,
+        patient_services.patient_archive,
+        _("%(name)s has been archived."),
+        question=_("Archive %(name)s?"),
+        yes=_("Yes, archive"),
+        action="clinic:patient_archive",
     )
 
 

@@ -70,3 +70,10 @@ class FormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
     bound_field_class = BootstrapBoundField
+
+
+class ConfirmForm(forms.Form):
+    """An action with consequences is asked first (``core.confirm.confirm_page``): the first
+    post is answered with the question, and only its "Yes, …" button sends ``confirmed``."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -392,6 +392,8 @@ API_RULES: dict[str, Rule] = {
 # --- The admin -------------------------------------------------------------------------------
 
 # Every registered model, with the staff's answer to (add, delete) where the admin forbids them.
+# A patient's kept records (rehab.admin.base.KeptRecordAdmin: what they reported, their plan, its
+# prescriptions, phase changes and exit criteria, ATRS requests) cannot be deleted: 403.
 ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
     "auth.group": (200, 200),
     "knox.authtoken": (200, 200),
@@ -411,11 +413,11 @@ ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
     "rehab.exerciselog": (403, 403),
     "rehab.checkin": (403, 403),
     "rehab.atrsresponse": (403, 403),
-    "rehab.atrsrequest": (403, 200),
+    "rehab.atrsrequest": (403, 403),
     "rehab.measurement": (403, 403),
     "rehab.alert": (403, 403),
     "rehab.protocolcriterion": (200, 200),
-    "rehab.plancriterion": (403, 200),
+    "rehab.plancriterion": (403, 403),
     "rehab.proposaldismissal": (403, 403),
     "rehab.referencepoint": (200, 200),
     "audit.accessevent": (403, 403),

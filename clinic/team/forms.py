@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.forms import ClinicianChoiceField
 from clinic.models import Clinician
+from core.forms import ConfirmForm
 
 
 class InviteForm(forms.Form):
@@ -23,7 +24,9 @@ class InviteForm(forms.Form):
     )
 
 
-class RoleForm(forms.Form):
+class RoleForm(ConfirmForm):
+    """Making a colleague a clinic admin is asked first (``confirmed``: its "Yes")."""
+
     role = forms.ChoiceField(label=_("Role"), choices=Clinician.Role.choices)
 
 
@@ -33,7 +36,7 @@ NOT_JOINED = _(
 )
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(ConfirmForm):
     reassign_to = ClinicianChoiceField(
         label=_("Their patients"),
         queryset=Clinician.objects.none(),
@@ -45,8 +48,6 @@ class DeactivateForm(forms.Form):
         ),
         error_messages={"invalid_choice": NOT_JOINED},
     )
-    # Sent by the "Yes, deactivate" button of the question the first post is answered with.
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, clinician: Clinician, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -280,6 +280,17 @@ def clinician_reset_two_factor(*, clinician: Clinician, reset_by: User | None) -
     end their sessions and API tokens. At their next sign-in they set two-factor up again (it
     is required of them, so no page opens until they do)."""
     clinician = Clinician.objects.select_for_update().select_related("user").get(pk=clinician.pk)
+    clinician_reset_two_factor_check(clinician=clinician, reset_by=reset_by)
+    mfa.delete_devices(clinician.user)
+    user_sessions_end(clinician.user)
+    api_tokens_end(user=clinician.user)  # those issued with the lost device's codes too
+    _event(clinician, actor=reset_by, action=TeamEvent.Action.TWO_FACTOR_RESET)
+
+
+def clinician_reset_two_factor_check(*, clinician: Clinician, reset_by: User | None) -> None:
+    """Why ``clinician_reset_two_factor`` would refuse, as its ``ValidationError``, without
+    changing anything (the page asks "Reset …?" only of a reset that can be done): not
+    oneself, and not someone without two-factor sign-in (it would sign them out for nothing)."""
     _not_oneself(
         clinician,
         reset_by,
@@ -291,7 +302,3 @@ def clinician_reset_two_factor(*, clinician: Clinician, reset_by: User | None) -
             % {"name": clinician.user.get_full_name()},
             code="no_two_factor",
         )
-    mfa.delete_devices(clinician.user)
-    user_sessions_end(clinician.user)
-    api_tokens_end(user=clinician.user)  # those issued with the lost device's codes too
-    _event(clinician, actor=reset_by, action=TeamEvent.Action.TWO_FACTOR_RESET)

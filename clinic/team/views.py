@@ -4,12 +4,14 @@ the actions on them. Each view: access-checked fetch → form → one service �
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -28,7 +30,8 @@ from clinic.models import Clinician, Invitation, Patient, TeamEvent, User
 from clinic.team import services
 from clinic.team.forms import DeactivateForm, InviteForm, RoleForm
 from clinic.views import invitation_page
-from core.forms import add_service_errors, message_service_errors
+from core.confirm import confirm_page
+from core.forms import ConfirmForm, add_service_errors, message_service_errors
 from core.users import signed_in_user
 
 TEAM_EVENTS_SHOWN = 50
@@ -142,10 +145,57 @@ def _act(request: HttpRequest, pk: int, action: Callable[[Clinician, User], str]
     return redirect("clinic:team_member", pk=clinician.pk)
 
 
+def _ask(
+    request: HttpRequest,
+    clinician: Clinician,
+    template: str,
+    *,
+    question: str,
+    yes: str,
+    action: str,
+    resend: dict[str, Any] | None = None,
+    **context: Any,
+) -> HttpResponse:
+    """The question a team action is first answered with (``core.confirm``): its "Yes" posts
+    again to the view named ``action``; Cancel goes back to the clinician's page."""
+    return confirm_page(
+        request,
+        template,
+        question=question,
+        yes=yes,
+        action_url=reverse(action, args=[clinician.pk]),
+        cancel_url=reverse("clinic:team_member", args=[clinician.pk]),
+        back_label=_("Back to their page"),
+        resend=resend,
+        member=clinician,
+        **context,
+    )
+
+
 @clinic_admin_required
 @require_POST
 def team_role(request: HttpRequest, pk: int) -> HttpResponse:
+    """The role form; making someone a clinic admin (the team, export, erasure) is answered
+    first with the question "Make … a clinic admin?", and only its "Yes" (``confirmed``)
+    changes the role. Taking the role away is not asked."""
     form = RoleForm(request.POST)
+    if (
+        form.is_valid()
+        and not form.cleaned_data["confirmed"]
+        and form.cleaned_data["role"] == Clinician.Role.ADMIN
+    ):
+        clinician = get_clinician_for_clinic_admin(request.user, pk)
+        if clinician.role != Clinician.Role.ADMIN:
+            return _ask(
+                request,
+                clinician,
+                "clinic/team/role_admin_confirm.html",
+                question=_("Make %(name)s a clinic admin?")
+                % {"name": clinician.user.get_full_name()},
+                yes=_("Yes, make them a clinic admin"),
+                action="clinic:team_role",
+                resend={"role": Clinician.Role.ADMIN},
+            )
 
     def change(clinician: Clinician, by: User) -> str:
         if not form.is_valid():
@@ -178,14 +228,16 @@ def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             message_service_errors(request, error)
             return redirect("clinic:team_member", pk=clinician.pk)
-        return render(
+        return _ask(
             request,
+            clinician,
             "clinic/team/deactivate_confirm.html",
-            {
-                "member": clinician,
-                "reassign_to": reassign_to,
-                "patient_count": Patient.objects.filter(therapist=clinician).count(),
-            },
+            question=_("Deactivate %(name)s?") % {"name": clinician.user.get_full_name()},
+            yes=_("Yes, deactivate"),
+            action="clinic:team_deactivate",
+            resend={"reassign_to": reassign_to.pk if reassign_to else None},
+            reassign_to=reassign_to,
+            patient_count=Patient.objects.filter(therapist=clinician).count(),
         )
 
     def deactivate(clinician: Clinician, by: User) -> str:
@@ -215,6 +267,29 @@ def team_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @clinic_admin_required
 @require_POST
 def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member page's button: the question "Reset the two-factor sign-in of …?" with what
+    it does (they are signed out everywhere), or the reason it cannot be done; its "Yes"
+    (``confirmed``): the reset."""
+    form = ConfirmForm(request.POST)
+    if not (form.is_valid() and form.cleaned_data["confirmed"]):
+        clinician = get_clinician_for_clinic_admin(request.user, pk)
+        try:
+            services.clinician_reset_two_factor_check(
+                clinician=clinician, reset_by=signed_in_user(request, User)
+            )
+        except ValidationError as error:
+            message_service_errors(request, error)
+            return redirect("clinic:team_member", pk=clinician.pk)
+        return _ask(
+            request,
+            clinician,
+            "clinic/team/reset_two_factor_confirm.html",
+            question=_("Reset the two-factor sign-in of %(name)s?")
+            % {"name": clinician.user.get_full_name()},
+            yes=_("Yes, reset two-factor sign-in"),
+            action="clinic:team_reset_two_factor",
+        )
+
     def reset(clinician: Clinician, by: User) -> str:
         services.clinician_reset_two_factor(clinician=clinician, reset_by=by)
         return _(

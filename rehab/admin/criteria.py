@@ -1,13 +1,14 @@
 """Exit criteria, dismissed proposals and the published reference points in the admin.
 
 Staff edit the templates' criteria and the reference points (each with its source); the
-criteria of patients' plans and the dismissals are written by the app: view-only here."""
+criteria of patients' plans and the dismissals are written by the app: view-only here, and
+kept (no deleting)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from rehab.admin.base import KeptRecordAdmin, ViewOnlyAdmin
+from rehab.admin.base import KeptRecordAdmin
 from rehab.models.criteria import PlanCriterion, ProposalDismissal, ProtocolCriterion
 from rehab.models.references import ReferencePoint
 
@@ -21,7 +22,11 @@ class ProtocolCriterionAdmin(admin.ModelAdmin[ProtocolCriterion]):
 
 
 @admin.register(PlanCriterion)
-class PlanCriterionAdmin(ViewOnlyAdmin):
+class PlanCriterionAdmin(KeptRecordAdmin):
+    """A plan's exit criterion is part of the plan (kept, as the plan is): the builder changes
+    a plan's criteria as a new version of it, never a completed plan's, and a judged one is a
+    clinician's judgement the phase change rests on."""
+
     list_display = ("phase", "order", "kind", "measure", "threshold", "judged_met")
     list_select_related = ("phase__plan",)
     list_filter = ("kind",)

@@ -14,7 +14,6 @@ from rehab.admin.base import (
     PATIENT_SEARCH_FIELDS,
     KeptRecordAdmin,
     PatientColumnsMixin,
-    ViewOnlyAdmin,
 )
 from rehab.models.alerts import Alert
 from rehab.models.library import Exercise
@@ -116,7 +115,10 @@ class AtrsResponseAdmin(PatientColumnsMixin, KeptRecordAdmin):
 
 
 @admin.register(AtrsRequest)
-class AtrsRequestAdmin(ViewOnlyAdmin):
+class AtrsRequestAdmin(KeptRecordAdmin):
+    """A clinician's request for the ATRS is kept: answered, it says who asked for the score
+    and when (it is in the patient's export); open, the patient is being asked for it."""
+
     list_display = ("requested_at", "patient", "requested_by", "response")
     list_select_related = ("patient", "requested_by", "response__patient")
     search_fields = PATIENT_SEARCH_FIELDS

@@ -33,7 +33,7 @@ def test_an_archived_patient_is_discharged_then_erased_without_being_reactivated
     edit_page = client.get(edit_url).content.decode()
     assert f'action="{reverse("clinic:patient_discharge", args=[patient.pk])}"' in edit_page
 
-    client.post(reverse("clinic:patient_discharge", args=[patient.pk]))
+    client.post(reverse("clinic:patient_discharge", args=[patient.pk]), {"confirmed": "1"})
     patient.refresh_from_db()
     assert patient.status == Patient.Status.DISCHARGED
     client.post(

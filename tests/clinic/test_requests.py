@@ -162,7 +162,9 @@ def test_a_next_taking_action_does_not_follow_a_bad_next(
 ) -> None:
     client = Client(raise_request_exception=False)
     client.force_login(clinician.user)
-    response = client.post(reverse("clinic:patient_discharge", args=[patient.pk]), {"next": target})
+    response = client.post(
+        reverse("clinic:patient_discharge", args=[patient.pk]), {"next": target, "confirmed": "1"}
+    )
     assert response.status_code == 302
     location = response["Location"]
     assert "\r" not in location

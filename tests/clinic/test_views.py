@@ -278,7 +278,8 @@ STATUS_VIEWS = [
 
 @pytest.mark.parametrize(("name", "status"), STATUS_VIEWS)
 def test_status_change(clinician: Clinician, patient: Patient, name: str, status: str) -> None:
-    response = client_for(clinician.user).post(reverse(name, args=[patient.pk]))
+    # The "Yes, …" of the question the button is first answered with.
+    response = client_for(clinician.user).post(reverse(name, args=[patient.pk]), {"confirmed": "1"})
     assert response.status_code == 302
     assert response["Location"] == reverse("rehab:patient_detail", args=[patient.pk])
     patient.refresh_from_db()
@@ -295,9 +296,9 @@ def test_reactivate(colleague: Clinician, patient: Patient) -> None:
 def test_status_change_follows_a_safe_next(clinician: Clinician, patient: Patient) -> None:
     client = client_for(clinician.user)
     url = reverse("clinic:patient_discharge", args=[patient.pk])
-    response = client.post(url, {"next": "/clinic/patients/"})
+    response = client.post(url, {"next": "/clinic/patients/", "confirmed": "1"})
     assert response["Location"] == "/clinic/patients/"
-    response = client.post(url, {"next": "https://evil.example.com/"})
+    response = client.post(url, {"next": "https://evil.example.com/", "confirmed": "1"})
     assert response["Location"] == reverse("rehab:patient_detail", args=[patient.pk])
 
 

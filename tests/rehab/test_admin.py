@@ -851,6 +851,39 @@ def test_a_plans_records_cannot_be_deleted(staff_client: Client, model: Any) -> 
     assert PlanHold.objects.filter(resumed_at__isnull=True).exists()  # exercise stays paused
 
 
+def _criterion_and_request() -> dict[type[Any], Any]:
+    """A criterion a clinician judged met (what let the patient move on) and an ATRS request
+    the patient answered (who asked for the score, and when)."""
+    criterion = PlanCriterion.objects.create(
+        phase=factories.PrescriptionFactory().phase,
+        kind="clinician",
+        judged_met=True,
+        judged_at=timezone.now(),
+    )
+    answer = factories.AtrsResponseFactory()
+    request = AtrsRequest.objects.create(patient=answer.patient, response=answer)
+    return {PlanCriterion: criterion, AtrsRequest: request}
+
+
+@pytest.mark.parametrize("model", [PlanCriterion, AtrsRequest], ids=str)
+def test_a_met_criterion_and_an_answered_atrs_request_cannot_be_deleted(
+    staff_client: Client, model: Any
+) -> None:
+    """A plan's exit criteria change in the builder (a new version of the plan, never of a
+    completed one), and a judged one is a clinician's judgement; an answered ATRS request
+    says who asked for the score and when (it is in the patient's export): the admin's delete
+    would lose both, as it would a plan's other records."""
+    obj = _criterion_and_request()[model]
+    assert staff_client.get(admin_url(model, "delete", obj.pk)).status_code == 403
+    assert staff_client.post(admin_url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    response = staff_client.post(
+        admin_url(model, "changelist"),
+        {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"},
+    )
+    assert response.status_code in {200, 302}
+    assert model.objects.filter(pk=obj.pk).exists()
+
+
 def test_exercise_log_admin_has_no_delete_permission(rf: Any) -> None:
     request = rf.get("/")
     request.user = factories.StaffFactory()

@@ -25,7 +25,8 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
-# The "Yes, deactivate" of the question a deactivation is first answered with.
+# The "Yes, …" of the question a deactivation, a two-factor reset or making someone a clinic
+# admin is first answered with.
 YES = {"confirmed": "1"}
 
 
@@ -109,7 +110,7 @@ def test_a_colleague_admin_sees_the_team_and_another_clinics_clinician_is_404(
 def test_a_role_change_ends_api_tokens(admin: Clinician, clinician: Clinician) -> None:
     AuthToken.objects.create(user=clinician.user)
     response = client_for(admin.user).post(
-        reverse("clinic:team_role", args=[clinician.pk]), {"role": "admin"}, follow=True
+        reverse("clinic:team_role", args=[clinician.pk]), {"role": "admin", **YES}, follow=True
     )
     clinician.refresh_from_db()
     assert clinician.role == "admin"
@@ -241,7 +242,7 @@ def test_a_lost_two_factor_device_is_reset(admin: Clinician, clinician: Clinicia
     StaticDevice.objects.create(user=clinician.user, name="codes", confirmed=True)
     AuthToken.objects.create(user=clinician.user)
     response = client_for(admin.user).post(
-        reverse("clinic:team_reset_two_factor", args=[clinician.pk]), follow=True
+        reverse("clinic:team_reset_two_factor", args=[clinician.pk]), YES, follow=True
     )
     assert "they set it up again at their next sign-in" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=clinician.user).exists()
@@ -270,7 +271,7 @@ def test_a_reset_of_someone_without_two_factor_is_refused(
     # and signs no one out.
     AuthToken.objects.create(user=clinician.user)
     response = client_for(admin.user).post(
-        reverse("clinic:team_reset_two_factor", args=[clinician.pk]), follow=True
+        reverse("clinic:team_reset_two_factor", args=[clinician.pk]), YES, follow=True
     )
     assert "has not set up two-factor sign-in: there is nothing to reset" in response.text
     assert AuthToken.objects.filter(user=clinician.user).exists()

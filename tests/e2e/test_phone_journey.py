@@ -263,9 +263,9 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
 def test_a_once_a_day_exercise_has_no_session_count_and_several_a_day_keep_theirs(
     live_server: object, small_phone: Page
 ) -> None:
-    """"Sessions today: 0 of 1", then "1 of 1", is not how a patient speaks of an exercise
-    done once a day: its card has no count (its "Done for today" badge says when it is
-    done), drawn by the server and redrawn by the card's script alike; an exercise done
+    """A card saying "Sessions today: 0 of 1", then "1 of 1", is not how a patient speaks of
+    an exercise done once a day: its card has no count (its "Done for today" badge says when
+    it is done), drawn by the server and redrawn by the card's script alike; an exercise done
     several times a day keeps "Sessions today: 1 of 3"."""
     scene = patient_with_plan(with_user=True)
     Prescription.objects.filter(phase__plan=scene.plan, exercise__name="Toe curls").update(

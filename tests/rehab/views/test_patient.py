@@ -280,8 +280,9 @@ def test_today_shows_the_done_state_after_a_reload(
 def test_today_counts_sessions_only_for_an_exercise_done_several_times_a_day(
     patient: Patient, me: Client
 ) -> None:
-    """"Sessions today: 0 of 1" is not how a patient speaks of a once-a-day exercise: it has
-    no count (its "Done for today" badge says when it is done); several a day keep theirs."""
+    """A card saying "Sessions today: 0 of 1" is not how a patient speaks of a once-a-day
+    exercise: it has no count (its "Done for today" badge says when it is done); several a
+    day keep theirs."""
     _plan, (phase,) = _active_plan(patient)
     once = factories.PrescriptionFactory(phase=phase, sets=1, reps=10, times_per_day=1)
     thrice = factories.PrescriptionFactory(phase=phase, sets=1, reps=10, times_per_day=3)

@@ -388,11 +388,16 @@ def test_todays_copy_kept_on_the_phone_opened_offline_the_next_day_says_so(
     expect(toes.get_by_text("Done for today")).to_be_hidden()
     toes.get_by_role("button", name="One set done").click()
     expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    page.evaluate("window.savedCopy = true")
     with time_machine.travel(morning):
-        page.context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        # The tick is sent, then today's page loads in the saved one's place (showing it).
-        expect(saved_note).to_be_hidden(timeout=10_000)
+        # The tick is sent, then today's page loads in the saved one's place (showing it):
+        # waited for, so that no page load is still on its way when the test ends.
+        with page.expect_navigation(timeout=10_000):
+            page.context.set_offline(False)
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        assert page.evaluate("window.savedCopy") is None  # today's page, not the saved copy
+        expect(saved_note).to_be_hidden()
         expect(page.get_by_text("1 entry waiting to be sent")).to_have_count(0)
         expect(card(page, "Toe curls").get_by_text("Sets done: 1 of 2")).to_be_visible()
         new = ExerciseLog.objects.exclude(pk=evening.pk).get(patient=scene.patient)

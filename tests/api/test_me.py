@@ -179,6 +179,35 @@ def test_the_clinicians_answer_keeps_the_clinicians_text(world: World) -> None:
     assert protocol_phase["items"][0]["exercise"]["source"] == CITATION
 
 
+@pytest.mark.parametrize("url", PATIENT_URLS)
+def test_a_patient_reads_the_dose_in_the_patients_words(world: World, url: str) -> None:
+    # ``dose_text`` was the clinician's wording ("3 × 30 s hold") in the patient's answers too;
+    # the patient's pages say "3 holds of 30 seconds" (``DoseFields.patient_dose_text``), and
+    # so does the patient's API now. A clinician reading the same plan keeps theirs.
+    world.prescription.sets, world.prescription.reps = 3, None
+    world.prescription.hold_seconds, world.prescription.duration_minutes = 30, None
+    world.prescription.save()
+    patient_words = world.prescription.patient_dose_text()
+    clinician_words = world.prescription.dose_text()
+    assert patient_words != clinician_words
+    data = body(world.client("patient").get(url.format(plan=opaque(world.plan.pk))))
+    [prescription] = (
+        [item["prescription"] for item in data["items"]]
+        if "items" in data
+        else [rx for phase in data["phases"] for rx in phase["prescriptions"]]
+    )
+    assert prescription["dose_text"] == patient_words
+    assert clinician_words not in str(data)
+    plan = body(world.client("clinician").get(f"/api/v1/plans/{opaque(world.plan.pk)}/"))
+    assert plan["phases"][0]["prescriptions"][0]["dose_text"] == clinician_words
+    # The template's exercises are a clinician's page of the API: the clinician's words.
+    [phase] = body(
+        world.client("clinician").get(f"/api/v1/protocols/{opaque(world.protocol.pk)}/")
+    )["phases"]
+    item = world.protocol.phases.get().items.get()
+    assert phase["items"][0]["dose_text"] == item.dose_text()
+
+
 # --- A red flag's advice in /me/today/, as on the Today page (from review) -------------------
 # /me/today/ said only ``paused``: the phone app had none of the words Today shows while a red
 # flag waits for a clinician (what to do now, whom to call). ``hold`` carries them.

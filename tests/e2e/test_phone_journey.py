@@ -260,6 +260,39 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
 
 
+def test_a_once_a_day_exercise_has_no_session_count_and_several_a_day_keep_theirs(
+    live_server: object, small_phone: Page
+) -> None:
+    """A card saying "Sessions today: 0 of 1", then "1 of 1", is not how a patient speaks of
+    an exercise done once a day: its card has no count (its "Done for today" badge says when
+    it is done), drawn by the server and redrawn by the card's script alike; an exercise done
+    several times a day keeps "Sessions today: 1 of 3"."""
+    scene = patient_with_plan(with_user=True)
+    Prescription.objects.filter(phase__plan=scene.plan, exercise__name="Toe curls").update(
+        times_per_day=3
+    )
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    hold, toes = card(page, "Seated ankle hold"), card(page, "Toe curls")
+    expect(hold.locator("[data-role=sessions-text]")).to_have_text("")
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 0 of 3")
+
+    hold.get_by_role("button", name="Done", exact=True).click()
+    expect(hold.get_by_text("Done for today")).to_be_visible()
+    expect(hold).to_have_attribute("data-sessions", "1")
+    expect(hold.locator("[data-role=sessions-text]")).to_have_text("")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 1 of 3")
+    expect(toes.get_by_text("Done for today")).to_be_hidden()
+    eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 2)
+    check_page(page, JOURNEY, "today-once-and-three-times-a-day")
+
+    page.reload()
+    expect(hold.get_by_text("Done for today")).to_be_visible()
+    expect(hold.locator("[data-role=sessions-text]")).to_have_text("")
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 1 of 3")
+
+
 def test_today_left_open_overnight_ticks_the_new_days_session(
     live_server: object, small_phone: Page
 ) -> None:
@@ -282,7 +315,7 @@ def test_today_left_open_overnight_ticks_the_new_days_session(
         page.clock.set_system_time(morning)
         toes.get_by_role("button", name="One set done").click()
         expect(toes.get_by_text("Sets done: 1 of 2")).to_be_visible()
-        expect(toes.get_by_text("Sessions today: 1 of 1")).to_be_visible()
+        expect(toes).to_have_attribute("data-sessions", "1")  # the new day's session alone
         expect(toes.get_by_text("Done for today")).to_be_hidden()
         eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 2)
         new = ExerciseLog.objects.exclude(pk=evening.pk).get(patient=scene.patient)
@@ -327,7 +360,10 @@ def test_todays_copy_kept_on_the_phone_opened_offline_the_next_day_says_so(
     sign_in_to_today(page, str(live_server), scene.patient.email)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect_done(page, "Toe curls")
+    expect_done(page, "Toe curls")  # drawn at the tap, before the server has the tick
+    # The server's answer: the tick is stored. A reload before it (network first) drew the
+    # page the server had, without the tick still on its way, and the badge was hidden.
+    expect(card(page, "Toe curls").get_by_text("Saved.")).to_be_visible()
     page.reload()  # through the service worker: the day's page, ticked, kept on the phone
     expect_done(page, "Toe curls")
     saved_note = page.get_by_text("This is your plan as saved on")
@@ -352,11 +388,16 @@ def test_todays_copy_kept_on_the_phone_opened_offline_the_next_day_says_so(
     expect(toes.get_by_text("Done for today")).to_be_hidden()
     toes.get_by_role("button", name="One set done").click()
     expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    page.evaluate("window.savedCopy = true")
     with time_machine.travel(morning):
-        page.context.set_offline(False)
-        page.evaluate("window.dispatchEvent(new Event('online'))")
-        # The tick is sent, then today's page loads in the saved one's place (showing it).
-        expect(saved_note).to_be_hidden(timeout=10_000)
+        # The tick is sent, then today's page loads in the saved one's place (showing it):
+        # waited for, so that no page load is still on its way when the test ends.
+        with page.expect_navigation(timeout=10_000):
+            page.context.set_offline(False)
+            page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+        assert page.evaluate("window.savedCopy") is None  # today's page, not the saved copy
+        expect(saved_note).to_be_hidden()
         expect(page.get_by_text("1 entry waiting to be sent")).to_have_count(0)
         expect(card(page, "Toe curls").get_by_text("Sets done: 1 of 2")).to_be_visible()
         new = ExerciseLog.objects.exclude(pk=evening.pk).get(patient=scene.patient)
@@ -526,7 +567,10 @@ def test_a_tick_undone_before_its_answer_came_back_is_not_stored(
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
     eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
     page.reload()
-    expect(card(page, "Toe curls").get_by_text("Sessions today: 0 of 1")).to_be_visible()
+    toes = card(page, "Toe curls")
+    expect(toes).to_have_attribute("data-sessions", "0")  # no session today
+    expect(toes.get_by_text("Done for today")).to_be_hidden()
+    expect(toes.get_by_role("button", name="All 2 sets done")).to_be_visible()
 
 
 def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:
@@ -1045,7 +1089,9 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     assert kept == [entry["client_uuid"] for entry in entries]  # edits kept their place
     page.reload()  # the app opened again, still offline
     expect(page.get_by_text("150 entries waiting to be sent")).to_be_visible()
-    expect(card(page, "Toe curls").get_by_text("Sessions today: 5 of 1")).to_be_visible()
+    # The card counts today's five queued sessions (and says it is done: it is once a day).
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "5")
+    expect_done(page, "Toe curls")
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -1103,7 +1149,7 @@ def test_ticks_an_earlier_version_kept_by_number_still_land_once(
     )
     page.reload()
     expect(page.get_by_text("3 entries waiting to be sent")).to_be_visible()
-    expect(card(page, "Toe curls").get_by_text("Sessions today: 1 of")).to_be_visible()
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "1")  # today's, not both
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(page.get_by_text("waiting to be sent")).to_have_count(0, timeout=30_000)

@@ -23,12 +23,17 @@ class ProtocolSerializer(ModelSerializer[Protocol]):
 DOSE_FIELDS = [*DOSE_FIELD_NAMES, "dose_text", "advice", "note"]
 
 
-# ``dose_text``, the dose in words (``DoseFields.dose_text``), as a method field: a field whose
-# source is a method has DRF inspect the method's signature for every row. (A comment, not a
-# docstring: the schema would describe the serializers with it.)
+# ``dose_text``, the dose in words in its reader's voice, as a method field: a field whose
+# source is a method has DRF inspect the method's signature for every row. A clinician
+# (``context["clinician"]``, as ``core.api.serializers.ClinicianOnlyFields`` reads it) gets
+# the clinician's words (``DoseFields.dose_text``); anyone else, a patient or a view that did
+# not say, the patient's (``DoseFields.patient_dose_text``, as the patient's pages say it).
+# (A comment, not a docstring: the schema would describe the serializers with it.)
 class DoseText(serializers.Serializer[Any]):
     dose_text = serializers.SerializerMethodField(
-        help_text="The dose in words; `Advice to read` for advice (`advice`)."
+        help_text="The dose in words, in the reader's voice: a clinician reads the clinician's "
+        "(`3 × 30 s hold`), a patient the patient's, as the patient's pages say it (`3 holds "
+        "of 30 seconds`). `Advice to read` for advice (`advice`)."
     )
     advice = serializers.BooleanField(
         source="is_advice",
@@ -39,7 +44,7 @@ class DoseText(serializers.Serializer[Any]):
     )
 
     def get_dose_text(self, dose: DoseFields) -> str:
-        return dose.dose_text()
+        return dose.dose_text() if self.context.get("clinician") else dose.patient_dose_text()
 
 
 class ProtocolItemSerializer(DoseText, ModelSerializer[ProtocolItem]):

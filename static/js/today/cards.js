@@ -80,12 +80,17 @@ export function createCards(config, queue, today) {
     const sessionsText = card.el.querySelector("[data-role=sessions-text]");
     if (setsText) {
       // Sets are counted when there are several (as the server draws the card): one set is
-      // done or not, which the badge and the sessions line say.
+      // done or not, which the badge (and the sessions line, several a day) say.
       setsText.textContent = card.sets > 1 ? fmt(S.setsDone, { done: shown, sets: card.sets }) : "";
     }
     if (sessionsText) {
-      sessionsText.textContent = fmt(S.sessionsDone, { done: card.sessions, times: card.times });
+      // Sessions are counted when there are several a day (as the server draws the card): an
+      // exercise done once a day is done or not, which the badge says ("0 of 1" is no one's
+      // words), and a tick beyond the prescription is not counted up as if it were asked for.
+      sessionsText.textContent =
+        card.times > 1 ? fmt(S.sessionsDone, { done: card.sessions, times: card.times }) : "";
     }
+    card.el.dataset.sessions = String(card.sessions); // the count, as the server wrote it
     card.el.classList.toggle("is-done", done);
     const badge = card.el.querySelector("[data-role=done-badge]");
     if (badge) {

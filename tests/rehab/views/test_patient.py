@@ -272,7 +272,35 @@ def test_today_shows_the_done_state_after_a_reload(
     me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 3})
     html = me.get(reverse("rehab:today")).content.decode()
     assert "rehab-card mb-3 is-done" in html
-    assert "Sessions today: 1 of 1" in html
+    assert 'data-role="done-badge" hidden' not in html  # "Done for today" shown
+    assert 'data-sessions="1"' in html
+    assert _sessions_lines(html) == [""]  # once a day: the badge says it, no "1 of 1"
+
+
+def test_today_counts_sessions_only_for_an_exercise_done_several_times_a_day(
+    patient: Patient, me: Client
+) -> None:
+    """A card saying "Sessions today: 0 of 1" is not how a patient speaks of a once-a-day
+    exercise: it has no count (its "Done for today" badge says when it is done); several a
+    day keep theirs."""
+    _plan, (phase,) = _active_plan(patient)
+    once = factories.PrescriptionFactory(phase=phase, sets=1, reps=10, times_per_day=1)
+    thrice = factories.PrescriptionFactory(phase=phase, sets=1, reps=10, times_per_day=3)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert _sessions_lines(html) == ["", "Sessions today: 0 of 3"]
+    for rx in (once, thrice):
+        me.post(reverse("rehab:log_create"), _tick(rx))
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert _sessions_lines(html) == ["", "Sessions today: 1 of 3"]
+    assert html.count('data-role="done-badge" hidden') == 1  # the once-a-day one is done
+
+
+def _sessions_lines(html: str) -> list[str]:
+    """What each card's sessions line says, in the page's order."""
+    return [
+        " ".join(line.split())
+        for line in re.findall(r'data-role="sessions-text">(.*?)</span>', html, re.S)
+    ]
 
 
 def test_today_is_due_by_the_patients_local_day(db: None) -> None:

@@ -39,6 +39,15 @@ def patient_of(user: User | Any) -> Patient | None:
     return patient
 
 
+def own_patient(request: HttpRequest) -> Patient:
+    """The signed-in patient's own record, for a view behind ``patient_required`` (anyone
+    else: 404; the decorator has sent them away already, this keeps the type narrow)."""
+    patient = patient_of(request.user)
+    if patient is None:
+        raise Http404
+    return patient
+
+
 def _required[V: Callable[..., HttpResponse]](record_of: Callable[[Any], Any]) -> Callable[[V], V]:
     """A view decorator: signed-in users whose ``record_of(user)`` exists only; anyone else
     signed in gets 404; anonymous, the sign-in page."""

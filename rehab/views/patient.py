@@ -1,4 +1,5 @@
-"""The patient's pages, phone first: today, ticks, check-in, ATRS, plan and progress.
+"""The patient's pages, phone first: today, ticks, check-in, ATRS and plan (progress:
+``rehab.views.progress``).
 
 Every view: the patient's own record (``patient_required``; anyone else 404, anonymous to sign
 in) → a form → one service call → a page or a redirect. Ticks here are the form path without
@@ -8,28 +9,25 @@ JavaScript; the Today page's script ticks, edits and undoes through the API
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clinic.access import patient_of, patient_required
-from clinic.models import Patient, User
+from clinic.access import own_patient, patient_required
+from clinic.models import Patient
 from core.forms import add_service_errors
-from core.users import signed_in_user
 from rehab import charts, clinical
 from rehab.access import get_log_for_patient
 from rehab.forms.logbook import (
     AtrsForm,
     CheckInForm,
-    HomeMeasurementForm,
     LogCreateForm,
     LogUpdateForm,
 )
@@ -37,14 +35,10 @@ from rehab.models.logbook import AtrsResponse, ExerciseLog
 from rehab.selectors import notices as notice_selectors
 from rehab.selectors import progress as progress_selectors
 from rehab.selectors import today as today_selectors
-from rehab.services import outcomes as outcome_services
 from rehab.services.logbook import atrs as atrs_services
 from rehab.services.logbook import checkins as checkin_services
 from rehab.services.logbook import ticks as tick_services
 from rehab.services.logbook.rules import care_ended_error
-
-HISTORY_DAYS = 28
-CHART_WEEKS = 8
 
 # What the Today page's script (static/js/today.js and today/) says, in the page's language (lazy: translated when the page is rendered).
 TODAY_STRINGS = {
@@ -169,13 +163,6 @@ SESSION_STRINGS = {
 REST_SECONDS = 30
 
 
-def _me(request: HttpRequest) -> Patient:
-    patient = patient_of(request.user)
-    if patient is None:  # patient_required has checked; this keeps the type narrow
-        raise Http404
-    return patient
-
-
 def _saved_message(request: HttpRequest, log: ExerciseLog, text: str) -> None:
     """Pain of 7 or more: stop this exercise and contact the clinic, said at once."""
     advice = log.advice
@@ -188,7 +175,7 @@ def _saved_message(request: HttpRequest, log: ExerciseLog, text: str) -> None:
 @patient_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    patient = _me(request)
+    patient = own_patient(request)
     today = today_selectors.today_for_patient(patient)
     notices = notice_selectors.today_notices(patient, day=today.day)
     config = {
@@ -226,7 +213,7 @@ def today(request: HttpRequest) -> HttpResponse:
 def log_create(request: HttpRequest) -> HttpResponse:
     """Tick a set or a session without JavaScript: back to Today with a message (the same
     form sent twice stores one tick: its client UUID)."""
-    patient = _me(request)
+    patient = own_patient(request)
     form = LogCreateForm(request.POST, patient=patient)
     if form.is_valid():
         try:
@@ -284,7 +271,7 @@ def log_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest) -> HttpResponse:
     """The daily check-in. A red flag shows its advice at once (after the redirect)."""
-    patient = _me(request)
+    patient = own_patient(request)
     day = patient.local_today()
     existing = notice_selectors.checkin_on(patient, day)
     has_surgery = patient.surgery_date is not None
@@ -335,7 +322,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def atrs(request: HttpRequest) -> HttpResponse:
     """The ATRS questionnaire: ten items, each 0–10; the total is computed on the server."""
-    patient = _me(request)
+    patient = own_patient(request)
     care_ended = patient.status != Patient.Status.ACTIVE
     if request.method == "POST" and care_ended:
         form = AtrsForm(request.POST)
@@ -391,7 +378,7 @@ def atrs(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_plan(request: HttpRequest) -> HttpResponse:
     """The whole plan: past, current and future phases with dates, and their exercises."""
-    patient = _me(request)
+    patient = own_patient(request)
     reading = progress_selectors.plan_to_read(patient, day=patient.local_today())
     return render(
         request,
@@ -406,103 +393,4 @@ def my_plan(request: HttpRequest) -> HttpResponse:
             # with no plan in care): this page must not read as "go on".
             "hold_notice": notice_selectors.hold_notice(patient, reading.plan_in_care),
         },
-    )
-
-
-@patient_required
-@require_GET
-def progress(request: HttpRequest) -> HttpResponse:
-    """A welcome for a new patient; then the streak (rest days do not break it), adherence from
-    the plan's start with today in progress, milestones, charts against their own past, the
-    days since the plan started (4 weeks at most), and measuring at home (its form when
-    asked for)."""
-    # The home measurements' form when asked for (its link, ``?measure=1``): most visits
-    # read the progress, few record.
-    asked = request.GET.get("measure") == "1"
-    patient = _me(request)
-    return _progress_page(
-        request, patient, measurement_form=_home_measurement_form(patient) if asked else None
-    )
-
-
-def _home_measurement_form(patient: Patient, data: Any = None) -> HomeMeasurementForm:
-    """The home measurements' form, asking only what the patient's week (and risk modifiers)
-    allow: the page's form and the POST's validation are the same."""
-    return HomeMeasurementForm(data, patient=patient)
-
-
-@patient_required
-@require_POST
-def home_measurement(request: HttpRequest) -> HttpResponse:
-    """Record what the patient measured at home (the home measures only, marked as recorded
-    at home; a double submit stores one row); refused once care has ended."""
-    patient = _me(request)
-    form = _home_measurement_form(patient, request.POST)
-    if patient.status != Patient.Status.ACTIVE:
-        add_service_errors(form, care_ended_error())
-    elif form.is_valid():
-        try:
-            outcome_services.measurement_record(
-                patient=patient,
-                recorded_by=signed_in_user(request, User),
-                at_home=True,
-                **form.service_kwargs(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved. Your physiotherapist will see it."))
-            return redirect(reverse("rehab:progress") + "#home-measurements-heading")
-    return _progress_page(request, patient, measurement_form=form, status=400)
-
-
-def _progress_page(
-    request: HttpRequest,
-    patient: Patient,
-    *,
-    measurement_form: HomeMeasurementForm | None,
-    status: int = 200,
-) -> HttpResponse:
-    day = patient.local_today()
-    encouraged = progress_selectors.encouragement(patient, today=day)
-    since = encouraged.plan_start or patient.anchor_date
-    chart_start = min(max(since, day - dt.timedelta(weeks=CHART_WEEKS) + dt.timedelta(1)), day)
-    history_start = min(max(since, day - dt.timedelta(days=HISTORY_DAYS - 1)), day)
-    recent = encouraged.recent(CHART_WEEKS)
-    atrs = progress_selectors.atrs_series(patient)
-    measurements = progress_selectors.measurement_series(patient)
-    return render(
-        request,
-        "rehab/me/progress.html",
-        {
-            "title": _("My progress"),
-            "patient": patient,
-            "encouraged": encouraged,
-            "streak": encouraged.streak,
-            "adherence": recent,
-            "milestones": progress_selectors.add_milestones(
-                encouraged, atrs=atrs, measurements=measurements
-            ),
-            "history": progress_selectors.history_by_day(patient, start=history_start, end=day),
-            "charts": charts.patient_charts(
-                patient=patient,
-                adherence_weeks=recent.by_week(patient.anchor_date),
-                pain=progress_selectors.pain_series(patient, start=chart_start, end=day),
-                pain_start=chart_start,
-                pain_end=day,
-                atrs=atrs,
-                measurements=measurements,
-            ),
-            "measurement_form": measurement_form,
-            # The questionnaire's offer when due, which the bottom bar's Progress marks on a
-            # phone (``rehab_patient.atrs_due`` reads it: no query more); none once care ended.
-            "atrs_offer": (
-                notice_selectors.atrs_offer(patient, day=day)
-                if patient.status == Patient.Status.ACTIVE
-                else None
-            ),
-            "atrs": atrs,  # the recovery chart's (``_recovery.html``)
-            "care_ended": patient.status != Patient.Status.ACTIVE,
-        },
-        status=status,
     )

@@ -11,10 +11,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
-
 from rehab.models.alerts import Alert
-from rehab.models.logbook import FULL_SESSION, AtrsResponse, CheckIn, ExerciseLog, Measurement
+from rehab.models.logbook import AtrsResponse, CheckIn, Measurement
 from rehab.models.plans import (
     PhaseChange,
     Plan,
@@ -23,6 +21,7 @@ from rehab.models.plans import (
 )
 from rehab.selectors.adherence import Adherence, AdherenceRead, adherence_for_patient
 from rehab.selectors.criteria import AlreadyRead, PhaseEvaluation, evaluate_phases
+from rehab.selectors.progress import log_counts
 
 
 @dataclass(frozen=True)
@@ -141,17 +140,7 @@ def progression_evidence(
     # The patient's logs over the adherence range, counted per prescription and day with
     # their highest pain and how many scored it: adherence's counts, and the pain days.
     adherence_start = today - dt.timedelta(days=PROGRESSION_ADHERENCE_DAYS - 1)
-    logs = list(
-        ExerciseLog.objects.filter(patient=patient, date__gte=adherence_start, date__lte=today)
-        .values("prescription_id", "date")
-        .annotate(
-            n=Count("pk"),
-            highest=Max("pain"),
-            scored=Count("pain"),
-            done=Count("pk", filter=FULL_SESSION),
-        )
-        .order_by()
-    )
+    logs = log_counts(patient, start=adherence_start, end=today)
     # The patient's plan in care and its rows are read already when it is this plan (else
     # adherence reads the plan they follow).
     adherence = adherence_for_patient(
@@ -165,7 +154,7 @@ def progression_evidence(
         read=AdherenceRead(
             changes=changes,
             prescriptions=prescriptions,
-            log_counts=[(row["prescription_id"], row["date"], row["done"]) for row in logs],
+            log_counts=[(row.prescription_id, row.day, row.done) for row in logs],
         )
         if plan.in_care and prescriptions is not None
         else None,
@@ -175,9 +164,9 @@ def progression_evidence(
     pain_start = today - dt.timedelta(days=PROGRESSION_PAIN_DAYS - 1)
     exercise_pain: dict[dt.date, tuple[int, int]] = {}
     for row in logs:
-        if row["scored"] and row["date"] >= pain_start:
-            highest, scored = exercise_pain.get(row["date"], (0, 0))
-            exercise_pain[row["date"]] = (max(highest, row["highest"]), scored + row["scored"])
+        if row.scored and row.day >= pain_start:
+            highest, scored = exercise_pain.get(row.day, (0, 0))
+            exercise_pain[row.day] = (max(highest, row.highest or 0), scored + row.scored)
     rest_scores = list(
         CheckIn.objects.filter(
             patient=patient, date__gte=pain_start, date__lte=today, pain_at_rest__isnull=False

@@ -8,7 +8,7 @@ meanwhile (``rehab.selectors.builder.changes_since``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Q
@@ -26,6 +26,7 @@ from rehab.models.plans import (
     Prescription,
     PrescriptionMedia,
 )
+from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.services.plans import (
     DOSE_FIELDS,
     PHASE_FIELDS,
@@ -166,44 +167,46 @@ def plan_rename(
     return locked
 
 
+class PhaseValues(TypedDict, total=False):
+    """A phase's fields as the clinician writes them (``PHASE_FIELD_NAMES``): the name and
+    weeks, and the texts, empty when left out."""
+
+    name: Required[str]
+    start_week: Required[int]
+    end_week: Required[int]
+    goals: str
+    precautions: str
+    weight_bearing: str
+    boot: str
+    wedges: str
+    exit_criteria: str
+    patient_name: str
+    patient_summary: str
+    patient_care: str
+
+
+def _write_phase(phase: PlanPhase, values: PhaseValues) -> None:
+    """Set every field of ``PHASE_FIELD_NAMES`` on ``phase``: the value given, else empty; the
+    two names without the spaces around them."""
+    for name in PHASE_FIELD_NAMES:
+        setattr(phase, name, values.get(name, ""))
+    phase.name = values["name"].strip()
+    phase.patient_name = values.get("patient_name", "").strip()
+
+
 @_edits_plan
 def phase_add(
     *,
     plan: Plan,
-    name: str,
-    start_week: int,
-    end_week: int,
-    goals: str = "",
-    precautions: str = "",
-    weight_bearing: str = "",
-    boot: str = "",
-    wedges: str = "",
-    exit_criteria: str = "",
-    patient_name: str = "",
-    patient_summary: str = "",
-    patient_care: str = "",
     expected_version: int | None,
     by: User | None = None,
+    **values: Unpack[PhaseValues],
 ) -> PlanPhase:
     """Add a phase at the end of the plan."""
     locked = _begin_edit(plan, expected_version=expected_version)
     next_order = (locked.phases.aggregate(m=Max("order"))["m"] or 0) + 1
-    phase = PlanPhase(
-        plan=locked,
-        order=next_order,
-        name=name.strip(),
-        start_week=start_week,
-        end_week=end_week,
-        goals=goals,
-        precautions=precautions,
-        weight_bearing=weight_bearing,
-        boot=boot,
-        wedges=wedges,
-        exit_criteria=exit_criteria,
-        patient_name=patient_name.strip(),
-        patient_summary=patient_summary,
-        patient_care=patient_care,
-    )
+    phase = PlanPhase(plan=locked, order=next_order)
+    _write_phase(phase, values)
     phase.full_clean()
     phase.save()
     _record_edit(locked, by=by, action=PlanEdit.Action.PHASE_ADD, phase=phase)
@@ -214,21 +217,10 @@ def phase_add(
 def phase_update(
     *,
     phase: PlanPhase,
-    name: str,
-    start_week: int,
-    end_week: int,
-    goals: str = "",
-    precautions: str = "",
-    weight_bearing: str = "",
-    boot: str = "",
-    wedges: str = "",
-    exit_criteria: str = "",
-    patient_name: str = "",
-    patient_summary: str = "",
-    patient_care: str = "",
     guardrail_reasons: dict[int, str] | None = None,
     expected_version: int | None,
     by: User | None = None,
+    **values: Unpack[PhaseValues],
 ) -> PlanPhase:
     """Change a phase. A start week that places exercises before their earliest safe week
     needs a reason for each (``guardrail_reasons``: prescription id → reason)."""
@@ -236,18 +228,8 @@ def phase_update(
     phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
     phase.plan = plan
     old_start_week = phase.start_week
-    phase.name = name.strip()
-    phase.start_week = start_week
-    phase.end_week = end_week
-    phase.goals = goals
-    phase.precautions = precautions
-    phase.weight_bearing = weight_bearing
-    phase.boot = boot
-    phase.wedges = wedges
-    phase.exit_criteria = exit_criteria
-    phase.patient_name = patient_name.strip()
-    phase.patient_summary = patient_summary
-    phase.patient_care = patient_care
+    start_week = values["start_week"]
+    _write_phase(phase, values)
     phase.full_clean()
     live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
     needed = guardrail_reasons_needed(

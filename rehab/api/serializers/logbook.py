@@ -7,6 +7,7 @@ already joined or prefetched, so a list costs the same number of queries whateve
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -300,12 +301,20 @@ class UpToThirtyField(fields.DecimalField):
     """A length in centimetres, 0 to 30, as a string ("8.5")."""
 
 
+# The string field whose schema pattern states a decimal measure's range (a measure with a new
+# range needs its own).
+DECIMAL_FIELD_FOR_RANGE: dict[tuple[Decimal, Decimal], type[fields.DecimalField]] = {
+    (Decimal(10), Decimal(80)): CalfField,
+    (Decimal(0), Decimal(30)): UpToThirtyField,
+}
+
+
 def _measure_field(name: str) -> serializers.Field[Any, Any, Any, Any]:
     """A numeric measurement value with its range and definition (``rehab.measures``)."""
     m = measures.FIELD_MEASURE[name]
     help_text = f"{m.definition} Range {m.low} to {m.high} {m.unit}."
     if m.decimal:
-        return UpToThirtyField(
+        return DECIMAL_FIELD_FOR_RANGE[(m.low, m.high)](
             max_digits=4,
             decimal_places=1,
             min_value=m.low,
@@ -327,28 +336,10 @@ class MeasurementCreateSerializer(KnownFieldsOnly):
     patient = fields.OpaqueIdField()
     client_uuid = fields.UUIDField()
     date = serializers.DateField(required=False, help_text="The patient's today if empty.")
-    heel_rise_reps_injured = fields.IntegerField(
-        min_value=0, max_value=200, required=False, allow_null=True
-    )
-    heel_rise_reps_uninjured = fields.IntegerField(
-        min_value=0, max_value=200, required=False, allow_null=True
-    )
-    calf_cm_injured = CalfField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=10,
-        max_value=80,
-        required=False,
-        allow_null=True,
-    )
-    calf_cm_uninjured = CalfField(
-        max_digits=4,
-        decimal_places=1,
-        min_value=10,
-        max_value=80,
-        required=False,
-        allow_null=True,
-    )
+    heel_rise_reps_injured = _measure_field("heel_rise_reps_injured")
+    heel_rise_reps_uninjured = _measure_field("heel_rise_reps_uninjured")
+    calf_cm_injured = _measure_field("calf_cm_injured")
+    calf_cm_uninjured = _measure_field("calf_cm_uninjured")
     heel_rise_height_cm_injured = _measure_field("heel_rise_height_cm_injured")
     heel_rise_height_cm_uninjured = _measure_field("heel_rise_height_cm_uninjured")
     atra_deg_injured = _measure_field("atra_deg_injured")

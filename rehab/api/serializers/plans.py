@@ -84,12 +84,6 @@ class PlanPhaseSerializer(PlanPhaseBriefSerializer):
         return phase.plan.current_phase_id == phase.pk
 
 
-PLAN_PATIENT_NAME_HELP = (
-    "The plan's name a patient reads: a plain one where the plan is named after its template "
-    "(a clinical name), else the name its clinician gave it."
-)
-
-
 class PlanSerializer(ClinicianOnlyFields, ModelSerializer[Plan]):
     """A plan. Its ``name`` is the clinician's (a plan made from a template is named after
     it, in clinical terms), given to clinicians only; a patient reads ``patient_name``."""
@@ -99,7 +93,8 @@ class PlanSerializer(ClinicianOnlyFields, ModelSerializer[Plan]):
     patient_name = serializers.CharField(
         source="patient_display_name",
         read_only=True,
-        help_text=PLAN_PATIENT_NAME_HELP,
+        help_text="The plan's name a patient reads: a plain one where the plan is named after "
+        "its template (a clinical name), else the name its clinician gave it.",
     )
 
     class Meta:
@@ -212,19 +207,10 @@ class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
 # --- Today ---------------------------------------------------------------------------------
 
 
-class PlanBriefSerializer(ClinicianOnlyFields, ModelSerializer[Plan]):
+class PlanBriefSerializer(PlanSerializer):
     """The plan as Today names it: ``name`` for clinicians only, ``patient_name`` for the
     patient (``PlanSerializer``)."""
 
-    clinician_only = ("name",)
-
-    patient_name = serializers.CharField(
-        source="patient_display_name",
-        read_only=True,
-        help_text=PLAN_PATIENT_NAME_HELP,
-    )
-
-    class Meta:
-        model = Plan
+    class Meta(PlanSerializer.Meta):
         fields = ["id", "name", "patient_name", "status", "anchor_date", "version"]
         read_only_fields = fields

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from clinic.models import Clinician, Patient
 from rehab import selectors, services
 from rehab.models import PhaseChange, Plan, PlanEdit, PlanPhase, Prescription
+from rehab.models.protocols import PHASE_FIELD_NAMES
+from rehab.services.builder import PhaseValues
 from tests import factories
 from tests.rehab.services.conftest import NOW
 
@@ -186,3 +188,8 @@ def test_changes_since_says_them_and_any_made_elsewhere(
         ),
     ]
     assert selectors.builder.changes_since(plan, version=seen + 3, viewer=None) == []
+
+
+def test_phase_values_name_every_phase_field_a_clinician_writes() -> None:
+    """``phase_add`` and ``phase_update`` take the fields of ``PHASE_FIELD_NAMES``, no other."""
+    assert tuple(PhaseValues.__annotations__) == PHASE_FIELD_NAMES

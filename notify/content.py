@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic
-from notify import hours, tokens
+from notify import hours, recipients, tokens
 from notify.channels import Email
 from notify.models import Notification
 
@@ -106,9 +106,12 @@ def compose(notification: Notification, *, extra: dict[str, Any] | None = None) 
     return Content(subject=subject, body=body, path=path, context=context)
 
 
-def unsubscribe_request(notification: Notification) -> tokens.Unsubscribe:
+def unsubscribe_request(notification: Notification, *, to: str | None = None) -> tokens.Unsubscribe:
+    """What the email's unsubscribe link stops, marked with the address it goes to (``to``;
+    by default where it would go now, ``recipients.email_address``)."""
     kind, user_id = notification.kind, notification.user_id
-    sent_to = tokens.address_mark(notification.email) if notification.email else ""
+    to = recipients.email_address(notification) if to is None else to
+    sent_to = tokens.address_mark(to) if to else ""
     if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
         if user_id is None:
             clinic_id = notification.patient.clinic_id if notification.patient else None
@@ -158,9 +161,11 @@ def settings_path(notification: Notification) -> str:
     return ""
 
 
-def email(notification: Notification, content: Content) -> Email:
+def email(notification: Notification, content: Content, *, to: str | None = None) -> Email:
+    """The email, to ``to`` (by default where it would go now, ``recipients.email_address``)."""
+    to = recipients.email_address(notification) if to is None else to
     unsubscribe_url = absolute(
-        reverse("notify:unsubscribe", args=[tokens.make(unsubscribe_request(notification))])
+        reverse("notify:unsubscribe", args=[tokens.make(unsubscribe_request(notification, to=to))])
     )
     path = settings_path(notification)
     context = {
@@ -179,7 +184,7 @@ def email(notification: Notification, content: Content) -> Email:
     with translation.override(language), timezone.override(_reader_tz(notification)):
         name = f"notify/emails/{notification.kind}"
         return Email(
-            to=notification.email,
+            to=to,
             subject=f"{content.subject} – {settings.SITE_NAME}",
             text=render_to_string(f"{name}.txt", context),
             html=render_to_string(f"{name}.html", context),

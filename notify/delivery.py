@@ -9,6 +9,8 @@ longer knows (404, 410) is removed.
 
 Every try (the first, or a retry) asks again whether the notification may go now: a patient's
 reminder or reply notice they have since turned off (or unsubscribed from) is cancelled, as is
+an email to someone with no address to send to any more (``recipients.email_address``: the
+address is the one the person has now, not when it was queued), as is
 a clinician's digest they turned off, and a reminder in the patient's quiet hours or past its
 late limit; a reply notice waits for the end of their quiet hours
 (``planning.patient_timing``).
@@ -24,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from clinic.models import Message, Patient
-from notify import channels, content, planning
+from notify import channels, content, planning, recipients
 from notify.channels import Outcome, Result
 from notify.models import (
     Channel,
@@ -97,6 +99,8 @@ def _not_needed(notification: Notification, now: dt.datetime) -> str:
     kind = notification.kind
     if notification.user is not None and not notification.user.is_active:
         return "recipient inactive"
+    if notification.channel == Channel.EMAIL and not recipients.email_address(notification):
+        return "no address to send to any more"
     if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
         alert = notification.alert
         if alert is None or alert.acknowledged_at is not None:
@@ -162,7 +166,10 @@ def _send(notification: Notification, now: dt.datetime) -> Result | None:
     with translation.override(content.language_of(notification)):
         words = content.compose(notification, extra=extra)
         if notification.channel == Channel.EMAIL:
-            return channels.send_email(content.email(notification, words))
+            to = recipients.email_address(notification)  # now: they may have corrected it
+            if not to:
+                return None
+            return channels.send_email(content.email(notification, words, to=to))
         return _push(
             notification, content.push_payload(notification, words), _ttl(notification, now)
         )

@@ -296,7 +296,14 @@ class Notification(models.Model):
         related_name="notifications",
         help_text=_("The recipient, when it is a person who signs in."),
     )
-    email = models.EmailField(_("email address"), blank=True)
+    email = models.EmailField(
+        _("email address"),
+        blank=True,
+        help_text=_(
+            "An alert contact's address (typed in for the clinic's alerts). Empty for a "
+            "person who signs in: their email goes to the address they have when it is sent."
+        ),
+    )
     patient = models.ForeignKey(
         Patient,
         on_delete=models.CASCADE,

@@ -1,5 +1,6 @@
 """Who is told: a patient's therapist(s) and the clinic's alert contacts for an alert, the
-clinic admins for an escalation, the clinicians for a digest. Reads only."""
+clinic admins for an escalation, the clinicians for a digest; and, when an email is sent,
+the address it goes to now (``email_address``). Reads only."""
 
 from __future__ import annotations
 
@@ -9,12 +10,22 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Value, When
 
 from clinic.models import Clinic, Clinician, Patient, User
-from notify.models import ClinicianPreferences, PushSubscription
+from notify.models import ClinicianPreferences, Notification, PushSubscription
 from rehab.models.plans import Plan
+
+PATIENT_KINDS = (
+    Notification.Kind.REMINDER,
+    Notification.Kind.REPLY,
+    Notification.Kind.REQUEST,
+)
 
 
 @dataclass(frozen=True)
 class Recipient:
+    """Someone to tell. ``email`` says whether (and, for an alert contact, where) an email
+    may go; a queued notification keeps only the address of an alert contact (one typed in
+    for the clinic's alerts): a person's is looked up when it is sent (``email_address``)."""
+
     user: User | None
     email: str  # empty: no email to this recipient
     push: bool  # the user has turned on notifications in at least one browser
@@ -147,3 +158,38 @@ def patient_recipient(patient: Patient) -> Recipient | None:
     if user is None or not user.is_active:
         return None
     return Recipient(user=user, email=patient.email or user.email, push=True)
+
+
+def _contact_address(notification: Notification) -> str:
+    """An alert contact's address (kept on the row), while it is still one of the clinic's
+    (the alert contacts, or the clinic's own address, the fallback)."""
+    patient = notification.patient
+    address = notification.email.strip().lower()
+    if patient is None or not address:
+        return ""
+    clinic = patient.clinic
+    current = {a.strip().lower() for a in [*clinic.alert_emails, clinic.email] if a}
+    return notification.email if address in current else ""
+
+
+def email_address(notification: Notification) -> str:
+    """Where ``notification``'s email goes now (empty: nowhere, the person may no longer be
+    told or has no address): the person's current address, not the one they had when it was
+    queued. A patient's notice goes to the patient's address (else their sign-in address)
+    while the account is still theirs and active; a clinician's to their sign-in address while
+    they are active and on the patient's clinic's team; an alert contact's while the clinic
+    still lists it."""
+    user = notification.user
+    if user is None:
+        return _contact_address(notification)
+    if not user.is_active:
+        return ""
+    patient = notification.patient
+    if notification.kind in PATIENT_KINDS:
+        if patient is None or patient.user_id != user.pk:
+            return ""
+        return patient.email or user.email
+    clinic_id = Clinician.objects.filter(user=user).values_list("clinic_id", flat=True).first()
+    if clinic_id is None or (patient is not None and patient.clinic_id != clinic_id):
+        return ""
+    return user.email

@@ -257,6 +257,21 @@ def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @clinic_admin_required
 @require_POST
 def team_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The member page's button: the question "Reactivate …?" with their role and what they
+    will see again; its "Yes, reactivate" (``confirmed``): the reactivation."""
+    form = ConfirmForm(request.POST)
+    if not (form.is_valid() and form.cleaned_data["confirmed"]):
+        clinician = get_clinician_for_clinic_admin(request.user, pk)
+        if not clinician.user.is_active:
+            return _ask(
+                request,
+                clinician,
+                "clinic/team/reactivate_confirm.html",
+                question=_("Reactivate %(name)s?") % {"name": clinician.user.get_full_name()},
+                yes=_("Yes, reactivate"),
+                action="clinic:team_reactivate",
+            )
+
     def reactivate(clinician: Clinician, by: User) -> str:
         services.clinician_reactivate(clinician=clinician, reactivated_by=by)
         return _("%(name)s can sign in again.") % {"name": clinician.user.get_full_name()}

@@ -45,6 +45,7 @@ def claim_each(
 ) -> list[int]:
     """Claim a notification of ``kind`` for ``slot`` to ``recipient`` on each of ``channels``
     it can be reached by (an email address, a push subscription), and enqueue each claimed.
+    The row names the person (``user``) and keeps no copy of their address.
     Returns the ids claimed (none for a slot already claimed)."""
     claimed = []
     for channel in channels:
@@ -57,7 +58,9 @@ def claim_each(
             kind=kind,
             channel=channel,
             user=recipient.user,
-            email=recipient.email if channel == Channel.EMAIL else "",
+            # A person's address is looked up when the email is sent (they may correct it
+            # meanwhile); only an alert contact's, typed in for this, is kept.
+            email=recipient.email if channel == Channel.EMAIL and recipient.user is None else "",
             patient=patient,
             alert=alert,
         )

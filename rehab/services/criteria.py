@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.models import User
@@ -70,9 +71,36 @@ def criterion_add(
 
 @transaction.atomic
 def criterion_remove(*, criterion: PlanCriterion) -> None:
-    """Remove a criterion; not of a completed plan (a new version of the plan, as any edit)."""
+    """Remove a criterion; not of a completed plan (a new version of the plan, as any edit).
+
+    Not one a clinician has judged met: who judged it and when is part of the patient's record
+    (the export shows it) and would go with the row. The criterion has no retired state to
+    keep it in, and a met criterion still says why the patient may move on, so removing it is
+    refused with the reason."""
     _begin_edit(criterion.phase.plan, expected_version=None)
-    criterion.delete()
+    locked = (
+        PlanCriterion.objects.select_for_update(of=("self",))
+        .select_related("judged_by")
+        .filter(pk=criterion.pk)
+        .first()
+    )
+    if locked is None:  # removed already (a retried submit)
+        return
+    if locked.judged_met:
+        raise ValidationError(
+            _(
+                "This criterion was marked met by %(name)s on %(day)s; that is part of the "
+                "patient's record, so the criterion is kept."
+            )
+            % {
+                "name": locked.judged_by.get_full_name() if locked.judged_by else _("a clinician"),
+                "day": date_format(timezone.localtime(locked.judged_at), "DATE_FORMAT")
+                if locked.judged_at
+                else _("an earlier day"),
+            },
+            code="criterion_met",
+        )
+    locked.delete()
 
 
 @transaction.atomic

@@ -173,7 +173,7 @@ def test_deactivating_ends_sessions_and_tokens_and_reassigns_patients(
     assert not UserSession.objects.filter(user=clinician.user).exists()
     assert signed_in.get(reverse("rehab:dashboard")).status_code == 302  # signed out
     assert "reassigned to" in TeamEvent.objects.get(action="deactivated").detail
-    client_for(admin.user).post(reverse("clinic:team_reactivate", args=[clinician.pk]))
+    client_for(admin.user).post(reverse("clinic:team_reactivate", args=[clinician.pk]), YES)
     clinician.user.refresh_from_db()
     assert clinician.user.is_active
 

@@ -118,3 +118,26 @@ def test_others_get_404_and_anonymous_signs_in(
     criterion.refresh_from_db()
     assert criterion.judged_met is None
     assert PlanCriterion.objects.count() == 1
+
+
+def test_a_criterion_judged_met_is_not_removed_with_who_judged_it(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # Who judged it met, and when, is part of the patient's record (the export shows it):
+    # removing the criterion must not delete it. Refused, saying why; one not yet judged goes.
+    _plan, (phase,) = factories.active_plan(patient)
+    met = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Hop")
+    other = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Run")
+    client = client_for(clinician.user)
+    client.post(reverse("rehab:criterion_judge", args=[met.pk]), {"met": "yes"})
+
+    response = client.post(reverse("rehab:criterion_remove", args=[met.pk]), follow=True)
+
+    met.refresh_from_db()
+    assert (met.judged_met, met.judged_by) == (True, clinician.user)
+    assert met.judged_at is not None
+    html = response.content.decode()
+    assert "Exit criterion removed." not in html
+    assert "marked met" in html
+    client.post(reverse("rehab:criterion_remove", args=[other.pk]))
+    assert list(PlanCriterion.objects.all()) == [met]

@@ -75,6 +75,13 @@ ACTIVATE_RULES = {
 }
 
 
+# The columns of a plan ``PlanSerializer`` shows, and its template's name.
+PLAN_LIST_COLUMNS = (
+    *(name for name in plan_serializers.PlanSerializer.Meta.fields if name != "patient_name"),
+    "protocol__name",
+)
+
+
 @extend_schema_view(
     list=listed("List your clinic's plans", plan_serializers.PlanSerializer),
     retrieve=extend_schema(
@@ -144,9 +151,14 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
 
     def get_queryset(self) -> QuerySet[Plan]:
         # With its template: the name a patient reads (``Plan.patient_display_name``).
-        return (
+        rows = (
             plans_for(self.request.user).select_related("protocol").order_by("-created_at", "-pk")
         )
+        if self.action == "list":
+            # A page of plans reads only what ``PlanSerializer`` shows: of the template, its
+            # name (the sort no longer carries each template's long texts).
+            rows = rows.only(*PLAN_LIST_COLUMNS)
+        return rows
 
     def detail_response(self, plan: Plan, *, code: int = status.HTTP_200_OK) -> Response:
         """The plan with its phases and their exercises, as read after a change."""

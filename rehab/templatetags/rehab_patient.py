@@ -9,8 +9,8 @@ import uuid
 from typing import Any
 
 from django import template
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from heroicons.templatetags.heroicons import heroicon_outline
@@ -52,15 +52,20 @@ CATEGORY_ICONS = {
 }
 
 
-@register.inclusion_tag("rehab/me/_exercise_icon.html")
-def exercise_icon(exercise: Exercise) -> dict[str, Any]:
-    """The exercise's category as an icon with its name for screen readers:
-    ``{% exercise_icon rx.exercise %}``."""
-    return {
-        "icon": CATEGORY_ICONS.get(exercise.category, "sparkles"),
-        "label": exercise.get_category_display(),
-        "category": exercise.category,
-    }
+@register.simple_tag
+def exercise_icon(exercise: Exercise) -> SafeString:
+    """The exercise's category as a decorative icon with its name for screen readers:
+    ``{% exercise_icon rx.exercise %}``. Written here in one go, not through a template per
+    card, and naming only its own category (``get_category_display`` would translate every
+    category's name to find it)."""
+    category = exercise.category
+    label = Exercise.Category(category).label if category in Exercise.Category else category
+    return format_html(
+        '<span class="rehab-icon rehab-icon-{}">\n  {}\n  <span class="visually-hidden">{}</span>\n</span>',
+        category,
+        _icon(CATEGORY_ICONS.get(category, "sparkles"), 28),
+        label,
+    )
 
 
 # The one host the CSP lets a video frame come from (config/settings.py, "frame-src"):
@@ -142,18 +147,37 @@ def new_uuid() -> str:
 
 
 @register.simple_tag
-def score_radios(rx_id: int, name: str, value: int | None) -> SafeString:
-    """The 0–10 radio buttons of a card's score (``_slider.html``), each with its label, the
-    patient's ``value`` checked: written here in one go, as a card's two scores are 22 of
-    them and a page has a card per exercise."""
-    return format_html_join(
-        "",
-        '<input type="radio" class="btn-check" name="{0}" value="{1}" id="rx-{2}-{0}-{1}"{3}>'
-        '<label class="btn btn-outline-primary" for="rx-{2}-{0}-{1}">{1}</label>',
-        (
-            (name, score, rx_id, " checked" if value == score else "")
-            for score in range(clinical.SCORE_MAX + 1)
-        ),
+def score_scale(rx_id: str | int, name: str, label: str, log: Any) -> SafeString:
+    """A 0–10 score of a card's feedback form (``_feedback_forms.html``): a group of radio
+    buttons with "No answer" first, so a score the patient did not choose is sent empty and
+    stored as nothing (never a made-up 5 or 0); the tick ``log``'s answer (its field ``name``)
+    checked, "No answer" when there is no tick or no answer. Written here in one go, as a
+    card's two scores are 24 radio buttons and a page has a card per exercise."""
+    value = getattr(log, name, None) if log else None
+    # The id and name are escaped once; the scores are numbers.
+    key, field = conditional_escape(str(rx_id)), conditional_escape(name)
+    radios = "".join(
+        f'<input type="radio" class="btn-check" name="{field}" value="{score}" '
+        f'id="rx-{key}-{field}-{score}"{" checked" if value == score else ""}>'
+        f'<label class="btn btn-outline-primary" for="rx-{key}-{field}-{score}">{score}</label>'
+        for score in range(clinical.SCORE_MAX + 1)
+    )
+    return format_html(
+        '<fieldset class="rehab-scale mb-2">\n'
+        '  <legend class="form-label fs-6">{label}</legend>\n'
+        '  <div class="rehab-scale-options">\n'
+        '    <input type="radio" class="btn-check" name="{name}" value="" id="rx-{key}-{name}-none"'
+        "{checked}>\n"
+        '    <label class="btn btn-outline-secondary" for="rx-{key}-{name}-none">{none}</label>\n'
+        "    {radios}\n"
+        "  </div>\n"
+        "</fieldset>",
+        label=label,
+        name=field,
+        key=key,
+        checked=" checked" if value is None else "",
+        none=_("No answer"),
+        radios=mark_safe(radios),  # noqa: S308 (built above from escaped values and numbers)
     )
 
 

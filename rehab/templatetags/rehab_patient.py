@@ -198,6 +198,22 @@ def record_dose(row: dict[str, Any]) -> str:
 
 
 @register.filter
+def clinic_record_dose(row: dict[str, Any]) -> str:
+    """A prescription of the clinic's record (``rehab.export``'s row) in the clinic's words:
+    "12 min, 1 time a day, 7/7" or "3 × 10, 30 s, 2 times a day, 5/7" (one node for what was
+    a dozen per prescription)."""
+    if row["duration_minutes"]:
+        dose = _("%(minutes)s min") % {"minutes": row["duration_minutes"]}
+    else:
+        dose = f"{row['sets']} × {row['reps'] or '–'}"
+        if row["hold_seconds"]:
+            dose += f", {row['hold_seconds']} s"
+    times = row["times_per_day"]
+    every = ngettext("%(times)s time a day", "%(times)s times a day", times) % {"times": times}
+    return f"{dose}, {every}, {row['days_per_week']}/7"
+
+
+@register.filter
 def earlier_dose(dose: dict[str, Any]) -> str:
     """An earlier dose of the patient's record in words: "2 sets, 2 times a day, 5 days a week"
     ("sets" absent from entries kept before the sets were kept with the daily dose)."""

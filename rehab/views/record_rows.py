@@ -62,17 +62,17 @@ def log_rows(logs: list[dict[str, Any]], *, for_patient: bool) -> SafeString:
 def check_in_rows(check_ins: Iterable[Mapping[str, Any]]) -> SafeString:
     """The printable record's check-ins (the page's, ``date`` a date and ``swelling`` in words)
     as table rows, as the template's loop wrote them: the date as people write it, the pain at
-    rest and the swelling as given, the red flags in the check-in's own words (each
+    rest and the swelling as given ("–" for a question left unanswered, as in ``log_rows``), the red flags in the check-in's own words (each
     translated once), the note."""
     words = {code: f"{escape(str(text))}." for code, text in FLAG_WORDS.items()}
     return mark_safe(  # noqa: S308  (every value is escaped)
         "\n".join(
             "<tr>"
             f"<td>{escape(formats.date_format(row['date']))}</td>"
-            f"<td>{escape(str(row['pain_at_rest']))}</td>"
-            f"<td>{escape(str(row['swelling']))}</td>"
+            f"<td>{_cell(row['pain_at_rest'])}</td>"
+            f"<td>{_cell(row['swelling'])}</td>"
             f"<td>{' '.join(text for code, text in words.items() if row[f'flag_{code}'])}</td>"
-            f"<td>{escape(str(row['note']))}</td>"
+            f"<td>{_cell(row['note'])}</td>"
             "</tr>"
             for row in check_ins
         )

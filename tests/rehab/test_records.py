@@ -1545,3 +1545,23 @@ def test_my_export_page_says_each_dose_as_my_plan_does(patient: Patient) -> None
     assert "Earlier dose, before 20 Nov 2026: 2 times a day, 5 days a week" in plans
     for shorthand in ("/7", "× –", "1 time a day", "30 s hold"):
         assert shorthand not in plans, shorthand
+
+
+def test_a_check_in_question_left_unanswered_reads_as_a_dash_not_none(
+    admin: Clinician, patient: Patient
+) -> None:
+    """Pain at rest is optional (stored as null when not answered): the record's check-in table
+    showed the word "None" for it, on the patient's page and the clinic's. It reads "–", as an
+    unanswered value does in the log table."""
+    factories.active_plan(patient)
+    checkin_services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=None, swelling="none"
+    )
+    for html in (
+        client_for(patient.user).get(reverse("rehab:my_export")).content.decode(),
+        client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode(),
+    ):
+        row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", _section(html, "checkins-heading"), re.S)
+        assert row, "no check-in row"
+        cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
+        assert cells[1] == "–"  # pain at rest (the swelling's answer "None" is a real answer)

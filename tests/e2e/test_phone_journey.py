@@ -293,6 +293,34 @@ def test_a_once_a_day_exercise_has_no_session_count_and_several_a_day_keep_their
     expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 1 of 3")
 
 
+def test_sessions_beyond_the_prescription_never_read_as_more_than_prescribed(
+    live_server: object, small_phone: Page
+) -> None:
+    """From review: a fourth and fifth session of an exercise prescribed three times a day
+    (another phone, a tick queued offline) read "Sessions today: 5 of 3", and after an undo
+    the card's script wrote "4 of 3". Server and script both say "3 of 3" beside "Done for
+    today"; the undo still takes one session back."""
+    scene = patient_with_plan(with_user=True)
+    toes_rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    toes_rx.times_per_day = 3
+    toes_rx.save()
+    for _ in range(5):
+        factories.ExerciseLogFactory(
+            prescription=toes_rx, date=scene.patient.local_today(), sets_done=toes_rx.sets
+        )
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    toes = card(page, "Toe curls")
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 3 of 3")
+    expect(toes.get_by_text("Done for today")).to_be_visible()
+
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 4)
+    expect(toes).to_have_attribute("data-sessions", "4")
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 3 of 3")
+    expect(toes.get_by_text("Done for today")).to_be_visible()
+
+
 def test_today_left_open_overnight_ticks_the_new_days_session(
     live_server: object, small_phone: Page
 ) -> None:

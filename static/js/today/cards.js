@@ -86,9 +86,11 @@ export function createCards(config, queue, today) {
     if (sessionsText) {
       // Sessions are counted when there are several a day (as the server draws the card): an
       // exercise done once a day is done or not, which the badge says ("0 of 1" is no one's
-      // words), and a tick beyond the prescription is not counted up as if it were asked for.
+      // words), and a tick beyond the prescription is not counted up as if it were asked for:
+      // "3 of 3" and the badge, never "4 of 3" (TodayItem.sessions_shown, as the server draws it).
+      const counted = Math.min(card.sessions, card.times);
       sessionsText.textContent =
-        card.times > 1 ? fmt(S.sessionsDone, { done: card.sessions, times: card.times }) : "";
+        card.times > 1 ? fmt(S.sessionsDone, { done: counted, times: card.times }) : "";
     }
     card.el.dataset.sessions = String(card.sessions); // the count, as the server wrote it
     card.el.classList.toggle("is-done", done);

@@ -601,6 +601,56 @@ def test_a_tick_undone_before_its_answer_came_back_is_not_stored(
     expect(toes.get_by_role("button", name="All 2 sets done")).to_be_visible()
 
 
+def test_a_tick_on_its_way_when_the_app_is_closed_is_sent_again_and_stored_once(
+    live_server: object, small_phone: Page
+) -> None:
+    """From review: a tick went into the outbox only once its request had failed, so a tick
+    whose request was on its way when the app was closed (or the phone lost its connection
+    for good) was lost. It is in the outbox from before it is sent until the server answers,
+    and never sent twice at once: here the server stores it but its answer never reaches the
+    phone; the outbox's other triggers leave it alone while it is on its way, and the app
+    opened again sends it from the outbox, stored once (its client UUID)."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    posts: list[Route] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        if posts:
+            posts.append(route)
+            route.continue_()
+            return
+        route.fetch()  # the server stores the tick; its answer is still on its way
+        posts.append(route)
+
+    page.route("**/api/v1/logs/", lose_the_first_answer)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect_done(page, "Toe curls")
+    eventually(page, lambda: len(posts) == 1)
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 1)  # kept until it is answered
+    # The outbox's own triggers (the connection back, returning to the app) do not send it
+    # again while it is on its way; nor is it counted as waiting.
+    page.evaluate(ONLINE)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange')) && false")
+    page.wait_for_timeout(1_000)
+    assert len(posts) == 1
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_hidden()
+
+    page.reload()  # the app closed and opened again, the first answer never came
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    assert len(posts) == 2
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    log = ExerciseLog.objects.get(patient=scene.patient)  # one row for the UUID
+    assert log.sets_done == 2
+    expect_done(page, "Toe curls")
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "1")
+
+
 def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:
     """The app open twice (two tabs, or the app and the browser) and offline: each writes its own
     entries only, so a tick in one never drops the other's; back online, all are stored."""

@@ -1,8 +1,10 @@
 /*
  * Today's exercise cards: their state and what they show. A tap ticks one set (or the whole
  * session) at once on the card, without a reload; the tick goes to the API (today/logs.js)
- * with a client-made UUID (outbox.js's uuid4), so a tick sent twice is stored once. With no
- * connection it waits in the queue (today/queue.js) and the card still shows it.
+ * with a client-made UUID (outbox.js's uuid4), so a tick sent twice is stored once. It is in
+ * the outbox (today/queue.js: hold, release) from before it is sent until the server answers:
+ * with no connection, or the page closed while it was on its way, it waits there (sent again
+ * later) and the card still shows it.
  *
  * A card's state: ``sessions`` ticked today, ``last`` (the latest tick: pain, effort and undo
  * act on it) and ``open`` (a session with sets still to do: the next set goes into it). Each
@@ -142,38 +144,56 @@ export function createCards(config, queue, today) {
     return (result.json && result.json.advice) || otherwise;
   }
 
+  /* A new tick: into the outbox first (today/queue.js hold), then to the API; it leaves the
+     outbox once the server has answered (release), so a page closed while it is on its way
+     leaves it to be sent again (stored once: its client UUID). */
   function create(card, entry) {
     entry.sending = true;
-    createLog(config.logsUrl, queueEntry(card, entry)).then((result) => {
-      entry.sending = false;
-      if (entry.undone) {
-        // Undone while on its way: stored after all, it is undone on the server too.
-        if (result.kind === "ok") {
-          undoLog(config.logsUrl, result.json.id).then((undone) => {
-            if (undone.kind !== "ok") {
-              say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
-            }
-          });
+    queue
+      .hold(queueEntry(card, entry))
+      .then(() => {
+        if (entry.undone) {
+          return { kind: "undone" }; // undone before it went: nothing to send
         }
-        return;
-      }
+        return createLog(config.logsUrl, queueEntry(card, entry));
+      })
+      .then((result) => answered(card, entry, result));
+  }
+
+  /* The server's answer to a new tick (or none: ``retry``; or it was undone before it went). */
+  function answered(card, entry, result) {
+    entry.sending = false;
+    queue.release(entry.uuid, result.kind === "ok" || result.kind === "refused");
+    if (result.kind === "undone") {
+      return;
+    }
+    if (entry.undone) {
+      // Undone while on its way: stored after all, it is undone on the server too.
       if (result.kind === "ok") {
-        entry.id = result.json.id;
-        if (entry.sets > result.json.sets_done) {
-          // Another set was ticked while the first request was on its way.
-          update(card, entry, { sets_done: entry.sets });
-        }
-        say(card, adviceOr(result, S.saved));
-      } else if (result.kind === "retry") {
-        queue.upsert(queueEntry(card, entry));
-        say(card, S.offline);
-      } else {
-        queue.remove(entry.uuid);
-        revert(card, entry);
-        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+        undoLog(config.logsUrl, result.json.id).then((undone) => {
+          if (undone.kind !== "ok") {
+            say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
+          }
+        });
       }
-      render(card);
-    });
+      return;
+    }
+    if (result.kind === "ok") {
+      entry.id = result.json.id;
+      if (entry.sets > result.json.sets_done) {
+        // Another set was ticked while the first request was on its way.
+        update(card, entry, { sets_done: entry.sets });
+      }
+      say(card, adviceOr(result, S.saved));
+    } else if (result.kind === "retry") {
+      queue.upsert(queueEntry(card, entry));
+      say(card, S.offline);
+    } else {
+      queue.remove(entry.uuid);
+      revert(card, entry);
+      say(card, fmt(S.refused, { reason: reasonOf(result) }));
+    }
+    render(card);
   }
 
   function update(card, entry, changes) {

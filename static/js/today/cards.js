@@ -202,16 +202,28 @@ export function createCards(config, queue, today) {
       queue.flush();
       return;
     }
-    updateLog(config.logsUrl, entry.id, changes).then((result) => {
-      if (result.kind === "ok") {
-        say(card, adviceOr(result, S.saved));
-      } else if (result.kind === "retry") {
-        queue.upsert(queueEntry(card, entry, changes));
-        say(card, S.offline);
-      } else {
-        say(card, fmt(S.refused, { reason: reasonOf(result) }));
-      }
-    });
+    // In the outbox until the server has the change, as a new tick (create): a page closed
+    // while it is on its way leaves it to be sent again.
+    queue
+      .hold(queueEntry(card, entry, changes))
+      .then(() =>
+        queue.has(entry.uuid) ? updateLog(config.logsUrl, entry.id, changes) : { kind: "undone" }
+      )
+      .then((result) => changed(card, entry, changes, result));
+  }
+
+  /* The server's answer to a change of a stored tick (or none: ``retry``; or the tick was
+     undone before the change went). */
+  function changed(card, entry, changes, result) {
+    queue.release(entry.uuid, result.kind === "ok" || result.kind === "refused");
+    if (result.kind === "ok") {
+      say(card, adviceOr(result, S.saved));
+    } else if (result.kind === "retry") {
+      queue.upsert(queueEntry(card, entry, changes));
+      say(card, S.offline);
+    } else if (result.kind === "refused") {
+      say(card, fmt(S.refused, { reason: reasonOf(result) }));
+    }
   }
 
   function undo(card) {

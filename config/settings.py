@@ -382,7 +382,7 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Achilles Rehab API",
+    "TITLE": f"{SITE_NAME} API",  # no condition in a title: SITE_NAME names none
     "DESCRIPTION": (
         "Phased rehabilitation plans, exercise logs, check-ins and outcomes. "
         "Sign in with `POST /api/v1/auth/login/` and send the token as "

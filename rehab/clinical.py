@@ -77,7 +77,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
             "(your calf)?"
         ),
         advice=_(
-            "This could be a blood clot (DVT). Get urgent medical advice today: contact "
+            "This could be a blood clot in the leg. Get urgent medical advice today: contact "
             "your clinic or your doctor, or go to an urgent care centre."
         ),
         clinician=_("Suspected DVT: new calf pain, swelling, warmth or discolouration"),
@@ -88,9 +88,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
         question=_(
             "Breathlessness, chest pain that is worse when you breathe in, or coughing up blood?"
         ),
-        advice=_(
-            "This could be a clot in the lungs (pulmonary embolism). Call emergency services now."
-        ),
+        advice=_("This could be a blood clot in the lungs. Call emergency services now."),
         clinician=_(
             "Suspected pulmonary embolism: breathlessness, pleuritic chest pain or haemoptysis"
         ),

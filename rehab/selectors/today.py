@@ -61,6 +61,15 @@ class TodayItem:
         return len(self.logs)
 
     @property
+    def sessions_shown(self) -> int:
+        """The card's "Sessions today: N of M": never more than prescribed. A session beyond
+        the prescription (another phone, a tick queued offline, a dose lowered during the
+        day) is stored and counted where sessions are counted (``sessions_done``), but "4 of
+        3" contradicts the prescription and reads as a mistake; "3 of 3" beside "Done for
+        today" says what matters. today/cards.js caps its count the same way."""
+        return min(self.sessions_done, self.prescription.times_per_day)
+
+    @property
     def sessions_expected(self) -> int:
         return self.prescription.times_per_day if self.due else 0
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
 from rest_framework.test import APIClient
@@ -140,6 +141,20 @@ def test_docs_page_is_offline_and_fits_the_csp(world: World) -> None:
     for asset in re.findall(r'(?:src|href)="/static/([^"]+)"', html):
         assert finders.find(asset), asset
     assert "/api/v1/schema/" in html
+
+
+def test_the_docs_and_the_schema_are_titled_after_the_site_not_a_condition(
+    world: World, schema: dict[str, Any]
+) -> None:
+    """From review: the docs page's title and the schema's said "Achilles Rehab API", the
+    name of a condition, where the site itself is named ``SITE_NAME`` (default "Rehab") so
+    that no title tells of an injury. Both follow it now."""
+    title = f"{settings.SITE_NAME} API"
+    assert schema["info"]["title"] == title
+    html = client_for(world.clinician.user).get("/api/v1/docs/").content.decode()
+    assert f"<title>{title}</title>" in html
+    for text in (schema["info"]["title"], html):
+        assert "Achilles" not in text
 
 
 def test_the_docs_page_asked_for_another_format_says_so_plainly(world: World) -> None:

@@ -293,6 +293,34 @@ def test_a_once_a_day_exercise_has_no_session_count_and_several_a_day_keep_their
     expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 1 of 3")
 
 
+def test_sessions_beyond_the_prescription_never_read_as_more_than_prescribed(
+    live_server: object, small_phone: Page
+) -> None:
+    """From review: a fourth and fifth session of an exercise prescribed three times a day
+    (another phone, a tick queued offline) read "Sessions today: 5 of 3", and after an undo
+    the card's script wrote "4 of 3". Server and script both say "3 of 3" beside "Done for
+    today"; the undo still takes one session back."""
+    scene = patient_with_plan(with_user=True)
+    toes_rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    toes_rx.times_per_day = 3
+    toes_rx.save()
+    for _ in range(5):
+        factories.ExerciseLogFactory(
+            prescription=toes_rx, date=scene.patient.local_today(), sets_done=toes_rx.sets
+        )
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    toes = card(page, "Toe curls")
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 3 of 3")
+    expect(toes.get_by_text("Done for today")).to_be_visible()
+
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 4)
+    expect(toes).to_have_attribute("data-sessions", "4")
+    expect(toes.locator("[data-role=sessions-text]")).to_have_text("Sessions today: 3 of 3")
+    expect(toes.get_by_text("Done for today")).to_be_visible()
+
+
 def test_today_left_open_overnight_ticks_the_new_days_session(
     live_server: object, small_phone: Page
 ) -> None:
@@ -304,6 +332,7 @@ def test_today_left_open_overnight_ticks_the_new_days_session(
     page = small_phone
     page.clock.install()
     sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.wait_for_load_state("load")  # the cards' script runs (else the form posts itself)
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="One set done").click()
     expect(toes.get_by_text("Saved.")).to_be_visible()
@@ -571,6 +600,94 @@ def test_a_tick_undone_before_its_answer_came_back_is_not_stored(
     expect(toes).to_have_attribute("data-sessions", "0")  # no session today
     expect(toes.get_by_text("Done for today")).to_be_hidden()
     expect(toes.get_by_role("button", name="All 2 sets done")).to_be_visible()
+
+
+def test_a_tick_on_its_way_when_the_app_is_closed_is_sent_again_and_stored_once(
+    live_server: object, small_phone: Page
+) -> None:
+    """From review: a tick went into the outbox only once its request had failed, so a tick
+    whose request was on its way when the app was closed (or the phone lost its connection
+    for good) was lost. It is in the outbox from before it is sent until the server answers,
+    and never sent twice at once: here the server stores it but its answer never reaches the
+    phone; the outbox's other triggers leave it alone while it is on its way, and the app
+    opened again sends it from the outbox, stored once (its client UUID)."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.wait_for_load_state("load")  # the cards' script runs (else the form posts itself)
+    posts: list[str] = []  # each POST's body, as it leaves the page
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        posts.append(route.request.post_data or "")
+        if len(posts) == 1:
+            route.fetch()  # the server stores the tick; its answer is still on its way
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/", lose_the_first_answer)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect_done(page, "Toe curls")
+    eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 1)
+    assert len(posts) == 1, posts
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 1)  # kept until it is answered
+    # The outbox's own triggers (the connection back, returning to the app) do not send it
+    # again while it is on its way; nor is it counted as waiting.
+    page.evaluate(ONLINE)
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange')) && false")
+    page.wait_for_timeout(1_000)
+    assert len(posts) == 1, posts
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_hidden()
+
+    page.reload()  # the app closed and opened again, the first answer never came
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    assert len(posts) == 2, posts
+    assert json.loads(posts[1])["client_uuid"] == json.loads(posts[0])["client_uuid"]
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    log = ExerciseLog.objects.get(patient=scene.patient)  # one row for the UUID
+    assert log.sets_done == 2
+    expect_done(page, "Toe curls")
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "1")
+
+
+def test_a_set_on_its_way_when_the_app_is_closed_is_sent_again(
+    live_server: object, small_phone: Page
+) -> None:
+    """The same for a set added to a session already stored (a PATCH of its sets): the
+    change is in the outbox until the server answers, and sent from it when the app is
+    opened again, with the session's one row."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="One set done").click()
+    expect(toes.get_by_text("Saved.")).to_be_visible()
+    eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 1)
+    patches: list[Route] = []
+
+    def lose_the_first_answer(route: Route) -> None:
+        if route.request.method != "PATCH" or patches:
+            route.continue_()
+            return
+        route.fetch()  # the server stores the second set; its answer is still on its way
+        patches.append(route)
+
+    page.route("**/api/v1/logs/*/", lose_the_first_answer)
+    toes.get_by_role("button", name="One set done").click()
+    expect(toes.get_by_text("Sets done: 2 of 2")).to_be_visible()
+    eventually(page, lambda: len(patches) == 1)
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 1)  # kept until it is answered
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_hidden()
+
+    page.reload()  # the app closed and opened again, the answer never came
+    expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    log = ExerciseLog.objects.get(patient=scene.patient)
+    assert log.sets_done == 2
+    expect_done(page, "Toe curls")
 
 
 def test_two_tabs_offline_keep_each_others_ticks(live_server: object, small_phone: Page) -> None:

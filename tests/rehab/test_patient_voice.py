@@ -491,3 +491,54 @@ def test_my_records_check_ins_say_what_i_reported_not_red_flags(
     admin = factories.ClinicAdminFactory(clinic=patient.clinic)
     kept = client_for(admin.user).get(reverse("rehab:patient_export", args=[patient.pk]))
     assert "Red flags" in kept.content.decode()
+
+
+# Every page and API answer a patient reads, by URL name or path.
+PATIENT_PAGES_ALL = (*PATIENT_PAGES, "rehab:my_messages", "rehab:my_export", "notify:reminders")
+PATIENT_API_ADVICE = ("/api/v1/me/today/", "/api/v1/checkins/")
+# The clinician's names for the clots: the patient reads "a blood clot in the leg" and "a
+# blood clot in the lungs" (clinical.md §8, plain words; §4 the red flags). Case matters for
+# "DVT": a form's field posts the flag's code, "dvt".
+CLOT_JARGON = (r"\bDVT\b", r"(?i:pulmonary embolism)", r"(?i:deep vein)")
+
+
+def _clot_jargon(text: str) -> list[str]:
+    return [term for term in CLOT_JARGON if re.search(term, text)]
+
+
+def test_a_red_flag_pause_is_said_without_the_clinicians_names_for_a_clot(
+    early_rx: Prescription, patient: Patient, clinician: Clinician
+) -> None:
+    """From review: the paused banner of Today and My plan said "This could be a blood clot
+    (DVT)". With both clot signs reported and the plan paused, no page, answer or message the
+    patient reads names a clot as the clinician does; the advice is in plain words. The
+    clinician's alerts keep the terms."""
+    factories.red_flags_reported(patient, "dvt", "pe")
+    early_rx.phase.plan.refresh_from_db()
+    assert early_rx.phase.plan.status == Plan.Status.PAUSED
+    me = client_for(patient.user)
+    for name in PATIENT_PAGES_ALL:
+        response = me.get(reverse(name))
+        assert response.status_code == 200, name
+        assert _clot_jargon(unescape(response.content.decode())) == [], name
+    for url in PATIENT_API_ADVICE:
+        response = me.get(url)
+        assert response.status_code == 200, url
+        assert _clot_jargon(response.content.decode()) == [], url
+    today = unescape(me.get(reverse("rehab:today")).content.decode())
+    assert "This could be a blood clot in the leg." in today
+    assert "This could be a blood clot in the lungs." in today
+    dashboard = unescape(
+        client_for(clinician.user).get(reverse("rehab:dashboard")).content.decode()
+    )
+    assert "Suspected DVT" in dashboard
+
+
+def test_the_checkin_answer_to_a_clot_sign_is_in_plain_words(patient: Patient) -> None:
+    """The check-in's own answer (the page after it is sent, and the API's) gives the same
+    plain advice as the banner."""
+    html = unescape(client_for(patient.user).get(reverse("rehab:checkin")).content.decode())
+    assert _clot_jargon(html) == []
+    for flag in clinical.RED_FLAGS:
+        assert _clot_jargon(str(flag.advice)) == [], flag.code
+        assert _clot_jargon(str(flag.question)) == [], flag.code

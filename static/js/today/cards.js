@@ -1,8 +1,10 @@
 /*
  * Today's exercise cards: their state and what they show. A tap ticks one set (or the whole
  * session) at once on the card, without a reload; the tick goes to the API (today/logs.js)
- * with a client-made UUID (outbox.js's uuid4), so a tick sent twice is stored once. With no
- * connection it waits in the queue (today/queue.js) and the card still shows it.
+ * with a client-made UUID (outbox.js's uuid4), so a tick sent twice is stored once. It is in
+ * the outbox (today/queue.js: hold, release) from before it is sent until the server answers:
+ * with no connection, or the page closed while it was on its way, it waits there (sent again
+ * later) and the card still shows it.
  *
  * A card's state: ``sessions`` ticked today, ``last`` (the latest tick: pain, effort and undo
  * act on it) and ``open`` (a session with sets still to do: the next set goes into it). Each
@@ -86,9 +88,11 @@ export function createCards(config, queue, today) {
     if (sessionsText) {
       // Sessions are counted when there are several a day (as the server draws the card): an
       // exercise done once a day is done or not, which the badge says ("0 of 1" is no one's
-      // words), and a tick beyond the prescription is not counted up as if it were asked for.
+      // words), and a tick beyond the prescription is not counted up as if it were asked for:
+      // "3 of 3" and the badge, never "4 of 3" (TodayItem.sessions_shown, as the server draws it).
+      const counted = Math.min(card.sessions, card.times);
       sessionsText.textContent =
-        card.times > 1 ? fmt(S.sessionsDone, { done: card.sessions, times: card.times }) : "";
+        card.times > 1 ? fmt(S.sessionsDone, { done: counted, times: card.times }) : "";
     }
     card.el.dataset.sessions = String(card.sessions); // the count, as the server wrote it
     card.el.classList.toggle("is-done", done);
@@ -140,38 +144,56 @@ export function createCards(config, queue, today) {
     return (result.json && result.json.advice) || otherwise;
   }
 
+  /* A new tick: into the outbox first (today/queue.js hold), then to the API; it leaves the
+     outbox once the server has answered (release), so a page closed while it is on its way
+     leaves it to be sent again (stored once: its client UUID). */
   function create(card, entry) {
     entry.sending = true;
-    createLog(config.logsUrl, queueEntry(card, entry)).then((result) => {
-      entry.sending = false;
-      if (entry.undone) {
-        // Undone while on its way: stored after all, it is undone on the server too.
-        if (result.kind === "ok") {
-          undoLog(config.logsUrl, result.json.id).then((undone) => {
-            if (undone.kind !== "ok") {
-              say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
-            }
-          });
+    queue
+      .hold(queueEntry(card, entry))
+      .then(() => {
+        if (entry.undone) {
+          return { kind: "undone" }; // undone before it went: nothing to send
         }
-        return;
-      }
+        return createLog(config.logsUrl, queueEntry(card, entry));
+      })
+      .then((result) => answered(card, entry, result));
+  }
+
+  /* The server's answer to a new tick (or none: ``retry``; or it was undone before it went). */
+  function answered(card, entry, result) {
+    entry.sending = false;
+    queue.release(entry.uuid, result.kind === "ok" || result.kind === "refused");
+    if (result.kind === "undone") {
+      return;
+    }
+    if (entry.undone) {
+      // Undone while on its way: stored after all, it is undone on the server too.
       if (result.kind === "ok") {
-        entry.id = result.json.id;
-        if (entry.sets > result.json.sets_done) {
-          // Another set was ticked while the first request was on its way.
-          update(card, entry, { sets_done: entry.sets });
-        }
-        say(card, adviceOr(result, S.saved));
-      } else if (result.kind === "retry") {
-        queue.upsert(queueEntry(card, entry));
-        say(card, S.offline);
-      } else {
-        queue.remove(entry.uuid);
-        revert(card, entry);
-        say(card, fmt(S.refused, { reason: reasonOf(result) }));
+        undoLog(config.logsUrl, result.json.id).then((undone) => {
+          if (undone.kind !== "ok") {
+            say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
+          }
+        });
       }
-      render(card);
-    });
+      return;
+    }
+    if (result.kind === "ok") {
+      entry.id = result.json.id;
+      if (entry.sets > result.json.sets_done) {
+        // Another set was ticked while the first request was on its way.
+        update(card, entry, { sets_done: entry.sets });
+      }
+      say(card, adviceOr(result, S.saved));
+    } else if (result.kind === "retry") {
+      queue.upsert(queueEntry(card, entry));
+      say(card, S.offline);
+    } else {
+      queue.remove(entry.uuid);
+      revert(card, entry);
+      say(card, fmt(S.refused, { reason: reasonOf(result) }));
+    }
+    render(card);
   }
 
   function update(card, entry, changes) {
@@ -180,16 +202,28 @@ export function createCards(config, queue, today) {
       queue.flush();
       return;
     }
-    updateLog(config.logsUrl, entry.id, changes).then((result) => {
-      if (result.kind === "ok") {
-        say(card, adviceOr(result, S.saved));
-      } else if (result.kind === "retry") {
-        queue.upsert(queueEntry(card, entry, changes));
-        say(card, S.offline);
-      } else {
-        say(card, fmt(S.refused, { reason: reasonOf(result) }));
-      }
-    });
+    // In the outbox until the server has the change, as a new tick (create): a page closed
+    // while it is on its way leaves it to be sent again.
+    queue
+      .hold(queueEntry(card, entry, changes))
+      .then(() =>
+        queue.has(entry.uuid) ? updateLog(config.logsUrl, entry.id, changes) : { kind: "undone" }
+      )
+      .then((result) => changed(card, entry, changes, result));
+  }
+
+  /* The server's answer to a change of a stored tick (or none: ``retry``; or the tick was
+     undone before the change went). */
+  function changed(card, entry, changes, result) {
+    queue.release(entry.uuid, result.kind === "ok" || result.kind === "refused");
+    if (result.kind === "ok") {
+      say(card, adviceOr(result, S.saved));
+    } else if (result.kind === "retry") {
+      queue.upsert(queueEntry(card, entry, changes));
+      say(card, S.offline);
+    } else if (result.kind === "refused") {
+      say(card, fmt(S.refused, { reason: reasonOf(result) }));
+    }
   }
 
   function undo(card) {

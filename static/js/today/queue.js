@@ -19,6 +19,13 @@
  * plan (hooks.removed). Any other refusal of a tick is said on its card, in plain words, and
  * the entry leaves the queue.
  *
+ * A tick its card sends at once (today/cards.js) is held here too, from before it is sent
+ * until the server answers (hold, release): a page closed, or a connection lost, while it is on
+ * its way leaves it in the outbox, sent again on the next opening and stored once (its client
+ * UUID). While it is on its way the queue never sends it (never twice at once) nor counts it
+ * as waiting; answered, it leaves the outbox, unless it changed meanwhile (another set, pain):
+ * then the queue sends what changed.
+ *
  * A note the API refused is kept on this phone (outbox.js's notices, never sent anywhere else)
  * and shown in #queue-notes on each opening of Today, with its words, until the patient sends
  * it from there ("Send it to my clinic again": the API again, with the note's client UUID) or
@@ -44,6 +51,7 @@ export function createQueue(config, hooks) {
   let sentSomething = false;
   let flushing = false;
   const writingNow = new Set(); // client UUIDs whose write to the outbox has not finished
+  const onItsWay = new Map(); // client UUID -> a tick its card is sending (hold), as held
 
   function entries() {
     return memory.map((item) => Object.assign({}, item));
@@ -75,9 +83,39 @@ export function createQueue(config, hooks) {
     }
     const uuid = entry.client_uuid;
     writingNow.add(uuid);
-    put(Object.assign({}, found || entry)).then(() => writingNow.delete(uuid));
+    const written = put(Object.assign({}, found || entry)).then(() => writingNow.delete(uuid));
     askForBackgroundSync();
     show();
+    return written;
+  }
+
+  /* A tick its card is about to send: in the outbox before it goes (resolves once written),
+     left alone by the queue until its card has the answer (release). */
+  function hold(entry) {
+    onItsWay.set(entry.client_uuid, Object.assign({}, entry));
+    return upsert(entry);
+  }
+
+  const SENT_AS = ["prescription", "sets_done", "date", "pain", "effort", "note"];
+
+  /* The card has the server's answer to a held tick (``answered``: stored, or refused for
+     good) or none (no connection: it stays for the queue, as any tick made offline). Answered
+     and unchanged since it was held, it leaves the outbox; changed meanwhile, the queue sends
+     the change. */
+  function release(clientUuid, answered) {
+    const held = onItsWay.get(clientUuid);
+    onItsWay.delete(clientUuid);
+    const found = memory.find((item) => item.client_uuid === clientUuid);
+    if (!answered || !held) {
+      show();
+      return;
+    }
+    if (found && SENT_AS.some((key) => String(found[key]) !== String(held[key]))) {
+      show();
+    } else if (found) {
+      remove(clientUuid);
+    }
+    flush(); // the connection works: whatever else waits goes now (or nothing waits: settled)
   }
 
   function remove(clientUuid) {
@@ -98,7 +136,7 @@ export function createQueue(config, hooks) {
   }
 
   function show() {
-    const count = memory.length;
+    const count = memory.filter((item) => !onItsWay.has(item.client_uuid)).length;
     if (count) {
       say(count === 1 ? S.queued_one : fmt(S.queued_many, { n: count }), "warning");
     } else if (sentSomething) {
@@ -147,7 +185,11 @@ export function createQueue(config, hooks) {
           }
           return; // nothing waits: what the page says stays as it is
         }
-        const entry = entries()[0];
+        const entry = entries().find((item) => !onItsWay.has(item.client_uuid));
+        if (!entry) {
+          pause(); // only ticks on their way: their cards have them
+          return;
+        }
         if (entry.kind) {
           sendQueuedRecord(entry);
         } else {
@@ -427,5 +469,5 @@ export function createQueue(config, hooks) {
     return memory.length > 0;
   }
 
-  return { entries, upsert, remove, has, flush, start, waiting };
+  return { entries, upsert, hold, release, remove, has, flush, start, waiting };
 }

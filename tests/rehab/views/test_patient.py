@@ -295,6 +295,22 @@ def test_today_counts_sessions_only_for_an_exercise_done_several_times_a_day(
     assert html.count('data-role="done-badge" hidden') == 1  # the once-a-day one is done
 
 
+def test_today_never_counts_more_sessions_than_prescribed(patient: Patient, me: Client) -> None:
+    """From review: a patient who did an exercise prescribed three times a day a fourth time
+    (another phone, a tick queued offline, a dose lowered during the day) read "Sessions
+    today: 4 of 3", which contradicts the prescription and reads as a mistake. The line
+    stops at what was prescribed, "3 of 3", beside "Done for today"; every tick is still
+    stored and the card's data (``data-sessions``) keeps the true count for its script."""
+    _plan, (phase,) = _active_plan(patient)
+    rx = factories.PrescriptionFactory(phase=phase, sets=1, reps=10, times_per_day=3)
+    for _ in range(4):
+        factories.ExerciseLogFactory(prescription=rx, date=patient.local_today(), sets_done=1)
+    html = me.get(reverse("rehab:today")).content.decode()
+    assert _sessions_lines(html) == ["Sessions today: 3 of 3"]
+    assert 'data-role="done-badge" hidden' not in html  # "Done for today"
+    assert 'data-sessions="4"' in html
+
+
 def _sessions_lines(html: str) -> list[str]:
     """What each card's sessions line says, in the page's order."""
     return [

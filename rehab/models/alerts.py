@@ -86,6 +86,12 @@ class Alert(models.Model):
     def is_open(self) -> bool:
         return self.acknowledged_at is None
 
+    @property
+    def kind_label(self) -> str:
+        """``get_kind_display()`` for a row of a list: the label of the kind's enum member, not
+        a dict of every choice built again for each row."""
+        return str(self.Kind(self.kind).label)
+
 
 class PlanHold(models.Model):
     """A red flag's hold on a patient's plan: exercise is paused until a clinician has reviewed

@@ -196,6 +196,12 @@ class CheckIn(models.Model):
     def red_flags(self) -> list[clinical.RedFlag]:
         return [flag for flag in clinical.RED_FLAGS if getattr(self, f"flag_{flag.code}")]
 
+    @property
+    def swelling_label(self) -> str:
+        """``get_swelling_display()`` for a row of a list: the label of the answer's enum member,
+        not a dict of every choice built again for each row."""
+        return str(Swelling(self.swelling).label)
+
 
 class LaterSubmission(models.Model):
     """A later submit a once-a-day record took in: the day's first submit makes the row (its

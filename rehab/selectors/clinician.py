@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from clinic.models import Patient
+from rehab.clinical import RED_FLAGS
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert
 from rehab.models.logbook import CheckIn, ExerciseLog
@@ -281,6 +282,15 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
 # What an alert row shows of the report: the patient, the check-in's answers, the log's
 # exercise, pain, effort and note (joined: no query per row).
 ALERT_REPORT = ("patient", "checkin", "log__prescription__exercise")
+# The columns those rows read (``rehab/dashboard/alerts.html#rows``): not the exercise's steps,
+# cues and safety notes (JSON read for each row) nor the rest of the patient's record.
+ALERT_ROW_FIELDS = (
+    *("kind", "message", "created_at", "acknowledged_at", "acknowledged_by_id"),
+    *("patient__first_name", "patient__last_name"),
+    *("checkin__date", "checkin__pain_at_rest", "checkin__swelling", "checkin__note"),
+    *(f"checkin__flag_{flag.code}" for flag in RED_FLAGS),
+    *("log__date", "log__pain", "log__effort", "log__note", "log__prescription__exercise__name"),
+)
 
 
 def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
@@ -290,6 +300,7 @@ def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=True)
         .select_related(*ALERT_REPORT)
+        .only(*ALERT_ROW_FIELDS)
         .annotate(
             plan_paused=Exists(
                 Plan.objects.filter(patient_id=OuterRef("patient_id"), status=Plan.Status.PAUSED)
@@ -313,6 +324,7 @@ def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=False)
         .select_related(*ALERT_REPORT, "acknowledged_by")
+        .only(*ALERT_ROW_FIELDS, "acknowledged_by__full_name", "acknowledged_by__email")
         .order_by("-acknowledged_at", "-pk")
     )
 

@@ -5,7 +5,7 @@ components of the desk's pages: the head of a table (``table_head``), a form tha
 view with one button (``post_form``), the way back above a page's title (``back_link``), a title
 with its one action (``title_bar``), a group of a form's fields under its legend (``fieldset``)
 and one pill of a list's views (``nav_pill``); and a 0-10 answer in the clinician's words
-(``out_of_ten``)."""
+(``out_of_ten``) and the words of a patient's report (``report_labels``)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from rehab.selectors.desk import DeskCounts, desk_counts
@@ -94,3 +95,23 @@ def out_of_ten(score: int | None) -> str:
     if score is None:
         return gettext("not answered")
     return f"{score}/10"
+
+
+@register.simple_tag
+def report_labels() -> dict[str, str]:
+    """The words of ``rehab/dashboard/_report.html``, translated once for a list of alerts
+    (``{% report_labels as report_labels %}`` before the loop) rather than once for each row."""
+    words = {
+        "check_in": gettext("Check-in"),
+        "pain_at_rest": gettext("Pain at rest"),
+        "swelling": gettext("Swelling"),
+        "red_flags": gettext("Red flags"),
+        "no_red_flags": gettext("none"),
+        "note": gettext("Patient's note"),
+        "exercise": gettext("Exercise"),
+        "pain": gettext("Pain"),
+        "effort": gettext("Effort"),
+    }
+    # Written as {% translate %} writes a template's words: our text and its translators', not
+    # escaped ("Patient's note", not "Patient&#x27;s note").
+    return {key: mark_safe(word) for key, word in words.items()}  # noqa: S308

@@ -147,5 +147,6 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     alert = alert_services.alert_acknowledge(alert=alert, by=signed_in_user(request, User))
     next_url = safe_next_url(request, reverse("rehab:alerts"))
     if getattr(request, "htmx", False):
-        return render(request, f"{ALERTS_TEMPLATE}#row", {"alert": alert, "next": next_url})
+        # The inbox's rows with this one alert: its row, now acknowledged.
+        return render(request, f"{ALERTS_TEMPLATE}#rows", {"alerts": [alert], "next": next_url})
     return redirect(next_url)

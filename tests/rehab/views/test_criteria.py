@@ -210,3 +210,24 @@ def test_a_removed_criterion_leaves_its_judgements_in_the_record(
         (None, "Hop", phase.name, True),
         (None, "Hop", phase.name, None),
     ]
+
+
+def test_the_criterion_line_says_the_earlier_judgement_after_a_change(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # Cleared, the line said only "Not judged yet.": that it had been judged met, and when,
+    # was gone from the page too. It says the earlier judgement now.
+    _plan, (phase,) = factories.active_plan(patient)
+    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
+    url = reverse("rehab:criterion_judge", args=[gait.pk])
+    client = client_for(clinician.user)
+    client.post(url, {"met": "yes"})
+    gait.refresh_from_db()
+    assert gait.judged_at is not None
+    day = f"{gait.judged_at:%-d %b %Y}"
+    client.post(url, {"met": "clear"})
+    html = " ".join(_page(clinician, patient).split())
+    assert f"Not judged now; judged met on {day} before." in html
+    client.post(url, {"met": "no"})
+    html = " ".join(_page(clinician, patient).split())
+    assert f"Judged not met on {day}. Judged met on {day} before." in html

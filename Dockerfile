@@ -23,7 +23,7 @@ COPY --chown=app:app . .
 # collectstatic needs settings but no real secret or database.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput \
-    && python -m compileall -q config clinic rehab audit notify
+    && python -m compileall -q config core clinic rehab audit notify
 
 USER app
 EXPOSE 8000

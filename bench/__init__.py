@@ -1,1 +1,1 @@
-"""Load benchmarks: ``make bench`` (see bench/README.md)."""
+"""Benchmarks: ``make bench`` and ``make bench-pages`` (see bench/README.md)."""

@@ -54,7 +54,7 @@ def database_url() -> str:
 
 
 def redis_url() -> str:
-    """Redis for the cache and sessions, as in production (``BENCH_REDIS_URL``; empty: none)."""
+    """Redis for the shared cache, as in production (``BENCH_REDIS_URL``; empty: none)."""
     return os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL).strip()
 
 

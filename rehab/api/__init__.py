@@ -1,2 +1,2 @@
-"""The rehab API by sub-domain: library, protocols, plans, logbook (serializers, filters, views);
-``config.api_router`` registers its viewsets."""
+"""The rehab API by sub-domain: library, protocols, plans, logbook, criteria (serializers, filters,
+views); ``config.api_router`` registers its viewsets."""

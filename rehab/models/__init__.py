@@ -1,5 +1,5 @@
-"""The rehab app's models, one module per sub-domain: library, protocols, plans, logbook, alerts,
-criteria, a clinic's risk-factor offsets.
+"""The rehab app's models, one module per sub-domain: library, doses, protocols, plans, logbook,
+alerts, criteria, media, published reference trajectories, a clinic's risk-factor offsets.
 
 Django loads the models from here; code imports them from their sub-module."""
 

@@ -1,9 +1,10 @@
-"""Reads for the rehab app, one module per page or question: today, adherence, progress, the
-clinician's desk, the builder, the library.
+"""Reads for the rehab app, one module per page or question: Today and its notices, adherence
+(and the plan days it counts), progress, the clinician's desk and a patient's page, the
+timeline, the builder, progression, the library, history, criteria, outcomes, recovery.
 
 Every function keeps its query count independent of the number of rows it reads. This package
-re-exports every selector for short call sites outside the app (``selectors.x``); code in
-``rehab`` imports from the sub-module."""
+re-exports the most used selectors for short call sites outside the app (``selectors.x``); code
+in ``rehab``, and whatever is not re-exported, imports from the sub-module."""
 
 from __future__ import annotations
 

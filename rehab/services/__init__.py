@@ -1,10 +1,12 @@
-"""Writes for the rehab app, one module per business process: the library, plans, the builder,
-what patients log, outcomes, a patient's record.
+"""Writes for the rehab app, one module per business process: the library, protocols and
+templates, plans and their course, the builder, progression, criteria, media, what patients log
+(``logbook``), holds, alerts, risk offsets, outcomes, a patient's record.
 
 Views call one of these; each is atomic and validates first. Keyword-only, typed arguments.
 Domain errors are ``django.core.exceptions.ValidationError`` with messages fit to show a user.
-This package re-exports every service for short call sites outside the app (``services.x``);
-code in ``rehab`` imports from the sub-module."""
+This package re-exports the most used services for short call sites outside the app
+(``services.x``); code in ``rehab``, and whatever is not re-exported, imports from the
+sub-module."""
 
 from __future__ import annotations
 

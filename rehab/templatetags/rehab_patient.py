@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from django import template
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -94,14 +94,33 @@ def clock(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def logged(log: HistoryLog) -> str:
-    """What a log says in the patient's history: "Heel raise: 2 sets · pain 3/10 · effort 5/10"."""
-    parts = [ngettext("%(sets)s set", "%(sets)s sets", log.sets_done) % {"sets": log.sets_done}]
+def logged(log: HistoryLog, words: LogWords | None = None) -> str:
+    """What a log says in the patient's history: "Heel raise: 2 sets · pain 3/10 · effort 5/10".
+    ``words``: the words translated already (a list of logs translates them once)."""
+    words = words or LogWords()
+    parts = [words.sets(log.sets_done)]
     if log.pain is not None:
-        parts.append(_("pain %(pain)s/10") % {"pain": log.pain})
+        parts.append(words.pain % {"pain": log.pain})
     if log.effort is not None:
-        parts.append(_("effort %(effort)s/10") % {"effort": log.effort})
+        parts.append(words.effort % {"effort": log.effort})
     return f"{log.name}: " + " · ".join(parts)
+
+
+class LogWords:
+    """The words of the history's logs, each translated once (``logged``)."""
+
+    def __init__(self) -> None:
+        self.pain = _("pain %(pain)s/10")
+        self.effort = _("effort %(effort)s/10")
+        self.sets_done: dict[int, str] = {}
+
+    def sets(self, count: int) -> str:
+        """ "2 sets", translated once per count."""
+        if count not in self.sets_done:
+            self.sets_done[count] = ngettext("%(sets)s set", "%(sets)s sets", count) % {
+                "sets": count
+            }
+        return self.sets_done[count]
 
 
 @register.simple_tag
@@ -120,8 +139,13 @@ def _icon(name: str, size: int) -> str:
 @register.filter
 def logged_items(logs: list[HistoryLog]) -> SafeString:
     """A day's logs as the list items of the patient's history, each ``logged``: one
-    template node for the day, not one per log (a month of history has a few hundred)."""
-    return format_html_join("", "<li>{}</li>", ((logged(log),) for log in logs))
+    template node for the day, not one per log (a month of history has a few hundred), its
+    words translated once for the day, each item escaped and joined here (``format_html``
+    per log cost more than the log's words)."""
+    words = LogWords()
+    return mark_safe(  # noqa: S308  (each item is escaped)
+        "".join(f"<li>{escape(logged(log, words))}</li>" for log in logs)
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -195,6 +219,22 @@ def record_dose(row: dict[str, Any]) -> str:
     "3 holds of 30 seconds, 3 times a day", not the clinic's "3 × –, 30 s, 3 times a day,
     7/7"."""
     return dose_words(row, for_patient=True)
+
+
+@register.filter
+def clinic_record_dose(row: dict[str, Any]) -> str:
+    """A prescription of the clinic's record (``rehab.export``'s row) in the clinic's words:
+    "12 min, 1 time a day, 7/7" or "3 × 10, 30 s, 2 times a day, 5/7" (one node for what was
+    a dozen per prescription)."""
+    if row["duration_minutes"]:
+        dose = _("%(minutes)s min") % {"minutes": row["duration_minutes"]}
+    else:
+        dose = f"{row['sets']} × {row['reps'] or '–'}"
+        if row["hold_seconds"]:
+            dose += f", {row['hold_seconds']} s"
+    times = row["times_per_day"]
+    every = ngettext("%(times)s time a day", "%(times)s times a day", times) % {"times": times}
+    return f"{dose}, {every}, {row['days_per_week']}/7"
 
 
 @register.filter

@@ -20,7 +20,6 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -29,8 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,6 +52,7 @@ from rehab.models.logbook import Swelling
 from rehab.models.media import MediaFields
 from rehab.models.plans import PLAIN_PLAN_NAME, Plan, PlanEdit
 from rehab.services import records as record_services
+from rehab.views.record_rows import DASH, FLAG_WORDS, check_in_rows, log_rows
 
 
 def _json_download(request: HttpRequest, patient: Patient, data: dict[str, Any]) -> HttpResponse:
@@ -67,8 +66,6 @@ def _json_download(request: HttpRequest, patient: Patient, data: dict[str, Any])
     return response
 
 
-DASH = "–"
-
 # A plan's status as the patient's copy of their record says it: "Paused (red flag)" is the
 # clinic's word (design.md: patients read plain words); the others read the same.
 PATIENT_PLAN_STATUS = {
@@ -76,49 +73,6 @@ PATIENT_PLAN_STATUS = {
         "Paused until your physiotherapist has checked what you told us"
     ),
 }
-
-# A red flag as the check-in's own plain words say it (as the page's check-in table does).
-FLAG_WORDS = {
-    "dvt": gettext_lazy("calf pain, swelling, warmth or discolouration"),
-    "pe": gettext_lazy("breathlessness, chest pain or coughing blood"),
-    "wound": gettext_lazy("wound redness, pus, leaking, fever"),
-    "circulation": gettext_lazy("toes blue/white/cold, pins and needles, boot too tight"),
-    "rerupture": gettext_lazy("pop or snap, a gap, unable to rise on toes"),
-}
-
-
-def _cell(value: Any) -> str:
-    return DASH if value is None else escape(str(value))
-
-
-def log_rows(logs: list[dict[str, Any]], *, for_patient: bool) -> SafeString:
-    """The printable record's exercise logs as table rows. A patient has hundreds of logs (a
-    year: over a thousand): made here in one pass, each value escaped, they cost a fraction of a
-    template loop of thousands of nodes, which made the page cost many times its data. The
-    patient reads each exercise by its patient name (as in the page's plan), the clinic by its
-    clinician name; each date as people write it (formatted once per day: logs share days)."""
-    name_key = "exercise_for_patient" if for_patient else "exercise"
-    days: dict[str, str] = {}
-
-    def day(value: str) -> str:
-        if value not in days:
-            days[value] = formats.date_format(dt.date.fromisoformat(value))
-        return days[value]
-
-    return mark_safe(  # noqa: S308  (every value is escaped by _cell)
-        "\n".join(
-            "<tr>"
-            f"<td>{_cell(day(log['date']))}</td>"
-            f"<td>{_cell(log[name_key] or log['exercise'])}</td>"
-            f"<td>{_cell(log['sets_done'])}</td>"
-            f"<td>{_cell(log['reps'] or None)}</td>"
-            f"<td>{_cell(log['pain'])}</td>"
-            f"<td>{_cell(log['effort'])}</td>"
-            f"<td>{_cell(log['note'])}</td>"
-            "</tr>"
-            for log in logs
-        )
-    )
 
 
 def _when(value: str | None) -> dt.datetime | dt.date | None:
@@ -357,14 +311,16 @@ def _html_export(
     json_url: str,
     for_patient: bool,
 ) -> HttpResponse:
+    page = _page(patient, data, for_patient=for_patient)
     response = render(
         request,
         "rehab/records/export.html",
         {
             "patient": patient,
             "data": data,
-            "page": _page(patient, data, for_patient=for_patient),
+            "page": page,
             "log_rows": log_rows(data["logs"], for_patient=for_patient),
+            "check_in_rows": check_in_rows(page["check_ins"]),
             "json_url": json_url,
         },
     )

@@ -1597,3 +1597,23 @@ def test_the_export_keeps_each_judgement_of_a_criterion_after_it_was_cleared(
     plans = " ".join(unescape(_section(html, "plans-heading")).split())
     assert "ready to move on" in plans
     assert THERAPIST_NAME not in plans
+
+
+def test_a_check_in_question_left_unanswered_reads_as_a_dash_not_none(
+    admin: Clinician, patient: Patient
+) -> None:
+    """Pain at rest is optional (stored as null when not answered): the record's check-in table
+    showed the word "None" for it, on the patient's page and the clinic's. It reads "–", as an
+    unanswered value does in the log table."""
+    factories.active_plan(patient)
+    checkin_services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=None, swelling="none"
+    )
+    for html in (
+        client_for(patient.user).get(reverse("rehab:my_export")).content.decode(),
+        client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode(),
+    ):
+        row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", _section(html, "checkins-heading"), re.S)
+        assert row, "no check-in row"
+        cells = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)
+        assert cells[1] == "–"  # pain at rest (the swelling's answer "None" is a real answer)

@@ -1,1 +1,1 @@
-"""The account pages: the account, its sessions, two-factor sign-in."""
+"""The account pages: the account, its sessions, passwords, two-factor sign-in."""

@@ -419,6 +419,7 @@ ADMIN_MODELS: dict[str, tuple[Expects, Expects]] = {
     "rehab.protocolcriterion": (200, 200),
     "rehab.plancriterion": (403, 403),
     "rehab.proposaldismissal": (403, 403),
+    "rehab.criterionjudgement": (403, 403),
     "rehab.referencepoint": (200, 200),
     "audit.accessevent": (403, 403),
     "notify.notification": (403, 403),

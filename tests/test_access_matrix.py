@@ -38,6 +38,7 @@ from notify import tokens as notify_tokens
 from notify.models import Notification
 from rehab.models import (
     AtrsRequest,
+    CriterionJudgement,
     PhaseChange,
     PlanCriterion,
     ProposalDismissal,
@@ -166,6 +167,9 @@ def _build_scenario() -> Scenario:
         phase=protocol_phase, kind="clinician", order=99, label="Matrix"
     )
     dismissal = ProposalDismissal.objects.create(phase=phase, note="Matrix")
+    judgement = CriterionJudgement.objects.create(
+        plan=plan, criterion=criterion, criterion_text="Matrix", met=True
+    )
     reference_point = ReferencePoint.objects.order_by("pk").first()
     alert = factories.AlertFactory.create(patient=patient)
     message = factories.MessageFactory.create(patient=patient, body=f"Private {LEAK_MARKER}")
@@ -243,6 +247,7 @@ def _build_scenario() -> Scenario:
         "rehab.protocolcriterion": template_criterion,
         "rehab.plancriterion": criterion,
         "rehab.proposaldismissal": dismissal,
+        "rehab.criterionjudgement": judgement,
         "rehab.referencepoint": reference_point,
         "audit.accessevent": access_event,
         "notify.notification": notification,

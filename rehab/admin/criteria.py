@@ -9,7 +9,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from rehab.admin.base import KeptRecordAdmin
-from rehab.models.criteria import PlanCriterion, ProposalDismissal, ProtocolCriterion
+from rehab.models.criteria import (
+    CriterionJudgement,
+    PlanCriterion,
+    ProposalDismissal,
+    ProtocolCriterion,
+)
 from rehab.models.references import ReferencePoint
 
 
@@ -30,6 +35,14 @@ class PlanCriterionAdmin(KeptRecordAdmin):
     list_display = ("phase", "order", "kind", "measure", "threshold", "judged_met")
     list_select_related = ("phase__plan",)
     list_filter = ("kind",)
+
+
+@admin.register(CriterionJudgement)
+class CriterionJudgementAdmin(KeptRecordAdmin):
+    """Each judgement a clinician gave of an exit criterion: the patient's record, kept."""
+
+    list_display = ("plan", "phase_name", "criterion_text", "met", "by", "at")
+    list_select_related = ("plan", "by")
 
 
 @admin.register(ProposalDismissal)

@@ -49,6 +49,7 @@ from rehab.export.fields import (
     ATRS_REQUEST_FIELDS,
     CHECKIN_FIELDS,
     CLINICIAN_NOTES,
+    CRITERION_JUDGEMENT_FIELDS,
     HOLD_FIELDS,
     LOG_FIELDS,
     MEASUREMENT_FIELDS,
@@ -65,7 +66,7 @@ from rehab.export.fields import (
     WHO,
 )
 from rehab.models.alerts import Alert, PlanHold
-from rehab.models.criteria import PlanCriterion, ProposalDismissal
+from rehab.models.criteria import CriterionJudgement, PlanCriterion, ProposalDismissal
 from rehab.models.logbook import AtrsRequest, AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.models.plans import (
     COUNTS_AS_SESSION,
@@ -166,8 +167,9 @@ def export_filename(day: dt.date) -> str:
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
     the logs refer to them; each with the photos and videos filmed for it) and its exit
-    criteria, the plan's pauses, its phase changes, the changes made in the plan builder and
-    the proposals of the next phase that a clinician dismissed. Nine queries."""
+    criteria, the plan's pauses, its phase changes, the changes made in the plan builder, the
+    judgements of its exit criteria (each one given, kept when a later one changed it) and the
+    proposals of the next phase that a clinician dismissed. Ten queries."""
     plans = Plan.objects.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
@@ -243,6 +245,15 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         ),
         by="plan_id",
     )
+    judgements_of = _rows_by(
+        *_with_who(
+            CriterionJudgement.objects.filter(plan__in=plans).order_by("at", "pk"),
+            CRITERION_JUDGEMENT_FIELDS,
+            "criterion_judgements",
+            for_clinic=for_clinic,
+        ),
+        by="plan_id",
+    )
     dismissals_of = _rows_by(
         *_with_who(
             ProposalDismissal.objects.filter(phase__in=phases).order_by("dismissed_at", "pk"),
@@ -268,6 +279,7 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         plan["holds"] = holds_of.get(plan_id, [])
         plan["phase_changes"] = changes_of.get(plan_id, [])
         plan["edits"] = edits_of.get(plan_id, [])
+        plan["criterion_judgements"] = judgements_of.get(plan_id, [])
         plan["proposal_dismissals"] = dismissals_of.get(plan_id, [])
     return result
 

@@ -61,6 +61,15 @@ PLAN_CRITERION_FIELDS = {
     "id": "pk",
     **same(*CRITERION_FIELDS, "judged_met", "judged_at"),
 }
+# Each judgement a clinician gave of a yes/no exit criterion, oldest first, kept when a later
+# one changed it: ``met`` true (met), false (not met) or null (cleared: back to not judged);
+# ``criterion`` null once the criterion was removed, its words and its phase's name as they
+# were then.
+CRITERION_JUDGEMENT_FIELDS = {
+    "id": "pk",
+    "criterion": "criterion_id",
+    **same("phase_name", "criterion_text", "met", "at"),
+}
 # A clinician's "not yet" to moving the patient on from ``phase`` to the next phase.
 PROPOSAL_DISMISSAL_FIELDS = {
     "id": "pk",
@@ -186,6 +195,7 @@ WHO = {
     "holds": ("resumed_by",),
     "proposal_dismissals": ("dismissed_by",),
     "criteria": ("judged_by",),
+    "criterion_judgements": ("by",),
     "media": ("uploaded_by",),
     "alerts": ("acknowledged_by",),
     "atrs_requests": ("requested_by",),

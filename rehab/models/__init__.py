@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import (
+    CriterionJudgement,
     CriterionKind,
     PlanCriterion,
     ProposalDismissal,
@@ -51,6 +52,7 @@ __all__ = [
     "AtrsSubmission",
     "CheckIn",
     "CheckInSubmission",
+    "CriterionJudgement",
     "CriterionKind",
     "DoseFields",
     "Equipment",

@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rehab import clinical, measures
-from rehab.models.plans import PlanPhase
+from rehab.models.plans import Plan, PlanPhase
 from rehab.models.protocols import ProtocolPhase
 
 
@@ -168,6 +169,39 @@ class PlanCriterion(CriterionFields):
 
 
 CRITERION_FIELDS = ("order", "kind", "label", "threshold", "measure")
+
+
+class CriterionJudgement(models.Model):
+    """One clinician's yes/no on a plan's exit criterion, or their clearing it ("not judged"),
+    kept: ``PlanCriterion.judged_met`` says the judgement now, these every one given, so a
+    later judgement never erases an earlier one (who judged it met, and when, is part of the
+    patient's record). As ``PlanEdit``, it names the criterion as it was then, so a criterion
+    removed later (never one judged met now) leaves its judgements in the record."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="criterion_judgements")
+    criterion = models.ForeignKey(
+        PlanCriterion,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="judgements",
+    )
+    phase_name = models.CharField(_("phase"), max_length=150, blank=True)
+    criterion_text = models.CharField(_("criterion"), max_length=300, blank=True)
+    # True: met, False: not met, None: cleared (back to not judged).
+    met = models.BooleanField(_("judged met"), null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("exit criterion judgement")
+        verbose_name_plural = _("exit criterion judgements")
+        ordering = ["plan", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_text}: {self.met}"
 
 
 class ProposalDismissal(models.Model):

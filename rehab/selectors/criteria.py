@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient
 from rehab import measures
 from rehab.models.criteria import (
     CriterionFields,
+    CriterionJudgement,
     CriterionKind,
     PlanCriterion,
     ProposalDismissal,
@@ -71,6 +72,38 @@ def _at_most(value: float, n: Decimal) -> bool:
     return Decimal(str(value)) <= n
 
 
+def _day(moment: dt.datetime | None) -> str:
+    return f"{moment:%-d %b %Y}" if moment else ""
+
+
+def _judged(criterion: CriterionFields) -> tuple[bool | None, str]:
+    """A clinician's yes/no criterion: its judgement now, and the one given before it, if
+    any (``evaluate_phases`` reads the last two kept, ``CriterionJudgement``): a change, or
+    clearing it, does not hide that it was judged met, and when."""
+    judged = getattr(criterion, "judged_met", None)
+    # The last judgement kept is the one now, if judged: the one before it is the one before.
+    offset = "" if judged is None else "previous_"
+    earlier_met = getattr(criterion, f"{offset}judgement_met", None)
+    earlier_at = getattr(criterion, f"{offset}judgement_at", None)
+    before = ""
+    if earlier_met is not None:
+        before = (
+            _("judged met on %(date)s before")
+            if earlier_met
+            else _("judged not met on %(date)s before")
+        ) % {"date": _day(earlier_at)}
+    if judged is None:
+        if before:
+            return None, _("Not judged now; %(before)s.") % {"before": before}
+        return None, _("Not judged yet.")
+    now = (_("Judged met on %(date)s.") if judged else _("Judged not met on %(date)s.")) % {
+        "date": _day(getattr(criterion, "judged_at", None))
+    }
+    if before:
+        now = f"{now} {before[:1].upper()}{before[1:]}."
+    return judged, now
+
+
 def evaluate(criterion: CriterionFields, data: PatientData) -> Evaluation:  # noqa: PLR0911
     """The state of ``criterion`` for a patient, from ``data``."""
     kind, n = criterion.kind, criterion.threshold
@@ -80,16 +113,7 @@ def evaluate(criterion: CriterionFields, data: PatientData) -> Evaluation:  # no
         return Evaluation(criterion=criterion, status=status, evidence=evidence)
 
     if kind == CriterionKind.CLINICIAN:
-        judged = getattr(criterion, "judged_met", None)
-        if judged is None:
-            return result(None, _("Not judged yet."))
-        judged_at = getattr(criterion, "judged_at", None)
-        when = f"{judged_at:%-d %b %Y}" if judged_at else ""
-        return result(
-            judged,
-            (_("Judged met on %(date)s.") if judged else _("Judged not met on %(date)s."))
-            % {"date": when},
-        )
+        return result(*_judged(criterion))
     assert n is not None  # a constraint: every other kind has N
     if kind == CriterionKind.MIN_WEEK:
         if data.week is None:
@@ -315,9 +339,21 @@ def evaluate_phases(
     if not items:
         return []
     by_phase: dict[int, list[PlanCriterion]] = defaultdict(list)
-    for criterion in PlanCriterion.objects.filter(
-        phase_id__in=[phase.pk for _p, _plan, phase in items]
-    ).order_by("order", "pk"):
+    # A yes/no criterion's last two judgements kept (met or not met, not a clearing), in the
+    # same query: the line says the one before the judgement now (``_judged``).
+    kept = CriterionJudgement.objects.filter(criterion=OuterRef("pk"), met__isnull=False).order_by(
+        "-at", "-pk"
+    )
+    for criterion in (
+        PlanCriterion.objects.filter(phase_id__in=[phase.pk for _p, _plan, phase in items])
+        .annotate(
+            judgement_met=Subquery(kept.values("met")[:1]),
+            judgement_at=Subquery(kept.values("at")[:1]),
+            previous_judgement_met=Subquery(kept.values("met")[1:2]),
+            previous_judgement_at=Subquery(kept.values("at")[1:2]),
+        )
+        .order_by("order", "pk")
+    ):
         by_phase[criterion.phase_id].append(criterion)
     data = patient_data(
         [patient for patient, _plan, _phase in items],

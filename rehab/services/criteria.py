@@ -12,7 +12,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from clinic.models import User
-from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
+from rehab.models.criteria import (
+    CriterionJudgement,
+    CriterionKind,
+    PlanCriterion,
+    ProposalDismissal,
+)
 from rehab.models.plans import PlanPhase
 from rehab.services.plans import _begin_edit
 
@@ -21,17 +26,38 @@ from rehab.services.plans import _begin_edit
 def criterion_judge(
     *, criterion: PlanCriterion, met: bool | None, by: User | None
 ) -> PlanCriterion:
-    """Record the clinician's yes/no (None: not judged). Only the yes/no kind is judged."""
-    locked = PlanCriterion.objects.select_for_update().get(pk=criterion.pk)
+    """Record the clinician's yes/no (None: not judged). Only the yes/no kind is judged.
+
+    The criterion holds the judgement now; each one given is kept too (``CriterionJudgement``:
+    who, when, met, not met or cleared), so setting it back to "not judged", or met to not
+    met, never erases who judged it met and when: that is part of the patient's record. The
+    judgement it has already, sent again (a retried submit), changes nothing."""
+    locked = (
+        PlanCriterion.objects.select_for_update(of=("self",))
+        .select_related("phase")
+        .get(pk=criterion.pk)
+    )
     if locked.kind != CriterionKind.CLINICIAN:
         raise ValidationError(
             _("This criterion is tested from recorded data, not judged."), code="not_judged"
         )
+    if locked.judged_met is met:
+        return locked
+    now = timezone.now()
     locked.judged_met = met
-    locked.judged_at = None if met is None else timezone.now()
+    locked.judged_at = None if met is None else now
     locked.judged_by = None if met is None else by
     locked.full_clean()
     locked.save(update_fields=["judged_met", "judged_at", "judged_by"])
+    CriterionJudgement.objects.create(
+        plan_id=locked.phase.plan_id,
+        criterion=locked,
+        phase_name=locked.phase.name,
+        criterion_text=locked.description[:300],
+        met=met,
+        by=by,
+        at=now,
+    )
     return locked
 
 
@@ -73,10 +99,10 @@ def criterion_add(
 def criterion_remove(*, criterion: PlanCriterion) -> None:
     """Remove a criterion; not of a completed plan (a new version of the plan, as any edit).
 
-    Not one a clinician has judged met: who judged it and when is part of the patient's record
-    (the export shows it) and would go with the row. The criterion has no retired state to
-    keep it in, and a met criterion still says why the patient may move on, so removing it is
-    refused with the reason."""
+    Not one a clinician has judged met: a met criterion still says why the patient may move
+    on, and the criterion has no retired state to keep it in, so removing it is refused with
+    the reason. The judgements given of one removed stay in the patient's record
+    (``CriterionJudgement`` names the criterion as it was)."""
     _begin_edit(criterion.phase.plan, expected_version=None)
     locked = (
         PlanCriterion.objects.select_for_update(of=("self",))

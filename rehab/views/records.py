@@ -257,6 +257,10 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
                     }
                     for edit in plan["edits"]
                 ],
+                # Each judgement of an exit criterion given, kept when a later one changed it.
+                "criterion_judgements": [
+                    _with_times(judgement, "at") for judgement in plan["criterion_judgements"]
+                ],
                 "proposal_dismissals": [
                     {
                         **_with_times(dismissal, "dismissed_at"),

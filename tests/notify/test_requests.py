@@ -9,6 +9,7 @@ import datetime as dt
 import re
 import zoneinfo
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
@@ -17,7 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Patient
+from notify import channels
 from notify import services as notify_services
+from notify.channels import Outcome, Result
 from notify.models import Notification, ReminderSettings
 from rehab.models import Plan
 from rehab.services.outcomes import atrs_request_create
@@ -183,3 +186,26 @@ def test_the_patient_sees_and_changes_the_choice_on_the_reminders_page(patient: 
     assert client.post(reverse("notify:reminders"), form).status_code == 302
     row = ReminderSettings.objects.get(patient=patient)
     assert (row.replies, row.requests) == ("email", "off")
+
+
+def test_turned_off_after_it_was_queued_the_notice_is_not_sent(patient: Patient) -> None:
+    """Queued while the patient wanted these, the first send failing for a moment, and turned
+    off before the retry: the send reads their choice again (as for reminders and replies)."""
+    with (
+        mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)),
+        time_machine.travel(TUESDAY_11, tick=False),
+    ):
+        atrs_request_create(patient=patient, requested_by=None)
+        run_tasks()
+    with (
+        mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)),
+        time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=3), tick=False),
+    ):
+        run_tasks()
+    assert Notification.objects.get(kind="request").state == "queued"
+    notify_services.reminder_settings_save(patient=patient, requests="off")
+    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=10), tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get(kind="request")
+    assert (row.state, row.error) == ("cancelled", "the patient turned these off")

@@ -20,6 +20,7 @@ from rehab.models import (
     AtrsRequest,
     AtrsResponse,
     CheckIn,
+    CriterionJudgement,
     Exercise,
     ExerciseLog,
     Measurement,
@@ -746,7 +747,10 @@ def _patient_data() -> None:
     PhaseChange.objects.create(
         plan=plan, to_phase=log.prescription.phase, effective_on=plan.anchor_date
     )
-    PlanCriterion.objects.create(phase=log.prescription.phase, kind="clinician")
+    criterion = PlanCriterion.objects.create(phase=log.prescription.phase, kind="clinician")
+    CriterionJudgement.objects.create(
+        plan=plan, criterion=criterion, criterion_text="Gait", met=True
+    )
     ProposalDismissal.objects.create(phase=log.prescription.phase, note="Not yet")
     ProtocolCriterion.objects.create(phase=factories.ProtocolPhaseFactory(), kind="clinician")
 

@@ -35,7 +35,12 @@ from rehab.models import (
     PrescriptionMedia,
 )
 from rehab.models.alerts import Alert, PlanHold
-from rehab.models.criteria import CriterionKind, PlanCriterion, ProposalDismissal
+from rehab.models.criteria import (
+    CriterionJudgement,
+    CriterionKind,
+    PlanCriterion,
+    ProposalDismissal,
+)
 from rehab.models.plans import PhaseChange, PlanEdit, Prescription
 from rehab.services import patient_erase
 from rehab.services.logbook import checkins as checkin_services
@@ -252,8 +257,11 @@ def _grow(patient: Patient, n: int, *, admin_user: Any = None) -> None:
             earlier_doses=[{"until": day.isoformat(), "times_per_day": 2, "days_per_week": 5}]
         )
         factories.PrescriptionMediaFactory(prescription=rx, kind="video", description="Side")
-        PlanCriterion.objects.create(
+        criterion = PlanCriterion.objects.create(
             phase=phase, kind=CriterionKind.CLINICIAN, judged_met=True, judged_at=timezone.now()
+        )
+        CriterionJudgement.objects.create(
+            plan=plan, criterion=criterion, criterion_text="Gait", met=True, by=admin_user
         )
         ProposalDismissal.objects.create(phase=phase, note="Not yet")
 
@@ -275,7 +283,8 @@ def test_the_export_query_count_is_constant(
     # dismissed proposals of the next phase, the patient's physiotherapist's name.
     # +1 (found missing too): the plans' changes made in the plan builder (PlanEdit). Who made
     # each, and who read each message, are joined in their rows' query: no query more.
-    with django_assert_max_num_queries(23), CaptureQueriesContext(connection) as small:
+    # +1: the judgements given of the exit criteria, each kept (CriterionJudgement).
+    with django_assert_max_num_queries(24), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, 6, admin_user=admin.user)
     with CaptureQueriesContext(connection) as large:
@@ -1545,6 +1554,49 @@ def test_my_export_page_says_each_dose_as_my_plan_does(patient: Patient) -> None
     assert "Earlier dose, before 20 Nov 2026: 2 times a day, 5 days a week" in plans
     for shorthand in ("/7", "× –", "1 time a day", "30 s hold"):
         assert shorthand not in plans, shorthand
+
+
+def test_the_export_keeps_each_judgement_of_a_criterion_after_it_was_cleared(
+    admin: Clinician, clinician: Clinician, patient: Patient
+) -> None:
+    """A criterion judged met, then set back to "Not judged": the export said nothing of the
+    judgement any more. Both copies keep each judgement now (the clinic's names who gave it;
+    the patient's, as their pages, says "your physiotherapist"), the page too."""
+    clinician.user.full_name = THERAPIST_NAME
+    clinician.user.save(update_fields=["full_name"])
+    _plan, (phase,) = factories.active_plan(patient)
+    criterion = PlanCriterion.objects.create(
+        phase=phase, kind=CriterionKind.CLINICIAN, label=CRITERION_LABEL
+    )
+    url = reverse("rehab:criterion_judge", args=[criterion.pk])
+    client_for(clinician.user).post(url, {"met": "yes"})
+    client_for(clinician.user).post(url, {"met": "clear"})
+
+    clinic = client_for(admin.user).get(_url("rehab:patient_export_json", patient)).json()
+    (plan,) = clinic["plans"]
+    met, cleared = plan["criterion_judgements"]
+    assert (met["met"], met["by_name"], met["criterion_text"]) == (
+        True,
+        THERAPIST_NAME,
+        CRITERION_LABEL,
+    )
+    assert (cleared["met"], cleared["by_name"]) == (None, THERAPIST_NAME)
+    mine = client_for(patient.user).get(reverse("rehab:my_export_json")).json()
+    (plan,) = mine["plans"]
+    assert [j["met"] for j in plan["criterion_judgements"]] == [True, None]
+    assert "by_name" not in plan["criterion_judgements"][0]
+    assert THERAPIST_NAME not in json.dumps(mine)
+
+    html = client_for(admin.user).get(_url("rehab:patient_export", patient)).content.decode()
+    plans = " ".join(unescape(_section(html, "plans-heading")).split())
+    assert "Exit criteria judged" in plans
+    assert f"{CRITERION_LABEL}: judged met" in plans
+    assert f"by {THERAPIST_NAME}" in plans
+    assert f"{CRITERION_LABEL}: judgement withdrawn" in plans
+    html = client_for(patient.user).get(reverse("rehab:my_export")).content.decode()
+    plans = " ".join(unescape(_section(html, "plans-heading")).split())
+    assert "ready to move on" in plans
+    assert THERAPIST_NAME not in plans
 
 
 def test_a_check_in_question_left_unanswered_reads_as_a_dash_not_none(

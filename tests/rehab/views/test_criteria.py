@@ -141,3 +141,93 @@ def test_a_criterion_judged_met_is_not_removed_with_who_judged_it(
     assert "marked met" in html
     client.post(reverse("rehab:criterion_remove", args=[other.pk]))
     assert list(PlanCriterion.objects.all()) == [met]
+
+
+def test_a_judgement_changed_or_cleared_keeps_the_earlier_ones_in_the_record(
+    clinician: Clinician, colleague: Clinician, admin: Clinician, patient: Patient
+) -> None:
+    # Setting a criterion back to "Not judged" (or met to not met) cleared who had judged it
+    # met and when: the clinical record lost the judgement. Each judgement is kept now, and the
+    # clinic's export holds them all, oldest first: who, when, what.
+    _plan, (phase,) = factories.active_plan(patient)
+    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
+    url = reverse("rehab:criterion_judge", args=[gait.pk])
+    client_for(clinician.user).post(url, {"met": "yes"})
+    client_for(colleague.user).post(url, {"met": "no"})
+    client_for(colleague.user).post(url, {"met": "clear"})
+
+    gait.refresh_from_db()
+    assert (gait.judged_met, gait.judged_by, gait.judged_at) == (None, None, None)
+    response = client_for(admin.user).get(reverse("rehab:patient_export_json", args=[patient.pk]))
+    (plan,) = response.json()["plans"]
+    judgements = plan["criterion_judgements"]
+    assert [(j["criterion"], j["criterion_text"], j["met"]) for j in judgements] == [
+        (str(gait.pk), "Gait", True),
+        (str(gait.pk), "Gait", False),
+        (str(gait.pk), "Gait", None),
+    ]
+    assert [j["by"] for j in judgements] == [
+        str(clinician.user.pk),
+        str(colleague.user.pk),
+        str(colleague.user.pk),
+    ]
+    assert all(j["at"] for j in judgements)
+
+
+def test_the_same_judgement_sent_again_is_one_judgement(
+    clinician: Clinician, patient: Patient
+) -> None:
+    _plan, (phase,) = factories.active_plan(patient)
+    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
+    url = reverse("rehab:criterion_judge", args=[gait.pk])
+    client = client_for(clinician.user)
+    client.post(url, {"met": "yes"})
+    gait.refresh_from_db()
+    first = gait.judged_at
+    client.post(url, {"met": "yes"})  # a retried submit
+    gait.refresh_from_db()
+    assert gait.judged_at == first
+    assert gait.judgements.count() == 1
+
+
+def test_a_removed_criterion_leaves_its_judgements_in_the_record(
+    clinician: Clinician, admin: Clinician, patient: Patient
+) -> None:
+    _plan, (phase,) = factories.active_plan(patient)
+    hop = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Hop")
+    client = client_for(clinician.user)
+    client.post(reverse("rehab:criterion_judge", args=[hop.pk]), {"met": "yes"})
+    client.post(reverse("rehab:criterion_judge", args=[hop.pk]), {"met": "clear"})
+    client.post(reverse("rehab:criterion_remove", args=[hop.pk]))
+
+    assert not PlanCriterion.objects.filter(pk=hop.pk).exists()
+    response = client_for(admin.user).get(reverse("rehab:patient_export_json", args=[patient.pk]))
+    (plan,) = response.json()["plans"]
+    assert [
+        (j["criterion"], j["criterion_text"], j["phase_name"], j["met"])
+        for j in plan["criterion_judgements"]
+    ] == [
+        (None, "Hop", phase.name, True),
+        (None, "Hop", phase.name, None),
+    ]
+
+
+def test_the_criterion_line_says_the_earlier_judgement_after_a_change(
+    clinician: Clinician, patient: Patient
+) -> None:
+    # Cleared, the line said only "Not judged yet.": that it had been judged met, and when,
+    # was gone from the page too. It says the earlier judgement now.
+    _plan, (phase,) = factories.active_plan(patient)
+    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
+    url = reverse("rehab:criterion_judge", args=[gait.pk])
+    client = client_for(clinician.user)
+    client.post(url, {"met": "yes"})
+    gait.refresh_from_db()
+    assert gait.judged_at is not None
+    day = f"{gait.judged_at:%-d %b %Y}"
+    client.post(url, {"met": "clear"})
+    html = " ".join(_page(clinician, patient).split())
+    assert f"Not judged now; judged met on {day} before." in html
+    client.post(url, {"met": "no"})
+    html = " ".join(_page(clinician, patient).split())
+    assert f"Judged not met on {day}. Judged met on {day} before." in html

@@ -11,9 +11,7 @@ Every try (the first, or a retry) asks again whether the notification may go now
 reminder or reply notice they have since turned off (or unsubscribed from) is cancelled, as is
 an email to someone with no address to send to any more (``recipients.email_address``: the
 address is the one the person has now, not when it was queued), as is
-a clinician's digest they turned off, or an alert email once they turned alert emails off
-(the clinic's admins told instead when nobody else would hear of it:
-``planning.alert_email_turned_off``), and a reminder in the patient's quiet hours or past its
+a clinician's digest they turned off, and a reminder in the patient's quiet hours or past its
 late limit; a reply notice waits for the end of their quiet hours
 (``planning.patient_timing``).
 """
@@ -37,7 +35,6 @@ from notify.models import (
     PushSubscription,
     ReminderSettings,
 )
-from notify.planning import Enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -97,18 +94,7 @@ def _patient_not_needed(notification: Notification, now: dt.datetime) -> str:
     return "" if unread.exists() else "replies read"
 
 
-def _alert_not_needed(notification: Notification, enqueue: Enqueue | None) -> str:
-    """Why an alert or escalation should no longer go out (empty: it should): the alert was
-    acknowledged; or, an email, its clinician turned alert emails off since it was queued
-    (the clinic's fallback told instead when nobody else would hear of it:
-    ``planning.alert_email_turned_off``, with ``enqueue``)."""
-    alert = notification.alert
-    if alert is None or alert.acknowledged_at is not None:
-        return "alert acknowledged"
-    return planning.alert_email_turned_off(notification, enqueue=enqueue)
-
-
-def _not_needed(notification: Notification, now: dt.datetime, enqueue: Enqueue | None) -> str:
+def _not_needed(notification: Notification, now: dt.datetime) -> str:
     """Why the notification should no longer go out (empty: it should)."""
     kind = notification.kind
     if notification.user is not None and not notification.user.is_active:
@@ -116,10 +102,12 @@ def _not_needed(notification: Notification, now: dt.datetime, enqueue: Enqueue |
     if notification.channel == Channel.EMAIL and not recipients.email_address(notification):
         return "no address to send to any more"
     if kind in (Notification.Kind.ALERT, Notification.Kind.ESCALATION):
-        return _alert_not_needed(notification, enqueue)
-    if kind == Notification.Kind.REMINDER or kind in planning.NOTICE_KINDS:
+        alert = notification.alert
+        if alert is None or alert.acknowledged_at is not None:
+            return "alert acknowledged"
+    elif kind == Notification.Kind.REMINDER or kind in planning.NOTICE_KINDS:
         return _patient_not_needed(notification, now)
-    if (  # a digest the clinician turned off since it was queued
+    elif (  # a digest the clinician turned off since it was queued
         kind == Notification.Kind.DIGEST
         and notification.user_id is not None
         and ClinicianPreferences.objects.filter(
@@ -193,12 +181,10 @@ def _finish(notification: Notification, state: str, error: str, now: dt.datetime
     )
 
 
-def deliver(pk: int, *, enqueue: Enqueue | None = None) -> dt.datetime | None:
+def deliver(pk: int) -> dt.datetime | None:
     """Send notification ``pk`` if it is still queued, nobody else is sending it and it may
     go now. Returns when to try again (after a temporary fault, or when the patient's quiet
-    hours end), else None. ``enqueue``: for a notification claimed instead of this one (the
-    clinic's fallback for an alert, ``_not_needed``); without it, ``planning.stuck`` queues
-    it."""
+    hours end), else None."""
     now = timezone.now()
     if not _take(pk, now):
         return None
@@ -209,7 +195,7 @@ def deliver(pk: int, *, enqueue: Enqueue | None = None) -> dt.datetime | None:
         logger.warning("notification %s failed: %s tries never finished", pk, MAX_ATTEMPTS)
         _finish(notification, Notification.State.FAILED, "the send never finished", now)
         return None
-    reason = _not_needed(notification, now, enqueue)
+    reason = _not_needed(notification, now)
     if not reason:
         later = planning.patient_timing(notification, now)[1]
         if later is not None:  # the patient's quiet hours: nothing tried, it goes at their end

@@ -7,10 +7,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 
 from clinic.models import Clinic, Clinician, Patient, User
-from notify.models import Channel, ClinicianPreferences, Notification, PushSubscription
+from notify.models import ClinicianPreferences, Notification, PushSubscription
 from rehab.models.plans import Plan
 
 PATIENT_KINDS = (
@@ -130,43 +130,6 @@ def alert_recipients(patient: Patient) -> list[Recipient]:
     if not taken:
         people.extend(r for r in _fallback(clinic, clinicians) if r.email.lower() not in taken)
     return people
-
-
-def fallback_recipients(clinic: Clinic) -> list[Recipient]:
-    """Who the clinic's rule tells of an alert nobody of the clinic would hear of by email:
-    its admins (whatever they chose), else its own address (``_fallback``). Two queries."""
-    return _fallback(clinic, _clinicians(clinic))
-
-
-def turned_alert_emails_off(user_id: int) -> bool:
-    """Whether the clinician with this account has turned urgent alert emails off now (their
-    notification settings; on unless they did)."""
-    return ClinicianPreferences.objects.filter(
-        clinician__user_id=user_id, alert_emails=False
-    ).exists()
-
-
-def others_emailed(notification: Notification) -> bool:
-    """Whether someone besides ``notification``'s recipient hears of its alert by email: an
-    email of the same alert and kind, sent or still queued, to an alert contact or to a
-    clinician who has not turned alert emails off. (As ``alert_recipients`` decides when it
-    queues them: the clinic's fallback is for an alert nobody would hear of by email.)"""
-    if notification.alert_id is None:
-        return False
-    turned_off = ClinicianPreferences.objects.filter(alert_emails=False).values(
-        "clinician__user_id"
-    )
-    return (
-        Notification.objects.filter(
-            alert_id=notification.alert_id,
-            kind=notification.kind,
-            channel=Channel.EMAIL,
-            state__in=(Notification.State.QUEUED, Notification.State.SENT),
-        )
-        .exclude(pk=notification.pk)
-        .filter(Q(user__isnull=True) | ~Q(user_id__in=turned_off))
-        .exists()
-    )
 
 
 def escalation_recipients(patient: Patient) -> list[Recipient]:

@@ -32,7 +32,7 @@ def _enqueue_delivery(pk: int) -> object:
 def deliver(notification_id: int) -> str:
     """Send one notification; after a temporary fault, queue it again with a back-off (a
     patient's reply notice in their quiet hours: at their end)."""
-    retry_at = delivery.deliver(notification_id, enqueue=_enqueue_delivery)
+    retry_at = delivery.deliver(notification_id)
     if retry_at is not None:
         deliver.using(run_after=retry_at).enqueue(notification_id)
         return f"again at {retry_at.isoformat()}"

@@ -15,10 +15,8 @@ jobs). The rest of the app calls them through this package's names.
 from __future__ import annotations
 
 from notify.planning.alerts import (
-    ALERT_EMAILS_OFF,
     CLINIC_HOURS_FIELDS,
     alert_acknowledged,
-    alert_email_turned_off,
     alert_notifications,
     alert_raised,
     clinic_hours_changed,
@@ -44,7 +42,6 @@ from notify.planning.timing import (
 )
 
 __all__ = [
-    "ALERT_EMAILS_OFF",
     "CLINIC_HOURS_FIELDS",
     "DIGEST_WINDOW",
     "NOTICE_KINDS",
@@ -52,7 +49,6 @@ __all__ = [
     "STUCK_AFTER",
     "Enqueue",
     "alert_acknowledged",
-    "alert_email_turned_off",
     "alert_notifications",
     "alert_raised",
     "claim",

@@ -109,48 +109,6 @@ def escalations_due(now: dt.datetime, *, enqueue: Enqueue) -> list[int]:
     return claimed
 
 
-ALERT_EMAILS_OFF = "the clinician turned alert emails off"
-
-
-def alert_email_turned_off(notification: Notification, *, enqueue: Enqueue | None) -> str:
-    """Why ``notification``, an alert or escalation email about to be sent to a clinician,
-    should not go (empty: it should). Their notification settings are read now, as their
-    address is (``recipients.email_address``): one who has turned alert emails off since it
-    was queued gets none.
-
-    The clinic's rule still holds: an alert nobody of the clinic would hear of by email goes
-    to the clinic admins (whatever they chose), else to the clinic's own address
-    (``recipients.alert_recipients``, ``escalation_recipients``). So when nobody else hears
-    of it by email (``recipients.others_emailed``): to a clinic admin, it goes, as the rule
-    would have sent it had they turned them off before it was queued; to anyone else, it is
-    cancelled and the clinic's fallback recipients are told instead (claimed here, once each:
-    the keys are the ones the queueing would have used, so nobody is told twice; each
-    enqueued with ``enqueue``, or, without one, sent when ``planning.stuck`` finds it)."""
-    user_id = notification.user_id
-    if (
-        notification.channel != Channel.EMAIL
-        or notification.kind not in (Notification.Kind.ALERT, Notification.Kind.ESCALATION)
-        or user_id is None
-        or notification.alert is None
-        or notification.patient is None
-        or not recipients.turned_alert_emails_off(user_id)
-    ):
-        return ""
-    if recipients.others_emailed(notification):
-        return ALERT_EMAILS_OFF
-    alert, patient = notification.alert, notification.patient
-    fallback = recipients.fallback_recipients(patient.clinic)
-    if any(r.user is not None and r.user.pk == user_id for r in fallback):
-        return ""  # the clinic's rule: the admins are told when nobody else would be
-    with transaction.atomic():  # each claim with its job
-        _about_alert(notification.kind, alert, fallback, enqueue or _later)
-    return ALERT_EMAILS_OFF
-
-
-def _later(pk: int) -> None:
-    """No job now: ``planning.stuck`` queues a claimed notification no job picked up."""
-
-
 def alert_acknowledged(alert: Alert) -> None:
     """Nothing left to escalate or send for an acknowledged alert."""
     AlertEscalation.objects.filter(alert=alert, escalated_at__isnull=True).delete()

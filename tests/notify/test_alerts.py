@@ -9,7 +9,6 @@ import datetime as dt
 import uuid
 import zoneinfo
 from typing import Any
-from unittest import mock
 
 import pytest
 import time_machine
@@ -23,7 +22,6 @@ from clinic.services import invitations as invitation_services
 from clinic.team import services as team_services
 from notify import channels, delivery, planning, recipients, tasks
 from notify import services as notify_services
-from notify.channels import Outcome, Result
 from notify.models import AlertEscalation, Notification, PushSubscription
 from rehab import services as rehab_services
 from rehab.models import Alert
@@ -457,71 +455,3 @@ def test_emails_are_written_in_the_clinic_s_language(scene: dict[str, Any], sett
     assert '<html lang="fr">' in html
     for text in (email.body, html):
         assert "mercredi 10 juin" in " ".join(text.split())  # the date as French writes it
-
-
-def _queued_then_retried(scene: dict[str, Any], turn_off: Any) -> Alert:
-    """A red flag whose emails were queued while everyone wanted them, the first send failing
-    for a moment (SMTP down); ``turn_off`` runs before they are tried again, 30 seconds on."""
-    with time_machine.travel(WEDNESDAY_10, tick=False):
-        alert = red_flag(scene["patient"])
-        with mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)):
-            run_tasks()
-        assert not mail.outbox
-        turn_off()
-    with time_machine.travel(WEDNESDAY_10 + dt.timedelta(seconds=30), tick=False):
-        run_tasks()
-    return alert
-
-
-def _alert_emails_off(clinician: Any) -> None:
-    notify_services.clinician_preferences_save(
-        clinician=clinician, alert_emails=False, digest_emails=True
-    )
-
-
-def test_a_clinician_who_turned_alert_emails_off_since_it_was_queued_gets_none(
-    scene: dict[str, Any],
-) -> None:
-    """Queued while the therapist wanted alert emails, sent after they turned them off: it
-    went all the same. Their wish is read when it is sent now, as their address is; the alert
-    contacts still hear of it, so the clinic admins are not told."""
-    therapist = scene["therapist"]
-    alert = _queued_then_retried(scene, lambda: _alert_emails_off(therapist))
-
-    assert not to("therapist@clinic.example")
-    assert len(to("frontdesk@clinic.example")) == 1
-    assert not to("admin@clinic.example")
-    row = Notification.objects.get(alert=alert, user=therapist.user, channel="email")
-    assert (row.state, row.error) == ("cancelled", "the clinician turned alert emails off")
-
-
-def test_when_nobody_else_would_hear_the_clinic_admins_are_told_instead(
-    scene: dict[str, Any],
-) -> None:
-    """No alert contacts, and the therapist turned alert emails off after the alert was
-    queued: as when they had turned them off before, the clinic admins are told."""
-    clinic_settings_update(clinic=scene["clinic"], changed_by=None, alert_emails=[])
-    therapist = scene["therapist"]
-    alert = _queued_then_retried(scene, lambda: _alert_emails_off(therapist))
-
-    assert not to("therapist@clinic.example")
-    assert len(to("admin@clinic.example")) == 1
-    row = Notification.objects.get(alert=alert, user=therapist.user, channel="email")
-    assert row.state == "cancelled"
-
-
-def test_a_clinic_admin_told_as_the_last_one_who_would_hear_is_told_still(
-    scene: dict[str, Any],
-) -> None:
-    """The admin is the patient's therapist, the clinic has no alert contacts, and the admin
-    turned alert emails off after it was queued: nobody else would hear, and the admins are
-    the ones the clinic's rule tells then, so it goes (as it would had they turned them off
-    before: ``recipients.alert_recipients``)."""
-    admin = scene["admin"]
-    clinic_settings_update(clinic=scene["clinic"], changed_by=None, alert_emails=[])
-    Patient.objects.filter(pk=scene["patient"].pk).update(therapist=admin)
-
-    _queued_then_retried(scene, lambda: _alert_emails_off(admin))
-
-    assert len(to("admin@clinic.example")) == 1
-    assert not to("therapist@clinic.example")

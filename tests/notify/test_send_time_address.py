@@ -127,37 +127,3 @@ def test_a_patient_s_corrected_address_gets_the_reply_notice_queued_before(
     delivery.deliver(pk)
 
     assert [m.to for m in mail.outbox] == [["corrected@example.org"]]
-
-
-@time_machine.travel(WEDNESDAY_10, tick=False)
-def test_alert_emails_turned_off_before_the_send_leave_the_clinic_admins_told(
-    scene: dict[str, Any],
-) -> None:
-    """As the address, the therapist's wish is read when it is sent: they turned alert emails
-    off after it was queued, and nobody else would hear (no alert contacts now), so it is
-    cancelled and the clinic admin's email claimed in its place (sent by its own job; sent
-    without one, as here, when ``planning.stuck`` finds it)."""
-    clinic = scene["clinic"]
-    Clinic.objects.filter(pk=clinic.pk).update(alert_emails=[])
-    admin = factories.ClinicAdminFactory(clinic=clinic, user__email="admin@clinic.example")
-    therapist = scene["therapist"]
-    [mine] = [
-        n
-        for name, n in queue_alert_emails(
-            Patient.objects.get(pk=scene["patient"].pk), scene["alert"]
-        ).items()
-        if name == f"u{therapist.user.pk}"
-    ]
-    notify_services.clinician_preferences_save(
-        clinician=therapist, alert_emails=False, digest_emails=True
-    )
-
-    delivery.deliver(mine.pk)
-
-    assert not mail.outbox
-    mine.refresh_from_db()
-    assert (mine.state, mine.error) == ("cancelled", planning.ALERT_EMAILS_OFF)
-    told = Notification.objects.get(alert=scene["alert"], user=admin.user)
-    assert (told.kind, told.channel, told.state) == ("alert", "email", "queued")
-    delivery.deliver(told.pk)
-    assert [m.to for m in mail.outbox] == [["admin@clinic.example"]]

@@ -45,6 +45,7 @@ from rehab.selectors.library import library_search
 from rehab.selectors.notices import (
     AtrsOffer,
     TodayNotices,
+    atrs_due,
     atrs_offer,
     checkin_on,
     open_atrs_request,
@@ -116,6 +117,7 @@ __all__ = [
     "adherence_for_patient",
     "adherence_for_patients",
     "adherence_window",
+    "atrs_due",
     "atrs_offer",
     "atrs_series",
     "checkin_on",

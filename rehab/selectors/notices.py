@@ -233,6 +233,19 @@ def atrs_offer(patient: Patient, *, day: dt.date) -> AtrsOffer | None:
     return None if answered else AtrsOffer(week=week)
 
 
+def atrs_due(patient: Patient, *, day: dt.date) -> bool:
+    """Whether ``atrs_offer`` offers the ATRS on ``day``, for the patient menus: one query (an
+    open request exists, or, while a scheduled offer is open, no answer since it opened)."""
+    open_request = AtrsRequest.objects.filter(patient=patient, response__isnull=True)
+    window = _atrs_window(patient, day)
+    if window is None:
+        return open_request.exists()
+    answered = _atrs_answered_in(window[1], window[2]).filter(patient=patient)
+    return (
+        Patient.objects.filter(pk=patient.pk).filter(Exists(open_request) | ~Exists(answered))
+    ).exists()
+
+
 @dataclass(frozen=True)
 class TodayNotices:
     """What the Today page reminds the patient of besides the exercises."""

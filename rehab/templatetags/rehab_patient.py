@@ -153,15 +153,12 @@ def atrs_due(context: template.Context, patient: Patient) -> bool:
     """Whether the ATRS questionnaire is due (the clinic asked, or a scheduled week's offer is
     open and unanswered): the patient menus mark it (``base.html``: the top bar's link from a
     tablet up, the bottom bar's Progress on a phone). A page that has the offer already
-    (Today's and Progress's ``atrs_offer``) costs nothing more; any other two queries at
-    most."""
+    (Today's and Progress's ``atrs_offer``) costs nothing more; any other one query."""
     if patient.status != Patient.Status.ACTIVE:
         return False  # care has ended: the questionnaire is not asked for any more
     if "atrs_offer" in context:
-        offer = context["atrs_offer"]
-    else:
-        offer = notice_selectors.atrs_offer(patient, day=patient.local_today())
-    return offer is not None
+        return context["atrs_offer"] is not None
+    return notice_selectors.atrs_due(patient, day=patient.local_today())
 
 
 @register.simple_tag

@@ -361,6 +361,23 @@ def test_today_notices_agree_with_checkin_on_and_atrs_offer(
             assert notices.atrs_offer.request_id == offer.request_id
 
 
+@pytest.mark.parametrize("days", [41, 42, 48, 49, 63, 84, 100])
+def test_atrs_due_agrees_with_atrs_offer_in_one_query(
+    week_patient: Patient, days: int, django_assert_num_queries: Any
+) -> None:
+    """The patient menus' mark (``atrs_due``): due exactly when ``atrs_offer`` offers, one
+    query whether or not a scheduled offer is open."""
+    day = week_patient.anchor_date + dt.timedelta(days=days)
+    for step in ("nothing", "answered", "asked"):
+        if step == "answered":
+            factories.AtrsResponseFactory(patient=week_patient, date=day)
+        elif step == "asked":
+            services.atrs_request_create(patient=week_patient, requested_by=None)
+        with django_assert_num_queries(1):
+            due = selectors.atrs_due(week_patient, day=day)
+        assert due == (selectors.atrs_offer(week_patient, day=day) is not None), step
+
+
 def test_hold_notice_reads_the_waiting_red_flags_only_without_a_plan_in_care(
     patient: Patient, django_assert_num_queries: Any
 ) -> None:

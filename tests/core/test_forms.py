@@ -80,31 +80,3 @@ def test_a_hidden_fields_error_says_what_to_do() -> None:
     html = str(form)
     assert "The form had expired; please send it again." in html
     assert "Token" not in html  # not the hidden field's name, which says nothing to a person
-
-
-def test_the_projects_select_widget_writes_what_djangos_own_templates_write() -> None:
-    """templates/django/forms/widgets/select.html writes Django's option template out in its
-    loop (speed: an include per option). It must stay Django's markup: after a Django upgrade
-    that changes select.html, select_option.html or attrs.html, this fails until the copy
-    follows."""
-    from django.forms.renderers import DjangoTemplates  # noqa: PLC0415
-
-    from core.forms import FormRenderer  # noqa: PLC0415
-
-    widget = forms.Select(
-        attrs={"class": "form-select", "required": True, "data-x": 'a "quoted" <b>'},
-        choices=[
-            ("", "---------"),
-            ("1", "One & two"),
-            ("Group", [("2", "Two"), ("3", "Three")]),
-            (4, "Four"),
-        ],
-    )
-    for value in ("", "3", "4", None):
-        ours = widget.render("pick", value, attrs={"id": "id_pick"}, renderer=FormRenderer())
-        djangos = widget.render("pick", value, attrs={"id": "id_pick"}, renderer=DjangoTemplates())
-        assert ours == djangos, value
-        assert "<option" in ours
-    multiple = forms.SelectMultiple(choices=[("a", "A"), ("b", "B")])
-    ours = multiple.render("many", ["a", "b"], renderer=FormRenderer())
-    assert ours == multiple.render("many", ["a", "b"], renderer=DjangoTemplates())

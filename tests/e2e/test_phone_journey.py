@@ -22,7 +22,7 @@ from core.ids import opaque
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
-from tests.e2e.conftest import SMALL_PHONE, _context, check_page, screenshot
+from tests.e2e.conftest import SMALL_PHONE, _context, check_page, close_context, screenshot
 from tests.e2e.helpers import (
     Scene,
     card,
@@ -639,7 +639,7 @@ def test_an_iphone_user_is_told_once_how_to_add_the_app_to_the_home_screen(
     # a write still running then deadlocked it (the next test found this one's rows).
     logs = ExerciseLog.objects.filter(patient=scene.patient)
     eventually(page, lambda: logs.count() == 2 and logs.filter(sets_done=2).exists())
-    context.close()
+    close_context(context)
 
 
 def test_progress_welcomes_on_day_one_and_encourages_at_week_six(

@@ -13,7 +13,7 @@ from rehab import services
 from rehab.models import Prescription
 from rehab.models.doses import Side
 from tests import factories
-from tests.e2e.conftest import SMALL_PHONE, _context, check_page
+from tests.e2e.conftest import SMALL_PHONE, _context, check_page, close_context
 from tests.e2e.helpers import (
     card,
     expect_done,
@@ -211,7 +211,7 @@ def test_the_reminders_page_offers_the_phones_own_time_zone(
             0
         )
     finally:
-        context.close()
+        close_context(context)
 
 
 def test_a_one_set_exercise_is_not_counted_out_of_one(

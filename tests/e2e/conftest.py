@@ -74,8 +74,10 @@ class _ServerRequests:
         self._paths: Counter[str] = Counter()
         self._local = threading.local()
 
-    def started(self, sender: object, environ: dict[str, Any], **kwargs: Any) -> None:
-        if sender is ClientHandler:  # the test's own client, answered in the test's thread
+    def started(self, sender: object, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        # The live server's WSGI requests only: not the test client's (answered in the test's
+        # thread), nor an ASGI request (a scope, no environ; not answered in one thread).
+        if environ is None or sender is ClientHandler:
             return
         path = f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}"
         if not hasattr(self._local, "paths"):

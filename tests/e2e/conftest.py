@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.signals import request_finished, request_started
+from django.test.client import ClientHandler
 from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -55,6 +59,67 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+class _ServerRequests:
+    """The live server's requests still being answered, counted through Django's
+    ``request_started`` and ``request_finished`` signals (sent in the thread that answers the
+    request; ``request_finished`` once the response is closed, after it was written or the
+    browser went away). A page closed by the test is gone from the browser, but the server
+    thread answering its last request goes on: a test ended then, the database was emptied
+    under it (on PostgreSQL the flush waited for, or deadlocked with, its transaction, or it
+    wrote rows after the flush that failed the next test) or it was refused ("Database access
+    not allowed") once the test's database access had ended."""
+
+    def __init__(self) -> None:
+        self._settled = threading.Condition()
+        self._paths: Counter[str] = Counter()
+        self._local = threading.local()
+
+    def started(self, sender: object, environ: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        # The live server's WSGI requests only: not the test client's (answered in the test's
+        # thread), nor an ASGI request (a scope, no environ; not answered in one thread).
+        if environ is None or sender is ClientHandler:
+            return
+        path = f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}"
+        if not hasattr(self._local, "paths"):
+            self._local.paths = []
+        self._local.paths.append(path)
+        with self._settled:
+            self._paths[path] += 1
+
+    def finished(self, sender: object, **kwargs: Any) -> None:
+        paths = getattr(self._local, "paths", None)
+        if sender is ClientHandler or not paths:
+            return
+        path = paths.pop()
+        with self._settled:
+            self._paths[path] -= 1
+            self._paths += Counter()  # drop the paths at zero
+            self._settled.notify_all()
+
+    def wait_until_answered(self, seconds: float = 30) -> None:
+        """Return once no request is being answered; fail, naming them, after ``seconds``."""
+        with self._settled:
+            if not self._settled.wait_for(lambda: not self._paths, timeout=seconds):
+                raise AssertionError(
+                    f"the live server was still answering {sorted(self._paths.elements())} "
+                    f"{seconds:g} s after the browser closed"
+                )
+
+
+_server_requests = _ServerRequests()
+request_started.connect(_server_requests.started, dispatch_uid="e2e-server-requests")
+request_finished.connect(_server_requests.finished, dispatch_uid="e2e-server-requests")
+
+
+def close_context(context: BrowserContext) -> None:
+    """Close the browser context, then wait until the live server has answered every request
+    it had from the browser: no server thread is still reading or writing the database when
+    the test's teardown empties it. Every browser context a test opens ends here (the page
+    fixtures do this themselves)."""
+    context.close()
+    _server_requests.wait_until_answered()
+
+
 def _context(browser: Browser, viewport: dict[str, int], **extra: Any) -> BrowserContext:
     # Reduced motion: Bootstrap then skips transitions, so axe measures settled colours.
     context = browser.new_context(
@@ -77,7 +142,7 @@ def _watched_page(context: BrowserContext) -> Iterator[Page]:
         ),
     )
     yield page
-    context.close()
+    close_context(context)
     assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 

@@ -22,7 +22,7 @@ from core.ids import opaque
 from rehab import services
 from rehab.models import Alert, AtrsResponse, CheckIn, ExerciseLog, PhaseChange, Prescription
 from tests import factories
-from tests.e2e.conftest import SMALL_PHONE, _context, check_page, screenshot
+from tests.e2e.conftest import SMALL_PHONE, _context, check_page, close_context, screenshot
 from tests.e2e.helpers import (
     Scene,
     card,
@@ -238,6 +238,9 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="One set done").click()
     expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    # Said as the entry is queued, while its write to IndexedDB is still on its way: a reload
+    # before it is stored can cut it short. Stored first, then the reload.
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 1)
     page.reload()  # offline: the cached Today, the outbox read from IndexedDB
     expect(page.get_by_text("Offline: this is the copy saved on this phone")).to_be_visible()
     expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
@@ -255,6 +258,9 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
     # One session of two sets: one row.
     log = ExerciseLog.objects.get(patient=scene.patient)
     assert log.sets_done == 2
+    # "All entries sent." is said as the sent entry's removal from IndexedDB starts: gone from
+    # the phone before the reload, so that the reload does not cut the removal short.
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 0)
     page.reload()
     expect_done(page, "Toe curls")
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
@@ -756,7 +762,7 @@ def test_an_iphone_user_is_told_once_how_to_add_the_app_to_the_home_screen(
     # a write still running then deadlocked it (the next test found this one's rows).
     logs = ExerciseLog.objects.filter(patient=scene.patient)
     eventually(page, lambda: logs.count() == 2 and logs.filter(sets_done=2).exists())
-    context.close()
+    close_context(context)
 
 
 def test_progress_welcomes_on_day_one_and_encourages_at_week_six(
@@ -1111,6 +1117,9 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
     answer = AtrsResponse.objects.get(patient=scene.patient)
     assert answer.total == 70
     assert answer.date == scene.patient.local_today()
+    # Said as its removal from IndexedDB starts: gone from the phone before this page is left,
+    # so that leaving does not cut the removal short.
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 0)
 
     # The check-in with no connection and a red flag: what to do now, at once, from the page.
     page.goto(f"{base}/me/check-in/")

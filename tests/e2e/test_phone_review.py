@@ -13,7 +13,7 @@ from rehab import services
 from rehab.models import Prescription
 from rehab.models.doses import Side
 from tests import factories
-from tests.e2e.conftest import SMALL_PHONE, _context, check_page
+from tests.e2e.conftest import SMALL_PHONE, _context, check_page, close_context
 from tests.e2e.helpers import (
     card,
     expect_done,
@@ -211,7 +211,7 @@ def test_the_reminders_page_offers_the_phones_own_time_zone(
             0
         )
     finally:
-        context.close()
+        close_context(context)
 
 
 def test_a_one_set_exercise_is_not_counted_out_of_one(
@@ -236,6 +236,9 @@ def test_a_one_set_exercise_is_not_counted_out_of_one(
     expect(sets_text).to_have_text("")
     toes.get_by_role("button", name="One set done").click()
     expect(toes.get_by_text("Sets done: 1 of 2")).to_be_visible()
+    # Drawn at the tap; the server's answer is "Saved.": the reload waits for it, so that it
+    # neither cuts the tick short nor draws the page before the tick is stored.
+    expect(toes.get_by_text("Saved.")).to_be_visible()
     page.reload()
     expect(card(page, "Seated ankle hold").get_by_text("Sets done")).to_have_count(0)
     check_page(page, "phone-review", "one-set-card")

@@ -96,6 +96,10 @@ class _ServerRequests:
             self._paths += Counter()  # drop the paths at zero
             self._settled.notify_all()
 
+    def reset(self) -> None:
+        with self._settled:
+            self._paths.clear()
+
     def wait_until_answered(self, seconds: float = 30) -> None:
         """Return once no request is being answered; fail, naming them, after ``seconds``."""
         with self._settled:
@@ -107,8 +111,20 @@ class _ServerRequests:
 
 
 _server_requests = _ServerRequests()
-request_started.connect(_server_requests.started, dispatch_uid="e2e-server-requests")
-request_finished.connect(_server_requests.finished, dispatch_uid="e2e-server-requests")
+
+
+@pytest.fixture(autouse=True)
+def _count_server_requests() -> Iterator[None]:
+    """The live server's requests are counted while a browser test runs, and only then: other
+    tests call the WSGI application in-process too (tests/api/test_schema.py, through
+    schemathesis) without closing every response, and those would never be counted as
+    answered. Set up before the page fixtures, so it is torn down after they have waited."""
+    _server_requests.reset()
+    request_started.connect(_server_requests.started, dispatch_uid="e2e-server-requests")
+    request_finished.connect(_server_requests.finished, dispatch_uid="e2e-server-requests")
+    yield
+    request_started.disconnect(dispatch_uid="e2e-server-requests")
+    request_finished.disconnect(dispatch_uid="e2e-server-requests")
 
 
 def close_context(context: BrowserContext) -> None:

@@ -9,6 +9,7 @@ imports nothing of the app: the bench runs unchanged against older and newer cod
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -114,6 +115,22 @@ def manage(env: dict[str, str], *args: str) -> str:
     if result.returncode != 0:
         sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def row_ids(env: dict[str, str], keys: Sequence[str]) -> list[str]:
+    """The row ids of ``keys`` as the pages write them in their addresses (opaque ids since
+    core.ids; digits in older code), for a count by row id: decoded by the app itself, through
+    ``manage.py shell``. A key that is no row's address becomes ``-1`` (it matches no row)."""
+    opaque = sorted({key for key in keys if not key.isdigit()})
+    if not opaque:
+        return list(keys)
+    # The keys are [0-9A-Za-z] (phone.OPAQUE_ID): a JSON literal of them is safe to embed.
+    code = (
+        "import json; from core.ids import from_opaque; "
+        f"print(json.dumps({{k: from_opaque(k) for k in {json.dumps(opaque)}}}))"
+    )
+    decoded = json.loads(manage(env, "shell", "-c", code).strip().splitlines()[-1])
+    return [key if key.isdigit() else str(decoded.get(key) or -1) for key in keys]
 
 
 def seed(env: dict[str, str], *, patients: int, days: int, clinics: int) -> str:

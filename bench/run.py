@@ -196,10 +196,16 @@ WRITES = (  # kind (as the locustfile names it), table, key column, its SQL type
 )
 
 
-def count_writes(url: str, locust: dict[str, Any]) -> tuple[list[report.Tally], int]:
+def count_writes(env: dict[str, str], locust: dict[str, Any]) -> tuple[list[report.Tally], int]:
     """Each kind of write's tally, and the ticks whose acknowledged pain and effort are not
-    what the database holds."""
-    sent, acked = locust["sent"], locust["acknowledged"]
+    what the database holds. Alerts are acknowledged by their page's address (an opaque id):
+    counted by the row ids those stand for."""
+    url = env["DATABASE_URL"]
+    sent, acked = dict(locust["sent"]), dict(locust["acknowledged"])
+    alerts = "alert acknowledged"
+    ids = dict(zip(sent.get(alerts, []), data.row_ids(env, sent.get(alerts, [])), strict=True))
+    sent[alerts] = [ids[key] for key in sent.get(alerts, [])]
+    acked[alerts] = [ids.get(key, key) for key in acked.get(alerts, [])]
     tallies = [
         report.tally(
             kind,
@@ -284,7 +290,7 @@ def run_size(config: Config, env: dict[str, str], patients: int, work: str) -> S
         locust = run_locust(config, server.base, pool, work)
         log_tail = server.tail(5)
     load_end = data.machine_load()
-    tallies, wrong = count_writes(env["DATABASE_URL"], locust)
+    tallies, wrong = count_writes(env, locust)
     return SizeResult(
         patients=patients,
         seed_seconds=seed_seconds,

@@ -32,9 +32,11 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     CharField,
+    Exists,
     ExpressionWrapper,
     F,
     Model,
+    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -64,6 +66,7 @@ from rehab.export.fields import (
     PROFILE_FIELDS,
     PROPOSAL_DISMISSAL_FIELDS,
     WHO,
+    same,
 )
 from rehab.models.alerts import Alert, PlanHold
 from rehab.models.criteria import CriterionJudgement, PlanCriterion, ProposalDismissal
@@ -164,12 +167,28 @@ def export_filename(day: dt.date) -> str:
     return f"rehab-export-{day.isoformat()}.json"
 
 
+# Whether a plan has rows of each kind its export holds beside its phases (an ``EXISTS`` each,
+# read with the plan): the query of a kind no plan has is not made (most plans have no pause,
+# no exit criterion, no photo, …), so the count stays at most one query a kind, whatever the
+# number of rows.
+_HAS: dict[str, tuple[QuerySet[Any], str]] = {
+    "has_media": (PrescriptionMedia.objects.all(), "prescription__phase__plan"),
+    "has_criteria": (PlanCriterion.objects.all(), "phase__plan"),
+    "has_holds": (PlanHold.objects.all(), "plan"),
+    "has_phase_changes": (PhaseChange.objects.all(), "plan"),
+    "has_edits": (PlanEdit.objects.all(), "plan"),
+    "has_judgements": (CriterionJudgement.objects.all(), "plan"),
+    "has_dismissals": (ProposalDismissal.objects.all(), "phase__plan"),
+}
+
+
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
     the logs refer to them; each with the photos and videos filmed for it) and its exit
     criteria, the plan's pauses, its phase changes, the changes made in the plan builder, the
     judgements of its exit criteria (each one given, kept when a later one changed it) and the
-    proposals of the next phase that a clinician dismissed. Ten queries."""
+    proposals of the next phase that a clinician dismissed. At most ten queries: the plans
+    (with whether they have each kind of row), then each kind that one of them has."""
     plans = Plan.objects.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
@@ -179,99 +198,133 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         prescription_fields = _without(prescription_fields, CLINICIAN_NOTES["prescriptions"])
         hold_fields = _without(hold_fields, CLINICIAN_NOTES["holds"])
         dismissal_fields = _without(dismissal_fields, CLINICIAN_NOTES["proposal_dismissals"])
-    phases = PlanPhase.objects.filter(plan__in=plans).order_by("order", "pk")
-    phase_prescriptions = Prescription.objects.filter(phase__in=phases)
-    media_of = _rows_by(
-        *_with_who(
-            PrescriptionMedia.objects.filter(prescription__in=phase_prescriptions).order_by(
-                "created_at", "pk"
-            ),
-            MEDIA_FIELDS,
-            "media",
-            for_clinic=for_clinic,
-        ),
-        by="prescription_id",
-    )
-    prescriptions = _rows_by(
-        # Advice to read (``Exercise.is_advice``) has no dose for the patient: the page says so.
-        phase_prescriptions.annotate(
-            advice=ExpressionWrapper(~COUNTS_AS_SESSION, output_field=BooleanField())
-        ).order_by("order", "pk"),
-        prescription_fields,
-        by="phase_id",
-    )
-    for rows in prescriptions.values():
-        for prescription in rows:
-            prescription["media"] = media_of.get(int(prescription["id"]), [])
-    criteria = _rows_by(
-        *_with_who(
-            PlanCriterion.objects.filter(phase__in=phases).order_by("order", "pk"),
-            PLAN_CRITERION_FIELDS,
-            "criteria",
-            for_clinic=for_clinic,
-        ),
-        by="phase_id",
-    )
-    phases_of = _rows_by(phases, PHASE_FIELDS, by="plan_id")
-    for rows in phases_of.values():
-        for phase in rows:
-            phase_id = int(phase["id"])
-            phase["prescriptions"] = prescriptions.get(phase_id, [])
-            phase["criteria"] = criteria.get(phase_id, [])
-    holds_of = _rows_by(
-        *_with_who(
-            PlanHold.objects.filter(plan__in=plans).order_by("started_at", "pk"),
-            hold_fields,
-            "holds",
-            for_clinic=for_clinic,
-        ),
-        by="plan_id",
-    )
-    changes_of = _rows_by(
-        *_with_who(
-            PhaseChange.objects.filter(plan__in=plans).order_by("changed_at", "pk"),
-            PHASE_CHANGE_FIELDS,
-            "phase_changes",
-            for_clinic=for_clinic,
-        ),
-        by="plan_id",
-    )
-    edits_of = _rows_by(
-        *_with_who(
-            PlanEdit.objects.filter(plan__in=plans).order_by("version", "pk"),
-            PLAN_EDIT_FIELDS,
-            "plan_edits",
-            for_clinic=for_clinic,
-        ),
-        by="plan_id",
-    )
-    judgements_of = _rows_by(
-        *_with_who(
-            CriterionJudgement.objects.filter(plan__in=plans).order_by("at", "pk"),
-            CRITERION_JUDGEMENT_FIELDS,
-            "criterion_judgements",
-            for_clinic=for_clinic,
-        ),
-        by="plan_id",
-    )
-    dismissals_of = _rows_by(
-        *_with_who(
-            ProposalDismissal.objects.filter(phase__in=phases).order_by("dismissed_at", "pk"),
-            dismissal_fields,
-            "proposal_dismissals",
-            for_clinic=for_clinic,
-        ),
-        by="phase__plan_id",
-    )
     named = plans.annotate(
         trimmed_name=Trim("name"),
         named_after_template=ExpressionWrapper(
             Q(protocol__isnull=False, trimmed_name=Trim("protocol__name")),
             output_field=BooleanField(),
         ),
+        **{
+            flag: Exists(rows.filter(**{lookup: OuterRef("pk")}))
+            for flag, (rows, lookup) in _HAS.items()
+        },
     )
     result = _rows(
-        *_with_who(named.order_by("created_at", "pk"), PLAN_FIELDS, "plans", for_clinic=for_clinic)
+        *_with_who(
+            named.order_by("created_at", "pk"),
+            {**PLAN_FIELDS, **same(*_HAS)},
+            "plans",
+            for_clinic=for_clinic,
+        )
+    )
+    has = {flag: [plan["id"] for plan in result if plan.pop(flag)] for flag in _HAS}
+    if not result:
+        return result
+    plan_ids = [plan["id"] for plan in result]
+
+    def rows_by(
+        flag: str, read: tuple[QuerySet[Any], Mapping[str, str]], by: str
+    ) -> Mapping[Any, list[dict[str, Any]]]:
+        return _rows_by(*read, by=by) if has[flag] else {}
+
+    def who(
+        queryset: QuerySet[Any], fields: Mapping[str, str], kind: str
+    ) -> tuple[QuerySet[Any], dict[str, str]]:
+        return _with_who(queryset, fields, kind, for_clinic=for_clinic)
+
+    media_of = rows_by(
+        "has_media",
+        who(
+            PrescriptionMedia.objects.filter(
+                prescription__phase__plan_id__in=has["has_media"]
+            ).order_by("created_at", "pk"),
+            MEDIA_FIELDS,
+            "media",
+        ),
+        by="prescription_id",
+    )
+    prescriptions = _rows_by(
+        # Advice to read (``Exercise.is_advice``) has no dose for the patient: the page says so.
+        Prescription.objects.filter(phase__plan_id__in=plan_ids)
+        .annotate(advice=ExpressionWrapper(~COUNTS_AS_SESSION, output_field=BooleanField()))
+        .order_by("order", "pk"),
+        prescription_fields,
+        by="phase_id",
+    )
+    for rows in prescriptions.values():
+        for prescription in rows:
+            prescription["media"] = media_of.get(int(prescription["id"]), [])
+    criteria = rows_by(
+        "has_criteria",
+        who(
+            PlanCriterion.objects.filter(phase__plan_id__in=has["has_criteria"]).order_by(
+                "order", "pk"
+            ),
+            PLAN_CRITERION_FIELDS,
+            "criteria",
+        ),
+        by="phase_id",
+    )
+    phases_of = _rows_by(
+        PlanPhase.objects.filter(plan_id__in=plan_ids).order_by("order", "pk"),
+        PHASE_FIELDS,
+        by="plan_id",
+    )
+    for rows in phases_of.values():
+        for phase in rows:
+            phase_id = int(phase["id"])
+            phase["prescriptions"] = prescriptions.get(phase_id, [])
+            phase["criteria"] = criteria.get(phase_id, [])
+    holds_of = rows_by(
+        "has_holds",
+        who(
+            PlanHold.objects.filter(plan_id__in=has["has_holds"]).order_by("started_at", "pk"),
+            hold_fields,
+            "holds",
+        ),
+        by="plan_id",
+    )
+    changes_of = rows_by(
+        "has_phase_changes",
+        who(
+            PhaseChange.objects.filter(plan_id__in=has["has_phase_changes"]).order_by(
+                "changed_at", "pk"
+            ),
+            PHASE_CHANGE_FIELDS,
+            "phase_changes",
+        ),
+        by="plan_id",
+    )
+    edits_of = rows_by(
+        "has_edits",
+        who(
+            PlanEdit.objects.filter(plan_id__in=has["has_edits"]).order_by("version", "pk"),
+            PLAN_EDIT_FIELDS,
+            "plan_edits",
+        ),
+        by="plan_id",
+    )
+    judgements_of = rows_by(
+        "has_judgements",
+        who(
+            CriterionJudgement.objects.filter(plan_id__in=has["has_judgements"]).order_by(
+                "at", "pk"
+            ),
+            CRITERION_JUDGEMENT_FIELDS,
+            "criterion_judgements",
+        ),
+        by="plan_id",
+    )
+    dismissals_of = rows_by(
+        "has_dismissals",
+        who(
+            ProposalDismissal.objects.filter(phase__plan_id__in=has["has_dismissals"]).order_by(
+                "dismissed_at", "pk"
+            ),
+            dismissal_fields,
+            "proposal_dismissals",
+        ),
+        by="phase__plan_id",
     )
     for plan in result:
         plan_id = int(plan["id"])

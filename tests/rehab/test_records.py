@@ -284,6 +284,7 @@ def test_the_export_query_count_is_constant(
     # +1 (found missing too): the plans' changes made in the plan builder (PlanEdit). Who made
     # each, and who read each message, are joined in their rows' query: no query more.
     # +1: the judgements given of the exit criteria, each kept (CriterionJudgement).
+    # (At most: the plans' query says which kinds they have; a kind none has is not read.)
     with django_assert_max_num_queries(24), CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     _grow(patient, 6, admin_user=admin.user)
@@ -291,6 +292,36 @@ def test_the_export_query_count_is_constant(
         response = client.get(url)
     assert response.status_code == 200
     assert len(large) == len(small)
+
+
+def test_the_export_reads_only_the_kinds_of_rows_a_plan_has(
+    admin: Clinician, patient: Patient
+) -> None:
+    """A plan with phases and exercises only (most plans: no pause, no exit criterion, no
+    photo, no change, …) costs the plans' and their phases' and exercises' queries only: the
+    plans' query says which kinds each has. Beside a plan with every kind, it gets none."""
+    client = client_for(admin.user)
+    url = _url("rehab:patient_export_json", patient)
+    bare = factories.PlanFactory(patient=patient, status="active")
+    factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=bare, order=1))
+    with CaptureQueriesContext(connection) as plain:
+        assert client.get(url).status_code == 200
+    _grow(patient, 1, admin_user=admin.user)
+    with CaptureQueriesContext(connection) as grown:
+        data = json.loads(client.get(url).content)
+    # media, exit criteria, pauses, phase changes, builder changes, judgements, dismissals
+    assert len(grown) - len(plain) == 7
+    kinds = ("holds", "phase_changes", "edits", "criterion_judgements", "proposal_dismissals")
+    by_id = {plan["id"]: plan for plan in data["plans"]}
+    bare_plan = by_id.pop(str(bare.pk))
+    (other,) = by_id.values()
+    assert all(bare_plan[kind] == [] for kind in kinds)
+    assert all(other[kind] for kind in kinds)
+    (bare_phase,) = bare_plan["phases"]
+    assert bare_phase["criteria"] == []
+    assert bare_phase["prescriptions"][0]["media"] == []
+    assert all(phase["criteria"] for phase in other["phases"])
+    assert all(rx["media"] for phase in other["phases"] for rx in phase["prescriptions"])
 
 
 def test_the_export_holds_each_rows_values_plainly(patient: Patient) -> None:

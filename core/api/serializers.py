@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
@@ -28,6 +29,29 @@ class ModelSerializer[M: Model](serializers.ModelSerializer[M]):
         models.BigAutoField: OpaqueIdField,
     }
     serializer_related_field = OpaquePrimaryKeyRelatedField
+
+
+def read_only[F: serializers.Field[Any, Any, Any, Any]](
+    model_field: models.Field[Any, Any], kind: type[F], **kwargs: Any
+) -> F:
+    """A read-only ``kind`` field showing ``model_field`` (``Model.name.field``), described as
+    DRF's ModelSerializer describes the field it builds from it: its verbose name as its label
+    (unless it only repeats the name), its help text, null where the column takes null, its
+    choices (``kind`` a ``ChoiceField``). For an answer's plain serializer: its fields are
+    declared once, where a ModelSerializer builds them from the model for every instance;
+    the schema reads the same."""
+    words: dict[str, Any] = {}
+    if model_field.verbose_name and capfirst(model_field.verbose_name) != (
+        model_field.name.replace("_", " ").capitalize()
+    ):
+        words["label"] = capfirst(model_field.verbose_name)
+    if model_field.help_text:
+        words["help_text"] = model_field.help_text
+    if model_field.null:
+        words["allow_null"] = True
+    if model_field.choices:
+        words["choices"] = model_field.choices
+    return kind(read_only=True, **{**words, **kwargs})
 
 
 class KnownFieldsOnly(serializers.Serializer[Any]):

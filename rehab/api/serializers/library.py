@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from clinic.models import Clinic
 from core.api import fields
-from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer, read_only
 from rehab.api.serializers.base import STEP_MAX, STEPS_MAX
 from rehab.models.library import Equipment, Exercise
 from rehab.models.media import MediaFields
@@ -49,7 +49,29 @@ class MediaSerializer(serializers.Serializer[Any]):
         return self.absolute(reverse("rehab:media_thumbnail", args=[media.key]))
 
 
-class ExerciseBriefSerializer(ClinicianOnlyFields, ModelSerializer[Exercise]):
+# The fields of ``ExerciseBriefSerializer``, in their order.
+EXERCISE_BRIEF_FIELDS = [
+    "id",
+    "slug",
+    "name",
+    "category",
+    "summary",
+    "steps",
+    "cues",
+    "safety_notes",
+    "patient_name",
+    "patient_summary",
+    "patient_safety_notes",
+    "equipment",
+    "side",
+    "video_link",
+    "media",
+    "from_video",
+    "source",
+]
+
+
+class ExerciseBriefSerializer(ClinicianOnlyFields):
     """An exercise as a plan shows it: what to do and how (needs ``equipment`` and ``media``
     prefetched). The patient's voice is the ``patient_*`` fields, the steps and the cues;
     ``name``, ``summary``, ``safety_notes`` and ``source`` are the clinician's (exact terms,
@@ -57,52 +79,38 @@ class ExerciseBriefSerializer(ClinicianOnlyFields, ModelSerializer[Exercise]):
 
     clinician_only: ClassVar[tuple[str, ...]] = ("name", "summary", "safety_notes", "source")
 
+    id = read_only(Exercise.id.field, fields.OpaqueIdField)
+    slug = read_only(Exercise.slug.field, serializers.SlugField)
+    name = read_only(Exercise.name.field, serializers.CharField)
+    category = read_only(Exercise.category.field, serializers.ChoiceField)
+    summary = read_only(Exercise.summary.field, serializers.CharField)
+    steps = serializers.ListField(child=serializers.CharField(), read_only=True)
+    cues = serializers.ListField(child=serializers.CharField(), read_only=True)
+    safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
     patient_name = serializers.CharField(
         source="patient_display_name",
         read_only=True,
         help_text="The name a patient reads: in plain words (the clinician's `name` where "
         "none is written, as on the patient's pages).",
     )
-    steps = serializers.ListField(child=serializers.CharField(), read_only=True)
-    cues = serializers.ListField(child=serializers.CharField(), read_only=True)
-    safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
+    patient_summary = read_only(Exercise.patient_summary.field, serializers.CharField)
     patient_safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
     equipment = EquipmentSerializer(many=True, read_only=True)
+    side = read_only(Exercise.side.field, serializers.ChoiceField)
     video_link = serializers.CharField(read_only=True)
     media = MediaSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Exercise
-        fields = [
-            "id",
-            "slug",
-            "name",
-            "category",
-            "summary",
-            "steps",
-            "cues",
-            "safety_notes",
-            "patient_name",
-            "patient_summary",
-            "patient_safety_notes",
-            "equipment",
-            "side",
-            "video_link",
-            "media",
-            "from_video",
-            "source",
-        ]
-        read_only_fields = fields
+    from_video = read_only(Exercise.from_video.field, serializers.BooleanField)
+    source = read_only(  # type: ignore[assignment]  # the field named source, not a Field's
+        Exercise.source.field, serializers.CharField
+    )
 
 
-class ExerciseSerializer(KnownFieldsOnly, ExerciseBriefSerializer):
+class ExerciseSerializer(KnownFieldsOnly, ModelSerializer[Exercise]):
     """The whole library entry. Staff write it; ``equipment_slugs`` sets the equipment. Read by
     clinicians and staff only (``LibraryPermission``): every field, as written."""
 
-    clinician_only = ()
-
-    # The model's field as written (blank: the name), not the name a patient reads.
-    patient_name = None  # type: ignore[assignment]
+    # ``patient_name`` is the model's field as written (blank: the name), not the name a
+    # patient reads (``ExerciseBriefSerializer``).
     steps = serializers.ListField(
         child=fields.CharField(max_length=STEP_MAX), max_length=STEPS_MAX, allow_empty=False
     )
@@ -134,11 +142,14 @@ class ExerciseSerializer(KnownFieldsOnly, ExerciseBriefSerializer):
     progresses_to = fields.OpaquePrimaryKeyRelatedField(
         queryset=Exercise.objects.all(), allow_null=True, required=False
     )
+    equipment = EquipmentSerializer(many=True, read_only=True)
+    video_link = serializers.CharField(read_only=True)
+    media = MediaSerializer(many=True, read_only=True)
 
     class Meta:
         model = Exercise
         fields = [
-            *ExerciseBriefSerializer.Meta.fields,
+            *EXERCISE_BRIEF_FIELDS,
             "equipment_slugs",
             "clinic",
             "default_sets",

@@ -1,7 +1,10 @@
 """Plans' API bodies: a plan, its phases and prescriptions; creating and editing one.
 
 Response serializers read rows the views fetch with their related rows already joined or
-prefetched, so a list costs the same number of queries whatever its length.
+prefetched, so a list costs the same number of queries whatever its length. They are plain
+serializers with their fields declared (``core.api.serializers.read_only``): a ModelSerializer
+builds its fields from the model again for every instance, a cost each answer paid for each
+nested serializer.
 """
 
 from __future__ import annotations
@@ -13,31 +16,43 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
-from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, read_only
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
-from rehab.api.serializers.protocols import DOSE_FIELDS, PHASE_FIELDS, WEEK_FIELDS_HELP, DoseText
+from rehab.api.serializers.protocols import (
+    WEEK_FIELDS_HELP,
+    DoseTextMethod,
+    advice_field,
+    dose_text_field,
+)
 from rehab.models.plans import Plan, PlanPhase, Prescription
 
 
-class PrescriptionSerializer(ClinicianOnlyFields, DoseText, ModelSerializer[Prescription]):
+class PrescriptionSerializer(ClinicianOnlyFields, DoseTextMethod):
     """An exercise of the plan with its dose."""
 
     clinician_only = ("guardrail_reason",)
 
+    id = read_only(Prescription.id.field, fields.OpaqueIdField)
+    order = read_only(Prescription.order.field, serializers.IntegerField)
     exercise = ExerciseBriefSerializer(read_only=True)
+    sets = read_only(Prescription.sets.field, serializers.IntegerField)
+    reps = read_only(Prescription.reps.field, serializers.IntegerField)
+    hold_seconds = read_only(Prescription.hold_seconds.field, serializers.IntegerField)
+    times_per_day = read_only(Prescription.times_per_day.field, serializers.IntegerField)
+    days_per_week = read_only(Prescription.days_per_week.field, serializers.IntegerField)
+    side = read_only(Prescription.side.field, serializers.ChoiceField)
+    duration_minutes = read_only(Prescription.duration_minutes.field, serializers.IntegerField)
+    dose_text = dose_text_field()
+    advice = advice_field()
+    note = read_only(Prescription.note.field, serializers.CharField)
     guardrail_reason = serializers.CharField(
         read_only=True,
         help_text="Why it was placed before its earliest safe week: a clinician's note.",
     )
 
-    class Meta:
-        model = Prescription
-        fields = ["id", "order", "exercise", *DOSE_FIELDS, "guardrail_reason"]
-        read_only_fields = fields
 
-
-class PlanPhaseBriefSerializer(ClinicianOnlyFields, ModelSerializer[PlanPhase]):
+class PlanPhaseBriefSerializer(ClinicianOnlyFields):
     """A phase without its exercises (needs ``plan`` set on the phase for the dates). The
     patient's voice is ``patient_name``, ``patient_summary`` and ``patient_care``; the name,
     goals, precautions, care and exit criteria are the clinician's (exact terms, sources),
@@ -53,69 +68,73 @@ class PlanPhaseBriefSerializer(ClinicianOnlyFields, ModelSerializer[PlanPhase]):
         "exit_criteria",
     )
 
+    id = read_only(PlanPhase.id.field, fields.OpaqueIdField)
+    order = read_only(PlanPhase.order.field, serializers.IntegerField)
+    name = read_only(PlanPhase.name.field, serializers.CharField)
+    start_week = read_only(
+        PlanPhase.start_week.field, serializers.IntegerField, **WEEK_FIELDS_HELP["start_week"]
+    )
+    end_week = read_only(
+        PlanPhase.end_week.field, serializers.IntegerField, **WEEK_FIELDS_HELP["end_week"]
+    )
+    goals = read_only(PlanPhase.goals.field, serializers.CharField)
+    precautions = read_only(PlanPhase.precautions.field, serializers.CharField)
+    weight_bearing = read_only(PlanPhase.weight_bearing.field, serializers.CharField)
+    boot = read_only(PlanPhase.boot.field, serializers.CharField)
+    wedges = read_only(PlanPhase.wedges.field, serializers.CharField)
+    exit_criteria = serializers.ListField(
+        child=serializers.CharField(), source="exit_criteria_list", read_only=True
+    )
     patient_name = serializers.CharField(
         source="patient_display_name",
         read_only=True,
         help_text="The phase's name a patient reads: in plain words (the clinician's `name` "
         "where none is written, as on the patient's pages).",
     )
-    exit_criteria = serializers.ListField(
-        child=serializers.CharField(), source="exit_criteria_list", read_only=True
-    )
+    patient_summary = read_only(PlanPhase.patient_summary.field, serializers.CharField)
+    patient_care = read_only(PlanPhase.patient_care.field, serializers.CharField)
     start_date = serializers.DateField(read_only=True)
     end_date = serializers.DateField(read_only=True, help_text="The phase's last day.")
-
-    class Meta:
-        model = PlanPhase
-        fields = [*PHASE_FIELDS, "start_date", "end_date", "started_on"]
-        read_only_fields = fields
-        extra_kwargs = WEEK_FIELDS_HELP
+    started_on = read_only(PlanPhase.started_on.field, serializers.DateField)
 
 
 class PlanPhaseSerializer(PlanPhaseBriefSerializer):
     is_current = serializers.SerializerMethodField()
     prescriptions = PrescriptionSerializer(many=True, read_only=True, source="live_prescriptions")
 
-    class Meta(PlanPhaseBriefSerializer.Meta):
-        fields = [*PlanPhaseBriefSerializer.Meta.fields, "is_current", "prescriptions"]
-        read_only_fields = fields
-
     def get_is_current(self, phase: PlanPhase) -> bool:
         return phase.plan.current_phase_id == phase.pk
 
 
-class PlanSerializer(ClinicianOnlyFields, ModelSerializer[Plan]):
+PLAN_PATIENT_NAME_HELP = (
+    "The plan's name a patient reads: a plain one where the plan is named after its template "
+    "(a clinical name), else the name its clinician gave it."
+)
+
+
+class PlanSerializer(ClinicianOnlyFields):
     """A plan. Its ``name`` is the clinician's (a plan made from a template is named after
     it, in clinical terms), given to clinicians only; a patient reads ``patient_name``."""
 
     clinician_only = ("name",)
 
+    id = read_only(Plan.id.field, fields.OpaqueIdField)
+    patient = read_only(Plan.patient.field, fields.OpaquePrimaryKeyRelatedField)
+    name = read_only(Plan.name.field, serializers.CharField)
     patient_name = serializers.CharField(
-        source="patient_display_name",
-        read_only=True,
-        help_text="The plan's name a patient reads: a plain one where the plan is named after "
-        "its template (a clinical name), else the name its clinician gave it.",
+        source="patient_display_name", read_only=True, help_text=PLAN_PATIENT_NAME_HELP
     )
-
-    class Meta:
-        model = Plan
-        fields = [
-            "id",
-            "patient",
-            "name",
-            "patient_name",
-            "pathway",
-            "status",
-            "anchor_date",
-            "protocol",
-            "protocol_version",
-            "current_phase",
-            "version",
-            "created_at",
-            "updated_at",
-            "activated_at",
-        ]
-        read_only_fields = fields
+    pathway = read_only(Plan.pathway.field, serializers.ChoiceField)
+    # Its default, as ModelSerializer gave it (the one-active-plan constraint reads it).
+    status = read_only(Plan.status.field, serializers.ChoiceField, default=Plan.Status.DRAFT)
+    anchor_date = read_only(Plan.anchor_date.field, serializers.DateField)
+    protocol = read_only(Plan.protocol.field, fields.OpaquePrimaryKeyRelatedField)
+    protocol_version = read_only(Plan.protocol_version.field, serializers.CharField)
+    current_phase = read_only(Plan.current_phase.field, fields.OpaquePrimaryKeyRelatedField)
+    version = read_only(Plan.version.field, serializers.IntegerField)
+    created_at = read_only(Plan.created_at.field, serializers.DateTimeField)
+    updated_at = read_only(Plan.updated_at.field, serializers.DateTimeField)
+    activated_at = read_only(Plan.activated_at.field, serializers.DateTimeField)
 
 
 class PlanDetailSerializer(PlanSerializer):
@@ -125,10 +144,6 @@ class PlanDetailSerializer(PlanSerializer):
 
     phases = serializers.SerializerMethodField()
     disclaimer = serializers.SerializerMethodField()
-
-    class Meta(PlanSerializer.Meta):
-        fields = [*PlanSerializer.Meta.fields, "phases", "disclaimer"]
-        read_only_fields = fields
 
     @extend_schema_field(PlanPhaseSerializer(many=True))
     def get_phases(self, plan: Plan) -> Any:
@@ -207,10 +222,17 @@ class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
 # --- Today ---------------------------------------------------------------------------------
 
 
-class PlanBriefSerializer(PlanSerializer):
+class PlanBriefSerializer(ClinicianOnlyFields):
     """The plan as Today names it: ``name`` for clinicians only, ``patient_name`` for the
     patient (``PlanSerializer``)."""
 
-    class Meta(PlanSerializer.Meta):
-        fields = ["id", "name", "patient_name", "status", "anchor_date", "version"]
-        read_only_fields = fields
+    clinician_only = ("name",)
+
+    id = read_only(Plan.id.field, fields.OpaqueIdField)
+    name = read_only(Plan.name.field, serializers.CharField)
+    patient_name = serializers.CharField(
+        source="patient_display_name", read_only=True, help_text=PLAN_PATIENT_NAME_HELP
+    )
+    status = read_only(Plan.status.field, serializers.ChoiceField)
+    anchor_date = read_only(Plan.anchor_date.field, serializers.DateField)
+    version = read_only(Plan.version.field, serializers.IntegerField)

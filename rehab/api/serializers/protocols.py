@@ -23,19 +23,16 @@ class ProtocolSerializer(ModelSerializer[Protocol]):
 DOSE_FIELDS = [*DOSE_FIELD_NAMES, "dose_text", "advice", "note"]
 
 
-# ``dose_text``, the dose in words in its reader's voice, as a method field: a field whose
-# source is a method has DRF inspect the method's signature for every row. A clinician
-# (``context["clinician"]``, as ``core.api.serializers.ClinicianOnlyFields`` reads it) gets
-# the clinician's words (``DoseFields.dose_text``); anyone else, a patient or a view that did
-# not say, the patient's (``DoseFields.patient_dose_text``, as the patient's pages say it).
-# (A comment, not a docstring: the schema would describe the serializers with it.)
-class DoseText(serializers.Serializer[Any]):
-    dose_text = serializers.SerializerMethodField(
+def dose_text_field() -> serializers.SerializerMethodField:
+    return serializers.SerializerMethodField(
         help_text="The dose in words, in the reader's voice: a clinician reads the clinician's "
         "(`3 × 30 s hold`), a patient the patient's, as the patient's pages say it (`3 holds "
         "of 30 seconds`). `Advice to read` for advice (`advice`)."
     )
-    advice = serializers.BooleanField(
+
+
+def advice_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
         source="is_advice",
         read_only=True,
         help_text="Advice to read (an education item), not an exercise: no dose for the "
@@ -43,8 +40,23 @@ class DoseText(serializers.Serializer[Any]):
         "no adherence.",
     )
 
+
+# ``dose_text``, the dose in words in its reader's voice, as a method field: a field whose
+# source is a method has DRF inspect the method's signature for every row. A clinician
+# (``context["clinician"]``, as ``core.api.serializers.ClinicianOnlyFields`` reads it) gets
+# the clinician's words (``DoseFields.dose_text``); anyone else, a patient or a view that did
+# not say, the patient's (``DoseFields.patient_dose_text``, as the patient's pages say it).
+# (A comment, not a docstring: the schema would describe the serializers with it.) A plain
+# serializer takes ``DoseTextMethod`` and declares ``dose_text_field()`` and ``advice_field()``
+# where its fields' order puts them: a base's declared fields come first.
+class DoseTextMethod(serializers.Serializer[Any]):
     def get_dose_text(self, dose: DoseFields) -> str:
         return dose.dose_text() if self.context.get("clinician") else dose.patient_dose_text()
+
+
+class DoseText(DoseTextMethod):
+    dose_text = dose_text_field()
+    advice = advice_field()
 
 
 class ProtocolItemSerializer(DoseText, ModelSerializer[ProtocolItem]):

@@ -77,7 +77,11 @@ ACTIVATE_RULES = {
 
 # The columns of a plan ``PlanSerializer`` shows, and its template's name.
 PLAN_LIST_COLUMNS = (
-    *(name for name in plan_serializers.PlanSerializer.Meta.fields if name != "patient_name"),
+    *(
+        name
+        for name, _field in plan_serializers.PlanSerializer().fields.items()
+        if name != "patient_name"
+    ),
     "protocol__name",
 )
 

@@ -129,6 +129,7 @@ def streak(patient: Patient, *, today: dt.date, days: Sequence[DayAdherence] | N
             EXERCISE_SESSION, patient=patient, date__gte=start, date__lte=today
         )
         .values_list("date", flat=True)
+        .order_by()  # the distinct days: the logs' ordering would make it each log's (date, time)
         .distinct()
     )
     expected = {d.day: d.expected for d in days} if days else {}

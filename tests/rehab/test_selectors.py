@@ -279,6 +279,20 @@ def test_streak_counts_consecutive_days_up_to_today_or_yesterday(patient: Patien
     assert selectors.streak(patient, today=today) == 4
 
 
+def test_streak_reads_each_day_once(patient: Patient) -> None:
+    """One row a day with a session, however many logs it has: the logs' ordering (date,
+    then time) must not make the distinct rows each log's date and time."""
+    _plan_obj, (phase,) = _plan(patient)
+    today = dt.date(2025, 3, 10)
+    for _ in range(3):
+        rx = factories.PrescriptionFactory(phase=phase)
+        factories.ExerciseLogFactory(prescription=rx, date=today - dt.timedelta(days=1))
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.streak(patient, today=today) == 1
+    (query,) = queries.captured_queries
+    assert "created_at" not in query["sql"]
+
+
 @pytest.fixture
 def week_patient() -> Iterator[Patient]:
     with time_machine.travel(dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC), tick=False):

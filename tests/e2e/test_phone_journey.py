@@ -1345,3 +1345,27 @@ def test_a_tick_the_phone_could_not_store_is_not_said_to_be_saved(
     page.evaluate(ONLINE)
     expect(page.get_by_text("All entries sent.")).to_be_visible(timeout=10_000)
     eventually(page, lambda: ExerciseLog.objects.filter(patient=scene.patient).count() == 1)
+
+
+def test_a_check_in_the_phone_could_not_store_is_said_not_saved(
+    live_server: object, small_phone: Page
+) -> None:
+    """The check-in sent with no connection, its write to IndexedDB failed: the page said
+    nothing (it spoke only of what it read back), so the patient could leave thinking it was
+    kept. It says it was not saved on this phone, and never that it was."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.add_init_script(WRITES_FAIL)
+    base = str(live_server)
+    sign_in_to_today(page, base, scene.patient.email)
+    page.goto(f"{base}/me/check-in/")
+    page.wait_for_load_state("load")
+    page.context.set_offline(True)
+    choose(page, "Swelling", "Mild")
+    page.get_by_role("button", name="Send check-in").click()
+    expect(
+        page.get_by_text("No connection, and your check-in could not be saved on this phone.")
+    ).to_be_visible()
+    expect(page.get_by_text("is saved on this phone")).to_have_count(0)
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    page.context.set_offline(False)

@@ -219,9 +219,13 @@ class PatientAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at", "updated_at")
     # What decides the plan's weeks, its guardrails and which leg: changed on the patient's
     # page in the app (clinic.services.patients: patient_update, patient_discharge), which
-    # re-checks the plan against the new dates and pathway. Saving them here would skip that
+    # re-checks the plan against the new dates and pathway, and time zone (one to the west can
+    # put the patient on the day before, in the week before). Saving them here would skip that
     # check.
-    IN_APP_ONLY = ("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date")
+    IN_APP_ONLY = (
+        *("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date"),
+        "timezone",
+    )
     fieldsets = (
         (
             None,

@@ -10,7 +10,8 @@ from django.dispatch import Signal
 
 # What the patient's plan is dated and checked against changed: the date week numbers count
 # from (surgery date, else injury date) or the pathway (the earliest safe weeks differ).
-# Sent with ``patient`` after the change is saved, inside the same transaction.
+# Sent with ``patient`` after the change is saved, inside the same transaction; also after a
+# time zone that puts the patient on an earlier day (``previous_timezone``: the one before).
 patient_course_changed = Signal()
 
 # The patient was discharged or archived. Sent with ``patient``.

@@ -2,7 +2,7 @@
 
 Every path that changes what a patient is asked to do asks these rules (the builder's adds,
 moves and phase edits, activation, moving a plan between phases, a corrected surgery or injury
-date): each compares the exercise's earliest safe week for the patient
+date, a time zone that puts the patient on an earlier day): each compares the exercise's earliest safe week for the patient
 (``earliest_safe_week``) with the week the patient will actually be in when it starts for them
 (``patient_week_for_phase``), not only with the phase's planned start week. An early placement
 needs a clinician's reason before it can stay where it is.

@@ -21,16 +21,20 @@ from rehab.services import template_rules
 logger = logging.getLogger(__name__)
 
 
-def on_patient_course_changed(sender: type[Patient], *, patient: Patient, **_: Any) -> None:
-    """The plans follow the corrected date or pathway (refused while an exercise would then
-    start early without a reason); a reason given for a later start than the patient's now
-    alerts their clinician."""
-    followed = course_services.plans_follow_anchor(patient=patient)
+def on_patient_course_changed(
+    sender: type[Patient], *, patient: Patient, previous_timezone: str = "", **_: Any
+) -> None:
+    """The plans follow the corrected date, pathway or time zone (refused while an exercise
+    would then start early without a reason); a reason given for a later start than the
+    patient's now alerts their clinician."""
+    followed = course_services.plans_follow_anchor(
+        patient=patient, previous_timezone=previous_timezone
+    )
     if followed.plan is not None and followed.outdated:
         alert_services.alert_reasons_outdated(
             plan=followed.plan,
             placements=followed.outdated,
-            change=gettext("a corrected surgery or injury date, or pathway"),
+            change=gettext("a corrected surgery or injury date, pathway or time zone"),
         )
 
 

@@ -188,8 +188,9 @@ def _check_not_registered(patient: Patient) -> None:
 @transaction.atomic
 def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     """Change a patient's details (not their clinic, account or status). A new injury or
-    surgery date or pathway re-checks the plan (``patient_course_changed``); a new email
-    address ends the links sent to the old one."""
+    surgery date or pathway re-checks the plan (``patient_course_changed``), and so does a time
+    zone that puts the patient on an earlier day (it can put them in an earlier week); a new
+    email address ends the links sent to the old one."""
     _check_patient_fields(fields)
     if "email" in fields:
         fields["email"] = (fields["email"] or "").strip().lower()
@@ -205,8 +206,13 @@ def patient_update(*, patient: Patient, **fields: Any) -> Patient:
     patient.save(update_fields=[*fields, "updated_at"])
     if patient.email.lower() != (stored.email or "").lower():
         invitations_revoke(patient)  # sent to the old address
-    if (patient.anchor_date, patient.pathway) != (stored.anchor_date, stored.pathway):
-        events.patient_course_changed.send(sender=Patient, patient=patient)
+    course = (patient.anchor_date, patient.pathway) != (stored.anchor_date, stored.pathway)
+    # A time zone to the west can put the patient on the day before: in the week before.
+    earlier_day = patient.local_today() < stored.local_today()
+    if course or earlier_day:
+        events.patient_course_changed.send(
+            sender=Patient, patient=patient, previous_timezone=stored.timezone
+        )
     return patient
 
 

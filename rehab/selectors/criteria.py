@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from clinic.models import Patient
 from rehab import measures
@@ -76,6 +77,23 @@ def _day(moment: dt.datetime | None) -> str:
     return f"{moment:%-d %b %Y}" if moment else ""
 
 
+# A yes/no criterion's line by (its judgement now, the one before): each one whole sentence to
+# translate, never a translated fragment glued into another or capitalised by slicing.
+JUDGED_LINES: dict[tuple[bool | None, bool | None], str] = {
+    (None, None): gettext_noop("Not judged yet."),
+    (None, True): gettext_noop("Not judged now; judged met on %(earlier)s before."),
+    (None, False): gettext_noop("Not judged now; judged not met on %(earlier)s before."),
+    (True, None): gettext_noop("Judged met on %(date)s."),
+    (False, None): gettext_noop("Judged not met on %(date)s."),
+    (True, True): gettext_noop("Judged met on %(date)s. Judged met on %(earlier)s before."),
+    (True, False): gettext_noop("Judged met on %(date)s. Judged not met on %(earlier)s before."),
+    (False, True): gettext_noop("Judged not met on %(date)s. Judged met on %(earlier)s before."),
+    (False, False): gettext_noop(
+        "Judged not met on %(date)s. Judged not met on %(earlier)s before."
+    ),
+}
+
+
 def _judged(criterion: CriterionFields) -> tuple[bool | None, str]:
     """A clinician's yes/no criterion: its judgement now, and the one given before it, if
     any (``evaluate_phases`` reads the last two kept, ``CriterionJudgement``): a change, or
@@ -83,25 +101,12 @@ def _judged(criterion: CriterionFields) -> tuple[bool | None, str]:
     judged = getattr(criterion, "judged_met", None)
     # The last judgement kept is the one now, if judged: the one before it is the one before.
     offset = "" if judged is None else "previous_"
-    earlier_met = getattr(criterion, f"{offset}judgement_met", None)
-    earlier_at = getattr(criterion, f"{offset}judgement_at", None)
-    before = ""
-    if earlier_met is not None:
-        before = (
-            _("judged met on %(date)s before")
-            if earlier_met
-            else _("judged not met on %(date)s before")
-        ) % {"date": _day(earlier_at)}
-    if judged is None:
-        if before:
-            return None, _("Not judged now; %(before)s.") % {"before": before}
-        return None, _("Not judged yet.")
-    now = (_("Judged met on %(date)s.") if judged else _("Judged not met on %(date)s.")) % {
-        "date": _day(getattr(criterion, "judged_at", None))
+    earlier = getattr(criterion, f"{offset}judgement_met", None)
+    dates = {
+        "date": _day(getattr(criterion, "judged_at", None)),
+        "earlier": _day(getattr(criterion, f"{offset}judgement_at", None)),
     }
-    if before:
-        now = f"{now} {before[:1].upper()}{before[1:]}."
-    return judged, now
+    return judged, _(JUDGED_LINES[(judged, earlier)]) % dates
 
 
 def evaluate(criterion: CriterionFields, data: PatientData) -> Evaluation:  # noqa: PLR0911

@@ -36,7 +36,7 @@ class CourseFollowed:
 
 
 @transaction.atomic
-def plans_follow_anchor(*, patient: Patient) -> CourseFollowed:
+def plans_follow_anchor(*, patient: Patient, previous_timezone: str = "") -> CourseFollowed:
     """Re-date the patient's draft, active and paused plans from their anchor date, and give
     them the patient's pathway (after a corrected surgery or injury date, or pathway), so phases
     fall on the right calendar days and the plan says which pathway it follows.
@@ -47,7 +47,8 @@ def plans_follow_anchor(*, patient: Patient) -> CourseFollowed:
     the current or a later phase would start before its earliest safe week without a recorded
     reason, the correction is refused with the list (nothing changes: the caller's
     transaction is rolled back). One with a reason that now starts earlier than when it was
-    given is returned in ``outdated``."""
+    given is returned in ``outdated``. A new time zone (``previous_timezone``: the one before)
+    can put the patient on an earlier day, so in an earlier week: checked the same way."""
     following = (
         Plan.objects.select_for_update().filter(patient=patient, status__in=PLANS_IN_CARE).first()
     )
@@ -57,6 +58,7 @@ def plans_follow_anchor(*, patient: Patient) -> CourseFollowed:
         # holds the new ones already).
         as_followed = copy.copy(patient)
         as_followed.pathway = following.pathway
+        as_followed.timezone = previous_timezone or patient.timezone
         following.patient = as_followed
         before = _early_in_care(following)
         following.anchor_date = patient.anchor_date
@@ -67,10 +69,10 @@ def plans_follow_anchor(*, patient: Patient) -> CourseFollowed:
         refuse_missing_reasons(
             guardrails.missing_reasons(early),
             intro=_(
-                "With this date and pathway the patient is in week %(week)s, and some "
-                "exercises of their plan would start before their earliest safe week. Record "
-                "a reason for each in the plan builder, or move them, before correcting the "
-                "patient's details."
+                "With these details (dates, pathway, time zone) the patient is in week "
+                "%(week)s, and some exercises of their plan would start before their earliest "
+                "safe week. Record a reason for each in the plan builder, or move them, before "
+                "correcting the patient's details."
             )
             % {"week": following.week_on(patient.local_today())},
         )

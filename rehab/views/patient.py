@@ -49,6 +49,10 @@ TODAY_STRINGS = {
     "sent": _lazy("All entries sent."),
     "saved": _lazy("Saved."),
     "offline": _lazy("No connection: saved on this phone, will be sent later."),
+    # The phone could not keep it (its storage full or closed): sent only while the page is open.
+    "notKept": _lazy(
+        "Not saved on this phone. Keep this page open: it will be sent when you are online."
+    ),
     "refused": _lazy("Not saved: %(reason)s"),
     "setsDone": _lazy("Sets done: %(done)s of %(sets)s"),
     "sessionsDone": _lazy("Sessions today: %(done)s of %(times)s"),
@@ -105,6 +109,10 @@ RECORD_STRINGS = {
         "when you are online; you do not need to fill it in again."
     ),
     "waiting": _lazy("Waiting to be sent from this phone: %(n)s."),
+    "notKept": _lazy(
+        "No connection, and your %(what)s could not be saved on this phone. Keep this page "
+        "open and send it again when you are online."
+    ),
     "sent": _lazy("Your %(what)s saved on this phone has been sent. Thank you."),
     "refused": _lazy(
         "Your %(what)s of %(date)s could not be sent: %(reason)s Please send it again."

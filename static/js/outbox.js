@@ -5,7 +5,8 @@
  * writes every change through, entry by entry, and reads the outbox again before sending.
  *
  *   open(owner) -> Promise<entries[]>  (oldest first)
- *   put(entry) / drop(clientUuid)       (one entry, in its own transaction)
+ *   put(entry) / drop(clientUuid)       (one entry, in its own transaction; resolves once
+ *                                        written, rejects if the write failed)
  *   list() -> Promise<entries[]>       (as every tab has left them, oldest first)
  *   add(entry) / remove(clientUuid) -> Promise<entries[]>  (put or drop, then list)
  *
@@ -114,23 +115,34 @@ function writeLegacy(change, key) {
   try {
     window.localStorage.setItem(key, JSON.stringify(change(legacyEntries(key))));
   } catch (error) {
-    /* storage full or disabled: nothing more we can do */
+    return Promise.reject(error); // storage full or disabled: not kept, and the caller says so
   }
   return Promise.resolve();
 }
 
-/* One read-write transaction on the store, after the ones before it. */
+/* One read-write transaction on the store, after the ones before it: resolves once it has
+   completed (the entry is on the phone), rejects if it failed or was aborted (storage full,
+   the database closed). A failed write does not stop the ones after it. */
 function transact(work) {
-  writing = writing.then(function () {
-    return new Promise(function (resolve) {
+  var done = writing.then(function () {
+    return new Promise(function (resolve, reject) {
       var tx = database.transaction(STORE, "readwrite");
+      tx.oncomplete = function () {
+        resolve();
+      };
+      tx.onerror = function () {
+        reject(tx.error || new Error("outbox write failed"));
+      };
+      tx.onabort = function () {
+        reject(tx.error || new Error("outbox write aborted"));
+      };
       work(tx.objectStore(STORE));
-      tx.oncomplete = resolve;
-      tx.onerror = resolve;
-      tx.onabort = resolve;
     });
   });
-  return writing;
+  writing = done.catch(function () {
+    return undefined;
+  });
+  return done;
 }
 
 /* Add ``entry``, or replace the one with its client UUID in its place. One entry at a time, in
@@ -259,10 +271,22 @@ export function open(who) {
       });
       return Promise.all(legacy.filter(function (entry) {
         return !known[entry.client_uuid];
-      }).map(put)).then(function () {
-        window.localStorage.removeItem(legacyKey());
-        return list();
-      });
+      }).map(put)).then(
+        function () {
+          window.localStorage.removeItem(legacyKey());
+          return list();
+        },
+        function () {
+          // Not all moved: they stay in localStorage too, to move on the next opening.
+          return list().then(function (stored) {
+            return stored.concat(legacy.filter(function (entry) {
+              return !stored.some(function (row) {
+                return row.client_uuid === entry.client_uuid;
+              });
+            }));
+          });
+        }
+      );
     });
   });
 }

@@ -149,7 +149,10 @@ function start(config) {
         date: data.date,
         data: data,
       })
-      .then(showWaiting);
+      .then(showWaiting, function () {
+        // Said only once the phone has it; a write that failed is said so.
+        say(fmt(S.notKept, { what: config.what }), "danger");
+      });
   });
 
   var flushing = false;
@@ -163,20 +166,25 @@ function start(config) {
       if (result.kind === "retry") {
         return Promise.resolve();
       }
-      return remove(entry.client_uuid).then(function () {
-        if (result.kind === "ok") {
-          say(fmt(S.sent, { what: entry.what }), "success");
-        } else {
-          say(
-            fmt(S.refused, { what: entry.what, date: entry.date, reason: reasonOf(result) }),
-            "danger"
-          );
-        }
-        if (uuidInput && uuidInput.value === entry.client_uuid) {
-          uuidInput.value = uuid4(); // the next answers are new ones
-        }
-        return sendInOrder(entries.slice(1));
-      });
+      // Sent: said so even if the phone's copy could not be dropped (sent again, stored once).
+      return remove(entry.client_uuid)
+        .catch(function () {
+          return [];
+        })
+        .then(function () {
+          if (result.kind === "ok") {
+            say(fmt(S.sent, { what: entry.what }), "success");
+          } else {
+            say(
+              fmt(S.refused, { what: entry.what, date: entry.date, reason: reasonOf(result) }),
+              "danger"
+            );
+          }
+          if (uuidInput && uuidInput.value === entry.client_uuid) {
+            uuidInput.value = uuid4(); // the next answers are new ones
+          }
+          return sendInOrder(entries.slice(1));
+        });
     });
   }
 

@@ -228,20 +228,38 @@ def test_the_admin_leaves_what_the_plan_is_checked_against_to_the_app(
 ) -> None:
     # A corrected surgery date, pathway or side changes the patient's week and guardrails:
     # the patient's page re-checks the plan (clinic.services.patients.patient_update); the
-    # admin would save it unchecked, so there these are read-only.
+    # admin would save it unchecked, so there these are read-only. So is the time zone: one to
+    # the west can put the patient on the day before, in the week before.
     patient = factories.PatientFactory(pathway="operative")
-    before = (patient.surgery_date, patient.injury_date, patient.pathway, patient.injured_side)
+    before = (
+        patient.surgery_date,
+        patient.injury_date,
+        patient.pathway,
+        patient.injured_side,
+        patient.timezone,
+    )
     change_url = admin_url(Patient, "change", patient.pk)
     response = staff_client.get(change_url)
     form = response.context["adminform"].form
-    for name in ("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date"):
+    for name in (
+        *("clinic", "status", "injured_side", "pathway", "injury_date", "surgery_date"),
+        "timezone",
+    ):
         assert name not in form.fields, name
     assert "on the patient's page in the app" in response.content.decode()
     moved = timezone.localdate() - dt.timedelta(weeks=30)
-    data = post_data_from(response, surgery_date=str(moved), pathway="non_operative")
+    data = post_data_from(
+        response, surgery_date=str(moved), pathway="non_operative", timezone="Pacific/Honolulu"
+    )
     assert staff_client.post(change_url, data).status_code == 302
     patient.refresh_from_db()
-    after = (patient.surgery_date, patient.injury_date, patient.pathway, patient.injured_side)
+    after = (
+        patient.surgery_date,
+        patient.injury_date,
+        patient.pathway,
+        patient.injured_side,
+        patient.timezone,
+    )
     assert after == before
 
 

@@ -113,7 +113,7 @@ def test_the_patient_records_at_home_and_the_clinician_sees_it(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     # Week 14: single-leg heel raises are asked at home from week 12 (a week-3 patient is asked
-    # the girth only: tests/rehab/views/test_patient_home_measurements.py).
+    # the girth only: tests/rehab/views/test_progress.py).
     surgery = timezone.localdate() - dt.timedelta(weeks=14)
     Patient.objects.filter(pk=scene.patient.pk).update(
         surgery_date=surgery, injury_date=surgery - dt.timedelta(days=2)

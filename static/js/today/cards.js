@@ -186,8 +186,8 @@ export function createCards(config, queue, today) {
       }
       say(card, adviceOr(result, S.saved));
     } else if (result.kind === "retry") {
-      queue.upsert(queueEntry(card, entry));
-      say(card, S.offline);
+      // Said once the outbox has it (or could not keep it), never before.
+      queue.upsert(queueEntry(card, entry)).then((kept) => say(card, kept ? S.offline : S.notKept));
     } else {
       queue.remove(entry.uuid);
       revert(card, entry);
@@ -219,8 +219,9 @@ export function createCards(config, queue, today) {
     if (result.kind === "ok") {
       say(card, adviceOr(result, S.saved));
     } else if (result.kind === "retry") {
-      queue.upsert(queueEntry(card, entry, changes));
-      say(card, S.offline);
+      queue
+        .upsert(queueEntry(card, entry, changes))
+        .then((kept) => say(card, kept ? S.offline : S.notKept));
     } else if (result.kind === "refused") {
       say(card, fmt(S.refused, { reason: reasonOf(result) }));
     }

@@ -26,6 +26,11 @@
  * as waiting; answered, it leaves the outbox, unless it changed meanwhile (another set, pain):
  * then the queue sends what changed.
  *
+ * The status says an entry waits only once its write to the outbox has completed; a write that
+ * failed (the phone's storage full, IndexedDB closed) is said as not saved on this phone: the
+ * entry stays in memory and is sent while the page stays open (upsert resolves to whether it
+ * was kept, for the card's own words).
+ *
  * A note the API refused is kept on this phone (outbox.js's notices, never sent anywhere else)
  * and shown in #queue-notes on each opening of Today, with its words, until the patient sends
  * it from there ("Send it to my clinic again": the API again, with the note's client UUID) or
@@ -51,6 +56,7 @@ export function createQueue(config, hooks) {
   let sentSomething = false;
   let flushing = false;
   const writingNow = new Set(); // client UUIDs whose write to the outbox has not finished
+  const notKept = new Set(); // client UUIDs whose last write to the outbox failed (memory only)
   const onItsWay = new Map(); // client UUID -> a tick its card is sending (hold), as held
 
   function entries() {
@@ -73,7 +79,9 @@ export function createQueue(config, hooks) {
   }
 
   /* Add ``entry``, or merge it into the queued entry with its client UUID; written through
-     as that one entry (another tab's entries stay as they are). */
+     as that one entry (another tab's entries stay as they are). Resolves, once the write has
+     ended, to whether it is kept on the phone; only then does the status say it waits (a write
+     that failed: that it is not saved on this phone, and is sent while the page stays open). */
   function upsert(entry) {
     const found = memory.find((item) => item.client_uuid === entry.client_uuid);
     if (found) {
@@ -83,13 +91,25 @@ export function createQueue(config, hooks) {
     }
     const uuid = entry.client_uuid;
     writingNow.add(uuid);
-    const written = put(Object.assign({}, found || entry)).then(() => writingNow.delete(uuid));
+    const written = put(Object.assign({}, found || entry)).then(
+      () => true,
+      () => false
+    );
     askForBackgroundSync();
-    show();
-    return written;
+    return written.then((kept) => {
+      writingNow.delete(uuid);
+      if (kept) {
+        notKept.delete(uuid);
+      } else if (has(uuid)) {
+        notKept.add(uuid);
+      }
+      show();
+      return kept;
+    });
   }
 
-  /* A tick its card is about to send: in the outbox before it goes (resolves once written),
+  /* A tick its card is about to send: in the outbox before it goes (resolves once the write
+     has ended, to whether it is kept: sent either way),
      left alone by the queue until its card has the answer (release). */
   function hold(entry) {
     onItsWay.set(entry.client_uuid, Object.assign({}, entry));
@@ -120,7 +140,10 @@ export function createQueue(config, hooks) {
 
   function remove(clientUuid) {
     memory = memory.filter((item) => item.client_uuid !== clientUuid);
-    drop(clientUuid);
+    notKept.delete(clientUuid);
+    // Sent (or refused for good): the server has its answer, whether or not the phone's copy
+    // is gone yet (one left behind is sent again on the next opening, and stored once).
+    drop(clientUuid).catch(() => undefined);
     show();
   }
 
@@ -136,6 +159,10 @@ export function createQueue(config, hooks) {
   }
 
   function show() {
+    if (memory.some((item) => notKept.has(item.client_uuid))) {
+      say(S.notKept, "danger");
+      return;
+    }
     const count = memory.filter((item) => !onItsWay.has(item.client_uuid)).length;
     if (count) {
       say(count === 1 ? S.queued_one : fmt(S.queued_many, { n: count }), "warning");
@@ -169,9 +196,12 @@ export function createQueue(config, hooks) {
       .catch(() => null)
       .then((stored) => {
         if (stored) {
-          // The outbox as every tab left it, and what this tab is writing at this moment.
+          // The outbox as every tab left it, what this tab is writing at this moment, and what
+          // the phone could not keep (sent from memory while the page stays open).
           const mine = memory.filter(
-            (item) => writingNow.has(item.client_uuid) && !stored.some((row) => row.client_uuid === item.client_uuid)
+            (item) =>
+              (writingNow.has(item.client_uuid) || notKept.has(item.client_uuid)) &&
+              !stored.some((row) => row.client_uuid === item.client_uuid)
           );
           memory = stored.concat(mine);
         }
@@ -292,7 +322,7 @@ export function createQueue(config, hooks) {
       date: entry.date,
       reason,
     };
-    keepNotice(notice);
+    keepNotice(notice).catch(() => undefined); // not kept: shown on this opening only
     showNotice(notice);
   }
 
@@ -348,12 +378,12 @@ export function createQueue(config, hooks) {
         element.disabled = false;
       });
       if (result.kind === "ok") {
-        dropNotice(notice.client_uuid);
+        dropNotice(notice.client_uuid).catch(() => undefined);
         leaveNotice(box);
         say(S.noteResent, "success");
       } else if (result.kind === "refused") {
         notice.reason = reasonOf(result);
-        keepNotice(notice);
+        keepNotice(notice).catch(() => undefined);
         showNotice(notice);
       } else {
         say(S.noteResendOffline, "warning");
@@ -362,7 +392,7 @@ export function createQueue(config, hooks) {
   }
 
   function dismissNotice(notice, box) {
-    dropNotice(notice.client_uuid);
+    dropNotice(notice.client_uuid).catch(() => undefined);
     leaveNotice(box);
   }
 
@@ -404,7 +434,11 @@ export function createQueue(config, hooks) {
     if (found) {
       found.note_uuid = uuid;
     }
-    return put(Object.assign({}, found || entry, { note_uuid: uuid })).then(() => uuid);
+    // Not kept (the write failed): sent with it all the same, rather than never.
+    return put(Object.assign({}, found || entry, { note_uuid: uuid })).then(
+      () => uuid,
+      () => uuid
+    );
   }
 
   /* To the API's messages (the patient's own thread); resolves to transport.js's result:
@@ -441,7 +475,7 @@ export function createQueue(config, hooks) {
         // A tick made in the moment before the outbox was read joins the entries read.
         const early = memory.filter((item) => !stored.some((entry) => entry.client_uuid === item.client_uuid));
         memory = stored.concat(early);
-        early.forEach((item) => put(Object.assign({}, item)));
+        early.forEach((item) => upsert(item));
         hooks.opened();
         show();
         showKeptNotices();

@@ -7,6 +7,7 @@ import datetime as dt
 import uuid
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -160,6 +161,56 @@ def test_a_corrected_date_that_makes_exercises_early_is_refused(scene: Scene) ->
     scene.plan.refresh_from_db()
     assert scene.patient.injury_date != later_injury
     assert scene.plan.anchor_date == scene.patient.injury_date
+
+
+# 20:00 UTC on 6 December: 7 December, 09:00 in Auckland; still 6 December, 10:00 in Honolulu.
+ZONES_A_DAY_APART = dt.datetime(2026, 12, 6, 20, 0, tzinfo=dt.UTC)
+
+
+def _first_day_of_week_3_in_auckland(clinician: Clinician) -> tuple[Scene, Prescription]:
+    """A patient in Auckland on the first day of their week 3, with an exercise safe from week
+    3 in the current phase (no reason needed: not early)."""
+    scene = week3_non_operative(clinician, timezone="Pacific/Auckland")
+    injury = dt.date(2026, 12, 7) - dt.timedelta(weeks=3)
+    Patient.objects.filter(pk=scene.patient.pk).update(injury_date=injury)
+    Plan.objects.filter(pk=scene.plan.pk).update(anchor_date=injury)
+    scene.patient.refresh_from_db()
+    scene.plan.refresh_from_db()
+    rx = factories.PrescriptionFactory.create(
+        phase=scene.early, exercise=exercise("Single-leg balance", 3), order=3
+    )
+    assert scene.patient.week_on(scene.patient.local_today()) == 3
+    return scene, rx
+
+
+def test_a_time_zone_that_puts_the_patient_in_an_earlier_week_is_refused(
+    clinician: Clinician,
+) -> None:
+    """A time zone to the west can put the patient on the day before, in the week before: the
+    plan then asked them, that day, for an exercise before its earliest safe week, and no
+    guardrail was asked (only a corrected date or pathway re-checked the plan). It is refused
+    as a corrected date is, and nothing changes."""
+    with time_machine.travel(ZONES_A_DAY_APART, tick=False):
+        scene, _rx = _first_day_of_week_3_in_auckland(clinician)
+        with pytest.raises(ValidationError, match="Single-leg balance") as excinfo:
+            patient_services.patient_update(patient=scene.patient, timezone="Pacific/Honolulu")
+        assert "week 2" in " ".join(excinfo.value.messages)
+        scene.patient.refresh_from_db()
+        assert scene.patient.timezone == "Pacific/Auckland"
+
+
+def test_a_time_zone_that_keeps_or_moves_on_the_patients_day_asks_nothing(
+    clinician: Clinician,
+) -> None:
+    with time_machine.travel(ZONES_A_DAY_APART, tick=False):
+        scene, _rx = _first_day_of_week_3_in_auckland(clinician)
+        version = scene.plan.version
+        patient_services.patient_update(patient=scene.patient, timezone="Pacific/Fiji")  # 7 Dec
+        patient_services.patient_update(patient=scene.patient, timezone="Pacific/Kiritimati")
+        scene.patient.refresh_from_db()
+        scene.plan.refresh_from_db()
+        assert scene.patient.timezone == "Pacific/Kiritimati"
+        assert scene.plan.version == version  # the plan was not touched
 
 
 def _placed_a_week_early(scene: Scene) -> Prescription:

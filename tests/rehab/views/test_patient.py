@@ -1,12 +1,11 @@
 """The patient's pages: today, ticks without JavaScript (the Today page's script ticks through
-the API: tests/api/test_logs.py), check-in, ATRS, plan and progress."""
+the API: tests/api/test_logs.py), check-in, ATRS and plan (progress: test_progress.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -1069,46 +1068,3 @@ def test_a_patient_never_sees_a_draft_plan(patient: Patient, me: Client) -> None
     html = me.get(reverse("rehab:my_plan")).content.decode()
     assert "Secret draft" not in html
     assert "has not given you a plan yet" in html
-
-
-def test_progress_shows_streak_history_and_charts(
-    patient: Patient, me: Client, rx: Prescription
-) -> None:
-    day = patient.local_today()
-    factories.ExerciseLogFactory(prescription=rx, date=day, pain=4)
-    factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
-    factories.CheckInFactory(patient=patient, date=day, pain_at_rest=1)
-    factories.AtrsResponseFactory(patient=patient, date=day)
-    factories.MeasurementFactory(
-        patient=patient,
-        date=day,
-        calf_cm_injured=Decimal("35.0"),
-        calf_cm_uninjured=Decimal("37.5"),
-    )
-    response = me.get(reverse("rehab:progress"))
-    html = response.content.decode()
-    assert response.context["streak"] == 2
-    assert html.count('role="img"') == 6  # 5 charts, and the recovery against the average
-    assert html.count('<div class="visually-hidden">') == 6
-    assert len(response.context["history"]) == 28
-    assert "pain 4/10" in html
-    assert rx.exercise.name in html
-
-
-def test_progress_query_count_is_constant(
-    patient: Patient, me: Client, django_assert_max_num_queries: Any
-) -> None:
-    _plan, (phase,) = _active_plan(patient)
-    _grow(patient, phase, 2)
-    # session, user, patient; adherence (plan, phase changes, prescriptions, logs, red flags'
-    # pauses); streak; history; pain (logs, check-ins); ATRS; measurements; base.html's
-    # user.clinician; +1 audit event; the recovery chart: reference points (it reuses the
-    # page's ATRS)
-    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
-        me.get(reverse("rehab:progress"))
-    _grow(patient, phase, 20)
-    for n in range(20):
-        factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
-    with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
-        me.get(reverse("rehab:progress"))
-    assert len(small) == len(large)

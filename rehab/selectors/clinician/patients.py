@@ -1,5 +1,5 @@
-"""Reads for the clinician's desk: the patient list, the dashboard and the alerts inbox (one
-patient's page reads from ``patient_page``).
+"""Reads for the clinician's patient list: the patients matching its filters, their rows
+(plan, week, adherence, last pain, open alerts, last activity) and their sorting.
 
 Every function here keeps its query count independent of the number of rows it reads.
 """
@@ -12,25 +12,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.core.paginator import Page
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    Max,
-    Min,
     OuterRef,
-    Prefetch,
     QuerySet,
     Subquery,
-    Value,
-    When,
-    Window,
 )
 from django.utils import timezone
 
 from clinic.models import Patient
-from rehab.clinical import RED_FLAGS
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.alerts import Alert
 from rehab.models.logbook import CheckIn, ExerciseLog
@@ -130,16 +121,7 @@ def open_alert_counts(patients: Iterable[Patient]) -> dict[int, int]:
     return {row["patient_id"]: row["n"] for row in rows}
 
 
-# --- The clinician's patient list, dashboard, alerts inbox and message threads -------------
-# (Added for rehab/views/dashboard.py and rehab/views/messages.py.)
-
 ADHERENCE_WINDOW_DAYS = 7
-FALLING_BEHIND_PERCENT = 50
-
-
-def _alert_severity_order() -> Case:
-    """Red flags before high pain."""
-    return Case(When(kind=Alert.Kind.RED_FLAG, then=Value(0)), default=Value(1))
 
 
 def patients_matching(
@@ -274,198 +256,6 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
                 last_pain=pain.get(patient.pk),
                 open_alerts=alerts.get(patient.pk, 0),
                 last_activity=activity.get(patient.pk),
-            )
-        )
-    return rows
-
-
-# What an alert row shows of the report: the patient, the check-in's answers, the log's
-# exercise, pain, effort and note (joined: no query per row).
-ALERT_REPORT = ("patient", "checkin", "log__prescription__exercise")
-# The columns those rows read (``rehab/dashboard/alerts.html#rows``): not the exercise's steps,
-# cues and safety notes (JSON read for each row) nor the rest of the patient's record.
-ALERT_ROW_FIELDS = (
-    *("kind", "message", "created_at", "acknowledged_at", "acknowledged_by_id"),
-    *("patient__first_name", "patient__last_name"),
-    *("checkin__date", "checkin__pain_at_rest", "checkin__swelling", "checkin__note"),
-    *(f"checkin__flag_{flag.code}" for flag in RED_FLAGS),
-    *("log__date", "log__pain", "log__effort", "log__note", "log__prescription__exercise__name"),
-)
-
-
-def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
-    """A clinic's open alerts: red flags first, then high pain; newest first within each. Each
-    says whether its patient's plan is paused (``plan_paused``): only then does its row offer to
-    review and resume exercise (in the same query)."""
-    return (
-        Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=True)
-        .select_related(*ALERT_REPORT)
-        .only(*ALERT_ROW_FIELDS)
-        .annotate(
-            plan_paused=Exists(
-                Plan.objects.filter(patient_id=OuterRef("patient_id"), status=Plan.Status.PAUSED)
-            )
-        )
-        .order_by(_alert_severity_order(), "-created_at", "-pk")
-    )
-
-
-def first_open_alerts(clinic_id: int, *, limit: int) -> tuple[list[Alert], int]:
-    """The first ``limit`` of the clinic's open alerts (``open_alerts_for_clinic``'s order) and
-    how many are open in all. One query: the number is a window over every open alert."""
-    alerts: list[Alert] = list(
-        open_alerts_for_clinic(clinic_id).annotate(total=Window(Count("pk")))[:limit]
-    )
-    return alerts, cast("int", getattr(alerts[0], "total", 0)) if alerts else 0
-
-
-def acknowledged_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
-    """A clinic's acknowledged alerts, the most recently acknowledged first."""
-    return (
-        Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=False)
-        .select_related(*ALERT_REPORT, "acknowledged_by")
-        .only(*ALERT_ROW_FIELDS, "acknowledged_by__full_name", "acknowledged_by__email")
-        .order_by("-acknowledged_at", "-pk")
-    )
-
-
-def alerts_page_joined(alerts: QuerySet[Alert], page: Page[Any]) -> QuerySet[Alert]:
-    """The alerts of ``page`` (a page of ``alerts``, one of the two querysets above) with their
-    reports, in ``alerts``' order. Still one query, but the page's alerts are picked and sorted
-    before they are joined to their reports: joining every matching alert first, then sorting,
-    took twice as long at 10× data."""
-    return alerts.filter(pk__in=cast("QuerySet[Alert]", page.object_list).values("pk"))
-
-
-@dataclass(frozen=True)
-class FallingBehind:
-    """The patients falling behind, the furthest first (at most the number asked for), and how
-    many more there are."""
-
-    rows: list[PatientRow]
-    more: int
-
-
-def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) -> FallingBehind:
-    """Active patients with an active plan whose adherence over the last seven days is below
-    50 %, the lowest first (then by name), judged as the patient's own progress is (from the
-    plan's start, today in progress: no one is behind on day one): the first ``limit`` (all by
-    default) with their plans and phases. Counted for every active plan of the clinic
-    (``judged_adherence_totals``: four queries), each patient up to their own today (``today``,
-    the clinic's, is not the window's end), then the rows shown are read (one query): five
-    queries whatever the number of patients and logs."""
-    plans = Plan.objects.filter(
-        patient__clinic_id=clinic_id,
-        patient__status=Patient.Status.ACTIVE,
-        status=Plan.Status.ACTIVE,
-    )
-    # Each patient's last seven days up to their own today (their time zone, not the clinic's
-    # ``today``: at 03:00 in London a patient in Los Angeles is still in yesterday).
-    totals = judged_adherence_totals(plans, days=ADHERENCE_WINDOW_DAYS)
-    behind = {
-        pk: total
-        for pk, total in totals.items()
-        if total.percent is not None and total.percent < FALLING_BEHIND_PERCENT
-    }
-    if not behind:
-        return FallingBehind(rows=[], more=0)
-    shown = len(behind) if limit is None else min(limit, len(behind))
-    # Those shown are among the lowest percents; names only order those of the last one.
-    cutoff = sorted(total.percent or 0 for total in behind.values())[shown - 1]
-    rows = [
-        PatientRow(
-            patient=plan.patient,
-            plan=plan,
-            week=plan.week_on(plan.patient.local_today()),
-            adherence=behind[plan.patient_id],
-        )
-        for plan in plans.filter(
-            patient_id__in=[pk for pk, total in behind.items() if (total.percent or 0) <= cutoff]
-        )
-        .select_related("patient", "current_phase")
-        .only(  # what the rows show
-            "anchor_date",
-            "patient_id",
-            "current_phase_id",
-            "patient__first_name",
-            "patient__last_name",
-            "patient__timezone",
-            "current_phase__name",
-        )
-    ]
-    rows.sort(key=lambda row: (row.adherence.percent or 0, row.patient.last_name))
-    return FallingBehind(rows=rows[:shown], more=len(behind) - shown)
-
-
-def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:
-    """Every patient ``falling_behind``, the furthest first."""
-    return falling_behind(clinic_id=clinic_id, today=today).rows
-
-
-def patients_with_unread_messages(clinic_id: int) -> QuerySet[Patient]:
-    """Patients whose messages to the clinic are unread, annotated with ``unread_count`` and
-    ``last_unread_at``; the longest-waiting first. One query, which reads only the unread
-    messages (the condition is on the join the counts use, served by the index of unread
-    messages from patients)."""
-    return (
-        Patient.objects.filter(
-            clinic_id=clinic_id, messages__from_patient=True, messages__read_at__isnull=True
-        )
-        .annotate(
-            unread_count=Count("messages"),
-            last_unread_at=Max("messages__created_at"),
-            first_unread_at=Min("messages__created_at"),
-        )
-        .order_by("first_unread_at", "pk")
-    )
-
-
-MY_PATIENTS_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class MyPatientRow:
-    """One of the clinician's own patients as the dashboard shows them."""
-
-    patient: Patient
-    plan: Plan | None
-    week: int | None
-    open_alerts: int
-
-    @property
-    def phase(self) -> PlanPhase | None:
-        return self.plan.current_phase if self.plan is not None else None
-
-
-def my_patients(*, clinician_id: int) -> list[MyPatientRow]:
-    """The clinician's own active patients (``Patient.therapist``), by name, with what the
-    dashboard shows of them: the plan in care with its current phase and week, and the open
-    alerts (the patient list has the rest). Two queries whatever their number: the patients
-    with their open alert counts, their plans in care with the phases."""
-    open_alerts = (
-        Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
-        .order_by()
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    in_care = Plan.objects.filter(status__in=PLANS_IN_CARE).select_related("current_phase")
-    patients = (
-        Patient.objects.filter(therapist_id=clinician_id, status=Patient.Status.ACTIVE)
-        .annotate(open_alerts=Subquery(open_alerts))
-        .prefetch_related(Prefetch("plans", queryset=in_care, to_attr="in_care"))
-        .order_by("last_name", "first_name", "pk")[:MY_PATIENTS_SHOWN]
-    )
-    rows = []
-    for patient in patients:
-        read = cast("Any", patient)  # the annotation and the prefetched plans
-        plan = next(iter(read.in_care), None)
-        rows.append(
-            MyPatientRow(
-                patient=patient,
-                plan=plan,
-                week=plan.week_on(patient.local_today()) if plan is not None else None,
-                open_alerts=read.open_alerts or 0,
             )
         )
     return rows

@@ -1,6 +1,6 @@
-"""The patient's measurements at home (issue 22): a small form on their progress page, the
-home measures only, in plain words; one row per submit, marked as recorded at home, shown so
-on the clinician's pages."""
+"""The patient's progress page (rehab/views/progress.py): its streak, history and charts, and
+their measurements at home (issue 22): a small form on that page, the home measures only, in
+plain words; one row per submit, marked as recorded at home, shown so on the clinician's pages."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import Measurement
+from rehab.models import Measurement, PlanPhase, Prescription
 from rehab.services import outcomes as outcome_services
 from tests import factories
 from tests.conftest import client_for
@@ -257,3 +259,72 @@ def test_no_loading_test_at_home_while_a_red_flag_holds_exercise(
     client.post(URL, _data(heel_rise_reps_injured="12", calf_cm_injured="36"))
     stored = Measurement.objects.get(patient=patient)
     assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal("36"))
+
+
+def _grow(patient: Patient, phase: PlanPhase, n: int) -> None:
+    day = patient.local_today()
+    for i in range(n):
+        rx = factories.PrescriptionFactory(phase=phase, days_per_week=1 + i % 7)
+        rx.exercise.equipment.add(factories.EquipmentFactory())
+        factories.ExerciseLogFactory(prescription=rx, date=day, sets_done=1)
+        factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
+    factories.PlanPhaseFactory(plan=phase.plan, order=99)
+
+
+class TestProgressPage:
+    """The page itself, for the tests' usual patient (a month after the injury), not this
+    module's patient in week 14."""
+
+    @pytest.fixture
+    def patient(self, clinician: Clinician) -> Patient:
+        return factories.PatientFactory(clinic=clinician.clinic)
+
+    @pytest.fixture
+    def rx(self, patient: Patient) -> Prescription:
+        _plan, (phase,) = factories.active_plan(patient)
+        return factories.PrescriptionFactory(phase=phase, sets=3, reps=10)
+
+    @pytest.fixture
+    def me(self, patient: Patient) -> Client:
+        return client_for(patient.user)
+
+    def test_progress_shows_streak_history_and_charts(
+        self, patient: Patient, me: Client, rx: Prescription
+    ) -> None:
+        day = patient.local_today()
+        factories.ExerciseLogFactory(prescription=rx, date=day, pain=4)
+        factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
+        factories.CheckInFactory(patient=patient, date=day, pain_at_rest=1)
+        factories.AtrsResponseFactory(patient=patient, date=day)
+        factories.MeasurementFactory(
+            patient=patient,
+            date=day,
+            calf_cm_injured=Decimal("35.0"),
+            calf_cm_uninjured=Decimal("37.5"),
+        )
+        response = me.get(reverse("rehab:progress"))
+        html = response.content.decode()
+        assert response.context["streak"] == 2
+        assert html.count('role="img"') == 6  # 5 charts, and the recovery against the average
+        assert html.count('<div class="visually-hidden">') == 6
+        assert len(response.context["history"]) == 28
+        assert "pain 4/10" in html
+        assert rx.exercise.name in html
+
+    def test_progress_query_count_is_constant(
+        self, patient: Patient, me: Client, django_assert_max_num_queries: Any
+    ) -> None:
+        _plan, (phase,) = factories.active_plan(patient)
+        _grow(patient, phase, 2)
+        # session, user, patient; adherence (plan, phase changes, prescriptions, logs, red flags'
+        # pauses); streak; history; pain (logs, check-ins); ATRS; measurements; base.html's
+        # user.clinician; +1 audit event; the recovery chart: reference points (it reuses the
+        # page's ATRS)
+        with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
+            me.get(reverse("rehab:progress"))
+        _grow(patient, phase, 20)
+        for n in range(20):
+            factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
+        with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
+            me.get(reverse("rehab:progress"))
+        assert len(small) == len(large)

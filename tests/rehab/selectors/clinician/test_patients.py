@@ -1,4 +1,4 @@
-"""The clinician's lists (``rehab.selectors.clinician``): the last pain is the patient's own
+"""The clinician's patient list (``rehab.selectors.clinician.patients``): the last pain is the patient's own
 last 30 days, in their time zone."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from clinic.models import Patient
-from rehab.selectors import clinician as clinician_selectors
+from rehab.selectors.clinician import patients as clinician_selectors
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -335,6 +335,18 @@ def prescribed(patient: Patient, **prescription: object) -> Prescription:
     return PrescriptionFactory(phase=phase, **prescription)
 
 
+def grow_plan(patient: Patient, phase: PlanPhase, n: int) -> None:
+    """``n`` more exercises in ``phase`` (each with a piece of equipment, a session ticked
+    today and one yesterday) and one more phase: for a page's query count as its rows grow."""
+    day = patient.local_today()
+    for i in range(n):
+        rx = PrescriptionFactory(phase=phase, days_per_week=1 + i % 7)
+        rx.exercise.equipment.add(EquipmentFactory())
+        ExerciseLogFactory(prescription=rx, date=day, sets_done=1)
+        ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
+    PlanPhaseFactory(plan=phase.plan, order=99)
+
+
 def red_flags_reported(patient: Patient, *flags: str) -> None:
     """The patient's check-in reporting ``flags`` (e.g. "dvt"), through the service: it raises
     the alerts and pauses the plan in care, as a real report does."""

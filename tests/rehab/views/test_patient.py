@@ -377,21 +377,11 @@ def test_today_links_the_checkin_until_it_is_done(patient: Patient, me: Client) 
     assert "Do today's check-in" not in me.get(reverse("rehab:today")).content.decode()
 
 
-def _grow(patient: Patient, phase: PlanPhase, n: int) -> None:
-    day = patient.local_today()
-    for i in range(n):
-        rx = factories.PrescriptionFactory(phase=phase, days_per_week=1 + i % 7)
-        rx.exercise.equipment.add(factories.EquipmentFactory())
-        factories.ExerciseLogFactory(prescription=rx, date=day, sets_done=1)
-        factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
-    factories.PlanPhaseFactory(plan=phase.plan, order=99)
-
-
 def test_today_query_count_is_constant(
     patient: Patient, me: Client, django_assert_max_num_queries: Any
 ) -> None:
     _plan, (phase,) = _active_plan(patient)
-    _grow(patient, phase, 2)
+    factories.grow_plan(patient, phase, 2)
     # session, user, patient (patient_required); the plan with the phase in force (a subquery),
     # prescriptions + exercises, equipment, the exercises' photos and videos, the patient's
     # own, today's logs (today_for_patient); today's check-in and the ATRS offer, in any week
@@ -399,7 +389,7 @@ def test_today_query_count_is_constant(
     # The exercises' instructions are template fragments cached in memory: no query.
     with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as small:
         assert me.get(reverse("rehab:today")).status_code == 200
-    _grow(patient, phase, 20)
+    factories.grow_plan(patient, phase, 20)
     with django_assert_max_num_queries(11), CaptureQueriesContext(connection) as large:
         response = me.get(reverse("rehab:today"))
     assert len(response.context["today"].items) == 22

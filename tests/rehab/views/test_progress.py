@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
-from rehab.models import Measurement, PlanPhase, Prescription
+from rehab.models import Measurement, Prescription
 from rehab.services import outcomes as outcome_services
 from tests import factories
 from tests.conftest import client_for
@@ -261,16 +261,6 @@ def test_no_loading_test_at_home_while_a_red_flag_holds_exercise(
     assert (stored.heel_rise_reps_injured, stored.calf_cm_injured) == (None, Decimal("36"))
 
 
-def _grow(patient: Patient, phase: PlanPhase, n: int) -> None:
-    day = patient.local_today()
-    for i in range(n):
-        rx = factories.PrescriptionFactory(phase=phase, days_per_week=1 + i % 7)
-        rx.exercise.equipment.add(factories.EquipmentFactory())
-        factories.ExerciseLogFactory(prescription=rx, date=day, sets_done=1)
-        factories.ExerciseLogFactory(prescription=rx, date=day - dt.timedelta(days=1))
-    factories.PlanPhaseFactory(plan=phase.plan, order=99)
-
-
 class TestProgressPage:
     """The page itself, for the tests' usual patient (a month after the injury), not this
     module's patient in week 14."""
@@ -315,14 +305,14 @@ class TestProgressPage:
         self, patient: Patient, me: Client, django_assert_max_num_queries: Any
     ) -> None:
         _plan, (phase,) = factories.active_plan(patient)
-        _grow(patient, phase, 2)
+        factories.grow_plan(patient, phase, 2)
         # session, user, patient; adherence (plan, phase changes, prescriptions, logs, red flags'
         # pauses); streak; history; pain (logs, check-ins); ATRS; measurements; base.html's
         # user.clinician; +1 audit event; the recovery chart: reference points (it reuses the
         # page's ATRS)
         with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
             me.get(reverse("rehab:progress"))
-        _grow(patient, phase, 20)
+        factories.grow_plan(patient, phase, 20)
         for n in range(20):
             factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
         with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:

@@ -92,6 +92,10 @@ class AccessEvent(models.Model):
         ordering = ["-when", "-pk"]
         indexes = [
             models.Index(fields=["patient", "when"], name="audit_event_patient_when"),
+            # The history pages' order (events_for_patient, clinic_accesses_for_patient): a
+            # page of 50 newest is read backwards off this index, however many events the
+            # patient has, instead of fetching and sorting all of them.
+            models.Index(fields=["patient_ref", "when", "id"], name="audit_event_ref_when_id"),
             models.Index(fields=["actor", "when"], name="audit_event_actor_when"),
         ]
         constraints = [

@@ -14,6 +14,7 @@ import time_machine
 from django.urls import reverse
 
 from clinic.models import Clinician, Patient
+from notify import selectors as notify_selectors
 from notify import services as notify_services
 from notify.models import Notification
 from rehab import services as rehab_services
@@ -237,6 +238,49 @@ def test_another_clinic_s_dashboard_shows_none_of_it(
     html = client_for(other_clinician.user).get(reverse("rehab:dashboard")).content.decode()
     assert "Needs a look" not in html
     assert failing.full_name not in html
+
+
+def failed_alert(patient: Patient, *, hours_ago: int, key: str) -> None:
+    Notification.objects.create(
+        key=key,
+        kind="alert",
+        channel="email",
+        email="team@example.com",
+        patient=patient,
+        state="failed",
+        created_at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(hours=hours_ago),
+    )
+
+
+def test_the_dashboard_flags_are_each_list_in_name_order_and_count_every_undelivered_alert(
+    clinician: Clinician, other_clinician: Clinician
+) -> None:
+    """Paused plans and failing reminders, each list by name, a patient on both lists when
+    both; only active patients of the clinic; every undelivered alert notification of the last
+    day counted, two of one patient twice."""
+    names = {"both": ("Ann", "Cole"), "failing": ("Ben", "Abbot"), "paused": ("Cy", "Baker")}
+    made = {}
+    for key, (first, last) in names.items():
+        made[key] = patient_with_one_exercise(clinician)
+        Patient.objects.filter(pk=made[key].pk).update(first_name=first, last_name=last)
+    discharged = patient_with_one_exercise(clinician)
+    elsewhere = patient_with_one_exercise(other_clinician)
+    for patient in (made["both"], made["paused"], elsewhere):
+        Plan.objects.filter(patient=patient).update(status=Plan.Status.PAUSED)
+    Patient.objects.filter(pk=discharged.pk).update(status=Patient.Status.DISCHARGED)
+    for patient in (made["both"], made["failing"], discharged, elsewhere):
+        failed(patient, days_ago=4, key=f"r{patient.pk}")
+    alerts = [(made["paused"], 1), (made["paused"], 2), (made["failing"], 3), (made["both"], 30)]
+    alerts += [(discharged, 4), (elsewhere, 1)]
+    for n, (patient, hours_ago) in enumerate(alerts):
+        failed_alert(patient, hours_ago=hours_ago, key=f"a{n}")
+
+    flags = notify_selectors.dashboard_flags(clinician.clinic)
+
+    assert [p.full_name for p in flags.paused] == ["Cy Baker", "Ann Cole"]
+    assert [p.full_name for p in flags.failing] == ["Ben Abbot", "Ann Cole"]
+    assert [p.pk for p in flags.paused] == [made["paused"].pk, made["both"].pk]
+    assert flags.undelivered_alerts == 4  # the discharged patient's too, not the day-old one
 
 
 @pytest.mark.parametrize(

@@ -154,11 +154,14 @@ class CheckInForm(forms.Form):
     pain_at_rest = _score_field(
         _("Pain at rest right now (0 = none, 10 = worst imaginable)"), required=False
     )
-    swelling = forms.ChoiceField(
+    # Optional like pain at rest ("No answer" first, chosen): a red flag ticked alone is sent.
+    swelling = forms.TypedChoiceField(
         label=_("Swelling"),
-        choices=Swelling.choices,
+        choices=[NO_ANSWER, *Swelling.choices],
+        required=False,
+        empty_value=None,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-        error_messages={"required": _("Choose how swollen your leg is.")},
+        error_messages={"invalid_choice": _("Choose how swollen your leg is.")},
     )
     note = forms.CharField(
         label=_("Anything else to tell your physiotherapist? (optional)"),
@@ -191,6 +194,7 @@ class CheckInForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())
             self.initial.setdefault("pain_at_rest", "")
+            self.initial.setdefault("swelling", "")
 
     @property
     def flag_fields(self) -> list[forms.BoundField]:

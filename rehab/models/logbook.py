@@ -146,7 +146,11 @@ class CheckIn(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="checkins")
     date = models.DateField(_("date"))
     pain_at_rest = _score_field(_("pain at rest (0–10)"), null=True)
-    swelling = models.CharField(_("swelling"), max_length=10, choices=Swelling)
+    # Null when the patient left it unanswered (a red flag is never held back for it): null,
+    # not "", as every unanswered question here and in the API (design.md), hence the noqa.
+    swelling = models.CharField(  # noqa: DJ001
+        _("swelling"), max_length=10, choices=Swelling, null=True, blank=True, default=None
+    )
     # Each red-flag question: yes, no, or null when it was not asked (the wound questions of a
     # patient without surgery): never a "no" nobody said.
     flag_dvt = models.BooleanField(
@@ -183,7 +187,8 @@ class CheckIn(models.Model):
                 name="rehab_checkin_pain_range",
             ),
             models.CheckConstraint(
-                condition=Q(swelling__in=["none", "mild", "moderate", "severe"]),
+                condition=Q(swelling__isnull=True)
+                | Q(swelling__in=["none", "mild", "moderate", "severe"]),
                 name="rehab_checkin_swelling_valid",
             ),
             dates.within_window("date", name="rehab_checkin_date_plausible"),
@@ -199,8 +204,8 @@ class CheckIn(models.Model):
     @property
     def swelling_label(self) -> str:
         """``get_swelling_display()`` for a row of a list: the label of the answer's enum member,
-        not a dict of every choice built again for each row."""
-        return str(Swelling(self.swelling).label)
+        not a dict of every choice built again for each row; "" when it was not answered."""
+        return "" if self.swelling is None else str(Swelling(self.swelling).label)
 
 
 class LaterSubmission(models.Model):

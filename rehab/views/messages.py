@@ -109,7 +109,8 @@ def my_messages(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "thread": thread,
             "form": form,
-            "red_flags": clinical.RED_FLAGS,
+            # The check-in's questions: the wound's only after surgery (clinical.md §4).
+            "red_flags": clinical.red_flags_for(has_surgery=patient.surgery_date is not None),
             "messages_config": {
                 "url": reverse("rehab:my_messages"),
                 "strings": MESSAGES_STRINGS,

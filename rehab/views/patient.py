@@ -302,7 +302,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         if existing is not None:
             initial = {
                 "pain_at_rest": "" if existing.pain_at_rest is None else existing.pain_at_rest,
-                "swelling": existing.swelling,
+                "swelling": existing.swelling or "",
                 "note": existing.note,
             }
         form = CheckInForm(initial=initial, has_surgery=has_surgery, reported=reported)

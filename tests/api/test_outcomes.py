@@ -48,6 +48,17 @@ def test_what_patients_answer_matrix(
     )
 
 
+def test_a_red_flag_is_taken_with_swelling_unanswered(world: World) -> None:
+    """The check-in page sends its answers here when offline: swelling left on "No answer"
+    (null) must not hold back the red flag ticked with it."""
+    client = world.client("patient")
+    data = {"client_uuid": str(uuid.uuid4()), "swelling": None, "red_flags": ["rerupture"]}
+    response = client.post("/api/v1/checkins/", data, format="json")
+    assert response.status_code == 201, response.content
+    assert body(response)["swelling"] is None
+    assert Alert.objects.get(patient=world.patient).code == "rerupture"
+
+
 def test_checkin_with_red_flags_tells_the_patient_what_to_do(world: World) -> None:
     client = world.client("patient")
     data = checkin_payload(red_flags=["dvt", "rerupture"], pain_at_rest=8)

@@ -172,6 +172,29 @@ def test_high_pain_advice_and_undo_on_the_card(live_server: object, phone: Page)
     expect(card(page, "Toe curls").get_by_text("Sets done: 0 of 2")).to_be_visible()
 
 
+def test_a_red_flag_ticked_alone_is_sent_and_pauses_exercise(
+    live_server: object, phone: Page
+) -> None:
+    """From exploratory testing: a patient who ticks only "a sudden pop or snap" and sends
+    gets the advice at once (it was "Not sent: ... Nothing was saved." for the swelling
+    question left unanswered), and Today pauses the exercises until a clinician reviews."""
+    scene = patient_with_plan(with_user=True)
+    page = phone
+    sign_in(page, str(live_server), scene.patient.email, "correct-horse-battery-staple")
+    page.get_by_role("link", name="Check-in", exact=True).click()
+    expect(
+        page.get_by_role("group", name="Swelling").get_by_role("radio", name="No answer")
+    ).to_be_checked()
+    page.get_by_label(re.compile("A sudden pop or snap")).check()
+    page.get_by_role("button", name="Send check-in").click()
+    expect(page.get_by_role("heading", name="Act on this now")).to_be_visible()
+    expect(page.get_by_role("alert").get_by_text(re.compile("may have torn again"))).to_be_visible()
+    assert CheckIn.objects.get(patient=scene.patient).flag_rerupture
+    page.get_by_role("link", name="Today", exact=True).click()
+    expect(page.get_by_text("Your exercises are paused")).to_be_visible()
+    expect(page.get_by_role("button", name="One set done")).to_have_count(0)
+
+
 def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Page) -> None:
     """Sign in, tick an exercise, log pain and send a check-in without touching the mouse."""
     scene = patient_with_plan(with_user=True)
@@ -220,6 +243,7 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
         page.keyboard.press("ArrowRight")
     tab_to(page, page.get_by_role("group", name="Swelling").get_by_role("radio").first)
     page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")  # from "No answer" to "None"
     tab_to(page, page.get_by_role("button", name="Send check-in"))
     page.keyboard.press("Enter")
     expect(page.get_by_text("today's check-in is saved")).to_be_visible()

@@ -175,7 +175,14 @@ class CheckInCreateSerializer(KnownFieldsOnly):
         default=None,
         help_text="0–10; empty or null when the patient did not answer (stored as null).",
     )
-    swelling = serializers.ChoiceField(choices=Swelling.choices)
+    swelling = serializers.ChoiceField(
+        choices=Swelling.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Empty or null when the patient did not answer (stored as null; a second "
+        "check-in the same day keeps the day's earlier answer).",
+    )
     red_flags = serializers.ListField(
         child=serializers.ChoiceField(choices=list(clinical.RED_FLAG_CODES)),
         required=False,

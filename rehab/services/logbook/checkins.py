@@ -37,7 +37,7 @@ def checkin_record(
     patient: Patient,
     client_uuid: uuid.UUID,
     pain_at_rest: int | None,
-    swelling: str,
+    swelling: str | None = None,
     red_flags: list[str] | tuple[str, ...] | None = None,
     note: str = "",
     date: dt.date | None = None,
@@ -45,10 +45,10 @@ def checkin_record(
     """The daily check-in. Red flags and pain ≥ 7 raise alerts; a red flag also pauses the
     patient's plan until a clinician resumes it. One per day: a second one the same day adds to
     the first. A red flag once reported stays reported that day, and a question left
-    unanswered (pain at rest, the note) keeps the day's earlier answer; swelling is always
-    answered. A red flag is new (an alert, a pause) unless one of the same is still waiting for
+    unanswered (pain at rest, swelling, the note) keeps the day's earlier answer. A red flag is new (an alert, a pause) unless one of the same is still waiting for
     a clinician's review: reported again after the review, the symptom is back.
-    ``pain_at_rest`` is None when the patient did not answer it. ``red_flags``: the codes of
+    ``pain_at_rest`` and ``swelling`` are None when the patient did not answer them (a red
+    flag is never held back for an unanswered question). ``red_flags``: the codes of
     the red-flag questions answered yes, the other questions asked answered no; None when the
     questions were not asked (they stay unanswered, never a "no" nobody said).
 
@@ -72,7 +72,8 @@ def checkin_record(
     previous_pain = None if created else checkin.pain_at_rest
     if pain_at_rest is not None:
         checkin.pain_at_rest = pain_at_rest
-    checkin.swelling = swelling
+    if swelling is not None:
+        checkin.swelling = swelling
     if note:
         checkin.note = note
     # Not asked, so left unanswered: every one when the client did not ask them (``red_flags``

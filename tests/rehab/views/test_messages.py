@@ -204,6 +204,23 @@ def test_my_messages_says_they_are_not_for_emergencies(patient: Patient) -> None
     assert len(clinical.RED_FLAGS) == content.count("<dt>")
 
 
+def test_my_messages_asks_about_the_wound_only_after_surgery(clinician: Clinician) -> None:
+    """From exploratory testing: a non-operative patient's messages page listed the wound signs
+    ("Contact your surgical team today"): they have no wound and no surgical team. The list is
+    the check-in's (clinical.md §4: wound questions only with a surgery date)."""
+    patient = factories.PatientFactory(
+        clinic=clinician.clinic, pathway=Patient.Pathway.NON_OPERATIVE
+    )
+    assert patient.surgery_date is None
+    content = client_for(patient.user).get(reverse("rehab:my_messages")).content.decode()
+    wound = clinical.RED_FLAGS_BY_CODE["wound"]
+    assert str(wound.question) not in content
+    assert "surgical team" not in content
+    for flag in clinical.red_flags_for(has_surgery=False):
+        assert str(flag.question) in content
+    assert content.count("<dt>") == len(clinical.RED_FLAGS) - 1
+
+
 def test_my_messages_kept_on_the_phone_says_it_is_a_copy(patient: Patient) -> None:
     """The service worker keeps every /me/ page for offline use; the messages page shown
     offline looked live (no "Offline: this is the copy saved on this phone" note), so a

@@ -798,6 +798,21 @@ def test_a_red_flag_shows_the_advice_at_once_and_alerts_the_clinic(
     assert (alert.kind, alert.code, alert.patient) == (Alert.Kind.RED_FLAG, "dvt", patient)
 
 
+def test_a_red_flag_alone_is_sent_without_the_other_answers(me: Client, patient: Patient) -> None:
+    """From exploratory testing: a patient who ticks only "a sudden pop or snap" was sent back
+    with "Choose how swollen your leg is. Nothing was saved.": no advice, no alert. Swelling is
+    optional like pain at rest ("No answer" first, chosen), so the red flag always gets through."""
+    html = me.get(reverse("rehab:checkin")).content.decode()
+    assert re.search(r'name="swelling" value=""[^>]*checked', html)
+    assert '<label class="btn btn-outline-primary" for="id_swelling_0">No answer</label>' in html
+    data = {"client_uuid": str(uuid.uuid4()), "flag_rerupture": "on"}
+    response = me.post(reverse("rehab:checkin"), data, follow=True)
+    assert response.redirect_chain == [(reverse("rehab:checkin"), 302)]
+    assert str(clinical.RED_FLAGS_BY_CODE["rerupture"].advice) in response.content.decode()
+    assert CheckIn.objects.get().swelling is None
+    assert Alert.objects.get().code == "rerupture"
+
+
 def test_high_pain_at_rest_alerts_the_clinic(me: Client) -> None:
     html = me.post(reverse("rehab:checkin"), _checkin(pain_at_rest=7), follow=True)
     assert "Your pain at rest is 7 out of 10." in html.content.decode()

@@ -99,6 +99,29 @@ def test_a_second_checkin_the_same_day_updates_it(patient: Patient) -> None:
     assert Alert.objects.get().code == "wound"
 
 
+def test_a_red_flag_is_taken_without_a_swelling_answer(patient: Patient) -> None:
+    """From exploratory testing: a patient reporting a possible re-rupture who leaves the
+    swelling question unanswered still reports it (an alert); swelling stays unanswered."""
+    checkin, created = services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=None, red_flags=["rerupture"]
+    )
+    assert created
+    checkin.refresh_from_db()
+    assert (checkin.swelling, checkin.flag_rerupture) == (None, True)
+    assert Alert.objects.get().code == "rerupture"
+
+
+def test_swelling_left_unanswered_later_keeps_the_days_earlier_answer(patient: Patient) -> None:
+    services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=2, swelling="mild"
+    )
+    second, _ = services.checkin_record(
+        patient=patient, client_uuid=uuid.uuid4(), pain_at_rest=None, swelling=None
+    )
+    second.refresh_from_db()
+    assert (second.pain_at_rest, second.swelling) == (2, "mild")
+
+
 def _resume_after_review(plan: Plan, clinician: Clinician) -> None:
     """The clinician reviews the red flags waiting and resumes the plan."""
     waiting = list(Alert.objects.red_flags_waiting(plan.patient_id).values_list("pk", flat=True))

@@ -1073,3 +1073,31 @@ def test_a_patient_never_sees_a_draft_plan(patient: Patient, me: Client) -> None
     html = me.get(reverse("rehab:my_plan")).content.decode()
     assert "Secret draft" not in html
     assert "has not given you a plan yet" in html
+
+
+@pytest.mark.parametrize(
+    ("pathway", "surgery", "says"),
+    [
+        (Patient.Pathway.OPERATIVE, True, "Week 3 since your operation"),
+        (Patient.Pathway.NON_OPERATIVE, False, "Week 3 since your injury"),
+    ],
+)
+def test_today_counts_the_week_from_the_operation_or_the_injury_the_patient_had(
+    db: None, pathway: str, surgery: bool, says: str
+) -> None:
+    """The week counts from the surgery date, else the injury date (``Patient.anchor_date``):
+    Today names the one this patient had, not "your operation or injury" to a patient who had
+    no operation."""
+    day = dt.date(2025, 3, 10)
+    with time_machine.travel(dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC), tick=False):
+        patient = factories.PatientFactory(
+            pathway=pathway,
+            injury_date=day - dt.timedelta(weeks=3, days=3),
+            surgery_date=day - dt.timedelta(weeks=3) if surgery else None,
+        )
+        _active_plan(patient)
+        html = " ".join(
+            client_for(patient.user).get(reverse("rehab:today")).content.decode().split()
+        )
+    assert says in html
+    assert "operation or injury" not in html

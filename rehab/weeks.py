@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -30,9 +31,13 @@ def last_week(start_week: int, end_week: int) -> int:
 
 
 def date_range(start: dt.date, end: dt.date) -> str:
-    """ "14 Oct – 10 Nov" (the years once, at the end, when the range spans two years)."""
+    """ "14 Oct – 10 Nov" within this year; "21 Feb – 30 Oct 2027" within another year, so a
+    later phase is not read as this year's (dates already past); "20 Dec 2026 – 16 Jan 2027"
+    over a new year. This year is the reader's (the active time zone's)."""
     if start.year != end.year:
         return f"{date_format(start, 'j M Y')} – {date_format(end, 'j M Y')}"
+    if start.year != timezone.localdate().year:
+        return f"{date_format(start, 'j M')} – {date_format(end, 'j M Y')}"
     return f"{date_format(start, 'j M')} – {date_format(end, 'j M')}"
 
 

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
+import time_machine
 from django.template import Context, Template
 
 from rehab.models.plans import Plan, PlanPhase
 from rehab.templatetags.rehab_weeks import week_span
 from rehab.weeks import last_week, phase_week_range, week_range
+
+
+@pytest.fixture(autouse=True)
+def _in_2026() -> Iterator[None]:
+    """The dates below are this year's (a range in another year names its year)."""
+    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def test_a_half_open_range_reads_inclusively() -> None:
@@ -31,6 +40,14 @@ def test_dates_follow_the_weeks() -> None:
 def test_a_range_over_new_year_names_both_years() -> None:
     text = week_range(0, 4, start=dt.date(2026, 12, 20), end=dt.date(2027, 1, 16))
     assert text == "weeks 0–3 · 20 Dec 2026 – 16 Jan 2027"
+
+
+def test_a_range_in_another_year_names_its_year() -> None:
+    """A later phase of a long plan is not read as this year's, its dates already past."""
+    text = week_range(20, 36, start=dt.date(2027, 2, 21), end=dt.date(2027, 6, 12))
+    assert text == "weeks 20–35 · 21 Feb – 12 Jun 2027"
+    text = week_range(0, 4, start=dt.date(2025, 3, 2), end=dt.date(2025, 3, 29))
+    assert text == "weeks 0–3 · 2 Mar – 29 Mar 2025"
 
 
 def test_a_plan_phase_reads_its_dates() -> None:

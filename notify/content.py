@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.models import Clinic
 from notify import hours, recipients, tokens
@@ -101,7 +102,11 @@ def compose(notification: Notification, *, extra: dict[str, Any] | None = None) 
     else:  # digest
         path = reverse("rehab:dashboard")
         count = len(context.get("first_names", []))
-        subject = _("Unread messages from %(count)s patients") % {"count": count}
+        subject = ngettext(
+            "Unread messages from %(count)s patient",
+            "Unread messages from %(count)s patients",
+            count,
+        ) % {"count": count}
         body = subject
     return Content(subject=subject, body=body, path=path, context=context)
 

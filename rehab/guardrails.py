@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.models import Patient
 from rehab import clinical, measures, risk
@@ -109,7 +110,11 @@ def risk_reasons(patient: Patient, *, offsets: Mapping[str, int] | None = None) 
     weeks (local default, …)")."""
     weeks, modifiers = risk.offset_weeks(patient, offsets)
     return tuple(
-        _("%(modifier)s: +%(weeks)s weeks (%(basis)s)")
+        ngettext(
+            "%(modifier)s: +%(weeks)s week (%(basis)s)",
+            "%(modifier)s: +%(weeks)s weeks (%(basis)s)",
+            weeks,
+        )
         % {"modifier": m.label, "weeks": weeks, "basis": risk.BASIS}
         for m in modifiers
     )

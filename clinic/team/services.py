@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from clinic.accounts import mfa
 from clinic.accounts.services import api_tokens_end, security_policy_changed, user_sessions_end
@@ -205,12 +206,18 @@ def clinician_deactivate(
     moved = Patient.objects.filter(pk__in=theirs).update(therapist=reassign_to)
     for patient_id in theirs:
         touch(patient_id)
-    detail = (
-        _("%(n)s patients reassigned to %(name)s")
-        % {"n": moved, "name": reassign_to.user.get_full_name()}
-        if reassign_to is not None
-        else _("%(n)s patients left unassigned") % {"n": moved}
-    )
+    if not moved:
+        detail = _("no patients assigned")
+    elif reassign_to is not None:
+        detail = ngettext(
+            "%(n)s patient reassigned to %(name)s",
+            "%(n)s patients reassigned to %(name)s",
+            moved,
+        ) % {"n": moved, "name": reassign_to.user.get_full_name()}
+    else:
+        detail = ngettext(
+            "%(n)s patient left unassigned", "%(n)s patients left unassigned", moved
+        ) % {"n": moved}
     _event(clinician, actor=deactivated_by, action=TeamEvent.Action.DEACTIVATED, detail=detail)
     return moved
 

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from clinic.models import Clinic, User
 from core.resubmit import resubmit_since
@@ -208,15 +209,21 @@ def template_draft(*, protocol: Protocol, created_by: User | None) -> Protocol:
             ProtocolCriterion(phase=copy, **{f: getattr(c, f) for f in CRITERION_FIELDS})
             for c in ProtocolCriterion.objects.filter(phase=phase).order_by("order", "pk")
         )
-        ProtocolItem.objects.bulk_create(
-            ProtocolItem(
-                phase=copy,
-                exercise_id=item.exercise_id,
-                order=item.order,
-                note=item.note,
-                **{f: getattr(item, f) for f in DOSE_FIELDS},
-            )
-            for item in phase.items.all()
+        # With their history ("Created"), as each item saved one by one has: a later change
+        # of the draft's dose is then shown in the template's history with what changed.
+        bulk_create_with_history(
+            [
+                ProtocolItem(
+                    phase=copy,
+                    exercise_id=item.exercise_id,
+                    order=item.order,
+                    note=item.note,
+                    **{f: getattr(item, f) for f in DOSE_FIELDS},
+                )
+                for item in phase.items.all()
+            ],
+            ProtocolItem,
+            default_user=created_by,
         )
     return draft
 

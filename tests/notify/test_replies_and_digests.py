@@ -140,6 +140,17 @@ def test_the_daily_digest_of_unread_messages_at_the_clinic_s_time(
     assert len(mail.outbox) == 1
 
 
+def test_the_digest_s_subject_counts_one_patient_in_the_singular(
+    people: dict[str, Any],
+) -> None:
+    with time_machine.travel(TUESDAY_11, tick=False):
+        factories.MessageFactory(patient=people["patient"])
+    digest_ticks(dt.date(2026, 6, 9))
+
+    [email] = mail.outbox
+    assert email.subject.startswith("Unread messages from 1 patient –")
+
+
 def test_a_push_reply_notice_is_not_kept_for_a_phone_that_is_off_into_the_quiet_hours(
     push_service: PushService,
 ) -> None:

@@ -62,6 +62,16 @@ def test_the_question_says_when_patients_are_left_unassigned(
     assert "The 1 patient assigned to them is left unassigned." in text(asked.content.decode())
 
 
+def test_the_question_says_plainly_when_no_patient_is_assigned_to_them(
+    admin: Clinician, clinician: Clinician, colleague: Clinician
+) -> None:
+    url = reverse("clinic:team_deactivate", args=[clinician.pk])
+    for data in ({}, {"reassign_to": colleague.pk}):
+        page = text(client_for(admin.user).post(url, data).content.decode())
+        assert "No patients are assigned to them." in page
+        assert "The 0 patients" not in page
+
+
 def test_a_refusal_comes_before_the_question(admin: Clinician) -> None:
     factories.ClinicAdminFactory(clinic=admin.clinic)
     response = client_for(admin.user).post(reverse("clinic:team_deactivate", args=[admin.pk]))

@@ -112,3 +112,27 @@ def test_joined_is_an_active_clinician_with_a_password(
         False,
         False,
     )
+
+
+@pytest.mark.parametrize(
+    ("patients", "to_colleague", "said"),
+    [
+        (0, False, "no patients assigned"),
+        (0, True, "no patients assigned"),
+        (1, False, "1 patient left unassigned"),
+        (1, True, "1 patient reassigned to Cleo Colleague"),
+        (2, True, "2 patients reassigned to Cleo Colleague"),
+    ],
+)
+def test_the_team_history_counts_the_patients_in_plain_words(
+    clinician: Clinician, patients: int, to_colleague: bool, said: str
+) -> None:
+    colleague = factories.ClinicianFactory(
+        clinic=clinician.clinic, user__full_name="Cleo Colleague"
+    )
+    factories.PatientFactory.create_batch(patients, clinic=clinician.clinic, therapist=clinician)
+    services.clinician_deactivate(
+        clinician=clinician, deactivated_by=None, reassign_to=colleague if to_colleague else None
+    )
+    event = TeamEvent.objects.get(clinician=clinician, action=TeamEvent.Action.DEACTIVATED)
+    assert event.detail == said

@@ -18,6 +18,7 @@ from django.utils import timezone
 from clinic.models import Clinician, Patient
 from core.resubmit import RESUBMIT_WINDOW
 from rehab.models import Plan, Protocol
+from rehab.selectors import history
 from rehab.services import plans as plan_services
 from rehab.services import protocols as services
 from tests import factories
@@ -212,6 +213,21 @@ def test_the_history_of_a_template_is_for_its_clinic_admin(
     page = client_for(admin.user).get(url).content.decode()
     assert "Ours, revised" in page
     assert "Version 2" in page
+
+
+def test_a_dose_changed_in_a_new_version_shows_in_the_history_with_what_changed(
+    clinician: Clinician, plan: Plan
+) -> None:
+    protocol = services.protocol_from_plan(
+        plan=plan, name="Ours", created_by=clinician.user, leave_out_early=True
+    )
+    draft = services.template_draft(protocol=protocol, created_by=clinician.user)
+    item = draft.phases.order_by("order").first().items.order_by("order").first()
+    sets = item.sets
+    services.template_item_update(item=item, note=item.note, sets=sets + 1)
+
+    [changed] = [c for c in history.template_changes(draft) if c.what == "Changed"]
+    assert [(f.label, f.old, f.new) for f in changed.fields] == [("sets", str(sets), str(sets + 1))]
 
 
 def test_a_plan_saved_as_a_template_twice_makes_one(plan: Plan, clinician: Clinician) -> None:

@@ -124,6 +124,14 @@ def test_the_guardrails_weigh_offsets_not_saved_yet(
     assert guardrails.earliest_safe_week(bike, patient) == 6  # the clinic's: diabetes +0
 
 
+def test_a_reason_of_one_week_says_week(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic, risk_diabetes=True)
+    offsets = risk.SHIPPED | {"diabetes": 1}
+    assert guardrails.risk_reasons(patient, offsets=offsets) == (
+        "Diabetes: +1 week (local default, no published figure)",
+    )
+
+
 def test_listing_changes_nothing(clinician: Clinician) -> None:
     """Asking what a raise would list leaves the clinic and the plans' patients with the
     clinic's saved offsets."""

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from clinic.models import Patient
 from rehab import measures
@@ -133,7 +133,11 @@ def evaluate(criterion: CriterionFields, data: PatientData) -> Evaluation:  # no
         highest, count = pain
         return result(
             _at_most(highest, n),
-            _("Highest %(highest)s/10 in the last %(days)s days (%(count)s scores).")
+            ngettext(
+                "Highest %(highest)s/10 in the last %(days)s days (%(count)s score).",
+                "Highest %(highest)s/10 in the last %(days)s days (%(count)s scores).",
+                count,
+            )
             % {"highest": highest, "days": PAIN_DAYS, "count": count},
         )
     if kind == CriterionKind.ADHERENCE:

@@ -4,6 +4,7 @@ never a translated fragment glued or re-capitalised into another."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -69,3 +70,19 @@ def test_the_judgement_line_is_one_whole_translated_sentence(
     monkeypatch.setattr(criteria, "_", lambda msgid: f"«{msgid}»")
     evidence = evaluate(_criterion(judged, earlier), PatientData(week=3)).evidence
     assert evidence == f"«{line}»"
+
+
+@pytest.mark.parametrize(
+    ("pain", "line"),
+    [
+        ((3, 1), "Highest 3/10 in the last 7 days (1 score)."),
+        ((4, 5), "Highest 4/10 in the last 7 days (5 scores)."),
+    ],
+)
+def test_the_pain_line_counts_its_scores_in_words(pain: tuple[int, int], line: str) -> None:
+    """One score is "1 score", not "1 scores"."""
+    rest_pain = cast(
+        "CriterionFields",
+        SimpleNamespace(kind=CriterionKind.REST_PAIN, threshold=Decimal("3"), judged_met=None),
+    )
+    assert evaluate(rest_pain, PatientData(week=3, rest_pain=pain)).evidence == line

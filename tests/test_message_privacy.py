@@ -162,12 +162,13 @@ def test_the_installed_app_s_name_says_nothing_of_health(client: Client) -> None
         assert health_words_in(data[key]) == [], (key, data[key])
 
 
-@pytest.mark.parametrize("page", ["rehab:today", "rehab:atrs"])
+# Not "page": that name is pytest-playwright's fixture (see tests/rehab/test_patient_voice.py).
+@pytest.mark.parametrize("url_name", ["rehab:today", "rehab:atrs"])
 def test_a_phone_adding_a_patient_page_to_its_home_screen_is_offered_the_site_s_name(
-    page: str, patient: Patient
+    url_name: str, patient: Patient
 ) -> None:
     # Safari names the home-screen app after apple-mobile-web-app-title, else the page's title,
     # and the questionnaire's title names the condition.
     assert patient.user is not None
-    html = client_for(patient.user).get(reverse(page)).content.decode()
+    html = client_for(patient.user).get(reverse(url_name)).content.decode()
     assert f'<meta name="apple-mobile-web-app-title" content="{settings.SITE_NAME}">' in html

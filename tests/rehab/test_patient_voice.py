@@ -544,12 +544,14 @@ def test_the_checkin_answer_to_a_clot_sign_is_in_plain_words(patient: Patient) -
         assert _clot_jargon(str(flag.question)) == [], flag.code
 
 
-@pytest.mark.parametrize("page", ["rehab:my_plan", "clinic:account"])
+# Not "page": that name is pytest-playwright's fixture, and its browser parameter would make
+# pytest move this test among the browser tests, whose flushes empty the shipped tables.
+@pytest.mark.parametrize("url_name", ["rehab:my_plan", "clinic:account"])
 def test_the_download_of_the_patients_data_is_said_without_a_file_format(
-    page: str, early_rx: Prescription, patient: Patient
+    url_name: str, early_rx: Prescription, patient: Patient
 ) -> None:
     """From walking through as a patient: "download it (JSON)" names a file format most
     patients do not know. The link says what the file is for."""
-    html = client_for(patient.user).get(reverse(page)).content.decode()
+    html = client_for(patient.user).get(reverse(url_name)).content.decode()
     assert reverse("rehab:my_export_json") in html
     assert "JSON" not in unescape(re.sub(r"<script.*?</script>", "", html, flags=re.S))

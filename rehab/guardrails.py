@@ -2,10 +2,11 @@
 
 Every path that changes what a patient is asked to do asks these rules (the builder's adds,
 moves and phase edits, activation, moving a plan between phases, a corrected surgery or injury
-date, a time zone that puts the patient on an earlier day): each compares the exercise's earliest safe week for the patient
-(``earliest_safe_week``) with the week the patient will actually be in when it starts for them
-(``patient_week_for_phase``), not only with the phase's planned start week. An early placement
-needs a clinician's reason before it can stay where it is.
+date, a time zone that puts the patient on an earlier day): each compares the exercise's
+earliest safe week for the patient (``earliest_safe_week``) with the week the patient will
+actually be in when it starts for them (``patient_week_for_phase``), not only with the phase's
+planned start week. An early placement needs a clinician's reason before it can stay where it
+is.
 
 Templates have no patient: they compare with the phase's start week on the template's pathway
 (``earliest_week_warning``).

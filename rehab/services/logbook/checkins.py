@@ -45,8 +45,9 @@ def checkin_record(
     """The daily check-in. Red flags and pain ≥ 7 raise alerts; a red flag also pauses the
     patient's plan until a clinician resumes it. One per day: a second one the same day adds to
     the first. A red flag once reported stays reported that day, and a question left
-    unanswered (pain at rest, swelling, the note) keeps the day's earlier answer. A red flag is new (an alert, a pause) unless one of the same is still waiting for
-    a clinician's review: reported again after the review, the symptom is back.
+    unanswered (pain at rest, swelling, the note) keeps the day's earlier answer. A red flag
+    is new (an alert, a pause) unless one of the same is still waiting for a clinician's
+    review: reported again after the review, the symptom is back.
     ``pain_at_rest`` and ``swelling`` are None when the patient did not answer them (a red
     flag is never held back for an unanswered question). ``red_flags``: the codes of
     the red-flag questions answered yes, the other questions asked answered no; None when the

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from clinic.models import Clinician, Patient
+from clinic.models import Clinician, Patient, User
 from clinic.services.invitations import invitation_create
 from rehab import services
 from rehab.models import Plan, Prescription
@@ -61,6 +61,17 @@ def patient_with_plan(*, with_user: bool = False) -> Scene:
     if not with_user:
         _invitation, token = invitation_create(patient=patient, created_by=clinician.user)
     return Scene(clinician=clinician, patient=patient, plan=plan, token=token)
+
+
+def patient_with_password() -> tuple[Scene, User]:
+    """``patient_with_plan(with_user=True)``, the patient's account signing in with
+    ``PASSWORD``; returns the scene and that account."""
+    scene = patient_with_plan(with_user=True)
+    user = scene.patient.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    return scene, user
 
 
 def only_timed_exercise_today(scene: Scene, name: str, *, minutes: int) -> Prescription:

@@ -798,13 +798,7 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    # Meanwhile the physiotherapist takes the exercise out of the plan.
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
+    _toe_curls_ticked_offline_then_removed(page, str(live_server), scene)
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -818,6 +812,17 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
         card(page, "Toe curls"), "Your clinic got a note from you about the session you did."
     )
     check_page(page, JOURNEY, "removed-exercise-note")
+
+
+def _toe_curls_ticked_offline_then_removed(page: Page, base: str, scene: Scene) -> None:
+    """Toe curls ticked on Today with no connection (the tick waiting in the outbox), and
+    meanwhile the physiotherapist takes the exercise out of the plan."""
+    sign_in_to_today(page, base, scene.patient.email)
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
 
 
 def _expect_removed(toes: Locator, then: str) -> None:
@@ -839,12 +844,7 @@ def test_a_note_sent_again_after_its_answer_was_lost_reaches_the_clinic_once(
     The note has its own client UUID now, kept with the entry across tries."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
+    _toe_curls_ticked_offline_then_removed(page, str(live_server), scene)
 
     tries: list[str] = []
 
@@ -961,12 +961,7 @@ def test_a_refused_note_the_patient_removes_is_not_shown_again(
 def _note_refused(page: Page, base: str, scene: Scene, monkeypatch: pytest.MonkeyPatch) -> Locator:
     """Toe curls ticked offline, taken out of the plan meanwhile, and the note for it refused
     by the server when the connection is back: the alert that says so."""
-    sign_in_to_today(page, base, scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
+    _toe_curls_ticked_offline_then_removed(page, base, scene)
 
     def refuse(**kwargs: object) -> None:
         raise ValidationError({"body": ValidationError("This message cannot be sent.")})

@@ -130,3 +130,12 @@ def eventually(page: Page, check: Callable[[], bool], *, seconds: float = 10) ->
             return
         page.wait_for_timeout(100)
     raise AssertionError("the expected change did not happen in time")
+
+
+def today_kept_on_the_phone(page: Page, base_url: str, email: str) -> None:
+    """``sign_in_to_today``, then Today loaded again once the service worker is ready: through
+    it, as the installed app does, so the page is kept on the phone for offline use."""
+    sign_in_to_today(page, base_url, email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()

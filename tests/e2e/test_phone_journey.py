@@ -33,6 +33,7 @@ from tests.e2e.helpers import (
     patient_with_plan,
     sign_in,
     sign_in_to_today,
+    today_kept_on_the_phone,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -229,10 +230,7 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now through the service worker: the page is cached
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, str(live_server), scene.patient.email)
 
     page.context.set_offline(True)
     toes = card(page, "Toe curls")
@@ -443,10 +441,7 @@ def _yesterdays_copy_opened_offline(page: Page, base: str, scene: Scene) -> dt.d
     """Today kept on the phone, opened offline the next morning (the page's clock): the
     morning."""
     page.clock.install()
-    sign_in_to_today(page, base, scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # through the service worker: the day's page kept on the phone
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, base, scene.patient.email)
     morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     page.clock.set_system_time(morning)
     page.context.set_offline(True)
@@ -577,10 +572,7 @@ def test_a_tick_undone_before_its_answer_came_back_is_not_stored(
     the tick, still on its way, was stored, and came back on the next visit."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # the installed app, its service worker in control
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, str(live_server), scene.patient.email)
     held: list[Route] = []
 
     def hold_the_tick(route: Route) -> None:
@@ -1085,9 +1077,7 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in_to_today(page, base, scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now through the service worker: Today is kept for offline use
+    today_kept_on_the_phone(page, base, scene.patient.email)
 
     # The ATRS with no connection: kept on the phone, the patient told so.
     page.goto(f"{base}/me/atrs/")
@@ -1157,10 +1147,7 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in_to_today(page, base, scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # Today kept on the phone
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, base, scene.patient.email)
 
     today = scene.patient.local_today()
     hold, toes = (
@@ -1244,9 +1231,7 @@ def test_ticks_an_earlier_version_kept_by_number_still_land_once(
     clinic as a note (as a tick of an exercise that left the plan), never lost."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # Today kept on the phone
+    today_kept_on_the_phone(page, str(live_server), scene.patient.email)
     today = scene.patient.local_today()
     toes = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
     Prescription.objects.filter(pk=toes.pk).update(

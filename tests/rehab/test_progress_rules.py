@@ -52,6 +52,35 @@ def _rx(phase: PlanPhase, **dose: int) -> Prescription:
     return rx
 
 
+def _raise_sets(rx: Prescription, sets: int) -> None:
+    """The physiotherapist changes the dose to ``sets`` sets once a day, the rest as it is."""
+    builder_services.prescription_update(
+        prescription=rx,
+        sets=sets,
+        reps=rx.reps,
+        hold_seconds=rx.hold_seconds,
+        times_per_day=1,
+        days_per_week=rx.days_per_week,
+        side=rx.side,
+        expected_version=None,
+    )
+
+
+def _six_of_six_everywhere(patient: Patient, plan: Plan) -> None:
+    """Six sessions due in the last seven days and six done, read alike by the patient's
+    progress (and streak), the patient list, the clinic's totals and the builder's evidence."""
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done) == (6, 6)
+    assert selectors.encouragement(patient, today=TODAY).streak == 6
+    (row,) = selectors.patient_rows([patient], today=TODAY)
+    assert (row.adherence.expected, row.adherence.done) == (6, 6)
+    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
+    assert (total.expected, total.done) == (6, 6)
+    rxs = list(Prescription.objects.filter(phase__plan=plan))
+    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
+    assert evidence.adherence.done == 6
+
+
 def test_on_day_one_no_one_is_behind_and_the_patient_is_welcomed() -> None:
     patient, _plan, (phase,) = _patient(TODAY)
     _rx(phase, times_per_day=2)
@@ -237,30 +266,11 @@ def test_a_dose_raised_later_does_not_undo_the_sessions_done_before() -> None:
         patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=TODAY, sets_done=2
     )
 
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=3,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    _raise_sets(rx, 3)
 
     # The six days before: done. Today (in progress, credit only): 3 sets from today, so
     # today's 2 are a session still being ticked, on Today and in the counts alike.
-    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
-    assert (judged.expected, judged.done) == (6, 6)
-    encouraged = selectors.encouragement(patient, today=TODAY)
-    assert encouraged.streak == 6
-    (row,) = selectors.patient_rows([patient], today=TODAY)
-    assert (row.adherence.expected, row.adherence.done) == (6, 6)
-    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
-    assert (total.expected, total.done) == (6, 6)
-    rxs = list(Prescription.objects.filter(phase__plan=plan))
-    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
-    assert evidence.adherence.done == 6
+    _six_of_six_everywhere(patient, plan)
     (item,) = selectors.today_for_patient(patient, day=TODAY).items
     assert item.open_log is not None
 
@@ -278,16 +288,7 @@ def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterday
         factories.ExerciseLogFactory(
             prescription=rx, date=TODAY - dt.timedelta(days=back), sets_done=2
         )
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=3,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    _raise_sets(rx, 3)
     rx.refresh_from_db()
     yesterday = TODAY - dt.timedelta(days=1)
     sent = uuid.uuid4()
@@ -301,28 +302,10 @@ def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterday
     )
     assert today_log.sets_prescribed == 3
 
-    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
-    assert (judged.expected, judged.done) == (6, 6)
-    assert selectors.encouragement(patient, today=TODAY).streak == 6
-    (row,) = selectors.patient_rows([patient], today=TODAY)
-    assert (row.adherence.expected, row.adherence.done) == (6, 6)
+    _six_of_six_everywhere(patient, plan)
     assert selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=TODAY) == []
-    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
-    assert (total.expected, total.done) == (6, 6)
-    rxs = list(Prescription.objects.filter(phase__plan=plan))
-    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
-    assert evidence.adherence.done == 6
     # Sent again after another raise, the tick answers the row stored, its stamp as it was.
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=4,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    _raise_sets(rx, 4)
     again, made = tick_services.log_record(
         patient=patient, prescription=rx, client_uuid=sent, date=yesterday, sets_done=2
     )

@@ -18,10 +18,10 @@ from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
 from rehab.selectors.adherence import percent_of
 from rehab.selectors.adherence_totals import judged_adherence_totals
-from rehab.services import builder as builder_services
 from rehab.services.logbook import ticks as tick_services
 from tests import factories
 from tests.conftest import client_for
+from tests.rehab.clinical_loop import new_dose
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -50,20 +50,6 @@ def _rx(phase: PlanPhase, **dose: int) -> Prescription:
     rx = factories.PrescriptionFactory(phase=phase, **dose)
     Prescription.objects.filter(pk=rx.pk).update(created_at=dt.datetime(2025, 1, 1, tzinfo=UTC))
     return rx
-
-
-def _raise_sets(rx: Prescription, sets: int) -> None:
-    """The physiotherapist changes the dose to ``sets`` sets once a day, the rest as it is."""
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=sets,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
 
 
 def _six_of_six_everywhere(patient: Patient, plan: Plan) -> None:
@@ -266,7 +252,7 @@ def test_a_dose_raised_later_does_not_undo_the_sessions_done_before() -> None:
         patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=TODAY, sets_done=2
     )
 
-    _raise_sets(rx, 3)
+    new_dose(rx, sets=3, times=1)
 
     # The six days before: done. Today (in progress, credit only): 3 sets from today, so
     # today's 2 are a session still being ticked, on Today and in the counts alike.
@@ -288,7 +274,7 @@ def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterday
         factories.ExerciseLogFactory(
             prescription=rx, date=TODAY - dt.timedelta(days=back), sets_done=2
         )
-    _raise_sets(rx, 3)
+    new_dose(rx, sets=3, times=1)
     rx.refresh_from_db()
     yesterday = TODAY - dt.timedelta(days=1)
     sent = uuid.uuid4()
@@ -305,7 +291,7 @@ def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterday
     _six_of_six_everywhere(patient, plan)
     assert selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=TODAY) == []
     # Sent again after another raise, the tick answers the row stored, its stamp as it was.
-    _raise_sets(rx, 4)
+    new_dose(rx, sets=4, times=1)
     again, made = tick_services.log_record(
         patient=patient, prescription=rx, client_uuid=sent, date=yesterday, sets_done=2
     )

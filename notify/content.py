@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 from clinic.models import Clinic
 from notify import hours, recipients, tokens
 from notify.channels import Email
-from notify.models import Notification
+from notify.models import PATIENT_KINDS, Notification
 
 TTL_SECONDS = {  # how long a push service keeps a message for a phone that is off, at most
     Notification.Kind.ALERT: 24 * 60 * 60,
@@ -33,11 +33,6 @@ TTL_SECONDS = {  # how long a push service keeps a message for a phone that is o
     Notification.Kind.DIGEST: 12 * 60 * 60,
     Notification.Kind.REQUEST: 24 * 60 * 60,  # less: until the patient's quiet hours
 }
-PATIENT_NOTICE_KINDS = (
-    Notification.Kind.REMINDER,
-    Notification.Kind.REPLY,
-    Notification.Kind.REQUEST,
-)
 
 
 @dataclass(frozen=True)
@@ -151,7 +146,7 @@ def _reader_tz(notification: Notification) -> dt.tzinfo | None:
     patient = notification.patient
     if patient is None:
         return None
-    if notification.kind in PATIENT_NOTICE_KINDS:
+    if notification.kind in PATIENT_KINDS:
         return patient.tz
     return hours.tz_of(patient.clinic)
 
@@ -159,7 +154,7 @@ def _reader_tz(notification: Notification) -> dt.tzinfo | None:
 def settings_path(notification: Notification) -> str:
     """The recipient's notification settings page: a patient's reminders, a clinician's alerts
     and digest; none for an alert contact's address (the clinic admins keep that list)."""
-    if notification.kind in PATIENT_NOTICE_KINDS:
+    if notification.kind in PATIENT_KINDS:
         return reverse("notify:reminders")
     if notification.user_id is not None:
         return reverse("notify:clinician_settings")

@@ -353,6 +353,11 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} ({self.channel}): {self.get_state_display()}"
 
 
+# The notices to the patient (their reminders and the clinic's replies and requests: their
+# settings, their quiet hours, their history); the other kinds go to the clinic's people.
+PATIENT_KINDS = (Notification.Kind.REMINDER, Notification.Kind.REPLY, Notification.Kind.REQUEST)
+
+
 class AlertEscalation(models.Model):
     """When an urgent alert goes to the clinic admins if nobody has acknowledged it: the
     clinic's escalation time, counted in its opening hours from when the alert was raised."""

@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Value, When
 
 from clinic.models import Clinic, Clinician, Patient, User
-from notify.models import ClinicianPreferences, Notification, PushSubscription
+from notify.models import PATIENT_KINDS, ClinicianPreferences, Notification, PushSubscription
 from rehab.models.plans import Plan
-
-PATIENT_KINDS = (
-    Notification.Kind.REMINDER,
-    Notification.Kind.REPLY,
-    Notification.Kind.REQUEST,
-)
 
 
 @dataclass(frozen=True)

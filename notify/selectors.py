@@ -12,12 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Clinic, Patient
 from notify import hours
-from notify.models import ChannelChoice, Notification, ReminderSettings
+from notify.models import PATIENT_KINDS, ChannelChoice, Notification, ReminderSettings
 from rehab.models.plans import Plan
 
 FAILING_FOR = dt.timedelta(days=3)
 HISTORY_LENGTH = 30
-PATIENT_KINDS = (Notification.Kind.REMINDER, Notification.Kind.REPLY, Notification.Kind.REQUEST)
 NOT_DELIVERED = (Notification.State.FAILED, Notification.State.EXPIRED)
 PLAN_PAUSED = "paused"  # Plan.Status.PAUSED once a red flag pauses plans (the clinical loop)
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

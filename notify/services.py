@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from clinic.models import Clinic, Clinician, Patient, User
 from notify import channels, planning, tokens
 from notify.models import (
+    PATIENT_KINDS,
     ChannelChoice,
     ClinicianPreferences,
     Notification,
     PushSubscription,
     ReminderSettings,
 )
-from notify.selectors import PATIENT_KINDS
 
 P256DH_BYTES = 65  # an uncompressed P-256 point
 AUTH_BYTES = 16

@@ -22,7 +22,7 @@ from clinic.models import Patient
 from clinic.services.invitations import invitation_create
 from clinic.team.services import clinician_invite
 from notify import channels, content
-from notify.models import Notification
+from notify.models import PATIENT_KINDS, Notification
 from rehab.models import Alert
 from tests import factories
 from tests.conftest import client_for
@@ -93,7 +93,7 @@ def patient() -> Patient:
 
 def notification_of(kind: str, patient: Patient) -> Notification:
     clinician = patient.therapist or factories.ClinicianFactory(clinic=patient.clinic)
-    user = patient.user if kind in content.PATIENT_NOTICE_KINDS else clinician.user
+    user = patient.user if kind in PATIENT_KINDS else clinician.user
     alert = Alert.objects.get(patient=patient) if kind in ("alert", "escalation") else None
     return Notification.objects.create(
         key=f"test-{kind}",

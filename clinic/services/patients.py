@@ -60,14 +60,21 @@ def _check_therapist(patient: Patient, *, current_id: int | None = None) -> None
             },
             code="not_active",
         )
-    if not stored.has_joined:
+    check_joined(stored, field="therapist")
+
+
+def check_joined(clinician: Clinician, *, field: str) -> None:
+    """A clinician given patients (their physiotherapist, or the one a deactivated colleague's
+    patients go to) has joined the team: an invited one who has not set a password cannot see
+    patients. Else ``ValidationError`` on ``field``."""
+    if not clinician.has_joined:
         raise ValidationError(
             {
-                "therapist": _(
+                field: _(
                     "%(name)s has not joined the team yet (the invitation is not accepted), so "
                     "they cannot see patients: choose a colleague who has joined."
                 )
-                % {"name": stored.user.get_full_name()}
+                % {"name": clinician.user.get_full_name()}
             },
             code="not_joined",
         )

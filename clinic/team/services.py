@@ -26,6 +26,7 @@ from clinic.models import (
     User,
 )
 from clinic.services import invitations as invitation_services
+from clinic.services.patients import check_joined
 from core.touched import touch
 
 
@@ -257,17 +258,7 @@ def _patients_can_go_to(target: Clinician, clinician: Clinician) -> Clinician:
             {"reassign_to": _("Choose another active clinician of your clinic.")},
             code="bad_reassignment",
         )
-    if not target.has_joined:
-        raise ValidationError(
-            {
-                "reassign_to": _(
-                    "%(name)s has not joined the team yet (the invitation is not accepted), so "
-                    "they cannot see patients: choose a colleague who has joined."
-                )
-                % {"name": target.user.get_full_name()}
-            },
-            code="not_joined",
-        )
+    check_joined(target, field="reassign_to")
     return target
 
 

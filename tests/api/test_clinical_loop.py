@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from clinic.models import Clinician, Patient
 from core.ids import opaque
@@ -22,6 +24,20 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def scene(clinician: Clinician) -> Scene:
     return week3_non_operative(clinician)
+
+
+def _tick(client: APIClient, scene: Scene, **more: object) -> Any:
+    """The patient's tick of one set of the current exercise, through the API."""
+    return client.post(
+        "/api/v1/logs/",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "prescription": opaque(scene.current_rx.pk),
+            "sets_done": 1,
+            **more,
+        },
+        format="json",
+    )
 
 
 def test_advance_early_is_a_400_naming_each_exercise(clinician: Clinician, scene: Scene) -> None:
@@ -104,30 +120,14 @@ def test_ticks_are_refused_on_a_paused_plan(scene: Scene) -> None:
     today = client.get("/api/v1/me/today/").json()
     assert today["paused"] is True
     assert today["can_log"] is False
-    response = client.post(
-        "/api/v1/logs/",
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "prescription": opaque(scene.current_rx.pk),
-            "sets_done": 1,
-        },
-        format="json",
-    )
+    response = _tick(client, scene)
     assert response.status_code == 400
     assert not ExerciseLog.objects.exists()
 
 
 def test_an_earlier_ticks_sets_and_its_undo_are_refused_on_a_paused_plan(scene: Scene) -> None:
     client = token_client(scene.patient.user)
-    tick = client.post(
-        "/api/v1/logs/",
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "prescription": opaque(scene.current_rx.pk),
-            "sets_done": 1,
-        },
-        format="json",
-    )
+    tick = _tick(client, scene)
     assert tick.status_code == 201, tick.content
     url = f"/api/v1/logs/{tick.json()['id']}/"
     client.post(
@@ -146,16 +146,7 @@ def test_an_earlier_ticks_sets_and_its_undo_are_refused_on_a_paused_plan(scene: 
 
 def test_high_pain_comes_back_with_advice(scene: Scene) -> None:
     client = token_client(scene.patient.user)
-    response = client.post(
-        "/api/v1/logs/",
-        {
-            "client_uuid": str(uuid.uuid4()),
-            "prescription": opaque(scene.current_rx.pk),
-            "sets_done": 1,
-            "pain": 7,
-        },
-        format="json",
-    )
+    response = _tick(client, scene, pain=7)
     assert response.status_code == 201, response.content
     assert "Stop Toe curls now" in response.json()["advice"]
 

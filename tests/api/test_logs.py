@@ -18,9 +18,9 @@ from core.ids import opaque
 from rehab import clinical
 from rehab.models import Alert, ExerciseLog, PhaseChange, Plan, Prescription
 from rehab.selectors.adherence import judged_adherence_for_patient
-from rehab.services import builder as builder_services
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
+from tests.rehab.clinical_loop import new_dose
 
 URL = "/api/v1/logs/"
 
@@ -230,16 +230,7 @@ def test_a_past_day_sent_after_a_raise_of_sets_is_judged_by_that_days_sets(world
         effective_on=world.patient.local_today() - dt.timedelta(days=7),
     )
     rx = Prescription.objects.get(pk=world.prescription.pk)
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=3,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=rx.times_per_day,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    new_dose(rx, sets=3)
     yesterday = world.patient.local_today() - dt.timedelta(days=1)
     client = world.client("patient")
     response = client.post(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
-from clinic.models import Clinician, Patient
+from clinic.models import Clinician, Patient, User
 from clinic.services.invitations import invitation_create
 from rehab import services
 from rehab.models import Plan, Prescription
@@ -61,6 +61,17 @@ def patient_with_plan(*, with_user: bool = False) -> Scene:
     if not with_user:
         _invitation, token = invitation_create(patient=patient, created_by=clinician.user)
     return Scene(clinician=clinician, patient=patient, plan=plan, token=token)
+
+
+def patient_with_password() -> tuple[Scene, User]:
+    """``patient_with_plan(with_user=True)``, the patient's account signing in with
+    ``PASSWORD``; returns the scene and that account."""
+    scene = patient_with_plan(with_user=True)
+    user = scene.patient.user
+    assert user is not None
+    user.set_password(PASSWORD)
+    user.save()
+    return scene, user
 
 
 def only_timed_exercise_today(scene: Scene, name: str, *, minutes: int) -> Prescription:
@@ -119,3 +130,12 @@ def eventually(page: Page, check: Callable[[], bool], *, seconds: float = 10) ->
             return
         page.wait_for_timeout(100)
     raise AssertionError("the expected change did not happen in time")
+
+
+def today_kept_on_the_phone(page: Page, base_url: str, email: str) -> None:
+    """``sign_in_to_today``, then Today loaded again once the service worker is ready: through
+    it, as the installed app does, so the page is kept on the phone for offline use."""
+    sign_in_to_today(page, base_url, email)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()

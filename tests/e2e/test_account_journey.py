@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from audit.models import AccessEvent
 from tests import factories
 from tests.e2e.conftest import SMALL_PHONE, assert_accessible, check_page
-from tests.e2e.helpers import PASSWORD, patient_with_plan, sign_in
+from tests.e2e.helpers import PASSWORD, patient_with_password, patient_with_plan, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,10 +90,7 @@ def test_a_clinic_admin_sets_up_two_factor_then_signs_in_with_a_recovery_code(
 def test_a_patient_finds_their_data_and_who_opened_their_record(
     live_server: Any, phone: Page
 ) -> None:
-    scene = patient_with_plan(with_user=True)
-    assert scene.patient.user is not None
-    scene.patient.user.set_password(PASSWORD)
-    scene.patient.user.save()
+    patient_with_password()
     page = phone
 
     sign_in(page, live_server.url, "robin@patient.example", PASSWORD)

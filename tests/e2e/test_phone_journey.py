@@ -33,6 +33,7 @@ from tests.e2e.helpers import (
     patient_with_plan,
     sign_in,
     sign_in_to_today,
+    today_kept_on_the_phone,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -229,10 +230,7 @@ def test_ticks_made_offline_across_a_reload_are_stored_once(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now through the service worker: the page is cached
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, str(live_server), scene.patient.email)
 
     page.context.set_offline(True)
     toes = card(page, "Toe curls")
@@ -443,10 +441,7 @@ def _yesterdays_copy_opened_offline(page: Page, base: str, scene: Scene) -> dt.d
     """Today kept on the phone, opened offline the next morning (the page's clock): the
     morning."""
     page.clock.install()
-    sign_in_to_today(page, base, scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # through the service worker: the day's page kept on the phone
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, base, scene.patient.email)
     morning = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     page.clock.set_system_time(morning)
     page.context.set_offline(True)
@@ -577,10 +572,7 @@ def test_a_tick_undone_before_its_answer_came_back_is_not_stored(
     the tick, still on its way, was stored, and came back on the next visit."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # the installed app, its service worker in control
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, str(live_server), scene.patient.email)
     held: list[Route] = []
 
     def hold_the_tick(route: Route) -> None:
@@ -798,13 +790,7 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
 ) -> None:
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    # Meanwhile the physiotherapist takes the exercise out of the plan.
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
+    _toe_curls_ticked_offline_then_removed(page, str(live_server), scene)
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -818,6 +804,17 @@ def test_a_queued_tick_for_a_removed_exercise_reaches_the_clinic_as_a_message(
         card(page, "Toe curls"), "Your clinic got a note from you about the session you did."
     )
     check_page(page, JOURNEY, "removed-exercise-note")
+
+
+def _toe_curls_ticked_offline_then_removed(page: Page, base: str, scene: Scene) -> None:
+    """Toe curls ticked on Today with no connection (the tick waiting in the outbox), and
+    meanwhile the physiotherapist takes the exercise out of the plan."""
+    sign_in_to_today(page, base, scene.patient.email)
+    page.context.set_offline(True)
+    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
+    services.prescription_remove(prescription=rx)
 
 
 def _expect_removed(toes: Locator, then: str) -> None:
@@ -839,12 +836,7 @@ def test_a_note_sent_again_after_its_answer_was_lost_reaches_the_clinic_once(
     The note has its own client UUID now, kept with the entry across tries."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
+    _toe_curls_ticked_offline_then_removed(page, str(live_server), scene)
 
     tries: list[str] = []
 
@@ -961,12 +953,7 @@ def test_a_refused_note_the_patient_removes_is_not_shown_again(
 def _note_refused(page: Page, base: str, scene: Scene, monkeypatch: pytest.MonkeyPatch) -> Locator:
     """Toe curls ticked offline, taken out of the plan meanwhile, and the note for it refused
     by the server when the connection is back: the alert that says so."""
-    sign_in_to_today(page, base, scene.patient.email)
-    page.context.set_offline(True)
-    card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
-    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
-    rx = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
-    services.prescription_remove(prescription=rx)
+    _toe_curls_ticked_offline_then_removed(page, base, scene)
 
     def refuse(**kwargs: object) -> None:
         raise ValidationError({"body": ValidationError("This message cannot be sent.")})
@@ -1090,9 +1077,7 @@ def test_check_in_and_atrs_answers_made_offline_are_kept_on_the_phone_and_sent_l
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in_to_today(page, base, scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now through the service worker: Today is kept for offline use
+    today_kept_on_the_phone(page, base, scene.patient.email)
 
     # The ATRS with no connection: kept on the phone, the patient told so.
     page.goto(f"{base}/me/atrs/")
@@ -1162,10 +1147,7 @@ def test_days_offline_hundreds_of_entries_and_a_replay_after_a_crash_are_stored_
     scene = patient_with_plan(with_user=True)
     page = small_phone
     base = str(live_server)
-    sign_in_to_today(page, base, scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # Today kept on the phone
-    expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    today_kept_on_the_phone(page, base, scene.patient.email)
 
     today = scene.patient.local_today()
     hold, toes = (
@@ -1249,9 +1231,7 @@ def test_ticks_an_earlier_version_kept_by_number_still_land_once(
     clinic as a note (as a tick of an exercise that left the plan), never lost."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # Today kept on the phone
+    today_kept_on_the_phone(page, str(live_server), scene.patient.email)
     today = scene.patient.local_today()
     toes = Prescription.objects.get(phase__plan=scene.plan, exercise__name="Toe curls")
     Prescription.objects.filter(pk=toes.pk).update(

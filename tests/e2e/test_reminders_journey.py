@@ -27,7 +27,7 @@ from notify import tasks
 from notify.models import PushSubscription, ReminderSettings
 from rehab import services
 from tests.e2e.conftest import check_page
-from tests.e2e.helpers import PASSWORD, eventually, patient_with_plan, sign_in
+from tests.e2e.helpers import PASSWORD, eventually, patient_with_password, sign_in
 from tests.notify.helpers import VAPID_PUBLIC, push_settings, run_tasks
 from tests.notify.push_service import PushService, b64decode
 
@@ -72,11 +72,8 @@ def push_service(settings: Any) -> Iterator[PushService]:
 def test_the_patient_turns_reminders_on_and_a_due_reminder_reaches_the_phone(
     live_server: Any, phone: Page, push_service: PushService
 ) -> None:
-    scene = patient_with_plan(with_user=True)
+    scene, _user = patient_with_password()
     patient = scene.patient
-    assert patient.user is not None
-    patient.user.set_password(PASSWORD)
-    patient.user.save()
     # Today's session done: every exercise due today ticked once.
     for rx in scene.plan.current_phase.prescriptions.all():
         services.log_record(
@@ -160,16 +157,11 @@ def test_signing_out_stops_notifications_to_this_phone(
     # A patient who signs out of a shared or handed-on phone no longer gets its reminders: the
     # server forgets the subscription of the session that signed out, and the phone
     # unsubscribes from its push service too.
-    scene = patient_with_plan(with_user=True)
-    user = scene.patient.user
-    assert user is not None
-    user.set_password(PASSWORD)
-    user.save()
+    _scene, user = patient_with_password()
     page = phone
     page.context.grant_permissions(["notifications"], origin=live_server.url)
     page.add_init_script(FAKE_PUSH % json.dumps(push_service.subscribe()))
-    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
-    page.goto(f"{live_server.url}/me/reminders/")
+    _open_reminders(page, live_server.url)
     page.get_by_role("button", name="Turn on notifications in this browser").click()
     expect(page.get_by_text("Notifications are on in this browser.")).to_be_visible()
     eventually(page, lambda: PushSubscription.objects.filter(user=user).exists())
@@ -202,6 +194,12 @@ BLOCKED = """
 """
 
 
+def _open_reminders(page: Page, base_url: str) -> None:
+    """Sign in as the patient of ``patient_with_password`` and open their Reminders page."""
+    sign_in(page, base_url, "robin@patient.example", PASSWORD)
+    page.goto(f"{base_url}/me/reminders/")
+
+
 def _push_options(page: Page) -> list[Any]:
     return [
         page.get_by_role("group", name=group).get_by_label(label, exact=True)
@@ -227,11 +225,8 @@ def test_a_browser_that_cannot_show_notifications_is_told_why_and_offered_email(
 ) -> None:
     browser_script, said, name = case
     # It was offered "A notification on this phone", saved it, and never heard a thing.
-    scene = patient_with_plan(with_user=True)
+    scene, _user = patient_with_password()
     patient = scene.patient
-    assert patient.user is not None
-    patient.user.set_password(PASSWORD)
-    patient.user.save()
     notify_services.reminder_settings_save(
         patient=patient,
         enabled=True,
@@ -243,8 +238,7 @@ def test_a_browser_that_cannot_show_notifications_is_told_why_and_offered_email(
     )
     page = small_phone
     page.add_init_script(browser_script)
-    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
-    page.goto(f"{live_server.url}/me/reminders/")
+    _open_reminders(page, live_server.url)
 
     status = page.get_by_role("status").filter(has_text=re.compile(said, re.IGNORECASE))
     expect(status).to_be_visible()
@@ -270,19 +264,14 @@ def test_refusing_the_browser_s_prompt_offers_email_at_once(
     # The patient picks "A notification on this phone", saves, and answers the browser's
     # question "Block": the page said "choose email" but still offered only what had just
     # been refused, and Save asked again, to no end.
-    scene = patient_with_plan(with_user=True)
-    user = scene.patient.user
-    assert user is not None
-    user.set_password(PASSWORD)
-    user.save()
+    scene, _user = patient_with_password()
     page = small_phone
     page.add_init_script(
         "(() => { Notification.requestPermission = async () => {"
         " Object.defineProperty(Notification, 'permission', { get: () => 'denied' });"
         " return 'denied'; }; })();"
     )
-    sign_in(page, live_server.url, "robin@patient.example", PASSWORD)
-    page.goto(f"{live_server.url}/me/reminders/")
+    _open_reminders(page, live_server.url)
     page.get_by_label("Remind me to do my exercises").check()
     page.get_by_role("group", name="How to remind me").get_by_label(
         "A notification on this phone"

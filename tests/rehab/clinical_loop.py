@@ -124,15 +124,22 @@ def daily_plan(
     return DailyPlan(clinician, patient, plan, phase, rx, today)
 
 
-def new_daily_dose(rx: Prescription, *, times: int, per_week: int) -> Prescription:
-    """The clinician changes ``rx``'s daily dose in the builder (the rest as it was)."""
+def new_dose(
+    rx: Prescription,
+    *,
+    sets: int | None = None,
+    times: int | None = None,
+    per_week: int | None = None,
+) -> Prescription:
+    """The clinician changes ``rx``'s sets or daily dose in the builder (what is not given, as
+    it was); ``rx`` read again."""
     builder_services.prescription_update(
         prescription=rx,
-        sets=rx.sets,
+        sets=rx.sets if sets is None else sets,
         reps=rx.reps,
         hold_seconds=rx.hold_seconds,
-        times_per_day=times,
-        days_per_week=per_week,
+        times_per_day=rx.times_per_day if times is None else times,
+        days_per_week=rx.days_per_week if per_week is None else per_week,
         side=rx.side,
         expected_version=None,
     )

@@ -17,7 +17,7 @@ from rehab.selectors.adherence import adherence_for_patients
 from rehab.selectors.adherence_totals import adherence_totals
 from rehab.selectors.plan_days import paused_days
 from tests import factories
-from tests.rehab.clinical_loop import daily_plan, new_daily_dose
+from tests.rehab.clinical_loop import daily_plan, new_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_dose_and_days_change_then_a_pause_agree_in_both_paths() -> None:
     _c, patient, plan, rx, today = _plan("Pacific/Auckland", times=1, per_week=7)
     for back in range(1, 10):
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
-    rx = new_daily_dose(rx, times=2, per_week=3)
+    rx = new_dose(rx, times=2, per_week=3)
     assert rx.earlier_doses[-1]["until"] == today.isoformat()
     for n in range(1, 4):  # the days to come, at the new dose
         later = today + dt.timedelta(n)

@@ -16,9 +16,8 @@ from rehab.selectors import progress as progress_selectors
 from rehab.selectors.adherence import judged_adherence_for_patient
 from rehab.selectors.adherence_totals import adherence_totals
 from rehab.selectors.clinician import falling_behind
-from rehab.services import builder as builder_services
 from tests import factories
-from tests.rehab.clinical_loop import daily_plan, new_daily_dose
+from tests.rehab.clinical_loop import daily_plan, new_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +82,7 @@ def test_raising_a_dose_today_leaves_past_days_judged_by_their_own_dose() -> Non
     clinician, patient, plan, _phase, rx, today = daily_plan(started_days_ago=20)
     for back in range(1, 14):
         factories.ExerciseLogFactory.create(prescription=rx, date=today - dt.timedelta(back))
-    rx = new_daily_dose(rx, times=3, per_week=7)
+    rx = new_dose(rx, times=3, per_week=7)
     assert rx.earlier_doses == [
         {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7, "sets": 3}
     ]
@@ -170,17 +169,7 @@ def test_raising_the_sets_alone_today_leaves_adherence_as_it_was() -> None:
         return [(d.expected, d.done) for d in days], (totals.expected, totals.done)
 
     before = counted()
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=rx.sets + 1,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=rx.times_per_day,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
-    rx.refresh_from_db()
+    new_dose(rx, sets=rx.sets + 1)
     assert rx.earlier_doses == [
         {"until": today.isoformat(), "times_per_day": 1, "days_per_week": 7, "sets": 3}
     ]

@@ -18,10 +18,10 @@ from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
 from rehab.selectors.adherence import percent_of
 from rehab.selectors.adherence_totals import judged_adherence_totals
-from rehab.services import builder as builder_services
 from rehab.services.logbook import ticks as tick_services
 from tests import factories
 from tests.conftest import client_for
+from tests.rehab.clinical_loop import new_dose
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -50,6 +50,21 @@ def _rx(phase: PlanPhase, **dose: int) -> Prescription:
     rx = factories.PrescriptionFactory(phase=phase, **dose)
     Prescription.objects.filter(pk=rx.pk).update(created_at=dt.datetime(2025, 1, 1, tzinfo=UTC))
     return rx
+
+
+def _six_of_six_everywhere(patient: Patient, plan: Plan) -> None:
+    """Six sessions due in the last seven days and six done, read alike by the patient's
+    progress (and streak), the patient list, the clinic's totals and the builder's evidence."""
+    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
+    assert (judged.expected, judged.done) == (6, 6)
+    assert selectors.encouragement(patient, today=TODAY).streak == 6
+    (row,) = selectors.patient_rows([patient], today=TODAY)
+    assert (row.adherence.expected, row.adherence.done) == (6, 6)
+    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
+    assert (total.expected, total.done) == (6, 6)
+    rxs = list(Prescription.objects.filter(phase__plan=plan))
+    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
+    assert evidence.adherence.done == 6
 
 
 def test_on_day_one_no_one_is_behind_and_the_patient_is_welcomed() -> None:
@@ -237,30 +252,11 @@ def test_a_dose_raised_later_does_not_undo_the_sessions_done_before() -> None:
         patient=patient, prescription=rx, client_uuid=uuid.uuid4(), date=TODAY, sets_done=2
     )
 
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=3,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    new_dose(rx, sets=3, times=1)
 
     # The six days before: done. Today (in progress, credit only): 3 sets from today, so
     # today's 2 are a session still being ticked, on Today and in the counts alike.
-    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
-    assert (judged.expected, judged.done) == (6, 6)
-    encouraged = selectors.encouragement(patient, today=TODAY)
-    assert encouraged.streak == 6
-    (row,) = selectors.patient_rows([patient], today=TODAY)
-    assert (row.adherence.expected, row.adherence.done) == (6, 6)
-    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
-    assert (total.expected, total.done) == (6, 6)
-    rxs = list(Prescription.objects.filter(phase__plan=plan))
-    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
-    assert evidence.adherence.done == 6
+    _six_of_six_everywhere(patient, plan)
     (item,) = selectors.today_for_patient(patient, day=TODAY).items
     assert item.open_log is not None
 
@@ -278,16 +274,7 @@ def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterday
         factories.ExerciseLogFactory(
             prescription=rx, date=TODAY - dt.timedelta(days=back), sets_done=2
         )
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=3,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    new_dose(rx, sets=3, times=1)
     rx.refresh_from_db()
     yesterday = TODAY - dt.timedelta(days=1)
     sent = uuid.uuid4()
@@ -301,28 +288,10 @@ def test_a_late_tick_of_yesterday_sent_after_todays_raise_is_judged_by_yesterday
     )
     assert today_log.sets_prescribed == 3
 
-    judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=7)
-    assert (judged.expected, judged.done) == (6, 6)
-    assert selectors.encouragement(patient, today=TODAY).streak == 6
-    (row,) = selectors.patient_rows([patient], today=TODAY)
-    assert (row.adherence.expected, row.adherence.done) == (6, 6)
+    _six_of_six_everywhere(patient, plan)
     assert selectors.patients_falling_behind(clinic_id=patient.clinic_id, today=TODAY) == []
-    (total,) = judged_adherence_totals(Plan.objects.filter(pk=plan.pk), days=7).values()
-    assert (total.expected, total.done) == (6, 6)
-    rxs = list(Prescription.objects.filter(phase__plan=plan))
-    evidence = selectors.progression_evidence(plan, prescriptions=rxs, today=TODAY)
-    assert evidence.adherence.done == 6
     # Sent again after another raise, the tick answers the row stored, its stamp as it was.
-    builder_services.prescription_update(
-        prescription=rx,
-        sets=4,
-        reps=rx.reps,
-        hold_seconds=rx.hold_seconds,
-        times_per_day=1,
-        days_per_week=rx.days_per_week,
-        side=rx.side,
-        expected_version=None,
-    )
+    new_dose(rx, sets=4, times=1)
     again, made = tick_services.log_record(
         patient=patient, prescription=rx, client_uuid=sent, date=yesterday, sets_done=2
     )

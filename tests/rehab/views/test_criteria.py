@@ -16,6 +16,13 @@ from tests.conftest import client_for
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def gait(patient: Patient) -> PlanCriterion:
+    """A criterion the clinician judges, "Gait", in the phase of the patient's active plan."""
+    _plan, (phase,) = factories.active_plan(patient)
+    return PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
+
+
 def _page(clinician: Clinician, patient: Patient) -> str:
     response = client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
     assert response.status_code == 200
@@ -144,13 +151,15 @@ def test_a_criterion_judged_met_is_not_removed_with_who_judged_it(
 
 
 def test_a_judgement_changed_or_cleared_keeps_the_earlier_ones_in_the_record(
-    clinician: Clinician, colleague: Clinician, admin: Clinician, patient: Patient
+    clinician: Clinician,
+    colleague: Clinician,
+    admin: Clinician,
+    patient: Patient,
+    gait: PlanCriterion,
 ) -> None:
     # Setting a criterion back to "Not judged" (or met to not met) cleared who had judged it
     # met and when: the clinical record lost the judgement. Each judgement is kept now, and the
     # clinic's export holds them all, oldest first: who, when, what.
-    _plan, (phase,) = factories.active_plan(patient)
-    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
     url = reverse("rehab:criterion_judge", args=[gait.pk])
     client_for(clinician.user).post(url, {"met": "yes"})
     client_for(colleague.user).post(url, {"met": "no"})
@@ -175,10 +184,8 @@ def test_a_judgement_changed_or_cleared_keeps_the_earlier_ones_in_the_record(
 
 
 def test_the_same_judgement_sent_again_is_one_judgement(
-    clinician: Clinician, patient: Patient
+    clinician: Clinician, gait: PlanCriterion
 ) -> None:
-    _plan, (phase,) = factories.active_plan(patient)
-    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
     url = reverse("rehab:criterion_judge", args=[gait.pk])
     client = client_for(clinician.user)
     client.post(url, {"met": "yes"})
@@ -213,12 +220,10 @@ def test_a_removed_criterion_leaves_its_judgements_in_the_record(
 
 
 def test_the_criterion_line_says_the_earlier_judgement_after_a_change(
-    clinician: Clinician, patient: Patient
+    clinician: Clinician, patient: Patient, gait: PlanCriterion
 ) -> None:
     # Cleared, the line said only "Not judged yet.": that it had been judged met, and when,
     # was gone from the page too. It says the earlier judgement now.
-    _plan, (phase,) = factories.active_plan(patient)
-    gait = PlanCriterion.objects.create(phase=phase, kind=CriterionKind.CLINICIAN, label="Gait")
     url = reverse("rehab:criterion_judge", args=[gait.pk])
     client = client_for(clinician.user)
     client.post(url, {"met": "yes"})

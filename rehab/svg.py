@@ -192,14 +192,15 @@ def _legend(series: Sequence[tuple[str, str, str, str]]) -> SafeString:
 
 
 def _marker(kind: str, x: float, y: float, color: str, title: str) -> SafeString:
-    # f-strings, not format_html: a chart has a marker per value. Numbers need no escaping.
+    # f-strings, not format_html: a chart has a marker per value. Numbers need no escaping;
+    # a series' colour is escaped once for all its markers (``line_chart``).
     if kind == "square":
         return mark_safe(  # noqa: S308  (colour and title escaped)
             f'<rect x="{_r(x - 3.5)}" y="{_r(y - 3.5)}" width="7" height="7" '
-            f'fill="{escape(color)}"><title>{escape(title)}</title></rect>'
+            f'fill="{conditional_escape(color)}"><title>{escape(title)}</title></rect>'
         )
     return mark_safe(  # noqa: S308  (colour and title escaped)
-        f'<circle cx="{_r(x)}" cy="{_r(y)}" r="3.5" fill="{escape(color)}">'
+        f'<circle cx="{_r(x)}" cy="{_r(y)}" r="3.5" fill="{conditional_escape(color)}">'
         f"<title>{escape(title)}</title></circle>"
     )
 
@@ -269,6 +270,7 @@ def line_chart(
         )
 
     body: list[str] = [_y_axis(y_min, y_max, y_ticks), _x_labels(start, end)]
+    language = get_language()  # the days' labels (``_day``), looked up once for every value
     if reference is not None:
         ref_value, ref_label = reference
         _rx, ry = xy(start, ref_value)
@@ -288,6 +290,7 @@ def line_chart(
         segment: list[str] = []
         segments: list[list[str]] = [segment]
         markers: list[str] = []
+        color = conditional_escape(s.color)  # once for all the series' markers
         for day, value in sorted(s.points, key=lambda p: p[0]):
             if value is None:
                 segment = []
@@ -295,7 +298,8 @@ def line_chart(
                 continue
             x, y = xy(day, float(value))
             segment.append(f"{_r(x)},{_r(y)}")
-            markers.append(_marker(s.marker, x, y, s.color, f"{_day(day)}: {_fmt(value, s.unit)}"))
+            label = f"{_day_in(day, language)}: {_fmt(value, s.unit)}"
+            markers.append(_marker(s.marker, x, y, color, label))
         for points in segments:
             if len(points) > 1:
                 body.append(
@@ -312,7 +316,10 @@ def line_chart(
         {d: v for d, v in s.points if v is not None} for s in series
     ]  # one row per day, a column per series
     rows = [
-        (_day(d), *(_fmt(v.get(d), s.unit) for v, s in zip(values_by_day, series, strict=True)))
+        (
+            _day_in(d, language),
+            *(_fmt(v.get(d), s.unit) for v, s in zip(values_by_day, series, strict=True)),
+        )
         for d in days
     ]
     summary = "; ".join(

@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, cast
 
-from django.db.models import Count, Exists, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -338,31 +339,45 @@ class PhaseEvaluation:
         return bool(self.missing) and self.patient.local_today() > self.phase.end_date
 
 
+def _read_judgements(criteria: Sequence[PlanCriterion]) -> None:
+    """Each yes/no criterion's last two judgements kept (met or not met, not a clearing), as
+    ``judgement_met``/``judgement_at`` and ``previous_judgement_met``/``previous_judgement_at``
+    (None when there is none): the line says the one before the judgement now (``_judged``).
+    One query for them all, none when no criterion is a yes/no one (most phases: the four
+    subqueries that read them in the criteria's query cost every page more than this)."""
+    judged = [c for c in criteria if c.kind == CriterionKind.CLINICIAN]
+    kept = CriterionJudgement.objects.filter(met__isnull=False).order_by("-at", "-pk")
+    prefetch_related_objects(
+        judged, Prefetch("judgements", queryset=kept[:2], to_attr="kept_judgements")
+    )
+    for criterion in judged:
+        read = cast("Any", criterion)  # the prefetched judgements
+        newest_first: list[CriterionJudgement | None] = [*read.kept_judgements, None, None]
+        for prefix, judgement in (("", newest_first[0]), ("previous_", newest_first[1])):
+            setattr(
+                criterion, f"{prefix}judgement_met", None if judgement is None else judgement.met
+            )
+            setattr(criterion, f"{prefix}judgement_at", None if judgement is None else judgement.at)
+
+
 def evaluate_phases(
     items: Iterable[tuple[Patient, Plan, PlanPhase]], *, read: AlreadyRead | None = None
 ) -> list[PhaseEvaluation]:
-    """Each (patient, plan, current phase)'s criteria, evaluated. One query for the criteria,
-    plus ``patient_data``'s for the kinds they have (``read``: what the page has read of its
+    """Each (patient, plan, current phase)'s criteria, evaluated. One query for the criteria
+    (+1 for the judgements of the yes/no ones, if any: ``_read_judgements``), plus
+    ``patient_data``'s for the kinds they have (``read``: what the page has read of its
     one patient)."""
     items = list(items)
     if not items:
         return []
     by_phase: dict[int, list[PlanCriterion]] = defaultdict(list)
-    # A yes/no criterion's last two judgements kept (met or not met, not a clearing), in the
-    # same query: the line says the one before the judgement now (``_judged``).
-    kept = CriterionJudgement.objects.filter(criterion=OuterRef("pk"), met__isnull=False).order_by(
-        "-at", "-pk"
+    criteria = list(
+        PlanCriterion.objects.filter(
+            phase_id__in=[phase.pk for _p, _plan, phase in items]
+        ).order_by("order", "pk")
     )
-    for criterion in (
-        PlanCriterion.objects.filter(phase_id__in=[phase.pk for _p, _plan, phase in items])
-        .annotate(
-            judgement_met=Subquery(kept.values("met")[:1]),
-            judgement_at=Subquery(kept.values("at")[:1]),
-            previous_judgement_met=Subquery(kept.values("met")[1:2]),
-            previous_judgement_at=Subquery(kept.values("at")[1:2]),
-        )
-        .order_by("order", "pk")
-    ):
+    _read_judgements(criteria)
+    for criterion in criteria:
         by_phase[criterion.phase_id].append(criterion)
     data = patient_data(
         [patient for patient, _plan, _phase in items],

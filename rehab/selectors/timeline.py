@@ -143,9 +143,7 @@ def _atrs(patient: Patient, first: dt.date, last: dt.date) -> Rows:
 
 
 def _measurements(patient: Patient, first: dt.date, last: dt.date) -> Rows:
-    rows = Measurement.objects.filter(patient=patient, date__range=(first, last)).select_related(
-        "recorded_by"
-    )
+    rows = Measurement.objects.filter(patient=patient, date__range=(first, last))
     return ((row.date, row.created_at, row) for row in rows)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,27 +21,35 @@ register = template.Library()
 @register.filter
 def log_lines(logs: Sequence[LoggedExercise]) -> SafeString:
     """A day's logs as list items: each one's line ("<strong>Heel raise</strong>: 3 sets · pain
-    3/10 · effort not answered"), its note (quoted) and its time. The words are looked up once
-    a list, not once a log."""
-    pain_not_answered, effort_not_answered = _("pain not answered"), _("effort not answered")
+    3/10 · effort not answered"), its note (quoted) and its time. The words are looked up and
+    escaped once a list for each value (a day's logs share a few sets, pain and effort scores),
+    not once a log; the reader's time zone is looked up once."""
     pain_of, effort_of = _("pain %(pain)s/10"), _("effort %(effort)s/10")
-    sets_of: dict[int, str] = {}
+    sets_of: dict[int, SafeString] = {}
+    pains: dict[int | None, SafeString] = {None: conditional_escape(_("pain not answered"))}
+    efforts: dict[int | None, SafeString] = {None: conditional_escape(_("effort not answered"))}
+    zone = timezone.get_current_timezone()
     lines = []
     for log in logs:
         if log.sets_done not in sets_of:
-            sets_of[log.sets_done] = ngettext("%(sets)s set", "%(sets)s sets", log.sets_done) % {
-                "sets": log.sets_done
-            }
+            sets_of[log.sets_done] = conditional_escape(
+                ngettext("%(sets)s set", "%(sets)s sets", log.sets_done) % {"sets": log.sets_done}
+            )
+        if log.pain not in pains:
+            pains[log.pain] = conditional_escape(pain_of % {"pain": log.pain})
+        if log.effort not in efforts:
+            efforts[log.effort] = conditional_escape(effort_of % {"effort": log.effort})
         lines.append(
             format_html(
                 '<li><strong>{}</strong>: {} · {} · {}{} <span class="text-body-secondary">{}'
                 "</span></li>",
                 log.name,
                 sets_of[log.sets_done],
-                pain_not_answered if log.pain is None else pain_of % {"pain": log.pain},
-                effort_not_answered if log.effort is None else effort_of % {"effort": log.effort},
+                pains[log.pain],
+                efforts[log.effort],
                 format_html(' <span class="d-block">“{}”</span>', log.note) if log.note else "",
-                timezone.localtime(log.created_at).strftime("%H:%M"),  # as the date filter's H:i
+                # As the date filter's H:i: the time in the reader's time zone.
+                log.created_at.astimezone(zone).strftime("%H:%M"),
             )
         )
     return mark_safe("".join(lines))  # noqa: S308 (each line is format_html's)

@@ -251,14 +251,17 @@ def judged_adherence_for_patients(
     today: dt.date,
     days: int,
     plans: Iterable[Plan] | None = None,
+    read: AdherenceRead | None = None,
 ) -> dict[int, Adherence]:
     """The rule the patient's progress and the clinician's "falling behind" share: the last
     ``days`` days up to ``today``, counted from the plan's start only (days before it have
     nothing prescribed: never a debt), today in progress (what is done counts, what is not yet
     done does not). No one is behind on day one; moving on to a new phase today keeps today's
-    credit. Same queries as ``adherence_for_patients``."""
+    credit. Same queries as ``adherence_for_patients`` (``read``: the rows already read)."""
     start = today - dt.timedelta(days=days - 1)
-    return adherence_for_patients(patients, start=start, end=today, plans=plans, in_progress=today)
+    return adherence_for_patients(
+        patients, start=start, end=today, plans=plans, in_progress=today, read=read
+    )
 
 
 def _count_day(
@@ -378,8 +381,16 @@ def adherence_for_patient(
 
 
 def judged_adherence_for_patient(
-    patient: Patient, *, today: dt.date, days: int, plan: Plan | None = None
+    patient: Patient,
+    *,
+    today: dt.date,
+    days: int,
+    plan: Plan | None = None,
+    read: AdherenceRead | None = None,
 ) -> Adherence:
     """``judged_adherence_for_patients`` for one patient."""
     plans = None if plan is None else [plan]
-    return judged_adherence_for_patients([patient], today=today, days=days, plans=plans)[patient.pk]
+    judged = judged_adherence_for_patients(
+        [patient], today=today, days=days, plans=plans, read=read
+    )
+    return judged[patient.pk]

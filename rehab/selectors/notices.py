@@ -115,14 +115,20 @@ def paused_notice(plan: Plan | None) -> HoldNotice | None:
 
 
 def hold_notice(
-    patient: Patient, plan: Plan | None, notices: TodayNotices | None = None
+    patient: Patient,
+    plan: Plan | None,
+    notices: TodayNotices | None = None,
+    *,
+    read_review: bool = False,
 ) -> HoldNotice | None:
     """What Today (and "My plan") says of a red flag, for ``patient`` whose plan in care is
     ``plan``: the paused plan's open hold (``paused_notice``); else, with no plan in care (a
     new patient, a draft plan: nothing to pause; a discharged patient, whose plan discharge
     completed), the red flags still waiting for a clinician's review, until a clinician
     acknowledges their alerts; else the recent review
-    ``today_notices`` found (Today's ``notices``; without them, none); else None.
+    ``today_notices`` found (Today's ``notices``), or, with ``read_review`` and no notices,
+    the one ``reviewed_report_at`` finds (/api/v1/me/today/, which shows none of Today's other
+    notices: one query, only then); else None.
 
     The red flags waiting are read (one query) only when there is no plan in care: with one,
     a red flag paused it and its hold says the same, so Today's usual path reads nothing more.
@@ -137,8 +143,12 @@ def hold_notice(
                 waiting=tuple(dict.fromkeys(waiting)),
                 care_ended=patient.status != Patient.Status.ACTIVE,
             )
-    if notices is not None and notices.reviewed_report_at is not None:
-        return HoldNotice(reported_at=notices.reviewed_report_at, tz=patient.tz)
+    if notices is not None:
+        reported_at = notices.reviewed_report_at
+    else:
+        reported_at = reviewed_report_at(patient) if read_review else None
+    if reported_at is not None:
+        return HoldNotice(reported_at=reported_at, tz=patient.tz)
     return None
 
 
@@ -258,23 +268,34 @@ class TodayNotices:
     unread_reply: bool = False
 
 
+def _reviewed_lately(patient: Any) -> QuerySet[PlanHold, Any]:
+    """When ``patient`` (a patient, or ``OuterRef("pk")``) reported what paused each hold of
+    their plans a clinician resumed within ``REVIEWED_NOTICE_FOR``, latest first, as
+    ``reported``: the hold's check-in (a plan activated later was paused then, days after it),
+    else when the plan paused."""
+    return (
+        PlanHold.objects.filter(
+            plan__patient=patient, resumed_at__gte=timezone.now() - REVIEWED_NOTICE_FOR
+        )
+        .order_by("-resumed_at", "-pk")
+        .values(reported=Coalesce("checkin__created_at", "started_at"))
+    )
+
+
+def reviewed_report_at(patient: Patient) -> dt.datetime | None:
+    """When the patient reported the red flags of a hold a clinician resumed lately
+    (``TodayNotices.reviewed_report_at``), else None. One query."""
+    row = _reviewed_lately(patient).first()
+    return None if row is None else row["reported"]
+
+
 def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
     """Whether the patient has checked in on ``day`` (``checkin_on``), the ATRS offer
     (``atrs_offer``, without the request's row), a red flag's hold resumed within
     ``REVIEWED_NOTICE_FOR`` and whether a reply from the clinic waits unread, in one query
     whatever the week."""
-    resumed = PlanHold.objects.filter(
-        plan__patient=OuterRef("pk"),
-        resumed_at__gte=timezone.now() - REVIEWED_NOTICE_FOR,
-    ).order_by("-resumed_at", "-pk")
     annotations: dict[str, Any] = {
-        # The report that paused the plan: its check-in (a plan activated later was paused
-        # then, days after it), else when the plan paused.
-        "reviewed_report_at": Subquery(
-            resumed.annotate(reported=Coalesce("checkin__created_at", "started_at")).values(
-                "reported"
-            )[:1]
-        ),
+        "reviewed_report_at": Subquery(_reviewed_lately(OuterRef("pk"))[:1]),
         "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
         "unread_reply": Exists(
             Message.objects.filter(patient=OuterRef("pk"), from_patient=False, read_at__isnull=True)

@@ -9,7 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Count,
@@ -30,7 +30,12 @@ from rehab.models.logbook import (
 )
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import today as today_selectors
-from rehab.selectors.adherence import Adherence, DayAdherence, judged_adherence_for_patient
+from rehab.selectors.adherence import (
+    Adherence,
+    AdherenceRead,
+    DayAdherence,
+    judged_adherence_for_patient,
+)
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,10 @@ class PainPoint:
     scores: int = 1  # how many scores the day's point is the highest of
 
 
-@dataclass(frozen=True)
-class LogCount:
+class LogCount(NamedTuple):
     """A patient's logs of one prescription on one day: how many, the highest pain among them,
     how many scored it and how many are sessions done (with all their sets:
-    ``FULL_SESSION``)."""
+    ``FULL_SESSION``). A tuple: a year of a patient's logs is a few thousand."""
 
     prescription_id: int
     day: dt.date
@@ -166,6 +170,17 @@ class Encouragement:
     adherence: Adherence  # from the plan's start (at most a year back) to today
     streak: int
     milestones: list[Milestone] = field(default_factory=list)
+    # The logs adherence counted (``log_counts``, with their pain), from the day ``counted_from``
+    # to today; none without a plan start.
+    log_counts: list[LogCount] = field(default_factory=list)
+    counted_from: dt.date | None = None
+
+    def log_counts_from(self, start: dt.date) -> list[LogCount] | None:
+        """The logs counted from ``start`` to today (``pain_series``'s ``logs``: no query), or
+        None if adherence's count does not reach back to ``start``."""
+        if self.counted_from is None or start < self.counted_from:
+            return None
+        return [count for count in self.log_counts if count.day >= start]
 
     @property
     def day_in_plan(self) -> int | None:
@@ -192,21 +207,28 @@ class Encouragement:
 
 def encouragement(patient: Patient, *, today: dt.date) -> Encouragement:
     """The plan's start (its first phase change), the milestones of its phase changes, its
-    adherence and the streak. Six queries: the plan, its phase changes, adherence (three), the
-    streak's log dates. The ATRS and heel-rise milestones are added by ``add_milestones``."""
-    plan = (
-        Plan.objects.filter(patient=patient, status__in=PLANS_IN_CARE)
-        .select_related("current_phase")
-        .first()
+    adherence and the streak. Five queries: the phase changes of the plan in care with the plan
+    (one more without a change: the plan alone), the logs counted with their pain
+    (``log_counts``, kept for ``pain_series``), adherence (two more: it reuses the phase changes
+    and the counts), the streak's log dates. The ATRS and heel-rise milestones are added by
+    ``add_milestones``."""
+    changes = list(
+        PhaseChange.objects.filter(
+            plan__patient=patient, plan__status__in=PLANS_IN_CARE, effective_on__lte=today
+        )
+        .select_related("plan", "from_phase", "to_phase")
+        .order_by("effective_on", "changed_at", "pk")
     )
+    plan: Plan | None
+    if changes:
+        plan = changes[0].plan  # the one plan in care (a constraint): every change's
+        for change in changes:
+            change.plan = plan
+    else:
+        plan = Plan.objects.filter(patient=patient, status__in=PLANS_IN_CARE).first()
     if plan is None:
         empty = Adherence(days=[])
         return Encouragement(today=today, plan=None, plan_start=None, adherence=empty, streak=0)
-    changes = list(
-        PhaseChange.objects.filter(plan=plan, effective_on__lte=today)
-        .select_related("from_phase", "to_phase")
-        .order_by("effective_on", "changed_at", "pk")
-    )
     plan_start = changes[0].effective_on if changes else None
     if plan_start is None:  # not activated through the services: no start to count from
         empty = Adherence(days=[])
@@ -218,7 +240,18 @@ def encouragement(patient: Patient, *, today: dt.date) -> Encouragement:
             streak=streak(patient, today=today),
         )
     days = min((today - plan_start).days + 1, 366)
-    adherence = judged_adherence_for_patient(patient, today=today, days=days, plan=plan)
+    counted_from = today - dt.timedelta(days=days - 1)
+    # The changes effective by today are all adherence needs (its days end today).
+    counts = log_counts(patient, start=counted_from, end=today)
+    adherence = judged_adherence_for_patient(
+        patient,
+        today=today,
+        days=days,
+        plan=plan,
+        read=AdherenceRead(
+            changes=changes, log_counts=[(c.prescription_id, c.day, c.done) for c in counts]
+        ),
+    )
     milestones = [
         Milestone(
             day=change.effective_on,
@@ -236,6 +269,8 @@ def encouragement(patient: Patient, *, today: dt.date) -> Encouragement:
         adherence=adherence,
         streak=streak(patient, today=today, days=adherence.days),
         milestones=milestones,
+        log_counts=counts,
+        counted_from=counted_from,
     )
 
 

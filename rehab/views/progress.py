@@ -111,7 +111,13 @@ def _progress_page(
             "charts": charts.patient_charts(
                 patient=patient,
                 adherence_weeks=recent.by_week(patient.anchor_date),
-                pain=progress_selectors.pain_series(patient, start=chart_start, end=day),
+                # The logs adherence counted cover the chart's weeks: one query fewer.
+                pain=progress_selectors.pain_series(
+                    patient,
+                    start=chart_start,
+                    end=day,
+                    logs=encouraged.log_counts_from(chart_start),
+                ),
                 pain_start=chart_start,
                 pain_end=day,
                 atrs=atrs,

@@ -61,12 +61,12 @@ class MeTodayView(APIView):
     def get(self, request: Request) -> HttpResponse:
         patient = request_patient(request)
         today = today_selectors.today_for_patient(patient)
-        # A red flag's advice, as on the Today page: the same notices and hold_notice.
-        notices = notice_selectors.today_notices(patient, day=today.day)
+        # A red flag's advice, as on the Today page (hold_notice), with the recent review
+        # read alone: the answer has none of Today's other notices.
         context = {
             "request": request,
             "clinician": False,  # a patient-only view
-            "hold": notice_selectors.hold_notice(patient, today.plan, notices),
+            "hold": notice_selectors.hold_notice(patient, today.plan, read_review=True),
         }
         return Response(logbook_serializers.TodaySerializer(today, context=context).data)
 

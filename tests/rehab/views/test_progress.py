@@ -306,15 +306,16 @@ class TestProgressPage:
     ) -> None:
         _plan, (phase,) = factories.active_plan(patient)
         factories.grow_plan(patient, phase, 2)
-        # session, user, patient; adherence (plan, phase changes, prescriptions, logs, red flags'
-        # pauses); streak; history; pain (logs, check-ins); ATRS; measurements; base.html's
+        # session, user, patient; adherence (the plan's phase changes with the plan, the logs
+        # counted with their pain, prescriptions, red flags' pauses); streak; history; pain
+        # (check-ins: the logs are adherence's counts); ATRS; measurements; base.html's
         # user.clinician; +1 audit event; the recovery chart: reference points (it reuses the
         # page's ATRS)
-        with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as small:
+        with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as small:
             me.get(reverse("rehab:progress"))
         factories.grow_plan(patient, phase, 20)
         for n in range(20):
             factories.CheckInFactory(patient=patient, date=patient.local_today() - dt.timedelta(n))
-        with django_assert_max_num_queries(17), CaptureQueriesContext(connection) as large:
+        with django_assert_max_num_queries(15), CaptureQueriesContext(connection) as large:
             me.get(reverse("rehab:progress"))
         assert len(small) == len(large)

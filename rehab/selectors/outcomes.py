@@ -1,18 +1,17 @@
-"""A clinic's outcomes by pathway, anonymous and aggregated in the database (a constant
-number of queries, no per-patient loop): patients by phase, the median time to reach each
-phase, the adherence distribution of the patients in care, the ATRS around 12 and 26 weeks
-against the published means, red flags and re-ruptures per 100 patients. Every figure, for the
-clinic's admins; what is shared (the CSV, the API) withholds those about fewer than
-``FEWEST_SHOWN`` patients (``withheld``)."""
+"""A clinic's outcomes by pathway, anonymous and aggregated (a constant number of queries,
+none per patient): patients by phase, the median time to reach each phase, the adherence
+distribution of the patients in care, the ATRS around 12 and 26 weeks against the published
+means, red flags and re-ruptures per 100 patients. Every figure, for the clinic's admins; what
+is shared (the CSV, the API) withholds those about fewer than ``FEWEST_SHOWN`` patients
+(``withheld``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import (
     Aggregate,
@@ -20,9 +19,9 @@ from django.db.models import (
     Count,
     DateField,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     Min,
     OuterRef,
     Q,
@@ -190,69 +189,79 @@ def _adherence_percents(clinic_id: int) -> dict[int, int]:
     """The adherence of the clinic's patients in care over the last ``ADHERENCE_DAYS`` days,
     by patient id, for those with something prescribed in the window; judged as the patient's
     progress page and the dashboard's "falling behind" do (from the plan's start, today in
-    progress), each up to their own today. Three queries (``judged_adherence_totals``)."""
+    progress), each up to their own today. Four queries (``judged_adherence_totals``)."""
     # Each patient's days up to their own today (their time zone, not the clinic's ``today``).
     totals = judged_adherence_totals(
         Plan.objects.filter(patient__clinic_id=clinic_id), days=ADHERENCE_DAYS
     )
-    return {pk: total.percent for pk, total in totals.items() if total.percent is not None}
+    # Each percent worked out once (a decimal rounding).
+    return {pk: percent for pk, total in totals.items() if (percent := total.percent) is not None}
 
 
-def _patients_and_bands(clinic_id: int) -> dict[str, dict[str, int]]:
-    """By pathway: the clinic's patients (``n``), those in care (``in_care``) and those in care
-    in each adherence band (``band0``…, by ``ADHERENCE_BANDS``). Counted in the database in one
-    query, once each patient's adherence is known (``_adherence_percents``)."""
+@dataclass
+class _Counted:
+    """A pathway's patients as ``clinic_outcomes`` counts them (``_patients_in_care``)."""
+
+    patients: int = 0
+    in_care: int = 0
+    bands: list[int] = field(default_factory=lambda: [0] * len(ADHERENCE_BANDS))
+    # (phase order, phase name) of each plan in care's current phase (None, None: none yet)
+    # → its patients.
+    phases: Counter[tuple[int | None, str | None]] = field(default_factory=Counter)
+
+
+def _patients_in_care(clinic_id: int) -> dict[str, _Counted]:
+    """By pathway: the clinic's patients, those in care, those in care in each adherence band
+    (by ``ADHERENCE_BANDS``) and in each current phase. One query of the clinic's patients, each
+    with the current phase of their plan in care (a patient has at most one), counted here once
+    each patient's adherence is known (``_adherence_percents``): counting them in the database
+    took two queries, one sending the ids of each band's patients."""
     percents = _adherence_percents(clinic_id)
-    in_band: list[list[int]] = [[] for _ in ADHERENCE_BANDS]
-    for pk, share in percents.items():
-        in_band[max(i for i, low in enumerate(ADHERENCE_BANDS) if share >= low)].append(pk)
-    in_care = Exists(Plan.objects.filter(patient=OuterRef("pk"), status__in=PLANS_IN_CARE))
-    rows = cast(
-        "Iterable[dict[str, Any]]",
+    counted: dict[str, _Counted] = defaultdict(_Counted)
+    for pk, pathway, plan_id, order, name in (
         Patient.objects.filter(clinic_id=clinic_id)
+        .alias(care=FilteredRelation("plans", condition=Q(plans__status__in=PLANS_IN_CARE)))
         .order_by()
-        .values("pathway")
-        .annotate(
-            n=Count("pk"),
-            in_care=Count("pk", filter=Q(in_care)),
-            **{f"band{i}": Count("pk", filter=Q(pk__in=ids)) for i, ids in enumerate(in_band)},
-        ),
-    )
-    return {row["pathway"]: row for row in rows}
+        .values_list(
+            "pk", "pathway", "care__pk", "care__current_phase__order", "care__current_phase__name"
+        )
+    ):
+        row = counted[pathway]
+        row.patients += 1
+        if plan_id is None:
+            continue
+        row.in_care += 1
+        row.phases[(order, name)] += 1
+        share = percents.get(pk)
+        if share is not None:
+            row.bands[max(i for i, low in enumerate(ADHERENCE_BANDS) if share >= low)] += 1
+    return counted
 
 
 def clinic_outcomes(clinic_id: int, *, today: dt.date) -> list[PathwayOutcomes]:
-    """The clinic's outcomes, one row per pathway. Nine queries: adherence (3), patients and
-    adherence bands, phases, time to each phase, ATRS, alerts, references. ``today`` is the
-    clinic's day; each patient's adherence is judged up to their own today."""
+    """The clinic's outcomes, one row per pathway. Nine queries: adherence (4), the patients
+    with their plans in care (adherence bands, phases), time to each phase, ATRS, alerts,
+    references. ``today`` is the clinic's day; each patient's adherence is judged up to their
+    own today."""
     rows = {
         value: PathwayOutcomes(pathway=value, label=str(label))
         for value, label in Patient.Pathway.choices
     }
     highs = (*ADHERENCE_BANDS[1:], None)
-    for pathway, counted in _patients_and_bands(clinic_id).items():
+    for pathway, counted in _patients_in_care(clinic_id).items():
         row = rows[pathway]
-        row.patients = counted["n"]
+        row.patients = counted.patients
         row.adherence = [
-            AdherenceBand(low=low, high=high, patients=counted[f"band{i}"])
-            for i, (low, high) in enumerate(zip(ADHERENCE_BANDS, highs, strict=True))
+            AdherenceBand(low=low, high=high, patients=n)
+            for low, high, n in zip(ADHERENCE_BANDS, highs, counted.bands, strict=True)
         ]
-        row.adherence_unknown = counted["in_care"] - sum(band.patients for band in row.adherence)
-    by_phase: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
-    for in_phase in (
-        Plan.objects.filter(patient__clinic_id=clinic_id, status__in=PLANS_IN_CARE)
-        .values("patient__pathway", "current_phase__order", "current_phase__name")
-        .annotate(n=Count("patient", distinct=True))
-    ):
-        by_phase[in_phase["patient__pathway"]].append(
-            (
-                in_phase["current_phase__order"] or 0,
-                in_phase["current_phase__name"] or "–",
-                in_phase["n"],
+        row.adherence_unknown = counted.in_care - sum(counted.bands)
+        row.by_phase = [
+            (name, n)
+            for _order, name, n in sorted(
+                (order or 0, name or "–", n) for (order, name), n in counted.phases.items()
             )
-        )
-    for pathway, phases in by_phase.items():
-        rows[pathway].by_phase = [(name, n) for _order, name, n in sorted(phases)]
+        ]
     for pathway, timings in _time_to_phase(clinic_id).items():
         rows[pathway].time_to_phase = timings
     since = ExpressionWrapper(

@@ -38,7 +38,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     behind = clinician_selectors.falling_behind(
         clinic_id=clinic.pk, today=today, limit=DASHBOARD_BEHIND
     )
-    unread = list(clinician_selectors.patients_with_unread_messages(clinic.pk))
+    # The rows show each patient's name and link, not the rest of their record.
+    unread = list(
+        clinician_selectors.patients_with_unread_messages(clinic.pk).only("first_name", "last_name")
+    )
     context = {
         "title": _("Dashboard"),
         "clinic": clinic,

@@ -140,14 +140,39 @@ def test_suspected_reruptures_are_counted_per_patient_not_per_report() -> None:
     assert (row.red_flags, row.red_flags_per_100) == (2, 100.0)
 
 
+def test_the_patients_in_care_by_their_current_phase() -> None:
+    """Each patient in care once, by the current phase of their plan in care (same-named
+    phases of different plans together, a paused plan still in care), not by a plan that
+    has ended; a plan in care without a current phase yet is "–"."""
+    clinic = factories.ClinicFactory()
+    _operative(clinic, [14])  # Stage 0
+    _operative(clinic, [14])  # Stage 0, of another plan
+    paused, (_first, second, _third) = _operative(clinic, [14], status=Plan.Status.PAUSED)
+    Plan.objects.filter(pk=paused.pk).update(current_phase=second)  # Stage 1
+    moved_on = factories.PatientFactory(clinic=clinic)  # an ended plan, then a new one
+    factories.active_plan(moved_on, status=Plan.Status.COMPLETED)
+    new_plan, _phases = factories.active_plan(moved_on)
+    Plan.objects.filter(pk=new_plan.pk).update(current_phase=None)  # not started yet
+    ended = factories.PatientFactory(clinic=clinic)
+    factories.active_plan(ended, phases=2, status=Plan.Status.COMPLETED)
+    factories.PatientFactory(clinic=clinic)  # no plan
+    _operative(factories.ClinicFactory(), [14])  # another clinic's
+
+    row = _row(clinic, Patient.Pathway.OPERATIVE)
+    assert row.patients == 6
+    assert row.by_phase == [("Stage 0", 2), ("–", 1), ("Stage 1", 1)]  # by order, then name
+    assert row.adherence_unknown == 4  # in care, nothing prescribed
+
+
 @pytest.mark.parametrize("patients", [2, 20])
-def test_ten_queries_whatever_the_patients(patients: int, django_assert_num_queries: Any) -> None:
+def test_nine_queries_whatever_the_patients(patients: int, django_assert_num_queries: Any) -> None:
     clinic = factories.ClinicFactory()
     for n in range(patients):
         _in_care(clinic, n % 14)
     # Adherence (4: plans in care with their phase changes, red flags' pauses, prescriptions,
-    # logs), patients and adherence bands, phases, time to each phase, ATRS, alerts, references.
-    with django_assert_num_queries(10):
+    # logs), the patients with their plans in care (adherence bands and phases), time to each
+    # phase, ATRS, alerts, references.
+    with django_assert_num_queries(9):
         (row, *_others) = [
             r for r in outcomes.clinic_outcomes(clinic.pk, today=TODAY) if r.patients
         ]

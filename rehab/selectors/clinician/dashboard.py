@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db.models import (
+    Case,
     Count,
     Max,
     Min,
@@ -18,6 +19,7 @@ from django.db.models import (
     Prefetch,
     QuerySet,
     Subquery,
+    When,
 )
 
 from clinic.models import Patient
@@ -55,26 +57,28 @@ def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) 
     # Each patient's last seven days up to their own today (their time zone, not the clinic's
     # ``today``: at 03:00 in London a patient in Los Angeles is still in yesterday).
     totals = judged_adherence_totals(plans, days=ADHERENCE_WINDOW_DAYS)
+    # Each percent worked out once (a decimal rounding): hundreds of patients, a few shown.
     behind = {
-        pk: total
+        pk: percent
         for pk, total in totals.items()
-        if total.percent is not None and total.percent < FALLING_BEHIND_PERCENT
+        if (percent := total.percent) is not None and percent < FALLING_BEHIND_PERCENT
     }
     if not behind:
         return FallingBehind(rows=[], more=0)
     shown = len(behind) if limit is None else min(limit, len(behind))
-    # Those shown are among the lowest percents; names only order those of the last one.
-    cutoff = sorted(total.percent or 0 for total in behind.values())[shown - 1]
+    # Those shown are the lowest percents: every one below the last one shown's, then those at
+    # it (often many, at 0 %) by name. Only the rows shown are read.
+    cutoff = sorted(behind.values())[shown - 1]
+    below = [pk for pk, percent in behind.items() if percent < cutoff]
+    at_cutoff = [pk for pk, percent in behind.items() if percent == cutoff]
     rows = [
         PatientRow(
             patient=plan.patient,
             plan=plan,
             week=plan.week_on(plan.patient.local_today()),
-            adherence=behind[plan.patient_id],
+            adherence=totals[plan.patient_id],
         )
-        for plan in plans.filter(
-            patient_id__in=[pk for pk, total in behind.items() if (total.percent or 0) <= cutoff]
-        )
+        for plan in plans.filter(patient_id__in=below + at_cutoff)
         .select_related("patient", "current_phase")
         .only(  # what the rows show
             "anchor_date",
@@ -85,9 +89,10 @@ def falling_behind(*, clinic_id: int, today: dt.date, limit: int | None = None) 
             "patient__timezone",
             "current_phase__name",
         )
+        .order_by(Case(When(patient_id__in=below, then=0), default=1), "patient__last_name")[:shown]
     ]
-    rows.sort(key=lambda row: (row.adherence.percent or 0, row.patient.last_name))
-    return FallingBehind(rows=rows[:shown], more=len(behind) - shown)
+    rows.sort(key=lambda row: (behind[row.patient.pk], row.patient.last_name))
+    return FallingBehind(rows=rows, more=len(behind) - shown)
 
 
 def patients_falling_behind(*, clinic_id: int, today: dt.date) -> list[PatientRow]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from clinic.models import Clinic, Clinician, Patient
 from rehab.models import Alert, PhaseChange, Plan, Prescription
+from rehab.selectors.clinician import falling_behind
 from tests import factories
 from tests.conftest import assert_login_redirect, client_for
 
@@ -239,6 +240,20 @@ def test_dashboard_shows_the_twenty_furthest_behind_and_counts_the_rest(
     assert shown == sorted(shown)
     assert shown[-1] == 29  # 2 of 7 sessions: four of those eight are left out
     assert "4 more patients are falling behind." in response.content.decode()
+
+
+def test_of_those_as_far_behind_as_the_last_one_shown_the_first_by_name_are_shown(
+    clinician: Clinician,
+) -> None:
+    clinic = clinician.clinic
+    patient_with_plan(clinic, days_done=0, last_name="Zed")  # 0 %: shown whatever the name
+    for name in ["Carr", "Abel", "Bird"]:
+        patient_with_plan(clinic, days_done=1, last_name=name)  # 14 %
+    patient_with_plan(clinic, days_done=3, last_name="Aaron")  # 43 %: behind, further down
+    behind = falling_behind(clinic_id=clinic.pk, today=timezone.localdate(), limit=3)
+    assert [row.patient.last_name for row in behind.rows] == ["Zed", "Abel", "Bird"]
+    assert [row.adherence.percent for row in behind.rows] == [0, 14, 14]
+    assert behind.more == 2
 
 
 def test_dashboard_caps_the_alerts_and_links_to_the_inbox(

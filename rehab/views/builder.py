@@ -5,9 +5,10 @@ phases and exercises are edited in ``rehab.views.phases``, both answering throug
 ``rehab.views.edits``.
 
 The page draws only what is shown: the open phases' exercises (a collapsed phase's are read
-when it opens, ``?open=``), one edit form at a time (``?edit=``), and the progression evidence
-of an active plan; for htmx it answers with the part asked for (the builder's body, the
-library results, or a phase's body).
+when it opens, ``?open=``), one edit form at a time (``?edit=``), and of an active plan's
+progression panel its summary (the progression evidence and the phase history are read when
+opened: ``?open=progression``, ``?open=history``); for htmx it answers with the part asked
+for (the builder's body, the library results, a phase's body, or a part of the panel).
 """
 
 from __future__ import annotations
@@ -247,6 +248,42 @@ def _phase_views(
     return views
 
 
+def _progression_evidence(
+    plan: Plan, builder: builder_selectors.PlanBuilder
+) -> progression_selectors.ProgressionEvidence:
+    """The progression panel's detail of an active plan: its evidence, from the phases and
+    prescriptions of ``builder`` (which adherence would read again)."""
+    return progression_selectors.progression_evidence(
+        plan,
+        phases=builder.phase_list,
+        prescriptions=[
+            item.prescription for phase in builder.phases for item in (*phase.items, *phase.retired)
+        ],
+    )
+
+
+# The parts of the builder read only when they are opened (``?open=``; for htmx, from their
+# <details>, whose body is the target), as a collapsed phase's body is: the progression
+# panel's detail and the phase history.
+LAZY_PARTS = {
+    "progression": "rehab/builder/_progression.html#progression_detail",
+    "history": "rehab/builder/_history.html#history_table",
+}
+
+
+def _render_lazy_part(request: HtmxHttpRequest, plan: Plan, part: str) -> HttpResponse:
+    """A part of the progression panel, opened: only what it shows is read (an active plan's;
+    another has no panel)."""
+    if plan.status != Plan.Status.ACTIVE:
+        raise Http404
+    if part == "progression":
+        builder = builder_selectors.plan_builder(plan, media=False)
+        context: dict[str, Any] = {"plan": plan, "evidence": _progression_evidence(plan, builder)}
+    else:
+        context = {"changes": progression_selectors.phase_history(plan)}
+    return render(request, LAZY_PARTS[part], context)
+
+
 def _builder_context(
     request: HtmxHttpRequest,
     plan: Plan,
@@ -266,8 +303,9 @@ def _builder_context(
 
     Only the open phases' bodies are rendered (``_phase_views``); a collapsed one is read
     when it is opened. ``part`` is what is rendered: "page", "body" (after an edit),
-    "library_results" or "phase_body" (the ``opened`` phase's): the progression evidence is
-    read only for the page and the body, which show it."""
+    "library_results" or "phase_body" (the ``opened`` phase's). So are the progression
+    panel's detail (its criteria and evidence) and the phase history: on the page and the
+    body only when ``opened`` is "progression" or "history" (``LAZY_PARTS``)."""
     edit = _Forms(plan=plan, bound=bound or {}, editing=editing)
     builder = builder_selectors.plan_builder(plan)
     phases = builder.phase_list
@@ -283,23 +321,17 @@ def _builder_context(
     # never the raw values, which reach the library's query.
     search = search_form.values()
     # The progression panel (an active plan's) and the phase history (the others'): on the page
-    # and its body only.
+    # and its body only; the panel's detail and history when opened.
     evidence = None
-    changes: list[PhaseChange] = []
+    changes: list[PhaseChange] | None = None
     if part in ("page", "body") and plan.status == Plan.Status.ACTIVE:
-        evidence = progression_selectors.progression_evidence(
-            plan,
-            phases=phases,
-            prescriptions=[
-                item.prescription
-                for phase in builder.phases
-                for item in (*phase.items, *phase.retired)
-            ],
-        )
-        changes = evidence.changes
+        if opened == "progression":
+            evidence = _progression_evidence(plan, builder)
+        elif opened == "history":
+            changes = progression_selectors.phase_history(plan, phases=phases)
     elif part in ("page", "body"):
         changes = progression_selectors.phase_history(plan, phases=phases)
-    today = evidence.today if evidence else plan.patient.local_today()
+    today = plan.patient.local_today()
     week_now = plan.week_on(today)
     current, states = builder_selectors.week_states(phases, plan, week_now)
     target_pk = from_opaque(search.get("to", ""))
@@ -356,6 +388,9 @@ def _builder_context(
         "several_phases": len(phase_views) > 1,
         "evidence": evidence,
         "changes": changes,
+        # The progression panel's parts, read when opened: this address with "progression" or
+        # "history" after it.
+        "parts_url": f"{builder_url}{join}open=",
         "rename_form": rename_form,
         "new_phase_form": new_phase_form,
         "pending_add": edit.bound.get("add"),
@@ -396,6 +431,8 @@ def render_builder(
         target = request.htmx.target or ""
         if target == "library-results":
             part = "library_results"
+        elif opened in LAZY_PARTS and target == f"{opened}-body":
+            return _render_lazy_part(request, plan, opened)
         elif (pk := from_opaque(opened)) is not None and target == f"{phase_key(pk)}-body":
             part = "phase_body"
         else:

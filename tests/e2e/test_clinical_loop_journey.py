@@ -41,6 +41,7 @@ def test_guardrail_pause_review_resume(
     physio = desktop
     sign_in(physio, base, "physio@clinic.example", factories.PASSWORD)
     physio.goto(f"{base}{reverse('rehab:plan_builder', args=[scene.plan.pk])}")
+    physio.locator("summary", has_text="Show exit criteria and evidence").click()
     physio.get_by_role("button", name=re.compile("Advance to next phase")).click()
     expect(physio.get_by_role("heading", name="Advance to Weeks 6–9?")).to_be_visible()
     expect(physio.get_by_role("heading", name="Seated heel raise")).to_be_visible()

@@ -164,6 +164,9 @@ def test_clinician_follows_up_alert_adherence_atrs_message_and_phase(
 
     # Advance the phase from the builder.
     page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[plan.pk])}")
+    # The criteria, the evidence and the buttons come when opened (issues 15 and 19).
+    page.locator("summary", has_text="Show exit criteria and evidence").click()
+    expect(page.get_by_text("Adherence, last 14 days")).to_be_visible()
     page.get_by_role("button", name=re.compile("Advance to next phase")).click()
     expect(page.get_by_text(re.compile("Current phase: Early strength"))).to_be_visible()
     plan.refresh_from_db()
@@ -182,6 +185,11 @@ def test_the_builder_of_an_active_plan_has_no_axe_violation_of_any_impact(
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
     page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[scene.plan.pk])}")
     expect(page.get_by_role("heading", name="Phase history")).to_be_visible()
+    # The criteria and evidence, and the history, opened (each read when opened).
+    page.locator("summary", has_text="Show exit criteria and evidence").click()
+    expect(page.get_by_text("Adherence, last 14 days")).to_be_visible()
+    page.locator("summary", has_text="Show the phase changes").click()
+    expect(page.get_by_role("region", name="Phase changes, newest first")).to_be_visible()
     for size in ({"width": 360, "height": 740}, {"width": 1366, "height": 900}):
         page.set_viewport_size(size)
         assert_accessible(page, f"the builder at {size['width']} px")  # every impact

@@ -147,8 +147,13 @@ class ViewCase:
     data: Callable[[World], dict[str, Any]]
     ok: int  # the status when it works
     changes_plan: bool = False  # whether success bumps the plan's version
+    htmx_target: str = ""  # an htmx request for this part of the page
 
     def request(self, client: Client, world: World) -> Any:
+        if self.method == "get" and self.htmx_target:
+            return client.get(
+                self.url(world), HTTP_HX_REQUEST="true", HTTP_HX_TARGET=self.htmx_target
+            )
         if self.method == "get":
             return client.get(self.url(world))
         return client.post(self.url(world), self.data(world))
@@ -178,6 +183,28 @@ VIEWS = [
         302,
     ),
     ViewCase("plan_builder", "get", lambda w: _builder(w.plan), _none, 200),
+    # The progression panel's parts read when opened: without JavaScript, and with htmx.
+    *(
+        ViewCase(
+            f"plan_builder {part}",
+            "get",
+            lambda w, p=part: f"{_builder(w.plan)}?open={p}",
+            _none,
+            200,
+        )
+        for part in ("progression", "history")
+    ),
+    *(
+        ViewCase(
+            f"plan_builder {part} (htmx)",
+            "get",
+            lambda w, p=part: f"{_builder(w.plan)}?open={p}",
+            _none,
+            200,
+            htmx_target=f"{part}-body",
+        )
+        for part in ("progression", "history")
+    ),
     ViewCase(
         "plan_rename",
         "post",
@@ -587,19 +614,23 @@ def test_the_builder_page_has_a_constant_number_of_queries(
     clinician: Clinician, django_assert_max_num_queries: Any, risk_factor: bool
 ) -> None:
     """Growing the plan tenfold does not add a query, with every phase open; nor does a
-    patient's risk factor (every guardrail reads the clinic's own offsets, read with the plan).
+    patient's risk factor (every guardrail reads the clinic's own offsets, read with the plan);
+    nor with the progression panel's detail or history open, or read alone (htmx).
 
     1 session, 2 user with their clinician record and clinic (clinic.accounts.backends),
     3 plan (with patient, clinic, current phase and the template it came from), 4 phases,
     5 prescriptions with exercises, "has logs" and "has photos", 6 the patient's own photos
-    and videos (only when there are any), 7 phase history with people, 8 the patient's logs
-    over 14 days counted per prescription and day (adherence and pain; the plan, its phase
-    history and prescriptions are read already), 9 the red flags' pauses (adherence), 10 pain
-    at rest (the exit criteria's pain is the same), 11 measurements, 12 the latest ATRS, 13 the
-    current phase's exit criteria, 14 open alerts, 15-17 library search results, their
-    equipment and their photos, 18 the equipment to filter the library panel by, 19 the audit
-    record of the clinician reading the patient's plan, 20-21 the navigation's counts of open
-    alerts and of unread messages (rehab_desk).
+    and videos (only when there are any), 7-9 library search results, their equipment and
+    their photos, 10 the equipment to filter the library panel by, 11 the audit record of the
+    clinician reading the patient's plan, 12-13 the navigation's counts of open alerts and of
+    unread messages (rehab_desk).
+
+    The progression panel's detail opened (``?open=progression``) adds: 14 phase history with
+    people, 15 the patient's logs over 14 days counted per prescription and day (adherence and
+    pain; the plan, its phase history and prescriptions are read already), 16 the red flags'
+    pauses (adherence), 17 pain at rest (the exit criteria's pain is the same),
+    18 measurements, 19 the latest ATRS, 20 the current phase's exit criteria, 21 open alerts.
+    The history opened (``?open=history``) adds the phase history (14).
     """
 
     if risk_factor:
@@ -640,7 +671,7 @@ def test_the_builder_page_has_a_constant_number_of_queries(
         plan = build(scale)
         url = _builder(plan) + "?q=Exercise&safe=1&open=all"  # every phase open
         client.get(url)  # warm the session
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(13):
             response = client.get(url)
         assert response.status_code == 200
         assert response.text.count('class="builder-rx') == 4 * scale
@@ -650,11 +681,35 @@ def test_the_builder_page_has_a_constant_number_of_queries(
             risk_factor
         )
         # As it opens (the current phase open, the others collapsed): no more.
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(13):
             response = client.get(_builder(plan) + "?q=Exercise&safe=1")
         if not risk_factor:  # (else the phases with exercises waiting for a reason open too)
             assert response.text.count('class="builder-rx') == 2
         assert response.text.count("data-phase=") == 2 * scale
+        # The progression panel's detail and history opened (without JavaScript).
+        with django_assert_max_num_queries(21):
+            response = client.get(_builder(plan) + "?q=Exercise&safe=1&open=progression")
+        assert "Adherence, last 14 days" in response.text
+        assert response.text.count("Pain 8/10 reported.") == scale  # the open alerts
+        with django_assert_max_num_queries(14):
+            response = client.get(_builder(plan) + "?q=Exercise&safe=1&open=history")
+        assert response.text.count("<tr>") == 2 * scale + 1  # a change a phase, the head
+        # Each read alone (htmx, as the <details> opens): 1-3 and 11 as above, then the
+        # phases and prescriptions (4-5, adherence's) and the detail's 14-21; the history (14).
+        with django_assert_max_num_queries(14):
+            response = client.get(
+                _builder(plan) + "?open=progression",
+                HTTP_HX_REQUEST="true",
+                HTTP_HX_TARGET="progression-body",
+            )
+        assert "Adherence, last 14 days" in response.text
+        with django_assert_max_num_queries(5):
+            response = client.get(
+                _builder(plan) + "?open=history",
+                HTTP_HX_REQUEST="true",
+                HTTP_HX_TARGET="history-body",
+            )
+        assert response.text.count("<tr>") == 2 * scale + 1
 
 
 # --- Editing --------------------------------------------------------------------------------
@@ -1413,7 +1468,8 @@ def test_progression_shows_the_exit_criteria_and_the_evidence(world: World) -> N
     )
     factories.AtrsResponseFactory.create(patient=world.patient)
     factories.AlertFactory.create(patient=world.patient, message="Pain 8/10 reported on a log.")
-    text = client_for(world.clinician.user).get(_builder(world.plan)).text
+    # The panel's detail opened (its link without JavaScript).
+    text = client_for(world.clinician.user).get(_builder(world.plan) + "?open=progression").text
     section = text.split('id="progression"')[1]
     assert "Current phase: <strong>Boot</strong>" in section
     assert "Walks without crutches" in section
@@ -1444,7 +1500,7 @@ def test_progression_shows_the_structured_criteria_evaluated(world: World) -> No
     factories.MeasurementFactory.create(
         patient=world.patient, heel_rise_reps_injured=9, heel_rise_reps_uninjured=18
     )
-    text = client_for(world.clinician.user).get(_builder(world.plan)).text
+    text = client_for(world.clinician.user).get(_builder(world.plan) + "?open=progression").text
     criteria = text.split('id="progression"')[1].split('<h3 class="h6">Evidence')[0]
     items = [li.split("</li>")[0] for li in criteria.split('<li class="mb-1">')[1:]]
     assert len(items) == 3
@@ -1477,7 +1533,7 @@ def test_advance_records_who_and_when_and_shows_the_history(world: World) -> Non
         world.clinician.user,
     )
     assert change.effective_on == world.patient.local_today()
-    page = client.get(_builder(world.plan)).text
+    page = client.get(_builder(world.plan) + "?open=history").text  # the history opened
     history = page.split('id="history-title"')[1]
     assert "Boot" in history
     assert "Strength" in history
@@ -1536,6 +1592,113 @@ def test_the_progression_partial_can_be_included_elsewhere(world: World, rf: Any
     )
     assert "Current phase: <strong>Boot</strong>" in html
     assert 'name="next" value="/clinic/patients/1/"' in html
+    # Included elsewhere it shows all at once: nothing to open.
+    assert "Adherence, last 14 days" in html
+    assert "Advance to next phase (Strength)" in html
+    assert 'id="history-title"' in html
+    assert "<details" not in html
+
+
+def _part(text: str, part: str) -> str:
+    """The <details> of the progression panel's ``part`` ("progression" or "history")."""
+    return text.split(f'id="{part}-body"', maxsplit=1)[0].rsplit("<details", 1)[1]
+
+
+def test_the_progression_panel_shows_the_current_phase_and_reads_the_rest_when_opened(
+    world: World,
+) -> None:
+    """Issues 15 and 19: the builder reads the criteria, the evidence and the phase history
+    only when the clinician opens them, as it does a collapsed phase's body."""
+    factories.AlertFactory.create(patient=world.patient, message="Pain 8/10 reported on a log.")
+    client = client_for(world.clinician.user)
+    text = client.get(_builder(world.plan)).text
+    panel = text.split('id="progression"')[1].split('id="phases"')[0]
+    # At first glance: the current phase and the patient's week.
+    assert "Current phase: <strong>Boot</strong>" in panel
+    assert f"The patient is in week {world.plan.week_on(world.patient.local_today())}." in panel
+    # The rest is read when opened: htmx on the <details>' toggle, else the link in it.
+    for part, anchor in (("progression", "progression"), ("history", "history-title")):
+        url = f"{_builder(world.plan)}?open={part}"
+        details = _part(panel, part)
+        assert " open" not in details.split(">")[0]
+        assert f'hx-get="{url}"' in details
+        assert 'hx-trigger="toggle once"' in details
+        assert f'hx-target="#{part}-body"' in details
+        assert f'<a href="{url}#{anchor}">' in panel.split(f'id="{part}-body"')[1]
+    for shown in (
+        "Walks without crutches",
+        "Adherence, last 14 days",
+        "Pain 8/10 reported on a log.",
+        "Advance to next phase",
+        "Back to previous phase",
+        "Phase changes, newest first",
+    ):
+        assert shown not in panel
+
+    # htmx: the part alone.
+    detail = client.get(
+        f"{_builder(world.plan)}?open=progression",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="progression-body",
+    ).text
+    assert "<html" not in detail
+    assert 'id="progression"' not in detail  # the body of the panel's <details>, not the panel
+    for shown in (
+        "Walks without crutches",
+        "Adherence, last 14 days",
+        "Pain 8/10 reported on a log.",
+        "Advance to next phase (Strength)",
+        "Back to previous phase (Protection)",
+    ):
+        assert shown in detail
+    history = client.get(
+        f"{_builder(world.plan)}?open=history",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="history-body",
+    ).text
+    assert "<html" not in history
+    assert "Phase changes, newest first" in history
+    assert "<td>Boot</td>" in history
+
+    # Without JavaScript: the builder with the part open, its content in its <details>.
+    page = client.get(f"{_builder(world.plan)}?open=progression").text
+    details = _part(page, "progression")
+    assert " open>" in details
+    section = page.split('id="progression-body"')[1].split('id="history-title"')[0]
+    assert "Adherence, last 14 days" in section
+    assert "Advance to next phase (Strength)" in section
+    assert "Phase changes, newest first" not in page  # the history still closed
+    page = client.get(f"{_builder(world.plan)}?open=history").text
+    assert " open>" in _part(page, "history")
+    assert "<td>Boot</td>" in page.split('id="history-body"')[1]
+    assert "Adherence, last 14 days" not in page  # the detail still closed
+
+
+def test_an_edit_keeps_the_progression_detail_open_when_the_address_opens_it(
+    world: World,
+) -> None:
+    """After an htmx edit the body is drawn again with the parts its page's address opens."""
+    url = f"{_builder(world.plan)}?open=progression"
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:prescription_edit", args=[world.rx.pk]),
+        _dose_data(world.rx, world.plan.version, sets=4),
+        **HTMX,
+        HTTP_HX_CURRENT_URL=f"http://testserver{url}",
+    )
+    assert response.status_code == 200
+    assert "Adherence, last 14 days" in response.text
+    assert " open>" in _part(response.text, "progression")
+
+
+def test_the_progression_parts_of_a_plan_not_active_are_404(world: World) -> None:
+    """A plan not in progression has no panel (its history, if any, is under its phases)."""
+    for part in ("progression", "history"):
+        response = client_for(world.clinician.user).get(
+            f"{_builder(world.draft)}?open={part}",
+            HTTP_HX_REQUEST="true",
+            HTTP_HX_TARGET=f"{part}-body",
+        )
+        assert response.status_code == 404
 
 
 # --- The handout ----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -231,24 +231,26 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     plan_ids = [plan["id"] for plan in result]
 
     def rows_by(
-        flag: str, read: tuple[QuerySet[Any], Mapping[str, str]], by: str
+        flag: str,
+        read: Callable[[list[str]], QuerySet[Any]],
+        fields: Mapping[str, str],
+        kind: str,
+        *,
+        by: str,
     ) -> Mapping[Any, list[dict[str, Any]]]:
-        return _rows_by(*read, by=by) if has[flag] else {}
-
-    def who(
-        queryset: QuerySet[Any], fields: Mapping[str, str], kind: str
-    ) -> tuple[QuerySet[Any], dict[str, str]]:
-        return _with_who(queryset, fields, kind, for_clinic=for_clinic)
+        """The rows of a kind that a plan may not have, read by ``read(ids of the plans that
+        have some)``, only if one has: else no query made, nor built (it costs time too)."""
+        if not has[flag]:
+            return {}
+        return _rows_by(*_with_who(read(has[flag]), fields, kind, for_clinic=for_clinic), by=by)
 
     media_of = rows_by(
         "has_media",
-        who(
-            PrescriptionMedia.objects.filter(
-                prescription__phase__plan_id__in=has["has_media"]
-            ).order_by("created_at", "pk"),
-            MEDIA_FIELDS,
-            "media",
+        lambda ids: PrescriptionMedia.objects.filter(prescription__phase__plan_id__in=ids).order_by(
+            "created_at", "pk"
         ),
+        MEDIA_FIELDS,
+        "media",
         by="prescription_id",
     )
     prescriptions = _rows_by(
@@ -264,13 +266,9 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
             prescription["media"] = media_of.get(int(prescription["id"]), [])
     criteria = rows_by(
         "has_criteria",
-        who(
-            PlanCriterion.objects.filter(phase__plan_id__in=has["has_criteria"]).order_by(
-                "order", "pk"
-            ),
-            PLAN_CRITERION_FIELDS,
-            "criteria",
-        ),
+        lambda ids: PlanCriterion.objects.filter(phase__plan_id__in=ids).order_by("order", "pk"),
+        PLAN_CRITERION_FIELDS,
+        "criteria",
         by="phase_id",
     )
     phases_of = _rows_by(
@@ -285,53 +283,39 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
             phase["criteria"] = criteria.get(phase_id, [])
     holds_of = rows_by(
         "has_holds",
-        who(
-            PlanHold.objects.filter(plan_id__in=has["has_holds"]).order_by("started_at", "pk"),
-            hold_fields,
-            "holds",
-        ),
+        lambda ids: PlanHold.objects.filter(plan_id__in=ids).order_by("started_at", "pk"),
+        hold_fields,
+        "holds",
         by="plan_id",
     )
     changes_of = rows_by(
         "has_phase_changes",
-        who(
-            PhaseChange.objects.filter(plan_id__in=has["has_phase_changes"]).order_by(
-                "changed_at", "pk"
-            ),
-            PHASE_CHANGE_FIELDS,
-            "phase_changes",
-        ),
+        lambda ids: PhaseChange.objects.filter(plan_id__in=ids).order_by("changed_at", "pk"),
+        PHASE_CHANGE_FIELDS,
+        "phase_changes",
         by="plan_id",
     )
     edits_of = rows_by(
         "has_edits",
-        who(
-            PlanEdit.objects.filter(plan_id__in=has["has_edits"]).order_by("version", "pk"),
-            PLAN_EDIT_FIELDS,
-            "plan_edits",
-        ),
+        lambda ids: PlanEdit.objects.filter(plan_id__in=ids).order_by("version", "pk"),
+        PLAN_EDIT_FIELDS,
+        "plan_edits",
         by="plan_id",
     )
     judgements_of = rows_by(
         "has_judgements",
-        who(
-            CriterionJudgement.objects.filter(plan_id__in=has["has_judgements"]).order_by(
-                "at", "pk"
-            ),
-            CRITERION_JUDGEMENT_FIELDS,
-            "criterion_judgements",
-        ),
+        lambda ids: CriterionJudgement.objects.filter(plan_id__in=ids).order_by("at", "pk"),
+        CRITERION_JUDGEMENT_FIELDS,
+        "criterion_judgements",
         by="plan_id",
     )
     dismissals_of = rows_by(
         "has_dismissals",
-        who(
-            ProposalDismissal.objects.filter(phase__plan_id__in=has["has_dismissals"]).order_by(
-                "dismissed_at", "pk"
-            ),
-            dismissal_fields,
-            "proposal_dismissals",
+        lambda ids: ProposalDismissal.objects.filter(phase__plan_id__in=ids).order_by(
+            "dismissed_at", "pk"
         ),
+        dismissal_fields,
+        "proposal_dismissals",
         by="phase__plan_id",
     )
     for plan in result:

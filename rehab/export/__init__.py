@@ -190,6 +190,23 @@ _HAS: dict[str, tuple[QuerySet[Any], str]] = {
 }
 
 
+# The plans' query, each plan with whether its name is its template's and whether it has rows
+# of each kind (``_HAS``): defined once, as ``_HAS``'s querysets are (a queryset reads nothing
+# until it is filtered and read, in a request): resolving its seven subqueries anew each time
+# cost more CPU than the query itself.
+_PLANS = Plan.objects.annotate(
+    trimmed_name=Trim("name"),
+    named_after_template=ExpressionWrapper(
+        Q(protocol__isnull=False, trimmed_name=Trim("protocol__name")),
+        output_field=BooleanField(),
+    ),
+    **{
+        flag: Exists(rows.filter(**{lookup: OuterRef("pk")}))
+        for flag, (rows, lookup) in _HAS.items()
+    },
+)
+
+
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
     the logs refer to them; each with the photos and videos filmed for it) and its exit
@@ -197,7 +214,7 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     judgements of its exit criteria (each one given, kept when a later one changed it) and the
     proposals of the next phase that a clinician dismissed. At most ten queries: the plans
     (with whether they have each kind of row), then each kind that one of them has."""
-    plans = Plan.objects.filter(patient=patient)
+    plans = _PLANS.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
     prescription_fields, hold_fields = PRESCRIPTION_FIELDS, HOLD_FIELDS
@@ -206,20 +223,9 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         prescription_fields = _without(prescription_fields, CLINICIAN_NOTES["prescriptions"])
         hold_fields = _without(hold_fields, CLINICIAN_NOTES["holds"])
         dismissal_fields = _without(dismissal_fields, CLINICIAN_NOTES["proposal_dismissals"])
-    named = plans.annotate(
-        trimmed_name=Trim("name"),
-        named_after_template=ExpressionWrapper(
-            Q(protocol__isnull=False, trimmed_name=Trim("protocol__name")),
-            output_field=BooleanField(),
-        ),
-        **{
-            flag: Exists(rows.filter(**{lookup: OuterRef("pk")}))
-            for flag, (rows, lookup) in _HAS.items()
-        },
-    )
     result = _rows(
         *_with_who(
-            named.order_by("created_at", "pk"),
+            plans.order_by("created_at", "pk"),
             {**PLAN_FIELDS, **same(*_HAS)},
             "plans",
             for_clinic=for_clinic,

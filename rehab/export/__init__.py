@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -123,43 +123,51 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _reader(fields: Mapping[str, str]) -> Callable[[Iterable[Any]], dict[str, Any]]:
-    """A function making one row's values (in the order of ``fields``) the export's dict."""
+def _column(lookup: str, values: Sequence[Any]) -> Sequence[Any]:
+    """One field's values down the rows as the export holds them: an id's (``pk``, ``…_id``)
+    as strings (``_id``), a column holding dates, times or decimals ``_plain``; any other
+    (numbers, text, booleans: most) as read, with no call per value."""
+    if lookup == "pk" or lookup.endswith("_id"):
+        return [None if value is None else str(value) for value in values]
+    if any(issubclass(kind, (dt.date, Decimal)) for kind in set(map(type, values))):
+        return [_plain(value) for value in values]
+    return values
+
+
+def _dicts(fields: Mapping[str, str], columns: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """The rows whose values are ``columns`` (one a field of ``fields``, in its order, each
+    holding that field's value of every row) as ``{key: plain value}``, converted a column
+    at a time: a patient has hundreds of logs of a dozen values each."""
     keys = tuple(fields)
-    converters = tuple(
-        _id if lookup == "pk" or lookup.endswith("_id") else _plain for lookup in fields.values()
-    )
-
-    def row(values: Iterable[Any]) -> dict[str, Any]:
-        return {
-            key: convert(value)
-            for key, convert, value in zip(keys, converters, values, strict=True)
-        }
-
-    return row
+    converted = [
+        _column(lookup, values) for lookup, values in zip(fields.values(), columns, strict=True)
+    ]
+    return [dict(zip(keys, row, strict=True)) for row in zip(*converted, strict=True)]
 
 
 def _rows(queryset: QuerySet[Any], fields: Mapping[str, str]) -> list[dict[str, Any]]:
     """Each row of ``queryset`` as ``{key: plain value}`` for ``fields`` (key → lookup)."""
-    row = _reader(fields)
-    return [row(values) for values in queryset.values_list(*fields.values())]
+    rows = list(queryset.values_list(*fields.values()))
+    return _dicts(fields, list(zip(*rows, strict=True))) if rows else []
 
 
 def _rows_by(
     queryset: QuerySet[Any], fields: Mapping[str, str], by: str
 ) -> dict[Any, list[dict[str, Any]]]:
     """``_rows``, grouped by the value of the lookup ``by`` (a parent's id), in order."""
-    row = _reader(fields)
     groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    for *values, parent in queryset.values_list(*fields.values(), by):
-        groups[parent].append(row(values))
+    rows = list(queryset.values_list(*fields.values(), by))
+    if rows:
+        *columns, parents = zip(*rows, strict=True)
+        for parent, row in zip(parents, _dicts(fields, columns), strict=True):
+            groups[parent].append(row)
     return groups
 
 
 def _instances(objects: Iterable[Model], fields: Mapping[str, str]) -> list[dict[str, Any]]:
     """Model instances' attributes (properties too) as ``_rows`` gives fields."""
-    row = _reader(fields)
-    return [row([getattr(obj, name) for name in fields.values()]) for obj in objects]
+    rows = [[getattr(obj, name) for name in fields.values()] for obj in objects]
+    return _dicts(fields, list(zip(*rows, strict=True))) if rows else []
 
 
 def export_filename(day: dt.date) -> str:
@@ -182,6 +190,23 @@ _HAS: dict[str, tuple[QuerySet[Any], str]] = {
 }
 
 
+# The plans' query, each plan with whether its name is its template's and whether it has rows
+# of each kind (``_HAS``): defined once, as ``_HAS``'s querysets are (a queryset reads nothing
+# until it is filtered and read, in a request): resolving its seven subqueries anew each time
+# cost more CPU than the query itself.
+_PLANS = Plan.objects.annotate(
+    trimmed_name=Trim("name"),
+    named_after_template=ExpressionWrapper(
+        Q(protocol__isnull=False, trimmed_name=Trim("protocol__name")),
+        output_field=BooleanField(),
+    ),
+    **{
+        flag: Exists(rows.filter(**{lookup: OuterRef("pk")}))
+        for flag, (rows, lookup) in _HAS.items()
+    },
+)
+
+
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
     the logs refer to them; each with the photos and videos filmed for it) and its exit
@@ -189,7 +214,7 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     judgements of its exit criteria (each one given, kept when a later one changed it) and the
     proposals of the next phase that a clinician dismissed. At most ten queries: the plans
     (with whether they have each kind of row), then each kind that one of them has."""
-    plans = Plan.objects.filter(patient=patient)
+    plans = _PLANS.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
     prescription_fields, hold_fields = PRESCRIPTION_FIELDS, HOLD_FIELDS
@@ -198,20 +223,9 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         prescription_fields = _without(prescription_fields, CLINICIAN_NOTES["prescriptions"])
         hold_fields = _without(hold_fields, CLINICIAN_NOTES["holds"])
         dismissal_fields = _without(dismissal_fields, CLINICIAN_NOTES["proposal_dismissals"])
-    named = plans.annotate(
-        trimmed_name=Trim("name"),
-        named_after_template=ExpressionWrapper(
-            Q(protocol__isnull=False, trimmed_name=Trim("protocol__name")),
-            output_field=BooleanField(),
-        ),
-        **{
-            flag: Exists(rows.filter(**{lookup: OuterRef("pk")}))
-            for flag, (rows, lookup) in _HAS.items()
-        },
-    )
     result = _rows(
         *_with_who(
-            named.order_by("created_at", "pk"),
+            plans.order_by("created_at", "pk"),
             {**PLAN_FIELDS, **same(*_HAS)},
             "plans",
             for_clinic=for_clinic,
@@ -223,24 +237,26 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     plan_ids = [plan["id"] for plan in result]
 
     def rows_by(
-        flag: str, read: tuple[QuerySet[Any], Mapping[str, str]], by: str
+        flag: str,
+        read: Callable[[list[str]], QuerySet[Any]],
+        fields: Mapping[str, str],
+        kind: str,
+        *,
+        by: str,
     ) -> Mapping[Any, list[dict[str, Any]]]:
-        return _rows_by(*read, by=by) if has[flag] else {}
-
-    def who(
-        queryset: QuerySet[Any], fields: Mapping[str, str], kind: str
-    ) -> tuple[QuerySet[Any], dict[str, str]]:
-        return _with_who(queryset, fields, kind, for_clinic=for_clinic)
+        """The rows of a kind that a plan may not have, read by ``read(ids of the plans that
+        have some)``, only if one has: else no query made, nor built (it costs time too)."""
+        if not has[flag]:
+            return {}
+        return _rows_by(*_with_who(read(has[flag]), fields, kind, for_clinic=for_clinic), by=by)
 
     media_of = rows_by(
         "has_media",
-        who(
-            PrescriptionMedia.objects.filter(
-                prescription__phase__plan_id__in=has["has_media"]
-            ).order_by("created_at", "pk"),
-            MEDIA_FIELDS,
-            "media",
+        lambda ids: PrescriptionMedia.objects.filter(prescription__phase__plan_id__in=ids).order_by(
+            "created_at", "pk"
         ),
+        MEDIA_FIELDS,
+        "media",
         by="prescription_id",
     )
     prescriptions = _rows_by(
@@ -256,13 +272,9 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
             prescription["media"] = media_of.get(int(prescription["id"]), [])
     criteria = rows_by(
         "has_criteria",
-        who(
-            PlanCriterion.objects.filter(phase__plan_id__in=has["has_criteria"]).order_by(
-                "order", "pk"
-            ),
-            PLAN_CRITERION_FIELDS,
-            "criteria",
-        ),
+        lambda ids: PlanCriterion.objects.filter(phase__plan_id__in=ids).order_by("order", "pk"),
+        PLAN_CRITERION_FIELDS,
+        "criteria",
         by="phase_id",
     )
     phases_of = _rows_by(
@@ -277,53 +289,39 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
             phase["criteria"] = criteria.get(phase_id, [])
     holds_of = rows_by(
         "has_holds",
-        who(
-            PlanHold.objects.filter(plan_id__in=has["has_holds"]).order_by("started_at", "pk"),
-            hold_fields,
-            "holds",
-        ),
+        lambda ids: PlanHold.objects.filter(plan_id__in=ids).order_by("started_at", "pk"),
+        hold_fields,
+        "holds",
         by="plan_id",
     )
     changes_of = rows_by(
         "has_phase_changes",
-        who(
-            PhaseChange.objects.filter(plan_id__in=has["has_phase_changes"]).order_by(
-                "changed_at", "pk"
-            ),
-            PHASE_CHANGE_FIELDS,
-            "phase_changes",
-        ),
+        lambda ids: PhaseChange.objects.filter(plan_id__in=ids).order_by("changed_at", "pk"),
+        PHASE_CHANGE_FIELDS,
+        "phase_changes",
         by="plan_id",
     )
     edits_of = rows_by(
         "has_edits",
-        who(
-            PlanEdit.objects.filter(plan_id__in=has["has_edits"]).order_by("version", "pk"),
-            PLAN_EDIT_FIELDS,
-            "plan_edits",
-        ),
+        lambda ids: PlanEdit.objects.filter(plan_id__in=ids).order_by("version", "pk"),
+        PLAN_EDIT_FIELDS,
+        "plan_edits",
         by="plan_id",
     )
     judgements_of = rows_by(
         "has_judgements",
-        who(
-            CriterionJudgement.objects.filter(plan_id__in=has["has_judgements"]).order_by(
-                "at", "pk"
-            ),
-            CRITERION_JUDGEMENT_FIELDS,
-            "criterion_judgements",
-        ),
+        lambda ids: CriterionJudgement.objects.filter(plan_id__in=ids).order_by("at", "pk"),
+        CRITERION_JUDGEMENT_FIELDS,
+        "criterion_judgements",
         by="plan_id",
     )
     dismissals_of = rows_by(
         "has_dismissals",
-        who(
-            ProposalDismissal.objects.filter(phase__plan_id__in=has["has_dismissals"]).order_by(
-                "dismissed_at", "pk"
-            ),
-            dismissal_fields,
-            "proposal_dismissals",
+        lambda ids: ProposalDismissal.objects.filter(phase__plan_id__in=ids).order_by(
+            "dismissed_at", "pk"
         ),
+        dismissal_fields,
+        "proposal_dismissals",
         by="phase__plan_id",
     )
     for plan in result:
@@ -355,26 +353,73 @@ def _therapist(patient: Patient) -> dict[str, str | None]:
     }
 
 
+# A log's values read from its prescription, as the plans' exercises hold them under the same
+# key (its exercise's names): taken from those, the logs' query joins no table.
+_LOG_FROM_PRESCRIPTION = {
+    key: lookup.removeprefix("prescription__")
+    for key, lookup in LOG_FIELDS.items()
+    if lookup == f"prescription__{PRESCRIPTION_FIELDS.get(key)}"
+}
+
+
+def _logs(patient: Patient, plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The patient's exercise logs. A patient has hundreds, of a few dozen exercises: each
+    log's exercise names are taken from its exercise in ``plans`` (which holds them all), not
+    joined to each log; those of a log whose exercise is not there (a patient logs the
+    exercises of the plans they were given) are read in one more query, whatever their number."""
+    read = {key: lookup for key, lookup in LOG_FIELDS.items() if key not in _LOG_FROM_PRESCRIPTION}
+    rows = list(
+        ExerciseLog.objects.filter(patient=patient)
+        .order_by("date", "created_at", "pk")
+        .values_list(*read.values())
+    )
+    if not rows:
+        return []
+    columns = dict(zip(read, zip(*rows, strict=True), strict=True))
+    prescription_ids = _column("prescription_id", columns["prescription"])
+    given = {
+        rx["id"]: [rx[key] for key in _LOG_FROM_PRESCRIPTION]
+        for plan in plans
+        for phase in plan["phases"]
+        for rx in phase["prescriptions"]
+    }
+    if missing := set(prescription_ids) - given.keys():
+        for pk, *values in Prescription.objects.filter(pk__in=missing).values_list(
+            "pk", *_LOG_FROM_PRESCRIPTION.values()
+        ):
+            given[str(pk)] = values
+    taken = dict(
+        zip(
+            _LOG_FROM_PRESCRIPTION,
+            zip(*(given[pk] for pk in prescription_ids), strict=True),
+            strict=True,
+        )
+    )
+    return _dicts(
+        LOG_FIELDS, [columns[key] if key in columns else taken[key] for key in LOG_FIELDS]
+    )
+
+
 def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
     """The patient's record. ``for_clinic``: the clinic's export, everything stored about the
     patient (draft plans and the clinicians' notes too); else the patient's own copy, which
     holds only the plans they were given (as on their pages) and no clinician's note."""
     mine = {"patient": patient}
     who = functools.partial(_with_who, for_clinic=for_clinic)
+    exported_at = _plain(timezone.now())
+    plans = _plans(patient, for_clinic=for_clinic)
     return {
         "format": "achilles-rehab-export",
         "format_version": FORMAT_VERSION,
-        "exported_at": _plain(timezone.now()),
+        "exported_at": exported_at,
         "profile": {
             **_instances([patient], PROFILE_FIELDS)[0],
             "clinic": patient.clinic.name,
             **_therapist(patient),
             "created_at": _plain(patient.created_at),
         },
-        "plans": _plans(patient, for_clinic=for_clinic),
-        "logs": _rows(
-            ExerciseLog.objects.filter(**mine).order_by("date", "created_at", "pk"), LOG_FIELDS
-        ),
+        "plans": plans,
+        "logs": _logs(patient, plans),
         "check_ins": _rows(CheckIn.objects.filter(**mine).order_by("date", "pk"), CHECKIN_FIELDS),
         "atrs": _instances(AtrsResponse.objects.filter(**mine).order_by("date", "pk"), ATRS_FIELDS),
         "atrs_requests": _rows(

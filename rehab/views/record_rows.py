@@ -29,29 +29,42 @@ def _cell(value: Any) -> str:
     return DASH if value is None else escape(str(value))
 
 
+def _count(value: int | None) -> str:
+    """A count or score (a whole number: nothing to escape) as a cell."""
+    return DASH if value is None else str(int(value))
+
+
 def log_rows(logs: list[dict[str, Any]], *, for_patient: bool) -> SafeString:
     """The printable record's exercise logs as table rows. A patient has hundreds of logs (a
     year: over a thousand): made here in one pass, each value escaped, they cost a fraction of a
     template loop of thousands of nodes, which made the page cost many times its data. The
     patient reads each exercise by its patient name (as in the page's plan), the clinic by its
-    clinician name; each date as people write it (formatted once per day: logs share days)."""
+    clinician name; each date as people write it. Logs share days and exercises: each day is
+    formatted, and each name escaped, once."""
     name_key = "exercise_for_patient" if for_patient else "exercise"
-    days: dict[str, str] = {}
+    cells: dict[Any, str] = {}
 
     def day(value: str) -> str:
-        if value not in days:
-            days[value] = formats.date_format(dt.date.fromisoformat(value))
-        return days[value]
+        if (cell := cells.get(value)) is None:
+            cell = cells[value] = _cell(formats.date_format(dt.date.fromisoformat(value)))
+        return cell
 
-    return mark_safe(  # noqa: S308  (every value is escaped by _cell)
+    def name(log: Mapping[str, Any]) -> str:
+        value = log[name_key] or log["exercise"]
+        key = ("name", value)
+        if (cell := cells.get(key)) is None:
+            cell = cells[key] = _cell(value)
+        return cell
+
+    return mark_safe(  # noqa: S308  (every value is escaped by _cell, or a number: _count)
         "\n".join(
             "<tr>"
-            f"<td>{_cell(day(log['date']))}</td>"
-            f"<td>{_cell(log[name_key] or log['exercise'])}</td>"
-            f"<td>{_cell(log['sets_done'])}</td>"
-            f"<td>{_cell(log['reps'] or None)}</td>"
-            f"<td>{_cell(log['pain'])}</td>"
-            f"<td>{_cell(log['effort'])}</td>"
+            f"<td>{day(log['date'])}</td>"
+            f"<td>{name(log)}</td>"
+            f"<td>{_count(log['sets_done'])}</td>"
+            f"<td>{_count(log['reps'] or None)}</td>"
+            f"<td>{_count(log['pain'])}</td>"
+            f"<td>{_count(log['effort'])}</td>"
             f"<td>{_cell(log['note'])}</td>"
             "</tr>"
             for log in logs

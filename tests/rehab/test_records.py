@@ -361,6 +361,40 @@ def _id_or_none(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
+@pytest.mark.parametrize("name", ["rehab:my_export_json", "rehab:patient_export_json"])
+def test_each_log_names_its_exercise_whichever_plan_it_was_in(
+    name: str, admin: Clinician, patient: Patient
+) -> None:
+    """A log's exercise names are taken from the plans' exercises the export holds; a log of
+    an exercise it does not hold (here a plan back in draft: not in the patient's own copy)
+    still names it, read in one query more, whatever the number of such logs."""
+    given = factories.PrescriptionFactory(
+        phase__plan__patient=patient, exercise__name="Calf raise", exercise__patient_name="Rises"
+    )
+    draft = factories.PrescriptionFactory(
+        phase__plan=factories.PlanFactory(patient=patient, status="draft"),
+        exercise__name="Seated heel raise",
+        exercise__patient_name="",
+    )
+    client = client_for(patient.user if name == "rehab:my_export_json" else admin.user)
+    url = reverse(name) if name == "rehab:my_export_json" else _url(name, patient)
+    day = timezone.localdate()
+    factories.ExerciseLogFactory(prescription=given, date=day)
+    factories.ExerciseLogFactory(prescription=draft, date=day - dt.timedelta(days=1))
+    with CaptureQueriesContext(connection) as one:
+        data = json.loads(client.get(url).content)
+    assert [(log["exercise"], log["exercise_for_patient"]) for log in data["logs"]] == [
+        ("Seated heel raise", ""),
+        ("Calf raise", "Rises"),
+    ]
+    for days in (2, 3):
+        factories.ExerciseLogFactory(prescription=draft, date=day - dt.timedelta(days=days))
+    with CaptureQueriesContext(connection) as three:
+        data = json.loads(client.get(url).content)
+    assert [log["exercise"] for log in data["logs"]] == ["Seated heel raise"] * 3 + ["Calf raise"]
+    assert len(three) == len(one)
+
+
 def test_the_export_page_escapes_what_people_wrote_and_dashes_what_they_did_not(
     patient: Patient,
 ) -> None:

@@ -81,7 +81,8 @@ def record(
     # append-only row would outlive the record's erasure.
     named = authenticated and role != "patient"
     common: dict[str, Any] = {
-        "actor": user if authenticated else None,
+        # The id, not the user: setting the relation checks it again for each of a list's rows.
+        "actor_id": user.pk if authenticated else None,
         "actor_email": clean_text(getattr(user, "email", "") if named else "", 254),
         "actor_name": clean_text(getattr(user, "full_name", "") if named else "", 150),
         "actor_role": clean_text(role, 30),

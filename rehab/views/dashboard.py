@@ -88,10 +88,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     if sort == "name":  # the stored order: only the page's rows are read
         page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = clinician_selectors.patient_rows(list(page.object_list), today=today)
-    else:  # a computed column: every matching row is read and sorted (constant queries)
+    else:  # a computed column: each matching row's value is read and sorted (constant queries)
         every = clinician_selectors.sorted_patient_rows(patients, sort=sort, today=today)
         page = Paginator(every, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = list(page.object_list)
+        # The other columns, of the page's rows only.
+        rows = clinician_selectors.complete_patient_rows(
+            list(page.object_list), sort=sort, today=today
+        )
     columns = [
         {
             "key": key,

@@ -199,11 +199,15 @@ def sorted_patient_rows(
 ) -> list[PatientRow]:
     """Every patient of ``patients`` with their row, sorted by ``sort`` (a column of
     ``PATIENT_SORTS``, "-" first for descending; empty patients without a value last, then by
-    name). The columns are computed, not stored, so every matching row is read: seven queries
-    whatever their number (the patients, then ``patient_rows``)."""
+    name). The columns are computed, not stored, so every matching row is read; but each row
+    holds only what the sort needs (the plan and week; the plan and adherence; or the last pain,
+    open alerts and last activity): ``complete_patient_rows`` adds the rest to the rows a page
+    shows. The two together: seven queries whatever the number of patients (the patients, then
+    ``patient_rows``' six, shared between them)."""
     descending = sort.startswith("-")
     column = sort.removeprefix("-")
-    rows = patient_rows(list(patients), today=today)
+    rows = _bare_rows(list(patients))
+    _add_parts(rows, _SORT_PARTS.get(column, ()), today=today)
     rows.sort(key=lambda row: (row.patient.last_name.lower(), row.patient.first_name.lower()))
     if column == "name":
         if descending:
@@ -213,6 +217,17 @@ def sorted_patient_rows(
     empty = [row for row in rows if _sort_value(row, column) is None]
     valued.sort(key=lambda row: _sort_value(row, column), reverse=descending)
     return valued + empty
+
+
+def complete_patient_rows(
+    rows: Sequence[PatientRow], *, sort: str, today: dt.date
+) -> list[PatientRow]:
+    """``rows`` (some of ``sorted_patient_rows(..., sort=sort)``, e.g. a page of them) with the
+    columns the sort did not need added."""
+    rows = list(rows)
+    done = _SORT_PARTS.get(sort.removeprefix("-"), ())
+    _add_parts(rows, tuple(part for part in _PARTS if part not in done), today=today)
+    return rows
 
 
 def adherence_window(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -229,33 +244,60 @@ def patient_rows(patients: Sequence[Patient], *, today: dt.date) -> list[Patient
     open alert counts and last activity (1, subqueries per patient). The adherence is of each
     patient's last seven days up to their own today (``today`` is the clinic's).
     """
-    patients = list(patients)
-    if not patients:
-        return []
-    plans = active_plans_for_patients(patients)
-    # Judged as on the dashboard and the patient's progress: today counts what is done, it
-    # owes nothing before it is over; and it is the patient's today, in their time zone.
-    adherence = (
-        judged_adherence_totals(
-            Plan.objects.filter(pk__in=[plan.pk for plan in plans.values()]),
-            days=ADHERENCE_WINDOW_DAYS,
-        )
-        if plans
-        else {}
-    )
-    pain, alerts, activity = _last_pain_and_open_alerts([p.pk for p in patients], open_alerts=True)
-    rows = []
-    for patient in patients:
-        plan = plans.get(patient.pk)
-        rows.append(
-            PatientRow(
-                patient=patient,
-                plan=plan,
-                week=plan.week_on(patient.local_today()) if plan is not None else None,
-                adherence=adherence.get(patient.pk, AdherenceTotal()),
-                last_pain=pain.get(patient.pk),
-                open_alerts=alerts.get(patient.pk, 0),
-                last_activity=activity.get(patient.pk),
-            )
-        )
+    rows = _bare_rows(patients)
+    _add_parts(rows, _PARTS, today=today)
     return rows
+
+
+# The parts of a row, each read for many rows at once (in this order: the adherence is of the
+# plans), and those a sort needs (``sorted_patient_rows``).
+_PARTS = ("plan", "adherence", "reports")
+_SORT_PARTS: dict[str, tuple[str, ...]] = {
+    "week": ("plan",),
+    "adherence": ("plan", "adherence"),
+    "pain": ("reports",),
+    "alerts": ("reports",),
+    "activity": ("reports",),
+}
+
+
+def _bare_rows(patients: Iterable[Patient]) -> list[PatientRow]:
+    """A row for each patient with none of its parts yet: no plan, nothing done or reported."""
+    return [
+        PatientRow(patient=patient, plan=None, week=None, adherence=AdherenceTotal())
+        for patient in patients
+    ]
+
+
+def _add_parts(rows: list[PatientRow], parts: Sequence[str], *, today: dt.date) -> None:
+    """Fill in ``parts`` of ``rows`` (of ``_PARTS``): "plan", the active plan, its current phase
+    and week (1 query); "adherence", of the rows' plans (4, none without a plan); "reports",
+    last pain, open alerts and last activity (1)."""
+    if not rows:
+        return
+    if "plan" in parts:
+        plans = active_plans_for_patients(row.patient for row in rows)
+        for row in rows:
+            row.plan = plan = plans.get(row.patient.pk)
+            row.week = plan.week_on(row.patient.local_today()) if plan is not None else None
+    if "adherence" in parts:
+        plan_ids = [row.plan.pk for row in rows if row.plan is not None]
+        # Judged as on the dashboard and the patient's progress: today counts what is done, it
+        # owes nothing before it is over; and it is the patient's today, in their time zone.
+        adherence = (
+            judged_adherence_totals(
+                Plan.objects.filter(pk__in=plan_ids), days=ADHERENCE_WINDOW_DAYS
+            )
+            if plan_ids
+            else {}
+        )
+        for row in rows:
+            row.adherence = adherence.get(row.patient.pk, AdherenceTotal())
+    if "reports" in parts:
+        pain, alerts, activity = _last_pain_and_open_alerts(
+            [row.patient.pk for row in rows], open_alerts=True
+        )
+        for row in rows:
+            row.last_pain = pain.get(row.patient.pk)
+            row.open_alerts = alerts.get(row.patient.pk, 0)
+            row.last_activity = activity.get(row.patient.pk)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Clinician, Patient
+from rehab.selectors.clinician import PATIENT_SORTS
 from tests import factories
 from tests.conftest import client_for
 from tests.rehab.views.test_dashboard import PATIENT_LIST_QUERIES, patient_with_plan
@@ -72,6 +73,21 @@ def test_sorting_by_each_column(
     clinician: Clinician, four: dict[str, Patient], sort: str, expected: list[str]
 ) -> None:
     assert _names(client_for(clinician.user), sort=sort) == expected
+
+
+@pytest.mark.parametrize(
+    "sort", [f"{d}{c}" for c in PATIENT_SORTS if c != "name" for d in ("", "-")]
+)
+def test_a_sorted_page_shows_every_column(
+    clinician: Clinician, four: dict[str, Patient], sort: str
+) -> None:
+    """A sort reads its column for every matching patient and the others for the page's rows
+    only: each row is the same as the list by name shows it (plan, week, adherence, last pain,
+    open alerts, last activity)."""
+    client = client_for(clinician.user)
+    by_name = client.get(reverse("rehab:patient_list")).context["rows"]
+    sorted_rows = client.get(reverse("rehab:patient_list"), {"sort": sort}).context["rows"]
+    assert {row.patient.pk: row for row in sorted_rows} == {row.patient.pk: row for row in by_name}
 
 
 def test_the_headings_sort_and_say_how(clinician: Clinician, four: dict[str, Patient]) -> None:

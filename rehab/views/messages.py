@@ -63,14 +63,17 @@ def _thread(
 ) -> tuple[MessageForm, list[Message] | None]:
     """The form and the thread for a GET (then the other side's messages are marked read: they
     show as new this once) or a POST that failed; ``None`` for the thread once a POST has sent
-    (the caller redirects)."""
+    (the caller redirects). A thread that shows none of the other side's messages unread marks
+    nothing, and writes nothing (most views of a thread: a transaction and an UPDATE less)."""
     form = MessageForm(request.POST or None)
     if request.method == "POST" and _send(
         request, form, patient=patient, from_patient=from_patient
     ):
         return form, None
     thread = patient_selectors.message_thread(patient)
-    if request.method != "POST":
+    if request.method != "POST" and any(
+        message.from_patient != from_patient and message.read_at is None for message in thread
+    ):
         message_services.messages_mark_read(
             patient=patient, reader=signed_in_user(request, User), reader_is_patient=from_patient
         )

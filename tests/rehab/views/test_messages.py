@@ -12,7 +12,9 @@ import uuid
 from typing import Any
 
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,6 +178,30 @@ def test_thread_query_count_is_constant(
         client.get(thread_url(patient))
 
 
+def _updates(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+
+
+def test_a_thread_with_nothing_new_is_read_without_a_write(
+    clinician: Clinician, patient: Patient
+) -> None:
+    """Nothing unread from the patient in the thread: reading it marks nothing, so it writes
+    nothing (no transaction, no UPDATE: THREAD_QUERIES less the three of marking read). The
+    clinic's own reply the patient has not read stays unread."""
+    read_at = timezone.now() - dt.timedelta(days=1)
+    question = factories.MessageFactory(patient=patient, read_at=read_at, read_by=clinician.user)
+    reply = factories.MessageFactory(patient=patient, author=clinician.user, from_patient=False)
+    client = client_for(clinician.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(thread_url(patient)).status_code == 200
+    assert _updates(queries) == []
+    assert len(queries.captured_queries) == THREAD_QUERIES - 3
+    question.refresh_from_db()
+    reply.refresh_from_db()
+    assert (question.read_at, question.read_by) == (read_at, clinician.user)
+    assert reply.read_at is None
+
+
 # --- The patient's own thread ----------------------------------------------------------------
 
 
@@ -194,6 +220,26 @@ def test_my_messages(clinician: Clinician, patient: Patient, other_patient: Pati
     assert "Someone else's secret" not in content
     reply.refresh_from_db()
     assert reply.read_at is not None
+
+
+def test_my_messages_with_nothing_new_are_read_without_a_write(
+    clinician: Clinician, patient: Patient
+) -> None:
+    """No unread reply from the clinic: the patient's page writes nothing; their own unread
+    message stays unread for the clinic."""
+    read_at = timezone.now() - dt.timedelta(days=1)
+    reply = factories.MessageFactory(
+        patient=patient, author=clinician.user, from_patient=False, read_at=read_at
+    )
+    question = factories.MessageFactory(patient=patient)
+    client = client_for(patient.user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("rehab:my_messages")).status_code == 200
+    assert _updates(queries) == []
+    reply.refresh_from_db()
+    question.refresh_from_db()
+    assert reply.read_at == read_at
+    assert question.read_at is None
 
 
 def test_my_messages_says_they_are_not_for_emergencies(patient: Patient) -> None:

@@ -99,14 +99,18 @@ def messages_mark_read(
     reader: User,
     reader_is_patient: bool,
     shown: Collection[int] | None = None,
+    up_to: int | None = None,
 ) -> int:
     """Mark the other side's unread messages in the thread read by ``reader`` (the signed-in
     user: when and by whom, ``read_at`` and ``read_by``); returns how many. A message read
     already keeps its first reader. ``shown``: only these messages (ids), the ones the reader
-    was shown: one sent since stays unread, never marked read unseen."""
+    was shown: one sent since stays unread, never marked read unseen; ``up_to``: only those
+    up to this one (the last shown), for an app that does not send each id."""
     rows = Message.objects.filter(
         patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
     )
     if shown is not None:
         rows = rows.filter(pk__in=shown)
+    if up_to is not None:
+        rows = rows.filter(pk__lte=up_to)
     return rows.update(read_at=timezone.now(), read_by=reader)

@@ -205,6 +205,13 @@ class MessagesReadSerializer(KnownFieldsOnly):
     patient = fields.OpaqueIdField(
         required=False, help_text="Clinicians: required. Patients: leave it out."
     )
+    up_to = fields.OpaqueIdField(
+        required=False,
+        help_text=(
+            "The last message the app showed: only messages up to it become read (one sent "
+            "since stays unread). Left out: every unread message."
+        ),
+    )
 
 
 class MessagesReadResultSerializer(serializers.Serializer[Any]):

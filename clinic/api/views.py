@@ -167,5 +167,6 @@ class MessageViewSet(mixins.ListModelMixin, RoleViewSet):
             patient=patient,
             reader=request_user(request),
             reader_is_patient=patient_of(request.user) is not None,
+            up_to=data.validated_data.get("up_to"),
         )
         return Response({"marked": marked})

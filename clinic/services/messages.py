@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -92,10 +93,24 @@ def message_send(
 
 
 @transaction.atomic
-def messages_mark_read(*, patient: Patient, reader: User, reader_is_patient: bool) -> int:
+def messages_mark_read(
+    *,
+    patient: Patient,
+    reader: User,
+    reader_is_patient: bool,
+    shown: Collection[int] | None = None,
+    up_to: int | None = None,
+) -> int:
     """Mark the other side's unread messages in the thread read by ``reader`` (the signed-in
     user: when and by whom, ``read_at`` and ``read_by``); returns how many. A message read
-    already keeps its first reader."""
-    return Message.objects.filter(
+    already keeps its first reader. ``shown``: only these messages (ids), the ones the reader
+    was shown: one sent since stays unread, never marked read unseen; ``up_to``: only those
+    up to this one (the last shown), for an app that does not send each id."""
+    rows = Message.objects.filter(
         patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
-    ).update(read_at=timezone.now(), read_by=reader)
+    )
+    if shown is not None:
+        rows = rows.filter(pk__in=shown)
+    if up_to is not None:
+        rows = rows.filter(pk__lte=up_to)
+    return rows.update(read_at=timezone.now(), read_by=reader)

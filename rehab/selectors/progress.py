@@ -120,19 +120,29 @@ def measurement_series(patient: Patient) -> list[Measurement]:
     return list(Measurement.objects.filter(patient=patient).order_by("date", "created_at"))
 
 
-def streak(patient: Patient, *, today: dt.date, days: Sequence[DayAdherence] | None = None) -> int:
+def streak(
+    patient: Patient,
+    *,
+    today: dt.date,
+    days: Sequence[DayAdherence] | None = None,
+    plan: Plan | None = None,
+) -> int:
     """Days in a row with exercise, up to today: a day counts with a session done (all its
     sets: ``FULL_SESSION``, Today's rule; of an exercise, not advice: ``EXERCISE_SESSION``);
     today counts once one is done (it is in progress, so
     nothing yet today breaks nothing). With ``days`` (the plan's adherence,
     oldest first, ending today) a rest day (nothing due) neither breaks the streak nor adds to
-    it, and the streak stops at the first of ``days`` (the plan's start). One query."""
+    it, and the streak stops at the first of ``days`` (the plan's start). With ``plan`` only its
+    sessions count (as in its adherence): an earlier plan's, done the morning it was completed
+    and this one started, is not a day of this plan. One query."""
     start = days[0].day if days else today - dt.timedelta(days=366)
+    logs = ExerciseLog.objects.filter(
+        EXERCISE_SESSION, patient=patient, date__gte=start, date__lte=today
+    )
+    if plan is not None:
+        logs = logs.filter(prescription__phase__plan=plan)
     dates = set(
-        ExerciseLog.objects.filter(
-            EXERCISE_SESSION, patient=patient, date__gte=start, date__lte=today
-        )
-        .values_list("date", flat=True)
+        logs.values_list("date", flat=True)
         .order_by()  # the distinct days: the logs' ordering would make it each log's (date, time)
         .distinct()
     )
@@ -267,7 +277,7 @@ def encouragement(patient: Patient, *, today: dt.date) -> Encouragement:
         plan=plan,
         plan_start=plan_start,
         adherence=adherence,
-        streak=streak(patient, today=today, days=adherence.days),
+        streak=streak(patient, today=today, days=adherence.days, plan=plan),
         milestones=milestones,
         log_counts=counts,
         counted_from=counted_from,

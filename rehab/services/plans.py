@@ -39,14 +39,18 @@ def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
         rows = rows.filter(version=expected_version)
     updated = rows.update(version=F("version") + 1)
     if not updated:
-        raise ValidationError(
-            _(
-                "Someone else changed this plan while you were editing it. "
-                "Reload the page to see their changes, then make yours again."
-            ),
-            code="stale_plan",
-        )
+        raise _stale_plan()
     plan.refresh_from_db(fields=["version"])
+
+
+def _stale_plan() -> ValidationError:
+    return ValidationError(
+        _(
+            "Someone else changed this plan while you were editing it. "
+            "Reload the page to see their changes, then make yours again."
+        ),
+        code="stale_plan",
+    )
 
 
 def _ensure_patient_can_have_plan(patient: Patient) -> None:

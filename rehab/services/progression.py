@@ -17,7 +17,12 @@ from clinic.models import User
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
-from rehab.services.plans import _bump_version, _record_reasons, refuse_missing_reasons
+from rehab.services.plans import (
+    _bump_version,
+    _record_reasons,
+    _stale_plan,
+    refuse_missing_reasons,
+)
 
 
 def plan_phase_change_early_placements(
@@ -90,9 +95,13 @@ def plan_set_phase(
     return plan
 
 
-def plan_step_target(plan: Plan, *, step: int) -> PlanPhase:
+def plan_step_target(plan: Plan, *, step: int, expected_version: int | None = None) -> PlanPhase:
     """The phase ``step`` phases on (or back) from the plan's current phase, or an error
-    (no current phase; already the last or first phase)."""
+    (no current phase; already the last or first phase; ``plan`` changed since
+    ``expected_version``, the version of the page whose button was pressed: "next" was another
+    phase then, so nobody chose the one it is now)."""
+    if expected_version is not None and plan.version != expected_version:
+        raise _stale_plan()
     phases = plan.ordered_phases()
     ids = [p.pk for p in phases]
     if plan.current_phase_id not in ids:
@@ -121,7 +130,7 @@ def plan_advance_phase(
     """Move the plan to its next phase from today (``plan_set_phase``'s guardrails)."""
     return plan_set_phase(
         plan=plan,
-        phase=plan_step_target(plan, step=1),
+        phase=plan_step_target(plan, step=1, expected_version=expected_version),
         changed_by=changed_by,
         expected_version=expected_version,
         guardrail_reasons=guardrail_reasons,
@@ -138,7 +147,7 @@ def plan_previous_phase(
     """Move the plan back to its previous phase from today (``plan_set_phase``'s guardrails)."""
     return plan_set_phase(
         plan=plan,
-        phase=plan_step_target(plan, step=-1),
+        phase=plan_step_target(plan, step=-1, expected_version=expected_version),
         changed_by=changed_by,
         expected_version=expected_version,
         guardrail_reasons=guardrail_reasons,

@@ -64,18 +64,26 @@ def _thread(
     """The form and the thread for a GET (then the other side's messages are marked read: they
     show as new this once) or a POST that failed; ``None`` for the thread once a POST has sent
     (the caller redirects). A thread that shows none of the other side's messages unread marks
-    nothing, and writes nothing (most views of a thread: a transaction and an UPDATE less)."""
+    nothing, and writes nothing (most views of a thread: a transaction and an UPDATE less); one
+    that shows some marks only those (a message sent since stays unread)."""
     form = MessageForm(request.POST or None)
     if request.method == "POST" and _send(
         request, form, patient=patient, from_patient=from_patient
     ):
         return form, None
     thread = patient_selectors.message_thread(patient)
-    if request.method != "POST" and any(
-        message.from_patient != from_patient and message.read_at is None for message in thread
-    ):
+    unread = [
+        message.pk
+        for message in thread
+        if message.from_patient != from_patient and message.read_at is None
+    ]
+    if request.method != "POST" and unread:
+        # Only those shown: one sent since the thread was read stays new.
         message_services.messages_mark_read(
-            patient=patient, reader=signed_in_user(request, User), reader_is_patient=from_patient
+            patient=patient,
+            reader=signed_in_user(request, User),
+            reader_is_patient=from_patient,
+            shown=unread,
         )
     return form, thread
 

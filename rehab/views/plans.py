@@ -176,7 +176,9 @@ def _phase_change(request: HtmxHttpRequest, pk: int, *, forward: bool) -> HttpRe
         messages.error(request, _("This page is out of date; reload it and try again."))
         return _after_phase_change(request, pk, next_url)
     try:
-        target = progression_services.plan_step_target(plan, step=1 if forward else -1)
+        target = progression_services.plan_step_target(
+            plan, step=1 if forward else -1, expected_version=form.cleaned_data["version"]
+        )
         if progression_services.plan_phase_change_early_placements(plan, target):
             query = urlencode({"version": form.cleaned_data["version"], "next": next_url})
             return redirect(

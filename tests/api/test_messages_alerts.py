@@ -72,6 +72,26 @@ def test_marking_read_keeps_who_read_them(world: World) -> None:
     assert (question.read_by, reply.read_by) == (world.colleague.user, world.patient.user)
 
 
+def test_marking_read_up_to_the_last_message_shown_leaves_a_newer_one_unread(
+    world: World,
+) -> None:
+    """``POST /messages/read/`` with ``up_to`` (the last message the app showed) marks only
+    messages up to it: one the patient sent after the app read the thread stays new for the
+    clinic, never marked read unseen."""
+    shown = factories.MessageFactory(patient=world.patient, from_patient=True)
+    late = factories.MessageFactory(patient=world.patient, from_patient=True)
+    response = world.client("colleague").post(
+        MESSAGES + "read/",
+        {"patient": opaque(world.patient.pk), "up_to": opaque(shown.pk)},
+        format="json",
+    )
+    assert body(response) == {"marked": 1}
+    shown.refresh_from_db()
+    late.refresh_from_db()
+    assert shown.read_at is not None
+    assert (late.read_at, late.read_by) == (None, None)
+
+
 def test_the_clinic_reads_who_read_a_message_the_patient_does_not(world: World) -> None:
     # As the clinician's thread page says "Read by X": the clinic's answer names who read the
     # patient's message (null for one read before that was kept); the patient's has null.

@@ -310,3 +310,45 @@ def test_a_half_percent_of_adherence_rounds_up() -> None:
     judged = selectors.judged_adherence_for_patient(patient, today=TODAY, days=5)
     assert (judged.expected, judged.done, judged.percent) == (8, 5, 63)
     assert percent_of(1, 200) == 1
+
+
+@pytest.mark.parametrize("status", [Plan.Status.ACTIVE, Plan.Status.PAUSED])
+def test_a_second_plan_is_judged_from_its_own_start_not_the_completed_ones(
+    status: str,
+) -> None:
+    """A patient whose first plan was completed on the day a second started (active, or paused
+    by a red flag) sees the second's numbers only: its start (day 4, still welcomed), its
+    sessions, no milestone of the old plan's phase moves, and a streak of the second plan's
+    days: the old plan's session done that morning is not a day of this plan done (it made
+    the streak 3 when the plan's own first day was missed)."""
+    patient = factories.PatientFactory(
+        pathway=Patient.Pathway.NON_OPERATIVE,
+        injury_date=TODAY - dt.timedelta(weeks=5),
+        timezone="UTC",
+    )
+    started = TODAY - dt.timedelta(days=3)
+    old, (first, second) = factories.active_plan(
+        patient, phases=2, changed_on=TODAY - dt.timedelta(days=30)
+    )
+    PhaseChange.objects.create(
+        plan=old, from_phase=first, to_phase=second, effective_on=TODAY - dt.timedelta(days=10)
+    )
+    old_rx = _rx(second)
+    for back in range(3, 11):  # up to the morning of the day it was completed
+        factories.ExerciseLogFactory(prescription=old_rx, date=TODAY - dt.timedelta(days=back))
+    Plan.objects.filter(pk=old.pk).update(status=Plan.Status.COMPLETED)
+    new, (phase,) = factories.active_plan(patient, changed_on=started)
+    rx = _rx(phase)
+    for back in (1, 2):
+        factories.ExerciseLogFactory(prescription=rx, date=TODAY - dt.timedelta(days=back))
+    Plan.objects.filter(pk=new.pk).update(status=status)
+    encouraged = selectors.encouragement(patient, today=TODAY)
+    assert encouraged.plan is not None
+    assert encouraged.plan.pk == new.pk
+    assert encouraged.plan_start == started
+    assert (encouraged.day_in_plan, encouraged.welcome) == (4, True)
+    assert encouraged.milestones == []
+    assert len(encouraged.adherence.days) == 4
+    # Three past days due and two done (today in progress: nothing done yet, nothing due).
+    assert (encouraged.adherence.expected, encouraged.adherence.done) == (3, 2)
+    assert encouraged.streak == 2  # the plan's first day was missed

@@ -119,6 +119,50 @@ def test_confirming_with_reasons_moves_the_plan(physio: Client, scene: Scene) ->
     assert scene.week6_rx.guardrail_reason == "One leg only"
 
 
+def test_a_stale_advance_from_the_opened_progression_part_is_refused_first(
+    physio: Client, scene: Scene
+) -> None:
+    """Two tabs: the builder's progression part (read when opened) offers "Advance to Weeks
+    6–9"; the other tab has moved the plan there already. The first tab's button is refused as
+    out of date, back on the builder, before anything else: it is not sent on to confirm the
+    reasons to start a third phase nobody chose (its exercise early for the patient's week)."""
+    third = factories.PlanPhaseFactory.create(
+        plan=scene.plan, order=3, name="Weeks 9–12", start_week=9, end_week=12
+    )
+    factories.PrescriptionFactory.create(
+        phase=third,
+        exercise=factories.ExerciseFactory.create(
+            name="Single-leg heel raise", earliest_week_non_operative=10
+        ),
+    )
+    builder = reverse("rehab:plan_builder", args=[scene.plan.pk])
+    part = physio.get(
+        builder + "?open=progression",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="progression-body",
+    ).content.decode()
+    assert "Advance to next phase (Weeks 6–9)" in part
+    version = re.search(r'name="version" value="(\d+)"', part)
+    assert version is not None
+    moved = physio.post(  # the other tab, with its reasons
+        reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk]),
+        {
+            "version": version[1],
+            f"reason_{scene.week4_rx.pk}": "Strong",
+            f"reason_{scene.week6_rx.pk}": "One leg only",
+        },
+    )
+    assert moved.status_code == 302
+    response = physio.post(
+        reverse("rehab:plan_advance", args=[scene.plan.pk]), {"version": version[1]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == builder + "#progression"
+    scene.plan.refresh_from_db()
+    assert scene.plan.current_phase_id == scene.later.pk
+    assert "Someone else changed this plan" in _said(physio.get(response["Location"]))
+
+
 def test_the_confirmation_page_access(
     clinician: Clinician, physio: Client, scene: Scene, client: Client
 ) -> None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from clinic.models import Clinician, Message, Patient
 from rehab import clinical
+from rehab.selectors import patient_page as patient_selectors
 from tests import factories
 from tests.conftest import assert_login_redirect, client_for
 
@@ -200,6 +201,29 @@ def test_a_thread_with_nothing_new_is_read_without_a_write(
     reply.refresh_from_db()
     assert (question.read_at, question.read_by) == (read_at, clinician.user)
     assert reply.read_at is None
+
+
+def test_a_message_arriving_while_the_thread_is_read_stays_unread(
+    clinician: Clinician, patient: Patient, monkeypatch: Any
+) -> None:
+    """Reading a thread marks read only the other side's messages it showed: a message the
+    patient sends after the thread was read (before the marking) stays unread and counted as
+    new, it is never marked read unseen (a worry the clinician would miss)."""
+    shown = factories.MessageFactory(patient=patient, body="Is swelling normal?")
+    late: list[Message] = []
+    read_thread = patient_selectors.message_thread
+
+    def thread_then_a_new_message(of: Patient) -> list[Message]:
+        thread = read_thread(of)
+        late.append(factories.MessageFactory(patient=patient, body="My calf is hot and red."))
+        return thread
+
+    monkeypatch.setattr(patient_selectors, "message_thread", thread_then_a_new_message)
+    assert client_for(clinician.user).get(thread_url(patient)).status_code == 200
+    shown.refresh_from_db()
+    late[0].refresh_from_db()
+    assert shown.read_at is not None
+    assert (late[0].read_at, late[0].read_by) == (None, None)
 
 
 # --- The patient's own thread ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -92,25 +92,29 @@ def message_send(
     return message, True
 
 
-@transaction.atomic
 def messages_mark_read(
     *,
     patient: Patient,
     reader: User,
     reader_is_patient: bool,
-    shown: Collection[int] | None = None,
+    shown: Iterable[Message] | None = None,
     up_to: int | None = None,
 ) -> int:
     """Mark the other side's unread messages in the thread read by ``reader`` (the signed-in
     user: when and by whom, ``read_at`` and ``read_by``); returns how many. A message read
-    already keeps its first reader. ``shown``: only these messages (ids), the ones the reader
-    was shown: one sent since stays unread, never marked read unseen; ``up_to``: only those
-    up to this one (the last shown), for an app that does not send each id."""
+    already keeps its first reader. ``shown``: the thread the reader was shown; only its
+    unread messages of the other side are marked (one sent since stays unread, never marked
+    read unseen), and none is written when it has none; ``up_to``: only those up to this one
+    (the last shown), for an app that does not send each id."""
     rows = Message.objects.filter(
         patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
     )
     if shown is not None:
-        rows = rows.filter(pk__in=shown)
+        unread = [m.pk for m in shown if m.from_patient != reader_is_patient and m.read_at is None]
+        if not unread:
+            return 0
+        rows = rows.filter(pk__in=unread)
     if up_to is not None:
         rows = rows.filter(pk__lte=up_to)
-    return rows.update(read_at=timezone.now(), read_by=reader)
+    with transaction.atomic():  # not entered when nothing shown is unread: no write at all
+        return rows.update(read_at=timezone.now(), read_by=reader)

@@ -64,7 +64,7 @@ def _thread(
     """The form and the thread for a GET (then the other side's messages are marked read: they
     show as new this once) or a POST that failed; ``None`` for the thread once a POST has sent
     (the caller redirects). A thread that shows none of the other side's messages unread marks
-    nothing, and writes nothing (most views of a thread: a transaction and an UPDATE less); one
+    nothing, and writes nothing (most views of a thread: an UPDATE less); one
     that shows some marks only those (a message sent since stays unread)."""
     form = MessageForm(request.POST or None)
     if request.method == "POST" and _send(
@@ -72,18 +72,13 @@ def _thread(
     ):
         return form, None
     thread = patient_selectors.message_thread(patient)
-    unread = [
-        message.pk
-        for message in thread
-        if message.from_patient != from_patient and message.read_at is None
-    ]
-    if request.method != "POST" and unread:
-        # Only those shown: one sent since the thread was read stays new.
+    if request.method != "POST":
+        # Only those shown unread are marked: one sent since the thread was read stays new.
         message_services.messages_mark_read(
             patient=patient,
             reader=signed_in_user(request, User),
             reader_is_patient=from_patient,
-            shown=unread,
+            shown=thread,
         )
     return form, thread
 

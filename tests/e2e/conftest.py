@@ -19,7 +19,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.signals import request_finished, request_started
 from django.test.client import ClientHandler
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -27,6 +27,11 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 360, "height": 740}  # the narrowest phone the standard names
 DESKTOP = {"width": 1366, "height": 900}  # the desktop the accessibility standard names
+
+# An expectation waits as long as an action does (the context's default, below): under a
+# full run on two cores the live server's answer to a tick has taken over the 5 s default, and
+# "Saved." then failed to show in time although it was stored (seen twice on a clean clone).
+expect.set_options(timeout=10_000)
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
 # synchronous and safe here.

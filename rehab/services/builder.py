@@ -30,13 +30,13 @@ from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.services.plans import (
     DOSE_FIELDS,
     PHASE_FIELDS,
-    _begin_edit,
-    _edits_plan,
-    _record_edit,
+    begin_edit,
+    edits_plan,
+    record_edit,
 )
 
 
-@_edits_plan
+@edits_plan
 def prescription_add(
     *,
     phase: PlanPhase,
@@ -51,7 +51,7 @@ def prescription_add(
 
     An exercise placed before its earliest safe week needs a ``guardrail_reason``.
     """
-    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    plan = begin_edit(phase.plan, expected_version=expected_version)
     phase = PlanPhase.objects.get(pk=phase.pk, plan=plan)
     phase.plan = plan
     warning = guardrail_warning(exercise=exercise, phase=phase)
@@ -72,7 +72,7 @@ def prescription_add(
     )
     rx.full_clean()
     rx.save()
-    _record_edit(
+    record_edit(
         plan, by=by, action=PlanEdit.Action.RX_ADD, phase=phase, exercise_name=exercise.name
     )
     return rx
@@ -99,15 +99,15 @@ def _was_prescribed(rx: Prescription, plan: Plan) -> bool:
     return False
 
 
-@_edits_plan
+@edits_plan
 def prescription_remove(
     *, prescription: Prescription, expected_version: int | None = None, by: User | None = None
 ) -> bool:
     """Remove a prescription. One the patient logged, or was asked to do on an earlier day, is
     retired (its logs and the days it was due kept); returns True if deleted."""
-    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    plan = begin_edit(prescription.phase.plan, expected_version=expected_version)
     prescription = Prescription.objects.select_for_update().get(pk=prescription.pk)
-    _record_edit(
+    record_edit(
         plan,
         by=by,
         action=PlanEdit.Action.RX_REMOVE,
@@ -152,18 +152,18 @@ def _swap_and_renumber[T: (PlanPhase, Prescription)](
     type(item).objects.bulk_update(items, ["order"])
 
 
-@_edits_plan
+@edits_plan
 def plan_rename(
     *, plan: Plan, name: str, expected_version: int | None, by: User | None = None
 ) -> Plan:
     name = name.strip()
     if not name:
         raise ValidationError({"name": ValidationError(_("Give the plan a name."), code="blank")})
-    locked = _begin_edit(plan, expected_version=expected_version)
+    locked = begin_edit(plan, expected_version=expected_version)
     locked.name = name
     locked.full_clean(exclude=["created_by"], validate_constraints=False)
     locked.save(update_fields=["name", "updated_at"])
-    _record_edit(locked, by=by, action=PlanEdit.Action.RENAME)
+    record_edit(locked, by=by, action=PlanEdit.Action.RENAME)
     return locked
 
 
@@ -194,7 +194,7 @@ def _write_phase(phase: PlanPhase, values: PhaseValues) -> None:
     phase.patient_name = values.get("patient_name", "").strip()
 
 
-@_edits_plan
+@edits_plan
 def phase_add(
     *,
     plan: Plan,
@@ -203,17 +203,17 @@ def phase_add(
     **values: Unpack[PhaseValues],
 ) -> PlanPhase:
     """Add a phase at the end of the plan."""
-    locked = _begin_edit(plan, expected_version=expected_version)
+    locked = begin_edit(plan, expected_version=expected_version)
     next_order = (locked.phases.aggregate(m=Max("order"))["m"] or 0) + 1
     phase = PlanPhase(plan=locked, order=next_order)
     _write_phase(phase, values)
     phase.full_clean()
     phase.save()
-    _record_edit(locked, by=by, action=PlanEdit.Action.PHASE_ADD, phase=phase)
+    record_edit(locked, by=by, action=PlanEdit.Action.PHASE_ADD, phase=phase)
     return phase
 
 
-@_edits_plan
+@edits_plan
 def phase_update(
     *,
     phase: PlanPhase,
@@ -224,7 +224,7 @@ def phase_update(
 ) -> PlanPhase:
     """Change a phase. A start week that places exercises before their earliest safe week
     needs a reason for each (``guardrail_reasons``: prescription id → reason)."""
-    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    plan = begin_edit(phase.plan, expected_version=expected_version)
     phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
     phase.plan = plan
     old_start_week = phase.start_week
@@ -256,15 +256,15 @@ def phase_update(
         rx.guardrail_reason = reasons[rx.pk]
         rx.save(update_fields=["guardrail_reason", "updated_at"])
     phase.save()
-    _record_edit(plan, by=by, action=PlanEdit.Action.PHASE_EDIT, phase=phase)
+    record_edit(plan, by=by, action=PlanEdit.Action.PHASE_EDIT, phase=phase)
     return phase
 
 
-@_edits_plan
+@edits_plan
 def phase_remove(*, phase: PlanPhase, expected_version: int | None, by: User | None = None) -> None:
     """Remove a phase and its exercises. Refused if any of them was logged (logs are never
     deleted), if it is the active plan's current phase, or if it is in the phase history."""
-    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    plan = begin_edit(phase.plan, expected_version=expected_version)
     phase = PlanPhase.objects.select_for_update().get(pk=phase.pk, plan=plan)
     if phase.prescriptions.filter(logs__isnull=False).exists():  # logs are the logbook's
         raise ValidationError(
@@ -290,7 +290,7 @@ def phase_remove(*, phase: PlanPhase, expected_version: int | None, by: User | N
             % {"phase": phase.name},
             code="phase_in_history",
         )
-    _record_edit(plan, by=by, action=PlanEdit.Action.PHASE_REMOVE, phase=phase)
+    record_edit(plan, by=by, action=PlanEdit.Action.PHASE_REMOVE, phase=phase)
     Prescription.objects.filter(phase=phase).delete()
     phase.delete()
     remaining = list(plan.phases.order_by("order", "pk"))
@@ -299,12 +299,12 @@ def phase_remove(*, phase: PlanPhase, expected_version: int | None, by: User | N
     PlanPhase.objects.bulk_update(remaining, ["order"])
 
 
-@_edits_plan
+@edits_plan
 def phase_move(
     *, phase: PlanPhase, direction: str, expected_version: int | None, by: User | None = None
 ) -> None:
     """Move a phase one place up or down in the plan."""
-    plan = _begin_edit(phase.plan, expected_version=expected_version)
+    plan = begin_edit(phase.plan, expected_version=expected_version)
     phases = list(plan.phases.select_for_update().order_by("order", "pk"))
     _swap_and_renumber(
         phases,
@@ -314,10 +314,10 @@ def phase_move(
         last_msg=_("This is already the last phase."),
     )
     moved = next(each for each in phases if each.pk == phase.pk)
-    _record_edit(plan, by=by, action=PlanEdit.Action.PHASE_MOVE, phase=moved)
+    record_edit(plan, by=by, action=PlanEdit.Action.PHASE_MOVE, phase=moved)
 
 
-@_edits_plan
+@edits_plan
 def prescription_update(
     *,
     prescription: Prescription,
@@ -337,7 +337,7 @@ def prescription_update(
     a new daily dose keep the dose of the past days (``earlier_doses``), and the past days'
     logs the sets they were made against (``ExerciseLog.sets_prescribed``): adherence judges
     them by those, and a late tick of a past day is stamped with that day's sets."""
-    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    plan = begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = (
         Prescription.objects.select_for_update()
         .select_related("exercise", "phase")
@@ -375,13 +375,13 @@ def prescription_update(
     # The new dose is in force from the patient's today: today's sessions are judged by it, as
     # Today shows them; the days before keep the sets they were logged against.
     rx.logs.filter(date__gte=today).update(sets_prescribed=rx.sets)
-    _record_edit(
+    record_edit(
         plan, by=by, action=PlanEdit.Action.RX_EDIT, phase=rx.phase, exercise_name=rx.exercise.name
     )
     return rx
 
 
-@_edits_plan
+@edits_plan
 def prescription_move(
     *,
     prescription: Prescription,
@@ -390,11 +390,11 @@ def prescription_move(
     by: User | None = None,
 ) -> None:
     """Move a prescription one place up or down among its phase's live exercises."""
-    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    plan = begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = Prescription.objects.select_for_update().get(pk=prescription.pk, phase__plan=plan)
     if rx.retired_at is not None:
         raise ValidationError(_("This exercise was retired from the plan."), code="retired")
-    _record_edit(
+    record_edit(
         plan, by=by, action=PlanEdit.Action.RX_MOVE, phase=rx.phase, exercise_name=rx.exercise.name
     )
     live = list(
@@ -411,7 +411,7 @@ def prescription_move(
     )
 
 
-@_edits_plan
+@edits_plan
 def prescription_move_to_phase(
     *,
     prescription: Prescription,
@@ -428,7 +428,7 @@ def prescription_move_to_phase(
     Either way the patient is asked to do it in the new phase from today, not on the days
     before the move (adherence counts a prescription from when it was made).
     """
-    plan = _begin_edit(prescription.phase.plan, expected_version=expected_version)
+    plan = begin_edit(prescription.phase.plan, expected_version=expected_version)
     rx = (
         Prescription.objects.select_for_update()
         .select_related("exercise")
@@ -470,7 +470,7 @@ def prescription_move_to_phase(
     rx.save()
     if retired is not None:  # the patient's own videos follow the exercise to its new phase
         PrescriptionMedia.objects.filter(prescription=retired).update(prescription=rx)
-    _record_edit(
+    record_edit(
         plan,
         by=by,
         action=PlanEdit.Action.RX_MOVE_PHASE,

@@ -19,7 +19,7 @@ from rehab.models.criteria import (
     ProposalDismissal,
 )
 from rehab.models.plans import PlanPhase
-from rehab.services.plans import _begin_edit
+from rehab.services.plans import begin_edit
 
 
 @transaction.atomic
@@ -69,7 +69,7 @@ def criterion_add(
     The same criterion sent again (a retried submit) is the one already there: no second row
     (the plan is locked first, so two at once find each other). A completed plan's are not
     changed; a change is a new version of the plan, as any other edit."""
-    _begin_edit(phase.plan, expected_version=None)
+    begin_edit(phase.plan, expected_version=None)
     same = PlanCriterion.objects.filter(
         phase=phase, kind=kind, threshold=threshold, measure=measure, label=label.strip()
     ).first()
@@ -103,7 +103,7 @@ def criterion_remove(*, criterion: PlanCriterion) -> None:
     on, and the criterion has no retired state to keep it in, so removing it is refused with
     the reason. The judgements given of one removed stay in the patient's record
     (``CriterionJudgement`` names the criterion as it was)."""
-    _begin_edit(criterion.phase.plan, expected_version=None)
+    begin_edit(criterion.phase.plan, expected_version=None)
     locked = (
         PlanCriterion.objects.select_for_update(of=("self",))
         .select_related("judged_by")

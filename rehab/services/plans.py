@@ -1,6 +1,6 @@
 """Writes for plans: create (blank or from a template), activate (with the guardrails against
 the patient's week), follow the patient's record (``rehab.services.progression`` moves a plan
-between phases). Every plan edit passes ``_begin_edit`` (lock, version check, bump).
+between phases). Every plan edit passes ``begin_edit`` (lock, version check, bump).
 
 Keyword-only, typed arguments. Domain errors are ``django.core.exceptions.ValidationError``
 with messages fit to show a user.
@@ -32,18 +32,25 @@ DOSE_FIELDS = DOSE_FIELD_NAMES
 PHASE_FIELDS = ("order", *PHASE_FIELD_NAMES)
 
 
-def _bump_version(plan: Plan, *, expected_version: int | None) -> None:
+def bump_version(plan: Plan, *, expected_version: int | None) -> None:
     """Optimistic concurrency: refuse an edit made against an older version of the plan."""
     rows = Plan.objects.filter(pk=plan.pk)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     updated = rows.update(version=F("version") + 1)
     if not updated:
-        raise _stale_plan()
+        raise stale_plan_error()
     plan.refresh_from_db(fields=["version"])
 
 
-def _stale_plan() -> ValidationError:
+def check_version(plan: Plan, *, expected_version: int | None) -> None:
+    """Refuse, before anything is asked or written, a step taken from a page of an older
+    version of ``plan`` than the one read (``None``: no page version to check)."""
+    if expected_version is not None and plan.version != expected_version:
+        raise stale_plan_error()
+
+
+def stale_plan_error() -> ValidationError:
     return ValidationError(
         _(
             "Someone else changed this plan while you were editing it. "
@@ -68,7 +75,7 @@ _PENDING_VERSIONS: ContextVar[list[tuple[Plan, int]] | None] = ContextVar(
 )
 
 
-def _edits_plan[**P, R](service: Callable[P, R]) -> Callable[P, R]:
+def edits_plan[**P, R](service: Callable[P, R]) -> Callable[P, R]:
     """Run a plan-editing service in a transaction. Only if it succeeds does the caller's plan
     object take the new version (so a refused edit leaves it as it was, like the database)."""
 
@@ -88,7 +95,7 @@ def _edits_plan[**P, R](service: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
+def begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
     """Lock the plan, refuse an edit to a completed plan, an erased patient's (a draft left at
     the erasure) or an older version, bump the version.
 
@@ -100,7 +107,7 @@ def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
         raise ValidationError(
             _("This plan is completed; it can no longer be changed."), code="plan_completed"
         )
-    _bump_version(locked, expected_version=expected_version)
+    bump_version(locked, expected_version=expected_version)
     pending = _PENDING_VERSIONS.get()
     if pending is None:
         plan.version = locked.version
@@ -109,7 +116,7 @@ def _begin_edit(plan: Plan, *, expected_version: int | None) -> Plan:
     return locked
 
 
-def _record_edit(
+def record_edit(
     plan: Plan,
     *,
     by: User | None,
@@ -117,7 +124,7 @@ def _record_edit(
     phase: PlanPhase | None = None,
     exercise_name: str = "",
 ) -> None:
-    """Note the builder's edit just made to ``plan`` (locked by ``_begin_edit``: its version is
+    """Note the builder's edit just made to ``plan`` (locked by ``begin_edit``: its version is
     the one this edit made): who, what, in which phase (``PlanEdit``). A save refused later
     because of it says so."""
     PlanEdit.objects.create(
@@ -314,7 +321,7 @@ def refuse_missing_reasons(missing: list[EarlyPlacement], *, intro: str) -> None
         )
 
 
-def _record_reasons(placements: list[EarlyPlacement], reasons: dict[int, str] | None) -> None:
+def record_reasons(placements: list[EarlyPlacement], reasons: dict[int, str] | None) -> None:
     """Store each reason given for an early placement (and only for those)."""
     given = {pk: text.strip() for pk, text in (reasons or {}).items()}
     for placement in placements:
@@ -365,9 +372,9 @@ def plan_activate(
         guardrails.missing_reasons(early, reasons=guardrail_reasons),
         intro=_("Some exercises would start before their earliest safe week for this patient."),
     )
-    _record_reasons(early, guardrail_reasons)
+    record_reasons(early, guardrail_reasons)
     current = _phase_for_week(plan, plan.week_on(today))
-    _bump_version(plan, expected_version=expected_version)
+    bump_version(plan, expected_version=expected_version)
     plan.status = Plan.Status.ACTIVE
     plan.activated_at = timezone.now()
     plan.current_phase = current

@@ -18,9 +18,9 @@ from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.services.plans import (
-    _bump_version,
-    _record_reasons,
-    _stale_plan,
+    bump_version,
+    check_version,
+    record_reasons,
     refuse_missing_reasons,
 )
 
@@ -70,7 +70,7 @@ def plan_set_phase(
     # A move made against an older version is refused first (a repeat of a move already made
     # is told so, not asked for reasons to start a phase nobody chose); a refusal below rolls
     # the version back with the rest.
-    _bump_version(plan, expected_version=expected_version)
+    bump_version(plan, expected_version=expected_version)
     today = plan.patient.local_today()
     early = plan_phase_change_early_placements(plan, phase, today=today)
     refuse_missing_reasons(
@@ -81,7 +81,7 @@ def plan_set_phase(
         )
         % {"phase": phase.name, "week": plan.week_on(today)},
     )
-    _record_reasons(early, guardrail_reasons)
+    record_reasons(early, guardrail_reasons)
     PhaseChange.objects.create(
         plan=plan,
         from_phase_id=plan.current_phase_id,
@@ -100,8 +100,7 @@ def plan_step_target(plan: Plan, *, step: int, expected_version: int | None = No
     (no current phase; already the last or first phase; ``plan`` changed since
     ``expected_version``, the version of the page whose button was pressed: "next" was another
     phase then, so nobody chose the one it is now)."""
-    if expected_version is not None and plan.version != expected_version:
-        raise _stale_plan()
+    check_version(plan, expected_version=expected_version)
     phases = plan.ordered_phases()
     ids = [p.pk for p in phases]
     if plan.current_phase_id not in ids:

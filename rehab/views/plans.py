@@ -208,6 +208,20 @@ def plan_phase_confirm(request: HtmxHttpRequest, pk: int, phase_pk: int) -> Http
     phase = get_phase_for_clinician(user, phase_pk)
     if phase.plan_id != plan.pk:
         raise Http404
+    if request.method == "GET":
+        # Opened from a page of an older version (another tab has changed the plan since): its
+        # reasons would be refused on submit, and the move may be one nobody chose now.
+        opened_from = VersionForm(request.GET)
+        try:
+            plan_services.check_version(
+                plan,
+                expected_version=opened_from.cleaned_data["version"]
+                if opened_from.is_valid()
+                else None,
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return _after_phase_change(request, pk, request.GET.get("next", ""))
     placements = progression_services.plan_phase_change_early_placements(plan, phase)
     data = request.POST if request.method == "POST" else None
     form = PhaseChangeConfirmForm(

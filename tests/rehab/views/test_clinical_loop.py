@@ -163,6 +163,30 @@ def test_a_stale_advance_from_the_opened_progression_part_is_refused_first(
     assert "Someone else changed this plan" in _said(physio.get(response["Location"]))
 
 
+def test_the_confirmation_page_of_an_outdated_page_sends_back_to_the_builder(
+    physio: Client, scene: Scene
+) -> None:
+    """The reasons page opened from a builder that is out of date (its version is older: the
+    other tab has moved the plan since) says so and goes back to the builder, instead of
+    asking for reasons that its submit would then refuse."""
+    version = scene.plan.version
+    moved = physio.post(  # the other tab, with its reasons
+        reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk]),
+        {
+            "version": version,
+            f"reason_{scene.week4_rx.pk}": "Strong",
+            f"reason_{scene.week6_rx.pk}": "One leg only",
+        },
+    )
+    assert moved.status_code == 302
+    confirm = reverse("rehab:plan_phase_confirm", args=[scene.plan.pk, scene.later.pk])
+    response = physio.get(confirm, {"version": version})
+    builder = reverse("rehab:plan_builder", args=[scene.plan.pk])
+    assert response.status_code == 302
+    assert response["Location"] == builder + "#progression"
+    assert "Someone else changed this plan" in _said(physio.get(response["Location"]))
+
+
 def test_the_confirmation_page_access(
     clinician: Clinician, physio: Client, scene: Scene, client: Client
 ) -> None:

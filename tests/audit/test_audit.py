@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 from rest_framework.test import APIClient
 
-from audit.models import AccessEvent, AppendOnlyError
+from audit.models import AccessEvent, AppendOnlyError, in_words
 from audit.registry import PAGE_WORDS, PATIENT_PATHS
 from audit.services import clean_text
 from clinic.models import Clinician, Patient
@@ -480,6 +480,25 @@ def test_the_access_history_says_what_was_looked_at_in_words(
 )
 def test_each_stored_what_has_its_words(what: str, words: str) -> None:
     assert AccessEvent(what=what).what_words == words
+
+
+def test_a_page_of_events_has_each_events_own_words() -> None:
+    """The history page's words, looked up once a page for each code, are each event's own
+    (``actor_role_words``, ``get_action_display``, ``what_words``), in the events' order."""
+    events = [
+        AccessEvent(actor_role=role, action=action, what=what)
+        for role, action, what in [
+            ("clinician:therapist", "read", "rehab:plan_builder 1"),
+            ("patient", "change", "rehab:today"),
+            ("clinician:therapist", "read", "rehab:plan_builder 2"),
+            ("clinician:admin", "export", "api:log-detail 42"),
+            ("patient", "read", "rehab:something_new 3"),
+        ]
+    ]
+    assert [(line.event, line.role, line.action, line.what) for line in in_words(events)] == [
+        (event, event.actor_role_words, event.get_action_display(), event.what_words)
+        for event in events
+    ]
 
 
 def _view_names(resolver: Any, namespace: str = "") -> set[str]:

@@ -14,12 +14,16 @@ def library_search(
     exercises: QuerySet[Exercise], *, q: str = "", category: str = "", equipment: str = ""
 ) -> QuerySet[Exercise]:
     """``exercises`` (already limited to what the user may see) matching a search by name or
-    summary, a category and an equipment slug; equipment prefetched (one more query)."""
+    summary, a category and an equipment slug. Not evaluated; what a page shows of their
+    relations (their equipment, their pictures) it prefetches itself."""
     q = q.strip()
     if q:
         exercises = exercises.filter(Q(name__icontains=q) | Q(summary__icontains=q))
     if category:
         exercises = exercises.filter(category=category)
     if equipment:
+        # Through the many-to-many, but an exercise is matched once: the slug names one
+        # piece of equipment, and an exercise lists it once. (No DISTINCT: with it, counting
+        # a page's exercises compared every column of every one.)
         exercises = exercises.filter(equipment__slug=equipment)
-    return exercises.prefetch_related("equipment").order_by("category", "name", "pk").distinct()
+    return exercises.order_by("category", "name", "pk")

@@ -1773,7 +1773,8 @@ def test_the_library_searches_and_filters(world: World) -> None:
         earliest_week_operative=12,
         earliest_week_non_operative=16,
     )
-    stretch.equipment.add(chair)
+    strap = factories.EquipmentFactory.create(slug="strap", name="Strap")
+    stretch.equipment.add(chair, strap)
     client = client_for(world.clinician.user)
     url = reverse("rehab:library")
     assert "Standing soleus stretch" in client.get(url + "?q=soleus").text
@@ -1782,10 +1783,11 @@ def test_the_library_searches_and_filters(world: World) -> None:
     assert "Standing soleus stretch" in by_category
     assert "Seated heel raise" not in by_category
     by_equipment = client.get(url + "?equipment=chair").text
-    assert "Standing soleus stretch" in by_equipment
+    assert by_equipment.count("Standing soleus stretch") == 1  # once, with its two pieces
     assert "Seated heel raise" not in by_equipment
     row = by_category.split("Standing soleus stretch")[1].split("</tr>")[0]
     assert f"<td>{Exercise.Category.STRETCH.label}</td>" in row
+    assert re.search(r"<td>\s*Chair,\s*Strap\s*</td>", row)  # its equipment, by name
     assert "<td>12</td>" in row
     assert "<td>16</td>" in row
 

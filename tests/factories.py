@@ -332,6 +332,21 @@ def active_plan(
     return made_plan, made
 
 
+def boot_current_plan(
+    patient: Patient, *, phase: Mapping[str, object] | None = None, **plan: object
+) -> tuple[Plan, list[PlanPhase]]:
+    """The active plan "Left Achilles" of three phases of four weeks (Protection, Boot,
+    Strength), each given the values ``phase``; Boot current since today."""
+    return active_plan(
+        patient,
+        names=["Protection", "Boot", "Strength"],
+        current=1,
+        changed_on=timezone.localdate(),
+        phase=phase,
+        **{"name": "Left Achilles", **plan},
+    )
+
+
 def prescribed(patient: Patient, **prescription: object) -> Prescription:
     """A prescription in the one phase (weeks 0–52) of a new active plan for ``patient``; the
     phase is current, with no phase change recorded."""

@@ -34,13 +34,8 @@ class Scene:
 
 @pytest.fixture
 def scene(clinician: Clinician, patient: Patient) -> Scene:
-    plan, phases = factories.active_plan(
-        patient,
-        names=["Protection", "Boot", "Strength"],
-        current=1,
-        changed_on=timezone.localdate(),
-        name="Left Achilles",
-        anchor_date=timezone.localdate() - dt.timedelta(weeks=5),
+    plan, phases = factories.boot_current_plan(
+        patient, anchor_date=timezone.localdate() - dt.timedelta(weeks=5)
     )
     rx = factories.PrescriptionFactory.create(phase=phases[1], order=1, exercise__name="Toe curls")
     later = factories.PrescriptionFactory.create(phase=phases[2], order=1, exercise__name="Hops")

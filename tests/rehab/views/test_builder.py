@@ -71,13 +71,8 @@ class World:
 
 @pytest.fixture
 def world(clinician: Clinician, patient: Patient) -> World:
-    plan, phases = factories.active_plan(
-        patient,
-        names=["Protection", "Boot", "Strength"],
-        current=1,
-        changed_on=timezone.localdate(),
-        phase={"exit_criteria": "Walks without crutches\nNo pain at rest"},
-        name="Left Achilles",
+    plan, phases = factories.boot_current_plan(
+        patient, phase={"exit_criteria": "Walks without crutches\nNo pain at rest"}
     )
     rx = factories.PrescriptionFactory.create(phase=phases[1], order=1, exercise__name="Toe curls")
     rx2 = factories.PrescriptionFactory.create(phase=phases[1], order=2, exercise__name="Leg raise")

@@ -28,15 +28,20 @@ def _enqueue_delivery(pk: int) -> object:
     return deliver.enqueue(pk)
 
 
+def _again(again: Any, object_id: int, retry_at: dt.datetime | None, said: str) -> str:
+    """The task ``again`` queued once more for ``object_id`` at ``retry_at``, when there is
+    one; what the task's result says ("done", or ``said`` and the time)."""
+    if retry_at is None:
+        return "done"
+    again.using(run_after=retry_at).enqueue(object_id)
+    return f"{said} {retry_at.isoformat()}"
+
+
 @task
 def deliver(notification_id: int) -> str:
     """Send one notification; after a temporary fault, queue it again with a back-off (a
     patient's reply notice in their quiet hours: at their end)."""
-    retry_at = delivery.deliver(notification_id)
-    if retry_at is not None:
-        deliver.using(run_after=retry_at).enqueue(notification_id)
-        return f"again at {retry_at.isoformat()}"
-    return "done"
+    return _again(deliver, notification_id, delivery.deliver(notification_id), "again at")
 
 
 @task
@@ -50,10 +55,7 @@ def _tell_patient(decide: Callable[..., dt.datetime | None], again: Any, object_
     ``request_notifications``) claimed now, or, in their quiet hours, this task (``again``)
     queued again for when they end."""
     retry_at = decide(object_id, now=timezone.now(), enqueue=_enqueue_delivery)
-    if retry_at is not None:
-        again.using(run_after=retry_at).enqueue(object_id)
-        return f"after quiet hours, at {retry_at.isoformat()}"
-    return "done"
+    return _again(again, object_id, retry_at, "after quiet hours, at")
 
 
 @task

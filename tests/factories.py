@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import factory
@@ -301,11 +302,16 @@ def active_plan(
     *,
     phases: int = 1,
     weeks: int = 4,
+    names: Sequence[str] = (),
+    current: int = 0,
     changed_on: dt.date | None = None,
+    phase: Mapping[str, object] | None = None,
     **plan: object,
 ) -> tuple[Plan, list[PlanPhase]]:
-    """An active plan of ``phases`` phases of ``weeks`` weeks each ("Stage 0", "Stage 1", …),
-    the first current since ``changed_on`` (a PhaseChange; the anchor date by default)."""
+    """An active plan of ``phases`` phases of ``weeks`` weeks each, named ``names`` (one
+    phase each) or "Stage 0", "Stage 1", …, and each given the values ``phase``; the one at
+    index ``current`` current since ``changed_on`` (a PhaseChange; the anchor date by
+    default)."""
     made_plan = PlanFactory(patient=patient, **plan)
     made = [
         PlanPhaseFactory(
@@ -313,16 +319,32 @@ def active_plan(
             order=n,
             start_week=n * weeks,
             end_week=(n + 1) * weeks,
-            name=f"Stage {n}",
+            name=name,
+            **(phase or {}),
         )
-        for n in range(phases)
+        for n, name in enumerate(names or [f"Stage {n}" for n in range(phases)])
     ]
-    made_plan.current_phase = made[0]
+    made_plan.current_phase = made[current]
     made_plan.save()
     PhaseChange.objects.create(
-        plan=made_plan, to_phase=made[0], effective_on=changed_on or made_plan.anchor_date
+        plan=made_plan, to_phase=made[current], effective_on=changed_on or made_plan.anchor_date
     )
     return made_plan, made
+
+
+def boot_current_plan(
+    patient: Patient, *, phase: Mapping[str, object] | None = None, **plan: object
+) -> tuple[Plan, list[PlanPhase]]:
+    """The active plan "Left Achilles" of three phases of four weeks (Protection, Boot,
+    Strength), each given the values ``phase``; Boot current since today."""
+    return active_plan(
+        patient,
+        names=["Protection", "Boot", "Strength"],
+        current=1,
+        changed_on=timezone.localdate(),
+        phase=phase,
+        **{"name": "Left Achilles", **plan},
+    )
 
 
 def prescribed(patient: Patient, **prescription: object) -> Prescription:

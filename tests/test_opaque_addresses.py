@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from core.ids import opaque
-from rehab.models import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.models import Plan, PlanPhase, Prescription
 from tests import factories
 from tests.conftest import client_for
 
@@ -34,19 +34,9 @@ class Scene:
 
 @pytest.fixture
 def scene(clinician: Clinician, patient: Patient) -> Scene:
-    plan = factories.PlanFactory.create(
-        patient=patient, name="Left Achilles", status=Plan.Status.ACTIVE
+    plan, phases = factories.boot_current_plan(
+        patient, anchor_date=timezone.localdate() - dt.timedelta(weeks=5)
     )
-    phases = [
-        factories.PlanPhaseFactory.create(
-            plan=plan, order=n, name=name, start_week=n * 4, end_week=n * 4 + 4
-        )
-        for n, name in enumerate(["Protection", "Boot", "Strength"])
-    ]
-    plan.current_phase = phases[1]
-    plan.anchor_date = timezone.localdate() - dt.timedelta(weeks=5)
-    plan.save()
-    PhaseChange.objects.create(plan=plan, to_phase=phases[1], effective_on=timezone.localdate())
     rx = factories.PrescriptionFactory.create(phase=phases[1], order=1, exercise__name="Toe curls")
     later = factories.PrescriptionFactory.create(phase=phases[2], order=1, exercise__name="Hops")
     factories.ExerciseLogFactory.create(prescription=rx, patient=patient)

@@ -156,12 +156,13 @@ def _ask(
     resend: dict[str, Any] | None = None,
     **context: Any,
 ) -> HttpResponse:
-    """The question a team action is first answered with (``core.confirm``): its "Yes" posts
-    again to the view named ``action``; Cancel goes back to the clinician's page."""
+    """The question a team action is first answered with (``core.confirm``), ``question``
+    naming the clinician where it says ``%(name)s``: its "Yes" posts again to the view named
+    ``action``; Cancel goes back to the clinician's page."""
     return confirm_page(
         request,
         template,
-        question=question,
+        question=question % {"name": clinician.user.get_full_name()},
         yes=yes,
         action_url=reverse(action, args=[clinician.pk]),
         cancel_url=reverse("clinic:team_member", args=[clinician.pk]),
@@ -190,8 +191,7 @@ def team_role(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 clinician,
                 "clinic/team/role_admin_confirm.html",
-                question=_("Make %(name)s a clinic admin?")
-                % {"name": clinician.user.get_full_name()},
+                question=_("Make %(name)s a clinic admin?"),
                 yes=_("Yes, make them a clinic admin"),
                 action="clinic:team_role",
                 resend={"role": Clinician.Role.ADMIN},
@@ -232,7 +232,7 @@ def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             clinician,
             "clinic/team/deactivate_confirm.html",
-            question=_("Deactivate %(name)s?") % {"name": clinician.user.get_full_name()},
+            question=_("Deactivate %(name)s?"),
             yes=_("Yes, deactivate"),
             action="clinic:team_deactivate",
             resend={"reassign_to": reassign_to.pk if reassign_to else None},
@@ -267,7 +267,7 @@ def team_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 clinician,
                 "clinic/team/reactivate_confirm.html",
-                question=_("Reactivate %(name)s?") % {"name": clinician.user.get_full_name()},
+                question=_("Reactivate %(name)s?"),
                 yes=_("Yes, reactivate"),
                 action="clinic:team_reactivate",
             )
@@ -299,8 +299,7 @@ def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             clinician,
             "clinic/team/reset_two_factor_confirm.html",
-            question=_("Reset the two-factor sign-in of %(name)s?")
-            % {"name": clinician.user.get_full_name()},
+            question=_("Reset the two-factor sign-in of %(name)s?"),
             yes=_("Yes, reset two-factor sign-in"),
             action="clinic:team_reset_two_factor",
         )

@@ -255,22 +255,23 @@ class ExerciseAdmin(SlugLockedAfterCreateAdmin):
             format_html_join("", "{}", ((section,) for section in sections)),
         )
 
+    def _set_published(
+        self, request: HttpRequest, queryset: QuerySet[Exercise], *, published: bool
+    ) -> None:
+        count = queryset.update(is_published=published)
+        said = (
+            ngettext("%(count)d exercise published.", "%(count)d exercises published.", count)
+            if published
+            else ngettext(
+                "%(count)d exercise unpublished.", "%(count)d exercises unpublished.", count
+            )
+        )
+        self.message_user(request, said % {"count": count}, messages.SUCCESS)
+
     @admin.action(description=_("Publish the selected exercises"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
-        count = queryset.update(is_published=True)
-        self.message_user(
-            request,
-            ngettext("%(count)d exercise published.", "%(count)d exercises published.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self._set_published(request, queryset, published=True)
 
     @admin.action(description=_("Unpublish the selected exercises"), permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Exercise]) -> None:
-        count = queryset.update(is_published=False)
-        self.message_user(
-            request,
-            ngettext("%(count)d exercise unpublished.", "%(count)d exercises unpublished.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        self._set_published(request, queryset, published=False)

@@ -87,6 +87,22 @@ def only_timed_exercise_today(scene: Scene, name: str, *, minutes: int) -> Presc
     return kept
 
 
+def timed_session_counted_in(page: Page, base_url: str, name: str, *, minutes: int) -> Locator:
+    """A patient whose only exercise today is ``name``, timed at ``minutes``, signed in on
+    ``page`` (its clock installed), their guided session started at that exercise and its
+    3-2-1 count-in run: the session's dialog, the timer running."""
+    scene = patient_with_plan(with_user=True)
+    only_timed_exercise_today(scene, name, minutes=minutes)
+    page.clock.install()
+    sign_in_to_today(page, base_url, scene.patient.email)
+    page.get_by_role("button", name="Start session").click()
+    session = page.get_by_role("dialog")
+    expect(session.get_by_text("Exercise 1 of 1 · Set 1 of 1")).to_be_visible()
+    for _ in range(3):  # the 3-2-1 before it
+        page.clock.run_for(1_000)
+    return session
+
+
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email address").fill(email)

@@ -29,10 +29,10 @@ from tests.e2e.helpers import (
     choose,
     eventually,
     expect_done,
-    only_timed_exercise_today,
     patient_with_plan,
     sign_in,
     sign_in_to_today,
+    timed_session_counted_in,
     today_kept_on_the_phone,
 )
 
@@ -209,16 +209,8 @@ def test_a_timed_exercise_of_minutes_counts_down_in_minutes_and_seconds(
     live_server: object, small_phone: Page
 ) -> None:
     """A 2-minute exercise's timer read "120", "119"…: it reads "2:00", "1:59"."""
-    scene = patient_with_plan(with_user=True)
-    only_timed_exercise_today(scene, "Easy walk", minutes=2)
     page = small_phone
-    page.clock.install()
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.get_by_role("button", name="Start session").click()
-    session = page.get_by_role("dialog")
-    expect(session.get_by_text("Exercise 1 of 1 · Set 1 of 1")).to_be_visible()
-    for _ in range(3):  # the 3-2-1 before it
-        page.clock.run_for(1_000)
+    session = timed_session_counted_in(page, str(live_server), "Easy walk", minutes=2)
     ring = session.get_by_role("timer", name="Keep going")
     expect(ring).to_have_text("2:00")
     page.clock.run_for(1_000)

@@ -17,9 +17,9 @@ from tests.e2e.conftest import SMALL_PHONE, _context, check_page, close_context
 from tests.e2e.helpers import (
     card,
     expect_done,
-    only_timed_exercise_today,
     patient_with_plan,
     sign_in_to_today,
+    timed_session_counted_in,
 )
 from tests.notify.helpers import push_settings
 
@@ -61,15 +61,7 @@ def test_a_timer_of_ten_minutes_or_more_fits_inside_its_ring(
 ) -> None:
     """The exercise bike's 20 minutes on a 360-px phone: "20:00" ran over the ring's stroke on
     both sides, the time half-hidden behind the progress bar. Any time now fits inside it."""
-    scene = patient_with_plan(with_user=True)
-    only_timed_exercise_today(scene, "Exercise bike", minutes=20)
-    page = small_phone
-    page.clock.install()
-    sign_in_to_today(page, str(live_server), scene.patient.email)
-    page.get_by_role("button", name="Start session").click()
-    session = page.get_by_role("dialog")
-    for _ in range(3):  # the 3-2-1 before it
-        page.clock.run_for(1_000)
+    session = timed_session_counted_in(small_phone, str(live_server), "Exercise bike", minutes=20)
     ring = session.get_by_role("timer", name="Keep going")
     expect(ring).to_have_text("20:00")
     width = session.locator(".rehab-ring-text").evaluate("text => text.getBBox().width")

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import time_machine
+from django.core import mail
 from django.db import transaction
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -17,6 +18,7 @@ from clinic.models import Patient, User
 from notify import services as notify_services
 from notify import tasks
 from notify.management.commands.vapid_keys import new_key_pair
+from notify.models import Notification
 from rehab import services as rehab_services
 from rehab.models import Prescription
 from tests.notify.push_service import PushService
@@ -83,3 +85,16 @@ def exercises_done(patient: Patient) -> None:
     rehab_services.log_record(
         patient=patient, prescription=rx, client_uuid=uuid.uuid4(), sets_done=rx.sets
     )
+
+
+def cancelled_at_the_retry(patient: Patient, kind: str, retry: dt.datetime, **off: str) -> None:
+    """The patient's notice of ``kind``, queued again after its first send failed, and their
+    settings saved with ``off`` before ``retry``: at the retry nothing is sent, the notice is
+    cancelled (the send reads their choice again)."""
+    assert Notification.objects.get(kind=kind).state == "queued"
+    notify_services.reminder_settings_save(patient=patient, **off)
+    with time_machine.travel(retry, tick=False):
+        run_tasks()
+    assert not mail.outbox
+    row = Notification.objects.get(kind=kind)
+    assert (row.state, row.error) == ("cancelled", "the patient turned these off")

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,6 @@ from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from notify.models import Notification
-from rehab import services as rehab_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,13 +79,7 @@ def test_a_real_worker_process_picks_up_a_red_flag_and_emails_the_therapist() ->
     therapist = factories.ClinicianFactory(user__email="therapist@worker.example")
     patient = factories.PatientFactory(clinic=therapist.clinic, first_name="Olivia")
     factories.PlanFactory(patient=patient, created_by=therapist.user)
-    rehab_services.checkin_record(
-        patient=patient,
-        client_uuid=uuid.uuid4(),
-        pain_at_rest=2,
-        swelling="mild",
-        red_flags=["pe"],
-    )
+    factories.red_flags_reported(patient, "pe")
     assert DBTaskResult.objects.ready().count() == 1  # the job, stored with the alert
 
     with shared_database() as url:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import uuid
 import zoneinfo
 from typing import Any
 from unittest import mock
@@ -25,7 +24,6 @@ from notify import channels, content, planning, tasks, tokens
 from notify import services as notify_services
 from notify.channels import Outcome, Result
 from notify.models import Notification, PushSubscription, ReminderSettings
-from rehab import services as rehab_services
 from rehab.models import Exercise, Plan, Prescription
 from tests import factories
 from tests.notify.helpers import exercises_done, run_tasks, subscribe_browser, tick_at
@@ -540,13 +538,7 @@ def test_a_red_flag_stops_exercise_reminders_until_the_plan_is_resumed() -> None
     due = dt.datetime(2026, 6, 2, 7, 0, tzinfo=dt.UTC)
     with time_machine.travel(due, tick=False):
         claimed = planning.reminders_due(due, enqueue=lambda pk: None)
-        rehab_services.checkin_record(
-            patient=patient,
-            client_uuid=uuid.uuid4(),
-            pain_at_rest=2,
-            swelling="mild",
-            red_flags=["dvt"],
-        )
+        factories.red_flags_reported(patient, "dvt")
         assert Plan.objects.get(patient=patient).status == Plan.Status.PAUSED
         for pk in claimed:
             tasks.deliver.enqueue(pk)

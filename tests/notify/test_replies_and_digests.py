@@ -19,7 +19,7 @@ from notify import services as notify_services
 from notify.channels import Outcome, Result
 from notify.models import Notification
 from tests import factories
-from tests.notify.helpers import run_tasks, subscribe_browser, tick_at
+from tests.notify.helpers import cancelled_at_the_retry, run_tasks, subscribe_browser, tick_at
 from tests.notify.push_service import PushService
 from tests.notify.test_reminders import patient_with_exercises
 
@@ -233,13 +233,7 @@ def test_a_reply_notice_retried_after_the_patient_turned_them_off_is_cancelled(
         mock.patch.object(channels, "send_email", return_value=Result(Outcome.RETRY)),
     ):
         run_tasks()
-    assert Notification.objects.get(kind="reply").state == "queued"
-    notify_services.reminder_settings_save(patient=patient, replies="off")
-    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=2), tick=False):
-        run_tasks()
-    assert not mail.outbox
-    row = Notification.objects.get(kind="reply")
-    assert (row.state, row.error) == ("cancelled", "the patient turned these off")
+    cancelled_at_the_retry(patient, "reply", TUESDAY_11 + dt.timedelta(minutes=2), replies="off")
 
 
 def test_a_digest_retried_after_the_clinician_turned_it_off_is_cancelled(

@@ -25,7 +25,7 @@ from notify.models import Notification, ReminderSettings
 from rehab.models import Plan
 from rehab.services.outcomes import atrs_request_create
 from tests import factories
-from tests.notify.helpers import run_tasks, subscribe_browser
+from tests.notify.helpers import cancelled_at_the_retry, run_tasks, subscribe_browser
 from tests.notify.push_service import PushService
 from tests.notify.test_reminders import patient_with_exercises
 
@@ -202,10 +202,6 @@ def test_turned_off_after_it_was_queued_the_notice_is_not_sent(patient: Patient)
         time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=3), tick=False),
     ):
         run_tasks()
-    assert Notification.objects.get(kind="request").state == "queued"
-    notify_services.reminder_settings_save(patient=patient, requests="off")
-    with time_machine.travel(TUESDAY_11 + dt.timedelta(minutes=10), tick=False):
-        run_tasks()
-    assert not mail.outbox
-    row = Notification.objects.get(kind="request")
-    assert (row.state, row.error) == ("cancelled", "the patient turned these off")
+    cancelled_at_the_retry(
+        patient, "request", TUESDAY_11 + dt.timedelta(minutes=10), requests="off"
+    )

@@ -513,22 +513,27 @@ def test_the_exercise_list_search_still_finds_every_library(staff_client: Client
 # --- guardrails on templates (site staff edit the shared ones here) -----------------------
 
 
+def _item_posted(
+    staff_client: Client, phase: ProtocolPhase, exercise: Exercise, row: int = 0, **item: str
+) -> Any:
+    """The template phase's admin page posted with ``exercise`` in row ``row`` of its items
+    (order ``row`` + 1, 10 reps, and ``item``'s values): the answer."""
+    url = admin_url(ProtocolPhase, "change", phase.pk)
+    values = {"exercise": str(exercise.pk), "order": str(row + 1), "reps": "10", **item}
+    return staff_client.post(
+        url,
+        post_data_from(
+            staff_client.get(url), **{f"items-{row}-{name}": v for name, v in values.items()}
+        ),
+    )
+
+
 def test_admin_refuses_template_item_before_its_earliest_safe_week(staff_client: Client) -> None:
     # (from review) the items inline only showed a read-only warning, after saving.
     protocol = factories.ProtocolFactory(is_published=True)
     phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=0, end_week=2)
     early = factories.ExerciseFactory(earliest_week_operative=12)
-    url = admin_url(ProtocolPhase, "change", phase.pk)
-    data = post_data_from(
-        staff_client.get(url),
-        **{
-            "items-0-exercise": str(early.pk),
-            "items-0-order": "1",
-            "items-0-sets": "3",
-            "items-0-reps": "10",
-        },
-    )
-    response = staff_client.post(url, data)
+    response = _item_posted(staff_client, phase, early, sets="3")
     if response.status_code == 200:  # refused with an error: fine
         assert response.context["errors"]
     # A template never places an exercise before its earliest safe week (no reason field).
@@ -541,12 +546,7 @@ def test_admin_item_refusal_names_the_exercise_and_its_earliest_week(staff_clien
         protocol=protocol, name="Protection", start_week=0, end_week=2
     )
     early = factories.ExerciseFactory(name="Single-leg heel raise", earliest_week_operative=12)
-    url = admin_url(ProtocolPhase, "change", phase.pk)
-    data = post_data_from(
-        staff_client.get(url),
-        **{"items-0-exercise": str(early.pk), "items-0-order": "1", "items-0-reps": "10"},
-    )
-    response = staff_client.post(url, data)
+    response = _item_posted(staff_client, phase, early)
     assert response.status_code == 200
     (items,) = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "items"]
     assert items.formset.forms[0].errors["exercise"] == [
@@ -566,12 +566,7 @@ def test_admin_item_at_its_earliest_week_or_on_the_other_pathway_is_kept(
     phase = factories.ProtocolPhaseFactory(protocol=protocol, start_week=4, end_week=8)
     # Early on the operative pathway only; this template is non-operative.
     exercise = factories.ExerciseFactory(earliest_week_operative=12, earliest_week_non_operative=4)
-    url = admin_url(ProtocolPhase, "change", phase.pk)
-    data = post_data_from(
-        staff_client.get(url),
-        **{"items-0-exercise": str(exercise.pk), "items-0-order": "1", "items-0-reps": "10"},
-    )
-    response = staff_client.post(url, data)
+    response = _item_posted(staff_client, phase, exercise)
     assert response.status_code == 302, response.context["errors"]
     assert ProtocolItem.objects.filter(phase=phase, exercise=exercise).exists()
 
@@ -666,17 +661,7 @@ def test_admin_refuses_a_clinics_own_exercise_in_a_shared_template(staff_client:
     clinic_exercise = factories.ExerciseFactory(clinic=factories.ClinicFactory())
     shared = factories.ProtocolFactory(clinic=None, is_published=True)
     phase = factories.ProtocolPhaseFactory(protocol=shared, start_week=0, end_week=2)
-    url = admin_url(ProtocolPhase, "change", phase.pk)
-    data = post_data_from(
-        staff_client.get(url),
-        **{
-            "items-0-exercise": str(clinic_exercise.pk),
-            "items-0-order": "1",
-            "items-0-sets": "3",
-            "items-0-reps": "10",
-        },
-    )
-    staff_client.post(url, data)
+    _item_posted(staff_client, phase, clinic_exercise, sets="3")
     assert not ProtocolItem.objects.filter(phase=phase, exercise=clinic_exercise).exists()
 
 
@@ -690,25 +675,13 @@ def test_admin_clinic_template_takes_its_own_and_shared_exercises_not_another_cl
     phase = factories.ProtocolPhaseFactory(
         protocol=factories.ProtocolFactory(clinic=clinic), start_week=0, end_week=2
     )
-    url = admin_url(ProtocolPhase, "change", phase.pk)
 
-    def add(exercise: Any, row: int) -> Any:
-        data = post_data_from(
-            staff_client.get(url),
-            **{
-                f"items-{row}-exercise": str(exercise.pk),
-                f"items-{row}-order": str(row + 1),
-                f"items-{row}-reps": "10",
-            },
-        )
-        return staff_client.post(url, data)
-
-    response = add(other, 0)
+    response = _item_posted(staff_client, phase, other)
     assert response.status_code == 200
     assert response.context["errors"]
     assert not ProtocolItem.objects.filter(phase=phase).exists()
-    assert add(own, 0).status_code == 302
-    assert add(shared, 1).status_code == 302
+    assert _item_posted(staff_client, phase, own).status_code == 302
+    assert _item_posted(staff_client, phase, shared, row=1).status_code == 302
     assert set(ProtocolItem.objects.filter(phase=phase).values_list("exercise", flat=True)) == {
         own.pk,
         shared.pk,

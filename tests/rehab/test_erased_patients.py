@@ -275,20 +275,25 @@ def test_the_pages_refuse_to_act_on_an_erased_patient(
     assert erased.first_name == "Erased"
 
 
-def test_the_patient_page_says_the_record_was_erased_and_offers_no_action(
-    erased: Patient, admin: Clinician
-) -> None:
-    page = client_for(admin.user).get(reverse("rehab:patient_detail", args=[erased.pk]))
+def _erased_page(reader: Clinician, name: str, erased: Patient, **query: str) -> str:
+    """The page ``name`` of the erased record as ``reader`` reads it (200), which says the
+    record was erased: its HTML."""
+    page = client_for(reader.user).get(reverse(name, args=[erased.pk]), query)
     assert page.status_code == 200
     html = page.content.decode()
     assert ERASED in html
+    return html
+
+
+def test_the_patient_page_says_the_record_was_erased_and_offers_no_action(
+    erased: Patient, admin: Clinician
+) -> None:
+    html = _erased_page(admin, "rehab:patient_detail", erased)
     assert reverse("rehab:plan_create", args=[erased.pk]) not in html
     assert reverse("rehab:patient_messages", args=[erased.pk]) not in html
     assert reverse("rehab:patient_erase", args=[erased.pk]) not in html
-    outcomes = client_for(admin.user).get(
-        reverse("rehab:patient_detail", args=[erased.pk]), {"tab": "outcomes"}
-    )
-    assert reverse("rehab:atrs_request", args=[erased.pk]) not in outcomes.content.decode()
+    outcomes = _erased_page(admin, "rehab:patient_detail", erased, tab="outcomes")
+    assert reverse("rehab:atrs_request", args=[erased.pk]) not in outcomes
 
 
 def test_the_patient_page_says_the_app_account_is_closed(erased: Patient, admin: Clinician) -> None:
@@ -315,10 +320,7 @@ def test_an_erased_record_is_not_erased_again(erased: Patient, admin: Clinician)
 def test_the_edit_page_offers_no_status_change_or_invitation(
     erased: Patient, clinician: Clinician
 ) -> None:
-    page = client_for(clinician.user).get(reverse("clinic:patient_edit", args=[erased.pk]))
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert ERASED in html
+    html = _erased_page(clinician, "clinic:patient_edit", erased)
     for name in ("patient_reactivate", "patient_discharge", "patient_invite"):
         assert reverse(f"clinic:{name}", args=[erased.pk]) not in html
 

@@ -352,18 +352,28 @@ def test_atrs_is_offered_when_the_clinic_asks(week_patient: Patient) -> None:
     assert selectors.open_atrs_request(week_patient) == request
 
 
+def _one_step_at_a_time(patient: Patient, day: dt.date, *steps: str) -> Iterator[str]:
+    """ "nothing" first, then each of ``steps`` done on ``day`` in turn ("answered": the ATRS;
+    "checked in"; "asked": the clinic's request for the ATRS), added to the ones before it:
+    each step's name once it is done."""
+    yield "nothing"
+    for step in steps:
+        if step == "answered":
+            factories.AtrsResponseFactory(patient=patient, date=day)
+        elif step == "checked in":
+            factories.CheckInFactory(patient=patient, date=day)
+        else:
+            assert step == "asked", step
+            services.atrs_request_create(patient=patient, requested_by=None)
+        yield step
+
+
 @pytest.mark.parametrize("days", [41, 42, 48, 49, 84, 100])
 def test_today_notices_agree_with_checkin_on_and_atrs_offer(
     week_patient: Patient, days: int, django_assert_num_queries: Any
 ) -> None:
     day = week_patient.anchor_date + dt.timedelta(days=days)
-    for step in ("nothing", "answered", "checked in", "asked"):
-        if step == "answered":
-            factories.AtrsResponseFactory(patient=week_patient, date=day)
-        elif step == "checked in":
-            factories.CheckInFactory(patient=week_patient, date=day)
-        elif step == "asked":
-            services.atrs_request_create(patient=week_patient, requested_by=None)
+    for step in _one_step_at_a_time(week_patient, day, "answered", "checked in", "asked"):
         with django_assert_num_queries(1):
             notices = selectors.today_notices(week_patient, day=day)
         offer = selectors.atrs_offer(week_patient, day=day)
@@ -382,11 +392,7 @@ def test_atrs_due_agrees_with_atrs_offer_in_one_query(
     """The patient menus' mark (``atrs_due``): due exactly when ``atrs_offer`` offers, one
     query whether or not a scheduled offer is open."""
     day = week_patient.anchor_date + dt.timedelta(days=days)
-    for step in ("nothing", "answered", "asked"):
-        if step == "answered":
-            factories.AtrsResponseFactory(patient=week_patient, date=day)
-        elif step == "asked":
-            services.atrs_request_create(patient=week_patient, requested_by=None)
+    for step in _one_step_at_a_time(week_patient, day, "answered", "asked"):
         with django_assert_num_queries(1):
             due = selectors.atrs_due(week_patient, day=day)
         assert due == (selectors.atrs_offer(week_patient, day=day) is not None), step

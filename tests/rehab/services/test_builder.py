@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -21,8 +22,10 @@ TODAY = NOW.date()  # Monday 10 March 2025 (Europe/London: the same day)
 WEEK_AGO = TODAY - dt.timedelta(days=7)
 
 
-def _made(rx: Prescription, day: dt.date) -> Prescription:
-    """``rx`` as if added on ``day`` (when the plan was built)."""
+def _made(day: dt.date, **prescription: Any) -> Prescription:
+    """A prescription of ``prescription``'s values, as if added on ``day`` (when the plan was
+    built)."""
+    rx = factories.PrescriptionFactory.create(**prescription)
     Prescription.objects.filter(pk=rx.pk).update(
         created_at=dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
     )
@@ -40,9 +43,7 @@ def _active_plan(patient: Patient) -> tuple[Plan, PlanPhase, PlanPhase]:
     plan.save()
     started = TODAY - dt.timedelta(days=10)
     PhaseChange.objects.create(plan=plan, to_phase=first, effective_on=started)
-    _made(
-        factories.PrescriptionFactory.create(phase=first, times_per_day=1, days_per_week=7), started
-    )
+    _made(started, phase=first, times_per_day=1, days_per_week=7)
     return plan, first, later
 
 
@@ -59,10 +60,7 @@ def test_moving_an_exercise_into_the_current_phase_prescribes_it_from_today_only
     """An exercise of a phase not yet started, moved into the current one today, was not asked
     of the patient on the days before: they owe none of its sessions (adherence unchanged)."""
     plan, first, later = _active_plan(patient)
-    waiting = _made(
-        factories.PrescriptionFactory.create(phase=later, times_per_day=2, days_per_week=7),
-        TODAY - dt.timedelta(days=10),
-    )
+    waiting = _made(TODAY - dt.timedelta(days=10), phase=later, times_per_day=2, days_per_week=7)
     before = _expected_last_week(patient)
     assert before == 7
     moved = services.prescription_move_to_phase(
@@ -80,10 +78,7 @@ def test_moving_an_unlogged_exercise_out_of_the_current_phase_keeps_the_days_it_
     """An exercise prescribed for ten days, never ticked, moved on to a later phase: those days
     it was asked of the patient, and stay so (the record is not rewritten to look better)."""
     plan, first, later = _active_plan(patient)
-    due = _made(
-        factories.PrescriptionFactory.create(phase=first, times_per_day=1, days_per_week=7),
-        TODAY - dt.timedelta(days=10),
-    )
+    due = _made(TODAY - dt.timedelta(days=10), phase=first, times_per_day=1, days_per_week=7)
     before = _expected_last_week(patient)
     assert before == 14
     services.prescription_move_to_phase(
@@ -99,10 +94,7 @@ def test_removing_an_unlogged_exercise_the_patient_was_asked_to_do_retires_it(
     (it is retired, not deleted), and a tick of one of those days sent late by an offline
     phone can still be stored against it."""
     plan, first, _later = _active_plan(patient)
-    due = _made(
-        factories.PrescriptionFactory.create(phase=first, times_per_day=1, days_per_week=7),
-        TODAY - dt.timedelta(days=10),
-    )
+    due = _made(TODAY - dt.timedelta(days=10), phase=first, times_per_day=1, days_per_week=7)
     before = _expected_last_week(patient)
     deleted = services.prescription_remove(prescription=due, expected_version=plan.version)
     assert deleted is False
@@ -115,7 +107,7 @@ def test_removing_an_exercise_never_prescribed_yet_deletes_it(patient: Patient) 
     """One of a phase not started (or added today by mistake) was never asked of the patient:
     it goes."""
     plan, first, later = _active_plan(patient)
-    waiting = _made(factories.PrescriptionFactory.create(phase=later), WEEK_AGO)
+    waiting = _made(WEEK_AGO, phase=later)
     just_added = factories.PrescriptionFactory.create(phase=first)
     assert services.prescription_remove(prescription=waiting, expected_version=plan.version)
     plan.refresh_from_db()

@@ -71,23 +71,9 @@ class World:
 
 @pytest.fixture
 def world(clinician: Clinician, patient: Patient) -> World:
-    plan = factories.PlanFactory.create(
-        patient=patient, name="Left Achilles", status=Plan.Status.ACTIVE
+    plan, phases = factories.boot_current_plan(
+        patient, phase={"exit_criteria": "Walks without crutches\nNo pain at rest"}
     )
-    phases = [
-        factories.PlanPhaseFactory.create(
-            plan=plan,
-            order=n,
-            name=name,
-            start_week=n * 4,
-            end_week=n * 4 + 4,
-            exit_criteria="Walks without crutches\nNo pain at rest",
-        )
-        for n, name in enumerate(["Protection", "Boot", "Strength"])
-    ]
-    plan.current_phase = phases[1]
-    plan.save()
-    PhaseChange.objects.create(plan=plan, to_phase=phases[1], effective_on=timezone.localdate())
     rx = factories.PrescriptionFactory.create(phase=phases[1], order=1, exercise__name="Toe curls")
     rx2 = factories.PrescriptionFactory.create(phase=phases[1], order=2, exercise__name="Leg raise")
     other_patient = factories.PatientFactory.create(clinic=clinician.clinic)

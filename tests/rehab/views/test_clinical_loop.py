@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -243,12 +244,30 @@ def test_the_plan_page_says_exercise_is_paused_too(noah: Client, scene: Scene) -
     assert str(clinical.RED_FLAGS_BY_CODE["dvt"].advice) in html
 
 
-def test_the_server_refuses_a_tick_on_a_paused_plan(noah: Client, scene: Scene) -> None:
-    """The form path (the Today page's script ticks through the API: tests/api)."""
+def _paused_by_a_red_flag(noah: Client, scene: Scene) -> None:
     _red_flag(noah, flag_rerupture="on")
+
+
+def _discharged(noah: Client, scene: Scene) -> None:
+    Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
+
+
+@pytest.mark.parametrize(
+    ("stop", "why"),
+    [
+        (_paused_by_a_red_flag, "Your exercises are paused"),
+        (_discharged, "Your care here has ended"),
+    ],
+    ids=["paused plan", "discharged patient"],
+)
+def test_the_server_refuses_a_tick(
+    noah: Client, scene: Scene, stop: Callable[[Client, Scene], None], why: str
+) -> None:
+    """The form path (the Today page's script ticks through the API: tests/api)."""
+    stop(noah, scene)
     response = _tick(noah, scene, follow=True)
     assert response.redirect_chain == [(reverse("rehab:today"), 302)]
-    assert "Not saved: Your exercises are paused" in _said(response)
+    assert f"Not saved: {why}" in _said(response)
     assert not ExerciseLog.objects.exists()
 
 
@@ -500,14 +519,6 @@ def test_a_discharged_patient_reads_the_plan_they_followed(noah: Client, scene: 
     assert "Your care here has ended" in progress
     assert "Welcome to your recovery plan" not in progress
     assert "When your physiotherapist starts your plan" not in progress
-
-
-def test_a_discharged_patients_tick_is_refused(noah: Client, scene: Scene) -> None:
-    Patient.objects.filter(pk=scene.patient.pk).update(status=Patient.Status.DISCHARGED)
-    response = _tick(noah, scene, follow=True)
-    assert response.redirect_chain == [(reverse("rehab:today"), 302)]
-    assert "Not saved: Your care here has ended" in _said(response)
-    assert not ExerciseLog.objects.exists()
 
 
 def test_a_discharged_patients_messages_say_their_care_here_has_ended(

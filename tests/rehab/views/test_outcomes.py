@@ -4,8 +4,10 @@ count that does not grow with the patients."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -188,3 +190,13 @@ def test_the_csv_names_each_published_figures_statistic_and_group(clinician: Cli
         "72.0 at week 26 (Nilsson-Helander 2010, AJSM, doi 10.1177/0363546510376052): "
         "mean, operative (97, with the non-operative arm)"
     ) in csv
+
+
+def test_the_browser_title_names_the_page_once(clinician: Clinician) -> None:
+    """The title block added the page's title to base.html's, which already names it: the
+    tab read "Outcomes – Outcomes – Rehab"."""
+    admin = factories.ClinicAdminFactory.create(clinic=clinician.clinic)
+    response = client_for(admin.user).get(reverse("rehab:clinic_outcomes"))
+    title = re.search(r"<title>(.*?)</title>", response.text, re.S)
+    assert title is not None
+    assert " ".join(title.group(1).split()) == f"{response.context['title']} – {settings.SITE_NAME}"

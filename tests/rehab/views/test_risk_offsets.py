@@ -3,9 +3,11 @@ settings: its clinic admins only; a raise that would leave exercises early asks 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -170,3 +172,11 @@ def test_the_exercises_a_raise_makes_early_are_listed_without_a_space_before_eac
     assert item.count("the patient will be in week") >= 2  # more than one exercise
     assert ") ;" not in item
     assert "); " in item
+
+
+def test_the_browser_title_names_the_page_once(admin: Clinician) -> None:
+    """The title block added the page's title to base.html's, which already names it."""
+    response = client_for(admin.user).get(URL)
+    title = re.search(r"<title>(.*?)</title>", response.text, re.S)
+    assert title is not None
+    assert " ".join(title.group(1).split()) == f"{response.context['title']} – {settings.SITE_NAME}"

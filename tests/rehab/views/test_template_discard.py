@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 import pytest
 from django.urls import reverse
 
@@ -13,13 +10,10 @@ from clinic.models import Clinician
 from rehab.models import Protocol
 from rehab.services import protocols as services
 from tests import factories
+from tests.confirmations import asks_first
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_discarding_a_draft_asks_first_and_deletes_nothing_until_confirmed(
@@ -30,16 +24,15 @@ def test_discarding_a_draft_asks_first_and_deletes_nothing_until_confirmed(
     client = client_for(clinician.user)
     url = reverse("rehab:template_discard", args=[draft.pk])
 
-    asked = client.post(url)
-
-    assert asked.status_code == 200
+    page = asks_first(
+        client,
+        url,
+        yes="Yes, discard the draft",
+        cancel=reverse("rehab:template_detail", args=[draft.pk]),
+    )
     assert Protocol.objects.filter(pk=draft.pk).exists()
-    page = text(asked.content.decode())
     assert f"Discard the draft of version {draft.version} of Our repair template?" in page
     assert "cannot be undone" in page
-    html = asked.content.decode()
-    assert 'name="confirmed" value="1"' in html
-    assert f'href="{reverse("rehab:template_detail", args=[draft.pk])}"' in html  # Cancel
 
     done = client.post(url, {"confirmed": "1"})
 

@@ -4,6 +4,7 @@ archive, copy and adapt, photos and videos, history; and what patients see of an
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -433,6 +434,11 @@ def test_the_history_is_for_the_clinic_admin(clinician: Clinician) -> None:
     assert "Changed" in page
     assert "Shorter." in page
     assert clinician.user.get_full_name() in page
+    # The browser tab names the page once ("History of X – Rehab"; it read "History of X – X –
+    # Rehab", base.html's title block naming the page again).
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None
+    assert " ".join(title.group(1).split()) == f"History of {exercise.name} – {settings.SITE_NAME}"
 
 
 def test_instructions_updated_at_is_set_by_a_photo(clinician: Clinician) -> None:

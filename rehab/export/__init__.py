@@ -247,63 +247,45 @@ _PRESCRIPTION_ROWS = _query(
     "prescriptions",
     by="phase_id",
 )
-# The kinds of rows a plan may not have (``_HAS``'s flags): how each is read, by the lookup of
-# its plan's id, and grouped by its parent's id (the plan's, or its phase's or exercise's).
+# How the export reads each kind of row a plan may not have (``_HAS``'s flags), grouped by its
+# parent's id (the plan's, its phase's or its exercise's); a request filters it by ``_HAS``'s
+# lookup of its plan.
 _OPTIONAL_ROWS = {
-    "has_media": (
-        _query(
-            PrescriptionMedia.objects.order_by("created_at", "pk"),
-            MEDIA_FIELDS,
-            "media",
-            by="prescription_id",
-        ),
-        "prescription__phase__plan_id__in",
+    "has_media": _query(
+        PrescriptionMedia.objects.order_by("created_at", "pk"),
+        MEDIA_FIELDS,
+        "media",
+        by="prescription_id",
     ),
-    "has_criteria": (
-        _query(
-            PlanCriterion.objects.order_by("order", "pk"),
-            PLAN_CRITERION_FIELDS,
-            "criteria",
-            by="phase_id",
-        ),
-        "phase__plan_id__in",
+    "has_criteria": _query(
+        PlanCriterion.objects.order_by("order", "pk"),
+        PLAN_CRITERION_FIELDS,
+        "criteria",
+        by="phase_id",
     ),
-    "has_holds": (
-        _query(PlanHold.objects.order_by("started_at", "pk"), HOLD_FIELDS, "holds", by="plan_id"),
-        "plan_id__in",
+    "has_holds": _query(
+        PlanHold.objects.order_by("started_at", "pk"), HOLD_FIELDS, "holds", by="plan_id"
     ),
-    "has_phase_changes": (
-        _query(
-            PhaseChange.objects.order_by("changed_at", "pk"),
-            PHASE_CHANGE_FIELDS,
-            "phase_changes",
-            by="plan_id",
-        ),
-        "plan_id__in",
+    "has_phase_changes": _query(
+        PhaseChange.objects.order_by("changed_at", "pk"),
+        PHASE_CHANGE_FIELDS,
+        "phase_changes",
+        by="plan_id",
     ),
-    "has_edits": (
-        _query(
-            PlanEdit.objects.order_by("version", "pk"), PLAN_EDIT_FIELDS, "plan_edits", by="plan_id"
-        ),
-        "plan_id__in",
+    "has_edits": _query(
+        PlanEdit.objects.order_by("version", "pk"), PLAN_EDIT_FIELDS, "plan_edits", by="plan_id"
     ),
-    "has_judgements": (
-        _query(
-            CriterionJudgement.objects.order_by("at", "pk"),
-            CRITERION_JUDGEMENT_FIELDS,
-            "criterion_judgements",
-            by="plan_id",
-        ),
-        "plan_id__in",
+    "has_judgements": _query(
+        CriterionJudgement.objects.order_by("at", "pk"),
+        CRITERION_JUDGEMENT_FIELDS,
+        "criterion_judgements",
+        by="plan_id",
     ),
-    "has_dismissals": (
-        _query(
-            ProposalDismissal.objects.order_by("dismissed_at", "pk"),
-            PROPOSAL_DISMISSAL_FIELDS,
-            "proposal_dismissals",
-            by="phase__plan_id",
-        ),
-        "phase__plan_id__in",
+    "has_dismissals": _query(
+        ProposalDismissal.objects.order_by("dismissed_at", "pk"),
+        PROPOSAL_DISMISSAL_FIELDS,
+        "proposal_dismissals",
+        by="phase__plan_id",
     ),
 }
 
@@ -330,9 +312,9 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
         made if none has."""
         if not has[flag]:
             return {}
-        query, plan_lookup = _OPTIONAL_ROWS[flag]
-        queryset, fields = query[for_clinic]
-        return _rows_by(queryset.filter(**{plan_lookup: has[flag]}), fields)
+        queryset, fields = _OPTIONAL_ROWS[flag][for_clinic]
+        plan = _HAS[flag][1]  # the lookup of a row's plan
+        return _rows_by(queryset.filter(**{f"{plan}__in": has[flag]}), fields)
 
     def of_plans(query: _Query, plan_lookup: str) -> dict[Any, list[dict[str, Any]]]:
         """The rows of a kind that every plan may have (phases, exercises) of the plans."""

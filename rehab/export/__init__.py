@@ -23,9 +23,8 @@ clinicians' notes or names too asks their clinic, whose admin's export holds the
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -145,18 +144,44 @@ def _dicts(fields: Mapping[str, str], columns: Sequence[Sequence[Any]]) -> list[
     return [dict(zip(keys, row, strict=True)) for row in zip(*converted, strict=True)]
 
 
-def _rows(queryset: QuerySet[Any], fields: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Each row of ``queryset`` as ``{key: plain value}`` for ``fields`` (key → lookup)."""
-    rows = list(queryset.values_list(*fields.values()))
+# How the export reads a kind of row for each reader (``_query``).
+type _Query = dict[bool, tuple[QuerySet[Any, tuple[Any, ...]], dict[str, str]]]
+
+
+def _query(
+    queryset: QuerySet[Any], fields: Mapping[str, str], kind: str, *, by: str | None = None
+) -> _Query:
+    """How the export reads one kind of row, for each reader (``for_clinic`` true, false):
+    ``queryset`` (in its order) as the values of ``fields`` (key → lookup), then the lookup
+    ``by`` (a parent's id: ``_rows_by``) if given, and the keys they are read under; the
+    clinic's with who did each act (``WHO[kind]``), the patient's without the clinicians'
+    notes (``CLINICIAN_NOTES[kind]``). Each kind's is a module constant, as ``_PLANS`` (a
+    queryset reads nothing until it is filtered and read, in a request): building its order,
+    names and values anew on each request cost about as much CPU as reading its rows."""
+    reads = {}
+    for for_clinic in (True, False):
+        kept = dict(fields) if for_clinic else _without(fields, CLINICIAN_NOTES.get(kind, ()))
+        annotated, kept = _with_who(queryset, kept, kind, for_clinic=for_clinic)
+        reads[for_clinic] = (annotated.values_list(*kept.values(), *([by] if by else [])), kept)
+    return reads
+
+
+def _rows(
+    queryset: QuerySet[Any, tuple[Any, ...]], fields: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Each row of ``queryset`` (a ``_query``'s, filtered) as ``{key: plain value}`` for
+    ``fields``, the keys it is read under."""
+    rows = list(queryset)
     return _dicts(fields, list(zip(*rows, strict=True))) if rows else []
 
 
 def _rows_by(
-    queryset: QuerySet[Any], fields: Mapping[str, str], by: str
+    queryset: QuerySet[Any, tuple[Any, ...]], fields: Mapping[str, str]
 ) -> dict[Any, list[dict[str, Any]]]:
-    """``_rows``, grouped by the value of the lookup ``by`` (a parent's id), in order."""
+    """``_rows`` of a ``_query`` read ``by`` a parent's id (its last value), grouped by that
+    id, in order."""
     groups: dict[Any, list[dict[str, Any]]] = defaultdict(list)
-    rows = list(queryset.values_list(*fields.values(), by))
+    rows = list(queryset)
     if rows:
         *columns, parents = zip(*rows, strict=True)
         for parent, row in zip(parents, _dicts(fields, columns), strict=True):
@@ -207,6 +232,64 @@ _PLANS = Plan.objects.annotate(
 )
 
 
+# How the export reads the plans (``_PLANS``, oldest first), their phases and their exercises
+# (``_query``). Advice to read (``Exercise.is_advice``) has no dose for the patient: the page
+# says so.
+_PLAN_ROWS = _query(_PLANS.order_by("created_at", "pk"), {**PLAN_FIELDS, **same(*_HAS)}, "plans")
+_PHASE_ROWS = _query(
+    PlanPhase.objects.order_by("order", "pk"), PHASE_FIELDS, "phases", by="plan_id"
+)
+_PRESCRIPTION_ROWS = _query(
+    Prescription.objects.annotate(
+        advice=ExpressionWrapper(~COUNTS_AS_SESSION, output_field=BooleanField())
+    ).order_by("order", "pk"),
+    PRESCRIPTION_FIELDS,
+    "prescriptions",
+    by="phase_id",
+)
+# How the export reads each kind of row a plan may not have (``_HAS``'s flags), grouped by its
+# parent's id (the plan's, its phase's or its exercise's); a request filters it by ``_HAS``'s
+# lookup of its plan.
+_OPTIONAL_ROWS = {
+    "has_media": _query(
+        PrescriptionMedia.objects.order_by("created_at", "pk"),
+        MEDIA_FIELDS,
+        "media",
+        by="prescription_id",
+    ),
+    "has_criteria": _query(
+        PlanCriterion.objects.order_by("order", "pk"),
+        PLAN_CRITERION_FIELDS,
+        "criteria",
+        by="phase_id",
+    ),
+    "has_holds": _query(
+        PlanHold.objects.order_by("started_at", "pk"), HOLD_FIELDS, "holds", by="plan_id"
+    ),
+    "has_phase_changes": _query(
+        PhaseChange.objects.order_by("changed_at", "pk"),
+        PHASE_CHANGE_FIELDS,
+        "phase_changes",
+        by="plan_id",
+    ),
+    "has_edits": _query(
+        PlanEdit.objects.order_by("version", "pk"), PLAN_EDIT_FIELDS, "plan_edits", by="plan_id"
+    ),
+    "has_judgements": _query(
+        CriterionJudgement.objects.order_by("at", "pk"),
+        CRITERION_JUDGEMENT_FIELDS,
+        "criterion_judgements",
+        by="plan_id",
+    ),
+    "has_dismissals": _query(
+        ProposalDismissal.objects.order_by("dismissed_at", "pk"),
+        PROPOSAL_DISMISSAL_FIELDS,
+        "proposal_dismissals",
+        by="phase__plan_id",
+    ),
+}
+
+
 def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     """The patient's plans, each with its phases, each with its exercises (retired ones too:
     the logs refer to them; each with the photos and videos filmed for it) and its exit
@@ -214,116 +297,47 @@ def _plans(patient: Patient, *, for_clinic: bool) -> list[dict[str, Any]]:
     judgements of its exit criteria (each one given, kept when a later one changed it) and the
     proposals of the next phase that a clinician dismissed. At most ten queries: the plans
     (with whether they have each kind of row), then each kind that one of them has."""
-    plans = _PLANS.filter(patient=patient)
+    plans, plan_fields = _PLAN_ROWS[for_clinic]
+    plans = plans.filter(patient=patient)
     if not for_clinic:
         plans = plans.exclude(status=Plan.Status.DRAFT)
-    prescription_fields, hold_fields = PRESCRIPTION_FIELDS, HOLD_FIELDS
-    dismissal_fields = PROPOSAL_DISMISSAL_FIELDS
-    if not for_clinic:
-        prescription_fields = _without(prescription_fields, CLINICIAN_NOTES["prescriptions"])
-        hold_fields = _without(hold_fields, CLINICIAN_NOTES["holds"])
-        dismissal_fields = _without(dismissal_fields, CLINICIAN_NOTES["proposal_dismissals"])
-    result = _rows(
-        *_with_who(
-            plans.order_by("created_at", "pk"),
-            {**PLAN_FIELDS, **same(*_HAS)},
-            "plans",
-            for_clinic=for_clinic,
-        )
-    )
+    result = _rows(plans, plan_fields)
     has = {flag: [plan["id"] for plan in result if plan.pop(flag)] for flag in _HAS}
     if not result:
         return result
     plan_ids = [plan["id"] for plan in result]
 
-    def rows_by(
-        flag: str,
-        read: Callable[[list[str]], QuerySet[Any]],
-        fields: Mapping[str, str],
-        kind: str,
-        *,
-        by: str,
-    ) -> Mapping[Any, list[dict[str, Any]]]:
-        """The rows of a kind that a plan may not have, read by ``read(ids of the plans that
-        have some)``, only if one has: else no query made, nor built (it costs time too)."""
+    def rows_by(flag: str) -> Mapping[Any, list[dict[str, Any]]]:
+        """The rows of a kind that a plan may not have, of the plans that have some: no query
+        made if none has."""
         if not has[flag]:
             return {}
-        return _rows_by(*_with_who(read(has[flag]), fields, kind, for_clinic=for_clinic), by=by)
+        queryset, fields = _OPTIONAL_ROWS[flag][for_clinic]
+        plan = _HAS[flag][1]  # the lookup of a row's plan
+        return _rows_by(queryset.filter(**{f"{plan}__in": has[flag]}), fields)
 
-    media_of = rows_by(
-        "has_media",
-        lambda ids: PrescriptionMedia.objects.filter(prescription__phase__plan_id__in=ids).order_by(
-            "created_at", "pk"
-        ),
-        MEDIA_FIELDS,
-        "media",
-        by="prescription_id",
-    )
-    prescriptions = _rows_by(
-        # Advice to read (``Exercise.is_advice``) has no dose for the patient: the page says so.
-        Prescription.objects.filter(phase__plan_id__in=plan_ids)
-        .annotate(advice=ExpressionWrapper(~COUNTS_AS_SESSION, output_field=BooleanField()))
-        .order_by("order", "pk"),
-        prescription_fields,
-        by="phase_id",
-    )
+    def of_plans(query: _Query, plan_lookup: str) -> dict[Any, list[dict[str, Any]]]:
+        """The rows of a kind that every plan may have (phases, exercises) of the plans."""
+        queryset, fields = query[for_clinic]
+        return _rows_by(queryset.filter(**{plan_lookup: plan_ids}), fields)
+
+    media_of = rows_by("has_media")
+    prescriptions = of_plans(_PRESCRIPTION_ROWS, "phase__plan_id__in")
     for rows in prescriptions.values():
         for prescription in rows:
             prescription["media"] = media_of.get(int(prescription["id"]), [])
-    criteria = rows_by(
-        "has_criteria",
-        lambda ids: PlanCriterion.objects.filter(phase__plan_id__in=ids).order_by("order", "pk"),
-        PLAN_CRITERION_FIELDS,
-        "criteria",
-        by="phase_id",
-    )
-    phases_of = _rows_by(
-        PlanPhase.objects.filter(plan_id__in=plan_ids).order_by("order", "pk"),
-        PHASE_FIELDS,
-        by="plan_id",
-    )
+    criteria = rows_by("has_criteria")
+    phases_of = of_plans(_PHASE_ROWS, "plan_id__in")
     for rows in phases_of.values():
         for phase in rows:
             phase_id = int(phase["id"])
             phase["prescriptions"] = prescriptions.get(phase_id, [])
             phase["criteria"] = criteria.get(phase_id, [])
-    holds_of = rows_by(
-        "has_holds",
-        lambda ids: PlanHold.objects.filter(plan_id__in=ids).order_by("started_at", "pk"),
-        hold_fields,
-        "holds",
-        by="plan_id",
-    )
-    changes_of = rows_by(
-        "has_phase_changes",
-        lambda ids: PhaseChange.objects.filter(plan_id__in=ids).order_by("changed_at", "pk"),
-        PHASE_CHANGE_FIELDS,
-        "phase_changes",
-        by="plan_id",
-    )
-    edits_of = rows_by(
-        "has_edits",
-        lambda ids: PlanEdit.objects.filter(plan_id__in=ids).order_by("version", "pk"),
-        PLAN_EDIT_FIELDS,
-        "plan_edits",
-        by="plan_id",
-    )
-    judgements_of = rows_by(
-        "has_judgements",
-        lambda ids: CriterionJudgement.objects.filter(plan_id__in=ids).order_by("at", "pk"),
-        CRITERION_JUDGEMENT_FIELDS,
-        "criterion_judgements",
-        by="plan_id",
-    )
-    dismissals_of = rows_by(
-        "has_dismissals",
-        lambda ids: ProposalDismissal.objects.filter(phase__plan_id__in=ids).order_by(
-            "dismissed_at", "pk"
-        ),
-        dismissal_fields,
-        "proposal_dismissals",
-        by="phase__plan_id",
-    )
+    holds_of = rows_by("has_holds")
+    changes_of = rows_by("has_phase_changes")
+    edits_of = rows_by("has_edits")
+    judgements_of = rows_by("has_judgements")
+    dismissals_of = rows_by("has_dismissals")
     for plan in result:
         plan_id = int(plan["id"])
         plan["phases"] = phases_of.get(plan_id, [])
@@ -362,20 +376,21 @@ _LOG_FROM_PRESCRIPTION = {
 }
 
 
+# The logs' values but those taken from their exercises (``_LOG_FROM_PRESCRIPTION``), in order:
+# defined once, as ``_query``'s are.
+_LOG_READ = {key: lookup for key, lookup in LOG_FIELDS.items() if key not in _LOG_FROM_PRESCRIPTION}
+_LOGS = ExerciseLog.objects.order_by("date", "created_at", "pk").values_list(*_LOG_READ.values())
+
+
 def _logs(patient: Patient, plans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The patient's exercise logs. A patient has hundreds, of a few dozen exercises: each
     log's exercise names are taken from its exercise in ``plans`` (which holds them all), not
     joined to each log; those of a log whose exercise is not there (a patient logs the
     exercises of the plans they were given) are read in one more query, whatever their number."""
-    read = {key: lookup for key, lookup in LOG_FIELDS.items() if key not in _LOG_FROM_PRESCRIPTION}
-    rows = list(
-        ExerciseLog.objects.filter(patient=patient)
-        .order_by("date", "created_at", "pk")
-        .values_list(*read.values())
-    )
+    rows = list(_LOGS.filter(patient=patient))
     if not rows:
         return []
-    columns = dict(zip(read, zip(*rows, strict=True), strict=True))
+    columns = dict(zip(_LOG_READ, zip(*rows, strict=True), strict=True))
     prescription_ids = _column("prescription_id", columns["prescription"])
     given = {
         rx["id"]: [rx[key] for key in _LOG_FROM_PRESCRIPTION]
@@ -400,14 +415,40 @@ def _logs(patient: Patient, plans: list[dict[str, Any]]) -> list[dict[str, Any]]
     )
 
 
+# The patient's own rows of each other kind, read as ``_query``'s; the ATRS answers and the
+# measurements as models, for what the model computes (the ATRS total, the heel-rise
+# symmetry): a patient has a few of these.
+_CHECK_IN_ROWS = _query(CheckIn.objects.order_by("date", "pk"), CHECKIN_FIELDS, "check_ins")
+_ATRS_REQUEST_ROWS = _query(
+    AtrsRequest.objects.order_by("requested_at", "pk"), ATRS_REQUEST_FIELDS, "atrs_requests"
+)
+_ALERT_ROWS = _query(Alert.objects.order_by("created_at", "pk"), ALERT_FIELDS, "alerts")
+_MESSAGE_ROWS = _query(Message.objects.order_by("created_at", "pk"), MESSAGE_FIELDS, "messages")
+_ATRS = AtrsResponse.objects.order_by("date", "pk")
+_MEASUREMENTS = {
+    for_clinic: _with_who(
+        Measurement.objects.order_by("date", "pk"),
+        MEASUREMENT_FIELDS,
+        "measurements",
+        for_clinic=for_clinic,
+    )
+    for for_clinic in (True, False)
+}
+
+
 def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
     """The patient's record. ``for_clinic``: the clinic's export, everything stored about the
     patient (draft plans and the clinicians' notes too); else the patient's own copy, which
     holds only the plans they were given (as on their pages) and no clinician's note."""
-    mine = {"patient": patient}
-    who = functools.partial(_with_who, for_clinic=for_clinic)
+
+    def rows(query: _Query) -> list[dict[str, Any]]:
+        """The patient's rows of a kind, as ``query`` reads them for this reader."""
+        queryset, fields = query[for_clinic]
+        return _rows(queryset.filter(patient=patient), fields)
+
     exported_at = _plain(timezone.now())
     plans = _plans(patient, for_clinic=for_clinic)
+    measurements, measurement_fields = _MEASUREMENTS[for_clinic]
     return {
         "format": "achilles-rehab-export",
         "format_version": FORMAT_VERSION,
@@ -420,30 +461,10 @@ def patient_export(patient: Patient, *, for_clinic: bool) -> dict[str, Any]:
         },
         "plans": plans,
         "logs": _logs(patient, plans),
-        "check_ins": _rows(CheckIn.objects.filter(**mine).order_by("date", "pk"), CHECKIN_FIELDS),
-        "atrs": _instances(AtrsResponse.objects.filter(**mine).order_by("date", "pk"), ATRS_FIELDS),
-        "atrs_requests": _rows(
-            *who(
-                AtrsRequest.objects.filter(**mine).order_by("requested_at", "pk"),
-                ATRS_REQUEST_FIELDS,
-                "atrs_requests",
-            )
-        ),
-        "measurements": _instances(
-            *who(
-                Measurement.objects.filter(**mine).order_by("date", "pk"),
-                MEASUREMENT_FIELDS,
-                "measurements",
-            )
-        ),
-        "alerts": _rows(
-            *who(Alert.objects.filter(**mine).order_by("created_at", "pk"), ALERT_FIELDS, "alerts")
-        ),
-        "messages": _rows(
-            *who(
-                Message.objects.filter(**mine).order_by("created_at", "pk"),
-                MESSAGE_FIELDS,
-                "messages",
-            )
-        ),
+        "check_ins": rows(_CHECK_IN_ROWS),
+        "atrs": _instances(_ATRS.filter(patient=patient), ATRS_FIELDS),
+        "atrs_requests": rows(_ATRS_REQUEST_ROWS),
+        "measurements": _instances(measurements.filter(patient=patient), measurement_fields),
+        "alerts": rows(_ALERT_ROWS),
+        "messages": rows(_MESSAGE_ROWS),
     }

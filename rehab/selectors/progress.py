@@ -29,6 +29,7 @@ from rehab.models.logbook import (
     Measurement,
 )
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors import library as library_selectors
 from rehab.selectors import today as today_selectors
 from rehab.selectors.adherence import (
     Adherence,
@@ -372,8 +373,8 @@ def plan_phases(plan: Plan, *, equipment_and_media: bool = True) -> list[PlanPha
         .select_related("exercise")
         .order_by("order", "pk")
     )
-    if equipment_and_media:
-        live = live.prefetch_related("exercise__equipment", "exercise__media")
+    if equipment_and_media:  # as lists (``library.equipment_and_media``)
+        live = live.prefetch_related(*library_selectors.equipment_and_media())
     phases: list[PlanPhase] = list(
         PlanPhase.objects.filter(plan=plan)
         .prefetch_related(Prefetch("prescriptions", queryset=live, to_attr="live_prescriptions"))

@@ -11,10 +11,13 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from clinic.models import Patient
 from rehab.guardrails import PLANS_IN_CARE
 from rehab.models.logbook import ExerciseLog, is_full_session
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
+from rehab.selectors import library as library_selectors
 
 
 @functools.cache
@@ -217,10 +220,13 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
         return Today(patient=patient, day=day, plan=plan, phase=None, week=plan.week_on(day))
     phase.plan = plan  # its dates need the plan: no query for it
     prescriptions = list(
-        # 2 prescriptions + exercises, 3 equipment, 4 exercise media, 5 the patient's own media
+        # 2 prescriptions + exercises, 3 equipment, 4 exercise media (the exercise's lists:
+        # ``library.equipment_and_media``), 5 the patient's own media (the prescription's list)
         Prescription.objects.filter(phase=phase, retired_at__isnull=True)
         .select_related("exercise")
-        .prefetch_related("exercise__equipment", "exercise__media", "media")
+        .prefetch_related(
+            *library_selectors.equipment_and_media(), Prefetch("media", to_attr="media_list")
+        )
         .order_by("order", "pk")
     )
     logs: dict[int, list[ExerciseLog]] = {rx.pk: [] for rx in prescriptions}

@@ -95,10 +95,12 @@ class ExerciseBriefSerializer(ClinicianOnlyFields):
     )
     patient_summary = read_only(Exercise.patient_summary.field, serializers.CharField)
     patient_safety_notes = serializers.ListField(child=serializers.CharField(), read_only=True)
-    equipment = EquipmentSerializer(many=True, read_only=True)
+    # The equipment and media as the lists ``rehab.selectors.library.equipment_and_media``
+    # prefetches (a comment: the docstring is the schema's description).
+    equipment = EquipmentSerializer(many=True, read_only=True, source="equipment_list")
     side = read_only(Exercise.side.field, serializers.ChoiceField)
     video_link = serializers.CharField(read_only=True)
-    media = MediaSerializer(many=True, read_only=True)
+    media = MediaSerializer(many=True, read_only=True, source="media_list")
     from_video = read_only(Exercise.from_video.field, serializers.BooleanField)
     source = read_only(  # type: ignore[assignment]  # the field named source, not a Field's
         Exercise.source.field, serializers.CharField

@@ -17,6 +17,7 @@ from rehab.access import (
 from rehab.api.filters import protocols as protocol_filters
 from rehab.api.serializers import protocols as protocol_serializers
 from rehab.models.protocols import Protocol, ProtocolItem
+from rehab.selectors import library as library_selectors
 
 
 @extend_schema_view(
@@ -38,7 +39,7 @@ class ProtocolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleView
                 Prefetch(
                     "phases__items",
                     queryset=ProtocolItem.objects.select_related("exercise")
-                    .prefetch_related("exercise__equipment", "exercise__media")
+                    .prefetch_related(*library_selectors.equipment_and_media())
                     .order_by("order", "pk"),
                 ),
             )

@@ -134,7 +134,11 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RoleViewS
         "Mark the other side's messages in a thread read",
         clinic_serializers.MessagesReadSerializer,
         response=clinic_serializers.MessagesReadResultSerializer,
-        rules={**PATIENT_IN_BODY, **UNKNOWN_FIELD},
+        rules={
+            **PATIENT_IN_BODY,
+            **UNKNOWN_FIELD,
+            "unknown_message": "`up_to` is no message of the patient's thread",
+        },
     ),
 )
 class MessageViewSet(mixins.ListModelMixin, RoleViewSet):

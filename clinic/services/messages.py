@@ -105,7 +105,13 @@ def messages_mark_read(
     already keeps its first reader. ``shown``: the thread the reader was shown; only its
     unread messages of the other side are marked (one sent since stays unread, never marked
     read unseen), and none is written when it has none; ``up_to``: only those up to this one
-    (the last shown), for an app that does not send each id."""
+    (the last shown), for an app that does not send each id; one that is no message of the
+    thread is refused (``unknown_message``) and nothing is marked: taken as a bound, a newer
+    message of another thread, or an id of no row, would mark read messages nobody was shown."""
+    if up_to is not None and not Message.objects.filter(patient=patient, pk=up_to).exists():
+        raise ValidationError(
+            {"up_to": ValidationError(_("No such message in this thread."), code="unknown_message")}
+        )
     rows = Message.objects.filter(
         patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
     )

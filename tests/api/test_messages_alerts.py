@@ -92,6 +92,28 @@ def test_marking_read_up_to_the_last_message_shown_leaves_a_newer_one_unread(
     assert (late.read_at, late.read_by) == (None, None)
 
 
+def test_marking_read_up_to_a_message_of_no_thread_of_yours_is_a_400_and_marks_nothing(
+    world: World,
+) -> None:
+    """``up_to`` names the last message the app showed: one of another thread (the next
+    patient's, another clinic's) or an id that names no message is bad input, not a bound to
+    count up to. Taken as a number it marked read messages nobody was shown: with a newer
+    message of another thread, or a well-formed id of no row, every unread message."""
+    unread = factories.MessageFactory(patient=world.patient, from_patient=True)
+    elsewhere = factories.MessageFactory(patient=world.stranger, from_patient=True)
+    for up_to in (opaque(elsewhere.pk), opaque(10**17)):
+        response = world.client("colleague").post(
+            MESSAGES + "read/",
+            {"patient": opaque(world.patient.pk), "up_to": up_to},
+            format="json",
+        )
+        assert response.status_code == 400, response.content
+        assert body(response)["codes"] == {"up_to": ["unknown_message"]}
+    unread.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (unread.read_at, elsewhere.read_at) == (None, None)
+
+
 def test_the_clinic_reads_who_read_a_message_the_patient_does_not(world: World) -> None:
     # As the clinician's thread page says "Read by X": the clinic's answer names who read the
     # patient's message (null for one read before that was kept); the patient's has null.

@@ -16,11 +16,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Files of the tz database that name no place: ``localtime`` (on Debian, a link to the
+# server's own zone, which ``available_timezones`` lists), ``Factory`` ("-00", no zone) and
+# ``posixrules``. A patient's days would follow wherever the server runs, or no zone at all.
+NOT_PLACES = frozenset({"localtime", "Factory", "posixrules"})
+
 
 @functools.cache
 def timezone_names() -> frozenset[str]:
-    """The IANA time zones this machine knows (read from tzdata once per process)."""
-    return frozenset(zoneinfo.available_timezones())
+    """The IANA time zones this machine knows (read from tzdata once per process), less
+    ``NOT_PLACES``."""
+    return frozenset(zoneinfo.available_timezones()) - NOT_PLACES
 
 
 def validate_timezone(value: str) -> None:

@@ -168,6 +168,17 @@ def test_implausible_dates_are_400_with_their_code(
     assert not Patient.objects.filter(first_name="Ada").exists()
 
 
+def test_a_time_zone_that_names_no_place_is_a_400_and_changes_nothing(world: World) -> None:
+    """``localtime`` (the server's own zone, listed by Debian's tz database) is no patient's
+    time zone: refused like any unknown one."""
+    url = f"{URL}{opaque(world.patient.pk)}/"
+    response = world.client("clinician").patch(url, {"timezone": "localtime"}, format="json")
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {"timezone": ["invalid_timezone"]}
+    world.patient.refresh_from_db()
+    assert world.patient.timezone != "localtime"
+
+
 def test_create_is_idempotent_by_client_uuid(world: World) -> None:
     client = world.client("clinician")
     data = payload(client_uuid=str(uuid.uuid4()))

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Invitation, Patient, User, hash_token
+from clinic.models.clinics import timezone_choices, validate_timezone
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +192,15 @@ def test_like_wildcards_in_a_search_are_plain_characters() -> None:
     factories.PatientFactory(last_name="Smith")
     assert not Patient.objects.matching("%").exists()
     assert not Patient.objects.matching("_mith").exists()
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules"])
+def test_a_time_zone_that_names_no_place_is_refused(name: str) -> None:
+    """The machine's tz database lists ``localtime`` (on Debian, a link to the server's own
+    zone) and ``Factory`` (no zone: "-00"). Neither is a place's time zone: a patient's days
+    would follow wherever the server runs, or none."""
+    with pytest.raises(ValidationError) as refused:
+        validate_timezone(name)
+    assert refused.value.code == "invalid_timezone"
+    assert name not in dict(timezone_choices())
+    validate_timezone("Europe/London")

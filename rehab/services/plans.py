@@ -321,6 +321,26 @@ def refuse_missing_reasons(missing: list[EarlyPlacement], *, intro: str) -> None
         )
 
 
+def refuse_reasons_of_other_plans(plan: Plan, reasons: dict[int, str] | None) -> None:
+    """Refuse ``reasons`` keyed by a prescription that is not ``plan``'s (another clinic's,
+    another plan's, or none): such a reason would be dropped without a word. One query, none
+    without reasons."""
+    if not reasons:
+        return
+    ours = set(
+        Prescription.objects.filter(phase__plan=plan, pk__in=reasons).values_list("pk", flat=True)
+    )
+    if set(reasons) - ours:
+        raise ValidationError(
+            {
+                "guardrail_reasons": ValidationError(
+                    _("Each key is a prescription id of this plan."),
+                    code="not_a_prescription_id",
+                )
+            }
+        )
+
+
 def record_reasons(placements: list[EarlyPlacement], reasons: dict[int, str] | None) -> None:
     """Store each reason given for an early placement (and only for those)."""
     given = {pk: text.strip() for pk, text in (reasons or {}).items()}
@@ -366,6 +386,7 @@ def plan_activate(
         raise ValidationError(
             _("Add at least one phase before activating the plan."), code="no_phases"
         )
+    refuse_reasons_of_other_plans(plan, guardrail_reasons)
     today = plan.patient.local_today()
     early = plan_activation_early_placements(plan, today=today)
     refuse_missing_reasons(

@@ -22,6 +22,7 @@ from rehab.services.plans import (
     check_version,
     record_reasons,
     refuse_missing_reasons,
+    refuse_reasons_of_other_plans,
 )
 
 
@@ -71,6 +72,7 @@ def plan_set_phase(
     # is told so, not asked for reasons to start a phase nobody chose); a refusal below rolls
     # the version back with the rest.
     bump_version(plan, expected_version=expected_version)
+    refuse_reasons_of_other_plans(plan, guardrail_reasons)
     today = plan.patient.local_today()
     early = plan_phase_change_early_placements(plan, phase, today=today)
     refuse_missing_reasons(

@@ -246,3 +246,34 @@ def test_the_api_does_not_make_a_plan_from_an_archived_template(world: World) ->
     )
     assert response.status_code == 400, body(response)
     assert not Plan.objects.filter(patient=world.other_patient).exists()
+
+
+def test_a_reason_keyed_by_another_plans_prescription_is_a_400_and_changes_nothing(
+    world: World,
+) -> None:
+    """``guardrail_reasons`` names prescriptions of the plan: a reason keyed by another
+    clinic's prescription (or one of no plan of this one) was dropped without a word and the
+    plan activated or moved on, the clinician told 200 and their reason stored nowhere."""
+    draft = factories.PlanFactory(patient=world.other_patient, status=Plan.Status.DRAFT)
+    factories.PlanPhaseFactory(plan=draft, order=1, start_week=0, end_week=52)
+    client = world.client("clinician")
+    foreign = {opaque(world.stranger_prescription.pk): "Cleared by the surgeon."}
+    response = client.post(
+        f"{URL}{opaque(draft.pk)}/activate/",
+        {"version": draft.version, "guardrail_reasons": foreign},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {"guardrail_reasons": ["not_a_prescription_id"]}
+    draft.refresh_from_db()
+    assert draft.status == Plan.Status.DRAFT
+    factories.PlanPhaseFactory(plan=world.plan, order=2, start_week=52, end_week=60)
+    response = client.post(
+        f"{URL}{opaque(world.plan.pk)}/advance/",
+        {"version": world.plan.version, "guardrail_reasons": foreign},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {"guardrail_reasons": ["not_a_prescription_id"]}
+    world.plan.refresh_from_db()
+    assert world.plan.current_phase_id == world.phase.pk

@@ -61,7 +61,9 @@ def guardrail_body(request: Request, body: type[serializers.Serializer[Any]]) ->
 # The rules of a plan's changes, beyond each field's own type and range.
 STALE = {"stale_plan": "`version` is not the plan's: someone changed it meanwhile"}
 # JSON keys are strings: the schema cannot say they are digits, so the rule is documented.
-REASON_KEYS = {"not_a_prescription_id": "a key of `guardrail_reasons` is not a prescription id"}
+REASON_KEYS = {
+    "not_a_prescription_id": "a key of `guardrail_reasons` is not a prescription id of the plan"
+}
 ACTIVATE_RULES = {
     **STALE,
     **REASON_KEYS,

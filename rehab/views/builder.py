@@ -179,7 +179,9 @@ def _item_view(
             instance=rx, prefix=view.dose_key, initial=edit.version, warning=item.warning
         )
     if edit.wanted(view.media_key):
-        view.media_form = MediaUploadForm(auto_id=f"{view.dose_key}-media-%s")
+        view.media_form = edit.bound.get(view.media_key) or MediaUploadForm(
+            auto_id=f"{view.dose_key}-media-%s"
+        )
     if edit.wanted(view.move_key):
         view.move_form = edit.bound.get(view.move_key) or PrescriptionMovePhaseForm(
             prefix=view.move_key,

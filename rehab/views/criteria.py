@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from clinic.access import clinician_required
 from clinic.models import User
-from core.forms import message_service_errors
+from core.forms import add_service_errors, message_service_errors
 from core.redirects import is_safe_redirect
 from core.users import signed_in_user
 from rehab.access import get_phase_for_clinician, get_plan_criterion_for_clinician
 from rehab.forms.criteria import CriterionForm, DismissForm, JudgeForm
 from rehab.services import criteria as criteria_services
+from rehab.views import patient_page
 
 
 def _back(request: HttpRequest, patient_id: int) -> HttpResponse:
@@ -47,21 +48,19 @@ def _run(request: HttpRequest, action: Callable[[], object], success: str) -> No
 @clinician_required
 @require_POST
 def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add an exit criterion to plan phase ``pk``."""
+    """Add an exit criterion to plan phase ``pk``; refused, the patient page again with the
+    form open, its reason on it and what was typed kept."""
     phase = get_phase_for_clinician(signed_in_user(request, User), pk)
     form = CriterionForm(request.POST)
     if form.is_valid():
-        _run(
-            request,
-            lambda: criteria_services.criterion_add(phase=phase, **form.service_kwargs()),
-            _("Exit criterion added."),
-        )
-    else:
-        for field, field_errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for text in field_errors:
-                messages.error(request, f"{label}: {text}" if label else str(text))
-    return _back(request, phase.plan.patient_id)
+        try:
+            criteria_services.criterion_add(phase=phase, **form.service_kwargs())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Exit criterion added."))
+            return _back(request, phase.plan.patient_id)
+    return patient_page.render_page(request, phase.plan.patient, criterion_form=form, status=400)
 
 
 @clinician_required

@@ -14,38 +14,48 @@ from django.views.decorators.http import require_POST
 
 from clinic.access import clinician_required
 from clinic.models import User
+from core.forms import add_service_errors
 from core.users import signed_in_user
 from rehab.access import get_prescription_for_clinician, get_prescription_media_for_clinician
 from rehab.forms.library import MediaUploadForm
 from rehab.services import media as media_services
-from rehab.views.builder import builder_page_url, rx_key
+from rehab.views.builder import (
+    HtmxHttpRequest,
+    builder_page_url,
+    plan_for_builder,
+    render_builder,
+    rx_key,
+)
 
 
 @clinician_required
 @require_POST
-def prescription_media_add(request: HttpRequest, pk: int) -> HttpResponse:
+def prescription_media_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Attach the file; a refused one (the form's checks or the service's) is shown again on
+    the builder with its attach form open, the reason on the form and the description kept."""
     user = signed_in_user(request, User)
     rx = get_prescription_for_clinician(user, pk)
-    form = MediaUploadForm(request.POST, request.FILES)
+    form = MediaUploadForm(request.POST, request.FILES, auto_id=f"{rx_key(rx.pk)}-media-%s")
     if form.is_valid():
         try:
             media_services.prescription_media_add(
                 prescription=rx, uploaded_by=user, **form.cleaned_data
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, _("Not attached: %(reason)s") % {"reason": message})
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
                 _("Attached to %(exercise)s: the patient sees it on their Today page.")
                 % {"exercise": rx.exercise.name},
             )
-    else:
-        for errors in form.errors.values():
-            for reason in errors:
-                messages.error(request, _("Not attached: %(reason)s") % {"reason": reason})
-    return redirect(builder_page_url(rx.phase.plan_id, anchor=rx_key(rx.pk)))
+            return redirect(builder_page_url(rx.phase.plan_id, anchor=rx_key(rx.pk)))
+    for reason in {str(m) for errors in form.errors.values() for m in errors}:
+        messages.error(request, _("Not attached: %(reason)s") % {"reason": reason})
+    plan = plan_for_builder(request, rx.phase.plan_id)
+    response = render_builder(request, plan, bound={rx_key(rx.pk, "rxmedia"): form})
+    response.status_code = 400
+    return response
 
 
 @clinician_required

@@ -62,7 +62,12 @@ def _tab(request: HttpRequest, *, measurement_form: MeasurementForm | None) -> s
 
 
 def _plan_tab(
-    request: HttpRequest, patient: Patient, head: dict[str, Any], *, risk_form: RiskForm | None
+    request: HttpRequest,
+    patient: Patient,
+    head: dict[str, Any],
+    *,
+    risk_form: RiskForm | None,
+    criterion_form: CriterionForm | None = None,
 ) -> dict[str, Any]:
     """The plan tab: the plans, open alerts, risk factors, the current phase's exit criteria,
     adherence and pain over the last weeks. The risk and criterion forms are built when asked
@@ -107,7 +112,7 @@ def _plan_tab(
         "pain_chart": charts.pain_chart(pain, start=start, end=today),
         # The current phase's exit criteria, evaluated (``_criteria.html``).
         "phase_criteria": evaluated[0] if evaluated else None,
-        "criterion_form": CriterionForm() if edit == "criterion" else None,
+        "criterion_form": criterion_form or (CriterionForm() if edit == "criterion" else None),
         # Risk modifiers and what they move (``_risk.html``); the form when asked for.
         "risk_form": risk_form,
         # Each with the weeks it adds in the patient's clinic.
@@ -146,16 +151,18 @@ def _outcomes_tab(
     }
 
 
-def _page(
+def render_page(
     request: HttpRequest,
     patient: Patient,
     *,
     measurement_form: MeasurementForm | None = None,
     risk_form: RiskForm | None = None,
+    criterion_form: CriterionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render the page with its chosen tab. The query count does not grow with the plan or
-    the history, and the tabs not shown are not read."""
+    """Render the page with its chosen tab (a form refused is shown again on it, with its
+    errors). The query count does not grow with the plan or the history, and the tabs not
+    shown are not read."""
     tab = _tab(request, measurement_form=measurement_form)
     today = patient.local_today()
     plans = patient_selectors.plans_of_patient(patient)
@@ -177,7 +184,9 @@ def _page(
         "alerts": patient_selectors.open_alerts(patient),
     }
     if tab == "plan":
-        context.update(_plan_tab(request, patient, context, risk_form=risk_form))
+        context.update(
+            _plan_tab(request, patient, context, risk_form=risk_form, criterion_form=criterion_form)
+        )
     elif tab == "outcomes":
         context.update(_outcomes_tab(request, patient, measurement_form=measurement_form))
     elif tab == "messages":
@@ -196,7 +205,7 @@ def _outcomes_tab_url(patient: Patient) -> HttpResponse:
 @clinician_required
 @require_GET
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, get_patient_for_clinician(request.user, pk))
+    return render_page(request, get_patient_for_clinician(request.user, pk))
 
 
 @clinician_required
@@ -238,7 +247,7 @@ def measurement_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Measurement saved."))
             return _outcomes_tab_url(patient)
-    return _page(request, patient, measurement_form=form, status=400)
+    return render_page(request, patient, measurement_form=form, status=400)
 
 
 @clinician_required
@@ -256,7 +265,7 @@ def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Risk factors saved."))
             return redirect("rehab:patient_detail", pk=patient.pk)
-    return _page(request, patient, risk_form=form, status=400)
+    return render_page(request, patient, risk_form=form, status=400)
 
 
 @clinician_required

@@ -97,12 +97,34 @@ def test_adding_and_removing_a_criterion(
     response = client.post(url, {"kind": "measurement", "threshold": "90"}, follow=True)
     assert "Choose the measurement" in response.content.decode()
     for kind, said in (("", "This field is required."), ("zzz", "Select a valid choice.")):
-        # No kind, or one that does not exist: said, not a 500.
+        # No kind, or one that does not exist: said on the form shown again, not a 500.
         response = client.post(url, {"kind": kind, "threshold": "5"}, follow=True)
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert said in response.content.decode()
     assert PlanCriterion.objects.count() == 1
     client.post(reverse("rehab:criterion_remove", args=[criterion.pk]))
+    assert not PlanCriterion.objects.exists()
+
+
+def test_a_refused_criterion_is_shown_again_on_its_form_with_what_was_typed(
+    clinician: Clinician, patient: Patient
+) -> None:
+    """Refused (an impossible threshold, or no kind): the patient page again with the add form
+    open, the reason on the form and the label typed kept; not a redirect that drops them."""
+    _plan, (phase,) = factories.active_plan(patient)
+    url = reverse("rehab:criterion_add", args=[phase.pk])
+    client = client_for(clinician.user)
+    for sent, said in (
+        ({"kind": "adherence", "threshold": "120", "label": "Keeps it up"}, "between 0 and 100"),
+        ({"kind": "", "threshold": "5", "label": "Keeps it up"}, "This field is required."),
+    ):
+        response = client.post(url, sent)
+        assert response.status_code == 400
+        page = response.content.decode()
+        form = page[page.index(f'action="{url}"') :]
+        form = form[: form.index("</form>")]
+        assert said in form
+        assert 'value="Keeps it up"' in form
     assert not PlanCriterion.objects.exists()
 
 

@@ -154,6 +154,25 @@ def test_a_bad_video_for_a_patient_is_refused_with_its_reason(
     assert not rx.media.exists()
 
 
+def test_a_refused_photo_is_shown_again_on_its_form_with_the_description_kept(
+    clinician: Clinician, rx: Prescription
+) -> None:
+    """A file the checks refuse (a JPEG named ``.png``) comes back on the builder with the
+    attach form open, its reason on the form and the description typed still in it: not a
+    redirect that closes the form and drops what was typed."""
+    response = client_for(clinician.user).post(
+        reverse("rehab:prescription_media_add", args=[rx.pk]),
+        {"upload": media.upload("heel.png", media.jpeg_bytes()), "description": "Heel, side"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    form = page[page.index(f'action="{reverse("rehab:prescription_media_add", args=[rx.pk])}"') :]
+    form = form[: form.index("</form>")]
+    assert "but it contains a JPEG image" in form
+    assert 'value="Heel, side"' in form
+    assert not rx.media.exists()
+
+
 def test_another_clinic_cannot_attach_or_remove(
     other_clinician: Clinician, rx: Prescription, own_video: PrescriptionMedia
 ) -> None:

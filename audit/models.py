@@ -7,8 +7,7 @@ raise). Erasure of a patient sets ``patient`` to NULL; ``patient_ref`` keeps the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -147,41 +146,3 @@ class AccessEvent(models.Model):
             namespace = view_name.partition(":")[0] if ":" in view_name else ""
             words = NAMESPACE_WORDS.get(namespace, UNNAMED_PAGE)
         return str(words)
-
-
-class EventInWords(NamedTuple):
-    """An event as the history pages show it: who (``role``), did what (``action``) to which
-    page (``what``), in the reader's words (a template unpacks it:
-    ``{% for event, role, action, what in events %}``)."""
-
-    event: AccessEvent
-    role: str
-    action: str
-    what: str
-
-
-def in_words(events: Iterable[AccessEvent]) -> list[EventInWords]:
-    """The events with their role, action and page in the reader's words, each looked up once
-    a list for each stored code (a page of 50 events holds a few roles, actions and pages), not
-    once an event: an event's words cost more than the rest of its row."""
-    roles: dict[str, str] = {}
-    actions: dict[str, str] = {}
-    pages: dict[str, str] = {}
-    lines = []
-    for event in events:
-        if event.actor_role not in roles:
-            roles[event.actor_role] = event.actor_role_words
-        if event.action not in actions:
-            actions[event.action] = event.get_action_display()
-        view_name = event.view_name
-        if view_name not in pages:
-            pages[view_name] = event.what_words
-        lines.append(
-            EventInWords(
-                event=event,
-                role=roles[event.actor_role],
-                action=actions[event.action],
-                what=pages[view_name],
-            )
-        )
-    return lines

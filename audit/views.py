@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from audit import selectors
-from audit.models import in_words
 from clinic.access import get_patient_for_clinic_admin, patient_of, patient_required
 from clinic.models import User
 from core.users import signed_in_record, signed_in_user
@@ -34,7 +33,7 @@ def patient_history(request: HttpRequest, pk: int) -> HttpResponse:
             "title": _("Access history"),
             "patient": patient,
             "page": page,
-            "events": in_words(page.object_list),
+            "events": selectors.in_words(page.object_list),
         },
     )
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 from rest_framework.test import APIClient
 
-from audit.models import AccessEvent, AppendOnlyError, in_words
+from audit.models import AccessEvent, AppendOnlyError
 from audit.registry import PAGE_WORDS, PATIENT_PATHS
+from audit.selectors import in_words
 from audit.services import clean_text
 from clinic.models import Clinician, Patient
 from core import touched as context

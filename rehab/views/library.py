@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
@@ -29,14 +28,6 @@ from rehab.selectors import builder as builder_selectors
 from rehab.selectors import library as library_selectors
 
 LIBRARY_PAGE_SIZE = 50
-# What a row of the library page reads of an exercise (``rehab/builder/library.html``).
-LIBRARY_ROW_FIELDS = (
-    *("name", "clinic_id", "is_published", "category"),
-    # ``Exercise.default_dose``, for the dose in words
-    *("default_sets", "default_reps", "default_hold_seconds", "default_duration_minutes"),
-    *("default_times_per_day", "default_days_per_week", "side"),
-    *("earliest_week_operative", "earliest_week_non_operative"),
-)
 PANEL_RESULTS_MAX = 25
 
 
@@ -116,14 +107,8 @@ def library(request: HttpRequest) -> HttpResponse:
     form = LibraryFilterForm(
         request.GET, auto_id="library-%s", equipment=list(Equipment.objects.order_by("name"))
     )
-    exercises = (
-        library_selectors.library_search(
-            exercises_for(signed_in_user(request, User)), **form.values()
-        )
-        # The columns a row shows (name, whose, archived, category, default dose, earliest
-        # weeks), not the instructions; and each one's equipment as a list (one query).
-        .only(*LIBRARY_ROW_FIELDS)
-        .prefetch_related(Prefetch("equipment", to_attr="equipment_list"))
+    exercises = library_selectors.library_rows(
+        exercises_for(signed_in_user(request, User)), **form.values()
     )
     page = Paginator(exercises, LIBRARY_PAGE_SIZE).get_page(request.GET.get("page"))
     # Each category's name looked up once: ``get_category_display`` per row translated every

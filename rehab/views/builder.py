@@ -63,6 +63,12 @@ def rx_key(pk: int, part: str = "rx") -> str:
     return f"{part}-{opaque(pk)}"
 
 
+def media_form_auto_id(pk: int) -> str:
+    """The ids of the attach form's fields of prescription ``pk`` (drawn on the builder, and
+    again with its errors when an upload is refused)."""
+    return f"{rx_key(pk)}-media-%s"
+
+
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
@@ -180,7 +186,7 @@ def _item_view(
         )
     if edit.wanted(view.media_key):
         view.media_form = edit.bound.get(view.media_key) or MediaUploadForm(
-            auto_id=f"{view.dose_key}-media-%s"
+            auto_id=media_form_auto_id(rx.pk)
         )
     if edit.wanted(view.move_key):
         view.move_form = edit.bound.get(view.move_key) or PrescriptionMovePhaseForm(

@@ -22,6 +22,7 @@ from rehab.services import media as media_services
 from rehab.views.builder import (
     HtmxHttpRequest,
     builder_page_url,
+    media_form_auto_id,
     plan_for_builder,
     render_builder,
     rx_key,
@@ -35,7 +36,7 @@ def prescription_media_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     the builder with its attach form open, the reason on the form and the description kept."""
     user = signed_in_user(request, User)
     rx = get_prescription_for_clinician(user, pk)
-    form = MediaUploadForm(request.POST, request.FILES, auto_id=f"{rx_key(rx.pk)}-media-%s")
+    form = MediaUploadForm(request.POST, request.FILES, auto_id=media_form_auto_id(rx.pk))
     if form.is_valid():
         try:
             media_services.prescription_media_add(
@@ -50,7 +51,8 @@ def prescription_media_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 % {"exercise": rx.exercise.name},
             )
             return redirect(builder_page_url(rx.phase.plan_id, anchor=rx_key(rx.pk)))
-    for reason in {str(m) for errors in form.errors.values() for m in errors}:
+    # Each reason once, in the form's order (it is on the form too).
+    for reason in dict.fromkeys(str(m) for errors in form.errors.values() for m in errors):
         messages.error(request, _("Not attached: %(reason)s") % {"reason": reason})
     plan = plan_for_builder(request, rx.phase.plan_id)
     response = render_builder(request, plan, bound={rx_key(rx.pk, "rxmedia"): form})

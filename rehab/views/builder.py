@@ -207,14 +207,15 @@ def _phase_views(
     target_pk: int | None,
     opened: str,
     focus: str,
+    page_url: str,
 ) -> list[PhaseView]:
     """Each phase with its forms, and whether it is open: the current one, one being edited,
     just changed (``focus``), added to (``to`` in the search), with an exercise needing a reason
     or just changed, or ``opened`` (a phase's opaque id, or "all": another string opens
-    nothing more)."""
+    nothing more). ``page_url``: the builder's address, without a query."""
     plan = builder.plan
     phases = builder.phase_list
-    builder_url = builder_page_url(plan.pk, search=search)
+    builder_url = with_query(page_url, search=search)
     join = "&" if "?" in builder_url else "?"
     views = []
     for builder_phase in builder.phases:
@@ -229,7 +230,7 @@ def _phase_views(
             weeks=list(range(phase.start_week, max(phase.end_week, phase.start_week + 1)))
             if is_current
             else [],
-            add_url=builder_page_url(plan.pk, search={**search, "to": opaque(phase.pk)})
+            add_url=with_query(page_url, search={**search, "to": opaque(phase.pk)})
             + "&focus=library",
             open_url=f"{builder_url}{join}open={opaque(phase.pk)}",
         )
@@ -346,6 +347,8 @@ def _builder_context(
     if target_pk not in {p.pk for p in phases}:
         target_pk = current.pk if current else (phases[0].pk if phases else None)
     target = next((p for p in phases if p.pk == target_pk), None)
+    # The builder's address, for its links (reversed once: a page has one or more per phase).
+    page_url = builder_page_url(plan.pk)
     phase_views = _phase_views(
         builder,
         edit=edit,
@@ -355,6 +358,7 @@ def _builder_context(
         target_pk=target_pk,
         opened=opened,
         focus=focus,
+        page_url=page_url,
     )
     # The plan's name and a new phase: a link each, the form when it is asked for (or, for the
     # first phase of a plan without any, at once).
@@ -376,7 +380,7 @@ def _builder_context(
             },
             plan=plan,
         )
-    builder_url = builder_page_url(plan.pk, search=search)
+    builder_url = with_query(page_url, search=search)
     join = "&" if "?" in builder_url else "?"
     results = library_views.panel_results(
         request, plan, search=search, phases=phases, target=target
@@ -385,6 +389,7 @@ def _builder_context(
         "plan": plan,
         "patient": plan.patient,
         "editable": edit.editable,
+        "page_url": page_url,
         "builder_url": builder_url,
         "edit_url": f"{builder_url}{join}edit=",
         # Every phase open at once (while some are collapsed).
@@ -473,7 +478,11 @@ def plan_for_builder(request: HttpRequest, plan_pk: int) -> Plan:
 def builder_page_url(
     plan_pk: int, *, anchor: str = "", search: dict[str, str] | None = None
 ) -> str:
-    url = reverse("rehab:plan_builder", args=[plan_pk])
+    return with_query(reverse("rehab:plan_builder", args=[plan_pk]), anchor=anchor, search=search)
+
+
+def with_query(url: str, *, anchor: str = "", search: dict[str, str] | None = None) -> str:
+    """``url`` (a builder's address) with the search's values that are given, and ``anchor``."""
     query = {k: v for k, v in (search or {}).items() if v}
     if query:
         url += "?" + urlencode(query)

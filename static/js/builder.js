@@ -17,10 +17,15 @@
 // An exercise's data-rx is its opaque id, as in its element's id and its forms' prefixes
 // ("rx-GZUcnUYI", "rxmove-GZUcnUYI-phase"); a phase's data-phase is the value its move form's
 // phase field takes (sent in the POST body, never in an address).
+//
+// The buttons that act at once (up, down, remove) have no form of their own: they send the
+// page's one action form (#builder-actions) to their own address (formaction, hx-post), so a
+// button is known again after the swap by that address and its value.
 (function () {
   "use strict";
 
   let lastFormId = null;
+  let lastAction = null; // the address of the used button that has no form of its own
   let lastValue = null;
   let lastEdit = null; // the open edit form's key (data-edit), e.g. "rx-GZUcnUYI" for a dose
   let lastRowId = null; // the exercise (li#rx-…) the used control belongs to
@@ -50,6 +55,18 @@
     const invalid = body.querySelector(".is-invalid");
     if (invalid && !isHidden(invalid)) {
       return invalid;
+    }
+    if (lastAction) {
+      // The same button (up, down, remove), or the other one of its pair if it is disabled now.
+      const buttons = Array.from(
+        body.querySelectorAll('button[formaction="' + CSS.escape(lastAction) + '"]:not([disabled])'),
+      );
+      const same = buttons.find(function (button) {
+        return button.value === lastValue;
+      });
+      if (same || buttons.length) {
+        return focusable(same || buttons[0]);
+      }
     }
     const form = lastFormId ? document.getElementById(lastFormId) : null;
     if (form) {
@@ -82,7 +99,8 @@
     }
     const submit = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     lastFormId = elt && elt.id ? elt.id : null;
-    lastValue = submit && submit.submitter ? submit.submitter.value : null;
+    lastAction = elt && elt.getAttribute ? elt.getAttribute("formaction") : null;
+    lastValue = lastAction ? elt.value : submit && submit.submitter ? submit.submitter.value : null;
     const edit = elt && elt.closest ? elt.closest("[data-edit]") : null;
     lastEdit = edit ? edit.dataset.edit : null;
     const row = elt && elt.closest ? elt.closest(".builder-rx[id]") : null;
@@ -148,16 +166,18 @@
   }
 
   function reorder(rxId, steps) {
-    const form = document.getElementById("form-rx-move-" + rxId);
-    if (!form || steps === 0) {
+    const row = document.getElementById("rx-" + rxId);
+    const button = row ? row.querySelector('button[name="direction"]') : null;
+    if (!button || steps === 0) {
       return;
     }
     swappingBody = true;
-    lastFormId = form.id;
+    lastFormId = null;
+    lastAction = button.getAttribute("formaction");
     lastValue = steps < 0 ? "up" : "down";
     lastEdit = null;
-    lastRowId = "rx-" + rxId;
-    post(form.getAttribute("action"), { version: planVersion(), direction: lastValue }).then(
+    lastRowId = row.id;
+    post(lastAction, { version: planVersion(), direction: lastValue }).then(
       function () {
         reorder(rxId, steps < 0 ? steps + 1 : steps - 1);
       },
@@ -171,6 +191,7 @@
     values[prefix + "phase"] = phaseId;
     swappingBody = true;
     lastFormId = null;
+    lastAction = null;
     lastValue = null;
     lastEdit = null;
     lastRowId = item.id;

@@ -13,13 +13,13 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from core.ids import opaque
 from rehab import services
 from rehab.models import Plan, Prescription
 from tests import factories
-from tests.e2e.conftest import assert_accessible, screenshot
+from tests.e2e.conftest import assert_accessible, close_context, screenshot
 from tests.e2e.helpers import patient_with_plan, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -212,6 +212,21 @@ def test_the_builder_keeps_keyboard_focus_after_an_edit(live_server: object, des
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
     page.goto(f"{live_server}{reverse('rehab:plan_builder', args=[scene.plan.pk])}")
 
+    # Move an exercise up with the keyboard: the focus stays on its buttons, in its row (first
+    # now, its up button is disabled: on its down button).
+    page.get_by_role("button", name="Move Toe curls up").focus()
+    page.keyboard.press("Enter")
+    focused = _focus_after(page, "Exercise moved.")
+    assert (" ".join(str(focused["text"]).split()), focused["row"]) == (
+        "↓ Move Toe curls down",
+        f"rx-{opaque(toe_curls.pk)}",
+    )
+    # And a phase: on its down button, the phase first now.
+    page.get_by_role("button", name="Move phase Early strength up").focus()
+    page.keyboard.press("Enter")
+    focused = _focus_after(page, "Phase moved.")
+    assert " ".join(str(focused["text"]).split()) == "↓ Move phase Early strength down"
+
     # Save a dose: back on the link that opened the form, in the exercise's row.
     page.get_by_role("link", name="Edit dose of Toe curls").focus()
     page.keyboard.press("Enter")
@@ -246,3 +261,52 @@ def test_the_builder_keeps_keyboard_focus_after_an_edit(live_server: object, des
     focused = _focus_after(page, "Exercise removed.")
     assert focused["id"] == "builder-status", focused
     assert_accessible(page, "builder after the edits")
+
+
+def test_the_builders_buttons_without_javascript_and_the_phase_removal_question(
+    live_server: object, browser: Browser, desktop: Page
+) -> None:
+    """Up, down and remove send the page's one action form to their own address: without
+    JavaScript the browser posts it there (and the builder comes back); with it, htmx does, and
+    removing a phase asks first (cancelled, nothing is removed)."""
+    scene = patient_with_plan(with_user=True)
+    later = services.phase_add(
+        plan=scene.plan, name="Early strength", start_week=8, end_week=12, expected_version=None
+    )
+    phase = scene.plan.phases.get(name="Protected movement")
+    builder = f"{live_server}{reverse('rehab:plan_builder', args=[scene.plan.pk])}"
+
+    context = browser.new_context(java_script_enabled=False, viewport=SIZES["desk"])
+    page = context.new_page()
+    try:
+        sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+        page.goto(builder)
+        page.get_by_role("button", name="Move Toe curls up").click()
+        expect(page.get_by_role("button", name="Move Toe curls up")).to_be_disabled()
+        names = list(phase.prescriptions.order_by("order").values_list("exercise__name", flat=True))
+        assert names == ["Toe curls", "Seated ankle hold"]
+        page.get_by_role("button", name="Remove Seated ankle hold").click()
+        expect(page.get_by_role("button", name="Remove Seated ankle hold")).to_have_count(0)
+        assert not phase.prescriptions.filter(exercise__name="Seated ankle hold").exists()
+    finally:
+        close_context(context)
+
+    page = desktop
+    page.set_viewport_size(SIZES["desk"])
+    sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
+    page.goto(builder)
+    asked: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Remove phase Early strength").click()
+    page.wait_for_timeout(300)  # a request sent regardless would have landed by now
+    assert asked == ["Remove the phase Early strength and its exercises?"]
+    assert scene.plan.phases.filter(pk=later.pk).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Remove phase Early strength").click()
+    expect(page.locator("#builder-status")).to_contain_text("Phase removed.")
+    assert not scene.plan.phases.filter(pk=later.pk).exists()

@@ -860,6 +860,39 @@ def test_reorder_phases_and_prescriptions(world: World) -> None:
     assert live == [world.rx2.pk, world.rx.pk]
 
 
+def test_the_buttons_that_act_at_once_send_the_pages_one_form(world: World) -> None:
+    """Up, down and remove (of a phase or an exercise) have no form each: they name the page's
+    one action form, which holds the CSRF token and the plan's version, and send it to their own
+    address with their own value, as a browser without JavaScript does."""
+    client = client_for(world.clinician.user)
+    text = client.get(_builder(world.plan)).text
+    actions = re.findall(
+        r'<form method="post" id="builder-actions" hidden>(.*?)</form>', text, re.S
+    )
+    assert len(actions) == 1
+    assert "csrfmiddlewaretoken" in actions[0]
+    assert f'name="version" value="{world.plan.version}"' in actions[0]
+    buttons = re.findall(r"<button\s[^>]*formaction=[^>]*>", text)
+    addresses = [
+        reverse("rehab:phase_move", args=[world.phases[2].pk]),
+        reverse("rehab:phase_remove", args=[world.phases[2].pk]),
+        reverse("rehab:prescription_move", args=[world.rx2.pk]),
+        reverse("rehab:prescription_remove", args=[world.rx2.pk]),
+    ]
+    for address in addresses:
+        named = [b for b in buttons if f'formaction="{address}"' in b]
+        assert named, address
+        for button in named:
+            assert 'form="builder-actions"' in button
+            assert f'hx-post="{address}"' in button
+    # The form's fields and the button's value, at the button's address.
+    up = reverse("rehab:prescription_move", args=[world.rx2.pk])
+    response = client.post(up, {"version": world.plan.version, "direction": "up"})
+    assert response.status_code == 302
+    live = list(world.phases[1].prescriptions.order_by("order").values_list("pk", flat=True))
+    assert live == [world.rx2.pk, world.rx.pk]
+
+
 def test_edit_a_dose_and_the_note(world: World) -> None:
     response = client_for(world.clinician.user).post(
         reverse("rehab:prescription_edit", args=[world.rx.pk]),

@@ -228,7 +228,7 @@ def test_a_collapsed_phase_is_read_when_it_is_opened(desk: Desk) -> None:
     collapsed = _phase_html(text, upcoming)
     # Its header: name, weeks, count and controls; its body only when opened.
     assert "1 exercise" in collapsed
-    assert f'id="form-phase-remove-{opaque(upcoming.pk)}"' in collapsed
+    assert f'formaction="{reverse("rehab:phase_remove", args=[upcoming.pk])}"' in collapsed
     assert "Jog intervals" not in collapsed
     opened = f"{_builder(desk.plan)}?open={opaque(upcoming.pk)}"
     assert f'hx-get="{opened}"' in collapsed  # htmx reads it when the details open
@@ -241,7 +241,7 @@ def test_a_collapsed_phase_is_read_when_it_is_opened(desk: Desk) -> None:
     assert "<html" not in body
     assert "builder-header" not in body
     assert f'id="rx-{opaque(rx.pk)}"' in body
-    assert f'id="form-rx-move-{opaque(rx.pk)}"' in body
+    assert f'formaction="{reverse("rehab:prescription_move", args=[rx.pk])}"' in body
     assert f"?edit=rx-{opaque(rx.pk)}#rx-{opaque(rx.pk)}" in body
     # The link: the page with that phase open.
     page = client.get(opened).text

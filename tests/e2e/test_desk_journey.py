@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect
 
 from core.ids import opaque
 from rehab import services
-from rehab.models import Plan, Prescription
+from rehab.models import Plan, PlanPhase, Prescription
 from tests import factories
 from tests.e2e.conftest import assert_accessible, close_context, screenshot
 from tests.e2e.helpers import patient_with_plan, sign_in
@@ -267,13 +267,15 @@ def test_the_builders_buttons_without_javascript_and_the_phase_removal_question(
     live_server: object, browser: Browser, desktop: Page
 ) -> None:
     """Up, down and remove send the page's one action form to their own address: without
-    JavaScript the browser posts it there (and the builder comes back); with it, htmx does, and
-    removing a phase asks first (cancelled, nothing is removed)."""
+    JavaScript the browser posts it there (and the builder comes back); with it, htmx does, a
+    drag within a phase presses up, and removing a phase asks first (cancelled, nothing is
+    removed)."""
     scene = patient_with_plan(with_user=True)
     later = services.phase_add(
         plan=scene.plan, name="Early strength", start_week=8, end_week=12, expected_version=None
     )
     phase = scene.plan.phases.get(name="Protected movement")
+    services.prescription_add(phase=phase, exercise=factories.ExerciseFactory(name="Calf raise"))
     builder = f"{live_server}{reverse('rehab:plan_builder', args=[scene.plan.pk])}"
 
     context = browser.new_context(java_script_enabled=False, viewport=SIZES["desk"])
@@ -283,11 +285,10 @@ def test_the_builders_buttons_without_javascript_and_the_phase_removal_question(
         page.goto(builder)
         page.get_by_role("button", name="Move Toe curls up").click()
         expect(page.get_by_role("button", name="Move Toe curls up")).to_be_disabled()
-        names = list(phase.prescriptions.order_by("order").values_list("exercise__name", flat=True))
-        assert names == ["Toe curls", "Seated ankle hold"]
-        page.get_by_role("button", name="Remove Seated ankle hold").click()
-        expect(page.get_by_role("button", name="Remove Seated ankle hold")).to_have_count(0)
-        assert not phase.prescriptions.filter(exercise__name="Seated ankle hold").exists()
+        assert _names(phase) == ["Toe curls", "Seated ankle hold", "Calf raise"]
+        page.get_by_role("button", name="Remove Calf raise").click()
+        expect(page.get_by_role("button", name="Remove Calf raise")).to_have_count(0)
+        assert _names(phase) == ["Toe curls", "Seated ankle hold"]
     finally:
         close_context(context)
 
@@ -295,6 +296,23 @@ def test_the_builders_buttons_without_javascript_and_the_phase_removal_question(
     page.set_viewport_size(SIZES["desk"])
     sign_in(page, str(live_server), scene.clinician.user.email, factories.PASSWORD)
     page.goto(builder)
+    # Dragged onto the exercise above it, an exercise is moved up (its up button's address).
+    rx = phase.prescriptions.get(exercise__name="Seated ankle hold")
+    over = phase.prescriptions.get(exercise__name="Toe curls")
+    page.evaluate(
+        """([rx, over]) => {
+        const item = document.getElementById(rx);
+        const target = document.getElementById(over);
+        const dt = new DataTransfer();
+        item.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        item.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+    }""",
+        [f"rx-{opaque(rx.pk)}", f"rx-{opaque(over.pk)}"],
+    )
+    expect(page.locator("#builder-status")).to_contain_text("Exercise moved.")
+    assert _names(phase) == ["Seated ankle hold", "Toe curls"]
     asked: list[str] = []
 
     def dismiss(dialog: Dialog) -> None:
@@ -310,3 +328,12 @@ def test_the_builders_buttons_without_javascript_and_the_phase_removal_question(
     page.get_by_role("button", name="Remove phase Early strength").click()
     expect(page.locator("#builder-status")).to_contain_text("Phase removed.")
     assert not scene.plan.phases.filter(pk=later.pk).exists()
+
+
+def _names(phase: PlanPhase) -> list[str]:
+    """The names of the phase's live exercises, in order."""
+    return list(
+        phase.prescriptions.filter(retired_at__isnull=True)
+        .order_by("order", "pk")
+        .values_list("exercise__name", flat=True)
+    )

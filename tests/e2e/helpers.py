@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
@@ -104,10 +105,27 @@ def timed_session_counted_in(page: Page, base_url: str, name: str, *, minutes: i
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str) -> None:
+    """Sign in, and wait until the page signed in to has run its scripts (``scripts_ran``)."""
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(
+        lambda url: not urlsplit(url).path.startswith("/accounts/login/"),
+        wait_until="domcontentloaded",  # its scripts have run (scripts_ran)
+    )
+
+
+def scripts_ran(page: Page) -> None:
+    """Wait until the page now shown has run its scripts: its module scripts (Today's cards,
+    the check-in's, the messages') run before DOMContentLoaded. A click only waits for the
+    element, which the server's HTML already has: a tick clicked before Today's script had
+    taken its card over was sent by the browser as the form without JavaScript (a full page:
+    "Ticked: Toe curls." above the cards, nothing said on the card), which under a full run on
+    two cores failed a journey waiting for the card's "Saved." (reproduced by holding
+    today.js back 3 s on the server). Call it once the new page is shown (after a click that
+    navigated, not before the navigation began); goto and reload wait for "load" already."""
+    page.wait_for_load_state("domcontentloaded")
 
 
 def sign_in_to_today(page: Page, base_url: str, email: str) -> None:

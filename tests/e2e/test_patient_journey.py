@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     eventually,
     expect_done,
     patient_with_plan,
+    scripts_ran,
     sign_in,
     tab_to,
 )
@@ -124,6 +125,7 @@ def test_patient_ticks_offline_and_the_tick_is_stored_once(
     page.get_by_label("Password").fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    scripts_ran(page)  # else the tick is the form without JavaScript, which needs the server
 
     page.context.set_offline(True)
     card(page, "Toe curls").get_by_role("button", name="All 2 sets done").click()
@@ -206,6 +208,7 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
     page.keyboard.type("correct-horse-battery-staple")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+    scripts_ran(page)
 
     toes = card(page, "Toe curls")
     tab_to(page, toes.get_by_role("button", name="All 2 sets done"))

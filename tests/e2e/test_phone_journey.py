@@ -642,6 +642,47 @@ def test_a_tick_on_its_way_when_the_app_is_closed_is_sent_again_and_stored_once(
     expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "1")
 
 
+def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
+    live_server: object, small_phone: Page
+) -> None:
+    """Pain saved while the tick is still on its way, in the moment the outbox is sent (the
+    connection back, the app returned to, the service worker's sync, another card's answer):
+    the send read the outbox before the pain was written to it, and its copy, without the
+    pain, took the place of the page's own; the tick's answer then found nothing changed, so
+    the pain was dropped from the outbox and never sent, while the card said "Saved.".
+    In Chromium a send that Background Sync asks for after each write read the outbox again
+    and hid it; Safari and Firefox have no Background Sync, as this page here."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.add_init_script("delete window.SyncManager")  # no Background Sync, as on an iPhone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    held: list[Route] = []
+
+    def hold_the_tick(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)  # on its way: answered later
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/", hold_the_tick)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect_done(page, "Toe curls")
+    eventually(page, lambda: len(held) == 1)
+    pain = toes.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    pain.get_by_text("5", exact=True).click()
+    # "Save how it felt" in the moment a send of the outbox begins.
+    toes.locator("[data-role=feedback]").evaluate(
+        "(form) => { window.dispatchEvent(new Event('online')); form.requestSubmit(); }"
+    )
+    held[0].fulfill(response=held[0].fetch())  # the tick's answer comes back
+    logs = ExerciseLog.objects.filter(patient=scene.patient)
+    eventually(page, lambda: logs.filter(pain=5).exists())
+    assert [(log.sets_done, log.pain) for log in logs] == [(2, 5)]  # one row: the tick, its pain
+    expect(page.get_by_text("All entries sent.")).to_be_visible()
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+
+
 def test_a_set_on_its_way_when_the_app_is_closed_is_sent_again(
     live_server: object, small_phone: Page
 ) -> None:

@@ -55,7 +55,7 @@ export function createQueue(config, hooks) {
   let memory = [];
   let sentSomething = false;
   let flushing = false;
-  const writingNow = new Set(); // client UUIDs whose write to the outbox has not finished
+  const writingNow = new Map(); // client UUID -> its writes to the outbox not finished yet
   const notKept = new Set(); // client UUIDs whose last write to the outbox failed (memory only)
   const onItsWay = new Map(); // client UUID -> a tick its card is sending (hold), as held
 
@@ -90,14 +90,18 @@ export function createQueue(config, hooks) {
       memory.push(Object.assign({}, entry));
     }
     const uuid = entry.client_uuid;
-    writingNow.add(uuid);
+    writingNow.set(uuid, (writingNow.get(uuid) || 0) + 1);
     const written = put(Object.assign({}, found || entry)).then(
       () => true,
       () => false
     );
     askForBackgroundSync();
     return written.then((kept) => {
-      writingNow.delete(uuid);
+      if (writingNow.get(uuid) > 1) {
+        writingNow.set(uuid, writingNow.get(uuid) - 1); // another write of it still runs
+      } else {
+        writingNow.delete(uuid);
+      }
       if (kept) {
         notKept.delete(uuid);
       } else if (has(uuid)) {
@@ -196,14 +200,19 @@ export function createQueue(config, hooks) {
       .catch(() => null)
       .then((stored) => {
         if (stored) {
-          // The outbox as every tab left it, what this tab is writing at this moment, and what
-          // the phone could not keep (sent from memory while the page stays open).
+          // The outbox as every tab left it, except this tab's own copy of what it is writing
+          // at this moment and of what the phone could not keep (sent from memory while the
+          // page stays open): newer than the outbox's. A read that began before a write (a
+          // send that began as the patient saved pain on a tick on its way) has the entry as
+          // it was; taking that copy dropped the change, the tick's answer found nothing
+          // changed, and the change was never sent.
           const mine = memory.filter(
-            (item) =>
-              (writingNow.has(item.client_uuid) || notKept.has(item.client_uuid)) &&
-              !stored.some((row) => row.client_uuid === item.client_uuid)
+            (item) => writingNow.has(item.client_uuid) || notKept.has(item.client_uuid)
           );
-          memory = stored.concat(mine);
+          const own = (row) => mine.find((item) => item.client_uuid === row.client_uuid);
+          memory = stored
+            .map((row) => own(row) || row)
+            .concat(mine.filter((item) => !stored.some((row) => row.client_uuid === item.client_uuid)));
         }
         if (!memory.length) {
           flushing = false;

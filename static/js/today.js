@@ -34,6 +34,7 @@ function start(config) {
     stored: (clientUuid, row) => cards.linkStored(clientUuid, row),
     current: (entry) => cards.current(entry),
     refused: (entry, reason) => cards.refused(entry, reason),
+    notUndone: (entry, row, result) => cards.notUndone(entry, row, result),
     removed: (entry, noteSent) => cards.removed(entry, noteSent),
     opened: () => cards.applyQueued(),
     settled: () => {

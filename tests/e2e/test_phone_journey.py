@@ -683,6 +683,174 @@ def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
     assert page.evaluate(OUTBOX_LENGTH) == 0
 
 
+def _toe_curls_ticked_on_a_failing_connection(page: Page, base: str, email: str) -> list[Route]:
+    """Toe curls ticked while every POST of a tick fails (the phone shows a connection, but
+    nothing gets through): the tick waits in the outbox, no send of it under way. Answers the
+    POSTs the page sends once the connection works again (the list the route appends to)."""
+    page.add_init_script("delete window.SyncManager")  # no Background Sync, as on an iPhone
+    sign_in_to_today(page, base, email)
+    failing = [True]
+    posts: list[Route] = []
+
+    def through(route: Route) -> None:
+        if route.request.method == "POST" and failing[0]:
+            route.abort("internetdisconnected")
+            return
+        if route.request.method == "POST":
+            posts.append(route)
+        route.continue_()
+
+    page.route("**/api/v1/logs/", through)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect(page.get_by_text("1 entry waiting to be sent")).to_be_visible()
+    assert page.evaluate(OUTBOX_LENGTH) == 1
+    failing[0] = False
+    return posts
+
+
+def test_a_waiting_tick_undone_as_a_send_of_the_outbox_begins_is_not_sent(
+    live_server: object, small_phone: Page
+) -> None:
+    """A tick waiting in the outbox, undone in the moment a send of the outbox begins (the
+    connection back, the app returned to): the send read the outbox before the undo took the
+    tick out of it, its copy brought the tick back into the page's queue, and the send stored
+    on the server the exercise the patient had said they did not do."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    posts = _toe_curls_ticked_on_a_failing_connection(page, str(live_server), scene.patient.email)
+    toes = card(page, "Toe curls")
+    # "Undo" in the moment a send of the outbox begins.
+    toes.locator("[data-role=undo]").evaluate(
+        "(form) => { window.dispatchEvent(new Event('online')); form.requestSubmit(); }"
+    )
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    assert page.evaluate(OUTBOX_LENGTH) == 0  # after the send's read, which came first
+    # A request made now is routed after any the send made on its read (fetch at once).
+    assert page.evaluate("fetch('/api/v1/logs/').then((r) => r.status)") == 200
+    assert posts == []  # nothing sent
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    page.evaluate(ONLINE)  # a later send has nothing to send either
+    assert page.evaluate("fetch('/api/v1/logs/').then((r) => r.status)") == 200
+    assert posts == []
+    page.reload()
+    toes = card(page, "Toe curls")
+    expect(toes).to_have_attribute("data-sessions", "0")
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+
+
+def test_a_waiting_tick_undone_while_the_queue_sends_it_is_undone_on_the_server(
+    live_server: object, small_phone: Page
+) -> None:
+    """A tick waiting in the outbox, undone while the queue's send of it is on its way: the
+    server stores it, and its answer must not leave it stored (the card says "Tick undone.")."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    held: list[Route] = []
+    posts = _toe_curls_ticked_on_a_failing_connection(page, str(live_server), scene.patient.email)
+    page.unroute("**/api/v1/logs/")
+
+    def hold_the_tick(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)  # on its way: answered later
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/", hold_the_tick)
+    page.evaluate(ONLINE)  # the queue sends the waiting tick
+    eventually(page, lambda: len(held) == 1)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    held[0].fulfill(response=held[0].fetch())  # stored, and its answer reaches the page
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
+    assert posts == []
+    page.reload()
+    toes = card(page, "Toe curls")
+    expect(toes).to_have_attribute("data-sessions", "0")
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+
+
+def test_a_stored_tick_undone_while_its_pain_is_on_its_way_stays_undone(
+    live_server: object, small_phone: Page
+) -> None:
+    """Pain saved on a stored tick, then the tick undone (the server deletes it) while the pain
+    is still on its way: the pain's send failing put the tick back in the outbox, and the next
+    send of the outbox stored it again, a tick the patient had undone."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.add_init_script("delete window.SyncManager")  # no Background Sync, as on an iPhone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect(toes.get_by_text("Saved.")).to_be_visible()
+    logs = ExerciseLog.objects.filter(patient=scene.patient)
+    assert logs.count() == 1
+    held: list[Route] = []
+    posts: list[Route] = []
+
+    def hold_the_pain(route: Route) -> None:
+        if route.request.method == "PATCH" and not held:
+            held.append(route)  # on its way: its connection lost later
+            return
+        if route.request.method == "POST":
+            posts.append(route)
+        route.continue_()
+
+    page.route("**/api/v1/logs/**", hold_the_pain)
+    pain = toes.get_by_role("group", name="Pain (0 = none, 10 = worst imaginable)")
+    pain.get_by_text("5", exact=True).click()
+    toes.get_by_role("button", name="Save how it felt").click()
+    eventually(page, lambda: len(held) == 1)
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    assert not logs.exists()
+    held[0].abort("internetdisconnected")  # the pain never got through
+    page.evaluate(ONLINE)  # a send of the outbox: nothing waits in it
+    assert page.evaluate("fetch('/api/v1/logs/').then((r) => r.status)") == 200
+    assert posts == []
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    assert not logs.exists()
+    page.reload()
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "0")
+    assert not logs.exists()
+
+
+def test_a_tick_undone_on_its_way_whose_undo_does_not_get_through_is_shown_again(
+    live_server: object, small_phone: Page
+) -> None:
+    """A tick undone while on its way, stored after all, and the undo (DELETE) then fails: the
+    card said the tick could not be undone while it showed no tick, so nothing to undo again."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    held: list[Route] = []
+
+    def hold_the_tick(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)  # on its way: answered later
+        elif route.request.method == "DELETE":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/**", hold_the_tick)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    eventually(page, lambda: len(held) == 1)
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    held[0].fulfill(response=held[0].fetch())  # stored after all
+    expect(toes.get_by_text("No connection: the tick could not be undone.")).to_be_visible()
+    expect_done(page, "Toe curls")  # as on the server
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    page.unroute("**/api/v1/logs/**")
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
+
+
 def test_a_set_on_its_way_when_the_app_is_closed_is_sent_again(
     live_server: object, small_phone: Page
 ) -> None:

@@ -172,7 +172,7 @@ export function createCards(config, queue, today) {
       if (result.kind === "ok") {
         undoLog(config.logsUrl, result.json.id).then((undone) => {
           if (undone.kind !== "ok") {
-            say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
+            notUndone(queueEntry(card, entry), result.json, undone);
           }
         });
       }
@@ -216,6 +216,11 @@ export function createCards(config, queue, today) {
      undone before the change went). */
   function changed(card, entry, changes, result) {
     queue.release(entry.uuid, result.kind === "ok" || result.kind === "refused");
+    if (entry.undone) {
+      // Undone on the server meanwhile: a change that did not get through is not kept for
+      // later (the queue would store the tick again), nor a refusal said.
+      return;
+    }
     if (result.kind === "ok") {
       say(card, adviceOr(result, S.saved));
     } else if (result.kind === "retry") {
@@ -234,8 +239,9 @@ export function createCards(config, queue, today) {
     }
     if (!entry.id || queue.has(entry.uuid)) {
       // Never reached the server (or only partly): forgetting it here is enough,
-      // unless it has an id, in which case the server copy is undone too.
-      queue.remove(entry.uuid);
+      // unless it has an id, in which case the server copy is undone too (or the queue is
+      // sending it at this moment: undone on the server once its answer comes, queue.undo).
+      queue.undo(entry.uuid);
       if (!entry.id) {
         entry.undone = entry.sending; // on its way: undone when its answer comes (create)
         revert(card, entry);
@@ -245,6 +251,10 @@ export function createCards(config, queue, today) {
     }
     undoLog(config.logsUrl, entry.id).then((result) => {
       if (result.kind === "ok") {
+        entry.undone = true;
+        if (queue.has(entry.uuid)) {
+          queue.undo(entry.uuid); // a change put back in the outbox meanwhile (changed) goes
+        }
         revert(card, entry);
         say(card, S.undone);
       } else if (result.kind === "retry") {
@@ -425,6 +435,26 @@ export function createCards(config, queue, today) {
     });
   }
 
+  /* A tick undone while it was on its way was stored after all, and the server did not take
+     its undo (no connection, or refused): its card shows it again, with its id (the
+     server's ``row``), and says it is not undone, so the patient can undo it again. */
+  function notUndone(entry, row, result) {
+    const card = cardFor(entry);
+    if (!card || (result.kind === "refused" && result.status === 404)) {
+      return; // 404: no such tick on the server (undone already, by another undo of it)
+    }
+    toToday(card);
+    if (row.date === card.day && !(card.last && card.last.uuid === entry.client_uuid)) {
+      card.sessions += 1;
+      card.last = { uuid: entry.client_uuid, id: row.id, sets: row.sets_done, date: row.date };
+      if (card.last.sets < card.sets && !card.open) {
+        card.open = card.last;
+      }
+    }
+    render(card);
+    say(card, result.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(result) }));
+  }
+
   /* A queued tick's exercise left the plan: its card says so (the note for the clinic sent,
      ``noteSent``, or not: one not sent is what the card says if there are both). */
   function removed(entry, noteSent) {
@@ -470,5 +500,5 @@ export function createCards(config, queue, today) {
     };
   }
 
-  return { applyQueued, current, linkStored, refused, removed, sessionApi };
+  return { applyQueued, current, linkStored, notUndone, refused, removed, sessionApi };
 }

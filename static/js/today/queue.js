@@ -26,6 +26,13 @@
  * as waiting; answered, it leaves the outbox, unless it changed meanwhile (another set, pain):
  * then the queue sends what changed.
  *
+ * A tick the patient undoes before the server has it leaves the outbox (undo). A read of the
+ * outbox that began before a write or a removal of this tab had ended has the entry as it was:
+ * this tab's own copy wins (what it is writing), and an entry it is removing stays gone, so
+ * an undone tick is never brought back and sent. Undone while the queue's own send of it is
+ * on its way, it is undone on the server (DELETE) once the answer says it was stored; an undo
+ * the server did not take is said on its card, the tick shown again (hooks.notUndone).
+ *
  * The status says an entry waits only once its write to the outbox has completed; a write that
  * failed (the phone's storage full, IndexedDB closed) is said as not saved on this phone: the
  * entry stays in memory and is sent while the page stays open (upsert resolves to whether it
@@ -39,14 +46,16 @@
 import { fmt } from "../common.js";
 import { drop, dropNotice, keepNotice, list, notices, open, put, sendRecord, uuid4 } from "../outbox.js";
 import { reasonOf, send } from "../transport.js";
-import { createLog, updateLog, value } from "./logs.js";
+import { createLog, undoLog, updateLog, value } from "./logs.js";
 
 /* ``config``: #today-config (patient, logsUrl, messagesUrl: both the API's, strings).
    ``hooks``: today() the patient's date; stored(clientUuid, row) a queued tick reached the
    server; current(entry) a queued tick as the API takes it now (an earlier version's, its
    prescription a number, named by its card's opaque id); refused(entry, reason) the server
    will never take it; removed(entry, noteSent) its
-   exercise left the plan (the note sent to the clinic, or not); opened() the outbox was read
+   exercise left the plan (the note sent to the clinic, or not); notUndone(entry, row, result)
+   a tick undone while the queue sent it was stored (``row``) and the server did not take its
+   undo (transport.js's result); opened() the outbox was read
    (the memory holds it); settled() a send found nothing more waiting (all sent). */
 export function createQueue(config, hooks) {
   const S = config.strings;
@@ -58,6 +67,9 @@ export function createQueue(config, hooks) {
   const writingNow = new Map(); // client UUID -> its writes to the outbox not finished yet
   const notKept = new Set(); // client UUIDs whose last write to the outbox failed (memory only)
   const onItsWay = new Map(); // client UUID -> a tick its card is sending (hold), as held
+  const removing = new Map(); // client UUID -> its removals from the outbox not finished yet
+  const undoneNow = new Set(); // client UUIDs undone while the queue was sending them
+  let sendingNow = null; // the client UUID of the tick the queue is sending
 
   function entries() {
     return memory.map((item) => Object.assign({}, item));
@@ -146,9 +158,28 @@ export function createQueue(config, hooks) {
     memory = memory.filter((item) => item.client_uuid !== clientUuid);
     notKept.delete(clientUuid);
     // Sent (or refused for good): the server has its answer, whether or not the phone's copy
-    // is gone yet (one left behind is sent again on the next opening, and stored once).
-    drop(clientUuid).catch(() => undefined);
+    // is gone yet (one left behind is sent again on the next opening, and stored once). Until
+    // it is gone, a read of the outbox that began before still has it: left out (flush).
+    removing.set(clientUuid, (removing.get(clientUuid) || 0) + 1);
+    const ended = () => {
+      if (removing.get(clientUuid) > 1) {
+        removing.set(clientUuid, removing.get(clientUuid) - 1); // another removal of it still runs
+      } else {
+        removing.delete(clientUuid);
+      }
+    };
+    drop(clientUuid).then(ended, ended);
     show();
+  }
+
+  /* The patient undid a tick (or a change of it) waiting in the outbox: it leaves the queue;
+     one the queue is sending at this moment is undone on the server once its answer says it
+     was stored (sendQueuedTick). */
+  function undo(clientUuid) {
+    if (sendingNow === clientUuid) {
+      undoneNow.add(clientUuid);
+    }
+    remove(clientUuid);
   }
 
   function has(clientUuid) {
@@ -206,11 +237,15 @@ export function createQueue(config, hooks) {
           // send that began as the patient saved pain on a tick on its way) has the entry as
           // it was; taking that copy dropped the change, the tick's answer found nothing
           // changed, and the change was never sent.
+          // Likewise an entry this tab is removing (sent, or undone by the patient) is gone,
+          // whatever a read that began before its removal has: taking that copy brought an
+          // undone tick back, and the send stored what the patient said they did not do.
           const mine = memory.filter(
             (item) => writingNow.has(item.client_uuid) || notKept.has(item.client_uuid)
           );
           const own = (row) => mine.find((item) => item.client_uuid === row.client_uuid);
           memory = stored
+            .filter((row) => own(row) || !removing.has(row.client_uuid))
             .map((row) => own(row) || row)
             .concat(mine.filter((item) => !stored.some((row) => row.client_uuid === item.client_uuid)));
         }
@@ -238,7 +273,13 @@ export function createQueue(config, hooks) {
   }
 
   function sendQueuedTick(entry) {
+    sendingNow = entry.client_uuid;
     createLog(config.logsUrl, hooks.current ? hooks.current(entry) : entry).then((result) => {
+      sendingNow = null;
+      if (undoneNow.delete(entry.client_uuid)) {
+        undoStored(entry, result);
+        return;
+      }
       if (result.kind === "retry") {
         pause();
         return;
@@ -267,6 +308,26 @@ export function createQueue(config, hooks) {
         }
         sent(entry);
       });
+    });
+  }
+
+  /* A tick the patient undid while the queue was sending it: stored after all, it is undone on
+     the server too (DELETE); not undone (no connection, or refused), its card says so and shows
+     the tick again (hooks.notUndone), to be undone again. */
+  function undoStored(entry, result) {
+    if (result.kind === "retry") {
+      pause(); // no answer: the entry left the outbox with the undo
+      return;
+    }
+    if (result.kind !== "ok") {
+      next(); // refused: not stored
+      return;
+    }
+    undoLog(config.logsUrl, result.json.id).then((undone) => {
+      if (undone.kind !== "ok" && hooks.notUndone) {
+        hooks.notUndone(entry, result.json, undone);
+      }
+      next();
     });
   }
 
@@ -512,5 +573,5 @@ export function createQueue(config, hooks) {
     return memory.length > 0;
   }
 
-  return { entries, upsert, hold, release, remove, has, flush, start, waiting };
+  return { entries, upsert, hold, release, remove, undo, has, flush, start, waiting };
 }

@@ -208,14 +208,15 @@ def _phase_views(
     opened: str,
     focus: str,
     page_url: str,
+    builder_url: str,
 ) -> list[PhaseView]:
     """Each phase with its forms, and whether it is open: the current one, one being edited,
     just changed (``focus``), added to (``to`` in the search), with an exercise needing a reason
     or just changed, or ``opened`` (a phase's opaque id, or "all": another string opens
-    nothing more). ``page_url``: the builder's address, without a query."""
+    nothing more). ``page_url``: the builder's address without a query; ``builder_url``: with
+    the search's."""
     plan = builder.plan
     phases = builder.phase_list
-    builder_url = with_query(page_url, search=search)
     join = "&" if "?" in builder_url else "?"
     views = []
     for builder_phase in builder.phases:
@@ -349,6 +350,7 @@ def _builder_context(
     target = next((p for p in phases if p.pk == target_pk), None)
     # The builder's address, for its links (reversed once: a page has one or more per phase).
     page_url = builder_page_url(plan.pk)
+    builder_url = with_query(page_url, search=search)
     phase_views = _phase_views(
         builder,
         edit=edit,
@@ -359,6 +361,7 @@ def _builder_context(
         opened=opened,
         focus=focus,
         page_url=page_url,
+        builder_url=builder_url,
     )
     # The plan's name and a new phase: a link each, the form when it is asked for (or, for the
     # first phase of a plan without any, at once).
@@ -380,7 +383,6 @@ def _builder_context(
             },
             plan=plan,
         )
-    builder_url = with_query(page_url, search=search)
     join = "&" if "?" in builder_url else "?"
     results = library_views.panel_results(
         request, plan, search=search, phases=phases, target=target

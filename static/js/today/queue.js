@@ -57,6 +57,23 @@ import { createLog, undoLog, updateLog, value } from "./logs.js";
    a tick undone while the queue sent it was stored (``row``) and the server did not take its
    undo (transport.js's result); opened() the outbox was read
    (the memory holds it); settled() a send found nothing more waiting (all sent). */
+/* Client UUIDs with an operation on the outbox (a write, a removal) not finished yet, counted
+   per entry: has(uuid) until the last one begun has ended. */
+function inProgress() {
+  const running = new Map(); // client UUID -> how many have begun and not ended
+  return {
+    begin: (uuid) => running.set(uuid, (running.get(uuid) || 0) + 1),
+    end: (uuid) => {
+      if (running.get(uuid) > 1) {
+        running.set(uuid, running.get(uuid) - 1); // another one of it still runs
+      } else {
+        running.delete(uuid);
+      }
+    },
+    has: (uuid) => running.has(uuid),
+  };
+}
+
 export function createQueue(config, hooks) {
   const S = config.strings;
   const status = document.getElementById("queue-status");
@@ -64,10 +81,10 @@ export function createQueue(config, hooks) {
   let memory = [];
   let sentSomething = false;
   let flushing = false;
-  const writingNow = new Map(); // client UUID -> its writes to the outbox not finished yet
+  const writingNow = inProgress(); // entries with a write to the outbox not finished yet
   const notKept = new Set(); // client UUIDs whose last write to the outbox failed (memory only)
   const onItsWay = new Map(); // client UUID -> a tick its card is sending (hold), as held
-  const removing = new Map(); // client UUID -> its removals from the outbox not finished yet
+  const removing = inProgress(); // entries with a removal from the outbox not finished yet
   const undoneNow = new Set(); // client UUIDs undone while the queue was sending them
   let sendingNow = null; // the client UUID of the tick the queue is sending
 
@@ -102,18 +119,14 @@ export function createQueue(config, hooks) {
       memory.push(Object.assign({}, entry));
     }
     const uuid = entry.client_uuid;
-    writingNow.set(uuid, (writingNow.get(uuid) || 0) + 1);
+    writingNow.begin(uuid);
     const written = put(Object.assign({}, found || entry)).then(
       () => true,
       () => false
     );
     askForBackgroundSync();
     return written.then((kept) => {
-      if (writingNow.get(uuid) > 1) {
-        writingNow.set(uuid, writingNow.get(uuid) - 1); // another write of it still runs
-      } else {
-        writingNow.delete(uuid);
-      }
+      writingNow.end(uuid);
       if (kept) {
         notKept.delete(uuid);
       } else if (has(uuid)) {
@@ -160,14 +173,8 @@ export function createQueue(config, hooks) {
     // Sent (or refused for good): the server has its answer, whether or not the phone's copy
     // is gone yet (one left behind is sent again on the next opening, and stored once). Until
     // it is gone, a read of the outbox that began before still has it: left out (flush).
-    removing.set(clientUuid, (removing.get(clientUuid) || 0) + 1);
-    const ended = () => {
-      if (removing.get(clientUuid) > 1) {
-        removing.set(clientUuid, removing.get(clientUuid) - 1); // another removal of it still runs
-      } else {
-        removing.delete(clientUuid);
-      }
-    };
+    removing.begin(clientUuid);
+    const ended = () => removing.end(clientUuid);
     drop(clientUuid).then(ended, ended);
     show();
   }

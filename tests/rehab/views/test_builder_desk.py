@@ -589,11 +589,16 @@ def test_a_stale_phase_edit_says_what_changed_by_whom_and_when(
     )
     form = _form_html(response.text, key)
     assert "Someone else changed this plan" in form
-    when = re.escape(date_format(timezone.localtime(), "DATETIME_FORMAT"))  # as every page
+    # Each change's own time, as every page writes it (not the clock now: a minute may have
+    # turned since the colleague's saves).
+    dosed, removed = (
+        re.escape(date_format(timezone.localtime(edit.at), "DATETIME_FORMAT"))
+        for edit in desk.plan.edits.filter(version__gt=seen).order_by("version")
+    )
     assert re.search(
-        rf"Anna Berg changed the dose of Seated heel raise in Loading[^<]*{when}", form
+        rf"Anna Berg changed the dose of Seated heel raise in Loading[^<]*{dosed}", form
     ), form
-    assert re.search(rf"Anna Berg removed Towel scrunch from Loading[^<]*{when}", form)
+    assert re.search(rf"Anna Berg removed Towel scrunch from Loading[^<]*{removed}", form)
     assert "Walk a full gait cycle without the boot" in form  # nothing typed is lost
     assert "Loading, renamed" in form
     loading.refresh_from_db()

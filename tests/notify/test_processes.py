@@ -3,6 +3,7 @@ sends the therapist's email; the scheduler enqueues a tick each minute and stops
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import sqlite3
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from notify.models import Notification
@@ -109,6 +111,7 @@ def test_a_real_worker_process_picks_up_a_red_flag_and_emails_the_therapist() ->
 
 
 def test_the_scheduler_enqueues_a_tick_at_once_and_stops_on_sigterm() -> None:
+    before = timezone.now().replace(second=0, microsecond=0)
     with shared_database() as url:
         scheduler = manage("run_scheduler", database_url=url)
         assert scheduler.stdout is not None
@@ -117,11 +120,18 @@ def test_the_scheduler_enqueues_a_tick_at_once_and_stops_on_sigterm() -> None:
         time.sleep(1)  # the first tick is enqueued before the first wait
         scheduler.send_signal(signal.SIGTERM)
         output, _ = scheduler.communicate(timeout=20)
+    after = timezone.now().replace(second=0, microsecond=0)
     assert scheduler.returncode == 0, output
     assert "Scheduler stopped." in output
-    assert list(DBTaskResult.objects.values_list("task_path", flat=True)) == [
-        "notify.tasks.every_minute"
-    ]
+    ticks = DBTaskResult.objects.order_by("enqueued_at").values_list("task_path", "args_kwargs")
+    # One tick for each minute the scheduler ran in: the minute it started in (enqueued at
+    # once, before the first wait) and, if a minute turned before SIGTERM, the new one.
+    minutes = [dt.datetime.fromisoformat(args["args"][0]) for _, args in ticks]
+    assert minutes, "no tick enqueued"
+    assert {path for path, _ in ticks} == {"notify.tasks.every_minute"}
+    assert before <= minutes[0] <= after
+    assert minutes == [minutes[0] + dt.timedelta(minutes=n) for n in range(len(minutes))]
+    assert minutes[-1] <= after
 
 
 def test_run_scheduler_once() -> None:

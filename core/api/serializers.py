@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import Model
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,6 +82,15 @@ class KnownFieldsOnly(serializers.Serializer[Any]):
 CLINICIAN_ONLY = gettext_lazy("Given to clinicians only (null for a patient).")
 
 
+def _clinician_only_help(help_text: Any) -> str:
+    """A clinician-only field's description: its help text, if any, then ``CLINICIAN_ONLY``."""
+    return " ".join(str(t) for t in (help_text, CLINICIAN_ONLY) if t)
+
+
+# Read by the schema only: put together (and translated) when it reads it, not for every answer.
+clinician_only_help = lazy(_clinician_only_help, str)
+
+
 class ClinicianOnlyFields(serializers.Serializer[Any]):
     """Two voices: the fields named in ``clinician_only`` are a clinician's (their notes, the
     exact terms, the sources) and are null unless the view says a clinician reads the answer
@@ -97,7 +107,7 @@ class ClinicianOnlyFields(serializers.Serializer[Any]):
         for name in self.clinician_only:
             field = fields[name]
             field.allow_null = True
-            field.help_text = " ".join(str(t) for t in (field.help_text, CLINICIAN_ONLY) if t)
+            field.help_text = clinician_only_help(field.help_text)
         return fields
 
     def to_representation(self, instance: Any) -> Any:

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import fields
-from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer
+from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, ModelSerializer, read_only
 from rehab import clinical, measures
 from rehab.api.serializers.base import (
     DISCLAIMER,
@@ -31,17 +31,32 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 
 
 class ExerciseLogSerializer(ModelSerializer[ExerciseLog]):
+    # Every field declared (``read_only``: as DRF's ModelSerializer would build it from the
+    # model, the schema reads the same), so that no instance builds them from the model again.
+    id = read_only(ExerciseLog.id.field, fields.OpaqueIdField)
+    patient = read_only(ExerciseLog.patient.field, fields.OpaquePrimaryKeyRelatedField)
+    prescription = read_only(ExerciseLog.prescription.field, fields.OpaquePrimaryKeyRelatedField)
     exercise = fields.OpaqueIdField(source="prescription.exercise_id", read_only=True)
     exercise_name = serializers.SerializerMethodField(
         help_text="The exercise's name in its reader's words: a patient's (as on their Today "
         "and in `advice`), or a clinician's."
     )
+    date = read_only(ExerciseLog.date.field, serializers.DateField)
+    sets_done = read_only(ExerciseLog.sets_done.field, serializers.IntegerField)
+    reps = read_only(ExerciseLog.reps.field, serializers.IntegerField)
+    hold_seconds = read_only(ExerciseLog.hold_seconds.field, serializers.IntegerField)
+    pain = read_only(ExerciseLog.pain.field, serializers.IntegerField)
+    effort = read_only(ExerciseLog.effort.field, serializers.IntegerField)
+    note = read_only(ExerciseLog.note.field, serializers.CharField)
     advice = serializers.CharField(
         read_only=True,
         allow_null=True,
         help_text="Pain of 7 or more: what the patient must do now (stop this exercise, named "
         "as the patient reads it, and contact the clinic), to be shown at once; else null.",
     )
+    client_uuid = read_only(ExerciseLog.client_uuid.field, serializers.UUIDField)
+    created_at = read_only(ExerciseLog.created_at.field, serializers.DateTimeField)
+    updated_at = read_only(ExerciseLog.updated_at.field, serializers.DateTimeField)
 
     class Meta:
         model = ExerciseLog

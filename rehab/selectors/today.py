@@ -188,15 +188,18 @@ def phase_changes(plan: Plan) -> list[PhaseChange]:
     return list(PhaseChange.objects.filter(plan=plan).select_related("to_phase"))
 
 
-def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
+def today_for_patient(
+    patient: Patient, *, day: dt.date | None = None, own_media: bool = True
+) -> Today:
     """What the Today page shows: the live exercises of the phase in force on ``day`` (the
     patient's local today by default), due or not, and the patient's logs for them that day.
 
     Six queries, whatever the size of the plan or history: the active plan's last phase change
     effective by ``day``, with the plan and the phase (``phase_on``'s rule); the phase's live
     prescriptions with their exercises; the exercises' equipment; their photos and videos; the
-    prescriptions' own (the patient's) photos and videos; the day's logs. One more when no
-    change is effective yet (the active plan with its current phase, if any).
+    prescriptions' own (the patient's) photos and videos (their ``media_list``, which the Today
+    page shows; not read with ``own_media=False``: one query fewer); the day's logs. One more
+    when no change is effective yet (the active plan with its current phase, if any).
     """
     day = day or patient.local_today()
     change = (  # 1
@@ -219,14 +222,16 @@ def today_for_patient(patient: Patient, *, day: dt.date | None = None) -> Today:
     if phase is None:
         return Today(patient=patient, day=day, plan=plan, phase=None, week=plan.week_on(day))
     phase.plan = plan  # its dates need the plan: no query for it
+    # 3 equipment, 4 exercise media (the exercise's lists: ``library.equipment_and_media``),
+    # 5 the patient's own media (the prescription's list)
+    prefetches = [*library_selectors.equipment_and_media()]
+    if own_media:
+        prefetches.append(Prefetch("media", to_attr="media_list"))
     prescriptions = list(
-        # 2 prescriptions + exercises, 3 equipment, 4 exercise media (the exercise's lists:
-        # ``library.equipment_and_media``), 5 the patient's own media (the prescription's list)
+        # 2 prescriptions + exercises
         Prescription.objects.filter(phase=phase, retired_at__isnull=True)
         .select_related("exercise")
-        .prefetch_related(
-            *library_selectors.equipment_and_media(), Prefetch("media", to_attr="media_list")
-        )
+        .prefetch_related(*prefetches)
         .order_by("order", "pk")
     )
     logs: dict[int, list[ExerciseLog]] = {rx.pk: [] for rx in prescriptions}

@@ -204,6 +204,19 @@ def test_today_logs_know_their_prescription(
         assert item.logs[0].prescription.exercise.name == rx.exercise.name  # no query
 
 
+def test_today_without_the_patients_own_media_reads_one_query_fewer(
+    patient: Patient, django_assert_num_queries: Any
+) -> None:
+    # The API's answer shows no prescription's own photos and videos: it leaves them unread.
+    _plan_obj, (phase,) = _plan(patient)
+    rx = factories.PrescriptionFactory(phase=phase)
+    factories.ExerciseLogFactory(prescription=rx, date=patient.local_today())
+    with django_assert_num_queries(5):
+        (item,) = selectors.today_for_patient(patient, own_media=False).items
+        assert item.prescription == rx
+        assert item.logs[0].prescription.exercise.name == rx.exercise.name  # no query
+
+
 # --- adherence ------------------------------------------------------------------------------
 
 

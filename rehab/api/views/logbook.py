@@ -60,7 +60,8 @@ class MeTodayView(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         patient = request_patient(request)
-        today = today_selectors.today_for_patient(patient)
+        # The answer has no prescription's own photos and videos (the Today page's cards do).
+        today = today_selectors.today_for_patient(patient, own_media=False)
         # A red flag's advice, as on the Today page (hold_notice), with the recent review
         # read alone: the answer has none of Today's other notices.
         context = {

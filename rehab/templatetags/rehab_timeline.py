@@ -23,13 +23,13 @@ def log_lines(logs: Sequence[LoggedExercise]) -> SafeString:
     """A day's logs as list items: each one's line ("<strong>Heel raise</strong>: 3 sets · pain
     3/10 · effort not answered"), its note (quoted) and its time. The words are looked up and
     escaped once a list for each value (a day's logs share a few sets, pain and effort scores),
-    not once a log (each exercise's name too); the reader's time zone is looked up once; the
-    line is put together by an f-string of escaped values, not format_html's escaping of each
-    of its six again."""
+    not once a log (each exercise's name too; "not answered" only when a log has no score);
+    the reader's time zone is looked up once; the line is put together by an f-string of
+    escaped values, not format_html's escaping of each of its six again."""
     pain_of, effort_of = _("pain %(pain)s/10"), _("effort %(effort)s/10")
     sets_of: dict[int, SafeString] = {}
-    pains: dict[int | None, SafeString] = {None: conditional_escape(_("pain not answered"))}
-    efforts: dict[int | None, SafeString] = {None: conditional_escape(_("effort not answered"))}
+    pains: dict[int | None, SafeString] = {}
+    efforts: dict[int | None, SafeString] = {}
     zone = timezone.get_current_timezone()
     names: dict[str, str] = {}
     lines = []
@@ -39,9 +39,15 @@ def log_lines(logs: Sequence[LoggedExercise]) -> SafeString:
                 ngettext("%(sets)s set", "%(sets)s sets", log.sets_done) % {"sets": log.sets_done}
             )
         if log.pain not in pains:
-            pains[log.pain] = conditional_escape(pain_of % {"pain": log.pain})
+            pains[log.pain] = conditional_escape(
+                _("pain not answered") if log.pain is None else pain_of % {"pain": log.pain}
+            )
         if log.effort not in efforts:
-            efforts[log.effort] = conditional_escape(effort_of % {"effort": log.effort})
+            efforts[log.effort] = conditional_escape(
+                _("effort not answered")
+                if log.effort is None
+                else effort_of % {"effort": log.effort}
+            )
         if log.name not in names:
             names[log.name] = conditional_escape(log.name)
         note = f' <span class="d-block">“{conditional_escape(log.note)}”</span>' if log.note else ""

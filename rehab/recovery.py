@@ -97,11 +97,12 @@ def _axes(xy: Any, *, x_max: int, y_max: int) -> list[str]:
             f'<text x="{x0 - 4}" y="{_r(y + 4)}" text-anchor="end" font-size="11" '
             f'fill="#495057">{tick}</text>'
         )
+    week_label = _("wk %(week)s")  # translated once a chart, not once a label
     for week in range(0, x_max + 1, 12):
         x, _y = xy(week, 0)
         parts.append(
             f'<text x="{_r(x)}" y="{_r(bottom + 16)}" text-anchor="middle" font-size="11" '
-            f'fill="#495057">{escape(_("wk %(week)s") % {"week": week})}</text>'
+            f'fill="#495057">{escape(week_label % {"week": week})}</text>'
         )
     parts.append(
         f'<line x1="{x0}" x2="{x0}" y1="{top}" y2="{bottom}" stroke="#495057"/>'
@@ -149,8 +150,11 @@ def _chart(
     # A chart of more than one measure (the heel-rise LSI of the repetitions and of the
     # height) names each published point's: Carmont 2020 gives both at week 52, same group.
     mixed = len({ref.measure for ref in references}) > 1
+    # The words of the table's rows, translated once a chart (a chart has dozens of rows).
+    week_of, reference_of = _("week %(week)s"), _("reference: %(group)s")
     for ref in references:
-        label = f"{_measure(ref, mixed=mixed, after=': ')}{_describe(ref)}{unit} – {ref.source}"
+        described = _describe(ref)
+        label = f"{_measure(ref, mixed=mixed, after=': ')}{described}{unit} – {ref.source}"
         if plain:
             if ref.week is None:
                 continue
@@ -163,7 +167,7 @@ def _chart(
             rows.append(
                 (
                     ref.week,
-                    (_("week %(week)s") % {"week": ref.week}, _number(ref.value), _("average")),
+                    (week_of % {"week": ref.week}, _number(ref.value), _("average")),
                 )
             )
             continue
@@ -194,9 +198,9 @@ def _chart(
             (
                 ref.week,
                 (
-                    _("week %(week)s") % {"week": ref.week},
-                    f"{_describe(ref)}{unit}",
-                    _("reference: %(group)s")
+                    week_of % {"week": ref.week},
+                    f"{described}{unit}",
+                    reference_of
                     % {"group": f"{_measure(ref, mixed=mixed, after=', ')}{ref.group}"},
                     ref.source,
                 ),
@@ -212,18 +216,16 @@ def _chart(
             parts.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
         for p in points:
             x, y = xy(p.week, p.value)
-            tip = f"{label}: {_number(p.value)}{unit}, " + _("week %(week)s") % {"week": p.week}
+            tip = f"{label}: {_number(p.value)}{unit}, " + week_of % {"week": p.week}
             parts.append(str(_marker("circle", x, y, colour, tip)))
             if plain:
-                rows.append(
-                    (p.week, (_("week %(week)s") % {"week": p.week}, _number(p.value), label))
-                )
+                rows.append((p.week, (week_of % {"week": p.week}, _number(p.value), label)))
                 continue
             rows.append(
                 (
                     p.week,
                     (
-                        _("week %(week)s") % {"week": p.week},
+                        week_of % {"week": p.week},
                         f"{_number(p.value)}{unit}",
                         label,
                         _("recorded %(day)s") % {"day": date_format(p.day, "j M Y")},
@@ -235,20 +237,19 @@ def _chart(
     ]
     legend.append((_("average") if plain else _("published (± SD)"), ORANGE, "", "square"))
     parts.insert(0, str(_legend(legend)))
-    count = sum(len(points) for _l, points in series)
-    summary = _("%(count)s of the patient's values against %(refs)s published values.") % {
-        "count": count,
-        "refs": len(references),
-    }
+    summary = (
+        _(
+            "Your scores (dots) and the average scores people reported at the same week "
+            "after this injury (squares). Everyone recovers at their own pace."
+        )
+        if plain
+        else _("%(count)s of the patient's values against %(refs)s published values.")
+        % {"count": sum(len(points) for _l, points in series), "refs": len(references)}
+    )
     body = mark_safe("".join(parts))  # noqa: S308  (numbers, and every text escaped)
     # By week, not by the label (where "week 8" comes after "week 52"); a stable sort keeps a
     # reference before the patient's value of the same week.
     table = [row for _week, row in sorted(rows, key=lambda week_row: week_row[0])]
-    if plain:
-        summary = _(
-            "Your scores (dots) and the average scores people reported at the same week "
-            "after this injury (squares). Everyone recovers at their own pace."
-        )
     head = (
         (_("Week"), _("Score"), _("Whose"))
         if plain

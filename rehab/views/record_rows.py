@@ -77,14 +77,14 @@ def check_in_rows(check_ins: Iterable[Mapping[str, Any]]) -> SafeString:
     as table rows, as the template's loop wrote them: the date as people write it, the pain at
     rest and the swelling as given ("–" for a question left unanswered, as in ``log_rows``), the red flags in the check-in's own words (each
     translated once), the note."""
-    words = {code: f"{escape(str(text))}." for code, text in FLAG_WORDS.items()}
+    words = {f"flag_{code}": f"{escape(str(text))}." for code, text in FLAG_WORDS.items()}
     return mark_safe(  # noqa: S308  (every value is escaped)
         "\n".join(
             "<tr>"
             f"<td>{escape(formats.date_format(row['date']))}</td>"
             f"<td>{_cell(row['pain_at_rest'])}</td>"
             f"<td>{_cell(row['swelling'])}</td>"
-            f"<td>{' '.join(text for code, text in words.items() if row[f'flag_{code}'])}</td>"
+            f"<td>{' '.join(text for flag, text in words.items() if row[flag])}</td>"
             f"<td>{_cell(row['note'])}</td>"
             "</tr>"
             for row in check_ins

@@ -201,6 +201,10 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
     profile = data["profile"]
     logs = {row["id"]: row for row in data["logs"]} if for_patient else {}
     check_ins = {row["id"]: row for row in data["check_ins"]} if for_patient else {}
+    # Each swelling answer in words once a page, not once a check-in (a check-in a day).
+    swelling = {
+        value: _label(Swelling, value) for value in {r["swelling"] for r in data["check_ins"]}
+    }
     plans = []
     for plan in data["plans"]:
         phase_names = {
@@ -295,7 +299,7 @@ def _page(patient: Patient, data: dict[str, Any], *, for_patient: bool) -> dict[
         "messages": [_with_times(message, "created_at", "read_at") for message in data["messages"]],
         "profile": _profile(profile),
         "check_ins": [
-            {**_with_times(row, "date"), "swelling": _label(Swelling, row["swelling"])}
+            {**_with_times(row, "date"), "swelling": swelling[row["swelling"]]}
             for row in data["check_ins"]
         ],
         "atrs": [_with_times(row, "date") for row in data["atrs"]],

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from django import template
 from django.utils import timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,15 +23,13 @@ def log_lines(logs: Sequence[LoggedExercise]) -> SafeString:
     """A day's logs as list items: each one's line ("<strong>Heel raise</strong>: 3 sets · pain
     3/10 · effort not answered"), its note (quoted) and its time. The words are looked up and
     escaped once a list for each value (a day's logs share a few sets, pain and effort scores),
-    not once a log (each exercise's name too; "not answered" only when a log has no score);
-    the reader's time zone is looked up once; the line is put together by an f-string of
-    escaped values, not format_html's escaping of each of its six again."""
+    not once a log ("not answered" only when a log has no score); the reader's time zone is
+    looked up once."""
     pain_of, effort_of = _("pain %(pain)s/10"), _("effort %(effort)s/10")
     sets_of: dict[int, SafeString] = {}
     pains: dict[int | None, SafeString] = {}
     efforts: dict[int | None, SafeString] = {}
     zone = timezone.get_current_timezone()
-    names: dict[str, str] = {}
     lines = []
     for log in logs:
         if log.sets_done not in sets_of:
@@ -48,14 +46,17 @@ def log_lines(logs: Sequence[LoggedExercise]) -> SafeString:
                 if log.effort is None
                 else effort_of % {"effort": log.effort}
             )
-        if log.name not in names:
-            names[log.name] = conditional_escape(log.name)
-        note = f' <span class="d-block">“{conditional_escape(log.note)}”</span>' if log.note else ""
-        # As the date filter's H:i: the time in the reader's time zone (digits: no escaping).
-        at = log.created_at.astimezone(zone).strftime("%H:%M")
         lines.append(
-            f"<li><strong>{names[log.name]}</strong>: {sets_of[log.sets_done]} · "
-            f"{pains[log.pain]} · {efforts[log.effort]}{note} "
-            f'<span class="text-body-secondary">{at}</span></li>'
+            format_html(
+                '<li><strong>{}</strong>: {} · {} · {}{} <span class="text-body-secondary">{}'
+                "</span></li>",
+                log.name,
+                sets_of[log.sets_done],
+                pains[log.pain],
+                efforts[log.effort],
+                format_html(' <span class="d-block">“{}”</span>', log.note) if log.note else "",
+                # As the date filter's H:i: the time in the reader's time zone.
+                log.created_at.astimezone(zone).strftime("%H:%M"),
+            )
         )
-    return mark_safe("".join(lines))  # noqa: S308 (each value escaped above, or digits)
+    return mark_safe("".join(lines))  # noqa: S308 (each line is format_html's)

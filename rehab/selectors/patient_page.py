@@ -38,6 +38,11 @@ def plans_of_patient(patient: Patient) -> list[Plan]:
     return sorted(plans, key=lambda p: order.get(Plan.Status(p.status), 3))
 
 
+def open_alert_count(patient: Patient) -> int:
+    """How many of the patient's alerts are open (the page's header). One query."""
+    return Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).count()
+
+
 def open_alerts(patient: Patient) -> list[Alert]:
     """The patient's open alerts, each with what the patient reported. One query when there
     is none (the usual case), at most four more when there are, whatever their number: a

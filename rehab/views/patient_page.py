@@ -181,13 +181,17 @@ def render_page(
         if active is not None
         else None,
         "phase_changes": changes,
-        "alerts": patient_selectors.open_alerts(patient),
     }
-    if tab == "plan":
+    if tab == "plan":  # it lists the open alerts with what was reported; the header counts them
+        context["alerts"] = patient_selectors.open_alerts(patient)
+        context["open_alert_count"] = len(context["alerts"])
         context.update(
             _plan_tab(request, patient, context, risk_form=risk_form, criterion_form=criterion_form)
         )
-    elif tab == "outcomes":
+        return render(request, "rehab/patient_page/detail.html", context, status=status)
+    # The other tabs: the header's count only (the navigation's ``alert_count`` is the clinic's).
+    context["open_alert_count"] = patient_selectors.open_alert_count(patient)
+    if tab == "outcomes":
         context.update(_outcomes_tab(request, patient, measurement_form=measurement_form))
     elif tab == "messages":
         context["recent_messages"] = patient_selectors.recent_messages(patient, limit=5)

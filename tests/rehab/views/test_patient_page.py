@@ -271,8 +271,9 @@ def _grow(patient: Patient, phases: list[PlanPhase], n: int, *, offset: int = 0)
 
 # Queries of each tab, whatever the size of the plan and the history. Every tab: session,
 # user, clinician, patient (+ clinic, user); plans (+ current phase); the active plan's phase
-# changes (the phase in force today); open alerts (+ what they report when they do: check-ins,
-# logs, prescriptions, exercises; none here); the navigation's counts (rehab_desk: open alerts,
+# changes (the phase in force today); open alerts (the plan tab lists them, + what they report
+# when they do: check-ins, logs, prescriptions, exercises; none here; the other tabs count
+# them); the navigation's counts (rehab_desk: open alerts,
 # unread messages); +1 audit event. Then the plan tab: the logs counted per prescription and
 # day (adherence's and the pain chart's); adherence of the active plan (prescriptions, red
 # flags' pauses; its phase changes are read); pain at rest (check-ins; the exit criteria's pain
@@ -444,6 +445,29 @@ def test_the_header_says_who_where_and_what_is_open(clinician: Clinician, patien
     assert 'class="btn btn-primary"' in header
     assert 'class="btn btn-outline-primary"' in header
     assert "btn-outline-secondary" not in html
+
+
+@pytest.mark.parametrize("tab", ["outcomes", "messages", "timeline"])
+def test_the_other_tabs_count_the_open_alerts_without_reading_what_they_report(
+    clinician: Clinician, patient: Patient, tab: str
+) -> None:
+    """The header shows how many alerts are open; only the plan tab lists them with what was
+    reported (a check-in, a log of an exercise), so the other tabs do not read those."""
+    _plan, (first, _second) = _active_plan(patient)
+    log = factories.ExerciseLogFactory(prescription=factories.PrescriptionFactory(phase=first))
+    checkin = factories.CheckInFactory(patient=patient, date=patient.local_today())
+    factories.AlertFactory(patient=patient, log=log)
+    factories.AlertFactory(patient=patient, checkin=checkin, kind="red_flag")
+    url = reverse("rehab:patient_detail", args=[patient.pk]) + f"?tab={tab}"
+    client = client_for(clinician.user)
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(url).text
+    assert "2 open alerts" in html
+    reads = [q["sql"] for q in captured.captured_queries]
+    assert not [sql for sql in reads if 'FROM "rehab_alert"' in sql and "COUNT(" not in sql]
+    if tab != "timeline":  # the timeline reads the day's logs and check-ins for itself
+        assert not [sql for sql in reads if 'FROM "rehab_checkin"' in sql]
+        assert not [sql for sql in reads if 'FROM "rehab_exerciselog"' in sql]
 
 
 @pytest.mark.parametrize(

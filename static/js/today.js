@@ -98,15 +98,22 @@ function start(config) {
      (the page's, the patient's) is loaded at most once in this tab: the pair is kept in
      sessionStorage (two dates, nothing else) before the load, and a page that finds its own
      pair there (the load showed that day again) loads nothing more. Without sessionStorage
-     nothing is loaded. One question at a time: "online" twice asks once. Ticks waiting in the
-     outbox are sent first (the queue says when nothing waits: settled), so the page that
-     comes shows them, and no load cuts a send short. */
+     nothing is loaded. One question at a time: "online" twice asks once; an "online" (or a
+     return to the app) that comes while the question is on its way asks once more after an
+     answer that is not today's page (the connection may have come back only since it was
+     asked). Ticks waiting in the outbox are sent first (the queue says when nothing waits:
+     settled), so the page that comes shows them, and no load cuts a send short. */
   const LOADED_KEY = "rehab.today.loadedFor";
   let asking = false;
+  let askAgain = false; // asked for while the question was on its way
   function loadToday() {
     const session = document.getElementById("session");
     const pair = config.today + " " + today();
-    if (asking || config.today === today() || navigator.onLine === false || (session && session.open)) {
+    if (asking) {
+      askAgain = true;
+      return;
+    }
+    if (config.today === today() || navigator.onLine === false || (session && session.open)) {
       return;
     }
     if (queue.waiting()) {
@@ -121,6 +128,7 @@ function start(config) {
       return; // no way to know whether it was loaded already
     }
     asking = true;
+    askAgain = false;
     fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" }, cache: "no-store" })
       .then((response) => (response.ok && !response.redirected ? response.text() : ""))
       .then((html) => {
@@ -129,13 +137,20 @@ function start(config) {
           window.location.reload();
           return;
         }
-        asking = false;
-        showSavedDay();
+        notToday();
       })
-      .catch(() => {
-        asking = false;
-        showSavedDay();
-      });
+      .catch(notToday);
+  }
+
+  /* The answer was not today's page: the page stays as it is, with its note; asked again at
+     once if the connection came back (again) while it was on its way. */
+  function notToday() {
+    asking = false;
+    showSavedDay();
+    if (askAgain) {
+      askAgain = false;
+      loadToday();
+    }
   }
 
   /* Whether ``html`` is Today drawn by the server for the patient's today (not a copy the

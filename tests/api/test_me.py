@@ -84,7 +84,11 @@ def test_a_log_names_its_exercise_in_its_readers_words(world: World) -> None:
     world.exercise.name = "Standing gastrocnemius stretch"
     world.exercise.patient_name = "Standing calf stretch"
     world.exercise.save()
-    factories.ExerciseLogFactory(prescription=world.prescription, patient=world.patient)
+    # Of the patient's today, which Today shows (the factory's default is the server's, UTC:
+    # from 23:00 to midnight in British Summer Time the day before the patient's).
+    factories.ExerciseLogFactory(
+        prescription=world.prescription, patient=world.patient, date=world.patient.local_today()
+    )
     mine = body(world.client("patient").get("/api/v1/logs/"))["results"]
     assert [log["exercise_name"] for log in mine] == ["Standing calf stretch"]
     today = body(world.client("patient").get("/api/v1/me/today/"))

@@ -185,8 +185,14 @@ FOCUSED = """() => {
 
 def _focus_after(page: Page, status: str) -> dict[str, object]:
     """Where the focus is once the builder has answered with ``status`` and settled."""
-    expect(page.locator("#builder-status")).to_contain_text(status)
-    page.wait_for_timeout(300)  # the status is emptied and filled again (50 ms)
+    # The status has the message from the swap on, before htmx settles; the builder moves the
+    # focus once it has settled, empties the status and fills it again 50 ms later. Waited for
+    # (no element settling, then the message back), not slept: a sleep of 300 ms failed it,
+    # the focus on <body>, once the settle came later (htmx's settle delay set to 400 ms).
+    status_shown = page.locator("#builder-status")
+    expect(status_shown).to_contain_text(status)
+    expect(page.locator(".htmx-settling")).to_have_count(0)
+    expect(status_shown).to_contain_text(status)
     focused: dict[str, object] = page.evaluate(FOCUSED)
     assert focused["tag"] != "BODY", f"after {status!r} the keyboard focus fell back to <body>"
     assert focused["shown"], f"after {status!r} the focus is on a hidden element: {focused}"

@@ -141,8 +141,9 @@ def test_my_export_json_holds_my_record_and_nothing_of_another_patient(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     disposition = response["Content-Disposition"]
+    # The day where the patient is (the page's time zone is theirs; the server's is UTC).
     assert disposition == (
-        f'attachment; filename="rehab-export-{timezone.localdate().isoformat()}.json"'
+        f'attachment; filename="rehab-export-{patient.local_today().isoformat()}.json"'
     )
     assert patient.last_name not in disposition
     data = json.loads(response.content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 import pytest
@@ -163,11 +164,15 @@ def test_a_source_with_nothing_on_the_pages_days_is_not_read(
 
 
 def _render(patient: Patient) -> str:
-    """The include as the patient page renders it (all it reads of each row included)."""
+    """The include as the patient page renders it (all it reads of each row included), in its
+    reader's time zone, the clinic's (ReaderTimeZoneMiddleware): rendered in the server's (UTC),
+    a log at 08:00 in London read "07:00" in British Summer Time, failing the test from April
+    to October."""
     timeline = timeline_selectors.patient_timeline(patient)
-    return render_to_string(
-        "rehab/patient_page/_timeline.html", {"timeline": timeline, "patient": patient}
-    )
+    with timezone.override(zoneinfo.ZoneInfo(patient.clinic.timezone)):
+        return render_to_string(
+            "rehab/patient_page/_timeline.html", {"timeline": timeline, "patient": patient}
+        )
 
 
 def test_a_days_exercise_logs_are_one_entry_newest_first(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -590,9 +591,11 @@ def test_a_stale_phase_edit_says_what_changed_by_whom_and_when(
     form = _form_html(response.text, key)
     assert "Someone else changed this plan" in form
     # Each change's own time, as every page writes it (not the clock now: a minute may have
-    # turned since the colleague's saves).
+    # turned since the colleague's saves), in the reader's time zone, the clinic's (in the
+    # server's, UTC, it was an hour off in British Summer Time).
+    zone = zoneinfo.ZoneInfo(desk.clinician.clinic.timezone)
     dosed, removed = (
-        re.escape(date_format(timezone.localtime(edit.at), "DATETIME_FORMAT"))
+        re.escape(date_format(timezone.localtime(edit.at, zone), "DATETIME_FORMAT"))
         for edit in desk.plan.edits.filter(version__gt=seen).order_by("version")
     )
     assert re.search(

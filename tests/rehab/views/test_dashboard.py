@@ -37,8 +37,10 @@ def patient_with_plan(
     **patient_fields: Any,
 ) -> Patient:
     """An active patient with an active plan (one exercise, daily, since 30 days ago) who did it
-    on ``days_done`` of the last seven days, with alerts and unread messages as asked."""
-    today = timezone.localdate()
+    on ``days_done`` of the last seven days, with alerts and unread messages as asked. The days
+    are the clinic's, which the desk judges (the server's, UTC, is the day before from 23:00 to
+    midnight in British Summer Time)."""
+    today = clinic.local_today()
     patient = factories.PatientFactory(clinic=clinic, **patient_fields)
     plan = factories.PlanFactory(patient=patient)
     phase = factories.PlanPhaseFactory(plan=plan, name="Protected loading")
@@ -193,7 +195,7 @@ def test_my_patients_show_their_phase_week_and_open_alerts(
         response = client.get(reverse("rehab:dashboard"))
     rows = {row.patient.pk: row for row in response.context["my_patients"]}
     assert rows[mine.pk].phase.name == "Protected loading"
-    assert rows[mine.pk].week == (timezone.localdate() - mine.anchor_date).days // 7
+    assert rows[mine.pk].week == (clinician.clinic.local_today() - mine.anchor_date).days // 7
     assert rows[mine.pk].open_alerts == 2  # the acknowledged one is not counted
     assert (rows[without.pk].plan, rows[without.pk].open_alerts) == (None, 0)
     mine_section = response.content.decode().split('id="alerts-heading"')[0]
@@ -250,7 +252,7 @@ def test_of_those_as_far_behind_as_the_last_one_shown_the_first_by_name_are_show
     for name in ["Carr", "Abel", "Bird"]:
         patient_with_plan(clinic, days_done=1, last_name=name)  # 14 %
     patient_with_plan(clinic, days_done=3, last_name="Aaron")  # 43 %: behind, further down
-    behind = falling_behind(clinic_id=clinic.pk, today=timezone.localdate(), limit=3)
+    behind = falling_behind(clinic_id=clinic.pk, today=clinic.local_today(), limit=3)
     assert [row.patient.last_name for row in behind.rows] == ["Zed", "Abel", "Bird"]
     assert [row.adherence.percent for row in behind.rows] == [0, 14, 14]
     assert behind.more == 2
@@ -278,7 +280,7 @@ def test_patient_list(clinician: Clinician) -> None:
     (row,) = response.context["rows"]
     assert row.patient == patient
     assert row.phase.name == "Protected loading"
-    assert row.week == (timezone.localdate() - patient.anchor_date).days // 7
+    assert row.week == (clinician.clinic.local_today() - patient.anchor_date).days // 7
     assert row.adherence.percent == 71  # 5 of 7
     assert row.last_pain.pain == 6
     assert row.open_alerts == 2

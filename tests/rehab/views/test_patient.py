@@ -694,16 +694,22 @@ def test_a_tick_asking_for_json_gets_the_page_not_json(me: Client, rx: Prescript
 # --- log_update and log_undo without JavaScript --------------------------------------------------
 
 
-def test_log_update_saves_pain_effort_and_note(me: Client, rx: Prescription) -> None:
-    log = factories.ExerciseLogFactory(prescription=rx, pain=None, effort=None, sets_done=1)
+def test_log_update_saves_pain_effort_and_note(
+    me: Client, rx: Prescription, patient: Patient
+) -> None:
+    # Today's, the patient's (the factory's default is the server's day, UTC: from 23:00 to
+    # midnight in British Summer Time the day before, which the page refuses to change).
+    log = factories.ExerciseLogFactory(
+        prescription=rx, date=patient.local_today(), pain=None, effort=None, sets_done=1
+    )
     said = _sent(me, "rehab:log_update", {"pain": 3, "effort": 6, "note": "Tight calf"}, log.pk)
     assert said == "Saved."
     log.refresh_from_db()
     assert (log.pain, log.effort, log.note, log.sets_done) == (3, 6, "Tight calf", 1)
 
 
-def test_log_update_without_js_redirects(me: Client, rx: Prescription) -> None:
-    log = factories.ExerciseLogFactory(prescription=rx, sets_done=1)
+def test_log_update_without_js_redirects(me: Client, rx: Prescription, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, date=patient.local_today(), sets_done=1)
     response = me.post(reverse("rehab:log_update", args=[log.pk]), {"sets_done": 2})
     assert response.status_code == 302
     log.refresh_from_db()
@@ -739,16 +745,16 @@ def test_another_patients_log_is_404(me: Client, other_patient: Patient) -> None
     assert theirs.pain == 2
 
 
-def test_log_undo_removes_todays_tick(me: Client, rx: Prescription) -> None:
-    log = factories.ExerciseLogFactory(prescription=rx)
+def test_log_undo_removes_todays_tick(me: Client, rx: Prescription, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, date=patient.local_today())
     response = me.post(reverse("rehab:log_undo", args=[log.pk]))
     assert response.status_code == 302
     assert not ExerciseLog.objects.exists()
     assert me.post(reverse("rehab:log_undo", args=[log.pk])).status_code == 404
 
 
-def test_log_undo_without_js_redirects(me: Client, rx: Prescription) -> None:
-    log = factories.ExerciseLogFactory(prescription=rx)
+def test_log_undo_without_js_redirects(me: Client, rx: Prescription, patient: Patient) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, date=patient.local_today())
     assert _sent(me, "rehab:log_undo", {}, log.pk) == "Tick undone."
 
 

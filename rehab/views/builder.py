@@ -39,6 +39,7 @@ from rehab.forms.builder import (
     PrescriptionMovePhaseForm,
 )
 from rehab.forms.library import MediaUploadForm
+from rehab.models.doses import Side
 from rehab.models.library import Equipment
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
@@ -86,6 +87,8 @@ class ItemView:
     media_form: forms.BaseForm | None = None  # a MediaUploadForm (the patient's own video)
     # Just added, moved or edited: marked, with its confirmation beside it.
     changed: bool = False
+    # Which leg, in words (its ``get_side_display``, from the page's ``side_labels``).
+    side_label: str = ""
 
     @property
     def rx(self) -> Prescription:
@@ -176,9 +179,10 @@ def _item_view(
     phases: list[PlanPhase],
     edit: _Forms,
     focus: str,
+    side_labels: dict[str, str],
 ) -> ItemView:
     rx = item.prescription
-    view = ItemView(item=item)
+    view = ItemView(item=item, side_label=side_labels.get(rx.side, rx.side))
     view.changed = view.dose_key == focus
     if edit.wanted(view.dose_key):
         view.dose_form = edit.bound.get(view.dose_key) or DoseForm(
@@ -218,6 +222,9 @@ def _phase_views(
     plan = builder.plan
     phases = builder.phase_list
     join = "&" if "?" in builder_url else "?"
+    # Each row's leg in words, translated once for the page (``get_side_display`` translates
+    # every choice's label each time it is called).
+    side_labels = {value: str(label) for value, label in Side.choices}
     views = []
     for builder_phase in builder.phases:
         phase = builder_phase.phase
@@ -244,7 +251,8 @@ def _phase_views(
                 prescriptions=[item.prescription for item in builder_phase.items],
             )
         view.items = [
-            _item_view(item, phases=phases, edit=edit, focus=focus) for item in builder_phase.items
+            _item_view(item, phases=phases, edit=edit, focus=focus, side_labels=side_labels)
+            for item in builder_phase.items
         ]
         view.is_open = (
             is_current

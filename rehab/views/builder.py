@@ -45,6 +45,7 @@ from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
 from rehab.selectors import progression as progression_selectors
 from rehab.views import library as library_views
+from rehab.weeks import phase_week_range
 
 BUILDER = "rehab/builder/builder.html"
 NEW_PHASE_WEEKS = 4
@@ -130,6 +131,8 @@ class PhaseView:
     add_url: str = ""
     # The builder with this phase open (a collapsed phase's body is read when it is opened).
     open_url: str = ""
+    # Its weeks and dates in words (the page's ``week_ranges``).
+    week_range: str = ""
 
     @property
     def key(self) -> str:
@@ -213,12 +216,13 @@ def _phase_views(
     focus: str,
     page_url: str,
     builder_url: str,
+    week_ranges: dict[int, str],
 ) -> list[PhaseView]:
     """Each phase with its forms, and whether it is open: the current one, one being edited,
     just changed (``focus``), added to (``to`` in the search), with an exercise needing a reason
     or just changed, or ``opened`` (a phase's opaque id, or "all": another string opens
     nothing more). ``page_url``: the builder's address without a query; ``builder_url``: with
-    the search's."""
+    the search's; ``week_ranges``: each phase's weeks and dates in words, by id."""
     plan = builder.plan
     phases = builder.phase_list
     join = "&" if "?" in builder_url else "?"
@@ -241,6 +245,7 @@ def _phase_views(
             add_url=with_query(page_url, search={**search, "to": opaque(phase.pk)})
             + "&focus=library",
             open_url=f"{builder_url}{join}open={opaque(phase.pk)}",
+            week_range=week_ranges[phase.pk],
         )
         if edit.wanted(view.key):
             view.form = edit.bound.get(view.key) or PhaseForm(
@@ -328,12 +333,16 @@ def _builder_context(
     builder = builder_selectors.plan_builder(plan)
     phases = builder.phase_list
     equipment = list(Equipment.objects.order_by("name"))
+    # Each phase's weeks and dates in words, put in words once for its card and the library
+    # panel's choice of phase.
+    week_ranges = {phase.pk: phase_week_range(phase) for phase in phases}
     # The library panel's search: its labels and choices, and its values (from the URL).
     search_form = BuilderLibraryForm(
         _search_params(request) if search is None else search,
         auto_id="library-%s",
         equipment=equipment,
         phases=phases,
+        week_ranges=week_ranges,
     )
     # The search as the form read it (an invalid one, say with a NUL character, is no search):
     # never the raw values, which reach the library's query.
@@ -370,6 +379,7 @@ def _builder_context(
         focus=focus,
         page_url=page_url,
         builder_url=builder_url,
+        week_ranges=week_ranges,
     )
     # The plan's name and a new phase: a link each, the form when it is asked for (or, for the
     # first phase of a plan without any, at once).

@@ -7,7 +7,7 @@ changed is refused instead of silently overwriting theirs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -239,12 +239,17 @@ class BuilderLibraryForm(LibraryFilterForm):
         *args: Any,
         equipment: Sequence[Equipment],
         phases: Sequence[PlanPhase],
+        week_ranges: Mapping[int, str] | None = None,
         **kwargs: Any,
     ) -> None:
+        """``week_ranges``: the phases' weeks and dates in words by id, when the page has
+        them (``phase_choices``)."""
         super().__init__(*args, equipment=equipment, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [(opaque(pk), label) for pk, label in phase_choices(phases)]
+        field.choices = [
+            (opaque(pk), label) for pk, label in phase_choices(phases, week_ranges=week_ranges)
+        ]
 
     def values(self) -> dict[str, str]:
         """The search as strings, for the builder's URL and the add forms' hidden fields."""
@@ -258,9 +263,15 @@ class BuilderLibraryForm(LibraryFilterForm):
         }
 
 
-def phase_choices(phases: Sequence[PlanPhase]) -> list[tuple[int, str]]:
-    """A plan's phases to choose from: "Protection (weeks 2–5 · 14 Oct – 10 Nov)"."""
-    return [(phase.pk, f"{phase.name} ({phase_week_range(phase)})") for phase in phases]
+def phase_choices(
+    phases: Sequence[PlanPhase], *, week_ranges: Mapping[int, str] | None = None
+) -> list[tuple[int, str]]:
+    """A plan's phases to choose from: "Protection (weeks 2–5 · 14 Oct – 10 Nov)". Their
+    weeks and dates in words are ``week_ranges``' (by phase id) when given, as the builder
+    shows them (``phase_week_range``, put in words once for the page)."""
+    if week_ranges is None:
+        week_ranges = {phase.pk: phase_week_range(phase) for phase in phases}
+    return [(phase.pk, f"{phase.name} ({week_ranges[phase.pk]})") for phase in phases]
 
 
 class _PhaseChoiceForm(VersionForm):

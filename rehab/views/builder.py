@@ -39,11 +39,13 @@ from rehab.forms.builder import (
     PrescriptionMovePhaseForm,
 )
 from rehab.forms.library import MediaUploadForm
+from rehab.models.doses import Side
 from rehab.models.library import Equipment
 from rehab.models.plans import PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import builder as builder_selectors
 from rehab.selectors import progression as progression_selectors
 from rehab.views import library as library_views
+from rehab.weeks import phase_week_range
 
 BUILDER = "rehab/builder/builder.html"
 NEW_PHASE_WEEKS = 4
@@ -86,6 +88,8 @@ class ItemView:
     media_form: forms.BaseForm | None = None  # a MediaUploadForm (the patient's own video)
     # Just added, moved or edited: marked, with its confirmation beside it.
     changed: bool = False
+    # Which leg, in words (its ``get_side_display``, from the page's ``side_labels``).
+    side_label: str = ""
 
     @property
     def rx(self) -> Prescription:
@@ -127,6 +131,8 @@ class PhaseView:
     add_url: str = ""
     # The builder with this phase open (a collapsed phase's body is read when it is opened).
     open_url: str = ""
+    # Its weeks and dates in words (the page's ``week_ranges``).
+    week_range: str = ""
 
     @property
     def key(self) -> str:
@@ -176,9 +182,10 @@ def _item_view(
     phases: list[PlanPhase],
     edit: _Forms,
     focus: str,
+    side_labels: dict[str, str],
 ) -> ItemView:
     rx = item.prescription
-    view = ItemView(item=item)
+    view = ItemView(item=item, side_label=side_labels.get(rx.side, rx.side))
     view.changed = view.dose_key == focus
     if edit.wanted(view.dose_key):
         view.dose_form = edit.bound.get(view.dose_key) or DoseForm(
@@ -209,15 +216,19 @@ def _phase_views(
     focus: str,
     page_url: str,
     builder_url: str,
+    week_ranges: dict[int, str],
 ) -> list[PhaseView]:
     """Each phase with its forms, and whether it is open: the current one, one being edited,
     just changed (``focus``), added to (``to`` in the search), with an exercise needing a reason
     or just changed, or ``opened`` (a phase's opaque id, or "all": another string opens
     nothing more). ``page_url``: the builder's address without a query; ``builder_url``: with
-    the search's."""
+    the search's; ``week_ranges``: each phase's weeks and dates in words, by id."""
     plan = builder.plan
     phases = builder.phase_list
     join = "&" if "?" in builder_url else "?"
+    # Each row's leg in words, translated once for the page (``get_side_display`` translates
+    # every choice's label each time it is called).
+    side_labels = {value: str(label) for value, label in Side.choices}
     views = []
     for builder_phase in builder.phases:
         phase = builder_phase.phase
@@ -234,6 +245,7 @@ def _phase_views(
             add_url=with_query(page_url, search={**search, "to": opaque(phase.pk)})
             + "&focus=library",
             open_url=f"{builder_url}{join}open={opaque(phase.pk)}",
+            week_range=week_ranges[phase.pk],
         )
         if edit.wanted(view.key):
             view.form = edit.bound.get(view.key) or PhaseForm(
@@ -244,7 +256,8 @@ def _phase_views(
                 prescriptions=[item.prescription for item in builder_phase.items],
             )
         view.items = [
-            _item_view(item, phases=phases, edit=edit, focus=focus) for item in builder_phase.items
+            _item_view(item, phases=phases, edit=edit, focus=focus, side_labels=side_labels)
+            for item in builder_phase.items
         ]
         view.is_open = (
             is_current
@@ -320,12 +333,16 @@ def _builder_context(
     builder = builder_selectors.plan_builder(plan)
     phases = builder.phase_list
     equipment = list(Equipment.objects.order_by("name"))
+    # Each phase's weeks and dates in words, put in words once for its card and the library
+    # panel's choice of phase.
+    week_ranges = {phase.pk: phase_week_range(phase) for phase in phases}
     # The library panel's search: its labels and choices, and its values (from the URL).
     search_form = BuilderLibraryForm(
         _search_params(request) if search is None else search,
         auto_id="library-%s",
         equipment=equipment,
         phases=phases,
+        week_ranges=week_ranges,
     )
     # The search as the form read it (an invalid one, say with a NUL character, is no search):
     # never the raw values, which reach the library's query.
@@ -362,6 +379,7 @@ def _builder_context(
         focus=focus,
         page_url=page_url,
         builder_url=builder_url,
+        week_ranges=week_ranges,
     )
     # The plan's name and a new phase: a link each, the form when it is asked for (or, for the
     # first phase of a plan without any, at once).

@@ -15,13 +15,15 @@ from rehab.models.plans import Plan
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):
+    def open(self) -> AlertQuerySet:
+        """Those no clinician has acknowledged yet (``Alert.is_open``)."""
+        return self.filter(acknowledged_at__isnull=True)
+
     def red_flags_waiting(self, patient_id: int) -> AlertQuerySet:
         """The patient's red-flag alerts no clinician has reviewed yet (still open): they keep
         the plan paused, a resume must have shown them, and the same flag reported again is
         not new."""
-        return self.filter(
-            patient_id=patient_id, kind=Alert.Kind.RED_FLAG, acknowledged_at__isnull=True
-        )
+        return self.open().filter(patient_id=patient_id, kind=Alert.Kind.RED_FLAG)
 
 
 class Alert(models.Model):

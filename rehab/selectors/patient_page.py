@@ -40,7 +40,7 @@ def plans_of_patient(patient: Patient) -> list[Plan]:
 
 def open_alert_count(patient: Patient) -> int:
     """How many of the patient's alerts are open (the page's header). One query."""
-    return Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).count()
+    return Alert.objects.open().filter(patient=patient).count()
 
 
 def open_alerts(patient: Patient) -> list[Alert]:
@@ -48,7 +48,8 @@ def open_alerts(patient: Patient) -> list[Alert]:
     is none (the usual case), at most four more when there are, whatever their number: a
     prefetch, because a six-table join costs PostgreSQL more to plan than the page to read."""
     alerts = list(
-        Alert.objects.filter(patient=patient, acknowledged_at__isnull=True)
+        Alert.objects.open()
+        .filter(patient=patient)
         .prefetch_related("checkin", "log__prescription__exercise")
         .order_by("-created_at", "-pk")
     )

@@ -14,7 +14,7 @@
      cache, so one person's cached pages are never shown to another. */
 importScripts("{% static 'js/sw-push.js' %}");
 
-const VERSION = "2026-12-06-opaque-ids";
+const VERSION = "2026-12-07-today-modules";
 const PAGES = "rehab-pages";
 const ASSETS = "rehab-assets-" + VERSION;
 const SHELL = [
@@ -34,6 +34,8 @@ const SHELL = [
   "{% static 'js/today/logs.js' %}",
   "{% static 'js/today/queue.js' %}",
   "{% static 'js/today/cards.js' %}",
+  "{% static 'js/today/feedback.js' %}",
+  "{% static 'js/today/notices.js' %}",
   "{% static 'js/today/session.js' %}",
   "{% static 'js/today/timer.js' %}",
   "{% static 'icons/icon-192.png' %}",

@@ -15,17 +15,24 @@
  * that tick into a note for the clinic) is ``removed``: it says so in plain words, whether the
  * clinic got the note, and offers nothing to tick or undo (the server would refuse it).
  *
- * The guided session (today/session.js) ticks through the same functions (sessionApi()).
+ * The guided session (today/session.js) ticks through the same functions (sessionApi()). A
+ * card's pain, effort and undo forms: today/feedback.js.
  */
 import { fmt } from "../common.js";
 import { uuid4 } from "../outbox.js";
 import { reasonOf } from "../transport.js";
+import { addForms, bindForms } from "./feedback.js";
 import { createLog, undoLog, updateLog } from "./logs.js";
 
 /* ``config``: #today-config; ``queue``: today/queue.js; ``today()``: the patient's date. */
 export function createCards(config, queue, today) {
   const S = config.strings;
   const cards = [];
+  // What a card's pain, effort and undo forms do (today/feedback.js).
+  const formActions = {
+    feedback: (card, changes) => update(card, card.last, changes),
+    undo: (card) => undo(card),
+  };
 
   /* The card of a queued tick. A version of the page before the API named rows by opaque ids
      kept a tick's prescription as its number: such a tick finds its card by the exercise's
@@ -107,7 +114,7 @@ export function createCards(config, queue, today) {
       }
     });
     if (card.last) {
-      addForms(card);
+      addForms(card, () => fmt(S.undoOf, { name: nameOf(card) }), formActions);
     }
     ["feedback", "undo"].forEach((role) => {
       const form = card.el.querySelector("[data-role=" + role + "]");
@@ -341,61 +348,8 @@ export function createCards(config, queue, today) {
       const submitter = event.submitter;
       tick(card, !submitter || submitter.dataset.action === "all");
     });
-    bindForms(card);
+    bindForms(card, formActions);
     cards.push(card);
-  }
-
-  /* A card's pain, effort and undo forms come with it only once it has a tick; a card first
-     ticked here gets them from the page's one template. */
-  function addForms(card) {
-    if (card.el.querySelector("[data-role=feedback]")) {
-      return;
-    }
-    const template = document.getElementById("feedback-forms");
-    if (!template) {
-      return;
-    }
-    const copy = template.content.cloneNode(true);
-    const own = (id) => id.replace(/^rx-0-/, "rx-" + card.rx + "-");
-    copy.querySelectorAll("[id]").forEach((el) => {
-      el.id = own(el.id);
-    });
-    copy.querySelectorAll("[for]").forEach((el) => {
-      el.setAttribute("for", own(el.getAttribute("for")));
-    });
-    copy.querySelector("[data-role=undo-label]").textContent = fmt(S.undoOf, { name: nameOf(card) });
-    card.el.querySelector(".card-body").appendChild(copy);
-    bindForms(card);
-  }
-
-  function bindForms(card) {
-    const feedback = card.el.querySelector("[data-role=feedback]");
-    if (!feedback) {
-      return;
-    }
-    feedback.querySelectorAll("input[type=range]").forEach((input) => {
-      const output = feedback.querySelector("output[for='" + input.id + "']");
-      input.addEventListener("input", () => {
-        if (output) {
-          output.textContent = input.value;
-        }
-      });
-    });
-    feedback.addEventListener("submit", (event) => {
-      event.preventDefault();
-      if (!card.last) {
-        return;
-      }
-      update(card, card.last, {
-        pain: feedback.elements.pain.value,
-        effort: feedback.elements.effort.value,
-        note: feedback.elements.note.value,
-      });
-    });
-    card.el.querySelector("[data-role=undo]").addEventListener("submit", (event) => {
-      event.preventDefault();
-      undo(card);
-    });
   }
 
   /* Ticks still waiting in the queue show as ticked after a reload. */

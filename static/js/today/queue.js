@@ -38,15 +38,14 @@
  * entry stays in memory and is sent while the page stays open (upsert resolves to whether it
  * was kept, for the card's own words).
  *
- * A note the API refused is kept on this phone (outbox.js's notices, never sent anywhere else)
- * and shown in #queue-notes on each opening of Today, with its words, until the patient sends
- * it from there ("Send it to my clinic again": the API again, with the note's client UUID) or
- * removes it.
+ * A note the API refused is kept on this phone and shown until the patient acts on it
+ * (today/notices.js).
  */
 import { fmt } from "../common.js";
-import { drop, dropNotice, keepNotice, list, notices, open, put, sendRecord, uuid4 } from "../outbox.js";
-import { reasonOf, send } from "../transport.js";
+import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
+import { reasonOf } from "../transport.js";
 import { createLog, undoLog, updateLog, value } from "./logs.js";
+import { createNotices } from "./notices.js";
 
 /* ``config``: #today-config (patient, logsUrl, messagesUrl: both the API's, strings).
    ``hooks``: today() the patient's date; stored(clientUuid, row) a queued tick reached the
@@ -87,6 +86,8 @@ export function createQueue(config, hooks) {
   const removing = inProgress(); // entries with a removal from the outbox not finished yet
   const undoneNow = new Set(); // client UUIDs undone while the queue was sending them
   let sendingNow = null; // the client UUID of the tick the queue is sending
+  // Notes for the clinic the API refused, kept on the phone and shown (#queue-notes).
+  const kept = createNotices(config, say, (entry, noteSent) => hooks.removed(entry, noteSent));
 
   function entries() {
     return memory.map((item) => Object.assign({}, item));
@@ -366,7 +367,7 @@ export function createQueue(config, hooks) {
      it; refused by the API, the patient is told, with the words to send themselves. */
   function keepAsNote(entry) {
     noteUuid(entry).then((uuid) =>
-      sendAsNote(entry, uuid).then((result) => {
+      kept.sendAsNote(entry, uuid).then((result) => {
         if (result.kind === "retry") {
           pause();
           return;
@@ -375,128 +376,12 @@ export function createQueue(config, hooks) {
         if (result.kind === "ok") {
           say(fmt(S.keptAsNote, { name: entry.name || "" }), "info");
         } else {
-          noteNotSent(entry, uuid, reasonOf(result));
+          kept.noteNotSent(entry, uuid, reasonOf(result));
         }
         hooks.removed(entry, result.kind === "ok");
         next();
       })
     );
-  }
-
-  /* The words of the note for a removed exercise's tick. */
-  function noteText(entry) {
-    return fmt(S.noteToClinic, { name: entry.name || "?", sets: entry.sets_done, date: entry.date });
-  }
-
-  /* A note the clinic will never get this way: kept on this phone as a notice (its words, and
-     the server's reason) and shown where it stays until the patient acts on it. */
-  function noteNotSent(entry, uuid, reason) {
-    const notice = {
-      client_uuid: uuid,
-      prescription: entry.prescription,
-      name: entry.name || "",
-      sets_done: entry.sets_done,
-      date: entry.date,
-      reason,
-    };
-    keepNotice(notice).catch(() => undefined); // not kept: shown on this opening only
-    showNotice(notice);
-  }
-
-  /* A kept notice in #queue-notes (the status line is written over as the queue goes on): its
-     words, a button to send them again and one to remove it. */
-  function showNotice(notice) {
-    if (!notes) {
-      say(noticeText(notice), "danger");
-      return;
-    }
-    let box = Array.from(notes.children).find((child) => child.dataset.notice === notice.client_uuid);
-    if (!box) {
-      box = document.createElement("div");
-      box.className = "alert alert-danger";
-      box.setAttribute("role", "alert");
-      box.dataset.notice = notice.client_uuid;
-      const words = document.createElement("p");
-      words.dataset.role = "words";
-      const actions = document.createElement("div");
-      actions.className = "d-flex flex-wrap gap-2";
-      actions.append(
-        button(S.noteResend, "btn btn-primary", () => resendNotice(notice, box)),
-        button(S.noteDismiss, "btn btn-outline-secondary", () => dismissNotice(notice, box))
-      );
-      box.append(words, actions);
-      notes.appendChild(box);
-    }
-    box.querySelector("[data-role=words]").textContent = noticeText(notice);
-  }
-
-  function noticeText(notice) {
-    return fmt(S.noteRefused, { name: notice.name, reason: notice.reason, note: noteText(notice) });
-  }
-
-  function button(text, className, action) {
-    const element = document.createElement("button");
-    element.type = "button";
-    element.className = className;
-    element.textContent = text;
-    element.addEventListener("click", action);
-    return element;
-  }
-
-  /* The patient sends the note's words from here: through the API again (the same client UUID:
-     never stored twice). Sent: the notice goes; refused again: it stays, with the new reason. */
-  function resendNotice(notice, box) {
-    const buttons = box.querySelectorAll("button");
-    buttons.forEach((element) => {
-      element.disabled = true;
-    });
-    sendAsNote(notice, notice.client_uuid).then((result) => {
-      buttons.forEach((element) => {
-        element.disabled = false;
-      });
-      if (result.kind === "ok") {
-        dropNotice(notice.client_uuid).catch(() => undefined);
-        leaveNotice(box);
-        say(S.noteResent, "success");
-      } else if (result.kind === "refused") {
-        notice.reason = reasonOf(result);
-        keepNotice(notice).catch(() => undefined);
-        showNotice(notice);
-      } else {
-        say(S.noteResendOffline, "warning");
-      }
-    });
-  }
-
-  function dismissNotice(notice, box) {
-    dropNotice(notice.client_uuid).catch(() => undefined);
-    leaveNotice(box);
-  }
-
-  /* The notice's box goes; the keyboard focus, which was on one of its buttons, goes to the
-     next notice's first button, or to the notes' place, rather than to the start of the page. */
-  function leaveNotice(box) {
-    box.remove();
-    const next = notes.querySelector("button");
-    if (next) {
-      next.focus();
-      return;
-    }
-    notes.setAttribute("tabindex", "-1");
-    notes.focus();
-  }
-
-  /* The notices kept from before (this opening of Today or an earlier one): shown again, and
-     their exercises' cards say they left the plan. */
-  function showKeptNotices() {
-    notices()
-      .catch(() => [])
-      .then((kept) =>
-        kept.forEach((notice) => {
-          showNotice(notice);
-          hooks.removed(notice, false);
-        })
-      );
   }
 
   /* The note's client UUID (the server's idempotency key for messages): made once, and kept
@@ -516,16 +401,6 @@ export function createQueue(config, hooks) {
       () => uuid,
       () => uuid
     );
-  }
-
-  /* To the API's messages (the patient's own thread); resolves to transport.js's result:
-     "ok" (201 sent, or 200: that client UUID's message, already stored), "refused" (400, 404)
-     or "retry". */
-  function sendAsNote(entry, uuid) {
-    if (!config.messagesUrl) {
-      return Promise.resolve({ kind: "retry", status: 0, json: null });
-    }
-    return send("POST", config.messagesUrl, { body: noteText(entry), client_uuid: uuid });
   }
 
   /* A check-in or ATRS answer kept on the phone (records.js): to the API, in its turn. */
@@ -555,7 +430,7 @@ export function createQueue(config, hooks) {
         early.forEach((item) => upsert(item));
         hooks.opened();
         show();
-        showKeptNotices();
+        kept.showKeptNotices();
         flush();
       });
     window.addEventListener("online", flush);

@@ -6,7 +6,9 @@
  *   "ok"       2xx; ``json`` is the answer's body (null for 204 No Content)
  *   "refused"  400 or 404: the server will never take it; ``json`` is the API's error body
  *   "retry"    no connection, a server error, a sign-in or CSRF refusal (401, 403), the
- *              database briefly away (503): keep it and send it again later
+ *              database briefly away (503): keep it and send it again later. ``unsent``: it
+ *              never left the phone (offline), so the server cannot have it; any other
+ *              "retry" may have reached the server (an answer lost on its way back)
  *
  * send() never rejects. reasonOf() puts a refusal in the server's own words.
  */
@@ -29,7 +31,7 @@ export function csrfToken() {
    {kind, status, json}. */
 export function send(method, url, data) {
   if (navigator.onLine === false) {
-    return Promise.resolve(retry(0));
+    return Promise.resolve(Object.assign(retry(0), { unsent: true }));
   }
   const headers = { Accept: "application/json", "X-CSRFToken": csrfToken() };
   const init = { method, credentials: "same-origin", headers };

@@ -88,6 +88,37 @@ def test_lists_are_scoped(world: World) -> None:
     assert opaque(theirs.pk) not in ids
 
 
+def test_a_tick_is_found_by_its_client_uuid_in_the_callers_reach_only(world: World) -> None:
+    """A phone that lost a tick's answer finds the row by the UUID it made (Today's script,
+    to undo it): the patient's own, or none; another patient's or another clinic's is never
+    found; not a UUID is a 400 that says so."""
+    mine = make_log(world)
+    make_log(world)  # another of theirs
+    theirs = factories.ExerciseLogFactory(prescription=world.stranger_prescription)
+    patient = world.client("patient")
+    found = body(patient.get(URL, {"client_uuid": str(mine.client_uuid)}))["results"]
+    assert [row["id"] for row in found] == [opaque(mine.pk)]
+    assert found[0]["client_uuid"] == str(mine.client_uuid)
+    assert body(patient.get(URL, {"client_uuid": str(uuid.uuid4())}))["results"] == []
+    assert body(patient.get(URL, {"client_uuid": str(theirs.client_uuid)}))["results"] == []
+    other = world.client("other_patient")
+    assert body(other.get(URL, {"client_uuid": str(mine.client_uuid)}))["results"] == []
+    stranger_clinic = world.client("other_clinician")
+    assert body(stranger_clinic.get(URL, {"client_uuid": str(mine.client_uuid)}))["results"] == []
+    colleague = world.client("colleague")
+    assert [
+        row["id"]
+        for row in body(colleague.get(URL, {"client_uuid": str(mine.client_uuid)}))["results"]
+    ] == [opaque(mine.pk)]
+    refused = patient.get(URL, {"client_uuid": "not-a-uuid"})
+    assert refused.status_code == 400
+    assert "client_uuid" in body(refused)
+    assert (
+        world.client("anonymous").get(URL, {"client_uuid": str(mine.client_uuid)}).status_code
+        == 401
+    )
+
+
 def test_list_pages_with_a_cursor(world: World) -> None:
     for _ in range(5):
         make_log(world)

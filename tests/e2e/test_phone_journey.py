@@ -684,6 +684,88 @@ def test_a_tick_on_its_way_when_the_app_is_closed_is_sent_again_and_stored_once(
     expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "1")
 
 
+def _lose_the_first_ticks_answer(page: Page) -> list[str]:
+    """The first tick the page posts is stored by the server, but its answer never reaches the
+    phone (the connection drops on the way back); everything else goes through. Returns the
+    methods of the requests to the logs API, as they leave the page."""
+    sent: list[str] = []
+
+    def lose_it(route: Route) -> None:
+        sent.append(route.request.method)
+        if sent.count("POST") == 1 and route.request.method == "POST":
+            route.fetch()  # the server stores the tick...
+            route.abort("connectionreset")  # ...and its answer never reaches the phone
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/**", lose_it)
+    return sent
+
+
+def test_a_tick_whose_answer_was_lost_undone_is_undone_on_the_server(
+    live_server: object, small_phone: Page
+) -> None:
+    """From review: a tick the server stored, whose answer never reached the phone, waited in
+    the outbox without the server's id; undone then, it only left the outbox. The server kept
+    it: Today showed it ticked again on the next visit and adherence counted a session the
+    patient had said they did not do. Undone now, the phone asks the server for it (by its
+    client UUID) and undoes the row it stored there. As on Safari and Firefox: no
+    Background Sync, whose prompt send of the outbox would bring the id first."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.add_init_script("delete window.SyncManager;")
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.wait_for_load_state("load")  # the cards' script runs (else the form posts itself)
+    sent = _lose_the_first_ticks_answer(page)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect(toes.get_by_text("No connection: saved on this phone")).to_be_visible()
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
+    assert sent == ["POST", "GET", "DELETE"], sent  # found by its client UUID, and undone
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    page.evaluate(ONLINE)  # nothing left to send: the tick is not stored again
+    page.wait_for_timeout(500)
+    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    page.reload()
+    toes = card(page, "Toe curls")
+    expect(toes).to_have_attribute("data-sessions", "0")  # no session today
+    expect(toes.get_by_role("button", name="All 2 sets done")).to_be_visible()
+
+
+def test_a_tick_whose_answer_was_lost_undone_offline_stays_ticked_until_undone_online(
+    live_server: object, small_phone: Page
+) -> None:
+    """The same tick undone with no connection at all: the server may have it, so the card
+    does not say it is undone; it says the undo did not get through and keeps the tick, which
+    stays in the outbox. Undone again once the connection is back, it is undone there. (No
+    Background Sync, as in the test above.)"""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    page.add_init_script("delete window.SyncManager;")
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.wait_for_load_state("load")
+    _lose_the_first_ticks_answer(page)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="All 2 sets done").click()
+    expect(toes.get_by_text("No connection: saved on this phone")).to_be_visible()
+    page.context.set_offline(True)
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("No connection: the tick could not be undone.")).to_be_visible()
+    expect_done(page, "Toe curls")
+    assert page.evaluate(OUTBOX_LENGTH) == 1
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    page.context.set_offline(False)
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
+    eventually(page, lambda: page.evaluate(OUTBOX_LENGTH) == 0)
+    page.reload()
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "0")
+
+
 def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
     live_server: object, small_phone: Page
 ) -> None:

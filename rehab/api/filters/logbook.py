@@ -25,6 +25,13 @@ class DateRangeFilterSet(filters.FilterSet):
 
 
 class ExerciseLogFilter(DateRangeFilterSet):
+    client_uuid = filters.UUIDFilter(
+        help_text=_(
+            "The tick with this client UUID (the one its phone made), if any: a phone that lost "
+            "a tick's answer finds it so, to undo it."
+        )
+    )
+
     class Meta(DateRangeFilterSet.Meta):
         model = ExerciseLog
 

@@ -22,7 +22,7 @@ import { fmt } from "../common.js";
 import { uuid4 } from "../outbox.js";
 import { reasonOf } from "../transport.js";
 import { addForms, bindForms } from "./feedback.js";
-import { createLog, undoLog, updateLog } from "./logs.js";
+import { createLog, findLog, undoLog, updateLog } from "./logs.js";
 
 /* ``config``: #today-config; ``queue``: today/queue.js; ``today()``: the patient's date. */
 export function createCards(config, queue, today) {
@@ -193,8 +193,10 @@ export function createCards(config, queue, today) {
       }
       say(card, adviceOr(result, S.saved));
     } else if (result.kind === "retry") {
-      // Said once the outbox has it (or could not keep it), never before.
-      queue.upsert(queueEntry(card, entry)).then((kept) => say(card, kept ? S.offline : S.notKept));
+      // Said once the outbox has it (or could not keep it), never before. Sent, its answer
+      // lost: the server may have it (undone there too: undoOnServer).
+      const maybe = result.unsent ? {} : { maybe_stored: true };
+      queue.upsert(queueEntry(card, entry, maybe)).then((kept) => say(card, kept ? S.offline : S.notKept));
     } else {
       queue.remove(entry.uuid);
       revert(card, entry);
@@ -244,6 +246,10 @@ export function createCards(config, queue, today) {
     if (!entry) {
       return;
     }
+    if (!entry.id && !entry.sending && queue.mayBeStored(entry.uuid)) {
+      undoOnServer(card, entry);
+      return;
+    }
     if (!entry.id || queue.has(entry.uuid)) {
       // Never reached the server (or only partly): forgetting it here is enough,
       // unless it has an id, in which case the server copy is undone too (or the queue is
@@ -270,6 +276,35 @@ export function createCards(config, queue, today) {
         say(card, fmt(S.refused, { reason: reasonOf(result) }));
       }
     });
+  }
+
+  /* Undo a tick the server may have though the phone has not its id (sent, its answer lost):
+     forgetting it here would leave it stored. The server is asked for it (its client UUID)
+     and the row it has undone; held meanwhile, so the queue does not send it behind the undo.
+     Until the server is known not to have it, the tick stays shown and in the outbox, and the
+     card says the undo did not get through. */
+  function undoOnServer(card, entry) {
+    queue
+      .hold(queueEntry(card, entry))
+      .then(() => findLog(config.logsUrl, entry.uuid))
+      .then((found) =>
+        found.row ? undoLog(config.logsUrl, found.row.id).then((undone) => ({ found, undone })) : { found, undone: found }
+      )
+      .then(({ found, undone }) => {
+        queue.release(entry.uuid, false);
+        // Not stored, or undone now (a 404: undone already, by another undo of it).
+        if (undone.kind === "ok" || (found.row && undone.kind === "refused" && undone.status === 404)) {
+          entry.undone = true;
+          queue.undo(entry.uuid);
+          revert(card, entry);
+          say(card, S.undone);
+          return;
+        }
+        if (found.row) {
+          entry.id = found.row.id; // stored: undone again by its id, as any stored tick
+        }
+        say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
+      });
   }
 
   function revert(card, entry) {

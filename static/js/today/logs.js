@@ -1,6 +1,7 @@
 /*
  * Today's ticks as the API takes them: POST /api/v1/logs/ (a tick, idempotent by its client
- * UUID: 201 stored, 200 the row already stored for that UUID), PATCH /api/v1/logs/<id>/ (its
+ * UUID: 201 stored, 200 the row already stored for that UUID), GET /api/v1/logs/?client_uuid=
+ * (that tick, if the server has it), PATCH /api/v1/logs/<id>/ (its
  * sets, pain, effort or note, same day only) and DELETE /api/v1/logs/<id>/ (undo, 204), through
  * transport.js (session sign-in, CSRF, the result kinds). The same contract and errors as every
  * other client of the API.
@@ -56,6 +57,14 @@ export function createLog(logsUrl, entry) {
 /* Only the fields in ``changes`` change; a pain or effort of "" or null: not answered. */
 export function updateLog(logsUrl, id, changes) {
   return send("PATCH", detailUrl(logsUrl, id), body(changes, CHANGES, SCORES));
+}
+
+/* The tick the server stored for ``clientUuid`` (the API's row), or null if it has none;
+   resolves to transport.js's result with ``row``. */
+export function findLog(logsUrl, clientUuid) {
+  return send("GET", logsUrl + "?client_uuid=" + encodeURIComponent(clientUuid)).then((result) =>
+    Object.assign(result, { row: result.kind === "ok" ? result.json.results[0] || null : null })
+  );
 }
 
 export function undoLog(logsUrl, id) {

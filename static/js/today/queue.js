@@ -194,6 +194,20 @@ export function createQueue(config, hooks) {
     return memory.some((item) => item.client_uuid === clientUuid);
   }
 
+  /* Whether a waiting tick was sent and its answer lost (``maybe_stored``, kept with it in
+     the outbox): the server may have it, so undoing it means undoing it there too
+     (today/cards.js). */
+  function mayBeStored(clientUuid) {
+    return memory.some((item) => item.client_uuid === clientUuid && item.maybe_stored);
+  }
+
+  function markMaybeStored(clientUuid) {
+    const found = memory.find((item) => item.client_uuid === clientUuid);
+    if (found && !found.maybe_stored) {
+      upsert(Object.assign({}, found, { maybe_stored: true }));
+    }
+  }
+
   function say(text, tone) {
     if (status) {
       status.className = "rehab-queue" + (tone ? " alert alert-" + tone : "");
@@ -289,6 +303,9 @@ export function createQueue(config, hooks) {
         return;
       }
       if (result.kind === "retry") {
+        if (!result.unsent) {
+          markMaybeStored(entry.client_uuid);
+        }
         pause();
         return;
       }
@@ -455,5 +472,5 @@ export function createQueue(config, hooks) {
     return memory.length > 0;
   }
 
-  return { entries, upsert, hold, release, remove, undo, has, flush, start, waiting };
+  return { entries, upsert, hold, release, remove, undo, has, mayBeStored, flush, start, waiting };
 }

@@ -39,6 +39,7 @@ from rehab.access import (
 )
 from rehab.api.filters import logbook as logbook_filters
 from rehab.api.serializers import logbook as logbook_serializers
+from rehab.api.serializers import today as today_serializers
 from rehab.models.alerts import Alert
 from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 from rehab.selectors import notices as notice_selectors
@@ -55,7 +56,7 @@ class MeTodayView(APIView):
 
     @extend_schema(
         summary="Today: your exercises for today and what you have logged",
-        responses={200: logbook_serializers.TodaySerializer, **errors(401, 403)},
+        responses={200: today_serializers.TodaySerializer, **errors(401, 403)},
         tags=["me"],
     )
     def get(self, request: Request) -> HttpResponse:
@@ -69,7 +70,7 @@ class MeTodayView(APIView):
             "clinician": False,  # a patient-only view
             "hold": notice_selectors.hold_notice(patient, today.plan, read_review=True),
         }
-        return Response(logbook_serializers.TodaySerializer(today, context=context).data)
+        return Response(today_serializers.TodaySerializer(today, context=context).data)
 
 
 # --- Exercise logs ---------------------------------------------------------------------------

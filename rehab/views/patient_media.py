@@ -22,11 +22,10 @@ from rehab.services import media as media_services
 from rehab.views.builder import (
     HtmxHttpRequest,
     builder_page_url,
-    media_form_auto_id,
     plan_for_builder,
     render_builder,
-    rx_key,
 )
+from rehab.views.builder.cards import media_form_auto_id, rx_key
 
 
 @clinician_required

@@ -28,7 +28,8 @@ from rehab.forms.builder import (
 )
 from rehab.models.plans import PlanPhase
 from rehab.services import builder as builder_services
-from rehab.views.builder import SEARCH_FIELDS, HtmxHttpRequest, phase_key, rx_key
+from rehab.views.builder import SEARCH_FIELDS, HtmxHttpRequest
+from rehab.views.builder.cards import phase_key, rx_key
 from rehab.views.edits import answer_edit
 
 

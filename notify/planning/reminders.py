@@ -33,7 +33,7 @@ def exercises_waiting(patient: Patient, day: dt.date) -> bool:
     care (a paused, completed or missing plan has none)."""
     if patient.status != Patient.Status.ACTIVE:
         return False
-    today = today_for_patient(patient, day=day)
+    today = today_for_patient(patient, day=day, own_media=False)  # no card is drawn
     if today.paused:  # a red flag paused exercise until a clinician's review
         return False
     return any(not item.done for item in today.due_items)

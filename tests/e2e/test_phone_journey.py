@@ -698,15 +698,7 @@ def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
     page = small_phone
     page.add_init_script("delete window.SyncManager")  # no Background Sync, as on an iPhone
     sign_in_to_today(page, str(live_server), scene.patient.email)
-    held: list[Route] = []
-
-    def hold_the_tick(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)  # on its way: answered later
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/logs/", hold_the_tick)
+    held = _hold_the_first_tick(page)
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="All 2 sets done").click()
     expect_done(page, "Toe curls")
@@ -723,6 +715,21 @@ def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
     assert [(log.sets_done, log.pain) for log in logs] == [(2, 5)]  # one row: the tick, its pain
     expect(page.get_by_text("All entries sent.")).to_be_visible()
     assert page.evaluate(OUTBOX_LENGTH) == 0
+
+
+def _hold_the_first_tick(page: Page) -> list[Route]:
+    """The first POST of a tick held on its way, in the list returned (the test answers it,
+    ``fetch`` then ``fulfill``, when it chooses); every other request to the logs goes through."""
+    held: list[Route] = []
+
+    def hold_the_tick(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)  # on its way: answered later
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/", hold_the_tick)
+    return held
 
 
 def _toe_curls_ticked_on_a_failing_connection(page: Page, base: str, email: str) -> list[Route]:
@@ -792,17 +799,9 @@ def test_a_waiting_tick_undone_while_the_queue_sends_it_is_undone_on_the_server(
     server stores it, and its answer must not leave it stored (the card says "Tick undone.")."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    held: list[Route] = []
     posts = _toe_curls_ticked_on_a_failing_connection(page, str(live_server), scene.patient.email)
     page.unroute("**/api/v1/logs/")
-
-    def hold_the_tick(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)  # on its way: answered later
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/logs/", hold_the_tick)
+    held = _hold_the_first_tick(page)
     page.evaluate(ONLINE)  # the queue sends the waiting tick
     eventually(page, lambda: len(held) == 1)
     toes = card(page, "Toe curls")

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.models import Clinician, Patient, User
@@ -104,6 +105,15 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+def writes(captured: CaptureQueriesContext) -> list[str]:
+    """The statements captured that write (neither a read nor a savepoint's bookkeeping)."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+    ]
 
 
 def assert_login_redirect(response: Any, path: str) -> None:

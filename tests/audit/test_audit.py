@@ -33,11 +33,6 @@ def _events(**filters: Any) -> list[AccessEvent]:
     return list(AccessEvent.objects.filter(**filters).order_by("pk"))
 
 
-@pytest.fixture
-def clinic_admin(clinician: Clinician) -> Clinician:
-    return factories.ClinicAdminFactory(clinic=clinician.clinic)
-
-
 # --- recording ---------------------------------------------------------------------------------
 
 
@@ -374,12 +369,12 @@ def test_the_admin_is_read_only(staff_client: Client, patient: Patient, rf: Any)
 
 
 def test_a_clinic_admin_sees_a_patients_access_history(
-    clinician: Clinician, clinic_admin: Clinician, patient: Patient
+    clinician: Clinician, admin: Clinician, patient: Patient
 ) -> None:
     client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
     url = reverse("audit:patient_history", args=[patient.pk])
     assert url == f"/clinic/patients/{opaque(patient.pk)}/access-history/"
-    response = client_for(clinic_admin.user).get(url)
+    response = client_for(admin.user).get(url)
     assert response.status_code == 200
     content = response.content.decode()
     assert clinician.user.email in content
@@ -387,14 +382,12 @@ def test_a_clinic_admin_sees_a_patients_access_history(
 
 
 def test_the_access_history_names_each_role_in_words(
-    clinician: Clinician, clinic_admin: Clinician, patient: Patient
+    clinician: Clinician, admin: Clinician, patient: Patient
 ) -> None:
     """The Role column says who in words ("Physiotherapist"), never the stored code
     ("clinician:therapist"), which no gettext call sees (from review)."""
     client_for(clinician.user).get(reverse("rehab:patient_detail", args=[patient.pk]))
-    response = client_for(clinic_admin.user).get(
-        reverse("audit:patient_history", args=[patient.pk])
-    )
+    response = client_for(admin.user).get(reverse("audit:patient_history", args=[patient.pk]))
     assert response.status_code == 200
     cells = re.findall(r"<td>\s*([^<]*?)\s*</td>", response.content.decode())
     assert "clinician:therapist" not in cells, cells
@@ -421,9 +414,9 @@ def test_each_stored_role_has_its_words(code: str, words: str) -> None:
 
 
 def test_the_access_history_query_count_does_not_grow_with_events(
-    clinician: Clinician, clinic_admin: Clinician, patient: Patient
+    clinician: Clinician, admin: Clinician, patient: Patient
 ) -> None:
-    client = client_for(clinic_admin.user)
+    client = client_for(admin.user)
     url = reverse("audit:patient_history", args=[patient.pk])
     page = reverse("rehab:patient_detail", args=[patient.pk])
     client_for(clinician.user).get(page)
@@ -441,7 +434,7 @@ def test_the_access_history_query_count_does_not_grow_with_events(
 
 
 def test_the_access_history_says_what_was_looked_at_in_words(
-    clinician: Clinician, clinic_admin: Clinician, patient: Patient, staff_client: Client
+    clinician: Clinician, admin: Clinician, patient: Patient, staff_client: Client
 ) -> None:
     """The "What" column names the page in words ("Plan builder", "Patient page — messages"),
     never the route's name nor a row's number."""
@@ -451,9 +444,7 @@ def test_the_access_history_says_what_was_looked_at_in_words(
     reader.get(reverse("rehab:patient_messages", args=[patient.pk]))
     reader.get(reverse("rehab:plan_builder", args=[plan.pk]))
     staff_client.get(reverse("admin:clinic_patient_change", args=[patient.pk]))
-    response = client_for(clinic_admin.user).get(
-        reverse("audit:patient_history", args=[patient.pk])
-    )
+    response = client_for(admin.user).get(reverse("audit:patient_history", args=[patient.pk]))
     content = response.content.decode()
     for words in ("Patient page", "Patient page — messages", "Plan builder", "Site administration"):
         assert f"<td>{words}</td>" in content, words
@@ -519,8 +510,8 @@ def test_every_page_named_in_words_is_a_page() -> None:
     assert set(PAGE_WORDS) - _view_names(get_resolver()) == set()
 
 
-def test_a_colleague_clinic_admin_can_see_it(clinic_admin: Clinician, patient: Patient) -> None:
-    colleague_admin = factories.ClinicAdminFactory(clinic=clinic_admin.clinic)
+def test_a_colleague_clinic_admin_can_see_it(admin: Clinician, patient: Patient) -> None:
+    colleague_admin = factories.ClinicAdminFactory(clinic=admin.clinic)
     url = reverse("audit:patient_history", args=[patient.pk])
     assert client_for(colleague_admin.user).get(url).status_code == 200
 

@@ -7,9 +7,8 @@ from django.core.management import call_command
 
 
 @pytest.fixture
-def scale_data(db: None) -> None:
+def scale_data(seeded: None) -> None:
     """A tiny seed_scale run, every patient's day not yet begun (as make bench seeds)."""
-    call_command("loaddata", "library", "protocols", verbosity=0)
     call_command(
         "seed_scale",
         "--force",

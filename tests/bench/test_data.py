@@ -14,9 +14,8 @@ from bench import data
 from tests.conftest import client_for
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("seeded")
 def test_the_bench_accounts_sign_in_and_the_therapists_need_no_second_factor(settings) -> None:
-    call_command("loaddata", "library", "protocols", verbosity=0)
     output = StringIO()
     call_command("seed_scale", "--force", "--clinics=2", "--patients=6", "--days=3", stdout=output)
     assert data.PASSWORD in output.getvalue()

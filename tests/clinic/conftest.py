@@ -1,6 +1,6 @@
-"""Fixtures for the clinic's tests: a patient not invited yet; for the sign-in tests, a stopped
-clock (TOTP codes depend on the 30-second step) and two-factor sign-in required of everyone it
-may apply to."""
+"""Fixtures for the clinic's tests: a patient not invited yet, a colleague invited who has not
+joined yet; for the sign-in tests, a stopped clock (TOTP codes depend on the 30-second step) and
+two-factor sign-in required of everyone it may apply to."""
 
 from __future__ import annotations
 
@@ -21,6 +21,15 @@ START = dt.datetime(2026, 5, 4, 9, 0, 0, tzinfo=dt.UTC)
 def uninvited(clinician: Clinician) -> Patient:
     """A patient with an email address and no account yet."""
     return factories.PatientFactory(clinic=clinician.clinic, user=None, email="new@example.org")
+
+
+@pytest.fixture
+def invited(clinician: Clinician) -> Clinician:
+    """A colleague invited to the team who has not set a password yet."""
+    colleague = factories.ClinicianFactory(clinic=clinician.clinic, user__full_name="Ines Invited")
+    colleague.user.set_unusable_password()
+    colleague.user.save(update_fields=["password"])
+    return colleague
 
 
 @pytest.fixture

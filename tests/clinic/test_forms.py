@@ -115,16 +115,9 @@ def test_message_form() -> None:
     assert not MessageForm({"body": "x" * 4001}).is_valid()
 
 
-def _invited(clinician: Clinician) -> Clinician:
-    """A colleague invited to the team who has not set a password yet."""
-    colleague = factories.ClinicianFactory(clinic=clinician.clinic, user__full_name="Ines Invited")
-    colleague.user.set_unusable_password()
-    colleague.user.save(update_fields=["password"])
-    return colleague
-
-
-def test_the_therapist_list_offers_only_colleagues_who_have_joined(clinician: Clinician) -> None:
-    invited = _invited(clinician)
+def test_the_therapist_list_offers_only_colleagues_who_have_joined(
+    clinician: Clinician, invited: Clinician
+) -> None:
     deactivated = factories.ClinicianFactory(clinic=clinician.clinic, user__is_active=False)
     form = PatientForm(clinic=clinician.clinic)
     offered = set(form.fields["therapist"].queryset)
@@ -133,8 +126,7 @@ def test_the_therapist_list_offers_only_colleagues_who_have_joined(clinician: Cl
     assert deactivated not in offered
 
 
-def test_an_invited_colleague_is_refused_in_words(clinician: Clinician) -> None:
-    invited = _invited(clinician)
+def test_an_invited_colleague_is_refused_in_words(clinician: Clinician, invited: Clinician) -> None:
     form = PatientForm(form_data(therapist=invited.pk), clinic=clinician.clinic)
     assert not form.is_valid()
     assert form.errors["therapist"] == [
@@ -146,9 +138,8 @@ def test_an_invited_colleague_is_refused_in_words(clinician: Clinician) -> None:
 
 
 def test_the_patients_own_therapist_stays_offered_while_they_have_not_joined(
-    clinician: Clinician,
+    clinician: Clinician, invited: Clinician
 ) -> None:
-    invited = _invited(clinician)
     patient = factories.PatientFactory(clinic=clinician.clinic, therapist=invited)
     form = PatientForm(instance=patient, clinic=clinician.clinic)
     assert invited in set(form.fields["therapist"].queryset)

@@ -17,6 +17,7 @@ from rehab.models import Plan, Prescription
 from tests import factories
 
 PASSWORD = "a-Long-patient-passphrase-42"
+ONE_ROW = 72  # px: the top bar's height with the brand's or a button's row and its padding
 
 
 @dataclass
@@ -132,6 +133,13 @@ def sign_in_to_today(page: Page, base_url: str, email: str) -> None:
     """Sign in a patient the factories made (their password); their first page is Today."""
     sign_in(page, base_url, email, factories.PASSWORD)
     expect(page.get_by_role("heading", name="Today", exact=True)).to_be_visible()
+
+
+def bar_height(page: Page) -> float:
+    """The top bar's height in pixels: over ``ONE_ROW``, it has wrapped onto two rows."""
+    box = page.locator("header.navbar").bounding_box()
+    assert box is not None
+    return float(box["height"])
 
 
 def card(page: Page, name: str) -> Locator:

@@ -32,6 +32,24 @@ def _check(page: Page, name: str, size: str) -> None:
     assert_accessible(page, f"{JOURNEY}/{name} at {size}")
 
 
+def _drag(page: Page, item: str, onto: str) -> None:
+    """Drag the element ``item`` (a CSS selector) and drop it on ``onto``, with the events a
+    browser sends for a drag and drop (Playwright's mouse drag does not start an HTML5 drag in
+    this headless Chromium)."""
+    page.evaluate(
+        """([item, onto]) => {
+        const dragged = document.querySelector(item);
+        const target = document.querySelector(onto);
+        const dt = new DataTransfer();
+        dragged.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+        dragged.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+    }""",
+        [item, onto],
+    )
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> None:
     page = desktop
@@ -125,20 +143,7 @@ def test_the_therapists_desk(live_server: object, desktop: Page, size: str) -> N
     page.locator(f"#phase-{opaque(phases[2].pk)} summary").click()
     # A collapsed phase's exercises are read as it opens.
     expect(page.locator(f"#rx-{opaque(jog.pk)}")).to_be_visible()
-    # The events a browser sends for a drag and drop (Playwright's mouse drag does not start an
-    # HTML5 drag in this headless Chromium).
-    page.evaluate(
-        """([rx, phase]) => {
-        const item = document.getElementById(rx);
-        const target = document.querySelector(phase);
-        const dt = new DataTransfer();
-        item.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
-        target.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
-        target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
-        item.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
-    }""",
-        [f"rx-{opaque(jog.pk)}", f"#phase-{opaque(phases[1].pk)} .card-header"],
-    )
+    _drag(page, f"#rx-{opaque(jog.pk)}", f"#phase-{opaque(phases[1].pk)} .card-header")
     expect(page.get_by_text(re.compile("Give a reason to move it there")).first).to_be_visible()
     jog.refresh_from_db()
     assert jog.phase_id == phases[2].pk  # not moved yet
@@ -305,18 +310,7 @@ def test_the_builders_buttons_without_javascript_and_the_phase_removal_question(
     # Dragged onto the exercise above it, an exercise is moved up (its up button's address).
     rx = phase.prescriptions.get(exercise__name="Seated ankle hold")
     over = phase.prescriptions.get(exercise__name="Toe curls")
-    page.evaluate(
-        """([rx, over]) => {
-        const item = document.getElementById(rx);
-        const target = document.getElementById(over);
-        const dt = new DataTransfer();
-        item.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
-        target.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
-        target.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
-        item.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
-    }""",
-        [f"rx-{opaque(rx.pk)}", f"rx-{opaque(over.pk)}"],
-    )
+    _drag(page, f"#rx-{opaque(rx.pk)}", f"#rx-{opaque(over.pk)}")
     expect(page.locator("#builder-status")).to_contain_text("Exercise moved.")
     assert _names(phase) == ["Seated ankle hold", "Toe curls"]
     asked: list[str] = []

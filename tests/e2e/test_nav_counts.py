@@ -15,12 +15,11 @@ from playwright.sync_api import Locator, Page, expect
 from clinic.services.messages import message_send
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, SMALL_PHONE, assert_accessible, screenshot
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import ONE_ROW, bar_height, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "nav-counts"
 SMALL_LAPTOP = {"width": 1024, "height": 768}
-ONE_ROW = 72  # px: as tests/e2e/test_top_bar.py
 
 
 def _visible_in_bar(page: Page, pattern: str) -> Locator:
@@ -28,12 +27,6 @@ def _visible_in_bar(page: Page, pattern: str) -> Locator:
     shown = page.locator("header.navbar a:visible", has_text=re.compile(pattern))
     expect(shown).to_have_count(1)
     return shown
-
-
-def _bar_height(page: Page) -> float:
-    box = page.locator("header.navbar").bounding_box()
-    assert box is not None
-    return float(box["height"])
 
 
 def test_the_counts_show_in_the_top_bar_at_every_width(live_server: object, phone: Page) -> None:
@@ -59,8 +52,8 @@ def test_the_counts_show_in_the_top_bar_at_every_width(live_server: object, phon
             assert box is not None, where
             assert box["x"] >= 0, where
             assert box["x"] + box["width"] <= size["width"], where
-            assert box["y"] + box["height"] <= _bar_height(page), where
-        assert _bar_height(page) <= ONE_ROW, f"the bar is two rows or more at {where}"
+            assert box["y"] + box["height"] <= bar_height(page), where
+        assert bar_height(page) <= ONE_ROW, f"the bar is two rows or more at {where}"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= size["width"], f"the page is {width}px wide at {where}"
         assert_accessible(page, f"the top bar's counts at {where}")

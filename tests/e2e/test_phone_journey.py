@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
-from clinic.models import Message
+from clinic.models import Message, Patient
 from clinic.services import messages as message_services
 from clinic.services import patients as patient_services
 from core.ids import opaque
@@ -780,15 +780,7 @@ def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
     page = small_phone
     page.add_init_script("delete window.SyncManager")  # no Background Sync, as on an iPhone
     sign_in_to_today(page, str(live_server), scene.patient.email)
-    held: list[Route] = []
-
-    def hold_the_tick(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)  # on its way: answered later
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/logs/", hold_the_tick)
+    held = _hold_the_first_tick(page)
     toes = card(page, "Toe curls")
     toes.get_by_role("button", name="All 2 sets done").click()
     expect_done(page, "Toe curls")
@@ -805,6 +797,21 @@ def test_how_it_felt_saved_while_the_tick_is_on_its_way_is_stored(
     assert [(log.sets_done, log.pain) for log in logs] == [(2, 5)]  # one row: the tick, its pain
     expect(page.get_by_text("All entries sent.")).to_be_visible()
     assert page.evaluate(OUTBOX_LENGTH) == 0
+
+
+def _hold_the_first_tick(page: Page) -> list[Route]:
+    """The first POST of a tick held on its way, in the list returned (the test answers it,
+    ``fetch`` then ``fulfill``, when it chooses); every other request to the logs goes through."""
+    held: list[Route] = []
+
+    def hold_the_tick(route: Route) -> None:
+        if route.request.method == "POST" and not held:
+            held.append(route)  # on its way: answered later
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/logs/", hold_the_tick)
+    return held
 
 
 def _toe_curls_ticked_on_a_failing_connection(page: Page, base: str, email: str) -> list[Route]:
@@ -833,6 +840,13 @@ def _toe_curls_ticked_on_a_failing_connection(page: Page, base: str, email: str)
     return posts
 
 
+def _no_tick_after_a_reload(page: Page, patient: Patient) -> None:
+    """Read again from the server, Toe curls has no session today, and no log is stored."""
+    page.reload()
+    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "0")
+    assert not ExerciseLog.objects.filter(patient=patient).exists()
+
+
 def test_a_waiting_tick_undone_as_a_send_of_the_outbox_begins_is_not_sent(
     live_server: object, small_phone: Page
 ) -> None:
@@ -857,10 +871,7 @@ def test_a_waiting_tick_undone_as_a_send_of_the_outbox_begins_is_not_sent(
     page.evaluate(ONLINE)  # a later send has nothing to send either
     assert page.evaluate("fetch('/api/v1/logs/').then((r) => r.status)") == 200
     assert posts == []
-    page.reload()
-    toes = card(page, "Toe curls")
-    expect(toes).to_have_attribute("data-sessions", "0")
-    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    _no_tick_after_a_reload(page, scene.patient)
 
 
 def test_a_waiting_tick_undone_while_the_queue_sends_it_is_undone_on_the_server(
@@ -870,17 +881,9 @@ def test_a_waiting_tick_undone_while_the_queue_sends_it_is_undone_on_the_server(
     server stores it, and its answer must not leave it stored (the card says "Tick undone.")."""
     scene = patient_with_plan(with_user=True)
     page = small_phone
-    held: list[Route] = []
     posts = _toe_curls_ticked_on_a_failing_connection(page, str(live_server), scene.patient.email)
     page.unroute("**/api/v1/logs/")
-
-    def hold_the_tick(route: Route) -> None:
-        if route.request.method == "POST" and not held:
-            held.append(route)  # on its way: answered later
-        else:
-            route.continue_()
-
-    page.route("**/api/v1/logs/", hold_the_tick)
+    held = _hold_the_first_tick(page)
     page.evaluate(ONLINE)  # the queue sends the waiting tick
     eventually(page, lambda: len(held) == 1)
     toes = card(page, "Toe curls")
@@ -890,10 +893,7 @@ def test_a_waiting_tick_undone_while_the_queue_sends_it_is_undone_on_the_server(
     assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
     eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
     assert posts == []
-    page.reload()
-    toes = card(page, "Toe curls")
-    expect(toes).to_have_attribute("data-sessions", "0")
-    assert not ExerciseLog.objects.filter(patient=scene.patient).exists()
+    _no_tick_after_a_reload(page, scene.patient)
 
 
 def test_a_stored_tick_undone_while_its_pain_is_on_its_way_stays_undone(
@@ -936,9 +936,7 @@ def test_a_stored_tick_undone_while_its_pain_is_on_its_way_stays_undone(
     assert posts == []
     assert page.evaluate(OUTBOX_LENGTH) == 0
     assert not logs.exists()
-    page.reload()
-    expect(card(page, "Toe curls")).to_have_attribute("data-sessions", "0")
-    assert not logs.exists()
+    _no_tick_after_a_reload(page, scene.patient)
 
 
 def test_a_tick_undone_on_its_way_whose_undo_does_not_get_through_is_shown_again(

@@ -14,17 +14,10 @@ from playwright.sync_api import Page, expect
 from rehab.models import AtrsRequest
 from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, SMALL_PHONE, assert_accessible, screenshot
-from tests.e2e.helpers import sign_in, tab_to
+from tests.e2e.helpers import ONE_ROW, bar_height, sign_in, tab_to
 
 pytestmark = pytest.mark.django_db(transaction=True)
 JOURNEY = "top-bar"
-ONE_ROW = 72  # px: the brand's or a button's row with the bar's padding, not two rows
-
-
-def _bar_height(page: Page) -> float:
-    box = page.locator("header.navbar").bounding_box()
-    assert box is not None
-    return float(box["height"])
 
 
 def _outline(page: Page) -> str:
@@ -52,7 +45,7 @@ def test_the_clinicians_top_bar_fits_a_phone_and_opens_with_the_keyboard(
         page.set_viewport_size(size)
         where = f"{size['width']}px"
         expect(menu).to_be_visible()
-        assert _bar_height(page) <= ONE_ROW, f"the bar is two rows or more at {where}"
+        assert bar_height(page) <= ONE_ROW, f"the bar is two rows or more at {where}"
         expect(team).to_be_hidden()
         assert_accessible(page, f"top bar closed at {where}")
     page.set_viewport_size(PHONE)
@@ -88,7 +81,7 @@ def test_the_clinicians_top_bar_fits_a_phone_and_opens_with_the_keyboard(
     page.set_viewport_size(DESKTOP)
     expect(menu).to_be_hidden()
     expect(team).to_be_visible()
-    assert _bar_height(page) <= ONE_ROW, "the desktop bar is two rows or more"
+    assert bar_height(page) <= ONE_ROW, "the desktop bar is two rows or more"
     screenshot(page, JOURNEY, "desktop")
     assert admin.user.is_active
 
@@ -130,7 +123,7 @@ def test_a_patients_top_bar_stays_one_row_at_360px_with_the_questionnaire_due(
     expect(progress).to_be_visible()
     expect(progress).to_contain_text("due")
     screenshot(page, JOURNEY, "patient-questionnaire-due")
-    assert _bar_height(page) <= ONE_ROW, f"the bar is {_bar_height(page)}px high: two rows"
+    assert bar_height(page) <= ONE_ROW, f"the bar is {bar_height(page)}px high: two rows"
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= SMALL_PHONE["width"], f"the page is {width}px wide"
     assert_accessible(page, "the patient's top bar at 360px, questionnaire due")

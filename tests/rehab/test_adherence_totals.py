@@ -8,11 +8,9 @@ here; and their query count does not grow with the patients and logs."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
 from clinic.models import Clinic, Patient
 from rehab.guardrails import PLANS_IN_CARE
@@ -26,17 +24,11 @@ from rehab.selectors.adherence_totals import (
 )
 from tests import factories
 
-pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 # Late evening in London: already tomorrow in Auckland, still the afternoon in Los Angeles.
 NOW = dt.datetime(2025, 3, 10, 22, 30, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 TODAY = dt.date(2025, 3, 10)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _patient(clinic: Clinic, zone: str, started: dt.date, *, phases: int = 2) -> Any:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from clinic.models import Patient
@@ -22,15 +20,9 @@ from rehab.selectors.today import today_for_patient
 from rehab.services import log_record
 from tests import factories
 
-pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 TODAY = dt.date(2025, 3, 10)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _advice() -> Exercise:

@@ -4,28 +4,23 @@ distribution of the patients in care, by pathway."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 
 from clinic.models import Clinic, Patient
 from rehab.models import Alert, PhaseChange, Plan, PlanPhase, Prescription
 from rehab.selectors import outcomes
 from tests import factories
 
-pytestmark = pytest.mark.django_db
 UTC = dt.UTC
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.time_machine(dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC), tick=False),
+]
 TODAY = dt.date(2025, 3, 10)
 SURGERY = TODAY - dt.timedelta(weeks=20)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[None]:
-    with time_machine.travel(dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC), tick=False):
-        yield
 
 
 def _operative(clinic: Clinic, reached: list[int], **plan: object) -> tuple[Plan, list[PlanPhase]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -23,16 +22,10 @@ from tests import factories
 from tests.conftest import client_for
 from tests.rehab.clinical_loop import new_dose
 
-pytestmark = pytest.mark.django_db
 UTC = dt.UTC
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.time_machine(NOW, tick=False)]
 TODAY = dt.date(2025, 3, 10)
-
-
-@pytest.fixture(autouse=True)
-def _frozen() -> Iterator[None]:
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def _patient(started: dt.date, *, phases: int = 1) -> tuple[Patient, Plan, list[PlanPhase]]:

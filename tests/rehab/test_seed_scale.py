@@ -35,15 +35,11 @@ from rehab.models import (
 )
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+# Every test seeds from the real library and protocol templates (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 DAYS = 10
 FOCUS = 8
-
-
-@pytest.fixture(autouse=True)
-def _protocols(db: None) -> None:
-    call_command("loaddata", "library", "protocols", verbosity=0)
 
 
 # What every run makes (alerts only when a pain or a red flag calls for one; users too).

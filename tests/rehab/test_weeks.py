@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-import time_machine
 from django.template import Context, Template
 
 from rehab.models.plans import Plan, PlanPhase
 from rehab.templatetags.rehab_weeks import week_span
 from rehab.weeks import last_week, phase_week_range, week_range
 
-
-@pytest.fixture(autouse=True)
-def _in_2026() -> Iterator[None]:
-    """The dates below are this year's (a range in another year names its year)."""
-    with time_machine.travel(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False):
-        yield
+# The dates below are this year's (a range in another year names its year).
+pytestmark = pytest.mark.time_machine(dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC), tick=False)
 
 
 def test_a_half_open_range_reads_inclusively() -> None:

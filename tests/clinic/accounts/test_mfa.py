@@ -20,7 +20,7 @@ from clinic.accounts import mfa
 from clinic.models import Clinic, User
 from tests import factories
 from tests.clinic.conftest import START
-from tests.conftest import client_for
+from tests.conftest import client_for, writes
 
 SETUP = "/account/mfa/setup/"
 VERIFY = "/account/mfa/verify/"
@@ -152,14 +152,6 @@ def test_admin_pages_are_blocked_until_verified(clock: Any) -> None:
 # --- Enrolment ---------------------------------------------------------------------------------
 
 
-def _writes(captured: CaptureQueriesContext) -> list[str]:
-    return [
-        q["sql"]
-        for q in captured.captured_queries
-        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
-    ]
-
-
 REQUIRED_NOTICE = "Two-factor sign-in is required for your account"
 
 
@@ -182,7 +174,7 @@ def test_opening_setup_writes_nothing(clock: Any) -> None:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(SETUP)
     assert response.status_code == 200
-    assert _writes(captured) == []
+    assert writes(captured) == []
     assert not TOTPDevice.objects.filter(user=user).exists()
     html = response.content.decode()
     assert "mfa-secret" not in html

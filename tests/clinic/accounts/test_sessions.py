@@ -19,6 +19,7 @@ from django.utils import timezone
 from clinic.accounts.sessions import record_user_session
 from clinic.models import Clinician, Patient, User, UserSession
 from tests import factories
+from tests.conftest import writes
 
 SESSIONS = reverse("clinic:sessions")
 ACCOUNT = reverse("clinic:account")
@@ -193,14 +194,6 @@ def test_sessions_that_expired_are_dropped_from_the_list(clinician: Clinician) -
     assert UserSession.objects.filter(user=clinician.user).count() == 2
 
 
-def _writes(captured: CaptureQueriesContext) -> list[str]:
-    return [
-        q["sql"]
-        for q in captured.captured_queries
-        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
-    ]
-
-
 @pytest.mark.parametrize("url", [ACCOUNT, SESSIONS])
 def test_the_account_pages_write_nothing(clinician: Clinician, url: str) -> None:
     # A GET reads: the rows of sessions signed out (expired, gone, or a stale password hash)
@@ -224,7 +217,7 @@ def test_the_account_pages_write_nothing(clinician: Clinician, url: str) -> None
         with CaptureQueriesContext(connection) as captured:
             response = here.get(url)
         assert response.status_code == 200
-        assert _writes(captured) == []
+        assert writes(captured) == []
         assert set(UserSession.objects.values_list("pk", "session_key", "last_seen_at")) == (
             rows_before
         )

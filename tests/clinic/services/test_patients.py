@@ -253,21 +253,15 @@ def test_api_possible_duplicate_with_percent_in_name_is_a_400() -> None:
     assert response.status_code == 400
 
 
-def _invited(clinician: Clinician) -> Clinician:
-    colleague = factories.ClinicianFactory(clinic=clinician.clinic, user__full_name="Ines Invited")
-    colleague.user.set_unusable_password()
-    colleague.user.save(update_fields=["password"])
-    return colleague
-
-
 NOT_JOINED = (
     "Ines Invited has not joined the team yet (the invitation is not accepted), so they cannot "
     "see patients: choose a colleague who has joined."
 )
 
 
-def test_patient_create_refuses_a_therapist_who_has_not_joined(clinician: Clinician) -> None:
-    invited = _invited(clinician)
+def test_patient_create_refuses_a_therapist_who_has_not_joined(
+    clinician: Clinician, invited: Clinician
+) -> None:
     with pytest.raises(ValidationError) as error:
         patient_services.patient_create(
             clinic=clinician.clinic, created_by=clinician.user, **patient_fields(therapist=invited)
@@ -286,9 +280,8 @@ def test_patient_create_refuses_a_deactivated_therapist(clinician: Clinician) ->
 
 
 def test_patient_update_refuses_handing_the_patient_to_someone_not_joined(
-    clinician: Clinician, patient: Patient
+    clinician: Clinician, patient: Patient, invited: Clinician
 ) -> None:
-    invited = _invited(clinician)
     with pytest.raises(ValidationError) as error:
         patient_services.patient_update(patient=patient, therapist=invited)
     assert error.value.message_dict == {"therapist": [NOT_JOINED]}
@@ -296,10 +289,9 @@ def test_patient_update_refuses_handing_the_patient_to_someone_not_joined(
 
 
 def test_patient_update_keeps_a_therapist_who_has_not_joined_when_unchanged(
-    clinician: Clinician,
+    clinician: Clinician, invited: Clinician
 ) -> None:
     """An assignment made before the rule is left as it is: other details can still change."""
-    invited = _invited(clinician)
     patient = factories.PatientFactory(clinic=clinician.clinic, therapist=invited)
     patient_services.patient_update(patient=patient, first_name="Grace", therapist=invited)
     assert Patient.objects.get(pk=patient.pk).first_name == "Grace"

@@ -18,15 +18,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invited(clinician: Clinician) -> Clinician:
-    """A colleague invited to the team who has not set a password yet."""
-    colleague = factories.ClinicianFactory(clinic=clinician.clinic, user__full_name="Ines Invited")
-    colleague.user.set_unusable_password()
-    colleague.user.save(update_fields=["password"])
-    return colleague
-
-
-@pytest.fixture
 def deactivated(clinician: Clinician) -> Clinician:
     return factories.ClinicianFactory(
         clinic=clinician.clinic, user__full_name="Dora Deactivated", user__is_active=False

@@ -616,11 +616,7 @@ def test_the_published_points_under_a_recovery_chart_are_in_week_order(
     patient = factories.PatientFactory.create(
         clinic=clinician.clinic, pathway="non_operative", injury_date=injury, surgery_date=None
     )
-    html = (
-        client_for(clinician.user)
-        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
-        .content.decode()
-    )
+    html = _tab(client_for(clinician.user), patient, "outcomes")
     start = html.index("<caption>ATRS against published cohorts")
     table = html[start : html.index("</table>", start)]
     heads = re.findall(r'<th scope="row">([^<]+)</th>', table)
@@ -637,11 +633,7 @@ def test_a_chart_with_one_measurement_says_one_value(
     # The chart's text summary (read by a screen reader, and shown under the chart) counts its
     # values: "1 value", not "1 values".
     factories.MeasurementFactory.create(patient=patient)
-    html = (
-        client_for(clinician.user)
-        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
-        .content.decode()
-    )
+    html = _tab(client_for(clinician.user), patient, "outcomes")
     assert "1 values" not in html
     assert re.search(r": 1 value, latest 40 %", html)
 
@@ -654,11 +646,7 @@ def test_a_recorded_value_under_a_recovery_chart_has_a_readable_date(clinician: 
         clinic=clinician.clinic, pathway="non_operative", injury_date=injury, surgery_date=None
     )
     measured = factories.MeasurementFactory.create(patient=patient)
-    html = (
-        client_for(clinician.user)
-        .get(reverse("rehab:patient_detail", args=[patient.pk]), {"tab": "outcomes"})
-        .content.decode()
-    )
+    html = _tab(client_for(clinician.user), patient, "outcomes")
     assert f"recorded {measured.date.isoformat()}" not in html
     assert f"recorded {measured.date.day} {measured.date:%b %Y}" in html
 

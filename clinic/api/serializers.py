@@ -19,6 +19,8 @@ from core.ids import opaque
 
 
 class ClinicBriefSerializer(ModelSerializer[Clinic]):
+    """The clinic: its name and how to reach it."""
+
     class Meta:
         model = Clinic
         fields = ["id", "name", "phone", "email"]

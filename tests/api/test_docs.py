@@ -196,6 +196,22 @@ def test_phase_weeks_are_documented_as_read_on_the_pages(schema: dict[str, Any])
     assert {"PlanPhaseBrief", "ProtocolPhase"} & set(components)
 
 
+def test_no_body_is_described_by_the_code_it_is_built_with(schema: dict[str, Any]) -> None:
+    """A body without a docstring of its own was described by its base class's (how
+    ``core.api.serializers.ModelSerializer`` maps fields): words about the code, read in the
+    docs as if about the data. Each says what it holds, or nothing."""
+    from core.api.serializers import ModelSerializer  # noqa: PLC0415
+
+    first_line = (ModelSerializer.__doc__ or "").strip().splitlines()[0]
+    described = {
+        name: component.get("description", "")
+        for name, component in schema["components"]["schemas"].items()
+    }
+    assert [name for name, words in described.items() if first_line in words] == []
+    assert "open until acknowledged" in described["Alert"]
+    assert described["ProtocolPhase"] == "A template's phase with its exercises."
+
+
 def test_todays_hold_is_documented(schema: dict[str, Any]) -> None:
     """/me/today/'s ``hold``: a red flag's advice as Today shows it, or null."""
     components = schema["components"]["schemas"]

@@ -61,6 +61,9 @@ class ProposalSerializer(serializers.Serializer[Any]):
 
 
 class ReferencePointSerializer(ModelSerializer[ReferencePoint]):
+    """A published figure to compare a patient or a clinic with (a cohort's mean or rate at a
+    week, with its source)."""
+
     class Meta:
         model = ReferencePoint
         fields = ["id", "measure", "cohort", "week", "value", "sd", "statistic", "group", "source"]

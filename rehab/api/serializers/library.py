@@ -16,6 +16,8 @@ from rehab.models.media import MediaFields
 
 
 class EquipmentSerializer(ModelSerializer[Equipment]):
+    """A piece of equipment an exercise needs."""
+
     # Declared (as ModelSerializer would build them), so that no instance builds them again.
     slug = read_only(Equipment.slug.field, serializers.SlugField)
     name = read_only(Equipment.name.field, serializers.CharField)

@@ -26,6 +26,9 @@ from rehab.models.logbook import AtrsResponse, CheckIn, ExerciseLog, Measurement
 
 
 class ExerciseLogSerializer(ModelSerializer[ExerciseLog]):
+    """A tick: a session of an exercise done (or some of its sets), with the pain and effort
+    the patient gave (null: not answered)."""
+
     # Every field declared (``read_only``: as DRF's ModelSerializer would build it from the
     # model, the schema reads the same), so that no instance builds them from the model again.
     id = read_only(ExerciseLog.id.field, fields.OpaqueIdField)
@@ -143,6 +146,9 @@ class RedFlagSerializer(ClinicianOnlyFields, serializers.Serializer[Any]):
 
 
 class CheckInSerializer(ModelSerializer[CheckIn]):
+    """A daily check-in: pain at rest, swelling and the red flags the patient reported, with
+    what to do about each."""
+
     red_flags = serializers.SerializerMethodField()
     advice = serializers.SerializerMethodField()
 
@@ -206,6 +212,9 @@ class CheckInCreateSerializer(KnownFieldsOnly):
 
 
 class AtrsSerializer(ModelSerializer[AtrsResponse]):
+    """An Achilles tendon Total Rupture Score (ATRS): its ten answers and their total (0 to
+    100)."""
+
     class Meta:
         model = AtrsResponse
         fields = [
@@ -250,6 +259,9 @@ class AtrsCreateSerializer(KnownFieldsOnly):
 
 
 class MeasurementSerializer(ModelSerializer[Measurement]):
+    """Measures of recovery taken on a day (heel rises, ankle angle, knee to wall, calf
+    girth), with the differences between the legs worked out from them."""
+
     heel_rise_lsi = serializers.FloatField(
         read_only=True,
         allow_null=True,
@@ -370,6 +382,9 @@ class MeasurementCreateSerializer(KnownFieldsOnly):
 
 
 class AlertSerializer(ModelSerializer[Alert]):
+    """Something a clinician should look at (a red flag, high pain, a low ATRS, an exercise
+    placed before its earliest safe week), open until acknowledged."""
+
     class Meta:
         model = Alert
         fields = [

@@ -13,6 +13,8 @@ from rehab.models.protocols import PHASE_FIELD_NAMES, Protocol, ProtocolItem, Pr
 
 
 class ProtocolSerializer(ModelSerializer[Protocol]):
+    """A protocol template: the shared library's (``clinic`` null) or a clinic's own."""
+
     class Meta:
         model = Protocol
         fields = ["id", "slug", "name", "pathway", "summary", "source", "version", "clinic"]
@@ -60,6 +62,8 @@ class DoseText(DoseTextMethod):
 
 
 class ProtocolItemSerializer(DoseText, ModelSerializer[ProtocolItem]):
+    """An exercise of a template's phase with its dose."""
+
     exercise = ExerciseBriefSerializer(read_only=True)
 
     class Meta:
@@ -84,6 +88,8 @@ WEEK_FIELDS_HELP = {
 
 
 class ProtocolPhaseSerializer(ModelSerializer[ProtocolPhase]):
+    """A template's phase with its exercises."""
+
     exit_criteria = serializers.ListField(
         child=serializers.CharField(), source="exit_criteria_list", read_only=True
     )
@@ -97,6 +103,8 @@ class ProtocolPhaseSerializer(ModelSerializer[ProtocolPhase]):
 
 
 class ProtocolDetailSerializer(ProtocolSerializer):
+    """A protocol template with its phases and their exercises."""
+
     phases = ProtocolPhaseSerializer(many=True, read_only=True)
 
     class Meta(ProtocolSerializer.Meta):

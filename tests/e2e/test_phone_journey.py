@@ -896,6 +896,31 @@ def test_a_waiting_tick_undone_while_the_queue_sends_it_is_undone_on_the_server(
     _no_tick_after_a_reload(page, scene.patient)
 
 
+def test_a_waiting_tick_undone_while_the_queue_sends_it_whose_answer_is_lost_is_undone(
+    live_server: object, small_phone: Page
+) -> None:
+    """The same, but the send's answer never reaches the phone: the server stored the tick,
+    and the queue, which had let it go with the undo, left it stored. It now asks the server
+    for it by its client UUID and undoes it there."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    _toe_curls_ticked_on_a_failing_connection(page, str(live_server), scene.patient.email)
+    page.unroute("**/api/v1/logs/")
+    held = _hold_the_first_tick(page)
+    page.evaluate(ONLINE)  # the queue sends the waiting tick
+    eventually(page, lambda: len(held) == 1)
+    toes = card(page, "Toe curls")
+    toes.get_by_role("button", name="Undo the last tick of Toe curls").click()
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    held[0].fetch()  # the server stores it...
+    held[0].abort("connectionreset")  # ...and its answer never reaches the phone
+    assert ExerciseLog.objects.filter(patient=scene.patient).count() == 1
+    eventually(page, lambda: not ExerciseLog.objects.filter(patient=scene.patient).exists())
+    expect(toes.get_by_text("Tick undone.")).to_be_visible()
+    assert page.evaluate(OUTBOX_LENGTH) == 0
+    _no_tick_after_a_reload(page, scene.patient)
+
+
 def test_a_stored_tick_undone_while_its_pain_is_on_its_way_stays_undone(
     live_server: object, small_phone: Page
 ) -> None:

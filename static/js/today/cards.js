@@ -22,7 +22,7 @@ import { fmt } from "../common.js";
 import { uuid4 } from "../outbox.js";
 import { reasonOf } from "../transport.js";
 import { addForms, bindForms } from "./feedback.js";
-import { createLog, findLog, undoLog, updateLog } from "./logs.js";
+import { createLog, undoByClientUuid, undoLog, updateLog } from "./logs.js";
 
 /* ``config``: #today-config; ``queue``: today/queue.js; ``today()``: the patient's date. */
 export function createCards(config, queue, today) {
@@ -286,24 +286,20 @@ export function createCards(config, queue, today) {
   function undoOnServer(card, entry) {
     queue
       .hold(queueEntry(card, entry))
-      .then(() => findLog(config.logsUrl, entry.uuid))
-      .then((found) =>
-        found.row ? undoLog(config.logsUrl, found.row.id).then((undone) => ({ found, undone })) : { found, undone: found }
-      )
-      .then(({ found, undone }) => {
+      .then(() => undoByClientUuid(config.logsUrl, entry.uuid))
+      .then(({ row, result }) => {
         queue.release(entry.uuid, false);
-        // Not stored, or undone now (a 404: undone already, by another undo of it).
-        if (undone.kind === "ok" || (found.row && undone.kind === "refused" && undone.status === 404)) {
+        if (result.kind === "ok") {
           entry.undone = true;
           queue.undo(entry.uuid);
           revert(card, entry);
           say(card, S.undone);
           return;
         }
-        if (found.row) {
-          entry.id = found.row.id; // stored: undone again by its id, as any stored tick
+        if (row) {
+          entry.id = row.id; // stored: undone again by its id, as any stored tick
         }
-        say(card, undone.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(undone) }));
+        say(card, result.kind === "retry" ? S.undoOffline : fmt(S.refused, { reason: reasonOf(result) }));
       });
   }
 

@@ -70,3 +70,19 @@ export function findLog(logsUrl, clientUuid) {
 export function undoLog(logsUrl, id) {
   return send("DELETE", detailUrl(logsUrl, id));
 }
+
+/* Undo the tick the server stored for ``clientUuid``, if it has one (its answer was lost on
+   the way back, so the phone has not its id). Resolves to {row: the row found, or null;
+   result: "ok" when the server has none now (none stored, or undone; a 404 to the undo:
+   undone already), else the failed request's result (transport.js)}. */
+export function undoByClientUuid(logsUrl, clientUuid) {
+  return findLog(logsUrl, clientUuid).then((found) => {
+    if (!found.row) {
+      return { row: null, result: found };
+    }
+    return undoLog(logsUrl, found.row.id).then((undone) => {
+      const gone = undone.kind === "refused" && undone.status === 404;
+      return { row: found.row, result: gone ? { kind: "ok", status: 404, json: null } : undone };
+    });
+  });
+}

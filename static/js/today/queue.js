@@ -30,8 +30,9 @@
  * outbox that began before a write or a removal of this tab had ended has the entry as it was:
  * this tab's own copy wins (what it is writing), and an entry it is removing stays gone, so
  * an undone tick is never brought back and sent. Undone while the queue's own send of it is
- * on its way, it is undone on the server (DELETE) once the answer says it was stored; an undo
- * the server did not take is said on its card, the tick shown again (hooks.notUndone).
+ * on its way, it is undone on the server (DELETE) once the answer says it was stored, or, the
+ * answer lost, once the server is asked for it by its client UUID (logs.js undoByClientUuid);
+ * an undo the server did not take is said on its card, the tick shown again (notUndone).
  *
  * The status says an entry waits only once its write to the outbox has completed; a write that
  * failed (the phone's storage full, IndexedDB closed) is said as not saved on this phone: the
@@ -44,7 +45,7 @@
 import { fmt } from "../common.js";
 import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
 import { reasonOf } from "../transport.js";
-import { createLog, undoLog, updateLog, value } from "./logs.js";
+import { createLog, undoByClientUuid, undoLog, updateLog, value } from "./logs.js";
 import { createNotices } from "./notices.js";
 
 /* ``config``: #today-config (patient, logsUrl, messagesUrl: both the API's, strings).
@@ -340,8 +341,12 @@ export function createQueue(config, hooks) {
      the server too (DELETE); not undone (no connection, or refused), its card says so and shows
      the tick again (hooks.notUndone), to be undone again. */
   function undoStored(entry, result) {
+    if (result.kind === "retry" && !result.unsent) {
+      undoMaybeStored(entry); // no answer: the server may have it all the same
+      return;
+    }
     if (result.kind === "retry") {
-      pause(); // no answer: the entry left the outbox with the undo
+      pause(); // it never left the phone: the entry left the outbox with the undo
       return;
     }
     if (result.kind !== "ok") {
@@ -353,6 +358,25 @@ export function createQueue(config, hooks) {
         hooks.notUndone(entry, result.json, undone);
       }
       next();
+    });
+  }
+
+  /* The same, its send's answer lost: the row the server has for it is undone. With no
+     answer to that either, it goes back to the outbox (it may be stored: maybe_stored) and
+     its card shows it again, saying it is not undone. */
+  function undoMaybeStored(entry) {
+    undoByClientUuid(config.logsUrl, entry.client_uuid).then(({ row, result }) => {
+      if (result.kind === "ok") {
+        next();
+        return;
+      }
+      if (!row && result.kind === "retry") {
+        upsert(Object.assign({}, entry, { maybe_stored: true }));
+      }
+      if (hooks.notUndone) {
+        hooks.notUndone(entry, row || { id: null, date: entry.date, sets_done: entry.sets_done }, result);
+      }
+      pause();
     });
   }
 

@@ -145,6 +145,12 @@ def _act(request: HttpRequest, pk: int, action: Callable[[Clinician, User], str]
     return redirect("clinic:team_member", pk=clinician.pk)
 
 
+def _refused(request: HttpRequest, clinician: Clinician, error: ValidationError) -> HttpResponse:
+    """Back to the clinician's page, saying why the action cannot be done."""
+    message_service_errors(request, error)
+    return redirect("clinic:team_member", pk=clinician.pk)
+
+
 def _ask(
     request: HttpRequest,
     clinician: Clinician,
@@ -226,8 +232,7 @@ def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
                 reassign_to=form.cleaned_data["reassign_to"],
             )
         except ValidationError as error:
-            message_service_errors(request, error)
-            return redirect("clinic:team_member", pk=clinician.pk)
+            return _refused(request, clinician, error)
         return _ask(
             request,
             clinician,
@@ -293,8 +298,7 @@ def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
                 clinician=clinician, reset_by=signed_in_user(request, User)
             )
         except ValidationError as error:
-            message_service_errors(request, error)
-            return redirect("clinic:team_member", pk=clinician.pk)
+            return _refused(request, clinician, error)
         return _ask(
             request,
             clinician,
@@ -323,6 +327,5 @@ def team_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
             clinician=clinician, invited_by=signed_in_user(request, User)
         )
     except ValidationError as error:
-        message_service_errors(request, error)
-        return redirect("clinic:team_member", pk=clinician.pk)
+        return _refused(request, clinician, error)
     return invitation_page(request, invitation, token, clinician=clinician)

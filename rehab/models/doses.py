@@ -181,19 +181,23 @@ class DoseFields(models.Model):
         A prescription or a template's item answers for its exercise; a dose alone is not."""
         return False
 
+    def dose(self) -> dict[str, Any]:
+        """The dose's values by ``DOSE_FIELD_NAMES`` (as ``Exercise.default_dose``): what its
+        wording reads, and what a copy of it takes (a plan made from a template, a template
+        made from a plan, a template's next version, a prescription moved to another phase)."""
+        return {name: getattr(self, name) for name in DOSE_FIELD_NAMES}
+
     def dose_text(self) -> str:
         """The dose in words, e.g. "3 × 30 s hold", "2 sets × 10 reps" or "10 minutes"; for
         advice to read, ``ADVICE_DOSE_TEXT`` (its dose is kept as stored, but is none for the
         patient)."""
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
-        return dose_words({name: getattr(self, name) for name in DOSE_FIELD_NAMES})
+        return dose_words(self.dose())
 
     def patient_dose_text(self) -> str:
         """The dose as the patient's pages and handout say it: ``dose_text`` with a hold in
         plain words ("3 holds of 30 seconds", not "3 × 30 s hold")."""
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
-        return dose_words(
-            {name: getattr(self, name) for name in DOSE_FIELD_NAMES}, for_patient=True
-        )
+        return dose_words(self.dose(), for_patient=True)

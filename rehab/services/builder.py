@@ -28,7 +28,6 @@ from rehab.models.plans import (
 )
 from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.services.plans import (
-    DOSE_FIELDS,
     PHASE_FIELDS,
     begin_edit,
     edits_plan,
@@ -458,7 +457,7 @@ def prescription_move_to_phase(
         rx = Prescription(
             exercise=rx.exercise,
             note=rx.note,
-            **{f: getattr(rx, f) for f in DOSE_FIELDS},
+            **rx.dose(),
         )
     else:  # never asked of the patient where it was: from today in its new phase
         rx.created_at = timezone.now()

@@ -259,7 +259,7 @@ def plan_from_protocol(
             exercise=item.exercise,
             order=item.order,
             note=item.note,
-            **{f: getattr(item, f) for f in DOSE_FIELDS},
+            **item.dose(),
         )
         for phase, new_phase in zip(phases, new_phases, strict=True)
         for item in phase.items.all()

@@ -114,7 +114,7 @@ def protocol_from_plan(
                 exercise_id=rx.exercise_id,
                 order=order,
                 note=rx.note,
-                **{f: getattr(rx, f) for f in DOSE_FIELDS},
+                **rx.dose(),
             )
             item.full_clean()
             item.save()
@@ -218,7 +218,7 @@ def template_draft(*, protocol: Protocol, created_by: User | None) -> Protocol:
                     exercise_id=item.exercise_id,
                     order=item.order,
                     note=item.note,
-                    **{f: getattr(item, f) for f in DOSE_FIELDS},
+                    **item.dose(),
                 )
                 for item in phase.items.all()
             ],

@@ -230,7 +230,7 @@ def phase_update(
     start_week = values["start_week"]
     _write_phase(phase, values)
     phase.full_clean()
-    live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
+    live = list(phase.prescriptions.live().select_related("exercise"))
     needed = guardrail_reasons_needed(
         prescriptions=live,
         pathway=plan.pathway,
@@ -397,8 +397,9 @@ def prescription_move(
         plan, by=by, action=PlanEdit.Action.RX_MOVE, phase=rx.phase, exercise_name=rx.exercise.name
     )
     live = list(
-        Prescription.objects.select_for_update()
-        .filter(phase_id=rx.phase_id, retired_at__isnull=True)
+        Prescription.objects.live()
+        .select_for_update()
+        .filter(phase_id=rx.phase_id)
         .order_by("order", "pk")
     )
     _swap_and_renumber(

@@ -107,7 +107,7 @@ def protocol_from_plan(
             ProtocolCriterion(phase=copy, **{f: getattr(c, f) for f in CRITERION_FIELDS})
             for c in PlanCriterion.objects.filter(phase=phase).order_by("order", "pk")
         )
-        live = phase.prescriptions.filter(retired_at__isnull=True).order_by("order", "pk")
+        live = phase.prescriptions.live().order_by("order", "pk")
         for order, rx in enumerate((rx for rx in live if rx.pk not in skipped), start=1):
             item = ProtocolItem(
                 phase=copy,
@@ -137,7 +137,7 @@ def _plan_shape(plan: Plan) -> list[tuple[str, list[int]]]:
     early = {rx.pk for rx, _w in early_prescriptions(plan)}
     live = Prefetch(
         "prescriptions",
-        queryset=Prescription.objects.filter(retired_at__isnull=True).order_by("order", "pk"),
+        queryset=Prescription.objects.live().order_by("order", "pk"),
     )
     return [
         (phase.name, [rx.exercise_id for rx in phase.prescriptions.all() if rx.pk not in early])

@@ -40,9 +40,7 @@ TEAM_EVENTS_SHOWN = 50
 def _working_invitations() -> QuerySet[Invitation]:
     """Invitation links that still work: not used, not revoked (a new link, a deactivation),
     not expired. An invited clinician without one cannot join until they are sent a new one."""
-    return Invitation.objects.filter(
-        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    return Invitation.objects.unused().filter(expires_at__gt=timezone.now())
 
 
 def _team_rows(request: HttpRequest) -> list[Clinician]:

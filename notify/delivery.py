@@ -90,7 +90,7 @@ def _patient_not_needed(notification: Notification, now: dt.datetime) -> str:
         return "the patient's care has ended"
     if notification.kind == Notification.Kind.REQUEST:
         return "" if planning.request_open(patient) else "questions answered or no longer asked"
-    unread = Message.objects.filter(patient=patient, from_patient=False, read_at__isnull=True)
+    unread = Message.objects.unread(by_patient=True).filter(patient=patient)
     return "" if unread.exists() else "replies read"
 
 

@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models.patients import Patient
 
 
+class MessageQuerySet(models.QuerySet["Message"]):
+    def unread(self, *, by_patient: bool) -> MessageQuerySet:
+        """The messages the patient (``by_patient``), or else the clinic, has not read yet: those
+        the other side sent, not yet marked read."""
+        return self.filter(from_patient=not by_patient, read_at__isnull=True)
+
+
 class Message(models.Model):
     """One message in the thread between a patient and their clinic."""
 
@@ -37,6 +44,8 @@ class Message(models.Model):
     # again (its answer lost) is found by it (``message_send``). Null from a client that sends
     # none (then only the same text within seconds is taken for a repeat).
     client_uuid = models.UUIDField(_("client id"), null=True, blank=True)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("message")

@@ -19,6 +19,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def unused(self) -> InvitationQuerySet:
+        """Neither used nor revoked (expired or not): the links a new one or a revocation
+        stops."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True)
+
+
 class Invitation(models.Model):
     """A one-time, expiring link for a patient, or a clinician invited to a clinic's team, to
     set a password. Exactly one of ``patient`` and ``clinician``. Only a hash is stored."""
@@ -40,6 +47,8 @@ class Invitation(models.Model):
     # The link works only while the invitee's address is still this one: a corrected address
     # means the link went to someone else. Blank on links made before it was kept.
     sent_to = models.EmailField(_("sent to"), blank=True, default="")
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

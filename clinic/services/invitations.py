@@ -35,9 +35,7 @@ def invitation_url(token: str) -> str:
 def invitations_revoke(invitee: Patient | Clinician) -> None:
     """The invitee's unused links stop working."""
     whose = {"patient": invitee} if isinstance(invitee, Patient) else {"clinician": invitee}
-    Invitation.objects.filter(used_at__isnull=True, revoked_at__isnull=True, **whose).update(
-        revoked_at=timezone.now()
-    )
+    Invitation.objects.unused().filter(**whose).update(revoked_at=timezone.now())
 
 
 def _send_invitation_email(*, invitation: Invitation, token: str) -> bool:
@@ -78,7 +76,7 @@ def _issue_invitation(
     (a double submit). Returns ``(invitation, token)``; the token is shown once."""
     invitee = {"patient": patient} if patient is not None else {"clinician": clinician}
     now = timezone.now()
-    pending = Invitation.objects.filter(used_at__isnull=True, revoked_at__isnull=True, **invitee)
+    pending = Invitation.objects.unused().filter(**invitee)
     if pending.filter(created_at__gte=now - INVITATION_RESEND_WINDOW).exists():
         raise ValidationError(
             _(

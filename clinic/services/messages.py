@@ -112,9 +112,7 @@ def messages_mark_read(
         raise ValidationError(
             {"up_to": ValidationError(_("No such message in this thread."), code="unknown_message")}
         )
-    rows = Message.objects.filter(
-        patient=patient, from_patient=not reader_is_patient, read_at__isnull=True
-    )
+    rows = Message.objects.unread(by_patient=reader_is_patient).filter(patient=patient)
     if shown is not None:
         unread = [m.pk for m in shown if m.from_patient != reader_is_patient and m.read_at is None]
         if not unread:

@@ -40,9 +40,7 @@ TEAM_EVENTS_SHOWN = 50
 def _working_invitations() -> QuerySet[Invitation]:
     """Invitation links that still work: not used, not revoked (a new link, a deactivation),
     not expired. An invited clinician without one cannot join until they are sent a new one."""
-    return Invitation.objects.filter(
-        used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
-    )
+    return Invitation.objects.unused().filter(expires_at__gt=timezone.now())
 
 
 def _team_rows(request: HttpRequest) -> list[Clinician]:
@@ -145,6 +143,12 @@ def _act(request: HttpRequest, pk: int, action: Callable[[Clinician, User], str]
     return redirect("clinic:team_member", pk=clinician.pk)
 
 
+def _refused(request: HttpRequest, clinician: Clinician, error: ValidationError) -> HttpResponse:
+    """Back to the clinician's page, saying why the action cannot be done."""
+    message_service_errors(request, error)
+    return redirect("clinic:team_member", pk=clinician.pk)
+
+
 def _ask(
     request: HttpRequest,
     clinician: Clinician,
@@ -226,8 +230,7 @@ def team_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
                 reassign_to=form.cleaned_data["reassign_to"],
             )
         except ValidationError as error:
-            message_service_errors(request, error)
-            return redirect("clinic:team_member", pk=clinician.pk)
+            return _refused(request, clinician, error)
         return _ask(
             request,
             clinician,
@@ -293,8 +296,7 @@ def team_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
                 clinician=clinician, reset_by=signed_in_user(request, User)
             )
         except ValidationError as error:
-            message_service_errors(request, error)
-            return redirect("clinic:team_member", pk=clinician.pk)
+            return _refused(request, clinician, error)
         return _ask(
             request,
             clinician,
@@ -323,6 +325,5 @@ def team_invite_again(request: HttpRequest, pk: int) -> HttpResponse:
             clinician=clinician, invited_by=signed_in_user(request, User)
         )
     except ValidationError as error:
-        message_service_errors(request, error)
-        return redirect("clinic:team_member", pk=clinician.pk)
+        return _refused(request, clinician, error)
     return invitation_page(request, invitation, token, clinician=clinician)

@@ -73,7 +73,8 @@ def reply_notifications(
         return None
     patient = message.patient
     first_unread = (
-        Message.objects.filter(patient=patient, from_patient=False, read_at__isnull=True)
+        Message.objects.unread(by_patient=True)
+        .filter(patient=patient)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
         .first()

@@ -167,41 +167,35 @@ class LinesField(forms.Field):
 _LINES_HELP = _("Blank lines are ignored; a leading number or bullet is removed.")
 
 
+def _lines_help(text: StrOrPromise) -> StrOrPromise:
+    """A ``LinesField``'s help: ``text``, then how its lines are read."""
+    return format_lazy("{} {}", text, _LINES_HELP)
+
+
 class ExerciseLinesMixin(forms.Form):
     """Steps, cues and safety notes as one item per line."""
 
-    steps = LinesField(
-        label=_("Steps"),
-        help_text=format_lazy("{} {}", _("One step per line, in order."), _LINES_HELP),
-    )
+    steps = LinesField(label=_("Steps"), help_text=_lines_help(_("One step per line, in order.")))
     cues = LinesField(
         label=_("Cues"),
         required=False,
-        help_text=format_lazy(
-            "{} {}", _("One cue per line: short reminders shown with the exercise."), _LINES_HELP
-        ),
+        help_text=_lines_help(_("One cue per line: short reminders shown with the exercise.")),
     )
     safety_notes = LinesField(
         label=_("Safety notes for clinicians"),
         required=False,
-        help_text=format_lazy(
-            "{} {}",
-            _(
-                "One per line: guardrail weeks, contraindications, sources. Patients never see them."
-            ),
-            _LINES_HELP,
+        help_text=_lines_help(
+            _("One per line: guardrail weeks, contraindications, sources. Patients never see them.")
         ),
     )
     patient_safety_notes = LinesField(
         label=_("Safety, for the patient"),
         required=False,
-        help_text=format_lazy(
-            "{} {}",
+        help_text=_lines_help(
             _(
                 "One per line, in plain words: when to stop or get advice. No week numbers: "
                 "the prescription decides when."
-            ),
-            _LINES_HELP,
+            )
         ),
     )
 

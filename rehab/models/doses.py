@@ -94,6 +94,35 @@ def dose_words(dose: Mapping[str, Any], *, for_patient: bool = False) -> str:
     return ", ".join(str(p) for p in parts)
 
 
+# The range of each field of a dose, from 1 to its maximum: (field, the word for it in its
+# constraint's name, the maximum, whether it may be empty).
+DOSE_RANGES = (
+    ("sets", "sets", clinical.SETS_MAX, False),
+    ("reps", "reps", clinical.REPS_MAX, True),
+    ("hold_seconds", "hold", clinical.HOLD_SECONDS_MAX, True),
+    ("duration_minutes", "duration", clinical.DURATION_MINUTES_MAX, True),
+    ("times_per_day", "times_per_day", clinical.TIMES_PER_DAY_MAX, False),
+    ("days_per_week", "days_per_week", clinical.DAYS_PER_WEEK_MAX, False),
+)
+
+
+def dose_range_constraints(*, name: str, prefix: str = "") -> list[models.CheckConstraint]:
+    """A check constraint of each dose field's range (``DOSE_RANGES``): a dose's own fields
+    (``DoseFields``), or ``prefix`` and their names (``default_``: an exercise's default
+    dose). Each is named ``name``, the range's word and ``_range``."""
+    constraints = []
+    for field, word, high, optional in DOSE_RANGES:
+        column = prefix + field
+        within = Q(**{f"{column}__gte": 1, f"{column}__lte": high})
+        constraints.append(
+            models.CheckConstraint(
+                condition=(Q(**{f"{column}__isnull": True}) | within) if optional else within,
+                name=f"{name}{word}_range",
+            )
+        )
+    return constraints
+
+
 class DoseFields(models.Model):
     """A dose: how many sets of how many reps or holds, how often, and which leg."""
 
@@ -132,38 +161,13 @@ class DoseFields(models.Model):
     class Meta:
         abstract = True
         constraints = [
-            models.CheckConstraint(
-                condition=Q(sets__gte=1, sets__lte=clinical.SETS_MAX),
-                name="%(app_label)s_%(class)s_sets_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=clinical.REPS_MAX),
-                name="%(app_label)s_%(class)s_reps_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(hold_seconds__isnull=True)
-                | Q(hold_seconds__gte=1, hold_seconds__lte=clinical.HOLD_SECONDS_MAX),
-                name="%(app_label)s_%(class)s_hold_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(duration_minutes__isnull=True)
-                | Q(duration_minutes__gte=1, duration_minutes__lte=clinical.DURATION_MINUTES_MAX),
-                name="%(app_label)s_%(class)s_duration_range",
-            ),
+            *dose_range_constraints(name="%(app_label)s_%(class)s_"),
             models.CheckConstraint(
                 condition=Q(reps__isnull=False)
                 | Q(hold_seconds__isnull=False)
                 | Q(duration_minutes__isnull=False),
                 name="%(app_label)s_%(class)s_reps_or_hold",
                 violation_error_message=_("Give repetitions, a hold time or a duration."),
-            ),
-            models.CheckConstraint(
-                condition=Q(times_per_day__gte=1, times_per_day__lte=clinical.TIMES_PER_DAY_MAX),
-                name="%(app_label)s_%(class)s_times_per_day_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(days_per_week__gte=1, days_per_week__lte=clinical.DAYS_PER_WEEK_MAX),
-                name="%(app_label)s_%(class)s_days_per_week_range",
             ),
             models.CheckConstraint(
                 condition=Q(side__in=["injured", "both", "each", "uninjured"]),
@@ -177,19 +181,23 @@ class DoseFields(models.Model):
         A prescription or a template's item answers for its exercise; a dose alone is not."""
         return False
 
+    def dose(self) -> dict[str, Any]:
+        """The dose's values by ``DOSE_FIELD_NAMES`` (as ``Exercise.default_dose``): what its
+        wording reads, and what a copy of it takes (a plan made from a template, a template
+        made from a plan, a template's next version, a prescription moved to another phase)."""
+        return {name: getattr(self, name) for name in DOSE_FIELD_NAMES}
+
     def dose_text(self) -> str:
         """The dose in words, e.g. "3 × 30 s hold", "2 sets × 10 reps" or "10 minutes"; for
         advice to read, ``ADVICE_DOSE_TEXT`` (its dose is kept as stored, but is none for the
         patient)."""
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
-        return dose_words({name: getattr(self, name) for name in DOSE_FIELD_NAMES})
+        return dose_words(self.dose())
 
     def patient_dose_text(self) -> str:
         """The dose as the patient's pages and handout say it: ``dose_text`` with a hold in
         plain words ("3 holds of 30 seconds", not "3 × 30 s hold")."""
         if self.is_advice:
             return str(ADVICE_DOSE_TEXT)
-        return dose_words(
-            {name: getattr(self, name) for name in DOSE_FIELD_NAMES}, for_patient=True
-        )
+        return dose_words(self.dose(), for_patient=True)

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient
 from rehab import clinical
-from rehab.models.doses import Side, value_range
+from rehab.models.doses import Side, dose_range_constraints, value_range
 from rehab.models.media import MediaFields
 
 Pathway = Patient.Pathway
@@ -214,45 +214,7 @@ class Exercise(models.Model):
                 violation_error_code="no_reps_or_hold",
                 violation_error_message=_("Give default repetitions, a hold time or a duration."),
             ),
-            models.CheckConstraint(
-                condition=Q(default_duration_minutes__isnull=True)
-                | Q(
-                    default_duration_minutes__gte=1,
-                    default_duration_minutes__lte=clinical.DURATION_MINUTES_MAX,
-                ),
-                name="rehab_exercise_default_duration_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(default_sets__gte=1, default_sets__lte=clinical.SETS_MAX),
-                name="rehab_exercise_default_sets_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(default_reps__isnull=True)
-                | Q(default_reps__gte=1, default_reps__lte=clinical.REPS_MAX),
-                name="rehab_exercise_default_reps_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(default_hold_seconds__isnull=True)
-                | Q(
-                    default_hold_seconds__gte=1,
-                    default_hold_seconds__lte=clinical.HOLD_SECONDS_MAX,
-                ),
-                name="rehab_exercise_default_hold_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    default_times_per_day__gte=1,
-                    default_times_per_day__lte=clinical.TIMES_PER_DAY_MAX,
-                ),
-                name="rehab_exercise_default_times_per_day_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(
-                    default_days_per_week__gte=1,
-                    default_days_per_week__lte=clinical.DAYS_PER_WEEK_MAX,
-                ),
-                name="rehab_exercise_default_days_per_week_range",
-            ),
+            *dose_range_constraints(name="rehab_exercise_default_", prefix="default_"),
             models.CheckConstraint(
                 condition=Q(earliest_week_operative__lte=clinical.WEEK_MAX)
                 & Q(earliest_week_non_operative__lte=clinical.WEEK_MAX),

@@ -181,6 +181,13 @@ class PlanPhase(PhaseFields):
         return self.plan.date_of_week(self.end_week) - dt.timedelta(days=1)
 
 
+class PrescriptionQuerySet(models.QuerySet["Prescription"]):
+    def live(self) -> PrescriptionQuerySet:
+        """Those not retired (``Prescription.is_retired``): what the plan asks of the patient;
+        a retired one is kept for its logs."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Prescription(DoseFields):
     """One exercise at one dose in a plan phase. Retired, never deleted, once logged."""
 
@@ -200,6 +207,8 @@ class Prescription(DoseFields):
     earlier_doses = models.JSONField(_("earlier doses"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PrescriptionQuerySet.as_manager()
 
     class Meta(DoseFields.Meta):
         verbose_name = _("prescription")

@@ -213,7 +213,8 @@ def handout_items(phase: PlanPhase) -> list[BuilderItem]:
     """The live prescriptions of ``phase`` for the printed handout, with exercises, equipment
     and guardrail warnings. Two queries."""
     rows = list(
-        Prescription.objects.filter(phase=phase, retired_at__isnull=True)
+        Prescription.objects.live()
+        .filter(phase=phase)
         .select_related("exercise")
         .prefetch_related("exercise__equipment")
         .order_by("order", "pk")

@@ -21,11 +21,9 @@ def desk_counts(
 ) -> DeskCounts:
     """The clinic's counts; one the page has already made is given and not made again."""
     if open_alerts is None:
-        open_alerts = Alert.objects.filter(
-            patient__clinic_id=clinic_id, acknowledged_at__isnull=True
-        ).count()
+        open_alerts = Alert.objects.open().filter(patient__clinic_id=clinic_id).count()
     if unread_messages is None:
-        unread_messages = Message.objects.filter(
-            patient__clinic_id=clinic_id, from_patient=True, read_at__isnull=True
-        ).count()
+        unread_messages = (
+            Message.objects.unread(by_patient=False).filter(patient__clinic_id=clinic_id).count()
+        )
     return DeskCounts(open_alerts=open_alerts, unread_messages=unread_messages)

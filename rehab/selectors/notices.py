@@ -298,7 +298,7 @@ def today_notices(patient: Patient, *, day: dt.date) -> TodayNotices:
         "reviewed_report_at": Subquery(_reviewed_lately(OuterRef("pk"))[:1]),
         "checked_in": Exists(CheckIn.objects.filter(patient=OuterRef("pk"), date=day)),
         "unread_reply": Exists(
-            Message.objects.filter(patient=OuterRef("pk"), from_patient=False, read_at__isnull=True)
+            Message.objects.unread(by_patient=True).filter(patient=OuterRef("pk"))
         ),
         "request_id": Subquery(
             AtrsRequest.objects.filter(patient=OuterRef("pk"), response__isnull=True)

@@ -376,11 +376,7 @@ def plan_phases(plan: Plan, *, equipment_and_media: bool = True) -> list[PlanPha
     """The plan's phases in order, each with its live prescriptions and their exercises
     prefetched as ``live_prescriptions``: two queries; with the exercises' equipment, photos
     and videos (``equipment_and_media``, for the API's body), four."""
-    live = (
-        Prescription.objects.filter(retired_at__isnull=True)
-        .select_related("exercise")
-        .order_by("order", "pk")
-    )
+    live = Prescription.objects.live().select_related("exercise").order_by("order", "pk")
     if equipment_and_media:  # as lists (``library.equipment_and_media``)
         live = live.prefetch_related(*library_selectors.equipment_and_media())
     phases: list[PlanPhase] = list(

@@ -229,9 +229,7 @@ def progression_evidence(
         ),
         atrs=atrs,
         open_alerts=list(
-            Alert.objects.filter(patient=patient, acknowledged_at__isnull=True).order_by(
-                "-created_at", "-pk"
-            )
+            Alert.objects.open().filter(patient=patient).order_by("-created_at", "-pk")
         ),
         changes=changes,
         criteria=criteria,

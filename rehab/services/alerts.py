@@ -28,12 +28,14 @@ def alert_now_early(*, exercise: Exercise) -> list[Alert]:
     that their clinician moves it or records why it stays (a reason recorded before was given
     for the earlier week). One query, then one alert each (so each is notified). The audit
     trail names each patient alerted (their record changed)."""
-    rows = Prescription.objects.filter(
-        exercise=exercise, retired_at__isnull=True, phase__plan__status__in=PLANS_IN_CARE
-    ).select_related(
-        # The clinic's risk-factor offsets with the patient (their guardrail): no query per row.
-        "phase__plan__patient__clinic__risk_offsets",
-        "phase__plan__current_phase",
+    rows = (
+        Prescription.objects.live()
+        .filter(exercise=exercise, phase__plan__status__in=PLANS_IN_CARE)
+        .select_related(
+            # The clinic's risk-factor offsets with the patient (their guardrail): no query per row.
+            "phase__plan__patient__clinic__risk_offsets",
+            "phase__plan__current_phase",
+        )
     )
     alerts = []
     for rx in rows:

@@ -28,7 +28,6 @@ from rehab.models.plans import (
 )
 from rehab.models.protocols import PHASE_FIELD_NAMES
 from rehab.services.plans import (
-    DOSE_FIELDS,
     PHASE_FIELDS,
     begin_edit,
     edits_plan,
@@ -231,7 +230,7 @@ def phase_update(
     start_week = values["start_week"]
     _write_phase(phase, values)
     phase.full_clean()
-    live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
+    live = list(phase.prescriptions.live().select_related("exercise"))
     needed = guardrail_reasons_needed(
         prescriptions=live,
         pathway=plan.pathway,
@@ -398,8 +397,9 @@ def prescription_move(
         plan, by=by, action=PlanEdit.Action.RX_MOVE, phase=rx.phase, exercise_name=rx.exercise.name
     )
     live = list(
-        Prescription.objects.select_for_update()
-        .filter(phase_id=rx.phase_id, retired_at__isnull=True)
+        Prescription.objects.live()
+        .select_for_update()
+        .filter(phase_id=rx.phase_id)
         .order_by("order", "pk")
     )
     _swap_and_renumber(
@@ -458,7 +458,7 @@ def prescription_move_to_phase(
         rx = Prescription(
             exercise=rx.exercise,
             note=rx.note,
-            **{f: getattr(rx, f) for f in DOSE_FIELDS},
+            **rx.dose(),
         )
     else:  # never asked of the patient where it was: from today in its new phase
         rx.created_at = timezone.now()

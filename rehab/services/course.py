@@ -108,7 +108,8 @@ def early_in_care(
     phase_of = {phase.pk: phase for rows in phases.values() for phase in rows}
     live: dict[int, list[Prescription]] = {pk: [] for pk in by_plan}
     for rx in (
-        Prescription.objects.filter(phase__plan__in=list(by_plan), retired_at__isnull=True)
+        Prescription.objects.live()
+        .filter(phase__plan__in=list(by_plan))
         .select_related("exercise")
         .order_by("phase__order", "order", "pk")
     ):

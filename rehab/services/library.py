@@ -76,6 +76,19 @@ def refuse_raise_over_templates(exercise: Exercise, weeks: tuple[int, int]) -> N
         )
 
 
+def _save_edit(
+    exercise: Exercise, equipment: Iterable[Any] | None, *, before: tuple[int, int]
+) -> Exercise:
+    """Save an edit of ``exercise`` whose earliest safe weeks were ``before``: refused while
+    it moves one later than a published template places the exercise
+    (``refuse_raise_over_templates``), else saved (``_save``) and a raise announced
+    (``announce_if_raised``)."""
+    refuse_raise_over_templates(exercise, earliest_weeks(exercise))
+    _save(exercise, equipment)
+    announce_if_raised(exercise, before)
+    return exercise
+
+
 @transaction.atomic
 def exercise_create(*, equipment: Iterable[Any] = (), **fields: Any) -> Exercise:
     """Add an exercise to the library (``clinic`` empty: the shared library). Its slug is its
@@ -131,10 +144,7 @@ def exercise_update(
     before = earliest_weeks(exercise)
     for name, value in fields.items():
         setattr(exercise, name, value)
-    refuse_raise_over_templates(exercise, earliest_weeks(exercise))
-    _save(exercise, equipment)
-    announce_if_raised(exercise, before)
-    return exercise
+    return _save_edit(exercise, equipment, before=before)
 
 
 @transaction.atomic
@@ -325,10 +335,7 @@ def clinic_exercise_update(
     if changed:
         locked.instructions_updated_at = timezone.now()
     _check_progression(locked)
-    refuse_raise_over_templates(locked, earliest_weeks(locked))
-    _save(locked, equipment)
-    announce_if_raised(locked, before)
-    return locked
+    return _save_edit(locked, equipment, before=before)
 
 
 @transaction.atomic

@@ -259,7 +259,7 @@ def plan_from_protocol(
             exercise=item.exercise,
             order=item.order,
             note=item.note,
-            **{f: getattr(item, f) for f in DOSE_FIELDS},
+            **item.dose(),
         )
         for phase, new_phase in zip(phases, new_phases, strict=True)
         for item in phase.items.all()
@@ -274,7 +274,8 @@ def _live_prescriptions(plan: Plan, phases: list[PlanPhase]) -> list[Prescriptio
     plan and patient: no query per row). One query."""
     by_id = {p.pk: p for p in phases}
     rows = list(
-        Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
+        Prescription.objects.live()
+        .filter(phase__plan=plan)
         .select_related("exercise")
         .order_by("phase__order", "order", "pk")
     )

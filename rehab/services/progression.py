@@ -35,7 +35,8 @@ def plan_phase_change_early_placements(
     phase.plan = plan
     today = today or plan.patient.local_today()
     rows = list(
-        Prescription.objects.filter(phase=phase, retired_at__isnull=True)
+        Prescription.objects.live()
+        .filter(phase=phase)
         .select_related("exercise")
         .order_by("order", "pk")
     )

@@ -107,14 +107,14 @@ def protocol_from_plan(
             ProtocolCriterion(phase=copy, **{f: getattr(c, f) for f in CRITERION_FIELDS})
             for c in PlanCriterion.objects.filter(phase=phase).order_by("order", "pk")
         )
-        live = phase.prescriptions.filter(retired_at__isnull=True).order_by("order", "pk")
+        live = phase.prescriptions.live().order_by("order", "pk")
         for order, rx in enumerate((rx for rx in live if rx.pk not in skipped), start=1):
             item = ProtocolItem(
                 phase=copy,
                 exercise_id=rx.exercise_id,
                 order=order,
                 note=rx.note,
-                **{f: getattr(rx, f) for f in DOSE_FIELDS},
+                **rx.dose(),
             )
             item.full_clean()
             item.save()
@@ -137,7 +137,7 @@ def _plan_shape(plan: Plan) -> list[tuple[str, list[int]]]:
     early = {rx.pk for rx, _w in early_prescriptions(plan)}
     live = Prefetch(
         "prescriptions",
-        queryset=Prescription.objects.filter(retired_at__isnull=True).order_by("order", "pk"),
+        queryset=Prescription.objects.live().order_by("order", "pk"),
     )
     return [
         (phase.name, [rx.exercise_id for rx in phase.prescriptions.all() if rx.pk not in early])
@@ -218,7 +218,7 @@ def template_draft(*, protocol: Protocol, created_by: User | None) -> Protocol:
                     exercise_id=item.exercise_id,
                     order=item.order,
                     note=item.note,
-                    **{f: getattr(item, f) for f in DOSE_FIELDS},
+                    **item.dose(),
                 )
                 for item in phase.items.all()
             ],

@@ -145,7 +145,8 @@ def early_prescriptions(plan: Plan) -> list[tuple[Prescription, GuardrailWarning
     """The plan's live prescriptions placed before their earliest safe week (each kept there
     for this patient with a reason): a template leaves them out. One query."""
     live = (
-        Prescription.objects.filter(phase__plan=plan, retired_at__isnull=True)
+        Prescription.objects.live()
+        .filter(phase__plan=plan)
         .select_related("phase", "exercise")
         .order_by("phase__order", "phase__pk", "order", "pk")
     )

@@ -285,12 +285,11 @@ def checkin(request: HttpRequest) -> HttpResponse:
     has_surgery = patient.surgery_date is not None
     reported = notice_selectors.red_flags_waiting(patient)
     care_ended = patient.status != Patient.Status.ACTIVE
-    if request.method == "POST" and care_ended:
+    if request.method == "POST":
         form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
-        add_service_errors(form, care_ended_error())
-    elif request.method == "POST":
-        form = CheckInForm(request.POST, has_surgery=has_surgery, reported=reported)
-        if form.is_valid():
+        if care_ended:
+            add_service_errors(form, care_ended_error())
+        elif form.is_valid():
             try:
                 checkin_services.checkin_record(patient=patient, **form.service_kwargs())
             except ValidationError as error:
@@ -332,12 +331,11 @@ def atrs(request: HttpRequest) -> HttpResponse:
     """The ATRS questionnaire: ten items, each 0–10; the total is computed on the server."""
     patient = own_patient(request)
     care_ended = patient.status != Patient.Status.ACTIVE
-    if request.method == "POST" and care_ended:
+    if request.method == "POST":
         form = AtrsForm(request.POST)
-        add_service_errors(form, care_ended_error())
-    elif request.method == "POST":
-        form = AtrsForm(request.POST)
-        if form.is_valid():
+        if care_ended:
+            add_service_errors(form, care_ended_error())
+        elif form.is_valid():
             try:
                 response, _created = atrs_services.atrs_record(
                     patient=patient,

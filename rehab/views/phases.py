@@ -58,7 +58,7 @@ def phase_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     phase = get_phase_for_clinician(by, pk)
     plan = phase.plan
     key = phase_key(phase.pk)
-    live = list(phase.prescriptions.filter(retired_at__isnull=True).select_related("exercise"))
+    live = list(phase.prescriptions.live().select_related("exercise"))
     form = PhaseForm(request.POST, prefix=key, instance=phase, plan=plan, prescriptions=live)
     return answer_edit(
         request,

@@ -49,7 +49,8 @@ def open_alerts_for_clinic(clinic_id: int) -> QuerySet[Alert]:
     says whether its patient's plan is paused (``plan_paused``): only then does its row offer to
     review and resume exercise (in the same query)."""
     return (
-        Alert.objects.filter(patient__clinic_id=clinic_id, acknowledged_at__isnull=True)
+        Alert.objects.open()
+        .filter(patient__clinic_id=clinic_id)
         .select_related(*ALERT_REPORT)
         .only(*ALERT_ROW_FIELDS)
         .annotate(

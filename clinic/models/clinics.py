@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_visible
+
 # Files of the tz database that name no place: ``localtime`` (on Debian, a link to the
 # server's own zone, which ``available_timezones`` lists), ``Factory`` ("-00", no zone) and
 # ``posixrules``. A patient's days would follow wherever the server runs, or no zone at all.
@@ -84,7 +86,7 @@ def validate_email_list(value: Any) -> None:
 class Clinic(models.Model):
     """The tenant: every patient, clinician, plan and clinic-made exercise belongs to one."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_visible])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)

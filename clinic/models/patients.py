@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models.clinics import Clinic, Clinician, validate_timezone
 from core import dates
 from core.text import fold
+from core.validators import validate_visible
 
 PATIENT_DETAILS = (
     "first_name",
@@ -90,8 +91,8 @@ class Patient(models.Model):
         related_name="patient",
         help_text=_("Set when the patient accepts their invitation."),
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, validators=[validate_visible])
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_visible])
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     email = models.EmailField(_("email"), blank=True)
     injured_side = models.CharField(_("injured side"), max_length=5, choices=Side)

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_visible
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -40,7 +42,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: clinician, patient or staff. Email is the login."""
 
     email = models.EmailField(_("email address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"), max_length=150, blank=True, validators=[validate_visible]
+    )
     is_staff = models.BooleanField(
         _("staff status"),
         default=False,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient
+from core.validators import validate_visible
 from rehab import clinical
 from rehab.models.doses import Side, dose_range_constraints, value_range
 from rehab.models.media import MediaFields
@@ -27,7 +28,7 @@ class SlugManager(models.Manager[Any]):
 
 
 class Equipment(models.Model):
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_visible])
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
 
     objects = SlugManager()
@@ -78,7 +79,9 @@ class Exercise(models.Model):
         related_name="exercises",
         help_text=_("Empty for the shared library; set for a clinic's own exercise."),
     )
-    name = models.CharField(_("name"), max_length=EXERCISE_NAME_MAX_LENGTH)
+    name = models.CharField(
+        _("name"), max_length=EXERCISE_NAME_MAX_LENGTH, validators=[validate_visible]
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     category = models.CharField(_("category"), max_length=20, choices=Category)
     # Two voices: the clinician's text keeps the exact terms and the sources; the patient's text
@@ -106,6 +109,7 @@ class Exercise(models.Model):
         _("name for the patient"),
         max_length=150,
         blank=True,
+        validators=[validate_visible],
         help_text=_("In plain words, without jargon; empty: the name above."),
     )
     patient_summary = models.TextField(

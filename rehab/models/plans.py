@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
 from core import dates
+from core.validators import validate_visible
 from rehab.models.doses import DoseFields
 from rehab.models.library import Exercise, Pathway
 from rehab.models.media import MediaFields
@@ -48,7 +49,7 @@ class Plan(models.Model):
         COMPLETED = "completed", _("Completed")
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="plans")
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_visible])
     pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway)
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
     anchor_date = models.DateField(

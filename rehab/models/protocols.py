@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic
+from core.validators import validate_visible
 from rehab import clinical
 from rehab.models.doses import DoseFields, value_range
 from rehab.models.library import Exercise, Pathway, SlugManager
@@ -87,7 +88,7 @@ class PhaseFields(models.Model):
     """What a protocol phase and a plan phase share."""
 
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[validate_visible])
     start_week = models.PositiveSmallIntegerField(
         _("start week"), validators=value_range(0, clinical.WEEK_MAX)
     )
@@ -112,6 +113,7 @@ class PhaseFields(models.Model):
         _("name for the patient"),
         max_length=150,
         blank=True,
+        validators=[validate_visible],
         help_text=_("In plain words; empty: the name above."),
     )
     patient_summary = models.TextField(
@@ -193,7 +195,9 @@ class Protocol(models.Model):
     the version it was made from. Shared templates are edited by site staff in the admin.
     """
 
-    name = models.CharField(_("name"), max_length=PROTOCOL_NAME_MAX_LENGTH)
+    name = models.CharField(
+        _("name"), max_length=PROTOCOL_NAME_MAX_LENGTH, validators=[validate_visible]
+    )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway)
     summary = models.TextField(_("summary"), blank=True)

@@ -10,6 +10,7 @@ from core.ids import from_opaque, opaque
 from rehab.models import Exercise
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
+from tests.names import INVISIBLE_NAMES, VISIBLE_NAMES
 
 URL = "/api/v1/exercises/"
 
@@ -170,6 +171,28 @@ def test_staff_bad_input_is_400(world: World, extra: dict, field: str) -> None:
     response = world.client("staff").post(URL, exercise_payload(**extra), format="json")
     assert response.status_code == 400
     assert field in body(response)
+
+
+@pytest.mark.parametrize("field", ["name", "patient_name"])
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_name_of_only_invisible_characters_is_a_400_and_nothing_is_stored(
+    world: World, field: str, name: str
+) -> None:
+    before = Exercise.objects.count()
+    response = world.client("staff").post(URL, exercise_payload(**{field: name}), format="json")
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {field: ["invisible"]}
+    assert Exercise.objects.count() == before
+
+
+def test_a_name_with_a_visible_letter_is_stored_as_written(world: World) -> None:
+    client = world.client("staff")
+    for number, name in enumerate(VISIBLE_NAMES):
+        payload = exercise_payload(slug=f"raise-{number}", name=f"{name} raise", patient_name=name)
+        response = client.post(URL, payload, format="json")
+        assert response.status_code == 201, response.content
+        exercise = Exercise.objects.get(pk=from_opaque(body(response)["id"]))
+        assert (exercise.name, exercise.patient_name) == (f"{name} raise", name)
 
 
 def test_staff_misspelling_a_field_is_refused_not_ignored(world: World) -> None:

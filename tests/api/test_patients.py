@@ -13,6 +13,7 @@ from clinic.models import Patient
 from core.ids import from_opaque, opaque
 from tests import factories
 from tests.api.conftest import World, assert_matrix, body
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES, VISIBLE_NAMES
 
 URL = "/api/v1/patients/"
 
@@ -209,3 +210,33 @@ def test_the_search_ignores_accents(world: World) -> None:
     )
     found = body(world.client("clinician").get(URL, {"search": "castaneda"}))["results"]
     assert [row["last_name"] for row in found] == ["Castañeda"]
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_name_of_only_invisible_characters_is_a_400_and_nothing_is_stored(
+    world: World, field: str, name: str
+) -> None:
+    client = world.client("clinician")
+    before = Patient.objects.count()
+    response = client.post(URL, payload(**{field: name}), format="json")
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {field: ["invisible"]}
+    assert body(response)[field] == [INVISIBLE_MESSAGE]
+    assert Patient.objects.count() == before
+    url = f"{URL}{opaque(world.patient.pk)}/"
+    response = client.patch(url, {field: name}, format="json")
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {field: ["invisible"]}
+    world.patient.refresh_from_db()
+    assert getattr(world.patient, field) != name
+
+
+@pytest.mark.parametrize("name", VISIBLE_NAMES)
+def test_a_name_with_a_visible_letter_is_stored_as_written(world: World, name: str) -> None:
+    response = world.client("clinician").post(
+        URL, payload(first_name=name, last_name=name), format="json"
+    )
+    assert response.status_code == 201, response.content
+    patient = Patient.objects.get(pk=from_opaque(body(response)["id"]))
+    assert (patient.first_name, patient.last_name) == (name, name)

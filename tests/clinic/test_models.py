@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.models import Invitation, Patient, User, hash_token
+from clinic.models import Clinic, Invitation, Patient, User, hash_token
 from clinic.models.clinics import timezone_choices, validate_timezone
+from core.validators import validate_visible
 from tests import factories
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +206,21 @@ def test_a_time_zone_that_names_no_place_is_refused(name: str) -> None:
     assert refused.value.code == "invalid_timezone"
     assert name not in dict(timezone_choices())
     validate_timezone("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [(Patient, "first_name"), (Patient, "last_name"), (User, "full_name"), (Clinic, "name")],
+)
+def test_the_names_people_read_need_a_visible_character(model: type, field: str) -> None:
+    """On the model field: every ModelForm, ModelSerializer, the admin and ``full_clean`` in
+    the services check it."""
+    assert validate_visible in model._meta.get_field(field).validators
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_patient_named_only_with_invisible_characters_does_not_clean(name: str) -> None:
+    patient = factories.PatientFactory.build(last_name=name)
+    with pytest.raises(ValidationError) as refused:
+        patient.full_clean(exclude=["clinic", "user", "therapist"])
+    assert refused.value.message_dict == {"last_name": [INVISIBLE_MESSAGE]}

@@ -21,6 +21,7 @@ from clinic.models import Clinician, Invitation, Patient, User
 from clinic.services import invitations as invitation_services
 from tests import factories
 from tests.conftest import assert_login_redirect, client_for
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES, VISIBLE_NAMES
 
 NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
 
@@ -573,3 +574,44 @@ def test_edit_to_an_invited_colleague_is_a_form_error(
     assert f'<option value="{invited.pk}"' not in response.content.decode()
     patient.refresh_from_db()
     assert patient.therapist_id is None
+
+
+# --- Names made only of invisible characters ---------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_name_of_only_invisible_characters_is_refused_and_nothing_is_stored(
+    clinician: Clinician, field: str, name: str
+) -> None:
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_create"), form_data(**{field: name})
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [INVISIBLE_MESSAGE]
+    assert INVISIBLE_MESSAGE in response.content.decode()
+    assert not Patient.objects.exists()
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_an_edit_to_an_invisible_name_changes_nothing(
+    clinician: Clinician, patient: Patient, name: str
+) -> None:
+    before = (patient.first_name, patient.last_name)
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_edit", args=[patient.pk]),
+        form_data(email=patient.email, last_name=name),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["last_name"] == [INVISIBLE_MESSAGE]
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.last_name) == before
+
+
+@pytest.mark.parametrize("name", VISIBLE_NAMES)
+def test_a_name_with_a_visible_letter_is_stored_as_written(clinician: Clinician, name: str) -> None:
+    response = client_for(clinician.user).post(
+        reverse("clinic:patient_create"), form_data(first_name=name, last_name=name)
+    )
+    assert response.status_code == 302
+    assert Patient.objects.values_list("first_name", "last_name").get() == (name, name)

@@ -11,8 +11,19 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from core.validators import validate_visible
 from rehab import measures
-from rehab.models import Exercise, ExerciseLog, Measurement, Plan, PlanPhase, Prescription
+from rehab.models import (
+    Equipment,
+    Exercise,
+    ExerciseLog,
+    Measurement,
+    Plan,
+    PlanPhase,
+    Prescription,
+    Protocol,
+    ProtocolPhase,
+)
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -249,3 +260,23 @@ def test_a_shared_template_holds_only_shared_exercises() -> None:
     with pytest.raises(ValidationError) as excinfo:
         item.full_clean()
     assert "another clinic's own exercise" in excinfo.value.message_dict["exercise"][0]
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        (Exercise, "name"),
+        (Exercise, "patient_name"),
+        (Equipment, "name"),
+        (Protocol, "name"),
+        (Plan, "name"),
+        (ProtocolPhase, "name"),
+        (ProtocolPhase, "patient_name"),
+        (PlanPhase, "name"),
+        (PlanPhase, "patient_name"),
+    ],
+)
+def test_the_names_people_read_need_a_visible_character(model: type, field: str) -> None:
+    """On the model field: every ModelForm, ModelSerializer, the admin and ``full_clean`` in
+    the services check it."""
+    assert validate_visible in model._meta.get_field(field).validators

@@ -22,6 +22,7 @@ from rehab.models.alerts import Alert
 from rehab.services import protocols as protocol_services
 from tests import factories, media
 from tests.conftest import client_for
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES, VISIBLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,31 @@ def test_a_nul_character_in_a_list_of_lines_is_an_error_not_a_500(
     assert response.status_code == 200
     assert "Null characters are not allowed." in response.content.decode()
     assert not Exercise.objects.filter(name="Seated calf raise").exists()
+
+
+@pytest.mark.parametrize("field", ["name", "patient_name"])
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_name_of_only_invisible_characters_is_refused_and_nothing_is_stored(
+    clinician: Clinician, field: str, name: str
+) -> None:
+    before = Exercise.objects.count()
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_create"), {**FORM, field: name}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [INVISIBLE_MESSAGE]
+    assert INVISIBLE_MESSAGE in response.content.decode()
+    assert Exercise.objects.count() == before
+
+
+@pytest.mark.parametrize("name", VISIBLE_NAMES)
+def test_a_name_with_a_visible_letter_is_stored_as_written(clinician: Clinician, name: str) -> None:
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_create"), {**FORM, "name": name, "patient_name": name}
+    )
+    assert response.status_code == 302
+    exercise = Exercise.objects.get(clinic=clinician.clinic)
+    assert (exercise.name, exercise.patient_name) == (name, name)
 
 
 def test_a_colleague_edits_it_and_patients_see_updated_on(

@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from clinic.forms import ClinicianChoiceField
 from clinic.models import Clinician
 from core.forms import ConfirmForm
+from core.validators import validate_visible
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, validators=[validate_visible])
     email = forms.EmailField(
         label=_("Email address"),
         help_text=_("The invitation link is sent here; it is also their sign-in."),

@@ -17,6 +17,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core.ids import from_opaque, opaque
+from core.validators import validate_visible
 from rehab import guardrails
 from rehab.forms.library import DoseLimits, LibraryFilterForm
 from rehab.models.doses import DOSE_FIELD_NAMES
@@ -79,6 +80,7 @@ class PlanCreateForm(forms.Form):
     name = forms.CharField(
         label=_("Plan name"),
         max_length=200,
+        validators=[validate_visible],
         required=False,
         help_text=_("Optional; the template's name is used if you leave it empty."),
     )
@@ -91,7 +93,7 @@ class PlanCreateForm(forms.Form):
 
 
 class PlanRenameForm(VersionForm):
-    name = forms.CharField(label=_("Plan name"), max_length=200)
+    name = forms.CharField(label=_("Plan name"), max_length=200, validators=[validate_visible])
 
 
 class PhaseForm(forms.ModelForm):

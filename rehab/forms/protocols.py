@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_visible
 from rehab.forms.library import DoseLimits
 from rehab.models.doses import DOSE_FIELD_NAMES
 from rehab.models.library import Exercise
@@ -98,7 +99,7 @@ class TemplateItemAddForm(forms.Form):
 
 
 class SaveAsTemplateForm(forms.Form):
-    name = forms.CharField(label=_("Template name"), max_length=200)
+    name = forms.CharField(label=_("Template name"), max_length=200, validators=[validate_visible])
     leave_out_early = forms.BooleanField(
         label=_("Leave out the exercises placed early for this patient"),
         required=False,

@@ -9,6 +9,7 @@ from rehab.models import PhaseChange, Plan
 from rehab.services import protocols as protocol_services
 from tests import factories
 from tests.api.conftest import ROW_READS, World, assert_matrix, body
+from tests.names import INVISIBLE_NAMES, VISIBLE_NAMES
 
 URL = "/api/v1/plans/"
 
@@ -277,3 +278,33 @@ def test_a_reason_keyed_by_another_plans_prescription_is_a_400_and_changes_nothi
     assert body(response)["codes"] == {"guardrail_reasons": ["not_a_prescription_id"]}
     world.plan.refresh_from_db()
     assert world.plan.current_phase_id == world.phase.pk
+
+
+def test_a_plan_name_of_only_invisible_characters_is_a_400_and_changes_nothing(
+    world: World,
+) -> None:
+    client = world.client("clinician")
+    before = Plan.objects.count()
+    url = f"{URL}{opaque(world.plan.pk)}/"
+    for name in INVISIBLE_NAMES:
+        response = client.post(
+            URL, {"patient": opaque(world.other_patient.pk), "name": name}, format="json"
+        )
+        assert response.status_code == 400, response.content
+        assert body(response)["codes"] == {"name": ["invisible"]}
+        assert Plan.objects.count() == before
+        response = client.patch(url, {"name": name}, format="json")
+        assert response.status_code == 400, response.content
+        assert body(response)["codes"] == {"name": ["invisible"]}
+        world.plan.refresh_from_db()
+        assert world.plan.name != name
+
+
+def test_a_plan_name_with_a_visible_letter_is_kept(world: World) -> None:
+    client = world.client("clinician")
+    for name in VISIBLE_NAMES:
+        response = client.post(
+            URL, {"patient": opaque(world.other_patient.pk), "name": name}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        assert Plan.objects.get(pk=from_opaque(body(response)["id"])).name == name

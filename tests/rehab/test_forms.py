@@ -13,15 +13,18 @@ from rehab.forms.builder import (
     DoseForm,
     PhaseForm,
     PlanCreateForm,
+    PlanRenameForm,
     PrescriptionAddForm,
     PrescriptionMovePhaseForm,
     VersionForm,
 )
 from rehab.forms.criteria import CriterionForm
 from rehab.forms.library import LibraryFilterForm
+from rehab.forms.protocols import SaveAsTemplateForm
 from rehab.guardrails import guardrail_warning
 from rehab.models import Exercise, Plan, PlanPhase, Protocol
 from tests import factories
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES, VISIBLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +82,29 @@ def test_plan_create_form_offers_only_the_given_templates() -> None:
     blank = PlanCreateForm({"template": "", "name": "Mine"}, protocols=protocols)
     assert blank.is_valid()
     assert blank.cleaned_data["template"] is None
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_the_name_forms_refuse_a_name_of_only_invisible_characters(name: str) -> None:
+    forms = [
+        PlanCreateForm({"template": "", "name": name}, protocols=Protocol.objects.none()),
+        PlanRenameForm({"version": 1, "name": name}),
+        SaveAsTemplateForm({"name": name}),
+    ]
+    for form in forms:
+        assert form.errors == {"name": [INVISIBLE_MESSAGE]}, type(form).__name__
+
+
+@pytest.mark.parametrize("name", VISIBLE_NAMES)
+def test_the_name_forms_take_a_name_with_a_visible_letter(name: str) -> None:
+    forms = [
+        PlanCreateForm({"template": "", "name": name}, protocols=Protocol.objects.none()),
+        PlanRenameForm({"version": 1, "name": name}),
+        SaveAsTemplateForm({"name": name}),
+    ]
+    for form in forms:
+        assert form.is_valid(), (type(form).__name__, form.errors)
+        assert form.cleaned_data["name"] == name
 
 
 def test_phase_form_end_week_must_be_after_start_week(plan: Plan) -> None:

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from core.api import fields
 from core.api.serializers import ClinicianOnlyFields, KnownFieldsOnly, read_only
+from core.validators import validate_visible
 from rehab.api.serializers.base import DISCLAIMER
 from rehab.api.serializers.library import ExerciseBriefSerializer
 from rehab.api.serializers.protocols import (
@@ -161,7 +162,9 @@ class PlanCreateSerializer(KnownFieldsOnly):
         allow_null=True,
         help_text="Copy this protocol template; empty for a blank plan.",
     )
-    name = fields.CharField(max_length=200, required=False, allow_blank=True, default="")
+    name = fields.CharField(
+        max_length=200, required=False, allow_blank=True, default="", validators=[validate_visible]
+    )
 
 
 class PlanVersionSerializer(serializers.Serializer[Any]):
@@ -216,7 +219,7 @@ class PlanPhaseChangeSerializer(PlanGuardrailSerializer):
 class PlanUpdateSerializer(KnownFieldsOnly, PlanVersionSerializer):
     """A plan's PATCH: its name (its status changes by its own actions)."""
 
-    name = fields.CharField(max_length=200)
+    name = fields.CharField(max_length=200, validators=[validate_visible])
 
 
 # --- Today ---------------------------------------------------------------------------------

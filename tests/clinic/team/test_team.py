@@ -21,6 +21,7 @@ from clinic.services import patients as patient_services
 from clinic.team import services
 from tests import factories
 from tests.conftest import client_for
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +71,14 @@ def test_an_email_with_an_account_is_refused(admin: Clinician, patient: Patient)
     response = invite(admin, email=patient.user.email)
     assert response.status_code == 400
     assert "already has an account" in response.content.decode()
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_full_name_of_only_invisible_characters_is_refused(admin: Clinician, name: str) -> None:
+    response = invite(admin, full_name=name)
+    assert response.context["form"].errors["full_name"] == [INVISIBLE_MESSAGE]
+    assert not Clinician.objects.filter(user__email="sam@clinic.example").exists()
     assert not mail.outbox
 
 

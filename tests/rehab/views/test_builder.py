@@ -40,6 +40,7 @@ from rehab.services.logbook import checkins as checkin_services
 from rehab.weeks import phase_week_range
 from tests import factories
 from tests.conftest import client_for
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES, VISIBLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -1905,3 +1906,44 @@ def test_an_htmx_edit_with_a_current_url_that_is_no_url_keeps_no_search(
     assert response.status_code == 200
     plan.refresh_from_db()
     assert plan.name == "Renamed"
+
+
+# --- A name made only of invisible characters ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_new_plan_named_only_with_invisible_characters_is_refused(
+    clinician: Clinician, name: str
+) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_create", args=[patient.pk]), {"template": "", "name": name}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [INVISIBLE_MESSAGE]
+    assert INVISIBLE_MESSAGE in response.text
+    assert not Plan.objects.exists()
+
+
+@pytest.mark.parametrize("name", VISIBLE_NAMES)
+def test_a_new_plan_named_with_a_visible_letter_keeps_its_name(
+    clinician: Clinician, name: str
+) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_create", args=[patient.pk]), {"template": "", "name": name}
+    )
+    assert response.status_code == 302
+    assert Plan.objects.get().name == name
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_rename_to_only_invisible_characters_changes_nothing(world: World, name: str) -> None:
+    before = world.plan.name
+    response = client_for(world.clinician.user).post(
+        reverse("rehab:plan_rename", args=[world.plan.pk]),
+        {"rename-version": world.plan.version, "rename-name": name},
+    )
+    assert INVISIBLE_MESSAGE in response.text
+    world.refresh()
+    assert world.plan.name == before

@@ -20,6 +20,7 @@ from rehab.services import plans as plan_services
 from rehab.services import protocols as services
 from tests import factories
 from tests.conftest import client_for
+from tests.names import INVISIBLE_MESSAGE, INVISIBLE_NAMES
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +104,19 @@ def test_a_name_another_template_has_is_refused_and_what_was_typed_is_kept(
     response = client.post(url, {"name": "Their repair"})
     assert response.status_code == 302
     assert own.name == "Our repair"
+
+
+@pytest.mark.parametrize("name", INVISIBLE_NAMES)
+def test_a_name_of_only_invisible_characters_is_refused(
+    clinician: Clinician, plan: Plan, name: str
+) -> None:
+    before = Protocol.objects.count()
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_save_as_template", args=[plan.pk]), {"name": name}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [INVISIBLE_MESSAGE]
+    assert Protocol.objects.count() == before
 
 
 def test_the_service_refuses_a_taken_name_with_its_own_code(

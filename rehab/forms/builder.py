@@ -7,6 +7,7 @@ changed is refused instead of silently overwriting theirs.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -69,6 +70,10 @@ class ProtocolChoiceField(forms.ModelChoiceField):
 
 
 class PlanCreateForm(forms.Form):
+    """A new plan. The page carries an id made once (``client_uuid``): the same page sent
+    again (a slow answer retried, Back then Submit) finds the plan it made instead of making a
+    second."""
+
     template = ProtocolChoiceField(
         queryset=Protocol.objects.none(),
         required=False,
@@ -84,9 +89,14 @@ class PlanCreateForm(forms.Form):
         required=False,
         help_text=_("Optional; the template's name is used if you leave it empty."),
     )
+    # Not required: a page drawn before the id existed still makes a plan (the service's
+    # resubmit window then applies).
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, protocols: QuerySet[Protocol], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
         field = self.fields["template"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = protocols

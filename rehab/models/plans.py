@@ -94,6 +94,19 @@ class Plan(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
+    # Made by the new-plan page (or an API client) once: the same page sent again, however
+    # late, finds this plan instead of adding a second (``services.plans.plan_draft``). Null
+    # from a client that sends none (then only the same draft within seconds is a repeat).
+    client_uuid = models.UUIDField(
+        _("client id"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Made by the form (or an API client) once per new plan: sent again, "
+            "it finds this plan instead of adding a second."
+        ),
+    )
 
     class Meta:
         verbose_name = _("plan")
@@ -112,6 +125,11 @@ class Plan(models.Model):
                 name="rehab_plan_status_valid",
             ),
             dates.within_window("anchor_date", name="rehab_plan_anchor_date_plausible"),
+            models.UniqueConstraint(
+                fields=["client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="rehab_plan_client_uuid_once",
+            ),
         ]
 
     def __str__(self) -> str:

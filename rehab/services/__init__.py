@@ -39,6 +39,7 @@ from rehab.services.plans import (
     plan_activation_early_placements,
     plan_create,
     plan_create_blank,
+    plan_draft,
     plan_from_protocol,
 )
 from rehab.services.progression import (
@@ -79,6 +80,7 @@ __all__ = [
     "plan_advance_phase",
     "plan_create",
     "plan_create_blank",
+    "plan_draft",
     "plan_from_protocol",
     "plan_phase_change_early_placements",
     "plan_previous_phase",

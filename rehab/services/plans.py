@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from contextvars import ContextVar
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -138,15 +139,25 @@ def record_edit(
     )
 
 
+def _draft_sent_before(
+    *, patient: Patient, created_by: User | None, client_uuid: UUID
+) -> Plan | None:
+    """The plan that ``client_uuid`` made, if any (the same page sent again, however late).
+    The id of another patient's plan, or of one someone else made, is no retry of this
+    submit: refused, without a word about that plan."""
+    stored = Plan.objects.filter(client_uuid=client_uuid).first()
+    by = created_by.pk if created_by is not None else None
+    if stored is not None and (stored.patient_id, stored.created_by_id) != (patient.pk, by):
+        error = _("This id is already in use: open the page again to make a new plan.")
+        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
+    return stored
+
+
 def _recent_duplicate_draft(
     *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
 ) -> Plan | None:
-    """The untouched draft this same request made moments ago, if any (a double click).
-
-    Locks the patient row first, so that on PostgreSQL two simultaneous submits are handled
-    one after the other and the second finds the first's plan.
-    """
-    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    """The untouched draft this same request made moments ago, if any (a double click from a
+    page without an id)."""
     return (
         Plan.objects.filter(
             patient=patient,
@@ -163,14 +174,20 @@ def _recent_duplicate_draft(
 
 
 def _new_draft(
-    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
+    *,
+    patient: Patient,
+    protocol: Protocol | None,
+    created_by: User | None,
+    name: str,
+    client_uuid: UUID | None,
 ) -> tuple[Plan, bool]:
-    """A new draft plan (of ``protocol``, if any), saved; or the same draft asked for a moment
-    ago (a double-submitted form). Returns ``(plan, created)``."""
-    duplicate = _recent_duplicate_draft(
-        patient=patient, protocol=protocol, created_by=created_by, name=name
-    )
-    if duplicate is not None:
+    """A new draft plan (of ``protocol``, if any), saved; or, without ``client_uuid``, the same
+    draft asked for a moment ago (a double-submitted form). Returns ``(plan, created)``."""
+    if client_uuid is None and (
+        duplicate := _recent_duplicate_draft(
+            patient=patient, protocol=protocol, created_by=created_by, name=name
+        )
+    ):
         return duplicate, False
     plan = Plan(
         patient=patient,
@@ -181,6 +198,7 @@ def _new_draft(
         protocol=protocol,
         protocol_version=protocol.version if protocol is not None else "",
         created_by=created_by,
+        client_uuid=client_uuid,
     )
     plan.full_clean(exclude=["created_by"])  # optional: None for a seeded plan
     plan.save()
@@ -188,28 +206,57 @@ def _new_draft(
 
 
 @transaction.atomic
-def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
-    """A new empty draft plan. Asked for twice within seconds, returns the first one."""
+def plan_draft(
+    *,
+    patient: Patient,
+    protocol: Protocol | None,
+    created_by: User | None,
+    name: str = "",
+    client_uuid: UUID | None = None,
+) -> tuple[Plan, bool]:
+    """A new draft plan for ``patient``: a copy of ``protocol`` (``plan_from_protocol``), or
+    blank if there is none. Returns ``(plan, created)``.
+
+    Sent again with the same ``client_uuid`` (the new-plan page's, an API client's), however
+    late and whatever was changed since, it returns the plan that id made. Without one (an
+    older page), the same untouched draft asked for within seconds is returned instead.
+    """
+    # Lock the patient: on PostgreSQL two simultaneous submits are handled one after the
+    # other, and the second finds the first's plan.
+    list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    if client_uuid is not None and (
+        stored := _draft_sent_before(
+            patient=patient, created_by=created_by, client_uuid=client_uuid
+        )
+    ):
+        return stored, False
+    if protocol is not None:
+        return _draft_from_protocol(
+            patient=patient,
+            protocol=protocol,
+            created_by=created_by,
+            name=name,
+            client_uuid=client_uuid,
+        )
     _ensure_patient_can_have_plan(patient)
-    plan, _created = _new_draft(
-        patient=patient,
-        protocol=None,
-        created_by=created_by,
-        name=name.strip() or _("Rehabilitation plan"),
+    name = name.strip() or _("Rehabilitation plan")
+    return _new_draft(
+        patient=patient, protocol=None, created_by=created_by, name=name, client_uuid=client_uuid
     )
-    return plan
+
+
+def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
+    """A new empty draft plan (``plan_draft``)."""
+    return plan_draft(patient=patient, protocol=None, created_by=created_by, name=name)[0]
 
 
 def plan_create(
     *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str = ""
 ) -> Plan:
     """A new draft plan for ``patient``: a copy of ``protocol``, or blank if there is none."""
-    if protocol is None:
-        return plan_create_blank(patient=patient, created_by=created_by, name=name)
-    return plan_from_protocol(patient=patient, protocol=protocol, created_by=created_by, name=name)
+    return plan_draft(patient=patient, protocol=protocol, created_by=created_by, name=name)[0]
 
 
-@transaction.atomic
 def plan_from_protocol(
     *, patient: Patient, protocol: Protocol, created_by: User | None, name: str = ""
 ) -> Plan:
@@ -219,6 +266,17 @@ def plan_from_protocol(
     (``rehab.selectors.builder.protocol_exercises_not_offered`` names them). Asked for twice
     within seconds (a double-submitted form), returns the first plan.
     """
+    return plan_draft(patient=patient, protocol=protocol, created_by=created_by, name=name)[0]
+
+
+def _draft_from_protocol(
+    *,
+    patient: Patient,
+    protocol: Protocol,
+    created_by: User | None,
+    name: str,
+    client_uuid: UUID | None,
+) -> tuple[Plan, bool]:
     _ensure_patient_can_have_plan(patient)
     if not protocol.is_published:  # archived, replaced by a newer version, or a draft
         raise ValidationError(
@@ -239,9 +297,10 @@ def plan_from_protocol(
         protocol=protocol,
         created_by=created_by,
         name=name.strip() or protocol.name,
+        client_uuid=client_uuid,
     )
     if not created:
-        return plan
+        return plan, False
     phases = list(protocol.phases.prefetch_related("items__exercise").order_by("order"))
     new_phases = PlanPhase.objects.bulk_create(
         [PlanPhase(plan=plan, **{f: getattr(p, f) for f in PHASE_FIELDS}) for p in phases]
@@ -266,7 +325,7 @@ def plan_from_protocol(
         if item.exercise.is_published
     ]
     Prescription.objects.bulk_create(prescriptions)
-    return plan
+    return plan, True
 
 
 def _live_prescriptions(plan: Plan, phases: list[PlanPhase]) -> list[Prescription]:

@@ -60,11 +60,12 @@ def plan_create(request: HtmxHttpRequest, patient_pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan = plan_services.plan_create(
+            plan, _created = plan_services.plan_draft(
                 patient=patient,
                 protocol=form.cleaned_data["template"],
                 created_by=signed_in_user(request, User),
                 name=form.cleaned_data["name"],
+                client_uuid=form.cleaned_data["client_uuid"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

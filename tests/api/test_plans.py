@@ -3,6 +3,11 @@ them; a patient reads their own (not drafts) and their active plan at /me/plan/.
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
+import time_machine
+
 from clinic.models import Patient
 from core.ids import from_opaque, opaque
 from rehab.models import PhaseChange, Plan
@@ -191,6 +196,41 @@ def test_create_refuses_another_clinics_patient_or_protocol(world: World) -> Non
     )
     assert response.status_code == 400
     assert "protocol" in body(response)
+    assert not Plan.objects.filter(patient=world.other_patient).exists()
+
+
+def test_create_is_idempotent_by_client_uuid(world: World) -> None:
+    """The same request sent again, however late, answers the plan it made (200)."""
+    client = world.client("clinician")
+    data = {
+        "patient": opaque(world.other_patient.pk),
+        "protocol": opaque(world.protocol.pk),
+        "client_uuid": str(uuid.uuid4()),
+    }
+    first = client.post(URL, data, format="json")
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=5)):
+        again = client.post(URL, data, format="json")
+    assert first.status_code == 201, first.content
+    assert again.status_code == 200, again.content
+    assert body(first)["id"] == body(again)["id"]
+    assert Plan.objects.filter(patient=world.other_patient).count() == 1
+    other = client.post(URL, {**data, "client_uuid": str(uuid.uuid4())}, format="json")
+    assert other.status_code == 201
+    assert Plan.objects.filter(patient=world.other_patient).count() == 2
+
+
+def test_create_refuses_the_client_uuid_of_another_clinics_plan(world: World) -> None:
+    theirs = factories.PlanFactory(
+        patient=world.stranger, status=Plan.Status.DRAFT, client_uuid=uuid.uuid4()
+    )
+    response = world.client("clinician").post(
+        URL,
+        {"patient": opaque(world.other_patient.pk), "client_uuid": str(theirs.client_uuid)},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert body(response)["codes"] == {"client_uuid": ["client_uuid_in_use"]}
+    assert opaque(theirs.pk) not in response.content.decode()
     assert not Plan.objects.filter(patient=world.other_patient).exists()
 
 

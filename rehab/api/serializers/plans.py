@@ -165,6 +165,14 @@ class PlanCreateSerializer(KnownFieldsOnly):
     name = fields.CharField(
         max_length=200, required=False, allow_blank=True, default="", validators=[validate_visible]
     )
+    client_uuid = fields.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="Made by the client once per new plan: the same request sent again (its "
+        "answer lost), however late, answers the plan it made (200) instead of making a "
+        "second. Without it, only the same untouched draft asked for within 30 seconds is "
+        "taken for a repeat.",
+    )
 
 
 class PlanVersionSerializer(serializers.Serializer[Any]):

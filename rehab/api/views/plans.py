@@ -24,7 +24,14 @@ from clinic.api.viewsets import (
     request_patient,
     request_user,
 )
-from core.api.schema import UNKNOWN_FIELD, ErrorSerializer, errors, listed, written
+from core.api.schema import (
+    UNKNOWN_FIELD,
+    ErrorSerializer,
+    created_or_found,
+    errors,
+    listed,
+    written,
+)
 from rehab.access import (
     plans_for,
     protocols_for,
@@ -95,11 +102,16 @@ PLAN_LIST_COLUMNS = (
         description="Clinicians: any of the clinic's plans. Patients: their own, not drafts.",
         responses={200: plan_serializers.PlanDetailSerializer, **READ},
     ),
-    create=written(
+    create=created_or_found(
         "Create a draft plan from a protocol template or blank",
         plan_serializers.PlanCreateSerializer,
         response=plan_serializers.PlanDetailSerializer,
-        status=201,
+        description=(
+            "Idempotent by `client_uuid`: the first request makes the draft (201); a retry "
+            "with the same id, however late, answers the plan it made (200), never a second "
+            "one. Without `client_uuid`, the same untouched draft asked for within 30 seconds "
+            "answers the first (200)."
+        ),
         rules={
             **PATIENT_IN_BODY,
             **UNKNOWN_FIELD,
@@ -107,6 +119,8 @@ PLAN_LIST_COLUMNS = (
             "not_offered": "the template is archived, replaced by a newer version, or a draft",
             "patient_not_active": "the patient is discharged or archived",
             "pathway_mismatch": "the template is for the other pathway",
+            "client_uuid_in_use": "another plan (another patient's, or made by someone else) "
+            "has this `client_uuid`",
         },
     ),
     partial_update=written(
@@ -181,23 +195,23 @@ class PlanViewSet(mixins.ListModelMixin, RoleViewSet):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         patient = reachable_patient(request, values["patient"], field="patient")
-        if values.get("protocol") is None:
-            plan = plan_services.plan_create_blank(
-                patient=patient, created_by=request_user(request), name=values["name"]
-            )
-        else:
+        protocol = None
+        if values.get("protocol") is not None:
             protocol = protocols_for(request.user).filter(pk=values["protocol"]).first()
             if protocol is None:
                 raise serializers.ValidationError(
                     {"protocol": [_("No such protocol.")]}, code="unknown_protocol"
                 )
-            plan = plan_services.plan_from_protocol(
-                patient=patient,
-                protocol=protocol,
-                created_by=request_user(request),
-                name=values["name"],
-            )
-        return self.detail_response(plan, code=status.HTTP_201_CREATED)
+        plan, created = plan_services.plan_draft(
+            patient=patient,
+            protocol=protocol,
+            created_by=request_user(request),
+            name=values["name"],
+            client_uuid=values.get("client_uuid"),
+        )
+        return self.detail_response(
+            plan, code=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
         plan = self.get_object()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -200,6 +201,80 @@ def test_a_second_draft_later_or_different_is_a_new_plan() -> None:
     services.plan_rename(plan=edited, name="C", expected_version=edited.version)
     again = services.plan_create(patient=patient, protocol=None, created_by=user, name="C")
     assert again.pk != edited.pk
+
+
+@pytest.mark.parametrize("with_template", [True, False])
+def test_the_same_page_sent_again_later_returns_its_plan(with_template: bool) -> None:
+    """A retry long after the first submit (a slow answer, Back then Submit) carries the
+    page's id: it finds the draft that id made, whatever its age or edits since."""
+    user = factories.UserFactory.create()
+    patient = factories.PatientFactory.create()
+    protocol = None
+    if with_template:
+        protocol = factories.ProtocolFactory.create()
+        factories.ProtocolItemFactory.create(phase__protocol=protocol)
+    page = uuid.uuid4()
+    first, created = services.plan_draft(
+        patient=patient, protocol=protocol, created_by=user, name="A", client_uuid=page
+    )
+    assert created
+    services.plan_rename(plan=first, name="Renamed", expected_version=first.version)
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 10):
+        again, created = services.plan_draft(
+            patient=patient, protocol=protocol, created_by=user, name="A", client_uuid=page
+        )
+    assert not created
+    assert again.pk == first.pk
+    assert Plan.objects.count() == 1
+    assert PlanPhase.objects.count() == (1 if with_template else 0)
+
+
+def test_two_pages_make_two_plans_even_within_seconds() -> None:
+    """Two pages (two tabs, each submitted) are two submits: their ids differ."""
+    user = factories.UserFactory.create()
+    patient = factories.PatientFactory.create()
+    one, _ = services.plan_draft(
+        patient=patient, protocol=None, created_by=user, name="A", client_uuid=uuid.uuid4()
+    )
+    two, created = services.plan_draft(
+        patient=patient, protocol=None, created_by=user, name="A", client_uuid=uuid.uuid4()
+    )
+    assert created
+    assert one.pk != two.pk
+    assert set(Plan.objects.values_list("client_uuid", flat=True)) == {
+        one.client_uuid,
+        two.client_uuid,
+    }
+
+
+@pytest.mark.parametrize("whose", ["other_clinic", "other_patient", "other_clinician"])
+def test_a_page_id_of_another_plan_is_refused(whose: str) -> None:
+    """An id that made another patient's plan (another clinic's, or one a colleague made) is
+    no retry of this submit: refused, and nothing of that plan is returned."""
+    user = factories.UserFactory.create()
+    patient = factories.PatientFactory.create()
+    theirs_patient = (
+        patient
+        if whose == "other_clinician"
+        else factories.PatientFactory.create(
+            clinic=patient.clinic if whose == "other_patient" else factories.ClinicFactory()
+        )
+    )
+    page = uuid.uuid4()
+    theirs, _ = services.plan_draft(
+        patient=theirs_patient,
+        protocol=None,
+        created_by=factories.UserFactory.create() if whose == "other_clinician" else user,
+        name="Theirs",
+        client_uuid=page,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.plan_draft(
+            patient=patient, protocol=None, created_by=user, name="Mine", client_uuid=page
+        )
+    assert refused.value.error_dict["client_uuid"][0].code == "client_uuid_in_use"
+    assert "Theirs" not in str(refused.value)
+    assert list(Plan.objects.values_list("pk", flat=True)) == [theirs.pk]
 
 
 def test_plans_from_the_seeded_templates_raise_no_guardrail_warning(seeded: None) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.test import Client
@@ -469,6 +470,62 @@ def test_a_double_submitted_create_makes_one_plan(clinician: Clinician) -> None:
     second = client.post(url, {"template": protocol.pk, "name": ""})
     assert Plan.objects.count() == 1
     assert first["Location"] == second["Location"] == _builder(Plan.objects.get())
+
+
+def _page_id(text: str) -> str:
+    """The id the page was drawn with (its hidden ``client_uuid``)."""
+    found = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', text)
+    assert found, "the page carries no client_uuid"
+    return found.group(1)
+
+
+@pytest.mark.parametrize("with_template", [True, False])
+def test_the_same_page_sent_again_minutes_later_makes_one_plan(
+    clinician: Clinician, with_template: bool
+) -> None:
+    """A retry after the resubmit window (a slow answer, Back then Submit again) carries the
+    page's id and goes where the first submit went."""
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    protocol = factories.ProtocolItemFactory.create().phase.protocol
+    client = client_for(clinician.user)
+    url = reverse("rehab:plan_create", args=[patient.pk])
+    data = {
+        "template": protocol.pk if with_template else "",
+        "name": "",
+        "client_uuid": _page_id(client.get(url).text),
+    }
+    first = client.post(url, data)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        second = client.post(url, data)
+    assert Plan.objects.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == _builder(Plan.objects.get())
+
+
+def test_two_pages_sent_make_two_plans(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    client = client_for(clinician.user)
+    url = reverse("rehab:plan_create", args=[patient.pk])
+    pages = [_page_id(client.get(url).text) for _ in range(2)]
+    assert pages[0] != pages[1]
+    for page in pages:
+        client.post(url, {"template": "", "name": "", "client_uuid": page})
+    assert Plan.objects.filter(patient=patient).count() == 2
+
+
+def test_a_page_id_of_another_clinics_plan_is_a_form_error(clinician: Clinician) -> None:
+    patient = factories.PatientFactory.create(clinic=clinician.clinic)
+    theirs = factories.PlanFactory.create(
+        name="Their secret plan", status=Plan.Status.DRAFT, client_uuid=uuid.uuid4()
+    )
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_create", args=[patient.pk]),
+        {"template": "", "name": "", "client_uuid": str(theirs.client_uuid)},
+    )
+    assert response.status_code == 200
+    assert "This id is already in use" in response.text
+    assert "Their secret plan" not in response.text
+    assert not Plan.objects.filter(patient=patient).exists()
 
 
 # --- The builder page -----------------------------------------------------------------------

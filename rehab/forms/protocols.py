@@ -3,6 +3,7 @@ as a template. They check input; ``rehab.services.protocols`` writes."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -99,11 +100,23 @@ class TemplateItemAddForm(forms.Form):
 
 
 class SaveAsTemplateForm(forms.Form):
+    """Save a plan as a template. The page carries an id made once (``client_uuid``): the same
+    page sent again (a slow answer retried, Back then Save) finds the template it saved
+    instead of saving a second."""
+
     name = forms.CharField(label=_("Template name"), max_length=200, validators=[validate_visible])
     leave_out_early = forms.BooleanField(
         label=_("Leave out the exercises placed early for this patient"),
         required=False,
     )
+    # Not required: a page drawn before the id existed still saves (the service's resubmit
+    # window then applies).
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
 
 
 class DiscardDraftForm(forms.Form):

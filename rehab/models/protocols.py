@@ -234,9 +234,22 @@ class Protocol(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Made by the "Save as a template" page once: the same page sent again, however late,
+    # finds this template instead of adding a second (``services.protocols.protocol_from_plan``).
+    # Null on other templates (then only the same template saved within seconds is a repeat).
+    client_uuid = models.UUIDField(
+        _("client id"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Made by the form once per new template: sent again, it finds this template "
+            "instead of adding a second."
+        ),
+    )
 
     objects = SlugManager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "client_uuid"])
 
     class Meta:
         verbose_name = _("protocol template")
@@ -255,6 +268,11 @@ class Protocol(models.Model):
                 fields=["lineage"],
                 condition=Q(is_draft=True),
                 name="rehab_protocol_one_draft_per_template",
+            ),
+            models.UniqueConstraint(
+                fields=["client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="rehab_protocol_client_uuid_once",
             ),
         ]
 

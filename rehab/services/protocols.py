@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,31 +49,55 @@ def _slug(name: str) -> str:
 # --- From a patient's plan ------------------------------------------------------------------
 
 
+def _saved_before(*, clinic: Clinic, created_by: User | None, client_uuid: UUID) -> Protocol | None:
+    """The template that ``client_uuid`` saved, if any (the same page sent again, however
+    late). The id of another clinic's template, or of one someone else saved, is no retry of
+    this submit: refused, without a word about that template."""
+    stored = Protocol.objects.filter(client_uuid=client_uuid).first()
+    by = created_by.pk if created_by is not None else None
+    if stored is not None and (stored.clinic_id, stored.created_by_id) != (clinic.pk, by):
+        error = _("This id is already in use: open the page again to save a new template.")
+        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
+    return stored
+
+
 @transaction.atomic
 def protocol_from_plan(
-    *, plan: Plan, name: str, created_by: User | None, leave_out_early: bool = False
+    *,
+    plan: Plan,
+    name: str,
+    created_by: User | None,
+    leave_out_early: bool = False,
+    client_uuid: UUID | None = None,
 ) -> Protocol:
     """A new clinic template from ``plan``: its phases, live exercises, doses and notes to the
     patient; nothing else of the patient (not the dates, logs, reasons or who they are).
 
     Exercises placed early for this patient are refused unless ``leave_out_early`` (then they
-    are left out). The same name saved by the same person moments ago is the same form sent
-    twice: that template is returned; otherwise a name another template of the clinic's list
-    has is refused (``refuse_taken_name``)."""
+    are left out). Sent again with the same ``client_uuid`` (the page's), however late and
+    whatever was changed since, it returns the template that id saved. Without one (an older
+    page), the same name saved by the same person moments ago is the same form sent twice:
+    that template is returned. Otherwise a name another template of the clinic's list has is
+    refused (``refuse_taken_name``)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the template a name.")}, code="required")
     clinic = plan.patient.clinic
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one save at a time
-    just_saved = (
-        Protocol.objects.filter(
-            clinic=clinic, name=name, created_by=created_by, created_at__gt=resubmit_since()
+    if client_uuid is not None:
+        stored = _saved_before(clinic=clinic, created_by=created_by, client_uuid=client_uuid)
+        if stored is not None:
+            return stored
+    else:
+        just_saved = (
+            Protocol.objects.filter(
+                clinic=clinic, name=name, created_by=created_by, created_at__gt=resubmit_since()
+            )
+            .order_by("-pk")
+            .first()
         )
-        .order_by("-pk")
-        .first()
-    )
-    if just_saved is not None and _shape(just_saved) == _plan_shape(plan):
-        return just_saved
+        if just_saved is not None and _shape(just_saved) == _plan_shape(plan):
+            return just_saved
     refuse_taken_name(clinic=clinic, name=name)
     early = early_prescriptions(plan)
     if early and not leave_out_early:
@@ -96,6 +121,7 @@ def protocol_from_plan(
         clinic=clinic,
         is_published=True,
         created_by=created_by,
+        client_uuid=client_uuid,
     )
     protocol.full_clean(exclude=["created_by"])
     protocol.save()

@@ -413,6 +413,7 @@ def plan_save_as_template(request: HttpRequest, pk: int) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 created_by=user,
                 leave_out_early=form.cleaned_data["leave_out_early"],
+                client_uuid=form.cleaned_data["client_uuid"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

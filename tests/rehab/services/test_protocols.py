@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from typing import Any
 from unittest import mock
 
@@ -247,6 +248,61 @@ def test_a_plan_saved_as_a_template_twice_makes_one(plan: Plan, clinician: Clini
         assert Protocol.objects.filter(name="Saved from Robin").count() == 1
         client.post(url, {**form, "name": "Saved from Robin, again"})
     assert Protocol.objects.filter(name__startswith="Saved from Robin").count() == 2
+
+
+def test_the_same_page_saved_again_later_returns_its_template(
+    plan: Plan, clinician: Clinician
+) -> None:
+    """A retry after the resubmit window carries the page's id: it finds the template that id
+    saved instead of refusing its (now taken) name or adding a second."""
+    page = uuid.uuid4()
+    first = services.protocol_from_plan(
+        plan=plan, name="Saved", created_by=clinician.user, leave_out_early=True, client_uuid=page
+    )
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 10):
+        again = services.protocol_from_plan(
+            plan=plan,
+            name="Saved",
+            created_by=clinician.user,
+            leave_out_early=True,
+            client_uuid=page,
+        )
+    assert again.pk == first.pk
+    assert Protocol.objects.filter(clinic=clinician.clinic).count() == 1
+
+
+def test_two_pages_save_two_templates(plan: Plan, clinician: Clinician) -> None:
+    for name in ("One", "Two"):
+        services.protocol_from_plan(
+            plan=plan,
+            name=name,
+            created_by=clinician.user,
+            leave_out_early=True,
+            client_uuid=uuid.uuid4(),
+        )
+    assert Protocol.objects.filter(clinic=clinician.clinic).count() == 2
+
+
+@pytest.mark.parametrize("whose", ["other_clinic", "other_clinician"])
+def test_a_page_id_of_another_template_is_refused(
+    plan: Plan, clinician: Clinician, whose: str
+) -> None:
+    theirs = factories.ProtocolFactory(
+        name="Their template",
+        clinic=clinician.clinic if whose == "other_clinician" else factories.ClinicFactory(),
+        client_uuid=uuid.uuid4(),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.protocol_from_plan(
+            plan=plan,
+            name="Mine",
+            created_by=clinician.user,
+            leave_out_early=True,
+            client_uuid=theirs.client_uuid,
+        )
+    assert refused.value.error_dict["client_uuid"][0].code == "client_uuid_in_use"
+    assert "Their template" not in str(refused.value)
+    assert not Protocol.objects.filter(name="Mine").exists()
 
 
 def test_a_phase_or_an_exercise_sent_twice_is_added_once(clinician: Clinician) -> None:

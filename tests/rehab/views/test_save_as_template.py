@@ -8,11 +8,17 @@ template is shared with the whole clinic) and refuses one that another template 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
+
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient
 from rehab.models import Plan, Protocol
@@ -155,3 +161,43 @@ def test_a_name_is_checked_under_the_clinics_lock_whoever_saves_it(
         services.template_update(draft=draft, name="Our repair, revised")
     locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"] and "clinic_clinic" in q["sql"]]
     assert locks, [q["sql"] for q in queries]
+
+
+def _page_id(text: str) -> str:
+    """The id the page was drawn with (its hidden ``client_uuid``)."""
+    found = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', text)
+    assert found, "the page carries no client_uuid"
+    return found.group(1)
+
+
+def test_the_same_page_sent_again_minutes_later_saves_one_template(
+    clinician: Clinician, plan: Plan
+) -> None:
+    """A retry after the resubmit window (a slow answer, Back then Save again) goes where the
+    first went, instead of refusing the name the first save took."""
+    client = client_for(clinician.user)
+    url = reverse("rehab:plan_save_as_template", args=[plan.pk])
+    form = {"name": "Saved from the plan", "client_uuid": _page_id(client.get(url).text)}
+    first = client.post(url, form)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        again = client.post(url, form)
+    protocol = Protocol.objects.get(name="Saved from the plan")
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert again["Location"] == reverse("rehab:template_detail", args=[protocol.pk])
+
+
+def test_a_page_id_of_another_clinics_template_is_a_form_error(
+    clinician: Clinician, plan: Plan
+) -> None:
+    theirs = factories.ProtocolFactory(
+        name="Their secret template", clinic=factories.ClinicFactory(), client_uuid=uuid.uuid4()
+    )
+    response = client_for(clinician.user).post(
+        reverse("rehab:plan_save_as_template", args=[plan.pk]),
+        {"name": "Mine", "client_uuid": str(theirs.client_uuid)},
+    )
+    assert response.status_code == 400
+    assert "This id is already in use" in response.text
+    assert "Their secret template" not in response.text
+    assert not Protocol.objects.filter(name="Mine").exists()

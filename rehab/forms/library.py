@@ -9,6 +9,7 @@ line and turns it back into a list on save.
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -280,7 +281,13 @@ CLINIC_EXERCISE_EXCLUDED = (
 
 
 class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
-    """Create or edit a clinic's own exercise: every field the shared library has."""
+    """Create or edit a clinic's own exercise: every field the shared library has. A new
+    exercise's page carries an id made once (``client_uuid``): the same page sent again (a slow
+    answer retried, Back then Save) finds the exercise it added instead of adding a second."""
+
+    # Not required: a page drawn before the id existed still adds (the service's resubmit
+    # window then applies). Not on an edit's page: it adds nothing.
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Exercise
@@ -310,6 +317,10 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
         progresses_to.queryset = choices
         for name in ("steps", "cues", "safety_notes", "patient_safety_notes"):
             self.fields[name].widget.attrs.pop("class", None)
+        if self.instance.pk:
+            del self.fields["client_uuid"]
+        elif not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
 
     # The fields the page places in its fieldsets; any other field (one added to ``Exercise``
     # later) is shown after them, so none is ever left off the page.
@@ -334,6 +345,7 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
             "earliest_week_reason",
             "earliest_week_source",
             "source",
+            "client_uuid",  # hidden, with the form's errors
         }
     )
 

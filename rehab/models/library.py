@@ -200,15 +200,33 @@ class Exercise(models.Model):
         blank=True,
         help_text=_("When what the patient reads or sees last changed (shown as “updated on”)."),
     )
+    # Made by a clinic's "New exercise" page once: the same page sent again, however late,
+    # finds this exercise instead of adding a second (``clinic_exercise_create``). Null on
+    # other exercises (then only the same name added within seconds is a repeat).
+    client_uuid = models.UUIDField(
+        _("client id"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Made by the form once per new exercise: sent again, it finds this exercise "
+            "instead of adding a second."
+        ),
+    )
 
     objects = SlugManager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "client_uuid"])
 
     class Meta:
         verbose_name = _("exercise")
         verbose_name_plural = _("exercises")
         ordering = ["category", "name"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="rehab_exercise_client_uuid_once",
+            ),
             models.CheckConstraint(
                 condition=Q(default_reps__isnull=False)
                 | Q(default_hold_seconds__isnull=False)

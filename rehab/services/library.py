@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -221,6 +222,7 @@ NOT_COPIED = frozenset(
         "created_at",
         "updated_at",
         "instructions_updated_at",
+        "client_uuid",
     }
 )
 # What a copy of a photo or video takes from the original's row; the files themselves are
@@ -284,27 +286,52 @@ def _check_progression(exercise: Exercise) -> None:
         )
 
 
+def _added_before(clinic: Clinic, client_uuid: UUID) -> Exercise | None:
+    """The exercise that ``client_uuid`` added, if any (the same page sent again, however
+    late). The id of another clinic's exercise is no retry of this submit: refused, without a
+    word about that exercise."""
+    stored = Exercise.objects.filter(client_uuid=client_uuid).first()
+    if stored is not None and stored.clinic_id != clinic.pk:
+        error = _("This id is already in use: open the page again to add a new exercise.")
+        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
+    return stored
+
+
 @transaction.atomic
 def clinic_exercise_create(
-    *, clinic: Clinic, created_by: User | None, equipment: Iterable[Any] = (), **fields: Any
+    *,
+    clinic: Clinic,
+    created_by: User | None,
+    equipment: Iterable[Any] = (),
+    client_uuid: UUID | None = None,
+    **fields: Any,
 ) -> Exercise:
     """Add an exercise to ``clinic``'s own library (published: offered for plans at once).
 
-    A name the clinic's library already has is refused (two exercises of one name cannot be
-    told apart in a plan), unless it was added within ``core.resubmit.RESUBMIT_WINDOW``: then this is the
-    same form sent twice, and the exercise it added is returned."""
+    Sent again with the same ``client_uuid`` (the page's), however late and whatever was
+    changed since, it returns the exercise that id added. A name the clinic's library already
+    has is refused (two exercises of one name cannot be told apart in a plan), unless, without
+    an id (an older page), it was added within ``core.resubmit.RESUBMIT_WINDOW``: then this is
+    the same form sent twice, and the exercise it added is returned."""
     unknown = set(fields) & {"clinic", "slug", "is_published", "from_video"}
     if unknown:
         raise ValidationError(
             _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
+    if client_uuid is not None and (stored := _added_before(clinic, client_uuid)):
+        return stored
     same = _same_name(clinic.pk, str(fields.get("name", "")))
     if same is not None:
-        if _just_added(same):
+        if client_uuid is None and _just_added(same):
             return same
         raise _name_in_use(same)
-    exercise = Exercise(clinic=clinic, slug=_clinic_slug(fields.get("name", "")), **fields)
+    exercise = Exercise(
+        clinic=clinic,
+        slug=_clinic_slug(fields.get("name", "")),
+        client_uuid=client_uuid,
+        **fields,
+    )
     _check_progression(exercise)
     return _save(exercise, equipment)
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import threading
+import uuid
 from typing import Any
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from clinic.models import Patient
+from clinic.models import Clinic, Patient
+from core.resubmit import RESUBMIT_WINDOW
 from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.protocols import Protocol
 from rehab.services import library as library_services
@@ -307,3 +310,65 @@ def test_every_field_is_named_copied_or_not_copied(
     assert set(copied) & not_copied == set(), "named both copied and not copied"
     assert set(fields) - set(copied) - not_copied == set(), "named neither copied nor not"
     assert (set(copied) | not_copied) - set(fields) == set(), "named, but not a field"
+
+
+# --- A clinic's new exercise, sent again -----------------------------------------------------
+
+
+def _add(clinic: Clinic, name: str, client_uuid: uuid.UUID | None) -> Exercise:
+    return library_services.clinic_exercise_create(
+        clinic=clinic,
+        created_by=None,
+        client_uuid=client_uuid,
+        name=name,
+        category=Exercise.Category.STRENGTH,
+        summary="Sit and lift your heels slowly.",
+        steps=["Sit tall", "Lift both heels", "Lower slowly"],
+        default_sets=2,
+        default_reps=10,
+        source="Clinic protocol 2026",
+    )
+
+
+def test_the_same_page_sent_again_later_returns_its_exercise() -> None:
+    """A retry after the resubmit window carries the page's id: it finds the exercise that id
+    added instead of refusing its (now taken) name, whatever was changed since."""
+    clinic = factories.ClinicFactory()
+    page = uuid.uuid4()
+    first = _add(clinic, "Seated calf raise", page)
+    library_services.clinic_exercise_update(exercise=first, name="Seated heel raise")
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 10):
+        again = _add(clinic, "Seated calf raise", page)
+    assert again.pk == first.pk
+    assert Exercise.objects.filter(clinic=clinic).count() == 1
+
+
+def test_two_pages_add_two_exercises() -> None:
+    clinic = factories.ClinicFactory()
+    _add(clinic, "One", uuid.uuid4())
+    _add(clinic, "Two", uuid.uuid4())
+    assert Exercise.objects.filter(clinic=clinic).count() == 2
+    # Two pages of one name: a real second exercise of that name, refused as without an id.
+    with pytest.raises(ValidationError) as refused:
+        _add(clinic, "one", uuid.uuid4())
+    assert refused.value.error_dict["name"][0].code == "name_in_use"
+
+
+def test_a_page_id_of_another_clinics_exercise_is_refused() -> None:
+    theirs = factories.ExerciseFactory(
+        name="Their exercise", clinic=factories.ClinicFactory(), client_uuid=uuid.uuid4()
+    )
+    clinic = factories.ClinicFactory()
+    with pytest.raises(ValidationError) as refused:
+        _add(clinic, "Mine", theirs.client_uuid)
+    assert refused.value.error_dict["client_uuid"][0].code == "client_uuid_in_use"
+    assert "Their exercise" not in str(refused.value)
+    assert not Exercise.objects.filter(clinic=clinic).exists()
+
+
+def test_without_an_id_the_same_name_within_seconds_is_the_same_form() -> None:
+    clinic = factories.ClinicFactory()
+    first = _add(clinic, "Seated calf raise", None)
+    assert _add(clinic, "Seated calf raise", None).pk == first.pk
+    with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 2), pytest.raises(ValidationError):
+        _add(clinic, "Seated calf raise", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,44 @@ def test_the_same_form_sent_twice_adds_one_exercise(clinician: Clinician) -> Non
     assert later.status_code == 200
     assert "already has an exercise named" in later.content.decode()
     assert Exercise.objects.filter(name__iexact="Seated calf raise").count() == 1
+
+
+def _page_id(text: str) -> str:
+    """The id the page was drawn with (its hidden ``client_uuid``)."""
+    found = re.search(r'name="client_uuid" value="([0-9a-f-]{36})"', text)
+    assert found, "the page carries no client_uuid"
+    return found.group(1)
+
+
+def test_the_same_page_sent_again_minutes_later_adds_one_exercise(clinician: Clinician) -> None:
+    """A retry after the resubmit window (a slow answer, Back then Save again) goes where the
+    first went, instead of refusing the name the first save took."""
+    client = client_for(clinician.user)
+    url = reverse("rehab:exercise_create")
+    form = {**FORM, "client_uuid": _page_id(client.get(url).text)}
+    first = client.post(url, form)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        again = client.post(url, form)
+    exercise = Exercise.objects.get(name="Seated calf raise")
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert again["Location"] == reverse("rehab:library_detail", args=[exercise.pk])
+    # The edit page carries no id: it changes this exercise, it adds none.
+    edit = client.get(reverse("rehab:exercise_edit", args=[exercise.pk])).text
+    assert 'name="client_uuid"' not in edit
+
+
+def test_a_page_id_of_another_clinics_exercise_is_a_form_error(clinician: Clinician) -> None:
+    theirs = factories.ExerciseFactory(
+        name="Their secret exercise", clinic=factories.ClinicFactory(), client_uuid=uuid.uuid4()
+    )
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_create"), {**FORM, "client_uuid": str(theirs.client_uuid)}
+    )
+    assert response.status_code == 200
+    assert "This id is already in use" in response.text
+    assert "Their secret exercise" not in response.text
+    assert not Exercise.objects.filter(clinic=clinician.clinic).exists()
 
 
 def test_a_bad_form_shows_its_errors_and_stores_nothing(clinician: Clinician) -> None:

@@ -386,6 +386,14 @@ class MediaUploadForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
+    # Made once when the form is drawn: the same form sent again (a slow upload retried, Back
+    # then Add) finds what it added. Not required: a form drawn before it existed still adds.
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())
 
 
 # --- The library browser's search --------------------------------------------------------

@@ -52,6 +52,19 @@ class MediaFields(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    # Made by the upload form once: the same form sent again, however late, finds this row
+    # instead of adding a second (``rehab.services.media``). Null from a form without one (then
+    # only the same file added within seconds is a repeat).
+    client_uuid = models.UUIDField(
+        _("client id"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Made by the form once per upload: sent again, it finds this photo or video "
+            "instead of adding a second."
+        ),
+    )
 
     class Meta:
         abstract = True
@@ -59,6 +72,11 @@ class MediaFields(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["photo", "video"]), name="%(app_label)s_%(class)s_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["client_uuid"],
+                condition=Q(client_uuid__isnull=False),
+                name="%(app_label)s_%(class)s_client_uuid_once",
             ),
         ]
 

@@ -239,7 +239,7 @@ MEDIA_COPIED = (
 # What it does not: its own id, key, exercise and time, copies of the files, and who added it
 # (whoever copied).
 MEDIA_NOT_COPIED = frozenset(
-    {"id", "key", "exercise", "file", "thumbnail", "uploaded_by", "created_at"}
+    {"id", "key", "exercise", "file", "thumbnail", "uploaded_by", "created_at", "client_uuid"}
 )
 
 

@@ -9,6 +9,7 @@ storage once the transaction has committed (``rehab.receivers.on_media_deleted``
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
@@ -85,10 +86,24 @@ def _touch_instructions(exercise: Exercise) -> None:
     )
 
 
+def _added_before[M: MediaFields](
+    every: QuerySet[M], rows: QuerySet[M], client_uuid: UUID
+) -> M | None:
+    """The row of ``every`` that ``client_uuid`` added, if any (the same form sent again,
+    however late). The id of a row of another owner (another exercise, another patient's, or
+    another clinic's) is no retry of this upload: refused, without a word about that row."""
+    stored = every.filter(client_uuid=client_uuid).first()
+    if stored is not None and not rows.filter(pk=stored.pk).exists():
+        error = _("This id is already in use: open the page again to add a new photo or video.")
+        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
+    return stored
+
+
 def _add[M: MediaFields](
     media: M,
     rows: QuerySet[M],
     *,
+    every: QuerySet[M],
     upload: File[Any],
     poster: File[Any] | None,
     limit: int,
@@ -96,12 +111,16 @@ def _add[M: MediaFields](
 ) -> tuple[M, bool]:
     """Check and store ``media``'s files, then its row beside ``rows`` (its owner's, locked
     first, so two at once find each other), at most ``limit`` of them (else ``too_many``).
-    The same file (its stored size and picture) with the same description, added by the same
-    person moments ago, is the same form sent twice: the files just stored go and that one is
-    returned. Returns ``(media, created)``."""
+    Sent again with the same ``media.client_uuid`` (the form's), however late, the row that id
+    added (of ``every``, the model's rows) is returned and nothing is stored. Without one (an
+    older page), the same file (its stored size and picture) with the same description, added
+    by the same person moments ago, is the same form sent twice: the files just stored go and
+    that one is returned. Returns ``(media, created)``."""
+    if media.client_uuid is not None and (found := _added_before(every, rows, media.client_uuid)):
+        return found, False
     stored = _fill(media, upload=upload, poster=poster)
-    same = (
-        rows.filter(
+    if media.client_uuid is None and (
+        same := rows.filter(
             kind=media.kind,
             size=media.size,
             width=media.width,
@@ -112,8 +131,7 @@ def _add[M: MediaFields](
         )
         .order_by("-pk")
         .first()
-    )
-    if same is not None:
+    ):
         _delete_files(stored, media)
         return same, False
     if rows.count() >= limit:
@@ -131,16 +149,21 @@ def exercise_media_add(
     description: str = "",
     poster: File[Any] | None = None,
     uploaded_by: User | None,
+    client_uuid: UUID | None = None,
 ) -> ExerciseMedia:
     """Add a photo or video to an exercise. Patients who follow it see it, marked updated.
     The same upload sent again (``_add``) returns the one already added."""
     exercise = Exercise.objects.select_for_update().get(pk=exercise.pk)
     media = ExerciseMedia(
-        exercise=exercise, description=description.strip(), uploaded_by=uploaded_by
+        exercise=exercise,
+        description=description.strip(),
+        uploaded_by=uploaded_by,
+        client_uuid=client_uuid,
     )
     media, created = _add(
         media,
         exercise.media.all(),
+        every=ExerciseMedia.objects.all(),
         upload=upload,
         poster=poster,
         limit=MEDIA_PER_EXERCISE,
@@ -167,6 +190,7 @@ def prescription_media_add(
     description: str = "",
     poster: File[Any] | None = None,
     uploaded_by: User | None,
+    client_uuid: UUID | None = None,
 ) -> PrescriptionMedia:
     """Attach a photo or video made for this patient to their prescription. The same upload
     sent again (``_add``) returns the one already attached."""
@@ -177,11 +201,15 @@ def prescription_media_add(
             code="retired",
         )
     media = PrescriptionMedia(
-        prescription=prescription, description=description.strip(), uploaded_by=uploaded_by
+        prescription=prescription,
+        description=description.strip(),
+        uploaded_by=uploaded_by,
+        client_uuid=client_uuid,
     )
     media, created = _add(
         media,
         prescription.media.all(),
+        every=PrescriptionMedia.objects.all(),
         upload=upload,
         poster=poster,
         limit=MEDIA_PER_PRESCRIPTION,

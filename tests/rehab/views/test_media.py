@@ -3,10 +3,15 @@ who may see them, with their checked type, never sniffed or cached, in parts for
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import uuid
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Clinician, Patient, User
 from rehab.models import ExerciseMedia, Prescription, PrescriptionMedia
@@ -139,6 +144,60 @@ def test_a_photo_sent_twice_is_attached_once(clinician: Clinician, rx: Prescript
         url, {"upload": media.upload("heel.jpg", media.jpeg_bytes()), "description": "Back"}
     )
     assert rx.media.count() == 2
+
+
+def test_the_same_upload_page_sent_again_minutes_later_attaches_once(
+    clinician: Clinician, rx: Prescription
+) -> None:
+    """A retry after the resubmit window (a slow upload retried, Back then Attach again)
+    carries the form's id and goes where the first went; another form's id is another."""
+    client = client_for(clinician.user)
+    url = reverse("rehab:prescription_media_add", args=[rx.pk])
+    page = str(uuid.uuid4())
+
+    def send(client_uuid: str) -> Any:
+        upload = media.upload("heel.jpg", media.jpeg_bytes())
+        return client.post(
+            url, {"upload": upload, "description": "Side", "client_uuid": client_uuid}
+        )
+
+    first = send(page)
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=5)):
+        again = send(page)
+        assert rx.media.count() == 1
+        assert first.status_code == again.status_code == 302
+        assert first["Location"] == again["Location"]
+        send(str(uuid.uuid4()))  # another form: another photo
+    assert rx.media.count() == 2
+
+
+def test_the_upload_form_carries_an_id_made_once(clinician: Clinician) -> None:
+    exercise = factories.ExerciseFactory(clinic=clinician.clinic)
+    client = client_for(clinician.user)
+    url = reverse("rehab:library_detail", args=[exercise.pk])
+    ids = [re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', client.get(url).text)]
+    ids.append(re.findall(r'name="client_uuid" value="([0-9a-f-]{36})"', client.get(url).text))
+    assert len(ids[0]) == len(ids[1]) == 1
+    assert ids[0] != ids[1]
+
+
+def test_the_id_of_another_clinics_photo_is_refused(clinician: Clinician, rx: Prescription) -> None:
+    theirs = factories.ExerciseMediaFactory(
+        exercise=factories.ExerciseFactory(clinic=factories.ClinicFactory()),
+        description="Their secret photo",
+        client_uuid=uuid.uuid4(),
+    )
+    response = client_for(clinician.user).post(
+        reverse("rehab:exercise_media_add", args=[rx.exercise.pk]),
+        {
+            "upload": media.upload("heel.jpg", media.jpeg_bytes()),
+            "client_uuid": str(theirs.client_uuid),
+        },
+    )
+    assert response.status_code == 400
+    assert "This id is already in use" in response.text
+    assert "Their secret photo" not in response.text
+    assert not rx.exercise.media.exists()
 
 
 def test_a_bad_video_for_a_patient_is_refused_with_its_reason(

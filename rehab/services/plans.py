@@ -218,8 +218,10 @@ def plan_draft(
     blank if there is none. Returns ``(plan, created)``.
 
     Sent again with the same ``client_uuid`` (the new-plan page's, an API client's), however
-    late and whatever was changed since, it returns the plan that id made. Without one (an
-    older page), the same untouched draft asked for within seconds is returned instead.
+    late and whatever was edited since, it returns the plan that id made; sent with another
+    template (Back, another choice, Submit), it is refused: that plan is not what was asked
+    for. Without an id (an older page), the same untouched draft asked for within seconds is
+    returned instead.
     """
     # Lock the patient: on PostgreSQL two simultaneous submits are handled one after the
     # other, and the second finds the first's plan.
@@ -229,6 +231,14 @@ def plan_draft(
             patient=patient, created_by=created_by, client_uuid=client_uuid
         )
     ):
+        if stored.protocol_id != (protocol.pk if protocol is not None else None):
+            error = _(
+                "This page has already made a plan from another choice of template: open the "
+                "new-plan page again to make another."
+            )
+            raise ValidationError(
+                {"client_uuid": ValidationError(error, code="client_uuid_changed")}
+            )
         return stored, False
     if protocol is not None:
         return _draft_from_protocol(

@@ -229,6 +229,32 @@ def test_the_same_page_sent_again_later_returns_its_plan(with_template: bool) ->
     assert PlanPhase.objects.count() == (1 if with_template else 0)
 
 
+@pytest.mark.parametrize("first_template", [True, False])
+def test_the_same_page_sent_again_with_another_template_is_refused(first_template: bool) -> None:
+    """Back, another template chosen, Submit: the page's id made a plan of the first choice.
+    Returning it would open a plan of the template the clinician turned away from; refused,
+    saying what to do, and nothing more is made."""
+    user = factories.UserFactory.create()
+    patient = factories.PatientFactory.create()
+    chosen = factories.ProtocolFactory.create()
+    other = factories.ProtocolFactory.create()
+    page = uuid.uuid4()
+    first, _ = services.plan_draft(
+        patient=patient,
+        protocol=chosen if first_template else None,
+        created_by=user,
+        name="A",
+        client_uuid=page,
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.plan_draft(
+            patient=patient, protocol=other, created_by=user, name="A", client_uuid=page
+        )
+    assert refused.value.error_dict["client_uuid"][0].code == "client_uuid_changed"
+    assert "open the new-plan page again" in str(refused.value)
+    assert list(Plan.objects.values_list("pk", flat=True)) == [first.pk]
+
+
 def test_two_pages_make_two_plans_even_within_seconds() -> None:
     """Two pages (two tabs, each submitted) are two submits: their ids differ."""
     user = factories.UserFactory.create()

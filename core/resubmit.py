@@ -1,12 +1,21 @@
-"""A form sent twice: a double click, or a retry after a slow answer. A service that adds a row
-with no client-chosen key treats the same row added moments ago as that same submit, and returns
-it instead of adding a second one (the logbook's rows have a client UUID instead)."""
+"""A form sent twice: a double click, or a retry after a slow answer. A page that adds a row
+carries an id made once when it was drawn, its client id (``client_uuid_field``, unique where
+set: ``client_uuid_once``): sent again, however late, it finds the row it added. A service that
+adds a row with no client id (an older page, an API client that sends none) treats the same row
+added moments ago as that same submit, and returns it instead of adding a second one."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 # The same row asked for again within this long is the same form sent twice.
 RESUBMIT_WINDOW = dt.timedelta(seconds=30)
@@ -15,3 +24,18 @@ RESUBMIT_WINDOW = dt.timedelta(seconds=30)
 def resubmit_since() -> dt.datetime:
     """Rows created after this moment may be the one a repeated submit asks for."""
     return timezone.now() - RESUBMIT_WINDOW
+
+
+def client_uuid_field(help_text: StrOrPromise) -> models.UUIDField:
+    """A row's client id: made once by the page (or the API client) that adds it; null for a
+    row added without one. Not edited, and unique where set (``client_uuid_once``)."""
+    return models.UUIDField(
+        _("client id"), null=True, blank=True, editable=False, help_text=help_text
+    )
+
+
+def client_uuid_once(name: str) -> models.UniqueConstraint:
+    """A client id names one row: the constraint of a model's ``client_uuid_field``."""
+    return models.UniqueConstraint(
+        fields=["client_uuid"], condition=Q(client_uuid__isnull=False), name=name
+    )

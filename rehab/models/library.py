@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic, Patient
+from core.resubmit import client_uuid_field, client_uuid_once
 from core.validators import validate_visible
 from rehab import clinical
 from rehab.models.doses import Side, dose_range_constraints, value_range
@@ -203,15 +204,11 @@ class Exercise(models.Model):
     # Made by a clinic's "New exercise" page once: the same page sent again, however late,
     # finds this exercise instead of adding a second (``clinic_exercise_create``). Null on
     # other exercises (then only the same name added within seconds is a repeat).
-    client_uuid = models.UUIDField(
-        _("client id"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_(
+    client_uuid = client_uuid_field(
+        _(
             "Made by the form once per new exercise: sent again, it finds this exercise "
             "instead of adding a second."
-        ),
+        )
     )
 
     objects = SlugManager()
@@ -222,11 +219,7 @@ class Exercise(models.Model):
         verbose_name_plural = _("exercises")
         ordering = ["category", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["client_uuid"],
-                condition=Q(client_uuid__isnull=False),
-                name="rehab_exercise_client_uuid_once",
-            ),
+            client_uuid_once("rehab_exercise_client_uuid_once"),
             models.CheckConstraint(
                 condition=Q(default_reps__isnull=False)
                 | Q(default_hold_seconds__isnull=False)

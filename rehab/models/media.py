@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.resubmit import client_uuid_field, client_uuid_once
+
 
 def media_path(instance: MediaFields, filename: str) -> str:
     """Where a media file is stored: the clinic's folder and a random name. Nothing of the
@@ -55,15 +57,11 @@ class MediaFields(models.Model):
     # Made by the upload form once: the same form sent again, however late, finds this row
     # instead of adding a second (``rehab.services.media``). Null from a form without one (then
     # only the same file added within seconds is a repeat).
-    client_uuid = models.UUIDField(
-        _("client id"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_(
+    client_uuid = client_uuid_field(
+        _(
             "Made by the form once per upload: sent again, it finds this photo or video "
             "instead of adding a second."
-        ),
+        )
     )
 
     class Meta:
@@ -73,11 +71,7 @@ class MediaFields(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["photo", "video"]), name="%(app_label)s_%(class)s_kind"
             ),
-            models.UniqueConstraint(
-                fields=["client_uuid"],
-                condition=Q(client_uuid__isnull=False),
-                name="%(app_label)s_%(class)s_client_uuid_once",
-            ),
+            client_uuid_once("%(app_label)s_%(class)s_client_uuid_once"),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import Patient
 from core import dates
+from core.resubmit import client_uuid_field, client_uuid_once
 from core.validators import validate_visible
 from rehab.models.doses import DoseFields
 from rehab.models.library import Exercise, Pathway
@@ -97,15 +98,11 @@ class Plan(models.Model):
     # Made by the new-plan page (or an API client) once: the same page sent again, however
     # late, finds this plan instead of adding a second (``services.plans.plan_draft``). Null
     # from a client that sends none (then only the same draft within seconds is a repeat).
-    client_uuid = models.UUIDField(
-        _("client id"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_(
+    client_uuid = client_uuid_field(
+        _(
             "Made by the form (or an API client) once per new plan: sent again, "
             "it finds this plan instead of adding a second."
-        ),
+        )
     )
 
     class Meta:
@@ -125,11 +122,7 @@ class Plan(models.Model):
                 name="rehab_plan_status_valid",
             ),
             dates.within_window("anchor_date", name="rehab_plan_anchor_date_plausible"),
-            models.UniqueConstraint(
-                fields=["client_uuid"],
-                condition=Q(client_uuid__isnull=False),
-                name="rehab_plan_client_uuid_once",
-            ),
+            client_uuid_once("rehab_plan_client_uuid_once"),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.models import Clinic
+from core.resubmit import client_uuid_field, client_uuid_once
 from core.validators import validate_visible
 from rehab import clinical
 from rehab.models.doses import DoseFields, value_range
@@ -237,15 +238,11 @@ class Protocol(models.Model):
     # Made by the "Save as a template" page once: the same page sent again, however late,
     # finds this template instead of adding a second (``services.protocols.protocol_from_plan``).
     # Null on other templates (then only the same template saved within seconds is a repeat).
-    client_uuid = models.UUIDField(
-        _("client id"),
-        null=True,
-        blank=True,
-        editable=False,
-        help_text=_(
+    client_uuid = client_uuid_field(
+        _(
             "Made by the form once per new template: sent again, it finds this template "
             "instead of adding a second."
-        ),
+        )
     )
 
     objects = SlugManager()
@@ -269,11 +266,7 @@ class Protocol(models.Model):
                 condition=Q(is_draft=True),
                 name="rehab_protocol_one_draft_per_template",
             ),
-            models.UniqueConstraint(
-                fields=["client_uuid"],
-                condition=Q(client_uuid__isnull=False),
-                name="rehab_protocol_client_uuid_once",
-            ),
+            client_uuid_once("rehab_protocol_client_uuid_once"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@
  * Two tabs of the app (or the app and a check-in page) may queue at the same time: every write
  * touches one entry, so neither drops what the other queued.
  *   uuid4() -> a new client UUID (the one maker of them on the patient's pages)
+ *   inProgress() -> {begin, end, has}(clientUuid)  (operations on entries not finished yet)
  *   sendRecord(entry) -> Promise<{kind: "ok"|"refused"|"retry", ...}>  (transport.js)
  *
  * Entries of a ``kind`` ("checkin", "atrs": records.js) are JSON for the API at their ``url``;
@@ -291,3 +292,20 @@ export function open(who) {
   });
 }
 
+/* Client UUIDs with an operation on the outbox (a write, a removal) not finished yet, counted
+   per entry: has(uuid) until the last one begun has ended (today/queue.js: a read that began
+   before such an operation ended has the entry as it was). */
+export function inProgress() {
+  const running = new Map(); // client UUID -> how many have begun and not ended
+  return {
+    begin: (uuid) => running.set(uuid, (running.get(uuid) || 0) + 1),
+    end: (uuid) => {
+      if (running.get(uuid) > 1) {
+        running.set(uuid, running.get(uuid) - 1); // another one of it still runs
+      } else {
+        running.delete(uuid);
+      }
+    },
+    has: (uuid) => running.has(uuid),
+  };
+}

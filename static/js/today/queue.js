@@ -43,7 +43,7 @@
  * (today/notices.js).
  */
 import { fmt } from "../common.js";
-import { drop, list, open, put, sendRecord, uuid4 } from "../outbox.js";
+import { drop, inProgress, list, open, put, sendRecord, uuid4 } from "../outbox.js";
 import { reasonOf } from "../transport.js";
 import { createLog, undoByClientUuid, undoLog, updateLog, value } from "./logs.js";
 import { createNotices } from "./notices.js";
@@ -57,23 +57,6 @@ import { createNotices } from "./notices.js";
    a tick undone while the queue sent it was stored (``row``) and the server did not take its
    undo (transport.js's result); opened() the outbox was read
    (the memory holds it); settled() a send found nothing more waiting (all sent). */
-/* Client UUIDs with an operation on the outbox (a write, a removal) not finished yet, counted
-   per entry: has(uuid) until the last one begun has ended. */
-function inProgress() {
-  const running = new Map(); // client UUID -> how many have begun and not ended
-  return {
-    begin: (uuid) => running.set(uuid, (running.get(uuid) || 0) + 1),
-    end: (uuid) => {
-      if (running.get(uuid) > 1) {
-        running.set(uuid, running.get(uuid) - 1); // another one of it still runs
-      } else {
-        running.delete(uuid);
-      }
-    },
-    has: (uuid) => running.has(uuid),
-  };
-}
-
 export function createQueue(config, hooks) {
   const S = config.strings;
   const status = document.getElementById("queue-status");

@@ -7,10 +7,13 @@ added moments ago as that same submit, and returns it instead of adding a second
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,3 +42,16 @@ def client_uuid_once(name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=["client_uuid"], condition=Q(client_uuid__isnull=False), name=name
     )
+
+
+def sent_before[M: models.Model](
+    rows: QuerySet[M], client_uuid: UUID, *, mine: Callable[[M], bool], refused: StrOrPromise
+) -> M | None:
+    """The row of ``rows`` (all of the model's) that ``client_uuid`` added, if any: the same
+    page sent again, however late. A row someone else added (``mine`` false: another clinic's,
+    another patient's, another person's) is no retry of this submit: refused with ``refused``
+    (what to do instead), without a word about that row."""
+    stored = rows.filter(client_uuid=client_uuid).first()
+    if stored is not None and not mine(stored):
+        raise ValidationError({"client_uuid": ValidationError(refused, code="client_uuid_in_use")})
+    return stored

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from clinic import events
 from clinic.models import PATIENT_DETAILS, Clinic, Clinician, Patient, User
 from clinic.services.invitations import invitations_revoke
+from core.resubmit import sent_before
 
 logger = logging.getLogger(__name__)
 
@@ -115,18 +116,15 @@ def patient_create(
     _check_patient_fields(fields)
     # Serialise concurrent adds for this clinic (a no-op on SQLite, whose writes are serial).
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
-    if client_uuid is not None:
-        registered = Patient.objects.filter(client_uuid=client_uuid).first()
-        if registered is not None and registered.clinic_id == clinic.pk:
-            return registered
-        if registered is not None:
-            raise ValidationError(
-                {
-                    "client_uuid": ValidationError(
-                        _("This id is already in use."), code="client_uuid_in_use"
-                    )
-                }
-            )
+    if client_uuid is not None and (
+        registered := sent_before(
+            Patient.objects.all(),
+            client_uuid,
+            mine=lambda patient: patient.clinic_id == clinic.pk,
+            refused=_("This id is already in use: open the page again to add a new patient."),
+        )
+    ):
+        return registered
     fields.setdefault("timezone", clinic.timezone)  # not given: the clinic's
     patient = Patient(clinic=clinic, client_uuid=client_uuid, **fields)
     patient.email = (patient.email or "").strip().lower()

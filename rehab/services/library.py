@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clinic.models import Clinic, User
-from core.resubmit import resubmit_since
+from core.resubmit import resubmit_since, sent_before
 from rehab import events
 from rehab.models.library import EXERCISE_NAME_MAX_LENGTH, Exercise, ExerciseMedia, Pathway
 
@@ -286,17 +286,6 @@ def _check_progression(exercise: Exercise) -> None:
         )
 
 
-def _added_before(clinic: Clinic, client_uuid: UUID) -> Exercise | None:
-    """The exercise that ``client_uuid`` added, if any (the same page sent again, however
-    late). The id of another clinic's exercise is no retry of this submit: refused, without a
-    word about that exercise."""
-    stored = Exercise.objects.filter(client_uuid=client_uuid).first()
-    if stored is not None and stored.clinic_id != clinic.pk:
-        error = _("This id is already in use: open the page again to add a new exercise.")
-        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
-    return stored
-
-
 @transaction.atomic
 def clinic_exercise_create(
     *,
@@ -319,7 +308,14 @@ def clinic_exercise_create(
             _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
-    if client_uuid is not None and (stored := _added_before(clinic, client_uuid)):
+    if client_uuid is not None and (
+        stored := sent_before(
+            Exercise.objects.all(),
+            client_uuid,
+            mine=lambda exercise: exercise.clinic_id == clinic.pk,
+            refused=_("This id is already in use: open the page again to add a new exercise."),
+        )
+    ):
         return stored
     same = _same_name(clinic.pk, str(fields.get("name", "")))
     if same is not None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import User
-from core.resubmit import resubmit_since
+from core.resubmit import resubmit_since, sent_before
 from rehab.models.library import Exercise, ExerciseMedia
 from rehab.models.media import MediaFields
 from rehab.models.plans import Prescription, PrescriptionMedia
@@ -86,19 +86,6 @@ def _touch_instructions(exercise: Exercise) -> None:
     )
 
 
-def _added_before[M: MediaFields](
-    every: QuerySet[M], rows: QuerySet[M], client_uuid: UUID
-) -> M | None:
-    """The row of ``every`` that ``client_uuid`` added, if any (the same form sent again,
-    however late). The id of a row of another owner (another exercise, another patient's, or
-    another clinic's) is no retry of this upload: refused, without a word about that row."""
-    stored = every.filter(client_uuid=client_uuid).first()
-    if stored is not None and not rows.filter(pk=stored.pk).exists():
-        error = _("This id is already in use: open the page again to add a new photo or video.")
-        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
-    return stored
-
-
 def _add[M: MediaFields](
     media: M,
     rows: QuerySet[M],
@@ -116,7 +103,16 @@ def _add[M: MediaFields](
     older page), the same file (its stored size and picture) with the same description, added
     by the same person moments ago, is the same form sent twice: the files just stored go and
     that one is returned. Returns ``(media, created)``."""
-    if media.client_uuid is not None and (found := _added_before(every, rows, media.client_uuid)):
+    if media.client_uuid is not None and (
+        found := sent_before(
+            every,
+            media.client_uuid,
+            mine=lambda row: rows.filter(pk=row.pk).exists(),
+            refused=_(
+                "This id is already in use: open the page again to add a new photo or video."
+            ),
+        )
+    ):
         return found, False
     stored = _fill(media, upload=upload, poster=poster)
     if media.client_uuid is None and (

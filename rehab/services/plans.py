@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic.models import Patient, User
-from core.resubmit import resubmit_since
+from core.resubmit import resubmit_since, sent_before
 from rehab import guardrails
 from rehab.guardrails import PLANS_IN_CARE, EarlyPlacement, phase_in
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
@@ -139,20 +139,6 @@ def record_edit(
     )
 
 
-def _draft_sent_before(
-    *, patient: Patient, created_by: User | None, client_uuid: UUID
-) -> Plan | None:
-    """The plan that ``client_uuid`` made, if any (the same page sent again, however late).
-    The id of another patient's plan, or of one someone else made, is no retry of this
-    submit: refused, without a word about that plan."""
-    stored = Plan.objects.filter(client_uuid=client_uuid).first()
-    by = created_by.pk if created_by is not None else None
-    if stored is not None and (stored.patient_id, stored.created_by_id) != (patient.pk, by):
-        error = _("This id is already in use: open the page again to make a new plan.")
-        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
-    return stored
-
-
 def _recent_duplicate_draft(
     *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str
 ) -> Plan | None:
@@ -226,9 +212,13 @@ def plan_draft(
     # Lock the patient: on PostgreSQL two simultaneous submits are handled one after the
     # other, and the second finds the first's plan.
     list(Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk", flat=True))
+    by = created_by.pk if created_by is not None else None
     if client_uuid is not None and (
-        stored := _draft_sent_before(
-            patient=patient, created_by=created_by, client_uuid=client_uuid
+        stored := sent_before(
+            Plan.objects.all(),
+            client_uuid,
+            mine=lambda plan: (plan.patient_id, plan.created_by_id) == (patient.pk, by),
+            refused=_("This id is already in use: open the page again to make a new plan."),
         )
     ):
         if stored.protocol_id != (protocol.pk if protocol is not None else None):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clinic.models import Clinic, User
-from core.resubmit import resubmit_since
+from core.resubmit import resubmit_since, sent_before
 from rehab.models.criteria import CRITERION_FIELDS, PlanCriterion, ProtocolCriterion
 from rehab.models.library import Exercise
 from rehab.models.plans import Plan, Prescription
@@ -47,18 +47,6 @@ def _slug(name: str) -> str:
 
 
 # --- From a patient's plan ------------------------------------------------------------------
-
-
-def _saved_before(*, clinic: Clinic, created_by: User | None, client_uuid: UUID) -> Protocol | None:
-    """The template that ``client_uuid`` saved, if any (the same page sent again, however
-    late). The id of another clinic's template, or of one someone else saved, is no retry of
-    this submit: refused, without a word about that template."""
-    stored = Protocol.objects.filter(client_uuid=client_uuid).first()
-    by = created_by.pk if created_by is not None else None
-    if stored is not None and (stored.clinic_id, stored.created_by_id) != (clinic.pk, by):
-        error = _("This id is already in use: open the page again to save a new template.")
-        raise ValidationError({"client_uuid": ValidationError(error, code="client_uuid_in_use")})
-    return stored
 
 
 @transaction.atomic
@@ -85,7 +73,13 @@ def protocol_from_plan(
     clinic = plan.patient.clinic
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one save at a time
     if client_uuid is not None:
-        stored = _saved_before(clinic=clinic, created_by=created_by, client_uuid=client_uuid)
+        by = created_by.pk if created_by is not None else None
+        stored = sent_before(
+            Protocol.objects.all(),
+            client_uuid,
+            mine=lambda saved: (saved.clinic_id, saved.created_by_id) == (clinic.pk, by),
+            refused=_("This id is already in use: open the page again to save a new template."),
+        )
         if stored is not None:
             return stored
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
@@ -16,6 +15,7 @@ from clinic.models import (
     Patient,
     timezone_choices,
 )
+from core.forms import ClientUuidForm
 
 DEFAULT_TIMEZONE = "Europe/London"
 
@@ -152,20 +152,14 @@ class PatientForm(forms.ModelForm):
 CONFIRM_DUPLICATE = "confirm_duplicate"
 
 
-class PatientCreateForm(PatientForm):
+class PatientCreateForm(ClientUuidForm, PatientForm):
     """Add a patient. The page carries an id made once (``client_uuid``): the same page sent
     again (a double click, Back then Submit on a restored page) finds the patient it added
     instead of adding a second. A patient of the clinic with the same name and date of birth
     asks for a confirmation first (``ask_to_confirm_duplicate``)."""
 
-    # Not required: a page made before the id existed still registers (the service's minute-long
-    # double-submit window and its same-person check then apply).
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("client_uuid", uuid.uuid4())
         if self.data.get(CONFIRM_DUPLICATE):
             self._add_confirm_field()
 
@@ -220,7 +214,7 @@ class PatientFilterForm(forms.Form):
         }
 
 
-class MessageForm(forms.Form):
+class MessageForm(ClientUuidForm):
     """Writing in a thread. The page carries an id made once (``client_uuid``): the same page
     sent again (its answer lost, a double click) finds the message it sent instead of sending
     a second."""
@@ -230,11 +224,3 @@ class MessageForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    # Not required: a page made before the id existed still sends (the service's ten-second
-    # same-text window then applies).
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("client_uuid", uuid.uuid4())

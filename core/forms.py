@@ -3,6 +3,7 @@ the page a refused action redirects to; and how every form is drawn (``FormRende
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -77,3 +78,18 @@ class ConfirmForm(forms.Form):
     post is answered with the question, and only its "Yes, …" button sends ``confirmed``."""
 
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ClientUuidForm(forms.Form):
+    """A form whose page carries an id made once when it is drawn (``client_uuid``, hidden):
+    the same page sent again (a slow answer retried, a double click, Back then Submit) is found
+    by the service that adds the row (``core.resubmit.sent_before``) instead of adding a second.
+    Not required: a page drawn before the id existed still submits (the service's resubmit
+    window then applies)."""
+
+    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("client_uuid", uuid.uuid4())

@@ -7,7 +7,6 @@ changed is refused instead of silently overwriting theirs.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.http import QueryDict
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ClientUuidForm
 from core.ids import from_opaque, opaque
 from core.validators import validate_visible
 from rehab import guardrails
@@ -69,7 +69,7 @@ class ProtocolChoiceField(forms.ModelChoiceField):
         return _("%(name)s (version %(version)s)") % {"name": obj.name, "version": obj.version}
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(ClientUuidForm):
     """A new plan. The page carries an id made once (``client_uuid``): the same page sent
     again (a slow answer retried, Back then Submit) finds the plan it made instead of making a
     second."""
@@ -89,14 +89,9 @@ class PlanCreateForm(forms.Form):
         required=False,
         help_text=_("Optional; the template's name is used if you leave it empty."),
     )
-    # Not required: a page drawn before the id existed still makes a plan (the service's
-    # resubmit window then applies).
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, protocols: QuerySet[Protocol], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("client_uuid", uuid.uuid4())
         field = self.fields["template"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = protocols

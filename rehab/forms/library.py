@@ -9,7 +9,6 @@ line and turns it back into a list on save.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
-from core.forms import add_service_errors
+from core.forms import ClientUuidForm, add_service_errors
 from rehab import clinical
 from rehab.models.library import Equipment, Exercise
 from rehab.services import library as library_services
@@ -280,14 +279,10 @@ CLINIC_EXERCISE_EXCLUDED = (
 )
 
 
-class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
+class ClinicExerciseForm(ExerciseLinesMixin, ClientUuidForm, forms.ModelForm):
     """Create or edit a clinic's own exercise: every field the shared library has. A new
     exercise's page carries an id made once (``client_uuid``): the same page sent again (a slow
     answer retried, Back then Save) finds the exercise it added instead of adding a second."""
-
-    # Not required: a page drawn before the id existed still adds (the service's resubmit
-    # window then applies). Not on an edit's page: it adds nothing.
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Exercise
@@ -317,10 +312,8 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
         progresses_to.queryset = choices
         for name in ("steps", "cues", "safety_notes", "patient_safety_notes"):
             self.fields[name].widget.attrs.pop("class", None)
-        if self.instance.pk:
+        if self.instance.pk:  # an edit's page adds nothing
             del self.fields["client_uuid"]
-        elif not self.is_bound:
-            self.initial.setdefault("client_uuid", uuid.uuid4())
 
     # The fields the page places in its fieldsets; any other field (one added to ``Exercise``
     # later) is shown after them, so none is ever left off the page.
@@ -361,7 +354,7 @@ class ClinicExerciseForm(ExerciseLinesMixin, forms.ModelForm):
         return {"equipment": data.pop("equipment", []), **data}
 
 
-class MediaUploadForm(forms.Form):
+class MediaUploadForm(ClientUuidForm):
     """A photo or a short video, with what it shows (and, for a video, a poster photo)."""
 
     upload = forms.FileField(
@@ -386,14 +379,6 @@ class MediaUploadForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    # Made once when the form is drawn: the same form sent again (a slow upload retried, Back
-    # then Add) finds what it added. Not required: a form drawn before it existed still adds.
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("client_uuid", uuid.uuid4())
 
 
 # --- The library browser's search --------------------------------------------------------

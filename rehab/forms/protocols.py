@@ -3,13 +3,13 @@ as a template. They check input; ``rehab.services.protocols`` writes."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import ClientUuidForm
 from core.validators import validate_visible
 from rehab.forms.library import DoseLimits
 from rehab.models.doses import DOSE_FIELD_NAMES
@@ -99,7 +99,7 @@ class TemplateItemAddForm(forms.Form):
             field.choices = [empty, *groups]
 
 
-class SaveAsTemplateForm(forms.Form):
+class SaveAsTemplateForm(ClientUuidForm):
     """Save a plan as a template. The page carries an id made once (``client_uuid``): the same
     page sent again (a slow answer retried, Back then Save) finds the template it saved
     instead of saving a second."""
@@ -109,14 +109,6 @@ class SaveAsTemplateForm(forms.Form):
         label=_("Leave out the exercises placed early for this patient"),
         required=False,
     )
-    # Not required: a page drawn before the id existed still saves (the service's resubmit
-    # window then applies).
-    client_uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("client_uuid", uuid.uuid4())
 
 
 class DiscardDraftForm(forms.Form):

@@ -239,10 +239,27 @@ def log_create(request: HttpRequest) -> HttpResponse:
     return _form_errors(request, form.errors)
 
 
-def _form_errors(request: HttpRequest, errors: Any) -> HttpResponse:
-    for message in {str(m) for field_errors in errors.values() for m in field_errors}:
-        messages.error(request, _("Not saved: %(reason)s") % {"reason": message})
+def _form_errors(request: HttpRequest, errors: Any, *, entered: str = "") -> HttpResponse:
+    """Back to Today with each reason a form was refused; ``entered`` (what the patient typed,
+    said back so that nothing is lost: ``_entered``) after the last one."""
+    reasons = sorted({str(m) for field_errors in errors.values() for m in field_errors})
+    for number, reason in enumerate(reasons, start=1):
+        text = _("Not saved: %(reason)s") % {"reason": reason}
+        messages.error(request, f"{text} {entered}" if entered and number == len(reasons) else text)
     return redirect("rehab:today")
+
+
+def _entered(data: Any) -> str:
+    """What a refused "how it felt" form held, in words ("What you entered: pain 5, note
+    “Calf tight”."), or "" when it held nothing: the page goes back to Today without the
+    form, and the patient can still write it down or send it to the clinic."""
+    pain, effort, note = (str(data.get(name, "")).strip() for name in ("pain", "effort", "note"))
+    parts = [
+        *([_("pain %(score)s") % {"score": pain}] if pain else []),
+        *([_("effort %(score)s") % {"score": effort}] if effort else []),
+        *([_("note “%(note)s”") % {"note": note}] if note else []),
+    ]
+    return _("What you entered: %(entered)s.") % {"entered": ", ".join(parts)} if parts else ""
 
 
 @patient_required
@@ -259,7 +276,7 @@ def log_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _saved_message(request, log, _("Saved."))
             return redirect("rehab:today")
-    return _form_errors(request, form.errors)
+    return _form_errors(request, form.errors, entered=_entered(request.POST))
 
 
 @patient_required

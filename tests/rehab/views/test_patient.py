@@ -731,9 +731,51 @@ def test_log_update_only_on_the_same_day(me: Client, rx: Prescription, patient: 
         prescription=rx, date=patient.local_today() - dt.timedelta(days=1), pain=1
     )
     said = _sent(me, "rehab:log_update", {"pain": 5}, log.pk)
-    assert said == "Not saved: Only today's entries can be changed."
+    assert said == "Not saved: Only today's entries can be changed. What you entered: pain 5."
     log.refresh_from_db()
     assert log.pain == 1
+
+
+def test_a_refused_how_it_felt_says_back_what_was_entered(
+    me: Client, rx: Prescription, patient: Patient
+) -> None:
+    # Without JavaScript the refusal sends the patient back to Today: the scores and words they
+    # entered are said back in the message, not lost (the page open past midnight: yesterday's
+    # tick can no longer change).
+    log = factories.ExerciseLogFactory(
+        prescription=rx, date=patient.local_today() - dt.timedelta(days=1), pain=1, note=""
+    )
+    said = _sent(
+        me, "rehab:log_update", {"pain": 5, "effort": "", "note": "Calf <tight> after"}, log.pk
+    )
+    assert said == (
+        "Not saved: Only today's entries can be changed. "
+        "What you entered: pain 5, note \u201cCalf <tight> after\u201d."
+    )
+    log.refresh_from_db()
+    assert (log.pain, log.note) == (1, "")
+
+
+def test_a_refused_long_note_is_said_back_whole(
+    me: Client, rx: Prescription, patient: Patient
+) -> None:
+    # The longest note the form takes: too long for the messages' cookie, kept in the session.
+    log = factories.ExerciseLogFactory(
+        prescription=rx, date=patient.local_today() - dt.timedelta(days=1)
+    )
+    note = "Calf tight. " * 166
+    said = _sent(me, "rehab:log_update", {"note": note}, log.pk)
+    assert said.endswith(f"What you entered: note \u201c{note.strip()}\u201d.")
+
+
+def test_a_refused_tick_says_nothing_back_when_nothing_was_entered(
+    me: Client, rx: Prescription, patient: Patient
+) -> None:
+    log = factories.ExerciseLogFactory(
+        prescription=rx, date=patient.local_today() - dt.timedelta(days=1), sets_done=1
+    )
+    said = _sent(me, "rehab:log_update", {"pain": "", "effort": "", "note": " "}, log.pk)
+    assert said == "Not saved: Only today's entries can be changed."
 
 
 def test_another_patients_log_is_404(me: Client, other_patient: Patient) -> None:

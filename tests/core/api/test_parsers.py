@@ -31,6 +31,34 @@ def test_the_parser_refuses_a_body_nested_too_deeply() -> None:
     assert JSONParser().parse(io.BytesIO(b'{"a": [[1]]}')) == {"a": [[1]]}
 
 
+@pytest.mark.parametrize(
+    "text", [b'{"side": "\\ud800"}', b'{"\\udc00": 1}', b'["a", ["\\udfff"]]', b'"\\ud800"']
+)
+def test_the_parser_refuses_a_lone_surrogate(text: bytes) -> None:
+    """``\\ud800`` alone is no character: a string holding it cannot be written back out (an
+    error message that quotes it, a choice the API echoes) and is malformed input."""
+    with pytest.raises(ParseError, match="not a character"):
+        JSONParser().parse(io.BytesIO(text))
+
+
+def test_the_parser_reads_a_surrogate_pair_as_its_character() -> None:
+    assert JSONParser().parse(io.BytesIO(b'{"a": "\\ud83d\\ude00"}')) == {"a": "\U0001f600"}
+
+
+def test_a_lone_surrogate_in_a_choice_answers_400(world: World) -> None:
+    """A choice quotes the value it refuses; a lone surrogate in it was a 500 (issue: the
+    hostile-input sweep, tests/hostile)."""
+    response = world.client("clinician").patch(
+        f"/api/v1/patients/{opaque(world.patient.pk)}/",
+        '{"injured_side": "\\ud800"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "not a character" in body(response)["detail"]
+    world.patient.refresh_from_db()
+    assert world.patient.injured_side != "\ud800"
+
+
 def test_anonymous_api_sign_in_answers_400(db: None) -> None:
     response = APIClient().post("/api/v1/auth/login/", NESTED, content_type="application/json")
     assert response.status_code == 400

@@ -10,12 +10,29 @@ from django.http import HttpRequest
 
 from clinic.models import User
 
+EMAIL_MAX_LENGTH = User.email.field.max_length
+
 
 class ModelBackend(backends.ModelBackend):
     """Django's password check. ``get_user`` (once per request, for the session's user) reads
     the user's clinician or patient record with its clinic in the same query: every page asks
     which one the user is, a clinician's pages which clinic, and a patient's its emergency
-    number."""
+    number.
+
+    An email longer than any account's is a failed sign-in, not looked for: the sign-in forms
+    (page, admin) take any text, and SQLite refuses a case-insensitive look-up of 100,000
+    characters (a 503)."""
+
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if username is not None and EMAIL_MAX_LENGTH and len(username) > EMAIL_MAX_LENGTH:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
         user = (

@@ -43,3 +43,17 @@ def test_an_inactive_or_missing_user_is_nobody() -> None:
     backend = load_backend(settings.AUTHENTICATION_BACKENDS[-1])
     assert backend.get_user(clinician.user_id) is None
     assert backend.get_user(10**9) is None
+
+
+@pytest.mark.parametrize("path", settings.AUTHENTICATION_BACKENDS)
+def test_an_email_longer_than_any_account_s_is_not_looked_for(
+    path: str, django_assert_num_queries: Any, rf: Any
+) -> None:
+    """No account has an email over 254 characters: the sign-in fails without a look-up
+    (SQLite refused a 100,000-character one: a 503 on the sign-in page)."""
+    factories.UserFactory()
+    with django_assert_num_queries(0):
+        user = load_backend(path).authenticate(
+            rf.post("/accounts/login/"), username="x" * 100_000, password="secret"
+        )
+    assert user is None

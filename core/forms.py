@@ -3,6 +3,7 @@ the page a refused action redirects to; and how every form is drawn (``FormRende
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -93,3 +94,28 @@ class ClientUuidForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("client_uuid", uuid.uuid4())
+
+
+# --- Fields ----------------------------------------------------------------------------------
+
+# The row ids a database can hold (every model's key is a 64-bit integer: DEFAULT_AUTO_FIELD).
+ROW_ID_RANGE = range(-(2**63), 2**63)
+INTEGER = re.compile(r"[-+]?\d+")
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's choice of rows, refusing an id beyond 64 bits as it refuses any id that is not
+    a row's ("“…” is not a valid value."): SQLite cannot compare such a number with a row id
+    (an ``OverflowError``, a 500). Only for rows chosen by id (no ``to_field_name``)."""
+
+    def clean(self, value: Any) -> Any:
+        if self.to_field_name is None and isinstance(value, list | tuple):
+            for pk in value:
+                text = str(pk).strip()
+                if INTEGER.fullmatch(text) and int(text) not in ROW_ID_RANGE:
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    )
+        return super().clean(value)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
 
-from core.forms import ClientUuidForm, add_service_errors
+from core.forms import ClientUuidForm, ModelMultipleChoiceField, add_service_errors
 from rehab import clinical
 from rehab.models.library import Equipment, Exercise
 from rehab.services import library as library_services
@@ -236,6 +236,7 @@ class ExerciseAdminForm(ExerciseLinesMixin, forms.ModelForm):
             "source",
             "is_published",
         )
+        field_classes = {"equipment": ModelMultipleChoiceField}
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
@@ -288,6 +289,7 @@ class ClinicExerciseForm(ExerciseLinesMixin, ClientUuidForm, forms.ModelForm):
         model = Exercise
         # Every field but these: a field added to Exercise later is on the page at once.
         exclude = CLINIC_EXERCISE_EXCLUDED  # noqa: DJ006
+        field_classes = {"equipment": ModelMultipleChoiceField}
         widgets = {
             "equipment": forms.CheckboxSelectMultiple,
             "summary": forms.Textarea(attrs={"rows": 3}),

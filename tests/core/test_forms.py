@@ -1,14 +1,18 @@
 """How every form is drawn (core.forms.FormRenderer, templates/forms/): Bootstrap's classes by
 widget, labels for every input, help and errors linked to the input, and a hidden field's error
-said as what to do."""
+said as what to do; a choice of rows refuses an id no row can have."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from django import forms
+from django.core.exceptions import ValidationError
 
-from core.forms import BootstrapBoundField
+from core.forms import BootstrapBoundField, ModelMultipleChoiceField
+from rehab.models import Equipment
+from tests import factories
 
 
 class _Form(forms.Form):
@@ -80,3 +84,23 @@ def test_a_hidden_fields_error_says_what_to_do() -> None:
     html = str(form)
     assert "The form had expired; please send it again." in html
     assert "Token" not in html  # not the hidden field's name, which says nothing to a person
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value", ["9" * 40, "-" + "9" * 40, "9223372036854775808", " +9" + "9" * 30]
+)
+def test_a_choice_of_rows_refuses_an_id_beyond_64_bits(value: str) -> None:
+    field = ModelMultipleChoiceField(queryset=Equipment.objects.all())
+    with pytest.raises(ValidationError) as refused:
+        field.clean([value])
+    assert refused.value.code == "invalid_pk_value"
+
+
+@pytest.mark.django_db
+def test_a_choice_of_rows_still_takes_its_rows() -> None:
+    equipment = factories.EquipmentFactory.create()
+    field = ModelMultipleChoiceField(queryset=Equipment.objects.all())
+    assert list(field.clean([str(equipment.pk)])) == [equipment]
+    with pytest.raises(ValidationError):
+        field.clean(["9223372036854775807"])  # the largest id: no such row

@@ -162,6 +162,20 @@ def test_a_nul_character_in_a_list_of_lines_is_an_error_not_a_500(
     assert not Exercise.objects.filter(name="Seated calf raise").exists()
 
 
+@pytest.mark.parametrize("equipment", ["9" * 40, "-9223372036854775809", "1e5"])
+def test_an_equipment_id_no_row_can_have_is_an_error_not_a_500(
+    clinician: Clinician, equipment: str
+) -> None:
+    """SQLite cannot compare a number beyond 64 bits with a row id (an OverflowError: a 500;
+    found by the hostile-input sweep)."""
+    client = client_for(clinician.user)
+    client.raise_request_exception = False
+    response = client.post(reverse("rehab:exercise_create"), {**FORM, "equipment": [equipment]})
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not Exercise.objects.filter(name="Seated calf raise").exists()
+
+
 @pytest.mark.parametrize("field", ["name", "patient_name"])
 @pytest.mark.parametrize("name", INVISIBLE_NAMES)
 def test_a_name_of_only_invisible_characters_is_refused_and_nothing_is_stored(

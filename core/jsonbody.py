@@ -9,9 +9,23 @@ from django.http import HttpRequest
 
 
 def json_body(request: HttpRequest) -> Any:
-    """The request's body read as JSON (``{}`` when empty); ``None`` when it is not JSON, or
-    is nested too deeply for ``json`` to read (``[[[…]]]`` thousands deep)."""
+    """The request's body read as JSON (``{}`` when empty); ``None`` when it is not JSON, is
+    nested too deeply for ``json`` to read (``[[[…]]]`` thousands deep), or holds a ``\\u``
+    escape that is no character (``is_text``)."""
     try:
-        return json.loads(request.body or b"{}")
+        data = json.loads(request.body or b"{}")
+        text = is_text(data)
     except (ValueError, RecursionError):
         return None
+    return data if text else None
+
+
+def is_text(data: Any) -> bool:
+    """Whether every string of read JSON (keys included) is text. ``json`` reads ``"\\ud800"``
+    (half of a surrogate pair, alone) into a string that cannot be encoded: stored, looked
+    for or quoted in an answer, it fails (a 500)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return False
+    return True

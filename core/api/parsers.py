@@ -3,13 +3,14 @@ escape that is no character, answered as malformed."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import IO, Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+
+from core.jsonbody import is_text
 
 NESTED_TOO_DEEPLY = _("JSON parse error - the body is nested too deeply.")
 NOT_A_CHARACTER = _(
@@ -35,9 +36,9 @@ class JSONParser(parsers.JSONParser):
     ) -> Any:
         try:
             data = super().parse(stream, media_type, parser_context)
-            json.dumps(data, ensure_ascii=False).encode()
+            text = is_text(data)
         except RecursionError:
             raise ParseError(NESTED_TOO_DEEPLY) from None
-        except UnicodeEncodeError:
-            raise ParseError(NOT_A_CHARACTER) from None
+        if not text:
+            raise ParseError(NOT_A_CHARACTER)
         return data

@@ -98,13 +98,13 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag(
         code="wound",
         question=_(
-            "Wound redness, pus, leaking for more than a day, a fever over 38 °C, "
+            "Wound redness, pus, leaking for more than a day, a fever over 38\u00a0°C, "
             "or the wound edges opening?"
         ),
         advice=_("This could be an infection. Contact your surgical team today."),
         clinician=_(
             "Suspected wound infection or dehiscence: redness, pus, drainage over a day, "
-            "fever over 38 °C or wound edges opening"
+            "fever over 38\u00a0°C or wound edges opening"
         ),
         source="sw.org; Mass General Brigham",
         surgical=True,

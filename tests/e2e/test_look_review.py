@@ -3,17 +3,51 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.e2e.helpers import patient_with_plan, sign_in
+from tests.e2e.helpers import patient_with_plan, sign_in, sign_in_to_today
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 # The brand's blue (static/css/design.css, --rehab-brand), as the browser computes it.
 BRAND = "rgb(10, 92, 138)"
+
+
+def _lines_of(page: Page, words: str) -> int:
+    """On how many lines the first text node holding ``words`` shows them."""
+    return int(
+        page.evaluate(
+            """(words) => {
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.data.replace(/\\s/g, " ").indexOf(words);
+                if (at < 0 || !node.parentElement.checkVisibility()) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + words.length);
+                return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+            }
+            return 0;
+        }""",
+            words,
+        )
+    )
+
+
+def test_a_temperature_keeps_its_unit_on_its_line(live_server: object, small_phone: Page) -> None:
+    """The messages page's "do not wait" list at 360 px broke "a fever over 38 °C" between the
+    number and its unit, "°C" alone at the start of the next line."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.goto(f"{live_server}{reverse('rehab:my_messages')}")
+    expect(page.get_by_text(re.compile("a fever over 38")).first).to_be_visible()
+    assert _lines_of(page, "38 °C") == 1
 
 
 def test_the_clinicians_selected_tabs_and_builder_buttons_are_the_brands_blue(

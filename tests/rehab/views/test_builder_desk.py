@@ -87,6 +87,25 @@ def test_the_builder_shows_where_the_patient_is(desk: Desk) -> None:
     assert "weeks 4–7" in current
 
 
+def test_the_phase_strip_says_next_of_the_next_phase_only(desk: Desk) -> None:
+    """The strip of phases above the plan called every phase after the current one "Next"
+    (four of them in the shared operative template): only the one that follows is next; the
+    ones after it are later, as the patient's plan says."""
+    factories.PlanPhaseFactory.create(
+        plan=desk.plan, order=3, name="Sport", start_week=12, end_week=16
+    )
+    text = client_for(desk.clinician.user).get(_builder(desk.plan)).text
+    start = text.index('class="builder-strip')
+    strip = text[start : text.index("</ol>", start)]
+    states = [
+        " ".join(re.sub(r"<[^>]+>", " ", state).split())
+        for state in re.findall(
+            r'<span class="builder-strip-state">(.*?)</span>\s*<span', strip, re.S
+        )
+    ]
+    assert states == ["✓ Done", "● Now", "Next", "Later"]
+
+
 def test_a_phase_started_early_says_today_is_before_it(desk: Desk) -> None:
     # Advanced early: the plan is in its weeks 8–11 phase while the patient is in week 5. The
     # week marker has no "today" among the phase's weeks, so it says where today is.

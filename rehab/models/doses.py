@@ -49,9 +49,9 @@ def dose_words(dose: Mapping[str, Any], *, for_patient: bool = False) -> str:
     """A dose in words: "3 × 30 s hold", "2 sets × 10 reps, 3 times a day" or "10 minutes,
     5 days a week" (once a day and every day go unsaid). ``dose``: its values by
     ``DOSE_FIELD_NAMES`` (``side`` unused). ``for_patient``: a hold in plain words, "3 holds of
-    30 seconds" and "hold each for 5 seconds", not the clinician's "s" (clinical.md §8). The
-    one wording: ``DoseFields.dose_text`` and ``patient_dose_text`` and the patient's copy of
-    their record (its stored rows) read it."""
+    30 seconds" and "2 sets × 10 reps, hold each for 5 seconds", not the clinician's "s"
+    (clinical.md §8). The one wording: ``DoseFields.dose_text`` and ``patient_dose_text`` and
+    the patient's copy of their record (its stored rows) read it."""
     sets, reps, hold_seconds = dose["sets"], dose["reps"], dose["hold_seconds"]
     duration_minutes = dose["duration_minutes"]
     times_per_day, days_per_week = dose["times_per_day"], dose["days_per_week"]
@@ -62,8 +62,15 @@ def dose_words(dose: Mapping[str, Any], *, for_patient: bool = False) -> str:
         text = minutes if sets == 1 else f"{sets} × {minutes}"
     elif hold_seconds and for_patient:
         seconds = ngettext("%(n)s second", "%(n)s seconds", hold_seconds) % {"n": hold_seconds}
-        if reps:
-            text = _("%(sets)s × %(reps)s reps, hold each for %(seconds)s") % {
+        if reps and sets == 1:
+            text = ngettext(
+                "%(reps)s rep, hold it for %(seconds)s",
+                "%(reps)s reps, hold each for %(seconds)s",
+                reps,
+            ) % {"reps": reps, "seconds": seconds}
+        elif reps:
+            # Sets in words, as "2 sets × 10 reps" says them.
+            text = _("%(sets)s sets × %(reps)s reps, hold each for %(seconds)s") % {
                 "sets": sets,
                 "reps": reps,
                 "seconds": seconds,

@@ -235,7 +235,9 @@ def test_the_patients_dose_says_seconds_in_words() -> None:
     one = factories.PrescriptionFactory(sets=1, reps=None, hold_seconds=1, times_per_day=2)
     assert one.patient_dose_text() == "1 hold of 1 second, 2 times a day"
     held_reps = factories.PrescriptionFactory(sets=2, reps=10, hold_seconds=5)
-    assert held_reps.patient_dose_text() == "2 × 10 reps, hold each for 5 seconds"
+    assert held_reps.patient_dose_text() == "2 sets × 10 reps, hold each for 5 seconds"
+    held_once = factories.PrescriptionFactory(sets=1, reps=10, hold_seconds=5)
+    assert held_once.patient_dose_text() == "10 reps, hold each for 5 seconds"
     assert held_reps.dose_text() == "2 × 10 reps, hold 5 s"
     reps = factories.PrescriptionFactory(sets=2, reps=10, times_per_day=3, days_per_week=5)
     assert reps.patient_dose_text() == reps.dose_text()  # nothing shortened to say otherwise

@@ -451,6 +451,21 @@ def test_patient_pages_say_seconds_not_s(
     assert "3 × 30 s hold" in builder
 
 
+def test_a_held_dose_counts_its_sets_in_words_as_the_others_do(
+    early_rx: Prescription, patient: Patient
+) -> None:
+    """From the look review (360×740): My plan said "2 sets × 10 reps" of one exercise and
+    "2 × 10 reps, hold each for 5 seconds" of the next; a patient reads sets in words in both
+    (one set goes unsaid, as "10 reps" does)."""
+    factories.PrescriptionFactory(phase=early_rx.phase, sets=2, reps=10, hold_seconds=5)
+    factories.PrescriptionFactory(phase=early_rx.phase, sets=1, reps=8, hold_seconds=3)
+    html = client_for(patient.user).get(reverse("rehab:my_plan")).content.decode()
+    assert "2 sets × 10 reps, hold each for 5 seconds" in html
+    assert "8 reps, hold each for 3 seconds" in html
+    assert "× 8 reps" not in html
+    assert not re.search(r"\b\d+ × \d+ reps", html)
+
+
 def test_my_record_names_the_plan_and_its_pause_in_plain_words(
     early_rx: Prescription, patient: Patient, clinician: Clinician
 ) -> None:

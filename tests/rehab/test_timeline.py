@@ -205,4 +205,4 @@ def test_a_days_exercise_logs_are_one_entry_newest_first(
     assert "<strong>Balance</strong>: " in lines[0]
     assert "pain not answered · effort 4/10" in lines[1]
     assert "“hurt a bit”" in lines[1]
-    assert "08:00" in lines[2]
+    assert "8 a.m." in lines[2]  # TIME_FORMAT, as the rest of the app writes a time

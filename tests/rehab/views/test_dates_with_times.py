@@ -16,7 +16,7 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 
 from clinic.models import Clinician
 from rehab.models import Exercise, PhaseChange, Plan, Protocol
@@ -106,3 +106,20 @@ def test_no_template_writes_a_moment_in_a_format_of_its_own() -> None:
                 if _TIME.search(fmt) and _DAY.search(fmt):
                     found.append(f"{path.relative_to(settings.BASE_DIR)}:{number}: {fmt}")
     assert found == []
+
+
+def test_the_timeline_writes_a_time_as_the_patients_messages_do(clinician: Clinician) -> None:
+    """From the look review (1366×900): the patient page's Timeline wrote a log's and a
+    message's time as "14:30", its Messages tab the same message at "2:30 p.m.". The
+    timeline's times, under their day, are the project's TIME_FORMAT."""
+    patient = factories.PatientFactory(clinic=clinician.clinic)
+    plan = factories.PlanFactory(patient=patient, status=Plan.Status.ACTIVE)
+    rx = factories.PrescriptionFactory(phase=factories.PlanPhaseFactory(plan=plan))
+    with time_machine.travel(AFTERNOON, tick=False):
+        factories.ExerciseLogFactory(prescription=rx)
+        factories.MessageFactory(patient=patient)
+    url = reverse("rehab:patient_detail", args=[patient.pk]) + "?tab=timeline"
+    html = client_for(clinician.user).get(url).content.decode()
+    local = timezone.localtime(AFTERNOON, zoneinfo.ZoneInfo(clinician.clinic.timezone))
+    assert html.count(time_format(local, "TIME_FORMAT")) == 2  # the log's and the message's
+    assert local.strftime("%H:%M") not in html

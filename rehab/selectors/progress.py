@@ -339,6 +339,7 @@ class HistoryLog:
     sets_done: int
     pain: int | None
     effort: int | None
+    sets_prescribed: int = 0  # the sets of its day's dose: one set is done, not counted
 
 
 @dataclass
@@ -349,9 +350,9 @@ class HistoryDay:
 
 def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[HistoryDay]:
     """Every day from ``end`` back to ``start`` with what was logged that day (the exercise's
-    name, sets, pain and effort). One query."""
+    name, sets done and prescribed, pain and effort). One query."""
     by_day: dict[dt.date, list[HistoryLog]] = defaultdict(list)
-    for pk, day, patient_name, name, sets_done, pain, effort in (
+    for pk, day, patient_name, name, sets_done, pain, effort, sets_prescribed in (
         ExerciseLog.objects.filter(patient=patient, date__gte=start, date__lte=end)
         .order_by("date", "created_at", "pk")
         .values_list(
@@ -362,9 +363,12 @@ def history_by_day(patient: Patient, *, start: dt.date, end: dt.date) -> list[Hi
             "sets_done",
             "pain",
             "effort",
+            "sets_prescribed",
         )
     ):
-        by_day[day].append(HistoryLog(pk, patient_name or name, sets_done, pain, effort))
+        by_day[day].append(
+            HistoryLog(pk, patient_name or name, sets_done, pain, effort, sets_prescribed)
+        )
     days = (end - start).days + 1
     return [
         HistoryDay(day=day, logs=by_day.get(day, []))

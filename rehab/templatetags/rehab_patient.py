@@ -95,10 +95,13 @@ def clock(seconds: int) -> str:
 
 
 def logged(log: HistoryLog, words: LogWords | None = None) -> str:
-    """What a log says in the patient's history: "Heel raise: 2 sets · pain 3/10 · effort 5/10".
-    ``words``: the words translated already (a list of logs translates them once)."""
+    """What a log says in the patient's history: "Heel raise: 2 sets · pain 3/10 · effort 5/10",
+    or "Bike: done · pain 2/10" of a one-set exercise. ``words``: the words translated already
+    (a list of logs translates them once)."""
     words = words or LogWords()
-    parts = [words.sets(log.sets_done)]
+    # One set is done or not, as Today's card says it; several are counted.
+    one_of_one = log.sets_prescribed == 1 and log.sets_done == 1
+    parts = [words.done if one_of_one else words.sets(log.sets_done)]
     if log.pain is not None:
         parts.append(words.pain % {"pain": log.pain})
     if log.effort is not None:
@@ -112,6 +115,7 @@ class LogWords:
     def __init__(self) -> None:
         self.pain = _("pain %(pain)s/10")
         self.effort = _("effort %(effort)s/10")
+        self.done = _("done")
         self.sets_done: dict[int, str] = {}
 
     def sets(self, count: int) -> str:

@@ -524,6 +524,22 @@ def test_a_single_set_exercise_does_not_count_sets_out_of_one(patient: Patient, 
     assert "Sets done: 0 of 3" in html
 
 
+def test_my_progress_does_not_count_one_set_out_of_one(patient: Patient, me: Client) -> None:
+    """From the look review (360×740): My progress's day-by-day list said "Exercise bike: 1
+    set" of ten minutes on the bike, where Today's card counts sets only when there are
+    several. A one-set exercise's log reads "done"; several sets are still counted."""
+    _plan, (phase,) = _active_plan(patient)
+    bike = factories.PrescriptionFactory(
+        phase=phase, sets=1, reps=None, duration_minutes=10, exercise__name="Bike"
+    )
+    raises = factories.PrescriptionFactory(phase=phase, sets=3, reps=10, exercise__name="Raises")
+    factories.ExerciseLogFactory(prescription=bike, sets_done=1, pain=2, effort=None)
+    factories.ExerciseLogFactory(prescription=raises, sets_done=1, pain=None, effort=None)
+    html = re.sub(r"\s+", " ", me.get(reverse("rehab:progress")).text)
+    assert "<li>Bike: done · pain 2/10</li>" in html
+    assert "<li>Raises: 1 set</li>" in html  # one of three: counted
+
+
 # --- ticking without JavaScript -------------------------------------------------------------
 # The form path: each answer is a redirect back to Today with a message. The Today page's
 # script ticks through the API instead (tests/api/test_logs.py: 201/200, 400 bodies, undo).

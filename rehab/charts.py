@@ -33,9 +33,13 @@ from rehab.svg import (
 )
 
 
-def adherence_chart(weeks: Sequence[tuple[int, int, int]], *, title: str = "") -> Chart:
+def adherence_chart(
+    weeks: Sequence[tuple[int, int, int]], *, title: str = "", in_progress: bool = False
+) -> Chart:
     """Bars per week: sessions prescribed (light) and done (dark). ``weeks`` is
-    ``Adherence.by_week``: (week number, prescribed, done)."""
+    ``Adherence.by_week``: (week number, prescribed, done). ``in_progress``: the last week
+    has today in it, whose day is not over (judged adherence counts what was done today, not
+    what is still to do), so it is named as counted "so far"."""
     title = title or _("Exercise sessions per week: prescribed and done")
     head = (_("Week"), _("Prescribed"), _("Done"), _("Adherence"))
     weeks = [w for w in weeks if w[1] or w[2]]
@@ -53,7 +57,11 @@ def adherence_chart(weeks: Sequence[tuple[int, int, int]], *, title: str = "") -
     # Translated once, not per bar.
     prescribed_word, done_word = _("prescribed"), _("done")
     week_tip, week_label = _("Week %(week)s: %(n)s %(what)s"), _("wk %(week)s")
+    last = len(weeks) - 1
     for i, (week, expected, done) in enumerate(weeks):
+        so_far = in_progress and i == last
+        if so_far:
+            week_tip = _("Week %(week)s so far: %(n)s %(what)s")
         cx = x0 + slot * (i + 0.5)
         percent = f"{percent_of(done, expected)} %" if expected else "–"
         for offset, value, color, label in (
@@ -71,18 +79,29 @@ def adherence_chart(weeks: Sequence[tuple[int, int, int]], *, title: str = "") -
             f'<text x="{_r(cx)}" y="{_r(bottom + 16)}" text-anchor="middle" font-size="11" '
             f'fill="#495057">{escape(week_label % {"week": week})}</text>'
         )
-        rows.append((str(week), str(expected), str(done), percent))
+        shown = _("%(week)s (so far)") % {"week": week} if so_far else str(week)
+        rows.append((shown, str(expected), str(done), percent))
     body.append(
         _legend([(_("Prescribed"), "#9ecae1", "", "square"), (_("Done"), BLUE, "", "square")])
     )
     total_expected = sum(w[1] for w in weeks)
     total_done = sum(w[2] for w in weeks)
-    summary = ngettext(
-        "%(weeks)s week: %(done)s of %(expected)s prescribed sessions done; "
-        "latest week %(last_done)s of %(last_expected)s.",
-        "%(weeks)s weeks: %(done)s of %(expected)s prescribed sessions done; "
-        "latest week %(last_done)s of %(last_expected)s.",
-        len(weeks),
+    summary = (
+        ngettext(
+            "%(weeks)s week: %(done)s of %(expected)s prescribed sessions done; "
+            "this week so far, %(last_done)s of %(last_expected)s.",
+            "%(weeks)s weeks: %(done)s of %(expected)s prescribed sessions done; "
+            "this week so far, %(last_done)s of %(last_expected)s.",
+            len(weeks),
+        )
+        if in_progress
+        else ngettext(
+            "%(weeks)s week: %(done)s of %(expected)s prescribed sessions done; "
+            "latest week %(last_done)s of %(last_expected)s.",
+            "%(weeks)s weeks: %(done)s of %(expected)s prescribed sessions done; "
+            "latest week %(last_done)s of %(last_expected)s.",
+            len(weeks),
+        )
     ) % {
         "weeks": len(weeks),
         "done": total_done,
@@ -230,7 +249,8 @@ def patient_charts(
 ) -> dict[str, Chart]:
     """The five charts of the patient's progress page, in the patient's words."""
     return {
-        "adherence": adherence_chart(adherence_weeks),
+        # Its weeks end today (judged adherence: today in progress).
+        "adherence": adherence_chart(adherence_weeks, in_progress=True),
         "pain": pain_chart(pain, start=pain_start, end=pain_end),
         "atrs": atrs_chart(atrs, for_patient=True),
         "lsi": lsi_chart(measurements, for_patient=True),

@@ -108,7 +108,9 @@ def _plan_tab(
         "drafts": [p for p in plans if p.status == Plan.Status.DRAFT],
         "completed": [p for p in plans if p.status == Plan.Status.COMPLETED],
         "adherence": adherence,
-        "adherence_chart": charts.adherence_chart(adherence.by_week(patient.anchor_date)),
+        "adherence_chart": charts.adherence_chart(
+            adherence.by_week(patient.anchor_date), in_progress=True
+        ),
         "pain_chart": charts.pain_chart(pain, start=start, end=today),
         # The current phase's exit criteria, evaluated (``_criteria.html``).
         "phase_criteria": evaluated[0] if evaluated else None,

@@ -59,6 +59,22 @@ def test_adherence_chart_says_one_week_not_one_weeks() -> None:
     assert charts.adherence_chart([(0, 7, 3), (1, 7, 7)]).summary.startswith("2 weeks: 10 of 14")
 
 
+def test_the_week_with_today_in_it_is_said_to_be_so_far() -> None:
+    """Today counts what was done, never what is not done yet (judged adherence): after one
+    tick on a week's first day it read "latest week 1 of 1" (100 %) with seven sessions still
+    to do today. The week in progress says it is counted so far."""
+    chart = charts.adherence_chart([(4, 14, 12), (5, 1, 1)], in_progress=True)
+    html = _html(chart)
+    _assert_accessible(html)
+    assert chart.rows[-1][0] == "5 (so far)"
+    assert chart.rows[0][0] == "4"
+    assert chart.summary.endswith("this week so far, 1 of 1.")
+    assert "Week 5 so far: 1 done" in html
+    assert "latest week" not in chart.summary
+    # A chart of weeks that are over says "latest week", as before.
+    assert charts.adherence_chart([(4, 14, 12)]).summary.endswith("latest week 12 of 14.")
+
+
 def test_an_empty_chart_says_so_without_a_table() -> None:
     chart = charts.adherence_chart([])
     html = _html(chart)

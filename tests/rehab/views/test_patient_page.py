@@ -171,6 +171,7 @@ def test_the_page_shows_details_plan_charts_alerts_and_messages(
     assert escape(f"Current phase: Stage 0 ({phase_week_range(first)})") in html
     assert "Next draft" in html
     assert html.count('role="img"') == 2  # adherence and pain
+    assert "this week so far" in html  # the week with today in it: counted so far
     assert "Pain 8/10 reported on a log." in html
     assert "Old acknowledged alert" not in html
     outcomes = _tab(client, patient, "outcomes", edit="measurement")

@@ -300,6 +300,8 @@ class TestProgressPage:
         assert len(response.context["history"]) == 28
         assert "pain 4/10" in html
         assert rx.exercise.name in html
+        # The week with today in it is counted so far (today: what was done, not the rest).
+        assert "this week so far" in response.context["charts"]["adherence"].summary
 
     def test_progress_query_count_is_constant(
         self, patient: Patient, me: Client, django_assert_max_num_queries: Any

@@ -51,7 +51,12 @@ class Evaluation:
 
     @property
     def status_label(self) -> str:
-        return {MET: _("Met"), NOT_MET: _("Not met"), UNKNOWN: _("Unknown")}[self.status]
+        """The badge: met, not met, or (unknown) not judged yet by the clinician, or no data
+        yet for one the app judges (the evidence line says which data)."""
+        if self.status == UNKNOWN:
+            judged_by_clinician = self.criterion.kind == CriterionKind.CLINICIAN
+            return _("Not judged") if judged_by_clinician else _("No data yet")
+        return {MET: _("Met"), NOT_MET: _("Not met")}[self.status]
 
 
 @dataclass

@@ -1586,7 +1586,7 @@ def test_progression_shows_the_structured_criteria_evaluated(world: World) -> No
     assert "Not met</span>" in items[1]
     assert "Heel rises at 90 % of the other side" in items[1]
     assert "Heel-rise repetitions LSI 50 %" in items[1]  # the evidence, with its date
-    assert "Unknown</span>" in items[2]
+    assert "Not judged</span>" in items[2]  # the clinician has not judged gait yet
     assert "Not judged yet." in items[2]
     # The structured criteria replace the free text they were converted from.
     assert "Walks without crutches" not in criteria

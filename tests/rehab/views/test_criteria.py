@@ -45,7 +45,11 @@ def test_the_patient_page_shows_each_criterion_with_its_state_and_evidence(
     html = _page(clinician, patient)
     assert "Exit criteria of Stage 0" in html
     assert "Heel-rise height LSI not recorded yet." in html
-    assert html.count(">Unknown<") == 2
+    # Neither is known yet: the measurement has no data, the clinician has not judged gait
+    # (the badge says so in the words of its judgement's choices).
+    assert html.count(">No data yet<") == 1
+    assert html.count(">Not judged<") == 2  # the badge, and the judgement's chosen option
+    assert ">Unknown<" not in html
     assert "ready to progress" not in html
     factories.MeasurementFactory.create(
         patient=patient,

@@ -129,7 +129,7 @@ def test_overdue_phases_list_what_is_missing(clinician: Clinician) -> None:
     html = _dashboard(clinician)
     overdue = html.split("Overdue", 1)[1]
     assert patient.full_name in overdue
-    assert "ATRS 50 (unknown)" in overdue
+    assert "ATRS 50 (no data yet)" in overdue  # no ATRS answered yet
 
 
 def test_the_dashboard_keeps_its_query_count_as_patients_grow_10x(

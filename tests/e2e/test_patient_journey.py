@@ -95,7 +95,7 @@ def test_patient_journey_on_a_phone(live_server: object, phone: Page, desktop: P
         page.get_by_role("group", name=re.compile(rf"^{n}\. ")).get_by_text("6", exact=True).click()
     check_page(page, JOURNEY, "atrs")
     page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_text("60 of 100").first).to_be_visible()
+    expect(page.get_by_text("60 out of 100").first).to_be_visible()
     assert AtrsResponse.objects.get(patient=scene.patient).total == 60
 
     # A question to the clinic.
@@ -280,7 +280,7 @@ def test_patient_journey_with_the_keyboard_alone(live_server: object, phone: Pag
             page.keyboard.press("ArrowRight")  # … to 7
     tab_to(page, page.get_by_role("button", name="Send my answers"))
     page.keyboard.press("Enter")
-    expect(page.get_by_text("70 of 100").first).to_be_visible()
+    expect(page.get_by_text("70 out of 100").first).to_be_visible()
 
     # A message to the clinic.
     tab_to(page, page.get_by_role("link", name="Messages", exact=True))

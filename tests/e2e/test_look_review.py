@@ -67,3 +67,19 @@ def test_the_clinicians_selected_tabs_and_builder_buttons_are_the_brands_blue(
     overview = page.get_by_role("link", name="Plan overview")
     expect(overview).to_have_css("color", BRAND)
     expect(overview).to_have_css("border-top-color", BRAND)
+
+
+def test_a_sessions_sign_in_time_stays_on_one_line(live_server: object, small_phone: Page) -> None:
+    """The sessions page at 360 px broke "7 Dec 2026, 1:52 p.m." between the time and its
+    "p.m."."""
+    scene = patient_with_plan(with_user=True)
+    page = small_phone
+    sign_in_to_today(page, str(live_server), scene.patient.email)
+    page.goto(f"{live_server}{reverse('clinic:sessions')}")
+    times = page.locator("main time")
+    expect(times.first).to_be_visible()
+    lines = times.evaluate_all(
+        "(els) => els.map((el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size)"
+    )
+    assert lines, "no time on the page"
+    assert set(lines) == {1}, lines

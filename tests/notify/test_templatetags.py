@@ -55,7 +55,7 @@ def test_out_of_hours_the_patient_is_told_when_the_clinic_will_see_it_and_whom_t
     with time_machine.travel(SATURDAY_NIGHT, tick=False):
         html = check_in_with_a_red_flag(patient)
     assert "could be a blood clot" in html  # the red-flag advice itself
-    assert "The clinic is closed now. They will see this when they open (Monday at 08:00)." in html
+    assert "The clinic is closed now. They will see this when they open (Monday at 8 a.m.)." in html
     assert "call your out-of-hours service on 111" in html
     assert "In an emergency, call 999." in html
 
@@ -66,7 +66,7 @@ def test_out_of_hours_the_reopening_is_told_in_the_patients_own_time(patient: Pa
     patient.save(update_fields=["timezone"])
     with time_machine.travel(SATURDAY_NIGHT, tick=False):
         html = check_in_with_a_red_flag(patient)
-    assert "They will see this when they open (Monday at 03:00)." in html
+    assert "They will see this when they open (Monday at 3 a.m.)." in html
 
 
 def test_in_opening_hours_no_out_of_hours_notice(patient: Patient) -> None:

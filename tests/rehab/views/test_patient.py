@@ -1167,3 +1167,38 @@ def test_today_counts_the_week_from_the_operation_or_the_injury_the_patient_had(
         )
     assert says in html
     assert "operation or injury" not in html
+
+
+# --- hostile values in Today's forms (tests/hostile sweeps the rest: its scene's Today draws
+# no tick forms) -------------------------------------------------------------------------------
+
+# A form's body is UTF-8 bytes, which cannot hold a lone surrogate (tests/hostile sends bytes
+# that are not UTF-8 instead).
+HOSTILE = ["a\x00b", "x" * 100_000, "9" * 40, "-1", "3000000000", "2026-02-30", "", "\U0001f600"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("field", ["client_uuid", "prescription", "sets_done", "date"])
+def test_a_tick_with_a_hostile_value_is_refused_not_a_crash(
+    patient: Patient, rx: Prescription, field: str, value: str
+) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(patient.user)
+    response = client.post(reverse("rehab:log_create"), _tick(rx, **{field: value}))
+    assert response.status_code == 302  # back to Today, with the reason
+    assert not ExerciseLog.objects.filter(sets_done__gt=rx.sets).exists()
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("field", ["pain", "effort", "note", "sets_done"])
+def test_how_it_felt_with_a_hostile_value_is_refused_not_a_crash(
+    patient: Patient, rx: Prescription, field: str, value: str
+) -> None:
+    log = factories.ExerciseLogFactory(prescription=rx, date=patient.local_today(), pain=1)
+    client = Client(raise_request_exception=False)
+    client.force_login(patient.user)
+    response = client.post(reverse("rehab:log_update", args=[log.pk]), {field: value})
+    assert response.status_code == 302
+    log.refresh_from_db()
+    # "No answer" clears the pain (stored as nothing); anything else hostile changes nothing.
+    assert log.pain == (None if (field, value) == ("pain", "") else 1)

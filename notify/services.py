@@ -175,7 +175,7 @@ def _email_choice(value: str) -> str:
 def _unsubscribe_contact(request: tokens.Unsubscribe) -> bool:
     if request.clinic_id is None:
         return False
-    clinic = Clinic.objects.select_for_update().filter(pk=request.clinic_id).first()
+    clinic = Clinic.objects.lock(request.clinic_id)
     if clinic is None:
         return False
     kept = [a for a in clinic.alert_emails if not request.went_to(a)]

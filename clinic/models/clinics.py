@@ -83,6 +83,14 @@ def validate_email_list(value: Any) -> None:
         validate_email(item)
 
 
+class ClinicQuerySet(models.QuerySet["Clinic"]):
+    def lock(self, pk: int) -> Clinic | None:
+        """The clinic's row, locked until the transaction ends: one write at a time of those
+        that check the clinic's other rows first (a new patient's or exercise's name, a
+        template's, the team's last admin). A no-op on SQLite, whose writes are serial."""
+        return self.select_for_update().filter(pk=pk).first()
+
+
 class Clinic(models.Model):
     """The tenant: every patient, clinician, plan and clinic-made exercise belongs to one."""
 
@@ -146,6 +154,8 @@ class Clinic(models.Model):
         help_text=_("The language of the clinic's invitation emails."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClinicQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("clinic")

@@ -115,7 +115,7 @@ def patient_create(
     """
     _check_patient_fields(fields)
     # Serialise concurrent adds for this clinic (a no-op on SQLite, whose writes are serial).
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    Clinic.objects.lock(clinic.pk)
     if client_uuid is not None and (
         registered := sent_before(
             Patient.objects.all(),

@@ -54,7 +54,7 @@ def _not_oneself(clinician: Clinician, by: User | None, message: str) -> None:
 def _lock_team(clinic_id: int) -> None:
     """One change of a clinic's admins at a time (the clinic's row is locked): two admins
     demoting or deactivating each other at once would each count the other still there."""
-    Clinic.objects.select_for_update().filter(pk=clinic_id).first()
+    Clinic.objects.lock(clinic_id)
 
 
 def _not_last_admin(clinician: Clinician, message: str) -> None:

@@ -307,7 +307,7 @@ def clinic_exercise_create(
         raise ValidationError(
             _("These fields cannot be set here: %(names)s") % {"names": ", ".join(sorted(unknown))}
         )
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
+    Clinic.objects.lock(clinic.pk)  # one add at a time
     if client_uuid is not None and (
         stored := sent_before(
             Exercise.objects.all(),
@@ -343,7 +343,7 @@ def clinic_exercise_update(
         raise ValidationError(_("Shared exercises are changed by site staff."), code="shared")
     locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
     if "name" in fields and str(fields["name"]).strip().lower() != locked.name.lower():
-        Clinic.objects.select_for_update().filter(pk=locked.clinic_id).first()  # as an add
+        Clinic.objects.lock(locked.clinic_id)  # as an add
         same = _same_name(locked.clinic_id, str(fields["name"]), besides=locked)
         if same is not None:
             raise _name_in_use(same)
@@ -389,7 +389,7 @@ def exercise_copy(*, exercise: Exercise, clinic: Clinic, created_by: User | None
     already: two of one name cannot be told apart in a plan. A copy asked for again within
     ``core.resubmit.RESUBMIT_WINDOW`` of the last one is the same form sent twice: that copy is returned."""
     fields = {name: getattr(exercise, name) for name in COPIED}
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one add at a time
+    Clinic.objects.lock(clinic.pk)  # one add at a time
     last_copy = None
     for number in itertools.count(1):
         fields["name"] = _copy_name(exercise.name, number)

@@ -71,7 +71,7 @@ def protocol_from_plan(
     if not name:
         raise ValidationError({"name": _("Give the template a name.")}, code="required")
     clinic = plan.patient.clinic
-    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one save at a time
+    Clinic.objects.lock(clinic.pk)  # one save at a time
     if client_uuid is not None:
         by = created_by.pk if created_by is not None else None
         stored = sent_before(

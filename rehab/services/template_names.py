@@ -35,9 +35,7 @@ def refuse_taken_name(*, clinic: Clinic | int, name: str, lineage: uuid.UUID | N
     ``lineage``, the template being renamed, aside). Call it inside the transaction that saves
     the name: it locks the clinic's row first, so two saves of one name (a rename in the
     editor, a plan saved as a template) cannot both pass."""
-    Clinic.objects.select_for_update().filter(
-        pk=clinic.pk if isinstance(clinic, Clinic) else clinic
-    ).first()
+    Clinic.objects.lock(clinic.pk if isinstance(clinic, Clinic) else clinic)
     others = _in_list(clinic).filter(name__iexact=name.strip())
     if lineage is not None:
         others = others.exclude(lineage=lineage)

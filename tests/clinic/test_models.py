@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clinic.models import Clinic, Invitation, Patient, User, hash_token
@@ -224,3 +225,15 @@ def test_a_patient_named_only_with_invisible_characters_does_not_clean(name: str
     with pytest.raises(ValidationError) as refused:
         patient.full_clean(exclude=["clinic", "user", "therapist"])
     assert refused.value.message_dict == {"last_name": [INVISIBLE_MESSAGE]}
+
+
+@pytest.mark.django_db
+def test_lock_reads_the_clinic_for_update_or_none() -> None:
+    """``Clinic.objects.lock``: the writes that check a clinic's other rows first take its row
+    for update (one at a time); an id with no clinic is None."""
+    clinic = factories.ClinicFactory.create()
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        assert Clinic.objects.lock(clinic.pk) == clinic
+        assert Clinic.objects.lock(clinic.pk + 1000) is None
+    if connection.features.has_select_for_update:
+        assert all("FOR UPDATE" in q["sql"] for q in captured.captured_queries)

@@ -37,8 +37,6 @@ from rehab.services.plans import (
     PHASE_FIELDS,
     plan_activate,
     plan_activation_early_placements,
-    plan_create,
-    plan_create_blank,
     plan_draft,
     plan_from_protocol,
 )
@@ -78,8 +76,6 @@ __all__ = [
     "plan_activate",
     "plan_activation_early_placements",
     "plan_advance_phase",
-    "plan_create",
-    "plan_create_blank",
     "plan_draft",
     "plan_from_protocol",
     "plan_phase_change_early_placements",

@@ -245,18 +245,6 @@ def plan_draft(
     )
 
 
-def plan_create_blank(*, patient: Patient, created_by: User | None, name: str = "") -> Plan:
-    """A new empty draft plan (``plan_draft``)."""
-    return plan_draft(patient=patient, protocol=None, created_by=created_by, name=name)[0]
-
-
-def plan_create(
-    *, patient: Patient, protocol: Protocol | None, created_by: User | None, name: str = ""
-) -> Plan:
-    """A new draft plan for ``patient``: a copy of ``protocol``, or blank if there is none."""
-    return plan_draft(patient=patient, protocol=protocol, created_by=created_by, name=name)[0]
-
-
 def plan_from_protocol(
     *, patient: Patient, protocol: Protocol, created_by: User | None, name: str = ""
 ) -> Plan:

@@ -52,7 +52,7 @@ def patient_with_plan(*, with_user: bool = False) -> Scene:
         steps=["Sit with the foot flat.", "Press the foot gently down.", "Hold, then relax."],
     )
     reps = factories.ExerciseFactory(name="Toe curls", default_sets=2, default_reps=10)
-    plan = services.plan_create_blank(patient=patient, created_by=clinician.user)
+    plan = services.plan_draft(protocol=None, patient=patient, created_by=clinician.user)[0]
     phase = factories.PlanPhaseFactory(
         plan=plan, name="Protected movement", start_week=0, end_week=8
     )

@@ -48,7 +48,9 @@ def test_the_clinic_runs_itself(live_server: object, browser: Browser, desktop: 
     )
     robin = _patient(admin.clinic, "Robin", "robin@patient.example")
     kit = _patient(admin.clinic, "Kit", "kit@patient.example")
-    draft = services.plan_create_blank(patient=robin, created_by=admin.user, name="Robin's plan")
+    draft = services.plan_draft(
+        protocol=None, patient=robin, created_by=admin.user, name="Robin's plan"
+    )[0]
     factories.PlanPhaseFactory(plan=draft, name="Protected movement", start_week=0, end_week=8)
     factories.ClinicianFactory(user__email="elsewhere@other.example")
     page = desktop

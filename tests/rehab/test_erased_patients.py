@@ -125,7 +125,11 @@ def test_no_message_can_be_sent_to_an_erased_patient(erased: Patient, clinician:
 def test_no_plan_can_be_made_for_an_erased_patient(erased: Patient, clinician: Clinician) -> None:
     protocol = factories.ProtocolFactory(pathway=erased.pathway)
     factories.ProtocolPhaseFactory(protocol=protocol, order=1, start_week=0, end_week=6)
-    _refused(lambda: plan_services.plan_create_blank(patient=erased, created_by=clinician.user))
+    _refused(
+        lambda: plan_services.plan_draft(protocol=None, patient=erased, created_by=clinician.user)[
+            0
+        ]
+    )
     _refused(
         lambda: plan_services.plan_from_protocol(
             patient=erased, protocol=protocol, created_by=clinician.user

@@ -98,7 +98,7 @@ def old_release(seeded: None) -> Patient:
     no patient text; a patient with a plan copied from the shipped template, with logs."""
     patient = factories.PatientFactory(pathway=Patient.Pathway.NON_OPERATIVE, surgery_date=None)
     protocol = Protocol.objects.get(slug="achilles-non-operative")
-    plan = plan_services.plan_create(patient=patient, created_by=None, protocol=protocol)
+    plan = plan_services.plan_draft(patient=patient, created_by=None, protocol=protocol)[0]
     rx = Prescription.objects.filter(phase__plan=plan).first()
     assert rx is not None
     factories.ExerciseLogFactory(prescription=rx, patient=patient)

@@ -165,7 +165,7 @@ def test_no_plan_for_a_discharged_or_archived_patient(status: str, with_template
     patient = factories.PatientFactory.create(status=status)
     protocol = factories.ProtocolFactory.create() if with_template else None
     with pytest.raises(ValidationError, match="reactivate"):
-        services.plan_create(patient=patient, protocol=protocol, created_by=None)
+        services.plan_draft(patient=patient, protocol=protocol, created_by=None)[0]
     assert not Plan.objects.exists()
 
 
@@ -180,8 +180,8 @@ def test_creating_the_same_plan_twice_within_seconds_returns_the_first(
     if with_template:
         protocol = factories.ProtocolFactory.create()
         factories.ProtocolItemFactory.create(phase__protocol=protocol)
-    first = services.plan_create(patient=patient, protocol=protocol, created_by=user, name="A")
-    second = services.plan_create(patient=patient, protocol=protocol, created_by=user, name="A")
+    first = services.plan_draft(patient=patient, protocol=protocol, created_by=user, name="A")[0]
+    second = services.plan_draft(patient=patient, protocol=protocol, created_by=user, name="A")[0]
     assert second.pk == first.pk
     assert Plan.objects.count() == 1
     assert PlanPhase.objects.count() == (1 if with_template else 0)
@@ -190,16 +190,16 @@ def test_creating_the_same_plan_twice_within_seconds_returns_the_first(
 def test_a_second_draft_later_or_different_is_a_new_plan() -> None:
     user = factories.UserFactory.create()
     patient = factories.PatientFactory.create()
-    first = services.plan_create(patient=patient, protocol=None, created_by=user, name="A")
-    other_name = services.plan_create(patient=patient, protocol=None, created_by=user, name="B")
+    first = services.plan_draft(patient=patient, protocol=None, created_by=user, name="A")[0]
+    other_name = services.plan_draft(patient=patient, protocol=None, created_by=user, name="B")[0]
     assert other_name.pk != first.pk
     with time_machine.travel(timezone.now() + RESUBMIT_WINDOW * 2):
-        later = services.plan_create(patient=patient, protocol=None, created_by=user, name="A")
+        later = services.plan_draft(patient=patient, protocol=None, created_by=user, name="A")[0]
     assert later.pk not in (first.pk, other_name.pk)
     # An edited draft is not a double click either.
-    edited = services.plan_create(patient=patient, protocol=None, created_by=user, name="C")
+    edited = services.plan_draft(patient=patient, protocol=None, created_by=user, name="C")[0]
     services.plan_rename(plan=edited, name="C", expected_version=edited.version)
-    again = services.plan_create(patient=patient, protocol=None, created_by=user, name="C")
+    again = services.plan_draft(patient=patient, protocol=None, created_by=user, name="C")[0]
     assert again.pk != edited.pk
 
 

@@ -31,9 +31,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def plan(clinician: Clinician, patient: Patient) -> Plan:
-    plan = plan_services.plan_create_blank(
-        patient=patient, created_by=clinician.user, name="Robin's plan"
-    )
+    plan = plan_services.plan_draft(
+        protocol=None, patient=patient, created_by=clinician.user, name="Robin's plan"
+    )[0]
     first = factories.PlanPhaseFactory(plan=plan, order=1, name="Early", start_week=0, end_week=6)
     later = factories.PlanPhaseFactory(plan=plan, order=2, name="Later", start_week=6, end_week=12)
     factories.PrescriptionFactory(phase=first, note="Slowly, Robin", sets=2, reps=8)

@@ -67,9 +67,9 @@ def test_the_proposed_name_is_not_the_template_the_plan_was_made_from(
 def test_the_proposed_name_never_names_the_patient(clinician: Clinician, patient: Patient) -> None:
     patient.first_name, patient.last_name = "Robin", "Okafor"
     patient.save()
-    blank = plan_services.plan_create_blank(
-        patient=patient, created_by=clinician.user, name="Robin's plan"
-    )
+    blank = plan_services.plan_draft(
+        protocol=None, patient=patient, created_by=clinician.user, name="Robin's plan"
+    )[0]
     proposed = _proposed(clinician, blank)
     assert "Robin" not in proposed
     assert proposed

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 # Model label → the lookup from one of its rows to its patient's id ("pk": the patient itself).
 PATIENT_PATHS: dict[str, str] = {}

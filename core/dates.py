@@ -26,7 +26,7 @@ from django.db.models import CheckConstraint, Q
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 FLOOR = dt.date(1900, 1, 1)
 CEILING = dt.date(2100, 12, 31)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 # The same row asked for again within this long is the same form sent twice.
 RESUBMIT_WINDOW = dt.timedelta(seconds=30)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.numbers import decimal_of, round_half_up
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 # LSI = injured ÷ uninjured × 100; above this it is a typing error, not a recovery.
 LSI_MAX = 200

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.models import Clinic, Patient
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 AGE_THRESHOLD = 60
 # The most weeks a clinic may add for one modifier.

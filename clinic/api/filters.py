@@ -5,10 +5,9 @@ caller's reach answers 404, like the patient itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
@@ -19,7 +18,9 @@ from clinic.models.patients import PatientQuerySet
 from core.api.fields import OPAQUE_ID_SCHEMA
 from core.api.filters import OpaqueIdFormField
 
-StrOrPromise = str | Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 SEARCH_MAX = 100
 
 

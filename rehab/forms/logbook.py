@@ -25,7 +25,7 @@ from rehab.selectors import notices as notice_selectors
 from rehab.selectors import today as today_selectors
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 SCORE_CHOICES = [(n, str(n)) for n in range(clinical.SCORE_MAX + 1)]
 # An optional score starts here: not answered is stored as nothing, never as a number.

@@ -33,7 +33,7 @@ from rehab.models.protocols import Protocol, ProtocolItem
 from rehab.services.plans import phase_in
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)

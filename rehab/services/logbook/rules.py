@@ -16,7 +16,7 @@ from rehab import clinical
 from rehab.models.alerts import Alert
 
 if TYPE_CHECKING:
-    from django.utils.functional import _StrOrPromise as StrOrPromise
+    from django_stubs_ext import StrOrPromise
 
 
 def _record_date(date: dt.date | None, *, patient: Patient, future: StrOrPromise) -> dt.date:
